@@ -1,0 +1,2 @@
+// blobs kernels (to be implemented).
+#include "skincore/image_view.hpp"

@@ -1,0 +1,2 @@
+// color kernels (to be implemented).
+#include "skincore/image_view.hpp"

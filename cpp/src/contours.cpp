@@ -1,0 +1,2 @@
+// contours kernels (to be implemented).
+#include "skincore/image_view.hpp"

@@ -1,0 +1,2 @@
+// geometry kernels (to be implemented).
+#include "skincore/image_view.hpp"

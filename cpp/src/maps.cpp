@@ -1,0 +1,2 @@
+// maps kernels (to be implemented).
+#include "skincore/image_view.hpp"

@@ -1,0 +1,2 @@
+// ridges kernels (to be implemented).
+#include "skincore/image_view.hpp"
