@@ -1,0 +1,63 @@
+"""Affine crops with Pillow (no OpenCV): the geometry both face models share.
+
+Coordinates are continuous pixel coordinates: pixel ``(i, j)`` of an image covers
+``[i, i+1) x [j, j+1)``, its centre is ``(i + 0.5, j + 0.5)``. That is Pillow's
+convention for ``Image.transform``, so the maps below are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class Roi:
+    """A square, rotated region of an image, sampled into a ``size x size`` tensor.
+
+    ``cx, cy`` is the centre and ``side`` the side length in image pixels; ``angle`` is
+    in radians, the direction of the crop's x axis in the image (y down), so a positive
+    angle is a clockwise-tilted crop on screen.
+    """
+
+    cx: float
+    cy: float
+    side: float
+    angle: float
+
+    def axes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the crop's unit x and y axes in image coordinates."""
+        c, s = math.cos(self.angle), math.sin(self.angle)
+        return np.array([c, s]), np.array([-s, c])
+
+    def to_image(self, xy: np.ndarray, size: int) -> np.ndarray:
+        """Map (..., 2) crop coordinates of a ``size`` tensor to image coordinates."""
+        u, v = self.axes()
+        k = self.side / size
+        d = np.asarray(xy, np.float64) * k - self.side / 2
+        return np.array([self.cx, self.cy]) + d[..., :1] * u + d[..., 1:2] * v
+
+
+def _as_image(rgb: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+
+
+def crop(image: Image.Image, roi: Roi, size: int) -> np.ndarray:
+    """Sample ``roi`` of ``image`` into a ``size x size x 3`` uint8 array (black outside).
+
+    Bilinear interpolation; when one output pixel spans two or more input pixels the
+    image is first box-reduced by an integer factor so the crop does not alias.
+    """
+    k = roi.side / size  # input pixels per output pixel
+    r = max(1, int(math.floor(k)))
+    src = image.reduce(r) if r > 1 else image
+    u, v = roi.axes()
+    # output (x, y) -> input: centre + (x*k - side/2) u + (y*k - side/2) v, then / r
+    ox = roi.cx - roi.side / 2 * (u[0] + v[0])
+    oy = roi.cy - roi.side / 2 * (u[1] + v[1])
+    coeffs = (k * u[0] / r, k * v[0] / r, ox / r, k * u[1] / r, k * v[1] / r, oy / r)
+    out = src.transform((size, size), Image.AFFINE, coeffs, Image.BILINEAR, fillcolor=(0, 0, 0))
+    return np.asarray(out)

@@ -1,0 +1,26 @@
+"""ONNX models shipped inside the package (see ``NOTICE`` for provenance and licence).
+
+Both graphs are converted from MediaPipe's ``face_landmarker.task`` (Apache-2.0) by
+``tools/convert_mediapipe.py``. Inputs are NHWC float32, as in the TFLite originals.
+
+``FACE_DETECTOR``
+    BlazeFace short-range. Input ``input`` 1x128x128x3 RGB in [-1, 1]; outputs
+    ``regressors`` 1x896x16 (box cx, cy, w, h and 6 keypoints, in 128-px input units,
+    relative to the anchor) and ``classificators`` 1x896x1 (score logits).
+``FACE_LANDMARKS``
+    FaceMesh v2 (478 points with irises). Input ``input_12`` 1x256x256x3 RGB in [0, 1];
+    outputs ``Identity`` 1x1x1x1434 (x, y, z per point in 256-px crop units),
+    ``Identity_1`` 1x1x1x1 (face presence logit) and ``Identity_2`` 1x1 (tongue-out
+    probability, already through a sigmoid).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MODELS_DIR: Path = Path(__file__).resolve().parent
+FACE_DETECTOR: Path = MODELS_DIR / "face_detector.onnx"
+FACE_LANDMARKS: Path = MODELS_DIR / "face_landmarks.onnx"
+NOTICE: Path = MODELS_DIR / "NOTICE"
+
+__all__ = ["FACE_DETECTOR", "FACE_LANDMARKS", "MODELS_DIR", "NOTICE"]

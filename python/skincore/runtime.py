@@ -1,0 +1,284 @@
+"""ONNX Runtime sessions for the packaged models.
+
+onnxruntime is an optional dependency chosen by extra: ``skincore[cpu]`` installs
+``onnxruntime``, ``skincore[gpu]`` installs ``onnxruntime-gpu``. Both distributions
+provide the same ``onnxruntime`` module, so having both installed is an error waiting to
+happen (whichever was installed last wins, file by file); :func:`installed_distributions`
+detects it and a ``RuntimeWarning`` is issued once.
+
+The execution provider is chosen at run time:
+
+1. ``provider=`` argument of :func:`get_session`, else the ``SKINCORE_PROVIDER``
+   environment variable (``cpu``, ``cuda`` or a full ONNX Runtime provider name such as
+   ``CUDAExecutionProvider``) forces one; it is an error if that provider is not
+   available or the session cannot be created with it.
+2. Otherwise ``CUDAExecutionProvider`` when onnxruntime lists it *and* a session
+   really runs on it (a CUDA wheel without the CUDA libraries silently falls back to
+   CPU, which is detected), else ``CPUExecutionProvider``.
+
+Sessions are cached per (model path, provider, threads).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import threading
+import warnings
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ORT_MISSING_MESSAGE = (
+    "onnxruntime is not installed. Install skincore with exactly one runtime extra: "
+    "`pip install skincore[cpu]` (CPU) or `pip install skincore[gpu]` (NVIDIA CUDA)."
+)
+"""Message of the error raised when the ``onnxruntime`` module cannot be imported."""
+
+PROVIDER_ENV = "SKINCORE_PROVIDER"
+"""Environment variable that forces an execution provider (``cpu``, ``cuda``, or a name)."""
+
+CPU = "CPUExecutionProvider"
+CUDA = "CUDAExecutionProvider"
+_ALIASES = {"cpu": CPU, "cuda": CUDA, "gpu": CUDA}
+
+# Distributions that all install the ``onnxruntime`` module.
+ORT_DISTRIBUTIONS = (
+    "onnxruntime",
+    "onnxruntime-gpu",
+    "onnxruntime-directml",
+    "onnxruntime-openvino",
+    "onnxruntime-qnn",
+    "onnxruntime-silicon",
+)
+
+_lock = threading.RLock()
+_sessions: dict[tuple[str, str, int], Any] = {}
+_auto_provider: str | None = None
+_warned_conflict = False
+
+
+def installed_distributions() -> list[str]:
+    """Return the installed distributions that provide the ``onnxruntime`` module.
+
+    Returns
+    -------
+    list of str
+        Distribution names, e.g. ``["onnxruntime"]``. More than one means a broken
+        install: the CPU and GPU wheels overwrite each other's files.
+    """
+    found = []
+    for name in ORT_DISTRIBUTIONS:
+        try:
+            importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        found.append(name)
+    return found
+
+
+def _check_conflict() -> None:
+    global _warned_conflict
+    if _warned_conflict:
+        return
+    _warned_conflict = True
+    found = installed_distributions()
+    if len(found) > 1:
+        warnings.warn(
+            f"several onnxruntime distributions are installed ({', '.join(found)}); they "
+            "install the same `onnxruntime` module and overwrite each other. Uninstall all "
+            "of them and install one: `pip install skincore[cpu]` or `skincore[gpu]`.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def ort() -> ModuleType:
+    """Import and return the ``onnxruntime`` module.
+
+    Returns
+    -------
+    module
+        ``onnxruntime``.
+
+    Raises
+    ------
+    RuntimeError
+        With :data:`ORT_MISSING_MESSAGE` if onnxruntime is not importable.
+    """
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise RuntimeError(ORT_MISSING_MESSAGE) from exc
+    _check_conflict()
+    return onnxruntime
+
+
+def onnxruntime_version() -> str:
+    """Return the version of the imported onnxruntime (for the analysis metadata).
+
+    Returns
+    -------
+    str
+        ``onnxruntime.__version__``.
+    """
+    return str(ort().__version__)
+
+
+def normalize_provider(name: str) -> str:
+    """Map ``cpu``/``cuda``/``gpu`` (any case) or a full provider name to the full name.
+
+    Parameters
+    ----------
+    name : str
+        Alias or ONNX Runtime provider name.
+
+    Returns
+    -------
+    str
+        The ONNX Runtime provider name, e.g. ``"CPUExecutionProvider"``.
+    """
+    key = name.strip()
+    return _ALIASES.get(key.lower(), key)
+
+
+def _session_options(threads: int) -> Any:
+    rt = ort()
+    so = rt.SessionOptions()
+    so.intra_op_num_threads = int(threads)
+    so.inter_op_num_threads = 1
+    so.execution_mode = rt.ExecutionMode.ORT_SEQUENTIAL
+    so.graph_optimization_level = rt.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.log_severity_level = 3
+    return so
+
+
+def _create(model: Path, provider: str, threads: int) -> Any:
+    rt = ort()
+    providers = [provider] if provider == CPU else [provider, CPU]
+    sess = rt.InferenceSession(
+        str(model), sess_options=_session_options(threads), providers=providers
+    )
+    if sess.get_providers()[0] != provider:
+        raise RuntimeError(f"onnxruntime could not create a session on {provider}")
+    return sess
+
+
+def _probe_model() -> Path:
+    from skincore.models import FACE_DETECTOR
+
+    return FACE_DETECTOR
+
+
+def _requested(provider: str | None) -> str | None:
+    if provider is None:
+        provider = os.environ.get(PROVIDER_ENV) or None
+    return normalize_provider(provider) if provider else None
+
+
+def active_provider(provider: str | None = None) -> str:
+    """Return the execution provider sessions run on.
+
+    Parameters
+    ----------
+    provider : str, optional
+        Forced provider (alias or full name); default: ``SKINCORE_PROVIDER`` or automatic.
+
+    Returns
+    -------
+    str
+        E.g. ``"CPUExecutionProvider"`` or ``"CUDAExecutionProvider"``.
+
+    Raises
+    ------
+    RuntimeError
+        If onnxruntime is missing, or a forced provider is not available.
+    """
+    global _auto_provider
+    rt = ort()
+    forced = _requested(provider)
+    available = rt.get_available_providers()
+    if forced is not None:
+        if forced not in available:
+            raise RuntimeError(
+                f"execution provider {forced!r} requested (argument or ${PROVIDER_ENV}) is "
+                f"not available; onnxruntime {rt.__version__} offers {available}"
+            )
+        return forced
+    with _lock:
+        if _auto_provider is None:
+            choice = CPU
+            if CUDA in available:
+                try:
+                    _sessions[(str(_probe_model()), CUDA, 0)] = _create(_probe_model(), CUDA, 0)
+                    choice = CUDA
+                except Exception:  # noqa: BLE001 - any failure means: use the CPU
+                    choice = CPU
+            _auto_provider = choice
+        return _auto_provider
+
+
+def get_session(model: str | Path, *, provider: str | None = None, threads: int = 0) -> Any:
+    """Return a cached ``onnxruntime.InferenceSession`` for a model file.
+
+    Parameters
+    ----------
+    model : str or Path
+        Path of the ``.onnx`` file (e.g. :data:`skincore.models.FACE_DETECTOR`).
+    provider : str, optional
+        Force an execution provider (``"cpu"``, ``"cuda"`` or a full name); default:
+        ``SKINCORE_PROVIDER`` if set, else CUDA when it works, else CPU.
+    threads : int, default 0
+        Intra-op threads; 0 lets ONNX Runtime choose (one per physical core).
+
+    Returns
+    -------
+    onnxruntime.InferenceSession
+        A session, shared by all callers asking for the same (model, provider, threads).
+
+    Raises
+    ------
+    RuntimeError
+        If onnxruntime is missing or the provider cannot be used.
+    ValueError
+        If ``threads`` is negative.
+    FileNotFoundError
+        If the model file does not exist.
+    """
+    if int(threads) < 0:
+        raise ValueError(f"threads must be >= 0, got {threads}")
+    path = Path(model).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"model file not found: {path}")
+    prov = active_provider(provider)
+    key = (str(path), prov, int(threads))
+    with _lock:
+        sess = _sessions.get(key)
+        if sess is None:
+            sess = _create(path, prov, int(threads))
+            _sessions[key] = sess
+        return sess
+
+
+def runtime_info(provider: str | None = None) -> dict[str, str]:
+    """Return ``{"onnxruntime": version, "provider": name}`` for the analysis metadata.
+
+    Parameters
+    ----------
+    provider : str, optional
+        As for :func:`active_provider`.
+
+    Returns
+    -------
+    dict
+        Version and provider strings.
+    """
+    return {"onnxruntime": onnxruntime_version(), "provider": active_provider(provider)}
+
+
+def clear_cache() -> None:
+    """Drop cached sessions and the automatic provider choice (tests, provider changes)."""
+    global _auto_provider
+    with _lock:
+        _sessions.clear()
+        _auto_provider = None
