@@ -1,0 +1,82 @@
+"""Command line: ``skincore analyze IMAGE [--format DIALECT] [--max-faces N] [--out DIR]``.
+
+JSON goes to stdout; pictures go into ``--out``. On failure: the dialect's error
+JSON on stdout, one line ``skincore: error <code>: <detail>`` on stderr, exit
+status 1 (2 for usage errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from skincore import DIALECTS, SkinError, analyze, limits_for, render_error, sample_path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="skincore", description="Self-hosted facial skin analysis.")
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("analyze", help="analyse a photo and print the result as JSON")
+    a.add_argument("image", nargs="?", help="photo to analyse (JPEG, PNG, BMP, WebP, HEIC)")
+    a.add_argument("--sample", action="store_true", help="analyse the packaged sample photo")
+    a.add_argument("--format", "-f", default="skincore", choices=DIALECTS,
+                   help="result format (default: skincore)")
+    a.add_argument("--max-faces", type=int, default=1, help="faces to analyse, 1-10 (default 1)")
+    a.add_argument("--out", type=Path, help="directory for pictures (region overlay, maps)")
+    a.add_argument("--debug-regions", action="store_true",
+                   help="write regions.png (needs --out; default there: on)")
+    a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
+    a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
+    a.add_argument("--compact", action="store_true", help="one-line JSON")
+    return p
+
+
+def _fail(err: SkinError, dialect: str) -> int:
+    print(json.dumps(render_error(err, dialect), ensure_ascii=False))
+    print(f"skincore: error {err.code}: {err.detail}", file=sys.stderr)
+    return 1
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    if args.sample == (args.image is not None):
+        print("skincore: error invalid_argument: give IMAGE or --sample (one of them)",
+              file=sys.stderr)
+        return 2
+    source = sample_path() if args.sample else args.image
+    try:
+        result = analyze(source, max_faces=args.max_faces, limits=limits_for(args.format),
+                         threads=args.threads, provider=args.provider)
+        doc = result.to_dict(args.format)
+    except SkinError as err:
+        return _fail(err, args.format)
+    if args.out is not None:
+        from skincore.visuals.regions import render_regions
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        render_regions(result, threads=args.threads).save(args.out / "regions.png")
+        (args.out / f"result.{args.format}.json").write_text(json.dumps(doc, indent=2))
+    elif args.debug_regions:
+        print("skincore: error invalid_argument: --debug-regions needs --out DIR", file=sys.stderr)
+        return 2
+    print(json.dumps(doc, indent=None if args.compact else 2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return _analyze(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: never a traceback for users
+        print(f"skincore: error internal_error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Skin tone: CIELAB statistics, ITA and hue angle with the vendors' class tables.
+
+Measured on the whole-face skin mask (face outline minus eyes, brows, lips and
+nostrils) after excluding specular highlights and shadows (see
+:func:`skincore.color.lab_stats`). Colour depends on the light: the vendor
+documents recommend a flash photo, and so do we.
+
+The five-class ``skin_color`` is not a separate model: it is derived from the ITA
+(a heuristic mapping, documented in the README), with a confidence equal to the
+fraction of face regions whose own ITA falls in the same class.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from skincore import color
+from skincore.analysis import Graded, SkinTone
+
+#: ITA class boundaries (degrees), from the AILab Pro/Advanced tables:
+#: 0 very light (56, 90), 1 light (43, 56], 2 intermediate (36, 43], 3 tan (20, 36],
+#: 4 brown (10, 20], 5 dark (-90, 10], 6 anything else (abnormal).
+ITA_BOUNDS = (56.0, 43.0, 36.0, 20.0, 10.0)
+
+#: L* range in which colour is trusted; outside it the tone is "abnormal".
+TRUSTED_L = (20.0, 95.0)
+
+#: Regions whose own ITA votes for the skin_color confidence.
+VOTING_REGIONS = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
+
+
+def ita_class(ita: float) -> int:
+    """ITA degrees to the vendor's 7-class skintone (6 = abnormal)."""
+    if not math.isfinite(ita) or not -90.0 < ita < 90.0:
+        return 6
+    if ita > 56.0:
+        return 0
+    if ita > 43.0:
+        return 1
+    if ita > 36.0:
+        return 2
+    if ita > 20.0:
+        return 3
+    if ita > 10.0:
+        return 4
+    return 5
+
+
+def ha_class(ha: float) -> int:
+    """Hue angle degrees to the vendor's 4-class hue (3 = abnormal).
+
+    The vendor table reads 49 < HA <= 90 yellowish, 46 <= HA < 49 neutral,
+    10 <= HA < 46 reddish; it leaves HA = 49 in no class, which we treat as
+    neutral.
+    """
+    if not math.isfinite(ha):
+        return 3
+    if 49.0 < ha <= 90.0:
+        return 0
+    if 46.0 <= ha <= 49.0:
+        return 1
+    if 10.0 <= ha < 46.0:
+        return 2
+    return 3
+
+
+def skin_color_class(ita: float) -> int:
+    """Five-class skin colour (0 transparent white ... 4 dark) from the ITA.
+
+    0 = ITA class 0, 1 = class 1, 2 = class 2, 3 = classes 3-4 (tan, brown),
+    4 = class 5 (dark). Abnormal ITA maps to the nearest end.
+    """
+    c = ita_class(ita)
+    if c == 6:
+        return 0 if math.isfinite(ita) and ita >= 90.0 else 4
+    return (0, 1, 2, 3, 3, 4)[c]
+
+
+def ita_degrees(L: float, b: float) -> float:
+    """ITA = atan((L* - 50) / b*) in degrees; +-90 when b* = 0."""
+    if b == 0.0:
+        return math.copysign(90.0, L - 50.0) if L != 50.0 else 0.0
+    return math.degrees(math.atan((L - 50.0) / b))
+
+
+def ha_degrees(a: float, b: float) -> float:
+    """Hue angle = atan(b* / a*) in degrees; +-90 when a* = 0."""
+    if a == 0.0:
+        return math.copysign(90.0, b) if b != 0.0 else 0.0
+    return math.degrees(math.atan(b / a))
+
+
+def measure_tone(
+    lab: np.ndarray,
+    skin_mask: np.ndarray,
+    region_masks: dict[str, np.ndarray],
+    *,
+    threads: int = 0,
+) -> SkinTone | None:
+    """Measure skin tone over ``skin_mask``.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(H, W, 3)`` float32 CIELAB (a crop around the face is enough).
+    skin_mask : numpy.ndarray
+        ``(H, W)`` uint8 whole-face skin mask on the same grid.
+    region_masks : dict of str to numpy.ndarray
+        Region masks on the same grid; those named in :data:`VOTING_REGIONS`
+        vote for the confidence.
+    threads : int, optional
+        Worker threads for the colour kernels.
+
+    Returns
+    -------
+    SkinTone or None
+        ``None`` when the mask holds no usable skin pixel.
+    """
+    stats = color.lab_stats(lab, skin_mask, threads=threads)
+    if stats.n_used == 0:
+        return None
+    L, a, b = float(stats.mean_L), float(stats.mean_a), float(stats.mean_b)
+    ita = ita_degrees(L, b)
+    ha = ha_degrees(a, b)
+    trusted = TRUSTED_L[0] <= float(stats.median_L) <= TRUSTED_L[1]
+    ita_c = ita_class(ita) if trusted else 6
+    ha_c = ha_class(ha) if trusted else 3
+    sc = skin_color_class(ita)
+    region_ita: dict[str, float] = {}
+    for name in VOTING_REGIONS:
+        m = region_masks.get(name)
+        if m is None:
+            continue
+        rs = color.lab_stats(lab, m, threads=threads)
+        if rs.n_used >= 50:
+            region_ita[name] = round(ita_degrees(float(rs.mean_L), float(rs.mean_b)), 3)
+    votes = [skin_color_class(v) == sc for v in region_ita.values()]
+    confidence = float(np.mean(votes)) if votes else 0.0
+    return SkinTone(
+        L=L, a=a, b=b, ita=ita, ita_class=ita_c, ha=ha, ha_class=ha_c,
+        skin_color=Graded(sc, confidence), region_ita=region_ita, n_pixels=int(stats.n_used),
+    )

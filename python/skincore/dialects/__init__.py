@@ -1,0 +1,80 @@
+"""Vendor result formats ("dialects"): pure functions of an :class:`Analysis`.
+
+A dialect renders; it never measures. Each module lists the vendor fields that are
+not measured yet (``NOT_IMPLEMENTED*``); those fields are absent from its output.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from skincore.analysis import Analysis
+from skincore.dialects import ailab, face_field, native, youcam
+from skincore.errors import SkinError
+
+#: Every dialect name accepted by :meth:`Analysis.to_dict` and the CLI.
+DIALECTS: tuple[str, ...] = (
+    "skincore", "ailab-pro", "ailab-advanced", "face-field", "youcam-sd", "youcam-hd",
+)
+
+
+def _check(dialect: str) -> None:
+    if dialect not in DIALECTS:
+        raise SkinError("invalid_argument", f"unknown dialect {dialect!r}; one of {DIALECTS}")
+
+
+def render(analysis: Analysis, dialect: str) -> dict[str, Any]:
+    """Render ``analysis`` in ``dialect``.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A finished analysis.
+    dialect : str
+        One of :data:`DIALECTS`.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable result in the vendor's format.
+    """
+    _check(dialect)
+    if dialect == "skincore":
+        return native.render(analysis)
+    if dialect == "ailab-pro":
+        return ailab.render_pro(analysis)
+    if dialect == "ailab-advanced":
+        return ailab.render_advanced(analysis)
+    if dialect == "face-field":
+        return face_field.render(analysis)
+    return youcam.render(analysis, hd=dialect == "youcam-hd")
+
+
+def render_error(err: SkinError, dialect: str, *, request_id: str | None = None) -> dict[str, Any]:
+    """Render a :class:`SkinError` in ``dialect``'s error format.
+
+    Parameters
+    ----------
+    err : SkinError
+        The failure.
+    dialect : str
+        One of :data:`DIALECTS`.
+    request_id : str, optional
+        Request id to report; a new one is made when omitted.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable error response.
+    """
+    _check(dialect)
+    rid = request_id or uuid.uuid4().hex
+    if dialect in ("ailab-pro", "ailab-advanced"):
+        return ailab.render_error(err, rid)
+    if dialect == "face-field":
+        return face_field.render_error(err, rid, int(time.time()))
+    if dialect in ("youcam-sd", "youcam-hd"):
+        return youcam.render_error(err)
+    return native.render_error(err)

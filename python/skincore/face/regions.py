@@ -1,0 +1,235 @@
+"""Face regions from the 478 FaceMesh landmarks: polygons and skin-only masks.
+
+Every region of the vendor documents is a polygon over landmark indices. Paired
+regions are defined once on the subject's **right** side (the image's left in a
+non-mirrored photo) and mirrored with :data:`MIRROR`, so ``left_*`` and
+``right_*`` are exact mirror images in mesh topology. Names follow the subject:
+left_cheek is the subject's left cheek.
+
+Masks are skin-only: the polygon, minus eyes, brows, lips and nostrils, and minus
+pixels whose colour is far from the face's own cheek skin (hair over the forehead,
+beard, glasses frames, deep shadows). See :func:`skin_gate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skincore import geometry
+
+#: MIRROR[i] is the FaceMesh index that mirrors index i across the facial midline
+#: (an involution; the 28 midline points map to themselves). Derived from the
+#: packaged sample by reflecting its frontal landmarks and matching them
+#: optimally; checked against the known MediaPipe pairs in the tests.
+MIRROR: tuple[int, ...] = tuple([0, 1, 2, 248, 4, 5, 6, 249, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 250, 251, 252, 253, 254, 255, 256, 257, 258, 259, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 270, 271, 272, 273, 274, 275, 276, 277, 278, 279, 280, 281, 282, 283, 284, 285, 286, 287, 288, 289, 290, 291, 292, 293, 294, 295, 296, 297, 298, 299, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 318, 311, 312, 313, 314, 315, 316, 317, 310, 319, 320, 321, 322, 323, 94, 324, 325, 326, 327, 328, 329, 330, 331, 332, 333, 334, 335, 336, 337, 338, 339, 340, 341, 342, 343, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354, 355, 356, 357, 358, 359, 360, 361, 362, 363, 364, 365, 366, 367, 368, 369, 370, 371, 372, 373, 374, 375, 376, 377, 378, 379, 151, 152, 380, 381, 382, 383, 384, 385, 386, 387, 388, 389, 390, 164, 391, 392, 393, 168, 394, 395, 396, 397, 398, 399, 175, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 195, 419, 197, 420, 199, 200, 421, 422, 423, 424, 425, 426, 427, 428, 429, 430, 431, 432, 433, 434, 435, 436, 437, 438, 439, 440, 441, 442, 443, 444, 445, 446, 447, 448, 449, 450, 451, 452, 453, 454, 455, 456, 457, 458, 459, 460, 461, 462, 463, 464, 465, 466, 467, 3, 7, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 88, 81, 82, 83, 84, 85, 86, 87, 80, 89, 90, 91, 92, 93, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 165, 166, 167, 169, 170, 171, 172, 173, 174, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191, 192, 193, 194, 196, 198, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246, 247]) + tuple(range(468, 478)) 
+
+#: The face outline, clockwise from the top of the forehead.
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378,
+             400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54,
+             103, 67, 109)
+
+# Regions symmetric in themselves (closed polygons).
+_CENTRAL: dict[str, tuple[int, ...]] = {
+    "forehead": (54, 103, 67, 109, 10, 338, 297, 332, 284, 300, 293, 334, 296, 336, 9, 107, 66,
+                 105, 63, 70),
+    "glabella": (107, 9, 336, 285, 417, 168, 193, 55),
+}
+
+# Symmetric regions given as the subject-right half path from the top midline to
+# the bottom midline; the left half is mirrored.
+_HALF_PATHS: dict[str, tuple[int, ...]] = {
+    "nose": (168, 193, 122, 196, 174, 217, 126, 209, 49, 64, 98, 97, 2),
+    "chin": (18, 83, 201, 208, 171, 148, 152),
+    "lips": (0, 37, 39, 40, 185, 61, 146, 91, 181, 84, 17),
+}
+
+# Paired regions, subject's right side.
+_RIGHT: dict[str, tuple[int, ...]] = {
+    "cheek": (111, 117, 118, 119, 120, 121, 47, 126, 142, 203, 206, 216, 212, 214, 192, 213,
+              147, 123, 116),
+    "under_eye": (226, 25, 110, 24, 23, 22, 26, 112, 128, 121, 120, 119, 118, 117, 111, 35),
+    "crows_feet": (130, 113, 124, 156, 139, 162, 127, 234, 227, 116, 111, 35, 226),
+    "nasolabial": (129, 203, 206, 216, 212, 57, 186, 92, 165, 98, 64),
+    "mouth_corner": (57, 43, 106, 182, 194, 32, 140, 170, 211, 210, 202, 212),
+    "cheekbone": (117, 118, 119, 101, 36, 205, 187, 123, 116),
+    "eye": (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7),
+    "brow": (70, 63, 105, 66, 107, 55, 65, 52, 53, 46),
+    "nostril": (166, 79, 237, 239, 238, 20, 60, 75, 59),
+}
+
+#: Regions reported by the engine (skin-only masks). t_zone = forehead +
+#: glabella + nose; u_zone = both cheeks + chin + both mouth corners.
+SKIN_REGIONS = (
+    "face", "forehead", "glabella", "nose", "t_zone", "u_zone", "chin",
+    "left_cheek", "right_cheek", "left_under_eye", "right_under_eye",
+    "left_crows_feet", "right_crows_feet", "left_nasolabial", "right_nasolabial",
+    "left_mouth_corner", "right_mouth_corner", "left_cheekbone", "right_cheekbone",
+)
+
+#: Non-skin parts cut out of every skin mask.
+EXCLUDED = ("left_eye", "right_eye", "left_brow", "right_brow", "lips", "left_nostril",
+            "right_nostril")
+
+
+def _mirror(idx: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(MIRROR[i] for i in idx)
+
+
+def region_indices() -> dict[str, tuple[int, ...]]:
+    """Landmark index polygons of every region (before skin gating)."""
+    out: dict[str, tuple[int, ...]] = {"face_oval": FACE_OVAL}
+    out.update(_CENTRAL)
+    for name, half in _HALF_PATHS.items():
+        other = _mirror(half)[::-1]
+        out[name] = half + other[1:-1]
+    for name, idx in _RIGHT.items():
+        out[f"right_{name}"] = idx
+        out[f"left_{name}"] = _mirror(idx)[::-1]
+    return out
+
+
+_INDICES = region_indices()
+
+
+def region_polygons(landmarks: np.ndarray) -> dict[str, np.ndarray]:
+    """Region polygons in image pixels.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        (478, 2+) FaceMesh points in image pixels.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        (K, 2) float32 (x, y) polygon per region name of
+        :func:`region_indices`.
+    """
+    pts = np.asarray(landmarks, dtype=np.float32)[:, :2]
+    return {name: pts[list(idx)].copy() for name, idx in _INDICES.items()}
+
+
+@dataclass(frozen=True)
+class RegionMasks:
+    """Skin-only region masks on a crop of the image.
+
+    Attributes
+    ----------
+    origin : tuple of int
+        (x, y) of the crop's top-left corner in the image.
+    masks : dict of str to numpy.ndarray
+        ``(h, w)`` uint8 masks (255 inside) for :data:`SKIN_REGIONS` plus
+        "face_polygon" (the outline without skin gating) and the excluded
+        parts.
+    skin : numpy.ndarray
+        (h, w) uint8 colour-gated skin (1 = skin-coloured) over the crop.
+    """
+
+    origin: tuple[int, int]
+    masks: dict[str, np.ndarray]
+    skin: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(h, w) of the crop."""
+        return self.skin.shape  # type: ignore[return-value]
+
+
+def crop_box(landmarks: np.ndarray, width: int, height: int, margin: float = 0.04
+             ) -> tuple[int, int, int, int]:
+    """Integer crop (x0, y0, x1, y1) around the face outline, clipped to the image."""
+    pts = np.asarray(landmarks)[list(FACE_OVAL), :2]
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    m = margin * max(x1 - x0, y1 - y0)
+    return (max(0, int(np.floor(x0 - m))), max(0, int(np.floor(y0 - m))),
+            min(width, int(np.ceil(x1 + m)) + 1), min(height, int(np.ceil(y1 + m)) + 1))
+
+
+def skin_gate(lab: np.ndarray, reference: np.ndarray, *, k: float = 3.0) -> np.ndarray:
+    """Pixels whose colour is close to the face's own skin.
+
+    The reference skin colour is the per-channel median of reference (Lab
+    pixels of both cheeks), with a robust spread (1.4826 x MAD, at least 2 L*,
+    1.5 a*, 1.5 b*). A pixel is skin when its normalised distance to the median is
+    below k, or when it is brighter than the median with a similar hue
+    (specular highlights on skin are skin; they are removed later from colour
+    statistics, not from region areas).
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        (h, w, 3) float32 CIELAB.
+    reference : numpy.ndarray
+        (n, 3) Lab samples of the face's skin.
+    k : float, optional
+        Distance threshold in robust standard deviations.
+
+    Returns
+    -------
+    numpy.ndarray
+        (h, w) uint8, 1 where skin-coloured.
+    """
+    med = np.median(reference, axis=0)
+    mad = np.median(np.abs(reference - med), axis=0) * 1.4826
+    sig = np.maximum(mad, np.array([2.0, 1.5, 1.5], dtype=np.float64))
+    d = (lab - med.astype(np.float32)) / sig.astype(np.float32)
+    # L* below the skin is shadow, hair or beard; allow more spread above (shine).
+    dl = np.where(d[..., 0] > 0, d[..., 0] / 2.0, d[..., 0])
+    dist2 = dl * dl + d[..., 1] * d[..., 1] + d[..., 2] * d[..., 2]
+    return (dist2 < k * k).astype(np.uint8)
+
+
+def build_masks(lab: np.ndarray, landmarks: np.ndarray, origin: tuple[int, int], *,
+                threads: int = 0) -> RegionMasks:
+    """Rasterise every region on the crop lab and gate it by skin colour.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        (h, w, 3) float32 CIELAB of the crop.
+    landmarks : numpy.ndarray
+        (478, 2+) landmarks in image pixels.
+    origin : tuple of int
+        (x, y) of the crop in the image.
+    threads : int, optional
+        Worker threads for rasterisation.
+
+    Returns
+    -------
+    RegionMasks
+        Skin-only masks of every region.
+    """
+    h, w = lab.shape[:2]
+    polys = region_polygons(landmarks)
+    off = np.array(origin, dtype=np.float32)
+    raw = {name: geometry.fill_polygons([p - off], (h, w), threads=threads)
+           for name, p in polys.items()}
+    excluded = np.zeros((h, w), dtype=bool)
+    for name in EXCLUDED:
+        excluded |= raw[name] > 0
+    cheeks = (raw["left_cheek"] > 0) | (raw["right_cheek"] > 0)
+    cheeks &= ~excluded
+    ref = lab[cheeks]
+    if ref.shape[0] < 100:
+        ref = lab[(raw["face_oval"] > 0) & ~excluded]
+    skin = skin_gate(lab, ref) if ref.shape[0] else np.zeros((h, w), np.uint8)
+    keep = (skin > 0) & ~excluded
+
+    def gated(m: np.ndarray) -> np.ndarray:
+        return np.where((m > 0) & keep, np.uint8(255), np.uint8(0))
+
+    masks: dict[str, np.ndarray] = {"face_polygon": raw["face_oval"]}
+    masks["face"] = gated(raw["face_oval"])
+    for name in SKIN_REGIONS:
+        if name in raw:
+            masks[name] = gated(raw[name])
+    masks["t_zone"] = np.maximum.reduce([masks["forehead"], masks["glabella"], masks["nose"]])
+    masks["u_zone"] = np.maximum.reduce([masks["left_cheek"], masks["right_cheek"], masks["chin"],
+                                         masks["left_mouth_corner"], masks["right_mouth_corner"]])
+    for name in EXCLUDED:
+        masks[name] = raw[name]
+    masks["forehead_polygon"] = raw["forehead"]
+    return RegionMasks(origin=(int(origin[0]), int(origin[1])), masks=masks, skin=skin)

@@ -1,0 +1,262 @@
+"""Image input: decode, EXIF orientation, colour modes, limits.
+
+Accepts a path, encoded bytes, a PIL image or an RGB ndarray and returns a
+contiguous ``(H, W, 3)`` uint8 RGB array. Every failure raises
+:class:`skincore.SkinError` with a stable code; nothing is decoded before the
+header's dimensions have been checked against :class:`skincore.Limits`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from skincore.errors import SkinError
+from skincore.limits import Limits
+
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+#: Formats decoded (PIL format names). MPO is what many phones write for JPEG.
+SUPPORTED_FORMATS = ("JPEG", "MPO", "PNG", "BMP", "WEBP", "HEIF")
+
+ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """A decoded photo, upright, as RGB.
+
+    Attributes
+    ----------
+    rgb : numpy.ndarray
+        ``(H, W, 3)`` uint8, C-contiguous, EXIF orientation applied.
+    format : str
+        Container format (``"JPEG"``, ``"PNG"``, ..., or ``"array"``).
+    source_mode : str
+        The PIL mode before conversion (``"RGB"``, ``"I;16"``, ``"CMYK"``, ...).
+    exif_orientation : int
+        The EXIF orientation tag that was applied (1 = none).
+    file_bytes : int or None
+        Size of the encoded input, when there was one.
+    """
+
+    rgb: np.ndarray
+    format: str
+    source_mode: str
+    exif_orientation: int
+    file_bytes: int | None
+
+    @property
+    def width(self) -> int:
+        """Width in pixels."""
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Height in pixels."""
+        return int(self.rgb.shape[0])
+
+
+def _sniff(head: bytes) -> str | None:
+    """Name the container from its magic bytes, or None if unknown."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"BM"):
+        return "BMP"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"hevx", b"mif1",
+                                                b"msf1", b"heim", b"heis"):
+        return "HEIF"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "TIFF"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "AVIF"
+    return None
+
+
+def _check_dims(width: int, height: int, limits: Limits) -> None:
+    if width < limits.min_side or height < limits.min_side:
+        raise SkinError("image_too_small",
+                        f"image is {width}x{height}; both sides must be >= {limits.min_side}",
+                        width=width, height=height, min_side=limits.min_side)
+    if limits.min_short_side is not None and min(width, height) < limits.min_short_side:
+        raise SkinError("image_too_small",
+                        f"short side {min(width, height)} < {limits.min_short_side}",
+                        width=width, height=height, min_short_side=limits.min_short_side)
+    if width > limits.max_side or height > limits.max_side:
+        raise SkinError("image_too_large",
+                        f"image is {width}x{height}; both sides must be <= {limits.max_side}",
+                        width=width, height=height, max_side=limits.max_side)
+    if width * height > limits.max_pixels:
+        raise SkinError("image_too_large",
+                        f"{width * height} pixels > {limits.max_pixels}",
+                        width=width, height=height, max_pixels=limits.max_pixels)
+
+
+def _heif_available() -> bool:
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _to_rgb(img: Image.Image) -> np.ndarray:
+    """Convert any PIL mode to uint8 RGB: 16-bit scaled, alpha over white."""
+    mode = img.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        a = np.asarray(img, dtype=np.float64)
+        scale = 257.0 if a.size and a.max() > 255 else 1.0
+        g = np.clip(np.rint(a / scale), 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(g[:, :, None], 3, axis=2))
+    if mode == "F":
+        a = np.asarray(img, dtype=np.float64)
+        scale = 255.0 if a.size and np.nanmax(a) <= 1.0 else 1.0
+        g = np.clip(np.rint(np.nan_to_num(a) * scale), 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(g[:, :, None], 3, axis=2))
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.ascontiguousarray(np.asarray(Image.alpha_composite(white, rgba).convert("RGB")))
+    if mode != "RGB":
+        img = img.convert("RGB")
+    return np.ascontiguousarray(np.asarray(img))
+
+
+def _from_array(arr: np.ndarray, limits: Limits) -> LoadedImage:
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
+        raise SkinError("invalid_argument",
+                        f"array image must be (H, W), (H, W, 3) or (H, W, 4); got {arr.shape}")
+    _check_dims(int(arr.shape[1]), int(arr.shape[0]), limits)
+    if arr.dtype == np.uint8:
+        a = arr
+    elif arr.dtype == np.uint16:
+        a = np.rint(arr / 257.0).astype(np.uint8)
+    elif arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise SkinError("invalid_argument", "float image contains NaN or inf")
+        a = np.clip(np.rint(arr * 255.0), 0, 255).astype(np.uint8)
+    else:
+        raise SkinError("invalid_argument",
+                        f"array dtype must be uint8, uint16 or float in [0, 1]; got {arr.dtype}")
+    if a.shape[2] == 1:
+        a = np.repeat(a, 3, axis=2)
+    elif a.shape[2] == 4:
+        alpha = a[:, :, 3:4].astype(np.float32) / 255.0
+        a = np.rint(a[:, :, :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    return LoadedImage(np.ascontiguousarray(a), "array", f"array[{arr.dtype}]", 1, None)
+
+
+def _decode(data: bytes, limits: Limits) -> LoadedImage:
+    if limits.max_file_bytes is not None and len(data) > limits.max_file_bytes:
+        raise SkinError("file_too_large",
+                        f"{len(data)} bytes > {limits.max_file_bytes}",
+                        file_bytes=len(data), max_file_bytes=limits.max_file_bytes)
+    if len(data) == 0:
+        raise SkinError("corrupt_image", "empty file")
+    kind = _sniff(data[:16])
+    if kind is None:
+        raise SkinError("unsupported_format", "not a JPEG, PNG, BMP, WebP or HEIC file")
+    if kind == "HEIF" and not _heif_available():
+        raise SkinError("unsupported_format",
+                        "HEIC needs the optional decoder: pip install 'skincore[heic]'")
+    if kind not in SUPPORTED_FORMATS:
+        raise SkinError("unsupported_format", f"{kind} images are not supported")
+    try:
+        img = Image.open(io.BytesIO(data), formats=list(SUPPORTED_FORMATS))
+    except Image.DecompressionBombError as exc:
+        raise SkinError("image_too_large", str(exc)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise SkinError("corrupt_image", f"cannot read the {kind} header: {exc}") from None
+    with img:
+        # Orientation 5-8 swaps the axes; limits apply to the upright image.
+        orientation = _exif_orientation(img)
+        w, h = img.size
+        if orientation in (5, 6, 7, 8):
+            w, h = h, w
+        _check_dims(w, h, limits)
+        source_mode = img.mode
+        try:
+            img.load()
+            upright = ImageOps.exif_transpose(img) if orientation != 1 else img
+            rgb = _to_rgb(upright)
+        except Image.DecompressionBombError as exc:
+            raise SkinError("image_too_large", str(exc)) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise SkinError("corrupt_image", f"cannot decode the {kind} data: {exc}") from None
+        fmt = img.format or kind
+    return LoadedImage(rgb, fmt, source_mode, orientation, len(data))
+
+
+def _exif_orientation(img: Image.Image) -> int:
+    try:
+        value = img.getexif().get(0x0112, 1)
+    except Exception:  # a broken EXIF block must not make the photo unreadable
+        return 1
+    return int(value) if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def load_image(source: Any, limits: Limits | None = None) -> LoadedImage:
+    """Decode ``source`` into an upright RGB image within ``limits``.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes, bytearray, memoryview, PIL.Image.Image or numpy.ndarray
+        A file path, the encoded file, a PIL image, or an array: ``(H, W)``,
+        ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA, uint8, uint16 or float in [0, 1].
+    limits : Limits, optional
+        Size limits; :class:`skincore.Limits` defaults when omitted.
+
+    Returns
+    -------
+    LoadedImage
+        The decoded image and what was done to it.
+
+    Raises
+    ------
+    SkinError
+        ``invalid_argument`` (wrong type or array), ``unsupported_format``,
+        ``corrupt_image`` (truncated or damaged data), ``file_too_large``,
+        ``image_too_small``, ``image_too_large`` (including decompression bombs,
+        refused from the header before decoding).
+    """
+    limits = limits or Limits()
+    if isinstance(source, np.ndarray):
+        return _from_array(source, limits)
+    if isinstance(source, Image.Image):
+        _check_dims(source.width, source.height, limits)
+        orientation = _exif_orientation(source)
+        upright = ImageOps.exif_transpose(source) if orientation != 1 else source
+        _check_dims(upright.width, upright.height, limits)
+        return LoadedImage(_to_rgb(upright), source.format or "PIL", source.mode, orientation,
+                           None)
+    if isinstance(source, bytes | bytearray | memoryview):
+        return _decode(bytes(source), limits)
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise SkinError("invalid_argument", f"cannot open {str(path)!r}: {exc.strerror}") from None
+        if not path.is_file():
+            raise SkinError("invalid_argument", f"{str(path)!r} is not a file")
+        if limits.max_file_bytes is not None and size > limits.max_file_bytes:
+            raise SkinError("file_too_large", f"{size} bytes > {limits.max_file_bytes}",
+                            file_bytes=size, max_file_bytes=limits.max_file_bytes)
+        return _decode(path.read_bytes(), limits)
+    raise SkinError("invalid_argument",
+                    f"image must be a path, bytes, PIL image or ndarray; got {type(source).__name__}")

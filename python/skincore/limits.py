@@ -1,0 +1,85 @@
+"""Input limits: file size, image dimensions, face size.
+
+The defaults follow the strictest common ground of the vendor documents
+(AILabTools: larger than 200x200 and smaller than 4096x4096); each dialect has a
+preset with the numbers its vendor document states (:func:`limits_for`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits checked before and after decoding an image.
+
+    Attributes
+    ----------
+    max_file_bytes : int or None
+        Largest encoded file accepted (``file_too_large``).
+    min_side : int
+        Smallest accepted width and height in pixels (``image_too_small``).
+    min_short_side : int or None
+        Smallest accepted short side (YouCam SD 480, HD 1080).
+    max_side : int
+        Largest accepted width or height (``image_too_large``).
+    max_pixels : int
+        Largest accepted pixel count; checked from the file header before any
+        pixel is decoded, so decompression bombs are refused without allocating.
+    min_face_px : int
+        Smallest face box width in pixels that the landmark model can be trusted
+        with (``face_too_small``).
+    min_face_width_ratio : float or None
+        Smallest face width as a fraction of the image width (YouCam: 0.6).
+    max_out_of_bound : float
+        Largest fraction of the face outline allowed outside the image
+        (``face_out_of_bound``).
+    min_skin_lightness : float or None
+        Median L* of the facial skin below which the photo is refused as too
+        dark (``lighting_dark``); ``None`` disables the check.
+    """
+
+    max_file_bytes: int | None = 20 * MiB
+    min_side: int = 200
+    min_short_side: int | None = None
+    max_side: int = 4096
+    max_pixels: int = 4096 * 4096
+    min_face_px: int = 96
+    min_face_width_ratio: float | None = None
+    max_out_of_bound: float = 0.10
+    min_skin_lightness: float | None = 20.0
+
+
+_PRESETS: dict[str, Limits] = {
+    "skincore": Limits(),
+    "ailab-pro": Limits(max_file_bytes=8 * MiB),
+    "ailab-advanced": Limits(max_file_bytes=5 * MiB),
+    "face-field": Limits(max_file_bytes=8 * MiB, max_side=1920, max_pixels=1920 * 1920),
+    "youcam-sd": Limits(max_file_bytes=10 * MiB, min_short_side=480, min_face_width_ratio=0.6),
+    "youcam-hd": Limits(max_file_bytes=10 * MiB, min_short_side=1080, min_face_width_ratio=0.6),
+}
+
+
+def limits_for(dialect: str, **overrides: object) -> Limits:
+    """Return the input limits a vendor document states for ``dialect``.
+
+    Parameters
+    ----------
+    dialect : str
+        A dialect name (see :data:`skincore.dialects.DIALECTS`) or ``"skincore"``.
+    **overrides
+        Fields of :class:`Limits` to change.
+
+    Returns
+    -------
+    Limits
+        The preset with the overrides applied.
+    """
+    try:
+        base = _PRESETS[dialect]
+    except KeyError:
+        raise ValueError(f"unknown dialect {dialect!r}; known: {sorted(_PRESETS)}") from None
+    return replace(base, **overrides) if overrides else base

@@ -1,0 +1,185 @@
+"""The analysis pipeline: image in, typed :class:`Analysis` out.
+
+decode (io) -> detect faces -> 478 landmarks -> pose, quality, region masks ->
+concerns. Each stage is timed into ``Analysis.meta.timings_ms``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import numpy as np
+
+from skincore import __version__, color, runtime
+from skincore.analysis import Analysis, FaceGeometry, FaceResult, Meta, Pose, Quality, Rect
+from skincore.concerns.tone import measure_tone
+from skincore.errors import SkinError
+from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
+from skincore.face.regions import FACE_OVAL, RegionMasks, build_masks, crop_box, region_polygons
+from skincore.io import load_image
+from skincore.limits import Limits
+
+#: AILab's rule for the ``imporper_headpose`` warning: |yaw|, |pitch| or |roll| > 45.
+HEADPOSE_LIMIT_DEG = 45.0
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+        self.ms: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.ms[name] = round(self.ms.get(name, 0.0) + (now - self.t) * 1e3, 3)
+        self.t = now
+
+
+def _out_of_bound(points: np.ndarray, width: int, height: int) -> float:
+    oval = points[list(FACE_OVAL), :2]
+    outside = ((oval[:, 0] < 0) | (oval[:, 0] > width - 1) | (oval[:, 1] < 0)
+               | (oval[:, 1] > height - 1))
+    return float(np.mean(outside))
+
+
+def _check_face(points: np.ndarray, width: int, height: int, limits: Limits) -> None:
+    rect = Rect.from_points(points[list(FACE_OVAL)])
+    if rect.width < limits.min_face_px:
+        raise SkinError("face_too_small",
+                        f"face is {rect.width:.0f} px wide; at least {limits.min_face_px} needed",
+                        face_width=rect.width, min_face_px=limits.min_face_px)
+    ratio = limits.min_face_width_ratio
+    if ratio is not None and rect.width < ratio * width:
+        raise SkinError("face_too_small",
+                        f"face width is {rect.width / width:.0%} of the image; needs > {ratio:.0%}",
+                        face_width=rect.width, image_width=width, min_ratio=ratio)
+    oob = _out_of_bound(points, width, height)
+    if oob > limits.max_out_of_bound:
+        raise SkinError("face_out_of_bound",
+                        f"{oob:.0%} of the face outline lies outside the image",
+                        out_of_bound=oob, max_out_of_bound=limits.max_out_of_bound)
+
+
+def _hair_occlusion(lab: np.ndarray, masks: RegionMasks, skin_L: float) -> float | None:
+    poly = masks.masks["forehead_polygon"] > 0
+    area = int(np.count_nonzero(poly))
+    if area == 0:
+        return None
+    hair = poly & (masks.skin == 0) & (lab[..., 0] < skin_L)
+    return float(np.count_nonzero(hair)) / area
+
+
+def _measure_face(index: int, rgb: np.ndarray, box: FaceBox, lm: FaceLandmarks,
+                  limits: Limits, threads: int, clock: _Clock) -> FaceResult:
+    h, w = rgb.shape[:2]
+    points = lm.points
+    _check_face(points, w, h, limits)
+    yaw, pitch, roll = head_pose(points)
+    x0, y0, x1, y1 = crop_box(points, w, h)
+    lab = color.rgb_to_lab(rgb[y0:y1, x0:x1], threads=threads)
+    masks = build_masks(lab, points, (x0, y0), threads=threads)
+    clock.lap("regions")
+    face_stats = color.lab_stats(lab, masks.masks["face"], threads=threads)
+    skin_L = float(face_stats.median_L) if face_stats.n_used else float("nan")
+    if limits.min_skin_lightness is not None and not skin_L >= limits.min_skin_lightness:
+        raise SkinError("lighting_dark",
+                        f"median skin L* is {skin_L:.1f}; at least {limits.min_skin_lightness} needed",
+                        skin_lightness=skin_L, min_skin_lightness=limits.min_skin_lightness)
+    warnings = ("improper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG \
+        else ()
+    quality = Quality(skin_lightness=skin_L, hair_occlusion=_hair_occlusion(lab, masks, skin_L),
+                      out_of_bound=_out_of_bound(points, w, h), warnings=warnings)
+    face_area = float(np.count_nonzero(masks.masks["face_polygon"]))
+    geometry = FaceGeometry(
+        box=Rect(box.x0, box.y0, box.width, box.height),
+        face_rect=Rect.from_points(points[list(FACE_OVAL)]),
+        score=float(box.score), presence=float(lm.presence),
+        pose=Pose(yaw, pitch, roll), degree=int(round(roll)),
+        face_ratio=face_area / float(w * h),
+        landmarks=points, regions=region_polygons(points),
+    )
+    clock.lap("quality")
+    tone = measure_tone(lab, masks.masks["face"], masks.masks, threads=threads)
+    clock.lap("tone")
+    return FaceResult(index=index, geometry=geometry, quality=quality, tone=tone)
+
+
+def analyze(
+    image: Any,
+    *,
+    max_faces: int = 1,
+    limits: Limits | None = None,
+    multiple_faces: str = "largest",
+    threads: int = 0,
+    provider: str | None = None,
+) -> Analysis:
+    """Analyse the skin of the faces in a photo.
+
+    Parameters
+    ----------
+    image : str, os.PathLike, bytes, PIL.Image.Image or numpy.ndarray
+        A file path, the encoded file, a PIL image or an RGB array.
+    max_faces : int, optional
+        Analyse up to this many faces (1-10), largest first, as face_field does.
+    limits : Limits, optional
+        Input limits (file size, dimensions, face size); see
+        :func:`skincore.limits_for` for each vendor's numbers.
+    multiple_faces : {"largest", "error"}, optional
+        With more faces than ``max_faces``: keep the largest ones, or raise
+        ``SkinError("too_many_faces")``.
+    threads : int, optional
+        Worker threads for kernels and ONNX Runtime (0 = all cores).
+    provider : str, optional
+        Force an ONNX Runtime execution provider (``"cpu"`` or ``"cuda"``);
+        by default CUDA when available, else CPU.
+
+    Returns
+    -------
+    Analysis
+        Per face: geometry, quality and every concern measured so far.
+
+    Raises
+    ------
+    SkinError
+        With a stable ``code``: bad input (see :func:`skincore.io.load_image`),
+        ``no_face``, ``too_many_faces``, ``face_too_small``,
+        ``face_out_of_bound``, ``lighting_dark``, ``runtime_unavailable``.
+    """
+    if isinstance(max_faces, bool) or not isinstance(max_faces, int) or not 1 <= max_faces <= 10:
+        raise SkinError("invalid_argument", f"max_faces must be an int in 1..10; got {max_faces!r}")
+    if multiple_faces not in ("largest", "error"):
+        raise SkinError("invalid_argument", "multiple_faces must be 'largest' or 'error'")
+    limits = limits or Limits()
+    clock = _Clock()
+    loaded = load_image(image, limits)
+    rgb = loaded.rgb
+    clock.lap("decode")
+    try:
+        prov = runtime.active_provider(provider)
+        boxes = detect_faces(rgb, max_faces=10, provider=provider, threads=threads)
+    except RuntimeError as exc:
+        raise SkinError("runtime_unavailable", str(exc)) from None
+    clock.lap("detect")
+    if not boxes:
+        raise SkinError("no_face")
+    if multiple_faces == "error" and len(boxes) > max_faces:
+        raise SkinError("too_many_faces", f"{len(boxes)} faces found; at most {max_faces} allowed",
+                        faces=len(boxes), max_faces=max_faces)
+    faces: list[FaceResult] = []
+    for box in boxes[:max_faces]:
+        lm = fit_landmarks(rgb, box, refine=True, provider=provider, threads=threads)
+        clock.lap("landmarks")
+        try:
+            faces.append(_measure_face(len(faces), rgb, box, lm, limits, threads, clock))
+        except SkinError:
+            if not faces:
+                raise  # the largest face decides whether the photo is usable
+    meta = Meta(
+        skincore_version=__version__, provider=prov,
+        onnxruntime_version=runtime.onnxruntime_version(), request_id=uuid.uuid4().hex,
+        created_unix=int(time.time()), image_format=loaded.format,
+        source_mode=loaded.source_mode, exif_orientation=loaded.exif_orientation,
+        file_bytes=loaded.file_bytes, timings_ms=clock.ms,
+    )
+    return Analysis(width=loaded.width, height=loaded.height, faces=faces, meta=meta, image=rgb)

@@ -1,0 +1,1 @@
+"""Pictures a person can check: region overlays (more maps and overlays to come)."""

@@ -1,0 +1,65 @@
+"""SkinError codes and their rendering in every dialect."""
+
+from __future__ import annotations
+
+import pytest
+
+from skincore import DIALECTS, ERROR_CODES, SkinError, render_error
+
+YOUCAM_DOCUMENTED = {
+    "image_too_small": "error_below_min_image_size",
+    "image_too_large": "error_exceed_max_image_size",
+    "face_too_small": "error_src_face_too_small",
+    "face_out_of_bound": "error_src_face_out_of_bound",
+    "lighting_dark": "error_lighting_dark",
+}
+
+
+def test_unknown_code_rejected():
+    with pytest.raises(ValueError):
+        SkinError("nope")
+
+
+def test_codes_are_stable_strings():
+    for code, spec in ERROR_CODES.items():
+        err = SkinError(code, "why", value=3)
+        assert err.code == code and err.detail == "why" and err.context == {"value": 3}
+        assert 400 <= spec.http_status < 600
+        assert str(err).startswith(code)
+
+
+@pytest.mark.parametrize("code,youcam", sorted(YOUCAM_DOCUMENTED.items()))
+def test_youcam_documented_codes(code, youcam):
+    out = render_error(SkinError(code), "youcam-hd")
+    assert out["error_code"] == youcam
+    assert out["status"] == ERROR_CODES[code].http_status
+
+
+@pytest.mark.parametrize("dialect", ["ailab-pro", "ailab-advanced"])
+def test_ailab_error_envelope(dialect):
+    out = render_error(SkinError("no_face", "pic not has face"), dialect, request_id="r" * 32)
+    assert out["error_code"] == 422
+    assert out["error_detail"] == {"status_code": 422, "code": "ERROR_NO_FACE_IN_FILE",
+                                   "code_message": "No face detected in the image.",
+                                   "message": "pic not has face"}
+    assert out["request_id"] == "r" * 32
+
+
+def test_face_field_error():
+    out = render_error(SkinError("corrupt_image"), "face-field")
+    assert out["result"] is None and out["error_code"] == 422
+    assert out["error_msg"].startswith("corrupt_image")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_code_renders_in_every_dialect(dialect):
+    import json
+
+    for code in ERROR_CODES:
+        json.dumps(render_error(SkinError(code), dialect))
+
+
+def test_unknown_dialect():
+    with pytest.raises(SkinError) as e:
+        render_error(SkinError("no_face"), "acme")
+    assert e.value.code == "invalid_argument"

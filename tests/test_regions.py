@@ -1,0 +1,74 @@
+"""Face regions: mirror table, polygons on real faces, skin gating."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skincore.face.regions import (
+    EXCLUDED,
+    FACE_OVAL,
+    MIRROR,
+    SKIN_REGIONS,
+    region_indices,
+    skin_gate,
+)
+
+KNOWN_PAIRS = [(33, 263), (133, 362), (61, 291), (50, 280), (234, 454), (127, 356), (93, 323),
+               (132, 361), (58, 288), (172, 397), (136, 365), (150, 379), (149, 378), (176, 400),
+               (148, 377), (21, 251), (54, 284), (103, 332), (67, 297), (109, 338), (70, 300),
+               (63, 293), (105, 334), (66, 296), (107, 336), (46, 276), (53, 283), (52, 282),
+               (65, 295), (55, 285), (468, 473)]
+MIDLINE = {0, 1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 94, 151, 152, 164, 168,
+           175, 195, 197, 199, 200}
+
+
+def test_mirror_is_an_involution_with_the_midline_fixed():
+    m = np.array(MIRROR[:468])
+    assert len(MIRROR) == 478
+    assert np.array_equal(m[m], np.arange(468))
+    assert {i for i in range(468) if m[i] == i} == MIDLINE
+
+
+@pytest.mark.parametrize("a,b", KNOWN_PAIRS)
+def test_mirror_known_pairs(a, b):
+    if a < 468:
+        assert MIRROR[a] == b and MIRROR[b] == a
+
+
+def test_face_oval_is_mirror_symmetric():
+    oval = set(FACE_OVAL)
+    assert {MIRROR[i] for i in oval} == oval
+
+
+def test_left_right_regions_are_mirrors():
+    idx = region_indices()
+    for name, poly in idx.items():
+        if name.startswith("right_"):
+            left = idx["left_" + name[len("right_"):]]
+            assert set(left) == {MIRROR[i] for i in poly}
+        if name in ("forehead", "glabella", "nose", "chin", "lips", "face_oval"):
+            assert {MIRROR[i] for i in poly} == set(poly), name
+
+
+def test_skin_gate_rejects_hair_and_keeps_skin(rng):
+    skin = np.array([65.0, 14.0, 17.0], np.float32)
+    ref = skin + rng.normal(0, [3.0, 1.5, 1.5], (2000, 3)).astype(np.float32)
+    lab = np.empty((40, 60, 3), np.float32)
+    lab[:] = skin + rng.normal(0, [3.0, 1.5, 1.5], (40, 60, 3)).astype(np.float32)
+    lab[:10] = [20.0, 3.0, 6.0]  # dark hair band
+    lab[30:, :10] = [92.0, 4.0, 8.0]  # specular shine on skin: kept
+    lab[30:, 50:] = [55.0, -20.0, 30.0]  # green (not skin)
+    g = skin_gate(lab, ref)
+    assert g[:10].sum() == 0
+    assert g[12:28, 12:48].mean() > 0.97
+    assert g[30:, 50:].sum() == 0
+
+
+def test_region_names_cover_the_design():
+    idx = region_indices()
+    for name in SKIN_REGIONS:
+        if name not in ("face", "t_zone", "u_zone"):
+            assert name in idx
+    for name in EXCLUDED:
+        assert name in idx
