@@ -1,5 +1,94 @@
+// Python bindings of the colour kernels (_core.color). Arguments are validated
+// here (ValueError naming the argument); the GIL is released around each kernel.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
-namespace py = pybind11;
+#include <cmath>
+#include <string>
 
-void bind_color(py::module_& m) { (void)m; }
+#include "arrays.hpp"
+#include "skincore/color.hpp"
+
+namespace py = pybind11;
+using namespace skincore;
+using namespace skincore::py_arrays;
+
+namespace {
+
+void check_threads(int threads) {
+    if (threads < 0) throw py::value_error("threads: must be >= 0 (0 = all hardware threads)");
+}
+
+// An output whose rows overlap would make the row stripes race.
+template <class T>
+void check_rows_disjoint(const MutView<T>& v, const char* name) {
+    if (v.height > 1 && v.row_stride < v.width * v.channels)
+        throw py::value_error(std::string(name) + ": rows overlap (row stride too small)");
+}
+
+}  // namespace
+
+void bind_color(py::module_& m) {
+    m.def(
+        "rgb_to_lab",
+        [](const py::array& rgb, py::array& out, int threads) {
+            check_threads(threads);
+            auto in = const_view<std::uint8_t>(rgb, "rgb", 3);
+            auto o = mut_view<float>(out, "out", 3);
+            check_same_hw(in, "rgb", o, "out");
+            check_rows_disjoint(o, "out");
+            py::gil_scoped_release nogil;
+            color::rgb_to_lab(in, o, threads);
+        },
+        py::arg("rgb"), py::arg("out"), py::arg("threads"),
+        "sRGB uint8 (H, W, 3) -> CIELAB float32 (H, W, 3) into out.");
+    m.def(
+        "ita_map",
+        [](const py::array& lab, py::array& out, int threads) {
+            check_threads(threads);
+            auto in = const_view<float>(lab, "lab", 3);
+            auto o = mut_view<float>(out, "out", 1);
+            check_same_hw(in, "lab", o, "out");
+            check_rows_disjoint(o, "out");
+            py::gil_scoped_release nogil;
+            color::ita_map(in, o, threads);
+        },
+        py::arg("lab"), py::arg("out"), py::arg("threads"),
+        "Per-pixel ITA in degrees, float32 (H, W), into out.");
+    m.def(
+        "lab_stats",
+        [](const py::array& lab, const py::array& mask, double k, int threads) {
+            check_threads(threads);
+            if (!(k > 0.0)) throw py::value_error("k: must be > 0 (inf disables the exclusion)");
+            auto in = const_view<float>(lab, "lab", 3);
+            auto mk = const_view<std::uint8_t>(mask, "mask", 1);
+            check_same_hw(in, "lab", mk, "mask");
+            if (in.width > 0 && in.height > (std::int64_t{1} << 31) / in.width)
+                throw py::value_error("lab: more than 2**31 pixels");
+            color::LabStats st;
+            {
+                py::gil_scoped_release nogil;
+                st = color::lab_stats(in, mk, k, threads);
+            }
+            py::dict d;
+            d["n_mask"] = st.n_mask;
+            d["n_invalid"] = st.n_invalid;
+            d["n_shadow"] = st.n_shadow;
+            d["n_highlight"] = st.n_highlight;
+            d["n_used"] = st.n_used;
+            d["L_median_all"] = st.L_median_all;
+            d["L_mad_all"] = st.L_mad_all;
+            d["L_low"] = st.L_low;
+            d["L_high"] = st.L_high;
+            d["mean"] = py::make_tuple(st.mean[0], st.mean[1], st.mean[2]);
+            d["median"] = py::make_tuple(st.median[0], st.median[1], st.median[2]);
+            d["std"] = py::make_tuple(st.std[0], st.std[1], st.std[2]);
+            return d;
+        },
+        py::arg("lab"), py::arg("mask"), py::arg("k"), py::arg("threads"),
+        "Robust masked Lab statistics (see skincore.color.lab_stats).");
+    py::list rows;
+    for (const auto& r : color::kSrgbToXyz) rows.append(py::make_tuple(r[0], r[1], r[2]));
+    m.attr("SRGB_TO_XYZ") = py::tuple(rows);
+    m.attr("HIST_BIN_WIDTH") = color::kBinWidth;
+}

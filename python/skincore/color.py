@@ -1,0 +1,344 @@
+"""CIELAB conversion, ITA/HA angles and robust masked colour statistics.
+
+Colorimetry (one definition for all of skincore):
+
+* sRGB EOTF (IEC 61966-2-1): ``c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4``.
+* linear sRGB -> XYZ with the 7-digit D65 matrix ``SRGB_TO_XYZ``.
+* reference white = the row sums of that matrix, i.e. the exact D65 white of sRGB
+  (Xn = 0.9504700, Yn = 1.0000001, Zn = 1.0888300), so RGB white is L* = 100,
+  a* = b* = 0 exactly.
+* CIE 1976 ``f(t) = t ** (1/3)`` for ``t > 216/24389``, else
+  ``(24389/27 * t + 16) / 116``.
+
+Angles, in degrees:
+
+* ITA (individual typology angle) ``= atan((L* - 50) / b*)``, in [-90, 90]. For
+  b* = 0 the limit is used: +90 when L* > 50, -90 when L* < 50, 0 when L* = 50.
+* HA (hue angle) ``= atan(b* / a*)``, in [-90, 90]. For a* = 0: +90 when b* > 0,
+  -90 when b* < 0, 0 when b* = 0.
+
+The float32 conversion matches a float64 evaluation of these formulas to better
+than 2e-4 in L*, a* and b* over all 2**24 sRGB colours.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from skincore import _core
+
+__all__ = [
+    "SRGB_TO_XYZ",
+    "LabStats",
+    "ha_degrees",
+    "ita_degrees",
+    "ita_map",
+    "lab_stats",
+    "rgb_to_lab",
+]
+
+SRGB_TO_XYZ: tuple[tuple[float, float, float], ...] = tuple(
+    tuple(row) for row in _core.color.SRGB_TO_XYZ
+)
+"""The linear-sRGB -> CIE XYZ (D65) matrix, rows X, Y, Z."""
+
+_BIN = float(_core.color.HIST_BIN_WIDTH)
+
+
+def _check_array(x: object, name: str) -> np.ndarray:
+    if not isinstance(x, np.ndarray):
+        raise ValueError(f"{name}: expected a numpy.ndarray, got {type(x).__name__}")
+    return x
+
+
+def _check_threads(threads: int) -> int:
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer):
+        raise ValueError(f"threads: expected an int, got {type(threads).__name__}")
+    if threads < 0:
+        raise ValueError("threads: must be >= 0 (0 = all hardware threads)")
+    return int(threads)
+
+
+def _prepare_out(out: np.ndarray | None, shape: tuple[int, ...], src: np.ndarray) -> np.ndarray:
+    if out is None:
+        return np.empty(shape, dtype=np.float32)
+    out = _check_array(out, "out")
+    if out.dtype != np.float32:
+        raise ValueError(f"out: expected dtype float32, got {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"out: expected shape {shape}, got {out.shape}")
+    if not out.flags.writeable:
+        raise ValueError("out: array is read-only")
+    if np.may_share_memory(out, src):
+        raise ValueError("out: must not overlap the input array")
+    return out
+
+
+def rgb_to_lab(rgb: np.ndarray, *, out: np.ndarray | None = None, threads: int = 0) -> np.ndarray:
+    """Convert an sRGB uint8 image to CIELAB (D65).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(H, W, 3)`` uint8, channels R, G, B. Rows may be strided (a crop of a
+        larger array); pixels within a row must be packed.
+    out : numpy.ndarray, optional
+        ``(H, W, 3)`` float32, writeable, not overlapping ``rgb``; allocated when
+        omitted.
+    threads : int, optional
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W, 3)`` float32 with L* in [0, 100], a*, b* (``out`` when given).
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape, layout or a read-only ``out``; the message names
+        the argument.
+    """
+    rgb = _check_array(rgb, "rgb")
+    threads = _check_threads(threads)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb: expected shape (H, W, 3), got {rgb.shape}")
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"rgb: expected dtype uint8, got {rgb.dtype}")
+    out = _prepare_out(out, rgb.shape, rgb)
+    if rgb.size:  # NumPy >= 2 gives empty arrays zero strides; nothing to do anyway
+        _core.color.rgb_to_lab(rgb, out, threads)
+    return out
+
+
+def ita_map(lab: np.ndarray, *, out: np.ndarray | None = None, threads: int = 0) -> np.ndarray:
+    """Per-pixel individual typology angle of a Lab image.
+
+    ``ITA = atan((L* - 50) / b*)`` in degrees, in [-90, 90]; for b* = 0 the limit
+    is used (+90 when L* > 50, -90 when L* < 50, 0 when L* = 50). Finite input
+    gives finite output (no NaN); a non-finite L* or b* gives NaN.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(H, W, 3)`` float32 L*, a*, b* (e.g. from :func:`rgb_to_lab`).
+    out : numpy.ndarray, optional
+        ``(H, W)`` float32, writeable, not overlapping ``lab``.
+    threads : int, optional
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W)`` float32 ITA in degrees.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape, layout or a read-only ``out``.
+    """
+    lab = _check_lab(lab)
+    threads = _check_threads(threads)
+    out = _prepare_out(out, lab.shape[:2], lab)
+    if lab.size:
+        _core.color.ita_map(lab, out, threads)
+    return out
+
+
+def _check_lab(lab: object) -> np.ndarray:
+    lab = _check_array(lab, "lab")
+    if lab.ndim != 3 or lab.shape[2] != 3:
+        raise ValueError(f"lab: expected shape (H, W, 3), got {lab.shape}")
+    if lab.dtype != np.float32:
+        raise ValueError(f"lab: expected dtype float32, got {lab.dtype}")
+    return lab
+
+
+def ita_degrees(L: float, b: float) -> float:
+    """ITA in degrees of one colour: ``atan((L* - 50) / b*)``; b* = 0 as in :func:`ita_map`.
+
+    Parameters
+    ----------
+    L : float
+        Lightness L*.
+    b : float
+        b* (yellow-blue).
+
+    Returns
+    -------
+    float
+        The angle in [-90, 90]; NaN when an input is NaN.
+    """
+    if math.isnan(L) or math.isnan(b):
+        return math.nan
+    if b != 0.0:
+        return math.degrees(math.atan((L - 50.0) / b))
+    return 90.0 if L > 50.0 else (-90.0 if L < 50.0 else 0.0)
+
+
+def ha_degrees(a: float, b: float) -> float:
+    """Hue angle in degrees of one colour: ``atan(b* / a*)``; a* = 0 gives +-90 or 0.
+
+    Parameters
+    ----------
+    a : float
+        a* (green-red).
+    b : float
+        b* (blue-yellow).
+
+    Returns
+    -------
+    float
+        The angle in [-90, 90]; NaN when an input is NaN.
+    """
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    if a != 0.0:
+        return math.degrees(math.atan(b / a))
+    return 90.0 if b > 0.0 else (-90.0 if b < 0.0 else 0.0)
+
+
+@dataclass(frozen=True)
+class LabStats:
+    """Robust colour statistics of the masked pixels of a Lab image.
+
+    Counts: ``n_mask = n_invalid + n_shadow + n_highlight + n_used``. Values are
+    NaN when ``n_used == 0`` (the two ``*_all`` values when no masked pixel is valid).
+    Medians are histogram medians (bin width 0.01, reported at bin centres, so
+    within 0.005 of the exact sample median); ``*_std`` are population standard
+    deviations (ddof = 0). ``ita``/``ha`` use the means, ``ita_median``/``ha_median``
+    the medians (see :func:`ita_degrees`, :func:`ha_degrees`).
+    """
+
+    n_mask: int
+    n_invalid: int
+    n_shadow: int
+    n_highlight: int
+    n_used: int
+    L_mean: float
+    a_mean: float
+    b_mean: float
+    L_median: float
+    a_median: float
+    b_median: float
+    L_std: float
+    a_std: float
+    b_std: float
+    ita: float
+    ha: float
+    ita_median: float
+    ha_median: float
+    L_median_all: float
+    L_mad_all: float
+    L_low: float
+    L_high: float
+    k: float
+
+
+def lab_stats(lab: np.ndarray, mask: np.ndarray, *, k: float = 2.5, threads: int = 0) -> LabStats:
+    """Robust L*, a*, b*, ITA and HA statistics over the masked pixels.
+
+    The rule (deterministic; identical for every ``threads``):
+
+    1. Masked pixels (``mask != 0``) with a non-finite L*, a* or b* are dropped
+       (``n_invalid``); the rest are "valid".
+    2. L* of the valid pixels goes into a histogram of 10000 bins of width 0.01
+       over [0, 100): bin ``j = floor(float32(L*) * 100)``, clamped to [0, 9999].
+    3. ``i1``, ``i2`` are the bins of the order statistics of 0-based rank
+       ``(n-1)//2`` and ``n//2``; the median is ``L_median_all = (i1+i2+1)/2 * 0.01``.
+       MAD (``L_mad_all``) is the median, by the same rank rule, of the bin
+       distances ``|j - (i1+i2)/2|`` (times 0.01).
+    4. Bin ``j`` is kept when ``|j - (i1+i2)/2| * 0.01 <= max(k * 1.4826 * MAD, 0.5)``:
+       valid pixels in lower bins are shadows (``n_shadow``), in higher bins
+       highlights/specular reflections (``n_highlight``). ``[L_low, L_high)`` is
+       the kept L* range. ``k = inf`` keeps every valid pixel (plain statistics).
+    5. Over the kept pixels (``n_used``): means and population standard
+       deviations of L*, a*, b* (float64, per row block, blocks combined in row
+       order), and histogram medians (a*, b* bins of width 0.01 over [-128, 128),
+       clamped at the ends).
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(H, W, 3)`` float32 L*, a*, b* (e.g. from :func:`rgb_to_lab`); rows may
+        be strided, pixels packed.
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 (nonzero = include) or bool.
+    k : float, optional
+        Exclusion half-width in robust standard deviations (1.4826 MAD), > 0;
+        ``math.inf`` disables the exclusion.
+    threads : int, optional
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    LabStats
+        The statistics; an empty selection gives ``n_used == 0`` and NaN values.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout of ``lab`` or ``mask``, a mask shape that
+        differs from ``lab``, ``k <= 0`` or NaN, or a negative ``threads``.
+    """
+    lab = _check_lab(lab)
+    mask = _check_array(mask, "mask")
+    threads = _check_threads(threads)
+    if mask.dtype == np.bool_:
+        mask = mask.view(np.uint8)
+    if mask.dtype != np.uint8:
+        raise ValueError(f"mask: expected dtype uint8 or bool, got {mask.dtype}")
+    if mask.ndim != 2:
+        raise ValueError(f"mask: expected a 2-D array (H, W), got ndim={mask.ndim}")
+    if mask.shape != lab.shape[:2]:
+        raise ValueError(f"mask: shape {mask.shape} does not match lab {lab.shape[:2]}")
+    k = float(k)
+    if not k > 0.0:
+        raise ValueError(f"k: must be > 0 (inf disables the exclusion), got {k}")
+    if lab.size:
+        d = _core.color.lab_stats(lab, mask, k, threads)
+    else:
+        nan3 = (math.nan,) * 3
+        d = dict(
+            n_mask=0,
+            n_invalid=0,
+            n_shadow=0,
+            n_highlight=0,
+            n_used=0,
+            L_median_all=math.nan,
+            L_mad_all=math.nan,
+            L_low=math.nan,
+            L_high=math.nan,
+            mean=nan3,
+            median=nan3,
+            std=nan3,
+        )
+    mean, median, std = d["mean"], d["median"], d["std"]
+    return LabStats(
+        n_mask=int(d["n_mask"]),
+        n_invalid=int(d["n_invalid"]),
+        n_shadow=int(d["n_shadow"]),
+        n_highlight=int(d["n_highlight"]),
+        n_used=int(d["n_used"]),
+        L_mean=mean[0],
+        a_mean=mean[1],
+        b_mean=mean[2],
+        L_median=median[0],
+        a_median=median[1],
+        b_median=median[2],
+        L_std=std[0],
+        a_std=std[1],
+        b_std=std[2],
+        ita=ita_degrees(mean[0], mean[2]),
+        ha=ha_degrees(mean[1], mean[2]),
+        ita_median=ita_degrees(median[0], median[2]),
+        ha_median=ha_degrees(median[1], median[2]),
+        L_median_all=d["L_median_all"],
+        L_mad_all=d["L_mad_all"],
+        L_low=d["L_low"],
+        L_high=d["L_high"],
+        k=k,
+    )
