@@ -67,6 +67,13 @@ def gaussian_blur(
         raise ValueError("image: expected a numpy.ndarray")
     if out is None:
         out = np.empty(image.shape[:2], dtype=np.float32)
+    if image.size == 0:
+        # NumPy gives empty arrays zero strides, which the layout check would refuse.
+        if image.dtype != np.float32 or image.ndim != 2:
+            raise ValueError("src: expected a 2-D float32 array")
+        if not isinstance(out, np.ndarray) or out.dtype != np.float32 or out.shape != image.shape:
+            raise ValueError(f"dst: expected a float32 array of shape {image.shape}")
+        return out
     _core.geometry.gaussian_blur(image, out, float(sigma), float(truncate), threads)
     return out
 

@@ -1,0 +1,1 @@
+"""Pure-NumPy reference implementations of the skincore kernels."""
