@@ -27,8 +27,9 @@ class Row:
         return self.peer_ms / self.ours_ms if self.ours_ms > 0 else float("nan")
 
 
-def median_ms(fn: Callable[[], object], *, repeat: int = 15, warmup: int = 2,
-              min_time_s: float = 0.0) -> float:
+def median_ms(
+    fn: Callable[[], object], *, repeat: int = 15, warmup: int = 2, min_time_s: float = 0.0
+) -> float:
     """Median wall time of ``fn()`` in milliseconds over ``repeat`` runs."""
     for _ in range(warmup):
         fn()

@@ -1,13 +1,49 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
 #include <stdexcept>
+#include <string>
 
 #include "arrays.hpp"
 #include "skincore/geometry.hpp"
 
 namespace py = pybind11;
 using namespace skincore;
+
+namespace {
+
+// Runs a kernel without the GIL; invalid_argument from the kernel becomes ValueError.
+template <class Fn>
+void run_kernel(Fn&& fn) {
+    std::string error;
+    {
+        py::gil_scoped_release release;
+        try {
+            fn();
+        } catch (const std::invalid_argument& e) {
+            error = e.what();
+        }
+    }
+    if (!error.empty()) throw py::value_error(error);
+}
+
+int channels_of(const py::array& a, const char* name) {
+    if (a.ndim() == 2) return 1;
+    if (a.ndim() == 3 && a.shape(2) == 3) return 3;
+    throw py::value_error(std::string(name) + ": expected shape (H, W) or (H, W, 3)");
+}
+
+template <class T>
+void resize_typed(py::array& src, py::array& dst, int method, int threads) {
+    const int c = channels_of(src, "image");
+    auto s = py_arrays::const_view<T>(src, "image", c);
+    if (channels_of(dst, "out") != c) throw py::value_error("out: channel count differs from image");
+    auto d = py_arrays::mut_view<T>(dst, "out", c);
+    run_kernel([&] { resize(s, d, static_cast<ResizeMethod>(method), threads); });
+}
+
+}  // namespace
 
 void bind_geometry(py::module_& m) {
     m.def(
@@ -18,14 +54,49 @@ void bind_geometry(py::module_& m) {
             py_arrays::check_same_hw(s, "src", d, "dst");
             if (!(sigma > 0.0)) throw py::value_error("sigma: must be > 0");
             if (!(truncate > 0.0)) throw py::value_error("truncate: must be > 0");
-            py::gil_scoped_release release;
-            try {
-                gaussian_blur(s, d, sigma, truncate, threads);
-            } catch (const std::invalid_argument& e) {
-                py::gil_scoped_acquire acquire;
-                throw py::value_error(e.what());
-            }
+            run_kernel([&] { gaussian_blur(s, d, sigma, truncate, threads); });
         },
         py::arg("src"), py::arg("dst"), py::arg("sigma"), py::arg("truncate") = 4.0,
+        py::arg("threads") = 0);
+
+    m.def(
+        "resize",
+        [](py::array src, py::array dst, int method, int threads) {
+            if (method != 0 && method != 1) throw py::value_error("method: must be 0 (area) or 1 (bilinear)");
+            if (!src.dtype().equal(dst.dtype())) throw py::value_error("out: dtype differs from image");
+            if (src.dtype().equal(py::dtype::of<std::uint8_t>())) {
+                resize_typed<std::uint8_t>(src, dst, method, threads);
+            } else if (src.dtype().equal(py::dtype::of<float>())) {
+                resize_typed<float>(src, dst, method, threads);
+            } else {
+                throw py::value_error("image: expected dtype uint8 or float32, got " +
+                                      std::string(py::str(src.dtype())));
+            }
+        },
+        py::arg("src"), py::arg("dst"), py::arg("method"), py::arg("threads") = 0);
+
+    m.def(
+        "fill_polygons",
+        [](py::array_t<double, py::array::c_style> xy, py::array_t<std::int64_t, py::array::c_style> offsets,
+           py::array dst, int value, int rule, int threads) {
+            if (xy.ndim() != 2 || xy.shape(1) != 2) throw py::value_error("xy: expected shape (N, 2)");
+            if (offsets.ndim() != 1 || offsets.shape(0) < 1)
+                throw py::value_error("offsets: expected shape (P + 1,)");
+            const std::int64_t np = offsets.shape(0) - 1;
+            const std::int64_t* off = offsets.data();
+            if (off[0] != 0 || off[np] != xy.shape(0))
+                throw py::value_error("offsets: must start at 0 and end at len(xy)");
+            for (std::int64_t p = 0; p < np; ++p)
+                if (off[p + 1] < off[p]) throw py::value_error("offsets: must be non-decreasing");
+            if (value < 0 || value > 255) throw py::value_error("value: must be in [0, 255]");
+            if (rule != 0 && rule != 1) throw py::value_error("rule: must be 0 (evenodd) or 1 (nonzero)");
+            auto d = py_arrays::mut_view<std::uint8_t>(dst, "out");
+            const double* p = xy.data();
+            run_kernel([&] {
+                fill_polygons(p, off, np, d, static_cast<std::uint8_t>(value),
+                              static_cast<FillRule>(rule), threads);
+            });
+        },
+        py::arg("xy"), py::arg("offsets"), py::arg("dst"), py::arg("value"), py::arg("rule"),
         py::arg("threads") = 0);
 }

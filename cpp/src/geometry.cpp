@@ -1,13 +1,35 @@
-// Geometry kernels.
+// Geometry kernels: Gaussian blur, resize, polygon rasterisation.
 #include "skincore/geometry.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <numeric>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "skincore/parallel.hpp"
 
 namespace skincore {
+
+namespace {
+
+template <class A, class B>
+bool views_overlap(const A& a, const B& b) {
+    if (a.empty() || b.empty()) return false;
+    const auto* a0 = reinterpret_cast<const unsigned char*>(a.data);
+    const auto* a1 = reinterpret_cast<const unsigned char*>(
+        a.data + (a.height - 1) * a.row_stride + a.width * a.channels);
+    const auto* b0 = reinterpret_cast<const unsigned char*>(b.data);
+    const auto* b1 = reinterpret_cast<const unsigned char*>(
+        b.data + (b.height - 1) * b.row_stride + b.width * b.channels);
+    return std::less<const unsigned char*>()(a0, b1) && std::less<const unsigned char*>()(b0, a1);
+}
+
+}  // namespace
+
+// =============================================================== Gaussian blur
 
 std::vector<float> gaussian_kernel(double sigma, double truncate) {
     if (!(sigma > 0.0) || !std::isfinite(sigma)) throw std::invalid_argument("sigma must be > 0");
@@ -29,47 +51,392 @@ std::vector<float> gaussian_kernel(double sigma, double truncate) {
     return out;
 }
 
+namespace {
+
+// o[x] = (First ? w0*c[x] : o[x]) + w1*(a0[x]+b0[x]) + ... (N pairs, left to right).
+// Grouping N taps per sweep keeps the per-pixel operation order identical to the
+// plain one-tap-at-a-time loop (o is stored as float between sweeps) while reading
+// and writing o N times less often.
+template <int N, bool First>
+void conv_group(float* __restrict o, const float* __restrict c, float w0,
+                const float* __restrict a0, const float* __restrict b0, float w1,
+                const float* __restrict a1, const float* __restrict b1, float w2,
+                const float* __restrict a2, const float* __restrict b2, float w3,
+                const float* __restrict a3, const float* __restrict b3, float w4, long n) {
+    for (long x = 0; x < n; ++x) {
+        float s;
+        if constexpr (First) s = w0 * c[x];
+        else s = o[x];
+        if constexpr (N >= 1) s += w1 * (a0[x] + b0[x]);
+        if constexpr (N >= 2) s += w2 * (a1[x] + b1[x]);
+        if constexpr (N >= 3) s += w3 * (a2[x] + b2[x]);
+        if constexpr (N >= 4) s += w4 * (a3[x] + b3[x]);
+        o[x] = s;
+    }
+}
+
+template <bool First>
+void conv_dispatch(int m, float* o, const float* c, float w0, const float* const* lo,
+                   const float* const* hi, const float* w, long n) {
+    // lo/hi/w are indexed from the first tap of this group; unused slots point at c.
+    const float* a[4] = {c, c, c, c};
+    const float* b[4] = {c, c, c, c};
+    float ww[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int i = 0; i < m; ++i) {
+        a[i] = lo[i];
+        b[i] = hi[i];
+        ww[i] = w[i];
+    }
+    switch (m) {
+        case 0:
+            conv_group<0, First>(o, c, w0, a[0], b[0], ww[0], a[1], b[1], ww[1], a[2], b[2], ww[2],
+                                 a[3], b[3], ww[3], n);
+            break;
+        case 1:
+            conv_group<1, First>(o, c, w0, a[0], b[0], ww[0], a[1], b[1], ww[1], a[2], b[2], ww[2],
+                                 a[3], b[3], ww[3], n);
+            break;
+        case 2:
+            conv_group<2, First>(o, c, w0, a[0], b[0], ww[0], a[1], b[1], ww[1], a[2], b[2], ww[2],
+                                 a[3], b[3], ww[3], n);
+            break;
+        case 3:
+            conv_group<3, First>(o, c, w0, a[0], b[0], ww[0], a[1], b[1], ww[1], a[2], b[2], ww[2],
+                                 a[3], b[3], ww[3], n);
+            break;
+        default:
+            conv_group<4, First>(o, c, w0, a[0], b[0], ww[0], a[1], b[1], ww[1], a[2], b[2], ww[2],
+                                 a[3], b[3], ww[3], n);
+            break;
+    }
+}
+
+// o[x] = w[0]*c[x] + sum_{k=1..r} w[k]*(lo[k-1][x] + hi[k-1][x]), sequential in k.
+void conv_line(float* o, const float* c, const float* const* lo, const float* const* hi,
+               const float* w, long r, long n) {
+    long k = 0;
+    int m = static_cast<int>(std::min<long>(r, 4));
+    conv_dispatch<true>(m, o, c, w[0], lo, hi, w + 1, n);
+    k += m;
+    while (k < r) {
+        m = static_cast<int>(std::min<long>(r - k, 4));
+        conv_dispatch<false>(m, o, c, 0.f, lo + k, hi + k, w + 1 + k, n);
+        k += m;
+    }
+}
+
+}  // namespace
+
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads) {
     if (src.width != dst.width || src.height != dst.height)
         throw std::invalid_argument("gaussian_blur: src and dst shapes differ");
-    if (src.empty()) return;
+    if (src.channels != 1 || dst.channels != 1)
+        throw std::invalid_argument("gaussian_blur: single-channel images only");
     const std::vector<float> taps = gaussian_kernel(sigma, truncate);
+    if (src.empty()) return;
     const long r = static_cast<long>(taps.size() / 2);
-    const float* w = taps.data() + r;  // w[-r..r]
+    const float* w = taps.data() + r;  // w[0..r]
     const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
 
-    std::vector<float> tmp(static_cast<std::size_t>(W) * static_cast<std::size_t>(H));
-    // Column indices of the padded row, reflect-101.
-    std::vector<long> xidx(static_cast<std::size_t>(W + 2 * r));
-    for (long i = 0; i < W + 2 * r; ++i) xidx[static_cast<std::size_t>(i)] = reflect101(i - r, W);
+    // In place (or any overlap): blur from a packed copy of the input.
+    std::vector<float> copy;
+    if (views_overlap(src, dst)) {
+        copy.resize(static_cast<std::size_t>(W) * static_cast<std::size_t>(H));
+        for (long y = 0; y < H; ++y)
+            std::memcpy(copy.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(W),
+                        src.row(y), static_cast<std::size_t>(W) * sizeof(float));
+        src = ConstView<float>{copy.data(), W, H, W, 1};
+    }
 
-    // Horizontal pass into tmp.
+    // Per output row: vertical pass from the source rows into a padded line, fill its
+    // reflect-101 margins, horizontal pass into dst. No full-size temporary.
     parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
         std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
+        std::vector<const float*> lo(static_cast<std::size_t>(r) + 1), hi(static_cast<std::size_t>(r) + 1);
+        float* p = pad.data() + r;
         for (long y = static_cast<long>(y0); y < y1; ++y) {
-            const float* s = src.row(y);
-            for (long i = 0; i < W + 2 * r; ++i) pad[static_cast<std::size_t>(i)] = s[xidx[static_cast<std::size_t>(i)]];
-            const float* p = pad.data() + r;
-            float* o = tmp.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
-            for (long x = 0; x < W; ++x) o[x] = w[0] * p[x];
             for (long k = 1; k <= r; ++k) {
-                const float wk = w[k];
-                for (long x = 0; x < W; ++x) o[x] += wk * (p[x - k] + p[x + k]);
+                lo[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y - k, H));
+                hi[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y + k, H));
+            }
+            conv_line(p, src.row(y), lo.data(), hi.data(), w, r, W);
+            for (long i = 1; i <= r; ++i) {
+                p[-i] = p[reflect101(-i, W)];
+                p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+            }
+            for (long k = 1; k <= r; ++k) {
+                lo[static_cast<std::size_t>(k - 1)] = p - k;
+                hi[static_cast<std::size_t>(k - 1)] = p + k;
+            }
+            conv_line(dst.row(y), p, lo.data(), hi.data(), w, r, W);
+        }
+    });
+}
+
+// ====================================================================== resize
+//
+// Both methods are separable with rational weights. Per axis, every weight is an
+// integer w and every output's weights sum to the same denominator D, so
+// out = sum_y sum_x wy*wx*in / (Dx*Dy). With sides <= 2^20, D <= 2^21 per axis:
+// the uint8 vertical sums (<= 255*2^21) fit uint32 and the full sums (< 2^50) are
+// exact in double, so uint8 results are the exact mean rounded (ties up).
+
+namespace {
+
+struct Axis {
+    std::vector<std::int64_t> start;   // first input index per output
+    std::vector<std::int64_t> woff;    // offset of its weights in w (size out + 1)
+    std::vector<std::uint32_t> w;      // integer weights
+    std::uint64_t denom = 1;           // common sum of each output's weights
+    std::int64_t max_taps = 0;
+};
+
+Axis make_axis(std::int64_t in, std::int64_t out, ResizeMethod method) {
+    Axis a;
+    a.start.resize(static_cast<std::size_t>(out));
+    a.woff.resize(static_cast<std::size_t>(out) + 1);
+    const std::int64_t g = std::gcd(in, out);
+    auto push = [&](std::uint64_t v) { a.w.push_back(static_cast<std::uint32_t>(v / static_cast<std::uint64_t>(g))); };
+    if (method == ResizeMethod::Area) {
+        // Footprint [o*in, (o+1)*in) and input pixel s = [s*out, (s+1)*out), in units of 1/out.
+        a.denom = static_cast<std::uint64_t>(in / g);
+        for (std::int64_t o = 0; o < out; ++o) {
+            const std::int64_t f0 = o * in, f1 = (o + 1) * in;
+            const std::int64_t s0 = f0 / out, s1 = (f1 + out - 1) / out;
+            a.start[static_cast<std::size_t>(o)] = s0;
+            a.woff[static_cast<std::size_t>(o)] = static_cast<std::int64_t>(a.w.size());
+            for (std::int64_t s = s0; s < s1; ++s) {
+                const std::int64_t ov = std::min(f1, (s + 1) * out) - std::max(f0, s * out);
+                push(static_cast<std::uint64_t>(ov));
+            }
+            a.max_taps = std::max(a.max_taps, s1 - s0);
+        }
+    } else {
+        // Sample position ((2o+1)*in - out) / (2*out), clamped to [0, in-1].
+        const std::int64_t D = 2 * out;
+        a.denom = static_cast<std::uint64_t>(D / g);
+        for (std::int64_t o = 0; o < out; ++o) {
+            const std::int64_t num = (2 * o + 1) * in - out;
+            a.woff[static_cast<std::size_t>(o)] = static_cast<std::int64_t>(a.w.size());
+            std::int64_t s0 = 0, rem = 0;
+            if (num > 0) {
+                s0 = num / D;
+                rem = num % D;
+            }
+            if (s0 >= in - 1) {
+                s0 = in - 1;
+                rem = 0;
+            }
+            a.start[static_cast<std::size_t>(o)] = s0;
+            if (rem == 0) {
+                push(static_cast<std::uint64_t>(D));
+                a.max_taps = std::max<std::int64_t>(a.max_taps, 1);
+            } else {
+                push(static_cast<std::uint64_t>(D - rem));
+                push(static_cast<std::uint64_t>(rem));
+                a.max_taps = 2;
+            }
+        }
+    }
+    a.woff[static_cast<std::size_t>(out)] = static_cast<std::int64_t>(a.w.size());
+    return a;
+}
+
+template <class T>
+struct ResizeTraits;
+
+template <>
+struct ResizeTraits<std::uint8_t> {
+    using VAcc = std::uint32_t;  // vertical sums
+    using HAcc = double;         // full sums (exact integers < 2^53)
+    static std::uint8_t finish(double acc, double denom) {
+        const double v = std::floor(acc / denom + 0.5);
+        return static_cast<std::uint8_t>(v > 255.0 ? 255.0 : v);
+    }
+};
+
+template <>
+struct ResizeTraits<float> {
+    using VAcc = float;
+    using HAcc = float;
+    static float finish(float acc, float denom) { return acc / denom; }
+};
+
+template <class T, int C>
+void resize_impl(ConstView<T> src, MutView<T> dst, const Axis& ax, const Axis& ay, int threads) {
+    using VAcc = typename ResizeTraits<T>::VAcc;
+    using HAcc = typename ResizeTraits<T>::HAcc;
+    const std::int64_t in_n = src.width * C;
+    const std::int64_t out_w = dst.width;
+    const HAcc denom = static_cast<HAcc>(static_cast<double>(ax.denom) * static_cast<double>(ay.denom));
+    const std::int64_t grain = row_grain(std::max(src.width, dst.width) * C *
+                                         std::max<std::int64_t>(1, ay.max_taps));
+    parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<VAcc> line(static_cast<std::size_t>(in_n));
+        VAcc* __restrict acc = line.data();
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::int64_t sy = ay.start[static_cast<std::size_t>(y)];
+            const std::int64_t k0 = ay.woff[static_cast<std::size_t>(y)];
+            const std::int64_t nk = ay.woff[static_cast<std::size_t>(y) + 1] - k0;
+            for (std::int64_t k = 0; k < nk; ++k) {
+                const T* __restrict s = src.row(sy + k);
+                const VAcc wk = static_cast<VAcc>(ay.w[static_cast<std::size_t>(k0 + k)]);
+                if (k == 0) {
+                    if (wk == VAcc(1)) {
+                        for (std::int64_t i = 0; i < in_n; ++i) acc[i] = static_cast<VAcc>(s[i]);
+                    } else {
+                        for (std::int64_t i = 0; i < in_n; ++i) acc[i] = wk * static_cast<VAcc>(s[i]);
+                    }
+                } else if (wk == VAcc(1)) {
+                    for (std::int64_t i = 0; i < in_n; ++i) acc[i] += static_cast<VAcc>(s[i]);
+                } else {
+                    for (std::int64_t i = 0; i < in_n; ++i) acc[i] += wk * static_cast<VAcc>(s[i]);
+                }
+            }
+            T* __restrict o = dst.row(y);
+            for (std::int64_t x = 0; x < out_w; ++x) {
+                const std::int64_t sx = ax.start[static_cast<std::size_t>(x)] * C;
+                const std::int64_t j0 = ax.woff[static_cast<std::size_t>(x)];
+                const std::int64_t nj = ax.woff[static_cast<std::size_t>(x) + 1] - j0;
+                const std::uint32_t* wx = ax.w.data() + j0;
+                HAcc h[C];
+                for (int c = 0; c < C; ++c) h[c] = HAcc(0);
+                for (std::int64_t j = 0; j < nj; ++j) {
+                    const HAcc wj = static_cast<HAcc>(wx[j]);
+                    for (int c = 0; c < C; ++c) h[c] += wj * static_cast<HAcc>(acc[sx + j * C + c]);
+                }
+                for (int c = 0; c < C; ++c) o[x * C + c] = ResizeTraits<T>::finish(h[c], denom);
             }
         }
     });
-    // Vertical pass into dst.
-    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
-        for (long y = static_cast<long>(y0); y < y1; ++y) {
-            float* o = dst.row(y);
-            const float* c = tmp.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
-            for (long x = 0; x < W; ++x) o[x] = w[0] * c[x];
-            for (long k = 1; k <= r; ++k) {
-                const float* a = tmp.data() + static_cast<std::size_t>(reflect101(y - k, H)) * static_cast<std::size_t>(W);
-                const float* b = tmp.data() + static_cast<std::size_t>(reflect101(y + k, H)) * static_cast<std::size_t>(W);
-                const float wk = w[k];
-                for (long x = 0; x < W; ++x) o[x] += wk * (a[x] + b[x]);
+}
+
+template <class T>
+void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threads) {
+    if (src.channels != dst.channels)
+        throw std::invalid_argument("resize: src and dst channel counts differ");
+    if (src.channels != 1 && src.channels != 3)
+        throw std::invalid_argument("resize: 1 or 3 channels only");
+    if (method != ResizeMethod::Area && method != ResizeMethod::Bilinear)
+        throw std::invalid_argument("resize: unknown method");
+    for (std::int64_t side : {src.width, src.height, dst.width, dst.height})
+        if (side < 0 || side > kMaxResizeSide)
+            throw std::invalid_argument("resize: image side out of range (max 2^20)");
+    if (dst.empty()) return;
+    if (src.empty()) throw std::invalid_argument("resize: empty input, non-empty output");
+    if (views_overlap(src, dst)) throw std::invalid_argument("resize: dst overlaps src");
+    const Axis ax = make_axis(src.width, dst.width, method);
+    const Axis ay = make_axis(src.height, dst.height, method);
+    if (src.channels == 1) resize_impl<T, 1>(src, dst, ax, ay, threads);
+    else resize_impl<T, 3>(src, dst, ax, ay, threads);
+}
+
+}  // namespace
+
+void resize(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, ResizeMethod method,
+            int threads) {
+    resize_any(src, dst, method, threads);
+}
+
+void resize(ConstView<float> src, MutView<float> dst, ResizeMethod method, int threads) {
+    resize_any(src, dst, method, threads);
+}
+
+// ============================================================ polygon filling
+
+namespace {
+
+struct Edge {
+    double xa, ya, xb, yb;  // ya < yb
+    int dir;                // +1: original edge goes down (y increasing)
+    std::int64_t row0, row1;  // rows [row0, row1) it crosses, clipped to the image
+};
+
+// ceil(v) clamped to [lo, hi] without overflow for any finite v.
+inline std::int64_t ceil_clamped(double v, std::int64_t lo, std::int64_t hi) {
+    if (v <= static_cast<double>(lo)) return lo;
+    if (v >= static_cast<double>(hi)) return hi;
+    return static_cast<std::int64_t>(std::ceil(v));
+}
+
+}  // namespace
+
+void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n_polygons,
+                   MutView<std::uint8_t> dst, std::uint8_t value, FillRule rule, int threads) {
+    if (n_polygons < 0) throw std::invalid_argument("fill_polygons: negative polygon count");
+    if (rule != FillRule::EvenOdd && rule != FillRule::NonZero)
+        throw std::invalid_argument("fill_polygons: unknown fill rule");
+    if (dst.channels != 1) throw std::invalid_argument("fill_polygons: single-channel mask only");
+    if (n_polygons > 0 && offsets[0] != 0)
+        throw std::invalid_argument("fill_polygons: offsets[0] must be 0");
+    for (std::int64_t p = 0; p < n_polygons; ++p)
+        if (offsets[p + 1] < offsets[p])
+            throw std::invalid_argument("fill_polygons: offsets must be non-decreasing");
+    const std::int64_t n_points = n_polygons > 0 ? offsets[n_polygons] : 0;
+    for (std::int64_t i = 0; i < 2 * n_points; ++i)
+        if (!(std::fabs(xy[i]) <= kMaxPolygonCoord))
+            throw std::invalid_argument(
+                "fill_polygons: coordinates must be finite with magnitude <= 1e100");
+    if (dst.empty()) return;
+    const std::int64_t H = dst.height, W = dst.width;
+
+    std::vector<Edge> edges;
+    for (std::int64_t p = 0; p < n_polygons; ++p) {
+        const std::int64_t b = offsets[p], n = offsets[p + 1] - offsets[p];
+        if (n < 3) continue;
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t j = (i + 1 == n) ? 0 : i + 1;
+            double x0 = xy[2 * (b + i)], y0 = xy[2 * (b + i) + 1];
+            double x1 = xy[2 * (b + j)], y1 = xy[2 * (b + j) + 1];
+            if (y0 == y1) continue;
+            int dir = 1;
+            if (y0 > y1) {
+                std::swap(x0, x1);
+                std::swap(y0, y1);
+                dir = -1;
+            }
+            const std::int64_t r0 = ceil_clamped(y0, 0, H), r1 = ceil_clamped(y1, 0, H);
+            if (r0 >= r1) continue;
+            edges.push_back(Edge{x0, y0, x1, y1, dir, r0, r1});
+        }
+    }
+    if (edges.empty()) return;
+    std::stable_sort(edges.begin(), edges.end(),
+                     [](const Edge& a, const Edge& b) { return a.row0 < b.row0; });
+    const bool evenodd = rule == FillRule::EvenOdd;
+
+    parallel_rows(H, row_grain(W, 1 << 16), threads, [&](std::int64_t y0, std::int64_t y1) {
+        // Active edge list over this stripe: edges enter in row0 order, leave at row1.
+        const auto end = std::lower_bound(edges.begin(), edges.end(), y1,
+                                          [](const Edge& e, std::int64_t v) { return e.row0 < v; });
+        auto next = edges.begin();
+        std::vector<const Edge*> active;
+        std::vector<std::pair<double, int>> xs;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            for (; next != end && next->row0 <= y; ++next)
+                if (next->row1 > y) active.push_back(&*next);
+            std::size_t keep = 0;
+            for (std::size_t i = 0; i < active.size(); ++i)
+                if (active[i]->row1 > y) active[keep++] = active[i];
+            active.resize(keep);
+            if (active.empty()) continue;
+            xs.clear();
+            const double py = static_cast<double>(y);
+            for (const Edge* e : active) {
+                const double t = (py - e->ya) * (e->xb - e->xa);
+                xs.emplace_back(e->xa + t / (e->yb - e->ya), e->dir);
+            }
+            std::sort(xs.begin(), xs.end());
+            std::uint8_t* row = dst.row(y);
+            int wind = 0;
+            for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
+                wind += evenodd ? 1 : xs[i].second;
+                const bool inside = evenodd ? (wind & 1) != 0 : wind != 0;
+                if (!inside) continue;
+                const std::int64_t a = ceil_clamped(xs[i].first, 0, W);
+                const std::int64_t b = ceil_clamped(xs[i + 1].first, 0, W);
+                if (b > a) std::memset(row + a, value, static_cast<std::size_t>(b - a));
             }
         }
     });

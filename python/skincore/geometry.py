@@ -1,10 +1,29 @@
-"""Geometry kernels: Gaussian blur (resize and polygon rasterisation to follow)."""
+"""Geometry kernels: Gaussian blur, resize and polygon rasterisation.
+
+Every function takes NumPy arrays, allocates its output unless ``out=`` is given,
+and runs in the compiled core without the GIL. ``threads=0`` uses every hardware
+thread; results never depend on ``threads``.
+"""
 
 from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
 
 import numpy as np
 
 from skincore import _core
+
+__all__ = ["fill_polygons", "gaussian_blur", "resize"]
+
+_RESIZE_METHODS = {"area": 0, "bilinear": 1}
+_FILL_RULES = {"evenodd": 0, "nonzero": 1}
+
+
+def _check_threads(threads: int) -> int:
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 0:
+        raise ValueError(f"threads: expected an int >= 0, got {threads!r}")
+    return int(threads)
 
 
 def gaussian_blur(
@@ -36,8 +55,211 @@ def gaussian_blur(
     numpy.ndarray
         The blurred image. Borders reflect without repeating the edge sample
         (SciPy ``mode="mirror"``, OpenCV ``BORDER_REFLECT_101``).
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout (naming the argument), ``sigma <= 0`` or
+        ``truncate <= 0``.
     """
+    threads = _check_threads(threads)
+    if not isinstance(image, np.ndarray):
+        raise ValueError("image: expected a numpy.ndarray")
     if out is None:
-        out = np.empty(np.shape(image)[:2], dtype=np.float32)
-    _core.geometry.gaussian_blur(image, out, float(sigma), float(truncate), int(threads))
+        out = np.empty(image.shape[:2], dtype=np.float32)
+    if image.size == 0:
+        # NumPy gives empty arrays zero strides, which the layout check would refuse.
+        if image.dtype != np.float32 or image.ndim != 2:
+            raise ValueError("src: expected a 2-D float32 array")
+        if not isinstance(out, np.ndarray) or out.dtype != np.float32 or out.shape != image.shape:
+            raise ValueError(f"dst: expected a float32 array of shape {image.shape}")
+        return out
+    _core.geometry.gaussian_blur(image, out, float(sigma), float(truncate), threads)
+    return out
+
+
+def resize(
+    image: np.ndarray,
+    size: tuple[int, int],
+    *,
+    method: str = "area",
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Resize a uint8 or float32 image with 1 or 3 channels.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        ``(H, W)`` or ``(H, W, 3)``, uint8 or float32. Rows may be strided;
+        pixels within a row must be packed.
+    size : tuple of int
+        Output ``(width, height)`` (OpenCV's order). Each side at most ``2**20``;
+        a zero side gives an empty result.
+    method : {"area", "bilinear"}, optional
+        ``"area"`` (default): exact area averaging. Input pixels are unit squares;
+        each output pixel is the mean of the input over its footprint
+        ``[x * W / w, (x + 1) * W / w)`` (likewise in y), partly covered pixels
+        weighted by the covered fraction. This is OpenCV's ``INTER_AREA`` when
+        both axes shrink or both grow; use it to downscale.
+        ``"bilinear"``: output pixel ``x`` samples the input at
+        ``(x + 0.5) * W / w - 0.5`` clamped to ``[0, W - 1]`` (pixel-centre
+        alignment, OpenCV ``INTER_LINEAR``, PIL ``BILINEAR`` when upscaling), no
+        antialiasing.
+    out : numpy.ndarray, optional
+        Output of shape ``(height, width[, 3])`` and the dtype of ``image``; must
+        not overlap ``image``.
+    threads : int, optional
+        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The resized image. uint8 results are the exact weighted mean rounded to
+        nearest (halves up); float32 results are accumulated in float32.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape, layout, size, method or overlapping ``out``
+        (naming the argument).
+    """
+    threads = _check_threads(threads)
+    if not isinstance(image, np.ndarray):
+        raise ValueError("image: expected a numpy.ndarray")
+    if image.dtype not in (np.uint8, np.float32):
+        raise ValueError(f"image: expected dtype uint8 or float32, got {image.dtype}")
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
+        raise ValueError(f"image: expected shape (H, W) or (H, W, 3), got {image.shape}")
+    if method not in _RESIZE_METHODS:
+        raise ValueError(f"method: expected 'area' or 'bilinear', got {method!r}")
+    try:
+        width, height = (int(operator.index(v)) for v in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"size: expected (width, height) ints, got {size!r}") from None
+    if not (0 <= width <= 2**20 and 0 <= height <= 2**20):
+        raise ValueError(f"size: sides must be in [0, 2**20], got {size!r}")
+    if width and height and (image.shape[0] == 0 or image.shape[1] == 0):
+        raise ValueError("image: empty image cannot be resized to a non-empty size")
+    shape = (height, width) + image.shape[2:]
+    if out is None:
+        out = np.empty(shape, dtype=image.dtype)
+    else:
+        if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != image.dtype:
+            raise ValueError(f"out: expected a {image.dtype} array of shape {shape}")
+        if np.may_share_memory(out, image):
+            raise ValueError("out: must not overlap image")
+    if out.size == 0:
+        return out
+    _core.geometry.resize(image, out, _RESIZE_METHODS[method], threads)
+    return out
+
+
+def _as_polygon_list(polygons: object) -> list[np.ndarray]:
+    if isinstance(polygons, np.ndarray):
+        if polygons.ndim == 3:
+            items: Sequence[object] = list(polygons)
+        else:
+            items = [polygons]
+    elif isinstance(polygons, Sequence) and not isinstance(polygons, str | bytes):
+        items = polygons
+    else:
+        raise ValueError("polygons: expected a (K, 2) array or a sequence of them")
+    out = []
+    for i, p in enumerate(items):
+        a = np.asarray(p)
+        if a.dtype.kind not in "iuf":
+            raise ValueError(f"polygons[{i}]: expected real numbers, got dtype {a.dtype}")
+        if a.size == 0:
+            a = a.reshape(0, 2)
+        if a.ndim != 2 or a.shape[1] != 2:
+            raise ValueError(f"polygons[{i}]: expected shape (K, 2), got {a.shape}")
+        a = a.astype(np.float64, copy=False)
+        if not np.isfinite(a).all():
+            raise ValueError(f"polygons[{i}]: coordinates must be finite (no NaN or inf)")
+        if a.size and np.abs(a).max() > 1e100:
+            raise ValueError(f"polygons[{i}]: coordinates must have magnitude <= 1e100")
+        out.append(a)
+    return out
+
+
+def fill_polygons(
+    polygons: np.ndarray | Sequence[np.ndarray],
+    shape: tuple[int, int],
+    *,
+    value: int = 255,
+    rule: str = "evenodd",
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Rasterise polygons into a uint8 mask (scanline fill, pixel centres).
+
+    Parameters
+    ----------
+    polygons : numpy.ndarray or sequence of numpy.ndarray
+        One ``(K, 2)`` array of ``(x, y)`` vertices, a ``(P, K, 2)`` array, or a
+        sequence of ``(K_i, 2)`` arrays, in pixel coordinates. Each polygon is
+        closed implicitly; polygons with fewer than 3 vertices fill nothing.
+        Coordinates may lie anywhere (they are clipped to the image) but must be
+        finite with magnitude at most ``1e100``.
+    shape : tuple of int
+        Mask shape ``(H, W)``.
+    value : int, optional
+        Value written into pixels inside (0..255). Default 255.
+    rule : {"evenodd", "nonzero"}, optional
+        Fill rule. All polygons form one path: the rule applies to their edges
+        together, so with ``"evenodd"`` a polygon inside another cuts a hole (call
+        once per polygon with the same ``out`` to take a union instead).
+    out : numpy.ndarray, optional
+        ``(H, W)`` uint8 mask to draw into; pixels outside the polygons are left
+        unchanged. If omitted, a zeroed mask is allocated.
+    threads : int, optional
+        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``(H, W)`` uint8 mask.
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf or too-large coordinates, wrong shapes or dtypes, a bad
+        ``shape``, ``value``, ``rule`` or ``out`` (naming the argument).
+
+    Notes
+    -----
+    Pixel ``(i, j)`` (row, column) has its centre at ``(x, y) = (j, i)`` and is
+    inside when its centre is. On row ``i`` an edge from ``(xa, ya)`` to
+    ``(xb, yb)`` with ``ya < yb`` crosses the row when ``ya <= i < yb``, at
+    ``x = xa + (i - ya) * (xb - xa) / (yb - ya)``; horizontal edges never cross.
+    Pixel ``j`` is inside when the crossings with ``x <= j`` are odd in number
+    (``"evenodd"``) or their directions (+1 for an edge going down, -1 up) sum to
+    non-zero (``"nonzero"``). Hence left and top edges are inside, right and
+    bottom edges outside: an axis-aligned rectangle with integer corners
+    ``x0 <= x < x1``, ``y0 <= y < y1`` covers exactly ``(x1 - x0) * (y1 - y0)``
+    pixels and polygons sharing an edge neither overlap nor leave a gap.
+    """
+    threads = _check_threads(threads)
+    try:
+        h, w = (int(operator.index(v)) for v in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"shape: expected (H, W) ints, got {shape!r}") from None
+    if h < 0 or w < 0:
+        raise ValueError(f"shape: sides must be >= 0, got {shape!r}")
+    if rule not in _FILL_RULES:
+        raise ValueError(f"rule: expected 'evenodd' or 'nonzero', got {rule!r}")
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= 255:
+        raise ValueError(f"value: expected an int in [0, 255], got {value!r}")
+    polys = _as_polygon_list(polygons)
+    if out is None:
+        out = np.zeros((h, w), dtype=np.uint8)
+    elif not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.shape != (h, w):
+        raise ValueError(f"out: expected a uint8 array of shape {(h, w)}")
+    if not polys or out.size == 0:
+        return out
+    offsets = np.zeros(len(polys) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in polys], out=offsets[1:])
+    xy = np.ascontiguousarray(np.concatenate(polys, axis=0), dtype=np.float64)
+    _core.geometry.fill_polygons(xy, offsets, out, int(value), _FILL_RULES[rule], threads)
     return out

@@ -1,1 +1,1 @@
-"""Pure-NumPy/Python reference implementations of the skincore kernels."""
+"""Pure-NumPy reference implementations of the skincore kernels."""

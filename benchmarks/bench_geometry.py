@@ -1,0 +1,199 @@
+# ruff: noqa: B023  (each lambda is timed immediately, inside its loop iteration)
+"""Benchmark the geometry kernels against OpenCV, SciPy, PIL and scikit-image.
+
+Run: ``PYTHONPATH=python python benchmarks/bench_geometry.py [--quick]``.
+Medians of repeated runs; ratio = peer / skincore (> 1: skincore faster).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import cv2
+import numpy as np
+import scipy.ndimage as ndi
+import skimage.draw
+from PIL import Image
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from _timing import Row, median_ms, print_table  # noqa: E402
+from skincore import geometry as g  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+
+
+def reps(pixels: int) -> int:
+    return 5 if pixels > 4_000_000 else 11
+
+
+def bench_blur() -> list[Row]:
+    rows = []
+    rng = np.random.default_rng(0)
+    for n in (1080, 4096):
+        img = rng.random((n, n), dtype=np.float32)
+        out = np.empty_like(img)
+        rep = reps(n * n)
+        for sigma in (1, 2, 4, 8):
+            r = int(4 * sigma + 0.5)
+            for th in (1, 2):
+                cv2.setNumThreads(th)
+                ours = median_ms(
+                    lambda: g.gaussian_blur(img, sigma, out=out, threads=th), repeat=rep
+                )
+                cv = median_ms(
+                    lambda: cv2.GaussianBlur(
+                        img, (2 * r + 1, 2 * r + 1), sigma, borderType=cv2.BORDER_REFLECT_101
+                    ),
+                    repeat=rep,
+                )
+                case = f"blur {n}^2 f32 sigma={sigma} t={th}"
+                rows.append(Row(case, ours, f"cv2.GaussianBlur k={2 * r + 1}", cv))
+                if th == 1 and not (QUICK and n > 2000):
+                    sp = median_ms(
+                        lambda: ndi.gaussian_filter(img, sigma, mode="mirror", output=out),
+                        repeat=3 if n > 2000 else rep,
+                        warmup=1,
+                    )
+                    rows.append(Row(case, ours, "scipy gaussian_filter (1 thr)", sp))
+    return rows
+
+
+def bench_resize() -> list[Row]:
+    rows = []
+    rng = np.random.default_rng(1)
+    photo = rng.integers(0, 256, size=(3024, 4032, 3), dtype=np.uint8)
+    photo = cv2.GaussianBlur(photo, (0, 0), 3)  # photo-like, not noise
+    pil = Image.fromarray(photo)
+    photof = photo.astype(np.float32) / 255
+    small = np.ascontiguousarray(photo[:540, :540])
+    pil_small = Image.fromarray(small)
+    for th in (1, 2):
+        cv2.setNumThreads(th)
+        c = f"t={th}"
+        ours = median_ms(lambda: g.resize(photo, (1008, 756), threads=th))
+        rows.append(
+            Row(
+                f"area u8 RGB 4032x3024->1008x756 {c}",
+                ours,
+                "cv2 INTER_AREA",
+                median_ms(lambda: cv2.resize(photo, (1008, 756), interpolation=cv2.INTER_AREA)),
+            )
+        )
+        rows.append(
+            Row(
+                f"area u8 RGB 4032x3024->1008x756 {c}",
+                ours,
+                "PIL reduce(4) (1 thr)",
+                median_ms(lambda: pil.reduce(4)),
+            )
+        )
+        ours = median_ms(lambda: g.resize(photo, (1000, 750), threads=th))
+        rows.append(
+            Row(
+                f"area u8 RGB 4032x3024->1000x750 {c}",
+                ours,
+                "cv2 INTER_AREA",
+                median_ms(lambda: cv2.resize(photo, (1000, 750), interpolation=cv2.INTER_AREA)),
+            )
+        )
+        rows.append(
+            Row(
+                f"area u8 RGB 4032x3024->1000x750 {c}",
+                ours,
+                "PIL BOX (1 thr)",
+                median_ms(lambda: pil.resize((1000, 750), Image.Resampling.BOX)),
+            )
+        )
+        ours = median_ms(lambda: g.resize(photof, (1008, 756), threads=th))
+        rows.append(
+            Row(
+                f"area f32 RGB 4032x3024->1008x756 {c}",
+                ours,
+                "cv2 INTER_AREA",
+                median_ms(lambda: cv2.resize(photof, (1008, 756), interpolation=cv2.INTER_AREA)),
+            )
+        )
+        ours = median_ms(lambda: g.resize(photo, (1440, 1080), method="bilinear", threads=th))
+        rows.append(
+            Row(
+                f"bilinear u8 RGB 4032x3024->1440x1080 {c}",
+                ours,
+                "cv2 INTER_LINEAR",
+                median_ms(lambda: cv2.resize(photo, (1440, 1080), interpolation=cv2.INTER_LINEAR)),
+            )
+        )
+        ours = median_ms(lambda: g.resize(small, (1080, 1080), method="bilinear", threads=th))
+        rows.append(
+            Row(
+                f"bilinear u8 RGB 540->1080 up {c}",
+                ours,
+                "cv2 INTER_LINEAR",
+                median_ms(lambda: cv2.resize(small, (1080, 1080), interpolation=cv2.INTER_LINEAR)),
+            )
+        )
+        rows.append(
+            Row(
+                f"bilinear u8 RGB 540->1080 up {c}",
+                ours,
+                "PIL BILINEAR (1 thr)",
+                median_ms(lambda: pil_small.resize((1080, 1080), Image.Resampling.BILINEAR)),
+            )
+        )
+    return rows
+
+
+def face_polygons(n: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    c, rx, ry = n / 2, 0.33 * n, 0.45 * n
+    t = np.linspace(0, 2 * np.pi, 36, endpoint=False)
+    oval = np.stack([c + rx * np.cos(t), c + ry * np.sin(t)], axis=1)
+    rng = np.random.default_rng(2)
+    regions = []
+    for _ in range(20):
+        k = rng.integers(6, 17)
+        cx, cy = rng.uniform(0.3 * n, 0.7 * n, size=2)
+        ang = np.sort(rng.uniform(0, 2 * np.pi, size=k))
+        rad = rng.uniform(0.03 * n, 0.08 * n, size=k)
+        regions.append(np.stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)], axis=1))
+    return oval, regions
+
+
+def bench_fill() -> list[Row]:
+    rows = []
+    for n in (1080, 4096):
+        oval, regions = face_polygons(n)
+        mask = np.zeros((n, n), np.uint8)
+        shift = 8  # cv2 sub-pixel vertices in 24.8 fixed point
+        oval_i = [np.round(oval * (1 << shift)).astype(np.int32)]
+        regions_i = [np.round(p * (1 << shift)).astype(np.int32) for p in regions]
+
+        def sk_fill(polys, mask=mask):
+            for p in polys:
+                rr, cc = skimage.draw.polygon(p[:, 1], p[:, 0], shape=mask.shape)
+                mask[rr, cc] = 255
+
+        for th in (1, 2):
+            cv2.setNumThreads(th)
+            for name, polys, polys_i in (
+                ("oval 36 pts", [oval], oval_i),
+                ("20 regions", regions, regions_i),
+            ):
+                ours = median_ms(lambda: g.fill_polygons(polys, (n, n), out=mask, threads=th))
+                case = f"fill {name} {n}^2 t={th}"
+                cv = median_ms(lambda: cv2.fillPoly(mask, polys_i, 255, cv2.LINE_8, shift))
+                rows.append(Row(case, ours, "cv2.fillPoly (1 thr)", cv))
+                if th == 1:
+                    rows.append(
+                        Row(case, ours, "skimage.draw.polygon", median_ms(lambda: sk_fill(polys)))
+                    )
+    return rows
+
+
+def main() -> None:
+    print(f"hardware threads: {g._core.hardware_threads()}; medians, ratio = peer/skincore")
+    print_table("gaussian_blur (float32, reflect-101)", bench_blur())
+    print_table("resize", bench_resize())
+    print_table("fill_polygons (uint8 mask)", bench_fill())
+
+
+if __name__ == "__main__":
+    main()

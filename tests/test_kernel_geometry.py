@@ -1,0 +1,481 @@
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+import skimage.draw
+
+from reference import geometry as ref
+from skincore import geometry as g
+
+# ------------------------------------------------------------------ gaussian_blur
+
+
+def _img(rng, h, w, dtype=np.float32):
+    return rng.random((h, w)).astype(dtype)
+
+
+@pytest.mark.parametrize("sigma", [0.3, 1.0, 2.0, 3.3, 8.0])
+@pytest.mark.parametrize("w", [37, 38, 44])  # W, W+1, W+7
+def test_blur_matches_reference_and_scipy(rng, sigma, w):
+    img = _img(rng, 41, w)
+    ours = g.gaussian_blur(img, sigma, threads=1)
+    np.testing.assert_allclose(ours, ref.gaussian_blur(img, sigma), rtol=0, atol=1e-6)
+    sp = ndi.gaussian_filter(img.astype(np.float64), sigma, mode="mirror")
+    np.testing.assert_allclose(ours, sp, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(1, 50), (50, 1), (1, 1), (2, 3), (3, 2)])
+def test_blur_thin_images(rng, shape):
+    img = _img(rng, *shape)
+    for sigma in (0.5, 2.0, 6.0):  # radius larger than the image: repeated reflection
+        ours = g.gaussian_blur(img, sigma, threads=2)
+        np.testing.assert_allclose(ours, ref.gaussian_blur(img, sigma), rtol=0, atol=1e-6)
+        sp = ndi.gaussian_filter(img.astype(np.float64), sigma, mode="mirror")
+        np.testing.assert_allclose(ours, sp, rtol=0, atol=1e-6)
+
+
+def test_blur_truncate_and_cv2(rng):
+    img = _img(rng, 64, 70)
+    ours = g.gaussian_blur(img, 1.5, truncate=2.0)
+    np.testing.assert_allclose(ours, ref.gaussian_blur(img, 1.5, 2.0), atol=1e-6)
+    r = int(2.0 * 1.5 + 0.5)
+    cv = cv2.GaussianBlur(img, (2 * r + 1, 2 * r + 1), 1.5, borderType=cv2.BORDER_REFLECT_101)
+    np.testing.assert_allclose(ours, cv, atol=1e-5)
+
+
+def test_blur_constant_and_empty(rng):
+    img = np.full((30, 31), 3.25, np.float32)
+    np.testing.assert_allclose(g.gaussian_blur(img, 2.0), 3.25, atol=1e-6)
+    for shape in [(0, 0), (0, 5), (5, 0)]:
+        e = np.zeros(shape, np.float32)
+        assert g.gaussian_blur(e, 1.0).shape == shape
+
+
+def test_blur_strided_crop(rng):
+    big = _img(rng, 80, 90)
+    crop = big[5:70:2, 3:60]  # row-strided view, packed rows
+    assert not crop.flags.c_contiguous
+    np.testing.assert_array_equal(
+        g.gaussian_blur(crop, 1.7), g.gaussian_blur(np.ascontiguousarray(crop), 1.7)
+    )
+    out_big = np.zeros((80, 90), np.float32)
+    out = out_big[10:43, 20:77]
+    g.gaussian_blur(crop, 1.7, out=out)
+    np.testing.assert_allclose(out, ref.gaussian_blur(crop, 1.7), atol=1e-6)
+    assert out_big[:10].sum() == 0 and out_big[:, :20].sum() == 0
+
+
+def test_blur_threads_bit_identical(rng):
+    img = _img(rng, 301, 257)
+    base = g.gaussian_blur(img, 2.5, threads=1)
+    for t in (2, 7, 0):
+        np.testing.assert_array_equal(g.gaussian_blur(img, 2.5, threads=t), base)
+
+
+def test_blur_in_place(rng):
+    img = _img(rng, 120, 77)
+    expect = g.gaussian_blur(img, 3.0, threads=1)
+    work = img.copy()
+    res = g.gaussian_blur(work, 3.0, out=work, threads=3)
+    assert res is work
+    np.testing.assert_array_equal(work, expect)
+
+
+def test_blur_impulse_is_kernel():
+    img = np.zeros((41, 41), np.float32)
+    img[20, 20] = 1.0
+    w = ref.gaussian_kernel(2.0)
+    full = np.concatenate([w[:0:-1], w]).astype(np.float64)
+    expect = np.zeros((41, 41))
+    expect[12:29, 12:29] = np.outer(full, full)
+    np.testing.assert_allclose(g.gaussian_blur(img, 2.0), expect, rtol=1e-5, atol=1e-9)
+
+
+def test_blur_errors(rng):
+    img = _img(rng, 10, 10)
+    with pytest.raises(ValueError, match="src"):
+        g.gaussian_blur(img.astype(np.float64), 1.0)
+    with pytest.raises(ValueError, match="src"):
+        g.gaussian_blur(np.zeros((4, 4, 3), np.float32), 1.0)
+    with pytest.raises(ValueError, match="src"):
+        g.gaussian_blur(img[:, ::2], 1.0)
+    with pytest.raises(ValueError, match="dst"):
+        g.gaussian_blur(img, 1.0, out=np.zeros((10, 11), np.float32))
+    with pytest.raises(ValueError, match="dst"):
+        g.gaussian_blur(img, 1.0, out=np.zeros((10, 10), np.float64))
+    ro = np.zeros((10, 10), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        g.gaussian_blur(img, 1.0, out=ro)
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="sigma"):
+            g.gaussian_blur(img, bad)
+    with pytest.raises(ValueError, match="truncate"):
+        g.gaussian_blur(img, 1.0, truncate=0.0)
+    with pytest.raises(ValueError, match="sigma"):
+        g.gaussian_blur(img, 1e6)  # radius cap, no huge allocation
+    with pytest.raises(ValueError, match="threads"):
+        g.gaussian_blur(img, 1.0, threads=-1)
+    with pytest.raises(ValueError, match="image"):
+        g.gaussian_blur([[1.0]], 1.0)
+
+
+# ------------------------------------------------------------------------- resize
+
+
+def _u8(rng, shape):
+    return rng.integers(0, 256, size=shape, dtype=np.uint8)
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5, 6])
+@pytest.mark.parametrize("chans", [(), (3,)])
+def test_area_integer_factor_is_block_mean(rng, k, chans):
+    h, w = 7 * k, 9 * k
+    img = _u8(rng, (h, w) + chans)
+    blocks = img.reshape((7, k, 9, k) + chans).astype(np.int64)
+    s = blocks.sum(axis=(1, 3))
+    expect = ((2 * s + k * k) // (2 * k * k)).astype(np.uint8)  # round half up
+    np.testing.assert_array_equal(g.resize(img, (9, 7)), expect)
+    # float32 with integer values: the block mean is exact
+    imgf = img.astype(np.float32)
+    meanf = imgf.reshape((7, k, 9, k) + chans).mean(axis=(1, 3), dtype=np.float64)
+    np.testing.assert_array_equal(g.resize(imgf, (9, 7)), meanf.astype(np.float32))
+    # random floats: mean to float32 precision
+    rf = rng.random((h, w) + chans).astype(np.float32)
+    mf = rf.reshape((7, k, 9, k) + chans).mean(axis=(1, 3), dtype=np.float64)
+    np.testing.assert_allclose(g.resize(rf, (9, 7)), mf, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("method", ["area", "bilinear"])
+@pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((37, 53), (20, 11)),  # fractional downscale
+        ((38, 54), (53, 37)),  # near identity
+        ((45, 60), (45, 60)),  # transposed-looking, mixed: w down, h up
+        ((20, 30), (71, 43)),  # upscale
+        ((1, 40), (13, 1)),  # 1xN
+        ((40, 1), (1, 13)),  # Nx1
+        ((1, 1), (5, 4)),
+        ((17, 19), (17, 19)),  # identity
+    ],
+)
+@pytest.mark.parametrize("chans", [(), (3,)])
+def test_resize_matches_reference(rng, method, src_hw, size, chans):
+    img = _u8(rng, src_hw + chans)
+    np.testing.assert_array_equal(g.resize(img, size, method=method), ref.resize(img, size, method))
+    imgf = rng.random(src_hw + chans).astype(np.float32)
+    np.testing.assert_allclose(
+        g.resize(imgf, size, method=method), ref.resize(imgf, size, method), rtol=0, atol=2e-6
+    )
+
+
+def test_resize_identity_is_exact(rng):
+    img = _u8(rng, (23, 29, 3))
+    for m in ("area", "bilinear"):
+        np.testing.assert_array_equal(g.resize(img, (29, 23), method=m), img)
+
+
+@pytest.mark.parametrize(
+    "src_hw,size,method",
+    [
+        ((300, 400), (100, 75), "area"),
+        ((301, 407), (97, 64), "area"),
+        ((60, 80), (203, 151), "area"),  # both axes up: cv2 uses area weights too
+        ((301, 407), (97, 64), "bilinear"),
+        ((60, 80), (203, 151), "bilinear"),
+        ((120, 90), (90, 200), "bilinear"),
+    ],
+)
+@pytest.mark.parametrize("chans", [(), (3,)])
+def test_resize_vs_cv2(rng, src_hw, size, method, chans):
+    interp = cv2.INTER_AREA if method == "area" else cv2.INTER_LINEAR
+    img = _u8(rng, src_hw + chans)
+    d = g.resize(img, size, method=method).astype(int) - cv2.resize(img, size, interpolation=interp)
+    assert np.abs(d).max() <= 1
+    imgf = rng.random(src_hw + chans).astype(np.float32)
+    np.testing.assert_allclose(
+        g.resize(imgf, size, method=method),
+        cv2.resize(imgf, size, interpolation=interp),
+        rtol=0,
+        atol=1e-4,
+    )
+
+
+def test_bilinear_upscale_vs_pil(rng):
+    from PIL import Image
+
+    img = _u8(rng, (31, 45, 3))
+    pil = np.asarray(Image.fromarray(img).resize((101, 77), Image.Resampling.BILINEAR))
+    d = g.resize(img, (101, 77), method="bilinear").astype(int) - pil
+    assert np.abs(d).max() <= 1
+
+
+@pytest.mark.parametrize("method", ["area", "bilinear"])
+def test_resize_constant_stays_constant(method):
+    for dtype, v in ((np.uint8, 173), (np.float32, 0.3)):
+        img = np.full((53, 67, 3), v, dtype)
+        for size in ((20, 11), (67, 53), (140, 99), (1, 1), (200, 9)):
+            out = g.resize(img, size, method=method)
+            assert out.dtype == dtype
+            np.testing.assert_allclose(out, v, rtol=1e-6)
+
+
+def test_resize_threads_bit_identical_and_strided(rng):
+    big = rng.random((400, 500, 3)).astype(np.float32)
+    img = big[3:390:2, 7:450]
+    assert not img.flags.c_contiguous
+    for m in ("area", "bilinear"):
+        for size in ((101, 77), (900, 500)):
+            base = g.resize(img, size, method=m, threads=1)
+            np.testing.assert_array_equal(base, g.resize(np.ascontiguousarray(img), size, method=m))
+            for t in (2, 7):
+                np.testing.assert_array_equal(g.resize(img, size, method=m, threads=t), base)
+    u = _u8(rng, (333, 444))
+    base = g.resize(u, (100, 90), threads=1)
+    np.testing.assert_array_equal(g.resize(u, (100, 90), threads=7), base)
+
+
+def test_resize_out_and_empty(rng):
+    img = _u8(rng, (40, 60, 3))
+    out_big = np.zeros((30, 50, 3), np.uint8)
+    out = out_big[2:22, 1:31]
+    res = g.resize(img, (30, 20), out=out)
+    assert res is out
+    np.testing.assert_array_equal(out, ref.resize(img, (30, 20)))
+    assert g.resize(img, (0, 5)).shape == (5, 0, 3)
+    assert g.resize(np.zeros((0, 0), np.uint8), (0, 0)).shape == (0, 0)
+
+
+def test_resize_errors(rng):
+    img = _u8(rng, (10, 12))
+    with pytest.raises(ValueError, match="image"):
+        g.resize(img.astype(np.int16), (5, 5))
+    with pytest.raises(ValueError, match="image"):
+        g.resize(np.zeros((4, 4, 4), np.uint8), (2, 2))
+    with pytest.raises(ValueError, match="image"):
+        g.resize(img[:, ::2], (3, 3))
+    with pytest.raises(ValueError, match="image"):
+        g.resize(np.zeros((0, 5), np.uint8), (3, 3))
+    with pytest.raises(ValueError, match="image"):
+        g.resize(img.tolist(), (3, 3))
+    with pytest.raises(ValueError, match="method"):
+        g.resize(img, (5, 5), method="cubic")
+    for bad in ((5,), (5, -1), (5.5, 3), "ab", (2**20 + 1, 2), None):
+        with pytest.raises(ValueError, match="size"):
+            g.resize(img, bad)
+    with pytest.raises(ValueError, match="out"):
+        g.resize(img, (5, 5), out=np.zeros((5, 5), np.float32))
+    with pytest.raises(ValueError, match="out"):
+        g.resize(img, (5, 5), out=np.zeros((5, 6), np.uint8))
+    with pytest.raises(ValueError, match="out"):
+        g.resize(img, (12, 10), out=img)
+    with pytest.raises(ValueError, match="threads"):
+        g.resize(img, (5, 5), threads=-2)
+
+
+# ------------------------------------------------------------------ fill_polygons
+
+
+def _rect(x0, y0, x1, y1):
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
+
+
+def test_fill_rectangles_exact_counts():
+    m = g.fill_polygons(_rect(3, 4, 13, 10), (20, 20))
+    assert m.dtype == np.uint8 and m.shape == (20, 20)
+    assert (m == 255).sum() == 60
+    assert m[4:10, 3:13].all() and m.sum() == 60 * 255
+    # non-integer corners: pixels whose centre is in [x0, x1) x [y0, y1)
+    m = g.fill_polygons(_rect(2.5, 1.2, 7.5, 4.0), (10, 10), value=1)
+    expect = np.zeros((10, 10), np.uint8)
+    expect[2:4, 3:8] = 1
+    np.testing.assert_array_equal(m, expect)
+    # two rectangles sharing an edge tile without overlap or gap (nonzero, summed)
+    a = g.fill_polygons(_rect(0, 0, 5.5, 8), (10, 10), value=1).astype(int)
+    b = g.fill_polygons(_rect(5.5, 0, 9, 8), (10, 10), value=1).astype(int)
+    assert (a + b).max() == 1 and (a + b).sum() == 9 * 8
+    # clockwise and counter-clockwise give the same mask, both rules
+    r = _rect(1, 1, 6, 6)
+    for rule in ("evenodd", "nonzero"):
+        np.testing.assert_array_equal(
+            g.fill_polygons(r, (8, 8), rule=rule), g.fill_polygons(r[::-1], (8, 8), rule=rule)
+        )
+
+
+def test_fill_disk_area():
+    r, cx, cy = 150.0, 200.3, 190.7
+    t = np.linspace(0, 2 * np.pi, 720, endpoint=False)
+    disk = np.stack([cx + r * np.cos(t), cy + r * np.sin(t)], axis=1)
+    m = g.fill_polygons(disk, (400, 400))
+    assert abs((m > 0).sum() / (np.pi * r * r) - 1) < 0.005
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("rule", ["evenodd", "nonzero"])
+def test_fill_random_polygons_match_reference(seed, rule):
+    rng = np.random.default_rng(seed)
+    polys = [rng.uniform(-10, 60, size=(rng.integers(3, 12), 2)) for _ in range(3)]
+    if seed % 2:
+        polys[0] = np.round(polys[0])  # vertices on pixel centres: boundary cases
+    shape = (47, 53)
+    ours = g.fill_polygons(polys, shape, rule=rule, threads=2)
+    np.testing.assert_array_equal(ours, ref.fill_polygons(polys, shape, rule))
+
+
+def test_fill_vs_skimage_differs_only_on_boundary():
+    # skimage.draw.polygon also samples pixel centres but treats the polygon as
+    # closed (centres on any edge are inside): a superset of our half-open fill.
+    rr, _ = skimage.draw.polygon([4, 4, 10, 10], [3, 13, 13, 3], shape=(20, 20))
+    assert len(rr) == 11 * 7  # ours: 10 * 6
+    rng = np.random.default_rng(7)
+    for _ in range(10):
+        p = rng.uniform(0, 60, size=(8, 2))
+        p[:4] = np.round(p[:4])
+        ours = ref.fill_polygons([p], (64, 64)) > 0
+        rr, cc = skimage.draw.polygon(p[:, 1], p[:, 0], shape=(64, 64))
+        sk = np.zeros((64, 64), bool)
+        sk[rr, cc] = True
+        np.testing.assert_array_equal(g.fill_polygons(p, (64, 64)) > 0, ours)
+        assert not (ours & ~sk).any()
+        assert (sk & ~ours).sum() <= 0.05 * max(ours.sum(), 1) + 8
+
+
+def test_fill_star_evenodd_vs_nonzero():
+    # pentagram: the centre pentagon has winding 2 -> hole with evenodd, filled with nonzero
+    cx = cy = 50.0
+    ang = np.pi / 2 + np.arange(5) * 4 * np.pi / 5
+    star = np.stack([cx + 40 * np.cos(ang), cy - 40 * np.sin(ang)], axis=1)
+    eo = g.fill_polygons(star, (100, 100), rule="evenodd")
+    nz = g.fill_polygons(star, (100, 100), rule="nonzero")
+    assert eo[50, 50] == 0 and nz[50, 50] == 255
+    assert eo[int(cy - 30), 50] == 255 and nz[int(cy - 30), 50] == 255  # a point of the star
+    assert (eo <= nz).all() and nz.sum() > eo.sum()
+    np.testing.assert_array_equal(eo, ref.fill_polygons([star], (100, 100), "evenodd"))
+    np.testing.assert_array_equal(nz, ref.fill_polygons([star], (100, 100), "nonzero"))
+
+
+def test_fill_hole_and_union_with_out():
+    outer, inner = _rect(2, 2, 18, 18), _rect(6, 6, 12, 12)
+    m = g.fill_polygons([outer, inner], (20, 20))
+    assert (m > 0).sum() == 16 * 16 - 6 * 6 and m[8, 8] == 0
+    # nonzero with same orientation: the inner one does not cut a hole
+    assert (g.fill_polygons([outer, inner], (20, 20), rule="nonzero") > 0).sum() == 256
+    # union through out=: others unchanged
+    out = np.full((20, 20), 7, np.uint8)
+    g.fill_polygons(_rect(0, 0, 3, 3), (20, 20), value=200, out=out)
+    assert (out == 200).sum() == 9 and (out == 7).sum() == 400 - 9
+
+
+def test_fill_outside_degenerate_and_clipping():
+    shape = (30, 40)
+    empty = np.zeros(shape, np.uint8)
+    for poly in (
+        _rect(-50, -50, -10, -10),
+        _rect(100, 0, 120, 30),
+        _rect(0, 30, 40, 60),  # starts on the row after the last
+        np.zeros((0, 2)),
+        np.array([[5.0, 5.0]]),
+        np.array([[5.0, 5.0], [20.0, 20.0]]),
+        np.array([[1.0, 1.0], [10.0, 10.0], [20.0, 20.0]]),  # collinear, zero area
+        np.array([[3.0, 3.0], [3.0, 3.0], [3.0, 3.0], [3.0, 3.0]]),
+    ):
+        np.testing.assert_array_equal(g.fill_polygons(poly, shape), empty)
+    assert (g.fill_polygons([], shape) == 0).all()
+    # covering the whole image
+    assert (g.fill_polygons(_rect(-5, -5, 100, 100), shape) == 255).all()
+    # partly outside: clipped
+    m = g.fill_polygons(_rect(-5, 20, 10, 45), shape)
+    assert (m > 0).sum() == 10 * 10
+    # empty mask shapes
+    assert g.fill_polygons(_rect(0, 0, 5, 5), (0, 7)).shape == (0, 7)
+
+
+def test_fill_huge_coordinates_fast():
+    shape = (200, 300)
+    t0 = time.perf_counter()
+    m = g.fill_polygons(_rect(-1e12, -1e12, 1e12, 50.5), shape)
+    assert (m > 0).sum() == 51 * 300
+    tri = np.array([[-1e99, -1e99], [1e99, 0.0], [0.0, 1e99]])
+    m2 = g.fill_polygons(tri, shape)
+    np.testing.assert_array_equal(m2, ref.fill_polygons([tri], shape))
+    assert time.perf_counter() - t0 < 5  # no allocation or loop over coordinate range
+
+
+def test_fill_accepts_array_forms():
+    a = _rect(1, 1, 5, 5)
+    b = _rect(10, 10, 15, 15)
+    stacked = np.stack([a, b])  # (P, K, 2)
+    m1 = g.fill_polygons(stacked, (20, 20))
+    m2 = g.fill_polygons([a, b], (20, 20))
+    m3 = g.fill_polygons([a.tolist(), b.astype(np.int32)], (20, 20))
+    np.testing.assert_array_equal(m1, m2)
+    np.testing.assert_array_equal(m1, m3)
+    assert (m1 > 0).sum() == 16 + 25
+
+
+def test_fill_threads_bit_identical():
+    rng = np.random.default_rng(3)
+    polys = [rng.uniform(-20, 520, size=(40, 2)) for _ in range(5)]
+    base = g.fill_polygons(polys, (500, 500), threads=1)
+    for t in (2, 7, 0):
+        np.testing.assert_array_equal(g.fill_polygons(polys, (500, 500), threads=t), base)
+    out = np.zeros((600, 700), np.uint8)[50:550, 100:600]  # strided out
+    g.fill_polygons(polys, (500, 500), out=out, threads=3)
+    np.testing.assert_array_equal(out, base)
+
+
+def test_fill_vs_cv2_fillpoly_integer_vertices():
+    # cv2 draws the boundary inclusively: it is a superset of our half-open fill
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        p = rng.integers(0, 60, size=(7, 2)).astype(np.float64)
+        ours = g.fill_polygons(p, (64, 64), rule="evenodd") > 0
+        cv = np.zeros((64, 64), np.uint8)
+        cv2.fillPoly(cv, [p.astype(np.int32)], 255)
+        assert (ours & ~(cv > 0)).sum() <= 0.02 * max(ours.sum(), 1) + 4
+
+
+def test_fill_errors():
+    r = _rect(0, 0, 4, 4)
+    bad_nan = r.copy()
+    bad_nan[1, 0] = np.nan
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_polygons(bad_nan, (5, 5))
+    bad_inf = r.copy()
+    bad_inf[2, 1] = np.inf
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_polygons([r, bad_inf], (5, 5))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_polygons(r * 1e300, (5, 5))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_polygons(np.zeros((4, 3)), (5, 5))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_polygons(np.array([["a", "b"]]), (5, 5))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_polygons(r.astype(complex), (5, 5))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_polygons(42, (5, 5))
+    with pytest.raises(ValueError, match="shape"):
+        g.fill_polygons(r, (5,))
+    with pytest.raises(ValueError, match="shape"):
+        g.fill_polygons(r, (-1, 5))
+    with pytest.raises(ValueError, match="shape"):
+        g.fill_polygons(r, (5.0, 5))
+    with pytest.raises(ValueError, match="rule"):
+        g.fill_polygons(r, (5, 5), rule="winding")
+    for v in (-1, 256, 1.5, True):
+        with pytest.raises(ValueError, match="value"):
+            g.fill_polygons(r, (5, 5), value=v)
+    with pytest.raises(ValueError, match="out"):
+        g.fill_polygons(r, (5, 5), out=np.zeros((5, 5), np.float32))
+    with pytest.raises(ValueError, match="out"):
+        g.fill_polygons(r, (5, 5), out=np.zeros((5, 6), np.uint8))
+    with pytest.raises(ValueError, match="out"):
+        g.fill_polygons(r, (5, 5), out=np.zeros((5, 10), np.uint8)[:, ::2])
+    with pytest.raises(ValueError, match="threads"):
+        g.fill_polygons(r, (5, 5), threads=-1)
