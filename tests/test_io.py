@@ -20,9 +20,13 @@ def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
 
 @pytest.fixture(scope="module")
 def photo() -> Image.Image:
-    rng = np.random.default_rng(1)
-    a = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
-    a[:, :, 0] = np.linspace(0, 255, 320, dtype=np.uint8)[None, :]
+    # Smooth content (lossy codecs must be able to keep it) that is not symmetric
+    # under any flip or rotation, so orientation errors show.
+    yy, xx = np.mgrid[0:240, 0:320].astype(np.float32)
+    a = np.empty((240, 320, 3), np.uint8)
+    a[..., 0] = np.clip(xx * 0.8, 0, 255)
+    a[..., 1] = np.clip(yy * 1.0, 0, 255)
+    a[..., 2] = np.clip(128 + 100 * np.sin(xx / 23.0) * np.cos(yy / 31.0), 0, 255)
     return Image.fromarray(a)
 
 
@@ -51,8 +55,10 @@ def test_path_and_pil_and_array_agree(tmp_path, photo):
     np.testing.assert_array_equal(a, load_image(np.asarray(photo)).rgb)
 
 
-@pytest.mark.parametrize("orientation,expected_shape", [(1, (240, 320)), (3, (240, 320)),
-                                                        (6, (320, 240)), (8, (320, 240))])
+@pytest.mark.parametrize(
+    "orientation,expected_shape",
+    [(1, (240, 320)), (3, (240, 320)), (6, (320, 240)), (8, (320, 240))],
+)
 def test_exif_orientation_applied(photo, orientation, expected_shape):
     exif = Image.Exif()
     exif[0x0112] = orientation
@@ -211,13 +217,21 @@ def test_decompression_bomb_refused_from_header():
     def chunk(tag: bytes, body: bytes) -> bytes:
         import struct
 
-        return struct.pack(">I", len(body)) + tag + body + struct.pack(
-            ">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(body))
+            + tag
+            + body
+            + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
+        )
 
     import struct
 
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
-           + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", idat)
+        + chunk(b"IEND", b"")
+    )
     tracemalloc.start()
     with pytest.raises(SkinError) as e:
         load_image(png, Limits(max_file_bytes=None))

@@ -28,17 +28,17 @@ class Rect:
 
     @property
     def right(self) -> float:
-        """x of the right edge."""
+        """X of the right edge."""
         return self.left + self.width
 
     @property
     def bottom(self) -> float:
-        """y of the bottom edge."""
+        """Y of the bottom edge."""
         return self.top + self.height
 
     @classmethod
     def from_points(cls, pts: np.ndarray) -> Rect:
-        """The bounding box of ``(N, 2+)`` points."""
+        """Return the bounding box of ``(N, 2+)`` points."""
         x0, y0 = float(np.min(pts[:, 0])), float(np.min(pts[:, 1]))
         x1, y1 = float(np.max(pts[:, 0])), float(np.max(pts[:, 1]))
         return cls(x0, y0, x1 - x0, y1 - y0)

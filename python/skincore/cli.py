@@ -21,12 +21,20 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="analyse a photo and print the result as JSON")
     a.add_argument("image", nargs="?", help="photo to analyse (JPEG, PNG, BMP, WebP, HEIC)")
     a.add_argument("--sample", action="store_true", help="analyse the packaged sample photo")
-    a.add_argument("--format", "-f", default="skincore", choices=DIALECTS,
-                   help="result format (default: skincore)")
+    a.add_argument(
+        "--format",
+        "-f",
+        default="skincore",
+        choices=DIALECTS,
+        help="result format (default: skincore)",
+    )
     a.add_argument("--max-faces", type=int, default=1, help="faces to analyse, 1-10 (default 1)")
     a.add_argument("--out", type=Path, help="directory for pictures (region overlay, maps)")
-    a.add_argument("--debug-regions", action="store_true",
-                   help="write regions.png (needs --out; default there: on)")
+    a.add_argument(
+        "--debug-regions",
+        action="store_true",
+        help="write regions.png (needs --out; default there: on)",
+    )
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
     a.add_argument("--compact", action="store_true", help="one-line JSON")
@@ -41,13 +49,20 @@ def _fail(err: SkinError, dialect: str) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     if args.sample == (args.image is not None):
-        print("skincore: error invalid_argument: give IMAGE or --sample (one of them)",
-              file=sys.stderr)
+        print(
+            "skincore: error invalid_argument: give IMAGE or --sample (one of them)",
+            file=sys.stderr,
+        )
         return 2
     source = sample_path() if args.sample else args.image
     try:
-        result = analyze(source, max_faces=args.max_faces, limits=limits_for(args.format),
-                         threads=args.threads, provider=args.provider)
+        result = analyze(
+            source,
+            max_faces=args.max_faces,
+            limits=limits_for(args.format),
+            threads=args.threads,
+            provider=args.provider,
+        )
         doc = result.to_dict(args.format)
     except SkinError as err:
         return _fail(err, args.format)

@@ -26,32 +26,64 @@ class ErrorSpec:
 #: names; ``youcam_code`` values are YouCam error codes where the YouCam document
 #: defines one, otherwise skincore's own ``error_<code>`` (listed in the README).
 ERROR_CODES: dict[str, ErrorSpec] = {
-    "invalid_argument": ErrorSpec(400, "Invalid argument.", "ERROR_INVALID_PARAMETER",
-                                  "error_invalid_argument"),
-    "unsupported_format": ErrorSpec(415, "Unsupported image format.", "UNSUPPORTED_FILE_TYPES",
-                                    "error_unsupported_format"),
-    "corrupt_image": ErrorSpec(422, "The image file is corrupt or truncated.",
-                               "FILE_DECODING_FAILURE", "error_corrupt_image"),
-    "file_too_large": ErrorSpec(413, "The image file is too large.", "FILE_SIZE_EXCEEDS_LIMIT",
-                                "error_file_too_large"),
-    "image_too_small": ErrorSpec(422, "Input image resolution is too small.",
-                                 "FILE_RESOLUTION_EXCEEDS_LIMITS", "error_below_min_image_size"),
-    "image_too_large": ErrorSpec(413, "Input image resolution is too large.",
-                                 "FILE_RESOLUTION_EXCEEDS_LIMITS", "error_exceed_max_image_size"),
-    "no_face": ErrorSpec(422, "No face detected in the image.", "ERROR_NO_FACE_IN_FILE",
-                         "error_no_face"),
-    "too_many_faces": ErrorSpec(422, "More faces than allowed were detected.",
-                                "ERROR_NO_FACE_IN_FILE", "error_too_many_faces"),
-    "face_too_small": ErrorSpec(422, "The face area in the image is too small.",
-                                "ERROR_FACE_SIZE_RATIO_NOT_MET", "error_src_face_too_small"),
-    "face_out_of_bound": ErrorSpec(422, "The face area in the image is out of bound.",
-                                   "ERROR_INCOMPLETE_FACE", "error_src_face_out_of_bound"),
-    "lighting_dark": ErrorSpec(422, "The lighting in the image is too dark.",
-                               "ERROR_POOR_FACE_LIGHTING", "error_lighting_dark"),
-    "runtime_unavailable": ErrorSpec(500, "No ONNX Runtime is installed.", "PROCESSING_FAILURE",
-                                     "error_runtime_unavailable"),
-    "internal_error": ErrorSpec(500, "Processing failed.", "PROCESSING_FAILURE",
-                                "error_internal"),
+    "invalid_argument": ErrorSpec(
+        400, "Invalid argument.", "ERROR_INVALID_PARAMETER", "error_invalid_argument"
+    ),
+    "unsupported_format": ErrorSpec(
+        415, "Unsupported image format.", "UNSUPPORTED_FILE_TYPES", "error_unsupported_format"
+    ),
+    "corrupt_image": ErrorSpec(
+        422,
+        "The image file is corrupt or truncated.",
+        "FILE_DECODING_FAILURE",
+        "error_corrupt_image",
+    ),
+    "file_too_large": ErrorSpec(
+        413, "The image file is too large.", "FILE_SIZE_EXCEEDS_LIMIT", "error_file_too_large"
+    ),
+    "image_too_small": ErrorSpec(
+        422,
+        "Input image resolution is too small.",
+        "FILE_RESOLUTION_EXCEEDS_LIMITS",
+        "error_below_min_image_size",
+    ),
+    "image_too_large": ErrorSpec(
+        413,
+        "Input image resolution is too large.",
+        "FILE_RESOLUTION_EXCEEDS_LIMITS",
+        "error_exceed_max_image_size",
+    ),
+    "no_face": ErrorSpec(
+        422, "No face detected in the image.", "ERROR_NO_FACE_IN_FILE", "error_no_face"
+    ),
+    "too_many_faces": ErrorSpec(
+        422,
+        "More faces than allowed were detected.",
+        "ERROR_NO_FACE_IN_FILE",
+        "error_too_many_faces",
+    ),
+    "face_too_small": ErrorSpec(
+        422,
+        "The face area in the image is too small.",
+        "ERROR_FACE_SIZE_RATIO_NOT_MET",
+        "error_src_face_too_small",
+    ),
+    "face_out_of_bound": ErrorSpec(
+        422,
+        "The face area in the image is out of bound.",
+        "ERROR_INCOMPLETE_FACE",
+        "error_src_face_out_of_bound",
+    ),
+    "lighting_dark": ErrorSpec(
+        422,
+        "The lighting in the image is too dark.",
+        "ERROR_POOR_FACE_LIGHTING",
+        "error_lighting_dark",
+    ),
+    "runtime_unavailable": ErrorSpec(
+        500, "No ONNX Runtime is installed.", "PROCESSING_FAILURE", "error_runtime_unavailable"
+    ),
+    "internal_error": ErrorSpec(500, "Processing failed.", "PROCESSING_FAILURE", "error_internal"),
 }
 
 

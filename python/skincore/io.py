@@ -73,8 +73,16 @@ def _sniff(head: bytes) -> str | None:
         return "BMP"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"hevx", b"mif1",
-                                                b"msf1", b"heim", b"heis"):
+    if head[4:8] == b"ftyp" and head[8:12] in (
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"hevx",
+        b"mif1",
+        b"msf1",
+        b"heim",
+        b"heis",
+    ):
         return "HEIF"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "GIF"
@@ -87,21 +95,43 @@ def _sniff(head: bytes) -> str | None:
 
 def _check_dims(width: int, height: int, limits: Limits) -> None:
     if width < limits.min_side or height < limits.min_side:
-        raise SkinError("image_too_small",
-                        f"image is {width}x{height}; both sides must be >= {limits.min_side}",
-                        width=width, height=height, min_side=limits.min_side)
+        raise SkinError(
+            "image_too_small",
+            f"image is {width}x{height}; both sides must be >= {limits.min_side}",
+            width=width,
+            height=height,
+            min_side=limits.min_side,
+        )
     if limits.min_short_side is not None and min(width, height) < limits.min_short_side:
-        raise SkinError("image_too_small",
-                        f"short side {min(width, height)} < {limits.min_short_side}",
-                        width=width, height=height, min_short_side=limits.min_short_side)
+        raise SkinError(
+            "image_too_small",
+            f"short side {min(width, height)} < {limits.min_short_side}",
+            width=width,
+            height=height,
+            min_short_side=limits.min_short_side,
+        )
     if width > limits.max_side or height > limits.max_side:
-        raise SkinError("image_too_large",
-                        f"image is {width}x{height}; both sides must be <= {limits.max_side}",
-                        width=width, height=height, max_side=limits.max_side)
+        raise SkinError(
+            "image_too_large",
+            f"image is {width}x{height}; both sides must be <= {limits.max_side}",
+            width=width,
+            height=height,
+            max_side=limits.max_side,
+        )
     if width * height > limits.max_pixels:
-        raise SkinError("image_too_large",
-                        f"{width * height} pixels > {limits.max_pixels}",
-                        width=width, height=height, max_pixels=limits.max_pixels)
+        raise SkinError(
+            "image_too_large",
+            f"{width * height} pixels > {limits.max_pixels}",
+            width=width,
+            height=height,
+            max_pixels=limits.max_pixels,
+        )
+
+
+def _registered_formats() -> list[str]:
+    """List the supported formats this Pillow can open (some open MPO as JPEG)."""
+    Image.init()
+    return [f for f in SUPPORTED_FORMATS if f in Image.OPEN]
 
 
 def _heif_available() -> bool:
@@ -139,8 +169,10 @@ def _from_array(arr: np.ndarray, limits: Limits) -> LoadedImage:
     if arr.ndim == 2:
         arr = arr[:, :, None]
     if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
-        raise SkinError("invalid_argument",
-                        f"array image must be (H, W), (H, W, 3) or (H, W, 4); got {arr.shape}")
+        raise SkinError(
+            "invalid_argument",
+            f"array image must be (H, W), (H, W, 3) or (H, W, 4); got {arr.shape}",
+        )
     _check_dims(int(arr.shape[1]), int(arr.shape[0]), limits)
     if arr.dtype == np.uint8:
         a = arr
@@ -151,8 +183,10 @@ def _from_array(arr: np.ndarray, limits: Limits) -> LoadedImage:
             raise SkinError("invalid_argument", "float image contains NaN or inf")
         a = np.clip(np.rint(arr * 255.0), 0, 255).astype(np.uint8)
     else:
-        raise SkinError("invalid_argument",
-                        f"array dtype must be uint8, uint16 or float in [0, 1]; got {arr.dtype}")
+        raise SkinError(
+            "invalid_argument",
+            f"array dtype must be uint8, uint16 or float in [0, 1]; got {arr.dtype}",
+        )
     if a.shape[2] == 1:
         a = np.repeat(a, 3, axis=2)
     elif a.shape[2] == 4:
@@ -163,21 +197,25 @@ def _from_array(arr: np.ndarray, limits: Limits) -> LoadedImage:
 
 def _decode(data: bytes, limits: Limits) -> LoadedImage:
     if limits.max_file_bytes is not None and len(data) > limits.max_file_bytes:
-        raise SkinError("file_too_large",
-                        f"{len(data)} bytes > {limits.max_file_bytes}",
-                        file_bytes=len(data), max_file_bytes=limits.max_file_bytes)
+        raise SkinError(
+            "file_too_large",
+            f"{len(data)} bytes > {limits.max_file_bytes}",
+            file_bytes=len(data),
+            max_file_bytes=limits.max_file_bytes,
+        )
     if len(data) == 0:
         raise SkinError("corrupt_image", "empty file")
     kind = _sniff(data[:16])
     if kind is None:
         raise SkinError("unsupported_format", "not a JPEG, PNG, BMP, WebP or HEIC file")
     if kind == "HEIF" and not _heif_available():
-        raise SkinError("unsupported_format",
-                        "HEIC needs the optional decoder: pip install 'skincore[heic]'")
+        raise SkinError(
+            "unsupported_format", "HEIC needs the optional decoder: pip install 'skincore[heic]'"
+        )
     if kind not in SUPPORTED_FORMATS:
         raise SkinError("unsupported_format", f"{kind} images are not supported")
     try:
-        img = Image.open(io.BytesIO(data), formats=list(SUPPORTED_FORMATS))
+        img = Image.open(io.BytesIO(data), formats=_registered_formats())
     except Image.DecompressionBombError as exc:
         raise SkinError("image_too_large", str(exc)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
@@ -242,8 +280,7 @@ def load_image(source: Any, limits: Limits | None = None) -> LoadedImage:
         orientation = _exif_orientation(source)
         upright = ImageOps.exif_transpose(source) if orientation != 1 else source
         _check_dims(upright.width, upright.height, limits)
-        return LoadedImage(_to_rgb(upright), source.format or "PIL", source.mode, orientation,
-                           None)
+        return LoadedImage(_to_rgb(upright), source.format or "PIL", source.mode, orientation, None)
     if isinstance(source, bytes | bytearray | memoryview):
         return _decode(bytes(source), limits)
     if isinstance(source, str | os.PathLike):
@@ -251,12 +288,20 @@ def load_image(source: Any, limits: Limits | None = None) -> LoadedImage:
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise SkinError("invalid_argument", f"cannot open {str(path)!r}: {exc.strerror}") from None
+            raise SkinError(
+                "invalid_argument", f"cannot open {str(path)!r}: {exc.strerror}"
+            ) from None
         if not path.is_file():
             raise SkinError("invalid_argument", f"{str(path)!r} is not a file")
         if limits.max_file_bytes is not None and size > limits.max_file_bytes:
-            raise SkinError("file_too_large", f"{size} bytes > {limits.max_file_bytes}",
-                            file_bytes=size, max_file_bytes=limits.max_file_bytes)
+            raise SkinError(
+                "file_too_large",
+                f"{size} bytes > {limits.max_file_bytes}",
+                file_bytes=size,
+                max_file_bytes=limits.max_file_bytes,
+            )
         return _decode(path.read_bytes(), limits)
-    raise SkinError("invalid_argument",
-                    f"image must be a path, bytes, PIL image or ndarray; got {type(source).__name__}")
+    raise SkinError(
+        "invalid_argument",
+        f"image must be a path, bytes, PIL image or ndarray; got {type(source).__name__}",
+    )

@@ -12,14 +12,26 @@ from typing import Any
 
 import numpy as np
 
-from skincore import __version__, color, runtime
+from skincore import __version__, color, geometry, runtime
 from skincore.analysis import Analysis, FaceGeometry, FaceResult, Meta, Pose, Quality, Rect
 from skincore.concerns.tone import measure_tone
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
-from skincore.face.regions import FACE_OVAL, RegionMasks, build_masks, crop_box, region_polygons
+from skincore.face.regions import (
+    FACE_OVAL,
+    RegionMasks,
+    build_masks,
+    crop_box,
+    polygon_area,
+    region_polygons,
+)
 from skincore.io import load_image
 from skincore.limits import Limits
+
+#: Colour, regions and quality are measured on the face crop resampled so the face
+#: is about this wide (area averaging); more pixels do not change colour
+#: statistics, they only cost time. Texture concerns work at full resolution.
+WORK_FACE_PX = 512
 
 #: AILab's rule for the ``imporper_headpose`` warning: |yaw|, |pitch| or |roll| > 45.
 HEADPOSE_LIMIT_DEG = 45.0
@@ -38,27 +50,50 @@ class _Clock:
 
 def _out_of_bound(points: np.ndarray, width: int, height: int) -> float:
     oval = points[list(FACE_OVAL), :2]
-    outside = ((oval[:, 0] < 0) | (oval[:, 0] > width - 1) | (oval[:, 1] < 0)
-               | (oval[:, 1] > height - 1))
+    outside = (
+        (oval[:, 0] < 0) | (oval[:, 0] > width - 1) | (oval[:, 1] < 0) | (oval[:, 1] > height - 1)
+    )
     return float(np.mean(outside))
 
 
 def _check_face(points: np.ndarray, width: int, height: int, limits: Limits) -> None:
     rect = Rect.from_points(points[list(FACE_OVAL)])
     if rect.width < limits.min_face_px:
-        raise SkinError("face_too_small",
-                        f"face is {rect.width:.0f} px wide; at least {limits.min_face_px} needed",
-                        face_width=rect.width, min_face_px=limits.min_face_px)
+        raise SkinError(
+            "face_too_small",
+            f"face is {rect.width:.0f} px wide; at least {limits.min_face_px} needed",
+            face_width=rect.width,
+            min_face_px=limits.min_face_px,
+        )
     ratio = limits.min_face_width_ratio
     if ratio is not None and rect.width < ratio * width:
-        raise SkinError("face_too_small",
-                        f"face width is {rect.width / width:.0%} of the image; needs > {ratio:.0%}",
-                        face_width=rect.width, image_width=width, min_ratio=ratio)
+        raise SkinError(
+            "face_too_small",
+            f"face width is {rect.width / width:.0%} of the image; needs > {ratio:.0%}",
+            face_width=rect.width,
+            image_width=width,
+            min_ratio=ratio,
+        )
     oob = _out_of_bound(points, width, height)
     if oob > limits.max_out_of_bound:
-        raise SkinError("face_out_of_bound",
-                        f"{oob:.0%} of the face outline lies outside the image",
-                        out_of_bound=oob, max_out_of_bound=limits.max_out_of_bound)
+        raise SkinError(
+            "face_out_of_bound",
+            f"{oob:.0%} of the face outline lies outside the image",
+            out_of_bound=oob,
+            max_out_of_bound=limits.max_out_of_bound,
+        )
+
+
+def _work_lab(crop: np.ndarray, points: np.ndarray, threads: int) -> tuple[np.ndarray, float]:
+    """CIELAB of the face crop at the colour work scale, and that scale."""
+    face_w = float(np.ptp(points[list(FACE_OVAL), 0]))
+    scale = min(1.0, WORK_FACE_PX / max(face_w, 1.0))
+    if scale < 1.0:
+        w0 = crop.shape[1]
+        size = (max(1, round(w0 * scale)), max(1, round(crop.shape[0] * scale)))
+        crop = geometry.resize(crop, size, method="area", threads=threads)
+        scale = size[0] / w0
+    return color.rgb_to_lab(crop, threads=threads), scale
 
 
 def _hair_occlusion(lab: np.ndarray, masks: RegionMasks, skin_L: float) -> float | None:
@@ -70,34 +105,52 @@ def _hair_occlusion(lab: np.ndarray, masks: RegionMasks, skin_L: float) -> float
     return float(np.count_nonzero(hair)) / area
 
 
-def _measure_face(index: int, rgb: np.ndarray, box: FaceBox, lm: FaceLandmarks,
-                  limits: Limits, threads: int, clock: _Clock) -> FaceResult:
+def _measure_face(
+    index: int,
+    rgb: np.ndarray,
+    box: FaceBox,
+    lm: FaceLandmarks,
+    limits: Limits,
+    threads: int,
+    clock: _Clock,
+) -> FaceResult:
     h, w = rgb.shape[:2]
     points = lm.points
     _check_face(points, w, h, limits)
     yaw, pitch, roll = head_pose(points)
     x0, y0, x1, y1 = crop_box(points, w, h)
-    lab = color.rgb_to_lab(rgb[y0:y1, x0:x1], threads=threads)
-    masks = build_masks(lab, points, (x0, y0), threads=threads)
+    lab, scale = _work_lab(rgb[y0:y1, x0:x1], points, threads)
+    masks = build_masks(lab, points, (x0, y0), scale=scale, threads=threads)
     clock.lap("regions")
     face_stats = color.lab_stats(lab, masks.masks["face"], threads=threads)
-    skin_L = float(face_stats.median_L) if face_stats.n_used else float("nan")
+    skin_L = float(face_stats.L_median) if face_stats.n_used else float("nan")
     if limits.min_skin_lightness is not None and not skin_L >= limits.min_skin_lightness:
-        raise SkinError("lighting_dark",
-                        f"median skin L* is {skin_L:.1f}; at least {limits.min_skin_lightness} needed",
-                        skin_lightness=skin_L, min_skin_lightness=limits.min_skin_lightness)
-    warnings = ("improper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG \
-        else ()
-    quality = Quality(skin_lightness=skin_L, hair_occlusion=_hair_occlusion(lab, masks, skin_L),
-                      out_of_bound=_out_of_bound(points, w, h), warnings=warnings)
-    face_area = float(np.count_nonzero(masks.masks["face_polygon"]))
+        raise SkinError(
+            "lighting_dark",
+            f"median skin L* is {skin_L:.1f}; at least {limits.min_skin_lightness} needed",
+            skin_lightness=skin_L,
+            min_skin_lightness=limits.min_skin_lightness,
+        )
+    warnings = (
+        ("improper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG else ()
+    )
+    quality = Quality(
+        skin_lightness=skin_L,
+        hair_occlusion=_hair_occlusion(lab, masks, skin_L),
+        out_of_bound=_out_of_bound(points, w, h),
+        warnings=warnings,
+    )
+    face_area = polygon_area(points[list(FACE_OVAL), :2])
     geometry = FaceGeometry(
         box=Rect(box.x0, box.y0, box.width, box.height),
         face_rect=Rect.from_points(points[list(FACE_OVAL)]),
-        score=float(box.score), presence=float(lm.presence),
-        pose=Pose(yaw, pitch, roll), degree=int(round(roll)),
+        score=float(box.score),
+        presence=float(lm.presence),
+        pose=Pose(yaw, pitch, roll),
+        degree=int(round(roll)),
         face_ratio=face_area / float(w * h),
-        landmarks=points, regions=region_polygons(points),
+        landmarks=points,
+        regions=region_polygons(points),
     )
     clock.lap("quality")
     tone = measure_tone(lab, masks.masks["face"], masks.masks, threads=threads)
@@ -164,8 +217,12 @@ def analyze(
     if not boxes:
         raise SkinError("no_face")
     if multiple_faces == "error" and len(boxes) > max_faces:
-        raise SkinError("too_many_faces", f"{len(boxes)} faces found; at most {max_faces} allowed",
-                        faces=len(boxes), max_faces=max_faces)
+        raise SkinError(
+            "too_many_faces",
+            f"{len(boxes)} faces found; at most {max_faces} allowed",
+            faces=len(boxes),
+            max_faces=max_faces,
+        )
     faces: list[FaceResult] = []
     for box in boxes[:max_faces]:
         lm = fit_landmarks(rgb, box, refine=True, provider=provider, threads=threads)
@@ -176,10 +233,15 @@ def analyze(
             if not faces:
                 raise  # the largest face decides whether the photo is usable
     meta = Meta(
-        skincore_version=__version__, provider=prov,
-        onnxruntime_version=runtime.onnxruntime_version(), request_id=uuid.uuid4().hex,
-        created_unix=int(time.time()), image_format=loaded.format,
-        source_mode=loaded.source_mode, exif_orientation=loaded.exif_orientation,
-        file_bytes=loaded.file_bytes, timings_ms=clock.ms,
+        skincore_version=__version__,
+        provider=prov,
+        onnxruntime_version=runtime.onnxruntime_version(),
+        request_id=uuid.uuid4().hex,
+        created_unix=int(time.time()),
+        image_format=loaded.format,
+        source_mode=loaded.source_mode,
+        exif_orientation=loaded.exif_orientation,
+        file_bytes=loaded.file_bytes,
+        timings_ms=clock.ms,
     )
     return Analysis(width=loaded.width, height=loaded.height, faces=faces, meta=meta, image=rgb)

@@ -1,4 +1,5 @@
-"""Skin concerns ("heads"): each measures one aspect of the skin from the image,
-the face geometry and the region masks, and returns a typed result from
-:mod:`skincore.analysis`. Concerns know nothing of vendor formats.
+"""Skin concerns ("heads"), each measuring one aspect of the skin.
+
+A concern reads the image, the face geometry and the region masks and returns a
+typed result from :mod:`skincore.analysis`. Concerns know nothing of vendor formats.
 """

@@ -18,6 +18,7 @@ import numpy as np
 
 from skincore import color
 from skincore.analysis import Graded, SkinTone
+from skincore.color import ha_degrees, ita_degrees
 
 #: ITA class boundaries (degrees), from the AILab Pro/Advanced tables:
 #: 0 very light (56, 90), 1 light (43, 56], 2 intermediate (36, 43], 3 tan (20, 36],
@@ -78,20 +79,6 @@ def skin_color_class(ita: float) -> int:
     return (0, 1, 2, 3, 3, 4)[c]
 
 
-def ita_degrees(L: float, b: float) -> float:
-    """ITA = atan((L* - 50) / b*) in degrees; +-90 when b* = 0."""
-    if b == 0.0:
-        return math.copysign(90.0, L - 50.0) if L != 50.0 else 0.0
-    return math.degrees(math.atan((L - 50.0) / b))
-
-
-def ha_degrees(a: float, b: float) -> float:
-    """Hue angle = atan(b* / a*) in degrees; +-90 when a* = 0."""
-    if a == 0.0:
-        return math.copysign(90.0, b) if b != 0.0 else 0.0
-    return math.degrees(math.atan(b / a))
-
-
 def measure_tone(
     lab: np.ndarray,
     skin_mask: np.ndarray,
@@ -121,10 +108,10 @@ def measure_tone(
     stats = color.lab_stats(lab, skin_mask, threads=threads)
     if stats.n_used == 0:
         return None
-    L, a, b = float(stats.mean_L), float(stats.mean_a), float(stats.mean_b)
+    L, a, b = float(stats.L_mean), float(stats.a_mean), float(stats.b_mean)
     ita = ita_degrees(L, b)
     ha = ha_degrees(a, b)
-    trusted = TRUSTED_L[0] <= float(stats.median_L) <= TRUSTED_L[1]
+    trusted = TRUSTED_L[0] <= float(stats.L_median) <= TRUSTED_L[1]
     ita_c = ita_class(ita) if trusted else 6
     ha_c = ha_class(ha) if trusted else 3
     sc = skin_color_class(ita)
@@ -135,10 +122,18 @@ def measure_tone(
             continue
         rs = color.lab_stats(lab, m, threads=threads)
         if rs.n_used >= 50:
-            region_ita[name] = round(ita_degrees(float(rs.mean_L), float(rs.mean_b)), 3)
+            region_ita[name] = round(ita_degrees(float(rs.L_mean), float(rs.b_mean)), 3)
     votes = [skin_color_class(v) == sc for v in region_ita.values()]
     confidence = float(np.mean(votes)) if votes else 0.0
     return SkinTone(
-        L=L, a=a, b=b, ita=ita, ita_class=ita_c, ha=ha, ha_class=ha_c,
-        skin_color=Graded(sc, confidence), region_ita=region_ita, n_pixels=int(stats.n_used),
+        L=L,
+        a=a,
+        b=b,
+        ita=ita,
+        ita_class=ita_c,
+        ha=ha,
+        ha_class=ha_c,
+        skin_color=Graded(sc, confidence),
+        region_ita=region_ita,
+        n_pixels=int(stats.n_used),
     )

@@ -16,7 +16,12 @@ from skincore.errors import SkinError
 
 #: Every dialect name accepted by :meth:`Analysis.to_dict` and the CLI.
 DIALECTS: tuple[str, ...] = (
-    "skincore", "ailab-pro", "ailab-advanced", "face-field", "youcam-sd", "youcam-hd",
+    "skincore",
+    "ailab-pro",
+    "ailab-advanced",
+    "face-field",
+    "youcam-sd",
+    "youcam-hd",
 )
 
 

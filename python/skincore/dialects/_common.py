@@ -26,5 +26,5 @@ def graded(g: Graded) -> dict[str, float | int]:
 
 
 def log_id_int(analysis: Analysis) -> int:
-    """A numeric log id derived from the request id (face_field uses integers)."""
+    """Return a numeric log id derived from the request id (face_field uses integers)."""
     return int(analysis.meta.request_id[:13], 16)

@@ -14,7 +14,12 @@ from skincore.dialects._common import log_id_int, r2
 from skincore.errors import SkinError
 
 NOT_IMPLEMENTED: tuple[str, ...] = (
-    "skin.smooth", "acnespotmole", "wrinkle", "eyesattr", "blackheadpore", "skinface",
+    "skin.smooth",
+    "acnespotmole",
+    "wrinkle",
+    "eyesattr",
+    "blackheadpore",
+    "skinface",
     "skinquality",
 )
 
@@ -29,8 +34,13 @@ def _face(analysis: Analysis, face: FaceResult) -> dict[str, Any]:
     b = face.geometry.box
     item: dict[str, Any] = {
         "face_token": _face_token(analysis, face),
-        "location": {"left": r2(b.left), "top": r2(b.top), "width": r2(b.width),
-                     "height": r2(b.height), "degree": int(face.geometry.degree)},
+        "location": {
+            "left": r2(b.left),
+            "top": r2(b.top),
+            "width": r2(b.width),
+            "height": r2(b.height),
+            "degree": int(face.geometry.degree),
+        },
     }
     if face.tone is not None and face.tone.ita_class <= 5:
         # color is graded 1-6, lighter first: the six ITA classes in order.

@@ -16,9 +16,26 @@ from skincore.errors import SkinError
 
 #: Concerns the engine does not measure yet (absent from every dialect).
 NOT_IMPLEMENTED: tuple[str, ...] = (
-    "glasses", "pores", "blackheads", "wrinkles", "roughness", "oiliness", "moisture",
-    "pigmentation", "redness", "sensitivity", "acne", "moles", "spots", "dark_circles",
-    "eye_bags", "eyelids", "skin_age", "skin_type", "side_face_jawline", "scores",
+    "glasses",
+    "pores",
+    "blackheads",
+    "wrinkles",
+    "roughness",
+    "oiliness",
+    "moisture",
+    "pigmentation",
+    "redness",
+    "sensitivity",
+    "acne",
+    "moles",
+    "spots",
+    "dark_circles",
+    "eye_bags",
+    "eyelids",
+    "skin_age",
+    "skin_type",
+    "side_face_jawline",
+    "scores",
 )
 
 
@@ -53,5 +70,11 @@ def render(analysis: Analysis) -> dict[str, Any]:
 
 def render_error(err: SkinError) -> dict[str, Any]:
     """Render a :class:`SkinError` natively."""
-    return {"error": {"code": err.code, "message": err.spec.message, "detail": err.detail,
-                      "context": _plain(err.context)}}
+    return {
+        "error": {
+            "code": err.code,
+            "message": err.spec.message,
+            "detail": err.detail,
+            "context": _plain(err.context),
+        }
+    }

@@ -16,9 +16,24 @@ from skincore.analysis import Analysis
 from skincore.errors import SkinError
 
 NOT_IMPLEMENTED_SD: tuple[str, ...] = (
-    "wrinkle", "droopy_upper_eyelid", "droopy_lower_eyelid", "firmness", "acne", "moisture",
-    "eye_bag", "dark_circle_v2", "age_spot", "radiance", "redness", "oiliness", "pore",
-    "texture", "tear_trough", "skin_type", "all", "skin_age",
+    "wrinkle",
+    "droopy_upper_eyelid",
+    "droopy_lower_eyelid",
+    "firmness",
+    "acne",
+    "moisture",
+    "eye_bag",
+    "dark_circle_v2",
+    "age_spot",
+    "radiance",
+    "redness",
+    "oiliness",
+    "pore",
+    "texture",
+    "tear_trough",
+    "skin_type",
+    "all",
+    "skin_age",
 )
 NOT_IMPLEMENTED_HD: tuple[str, ...] = tuple(
     "hd_" + n if n not in ("all", "skin_age", "dark_circle_v2") else n

@@ -14,9 +14,23 @@ from skincore import color, geometry
 from skincore.analysis import Analysis
 from skincore.face.regions import build_masks, crop_box
 
-_PALETTE = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
-            (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212),
-            (0, 128, 128), (220, 190, 255), (170, 110, 40), (255, 250, 200), (128, 0, 0)]
+_PALETTE = [
+    (230, 25, 75),
+    (60, 180, 75),
+    (255, 225, 25),
+    (0, 130, 200),
+    (245, 130, 48),
+    (145, 30, 180),
+    (70, 240, 240),
+    (240, 50, 230),
+    (210, 245, 60),
+    (250, 190, 212),
+    (0, 128, 128),
+    (220, 190, 255),
+    (170, 110, 40),
+    (255, 250, 200),
+    (128, 0, 0),
+]
 
 
 def render_regions(analysis: Analysis, *, threads: int = 0) -> Image.Image:
@@ -43,7 +57,7 @@ def render_regions(analysis: Analysis, *, threads: int = 0) -> Image.Image:
         pts = face.geometry.landmarks
         x0, y0, x1, y1 = crop_box(pts, w, h)
         lab = color.rgb_to_lab(rgb[y0:y1, x0:x1], threads=threads)
-        masks = build_masks(lab, pts, (x0, y0), threads=threads)
+        masks = build_masks(lab, pts, (x0, y0), scale=1.0, threads=threads)
         inside = masks.masks["face_polygon"] > 0
         used = masks.masks["face"] > 0
         sub = out[y0:y1, x0:x1]
