@@ -169,6 +169,229 @@ class SkinTone:
     n_pixels: int
 
 
+#: Zones where pores are counted (``chin`` is the vendors' ``jaw``).
+PORE_ZONES = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
+
+#: Zones where wrinkles are traced, as the AILab Pro document lists them.
+WRINKLE_ZONES = (
+    "forehead", "glabella", "left_crows_feet", "right_crows_feet", "left_under_eye",
+    "right_under_eye", "left_nasolabial", "right_nasolabial", "left_cheek", "right_cheek",
+    "left_mouth_corner", "right_mouth_corner",
+)
+
+#: Zones where roughness is measured (``chin`` is the vendors' ``jaw``).
+ROUGH_ZONES = ("forehead", "left_cheek", "right_cheek", "chin")
+
+
+@dataclass(frozen=True)
+class PoreZone:
+    """Pores in one zone.
+
+    Attributes
+    ----------
+    count : int
+        Visible pores detected (dark blobs within the pore size range).
+    enlarged_count : int
+        Pores whose radius is at least ``Pores.enlarged_radius_mm``.
+    enlarged_area : float
+        Fraction of the zone's skin area covered by enlarged pores' disks, [0, 1].
+    area_px : int
+        Skin area of the zone in image pixels.
+    density_per_cm2 : float
+        ``count`` per square centimetre of skin (scale from the iris, see
+        ``Pores.px_per_mm``).
+    severity : int
+        0-3 by the AILab Pro count buckets of this zone (nose: the forehead's).
+    score : float
+        1-100, higher is healthier (fewer, smaller pores).
+    """
+
+    count: int
+    enlarged_count: int
+    enlarged_area: float
+    area_px: int
+    density_per_cm2: float
+    severity: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Pores:
+    """Pores over the face.
+
+    Attributes
+    ----------
+    zones : dict of str to PoreZone
+        Keys from :data:`PORE_ZONES`.
+    blobs : numpy.ndarray
+        ``(N, 4)`` float32 x, y, radius (image pixels), contrast of every pore.
+    px_per_mm : float
+        Image pixels per millimetre on the face, from the iris diameter
+        (11.7 mm, a population constant).
+    enlarged_radius_mm : float
+        Radius from which a pore counts as enlarged.
+    score : float
+        1-100 over all zones, higher is healthier.
+    """
+
+    zones: dict[str, PoreZone]
+    blobs: np.ndarray = field(repr=False)
+    px_per_mm: float
+    enlarged_radius_mm: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Blackheads:
+    """Blackheads on the nose zone.
+
+    Attributes
+    ----------
+    count : int
+        Blackheads detected (small, very dark blobs on the nose).
+    severity : int
+        0-3 by the AILab Pro count buckets.
+    blobs : numpy.ndarray
+        ``(N, 4)`` float32 x, y, radius (image pixels), contrast.
+    score : float
+        1-100, higher is healthier.
+    """
+
+    count: int
+    severity: int
+    blobs: np.ndarray = field(repr=False)
+    score: float
+
+
+@dataclass(frozen=True)
+class WrinkleLine:
+    """One traced wrinkle.
+
+    Attributes
+    ----------
+    points : numpy.ndarray
+        ``(K, 2)`` float32 polyline in image pixels.
+    length_px : float
+        Polyline length in pixels.
+    length_mm : float
+        Length in millimetres (iris scale).
+    depth : float
+        Mean ridge strength along the line (Frangi response, [0, 1]).
+    max_depth : float
+        Maximum ridge strength along the line.
+    width_px : float
+        Estimated width in pixels.
+    deep : bool
+        ``depth >= Wrinkles.deep_threshold``.
+    """
+
+    points: np.ndarray = field(repr=False)
+    length_px: float
+    length_mm: float
+    depth: float
+    max_depth: float
+    width_px: float
+    deep: bool
+
+
+@dataclass(frozen=True)
+class WrinkleZone:
+    """Wrinkles in one zone (the fields of AILab Pro ``*_wrinkle_info``).
+
+    Attributes
+    ----------
+    lines : tuple of WrinkleLine
+        Every traced wrinkle of the zone.
+    score : int
+        0-100, higher is healthier (fewer, shorter, shallower lines).
+    severity : int
+        0 none, 1 mild, 2 moderate, 3 severe.
+    norm_length : float
+        Total line length over the zone's size (sqrt of its area).
+    norm_depth : float
+        Length-weighted mean depth, [0, 1].
+    pixel_density : float
+        Skeleton pixels per zone pixel.
+    area_ratio : float
+        Area covered by the lines (length x width) over the zone area, [0, 1].
+    deep_ratio : float
+        Length of deep lines over total length, [0, 1].
+    deep_count, shallow_count : int
+        Lines at or above / below the depth threshold.
+    outlines : tuple of numpy.ndarray
+        Contour polygon of each line's footprint (``wrinkle_mark``).
+    area_px : int
+        Skin area of the zone in image pixels.
+    """
+
+    lines: tuple[WrinkleLine, ...]
+    score: int
+    severity: int
+    norm_length: float
+    norm_depth: float
+    pixel_density: float
+    area_ratio: float
+    deep_ratio: float
+    deep_count: int
+    shallow_count: int
+    outlines: tuple[np.ndarray, ...] = field(repr=False)
+    area_px: int
+
+
+@dataclass(frozen=True)
+class Wrinkles:
+    """Wrinkles over the face.
+
+    Attributes
+    ----------
+    zones : dict of str to WrinkleZone
+        Keys from :data:`WRINKLE_ZONES`.
+    deep_threshold : float
+        Depth (ridge strength) from which a line counts as deep rather than a
+        fine line.
+    score : int
+        0-100 over all zones, higher is healthier.
+    """
+
+    zones: dict[str, WrinkleZone]
+    deep_threshold: float
+    score: int
+
+
+@dataclass(frozen=True)
+class Roughness:
+    """Rough (uneven-textured) skin.
+
+    Attributes
+    ----------
+    area : float
+        Fraction of the face's skin that is rough, [0, 1].
+    zones : dict of str to float
+        Rough fraction per zone of :data:`ROUGH_ZONES`.
+    severity : int
+        0-100, higher is rougher (AILab Pro ``rough_severity``).
+    smooth : int
+        1-4 smoothness grade, 1 smoothest (face_field ``skin.smooth``).
+    score : float
+        1-100, higher is healthier.
+    mask : numpy.ndarray
+        ``(h, w)`` uint8 rough-skin mask on the face crop (255 = rough).
+    mask_origin : tuple of int
+        (x, y) of ``mask`` in the image.
+    mask_scale : float
+        Mask pixels per image pixel.
+    """
+
+    area: float
+    zones: dict[str, float]
+    severity: int
+    smooth: int
+    score: float
+    mask: np.ndarray = field(repr=False)
+    mask_origin: tuple[int, int]
+    mask_scale: float
+
+
 @dataclass
 class FaceResult:
     """Everything measured on one face."""
@@ -177,6 +400,10 @@ class FaceResult:
     geometry: FaceGeometry
     quality: Quality
     tone: SkinTone | None = None
+    pores: Pores | None = None
+    blackheads: Blackheads | None = None
+    wrinkles: Wrinkles | None = None
+    roughness: Roughness | None = None
 
 
 @dataclass(frozen=True)
