@@ -147,8 +147,8 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     for (int i = 0; i < nlayers; ++i)
         log_scale[static_cast<std::size_t>(i)] = 0.5 * (std::log(s[i]) + std::log(s[i + 1]));
 
-    // Four packed W*H buffers: D_{i-1}, D_i, D_{i+1} and L_{i+1} (see header).
-    std::array<std::vector<float>, 4> store;
+    // Five packed W*H buffers: D_{i-2}, D_{i-1}, D_i, D_{i+1} and L_{i+1}.
+    std::array<std::vector<float>, 5> store;
     for (auto& b : store) b.resize(npix);
     std::vector<float*> free_list;
     for (auto& b : store) free_list.push_back(b.data());
@@ -165,7 +165,26 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         scaled_difference(lo, hi, lo, dog_coefficient(s[layer], s[layer + 1], params.polarity), w,
                           h, w, w, w, threads);
     };
+    // Fractional layer of a candidate at layer `layer`: the vertex of the parabola
+    // through layers centre-1, centre, centre+1 (centre = layer clamped to
+    // [1, nlayers-2], so the end layers are refined towards the inside only), kept
+    // within half a layer of `layer` and inside the stack.
+    auto refine_layer = [&](Candidate& cd, const float* lm, const float* l0, const float* lp,
+                            int centre) {
+        const std::size_t at = static_cast<std::size_t>(cd.iy) * static_cast<std::size_t>(w) +
+                               static_cast<std::size_t>(cd.ix);
+        const double a = lm[at], b = l0[at], c = lp[at];
+        const double den = a - 2.0 * b + c;
+        double pos = cd.layer;
+        if (den < 0.0) {
+            const double t = 0.5 * (a - c) / den;
+            pos = std::clamp(centre + t, cd.layer - 0.5, cd.layer + 0.5);
+            pos = std::clamp(pos, 0.0, static_cast<double>(nlayers - 1));
+        }
+        cd.sigma = pos;  // converted to a scale once every layer is known
+    };
 
+    float* d_prev2 = nullptr;
     float* d_prev = nullptr;
     float* d_cur = take();
     blur_into(d_cur, s[0]);
@@ -176,6 +195,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     const float thr = static_cast<float>(params.threshold);
     const std::int64_t grain = row_grain(w);
     std::vector<Candidate> cands;
+    std::size_t layer0_end = 0;
 
     for (int i = 0; i < nlayers; ++i) {
         float* d_next = nullptr;
@@ -189,6 +209,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         // Non-maximum suppression of layer i.
         const std::int64_t nchunks = chunk_count(h, grain);
         std::vector<std::vector<Candidate>> parts(static_cast<std::size_t>(nchunks));
+        const float* dp2 = d_prev2;
         const float* dp = d_prev;
         const float* dc = d_cur;
         const float* dn = d_next;
@@ -209,27 +230,40 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
                     cd.ix = static_cast<std::int32_t>(x);
                     cd.iy = static_cast<std::int32_t>(y);
                     cd.layer = i;
-                    double ox = 0.0, oy = 0.0, os = 0.0;
+                    double ox = 0.0, oy = 0.0;
                     if (x > 0 && x + 1 < w) ox = parabola_offset(row[x - 1], v, row[x + 1]);
                     if (y > 0 && y + 1 < h)
                         oy = parabola_offset(dc[(y - 1) * w + x], v, dc[(y + 1) * w + x]);
-                    if (dp && dn) os = parabola_offset(dp[y * w + x], v, dn[y * w + x]);
                     cd.x = static_cast<double>(x) + ox;
                     cd.y = static_cast<double>(y) + oy;
-                    const auto li = static_cast<std::size_t>(i);
-                    double ls = log_scale[li];
-                    if (os > 0.0) ls += os * (log_scale[li + 1] - log_scale[li]);
-                    if (os < 0.0) ls += os * (log_scale[li] - log_scale[li - 1]);
-                    cd.sigma = std::exp(ls);
+                    cd.sigma = i;
+                    if (dp && dn) refine_layer(cd, dp, dc, dn, i);
+                    else if (!dn && dp2) refine_layer(cd, dp2, dp, dc, i - 1);
                     out.push_back(cd);
                 }
             }
         });
         for (auto& p : parts) cands.insert(cands.end(), p.begin(), p.end());
+        if (i == 0) layer0_end = cands.size();
+        // Layer-0 candidates need D_2, available now that i == 1.
+        if (i == 1 && dn)
+            for (std::size_t k = 0; k < layer0_end; ++k) refine_layer(cands[k], dp, dc, dn, 1);
 
-        if (d_prev) free_list.push_back(d_prev);
+        if (d_prev2) free_list.push_back(d_prev2);
+        d_prev2 = d_prev;
         d_prev = d_cur;
         d_cur = d_next;
+    }
+    // Fractional layer -> detection scale, interpolating log s' linearly.
+    for (auto& cd : cands) {
+        const double pos = cd.sigma;
+        double ls = log_scale[0];
+        if (nlayers > 1) {
+            const int k = std::min(static_cast<int>(std::floor(pos)), nlayers - 2);
+            const auto ku = static_cast<std::size_t>(k);
+            ls = log_scale[ku] + (pos - k) * (log_scale[ku + 1] - log_scale[ku]);
+        }
+        cd.sigma = std::exp(ls);
     }
 
     std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {

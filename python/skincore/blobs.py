@@ -99,7 +99,7 @@ def _check_sigmas(sigmas: Sequence[float] | np.ndarray) -> list[float]:
 
 
 def detection_sigmas(sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS) -> np.ndarray:
-    """Detection scales ``sqrt(s_i * s_{i+1})`` of a list of blur scales.
+    """Return the detection scales ``sqrt(s_i * s_{i+1})`` of a list of blur scales.
 
     Parameters
     ----------
@@ -175,6 +175,10 @@ def detect(
         raise ValueError("overlap: must be in [0, 1]")
     if not math.isfinite(truncate) or truncate <= 0:
         raise ValueError("truncate: must be finite and > 0")
+    if isinstance(gray, np.ndarray) and gray.ndim == 2 and gray.size == 0:
+        if gray.dtype != np.float32:
+            raise ValueError(f"gray: expected dtype float32, got {gray.dtype}")
+        return np.zeros((0, 4), np.float32)
     return _core.blobs.detect(
         gray, mask, s, polarity, float(threshold), float(overlap), float(truncate), threads
     )

@@ -11,8 +11,9 @@ from scipy import ndimage as ndi
 
 def blur(gray: np.ndarray, sigma: float, truncate: float = 4.0) -> np.ndarray:
     out = np.empty(gray.shape, dtype=np.float32)
-    ndi.gaussian_filter(np.asarray(gray, np.float32), sigma, mode="mirror", truncate=truncate,
-                        output=out)
+    ndi.gaussian_filter(
+        np.asarray(gray, np.float32), sigma, mode="mirror", truncate=truncate, output=out
+    )
     return out
 
 
@@ -49,8 +50,15 @@ def _parabola(a, b, c):
     return np.clip(t, -0.5, 0.5)
 
 
-def detect(gray, mask=None, sigmas=(1.0, 1.6, 2.56), polarity="dark", threshold=0.01,
-           overlap=0.5, truncate=4.0):
+def detect(
+    gray,
+    mask=None,
+    sigmas=(1.0, 1.6, 2.56),
+    polarity="dark",
+    threshold=0.01,
+    overlap=0.5,
+    truncate=4.0,
+):
     gray = np.asarray(gray, np.float32)
     h, w = gray.shape
     s = [float(v) for v in sigmas]
@@ -79,19 +87,32 @@ def detect(gray, mask=None, sigmas=(1.0, 1.6, 2.56), polarity="dark", threshold=
     st = stack.astype(np.float64)
     ox = np.zeros(v.shape)
     okx = (ix > 0) & (ix < w - 1)
-    ox[okx] = _parabola(st[li[okx], iy[okx], ix[okx] - 1], v[okx], st[li[okx], iy[okx], ix[okx] + 1])
+    ox[okx] = _parabola(
+        st[li[okx], iy[okx], ix[okx] - 1], v[okx], st[li[okx], iy[okx], ix[okx] + 1]
+    )
     oy = np.zeros(v.shape)
     oky = (iy > 0) & (iy < h - 1)
-    oy[oky] = _parabola(st[li[oky], iy[oky] - 1, ix[oky]], v[oky], st[li[oky], iy[oky] + 1, ix[oky]])
-    os_ = np.zeros(v.shape)
-    oks = (li > 0) & (li < nl - 1)
-    os_[oks] = _parabola(st[li[oks] - 1, iy[oks], ix[oks]], v[oks], st[li[oks] + 1, iy[oks], ix[oks]])
+    oy[oky] = _parabola(
+        st[li[oky], iy[oky] - 1, ix[oky]], v[oky], st[li[oky], iy[oky] + 1, ix[oky]]
+    )
+    pos = li.astype(np.float64)
+    if nl >= 3:
+        centre = np.clip(li, 1, nl - 2)
+        a_ = st[centre - 1, iy, ix]
+        b_ = st[centre, iy, ix]
+        c_ = st[centre + 1, iy, ix]
+        den = a_ - 2.0 * b_ + c_
+        ok = den < 0
+        t = np.zeros(v.shape)
+        t[ok] = 0.5 * (a_[ok] - c_[ok]) / den[ok]
+        p = np.clip(np.clip(centre + t, li - 0.5, li + 0.5), 0, nl - 1)
+        pos[ok] = p[ok]
     logs = np.array([0.5 * (math.log(s[i]) + math.log(s[i + 1])) for i in range(nl)])
-    ls = logs[li].copy()
-    up = os_ > 0
-    ls[up] += os_[up] * (logs[np.minimum(li[up] + 1, nl - 1)] - logs[li[up]])
-    dn = os_ < 0
-    ls[dn] += os_[dn] * (logs[li[dn]] - logs[np.maximum(li[dn] - 1, 0)])
+    if nl > 1:
+        k = np.minimum(np.floor(pos).astype(int), nl - 2)
+        ls = logs[k] + (pos - k) * (logs[k + 1] - logs[k])
+    else:
+        ls = np.full(v.shape, logs[0])
     x = ix + ox
     y = iy + oy
     r = math.sqrt(2.0) * np.exp(ls)

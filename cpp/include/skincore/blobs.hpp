@@ -17,14 +17,18 @@
 // space/scale neighbourhood (neighbours outside the stack are ignored; ties are
 // broken by (layer, row, column) order: a neighbour earlier in that order must be
 // strictly smaller, a later one may be equal, so a plateau gives one candidate), and
-// (if a mask is given) its pixel is nonzero in the mask. x, y and the scale are refined by
-// independent 3-point parabolas (offsets clamped to +-0.5; no refinement at borders);
-// the scale offset interpolates log s' linearly between neighbouring layers.
+// (if a mask is given) its pixel is nonzero in the mask. x and y are refined by
+// independent 3-point parabolas on the layer (offsets clamped to +-0.5; none at the
+// image border). The scale is refined by the parabola through three consecutive
+// layers centred on the candidate's layer, or on the next inner layer for the two end
+// layers (a blob between the last two layers is still refined; nothing is
+// extrapolated beyond the stack); the fractional layer stays within +-0.5 of the peak
+// layer and log s' is interpolated linearly between layers.
 // radius = sqrt(2) * s'. Candidates are ordered by response descending, then pixel
 // row, column and layer; a greedy pass keeps a blob unless it overlaps an already
 // kept one by more than `overlap` of the smaller disk's area.
 //
-// Memory: four W*H float buffers (plus the blur's scratch), whatever K is.
+// Memory: five W*H float buffers (plus the blur's scratch), whatever K is.
 // Deterministic for any thread count.
 #pragma once
 
