@@ -1,2 +1,324 @@
-// blobs kernels (to be implemented).
-#include "skincore/image_view.hpp"
+// Blob kernels: scale-space DoG detection (see blobs.hpp for the definition).
+#include "skincore/blobs.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include "skincore/geometry.hpp"
+#include "skincore/parallel.hpp"
+
+namespace skincore {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+struct Candidate {
+    float response;
+    std::int32_t ix, iy, layer;
+    double x, y, sigma;
+};
+
+// Vertex offset of the parabola through (-1, a), (0, b), (1, c), clamped to +-0.5;
+// 0 when the samples do not bend downwards.
+inline double parabola_offset(double a, double b, double c) {
+    const double den = a - 2.0 * b + c;
+    if (!(den < 0.0)) return 0.0;
+    const double t = 0.5 * (a - c) / den;
+    return std::clamp(t, -0.5, 0.5);
+}
+
+inline float dog_coefficient(double sa, double sb, BlobPolarity pol) {
+    const double c = 2.0 * sa * sb / (sb * sb - sa * sa);
+    return static_cast<float>(pol == BlobPolarity::Dark ? c : -c);
+}
+
+// dst = coef * (b - a), elementwise; dst may alias a or b.
+void scaled_difference(const float* a, const float* b, float* dst, float coef, std::int64_t w,
+                       std::int64_t h, std::int64_t a_stride, std::int64_t b_stride,
+                       std::int64_t d_stride, int threads) {
+    parallel_rows(h, row_grain(w), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* ar = a + y * a_stride;
+            const float* br = b + y * b_stride;
+            float* dr = dst + y * d_stride;
+            for (std::int64_t x = 0; x < w; ++x) dr[x] = coef * (br[x] - ar[x]);
+        }
+    });
+}
+
+// Local-maximum test against the existing 3x3 neighbours of (x, y) in layer `d`.
+// Ties are broken by the (layer, row, column) order so that a plateau yields one
+// candidate: a neighbour that comes earlier in that order must be strictly smaller,
+// a later one may be equal. `rel` is the layer of `d` relative to the centre sample
+// (-1, 0 or +1).
+inline bool is_max_in(const float* d, std::int64_t w, std::int64_t h, std::int64_t x,
+                      std::int64_t y, float v, int rel) {
+    for (std::int64_t dy = -1; dy <= 1; ++dy) {
+        const std::int64_t yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        const float* r = d + yy * w;
+        for (std::int64_t dx = -1; dx <= 1; ++dx) {
+            const std::int64_t xx = x + dx;
+            if (xx < 0 || xx >= w) continue;
+            const bool later = rel != 0 ? rel > 0 : (dy != 0 ? dy > 0 : dx > 0);
+            if (rel == 0 && dy == 0 && dx == 0) continue;
+            const float n = r[xx];
+            if (later ? n > v : n >= v) return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+void validate_blob_params(const BlobParams& p) {
+    const std::size_t k = p.sigmas.size();
+    if (k < 2 || k > static_cast<std::size_t>(kMaxBlobScales))
+        throw std::invalid_argument("sigmas: need between 2 and " +
+                                    std::to_string(kMaxBlobScales) + " values, got " +
+                                    std::to_string(k));
+    for (std::size_t i = 0; i < k; ++i) {
+        const double s = p.sigmas[i];
+        if (!std::isfinite(s) || !(s > 0.0))
+            throw std::invalid_argument("sigmas: values must be finite and > 0");
+        if (i > 0 && !(s > p.sigmas[i - 1]))
+            throw std::invalid_argument("sigmas: values must be strictly increasing");
+        if (s * p.truncate > static_cast<double>(kMaxGaussianRadius))
+            throw std::invalid_argument("sigmas: value too large for the Gaussian radius cap");
+    }
+    if (!std::isfinite(p.threshold) || p.threshold < 0.0)
+        throw std::invalid_argument("threshold: must be finite and >= 0");
+    if (!std::isfinite(p.overlap) || p.overlap < 0.0 || p.overlap > 1.0)
+        throw std::invalid_argument("overlap: must be in [0, 1]");
+    if (!std::isfinite(p.truncate) || !(p.truncate > 0.0))
+        throw std::invalid_argument("truncate: must be finite and > 0");
+}
+
+double disk_overlap(double x1, double y1, double r1, double x2, double y2, double r2) {
+    const double d = std::hypot(x1 - x2, y1 - y2);
+    const double rmin = std::min(r1, r2);
+    if (!(rmin > 0.0)) return 0.0;
+    if (d >= r1 + r2) return 0.0;
+    if (d <= std::fabs(r1 - r2)) return 1.0;
+    const double c1 = std::clamp((d * d + r1 * r1 - r2 * r2) / (2.0 * d * r1), -1.0, 1.0);
+    const double c2 = std::clamp((d * d + r2 * r2 - r1 * r1) / (2.0 * d * r2), -1.0, 1.0);
+    const double k = (-d + r1 + r2) * (d + r1 - r2) * (d - r1 + r2) * (d + r1 + r2);
+    const double area =
+        r1 * r1 * std::acos(c1) + r2 * r2 * std::acos(c2) - 0.5 * std::sqrt(std::max(0.0, k));
+    return std::clamp(area / (kPi * rmin * rmin), 0.0, 1.0);
+}
+
+void dog_response(ConstView<float> gray, MutView<float> dst, double sigma_a, double sigma_b,
+                  BlobPolarity polarity, double truncate, int threads) {
+    if (gray.width != dst.width || gray.height != dst.height)
+        throw std::invalid_argument("dst: shape differs from gray");
+    BlobParams p;
+    p.sigmas = {sigma_a, sigma_b};
+    p.truncate = truncate;
+    validate_blob_params(p);
+    if (gray.empty()) return;
+    const std::int64_t w = gray.width, h = gray.height;
+    std::vector<float> la(static_cast<std::size_t>(w * h));
+    MutView<float> va{la.data(), w, h, w, 1};
+    gaussian_blur(gray, va, sigma_a, truncate, threads);
+    gaussian_blur(gray, dst, sigma_b, truncate, threads);
+    scaled_difference(la.data(), dst.data, dst.data, dog_coefficient(sigma_a, sigma_b, polarity),
+                      w, h, w, dst.row_stride, dst.row_stride, threads);
+}
+
+std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8_t>* mask,
+                               const BlobParams& params, int threads) {
+    validate_blob_params(params);
+    if (mask && (mask->width != gray.width || mask->height != gray.height))
+        throw std::invalid_argument("mask: shape differs from gray");
+    if (gray.empty()) return {};
+    const std::int64_t w = gray.width, h = gray.height;
+    const auto npix = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+    const int nblur = static_cast<int>(params.sigmas.size());
+    const int nlayers = nblur - 1;
+    const std::vector<double>& s = params.sigmas;
+
+    std::vector<double> log_scale(static_cast<std::size_t>(nlayers));
+    for (int i = 0; i < nlayers; ++i)
+        log_scale[static_cast<std::size_t>(i)] = 0.5 * (std::log(s[i]) + std::log(s[i + 1]));
+
+    // Five packed W*H buffers: D_{i-2}, D_{i-1}, D_i, D_{i+1} and L_{i+1}.
+    std::array<std::vector<float>, 5> store;
+    for (auto& b : store) b.resize(npix);
+    std::vector<float*> free_list;
+    for (auto& b : store) free_list.push_back(b.data());
+    auto take = [&]() {
+        float* p = free_list.back();
+        free_list.pop_back();
+        return p;
+    };
+    auto blur_into = [&](float* buf, double sigma) {
+        MutView<float> v{buf, w, h, w, 1};
+        gaussian_blur(gray, v, sigma, params.truncate, threads);
+    };
+    auto diff_into = [&](float* lo, float* hi, int layer) {  // result into lo
+        scaled_difference(lo, hi, lo, dog_coefficient(s[layer], s[layer + 1], params.polarity), w,
+                          h, w, w, w, threads);
+    };
+    // Fractional layer of a candidate at layer `layer`: the vertex of the parabola
+    // through layers centre-1, centre, centre+1 (centre = layer clamped to
+    // [1, nlayers-2], so the end layers are refined towards the inside only), kept
+    // within half a layer of `layer` and inside the stack.
+    auto refine_layer = [&](Candidate& cd, const float* lm, const float* l0, const float* lp,
+                            int centre) {
+        const std::size_t at = static_cast<std::size_t>(cd.iy) * static_cast<std::size_t>(w) +
+                               static_cast<std::size_t>(cd.ix);
+        const double a = lm[at], b = l0[at], c = lp[at];
+        const double den = a - 2.0 * b + c;
+        double pos = cd.layer;
+        if (den < 0.0) {
+            const double t = 0.5 * (a - c) / den;
+            pos = std::clamp(centre + t, cd.layer - 0.5, cd.layer + 0.5);
+            pos = std::clamp(pos, 0.0, static_cast<double>(nlayers - 1));
+        }
+        cd.sigma = pos;  // converted to a scale once every layer is known
+    };
+
+    float* d_prev2 = nullptr;
+    float* d_prev = nullptr;
+    float* d_cur = take();
+    blur_into(d_cur, s[0]);
+    float* l_next = take();
+    blur_into(l_next, s[1]);
+    diff_into(d_cur, l_next, 0);  // D_0 in d_cur, L_1 in l_next
+
+    const float thr = static_cast<float>(params.threshold);
+    const std::int64_t grain = row_grain(w);
+    std::vector<Candidate> cands;
+    std::size_t layer0_end = 0;
+
+    for (int i = 0; i < nlayers; ++i) {
+        float* d_next = nullptr;
+        if (i + 1 < nlayers) {
+            float* f = take();
+            blur_into(f, s[i + 2]);
+            diff_into(l_next, f, i + 1);
+            d_next = l_next;
+            l_next = f;
+        }
+        // Non-maximum suppression of layer i.
+        const std::int64_t nchunks = chunk_count(h, grain);
+        std::vector<std::vector<Candidate>> parts(static_cast<std::size_t>(nchunks));
+        const float* dp2 = d_prev2;
+        const float* dp = d_prev;
+        const float* dc = d_cur;
+        const float* dn = d_next;
+        parallel_chunks(h, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+            auto& out = parts[static_cast<std::size_t>(c)];
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const float* row = dc + y * w;
+                const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
+                for (std::int64_t x = 0; x < w; ++x) {
+                    const float v = row[x];
+                    if (!(v > thr)) continue;
+                    if (mrow && mrow[x] == 0) continue;
+                    if (!is_max_in(dc, w, h, x, y, v, 0)) continue;
+                    if (dp && !is_max_in(dp, w, h, x, y, v, -1)) continue;
+                    if (dn && !is_max_in(dn, w, h, x, y, v, 1)) continue;
+                    Candidate cd;
+                    cd.response = v;
+                    cd.ix = static_cast<std::int32_t>(x);
+                    cd.iy = static_cast<std::int32_t>(y);
+                    cd.layer = i;
+                    double ox = 0.0, oy = 0.0;
+                    if (x > 0 && x + 1 < w) ox = parabola_offset(row[x - 1], v, row[x + 1]);
+                    if (y > 0 && y + 1 < h)
+                        oy = parabola_offset(dc[(y - 1) * w + x], v, dc[(y + 1) * w + x]);
+                    cd.x = static_cast<double>(x) + ox;
+                    cd.y = static_cast<double>(y) + oy;
+                    cd.sigma = i;
+                    if (dp && dn) refine_layer(cd, dp, dc, dn, i);
+                    else if (!dn && dp2) refine_layer(cd, dp2, dp, dc, i - 1);
+                    out.push_back(cd);
+                }
+            }
+        });
+        for (auto& p : parts) cands.insert(cands.end(), p.begin(), p.end());
+        if (i == 0) layer0_end = cands.size();
+        // Layer-0 candidates need D_2, available now that i == 1.
+        if (i == 1 && dn)
+            for (std::size_t k = 0; k < layer0_end; ++k) refine_layer(cands[k], dp, dc, dn, 1);
+
+        if (d_prev2) free_list.push_back(d_prev2);
+        d_prev2 = d_prev;
+        d_prev = d_cur;
+        d_cur = d_next;
+    }
+    // Fractional layer -> detection scale, interpolating log s' linearly.
+    for (auto& cd : cands) {
+        const double pos = cd.sigma;
+        double ls = log_scale[0];
+        if (nlayers > 1) {
+            const int k = std::min(static_cast<int>(std::floor(pos)), nlayers - 2);
+            const auto ku = static_cast<std::size_t>(k);
+            ls = log_scale[ku] + (pos - k) * (log_scale[ku + 1] - log_scale[ku]);
+        }
+        cd.sigma = std::exp(ls);
+    }
+
+    std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+        if (a.response != b.response) return a.response > b.response;
+        if (a.iy != b.iy) return a.iy < b.iy;
+        if (a.ix != b.ix) return a.ix < b.ix;
+        return a.layer < b.layer;
+    });
+
+    // Greedy overlap pruning with a uniform grid of cells of side 2 * max radius, so
+    // any two overlapping disks lie in the same or adjacent cells.
+    std::vector<Blob> kept;
+    if (cands.empty()) return kept;
+    double rmax = 0.0;
+    for (const auto& c : cands) rmax = std::max(rmax, std::sqrt(2.0) * c.sigma);
+    const double cell = std::max(1.0, 2.0 * rmax);
+    const auto gw = static_cast<std::int64_t>(std::floor(static_cast<double>(w) / cell)) + 2;
+    const auto gh = static_cast<std::int64_t>(std::floor(static_cast<double>(h) / cell)) + 2;
+    std::vector<std::int32_t> head(static_cast<std::size_t>(gw * gh), -1);
+    std::vector<std::int32_t> next;
+    std::vector<double> kx, ky, kr;
+    auto cell_of = [&](double v, std::int64_t n) {
+        const auto c = static_cast<std::int64_t>(std::floor((v + 0.5) / cell));
+        return std::clamp<std::int64_t>(c, 0, n - 1);
+    };
+    for (const auto& c : cands) {
+        const double r = std::sqrt(2.0) * c.sigma;
+        const std::int64_t cx = cell_of(c.x, gw), cy = cell_of(c.y, gh);
+        bool drop = false;
+        for (std::int64_t yy = std::max<std::int64_t>(0, cy - 1);
+             !drop && yy <= std::min(gh - 1, cy + 1); ++yy) {
+            for (std::int64_t xx = std::max<std::int64_t>(0, cx - 1);
+                 !drop && xx <= std::min(gw - 1, cx + 1); ++xx) {
+                for (std::int32_t k = head[static_cast<std::size_t>(yy * gw + xx)]; k >= 0;
+                     k = next[static_cast<std::size_t>(k)]) {
+                    const auto ku = static_cast<std::size_t>(k);
+                    if (disk_overlap(c.x, c.y, r, kx[ku], ky[ku], kr[ku]) > params.overlap) {
+                        drop = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if (drop) continue;
+        const auto id = static_cast<std::int32_t>(kx.size());
+        kx.push_back(c.x);
+        ky.push_back(c.y);
+        kr.push_back(r);
+        const auto cidx = static_cast<std::size_t>(cy * gw + cx);
+        next.push_back(head[cidx]);
+        head[cidx] = id;
+        kept.push_back(Blob{static_cast<float>(c.x), static_cast<float>(c.y),
+                            static_cast<float>(r), c.response});
+    }
+    return kept;
+}
+
+}  // namespace skincore

@@ -1,0 +1,229 @@
+"""Scale-space blob detection (pores, blackheads).
+
+The detector works on a difference-of-Gaussians (DoG) scale space. For blur scales
+``s_0 < s_1 < ... < s_{K-1}`` it forms ``K - 1`` layers
+
+``D_i = p * 2 s_i s_{i+1} / (s_{i+1}**2 - s_i**2) * (G(s_{i+1}) * I - G(s_i) * I)``
+
+with ``p = +1`` for dark blobs (local minima of the image: pores, blackheads) and
+``p = -1`` for bright ones. ``D_i`` approximates the scale-normalised Laplacian
+``s'**2 * LoG`` at the detection scale ``s'_i = sqrt(s_i * s_{i+1})``; a Gaussian dip
+of standard deviation ``b`` and depth ``c`` peaks exactly at ``s' = b`` with the value
+``2 c / (2 + q + 1 / q)`` (``q = s_{i+1} / s_i``), about ``c / 2``. Responses and the
+threshold are therefore in intensity units of the input (float32, expected in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from skincore import _core
+
+MAX_SCALES: int = int(_core.blobs.MAX_SCALES)
+"""Largest number of blur scales :func:`detect` accepts."""
+
+DEFAULT_THRESHOLD: float = 0.01
+"""Default response threshold (intensity units; a dip of depth 0.021 at ratio 1.6)."""
+
+
+def scale_sigmas(min_sigma: float = 1.0, max_sigma: float = 8.0, ratio: float = 1.6) -> np.ndarray:
+    """Geometric blur scales whose detection scales cover ``[min_sigma, max_sigma]``.
+
+    Parameters
+    ----------
+    min_sigma : float, optional
+        Smallest detection scale (blob standard deviation, pixels), > 0.
+    max_sigma : float, optional
+        Largest detection scale, >= ``min_sigma``.
+    ratio : float, optional
+        Ratio between consecutive blur scales, > 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 blur scales ``s_k = min_sigma / sqrt(ratio) * ratio**k``, enough of them
+        (at least 3) that the last detection scale ``sqrt(s_{K-2} s_{K-1})`` reaches
+        ``max_sigma``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range or more than :data:`MAX_SCALES` scales are needed.
+    """
+    if not (math.isfinite(min_sigma) and min_sigma > 0):
+        raise ValueError("min_sigma: must be finite and > 0")
+    if not (math.isfinite(max_sigma) and max_sigma >= min_sigma):
+        raise ValueError("max_sigma: must be finite and >= min_sigma")
+    if not (math.isfinite(ratio) and ratio > 1):
+        raise ValueError("ratio: must be finite and > 1")
+    nlayers = max(2, math.ceil(math.log(max_sigma / min_sigma) / math.log(ratio) - 1e-9) + 1)
+    if nlayers + 1 > MAX_SCALES:
+        raise ValueError(f"ratio: needs {nlayers + 1} scales, more than {MAX_SCALES}")
+    s0 = min_sigma / math.sqrt(ratio)
+    return np.array([s0 * ratio**k for k in range(nlayers + 1)], dtype=np.float64)
+
+
+DEFAULT_SIGMAS: tuple[float, ...] = tuple(float(s) for s in scale_sigmas(1.0, 8.0, 1.6))
+"""Default blur scales: detection scales 1.0, 1.6, ..., 10.5 px (ratio 1.6)."""
+
+
+def _check_threads(threads: int) -> int:
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 0:
+        raise ValueError("threads: must be an integer >= 0")
+    return int(threads)
+
+
+def _check_polarity(polarity: str) -> str:
+    if polarity not in ("dark", "bright"):
+        raise ValueError(f"polarity: expected 'dark' or 'bright', got {polarity!r}")
+    return polarity
+
+
+def _check_sigmas(sigmas: Sequence[float] | np.ndarray) -> list[float]:
+    try:
+        arr = np.asarray(sigmas, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("sigmas: expected a sequence of numbers") from exc
+    if arr.ndim != 1:
+        raise ValueError("sigmas: expected a 1-D sequence")
+    if not 2 <= arr.size <= MAX_SCALES:
+        raise ValueError(f"sigmas: need between 2 and {MAX_SCALES} values, got {arr.size}")
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError("sigmas: values must be finite and > 0")
+    if np.any(np.diff(arr) <= 0):
+        raise ValueError("sigmas: values must be strictly increasing")
+    return [float(v) for v in arr]
+
+
+def detection_sigmas(sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS) -> np.ndarray:
+    """Return the detection scales ``sqrt(s_i * s_{i+1})`` of a list of blur scales.
+
+    Parameters
+    ----------
+    sigmas : sequence of float, optional
+        Blur scales, strictly increasing, 2 to :data:`MAX_SCALES` values.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of ``len(sigmas) - 1`` detection scales (blob sigma, pixels).
+    """
+    s = np.asarray(_check_sigmas(sigmas))
+    return np.sqrt(s[:-1] * s[1:])
+
+
+def detect(
+    gray: np.ndarray,
+    mask: np.ndarray | None = None,
+    sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS,
+    polarity: str = "dark",
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    overlap: float = 0.5,
+    truncate: float = 4.0,
+    threads: int = 0,
+) -> np.ndarray:
+    """Detect dark (or bright) blobs in a grey image with a DoG scale space.
+
+    Parameters
+    ----------
+    gray : numpy.ndarray
+        ``(H, W)`` float32 image, intensities expected in [0, 1]. Rows may be strided
+        (a crop of a larger array); pixels within a row must be contiguous.
+    mask : numpy.ndarray, optional
+        ``(H, W)`` uint8; blobs whose centre pixel is 0 are dropped (before the overlap
+        pruning, so masked-out blobs never suppress kept ones).
+    sigmas : sequence of float, optional
+        Gaussian blur scales, strictly increasing, 2 to :data:`MAX_SCALES` values; see
+        :func:`scale_sigmas`. Blobs are detected at ``sqrt(s_i * s_{i+1})``.
+    polarity : {"dark", "bright"}, optional
+        ``"dark"`` finds local minima of the image (pores, blackheads), ``"bright"``
+        local maxima.
+    threshold : float, optional
+        Minimum normalised response, >= 0, in intensity units (a Gaussian dip of depth
+        ``c`` at its own scale responds with about ``c / 2``).
+    overlap : float, optional
+        In [0, 1]. A blob is dropped when its disk overlaps a stronger kept blob's disk
+        by more than this fraction of the smaller disk's area.
+    truncate : float, optional
+        Gaussian radius ``int(truncate * sigma + 0.5)`` (SciPy's rule).
+    threads : int, optional
+        Worker threads, 0 = all hardware threads. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, 4)`` float32 rows ``x, y, radius, response``: centre column and row in
+        pixels (subpixel, parabola-refined), ``radius = sqrt(2) * sigma`` in pixels, and
+        the normalised response. Sorted by response descending, then by row, column
+        and scale of the peak sample.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for a bad dtype, shape or parameter.
+    """
+    threads = _check_threads(threads)
+    polarity = _check_polarity(polarity)
+    s = _check_sigmas(sigmas)
+    if not math.isfinite(threshold) or threshold < 0:
+        raise ValueError("threshold: must be finite and >= 0")
+    if not math.isfinite(overlap) or not 0.0 <= overlap <= 1.0:
+        raise ValueError("overlap: must be in [0, 1]")
+    if not math.isfinite(truncate) or truncate <= 0:
+        raise ValueError("truncate: must be finite and > 0")
+    if isinstance(gray, np.ndarray) and gray.ndim == 2 and gray.size == 0:
+        if gray.dtype != np.float32:
+            raise ValueError(f"gray: expected dtype float32, got {gray.dtype}")
+        return np.zeros((0, 4), np.float32)
+    return _core.blobs.detect(
+        gray, mask, s, polarity, float(threshold), float(overlap), float(truncate), threads
+    )
+
+
+def dog_response(
+    gray: np.ndarray,
+    sigma_a: float,
+    sigma_b: float,
+    polarity: str = "dark",
+    *,
+    truncate: float = 4.0,
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Scale-normalised DoG layer of two blur scales (one layer of :func:`detect`).
+
+    Parameters
+    ----------
+    gray : numpy.ndarray
+        ``(H, W)`` float32 image.
+    sigma_a, sigma_b : float
+        Blur scales, ``0 < sigma_a < sigma_b``.
+    polarity : {"dark", "bright"}, optional
+        Sign convention: dark blobs give positive responses for ``"dark"``.
+    truncate : float, optional
+        Gaussian radius ``int(truncate * sigma + 0.5)``.
+    out : numpy.ndarray, optional
+        ``(H, W)`` float32 output.
+    threads : int, optional
+        Worker threads, 0 = all hardware threads.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``p * 2 a b / (b**2 - a**2) * (G(b) * gray - G(a) * gray)`` as float32, an
+        approximation of ``p * a b * LoG(gray)`` at scale ``sqrt(a b)``: dark blobs
+        respond positively for ``"dark"``, bright blobs for ``"bright"``.
+    """
+    threads = _check_threads(threads)
+    polarity = _check_polarity(polarity)
+    _check_sigmas([sigma_a, sigma_b])
+    if out is None:
+        out = np.empty(np.shape(gray)[:2], dtype=np.float32)
+    _core.blobs.dog_response(
+        gray, out, float(sigma_a), float(sigma_b), polarity, float(truncate), threads
+    )
+    return out

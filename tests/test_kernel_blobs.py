@@ -1,0 +1,322 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage as ndi
+
+from reference import blobs as ref
+from skincore import blobs
+
+S = blobs.scale_sigmas(1.5, 6.0, 1.6)
+
+
+def canon(a: np.ndarray) -> np.ndarray:
+    o = np.lexsort((np.round(a[:, 0], 2), np.round(a[:, 1], 2)))
+    return a[o]
+
+
+def assert_matches_reference(got: np.ndarray, want: np.ndarray) -> None:
+    assert got.dtype == np.float32 and got.ndim == 2 and got.shape[1] == 4
+    assert got.shape == want.shape
+    if len(got):
+        g, w = canon(got), canon(want)
+        assert np.abs(g[:, :2] - w[:, :2]).max() < 1e-3
+        assert np.abs(g[:, 2] - w[:, 2]).max() < 1e-3
+        assert np.abs(g[:, 3] - w[:, 3]).max() < 1e-5
+        # Sorted by response descending.
+        assert np.all(np.diff(got[:, 3]) <= 0)
+
+
+def texture(rng, h, w, sigma=1.5):
+    img = ndi.gaussian_filter(rng.random((h, w)).astype(np.float32), sigma)
+    return ((img - img.min()) / (img.max() - img.min())).astype(np.float32)
+
+
+def plant(bg, rng, contrast, spacing=48, smin=1.5, smax=6.0, sign=-1.0):
+    h, w = bg.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    img = bg.astype(np.float64).copy()
+    pts = []
+    for cy in range(spacing // 2, h - spacing // 2 + 1, spacing):
+        for cx in range(spacing // 2, w - spacing // 2 + 1, spacing):
+            x, y = cx + rng.uniform(-4, 4), cy + rng.uniform(-4, 4)
+            s = rng.uniform(smin, smax)
+            img += sign * contrast * np.exp(-((xx - x) ** 2 + (yy - y) ** 2) / (2 * s * s))
+            pts.append((x, y, s))
+    return img.astype(np.float32), np.array(pts)
+
+
+def score(d, pts, native=None):
+    used, loc, rad = set(), [], []
+    for x, y, s in pts:
+        if len(d) == 0:
+            continue
+        dist = np.hypot(d[:, 0] - x, d[:, 1] - y)
+        j = int(np.argmin(dist))
+        if dist[j] < max(2.0, s) and j not in used:
+            used.add(j)
+            loc.append(dist[j])
+            rad.append(abs(d[j, 2] / (np.sqrt(2) * s) - 1))
+    fp = 0
+    for j in range(len(d)):
+        if j in used:
+            continue
+        if native is not None and len(native):
+            if np.min(np.hypot(native[:, 0] - d[j, 0], native[:, 1] - d[j, 1])) < 2:
+                continue
+        fp += 1
+    tp = len(used)
+    return tp / len(pts), tp / max(1, tp + fp), np.array(loc), np.array(rad)
+
+
+@pytest.fixture(scope="module")
+def skin(sample_path) -> np.ndarray:
+    im = np.asarray(Image.open(sample_path).convert("RGB"))
+    return im[250:410, 430:750, 1].astype(np.float32) / 255.0  # forehead, green channel
+
+
+# ---------------------------------------------------------------- reference
+
+
+@pytest.mark.parametrize("polarity", ["dark", "bright"])
+@pytest.mark.parametrize("w", [97, 98, 104])
+def test_matches_reference_random_texture(rng, polarity, w):
+    img = texture(rng, 83, w)
+    got = blobs.detect(img, sigmas=S, polarity=polarity, threshold=0.02, threads=2)
+    want = ref.detect(img, sigmas=S, polarity=polarity, threshold=0.02)
+    assert len(got) > 20
+    assert_matches_reference(got, want)
+
+
+def test_matches_reference_planted_with_mask_and_overlap(rng):
+    img, _ = plant(texture(rng, 120, 150) * 0.05 + 0.5, rng, 0.1)
+    mask = np.zeros(img.shape, np.uint8)
+    mask[10:100, 20:140] = 7
+    for overlap in (0.0, 0.3, 1.0):
+        got = blobs.detect(img, mask, S, "dark", 0.01, overlap=overlap, threads=3)
+        want = ref.detect(img, mask, S, "dark", 0.01, overlap=overlap)
+        assert_matches_reference(got, want)
+
+
+def test_matches_reference_two_scales_and_default_sigmas(rng):
+    img = texture(rng, 64, 71)
+    for sig in ([1.0, 2.0], blobs.DEFAULT_SIGMAS):
+        got = blobs.detect(img, sigmas=sig, threshold=0.01)
+        assert_matches_reference(got, ref.detect(img, sigmas=sig, threshold=0.01))
+
+
+def test_dog_response_matches_reference(rng):
+    img = texture(rng, 50, 61)
+    for pol in ("dark", "bright"):
+        got = blobs.dog_response(img, 1.2, 2.0, pol, threads=2)
+        want = ref.dog_layer(img, 1.2, 2.0, pol)
+        np.testing.assert_allclose(got, want, atol=2e-6)
+
+
+def test_strided_crop_equals_copy(rng):
+    big = texture(rng, 140, 160)
+    crop = big[10:110, 20:137]
+    assert not crop.flags.c_contiguous
+    a = blobs.detect(crop, sigmas=S, threshold=0.02)
+    b = blobs.detect(np.ascontiguousarray(crop), sigmas=S, threshold=0.02)
+    np.testing.assert_array_equal(a, b)
+    mbig = np.ones(big.shape, np.uint8)
+    c = blobs.detect(crop, mbig[10:110, 20:137], sigmas=S, threshold=0.02)
+    np.testing.assert_array_equal(a, c)
+
+
+@pytest.mark.parametrize("shape", [(1, 50), (50, 1), (0, 10), (10, 0), (0, 0), (2, 2)])
+def test_degenerate_shapes(rng, shape):
+    img = rng.random(shape).astype(np.float32)
+    got = blobs.detect(img, sigmas=S, threshold=0.0)
+    want = ref.detect(img, sigmas=S, threshold=0.0)
+    assert_matches_reference(got, want)
+
+
+def test_threads_bit_identical(rng):
+    img = texture(rng, 131, 157)
+    outs = [blobs.detect(img, sigmas=S, threshold=0.01, threads=t) for t in (1, 2, 7, 0)]
+    for o in outs[1:]:
+        np.testing.assert_array_equal(outs[0], o)
+    d = [blobs.dog_response(img, 1.0, 1.6, threads=t) for t in (1, 2, 7)]
+    np.testing.assert_array_equal(d[0], d[1])
+    np.testing.assert_array_equal(d[0], d[2])
+
+
+# ---------------------------------------------------------------- known answers
+
+
+def test_single_gaussian_dip_known_answer():
+    h = w = 64
+    yy, xx = np.mgrid[0:h, 0:w]
+    for s in (1.5, 2.5, 4.0, 5.5):
+        img = (0.6 - 0.2 * np.exp(-((xx - 32.3) ** 2 + (yy - 31.8) ** 2) / (2 * s * s))).astype(
+            np.float32
+        )
+        d = blobs.detect(img, sigmas=S, threshold=0.01)
+        assert len(d) == 1
+        x, y, r, resp = d[0]
+        assert abs(x - 32.3) < 0.1 and abs(y - 31.8) < 0.1
+        assert abs(r / (np.sqrt(2) * s) - 1) < 0.1
+        # Peak response ~ 2c / (2 + q + 1/q) with q = 1.6 (c = 0.2): 0.0946.
+        assert 0.085 < resp < 0.1
+
+
+def test_flat_image_has_no_detections():
+    img = np.full((80, 90), 0.5, np.float32)
+    assert blobs.detect(img, sigmas=S, threshold=0.0).shape == (0, 4)
+    # A linear ramp has a zero Laplacian inside (its mirrored borders are kinks).
+    ramp = np.add.outer(np.linspace(0, 0.5, 80), np.linspace(0, 0.3, 90)).astype(np.float32)
+    inner = np.zeros(ramp.shape, np.uint8)
+    inner[30:50, 30:60] = 1
+    assert len(blobs.detect(ramp, inner, sigmas=S, threshold=1e-4)) == 0
+
+
+def test_polarity(rng):
+    bg = np.full((144, 192), 0.5, np.float32)
+    dark, pts = plant(bg, rng, 0.1, sign=-1.0)
+    bright, _ = plant(bg, np.random.default_rng(1), 0.1, sign=+1.0)
+    assert len(blobs.detect(bright, sigmas=S, polarity="dark", threshold=0.01)) == 0
+    # The surround of a dark dip is a weak bright ring: far below the dip's response.
+    assert len(blobs.detect(dark, sigmas=S, polarity="bright", threshold=0.02)) == 0
+    assert len(blobs.detect(dark, sigmas=S, polarity="dark", threshold=0.01)) == len(pts)
+    inv = (1.0 - dark).astype(np.float32)
+    a = blobs.detect(dark, sigmas=S, polarity="dark", threshold=0.01)
+    b = blobs.detect(inv, sigmas=S, polarity="bright", threshold=0.01)
+    np.testing.assert_allclose(canon(a), canon(b), atol=1e-3)
+
+
+@pytest.mark.parametrize("contrast", [0.05, 0.1, 0.2])
+def test_planted_on_flat_noisy_background(contrast):
+    rng = np.random.default_rng(int(contrast * 1000))
+    bg = (0.6 + rng.normal(0, 0.005, (192, 336))).astype(np.float32)
+    rec, prec, loc, rad = [], [], [], []
+    for _ in range(3):
+        img, pts = plant(bg, rng, contrast)
+        d = blobs.detect(img, sigmas=S, threshold=0.012)
+        r, p, lo, ra = score(d, pts)
+        rec.append(r)
+        prec.append(p)
+        loc.extend(lo)
+        rad.extend(ra)
+    assert min(rec) >= 0.95 and min(prec) >= 0.95
+    assert max(loc) < 1.0
+    assert max(rad) < 0.25
+
+
+@pytest.mark.parametrize("contrast", [0.05, 0.1, 0.2])
+def test_planted_on_real_skin(skin, contrast):
+    rng = np.random.default_rng(int(contrast * 1000) + 1)
+    native = blobs.detect(skin, sigmas=S, threshold=0.015)
+    rec, prec, loc, rad = [], [], [], []
+    for _ in range(3):
+        img, pts = plant(skin, rng, contrast)
+        d = blobs.detect(img, sigmas=S, threshold=0.015)
+        # Precision counts only detections that the unplanted skin did not already have.
+        r, p, lo, ra = score(d, pts, native)
+        rec.append(r)
+        prec.append(p)
+        loc.extend(lo)
+        rad.extend(ra)
+    assert np.mean(rec) >= 0.95 and np.mean(prec) >= 0.95
+    assert np.median(loc) < 1.0 and np.percentile(loc, 80) < 1.5
+    assert np.median(rad) < 0.25
+
+
+def test_mask_excludes(rng):
+    bg = np.full((144, 192), 0.5, np.float32)
+    img, pts = plant(bg, rng, 0.1)
+    mask = np.zeros(img.shape, np.uint8)
+    mask[:, :96] = 1
+    d = blobs.detect(img, mask, sigmas=S, threshold=0.01)
+    assert len(d) == int(np.sum(pts[:, 0] < 95.5))
+    assert np.all(d[:, 0] < 96)
+    assert len(blobs.detect(img, np.zeros_like(mask), sigmas=S, threshold=0.01)) == 0
+
+
+def test_counts_scale_with_planted():
+    bg = np.full((240, 480), 0.55, np.float32)
+    counts = []
+    for spacing in (96, 64, 48):
+        img, pts = plant(bg, np.random.default_rng(spacing), 0.1, spacing=spacing)
+        counts.append((len(pts), len(blobs.detect(img, sigmas=S, threshold=0.01))))
+    for n, got in counts:
+        assert got == n
+    assert counts[0][0] < counts[1][0] < counts[2][0]
+
+
+def test_overlap_pruning():
+    yy, xx = np.mgrid[0:64, 0:96]
+    img = np.full((64, 96), 0.5)
+    for x, c in ((30, 0.2), (40, 0.15)):
+        img -= c * np.exp(-((xx - x) ** 2 + (yy - 31.7) ** 2) / (2 * 4.0**2))
+    img = img.astype(np.float32)
+    many = blobs.detect(img, sigmas=S, threshold=0.005, overlap=1.0)
+    few = blobs.detect(img, sigmas=S, threshold=0.005, overlap=0.0)
+    assert len(many) == 2 and len(few) == 1
+    assert blobs.detect(img, sigmas=S, threshold=0.005, overlap=0.5).shape == (1, 4)
+    np.testing.assert_array_equal(few[0], many[0])  # the stronger one is kept
+    assert many[1, 3] <= many[0, 3]
+    assert ref.detect(img, sigmas=S, threshold=0.005, overlap=0.0).shape == (1, 4)
+
+
+def test_scale_sigmas():
+    s = blobs.scale_sigmas(1.0, 8.0, 1.6)
+    np.testing.assert_allclose(blobs.detection_sigmas(s)[0], 1.0)
+    assert blobs.detection_sigmas(s)[-1] >= 8.0
+    np.testing.assert_allclose(s[1:] / s[:-1], 1.6)
+    assert len(blobs.scale_sigmas(2.0, 2.0)) == 3
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_errors(rng):
+    img = rng.random((20, 20)).astype(np.float32)
+    cases = [
+        (dict(gray=img.astype(np.float64)), "gray"),
+        (dict(gray=img[None]), "gray"),
+        (dict(gray=img[:, ::2]), "gray"),
+        (dict(gray=img, mask=np.ones((20, 21), np.uint8)), "mask"),
+        (dict(gray=img, mask=np.ones((20, 20), np.int32)), "mask"),
+        (dict(gray=img, mask=[[1]]), "mask"),
+        (dict(gray=img, sigmas=[1.0]), "sigmas"),
+        (dict(gray=img, sigmas=list(np.arange(1, 35.0))), "sigmas"),
+        (dict(gray=img, sigmas=[2.0, 1.0]), "sigmas"),
+        (dict(gray=img, sigmas=[1.0, 1.0]), "sigmas"),
+        (dict(gray=img, sigmas=[0.0, 1.0]), "sigmas"),
+        (dict(gray=img, sigmas=[1.0, np.nan]), "sigmas"),
+        (dict(gray=img, sigmas=[1.0, 1e9]), "sigmas"),
+        (dict(gray=img, sigmas=[[1.0, 2.0]]), "sigmas"),
+        (dict(gray=img, sigmas="ab"), "sigmas"),
+        (dict(gray=img, polarity="both"), "polarity"),
+        (dict(gray=img, threshold=-1.0), "threshold"),
+        (dict(gray=img, threshold=float("nan")), "threshold"),
+        (dict(gray=img, overlap=1.5), "overlap"),
+        (dict(gray=img, overlap=-0.1), "overlap"),
+        (dict(gray=img, truncate=0.0), "truncate"),
+        (dict(gray=img, threads=-1), "threads"),
+        (dict(gray=img, threads=1.5), "threads"),
+    ]
+    for kwargs, name in cases:
+        with pytest.raises(ValueError, match=name):
+            blobs.detect(**kwargs)
+    with pytest.raises(ValueError, match="sigmas"):
+        blobs.dog_response(img, 2.0, 1.0)
+    with pytest.raises(ValueError, match="out"):
+        blobs.dog_response(img, 1.0, 2.0, out=np.empty((3, 3), np.float32))
+    with pytest.raises(ValueError, match="polarity"):
+        blobs.dog_response(img, 1.0, 2.0, "grey")
+    for args, name in [
+        ((0.0, 1.0, 1.6), "min_sigma"),
+        ((2.0, 1.0, 1.6), "max_sigma"),
+        ((1.0, 2.0, 1.0), "ratio"),
+        ((1.0, 1000.0, 1.01), "ratio"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            blobs.scale_sigmas(*args)
+    ro = np.empty((20, 20), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="out"):
+        blobs.dog_response(img, 1.0, 2.0, out=ro)
