@@ -390,7 +390,10 @@ std::vector<Contour> outer_contours(ConstView<std::uint8_t> mask, bool simplify,
     if (min_area > 0) {
         std::size_t o = 0;
         for (std::int64_t k = 0; k < n; ++k)
-            if (st.area[k] >= min_area) out[o++] = std::move(out[k]);
+            if (st.area[k] >= min_area) {
+                if (o != static_cast<std::size_t>(k)) out[o] = std::move(out[k]);  // no self-move
+                ++o;
+            }
         out.resize(o);
     }
     return out;

@@ -54,7 +54,9 @@ def _check_common(connectivity: int, threads: int) -> None:
     if isinstance(connectivity, bool) or connectivity not in (4, 8):
         raise ValueError(f"connectivity: must be 4 or 8, got {connectivity!r}")
     if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 0:
-        raise ValueError(f"threads: must be an int >= 0 (0 = all hardware threads), got {threads!r}")
+        raise ValueError(
+            f"threads: must be an int >= 0 (0 = all hardware threads), got {threads!r}"
+        )
 
 
 def _as_mask(mask: np.ndarray, name: str) -> np.ndarray:
@@ -66,6 +68,10 @@ def _as_mask(mask: np.ndarray, name: str) -> np.ndarray:
         raise ValueError(f"{name}: expected dtype uint8 or bool, got {mask.dtype}")
     if mask.ndim != 2:
         raise ValueError(f"{name}: expected a 2-D array (H, W), got ndim={mask.ndim}")
+    if mask.size > 0 and mask.shape[1] > 1 and mask.strides[1] != 1:
+        raise ValueError(
+            f"{name}: pixels within a row must be contiguous (use np.ascontiguousarray)"
+        )
     if mask.size > _MAX_PIXELS:
         raise ValueError(f"{name}: more than 2**31 - 1 pixels")
     return mask
@@ -102,6 +108,12 @@ def label(
     mask = _as_mask(mask, "mask")
     _check_common(connectivity, threads)
     labels = np.empty(mask.shape, dtype=np.int32)
+    if mask.size == 0:  # NumPy may give empty arrays zero strides: nothing to pass on
+        return labels, ComponentStats(
+            area=np.zeros(0, np.int64),
+            bbox=np.zeros((0, 4), np.int32),
+            centroid=np.zeros((0, 2), np.float64),
+        )
     area, bbox, centroid = _core.contours.label(mask, labels, int(connectivity), int(threads))
     return labels, ComponentStats(area=area, bbox=bbox, centroid=centroid)
 
@@ -146,12 +158,18 @@ def find_contours(
     if isinstance(a, np.ndarray) and a.dtype == np.int32:
         if a.ndim != 2:
             raise ValueError(f"mask_or_labels: expected a 2-D array (H, W), got ndim={a.ndim}")
+        if a.size == 0:
+            return []
+        if a.shape[1] > 1 and a.strides[1] != 4:
+            raise ValueError("mask_or_labels: pixels within a row must be contiguous")
         return _core.contours.find_contours_labels(a, int(connectivity), int(threads))
     if isinstance(a, np.ndarray) and a.dtype not in (np.uint8, np.bool_):
         raise ValueError(
             f"mask_or_labels: expected dtype uint8/bool (mask) or int32 (labels), got {a.dtype}"
         )
     mask = _as_mask(a, "mask_or_labels")
+    if mask.size == 0:
+        return []
     return _core.contours.find_contours_mask(mask, int(connectivity), int(threads))
 
 
@@ -258,4 +276,6 @@ def polygons(
         raise ValueError(f"epsilon: must be finite and >= 0, got {epsilon!r}")
     if isinstance(min_area, bool) or not isinstance(min_area, int | np.integer) or min_area < 0:
         raise ValueError(f"min_area: must be an int >= 0, got {min_area!r}")
+    if mask.size == 0:
+        return []
     return _core.contours.polygons(mask, eps, int(min_area), int(connectivity), int(threads))

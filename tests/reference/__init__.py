@@ -1,0 +1,1 @@
+"""Pure-NumPy/Python reference implementations of the skincore kernels."""
