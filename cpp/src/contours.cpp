@@ -271,25 +271,18 @@ Starts component_starts(const RunLabels& rl, std::int64_t height) {
 
 // Douglas-Peucker ------------------------------------------------------------
 
-// Squared distance from p to the segment a-b (to a when a == b).
-inline double seg_dist2(double px, double py, double ax, double ay, double bx, double by) {
-    const double dx = bx - ax, dy = by - ay;
-    const double len2 = dx * dx + dy * dy;
-    double ex = px - ax, ey = py - ay;
-    if (len2 > 0.0) {
-        double t = (ex * dx + ey * dy) / len2;
-        t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
-        ex = ex - t * dx;
-        ey = ey - t * dy;
-    }
-    return ex * ex + ey * ey;
-}
-
-// Core on deduplicated points: fills keep[0..m) for m points given by pt(k)
-// (k in [0, m]; for closed polygons pt(m) == pt(0)).
-template <class Pt>
-void dp_core(std::int64_t m, const Pt& pt, double eps2, bool closed, std::vector<char>& keep,
-             std::vector<std::pair<std::int64_t, std::int64_t>>& stack) {
+// Douglas-Peucker over points (xs[k], ys[k]), k in [0, m] (for closed polygons
+// point m is a copy of point 0). Fills keep[0..m).
+//
+// Distance to a chord a-b is the distance to the segment: the perpendicular
+// distance when the projection falls inside it, else the distance to the nearer
+// end. Candidates are compared scaled by L = |b - a|^2 (L = 1 when a == b) so that
+// no division is needed: cross^2 inside, L * |p - end|^2 outside. For integer
+// coordinates below 2^20 every scaled value is exact, so ties are resolved
+// exactly (the first point wins). A point is kept when its scaled value is
+// >= epsilon^2 * L.
+void dp_core(std::int64_t m, const double* xs, const double* ys, double eps2, bool closed,
+             std::vector<char>& keep, std::vector<std::pair<std::int64_t, std::int64_t>>& stack) {
     keep.assign(static_cast<std::size_t>(m), 0);
     stack.clear();
     if (m <= 2) {
@@ -298,12 +291,10 @@ void dp_core(std::int64_t m, const Pt& pt, double eps2, bool closed, std::vector
     }
     keep[0] = 1;
     if (closed) {
-        const auto p0 = pt(0);
         std::int64_t f = 0;
         double best = -1.0;
         for (std::int64_t k = 1; k < m; ++k) {
-            const auto p = pt(k);
-            const double dx = p.first - p0.first, dy = p.second - p0.second;
+            const double dx = xs[k] - xs[0], dy = ys[k] - ys[0];
             const double d2 = dx * dx + dy * dy;
             if (d2 > best) {
                 best = d2;
@@ -322,19 +313,31 @@ void dp_core(std::int64_t m, const Pt& pt, double eps2, bool closed, std::vector
         const auto [a, b] = stack.back();
         stack.pop_back();
         if (b - a < 2) continue;
-        const auto pa = pt(a), pb = pt(b);
+        const double ax = xs[a], ay = ys[a];
+        const double dx = xs[b] - ax, dy = ys[b] - ay;
+        const double len2 = dx * dx + dy * dy;
+        const double scale = len2 > 0.0 ? len2 : 1.0;
         std::int64_t best_k = -1;
         double best = -1.0;
         for (std::int64_t k = a + 1; k < b; ++k) {
-            const auto p = pt(k);
-            const double d2 =
-                seg_dist2(p.first, p.second, pa.first, pa.second, pb.first, pb.second);
-            if (d2 > best) {
-                best = d2;
+            const double ex = xs[k] - ax, ey = ys[k] - ay;
+            const double dot = ex * dx + ey * dy;
+            double v;
+            if (dot <= 0.0) {
+                v = (ex * ex + ey * ey) * scale;
+            } else if (dot >= len2) {
+                const double fx = xs[k] - xs[b], fy = ys[k] - ys[b];
+                v = (fx * fx + fy * fy) * scale;
+            } else {
+                const double cr = ex * dy - ey * dx;
+                v = cr * cr;
+            }
+            if (v > best) {
+                best = v;
                 best_k = k;
             }
         }
-        if (best >= eps2) {
+        if (best >= eps2 * scale) {
             keep[best_k] = 1;
             stack.push_back({best_k, b});
             stack.push_back({a, best_k});
@@ -348,20 +351,32 @@ double check_epsilon(double epsilon) {
     return epsilon * epsilon;
 }
 
-// Simplifies an integer contour (no consecutive duplicates by construction
-// except possibly a closing copy of the first point) in place.
-void simplify_contour(Contour& c, double eps2, std::vector<char>& keep,
-                      std::vector<std::pair<std::int64_t, std::int64_t>>& stack) {
+// Scratch buffers of one worker.
+struct DpScratch {
+    std::vector<double> xs, ys;
+    std::vector<char> keep;
+    std::vector<std::pair<std::int64_t, std::int64_t>> stack;
+};
+
+// Simplifies a traced contour (closed; no consecutive duplicates by
+// construction, a trailing copy of the first point is dropped) in place.
+void simplify_contour(Contour& c, double eps2, DpScratch& sc) {
     std::int64_t m = static_cast<std::int64_t>(c.size());
     while (m > 1 && c[m - 1].x == c[0].x && c[m - 1].y == c[0].y) --m;
-    const auto pt = [&](std::int64_t k) {
-        const Point& p = c[static_cast<std::size_t>(k == m ? 0 : k)];
-        return std::pair<double, double>(p.x, p.y);
-    };
-    dp_core(m, pt, eps2, true, keep, stack);
+    sc.xs.resize(static_cast<std::size_t>(m) + 1);
+    sc.ys.resize(static_cast<std::size_t>(m) + 1);
+    for (std::int64_t k = 0; k < m; ++k) {
+        sc.xs[k] = c[k].x;
+        sc.ys[k] = c[k].y;
+    }
+    if (m > 0) {
+        sc.xs[m] = sc.xs[0];
+        sc.ys[m] = sc.ys[0];
+    }
+    dp_core(m, sc.xs.data(), sc.ys.data(), eps2, true, sc.keep, sc.stack);
     std::size_t o = 0;
     for (std::int64_t k = 0; k < m; ++k)
-        if (keep[k]) c[o++] = c[k];
+        if (sc.keep[k]) c[o++] = c[k];
     c.resize(o);
 }
 
@@ -379,12 +394,11 @@ std::vector<Contour> outer_contours(ConstView<std::uint8_t> mask, bool simplify,
     const int step = connectivity == 8 ? 1 : 2;
     const MaskInside inside{mask};
     parallel_chunks(n, 16, threads, [&](std::int64_t, std::int64_t b, std::int64_t e) {
-        std::vector<char> keep;
-        std::vector<std::pair<std::int64_t, std::int64_t>> stack;
+        DpScratch sc;
         for (std::int64_t k = b; k < e; ++k) {
             if (st.area[k] < min_area) continue;
             trace_outer(inside, st.first[k].x, st.first[k].y, step, 4 * st.area[k] + 8, out[k]);
-            if (simplify) simplify_contour(out[k], eps2, keep, stack);
+            if (simplify) simplify_contour(out[k], eps2, sc);
         }
     });
     if (min_area > 0) {
@@ -523,13 +537,15 @@ std::vector<std::int64_t> simplify_indices(const double* xy, std::int64_t n, dou
                xy[2 * idx.back() + 1] == xy[2 * idx[0] + 1])
             idx.pop_back();
     const auto m = static_cast<std::int64_t>(idx.size());
-    const auto pt = [&](std::int64_t k) {
+    std::vector<double> xs(static_cast<std::size_t>(m) + 1), ys(static_cast<std::size_t>(m) + 1);
+    for (std::int64_t k = 0; m > 0 && k <= m; ++k) {
         const std::int64_t i = idx[static_cast<std::size_t>(k == m ? 0 : k)];
-        return std::pair<double, double>(xy[2 * i], xy[2 * i + 1]);
-    };
+        xs[k] = xy[2 * i];
+        ys[k] = xy[2 * i + 1];
+    }
     std::vector<char> keep;
     std::vector<std::pair<std::int64_t, std::int64_t>> stack;
-    dp_core(m, pt, eps2, closed, keep, stack);
+    dp_core(m, xs.data(), ys.data(), eps2, closed, keep, stack);
     std::vector<std::int64_t> out;
     for (std::int64_t k = 0; k < m; ++k)
         if (keep[k]) out.push_back(idx[k]);

@@ -120,16 +120,24 @@ def boundary_pixels(comp: np.ndarray) -> set[tuple[int, int]]:
     return set(zip(xs.tolist(), ys.tolist(), strict=True))
 
 
-def _seg_dist2(p, a, b) -> float:
+def _scaled_dist2(p, a, b) -> tuple[float, float]:
+    """(squared distance from p to segment a-b) * L, and L = |b - a|^2 (1 if a == b).
+
+    Written division-free like the kernel: cross^2 when the projection falls
+    inside the segment, L * |p - end|^2 past an end.
+    """
     dx, dy = b[0] - a[0], b[1] - a[1]
     len2 = dx * dx + dy * dy
+    scale = len2 if len2 > 0.0 else 1.0
     ex, ey = p[0] - a[0], p[1] - a[1]
-    if len2 > 0.0:
-        t = (ex * dx + ey * dy) / len2
-        t = min(max(t, 0.0), 1.0)
-        ex = ex - t * dx
-        ey = ey - t * dy
-    return ex * ex + ey * ey
+    dot = ex * dx + ey * dy
+    if dot <= 0.0:
+        return (ex * ex + ey * ey) * scale, scale
+    if dot >= len2:
+        fx, fy = p[0] - b[0], p[1] - b[1]
+        return (fx * fx + fy * fy) * scale, scale
+    cr = ex * dy - ey * dx
+    return cr * cr, scale
 
 
 def simplify(polyline: np.ndarray, epsilon: float, closed: bool = True) -> np.ndarray:
@@ -156,15 +164,19 @@ def simplify(polyline: np.ndarray, epsilon: float, closed: bool = True) -> np.nd
     def rec(a, b):
         if b - a < 2:
             return
-        d = [_seg_dist2(P(k), P(a), P(b)) for k in range(a + 1, b)]
-        j = int(np.argmax(d))
-        if d[j] >= eps2:
+        vs = [_scaled_dist2(P(k), P(a), P(b)) for k in range(a + 1, b)]
+        d = [v for v, _ in vs]
+        j = int(np.argmax(d))  # first maximum
+        if d[j] >= eps2 * vs[j][1]:
             keep.add(a + 1 + j)
             rec(a, a + 1 + j)
             rec(a + 1 + j, b)
 
     if closed:
-        d0 = [(P(k)[0] - P(0)[0]) ** 2 + (P(k)[1] - P(0)[1]) ** 2 for k in range(1, m)]
+        d0 = [
+            (P(k)[0] - P(0)[0]) * (P(k)[0] - P(0)[0]) + (P(k)[1] - P(0)[1]) * (P(k)[1] - P(0)[1])
+            for k in range(1, m)
+        ]
         f = 1 + int(np.argmax(d0))
         if d0[f - 1] >= eps2:
             keep.add(f)

@@ -59,6 +59,8 @@ std::vector<Contour> find_contours_labels(ConstView<std::int32_t> labels, int co
 // trailing copies of the first point). A point is dropped when its distance to
 // the current chord (a segment; the distance to the end point past its ends) is
 // strictly less than `epsilon`, so epsilon = 0 keeps every non-duplicate point.
+// Distances are compared division-free (squared and scaled by the chord's
+// squared length), exact for integer coordinates below 2^20.
 // Open polylines keep both ends; closed polygons keep the first point and the
 // point farthest from it. Returns indices into `xy`, increasing. Iterative.
 std::vector<std::int64_t> simplify_indices(const double* xy, std::int64_t n, double epsilon,
