@@ -1,0 +1,99 @@
+"""Benchmark skincore.contours against OpenCV, SciPy and scikit-image.
+
+Masks: thresholded blurred noise (a few thousand blobs) plus a big face-like
+ellipse, at 1080x1080 and 4096x4096. Cases:
+
+- label: skincore.contours.label vs cv2.connectedComponentsWithStats (8-conn,
+  cv2.setNumThreads(n)) and scipy.ndimage.label (single-threaded, no stats).
+- polygons: skincore.contours.polygons(epsilon=1) vs
+  cv2.findContours(RETR_EXTERNAL, CHAIN_APPROX_NONE) + cv2.approxPolyDP(1, closed)
+  and vs skimage.measure.find_contours + approximate_polygon(1).
+
+Run: PYTHONPATH=python python benchmarks/bench_contours.py [--quick]
+Medians of repeated runs; ratio = peer / skincore (> 1: skincore faster).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import scipy.ndimage as ndi
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import Row, median_ms, print_table  # noqa: E402
+
+from skincore import contours as C  # noqa: E402
+
+
+def make_mask(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    small = rng.standard_normal((n // 2, n // 2)).astype(np.float32)
+    small = cv2.GaussianBlur(small, (0, 0), 1.2)
+    noise = cv2.resize(small, (n, n), interpolation=cv2.INTER_LINEAR)
+    mask = (noise > 0.55 * noise.std()).astype(np.uint8)
+    yy, xx = np.ogrid[:n, :n]
+    face = ((xx - n / 2) / (0.33 * n)) ** 2 + ((yy - n / 2) / (0.45 * n)) ** 2 <= 1
+    ring = face & (((xx - n / 2) / (0.30 * n)) ** 2 + ((yy - n / 2) / (0.42 * n)) ** 2 > 1)
+    mask[ring] = 1  # a big face outline touching many blobs
+    mask[: n // 10] = 0
+    return mask
+
+
+def cv_polygons(mask: np.ndarray, eps: float) -> list[np.ndarray]:
+    cs, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    return [cv2.approxPolyDP(c, eps, True) for c in cs]
+
+
+def sk_polygons(mask: np.ndarray, eps: float) -> list[np.ndarray]:
+    from skimage.measure import approximate_polygon, find_contours
+
+    return [approximate_polygon(c, eps) for c in find_contours(mask, 0.5)]
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    sizes = [1080] if quick else [1080, 4096]
+    repeat = 5 if quick else 11
+    rows_label: list[Row] = []
+    rows_poly: list[Row] = []
+    for n in sizes:
+        mask = make_mask(n)
+        labels, st = C.label(mask)
+        ncv, _, _, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        assert ncv - 1 == len(st), (ncv, len(st))
+        info = f"{n}x{n} ({len(st)} comps)"
+        print(f"mask {info}, {mask.mean() * 100:.1f}% foreground", flush=True)
+        for t in (1, 2):
+            cv2.setNumThreads(t)
+            ours = median_ms(lambda t=t: C.label(mask, threads=t), repeat=repeat)
+            peer = median_ms(
+                lambda: cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S),
+                repeat=repeat,
+            )
+            rows_label.append(Row(f"label {info} t={t}", ours, "cv2.cCWithStats", peer))
+        sp = median_ms(lambda: ndi.label(mask, structure=np.ones((3, 3))), repeat=repeat)
+        ours1 = rows_label[-2].ours_ms
+        rows_label.append(Row(f"label {info} t=1", ours1, "scipy.ndimage.label", sp))
+
+        npoly = len(C.polygons(mask, epsilon=1.0))
+        assert npoly == len(cv_polygons(mask, 1.0))
+        for t in (1, 2):
+            cv2.setNumThreads(t)
+            ours = median_ms(lambda t=t: C.polygons(mask, epsilon=1.0, threads=t), repeat=repeat)
+            peer = median_ms(lambda: cv_polygons(mask, 1.0), repeat=repeat)
+            rows_poly.append(Row(f"polygons {info} t={t}", ours, "cv2.findContours+approxPD", peer))
+        if n <= 1080 or not quick:
+            sk = median_ms(lambda: sk_polygons(mask, 1.0), repeat=3, warmup=1)
+            rows_poly.append(
+                Row(f"polygons {info} t=1", rows_poly[-2].ours_ms, "skimage find+approx", sk)
+            )
+    cv2.setNumThreads(0)
+    print_table("contours.label (8-connectivity, with stats)", rows_label)
+    print_table("contours.polygons (epsilon=1.0)", rows_poly)
+
+
+if __name__ == "__main__":
+    main()
