@@ -174,9 +174,18 @@ PORE_ZONES = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
 
 #: Zones where wrinkles are traced, as the AILab Pro document lists them.
 WRINKLE_ZONES = (
-    "forehead", "glabella", "left_crows_feet", "right_crows_feet", "left_under_eye",
-    "right_under_eye", "left_nasolabial", "right_nasolabial", "left_cheek", "right_cheek",
-    "left_mouth_corner", "right_mouth_corner",
+    "forehead",
+    "glabella",
+    "left_crows_feet",
+    "right_crows_feet",
+    "left_under_eye",
+    "right_under_eye",
+    "left_nasolabial",
+    "right_nasolabial",
+    "left_cheek",
+    "right_cheek",
+    "left_mouth_corner",
+    "right_mouth_corner",
 )
 
 #: Zones where roughness is measured (``chin`` is the vendors' ``jaw``).

@@ -14,6 +14,7 @@ import numpy as np
 
 from skincore import __version__, color, geometry, runtime
 from skincore.analysis import Analysis, FaceGeometry, FaceResult, Meta, Pose, Quality, Rect
+from skincore.concerns.context import TextureContext, build_context
 from skincore.concerns.tone import measure_tone
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
@@ -156,6 +157,34 @@ def _measure_face(
     tone = measure_tone(lab, masks.masks["face"], masks.masks, threads=threads)
     clock.lap("tone")
     return FaceResult(index=index, geometry=geometry, quality=quality, tone=tone)
+
+
+def texture_context(analysis: Analysis, face_index: int = 0, *, threads: int = 0) -> TextureContext:
+    """Rebuild the texture grid a face's concerns were measured on.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A result of :func:`analyze` (it keeps the decoded image).
+    face_index : int, optional
+        Which face.
+    threads : int, optional
+        Worker threads for the kernels.
+
+    Returns
+    -------
+    TextureContext
+        Grey crop, region masks and scale of that face.
+    """
+    if analysis.image is None:
+        raise ValueError("analysis holds no image")
+    rgb = analysis.image
+    points = analysis.faces[face_index].geometry.landmarks
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = crop_box(points, w, h)
+    lab, scale = _work_lab(rgb[y0:y1, x0:x1], points, threads)
+    masks = build_masks(lab, points, (x0, y0), scale=scale, threads=threads)
+    return build_context(rgb, points, masks, threads=threads)
 
 
 def analyze(
