@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import color, geometry
-from skincore.face.regions import RegionMasks, crop_box
+from skincore.face.regions import SKIN_REGIONS, RegionMasks, crop_box
 from skincore.face.scale import px_per_mm
 
 #: Texture grid resolution cap, pixels per millimetre of skin.
@@ -104,7 +104,11 @@ def build_context(
     lab = color.rgb_to_lab(crop, threads=threads)
     gray = np.ascontiguousarray(lab[..., 0]) / np.float32(100.0)
     shape = gray.shape
-    tex_masks = {name: _resample_mask(m, shape, threads) for name, m in masks.masks.items()}
+    tex_masks = {
+        name: _resample_mask(masks.masks[name], shape, threads)
+        for name in SKIN_REGIONS
+        if name in masks.masks
+    }
     pts = (np.asarray(landmarks, np.float64)[:, :2] - (x0, y0) + 0.5) * scale - 0.5
     return TextureContext(
         gray=gray.astype(np.float32),
