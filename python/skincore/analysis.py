@@ -222,6 +222,8 @@ class PoreZone:
     density_per_cm2: float
     severity: int
     score: float
+    #: Confidence of ``severity`` under Poisson count noise (set by the pipeline).
+    confidence: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,8 @@ class Blackheads:
     severity: int
     blobs: np.ndarray = field(repr=False)
     score: float
+    #: Confidence of ``severity`` under Poisson count noise (set by the pipeline).
+    confidence: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,8 @@ class WrinkleZone:
     shallow_count: int
     outlines: tuple[np.ndarray, ...] = field(repr=False)
     area_px: int
+    #: Confidence of the presence decision ``severity >= 1`` (set by the pipeline).
+    confidence: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -413,6 +419,8 @@ class FaceResult:
     blackheads: Blackheads | None = None
     wrinkles: Wrinkles | None = None
     roughness: Roughness | None = None
+    #: Scores per concern and vendor grouping (see :mod:`skincore.concerns.scores`).
+    scores: dict[str, dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -453,7 +461,7 @@ class Analysis:
     meta: Meta
     image: np.ndarray | None = field(default=None, repr=False)
 
-    def to_dict(self, dialect: str = "skincore") -> dict[str, Any]:
+    def to_dict(self, dialect: str = "skincore", **options: Any) -> dict[str, Any]:
         """Render in a vendor's result format.
 
         Parameters
@@ -462,6 +470,9 @@ class Analysis:
             ``"skincore"`` (everything, native), ``"ailab-pro"``,
             ``"ailab-advanced"``, ``"face-field"``, ``"youcam-sd"`` or
             ``"youcam-hd"``.
+        **options
+            Dialect options, e.g. ``return_maps=["texture_enhanced_pores"]``
+            for ``ailab-pro`` (see :func:`skincore.dialects.render`).
 
         Returns
         -------
@@ -470,8 +481,8 @@ class Analysis:
         """
         from skincore.dialects import render
 
-        return render(self, dialect)
+        return render(self, dialect, **options)
 
-    def to_json(self, dialect: str = "skincore", *, indent: int | None = 2) -> str:
+    def to_json(self, dialect: str = "skincore", *, indent: int | None = 2, **options: Any) -> str:
         """Render as a JSON string (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(dialect), indent=indent, ensure_ascii=False)
+        return json.dumps(self.to_dict(dialect, **options), indent=indent, ensure_ascii=False)

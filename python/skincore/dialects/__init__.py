@@ -30,7 +30,7 @@ def _check(dialect: str) -> None:
         raise SkinError("invalid_argument", f"unknown dialect {dialect!r}; one of {DIALECTS}")
 
 
-def render(analysis: Analysis, dialect: str) -> dict[str, Any]:
+def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
     """Render ``analysis`` in ``dialect``.
 
     Parameters
@@ -39,6 +39,10 @@ def render(analysis: Analysis, dialect: str) -> dict[str, Any]:
         A finished analysis.
     dialect : str
         One of :data:`DIALECTS`.
+    **options
+        ``ailab-pro``: ``return_maps``, ``return_marks``, ``roi_outline_color``
+        (as the Pro request parameters); ``youcam-sd``/``youcam-hd``:
+        ``mask_base_url``. Options another dialect does not know raise.
 
     Returns
     -------
@@ -46,15 +50,23 @@ def render(analysis: Analysis, dialect: str) -> dict[str, Any]:
         JSON-serialisable result in the vendor's format.
     """
     _check(dialect)
+    known = {
+        "ailab-pro": {"return_maps", "return_marks", "roi_outline_color"},
+        "youcam-sd": {"mask_base_url"},
+        "youcam-hd": {"mask_base_url"},
+    }.get(dialect, set())
+    unknown = set(options) - known
+    if unknown:
+        raise SkinError("invalid_argument", f"{dialect} takes no option {sorted(unknown)}")
     if dialect == "skincore":
         return native.render(analysis)
     if dialect == "ailab-pro":
-        return ailab.render_pro(analysis)
+        return ailab.render_pro(analysis, **options)
     if dialect == "ailab-advanced":
         return ailab.render_advanced(analysis)
     if dialect == "face-field":
         return face_field.render(analysis)
-    return youcam.render(analysis, hd=dialect == "youcam-hd")
+    return youcam.render(analysis, hd=dialect == "youcam-hd", **options)
 
 
 def render_error(err: SkinError, dialect: str, *, request_id: str | None = None) -> dict[str, Any]:

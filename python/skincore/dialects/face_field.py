@@ -14,14 +14,30 @@ from skincore.dialects._common import log_id_int, r2
 from skincore.errors import SkinError
 
 NOT_IMPLEMENTED: tuple[str, ...] = (
-    "skin.smooth",
     "acnespotmole",
-    "wrinkle",
     "eyesattr",
-    "blackheadpore",
+    "pore_segs_type",
+    "blackhead_segs_type",
     "skinface",
     "skinquality",
 )
+
+#: face_field wrinkle types by zone (cheek lines have no face_field type).
+WRINKLE_TYPES = {
+    "forehead": 1,
+    "glabella": 2,
+    "left_under_eye": 3,
+    "right_under_eye": 3,
+    "left_crows_feet": 4,
+    "right_crows_feet": 4,
+    "left_nasolabial": 5,
+    "right_nasolabial": 5,
+    "left_mouth_corner": 6,
+    "right_mouth_corner": 6,
+}
+
+#: Zones whose pores face_field reports (``class_id`` 1); blackheads are on the nose.
+_PORE_POLY_ZONES = ("forehead", "left_cheek", "right_cheek", "chin", "nose")
 
 
 def _face_token(analysis: Analysis, face: FaceResult) -> str:
@@ -42,10 +58,75 @@ def _face(analysis: Analysis, face: FaceResult) -> dict[str, Any]:
             "degree": int(face.geometry.degree),
         },
     }
+    skin: dict[str, int] = {}
     if face.tone is not None and face.tone.ita_class <= 5:
         # color is graded 1-6, lighter first: the six ITA classes in order.
-        item["skin"] = {"color": int(face.tone.ita_class) + 1}
+        skin["color"] = int(face.tone.ita_class) + 1
+    if face.roughness is not None:
+        skin["smooth"] = int(face.roughness.smooth)
+    if skin:
+        item["skin"] = skin
+    if face.wrinkles is not None:
+        types: list[int] = []
+        data: list[list[dict[str, float]]] = []
+        for zone_name, zone in face.wrinkles.zones.items():
+            t = WRINKLE_TYPES.get(zone_name)
+            if t is None:
+                continue
+            for line in zone.lines:
+                types.append(t)
+                data.append([{"x": r2(x), "y": r2(y)} for x, y in line.points])
+        item["wrinkle"] = {"wrinkle_num": len(types), "wrinkle_types": types, "wrinkle_data": data}
+    bp = _blackheadpore(face)
+    if bp:
+        item["blackheadpore"] = bp
     return item
+
+
+def _circles(blobs) -> list[dict[str, float]]:
+    return [{"x": r2(x), "y": r2(y), "r": r2(r)} for x, y, r, _ in blobs]
+
+
+def _poly(face: FaceResult, zone: str, class_id: int, score: float) -> dict[str, Any] | None:
+    poly = face.geometry.regions.get(zone)
+    if poly is None or len(poly) < 3:
+        return None
+    return {
+        "class_id": class_id,
+        "score": r2(score),
+        "left": r2(poly[:, 0].min()),
+        "right": r2(poly[:, 0].max()),
+        "top": r2(poly[:, 1].min()),
+        "bottom": r2(poly[:, 1].max()),
+        "point": [{"x": r2(x), "y": r2(y)} for x, y in poly],
+    }
+
+
+def _blackheadpore(face: FaceResult) -> dict[str, Any]:
+    if face.pores is None and face.blackheads is None:
+        return {}
+    out: dict[str, Any] = {}
+    polys: list[dict[str, Any]] = []
+    circles: dict[str, list[dict[str, float]]] = {}
+    if face.blackheads is not None:
+        circles["blackhead"] = _circles(face.blackheads.blobs)
+        out["blackhead_num"] = int(face.blackheads.count)
+        if face.blackheads.count:
+            p = _poly(face, "nose", 0, face.blackheads.confidence)
+            if p:
+                polys.append(p)
+    if face.pores is not None:
+        circles["pore"] = _circles(face.pores.blobs)
+        out["pore_num"] = int(len(face.pores.blobs))
+        for zone in _PORE_POLY_ZONES:
+            z = face.pores.zones.get(zone)
+            if z is not None and z.count:
+                p = _poly(face, zone, 1, z.confidence)
+                if p:
+                    polys.append(p)
+    out["poly"] = polys
+    out["circles"] = [circles]
+    return out
 
 
 def render(analysis: Analysis) -> dict[str, Any]:

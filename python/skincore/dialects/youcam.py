@@ -42,19 +42,101 @@ NOT_IMPLEMENTED_HD: tuple[str, ...] = tuple(
 ) + ("hd_dark_circle",)
 
 
-def _outputs(analysis: Analysis, hd: bool) -> list[dict[str, Any]]:
-    # No YouCam concern is measured yet; the list grows with the concerns.
-    del analysis, hd
-    return []
+#: skincore score group -> (SD concern, HD concern), and the HD sub-categories.
+_CONCERNS = {
+    "pore": ("pore", "hd_pore"),
+    "wrinkle": ("wrinkle", "hd_wrinkle"),
+    "texture": ("texture", "hd_texture"),
+}
+_HD_SUBS = {
+    "pore": ("forehead", "nose", "cheek", "whole"),
+    "wrinkle": (
+        "forehead",
+        "glabellar",
+        "crowfeet",
+        "periocular",
+        "nasolabial",
+        "marionette",
+        "whole",
+    ),
+    "texture": ("whole",),
+}
 
 
-def render(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
-    """Render a finished YouCam skin-analysis task."""
+def mask_name(group: str, sub: str, *, hd: bool) -> str:
+    """Return the YouCam mask file name of a concern (and HD sub-category)."""
+    if not hd:
+        return f"{_CONCERNS[group][0]}_output.png"
+    if group == "texture":
+        return "hd_texture_output.png"
+    return f"{_CONCERNS[group][1]}_output_{'all' if sub == 'whole' else sub}.png"
+
+
+def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
+    """Return ``score_info.json`` of the result ZIP (largest face), measured fields only."""
+    scores = analysis.faces[0].scores or {}
+    info: dict[str, Any] = {}
+    for group, (sd_name, hd_name) in _CONCERNS.items():
+        g = scores.get(group)
+        if not g:
+            continue
+        if hd:
+            info[hd_name] = {
+                sub: {
+                    "raw_score": g[sub].raw,
+                    "ui_score": g[sub].ui,
+                    "output_mask_name": mask_name(group, sub, hd=True),
+                }
+                for sub in _HD_SUBS[group]
+                if sub in g
+            }
+        else:
+            info[sd_name] = {
+                "raw_score": g["whole"].raw,
+                "ui_score": g["whole"].ui,
+                "output_mask_name": mask_name(group, "whole", hd=False),
+            }
+    return info
+
+
+def _outputs(analysis: Analysis, hd: bool, mask_base_url: str | None) -> list[dict[str, Any]]:
+    scores = analysis.faces[0].scores or {}
+    out: list[dict[str, Any]] = []
+    for group, names in _CONCERNS.items():
+        g = scores.get(group)
+        if not g:
+            continue
+        item: dict[str, Any] = {
+            "type": names[1] if hd else names[0],
+            "ui_score": g["whole"].ui,
+            "raw_score": g["whole"].raw,
+        }
+        if mask_base_url is not None:
+            subs = [s for s in _HD_SUBS[group] if s in g] if hd else ["whole"]
+            item["mask_urls"] = [
+                f"{mask_base_url.rstrip('/')}/{mask_name(group, s, hd=hd)}" for s in subs
+            ]
+        out.append(item)
+    return out
+
+
+def render(analysis: Analysis, *, hd: bool, mask_base_url: str | None = None) -> dict[str, Any]:
+    """Render a finished YouCam skin-analysis task.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A finished analysis (the largest face is reported).
+    hd : bool
+        HD concern names (``hd_pore``...) instead of SD.
+    mask_base_url : str, optional
+        Where the mask PNGs are served; ``mask_urls`` are given only with it.
+    """
     return {
         "status": 200,
         "data": {
             "task_status": "success",
-            "results": {"output": _outputs(analysis, hd)},
+            "results": {"output": _outputs(analysis, hd, mask_base_url)},
         },
     }
 
