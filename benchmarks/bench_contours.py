@@ -24,7 +24,6 @@ import scipy.ndimage as ndi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import Row, median_ms, print_table  # noqa: E402
-
 from skincore import contours as C  # noqa: E402
 
 

@@ -1,0 +1,93 @@
+"""Whole-pipeline benchmark: skincore.analyze() at VGA, 1080p and 12 MP.
+
+Each size runs in a fresh subprocess so peak memory (ru_maxrss) is per size.
+Inputs are the packaged sample photo resampled to each size (the face keeps its
+share of the frame). Prints median latency per stage, throughput and peak RSS.
+
+    python benchmarks/bench_pipeline.py [--repeat 15] [--threads 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+SIZES = {"VGA 480x640": (480, 640), "1080p 1080x1920": (1080, 1920), "12MP 3024x4032": (3024, 4032)}
+
+CHILD = r"""
+import json, resource, statistics, sys, time
+import numpy as np
+from PIL import Image
+import skincore
+w, h, repeat, threads, as_file = (int(a) for a in sys.argv[1:6])
+img = Image.open(skincore.sample_path()).convert("RGB")
+# Crop the sample to the target aspect ratio around the face, then resample.
+sw, sh = img.size
+ar = w / h
+cw, ch = (sw, round(sw / ar)) if sw / sh < ar else (round(sh * ar), sh)
+cw, ch = min(cw, sw), min(ch, sh)
+img = img.crop(((sw - cw) // 2, (sh - ch) // 2, (sw - cw) // 2 + cw, (sh - ch) // 2 + ch))
+img = img.resize((w, h), Image.BILINEAR)
+rgb = np.asarray(img)
+import io
+buf = io.BytesIO(); img.save(buf, "JPEG", quality=92); data = buf.getvalue()
+src = data if as_file else rgb
+skincore.analyze(src, threads=threads)  # warm-up: sessions, caches
+base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+lat, stages = [], {}
+for _ in range(repeat):
+    t = time.perf_counter()
+    r = skincore.analyze(src, threads=threads)
+    lat.append((time.perf_counter() - t) * 1e3)
+    for k, v in r.meta.timings_ms.items():
+        stages.setdefault(k, []).append(v)
+print(json.dumps({
+    "median_ms": statistics.median(lat), "min_ms": min(lat),
+    "stages": {k: statistics.median(v) for k, v in stages.items()},
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "provider": r.meta.provider,
+}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--threads", type=int, default=0)
+    args = ap.parse_args()
+    print(f"== skincore.analyze() whole pipeline, threads={args.threads}, median of {args.repeat}")
+    print(
+        f"{'size':<18} {'input':<7} {'median ms':>10} {'min ms':>8} {'img/s':>7} "
+        f"{'peak RSS MB':>12}  stages (median ms)"
+    )
+    for name, (w, h) in SIZES.items():
+        for as_file in (0, 1):
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    CHILD,
+                    str(w),
+                    str(h),
+                    str(args.repeat),
+                    str(args.threads),
+                    str(as_file),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            stages = " ".join(f"{k}={v:.1f}" for k, v in r["stages"].items())
+            print(
+                f"{name:<18} {'jpeg' if as_file else 'array':<7} {r['median_ms']:>10.1f} "
+                f"{r['min_ms']:>8.1f} {1000 / r['median_ms']:>7.1f} {r['peak_rss_mb']:>12.0f}  "
+                f"{stages}"
+            )
+    print(f"provider: {r['provider']}")
+
+
+if __name__ == "__main__":
+    main()
