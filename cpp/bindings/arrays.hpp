@@ -40,11 +40,12 @@ inline void check_layout(const py::array& a, const char* name, int channels) {
         if (a.strides(2) != itemsize)
             throw py::value_error(std::string(name) + ": channels must be contiguous");
     }
-    const py::ssize_t px = channels > 1 ? a.strides(1) : a.strides(1);
-    if (a.shape(1) > 1 && px != itemsize * channels)
+    // Empty arrays may carry zero strides in NumPy: nothing to check there.
+    const py::ssize_t px = a.strides(1);
+    if (a.size() > 0 && a.shape(1) > 1 && px != itemsize * channels)
         throw py::value_error(std::string(name) +
                               ": pixels within a row must be contiguous (use np.ascontiguousarray)");
-    if (a.shape(0) > 1 && (a.strides(0) < 0 || a.strides(0) % itemsize != 0))
+    if (a.size() > 0 && a.shape(0) > 1 && (a.strides(0) < 0 || a.strides(0) % itemsize != 0))
         throw py::value_error(std::string(name) + ": unsupported row stride");
 }
 
