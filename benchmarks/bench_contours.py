@@ -52,6 +52,45 @@ def sk_polygons(mask: np.ndarray, eps: float) -> list[np.ndarray]:
     return [approximate_polygon(c, eps) for c in find_contours(mask, 0.5)]
 
 
+def bench_size(n: int, repeat: int, rows_label: list[Row], rows_poly: list[Row]) -> None:
+    mask = make_mask(n)
+    _, st = C.label(mask)
+    ncv, _, _, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    assert ncv - 1 == len(st), (ncv, len(st))
+    info = f"{n}x{n} ({len(st)} comps)"
+    print(f"mask {info}, {mask.mean() * 100:.1f}% foreground", flush=True)
+    ours_t1 = 0.0
+    for t in (1, 2):
+        cv2.setNumThreads(t)
+        ours = median_ms(lambda t=t: C.label(mask, threads=t), repeat=repeat)
+        peer = median_ms(
+            lambda: cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S),
+            repeat=repeat,
+        )
+        ours_t1 = ours_t1 or ours
+        rows_label.append(Row(f"label {info} t={t}", ours, "cv2.cCWithStats", peer))
+    sp = median_ms(lambda: ndi.label(mask, structure=np.ones((3, 3))), repeat=repeat)
+    rows_label.append(Row(f"label {info} t=1", ours_t1, "scipy.ndimage.label", sp))
+
+    # RETR_EXTERNAL skips components lying inside a hole of another one; skincore
+    # returns every component, so it may return more polygons (more work).
+    n_ours, n_cv = len(C.polygons(mask, epsilon=1.0)), len(cv_polygons(mask, 1.0))
+    print(f"  polygons: skincore {n_ours}, cv2 RETR_EXTERNAL {n_cv}", flush=True)
+    assert n_ours >= n_cv
+    ours_t1 = 0.0
+    for t in (1, 2):
+        cv2.setNumThreads(t)
+        ours = median_ms(lambda t=t: C.polygons(mask, epsilon=1.0, threads=t), repeat=repeat)
+        peer = median_ms(lambda: cv_polygons(mask, 1.0), repeat=repeat)
+        ours_t1 = ours_t1 or ours
+        rows_poly.append(Row(f"polygons {info} t={t}", ours, "cv2.findContours+approxPD", peer))
+    # scikit-image is ~200x slower: few runs (about 20 s each at 4096).
+    reps = 3 if n <= 1080 else 1
+    sk = median_ms(lambda: sk_polygons(mask, 1.0), repeat=reps, warmup=1 if n <= 1080 else 0)
+    rows_poly.append(Row(f"polygons {info} t=1", ours_t1, "skimage find+approx", sk))
+    cv2.setNumThreads(0)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     sizes = [1080] if quick else [1080, 4096]
@@ -59,37 +98,7 @@ def main() -> None:
     rows_label: list[Row] = []
     rows_poly: list[Row] = []
     for n in sizes:
-        mask = make_mask(n)
-        labels, st = C.label(mask)
-        ncv, _, _, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        assert ncv - 1 == len(st), (ncv, len(st))
-        info = f"{n}x{n} ({len(st)} comps)"
-        print(f"mask {info}, {mask.mean() * 100:.1f}% foreground", flush=True)
-        for t in (1, 2):
-            cv2.setNumThreads(t)
-            ours = median_ms(lambda t=t: C.label(mask, threads=t), repeat=repeat)
-            peer = median_ms(
-                lambda: cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S),
-                repeat=repeat,
-            )
-            rows_label.append(Row(f"label {info} t={t}", ours, "cv2.cCWithStats", peer))
-        sp = median_ms(lambda: ndi.label(mask, structure=np.ones((3, 3))), repeat=repeat)
-        ours1 = rows_label[-2].ours_ms
-        rows_label.append(Row(f"label {info} t=1", ours1, "scipy.ndimage.label", sp))
-
-        npoly = len(C.polygons(mask, epsilon=1.0))
-        assert npoly == len(cv_polygons(mask, 1.0))
-        for t in (1, 2):
-            cv2.setNumThreads(t)
-            ours = median_ms(lambda t=t: C.polygons(mask, epsilon=1.0, threads=t), repeat=repeat)
-            peer = median_ms(lambda: cv_polygons(mask, 1.0), repeat=repeat)
-            rows_poly.append(Row(f"polygons {info} t={t}", ours, "cv2.findContours+approxPD", peer))
-        if n <= 1080 or not quick:
-            sk = median_ms(lambda: sk_polygons(mask, 1.0), repeat=3, warmup=1)
-            rows_poly.append(
-                Row(f"polygons {info} t=1", rows_poly[-2].ours_ms, "skimage find+approx", sk)
-            )
-    cv2.setNumThreads(0)
+        bench_size(n, repeat, rows_label, rows_poly)
     print_table("contours.label (8-connectivity, with stats)", rows_label)
     print_table("contours.polygons (epsilon=1.0)", rows_poly)
 
