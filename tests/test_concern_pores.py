@@ -1,0 +1,301 @@
+"""Pores and blackheads: synthetic ground truth on real skin, invariances, buckets."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from skincore import geometry
+from skincore.analysis import PORE_ZONES
+from skincore.concerns import pores as P
+from skincore.concerns.context import TextureContext
+from skincore.concerns.pores import measure_blackheads, measure_pores
+from synthetic import PlantedBlob, match_points, plant_blobs
+
+
+@pytest.fixture(scope="module")
+def sample_ctx(sample_path):
+    from skincore.pipeline import analyze, texture_context
+
+    return texture_context(analyze(str(sample_path)))
+
+
+def _clean_base(ctx: TextureContext, seed: int) -> np.ndarray:
+    """Real skin with its pores removed: a 1 mm Gaussian low-pass plus mild,
+    camera-like (slightly correlated) noise of 0.4 L*."""
+    rng = np.random.default_rng(seed)
+    low = geometry.gaussian_blur(ctx.gray, 1.0 * ctx.px_per_mm)
+    noise = rng.standard_normal(ctx.gray.shape).astype(np.float32) * np.float32(0.008)
+    noise = geometry.gaussian_blur(noise, 0.7)
+    return (low + noise).astype(np.float32)
+
+
+def _resized(ctx: TextureContext, f: float) -> TextureContext:
+    """The same context on a grid ``f`` times as fine (area resampling)."""
+    h, w = ctx.gray.shape
+    size = (round(w * f), round(h * f))
+    k = size[0] / w
+    gray = geometry.resize(np.ascontiguousarray(ctx.gray), size, method="area")
+    masks = {}
+    for name, m in ctx.masks.items():
+        up = geometry.resize(m, size, method="bilinear")
+        masks[name] = np.where(up >= 128, np.uint8(255), np.uint8(0))
+    return dataclasses.replace(
+        ctx,
+        gray=gray,
+        masks=masks,
+        scale=ctx.scale * k,
+        px_per_mm=ctx.px_per_mm * k,
+        landmarks=((ctx.landmarks + 0.5) * k - 0.5).astype(np.float32),
+    )
+
+
+def _slots(mask: np.ndarray, spacing: float, margin: float, rng) -> np.ndarray:
+    """Jittered grid points at least ``margin`` px inside ``mask``."""
+    inner = geometry.gaussian_blur((mask > 0).astype(np.float32), margin / 2) > 0.999
+    h, w = mask.shape
+    ys, xs = np.mgrid[spacing / 2 : h : spacing, spacing / 2 : w : spacing]
+    pts = np.stack([xs.ravel(), ys.ravel()], 1)
+    pts = pts + rng.uniform(-spacing / 8, spacing / 8, pts.shape)
+    ix = np.clip(np.rint(pts[:, 0]).astype(int), 0, w - 1)
+    iy = np.clip(np.rint(pts[:, 1]).astype(int), 0, h - 1)
+    return pts[inner[iy, ix]]
+
+
+def _plant(ctx: TextureContext, base: np.ndarray, n_pores: int | None, n_black: int, seed: int):
+    """Plant pores on every pore zone and blackheads on the nose.
+
+    Sizes and depths are in mm and L*/100 (depth = contrast x local skin L).
+    Pores: radius 0.28-0.5 mm, depth 0.055-0.12 (nose pores 0.05-0.06, below the
+    blackhead depth); blackheads: radius 0.2-0.35 mm, depth 0.13-0.25.
+    """
+    rng = np.random.default_rng(seed)
+    ppm = ctx.px_per_mm
+    spacing = 3.0 * ppm
+    pores, blacks = [], []
+    for zone in PORE_ZONES:
+        pts = _slots(ctx.masks[zone], spacing, 1.5 * ppm, rng)
+        rng.shuffle(pts)
+        if zone == "nose":
+            nb = min(n_black, len(pts) // 2)
+            for x, y in pts[:nb]:
+                sig = rng.uniform(0.2, 0.35) / math.sqrt(2) * ppm
+                depth = rng.uniform(0.13, 0.25)
+                blacks.append(PlantedBlob(x, y, sig, depth / base[int(y), int(x)]))
+            pts = pts[nb:]
+        for x, y in pts:
+            sig = rng.uniform(0.28, 0.5) / math.sqrt(2) * ppm
+            depth = rng.uniform(0.05, 0.06) if zone == "nose" else rng.uniform(0.055, 0.12)
+            pores.append(PlantedBlob(x, y, sig, depth / base[int(y), int(x)]))
+    if n_pores is not None:
+        idx = rng.choice(len(pores), size=n_pores, replace=False)
+        pores = [pores[i] for i in sorted(idx)]
+    gray = plant_blobs(base, pores + blacks)
+    return dataclasses.replace(ctx, gray=gray), pores, blacks
+
+
+def _truth_xy(ctx: TextureContext, planted: list[PlantedBlob]) -> np.ndarray:
+    return ctx.to_image(np.array([[b.x, b.y] for b in planted]).reshape(-1, 2))
+
+
+def _prf(found: np.ndarray, truth: np.ndarray, radius: float):
+    tp, mt, err = match_points(found[:, :2], truth, radius)
+    return tp / max(len(found), 1), mt / max(len(truth), 1), err
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.75])
+def test_planted_pores_and_blackheads_on_real_skin(sample_ctx, factor):
+    ctx = sample_ctx if factor == 1.0 else _resized(sample_ctx, factor)
+    assert ctx.px_per_mm >= P.MIN_PX_PER_MM
+    base = _clean_base(ctx, 7)
+    # the cleaned skin itself holds no pores and no blackheads
+    clean = dataclasses.replace(ctx, gray=base)
+    assert len(measure_pores(clean).blobs) <= 2
+    assert measure_blackheads(clean).count == 0
+
+    planted, pores, blacks = _plant(ctx, base, None, 25, seed=3)
+    assert len(pores) > 300 and len(blacks) == 25
+    got_p = measure_pores(planted)
+    got_b = measure_blackheads(planted)
+    radius = 0.25 * ctx.px_per_mm / ctx.scale  # 0.25 mm in image pixels
+    prec_p, rec_p, err_p = _prf(got_p.blobs, _truth_xy(ctx, pores), radius)
+    prec_b, rec_b, err_b = _prf(got_b.blobs, _truth_xy(ctx, blacks), radius)
+    print(
+        f"factor {factor}: pores P={prec_p:.3f} R={rec_p:.3f} err={err_p:.3f}px "
+        f"(n={len(pores)}, found {len(got_p.blobs)}); blackheads P={prec_b:.3f} "
+        f"R={rec_b:.3f} err={err_b:.3f}px (n={len(blacks)}, found {got_b.count})"
+    )
+    assert rec_p >= 0.9 and prec_p >= 0.9 and err_p < 1.0
+    assert rec_b >= 0.9 and prec_b >= 0.9 and err_b < 1.0
+    # per-zone counts add up to the blobs, and blackheads are not nose pores
+    assert sum(z.count for z in got_p.zones.values()) == len(got_p.blobs)
+    bx = got_b.blobs[:, :2]
+    d = np.hypot(*(got_p.blobs[:, None, :2] - bx[None]).transpose(2, 0, 1))
+    assert d.size == 0 or d.min() > 0
+    # radius of matched pores ~ planted (image px), within 25 % where sigma >= 1 px
+    t = _truth_xy(ctx, pores)
+    rt = np.array([b.sigma for b in pores]) * math.sqrt(2) / ctx.scale
+    j = np.argmin(np.hypot(*(got_p.blobs[:, None, :2] - t[None]).transpose(2, 0, 1)), axis=1)
+    big = np.array([pores[k].sigma for k in j]) >= 1.0
+    rel = got_p.blobs[big, 2] / rt[j[big]]
+    assert np.median(np.abs(rel - 1)) < 0.25
+
+
+def test_counts_follow_planted_counts(sample_ctx):
+    base = _clean_base(sample_ctx, 11)
+    counts = []
+    for n in (50, 100, 200):
+        planted, pores, _ = _plant(sample_ctx, base, n, 0, seed=5)
+        got = measure_pores(planted)
+        counts.append(len(got.blobs))
+        assert abs(len(got.blobs) - n) <= 0.1 * n, (n, len(got.blobs))
+    assert counts[0] < counts[1] < counts[2]
+
+
+def _flat_ctx(ppm: float = 6.0, noise: float = 0.005, seed: int = 1) -> TextureContext:
+    rng = np.random.default_rng(seed)
+    gray = (0.7 + noise * rng.standard_normal((300, 320))).astype(np.float32)
+    full = np.full(gray.shape, 255, np.uint8)
+    return TextureContext(
+        gray=gray,
+        origin=(10, 20),
+        scale=1.0,
+        px_per_mm=ppm,
+        masks={z: full for z in PORE_ZONES},
+        landmarks=np.zeros((478, 2), np.float32),
+    )
+
+
+def test_flat_skin_has_no_pores_or_blackheads():
+    ctx = _flat_ctx()
+    p = measure_pores(ctx)
+    assert p is not None and len(p.blobs) == 0
+    assert all(z.count == 0 and z.severity == 0 for z in p.zones.values())
+    assert p.zones["forehead"].score == 100.0 and p.score == 100.0
+    assert measure_blackheads(ctx).count == 0
+
+
+def test_single_pore_zone_fields_and_image_coordinates():
+    ctx = _flat_ctx(noise=0.0)
+    half = np.zeros(ctx.gray.shape, np.uint8)
+    half[:, :160] = 255
+    masks = {z: np.zeros_like(half) for z in PORE_ZONES}
+    masks["left_cheek"] = half
+    masks["nose"] = 255 - half
+    ctx = dataclasses.replace(ctx, masks=masks, scale=0.5)
+    sig = 0.45 / math.sqrt(2) * ctx.px_per_mm  # enlarged (0.45 mm radius)
+    gray = plant_blobs(
+        ctx.gray,
+        [
+            PlantedBlob(80.3, 150.6, sig, 0.1),  # cheek pore
+            PlantedBlob(240.0, 100.0, 0.3 / math.sqrt(2) * ctx.px_per_mm, 0.3),  # blackhead
+        ],
+    )
+    ctx = dataclasses.replace(ctx, gray=gray)
+    p, b = measure_pores(ctx), measure_blackheads(ctx)
+    assert set(p.zones) == {"left_cheek", "nose"}
+    z = p.zones["left_cheek"]
+    assert (z.count, z.enlarged_count) == (1, 1)
+    assert z.area_px == 160 * 300 * 4  # image pixels: texture pixels / scale**2
+    assert z.density_per_cm2 == pytest.approx(1 / (160 * 300 / 36 / 100))
+    disk = math.pi * (sig * math.sqrt(2)) ** 2 / (160 * 300)
+    assert z.enlarged_area == pytest.approx(disk, rel=0.25)
+    assert p.zones["nose"].count == 0 and b.count == 1
+    x, y, r, c = p.blobs[0]
+    assert (x, y) == pytest.approx(
+        ((80.3 + 0.5) / 0.5 - 0.5 + 10, (150.6 + 0.5) / 0.5 - 0.5 + 20), abs=0.4
+    )
+    assert r == pytest.approx(sig * math.sqrt(2) / 0.5, rel=0.15)
+    assert c == pytest.approx(0.07, rel=0.15)  # depth 0.1 x L 0.7
+    assert p.px_per_mm == pytest.approx(12.0)
+    assert b.blobs[0, 3] == pytest.approx(0.21, rel=0.2)
+
+
+def test_threads_and_repeat_do_not_change_results(sample_ctx):
+    a = measure_pores(dataclasses.replace(sample_ctx), threads=1)
+    b = measure_pores(dataclasses.replace(sample_ctx), threads=2)
+    np.testing.assert_array_equal(a.blobs, b.blobs)
+    assert a.zones == b.zones
+
+
+def test_low_resolution_and_no_skin_give_none(sample_ctx):
+    low = dataclasses.replace(sample_ctx, px_per_mm=P.MIN_PX_PER_MM * 0.98)
+    assert measure_pores(low) is None and measure_blackheads(low) is None
+    empty = {k: np.zeros_like(v) for k, v in sample_ctx.masks.items()}
+    none = dataclasses.replace(sample_ctx, masks=empty)
+    assert measure_pores(none) is None and measure_blackheads(none) is None
+    ok = dataclasses.replace(sample_ctx, px_per_mm=P.MIN_PX_PER_MM)
+    assert measure_pores(ok) is not None
+
+
+@pytest.mark.parametrize(
+    ("bounds", "zone"),
+    [
+        ((100, 200, 400), "forehead"),
+        ((100, 200, 400), "nose"),
+        ((80, 180, 280), "left_cheek"),
+        ((80, 180, 280), "right_cheek"),
+        ((50, 100, 150), "chin"),
+    ],
+)
+def test_pore_severity_buckets(bounds, zone):
+    assert P.PORE_BUCKETS[zone] == bounds
+    assert P.severity(0, bounds) == 0
+    for level, b in enumerate(bounds):
+        assert P.severity(b, bounds) == level
+        assert P.severity(b + 1, bounds) == level + 1
+    assert P.severity(10**6, bounds) == 3
+
+
+def test_blackhead_severity_buckets():
+    assert P.BLACKHEAD_BUCKETS == (45, 90, 150)
+    got = [P.severity(n, P.BLACKHEAD_BUCKETS) for n in (0, 45, 46, 90, 91, 150, 151)]
+    assert got == [0, 0, 1, 1, 2, 2, 3]
+    with pytest.raises(ValueError, match="count"):
+        P.severity(-1, P.BLACKHEAD_BUCKETS)
+
+
+def test_scores_are_monotone_and_bounded():
+    assert P.pore_score(0.0, 0.0) == 100.0
+    assert P.blackhead_score(0) == 100.0
+    dens = [P.pore_score(d, 0.0) for d in (0, 2, 5, 10, 30, 100)]
+    area = [P.pore_score(3.0, a) for a in (0, 0.01, 0.05, 0.2, 1.0)]
+    bh = [P.blackhead_score(n) for n in (0, 10, 45, 90, 150, 1000)]
+    for seq in (dens, area, bh):
+        assert all(a > b for a, b in zip(seq[:-1], seq[1:], strict=True)) or seq[-1] == 1.0
+        assert all(1.0 <= s <= 100.0 for s in seq)
+        assert seq == sorted(seq, reverse=True)
+
+
+def test_stable_on_real_photo_across_resolution_and_jpeg(sample_path):
+    from skincore.pipeline import analyze, texture_context
+
+    im = Image.open(sample_path).convert("RGB")
+    w, h = im.size
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=85)
+    variants = {
+        "full": np.asarray(im),
+        "x0.75": np.asarray(im.resize((round(w * 0.75), round(h * 0.75)), Image.LANCZOS)),
+        "q85": buf.getvalue(),
+    }
+    res = {}
+    for name, img in variants.items():
+        ctx = texture_context(analyze(img))
+        res[name] = (measure_pores(ctx), measure_blackheads(ctx))
+    print({k: (len(p.blobs), b.count) for k, (p, b) in res.items()})
+    p0, b0 = res["full"]
+    assert len(p0.blobs) >= 50  # the sample shows pores
+    for name in ("x0.75", "q85"):
+        p, b = res[name]
+        assert abs(len(p.blobs) - len(p0.blobs)) <= 0.15 * len(p0.blobs), name
+        assert abs(b.count - b0.count) <= max(3, 0.15 * b0.count), name
+        # blobs in image coordinates: the same pores land in the same places
+        scale = w / variants["x0.75"].shape[1] if name == "x0.75" else 1.0
+        tp, _, err = match_points(p.blobs[:, :2] * scale, p0.blobs[:, :2], 3.0)
+        assert tp >= 0.6 * min(len(p.blobs), len(p0.blobs)), (name, tp)
