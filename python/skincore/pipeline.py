@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from skincore import __version__, color, geometry, runtime
-from skincore.analysis import Analysis, FaceGeometry, FaceResult, Meta, Pose, Quality, Rect
+from skincore.analysis import (
+    Analysis,
+    FaceGeometry,
+    FaceResult,
+    Meta,
+    Pores,
+    Pose,
+    Quality,
+    Rect,
+)
 from skincore.concerns.context import TextureContext, build_context
+from skincore.concerns.grading import BLACKHEAD_BUCKETS, PORE_BUCKETS, count_confidence
+from skincore.concerns.pores import measure_blackheads, measure_pores
+from skincore.concerns.scores import face_scores
 from skincore.concerns.tone import measure_tone
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
@@ -106,6 +119,17 @@ def _hair_occlusion(lab: np.ndarray, masks: RegionMasks, skin_L: float) -> float
     return float(np.count_nonzero(hair)) / area
 
 
+def _graded_pores(pores: Pores | None) -> Pores | None:
+    """Attach the Poisson confidence of each zone's severity."""
+    if pores is None:
+        return None
+    zones = {
+        name: replace(z, confidence=count_confidence(z.count, PORE_BUCKETS[name]))
+        for name, z in pores.zones.items()
+    }
+    return replace(pores, zones=zones)
+
+
 def _measure_face(
     index: int,
     rgb: np.ndarray,
@@ -156,7 +180,25 @@ def _measure_face(
     clock.lap("quality")
     tone = measure_tone(lab, masks.masks["face"], masks.masks, threads=threads)
     clock.lap("tone")
-    return FaceResult(index=index, geometry=geometry, quality=quality, tone=tone)
+    ctx = build_context(rgb, points, masks, threads=threads)
+    clock.lap("texture_grid")
+    pores = _graded_pores(measure_pores(ctx, threads=threads))
+    blackheads = measure_blackheads(ctx, threads=threads)
+    if blackheads is not None:
+        blackheads = replace(
+            blackheads, confidence=count_confidence(blackheads.count, BLACKHEAD_BUCKETS)
+        )
+    clock.lap("pores")
+    face = FaceResult(
+        index=index,
+        geometry=geometry,
+        quality=quality,
+        tone=tone,
+        pores=pores,
+        blackheads=blackheads,
+    )
+    face.scores = face_scores(face)
+    return face
 
 
 def texture_context(analysis: Analysis, face_index: int = 0, *, threads: int = 0) -> TextureContext:

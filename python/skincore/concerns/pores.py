@@ -72,6 +72,7 @@ import numpy as np
 from skincore import blobs
 from skincore.analysis import PORE_ZONES, Blackheads, Pores, PoreZone
 from skincore.concerns.context import TextureContext
+from skincore.concerns.grading import BLACKHEAD_BUCKETS, PORE_BUCKETS
 
 #: Below this texture resolution (px per mm) nothing is measured (``None``).
 MIN_PX_PER_MM = 4.0
@@ -97,17 +98,6 @@ SCORE_DENSITY_PER_CM2 = 10.0
 SCORE_ENLARGED_AREA = 0.05
 #: Blackhead count at which the blackhead score falls by a factor e.
 SCORE_BLACKHEADS = 60.0
-
-#: AILab Pro count buckets (upper bounds of severity 0, 1, 2) per zone.
-PORE_BUCKETS: dict[str, tuple[int, int, int]] = {
-    "forehead": (100, 200, 400),
-    "nose": (100, 200, 400),
-    "left_cheek": (80, 180, 280),
-    "right_cheek": (80, 180, 280),
-    "chin": (50, 100, 150),
-}
-#: AILab Pro blackhead count buckets.
-BLACKHEAD_BUCKETS: tuple[int, int, int] = (45, 90, 150)
 
 _SQRT2 = math.sqrt(2.0)
 
