@@ -255,6 +255,9 @@ def lab_stats(lab: np.ndarray, mask: np.ndarray, *, k: float = 2.5, threads: int
        valid pixels in lower bins are shadows (``n_shadow``), in higher bins
        highlights/specular reflections (``n_highlight``). ``[L_low, L_high)`` is
        the kept L* range. ``k = inf`` keeps every valid pixel (plain statistics).
+       The comparison is evaluated exactly, in quarter bins:
+       ``|4j - 2(i1+i2)| <= max(k * 1.4826 * (d1+d2), 200)`` with ``d1 + d2`` the
+       MAD in quarter bins, so the kept set never depends on rounding or threads.
     5. Over the kept pixels (``n_used``): means and population standard
        deviations of L*, a*, b* (float64, per row block, blocks combined in row
        order), and histogram medians (a*, b* bins of width 0.01 over [-128, 128),
