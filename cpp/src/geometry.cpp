@@ -179,7 +179,7 @@ void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, doubl
 // Both methods are separable with rational weights. Per axis, every weight is an
 // integer w and every output's weights sum to the same denominator D, so
 // out = sum_y sum_x wy*wx*in / (Dx*Dy). With sides <= 2^20, D <= 2^21 per axis:
-// the uint8 vertical sums (<= 255*2^21) fit uint32 and the full sums (< 2^50) are
+// the uint8 vertical sums (<= 255*2^21) are exact in float or double and the full sums (< 2^50)
 // exact in double, so uint8 results are the exact mean rounded (ties up).
 
 namespace {
@@ -190,7 +190,27 @@ struct Axis {
     std::vector<std::uint32_t> w;      // integer weights
     std::uint64_t denom = 1;           // common sum of each output's weights
     std::int64_t max_taps = 0;
+    // Same weights padded to max_taps per output with zero weights (start shifted left
+    // where needed to stay inside the input): a fixed tap count for the uint8 paths,
+    // where 0 * value adds exactly nothing.
+    std::vector<std::int64_t> fstart;
+    std::vector<std::uint32_t> fw;
 };
+
+void make_fixed(Axis& a, std::int64_t in) {
+    const std::int64_t T = a.max_taps;
+    const std::size_t out = a.start.size();
+    a.fstart.assign(out, 0);
+    a.fw.assign(out * static_cast<std::size_t>(T), 0u);
+    for (std::size_t o = 0; o < out; ++o) {
+        const std::int64_t s = a.start[o];
+        const std::int64_t fs = std::max<std::int64_t>(0, std::min(s, in - T));
+        a.fstart[o] = fs;
+        for (std::int64_t j = a.woff[o]; j < a.woff[o + 1]; ++j)
+            a.fw[o * static_cast<std::size_t>(T) + static_cast<std::size_t>(s - fs + j - a.woff[o])] =
+                a.w[static_cast<std::size_t>(j)];
+    }
+}
 
 Axis make_axis(std::int64_t in, std::int64_t out, ResizeMethod method) {
     Axis a;
@@ -243,39 +263,51 @@ Axis make_axis(std::int64_t in, std::int64_t out, ResizeMethod method) {
     return a;
 }
 
-template <class T>
-struct ResizeTraits;
-
-template <>
-struct ResizeTraits<std::uint8_t> {
-    using VAcc = std::uint32_t;  // vertical sums
-    using HAcc = double;         // full sums (exact integers < 2^53)
-    static std::uint8_t finish(double acc, double denom) {
-        const double v = std::floor(acc / denom + 0.5);
-        return static_cast<std::uint8_t>(v > 255.0 ? 255.0 : v);
+// uint8: vertical sums are exact integers in float (when 255*Dy < 2^24) or double;
+// horizontal sums exact in double (< 2^50). The rounding q = floor(h/D + 1/2) =
+// floor((2h + D) / (2D)) is computed as (2h + D) * inv with inv = 1/(2D) rounded up:
+// with 2h + D < 2^51 and 2D <= 2^43 that product never crosses an integer it should
+// not, so the result is exact without a division per pixel.
+struct U8Finish {
+    double denom, inv;
+    explicit U8Finish(double d) : denom(d), inv(std::nextafter(1.0 / (2.0 * d), 2.0)) {}
+    std::uint8_t operator()(double h) const {
+        return static_cast<std::uint8_t>(static_cast<std::int32_t>((2.0 * h + denom) * inv));
     }
 };
 
-template <>
-struct ResizeTraits<float> {
-    using VAcc = float;
-    using HAcc = float;
-    static float finish(float acc, float denom) { return acc / denom; }
+// Same rounding entirely in float, exact when D <= 2^13 (then 2h + D < 2^22 and
+// 2D <= 2^14, so the rounding error of the product stays below the distance to
+// the next integer).
+struct U8FinishF {
+    float denom, inv;
+    explicit U8FinishF(double d)
+        : denom(static_cast<float>(d)), inv(std::nextafter(1.0f / static_cast<float>(2.0 * d), 2.0f)) {}
+    std::uint8_t operator()(float h) const {
+        return static_cast<std::uint8_t>(static_cast<std::int32_t>((2.0f * h + denom) * inv));
+    }
 };
 
-template <class T, int C>
+struct F32Finish {
+    float denom;
+    explicit F32Finish(double d) : denom(static_cast<float>(d)) {}
+    float operator()(float h) const { return h / denom; }
+};
+
+template <class T, int C, class VAcc, class HAcc, class Finish, int NT = 0>
 void resize_impl(ConstView<T> src, MutView<T> dst, const Axis& ax, const Axis& ay, int threads) {
-    using VAcc = typename ResizeTraits<T>::VAcc;
-    using HAcc = typename ResizeTraits<T>::HAcc;
     const std::int64_t in_n = src.width * C;
     const std::int64_t out_w = dst.width;
-    const HAcc denom = static_cast<HAcc>(static_cast<double>(ax.denom) * static_cast<double>(ay.denom));
+    const Finish finish(static_cast<double>(ax.denom) * static_cast<double>(ay.denom));
     const std::int64_t grain = row_grain(std::max(src.width, dst.width) * C *
                                          std::max<std::int64_t>(1, ay.max_taps));
+    std::vector<HAcc> hw;  // fixed-width horizontal weights in the accumulator type
+    if constexpr (NT > 0) hw.assign(ax.fw.begin(), ax.fw.end());
     parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         std::vector<VAcc> line(static_cast<std::size_t>(in_n));
         VAcc* __restrict acc = line.data();
         for (std::int64_t y = y0; y < y1; ++y) {
+            // Vertical: weighted sum of the input rows of this output row.
             const std::int64_t sy = ay.start[static_cast<std::size_t>(y)];
             const std::int64_t k0 = ay.woff[static_cast<std::size_t>(y)];
             const std::int64_t nk = ay.woff[static_cast<std::size_t>(y) + 1] - k0;
@@ -283,33 +315,80 @@ void resize_impl(ConstView<T> src, MutView<T> dst, const Axis& ax, const Axis& a
                 const T* __restrict s = src.row(sy + k);
                 const VAcc wk = static_cast<VAcc>(ay.w[static_cast<std::size_t>(k0 + k)]);
                 if (k == 0) {
-                    if (wk == VAcc(1)) {
-                        for (std::int64_t i = 0; i < in_n; ++i) acc[i] = static_cast<VAcc>(s[i]);
-                    } else {
-                        for (std::int64_t i = 0; i < in_n; ++i) acc[i] = wk * static_cast<VAcc>(s[i]);
-                    }
-                } else if (wk == VAcc(1)) {
-                    for (std::int64_t i = 0; i < in_n; ++i) acc[i] += static_cast<VAcc>(s[i]);
+                    for (std::int64_t i = 0; i < in_n; ++i) acc[i] = wk * static_cast<VAcc>(s[i]);
                 } else {
                     for (std::int64_t i = 0; i < in_n; ++i) acc[i] += wk * static_cast<VAcc>(s[i]);
                 }
             }
+            // Horizontal: weighted sum along the row, then normalise.
             T* __restrict o = dst.row(y);
-            for (std::int64_t x = 0; x < out_w; ++x) {
-                const std::int64_t sx = ax.start[static_cast<std::size_t>(x)] * C;
-                const std::int64_t j0 = ax.woff[static_cast<std::size_t>(x)];
-                const std::int64_t nj = ax.woff[static_cast<std::size_t>(x) + 1] - j0;
-                const std::uint32_t* wx = ax.w.data() + j0;
-                HAcc h[C];
-                for (int c = 0; c < C; ++c) h[c] = HAcc(0);
-                for (std::int64_t j = 0; j < nj; ++j) {
-                    const HAcc wj = static_cast<HAcc>(wx[j]);
-                    for (int c = 0; c < C; ++c) h[c] += wj * static_cast<HAcc>(acc[sx + j * C + c]);
+            if constexpr (NT > 0) {
+                // Locals: stores through T* (uint8) may alias anything, so nothing
+                // read through a reference would stay in a register.
+                const std::int64_t* __restrict fs = ax.fstart.data();
+                const HAcc* __restrict fw = hw.data();
+                const Finish fin = finish;
+                const std::int64_t n = out_w;
+                for (std::int64_t x = 0; x < n; ++x) {
+                    const VAcc* a = acc + fs[x] * C;
+                    const HAcc* wx = fw + x * NT;
+                    HAcc h[C];
+                    for (int c = 0; c < C; ++c) h[c] = wx[0] * static_cast<HAcc>(a[c]);
+                    for (int j = 1; j < NT; ++j)
+                        for (int c = 0; c < C; ++c) h[c] += wx[j] * static_cast<HAcc>(a[j * C + c]);
+                    for (int c = 0; c < C; ++c) o[x * C + c] = fin(h[c]);
                 }
-                for (int c = 0; c < C; ++c) o[x * C + c] = ResizeTraits<T>::finish(h[c], denom);
+                continue;
+            }
+            const std::int64_t* __restrict xs = ax.start.data();
+            const std::int64_t* __restrict xo = ax.woff.data();
+            const std::uint32_t* __restrict xw = ax.w.data();
+            for (std::int64_t x = 0; x < out_w; ++x) {
+                const VAcc* a = acc + xs[x] * C;
+                const std::int64_t j0 = xo[x], nj = xo[x + 1] - j0;
+                HAcc h[C];
+                for (int c = 0; c < C; ++c) h[c] = static_cast<HAcc>(xw[j0]) * static_cast<HAcc>(a[c]);
+                for (std::int64_t j = 1; j < nj; ++j) {
+                    const HAcc wj = static_cast<HAcc>(xw[j0 + j]);
+                    for (int c = 0; c < C; ++c) h[c] += wj * static_cast<HAcc>(a[j * C + c]);
+                }
+                for (int c = 0; c < C; ++c) o[x * C + c] = finish(h[c]);
             }
         }
     });
+}
+
+template <int C, class VAcc, class HAcc, class Finish>
+void resize_u8_taps(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, const Axis& ax,
+                    const Axis& ay, int threads) {
+    switch (ax.max_taps) {
+        case 1: return resize_impl<std::uint8_t, C, VAcc, HAcc, Finish, 1>(src, dst, ax, ay, threads);
+        case 2: return resize_impl<std::uint8_t, C, VAcc, HAcc, Finish, 2>(src, dst, ax, ay, threads);
+        case 3: return resize_impl<std::uint8_t, C, VAcc, HAcc, Finish, 3>(src, dst, ax, ay, threads);
+        case 4: return resize_impl<std::uint8_t, C, VAcc, HAcc, Finish, 4>(src, dst, ax, ay, threads);
+        case 5: return resize_impl<std::uint8_t, C, VAcc, HAcc, Finish, 5>(src, dst, ax, ay, threads);
+        case 6: return resize_impl<std::uint8_t, C, VAcc, HAcc, Finish, 6>(src, dst, ax, ay, threads);
+        default: return resize_impl<std::uint8_t, C, VAcc, HAcc, Finish, 0>(src, dst, ax, ay, threads);
+    }
+}
+
+template <int C>
+void resize_dispatch(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, Axis& ax,
+                     const Axis& ay, int threads) {
+    if (ax.max_taps <= 6) make_fixed(ax, src.width);
+    const double D = static_cast<double>(ax.denom) * static_cast<double>(ay.denom);
+    if (D <= 8192.0)
+        resize_u8_taps<C, float, float, U8FinishF>(src, dst, ax, ay, threads);
+    else if (255.0 * static_cast<double>(ay.denom) < 16777216.0)
+        resize_u8_taps<C, float, double, U8Finish>(src, dst, ax, ay, threads);
+    else
+        resize_u8_taps<C, double, double, U8Finish>(src, dst, ax, ay, threads);
+}
+
+template <int C>
+void resize_dispatch(ConstView<float> src, MutView<float> dst, Axis& ax, const Axis& ay,
+                     int threads) {
+    resize_impl<float, C, float, float, F32Finish>(src, dst, ax, ay, threads);
 }
 
 template <class T>
@@ -326,10 +405,10 @@ void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threa
     if (dst.empty()) return;
     if (src.empty()) throw std::invalid_argument("resize: empty input, non-empty output");
     if (views_overlap(src, dst)) throw std::invalid_argument("resize: dst overlaps src");
-    const Axis ax = make_axis(src.width, dst.width, method);
+    Axis ax = make_axis(src.width, dst.width, method);
     const Axis ay = make_axis(src.height, dst.height, method);
-    if (src.channels == 1) resize_impl<T, 1>(src, dst, ax, ay, threads);
-    else resize_impl<T, 3>(src, dst, ax, ay, threads);
+    if (src.channels == 1) resize_dispatch<1>(src, dst, ax, ay, threads);
+    else resize_dispatch<3>(src, dst, ax, ay, threads);
 }
 
 }  // namespace
