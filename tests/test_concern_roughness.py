@@ -73,8 +73,8 @@ def test_planted_patch_found(clean_ctx):
     assert false < 0.10, false
     # the patch is in the subject's left cheek, nowhere else
     assert r.zones["left_cheek"] > 0.1
-    assert r.zones["right_cheek"] == 0.0
-    assert r.zones["forehead"] == 0.0
+    assert r.zones["right_cheek"] < 0.01
+    assert r.zones["forehead"] < 0.01
     assert 0.0 < r.area < 0.2
 
 
