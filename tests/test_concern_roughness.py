@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from skincore import geometry
+from skincore.analysis import ROUGH_ZONES, Roughness
+from skincore.concerns import roughness as R
+from skincore.concerns.roughness import measure_roughness, smooth_grade, texture_energy
+from skincore.pipeline import analyze, texture_context
+
+
+@pytest.fixture(scope="module")
+def sample_ctx(sample_path):
+    a = analyze(str(sample_path), threads=2)
+    return texture_context(a, threads=2)
+
+
+@pytest.fixture(scope="module")
+def clean_ctx(sample_ctx):
+    """The sample's face with its own texture removed (a 1.5 mm low-pass)."""
+    base = geometry.gaussian_blur(sample_ctx.gray.copy(), 1.5 * sample_ctx.px_per_mm, threads=2)
+    return dataclasses.replace(sample_ctx, gray=base)
+
+
+def _patch(ctx, zone="left_cheek", radius_mm=7.0):
+    """A disk deep inside a zone: (mask, centre, radius px)."""
+    zm = ctx.masks[zone] > 0
+    ys, xs = np.nonzero(zm)
+    cx, cy = float(xs.mean()), float(ys.mean())
+    r = radius_mm * ctx.px_per_mm
+    yy, xx = np.mgrid[: zm.shape[0], : zm.shape[1]]
+    disk = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
+    assert np.count_nonzero(disk & zm) > 0.95 * np.count_nonzero(disk)  # inside the cheek
+    return disk, (cx, cy), r
+
+
+def _plant_bumps(ctx, disk, amplitude, seed=7):
+    """Random bumps and pits (sigma 0.3-0.8 mm) in ``disk``, RMS ``amplitude`` in L*/100."""
+    rng = np.random.default_rng(seed)
+    ys, xs = np.nonzero(disk)
+    n = int(len(xs) / (ctx.px_per_mm**2) / 1.5)  # one bump per 1.5 mm^2
+    pick = rng.integers(0, len(xs), n)
+    field = np.zeros(ctx.gray.shape, np.float64)
+    yy, xx = np.mgrid[: field.shape[0], : field.shape[1]]
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    sub_y, sub_x = yy[y0:y1, x0:x1], xx[y0:y1, x0:x1]
+    for i in pick:
+        s = rng.uniform(0.3, 0.8) * ctx.px_per_mm
+        sign = rng.choice([-1.0, 1.0])
+        g = np.exp(-((sub_x - xs[i]) ** 2 + (sub_y - ys[i]) ** 2) / (2 * s * s))
+        field[y0:y1, x0:x1] += sign * g
+    field *= disk  # texture only inside the patch
+    field *= amplitude / max(1e-9, float(np.std(field[disk])))
+    return dataclasses.replace(ctx, gray=(ctx.gray + field).astype(np.float32))
+
+
+def test_planted_patch_found(clean_ctx):
+    disk, _, _ = _patch(clean_ctx)
+    ctx = _plant_bumps(clean_ctx, disk, 0.06)
+    r = measure_roughness(ctx, threads=2)
+    assert isinstance(r, Roughness)
+    rough = r.mask > 0
+    skin = clean_ctx.masks["face"] > 0
+    covered = np.count_nonzero(rough & disk) / np.count_nonzero(disk & skin)
+    untouched = skin & ~disk
+    false = np.count_nonzero(rough & untouched) / np.count_nonzero(untouched)
+    assert covered >= 0.8, covered
+    assert false < 0.10, false
+    # the patch is in the subject's left cheek, nowhere else
+    assert r.zones["left_cheek"] > 0.1
+    assert r.zones["right_cheek"] < 0.01
+    assert r.zones["forehead"] < 0.01
+    assert 0.0 < r.area < 0.2
+
+
+def test_flat_patch_is_not_rough(clean_ctx):
+    r = measure_roughness(clean_ctx, threads=2)
+    assert r is not None
+    assert r.area < 0.005
+    assert r.severity == 0
+    assert r.smooth == 1
+    assert r.score == 100.0
+
+
+def test_monotone_in_amplitude(clean_ctx):
+    disk, _, _ = _patch(clean_ctx)
+    energies, areas, sevs = [], [], []
+    for amp in (0.005, 0.02, 0.04, 0.06, 0.1):
+        ctx = _plant_bumps(clean_ctx, disk, amp)
+        e = texture_energy(ctx, threads=2)
+        r = measure_roughness(ctx, threads=2)
+        energies.append(float(np.mean(e[disk])))
+        areas.append(r.area)
+        sevs.append(r.severity)
+    assert all(b > a for a, b in zip(energies, energies[1:], strict=False)), energies
+    assert all(b >= a for a, b in zip(areas, areas[1:], strict=False)), areas
+    assert all(b >= a for a, b in zip(sevs, sevs[1:], strict=False)), sevs
+    assert areas[0] < 0.005  # 0.5 L* RMS texture is below the threshold
+    assert areas[-1] > areas[1] + 0.01
+    assert sevs[-1] > sevs[0]
+
+
+def test_mask_placement_and_fields(sample_ctx):
+    r = measure_roughness(sample_ctx, threads=2)
+    assert r is not None
+    assert r.mask.shape == sample_ctx.gray.shape
+    assert r.mask.dtype == np.uint8
+    assert set(np.unique(r.mask)) <= {0, 255}
+    assert not np.any((r.mask > 0) & (sample_ctx.masks["face"] == 0))
+    assert r.mask_origin == sample_ctx.origin
+    assert r.mask_scale == sample_ctx.scale
+    assert set(r.zones) == set(ROUGH_ZONES)
+    assert all(0.0 <= v <= 1.0 for v in r.zones.values())
+    assert r.smooth == smooth_grade(r.severity)
+    assert r.score == max(1, 100 - r.severity)
+    skin = sample_ctx.masks["face"] > 0
+    assert r.area == pytest.approx(np.count_nonzero(r.mask) / np.count_nonzero(skin))
+
+
+def test_thread_count_invariant(sample_ctx):
+    a = texture_energy(sample_ctx, threads=1)
+    b = texture_energy(sample_ctx, threads=3)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_severity_and_grades():
+    t = R.ROUGH_THRESHOLD
+    skin = np.ones((10, 10), np.uint8)
+    assert R.severity_from_energy(np.full((10, 10), t, np.float32), skin) == 0
+    assert R.severity_from_energy(np.full((10, 10), 2 * t, np.float32), skin) == 100
+    half = np.zeros((10, 10), np.float32)
+    half[:1] = 2 * t  # 10 % of the skin at twice the threshold: S = 0.1
+    assert R.severity_from_energy(half, skin) == round(100 * 0.1 / R.SEVERITY_FULL)
+    assert R.severity_from_energy(half, np.zeros_like(skin)) == 0
+    assert [smooth_grade(s) for s in (0, 9, 10, 24, 25, 49, 50, 100)] == [1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_no_skin_gives_none(sample_ctx):
+    masks = dict(sample_ctx.masks)
+    masks["face"] = np.zeros_like(masks["face"])
+    assert measure_roughness(dataclasses.replace(sample_ctx, masks=masks)) is None
+    masks.pop("face")
+    assert measure_roughness(dataclasses.replace(sample_ctx, masks=masks)) is None
+
+
+def _area_of(img) -> float:
+    a = analyze(img, threads=2)
+    r = measure_roughness(texture_context(a, threads=2), threads=2)
+    assert r is not None
+    return r.area
+
+
+def test_stable_under_resize_and_jpeg(sample_path, sample_ctx):
+    ref = measure_roughness(sample_ctx, threads=2).area
+    im = Image.open(sample_path).convert("RGB")
+    small = im.resize((round(im.width * 0.75), round(im.height * 0.75)), Image.LANCZOS)
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=85)
+    assert abs(_area_of(np.asarray(small)) - ref) <= 0.05
+    assert abs(_area_of(buf.getvalue()) - ref) <= 0.05
+
+
+def test_same_face_at_three_distances(faces_dir):
+    areas = [_area_of(str(faces_dir / f"cc0_selfie_{d}cm.jpg")) for d in (30, 45, 60)]
+    assert max(areas) - min(areas) <= 0.05, areas
