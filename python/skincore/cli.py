@@ -12,7 +12,12 @@ import json
 import sys
 from pathlib import Path
 
-from skincore import DIALECTS, SkinError, analyze, limits_for, render_error, sample_path
+from skincore import DIALECTS, Analysis, SkinError, analyze, limits_for, render_error, sample_path
+from skincore.dialects import youcam
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +43,20 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
     a.add_argument("--compact", action="store_true", help="one-line JSON")
+    a.add_argument(
+        "--return-maps",
+        type=_csv,
+        default=[],
+        help="ailab-pro: comma-separated maps to embed base64 (texture_enhanced_pores,"
+        " texture_enhanced_blackheads, texture_enhanced_lines, rough_area,"
+        " texture_enhanced_bw)",
+    )
+    a.add_argument(
+        "--return-marks",
+        type=_csv,
+        default=[],
+        help="ailab-pro: comma-separated marks (wrinkle_mark, forehead_wrinkle_list, ...)",
+    )
     return p
 
 
@@ -45,6 +64,34 @@ def _fail(err: SkinError, dialect: str) -> int:
     print(json.dumps(render_error(err, dialect), ensure_ascii=False))
     print(f"skincore: error {err.code}: {err.detail}", file=sys.stderr)
     return 1
+
+
+def _write_pictures(result: Analysis, args: argparse.Namespace) -> None:
+    """Write the region overlay, the detection overlay, the Pro maps and the YouCam masks."""
+    from skincore.dialects.ailab import PRO_MAPS
+    from skincore.visuals import maps
+    from skincore.visuals.overlay import render_overlay
+    from skincore.visuals.regions import render_regions
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    render_regions(result, threads=args.threads).save(out / "regions.png")
+    render_overlay(result).save(out / "overlay.png")
+    for name in PRO_MAPS:
+        if name == "texture_enhanced_bw":
+            got = maps.texture_enhanced_bw(result, threads=args.threads)
+            if got is not None:
+                (out / "texture_enhanced_bw.jpg").write_bytes(got[0])
+            continue
+        data = maps.render_pro_map(result, name)
+        if data is not None:
+            (out / f"{name}.png").write_bytes(data)
+    if args.format in ("youcam-sd", "youcam-hd"):
+        hd = args.format == "youcam-hd"
+        for name, data in maps.youcam_masks(result, hd=hd).items():
+            (out / name).write_bytes(data)
+        info = youcam.score_info(result, hd=hd)
+        (out / "score_info.json").write_text(json.dumps(info, indent=2))
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -63,14 +110,14 @@ def _analyze(args: argparse.Namespace) -> int:
             threads=args.threads,
             provider=args.provider,
         )
-        doc = result.to_dict(args.format)
+        options = {}
+        if args.format == "ailab-pro":
+            options = {"return_maps": args.return_maps, "return_marks": args.return_marks}
+        doc = result.to_dict(args.format, **options)
     except SkinError as err:
         return _fail(err, args.format)
     if args.out is not None:
-        from skincore.visuals.regions import render_regions
-
-        args.out.mkdir(parents=True, exist_ok=True)
-        render_regions(result, threads=args.threads).save(args.out / "regions.png")
+        _write_pictures(result, args)
         (args.out / f"result.{args.format}.json").write_text(json.dumps(doc, indent=2))
     elif args.debug_regions:
         print("skincore: error invalid_argument: --debug-regions needs --out DIR", file=sys.stderr)

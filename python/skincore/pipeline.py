@@ -27,6 +27,7 @@ from skincore.analysis import (
 from skincore.concerns.context import TextureContext, build_context
 from skincore.concerns.grading import BLACKHEAD_BUCKETS, PORE_BUCKETS, count_confidence
 from skincore.concerns.pores import measure_blackheads, measure_pores
+from skincore.concerns.roughness import measure_roughness
 from skincore.concerns.scores import face_scores
 from skincore.concerns.tone import measure_tone
 from skincore.errors import SkinError
@@ -189,6 +190,8 @@ def _measure_face(
             blackheads, confidence=count_confidence(blackheads.count, BLACKHEAD_BUCKETS)
         )
     clock.lap("pores")
+    roughness = measure_roughness(ctx, threads=threads)
+    clock.lap("roughness")
     face = FaceResult(
         index=index,
         geometry=geometry,
@@ -196,6 +199,7 @@ def _measure_face(
         tone=tone,
         pores=pores,
         blackheads=blackheads,
+        roughness=roughness,
     )
     face.scores = face_scores(face)
     return face

@@ -628,6 +628,10 @@ SKIN_REGIONS = (
     "right_cheekbone",
 )
 
+#: Margin kept around the excluded parts, as a fraction of the distance between
+#: the outer eye corners (about 2 mm on an adult face).
+EXCLUSION_MARGIN = 0.02
+
 #: Non-skin parts cut out of every skin mask.
 EXCLUDED = (
     "left_eye",
@@ -758,8 +762,10 @@ def skin_gate(lab: np.ndarray, reference: np.ndarray, *, k: float = 3.0) -> np.n
     mad = np.median(np.abs(reference - med), axis=0) * 1.4826
     sig = np.maximum(mad, np.array([2.0, 1.5, 1.5], dtype=np.float64))
     d = (lab - med.astype(np.float32)) / sig.astype(np.float32)
-    # L* below the skin is shadow, hair or beard; allow more spread above (shine).
-    dl = np.where(d[..., 0] > 0, d[..., 0] / 2.0, d[..., 0])
+    # Allow more spread in L* than in chroma: above the median (shine) by 2x, below
+    # it (under-eye darkening, soft shadows) by 1.6x. Hair, beard and deep shadows
+    # are far darker than that.
+    dl = np.where(d[..., 0] > 0, d[..., 0] / 2.0, d[..., 0] / 1.6)
     dist2 = dl * dl + d[..., 1] * d[..., 1] + d[..., 2] * d[..., 2]
     return (dist2 < k * k).astype(np.uint8)
 
@@ -805,6 +811,14 @@ def build_masks(
     excluded = np.zeros((h, w), dtype=bool)
     for name in EXCLUDED:
         excluded |= raw[name] > 0
+    # Keep a margin from eyes, brows, lips and nostrils: their edges (lashes, brow
+    # hairs, lip borders) are not skin texture. The margin is a fraction of the
+    # inter-ocular distance so it scales with the face.
+    iod = float(np.linalg.norm(np.asarray(landmarks)[33, :2] - np.asarray(landmarks)[263, :2]))
+    margin = EXCLUSION_MARGIN * iod * scale
+    if margin >= 0.5:
+        blurred = geometry.gaussian_blur(excluded.astype(np.float32), margin / 2.0, threads=threads)
+        excluded = blurred > 0.02
     cheeks = (raw["left_cheek"] > 0) | (raw["right_cheek"] > 0)
     cheeks &= ~excluded
     ref = lab[cheeks]

@@ -469,3 +469,39 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     if rough is not None:
         out[f"{prefix}texture_output.png"] = png_bytes(rough)
     return out
+
+
+def render_pro_map(
+    analysis: Analysis, name: str, colors: dict[str, str] | None = None
+) -> bytes | None:
+    """Render one AILab Pro ``return_maps`` PNG by name.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A finished analysis.
+    name : str
+        ``texture_enhanced_pores``, ``texture_enhanced_blackheads``,
+        ``texture_enhanced_lines`` or ``rough_area``.
+    colors : dict, optional
+        Pro ``roi_outline_color`` values overriding :data:`DEFAULT_COLORS`.
+
+    Returns
+    -------
+    bytes or None
+        PNG bytes, or ``None`` when the concern behind the map is not measured.
+    """
+    c = {**DEFAULT_COLORS, **(colors or {})}
+    if name == "texture_enhanced_pores":
+        img = texture_enhanced_pores(analysis, color=c["pores_color"])
+    elif name == "texture_enhanced_blackheads":
+        img = texture_enhanced_blackheads(analysis, color=c["blackhead_color"])
+    elif name == "texture_enhanced_lines":
+        img = texture_enhanced_lines(
+            analysis, color=c["wrinkle_color"], fine_color=c["fine_line_color"]
+        )
+    elif name == "rough_area":
+        img = rough_area(analysis)
+    else:
+        raise ValueError(f"name: unknown map {name!r}")
+    return None if img is None else png_bytes(img)
