@@ -253,3 +253,39 @@ def test_landmark_mirror_table_on_real_face(result):
     err = np.linalg.norm(reflected - q[list(MIRROR[:468])], axis=1)
     face_w = np.ptp(q[:, 0])
     assert np.median(err) < 0.02 * face_w
+
+
+def test_pro_maps_and_marks(result):
+    import base64
+
+    from skincore.dialects.ailab import PRO_MAPS, PRO_MARKS
+
+    doc = result.to_dict("ailab-pro", return_maps=list(PRO_MAPS), return_marks=list(PRO_MARKS))
+    jsonschema.validate(doc, _schema("ailab-pro"))
+    maps = doc["result"]["face_maps"]
+    assert "texture_enhanced_pores" in maps and "texture_enhanced_bw" in maps
+    png = Image.open(io.BytesIO(base64.b64decode(maps["texture_enhanced_pores"])))
+    assert png.size == (result.width, result.height) and png.mode == "RGBA"
+    info = doc["result"]["enhanced_bw_info"]
+    bw = Image.open(io.BytesIO(base64.b64decode(maps["texture_enhanced_bw"])))
+    rect = info["enhanced_bw_rect"]
+    assert abs(bw.size[0] - rect["width"] * info["ratio"]) <= 2
+    # Unknown names are ignored, as the vendor does; unknown options are refused.
+    assert "face_maps" not in result.to_dict("ailab-pro", return_maps=["red_area"])["result"]
+    with pytest.raises(SkinError):
+        result.to_dict("ailab-advanced", return_maps=["rough_area"])
+
+
+def test_texture_concerns_on_sample(result):
+    f = result.faces[0]
+    assert f.pores is not None and f.blackheads is not None and f.roughness is not None
+    assert sum(z.count for z in f.pores.zones.values()) == len(f.pores.blobs)
+    for z in f.pores.zones.values():
+        assert 0.0 < z.confidence <= 1.0
+    assert set(f.scores) >= {"pore", "blackhead", "texture"}
+    doc = result.to_dict("youcam-hd")
+    types = {o["type"] for o in doc["data"]["results"]["output"]}
+    assert {"hd_pore", "hd_texture"} <= types
+    ff = result.to_dict("face-field")["result"]["face_list"][0]
+    assert ff["blackheadpore"]["pore_num"] == len(f.pores.blobs)
+    assert ff["skin"]["smooth"] == f.roughness.smooth

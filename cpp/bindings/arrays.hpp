@@ -37,7 +37,7 @@ inline void check_layout(const py::array& a, const char* name, int channels) {
         if (a.ndim() != 3 || a.shape(2) != channels)
             throw py::value_error(std::string(name) + ": expected shape (H, W, " +
                                   std::to_string(channels) + ")");
-        if (a.strides(2) != itemsize)
+        if (a.size() > 0 && a.strides(2) != itemsize)
             throw py::value_error(std::string(name) + ": channels must be contiguous");
     }
     // Empty arrays may carry zero strides in NumPy: nothing to check there.
