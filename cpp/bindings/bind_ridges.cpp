@@ -38,8 +38,8 @@ void bind_ridges(py::module_& m) {
     m.def(
         "frangi",
         [](py::array src, std::vector<double> sigmas, bool black_ridges, double beta, double gamma,
-           bool normalize, py::object mask, py::array response, py::array scale, py::array orientation,
-           py::object strength, int threads) {
+           bool normalize, double edge_beta, py::object mask, py::array response, py::array scale, py::array orientation,
+           py::object strength, py::object strength_scale, int threads) {
             auto s = py_arrays::const_view<float>(src, "gray");
             auto r = py_arrays::mut_view<float>(response, "response");
             auto sc = py_arrays::mut_view<float>(scale, "scale");
@@ -52,6 +52,13 @@ void bind_ridges(py::module_& m) {
                 py::array sa = as_array(strength, "strength");
                 st = py_arrays::mut_view<float>(sa, "strength");
                 py_arrays::check_same_hw(s, "gray", st, "strength");
+            }
+            MutView<float> ssc{};
+            if (!strength_scale.is_none()) {
+                if (!st.data) throw py::value_error("strength_scale: needs strength");
+                py::array sa = as_array(strength_scale, "strength_scale");
+                ssc = py_arrays::mut_view<float>(sa, "strength_scale");
+                py_arrays::check_same_hw(s, "gray", ssc, "strength_scale");
             }
             ConstView<std::uint8_t> mk{};
             if (!mask.is_none()) {
@@ -67,17 +74,20 @@ void bind_ridges(py::module_& m) {
             if (!(beta > 0.0) || !std::isfinite(beta)) throw py::value_error("beta: must be finite and > 0");
             if (!(gamma >= 0.0) || !std::isfinite(gamma))
                 throw py::value_error("gamma: must be finite and > 0 (or None)");
+            if (!(edge_beta >= 0.0) || !std::isfinite(edge_beta))
+                throw py::value_error("edge_beta: must be finite and > 0 (or None)");
             FrangiParams p;
+            p.edge_beta = edge_beta;
             p.black_ridges = black_ridges;
             p.beta = beta;
             p.gamma = gamma;
             p.normalize = normalize;
             py::gil_scoped_release release;
-            frangi(s, sigmas, p, mk, r, sc, o, st, threads);
+            frangi(s, sigmas, p, mk, r, sc, o, st, ssc, threads);
         },
         py::arg("gray"), py::arg("sigmas"), py::arg("black_ridges"), py::arg("beta"), py::arg("gamma"),
-        py::arg("normalize"), py::arg("mask"), py::arg("response"), py::arg("scale"),
-        py::arg("orientation"), py::arg("strength"), py::arg("threads"));
+        py::arg("normalize"), py::arg("edge_beta"), py::arg("mask"), py::arg("response"), py::arg("scale"),
+        py::arg("orientation"), py::arg("strength"), py::arg("strength_scale"), py::arg("threads"));
 
     m.def(
         "hysteresis_skeleton",
@@ -100,7 +110,7 @@ void bind_ridges(py::module_& m) {
         "trace",
         [](py::array response, py::object scale, py::object orientation, py::object depth,
            py::object mask, float low, float high, double min_length, double max_gap,
-           double max_angle_deg, int smooth, int threads) {
+           double max_angle_deg, double spur_length, int smooth, int threads) {
             auto r = py_arrays::const_view<float>(response, "response");
             auto sc = optional_view<float>(scale, "scale", r);
             auto o = optional_view<float>(orientation, "orientation", r);
@@ -114,6 +124,8 @@ void bind_ridges(py::module_& m) {
             if (!(max_gap >= 0.0) || !(max_gap <= 64.0)) throw py::value_error("max_gap: must be in [0, 64]");
             if (!(max_angle_deg >= 0.0) || !(max_angle_deg <= 90.0))
                 throw py::value_error("max_angle_deg: must be in [0, 90]");
+            if (!(spur_length >= 0.0) || !std::isfinite(spur_length))
+                throw py::value_error("spur_length: must be finite and >= 0");
             if (smooth < 0 || smooth > 64) throw py::value_error("smooth: must be in [0, 64]");
             TraceParams p;
             p.low = low;
@@ -121,6 +133,7 @@ void bind_ridges(py::module_& m) {
             p.min_length = min_length;
             p.max_gap = max_gap;
             p.max_angle_deg = max_angle_deg;
+            p.spur_length = spur_length;
             p.smooth = smooth;
             TraceResult res;
             {
@@ -138,5 +151,5 @@ void bind_ridges(py::module_& m) {
         },
         py::arg("response"), py::arg("scale"), py::arg("orientation"), py::arg("depth"), py::arg("mask"),
         py::arg("low"), py::arg("high"), py::arg("min_length"), py::arg("max_gap"),
-        py::arg("max_angle_deg"), py::arg("smooth"), py::arg("threads"));
+        py::arg("max_angle_deg"), py::arg("spur_length"), py::arg("smooth"), py::arg("threads"));
 }

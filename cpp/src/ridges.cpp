@@ -53,16 +53,30 @@ inline void hessian_row(const float* b, long W, long H, long y, float s2, float*
     one(W - 1, W - 2, W - 2);
 }
 
+// Central-difference gradient of row y of b (reflect-101 borders).
+inline void gradient_row(const float* b, long W, long H, long y, float* gx, float* gy) {
+    const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
+    const float* rm = b + static_cast<std::size_t>(reflect101(y - 1, H)) * static_cast<std::size_t>(W);
+    const float* rp = b + static_cast<std::size_t>(reflect101(y + 1, H)) * static_cast<std::size_t>(W);
+    for (long x = 0; x < W; ++x) {
+        const long xm = reflect101(x - 1, W), xp = reflect101(x + 1, W);
+        gx[x] = (r[xp] - r[xm]) * 0.5f;
+        gy[x] = (rp[x] - rm[x]) * 0.5f;
+    }
+}
+
 }  // namespace
 
 void frangi(ConstView<float> src, const std::vector<double>& sigmas, const FrangiParams& p,
             ConstView<std::uint8_t> mask, MutView<float> response, MutView<float> scale,
-            MutView<float> orientation, MutView<float> strength, int threads) {
+            MutView<float> orientation, MutView<float> strength, MutView<float> strength_scale,
+            int threads) {
     const std::int64_t W = src.width, H = src.height;
     check_hw(response, W, H, "response");
     check_hw(scale, W, H, "scale");
     check_hw(orientation, W, H, "orientation");
     if (strength.data) check_hw(strength, W, H, "strength");
+    if (strength_scale.data) check_hw(strength_scale, W, H, "strength_scale");
     const bool has_mask = mask.data != nullptr;
     if (has_mask) check_hw(mask, W, H, "mask");
     if (sigmas.empty() || sigmas.size() > kMaxFrangiScales)
@@ -71,6 +85,8 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         if (!(s > 0.0) || !(s <= kMaxFrangiSigma))
             throw std::invalid_argument("sigmas: each sigma must be in (0, 256]");
     if (!(p.beta > 0.0) || !std::isfinite(p.beta)) throw std::invalid_argument("beta must be > 0");
+    if (!(p.edge_beta >= 0.0) || !std::isfinite(p.edge_beta))
+        throw std::invalid_argument("edge_beta must be >= 0 (0 = off)");
     if (!(p.gamma >= 0.0) || !std::isfinite(p.gamma))
         throw std::invalid_argument("gamma must be >= 0 (0 = automatic)");
     if (src.empty()) return;
@@ -83,6 +99,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             std::fill(scale.row(y), scale.row(y) + W, 0.0f);
             std::fill(orientation.row(y), orientation.row(y) + W, 0.0f);
             if (strength.data) std::fill(strength.row(y), strength.row(y) + W, 0.0f);
+            if (strength_scale.data) std::fill(strength_scale.row(y), strength_scale.row(y) + W, 0.0f);
         }
     });
 
@@ -91,11 +108,16 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
     const float b2 = static_cast<float>(2.0 * p.beta * p.beta);
     float g2 = p.gamma > 0.0 ? static_cast<float>(2.0 * p.gamma * p.gamma) : -1.0f;
     const float sign = p.black_ridges ? 1.0f : -1.0f;
+    const bool use_edge = p.edge_beta > 0.0;
+    const float e2 = use_edge ? static_cast<float>(2.0 * p.edge_beta * p.edge_beta) : 1.0f;
 
     for (double sigma : sigmas) {
         gaussian_blur(src, bview, sigma, 4.0, threads);
         const float s2 = p.normalize ? static_cast<float>(sigma * sigma) * sign : sign;
         const float fsigma = static_cast<float>(sigma);
+        // Edge term: Rg = sigma |grad B| / (sigma^2 l2) in the Hessian's normalisation.
+        const float gsc = p.normalize ? static_cast<float>(sigma) : static_cast<float>(1.0 / sigma);
+        const float gsc2 = gsc * gsc;
 
         if (g2 < 0.0f) {
             // Automatic gamma: half the largest Hessian norm at this (the first) scale.
@@ -128,14 +150,17 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
 
         parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             std::vector<float> hxx(static_cast<std::size_t>(W)), hyy(hxx.size()), hxy(hxx.size());
+            std::vector<float> gxr(use_edge ? hxx.size() : 0), gyr(gxr.size());
             for (std::int64_t y = y0; y < y1; ++y) {
                 hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, hxx.data(), hyy.data(),
                             hxy.data());
+                if (use_edge) gradient_row(blurred.data(), w, h, static_cast<long>(y), gxr.data(), gyr.data());
                 const std::uint8_t* mr = has_mask ? mask.row(y) : nullptr;
                 float* ro = response.row(y);
                 float* so = scale.row(y);
                 float* oo = orientation.row(y);
                 float* st = strength.data ? strength.row(y) : nullptr;
+                float* ss_out = strength_scale.data ? strength_scale.row(y) : nullptr;
                 for (long x = 0; x < w; ++x) {
                     if (mr && !mr[x]) continue;
                     const float a = hxx[x], c = hyy[x], b = hxy[x];
@@ -145,12 +170,32 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
                     const bool b_first = std::fabs(lb) < std::fabs(la);
                     const float l1 = b_first ? lb : la;
                     const float l2 = b_first ? la : lb;
+                    // Wrong polarity is 0 (scikit-image relies on exp underflow, which
+                    // fails where l1 is exactly 0, e.g. the centre of a straight line).
+                    if (!(l2 > 0.0f)) continue;
+                    if (st && l2 > st[x]) {
+                        st[x] = l2;
+                        if (ss_out) ss_out[x] = fsigma;
+                    }
                     const float l2c = std::max(l2, 1e-10f);
                     const float rb = std::fabs(l1) / l2c;
                     const float e1 = -(rb * rb) / b2;
                     if (!(e1 > -110.0f)) continue;  // exp underflows to exactly 0 (or NaN input)
                     const float ss = l1 * l1 + l2 * l2;
-                    const float v = std::exp(e1) * (1.0f - std::exp(-ss / g2));
+                    float v = std::exp(e1) * (1.0f - std::exp(-ss / g2));
+                    if (use_edge) {
+                        // Only the gradient across the ridge (along l2's eigenvector)
+                        // counts: along the ridge it is normal (at the ends).
+                        const float gx = gxr[x], gy = gyr[x];
+                        const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
+                        const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
+                        const bool first = q1 >= q2;
+                        const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
+                        const float gn = gx * nx + gy * ny;
+                        const float gp2 = q > 0.0f ? (gn * gn) / q : gx * gx + gy * gy;
+                        const float rg2 = (gp2 * gsc2) / (l2c * l2c);
+                        v = v * std::exp(-rg2 / e2);
+                    }
                     if (v > ro[x]) {
                         ro[x] = v;
                         so[x] = fsigma;
@@ -160,7 +205,6 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
                         if (th >= kHalfPi) th -= kPi;
                         if (th < -kHalfPi) th += kPi;
                         oo[x] = th;
-                        if (st) st[x] = l2;
                     }
                 }
             }
@@ -346,6 +390,8 @@ struct Graph {
 struct Seg {
     std::vector<std::size_t> px;  // padded indices in order
     bool closed = false;
+    bool spur = false;  // a short branch from a junction to a free end
+    int deg_front = 0, deg_back = 0;
 };
 
 std::vector<Seg> skeleton_segments(const Padded& P) {
@@ -407,6 +453,13 @@ std::vector<Seg> skeleton_segments(const Padded& P) {
         if (s.px.back() != i) s.px.push_back(i);
         segs.push_back(std::move(s));
     }
+    for (Seg& sg : segs) {
+        if (sg.closed) continue;
+        const int d0 = deg[sg.px.front()], d1 = deg[sg.px.back()];
+        sg.deg_front = d0;
+        sg.deg_back = d1;
+        sg.spur = (d0 == 1 && d1 >= 3) || (d1 == 1 && d0 >= 3);
+    }
     return segs;
 }
 
@@ -430,12 +483,14 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
     if (!(p.max_angle_deg >= 0.0) || !(p.max_angle_deg <= 90.0))
         throw std::invalid_argument("max_angle_deg must be in [0, 90]");
     if (p.smooth < 0 || p.smooth > 64) throw std::invalid_argument("smooth must be in [0, 64]");
+    if (!(p.spur_length >= 0.0) || !std::isfinite(p.spur_length)) throw std::invalid_argument("spur_length must be >= 0");
     TraceResult res;
     res.offsets.push_back(0);
     if (response.empty()) return res;
 
     Padded P;
     hysteresis_padded(response, mask, p.low, p.high, P, threads);
+    const std::vector<std::uint8_t> region = P.px;  // before thinning, for end extension
     guo_hall_thin(P);
     std::vector<Seg> segs = skeleton_segments(P);
     const long S = P.S;
@@ -446,6 +501,17 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
 
     // ---- link open segment ends across small gaps.
     const std::size_t ns = segs.size();
+    // Spurs (junction to free end, shorter than spur_length) are dropped before linking.
+    std::vector<std::uint8_t> drop(ns, 0);
+    for (std::size_t s = 0; s < ns; ++s) {
+        if (!segs[s].spur) continue;
+        double len = 0;
+        for (std::size_t i = 1; i < segs[s].px.size(); ++i) {
+            const XY a = pxy(segs[s].px[i - 1]), b = pxy(segs[s].px[i]);
+            len += std::hypot(a.x - b.x, a.y - b.y);
+        }
+        drop[s] = len < p.spur_length;
+    }
     struct End {
         XY pt, dir;  // dir points outwards
         bool ok;
@@ -456,13 +522,16 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
         const std::size_t K = v.size();
         for (int e = 0; e < 2; ++e) {
             End& E = ends[2 * s + static_cast<std::size_t>(e)];
-            E.ok = !segs[s].closed && K >= 2;
+            E.ok = !segs[s].closed && K >= 2 && !drop[s];
             if (!E.ok) continue;
-            const std::size_t k = std::min<std::size_t>(K - 1, 6);
-            const XY a = pxy(e == 0 ? v[0] : v[K - 1]);
-            const XY b = pxy(e == 0 ? v[k] : v[K - 1 - k]);
+            // Outward direction from the pixel 10 px in to the one 2 px in (the last
+            // pixels next to a junction are pulled sideways by the thinning).
+            const std::size_t far = std::min<std::size_t>(K - 1, 10);
+            const std::size_t near = K > 8 ? 2 : 0;
+            const XY a = pxy(e == 0 ? v[near] : v[K - 1 - near]);
+            const XY b = pxy(e == 0 ? v[far] : v[K - 1 - far]);
             const double dx = a.x - b.x, dy = a.y - b.y, n = std::hypot(dx, dy);
-            E.pt = a;
+            E.pt = pxy(e == 0 ? v[0] : v[K - 1]);
             E.dir = XY{dx / n, dy / n};
         }
     }
@@ -537,7 +606,34 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
     ConstView<float> dmap = depth.data ? depth : response;
     std::vector<std::size_t> chain_px;
     std::vector<XY> pts, sm;
-    auto emit = [&](bool closed) {
+    struct Out {
+        std::vector<XY> pts;
+        std::array<double, kTraceStats> st;
+    };
+    std::vector<Out> outs;
+    // Free ends are pulled in by about half the line width by the thinning: walk
+    // them outwards along their direction while the thresholded region continues.
+    auto extend = [&](std::vector<XY>& v, bool front) {
+        const std::size_t K = v.size();
+        const std::size_t k = std::min<std::size_t>(K - 1, 8);
+        const XY a = front ? v[0] : v[K - 1];
+        const XY b = front ? v[k] : v[K - 1 - k];
+        const double dx = a.x - b.x, dy = a.y - b.y, n = std::hypot(dx, dy);
+        if (!(n > 0)) return;
+        XY last{0, 0};
+        bool any = false;
+        for (int t = 1; t <= 32; ++t) {
+            const double x = a.x + dx / n * t, y = a.y + dy / n * t;
+            const long ix = std::lround(x), iy = std::lround(y);
+            if (ix < 0 || iy < 0 || ix >= P.W || iy >= P.H || !region[P.idx(ix, iy)]) break;
+            last = XY{x, y};
+            any = true;
+        }
+        if (!any) return;
+        if (front) v.insert(v.begin(), last);
+        else v.push_back(last);
+    };
+    auto emit = [&](bool closed, bool ext_front, bool ext_back) {
         // chain_px: pixel indices in order (a junction pixel shared by two linked
         // segments appears once).
         const std::size_t K = chain_px.size();
@@ -560,8 +656,12 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
             sm[i] = XY{sx / static_cast<double>(2 * h + 1), sy / static_cast<double>(2 * h + 1)};
         }
         if (closed) sm[K - 1] = sm[0];
+        std::vector<XY> line(sm.begin(), sm.end());
+        if (ext_front) extend(line, true);
+        if (ext_back) extend(line, false);
         double len = 0;
-        for (std::size_t i = 1; i < K; ++i) len += std::hypot(sm[i].x - sm[i - 1].x, sm[i].y - sm[i - 1].y);
+        for (std::size_t i = 1; i < line.size(); ++i)
+            len += std::hypot(line[i].x - line[i - 1].x, line[i].y - line[i - 1].y);
         if (len < p.min_length) return;
         const std::size_t npx = closed ? K - 1 : K;
         double dsum = 0, dmax = -std::numeric_limits<double>::infinity(), wsum = 0, c2 = 0, s2 = 0;
@@ -598,19 +698,16 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
         const double hp = 1.57079632679489661923;
         if (th >= hp) th -= 2 * hp;
         if (th < -hp) th += 2 * hp;
-        for (std::size_t i = 0; i < K; ++i) {
-            res.xy.push_back(static_cast<float>(sm[i].x));
-            res.xy.push_back(static_cast<float>(sm[i].y));
-        }
-        res.offsets.push_back(static_cast<std::int64_t>(res.xy.size() / 2));
-        const double st[kTraceStats] = {len,
+        Out o;
+        o.pts = std::move(line);
+        o.st = {len,
                                         dsum / n,
                                         dmax,
                                         has_scale ? wsum / n : std::numeric_limits<double>::quiet_NaN(),
                                         th,
                                         closed ? 1.0 : 0.0,
                                         n};
-        res.stats.insert(res.stats.end(), st, st + kTraceStats);
+        outs.push_back(std::move(o));
     };
     auto append = [&](const std::vector<std::size_t>& v, bool reversed) {
         for (std::size_t k = 0; k < v.size(); ++k) {
@@ -627,6 +724,7 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
     };
     std::vector<Chain> starts;
     for (std::size_t s = 0; s < ns; ++s) {
+        if (drop[s]) continue;
         if (segs[s].closed) {
             starts.push_back({segs[s].px.front(), s, -1});
             continue;
@@ -649,11 +747,12 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
         if (c.start_end < 0) {
             used[c.seg] = 1;
             append(segs[c.seg].px, false);
-            emit(true);
+            emit(true, false, false);
             continue;
         }
         std::size_t s = c.seg;
         int e = c.start_end;
+        const bool free_front = (e == 0 ? segs[s].deg_front : segs[s].deg_back) == 1;
         for (;;) {
             used[s] = 1;
             append(segs[s].px, e == 1);
@@ -664,7 +763,25 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
             e = static_cast<int>(nxt % 2);
             if (used[s]) break;  // cannot happen: links form no cycles
         }
-        emit(false);
+        const bool free_back = (e == 0 ? segs[s].deg_back : segs[s].deg_front) == 1;
+        emit(false, free_front, free_back);
+    }
+    // Open polylines run from their raster-earlier end; output in raster order of
+    // the first point (stable, so ties keep the deterministic discovery order).
+    auto before = [](const XY& a, const XY& b) { return a.y < b.y || (a.y == b.y && a.x < b.x); };
+    for (Out& o : outs)
+        if (o.st[5] == 0.0 && before(o.pts.back(), o.pts.front())) std::reverse(o.pts.begin(), o.pts.end());
+    std::vector<std::size_t> order(outs.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return before(outs[a].pts.front(), outs[b].pts.front()); });
+    for (std::size_t i : order) {
+        for (const XY& q : outs[i].pts) {
+            res.xy.push_back(static_cast<float>(q.x));
+            res.xy.push_back(static_cast<float>(q.y));
+        }
+        res.offsets.push_back(static_cast<std::int64_t>(res.xy.size() / 2));
+        res.stats.insert(res.stats.end(), outs[i].st.begin(), outs[i].st.end());
     }
     return res;
 }

@@ -18,6 +18,11 @@ Differences from :func:`skimage.filters.frangi` (scikit-image 0.26)
 * The Hessian is multiplied by ``sigma**2`` (``normalize=True``) so that responses
   at different scales compare; scikit-image does not normalise
   (``normalize=False`` reproduces that).
+* Where the across-ridge eigenvalue has the wrong sign the response is 0.
+  scikit-image relies on ``exp`` underflowing there, which fails where the
+  along-ridge eigenvalue is exactly 0 (the centre of a straight line of the
+  opposite polarity gets a response of 1).
+* ``edge_beta`` (off by default) adds a gradient term that scikit-image lacks.
 * Everything else follows scikit-image: eigenvalues sorted by magnitude,
   ``Rb = |l1| / max(l2, 1e-10)``, ``S**2 = l1**2 + l2**2``, ``V = exp(-Rb**2 /
   (2 beta**2)) * (1 - exp(-S**2 / (2 gamma**2)))``, max over scales, and the
@@ -52,16 +57,24 @@ class FrangiResult:
         Direction along the ridge (radians, ``[-pi/2, pi/2)``, x right, y down)
         at that scale; 0 where ``response == 0``.
     strength : numpy.ndarray
-        The larger-magnitude Hessian eigenvalue at that scale (curvature across
-        the ridge, ``sigma**2``-normalised when ``normalize``), positive for a
-        ridge of the requested polarity. Proportional to the line's contrast;
-        unlike ``response`` it does not saturate.
+        The largest across-ridge eigenvalue of the requested polarity over the
+        scales (the larger-magnitude Hessian eigenvalue, ``sigma**2``-normalised
+        when ``normalize``, in image units; 0 where it has the wrong sign at
+        every scale). Proportional to the line's contrast for a given width;
+        unlike ``response`` it does not saturate and does not depend on
+        ``gamma``.
+    strength_scale : numpy.ndarray
+        Sigma (px) of that maximum (0 where ``strength`` is 0). With
+        ``normalize``, a bar-shaped line of width ``w`` peaks at ``sigma = w /
+        2``: pass it as ``trace(scale=...)`` for widths (``scale``, the sigma of
+        the best vesselness, is pushed up by ``edge_beta``).
     """
 
     response: np.ndarray
     scale: np.ndarray
     orientation: np.ndarray
     strength: np.ndarray
+    strength_scale: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -152,6 +165,7 @@ def frangi(
     gamma: float | None = None,
     mask: np.ndarray | None = None,
     normalize: bool = True,
+    edge_beta: float | None = None,
     threads: int = 0,
 ) -> FrangiResult:
     """Multi-scale Frangi vesselness with the scale and direction of the best scale.
@@ -184,6 +198,17 @@ def frangi(
     normalize : bool, optional
         Multiply the Hessian by ``sigma**2`` (scale normalisation). ``False``
         reproduces scikit-image's (unnormalised) convention.
+    edge_beta : float, optional
+        Edge suppression (an extension, off by default so that the filter stays
+        the plain Frangi filter of scikit-image). When set (> 0), the vesselness
+        is multiplied by ``exp(-Rg**2 / (2 edge_beta**2))`` with ``Rg = sigma *
+        |grad B . n| / (sigma**2 * l2)`` (``n`` the unit vector across the ridge;
+        the gradient along the ridge, e.g. at its ends, does not count): zero at a
+        ridge centre, about 1 on the
+        convex flank of an edge or of a line of the opposite polarity, which the
+        plain filter reports as two parallel ridges. ``0.5`` removes the flanks
+        of bright lines when looking for dark ones (use it for wrinkles, next to
+        specular highlights).
     threads : int, optional
         Worker threads, 0 = all; results are bit-identical for any value.
 
@@ -212,17 +237,21 @@ def frangi(
     _finite("alpha", alpha, positive=True)
     b = _finite("beta", beta, positive=True)
     g = 0.0 if gamma is None else _finite("gamma", gamma, positive=True)
+    eb = 0.0 if edge_beta is None else _finite("edge_beta", edge_beta, positive=True)
     m = _mask(mask, gray.shape)
     h, w = gray.shape
     resp = np.empty((h, w), np.float32)
     scale = np.empty((h, w), np.float32)
     orient = np.empty((h, w), np.float32)
     strength = np.empty((h, w), np.float32)
+    sscale = np.empty((h, w), np.float32)
+    if gray.size == 0:
+        return FrangiResult(resp, scale, orient, strength, sscale)
     _core.ridges.frangi(
-        gray, sig, bool(black_ridges), b, g, bool(normalize), m, resp, scale, orient, strength,
-        int(threads),
+        gray, sig, bool(black_ridges), b, g, bool(normalize), eb, m, resp, scale, orient, strength,
+        sscale, int(threads),
     )  # fmt: skip
-    return FrangiResult(resp, scale, orient, strength)
+    return FrangiResult(resp, scale, orient, strength, sscale)
 
 
 def _response(response: np.ndarray) -> np.ndarray:
@@ -276,7 +305,9 @@ def hysteresis_skeleton(
     response = _response(response)
     lo, hi = _thresholds(low, high)
     m = _mask(mask, response.shape)
-    out = np.empty(response.shape, np.uint8)
+    out = np.zeros(response.shape, np.uint8)
+    if response.size == 0:
+        return out.view(np.bool_)
     _core.ridges.hysteresis_skeleton(response, m, lo, hi, bool(thin), out, int(threads))
     return out.view(np.bool_)
 
@@ -302,7 +333,8 @@ def trace(
     mask: np.ndarray | None = None,
     min_length: float = 10.0,
     max_gap: float = 3.0,
-    max_angle_deg: float = 30.0,
+    max_angle_deg: float = 45.0,
+    spur_length: float = 10.0,
     smooth: int = 2,
     threads: int = 0,
 ) -> list[Ridge]:
@@ -311,8 +343,9 @@ def trace(
     Steps: hysteresis threshold (seeds ``>= high``, 8-connected through
     ``>= low``, inside ``mask``); Guo-Hall thinning to a one-pixel skeleton;
     the skeleton is cut into paths at junctions and ends (8-adjacency without
-    diagonal links that two 4-links already join); path ends closer than
-    ``max_gap`` whose outward directions (from their last 6 px) are opposite
+    diagonal links that two 4-links already join); spurs shorter than
+    ``spur_length`` are pruned; path ends closer than
+    ``max_gap`` whose outward directions (from 10 px to 2 px before the end) are opposite
     within ``max_angle_deg`` (and, for gaps over 2 px, point along the gap) are
     linked greedily, best aligned first, never into a cycle (so at a junction the
     two straightest branches continue each other); chains shorter than
@@ -326,7 +359,8 @@ def trace(
     low, high : float
         Hysteresis thresholds, ``low <= high``.
     scale : numpy.ndarray, optional
-        ``(H, W)`` float32 scale map (``FrangiResult.scale``) for the widths.
+        ``(H, W)`` float32 scale map for the widths (``FrangiResult.strength_scale``
+        gives ``2 * sigma ~ w`` for a bar of width ``w``).
     orientation : numpy.ndarray, optional
         ``(H, W)`` float32 orientation map for the mean orientation.
     depth : numpy.ndarray, optional
@@ -340,6 +374,9 @@ def trace(
         Largest gap (px, ``[0, 64]``) bridged between two ends.
     max_angle_deg : float, optional
         Direction tolerance for linking (degrees, ``[0, 90]``).
+    spur_length : float, optional
+        Branches running from a junction to a free end that are shorter than
+        this (px) are pruned before linking (thinning spurs, texture side-hairs).
     smooth : int, optional
         Half-window of the moving average applied to the points (0 = raw pixels).
     threads : int, optional
@@ -365,10 +402,14 @@ def trace(
     ma = _finite("max_angle_deg", max_angle_deg, lo=0.0)
     if ma > 90:
         raise ValueError("max_angle_deg: must be <= 90")
-    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or not 0 <= smooth <= 64:
+    sl = _finite("spur_length", spur_length, lo=0.0)
+    is_int = isinstance(smooth, (int, np.integer)) and not isinstance(smooth, bool)
+    if not is_int or not 0 <= smooth <= 64:
         raise ValueError("smooth: expected an integer in [0, 64]")
+    if response.size == 0:
+        return []
     offs, xy, stats = _core.ridges.trace(
-        response, sc, orr, dp, m, lo, hi, ml, mg, ma, int(smooth), int(threads)
+        response, sc, orr, dp, m, lo, hi, ml, mg, ma, sl, int(smooth), int(threads)
     )
     out: list[Ridge] = []
     for i in range(len(offs) - 1):

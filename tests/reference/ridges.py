@@ -66,6 +66,16 @@ def hessian(img: np.ndarray, sigma: float, normalize: bool = True):
     return dxx * s2, dyy * s2, dxy * s2
 
 
+def gradient(img: np.ndarray, sigma: float):
+    """Central-difference gradient (gx, gy) of the blurred image."""
+    b = gaussian_blur(img, sigma)
+    h, w = b.shape
+    half = np.float32(0.5)
+    gx = (b[:, _reflect101(np.arange(w) + 1, w)] - b[:, _reflect101(np.arange(w) - 1, w)]) * half
+    gy = (b[_reflect101(np.arange(h) + 1, h)] - b[_reflect101(np.arange(h) - 1, h)]) * half
+    return gx, gy
+
+
 def _eig(dxx, dyy, dxy):
     half = np.float32(0.5)
     tr = (dxx + dyy) * half
@@ -88,6 +98,7 @@ def frangi(
     gamma=None,
     mask=None,
     normalize=True,
+    edge_beta=None,
 ):
     """Return (response, scale, orientation, strength) like skincore.ridges.frangi."""
     del alpha  # 2-D: the plate term is exp(-inf) -> the factor is exactly 1
@@ -97,12 +108,14 @@ def frangi(
     scale = np.zeros((h, w), np.float32)
     orient = np.zeros((h, w), np.float32)
     strength = np.zeros((h, w), np.float32)
+    sscale = np.zeros((h, w), np.float32)
     inside = np.ones((h, w), bool) if mask is None else np.asarray(mask) != 0
     b2 = np.float32(2.0 * beta * beta)
     g2 = None if gamma is None else np.float32(2.0 * gamma * gamma)
     sign = np.float32(1.0 if black_ridges else -1.0)
     for sigma in sigmas:
         dxx, dyy, dxy = hessian(img, sigma, normalize)
+        gx, gy = gradient(img, sigma)
         dxx, dyy, dxy = dxx * sign, dyy * sign, dxy * sign
         l1, l2, b_first = _eig(dxx, dyy, dxy)
         ss = l1 * l1 + l2 * l2
@@ -116,7 +129,20 @@ def frangi(
         rb = np.abs(l1) / l2c
         blob = np.exp(-(rb * rb) / b2)
         v = blob * (np.float32(1.0) - np.exp(-ss / g2))
-        v = np.where(inside, v, np.float32(0)).astype(np.float32)
+        if edge_beta:
+            gsc = np.float32(sigma if normalize else 1.0 / sigma)
+            n1x, n1y, n2x, n2y = dxy, l2 - dxx, l2 - dyy, dxy
+            q1 = n1x * n1x + n1y * n1y
+            q2 = n2x * n2x + n2y * n2y
+            first = q1 >= q2
+            nx, ny = np.where(first, n1x, n2x), np.where(first, n1y, n2y)
+            q = np.where(first, q1, q2)
+            gn = gx * nx + gy * ny
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gp2 = np.where(q > 0, (gn * gn) / q, gx * gx + gy * gy)
+                rg2 = (gp2 * (gsc * gsc)) / (l2c * l2c)
+            v = v * np.exp(-rg2 / np.float32(2.0 * edge_beta * edge_beta))
+        v = np.where(inside & (l2 > 0), v, np.float32(0)).astype(np.float32)
         # ridge direction: eigenvector of l1 (the small-|lambda| one)
         th_a = np.float32(0.5) * np.arctan2(np.float32(2.0) * dxy, dxx - dyy)
         th = np.where(b_first, th_a + np.float32(math.pi / 2), th_a).astype(np.float32)
@@ -126,8 +152,10 @@ def frangi(
         resp = np.where(upd, v, resp)
         scale = np.where(upd, np.float32(sigma), scale)
         orient = np.where(upd, th, orient)
-        strength = np.where(upd, l2, strength)
-    return resp, scale, orient.astype(np.float32), strength
+        l2p = np.where(inside & (l2 > 0), l2, np.float32(0))
+        sscale = np.where(l2p > strength, np.float32(sigma), sscale)
+        strength = np.maximum(strength, l2p)
+    return resp, scale, orient.astype(np.float32), strength, sscale
 
 
 # ----------------------------------------------------------------------------- hysteresis

@@ -21,6 +21,11 @@ struct FrangiParams {
     double beta = 0.5;
     double gamma = 0.0;     // <= 0: automatic (half the max Hessian norm at the first scale)
     bool normalize = true;  // multiply the Hessian by sigma^2
+    // > 0: multiply V by exp(-Rg^2 / 2 edge_beta^2), Rg = sigma |grad B . n| / (sigma^2 l2)
+    // (n: unit eigenvector of l2, i.e. across the ridge),
+    // which suppresses the flanks of edges and of opposite-polarity lines (a
+    // ridge centre has no gradient). 0: off (plain Frangi, as scikit-image).
+    double edge_beta = 0.0;
 };
 
 // Multi-scale Frangi vesselness (2-D). Per scale: B = gaussian_blur(src, sigma)
@@ -30,12 +35,15 @@ struct FrangiParams {
 // (l2 > 0 is a dark ridge; bright ridges flip the sign of the Hessian).
 // Outputs (all H x W, caller-owned): response = max over scales; scale = sigma of
 // the max (0 where response == 0); orientation = ridge direction at that scale;
-// strength = l2 at that scale (scale-normalised curvature across the ridge, in
-// image units; may be null). mask (may be empty): outside, every output is 0,
+// strength = the largest l2 > 0 over the scales
+// (curvature across the ridge, scale-normalised if normalize; may be null);
+// strength_scale = the sigma of that maximum (may be null; needs strength).
+// For a bar of width w the sigma^2-normalised l2 peaks at sigma = w / 2. mask (may be empty): outside, every output is 0,
 // and the automatic gamma only looks inside. Deterministic for any thread count.
 void frangi(ConstView<float> src, const std::vector<double>& sigmas, const FrangiParams& p,
             ConstView<std::uint8_t> mask, MutView<float> response, MutView<float> scale,
-            MutView<float> orientation, MutView<float> strength, int threads);
+            MutView<float> orientation, MutView<float> strength, MutView<float> strength_scale,
+            int threads);
 
 // Hysteresis (pixels >= low, 8-connected to a pixel >= high, inside mask) and,
 // if thin, Guo-Hall thinning to a one-pixel skeleton. out is 0/1.
@@ -47,7 +55,8 @@ struct TraceParams {
     float high = 0.f;
     double min_length = 10.0;   // px; shorter polylines are dropped
     double max_gap = 3.0;       // px; ends closer than this may be linked
-    double max_angle_deg = 30;  // link only ends whose directions agree within this
+    double max_angle_deg = 45;  // link only ends whose directions agree within this
+    double spur_length = 10.0;  // px; branches from a junction to a free end shorter than this are pruned
     int smooth = 2;             // half-window of the moving average on the points
 };
 

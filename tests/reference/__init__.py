@@ -1,0 +1,1 @@
+"""Pure-NumPy references of the skincore kernels."""
