@@ -81,19 +81,31 @@ FOLD_SIGMAS_MM = (0.18, 0.27, 0.4, 0.6, 0.9, 1.3)
 #: Smallest sigma in texture pixels (finer ones only see noise).
 MIN_SIGMA_PX = 1.0
 #: Fixed Frangi structure sensitivity (grey levels L*/100, sigma^2-normalised).
-GAMMA = 0.01
+GAMMA = 0.02
 #: Hysteresis thresholds on the response.
-HIGH = 0.6
-LOW = 0.3
+HIGH = 0.2
+LOW = 0.085
 #: Response from which a line is deep.
-DEEP_THRESHOLD = 0.75
+DEEP_THRESHOLD = 0.5
 #: Shortest reported line, millimetres.
 MIN_LENGTH_MM = 2.5
+#: Each open line is shortened at both ends by this fraction of its width: the
+#: response of a line's dark cap, and the tracer's end extension, reach about
+#: one scale sigma (half the width estimate) past the real end.
+END_TRIM = 0.5
 #: Largest linked gap, millimetres.
 MAX_GAP_MM = 0.5
 #: Hole filling and edge erosion of the zone masks, millimetres.
 CLOSE_MM = 1.0
 EDGE_MM = 0.6
+#: Orientation prior: forehead lines are kept only within this angle of the
+#: horizontal (expression lines run across the forehead; shine speckle, hair
+#: and vessels give ridges in every direction).
+FOREHEAD_MAX_TILT_DEG = 35.0
+#: Wrinkles are traced on a grid of at most this many px per mm: finer sampling
+#: is area-averaged down to it, so that the same face photographed closer or at
+#: a higher resolution gives the same lines (and the cost stays bounded).
+WORK_PX_PER_MM = 4.0
 #: Resolution below which wrinkles are not measured (texture px per mm).
 MIN_PX_PER_MM = 2.5
 #: Load scale of the score: ``score = 100 * exp(-load / SCORE_LOAD)``.
@@ -188,6 +200,19 @@ def _outline(points_tex: np.ndarray, width_tex: float, ctx: TextureContext) -> n
     return ctx.to_image(best.astype(np.float64) + (x0, y0))
 
 
+def _trim(p: np.ndarray, cut: float) -> np.ndarray:
+    """Remove ``cut`` px of arc length from each end of a polyline (interpolated)."""
+    if cut <= 0 or len(p) < 2:
+        return p
+    seg = np.hypot(*np.diff(p, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    total = s[-1]
+    if total <= 2 * cut + 1.0:
+        return p
+    t = np.concatenate([[cut], s[(s > cut) & (s < total - cut)], [total - cut]])
+    return np.stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])], axis=1)
+
+
 def _polyline_length(p: np.ndarray) -> float:
     if len(p) < 2:
         return 0.0
@@ -213,6 +238,7 @@ def _measure_zone(
     origin: tuple[int, int],
     zmask: np.ndarray,
     skin_px: int,
+    area_px: int,
     threads: int,
 ) -> WrinkleZone:
     ppm = ctx.px_per_mm
@@ -240,15 +266,19 @@ def _measure_zone(
             threads=threads,
         )
         for r in traced:
-            pts_tex = r.points.astype(np.float64) + (bx0, by0)
-            pts_img = ctx.to_image(pts_tex)
+            if name == "forehead" and abs(r.orientation) > math.radians(FOREHEAD_MAX_TILT_DEG):
+                continue
             width_tex = r.mean_width if math.isfinite(r.mean_width) else 2.0 * MIN_SIGMA_PX
+            pts_tex = r.points.astype(np.float64) + (bx0, by0)
+            if not r.closed:
+                pts_tex = _trim(pts_tex, END_TRIM * width_tex)
+            pts_img = ctx.to_image(pts_tex)
             depth = float(r.mean_depth)
             lines.append(
                 WrinkleLine(
                     points=pts_img,
                     length_px=_polyline_length(pts_img),
-                    length_mm=float(r.length) / ppm,
+                    length_mm=_polyline_length(pts_tex) / ppm,
                     depth=depth,
                     max_depth=float(r.max_depth),
                     width_px=float(width_tex) / ctx.scale,
@@ -280,7 +310,33 @@ def _measure_zone(
         deep_count=sum(1 for ln in lines if ln.deep),
         shallow_count=sum(1 for ln in lines if not ln.deep),
         outlines=tuple(outlines),
-        area_px=int(round(skin_px / (ctx.scale * ctx.scale))),
+        area_px=area_px,
+    )
+
+
+def _work_context(ctx: TextureContext, threads: int) -> TextureContext:
+    """``ctx`` resampled to :data:`WORK_PX_PER_MM` when it is finer."""
+    if ctx.px_per_mm <= WORK_PX_PER_MM * 1.05:
+        return ctx
+    h, w = ctx.gray.shape
+    f = WORK_PX_PER_MM / ctx.px_per_mm
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    fx = size[0] / w
+    gray = geometry.resize(
+        np.ascontiguousarray(ctx.gray, np.float32), size, method="area", threads=threads
+    )
+    masks = {}
+    for k in WRINKLE_ZONES:
+        if k in ctx.masks:
+            r = geometry.resize(ctx.masks[k], size, method="bilinear", threads=threads)
+            masks[k] = np.where(r >= 128, np.uint8(255), np.uint8(0))
+    return TextureContext(
+        gray=gray,
+        origin=ctx.origin,
+        scale=ctx.scale * fx,
+        px_per_mm=ctx.px_per_mm * fx,
+        masks=masks,
+        landmarks=((np.asarray(ctx.landmarks, np.float64) + 0.5) * fx - 0.5).astype(np.float32),
     )
 
 
@@ -307,6 +363,12 @@ def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | Non
     names = [z for z in WRINKLE_ZONES if z in ctx.masks and np.any(ctx.masks[z])]
     if not names:
         return None
+    area_img = {
+        z: int(round(np.count_nonzero(ctx.masks[z]) / (ctx.scale * ctx.scale))) for z in names
+    }
+    ctx = _work_context(ctx, threads)
+    ppm = float(ctx.px_per_mm)
+    names = [z for z in names if np.any(ctx.masks[z])]
     shape = ctx.gray.shape
     zmasks = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
     gray = ctx.gray.astype(np.float32, copy=False)
@@ -338,7 +400,7 @@ def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | Non
     for z in names:
         fr, origin = results[z]
         skin_px = int(np.count_nonzero(ctx.masks[z]))
-        zones[z] = _measure_zone(ctx, z, fr, origin, zmasks[z], skin_px, threads)
+        zones[z] = _measure_zone(ctx, z, fr, origin, zmasks[z], skin_px, area_img[z], threads)
     total_area = sum(zn.area_px for zn in zones.values())
     score = (
         int(round(sum(zn.score * zn.area_px for zn in zones.values()) / total_area))
