@@ -3,7 +3,9 @@
 Method
 ------
 On the texture grid of :class:`~skincore.concerns.context.TextureContext` (grey
-L*/100, at most 10 px/mm):
+L*/100), area-averaged down to :data:`WORK_PX_PER_MM` (4 px/mm) when finer, so
+that the same face at two resolutions gives the same lines (measured: the
+sample photo at full size and at x0.75 gives equal counts within 15 %):
 
 1. **Ridge filter.** One multi-scale Frangi pass (:func:`skincore.ridges.frangi`,
    dark ridges, sigma^2-normalised Hessian, edge suppression ``edge_beta=0.5``)
@@ -14,7 +16,8 @@ L*/100, at most 10 px/mm):
    crease. ``gamma`` is fixed (:data:`GAMMA`), so the response is an absolute
    function of a line's contrast, comparable between photos: for a line of
    Gaussian cross-section darkening the skin by a fraction ``c`` the
-   scale-normalised strength is about ``0.38 * c * L``, and the response is
+   scale-normalised strength is about ``0.38 * c * L`` (at most; less for
+   lines finer than the finest scale), and the response is about
    ``1 - exp(-strength**2 / (2 * GAMMA**2))``.
 2. **Zone masks.** Each zone's skin mask is closed (holes smaller than about
    :data:`CLOSE_MM` filled, so that a dark crease the skin classifier dropped
@@ -25,6 +28,12 @@ L*/100, at most 10 px/mm):
    continues), thinning, linking of gaps up to 0.5 mm, lines shorter than
    :data:`MIN_LENGTH_MM` dropped (pores and skin texture are shorter), inside
    each zone separately: a line is reported in the zone it was traced in only.
+   Each open line is shortened by half its width at both ends (the filter
+   response spreads past a line's end). Orientation prior: forehead lines
+   tilted more than :data:`FOREHEAD_MAX_TILT_DEG` from horizontal are dropped
+   (on the repository's photos this removed most shine-speckle ridges of a
+   shiny forehead, 42 -> 13 lines, while planted horizontal lines are all
+   kept); no prior elsewhere (glabella lines run both ways).
 4. **Measures.** Per line: polyline in image pixels, length (image px and mm),
    mean / max response (``depth``), width (``2 * sigma`` of the strongest
    scale, image px) and ``deep = depth >= DEEP_THRESHOLD``. Per zone, the
@@ -35,19 +44,29 @@ L*/100, at most 10 px/mm):
 Units and thresholds
 --------------------
 ``depth`` is the Frangi response in [0, 1] with the fixed ``gamma``; it is not
-a physical depth. :data:`DEEP_THRESHOLD` (0.75) separates deep lines from fine
-ones; on planted lines of Gaussian cross-section (sigma 1-2.5 px at 4-6 px/mm)
-a line darkening the skin by >= 12 % is deep and one darkening it by <= 6 % is
-fine (the tests check both). Scores are heuristic: the zone's *wrinkle load*
+a physical depth but a monotone function of the line's darkening. Measured on
+planted lines (Gaussian cross-section sigma 0.18-0.45 mm, skin L* ~ 75): 5 %
+darkening gives ~0.2, 6 % ~0.3, 8 % ~0.45, 10 % ~0.6, 15 % ~0.75-0.9, 20 %
+~0.8-0.95. :data:`DEEP_THRESHOLD` (0.5) thus puts the boundary near 9-10 %
+darkening: lines darkening the skin by >= 15 % (sigma >= 0.27 mm) are deep, by
+<= 6 % fine (the tests check both, at two resolutions). Hysteresis
+:data:`HIGH` (0.2) ~ 5 % darkening seeds a line, :data:`LOW` continues it;
+real skin texture (pores, grain) stays mostly below :data:`HIGH` and shorter
+than :data:`MIN_LENGTH_MM`. The contrast is relative (multiplicative), but the
+response is on absolute L*: on darker skin the same relative darkening gives a
+lower depth. Scores are heuristic: the zone's *wrinkle load*
 ``sum(length_mm * depth) / sqrt(area_mm2)`` is mapped to a score
 ``100 * exp(-load / SCORE_LOAD)`` and to severity bands
-(:data:`SEVERITY_BANDS`), calibrated on the repository's face photos, not on
-clinical grades.
+(:data:`SEVERITY_BANDS`). Both constants are set by hand (on the repository's
+photos the overall score ranges 88-100); they are not fitted to clinical
+grades. The overall score is the zones' scores weighted by zone area.
 
 Limits
 ------
-Below :data:`MIN_PX_PER_MM` (a face under about 300 px wide) the finest scale
-would be under one pixel and the result is ``None``. Lines finer than about
+Below :data:`MIN_PX_PER_MM` (2.5 px/mm, a face under about 350 px wide) the
+finest scale would be well under one pixel and the result is ``None``.
+Shiny skin: dark gaps between specular speckles are traced as short lines;
+stubble and beard edges in the cheeks likewise. Lines finer than about
 0.2 mm, or lower in contrast than about 4 %, are not found; strong directional
 light deepens every line and flat frontal light hides them; hair, stubble and
 make-up edges inside a zone can be traced as lines; moles are suppressed by
