@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -53,6 +54,27 @@ inline void hessian_row(const float* b, long W, long H, long y, float s2, float*
     one(W - 1, W - 2, W - 2);
 }
 
+// exp(x) for float x with exp(x) = 0 for x < -87 (no denormals) and x > 88
+// clamped: Cody-Waite reduction and a degree-6 Taylor polynomial (~1 ulp), plain
+// arithmetic so that the row loops vectorise (std::exp does not without
+// -ffast-math). NaN in gives NaN out.
+inline float exp_flush(float x) {
+    // Clamp to [-87, 88]: 2^k * p stays a normal float (denormal products are slow).
+    float xc = x > -87.0f ? x : -87.0f;  // NaN -> -87 (no UB below; result unspecified)
+    xc = xc < 88.0f ? xc : 88.0f;
+    const float t = xc * 1.44269504f;
+    const float k = (t + 12582912.0f) - 12582912.0f;  // round to nearest, |t| < 2^22
+    const float r = (xc - k * 0.693145752f) - k * 1.42860677e-6f;
+    const float p =
+        1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f +
+                                                                                     r * 0.00138888892f)))));
+    const std::int32_t ki = static_cast<std::int32_t>(k > -126.0f ? k : -126.0f);
+    const std::int32_t bits = (ki + 127) * (1 << 23);
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return x < -87.0f ? 0.0f : p * scale;
+}
+
 // Central-difference gradient of row y of b (reflect-101 borders).
 inline void gradient_row(const float* b, long W, long H, long y, float* gx, float* gy) {
     const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
@@ -62,6 +84,69 @@ inline void gradient_row(const float* b, long W, long H, long y, float* gx, floa
         const long xm = reflect101(x - 1, W), xp = reflect101(x + 1, W);
         gx[x] = (r[xp] - r[xm]) * 0.5f;
         gy[x] = (rp[x] - rm[x]) * 0.5f;
+    }
+}
+
+struct VessRow {
+    const float *hxx, *hyy, *hxy, *gx, *gy;
+    float *v, *l2, *p, *q;
+    float b2, g2, gsc2, e2;
+    bool use_edge;
+};
+
+// Vesselness of one row, written branch-free (selects between computed values).
+// Note: GCC only vectorises it with -fno-trapping-math (not set by the build).
+void vesselness_row(const VessRow& r, long w) {
+    const float* __restrict hxx = r.hxx;
+    const float* __restrict hyy = r.hyy;
+    const float* __restrict hxy = r.hxy;
+    float* __restrict vo = r.v;
+    float* __restrict l2o = r.l2;
+    float* __restrict po = r.p;
+    float* __restrict qo = r.q;
+    const float b2 = r.b2, g2 = r.g2;
+    for (long x = 0; x < w; ++x) {
+        const float a = hxx[x], c = hyy[x], b = hxy[x];
+        const float tr = (a + c) * 0.5f, d = (a - c) * 0.5f;
+        const float hs = std::sqrt(b * b + d * d);
+        const float la = tr + hs, lb = tr - hs;
+        const bool b_first = std::fabs(lb) < std::fabs(la);
+        const float l1 = b_first ? lb : la;
+        const float l2 = b_first ? la : lb;
+        const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+        const float rb = std::fabs(l1) / l2c;
+        const float e1 = -(rb * rb) / b2;
+        const float ss = l1 * l1 + l2 * l2;
+        const float v = exp_flush(e1) * (1.0f - exp_flush(-ss / g2));
+        // Wrong polarity is 0 (scikit-image relies on exp underflow, which
+        // fails where l1 is exactly 0, e.g. the centre of a straight line).
+        const bool pos = l2 > 0.0f;
+        vo[x] = pos ? v : 0.0f;
+        l2o[x] = pos ? l2 : 0.0f;
+        // The ridge runs along l1's eigenvector: at 0.5 * atan2(q, p) with
+        // (p, q) = +-(a - c, 2b), negated when l1 is lb (a right angle).
+        const float amc = a - c, b2x = 2.0f * b;  // computed, then selected
+        po[x] = b_first ? -amc : amc;
+        qo[x] = b_first ? -b2x : b2x;
+    }
+    if (r.use_edge) {
+        for (long x = 0; x < w; ++x) {
+            // Only the gradient across the ridge (along l2's eigenvector)
+            // counts: along the ridge it is normal (at the ends).
+            const float a = r.hxx[x], c = r.hyy[x], b = r.hxy[x], l2 = r.l2[x];
+            const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+            const float gx = r.gx[x], gy = r.gy[x];
+            const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
+            const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
+            const bool first = q1 >= q2;
+            const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
+            const float gn = gx * nx + gy * ny;
+            const float qs = q > 0.0f ? q : 1.0f;
+            const float along = (gn * gn) / qs, full = gx * gx + gy * gy;
+            const float gp2 = q > 0.0f ? along : full;
+            const float rg2 = (gp2 * r.gsc2) / (l2c * l2c);
+            r.v[x] = r.v[x] * exp_flush(-rg2 / r.e2);
+        }
     }
 }
 
@@ -104,6 +189,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
     });
 
     std::vector<float> blurred(static_cast<std::size_t>(W) * static_cast<std::size_t>(H));
+    std::vector<float> qbest(blurred.size(), 0.0f);
     MutView<float> bview{blurred.data(), W, H, W, 1};
     const float b2 = static_cast<float>(2.0 * p.beta * p.beta);
     float g2 = p.gamma > 0.0 ? static_cast<float>(2.0 * p.gamma * p.gamma) : -1.0f;
@@ -149,69 +235,58 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         }
 
         parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-            std::vector<float> hxx(static_cast<std::size_t>(W)), hyy(hxx.size()), hxy(hxx.size());
-            std::vector<float> gxr(use_edge ? hxx.size() : 0), gyr(gxr.size());
+            const std::size_t n = static_cast<std::size_t>(W);
+            std::vector<float> hxx(n), hyy(n), hxy(n), vr(n), l2r(n), pr(n), qr(n);
+            std::vector<float> gxr(use_edge ? n : 0), gyr(gxr.size());
             for (std::int64_t y = y0; y < y1; ++y) {
                 hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, hxx.data(), hyy.data(),
                             hxy.data());
                 if (use_edge) gradient_row(blurred.data(), w, h, static_cast<long>(y), gxr.data(), gyr.data());
+                VessRow vrow{hxx.data(), hyy.data(), hxy.data(), gxr.data(), gyr.data(), vr.data(),
+                             l2r.data(),  pr.data(),  qr.data(),  b2,         g2,         gsc2,
+                             e2,          use_edge};
+                vesselness_row(vrow, w);
                 const std::uint8_t* mr = has_mask ? mask.row(y) : nullptr;
                 float* ro = response.row(y);
                 float* so = scale.row(y);
                 float* oo = orientation.row(y);
+                float* qo = qbest.data() + static_cast<std::size_t>(y) * n;
                 float* st = strength.data ? strength.row(y) : nullptr;
                 float* ss_out = strength_scale.data ? strength_scale.row(y) : nullptr;
                 for (long x = 0; x < w; ++x) {
                     if (mr && !mr[x]) continue;
-                    const float a = hxx[x], c = hyy[x], b = hxy[x];
-                    const float tr = (a + c) * 0.5f, d = (a - c) * 0.5f;
-                    const float hs = std::sqrt(b * b + d * d);
-                    const float la = tr + hs, lb = tr - hs;
-                    const bool b_first = std::fabs(lb) < std::fabs(la);
-                    const float l1 = b_first ? lb : la;
-                    const float l2 = b_first ? la : lb;
-                    // Wrong polarity is 0 (scikit-image relies on exp underflow, which
-                    // fails where l1 is exactly 0, e.g. the centre of a straight line).
-                    if (!(l2 > 0.0f)) continue;
-                    if (st && l2 > st[x]) {
-                        st[x] = l2;
+                    if (st && l2r[x] > st[x]) {
+                        st[x] = l2r[x];
                         if (ss_out) ss_out[x] = fsigma;
                     }
-                    const float l2c = std::max(l2, 1e-10f);
-                    const float rb = std::fabs(l1) / l2c;
-                    const float e1 = -(rb * rb) / b2;
-                    if (!(e1 > -110.0f)) continue;  // exp underflows to exactly 0 (or NaN input)
-                    const float ss = l1 * l1 + l2 * l2;
-                    float v = std::exp(e1) * (1.0f - std::exp(-ss / g2));
-                    if (use_edge) {
-                        // Only the gradient across the ridge (along l2's eigenvector)
-                        // counts: along the ridge it is normal (at the ends).
-                        const float gx = gxr[x], gy = gyr[x];
-                        const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
-                        const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
-                        const bool first = q1 >= q2;
-                        const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
-                        const float gn = gx * nx + gy * ny;
-                        const float gp2 = q > 0.0f ? (gn * gn) / q : gx * gx + gy * gy;
-                        const float rg2 = (gp2 * gsc2) / (l2c * l2c);
-                        v = v * std::exp(-rg2 / e2);
-                    }
-                    if (v > ro[x]) {
-                        ro[x] = v;
+                    if (vr[x] > ro[x]) {
+                        ro[x] = vr[x];
                         so[x] = fsigma;
-                        // Eigenvector of la is at 0.5*atan2(2b, a-c); the ridge runs along l1's.
-                        float th = 0.5f * std::atan2(2.0f * b, a - c);
-                        if (b_first) th += kHalfPi;
-                        if (th >= kHalfPi) th -= kPi;
-                        if (th < -kHalfPi) th += kPi;
-                        oo[x] = th;
+                        oo[x] = pr[x];  // (p, q) of the best scale; angle at the end
+                        qo[x] = qr[x];
                     }
                 }
             }
         });
     }
+    parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            float* oo = orientation.row(y);
+            const float* ro = response.row(y);
+            const float* qo = qbest.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
+            for (long x = 0; x < w; ++x) {
+                if (!(ro[x] > 0.0f)) {
+                    oo[x] = 0.0f;
+                    continue;
+                }
+                float th = 0.5f * std::atan2(qo[x], oo[x]);
+                if (th >= kHalfPi) th -= kPi;
+                if (th < -kHalfPi) th += kPi;
+                oo[x] = th;
+            }
+        }
+    });
 }
-
 
 // ------------------------------------------------------------------ hysteresis + thinning
 

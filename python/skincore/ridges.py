@@ -22,6 +22,8 @@ Differences from :func:`skimage.filters.frangi` (scikit-image 0.26)
   scikit-image relies on ``exp`` underflowing there, which fails where the
   along-ridge eigenvalue is exactly 0 (the centre of a straight line of the
   opposite polarity gets a response of 1).
+* ``exp`` of arguments below -87 is taken as 0 (no denormals), so responses
+  below ~1e-38 read 0.
 * ``edge_beta`` (off by default) adds a gradient term that scikit-image lacks.
 * Everything else follows scikit-image: eigenvalues sorted by magnitude,
   ``Rb = |l1| / max(l2, 1e-10)``, ``S**2 = l1**2 + l2**2``, ``V = exp(-Rb**2 /

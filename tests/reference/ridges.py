@@ -127,7 +127,10 @@ def frangi(
             g2 = np.float32(2.0) * (gam * gam)
         l2c = np.maximum(l2, np.float32(1e-10))
         rb = np.abs(l1) / l2c
-        blob = np.exp(-(rb * rb) / b2)
+        e1 = -(rb * rb) / b2
+        # the kernel's exp flushes to 0 below -87 (no denormals)
+        with np.errstate(over="ignore", under="ignore"):
+            blob = np.where(e1 < -87, np.float32(0), np.exp(np.maximum(e1, np.float32(-87))))
         v = blob * (np.float32(1.0) - np.exp(-ss / g2))
         if edge_beta:
             gsc = np.float32(sigma if normalize else 1.0 / sigma)
@@ -141,7 +144,8 @@ def frangi(
             with np.errstate(divide="ignore", invalid="ignore"):
                 gp2 = np.where(q > 0, (gn * gn) / q, gx * gx + gy * gy)
                 rg2 = (gp2 * (gsc * gsc)) / (l2c * l2c)
-            v = v * np.exp(-rg2 / np.float32(2.0 * edge_beta * edge_beta))
+            ea = -rg2 / np.float32(2.0 * edge_beta * edge_beta)
+            v = v * np.where(ea < -87, np.float32(0), np.exp(np.maximum(ea, np.float32(-87))))
         v = np.where(inside & (l2 > 0), v, np.float32(0)).astype(np.float32)
         # ridge direction: eigenvector of l1 (the small-|lambda| one)
         th_a = np.float32(0.5) * np.arctan2(np.float32(2.0) * dxy, dxx - dyy)
