@@ -1,2 +1,864 @@
-// ridges kernels (to be implemented).
-#include "skincore/image_view.hpp"
+// Ridge kernels: Frangi vesselness and ridge tracing.
+#include "skincore/ridges.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "skincore/geometry.hpp"
+#include "skincore/parallel.hpp"
+
+namespace skincore {
+
+namespace {
+
+constexpr float kPi = 3.14159265358979323846f;
+constexpr float kHalfPi = 1.57079632679489661923f;
+
+template <class V>
+void check_hw(const V& v, std::int64_t w, std::int64_t h, const char* what) {
+    if (v.width != w || v.height != h)
+        throw std::invalid_argument(std::string(what) + ": shape does not match the input");
+}
+
+struct Hess {
+    float dxx, dyy, dxy;
+};
+
+// Central differences of row y of the blurred image b (W x H, packed) with
+// reflect-101 borders, written into three row buffers.
+inline void hessian_row(const float* b, long W, long H, long y, float s2, float* hxx, float* hyy,
+                        float* hxy) {
+    const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
+    const float* rm = b + static_cast<std::size_t>(reflect101(y - 1, H)) * static_cast<std::size_t>(W);
+    const float* rp = b + static_cast<std::size_t>(reflect101(y + 1, H)) * static_cast<std::size_t>(W);
+    auto one = [&](long x, long xm, long xp) {
+        hxx[x] = ((r[xm] + r[xp]) - 2.0f * r[x]) * s2;
+        hyy[x] = ((rm[x] + rp[x]) - 2.0f * r[x]) * s2;
+        hxy[x] = (((rp[xp] - rp[xm]) - (rm[xp] - rm[xm])) * 0.25f) * s2;
+    };
+    if (W == 1) {
+        one(0, 0, 0);
+        return;
+    }
+    one(0, 1, 1);
+    for (long x = 1; x < W - 1; ++x) one(x, x - 1, x + 1);
+    one(W - 1, W - 2, W - 2);
+}
+
+// exp(x) for float x with exp(x) = 0 for x < -87 (no denormals) and x > 88
+// clamped: Cody-Waite reduction and a degree-6 Taylor polynomial (~1 ulp), plain
+// arithmetic so that the row loops vectorise (std::exp does not without
+// -ffast-math). NaN in gives NaN out.
+inline float exp_flush(float x) {
+    // Clamp to [-87, 88]: 2^k * p stays a normal float (denormal products are slow).
+    float xc = x > -87.0f ? x : -87.0f;  // NaN -> -87 (no UB below; result unspecified)
+    xc = xc < 88.0f ? xc : 88.0f;
+    const float t = xc * 1.44269504f;
+    const float k = (t + 12582912.0f) - 12582912.0f;  // round to nearest, |t| < 2^22
+    const float r = (xc - k * 0.693145752f) - k * 1.42860677e-6f;
+    const float p =
+        1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f +
+                                                                                     r * 0.00138888892f)))));
+    const std::int32_t ki = static_cast<std::int32_t>(k > -126.0f ? k : -126.0f);
+    const std::int32_t bits = (ki + 127) * (1 << 23);
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return x < -87.0f ? 0.0f : p * scale;
+}
+
+// Central-difference gradient of row y of b (reflect-101 borders).
+inline void gradient_row(const float* b, long W, long H, long y, float* gx, float* gy) {
+    const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
+    const float* rm = b + static_cast<std::size_t>(reflect101(y - 1, H)) * static_cast<std::size_t>(W);
+    const float* rp = b + static_cast<std::size_t>(reflect101(y + 1, H)) * static_cast<std::size_t>(W);
+    for (long x = 0; x < W; ++x) {
+        const long xm = reflect101(x - 1, W), xp = reflect101(x + 1, W);
+        gx[x] = (r[xp] - r[xm]) * 0.5f;
+        gy[x] = (rp[x] - rm[x]) * 0.5f;
+    }
+}
+
+struct VessRow {
+    const float *hxx, *hyy, *hxy, *gx, *gy;
+    float *v, *l2, *p, *q;
+    float b2, g2, gsc2, e2;
+    bool use_edge;
+};
+
+// Vesselness of one row, written branch-free (selects between computed values).
+// Note: GCC only vectorises it with -fno-trapping-math (not set by the build).
+void vesselness_row(const VessRow& r, long w) {
+    const float* __restrict hxx = r.hxx;
+    const float* __restrict hyy = r.hyy;
+    const float* __restrict hxy = r.hxy;
+    float* __restrict vo = r.v;
+    float* __restrict l2o = r.l2;
+    float* __restrict po = r.p;
+    float* __restrict qo = r.q;
+    const float b2 = r.b2, g2 = r.g2;
+    for (long x = 0; x < w; ++x) {
+        const float a = hxx[x], c = hyy[x], b = hxy[x];
+        const float tr = (a + c) * 0.5f, d = (a - c) * 0.5f;
+        const float hs = std::sqrt(b * b + d * d);
+        const float la = tr + hs, lb = tr - hs;
+        const bool b_first = std::fabs(lb) < std::fabs(la);
+        const float l1 = b_first ? lb : la;
+        const float l2 = b_first ? la : lb;
+        const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+        const float rb = std::fabs(l1) / l2c;
+        const float e1 = -(rb * rb) / b2;
+        const float ss = l1 * l1 + l2 * l2;
+        const float v = exp_flush(e1) * (1.0f - exp_flush(-ss / g2));
+        // Wrong polarity is 0 (scikit-image relies on exp underflow, which
+        // fails where l1 is exactly 0, e.g. the centre of a straight line).
+        const bool pos = l2 > 0.0f;
+        vo[x] = pos ? v : 0.0f;
+        l2o[x] = pos ? l2 : 0.0f;
+        // The ridge runs along l1's eigenvector: at 0.5 * atan2(q, p) with
+        // (p, q) = +-(a - c, 2b), negated when l1 is lb (a right angle).
+        const float amc = a - c, b2x = 2.0f * b;  // computed, then selected
+        po[x] = b_first ? -amc : amc;
+        qo[x] = b_first ? -b2x : b2x;
+    }
+    if (r.use_edge) {
+        for (long x = 0; x < w; ++x) {
+            // Only the gradient across the ridge (along l2's eigenvector)
+            // counts: along the ridge it is normal (at the ends).
+            const float a = r.hxx[x], c = r.hyy[x], b = r.hxy[x], l2 = r.l2[x];
+            const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+            const float gx = r.gx[x], gy = r.gy[x];
+            const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
+            const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
+            const bool first = q1 >= q2;
+            const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
+            const float gn = gx * nx + gy * ny;
+            const float qs = q > 0.0f ? q : 1.0f;
+            const float along = (gn * gn) / qs, full = gx * gx + gy * gy;
+            const float gp2 = q > 0.0f ? along : full;
+            const float rg2 = (gp2 * r.gsc2) / (l2c * l2c);
+            r.v[x] = r.v[x] * exp_flush(-rg2 / r.e2);
+        }
+    }
+}
+
+}  // namespace
+
+void frangi(ConstView<float> src, const std::vector<double>& sigmas, const FrangiParams& p,
+            ConstView<std::uint8_t> mask, MutView<float> response, MutView<float> scale,
+            MutView<float> orientation, MutView<float> strength, MutView<float> strength_scale,
+            int threads) {
+    const std::int64_t W = src.width, H = src.height;
+    check_hw(response, W, H, "response");
+    check_hw(scale, W, H, "scale");
+    check_hw(orientation, W, H, "orientation");
+    if (strength.data) check_hw(strength, W, H, "strength");
+    if (strength_scale.data) check_hw(strength_scale, W, H, "strength_scale");
+    const bool has_mask = mask.data != nullptr;
+    if (has_mask) check_hw(mask, W, H, "mask");
+    if (sigmas.empty() || sigmas.size() > kMaxFrangiScales)
+        throw std::invalid_argument("sigmas: need 1 to 64 scales");
+    for (double s : sigmas)
+        if (!(s > 0.0) || !(s <= kMaxFrangiSigma))
+            throw std::invalid_argument("sigmas: each sigma must be in (0, 256]");
+    if (!(p.beta > 0.0) || !std::isfinite(p.beta)) throw std::invalid_argument("beta must be > 0");
+    if (!(p.edge_beta >= 0.0) || !std::isfinite(p.edge_beta))
+        throw std::invalid_argument("edge_beta must be >= 0 (0 = off)");
+    if (!(p.gamma >= 0.0) || !std::isfinite(p.gamma))
+        throw std::invalid_argument("gamma must be >= 0 (0 = automatic)");
+    if (src.empty()) return;
+
+    const long w = static_cast<long>(W), h = static_cast<long>(H);
+    const std::int64_t grain = row_grain(W, 1 << 14);
+    parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            std::fill(response.row(y), response.row(y) + W, 0.0f);
+            std::fill(scale.row(y), scale.row(y) + W, 0.0f);
+            std::fill(orientation.row(y), orientation.row(y) + W, 0.0f);
+            if (strength.data) std::fill(strength.row(y), strength.row(y) + W, 0.0f);
+            if (strength_scale.data) std::fill(strength_scale.row(y), strength_scale.row(y) + W, 0.0f);
+        }
+    });
+
+    std::vector<float> blurred(static_cast<std::size_t>(W) * static_cast<std::size_t>(H));
+    std::vector<float> qbest(blurred.size(), 0.0f);
+    MutView<float> bview{blurred.data(), W, H, W, 1};
+    const float b2 = static_cast<float>(2.0 * p.beta * p.beta);
+    float g2 = p.gamma > 0.0 ? static_cast<float>(2.0 * p.gamma * p.gamma) : -1.0f;
+    const float sign = p.black_ridges ? 1.0f : -1.0f;
+    const bool use_edge = p.edge_beta > 0.0;
+    const float e2 = use_edge ? static_cast<float>(2.0 * p.edge_beta * p.edge_beta) : 1.0f;
+
+    for (double sigma : sigmas) {
+        gaussian_blur(src, bview, sigma, 4.0, threads);
+        const float s2 = p.normalize ? static_cast<float>(sigma * sigma) * sign : sign;
+        const float fsigma = static_cast<float>(sigma);
+        // Edge term: Rg = sigma |grad B| / (sigma^2 l2) in the Hessian's normalisation.
+        const float gsc = p.normalize ? static_cast<float>(sigma) : static_cast<float>(1.0 / sigma);
+        const float gsc2 = gsc * gsc;
+
+        if (g2 < 0.0f) {
+            // Automatic gamma: half the largest Hessian norm at this (the first) scale.
+            const std::int64_t nch = chunk_count(H, grain);
+            std::vector<float> part(static_cast<std::size_t>(nch), 0.0f);
+            parallel_chunks(H, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+                std::vector<float> hxx(static_cast<std::size_t>(W)), hyy(hxx.size()), hxy(hxx.size());
+                float m = 0.0f;
+                for (std::int64_t y = y0; y < y1; ++y) {
+                    hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, hxx.data(), hyy.data(),
+                                hxy.data());
+                    const std::uint8_t* mr = has_mask ? mask.row(y) : nullptr;
+                    for (long x = 0; x < w; ++x) {
+                        if (mr && !mr[x]) continue;
+                        const float tr = (hxx[x] + hyy[x]) * 0.5f, d = (hxx[x] - hyy[x]) * 0.5f;
+                        const float hs = std::sqrt(hxy[x] * hxy[x] + d * d);
+                        const float la = tr + hs, lb = tr - hs;
+                        const float ss = la * la + lb * lb;
+                        m = std::max(m, ss);
+                    }
+                }
+                part[static_cast<std::size_t>(c)] = m;
+            });
+            float m = 0.0f;
+            for (float v : part) m = std::max(m, v);
+            float gam = std::sqrt(m) * 0.5f;
+            if (gam == 0.0f) gam = 1.0f;
+            g2 = 2.0f * (gam * gam);
+        }
+
+        parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            const std::size_t n = static_cast<std::size_t>(W);
+            std::vector<float> hxx(n), hyy(n), hxy(n), vr(n), l2r(n), pr(n), qr(n);
+            std::vector<float> gxr(use_edge ? n : 0), gyr(gxr.size());
+            for (std::int64_t y = y0; y < y1; ++y) {
+                hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, hxx.data(), hyy.data(),
+                            hxy.data());
+                if (use_edge) gradient_row(blurred.data(), w, h, static_cast<long>(y), gxr.data(), gyr.data());
+                VessRow vrow{hxx.data(), hyy.data(), hxy.data(), gxr.data(), gyr.data(), vr.data(),
+                             l2r.data(),  pr.data(),  qr.data(),  b2,         g2,         gsc2,
+                             e2,          use_edge};
+                vesselness_row(vrow, w);
+                const std::uint8_t* mr = has_mask ? mask.row(y) : nullptr;
+                float* ro = response.row(y);
+                float* so = scale.row(y);
+                float* oo = orientation.row(y);
+                float* qo = qbest.data() + static_cast<std::size_t>(y) * n;
+                float* st = strength.data ? strength.row(y) : nullptr;
+                float* ss_out = strength_scale.data ? strength_scale.row(y) : nullptr;
+                for (long x = 0; x < w; ++x) {
+                    if (mr && !mr[x]) continue;
+                    if (st && l2r[x] > st[x]) {
+                        st[x] = l2r[x];
+                        if (ss_out) ss_out[x] = fsigma;
+                    }
+                    if (vr[x] > ro[x]) {
+                        ro[x] = vr[x];
+                        so[x] = fsigma;
+                        oo[x] = pr[x];  // (p, q) of the best scale; angle at the end
+                        qo[x] = qr[x];
+                    }
+                }
+            }
+        });
+    }
+    parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            float* oo = orientation.row(y);
+            const float* ro = response.row(y);
+            const float* qo = qbest.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
+            for (long x = 0; x < w; ++x) {
+                if (!(ro[x] > 0.0f)) {
+                    oo[x] = 0.0f;
+                    continue;
+                }
+                float th = 0.5f * std::atan2(qo[x], oo[x]);
+                if (th >= kHalfPi) th -= kPi;
+                if (th < -kHalfPi) th += kPi;
+                oo[x] = th;
+            }
+        }
+    });
+}
+
+// ------------------------------------------------------------------ hysteresis + thinning
+
+namespace {
+
+// Padded binary image: (W + 2) x (H + 2), one-pixel zero frame, so neighbour
+// reads never leave the buffer.
+struct Padded {
+    long W = 0, H = 0, S = 0;  // S = W + 2 (row stride)
+    std::vector<std::uint8_t> px;
+    std::size_t idx(long x, long y) const {
+        return static_cast<std::size_t>(y + 1) * static_cast<std::size_t>(S) + static_cast<std::size_t>(x + 1);
+    }
+};
+
+// Offsets of Guo-Hall neighbour bits: x1 = E, x2 = NE, x3 = N, x4 = NW, x5 = W,
+// x6 = SW, x7 = S, x8 = SE (bit i = x_{i+1}).
+std::array<long, 8> bit_offsets(long S) {
+    return {1, -S + 1, -S, -S - 1, -1, S - 1, S, S + 1};
+}
+
+struct GuoHallLuts {
+    std::array<std::uint8_t, 256> first{}, second{};
+    GuoHallLuts() {
+        for (int code = 0; code < 256; ++code) {
+            bool x[8];
+            for (int i = 0; i < 8; ++i) x[i] = ((code >> i) & 1) != 0;
+            int crossing = 0;
+            for (int i = 0; i < 8; i += 2)
+                if (!x[i] && (x[i + 1] || x[(i + 2) % 8])) ++crossing;
+            int n1 = 0, n2 = 0;
+            for (int k = 1; k < 8; k += 2) {
+                if (x[k] || x[k - 1]) ++n1;
+                if (x[k] || x[(k + 1) % 8]) ++n2;
+            }
+            const int mn = std::min(n1, n2);
+            const bool base = crossing == 1 && mn >= 2 && mn <= 3;
+            first[static_cast<std::size_t>(code)] = base && !((x[1] || x[2] || !x[7]) && x[0]);
+            second[static_cast<std::size_t>(code)] = base && !((x[5] || x[6] || !x[3]) && x[4]);
+        }
+    }
+};
+
+void hysteresis_padded(ConstView<float> response, ConstView<std::uint8_t> mask, float low,
+                       float high, Padded& P, int threads) {
+    const long W = static_cast<long>(response.width), H = static_cast<long>(response.height);
+    P.W = W;
+    P.H = H;
+    P.S = W + 2;
+    P.px.assign(static_cast<std::size_t>(W + 2) * static_cast<std::size_t>(H + 2), 0);
+    // 1 = weak (>= low), 2 = accepted.
+    const bool has_mask = mask.data != nullptr;
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* r = response.row(y);
+            const std::uint8_t* m = has_mask ? mask.row(y) : nullptr;
+            std::uint8_t* o = P.px.data() + P.idx(0, static_cast<long>(y));
+            for (long x = 0; x < W; ++x) o[x] = (r[x] >= low && (!m || m[x])) ? 1 : 0;
+        }
+    });
+    const auto off = bit_offsets(P.S);
+    std::vector<std::size_t> stack;
+    for (long y = 0; y < H; ++y) {
+        const float* r = response.row(y);
+        for (long x = 0; x < W; ++x) {
+            const std::size_t i = P.idx(x, y);
+            if (P.px[i] != 1 || !(r[x] >= high)) continue;
+            P.px[i] = 2;
+            stack.push_back(i);
+            while (!stack.empty()) {
+                const std::size_t c = stack.back();
+                stack.pop_back();
+                for (long o : off) {
+                    const std::size_t n = static_cast<std::size_t>(static_cast<long>(c) + o);
+                    if (P.px[n] == 1) {
+                        P.px[n] = 2;
+                        stack.push_back(n);
+                    }
+                }
+            }
+        }
+    }
+    for (auto& v : P.px) v = v == 2 ? 1 : 0;
+}
+
+void guo_hall_thin(Padded& P) {
+    static const GuoHallLuts luts;
+    const auto off = bit_offsets(P.S);
+    std::vector<std::size_t> fg;
+    for (long y = 0; y < P.H; ++y)
+        for (long x = 0; x < P.W; ++x)
+            if (P.px[P.idx(x, y)]) fg.push_back(P.idx(x, y));
+    std::vector<std::size_t> del;
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (int sub = 0; sub < 2; ++sub) {
+            const auto& lut = sub == 0 ? luts.first : luts.second;
+            del.clear();
+            for (std::size_t i : fg) {
+                int code = 0;
+                for (int b = 0; b < 8; ++b)
+                    code |= static_cast<int>(P.px[static_cast<std::size_t>(static_cast<long>(i) + off[static_cast<std::size_t>(b)])]) << b;
+                if (lut[static_cast<std::size_t>(code)]) del.push_back(i);
+            }
+            if (del.empty()) continue;
+            changed = true;
+            for (std::size_t i : del) P.px[i] = 0;
+            fg.erase(std::remove_if(fg.begin(), fg.end(), [&](std::size_t i) { return P.px[i] == 0; }),
+                     fg.end());
+        }
+    }
+}
+
+void validate_thresholds(float low, float high) {
+    if (!std::isfinite(low) || !std::isfinite(high)) throw std::invalid_argument("low/high must be finite");
+    if (low > high) throw std::invalid_argument("low must be <= high");
+}
+
+}  // namespace
+
+void hysteresis_skeleton(ConstView<float> response, ConstView<std::uint8_t> mask, float low,
+                         float high, bool thin, MutView<std::uint8_t> out, int threads) {
+    check_hw(out, response.width, response.height, "out");
+    if (mask.data) check_hw(mask, response.width, response.height, "mask");
+    validate_thresholds(low, high);
+    if (response.empty()) return;
+    Padded P;
+    hysteresis_padded(response, mask, low, high, P, threads);
+    if (thin) guo_hall_thin(P);
+    for (long y = 0; y < P.H; ++y) {
+        std::uint8_t* o = out.row(y);
+        const std::uint8_t* s = P.px.data() + P.idx(0, y);
+        std::copy(s, s + P.W, o);
+    }
+}
+
+// ------------------------------------------------------------------ tracing
+
+namespace {
+
+// Skeleton graph: 8-adjacency without the diagonal links that a pair of 4-links
+// already joins (so staircases are chains, not triangles).
+struct Graph {
+    const Padded& P;
+    std::array<long, 8> nb;  // E, S, W, N, SE, SW, NW, NE
+    explicit Graph(const Padded& p) : P(p) {
+        const long S = P.S;
+        nb = {1, S, -1, -S, S + 1, S - 1, -S - 1, -S + 1};
+    }
+    bool on(std::size_t i) const { return P.px[i] != 0; }
+    // Writes adjacent pixels into out, returns their count (fixed order).
+    int neighbours(std::size_t i, std::size_t* out) const {
+        int n = 0;
+        const long S = P.S;
+        const long li = static_cast<long>(i);
+        for (int k = 0; k < 8; ++k) {
+            const std::size_t j = static_cast<std::size_t>(li + nb[static_cast<std::size_t>(k)]);
+            if (!on(j)) continue;
+            if (k >= 4) {
+                const long d = nb[static_cast<std::size_t>(k)];
+                const long dy = d > S / 2 ? 1 : -1;  // diagonal offsets are +-S +-1
+                const long dx = d - dy * S;
+                if (on(static_cast<std::size_t>(li + dx)) || on(static_cast<std::size_t>(li + dy * S))) continue;
+            }
+            out[n++] = j;
+        }
+        return n;
+    }
+    int degree(std::size_t i) const {
+        std::size_t tmp[8];
+        return neighbours(i, tmp);
+    }
+};
+
+struct Seg {
+    std::vector<std::size_t> px;  // padded indices in order
+    bool closed = false;
+    bool spur = false;  // a short branch from a junction to a free end
+    int deg_front = 0, deg_back = 0;
+};
+
+std::vector<Seg> skeleton_segments(const Padded& P) {
+    Graph g(P);
+    std::vector<std::uint8_t> deg(P.px.size(), 0);
+    std::vector<std::size_t> on;
+    for (long y = 0; y < P.H; ++y)
+        for (long x = 0; x < P.W; ++x) {
+            const std::size_t i = P.idx(x, y);
+            if (!P.px[i]) continue;
+            deg[i] = static_cast<std::uint8_t>(g.degree(i));
+            on.push_back(i);
+        }
+    std::vector<std::uint8_t> visited(P.px.size(), 0);
+    std::vector<Seg> segs;
+    std::size_t nbuf[8], nbuf2[8];
+    auto walk = [&](std::size_t start, std::size_t first, Seg& s) {
+        std::size_t prev = start, cur = first;
+        while (deg[cur] == 2 && !visited[cur]) {
+            visited[cur] = 1;
+            s.px.push_back(cur);
+            if (g.neighbours(cur, nbuf2) != 2) break;  // cannot happen (deg == 2)
+            const std::size_t next = nbuf2[0] == prev ? nbuf2[1] : nbuf2[0];
+            prev = cur;
+            cur = next;
+        }
+        if (deg[cur] != 2) s.px.push_back(cur);
+        else if (cur == start) s.px.push_back(cur);
+    };
+    // Open paths from every node (degree != 2), in raster order.
+    for (std::size_t i : on) {
+        if (deg[i] == 2) continue;
+        const int n = g.neighbours(i, nbuf);
+        for (int k = 0; k < n; ++k) {
+            const std::size_t q = nbuf[k];
+            if (deg[q] == 2) {
+                if (visited[q]) continue;
+                Seg s;
+                s.px.push_back(i);
+                walk(i, q, s);
+                segs.push_back(std::move(s));
+            } else if (q > i) {
+                Seg s;
+                s.px = {i, q};
+                segs.push_back(std::move(s));
+            }
+        }
+    }
+    // Closed loops of degree-2 pixels.
+    for (std::size_t i : on) {
+        if (deg[i] != 2 || visited[i]) continue;
+        Seg s;
+        s.closed = true;
+        visited[i] = 1;
+        s.px.push_back(i);
+        const int n = g.neighbours(i, nbuf);
+        (void)n;
+        walk(i, nbuf[0], s);
+        if (s.px.back() != i) s.px.push_back(i);
+        segs.push_back(std::move(s));
+    }
+    for (Seg& sg : segs) {
+        if (sg.closed) continue;
+        const int d0 = deg[sg.px.front()], d1 = deg[sg.px.back()];
+        sg.deg_front = d0;
+        sg.deg_back = d1;
+        sg.spur = (d0 == 1 && d1 >= 3) || (d1 == 1 && d0 >= 3);
+    }
+    return segs;
+}
+
+struct XY {
+    double x, y;
+};
+
+}  // namespace
+
+TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<float> orientation,
+                  ConstView<float> depth, ConstView<std::uint8_t> mask, const TraceParams& p,
+                  int threads) {
+    const std::int64_t W = response.width, H = response.height;
+    if (scale.data) check_hw(scale, W, H, "scale");
+    if (orientation.data) check_hw(orientation, W, H, "orientation");
+    if (depth.data) check_hw(depth, W, H, "depth");
+    if (mask.data) check_hw(mask, W, H, "mask");
+    validate_thresholds(p.low, p.high);
+    if (!(p.min_length >= 0.0) || !std::isfinite(p.min_length)) throw std::invalid_argument("min_length must be >= 0");
+    if (!(p.max_gap >= 0.0) || !(p.max_gap <= 64.0)) throw std::invalid_argument("max_gap must be in [0, 64]");
+    if (!(p.max_angle_deg >= 0.0) || !(p.max_angle_deg <= 90.0))
+        throw std::invalid_argument("max_angle_deg must be in [0, 90]");
+    if (p.smooth < 0 || p.smooth > 64) throw std::invalid_argument("smooth must be in [0, 64]");
+    if (!(p.spur_length >= 0.0) || !std::isfinite(p.spur_length)) throw std::invalid_argument("spur_length must be >= 0");
+    TraceResult res;
+    res.offsets.push_back(0);
+    if (response.empty()) return res;
+
+    Padded P;
+    hysteresis_padded(response, mask, p.low, p.high, P, threads);
+    const std::vector<std::uint8_t> region = P.px;  // before thinning, for end extension
+    guo_hall_thin(P);
+    std::vector<Seg> segs = skeleton_segments(P);
+    const long S = P.S;
+    auto pxy = [&](std::size_t i) {
+        return XY{static_cast<double>(static_cast<long>(i % static_cast<std::size_t>(S)) - 1),
+                  static_cast<double>(static_cast<long>(i / static_cast<std::size_t>(S)) - 1)};
+    };
+
+    // ---- link open segment ends across small gaps.
+    const std::size_t ns = segs.size();
+    // Spurs (junction to free end, shorter than spur_length) are dropped before linking.
+    std::vector<std::uint8_t> drop(ns, 0);
+    for (std::size_t s = 0; s < ns; ++s) {
+        if (!segs[s].spur) continue;
+        double len = 0;
+        for (std::size_t i = 1; i < segs[s].px.size(); ++i) {
+            const XY a = pxy(segs[s].px[i - 1]), b = pxy(segs[s].px[i]);
+            len += std::hypot(a.x - b.x, a.y - b.y);
+        }
+        drop[s] = len < p.spur_length;
+    }
+    struct End {
+        XY pt, dir;  // dir points outwards
+        bool ok;
+    };
+    std::vector<End> ends(2 * ns);
+    for (std::size_t s = 0; s < ns; ++s) {
+        const auto& v = segs[s].px;
+        const std::size_t K = v.size();
+        for (int e = 0; e < 2; ++e) {
+            End& E = ends[2 * s + static_cast<std::size_t>(e)];
+            E.ok = !segs[s].closed && K >= 2 && !drop[s];
+            if (!E.ok) continue;
+            // Outward direction from the pixel 10 px in to the one 2 px in (the last
+            // pixels next to a junction are pulled sideways by the thinning).
+            const std::size_t far = std::min<std::size_t>(K - 1, 10);
+            const std::size_t near = K > 8 ? 2 : 0;
+            const XY a = pxy(e == 0 ? v[near] : v[K - 1 - near]);
+            const XY b = pxy(e == 0 ? v[far] : v[K - 1 - far]);
+            const double dx = a.x - b.x, dy = a.y - b.y, n = std::hypot(dx, dy);
+            E.pt = pxy(e == 0 ? v[0] : v[K - 1]);
+            E.dir = XY{dx / n, dy / n};
+        }
+    }
+    struct Cand {
+        double cost;
+        std::size_t a, b;
+    };
+    std::vector<Cand> cands;
+    const double gap = p.max_gap, cmin = std::cos(p.max_angle_deg * 3.14159265358979323846 / 180.0);
+    {
+        const double cell = std::max(1.0, gap);
+        std::unordered_map<std::int64_t, std::vector<std::size_t>> grid;
+        auto key = [&](long cx, long cy) { return static_cast<std::int64_t>(cy) * 1000003LL + cx; };
+        for (std::size_t e = 0; e < ends.size(); ++e)
+            if (ends[e].ok)
+                grid[key(static_cast<long>(std::floor(ends[e].pt.x / cell)),
+                         static_cast<long>(std::floor(ends[e].pt.y / cell)))]
+                    .push_back(e);
+        for (std::size_t e = 0; e < ends.size(); ++e) {
+            if (!ends[e].ok) continue;
+            const long cx = static_cast<long>(std::floor(ends[e].pt.x / cell));
+            const long cy = static_cast<long>(std::floor(ends[e].pt.y / cell));
+            for (long yy = cy - 1; yy <= cy + 1; ++yy)
+                for (long xx = cx - 1; xx <= cx + 1; ++xx) {
+                    auto it = grid.find(key(xx, yy));
+                    if (it == grid.end()) continue;
+                    for (std::size_t f : it->second) {
+                        if (f <= e || f / 2 == e / 2) continue;
+                        const End &A = ends[e], &B = ends[f];
+                        const double gx = B.pt.x - A.pt.x, gy = B.pt.y - A.pt.y;
+                        const double d = std::hypot(gx, gy);
+                        if (d > gap) continue;
+                        const double c = -(A.dir.x * B.dir.x + A.dir.y * B.dir.y);
+                        if (c < cmin) continue;
+                        if (d > 2.0) {
+                            const double ca = (A.dir.x * gx + A.dir.y * gy) / d;
+                            const double cb = -(B.dir.x * gx + B.dir.y * gy) / d;
+                            if (ca < cmin || cb < cmin) continue;
+                        }
+                        cands.push_back({std::acos(std::min(1.0, c)) + 0.05 * d, e, f});
+                    }
+                }
+        }
+    }
+    std::sort(cands.begin(), cands.end(), [](const Cand& u, const Cand& v) {
+        if (u.cost != v.cost) return u.cost < v.cost;
+        if (u.a != v.a) return u.a < v.a;
+        return u.b < v.b;
+    });
+    std::vector<std::size_t> link(ends.size(), SIZE_MAX);
+    std::vector<std::size_t> parent(ns);
+    std::iota(parent.begin(), parent.end(), std::size_t{0});
+    auto find = [&](std::size_t x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
+    };
+    for (const Cand& c : cands) {
+        if (link[c.a] != SIZE_MAX || link[c.b] != SIZE_MAX) continue;
+        const std::size_t ra = find(c.a / 2), rb = find(c.b / 2);
+        if (ra == rb) continue;
+        parent[ra] = rb;
+        link[c.a] = c.b;
+        link[c.b] = c.a;
+    }
+
+    // ---- assemble chains, measure, filter.
+    std::vector<std::uint8_t> used(ns, 0);
+    const bool has_scale = scale.data != nullptr, has_or = orientation.data != nullptr;
+    ConstView<float> dmap = depth.data ? depth : response;
+    std::vector<std::size_t> chain_px;
+    std::vector<XY> pts, sm;
+    struct Out {
+        std::vector<XY> pts;
+        std::array<double, kTraceStats> st;
+    };
+    std::vector<Out> outs;
+    // Free ends are pulled in by about half the line width by the thinning: walk
+    // them outwards along their direction while the thresholded region continues.
+    auto extend = [&](std::vector<XY>& v, bool front) {
+        const std::size_t K = v.size();
+        const std::size_t k = std::min<std::size_t>(K - 1, 8);
+        const XY a = front ? v[0] : v[K - 1];
+        const XY b = front ? v[k] : v[K - 1 - k];
+        const double dx = a.x - b.x, dy = a.y - b.y, n = std::hypot(dx, dy);
+        if (!(n > 0)) return;
+        XY last{0, 0};
+        bool any = false;
+        for (int t = 1; t <= 32; ++t) {
+            const double x = a.x + dx / n * t, y = a.y + dy / n * t;
+            const long ix = std::lround(x), iy = std::lround(y);
+            if (ix < 0 || iy < 0 || ix >= P.W || iy >= P.H || !region[P.idx(ix, iy)]) break;
+            last = XY{x, y};
+            any = true;
+        }
+        if (!any) return;
+        if (front) v.insert(v.begin(), last);
+        else v.push_back(last);
+    };
+    auto emit = [&](bool closed, bool ext_front, bool ext_back) {
+        // chain_px: pixel indices in order (a junction pixel shared by two linked
+        // segments appears once).
+        const std::size_t K = chain_px.size();
+        if (K < 2) return;
+        pts.resize(K);
+        for (std::size_t i = 0; i < K; ++i) pts[i] = pxy(chain_px[i]);
+        sm.resize(K);
+        const long r = p.smooth;
+        for (std::size_t i = 0; i < K; ++i) {
+            // Window shrinks symmetrically near the ends so the end points stay put.
+            long h = std::min<long>(r, std::min<long>(static_cast<long>(i), static_cast<long>(K - 1 - i)));
+            if (closed) h = r < static_cast<long>(K / 2) ? r : static_cast<long>(K / 2);
+            double sx = 0, sy = 0;
+            for (long j = -h; j <= h; ++j) {
+                long q = static_cast<long>(i) + j;
+                if (closed) q = ((q % static_cast<long>(K - 1)) + static_cast<long>(K - 1)) % static_cast<long>(K - 1);
+                sx += pts[static_cast<std::size_t>(q)].x;
+                sy += pts[static_cast<std::size_t>(q)].y;
+            }
+            sm[i] = XY{sx / static_cast<double>(2 * h + 1), sy / static_cast<double>(2 * h + 1)};
+        }
+        if (closed) sm[K - 1] = sm[0];
+        std::vector<XY> line(sm.begin(), sm.end());
+        if (ext_front) extend(line, true);
+        if (ext_back) extend(line, false);
+        double len = 0;
+        for (std::size_t i = 1; i < line.size(); ++i)
+            len += std::hypot(line[i].x - line[i - 1].x, line[i].y - line[i - 1].y);
+        if (len < p.min_length) return;
+        const std::size_t npx = closed ? K - 1 : K;
+        double dsum = 0, dmax = -std::numeric_limits<double>::infinity(), wsum = 0, c2 = 0, s2 = 0;
+        double mx = 0, my = 0;
+        for (std::size_t i = 0; i < npx; ++i) {
+            const long x = static_cast<long>(pts[i].x), y = static_cast<long>(pts[i].y);
+            const double dv = dmap.row(y)[x];
+            dsum += dv;
+            dmax = std::max(dmax, dv);
+            if (has_scale) wsum += 2.0 * scale.row(y)[x];
+            if (has_or) {
+                const double th = orientation.row(y)[x];
+                c2 += std::cos(2 * th);
+                s2 += std::sin(2 * th);
+            }
+            mx += sm[i].x;
+            my += sm[i].y;
+        }
+        const double n = static_cast<double>(npx);
+        if (!has_or) {
+            mx /= n;
+            my /= n;
+            double cxx = 0, cyy = 0, cxy = 0;
+            for (std::size_t i = 0; i < npx; ++i) {
+                const double dx = sm[i].x - mx, dy = sm[i].y - my;
+                cxx += dx * dx;
+                cyy += dy * dy;
+                cxy += dx * dy;
+            }
+            c2 = cxx - cyy;
+            s2 = 2 * cxy;
+        }
+        double th = 0.5 * std::atan2(s2, c2);
+        const double hp = 1.57079632679489661923;
+        if (th >= hp) th -= 2 * hp;
+        if (th < -hp) th += 2 * hp;
+        Out o;
+        o.pts = std::move(line);
+        o.st = {len,
+                                        dsum / n,
+                                        dmax,
+                                        has_scale ? wsum / n : std::numeric_limits<double>::quiet_NaN(),
+                                        th,
+                                        closed ? 1.0 : 0.0,
+                                        n};
+        outs.push_back(std::move(o));
+    };
+    auto append = [&](const std::vector<std::size_t>& v, bool reversed) {
+        for (std::size_t k = 0; k < v.size(); ++k) {
+            const std::size_t q = reversed ? v[v.size() - 1 - k] : v[k];
+            if (k == 0 && !chain_px.empty() && chain_px.back() == q) continue;
+            chain_px.push_back(q);
+        }
+    };
+    // Chains start at a segment with a free end; order them by their first pixel.
+    struct Chain {
+        std::size_t first_px;
+        std::size_t seg;
+        int start_end;
+    };
+    std::vector<Chain> starts;
+    for (std::size_t s = 0; s < ns; ++s) {
+        if (drop[s]) continue;
+        if (segs[s].closed) {
+            starts.push_back({segs[s].px.front(), s, -1});
+            continue;
+        }
+        for (int e = 0; e < 2; ++e)
+            if (link[2 * s + static_cast<std::size_t>(e)] == SIZE_MAX) {
+                const std::size_t fp = e == 0 ? segs[s].px.front() : segs[s].px.back();
+                starts.push_back({fp, s, e});
+            }
+    }
+    // Each open chain has two free ends: start from the one earlier in raster order.
+    std::sort(starts.begin(), starts.end(), [](const Chain& a, const Chain& b) {
+        if (a.first_px != b.first_px) return a.first_px < b.first_px;
+        if (a.seg != b.seg) return a.seg < b.seg;
+        return a.start_end < b.start_end;
+    });
+    for (const Chain& c : starts) {
+        if (used[c.seg]) continue;
+        chain_px.clear();
+        if (c.start_end < 0) {
+            used[c.seg] = 1;
+            append(segs[c.seg].px, false);
+            emit(true, false, false);
+            continue;
+        }
+        std::size_t s = c.seg;
+        int e = c.start_end;
+        const bool free_front = (e == 0 ? segs[s].deg_front : segs[s].deg_back) == 1;
+        for (;;) {
+            used[s] = 1;
+            append(segs[s].px, e == 1);
+            const std::size_t out_end = 2 * s + static_cast<std::size_t>(1 - e);
+            const std::size_t nxt = link[out_end];
+            if (nxt == SIZE_MAX) break;
+            s = nxt / 2;
+            e = static_cast<int>(nxt % 2);
+            if (used[s]) break;  // cannot happen: links form no cycles
+        }
+        const bool free_back = (e == 0 ? segs[s].deg_back : segs[s].deg_front) == 1;
+        emit(false, free_front, free_back);
+    }
+    // Open polylines run from their raster-earlier end; output in raster order of
+    // the first point (stable, so ties keep the deterministic discovery order).
+    auto before = [](const XY& a, const XY& b) { return a.y < b.y || (a.y == b.y && a.x < b.x); };
+    for (Out& o : outs)
+        if (o.st[5] == 0.0 && before(o.pts.back(), o.pts.front())) std::reverse(o.pts.begin(), o.pts.end());
+    std::vector<std::size_t> order(outs.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return before(outs[a].pts.front(), outs[b].pts.front()); });
+    for (std::size_t i : order) {
+        for (const XY& q : outs[i].pts) {
+            res.xy.push_back(static_cast<float>(q.x));
+            res.xy.push_back(static_cast<float>(q.y));
+        }
+        res.offsets.push_back(static_cast<std::int64_t>(res.xy.size() / 2));
+        res.stats.insert(res.stats.end(), outs[i].st.begin(), outs[i].st.end());
+    }
+    return res;
+}
+
+}  // namespace skincore

@@ -1,0 +1,240 @@
+"""Wrinkle concern: planted ground truth on real skin, invariances, the contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from skincore.analysis import WRINKLE_ZONES, Wrinkles
+from skincore.concerns import wrinkles as W
+from skincore.concerns.wrinkles import measure_wrinkles
+from skincore.pipeline import analyze, texture_context
+from synthetic import PlantedLine, segment
+from synthetic_wrinkles import (
+    clean_base,
+    inner,
+    match,
+    plant,
+    plant_zone,
+    rescale,
+    scale_points,
+    with_gray,
+)
+
+PLAN = {  # zone: (shape, count, length range px)
+    "forehead": ("forehead", 6, (30.0, 150.0)),
+    "left_crows_feet": ("crows_feet", 2, (20.0, 30.0)),
+    "left_under_eye": ("under_eye", 2, (20.0, 40.0)),
+    "right_under_eye": ("under_eye", 2, (20.0, 40.0)),
+    "left_cheek": ("cheek", 3, (20.0, 60.0)),
+    "right_cheek": ("cheek", 3, (20.0, 60.0)),
+}
+
+
+@pytest.fixture(scope="module")
+def ctx(sample_path):
+    return texture_context(analyze(str(sample_path)))
+
+
+def _ok(ctx, zone):
+    return inner(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1), 6)
+
+
+def _scenario(ctx, seed, contrasts=(0.06, 0.2), widths=(1.0, 2.0), plan=PLAN):
+    rng = np.random.default_rng(seed)
+    base = clean_base(ctx, rng)
+    taken = np.zeros(base.shape, bool)
+    eyes = {"left_crows_feet": ctx.landmarks[263], "right_crows_feet": ctx.landmarks[33]}
+    lines = {}
+    for z, (kind, n, lens) in plan.items():
+        lines[z] = plant_zone(
+            _ok(ctx, z), kind, n, rng, taken=taken, lengths=lens, widths=widths,
+            contrasts=contrasts, eye=eyes.get(z),
+        )  # fmt: skip
+    return base, lines
+
+
+def _traced(c, w, zones=None):
+    return [
+        c.to_texture(ln.points)
+        for z, zn in w.zones.items()
+        if zones is None or z in zones
+        for ln in zn.lines
+    ]
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.75])
+def test_planted_recall_precision_length(ctx, factor):
+    found = truth_n = tp = traced_n = 0
+    errs = []
+    for seed in (0, 1):
+        base, lines = _scenario(ctx, seed)
+        truth = [ln for v in lines.values() for ln in v]
+        assert len(lines["forehead"]) == 6 and len(lines["left_crows_feet"]) >= 1
+        c = plant(ctx, base, truth)
+        if factor != 1.0:
+            c = rescale(c, factor)
+        w = measure_wrinkles(c, threads=1)
+        m = match(_traced(c, w), [scale_points(t.points, factor) for t in truth], tol=3.0)
+        found += sum(m.found)
+        truth_n += len(m.found)
+        tp += sum(m.tp)
+        traced_n += len(m.tp)
+        errs.append(m.length_error)
+    recall, precision = found / truth_n, tp / traced_n
+    assert recall >= 0.9, recall
+    assert precision >= 0.9, precision
+    assert np.mean(errs) < 0.15, errs
+
+
+def test_length_in_mm_and_image_px(ctx):
+    base, _ = _scenario(ctx, 0, plan={})
+    ok = _ok(ctx, "forehead")
+    ys, xs = np.nonzero(ok)
+    y = int(np.median(ys))
+    x0 = int(np.percentile(xs[ys == y], 20))
+    line = PlantedLine(segment(x0, y, x0 + 100, y), 1.5, 0.15)
+    c = plant(ctx, base, [line])
+    w = measure_wrinkles(c, threads=1)
+    (ln,) = w.zones["forehead"].lines
+    assert abs(ln.length_mm - 100 / ctx.px_per_mm) < 0.1 * 100 / ctx.px_per_mm
+    assert abs(ln.length_px - 100 / ctx.scale) < 10 / ctx.scale
+    # polyline in image pixels: back on the planted row through to_texture
+    assert np.allclose(c.to_texture(ln.points)[:, 1], y, atol=1.5)
+    assert ln.width_px > 0 and 0 < ln.depth <= ln.max_depth <= 1
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.75])
+def test_deep_versus_fine(ctx, factor):
+    base, _ = _scenario(ctx, 3, plan={})
+    rng = np.random.default_rng(3)
+    taken = np.zeros(base.shape, bool)
+    ok = _ok(ctx, "forehead")
+    deep = plant_zone(ok, "forehead", 4, rng, taken=taken, lengths=(40, 90), widths=(1.5, 2.0),
+                      contrasts=(0.16, 0.2))  # fmt: skip
+    fine = plant_zone(ok, "forehead", 4, rng, taken=taken, lengths=(40, 90), widths=(1.0, 1.5),
+                      contrasts=(0.05, 0.06))  # fmt: skip
+    c = plant(ctx, base, deep + fine)
+    if factor != 1.0:
+        c = rescale(c, factor)
+    w = measure_wrinkles(c, threads=1)
+    lines = w.zones["forehead"].lines
+    truth = [scale_points(t.points, factor) for t in deep + fine]
+    m = match([c.to_texture(ln.points) for ln in lines], truth)
+    for i, owners in enumerate(m.traced_for):
+        assert owners, f"planted line {i} not found"
+        want = i < len(deep)
+        assert all(lines[j].deep == want for j in owners), (i, [lines[j].depth for j in owners])
+    zn = w.zones["forehead"]
+    assert zn.deep_count == len(deep) and zn.shallow_count == len(fine)
+    assert 0.3 < zn.deep_ratio < 0.8
+
+
+def test_flat_patch_has_no_lines(ctx):
+    flat = with_gray(ctx, np.full(ctx.gray.shape, 0.65, np.float32))
+    w = measure_wrinkles(flat, threads=1)
+    assert isinstance(w, Wrinkles)
+    assert all(len(z.lines) == 0 for z in w.zones.values())
+    assert all(z.score == 100 and z.severity == 0 for z in w.zones.values())
+    assert w.score == 100
+
+
+def test_clean_base_has_no_lines(ctx):
+    base, _ = _scenario(ctx, 5, plan={})
+    w = measure_wrinkles(with_gray(ctx, base), threads=1)
+    assert sum(len(z.lines) for z in w.zones.values()) == 0
+
+
+def test_counts_scale_with_planted_counts(ctx):
+    counts = []
+    for n in (2, 4, 8):
+        rng = np.random.default_rng(10 + n)
+        base = clean_base(ctx, rng)
+        taken = np.zeros(base.shape, bool)
+        lines = plant_zone(_ok(ctx, "forehead"), "forehead", n, rng, taken=taken,
+                           lengths=(40, 90), contrasts=(0.1, 0.2))  # fmt: skip
+        assert len(lines) == n
+        w = measure_wrinkles(plant(ctx, base, lines), threads=1)
+        counts.append(len(w.zones["forehead"].lines))
+    assert counts == [2, 4, 8]
+
+
+def test_zone_assignment(ctx):
+    for zone, kind in (("forehead", "forehead"), ("left_cheek", "cheek")):
+        rng = np.random.default_rng(7)
+        base = clean_base(ctx, rng)
+        lines = plant_zone(_ok(ctx, zone), kind, 1, rng, taken=np.zeros(base.shape, bool),
+                           lengths=(40, 60), contrasts=(0.12, 0.15))  # fmt: skip
+        w = measure_wrinkles(plant(ctx, base, lines), threads=1)
+        where = {z: len(zn.lines) for z, zn in w.zones.items() if zn.lines}
+        assert where == {zone: 1}, where
+
+
+def test_zone_statistics_contract(ctx):
+    base, lines = _scenario(ctx, 2)
+    c = plant(ctx, base, [ln for v in lines.values() for ln in v])
+    w = measure_wrinkles(c, threads=1)
+    assert set(w.zones) <= set(WRINKLE_ZONES)
+    assert w.deep_threshold == W.DEEP_THRESHOLD
+    assert 0 <= w.score <= 100
+    for name, zn in w.zones.items():
+        skin = int(np.count_nonzero(ctx.masks[name]))
+        assert zn.area_px == round(skin / ctx.scale**2)
+        assert zn.deep_count + zn.shallow_count == len(zn.lines) == len(zn.outlines)
+        assert 0 <= zn.score <= 100 and zn.severity in (0, 1, 2, 3)
+        assert 0 <= zn.area_ratio <= 1 and 0 <= zn.deep_ratio <= 1 and 0 <= zn.norm_depth <= 1
+        if not zn.lines:
+            assert zn.norm_length == 0 and zn.pixel_density == 0 and zn.score == 100
+            continue
+        total = sum(ln.length_mm for ln in zn.lines) * ctx.px_per_mm
+        # measured on the work grid (<= WORK_PX_PER_MM): equal up to mask resampling
+        assert zn.norm_length == pytest.approx(total / np.sqrt(skin), rel=0.05)
+        assert zn.pixel_density > 0
+        for ln, poly in zip(zn.lines, zn.outlines, strict=True):
+            assert poly.shape[1] == 2 and len(poly) >= 3
+            # the footprint polygon surrounds the line
+            lo, hi = poly.min(axis=0), poly.max(axis=0)
+            assert np.all(ln.points >= lo - 1.5) and np.all(ln.points <= hi + 1.5)
+    planted = {z: len(v) for z, v in lines.items()}
+    for z, n in planted.items():
+        assert w.zones[z].score < 100 if n else True
+    # more lines, lower score: the forehead (6 lines) scores below a clean zone
+    assert w.zones["forehead"].severity >= 1
+
+
+def test_thread_count_invariance(ctx):
+    a = measure_wrinkles(ctx, threads=1)
+    b = measure_wrinkles(ctx, threads=2)
+    for z in a.zones:
+        la, lb = a.zones[z].lines, b.zones[z].lines
+        assert len(la) == len(lb)
+        for x, y in zip(la, lb, strict=True):
+            assert np.array_equal(x.points, y.points) and x.depth == y.depth
+
+
+def test_too_coarse_returns_none(ctx):
+    f = 0.9 * W.MIN_PX_PER_MM / ctx.px_per_mm
+    assert measure_wrinkles(rescale(ctx, f), threads=1) is None
+    assert measure_wrinkles(dataclasses.replace(ctx, masks={}), threads=1) is None
+
+
+def _total(w):
+    return sum(len(z.lines) for z in w.zones.values())
+
+
+def test_real_sample_stable_under_resize_and_jpeg(sample_path, ctx):
+    full = _total(measure_wrinkles(ctx, threads=1))
+    img = Image.open(sample_path).convert("RGB")
+    small = img.resize((round(img.width * 0.75), round(img.height * 0.75)), Image.LANCZOS)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    others = {}
+    for name, src in (("x0.75", np.asarray(small)), ("jpeg85", buf.getvalue())):
+        others[name] = _total(measure_wrinkles(texture_context(analyze(src)), threads=1))
+    assert full > 0
+    for name, n in others.items():
+        assert abs(n - full) <= max(2, 0.15 * full), (name, n, full)
