@@ -30,6 +30,7 @@ from skincore.concerns.pores import measure_blackheads, measure_pores
 from skincore.concerns.roughness import measure_roughness
 from skincore.concerns.scores import face_scores
 from skincore.concerns.tone import measure_tone
+from skincore.concerns.wrinkles import measure_wrinkles
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
 from skincore.face.regions import (
@@ -192,6 +193,8 @@ def _measure_face(
     clock.lap("pores")
     roughness = measure_roughness(ctx, threads=threads)
     clock.lap("roughness")
+    wrinkles = measure_wrinkles(ctx, threads=threads)
+    clock.lap("wrinkles")
     face = FaceResult(
         index=index,
         geometry=geometry,
@@ -200,6 +203,7 @@ def _measure_face(
         pores=pores,
         blackheads=blackheads,
         roughness=roughness,
+        wrinkles=wrinkles,
     )
     face.scores = face_scores(face)
     return face

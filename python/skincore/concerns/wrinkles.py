@@ -83,6 +83,7 @@ import numpy as np
 from skincore import contours, geometry, ridges
 from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.context import TextureContext
+from skincore.concerns.grading import margin_confidence
 
 __all__ = [
     "DEEP_THRESHOLD",
@@ -131,6 +132,9 @@ MIN_PX_PER_MM = 2.5
 SCORE_LOAD = 1.5
 #: Upper load bounds of severity 0, 1, 2 (above the last: 3).
 SEVERITY_BANDS = (0.15, 0.6, 1.5)
+#: Spread of the load used for the presence confidence (logistic around the first
+#: band): about the load that a few faint 3 mm lines add to a cheek-sized zone.
+PRESENCE_SPREAD = 0.05
 
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
 
@@ -330,6 +334,7 @@ def _measure_zone(
         shallow_count=sum(1 for ln in lines if not ln.deep),
         outlines=tuple(outlines),
         area_px=area_px,
+        confidence=margin_confidence(load, SEVERITY_BANDS[0], PRESENCE_SPREAD),
     )
 
 
