@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             return _analyze(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `skincore analyze ... | head`
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # last resort: never a traceback for users
         print(f"skincore: error internal_error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -72,7 +72,7 @@ def _out_of_bound(points: np.ndarray, width: int, height: int) -> float:
     return float(np.mean(outside))
 
 
-def _check_face(points: np.ndarray, width: int, height: int, limits: Limits) -> None:
+def _check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
     rect = Rect.from_points(points[list(FACE_OVAL)])
     if rect.width < limits.min_face_px:
         raise SkinError(
@@ -81,12 +81,15 @@ def _check_face(points: np.ndarray, width: int, height: int, limits: Limits) -> 
             face_width=rect.width,
             min_face_px=limits.min_face_px,
         )
+    # YouCam's "face width" rule: measured on the face detector's box (the face
+    # area a vendor's detector reports), which spans a little more than the
+    # landmark outline.
     ratio = limits.min_face_width_ratio
-    if ratio is not None and rect.width < ratio * width:
+    if ratio is not None and box.width < ratio * width:
         raise SkinError(
             "face_too_small",
-            f"face width is {rect.width / width:.0%} of the image; needs > {ratio:.0%}",
-            face_width=rect.width,
+            f"face width is {box.width / width:.0%} of the image; needs > {ratio:.0%}",
+            face_width=box.width,
             image_width=width,
             min_ratio=ratio,
         )
@@ -143,7 +146,7 @@ def _measure_face(
 ) -> FaceResult:
     h, w = rgb.shape[:2]
     points = lm.points
-    _check_face(points, w, h, limits)
+    _check_face(points, box, w, h, limits)
     yaw, pitch, roll = head_pose(points)
     x0, y0, x1, y1 = crop_box(points, w, h)
     lab, scale = _work_lab(rgb[y0:y1, x0:x1], points, threads)

@@ -17,10 +17,6 @@ from skincore.errors import SkinError
 #: Concerns the engine does not measure yet (absent from every dialect).
 NOT_IMPLEMENTED: tuple[str, ...] = (
     "glasses",
-    "pores",
-    "blackheads",
-    "wrinkles",
-    "roughness",
     "oiliness",
     "moisture",
     "pigmentation",
@@ -35,7 +31,7 @@ NOT_IMPLEMENTED: tuple[str, ...] = (
     "skin_age",
     "skin_type",
     "side_face_jawline",
-    "scores",
+    "total_score",
 )
 
 

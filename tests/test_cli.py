@@ -1,0 +1,96 @@
+"""The command line: JSON on stdout, pictures with --out, errors as one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "skincore", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_sample_face_field():
+    r = run("analyze", "--sample", "--format", "face-field")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["error_code"] == 0 and doc["result"]["face_num"] == 1
+
+
+def test_out_dir_pictures(tmp_path):
+    out = tmp_path / "o"
+    r = run("analyze", "--sample", "--format", "youcam-hd", "--out", str(out), "--compact")
+    assert r.returncode == 0, r.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "regions.png",
+        "overlay.png",
+        "result.youcam-hd.json",
+        "score_info.json",
+        "texture_enhanced_pores.png",
+        "texture_enhanced_bw.jpg",
+        "hd_pore_output_all.png",
+    } <= names
+    info = json.loads((out / "score_info.json").read_text())
+    assert "hd_pore" in info and "whole" in info["hd_pore"]
+    assert json.loads(r.stdout)["data"]["task_status"] == "success"
+
+
+def test_pro_return_maps_flag():
+    r = run(
+        "analyze",
+        "--sample",
+        "--format",
+        "ailab-pro",
+        "--compact",
+        "--return-maps",
+        "texture_enhanced_bw",
+        "--return-marks",
+        "wrinkle_mark",
+    )
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)["result"]
+    assert "texture_enhanced_bw" in res["face_maps"] and "enhanced_bw_info" in res
+    assert "wrinkle_mark" in res
+
+
+@pytest.mark.parametrize(
+    "fmt,key",
+    [
+        ("ailab-pro", "error_detail"),
+        ("youcam-sd", "error_code"),
+        ("face-field", "error_msg"),
+        ("skincore", "error"),
+    ],
+)
+def test_corrupt_file_one_line_error(tmp_path, fmt, key):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff" + b"\x00" * 100)
+    r = run("analyze", str(bad), "--format", fmt)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skincore: error corrupt_image")
+    assert key in json.loads(r.stdout)
+
+
+def test_missing_file_and_usage_errors(tmp_path):
+    r = run("analyze", str(tmp_path / "nope.png"))
+    assert r.returncode == 1 and "invalid_argument" in r.stderr and "Traceback" not in r.stderr
+    r = run("analyze")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    r = run("analyze", "--sample", str(tmp_path / "x.jpg"))
+    assert r.returncode == 2
+    r = run("analyze", "--sample", "--format", "acme")
+    assert r.returncode == 2
+
+
+def test_youcam_limits_applied(faces_dir):
+    r = run("analyze", str(faces_dir / "cc0_selfie_60cm.jpg"), "--format", "youcam-sd")
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["error_code"] == "error_src_face_too_small"
