@@ -47,7 +47,7 @@ from skincore.limits import Limits
 #: Colour, regions and quality are measured on the face crop resampled so the face
 #: is about this wide (area averaging); more pixels do not change colour
 #: statistics, they only cost time. Texture concerns work at full resolution.
-WORK_FACE_PX = 512
+WORK_FACE_PX = 400
 
 #: AILab's rule for the ``imporper_headpose`` warning: |yaw|, |pitch| or |roll| > 45.
 HEADPOSE_LIMIT_DEG = 45.0

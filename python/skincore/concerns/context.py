@@ -3,18 +3,22 @@
 Pores, blackheads and wrinkles are measured on the face crop at full resolution,
 capped at :data:`MAX_PX_PER_MM` (a 12 MP close-up is resampled down so the cost
 stays bounded; finer sampling than that resolves nothing new on skin). The grey
-image is CIELAB L*/100. Region masks come from the colour work scale
-(:mod:`skincore.face.regions`), resampled to the texture grid.
+image is CIELAB L*/100. Region masks are the region polygons rasterised on the
+texture grid itself, AND the skin gate of the colour work scale
+(:attr:`skincore.face.regions.RegionMasks.keep`) resampled once; they are built on
+first use. :meth:`TextureContext.rescaled` gives the same face on a coarser grid
+(wrinkles and roughness work at 4 px/mm).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from skincore import color, geometry
-from skincore.face.regions import SKIN_REGIONS, RegionMasks, crop_box
+from skincore.face.regions import LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 
 #: Texture grid resolution cap, pixels per millimetre of skin.
@@ -35,19 +39,22 @@ class TextureContext:
         Texture pixels per image pixel (<= 1).
     px_per_mm : float
         Texture pixels per millimetre of skin (iris scale).
-    masks : dict of str to numpy.ndarray
+    masks : Mapping of str to numpy.ndarray
         ``(h, w)`` uint8 skin-only region masks (255 inside) on the texture grid,
         names as in :data:`skincore.face.regions.SKIN_REGIONS`.
     landmarks : numpy.ndarray
         ``(478, 2)`` float32 landmarks in texture-grid pixels.
+    keep : numpy.ndarray
+        ``(h, w)`` uint8 skin gate on the texture grid (255 = skin).
     """
 
     gray: np.ndarray
     origin: tuple[int, int]
     scale: float
     px_per_mm: float
-    masks: dict[str, np.ndarray]
+    masks: Mapping[str, np.ndarray]
     landmarks: np.ndarray
+    keep: np.ndarray | None = None
 
     def to_image(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(N, 2)`` texture-grid points to image pixels (pixel centres)."""
@@ -63,12 +70,71 @@ class TextureContext:
             np.float32
         )
 
+    def rescaled(self, target_px_per_mm: float, *, threads: int = 0) -> TextureContext:
+        """Return the same face on a grid of at most ``target_px_per_mm``.
+
+        Returns ``self`` when the grid is not finer than the target (within 5 %).
+        The grey image is area-averaged; masks are rasterised anew on the new
+        grid from the polygons and the resampled skin gate.
+        """
+        if self.px_per_mm <= target_px_per_mm * 1.05:
+            return self
+        h, w = self.gray.shape
+        f = target_px_per_mm / self.px_per_mm
+        size = (max(1, round(w * f)), max(1, round(h * f)))
+        fx = size[0] / w
+        gray = geometry.resize(
+            np.ascontiguousarray(self.gray, np.float32), size, method="area", threads=threads
+        )
+        scale = self.scale * fx
+        if self.keep is None:  # hand-made context: resample the masks it was given
+            return TextureContext(
+                gray=gray,
+                origin=self.origin,
+                scale=scale,
+                px_per_mm=self.px_per_mm * fx,
+                masks={
+                    k: _resample_mask(m, (size[1], size[0]), threads) for k, m in self.masks.items()
+                },
+                landmarks=((np.asarray(self.landmarks, np.float64) + 0.5) * fx - 0.5).astype(
+                    np.float32
+                ),
+            )
+        keep = _resample_mask(self.keep, (size[1], size[0]), threads)
+        pts_img = self.to_image(self.landmarks)
+        return _make(gray, self.origin, scale, self.px_per_mm * fx, pts_img, keep)
+
 
 def _resample_mask(mask: np.ndarray, shape: tuple[int, int], threads: int) -> np.ndarray:
     if mask.shape == shape:
         return mask
     up = geometry.resize(mask, (shape[1], shape[0]), method="bilinear", threads=threads)
     return np.where(up >= 128, np.uint8(255), np.uint8(0))
+
+
+def _make(
+    gray: np.ndarray,
+    origin: tuple[int, int],
+    scale: float,
+    ppm: float,
+    landmarks_img: np.ndarray,
+    keep: np.ndarray,
+) -> TextureContext:
+    off = np.asarray(origin, np.float64)
+    polys = {
+        name: ((p.astype(np.float64) - off + 0.5) * scale - 0.5).astype(np.float32)
+        for name, p in region_polygons(landmarks_img).items()
+    }
+    pts = (np.asarray(landmarks_img, np.float64)[:, :2] - off + 0.5) * scale - 0.5
+    return TextureContext(
+        gray=np.ascontiguousarray(gray, dtype=np.float32),
+        origin=(int(origin[0]), int(origin[1])),
+        scale=float(scale),
+        px_per_mm=float(ppm),
+        masks=LazyMasks(polys, keep),
+        landmarks=pts.astype(np.float32),
+        keep=keep,
+    )
 
 
 def build_context(
@@ -83,7 +149,7 @@ def build_context(
     landmarks : numpy.ndarray
         ``(478, 2+)`` landmarks in image pixels.
     masks : RegionMasks
-        The face's region masks at the colour work scale.
+        The face's region masks at the colour work scale (its skin gate is used).
     threads : int, optional
         Worker threads for the kernels.
 
@@ -102,19 +168,6 @@ def build_context(
         scale = size[0] / crop.shape[1]
         crop = geometry.resize(crop, size, method="area", threads=threads)
     lab = color.rgb_to_lab(crop, threads=threads)
-    gray = np.ascontiguousarray(lab[..., 0]) / np.float32(100.0)
-    shape = gray.shape
-    tex_masks = {
-        name: _resample_mask(masks.masks[name], shape, threads)
-        for name in SKIN_REGIONS
-        if name in masks.masks
-    }
-    pts = (np.asarray(landmarks, np.float64)[:, :2] - (x0, y0) + 0.5) * scale - 0.5
-    return TextureContext(
-        gray=gray.astype(np.float32),
-        origin=(x0, y0),
-        scale=float(scale),
-        px_per_mm=float(ppm * scale),
-        masks=tex_masks,
-        landmarks=pts.astype(np.float32),
-    )
+    gray = lab[..., 0] / np.float32(100.0)
+    keep = _resample_mask(masks.keep, gray.shape, threads)
+    return _make(gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep)

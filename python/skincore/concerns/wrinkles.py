@@ -144,7 +144,24 @@ def _blur_mask(m: np.ndarray, sigma: float, threads: int) -> np.ndarray:
 
 
 def _zone_mask(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
-    """Close small holes, then erode the border (blur-and-threshold morphology)."""
+    """Close small holes, then erode the border (blur-and-threshold morphology).
+
+    Works on the mask's bounding box padded by the blur reach, so the cost is the
+    zone's, not the face's.
+    """
+    out = np.zeros(mask.shape, dtype=bool)
+    box = _bbox(mask)
+    if box is None:
+        return out
+    pad = int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
+    x0, y0, x1, y1 = box
+    x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
+    x1, y1 = min(mask.shape[1], x1 + pad), min(mask.shape[0], y1 + pad)
+    out[y0:y1, x0:x1] = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
+    return out
+
+
+def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
     m = mask > 0
     r_close = CLOSE_MM * ppm / 2
     if r_close >= 0.5:
@@ -340,28 +357,7 @@ def _measure_zone(
 
 def _work_context(ctx: TextureContext, threads: int) -> TextureContext:
     """``ctx`` resampled to :data:`WORK_PX_PER_MM` when it is finer."""
-    if ctx.px_per_mm <= WORK_PX_PER_MM * 1.05:
-        return ctx
-    h, w = ctx.gray.shape
-    f = WORK_PX_PER_MM / ctx.px_per_mm
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    fx = size[0] / w
-    gray = geometry.resize(
-        np.ascontiguousarray(ctx.gray, np.float32), size, method="area", threads=threads
-    )
-    masks = {}
-    for k in WRINKLE_ZONES:
-        if k in ctx.masks:
-            r = geometry.resize(ctx.masks[k], size, method="bilinear", threads=threads)
-            masks[k] = np.where(r >= 128, np.uint8(255), np.uint8(0))
-    return TextureContext(
-        gray=gray,
-        origin=ctx.origin,
-        scale=ctx.scale * fx,
-        px_per_mm=ctx.px_per_mm * fx,
-        masks=masks,
-        landmarks=((np.asarray(ctx.landmarks, np.float64) + 0.5) * fx - 0.5).astype(np.float32),
-    )
+    return ctx.rescaled(WORK_PX_PER_MM, threads=threads)
 
 
 def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | None:

@@ -13,6 +13,7 @@ beard, glasses frames, deep shadows). See :func:`skin_gate`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -688,6 +689,9 @@ class RegionMasks:
 
     Attributes
     ----------
+    keep : numpy.ndarray
+        ``(h, w)`` uint8, 255 where a pixel is skin-coloured and away from eyes,
+        brows, lips and nostrils: every skin mask is its polygon AND this.
     origin : tuple of int
         (x, y) of the crop's top-left corner in the image.
     scale : float
@@ -700,15 +704,92 @@ class RegionMasks:
         (h, w) uint8 colour-gated skin (1 = skin-coloured) over the crop.
     """
 
+    keep: np.ndarray
     origin: tuple[int, int]
     scale: float
-    masks: dict[str, np.ndarray]
+    masks: Mapping[str, np.ndarray]
     skin: np.ndarray
 
     @property
     def shape(self) -> tuple[int, int]:
         """(h, w) of the crop."""
         return self.skin.shape  # type: ignore[return-value]
+
+
+#: Skin regions that are unions of polygon regions.
+UNIONS: dict[str, tuple[str, ...]] = {
+    "face": ("face_oval",),
+    "t_zone": ("forehead", "glabella", "nose"),
+    "u_zone": ("left_cheek", "right_cheek", "chin", "left_mouth_corner", "right_mouth_corner"),
+}
+
+
+def skin_mask(
+    name: str, polygons: dict[str, np.ndarray], keep: np.ndarray, *, threads: int = 1
+) -> np.ndarray:
+    """Rasterise one skin region on the grid of ``keep``.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`SKIN_REGIONS`.
+    polygons : dict of str to numpy.ndarray
+        Region polygons in the grid's pixel coordinates.
+    keep : numpy.ndarray
+        ``(h, w)`` uint8 skin gate (255 = skin, see :attr:`RegionMasks.keep`).
+    threads : int, optional
+        Worker threads for rasterisation.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h, w)`` uint8, 255 inside the region's skin.
+    """
+    parts = UNIONS.get(name, (name,))
+    m = np.zeros(keep.shape, np.uint8)
+    for part in parts:
+        geometry.fill_polygons([polygons[part]], keep.shape, out=m, threads=threads)
+    np.bitwise_and(m, keep, out=m)
+    return m
+
+
+class LazyMasks(Mapping):
+    """Region masks of one grid, rasterised on first access and cached.
+
+    ``name`` in :data:`SKIN_REGIONS` gives the skin-only mask (polygon AND
+    ``keep``); ``"<region>_polygon"`` the bare polygon; an :data:`EXCLUDED` name
+    the bare part.
+    """
+
+    def __init__(self, polygons: dict[str, np.ndarray], keep: np.ndarray) -> None:
+        self._polygons = polygons
+        self._keep = keep
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _names(self) -> list[str]:
+        return list(SKIN_REGIONS) + ["face_polygon", "forehead_polygon"] + list(EXCLUDED)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        m = self._cache.get(name)
+        if m is not None:
+            return m
+        if name in SKIN_REGIONS:
+            m = skin_mask(name, self._polygons, self._keep)
+        elif name.endswith("_polygon") or name in EXCLUDED:
+            poly = "face_oval" if name == "face_polygon" else name.removesuffix("_polygon")
+            if poly not in self._polygons:
+                raise KeyError(name)
+            m = geometry.fill_polygons([self._polygons[poly]], self._keep.shape, threads=1)
+        else:
+            raise KeyError(name)
+        self._cache[name] = m
+        return m
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 def crop_box(
@@ -758,16 +839,23 @@ def skin_gate(lab: np.ndarray, reference: np.ndarray, *, k: float = 3.0) -> np.n
     numpy.ndarray
         (h, w) uint8, 1 where skin-coloured.
     """
-    med = np.median(reference, axis=0)
-    mad = np.median(np.abs(reference - med), axis=0) * 1.4826
-    sig = np.maximum(mad, np.array([2.0, 1.5, 1.5], dtype=np.float64))
-    d = (lab - med.astype(np.float32)) / sig.astype(np.float32)
+    ref = np.asarray(reference, dtype=np.float32)
+    if ref.shape[0] > 40_000:  # a regular subsample is plenty for a median and MAD
+        ref = ref[:: ref.shape[0] // 20_000]
+    med = np.median(ref, axis=0)
+    mad = np.median(np.abs(ref - med), axis=0) * 1.4826
+    sig = np.maximum(mad, np.array([2.0, 1.5, 1.5], dtype=np.float32))
     # Allow more spread in L* than in chroma: above the median (shine) by 2x, below
     # it (under-eye darkening, soft shadows) by 1.6x. Hair, beard and deep shadows
     # are far darker than that.
-    dl = np.where(d[..., 0] > 0, d[..., 0] / 2.0, d[..., 0] / 1.6)
-    dist2 = dl * dl + d[..., 1] * d[..., 1] + d[..., 2] * d[..., 2]
-    return (dist2 < k * k).astype(np.uint8)
+    d = lab[..., 0] - np.float32(med[0])
+    d *= np.where(d > 0, np.float32(1.0 / (2.0 * sig[0])), np.float32(1.0 / (1.6 * sig[0])))
+    dist2 = d * d
+    for c in (1, 2):
+        d = lab[..., c] - np.float32(med[c])
+        d *= np.float32(1.0 / sig[c])
+        dist2 += d * d
+    return (dist2 < np.float32(k * k)).astype(np.uint8)
 
 
 def build_masks(
@@ -800,17 +888,17 @@ def build_masks(
         Skin-only masks of every region.
     """
     h, w = lab.shape[:2]
-    polys = region_polygons(landmarks)
-    off = np.array(origin, dtype=np.float32)
+    off = np.array(origin, dtype=np.float64)
     # Pixel centres: image pixel centre x maps to (x + 0.5) * scale - 0.5.
-    # Small polygons: one thread each is faster than waking a pool per polygon.
-    raw = {
-        name: geometry.fill_polygons([(p - off + 0.5) * scale - 0.5], (h, w), threads=1)
-        for name, p in polys.items()
+    polys = {
+        name: ((p.astype(np.float64) - off + 0.5) * scale - 0.5).astype(np.float32)
+        for name, p in region_polygons(landmarks).items()
     }
-    excluded = np.zeros((h, w), dtype=bool)
+    # Small polygons: one thread each is faster than waking a pool per polygon.
+    excluded_u8 = np.zeros((h, w), np.uint8)
     for name in EXCLUDED:
-        excluded |= raw[name] > 0
+        geometry.fill_polygons([polys[name]], (h, w), out=excluded_u8, threads=1)
+    excluded = excluded_u8 > 0
     # Keep a margin from eyes, brows, lips and nostrils: their edges (lashes, brow
     # hairs, lip borders) are not skin texture. The margin is a fraction of the
     # inter-ocular distance so it scales with the face.
@@ -819,35 +907,21 @@ def build_masks(
     if margin >= 0.5:
         blurred = geometry.gaussian_blur(excluded.astype(np.float32), margin / 2.0, threads=threads)
         excluded = blurred > 0.02
-    cheeks = (raw["left_cheek"] > 0) | (raw["right_cheek"] > 0)
-    cheeks &= ~excluded
-    ref = lab[cheeks]
+    cheeks = np.zeros((h, w), np.uint8)
+    for name in ("left_cheek", "right_cheek"):
+        geometry.fill_polygons([polys[name]], (h, w), out=cheeks, threads=1)
+    ref = lab[(cheeks > 0) & ~excluded]
     if ref.shape[0] < 100:
-        ref = lab[(raw["face_oval"] > 0) & ~excluded]
+        oval = geometry.fill_polygons([polys["face_oval"]], (h, w), threads=1)
+        ref = lab[(oval > 0) & ~excluded]
     skin = skin_gate(lab, ref) if ref.shape[0] else np.zeros((h, w), np.uint8)
     keep = (skin > 0) & ~excluded
-
-    def gated(m: np.ndarray) -> np.ndarray:
-        return np.where((m > 0) & keep, np.uint8(255), np.uint8(0))
-
-    masks: dict[str, np.ndarray] = {"face_polygon": raw["face_oval"]}
-    masks["face"] = gated(raw["face_oval"])
-    for name in SKIN_REGIONS:
-        if name in raw:
-            masks[name] = gated(raw[name])
-    masks["t_zone"] = np.maximum.reduce([masks["forehead"], masks["glabella"], masks["nose"]])
-    masks["u_zone"] = np.maximum.reduce(
-        [
-            masks["left_cheek"],
-            masks["right_cheek"],
-            masks["chin"],
-            masks["left_mouth_corner"],
-            masks["right_mouth_corner"],
-        ]
-    )
-    for name in EXCLUDED:
-        masks[name] = raw[name]
-    masks["forehead_polygon"] = raw["forehead"]
+    keep_u8 = keep.astype(np.uint8) * np.uint8(255)
+    masks = LazyMasks(polys, keep_u8)
     return RegionMasks(
-        origin=(int(origin[0]), int(origin[1])), scale=float(scale), masks=masks, skin=skin
+        keep=keep_u8,
+        origin=(int(origin[0]), int(origin[1])),
+        scale=float(scale),
+        masks=masks,
+        skin=skin,
     )
