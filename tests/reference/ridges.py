@@ -29,10 +29,11 @@ def _reflect101(idx: np.ndarray, n: int) -> np.ndarray:
 
 
 def gaussian_blur(img: np.ndarray, sigma: float, truncate: float = 4.0) -> np.ndarray:
-    """Separable blur, reflect-101 borders, float32, same summation order as C++."""
-    img = np.asarray(img, dtype=np.float32)
+    """Separable blur, reflect-101 borders, accumulated in float64 (the exact answer
+    the float32 kernel approximates), returned as float32."""
+    img = np.asarray(img, dtype=np.float64)
     h, w = img.shape
-    taps = gaussian_taps(sigma, truncate)
+    taps = gaussian_taps(sigma, truncate).astype(np.float64)
     r = len(taps) // 2
     xs = _reflect101(np.arange(-r, w + r), w)
     pad = img[:, xs]
