@@ -215,14 +215,37 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         const float* dn = d_next;
         parallel_chunks(h, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
             auto& out = parts[static_cast<std::size_t>(c)];
+            std::vector<std::uint8_t> flag(static_cast<std::size_t>(w));
             for (std::int64_t y = y0; y < y1; ++y) {
                 const float* row = dc + y * w;
                 const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
+                // Branch-free (vectorised) prefilter of interior samples: above the
+                // threshold and a maximum of the 8 same-layer neighbours with the
+                // tie rule of is_max_in (earlier: strictly smaller, later: <=).
+                // Border rows/columns take the full test below.
+                const bool interior_row = y > 0 && y + 1 < h;
+                if (interior_row && w > 2) {
+                    const float* rm = row - w;
+                    const float* rp = row + w;
+                    std::uint8_t* f = flag.data();
+                    const std::int64_t xend = w - 1;  // a local bound: f's stores may alias w
+                    const float t = thr;
+                    for (std::int64_t x = 1; x < xend; ++x) {
+                        const float v = row[x];
+                        const bool k = (v > t) & !(rm[x - 1] >= v) & !(rm[x] >= v) &
+                                       !(rm[x + 1] >= v) & !(row[x - 1] >= v) &
+                                       !(row[x + 1] > v) & !(rp[x - 1] > v) & !(rp[x] > v) &
+                                       !(rp[x + 1] > v);
+                        f[x] = static_cast<std::uint8_t>(k);
+                    }
+                }
                 for (std::int64_t x = 0; x < w; ++x) {
+                    const bool interior = interior_row && x > 0 && x + 1 < w;
+                    if (interior && !flag[static_cast<std::size_t>(x)]) continue;
                     const float v = row[x];
                     if (!(v > thr)) continue;
                     if (mrow && mrow[x] == 0) continue;
-                    if (!is_max_in(dc, w, h, x, y, v, 0)) continue;
+                    if (!interior && !is_max_in(dc, w, h, x, y, v, 0)) continue;
                     if (dp && !is_max_in(dp, w, h, x, y, v, -1)) continue;
                     if (dn && !is_max_in(dn, w, h, x, y, v, 1)) continue;
                     Candidate cd;
@@ -300,6 +323,10 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
                 for (std::int32_t k = head[static_cast<std::size_t>(yy * gw + xx)]; k >= 0;
                      k = next[static_cast<std::size_t>(k)]) {
                     const auto ku = static_cast<std::size_t>(k);
+                    // Disks clearly apart overlap by 0, which never exceeds `overlap`:
+                    // skip the exact (hypot/acos) computation for them.
+                    const double dx = c.x - kx[ku], dy = c.y - ky[ku], rs = r + kr[ku];
+                    if (dx * dx + dy * dy > rs * rs * (1.0 + 1e-9)) continue;
                     if (disk_overlap(c.x, c.y, r, kx[ku], ky[ku], kr[ku]) > params.overlap) {
                         drop = true;
                         break;
