@@ -32,6 +32,9 @@ inline double parabola_offset(double a, double b, double c) {
     return std::clamp(t, -0.5, 0.5);
 }
 
+// Scale of the Gaussian that takes a blur at sa to one at sb > sa.
+inline double step_sigma(double sa, double sb) { return std::sqrt((sb - sa) * (sb + sa)); }
+
 inline float dog_coefficient(double sa, double sb, BlobPolarity pol) {
     const double c = 2.0 * sa * sb / (sb * sb - sa * sa);
     return static_cast<float>(pol == BlobPolarity::Dark ? c : -c);
@@ -157,9 +160,16 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         free_list.pop_back();
         return p;
     };
+    // L_0 = G(s_0) * gray; L_{k+1} = G(sqrt(s_{k+1}^2 - s_k^2)) * L_k (incremental:
+    // the step kernels are much shorter than direct blurs at s_{k+1}).
     auto blur_into = [&](float* buf, double sigma) {
         MutView<float> v{buf, w, h, w, 1};
         gaussian_blur(gray, v, sigma, params.truncate, threads);
+    };
+    auto blur_step = [&](const float* from, float* buf, int k) {  // L_k (from) -> L_{k+1}
+        MutView<float> v{buf, w, h, w, 1};
+        gaussian_blur(ConstView<float>{from, w, h, w, 1}, v, step_sigma(s[k], s[k + 1]),
+                      params.truncate, threads);
     };
     auto diff_into = [&](float* lo, float* hi, int layer) {  // result into lo
         scaled_difference(lo, hi, lo, dog_coefficient(s[layer], s[layer + 1], params.polarity), w,
@@ -189,7 +199,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     float* d_cur = take();
     blur_into(d_cur, s[0]);
     float* l_next = take();
-    blur_into(l_next, s[1]);
+    blur_step(d_cur, l_next, 0);
     diff_into(d_cur, l_next, 0);  // D_0 in d_cur, L_1 in l_next
 
     const float thr = static_cast<float>(params.threshold);
@@ -201,7 +211,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         float* d_next = nullptr;
         if (i + 1 < nlayers) {
             float* f = take();
-            blur_into(f, s[i + 2]);
+            blur_step(l_next, f, i + 1);
             diff_into(l_next, f, i + 1);
             d_next = l_next;
             l_next = f;
