@@ -32,6 +32,9 @@ inline double parabola_offset(double a, double b, double c) {
     return std::clamp(t, -0.5, 0.5);
 }
 
+// Scale of the Gaussian that takes a blur at sa to one at sb > sa.
+inline double step_sigma(double sa, double sb) { return std::sqrt((sb - sa) * (sb + sa)); }
+
 inline float dog_coefficient(double sa, double sb, BlobPolarity pol) {
     const double c = 2.0 * sa * sb / (sb * sb - sa * sa);
     return static_cast<float>(pol == BlobPolarity::Dark ? c : -c);
@@ -157,9 +160,16 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         free_list.pop_back();
         return p;
     };
+    // L_0 = G(s_0) * gray; L_{k+1} = G(sqrt(s_{k+1}^2 - s_k^2)) * L_k (incremental:
+    // the step kernels are much shorter than direct blurs at s_{k+1}).
     auto blur_into = [&](float* buf, double sigma) {
         MutView<float> v{buf, w, h, w, 1};
         gaussian_blur(gray, v, sigma, params.truncate, threads);
+    };
+    auto blur_step = [&](const float* from, float* buf, int k) {  // L_k (from) -> L_{k+1}
+        MutView<float> v{buf, w, h, w, 1};
+        gaussian_blur(ConstView<float>{from, w, h, w, 1}, v, step_sigma(s[k], s[k + 1]),
+                      params.truncate, threads);
     };
     auto diff_into = [&](float* lo, float* hi, int layer) {  // result into lo
         scaled_difference(lo, hi, lo, dog_coefficient(s[layer], s[layer + 1], params.polarity), w,
@@ -189,7 +199,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     float* d_cur = take();
     blur_into(d_cur, s[0]);
     float* l_next = take();
-    blur_into(l_next, s[1]);
+    blur_step(d_cur, l_next, 0);
     diff_into(d_cur, l_next, 0);  // D_0 in d_cur, L_1 in l_next
 
     const float thr = static_cast<float>(params.threshold);
@@ -201,7 +211,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         float* d_next = nullptr;
         if (i + 1 < nlayers) {
             float* f = take();
-            blur_into(f, s[i + 2]);
+            blur_step(l_next, f, i + 1);
             diff_into(l_next, f, i + 1);
             d_next = l_next;
             l_next = f;
@@ -215,14 +225,37 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         const float* dn = d_next;
         parallel_chunks(h, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
             auto& out = parts[static_cast<std::size_t>(c)];
+            std::vector<std::uint8_t> flag(static_cast<std::size_t>(w));
             for (std::int64_t y = y0; y < y1; ++y) {
                 const float* row = dc + y * w;
                 const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
+                // Branch-free (vectorised) prefilter of interior samples: above the
+                // threshold and a maximum of the 8 same-layer neighbours with the
+                // tie rule of is_max_in (earlier: strictly smaller, later: <=).
+                // Border rows/columns take the full test below.
+                const bool interior_row = y > 0 && y + 1 < h;
+                if (interior_row && w > 2) {
+                    const float* rm = row - w;
+                    const float* rp = row + w;
+                    std::uint8_t* f = flag.data();
+                    const std::int64_t xend = w - 1;  // a local bound: f's stores may alias w
+                    const float t = thr;
+                    for (std::int64_t x = 1; x < xend; ++x) {
+                        const float v = row[x];
+                        const bool k = (v > t) & !(rm[x - 1] >= v) & !(rm[x] >= v) &
+                                       !(rm[x + 1] >= v) & !(row[x - 1] >= v) &
+                                       !(row[x + 1] > v) & !(rp[x - 1] > v) & !(rp[x] > v) &
+                                       !(rp[x + 1] > v);
+                        f[x] = static_cast<std::uint8_t>(k);
+                    }
+                }
                 for (std::int64_t x = 0; x < w; ++x) {
+                    const bool interior = interior_row && x > 0 && x + 1 < w;
+                    if (interior && !flag[static_cast<std::size_t>(x)]) continue;
                     const float v = row[x];
                     if (!(v > thr)) continue;
                     if (mrow && mrow[x] == 0) continue;
-                    if (!is_max_in(dc, w, h, x, y, v, 0)) continue;
+                    if (!interior && !is_max_in(dc, w, h, x, y, v, 0)) continue;
                     if (dp && !is_max_in(dp, w, h, x, y, v, -1)) continue;
                     if (dn && !is_max_in(dn, w, h, x, y, v, 1)) continue;
                     Candidate cd;
@@ -300,6 +333,10 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
                 for (std::int32_t k = head[static_cast<std::size_t>(yy * gw + xx)]; k >= 0;
                      k = next[static_cast<std::size_t>(k)]) {
                     const auto ku = static_cast<std::size_t>(k);
+                    // Disks clearly apart overlap by 0, which never exceeds `overlap`:
+                    // skip the exact (hypot/acos) computation for them.
+                    const double dx = c.x - kx[ku], dy = c.y - ky[ku], rs = r + kr[ku];
+                    if (dx * dx + dy * dy > rs * rs * (1.0 + 1e-9)) continue;
                     if (disk_overlap(c.x, c.y, r, kx[ku], ky[ku], kr[ku]) > params.overlap) {
                         drop = true;
                         break;

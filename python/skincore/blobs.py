@@ -11,6 +11,9 @@ with ``p = +1`` for dark blobs (local minima of the image: pores, blackheads) an
 of standard deviation ``b`` and depth ``c`` peaks exactly at ``s' = b`` with the value
 ``2 c / (2 + q + 1 / q)`` (``q = s_{i+1} / s_i``), about ``c / 2``. Responses and the
 threshold are therefore in intensity units of the input (float32, expected in [0, 1]).
+The blurred images ``G(s_k) * I`` are computed incrementally (``G(s_{k+1}) * I`` as
+``G(sqrt(s_{k+1}**2 - s_k**2)) * (G(s_k) * I)``), equal to direct blurs up to the
+kernels' truncation and much cheaper.
 """
 
 from __future__ import annotations

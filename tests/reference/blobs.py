@@ -65,7 +65,10 @@ def detect(
     nl = len(s) - 1
     if h == 0 or w == 0:
         return np.zeros((0, 4), np.float32)
-    blurs = [blur(gray, v, truncate) for v in s]
+    # Incremental scale space, as the kernel: L_{k+1} = G(sqrt(s_{k+1}^2 - s_k^2)) * L_k.
+    blurs = [blur(gray, s[0], truncate)]
+    for k in range(nl):
+        blurs.append(blur(blurs[-1], math.sqrt((s[k + 1] - s[k]) * (s[k + 1] + s[k])), truncate))
     stack = np.empty((nl, h, w), np.float32)
     for i in range(nl):
         c = 2.0 * s[i] * s[i + 1] / (s[i + 1] ** 2 - s[i] ** 2)

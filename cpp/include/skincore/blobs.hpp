@@ -2,8 +2,10 @@
 // blackheads) with polarity, masks, subpixel refinement and overlap pruning.
 //
 // Scale space. For blur scales s_0 < s_1 < ... < s_{K-1} (K in [2, kMaxBlobScales])
-// the image is blurred at every s_k (skincore::gaussian_blur, reflect-101 borders) and
-// layer i (i = 0 .. K-2) holds the scale-normalised difference
+// the scale space is built incrementally with skincore::gaussian_blur (reflect-101
+// borders): L_0 = G(s_0) * I and L_{k+1} = G(sqrt(s_{k+1}^2 - s_k^2)) * L_k, which equals
+// G(s_{k+1}) * I up to the kernels' truncation (the step kernels are much shorter than
+// direct blurs). Layer i (i = 0 .. K-2) holds the scale-normalised difference
 //
 //     D_i = p * 2 s_i s_{i+1} / (s_{i+1}^2 - s_i^2) * (L_{i+1} - L_i),
 //
