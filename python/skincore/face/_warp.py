@@ -53,11 +53,22 @@ def crop(image: Image.Image, roi: Roi, size: int) -> np.ndarray:
     """
     k = roi.side / size  # input pixels per output pixel
     r = max(1, int(math.floor(k)))
-    src = image.reduce(r) if r > 1 else image
     u, v = roi.axes()
+    # Only the ROI's bounding box is reduced and sampled (not the whole photo). Its
+    # origin is aligned to a multiple of r so the reduced pixels are the same as
+    # those of the whole reduced image; the box has a margin of 2r + 2 pixels.
+    half = roi.side / 2 * (abs(u[0]) + abs(u[1])) + 2 * r + 2
+    x0 = max(0, int(math.floor((roi.cx - half) / r)) * r)
+    y0 = max(0, int(math.floor((roi.cy - half) / r)) * r)
+    x1 = min(image.width, int(math.ceil(roi.cx + half)))
+    y1 = min(image.height, int(math.ceil(roi.cy + half)))
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros((size, size, 3), np.uint8)
+    src = image.crop((x0, y0, x1, y1))
+    src = src.reduce(r) if r > 1 else src
     # output (x, y) -> input: centre + (x*k - side/2) u + (y*k - side/2) v, then / r
-    ox = roi.cx - roi.side / 2 * (u[0] + v[0])
-    oy = roi.cy - roi.side / 2 * (u[1] + v[1])
+    ox = roi.cx - roi.side / 2 * (u[0] + v[0]) - x0
+    oy = roi.cy - roi.side / 2 * (u[1] + v[1]) - y0
     coeffs = (k * u[0] / r, k * v[0] / r, ox / r, k * u[1] / r, k * v[1] / r, oy / r)
     out = src.transform((size, size), Image.AFFINE, coeffs, Image.BILINEAR, fillcolor=(0, 0, 0))
     return np.asarray(out)
