@@ -289,3 +289,26 @@ def test_texture_concerns_on_sample(result):
     ff = result.to_dict("face-field")["result"]["face_list"][0]
     assert ff["blackheadpore"]["pore_num"] == len(f.pores.blobs)
     assert ff["skin"]["smooth"] == f.roughness.smooth
+
+
+def test_runtime_missing_is_a_skin_error(monkeypatch, sample_path):
+    from skincore import runtime
+
+    def missing():
+        raise RuntimeError(runtime.ORT_MISSING_MESSAGE)
+
+    monkeypatch.setattr(runtime, "ort", missing)
+    with pytest.raises(SkinError) as e:
+        analyze(sample_path)
+    assert e.value.code == "runtime_unavailable"
+    assert "skincore[cpu]" in e.value.detail
+
+
+def test_forced_unavailable_provider(sample_path):
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("CUDA is available here")
+    with pytest.raises(SkinError) as e:
+        analyze(sample_path, provider="cuda")
+    assert e.value.code in ("runtime_unavailable",)
