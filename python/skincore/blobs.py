@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from skincore import _core
+from skincore._checks import check_threads
 
 MAX_SCALES: int = int(_core.blobs.MAX_SCALES)
 """Largest number of blur scales :func:`detect` accepts."""
@@ -71,12 +72,6 @@ def scale_sigmas(min_sigma: float = 1.0, max_sigma: float = 8.0, ratio: float = 
 
 DEFAULT_SIGMAS: tuple[float, ...] = tuple(float(s) for s in scale_sigmas(1.0, 8.0, 1.6))
 """Default blur scales: detection scales 1.0, 1.6, ..., 10.5 px (ratio 1.6)."""
-
-
-def _check_threads(threads: int) -> int:
-    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 0:
-        raise ValueError("threads: must be an integer >= 0")
-    return int(threads)
 
 
 def _check_polarity(polarity: str) -> str:
@@ -169,7 +164,7 @@ def detect(
     ValueError
         Naming the argument, for a bad dtype, shape or parameter.
     """
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     polarity = _check_polarity(polarity)
     s = _check_sigmas(sigmas)
     if not math.isfinite(threshold) or threshold < 0:
@@ -221,7 +216,7 @@ def dog_response(
         approximation of ``p * a b * LoG(gray)`` at scale ``sqrt(a b)``: dark blobs
         respond positively for ``"dark"``, bright blobs for ``"bright"``.
     """
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     polarity = _check_polarity(polarity)
     _check_sigmas([sigma_a, sigma_b])
     if out is None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import _core
+from skincore._checks import check_threads
 
 __all__ = [
     "SRGB_TO_XYZ",
@@ -52,14 +53,6 @@ def _check_array(x: object, name: str) -> np.ndarray:
     if not isinstance(x, np.ndarray):
         raise ValueError(f"{name}: expected a numpy.ndarray, got {type(x).__name__}")
     return x
-
-
-def _check_threads(threads: int) -> int:
-    if isinstance(threads, bool) or not isinstance(threads, int | np.integer):
-        raise ValueError(f"threads: expected an int, got {type(threads).__name__}")
-    if threads < 0:
-        raise ValueError("threads: must be >= 0 (0 = all hardware threads)")
-    return int(threads)
 
 
 def _prepare_out(out: np.ndarray | None, shape: tuple[int, ...], src: np.ndarray) -> np.ndarray:
@@ -103,7 +96,7 @@ def rgb_to_lab(rgb: np.ndarray, *, out: np.ndarray | None = None, threads: int =
         the argument.
     """
     rgb = _check_array(rgb, "rgb")
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"rgb: expected shape (H, W, 3), got {rgb.shape}")
     if rgb.dtype != np.uint8:
@@ -141,7 +134,7 @@ def ita_map(lab: np.ndarray, *, out: np.ndarray | None = None, threads: int = 0)
         On a wrong dtype, shape, layout or a read-only ``out``.
     """
     lab = _check_lab(lab)
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     out = _prepare_out(out, lab.shape[:2], lab)
     if lab.size:
         _core.color.ita_map(lab, out, threads)
@@ -289,7 +282,7 @@ def lab_stats(lab: np.ndarray, mask: np.ndarray, *, k: float = 2.5, threads: int
     """
     lab = _check_lab(lab)
     mask = _check_array(mask, "mask")
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     if mask.dtype == np.bool_:
         mask = mask.view(np.uint8)
     if mask.dtype != np.uint8:

@@ -13,17 +13,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from skincore import _core
+from skincore._checks import check_threads
 
 __all__ = ["fill_polygons", "gaussian_blur", "resize"]
 
 _RESIZE_METHODS = {"area": 0, "bilinear": 1}
 _FILL_RULES = {"evenodd": 0, "nonzero": 1}
-
-
-def _check_threads(threads: int) -> int:
-    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 0:
-        raise ValueError(f"threads: expected an int >= 0, got {threads!r}")
-    return int(threads)
 
 
 def gaussian_blur(
@@ -62,7 +57,7 @@ def gaussian_blur(
         On a wrong dtype, shape or layout (naming the argument), ``sigma <= 0`` or
         ``truncate <= 0``.
     """
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     if not isinstance(image, np.ndarray):
         raise ValueError("image: expected a numpy.ndarray")
     if out is None:
@@ -124,7 +119,7 @@ def resize(
         On a wrong dtype, shape, layout, size, method or overlapping ``out``
         (naming the argument).
     """
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     if not isinstance(image, np.ndarray):
         raise ValueError("image: expected a numpy.ndarray")
     if image.dtype not in (np.uint8, np.float32):
@@ -240,7 +235,7 @@ def fill_polygons(
     ``x0 <= x < x1``, ``y0 <= y < y1`` covers exactly ``(x1 - x0) * (y1 - y0)``
     pixels and polygons sharing an edge neither overlap nor leave a gap.
     """
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     try:
         h, w = (int(operator.index(v)) for v in shape)
     except (TypeError, ValueError):
