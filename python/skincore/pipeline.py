@@ -183,7 +183,7 @@ def _measure_face(
         regions=region_polygons(points),
     )
     clock.lap("quality")
-    tone = measure_tone(lab, masks.masks["face"], masks.masks, threads=threads)
+    tone = measure_tone(lab, masks.masks["face"], masks.masks, stats=face_stats, threads=threads)
     clock.lap("tone")
     ctx = build_context(rgb, points, masks, threads=threads)
     clock.lap("texture_grid")

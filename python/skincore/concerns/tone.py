@@ -13,6 +13,7 @@ fraction of face regions whose own ITA falls in the same class.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -82,8 +83,9 @@ def skin_color_class(ita: float) -> int:
 def measure_tone(
     lab: np.ndarray,
     skin_mask: np.ndarray,
-    region_masks: dict[str, np.ndarray],
+    region_masks: Mapping[str, np.ndarray],
     *,
+    stats: color.LabStats | None = None,
     threads: int = 0,
 ) -> SkinTone | None:
     """Measure skin tone over ``skin_mask``.
@@ -97,6 +99,9 @@ def measure_tone(
     region_masks : dict of str to numpy.ndarray
         Region masks on the same grid; those named in :data:`VOTING_REGIONS`
         vote for the confidence.
+    stats : LabStats, optional
+        :func:`skincore.color.lab_stats` of ``lab`` over ``skin_mask`` when the
+        caller already has it.
     threads : int, optional
         Worker threads for the colour kernels.
 
@@ -105,7 +110,8 @@ def measure_tone(
     SkinTone or None
         ``None`` when the mask holds no usable skin pixel.
     """
-    stats = color.lab_stats(lab, skin_mask, threads=threads)
+    if stats is None:
+        stats = color.lab_stats(lab, skin_mask, threads=threads)
     if stats.n_used == 0:
         return None
     L, a, b = float(stats.L_mean), float(stats.a_mean), float(stats.b_mean)
