@@ -179,7 +179,8 @@ def _detect(
 
     Returns ``(blobs, zone_index, masks, noise)``: ``(N, 4)`` float64 x, y, radius
     (texture px), depth (L*/100); the index into :data:`PORE_ZONES` of each blob's
-    zone; the zone masks used; the per-zone texture noise (depth units). ``None`` when the resolution is too low or no zone has skin.
+    zone; the zone masks used; the per-zone texture noise (depth units). ``None``
+    when the resolution is too low or no zone has skin.
     """
     ppm = float(ctx.px_per_mm)
     if not (math.isfinite(ppm) and ppm >= MIN_PX_PER_MM):
