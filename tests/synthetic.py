@@ -112,3 +112,13 @@ def match_points(found: np.ndarray, truth: np.ndarray, radius: float) -> tuple[i
         used_t.add(int(j))
         errs.append(d[i, j])
     return len(used_f), len(used_t), float(np.mean(errs)) if errs else float("nan")
+
+
+def texture_of(image, *, threads: int = 0):
+    """Analyse ``image`` (path, bytes or RGB array) and rebuild its first face's texture grid."""
+    import skincore
+    from skincore.pipeline import texture_context
+
+    loaded = skincore.load_image(image)
+    result = skincore.analyze(loaded.rgb, threads=threads)
+    return texture_context(result, loaded.rgb, threads=threads)

@@ -12,7 +12,6 @@ from PIL import Image
 
 import skincore
 from skincore import DIALECTS, Limits, SkinError, analyze, limits_for
-from skincore.dialects import ailab, face_field, native, youcam
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -80,24 +79,6 @@ def _keys(doc) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize(
-    "dialect,missing",
-    [
-        ("ailab-pro", ailab.NOT_IMPLEMENTED_PRO),
-        ("ailab-advanced", ailab.NOT_IMPLEMENTED_ADVANCED),
-        ("face-field", face_field.NOT_IMPLEMENTED),
-        ("youcam-sd", youcam.NOT_IMPLEMENTED_SD),
-        ("youcam-hd", youcam.NOT_IMPLEMENTED_HD),
-    ],
-)
-def test_unmeasured_fields_are_absent(result, dialect, missing):
-    keys = _keys(result.to_dict(dialect))
-    for name in missing:
-        leaf = name.split(".")[-1]
-        if "*" not in leaf:
-            assert leaf not in keys, f"{dialect} emits unmeasured field {name}"
-
-
 def test_pro_and_advanced_carry_the_same_measurements(result):
     pro = result.to_dict("ailab-pro")["result"]
     adv = result.to_dict("ailab-advanced")["result"]
@@ -114,14 +95,23 @@ def test_face_field_location_and_color(result):
     face = doc["result"]["face_list"][0]
     b = result.faces[0].geometry.box
     assert face["location"]["left"] == round(b.left, 2)
+    # The document's default: only face_token and location.
+    assert set(face) == {"face_token", "location"}
+    face = result.to_dict("face-field", face_field="color,smooth")["result"]["face_list"][0]
     assert face["skin"]["color"] == result.faces[0].tone.ita_class + 1
+    assert set(face) == {"face_token", "location", "skin"}
+    with pytest.raises(SkinError) as e:
+        result.to_dict("face-field", face_field="color,bogus")
+    assert e.value.code == "invalid_argument" and "bogus" in e.value.detail
 
 
 def test_native_dialect_roundtrips_json(result):
     doc = json.loads(result.to_json("skincore"))
-    assert doc["faces"][0]["tone"]["ita_class"] == result.faces[0].tone.ita_class
-    assert doc["not_implemented"] == list(native.NOT_IMPLEMENTED)
+    assert doc["faces"][0]["concerns"]["tone"]["ita_class"] == result.faces[0].tone.ita_class
+    assert "glasses" in doc["not_implemented"] and "pores" not in doc["not_implemented"]
     assert len(doc["faces"][0]["geometry"]["landmarks"]) == 478
+    g = doc["faces"][0]["grades"]["pores"]["zones"]["forehead"]
+    assert g["severity"] == result.faces[0].grades["pores"].zones["forehead"].severity
 
 
 def test_unknown_dialect(result):
@@ -260,7 +250,10 @@ def test_pro_maps_and_marks(result):
 
     from skincore.dialects.ailab import PRO_MAPS, PRO_MARKS
 
-    doc = result.to_dict("ailab-pro", return_maps=list(PRO_MAPS), return_marks=list(PRO_MARKS))
+    rgb = np.asarray(Image.open(skincore.sample_path()).convert("RGB"))
+    doc = result.to_dict(
+        "ailab-pro", return_maps=list(PRO_MAPS), return_marks=list(PRO_MARKS), image=rgb
+    )
     jsonschema.validate(doc, _schema("ailab-pro"))
     maps = doc["result"]["face_maps"]
     assert "texture_enhanced_pores" in maps and "texture_enhanced_bw" in maps
@@ -270,25 +263,40 @@ def test_pro_maps_and_marks(result):
     bw = Image.open(io.BytesIO(base64.b64decode(maps["texture_enhanced_bw"])))
     rect = info["enhanced_bw_rect"]
     assert abs(bw.size[0] - rect["width"] * info["ratio"]) <= 2
-    # Unknown names are ignored, as the vendor does; unknown options are refused.
-    assert "face_maps" not in result.to_dict("ailab-pro", return_maps=["red_area"])["result"]
-    with pytest.raises(SkinError):
-        result.to_dict("ailab-advanced", return_maps=["rough_area"])
+    # Documented but unmeasured names are reported, unknown ones refused by name.
+    red = result.to_dict("ailab-pro", return_maps=["red_area"])
+    assert "face_maps" not in red["result"]
+    assert red["skincore_notice"] == {"maps_not_measured": ["red_area"]}
+    adv = result.to_dict("ailab-advanced", return_maps="red_area")
+    assert adv["skincore_notice"] == {"maps_not_measured": ["red_area"]}
+    for dialect, maps in (("ailab-advanced", ["rough_area"]), ("ailab-pro", ["bogus", "red_area"])):
+        with pytest.raises(SkinError) as e:
+            result.to_dict(dialect, return_maps=maps)
+        assert e.value.code == "invalid_argument" and maps[0] in e.value.detail
+    with pytest.raises(SkinError) as e:
+        result.to_dict("ailab-pro", return_marks=[1])
+    assert e.value.code == "invalid_argument"
+    with pytest.raises(SkinError) as e:
+        result.to_dict("ailab-pro", roi_outline_color={"pores_color": "12345G"})
+    assert e.value.code == "invalid_argument" and "pores_color" in e.value.detail
+    with pytest.raises(SkinError) as e:
+        result.to_dict("ailab-pro", return_maps=["texture_enhanced_bw"])
+    assert e.value.code == "invalid_argument" and "image=" in e.value.detail
 
 
 def test_texture_concerns_on_sample(result):
     f = result.faces[0]
     assert f.pores is not None and f.blackheads is not None and f.roughness is not None
     assert sum(z.count for z in f.pores.zones.values()) == len(f.pores.blobs)
-    for z in f.pores.zones.values():
+    for z in f.grades["pores"].zones.values():
         assert 0.0 < z.confidence <= 1.0
-    assert set(f.scores) >= {"pore", "blackhead", "texture"}
+    assert set(f.scores) >= {"pores", "blackheads", "roughness"}
     doc = result.to_dict("youcam-hd")
     types = {o["type"] for o in doc["data"]["results"]["output"]}
     assert {"hd_pore", "hd_texture"} <= types
-    ff = result.to_dict("face-field")["result"]["face_list"][0]
+    ff = result.to_dict("face-field", face_field="blackheadpore,smooth")["result"]["face_list"][0]
     assert ff["blackheadpore"]["pore_num"] == len(f.pores.blobs)
-    assert ff["skin"]["smooth"] == f.roughness.smooth
+    assert ff["skin"]["smooth"] == f.grades["roughness"].extra["smooth"]
 
 
 def test_runtime_missing_is_a_skin_error(monkeypatch, sample_path):
@@ -299,7 +307,7 @@ def test_runtime_missing_is_a_skin_error(monkeypatch, sample_path):
 
     monkeypatch.setattr(runtime, "ort", missing)
     with pytest.raises(SkinError) as e:
-        analyze(sample_path)
+        skincore.Analyzer()
     assert e.value.code == "runtime_unavailable"
     assert "skincore[cpu]" in e.value.detail
 

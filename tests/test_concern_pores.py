@@ -13,16 +13,16 @@ from PIL import Image
 from skincore import geometry
 from skincore.analysis import PORE_ZONES
 from skincore.concerns import pores as P
+from skincore.concerns.blackheads import BLACKHEAD_BUCKETS, blackhead_score, measure_blackheads
 from skincore.concerns.context import TextureContext
-from skincore.concerns.pores import measure_blackheads, measure_pores
-from synthetic import PlantedBlob, match_points, plant_blobs
+from skincore.concerns.pores import measure_pores
+from skincore.grading import severity
+from synthetic import PlantedBlob, match_points, plant_blobs, texture_of
 
 
 @pytest.fixture(scope="module")
 def sample_ctx(sample_path):
-    from skincore.pipeline import analyze, texture_context
-
-    return texture_context(analyze(str(sample_path)))
+    return texture_of(str(sample_path))
 
 
 def _clean_base(ctx: TextureContext, seed: int) -> np.ndarray:
@@ -175,8 +175,10 @@ def test_flat_skin_has_no_pores_or_blackheads():
     ctx = _flat_ctx()
     p = measure_pores(ctx)
     assert p is not None and len(p.blobs) == 0
-    assert all(z.count == 0 and z.severity == 0 for z in p.zones.values())
-    assert p.zones["forehead"].score == 100.0 and p.score == 100.0
+    g = P.grade(p, P.Params())
+    assert all(z.count == 0 for z in p.zones.values())
+    assert all(z.severity == 0 for z in g.zones.values())
+    assert g.zones["forehead"].score == 100.0 and g.whole.score == 100.0
     assert measure_blackheads(ctx).count == 0
 
 
@@ -245,27 +247,27 @@ def test_low_resolution_and_no_skin_give_none(sample_ctx):
 )
 def test_pore_severity_buckets(bounds, zone):
     assert P.PORE_BUCKETS[zone] == bounds
-    assert P.severity(0, bounds) == 0
+    assert severity(0, bounds) == 0
     for level, b in enumerate(bounds):
-        assert P.severity(b, bounds) == level
-        assert P.severity(b + 1, bounds) == level + 1
-    assert P.severity(10**6, bounds) == 3
+        assert severity(b, bounds) == level
+        assert severity(b + 1, bounds) == level + 1
+    assert severity(10**6, bounds) == 3
 
 
 def test_blackhead_severity_buckets():
-    assert P.BLACKHEAD_BUCKETS == (45, 90, 150)
-    got = [P.severity(n, P.BLACKHEAD_BUCKETS) for n in (0, 45, 46, 90, 91, 150, 151)]
+    assert BLACKHEAD_BUCKETS == (45, 90, 150)
+    got = [severity(n, BLACKHEAD_BUCKETS) for n in (0, 45, 46, 90, 91, 150, 151)]
     assert got == [0, 0, 1, 1, 2, 2, 3]
     with pytest.raises(ValueError, match="count"):
-        P.severity(-1, P.BLACKHEAD_BUCKETS)
+        severity(-1, BLACKHEAD_BUCKETS)
 
 
 def test_scores_are_monotone_and_bounded():
     assert P.pore_score(0.0, 0.0) == 100.0
-    assert P.blackhead_score(0) == 100.0
+    assert blackhead_score(0) == 100.0
     dens = [P.pore_score(d, 0.0) for d in (0, 2, 5, 10, 30, 100)]
     area = [P.pore_score(3.0, a) for a in (0, 0.01, 0.05, 0.2, 1.0)]
-    bh = [P.blackhead_score(n) for n in (0, 10, 45, 90, 150, 1000)]
+    bh = [blackhead_score(n) for n in (0, 10, 45, 90, 150, 1000)]
     for seq in (dens, area, bh):
         assert all(a > b for a, b in zip(seq[:-1], seq[1:], strict=True)) or seq[-1] == 1.0
         assert all(1.0 <= s <= 100.0 for s in seq)
@@ -273,8 +275,6 @@ def test_scores_are_monotone_and_bounded():
 
 
 def test_stable_on_real_photo_across_resolution_and_jpeg(sample_path):
-    from skincore.pipeline import analyze, texture_context
-
     im = Image.open(sample_path).convert("RGB")
     w, h = im.size
     buf = io.BytesIO()
@@ -286,7 +286,7 @@ def test_stable_on_real_photo_across_resolution_and_jpeg(sample_path):
     }
     res = {}
     for name, img in variants.items():
-        ctx = texture_context(analyze(img))
+        ctx = texture_of(img)
         res[name] = (measure_pores(ctx), measure_blackheads(ctx))
     print({k: (len(p.blobs), b.count) for k, (p, b) in res.items()})
     p0, b0 = res["full"]

@@ -11,13 +11,12 @@ from skincore import geometry
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns import roughness as R
 from skincore.concerns.roughness import measure_roughness, smooth_grade, texture_energy
-from skincore.pipeline import analyze, texture_context
+from synthetic import texture_of
 
 
 @pytest.fixture(scope="module")
 def sample_ctx(sample_path):
-    a = analyze(str(sample_path), threads=2)
-    return texture_context(a, threads=2)
+    return texture_of(str(sample_path), threads=2)
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +82,10 @@ def test_flat_patch_is_not_rough(clean_ctx):
     assert r is not None
     # the low-passed base keeps a few real edges (< 1 % of the skin)
     assert r.area < 0.01
-    assert r.severity == 0
-    assert r.smooth == 1
-    assert r.score == 100.0
+    g = R.grade(r, R.Params())
+    assert g.whole.severity == 0
+    assert g.extra["smooth"] == 1
+    assert g.whole.score == 100.0
 
 
 def test_monotone_in_amplitude(clean_ctx):
@@ -97,13 +97,17 @@ def test_monotone_in_amplitude(clean_ctx):
         r = measure_roughness(ctx, threads=2)
         energies.append(float(np.mean(e[disk])))
         areas.append(r.area)
-        sevs.append(r.severity)
+        sevs.append(R.grade(r, R.Params()).whole.severity)
     assert all(b > a for a, b in zip(energies, energies[1:], strict=False)), energies
     assert all(b >= a for a, b in zip(areas, areas[1:], strict=False)), areas
     assert all(b >= a for a, b in zip(sevs, sevs[1:], strict=False)), sevs
     assert areas[0] < 0.01  # 0.5 L* RMS texture is below the threshold
     assert areas[-1] > areas[1] + 0.01
     assert sevs[-1] > sevs[0]
+
+
+def skin_mask(ctx):
+    return ctx.masks["face"]
 
 
 def test_mask_placement_and_fields(sample_ctx):
@@ -117,8 +121,12 @@ def test_mask_placement_and_fields(sample_ctx):
     assert r.mask_scale == sample_ctx.scale
     assert set(r.zones) == set(ROUGH_ZONES)
     assert all(0.0 <= v <= 1.0 for v in r.zones.values())
-    assert r.smooth == smooth_grade(r.severity)
-    assert r.score == max(1, 100 - r.severity)
+    g = R.grade(r, R.Params())
+    assert g.extra["smooth"] == smooth_grade(g.whole.severity)
+    assert g.whole.score == max(1, 100 - g.whole.severity)
+    assert g.whole.severity == R.severity_from_energy(
+        texture_energy(sample_ctx), skin_mask(sample_ctx)
+    )
     skin = sample_ctx.masks["face"] > 0
     assert r.area == pytest.approx(np.count_nonzero(r.mask) / np.count_nonzero(skin))
 
@@ -150,8 +158,7 @@ def test_no_skin_gives_none(sample_ctx):
 
 
 def _area_of(img) -> float:
-    a = analyze(img, threads=2)
-    r = measure_roughness(texture_context(a, threads=2), threads=2)
+    r = measure_roughness(texture_of(img, threads=2), threads=2)
     assert r is not None
     return r.area
 

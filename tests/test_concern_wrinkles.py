@@ -12,8 +12,7 @@ from PIL import Image
 from skincore.analysis import WRINKLE_ZONES, Wrinkles
 from skincore.concerns import wrinkles as W
 from skincore.concerns.wrinkles import measure_wrinkles
-from skincore.pipeline import analyze, texture_context
-from synthetic import PlantedLine, segment
+from synthetic import PlantedLine, segment, texture_of
 from synthetic_wrinkles import (
     clean_base,
     inner,
@@ -37,7 +36,7 @@ PLAN = {  # zone: (shape, count, length range px)
 
 @pytest.fixture(scope="module")
 def ctx(sample_path):
-    return texture_context(analyze(str(sample_path)))
+    return texture_of(str(sample_path))
 
 
 def _ok(ctx, zone):
@@ -139,8 +138,10 @@ def test_flat_patch_has_no_lines(ctx):
     w = measure_wrinkles(flat, threads=1)
     assert isinstance(w, Wrinkles)
     assert all(len(z.lines) == 0 for z in w.zones.values())
-    assert all(z.score == 100 and z.severity == 0 for z in w.zones.values())
-    assert w.score == 100
+    g = W.grade(w, W.Params())
+    assert all(z.load == 0 for z in w.zones.values())
+    assert all(z.score == 100 and z.severity == 0 for z in g.zones.values())
+    assert g.whole.score == 100
 
 
 def test_clean_base_has_no_lines(ctx):
@@ -178,17 +179,19 @@ def test_zone_statistics_contract(ctx):
     base, lines = _scenario(ctx, 2)
     c = plant(ctx, base, [ln for v in lines.values() for ln in v])
     w = measure_wrinkles(c, threads=1)
+    g = W.grade(w, W.Params())
     assert set(w.zones) <= set(WRINKLE_ZONES)
     assert w.deep_threshold == W.DEEP_THRESHOLD
-    assert 0 <= w.score <= 100
+    assert 0 <= g.whole.score <= 100
     for name, zn in w.zones.items():
+        gz = g.zones[name]
         skin = int(np.count_nonzero(ctx.masks[name]))
         assert zn.area_px == round(skin / ctx.scale**2)
         assert zn.deep_count + zn.shallow_count == len(zn.lines) == len(zn.outlines)
-        assert 0 <= zn.score <= 100 and zn.severity in (0, 1, 2, 3)
+        assert 0 <= gz.score <= 100 and gz.severity in (0, 1, 2, 3)
         assert 0 <= zn.area_ratio <= 1 and 0 <= zn.deep_ratio <= 1 and 0 <= zn.norm_depth <= 1
         if not zn.lines:
-            assert zn.norm_length == 0 and zn.pixel_density == 0 and zn.score == 100
+            assert zn.norm_length == 0 and zn.pixel_density == 0 and gz.score == 100
             continue
         total = sum(ln.length_mm for ln in zn.lines) * ctx.px_per_mm
         # measured on the work grid (<= WORK_PX_PER_MM): equal up to mask resampling
@@ -201,9 +204,9 @@ def test_zone_statistics_contract(ctx):
             assert np.all(ln.points >= lo - 1.5) and np.all(ln.points <= hi + 1.5)
     planted = {z: len(v) for z, v in lines.items()}
     for z, n in planted.items():
-        assert w.zones[z].score < 100 if n else True
+        assert g.zones[z].score < 100 if n else True
     # more lines, lower score: the forehead (6 lines) scores below a clean zone
-    assert w.zones["forehead"].severity >= 1
+    assert g.zones["forehead"].severity >= 1
 
 
 def test_thread_count_invariance(ctx):
@@ -234,7 +237,7 @@ def test_real_sample_stable_under_resize_and_jpeg(sample_path, ctx):
     img.save(buf, format="JPEG", quality=85)
     others = {}
     for name, src in (("x0.75", np.asarray(small)), ("jpeg85", buf.getvalue())):
-        others[name] = _total(measure_wrinkles(texture_context(analyze(src)), threads=1))
+        others[name] = _total(measure_wrinkles(texture_of(src), threads=1))
     assert full > 0
     for name, n in others.items():
         assert abs(n - full) <= max(2, 0.15 * full), (name, n, full)

@@ -53,7 +53,7 @@ def _line(points, width, deep) -> WrinkleLine:
 
 
 def _zone(lines) -> WrinkleZone:
-    return WrinkleZone(tuple(lines), 80, 1, 0.1, 0.5, 0.01, 0.01, 0.5, 1, 1, (), 100)
+    return WrinkleZone(tuple(lines), 0.3, 0.1, 0.5, 0.01, 0.01, 0.5, 1, 1, (), 100)
 
 
 def _square(x0, y0, x1, y1):
@@ -75,27 +75,31 @@ def _face(index=0, shift=0.0, rough=True) -> FaceResult:
     }
     mask = np.zeros((20, 30), np.uint8)
     mask[5:10, 10:20] = 255  # texture grid at scale 0.5 -> image 20..40 x 10..20 + origin
-    return FaceResult(
-        index=index,
-        geometry=_geometry(regions),
-        quality=Quality(60.0, None, 0.0),
-        pores=Pores({}, PORES + np.array([shift, shift, 0, 0], np.float32), 5.0, 0.1, 80.0),
-        blackheads=Blackheads(1, 0, BLACKHEADS + np.array([shift, shift, 0, 0], np.float32), 90.0),
-        wrinkles=Wrinkles(
+    concerns = {
+        "pores": Pores({}, PORES + np.array([shift, shift, 0, 0], np.float32), 5.0, 0.1, 0.28),
+        "blackheads": Blackheads(1, 1.0, BLACKHEADS + np.array([shift, shift, 0, 0], np.float32)),
+        "wrinkles": Wrinkles(
             {
                 "forehead": _zone([_line(np.add(FINE, shift), 2.0, False)]),
                 "left_nasolabial": _zone([_line(np.add(DEEP, shift), 4.0, True)]),
             },
             0.3,
-            80,
         ),
-        roughness=Roughness(0.1, {}, 10, 2, 90.0, mask, (100, 150), 0.5) if rough else None,
+        "roughness": Roughness(0.1, {}, 0.02, mask, (100, 150), 0.5) if rough else None,
+    }
+    return FaceResult(
+        index=index,
+        geometry=_geometry(regions),
+        quality=Quality(60.0, None, 0.0),
+        concerns=concerns,
     )
 
 
-def _analysis(faces=None, image=True) -> Analysis:
-    img = np.full((H, W, 3), 170, np.uint8) if image else None
-    return Analysis(W, H, [_face()] if faces is None else faces, _meta(), image=img)
+PHOTO = np.full((H, W, 3), 170, np.uint8)
+
+
+def _analysis(faces=None) -> Analysis:
+    return Analysis(W, H, [_face()] if faces is None else faces, _meta())
 
 
 def _alpha(img):
@@ -180,7 +184,7 @@ def test_rough_area_maps_mask_back():
 
 def test_none_concerns_give_none():
     f = _face()
-    f.pores = f.blackheads = f.wrinkles = f.roughness = None
+    f.concerns = {}
     a = _analysis([f])
     assert M.texture_enhanced_pores(a) is None
     assert M.texture_enhanced_blackheads(a) is None
@@ -188,8 +192,7 @@ def test_none_concerns_give_none():
     assert M.rough_area(a) is None
     assert M.youcam_masks(a, hd=True) == {}
     assert M.youcam_masks(a, hd=False) == {}
-    assert M.texture_enhanced_bw(_analysis([])) is None
-    assert M.texture_enhanced_bw(_analysis(image=False)) is None
+    assert M.texture_enhanced_bw(_analysis([]), PHOTO) is None
 
 
 def test_multiple_faces_all_drawn():
@@ -209,8 +212,8 @@ def test_enhanced_bw_round_trip():
     yy, xx = np.mgrid[:H, :W]
     px, py = 100.0, 120.0
     img[np.hypot(xx - px, yy - py) <= 3] = 40  # a dark pore
-    a = Analysis(W, H, [_face()], _meta(), image=img)
-    jpg, info = M.texture_enhanced_bw(a)
+    a = Analysis(W, H, [_face()], _meta())
+    jpg, info = M.texture_enhanced_bw(a, img)
     bw = np.asarray(Image.open(io.BytesIO(jpg)))
     assert bw.ndim == 2
     assert bw.shape == (round(info.height * info.ratio), round(info.width * info.ratio))
@@ -266,7 +269,7 @@ def test_youcam_mask_names_and_content():
 
 def test_overlay_draws_on_photo():
     a = _analysis()
-    img = render_overlay(a)
+    img = render_overlay(a, PHOTO)
     assert img.mode == "RGB" and img.size == (W, H)
     arr = np.asarray(img).astype(int)
     assert tuple(arr[10, 10]) == (170, 170, 170)  # untouched photo
@@ -274,23 +277,23 @@ def test_overlay_draws_on_photo():
     assert tuple(arr[int(y), int(x + r)]) == (0, 0, 255)
     assert tuple(arr[150, 90]) == (0x6E, 0x99, 0x00)
     assert arr[165, 130, 0] > 170 and arr[165, 130, 2] < 170  # orange tint
-    with pytest.raises(ValueError):
-        render_overlay(_analysis(image=False))
 
 
 def test_sample_maps(sample_path, tmp_path):
     """The real sample: maps from its own roughness plus planted detections."""
+    import skincore
     from skincore.concerns.roughness import measure_roughness
-    from skincore.pipeline import analyze, texture_context
+    from skincore.pipeline import texture_context
 
-    a = analyze(str(sample_path), threads=2)
-    rough = measure_roughness(texture_context(a, threads=2), threads=2)
-    face = dataclasses.replace(a.faces[0], roughness=rough)
+    rgb = skincore.load_image(str(sample_path)).rgb
+    a = skincore.analyze(rgb, threads=2)
+    rough = measure_roughness(texture_context(a, rgb, threads=2), threads=2)
+    face = dataclasses.replace(a.faces[0], concerns={**a.faces[0].concerns, "roughness": rough})
     a2 = dataclasses.replace(a, faces=[face])
     img = M.rough_area(a2)
     assert img.size == (a.width, a.height)
     n = np.count_nonzero(_alpha(img))
     expect = np.count_nonzero(rough.mask) / rough.mask_scale**2
     assert n == pytest.approx(expect, rel=0.05)
-    over = render_overlay(a2)
+    over = render_overlay(a2, rgb)
     assert over.size == (a.width, a.height)

@@ -3,17 +3,19 @@
 >>> import skincore
 >>> result = skincore.analyze("photo.jpg")          # doctest: +SKIP
 >>> result.to_dict("ailab-pro")                      # doctest: +SKIP
+>>> analyzer = skincore.Analyzer(threads=2)          # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from skincore.analysis import Analysis  # noqa: E402
-from skincore.dialects import DIALECTS, render_error  # noqa: E402
-from skincore.errors import ERROR_CODES, SkinError  # noqa: E402
-from skincore.limits import Limits, limits_for  # noqa: E402
-from skincore.pipeline import analyze  # noqa: E402
+from skincore._version import __version__
+from skincore.analysis import Analysis
+from skincore.analyzer import CONCERNS, Analyzer, AnalyzerOptions, analyze
+from skincore.dialects import DIALECTS, render_error
+from skincore.errors import ERROR_CODES, SkinError
+from skincore.io import load_image
+from skincore.limits import Limits, limits_for
+from skincore.render import render
 
 
 def sample_path() -> str:
@@ -24,14 +26,19 @@ def sample_path() -> str:
 
 
 __all__ = [
+    "CONCERNS",
     "DIALECTS",
+    "Limits",
     "ERROR_CODES",
     "Analysis",
-    "Limits",
+    "Analyzer",
+    "AnalyzerOptions",
     "SkinError",
     "__version__",
     "analyze",
     "limits_for",
+    "load_image",
+    "render",
     "render_error",
     "sample_path",
 ]

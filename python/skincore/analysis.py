@@ -11,10 +11,29 @@ non-mirrored photo), as in the vendor documents' examples.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+#: Names of the registered concerns (installed by :mod:`skincore.concerns.registry`,
+#: so that this module imports nothing of skincore's).
+_CONCERN_NAMES: set[str] = set()
+
+#: The renderer :meth:`Analysis.to_dict` calls (installed by :mod:`skincore.render`).
+_RENDERER: Callable[..., dict[str, Any]] | None = None
+
+
+def register_concern_names(names: Iterable[str]) -> None:
+    """Make ``face.<name>`` read a concern's result (called by the registry)."""
+    _CONCERN_NAMES.update(names)
+
+
+def set_renderer(fn: Callable[..., dict[str, Any]]) -> None:
+    """Install the function :meth:`Analysis.to_dict` renders with."""
+    global _RENDERER
+    _RENDERER = fn
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,8 @@ class FaceGeometry:
     regions : dict of str to numpy.ndarray
         Region polygons, ``(K, 2)`` float32 (x, y) each; see
         :mod:`skincore.face.regions`.
+    px_per_mm : float
+        Image pixels per millimetre on the face (iris, 11.7 mm across).
     """
 
     box: Rect
@@ -96,6 +117,7 @@ class FaceGeometry:
     face_ratio: float
     landmarks: np.ndarray = field(repr=False)
     regions: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    px_per_mm: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -112,8 +134,8 @@ class Quality:
     out_of_bound : float
         Fraction of the face outline that lies outside the image.
     warnings : tuple of str
-        ``"improper_headpose"`` when |yaw|, |pitch| or |roll| exceeds 45 degrees
-        (AILab's rule).
+        ``"imporper_headpose"`` (sic: AILab's spelling, which its clients match)
+        when |yaw|, |pitch| or |roll| exceeds 45 degrees (AILab's rule).
     """
 
     skin_lightness: float
@@ -206,24 +228,22 @@ class PoreZone:
         Fraction of the zone's skin area covered by enlarged pores' disks, [0, 1].
     area_px : int
         Skin area of the zone in image pixels.
+    area_cm2 : float
+        Skin area of the zone in square centimetres (iris scale).
     density_per_cm2 : float
         ``count`` per square centimetre of skin (scale from the iris, see
         ``Pores.px_per_mm``).
-    severity : int
-        0-3 by the AILab Pro count buckets of this zone (nose: the forehead's).
-    score : float
-        1-100, higher is healthier (fewer, smaller pores).
+    enlarged_density_per_cm2 : float
+        ``enlarged_count`` per square centimetre.
     """
 
     count: int
     enlarged_count: int
     enlarged_area: float
     area_px: int
+    area_cm2: float
     density_per_cm2: float
-    severity: int
-    score: float
-    #: Confidence of ``severity`` under Poisson count noise (set by the pipeline).
-    confidence: float = float("nan")
+    enlarged_density_per_cm2: float
 
 
 @dataclass(frozen=True)
@@ -241,15 +261,15 @@ class Pores:
         (11.7 mm, a population constant).
     enlarged_radius_mm : float
         Radius from which a pore counts as enlarged.
-    score : float
-        1-100 over all zones, higher is healthier.
+    detection_limit_mm : float
+        Smallest pore radius this photo resolves (the finest detection scale).
     """
 
     zones: dict[str, PoreZone]
     blobs: np.ndarray = field(repr=False)
     px_per_mm: float
     enlarged_radius_mm: float
-    score: float
+    detection_limit_mm: float
 
 
 @dataclass(frozen=True)
@@ -260,20 +280,15 @@ class Blackheads:
     ----------
     count : int
         Blackheads detected (small, very dark blobs on the nose).
-    severity : int
-        0-3 by the AILab Pro count buckets.
+    density_per_cm2 : float
+        ``count`` per square centimetre of nose skin.
     blobs : numpy.ndarray
         ``(N, 4)`` float32 x, y, radius (image pixels), contrast.
-    score : float
-        1-100, higher is healthier.
     """
 
     count: int
-    severity: int
+    density_per_cm2: float
     blobs: np.ndarray = field(repr=False)
-    score: float
-    #: Confidence of ``severity`` under Poisson count noise (set by the pipeline).
-    confidence: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -315,10 +330,9 @@ class WrinkleZone:
     ----------
     lines : tuple of WrinkleLine
         Every traced wrinkle of the zone.
-    score : int
-        0-100, higher is healthier (fewer, shorter, shallower lines).
-    severity : int
-        0 none, 1 mild, 2 moderate, 3 severe.
+    load : float
+        Wrinkle load ``sum(length_mm * depth) / sqrt(zone area mm2)``: what the
+        grading maps to severity and score.
     norm_length : float
         Total line length over the zone's size (sqrt of its area).
     norm_depth : float
@@ -338,8 +352,7 @@ class WrinkleZone:
     """
 
     lines: tuple[WrinkleLine, ...]
-    score: int
-    severity: int
+    load: float
     norm_length: float
     norm_depth: float
     pixel_density: float
@@ -349,8 +362,6 @@ class WrinkleZone:
     shallow_count: int
     outlines: tuple[np.ndarray, ...] = field(repr=False)
     area_px: int
-    #: Confidence of the presence decision ``severity >= 1`` (set by the pipeline).
-    confidence: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -364,13 +375,10 @@ class Wrinkles:
     deep_threshold : float
         Depth (ridge strength) from which a line counts as deep rather than a
         fine line.
-    score : int
-        0-100 over all zones, higher is healthier.
     """
 
     zones: dict[str, WrinkleZone]
     deep_threshold: float
-    score: int
 
 
 @dataclass(frozen=True)
@@ -383,12 +391,10 @@ class Roughness:
         Fraction of the face's skin that is rough, [0, 1].
     zones : dict of str to float
         Rough fraction per zone of :data:`ROUGH_ZONES`.
-    severity : int
-        0-100, higher is rougher (AILab Pro ``rough_severity``).
-    smooth : int
-        1-4 smoothness grade, 1 smoothest (face_field ``skin.smooth``).
-    score : float
-        1-100, higher is healthier.
+    excess : float
+        Mean over the face skin of ``clip((E - T) / T, 0, 1)``: how far the
+        local texture amplitude ``E`` exceeds the threshold ``T`` (0 = nowhere,
+        1 = everywhere at twice the threshold or more).
     mask : numpy.ndarray
         ``(h, w)`` uint8 rough-skin mask on the face crop (255 = rough).
     mask_origin : tuple of int
@@ -399,28 +405,76 @@ class Roughness:
 
     area: float
     zones: dict[str, float]
-    severity: int
-    smooth: int
-    score: float
+    excess: float
     mask: np.ndarray = field(repr=False)
     mask_origin: tuple[int, int]
     mask_scale: float
 
 
+@dataclass(frozen=True)
+class MaskLayer:
+    """A per-pixel mask on a crop grid of the photo.
+
+    Attributes
+    ----------
+    mask : numpy.ndarray
+        ``(h, w)`` uint8, 255 inside.
+    origin : tuple of int
+        (x, y) of the grid's top-left corner in the image.
+    scale : float
+        Grid pixels per image pixel: image pixel ``(x, y)`` falls in grid cell
+        ``floor((x - origin_x + 0.5) * scale)`` (likewise in y).
+    """
+
+    mask: np.ndarray = field(repr=False)
+    origin: tuple[int, int]
+    scale: float
+
+
 @dataclass
 class FaceResult:
-    """Everything measured on one face."""
+    """Everything measured on one face.
+
+    Attributes
+    ----------
+    index : int
+        Position in :attr:`Analysis.faces` (0 = largest).
+    geometry : FaceGeometry
+        Where the face is and how it is turned.
+    quality : Quality
+        Photo quality measured on the face.
+    concerns : dict of str to object
+        Result of every concern that ran, by registry name (``None`` when the
+        concern found nothing to measure); also readable as attributes
+        (``face.pores``; a concern that did not run reads as ``None``).
+    grades : dict of str to ConcernGrade
+        Severities, confidences and scores of the graded concerns
+        (:mod:`skincore.grading`).
+    scores : dict of str to dict of str to Score
+        Whole-face and vendor-group scores per graded concern.
+    skipped : dict of str to str
+        Concerns that were asked for but not measured on this face, with why
+        (e.g. below their resolution).
+    skin : MaskLayer or None
+        The whole-face skin mask the concerns used (colour grid), for pictures.
+    """
 
     index: int
     geometry: FaceGeometry
     quality: Quality
-    tone: SkinTone | None = None
-    pores: Pores | None = None
-    blackheads: Blackheads | None = None
-    wrinkles: Wrinkles | None = None
-    roughness: Roughness | None = None
-    #: Scores per concern and vendor grouping (see :mod:`skincore.concerns.scores`).
-    scores: dict[str, dict[str, Any]] | None = None
+    concerns: dict[str, Any] = field(default_factory=dict)
+    grades: dict[str, Any] = field(default_factory=dict, repr=False)
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    skipped: dict[str, str] = field(default_factory=dict)
+    skin: MaskLayer | None = field(default=None, repr=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: concern results by name.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in _CONCERN_NAMES:
+            return self.__dict__.get("concerns", {}).get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -437,6 +491,8 @@ class Meta:
     exif_orientation: int
     file_bytes: int | None
     timings_ms: dict[str, float]
+    concerns: tuple[str, ...] = ()
+    threads: int = 0
 
 
 @dataclass
@@ -450,16 +506,18 @@ class Analysis:
     faces : list of FaceResult
         Largest face first.
     meta : Meta
-        Versions, execution provider, timings.
-    image : numpy.ndarray or None
-        The decoded RGB image, kept for visuals (not serialised).
+        Versions, execution provider, timings, concerns run.
+
+    Notes
+    -----
+    An analysis holds no image: pictures are drawn by :mod:`skincore.visuals`
+    from the analysis and the photo the caller keeps.
     """
 
     width: int
     height: int
     faces: list[FaceResult]
     meta: Meta
-    image: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self, dialect: str = "skincore", **options: Any) -> dict[str, Any]:
         """Render in a vendor's result format.
@@ -472,16 +530,17 @@ class Analysis:
             ``"youcam-hd"``.
         **options
             Dialect options, e.g. ``return_maps=["texture_enhanced_pores"]``
-            for ``ailab-pro`` (see :func:`skincore.dialects.render`).
+            for ``ailab-pro`` (see :func:`skincore.dialects.render`); maps that
+            need the photo's pixels take ``image=`` (the RGB array).
 
         Returns
         -------
         dict
             JSON-serialisable.
         """
-        from skincore.dialects import render
-
-        return render(self, dialect, **options)
+        # skincore/__init__ imports skincore.render, which installs the renderer.
+        assert _RENDERER is not None, "skincore.render was not imported"
+        return _RENDERER(self, dialect, **options)
 
     def to_json(self, dialect: str = "skincore", *, indent: int | None = 2, **options: Any) -> str:
         """Render as a JSON string (see :meth:`to_dict`)."""

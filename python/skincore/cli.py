@@ -12,7 +12,20 @@ import json
 import sys
 from pathlib import Path
 
-from skincore import DIALECTS, Analysis, SkinError, analyze, limits_for, render_error, sample_path
+import numpy as np
+
+from skincore import (
+    CONCERNS,
+    DIALECTS,
+    Analysis,
+    Analyzer,
+    AnalyzerOptions,
+    SkinError,
+    limits_for,
+    load_image,
+    render_error,
+    sample_path,
+)
 from skincore.dialects import youcam
 
 
@@ -41,6 +54,24 @@ def _parser() -> argparse.ArgumentParser:
         help="write regions.png (needs --out; default there: on)",
     )
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
+    a.add_argument(
+        "--concerns",
+        type=_csv,
+        default=None,
+        help=f"comma-separated concerns to run (default: all of {','.join(CONCERNS)})",
+    )
+    a.add_argument(
+        "--masks",
+        choices=("omit", "rle", "png"),
+        default="omit",
+        help="skincore format: how per-pixel masks are written in the JSON (default: omit)",
+    )
+    a.add_argument(
+        "--face-field",
+        default=None,
+        help="face-field: comma-separated face_field values (color,smooth,wrinkle,...)"
+        " (default: every measured one)",
+    )
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
     a.add_argument("--compact", action="store_true", help="one-line JSON")
     a.add_argument(
@@ -66,7 +97,7 @@ def _fail(err: SkinError, dialect: str) -> int:
     return 1
 
 
-def _write_pictures(result: Analysis, args: argparse.Namespace) -> None:
+def _write_pictures(result: Analysis, image: np.ndarray, args: argparse.Namespace) -> None:
     """Write the region overlay, the detection overlay, the Pro maps and the YouCam masks."""
     from skincore.dialects.ailab import PRO_MAPS
     from skincore.visuals import maps
@@ -75,11 +106,11 @@ def _write_pictures(result: Analysis, args: argparse.Namespace) -> None:
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    render_regions(result, threads=args.threads).save(out / "regions.png")
-    render_overlay(result).save(out / "overlay.png")
+    render_regions(result, image).save(out / "regions.png")
+    render_overlay(result, image).save(out / "overlay.png")
     for name in PRO_MAPS:
         if name == "texture_enhanced_bw":
-            got = maps.texture_enhanced_bw(result, threads=args.threads)
+            got = maps.texture_enhanced_bw(result, image, threads=args.threads)
             if got is not None:
                 (out / "texture_enhanced_bw.jpg").write_bytes(got[0])
             continue
@@ -94,6 +125,32 @@ def _write_pictures(result: Analysis, args: argparse.Namespace) -> None:
         (out / "score_info.json").write_text(json.dumps(info, indent=2))
 
 
+def _options(args: argparse.Namespace) -> dict[str, object]:
+    """Dialect options from the flags; flags another format does not take are errors."""
+    pro_only = {"--return-maps": args.return_maps, "--return-marks": args.return_marks}
+    if args.format not in ("ailab-pro", "ailab-advanced"):
+        given = [k for k, v in pro_only.items() if v]
+        if given:
+            raise SkinError("invalid_argument", f"{', '.join(given)}: only for ailab-pro/advanced")
+    if args.format == "ailab-advanced" and args.return_marks:
+        raise SkinError("invalid_argument", "--return-marks: only for ailab-pro")
+    if args.face_field is not None and args.format != "face-field":
+        raise SkinError("invalid_argument", "--face-field: only for the face-field format")
+    if args.masks != "omit" and args.format != "skincore":
+        raise SkinError("invalid_argument", "--masks: only for the skincore format")
+    if args.format == "ailab-pro":
+        return {"return_maps": args.return_maps, "return_marks": args.return_marks}
+    if args.format == "ailab-advanced":
+        return {"return_maps": args.return_maps}
+    if args.format == "face-field":
+        from skincore.dialects.face_field import FACE_FIELDS
+
+        return {"face_field": args.face_field or ",".join(FACE_FIELDS)}
+    if args.format == "skincore":
+        return {"masks": args.masks}
+    return {}
+
+
 def _analyze(args: argparse.Namespace) -> int:
     if args.sample == (args.image is not None):
         print(
@@ -103,21 +160,25 @@ def _analyze(args: argparse.Namespace) -> int:
         return 2
     source = sample_path() if args.sample else args.image
     try:
-        result = analyze(
-            source,
-            max_faces=args.max_faces,
-            limits=limits_for(args.format),
-            threads=args.threads,
-            provider=args.provider,
+        options = _options(args)
+        analyzer = Analyzer(
+            AnalyzerOptions(
+                threads=args.threads,
+                provider=args.provider,
+                max_faces=args.max_faces,
+                limits=limits_for(args.format),
+                concerns=None if args.concerns is None else tuple(args.concerns),
+            )
         )
-        options = {}
+        loaded = load_image(source, analyzer.options.limits)
+        result = analyzer.analyze(loaded)
         if args.format == "ailab-pro":
-            options = {"return_maps": args.return_maps, "return_marks": args.return_marks}
+            options["image"] = loaded.rgb
         doc = result.to_dict(args.format, **options)
     except SkinError as err:
         return _fail(err, args.format)
     if args.out is not None:
-        _write_pictures(result, args)
+        _write_pictures(result, loaded.rgb, args)
         (args.out / f"result.{args.format}.json").write_text(json.dumps(doc, indent=2))
     elif args.debug_regions:
         print("skincore: error invalid_argument: --debug-regions needs --out DIR", file=sys.stderr)

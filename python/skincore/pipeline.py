@@ -1,70 +1,58 @@
-"""The analysis pipeline: image in, typed :class:`Analysis` out.
+"""Measuring one face: checks, quality, the registered concerns, grading.
 
-decode (io) -> detect faces -> 478 landmarks -> pose, quality, region masks ->
-concerns. Each stage is timed into ``Analysis.meta.timings_ms``.
+:class:`skincore.Analyzer` finds the faces; for each one it calls
+:func:`measure_face`, which builds the face's :class:`FaceWork`, checks that the
+face is usable, measures quality, runs every selected concern of the registry
+on the shared workspace and grades the results. Each stage is timed into the
+analysis' ``meta.timings_ms``.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from skincore import __version__, color, geometry, runtime
 from skincore.analysis import (
     Analysis,
     FaceGeometry,
     FaceResult,
-    Meta,
-    Pores,
+    MaskLayer,
     Pose,
     Quality,
     Rect,
 )
-from skincore.concerns.context import TextureContext, build_context
-from skincore.concerns.grading import BLACKHEAD_BUCKETS, PORE_BUCKETS, count_confidence
-from skincore.concerns.pores import measure_blackheads, measure_pores
-from skincore.concerns.roughness import measure_roughness
-from skincore.concerns.scores import face_scores
-from skincore.concerns.tone import measure_tone
-from skincore.concerns.wrinkles import measure_wrinkles
+from skincore.concerns.base import Concern
+from skincore.concerns.context import TextureContext
+from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
-from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
-from skincore.face.regions import (
-    FACE_OVAL,
-    RegionMasks,
-    build_masks,
-    crop_box,
-    polygon_area,
-    region_polygons,
-)
-from skincore.io import load_image
+from skincore.face import FaceBox, FaceLandmarks, head_pose
+from skincore.face.regions import FACE_OVAL, RegionMasks, polygon_area, region_polygons
+from skincore.grading import group_scores
 from skincore.limits import Limits
-
-#: Colour, regions and quality are measured on the face crop resampled so the face
-#: is about this wide (area averaging); more pixels do not change colour
-#: statistics, they only cost time. Texture concerns work at full resolution.
-WORK_FACE_PX = 400
 
 #: AILab's rule for the ``imporper_headpose`` warning: |yaw|, |pitch| or |roll| > 45.
 HEADPOSE_LIMIT_DEG = 45.0
 
 
-class _Clock:
+class Clock:
+    """Accumulates wall time per named stage, in milliseconds."""
+
     def __init__(self) -> None:
         self.t = time.perf_counter()
         self.ms: dict[str, float] = {}
 
     def lap(self, name: str) -> None:
+        """Charge the time since the last lap to ``name``."""
         now = time.perf_counter()
         self.ms[name] = round(self.ms.get(name, 0.0) + (now - self.t) * 1e3, 3)
         self.t = now
 
 
-def _out_of_bound(points: np.ndarray, width: int, height: int) -> float:
+def out_of_bound(points: np.ndarray, width: int, height: int) -> float:
+    """Fraction of the face outline's points outside the image."""
     oval = points[list(FACE_OVAL), :2]
     outside = (
         (oval[:, 0] < 0) | (oval[:, 0] > width - 1) | (oval[:, 1] < 0) | (oval[:, 1] > height - 1)
@@ -72,7 +60,8 @@ def _out_of_bound(points: np.ndarray, width: int, height: int) -> float:
     return float(np.mean(outside))
 
 
-def _check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
+def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
+    """Raise ``face_too_small`` / ``face_out_of_bound`` for an unusable face."""
     rect = Rect.from_points(points[list(FACE_OVAL)])
     if rect.width < limits.min_face_px:
         raise SkinError(
@@ -93,7 +82,7 @@ def _check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limit
             image_width=width,
             min_ratio=ratio,
         )
-    oob = _out_of_bound(points, width, height)
+    oob = out_of_bound(points, width, height)
     if oob > limits.max_out_of_bound:
         raise SkinError(
             "face_out_of_bound",
@@ -103,71 +92,89 @@ def _check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limit
         )
 
 
-def _work_lab(crop: np.ndarray, points: np.ndarray, threads: int) -> tuple[np.ndarray, float]:
-    """CIELAB of the face crop at the colour work scale, and that scale."""
-    face_w = float(np.ptp(points[list(FACE_OVAL), 0]))
-    scale = min(1.0, WORK_FACE_PX / max(face_w, 1.0))
-    if scale < 1.0:
-        w0 = crop.shape[1]
-        size = (max(1, round(w0 * scale)), max(1, round(crop.shape[0] * scale)))
-        crop = geometry.resize(crop, size, method="area", threads=threads)
-        scale = size[0] / w0
-    return color.rgb_to_lab(crop, threads=threads), scale
-
-
-def _hair_occlusion(lab: np.ndarray, masks: RegionMasks, skin_L: float) -> float | None:
+def _hair_occlusion(lab: np.ndarray, masks: RegionMasks, skin_l: float) -> float | None:
     poly = masks.masks["forehead_polygon"] > 0
     area = int(np.count_nonzero(poly))
     if area == 0:
         return None
-    hair = poly & (masks.skin == 0) & (lab[..., 0] < skin_L)
+    hair = poly & (masks.skin == 0) & (lab[..., 0] < skin_l)
     return float(np.count_nonzero(hair)) / area
 
 
-def _graded_pores(pores: Pores | None) -> Pores | None:
-    """Attach the Poisson confidence of each zone's severity."""
-    if pores is None:
-        return None
-    zones = {
-        name: replace(z, confidence=count_confidence(z.count, PORE_BUCKETS[name]))
-        for name, z in pores.zones.items()
-    }
-    return replace(pores, zones=zones)
+def _texture_px_per_mm(work: FaceWork) -> float:
+    from skincore.concerns.context import MAX_PX_PER_MM
+
+    return min(work.px_per_mm, MAX_PX_PER_MM)
 
 
-def _measure_face(
+def measure_face(
     index: int,
     rgb: np.ndarray,
     box: FaceBox,
     lm: FaceLandmarks,
+    *,
     limits: Limits,
+    concerns: Sequence[Concern],
+    params: Mapping[str, Any],
     threads: int,
-    clock: _Clock,
+    clock: Clock,
 ) -> FaceResult:
+    """Measure one face with the selected concerns and grade the results.
+
+    Parameters
+    ----------
+    index : int
+        Position of the face (0 = largest).
+    rgb : numpy.ndarray
+        ``(H, W, 3)`` uint8 photo.
+    box : FaceBox
+        The face detector's box.
+    lm : FaceLandmarks
+        The face's 478 landmarks.
+    limits : Limits
+        Face size, bound and lighting limits.
+    concerns : sequence of Concern
+        The concerns to run, in order.
+    params : mapping of str to object
+        Each concern's ``Params`` by name.
+    threads : int
+        Kernel threads.
+    clock : Clock
+        Stage timer.
+
+    Returns
+    -------
+    FaceResult
+        Geometry, quality, concern results, grades, scores and skipped concerns.
+
+    Raises
+    ------
+    SkinError
+        ``face_too_small``, ``face_out_of_bound``, ``lighting_dark``.
+    """
     h, w = rgb.shape[:2]
     points = lm.points
-    _check_face(points, box, w, h, limits)
+    check_face(points, box, w, h, limits)
     yaw, pitch, roll = head_pose(points)
-    x0, y0, x1, y1 = crop_box(points, w, h)
-    lab, scale = _work_lab(rgb[y0:y1, x0:x1], points, threads)
-    masks = build_masks(lab, points, (x0, y0), scale=scale, threads=threads)
+    work = FaceWork(rgb, points, threads=threads)
+    masks = work.colour
     clock.lap("regions")
-    face_stats = color.lab_stats(lab, masks.masks["face"], threads=threads)
-    skin_L = float(face_stats.L_median) if face_stats.n_used else float("nan")
-    if limits.min_skin_lightness is not None and not skin_L >= limits.min_skin_lightness:
+    stats = work.face_stats
+    skin_l = float(stats.L_median) if stats.n_used else float("nan")
+    if limits.min_skin_lightness is not None and not skin_l >= limits.min_skin_lightness:
         raise SkinError(
             "lighting_dark",
-            f"median skin L* is {skin_L:.1f}; at least {limits.min_skin_lightness} needed",
-            skin_lightness=skin_L,
+            f"median skin L* is {skin_l:.1f}; at least {limits.min_skin_lightness} needed",
+            skin_lightness=skin_l,
             min_skin_lightness=limits.min_skin_lightness,
         )
     warnings = (
-        ("improper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG else ()
+        ("imporper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG else ()
     )
     quality = Quality(
-        skin_lightness=skin_L,
-        hair_occlusion=_hair_occlusion(lab, masks, skin_L),
-        out_of_bound=_out_of_bound(points, w, h),
+        skin_lightness=skin_l,
+        hair_occlusion=_hair_occlusion(work.colour_lab, masks, skin_l),
+        out_of_bound=out_of_bound(points, w, h),
         warnings=warnings,
     )
     face_area = polygon_area(points[list(FACE_OVAL), :2])
@@ -181,44 +188,45 @@ def _measure_face(
         face_ratio=face_area / float(w * h),
         landmarks=points,
         regions=region_polygons(points),
+        px_per_mm=work.px_per_mm,
     )
     clock.lap("quality")
-    tone = measure_tone(lab, masks.masks["face"], masks.masks, stats=face_stats, threads=threads)
-    clock.lap("tone")
-    ctx = build_context(rgb, points, masks, threads=threads)
-    clock.lap("texture_grid")
-    pores = _graded_pores(measure_pores(ctx, threads=threads))
-    blackheads = measure_blackheads(ctx, threads=threads)
-    if blackheads is not None:
-        blackheads = replace(
-            blackheads, confidence=count_confidence(blackheads.count, BLACKHEAD_BUCKETS)
-        )
-    clock.lap("pores")
-    roughness = measure_roughness(ctx, threads=threads)
-    clock.lap("roughness")
-    wrinkles = measure_wrinkles(ctx, threads=threads)
-    clock.lap("wrinkles")
     face = FaceResult(
         index=index,
         geometry=geometry,
         quality=quality,
-        tone=tone,
-        pores=pores,
-        blackheads=blackheads,
-        roughness=roughness,
-        wrinkles=wrinkles,
+        skin=MaskLayer(masks.masks["face"], masks.origin, masks.scale),
     )
-    face.scores = face_scores(face)
+    texture_ppm = _texture_px_per_mm(work)
+    for spec in concerns:
+        if spec.min_px_per_mm is not None and texture_ppm < spec.min_px_per_mm:
+            face.skipped[spec.name] = (
+                f"the face is sampled at {texture_ppm:.2f} px/mm; {spec.name} needs "
+                f">= {spec.min_px_per_mm} px/mm"
+            )
+            continue
+        result = spec.measure(work, params[spec.name])
+        face.concerns[spec.name] = result
+        if result is None:
+            face.skipped[spec.name] = "nothing to measure (no skin in its zones)"
+        elif spec.grade is not None:
+            face.grades[spec.name] = spec.grade(result, params[spec.name])
+        clock.lap(spec.name)
+    face.scores = group_scores(face.grades)
     return face
 
 
-def texture_context(analysis: Analysis, face_index: int = 0, *, threads: int = 0) -> TextureContext:
+def texture_context(
+    analysis: Analysis, image: np.ndarray, face_index: int = 0, *, threads: int = 0
+) -> TextureContext:
     """Rebuild the texture grid a face's concerns were measured on.
 
     Parameters
     ----------
     analysis : Analysis
-        A result of :func:`analyze` (it keeps the decoded image).
+        A result of :func:`skincore.analyze`.
+    image : numpy.ndarray
+        The ``(H, W, 3)`` uint8 photo it was made from.
     face_index : int, optional
         Which face.
     threads : int, optional
@@ -227,103 +235,7 @@ def texture_context(analysis: Analysis, face_index: int = 0, *, threads: int = 0
     Returns
     -------
     TextureContext
-        Grey crop, region masks and scale of that face.
+        Grey and Lab crop, region masks and scale of that face.
     """
-    if analysis.image is None:
-        raise ValueError("analysis holds no image")
-    rgb = analysis.image
     points = analysis.faces[face_index].geometry.landmarks
-    h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = crop_box(points, w, h)
-    lab, scale = _work_lab(rgb[y0:y1, x0:x1], points, threads)
-    masks = build_masks(lab, points, (x0, y0), scale=scale, threads=threads)
-    return build_context(rgb, points, masks, threads=threads)
-
-
-def analyze(
-    image: Any,
-    *,
-    max_faces: int = 1,
-    limits: Limits | None = None,
-    multiple_faces: str = "largest",
-    threads: int = 0,
-    provider: str | None = None,
-) -> Analysis:
-    """Analyse the skin of the faces in a photo.
-
-    Parameters
-    ----------
-    image : str, os.PathLike, bytes, PIL.Image.Image or numpy.ndarray
-        A file path, the encoded file, a PIL image or an RGB array.
-    max_faces : int, optional
-        Analyse up to this many faces (1-10), largest first, as face_field does.
-    limits : Limits, optional
-        Input limits (file size, dimensions, face size); see
-        :func:`skincore.limits_for` for each vendor's numbers.
-    multiple_faces : {"largest", "error"}, optional
-        With more faces than ``max_faces``: keep the largest ones, or raise
-        ``SkinError("too_many_faces")``.
-    threads : int, optional
-        Worker threads for kernels and ONNX Runtime (0 = all cores).
-    provider : str, optional
-        Force an ONNX Runtime execution provider (``"cpu"`` or ``"cuda"``);
-        by default CUDA when available, else CPU.
-
-    Returns
-    -------
-    Analysis
-        Per face: geometry, quality and every concern measured so far.
-
-    Raises
-    ------
-    SkinError
-        With a stable ``code``: bad input (see :func:`skincore.io.load_image`),
-        ``no_face``, ``too_many_faces``, ``face_too_small``,
-        ``face_out_of_bound``, ``lighting_dark``, ``runtime_unavailable``.
-    """
-    if isinstance(max_faces, bool) or not isinstance(max_faces, int) or not 1 <= max_faces <= 10:
-        raise SkinError("invalid_argument", f"max_faces must be an int in 1..10; got {max_faces!r}")
-    if multiple_faces not in ("largest", "error"):
-        raise SkinError("invalid_argument", "multiple_faces must be 'largest' or 'error'")
-    limits = limits or Limits()
-    clock = _Clock()
-    loaded = load_image(image, limits)
-    rgb = loaded.rgb
-    clock.lap("decode")
-    try:
-        prov = runtime.active_provider(provider)
-        boxes = detect_faces(rgb, max_faces=10, provider=provider, threads=threads)
-    except RuntimeError as exc:
-        raise SkinError("runtime_unavailable", str(exc)) from None
-    clock.lap("detect")
-    if not boxes:
-        raise SkinError("no_face")
-    if multiple_faces == "error" and len(boxes) > max_faces:
-        raise SkinError(
-            "too_many_faces",
-            f"{len(boxes)} faces found; at most {max_faces} allowed",
-            faces=len(boxes),
-            max_faces=max_faces,
-        )
-    faces: list[FaceResult] = []
-    for box in boxes[:max_faces]:
-        lm = fit_landmarks(rgb, box, refine=True, provider=provider, threads=threads)
-        clock.lap("landmarks")
-        try:
-            faces.append(_measure_face(len(faces), rgb, box, lm, limits, threads, clock))
-        except SkinError:
-            if not faces:
-                raise  # the largest face decides whether the photo is usable
-    meta = Meta(
-        skincore_version=__version__,
-        provider=prov,
-        onnxruntime_version=runtime.onnxruntime_version(),
-        request_id=uuid.uuid4().hex,
-        created_unix=int(time.time()),
-        image_format=loaded.format,
-        source_mode=loaded.source_mode,
-        exif_orientation=loaded.exif_orientation,
-        file_bytes=loaded.file_bytes,
-        timings_ms=clock.ms,
-    )
-    return Analysis(width=loaded.width, height=loaded.height, faces=faces, meta=meta, image=rgb)
+    return FaceWork(image, points, threads=threads).texture

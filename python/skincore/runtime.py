@@ -164,6 +164,29 @@ def _create(model: Path, provider: str, threads: int) -> Any:
     return sess
 
 
+def create_session(model: str | Path, *, provider: str | None = None, threads: int = 0) -> Any:
+    """Create a new (uncached) ``onnxruntime.InferenceSession`` owned by the caller.
+
+    Parameters
+    ----------
+    model : str or Path
+        Path of the ``.onnx`` file.
+    provider : str, optional
+        As for :func:`get_session`.
+    threads : int, default 0
+        Intra-op threads (0 = ONNX Runtime's default).
+
+    Returns
+    -------
+    onnxruntime.InferenceSession
+        A session used only by its creator (an :class:`skincore.Analyzer`).
+    """
+    path = Path(model).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"model file not found: {path}")
+    return _create(path, active_provider(provider), int(threads))
+
+
 def _probe_model() -> Path:
     from skincore.models import FACE_DETECTOR
 

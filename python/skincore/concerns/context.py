@@ -12,8 +12,9 @@ first use. :meth:`TextureContext.rescaled` gives the same face on a coarser grid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,6 +24,8 @@ from skincore.face.scale import px_per_mm
 
 #: Texture grid resolution cap, pixels per millimetre of skin.
 MAX_PX_PER_MM = 10.0
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,15 @@ class TextureContext:
         ``(478, 2)`` float32 landmarks in texture-grid pixels.
     keep : numpy.ndarray
         ``(h, w)`` uint8 skin gate on the texture grid (255 = skin).
+    lab : numpy.ndarray or None
+        ``(h, w, 3)`` float32 CIELAB on the same grid (``gray`` is its L*/100);
+        colour concerns read a* and b* here. ``None`` on hand-made contexts.
+
+    Notes
+    -----
+    A context memoises what several concerns share (:meth:`memo`, and the
+    coarser grids of :meth:`rescaled`); the cache belongs to this object only,
+    so concurrent analyses never see each other's intermediates.
     """
 
     gray: np.ndarray
@@ -55,6 +67,29 @@ class TextureContext:
     masks: Mapping[str, np.ndarray]
     landmarks: np.ndarray
     keep: np.ndarray | None = None
+    lab: np.ndarray | None = field(default=None, repr=False)
+    _cache: dict[Any, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def memo(self, key: Any, compute: Callable[[], _T]) -> _T:
+        """Return ``compute()`` once per key for this context, cached.
+
+        Parameters
+        ----------
+        key : hashable
+            Names the intermediate (e.g. ``("pore_blobs", params)``).
+        compute : callable
+            Produces it on first use.
+
+        Returns
+        -------
+        object
+            The cached value.
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def to_image(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(N, 2)`` texture-grid points to image pixels (pixel centres)."""
@@ -75,10 +110,17 @@ class TextureContext:
 
         Returns ``self`` when the grid is not finer than the target (within 5 %).
         The grey image is area-averaged; masks are rasterised anew on the new
-        grid from the polygons and the resampled skin gate.
+        grid from the polygons and the resampled skin gate. The result is
+        cached: wrinkles and roughness share one 4 px/mm grid.
         """
         if self.px_per_mm <= target_px_per_mm * 1.05:
             return self
+        return self.memo(
+            ("rescaled", float(target_px_per_mm)),
+            lambda: self._rescaled(target_px_per_mm, threads),
+        )
+
+    def _rescaled(self, target_px_per_mm: float, threads: int) -> TextureContext:
         h, w = self.gray.shape
         f = target_px_per_mm / self.px_per_mm
         size = (max(1, round(w * f)), max(1, round(h * f)))
@@ -120,6 +162,7 @@ def _make(
     ppm: float,
     landmarks_img: np.ndarray,
     keep: np.ndarray,
+    lab: np.ndarray | None = None,
 ) -> TextureContext:
     off = np.asarray(origin, np.float64)
     polys = {
@@ -135,6 +178,7 @@ def _make(
         masks=LazyMasks(polys, keep),
         landmarks=pts.astype(np.float32),
         keep=keep,
+        lab=lab,
     )
 
 
@@ -171,4 +215,4 @@ def build_context(
     lab = color.rgb_to_lab(crop, threads=threads)
     gray = lab[..., 0] / np.float32(100.0)
     keep = _resample_mask(masks.keep, gray.shape, threads)
-    return _make(gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep)
+    return _make(gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep, lab)

@@ -42,95 +42,118 @@ Sizes are physical (millimetres on the face, converted with the iris scale
   test are blackheads and are *not* counted as nose pores; the others are nose
   pores.
 
-Severity follows the AILab Pro count buckets (forehead 0-100 / 101-200 /
-201-400 / 401+, nose uses the forehead's, cheeks 0-80 / 81-180 / 181-280 / 281+,
-chin 0-50 / 51-100 / 101-150 / 151+; blackheads 0-45 / 46-90 / 91-150 / 151+).
-Scores are 1-100, higher is healthier; see :func:`pore_score` and
-:func:`blackhead_score`.
+Grading (:func:`grade`): severity follows the AILab Pro count buckets
+(forehead 0-100 / 101-200 / 201-400 / 401+, nose uses the forehead's, cheeks
+0-80 / 81-180 / 181-280 / 281+, chin 0-50 / 51-100 / 101-150 / 151+); its
+confidence is the probability that the bucket is right under Poisson count
+noise; scores are 1-100, higher is healthier (:func:`pore_score`).
 
 Limits
 ------
 These are heuristic image measurements, not a dermatologist's count. Below
 :data:`MIN_PX_PER_MM` (4 px/mm: the smallest scale, sigma 0.2 mm, would fall
 under 0.8 px and the enlarged radius under the 1 px sigma the radius estimate
-needs) the concerns return ``None``. Foundation and powder fill and lighten
+needs) the concern returns ``None``. Foundation and powder fill and lighten
 pores (counts drop); hard directional light raises contrast and glare hides
 pores under specular highlights; strong JPEG compression removes the faintest
 dips; freckles and fine dark hairs of pore size are counted as pores.
-:func:`measure_pores` and :func:`measure_blackheads` share one detection: the
-last context's blobs are kept (weakly referenced) so calling both costs one
-scale-space search.
+This module's detection is shared with :mod:`skincore.concerns.blackheads`
+through the texture grid's memo (:meth:`TextureContext.memo`): running both
+costs one scale-space search.
+
+Every threshold is a field of :class:`Params` (the constants below are their
+defaults, kept as names for documentation).
 """
 
 from __future__ import annotations
 
 import math
-import weakref
+from dataclasses import dataclass
 
 import numpy as np
 
 from skincore import blobs
-from skincore.analysis import PORE_ZONES, Blackheads, Pores, PoreZone
+from skincore.analysis import PORE_ZONES, Pores, PoreZone
+from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.concerns.grading import BLACKHEAD_BUCKETS, PORE_BUCKETS
+from skincore.grading import ConcernGrade, Grade, count_confidence, severity
 
 #: Below this texture resolution (px per mm) nothing is measured (``None``).
 MIN_PX_PER_MM = 4.0
-#: Smallest pore radius searched, mm (detection sigma 0.2 mm).
-PORE_MIN_RADIUS_MM = 0.28
-#: Largest pore radius, mm; darker blobs matched above it are not pores.
-PORE_MAX_RADIUS_MM = 0.5
-#: Radius from which a pore counts as enlarged, mm.
-ENLARGED_RADIUS_MM = 0.35
-#: Minimum depth of a pore, L*/100 units.
-PORE_CONTRAST = 0.04
-#: Minimum depth of a blackhead (nose only), L*/100 units.
-BLACKHEAD_CONTRAST = 0.08
-#: Noise-adaptive floors: a pore's depth must also be at least NOISE_K times, a
-#: blackhead's BLACKHEAD_NOISE_K times, the robust standard deviation of the
-#: zone's finest-scale DoG texture (in depth units). On the repository's photos
-#: that noise is 0.009-0.014 for normal skin (so the fixed contrasts decide) and
-#: up to 0.026 on a powdered, studio-lit forehead (where it decides).
-NOISE_K = 3.0
-BLACKHEAD_NOISE_K = 6.0
-#: Largest blackhead radius, mm.
-BLACKHEAD_MAX_RADIUS_MM = 0.4
-#: Smallest detection sigma the DoG kernel resolves, texture pixels.
-MIN_SIGMA_PX = 0.8
-#: Ratio between consecutive blur scales.
-SCALE_RATIO = 1.4
-#: Density (pores per cm2) at which a zone's score falls by a factor e.
-SCORE_DENSITY_PER_CM2 = 10.0
-#: Enlarged-area fraction at which a zone's score falls by a factor e.
-SCORE_ENLARGED_AREA = 0.05
-#: Blackhead count at which the blackhead score falls by a factor e.
-SCORE_BLACKHEADS = 60.0
+#: AILab Pro count buckets (inclusive tops) per pore zone.
+PORE_BUCKETS: dict[str, tuple[int, int, int]] = {
+    "forehead": (100, 200, 400),
+    "nose": (100, 200, 400),
+    "left_cheek": (80, 180, 280),
+    "right_cheek": (80, 180, 280),
+    "chin": (50, 100, 150),
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Pore detection thresholds (defaults documented in the module docstring).
+
+    Attributes
+    ----------
+    min_radius_mm : float
+        Smallest pore radius searched (detection sigma = radius / sqrt 2).
+    max_radius_mm : float
+        Largest pore radius; darker blobs matched above it are not pores.
+    enlarged_radius_mm : float
+        Radius from which a pore counts as enlarged.
+    contrast : float
+        Minimum depth of a pore, L*/100 units.
+    noise_k : float
+        A pore's depth must also be at least this many robust standard
+        deviations of the zone's finest-scale DoG texture.
+    blackhead_contrast : float
+        Minimum depth of a blackhead (nose only), L*/100 units.
+    blackhead_noise_k : float
+        Noise multiple for blackheads.
+    blackhead_max_radius_mm : float
+        Largest blackhead radius.
+    min_sigma_px : float
+        Smallest detection sigma the DoG resolves, texture pixels.
+    scale_ratio : float
+        Ratio between consecutive blur scales.
+    score_density_per_cm2 : float
+        Density at which a zone's score falls by a factor e.
+    score_enlarged_area : float
+        Enlarged-area fraction at which a zone's score falls by a factor e.
+    """
+
+    min_radius_mm: float = 0.28
+    max_radius_mm: float = 0.5
+    enlarged_radius_mm: float = 0.35
+    contrast: float = 0.04
+    noise_k: float = 3.0
+    blackhead_contrast: float = 0.08
+    blackhead_noise_k: float = 6.0
+    blackhead_max_radius_mm: float = 0.4
+    min_sigma_px: float = 0.8
+    scale_ratio: float = 1.4
+    score_density_per_cm2: float = 10.0
+    score_enlarged_area: float = 0.05
+
+
+_DEFAULT = Params()
+#: Defaults under their documented names.
+PORE_MIN_RADIUS_MM = _DEFAULT.min_radius_mm
+PORE_MAX_RADIUS_MM = _DEFAULT.max_radius_mm
+ENLARGED_RADIUS_MM = _DEFAULT.enlarged_radius_mm
+PORE_CONTRAST = _DEFAULT.contrast
+BLACKHEAD_CONTRAST = _DEFAULT.blackhead_contrast
+NOISE_K = _DEFAULT.noise_k
+BLACKHEAD_NOISE_K = _DEFAULT.blackhead_noise_k
+BLACKHEAD_MAX_RADIUS_MM = _DEFAULT.blackhead_max_radius_mm
+MIN_SIGMA_PX = _DEFAULT.min_sigma_px
+SCALE_RATIO = _DEFAULT.scale_ratio
 
 _SQRT2 = math.sqrt(2.0)
 
 
-def severity(count: int, bounds: tuple[int, int, int]) -> int:
-    """Severity 0-3 of a count by inclusive upper bounds of levels 0, 1 and 2.
-
-    Parameters
-    ----------
-    count : int
-        Number of pores or blackheads, >= 0.
-    bounds : tuple of int
-        ``(b0, b1, b2)``: level 0 up to ``b0``, 1 up to ``b1``, 2 up to ``b2``,
-        3 above.
-
-    Returns
-    -------
-    int
-        The severity level.
-    """
-    if count < 0:
-        raise ValueError("count: must be >= 0")
-    return sum(1 for b in bounds if count > b)
-
-
-def pore_score(density_per_cm2: float, enlarged_area: float) -> float:
+def pore_score(density_per_cm2: float, enlarged_area: float, params: Params = _DEFAULT) -> float:
     """Pore score 1-100 (higher healthier) of a zone.
 
     ``1 + 99 * exp(-density / 10 - enlarged_area / 0.05)``: strictly decreasing
@@ -142,39 +165,26 @@ def pore_score(density_per_cm2: float, enlarged_area: float) -> float:
         Pores per square centimetre, >= 0.
     enlarged_area : float
         Fraction of the zone covered by enlarged pores, [0, 1].
+    params : Params, optional
+        The score scales.
 
     Returns
     -------
     float
         Score rounded to 0.1.
     """
-    e = density_per_cm2 / SCORE_DENSITY_PER_CM2 + enlarged_area / SCORE_ENLARGED_AREA
+    e = density_per_cm2 / params.score_density_per_cm2 + enlarged_area / params.score_enlarged_area
     return round(1.0 + 99.0 * math.exp(-e), 1)
-
-
-def blackhead_score(count: int) -> float:
-    """Blackhead score 1-100 (higher healthier): ``1 + 99 * exp(-count / 60)``.
-
-    Parameters
-    ----------
-    count : int
-        Blackheads on the nose.
-
-    Returns
-    -------
-    float
-        Score rounded to 0.1.
-    """
-    return round(1.0 + 99.0 * math.exp(-count / SCORE_BLACKHEADS), 1)
 
 
 def _zone_masks(ctx: TextureContext) -> dict[str, np.ndarray]:
     return {z: ctx.masks[z] for z in PORE_ZONES if z in ctx.masks and np.any(ctx.masks[z])}
 
 
-def _detect(
-    ctx: TextureContext, threads: int
-) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray] | None:
+Detection = tuple[np.ndarray, np.ndarray, dict, np.ndarray]
+
+
+def _detect(ctx: TextureContext, params: Params, threads: int) -> Detection | None:
     """All dark blobs of pore size over the pore zones, on the texture grid.
 
     Returns ``(blobs, zone_index, masks, noise)``: ``(N, 4)`` float64 x, y, radius
@@ -192,21 +202,22 @@ def _detect(
     for m in masks.values():
         union |= m > 0
     ys, xs = np.nonzero(union)
-    lo_px = max(PORE_MIN_RADIUS_MM / _SQRT2 * ppm, MIN_SIGMA_PX)
-    hi_px = 2.0 * PORE_MAX_RADIUS_MM / _SQRT2 * ppm  # one octave above the pore range
-    sig = blobs.scale_sigmas(lo_px, hi_px, SCALE_RATIO)
+    lo_px = max(params.min_radius_mm / _SQRT2 * ppm, params.min_sigma_px)
+    hi_px = 2.0 * params.max_radius_mm / _SQRT2 * ppm  # one octave above the pore range
+    sig = blobs.scale_sigmas(lo_px, hi_px, params.scale_ratio)
     margin = int(math.ceil(4.0 * sig[-1]))
     h, w = ctx.gray.shape
     y0, y1 = max(0, int(ys.min()) - margin), min(h, int(ys.max()) + 1 + margin)
     x0, x1 = max(0, int(xs.min()) - margin), min(w, int(xs.max()) + 1 + margin)
     gray = np.ascontiguousarray(ctx.gray[y0:y1, x0:x1], dtype=np.float32)
     mask8 = np.where(union[y0:y1, x0:x1], np.uint8(255), np.uint8(0))
-    gain = (2.0 + SCALE_RATIO + 1.0 / SCALE_RATIO) / 2.0  # response -> dip depth
+    q = params.scale_ratio
+    gain = (2.0 + q + 1.0 / q) / 2.0  # response -> dip depth
     found = blobs.detect(
-        gray, mask8, sig, "dark", PORE_CONTRAST / gain, overlap=0.5, threads=threads
+        gray, mask8, sig, "dark", params.contrast / gain, overlap=0.5, threads=threads
     ).astype(np.float64)
     found[:, 3] *= gain
-    found = found[found[:, 2] <= PORE_MAX_RADIUS_MM * ppm * 1.05]
+    found = found[found[:, 2] <= params.max_radius_mm * ppm * 1.05]
     found[:, 0] += x0
     found[:, 1] += y0
     zone = np.full(len(found), -1, dtype=np.intp)
@@ -219,10 +230,10 @@ def _detect(
                 zone[hit] = k
     ok = zone >= 0
     found, zone = found[ok], zone[ok]
-    # Noise-adaptive floor: a pore must also stand NOISE_K robust standard
+    # Noise-adaptive floor: a pore must also stand noise_k robust standard
     # deviations above the zone's finest-scale texture (JPEG noise, powder, grain).
     noise = _zone_noise(gray, masks, (x0, y0), sig, gain, threads)
-    keep = found[:, 3] >= np.maximum(PORE_CONTRAST, NOISE_K * noise[zone])
+    keep = found[:, 3] >= np.maximum(params.contrast, params.noise_k * noise[zone])
     return found[keep], zone[keep], masks, noise
 
 
@@ -249,32 +260,31 @@ def _zone_noise(
     return noise
 
 
-_LAST: tuple[weakref.ref, tuple[np.ndarray, np.ndarray, dict, np.ndarray] | None] | None = None
+def detect_once(ctx: TextureContext, params: Params, threads: int = 0) -> Detection | None:
+    """Return the pore-size blob detection of a texture grid, once per grid and params.
+
+    Shared with :mod:`skincore.concerns.blackheads` through ``ctx.memo``.
+    """
+    return ctx.memo(("pore_blobs", params), lambda: _detect(ctx, params, threads))
 
 
-def _detect_once(
-    ctx: TextureContext, threads: int
-) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray] | None:
-    """:func:`_detect`, reusing the result of the previous call on the same context."""
-    global _LAST
-    last = _LAST
-    if last is not None and last[0]() is ctx:
-        return last[1]
-    res = _detect(ctx, threads)
-    _LAST = (weakref.ref(ctx), res)
-    return res
-
-
-def _is_blackhead(found: np.ndarray, zone: np.ndarray, ppm: float, noise: np.ndarray) -> np.ndarray:
+def is_blackhead(
+    found: np.ndarray, zone: np.ndarray, ppm: float, noise: np.ndarray, params: Params
+) -> np.ndarray:
+    """Which detected blobs are blackheads (compact, very dark, on the nose)."""
     nose = PORE_ZONES.index("nose")
     return (
         (zone == nose)
-        & (found[:, 3] >= max(BLACKHEAD_CONTRAST, BLACKHEAD_NOISE_K * float(noise[nose])))
-        & (found[:, 2] <= BLACKHEAD_MAX_RADIUS_MM * ppm)
+        & (
+            found[:, 3]
+            >= max(params.blackhead_contrast, params.blackhead_noise_k * float(noise[nose]))
+        )
+        & (found[:, 2] <= params.blackhead_max_radius_mm * ppm)
     )
 
 
-def _to_image(ctx: TextureContext, found: np.ndarray) -> np.ndarray:
+def to_image(ctx: TextureContext, found: np.ndarray) -> np.ndarray:
+    """``(N, 4)`` texture-grid blobs to image pixels (x, y, radius) and depth."""
     out = np.empty((len(found), 4), np.float32)
     if len(found):
         out[:, :2] = ctx.to_image(found[:, :2])
@@ -283,35 +293,39 @@ def _to_image(ctx: TextureContext, found: np.ndarray) -> np.ndarray:
     return out
 
 
-def measure_pores(ctx: TextureContext, *, threads: int = 0) -> Pores | None:
+def measure_pores(
+    ctx: TextureContext, params: Params | None = None, *, threads: int = 0
+) -> Pores | None:
     """Count visible and enlarged pores per zone (a heuristic image measurement).
 
     Parameters
     ----------
     ctx : TextureContext
-        The face's texture grid (see :func:`skincore.pipeline.texture_context`).
+        The face's texture grid (``FaceWork.texture``).
+    params : Params, optional
+        Thresholds; the documented defaults when omitted.
     threads : int, optional
-        Worker threads for the kernels (0 = all cores); results do not depend on it.
+        Worker threads for the kernels (0 = the pool); results do not depend on it.
 
     Returns
     -------
     Pores or None
         Per zone of :data:`PORE_ZONES` with skin: counts, enlarged count and area,
-        density, severity and score; every pore as ``x, y, radius`` in image pixels
-        and its depth (L*/100). ``None`` below :data:`MIN_PX_PER_MM` or without
-        any pore-zone skin.
+        density; every pore as ``x, y, radius`` in image pixels and its depth
+        (L*/100). ``None`` below :data:`MIN_PX_PER_MM` or without any pore-zone
+        skin.
     """
-    det = _detect_once(ctx, threads)
+    params = params or _DEFAULT
+    det = detect_once(ctx, params, threads)
     if det is None:
         return None
     found, zone, masks, noise = det
     ppm = float(ctx.px_per_mm)
-    pores = ~_is_blackhead(found, zone, ppm, noise)
+    pores = ~is_blackhead(found, zone, ppm, noise, params)
     found, zone = found[pores], zone[pores]
-    r_enl = ENLARGED_RADIUS_MM * ppm
+    r_enl = params.enlarged_radius_mm * ppm
     img_area = 1.0 / (ctx.scale * ctx.scale)
     zones: dict[str, PoreZone] = {}
-    weights: list[tuple[float, float]] = []
     for k, name in enumerate(PORE_ZONES):
         if name not in masks:
             continue
@@ -331,58 +345,66 @@ def measure_pores(ctx: TextureContext, *, threads: int = 0) -> Pores | None:
             covered = int(np.count_nonzero(disk & zmask))
         area_cm2 = tex_area / (ppm * ppm) / 100.0
         count = len(sel)
-        density = count / area_cm2
-        enl_area = covered / tex_area
-        score = pore_score(density, enl_area)
         zones[name] = PoreZone(
             count=count,
             enlarged_count=len(big),
-            enlarged_area=float(enl_area),
+            enlarged_area=float(covered / tex_area),
             area_px=int(round(tex_area * img_area)),
-            density_per_cm2=float(density),
-            severity=severity(count, PORE_BUCKETS[name]),
-            score=score,
+            area_cm2=float(area_cm2),
+            density_per_cm2=float(count / area_cm2),
+            enlarged_density_per_cm2=float(len(big) / area_cm2),
         )
-        weights.append((float(tex_area), score))
-    total = sum(a for a, _ in weights)
-    overall = round(sum(a * s for a, s in weights) / total, 1)
     return Pores(
         zones=zones,
-        blobs=_to_image(ctx, found),
+        blobs=to_image(ctx, found),
         px_per_mm=ppm / ctx.scale,
-        enlarged_radius_mm=ENLARGED_RADIUS_MM,
-        score=overall,
+        enlarged_radius_mm=params.enlarged_radius_mm,
+        detection_limit_mm=float(max(params.min_radius_mm, params.min_sigma_px * _SQRT2 / ppm)),
     )
 
 
-def measure_blackheads(ctx: TextureContext, *, threads: int = 0) -> Blackheads | None:
-    """Count blackheads on the nose (a heuristic image measurement).
+def measure(work, params: Params) -> Pores | None:  # noqa: ANN001 - FaceWork (import cycle)
+    """Concern entry point: :func:`measure_pores` on the face's texture grid."""
+    return measure_pores(work.texture, params, threads=work.threads)
 
-    Parameters
-    ----------
-    ctx : TextureContext
-        The face's texture grid.
-    threads : int, optional
-        Worker threads for the kernels (0 = all cores).
 
-    Returns
-    -------
-    Blackheads or None
-        Count, AILab Pro severity, every blackhead as ``x, y, radius`` in image
-        pixels and its depth (L*/100), and the score. ``None`` below
-        :data:`MIN_PX_PER_MM` or when the nose has no skin mask.
+def grade(result: Pores, params: Params) -> ConcernGrade:
+    """Severities (AILab count buckets), Poisson confidences and scores per zone.
+
+    The whole-face score is the zones' scores weighted by skin area; the
+    whole-face severity is the worst zone's, with that zone's confidence.
     """
-    if "nose" not in ctx.masks or not np.any(ctx.masks["nose"]):
-        return None
-    det = _detect_once(ctx, threads)
-    if det is None:
-        return None
-    found, zone, _, noise = det
-    bh = found[_is_blackhead(found, zone, float(ctx.px_per_mm), noise)]
-    count = len(bh)
-    return Blackheads(
-        count=count,
-        severity=severity(count, BLACKHEAD_BUCKETS),
-        blobs=_to_image(ctx, bh),
-        score=blackhead_score(count),
+    zones: dict[str, Grade] = {}
+    weights: dict[str, float] = {}
+    for name, z in result.zones.items():
+        bounds = PORE_BUCKETS[name]
+        zones[name] = Grade(
+            severity=severity(z.count, bounds),
+            confidence=count_confidence(z.count, bounds),
+            score=pore_score(z.density_per_cm2, z.enlarged_area, params),
+        )
+        weights[name] = float(z.area_px)
+    total = sum(weights.values())
+    score = (
+        round(sum(zones[n].score * w for n, w in weights.items()) / total, 1)
+        if total > 0
+        else 100.0
     )
+    worst = max(zones.values(), key=lambda g: (g.severity, -g.confidence), default=None)
+    whole = Grade(
+        severity=worst.severity if worst else 0,
+        confidence=worst.confidence if worst else 1.0,
+        score=score,
+    )
+    return ConcernGrade(whole=whole, zones=zones, weights=weights)
+
+
+CONCERN = Concern(
+    name="pores",
+    summary="visible and enlarged pores per zone (count, density per cm2, enlarged area)",
+    params=Params,
+    result=Pores,
+    measure=measure,
+    min_px_per_mm=MIN_PX_PER_MM,
+    grade=grade,
+)

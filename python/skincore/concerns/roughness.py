@@ -48,11 +48,15 @@ directional light exaggerates texture and soft focus hides it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from skincore import geometry
 from skincore.analysis import ROUGH_ZONES, Roughness
+from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
+from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
 FINE_SIGMA_MM = 0.3
@@ -91,6 +95,41 @@ _MIN_SIGMA_PX = 0.5
 _MIN_WEIGHT = 1e-3
 
 
+@dataclass(frozen=True)
+class Params:
+    """Roughness thresholds (defaults: the module constants of the same meaning).
+
+    Attributes
+    ----------
+    rough_threshold : float
+        Local RMS band-pass amplitude (L*/100) above which skin is rough.
+    severity_full : float
+        Mean clipped excess at which severity reaches 100.
+    smooth_bands : tuple of int
+        Severity upper bounds of smooth grades 1, 2, 3.
+    fine_sigma_mm, coarse_sigma_mm : float
+        Band-pass scales (Gaussian sigma, mm).
+    window_sigma_mm : float
+        Window of the local RMS (mm).
+    edge_margin_mm : float
+        Skin closer than this to the mask's edge is left out.
+    band_clip : float
+        Band-pass values are clipped to +-band_clip before squaring.
+    work_px_per_mm : float
+        Grid on which the energy is computed (finer grids are resampled).
+    """
+
+    rough_threshold: float = ROUGH_THRESHOLD
+    severity_full: float = SEVERITY_FULL
+    smooth_bands: tuple[int, ...] = SMOOTH_BANDS
+    fine_sigma_mm: float = FINE_SIGMA_MM
+    coarse_sigma_mm: float = COARSE_SIGMA_MM
+    window_sigma_mm: float = WINDOW_SIGMA_MM
+    edge_margin_mm: float = EDGE_MARGIN_MM
+    band_clip: float = BAND_CLIP
+    work_px_per_mm: float = WORK_PX_PER_MM
+
+
 def _erode(mask: np.ndarray, radius: float, threads: int) -> np.ndarray:
     """``mask`` (nonzero inside) minus a band of about ``radius`` px at its edge, float32 0/1."""
     m = (mask > 0).astype(np.float32)
@@ -114,13 +153,17 @@ def _masked_blur(
     return out
 
 
-def texture_energy(ctx: TextureContext, *, threads: int = 0) -> np.ndarray:
+def texture_energy(
+    ctx: TextureContext, params: Params | None = None, *, threads: int = 0
+) -> np.ndarray:
     """Local RMS of the band-passed lightness over the face skin.
 
     Parameters
     ----------
     ctx : TextureContext
         The face's texture grid; ``ctx.masks["face"]`` selects the skin.
+    params : Params, optional
+        Scales; the documented defaults when omitted.
     threads : int, optional
         Worker threads for the blurs (results do not depend on it).
 
@@ -130,42 +173,59 @@ def texture_energy(ctx: TextureContext, *, threads: int = 0) -> np.ndarray:
         ``(h, w)`` float32 texture amplitude ``E`` in L*/100 units; 0 outside the
         face skin.
     """
+    params = params or Params()
     face = ctx.masks.get("face")
     if face is None or face.shape != ctx.gray.shape or not np.any(face):
         return np.zeros(ctx.gray.shape, np.float32)
     # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
     # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and
     # resampled back onto the context's grid.
-    work = ctx.rescaled(WORK_PX_PER_MM, threads=threads)
-    energy = _energy(work, threads)
+    work = ctx.rescaled(params.work_px_per_mm, threads=threads)
+    energy = work.memo(("roughness_energy", params), lambda: _energy(work, params, threads))
     if work is not ctx:
         h, w = ctx.gray.shape
         energy = geometry.resize(energy, (w, h), method="bilinear", threads=threads)
         energy[face == 0] = 0.0
+    else:
+        energy = energy.copy()
     return energy
 
 
-def _energy(ctx: TextureContext, threads: int) -> np.ndarray:
+def _energy(ctx: TextureContext, params: Params, threads: int) -> np.ndarray:
     face = ctx.masks.get("face")
     gray = np.ascontiguousarray(ctx.gray, dtype=np.float32)
     if face is None or face.shape != gray.shape or not np.any(face):
         return np.zeros(gray.shape, np.float32)
     ppm = float(ctx.px_per_mm)
-    m = _erode(face, EDGE_MARGIN_MM * ppm, threads)
+    m = _erode(face, params.edge_margin_mm * ppm, threads)
     if not np.any(m):
         return np.zeros(gray.shape, np.float32)
-    s_fine = max(_MIN_SIGMA_PX, FINE_SIGMA_MM * ppm)
-    s_coarse = max(2.0 * s_fine, COARSE_SIGMA_MM * ppm)
-    s_win = max(s_coarse, WINDOW_SIGMA_MM * ppm)
+    s_fine = max(_MIN_SIGMA_PX, params.fine_sigma_mm * ppm)
+    s_coarse = max(2.0 * s_fine, params.coarse_sigma_mm * ppm)
+    s_win = max(s_coarse, params.window_sigma_mm * ppm)
     w_fine = geometry.gaussian_blur(m, s_fine, threads=threads)
     w_coarse = geometry.gaussian_blur(m, s_coarse, threads=threads)
     w_win = geometry.gaussian_blur(m, s_win, threads=threads)
     fine = _masked_blur(gray, m, w_fine, s_fine, threads)
     coarse = _masked_blur(gray, m, w_coarse, s_coarse, threads)
-    band = np.clip(fine - coarse, -BAND_CLIP, BAND_CLIP)
+    band = np.clip(fine - coarse, -params.band_clip, params.band_clip)
     energy = np.sqrt(np.maximum(_masked_blur(band * band, m, w_win, s_win, threads), 0.0))
     energy *= m
     return energy.astype(np.float32)
+
+
+def mean_excess(energy: np.ndarray, skin: np.ndarray, threshold: float = ROUGH_THRESHOLD) -> float:
+    """Mean over ``skin`` of ``clip((E - T) / T, 0, 1)`` (0 for an empty mask)."""
+    sel = skin > 0
+    if not np.any(sel):
+        return 0.0
+    t = threshold
+    return float(np.mean(np.clip((energy[sel].astype(np.float64) - t) / t, 0.0, 1.0)))
+
+
+def severity_from_excess(excess: float, full: float = SEVERITY_FULL) -> int:
+    """Severity 0-100: ``round(100 * min(1, excess / full))``."""
+    return int(round(100.0 * min(1.0, excess / full)))
 
 
 def severity_from_energy(energy: np.ndarray, skin: np.ndarray) -> int:
@@ -192,30 +252,35 @@ def severity_from_energy(energy: np.ndarray, skin: np.ndarray) -> int:
     return int(round(100.0 * min(1.0, float(np.mean(excess)) / SEVERITY_FULL)))
 
 
-def smooth_grade(severity: int) -> int:
+def smooth_grade(severity: int, bands: tuple[int, ...] = SMOOTH_BANDS) -> int:
     """face_field ``skin.smooth`` grade (1 smoothest .. 4) of a severity."""
-    for grade, bound in enumerate(SMOOTH_BANDS, start=1):
+    for g, bound in enumerate(bands, start=1):
         if severity < bound:
-            return grade
-    return len(SMOOTH_BANDS) + 1
+            return g
+    return len(bands) + 1
 
 
-def measure_roughness(ctx: TextureContext, *, threads: int = 0) -> Roughness | None:
+def measure_roughness(
+    ctx: TextureContext, params: Params | None = None, *, threads: int = 0
+) -> Roughness | None:
     """Measure rough skin on one face.
 
     Parameters
     ----------
     ctx : TextureContext
-        The face's texture grid (see :func:`skincore.pipeline.texture_context`).
+        The face's texture grid (``FaceWork.texture``).
+    params : Params, optional
+        Thresholds; the documented defaults when omitted.
     threads : int, optional
         Worker threads for the kernels (results do not depend on it).
 
     Returns
     -------
     Roughness or None
-        Rough area, per-zone fractions, severity, smooth grade, score and the
+        Rough area, per-zone fractions, mean excess over the threshold and the
         rough mask on the texture grid; None when the face has no skin pixels.
     """
+    params = params or Params()
     face = ctx.masks.get("face")
     if face is None or face.shape != ctx.gray.shape:
         return None
@@ -223,8 +288,8 @@ def measure_roughness(ctx: TextureContext, *, threads: int = 0) -> Roughness | N
     n_skin = int(np.count_nonzero(skin))
     if n_skin == 0:
         return None
-    energy = texture_energy(ctx, threads=threads)
-    rough = skin & (energy > ROUGH_THRESHOLD)
+    energy = texture_energy(ctx, params, threads=threads)
+    rough = skin & (energy > params.rough_threshold)
     area = float(np.count_nonzero(rough)) / n_skin
     zones: dict[str, float] = {}
     for name in ROUGH_ZONES:
@@ -234,14 +299,45 @@ def measure_roughness(ctx: TextureContext, *, threads: int = 0) -> Roughness | N
         zsel = zm > 0
         nz = int(np.count_nonzero(zsel))
         zones[name] = float(np.count_nonzero(rough & zsel)) / nz if nz else 0.0
-    severity = severity_from_energy(energy, skin)
     return Roughness(
         area=area,
         zones=zones,
-        severity=severity,
-        smooth=smooth_grade(severity),
-        score=float(max(1, 100 - severity)),
+        excess=mean_excess(energy, skin, params.rough_threshold),
         mask=np.where(rough, np.uint8(255), np.uint8(0)),
         mask_origin=(int(ctx.origin[0]), int(ctx.origin[1])),
         mask_scale=float(ctx.scale),
     )
+
+
+def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWork
+    """Concern entry point: :func:`measure_roughness` on the face's texture grid."""
+    return measure_roughness(work.texture, params, threads=work.threads)
+
+
+def grade(result: Roughness, params: Params) -> ConcernGrade:
+    """Severity 0-100 (AILab ``rough_severity``), smooth grade 1-4, score.
+
+    ``severity = round(100 * min(1, excess / severity_full))``; score
+    ``max(1, 100 - severity)``; confidence of the smooth grade: a logistic of
+    the severity's distance to the nearest smooth band edge in units of 5
+    severity points. ``extra["smooth"]`` is face_field's ``skin.smooth``.
+    """
+    sev = severity_from_excess(result.excess, params.severity_full)
+    smooth = smooth_grade(sev, params.smooth_bands)
+    edge = min(params.smooth_bands, key=lambda b: abs(sev - b))
+    whole = Grade(
+        severity=sev,
+        confidence=margin_confidence(float(sev), float(edge), 5.0),
+        score=float(max(1, 100 - sev)),
+    )
+    return ConcernGrade(whole=whole, extra={"smooth": smooth})
+
+
+CONCERN = Concern(
+    name="roughness",
+    summary="rough skin: local texture energy 0.3-1.2 mm, rough area per zone",
+    params=Params,
+    result=Roughness,
+    measure=measure,
+    grade=grade,
+)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from skincore import color
 from skincore.analysis import Graded, SkinTone
 from skincore.color import ha_degrees, ita_degrees
+from skincore.concerns.base import Concern
 
 #: ITA class boundaries (degrees), from the AILab Pro/Advanced tables:
 #: 0 very light (56, 90), 1 light (43, 56], 2 intermediate (36, 43], 3 tan (20, 36],
@@ -31,6 +33,25 @@ TRUSTED_L = (20.0, 95.0)
 
 #: Regions whose own ITA votes for the skin_color confidence.
 VOTING_REGIONS = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Skin-tone settings.
+
+    Attributes
+    ----------
+    trusted_l : tuple of float
+        Median skin L* range in which colour is trusted (else "abnormal").
+    voting_regions : tuple of str
+        Regions whose own ITA votes for the skin_color confidence.
+    min_region_pixels : int
+        Skin pixels a region needs to vote.
+    """
+
+    trusted_l: tuple[float, float] = TRUSTED_L
+    voting_regions: tuple[str, ...] = VOTING_REGIONS
+    min_region_pixels: int = 50
 
 
 def ita_class(ita: float) -> int:
@@ -86,6 +107,7 @@ def measure_tone(
     region_masks: Mapping[str, np.ndarray],
     *,
     stats: color.LabStats | None = None,
+    params: Params | None = None,
     threads: int = 0,
 ) -> SkinTone | None:
     """Measure skin tone over ``skin_mask``.
@@ -102,6 +124,8 @@ def measure_tone(
     stats : LabStats, optional
         :func:`skincore.color.lab_stats` of ``lab`` over ``skin_mask`` when the
         caller already has it.
+    params : Params, optional
+        Settings; the documented defaults when omitted.
     threads : int, optional
         Worker threads for the colour kernels.
 
@@ -110,6 +134,7 @@ def measure_tone(
     SkinTone or None
         ``None`` when the mask holds no usable skin pixel.
     """
+    params = params or Params()
     if stats is None:
         stats = color.lab_stats(lab, skin_mask, threads=threads)
     if stats.n_used == 0:
@@ -117,17 +142,17 @@ def measure_tone(
     L, a, b = float(stats.L_mean), float(stats.a_mean), float(stats.b_mean)
     ita = ita_degrees(L, b)
     ha = ha_degrees(a, b)
-    trusted = TRUSTED_L[0] <= float(stats.L_median) <= TRUSTED_L[1]
+    trusted = params.trusted_l[0] <= float(stats.L_median) <= params.trusted_l[1]
     ita_c = ita_class(ita) if trusted else 6
     ha_c = ha_class(ha) if trusted else 3
     sc = skin_color_class(ita)
     region_ita: dict[str, float] = {}
-    for name in VOTING_REGIONS:
+    for name in params.voting_regions:
         m = region_masks.get(name)
         if m is None:
             continue
         rs = color.lab_stats(lab, m, threads=threads)
-        if rs.n_used >= 50:
+        if rs.n_used >= params.min_region_pixels:
             region_ita[name] = round(ita_degrees(float(rs.L_mean), float(rs.b_mean)), 3)
     votes = [skin_color_class(v) == sc for v in region_ita.values()]
     confidence = float(np.mean(votes)) if votes else 0.0
@@ -143,3 +168,25 @@ def measure_tone(
         region_ita=region_ita,
         n_pixels=int(stats.n_used),
     )
+
+
+def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
+    """Concern entry point: :func:`measure_tone` on the colour work grid."""
+    masks = work.colour.masks
+    return measure_tone(
+        work.colour_lab,
+        masks["face"],
+        masks,
+        stats=work.face_stats,
+        params=params,
+        threads=work.threads,
+    )
+
+
+CONCERN = Concern(
+    name="tone",
+    summary="skin colour: robust CIELAB, ITA and hue angle with the vendor classes",
+    params=Params,
+    result=SkinTone,
+    measure=measure,
+)

@@ -77,20 +77,25 @@ rims. A line crossing two zones is split at the zone border.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from skincore import contours, geometry, ridges
 from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
+from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.concerns.grading import margin_confidence
+from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 __all__ = [
+    "CONCERN",
     "DEEP_THRESHOLD",
     "GAMMA",
     "HIGH",
     "LOW",
     "MIN_PX_PER_MM",
+    "Params",
+    "grade",
     "measure_wrinkles",
 ]
 
@@ -135,6 +140,52 @@ SEVERITY_BANDS = (0.15, 0.6, 1.5)
 #: Spread of the load used for the presence confidence (logistic around the first
 #: band): about the load that a few faint 3 mm lines add to a cheek-sized zone.
 PRESENCE_SPREAD = 0.05
+
+
+@dataclass(frozen=True)
+class Params:
+    """Wrinkle thresholds; every default is the module constant of the same meaning.
+
+    Attributes
+    ----------
+    sigmas_mm, fold_sigmas_mm : tuple of float
+        Frangi scales for every zone / the nasolabial folds (mm).
+    gamma : float
+        Fixed Frangi structure sensitivity.
+    high, low : float
+        Hysteresis thresholds on the response.
+    deep_threshold : float
+        Response from which a line is deep.
+    min_length_mm, max_gap_mm : float
+        Shortest reported line; largest linked gap.
+    forehead_max_tilt_deg : float
+        Orientation prior on the forehead.
+    work_px_per_mm : float
+        Tracing grid resolution cap.
+    score_load : float
+        Load scale of the score ``100 * exp(-load / score_load)``.
+    severity_bands : tuple of float
+        Upper load bounds of severity 0, 1, 2.
+    presence_spread : float
+        Load spread of the presence confidence.
+    """
+
+    sigmas_mm: tuple[float, ...] = SIGMAS_MM
+    fold_sigmas_mm: tuple[float, ...] = FOLD_SIGMAS_MM
+    gamma: float = GAMMA
+    high: float = HIGH
+    low: float = LOW
+    deep_threshold: float = DEEP_THRESHOLD
+    min_length_mm: float = MIN_LENGTH_MM
+    max_gap_mm: float = MAX_GAP_MM
+    forehead_max_tilt_deg: float = FOREHEAD_MAX_TILT_DEG
+    work_px_per_mm: float = WORK_PX_PER_MM
+    score_load: float = SCORE_LOAD
+    severity_bands: tuple[float, ...] = SEVERITY_BANDS
+    presence_spread: float = PRESENCE_SPREAD
+
+
+_DEFAULT = Params()
 
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
 
@@ -260,15 +311,15 @@ def _polyline_length(p: np.ndarray) -> float:
     return float(np.hypot(d[:, 0], d[:, 1]).sum())
 
 
-def _severity(load: float) -> int:
-    for i, hi in enumerate(SEVERITY_BANDS):
+def _severity(load: float, bands: tuple[float, ...] = SEVERITY_BANDS) -> int:
+    for i, hi in enumerate(bands):
         if load < hi:
             return i
-    return len(SEVERITY_BANDS)
+    return len(bands)
 
 
-def _score(load: float) -> int:
-    return int(round(100.0 * math.exp(-load / SCORE_LOAD)))
+def _score(load: float, scale: float = SCORE_LOAD) -> int:
+    return int(round(100.0 * math.exp(-load / scale)))
 
 
 def _measure_zone(
@@ -280,6 +331,7 @@ def _measure_zone(
     skin_px: int,
     area_px: int,
     threads: int,
+    params: Params = _DEFAULT,
 ) -> WrinkleZone:
     ppm = ctx.px_per_mm
     ox, oy = origin
@@ -295,18 +347,20 @@ def _measure_zone(
         resp = np.ascontiguousarray(fr.response[sy, sx])
         traced = ridges.trace(
             resp,
-            low=LOW,
-            high=HIGH,
+            low=params.low,
+            high=params.high,
             scale=np.ascontiguousarray(fr.strength_scale[sy, sx]),
             orientation=np.ascontiguousarray(fr.orientation[sy, sx]),
             mask=np.ascontiguousarray(zmask[by0:by1, bx0:bx1]),
-            min_length=MIN_LENGTH_MM * ppm,
-            max_gap=max(1.5, MAX_GAP_MM * ppm),
-            spur_length=max(4.0, MIN_LENGTH_MM * ppm / 2),
+            min_length=params.min_length_mm * ppm,
+            max_gap=max(1.5, params.max_gap_mm * ppm),
+            spur_length=max(4.0, params.min_length_mm * ppm / 2),
             threads=threads,
         )
         for r in traced:
-            if name == "forehead" and abs(r.orientation) > math.radians(FOREHEAD_MAX_TILT_DEG):
+            if name == "forehead" and abs(r.orientation) > math.radians(
+                params.forehead_max_tilt_deg
+            ):
                 continue
             width_tex = r.mean_width if math.isfinite(r.mean_width) else 2.0 * MIN_SIGMA_PX
             pts_tex = r.points.astype(np.float64) + (bx0, by0)
@@ -322,7 +376,7 @@ def _measure_zone(
                     depth=depth,
                     max_depth=float(r.max_depth),
                     width_px=float(width_tex) / ctx.scale,
-                    deep=depth >= DEEP_THRESHOLD,
+                    deep=depth >= params.deep_threshold,
                 )
             )
             outlines.append(_outline(pts_tex, width_tex, ctx))
@@ -340,8 +394,7 @@ def _measure_zone(
     load = sum(ln.length_mm * ln.depth for ln in lines) / (side / ppm)
     return WrinkleZone(
         lines=tuple(lines),
-        score=_score(load),
-        severity=_severity(load),
+        load=float(load),
         norm_length=total_len_tex / side,
         norm_depth=float(norm_depth),
         pixel_density=skeleton_px / area_tex,
@@ -351,22 +404,20 @@ def _measure_zone(
         shallow_count=sum(1 for ln in lines if not ln.deep),
         outlines=tuple(outlines),
         area_px=area_px,
-        confidence=margin_confidence(load, SEVERITY_BANDS[0], PRESENCE_SPREAD),
     )
 
 
-def _work_context(ctx: TextureContext, threads: int) -> TextureContext:
-    """``ctx`` resampled to :data:`WORK_PX_PER_MM` when it is finer."""
-    return ctx.rescaled(WORK_PX_PER_MM, threads=threads)
-
-
-def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | None:
+def measure_wrinkles(
+    ctx: TextureContext, params: Params | None = None, *, threads: int = 0
+) -> Wrinkles | None:
     """Trace wrinkles in every zone of :data:`~skincore.analysis.WRINKLE_ZONES`.
 
     Parameters
     ----------
     ctx : TextureContext
         The face's texture grid and region masks.
+    params : Params, optional
+        Thresholds; the documented defaults when omitted.
     threads : int, optional
         Worker threads for the kernels (0 = all); results do not depend on it.
 
@@ -377,6 +428,7 @@ def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | Non
         ``None`` when the skin is sampled more coarsely than
         :data:`MIN_PX_PER_MM` or no wrinkle zone has skin.
     """
+    params = params or _DEFAULT
     ppm = float(ctx.px_per_mm)
     if not ppm >= MIN_PX_PER_MM:
         return None
@@ -386,7 +438,7 @@ def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | Non
     area_img = {
         z: int(round(np.count_nonzero(ctx.masks[z]) / (ctx.scale * ctx.scale))) for z in names
     }
-    ctx = _work_context(ctx, threads)
+    ctx = ctx.rescaled(params.work_px_per_mm, threads=threads)
     ppm = float(ctx.px_per_mm)
     names = [z for z in names if np.any(ctx.masks[z])]
     shape = ctx.gray.shape
@@ -401,7 +453,7 @@ def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | Non
             gray[y0:y1, x0:x1],
             sig,
             black_ridges=True,
-            gamma=GAMMA,
+            gamma=params.gamma,
             edge_beta=0.5,
             threads=threads,
         )
@@ -411,20 +463,65 @@ def measure_wrinkles(ctx: TextureContext, *, threads: int = 0) -> Wrinkles | Non
     folds = [z for z in names if z in _FOLD_ZONES]
     results: dict[str, tuple[ridges.FrangiResult, tuple]] = {}
     if plain:
-        res = run(plain, SIGMAS_MM)
+        res = run(plain, params.sigmas_mm)
         results.update({z: res for z in plain})
     if folds:
-        res = run(folds, FOLD_SIGMAS_MM)
+        res = run(folds, params.fold_sigmas_mm)
         results.update({z: res for z in folds})
     zones: dict[str, WrinkleZone] = {}
     for z in names:
         fr, origin = results[z]
         skin_px = int(np.count_nonzero(ctx.masks[z]))
-        zones[z] = _measure_zone(ctx, z, fr, origin, zmasks[z], skin_px, area_img[z], threads)
-    total_area = sum(zn.area_px for zn in zones.values())
+        zones[z] = _measure_zone(
+            ctx, z, fr, origin, zmasks[z], skin_px, area_img[z], threads, params
+        )
+    return Wrinkles(zones=zones, deep_threshold=params.deep_threshold)
+
+
+def measure(work, params: Params) -> Wrinkles | None:  # noqa: ANN001 - FaceWork
+    """Concern entry point: :func:`measure_wrinkles` on the face's texture grid."""
+    return measure_wrinkles(work.texture, params, threads=work.threads)
+
+
+def grade(result: Wrinkles, params: Params) -> ConcernGrade:
+    """Severity bands and scores of the wrinkle load per zone.
+
+    Zone severity: the load's band (:data:`SEVERITY_BANDS`); confidence: a
+    logistic of the load's distance to the first band (the presence decision
+    ``severity >= 1``) in units of ``presence_spread``; score
+    ``100 * exp(-load / score_load)``. Whole face: the area-weighted mean score,
+    the worst zone's severity and confidence.
+    """
+    zones = {
+        name: Grade(
+            severity=_severity(z.load, params.severity_bands),
+            confidence=margin_confidence(z.load, params.severity_bands[0], params.presence_spread),
+            score=float(_score(z.load, params.score_load)),
+        )
+        for name, z in result.zones.items()
+    }
+    weights = {name: float(z.area_px) for name, z in result.zones.items()}
+    total = sum(weights.values())
     score = (
-        int(round(sum(zn.score * zn.area_px for zn in zones.values()) / total_area))
-        if total_area > 0
-        else 100
+        float(round(sum(zones[n].score * w for n, w in weights.items()) / total))
+        if total > 0
+        else 100.0
     )
-    return Wrinkles(zones=zones, deep_threshold=DEEP_THRESHOLD, score=score)
+    worst = max(zones.values(), key=lambda g: (g.severity, g.confidence), default=None)
+    whole = Grade(
+        severity=worst.severity if worst else 0,
+        confidence=worst.confidence if worst else 1.0,
+        score=score,
+    )
+    return ConcernGrade(whole=whole, zones=zones, weights=weights)
+
+
+CONCERN = Concern(
+    name="wrinkles",
+    summary="wrinkles traced per zone (lines with length mm and depth, load per zone)",
+    params=Params,
+    result=Wrinkles,
+    measure=measure,
+    min_px_per_mm=MIN_PX_PER_MM,
+    grade=grade,
+)

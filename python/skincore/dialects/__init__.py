@@ -1,7 +1,9 @@
 """Vendor result formats ("dialects"): pure functions of an :class:`Analysis`.
 
-A dialect renders; it never measures. Each module lists the vendor fields that are
-not measured yet (``NOT_IMPLEMENTED*``); those fields are absent from its output.
+A dialect renames and reshapes; it never measures or draws. Request options are
+validated and pictures drawn by :func:`skincore.render.render` before a dialect
+runs. Each dialect's documented fields and the concern that fills them are in
+:mod:`skincore.dialects.fields`; the fields not produced are derived from it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import time
 import uuid
 from typing import Any
 
-from skincore.analysis import Analysis
 from skincore.dialects import ailab, face_field, native, youcam
 from skincore.errors import SkinError
 
@@ -25,57 +26,23 @@ DIALECTS: tuple[str, ...] = (
 )
 
 
-def _check(dialect: str) -> None:
-    if dialect not in DIALECTS:
+def check_dialect(dialect: object) -> str:
+    """Return ``dialect`` if known, else raise ``SkinError("invalid_argument")``."""
+    if not isinstance(dialect, str) or dialect not in DIALECTS:
         raise SkinError("invalid_argument", f"unknown dialect {dialect!r}; one of {DIALECTS}")
+    return dialect
 
 
-def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
-    """Render ``analysis`` in ``dialect``.
-
-    Parameters
-    ----------
-    analysis : Analysis
-        A finished analysis.
-    dialect : str
-        One of :data:`DIALECTS`.
-    **options
-        ``ailab-pro``: ``return_maps``, ``return_marks``, ``roi_outline_color``
-        (as the Pro request parameters); ``youcam-sd``/``youcam-hd``:
-        ``mask_base_url``. Options another dialect does not know raise.
-
-    Returns
-    -------
-    dict
-        JSON-serialisable result in the vendor's format.
-    """
-    _check(dialect)
-    known = {
-        "ailab-pro": {"return_maps", "return_marks", "roi_outline_color"},
-        "youcam-sd": {"mask_base_url"},
-        "youcam-hd": {"mask_base_url"},
-    }.get(dialect, set())
-    unknown = set(options) - known
-    if unknown:
-        raise SkinError("invalid_argument", f"{dialect} takes no option {sorted(unknown)}")
-    if dialect == "skincore":
-        return native.render(analysis)
-    if dialect == "ailab-pro":
-        return ailab.render_pro(analysis, **options)
-    if dialect == "ailab-advanced":
-        return ailab.render_advanced(analysis)
-    if dialect == "face-field":
-        return face_field.render(analysis)
-    return youcam.render(analysis, hd=dialect == "youcam-hd", **options)
-
-
-def render_error(err: SkinError, dialect: str, *, request_id: str | None = None) -> dict[str, Any]:
-    """Render a :class:`SkinError` in ``dialect``'s error format.
+def render_error(
+    err: BaseException, dialect: str, *, request_id: str | None = None
+) -> dict[str, Any]:
+    """Render a failure in ``dialect``'s error format.
 
     Parameters
     ----------
-    err : SkinError
-        The failure.
+    err : BaseException
+        The failure; anything that is not a :class:`SkinError` is reported as
+        ``internal_error``.
     dialect : str
         One of :data:`DIALECTS`.
     request_id : str, optional
@@ -86,7 +53,9 @@ def render_error(err: SkinError, dialect: str, *, request_id: str | None = None)
     dict
         JSON-serialisable error response.
     """
-    _check(dialect)
+    check_dialect(dialect)
+    if not isinstance(err, SkinError):
+        err = SkinError("internal_error", f"{type(err).__name__}: {err}")
     rid = request_id or uuid.uuid4().hex
     if dialect in ("ailab-pro", "ailab-advanced"):
         return ailab.render_error(err, rid)
@@ -95,3 +64,6 @@ def render_error(err: SkinError, dialect: str, *, request_id: str | None = None)
     if dialect in ("youcam-sd", "youcam-hd"):
         return youcam.render_error(err)
     return native.render_error(err)
+
+
+__all__ = ["DIALECTS", "check_dialect", "render_error"]

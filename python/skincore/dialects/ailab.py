@@ -15,82 +15,20 @@ per-zone wrinkle list key, which only the example names
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from skincore.analysis import Analysis, FaceResult, WrinkleZone
 from skincore.dialects._common import graded, r2, r4, rect_ltwh
+from skincore.dialects.fields import not_implemented
 from skincore.errors import SkinError
+from skincore.grading import ZONE_GROUPS, ConcernGrade, Grade
 
-NOT_IMPLEMENTED_PRO: tuple[str, ...] = (
-    "left_side_result",
-    "right_side_result",
-    "image_quality.glasses",
-    "skin_type",
-    "oily_intensity",
-    "water",
-    "melanin",
-    "melanin_mark",
-    "mole",
-    "brown_spot",
-    "melasma",
-    "freckle",
-    "acne",
-    "acne_pustule",
-    "acne_nodule",
-    "acne_mark",
-    "closed_comedones",
-    "sensitivity",
-    "sensitivity_mark",
-    "skin_age",
-    "cheekbone_mark",
-    "eye_pouch",
-    "eye_pouch_severity",
-    "left_eye_pouch_rect",
-    "right_eye_pouch_rect",
-    "left_eye_pouch_rectangle",
-    "right_eye_pouch_rectangle",
-    "dark_circle",
-    "dark_circle_severity",
-    "left_dark_circle_rete",
-    "right_dark_circle_rete",
-    "left_dark_circle_pigment",
-    "right_dark_circle_pigment",
-    "left_dark_circle_structural",
-    "right_dark_circle_structural",
-    "dark_circle_mark",
-    "dark_circle_outline",
-    "score_info.dark_circle_score",
-    "score_info.skin_type_score",
-    "score_info.oily_intensity_score",
-    "score_info.acne_score",
-    "score_info.sensitivity_score",
-    "score_info.melanin_score",
-    "score_info.water_score",
-    "score_info.total_score",
-    "score_info.dark_circle_type_score",
-    "face_maps.red_area",
-    "face_maps.brown_area",
-    "face_maps.texture_enhanced_oily_area",
-    "face_maps.water_area",
-    "face_maps.roi_outline_map",
-)
+NOT_IMPLEMENTED_PRO: dict[str, str] = not_implemented("ailab-pro")
+"""Pro fields not produced, with why (derived from :data:`skincore.dialects.fields.PRO`)."""
 
-NOT_IMPLEMENTED_ADVANCED: tuple[str, ...] = (
-    "skin_age",
-    "left_eyelids",
-    "right_eyelids",
-    "eye_pouch",
-    "eye_pouch_severity",
-    "dark_circle",
-    "skin_type",
-    "acne",
-    "mole",
-    "closed_comedones",
-    "skin_spot",
-    "face_maps",
-    "sensitivity",
-)
+NOT_IMPLEMENTED_ADVANCED: dict[str, str] = not_implemented("ailab-advanced")
+"""Advanced fields not produced, with why (derived from the field table)."""
 
 #: Pro ``return_maps`` values the engine can render.
 PRO_MAPS = (
@@ -100,6 +38,18 @@ PRO_MAPS = (
     "rough_area",
     "texture_enhanced_bw",
 )
+
+#: Every ``return_maps`` value the Pro document lists (some not measured yet).
+PRO_MAPS_DOCUMENTED = PRO_MAPS + (
+    "red_area",
+    "brown_area",
+    "texture_enhanced_oily_area",
+    "water_area",
+    "roi_outline_map",
+)
+
+#: Every ``return_maps`` value the Advanced document lists.
+ADVANCED_MAPS_DOCUMENTED = ("red_area",)
 
 #: Per wrinkle zone: (info prefix, count key, severity field, wrinkle_mark key,
 #: return_marks name).
@@ -163,6 +113,15 @@ for _side in ("left", "right"):
 #: ``return_marks`` values the engine can render.
 PRO_MARKS = ("wrinkle_mark",) + tuple(v[4] for v in _WRINKLE_NAMES.values())
 
+#: Every ``return_marks`` value the Pro document lists (some not measured yet).
+PRO_MARKS_DOCUMENTED = PRO_MARKS + (
+    "melanin_mark",
+    "sensitivity_mark",
+    "dark_circle_mark",
+    "cheekbone_mark",
+    "dark_circle_outline",
+)
+
 #: Zones counted in Pro ``fine_line`` (the document lists no mouth or nasolabial).
 _FINE_LINE_ZONES = (
     "forehead",
@@ -175,14 +134,23 @@ _FINE_LINE_ZONES = (
     "glabella",
 )
 
-#: Presence fields (Pro and Advanced) and the zones that decide them.
+#: Presence fields (Pro and Advanced) and the zone group that decides them.
 _PRESENCE = {
-    "forehead_wrinkle": ("forehead",),
-    "crows_feet": ("left_crows_feet", "right_crows_feet"),
-    "eye_finelines": ("left_under_eye", "right_under_eye"),
-    "glabella_wrinkle": ("glabella",),
-    "nasolabial_fold": ("left_nasolabial", "right_nasolabial"),
+    "forehead_wrinkle": ZONE_GROUPS["forehead"],
+    "crows_feet": ZONE_GROUPS["crowfeet"],
+    "eye_finelines": ZONE_GROUPS["periocular"],
+    "glabella_wrinkle": ZONE_GROUPS["glabellar"],
+    "nasolabial_fold": ZONE_GROUPS["nasolabial"],
 }
+
+
+def _grades(face: FaceResult, concern: str) -> ConcernGrade | None:
+    return face.grades.get(concern)
+
+
+def _vc(g: Grade) -> dict[str, Any]:
+    return {"value": int(g.severity), "confidence": r2(g.confidence)}
+
 
 _PORE_ZONES_PRO = {
     "forehead": "pores_forehead",
@@ -232,10 +200,11 @@ def _tone_fields(face: FaceResult, color_key: str) -> dict[str, Any]:
 
 def _presence(face: FaceResult) -> dict[str, Any]:
     """Wrinkle presence fields from the zones' severities and confidences."""
-    if face.wrinkles is None:
+    g = _grades(face, "wrinkles")
+    if g is None:
         return {}
     out: dict[str, Any] = {}
-    zones = face.wrinkles.zones
+    zones = g.zones
     for name, members in _PRESENCE.items():
         zs = [zones[m] for m in members if m in zones]
         if not zs:
@@ -255,10 +224,10 @@ def _presence(face: FaceResult) -> dict[str, Any]:
     return out
 
 
-def _wrinkle_info(zone: WrinkleZone, prefix: str, with_list: bool) -> dict[str, Any]:
+def _wrinkle_info(zone: WrinkleZone, g: Grade, prefix: str, with_list: bool) -> dict[str, Any]:
     info: dict[str, Any] = {
-        "wrinkle_score": int(zone.score),
-        "wrinkle_severity_level": int(zone.severity),
+        "wrinkle_score": int(round(g.score)),
+        "wrinkle_severity_level": int(g.severity),
         "wrinkle_norm_length": r4(zone.norm_length),
         "wrinkle_norm_depth": r4(zone.norm_depth),
         "wrinkle_pixel_density": r4(zone.pixel_density),
@@ -280,7 +249,8 @@ def _wrinkle_info(zone: WrinkleZone, prefix: str, with_list: bool) -> dict[str, 
 
 
 def _wrinkle_fields(face: FaceResult, marks: Sequence[str]) -> dict[str, Any]:
-    if face.wrinkles is None:
+    g = _grades(face, "wrinkles")
+    if face.wrinkles is None or g is None:
         return {}
     zones = face.wrinkles.zones
     out: dict[str, Any] = {}
@@ -291,11 +261,13 @@ def _wrinkle_fields(face: FaceResult, marks: Sequence[str]) -> dict[str, Any]:
         z = zones.get(zone_name)
         if z is None:
             continue
-        out[sev_key] = {"value": int(z.severity)}
+        out[sev_key] = {"value": int(g.zones[zone_name].severity)}
         deep[count_key] = int(z.deep_count)
         if zone_name in _FINE_LINE_ZONES:
             fine[count_key] = int(z.shallow_count)
-        out[f"{prefix}_wrinkle_info"] = _wrinkle_info(z, prefix, list_name in marks)
+        out[f"{prefix}_wrinkle_info"] = _wrinkle_info(
+            z, g.zones[zone_name], prefix, list_name in marks
+        )
         outlines[mark_key] = [_xy(o) for o in z.outlines]
     out["fine_line"] = fine
     out["wrinkle_count"] = deep
@@ -306,27 +278,23 @@ def _wrinkle_fields(face: FaceResult, marks: Sequence[str]) -> dict[str, Any]:
 
 def _pore_fields(face: FaceResult, names: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if face.pores is not None:
-        z = face.pores.zones
+    pg = _grades(face, "pores")
+    if pg is not None:
         for zone_name, key in names.items():
-            if zone_name in z:
-                out[key] = {
-                    "value": int(z[zone_name].severity),
-                    "confidence": r2(z[zone_name].confidence),
-                }
-    if face.blackheads is not None:
-        out["blackhead"] = {
-            "value": int(face.blackheads.severity),
-            "confidence": r2(face.blackheads.confidence),
-        }
+            if zone_name in pg.zones:
+                out[key] = _vc(pg.zones[zone_name])
+    bg = _grades(face, "blackheads")
+    if bg is not None:
+        out["blackhead"] = _vc(bg.whole)
     return out
 
 
 def _rough(face: FaceResult) -> dict[str, Any]:
     r = face.roughness
-    if r is None:
+    g = _grades(face, "roughness")
+    if r is None or g is None:
         return {}
-    rough: dict[str, Any] = {"rough_severity": int(r.severity), "rough_area": r4(r.area)}
+    rough: dict[str, Any] = {"rough_severity": int(g.whole.severity), "rough_area": r4(r.area)}
     for zone, key in (
         ("forehead", "rough_forehead"),
         ("right_cheek", "rough_rightcheek"),
@@ -341,67 +309,59 @@ def _rough(face: FaceResult) -> dict[str, Any]:
 def _score_info(face: FaceResult) -> dict[str, Any]:
     s = face.scores or {}
     info: dict[str, Any] = {}
-    for group, key in (
-        ("wrinkle", "wrinkle_score"),
-        ("pore", "pores_score"),
-        ("blackhead", "blackhead_score"),
-        ("texture", "rough_score"),
+    for concern, key in (
+        ("wrinkles", "wrinkle_score"),
+        ("pores", "pores_score"),
+        ("blackheads", "blackhead_score"),
+        ("roughness", "rough_score"),
     ):
-        if group in s:
-            info[key] = int(round(s[group]["whole"].raw))
-    if face.pores is not None:
-        z = face.pores.zones
-        per = {
-            f"pores_{k.split('_')[-1]}_score": int(round(z[zone].score))
+        if concern in s:
+            info[key] = int(round(s[concern]["whole"].raw))
+    pg = _grades(face, "pores")
+    if pg is not None:
+        info["pores_type_score"] = {
+            f"pores_{k.split('_')[-1]}_score": int(round(pg.zones[zone].score))
             for zone, k in _PORE_ZONES_PRO.items()
-            if zone in z
+            if zone in pg.zones
         }
-        info["pores_type_score"] = per
     return {"score_info": info} if info else {}
 
 
-def _maps(
-    analysis: Analysis, names: Sequence[str], colors: dict[str, str] | None
-) -> dict[str, Any]:
-    if not names:
-        return {}
-    from skincore.visuals import maps as vmaps
-
+def _maps(maps: Mapping[str, bytes], bw_info: Any) -> dict[str, Any]:
+    """``face_maps`` (base64) and ``enhanced_bw_info`` from maps drawn by the caller."""
     out: dict[str, Any] = {}
-    face_maps: dict[str, str] = {}
-    for name in names:
-        if name not in PRO_MAPS:
-            continue
-        if name == "texture_enhanced_bw":
-            got = vmaps.texture_enhanced_bw(analysis)
-            if got is None:
-                continue
-            data, info = got
-            out["enhanced_bw_info"] = {
-                "enhanced_bw_rect": {
-                    "width": r2(info.width),
-                    "height": r2(info.height),
-                    "left": r2(info.left),
-                    "top": r2(info.top),
-                },
-                "ratio": r4(info.ratio),
-            }
-        else:
-            data = vmaps.render_pro_map(analysis, name, colors)
-            if data is None:
-                continue
-        face_maps[name] = base64.b64encode(data).decode("ascii")
-    if face_maps:
-        out["face_maps"] = face_maps
+    if bw_info is not None and "texture_enhanced_bw" in maps:
+        out["enhanced_bw_info"] = {
+            "enhanced_bw_rect": {
+                "width": r2(bw_info.width),
+                "height": r2(bw_info.height),
+                "left": r2(bw_info.left),
+                "top": r2(bw_info.top),
+            },
+            "ratio": r4(bw_info.ratio),
+        }
+    if maps:
+        out["face_maps"] = {k: base64.b64encode(v).decode("ascii") for k, v in maps.items()}
     return out
+
+
+def _notice(unmeasured_maps: Sequence[str], unmeasured_marks: Sequence[str]) -> dict[str, Any]:
+    notice: dict[str, Any] = {}
+    if unmeasured_maps:
+        notice["maps_not_measured"] = list(unmeasured_maps)
+    if unmeasured_marks:
+        notice["marks_not_measured"] = list(unmeasured_marks)
+    return {"skincore_notice": notice} if notice else {}
 
 
 def render_pro(
     analysis: Analysis,
     *,
-    return_maps: Sequence[str] = (),
     return_marks: Sequence[str] = (),
-    roi_outline_color: dict[str, str] | None = None,
+    maps: Mapping[str, bytes] | None = None,
+    bw_info: Any = None,
+    unmeasured_maps: Sequence[str] = (),
+    unmeasured_marks: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Render the AILabTools *Skin analyze Pro* response.
 
@@ -409,13 +369,16 @@ def render_pro(
     ----------
     analysis : Analysis
         A finished analysis.
-    return_maps : sequence of str, optional
-        Pro ``return_maps`` values (see :data:`PRO_MAPS`); others are ignored.
     return_marks : sequence of str, optional
-        Pro ``return_marks`` values (see :data:`PRO_MARKS`).
-    roi_outline_color : dict, optional
-        Pro ``roi_outline_color`` (``pores_color``, ``blackhead_color``,
-        ``wrinkle_color``, ``fine_line_color`` as 6-digit hex).
+        Validated Pro ``return_marks`` values (see :data:`PRO_MARKS`).
+    maps : mapping of str to bytes, optional
+        The requested ``return_maps`` images, already drawn by
+        :mod:`skincore.visuals` (PNG/JPEG bytes by name).
+    bw_info : EnhancedBWInfo, optional
+        Placement of ``texture_enhanced_bw``.
+    unmeasured_maps, unmeasured_marks : sequence of str, optional
+        Documented names that were asked for but are not measured yet; reported
+        under ``skincore_notice`` instead of being dropped silently.
     """
     face = analysis.faces[0]
     g = face.geometry
@@ -446,33 +409,43 @@ def render_pro(
     result.update(_presence(face))
     result.update(_wrinkle_fields(face, return_marks))
     result.update(_score_info(face))
-    result.update(_maps(analysis, return_maps, roi_outline_color))
+    result.update(_maps(maps or {}, bw_info))
     out = _envelope(analysis)
     out["face_rectangle"] = rect_ltwh(g.box)
     out["result"] = result
+    out.update(_notice(unmeasured_maps, unmeasured_marks))
     return out
 
 
-def render_advanced(analysis: Analysis) -> dict[str, Any]:
-    """Render the AILabTools *Skin analyze Advanced* response."""
+def render_advanced(analysis: Analysis, *, unmeasured_maps: Sequence[str] = ()) -> dict[str, Any]:
+    """Render the AILabTools *Skin analyze Advanced* response.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A finished analysis.
+    unmeasured_maps : sequence of str, optional
+        Documented ``return_maps`` values asked for but not measured yet
+        (reported under ``skincore_notice``).
+    """
     face = analysis.faces[0]
     out = _envelope(analysis)
     del out["error_detail"]
     out["warning"] = list(face.quality.warnings)
     out["face_rectangle"] = rect_ltwh(face.geometry.box)
     result = _tone_fields(face, "skin_color")
-    if face.pores is not None:
+    pg = _grades(face, "pores")
+    if pg is not None:
         for zone, key in _PORE_ZONES_ADV.items():
-            z = face.pores.zones.get(zone)
+            z = pg.zones.get(zone)
             if z is not None:
                 result[key] = {"value": int(z.severity >= 1), "confidence": r2(z.confidence)}
-    if face.blackheads is not None:
-        result["blackhead"] = {
-            "value": int(face.blackheads.severity),
-            "confidence": r2(face.blackheads.confidence),
-        }
+    bg = _grades(face, "blackheads")
+    if bg is not None:
+        result["blackhead"] = _vc(bg.whole)
     result.update(_presence(face))
     out["result"] = result
+    out.update(_notice(unmeasured_maps, ()))
     return out
 
 
@@ -484,7 +457,7 @@ def render_error(err: SkinError, request_id: str) -> dict[str, Any]:
         "log_id": request_id[:16],
         "error_code": spec.http_status,
         "error_code_str": spec.ailab_code,
-        "error_msg": f"{spec.message} - {err.detail}",
+        "error_msg": err.detail if err.detail == spec.message else f"{spec.message} {err.detail}",
         "error_detail": {
             "status_code": spec.http_status,
             "code": spec.ailab_code,

@@ -7,20 +7,50 @@ for. Unmeasured fields are absent and listed in :data:`NOT_IMPLEMENTED`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from skincore.analysis import Analysis, FaceResult
 from skincore.dialects._common import log_id_int, r2
+from skincore.dialects.fields import not_implemented
 from skincore.errors import SkinError
 
-NOT_IMPLEMENTED: tuple[str, ...] = (
-    "acnespotmole",
-    "eyesattr",
-    "pore_segs_type",
-    "blackhead_segs_type",
-    "skinface",
-    "skinquality",
-)
+NOT_IMPLEMENTED: dict[str, str] = not_implemented("face-field")
+"""face_field fields not produced, with why (derived from the field table)."""
+
+#: ``face_field`` request values (the document's list) and the keys each adds.
+FACE_FIELDS: dict[str, tuple[str, ...]] = {
+    "color": ("skin.color",),
+    "smooth": ("skin.smooth",),
+    "acnespotmole": ("acnespotmole",),
+    "wrinkle": ("wrinkle",),
+    "eyesattr": ("eyesattr",),
+    "blackheadpore": ("blackheadpore",),
+    "skinface": ("skinface",),
+    "skinquality": ("skinquality",),
+}
+
+
+def parse_face_field(value: str | Sequence[str] | None) -> frozenset[str]:
+    """Parse the ``face_field`` request option (comma-separated, any order).
+
+    Raises
+    ------
+    SkinError
+        ``invalid_argument`` naming unknown values.
+    """
+    if value is None:
+        return frozenset()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = [str(v).strip() for v in items if str(v).strip()]
+    unknown = [n for n in names if n not in FACE_FIELDS]
+    if unknown:
+        raise SkinError(
+            "invalid_argument",
+            f"face_field: unknown values {unknown}; known: {list(FACE_FIELDS)}",
+        )
+    return frozenset(names)
+
 
 #: face_field wrinkle types by zone (cheek lines have no face_field type).
 WRINKLE_TYPES = {
@@ -46,7 +76,7 @@ def _face_token(analysis: Analysis, face: FaceResult) -> str:
     return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
 
 
-def _face(analysis: Analysis, face: FaceResult) -> dict[str, Any]:
+def _face(analysis: Analysis, face: FaceResult, fields: frozenset[str]) -> dict[str, Any]:
     b = face.geometry.box
     item: dict[str, Any] = {
         "face_token": _face_token(analysis, face),
@@ -59,14 +89,15 @@ def _face(analysis: Analysis, face: FaceResult) -> dict[str, Any]:
         },
     }
     skin: dict[str, int] = {}
-    if face.tone is not None and face.tone.ita_class <= 5:
+    if "color" in fields and face.tone is not None and face.tone.ita_class <= 5:
         # color is graded 1-6, lighter first: the six ITA classes in order.
         skin["color"] = int(face.tone.ita_class) + 1
-    if face.roughness is not None:
-        skin["smooth"] = int(face.roughness.smooth)
+    rg = face.grades.get("roughness")
+    if "smooth" in fields and rg is not None:
+        skin["smooth"] = int(rg.extra["smooth"])
     if skin:
         item["skin"] = skin
-    if face.wrinkles is not None:
+    if "wrinkle" in fields and face.wrinkles is not None:
         types: list[int] = []
         data: list[list[dict[str, float]]] = []
         for zone_name, zone in face.wrinkles.zones.items():
@@ -77,7 +108,7 @@ def _face(analysis: Analysis, face: FaceResult) -> dict[str, Any]:
                 types.append(t)
                 data.append([{"x": r2(x), "y": r2(y)} for x, y in line.points])
         item["wrinkle"] = {"wrinkle_num": len(types), "wrinkle_types": types, "wrinkle_data": data}
-    bp = _blackheadpore(face)
+    bp = _blackheadpore(face) if "blackheadpore" in fields else {}
     if bp:
         item["blackheadpore"] = bp
     return item
@@ -108,20 +139,22 @@ def _blackheadpore(face: FaceResult) -> dict[str, Any]:
     out: dict[str, Any] = {}
     polys: list[dict[str, Any]] = []
     circles: dict[str, list[dict[str, float]]] = {}
-    if face.blackheads is not None:
+    bg = face.grades.get("blackheads")
+    if face.blackheads is not None and bg is not None:
         circles["blackhead"] = _circles(face.blackheads.blobs)
         out["blackhead_num"] = int(face.blackheads.count)
         if face.blackheads.count:
-            p = _poly(face, "nose", 0, face.blackheads.confidence)
+            p = _poly(face, "nose", 0, bg.whole.confidence)
             if p:
                 polys.append(p)
-    if face.pores is not None:
+    pg = face.grades.get("pores")
+    if face.pores is not None and pg is not None:
         circles["pore"] = _circles(face.pores.blobs)
         out["pore_num"] = int(len(face.pores.blobs))
         for zone in _PORE_POLY_ZONES:
             z = face.pores.zones.get(zone)
             if z is not None and z.count:
-                p = _poly(face, zone, 1, z.confidence)
+                p = _poly(face, zone, 1, pg.zones[zone].confidence)
                 if p:
                     polys.append(p)
     out["poly"] = polys
@@ -129,8 +162,19 @@ def _blackheadpore(face: FaceResult) -> dict[str, Any]:
     return out
 
 
-def render(analysis: Analysis) -> dict[str, Any]:
-    """Render the face_field skin analysis response."""
+def render(analysis: Analysis, *, face_field: str | Sequence[str] | None = None) -> dict[str, Any]:
+    """Render the face_field skin analysis response.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A finished analysis.
+    face_field : str or sequence of str, optional
+        The request's ``face_field`` (comma-separated names of
+        :data:`FACE_FIELDS`). By default only ``face_token`` and ``location``
+        are returned, as the document says.
+    """
+    fields = parse_face_field(face_field)
     return {
         "error_code": 0,
         "error_msg": "SUCCESS",
@@ -139,7 +183,7 @@ def render(analysis: Analysis) -> dict[str, Any]:
         "cached": 0,
         "result": {
             "face_num": len(analysis.faces),
-            "face_list": [_face(analysis, f) for f in analysis.faces],
+            "face_list": [_face(analysis, f, fields) for f in analysis.faces],
         },
     }
 

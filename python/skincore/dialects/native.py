@@ -1,66 +1,129 @@
 """The ``skincore`` dialect: every measured value, in skincore's own names.
 
-Pure rendering of the dataclasses in :mod:`skincore.analysis` (the RGB image is
-not serialised; landmarks and polygons are rounded to 0.01 px).
+Pure rendering of the dataclasses in :mod:`skincore.analysis`: landmarks and
+polygons rounded to 0.01 px, other floats to 4 decimals. Per-pixel masks (the
+rough-skin mask) are not written as nested lists: by default they are omitted
+(``--out`` writes them as PNG files), or encoded on request with
+``masks="rle"`` (row-major run lengths of the 0/255 mask, first run = zeros) or
+``masks="png"`` (base64 PNG). The native JSON of a 12 MP photo stays well under
+1 MB.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import io
 from typing import Any
 
 import numpy as np
 
 from skincore.analysis import Analysis
+from skincore.dialects.fields import TABLES, missing_concerns, not_implemented
 from skincore.errors import SkinError
 
-#: Concerns the engine does not measure yet (absent from every dialect).
-NOT_IMPLEMENTED: tuple[str, ...] = (
-    "glasses",
-    "oiliness",
-    "moisture",
-    "pigmentation",
-    "redness",
-    "sensitivity",
-    "acne",
-    "moles",
-    "spots",
-    "dark_circles",
-    "eye_bags",
-    "eyelids",
-    "skin_age",
-    "skin_type",
-    "side_face_jawline",
-    "total_score",
-)
+#: Accepted values of the ``masks`` option.
+MASK_FORMATS = ("omit", "rle", "png")
 
 
-def _plain(value: Any) -> Any:
+def rle(mask: np.ndarray) -> dict[str, Any]:
+    """Run-length encode a 2-D mask (nonzero = set), row-major, first run = unset.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        ``(h, w)`` mask.
+
+    Returns
+    -------
+    dict
+        ``{"shape": [h, w], "runs": [...]}``; the runs alternate unset/set and
+        add up to ``h * w``.
+    """
+    flat = (np.asarray(mask) > 0).ravel()
+    if flat.size == 0:
+        return {"shape": list(mask.shape), "runs": []}
+    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    bounds = np.concatenate([[0], change, [flat.size]])
+    runs = np.diff(bounds).tolist()
+    if flat[0]:
+        runs = [0, *runs]
+    return {"shape": list(mask.shape), "runs": runs}
+
+
+def _png_b64(mask: np.ndarray) -> str:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.where(np.asarray(mask) > 0, np.uint8(255), np.uint8(0))).save(buf, "PNG")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _plain(value: Any, masks: str) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {}
+        for f in dataclasses.fields(value):
+            v = getattr(value, f.name)
+            if f.name == "mask" and isinstance(v, np.ndarray):
+                if masks == "rle":
+                    out[f.name] = rle(v)
+                elif masks == "png":
+                    out[f.name] = _png_b64(v)
+                continue
+            out[f.name] = _plain(v, masks)
+        return out
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
             return np.round(value.astype(np.float64), 2).tolist()
         return value.tolist()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, masks) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, masks) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        return _plain(value.item(), masks)
     if isinstance(value, float):
-        return round(value, 4)
+        return round(value, 4) if np.isfinite(value) else None
     return value
 
 
-def render(analysis: Analysis) -> dict[str, Any]:
-    """Render the native skincore result."""
+def render(analysis: Analysis, *, masks: str = "omit") -> dict[str, Any]:
+    """Render the native skincore result.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A finished analysis.
+    masks : {"omit", "rle", "png"}, optional
+        How per-pixel masks are written (see the module docstring).
+
+    Raises
+    ------
+    SkinError
+        ``invalid_argument`` for an unknown ``masks`` value.
+    """
+    if masks not in MASK_FORMATS:
+        raise SkinError("invalid_argument", f"masks: expected one of {MASK_FORMATS}, got {masks!r}")
+    faces = []
+    for f in analysis.faces:
+        faces.append(
+            {
+                "index": f.index,
+                "geometry": _plain(f.geometry, masks),
+                "quality": _plain(f.quality, masks),
+                "concerns": _plain(f.concerns, masks),
+                "grades": _plain(f.grades, masks),
+                "scores": _plain(f.scores, masks),
+                "skipped": dict(f.skipped),
+            }
+        )
     return {
         "width": analysis.width,
         "height": analysis.height,
-        "faces": [_plain(f) for f in analysis.faces],
-        "meta": _plain(analysis.meta),
-        "not_implemented": list(NOT_IMPLEMENTED),
+        "faces": faces,
+        "meta": _plain(analysis.meta, masks),
+        "not_implemented": list(missing_concerns()),
+        "not_implemented_fields": {d: not_implemented(d) for d in TABLES},
     }
 
 
@@ -71,6 +134,6 @@ def render_error(err: SkinError) -> dict[str, Any]:
             "code": err.code,
             "message": err.spec.message,
             "detail": err.detail,
-            "context": _plain(err.context),
+            "context": _plain(err.context, "omit"),
         }
     }

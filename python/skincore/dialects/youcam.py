@@ -3,9 +3,8 @@
 Pure rendering of the task-result envelope (``status`` / ``data.results.output``)
 and of ``score_info.json``. YouCam's concerns (wrinkle, pore, texture, ...) appear
 in ``output`` only once the engine measures them; until then the list holds what
-is measured so far, which for the foundation is nothing: YouCam has no skin-tone
-concern. Unmeasured concerns are listed in :data:`NOT_IMPLEMENTED_SD` /
-:data:`NOT_IMPLEMENTED_HD`.
+is measured. Unmeasured concerns are listed in :data:`NOT_IMPLEMENTED_SD` /
+:data:`NOT_IMPLEMENTED_HD`, derived from the field tables and the registry.
 """
 
 from __future__ import annotations
@@ -13,44 +12,26 @@ from __future__ import annotations
 from typing import Any
 
 from skincore.analysis import Analysis
+from skincore.dialects.fields import not_implemented
 from skincore.errors import SkinError
 
-NOT_IMPLEMENTED_SD: tuple[str, ...] = (
-    "wrinkle",
-    "droopy_upper_eyelid",
-    "droopy_lower_eyelid",
-    "firmness",
-    "acne",
-    "moisture",
-    "eye_bag",
-    "dark_circle_v2",
-    "age_spot",
-    "radiance",
-    "redness",
-    "oiliness",
-    "pore",
-    "texture",
-    "tear_trough",
-    "skin_type",
-    "all",
-    "skin_age",
-)
-NOT_IMPLEMENTED_HD: tuple[str, ...] = tuple(
-    "hd_" + n if n not in ("all", "skin_age", "dark_circle_v2") else n
-    for n in NOT_IMPLEMENTED_SD
-    if n != "dark_circle_v2"
-) + ("hd_dark_circle",)
+NOT_IMPLEMENTED_SD: dict[str, str] = not_implemented("youcam-sd")
+"""SD concerns not produced, with why (derived from :data:`skincore.dialects.fields.YOUCAM_SD`)."""
+
+NOT_IMPLEMENTED_HD: dict[str, str] = not_implemented("youcam-hd")
+"""HD concerns not produced, with why (derived from the field table)."""
 
 
-#: skincore score group -> (SD concern, HD concern), and the HD sub-categories.
+#: skincore concern -> (SD concern, HD concern), for the concerns rendered, and
+#: the HD sub-categories (groups of :data:`skincore.grading.ZONE_GROUPS`).
 _CONCERNS = {
-    "pore": ("pore", "hd_pore"),
-    "wrinkle": ("wrinkle", "hd_wrinkle"),
-    "texture": ("texture", "hd_texture"),
+    "pores": ("pore", "hd_pore"),
+    "wrinkles": ("wrinkle", "hd_wrinkle"),
+    "roughness": ("texture", "hd_texture"),
 }
 _HD_SUBS = {
-    "pore": ("forehead", "nose", "cheek", "whole"),
-    "wrinkle": (
+    "pores": ("forehead", "nose", "cheek", "whole"),
+    "wrinkles": (
         "forehead",
         "glabellar",
         "crowfeet",
@@ -59,7 +40,7 @@ _HD_SUBS = {
         "marionette",
         "whole",
     ),
-    "texture": ("whole",),
+    "roughness": ("whole",),
 }
 
 
@@ -67,7 +48,7 @@ def mask_name(group: str, sub: str, *, hd: bool) -> str:
     """Return the YouCam mask file name of a concern (and HD sub-category)."""
     if not hd:
         return f"{_CONCERNS[group][0]}_output.png"
-    if group == "texture":
+    if group == "roughness":
         return "hd_texture_output.png"
     return f"{_CONCERNS[group][1]}_output_{'all' if sub == 'whole' else sub}.png"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -215,6 +216,7 @@ def detect_faces(
     min_score: float = 0.5,
     provider: str | None = None,
     threads: int = 0,
+    session: Any = None,
 ) -> list[FaceBox]:
     """Detect faces in an RGB photo.
 
@@ -230,6 +232,10 @@ def detect_faces(
         Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
     threads : int, default 0
         ONNX Runtime intra-op threads (0 = its default).
+    session : onnxruntime.InferenceSession, optional
+        A session of :data:`skincore.models.FACE_DETECTOR` to use (an
+        :class:`skincore.Analyzer` passes its own); ``provider`` and ``threads``
+        are then ignored.
 
     Returns
     -------
@@ -251,7 +257,7 @@ def detect_faces(
     roi = letterbox_roi(h, w)
     tensor = crop(Image.fromarray(np.ascontiguousarray(rgb), "RGB"), roi, INPUT_SIZE)
     x = (tensor.astype(np.float32) / np.float32(127.5) - np.float32(1.0))[None]
-    sess = get_session(FACE_DETECTOR, provider=provider, threads=threads)
+    sess = session or get_session(FACE_DETECTOR, provider=provider, threads=threads)
     reg, cls = sess.run(["regressors", "classificators"], {"input": x})
     boxes, kps, scores = decode(reg[0], cls[0, :, 0], float(min_score))
     faces = []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -108,10 +109,10 @@ def roi_from_points(points: np.ndarray) -> Roi:
     )
 
 
-def _run(image: Image.Image, roi: Roi, provider: str | None, threads: int):
+def _run(image: Image.Image, roi: Roi, provider: str | None, threads: int, session: Any = None):
     tensor = crop(image, roi, INPUT_SIZE)
     x = (tensor.astype(np.float32) / np.float32(255.0))[None]
-    sess = get_session(FACE_LANDMARKS, provider=provider, threads=threads)
+    sess = session or get_session(FACE_LANDMARKS, provider=provider, threads=threads)
     raw, presence_logit = sess.run(["Identity", "Identity_1"], {"input_12": x})
     pts = raw.reshape(NUM_POINTS, 3).astype(np.float64)
     xy = roi.to_image(pts[:, :2], INPUT_SIZE)
@@ -128,6 +129,7 @@ def fit_landmarks(
     refine: bool = True,
     provider: str | None = None,
     threads: int = 0,
+    session: Any = None,
 ) -> FaceLandmarks:
     """Fit the 478-point mesh to one detected face.
 
@@ -143,6 +145,9 @@ def fit_landmarks(
         Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
     threads : int, default 0
         ONNX Runtime intra-op threads (0 = its default).
+    session : onnxruntime.InferenceSession, optional
+        A session of :data:`skincore.models.FACE_LANDMARKS` to use (an
+        :class:`skincore.Analyzer` passes its own).
 
     Returns
     -------
@@ -161,9 +166,9 @@ def fit_landmarks(
         raise ValueError("box is degenerate (non-positive size or non-finite keypoints)")
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     roi = roi_from_box(box)
-    points, presence = _run(image, roi, provider, threads)
+    points, presence = _run(image, roi, provider, threads, session)
     if refine:
         roi = roi_from_points(points)
-        points, presence = _run(image, roi, provider, threads)
+        points, presence = _run(image, roi, provider, threads, session)
     points.setflags(write=False)
     return FaceLandmarks(points=points, presence=presence, roi=roi)

@@ -26,8 +26,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from skincore import maps as _maps
-from skincore.analysis import Analysis
+from skincore.analysis import Analysis, MaskLayer
+from skincore.grading.groups import CONCERN_GROUPS, ZONE_GROUPS
 from skincore.maps import EnhancedBWInfo
+from skincore.visuals.layers import mask_to_image
 
 __all__ = [
     "DEFAULT_COLORS",
@@ -66,21 +68,10 @@ BW_JPEG_QUALITY = 90
 _HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
 
 #: YouCam HD wrinkle mask sub-zones and the wrinkle zones each one draws.
-YOUCAM_WRINKLE_ZONES = {
-    "forehead": ("forehead",),
-    "glabellar": ("glabella",),
-    "crowfeet": ("left_crows_feet", "right_crows_feet"),
-    "periocular": ("left_under_eye", "right_under_eye"),
-    "nasolabial": ("left_nasolabial", "right_nasolabial"),
-    "marionette": ("left_mouth_corner", "right_mouth_corner"),
-}
+YOUCAM_WRINKLE_ZONES = {g: ZONE_GROUPS[g] for g in CONCERN_GROUPS["wrinkles"]}
 
 #: YouCam HD pore mask sub-zones and the face regions each one draws.
-YOUCAM_PORE_ZONES = {
-    "forehead": ("forehead",),
-    "nose": ("nose",),
-    "cheek": ("left_cheek", "right_cheek"),
-}
+YOUCAM_PORE_ZONES = {g: ZONE_GROUPS[g] for g in CONCERN_GROUPS["pores"]}
 
 
 def parse_color(value: str) -> tuple[int, int, int]:
@@ -283,24 +274,9 @@ def rough_mask_image(analysis: Analysis) -> np.ndarray | None:
         return None
     out = np.zeros((analysis.height, analysis.width), bool)
     for r in results:
-        if r is None or r.mask.size == 0:
-            continue
-        mh, mw = r.mask.shape
-        ox, oy = r.mask_origin
-        s = float(r.mask_scale)
-        # image pixels whose centre falls inside the mask grid
-        x0, y0 = max(0, int(ox)), max(0, int(oy))
-        x1 = min(analysis.width, int(np.ceil(ox + mw / s)))
-        y1 = min(analysis.height, int(np.ceil(oy + mh / s)))
-        if x1 <= x0 or y1 <= y0:
-            continue
-        ix = np.floor((np.arange(x0, x1) - ox + 0.5) * s).astype(np.int64)
-        iy = np.floor((np.arange(y0, y1) - oy + 0.5) * s).astype(np.int64)
-        okx = (ix >= 0) & (ix < mw)
-        oky = (iy >= 0) & (iy < mh)
-        sub = r.mask[np.clip(iy, 0, mh - 1)][:, np.clip(ix, 0, mw - 1)] > 0
-        sub &= oky[:, None] & okx[None, :]
-        out[y0:y1, x0:x1] |= sub
+        if r is not None:
+            layer = MaskLayer(r.mask, r.mask_origin, r.mask_scale)
+            out |= mask_to_image(layer, analysis.width, analysis.height)
     return out
 
 
@@ -340,7 +316,7 @@ def rough_area(
 
 
 def texture_enhanced_bw(
-    analysis: Analysis, *, threads: int = 0
+    analysis: Analysis, image: np.ndarray, *, threads: int = 0
 ) -> tuple[bytes, EnhancedBWInfo] | None:
     """Render the enhanced black-and-white crop of the first face (AILab Pro).
 
@@ -353,16 +329,18 @@ def texture_enhanced_bw(
     Parameters
     ----------
     analysis : Analysis
-        The analysis to render (it must keep its image).
+        The analysis to render.
+    image : numpy.ndarray
+        The ``(H, W, 3)`` uint8 photo it was made from.
     threads : int, optional
         Worker threads for the kernel.
 
     Returns
     -------
     tuple of (bytes, EnhancedBWInfo) or None
-        The JPEG and its placement; None without a face or an image.
+        The JPEG and its placement; None without a face.
     """
-    if analysis.image is None or not analysis.faces:
+    if not analysis.faces:
         return None
     fr = analysis.faces[0].geometry.face_rect
     m = BW_MARGIN * max(fr.width, fr.height)
@@ -371,7 +349,7 @@ def texture_enhanced_bw(
     right = min(float(analysis.width), box[0] + box[2])
     bottom = min(float(analysis.height), box[1] + box[3])
     ratio = min(1.0, BW_MAX_SIDE / max(right - left, bottom - top, 1.0))
-    enhanced, info = _maps.enhanced_bw(analysis.image, box, ratio=ratio, threads=threads)
+    enhanced, info = _maps.enhanced_bw(image, box, ratio=ratio, threads=threads)
     buf = io.BytesIO()
     Image.fromarray(enhanced, "L").save(buf, format="JPEG", quality=BW_JPEG_QUALITY)
     return buf.getvalue(), info

@@ -8,19 +8,22 @@ rendering: nothing is measured here.
 
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image
 
 from skincore.analysis import Analysis
 from skincore.visuals import maps
 
 
-def render_overlay(analysis: Analysis) -> Image.Image:
+def render_overlay(analysis: Analysis, image: np.ndarray) -> Image.Image:
     """Draw the texture detections of every face over the analysed photo.
 
     Parameters
     ----------
     analysis : Analysis
-        A result of :func:`skincore.analyze` (it keeps the decoded image).
+        A result of :func:`skincore.analyze`.
+    image : numpy.ndarray
+        The ``(H, W, 3)`` uint8 photo it was made from.
 
     Returns
     -------
@@ -28,14 +31,8 @@ def render_overlay(analysis: Analysis) -> Image.Image:
         RGB image of the input's size. Concerns that were not measured are
         simply not drawn.
 
-    Raises
-    ------
-    ValueError
-        If the analysis holds no image.
     """
-    if analysis.image is None:
-        raise ValueError("analysis holds no image")
-    base = Image.fromarray(analysis.image).convert("RGBA")
+    base = Image.fromarray(np.ascontiguousarray(image)).convert("RGBA")
     c = maps.DEFAULT_COLORS
     layers = (
         maps.rough_area(analysis, color=c["rough_color"], alpha=90),

@@ -1,8 +1,9 @@
-"""Debug overlay of the face regions: what the engine measured where.
+"""Debug overlay of the face regions: the skin the concerns measured, and where.
 
-Green tint: skin pixels used by the concerns. Red tint: pixels inside the face
-outline that the skin gate rejected (hair, beard, glasses, shadows, eyes, brows,
-lips, nostrils). Outlines: every region polygon, labelled.
+Green tint: the whole-face skin mask the concerns used (stored in the analysis,
+not recomputed). Red tint: pixels inside the face outline left out of it (eyes,
+brows, lips, nostrils with their margins, and what the skin gate rejected: hair,
+beard, glasses, deep shadows). Outlines: every region polygon, labelled.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from skincore import color, geometry
+from skincore import geometry
 from skincore.analysis import Analysis
-from skincore.face.regions import build_masks, crop_box
+from skincore.visuals.layers import mask_to_image
 
 _PALETTE = [
     (230, 25, 75),
@@ -33,37 +34,31 @@ _PALETTE = [
 ]
 
 
-def render_regions(analysis: Analysis, *, threads: int = 0) -> Image.Image:
-    """Draw every face's regions and skin gate over the analysed image.
+def render_regions(analysis: Analysis, image: np.ndarray) -> Image.Image:
+    """Draw every face's regions and the skin mask its concerns used.
 
     Parameters
     ----------
     analysis : Analysis
-        A result of :func:`skincore.analyze` (it keeps the decoded image).
-    threads : int, optional
-        Worker threads for the colour kernels.
+        A result of :func:`skincore.analyze`.
+    image : numpy.ndarray
+        The ``(H, W, 3)`` uint8 photo it was made from.
 
     Returns
     -------
     PIL.Image.Image
         RGB image of the input's size.
     """
-    if analysis.image is None:
-        raise ValueError("analysis holds no image")
-    rgb = analysis.image
-    out = rgb.astype(np.float32).copy()
-    h, w = rgb.shape[:2]
+    h, w = image.shape[:2]
+    out = image.astype(np.float32).copy()
     for face in analysis.faces:
-        pts = face.geometry.landmarks
-        x0, y0, x1, y1 = crop_box(pts, w, h)
-        lab = color.rgb_to_lab(rgb[y0:y1, x0:x1], threads=threads)
-        masks = build_masks(lab, pts, (x0, y0), scale=1.0, threads=threads)
-        inside = masks.masks["face_polygon"] > 0
-        used = masks.masks["face"] > 0
-        sub = out[y0:y1, x0:x1]
-        sub[used] = 0.65 * sub[used] + 0.35 * np.array([0, 255, 0], np.float32)
+        if face.skin is None:
+            continue
+        used = mask_to_image(face.skin, w, h)
+        inside = geometry.fill_polygons([face.geometry.regions["face_oval"]], (h, w)) > 0
+        out[used] = 0.65 * out[used] + 0.35 * np.array([0, 255, 0], np.float32)
         rejected = inside & ~used
-        sub[rejected] = 0.5 * sub[rejected] + 0.5 * np.array([255, 0, 0], np.float32)
+        out[rejected] = 0.5 * out[rejected] + 0.5 * np.array([255, 0, 0], np.float32)
     img = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(img)
     width = max(1, round(max(w, h) / 700))
@@ -75,8 +70,3 @@ def render_regions(analysis: Analysis, *, threads: int = 0) -> Image.Image:
             cx, cy = np.mean(poly, axis=0)
             draw.text((float(cx) - 3 * len(name), float(cy)), name, fill=col)
     return img
-
-
-def fill_mask(polygon: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Rasterise one polygon (convenience for callers drawing their own overlays)."""
-    return geometry.fill_polygons([polygon], shape)

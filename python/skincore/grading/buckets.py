@@ -1,4 +1,4 @@
-"""Turning measurements into the vendors' classes, with honest confidences.
+"""Count buckets and decision confidences: the arithmetic of grading.
 
 A class from a threshold on a measured value is only as certain as the value.
 Two models are used, both documented in the README:
@@ -26,6 +26,32 @@ def bucket(value: float, upper_bounds: Sequence[float]) -> int:
         if value <= top:
             return i
     return len(upper_bounds)
+
+
+def severity(count: int, bounds: Sequence[int]) -> int:
+    """Severity 0-3 of a count by inclusive upper bounds of levels 0, 1 and 2.
+
+    Parameters
+    ----------
+    count : int
+        Number of pores or blackheads, >= 0.
+    bounds : sequence of int
+        ``(b0, b1, b2)``: level 0 up to ``b0``, 1 up to ``b1``, 2 up to ``b2``,
+        3 above.
+
+    Returns
+    -------
+    int
+        The severity level.
+
+    Raises
+    ------
+    ValueError
+        If ``count`` is negative.
+    """
+    if count < 0:
+        raise ValueError("count: must be >= 0")
+    return sum(1 for b in bounds if count > b)
 
 
 def _phi(x: float) -> float:

@@ -1,0 +1,333 @@
+"""The long-lived analyser: ONNX sessions, thread budget and options in one object.
+
+Create one :class:`Analyzer` per process (or per configuration) and call
+:meth:`Analyzer.analyze` for every photo, from as many threads as you like: the
+analyser holds no per-call state, its ONNX Runtime sessions are safe for
+concurrent runs, and every face's intermediates live in that call's own
+:class:`~skincore.concerns.work.FaceWork`. :func:`skincore.analyze` is a thin
+call on a default analyser.
+
+>>> import skincore
+>>> an = skincore.Analyzer(skincore.AnalyzerOptions(threads=2))   # doctest: +SKIP
+>>> an.analyze("photo.jpg").to_dict("ailab-pro")                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from skincore import runtime
+from skincore._version import __version__
+from skincore.analysis import Analysis, FaceResult, Meta
+from skincore.concerns.registry import REGISTRY, resolve_params, select
+from skincore.errors import SkinError
+from skincore.face import detect_faces, fit_landmarks
+from skincore.io import LoadedImage, load_image
+from skincore.limits import Limits
+from skincore.models import FACE_DETECTOR, FACE_LANDMARKS
+from skincore.pipeline import Clock, measure_face
+
+#: Largest accepted ``threads`` value (more would only oversubscribe the cores).
+MAX_THREADS = 256
+
+
+def _check_threads(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise SkinError(
+            "invalid_argument", f"threads: expected an int in 0..{MAX_THREADS}, got {value!r}"
+        )
+    if not 0 <= int(value) <= MAX_THREADS:
+        raise SkinError(
+            "invalid_argument",
+            f"threads: expected an int in 0..{MAX_THREADS} (0 = all cores), got {value!r}",
+        )
+    return int(value)
+
+
+@dataclass(frozen=True)
+class AnalyzerOptions:
+    """What an :class:`Analyzer` does, fixed at creation.
+
+    Attributes
+    ----------
+    threads : int
+        Worker threads for the C++ kernels and ONNX Runtime (0 = all cores),
+        0..256. Set this to bound a service's CPU: concurrent calls share the
+        budget instead of each taking every core.
+    provider : str or None
+        Force an ONNX Runtime execution provider (``"cpu"``, ``"cuda"``);
+        by default CUDA when a session really runs on it, else CPU.
+    max_faces : int
+        Analyse up to this many faces (1-10), largest first.
+    multiple_faces : {"largest", "error"}
+        With more faces than ``max_faces``: keep the largest, or raise
+        ``too_many_faces``.
+    limits : Limits
+        Input limits (see :func:`skincore.limits_for`).
+    concerns : tuple of str or None
+        Concerns to run (registry names, see :data:`skincore.CONCERNS`);
+        ``None`` runs every one.
+    params : mapping of str to object
+        Per-concern ``Params`` overriding the documented defaults, e.g.
+        ``{"pores": skincore.concerns.pores.Params(contrast=0.05)}``.
+    """
+
+    threads: int = 0
+    provider: str | None = None
+    max_faces: int = 1
+    multiple_faces: str = "largest"
+    limits: Limits = field(default_factory=Limits)
+    concerns: tuple[str, ...] | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "threads", _check_threads(self.threads))
+        if self.provider is not None and not isinstance(self.provider, str):
+            raise SkinError(
+                "invalid_argument",
+                f"provider: expected 'cpu', 'cuda' or None, got {self.provider!r}",
+            )
+        mf = self.max_faces
+        if isinstance(mf, bool) or not isinstance(mf, int | np.integer) or not 1 <= mf <= 10:
+            raise SkinError("invalid_argument", f"max_faces must be an int in 1..10; got {mf!r}")
+        if self.multiple_faces not in ("largest", "error"):
+            raise SkinError("invalid_argument", "multiple_faces must be 'largest' or 'error'")
+        if not isinstance(self.limits, Limits):
+            raise SkinError(
+                "invalid_argument",
+                f"limits: expected a skincore.Limits, got {type(self.limits).__name__}",
+            )
+        if self.concerns is not None:
+            names = tuple(c.name for c in select(self.concerns))
+            object.__setattr__(self, "concerns", names)
+        object.__setattr__(self, "params", MappingProxyType(resolve_params(self.params)))
+
+
+class Analyzer:
+    """Analyse faces in photos with one set of models, threads and options.
+
+    Parameters
+    ----------
+    options : AnalyzerOptions, optional
+        The defaults when omitted.
+    **overrides
+        Fields of :class:`AnalyzerOptions` (a shortcut:
+        ``Analyzer(threads=2)``).
+
+    Raises
+    ------
+    SkinError
+        ``invalid_argument`` for bad options, ``runtime_unavailable`` when no
+        ONNX Runtime (or the forced provider) is available.
+    """
+
+    def __init__(self, options: AnalyzerOptions | None = None, **overrides: Any) -> None:
+        if options is None:
+            options = AnalyzerOptions(**overrides)
+        elif overrides:
+            options = replace(options, **overrides)
+        if not isinstance(options, AnalyzerOptions):
+            raise SkinError("invalid_argument", "options: expected skincore.AnalyzerOptions")
+        self.options = options
+        try:
+            self.provider = runtime.active_provider(options.provider)
+            self._detector = runtime.create_session(
+                FACE_DETECTOR, provider=options.provider, threads=options.threads
+            )
+            self._landmarks = runtime.create_session(
+                FACE_LANDMARKS, provider=options.provider, threads=options.threads
+            )
+        except RuntimeError as exc:
+            raise SkinError("runtime_unavailable", str(exc)) from None
+        self._ort_version = runtime.onnxruntime_version()
+
+    @property
+    def concerns(self) -> tuple[str, ...]:
+        """Names of the concerns this analyser runs, in order."""
+        return tuple(c.name for c in select(self.options.concerns))
+
+    def analyze(
+        self,
+        image: Any,
+        *,
+        max_faces: int | None = None,
+        limits: Limits | None = None,
+        concerns: Sequence[str] | None = None,
+    ) -> Analysis:
+        """Analyse the skin of the faces in a photo.
+
+        Parameters
+        ----------
+        image : str, os.PathLike, bytes, PIL.Image.Image, numpy.ndarray or LoadedImage
+            A file path, the encoded file, a PIL image, an RGB array, or an
+            image already decoded by :func:`skincore.load_image`.
+        max_faces : int, optional
+            Overrides the option for this call.
+        limits : Limits, optional
+            Overrides the option for this call.
+        concerns : sequence of str, optional
+            Overrides the option for this call.
+
+        Returns
+        -------
+        Analysis
+            Per face: geometry, quality, every concern's result and grades.
+
+        Raises
+        ------
+        SkinError
+            With a stable ``code``: bad input (see :func:`skincore.load_image`),
+            ``no_face``, ``too_many_faces``, ``face_too_small``,
+            ``face_out_of_bound``, ``lighting_dark``, ``invalid_argument``.
+        """
+        opts = self.options
+        if max_faces is not None or limits is not None or concerns is not None:
+            opts = replace(
+                opts,
+                max_faces=opts.max_faces if max_faces is None else max_faces,
+                limits=opts.limits if limits is None else limits,
+                concerns=opts.concerns if concerns is None else tuple(concerns),
+                params=dict(opts.params),
+            )
+        specs = select(opts.concerns)
+        clock = Clock()
+        loaded = image if isinstance(image, LoadedImage) else load_image(image, opts.limits)
+        rgb = loaded.rgb
+        clock.lap("decode")
+        boxes = detect_faces(rgb, max_faces=10, session=self._detector)
+        clock.lap("detect")
+        if not boxes:
+            raise SkinError("no_face")
+        if opts.multiple_faces == "error" and len(boxes) > opts.max_faces:
+            raise SkinError(
+                "too_many_faces",
+                f"{len(boxes)} faces found; at most {opts.max_faces} allowed",
+                faces=len(boxes),
+                max_faces=opts.max_faces,
+            )
+        faces: list[FaceResult] = []
+        for box in boxes[: opts.max_faces]:
+            lm = fit_landmarks(rgb, box, refine=True, session=self._landmarks)
+            clock.lap("landmarks")
+            try:
+                face = measure_face(
+                    len(faces),
+                    rgb,
+                    box,
+                    lm,
+                    limits=opts.limits,
+                    concerns=specs,
+                    params=opts.params,
+                    threads=opts.threads,
+                    clock=clock,
+                )
+            except SkinError:
+                if not faces:
+                    raise  # the largest face decides whether the photo is usable
+                continue
+            faces.append(face)
+        meta = Meta(
+            skincore_version=__version__,
+            provider=self.provider,
+            onnxruntime_version=self._ort_version,
+            request_id=uuid.uuid4().hex,
+            created_unix=int(time.time()),
+            image_format=loaded.format,
+            source_mode=loaded.source_mode,
+            exif_orientation=loaded.exif_orientation,
+            file_bytes=loaded.file_bytes,
+            timings_ms=clock.ms,
+            concerns=tuple(c.name for c in specs),
+            threads=opts.threads,
+        )
+        return Analysis(width=loaded.width, height=loaded.height, faces=faces, meta=meta)
+
+
+_default_lock = threading.Lock()
+_defaults: dict[tuple[str | None, int], Analyzer] = {}
+
+
+def default_analyzer(*, threads: int = 0, provider: str | None = None) -> Analyzer:
+    """Return the process-wide analyser for (provider, threads), created on first use."""
+    threads = _check_threads(threads)
+    if provider is not None and not isinstance(provider, str):
+        raise SkinError(
+            "invalid_argument", f"provider: expected 'cpu', 'cuda' or None, got {provider!r}"
+        )
+    key = (provider, threads)
+    with _default_lock:
+        an = _defaults.get(key)
+        if an is None:
+            an = Analyzer(AnalyzerOptions(threads=threads, provider=provider))
+            _defaults[key] = an
+        return an
+
+
+def analyze(
+    image: Any,
+    *,
+    max_faces: int = 1,
+    limits: Limits | None = None,
+    multiple_faces: str = "largest",
+    threads: int = 0,
+    provider: str | None = None,
+    concerns: Sequence[str] | None = None,
+) -> Analysis:
+    """Analyse the skin of the faces in a photo (on a default :class:`Analyzer`).
+
+    Parameters
+    ----------
+    image : str, os.PathLike, bytes, PIL.Image.Image or numpy.ndarray
+        A file path, the encoded file, a PIL image or an RGB array.
+    max_faces : int, optional
+        Analyse up to this many faces (1-10), largest first, as face_field does.
+    limits : Limits, optional
+        Input limits (file size, dimensions, face size); see
+        :func:`skincore.limits_for` for each vendor's numbers.
+    multiple_faces : {"largest", "error"}, optional
+        With more faces than ``max_faces``: keep the largest ones, or raise
+        ``SkinError("too_many_faces")``.
+    threads : int, optional
+        Worker threads for kernels and ONNX Runtime (0 = all cores).
+    provider : str, optional
+        Force an ONNX Runtime execution provider (``"cpu"`` or ``"cuda"``).
+    concerns : sequence of str, optional
+        Run only these concerns (registry names); all by default.
+
+    Returns
+    -------
+    Analysis
+        Per face: geometry, quality and every concern measured.
+
+    Raises
+    ------
+    SkinError
+        With a stable ``code`` (see :meth:`Analyzer.analyze`).
+    """
+    an = default_analyzer(threads=threads, provider=provider)
+    opts = AnalyzerOptions(
+        threads=an.options.threads,
+        provider=provider,
+        max_faces=max_faces,
+        multiple_faces=multiple_faces,
+        limits=Limits() if limits is None else limits,
+        concerns=None if concerns is None else tuple(concerns),
+    )
+    if opts == an.options:
+        return an.analyze(image)
+    view = Analyzer.__new__(Analyzer)
+    view.__dict__.update(an.__dict__)
+    view.options = opts
+    return view.analyze(image)
+
+
+#: Every registered concern name, in run order.
+CONCERNS: tuple[str, ...] = tuple(REGISTRY)

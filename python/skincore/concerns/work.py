@@ -1,0 +1,112 @@
+"""``FaceWork``: one face's shared, lazily computed workspace.
+
+Every concern of a face reads the same :class:`FaceWork`. What several concerns
+need is computed on first use and cached on this object (never in module
+state), so a concern costs only its own work and concurrent analyses never
+share intermediates:
+
+* :attr:`FaceWork.colour` -- the face crop resampled so the face is about
+  :data:`WORK_FACE_PX` wide, in CIELAB, with its region masks and skin gate
+  (:class:`skincore.face.regions.RegionMasks`); colour statistics (tone,
+  quality) are measured here, where more pixels would only cost time;
+* :attr:`FaceWork.texture` -- the texture grid
+  (:class:`~skincore.concerns.context.TextureContext`): the face crop at full
+  resolution capped at 10 px/mm, all three CIELAB channels, region masks
+  rasterised on that grid on first use, coarser grids (:meth:`TextureContext.rescaled`)
+  and a memo for shared scale spaces (DoG stacks, Hessian responses);
+* :attr:`FaceWork.face_stats` -- robust Lab statistics of the whole-face skin.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from skincore import color, geometry
+from skincore.concerns.context import TextureContext, build_context
+from skincore.face.regions import FACE_OVAL, RegionMasks, build_masks, crop_box
+from skincore.face.scale import px_per_mm
+
+#: Colour, regions and quality are measured on the face crop resampled so the
+#: face is about this wide (area averaging).
+WORK_FACE_PX = 400
+
+
+class FaceWork:
+    """The workspace of one face in one photo.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(H, W, 3)`` uint8 photo (not modified).
+    landmarks : numpy.ndarray
+        ``(478, 3)`` FaceMesh points in image pixels.
+    threads : int, optional
+        Worker threads for the kernels (0 = the pool size).
+
+    Attributes
+    ----------
+    rgb : numpy.ndarray
+        The photo.
+    landmarks : numpy.ndarray
+        The face's landmarks.
+    threads : int
+        Kernel threads.
+    crop : tuple of int
+        ``(x0, y0, x1, y1)`` crop around the face outline in the photo.
+    px_per_mm : float
+        Image pixels per millimetre on the face (iris scale).
+    """
+
+    def __init__(self, rgb: np.ndarray, landmarks: np.ndarray, *, threads: int = 0) -> None:
+        self.rgb = rgb
+        self.landmarks = np.asarray(landmarks)
+        self.threads = int(threads)
+        h, w = rgb.shape[:2]
+        self.crop = crop_box(self.landmarks, w, h)
+        self.px_per_mm = float(px_per_mm(self.landmarks))
+
+    @cached_property
+    def colour(self) -> RegionMasks:
+        """Region masks and skin gate on the colour work grid (with its Lab)."""
+        return build_masks(
+            self.colour_lab,
+            self.landmarks,
+            self.crop[:2],
+            scale=self.colour_scale,
+            threads=self.threads,
+        )
+
+    @cached_property
+    def _colour_grid(self) -> tuple[np.ndarray, float]:
+        x0, y0, x1, y1 = self.crop
+        crop = self.rgb[y0:y1, x0:x1]
+        face_w = float(np.ptp(self.landmarks[list(FACE_OVAL), 0]))
+        scale = min(1.0, WORK_FACE_PX / max(face_w, 1.0))
+        if scale < 1.0:
+            w0 = crop.shape[1]
+            size = (max(1, round(w0 * scale)), max(1, round(crop.shape[0] * scale)))
+            crop = geometry.resize(crop, size, method="area", threads=self.threads)
+            scale = size[0] / w0
+        return color.rgb_to_lab(crop, threads=self.threads), float(scale)
+
+    @property
+    def colour_lab(self) -> np.ndarray:
+        """``(h, w, 3)`` float32 CIELAB of the face crop on the colour grid."""
+        return self._colour_grid[0]
+
+    @property
+    def colour_scale(self) -> float:
+        """Colour-grid pixels per image pixel."""
+        return self._colour_grid[1]
+
+    @cached_property
+    def face_stats(self) -> color.LabStats:
+        """Robust Lab statistics of the whole-face skin on the colour grid."""
+        return color.lab_stats(self.colour_lab, self.colour.masks["face"], threads=self.threads)
+
+    @cached_property
+    def texture(self) -> TextureContext:
+        """The texture grid (built on first use; see the module docstring)."""
+        return build_context(self.rgb, self.landmarks, self.colour, threads=self.threads)

@@ -1,0 +1,132 @@
+"""Grading: the one step that turns measurements into severities and scores.
+
+Concerns return physical measurements (counts, densities per cm², lengths in
+mm, contrasts, area fractions). Each concern's ``grade(result, params)``
+(declared in its :class:`~skincore.concerns.base.Concern` spec) maps them to a
+:class:`ConcernGrade`: per zone and for the whole face a severity (the vendor
+scale the concern documents), the confidence of that severity, and a 1-100 score
+(higher is healthier). :func:`group_scores` pools zones into the vendor groups of
+:data:`skincore.grading.groups.ZONE_GROUPS` (skin-area-weighted means).
+
+``ui_score`` follows YouCam's idea of a friendlier display value:
+``round(40 + 0.6 * raw)``, monotone in the raw score. These mappings are set by
+hand and documented; no public graded data set here could fit them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from skincore.grading.buckets import (
+    bucket,
+    count_confidence,
+    margin_confidence,
+    severity,
+)
+from skincore.grading.groups import CONCERN_GROUPS, ZONE_GROUPS
+
+__all__ = [
+    "CONCERN_GROUPS",
+    "ZONE_GROUPS",
+    "ConcernGrade",
+    "Grade",
+    "Score",
+    "bucket",
+    "count_confidence",
+    "group_scores",
+    "margin_confidence",
+    "severity",
+    "ui_score",
+]
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A graded measurement.
+
+    Attributes
+    ----------
+    severity : int
+        On the scale the concern documents (0-3 for count buckets and wrinkle
+        bands; 0-100 for roughness).
+    confidence : float
+        Probability-like confidence of ``severity`` in [0, 1] (derivation in the
+        concern's ``grade`` docstring).
+    score : float
+        1-100, higher is healthier.
+    """
+
+    severity: int
+    confidence: float
+    score: float
+
+
+@dataclass(frozen=True)
+class ConcernGrade:
+    """Grades of one concern on one face.
+
+    Attributes
+    ----------
+    whole : Grade
+        The face as a whole.
+    zones : dict of str to Grade
+        Per measured zone.
+    weights : dict of str to float
+        Skin area (image px) of each zone, used to pool zones into groups.
+    extra : dict of str to int or float
+        Further documented grades (e.g. roughness ``smooth`` 1-4).
+    """
+
+    whole: Grade
+    zones: Mapping[str, Grade] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)
+    extra: Mapping[str, int | float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Score:
+    """A raw score (1-100) and its display value."""
+
+    raw: float
+    ui: int
+
+
+def ui_score(raw: float) -> int:
+    """YouCam-style display score from a raw 1-100 score."""
+    return int(round(40.0 + 0.6 * max(1.0, min(100.0, raw))))
+
+
+def _score(raw: float) -> Score:
+    raw = round(max(1.0, min(100.0, float(raw))), 2)
+    return Score(raw, ui_score(raw))
+
+
+def group_scores(grades: Mapping[str, ConcernGrade]) -> dict[str, dict[str, Score]]:
+    """Scores of every graded concern, whole and per vendor group.
+
+    Parameters
+    ----------
+    grades : dict of str to ConcernGrade
+        The face's grades by concern name.
+
+    Returns
+    -------
+    dict
+        ``{concern: {"whole": Score, group: Score, ...}}``; a group is present
+        when at least one of its zones was graded (area-weighted mean of them).
+    """
+    out: dict[str, dict[str, Score]] = {}
+    for name, g in grades.items():
+        scores = {"whole": _score(g.whole.score)}
+        for group in CONCERN_GROUPS.get(name, ()):
+            pairs = [
+                (g.zones[z].score, g.weights.get(z, 0.0))
+                for z in ZONE_GROUPS[group]
+                if z in g.zones
+            ]
+            total = sum(w for _, w in pairs)
+            if pairs and total > 0:
+                scores[group] = _score(sum(s * w for s, w in pairs) / total)
+        out[name] = scores
+    return out
