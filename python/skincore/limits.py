@@ -8,6 +8,7 @@ preset with the numbers its vendor document states (:func:`limits_for`).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 MiB = 1024 * 1024
 
@@ -63,7 +64,7 @@ _PRESETS: dict[str, Limits] = {
 }
 
 
-def limits_for(dialect: str, **overrides: object) -> Limits:
+def limits_for(dialect: str, **overrides: Any) -> Limits:
     """Return the input limits a vendor document states for ``dialect``.
 
     Parameters

@@ -118,7 +118,7 @@ def grade(result: Blackheads, params: Params) -> ConcernGrade:
     return ConcernGrade(whole=whole)
 
 
-CONCERN = Concern(
+CONCERN: Concern = Concern(
     name="blackheads",
     summary="blackheads on the nose (count, density per cm2)",
     params=Params,

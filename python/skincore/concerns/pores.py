@@ -399,7 +399,7 @@ def grade(result: Pores, params: Params) -> ConcernGrade:
     return ConcernGrade(whole=whole, zones=zones, weights=weights)
 
 
-CONCERN = Concern(
+CONCERN: Concern = Concern(
     name="pores",
     summary="visible and enlarged pores per zone (count, density per cm2, enlarged area)",
     params=Params,

@@ -333,7 +333,7 @@ def grade(result: Roughness, params: Params) -> ConcernGrade:
     return ConcernGrade(whole=whole, extra={"smooth": smooth})
 
 
-CONCERN = Concern(
+CONCERN: Concern = Concern(
     name="roughness",
     summary="rough skin: local texture energy 0.3-1.2 mm, rough area per zone",
     params=Params,

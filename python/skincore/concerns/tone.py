@@ -183,7 +183,7 @@ def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
     )
 
 
-CONCERN = Concern(
+CONCERN: Concern = Concern(
     name="tone",
     summary="skin colour: robust CIELAB, ITA and hue angle with the vendor classes",
     params=Params,

@@ -516,7 +516,7 @@ def grade(result: Wrinkles, params: Params) -> ConcernGrade:
     return ConcernGrade(whole=whole, zones=zones, weights=weights)
 
 
-CONCERN = Concern(
+CONCERN: Concern = Concern(
     name="wrinkles",
     summary="wrinkles traced per zone (lines with length mm and depth, load per zone)",
     params=Params,

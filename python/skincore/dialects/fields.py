@@ -22,6 +22,11 @@ WONT_MEASURE: dict[str, str] = {
     "pore_types": "pore and blackhead *types* cannot be told apart from a photo's pixels",
 }
 
+#: Fields the documents return only under a condition (checked by the tests).
+CONDITIONAL: dict[str, str] = {
+    "result.nasolabial_fold_severity": "returned when nasolabial_fold is 1",
+}
+
 _WRINKLE_ZONES_PRO = (
     "forehead",
     "glabella",
@@ -80,6 +85,7 @@ PRO: dict[str, str] = {
     "result.eye_finelines": "wrinkles",
     "result.glabella_wrinkle": "wrinkles",
     "result.nasolabial_fold": "wrinkles",
+    "result.nasolabial_fold_severity": "wrinkles",
     "result.fine_line": "wrinkles",
     "result.wrinkle_count": "wrinkles",
     "result.wrinkle_mark": "wrinkles",

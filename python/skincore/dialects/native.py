@@ -61,7 +61,7 @@ def _png_b64(mask: np.ndarray) -> str:
 
 def _plain(value: Any, masks: str) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {}
+        out: dict[str, Any] = {}
         for f in dataclasses.fields(value):
             v = getattr(value, f.name)
             if f.name == "mask" and isinstance(v, np.ndarray):

@@ -713,7 +713,7 @@ class RegionMasks:
     @property
     def shape(self) -> tuple[int, int]:
         """(h, w) of the crop."""
-        return self.skin.shape  # type: ignore[return-value]
+        return self.skin.shape
 
 
 #: Skin regions that are unions of polygon regions.

@@ -1,0 +1,114 @@
+"""Field tables against real output: every implemented field is produced, no other.
+
+The "not implemented" lists are derived from the tables and the registry; these
+tests check the values they stand for, on the packaged sample rendered with every
+option switched on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import skincore
+from skincore.concerns.registry import REGISTRY
+from skincore.dialects import ailab, face_field, fields, youcam
+
+
+@pytest.fixture(scope="module")
+def sample():
+    rgb = np.asarray(Image.open(skincore.sample_path()).convert("RGB"))
+    return skincore.analyze(rgb), rgb
+
+
+def _present(doc, path: str) -> bool:
+    """Whether the dotted ``path`` (``[]`` = every item of a list) exists in ``doc``."""
+    nodes = [doc]
+    for part in path.split("."):
+        many = part.endswith("[]")
+        key = part[:-2] if many else part
+        nxt = []
+        for n in nodes:
+            if isinstance(n, dict) and key in n:
+                v = n[key]
+                if many:
+                    if not isinstance(v, list) or not v:
+                        return False
+                    nxt.extend(v)
+                else:
+                    nxt.append(v)
+        if not nxt:
+            return False
+        nodes = nxt
+    return True
+
+
+def _render_all(result, rgb, dialect):
+    if dialect == "ailab-pro":
+        return result.to_dict(
+            dialect,
+            return_maps=list(ailab.PRO_MAPS),
+            return_marks=list(ailab.PRO_MARKS),
+            image=rgb,
+        )
+    if dialect == "face-field":
+        return result.to_dict(dialect, face_field=",".join(face_field.FACE_FIELDS))
+    return result.to_dict(dialect)
+
+
+@pytest.mark.parametrize("dialect", ["ailab-pro", "ailab-advanced", "face-field"])
+def test_implemented_fields_present_and_others_absent(sample, dialect):
+    result, rgb = sample
+    doc = _render_all(result, rgb, dialect)
+    measured = {n for n, v in result.faces[0].concerns.items() if v is not None}
+    table = fields.TABLES[dialect]
+    for path, source in table.items():
+        if path.startswith("face_maps.") and dialect == "ailab-advanced":
+            continue  # Advanced has no map the engine draws yet
+        if path in fields.CONDITIONAL:
+            folds = doc["result"].get("nasolabial_fold", {}).get("value")
+            assert _present(doc, path) == (folds == 1), path
+        elif source in fields.ALWAYS or source in measured:
+            assert _present(doc, path), f"{dialect}: {path} ({source}) missing"
+        else:
+            assert not _present(doc, path), f"{dialect}: {path} ({source}) not measured"
+
+
+@pytest.mark.parametrize("hd", [False, True])
+def test_youcam_outputs_match_the_table(sample, hd):
+    result, _ = sample
+    doc = result.to_dict("youcam-hd" if hd else "youcam-sd")
+    types = {o["type"] for o in doc["data"]["results"]["output"]}
+    table = fields.YOUCAM_HD if hd else fields.YOUCAM_SD
+    missing = youcam.NOT_IMPLEMENTED_HD if hd else youcam.NOT_IMPLEMENTED_SD
+    for name, source in table.items():
+        if source in REGISTRY:
+            assert name in types and name not in missing, name
+        else:
+            assert name not in types and name in missing, name
+    assert types <= set(table)
+
+
+def test_not_implemented_is_derived_from_the_registry(monkeypatch):
+    assert "result.pores_forehead" not in ailab.NOT_IMPLEMENTED_PRO
+    assert "result.melanin" in ailab.NOT_IMPLEMENTED_PRO
+    assert ailab.NOT_IMPLEMENTED_PRO["result.melanin"].startswith("the 'pigmentation' concern")
+    # A concern appearing in the registry makes its fields implemented.
+    monkeypatch.setitem(REGISTRY, "pigmentation", REGISTRY["tone"])
+    now = fields.not_implemented("ailab-pro")
+    assert "result.melanin" not in now and "result.brown_spot" not in now
+    assert "pigmentation" not in fields.missing_concerns()
+
+
+def test_wont_measure_fields_say_why():
+    ff = fields.not_implemented("face-field")
+    assert "cannot be told apart" in ff["result.face_list[].blackheadpore.pore_segs_type"]
+
+
+def test_every_table_source_is_known():
+    known = set(fields.ALWAYS) | set(REGISTRY) | set(fields.WONT_MEASURE)
+    planned = set(fields.missing_concerns())
+    for dialect, table in fields.TABLES.items():
+        for path, source in table.items():
+            assert source in known | planned, (dialect, path, source)

@@ -1,0 +1,233 @@
+"""The framework: registry subsets, Params, the Analyzer, concurrency, layering."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import skincore
+from skincore.concerns import pores
+from skincore.concerns.registry import REGISTRY
+
+PKG = Path(skincore.__file__).parent
+
+
+@pytest.fixture(scope="module")
+def rgb():
+    return np.asarray(Image.open(skincore.sample_path()).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return skincore.Analyzer(threads=2)
+
+
+def _measured(face) -> dict:
+    """Every measured number of a face (JSON of the native rendering, minus ids)."""
+    doc = skincore.render(
+        skincore.Analysis(1, 1, [face], _META), "skincore"
+    )  # type: ignore[arg-type]
+    return doc["faces"][0]
+
+
+_META = skincore.analysis.Meta("0", "cpu", "0", "id", 0, "png", "RGB", 1, None, {})
+
+
+def test_registry_specs_are_complete():
+    for name, spec in REGISTRY.items():
+        assert spec.name == name
+        p = spec.default_params()
+        assert dataclasses.is_dataclass(p) and p.__dataclass_params__.frozen, name
+        assert dataclasses.is_dataclass(spec.result), name
+        assert callable(spec.measure)
+    assert skincore.CONCERNS == tuple(REGISTRY)
+
+
+def test_subset_runs_only_those_concerns(analyzer, rgb):
+    r = analyzer.analyze(rgb, concerns=["tone", "wrinkles"])
+    f = r.faces[0]
+    assert set(f.concerns) == {"tone", "wrinkles"}
+    assert f.pores is None and f.roughness is None and f.tone is not None
+    assert set(f.grades) == {"wrinkles"}
+    assert r.meta.concerns == ("tone", "wrinkles")
+    assert "pores" not in r.meta.timings_ms and "wrinkles" in r.meta.timings_ms
+    # The subset measures exactly what the full run measures.
+    full = analyzer.analyze(rgb).faces[0]
+    assert full.tone == f.tone
+    assert [len(z.lines) for z in full.wrinkles.zones.values()] == [
+        len(z.lines) for z in f.wrinkles.zones.values()
+    ]
+
+
+def test_unknown_concern_and_bad_params_are_refused(rgb):
+    for bad in (["tone", "acne"], ["nope"]):
+        with pytest.raises(skincore.SkinError) as e:
+            skincore.analyze(rgb, concerns=bad)
+        assert e.value.code == "invalid_argument" and bad[-1] in e.value.detail
+    with pytest.raises(skincore.SkinError) as e:
+        skincore.AnalyzerOptions(params={"pores": {"contrast": 0.1}})
+    assert e.value.code == "invalid_argument"
+    with pytest.raises(skincore.SkinError):
+        skincore.AnalyzerOptions(params={"acne": pores.Params()})
+
+
+def test_params_override_changes_the_measurement(analyzer, rgb):
+    base = analyzer.analyze(rgb, concerns=["pores"]).faces[0].pores
+    strict = skincore.Analyzer(
+        threads=2, concerns=("pores",), params={"pores": pores.Params(contrast=0.08)}
+    )
+    got = strict.analyze(rgb).faces[0].pores
+    assert 0 < len(got.blobs) < len(base.blobs)
+    assert np.all(got.blobs[:, 3] >= 0.08 - 1e-6)
+
+
+@pytest.mark.parametrize("bad", [-1, "abc", None, [2], 1.5, True, 10**12, 257])
+def test_threads_option_is_checked(bad):
+    with pytest.raises(skincore.SkinError) as e:
+        skincore.AnalyzerOptions(threads=bad)
+    assert e.value.code == "invalid_argument" and "threads" in e.value.detail
+
+
+def test_options_are_checked():
+    with pytest.raises(skincore.SkinError):
+        skincore.AnalyzerOptions(provider=5)
+    with pytest.raises(skincore.SkinError):
+        skincore.AnalyzerOptions(limits="x")
+    with pytest.raises(skincore.SkinError):
+        skincore.Analyzer(options="x")
+
+
+def test_one_analyzer_from_eight_threads_matches_sequential(analyzer, rgb):
+    small = np.asarray(Image.fromarray(rgb).resize((576, 768), Image.LANCZOS))
+    inputs = [rgb if i % 2 == 0 else small for i in range(8)]
+    expected = [_measured(analyzer.analyze(x).faces[0]) for x in inputs[:2]]
+    got: list = [None] * 8
+    errors: list = []
+
+    def run(i):
+        try:
+            got[i] = _measured(analyzer.analyze(inputs[i]).faces[0])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for i in range(8):
+        assert got[i] == expected[i % 2], i
+
+
+def test_no_module_level_cache_in_concerns():
+    for path in (PKG / "concerns").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Global | ast.Nonlocal):
+                raise AssertionError(path)
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Global):
+                    raise AssertionError(f"{path.name}: 'global' statement")
+
+
+def _imports(path: Path) -> set[str]:
+    mod = "skincore." + ".".join(path.relative_to(PKG).with_suffix("").parts)
+    mod = mod.removesuffix(".__init__")
+    pkg = mod if path.name == "__init__.py" else mod.rsplit(".", 1)[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("skincore")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = pkg.rsplit(".", node.level - 1)[0] if node.level > 1 else pkg
+                name = f"{base}.{node.module}" if node.module else base
+            else:
+                name = node.module or ""
+            if not name.startswith("skincore"):
+                continue
+            out.add(name)
+            for a in node.names:  # "from skincore.x import y" may import module y
+                out.add(f"{name}.{a.name}")
+    return out
+
+
+def test_no_import_cycles():
+    modules = {}
+    for path in PKG.rglob("*.py"):
+        if "server" in path.parts:
+            continue
+        mod = "skincore." + ".".join(path.relative_to(PKG).with_suffix("").parts)
+        modules[mod.removesuffix(".__init__")] = path
+    graph = {m: {i for i in _imports(p) if i in modules and i != m} for m, p in modules.items()}
+    # A package's __init__ is imported before its submodules anyway: ignore the
+    # edges from a submodule to its own parent packages.
+    for m in graph:
+        graph[m] = {i for i in graph[m] if not m.startswith(i + ".")}
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> None:
+        state[m] = 1
+        stack.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                raise AssertionError(" -> ".join(stack[stack.index(n) :] + [n]))
+            if n not in state:
+                visit(n)
+        stack.pop()
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
+
+
+def test_dialects_and_concerns_are_layered():
+    for path in (PKG / "dialects").glob("*.py"):
+        imps = _imports(path)
+        assert not any(i.startswith("skincore.visuals") for i in imps), path.name
+        assert not any(
+            i.startswith(("skincore.color", "skincore.blobs", "skincore.ridges")) for i in imps
+        ), path.name
+    for path in (PKG / "concerns").glob("*.py"):
+        assert not any(i.startswith("skincore.dialects") for i in _imports(path)), path.name
+    assert not any(f.name == "image" for f in dataclasses.fields(skincore.Analysis))
+
+
+def test_native_json_of_a_12mp_photo_is_small(analyzer, rgb):
+    big = np.asarray(Image.fromarray(rgb).resize((3024, 4032), Image.BICUBIC))
+    r = analyzer.analyze(big)
+    doc = json.dumps(r.to_dict("skincore"))
+    assert len(doc) <= 1_000_000, len(doc)
+    rle = r.to_dict("skincore", masks="rle")["faces"][0]["concerns"]["roughness"]["mask"]
+    mask = r.faces[0].roughness.mask
+    assert sum(rle["runs"]) == mask.size and rle["shape"] == list(mask.shape)
+    # decode and compare
+    flat = np.zeros(mask.size, bool)
+    pos, val = 0, False
+    for n in rle["runs"]:
+        flat[pos : pos + n] = val
+        pos, val = pos + n, not val
+    np.testing.assert_array_equal(flat.reshape(mask.shape), mask > 0)
+
+
+def test_regions_picture_shows_the_stored_skin_mask(analyzer, rgb):
+    from skincore.visuals.layers import mask_to_image
+    from skincore.visuals.regions import render_regions
+
+    r = analyzer.analyze(rgb)
+    img = np.asarray(render_regions(r, rgb)).astype(int)
+    used = mask_to_image(r.faces[0].skin, r.width, r.height)
+    g = img[..., 1] - rgb[..., 1].astype(int)
+    # green tint exactly where the stored mask is set (away from outline strokes)
+    assert np.mean(g[used] > 0) > 0.95
+    assert np.mean(g[~used] > 0) < 0.05
