@@ -70,5 +70,7 @@ def crop(image: Image.Image, roi: Roi, size: int) -> np.ndarray:
     ox = roi.cx - roi.side / 2 * (u[0] + v[0]) - x0
     oy = roi.cy - roi.side / 2 * (u[1] + v[1]) - y0
     coeffs = (k * u[0] / r, k * v[0] / r, ox / r, k * u[1] / r, k * v[1] / r, oy / r)
-    out = src.transform((size, size), Image.Transform.AFFINE, coeffs, Image.Resampling.BILINEAR, fillcolor=(0, 0, 0))
+    out = src.transform(
+        (size, size), Image.Transform.AFFINE, coeffs, Image.Resampling.BILINEAR, fillcolor=(0, 0, 0)
+    )
     return np.asarray(out)
