@@ -1,8 +1,9 @@
-"""Whole-pipeline benchmark: skincore.analyze() at VGA, 1080p and 12 MP.
+"""Whole-pipeline benchmark: one skincore.Analyzer at VGA, 1080p and 12 MP.
 
 Each size runs in a fresh subprocess so peak memory (ru_maxrss) is per size.
 Inputs are the packaged sample photo resampled to each size (the face keeps its
-share of the frame). Prints median latency per stage, throughput and peak RSS.
+share of the frame). Prints median latency per stage, throughput, peak RSS, and
+the throughput of two concurrent callers on the same Analyzer relative to one.
 
     python benchmarks/bench_pipeline.py [--repeat 15] [--threads 0]
 """
@@ -34,20 +35,31 @@ rgb = np.asarray(img)
 import io
 buf = io.BytesIO(); img.save(buf, "JPEG", quality=92); data = buf.getvalue()
 src = data if as_file else rgb
-skincore.analyze(src, threads=threads)  # warm-up: sessions, caches
-base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+an = skincore.Analyzer(threads=threads)
+an.analyze(src)  # warm-up: sessions, caches
 lat, stages = [], {}
 for _ in range(repeat):
     t = time.perf_counter()
-    r = skincore.analyze(src, threads=threads)
+    r = an.analyze(src)
     lat.append((time.perf_counter() - t) * 1e3)
     for k, v in r.meta.timings_ms.items():
         stages.setdefault(k, []).append(v)
+# Two callers sharing the Analyzer: images per second against one caller.
+from concurrent.futures import ThreadPoolExecutor
+n = max(4, repeat // 2 * 2)
+t = time.perf_counter()
+for _ in range(n):
+    an.analyze(src)
+one = n / (time.perf_counter() - t)
+with ThreadPoolExecutor(2) as ex:
+    t = time.perf_counter()
+    list(ex.map(lambda _: an.analyze(src), range(n)))
+    two = n / (time.perf_counter() - t)
 print(json.dumps({
     "median_ms": statistics.median(lat), "min_ms": min(lat),
     "stages": {k: statistics.median(v) for k, v in stages.items()},
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "provider": r.meta.provider,
+    "provider": r.meta.provider, "concurrency_2": two / one,
 }))
 """
 
@@ -60,7 +72,7 @@ def main() -> None:
     print(f"== skincore.analyze() whole pipeline, threads={args.threads}, median of {args.repeat}")
     print(
         f"{'size':<18} {'input':<7} {'median ms':>10} {'min ms':>8} {'img/s':>7} "
-        f"{'peak RSS MB':>12}  stages (median ms)"
+        f"{'peak RSS MB':>12} {'2 callers':>9}  stages (median ms)"
     )
     for name, (w, h) in SIZES.items():
         for as_file in (0, 1):
@@ -83,7 +95,8 @@ def main() -> None:
             stages = " ".join(f"{k}={v:.1f}" for k, v in r["stages"].items())
             print(
                 f"{name:<18} {'jpeg' if as_file else 'array':<7} {r['median_ms']:>10.1f} "
-                f"{r['min_ms']:>8.1f} {1000 / r['median_ms']:>7.1f} {r['peak_rss_mb']:>12.0f}  "
+                f"{r['min_ms']:>8.1f} {1000 / r['median_ms']:>7.1f} {r['peak_rss_mb']:>12.0f} "
+                f"{r['concurrency_2']:>8.2f}x  "
                 f"{stages}"
             )
     print(f"provider: {r['provider']}")

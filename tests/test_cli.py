@@ -94,3 +94,22 @@ def test_youcam_limits_applied(faces_dir):
     r = run("analyze", str(faces_dir / "cc0_selfie_60cm.jpg"), "--format", "youcam-sd")
     assert r.returncode == 1
     assert json.loads(r.stdout)["error_code"] == "error_src_face_too_small"
+
+
+def test_concerns_subset_and_unknown_maps():
+    r = run("analyze", "--sample", "--compact", "--concerns", "tone,wrinkles")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert set(doc["faces"][0]["concerns"]) == {"tone", "wrinkles"}
+    assert doc["meta"]["concerns"] == ["tone", "wrinkles"]
+    bad = run("analyze", "--sample", "--concerns", "tone,bogus")
+    assert bad.returncode == 1 and "bogus" in bad.stderr
+    assert json.loads(bad.stdout)["error"]["code"] == "invalid_argument"
+    maps = run("analyze", "--sample", "-f", "ailab-pro", "--return-maps", "bogus,red_area")
+    assert maps.returncode == 1 and "bogus" in maps.stderr
+    assert json.loads(maps.stdout)["error_code_str"] == "ERROR_INVALID_PARAMETER"
+    red = run("analyze", "--sample", "-f", "ailab-pro", "--compact", "--return-maps", "red_area")
+    assert red.returncode == 0, red.stderr
+    assert json.loads(red.stdout)["skincore_notice"] == {"maps_not_measured": ["red_area"]}
+    wrong = run("analyze", "--sample", "-f", "youcam-sd", "--return-maps", "rough_area")
+    assert wrong.returncode == 1 and "only for ailab" in wrong.stderr
