@@ -100,12 +100,14 @@ class Engine:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- engine calls (run these inside the pool) --------------------------------
-    def analyze(self, image: bytes, dialect: str, *, max_faces: int = 1) -> Analysis:
-        """Analyse an encoded photo with the dialect's vendor limits."""
+    def analyze(
+        self, image: bytes, dialect: str, *, max_faces: int = 1, **limit_overrides: Any
+    ) -> Analysis:
+        """Analyse an encoded photo with the dialect's vendor limits (plus overrides)."""
         return skincore.analyze(
             image,
             max_faces=max_faces,
-            limits=skincore.limits_for(dialect),
+            limits=skincore.limits_for(dialect, **limit_overrides),
             threads=self.threads,
         )
 
