@@ -57,8 +57,11 @@ def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-async def check_url(url: str, *, allow_private: bool = False) -> Target:
+async def check_url(url: str, *, allow_private: bool = False, resolve: bool = True) -> Target:
     """Validate ``url`` and resolve it to one allowed address.
+
+    With ``resolve=False`` (checking a callback URL when it is registered) only
+    the syntax and literal addresses are checked; the delivery checks again.
 
     Raises
     ------
@@ -81,6 +84,15 @@ async def check_url(url: str, *, allow_private: bool = False) -> Target:
     if not host:
         raise FetchRefused("url has no host")
     port = port or (443 if scheme == "https" else 80)
+    if not resolve:
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        local = host.lower() == "localhost" or host.lower().endswith(".localhost")
+        if not allow_private and (local or (literal is not None and not _public(literal))):
+            raise FetchRefused(f"{host!r} is not a public address")
+        return Target(url=url, scheme=scheme, host=host, port=port, address="")
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:

@@ -53,6 +53,11 @@ class TaskRunner:
 
         return callback
 
+    def track(self, fut: asyncio.Future[Any]) -> None:
+        """Keep a background coroutine (a delivery) referenced until it ends."""
+        self._pending.add(fut)
+        fut.add_done_callback(self._pending.discard)
+
     def resume(self) -> int:
         """Submit every task left unfinished by a previous process; returns how many."""
         ids = self.svc.store.unfinished_tasks()
