@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="ailab-pro: comma-separated marks (wrinkle_mark, forehead_wrinkle_list, ...)",
     )
+    from skincore.server.cli import register as _register_server  # skincore serve / keys
+
+    _register_server(sub)
     return p
 
 
@@ -193,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return _analyze(args)
+        from skincore.server.cli import dispatch as _server_dispatch
+
+        status = _server_dispatch(args)
+        if status is not None:
+            return status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `skincore analyze ... | head`

@@ -1,0 +1,149 @@
+"""The one adapter between the service and the skincore engine.
+
+Every analysis and every rendering the service does goes through :class:`Engine`;
+when ``skincore.Analyzer`` lands only this module changes. Analyses run in a
+bounded thread pool off the event loop: ``workers`` run, ``queue_size`` wait, and
+one more is refused with :class:`Busy` (the routes answer 429 + ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import skincore
+from skincore import Analysis, SkinError
+
+T = TypeVar("T")
+
+#: Dialects the service renders.
+DIALECTS = ("ailab-pro", "ailab-advanced", "face-field", "youcam-sd", "youcam-hd")
+
+
+class Busy(Exception):
+    """The worker pool and its queue are full."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("analysis queue full")
+        self.retry_after_s = retry_after_s
+
+
+class Engine:
+    """One per server process: the analysis entry point and the bounded worker pool.
+
+    Parameters
+    ----------
+    workers : int
+        Analyses running at once.
+    queue_size : int
+        Analyses allowed to wait for a worker.
+    threads : int
+        Kernel/ONNX threads per analysis.
+    retry_after_s : int
+        Suggested client back-off when full.
+    """
+
+    def __init__(self, workers: int, queue_size: int, threads: int, retry_after_s: int = 1) -> None:
+        self.workers = workers
+        self.capacity = workers + queue_size
+        self.threads = threads
+        self.retry_after_s = retry_after_s
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="skincore-analysis")
+        self._lock = threading.Lock()
+        self._pending = 0
+
+    # -- pool --------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """Analyses running or waiting."""
+        return self._pending
+
+    @property
+    def queued(self) -> int:
+        """Analyses waiting for a worker."""
+        return max(0, self._pending - self.workers)
+
+    def submit(
+        self, fn: Callable[..., T], *args: Any, force: bool = False, **kwargs: Any
+    ) -> Future[T]:
+        """Run ``fn(*args, **kwargs)`` in the pool; raise :class:`Busy` when full.
+
+        ``force`` skips the capacity check (tasks resumed at start-up).
+        """
+        with self._lock:
+            if not force and self._pending >= self.capacity:
+                raise Busy(self.retry_after_s)
+            self._pending += 1
+        try:
+            fut = self._pool.submit(fn, *args, **kwargs)
+        except BaseException:
+            self._release()
+            raise
+        fut.add_done_callback(lambda _f: self._release())
+        return fut
+
+    def _release(self) -> None:
+        with self._lock:
+            self._pending -= 1
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Await ``fn(*args, **kwargs)`` run in the pool (raises :class:`Busy` when full)."""
+        return await asyncio.wrap_future(self.submit(fn, *args, **kwargs))
+
+    def shutdown(self) -> None:
+        """Stop taking work; running analyses finish."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- engine calls (run these inside the pool) --------------------------------
+    def analyze(
+        self, image: bytes, dialect: str, *, max_faces: int = 1, **limit_overrides: Any
+    ) -> Analysis:
+        """Analyse an encoded photo with the dialect's vendor limits (plus overrides)."""
+        return skincore.analyze(
+            image,
+            max_faces=max_faces,
+            limits=skincore.limits_for(dialect, **limit_overrides),
+            threads=self.threads,
+        )
+
+    def analyze_render(
+        self, image: bytes, dialect: str, *, max_faces: int = 1, **options: Any
+    ) -> dict[str, Any]:
+        """Analyse and render in ``dialect`` (raises :class:`skincore.SkinError`)."""
+        return self.analyze(image, dialect, max_faces=max_faces).to_dict(dialect, **options)
+
+    @staticmethod
+    def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
+        """Render a finished analysis."""
+        return analysis.to_dict(dialect, **options)
+
+    @staticmethod
+    def render_error(err: SkinError, dialect: str, request_id: str | None = None) -> dict[str, Any]:
+        """Render ``err`` as the dialect's error document."""
+        return skincore.render_error(err, dialect, request_id=request_id)
+
+    @staticmethod
+    def youcam_files(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
+        """YouCam mask PNGs by file name, plus ``score_info.json``."""
+        import json
+
+        from skincore.dialects.youcam import score_info
+        from skincore.visuals.maps import youcam_masks
+
+        files = dict(youcam_masks(analysis, hd=hd))
+        files["score_info.json"] = json.dumps(score_info(analysis, hd=hd), indent=2).encode()
+        return files
+
+    @staticmethod
+    def youcam_zip(files: dict[str, bytes]) -> bytes:
+        """Pack the YouCam result ZIP: everything under ``skinanalysisResult/``."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in sorted(files.items()):
+                z.writestr(f"skinanalysisResult/{name}", data)
+        return buf.getvalue()

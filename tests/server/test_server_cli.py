@@ -1,0 +1,44 @@
+"""``skincore keys create`` prints the key alone; ``skincore serve --help`` lists its options."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import skincore
+from skincore.server.keys import check_key
+from skincore.server.storage import open_store
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(skincore.__file__).resolve().parents[1])
+    return subprocess.run(
+        [sys.executable, "-m", "skincore", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_keys_create(tmp_path):
+    out = _run("keys", "create", "--data-dir", str(tmp_path / "d"))
+    assert out.returncode == 0, out.stderr
+    key = out.stdout
+    assert key.endswith("\n") and key.count("\n") == 1 and key.startswith("skc_")
+    store = open_store(tmp_path / "d")
+    try:
+        assert check_key(store, key.strip()) is not None
+        assert check_key(store, key.strip() + "x") is None
+    finally:
+        store.close()
+
+
+def test_serve_help():
+    out = _run("serve", "--help")
+    assert out.returncode == 0
+    for opt in ("--host", "--port", "--data-dir", "--workers"):
+        assert opt in out.stdout
