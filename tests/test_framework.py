@@ -31,9 +31,7 @@ def analyzer():
 
 def _measured(face) -> dict:
     """Every measured number of a face (JSON of the native rendering, minus ids)."""
-    doc = skincore.render(
-        skincore.Analysis(1, 1, [face], _META), "skincore"
-    )  # type: ignore[arg-type]
+    doc = skincore.render(skincore.Analysis(1, 1, [face], _META), "skincore")  # type: ignore[arg-type]
     return doc["faces"][0]
 
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from skincore import SkinError
-from skincore.dialects.ailab import PRO_MAPS, PRO_MARKS
+from skincore.dialects.ailab import PRO_MAPS_DOCUMENTED, PRO_MARKS_DOCUMENTED
 from skincore.server import forms
 from skincore.server.engine import Busy
 from skincore.server.keys import check_key
@@ -28,39 +28,10 @@ from skincore.server.service import request_id, service
 MiB = 1024 * 1024
 router = APIRouter(tags=["AILabTools"])
 
-#: Documented Pro request values (seed 004); values we do not measure are accepted
-#: and simply produce no field.
-PRO_RETURN_MAPS = (
-    "red_area",
-    "brown_area",
-    "texture_enhanced_pores",
-    "texture_enhanced_blackheads",
-    "texture_enhanced_oily_area",
-    "texture_enhanced_lines",
-    "water_area",
-    "rough_area",
-    "roi_outline_map",
-    "texture_enhanced_bw",
-)
-PRO_RETURN_MARKS = (
-    "wrinkle_mark",
-    "right_nasolabial_list",
-    "right_mouth_list",
-    "right_eye_wrinkle_list",
-    "right_crowsfeet_list",
-    "right_cheek_list",
-    "left_nasolabial_list",
-    "left_mouth_list",
-    "left_eye_wrinkle_list",
-    "left_crowsfeet_list",
-    "left_cheek_list",
-    "glabella_wrinkle_list",
-    "forehead_wrinkle_list",
-    "dark_circle_outline",
-    "sensitivity_mark",
-    "melanin_mark",
-    "cheekbone_mark",
-)
+#: Documented Pro request values (seed 004): the dialect's own lists. Values not
+#: measured yet are accepted and reported under ``skincore_notice``.
+PRO_RETURN_MAPS = PRO_MAPS_DOCUMENTED
+PRO_RETURN_MARKS = PRO_MARKS_DOCUMENTED
 ROI_COLOR_KEYS = (
     "pores_color",
     "blackhead_color",
@@ -172,15 +143,15 @@ async def _handle(request: Request, dialect: str, max_file: int, n_files: int) -
             options["return_marks"] = _csv(
                 forms.text(form, "return_marks"), PRO_RETURN_MARKS, "return_marks"
             )
-            options["return_maps"] = [m for m in options["return_maps"] if m in PRO_MAPS]
-            options["return_marks"] = [m for m in options["return_marks"] if m in PRO_MARKS]
             colors = _roi_colors(forms.text(form, "roi_outline_color"))
             if colors is not None:
                 options["roi_outline_color"] = colors
         else:
             _flag(forms.text(form, "face_quality_control"), "face_quality_control")
             _flag(forms.text(form, "return_rect_confidence"), "return_rect_confidence")
-            _csv(forms.text(form, "return_maps"), ADVANCED_RETURN_MAPS, "return_maps")
+            options["return_maps"] = _csv(
+                forms.text(form, "return_maps"), ADVANCED_RETURN_MAPS, "return_maps"
+            )
         doc = await svc.engine.run(svc.engine.analyze_render, image, dialect, **options)
     except forms.BodyTooLarge as exc:
         return _fail(request, dialect, SkinError("file_too_large", f"limit {exc.limit} bytes"))

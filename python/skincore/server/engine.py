@@ -49,6 +49,7 @@ class Engine:
     """
 
     def __init__(self, workers: int, queue_size: int, threads: int, retry_after_s: int = 1) -> None:
+        self.analyzer = skincore.Analyzer(threads=threads)
         self.workers = workers
         self.capacity = workers + queue_size
         self.threads = threads
@@ -100,22 +101,35 @@ class Engine:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- engine calls (run these inside the pool) --------------------------------
+    def decode_analyze(
+        self, image: bytes, dialect: str, *, max_faces: int = 1, **limit_overrides: Any
+    ) -> tuple[Analysis, Any]:
+        """Decode and analyse an encoded photo with the dialect's vendor limits.
+
+        Returns the analysis and the decoded photo (for maps that need pixels).
+        """
+        limits = skincore.limits_for(dialect, **limit_overrides)
+        loaded = skincore.load_image(image, limits)
+        return self.analyzer.analyze(loaded, max_faces=max_faces, limits=limits), loaded.rgb
+
     def analyze(
         self, image: bytes, dialect: str, *, max_faces: int = 1, **limit_overrides: Any
     ) -> Analysis:
         """Analyse an encoded photo with the dialect's vendor limits (plus overrides)."""
-        return skincore.analyze(
-            image,
-            max_faces=max_faces,
-            limits=skincore.limits_for(dialect, **limit_overrides),
-            threads=self.threads,
-        )
+        return self.decode_analyze(image, dialect, max_faces=max_faces, **limit_overrides)[0]
 
     def analyze_render(
         self, image: bytes, dialect: str, *, max_faces: int = 1, **options: Any
     ) -> dict[str, Any]:
         """Analyse and render in ``dialect`` (raises :class:`skincore.SkinError`)."""
-        return self.analyze(image, dialect, max_faces=max_faces).to_dict(dialect, **options)
+        analysis, rgb = self.decode_analyze(image, dialect, max_faces=max_faces)
+        if dialect == "ailab-pro" and "texture_enhanced_bw" in options.get("return_maps", ()):
+            options["image"] = rgb
+        if dialect == "face-field" and "face_field" not in options:
+            from skincore.dialects.face_field import FACE_FIELDS
+
+            options["face_field"] = ",".join(FACE_FIELDS)  # the route selects per request
+        return analysis.to_dict(dialect, **options)
 
     @staticmethod
     def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:

@@ -215,18 +215,19 @@ def widget_result(native: dict[str, Any], access: list[str], points: bool) -> di
     face = native["faces"][0]
     scores = face.get("scores") or {}
     out: dict[str, Any] = {}
-    if "wrinkles" in access and "wrinkle" in scores:
-        out["wrinkles"] = scores["wrinkle"]
-    if "eye_wrinkles" in access and "wrinkle" in scores:
-        sub = {k: v for k, v in scores["wrinkle"].items() if k in ("periocular", "crowfeet")}
+    concerns = face.get("concerns") or {}
+    if "wrinkles" in access and "wrinkles" in scores:
+        out["wrinkles"] = scores["wrinkles"]
+    if "eye_wrinkles" in access and "wrinkles" in scores:
+        sub = {k: v for k, v in scores["wrinkles"].items() if k in ("periocular", "crowfeet")}
         if sub:
             out["eye_wrinkles"] = sub
-    if "pores" in access and "pore" in scores:
-        item: dict[str, Any] = {"scores": scores["pore"]}
-        if face.get("pores"):
-            item["pore_count"] = len(face["pores"]["blobs"])
-        if face.get("blackheads"):
-            item["blackhead_count"] = face["blackheads"]["count"]
+    if "pores" in access and "pores" in scores:
+        item: dict[str, Any] = {"scores": scores["pores"]}
+        if concerns.get("pores"):
+            item["pore_count"] = len(concerns["pores"]["blobs"])
+        if concerns.get("blackheads"):
+            item["blackhead_count"] = concerns["blackheads"]["count"]
         out["pores"] = item
     doc: dict[str, Any] = {
         "image": {"width": native["width"], "height": native["height"]},

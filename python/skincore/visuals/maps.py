@@ -43,12 +43,18 @@ __all__ = [
     "youcam_masks",
 ]
 
-#: ``roi_outline_color`` defaults of AILabTools Pro, plus the rough-area tint.
+#: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
+#: skincore's rough-area tint.
 DEFAULT_COLORS = {
     "pores_color": "0000FF",
     "blackhead_color": "FF0000",
     "wrinkle_color": "6E9900",
     "fine_line_color": "8DFE2A",
+    "closed_comedones_color": "00FF00",
+    "acne_pustule_color": "9F21F6",
+    "acne_nodule_color": "FF00FD",
+    "acne_color": "FE0100",
+    "brown_spot_color": "7E2A28",
     "rough_color": "FF8C00",
 }
 
