@@ -89,6 +89,9 @@ def measure_blackheads(
     params = params or Params()
     if "nose" not in ctx.masks or not np.any(ctx.masks["nose"]):
         return None
+    if not ctx.px_per_mm >= pores.MIN_PX_PER_MM:
+        return None
+    ctx = pores.detection_grid(ctx, params.detection, threads)
     det = pores.detect_once(ctx, params.detection, threads)
     if det is None:
         return None

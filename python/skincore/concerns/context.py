@@ -1,9 +1,11 @@
 """What every texture concern reads: a grey face crop at a bounded scale, with masks.
 
 Pores, blackheads and wrinkles are measured on the face crop at full resolution,
-capped at :data:`MAX_PX_PER_MM` (a 12 MP close-up is resampled down so the cost
-stays bounded; finer sampling than that resolves nothing new on skin). The grey
-image is CIELAB L*/100. Region masks are the region polygons rasterised on the
+capped at :data:`MAX_PX_PER_MM` (6 px/mm, 0.17 mm per pixel: every structure the
+concerns look for is defined in millimetres and the smallest, a 0.28 mm pore, is
+resolved there; a phone close-up at 10-20 px/mm is area-averaged down to it, so
+the cost stays bounded and the same face gives the same counts at any
+resolution above the cap). The grey image is CIELAB L*/100. Region masks are the region polygons rasterised on the
 texture grid itself, AND the skin gate of the colour work scale
 (:attr:`skincore.face.regions.RegionMasks.keep`) resampled once; they are built on
 first use. :meth:`TextureContext.rescaled` gives the same face on a coarser grid
@@ -23,7 +25,7 @@ from skincore.face.regions import LazyMasks, RegionMasks, crop_box, region_polyg
 from skincore.face.scale import px_per_mm
 
 #: Texture grid resolution cap, pixels per millimetre of skin.
-MAX_PX_PER_MM = 10.0
+MAX_PX_PER_MM = 6.0
 
 _T = TypeVar("_T")
 

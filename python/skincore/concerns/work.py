@@ -11,7 +11,7 @@ share intermediates:
   quality) are measured here, where more pixels would only cost time;
 * :attr:`FaceWork.texture` -- the texture grid
   (:class:`~skincore.concerns.context.TextureContext`): the face crop at full
-  resolution capped at 10 px/mm, all three CIELAB channels, region masks
+  resolution capped at 6 px/mm, all three CIELAB channels, region masks
   rasterised on that grid on first use, coarser grids (:meth:`TextureContext.rescaled`)
   and a memo for shared scale spaces (DoG stacks, Hessian responses);
 * :attr:`FaceWork.face_stats` -- robust Lab statistics of the whole-face skin.

@@ -279,10 +279,20 @@ def skin_mask(
         ``(h, w)`` uint8, 255 inside the region's skin.
     """
     parts = UNIONS.get(name, (name,))
+    h, w = keep.shape
     m = np.zeros(keep.shape, np.uint8)
+    if not parts:
+        return m
+    pts = np.concatenate([np.asarray(polygons[p], np.float64).reshape(-1, 2) for p in parts])
     for part in parts:
         geometry.fill_polygons([polygons[part]], keep.shape, out=m, threads=threads)
-    np.bitwise_and(m, keep, out=m)
+    # Only the polygons' bounding box can be set: gate just that part.
+    x0 = max(0, int(np.floor(pts[:, 0].min())))
+    y0 = max(0, int(np.floor(pts[:, 1].min())))
+    x1 = min(w, int(np.ceil(pts[:, 0].max())) + 1)
+    y1 = min(h, int(np.ceil(pts[:, 1].max())) + 1)
+    if x1 > x0 and y1 > y0:
+        np.bitwise_and(m[y0:y1, x0:x1], keep[y0:y1, x0:x1], out=m[y0:y1, x0:x1])
     return m
 
 
