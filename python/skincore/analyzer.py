@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -148,6 +149,27 @@ class Analyzer:
         except RuntimeError as exc:
             raise SkinError("runtime_unavailable", str(exc)) from None
         self._ort_version = runtime.onnxruntime_version()
+        self._model_sessions: dict[str, Any] = {}
+        self._model_lock = threading.Lock()
+
+    def session(self, model: Path) -> Any:
+        """Return this analyser's ONNX Runtime session of a packaged model.
+
+        Created on first use with the analyser's provider and threads, then
+        shared by every call (sessions are safe for concurrent runs).
+        """
+        key = str(model)
+        with self._model_lock:
+            sess = self._model_sessions.get(key)
+            if sess is None:
+                try:
+                    sess = runtime.create_session(
+                        model, provider=self.options.provider, threads=self.options.threads
+                    )
+                except RuntimeError as exc:
+                    raise SkinError("runtime_unavailable", str(exc)) from None
+                self._model_sessions[key] = sess
+            return sess
 
     @property
     def concerns(self) -> tuple[str, ...]:
@@ -228,6 +250,7 @@ class Analyzer:
                     params=opts.params,
                     threads=opts.threads,
                     clock=clock,
+                    sessions=self.session,
                 )
             except SkinError:
                 if not faces:

@@ -10,7 +10,8 @@ analysis' ``meta.timings_ms``.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,7 @@ def measure_face(
     params: Mapping[str, Any],
     threads: int,
     clock: Clock,
+    sessions: Callable[[Path], Any] | None = None,
 ) -> FaceResult:
     """Measure one face with the selected concerns and grade the results.
 
@@ -141,6 +143,8 @@ def measure_face(
         Kernel threads.
     clock : Clock
         Stage timer.
+    sessions : callable, optional
+        The analyser's ONNX sessions by model path (for concerns that run a model).
 
     Returns
     -------
@@ -156,7 +160,7 @@ def measure_face(
     points = lm.points
     check_face(points, box, w, h, limits)
     yaw, pitch, roll = head_pose(points)
-    work = FaceWork(rgb, points, threads=threads)
+    work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     masks = work.colour
     clock.lap("regions")
     stats = work.face_stats

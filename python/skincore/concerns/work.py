@@ -19,7 +19,10 @@ share intermediates:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +47,9 @@ class FaceWork:
         ``(478, 3)`` FaceMesh points in image pixels.
     threads : int, optional
         Worker threads for the kernels (0 = the pool size).
+    sessions : callable, optional
+        ``sessions(model_path) -> onnxruntime.InferenceSession``: the analyser's
+        own sessions for the models concerns run (see :meth:`session`).
 
     Attributes
     ----------
@@ -59,13 +65,33 @@ class FaceWork:
         Image pixels per millimetre on the face (iris scale).
     """
 
-    def __init__(self, rgb: np.ndarray, landmarks: np.ndarray, *, threads: int = 0) -> None:
+    def __init__(
+        self,
+        rgb: np.ndarray,
+        landmarks: np.ndarray,
+        *,
+        threads: int = 0,
+        sessions: Callable[[Path], Any] | None = None,
+    ) -> None:
+        self._sessions = sessions
         self.rgb = rgb
         self.landmarks = np.asarray(landmarks)
         self.threads = int(threads)
         h, w = rgb.shape[:2]
         self.crop = crop_box(self.landmarks, w, h)
         self.px_per_mm = float(px_per_mm(self.landmarks))
+
+    def session(self, model: Path) -> Any:
+        """Return the ONNX Runtime session of a packaged model (the analyser's own).
+
+        Without an analyser (a hand-made workspace) the process-wide cached
+        session of :func:`skincore.runtime.get_session` is used.
+        """
+        if self._sessions is not None:
+            return self._sessions(model)
+        from skincore.runtime import get_session
+
+        return get_session(model, threads=self.threads)
 
     @cached_property
     def colour(self) -> RegionMasks:
