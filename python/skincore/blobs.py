@@ -149,7 +149,7 @@ def detect(
     truncate : float, optional
         Gaussian radius ``int(truncate * sigma + 0.5)`` (SciPy's rule).
     threads : int, optional
-        Worker threads, 0 = all hardware threads. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size (see skincore.threads). Results do not depend on it.
 
     Returns
     -------
@@ -207,7 +207,7 @@ def dog_response(
     out : numpy.ndarray, optional
         ``(H, W)`` float32 output.
     threads : int, optional
-        Worker threads, 0 = all hardware threads.
+        Threads in [0, 256], 0 = the pool size (see skincore.threads).
 
     Returns
     -------

@@ -1,8 +1,8 @@
 """Geometry kernels: Gaussian blur, resize and polygon rasterisation.
 
 Every function takes NumPy arrays, allocates its output unless ``out=`` is given,
-and runs in the compiled core without the GIL. ``threads=0`` uses every hardware
-thread; results never depend on ``threads``.
+and runs in the compiled core without the GIL. ``threads=0`` uses the whole
+thread pool (:mod:`skincore.threads`); results never depend on ``threads``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def gaussian_blur(
     out : numpy.ndarray, optional
         ``(H, W)`` float32 output; may be ``image`` itself.
     threads : int, optional
-        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
 
     Returns
     -------
@@ -105,7 +105,7 @@ def resize(
         Output of shape ``(height, width[, 3])`` and the dtype of ``image``; must
         not overlap ``image``.
     threads : int, optional
-        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
 
     Returns
     -------
@@ -209,7 +209,7 @@ def fill_polygons(
         ``(H, W)`` uint8 mask to draw into; pixels outside the polygons are left
         unchanged. If omitted, a zeroed mask is allocated.
     threads : int, optional
-        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
 
     Returns
     -------
