@@ -125,6 +125,8 @@ private:
             const std::size_t index = workers_.size();
             try {
                 workers_.emplace_back([this, index] { worker_loop(index); });
+                // named by its creator, so the name is set when resize returns
+                pthread_setname_np(workers_.back().native_handle(), "skincore-pool");
             } catch (const std::system_error&) {
                 break;
             }
@@ -138,7 +140,6 @@ private:
     }
 
     void worker_loop(std::size_t index) {
-        pthread_setname_np(pthread_self(), "skincore-pool");  // visible in /proc, top -H
         std::unique_lock<std::mutex> lk(mutex_);
         for (;;) {
             cv_.wait(lk, [&] { return index >= keep_ || !queue_.empty(); });
