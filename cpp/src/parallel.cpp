@@ -125,8 +125,10 @@ private:
             const std::size_t index = workers_.size();
             try {
                 workers_.emplace_back([this, index] { worker_loop(index); });
+#ifdef __linux__
                 // named by its creator, so the name is set when resize returns
                 pthread_setname_np(workers_.back().native_handle(), "skincore-pool");
+#endif
             } catch (const std::system_error&) {
                 break;
             }
