@@ -129,7 +129,9 @@ def enhanced_bw(
     Parameters
     ----------
     image : numpy.ndarray
-        ``(H, W, 3)`` uint8 RGB, ``(H, W)`` uint8 grey or ``(H, W)`` float32 grey.
+        ``(H, W, 3)`` uint8 RGB, ``(H, W)`` uint8 grey or ``(H, W)`` float32 grey
+        (non-finite grey values give 128, "no contrast", wherever the blurs carry
+        them).
     box : sequence of 4 float
         ``(left, top, width, height)`` in original pixels; clipped to the image.
     ratio : float, optional

@@ -176,8 +176,9 @@ def frangi(
     Parameters
     ----------
     gray : numpy.ndarray
-        ``(H, W)`` float32 image (e.g. grey levels in ``[0, 1]``). Rows may be
-        strided; pixels within a row must be contiguous.
+        ``(H, W)`` float32 image (e.g. grey levels in ``[0, 1]``), all finite
+        (NaN or +-inf raise ValueError). Rows may be strided; pixels within a row
+        must be contiguous.
     sigmas : iterable of float
         Scales (px), 1 to 64 values in ``(0, 256]``. The first one sets the
         automatic ``gamma``.
@@ -360,7 +361,8 @@ def trace(
     Parameters
     ----------
     response : numpy.ndarray
-        ``(H, W)`` float32 ridge response (e.g. ``frangi(...).response``).
+        ``(H, W)`` float32 ridge response (e.g. ``frangi(...).response``). NaN
+        never passes a threshold (it is background); +inf passes both.
     low, high : float
         Hysteresis thresholds, ``low <= high``.
     scale : numpy.ndarray, optional
