@@ -320,3 +320,28 @@ def test_errors(rng):
     ro.flags.writeable = False
     with pytest.raises(ValueError, match="out"):
         blobs.dog_response(img, 1.0, 2.0, out=ro)
+
+
+# ---------------------------------------------------------------- non-finite input
+
+
+@pytest.mark.parametrize("bad", [-np.inf, np.inf, np.nan])
+@pytest.mark.parametrize("polarity", ["dark", "bright"])
+def test_detect_refuses_non_finite_gray(bad, polarity):
+    # used to segfault (NaN responses broke the candidate sort)
+    g = np.full((64, 64), 0.5, np.float32)
+    g[10, 10] = 0
+    g[30, 30] = bad
+    with pytest.raises(ValueError, match="^gray: contains NaN or inf"):
+        blobs.detect(g, polarity=polarity)
+    g[30, 30] = 0.5
+    found = blobs.detect(g, polarity=polarity, threshold=0.01)
+    near = np.hypot(found[:, 0] - 10, found[:, 1] - 10) < 1.0
+    assert near.any() == (polarity == "dark")  # finite again: the dip is found
+
+
+def test_dog_response_propagates_non_finite():
+    g = np.full((40, 40), 0.5, np.float32)
+    g[20, 20] = np.nan
+    d = blobs.dog_response(g, 1.0, 2.0)
+    assert np.isnan(d[20, 20]) and np.isfinite(d[0, 0])

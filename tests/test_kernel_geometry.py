@@ -479,3 +479,33 @@ def test_fill_errors():
         g.fill_polygons(r, (5, 5), out=np.zeros((5, 10), np.uint8)[:, ::2])
     with pytest.raises(ValueError, match="threads"):
         g.fill_polygons(r, (5, 5), threads=-1)
+
+
+# ---------------------------------------------------------------- limits and tiny sigma
+
+
+@pytest.mark.parametrize("sigma", [1e-300, 5e-324, 1e-9, 0.12])
+def test_blur_tiny_sigma_is_identity(rng, sigma):
+    # used to return all NaN (sigma**2 underflowed to 0 in the taps)
+    img = rng.random((9, 11)).astype(np.float32)
+    np.testing.assert_array_equal(g.gaussian_blur(img, sigma), img)
+
+
+def test_blur_propagates_non_finite():
+    img = np.zeros((9, 30), np.float32)
+    img[4, 3] = np.inf
+    out = g.gaussian_blur(img, 1.0)
+    assert np.isinf(out[4, 3]) and (out[:, 20:] == 0).all()
+
+
+def test_resize_refuses_huge_output():
+    with pytest.raises(ValueError, match=r"^size: .*2\*\*28"):
+        g.resize(np.zeros((4, 4), np.uint8), (2**20, 2**20))
+    with pytest.raises(ValueError, match=r"^size: .*2\*\*28"):
+        g.resize(np.zeros((4, 4), np.float32), (2**15, 2**14 + 1))
+    assert g.MAX_OUTPUT_PIXELS == 2**28
+
+
+def test_fill_polygons_refuses_huge_shape():
+    with pytest.raises(ValueError, match=r"^shape: .*2\*\*28"):
+        g.fill_polygons([np.zeros((3, 2))], (10**6, 10**6))

@@ -146,3 +146,10 @@ def test_errors(face):
             maps.enhanced_bw(**kwargs)
     with pytest.raises(ValueError, match="points"):
         maps.to_enhanced(np.zeros((3, 3)), maps.EnhancedBWInfo(0, 0, 1, 1, 1))
+
+
+def test_enhanced_bw_non_finite_grey_is_defined():
+    g = np.full((60, 60), 0.5, np.float32)
+    g[30, 30] = np.nan
+    img, _ = maps.enhanced_bw(g, (0, 0, 60, 60))
+    assert img[30, 30] == 128 and img[0, 0] == 128

@@ -571,3 +571,33 @@ def test_core_binding_validates():
         _core.ridges.hysteresis_skeleton(img, None, 0.0, 1.0, True, np.zeros((8, 8), np.float32), 1)
     with pytest.raises(ValueError, match="max_gap"):
         _core.ridges.trace(img, None, None, None, None, 0.0, 1.0, 1.0, 100.0, 30.0, 10.0, 2, 1)
+
+
+@pytest.mark.parametrize("bad", [-np.inf, np.inf, np.nan])
+def test_frangi_refuses_non_finite_gray(bad):
+    g = np.full((32, 32), 0.5, np.float32)
+    g[5, 7] = bad
+    with pytest.raises(ValueError, match="^gray: contains NaN or inf"):
+        ridges.frangi(g, [1.0])
+
+
+def test_trace_nan_response_is_background():
+    r = np.zeros((20, 40), np.float32)
+    r[10, 5:35] = 1.0
+    want = ridges.trace(r, low=0.5, high=0.5, min_length=0)
+    r2 = r.copy()
+    r2[0, :] = np.nan
+    got = ridges.trace(r2, low=0.5, high=0.5, min_length=0)
+    assert len(got) == len(want) == 1
+    np.testing.assert_array_equal(got[0].points, want[0].points)
+
+
+@pytest.mark.parametrize("bad", [-1, 257, 10**6, 1.5, True])
+def test_ridge_wrappers_refuse_bad_threads(bad):
+    r = np.zeros((8, 8), np.float32)
+    with pytest.raises(ValueError, match="^threads"):
+        ridges.frangi(r, [1.0], threads=bad)
+    with pytest.raises(ValueError, match="^threads"):
+        ridges.trace(r, low=0.1, high=0.2, threads=bad)
+    with pytest.raises(ValueError, match="^threads"):
+        ridges.hysteresis_skeleton(r, low=0.1, high=0.2, threads=bad)

@@ -1,6 +1,13 @@
 // The only translation unit that defines the Python module. Each kernel family
 // registers itself into a submodule from its own bind_<family>.cpp.
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include <string>
 
 #include "skincore/parallel.hpp"
 
@@ -15,8 +22,35 @@ void bind_maps(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "skincore compiled kernels (private; use the skincore.* modules)";
-    m.def("hardware_threads", [] { return skincore::resolve_threads(0); },
-          "Number of hardware threads used when threads=0.");
+    m.def("hardware_threads", [] { return skincore::hardware_threads(); },
+          "Hardware threads reported by the OS (the default pool size).");
+    m.def(
+        "set_num_threads",
+        [](int n) {
+            if (n < 1 || n > skincore::kMaxThreads)
+                throw py::value_error("n: expected an int in [1, " + std::to_string(skincore::kMaxThreads) +
+                                      "], got " + std::to_string(n));
+            py::gil_scoped_release release;  // shrinking waits for busy workers
+            skincore::set_pool_size(n);
+        },
+        py::arg("n"), "Sets the size of the kernel thread pool (caller thread included).");
+    m.def("get_num_threads", [] { return skincore::pool_size(); },
+          "Size of the kernel thread pool: the most threads one kernel call uses (threads=0).");
+    m.def(
+        "_parallel_check",
+        [](std::int64_t n, std::int64_t grain, int threads, std::int64_t fail_at) {
+            // Test hook: every chunk records its length; chunk `fail_at` throws.
+            std::vector<std::int64_t> len(static_cast<std::size_t>(skincore::chunk_count(n, grain)), -1);
+            {
+                py::gil_scoped_release release;
+                skincore::parallel_chunks(n, grain, threads, [&](std::int64_t c, std::int64_t b, std::int64_t e) {
+                    if (c == fail_at) throw std::runtime_error("chunk " + std::to_string(c));
+                    len[static_cast<std::size_t>(c)] = e - b;
+                });
+            }
+            return len;
+        },
+        py::arg("n"), py::arg("grain"), py::arg("threads"), py::arg("fail_at"));
     auto color = m.def_submodule("color", "CIELAB conversion and masked colour statistics");
     bind_color(color);
     auto geometry = m.def_submodule("geometry", "Resize, Gaussian blur, polygon rasterisation");

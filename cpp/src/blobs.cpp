@@ -140,6 +140,10 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     if (mask && (mask->width != gray.width || mask->height != gray.height))
         throw std::invalid_argument("mask: shape differs from gray");
     if (gray.empty()) return {};
+    // NaN or inf would spread through the blurs into NaN responses, which break
+    // the candidate ordering: refuse them.
+    if (!all_finite(gray, threads))
+        throw std::invalid_argument("gray: contains NaN or inf (blob detection needs finite values)");
     const std::int64_t w = gray.width, h = gray.height;
     const auto npix = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
     const int nblur = static_cast<int>(params.sigmas.size());

@@ -29,6 +29,25 @@ bool views_overlap(const A& a, const B& b) {
 
 }  // namespace
 
+bool all_finite(ConstView<float> v, int threads) {
+    if (v.empty()) return true;
+    const std::int64_t grain = row_grain(v.width * v.channels, 1 << 16);
+    std::vector<std::uint8_t> bad(static_cast<std::size_t>(chunk_count(v.height, grain)), 0);
+    parallel_chunks(v.height, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+        const std::int64_t n = v.width * v.channels;
+        std::uint8_t any = 0;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* r = v.row(y);
+            // x - x is 0 for finite x and NaN for NaN or +-inf: branch-free, vectorises.
+            for (std::int64_t x = 0; x < n; ++x) any |= static_cast<std::uint8_t>(!(r[x] - r[x] == 0.0f));
+        }
+        bad[static_cast<std::size_t>(c)] = any;
+    });
+    for (auto b : bad)
+        if (b) return false;
+    return true;
+}
+
 // =============================================================== Gaussian blur
 
 std::vector<float> gaussian_kernel(double sigma, double truncate) {
@@ -39,10 +58,15 @@ std::vector<float> gaussian_kernel(double sigma, double truncate) {
     if (rr > static_cast<double>(kMaxGaussianRadius))
         throw std::invalid_argument("sigma * truncate too large");
     const long r = static_cast<long>(rr);
+    // r == 0 (truncate * sigma < 0.5, e.g. sigma = 1e-300) is the single tap 1:
+    // the identity. (i / sigma)^2 rather than i^2 / sigma^2, whose denominator
+    // underflows to 0 for tiny sigmas.
+    if (r == 0) return {1.0f};
     std::vector<double> w(static_cast<std::size_t>(2 * r + 1));
     double sum = 0.0;
     for (long i = -r; i <= r; ++i) {
-        const double v = std::exp(-0.5 * (static_cast<double>(i) * i) / (sigma * sigma));
+        const double u = static_cast<double>(i) / sigma;
+        const double v = std::exp(-0.5 * u * u);
         w[static_cast<std::size_t>(i + r)] = v;
         sum += v;
     }

@@ -123,7 +123,9 @@ void enhanced_bw_impl(ConstView<T> img, const EnhancedBWParams& p, MutView<std::
             for (std::int64_t j = 0; j < ow; ++j) {
                 const float z = hp[j] / std::sqrt(std::max(v[j], 0.0f) + eps2);
                 const float q = std::floor(128.0f + gain * z + 0.5f);
-                o[j] = static_cast<std::uint8_t>(std::clamp(q, 0.0f, 255.0f));
+                // NaN (only from non-finite input) maps to 128, never to an
+                // undefined float -> int conversion.
+                o[j] = static_cast<std::uint8_t>(q >= 0.0f ? std::min(q, 255.0f) : (q < 0.0f ? 0.0f : 128.0f));
             }
         }
     });

@@ -175,6 +175,10 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
     if (!(p.gamma >= 0.0) || !std::isfinite(p.gamma))
         throw std::invalid_argument("gamma must be >= 0 (0 = automatic)");
     if (src.empty()) return;
+    // One NaN or inf would make the automatic gamma (a maximum over the image)
+    // non-finite and every response NaN: refuse them.
+    if (!all_finite(src, threads))
+        throw std::invalid_argument("gray: contains NaN or inf (Frangi needs finite values)");
 
     const long w = static_cast<long>(W), h = static_cast<long>(H);
     const std::int64_t grain = row_grain(W, 1 << 14);

@@ -129,8 +129,9 @@ def detect(
     Parameters
     ----------
     gray : numpy.ndarray
-        ``(H, W)`` float32 image, intensities expected in [0, 1]. Rows may be strided
-        (a crop of a larger array); pixels within a row must be contiguous.
+        ``(H, W)`` float32 image, intensities expected in [0, 1], all finite (NaN
+        or +-inf raise ValueError). Rows may be strided (a crop of a larger array);
+        pixels within a row must be contiguous.
     mask : numpy.ndarray, optional
         ``(H, W)`` uint8; blobs whose centre pixel is 0 are dropped (before the overlap
         pruning, so masked-out blobs never suppress kept ones).
@@ -149,7 +150,7 @@ def detect(
     truncate : float, optional
         Gaussian radius ``int(truncate * sigma + 0.5)`` (SciPy's rule).
     threads : int, optional
-        Worker threads, 0 = all hardware threads. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size (see skincore.threads). Results do not depend on it.
 
     Returns
     -------
@@ -162,7 +163,8 @@ def detect(
     Raises
     ------
     ValueError
-        Naming the argument, for a bad dtype, shape or parameter.
+        Naming the argument, for a bad dtype, shape or parameter, or a non-finite
+        ``gray``.
     """
     threads = check_threads(threads)
     polarity = _check_polarity(polarity)
@@ -197,7 +199,8 @@ def dog_response(
     Parameters
     ----------
     gray : numpy.ndarray
-        ``(H, W)`` float32 image.
+        ``(H, W)`` float32 image; NaN and +-inf propagate (IEEE arithmetic) to the
+        outputs whose blur windows reach them.
     sigma_a, sigma_b : float
         Blur scales, ``0 < sigma_a < sigma_b``.
     polarity : {"dark", "bright"}, optional
@@ -207,7 +210,7 @@ def dog_response(
     out : numpy.ndarray, optional
         ``(H, W)`` float32 output.
     threads : int, optional
-        Worker threads, 0 = all hardware threads.
+        Threads in [0, 256], 0 = the pool size (see skincore.threads).
 
     Returns
     -------

@@ -82,7 +82,7 @@ def rgb_to_lab(rgb: np.ndarray, *, out: np.ndarray | None = None, threads: int =
         ``(H, W, 3)`` float32, writeable, not overlapping ``rgb``; allocated when
         omitted.
     threads : int, optional
-        Worker threads, 0 = all hardware threads. The result does not depend on it.
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
 
     Returns
     -------
@@ -121,7 +121,7 @@ def ita_map(lab: np.ndarray, *, out: np.ndarray | None = None, threads: int = 0)
     out : numpy.ndarray, optional
         ``(H, W)`` float32, writeable, not overlapping ``lab``.
     threads : int, optional
-        Worker threads, 0 = all hardware threads. The result does not depend on it.
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
 
     Returns
     -------
@@ -267,7 +267,7 @@ def lab_stats(lab: np.ndarray, mask: np.ndarray, *, k: float = 2.5, threads: int
         Exclusion half-width in robust standard deviations (1.4826 MAD), > 0;
         ``math.inf`` disables the exclusion.
     threads : int, optional
-        Worker threads, 0 = all hardware threads. The result does not depend on it.
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
 
     Returns
     -------

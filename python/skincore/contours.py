@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import _core
+from skincore._checks import check_threads
 
 __all__ = ["ComponentStats", "find_contours", "label", "polygons", "simplify"]
 
@@ -53,10 +54,7 @@ class ComponentStats:
 def _check_common(connectivity: int, threads: int) -> None:
     if isinstance(connectivity, bool) or connectivity not in (4, 8):
         raise ValueError(f"connectivity: must be 4 or 8, got {connectivity!r}")
-    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 0:
-        raise ValueError(
-            f"threads: must be an int >= 0 (0 = all hardware threads), got {threads!r}"
-        )
+    check_threads(threads)
 
 
 def _as_mask(mask: np.ndarray, name: str) -> np.ndarray:
@@ -90,7 +88,7 @@ def label(
     connectivity : int
         4 (edge neighbours) or 8 (edge and corner neighbours).
     threads : int
-        Worker threads, 0 = all hardware threads. The result does not depend on it.
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
 
     Returns
     -------
@@ -133,7 +131,7 @@ def find_contours(
         8: components are 8-connected and their contours are 8-connected pixel
         chains; 4: 4-connected components and 4-connected chains.
     threads : int
-        Worker threads, 0 = all hardware threads. The result does not depend on it.
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
 
     Returns
     -------
@@ -253,7 +251,7 @@ def polygons(
     connectivity : int
         4 or 8, as in :func:`find_contours`.
     threads : int
-        Worker threads, 0 = all hardware threads. The result does not depend on it.
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
 
     Returns
     -------

@@ -1,8 +1,8 @@
 """Geometry kernels: Gaussian blur, resize and polygon rasterisation.
 
 Every function takes NumPy arrays, allocates its output unless ``out=`` is given,
-and runs in the compiled core without the GIL. ``threads=0`` uses every hardware
-thread; results never depend on ``threads``.
+and runs in the compiled core without the GIL. ``threads=0`` uses the whole
+thread pool (:mod:`skincore.threads`); results never depend on ``threads``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from skincore import _core
 from skincore._checks import check_threads
 
 __all__ = ["fill_polygons", "gaussian_blur", "resize"]
+
+MAX_OUTPUT_PIXELS: int = 2**28
+"""Largest output :func:`resize` and :func:`fill_polygons` allocate (pixels)."""
 
 _RESIZE_METHODS = {"area": 0, "bilinear": 1}
 _FILL_RULES = {"evenodd": 0, "nonzero": 1}
@@ -37,19 +40,22 @@ def gaussian_blur(
         ``(H, W)`` float32 image. Rows may be strided (a crop of a larger array);
         pixels within a row must be contiguous.
     sigma : float
-        Standard deviation in pixels, > 0.
+        Standard deviation in pixels, > 0 and finite. When ``truncate * sigma <
+        0.5`` the kernel radius is 0 and the blur is the identity (``out`` is a
+        copy of ``image``), however small ``sigma`` is.
     truncate : float, optional
         The kernel radius is ``int(truncate * sigma + 0.5)`` (SciPy's rule).
     out : numpy.ndarray, optional
         ``(H, W)`` float32 output; may be ``image`` itself.
     threads : int, optional
-        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
 
     Returns
     -------
     numpy.ndarray
-        The blurred image. Borders reflect without repeating the edge sample
-        (SciPy ``mode="mirror"``, OpenCV ``BORDER_REFLECT_101``).
+        The blurred image. NaN and +-inf propagate (IEEE arithmetic) to every
+        output pixel whose kernel window reaches them. Borders reflect without
+        repeating the edge sample (SciPy ``mode="mirror"``, OpenCV ``BORDER_REFLECT_101``).
 
     Raises
     ------
@@ -90,7 +96,8 @@ def resize(
         pixels within a row must be packed.
     size : tuple of int
         Output ``(width, height)`` (OpenCV's order). Each side at most ``2**20``;
-        a zero side gives an empty result.
+        a zero side gives an empty result. Without ``out``, at most
+        :data:`MAX_OUTPUT_PIXELS` (``2**28``) pixels.
     method : {"area", "bilinear"}, optional
         ``"area"`` (default): exact area averaging. Input pixels are unit squares;
         each output pixel is the mean of the input over its footprint
@@ -105,13 +112,14 @@ def resize(
         Output of shape ``(height, width[, 3])`` and the dtype of ``image``; must
         not overlap ``image``.
     threads : int, optional
-        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
 
     Returns
     -------
     numpy.ndarray
         The resized image. uint8 results are the exact weighted mean rounded to
-        nearest (halves up); float32 results are accumulated in float32.
+        nearest (halves up); float32 results are accumulated in float32 (NaN and
+        +-inf propagate to the outputs whose footprint holds them).
 
     Raises
     ------
@@ -134,6 +142,11 @@ def resize(
         raise ValueError(f"size: expected (width, height) ints, got {size!r}") from None
     if not (0 <= width <= 2**20 and 0 <= height <= 2**20):
         raise ValueError(f"size: sides must be in [0, 2**20], got {size!r}")
+    if out is None and width * height > MAX_OUTPUT_PIXELS:
+        raise ValueError(
+            f"size: {width} x {height} exceeds MAX_OUTPUT_PIXELS = 2**28 pixels "
+            "(pass out= to write into an array you allocated)"
+        )
     if width and height and (image.shape[0] == 0 or image.shape[1] == 0):
         raise ValueError("image: empty image cannot be resized to a non-empty size")
     shape = (height, width) + image.shape[2:]
@@ -198,7 +211,8 @@ def fill_polygons(
         Coordinates may lie anywhere (they are clipped to the image) but must be
         finite with magnitude at most ``1e100``.
     shape : tuple of int
-        Mask shape ``(H, W)``.
+        Mask shape ``(H, W)``; without ``out``, at most :data:`MAX_OUTPUT_PIXELS`
+        (``2**28``) pixels.
     value : int, optional
         Value written into pixels inside (0..255). Default 255.
     rule : {"evenodd", "nonzero"}, optional
@@ -209,7 +223,7 @@ def fill_polygons(
         ``(H, W)`` uint8 mask to draw into; pixels outside the polygons are left
         unchanged. If omitted, a zeroed mask is allocated.
     threads : int, optional
-        Worker threads; 0 uses every hardware thread. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
 
     Returns
     -------
@@ -242,6 +256,11 @@ def fill_polygons(
         raise ValueError(f"shape: expected (H, W) ints, got {shape!r}") from None
     if h < 0 or w < 0:
         raise ValueError(f"shape: sides must be >= 0, got {shape!r}")
+    if out is None and h * w > MAX_OUTPUT_PIXELS:
+        raise ValueError(
+            f"shape: {h} x {w} exceeds MAX_OUTPUT_PIXELS = 2**28 pixels "
+            "(pass out= to draw into an array you allocated)"
+        )
     if rule not in _FILL_RULES:
         raise ValueError(f"rule: expected 'evenodd' or 'nonzero', got {rule!r}")
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= 255:

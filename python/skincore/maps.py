@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from skincore import _core
+from skincore._checks import check_threads
 
 MAX_RATIO: float = float(_core.maps.MAX_RATIO)
 """Largest accepted ``ratio``."""
@@ -128,7 +129,9 @@ def enhanced_bw(
     Parameters
     ----------
     image : numpy.ndarray
-        ``(H, W, 3)`` uint8 RGB, ``(H, W)`` uint8 grey or ``(H, W)`` float32 grey.
+        ``(H, W, 3)`` uint8 RGB, ``(H, W)`` uint8 grey or ``(H, W)`` float32 grey
+        (non-finite grey values give 128, "no contrast", wherever the blurs carry
+        them).
     box : sequence of 4 float
         ``(left, top, width, height)`` in original pixels; clipped to the image.
     ratio : float, optional
@@ -144,7 +147,7 @@ def enhanced_bw(
         Floor on the local deviation (intensity units, > 0) so that flat, noisy skin
         is not amplified.
     threads : int, optional
-        Worker threads, 0 = all hardware threads. Results do not depend on it.
+        Threads in [0, 256], 0 = the pool size (see skincore.threads). Results do not depend on it.
 
     Returns
     -------
@@ -158,8 +161,7 @@ def enhanced_bw(
     ValueError
         Naming the argument, for a bad dtype, shape, box or parameter.
     """
-    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 0:
-        raise ValueError("threads: must be an integer >= 0")
+    check_threads(threads)
     if not isinstance(image, np.ndarray) or image.ndim not in (2, 3):
         raise ValueError("image: expected a 2-D or (H, W, 3) numpy array")
     h, w = image.shape[:2]

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import _core
+from skincore._checks import check_threads
 
 __all__ = ["FrangiResult", "Ridge", "frangi", "hysteresis_skeleton", "trace"]
 
@@ -175,8 +176,9 @@ def frangi(
     Parameters
     ----------
     gray : numpy.ndarray
-        ``(H, W)`` float32 image (e.g. grey levels in ``[0, 1]``). Rows may be
-        strided; pixels within a row must be contiguous.
+        ``(H, W)`` float32 image (e.g. grey levels in ``[0, 1]``), all finite
+        (NaN or +-inf raise ValueError). Rows may be strided; pixels within a row
+        must be contiguous.
     sigmas : iterable of float
         Scales (px), 1 to 64 values in ``(0, 256]``. The first one sets the
         automatic ``gamma``.
@@ -212,7 +214,7 @@ def frangi(
         of bright lines when looking for dark ones (use it for wrinkles, next to
         specular highlights).
     threads : int, optional
-        Worker threads, 0 = all; results are bit-identical for any value.
+        Threads in [0, 256], 0 = the pool size; results are bit-identical for any value.
 
     Returns
     -------
@@ -241,6 +243,7 @@ def frangi(
     g = 0.0 if gamma is None else _finite("gamma", gamma, positive=True)
     eb = 0.0 if edge_beta is None else _finite("edge_beta", edge_beta, positive=True)
     m = _mask(mask, gray.shape)
+    nt = check_threads(threads)
     h, w = gray.shape
     resp = np.empty((h, w), np.float32)
     scale = np.empty((h, w), np.float32)
@@ -251,7 +254,7 @@ def frangi(
         return FrangiResult(resp, scale, orient, strength, sscale)
     _core.ridges.frangi(
         gray, sig, bool(black_ridges), b, g, bool(normalize), eb, m, resp, scale, orient, strength,
-        sscale, int(threads),
+        sscale, nt,
     )  # fmt: skip
     return FrangiResult(resp, scale, orient, strength, sscale)
 
@@ -307,10 +310,11 @@ def hysteresis_skeleton(
     response = _response(response)
     lo, hi = _thresholds(low, high)
     m = _mask(mask, response.shape)
+    nt = check_threads(threads)
     out = np.zeros(response.shape, np.uint8)
     if response.size == 0:
         return out.view(np.bool_)
-    _core.ridges.hysteresis_skeleton(response, m, lo, hi, bool(thin), out, int(threads))
+    _core.ridges.hysteresis_skeleton(response, m, lo, hi, bool(thin), out, nt)
     return out.view(np.bool_)
 
 
@@ -357,7 +361,8 @@ def trace(
     Parameters
     ----------
     response : numpy.ndarray
-        ``(H, W)`` float32 ridge response (e.g. ``frangi(...).response``).
+        ``(H, W)`` float32 ridge response (e.g. ``frangi(...).response``). NaN
+        never passes a threshold (it is background); +inf passes both.
     low, high : float
         Hysteresis thresholds, ``low <= high``.
     scale : numpy.ndarray, optional
@@ -408,10 +413,11 @@ def trace(
     is_int = isinstance(smooth, (int, np.integer)) and not isinstance(smooth, bool)
     if not is_int or not 0 <= smooth <= 64:
         raise ValueError("smooth: expected an integer in [0, 64]")
+    nt = check_threads(threads)
     if response.size == 0:
         return []
     offs, xy, stats = _core.ridges.trace(
-        response, sc, orr, dp, m, lo, hi, ml, mg, ma, sl, int(smooth), int(threads)
+        response, sc, orr, dp, m, lo, hi, ml, mg, ma, sl, int(smooth), nt
     )
     out: list[Ridge] = []
     for i in range(len(offs) - 1):

@@ -9,10 +9,14 @@
 
 namespace skincore {
 
+// True when every sample of v is finite (no NaN, no +-inf).
+bool all_finite(ConstView<float> v, int threads);
+
 // ---------------------------------------------------------------- Gaussian blur
 
 // Normalised 1-D Gaussian taps w[-r..r] (returned as 2r+1 floats),
 // r = floor(truncate * sigma + 0.5) (SciPy's rule). sigma must be > 0 and r is capped (kMaxGaussianRadius).
+// r == 0 (truncate * sigma < 0.5, any tiny sigma) gives the single tap {1}: the identity.
 std::vector<float> gaussian_kernel(double sigma, double truncate);
 
 constexpr long kMaxGaussianRadius = 4096;
@@ -23,7 +27,8 @@ constexpr long kMaxGaussianRadius = 4096;
 //
 // Arithmetic (fixed, so a NumPy reference can reproduce it): vertical pass first,
 // v = w0*s[y] then v += w_k*(s[y-k] + s[y+k]) for k = 1..r in float32, then the
-// same horizontally on v.
+// same horizontally on v. NaN and +-inf propagate (IEEE) to every output
+// sample whose kernel window reaches them.
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads);
 

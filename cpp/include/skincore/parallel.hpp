@@ -1,27 +1,47 @@
-// Row-stripe parallelism with plain std::thread (no OpenMP: onnxruntime keeps its
-// own pool and the two would oversubscribe the cores).
+// Row-stripe parallelism on one process-wide pool of persistent std::thread
+// workers (no OpenMP: onnxruntime keeps its own pool and the two would
+// oversubscribe the cores; no thread is created per call).
+//
+// The pool has `pool_size()` threads of execution: the calling thread plus
+// pool_size() - 1 persistent workers. A job asks for `threads` of them (0 = the
+// pool size; more than the pool size is capped to it). The calling thread always
+// works on its own job, and workers only help, so concurrent callers (many Python
+// threads, each with the GIL released) never wait for one another: if every
+// worker is busy elsewhere a caller runs all its chunks itself.
 //
 // Determinism: work is cut into chunks whose boundaries depend only on the problem
 // size and the grain, never on the thread count. A reduction writes one partial per
 // chunk and the caller combines partials in chunk order, so results are
-// bit-identical for any `threads`. Exceptions thrown in workers are rethrown on the
-// calling thread (the first one, by chunk order).
+// bit-identical for any `threads` and any pool size. Exceptions thrown in chunks
+// are rethrown on the calling thread (the first one, by chunk order); after a
+// failure no new chunk is started.
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
-#include <exception>
-#include <thread>
-#include <vector>
+#include <type_traits>
 
 namespace skincore {
 
-// threads <= 0 means "all hardware threads".
+// Upper bound of the pool size (and of a `threads` argument).
+inline constexpr int kMaxThreads = 256;
+
+// Threads of execution a job may use (caller included): >= 1. Starts the workers
+// on first use; a worker that the OS refuses to start (std::system_error) is
+// dropped, so the size may be below what was asked for.
+int pool_size();
+
+// Sets the pool size (1..kMaxThreads; clamped). Safe to call while jobs run:
+// they finish on the threads they hold. Returns the size actually reached.
+int set_pool_size(int n);
+
+// Hardware threads reported by the OS (>= 1).
+int hardware_threads();
+
+// threads <= 0 means "the pool size"; larger requests are capped at it.
 inline int resolve_threads(int threads) {
-    if (threads > 0) return threads;
-    unsigned hc = std::thread::hardware_concurrency();
-    return hc == 0 ? 1 : static_cast<int>(hc);
+    const int p = pool_size();
+    return threads <= 0 ? p : std::min(threads, p);
 }
 
 inline std::int64_t chunk_count(std::int64_t n, std::int64_t grain) {
@@ -30,6 +50,14 @@ inline std::int64_t chunk_count(std::int64_t n, std::int64_t grain) {
     return (n + grain - 1) / grain;
 }
 
+namespace detail {
+using ChunkFn = void (*)(void* ctx, std::int64_t chunk, std::int64_t begin, std::int64_t end);
+// Runs chunk c = 0..nchunks-1 ([c*grain, min(n, (c+1)*grain))) on the caller and
+// up to helpers pool workers; rethrows the first exception by chunk order.
+void run_chunks(std::int64_t n, std::int64_t grain, std::int64_t nchunks, int helpers, ChunkFn fn,
+                void* ctx);
+}  // namespace detail
+
 // Calls fn(chunk_index, begin, end) for every chunk [begin, end) of [0, n) of size
 // `grain` (the last one may be shorter), spread over up to `threads` threads.
 template <class Fn>
@@ -37,33 +65,16 @@ void parallel_chunks(std::int64_t n, std::int64_t grain, int threads, Fn&& fn) {
     const std::int64_t nchunks = chunk_count(n, grain);
     if (nchunks == 0) return;
     if (grain < 1) grain = 1;
-    const int nthreads = static_cast<int>(std::min<std::int64_t>(resolve_threads(threads), nchunks));
+    const std::int64_t nthreads = std::min<std::int64_t>(resolve_threads(threads), nchunks);
     if (nthreads <= 1) {
         for (std::int64_t c = 0; c < nchunks; ++c) fn(c, c * grain, std::min(n, (c + 1) * grain));
         return;
     }
-    std::atomic<std::int64_t> next{0};
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(nchunks));
-    std::atomic<bool> failed{false};
-    auto worker = [&]() {
-        for (;;) {
-            const std::int64_t c = next.fetch_add(1, std::memory_order_relaxed);
-            if (c >= nchunks || failed.load(std::memory_order_relaxed)) return;
-            try {
-                fn(c, c * grain, std::min(n, (c + 1) * grain));
-            } catch (...) {
-                errors[static_cast<std::size_t>(c)] = std::current_exception();
-                failed.store(true, std::memory_order_relaxed);
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(nthreads - 1));
-    for (int t = 1; t < nthreads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    using F = std::remove_reference_t<Fn>;
+    detail::run_chunks(
+        n, grain, nchunks, static_cast<int>(nthreads - 1),
+        [](void* ctx, std::int64_t c, std::int64_t b, std::int64_t e) { (*static_cast<F*>(ctx))(c, b, e); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
 }
 
 // Per-row convenience: fn(y0, y1) over row stripes of `grain` rows.
