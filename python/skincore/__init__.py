@@ -16,6 +16,7 @@ from skincore.errors import ERROR_CODES, SkinError
 from skincore.io import load_image
 from skincore.limits import Limits, limits_for
 from skincore.render import render
+from skincore.threads import get_num_threads, set_num_threads
 
 
 def sample_path() -> str:
@@ -36,9 +37,11 @@ __all__ = [
     "SkinError",
     "__version__",
     "analyze",
+    "get_num_threads",
     "limits_for",
     "load_image",
     "render",
     "render_error",
     "sample_path",
+    "set_num_threads",
 ]
