@@ -412,6 +412,47 @@ class Roughness:
 
 
 @dataclass(frozen=True)
+class DarkCircleEye:
+    """Under-eye colour of one eye against the cheek skin just below it.
+
+    Attributes
+    ----------
+    delta_L, delta_a, delta_b : float
+        Median CIELAB of the under-eye skin minus that of the cheekbone skin on
+        the same side (``delta_L < 0``: darker).
+    delta_E : float
+        CIE76 colour difference of the two medians.
+    dark_fraction : float
+        Share of the under-eye skin darker than the reference by the outline
+        threshold, [0, 1].
+    rect : Rect
+        Box of the under-eye region in image pixels.
+    outline : numpy.ndarray
+        ``(K, 2)`` float32 outline of the largest darkened area (image pixels);
+        empty when nothing is darker than the threshold.
+    n_pixels : int
+        Under-eye pixels measured (colour grid).
+    """
+
+    delta_L: float
+    delta_a: float
+    delta_b: float
+    delta_E: float
+    dark_fraction: float
+    rect: Rect
+    outline: np.ndarray = field(repr=False)
+    n_pixels: int
+
+
+@dataclass(frozen=True)
+class DarkCircles:
+    """Both eyes (the subject's left and right); an eye without skin is ``None``."""
+
+    left: DarkCircleEye | None
+    right: DarkCircleEye | None
+
+
+@dataclass(frozen=True)
 class MaskLayer:
     """A per-pixel mask on a crop grid of the photo.
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from skincore.analysis import register_concern_names
-from skincore.concerns import blackheads, pores, roughness, tone, wrinkles
+from skincore.concerns import blackheads, dark_circles, pores, roughness, tone, wrinkles
 from skincore.concerns.base import Concern
 from skincore.errors import SkinError
 
@@ -25,6 +25,7 @@ REGISTRY: dict[str, Concern] = {
         blackheads.CONCERN,
         wrinkles.CONCERN,
         roughness.CONCERN,
+        dark_circles.CONCERN,
     )
 }
 

@@ -111,15 +111,15 @@ for _side in ("left", "right"):
     )
 
 #: ``return_marks`` values the engine can render.
-PRO_MARKS = ("wrinkle_mark",) + tuple(v[4] for v in _WRINKLE_NAMES.values())
+PRO_MARKS = (
+    ("wrinkle_mark",) + tuple(v[4] for v in _WRINKLE_NAMES.values()) + ("dark_circle_outline",)
+)
 
 #: Every ``return_marks`` value the Pro document lists (some not measured yet).
 PRO_MARKS_DOCUMENTED = PRO_MARKS + (
     "melanin_mark",
     "sensitivity_mark",
-    "dark_circle_mark",
     "cheekbone_mark",
-    "dark_circle_outline",
 )
 
 #: Zones counted in Pro ``fine_line`` (the document lists no mouth or nasolabial).
@@ -306,6 +306,43 @@ def _rough(face: FaceResult) -> dict[str, Any]:
     return {"rough": rough}
 
 
+#: Pro per-eye dark-circle fields by skincore type (1 pigmented, 2 vascular, 3 shadow).
+_DARK_CIRCLE_KINDS = {1: "pigment", 2: "rete", 3: "structural"}
+
+
+def _dark_circles(face: FaceResult, marks: Sequence[str], *, pro: bool) -> dict[str, Any]:
+    dc = face.dark_circles
+    g = _grades(face, "dark_circles")
+    if dc is None or g is None:
+        return {}
+    out: dict[str, Any] = {
+        "dark_circle": {"value": int(g.extra["type"]), "confidence": r2(g.whole.confidence)}
+    }
+    if not pro:
+        return out
+    if g.extra["type"] != 0:
+        out["dark_circle_severity"] = {
+            "value": max(0, int(g.whole.severity) - 1),
+            "confidence": r2(g.whole.confidence),
+        }
+    rects: dict[str, Any] = {}
+    outlines: dict[str, Any] = {}
+    for side in ("left", "right"):
+        eye = getattr(dc, side)
+        zg = g.zones.get(f"{side}_under_eye")
+        if eye is None or zg is None:
+            continue
+        kind = int(g.extra[f"{side}_type"])
+        for t, name in _DARK_CIRCLE_KINDS.items():
+            out[f"{side}_dark_circle_{name}"] = {"value": int(zg.severity) if kind == t else 0}
+        rects[f"{side}_eye_rect"] = rect_ltwh(eye.rect)
+        outlines[f"{side}_dark_circle_outline"] = _xy(eye.outline)
+    out["dark_circle_mark"] = rects
+    if "dark_circle_outline" in marks:
+        out["dark_circle_outline"] = outlines
+    return out
+
+
 def _score_info(face: FaceResult) -> dict[str, Any]:
     s = face.scores or {}
     info: dict[str, Any] = {}
@@ -317,6 +354,14 @@ def _score_info(face: FaceResult) -> dict[str, Any]:
     ):
         if concern in s:
             info[key] = int(round(s[concern]["whole"].raw))
+    dg = _grades(face, "dark_circles")
+    if dg is not None:
+        info["dark_circle_score"] = int(round(dg.whole.score))
+        info["dark_circle_type_score"] = {
+            f"{side}_dark_circle_score": int(round(dg.zones[f"{side}_under_eye"].score))
+            for side in ("left", "right")
+            if f"{side}_under_eye" in dg.zones
+        }
     pg = _grades(face, "pores")
     if pg is not None:
         info["pores_type_score"] = {
@@ -408,6 +453,7 @@ def render_pro(
     result.update(_rough(face))
     result.update(_presence(face))
     result.update(_wrinkle_fields(face, return_marks))
+    result.update(_dark_circles(face, return_marks, pro=True))
     result.update(_score_info(face))
     result.update(_maps(maps or {}, bw_info))
     out = _envelope(analysis)
@@ -444,6 +490,7 @@ def render_advanced(analysis: Analysis, *, unmeasured_maps: Sequence[str] = ()) 
     if bg is not None:
         result["blackhead"] = _vc(bg.whole)
     result.update(_presence(face))
+    result.update(_dark_circles(face, (), pro=False))
     out["result"] = result
     out.update(_notice(unmeasured_maps, ()))
     return out

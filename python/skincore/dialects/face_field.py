@@ -108,10 +108,31 @@ def _face(analysis: Analysis, face: FaceResult, fields: frozenset[str]) -> dict[
                 types.append(t)
                 data.append([{"x": r2(x), "y": r2(y)} for x, y in line.points])
         item["wrinkle"] = {"wrinkle_num": len(types), "wrinkle_types": types, "wrinkle_data": data}
+    if "eyesattr" in fields and face.dark_circles is not None:
+        item["eyesattr"] = _eyesattr(face)
     bp = _blackheadpore(face) if "blackheadpore" in fields else {}
     if bp:
         item["blackheadpore"] = bp
     return item
+
+
+def _eyesattr(face: FaceResult) -> dict[str, Any]:
+    """Dark-circle types (face_field codes) and outlines; eye bags are not measured."""
+    from skincore.concerns.dark_circles import FACE_FIELD_TYPES
+
+    dc, g = face.dark_circles, face.grades["dark_circles"]
+    out: dict[str, Any] = {}
+    for side in ("left", "right"):
+        eye = getattr(dc, side)
+        if eye is None:
+            continue
+        t = int(g.extra[f"{side}_type"])
+        if t:
+            out[f"dark_circle_{side}_type"] = FACE_FIELD_TYPES[t]
+            out[f"dark_circle_{side}"] = [{"x": r2(x), "y": r2(y)} for x, y in eye.outline]
+        else:
+            out[f"dark_circle_{side}"] = []
+    return out
 
 
 def _circles(blobs) -> list[dict[str, float]]:

@@ -28,6 +28,7 @@ _CONCERNS = {
     "pores": ("pore", "hd_pore"),
     "wrinkles": ("wrinkle", "hd_wrinkle"),
     "roughness": ("texture", "hd_texture"),
+    "dark_circles": ("dark_circle_v2", "hd_dark_circle"),
 }
 _HD_SUBS = {
     "pores": ("forehead", "nose", "cheek", "whole"),
@@ -41,6 +42,7 @@ _HD_SUBS = {
         "whole",
     ),
     "roughness": ("whole",),
+    "dark_circles": ("whole",),
 }
 
 
@@ -48,8 +50,8 @@ def mask_name(group: str, sub: str, *, hd: bool) -> str:
     """Return the YouCam mask file name of a concern (and HD sub-category)."""
     if not hd:
         return f"{_CONCERNS[group][0]}_output.png"
-    if group == "roughness":
-        return "hd_texture_output.png"
+    if group in ("roughness", "dark_circles"):
+        return f"{_CONCERNS[group][1]}_output.png"
     return f"{_CONCERNS[group][1]}_output_{'all' if sub == 'whole' else sub}.png"
 
 

@@ -235,6 +235,9 @@ class RegionMasks:
         parts.
     skin : numpy.ndarray
         (h, w) uint8 colour-gated skin (1 = skin-coloured) over the crop.
+    excluded : numpy.ndarray or None
+        (h, w) uint8, 255 on eyes, brows, lips and nostrils with their margin:
+        what no skin concern may measure, whatever its colour.
     """
 
     keep: np.ndarray
@@ -242,6 +245,7 @@ class RegionMasks:
     scale: float
     masks: Mapping[str, np.ndarray]
     skin: np.ndarray
+    excluded: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -467,4 +471,5 @@ def build_masks(
         scale=float(scale),
         masks=masks,
         skin=skin,
+        excluded=excluded.astype(np.uint8) * np.uint8(255),
     )

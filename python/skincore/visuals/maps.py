@@ -41,6 +41,7 @@ __all__ = [
     "texture_enhanced_lines",
     "texture_enhanced_pores",
     "youcam_masks",
+    "dark_circle_area",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -452,7 +453,43 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     rough = rough_area(analysis)
     if rough is not None:
         out[f"{prefix}texture_output.png"] = png_bytes(rough)
+    circles = dark_circle_area(analysis)
+    if circles is not None:
+        out["hd_dark_circle_output.png" if hd else "dark_circle_v2_output.png"] = png_bytes(circles)
     return out
+
+
+def dark_circle_area(
+    analysis: Analysis, *, color: str = "5B3A8C", alpha: int = 110
+) -> Image.Image | None:
+    """Draw the darkened under-eye areas (their outlines, filled) on a transparent image.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis to render.
+    color : str, optional
+        ``RRGGBB`` of the fill.
+    alpha : int, optional
+        Opacity of the fill, 1-255.
+
+    Returns
+    -------
+    PIL.Image.Image or None
+        RGBA of the original image size; None when dark circles were not measured.
+    """
+    rgb = parse_color(color)
+    faces = [f.dark_circles for f in analysis.faces]
+    if all(d is None for d in faces):
+        return None
+    img = _blank(analysis)
+    draw = ImageDraw.Draw(img)
+    for d in faces:
+        for eye in (d.left, d.right) if d is not None else ():
+            if eye is not None and len(eye.outline) >= 3:
+                pts = [(float(x), float(y)) for x, y in eye.outline]
+                draw.polygon(pts, fill=(*rgb, alpha))
+    return img
 
 
 def render_pro_map(
