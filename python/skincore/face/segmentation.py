@@ -52,9 +52,12 @@ from skincore.runtime import get_session
 INPUT_SIZE = 256
 #: Crop side as a multiple of the larger side of the face box (oval + forehead cap).
 CROP_FACTOR = 1.5
-#: Maximum forehead height added above the mesh's top ring, as a fraction of the
-#: brow-to-top-ring height (the mesh's top ring lies about a third below the hairline).
-FOREHEAD_CAP = 0.6
+#: Maximum forehead height added above the mesh's top ring, as a multiple of the
+#: midline brow-to-top-ring height (:func:`forehead_height`). On the four test faces
+#: whose hairline was marked by hand (London 062, 087, 136, selfie 30 cm) the hairline
+#: lies 0.67-0.99 of that height above point 10; 1.2 leaves a margin for high
+#: hairlines, and the segmentation stops the extension at the hair in every other case.
+FOREHEAD_CAP = 1.2
 #: Output channel order of the model.
 CHANNELS = ("skin", "clothes", "hair")
 
@@ -64,8 +67,8 @@ _PAD_RGB = np.round(_MEAN * 255).astype(np.uint8)
 
 #: Mesh indices of the forehead's top (the face oval's top ring, subject right to left).
 TOP_RING = (54, 103, 67, 109, 10, 338, 297, 332, 284)
-#: Mesh indices of the upper edge of both eyebrows.
-BROW_TOP = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
+#: Mesh indices of the upper edge of both eyebrows, inner halves (near the midline).
+BROW_TOP = (66, 107, 336, 296)
 _FACE_OVAL = (
     10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
     377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67,
@@ -113,7 +116,7 @@ class FaceSegmentation:
 
     def to_grid(self, image_xy: np.ndarray) -> np.ndarray:
         """Map image points (pixel centres at integers) to grid coordinates."""
-        p = np.asarray(image_xy, np.float64)
+        p = np.asarray(image_xy, np.float64)[..., :2]
         return (p - np.asarray(self.origin) + 0.5) * self.scale - 0.5
 
     def sample(self, name: str, image_xy: np.ndarray) -> np.ndarray:
@@ -243,16 +246,15 @@ def face_up(landmarks: np.ndarray) -> np.ndarray:
 
 
 def forehead_height(landmarks: np.ndarray) -> float:
-    """Height of the mesh forehead (top ring above the brows' upper edge), image pixels.
+    """Return the midline height of the mesh forehead, in image pixels.
 
-    The mean of the top-ring points minus the mean of the brow-top points, projected on
-    :func:`face_up`.
+    Point 10 (top of the mesh) minus the mean of the inner brow tops
+    (:data:`BROW_TOP`), projected on :func:`face_up`.
     """
     pts = _check_landmarks(landmarks)
     up = face_up(pts)
-    ring = pts[list(TOP_RING)] @ up
     brow = pts[list(BROW_TOP)] @ up
-    return float(max(ring.mean() - brow.mean(), 0.0))
+    return float(max(pts[10] @ up - brow.mean(), 0.0))
 
 
 def forehead_cap_points(landmarks: np.ndarray, cap: float = FOREHEAD_CAP) -> np.ndarray:

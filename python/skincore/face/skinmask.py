@@ -13,18 +13,33 @@ import numpy as np
 
 from skincore import geometry
 from skincore.face.regions import EXCLUDED, EXCLUSION_MARGIN, FACE_OVAL, region_polygons
-from skincore.face.segmentation import TOP_RING, FaceSegmentation, _check_landmarks
+from skincore.face.segmentation import FOREHEAD_CAP, TOP_RING, FaceSegmentation, _check_landmarks
 
 #: Probability at and above which a pixel is skin (resp. hair).
 THRESHOLD = 0.5
+#: Hair probability at which the forehead extension stops: solid hair. The model's
+#: hair/skin transition is 3-5 grid pixels wide (15-20 image pixels on a 550-px face);
+#: stopping at the 0.5 crossing left the polygon 17-21 px below hand-marked hairlines,
+#: stopping at 0.9 leaves it 11-15 px below. The skin mask inside the polygon is still
+#: decided by :data:`THRESHOLD`, so the hair in the transition is not measured as skin.
+HAIR_STOP = 0.9
+#: Largest distance between the end of the skin and the hair for the hair to count as
+#: the hairline, as a fraction of the midline forehead height (beyond it, e.g. a bald
+#: scalp against the background, the extension stops where the skin ends).
+HAIR_GAP = 0.25
 #: Points inserted between consecutive top-ring vertices when the forehead is extended.
 EXTEND_SUBDIVISIONS = 4
 
 
 def to_grid(points: np.ndarray, origin: tuple[float, float], scale: float) -> np.ndarray:
     """Image points -> grid coordinates of a grid ``(origin, scale)`` (float32)."""
-    p = np.asarray(points, np.float64)
+    p = np.asarray(points, np.float64)[..., :2]
     return ((p - np.asarray(origin, np.float64) + 0.5) * scale - 0.5).astype(np.float32)
+
+
+def _first(cond: np.ndarray) -> np.ndarray:
+    """Index of the first True along axis 1, or its length where there is none."""
+    return np.where(cond.any(axis=1), np.argmax(cond, axis=1), cond.shape[1])
 
 
 def _top_positions(polygon: np.ndarray, landmarks: np.ndarray) -> list[int]:
@@ -41,15 +56,18 @@ def extend_forehead(
     seg: FaceSegmentation,
     *,
     threshold: float = THRESHOLD,
+    hair_stop: float = HAIR_STOP,
 ) -> np.ndarray:
     """Extend the forehead polygon from the mesh's top ring up to the hairline.
 
     Each top-ring vertex of the polygon (FaceMesh 54, 103, 67, 109, 10, 338, 297, 332,
     284), plus :data:`EXTEND_SUBDIVISIONS` points between consecutive ones, moves along
-    the face's up direction (:attr:`FaceSegmentation.up`) for as long as the
-    segmentation reads skin without hair (``skin >= threshold`` and
-    ``hair < threshold``, sampled every grid pixel), at most
-    :attr:`FaceSegmentation.forehead_cap` (0.6x the brow-to-top-ring height). The
+    the face's up direction (:attr:`FaceSegmentation.up`), sampled every grid pixel, up
+    to the first sample with ``hair >= hair_stop`` (the hairline) when that lies at
+    most :data:`HAIR_GAP` forehead heights beyond the end of the skin
+    (``skin < threshold``), else up to the end of the skin; never further than
+    :attr:`FaceSegmentation.forehead_cap` (``FOREHEAD_CAP`` x the midline
+    brow-to-top-ring height). The
     distances are median-filtered over 3 neighbours so that one stray hair does not
     notch the line. The top ring is a lower bound: a fringe below it does not shrink
     the polygon (the skin mask removes the hair).
@@ -64,7 +82,9 @@ def extend_forehead(
     seg : FaceSegmentation
         Segmentation of the same face.
     threshold : float, optional
-        Probability threshold for skin and hair.
+        Skin probability threshold.
+    hair_stop : float, optional
+        Hair probability that marks the hairline.
 
     Returns
     -------
@@ -93,10 +113,11 @@ def extend_forehead(
     step = 1.0 / seg.scale  # one grid pixel, in image pixels
     steps = np.arange(0.0, seg.forehead_cap + 1e-9, step)
     probe = dense[:, None, :] + steps[None, :, None] * up  # (P, T, 2)
-    ok = (seg.sample("skin", probe) >= threshold) & (seg.sample("hair", probe) < threshold)
-    # length of the skin run starting at the ring (0 if the ring point itself is not skin)
-    run = np.where(ok.all(axis=1), ok.shape[1], np.argmin(ok, axis=1))
-    dist = np.where(run > 0, steps[np.maximum(run - 1, 0)], 0.0)
+    skin_end = _first(seg.sample("skin", probe) < threshold)
+    hair_at = _first(seg.sample("hair", probe) >= hair_stop)
+    gap = int(np.ceil(HAIR_GAP * seg.forehead_cap / FOREHEAD_CAP / step))
+    stop = np.where(hair_at <= skin_end + gap, hair_at, skin_end)
+    dist = np.where(stop > 0, steps[np.maximum(stop - 1, 0)], 0.0)
     padded = np.concatenate([dist[:1], dist, dist[-1:]])
     dist = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
     top = dense + dist[:, None] * up
@@ -197,12 +218,16 @@ def hair_occlusion(
     """Share of the face covered by fringe (AILab ``image_quality.hair_occlusion``).
 
     The seed defines it as "the proportion of bangs to the human face". Measured here
-    as: (face-oval pixels above the eye line that the segmentation reads as hair,
-    ``hair >= threshold``) / (all face-oval pixels), on the segmentation grid. The face
-    oval is the FaceMesh outline, whose top (the top ring) lies below the hairline, so
-    scalp hair above a visible hairline does not count; hair below the eye line (beard,
-    moustache) is not fringe and does not count either. The eye line joins the middles
-    of the two eyes (corners 33/133 and 362/263).
+    as: (face-oval pixels above the eye line that the segmentation does not read as
+    uncovered skin: ``hair >= threshold`` or ``skin < threshold``) / (all face-oval
+    pixels), on the segmentation grid, with the eyes and brows (and their margins) left
+    out of the numerator. "Not skin" rather than "hair" because a fringe that the model
+    cannot tell from the background (a dark fringe against a dark door) is still not
+    skin; on uncovered foreheads the model reads > 99 % of the upper face as skin, so
+    only coverings count. The face oval is the FaceMesh outline, whose top (the top
+    ring) lies below the hairline, so scalp hair above a visible hairline does not
+    count; below the eye line (beard, moustache, hands on the chin) nothing counts.
+    The eye line joins the middles of the two eyes (corners 33/133 and 362/263).
 
     Parameters
     ----------
@@ -232,5 +257,7 @@ def hair_occlusion(
     yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
     mid = (a + b) / 2
     above = (xx - mid[0]) * up[0] + (yy - mid[1]) * up[1] > 0
-    fringe = (oval > 0) & above & (seg.hair >= threshold)
+    covered = (seg.hair >= threshold) | (seg.skin < threshold)
+    features = exclusion_mask(pts, seg.origin, seg.scale, shape)
+    fringe = (oval > 0) & above & covered & ~features
     return float(np.count_nonzero(fringe)) / area
