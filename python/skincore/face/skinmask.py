@@ -13,7 +13,13 @@ import numpy as np
 
 from skincore import geometry
 from skincore.face.regions import EXCLUDED, EXCLUSION_MARGIN, FACE_OVAL, region_polygons
-from skincore.face.segmentation import FOREHEAD_CAP, TOP_RING, FaceSegmentation, _check_landmarks
+from skincore.face.segmentation import (
+    FOREHEAD_CAP,
+    TOP_RING,
+    FaceSegmentation,
+    _check_landmarks,
+    resample_map,
+)
 
 #: Probability at and above which a pixel is skin (resp. hair).
 THRESHOLD = 0.5
@@ -162,12 +168,13 @@ def segmented_skin(
 ) -> np.ndarray:
     """Pixels the segmentation reads as skin and not hair, on a grid (bool).
 
-    ``skin >= threshold and hair < threshold`` after bilinear resampling of both maps
-    onto the grid ``(origin, scale, shape)``.
+    ``min(skin, 1 - hair) >= threshold``, the map resampled bilinearly onto the grid
+    ``(origin, scale, shape)``; on the segmentation's own grid this is exactly
+    ``skin >= threshold and hair <= 1 - threshold`` (one resampling instead of two).
     """
-    skin = seg.resample("skin", origin, scale, shape)
-    hair = seg.resample("hair", origin, scale, shape)
-    return (skin >= threshold) & (hair < threshold)
+    uncovered = np.minimum(seg.skin, np.float32(1.0) - seg.hair)
+    m = resample_map(uncovered, seg.origin, seg.scale, origin, scale, shape)
+    return m >= threshold
 
 
 def skin_keep(
@@ -182,10 +189,10 @@ def skin_keep(
 ) -> np.ndarray:
     """Skin to measure on a grid: segmented skin minus hair, facial features and beard.
 
-    ``keep = skin >= t and hair < t and not (eyes, brows, lips, nostrils + margin)
-    and not beard``. Intersect it with a region polygon to get that region's skin
-    mask (the drop-in replacement of :attr:`skincore.face.regions.RegionMasks.keep`,
-    without its colour gate).
+    ``keep = min(skin, 1 - hair) >= t and not (eyes, brows, lips, nostrils + margin)
+    and not beard`` (see :func:`segmented_skin`). Intersect it with a region polygon
+    to get that region's skin mask (the drop-in replacement of
+    :attr:`skincore.face.regions.RegionMasks.keep`, without its colour gate).
 
     Parameters
     ----------
