@@ -397,3 +397,85 @@ def test_forehead_extension_never_shrinks_and_is_capped(faces):
     np.testing.assert_array_equal(
         _poly_mask(same, (0, 0), 1.0, (h, w)), _poly_mask(poly, (0, 0), 1.0, (h, w))
     )
+
+
+# -------------------------------------------------------------------------- glasses
+
+
+def _shared_data() -> Path | None:
+    for p in Path(__file__).resolve().parents:
+        if (p / "shared" / "data" / "utkface-dev").is_dir():
+            return p / "shared" / "data" / "utkface-dev"
+    return None
+
+
+def _paint_frames(rgb: np.ndarray, lm: np.ndarray) -> np.ndarray:
+    """Dark plastic frames: two elliptical rims around the eyes and a bridge bar."""
+    h, w = rgb.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    iod = float(np.linalg.norm(lm[33, :2] - lm[263, :2]))
+    thick = 0.035 * iod
+    frame = np.zeros((h, w), bool)
+    for a, b in ((33, 133), (362, 263)):
+        c = (lm[a, :2] + lm[b, :2]) / 2
+        rx, ry = 0.32 * iod, 0.22 * iod
+        r = np.sqrt(((xx - c[0]) / rx) ** 2 + ((yy - c[1]) / ry) ** 2)
+        frame |= np.abs(r - 1.0) * min(rx, ry) < thick / 2
+    y_b = lm[168, 1] - 0.02 * iod
+    x_l = (lm[33, 0] + lm[133, 0]) / 2 + 0.3 * iod
+    x_r = (lm[362, 0] + lm[263, 0]) / 2 - 0.3 * iod
+    frame |= (np.abs(yy - y_b) < thick / 2) & (xx > x_l) & (xx < x_r)
+    out = rgb.copy()
+    out[frame] = (30, 26, 24)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_glasses_false_on_bare_faces_true_with_painted_frames(faces, name):
+    from skincore.face.glasses import detect_glasses
+
+    rgb, lm = faces[name]
+    bare = detect_glasses(rgb, lm)
+    worn = detect_glasses(_paint_frames(rgb, lm), lm)
+    assert not bare.glasses, bare
+    assert worn.glasses, worn
+
+
+def test_glasses_on_labelled_real_photos():
+    """Real photos with and without glasses: UTKFace development crops (labelled by eye).
+
+    Only the ``val`` split is run here (the ``dev`` split chose the window and the
+    threshold; its figures are in the README): 99 photos, about 15 s.
+    """
+    from PIL import Image
+
+    from skincore.face.glasses import detect_glasses
+
+    root = _shared_data()
+    if root is None:
+        pytest.skip("../shared/data/utkface-dev is not on this machine")
+    rows = [
+        line.split(",")
+        for line in (FACES.parent / "utkface_glasses_labels.csv").read_text().splitlines()
+        if line and not line.startswith(("#", "file,"))
+    ]
+    results: dict[str, list[tuple[bool, bool]]] = {"val": []}
+    for file, split, label in rows:
+        if split not in results:
+            continue
+        img = Image.open(root / file).convert("RGB").resize((400, 400), Image.BICUBIC)
+        rgb = np.asarray(img)
+        boxes = detect_faces(rgb, max_faces=1)
+        if not boxes:
+            continue
+        lm = fit_landmarks(rgb, boxes[0]).points
+        results[split].append((label == "1", detect_glasses(rgb, lm).glasses))
+    for split, res in results.items():
+        truth = np.array([t for t, _ in res])
+        pred = np.array([p for _, p in res])
+        tpr = (pred & truth).sum() / truth.sum()
+        fpr = (pred & ~truth).sum() / (~truth).sum()
+        acc = (pred == truth).mean()
+        print(f"glasses {split}: n={len(res)} ({truth.sum()} with) TPR {tpr:.2f} FPR {fpr:.2f}")
+        assert acc >= 0.8, (split, acc)
+        assert tpr >= 0.65 and fpr <= 0.15, (split, tpr, fpr)
