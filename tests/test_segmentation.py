@@ -12,6 +12,7 @@ import pytest
 from skincore import geometry, models
 from skincore.face import detect_faces, fit_landmarks
 from skincore.face import segmentation as seg_mod
+from skincore.face.beard import beard_mask
 from skincore.face.regions import region_polygons
 from skincore.face.segmentation import FaceSegmentation, resample_map, segment_face
 from skincore.face.skinmask import (
@@ -250,13 +251,14 @@ def test_red_patch_and_brown_spots_stay_in_the_mask(faces, name):
     patch = (xx - c[0]) ** 2 + (yy - c[1]) ** 2 < (0.14 * iod) ** 2
     # brown spots (-12 L*, +6 b*, +3 a*) on the left cheek and the forehead
     spots = np.zeros((h, w), bool)
-    for idx in (280, 330, 108, 337, 151):
+    for idx in (280, 330, 108, 337, 151, 199):  # 199: on the chin
         s = lm[idx, :2]
         spots |= (xx - s[0]) ** 2 + (yy - s[1]) ** 2 < (0.025 * iod) ** 2
     planted = _lab_shift(rgb, patch, 0.0, 9.0, 0.0)
     planted = _lab_shift(planted, spots, -12.0, 3.0, 6.0)
     seg = segment_face(planted, lm, threads=1)
-    keep = skin_keep(seg, lm, (0, 0), 1.0, (h, w)) > 0
+    beard = beard_mask(planted, lm, seg, (0, 0), 1.0, (h, w))
+    keep = skin_keep(seg, lm, (0, 0), 1.0, (h, w), beard=beard) > 0
     assert keep[patch].mean() >= 0.99
     assert keep[spots].mean() >= 0.99
 
@@ -397,6 +399,74 @@ def test_forehead_extension_never_shrinks_and_is_capped(faces):
     np.testing.assert_array_equal(
         _poly_mask(same, (0, 0), 1.0, (h, w)), _poly_mask(poly, (0, 0), 1.0, (h, w))
     )
+
+
+# ---------------------------------------------------------------------------- beard
+
+
+def test_beard_found_on_the_bearded_face_only(faces, capsys):
+    rows = []
+    for name in NAMES:
+        rgb, lm = faces[name]
+        seg = segment_face(rgb, lm, threads=1)
+        h, w = rgb.shape[:2]
+        beard = beard_mask(rgb, lm, seg, (0, 0), 1.0, (h, w))
+        polys = region_polygons(lm)
+        share = {
+            z: float(beard[_poly_mask(polys[z], (0, 0), 1.0, (h, w))].mean())
+            for z in ("chin", "left_mouth_corner", "right_mouth_corner", "forehead")
+        }
+        rows.append((name, share))
+    with capsys.disabled():
+        print("\nbeard share per zone")
+        for name, share in rows:
+            print(f"{name:<24}" + "".join(f" {z} {v:.2f}" for z, v in share.items()))
+    for name, share in rows:
+        if name == "ccby_london_037":  # short full beard
+            assert share["chin"] >= 0.8
+            assert min(share["left_mouth_corner"], share["right_mouth_corner"]) >= 0.5
+        else:
+            assert max(share.values()) <= 0.02, name
+        assert share["forehead"] == 0.0
+
+
+def _paint_stubble(rgb: np.ndarray, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Short dark hairs (x0.55 luminance, 1.2 % of iod long) on 2 % of the lower face."""
+    h, w = rgb.shape[:2]
+    polys = region_polygons(lm)
+    zone = np.zeros((h, w), np.uint8)
+    for z in ("chin", "left_mouth_corner", "right_mouth_corner"):
+        geometry.fill_polygons([polys[z]], (h, w), out=zone)
+    rng = np.random.default_rng(1)
+    iod = float(np.linalg.norm(lm[33, :2] - lm[263, :2]))
+    ys, xs = np.nonzero(zone)
+    pick = rng.choice(len(ys), size=int(0.02 * len(ys)), replace=False)
+    out = rgb.astype(np.float32)
+    length = max(2, int(0.012 * iod))
+    for y, x in zip(ys[pick], xs[pick], strict=True):
+        dx, dy = rng.normal(0, 1, 2)
+        dy = abs(dy) + 0.5
+        nrm = np.hypot(dx, dy)
+        for t in range(length):
+            yy, xx = int(y + t * dy / nrm), int(x + t * dx / nrm)
+            if 0 <= yy < h and 0 <= xx < w:
+                out[yy, xx] *= 0.55
+    return out.astype(np.uint8), zone > 0
+
+
+@pytest.mark.parametrize(
+    "name", ["ccby_london_062", "ccby_london_087", "ccby_london_136", "cc0_selfie_30cm"]
+)
+def test_planted_stubble_is_beard_on_every_skin_tone(faces, name):
+    rgb, lm = faces[name]
+    h, w = rgb.shape[:2]
+    painted, _ = _paint_stubble(rgb, lm)
+    seg = segment_face(painted, lm, threads=1)
+    beard = beard_mask(painted, lm, seg, (0, 0), 1.0, (h, w))
+    chin = _poly_mask(region_polygons(lm)["chin"], (0, 0), 1.0, (h, w))
+    assert beard[chin].mean() >= 0.6
+    keep = skin_keep(seg, lm, (0, 0), 1.0, (h, w), beard=beard) > 0
+    assert keep[chin].mean() <= 0.4
 
 
 # -------------------------------------------------------------------------- glasses
