@@ -20,8 +20,10 @@ Measurement
    tip (landmark 1), inside the segmented skin (``min(skin, 1 - hair) >= 0.5``) at
    least ~2 sigma of the energy blur away from its edge (jaw line, background), and
    away from the lips and nostrils.
-5. Beard where ``E >= max(REL_GAIN * E_ref, ABS_FLOOR)``, then a 3x3-sigma majority
-   smoothing (Gaussian of the binary map >= 0.5).
+5. Beard where ``E >= max(REL_GAIN * E_ref, ABS_FLOOR)``, then a majority smoothing
+   (Gaussian of the binary map, sigma :data:`MAJORITY_SIGMA`, >= 0.5), keeping only
+   connected patches of at least :data:`MIN_AREA` iod^2 (single spots, moles and
+   creases are smaller).
 
 Thresholds were set on the ten photos of ``../shared/faces`` (one bearded man,
 London 037) and are a heuristic: blond or grey stubble on pale skin gives little
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skincore import geometry
+from skincore import contours, geometry
 from skincore.face.regions import region_polygons
 from skincore.face.segmentation import (
     FaceSegmentation,
@@ -51,6 +53,10 @@ REL_GAIN = 4.0
 #: Sigma (grid pixels) of the majority smoothing: hits narrower than ~2 sigma (the
 #: alar creases, the chin crease) vanish, a beard's large area stays.
 MAJORITY_SIGMA = 6.0
+#: Smallest beard patch, in squared inter-ocular distances (an isolated brown spot
+#: or mole gives a textured ring much smaller than this; a beard or stubble field is
+#: many times larger).
+MIN_AREA = 0.02
 #: Absolute energy floor (a band-pass RMS of 2 % of the luminance).
 ABS_FLOOR = 4.0
 _CANDIDATES = (
@@ -132,5 +138,8 @@ def beard_mask(
     cand = fill(_CANDIDATES) & usable & below
     hit = cand & (energy >= max(REL_GAIN * ref, ABS_FLOOR))
     smooth = geometry.gaussian_blur(hit.astype(np.float32), MAJORITY_SIGMA, threads=1) >= 0.5
-    beard_g = (smooth & cand).astype(np.float32)
+    smooth &= cand
+    labels, stats = contours.label(smooth.astype(np.uint8), threads=1)
+    big = np.flatnonzero(stats.area >= MIN_AREA * GRID_IOD**2) + 1
+    beard_g = np.isin(labels, big).astype(np.float32)
     return resample_map(beard_g, grid_o, s, origin, scale, shape) >= 0.5
