@@ -549,3 +549,50 @@ def test_glasses_on_labelled_real_photos():
         print(f"glasses {split}: n={len(res)} ({truth.sum()} with) TPR {tpr:.2f} FPR {fpr:.2f}")
         assert acc >= 0.8, (split, acc)
         assert tpr >= 0.65 and fpr <= 0.15, (split, tpr, fpr)
+
+
+def test_mediapipe_hair_converter_gives_sane_hair(faces, tmp_path):
+    """The comparison model (not shipped): converted MediaPipe hair segmentation."""
+    pytest.importorskip("onnx")
+    pytest.importorskip("tflite")
+    import importlib.util
+
+    import onnxruntime as ort
+
+    here = Path(__file__).resolve()
+    src = next(
+        (
+            p / "shared" / "models" / "hair_segmentation.tflite"
+            for p in here.parents
+            if (p / "shared" / "models" / "hair_segmentation.tflite").is_file()
+        ),
+        None,
+    )
+    if src is None:
+        pytest.skip("hair_segmentation.tflite (../shared/models) is not on this machine")
+    spec = importlib.util.spec_from_file_location(
+        "convert_mediapipe_hair", here.parents[1] / "tools" / "convert_mediapipe_hair.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / "hair.onnx"
+    tool.convert(src, out, 256)
+    rgb, lm = faces["ccby_london_087"]
+    x0, y0, side = seg_mod.crop_square(lm)
+    crop = np.ascontiguousarray(seg_mod._crop_padded(rgb, x0, y0, side))
+    small = geometry.resize(crop, (256, 256)).astype(np.float32) / 255.0
+    x = np.concatenate([small, np.zeros((256, 256, 1), np.float32)], axis=2)[None]
+    logits = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(
+        None, {"input_1": x}
+    )[0][0]
+    hair = 1.0 / (1.0 + np.exp(logits[..., 0] - logits[..., 1]))
+    scale = 256 / side
+
+    def at(p):
+        g = ((np.asarray(p)[:2] - (x0, y0) + 0.5) * scale - 0.5).round().astype(int)
+        return hair[g[1], g[0]]
+
+    crown = lm[10, :2] + 1.5 * seg_mod.forehead_height(lm) * np.array([0.0, -1.0])
+    assert at(crown) > 0.9
+    for i in (1, 50, 280, 151, 152):
+        assert at(lm[i]) < 0.1, i
