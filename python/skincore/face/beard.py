@@ -17,9 +17,10 @@ Measurement
 3. Reference energy ``E_ref`` = median of ``E`` over the cheekbone polygons (skin that
    is rarely bearded).
 4. Candidates: the chin, mouth-corner, nasolabial and cheek polygons, below the nose
-   tip (landmark 1), inside the segmented skin (``min(skin, 1 - hair) >= 0.5``) at
-   least ~2 sigma of the energy blur away from its edge (jaw line, background), and
-   away from the lips and nostrils.
+   tip (landmark 1), where the model sees skin or hair (``skin + hair >= 0.5``, not
+   background) at least ~2 sigma of the energy blur away from the background (the
+   jaw line against it), or as far inside the face oval (the model hesitates between
+   skin and hair on a dense beard), away from the lips and nostrils.
 5. Beard where ``E >= max(REL_GAIN * E_ref, ABS_FLOOR)``, then a majority smoothing
    (Gaussian of the binary map, sigma :data:`MAJORITY_SIGMA`, >= 0.5), keeping only
    connected patches of at least :data:`MIN_AREA` iod^2 (single spots, moles and
@@ -120,11 +121,16 @@ def beard_mask(
         return m > 0
 
     ref_area = fill(("left_cheekbone", "right_cheekbone"))
-    skin = np.minimum(seg.skin, np.float32(1.0) - seg.hair)
-    skin_g = (resample_map(skin, seg.origin, seg.scale, grid_o, s, (n, n)) >= 0.5).astype(
+    # inside the head: where the model sees skin or hair (not background), eroded so
+    # that the edge against the background gives no texture
+    face = (seg.skin + seg.hair).clip(0, 1)
+    face_g = (resample_map(face, seg.origin, seg.scale, grid_o, s, (n, n)) >= 0.5).astype(
         np.float32
     )
-    interior = geometry.gaussian_blur(skin_g, 5.0, threads=1) >= 0.98
+    interior = geometry.gaussian_blur(face_g, 5.0, threads=1) >= 0.98
+    # ... or well inside the face oval (where the model hesitates on a dense beard)
+    oval = fill(("face_oval",)).astype(np.float32)
+    interior |= geometry.gaussian_blur(oval, 5.0, threads=1) >= 0.98
     features = exclusion_mask(pts, grid_o, s, (n, n), margin=0.05)
     usable = interior & ~features
     ref_px = energy[ref_area & usable]

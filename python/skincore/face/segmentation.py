@@ -54,7 +54,7 @@ from skincore.runtime import get_session
 #: Side of the model input (pixels).
 INPUT_SIZE = 256
 #: Crop side as a multiple of the larger side of the face box (oval + forehead cap).
-CROP_FACTOR = 1.5
+CROP_FACTOR = 1.15
 #: Maximum forehead height added above the mesh's top ring, as a multiple of the
 #: midline brow-to-top-ring height (:func:`forehead_height`). On the four test faces
 #: whose hairline was marked by hand (London 062, 087, 136, selfie 30 cm) the hairline
@@ -266,7 +266,7 @@ def forehead_cap_points(landmarks: np.ndarray, cap: float = FOREHEAD_CAP) -> np.
     return pts[list(TOP_RING)] + cap * forehead_height(pts) * face_up(pts)
 
 
-def crop_square(landmarks: np.ndarray, factor: float = CROP_FACTOR) -> tuple[int, int, int]:
+def crop_square(landmarks: np.ndarray, factor: float | None = None) -> tuple[int, int, int]:
     """Return the segmentation crop ``(x0, y0, side)`` in image pixels (may leave the image).
 
     Parameters
@@ -275,7 +275,7 @@ def crop_square(landmarks: np.ndarray, factor: float = CROP_FACTOR) -> tuple[int
         (478, 2+) FaceMesh points in image pixels.
     factor : float, optional
         Side as a multiple of the larger side of the box around the face oval and the
-        capped forehead.
+        capped forehead; default :data:`CROP_FACTOR`.
 
     Returns
     -------
@@ -283,6 +283,7 @@ def crop_square(landmarks: np.ndarray, factor: float = CROP_FACTOR) -> tuple[int
         Top-left corner and side of the square.
     """
     pts = _check_landmarks(landmarks)
+    factor = CROP_FACTOR if factor is None else float(factor)
     box = np.concatenate([pts[list(_FACE_OVAL)], forehead_cap_points(pts)])
     lo, hi = box.min(0), box.max(0)
     side = max(int(round(factor * float(max(hi - lo)))), 8)
