@@ -7,8 +7,8 @@ luminance texture that bare skin, a red patch or a brown spot do not have.
 
 Measurement
 -----------
-1. The face crop (:func:`skincore.face.segmentation.crop_square`, factor 1.1) is
-   resampled (area) so that the outer-eye-corner distance ``iod`` is
+1. The box around the candidate zones (step 4) and the cheekbones, plus 0.15 iod,
+   is resampled (area) so that the outer-eye-corner distance ``iod`` is
    :data:`GRID_IOD` pixels; ``Y = 100 ln(0.299 R + 0.587 G + 0.114 B + 8)``, a
    log luminance, so that a hair darkening skin by a given factor gives the same
    contrast on dark and on light skin.
@@ -41,7 +41,6 @@ from skincore.face.segmentation import (
     FaceSegmentation,
     _check_landmarks,
     _crop_padded,
-    crop_square,
     face_up,
     resample_map,
 )
@@ -101,44 +100,51 @@ def beard_mask(
         raise ValueError("rgb: expected an (H, W, 3) uint8 array")
     pts = _check_landmarks(landmarks)
     iod = float(np.linalg.norm(pts[33] - pts[263]))
+    polys = region_polygons(pts)
+    # the measuring grid covers the candidate zones and the cheekbones, plus a margin
+    # of 0.15 iod, at GRID_IOD pixels per iod (outside the image: pad colour)
+    box = np.concatenate([polys[z] for z in (*_CANDIDATES, "left_cheekbone", "right_cheekbone")])
+    lo = np.floor(box.min(0) - 0.15 * iod).astype(int)
+    hi = np.ceil(box.max(0) + 0.15 * iod).astype(int)
+    x0, y0 = int(lo[0]), int(lo[1])
+    side = int(max(hi - lo))
     s = GRID_IOD / max(iod, 1e-6)
-    x0, y0, side = crop_square(pts, 1.1)
     n = max(8, round(side * s))
     s = n / side
+    nh = max(8, min(n, int(np.ceil((hi[1] - lo[1]) * s))))
+    nw = max(8, min(n, int(np.ceil((hi[0] - lo[0]) * s))))
     grid_o = (float(x0), float(y0))
     crop = np.ascontiguousarray(_crop_padded(rgb, x0, y0, side))
-    small = geometry.resize(crop, (n, n), method="area", threads=1).astype(np.float32)
-    lum = small @ np.array([0.299, 0.587, 0.114], np.float32)
+    small = geometry.resize(crop, (n, n), method="area", threads=1)[:nh, :nw]
+    lum = small.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     y = np.ascontiguousarray(np.float32(100.0) * np.log(lum + np.float32(8.0)))
     band = geometry.gaussian_blur(y, 0.7, threads=1) - geometry.gaussian_blur(y, 1.6, threads=1)
     energy = geometry.gaussian_blur(np.ascontiguousarray(band * band), 4.0, threads=1)
-    polys = region_polygons(pts)
+    grid = (nh, nw)
 
     def fill(names: tuple[str, ...]) -> np.ndarray:
-        m = np.zeros((n, n), np.uint8)
+        m = np.zeros(grid, np.uint8)
         for name in names:
-            geometry.fill_polygons([to_grid(polys[name], grid_o, s)], (n, n), out=m, threads=1)
+            geometry.fill_polygons([to_grid(polys[name], grid_o, s)], grid, out=m, threads=1)
         return m > 0
 
     ref_area = fill(("left_cheekbone", "right_cheekbone"))
     # inside the head: where the model sees skin or hair (not background), eroded so
     # that the edge against the background gives no texture
     face = (seg.skin + seg.hair).clip(0, 1)
-    face_g = (resample_map(face, seg.origin, seg.scale, grid_o, s, (n, n)) >= 0.5).astype(
-        np.float32
-    )
+    face_g = (resample_map(face, seg.origin, seg.scale, grid_o, s, grid) >= 0.5).astype(np.float32)
     interior = geometry.gaussian_blur(face_g, 5.0, threads=1) >= 0.98
     # ... or well inside the face oval (where the model hesitates on a dense beard)
     oval = fill(("face_oval",)).astype(np.float32)
     interior |= geometry.gaussian_blur(oval, 5.0, threads=1) >= 0.98
-    features = exclusion_mask(pts, grid_o, s, (n, n), margin=0.05)
+    features = exclusion_mask(pts, grid_o, s, grid, margin=0.05)
     usable = interior & ~features
     ref_px = energy[ref_area & usable]
     if ref_px.size < 20:
         return np.zeros(shape, bool)
     ref = float(np.median(ref_px))
     up = face_up(pts)
-    yy, xx = np.mgrid[0:n, 0:n]
+    yy, xx = np.mgrid[0:nh, 0:nw]
     tip = to_grid(pts[1], grid_o, s).astype(np.float64)
     below = (xx - tip[0]) * up[0] + (yy - tip[1]) * up[1] < 0
     cand = fill(_CANDIDATES) & usable & below
