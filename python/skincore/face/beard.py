@@ -1,9 +1,10 @@
 """Beard and stubble mask: a documented image measurement on the lower face.
 
 The segmentation model reads most beards and all stubble as skin (on London 037, a
-full short beard, its hair channel covers 0-30 % of the chin depending on the crop),
-so beard is measured from the image: hair gives the lower face a fine, strong
-luminance texture that bare skin, a red patch or a brown spot do not have.
+short full beard, it keeps 83 % of the chin and 91-100 % of the mouth corners as skin;
+its hair channel covers 2 %), so beard is measured from the image: hair gives the
+lower face a fine, strong luminance texture that bare skin, a red patch or a brown
+spot do not have. With this mask, 11 % of those zones stay skin.
 
 Measurement
 -----------
