@@ -12,6 +12,11 @@ Both graphs are converted from MediaPipe's ``face_landmarker.task`` (Apache-2.0)
     outputs ``Identity`` 1x1x1x1434 (x, y, z per point in 256-px crop units),
     ``Identity_1`` 1x1x1x1 (face presence logit) and ``Identity_2`` 1x1 (tongue-out
     probability, already through a sigmoid).
+``FACE_SEGMENTATION``
+    Skin/clothes/hair PAN (MIT, Kazuhito Takahashi), re-exported for a 256x256 input by
+    ``tools/export_face_segmentation.py``. Input ``x.1`` 1x3x256x256 float32 (RGB/255,
+    ImageNet mean/std normalised, NCHW); output ``1273`` 1x3x256x256 sigmoid scores for
+    skin, clothes, hair. Run it through :func:`skincore.face.segmentation.segment_face`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 MODELS_DIR: Path = Path(__file__).resolve().parent
 FACE_DETECTOR: Path = MODELS_DIR / "face_detector.onnx"
 FACE_LANDMARKS: Path = MODELS_DIR / "face_landmarks.onnx"
+FACE_SEGMENTATION: Path = MODELS_DIR / "face_segmentation.onnx"
 NOTICE: Path = MODELS_DIR / "NOTICE"
 
-__all__ = ["FACE_DETECTOR", "FACE_LANDMARKS", "MODELS_DIR", "NOTICE"]
+__all__ = ["FACE_DETECTOR", "FACE_LANDMARKS", "FACE_SEGMENTATION", "MODELS_DIR", "NOTICE"]

@@ -1,0 +1,270 @@
+"""Skin masks, forehead-to-hairline extension and hair occlusion from the segmentation.
+
+Everything here works on a :class:`skincore.face.segmentation.FaceSegmentation` and
+plain arrays; grids follow the segmentation module's convention (an image point ``p``
+lies at ``(p - origin + 0.5) * scale - 0.5`` on a grid). There is **no colour gate**:
+a pixel is skin because the segmentation says so, whatever its colour, so red
+patches, brown spots and acne stay in the mask.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skincore import geometry
+from skincore.face.regions import EXCLUDED, EXCLUSION_MARGIN, FACE_OVAL, region_polygons
+from skincore.face.segmentation import (
+    FOREHEAD_CAP,
+    TOP_RING,
+    FaceSegmentation,
+    _check_landmarks,
+    resample_map,
+)
+
+#: Probability at and above which a pixel is skin (resp. hair).
+THRESHOLD = 0.5
+#: Hair probability at which the forehead extension stops: solid hair. The model's
+#: hair/skin transition is 3-5 grid pixels wide (15-20 image pixels on a 550-px face);
+#: stopping at the 0.5 crossing left the polygon 17-21 px below hand-marked hairlines,
+#: stopping at 0.9 leaves it 11-15 px below. The skin mask inside the polygon is still
+#: decided by :data:`THRESHOLD`, so the hair in the transition is not measured as skin.
+HAIR_STOP = 0.9
+#: Largest distance between the end of the skin and the hair for the hair to count as
+#: the hairline, as a fraction of the midline forehead height (beyond it, e.g. a bald
+#: scalp against the background, the extension stops where the skin ends).
+HAIR_GAP = 0.25
+#: Points inserted between consecutive top-ring vertices when the forehead is extended.
+EXTEND_SUBDIVISIONS = 4
+
+
+def to_grid(points: np.ndarray, origin: tuple[float, float], scale: float) -> np.ndarray:
+    """Image points -> grid coordinates of a grid ``(origin, scale)`` (float32)."""
+    p = np.asarray(points, np.float64)[..., :2]
+    return ((p - np.asarray(origin, np.float64) + 0.5) * scale - 0.5).astype(np.float32)
+
+
+def _first(cond: np.ndarray) -> np.ndarray:
+    """Index of the first True along axis 1, or its length where there is none."""
+    return np.where(cond.any(axis=1), np.argmax(cond, axis=1), cond.shape[1])
+
+
+def _top_positions(polygon: np.ndarray, landmarks: np.ndarray) -> list[int]:
+    """Positions in ``polygon`` of the top-ring vertices, in polygon order."""
+    ring = landmarks[list(TOP_RING)]
+    d = np.linalg.norm(polygon[:, None, :] - ring[None, :, :], axis=2)
+    pos = [int(i) for i in np.flatnonzero(d.min(axis=1) < 1e-3)]
+    return pos
+
+
+def extend_forehead(
+    forehead_polygon: np.ndarray,
+    landmarks: np.ndarray,
+    seg: FaceSegmentation,
+    *,
+    threshold: float = THRESHOLD,
+    hair_stop: float = HAIR_STOP,
+) -> np.ndarray:
+    """Extend the forehead polygon from the mesh's top ring up to the hairline.
+
+    Each top-ring vertex of the polygon (FaceMesh 54, 103, 67, 109, 10, 338, 297, 332,
+    284), plus :data:`EXTEND_SUBDIVISIONS` points between consecutive ones, moves along
+    the face's up direction (:attr:`FaceSegmentation.up`), sampled every grid pixel, up
+    to the first sample with ``hair >= hair_stop`` (the hairline) when that lies at
+    most :data:`HAIR_GAP` forehead heights beyond the end of the skin
+    (``skin < threshold``), else up to the end of the skin; never further than
+    :attr:`FaceSegmentation.forehead_cap` (``FOREHEAD_CAP`` x the midline
+    brow-to-top-ring height). The
+    distances are median-filtered over 3 neighbours so that one stray hair does not
+    notch the line. The top ring is a lower bound: a fringe below it does not shrink
+    the polygon (the skin mask removes the hair).
+
+    Parameters
+    ----------
+    forehead_polygon : numpy.ndarray
+        (K, 2) polygon in image pixels whose upper edge runs through top-ring landmarks
+        (e.g. ``region_polygons(landmarks)["forehead"]``).
+    landmarks : numpy.ndarray
+        (478, 2+) FaceMesh points in image pixels.
+    seg : FaceSegmentation
+        Segmentation of the same face.
+    threshold : float, optional
+        Skin probability threshold.
+    hair_stop : float, optional
+        Hair probability that marks the hairline.
+
+    Returns
+    -------
+    numpy.ndarray
+        (K', 2) float32 polygon in image pixels: the top-ring chain replaced by the
+        extended, densified chain; the rest unchanged.
+
+    Raises
+    ------
+    ValueError
+        If the polygon holds fewer than two top-ring vertices in a row.
+    """
+    pts = _check_landmarks(landmarks)
+    poly = np.asarray(forehead_polygon, np.float64)[:, :2]
+    pos = _top_positions(poly, pts)
+    if len(pos) < 2 or any(b - a != 1 for a, b in zip(pos, pos[1:], strict=False)):
+        raise ValueError("forehead_polygon: expected consecutive top-ring landmarks")
+    chain = poly[pos]
+    n = EXTEND_SUBDIVISIONS + 1
+    t = np.arange(n) / n
+    dense = np.concatenate(
+        [a + (b - a) * t[:, None] for a, b in zip(chain[:-1], chain[1:], strict=False)]
+        + [chain[-1:]]
+    )
+    up = np.asarray(seg.up, np.float64)
+    step = 1.0 / seg.scale  # one grid pixel, in image pixels
+    steps = np.arange(0.0, seg.forehead_cap + 1e-9, step)
+    probe = dense[:, None, :] + steps[None, :, None] * up  # (P, T, 2)
+    skin_end = _first(seg.sample("skin", probe) < threshold)
+    hair_at = _first(seg.sample("hair", probe) >= hair_stop)
+    gap = int(np.ceil(HAIR_GAP * seg.forehead_cap / FOREHEAD_CAP / step))
+    stop = np.where(hair_at <= skin_end + gap, hair_at, skin_end)
+    dist = np.where(stop > 0, steps[np.maximum(stop - 1, 0)], 0.0)
+    padded = np.concatenate([dist[:1], dist, dist[-1:]])
+    dist = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    top = dense + dist[:, None] * up
+    out = np.concatenate([poly[: pos[0]], top, poly[pos[-1] + 1 :]])
+    return out.astype(np.float32)
+
+
+def exclusion_mask(
+    landmarks: np.ndarray,
+    origin: tuple[float, float],
+    scale: float,
+    shape: tuple[int, int],
+    *,
+    margin: float = EXCLUSION_MARGIN,
+) -> np.ndarray:
+    """Eyes, brows, lips and nostrils with a margin, rasterised on a grid (bool).
+
+    The margin is ``margin`` x the outer-eye-corner distance, as in
+    :func:`skincore.face.regions.build_masks`.
+    """
+    pts = _check_landmarks(landmarks)
+    polys = region_polygons(pts)
+    m = np.zeros(shape, np.uint8)
+    for name in EXCLUDED:
+        geometry.fill_polygons([to_grid(polys[name], origin, scale)], shape, out=m, threads=1)
+    iod = float(np.linalg.norm(pts[33] - pts[263]))
+    r = margin * iod * scale
+    excluded = m > 0
+    if r >= 0.5:
+        blurred = geometry.gaussian_blur(excluded.astype(np.float32), r / 2.0, threads=1)
+        excluded = blurred > 0.02
+    return excluded
+
+
+def segmented_skin(
+    seg: FaceSegmentation,
+    origin: tuple[float, float],
+    scale: float,
+    shape: tuple[int, int],
+    *,
+    threshold: float = THRESHOLD,
+) -> np.ndarray:
+    """Pixels the segmentation reads as skin and not hair, on a grid (bool).
+
+    ``min(skin, 1 - hair) >= threshold``, the map resampled bilinearly onto the grid
+    ``(origin, scale, shape)``; on the segmentation's own grid this is exactly
+    ``skin >= threshold and hair <= 1 - threshold`` (one resampling instead of two).
+    """
+    uncovered = np.minimum(seg.skin, np.float32(1.0) - seg.hair)
+    m = resample_map(uncovered, seg.origin, seg.scale, origin, scale, shape)
+    return m >= threshold
+
+
+def skin_keep(
+    seg: FaceSegmentation,
+    landmarks: np.ndarray,
+    origin: tuple[float, float],
+    scale: float,
+    shape: tuple[int, int],
+    *,
+    threshold: float = THRESHOLD,
+    beard: np.ndarray | None = None,
+) -> np.ndarray:
+    """Skin to measure on a grid: segmented skin minus hair, facial features and beard.
+
+    ``keep = min(skin, 1 - hair) >= t and not (eyes, brows, lips, nostrils + margin)
+    and not beard`` (see :func:`segmented_skin`). Intersect it with a region polygon
+    to get that region's skin mask (the drop-in replacement of
+    :attr:`skincore.face.regions.RegionMasks.keep`, without its colour gate).
+
+    Parameters
+    ----------
+    seg : FaceSegmentation
+        Segmentation of the face.
+    landmarks : numpy.ndarray
+        (478, 2+) FaceMesh points in image pixels.
+    origin, scale, shape : tuple of float, float, tuple of int
+        The target grid.
+    threshold : float, optional
+        Probability threshold for skin and hair.
+    beard : numpy.ndarray, optional
+        Bool beard mask on the same grid (see :func:`beard_mask`), removed if given.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``shape`` uint8, 255 where skin is kept.
+    """
+    keep = segmented_skin(seg, origin, scale, shape, threshold=threshold)
+    keep &= ~exclusion_mask(landmarks, origin, scale, shape)
+    if beard is not None:
+        keep &= ~np.asarray(beard, bool)
+    return keep.astype(np.uint8) * np.uint8(255)
+
+
+def hair_occlusion(
+    seg: FaceSegmentation, landmarks: np.ndarray, *, threshold: float = THRESHOLD
+) -> float:
+    """Share of the face covered by fringe (AILab ``image_quality.hair_occlusion``).
+
+    The seed defines it as "the proportion of bangs to the human face". Measured here
+    as: (face-oval pixels above the eye line that the segmentation does not read as
+    uncovered skin: ``hair >= threshold`` or ``skin < threshold``) / (all face-oval
+    pixels), on the segmentation grid, with the eyes and brows (and their margins) left
+    out of the numerator. "Not skin" rather than "hair" because a fringe that the model
+    cannot tell from the background (a dark fringe against a dark door) is still not
+    skin; on uncovered foreheads the model reads > 99 % of the upper face as skin, so
+    only coverings count. The face oval is the FaceMesh outline, whose top (the top
+    ring) lies below the hairline, so scalp hair above a visible hairline does not
+    count; below the eye line (beard, moustache, hands on the chin) nothing counts.
+    The eye line joins the middles of the two eyes (corners 33/133 and 362/263).
+
+    Parameters
+    ----------
+    seg : FaceSegmentation
+        Segmentation of the face.
+    landmarks : numpy.ndarray
+        (478, 2+) FaceMesh points in image pixels.
+    threshold : float, optional
+        Hair probability threshold.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+    """
+    pts = _check_landmarks(landmarks)
+    shape = seg.shape
+    oval = geometry.fill_polygons(
+        [to_grid(pts[list(FACE_OVAL)], seg.origin, seg.scale)], shape, threads=1
+    )
+    area = int(np.count_nonzero(oval))
+    if area == 0:
+        return 0.0
+    a = to_grid((pts[33] + pts[133]) / 2, seg.origin, seg.scale).astype(np.float64)
+    b = to_grid((pts[362] + pts[263]) / 2, seg.origin, seg.scale).astype(np.float64)
+    up = np.asarray(seg.up)
+    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
+    mid = (a + b) / 2
+    above = (xx - mid[0]) * up[0] + (yy - mid[1]) * up[1] > 0
+    covered = (seg.hair >= threshold) | (seg.skin < threshold)
+    features = exclusion_mask(pts, seg.origin, seg.scale, shape)
+    fringe = (oval > 0) & above & covered & ~features
+    return float(np.count_nonzero(fringe)) / area

@@ -1,0 +1,614 @@
+"""Segmentation head, skin mask without colour gate, forehead extension, hair occlusion."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skincore import geometry, models
+from skincore.face import detect_faces, fit_landmarks
+from skincore.face import segmentation as seg_mod
+from skincore.face.beard import beard_mask
+from skincore.face.regions import region_polygons
+from skincore.face.segmentation import FaceSegmentation, resample_map, segment_face
+from skincore.face.skinmask import (
+    exclusion_mask,
+    extend_forehead,
+    hair_occlusion,
+    skin_keep,
+    to_grid,
+)
+from skincore.io import load_image
+
+pytest.importorskip("onnxruntime")
+
+FACES = Path(__file__).parent / "data" / "faces"
+# The London faces (every skin tone of the set) and the CC0 selfies.
+NAMES = (
+    "ccby_london_037",
+    "ccby_london_062",
+    "ccby_london_087",
+    "ccby_london_136",
+    "cc0_selfie_30cm",
+    "cc0_selfie_45cm",
+    "cc0_selfie_60cm",
+    "cc0_darkskin_makeup_3q",
+    "ccby_canada_003f",
+)
+# Hairline marked by hand (image y, pixels) at the x of landmarks 109, 10 and 338.
+HAIRLINE = {
+    "ccby_london_062": (395, 345, 340),
+    "ccby_london_087": (385, 362, 365),
+    "ccby_london_136": (405, 395, 425),
+    "cc0_selfie_30cm": (350, 360, 355),
+}
+
+
+@pytest.fixture(scope="module")
+def faces() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    out = {}
+    for name in NAMES:
+        rgb = load_image(FACES / f"{name}.jpg").rgb
+        box = detect_faces(rgb, max_faces=1)[0]
+        out[name] = (rgb, fit_landmarks(rgb, box).points)
+    return out
+
+
+def _grid(lm: np.ndarray) -> tuple[tuple[int, int], float, tuple[int, int]]:
+    """A full-resolution grid around the face (as a pipeline work grid would be)."""
+    x0, y0, side = seg_mod.crop_square(lm, 1.2)
+    return (x0, y0), 1.0, (side, side)
+
+
+def _poly_mask(poly: np.ndarray, origin, scale, shape) -> np.ndarray:
+    return geometry.fill_polygons([to_grid(poly, origin, scale)], shape) > 0
+
+
+# ------------------------------------------------------------------ model and provenance
+
+
+def test_notice_has_the_segmentation_model_hash_and_licence():
+    text = models.NOTICE.read_text()
+    m = re.search(r"^face_segmentation\.onnx\s+([0-9a-f]{64})$", text, re.M)
+    assert m
+    assert m.group(1) == hashlib.sha256(models.FACE_SEGMENTATION.read_bytes()).hexdigest()
+    assert "MIT License" in (models.MODELS_DIR / "LICENSE.face_segmentation.txt").read_text()
+    assert "324a22a1c2e3a433d6225d4c5c50f50912797a4d14b69f7d632eeb5c85346f36" in text
+
+
+def test_export_tool_reproduces_the_packaged_model(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    assert onnx
+    here = Path(__file__).resolve()
+    src = next(
+        (
+            p / "shared" / "models" / "skin_clothes_hair_pan.onnx"
+            for p in here.parents
+            if (p / "shared" / "models" / "skin_clothes_hair_pan.onnx").is_file()
+        ),
+        None,
+    )
+    if src is None:
+        pytest.skip("the 512-px source model (../shared/models) is not on this machine")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "export_face_segmentation", here.parents[1] / "tools" / "export_face_segmentation.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / "seg.onnx"
+    tool.export(src, out, 256)
+    assert out.read_bytes() == models.FACE_SEGMENTATION.read_bytes()
+
+
+def test_segment_face_grid_and_determinism(faces):
+    rgb, lm = faces["ccby_london_087"]
+    a = segment_face(rgb, lm, threads=1)
+    b = segment_face(rgb, lm, threads=1)
+    assert a.skin.shape == a.hair.shape == a.clothes.shape == (256, 256)
+    assert a.skin.dtype == np.float32
+    for name in seg_mod.CHANNELS:
+        np.testing.assert_array_equal(a.map(name), b.map(name))
+        assert 0.0 <= a.map(name).min() and a.map(name).max() <= 1.0
+    x0, y0, side = seg_mod.crop_square(lm)
+    assert a.origin == (x0, y0) and a.scale == pytest.approx(256 / side)
+    # the face centre is skin, the crown hair, the background neither
+    assert a.sample("skin", lm[[1, 50, 280, 151]]).min() > 0.9
+    crown = lm[10, :2] + 1.5 * seg_mod.forehead_height(lm) * np.asarray(a.up)
+    assert a.sample("hair", crown) > 0.9
+    assert a.sample("skin", np.array([x0 + 3.0, y0 + 3.0])) < 0.1
+    up = np.asarray(a.up)
+    assert up[1] < -0.95  # upright face: up points to smaller y
+
+
+def test_bad_input_raises(faces):
+    rgb, lm = faces["ccby_london_087"]
+    with pytest.raises(ValueError, match="rgb"):
+        segment_face(rgb.astype(np.float32), lm)
+    with pytest.raises(ValueError, match="landmarks"):
+        segment_face(rgb, lm[:100])
+    bad = lm.copy()
+    bad[5, 0] = np.nan
+    with pytest.raises(ValueError, match="landmarks"):
+        segment_face(rgb, bad)
+    seg = segment_face(rgb, lm, threads=1)
+    with pytest.raises(ValueError, match="forehead_polygon"):
+        extend_forehead(region_polygons(lm)["left_cheek"], lm, seg)
+    with pytest.raises(KeyError):
+        seg.map("eyes")
+
+
+def test_face_partly_outside_the_image_is_padded(faces):
+    rgb, lm = faces["ccby_london_087"]
+    # cut the image just above the eyebrows: the crop leaves the image
+    top = int(lm[10, 1]) + 20
+    seg = segment_face(np.ascontiguousarray(rgb[top:]), lm - [0, top, 0], threads=1)
+    assert seg.origin[1] < 0
+    assert seg.sample("skin", lm[[1, 50, 280], :2] - [0, top]).min() > 0.9
+
+
+# ----------------------------------------------------------------------- resampling
+
+
+def test_resample_is_exact_on_a_linear_ramp():
+    yy, xx = np.mgrid[0:40, 0:50].astype(np.float32)
+    ramp = 2.0 * xx + 3.0 * yy
+    src_origin, src_scale = (100.0, 200.0), 0.5  # 2 image px per grid px
+    origin, scale, shape = (110.0, 215.0), 1.25, (30, 40)
+    out = resample_map(ramp, src_origin, src_scale, origin, scale, shape)
+    j = np.arange(40)
+    i = np.arange(30)
+    px = (j + 0.5) / scale - 0.5 + origin[0]
+    py = (i + 0.5) / scale - 0.5 + origin[1]
+    gx = (px - src_origin[0] + 0.5) * src_scale - 0.5
+    gy = (py - src_origin[1] + 0.5) * src_scale - 0.5
+    np.testing.assert_allclose(out, 2 * gx[None, :] + 3 * gy[:, None], atol=1e-4)
+
+
+def test_resample_identity_and_outside_is_zero():
+    m = np.random.default_rng(3).random((20, 30), dtype=np.float32)
+    np.testing.assert_array_equal(resample_map(m, (5, 7), 2.0, (5, 7), 2.0, (20, 30)), m)
+    out = resample_map(m, (0, 0), 1.0, (-10, 0), 1.0, (20, 30))
+    assert (out[:, :9] == 0).all()
+    np.testing.assert_allclose(out[:, 10:], m[:, :20])
+    with pytest.raises(ValueError):
+        resample_map(m, (0, 0), 0.0, (0, 0), 1.0, (2, 2))
+
+
+# ---------------------------------------------------------------- skin kept per zone
+
+
+def _kept_table(faces):
+    rows = []
+    for name in NAMES:
+        rgb, lm = faces[name]
+        seg = segment_face(rgb, lm, threads=1)
+        origin, scale, shape = _grid(lm)
+        keep = skin_keep(seg, lm, origin, scale, shape) > 0
+        excluded = exclusion_mask(lm, origin, scale, shape)
+        hair = seg.resample("hair", origin, scale, shape) >= 0.5
+        polys = region_polygons(lm)
+        zones = {
+            "forehead": extend_forehead(polys["forehead"], lm, seg),
+            "left_cheek": polys["left_cheek"],
+            "right_cheek": polys["right_cheek"],
+        }
+        row = {"name": name}
+        for zone, poly in zones.items():
+            m = _poly_mask(poly, origin, scale, shape)
+            free = m & ~excluded & ~hair
+            row[zone] = 100.0 * np.count_nonzero(keep & free) / np.count_nonzero(free)
+            row[zone + "_hair"] = 100.0 * np.count_nonzero(m & hair) / np.count_nonzero(m)
+        rows.append(row)
+    return rows
+
+
+def test_skin_kept_where_no_hair_covers_it(faces, capsys):
+    rows = _kept_table(faces)
+    with capsys.disabled():
+        print("\nskin kept where no hair covers it (% of polygon; hair share in brackets)")
+        print(f"{'photo':<24}{'forehead':>18}{'left_cheek':>18}{'right_cheek':>18}")
+        for r in rows:
+            cells = "".join(
+                f"{r[z]:>10.1f} ({r[z + '_hair']:4.1f})"
+                for z in ("forehead", "left_cheek", "right_cheek")
+            )
+            print(f"{r['name']:<24}{cells}")
+    for r in rows:
+        for zone in ("forehead", "left_cheek", "right_cheek"):
+            assert r[zone] >= 95.0, (r["name"], zone, r[zone])
+
+
+def _lab_shift(rgb: np.ndarray, mask: np.ndarray, dL: float, da: float, db: float) -> np.ndarray:
+    color = pytest.importorskip("skimage.color")
+    out = rgb.copy()
+    ys, xs = np.nonzero(mask)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    patch = rgb[y0:y1, x0:x1].astype(np.float64) / 255.0
+    lab = color.rgb2lab(patch)
+    w = mask[y0:y1, x0:x1].astype(np.float64)
+    lab[..., 0] += dL * w
+    lab[..., 1] += da * w
+    lab[..., 2] += db * w
+    new = np.clip(color.lab2rgb(lab) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    out[y0:y1, x0:x1] = np.where(mask[y0:y1, x0:x1, None] > 0, new, out[y0:y1, x0:x1])
+    return out
+
+
+@pytest.mark.parametrize("name", ["ccby_london_062", "ccby_london_087", "ccby_london_136"])
+def test_red_patch_and_brown_spots_stay_in_the_mask(faces, name):
+    rgb, lm = faces[name]
+    h, w = rgb.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w]
+    iod = float(np.linalg.norm(lm[33, :2] - lm[263, :2]))
+    # a diffuse red patch (+9 a*) over the subject's right cheek
+    c = lm[50, :2]
+    patch = (xx - c[0]) ** 2 + (yy - c[1]) ** 2 < (0.14 * iod) ** 2
+    # brown spots (-12 L*, +6 b*, +3 a*) on the left cheek and the forehead
+    spots = np.zeros((h, w), bool)
+    for idx in (280, 330, 108, 337, 151, 199):  # 199: on the chin
+        s = lm[idx, :2]
+        spots |= (xx - s[0]) ** 2 + (yy - s[1]) ** 2 < (0.025 * iod) ** 2
+    planted = _lab_shift(rgb, patch, 0.0, 9.0, 0.0)
+    planted = _lab_shift(planted, spots, -12.0, 3.0, 6.0)
+    seg = segment_face(planted, lm, threads=1)
+    beard = beard_mask(planted, lm, seg, (0, 0), 1.0, (h, w))
+    keep = skin_keep(seg, lm, (0, 0), 1.0, (h, w), beard=beard) > 0
+    assert keep[patch].mean() >= 0.99
+    assert keep[spots].mean() >= 0.99
+
+
+# --------------------------------------------------------------- fringe and occlusion
+
+
+def _paint_fringe(rgb: np.ndarray, lm: np.ndarray, depth: float) -> tuple[np.ndarray, np.ndarray]:
+    """Paint a dark-brown fringe of hair strands from above the hairline down to
+    ``depth`` x the forehead height below point 10, with ragged strand tips.
+
+    Returns the painted image and the painted region (bool).
+    """
+    rng = np.random.default_rng(7)
+    h, w = rgb.shape[:2]
+    fh = seg_mod.forehead_height(lm)
+    x0, x1 = int(lm[54, 0]), int(lm[284, 0])
+    y_top = int(lm[10, 1] - 1.4 * fh)
+    yy, xx = np.mgrid[y_top:h, x0:x1].astype(np.float64)
+    cols = xx[0]
+    # each column's strand tip: a wavy edge plus per-strand jitter (3-px strands)
+    jitter = np.repeat(rng.normal(0.0, 0.04 * fh, cols.size // 3 + 1), 3)[: cols.size]
+    tip = lm[10, 1] + depth * fh + 0.06 * fh * np.sin(cols / (0.2 * fh)) + jitter
+    region_local = yy <= tip[None, :]
+    # strands: thin dark lines with a slow sheen band, slightly slanted
+    phase = (xx + 0.15 * (yy - y_top)) * 2.1
+    strand = 0.5 + 0.5 * np.cos(phase + rng.normal(0, 0.3, xx.shape[1])[None, :])
+    sheen = 0.5 + 0.5 * np.cos((yy - y_top) / (0.35 * fh))
+    level = 22 + 30 * strand * (0.4 + 0.6 * sheen) + rng.normal(0, 4, xx.shape)
+    colour = np.stack([level * 1.25, level * 0.95, level * 0.75], axis=-1)
+    out = rgb.copy()
+    view = out[y_top:h, x0:x1]
+    view[region_local] = np.clip(colour[region_local], 0, 255).astype(np.uint8)
+    region = np.zeros((h, w), bool)
+    region[y_top:h, x0:x1] = region_local
+    return out, region
+
+
+@pytest.mark.parametrize("name", ["ccby_london_087", "ccby_london_136", "cc0_selfie_30cm"])
+def test_painted_fringe_counts_as_occlusion_and_leaves_the_skin(faces, name):
+    rgb, lm = faces[name]
+    h, w = rgb.shape[:2]
+    clean = segment_face(rgb, lm, threads=1)
+    painted, region = _paint_fringe(rgb, lm, depth=0.45)
+    seg = segment_face(painted, lm, threads=1)
+    keep = skin_keep(seg, lm, (0, 0), 1.0, (h, w)) > 0
+    oval = geometry.fill_polygons([region_polygons(lm)["face_oval"]], (h, w)) > 0
+    fringe_in_face = region & oval
+    # the painted hair is not skin
+    assert keep[fringe_in_face].mean() <= 0.1
+    # and it is counted: occlusion rises by about the share of the face that the
+    # fringe newly covers (not what the subject's own hair covered already); the
+    # model's soft edge, 15-20 px below the strand tips, adds up to half of it again
+    was_covered = (clean.resample("hair", (0, 0), 1.0, (h, w)) >= 0.5) | (
+        clean.resample("skin", (0, 0), 1.0, (h, w)) < 0.5
+    )
+    share = np.count_nonzero(fringe_in_face & ~was_covered) / np.count_nonzero(oval)
+    rise = hair_occlusion(seg, lm) - hair_occlusion(clean, lm)
+    print(f"{name}: painted fringe {share:.3f} of the face, hair_occlusion rose {rise:.3f}")
+    assert 0.8 * share <= rise <= 1.5 * share + 0.01, (share, rise)
+    # the forehead below the fringe is still skin
+    below = oval & ~region & _poly_mask(region_polygons(lm)["forehead"], (0, 0), 1.0, (h, w))
+    below &= ~exclusion_mask(lm, (0, 0), 1.0, (h, w))
+    below &= clean.resample("hair", (0, 0), 1.0, (h, w)) < 0.5  # the subject's own hair
+    ys = np.nonzero(region)[0]
+    # the model's hair edge is soft over ~4 grid pixels (15-20 image pixels here)
+    below &= np.arange(h)[:, None] > ys.max() + 0.25 * seg_mod.forehead_height(lm)
+    assert keep[below].mean() >= 0.95
+
+
+def test_hair_occlusion_is_small_on_open_foreheads(faces):
+    for name in ("ccby_london_037", "cc0_selfie_45cm", "ccby_canada_003f"):
+        rgb, lm = faces[name]
+        assert hair_occlusion(segment_face(rgb, lm, threads=1), lm) < 0.03, name
+
+
+# ------------------------------------------------------------------ forehead extension
+
+
+def _polyline_pixels(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Integer pixels of a piecewise-linear line y(x) sampled at every column."""
+    cols = np.arange(int(np.ceil(xs[0])), int(np.floor(xs[-1])) + 1)
+    return np.stack([cols, np.round(np.interp(cols, xs, ys)).astype(int)], axis=1)
+
+
+@pytest.mark.parametrize("name", sorted(HAIRLINE))
+def test_forehead_extension_reaches_lines_20px_below_the_hairline(faces, name):
+    rgb, lm = faces[name]
+    h, w = rgb.shape[:2]
+    polys = region_polygons(lm)
+    cols = np.array([lm[109, 0], lm[10, 0], lm[338, 0]])
+    hairline = np.array(HAIRLINE[name], np.float64)
+    brow = lm[list(seg_mod.BROW_TOP), 1].mean()
+    # three lines across the forehead (2 px wide, 10 % darker): mid-forehead, just
+    # above the top ring, and 20 px below the hand-marked hairline, following it
+    lines = [
+        _polyline_pixels(cols, np.full(3, (lm[10, 1] + brow) / 2)),
+        _polyline_pixels(cols, np.full(3, lm[10, 1] - 8)),
+        _polyline_pixels(cols, hairline + 20),
+    ]
+    painted = rgb.copy()
+    for pix in lines:
+        for dy in (0, 1):
+            v = painted[pix[:, 1] + dy, pix[:, 0]]
+            painted[pix[:, 1] + dy, pix[:, 0]] = (v * 0.9).astype(np.uint8)
+    seg = segment_face(painted, lm, threads=1)
+    ext = extend_forehead(polys["forehead"], lm, seg)
+    inside = _poly_mask(ext, (0, 0), 1.0, (h, w))
+    mesh_only = _poly_mask(polys["forehead"], (0, 0), 1.0, (h, w))
+    for pix in lines:
+        cover = inside[pix[:, 1], pix[:, 0]].mean()
+        assert cover >= 0.6, (pix[len(pix) // 2], cover)
+    top = lines[-1]
+    assert mesh_only[top[:, 1], top[:, 0]].mean() < 0.1  # the mesh alone misses it
+    # and the extension stops at the hair: not more than 15 px above the hairline
+    for x, hl in zip(cols, hairline, strict=True):
+        col = np.flatnonzero(inside[:, int(round(x))])
+        assert col[0] >= hl - 15, (x, col[0], hl)
+
+
+def test_forehead_extension_never_shrinks_and_is_capped(faces):
+    rgb, lm = faces["ccby_london_037"]  # receding hairline: the cap decides
+    seg = segment_face(rgb, lm, threads=1)
+    poly = region_polygons(lm)["forehead"]
+    ext = extend_forehead(poly, lm, seg)
+    up = np.asarray(seg.up)
+    rise = (ext @ up).max() - (poly @ up).max()
+    assert rise <= seg.forehead_cap + 1e-3
+    assert rise >= 0.5 * seg.forehead_cap
+    # a segmentation that sees no skin at all leaves the mesh polygon as it is
+    blank = FaceSegmentation(
+        skin=np.zeros_like(seg.skin),
+        hair=np.ones_like(seg.hair),
+        clothes=seg.clothes,
+        origin=seg.origin,
+        scale=seg.scale,
+        up=seg.up,
+        forehead_cap=seg.forehead_cap,
+    )
+    same = extend_forehead(poly, lm, blank)
+    h, w = rgb.shape[:2]
+    np.testing.assert_array_equal(
+        _poly_mask(same, (0, 0), 1.0, (h, w)), _poly_mask(poly, (0, 0), 1.0, (h, w))
+    )
+
+
+# ---------------------------------------------------------------------------- beard
+
+
+def test_beard_leaves_the_skin_mask_on_the_bearded_face_only(faces, capsys):
+    """Beard is not skin: removed by the beard measurement or by the segmentation."""
+    rows = []
+    for name in NAMES:
+        rgb, lm = faces[name]
+        seg = segment_face(rgb, lm, threads=1)
+        h, w = rgb.shape[:2]
+        beard = beard_mask(rgb, lm, seg, (0, 0), 1.0, (h, w))
+        keep = skin_keep(seg, lm, (0, 0), 1.0, (h, w), beard=beard) > 0
+        free = ~exclusion_mask(lm, (0, 0), 1.0, (h, w))
+        polys = region_polygons(lm)
+        zones = ("chin", "left_mouth_corner", "right_mouth_corner", "forehead")
+        masks = {z: _poly_mask(polys[z], (0, 0), 1.0, (h, w)) & free for z in zones}
+        rows.append(
+            (
+                name,
+                {z: float(beard[m].mean()) for z, m in masks.items()},
+                {z: float(keep[m].mean()) for z, m in masks.items()},
+            )
+        )
+    with capsys.disabled():
+        print("\nbeard measurement share / skin kept, per zone")
+        for name, b, k in rows:
+            print(f"{name:<24}" + "".join(f" {z} {b[z]:.2f}/{k[z]:.2f}" for z in b))
+    for name, b, k in rows:
+        if name == "ccby_london_037":  # short full beard
+            assert k["chin"] <= 0.2
+            assert max(k["left_mouth_corner"], k["right_mouth_corner"]) <= 0.5
+        else:
+            assert max(b.values()) <= 0.02, name
+            # (the three-quarter portrait turns its right mouth corner away)
+            seen = ("chin", "left_mouth_corner", "right_mouth_corner")
+            if name == "cc0_darkskin_makeup_3q":
+                seen = ("chin", "left_mouth_corner")
+            assert min(k[z] for z in seen) >= 0.95, name
+        assert b["forehead"] == 0.0
+
+
+def _paint_stubble(rgb: np.ndarray, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Short dark hairs (x0.55 luminance, 1.2 % of iod long) on 2 % of the lower face."""
+    h, w = rgb.shape[:2]
+    polys = region_polygons(lm)
+    zone = np.zeros((h, w), np.uint8)
+    for z in ("chin", "left_mouth_corner", "right_mouth_corner"):
+        geometry.fill_polygons([polys[z]], (h, w), out=zone)
+    rng = np.random.default_rng(1)
+    iod = float(np.linalg.norm(lm[33, :2] - lm[263, :2]))
+    ys, xs = np.nonzero(zone)
+    pick = rng.choice(len(ys), size=int(0.02 * len(ys)), replace=False)
+    out = rgb.astype(np.float32)
+    length = max(2, int(0.012 * iod))
+    for y, x in zip(ys[pick], xs[pick], strict=True):
+        dx, dy = rng.normal(0, 1, 2)
+        dy = abs(dy) + 0.5
+        nrm = np.hypot(dx, dy)
+        for t in range(length):
+            yy, xx = int(y + t * dy / nrm), int(x + t * dx / nrm)
+            if 0 <= yy < h and 0 <= xx < w:
+                out[yy, xx] *= 0.55
+    return out.astype(np.uint8), zone > 0
+
+
+@pytest.mark.parametrize(
+    "name", ["ccby_london_062", "ccby_london_087", "ccby_london_136", "cc0_selfie_30cm"]
+)
+def test_planted_stubble_is_beard_on_every_skin_tone(faces, name):
+    rgb, lm = faces[name]
+    h, w = rgb.shape[:2]
+    painted, _ = _paint_stubble(rgb, lm)
+    seg = segment_face(painted, lm, threads=1)
+    beard = beard_mask(painted, lm, seg, (0, 0), 1.0, (h, w))
+    chin = _poly_mask(region_polygons(lm)["chin"], (0, 0), 1.0, (h, w))
+    assert beard[chin].mean() >= 0.6
+    keep = skin_keep(seg, lm, (0, 0), 1.0, (h, w), beard=beard) > 0
+    assert keep[chin].mean() <= 0.4
+
+
+# -------------------------------------------------------------------------- glasses
+
+
+def _shared_data() -> Path | None:
+    for p in Path(__file__).resolve().parents:
+        if (p / "shared" / "data" / "utkface-dev").is_dir():
+            return p / "shared" / "data" / "utkface-dev"
+    return None
+
+
+def _paint_frames(rgb: np.ndarray, lm: np.ndarray) -> np.ndarray:
+    """Dark plastic frames: two elliptical rims around the eyes and a bridge bar."""
+    h, w = rgb.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    iod = float(np.linalg.norm(lm[33, :2] - lm[263, :2]))
+    thick = 0.035 * iod
+    frame = np.zeros((h, w), bool)
+    for a, b in ((33, 133), (362, 263)):
+        c = (lm[a, :2] + lm[b, :2]) / 2
+        rx, ry = 0.32 * iod, 0.22 * iod
+        r = np.sqrt(((xx - c[0]) / rx) ** 2 + ((yy - c[1]) / ry) ** 2)
+        frame |= np.abs(r - 1.0) * min(rx, ry) < thick / 2
+    y_b = lm[168, 1] - 0.02 * iod
+    x_l = (lm[33, 0] + lm[133, 0]) / 2 + 0.3 * iod
+    x_r = (lm[362, 0] + lm[263, 0]) / 2 - 0.3 * iod
+    frame |= (np.abs(yy - y_b) < thick / 2) & (xx > x_l) & (xx < x_r)
+    out = rgb.copy()
+    out[frame] = (30, 26, 24)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_glasses_false_on_bare_faces_true_with_painted_frames(faces, name):
+    from skincore.face.glasses import detect_glasses
+
+    rgb, lm = faces[name]
+    bare = detect_glasses(rgb, lm)
+    worn = detect_glasses(_paint_frames(rgb, lm), lm)
+    assert not bare.glasses, bare
+    assert worn.glasses, worn
+
+
+def test_glasses_on_labelled_real_photos():
+    """Real photos with and without glasses: UTKFace development crops (labelled by eye).
+
+    Only the ``val`` split is run here (the ``dev`` split chose the window and the
+    threshold; its figures are in the README): 99 photos, about 15 s.
+    """
+    from PIL import Image
+
+    from skincore.face.glasses import detect_glasses
+
+    root = _shared_data()
+    if root is None:
+        pytest.skip("../shared/data/utkface-dev is not on this machine")
+    rows = [
+        line.split(",")
+        for line in (FACES.parent / "utkface_glasses_labels.csv").read_text().splitlines()
+        if line and not line.startswith(("#", "file,"))
+    ]
+    results: dict[str, list[tuple[bool, bool]]] = {"val": []}
+    for file, split, label in rows:
+        if split not in results:
+            continue
+        img = Image.open(root / file).convert("RGB").resize((400, 400), Image.BICUBIC)
+        rgb = np.asarray(img)
+        boxes = detect_faces(rgb, max_faces=1)
+        if not boxes:
+            continue
+        lm = fit_landmarks(rgb, boxes[0]).points
+        results[split].append((label == "1", detect_glasses(rgb, lm).glasses))
+    for split, res in results.items():
+        truth = np.array([t for t, _ in res])
+        pred = np.array([p for _, p in res])
+        tpr = (pred & truth).sum() / truth.sum()
+        fpr = (pred & ~truth).sum() / (~truth).sum()
+        acc = (pred == truth).mean()
+        print(f"glasses {split}: n={len(res)} ({truth.sum()} with) TPR {tpr:.2f} FPR {fpr:.2f}")
+        assert acc >= 0.8, (split, acc)
+        assert tpr >= 0.65 and fpr <= 0.15, (split, tpr, fpr)
+
+
+def test_mediapipe_hair_converter_gives_sane_hair(faces, tmp_path):
+    """The comparison model (not shipped): converted MediaPipe hair segmentation."""
+    pytest.importorskip("onnx")
+    pytest.importorskip("tflite")
+    import importlib.util
+
+    import onnxruntime as ort
+
+    here = Path(__file__).resolve()
+    src = next(
+        (
+            p / "shared" / "models" / "hair_segmentation.tflite"
+            for p in here.parents
+            if (p / "shared" / "models" / "hair_segmentation.tflite").is_file()
+        ),
+        None,
+    )
+    if src is None:
+        pytest.skip("hair_segmentation.tflite (../shared/models) is not on this machine")
+    spec = importlib.util.spec_from_file_location(
+        "convert_mediapipe_hair", here.parents[1] / "tools" / "convert_mediapipe_hair.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / "hair.onnx"
+    tool.convert(src, out, 256)
+    rgb, lm = faces["ccby_london_087"]
+    x0, y0, side = seg_mod.crop_square(lm)
+    crop = np.ascontiguousarray(seg_mod._crop_padded(rgb, x0, y0, side))
+    small = geometry.resize(crop, (256, 256)).astype(np.float32) / 255.0
+    x = np.concatenate([small, np.zeros((256, 256, 1), np.float32)], axis=2)[None]
+    logits = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(
+        None, {"input_1": x}
+    )[0][0]
+    hair = 1.0 / (1.0 + np.exp(logits[..., 0] - logits[..., 1]))
+    scale = 256 / side
+
+    def at(p):
+        g = ((np.asarray(p)[:2] - (x0, y0) + 0.5) * scale - 0.5).round().astype(int)
+        return hair[g[1], g[0]]
+
+    crown = lm[10, :2] + 1.5 * seg_mod.forehead_height(lm) * np.array([0.0, -1.0])
+    assert at(crown) > 0.9
+    for i in (1, 50, 280, 151, 152):
+        assert at(lm[i]) < 0.1, i
