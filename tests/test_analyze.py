@@ -108,7 +108,7 @@ def test_face_field_location_and_color(result):
 def test_native_dialect_roundtrips_json(result):
     doc = json.loads(result.to_json("skincore"))
     assert doc["faces"][0]["concerns"]["tone"]["ita_class"] == result.faces[0].tone.ita_class
-    assert "glasses" in doc["not_implemented"] and "pores" not in doc["not_implemented"]
+    assert "acne" in doc["not_implemented"] and "pores" not in doc["not_implemented"]
     assert len(doc["faces"][0]["geometry"]["landmarks"]) == 478
     g = doc["faces"][0]["grades"]["pores"]["zones"]["forehead"]
     assert g["severity"] == result.faces[0].grades["pores"].zones["forehead"].severity
@@ -199,14 +199,20 @@ def test_invalid_arguments(sample_path):
 
 
 def test_hair_occlusion_measures_painted_fringe(result, sample_rgb):
-    poly = result.faces[0].geometry.regions["forehead"]
+    from skincore.face.regions import region_polygons
+
+    # the mesh's forehead (below the hairline), not the extended one
+    poly = region_polygons(result.faces[0].geometry.landmarks)["forehead"]
     y0, y1 = poly[:, 1].min(), poly[:, 1].max()
     fringe = sample_rgb.copy()
     cut = int(y0 + 0.5 * (y1 - y0))
     fringe[:cut] = np.array([38, 28, 22], np.uint8)  # dark brown hair above the cut
     occl = analyze(fringe).faces[0].quality.hair_occlusion
     base = result.faces[0].quality.hair_occlusion
-    assert occl > base + 0.3
+    # hair_occlusion is the share of the face above the eye line covered: the
+    # fringe covers half of the forehead polygon, a smaller share of that.
+    assert base < 0.1
+    assert occl > base + 0.05
     assert occl < 0.9
 
 

@@ -80,12 +80,16 @@ def test_planted_patch_found(clean_ctx):
 def test_flat_patch_is_not_rough(clean_ctx):
     r = measure_roughness(clean_ctx, threads=2)
     assert r is not None
-    # the low-passed base keeps a few real edges (< 1 % of the skin)
-    assert r.area < 0.01
+    # The low-passed base keeps the face's own shading edges: since the skin mask
+    # is segmented (no colour gate) the outer eye corners, nostril rims and the
+    # lower-lip shadow stay in it, 1.9 % of the skin on the sample; the four zones
+    # are clean.
+    assert r.area < 0.025
+    assert max(r.zones.values()) < 0.005
     g = R.grade(r, R.Params())
-    assert g.whole.severity == 0
+    assert g.whole.severity <= 1
     assert g.extra["smooth"] == 1
-    assert g.whole.score == 100.0
+    assert g.whole.score >= 99.0
 
 
 def test_monotone_in_amplitude(clean_ctx):
@@ -101,7 +105,7 @@ def test_monotone_in_amplitude(clean_ctx):
     assert all(b > a for a, b in zip(energies, energies[1:], strict=False)), energies
     assert all(b >= a for a, b in zip(areas, areas[1:], strict=False)), areas
     assert all(b >= a for a, b in zip(sevs, sevs[1:], strict=False)), sevs
-    assert areas[0] < 0.01  # 0.5 L* RMS texture is below the threshold
+    assert areas[0] < 0.025  # 0.5 L* RMS texture is below the threshold (base: 1.9 %)
     assert areas[-1] > areas[1] + 0.01
     assert sevs[-1] > sevs[0]
 

@@ -129,19 +129,24 @@ class Quality:
     skin_lightness : float
         Median L* of the whole-face skin (robust, see :mod:`skincore.color`).
     hair_occlusion : float or None
-        Fraction of the forehead region covered by hair (pixels whose colour is
-        far from the face's own cheek skin and darker), in [0, 1].
+        Share of the face (the face outline above the eye line, eyes and brows
+        left out) not seen as uncovered skin by the segmentation: fringe, hair
+        or anything covering the forehead, in [0, 1].
     out_of_bound : float
         Fraction of the face outline that lies outside the image.
     warnings : tuple of str
         ``"imporper_headpose"`` (sic: AILab's spelling, which its clients match)
         when |yaw|, |pitch| or |roll| exceeds 45 degrees (AILab's rule).
+    glasses : bool or None
+        Glasses on the face (edge contrast across the nose bridge; a heuristic,
+        see :mod:`skincore.face.glasses`).
     """
 
     skin_lightness: float
     hair_occlusion: float | None
     out_of_bound: float
     warnings: tuple[str, ...] = ()
+    glasses: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ from skincore.concerns.context import TextureContext
 from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
-from skincore.face.regions import FACE_OVAL, RegionMasks, polygon_area, region_polygons
+from skincore.face.glasses import detect_glasses
+from skincore.face.regions import FACE_OVAL, polygon_area
+from skincore.face.skinmask import hair_occlusion
 from skincore.grading import group_scores
 from skincore.limits import Limits
 
@@ -91,15 +93,6 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
             out_of_bound=oob,
             max_out_of_bound=limits.max_out_of_bound,
         )
-
-
-def _hair_occlusion(lab: np.ndarray, masks: RegionMasks, skin_l: float) -> float | None:
-    poly = masks.masks["forehead_polygon"] > 0
-    area = int(np.count_nonzero(poly))
-    if area == 0:
-        return None
-    hair = poly & (masks.skin == 0) & (lab[..., 0] < skin_l)
-    return float(np.count_nonzero(hair)) / area
 
 
 def _texture_px_per_mm(work: FaceWork) -> float:
@@ -177,7 +170,8 @@ def measure_face(
     )
     quality = Quality(
         skin_lightness=skin_l,
-        hair_occlusion=_hair_occlusion(work.colour_lab, masks, skin_l),
+        hair_occlusion=hair_occlusion(work.segmentation, points),
+        glasses=bool(detect_glasses(rgb, points).glasses),
         out_of_bound=out_of_bound(points, w, h),
         warnings=warnings,
     )
@@ -191,7 +185,7 @@ def measure_face(
         degree=int(round(roll)),
         face_ratio=face_area / float(w * h),
         landmarks=points,
-        regions=region_polygons(points),
+        regions=dict(work.polygons),
         px_per_mm=work.px_per_mm,
     )
     clock.lap("quality")

@@ -55,6 +55,8 @@ class TextureContext:
     lab : numpy.ndarray or None
         ``(h, w, 3)`` float32 CIELAB on the same grid (``gray`` is its L*/100);
         colour concerns read a* and b* here. ``None`` on hand-made contexts.
+    polygons : mapping of str to numpy.ndarray or None
+        The region polygons in image pixels the masks were rasterised from.
 
     Notes
     -----
@@ -71,6 +73,7 @@ class TextureContext:
     landmarks: np.ndarray
     keep: np.ndarray | None = None
     lab: np.ndarray | None = field(default=None, repr=False)
+    polygons: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
     _cache: dict[Any, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
@@ -148,7 +151,9 @@ class TextureContext:
             )
         keep = _resample_mask(self.keep, (size[1], size[0]), threads)
         pts_img = self.to_image(self.landmarks)
-        return _make(gray, self.origin, scale, self.px_per_mm * fx, pts_img, keep)
+        return _make(
+            gray, self.origin, scale, self.px_per_mm * fx, pts_img, keep, None, self.polygons
+        )
 
 
 def _resample_mask(mask: np.ndarray, shape: tuple[int, int], threads: int) -> np.ndarray:
@@ -166,11 +171,14 @@ def _make(
     landmarks_img: np.ndarray,
     keep: np.ndarray,
     lab: np.ndarray | None = None,
+    polygons: Mapping[str, np.ndarray] | None = None,
 ) -> TextureContext:
     off = np.asarray(origin, np.float64)
+    if polygons is None:
+        polygons = region_polygons(landmarks_img)
     polys = {
-        name: ((p.astype(np.float64) - off + 0.5) * scale - 0.5).astype(np.float32)
-        for name, p in region_polygons(landmarks_img).items()
+        name: ((np.asarray(p, np.float64) - off + 0.5) * scale - 0.5).astype(np.float32)
+        for name, p in polygons.items()
     }
     pts = (np.asarray(landmarks_img, np.float64)[:, :2] - off + 0.5) * scale - 0.5
     return TextureContext(
@@ -182,11 +190,17 @@ def _make(
         landmarks=pts.astype(np.float32),
         keep=keep,
         lab=lab,
+        polygons=dict(polygons),
     )
 
 
 def build_context(
-    rgb: np.ndarray, landmarks: np.ndarray, masks: RegionMasks, *, threads: int = 0
+    rgb: np.ndarray,
+    landmarks: np.ndarray,
+    masks: RegionMasks,
+    *,
+    polygons: Mapping[str, np.ndarray] | None = None,
+    threads: int = 0,
 ) -> TextureContext:
     """Build the texture grid of one face.
 
@@ -198,6 +212,9 @@ def build_context(
         ``(478, 2+)`` landmarks in image pixels.
     masks : RegionMasks
         The face's region masks at the colour work scale (its skin gate is used).
+    polygons : mapping of str to numpy.ndarray, optional
+        Region polygons in image pixels (default: from the landmarks; the
+        workspace passes the forehead extended to the hairline).
     threads : int, optional
         Worker threads for the kernels.
 
@@ -218,4 +235,6 @@ def build_context(
     lab = color.rgb_to_lab(crop, threads=threads)
     gray = lab[..., 0] / np.float32(100.0)
     keep = _resample_mask(masks.keep, gray.shape, threads)
-    return _make(gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep, lab)
+    return _make(
+        gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep, lab, polygons
+    )

@@ -5,10 +5,17 @@ need is computed on first use and cached on this object (never in module
 state), so a concern costs only its own work and concurrent analyses never
 share intermediates:
 
+* :attr:`FaceWork.segmentation` -- skin, hair and clothes probabilities of the
+  face crop (:func:`skincore.face.segmentation.segment_face`);
+* :attr:`FaceWork.polygons` -- the region polygons in image pixels, the forehead
+  extended from the mesh's top ring up to the hairline the segmentation finds;
 * :attr:`FaceWork.colour` -- the face crop resampled so the face is about
-  :data:`WORK_FACE_PX` wide, in CIELAB, with its region masks and skin gate
-  (:class:`skincore.face.regions.RegionMasks`); colour statistics (tone,
-  quality) are measured here, where more pixels would only cost time;
+  :data:`WORK_FACE_PX` wide, in CIELAB, with its region masks
+  (:class:`skincore.face.regions.RegionMasks`): a region's skin is its polygon
+  AND the segmented skin, minus hair, beard, eyes, brows, lips and nostrils with a
+  margin -- no colour gate, so red patches, brown spots and acne stay measured.
+  Colour statistics (tone, quality) are measured here, where more pixels would
+  only cost time;
 * :attr:`FaceWork.texture` -- the texture grid
   (:class:`~skincore.concerns.context.TextureContext`): the face crop at full
   resolution capped at 6 px/mm, all three CIELAB channels, region masks
@@ -28,8 +35,18 @@ import numpy as np
 
 from skincore import color, geometry
 from skincore.concerns.context import TextureContext, build_context
-from skincore.face.regions import FACE_OVAL, RegionMasks, build_masks, crop_box
+from skincore.face.beard import beard_mask
+from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
+from skincore.face.segmentation import FaceSegmentation, segment_face
+from skincore.face.skinmask import (
+    exclusion_mask,
+    extend_forehead,
+    segmented_skin,
+    skin_keep,
+    to_grid,
+)
+from skincore.models import FACE_SEGMENTATION
 
 #: Colour, regions and quality are measured on the face crop resampled so the
 #: face is about this wide (area averaging).
@@ -94,14 +111,42 @@ class FaceWork:
         return get_session(model, threads=self.threads)
 
     @cached_property
-    def colour(self) -> RegionMasks:
-        """Region masks and skin gate on the colour work grid (with its Lab)."""
-        return build_masks(
-            self.colour_lab,
+    def segmentation(self) -> FaceSegmentation:
+        """Skin, hair and clothes probabilities around the face."""
+        return segment_face(
+            self.rgb,
             self.landmarks,
-            self.crop[:2],
-            scale=self.colour_scale,
+            session=self.session(FACE_SEGMENTATION),
             threads=self.threads,
+        )
+
+    @cached_property
+    def polygons(self) -> dict[str, np.ndarray]:
+        """Region polygons in image pixels, the forehead extended to the hairline."""
+        polys = region_polygons(self.landmarks)
+        polys["forehead"] = extend_forehead(polys["forehead"], self.landmarks, self.segmentation)
+        return polys
+
+    @cached_property
+    def colour(self) -> RegionMasks:
+        """Region masks on the colour work grid (segmented skin, no colour gate)."""
+        lab = self.colour_lab
+        origin = self.crop[:2]
+        scale = self.colour_scale
+        shape = lab.shape[:2]
+        seg = self.segmentation
+        beard = beard_mask(self.rgb, self.landmarks, seg, origin, scale, shape)
+        keep = skin_keep(seg, self.landmarks, origin, scale, shape, beard=beard)
+        excluded = exclusion_mask(self.landmarks, origin, scale, shape)
+        grid = {name: to_grid(p, origin, scale) for name, p in self.polygons.items()}
+        return RegionMasks(
+            keep=keep,
+            origin=(int(origin[0]), int(origin[1])),
+            scale=float(scale),
+            masks=LazyMasks(grid, keep),
+            skin=segmented_skin(seg, origin, scale, shape).astype(np.uint8),
+            excluded=excluded.astype(np.uint8) * np.uint8(255),
+            beard=beard.astype(np.uint8) * np.uint8(255),
         )
 
     @cached_property
@@ -135,4 +180,6 @@ class FaceWork:
     @cached_property
     def texture(self) -> TextureContext:
         """The texture grid (built on first use; see the module docstring)."""
-        return build_context(self.rgb, self.landmarks, self.colour, threads=self.threads)
+        return build_context(
+            self.rgb, self.landmarks, self.colour, polygons=self.polygons, threads=self.threads
+        )

@@ -438,6 +438,8 @@ def render_pro(
     }
     if face.quality.hair_occlusion is not None:
         image_quality["hair_occlusion"] = r4(face.quality.hair_occlusion)
+    if face.quality.glasses is not None:
+        image_quality["glasses"] = int(face.quality.glasses)
     result: dict[str, Any] = {"image_quality": image_quality}
     result.update(_tone_fields(face, "skin_tone"))
     if face.blackheads is not None:

@@ -68,7 +68,7 @@ PRO: dict[str, str] = {
     "result.image_quality.face_orientation": "geometry",
     "result.image_quality.face_rect": "geometry",
     "result.image_quality.hair_occlusion": "quality",
-    "result.image_quality.glasses": "glasses",
+    "result.image_quality.glasses": "quality",
     "result.skin_tone": "tone",
     "result.skintone_ita": "tone",
     "result.skin_hue_ha": "tone",

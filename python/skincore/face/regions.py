@@ -135,6 +135,8 @@ _RIGHT: dict[str, tuple[int, ...]] = {
     "cheekbone": (117, 118, 119, 101, 36, 205, 187, 123, 116),
     "eye": (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7),
     "brow": (70, 63, 105, 66, 107, 55, 65, 52, 53, 46),
+    # The upper eyelid: the eye's upper contour, then the brow's lower edge back.
+    "eyelid": (33, 246, 161, 160, 159, 158, 157, 173, 133, 55, 65, 52, 53, 46),
     "nostril": (166, 79, 237, 239, 238, 20, 60, 75, 59),
 }
 
@@ -166,10 +168,14 @@ SKIN_REGIONS = (
 #: the outer eye corners (about 2 mm on an adult face).
 EXCLUSION_MARGIN = 0.02
 
-#: Non-skin parts cut out of every skin mask.
+#: Parts that are never measured as skin: eyes, upper eyelids (the lid between
+#: eye and brow: skin, but its texture is the eye's and brow's edges), brows, lips,
+#: nostrils.
 EXCLUDED = (
     "left_eye",
     "right_eye",
+    "left_eyelid",
+    "right_eyelid",
     "left_brow",
     "right_brow",
     "lips",
@@ -238,6 +244,8 @@ class RegionMasks:
     excluded : numpy.ndarray or None
         (h, w) uint8, 255 on eyes, brows, lips and nostrils with their margin:
         what no skin concern may measure, whatever its colour.
+    beard : numpy.ndarray or None
+        (h, w) uint8, 255 on beard and stubble (when measured).
     """
 
     keep: np.ndarray
@@ -246,6 +254,7 @@ class RegionMasks:
     masks: Mapping[str, np.ndarray]
     skin: np.ndarray
     excluded: np.ndarray | None = None
+    beard: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -255,7 +264,7 @@ class RegionMasks:
 
 #: Skin regions that are unions of polygon regions.
 UNIONS: dict[str, tuple[str, ...]] = {
-    "face": ("face_oval",),
+    "face": ("face_oval", "forehead"),
     "t_zone": ("forehead", "glabella", "nose"),
     "u_zone": ("left_cheek", "right_cheek", "chin", "left_mouth_corner", "right_mouth_corner"),
 }
