@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from skincore import __version__, color, geometry, runtime
+from skincore import __version__, _validate, color, geometry, runtime
 from skincore.analysis import (
     Analysis,
     FaceGeometry,
@@ -32,7 +32,8 @@ from skincore.concerns.scores import face_scores
 from skincore.concerns.tone import measure_tone
 from skincore.concerns.wrinkles import measure_wrinkles
 from skincore.errors import SkinError
-from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
+from skincore.face import FaceBox, FaceLandmarks, head_pose
+from skincore.face.finder import find_faces
 from skincore.face.regions import (
     FACE_OVAL,
     RegionMasks,
@@ -281,34 +282,36 @@ def analyze(
         ``no_face``, ``too_many_faces``, ``face_too_small``,
         ``face_out_of_bound``, ``lighting_dark``, ``runtime_unavailable``.
     """
-    if isinstance(max_faces, bool) or not isinstance(max_faces, int) or not 1 <= max_faces <= 10:
-        raise SkinError("invalid_argument", f"max_faces must be an int in 1..10; got {max_faces!r}")
-    if multiple_faces not in ("largest", "error"):
-        raise SkinError("invalid_argument", "multiple_faces must be 'largest' or 'error'")
-    limits = limits or Limits()
+    # -- robust: argument checks shared with the Analyzer (skincore._validate)
+    max_faces = _validate.check_max_faces(max_faces)
+    multiple_faces = _validate.check_choice(multiple_faces, ("largest", "error"), "multiple_faces")
+    threads = _validate.check_threads(threads)
+    provider = _validate.check_provider(provider)
+    limits = _validate.check_limits(limits)
+    # -- end robust
     clock = _Clock()
     loaded = load_image(image, limits)
     rgb = loaded.rgb
     clock.lap("decode")
     try:
         prov = runtime.active_provider(provider)
-        boxes = detect_faces(rgb, max_faces=10, provider=provider, threads=threads)
+        # -- robust: detection, upright landmarks, refusal of non-faces, largest first
+        found = find_faces(rgb, max_faces=10, provider=provider, threads=threads, timings=clock.ms)
+        clock.t = time.perf_counter()
+        # -- end robust
     except RuntimeError as exc:
         raise SkinError("runtime_unavailable", str(exc)) from None
-    clock.lap("detect")
-    if not boxes:
+    if not found:
         raise SkinError("no_face")
-    if multiple_faces == "error" and len(boxes) > max_faces:
+    if multiple_faces == "error" and len(found) > max_faces:
         raise SkinError(
             "too_many_faces",
-            f"{len(boxes)} faces found; at most {max_faces} allowed",
-            faces=len(boxes),
+            f"{len(found)} faces found; at most {max_faces} allowed",
+            faces=len(found),
             max_faces=max_faces,
         )
     faces: list[FaceResult] = []
-    for box in boxes[:max_faces]:
-        lm = fit_landmarks(rgb, box, refine=True, provider=provider, threads=threads)
-        clock.lap("landmarks")
+    for box, lm in found[:max_faces]:
         try:
             faces.append(_measure_face(len(faces), rgb, box, lm, limits, threads, clock))
         except SkinError:

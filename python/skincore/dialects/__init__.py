@@ -12,7 +12,7 @@ from typing import Any
 
 from skincore.analysis import Analysis
 from skincore.dialects import ailab, face_field, native, youcam
-from skincore.errors import SkinError
+from skincore.errors import SkinError, as_skin_error
 
 #: Every dialect name accepted by :meth:`Analysis.to_dict` and the CLI.
 DIALECTS: tuple[str, ...] = (
@@ -69,13 +69,16 @@ def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
     return youcam.render(analysis, hd=dialect == "youcam-hd", **options)
 
 
-def render_error(err: SkinError, dialect: str, *, request_id: str | None = None) -> dict[str, Any]:
-    """Render a :class:`SkinError` in ``dialect``'s error format.
+def render_error(
+    err: BaseException, dialect: str, *, request_id: str | None = None
+) -> dict[str, Any]:
+    """Render a failure in ``dialect``'s error format.
 
     Parameters
     ----------
-    err : SkinError
-        The failure.
+    err : BaseException
+        The failure: a :class:`SkinError`, or any other exception, which is
+        rendered as ``internal_error`` (its type and message in the detail).
     dialect : str
         One of :data:`DIALECTS`.
     request_id : str, optional
@@ -87,7 +90,8 @@ def render_error(err: SkinError, dialect: str, *, request_id: str | None = None)
         JSON-serialisable error response.
     """
     _check(dialect)
-    rid = request_id or uuid.uuid4().hex
+    err = as_skin_error(err)
+    rid = request_id if isinstance(request_id, str) and request_id else uuid.uuid4().hex
     if dialect in ("ailab-pro", "ailab-advanced"):
         return ailab.render_error(err, rid)
     if dialect == "face-field":

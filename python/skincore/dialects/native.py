@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from skincore.analysis import Analysis
-from skincore.errors import SkinError
+from skincore.errors import as_skin_error
 
 #: Concerns the engine does not measure yet (absent from every dialect).
 NOT_IMPLEMENTED: tuple[str, ...] = (
@@ -64,8 +64,9 @@ def render(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def render_error(err: SkinError) -> dict[str, Any]:
-    """Render a :class:`SkinError` natively."""
+def render_error(err: BaseException) -> dict[str, Any]:
+    """Render a failure natively (non-SkinErrors: ``internal_error``)."""
+    err = as_skin_error(err)
     return {
         "error": {
             "code": err.code,
