@@ -264,7 +264,7 @@ def _decode(data: bytes, limits: Limits) -> LoadedImage:
     _check_structure(kind, data)
     try:
         img = Image.open(io.BytesIO(data), formats=_registered_formats())
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise SkinError("image_too_large", str(exc)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise SkinError("corrupt_image", f"cannot read the {kind} header: {exc}") from None
@@ -282,7 +282,7 @@ def _decode(data: bytes, limits: Limits) -> LoadedImage:
             img.load()
             upright = ImageOps.exif_transpose(img) if orientation != 1 else img
             rgb = _to_rgb(upright)
-        except Image.DecompressionBombError as exc:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise SkinError("image_too_large", str(exc)) from None
         except (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError) as exc:
             raise SkinError("corrupt_image", f"cannot decode the {kind} data: {exc}") from None
@@ -354,7 +354,7 @@ def _from_pil(source: Image.Image, limits: Limits) -> LoadedImage:
         return LoadedImage(_to_rgb(upright), source.format or "PIL", source.mode, orientation, None)
     except SkinError:
         raise
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise SkinError("image_too_large", str(exc)) from None
     except ValueError as exc:
         if "closed" in str(exc):
