@@ -140,6 +140,12 @@ def test_five_faces_all_found_largest_first(faces_dir):
     assert areas == sorted(areas, reverse=True)
     xs = [float(lm.points[1, 0]) for _, lm in found]  # nose tips, largest face first
     assert np.allclose(xs, centres, atol=60)
+    # asking for fewer faces stops the pyramid early but gives the same largest ones
+    two = find_faces(canvas, max_faces=2)
+    assert [outline_area(lm) for _, lm in two] == pytest.approx(areas[:2], rel=1e-3)
+    with pytest.raises(SkinError) as e:
+        analyze(canvas, max_faces=4, multiple_faces="error")
+    assert e.value.code == "too_many_faces"
     result = analyze(canvas, max_faces=5)
     assert len(result.faces) == 5
     widths = [f.geometry.face_rect.width for f in result.faces]

@@ -296,7 +296,10 @@ def analyze(
     try:
         prov = runtime.active_provider(provider)
         # -- robust: detection, upright landmarks, refusal of non-faces, largest first
-        found = find_faces(rgb, max_faces=10, provider=provider, threads=threads, timings=clock.ms)
+        wanted = max_faces + 1 if multiple_faces == "error" else max_faces  # +1: too many?
+        found = find_faces(
+            rgb, max_faces=wanted, provider=provider, threads=threads, timings=clock.ms
+        )
         clock.t = time.perf_counter()
         # -- end robust
     except RuntimeError as exc:

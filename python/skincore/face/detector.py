@@ -240,7 +240,35 @@ def detect_in_roi(
     scores : numpy.ndarray
         (N,) probabilities.
     """
-    tensor = crop(image, roi, INPUT_SIZE)
+    return detect_in_tensor(
+        crop(image, roi, INPUT_SIZE), roi, min_score=min_score, provider=provider, threads=threads
+    )
+
+
+def detect_in_tensor(
+    tensor: np.ndarray,
+    roi: Roi,
+    *,
+    min_score: float = 0.5,
+    provider: str | None = None,
+    threads: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the detector on a 128x128 RGB sample of ``roi`` (see :func:`detect_in_roi`).
+
+    Parameters
+    ----------
+    tensor : numpy.ndarray
+        (128, 128, 3) uint8, the ROI sampled into the detector's input.
+    roi : Roi
+        Where the tensor lies in the image.
+    min_score, provider, threads
+        As for :func:`detect_in_roi`.
+
+    Returns
+    -------
+    boxes, keypoints, scores : numpy.ndarray
+        As for :func:`detect_in_roi`, in image pixels.
+    """
     x = (tensor.astype(np.float32) / np.float32(127.5) - np.float32(1.0))[None]
     sess = get_session(FACE_DETECTOR, provider=provider, threads=threads)
     reg, cls = sess.run(["regressors", "classificators"], {"input": x})

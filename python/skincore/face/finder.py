@@ -11,7 +11,10 @@ a list of faces a caller can trust:
    down to the tile in which a ``smallest_face_px`` face still spans
    ``detector_face_fraction`` of the input. Detections cut by an inner tile edge, or
    wider than half their tile (the coarser level sees those whole), are dropped; the
-   rest are merged as MediaPipe does (score-weighted, IoU > 0.3).
+   rest of a level are merged as MediaPipe does (score-weighted, IoU > 0.3), and a
+   detection whose centre lies in a face a coarser level found is that face again.
+   Levels run coarse to fine and stop once ``max_faces`` faces are found that are
+   wider than any face a finer level can add (a portrait: one level).
 2. **Upright landmarks.** The landmark crop is rotated by the detector's eye line.
    The detector's keypoints are unreliable on a face upside down (its anchors learnt
    upright faces), so when the first landmark pass says "no face" in that crop
@@ -38,11 +41,12 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
-from skincore.face._warp import Roi
+from skincore.face._warp import Roi, crop
 from skincore.face.detector import (
+    INPUT_SIZE,
     FaceBox,
     _check_rgb,
-    detect_in_roi,
+    detect_in_tensor,
     face_box,
     letterbox_roi,
     weighted_merge,
@@ -108,6 +112,84 @@ def _inside_tile(box: np.ndarray, roi: Roi, height: int, width: int) -> bool:
     )
 
 
+class _Pyramid:
+    """The detector's tiles of one photo, sampled lazily level by level.
+
+    Every tile of a level is a 128x128 window of the letterboxed photo sampled at
+    ``2**level x 128`` px. Level 0 is sampled from the photo; the first time a finer
+    level is needed, the finest is sampled from the photo once and each coarser one
+    is the next finer halved (2x2 box means), not a crop of its own.
+    """
+
+    def __init__(self, image: Image.Image, smallest_face_px: float, fraction: float) -> None:
+        self.image = image
+        self.w, self.h = image.size
+        self.whole = letterbox_roi(self.h, self.w)
+        self.levels: dict[int, list[Roi]] = {}
+        for level, roi in tile_rois(
+            self.h, self.w, smallest_face_px=smallest_face_px, detector_face_fraction=fraction
+        ):
+            self.levels.setdefault(level, []).append(roi)
+        self._canvas: dict[int, np.ndarray] = {}
+
+    def side(self, level: int) -> float:
+        """Tile side in image pixels at ``level``."""
+        return self.whole.side / (1 << level)
+
+    def canvas(self, level: int) -> np.ndarray:
+        if level not in self._canvas:
+            if level == 0:
+                self._canvas[0] = crop(self.image, self.whole, INPUT_SIZE)
+            else:
+                finest = max(self.levels)
+                img = crop(self.image, self.whole, INPUT_SIZE << finest)
+                for k in range(finest, 0, -1):
+                    self._canvas[k] = img
+                    img = np.asarray(Image.fromarray(img).reduce(2))
+        return self._canvas[level]
+
+    def detect(
+        self, level: int, min_score: float, provider: str | None, threads: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Raw detections of every tile of ``level`` (image pixels), tile-edge cuts dropped."""
+        canvas = self.canvas(level)
+        scale = canvas.shape[0] / self.whole.side  # canvas px per image px
+        ox = self.whole.cx - self.whole.side / 2
+        oy = self.whole.cy - self.whole.side / 2
+        limit = canvas.shape[0] - INPUT_SIZE
+        boxes, kps, scores = [], [], []
+        for roi in self.levels[level]:
+            u0 = min(max(round((roi.cx - ox) * scale - INPUT_SIZE / 2), 0), limit)
+            v0 = min(max(round((roi.cy - oy) * scale - INPUT_SIZE / 2), 0), limit)
+            tile = Roi(
+                cx=ox + (u0 + INPUT_SIZE / 2) / scale,
+                cy=oy + (v0 + INPUT_SIZE / 2) / scale,
+                side=INPUT_SIZE / scale,
+                angle=0.0,
+            )
+            tensor = canvas[v0 : v0 + INPUT_SIZE, u0 : u0 + INPUT_SIZE]
+            b, k, s = detect_in_tensor(
+                tensor, tile, min_score=min_score, provider=provider, threads=threads
+            )
+            if level > 0:
+                keep = [
+                    i
+                    for i in range(len(s))
+                    if b[i, 2] - b[i, 0] <= tile.side / 2
+                    and _inside_tile(b[i], tile, self.h, self.w)
+                ]
+                b, k, s = b[keep], k[keep], s[keep]
+            boxes.append(b)
+            kps.append(k)
+            scores.append(s)
+        return np.concatenate(boxes), np.concatenate(kps), np.concatenate(scores)
+
+
+def _merged(raw: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[FaceBox]:
+    b, k, s = (np.concatenate(parts) for parts in zip(*raw, strict=True))
+    return [face_box(box, kp, score) for box, kp, score in weighted_merge(b, k, s)]
+
+
 def detect_candidates(
     image: Image.Image,
     *,
@@ -117,7 +199,7 @@ def detect_candidates(
     provider: str | None = None,
     threads: int = 0,
 ) -> list[FaceBox]:
-    """Detect faces over the tile pyramid and merge the detections.
+    """Detect faces over the whole tile pyramid and merge the detections.
 
     Parameters
     ----------
@@ -141,26 +223,10 @@ def detect_candidates(
     Returns
     -------
     list of FaceBox
-        Merged detections by decreasing score.
+        Merged detections (score-weighted, IoU > 0.3) by decreasing score.
     """
-    w, h = image.size
-    boxes, kps, scores = [], [], []
-    for level, roi in tile_rois(
-        h, w, smallest_face_px=smallest_face_px, detector_face_fraction=detector_face_fraction
-    ):
-        b, k, s = detect_in_roi(image, roi, min_score=min_score, provider=provider, threads=threads)
-        if level > 0:
-            keep = [
-                i
-                for i in range(len(s))
-                if b[i, 2] - b[i, 0] <= roi.side / 2 and _inside_tile(b[i], roi, h, w)
-            ]
-            b, k, s = b[keep], k[keep], s[keep]
-        boxes.append(b)
-        kps.append(k)
-        scores.append(s)
-    merged = weighted_merge(np.concatenate(boxes), np.concatenate(kps), np.concatenate(scores))
-    return [face_box(b, k, s) for b, k, s in merged]
+    pyramid = _Pyramid(image, smallest_face_px, detector_face_fraction)
+    return _merged([pyramid.detect(k, min_score, provider, threads) for k in pyramid.levels])
 
 
 def upright_landmarks(
@@ -249,7 +315,9 @@ def find_faces(
     rgb : numpy.ndarray
         (H, W, 3) uint8 RGB photo.
     max_faces : int, default 10
-        Return at most this many faces (the largest).
+        Return at most this many faces (the largest). Finer pyramid levels are
+        skipped once this many faces are found that are wider than any face a finer
+        level could add, so ``max_faces=1`` costs one detector pass on a portrait.
     max_candidates : int, default 20
         Fit landmarks to at most this many detections (highest scores first).
     min_score : float, default 0.5
@@ -275,23 +343,30 @@ def find_faces(
     """
     _check_rgb(rgb)
     t0 = time.perf_counter()
+    t_landmarks = 0.0
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
-    boxes = detect_candidates(
-        image,
-        min_score=min_score,
-        smallest_face_px=smallest_face_px,
-        detector_face_fraction=detector_face_fraction,
-        provider=provider,
-        threads=threads,
-    )[:max_candidates]
-    t1 = time.perf_counter()
-    found = []
-    for box in boxes:
-        lm = upright_landmarks(
-            image, box, min_presence=min_presence, provider=provider, threads=threads
-        )
-        if lm is not None:
-            found.append((outline_area(lm), box, lm))
+    pyramid = _Pyramid(image, smallest_face_px, detector_face_fraction)
+    found: list[tuple[float, FaceBox, FaceLandmarks]] = []
+    levels = sorted(pyramid.levels)
+    for level in levels:
+        boxes = _merged([pyramid.detect(level, min_score, provider, threads)])
+        t1 = time.perf_counter()
+        for box in boxes[:max_candidates]:
+            centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+            if any(_contains(lm.points[list(FACE_OVAL), :2], centre) for _, _, lm in found):
+                continue  # a face a coarser level found already
+            lm = upright_landmarks(
+                image, box, min_presence=min_presence, provider=provider, threads=threads
+            )
+            if lm is not None:
+                found.append((outline_area(lm), box, lm))
+        t_landmarks += time.perf_counter() - t1
+        # A finer level only finds faces up to half its tile wide: once there are
+        # max_faces faces at least that wide, no finer level can change the answer.
+        if level != levels[-1] and len(found) >= max_faces:
+            widths = sorted((b.width for _, b, _ in found), reverse=True)
+            if widths[max_faces - 1] >= pyramid.side(level + 1) / 2:
+                break
     found.sort(key=lambda f: f[0], reverse=True)
     kept: list[tuple[FaceBox, FaceLandmarks]] = []
     for _, box, lm in found:
@@ -301,7 +376,7 @@ def find_faces(
             continue
         kept.append((box, lm))
     if timings is not None:
-        t2 = time.perf_counter()
-        timings["detect"] = round(timings.get("detect", 0.0) + (t1 - t0) * 1e3, 3)
-        timings["landmarks"] = round(timings.get("landmarks", 0.0) + (t2 - t1) * 1e3, 3)
+        total = (time.perf_counter() - t0) * 1e3
+        timings["detect"] = round(timings.get("detect", 0.0) + total - t_landmarks * 1e3, 3)
+        timings["landmarks"] = round(timings.get("landmarks", 0.0) + t_landmarks * 1e3, 3)
     return kept[:max_faces]
