@@ -309,7 +309,7 @@ def analyze(
     if multiple_faces == "error" and len(found) > max_faces:
         raise SkinError(
             "too_many_faces",
-            f"{len(found)} faces found; at most {max_faces} allowed",
+            f"at least {len(found)} faces found; at most {max_faces} allowed",
             faces=len(found),
             max_faces=max_faces,
         )
