@@ -113,3 +113,104 @@ def test_concerns_subset_and_unknown_maps():
     assert json.loads(red.stdout)["skincore_notice"] == {"maps_not_measured": ["red_area"]}
     wrong = run("analyze", "--sample", "-f", "youcam-sd", "--return-maps", "rough_area")
     assert wrong.returncode == 1 and "only for ailab" in wrong.stderr
+
+
+# ---------------------------------------------------------------- bad destinations
+
+
+def _error_json(r: subprocess.CompletedProcess, code: str) -> dict:
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"skincore: error {code}"), r.stderr
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("kind", ["file", "unwritable", "long_name", "file_parent"])
+def test_bad_out_refused_before_analysis(tmp_path, kind):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    out = {
+        "file": a_file,
+        "unwritable": "/proc/skincore-out",  # refuses new entries, even to root
+        "long_name": tmp_path / ("x" * 300),
+        "file_parent": a_file / "sub",
+    }[kind]
+    r = run("analyze", "--sample", "--format", "ailab-pro", "--out", str(out))
+    doc = _error_json(r, "invalid_argument")
+    assert doc["error_code_str"] == "ERROR_INVALID_PARAMETER"
+    assert "--out" in doc["error_detail"]["message"]
+    assert a_file.read_text() == "x"
+
+
+def test_unwritable_folder_for_a_user(tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders (covered by /proc above)")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    r = run("analyze", "--sample", "--out", str(ro / "o"))
+    assert _error_json(r, "invalid_argument")["error"]["code"] == "invalid_argument"
+
+
+def test_out_does_not_follow_symlinks(tmp_path):
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "regions.png").symlink_to(outside)
+    (out / "result.skincore.json").symlink_to(outside)
+    r = run("analyze", "--sample", "--compact", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert outside.read_text() == "keep me"
+    for name in ("regions.png", "result.skincore.json"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 100
+    assert not [p for p in out.iterdir() if p.name.startswith(".skincore-")]
+
+
+def test_stdout_write_failure(tmp_path):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "skincore", "analyze", "--sample", "--compact"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("skincore: error internal_error: cannot write to stdout")
+
+
+def test_closed_stderr_keeps_stdout_clean(tmp_path):
+    missing = tmp_path / "nope.jpg"
+    cmd = f"'{sys.executable}' -m skincore analyze '{missing}' --format youcam-sd 2>&-"
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["error_code"] == "error_invalid_argument"
+    assert "skincore: error" not in r.stdout
+
+
+@pytest.mark.parametrize("threads", ["-1", "100000"])
+def test_bad_threads_is_invalid_argument(threads):
+    r = run("analyze", "--sample", "--threads", threads, "--format", "face-field")
+    doc = _error_json(r, "invalid_argument")
+    assert doc["error_code"] == 400 and "threads" in doc["error_msg"]
+
+
+@pytest.mark.parametrize("fmt", ["skincore", "ailab-pro", "face-field", "youcam-hd"])
+def test_internal_error_prints_dialect_json(monkeypatch, capsys, fmt):
+    from skincore import cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cli.Analyzer, "analyze", boom)
+    assert cli.main(["analyze", "--sample", "--format", fmt]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert "RuntimeError: kaboom" in json.dumps(doc)
+    assert captured.err.startswith("skincore: error internal_error: RuntimeError: kaboom")

@@ -23,34 +23,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
-from skincore import runtime
+from skincore import _validate, runtime
 from skincore._version import __version__
 from skincore.analysis import Analysis, FaceResult, Meta
 from skincore.concerns.registry import REGISTRY, resolve_params, select
 from skincore.errors import SkinError
-from skincore.face import detect_faces, fit_landmarks
+from skincore.face.finder import find_faces
 from skincore.io import LoadedImage, load_image
 from skincore.limits import Limits
 from skincore.models import FACE_DETECTOR, FACE_LANDMARKS
 from skincore.pipeline import Clock, measure_face
-
-#: Largest accepted ``threads`` value (more would only oversubscribe the cores).
-MAX_THREADS = 256
-
-
-def _check_threads(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise SkinError(
-            "invalid_argument", f"threads: expected an int in 0..{MAX_THREADS}, got {value!r}"
-        )
-    if not 0 <= int(value) <= MAX_THREADS:
-        raise SkinError(
-            "invalid_argument",
-            f"threads: expected an int in 0..{MAX_THREADS} (0 = all cores), got {value!r}",
-        )
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -90,21 +72,15 @@ class AnalyzerOptions:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "threads", _check_threads(self.threads))
-        if self.provider is not None and not isinstance(self.provider, str):
-            raise SkinError(
-                "invalid_argument",
-                f"provider: expected 'cpu', 'cuda' or None, got {self.provider!r}",
-            )
-        mf = self.max_faces
-        if isinstance(mf, bool) or not isinstance(mf, int | np.integer) or not 1 <= mf <= 10:
-            raise SkinError("invalid_argument", f"max_faces must be an int in 1..10; got {mf!r}")
-        if self.multiple_faces not in ("largest", "error"):
-            raise SkinError("invalid_argument", "multiple_faces must be 'largest' or 'error'")
+        object.__setattr__(self, "threads", _validate.check_threads(self.threads))
+        object.__setattr__(self, "provider", _validate.check_provider(self.provider))
+        object.__setattr__(self, "max_faces", _validate.check_max_faces(self.max_faces))
+        _validate.check_choice(self.multiple_faces, ("largest", "error"), "multiple_faces")
         if not isinstance(self.limits, Limits):
             raise SkinError(
                 "invalid_argument",
                 f"limits: expected a skincore.Limits, got {type(self.limits).__name__}",
+                argument="limits",
             )
         if self.concerns is not None:
             names = tuple(c.name for c in select(self.concerns))
@@ -224,21 +200,29 @@ class Analyzer:
         loaded = image if isinstance(image, LoadedImage) else load_image(image, opts.limits)
         rgb = loaded.rgb
         clock.lap("decode")
-        boxes = detect_faces(rgb, max_faces=10, session=self._detector)
-        clock.lap("detect")
-        if not boxes:
+        # Detection on a tile pyramid when more faces are wanted, upright landmark
+        # crops, refusal of non-faces by the landmark model's presence, largest first.
+        wanted = opts.max_faces + 1 if opts.multiple_faces == "error" else opts.max_faces
+        found = find_faces(
+            rgb,
+            max_faces=wanted,
+            threads=opts.threads,
+            timings=clock.ms,
+            detector_session=self._detector,
+            landmarks_session=self._landmarks,
+        )
+        clock.t = time.perf_counter()
+        if not found:
             raise SkinError("no_face")
-        if opts.multiple_faces == "error" and len(boxes) > opts.max_faces:
+        if opts.multiple_faces == "error" and len(found) > opts.max_faces:
             raise SkinError(
                 "too_many_faces",
-                f"{len(boxes)} faces found; at most {opts.max_faces} allowed",
-                faces=len(boxes),
+                f"at least {len(found)} faces found; at most {opts.max_faces} allowed",
+                faces=len(found),
                 max_faces=opts.max_faces,
             )
         faces: list[FaceResult] = []
-        for box in boxes[: opts.max_faces]:
-            lm = fit_landmarks(rgb, box, refine=True, session=self._landmarks)
-            clock.lap("landmarks")
+        for box, lm in found[: opts.max_faces]:
             try:
                 face = measure_face(
                     len(faces),
@@ -280,11 +264,8 @@ _defaults: dict[tuple[str | None, int], Analyzer] = {}
 
 def default_analyzer(*, threads: int = 0, provider: str | None = None) -> Analyzer:
     """Return the process-wide analyser for (provider, threads), created on first use."""
-    threads = _check_threads(threads)
-    if provider is not None and not isinstance(provider, str):
-        raise SkinError(
-            "invalid_argument", f"provider: expected 'cpu', 'cuda' or None, got {provider!r}"
-        )
+    threads = _validate.check_threads(threads)
+    provider = _validate.check_provider(provider)
     key = (provider, threads)
     with _default_lock:
         an = _defaults.get(key)

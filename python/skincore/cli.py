@@ -1,14 +1,19 @@
 """Command line: ``skincore analyze IMAGE [--format DIALECT] [--max-faces N] [--out DIR]``.
 
-JSON goes to stdout; pictures go into ``--out``. On failure: the dialect's error
-JSON on stdout, one line ``skincore: error <code>: <detail>`` on stderr, exit
-status 1 (2 for usage errors), never a traceback.
+JSON goes to stdout; pictures go into ``--out``. On failure (bad input, a bad
+``--out`` checked before the analysis, a write error, an internal error): the
+dialect's error JSON on stdout, one line ``skincore: error <code>: <detail>`` on
+stderr, exit status 1 (2 for usage errors), never a traceback. Files in ``--out``
+are written atomically and never through a link already there.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -26,7 +31,9 @@ from skincore import (
     render_error,
     sample_path,
 )
+from skincore._files import prepare_out_dir, write_atomic
 from skincore.dialects import youcam
+from skincore.errors import as_skin_error
 
 
 def _csv(value: str) -> list[str]:
@@ -54,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
         help="write regions.png (needs --out; default there: on)",
     )
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
+    a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
+    a.add_argument("--compact", action="store_true", help="one-line JSON")
     a.add_argument(
         "--concerns",
         type=_csv,
@@ -72,8 +81,6 @@ def _parser() -> argparse.ArgumentParser:
         help="face-field: comma-separated face_field values (color,smooth,wrinkle,...)"
         " (default: every measured one)",
     )
-    a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
-    a.add_argument("--compact", action="store_true", help="one-line JSON")
     a.add_argument(
         "--return-maps",
         type=_csv,
@@ -94,10 +101,67 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _fail(err: SkinError, dialect: str) -> int:
-    print(json.dumps(render_error(err, dialect), ensure_ascii=False))
-    print(f"skincore: error {err.code}: {err.detail}", file=sys.stderr)
+def _stderr(line: str) -> None:
+    """Print one line on stderr; nothing if stderr is closed (never onto stdout)."""
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _stdout(text: str) -> None:
+    """Print ``text`` on stdout and flush, so a write failure shows here.
+
+    Raises
+    ------
+    SkinError
+        ``internal_error`` when stdout cannot be written (a full disk, /dev/full).
+    """
+    if sys.stdout is None:  # started with stdout closed
+        return
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise SkinError(
+            "internal_error", f"cannot write to stdout: {exc.strerror or exc}"
+        ) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _guard_std_fds() -> None:
+    """Open /dev/null on closed fds 0-2, so no file opened later becomes stdout/stderr."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            got = os.open(os.devnull, os.O_RDWR)
+            if got != fd:  # pragma: no cover - lower fds were all open
+                os.close(got)
+
+
+def _fail(err: BaseException, dialect: str) -> int:
+    err = as_skin_error(err)
+    with contextlib.suppress(SkinError):
+        _stdout(json.dumps(render_error(err, dialect), ensure_ascii=False))
+    _stderr(f"skincore: error {err.code}: {err.detail}")
     return 1
+
+
+def _png(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def _write_pictures(result: Analysis, image: np.ndarray, args: argparse.Namespace) -> None:
@@ -108,24 +172,23 @@ def _write_pictures(result: Analysis, image: np.ndarray, args: argparse.Namespac
     from skincore.visuals.regions import render_regions
 
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    render_regions(result, image).save(out / "regions.png")
-    render_overlay(result, image).save(out / "overlay.png")
+    write_atomic(out, "regions.png", _png(render_regions(result, image)))
+    write_atomic(out, "overlay.png", _png(render_overlay(result, image)))
     for name in PRO_MAPS:
         if name == "texture_enhanced_bw":
             got = maps.texture_enhanced_bw(result, image, threads=args.threads)
             if got is not None:
-                (out / "texture_enhanced_bw.jpg").write_bytes(got[0])
+                write_atomic(out, "texture_enhanced_bw.jpg", got[0])
             continue
         data = maps.render_pro_map(result, name)
         if data is not None:
-            (out / f"{name}.png").write_bytes(data)
+            write_atomic(out, f"{name}.png", data)
     if args.format in ("youcam-sd", "youcam-hd"):
         hd = args.format == "youcam-hd"
         for name, data in maps.youcam_masks(result, hd=hd).items():
-            (out / name).write_bytes(data)
+            write_atomic(out, name, data)
         info = youcam.score_info(result, hd=hd)
-        (out / "score_info.json").write_text(json.dumps(info, indent=2))
+        write_atomic(out, "score_info.json", json.dumps(info, indent=2))
 
 
 def _options(args: argparse.Namespace) -> dict[str, object]:
@@ -156,13 +219,15 @@ def _options(args: argparse.Namespace) -> dict[str, object]:
 
 def _analyze(args: argparse.Namespace) -> int:
     if args.sample == (args.image is not None):
-        print(
-            "skincore: error invalid_argument: give IMAGE or --sample (one of them)",
-            file=sys.stderr,
-        )
+        _stderr("skincore: error invalid_argument: give IMAGE or --sample (one of them)")
+        return 2
+    if args.debug_regions and args.out is None:
+        _stderr("skincore: error invalid_argument: --debug-regions needs --out DIR")
         return 2
     source = sample_path() if args.sample else args.image
     try:
+        if args.out is not None:
+            args.out = prepare_out_dir(args.out)  # before the analysis: fail fast
         options = _options(args)
         analyzer = Analyzer(
             AnalyzerOptions(
@@ -178,20 +243,18 @@ def _analyze(args: argparse.Namespace) -> int:
         if args.format == "ailab-pro":
             options["image"] = loaded.rgb
         doc = result.to_dict(args.format, **options)
+        if args.out is not None:
+            _write_pictures(result, loaded.rgb, args)
+            write_atomic(args.out, f"result.{args.format}.json", json.dumps(doc, indent=2))
+        _stdout(json.dumps(doc, indent=None if args.compact else 2, ensure_ascii=False))
     except SkinError as err:
         return _fail(err, args.format)
-    if args.out is not None:
-        _write_pictures(result, loaded.rgb, args)
-        (args.out / f"result.{args.format}.json").write_text(json.dumps(doc, indent=2))
-    elif args.debug_regions:
-        print("skincore: error invalid_argument: --debug-regions needs --out DIR", file=sys.stderr)
-        return 2
-    print(json.dumps(doc, indent=None if args.compact else 2, ensure_ascii=False))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    _guard_std_fds()
     args = _parser().parse_args(argv)
     try:
         if args.command == "analyze":
@@ -204,11 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `skincore analyze ... | head`
-        sys.stderr.close()
+        _silence_stdout()
         return 0
-    except Exception as exc:  # last resort: never a traceback for users
-        print(f"skincore: error internal_error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # last resort: never a traceback, always the error JSON
+        return _fail(exc, getattr(args, "format", "skincore"))
     return 2
 
 

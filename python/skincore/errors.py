@@ -128,3 +128,26 @@ class SkinError(Exception):
     def http_status(self) -> int:
         """The HTTP status a service would answer with."""
         return self.spec.http_status
+
+
+def as_skin_error(exc: BaseException) -> SkinError:
+    """Return ``exc`` as a :class:`SkinError`: itself, or ``internal_error`` naming it.
+
+    Parameters
+    ----------
+    exc : BaseException
+        Any exception (a failure that escaped an analysis, a write error ...).
+
+    Returns
+    -------
+    SkinError
+        ``exc`` when it already is one; otherwise ``internal_error`` whose detail
+        names the exception type and message, with the original as ``__cause__``.
+    """
+    if isinstance(exc, SkinError):
+        return exc
+    text = str(exc)
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    err = SkinError("internal_error", detail, exception=type(exc).__name__)
+    err.__cause__ = exc
+    return err

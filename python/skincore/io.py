@@ -4,19 +4,43 @@ Accepts a path, encoded bytes, a PIL image or an RGB ndarray and returns a
 contiguous ``(H, W, 3)`` uint8 RGB array. Every failure raises
 :class:`skincore.SkinError` with a stable code; nothing is decoded before the
 header's dimensions have been checked against :class:`skincore.Limits`.
+
+Decoding is strict: a damaged file is refused (``corrupt_image``), never analysed
+with grey or shifted pixels.
+
+- Pillow's truncated-image tolerance stays off.
+- JPEG: the entropy-coded data is first decoded by libjpeg-turbo (``simplejpeg``)
+  with warnings raised as errors, at 1/8 scale (the entropy decoding, where
+  damage shows, is complete at any scale). libjpeg recovers from a scan that ends
+  early (a header that claims more pixels than the data holds), from extraneous
+  bytes and from bad Huffman codes by filling grey, and Pillow drops those
+  warnings; this pass turns them into ``corrupt_image``.
+- PNG: the CRC-32 of every chunk is checked (Pillow does not check the image data's
+  chunks), and the chunks must end with ``IEND``.
+- WebP: the RIFF size must match the data. The VP8/VP8L bitstream carries no
+  checksum; damage there that libwebp cannot detect decodes as damaged pixels.
+
+Arrays follow the rules of Pillow's modes: ``uint16`` values are divided by 257
+when any exceeds 255 (else they are 8-bit values), floats are multiplied by 255
+when all lie in [0, 1] and taken as 0..255 values otherwise; floats above 255 or
+below 0, NaN and inf are refused.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import simplejpeg
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from skincore._validate import check_limits
 from skincore.errors import SkinError
 from skincore.limits import Limits
 
@@ -160,9 +184,44 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.ascontiguousarray(np.asarray(Image.alpha_composite(white, rgba).convert("RGB")))
+    if mode in ("La", "RGBa"):  # premultiplied alpha: un-premultiply, then over white
+        return _to_rgb(img.convert("LA" if mode == "La" else "RGBA"))
     if mode != "RGB":
-        img = img.convert("RGB")
+        try:
+            img = img.convert("RGB")
+        except ValueError as exc:  # e.g. LAB, HSV: no conversion to RGB in Pillow
+            raise SkinError(
+                "unsupported_format", f"images of PIL mode {mode!r} are not supported: {exc}"
+            ) from None
     return np.ascontiguousarray(np.asarray(img))
+
+
+def _array_to_uint8(arr: np.ndarray) -> np.ndarray:
+    """Scale an image array to uint8 by the rules of Pillow's ``I;16`` and ``F`` modes."""
+    kind, size = arr.dtype.kind, arr.dtype.itemsize
+    if kind == "u" and size == 1:
+        return arr
+    if kind == "u" and size == 2:
+        # As for 16-bit PNGs: 16-bit values are divided by 257; an array whose
+        # values all fit in 8 bits holds 8-bit values (scaling it would give black).
+        scale = 257.0 if arr.size and int(arr.max()) > 255 else 1.0
+        return np.rint(arr / scale).astype(np.uint8)
+    if kind == "f" and size in (2, 4, 8):
+        if not np.all(np.isfinite(arr)):
+            raise SkinError("invalid_argument", "float image contains NaN or inf")
+        lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
+        if lo < 0.0 or hi > 255.0:
+            raise SkinError(
+                "invalid_argument",
+                f"float image values must lie in [0, 1] (scaled by 255) or in [0, 255]; "
+                f"got [{lo:g}, {hi:g}]",
+            )
+        scale = 255.0 if hi <= 1.0 else 1.0
+        return np.clip(np.rint(arr.astype(np.float64) * scale), 0, 255).astype(np.uint8)
+    raise SkinError(
+        "invalid_argument",
+        f"array dtype must be uint8, uint16 or float ([0, 1] or [0, 255]); got {arr.dtype}",
+    )
 
 
 def _from_array(arr: np.ndarray, limits: Limits) -> LoadedImage:
@@ -174,19 +233,7 @@ def _from_array(arr: np.ndarray, limits: Limits) -> LoadedImage:
             f"array image must be (H, W), (H, W, 3) or (H, W, 4); got {arr.shape}",
         )
     _check_dims(int(arr.shape[1]), int(arr.shape[0]), limits)
-    if arr.dtype == np.uint8:
-        a = arr
-    elif arr.dtype == np.uint16:
-        a = np.rint(arr / 257.0).astype(np.uint8)
-    elif arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)):
-            raise SkinError("invalid_argument", "float image contains NaN or inf")
-        a = np.clip(np.rint(arr * 255.0), 0, 255).astype(np.uint8)
-    else:
-        raise SkinError(
-            "invalid_argument",
-            f"array dtype must be uint8, uint16 or float in [0, 1]; got {arr.dtype}",
-        )
+    a = _array_to_uint8(arr)
     if a.shape[2] == 1:
         a = np.repeat(a, 3, axis=2)
     elif a.shape[2] == 4:
@@ -214,9 +261,10 @@ def _decode(data: bytes, limits: Limits) -> LoadedImage:
         )
     if kind not in SUPPORTED_FORMATS:
         raise SkinError("unsupported_format", f"{kind} images are not supported")
+    _check_structure(kind, data)
     try:
         img = Image.open(io.BytesIO(data), formats=_registered_formats())
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise SkinError("image_too_large", str(exc)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise SkinError("corrupt_image", f"cannot read the {kind} header: {exc}") from None
@@ -228,16 +276,63 @@ def _decode(data: bytes, limits: Limits) -> LoadedImage:
             w, h = h, w
         _check_dims(w, h, limits)
         source_mode = img.mode
+        if kind == "JPEG" and img.format in ("JPEG", "MPO"):
+            _check_jpeg_data(data)
         try:
             img.load()
             upright = ImageOps.exif_transpose(img) if orientation != 1 else img
             rgb = _to_rgb(upright)
-        except Image.DecompressionBombError as exc:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise SkinError("image_too_large", str(exc)) from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError) as exc:
             raise SkinError("corrupt_image", f"cannot decode the {kind} data: {exc}") from None
         fmt = img.format or kind
     return LoadedImage(rgb, fmt, source_mode, orientation, len(data))
+
+
+def _check_structure(kind: str, data: bytes) -> None:
+    """Refuse damage the decoders would let through (see the module docstring)."""
+    if kind == "PNG":
+        _check_png_chunks(data)
+    elif kind == "WEBP":
+        riff = struct.unpack("<I", data[4:8])[0] + 8 if len(data) >= 8 else 0
+        if riff != len(data) and riff + 1 != len(data):  # odd sizes may carry a pad byte
+            raise SkinError(
+                "corrupt_image",
+                f"the WebP RIFF header says {riff} bytes; the file has {len(data)}",
+            )
+
+
+def _check_png_chunks(data: bytes) -> None:
+    """Check every PNG chunk's length and CRC-32 up to ``IEND``."""
+    pos, n = 8, len(data)
+    while True:
+        if pos + 12 > n:
+            raise SkinError("corrupt_image", "the PNG data ends before its IEND chunk")
+        length = struct.unpack(">I", data[pos : pos + 4])[0]
+        end = pos + 12 + length
+        if end > n:
+            raise SkinError(
+                "corrupt_image", f"a PNG chunk at byte {pos} runs past the end of the file"
+            )
+        ctype = data[pos + 4 : pos + 8]
+        crc = struct.unpack(">I", data[end - 4 : end])[0]
+        if zlib.crc32(data[pos + 4 : end - 4]) != crc:
+            name = ctype.decode("latin-1")
+            raise SkinError(
+                "corrupt_image", f"PNG chunk {name!r} at byte {pos} fails its CRC check"
+            )
+        if ctype == b"IEND":
+            return
+        pos = end
+
+
+def _check_jpeg_data(data: bytes) -> None:
+    """Decode the JPEG's entropy-coded data with libjpeg warnings as errors."""
+    try:
+        simplejpeg.decode_jpeg(data, colorspace="GRAY", min_factor=8, strict=True)
+    except (ValueError, RuntimeError) as exc:
+        raise SkinError("corrupt_image", f"damaged JPEG data: {exc}") from None
 
 
 def _exif_orientation(img: Image.Image) -> int:
@@ -246,6 +341,62 @@ def _exif_orientation(img: Image.Image) -> int:
     except Exception:  # a broken EXIF block must not make the photo unreadable
         return 1
     return int(value) if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _from_pil(source: Image.Image, limits: Limits) -> LoadedImage:
+    """Convert an already opened PIL image (pixels loaded now, strictly)."""
+    try:
+        _check_dims(source.width, source.height, limits)
+        orientation = _exif_orientation(source)
+        source.load()  # a lazily opened file: damage shows here
+        upright = ImageOps.exif_transpose(source) if orientation != 1 else source
+        _check_dims(upright.width, upright.height, limits)
+        return LoadedImage(_to_rgb(upright), source.format or "PIL", source.mode, orientation, None)
+    except SkinError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise SkinError("image_too_large", str(exc)) from None
+    except ValueError as exc:
+        if "closed" in str(exc):
+            raise SkinError("invalid_argument", "the PIL image is closed") from None
+        raise SkinError("corrupt_image", f"cannot read the PIL image: {exc}") from None
+    except (OSError, SyntaxError, EOFError, struct.error, IndexError) as exc:
+        raise SkinError("corrupt_image", f"cannot read the PIL image: {exc}") from None
+
+
+def _read_file(source: str | os.PathLike, limits: Limits) -> bytes:
+    """Read a photo file, refusing what is not a readable regular file within limits."""
+    try:
+        path = Path(source)
+        name = repr(str(path))
+        size = path.stat().st_size
+        if not path.is_file():
+            raise SkinError("invalid_argument", f"{name} is not a file")
+        if limits.max_file_bytes is not None and size > limits.max_file_bytes:
+            raise SkinError(
+                "file_too_large",
+                f"{size} bytes > {limits.max_file_bytes}",
+                file_bytes=size,
+                max_file_bytes=limits.max_file_bytes,
+            )
+        with path.open("rb") as f:
+            cap = limits.max_file_bytes
+            data = f.read() if cap is None else f.read(cap + 1)
+    except SkinError:
+        raise
+    except (ValueError, TypeError) as exc:  # e.g. an embedded NUL character
+        raise SkinError("invalid_argument", f"invalid path {str(source)!r}: {exc}") from None
+    except OSError as exc:
+        raise SkinError(
+            "invalid_argument", f"cannot read {str(source)!r}: {exc.strerror or exc}"
+        ) from None
+    if limits.max_file_bytes is not None and len(data) > limits.max_file_bytes:
+        raise SkinError(  # the file grew after stat()
+            "file_too_large",
+            f"more than {limits.max_file_bytes} bytes",
+            max_file_bytes=limits.max_file_bytes,
+        )
+    return data
 
 
 def load_image(source: Any, limits: Limits | None = None) -> LoadedImage:
@@ -272,35 +423,15 @@ def load_image(source: Any, limits: Limits | None = None) -> LoadedImage:
         ``image_too_small``, ``image_too_large`` (including decompression bombs,
         refused from the header before decoding).
     """
-    limits = limits or Limits()
+    limits = check_limits(limits)
     if isinstance(source, np.ndarray):
         return _from_array(source, limits)
     if isinstance(source, Image.Image):
-        _check_dims(source.width, source.height, limits)
-        orientation = _exif_orientation(source)
-        upright = ImageOps.exif_transpose(source) if orientation != 1 else source
-        _check_dims(upright.width, upright.height, limits)
-        return LoadedImage(_to_rgb(upright), source.format or "PIL", source.mode, orientation, None)
+        return _from_pil(source, limits)
     if isinstance(source, bytes | bytearray | memoryview):
         return _decode(bytes(source), limits)
     if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise SkinError(
-                "invalid_argument", f"cannot open {str(path)!r}: {exc.strerror}"
-            ) from None
-        if not path.is_file():
-            raise SkinError("invalid_argument", f"{str(path)!r} is not a file")
-        if limits.max_file_bytes is not None and size > limits.max_file_bytes:
-            raise SkinError(
-                "file_too_large",
-                f"{size} bytes > {limits.max_file_bytes}",
-                file_bytes=size,
-                max_file_bytes=limits.max_file_bytes,
-            )
-        return _decode(path.read_bytes(), limits)
+        return _decode(_read_file(source, limits), limits)
     raise SkinError(
         "invalid_argument",
         f"image must be a path, bytes, PIL image or ndarray; got {type(source).__name__}",

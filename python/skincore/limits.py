@@ -7,8 +7,11 @@ preset with the numbers its vendor document states (:func:`limits_for`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from numbers import Integral, Real
 from typing import Any
+
+from skincore.errors import SkinError
 
 MiB = 1024 * 1024
 
@@ -53,6 +56,43 @@ class Limits:
     max_out_of_bound: float = 0.10
     min_skin_lightness: float | None = 20.0
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            _check_field(f.name, getattr(self, f.name))
+
+
+#: Per field: (integer?, may be None?, smallest, largest).
+_FIELD_RULES: dict[str, tuple[bool, bool, float, float]] = {
+    "max_file_bytes": (True, True, 1, float("inf")),
+    "min_side": (True, False, 1, float("inf")),
+    "min_short_side": (True, True, 1, float("inf")),
+    "max_side": (True, False, 1, float("inf")),
+    "max_pixels": (True, False, 1, float("inf")),
+    "min_face_px": (True, False, 1, float("inf")),
+    "min_face_width_ratio": (False, True, 0.0, 1.0),
+    "max_out_of_bound": (False, False, 0.0, 1.0),
+    "min_skin_lightness": (False, True, 0.0, 100.0),
+}
+
+
+def _check_field(name: str, value: object) -> None:
+    """Raise ``SkinError("invalid_argument")`` unless ``value`` suits the field ``name``."""
+    integer, optional, lo, hi = _FIELD_RULES[name]
+    if value is None and optional:
+        return
+    kind = Integral if integer else Real
+    ok = isinstance(value, kind) and not isinstance(value, bool)
+    if ok and not lo <= value <= hi:  # type: ignore[operator]
+        ok = False
+    if not ok:
+        what = "an int" if integer else "a number"
+        span = f">= {lo}" if hi == float("inf") else f"in [{lo}, {hi}]"
+        raise SkinError(
+            "invalid_argument",
+            f"Limits.{name} must be {what} {span}{' or None' if optional else ''}; got {value!r}",
+            argument=f"Limits.{name}",
+        )
+
 
 _PRESETS: dict[str, Limits] = {
     "skincore": Limits(),
@@ -78,9 +118,21 @@ def limits_for(dialect: str, **overrides: Any) -> Limits:
     -------
     Limits
         The preset with the overrides applied.
+
+    Raises
+    ------
+    SkinError
+        ``invalid_argument`` for an unknown dialect, field or field value.
     """
     try:
         base = _PRESETS[dialect]
     except KeyError:
-        raise ValueError(f"unknown dialect {dialect!r}; known: {sorted(_PRESETS)}") from None
-    return replace(base, **overrides) if overrides else base
+        raise SkinError(
+            "invalid_argument", f"unknown dialect {dialect!r}; known: {sorted(_PRESETS)}"
+        ) from None
+    if not overrides:
+        return base
+    try:
+        return replace(base, **overrides)
+    except TypeError as exc:  # an unknown field name
+        raise SkinError("invalid_argument", f"limits_for: {exc}") from None

@@ -52,10 +52,14 @@ ORT_DISTRIBUTIONS = (
     "onnxruntime-silicon",
 )
 
+TELEMETRY_ENV = "ORT_DISABLE_TELEMETRY"
+"""Environment variable that keeps onnxruntime from writing telemetry (set to 1 by skincore)."""
+
 _lock = threading.RLock()
 _sessions: dict[tuple[str, str, int], Any] = {}
 _auto_provider: str | None = None
 _warned_conflict = False
+_telemetry_off = False
 
 
 def installed_distributions() -> list[str]:
@@ -93,6 +97,17 @@ def _check_conflict() -> None:
         )
 
 
+def _disable_telemetry(module: ModuleType) -> None:
+    """Turn onnxruntime's telemetry events off (once; also if it was imported before us)."""
+    global _telemetry_off
+    if _telemetry_off or os.environ.get(TELEMETRY_ENV) == "0":
+        return
+    _telemetry_off = True
+    off = getattr(module, "disable_telemetry_events", None)
+    if off is not None:
+        off()
+
+
 def ort() -> ModuleType:
     """Import and return the ``onnxruntime`` module.
 
@@ -106,11 +121,16 @@ def ort() -> ModuleType:
     RuntimeError
         With :data:`ORT_MISSING_MESSAGE` if onnxruntime is not importable.
     """
+    # onnxruntime's telemetry (1DS) writes a device id and an event database under
+    # ~/.cache/Microsoft/DeveloperTools/.onnxruntime as soon as it is imported, unless
+    # this variable is set first; a caller's own setting is kept.
+    os.environ.setdefault(TELEMETRY_ENV, "1")
     try:
         import onnxruntime
     except ImportError as exc:
         raise RuntimeError(ORT_MISSING_MESSAGE) from exc
     _check_conflict()
+    _disable_telemetry(onnxruntime)
     return onnxruntime
 
 

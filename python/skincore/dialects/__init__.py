@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from skincore.dialects import ailab, face_field, native, youcam
-from skincore.errors import SkinError
+from skincore.errors import SkinError, as_skin_error
 
 #: Every dialect name accepted by :meth:`Analysis.to_dict` and the CLI.
 DIALECTS: tuple[str, ...] = (
@@ -54,9 +54,8 @@ def render_error(
         JSON-serialisable error response.
     """
     check_dialect(dialect)
-    if not isinstance(err, SkinError):
-        err = SkinError("internal_error", f"{type(err).__name__}: {err}")
-    rid = request_id or uuid.uuid4().hex
+    err = as_skin_error(err)
+    rid = request_id if isinstance(request_id, str) and request_id else uuid.uuid4().hex
     if dialect in ("ailab-pro", "ailab-advanced"):
         return ailab.render_error(err, rid)
     if dialect == "face-field":

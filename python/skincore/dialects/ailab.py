@@ -21,7 +21,7 @@ from typing import Any
 from skincore.analysis import Analysis, FaceResult, WrinkleZone
 from skincore.dialects._common import graded, r2, r4, rect_ltwh
 from skincore.dialects.fields import not_implemented
-from skincore.errors import SkinError
+from skincore.errors import as_skin_error
 from skincore.grading import ZONE_GROUPS, ConcernGrade, Grade
 
 NOT_IMPLEMENTED_PRO: dict[str, str] = not_implemented("ailab-pro")
@@ -498,15 +498,18 @@ def render_advanced(analysis: Analysis, *, unmeasured_maps: Sequence[str] = ()) 
     return out
 
 
-def render_error(err: SkinError, request_id: str) -> dict[str, Any]:
-    """Render a :class:`SkinError` as AILab's public error fields."""
+def render_error(err: BaseException, request_id: str) -> dict[str, Any]:
+    """Render a failure as AILab's public error fields (non-SkinErrors: ``internal_error``)."""
+    err = as_skin_error(err)
     spec = err.spec
     return {
         "request_id": request_id,
         "log_id": request_id[:16],
         "error_code": spec.http_status,
         "error_code_str": spec.ailab_code,
-        "error_msg": err.detail if err.detail == spec.message else f"{spec.message} {err.detail}",
+        "error_msg": spec.message
+        if err.detail == spec.message
+        else f"{spec.message} - {err.detail}",
         "error_detail": {
             "status_code": spec.http_status,
             "code": spec.ailab_code,

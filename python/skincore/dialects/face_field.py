@@ -13,7 +13,7 @@ from typing import Any
 from skincore.analysis import Analysis, FaceResult
 from skincore.dialects._common import log_id_int, r2
 from skincore.dialects.fields import not_implemented
-from skincore.errors import SkinError
+from skincore.errors import SkinError, as_skin_error
 
 NOT_IMPLEMENTED: dict[str, str] = not_implemented("face-field")
 """face_field fields not produced, with why (derived from the field table)."""
@@ -209,12 +209,17 @@ def render(analysis: Analysis, *, face_field: str | Sequence[str] | None = None)
     }
 
 
-def render_error(err: SkinError, request_id: str, created_unix: int) -> dict[str, Any]:
-    """Render a :class:`SkinError` as face_field's error response."""
+def render_error(err: BaseException, request_id: str, created_unix: int) -> dict[str, Any]:
+    """Render a failure as face_field's error response (non-SkinErrors: ``internal_error``)."""
+    err = as_skin_error(err)
+    try:
+        log_id = int(request_id[:13], 16)
+    except ValueError:  # a caller's request id that is not hexadecimal
+        log_id = int(hashlib.sha256(request_id.encode("utf-8", "replace")).hexdigest()[:13], 16)
     return {
         "error_code": err.http_status,
         "error_msg": f"{err.code}: {err.detail}",
-        "log_id": int(request_id[:13], 16),
+        "log_id": log_id,
         "timestamp": int(created_unix),
         "cached": 0,
         "result": None,

@@ -20,7 +20,7 @@ import numpy as np
 
 from skincore.analysis import Analysis
 from skincore.dialects.fields import TABLES, missing_concerns, not_implemented
-from skincore.errors import SkinError
+from skincore.errors import SkinError, as_skin_error
 
 #: Accepted values of the ``masks`` option.
 MASK_FORMATS = ("omit", "rle", "png")
@@ -127,8 +127,9 @@ def render(analysis: Analysis, *, masks: str = "omit") -> dict[str, Any]:
     }
 
 
-def render_error(err: SkinError) -> dict[str, Any]:
-    """Render a :class:`SkinError` natively."""
+def render_error(err: BaseException) -> dict[str, Any]:
+    """Render a failure natively (non-SkinErrors: ``internal_error``)."""
+    err = as_skin_error(err)
     return {
         "error": {
             "code": err.code,

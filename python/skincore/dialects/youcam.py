@@ -13,7 +13,7 @@ from typing import Any
 
 from skincore.analysis import Analysis
 from skincore.dialects.fields import not_implemented
-from skincore.errors import SkinError
+from skincore.errors import as_skin_error
 
 NOT_IMPLEMENTED_SD: dict[str, str] = not_implemented("youcam-sd")
 """SD concerns not produced, with why (derived from :data:`skincore.dialects.fields.YOUCAM_SD`)."""
@@ -124,6 +124,7 @@ def render(analysis: Analysis, *, hd: bool, mask_base_url: str | None = None) ->
     }
 
 
-def render_error(err: SkinError) -> dict[str, Any]:
-    """Render a :class:`SkinError` as YouCam's error response."""
+def render_error(err: BaseException) -> dict[str, Any]:
+    """Render a failure as YouCam's error response (non-SkinErrors: ``internal_error``)."""
+    err = as_skin_error(err)
     return {"status": err.http_status, "error": err.detail, "error_code": err.spec.youcam_code}

@@ -209,6 +209,93 @@ def weighted_merge(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray)
     return out
 
 
+def detect_in_roi(
+    image: Image.Image,
+    roi: Roi,
+    *,
+    min_score: float = 0.5,
+    provider: str | None = None,
+    threads: int = 0,
+    session: Any = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the detector on one square region of an image, before any merging.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image
+        The RGB photo.
+    roi : Roi
+        Square region sampled into the 128x128 input (outside the image: black).
+    min_score : float, default 0.5
+        Keep anchors whose probability is at least this.
+    provider : str, optional
+        Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
+    threads : int, default 0
+        ONNX Runtime intra-op threads (0 = its default).
+    session : onnxruntime.InferenceSession, optional
+        The detector session to run (an analyser's own); else the cached one.
+
+    Returns
+    -------
+    boxes : numpy.ndarray
+        (N, 4) ``x0, y0, x1, y1`` in image pixels.
+    keypoints : numpy.ndarray
+        (N, 6, 2) keypoints in image pixels.
+    scores : numpy.ndarray
+        (N,) probabilities.
+    """
+    return detect_in_tensor(
+        crop(image, roi, INPUT_SIZE),
+        roi,
+        min_score=min_score,
+        provider=provider,
+        threads=threads,
+        session=session,
+    )
+
+
+def detect_in_tensor(
+    tensor: np.ndarray,
+    roi: Roi,
+    *,
+    min_score: float = 0.5,
+    provider: str | None = None,
+    threads: int = 0,
+    session: Any = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the detector on a 128x128 RGB sample of ``roi`` (see :func:`detect_in_roi`).
+
+    Parameters
+    ----------
+    tensor : numpy.ndarray
+        (128, 128, 3) uint8, the ROI sampled into the detector's input.
+    roi : Roi
+        Where the tensor lies in the image.
+    min_score, provider, threads, session
+        As for :func:`detect_in_roi`.
+
+    Returns
+    -------
+    boxes, keypoints, scores : numpy.ndarray
+        As for :func:`detect_in_roi`, in image pixels.
+    """
+    x = (tensor.astype(np.float32) / np.float32(127.5) - np.float32(1.0))[None]
+    sess = session or get_session(FACE_DETECTOR, provider=provider, threads=threads)
+    reg, cls = sess.run(["regressors", "classificators"], {"input": x})
+    boxes, kps, scores = decode(reg[0], cls[0, :, 0], float(min_score))
+    corners = roi.to_image(boxes.reshape(-1, 2, 2) * INPUT_SIZE, INPUT_SIZE).reshape(-1, 4)
+    kps_img = roi.to_image(kps * INPUT_SIZE, INPUT_SIZE)
+    return corners, kps_img, scores
+
+
+def face_box(box: np.ndarray, keypoints: np.ndarray, score: float) -> FaceBox:
+    """Make a :class:`FaceBox` from a merged ``(x0, y0, x1, y1)`` box and its keypoints."""
+    kp = np.asarray(keypoints, np.float32).copy()
+    kp.setflags(write=False)
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return FaceBox(x0, y0, x1, y1, float(score), kp)
+
+
 def detect_faces(
     rgb: np.ndarray,
     *,
@@ -254,18 +341,15 @@ def detect_faces(
     if not 0.0 <= float(min_score) <= 1.0:
         raise ValueError(f"min_score must be in [0, 1], got {min_score}")
     h, w = rgb.shape[:2]
-    roi = letterbox_roi(h, w)
-    tensor = crop(Image.fromarray(np.ascontiguousarray(rgb), "RGB"), roi, INPUT_SIZE)
-    x = (tensor.astype(np.float32) / np.float32(127.5) - np.float32(1.0))[None]
-    sess = session or get_session(FACE_DETECTOR, provider=provider, threads=threads)
-    reg, cls = sess.run(["regressors", "classificators"], {"input": x})
-    boxes, kps, scores = decode(reg[0], cls[0, :, 0], float(min_score))
-    faces = []
-    for box, kp, score in weighted_merge(boxes, kps, scores):
-        corners = roi.to_image(box.reshape(2, 2) * INPUT_SIZE, INPUT_SIZE)
-        kp_img = roi.to_image(kp * INPUT_SIZE, INPUT_SIZE).astype(np.float32)
-        kp_img.setflags(write=False)
-        (x0, y0), (x1, y1) = corners
-        faces.append(FaceBox(float(x0), float(y0), float(x1), float(y1), score, kp_img))
+    image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    boxes, kps, scores = detect_in_roi(
+        image,
+        letterbox_roi(h, w),
+        min_score=float(min_score),
+        provider=provider,
+        threads=threads,
+        session=session,
+    )
+    faces = [face_box(box, kp, score) for box, kp, score in weighted_merge(boxes, kps, scores)]
     faces.sort(key=lambda f: f.area, reverse=True)
     return faces[: int(max_faces)]

@@ -109,7 +109,36 @@ def roi_from_points(points: np.ndarray) -> Roi:
     )
 
 
-def _run(image: Image.Image, roi: Roi, provider: str | None, threads: int, session: Any = None):
+def mesh_in_roi(
+    image: Image.Image,
+    roi: Roi,
+    *,
+    provider: str | None = None,
+    threads: int = 0,
+    session: Any = None,
+) -> tuple[np.ndarray, float]:
+    """Run one landmark pass on a crop.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image
+        The RGB photo.
+    roi : Roi
+        The rotated square sampled into the 256x256 input.
+    provider : str, optional
+        Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
+    threads : int, default 0
+        ONNX Runtime intra-op threads (0 = its default).
+    session : onnxruntime.InferenceSession, optional
+        The landmark session to run (an analyser's own); else the cached one.
+
+    Returns
+    -------
+    points : numpy.ndarray
+        (478, 3) float32 in image pixels.
+    presence : float
+        The model's face-presence probability for this crop.
+    """
     tensor = crop(image, roi, INPUT_SIZE)
     x = (tensor.astype(np.float32) / np.float32(255.0))[None]
     sess = session or get_session(FACE_LANDMARKS, provider=provider, threads=threads)
@@ -166,9 +195,11 @@ def fit_landmarks(
         raise ValueError("box is degenerate (non-positive size or non-finite keypoints)")
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     roi = roi_from_box(box)
-    points, presence = _run(image, roi, provider, threads, session)
+    points, presence = mesh_in_roi(image, roi, provider=provider, threads=threads, session=session)
     if refine:
         roi = roi_from_points(points)
-        points, presence = _run(image, roi, provider, threads, session)
+        points, presence = mesh_in_roi(
+            image, roi, provider=provider, threads=threads, session=session
+        )
     points.setflags(write=False)
     return FaceLandmarks(points=points, presence=presence, roi=roi)
