@@ -121,6 +121,13 @@ class Params:
         Density at which a zone's score falls by a factor e.
     score_enlarged_area : float
         Enlarged-area fraction at which a zone's score falls by a factor e.
+    grid_blur_px : float
+        Blur of the detection grid itself, as a Gaussian sigma in grid pixels
+        (pixel integration and the area resampling): a blob's measured radius
+        includes it, so the enlarged test uses the radius with it removed in
+        quadrature. Without it every pore of a 4 px/mm photo reads at least
+        ``sqrt(2) * 0.9`` px = 0.32 mm and most read as enlarged (measured on the
+        CC0 selfie: enlarged density x1.36 at x0.75 scale without, x1.06 with).
     work_px_per_mm : float
         Detection grid resolution cap: finer texture grids are area-averaged
         down to it. The pore sizes are fixed in millimetres and 6 px/mm resolves
@@ -140,6 +147,7 @@ class Params:
     scale_ratio: float = 1.4
     score_density_per_cm2: float = 10.0
     score_enlarged_area: float = 0.05
+    grid_blur_px: float = 0.5
     work_px_per_mm: float = 6.0
 
 
@@ -343,7 +351,8 @@ def measure_pores(
     ppm = float(ctx.px_per_mm)
     pores = ~is_blackhead(found, zone, ppm, noise, params)
     found, zone = found[pores], zone[pores]
-    r_enl = params.enlarged_radius_mm * ppm
+    # Enlarged: radius with the grid's own blur removed, at least enlarged_radius_mm.
+    r_enl2 = (params.enlarged_radius_mm * ppm) ** 2 + 2.0 * params.grid_blur_px**2
     img_area = 1.0 / (ctx.scale * ctx.scale)
     zones: dict[str, PoreZone] = {}
     for k, name in enumerate(PORE_ZONES):
@@ -352,7 +361,7 @@ def measure_pores(
         zmask = masks[name] > 0
         tex_area = int(np.count_nonzero(zmask))
         sel = found[zone == k]
-        big = sel[sel[:, 2] >= r_enl]
+        big = sel[sel[:, 2] ** 2 >= r_enl2]
         covered = 0
         if len(big):
             disk = np.zeros_like(zmask)
