@@ -69,6 +69,9 @@ TEMPLATE = np.array(
 #: (33) and inner (133) corner, nose base / subnasale (2).
 MESH_POINTS = (263, 362, 33, 133, 2)
 
+#: Least distance between the outer eye corners (image pixels) for a usable chip.
+MIN_EYE_SPAN_PX = 4.0
+
 #: Per-channel RGB means the network subtracts; the input is ``(byte - mean) / 256``.
 CHANNEL_MEANS = np.array([122.781998, 117.000999, 104.297997], np.float32)
 
@@ -78,8 +81,10 @@ CLASS_AGES = np.concatenate([[0.25], np.arange(1, 81)]).astype(np.float64)
 #: Raw expected age (knots, years) -> calibrated age. Monotone increasing; linear
 #: between knots and extrapolated with the end segments' slopes. Fitted on UTKFace
 #: (non-commercial research licence), see the module docstring.
-CALIBRATION_RAW = np.array([0.0, 80.0])
-CALIBRATION_AGE = np.array([0.0, 80.0])
+CALIBRATION_RAW = np.array([15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 70.0])
+CALIBRATION_AGE = np.array(
+    [16.64, 17.68, 22.78, 27.34, 35.63, 41.44, 50.70, 54.25, 57.32, 59.71, 67.36]
+)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,11 @@ def _check_inputs(rgb: Any, landmarks: Any) -> tuple[np.ndarray, np.ndarray]:
     five = pts[list(MESH_POINTS), :2]
     if not np.all(np.isfinite(five)):
         raise SkinError("invalid_argument", "landmarks hold non-finite values")
+    if float(np.linalg.norm(five[0] - five[2])) < MIN_EYE_SPAN_PX:
+        raise SkinError(
+            "invalid_argument",
+            f"landmarks are degenerate: outer eye corners < {MIN_EYE_SPAN_PX} px apart",
+        )
     return rgb, five
 
 
@@ -299,7 +309,9 @@ def age_probabilities(
     """
     chips = np.asarray(chips)
     if chips.ndim != 4 or chips.shape[1:] != (CHIP_SIZE, CHIP_SIZE, 3) or chips.dtype != np.uint8:
-        raise SkinError("invalid_argument", f"chips must be (N, 64, 64, 3) uint8, got {chips.shape}")
+        raise SkinError(
+            "invalid_argument", f"chips must be (N, 64, 64, 3) uint8, got {chips.shape}"
+        )
     sess = session if session is not None else get_session(AGE, provider=provider, threads=threads)
     (probs,) = sess.run(["probabilities"], {"images": chip_tensor(chips)})
     return np.asarray(probs, np.float64)
@@ -349,6 +361,4 @@ def estimate_age(
     ages = calibrate(CLASS_AGES)
     mean = float(probs @ ages)
     spread = float(math.sqrt(max(0.0, float(probs @ (ages - mean) ** 2))))
-    return AgeEstimate(
-        age=float(calibrate(raw)), probabilities=probs, raw_age=raw, spread=spread
-    )
+    return AgeEstimate(age=float(calibrate(raw)), probabilities=probs, raw_age=raw, spread=spread)
