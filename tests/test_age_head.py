@@ -78,7 +78,7 @@ def test_chip_puts_the_five_points_on_the_template(scale, angle):
     # Five bright dots at a known similarity of the template: in the chip they must
     # land on the template positions as dlib's extraction places them (the chip is
     # stretched by 64/63 about pixel centre 31.5 onto the template centre 32: a shift
-    # of half a pixel and a scale of 63/64, under 0.8 px anywhere).
+    # of half a pixel and a scale of 63/64, under 1 px at the five points).
     tpl = _template_px()
     pts = _similarity(tpl - 32, scale, angle, (300.0, 280.0))
     img = np.zeros((600, 600, 3), np.uint8)

@@ -16,8 +16,11 @@ similarity transform onto a fixed template in the unit square, widened by the pa
 ``(padding + t) / (1 + 2 padding) * size``. Here the same five points come from the
 FaceMesh landmarks skincore already fits (:data:`MESH_POINTS`: 263, 362, 33, 133
 and 2), so no second landmark model runs. dlib samples the chip bilinearly after
-halving the image (an image pyramid) until one chip pixel covers at most two image
-pixels; :func:`align_chip` does the same with 2x2 box reduction.
+halving the image (an image pyramid with a binomial 5x5 filter) until one chip pixel
+covers at most two image pixels, and leaves black every chip pixel whose bilinear
+neighbours are not all inside the image; :func:`align_chip` does the same (the halvings
+but the last one as a single box reduction: 15x faster on a phone photo, and on the
+test photos it moves chip pixels by about 1 grey level and the raw age by < 1 year).
 
 Calibration
 -----------
@@ -42,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from skincore.errors import SkinError
 from skincore.models import AGE
@@ -174,14 +177,18 @@ def chip_transform(points5: np.ndarray, size: int = CHIP_SIZE) -> np.ndarray:
     return np.column_stack([m_chip, offset])
 
 
-#: dlib's ``pyramid_down<2>`` low-pass filter (binomial 1-4-6-4-1), applied before
-#: each halving of the image.
-_PYRAMID_KERNEL = tuple(float(v) for v in np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]).ravel())
+def _halve(rgb: np.ndarray) -> np.ndarray:
+    """Halve an image as dlib's ``pyramid_down<2>`` does.
 
-
-def _halve(image: Image.Image) -> Image.Image:
-    blurred = image.filter(ImageFilter.Kernel((5, 5), _PYRAMID_KERNEL, scale=256))
-    return Image.fromarray(np.ascontiguousarray(np.asarray(blurred)[::2, ::2]), "RGB")
+    Binomial 1-4-6-4-1 blur (separable, integer, edges replicated), then every second
+    pixel, starting with the first.
+    """
+    h, w = (rgb.shape[0] + 1) // 2, (rgb.shape[1] + 1) // 2
+    p = np.pad(rgb.astype(np.uint16), ((2, 2), (2, 2), (0, 0)), mode="edge")  # <= 65280
+    taps = (1, 4, 6, 4, 1)
+    x = sum(t * p[:, k : k + 2 * w - 1 : 2] for k, t in enumerate(taps))
+    y = sum(t * x[k : k + 2 * h - 1 : 2] for k, t in enumerate(taps))
+    return ((y + 128) >> 8).astype(np.uint8)
 
 
 def align_chip(rgb: np.ndarray, landmarks: np.ndarray, *, size: int = CHIP_SIZE) -> np.ndarray:
@@ -202,7 +209,8 @@ def align_chip(rgb: np.ndarray, landmarks: np.ndarray, *, size: int = CHIP_SIZE)
     numpy.ndarray
         (size, size, 3) uint8 chip, bilinear samples; black where it reaches outside
         the photo. While one chip pixel spans more than two image pixels the photo is
-        first blurred (binomial 5x5) and halved, as dlib's image pyramid does.
+        reduced by a power of two first, as dlib's image pyramid does: a box reduction,
+        then one halving with dlib's binomial 5x5 filter.
 
     Raises
     ------
@@ -229,14 +237,16 @@ def align_chip(rgb: np.ndarray, landmarks: np.ndarray, *, size: int = CHIP_SIZE)
     y1 = min(h, int(math.ceil(img_corners[:, 1].max())) + margin)
     if x1 <= x0 or y1 <= y0:
         return np.zeros((size, size, 3), np.uint8)
-    src = Image.fromarray(np.ascontiguousarray(rgb[y0:y1, x0:x1]), "RGB")
-    level = 1
-    while level < r:
-        src = _halve(src)
-        level *= 2
-    # Continuous coordinate X in the box maps to (X + (r - 1) / 2) / r after the
-    # halvings (each one keeps every second pixel centre, starting with the first).
-    k = (r - 1) / 2
+    box = rgb[y0:y1, x0:x1]
+    if r > 2:  # all but the last halving as one box reduction (fast, exact geometry)
+        box = np.asarray(Image.fromarray(np.ascontiguousarray(box), "RGB").reduce(r // 2))
+    if r > 1:
+        box = _halve(box)
+    src = Image.fromarray(np.ascontiguousarray(box), "RGB")
+    # Continuous coordinate X in the box maps to X / (r / 2) after the box reduction
+    # and to (X' + 1/2) / 2 after the halving (it keeps every second pixel centre,
+    # starting with the first): X -> (X + r / 4) / r. Without reduction X -> X.
+    k = r / 4 if r > 1 else 0.0
     coeffs = (
         tf[0, 0] / r,
         tf[0, 1] / r,
