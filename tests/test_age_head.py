@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,7 @@ from skincore.concerns.age_head import (
     estimate_age,
 )
 from skincore.face import detect_faces, fit_landmarks
-from skincore.models import AGE
+from skincore.models import AGE, NOTICE
 
 UTK = Path("/work/shared/data/utkface-dev")
 # Self-reported ages of the London set photos (tests/data/faces/SOURCES.md).
@@ -137,6 +139,14 @@ def test_chip_outside_the_photo_is_black():
 
 
 # --- network and estimate ----------------------------------------------------------
+
+
+def test_model_matches_its_notice():
+    text = NOTICE.read_text()
+    sha = hashlib.sha256(AGE.read_bytes()).hexdigest()
+    assert sha == "4f9f0075200bd8ea6cd65ae6e6893cf820c513169382c08e82e533158358ed1c"
+    assert re.search(rf"^{AGE.name}\s+{sha}$", text, re.M)
+    assert "CC0" in text and "Cydral Technology" in text
 
 
 def test_model_file_and_io():
