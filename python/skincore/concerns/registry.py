@@ -12,7 +12,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from skincore.analysis import register_concern_names
-from skincore.concerns import blackheads, dark_circles, pores, roughness, tone, wrinkles
+from skincore.concerns import (
+    blackheads,
+    dark_circles,
+    pores,
+    roughness,
+    skin_age,
+    tone,
+    wrinkles,
+)
 from skincore.concerns.base import Concern
 from skincore.errors import SkinError
 
@@ -26,6 +34,7 @@ REGISTRY: dict[str, Concern] = {
         wrinkles.CONCERN,
         roughness.CONCERN,
         dark_circles.CONCERN,
+        skin_age.CONCERN,
     )
 }
 

@@ -343,6 +343,13 @@ def _dark_circles(face: FaceResult, marks: Sequence[str], *, pro: bool) -> dict[
     return out
 
 
+def _skin_age(face: FaceResult) -> dict[str, Any]:
+    age = face.skin_age
+    if age is None:
+        return {}
+    return {"skin_age": {"value": int(min(99, max(0, round(age.age))))}}
+
+
 def _score_info(face: FaceResult) -> dict[str, Any]:
     s = face.scores or {}
     info: dict[str, Any] = {}
@@ -456,6 +463,7 @@ def render_pro(
     result.update(_presence(face))
     result.update(_wrinkle_fields(face, return_marks))
     result.update(_dark_circles(face, return_marks, pro=True))
+    result.update(_skin_age(face))
     result.update(_score_info(face))
     result.update(_maps(maps or {}, bw_info))
     out = _envelope(analysis)
@@ -493,6 +501,7 @@ def render_advanced(analysis: Analysis, *, unmeasured_maps: Sequence[str] = ()) 
         result["blackhead"] = _vc(bg.whole)
     result.update(_presence(face))
     result.update(_dark_circles(face, (), pro=False))
+    result.update(_skin_age(face))
     out["result"] = result
     out.update(_notice(unmeasured_maps, ()))
     return out

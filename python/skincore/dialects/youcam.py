@@ -59,6 +59,9 @@ def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
     """Return ``score_info.json`` of the result ZIP (largest face), measured fields only."""
     scores = analysis.faces[0].scores or {}
     info: dict[str, Any] = {}
+    age = _skin_age(analysis)
+    if age is not None:
+        info["skin_age"] = age
     for group, (sd_name, hd_name) in _CONCERNS.items():
         g = scores.get(group)
         if not g:
@@ -82,9 +85,19 @@ def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
     return info
 
 
+def _skin_age(analysis: Analysis) -> int | None:
+    age = analysis.faces[0].skin_age
+    return None if age is None else int(round(age.age))
+
+
 def _outputs(analysis: Analysis, hd: bool, mask_base_url: str | None) -> list[dict[str, Any]]:
     scores = analysis.faces[0].scores or {}
     out: list[dict[str, Any]] = []
+    age = _skin_age(analysis)
+    if age is not None:
+        # The document shows skin_age only in score_info.json (an integer); the task
+        # output carries it as skincore's {"type": "skin_age", "value": <years>}.
+        out.append({"type": "skin_age", "value": age})
     for group, names in _CONCERNS.items():
         g = scores.get(group)
         if not g:

