@@ -516,3 +516,33 @@ def test_lab_stats_errors():
         _core.color.lab_stats(lab, np.ones((3, 6), np.uint8), 2.5, 1)
     with pytest.raises(ValueError, match="k"):
         _core.color.lab_stats(lab, mask, math.nan, 1)
+
+
+@pytest.fixture
+def scalar_path():
+    _core._set_simd(False)
+    yield
+    _core._set_simd(True)
+
+
+def test_rgb_to_lab_scalar_path_matches_reference(scalar_path):
+    assert not _core.color.rgb_to_lab_uses_avx2()
+    px = dense_colour_sample()
+    got = C.rgb_to_lab(px[None], threads=1)[0].astype(np.float64)
+    assert np.all(np.abs(got - ref.rgb_to_lab(px)).max(axis=0) <= 5e-4)
+
+
+def test_rgb_to_lab_simd_and_scalar_paths_agree(rng):
+    # The AVX2+FMA instance (when the CPU has it) does the same arithmetic; FMA
+    # contraction may change the last bits only. Each path is bit-identical for
+    # every thread count.
+    rgb = rng.integers(0, 256, (67, 131, 3), dtype=np.uint8)
+    fast = [C.rgb_to_lab(rgb, threads=t) for t in (1, 2, 7)]
+    _core._set_simd(False)
+    try:
+        slow = [C.rgb_to_lab(rgb, threads=t) for t in (1, 2, 7)]
+    finally:
+        _core._set_simd(True)
+    assert all(np.array_equal(fast[0], f) for f in fast[1:])
+    assert all(np.array_equal(slow[0], s) for s in slow[1:])
+    np.testing.assert_allclose(fast[0], slow[0], atol=2e-4, rtol=0)

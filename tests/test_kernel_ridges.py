@@ -601,3 +601,16 @@ def test_ridge_wrappers_refuse_bad_threads(bad):
         ridges.trace(r, low=0.1, high=0.2, threads=bad)
     with pytest.raises(ValueError, match="^threads"):
         ridges.hysteresis_skeleton(r, low=0.1, high=0.2, threads=bad)
+
+
+def test_trace_dense_skeleton_large_gap_is_bounded_and_deterministic():
+    # a checkerboard is all junctions: 2 segment ends per pixel. With max_gap=64
+    # the gap linking used to compare every pair of ends within 64 px (minutes at
+    # 1080x1080); it now keeps a bounded number of partners per end.
+    n = 192
+    r = (np.indices((n, n)).sum(0) % 2).astype(np.float32)
+    one = ridges.trace(r, low=0.5, high=0.5, max_gap=64, threads=1)
+    two = ridges.trace(r, low=0.5, high=0.5, max_gap=64, threads=2)
+    assert len(one) == len(two) > 0
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a.points, b.points)

@@ -91,4 +91,6 @@ void bind_color(py::module_& m) {
     for (const auto& r : color::kSrgbToXyz) rows.append(py::make_tuple(r[0], r[1], r[2]));
     m.attr("SRGB_TO_XYZ") = py::tuple(rows);
     m.attr("HIST_BIN_WIDTH") = color::kBinWidth;
+    m.def("rgb_to_lab_uses_avx2", [] { return color::rgb_to_lab_uses_avx2(); },
+          "Whether rgb_to_lab runs its AVX2+FMA instance on this CPU.");
 }

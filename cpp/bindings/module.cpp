@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "skincore/cpu.hpp"
 #include "skincore/parallel.hpp"
 
 namespace py = pybind11;
@@ -51,6 +52,9 @@ PYBIND11_MODULE(_core, m) {
             return len;
         },
         py::arg("n"), py::arg("grain"), py::arg("threads"), py::arg("fail_at"));
+    m.def("_set_simd", [](bool on) { skincore::set_simd_enabled(on); }, py::arg("on"),
+          "Test hook: enable or disable the run-time dispatched SIMD instances.");
+    m.def("_simd_enabled", [] { return skincore::simd_enabled(); });
     auto color = m.def_submodule("color", "CIELAB conversion and masked colour statistics");
     bind_color(color);
     auto geometry = m.def_submodule("geometry", "Resize, Gaussian blur, polygon rasterisation");

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "skincore/cpu.hpp"
 #include "skincore/parallel.hpp"
 
 namespace skincore::color {
@@ -50,7 +51,7 @@ constexpr float k16Over116 = static_cast<float>(16.0 / 116.0);
 // an int->float conversion here lets jump threading split the loop).
 constexpr std::int32_t kEpsBits = 0x3c111aa7;  // bit pattern of (float)(216/24389)
 
-inline float lab_f(float t) {
+__attribute__((always_inline)) inline float lab_f(float t) {
     std::int32_t i;
     std::memcpy(&i, &t, sizeof i);
     const std::int32_t ic = std::max(i, kEpsBits);  // positive floats order as ints
@@ -82,8 +83,12 @@ inline float lab_f(float t) {
 
 constexpr int kBlock = 64;
 
-void rgb_to_lab_rows(const Tables& tb, ConstView<std::uint8_t> rgb, MutView<float> out,
-                     std::int64_t y0, std::int64_t y1) {
+// The row loop, inlined into a generic and an AVX2+FMA instance (the compiler
+// vectorises each for its instruction set; no -march flag, so the wheel stays
+// portable and the AVX2 one is picked at run time).
+__attribute__((always_inline)) inline void rgb_to_lab_rows_impl(const Tables& tb, ConstView<std::uint8_t> rgb,
+                                                                MutView<float> out, std::int64_t y0,
+                                                                std::int64_t y1) {
     const float m0 = tb.m[0], m1 = tb.m[1], m2 = tb.m[2];
     const float m3 = tb.m[3], m4 = tb.m[4], m5 = tb.m[5];
     const float m6 = tb.m[6], m7 = tb.m[7], m8 = tb.m[8];
@@ -120,7 +125,30 @@ void rgb_to_lab_rows(const Tables& tb, ConstView<std::uint8_t> rgb, MutView<floa
     }
 }
 
+void rgb_to_lab_rows(const Tables& tb, ConstView<std::uint8_t> rgb, MutView<float> out, std::int64_t y0,
+                     std::int64_t y1) {
+    rgb_to_lab_rows_impl(tb, rgb, out, y0, y1);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define SKINCORE_HAVE_AVX2_PATH 1
+__attribute__((target("avx2,fma"))) void rgb_to_lab_rows_avx2(const Tables& tb, ConstView<std::uint8_t> rgb,
+                                                              MutView<float> out, std::int64_t y0,
+                                                              std::int64_t y1) {
+    rgb_to_lab_rows_impl(tb, rgb, out, y0, y1);
+}
+#endif
+
 }  // namespace
+
+bool rgb_to_lab_uses_avx2() {
+#ifdef SKINCORE_HAVE_AVX2_PATH
+    static const bool cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return cpu && simd_enabled();
+#else
+    return false;
+#endif
+}
 
 void rgb_to_lab(ConstView<std::uint8_t> rgb, MutView<float> out, int threads) {
     if (rgb.channels != 3 || out.channels != 3) throw std::invalid_argument("rgb_to_lab: need 3 channels");
@@ -128,8 +156,12 @@ void rgb_to_lab(ConstView<std::uint8_t> rgb, MutView<float> out, int threads) {
         throw std::invalid_argument("rgb_to_lab: shape mismatch");
     if (rgb.empty()) return;
     const Tables& tb = tables();
+    auto rows = &rgb_to_lab_rows;
+#ifdef SKINCORE_HAVE_AVX2_PATH
+    if (rgb_to_lab_uses_avx2()) rows = &rgb_to_lab_rows_avx2;
+#endif
     parallel_rows(rgb.height, row_grain(rgb.width, 1 << 14), threads,
-                  [&](std::int64_t y0, std::int64_t y1) { rgb_to_lab_rows(tb, rgb, out, y0, y1); });
+                  [&](std::int64_t y0, std::int64_t y1) { rows(tb, rgb, out, y0, y1); });
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "skincore/cpu.hpp"
 #include "skincore/parallel.hpp"
 
 namespace skincore {
@@ -82,7 +83,7 @@ namespace {
 // plain one-tap-at-a-time loop (o is stored as float between sweeps) while reading
 // and writing o N times less often.
 template <int N, bool First>
-void conv_group(float* __restrict o, const float* __restrict c, float w0,
+__attribute__((always_inline)) inline void conv_group(float* __restrict o, const float* __restrict c, float w0,
                 const float* __restrict a0, const float* __restrict b0, float w1,
                 const float* __restrict a1, const float* __restrict b1, float w2,
                 const float* __restrict a2, const float* __restrict b2, float w3,
@@ -100,7 +101,7 @@ void conv_group(float* __restrict o, const float* __restrict c, float w0,
 }
 
 template <bool First>
-void conv_dispatch(int m, float* o, const float* c, float w0, const float* const* lo,
+__attribute__((always_inline)) inline void conv_dispatch(int m, float* o, const float* c, float w0, const float* const* lo,
                    const float* const* hi, const float* w, long n) {
     // lo/hi/w are indexed from the first tap of this group; unused slots point at c.
     const float* a[4] = {c, c, c, c};
@@ -136,8 +137,8 @@ void conv_dispatch(int m, float* o, const float* c, float w0, const float* const
 }
 
 // o[x] = w[0]*c[x] + sum_{k=1..r} w[k]*(lo[k-1][x] + hi[k-1][x]), sequential in k.
-void conv_line(float* o, const float* c, const float* const* lo, const float* const* hi,
-               const float* w, long r, long n) {
+SKINCORE_AVX2_CLONES void conv_line(float* o, const float* c, const float* const* lo,
+                                    const float* const* hi, const float* w, long r, long n) {
     long k = 0;
     int m = static_cast<int>(std::min<long>(r, 4));
     conv_dispatch<true>(m, o, c, w[0], lo, hi, w + 1, n);

@@ -10,9 +10,9 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
 
@@ -35,8 +35,8 @@ struct Hess {
 
 // Central differences of row y of the blurred image b (W x H, packed) with
 // reflect-101 borders, written into three row buffers.
-inline void hessian_row(const float* b, long W, long H, long y, float s2, float* hxx, float* hyy,
-                        float* hxy) {
+SKINCORE_AVX2_CLONES void hessian_row(const float* b, long W, long H, long y, float s2, float* hxx,
+                                      float* hyy, float* hxy) {
     const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
     const float* rm = b + static_cast<std::size_t>(reflect101(y - 1, H)) * static_cast<std::size_t>(W);
     const float* rp = b + static_cast<std::size_t>(reflect101(y + 1, H)) * static_cast<std::size_t>(W);
@@ -58,7 +58,7 @@ inline void hessian_row(const float* b, long W, long H, long y, float s2, float*
 // clamped: Cody-Waite reduction and a degree-6 Taylor polynomial (~1 ulp), plain
 // arithmetic so that the row loops vectorise (std::exp does not without
 // -ffast-math). NaN in gives NaN out.
-inline float exp_flush(float x) {
+__attribute__((always_inline)) inline float exp_flush(float x) {
     // Clamp to [-87, 88]: 2^k * p stays a normal float (denormal products are slow).
     float xc = x > -87.0f ? x : -87.0f;  // NaN -> -87 (no UB below; result unspecified)
     xc = xc < 88.0f ? xc : 88.0f;
@@ -96,7 +96,7 @@ struct VessRow {
 
 // Vesselness of one row, written branch-free (selects between computed values).
 // Note: GCC only vectorises it with -fno-trapping-math (not set by the build).
-void vesselness_row(const VessRow& r, long w) {
+SKINCORE_AVX2_CLONES void vesselness_row(const VessRow& r, long w) {
     const float* __restrict hxx = r.hxx;
     const float* __restrict hyy = r.hyy;
     const float* __restrict hxy = r.hxy;
@@ -614,52 +614,164 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
             E.dir = XY{dx / n, dy / n};
         }
     }
+    // A link candidate sorts by (cost, a, b): cost >= 0, so its IEEE bits order
+    // like its value; a < b are end indices packed into one word.
     struct Cand {
-        double cost;
-        std::size_t a, b;
+        std::uint64_t cost_bits, ab;
+        std::size_t a() const { return static_cast<std::size_t>(ab >> 32); }
+        std::size_t b() const { return static_cast<std::size_t>(ab & 0xffffffffu); }
+        bool operator<(const Cand& o) const { return cost_bits != o.cost_bits ? cost_bits < o.cost_bits : ab < o.ab; }
+        bool operator==(const Cand& o) const { return cost_bits == o.cost_bits && ab == o.ab; }
     };
+    if (ends.size() >= (std::size_t{1} << 32)) throw std::invalid_argument("response: too many skeleton ends");
     std::vector<Cand> cands;
     const double gap = p.max_gap, cmin = std::cos(p.max_angle_deg * 3.14159265358979323846 / 180.0);
     {
-        const double cell = std::max(1.0, gap);
-        std::unordered_map<std::int64_t, std::vector<std::size_t>> grid;
-        auto key = [&](long cx, long cy) { return static_cast<std::int64_t>(cy) * 1000003LL + cx; };
+        // Spatial index: the valid ends bucketed by grid cell (CSR arrays, ends in
+        // increasing index within a cell). The cell side follows the density of
+        // ends (about 2 ends per cell on average), so a dense skeleton (a
+        // checkerboard: 4 ends per pixel) scans few ends per query and a sparse
+        // one few empty cells.
+        std::vector<std::size_t> valid;
         for (std::size_t e = 0; e < ends.size(); ++e)
-            if (ends[e].ok)
-                grid[key(static_cast<long>(std::floor(ends[e].pt.x / cell)),
-                         static_cast<long>(std::floor(ends[e].pt.y / cell)))]
-                    .push_back(e);
-        for (std::size_t e = 0; e < ends.size(); ++e) {
-            if (!ends[e].ok) continue;
-            const long cx = static_cast<long>(std::floor(ends[e].pt.x / cell));
-            const long cy = static_cast<long>(std::floor(ends[e].pt.y / cell));
-            for (long yy = cy - 1; yy <= cy + 1; ++yy)
-                for (long xx = cx - 1; xx <= cx + 1; ++xx) {
-                    auto it = grid.find(key(xx, yy));
-                    if (it == grid.end()) continue;
-                    for (std::size_t f : it->second) {
-                        if (f <= e || f / 2 == e / 2) continue;
-                        const End &A = ends[e], &B = ends[f];
-                        const double gx = B.pt.x - A.pt.x, gy = B.pt.y - A.pt.y;
-                        const double d = std::hypot(gx, gy);
-                        if (d > gap) continue;
-                        const double c = -(A.dir.x * B.dir.x + A.dir.y * B.dir.y);
-                        if (c < cmin) continue;
-                        if (d > 2.0) {
-                            const double ca = (A.dir.x * gx + A.dir.y * gy) / d;
-                            const double cb = -(B.dir.x * gx + B.dir.y * gy) / d;
-                            if (ca < cmin || cb < cmin) continue;
+            if (ends[e].ok) valid.push_back(e);
+        const double area = static_cast<double>(W) * static_cast<double>(H);
+        const double dens_cell = valid.empty() ? 1.0 : std::sqrt(2.0 * area / static_cast<double>(valid.size()));
+        const double cell = std::clamp(std::floor(dens_cell), 1.0, std::max(1.0, std::ceil(gap)));
+        const long gw = static_cast<long>(std::floor(static_cast<double>(W) / cell)) + 1;
+        const long gh = static_cast<long>(std::floor(static_cast<double>(H) / cell)) + 1;
+        auto cell_of = [&](const XY& q) {
+            const long cx = std::clamp(static_cast<long>(q.x / cell), 0L, gw - 1);
+            const long cy = std::clamp(static_cast<long>(q.y / cell), 0L, gh - 1);
+            return std::pair<long, long>(cx, cy);
+        };
+        std::vector<std::size_t> cstart(static_cast<std::size_t>(gw * gh + 1), 0);
+        for (std::size_t e : valid) {
+            const auto [cx, cy] = cell_of(ends[e].pt);
+            ++cstart[static_cast<std::size_t>(cy * gw + cx) + 1];
+        }
+        for (std::size_t i = 1; i < cstart.size(); ++i) cstart[i] += cstart[i - 1];
+        std::vector<std::size_t> bucket(valid.size());
+        {
+            std::vector<std::size_t> fill(cstart.begin(), cstart.end() - 1);
+            for (std::size_t e : valid) {
+                const auto [cx, cy] = cell_of(ends[e].pt);
+                bucket[fill[static_cast<std::size_t>(cy * gw + cx)]++] = e;
+            }
+        }
+        // Each end keeps its kMaxLinkCandidates nearest partners (ties by end
+        // index) among the ends within max_gap that pass the direction tests,
+        // found ring by ring of cells; a pair is a candidate when either end keeps
+        // the other. So when no end has more partners than that, every valid pair
+        // is a candidate (the plain rule). A query stops after the ring in which
+        // it has scanned kMaxLinkScan ends: dense skeletons stay linear.
+        const double gap2 = gap * gap * (1.0 + 1e-12);
+        // The link cost of ends a < b, or -1 when they may not be linked (the
+        // plain rule's arithmetic, in this order).
+        auto link_test = [&](std::size_t a, std::size_t b, bool with_cost) {
+            const End &U = ends[a], &V = ends[b];
+            const double cs = -(U.dir.x * V.dir.x + U.dir.y * V.dir.y);
+            if (cs < cmin) return -1.0;
+            const double gx = V.pt.x - U.pt.x, gy = V.pt.y - U.pt.y;
+            const double d = std::hypot(gx, gy);
+            if (d > gap) return -1.0;
+            if (d > 2.0) {
+                const double ca = (U.dir.x * gx + U.dir.y * gy) / d;
+                const double cb = -(V.dir.x * gx + V.dir.y * gy) / d;
+                if (ca < cmin || cb < cmin) return -1.0;
+            }
+            return with_cost ? std::acos(std::min(1.0, cs)) + 0.05 * d : 0.0;
+        };
+        const long rmax = static_cast<long>(std::ceil(gap / cell)) + 1;
+        // Ends in chunks on the pool; each chunk's candidates are concatenated in
+        // chunk order, so the list (and, after the sort, the links) never depends
+        // on the thread count.
+        const std::int64_t nv = static_cast<std::int64_t>(valid.size());
+        const std::int64_t egrain = 4096;
+        constexpr std::uint32_t kNone = 0xffffffffu;
+        const std::size_t K = kMaxLinkCandidates;
+        // Pass 1: the kept partners of every valid end (K slots, kNone = empty).
+        std::vector<std::uint32_t> slot(ends.size(), kNone);
+        for (std::size_t v = 0; v < valid.size(); ++v) slot[valid[v]] = static_cast<std::uint32_t>(v);
+        std::vector<std::uint32_t> kept(valid.size() * K, kNone);
+        parallel_chunks(nv, egrain, threads, [&](std::int64_t, std::int64_t v0, std::int64_t v1) {
+            // near: (squared distance << 32 | end index); squared distances are
+            // integers (pixel positions) <= 64^2, so the word sorts by (d2, f).
+            std::vector<std::uint64_t> near;
+            for (std::int64_t vi = v0; vi < v1; ++vi) {
+                const std::size_t e = valid[static_cast<std::size_t>(vi)];
+                const XY P0 = ends[e].pt;
+                const auto [cx, cy] = cell_of(P0);
+                near.clear();
+                std::size_t scanned = 0;
+                for (long r = 0; r <= rmax; ++r) {
+                    for (long yy = cy - r; yy <= cy + r; ++yy) {
+                        if (yy < 0 || yy >= gh) continue;
+                        const bool edge_row = yy == cy - r || yy == cy + r;
+                        for (long xx = cx - r; xx <= cx + r; xx += (edge_row || r == 0) ? 1 : 2 * r) {
+                            if (xx < 0 || xx >= gw) continue;
+                            const std::size_t c = static_cast<std::size_t>(yy * gw + xx);
+                            for (std::size_t k = cstart[c]; k < cstart[c + 1]; ++k) {
+                                const std::size_t f = bucket[k];
+                                if (f / 2 == e / 2) continue;
+                                const double qx = ends[f].pt.x - P0.x, qy = ends[f].pt.y - P0.y;
+                                const double d2 = qx * qx + qy * qy;
+                                if (d2 > gap2) continue;
+                                ++scanned;
+                                if (link_test(std::min(e, f), std::max(e, f), false) < 0.0) continue;
+                                near.push_back((static_cast<std::uint64_t>(d2) << 32) | f);
+                            }
                         }
-                        cands.push_back({std::acos(std::min(1.0, c)) + 0.05 * d, e, f});
+                    }
+                    if (scanned >= kMaxLinkScan) break;
+                    // Cells of ring r + 1 lie at least r * cell away.
+                    if (near.size() >= K) {
+                        std::nth_element(near.begin(), near.begin() + static_cast<std::ptrdiff_t>(K - 1), near.end());
+                        const double reach = static_cast<double>(r) * cell;
+                        if (static_cast<double>(near[K - 1] >> 32) < reach * reach) break;
                     }
                 }
+                if (near.size() > K) {
+                    std::nth_element(near.begin(), near.begin() + static_cast<std::ptrdiff_t>(K - 1), near.end());
+                    near.resize(K);
+                }
+                std::uint32_t* kp = kept.data() + static_cast<std::size_t>(vi) * K;
+                for (std::size_t j = 0; j < near.size(); ++j) kp[j] = static_cast<std::uint32_t>(near[j] & 0xffffffffu);
+            }
+        });
+        // Pass 2: every kept pair once (by its smaller end, or by the larger one
+        // when the smaller does not keep it), with its cost.
+        std::vector<std::vector<Cand>> parts(static_cast<std::size_t>(chunk_count(nv, egrain)));
+        parallel_chunks(nv, egrain, threads, [&](std::int64_t chunk, std::int64_t v0, std::int64_t v1) {
+            std::vector<Cand>& out = parts[static_cast<std::size_t>(chunk)];
+            for (std::int64_t vi = v0; vi < v1; ++vi) {
+                const std::size_t e = valid[static_cast<std::size_t>(vi)];
+                const std::uint32_t* kp = kept.data() + static_cast<std::size_t>(vi) * K;
+                for (std::size_t j = 0; j < K && kp[j] != kNone; ++j) {
+                    const std::size_t f = kp[j];
+                    if (f < e) {
+                        const std::uint32_t* kf = kept.data() + static_cast<std::size_t>(slot[f]) * K;
+                        if (std::find(kf, kf + K, static_cast<std::uint32_t>(e)) != kf + K) continue;
+                    }
+                    const std::size_t ia = std::min(e, f), ib = std::max(e, f);
+                    const double cost = link_test(ia, ib, true);
+                    std::uint64_t bits;
+                    std::memcpy(&bits, &cost, sizeof bits);
+                    out.push_back({bits, (static_cast<std::uint64_t>(ia) << 32) | static_cast<std::uint64_t>(ib)});
+                }
+            }
+        });
+        std::size_t total = 0;
+        for (const auto& pt : parts) total += pt.size();
+        cands.reserve(total);
+        for (auto& pt : parts) {
+            cands.insert(cands.end(), pt.begin(), pt.end());
+            std::vector<Cand>().swap(pt);
         }
     }
-    std::sort(cands.begin(), cands.end(), [](const Cand& u, const Cand& v) {
-        if (u.cost != v.cost) return u.cost < v.cost;
-        if (u.a != v.a) return u.a < v.a;
-        return u.b < v.b;
-    });
+    std::sort(cands.begin(), cands.end());
+    // A pair found from both of its ends appears twice, adjacent after the sort.
+    cands.erase(std::unique(cands.begin(), cands.end()), cands.end());
     std::vector<std::size_t> link(ends.size(), SIZE_MAX);
     std::vector<std::size_t> parent(ns);
     std::iota(parent.begin(), parent.end(), std::size_t{0});
@@ -671,12 +783,13 @@ TraceResult trace(ConstView<float> response, ConstView<float> scale, ConstView<f
         return x;
     };
     for (const Cand& c : cands) {
-        if (link[c.a] != SIZE_MAX || link[c.b] != SIZE_MAX) continue;
-        const std::size_t ra = find(c.a / 2), rb = find(c.b / 2);
+        const std::size_t ca = c.a(), cb = c.b();
+        if (link[ca] != SIZE_MAX || link[cb] != SIZE_MAX) continue;
+        const std::size_t ra = find(ca / 2), rb = find(cb / 2);
         if (ra == rb) continue;
         parent[ra] = rb;
-        link[c.a] = c.b;
-        link[c.b] = c.a;
+        link[ca] = cb;
+        link[cb] = ca;
     }
 
     // ---- assemble chains, measure, filter.

@@ -63,11 +63,23 @@ def scale_sigmas(min_sigma: float = 1.0, max_sigma: float = 8.0, ratio: float = 
         raise ValueError("max_sigma: must be finite and >= min_sigma")
     if not (math.isfinite(ratio) and ratio > 1):
         raise ValueError("ratio: must be finite and > 1")
-    nlayers = max(2, math.ceil(math.log(max_sigma / min_sigma) / math.log(ratio) - 1e-9) + 1)
+    q = max_sigma / min_sigma
+    if not math.isfinite(q):
+        raise ValueError("max_sigma: max_sigma / min_sigma must be finite")
+    steps = math.log(q) / math.log(ratio)
+    if not steps <= MAX_SCALES:  # also catches inf (ratio within rounding of 1)
+        raise ValueError(f"ratio: needs more than {MAX_SCALES} scales")
+    nlayers = max(2, math.ceil(steps - 1e-9) + 1)
     if nlayers + 1 > MAX_SCALES:
         raise ValueError(f"ratio: needs {nlayers + 1} scales, more than {MAX_SCALES}")
     s0 = min_sigma / math.sqrt(ratio)
-    return np.array([s0 * ratio**k for k in range(nlayers + 1)], dtype=np.float64)
+    try:
+        out = np.array([s0 * ratio**k for k in range(nlayers + 1)], dtype=np.float64)
+    except OverflowError:
+        raise ValueError("ratio: the scales overflow") from None
+    if not (np.isfinite(out).all() and out[0] > 0 and (np.diff(out) > 0).all()):
+        raise ValueError("min_sigma: the scales underflow, overflow or do not increase")
+    return out
 
 
 DEFAULT_SIGMAS: tuple[float, ...] = tuple(float(s) for s in scale_sigmas(1.0, 8.0, 1.6))

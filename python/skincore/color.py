@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 SRGB_TO_XYZ: tuple[tuple[float, float, float], ...] = tuple(
-    tuple(row) for row in _core.color.SRGB_TO_XYZ
+    (float(r[0]), float(r[1]), float(r[2])) for r in _core.color.SRGB_TO_XYZ
 )
 """The linear-sRGB -> CIE XYZ (D65) matrix, rows X, Y, Z."""
 

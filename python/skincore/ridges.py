@@ -354,7 +354,10 @@ def trace(
     ``max_gap`` whose outward directions (from 10 px to 2 px before the end) are opposite
     within ``max_angle_deg`` (and, for gaps over 2 px, point along the gap) are
     linked greedily, best aligned first, never into a cycle (so at a junction the
-    two straightest branches continue each other); chains shorter than
+    two straightest branches continue each other); each end keeps at most its 8
+    nearest such partners, and its search stops after the ring of grid cells in
+    which it met 128 ends, so linking stays linear on dense skeletons (when no
+    end has more partners than that, every valid pair is considered); chains shorter than
     ``min_length`` are dropped. Iterative throughout (no recursion); memory is
     linear in the image size.
 

@@ -95,6 +95,7 @@ def test_full_flow(client, api_key, sample_bytes, version, actions, hd):
         names = zf.namelist()
         info = json.loads(zf.read("skinanalysisResult/score_info.json"))
     assert all(n.startswith("skinanalysisResult/") for n in names)
+    assert isinstance(info.pop("skin_age"), int)  # an integer, as the document shows
     for concern in info.values():
         entries = concern.values() if hd else [concern]
         for e in entries:

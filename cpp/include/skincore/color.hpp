@@ -27,6 +27,10 @@ constexpr double kKappa = 24389.0 / 27.0;
 
 // rgb: uint8, 3 channels. out: float32, 3 channels (L*, a*, b*), same H x W.
 void rgb_to_lab(ConstView<std::uint8_t> rgb, MutView<float> out, int threads);
+// Whether rgb_to_lab runs its AVX2+FMA instance (CPU support and simd_enabled()).
+// Both instances do the same arithmetic; FMA contraction may change the last
+// bits (within the documented tolerance, identical for every thread count).
+bool rgb_to_lab_uses_avx2();
 
 // lab: float32, 3 channels. out: float32, 1 channel, same H x W.
 // ITA = atan((L* - 50) / b*) in degrees, in [-90, 90]. For b* == 0 the limit is

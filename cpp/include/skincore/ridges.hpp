@@ -6,6 +6,7 @@
 // [-pi/2, pi/2): 0 = horizontal, +pi/4 = going down-right.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -49,6 +50,12 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
 // if thin, Guo-Hall thinning to a one-pixel skeleton. out is 0/1.
 void hysteresis_skeleton(ConstView<float> response, ConstView<std::uint8_t> mask, float low,
                          float high, bool thin, MutView<std::uint8_t> out, int threads);
+
+// Gap linking bounds: each free end keeps at most kMaxLinkCandidates nearest
+// valid partners within max_gap (below that the rule is exact), and a search
+// stops after the ring of cells in which it has met kMaxLinkScan ends.
+constexpr std::size_t kMaxLinkCandidates = 8;
+constexpr std::size_t kMaxLinkScan = 128;
 
 struct TraceParams {
     float low = 0.f;

@@ -195,8 +195,12 @@ def _halve(rgb: np.ndarray) -> np.ndarray:
     h, w = (rgb.shape[0] + 1) // 2, (rgb.shape[1] + 1) // 2
     p = np.pad(rgb.astype(np.uint16), ((2, 2), (2, 2), (0, 0)), mode="edge")  # <= 65280
     taps = (1, 4, 6, 4, 1)
-    x = sum(t * p[:, k : k + 2 * w - 1 : 2] for k, t in enumerate(taps))
-    y = sum(t * x[k : k + 2 * h - 1 : 2] for k, t in enumerate(taps))
+    x = np.zeros_like(p[:, : 2 * w - 1 : 2])
+    for k, t in enumerate(taps):
+        x += t * p[:, k : k + 2 * w - 1 : 2]
+    y = np.zeros_like(x[: 2 * h - 1 : 2])
+    for k, t in enumerate(taps):
+        y += t * x[k : k + 2 * h - 1 : 2]
     return ((y + 128) >> 8).astype(np.uint8)
 
 
@@ -265,7 +269,13 @@ def align_chip(rgb: np.ndarray, landmarks: np.ndarray, *, size: int = CHIP_SIZE)
         (tf[1, 2] - y0 + k) / r,
     )
     out = np.array(
-        src.transform((size, size), Image.AFFINE, coeffs, Image.BILINEAR, fillcolor=(0, 0, 0))
+        src.transform(
+            (size, size),
+            Image.Transform.AFFINE,
+            coeffs,
+            Image.Resampling.BILINEAR,
+            fillcolor=(0, 0, 0),
+        )
     )
     # dlib leaves a chip pixel black unless its four bilinear neighbours all lie in
     # the (reduced) photo; Pillow would blend the edge in. Same rule here.

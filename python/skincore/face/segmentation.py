@@ -46,6 +46,7 @@ Preprocessing (exactly)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -114,13 +115,13 @@ class FaceSegmentation:
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols) of the maps."""
-        return self.skin.shape  # type: ignore[return-value]
+        return (int(self.skin.shape[0]), int(self.skin.shape[1]))
 
     def map(self, name: str) -> np.ndarray:
         """Return the map called ``name`` (one of :data:`CHANNELS`)."""
         if name not in CHANNELS:
             raise KeyError(f"no map {name!r}; the maps are {CHANNELS}")
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return np.asarray(getattr(self, name))
 
     def to_grid(self, image_xy: np.ndarray) -> np.ndarray:
         """Map image points (pixel centres at integers) to grid coordinates."""
@@ -405,8 +406,9 @@ def segment_face(
         from skincore.models import FACE_SEGMENTATION
 
         session = get_session(FACE_SEGMENTATION, provider=provider, threads=threads)
-    name = session.get_inputs()[0].name  # type: ignore[attr-defined]
-    (out,) = session.run(None, {name: tensor})  # type: ignore[attr-defined]
+    sess: Any = session
+    name = sess.get_inputs()[0].name
+    (out,) = sess.run(None, {name: tensor})
     maps = np.asarray(out, np.float32)[0]
     up = face_up(pts)
     return FaceSegmentation(

@@ -101,10 +101,10 @@ async def check_url(url: str, *, allow_private: bool = False, resolve: bool = Tr
     if not addresses:
         raise FetchRefused(f"cannot resolve {host!r}")
     for a in addresses:
-        ip = ipaddress.ip_address(a.split("%")[0])
+        ip = ipaddress.ip_address(str(a).split("%")[0])
         if not allow_private and not _public(ip):
             raise FetchRefused(f"{host!r} resolves to a non-public address ({ip})")
-    return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+    return Target(url=url, scheme=scheme, host=host, port=port, address=str(addresses[0]))
 
 
 def _pinned(target: Target) -> tuple[str, dict[str, str], dict[str, str]]:

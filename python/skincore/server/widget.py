@@ -74,10 +74,10 @@ def _access(doc: dict[str, Any], keys: list[str]) -> list[Any]:
 
 async def _params(request: Request) -> tuple[dict[str, Any], list[str]]:
     if forms.content_type(request) == "application/json":
-        doc = await forms.read_json(request, 64 * 1024)
-        if not isinstance(doc, dict):
+        body = await forms.read_json(request, 64 * 1024)
+        if not isinstance(body, dict):
             raise forms.BadBody("JSON body must be an object")
-        return doc, list(doc)
+        return body, list(body)
     form = await forms.read_form(request, 64 * 1024, max_files=0)
     doc: dict[str, Any] = {}
     keys: list[str] = []

@@ -326,8 +326,8 @@ def run_task(svc: Service, task_id: str) -> None:
         return
     except Exception as exc:  # a bug: record it, never leave the task running forever
         logs.LOGGER.exception("task_failed", extra={"fields": {"task_id": task_id}})
-        err = SkinError("internal_error", type(exc).__name__)
-        svc.store.finish_task(task_id, error=svc.engine.render_error(err, dialect))
+        failure = SkinError("internal_error", type(exc).__name__)
+        svc.store.finish_task(task_id, error=svc.engine.render_error(failure, dialect))
         return
     wanted = set(req["dst_actions"])
     results = doc["data"]["results"]

@@ -1,0 +1,108 @@
+"""Kernel benchmarks for pytest-benchmark: skincore vs the fastest peer, same test.
+
+Run: ``PYTHONPATH=python pytest benchmarks/ --benchmark-only`` (see conftest.py for
+sizes and threads; ``--benchmark-autosave`` then ``--benchmark-compare`` to compare
+runs). The ``bench_*.py`` scripts print the same comparisons as tables.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from bench_blobs import SIGMAS as BLOB_SIGMAS
+from bench_blobs import THRESHOLD, cv_dog, skin_image
+from bench_color import face_like_rgb
+from bench_contours import cv_polygons, make_mask
+from bench_ridges import SIGMAS as RIDGE_SIGMAS
+from bench_ridges import frangi_cv2
+from bench_ridges import test_image as ridge_image
+from conftest import SIZES, THREADS
+from skincore import blobs, color, contours, geometry, ridges
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture(autouse=True)
+def _cv_threads(request):
+    t = request.node.callspec.params.get("t", 1) if hasattr(request.node, "callspec") else 1
+    cv2.setNumThreads(t)
+    yield
+
+
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_rgb_to_lab(compare, n, t):
+    rgb = face_like_rgb(n, np.random.default_rng(0))
+    f01 = rgb.astype(np.float32) / 255
+    out = np.empty(rgb.shape, np.float32)
+    compare(
+        f"rgb_to_lab {n} t={t}",
+        lambda: color.rgb_to_lab(rgb, out=out, threads=t),
+        "cv2.cvtColor float (pre-scaled)",
+        lambda: cv2.cvtColor(f01, cv2.COLOR_RGB2Lab),
+    )
+
+
+@pytest.mark.parametrize("sigma", [2.0, 8.0])
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_gaussian_blur(compare, n, t, sigma):
+    img = np.random.default_rng(0).random((n, n), dtype=np.float32)
+    out = np.empty_like(img)
+    k = 2 * int(4 * sigma + 0.5) + 1
+    compare(
+        f"gaussian_blur {n} s={sigma:g} t={t}",
+        lambda: geometry.gaussian_blur(img, sigma, out=out, threads=t),
+        "cv2.GaussianBlur",
+        lambda: cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_REFLECT_101),
+    )
+
+
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_blobs_detect(compare, n, t):
+    img = skin_image(n)
+    compare(
+        f"blobs.detect {n} t={t}",
+        lambda: blobs.detect(img, sigmas=BLOB_SIGMAS, threshold=THRESHOLD, threads=t),
+        "cv2 DoG + dilate maxima",
+        lambda: cv_dog(img, BLOB_SIGMAS, THRESHOLD),
+    )
+
+
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_frangi(compare, n, t):
+    img = ridge_image(n)
+    compare(
+        f"ridges.frangi {n} t={t}",
+        lambda: ridges.frangi(img, RIDGE_SIGMAS, threads=t),
+        "cv2 Hessian + NumPy vesselness",
+        lambda: frangi_cv2(img),
+    )
+
+
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_contours_polygons(compare, n, t):
+    mask = make_mask(n)
+    compare(
+        f"contours.polygons {n} t={t}",
+        lambda: contours.polygons(mask, epsilon=1.0, threads=t),
+        "cv2.findContours + approxPolyDP",
+        lambda: cv_polygons(mask, 1.0),
+    )
+
+
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_contours_label(compare, n, t):
+    mask = make_mask(n)
+    compare(
+        f"contours.label {n} t={t}",
+        lambda: contours.label(mask, threads=t),
+        "cv2.connectedComponentsWithStats",
+        lambda: cv2.connectedComponentsWithStats(mask, connectivity=8),
+    )

@@ -1,0 +1,24 @@
+import numpy as np
+import numpy.typing as npt
+
+def gaussian_blur(
+    src: npt.NDArray[np.float32],
+    dst: npt.NDArray[np.float32],
+    sigma: float,
+    truncate: float = 4.0,
+    threads: int = 0,
+) -> None: ...
+def resize(
+    src: npt.NDArray[np.uint8] | npt.NDArray[np.float32],
+    dst: npt.NDArray[np.uint8] | npt.NDArray[np.float32],
+    method: int,
+    threads: int = 0,
+) -> None: ...
+def fill_polygons(
+    xy: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    dst: npt.NDArray[np.uint8],
+    value: int,
+    rule: int,
+    threads: int = 0,
+) -> None: ...
