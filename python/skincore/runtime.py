@@ -170,6 +170,11 @@ def _session_options(threads: int) -> Any:
     so.execution_mode = rt.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = rt.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3
+    if os.environ.get("SKINCORE_ORT_SPIN") != "1":
+        # No busy-waiting between runs: ONNX Runtime's workers otherwise spin for a
+        # while after each run, taking cores from the C++ kernels that run next and
+        # from concurrent analyses (a service's other requests).
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return so
 
 
