@@ -13,6 +13,7 @@ void bind_ridges(py::module_& m);
 void bind_contours(py::module_& m);
 void bind_maps(py::module_& m);
 void bind_chromophore(py::module_& m);
+void bind_lesions(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "skincore compiled kernels (private; use the skincore.* modules)";
@@ -32,4 +33,6 @@ PYBIND11_MODULE(_core, m) {
     bind_maps(maps);
     auto chromophore = m.def_submodule("chromophore", "Melanin and haemoglobin maps");
     bind_chromophore(chromophore);
+    auto lesions = m.def_submodule("lesions", "Lesion candidates: centre-surround contrast, region features");
+    bind_lesions(lesions);
 }
