@@ -10,7 +10,7 @@ What is measured
    optical density with shading removed).
 3. Two multi-scale centre-surround contrast maps over the skin mask
    (:func:`skincore.lesions.local_contrast`, centre sigmas ``scales_mm``):
-   *red* on haemoglobin and *dark* on ``-L*``. Only skin pixels enter either
+   *red* on haemoglobin and *brown* on melanin. Only skin pixels enter either
    mean, so the border of an eye or a lip never looks like a lesion.
 4. Candidates are the connected regions where either contrast exceeds its low
    threshold and that hold at least one pixel above the seed threshold
@@ -78,7 +78,7 @@ ACNE_KINDS = ("papule", "pustule", "nodule", "closed_comedone")
 """The kinds that are active acne lesions (counted for acne grading)."""
 
 # Channels of the feature stack handed to region_features.
-_L, _A, _B, _HB, _MEL, _RED, _DARK = range(7)
+_L, _A, _B, _HB, _MEL, _RED, _BROWN = range(7)
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,11 @@ class LesionParams:
     red_seed, red_low : float
         Haemoglobin contrast (density units) a candidate must reach somewhere
         (seed) and that its pixels must exceed (extent).
-    dark_seed, dark_low : float
-        The same for darkness, in L* units.
+    brown_seed, brown_low : float
+        The same for brown regions, on the melanin contrast map (density units).
+    noise_factor : float
+        The low thresholds are raised to this many robust standard deviations
+        of their contrast map over the skin (noisy, compressed photos).
     min_area_mm2, max_area_mm2 : float
         Candidate areas kept (a 0.6 mm disc is 0.3 mm²; above the maximum a
         region is a patch, not a lesion).
@@ -150,13 +153,14 @@ class LesionParams:
     surround_ratio: float = 3.0
     red_seed: float = 0.02
     red_low: float = 0.015
-    dark_seed: float = 4.0
-    dark_low: float = 2.0
+    brown_seed: float = 0.04
+    brown_low: float = 0.02
+    noise_factor: float = 2.0
     min_area_mm2: float = 0.3
     max_area_mm2: float = 60.0
     min_ring_fraction: float = 0.5
     nodule_min_diameter_mm: float = 5.0
-    pustule_pale: float = 2.0
+    pustule_pale: float = 1.0
     papule_min_red: float = 0.03
     mole_max_dL: float = -12.0
     mole_min_circularity: float = 0.6
@@ -170,21 +174,21 @@ class LesionParams:
     peak_separation_mm: float = 1.5
     acne_min_score: float = 0.3
     acne_weights: tuple[float, ...] = (
-        27.6964,
-        -19.3258,
-        0.4923,
-        -0.0067,
-        -0.0432,
-        -1.8466,
-        0.3814,
-        1.1563,
-        -0.1737,
-        -0.0771,
-        0.1741,
-        0.0644,
-        -0.2523,
+        34.2942,
+        -21.3795,
+        0.6133,
+        -0.1156,
+        -0.0511,
+        -1.301,
+        0.3977,
+        1.4636,
+        -0.1755,
+        -0.09,
+        -6.0331,
+        -0.0556,
+        0.0398,
     )
-    acne_bias: float = -5.386
+    acne_bias: float = -5.7838
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,7 @@ class Lesion:
         ``circularity``, ``dL``, ``da``, ``db`` (L*a*b* contrast to the ring),
         ``redness`` (haemoglobin contrast), ``melanin`` (melanin contrast),
         ``pale_centre`` (core L* minus lesion L*), ``border_sharpness``
-        (|grad L*| on the border, L*/mm), ``red_peak`` and ``dark_peak``
+        (|grad L*| on the border, L*/mm), ``red_peak`` and ``brown_peak``
         (largest contrast-map values inside).
     """
 
@@ -252,7 +256,7 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
 
     The acne kinds then need :func:`acne_score` >= ``acne_min_score``.
 
-    Dark candidates (on the ``-L*`` contrast map, not red):
+    Brown candidates (on the melanin contrast map, not red):
 
     * ``dL <= mole_max_dL``, circularity >= ``mole_min_circularity``, at most
       ``mole_max_diameter_mm`` wide: ``mole``;
@@ -296,9 +300,9 @@ ACNE_FEATURES = (
     "circularity",
     "pale_centre",
     "border_sharpness",
-    "dark_peak",
+    "brown_peak",
     "red_z",
-    "dark_z",
+    "brown_z",
 )
 """Inputs of :func:`acne_score`, in the order of ``LesionParams.acne_weights``."""
 
@@ -610,26 +614,24 @@ def _candidates(
         hb, skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
     )
     dark, _ = kernels.local_contrast(
-        np.ascontiguousarray(-lab_w[..., 0]),
-        skin_w,
-        sig,
-        surround_ratio=p.surround_ratio,
-        threads=threads,
+        mel, skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
     )
     sk = skin_w > 0
     # Robust noise level of each contrast map over the skin (1.4826 x MAD):
     # compression and sensor noise differ between photos.
     sub = (slice(None, None, 2), slice(None, None, 2))
     red_noise = max(_robust_sigma(red[sub][sk[sub]]), 1e-4)
-    dark_noise = max(_robust_sigma(dark[sub][sk[sub]]), 1e-3)
+    brown_noise = max(_robust_sigma(dark[sub][sk[sub]]), 1e-4)
     radius = max(1, int(round(p.peak_separation_mm * ppm)))
     # A candidate's extent: above the low threshold and above half of the
     # strongest contrast nearby (compact regions around each peak).
-    red_c = (red > p.red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk
+    red_low = max(p.red_low, p.noise_factor * red_noise)
+    brown_low = max(p.brown_low, p.noise_factor * brown_noise)
+    red_c = (red > red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk
     labels, _ = _split_by_peaks(red_c, red, p.red_seed, radius, threads)
     n_red = int(labels.max())
-    dark_c = (dark > p.dark_low) & (dark >= 0.5 * _max_filter(dark, 2 * radius)) & sk & ~red_c
-    dl, _ = _split_by_peaks(dark_c, dark, p.dark_seed, radius, threads)
+    dark_c = (dark > brown_low) & (dark >= 0.5 * _max_filter(dark, 2 * radius)) & sk & ~red_c
+    dl, _ = _split_by_peaks(dark_c, dark, p.brown_seed, radius, threads)
     n_dark = int(dl.max())
     if n_red + n_dark == 0:
         return None
@@ -639,7 +641,7 @@ def _candidates(
     values[..., _HB] = hb
     values[..., _MEL] = mel
     values[..., _RED] = red
-    values[..., _DARK] = dark
+    values[..., _BROWN] = dark
     ft = kernels.region_features(labels, values, skin_w, n_labels=n_red + n_dark, threads=threads)
     ch = ft.channels
     area_mm2 = ft.area / (ppm * ppm)
@@ -647,7 +649,7 @@ def _candidates(
     feats: list[dict | None] = []
     for i in range(n_red + n_dark):
         is_red = i < n_red
-        margin = ch[_RED].max[i] / p.red_seed if is_red else ch[_DARK].max[i] / p.dark_seed
+        margin = ch[_RED].max[i] / p.red_seed if is_red else ch[_BROWN].max[i] / p.brown_seed
         if not (
             p.min_area_mm2 <= area_mm2[i] <= p.max_area_mm2
             and ft.n_ring[i] >= p.min_ring_fraction * ft.area[i]
@@ -668,10 +670,10 @@ def _candidates(
                 "pale_centre": float(core - ch[_L].inside[i]) if np.isfinite(core) else 0.0,
                 "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
                 "red_peak": float(ch[_RED].max[i]),
-                "dark_peak": float(ch[_DARK].max[i]),
+                "brown_peak": float(ch[_BROWN].max[i]),
                 "margin": float(margin),
                 "red_z": float(ch[_RED].max[i] / red_noise),
-                "dark_z": float(ch[_DARK].max[i] / dark_noise),
+                "brown_z": float(ch[_BROWN].max[i] / brown_noise),
                 "from_red": float(is_red),
                 "cx": float(ft.centroid[i, 0]),
                 "cy": float(ft.centroid[i, 1]),
