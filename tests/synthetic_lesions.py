@@ -178,3 +178,13 @@ def score(
         )
         res[kind] = {"planted": len(pk), "recalled": rec, "detections": len(dk), "correct": cor}
     return res
+
+
+def patch_site(face: FaceCrop, radius_mm: float) -> tuple[float, float] | None:
+    """Centre of a disc of ``radius_mm`` lying wholly on skin (the skin pixel deepest inside)."""
+    from skincore.geometry import gaussian_blur
+
+    ppm = face.px_per_mm
+    inside = gaussian_blur((face.skin > 0).astype(np.float32), radius_mm * ppm)
+    y, x = np.unravel_index(int(np.argmax(inside)), inside.shape)
+    return float(x), float(y)

@@ -118,6 +118,9 @@ class LesionParams:
         Minimum haemoglobin contrast of an inflamed lesion; redder than a mark.
     mole_max_dL : float
         Moles are at least this much darker than their ring (negative, L*).
+    mole_min_melanin : float
+        ... or at least this much melanin contrast (dark skin: a mole's L* drop
+        is smaller there).
     mole_min_circularity, mole_max_diameter_mm : float
         Moles are compact.
     brown_ratio : float
@@ -163,7 +166,8 @@ class LesionParams:
     pustule_pale: float = 1.0
     papule_min_red: float = 0.03
     mole_max_dL: float = -12.0
-    mole_min_circularity: float = 0.6
+    mole_min_melanin: float = 0.25
+    mole_min_circularity: float = 0.5
     mole_max_diameter_mm: float = 7.0
     brown_ratio: float = 1.0
     mark_min_red: float = 0.01
@@ -258,7 +262,8 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
 
     Brown candidates (on the melanin contrast map, not red):
 
-    * ``dL <= mole_max_dL``, circularity >= ``mole_min_circularity``, at most
+    * ``dL <= mole_max_dL`` or melanin contrast >= ``mole_min_melanin``,
+      circularity >= ``mole_min_circularity``, at most
       ``mole_max_diameter_mm`` wide: ``mole``;
     * brown (melanin contrast >= ``mark_min_melanin``): ``acne_mark`` when
       redness reaches ``mark_min_red``, else ``spot``;
@@ -279,7 +284,7 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
             return "closed_comedone"
         return None
     if (
-        dL <= p.mole_max_dL
+        (dL <= p.mole_max_dL or mel >= p.mole_min_melanin)
         and f["circularity"] >= p.mole_min_circularity
         and diameter <= p.mole_max_diameter_mm
     ):
@@ -654,6 +659,7 @@ def _candidates(
             p.min_area_mm2 <= area_mm2[i] <= p.max_area_mm2
             and ft.n_ring[i] >= p.min_ring_fraction * ft.area[i]
             and np.isfinite(ch[_L].ring[i])
+            and sk[int(round(ft.centroid[i, 1])), int(round(ft.centroid[i, 0]))]
         ):
             feats.append(None)
             continue
