@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image
 
 from skincore import color
+from skincore.concerns import lesions as LZ
 from skincore.concerns.lesions import (
     ACNE_KINDS,
     Lesion,
@@ -109,11 +110,54 @@ def match(dets: list[Lesion], origin, gt: np.ndarray) -> tuple[int, int]:
     return int(used.sum()), hits
 
 
+def fit_acne_score(faces: list[tuple[Face, np.ndarray]], params: LesionParams) -> None:
+    """Fit and print ``LesionParams.acne_weights`` / ``acne_bias`` (logistic, Newton, L2).
+
+    Samples: every red candidate of an acne kind on the accepted photos; label:
+    its centre lies in a labelled box. Features standardised for the fit, the
+    printed weights are in raw feature units.
+    """
+    xs, ys = [], []
+    for face, gt in faces:
+        rgb, lab, skin, s = LZ._to_work(
+            face.rgb, face.lab, face.skin, face.px_per_mm, params.work_px_per_mm, 0
+        )
+        cands = LZ._candidates(rgb, lab, skin, face.px_per_mm * s, params, 0)
+        if cands is None:
+            continue
+        for f in cands[2]:
+            if f is None or not f["from_red"] or LZ.classify(f, params) not in ACNE_KINDS:
+                continue
+            x = (f["cx"] + 0.5) / s - 0.5 + face.origin[0]
+            y = (f["cy"] + 0.5) / s - 0.5 + face.origin[1]
+            inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3])
+            xs.append(LZ._acne_x(f))
+            ys.append(float(inside.any()))
+    x = np.array(xs)
+    y = np.array(ys)
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    lam = 0.01 * len(y) / 100
+    reg = np.r_[np.ones(len(w) - 1), 0.0]
+    for _ in range(30):
+        pr = 1 / (1 + np.exp(-z @ w))
+        grad = z.T @ (pr - y) + lam * reg * w
+        hess = (z * (pr * (1 - pr))[:, None]).T @ z + lam * np.diag(reg)
+        w -= np.linalg.solve(hess, grad)
+    wr = w[:-1] / sd
+    b = w[-1] - np.sum(w[:-1] * mu / sd)
+    print(f"{len(y)} candidates, {int(y.sum())} inside a labelled box")
+    print("acne_weights =", tuple(round(float(v), 4) for v in wr))
+    print("acne_bias =", round(float(b), 4))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=DATA)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--fit", action="store_true", help="refit and print the acne score")
     args = ap.parse_args()
     files = sorted(glob.glob(os.path.join(args.data, "*.jpg")))
     if args.limit:
@@ -122,6 +166,7 @@ def main() -> None:
     per_grade: dict[int, dict[str, float]] = {}
     refused: dict[str, list[str]] = {}
     t_lesions: list[float] = []
+    fit_data: list[tuple[Face, np.ndarray]] = []
     for f in files:
         g = int(os.path.basename(f)[5])
         gt = read_boxes(f[:-4] + ".xml")
@@ -134,6 +179,9 @@ def main() -> None:
         row["boxes"] += len(gt)
         if face is None:
             refused.setdefault(why, []).append(os.path.basename(f))
+            continue
+        if args.fit:
+            fit_data.append((face, gt))
             continue
         t0 = time.perf_counter()
         les = detect_lesions(face.rgb, face.lab, face.skin, face.px_per_mm, params)
@@ -152,6 +200,9 @@ def main() -> None:
                 f"{os.path.basename(f)[:14]} g={g} gt={len(gt)} det={len(acne)} tp={tb} "
                 f"pred={pred} yaw={face.yaw:.0f} ppm={face.px_per_mm:.2f}"
             )
+    if args.fit:
+        fit_acne_score(fit_data, params)
+        return
     print(f"\nACNE04 dev: {len(files)} photos, params = LesionParams() defaults")
     hdr = (
         f"{'grade':<6}{'photos':>7}{'accepted':>9}{'boxes':>7}{'dets':>6}{'recall':>8}"
