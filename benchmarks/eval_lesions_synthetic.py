@@ -43,6 +43,7 @@ def main() -> None:
     faces = [S.load_face(p) for p in sorted(S.FACES.glob("*.jpg"))]
     total: dict[str, dict[str, int]] = {}
     per_face: dict[str, dict[str, dict[str, int]]] = {}
+    bad_centres = 0
     for f in faces:
         base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, params)
         for seed in range(args.seeds):
@@ -57,7 +58,7 @@ def main() -> None:
             off_skin = sum(
                 f.skin[int(round(d.center[1])), int(round(d.center[0]))] == 0 for d in found
             )
-            assert on_excluded == 0 and off_skin == 0, (f.name, on_excluded, off_skin)
+            bad_centres += on_excluded + off_skin
             for kind, r in S.score(found, pl, base, f.px_per_mm).items():
                 for dst in (
                     total.setdefault(kind, {}),
@@ -78,6 +79,7 @@ def main() -> None:
             f"{kind:<11}{r['planted']:>8}{r['recalled'] / r['planted']:>8.3f}{r['detections']:>6}"
             f"{r['correct'] / max(r['detections'], 1):>10.3f}{min(recs):>18.2f} .. {max(recs):.2f}"
         )
+    print(f"detections centred off the skin mask or on eyes/brows/lips/nostrils: {bad_centres}")
     print("\nper face: recall / precision")
     print(f"{'face':<26}" + "".join(f"{k:>16}" for k in S.RECIPES))
     for name, pf in per_face.items():

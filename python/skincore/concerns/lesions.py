@@ -532,7 +532,11 @@ def detect_lesions(
                 continue
         else:
             conf = confidence(f["margin"])
-        cx, cy = f["cx"], f["cy"]
+        cx, cy = (f["cx"] + 0.5) * inv - 0.5, (f["cy"] + 0.5) * inv - 0.5
+        iy = min(max(int(round(cy)), 0), skin.shape[0] - 1)
+        ix = min(max(int(round(cx)), 0), skin.shape[1] - 1)
+        if not skin[iy, ix]:
+            continue  # the centre lies off the (full-resolution) skin mask
         x0, y0, x1, y1 = f["bbox"]
         poly = outlines[i]
         poly = contours.simplify(poly, 0.7) if len(poly) > 2 else poly
@@ -540,7 +544,7 @@ def detect_lesions(
         out.append(
             Lesion(
                 kind=kind,
-                center=(float((cx + 0.5) * inv - 0.5), float((cy + 0.5) * inv - 0.5)),
+                center=(float(cx), float(cy)),
                 bbox=(float(x0 * inv), float(y0 * inv), float(x1 * inv), float(y1 * inv)),
                 polygon=poly,
                 area_mm2=f["area_mm2"],
@@ -716,7 +720,7 @@ class SensitivityParams:
         redness, not single pores or lesions.
     baseline_percentile : float
         The skin's baseline redness: this percentile of the smoothed map over
-        the skin (the face's least red skin).
+        the skin that is not red itself (the face's least red skin).
     threshold : float
         Red skin lies at least this much (density units) above the baseline.
     full_scale : float
@@ -801,8 +805,20 @@ class MelaninResult:
 
 
 def _excess(
-    m: np.ndarray, skin: np.ndarray, px_per_mm: float, smooth_mm: float, pct: float, threads: int
+    m: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    smooth_mm: float,
+    pct: float,
+    threshold: float,
+    threads: int,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Smoothed map minus its baseline over the skin.
+
+    The baseline is the ``pct`` percentile of the skin that is not itself above
+    the threshold (two passes): a red or brown area does not raise its own
+    baseline, so the measured area grows with the planted area, not slower.
+    """
     sk = skin > 0
     sig = smooth_mm * px_per_mm
     if sig >= 0.3:
@@ -811,7 +827,11 @@ def _excess(
         v = geometry.gaussian_blur(np.where(sk, m, 0).astype(np.float32), sig, threads=threads)
         with np.errstate(divide="ignore", invalid="ignore"):
             m = np.where(w > 1e-3, v / w, 0).astype(np.float32)
-    base = float(np.percentile(m[sk], pct))
+    v = m[sk]
+    base = float(np.percentile(v, pct))
+    normal = v[v - base < threshold]
+    if normal.size:
+        base = float(np.percentile(normal, pct))
     return m - np.float32(base), sk
 
 
@@ -846,7 +866,7 @@ def sensitivity(
     if not np.any(skin):
         return SensitivityResult(0.0, 0.0, 0.0, 0.0, np.zeros(skin.shape, np.uint8))
     _, hb = chromophore_maps(rgb, threads=threads)
-    ex, sk = _excess(hb, skin, px_per_mm, p.smooth_mm, p.baseline_percentile, threads)
+    ex, sk = _excess(hb, skin, px_per_mm, p.smooth_mm, p.baseline_percentile, p.threshold, threads)
     red = sk & (ex >= p.threshold)
     n_skin = int(np.count_nonzero(sk))
     n_red = int(np.count_nonzero(red))
@@ -891,7 +911,7 @@ def melanin(
     if not np.any(skin):
         return MelaninResult(0.0, 0.0, float("nan"), 0.0, np.zeros(skin.shape, np.uint8))
     mel, _ = chromophore_maps(rgb, threads=threads)
-    ex, sk = _excess(mel, skin, px_per_mm, p.smooth_mm, p.baseline_percentile, threads)
+    ex, sk = _excess(mel, skin, px_per_mm, p.smooth_mm, p.baseline_percentile, p.threshold, threads)
     brown = sk & (ex >= p.threshold)
     n_skin = int(np.count_nonzero(sk))
     n_b = int(np.count_nonzero(brown))
