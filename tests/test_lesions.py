@@ -196,3 +196,14 @@ def test_errors_name_the_argument(kwargs, name):
     if name != "lab":
         with pytest.raises(ValueError, match=name):
             sensitivity(args["rgb"], args["skin"], args["px_per_mm"])
+
+
+def test_median3_is_the_exact_median():
+    from skincore.concerns.lesions import median3
+
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 256, (23, 31, 3)).astype(np.uint8)
+    h, w = a.shape[:2]
+    pad = np.pad(a, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    stack = np.stack([pad[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], -1)
+    assert np.array_equal(median3(a), np.median(stack, axis=-1).astype(np.uint8))

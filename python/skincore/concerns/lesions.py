@@ -5,21 +5,30 @@ What is measured
 :func:`detect_lesions` works on a face crop with its CIELAB and a skin mask
 (eyes, brows, lips, nostrils and hair already excluded):
 
-1. The crop is area-resampled to at most ``params.work_px_per_mm``.
+1. The crop is area-resampled to at most ``params.work_px_per_mm`` and
+   despeckled (exact 3x3 median: impulse noise is not a lesion).
 2. Melanin and haemoglobin maps (:func:`skincore.chromophore.chromophore_maps`,
    optical density with shading removed).
 3. Two multi-scale centre-surround contrast maps over the skin mask
    (:func:`skincore.lesions.local_contrast`, centre sigmas ``scales_mm``):
    *red* on haemoglobin and *brown* on melanin. Only skin pixels enter either
    mean, so the border of an eye or a lip never looks like a lesion.
-4. Candidates are the connected regions where either contrast exceeds its low
-   threshold and that hold at least one pixel above the seed threshold
-   (hysteresis); each is measured by :func:`skincore.lesions.region_features`
-   against a ring of surrounding skin: area (mm²), circularity, contrast in
-   L*, a*, b*, haemoglobin and melanin to the ring, a pale centre (core L* minus
-   ring L*) and the border sharpness (mean |grad L*| on the border, L*/mm).
+4. Candidates: local maxima of each map above its seed threshold, at least
+   ``peak_separation_mm`` apart; a candidate's extent is the connected region
+   above the low threshold (raised to ``noise_factor`` robust sigmas of the
+   map on noisy photos) and above half of the strongest contrast nearby; a
+   region with several peaks is split between them (nearest peak), so
+   clustered lesions count one by one. Brown candidates are only taken where
+   the skin is not red. Each is measured by
+   :func:`skincore.lesions.region_features` against a ring of surrounding
+   skin: area (mm²), circularity, contrast in L*, a*, b*, haemoglobin and
+   melanin to the ring, a pale centre (L* at the centre minus the lesion's
+   mean) and the border sharpness (mean |grad L*| on the border, L*/mm).
 5. Each candidate is classified by the rules of :func:`classify` (thresholds in
-   :class:`LesionParams`), and gets a confidence (see :func:`confidence`).
+   :class:`LesionParams`). Acne kinds need an :func:`acne_score` (a logistic
+   model fitted on the ACNE04 development split) of at least
+   ``acne_min_score`` and take it as their confidence; the other kinds take
+   :func:`confidence` of their contrast margin.
 
 Kinds: ``papule`` (red inflamed bump), ``pustule`` (red with a pale centre),
 ``nodule`` (large inflamed), ``closed_comedone`` (small skin-coloured or
@@ -27,9 +36,12 @@ whitish bump), ``acne_mark`` (flat red-brown post-inflammatory mark), ``mole``
 (dark, compact) and ``spot`` (flat brown).
 
 :func:`sensitivity` measures diffuse redness: the haemoglobin map, smoothed at
-``smooth_mm``, minus the skin's own baseline (a low percentile over the skin,
-i.e. the face's least red skin); skin more than ``threshold`` above the
-baseline is red area. :func:`melanin` does the same on the melanin map for
+``smooth_mm``, minus the skin's own baseline (a low percentile over the skin
+that is not itself red, i.e. the face's least red skin); skin more than
+``threshold`` above the baseline is red area. Because the baseline is the
+face's own, turning the face's palest skin red raises it: the red area of a
+planted patch is found completely, but the total red area of the face may
+grow by less than the patch (see ``benchmarks/eval_lesions_synthetic.py``). :func:`melanin` does the same on the melanin map for
 brown area and reports the mean melanin density.
 
 Limits
@@ -533,7 +545,9 @@ def detect_lesions(
                 polygon=poly,
                 area_mm2=f["area_mm2"],
                 confidence=float(conf),
-                features={k: v for k, v in f.items() if isinstance(v, float)},
+                features={
+                    k: v for k, v in f.items() if isinstance(v, float) and k not in ("cx", "cy")
+                },
             )
         )
     out.sort(key=lambda les: -les.confidence)
