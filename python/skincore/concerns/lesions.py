@@ -41,8 +41,9 @@ that is not itself red, i.e. the face's least red skin); skin more than
 ``threshold`` above the baseline is red area. Because the baseline is the
 face's own, turning the face's palest skin red raises it: the red area of a
 planted patch is found completely, but the total red area of the face may
-grow by less than the patch (see ``benchmarks/eval_lesions_synthetic.py``). :func:`melanin` does the same on the melanin map for
-brown area and reports the mean melanin density.
+grow by less than the patch (see ``benchmarks/eval_lesions_synthetic.py``).
+:func:`melanin` does the same on the melanin map for brown area and reports
+the mean melanin density.
 
 Limits
 ------
