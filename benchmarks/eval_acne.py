@@ -167,6 +167,7 @@ def main() -> None:
     refused: dict[str, list[str]] = {}
     t_lesions: list[float] = []
     fit_data: list[tuple[Face, np.ndarray]] = []
+    confusion = np.zeros((4, 4), int)  # accepted photos: labelled grade x predicted grade
     for f in files:
         g = int(os.path.basename(f)[5])
         gt = read_boxes(f[:-4] + ".xml")
@@ -195,6 +196,7 @@ def main() -> None:
         row["det"] += len(acne)
         row["tp_det"] += td
         row["ok"] += pred == g
+        confusion[g, pred] += 1
         if args.verbose:
             print(
                 f"{os.path.basename(f)[:14]} g={g} gt={len(gt)} det={len(acne)} tp={tb} "
@@ -216,6 +218,9 @@ def main() -> None:
             tot[k] += r[k]
         _print_row(str(g), r)
     _print_row("all", tot)
+    print("\ngrade confusion (accepted photos; rows labelled 0-3, columns predicted 0-3):")
+    for g in range(4):
+        print(f"  {g}: " + " ".join(f"{v:>4}" for v in confusion[g]))
     print("\nrefused photos:")
     for why, names in refused.items():
         print(f"  {why}: {len(names)} ({', '.join(sorted(n[:12] for n in names))})")
