@@ -190,8 +190,8 @@ class LesionParams:
     despeckle: bool = True
     peak_separation_mm: float = 1.5
     acne_min_score: float = 0.25
-    acne_weights: tuple[float, ...] = (7.6334, 0.0072, 0.4896, 0.6152, 2.339, -7.3489)
-    acne_bias: float = -7.0603
+    acne_weights: tuple[float, ...] = (7.7631, 0.0033, 0.4881, 0.6241, 2.3555, -6.9164)
+    acne_bias: float = -7.093
 
 
 @dataclass(frozen=True)
@@ -647,7 +647,11 @@ def _candidates(
     # strongest contrast nearby (compact regions around each peak).
     red_low = max(p.red_low, p.noise_factor * red_noise)
     brown_low = max(p.brown_low, p.noise_factor * brown_noise)
-    red_c = (red > red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk
+    # Each pixel goes to the map on which it stands out more (relative to the
+    # seeds): on dark skin 8-bit quantisation leaks some of a brown spot into the
+    # haemoglobin map, and a brown spot must not become a red candidate.
+    red_dominant = red * np.float32(p.brown_seed) >= dark * np.float32(p.red_seed)
+    red_c = (red > red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk & red_dominant
     labels, _ = _split_by_peaks(red_c, red, p.red_seed, radius, threads)
     n_red = int(labels.max())
     dark_c = (dark > brown_low) & (dark >= 0.5 * _max_filter(dark, 2 * radius)) & sk & ~red_c
