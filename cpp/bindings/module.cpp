@@ -20,6 +20,8 @@ void bind_blobs(py::module_& m);
 void bind_ridges(py::module_& m);
 void bind_contours(py::module_& m);
 void bind_maps(py::module_& m);
+void bind_chromophore(py::module_& m);
+void bind_lesions(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "skincore compiled kernels (private; use the skincore.* modules)";
@@ -67,4 +69,8 @@ PYBIND11_MODULE(_core, m) {
     bind_contours(contours);
     auto maps = m.def_submodule("maps", "Enhanced B/W and other derived image maps");
     bind_maps(maps);
+    auto chromophore = m.def_submodule("chromophore", "Melanin and haemoglobin maps");
+    bind_chromophore(chromophore);
+    auto lesions = m.def_submodule("lesions", "Lesion candidates: centre-surround contrast, region features");
+    bind_lesions(lesions);
 }

@@ -1,0 +1,113 @@
+"""Benchmark skincore.lesions against NumPy / OpenCV / SciPy compositions.
+
+Run: ``PYTHONPATH=python python benchmarks/bench_lesions.py [--size 600] [--threads 1 2]``.
+Peers: ``local_contrast`` as four ``cv2.GaussianBlur`` per scale (masked
+normalised convolution) plus NumPy divide / max; ``region_features`` as
+``scipy.ndimage`` labelled means / extremes plus a NumPy loop over
+``find_objects`` windows for the rings. Ratios are peer / skincore
+(> 1: skincore faster). The size is a face crop at the lesion work scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from _timing import Row, median_ms, print_table
+from skincore import contours
+from skincore import lesions as K
+
+SIGMAS = [1.6, 2.8, 4.8, 8.0]
+
+
+def peer_contrast(src: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    m = mask.astype(np.float32)
+    sm = src * m
+    best = np.full(src.shape, -np.inf, np.float32)
+    for s in SIGMAS:
+        ks, kl = int(2 * round(3 * s) + 1), int(2 * round(9 * s) + 1)
+        a = cv2.GaussianBlur(sm, (ks, ks), s, borderType=cv2.BORDER_REFLECT_101)
+        b = cv2.GaussianBlur(m, (ks, ks), s, borderType=cv2.BORDER_REFLECT_101)
+        c = cv2.GaussianBlur(sm, (kl, kl), 3 * s, borderType=cv2.BORDER_REFLECT_101)
+        d = cv2.GaussianBlur(m, (kl, kl), 3 * s, borderType=cv2.BORDER_REFLECT_101)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = a / b - c / d
+        np.maximum(best, np.where((b >= 0.05) & (d >= 0.05), v, -np.inf), out=best)
+    return np.where(mask > 0, best, 0)
+
+
+def peer_features(labels: np.ndarray, values: np.ndarray, mask: np.ndarray) -> list:
+    n = int(labels.max())
+    idx = np.arange(1, n + 1)
+    out = []
+    for q in range(values.shape[2]):
+        v = values[..., q]
+        out += [
+            ndimage.mean(v, labels, idx),
+            ndimage.maximum(v, labels, idx),
+            ndimage.minimum(v, labels, idx),
+        ]
+    cent = ndimage.center_of_mass(np.ones_like(labels), labels, idx)
+    rings = []
+    for k, sl in enumerate(ndimage.find_objects(labels)):
+        if sl is None:
+            continue
+        y0, y1 = max(0, sl[0].start - 8), min(labels.shape[0], sl[0].stop + 8)
+        x0, x1 = max(0, sl[1].start - 8), min(labels.shape[1], sl[1].stop + 8)
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        r2 = (yy - cent[k][0]) ** 2 + (xx - cent[k][1]) ** 2
+        win = labels[y0:y1, x0:x1]
+        ring = (win == 0) & (mask[y0:y1, x0:x1] > 0) & (r2 > 9) & (r2 <= 64)
+        rings.append(values[y0:y1, x0:x1][ring].mean(axis=0) if ring.any() else np.nan)
+    out.append(rings)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=int, default=600)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    rng = np.random.default_rng(0)
+    n = args.size
+    yy, xx = np.mgrid[0:n, 0:n]
+    src = rng.normal(0, 0.02, (n, n)).astype(np.float32)
+    for _ in range(150):
+        cy, cx, r = rng.uniform(0, n), rng.uniform(0, n), rng.uniform(2, 8)
+        src += (0.2 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))).astype(np.float32)
+    mask = (((yy - n / 2) / (0.45 * n)) ** 2 + ((xx - n / 2) / (0.38 * n)) ** 2) <= 1
+    mask = mask.astype(np.uint8)
+    contrast, _ = K.local_contrast(src, mask, SIGMAS)
+    labels, _ = contours.label((contrast > 0.05).astype(np.uint8))
+    values = np.dstack([src, -src, 2 * src, src + 1, src * 3]).astype(np.float32)
+    rows: list[Row] = []
+    peer = median_ms(lambda: peer_contrast(src, mask), repeat=args.repeat)
+    for t in args.threads:
+        ours = median_ms(
+            lambda t=t: K.local_contrast(src, mask, SIGMAS, threads=t), repeat=args.repeat
+        )
+        rows.append(
+            Row(f"local_contrast {n}x{n} 4 scales t={t}", ours, "cv2.GaussianBlur x16", peer)
+        )
+    peer = median_ms(lambda: peer_features(labels, values, mask), repeat=args.repeat)
+    for t in args.threads:
+        ours = median_ms(
+            lambda t=t: K.region_features(labels, values, mask, threads=t), repeat=args.repeat
+        )
+        rows.append(
+            Row(
+                f"region_features {int(labels.max())} regions, 5 ch t={t}",
+                ours,
+                "scipy.ndimage + numpy rings",
+                peer,
+            )
+        )
+    print_table("lesion candidate kernels", rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Synthetic ground truth for the colour lesion concerns, on every test face.
+
+Run: ``PYTHONPATH=python:tests python benchmarks/eval_lesions_synthetic.py [--seeds 3]``.
+
+Plants papules, pustules, brown spots, moles and acne marks (``RECIPES`` of
+``tests/synthetic_lesions.py``, in optical density) at known positions on the
+skin of each face in ``tests/data/faces``, runs
+:func:`skincore.concerns.lesions.detect_lesions`, and prints per kind and per
+face: recall (a planted lesion is found when a detection of the same kind has
+its centre within its radius + 1 mm) and precision (detections of a kind that
+lie on a planted lesion of that kind; detections within 2 mm of one on the
+unplanted photo are the face's own and not counted). Then a diffuse red patch
+(radius 12 mm): the growth of the :func:`sensitivity` red area against the
+planted area, and :func:`sensitivity` / :func:`melanin` against the planted
+concentration (they must increase monotonically). Finally the time of
+:func:`detect_lesions` on a 1080p photo's face.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from PIL import Image
+
+import synthetic_lesions as S
+from skincore import color
+from skincore.concerns.lesions import (
+    LesionParams,
+    detect_lesions,
+    melanin,
+    sensitivity,
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--per-kind", type=int, default=4)
+    args = ap.parse_args()
+    params = LesionParams()
+    faces = [S.load_face(p) for p in sorted(S.FACES.glob("*.jpg"))]
+    total: dict[str, dict[str, int]] = {}
+    per_face: dict[str, dict[str, dict[str, int]]] = {}
+    bad_centres = 0
+    for f in faces:
+        base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, params)
+        for seed in range(args.seeds):
+            rng = np.random.default_rng(seed)
+            kinds = [k for k in S.RECIPES for _ in range(args.per_kind)]
+            rng.shuffle(kinds)
+            planted = S.plant(f.rgb, pl := S.place(f, kinds, rng))
+            found = detect_lesions(planted, color.rgb_to_lab(planted), f.skin, f.px_per_mm, params)
+            on_excluded = sum(
+                bool(f.excluded[int(round(d.center[1])), int(round(d.center[0]))]) for d in found
+            )
+            off_skin = sum(
+                f.skin[int(round(d.center[1])), int(round(d.center[0]))] == 0 for d in found
+            )
+            bad_centres += on_excluded + off_skin
+            for kind, r in S.score(found, pl, base, f.px_per_mm).items():
+                for dst in (
+                    total.setdefault(kind, {}),
+                    per_face.setdefault(f.name, {}).setdefault(kind, {}),
+                ):
+                    for k, v in r.items():
+                        dst[k] = dst.get(k, 0) + v
+    print(
+        f"\nSynthetic lesions: {len(faces)} faces x {args.seeds} seeds x {args.per_kind} per kind"
+    )
+    print(
+        f"{'kind':<11}{'planted':>8}{'recall':>8}{'dets':>6}{'precision':>10}"
+        f"{'recall min..max over faces':>30}"
+    )
+    for kind, r in total.items():
+        recs = [pf[kind]["recalled"] / pf[kind]["planted"] for pf in per_face.values()]
+        print(
+            f"{kind:<11}{r['planted']:>8}{r['recalled'] / r['planted']:>8.3f}{r['detections']:>6}"
+            f"{r['correct'] / max(r['detections'], 1):>10.3f}{min(recs):>18.2f} .. {max(recs):.2f}"
+        )
+    print(f"detections centred off the skin mask or on eyes/brows/lips/nostrils: {bad_centres}")
+    print("\nper face: recall / precision")
+    print(f"{'face':<26}" + "".join(f"{k:>16}" for k in S.RECIPES))
+    for name, pf in per_face.items():
+        cells = ""
+        for k in S.RECIPES:
+            rec = pf[k]["recalled"] / pf[k]["planted"]
+            cells += f"{rec:>9.2f} / {pf[k]['correct'] / max(pf[k]['detections'], 1):.2f}"
+        print(f"{name:<26}{cells}")
+    print(
+        "\nred patch (radius 12 mm, hb 0.12): sensitivity red area inside the patch / its "
+        "area, and the change of the total red area / patch area; mean excess redness and "
+        "melanin concentration by planted concentration"
+    )
+    print(
+        f"{'face':<26}{'in patch':>9}{'total':>7}{'  excess at hb x 0.5, 1, 1.5, 2':>33}"
+        f"{'  melanin conc. at mel 0.03..0.12':>40}"
+    )
+    for f in faces:
+        site = S.patch_site(f, 12.0)
+        if site is None:
+            continue
+        r0 = sensitivity(f.rgb, f.skin, f.px_per_mm)
+        img, core = S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.12)
+        r1 = sensitivity(img, f.skin, f.px_per_mm)
+        planted_area = np.count_nonzero(core & (f.skin > 0))
+        grown = np.count_nonzero((r1.mask > 0) & (r0.mask == 0)) - np.count_nonzero(
+            (r0.mask > 0) & (r1.mask == 0)
+        )
+        ints = [
+            sensitivity(
+                S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.12 * k)[0], f.skin, f.px_per_mm
+            ).excess_mean
+            for k in (0.5, 1.0, 1.5, 2.0)
+        ]
+        mels = [
+            melanin(
+                S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.0, mel=m)[0],
+                f.skin,
+                f.px_per_mm,
+            ).concentration
+            for m in (0.03, 0.06, 0.09, 0.12)
+        ]
+        mono = all(np.diff(ints) > 0) and all(np.diff(mels) > 0)
+        inside = np.count_nonzero(core & (r1.mask > 0)) / planted_area
+        print(
+            f"{f.name:<26}{inside:>9.3f}{grown / planted_area:>7.3f}   "
+            + " ".join(f"{v:.3f}" for v in ints)
+            + "    "
+            + " ".join(f"{v:.4f}" for v in mels)
+            + ("" if mono else "   NOT MONOTONE")
+        )
+    # Timing on a 1080p photo: the 15 cm selfie (1152x1536) scaled to 1080 rows... use
+    # the largest face crop available at its native resolution, and at 1080p scale.
+    rgb = np.asarray(Image.open(S.FACES / "cc0_selfie_30cm.jpg").convert("RGB"))
+    img = Image.fromarray(rgb).resize((1440, 1920))  # 1080p-class: face ~ 800 px wide
+    tmp = S.FACES.parent / "_tmp_1080.png"
+    try:
+        img.save(tmp)
+        f = S.load_face(tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
+    ts = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, params)
+        ts.append(time.perf_counter() - t0)
+    t_s = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        sensitivity(f.rgb, f.skin, f.px_per_mm)
+        melanin(f.rgb, f.skin, f.px_per_mm)
+        t_s.append(time.perf_counter() - t0)
+    print(
+        f"\ntiming, face crop {f.rgb.shape[1]}x{f.rgb.shape[0]} at {f.px_per_mm:.1f} px/mm: "
+        f"detect_lesions median {1e3 * np.median(ts):.0f} ms, sensitivity+melanin "
+        f"{1e3 * np.median(t_s):.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

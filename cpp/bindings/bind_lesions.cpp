@@ -1,0 +1,117 @@
+// Python bindings of the lesion candidate kernels (_core.lesions). Arguments are
+// validated here (ValueError naming the argument); the GIL is released around
+// each kernel.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "arrays.hpp"
+#include "skincore/lesions.hpp"
+
+namespace py = pybind11;
+using namespace skincore;
+using namespace skincore::py_arrays;
+
+namespace {
+
+void check_threads(int threads) {
+    if (threads < 0) throw py::value_error("threads: must be >= 0 (0 = all hardware threads)");
+}
+
+template <class T>
+void check_rows_disjoint(const MutView<T>& v, const char* name) {
+    if (v.height > 1 && v.row_stride < v.width * v.channels)
+        throw py::value_error(std::string(name) + ": rows overlap (row stride too small)");
+}
+
+// (H, W, C) float32 with any C >= 1 (arrays.hpp treats C == 1 as 2-D only).
+ConstView<float> channels_view(const py::array& a, const char* name) {
+    check_dtype<float>(a, name);
+    if (a.ndim() != 3) throw py::value_error(std::string(name) + ": expected shape (H, W, C)");
+    const py::ssize_t c = a.shape(2), item = static_cast<py::ssize_t>(sizeof(float));
+    if (c < 1 || c > 64) throw py::value_error(std::string(name) + ": need 1 to 64 channels");
+    if (a.size() > 0 && c > 1 && a.strides(2) != item)
+        throw py::value_error(std::string(name) + ": channels must be contiguous");
+    if (a.size() > 0 && a.shape(1) > 1 && a.strides(1) != item * c)
+        throw py::value_error(std::string(name) + ": pixels within a row must be contiguous");
+    if (a.size() > 0 && a.shape(0) > 1 && (a.strides(0) < 0 || a.strides(0) % item != 0))
+        throw py::value_error(std::string(name) + ": unsupported row stride");
+    ConstView<float> v;
+    v.data = static_cast<const float*>(a.data());
+    v.height = a.shape(0);
+    v.width = a.shape(1);
+    v.channels = c;
+    v.row_stride = a.shape(0) > 1 ? a.strides(0) / item : v.width * c;
+    return v;
+}
+
+}  // namespace
+
+void bind_lesions(py::module_& m) {
+    m.def(
+        "local_contrast",
+        [](const py::array& src, const py::array& mask, const std::vector<double>& sigmas, double ratio,
+           double truncate, py::array& out, py::array& scale, int threads) {
+            check_threads(threads);
+            if (sigmas.empty() || static_cast<int>(sigmas.size()) > lesions::kMaxScales)
+                throw py::value_error("sigmas: need 1 to " + std::to_string(lesions::kMaxScales) + " values");
+            for (double s : sigmas)
+                if (!(s > 0.0) || !std::isfinite(s)) throw py::value_error("sigmas: must be finite and > 0");
+            if (!(ratio > 1.0) || !std::isfinite(ratio)) throw py::value_error("surround_ratio: must be > 1");
+            if (!(truncate > 0.0) || !std::isfinite(truncate)) throw py::value_error("truncate: must be > 0");
+            auto s = const_view<float>(src, "src", 1);
+            auto mk = const_view<std::uint8_t>(mask, "mask", 1);
+            auto o = mut_view<float>(out, "out", 1);
+            auto k = mut_view<std::uint8_t>(scale, "scale", 1);
+            check_same_hw(s, "src", mk, "mask");
+            check_same_hw(s, "src", o, "out");
+            check_same_hw(s, "src", k, "scale");
+            check_rows_disjoint(o, "out");
+            check_rows_disjoint(k, "scale");
+            py::gil_scoped_release nogil;
+            lesions::local_contrast(s, mk, sigmas.data(), static_cast<int>(sigmas.size()), ratio, truncate, o, k,
+                                    threads);
+        },
+        py::arg("src"), py::arg("mask"), py::arg("sigmas"), py::arg("surround_ratio"), py::arg("truncate"),
+        py::arg("out"), py::arg("scale"), py::arg("threads"),
+        "Masked multi-scale centre-surround contrast into out (float32) and scale (uint8).");
+    m.def(
+        "region_features",
+        [](const py::array& labels, std::int32_t n_labels, const py::array& values, const py::array& mask,
+           double gap, double width_factor, double min_width, double core_fraction, int threads) {
+            check_threads(threads);
+            if (n_labels < 0) throw py::value_error("n_labels: must be >= 0");
+            if (!(gap >= 0.0) || !std::isfinite(gap)) throw py::value_error("ring_gap: must be finite and >= 0");
+            if (!(width_factor >= 0.0) || !std::isfinite(width_factor))
+                throw py::value_error("ring_width_factor: must be finite and >= 0");
+            if (!(min_width > 0.0) || !std::isfinite(min_width))
+                throw py::value_error("ring_min_width: must be finite and > 0");
+            if (!(core_fraction > 0.0) || !std::isfinite(core_fraction))
+                throw py::value_error("core_fraction: must be finite and > 0");
+            auto vv = channels_view(values, "values");
+            const int C = static_cast<int>(vv.channels);
+            auto lv = const_view<std::int32_t>(labels, "labels", 1);
+            auto mk = const_view<std::uint8_t>(mask, "mask", 1);
+            check_same_hw(lv, "labels", vv, "values");
+            check_same_hw(lv, "labels", mk, "mask");
+            const py::ssize_t ncol = lesions::kGeomCols + lesions::kChanCols * C;
+            py::array_t<double> out({static_cast<py::ssize_t>(n_labels), ncol});
+            double* po = out.mutable_data();
+            lesions::RingParams rp{gap, width_factor, min_width, core_fraction};
+            {
+                py::gil_scoped_release nogil;
+                lesions::region_features(lv, n_labels, vv, mk, rp, po, threads);
+            }
+            return out;
+        },
+        py::arg("labels"), py::arg("n_labels"), py::arg("values"), py::arg("mask"), py::arg("ring_gap"),
+        py::arg("ring_width_factor"), py::arg("ring_min_width"), py::arg("core_fraction"), py::arg("threads"),
+        "Per-region feature table (n_labels, GEOM_COLS + CHAN_COLS * C), float64.");
+    m.attr("GEOM_COLS") = static_cast<int>(lesions::kGeomCols);
+    m.attr("CHAN_COLS") = static_cast<int>(lesions::kChanCols);
+    m.attr("MIN_WEIGHT") = lesions::kMinWeight;
+}

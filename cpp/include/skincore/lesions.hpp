@@ -1,0 +1,72 @@
+// Lesion candidate kernels: multi-scale centre-surround contrast over a mask, and
+// per-region features (geometry, inside / core / surrounding-ring statistics,
+// border gradient) of a label image over any number of value channels.
+#pragma once
+
+#include <cstdint>
+
+#include "skincore/image_view.hpp"
+
+namespace skincore::lesions {
+
+// Masked centre-surround contrast, maximised over scales.
+//
+// m = (mask != 0) as 0/1. For each sigma s_k (in pixels):
+//   C_k = G(s_k) * (src m) / G(s_k) * m            (masked Gaussian mean, centre)
+//   S_k = G(ratio s_k) * (src m) / G(ratio s_k) * m  (masked Gaussian mean, surround)
+//   d_k = C_k - S_k, defined where both denominators are >= kMinWeight.
+// out = max_k d_k (the first k on ties), scale = that k; where mask == 0 or no
+// scale is defined: out = 0, scale = 0. The blurs are skincore::gaussian_blur
+// (reflect-101 borders, `truncate`), all arithmetic in float32.
+constexpr float kMinWeight = 0.05f;
+constexpr int kMaxScales = 16;
+
+void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const double* sigmas, int n_sigmas,
+                    double surround_ratio, double truncate, MutView<float> out, MutView<std::uint8_t> scale,
+                    int threads);
+
+// Columns of the region feature table (one row per label 1..n_labels).
+enum GeomCol : int {
+    kArea = 0,       // pixels
+    kCx,             // mean column
+    kCy,             // mean row
+    kX0,             // bounding box, x1 / y1 exclusive
+    kY0,
+    kX1,
+    kY1,
+    kPerimeter,      // exposed 4-neighbour edges x pi/4 (a digital disc of radius r gives ~2 pi r)
+    kRMax,           // largest distance from the centroid to a pixel centre of the region
+    kNRing,          // pixels in the surrounding ring
+    kNCore,          // pixels in the core
+    kNBorder,        // border pixels (a 4-neighbour outside the image or of another label)
+    kGeomCols
+};
+enum ChanCol : int {
+    kMeanIn = 0,     // mean over the region
+    kMeanCore,       // mean over the core: region pixels within core_fraction * r_eq of the centroid
+    kMeanRing,       // mean over the ring (see below)
+    kMaxIn,
+    kMinIn,
+    kBorderGrad,     // mean gradient magnitude (central differences, one-sided at the image edge) on border pixels
+    kChanCols
+};
+
+struct RingParams {
+    double gap = 1.0;           // pixels between the region's extent and the ring
+    double width_factor = 1.0;  // ring width = max(min_width, width_factor * r_eq), r_eq = sqrt(area / pi)
+    double min_width = 2.0;
+    double core_fraction = 0.5;
+};
+
+// labels: int32, values in [0, n_labels] (0 = background), else std::invalid_argument.
+// values: float32, C channels (C = values.channels). mask: uint8, the ring only
+// takes pixels with mask != 0 and label 0.
+// Ring of a region: pixels at distance d from the centroid with
+// R + gap < d <= R + gap + width, R = r_max + 0.5.
+// out: n_labels * (kGeomCols + kChanCols * C) doubles, row-major; statistics of
+// an empty set are NaN, an absent label has area 0 and NaN elsewhere.
+// Sums are taken in raster order per region: deterministic for any thread count.
+void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, ConstView<float> values,
+                     ConstView<std::uint8_t> mask, const RingParams& ring, double* out, int threads);
+
+}  // namespace skincore::lesions

@@ -1,0 +1,236 @@
+// Lesion candidate kernels (see lesions.hpp).
+#include "skincore/lesions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "skincore/geometry.hpp"
+#include "skincore/parallel.hpp"
+
+namespace skincore::lesions {
+
+void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const double* sigmas, int n_sigmas,
+                    double surround_ratio, double truncate, MutView<float> out, MutView<std::uint8_t> scale,
+                    int threads) {
+    if (src.channels != 1 || mask.channels != 1 || out.channels != 1 || scale.channels != 1)
+        throw std::invalid_argument("local_contrast: bad channels");
+    if (src.width != mask.width || src.height != mask.height || src.width != out.width ||
+        src.height != out.height || src.width != scale.width || src.height != scale.height)
+        throw std::invalid_argument("local_contrast: shape mismatch");
+    if (n_sigmas < 1 || n_sigmas > kMaxScales) throw std::invalid_argument("local_contrast: bad number of scales");
+    if (!(surround_ratio > 1.0)) throw std::invalid_argument("local_contrast: surround_ratio must be > 1");
+    if (src.empty()) return;
+    const std::int64_t w = src.width, h = src.height;
+    const std::size_t n = static_cast<std::size_t>(w * h);
+    std::vector<float> sm(n), m(n), a(n), b(n), c(n), d(n);
+    const std::int64_t grain = row_grain(w, 1 << 14);
+    parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* s = src.row(y);
+            const std::uint8_t* k = mask.row(y);
+            float* ps = sm.data() + y * w;
+            float* pm = m.data() + y * w;
+            float* po = out.row(y);
+            std::uint8_t* pk = scale.row(y);
+            for (std::int64_t x = 0; x < w; ++x) {
+                const float on = k[x] != 0 ? 1.0f : 0.0f;
+                pm[x] = on;
+                ps[x] = k[x] != 0 ? s[x] : 0.0f;
+                po[x] = -std::numeric_limits<float>::infinity();
+                pk[x] = 0;
+            }
+        }
+    });
+    auto view = [&](std::vector<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
+    for (int k = 0; k < n_sigmas; ++k) {
+        const double s = sigmas[k];
+        if (!(s > 0.0)) throw std::invalid_argument("local_contrast: sigmas must be > 0");
+        gaussian_blur(view(sm).as_const(), view(a), s, truncate, threads);
+        gaussian_blur(view(m).as_const(), view(b), s, truncate, threads);
+        gaussian_blur(view(sm).as_const(), view(c), s * surround_ratio, truncate, threads);
+        gaussian_blur(view(m).as_const(), view(d), s * surround_ratio, truncate, threads);
+        parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const std::size_t o = static_cast<std::size_t>(y * w);
+                float* po = out.row(y);
+                std::uint8_t* pk = scale.row(y);
+                for (std::int64_t x = 0; x < w; ++x) {
+                    const float bb = b[o + x], dd = d[o + x];
+                    if (bb >= kMinWeight && dd >= kMinWeight) {
+                        const float v = a[o + x] / bb - c[o + x] / dd;
+                        if (v > po[x]) {
+                            po[x] = v;
+                            pk[x] = static_cast<std::uint8_t>(k);
+                        }
+                    }
+                }
+            }
+        });
+    }
+    parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* km = mask.row(y);
+            float* po = out.row(y);
+            std::uint8_t* pk = scale.row(y);
+            for (std::int64_t x = 0; x < w; ++x)
+                if (km[x] == 0 || po[x] == -std::numeric_limits<float>::infinity()) {
+                    po[x] = 0.0f;
+                    pk[x] = 0;
+                }
+        }
+    });
+}
+
+namespace {
+
+struct Acc {
+    std::int64_t area = 0;
+    double sx = 0, sy = 0;
+    std::int64_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+}  // namespace
+
+void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, ConstView<float> values,
+                     ConstView<std::uint8_t> mask, const RingParams& ring, double* out, int threads) {
+    if (labels.channels != 1 || mask.channels != 1 || values.channels < 1)
+        throw std::invalid_argument("region_features: bad channels");
+    if (labels.width != values.width || labels.height != values.height || labels.width != mask.width ||
+        labels.height != mask.height)
+        throw std::invalid_argument("region_features: shape mismatch");
+    if (n_labels < 0) throw std::invalid_argument("region_features: n_labels must be >= 0");
+    const int C = static_cast<int>(values.channels);
+    const std::int64_t ncol = kGeomCols + static_cast<std::int64_t>(kChanCols) * C;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::fill(out, out + ncol * n_labels, nan);
+    if (n_labels == 0) return;
+    const std::int64_t w = labels.width, h = labels.height;
+    // Pass 1 (serial raster order): area, centroid sums, bounding boxes.
+    std::vector<Acc> acc(static_cast<std::size_t>(n_labels));
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::int32_t* lr = labels.row(y);
+        for (std::int64_t x = 0; x < w; ++x) {
+            const std::int32_t l = lr[x];
+            if (l == 0) continue;
+            if (l < 0 || l > n_labels) throw std::invalid_argument("labels: value outside [0, n_labels]");
+            Acc& a = acc[static_cast<std::size_t>(l - 1)];
+            if (a.area == 0) {
+                a.x0 = a.x1 = x;
+                a.y0 = a.y1 = y;
+            }
+            ++a.area;
+            a.sx += static_cast<double>(x);
+            a.sy += static_cast<double>(y);
+            a.x0 = std::min(a.x0, x);
+            a.x1 = std::max(a.x1, x);
+            a.y1 = y;
+        }
+    }
+    const double kPi = 3.14159265358979323846;
+    // Pass 2: one region per task; each reads only its own window.
+    parallel_chunks(n_labels, 8, threads, [&](std::int64_t, std::int64_t l0, std::int64_t l1) {
+        std::vector<double> s_in(C), s_core(C), s_ring(C), s_grad(C), mx(C), mn(C);
+        for (std::int64_t li = l0; li < l1; ++li) {
+            const Acc& a = acc[static_cast<std::size_t>(li)];
+            double* row = out + li * ncol;
+            row[kArea] = static_cast<double>(a.area);
+            if (a.area == 0) continue;
+            const std::int32_t lab = static_cast<std::int32_t>(li + 1);
+            const double cx = a.sx / static_cast<double>(a.area), cy = a.sy / static_cast<double>(a.area);
+            const double r_eq = std::sqrt(static_cast<double>(a.area) / kPi);
+            const double core_r = ring.core_fraction * r_eq;
+            std::fill(s_in.begin(), s_in.end(), 0.0);
+            std::fill(s_core.begin(), s_core.end(), 0.0);
+            std::fill(s_ring.begin(), s_ring.end(), 0.0);
+            std::fill(s_grad.begin(), s_grad.end(), 0.0);
+            std::fill(mx.begin(), mx.end(), -std::numeric_limits<double>::infinity());
+            std::fill(mn.begin(), mn.end(), std::numeric_limits<double>::infinity());
+            std::int64_t n_core = 0, n_border = 0, edges = 0;
+            double r2max = 0.0;
+            for (std::int64_t y = a.y0; y <= a.y1; ++y) {
+                const std::int32_t* lr = labels.row(y);
+                const float* vr = values.row(y);
+                for (std::int64_t x = a.x0; x <= a.x1; ++x) {
+                    if (lr[x] != lab) continue;
+                    const double dx = static_cast<double>(x) - cx, dy = static_cast<double>(y) - cy;
+                    const double r2 = dx * dx + dy * dy;
+                    r2max = std::max(r2max, r2);
+                    const bool core = r2 <= core_r * core_r;
+                    n_core += core;
+                    for (int q = 0; q < C; ++q) {
+                        const double v = vr[x * C + q];
+                        s_in[q] += v;
+                        if (core) s_core[q] += v;
+                        mx[q] = std::max(mx[q], v);
+                        mn[q] = std::min(mn[q], v);
+                    }
+                    const int e = (x == 0 || lr[x - 1] != lab) + (x == w - 1 || lr[x + 1] != lab) +
+                                  (y == 0 || labels.row(y - 1)[x] != lab) +
+                                  (y == h - 1 || labels.row(y + 1)[x] != lab);
+                    edges += e;
+                    if (e > 0) {
+                        ++n_border;
+                        const std::int64_t xa = x > 0 ? x - 1 : x, xb = x < w - 1 ? x + 1 : x;
+                        const std::int64_t ya = y > 0 ? y - 1 : y, yb = y < h - 1 ? y + 1 : y;
+                        for (int q = 0; q < C; ++q) {
+                            const double gx = (static_cast<double>(vr[xb * C + q]) - vr[xa * C + q]) /
+                                              static_cast<double>(xb - xa > 0 ? xb - xa : 1);
+                            const double gy = (static_cast<double>(values.row(yb)[x * C + q]) -
+                                               values.row(ya)[x * C + q]) /
+                                              static_cast<double>(yb - ya > 0 ? yb - ya : 1);
+                            s_grad[q] += std::sqrt(gx * gx + gy * gy);
+                        }
+                    }
+                }
+            }
+            const double rmax = std::sqrt(r2max);
+            const double width = std::max(ring.min_width, ring.width_factor * r_eq);
+            const double rin = rmax + 0.5 + ring.gap, rout = rin + width;
+            const std::int64_t ext = static_cast<std::int64_t>(std::ceil(rout)) + 1;
+            const std::int64_t rx0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(cx)) - ext);
+            const std::int64_t rx1 = std::min<std::int64_t>(w - 1, static_cast<std::int64_t>(std::floor(cx)) + ext);
+            const std::int64_t ry0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(cy)) - ext);
+            const std::int64_t ry1 = std::min<std::int64_t>(h - 1, static_cast<std::int64_t>(std::floor(cy)) + ext);
+            std::int64_t n_ring = 0;
+            for (std::int64_t y = ry0; y <= ry1; ++y) {
+                const std::int32_t* lr = labels.row(y);
+                const std::uint8_t* mr = mask.row(y);
+                const float* vr = values.row(y);
+                for (std::int64_t x = rx0; x <= rx1; ++x) {
+                    if (lr[x] != 0 || mr[x] == 0) continue;
+                    const double dx = static_cast<double>(x) - cx, dy = static_cast<double>(y) - cy;
+                    const double r2 = dx * dx + dy * dy;
+                    if (r2 <= rin * rin || r2 > rout * rout) continue;
+                    ++n_ring;
+                    for (int q = 0; q < C; ++q) s_ring[q] += vr[x * C + q];
+                }
+            }
+            row[kCx] = cx;
+            row[kCy] = cy;
+            row[kX0] = static_cast<double>(a.x0);
+            row[kY0] = static_cast<double>(a.y0);
+            row[kX1] = static_cast<double>(a.x1 + 1);
+            row[kY1] = static_cast<double>(a.y1 + 1);
+            row[kPerimeter] = static_cast<double>(edges) * (kPi / 4.0);
+            row[kRMax] = rmax;
+            row[kNRing] = static_cast<double>(n_ring);
+            row[kNCore] = static_cast<double>(n_core);
+            row[kNBorder] = static_cast<double>(n_border);
+            const double area = static_cast<double>(a.area);
+            for (int q = 0; q < C; ++q) {
+                double* cq = row + kGeomCols + kChanCols * q;
+                cq[kMeanIn] = s_in[q] / area;
+                cq[kMeanCore] = n_core > 0 ? s_core[q] / static_cast<double>(n_core) : nan;
+                cq[kMeanRing] = n_ring > 0 ? s_ring[q] / static_cast<double>(n_ring) : nan;
+                cq[kMaxIn] = mx[q];
+                cq[kMinIn] = mn[q];
+                cq[kBorderGrad] = s_grad[q] / static_cast<double>(n_border);
+            }
+        }
+    });
+}
+
+}  // namespace skincore::lesions

@@ -1,0 +1,933 @@
+"""Colour lesions (acne family, moles, spots) and diffuse redness / melanin.
+
+What is measured
+----------------
+:func:`detect_lesions` works on a face crop with its CIELAB and a skin mask
+(eyes, brows, lips, nostrils and hair already excluded):
+
+1. The crop is area-resampled to at most ``params.work_px_per_mm`` and
+   despeckled (exact 3x3 median: impulse noise is not a lesion).
+2. Melanin and haemoglobin maps (:func:`skincore.chromophore.chromophore_maps`,
+   optical density with shading removed).
+3. Two multi-scale centre-surround contrast maps over the skin mask
+   (:func:`skincore.lesions.local_contrast`, centre sigmas ``scales_mm``):
+   *red* on haemoglobin and *brown* on melanin. Only skin pixels enter either
+   mean, so the border of an eye or a lip never looks like a lesion.
+4. Candidates: local maxima of each map above its seed threshold, at least
+   ``peak_separation_mm`` apart; a candidate's extent is the connected region
+   above the low threshold (raised to ``noise_factor`` robust sigmas of the
+   map on noisy photos) and above half of the strongest contrast nearby; a
+   region with several peaks is split between them (nearest peak), so
+   clustered lesions count one by one. Brown candidates are only taken where
+   the skin is not red. Each is measured by
+   :func:`skincore.lesions.region_features` against a ring of surrounding
+   skin: area (mm²), circularity, contrast in L*, a*, b*, haemoglobin and
+   melanin to the ring, a pale centre (L* at the centre minus the lesion's
+   mean) and the border sharpness (mean |grad L*| on the border, L*/mm).
+5. Each candidate is classified by the rules of :func:`classify` (thresholds in
+   :class:`LesionParams`). Acne kinds need an :func:`acne_score` (a logistic
+   model fitted on the ACNE04 development split) of at least
+   ``acne_min_score`` and take it as their confidence; the other kinds take
+   :func:`confidence` of their contrast margin.
+
+Kinds: ``papule`` (red inflamed bump), ``pustule`` (red with a pale centre),
+``nodule`` (large inflamed), ``closed_comedone`` (small skin-coloured or
+whitish bump), ``acne_mark`` (flat red-brown post-inflammatory mark), ``mole``
+(dark, compact) and ``spot`` (flat brown).
+
+:func:`sensitivity` measures diffuse redness: the haemoglobin map, smoothed at
+``smooth_mm``, minus the skin's own baseline (a low percentile over the skin
+that is not itself red, i.e. the face's least red skin); skin more than
+``threshold`` above the baseline is red area. Because the baseline is the
+face's own, turning the face's palest skin red raises it: the red area of a
+planted patch is found completely, but the total red area of the face may
+grow by less than the patch (see ``benchmarks/eval_lesions_synthetic.py``).
+:func:`melanin` does the same on the melanin map for brown area and reports
+the mean melanin density.
+
+Limits
+------
+Heuristic image measurements, not a diagnosis. The chromophore maps are
+relative (white balance shifts them), so thresholds are contrasts to the
+surrounding skin, never absolute colours. The rules were tuned on the
+ACNE04 development split (see ``benchmarks/eval_acne.py``; ACNE04 is free for
+academic use, the Roboflow export CC BY 4.0) and on synthetic lesions planted on
+the test faces; a flat red mark and a papule differ mostly in relief, which a
+single frontal photo shows only through shading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skincore import contours, geometry
+from skincore import lesions as kernels
+from skincore.chromophore import chromophore_maps
+from skincore.face.regions import EXCLUDED, region_polygons
+
+__all__ = [
+    "KINDS",
+    "ACNE_KINDS",
+    "Lesion",
+    "LesionParams",
+    "MelaninParams",
+    "MelaninResult",
+    "SensitivityParams",
+    "SensitivityResult",
+    "classify",
+    "confidence",
+    "detect_lesions",
+    "lesion_skin_mask",
+    "melanin",
+    "sensitivity",
+]
+
+KINDS = ("papule", "pustule", "nodule", "closed_comedone", "acne_mark", "mole", "spot")
+"""Every lesion kind :func:`detect_lesions` reports."""
+
+ACNE_KINDS = ("papule", "pustule", "nodule", "closed_comedone")
+"""The kinds that are active acne lesions (counted for acne grading)."""
+
+# Channels of the feature stack handed to region_features.
+_L, _A, _B, _HB, _MEL, _RED, _BROWN = range(7)
+
+
+@dataclass(frozen=True)
+class LesionParams:
+    """Thresholds of :func:`detect_lesions` (contrasts are inside minus ring).
+
+    Attributes
+    ----------
+    work_px_per_mm : float
+        Detection grid: the crop is area-resampled down to at most this many
+        pixels per millimetre (lesions are >= 0.5 mm across).
+    scales_mm : tuple of float
+        Centre Gaussian sigmas of the contrast search, mm (a lesion of radius r
+        responds most near sigma = r / 1.4).
+    surround_ratio : float
+        Surround sigma / centre sigma.
+    red_seed, red_low : float
+        Haemoglobin contrast (density units) a candidate must reach somewhere
+        (seed) and that its pixels must exceed (extent).
+    brown_seed, brown_low : float
+        The same for brown regions, on the melanin contrast map (density units).
+    noise_factor : float
+        The low thresholds are raised to this many robust standard deviations
+        of their contrast map over the skin (noisy, compressed photos).
+    min_area_mm2, max_area_mm2 : float
+        Candidate areas kept (a 0.6 mm disc is 0.3 mm²; above the maximum a
+        region is a patch, not a lesion).
+    min_ring_fraction : float
+        A candidate needs a surrounding skin ring of at least this fraction of
+        its own area (lesions cut by the mask edge cannot be measured).
+    nodule_min_diameter_mm : float
+        Inflamed lesions at least this wide are nodules.
+    pustule_pale : float
+        A red lesion whose core is at least this much lighter (L*) than the
+        mean of the lesion is a pustule.
+    papule_min_red : float
+        Minimum haemoglobin contrast of an inflamed lesion; redder than a mark.
+    mole_max_dL : float
+        Moles are at least this much darker than their ring (negative, L*).
+    mole_min_melanin : float
+        ... or at least this much melanin contrast (dark skin: a mole's L* drop
+        is smaller there).
+    mole_min_circularity, mole_max_diameter_mm : float
+        Moles are compact.
+    brown_ratio : float
+        A lesion is brown (spot, mark) rather than red when its melanin
+        contrast exceeds ``brown_ratio`` times its haemoglobin contrast.
+    mark_min_red : float
+        A brown lesion with at least this haemoglobin contrast is an acne mark
+        (post-inflammatory, red-brown), otherwise a spot.
+    mark_min_melanin : float
+        Brown lesions (marks, spots) need at least this melanin contrast.
+    comedone_max_diameter_mm : float
+        Closed comedones are small bumps; larger bright regions are shine.
+    comedone_min_dL : float
+        ... and at least this much lighter than their ring (L*).
+    despeckle : bool
+        Replace each work-grid pixel by the 3x3 median of its neighbourhood
+        (per channel) before the chromophore maps: isolated impulse pixels
+        (sensor or salt-and-pepper noise) are not lesions.
+    peak_separation_mm : float
+        Contrast peaks closer than this (square neighbourhood) are one
+        candidate; a region holding several farther apart is split between
+        them (clusters of lesions count one by one).
+    acne_min_score : float
+        Red candidates classified as acne need at least this
+        :func:`acne_score`; below it they are reported as ``acne_mark`` when
+        red enough, else dropped.
+    acne_weights, acne_bias : tuple of float, float
+        Logistic model of :func:`acne_score` over :data:`ACNE_FEATURES`.
+    """
+
+    work_px_per_mm: float = 3.0
+    scales_mm: tuple[float, ...] = (0.5, 0.9, 1.6)
+    surround_ratio: float = 3.0
+    red_seed: float = 0.02
+    red_low: float = 0.015
+    brown_seed: float = 0.04
+    brown_low: float = 0.02
+    noise_factor: float = 2.0
+    min_area_mm2: float = 0.3
+    max_area_mm2: float = 60.0
+    min_ring_fraction: float = 0.5
+    nodule_min_diameter_mm: float = 5.0
+    pustule_pale: float = 1.0
+    papule_min_red: float = 0.03
+    mole_max_dL: float = -12.0
+    mole_min_melanin: float = 0.25
+    mole_min_circularity: float = 0.5
+    mole_max_diameter_mm: float = 7.0
+    brown_ratio: float = 1.0
+    mark_min_red: float = 0.01
+    mark_min_melanin: float = 0.02
+    comedone_max_diameter_mm: float = 2.0
+    comedone_min_dL: float = 1.0
+    despeckle: bool = True
+    peak_separation_mm: float = 1.5
+    acne_min_score: float = 0.25
+    acne_weights: tuple[float, ...] = (7.7631, 0.0033, 0.4881, 0.6241, 2.3555, -6.9164)
+    acne_bias: float = -7.093
+
+
+@dataclass(frozen=True)
+class Lesion:
+    """One detected lesion, in face-crop pixels.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    center : tuple of float
+        ``(x, y)`` centroid.
+    bbox : tuple of float
+        ``(x0, y0, x1, y1)``, ``x1``/``y1`` exclusive.
+    polygon : numpy.ndarray
+        ``(K, 2)`` float32 outline ``(x, y)``.
+    area_mm2 : float
+        Area on the face.
+    confidence : float
+        In (0, 1); see :func:`confidence`.
+    features : dict of str to float
+        ``circularity``, ``dL``, ``da``, ``db`` (L*a*b* contrast to the ring),
+        ``redness`` (haemoglobin contrast), ``melanin`` (melanin contrast),
+        ``pale_centre`` (L* at the centre minus the lesion's mean L*), ``border_sharpness``
+        (|grad L*| on the border, L*/mm), ``red_peak`` and ``brown_peak``
+        (largest contrast-map values inside).
+    """
+
+    kind: str
+    center: tuple[float, float]
+    bbox: tuple[float, float, float, float]
+    polygon: np.ndarray = field(compare=False)
+    area_mm2: float
+    confidence: float
+    features: dict[str, float] = field(compare=False)
+
+
+def confidence(margin: float) -> float:
+    """Confidence of a detection from its margin over the seed threshold.
+
+    ``margin`` is the candidate's peak contrast divided by the seed threshold
+    of the map that found it (>= 1 for every detection). The confidence is
+    ``1 - 0.5 / margin**2``: 0.5 exactly at the threshold, 0.875 at twice it,
+    0.97 at four times. It orders detections by how far they stand out of the
+    skin; it is not a calibrated probability.
+    """
+    m = max(float(margin), 1e-6)
+    return float(1.0 - 0.5 / (m * m))
+
+
+def classify(f: dict[str, float], p: LesionParams) -> str | None:
+    """Kind of a candidate from its features (``None``: not a lesion).
+
+    Red candidates (found on the haemoglobin contrast map):
+
+    * brown-dominated (melanin contrast > ``brown_ratio`` x redness, darker than
+      the ring) with melanin contrast >= ``mark_min_melanin``: ``acne_mark``
+      (post-inflammatory, red-brown);
+    * redness >= ``papule_min_red``: ``pustule`` with a pale centre (core at
+      least ``pustule_pale`` L* lighter than the lesion), ``nodule`` when at
+      least ``nodule_min_diameter_mm`` wide, else ``papule``;
+    * weakly red, lighter than the ring by ``comedone_min_dL`` and at most
+      ``comedone_max_diameter_mm`` wide: ``closed_comedone``;
+    * other weakly red: ``None``.
+
+    The acne kinds then need :func:`acne_score` >= ``acne_min_score``.
+
+    Brown candidates (on the melanin contrast map, not red):
+
+    * ``dL <= mole_max_dL`` or melanin contrast >= ``mole_min_melanin``,
+      circularity >= ``mole_min_circularity``, at most
+      ``mole_max_diameter_mm`` wide: ``mole``;
+    * brown (melanin contrast >= ``mark_min_melanin``): ``acne_mark`` when
+      redness reaches ``mark_min_red``, else ``spot``;
+    * otherwise (a shadow, a fold): ``None``.
+    """
+    diameter = 2.0 * np.sqrt(f["area_mm2"] / np.pi)
+    red, mel, dL = f["redness"], f["melanin"], f["dL"]
+    if f["from_red"]:
+        if mel > p.brown_ratio * max(red, 0.0) and dL < 0:
+            return "acne_mark" if mel >= p.mark_min_melanin else None
+        if red >= p.papule_min_red:
+            if f["pale_centre"] >= p.pustule_pale:
+                return "pustule"
+            if diameter >= p.nodule_min_diameter_mm:
+                return "nodule"
+            return "papule"
+        if dL >= p.comedone_min_dL and diameter <= p.comedone_max_diameter_mm:
+            return "closed_comedone"
+        return None
+    if (
+        (dL <= p.mole_max_dL or mel >= p.mole_min_melanin)
+        and f["circularity"] >= p.mole_min_circularity
+        and diameter <= p.mole_max_diameter_mm
+    ):
+        return "mole"
+    if mel >= p.mark_min_melanin:
+        return "acne_mark" if red >= p.mark_min_red else "spot"
+    return None
+
+
+ACNE_FEATURES = (
+    "red_peak",
+    "red_z",
+    "da",
+    "log_area",
+    "circularity",
+    "brown_peak",
+)
+"""Inputs of :func:`acne_score`, in the order of ``LesionParams.acne_weights``."""
+
+
+def acne_score(f: dict[str, float], p: LesionParams) -> float:
+    """Probability-like score that a red candidate is an active acne lesion.
+
+    A logistic model ``1 / (1 + exp(-(bias + sum(w_k x_k))))`` over the
+    :data:`ACNE_FEATURES` (``log_area`` = natural log of the area in mm²; a few
+    features whose weights all have the expected sign: redder, more compact,
+    larger and less brown is more likely acne), with
+    ``LesionParams.acne_weights`` and ``acne_bias`` fitted by maximum likelihood
+    (L2 0.01, Newton) on the candidates of the ACNE04 development split, label =
+    the candidate's centre lies in an expert's lesion box
+    (``python benchmarks/eval_acne.py --fit`` prints them). It is the confidence
+    of the acne kinds: the fraction of such candidates that were lesions there.
+    ACNE04's boxes miss some lesions and about 11 % of the candidates were in
+    a box, so a vivid papule scores about 0.3-0.6, not near 1; the
+    threshold ``acne_min_score`` (0.25) sits on that scale.
+    """
+    x = _acne_x(f)
+    z = p.acne_bias + float(np.dot(np.asarray(p.acne_weights), x))
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def _acne_x(f: dict[str, float]) -> np.ndarray:
+    g = dict(f)
+    g["log_area"] = float(np.log(max(f["area_mm2"], 1e-3)))
+    return np.array([g[k] for k in ACNE_FEATURES], np.float64)
+
+
+def lesion_skin_mask(
+    lab: np.ndarray,
+    landmarks: np.ndarray,
+    origin: tuple[int, int],
+    px_per_mm: float,
+    *,
+    extend: float = 0.08,
+    exclusion_margin: float = 0.02,
+    hair_dL: float = 20.0,
+    hair_min_area_mm2: float = 20.0,
+) -> np.ndarray:
+    """Build the skin mask of the lesion concerns from landmarks (interim, no segmentation).
+
+    The face outline, grown by ``extend`` of its size (upwards twice: the mesh
+    stops short of the hairline and the jaw edge) where pixels are warm and
+    chromatic (a*, b* >= 3: walls, clothes, grey hair are not), minus eyes,
+    brows, lips and nostrils grown by ``exclusion_margin`` of the inter-ocular
+    distance (as :func:`skincore.face.regions.build_masks`), minus dark regions
+    (``hair_dL`` L* below the median skin, or 3.5 robust sigmas) larger than
+    ``hair_min_area_mm2`` (hair, beard, background; a mole is smaller). There is
+    no colour-distance gate: it would remove the red and brown lesions.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(h, w, 3)`` float32 CIELAB of the face crop.
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` mesh points in image pixels.
+    origin : tuple of int
+        ``(x, y)`` of the crop in the image (landmarks are shifted by it).
+    px_per_mm : float
+        Crop pixels per millimetre.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h, w)`` uint8, 255 on skin.
+    """
+    h, w = lab.shape[:2]
+    pts = np.asarray(landmarks, np.float64)
+    off = np.asarray(origin, np.float64)
+    polys = {k: (v - off).astype(np.float32) for k, v in region_polygons(pts).items()}
+    oval = polys["face_oval"].astype(np.float64)
+    face = geometry.fill_polygons([oval.astype(np.float32)], (h, w), threads=1) > 0
+    c = oval.mean(axis=0)
+    big = (oval - c) * (1.0 + extend)
+    big[:, 1] -= np.where(big[:, 1] < 0, extend * np.ptp(oval[:, 1]), 0.0)
+    grown = geometry.fill_polygons([(big + c).astype(np.float32)], (h, w), threads=1) > 0
+    face |= grown & (lab[..., 1] >= 3.0) & (lab[..., 2] >= 3.0)
+    exc = np.zeros((h, w), np.uint8)
+    for name in EXCLUDED:
+        geometry.fill_polygons([polys[name]], (h, w), out=exc, threads=1)
+    margin = exclusion_margin * float(np.linalg.norm(pts[33, :2] - pts[263, :2]))
+    if margin >= 0.5:
+        excluded = geometry.gaussian_blur(exc.astype(np.float32), margin / 2.0) > 0.02
+    else:
+        excluded = exc > 0
+    inner = face & ~excluded
+    if not inner.any():
+        return np.zeros((h, w), np.uint8)
+    L = lab[..., 0]
+    med = float(np.median(L[inner]))
+    mad = 1.4826 * float(np.median(np.abs(L[inner] - med)))
+    dark = (L < med - max(hair_dL, 3.5 * mad)).astype(np.uint8)
+    lab_d, st = contours.label(dark)
+    big_ids = np.flatnonzero(st.area >= hair_min_area_mm2 * px_per_mm**2) + 1
+    return (inner & ~np.isin(lab_d, big_ids)).astype(np.uint8) * np.uint8(255)
+
+
+def _check_inputs(rgb: np.ndarray, lab: np.ndarray, skin: np.ndarray, px_per_mm: float) -> None:
+    _check_rgb_skin(rgb, skin, px_per_mm)
+    if not isinstance(lab, np.ndarray) or lab.dtype != np.float32 or lab.shape != rgb.shape:
+        raise ValueError(f"lab: expected a float32 array of shape {rgb.shape}")
+
+
+def _check_rgb_skin(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float) -> None:
+    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3:
+        raise ValueError("rgb: expected a (h, w, 3) uint8 array")
+    if rgb.shape[2] != 3:
+        raise ValueError("rgb: expected a (h, w, 3) uint8 array")
+    if not isinstance(skin, np.ndarray) or skin.shape != rgb.shape[:2]:
+        raise ValueError(f"skin: expected a uint8 array of shape {rgb.shape[:2]}")
+    if skin.dtype not in (np.uint8, np.bool_):
+        raise ValueError("skin: expected dtype uint8 or bool")
+    if isinstance(px_per_mm, bool) or not isinstance(px_per_mm, int | float | np.floating):
+        raise ValueError(f"px_per_mm: expected a number, got {px_per_mm!r}")
+    if not (np.isfinite(px_per_mm) and px_per_mm > 0):
+        raise ValueError(f"px_per_mm: must be finite and > 0, got {px_per_mm!r}")
+
+
+def _to_work(
+    rgb: np.ndarray,
+    lab: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    target: float,
+    threads: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Area-resample to at most ``target`` px/mm; returns the work scale (work px / crop px)."""
+    h, w = skin.shape
+    if px_per_mm <= target:
+        return rgb, lab, (skin > 0).astype(np.uint8), 1.0
+    s = target / px_per_mm
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    rgb_w = geometry.resize(np.ascontiguousarray(rgb), size, method="area", threads=threads)
+    lab_w = np.dstack(
+        [
+            geometry.resize(np.ascontiguousarray(lab[..., c]), size, method="area", threads=threads)
+            for c in range(3)
+        ]
+    )
+    sk = geometry.resize((skin > 0).astype(np.uint8) * np.uint8(255), size, method="area")
+    return rgb_w, lab_w, (sk >= 128).astype(np.uint8), size[0] / w
+
+
+# Median-of-9 exchange network (Paeth, Graphics Gems 1990): 19 min/max pairs
+# after which element 4 holds the median.
+_MED9 = (
+    (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
+    (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
+)  # fmt: skip
+
+
+def median3(img: np.ndarray) -> np.ndarray:
+    """3x3 median per channel (edges replicated), exact, by an exchange network."""
+    h, w = img.shape[:2]
+    pad = np.pad(img, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    v = [pad[dy : dy + h, dx : dx + w].copy() for dy in range(3) for dx in range(3)]
+    for i, j in _MED9:
+        lo = np.minimum(v[i], v[j])
+        np.maximum(v[i], v[j], out=v[j])
+        v[i] = lo
+    return v[4]
+
+
+def detect_lesions(
+    rgb: np.ndarray,
+    lab: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    params: LesionParams | None = None,
+    *,
+    threads: int = 0,
+) -> list[Lesion]:
+    """Detect and classify the colour lesions of one face crop.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(h, w, 3)`` uint8 face crop.
+    lab : numpy.ndarray
+        ``(h, w, 3)`` float32 CIELAB of the crop.
+    skin : numpy.ndarray
+        ``(h, w)`` uint8 (255 = skin) or bool; eyes, brows, lips, nostrils and hair
+        excluded. It must not drop red or brown skin (a colour-distance gate
+        would remove the lesions themselves).
+    px_per_mm : float
+        Crop pixels per millimetre on the face.
+    params : LesionParams, optional
+        Thresholds; the defaults are documented on :class:`LesionParams`.
+    threads : int
+        Worker threads for the kernels.
+
+    Returns
+    -------
+    list of Lesion
+        In crop pixels, sorted by decreasing confidence.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it).
+    """
+    _check_inputs(rgb, lab, skin, px_per_mm)
+    p = params or LesionParams()
+    if rgb.shape[0] < 3 or rgb.shape[1] < 3 or not np.any(skin):
+        return []
+    rgb_w, lab_w, skin_w, scale = _to_work(rgb, lab, skin, px_per_mm, p.work_px_per_mm, threads)
+    ppm = px_per_mm * scale  # work px per mm
+    cands = _candidates(rgb_w, lab_w, skin_w, ppm, p, threads)
+    if cands is None:
+        return []
+    labels, n_red, feats = cands
+    outlines = contours.find_contours(labels, threads=threads)
+    inv = 1.0 / scale
+    out: list[Lesion] = []
+    for i, f in enumerate(feats):
+        if f is None:
+            continue
+        kind = classify(f, p)
+        if kind is None:
+            continue
+        if kind in ACNE_KINDS:
+            conf = acne_score(f, p)
+            if conf < p.acne_min_score:
+                continue
+        else:
+            conf = confidence(f["margin"])
+        cx, cy = (f["cx"] + 0.5) * inv - 0.5, (f["cy"] + 0.5) * inv - 0.5
+        iy = min(max(int(round(cy)), 0), skin.shape[0] - 1)
+        ix = min(max(int(round(cx)), 0), skin.shape[1] - 1)
+        if not skin[iy, ix]:
+            continue  # the centre lies off the (full-resolution) skin mask
+        x0, y0, x1, y1 = f["bbox"]
+        poly = outlines[i]
+        poly = contours.simplify(poly, 0.7) if len(poly) > 2 else poly
+        poly = ((poly.astype(np.float32) + 0.5) * inv - 0.5).astype(np.float32)
+        out.append(
+            Lesion(
+                kind=kind,
+                center=(float(cx), float(cy)),
+                bbox=(float(x0 * inv), float(y0 * inv), float(x1 * inv), float(y1 * inv)),
+                polygon=poly,
+                area_mm2=f["area_mm2"],
+                confidence=float(conf),
+                features={
+                    k: v for k, v in f.items() if isinstance(v, float) and k not in ("cx", "cy")
+                },
+            )
+        )
+    out.sort(key=lambda les: -les.confidence)
+    return out
+
+
+def _max_filter(img: np.ndarray, r: int) -> np.ndarray:
+    """Square (2r+1) max filter, edges padded with -inf."""
+    h, w = img.shape
+    pad = np.pad(img, ((r, r), (0, 0)), constant_values=-np.inf)
+    m = pad[0:h].copy()
+    for k in range(1, 2 * r + 1):
+        np.maximum(m, pad[k : k + h], out=m)
+    pad = np.pad(m, ((0, 0), (r, r)), constant_values=-np.inf)
+    m = pad[:, 0:w].copy()
+    for k in range(1, 2 * r + 1):
+        np.maximum(m, pad[:, k : k + w], out=m)
+    return m
+
+
+def _split_by_peaks(
+    cand: np.ndarray, response: np.ndarray, seed: float, radius: int, threads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Regions of ``cand`` around the response peaks >= ``seed``.
+
+    Peaks are local maxima over a ``(2 radius + 1)`` square; a connected region
+    of ``cand`` holding several peaks is split between them by nearest peak.
+    Returns a label image (1..n, one label per peak) and the peaks' (y, x).
+    """
+    peaks = cand & (response >= seed) & (response >= _max_filter(response, radius))
+    py, px = np.nonzero(peaks)
+    comp, st = contours.label(cand.view(np.uint8), threads=threads)
+    out = np.zeros(cand.shape, np.int32)
+    if py.size == 0:
+        return out, np.zeros((0, 2), np.int64)
+    pc = comp[py, px]
+    n = py.size
+    ids = np.arange(1, n + 1, dtype=np.int32)
+    first = {}
+    multi: dict[int, list[int]] = {}
+    for k in range(n):
+        multi.setdefault(int(pc[k]), []).append(k)
+    lut = np.zeros(int(comp.max()) + 1, np.int32)
+    for c, ks in multi.items():
+        if len(ks) == 1:
+            lut[c] = ids[ks[0]]
+        else:
+            first[c] = ks
+    out = lut[comp]
+    if first:
+        for c, ks in first.items():
+            bx, by, bw, bh = (int(v) for v in st.bbox[c - 1])
+            y0, y1, x0, x1 = by, by + bh, bx, bx + bw
+            win = comp[y0:y1, x0:x1] == c
+            yy, xx = np.mgrid[y0:y1, x0:x1]
+            d = np.stack([(yy - py[k]) ** 2 + (xx - px[k]) ** 2 for k in ks])
+            nearest = ids[np.array(ks)][np.argmin(d, axis=0)]
+            out[y0:y1, x0:x1][win] = nearest[win]
+    return out, np.stack([py, px], 1)
+
+
+def _robust_sigma(v: np.ndarray) -> float:
+    if v.size == 0:
+        return 0.0
+    med = float(np.median(v))
+    return 1.4826 * float(np.median(np.abs(v - med)))
+
+
+def _candidates(
+    rgb_w: np.ndarray,
+    lab_w: np.ndarray,
+    skin_w: np.ndarray,
+    ppm: float,
+    p: LesionParams,
+    threads: int,
+) -> tuple[np.ndarray, int, list[dict | None]] | None:
+    """Label image of the candidates (red first), the red count, and their features."""
+    if p.despeckle:
+        rgb_w = median3(rgb_w)
+    mel, hb = chromophore_maps(rgb_w, threads=threads)
+    sig = [s * ppm for s in p.scales_mm]
+    red, _ = kernels.local_contrast(
+        hb, skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
+    )
+    dark, _ = kernels.local_contrast(
+        mel, skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
+    )
+    sk = skin_w > 0
+    # Robust noise level of each contrast map over the skin (1.4826 x MAD):
+    # compression and sensor noise differ between photos.
+    sub = (slice(None, None, 2), slice(None, None, 2))
+    red_noise = max(_robust_sigma(red[sub][sk[sub]]), 1e-4)
+    brown_noise = max(_robust_sigma(dark[sub][sk[sub]]), 1e-4)
+    radius = max(1, int(round(p.peak_separation_mm * ppm)))
+    # A candidate's extent: above the low threshold and above half of the
+    # strongest contrast nearby (compact regions around each peak).
+    red_low = max(p.red_low, p.noise_factor * red_noise)
+    brown_low = max(p.brown_low, p.noise_factor * brown_noise)
+    # Each pixel goes to the map on which it stands out more (relative to the
+    # seeds): on dark skin 8-bit quantisation leaks some of a brown spot into the
+    # haemoglobin map, and a brown spot must not become a red candidate.
+    red_dominant = red * np.float32(p.brown_seed) >= dark * np.float32(p.red_seed)
+    red_c = (red > red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk & red_dominant
+    labels, _ = _split_by_peaks(red_c, red, p.red_seed, radius, threads)
+    n_red = int(labels.max())
+    dark_c = (dark > brown_low) & (dark >= 0.5 * _max_filter(dark, 2 * radius)) & sk & ~red_c
+    dl, _ = _split_by_peaks(dark_c, dark, p.brown_seed, radius, threads)
+    n_dark = int(dl.max())
+    if n_red + n_dark == 0:
+        return None
+    labels = np.where(dl > 0, dl + n_red, labels).astype(np.int32)
+    values = np.empty(labels.shape + (7,), np.float32)
+    values[..., :3] = lab_w
+    values[..., _HB] = hb
+    values[..., _MEL] = mel
+    values[..., _RED] = red
+    values[..., _BROWN] = dark
+    ft = kernels.region_features(labels, values, skin_w, n_labels=n_red + n_dark, threads=threads)
+    ch = ft.channels
+    area_mm2 = ft.area / (ppm * ppm)
+    circ = ft.circularity
+    # L* at a candidate's centre (lightly smoothed) against its mean: a pale
+    # centre whether or not the centre belongs to the candidate (a pustule's
+    # red ring may leave its pale head outside the red region).
+    l_soft = geometry.gaussian_blur(
+        np.ascontiguousarray(lab_w[..., 0]), max(0.5, 0.25 * ppm), threads=threads
+    )
+    feats: list[dict | None] = []
+    for i in range(n_red + n_dark):
+        is_red = i < n_red
+        margin = ch[_RED].max[i] / p.red_seed if is_red else ch[_BROWN].max[i] / p.brown_seed
+        if not (
+            p.min_area_mm2 <= area_mm2[i] <= p.max_area_mm2
+            and ft.n_ring[i] >= p.min_ring_fraction * ft.area[i]
+            and np.isfinite(ch[_L].ring[i])
+            and sk[int(round(ft.centroid[i, 1])), int(round(ft.centroid[i, 0]))]
+        ):
+            feats.append(None)
+            continue
+        cxi, cyi = int(round(ft.centroid[i, 0])), int(round(ft.centroid[i, 1]))
+        feats.append(
+            {
+                "area_mm2": float(area_mm2[i]),
+                "circularity": float(circ[i]),
+                "dL": float(ch[_L].inside[i] - ch[_L].ring[i]),
+                "da": float(ch[_A].inside[i] - ch[_A].ring[i]),
+                "db": float(ch[_B].inside[i] - ch[_B].ring[i]),
+                "redness": float(ch[_HB].inside[i] - ch[_HB].ring[i]),
+                "melanin": float(ch[_MEL].inside[i] - ch[_MEL].ring[i]),
+                "pale_centre": float(l_soft[cyi, cxi] - ch[_L].inside[i]),
+                "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
+                "red_peak": float(ch[_RED].max[i]),
+                "brown_peak": float(ch[_BROWN].max[i]),
+                "margin": float(margin),
+                "red_z": float(ch[_RED].max[i] / red_noise),
+                "brown_z": float(ch[_BROWN].max[i] / brown_noise),
+                "from_red": float(is_red),
+                "cx": float(ft.centroid[i, 0]),
+                "cy": float(ft.centroid[i, 1]),
+                "bbox": tuple(float(v) for v in ft.bbox[i]),
+            }
+        )
+    return labels, n_red, feats
+
+
+# ---------------------------------------------------------------------------
+# Diffuse redness (sensitivity) and melanin.
+
+
+@dataclass(frozen=True)
+class SensitivityParams:
+    """Thresholds of :func:`sensitivity`.
+
+    Attributes
+    ----------
+    smooth_mm : float
+        Gaussian sigma (mm) applied to the haemoglobin map first: diffuse
+        redness, not single pores or lesions.
+    baseline_percentile : float
+        The skin's baseline redness: this percentile of the smoothed map over
+        the skin that is not red itself (the face's least red skin).
+    threshold : float
+        Red skin lies at least this much (density units) above the baseline.
+    full_scale : float
+        Excess redness that maps to intensity 100.
+    """
+
+    smooth_mm: float = 1.5
+    baseline_percentile: float = 25.0
+    threshold: float = 0.05
+    full_scale: float = 0.25
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Diffuse redness over the skin.
+
+    Attributes
+    ----------
+    area_fraction : float
+        Red skin / all skin, in [0, 1].
+    area_mm2 : float
+        Red skin area.
+    intensity : float
+        Mean excess redness over the red skin, as 0-100 of ``full_scale``
+        (0 when there is no red skin).
+    excess_mean : float
+        The same mean excess, density units.
+    mask : numpy.ndarray
+        ``(h, w)`` uint8, 255 on red skin (crop grid).
+    """
+
+    area_fraction: float
+    area_mm2: float
+    intensity: float
+    excess_mean: float
+    mask: np.ndarray = field(compare=False)
+
+
+@dataclass(frozen=True)
+class MelaninParams:
+    """Thresholds of :func:`melanin`.
+
+    Attributes
+    ----------
+    smooth_mm : float
+        Gaussian sigma (mm) applied to the melanin map first.
+    baseline_percentile : float
+        Baseline melanin: this percentile of the smoothed map over the skin.
+    threshold : float
+        Brown skin lies at least this much (density units) above the baseline.
+    """
+
+    smooth_mm: float = 1.0
+    baseline_percentile: float = 25.0
+    threshold: float = 0.06
+
+
+@dataclass(frozen=True)
+class MelaninResult:
+    """Melanin over the skin.
+
+    Attributes
+    ----------
+    brown_fraction : float
+        Brown skin / all skin, in [0, 1].
+    brown_area_mm2 : float
+        Brown skin area.
+    concentration : float
+        Mean melanin density over the skin (relative units, see
+        :mod:`skincore.chromophore`).
+    brown_excess_mean : float
+        Mean melanin excess over the baseline on the brown skin (0 if none).
+    mask : numpy.ndarray
+        ``(h, w)`` uint8, 255 on brown skin (crop grid).
+    """
+
+    brown_fraction: float
+    brown_area_mm2: float
+    concentration: float
+    brown_excess_mean: float
+    mask: np.ndarray = field(compare=False)
+
+
+def _excess(
+    m: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    smooth_mm: float,
+    pct: float,
+    threshold: float,
+    threads: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Smoothed map minus its baseline over the skin.
+
+    The baseline is the ``pct`` percentile of the skin that is not itself above
+    the threshold (two passes): a red or brown area does not raise its own
+    baseline, so the measured area grows with the planted area, not slower.
+    """
+    sk = skin > 0
+    sig = smooth_mm * px_per_mm
+    if sig >= 0.3:
+        # Normalised convolution over the skin only (eyes, lips do not bleed in).
+        w = geometry.gaussian_blur(sk.astype(np.float32), sig, threads=threads)
+        v = geometry.gaussian_blur(np.where(sk, m, 0).astype(np.float32), sig, threads=threads)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = np.where(w > 1e-3, v / w, 0).astype(np.float32)
+    v = m[sk]
+    base = float(np.percentile(v, pct))
+    normal = v[v - base < threshold]
+    if normal.size:
+        base = float(np.percentile(normal, pct))
+    return m - np.float32(base), sk
+
+
+def sensitivity(
+    rgb: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    params: SensitivityParams | None = None,
+    *,
+    threads: int = 0,
+) -> SensitivityResult:
+    """Area and intensity of diffuse redness over the skin.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(h, w, 3)`` uint8 face crop.
+    skin : numpy.ndarray
+        ``(h, w)`` uint8 (255 = skin) or bool.
+    px_per_mm : float
+        Crop pixels per millimetre.
+    params : SensitivityParams, optional
+    threads : int
+        Worker threads for the kernels.
+
+    Returns
+    -------
+    SensitivityResult
+    """
+    p = params or SensitivityParams()
+    _check_rgb_skin(rgb, skin, px_per_mm)
+    if not np.any(skin):
+        return SensitivityResult(0.0, 0.0, 0.0, 0.0, np.zeros(skin.shape, np.uint8))
+    _, hb = chromophore_maps(rgb, threads=threads)
+    ex, sk = _excess(hb, skin, px_per_mm, p.smooth_mm, p.baseline_percentile, p.threshold, threads)
+    red = sk & (ex >= p.threshold)
+    n_skin = int(np.count_nonzero(sk))
+    n_red = int(np.count_nonzero(red))
+    mean_ex = float(ex[red].mean()) if n_red else 0.0
+    return SensitivityResult(
+        area_fraction=n_red / n_skin,
+        area_mm2=n_red / px_per_mm**2,
+        intensity=float(min(100.0, 100.0 * mean_ex / p.full_scale)),
+        excess_mean=mean_ex,
+        mask=red.astype(np.uint8) * np.uint8(255),
+    )
+
+
+def melanin(
+    rgb: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    params: MelaninParams | None = None,
+    *,
+    threads: int = 0,
+) -> MelaninResult:
+    """Brown area and melanin concentration over the skin.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(h, w, 3)`` uint8 face crop.
+    skin : numpy.ndarray
+        ``(h, w)`` uint8 (255 = skin) or bool.
+    px_per_mm : float
+        Crop pixels per millimetre.
+    params : MelaninParams, optional
+    threads : int
+        Worker threads for the kernels.
+
+    Returns
+    -------
+    MelaninResult
+    """
+    p = params or MelaninParams()
+    _check_rgb_skin(rgb, skin, px_per_mm)
+    if not np.any(skin):
+        return MelaninResult(0.0, 0.0, float("nan"), 0.0, np.zeros(skin.shape, np.uint8))
+    mel, _ = chromophore_maps(rgb, threads=threads)
+    ex, sk = _excess(mel, skin, px_per_mm, p.smooth_mm, p.baseline_percentile, p.threshold, threads)
+    brown = sk & (ex >= p.threshold)
+    n_skin = int(np.count_nonzero(sk))
+    n_b = int(np.count_nonzero(brown))
+    return MelaninResult(
+        brown_fraction=n_b / n_skin,
+        brown_area_mm2=n_b / px_per_mm**2,
+        concentration=float(mel[sk].mean(dtype=np.float64)),
+        brown_excess_mean=float(ex[brown].mean()) if n_b else 0.0,
+        mask=brown.astype(np.uint8) * np.uint8(255),
+    )

@@ -1,0 +1,267 @@
+"""Lesion candidate kernels: multi-scale local contrast and region features.
+
+:func:`local_contrast` finds blobs brighter than their surroundings in any map
+(pass ``-L*`` for dark spots, the haemoglobin map for red ones) as the masked
+centre-surround difference of Gaussian means, maximised over scales; only mask
+pixels contribute to either mean, so the edge of the skin (eyes, lips, hair)
+does not create contrast. :func:`region_features` measures labelled candidate
+regions: geometry, mean values inside, in a central core and in a ring of
+surrounding pixels, extremes, and the gradient across the region border.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from skincore import _core
+from skincore._checks import check_threads
+
+__all__ = ["ChannelStats", "RegionFeatures", "local_contrast", "region_features"]
+
+_GEOM = int(_core.lesions.GEOM_COLS)
+_CHAN = int(_core.lesions.CHAN_COLS)
+
+
+def _as(x: object, name: str, dtype: type, ndim: int) -> np.ndarray:
+    if not isinstance(x, np.ndarray):
+        raise ValueError(f"{name}: expected a numpy.ndarray, got {type(x).__name__}")
+    if x.dtype == np.bool_ and dtype is np.uint8:
+        x = x.view(np.uint8)
+    if x.dtype != dtype:
+        raise ValueError(f"{name}: expected dtype {np.dtype(dtype)}, got {x.dtype}")
+    if x.ndim != ndim:
+        raise ValueError(f"{name}: expected {ndim} dimensions, got {x.ndim}")
+    return x
+
+
+def local_contrast(
+    src: np.ndarray,
+    mask: np.ndarray,
+    sigmas: Sequence[float],
+    *,
+    surround_ratio: float = 3.0,
+    truncate: float = 3.0,
+    threads: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Masked centre-surround contrast, maximised over scales.
+
+    For each ``s`` in ``sigmas`` (pixels) the Gaussian mean of ``src`` over the
+    mask at ``s`` (centre) minus the one at ``surround_ratio * s`` (surround);
+    both means use only mask pixels (normalised convolution) and are defined
+    where the Gaussian weight of the mask is at least ``MIN_WEIGHT`` (0.05).
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(H, W)`` float32 map; positive contrast = brighter than the surround.
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 or bool, nonzero = use this pixel.
+    sigmas : sequence of float
+        1 to 16 centre scales in pixels, each finite and > 0.
+    surround_ratio : float
+        Surround scale / centre scale, > 1.
+    truncate : float
+        Gaussian radius in sigmas (``int(truncate * s + 0.5)`` taps each side).
+    threads : int
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    contrast : numpy.ndarray
+        ``(H, W)`` float32, the largest centre - surround difference over the
+        scales; 0 outside the mask or where no scale is defined.
+    scale : numpy.ndarray
+        ``(H, W)`` uint8, index into ``sigmas`` of that scale (0 where undefined).
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it).
+    """
+    src = _as(src, "src", np.float32, 2)
+    mask = _as(mask, "mask", np.uint8, 2)
+    threads = check_threads(threads)
+    try:
+        sig = [float(s) for s in sigmas]
+    except (TypeError, ValueError):
+        raise ValueError(f"sigmas: expected a sequence of numbers, got {sigmas!r}") from None
+    if mask.shape != src.shape:
+        raise ValueError(f"mask: shape {mask.shape} does not match src {src.shape}")
+    out = np.zeros(src.shape, np.float32)
+    scale = np.zeros(src.shape, np.uint8)
+    if src.size == 0:
+        _core.lesions.local_contrast(
+            np.zeros((1, 1), np.float32),
+            np.zeros((1, 1), np.uint8),
+            sig,
+            float(surround_ratio),
+            float(truncate),
+            np.zeros((1, 1), np.float32),
+            np.zeros((1, 1), np.uint8),
+            threads,
+        )  # validates the scalars the same way as for a non-empty input
+        return out, scale
+    _core.lesions.local_contrast(
+        src, mask, sig, float(surround_ratio), float(truncate), out, scale, threads
+    )
+    return out, scale
+
+
+@dataclass(frozen=True)
+class ChannelStats:
+    """Statistics of one value channel per region (``(N,)`` float64 arrays).
+
+    Attributes
+    ----------
+    inside, core, ring : numpy.ndarray
+        Means over the region, over its core and over its surrounding ring
+        (NaN where that set is empty).
+    max, min : numpy.ndarray
+        Extremes over the region.
+    border_gradient : numpy.ndarray
+        Mean gradient magnitude (per pixel) on the region's border pixels.
+    """
+
+    inside: np.ndarray
+    core: np.ndarray
+    ring: np.ndarray
+    max: np.ndarray
+    min: np.ndarray
+    border_gradient: np.ndarray
+
+
+@dataclass(frozen=True)
+class RegionFeatures:
+    """Features of labelled regions; element ``i`` describes label ``i + 1``.
+
+    Attributes
+    ----------
+    area : numpy.ndarray
+        Pixels (0 for a label absent from the image; its other values are NaN).
+    centroid : numpy.ndarray
+        ``(N, 2)`` mean ``(x, y)``.
+    bbox : numpy.ndarray
+        ``(N, 4)`` ``(x0, y0, x1, y1)``, ``x1`` and ``y1`` exclusive.
+    perimeter : numpy.ndarray
+        Exposed 4-neighbour pixel edges times pi/4 (about ``2 pi r`` for a disc).
+    r_max : numpy.ndarray
+        Largest distance from the centroid to a pixel centre of the region.
+    n_ring, n_core, n_border : numpy.ndarray
+        Pixel counts of the ring, the core and the border.
+    channels : tuple of ChannelStats
+        One entry per channel of ``values``.
+    """
+
+    area: np.ndarray
+    centroid: np.ndarray
+    bbox: np.ndarray
+    perimeter: np.ndarray
+    r_max: np.ndarray
+    n_ring: np.ndarray
+    n_core: np.ndarray
+    n_border: np.ndarray
+    channels: tuple[ChannelStats, ...]
+
+    def __len__(self) -> int:
+        return int(self.area.shape[0])
+
+    @property
+    def circularity(self) -> np.ndarray:
+        """``4 pi area / perimeter**2``, clipped to [0, 1] (1 = disc)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = 4.0 * np.pi * self.area / np.maximum(self.perimeter, 1e-9) ** 2
+        return np.clip(c, 0.0, 1.0)
+
+
+def region_features(
+    labels: np.ndarray,
+    values: np.ndarray,
+    mask: np.ndarray,
+    *,
+    n_labels: int | None = None,
+    ring_gap: float = 1.0,
+    ring_width_factor: float = 1.0,
+    ring_min_width: float = 2.0,
+    core_fraction: float = 0.5,
+    threads: int = 0,
+) -> RegionFeatures:
+    """Measure every labelled region: geometry and inside / core / ring statistics.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        ``(H, W)`` int32, 0 = background, ``1..n_labels`` regions (as
+        :func:`skincore.contours.label` returns).
+    values : numpy.ndarray
+        ``(H, W, C)`` float32 value channels (e.g. L*, a*, b*, haemoglobin, melanin).
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 or bool: the ring takes only pixels with ``mask != 0`` and
+        label 0 (surrounding skin, not other candidates).
+    n_labels : int, optional
+        Number of labels (default ``labels.max()``); values above it are an error.
+    ring_gap : float
+        Pixels left between the region's extent and its ring.
+    ring_width_factor, ring_min_width : float
+        Ring width ``max(ring_min_width, ring_width_factor * r_eq)`` pixels,
+        ``r_eq = sqrt(area / pi)``. The ring is every mask pixel at distance ``d``
+        from the centroid with ``R + gap < d <= R + gap + width``, ``R = r_max + 0.5``.
+    core_fraction : float
+        The core is the region's pixels within ``core_fraction * r_eq`` of the centroid.
+    threads : int
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    RegionFeatures
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it).
+    """
+    labels = _as(labels, "labels", np.int32, 2)
+    values = _as(values, "values", np.float32, 3)
+    mask = _as(mask, "mask", np.uint8, 2)
+    threads = check_threads(threads)
+    if values.shape[:2] != labels.shape:
+        raise ValueError(f"values: shape {values.shape[:2]} does not match labels {labels.shape}")
+    if mask.shape != labels.shape:
+        raise ValueError(f"mask: shape {mask.shape} does not match labels {labels.shape}")
+    if n_labels is None:
+        n_labels = int(labels.max()) if labels.size else 0
+    if isinstance(n_labels, bool) or not isinstance(n_labels, int | np.integer) or n_labels < 0:
+        raise ValueError(f"n_labels: expected an int >= 0, got {n_labels!r}")
+    c = values.shape[2] if values.ndim == 3 else 0
+    if labels.size == 0:
+        table = np.full((int(n_labels), _GEOM + _CHAN * c), np.nan)
+        if n_labels:
+            table[:, 0] = 0.0
+    else:
+        table = _core.lesions.region_features(
+            labels,
+            int(n_labels),
+            values,
+            mask,
+            float(ring_gap),
+            float(ring_width_factor),
+            float(ring_min_width),
+            float(core_fraction),
+            threads,
+        )
+    chans = tuple(
+        ChannelStats(*(table[:, _GEOM + _CHAN * q + k] for k in range(_CHAN))) for q in range(c)
+    )
+    return RegionFeatures(
+        area=table[:, 0],
+        centroid=table[:, 1:3],
+        bbox=table[:, 3:7],
+        perimeter=table[:, 7],
+        r_max=table[:, 8],
+        n_ring=table[:, 9],
+        n_core=table[:, 10],
+        n_border=table[:, 11],
+        channels=chans,
+    )

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reference import lesions as ref
+from skincore import _core, contours
+from skincore import lesions as K
+
+SIGMAS = [1.0, 1.8, 3.2]
+
+
+def scene(rng, h, w):
+    """Noisy background with a few bright blobs and an elliptic mask."""
+    img = rng.normal(0, 0.3, (h, w)).astype(np.float32)
+    yy, xx = np.mgrid[0:h, 0:w]
+    for _ in range(max(1, h * w // 400)):
+        cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(1, 4)
+        img += (3.0 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))).astype(np.float32)
+    mask = (yy - h / 2) ** 2 / (0.5 * h) ** 2 + (xx - w / 2) ** 2 / (0.5 * w) ** 2 <= 1.0
+    return img, mask.astype(np.uint8)
+
+
+def table(f: K.RegionFeatures) -> np.ndarray:
+    cols = [
+        f.area,
+        f.centroid[:, 0],
+        f.centroid[:, 1],
+        *f.bbox.T,
+        f.perimeter,
+        f.r_max,
+        f.n_ring,
+        f.n_core,
+        f.n_border,
+    ]
+    for ch in f.channels:
+        cols += [ch.inside, ch.core, ch.ring, ch.max, ch.min, ch.border_gradient]
+    return np.stack(cols, 1)
+
+
+def check_contrast(img, mask, threads=0):
+    c, s = K.local_contrast(img, mask, SIGMAS, threads=threads)
+    rc, rs = ref.local_contrast(img, mask, SIGMAS)
+    np.testing.assert_allclose(c, rc, rtol=0, atol=1e-5)
+    close = np.abs(c - rc) < 1e-6  # the argmax is defined up to rounding ties
+    assert np.array_equal(s[close & (rc > 1e-3)], rs[close & (rc > 1e-3)])
+    return c, s
+
+
+@pytest.mark.parametrize("w", [48, 49, 55])
+def test_local_contrast_matches_reference(w):
+    img, mask = scene(np.random.default_rng(w), 41, w)
+    check_contrast(img, mask)
+
+
+@pytest.mark.parametrize("shape", [(1, 40), (40, 1)])
+def test_local_contrast_thin(shape):
+    img = np.random.default_rng(0).normal(0, 1, shape).astype(np.float32)
+    check_contrast(img, np.ones(shape, np.uint8))
+
+
+def test_local_contrast_empty_and_strided():
+    c, s = K.local_contrast(np.zeros((0, 4), np.float32), np.zeros((0, 4), np.uint8), [1.0])
+    assert c.shape == (0, 4) and s.shape == (0, 4)
+    img, mask = scene(np.random.default_rng(5), 60, 70)
+    sub, msub = img[5:50, 3:61], mask[5:50, 3:61]
+    assert not sub.flags.c_contiguous
+    c1, s1 = check_contrast(sub, msub)
+    c2, s2 = K.local_contrast(np.ascontiguousarray(sub), np.ascontiguousarray(msub), SIGMAS)
+    assert np.array_equal(c1, c2) and np.array_equal(s1, s2)
+
+
+def test_local_contrast_threads_identical():
+    img, mask = scene(np.random.default_rng(6), 157, 131)
+    outs = [K.local_contrast(img, mask, SIGMAS, threads=t) for t in (1, 2, 7)]
+    for c, s in outs[1:]:
+        assert np.array_equal(c, outs[0][0]) and np.array_equal(s, outs[0][1])
+
+
+def test_local_contrast_known_answer_and_mask_edge():
+    # A flat plateau gives no contrast anywhere, even at the mask edge (the
+    # normalised convolution ignores pixels outside the mask).
+    img = np.full((40, 40), 7.0, np.float32)
+    mask = np.zeros((40, 40), np.uint8)
+    mask[5:30, 8:35] = 1
+    img[mask == 0] = -100.0
+    c, _ = K.local_contrast(img, mask, SIGMAS)
+    assert np.abs(c).max() < 1e-4
+    # A bright disc: peak contrast at its centre, at a scale matching its size.
+    yy, xx = np.mgrid[0:61, 0:61]
+    disc = ((yy - 30) ** 2 + (xx - 30) ** 2 <= 9).astype(np.float32)
+    c, s = K.local_contrast(disc, np.ones((61, 61), np.uint8), [0.5, 2.0, 8.0])
+    assert np.unravel_index(np.argmax(c), c.shape) == (30, 30)
+    assert s[30, 30] == 1
+
+
+def labelled_scene(seed, h, w):
+    img, mask = scene(np.random.default_rng(seed), h, w)
+    c, _ = K.local_contrast(img, mask, SIGMAS)
+    labels, _ = contours.label((c > 0.8).astype(np.uint8))
+    values = np.dstack([img, 2 * img + 1, -img]).astype(np.float32)
+    return labels, values, mask
+
+
+@pytest.mark.parametrize("w", [64, 65, 71])
+def test_region_features_match_reference(w):
+    labels, values, mask = labelled_scene(w, 57, w)
+    n = int(labels.max())
+    assert n >= 3
+    got = table(K.region_features(labels, values, mask))
+    want = ref.region_features(labels, values, mask, n)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, equal_nan=True)
+
+
+def test_region_features_thin_empty_strided_absent():
+    lab = np.array([[0, 1, 1, 0, 2, 0, 2]], np.int32)
+    vals = np.arange(21, dtype=np.float32).reshape(1, 7, 3)
+    m = np.ones((1, 7), np.uint8)
+    got = table(K.region_features(lab, vals, m))
+    np.testing.assert_allclose(got, ref.region_features(lab, vals, m, 2), equal_nan=True)
+    got = table(K.region_features(lab.T.copy(), vals.transpose(1, 0, 2).copy(), m.T.copy()))
+    want = ref.region_features(lab.T, vals.transpose(1, 0, 2), m.T, 2)
+    np.testing.assert_allclose(got, want, equal_nan=True)
+    f = K.region_features(
+        np.zeros((0, 3), np.int32), np.zeros((0, 3, 2), np.float32), np.zeros((0, 3), np.uint8)
+    )
+    assert len(f) == 0 and len(f.channels) == 2
+    # Absent label 2 of 3: area 0, NaN elsewhere.
+    lab3 = np.array([[1, 0, 3]], np.int32)
+    f = K.region_features(lab3, vals[:, :3], m[:, :3], n_labels=3)
+    assert f.area.tolist() == [1.0, 0.0, 1.0] and np.isnan(f.centroid[1]).all()
+    labels, values, mask = labelled_scene(9, 70, 80)
+    big_l = np.zeros((90, 100), np.int32)
+    big_v = np.zeros((90, 100, 3), np.float32)
+    big_m = np.zeros((90, 100), np.uint8)
+    big_l[10:80, 5:85], big_v[10:80, 5:85], big_m[10:80, 5:85] = labels, values, mask
+    f1 = table(K.region_features(big_l[10:80, 5:85], big_v[10:80, 5:85], big_m[10:80, 5:85]))
+    f2 = table(K.region_features(labels, values, mask))
+    np.testing.assert_array_equal(f1, f2)
+
+
+def test_region_features_threads_identical_and_known_disc():
+    labels, values, mask = labelled_scene(11, 200, 180)
+    outs = [table(K.region_features(labels, values, mask, threads=t)) for t in (1, 2, 7)]
+    for o in outs[1:]:
+        np.testing.assert_array_equal(o, outs[0])
+    yy, xx = np.mgrid[0:81, 0:81]
+    disc = ((yy - 40) ** 2 + (xx - 40) ** 2 <= 20**2).astype(np.int32)
+    v = np.where(disc > 0, 10.0, 2.0).astype(np.float32)[..., None]
+    f = K.region_features(disc, v, np.ones((81, 81), np.uint8))
+    assert f.centroid[0] == pytest.approx([40, 40])
+    assert f.perimeter[0] == pytest.approx(2 * np.pi * 20, rel=0.05)
+    assert f.circularity[0] > 0.9
+    ch = f.channels[0]
+    assert ch.inside[0] == 10 and ch.ring[0] == 2 and ch.core[0] == 10
+    assert ch.border_gradient[0] > 0
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: K.local_contrast(np.zeros((4, 4)), np.ones((4, 4), np.uint8), [1]), "src"),
+        (
+            lambda: K.local_contrast(np.zeros((4, 4), np.float32), np.ones((4, 5), np.uint8), [1]),
+            "mask",
+        ),
+        (
+            lambda: K.local_contrast(np.zeros((4, 4), np.float32), np.ones((4, 4), np.uint8), []),
+            "sigmas",
+        ),
+        (
+            lambda: K.local_contrast(np.zeros((4, 4), np.float32), np.ones((4, 4), np.uint8), [-1]),
+            "sigmas",
+        ),
+        (
+            lambda: K.local_contrast(
+                np.zeros((4, 4), np.float32), np.ones((4, 4), np.uint8), [1], surround_ratio=1.0
+            ),
+            "surround_ratio",
+        ),
+        (
+            lambda: K.local_contrast(
+                np.zeros((4, 4), np.float32), np.ones((4, 4), np.uint8), [1], threads=-1
+            ),
+            "threads",
+        ),
+        (
+            lambda: K.region_features(
+                np.zeros((4, 4), np.int64),
+                np.zeros((4, 4, 1), np.float32),
+                np.ones((4, 4), np.uint8),
+            ),
+            "labels",
+        ),
+        (
+            lambda: K.region_features(
+                np.zeros((4, 4), np.int32), np.zeros((4, 4), np.float32), np.ones((4, 4), np.uint8)
+            ),
+            "values",
+        ),
+        (
+            lambda: K.region_features(
+                np.full((4, 4), 3, np.int32),
+                np.zeros((4, 4, 1), np.float32),
+                np.ones((4, 4), np.uint8),
+                n_labels=2,
+            ),
+            "labels",
+        ),
+        (
+            lambda: K.region_features(
+                np.zeros((4, 4), np.int32),
+                np.zeros((4, 4, 1), np.float32),
+                np.ones((4, 4), np.uint8),
+                ring_min_width=0,
+            ),
+            "ring_min_width",
+        ),
+        (
+            lambda: K.region_features(
+                np.zeros((4, 4), np.int32),
+                np.zeros((4, 4, 1), np.float32),
+                np.ones((3, 4), np.uint8),
+            ),
+            "mask",
+        ),
+    ],
+)
+def test_errors_name_the_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_binding_validates_directly():
+    with pytest.raises(ValueError, match="scale"):
+        _core.lesions.local_contrast(
+            np.zeros((4, 4), np.float32),
+            np.ones((4, 4), np.uint8),
+            [1.0],
+            3.0,
+            3.0,
+            np.zeros((4, 4), np.float32),
+            np.zeros((4, 3), np.uint8),
+            1,
+        )

@@ -1,0 +1,209 @@
+"""Lesion, sensitivity and melanin concerns on synthetic lesions planted on real skin."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import synthetic_lesions as S
+from skincore import color
+from skincore.concerns.lesions import (
+    ACNE_KINDS,
+    KINDS,
+    Lesion,
+    LesionParams,
+    acne_score,
+    classify,
+    confidence,
+    detect_lesions,
+    melanin,
+    sensitivity,
+)
+
+# A light and a dark skin tone (the full table over every face is
+# benchmarks/eval_lesions_synthetic.py).
+FACE_NAMES = ("cc0_selfie_45cm", "ccby_london_062")
+
+
+@pytest.fixture(scope="module")
+def faces():
+    return {n: S.load_face(S.FACES / f"{n}.jpg") for n in FACE_NAMES}
+
+
+@pytest.fixture(scope="module")
+def planted_runs(faces):
+    runs = {}
+    for name, f in faces.items():
+        base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm)
+        rng = np.random.default_rng(0)
+        kinds = [k for k in S.RECIPES for _ in range(4)]
+        rng.shuffle(kinds)
+        pl = S.place(f, kinds, rng)
+        img = S.plant(f.rgb, pl)
+        found = detect_lesions(img, color.rgb_to_lab(img), f.skin, f.px_per_mm)
+        runs[name] = (f, pl, base, found)
+    return runs
+
+
+def test_planted_lesions_found_with_their_kind(planted_runs):
+    total: dict[str, dict[str, int]] = {}
+    for f, pl, base, found in planted_runs.values():
+        assert len(pl) == 20
+        for kind, r in S.score(found, pl, base, f.px_per_mm).items():
+            t = total.setdefault(kind, {})
+            for k, v in r.items():
+                t[k] = t.get(k, 0) + v
+    recall = {k: v["recalled"] / v["planted"] for k, v in total.items()}
+    precision = {k: v["correct"] / max(v["detections"], 1) for k, v in total.items()}
+    # Measured on these two faces (see the benchmark for every face); bounds
+    # a little below what the code achieves so that a regression fails.
+    assert recall["mole"] >= 0.85 and precision["mole"] >= 0.85
+    assert recall["spot"] >= 0.7 and precision["spot"] >= 0.7
+    assert recall["papule"] >= 0.7 and precision["papule"] >= 0.9
+    assert recall["acne_mark"] >= 0.6
+    assert precision["pustule"] >= 0.9  # pustules are found rarely but never mislabelled
+
+
+def test_no_lesion_off_skin_or_on_features(planted_runs):
+    for f, _, _, found in planted_runs.values():
+        assert found
+        for d in found:
+            x, y = int(round(d.center[0])), int(round(d.center[1]))
+            assert f.skin[y, x] > 0, d
+            assert not f.excluded[y, x], d
+
+
+def test_lesion_records(planted_runs):
+    f, _, _, found = planted_runs[FACE_NAMES[0]]
+    for d in found:
+        assert isinstance(d, Lesion) and d.kind in KINDS
+        assert 0.0 < d.confidence < 1.0
+        x0, y0, x1, y1 = d.bbox
+        assert x0 <= d.center[0] <= x1 and y0 <= d.center[1] <= y1
+        assert d.polygon.ndim == 2 and d.polygon.shape[1] == 2
+        assert d.area_mm2 > 0
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            d.kind = "mole"  # type: ignore[misc]
+    confs = [d.confidence for d in found]
+    assert confs == sorted(confs, reverse=True)
+    assert len({round(c, 6) for c in confs}) > 1  # never a constant
+
+
+def test_confidence_and_score_definitions():
+    assert confidence(1.0) == pytest.approx(0.5)
+    assert confidence(2.0) == pytest.approx(0.875)
+    assert confidence(4.0) > confidence(2.0)
+    p = LesionParams()
+    f = dict(
+        area_mm2=4.0,
+        circularity=0.9,
+        dL=-3.0,
+        da=4.0,
+        db=0.0,
+        redness=0.08,
+        melanin=0.0,
+        pale_centre=0.0,
+        border_sharpness=5.0,
+        red_peak=0.08,
+        brown_peak=0.0,
+        red_z=8.0,
+        brown_z=0.0,
+        from_red=1.0,
+    )
+    assert classify(f, p) == "papule"
+    assert classify({**f, "pale_centre": 3.0}, p) == "pustule"
+    assert classify({**f, "area_mm2": 40.0}, p) == "nodule"
+    assert classify({**f, "redness": 0.01, "melanin": 0.05}, p) == "acne_mark"
+    brown = {**f, "from_red": 0.0, "redness": 0.0, "melanin": 0.08, "dL": -6.0}
+    assert classify(brown, p) == "spot"
+    assert classify({**brown, "melanin": 0.4, "dL": -25.0}, p) == "mole"
+    assert classify({**brown, "melanin": 0.0}, p) is None
+    s1 = acne_score(f, p)
+    s2 = acne_score({**f, "red_peak": 0.12, "red_z": 12.0}, p)
+    assert 0.0 < s1 < s2 < 1.0
+    assert set(ACNE_KINDS) < set(KINDS)
+
+
+def test_sensitivity_tracks_a_red_patch(faces):
+    f = faces[FACE_NAMES[0]]
+    site = S.patch_site(f, 12.0)
+    img, core = S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.12)
+    r0 = sensitivity(f.rgb, f.skin, f.px_per_mm)
+    r1 = sensitivity(img, f.skin, f.px_per_mm)
+    patch = core & (f.skin > 0)
+    inside = np.count_nonzero(patch & (r1.mask > 0)) / np.count_nonzero(patch)
+    assert inside == pytest.approx(1.0, abs=0.2)
+    assert r1.area_mm2 > r0.area_mm2
+    ex = [
+        sensitivity(
+            S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.12 * k)[0], f.skin, f.px_per_mm
+        ).excess_mean
+        for k in (0.5, 1.0, 2.0)
+    ]
+    assert ex[0] < ex[1] < ex[2]
+    assert 0.0 <= r1.intensity <= 100.0 and 0.0 <= r1.area_fraction <= 1.0
+
+
+def test_melanin_monotone_in_concentration(faces):
+    for f in faces.values():
+        site = S.patch_site(f, 12.0)
+        conc = [
+            melanin(
+                S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.0, mel=m)[0],
+                f.skin,
+                f.px_per_mm,
+            )
+            for m in (0.0, 0.05, 0.1)
+        ]
+        assert conc[0].concentration < conc[1].concentration < conc[2].concentration
+
+
+def test_blank_skin_has_no_lesions():
+    rng = np.random.default_rng(0)
+    rgb = np.clip(np.array([200, 150, 125]) + rng.normal(0, 2, (200, 200, 3)), 0, 255)
+    rgb = rgb.astype(np.uint8)
+    skin = np.full((200, 200), 255, np.uint8)
+    assert detect_lesions(rgb, color.rgb_to_lab(rgb), skin, 4.0) == []
+    assert detect_lesions(rgb, color.rgb_to_lab(rgb), np.zeros_like(skin), 4.0) == []
+    r = sensitivity(rgb, skin, 4.0)
+    assert r.area_fraction < 0.01
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"rgb": np.zeros((8, 8, 3), np.float32)}, "rgb"),
+        ({"lab": np.zeros((8, 8, 3), np.float64)}, "lab"),
+        ({"skin": np.zeros((8, 7), np.uint8)}, "skin"),
+        ({"skin": np.zeros((8, 8), np.int32)}, "skin"),
+        ({"px_per_mm": 0.0}, "px_per_mm"),
+        ({"px_per_mm": float("nan")}, "px_per_mm"),
+        ({"px_per_mm": "4"}, "px_per_mm"),
+    ],
+)
+def test_errors_name_the_argument(kwargs, name):
+    args = {
+        "rgb": np.zeros((8, 8, 3), np.uint8),
+        "lab": np.zeros((8, 8, 3), np.float32),
+        "skin": np.zeros((8, 8), np.uint8),
+        "px_per_mm": 4.0,
+        **kwargs,
+    }
+    with pytest.raises(ValueError, match=name):
+        detect_lesions(**args)
+    if name != "lab":
+        with pytest.raises(ValueError, match=name):
+            sensitivity(args["rgb"], args["skin"], args["px_per_mm"])
+
+
+def test_median3_is_the_exact_median():
+    from skincore.concerns.lesions import median3
+
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 256, (23, 31, 3)).astype(np.uint8)
+    h, w = a.shape[:2]
+    pad = np.pad(a, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    stack = np.stack([pad[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], -1)
+    assert np.array_equal(median3(a), np.median(stack, axis=-1).astype(np.uint8))
