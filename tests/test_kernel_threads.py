@@ -176,3 +176,18 @@ def test_every_wrapper_refuses_bad_threads(bad):
     ):
         with pytest.raises(ValueError, match="^threads"):
             f2()
+
+
+def _blur_sum(seed: int) -> float:
+    return float(geometry.gaussian_blur(_gray(seed), 2.0).sum())
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_pool_works_in_forked_children(restore_pool):
+    import multiprocessing as mp
+
+    threads.set_num_threads(3)
+    want = [_blur_sum(s) for s in range(4)]  # the parent's pool is running
+    with mp.get_context("fork").Pool(2) as pool:
+        got = pool.map_async(_blur_sum, range(4)).get(timeout=120)
+    assert got == want

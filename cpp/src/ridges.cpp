@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
 
@@ -35,8 +34,8 @@ struct Hess {
 
 // Central differences of row y of the blurred image b (W x H, packed) with
 // reflect-101 borders, written into three row buffers.
-SKINCORE_AVX2_CLONES void hessian_row(const float* b, long W, long H, long y, float s2, float* hxx,
-                                      float* hyy, float* hxy) {
+inline void hessian_row(const float* b, long W, long H, long y, float s2, float* hxx, float* hyy,
+                        float* hxy) {
     const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
     const float* rm = b + static_cast<std::size_t>(reflect101(y - 1, H)) * static_cast<std::size_t>(W);
     const float* rp = b + static_cast<std::size_t>(reflect101(y + 1, H)) * static_cast<std::size_t>(W);
@@ -58,7 +57,7 @@ SKINCORE_AVX2_CLONES void hessian_row(const float* b, long W, long H, long y, fl
 // clamped: Cody-Waite reduction and a degree-6 Taylor polynomial (~1 ulp), plain
 // arithmetic so that the row loops vectorise (std::exp does not without
 // -ffast-math). NaN in gives NaN out.
-__attribute__((always_inline)) inline float exp_flush(float x) {
+inline float exp_flush(float x) {
     // Clamp to [-87, 88]: 2^k * p stays a normal float (denormal products are slow).
     float xc = x > -87.0f ? x : -87.0f;  // NaN -> -87 (no UB below; result unspecified)
     xc = xc < 88.0f ? xc : 88.0f;
@@ -96,7 +95,7 @@ struct VessRow {
 
 // Vesselness of one row, written branch-free (selects between computed values).
 // Note: GCC only vectorises it with -fno-trapping-math (not set by the build).
-SKINCORE_AVX2_CLONES void vesselness_row(const VessRow& r, long w) {
+void vesselness_row(const VessRow& r, long w) {
     const float* __restrict hxx = r.hxx;
     const float* __restrict hyy = r.hyy;
     const float* __restrict hxy = r.hxy;
