@@ -37,10 +37,10 @@ from skincore._checks import check_threads
 
 __all__ = ["HEMOGLOBIN_VECTOR", "MELANIN_VECTOR", "chromophore_maps"]
 
-MELANIN_VECTOR: tuple[float, float, float] = tuple(_core.chromophore.MELANIN_VECTOR)  # type: ignore[assignment]
+MELANIN_VECTOR: tuple[float, ...] = tuple(_core.chromophore.MELANIN_VECTOR)
 """Relative optical density of melanin in R, G, B."""
 
-HEMOGLOBIN_VECTOR: tuple[float, float, float] = tuple(_core.chromophore.HEMOGLOBIN_VECTOR)  # type: ignore[assignment]
+HEMOGLOBIN_VECTOR: tuple[float, ...] = tuple(_core.chromophore.HEMOGLOBIN_VECTOR)
 """Relative optical density of haemoglobin in R, G, B."""
 
 

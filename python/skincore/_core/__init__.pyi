@@ -1,9 +1,11 @@
 """Type stubs of skincore's compiled kernels (private; use the skincore.* modules)."""
 
 from . import blobs as blobs
+from . import chromophore as chromophore
 from . import color as color
 from . import contours as contours
 from . import geometry as geometry
+from . import lesions as lesions
 from . import maps as maps
 from . import ridges as ridges
 

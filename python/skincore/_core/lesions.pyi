@@ -1,0 +1,30 @@
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+CHAN_COLS: int
+GEOM_COLS: int
+MIN_WEIGHT: float
+
+def local_contrast(
+    src: npt.NDArray[np.float32],
+    mask: npt.NDArray[np.uint8],
+    sigmas: Sequence[float],
+    surround_ratio: float,
+    truncate: float,
+    out: npt.NDArray[np.float32],
+    scale: npt.NDArray[np.uint8],
+    threads: int,
+) -> None: ...
+def region_features(
+    labels: npt.NDArray[np.int32],
+    n_labels: int,
+    values: npt.NDArray[np.float32],
+    mask: npt.NDArray[np.uint8],
+    ring_gap: float,
+    ring_width_factor: float,
+    ring_min_width: float,
+    core_fraction: float,
+    threads: int,
+) -> npt.NDArray[np.float64]: ...
