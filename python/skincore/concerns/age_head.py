@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from skincore import geometry
 from skincore.errors import SkinError
 from skincore.models import AGE
 from skincore.runtime import get_session
@@ -250,9 +251,17 @@ def align_chip(rgb: np.ndarray, landmarks: np.ndarray, *, size: int = CHIP_SIZE)
     y1 = min(h, int(math.ceil(img_corners[:, 1].max())) + margin)
     if x1 <= x0 or y1 <= y0:
         return np.zeros((size, size, 3), np.uint8)
+    if r > 2:  # whole (r/2)-blocks only: the margin (3r + 2 px) has room to spare
+        q = r // 2
+        x1 = x0 + max(1, (x1 - x0) // q) * q
+        y1 = y0 + max(1, (y1 - y0) // q) * q
+        x1, y1 = min(x1, w), min(y1, h)
     box = rgb[y0:y1, x0:x1]
-    if r > 2:  # all but the last halving as one box reduction (fast, exact geometry)
-        box = np.asarray(Image.fromarray(np.ascontiguousarray(box), "RGB").reduce(r // 2))
+    if r > 2 and box.shape[0] >= r // 2 and box.shape[1] >= r // 2:
+        # all but the last halving as one box reduction (threaded area kernel, exact
+        # block means, no copy of the photo)
+        q = r // 2
+        box = geometry.resize(box, (box.shape[1] // q, box.shape[0] // q), method="area")
     if r > 1:
         box = _halve(box)
     src = Image.fromarray(np.ascontiguousarray(box), "RGB")

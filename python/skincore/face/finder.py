@@ -125,9 +125,9 @@ class _Pyramid:
     is the next finer halved (2x2 box means), not a crop of its own.
     """
 
-    def __init__(self, image: Image.Image, smallest_face_px: float, fraction: float) -> None:
+    def __init__(self, image: np.ndarray, smallest_face_px: float, fraction: float) -> None:
         self.image = image
-        self.w, self.h = image.size
+        self.h, self.w = image.shape[:2]
         self.whole = letterbox_roi(self.h, self.w)
         self.levels: dict[int, list[Roi]] = {}
         for level, roi in tile_rois(
@@ -200,7 +200,7 @@ def _merged(raw: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[FaceBo
 
 
 def detect_candidates(
-    image: Image.Image,
+    image: Image.Image | np.ndarray,
     *,
     min_score: float = 0.5,
     smallest_face_px: float = 80.0,
@@ -234,12 +234,13 @@ def detect_candidates(
     list of FaceBox
         Merged detections (score-weighted, IoU > 0.3) by decreasing score.
     """
-    pyramid = _Pyramid(image, smallest_face_px, detector_face_fraction)
+    arr = np.asarray(image) if isinstance(image, Image.Image) else image
+    pyramid = _Pyramid(arr, smallest_face_px, detector_face_fraction)
     return _merged([pyramid.detect(k, min_score, provider, threads) for k in pyramid.levels])
 
 
 def upright_landmarks(
-    image: Image.Image,
+    image: Image.Image | np.ndarray,
     box: FaceBox,
     *,
     min_presence: float = 0.5,
@@ -359,7 +360,7 @@ def find_faces(
     _check_rgb(rgb)
     t0 = time.perf_counter()
     t_landmarks = 0.0
-    image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    image = np.ascontiguousarray(rgb)
     pyramid = _Pyramid(image, smallest_face_px, detector_face_fraction)
     found: list[tuple[float, FaceBox, FaceLandmarks]] = []
     levels = sorted(pyramid.levels)

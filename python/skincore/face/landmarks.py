@@ -110,7 +110,7 @@ def roi_from_points(points: np.ndarray) -> Roi:
 
 
 def mesh_in_roi(
-    image: Image.Image,
+    image: Image.Image | np.ndarray,
     roi: Roi,
     *,
     provider: str | None = None,
@@ -193,7 +193,7 @@ def fit_landmarks(
         raise TypeError(f"box must be a FaceBox, got {type(box).__name__}")
     if not (box.width > 0 and box.height > 0) or not np.all(np.isfinite(box.keypoints)):
         raise ValueError("box is degenerate (non-positive size or non-finite keypoints)")
-    image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    image = np.ascontiguousarray(rgb)
     roi = roi_from_box(box)
     points, presence = mesh_in_roi(image, roi, provider=provider, threads=threads, session=session)
     if refine:

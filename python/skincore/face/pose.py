@@ -60,9 +60,11 @@ def face_axes(points: np.ndarray) -> np.ndarray:
     if not np.isfinite(nx) or nx == 0:
         raise ValueError("degenerate landmarks: eye corners coincide")
     x /= nx
+    y_len = np.linalg.norm(y)
     y -= (y @ x) * x
     ny = np.linalg.norm(y)
-    if not np.isfinite(ny) or ny == 0:
+    # Parallel within rounding (relative to the axis' own length) is degenerate too.
+    if not np.isfinite(ny) or ny <= 1e-6 * max(float(y_len), 1.0):
         raise ValueError("degenerate landmarks: forehead-chin axis parallel to eye line")
     y /= ny
     f = np.cross(y, x)
