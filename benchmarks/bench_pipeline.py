@@ -89,8 +89,10 @@ def main() -> None:
                 ],
                 capture_output=True,
                 text=True,
-                check=True,
             )
+            if out.returncode != 0:
+                print(f"{name} {'jpeg' if as_file else 'array'}: failed\n{out.stderr[-3000:]}")
+                continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             stages = " ".join(f"{k}={v:.1f}" for k, v in r["stages"].items())
             print(
