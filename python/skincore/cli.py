@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="ailab-pro: comma-separated marks (wrinkle_mark, forehead_wrinkle_list, ...)",
     )
+    r = sub.add_parser("report", help="write a self-contained HTML report of a photo")
+    r.add_argument("image", nargs="?", help="photo to analyse")
+    r.add_argument("--sample", action="store_true", help="report on the packaged sample photo")
+    r.add_argument("--out", type=Path, required=True, help="directory for report.html")
+    r.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
+    r.add_argument("--concerns", type=_csv, default=None, help="concerns to run (default: all)")
     from skincore.server.cli import register as _register_server  # skincore serve / keys
 
     _register_server(sub)
@@ -252,6 +258,31 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """``skincore report``: analyse, then write ``report.html`` into ``--out``."""
+    if args.sample == (args.image is not None):
+        _stderr("skincore: error invalid_argument: give IMAGE or --sample (one of them)")
+        return 2
+    from skincore.visuals.report import render_report
+
+    try:
+        out = prepare_out_dir(args.out)
+        analyzer = Analyzer(
+            AnalyzerOptions(
+                threads=args.threads,
+                concerns=None if args.concerns is None else tuple(args.concerns),
+            )
+        )
+        loaded = load_image(sample_path() if args.sample else args.image)
+        result = analyzer.analyze(loaded)
+        page = render_report(result, loaded.rgb)
+        write_atomic(out, "report.html", page.encode("utf-8"))
+    except SkinError as err:
+        return _fail(err, "skincore")
+    _stdout(str(out / "report.html"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     _guard_std_fds()
@@ -259,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return _analyze(args)
+        if args.command == "report":
+            return _report(args)
         from skincore.server.cli import dispatch as _server_dispatch
 
         status = _server_dispatch(args)

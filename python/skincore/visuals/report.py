@@ -1,0 +1,230 @@
+"""One self-contained HTML page a person would rather read than JSON.
+
+The page embeds the photo and one transparent layer per measured concern
+(base64 PNG/JPEG, no external file, no script from elsewhere): checkboxes show or
+hide each layer over the photo. Beside it, every measured concern's scores with a
+plain-language explanation of what the number measures and its limits, and the
+list of what is not measured. It opens from disk in any browser, without a server.
+Pure rendering: nothing is measured here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import numpy as np
+from PIL import Image
+
+from skincore.analysis import Analysis
+from skincore.dialects.fields import missing_concerns
+from skincore.visuals import maps
+from skincore.visuals.regions import render_regions
+
+#: What each score measures, and its limits, in plain words.
+EXPLANATIONS: dict[str, str] = {
+    "tone": (
+        "Skin colour in CIELAB over the skin the segmentation found. The ITA angle "
+        "(higher = lighter) and the hue angle (higher = more yellow) are what the "
+        "vendors classify. Colour depends on the light: compare photos taken under "
+        "the same light."
+    ),
+    "pores": (
+        "Dark dots 0.56-1 mm across counted per zone and per square centimetre; "
+        "'enlarged' from 0.7 mm. Make-up fills pores, hard side light deepens them; "
+        "below about 4 pixels per millimetre on the face pores are not measured."
+    ),
+    "blackheads": (
+        "Compact, very dark dots on the nose (at least twice a pore's contrast). A "
+        "photo cannot tell a blackhead from a dark pore with certainty."
+    ),
+    "wrinkles": (
+        "Dark lines traced per zone: their length in mm and their contrast (deep "
+        "lines darken the skin by about 10 % or more). Frontal flat light hides lines, "
+        "side light deepens them."
+    ),
+    "roughness": (
+        "Uneven texture at the 0.5-3 mm scale (bumps, dimpling). Strong directional "
+        "light exaggerates it; soft focus hides it."
+    ),
+    "dark_circles": (
+        "How much darker, and in which colour direction, the skin under each eye is "
+        "than the cheek just below: browner (pigmented), bluer or redder (vascular) "
+        "or only darker (shadow). Overhead light reads as shadow."
+    ),
+    "skin_age": (
+        "Apparent age from a face-age network (about 7 years mean error on a public "
+        "face set; older faces read younger). It is not a clinical skin age."
+    ),
+}
+
+_LAYER_NAMES = {
+    "regions": "measured skin and zones",
+    "pores": "pores",
+    "blackheads": "blackheads",
+    "wrinkles": "wrinkles",
+    "roughness": "rough skin",
+    "dark_circles": "dark circles",
+}
+
+
+def _b64(img: Image.Image, fmt: str = "PNG", **kw: object) -> str:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    mime = "image/png" if fmt == "PNG" else "image/jpeg"
+    return f"data:{mime};base64,{base64.b64encode(buf.getvalue()).decode('ascii')}"
+
+
+def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
+    c = maps.DEFAULT_COLORS
+    layers: dict[str, Image.Image | None] = {
+        "pores": maps.texture_enhanced_pores(analysis, color=c["pores_color"]),
+        "blackheads": maps.texture_enhanced_blackheads(analysis, color=c["blackhead_color"]),
+        "wrinkles": maps.texture_enhanced_lines(
+            analysis, color=c["wrinkle_color"], fine_color=c["fine_line_color"]
+        ),
+        "roughness": maps.rough_area(analysis, color=c["rough_color"], alpha=110),
+        "dark_circles": maps.dark_circle_area(analysis),
+    }
+    regions = render_regions(analysis, image).convert("RGBA")
+    regions.putalpha(150)
+    out = {"regions": regions}
+    out.update({k: v for k, v in layers.items() if v is not None})
+    return out
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.1f}"
+    return html.escape(str(v))
+
+
+def _concern_rows(analysis: Analysis) -> str:
+    face = analysis.faces[0]
+    rows: list[str] = []
+    for name, result in face.concerns.items():
+        if result is None:
+            continue
+        bits: list[str] = []
+        scores = face.scores.get(name)
+        if scores:
+            bits.append(
+                "score "
+                + ", ".join(f"{g} {_fmt(s.raw)}" for g, s in scores.items())
+                + " <small>(1-100, higher is healthier)</small>"
+            )
+        if name == "tone":
+            bits.append(f"ITA {_fmt(result.ita)}°, hue {_fmt(result.ha)}°")
+        if name == "skin_age":
+            bits.append(f"{_fmt(result.age)} years (spread {_fmt(result.spread)})")
+        g = face.grades.get(name)
+        if g is not None and g.zones:
+            bits.append(
+                "severity per zone: "
+                + ", ".join(f"{z.replace('_', ' ')} {zg.severity}" for z, zg in g.zones.items())
+            )
+        rows.append(
+            f'<li data-concern="{html.escape(name)}"><h3>{html.escape(name.replace("_", " "))}</h3>'
+            f"<p>{'; '.join(bits)}</p>"
+            f"<p class=why>{html.escape(EXPLANATIONS.get(name, ''))}</p></li>"
+        )
+    for name, why in face.skipped.items():
+        title = html.escape(name.replace("_", " "))
+        rows.append(
+            f'<li data-concern="{html.escape(name)}" class=skipped><h3>{title}</h3>'
+            f"<p>not measured: {html.escape(why)}</p></li>"
+        )
+    return "\n".join(rows)
+
+
+def render_report(analysis: Analysis, image: np.ndarray, *, max_side: int = 1400) -> str:
+    """Render the HTML report of the largest face.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A result of :func:`skincore.analyze` with at least one face.
+    image : numpy.ndarray
+        The ``(H, W, 3)`` uint8 photo it was made from.
+    max_side : int, optional
+        The photo and its layers are scaled so their longer side is at most this.
+
+    Returns
+    -------
+    str
+        A complete HTML document (UTF-8), every picture embedded.
+    """
+    photo = Image.fromarray(np.ascontiguousarray(image), "RGB")
+    layers = _layers(analysis, image)
+    scale = min(1.0, max_side / max(photo.size))
+    size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
+    if scale < 1.0:
+        photo = photo.resize(size, Image.Resampling.LANCZOS)
+        layers = {k: v.resize(size, Image.Resampling.BILINEAR) for k, v in layers.items()}
+    imgs = "\n".join(
+        f'<img class=layer id="layer-{k}" alt="{html.escape(_LAYER_NAMES[k])}" '
+        f'src="{_b64(v)}"{" hidden" if k == "regions" else ""}>'
+        for k, v in layers.items()
+    )
+    toggles = "\n".join(
+        f'<label><input type=checkbox data-layer="{k}"{"" if k == "regions" else " checked"}> '
+        f"{html.escape(_LAYER_NAMES[k])}</label>"
+        for k in layers
+    )
+    thumbs = "\n".join(
+        f'<figure><img src="{_b64(v)}" alt="{html.escape(_LAYER_NAMES[k])}">'
+        f"<figcaption>{html.escape(_LAYER_NAMES[k])}</figcaption></figure>"
+        for k, v in layers.items()
+    )
+    missing = ", ".join(m.replace("_", " ") for m in missing_concerns())
+    face = analysis.faces[0]
+    q = face.quality
+    return f"""<!doctype html>
+<html lang=en><head><meta charset=utf-8>
+<meta name=viewport content="width=device-width, initial-scale=1">
+<title>skincore report</title>
+<style>
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 1.5em; color: #222; }}
+main {{ display: flex; flex-wrap: wrap; gap: 2em; }}
+#photo {{ position: relative; width: {size[0]}px; max-width: 100%; }}
+#photo img {{ width: 100%; display: block; }}
+#photo img.layer {{ position: absolute; left: 0; top: 0; }}
+#photo img[hidden] {{ display: none; }}
+#controls label {{ margin-right: 1em; white-space: nowrap; }}
+ul#concerns {{ list-style: none; padding: 0; max-width: 40em; }}
+ul#concerns li {{ border-top: 1px solid #ddd; padding: .4em 0; }}
+ul#concerns h3 {{ margin: .2em 0; text-transform: capitalize; }}
+.why {{ color: #555; font-size: 90%; }}
+.skipped {{ color: #888; }}
+#thumbs figure {{ display: inline-block; width: 160px; margin: .3em; }}
+#thumbs img {{ width: 100%; background: #eee; }}
+</style></head><body>
+<h1>Skin analysis</h1>
+<p>{analysis.width}x{analysis.height} px photo, {len(analysis.faces)} face(s); the largest
+is shown. Pose yaw {face.geometry.pose.yaw:.0f}°, pitch {face.geometry.pose.pitch:.0f}°;
+{face.geometry.px_per_mm:.1f} pixels per millimetre on the face; hair over the face
+{100 * (q.hair_occlusion or 0.0):.0f} %; glasses {"yes" if q.glasses else "no"}.
+Every number below is an image measurement with a stated rule, not a diagnosis.</p>
+<div id=controls>{toggles}</div>
+<main>
+<div id=photo><img id=base alt="the photo" src="{_b64(photo, "JPEG", quality=88)}">
+{imgs}</div>
+<ul id=concerns>
+{_concern_rows(analysis)}
+<li class=skipped><h3>Not measured yet</h3><p>{html.escape(missing)}</p></li>
+</ul>
+</main>
+<h2>Maps</h2>
+<div id=thumbs>{thumbs}</div>
+<p><small>skincore {html.escape(analysis.meta.skincore_version)}; nothing left this
+machine.</small></p>
+<script>
+for (const box of document.querySelectorAll('#controls input')) {{
+  box.addEventListener('change', () => {{
+    document.getElementById('layer-' + box.dataset.layer).hidden = !box.checked;
+  }});
+}}
+</script>
+</body></html>
+"""
