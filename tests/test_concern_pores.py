@@ -301,3 +301,24 @@ def test_stable_on_real_photo_across_resolution_and_jpeg(sample_path):
         scale = w / variants["x0.75"].shape[1] if name == "x0.75" else 1.0
         tp, _, err = match_points(p.blobs[:, :2] * scale, p0.blobs[:, :2], 3.0)
         assert tp >= 0.6 * min(len(p.blobs), len(p0.blobs)), (name, tp)
+
+
+def test_resolution_ladder_enlarged_only_below_4_px_per_mm(faces_dir):
+    """A 550-px face (3.4-3.6 px/mm): enlarged pores only, no count buckets."""
+    import skincore
+
+    an = skincore.Analyzer(threads=2, concerns=("pores", "blackheads"))
+    r = an.analyze(faces_dir / "ccby_london_087.jpg")
+    f = r.faces[0]
+    assert 3.4 <= f.geometry.px_per_mm < 4.0
+    p = f.pores
+    assert p is not None and not p.fine_resolved
+    assert p.detection_limit_mm > P.PORE_MIN_RADIUS_MM  # the finest pores are not resolved
+    for z in p.zones.values():
+        assert z.count == z.enlarged_count
+    r_mm = p.blobs[:, 2] / p.px_per_mm
+    assert np.all(r_mm >= P.ENLARGED_RADIUS_MM * 0.99)
+    assert "pores" not in f.grades and f.blackheads is None and "blackheads" in f.skipped
+    pro = r.to_dict("ailab-pro")["result"]
+    assert "enlarged_pore_count" in pro and "pores_forehead" not in pro
+    assert "pores_score" not in pro.get("score_info", {})

@@ -268,6 +268,10 @@ class Pores:
         Radius from which a pore counts as enlarged.
     detection_limit_mm : float
         Smallest pore radius this photo resolves (the finest detection scale).
+    fine_resolved : bool
+        False between 3.4 and 4 px/mm: the finest pores are below resolution and
+        only enlarged pores are counted (``count`` = ``enlarged_count``); no count
+        severities or scores are graded then.
     """
 
     zones: dict[str, PoreZone]
@@ -275,6 +279,7 @@ class Pores:
     px_per_mm: float
     enlarged_radius_mm: float
     detection_limit_mm: float
+    fine_resolved: bool = True
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,9 @@ def measure_face(
         if result is None:
             face.skipped[spec.name] = "nothing to measure (no skin in its zones)"
         elif spec.grade is not None:
-            face.grades[spec.name] = spec.grade(result, params[spec.name])
+            graded = spec.grade(result, params[spec.name])
+            if graded is not None:
+                face.grades[spec.name] = graded
         clock.lap(spec.name)
     face.scores = group_scores(face.grades)
     return face

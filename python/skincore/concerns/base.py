@@ -55,8 +55,9 @@ class Concern:
         Finest sampling needed on the face (texture grid), or ``None`` when any
         resolution the face checks accept will do.
     grade : callable or None
-        ``grade(result, params) -> ConcernGrade``; ``None`` for concerns without
-        vendor severities.
+        ``grade(result, params) -> ConcernGrade | None``; ``None`` for concerns
+        without vendor severities (a grade of ``None`` means: not gradable for
+        this photo, e.g. below the resolution the buckets assume).
     """
 
     name: str
@@ -65,7 +66,7 @@ class Concern:
     result: type
     measure: Callable[[FaceWork, Any], Any]
     min_px_per_mm: float | None = None
-    grade: Callable[[Any, Any], ConcernGrade] | None = None
+    grade: Callable[[Any, Any], ConcernGrade | None] | None = None
 
     def default_params(self) -> Any:
         """Return the documented default parameters."""

@@ -89,7 +89,7 @@ def measure_blackheads(
     params = params or Params()
     if "nose" not in ctx.masks or not np.any(ctx.masks["nose"]):
         return None
-    if not ctx.px_per_mm >= pores.MIN_PX_PER_MM:
+    if not ctx.px_per_mm >= pores.FINE_PX_PER_MM:
         return None
     ctx = pores.detection_grid(ctx, params.detection, threads)
     det = pores.detect_once(ctx, params.detection, threads)
@@ -127,6 +127,6 @@ CONCERN: Concern = Concern(
     params=Params,
     result=Blackheads,
     measure=measure,
-    min_px_per_mm=pores.MIN_PX_PER_MM,
+    min_px_per_mm=pores.FINE_PX_PER_MM,
     grade=grade,
 )

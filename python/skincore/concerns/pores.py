@@ -78,8 +78,13 @@ from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.grading import ConcernGrade, Grade, count_confidence, severity
 
-#: Below this texture resolution (px per mm) nothing is measured (``None``).
-MIN_PX_PER_MM = 4.0
+#: Below this texture resolution (px per mm) nothing is measured (``None``). From
+#: here up to :data:`FINE_PX_PER_MM` only enlarged pores are resolved and reported
+#: (AILab documents a 400 px face box as its minimum: about 3.4 px/mm).
+MIN_PX_PER_MM = 3.4
+#: From this resolution the finest pores (radius 0.28 mm) are resolved and every
+#: pore is counted; blackheads need it too.
+FINE_PX_PER_MM = 4.0
 #: AILab Pro count buckets (inclusive tops) per pore zone.
 PORE_BUCKETS: dict[str, tuple[int, int, int]] = {
     "forehead": (100, 200, 400),
@@ -349,10 +354,16 @@ def measure_pores(
         return None
     found, zone, masks, noise = det
     ppm = float(ctx.px_per_mm)
-    pores = ~is_blackhead(found, zone, ppm, noise, params)
-    found, zone = found[pores], zone[pores]
+    fine = ppm >= FINE_PX_PER_MM
+    if fine:
+        pores = ~is_blackhead(found, zone, ppm, noise, params)
+        found, zone = found[pores], zone[pores]
     # Enlarged: radius with the grid's own blur removed, at least enlarged_radius_mm.
     r_enl2 = (params.enlarged_radius_mm * ppm) ** 2 + 2.0 * params.grid_blur_px**2
+    if not fine:
+        # Fine pores are below resolution: report the enlarged ones only.
+        big = found[:, 2] ** 2 >= r_enl2
+        found, zone = found[big], zone[big]
     img_area = 1.0 / (ctx.scale * ctx.scale)
     zones: dict[str, PoreZone] = {}
     for k, name in enumerate(PORE_ZONES):
@@ -389,6 +400,7 @@ def measure_pores(
         px_per_mm=ppm / ctx.scale,
         enlarged_radius_mm=params.enlarged_radius_mm,
         detection_limit_mm=float(max(params.min_radius_mm, params.min_sigma_px * _SQRT2 / ppm)),
+        fine_resolved=bool(fine),
     )
 
 
@@ -397,12 +409,16 @@ def measure(work, params: Params) -> Pores | None:  # noqa: ANN001 - FaceWork (i
     return measure_pores(work.texture, params, threads=work.threads)
 
 
-def grade(result: Pores, params: Params) -> ConcernGrade:
+def grade(result: Pores, params: Params) -> ConcernGrade | None:
     """Severities (AILab count buckets), Poisson confidences and scores per zone.
 
     The whole-face score is the zones' scores weighted by skin area; the
-    whole-face severity is the worst zone's, with that zone's confidence.
+    whole-face severity is the worst zone's, with that zone's confidence. ``None``
+    when fine pores are below resolution: count buckets and density scores would
+    then read a face as healthier than it is (only enlarged pores are reported).
     """
+    if not result.fine_resolved:
+        return None
     zones: dict[str, Grade] = {}
     weights: dict[str, float] = {}
     for name, z in result.zones.items():
