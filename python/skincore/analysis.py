@@ -482,6 +482,44 @@ class MaskLayer:
     scale: float
 
 
+@dataclass(frozen=True)
+class OilZone:
+    """Shine in one zone.
+
+    Attributes
+    ----------
+    area : float
+        Share of the zone's skin that is shine, [0, 1].
+    intensity : float
+        Mean L* excess of the shine pixels over the local skin level.
+    area_px : int
+        The zone's skin pixels on the colour grid.
+    """
+
+    area: float
+    intensity: float
+    area_px: int
+
+
+@dataclass(frozen=True)
+class Oiliness:
+    """Specular shine over the face.
+
+    Attributes
+    ----------
+    area : float
+        Share of the face skin that is shine, [0, 1].
+    zones : dict of str to OilZone
+        T-zone, cheeks, chin.
+    mask : MaskLayer
+        The shine pixels (colour grid).
+    """
+
+    area: float
+    zones: dict[str, OilZone]
+    mask: MaskLayer = field(repr=False)
+
+
 @dataclass
 class FaceResult:
     """Everything measured on one face.

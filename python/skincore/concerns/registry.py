@@ -15,6 +15,7 @@ from skincore.analysis import register_concern_names
 from skincore.concerns import (
     blackheads,
     dark_circles,
+    oiliness,
     pores,
     roughness,
     skin_age,
@@ -34,6 +35,7 @@ REGISTRY: dict[str, Concern] = {
         wrinkles.CONCERN,
         roughness.CONCERN,
         dark_circles.CONCERN,
+        oiliness.CONCERN,
         skin_age.CONCERN,
     )
 }

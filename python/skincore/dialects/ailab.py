@@ -37,13 +37,13 @@ PRO_MAPS = (
     "texture_enhanced_lines",
     "rough_area",
     "texture_enhanced_bw",
+    "texture_enhanced_oily_area",
 )
 
 #: Every ``return_maps`` value the Pro document lists (some not measured yet).
 PRO_MAPS_DOCUMENTED = PRO_MAPS + (
     "red_area",
     "brown_area",
-    "texture_enhanced_oily_area",
     "water_area",
     "roi_outline_map",
 )
@@ -343,6 +343,29 @@ def _dark_circles(face: FaceResult, marks: Sequence[str], *, pro: bool) -> dict[
     return out
 
 
+#: Pro ``oily_intensity`` keys by skincore zone.
+_OIL_KEYS = {
+    "t_zone": "t_zone",
+    "left_cheek": "left_cheek",
+    "right_cheek": "right_cheek",
+    "chin": "chin_area",
+}
+
+
+def _oiliness(face: FaceResult) -> dict[str, Any]:
+    oil = face.oiliness
+    g = _grades(face, "oiliness")
+    if oil is None or g is None:
+        return {}
+    return {
+        "oily_intensity": {
+            key: {"area": r4(oil.zones[zone].area), "intensity": int(g.zones[zone].severity)}
+            for zone, key in _OIL_KEYS.items()
+            if zone in oil.zones
+        }
+    }
+
+
 def _skin_age(face: FaceResult) -> dict[str, Any]:
     age = face.skin_age
     if age is None:
@@ -358,6 +381,7 @@ def _score_info(face: FaceResult) -> dict[str, Any]:
         ("pores", "pores_score"),
         ("blackheads", "blackhead_score"),
         ("roughness", "rough_score"),
+        ("oiliness", "oily_intensity_score"),
     ):
         if concern in s:
             info[key] = int(round(s[concern]["whole"].raw))
@@ -463,6 +487,7 @@ def render_pro(
     result.update(_presence(face))
     result.update(_wrinkle_fields(face, return_marks))
     result.update(_dark_circles(face, return_marks, pro=True))
+    result.update(_oiliness(face))
     result.update(_skin_age(face))
     result.update(_score_info(face))
     result.update(_maps(maps or {}, bw_info))

@@ -29,6 +29,7 @@ _CONCERNS = {
     "wrinkles": ("wrinkle", "hd_wrinkle"),
     "roughness": ("texture", "hd_texture"),
     "dark_circles": ("dark_circle_v2", "hd_dark_circle"),
+    "oiliness": ("oiliness", "hd_oiliness"),
 }
 _HD_SUBS = {
     "pores": ("forehead", "nose", "cheek", "whole"),
@@ -43,6 +44,7 @@ _HD_SUBS = {
     ),
     "roughness": ("whole",),
     "dark_circles": ("whole",),
+    "oiliness": ("whole",),
 }
 
 
@@ -50,7 +52,7 @@ def mask_name(group: str, sub: str, *, hd: bool) -> str:
     """Return the YouCam mask file name of a concern (and HD sub-category)."""
     if not hd:
         return f"{_CONCERNS[group][0]}_output.png"
-    if group in ("roughness", "dark_circles"):
+    if group in ("roughness", "dark_circles", "oiliness"):
         return f"{_CONCERNS[group][1]}_output.png"
     return f"{_CONCERNS[group][1]}_output_{'all' if sub == 'whole' else sub}.png"
 

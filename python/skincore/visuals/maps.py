@@ -42,6 +42,7 @@ __all__ = [
     "texture_enhanced_pores",
     "youcam_masks",
     "dark_circle_area",
+    "oily_area",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -456,7 +457,39 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     circles = dark_circle_area(analysis)
     if circles is not None:
         out["hd_dark_circle_output.png" if hd else "dark_circle_v2_output.png"] = png_bytes(circles)
+    oil = oily_area(analysis)
+    if oil is not None:
+        out["hd_oiliness_output.png" if hd else "oiliness_output.png"] = png_bytes(oil)
     return out
+
+
+def oily_area(analysis: Analysis, *, color: str = "FFD700", alpha: int = 160) -> Image.Image | None:
+    """Draw the shine pixels (specular highlights) as a tint on a transparent image.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis to render.
+    color : str, optional
+        ``RRGGBB`` of the tint.
+    alpha : int, optional
+        Opacity, 1-255.
+
+    Returns
+    -------
+    PIL.Image.Image or None
+        RGBA of the original image size; None when oiliness was not measured.
+    """
+    rgb = parse_color(color)
+    layers = [f.oiliness.mask for f in analysis.faces if f.oiliness is not None]
+    if not layers:
+        return None
+    shine = np.zeros((analysis.height, analysis.width), bool)
+    for layer in layers:
+        shine |= mask_to_image(layer, analysis.width, analysis.height)
+    arr = np.zeros((analysis.height, analysis.width, 4), np.uint8)
+    arr[shine] = (*rgb, alpha)
+    return Image.fromarray(arr, "RGBA")
 
 
 def dark_circle_area(
@@ -523,6 +556,8 @@ def render_pro_map(
         )
     elif name == "rough_area":
         img = rough_area(analysis)
+    elif name == "texture_enhanced_oily_area":
+        img = oily_area(analysis)
     else:
         raise ValueError(f"name: unknown map {name!r}")
     return None if img is None else png_bytes(img)

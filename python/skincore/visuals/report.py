@@ -53,6 +53,11 @@ EXPLANATIONS: dict[str, str] = {
         "than the cheek just below: browner (pigmented), bluer or redder (vascular) "
         "or only darker (shadow). Overhead light reads as shadow."
     ),
+    "oiliness": (
+        "Shine: skin brighter than the skin around it and whiter (a specular "
+        "reflection), as a share of each zone. It measures reflection, not sebum: "
+        "a flash makes every face shinier, powder removes shine."
+    ),
     "skin_age": (
         "Apparent age from a face-age network (about 7 years mean error on a public "
         "face set; older faces read younger). It is not a clinical skin age."
@@ -66,6 +71,7 @@ _LAYER_NAMES = {
     "wrinkles": "wrinkles",
     "roughness": "rough skin",
     "dark_circles": "dark circles",
+    "oiliness": "shine",
 }
 
 
@@ -86,6 +92,7 @@ def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
         ),
         "roughness": maps.rough_area(analysis, color=c["rough_color"], alpha=110),
         "dark_circles": maps.dark_circle_area(analysis),
+        "oiliness": maps.oily_area(analysis),
     }
     regions = render_regions(analysis, image).convert("RGBA")
     regions.putalpha(150)
