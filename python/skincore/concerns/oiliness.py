@@ -74,9 +74,11 @@ class Params:
     score_area: float = 0.08
 
 
-def _local_mean(values: np.ndarray, weight: np.ndarray, sigma: float, threads: int) -> np.ndarray:
+def _local_mean(
+    values: np.ndarray, weight: np.ndarray, den: np.ndarray, sigma: float, threads: int
+) -> np.ndarray:
+    """``G(values * weight) / G(weight)`` with ``G(weight)`` given."""
     num = geometry.gaussian_blur(np.ascontiguousarray(values * weight), sigma, threads=threads)
-    den = geometry.gaussian_blur(weight, sigma, threads=threads)
     out = np.zeros_like(num)
     np.divide(num, den, out=out, where=den > 1e-3)
     return out
@@ -111,8 +113,9 @@ def shine_map(
     sigma = max(1.0, params.base_sigma_mm * px_per_mm)
     light = np.ascontiguousarray(lab[..., 0], dtype=np.float32)
     chroma = np.hypot(lab[..., 1], lab[..., 2]).astype(np.float32)
-    base_l = _local_mean(light, w, sigma, threads)
-    base_c = _local_mean(chroma, w, sigma, threads)
+    den = geometry.gaussian_blur(w, sigma, threads=threads)
+    base_l = _local_mean(light, w, den, sigma, threads)
+    base_c = _local_mean(chroma, w, den, sigma, threads)
     excess = (light - base_l) * w
     shine = (
         (w > 0) & (excess >= params.min_delta_l) & (chroma <= (1.0 - params.chroma_drop) * base_c)
