@@ -214,3 +214,34 @@ def test_internal_error_prints_dialect_json(monkeypatch, capsys, fmt):
     doc = json.loads(captured.out)
     assert "RuntimeError: kaboom" in json.dumps(doc)
     assert captured.err.startswith("skincore: error internal_error: RuntimeError: kaboom")
+
+
+@pytest.mark.parametrize("overlay", [False, True])
+def test_youcam_package_zip_and_overlay(tmp_path, overlay):
+    import io
+    import zipfile
+
+    out = tmp_path / "o"
+    args = ["analyze", "--sample", "--format", "youcam-hd", "--out", str(out), "--compact"]
+    r = run(*(args + (["--mask-overlay"] if overlay else [])))
+    assert r.returncode == 0, r.stderr
+    with zipfile.ZipFile(out / "skinanalysisResult.zip") as z:
+        names = set(z.namelist())
+        info = json.loads(z.read("skinanalysisResult/score_info.json"))
+        listed = {
+            e["output_mask_name"]
+            for c in info.values()
+            if isinstance(c, dict)
+            for e in c.values()
+            if isinstance(e, dict)
+        }
+        assert {f"skinanalysisResult/{n}" for n in listed} <= names
+        if overlay:
+            assert listed == {"skinanalysis_overlay.jpg"}
+            from PIL import Image
+
+            img = Image.open(io.BytesIO(z.read("skinanalysisResult/skinanalysis_overlay.jpg")))
+            assert img.size == (1152, 1536)
+            assert not any(n.endswith(".png") for n in names)
+        else:
+            assert "skinanalysisResult/hd_pore_output_all.png" in names

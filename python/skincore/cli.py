@@ -32,7 +32,6 @@ from skincore import (
     sample_path,
 )
 from skincore._files import prepare_out_dir, write_atomic
-from skincore.dialects import youcam
 from skincore.errors import as_skin_error
 
 
@@ -74,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("omit", "rle", "png"),
         default="omit",
         help="skincore format: how per-pixel masks are written in the JSON (default: omit)",
+    )
+    a.add_argument(
+        "--mask-overlay",
+        action="store_true",
+        help="youcam-sd/hd with --out: one blended image instead of the masks"
+        " (YouCam's enable_mask_overlay)",
     )
     a.add_argument(
         "--face-field",
@@ -190,11 +195,13 @@ def _write_pictures(result: Analysis, image: np.ndarray, args: argparse.Namespac
         if data is not None:
             write_atomic(out, f"{name}.png", data)
     if args.format in ("youcam-sd", "youcam-hd"):
+        from skincore.visuals.youcam import result_files, result_zip
+
         hd = args.format == "youcam-hd"
-        for name, data in maps.youcam_masks(result, hd=hd).items():
+        files = result_files(result, hd=hd, image=image, overlay=args.mask_overlay)
+        for name, data in files.items():
             write_atomic(out, name, data)
-        info = youcam.score_info(result, hd=hd)
-        write_atomic(out, "score_info.json", json.dumps(info, indent=2))
+        write_atomic(out, "skinanalysisResult.zip", result_zip(files))
 
 
 def _options(args: argparse.Namespace) -> dict[str, object]:

@@ -9,9 +9,7 @@ one more is refused with :class:`Busy` (the routes answer 429 + ``Retry-After``)
 from __future__ import annotations
 
 import asyncio
-import io
 import threading
-import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -142,22 +140,17 @@ class Engine:
         return skincore.render_error(err, dialect, request_id=request_id)
 
     @staticmethod
-    def youcam_files(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
-        """YouCam mask PNGs by file name, plus ``score_info.json``."""
-        import json
+    def youcam_files(
+        analysis: Analysis, *, hd: bool, image: Any = None, overlay: bool = False
+    ) -> dict[str, bytes]:
+        """YouCam mask PNGs (or one blended image) by file name, plus ``score_info.json``."""
+        from skincore.visuals.youcam import result_files
 
-        from skincore.dialects.youcam import score_info
-        from skincore.visuals.maps import youcam_masks
-
-        files = dict(youcam_masks(analysis, hd=hd))
-        files["score_info.json"] = json.dumps(score_info(analysis, hd=hd), indent=2).encode()
-        return files
+        return result_files(analysis, hd=hd, image=image, overlay=overlay)
 
     @staticmethod
     def youcam_zip(files: dict[str, bytes]) -> bytes:
         """Pack the YouCam result ZIP: everything under ``skinanalysisResult/``."""
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in sorted(files.items()):
-                z.writestr(f"skinanalysisResult/{name}", data)
-        return buf.getvalue()
+        from skincore.visuals.youcam import result_zip
+
+        return result_zip(files)

@@ -312,8 +312,10 @@ def run_task(svc: Service, task_id: str) -> None:
         svc.store.finish_task(task_id, error=svc.engine.render_error(err, dialect))
         return
     try:
-        analysis = svc.engine.analyze(image, dialect, **_limits(task["version"]))
-        files = svc.engine.youcam_files(analysis, hd=req["hd"])
+        analysis, rgb = svc.engine.decode_analyze(image, dialect, **_limits(task["version"]))
+        files = svc.engine.youcam_files(
+            analysis, hd=req["hd"], image=rgb, overlay=bool(req.get("enable_mask_overlay"))
+        )
         out_dir = svc.results_dir / task_id
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
