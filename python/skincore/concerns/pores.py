@@ -76,7 +76,7 @@ from skincore import blobs
 from skincore.analysis import PORE_ZONES, Pores, PoreZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.grading import ConcernGrade, Grade, count_confidence, severity
+from skincore.grading import ConcernGrade, Grade, count_confidence, severity, whole_grade
 
 #: Below this texture resolution (px per mm) nothing is measured (``None``). From
 #: here up to :data:`FINE_PX_PER_MM` only enlarged pores are resolved and reported
@@ -429,18 +429,7 @@ def grade(result: Pores, params: Params) -> ConcernGrade | None:
             score=pore_score(z.density_per_cm2, z.enlarged_area, params),
         )
         weights[name] = float(z.area_px)
-    total = sum(weights.values())
-    score = (
-        round(sum(zones[n].score * w for n, w in weights.items()) / total, 1)
-        if total > 0
-        else 100.0
-    )
-    worst = max(zones.values(), key=lambda g: (g.severity, -g.confidence), default=None)
-    whole = Grade(
-        severity=worst.severity if worst else 0,
-        confidence=worst.confidence if worst else 1.0,
-        score=score,
-    )
+    whole = whole_grade(zones, weights, digits=1, least_confident=True)
     return ConcernGrade(whole=whole, zones=zones, weights=weights)
 
 

@@ -85,7 +85,7 @@ from skincore import contours, geometry, ridges
 from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.grading import ConcernGrade, Grade, margin_confidence
+from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
 
 __all__ = [
     "CONCERN",
@@ -501,18 +501,7 @@ def grade(result: Wrinkles, params: Params) -> ConcernGrade:
         for name, z in result.zones.items()
     }
     weights = {name: float(z.area_px) for name, z in result.zones.items()}
-    total = sum(weights.values())
-    score = (
-        float(round(sum(zones[n].score * w for n, w in weights.items()) / total))
-        if total > 0
-        else 100.0
-    )
-    worst = max(zones.values(), key=lambda g: (g.severity, g.confidence), default=None)
-    whole = Grade(
-        severity=worst.severity if worst else 0,
-        confidence=worst.confidence if worst else 1.0,
-        score=score,
-    )
+    whole = whole_grade(zones, weights, digits=None, least_confident=False)
     return ConcernGrade(whole=whole, zones=zones, weights=weights)
 
 

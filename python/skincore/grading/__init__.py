@@ -38,6 +38,7 @@ __all__ = [
     "margin_confidence",
     "severity",
     "ui_score",
+    "whole_grade",
 ]
 
 
@@ -90,6 +91,44 @@ class Score:
 
     raw: float
     ui: int
+
+
+def whole_grade(
+    zones: Mapping[str, Grade],
+    weights: Mapping[str, float],
+    *,
+    digits: int | None = 1,
+    least_confident: bool = True,
+) -> Grade:
+    """Return the face's grade from its zones: worst zone's severity, pooled score.
+
+    Parameters
+    ----------
+    zones : mapping of str to Grade
+        Per-zone grades.
+    weights : mapping of str to float
+        Skin area of each zone (the score is the area-weighted mean; 100 when
+        there is no area).
+    digits : int or None, optional
+        Rounding of the pooled score (``None``: to an integer).
+    least_confident : bool, optional
+        Among zones of the worst severity, report the least confident one's
+        confidence (else the most confident one's).
+
+    Returns
+    -------
+    Grade
+        Severity and confidence of the worst zone (0 and 1.0 without zones).
+    """
+    total = sum(weights.values())
+    score = sum(zones[n].score * w for n, w in weights.items()) / total if total > 0 else 100.0
+    sign = -1.0 if least_confident else 1.0
+    worst = max(zones.values(), key=lambda g: (g.severity, sign * g.confidence), default=None)
+    return Grade(
+        severity=worst.severity if worst else 0,
+        confidence=worst.confidence if worst else 1.0,
+        score=float(round(score, digits)) if digits is not None else float(round(score)),
+    )
 
 
 def ui_score(raw: float) -> int:
