@@ -6,9 +6,9 @@ concerns look for is defined in millimetres and the smallest, a 0.28 mm pore, is
 resolved there; a phone close-up at 10-20 px/mm is area-averaged down to it, so
 the cost stays bounded and the same face gives the same counts at any
 resolution above the cap). The grey image is CIELAB L*/100. Region masks are
-the region polygons rasterised on the texture grid itself, AND the skin gate of
-the colour work scale
-(:attr:`skincore.face.regions.RegionMasks.keep`) resampled once; they are built on
+the region polygons rasterised on the texture grid itself, AND the skin mask of
+the colour work scale (:attr:`skincore.face.regions.RegionMasks.keep`: segmented
+skin minus hair, beard and the facial features) resampled once; they are built on
 first use. :meth:`TextureContext.rescaled` gives the same face on a coarser grid
 (wrinkles and roughness work at 4 px/mm).
 """
