@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from skincore import _checks
 from skincore.errors import SkinError
 from skincore.limits import Limits
 
 #: Largest ``threads`` accepted: far above any machine's core count, far below a
 #: number that would make a thread pool allocate without bound.
-MAX_THREADS = 256
+MAX_THREADS = _checks.MAX_THREADS
 
 #: Largest ``max_faces``: face_field's documented maximum.
 MAX_FACES = 10
@@ -28,6 +29,17 @@ PROVIDER_ALIASES = ("cpu", "cuda", "gpu")
 
 def _is_int(value: Any) -> bool:
     return not isinstance(value, bool | np.bool_) and isinstance(value, int | np.integer)
+
+
+def _int_in(value: Any, lo: int, hi: int, name: str, hint: str = "") -> int:
+    """Return ``value`` as an int in ``lo..hi``; else ``invalid_argument`` naming it."""
+    if not _is_int(value) or not lo <= int(value) <= hi:
+        raise SkinError(
+            "invalid_argument",
+            f"{name} must be an int in {lo}..{hi}{hint}; got {value!r}",
+            argument=name,
+        )
+    return int(value)
 
 
 def check_threads(value: Any, name: str = "threads") -> int:
@@ -51,13 +63,7 @@ def check_threads(value: Any, name: str = "threads") -> int:
         ``invalid_argument`` for a bool, float, string, None, sequence, or an int
         outside ``0..MAX_THREADS``.
     """
-    if not _is_int(value) or not 0 <= int(value) <= MAX_THREADS:
-        raise SkinError(
-            "invalid_argument",
-            f"{name} must be an int in 0..{MAX_THREADS} (0 = all cores); got {value!r}",
-            argument=name,
-        )
-    return int(value)
+    return _int_in(value, 0, MAX_THREADS, name, " (0 = all cores)")
 
 
 def check_max_faces(value: Any, name: str = "max_faces") -> int:
@@ -80,13 +86,7 @@ def check_max_faces(value: Any, name: str = "max_faces") -> int:
     SkinError
         ``invalid_argument`` unless an int (not bool) in ``1..MAX_FACES``.
     """
-    if not _is_int(value) or not 1 <= int(value) <= MAX_FACES:
-        raise SkinError(
-            "invalid_argument",
-            f"{name} must be an int in 1..{MAX_FACES}; got {value!r}",
-            argument=name,
-        )
-    return int(value)
+    return _int_in(value, 1, MAX_FACES, name)
 
 
 def check_provider(value: Any, name: str = "provider") -> str | None:

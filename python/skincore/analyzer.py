@@ -159,6 +159,7 @@ class Analyzer:
         max_faces: int | None = None,
         limits: Limits | None = None,
         concerns: Sequence[str] | None = None,
+        multiple_faces: str | None = None,
     ) -> Analysis:
         """Analyse the skin of the faces in a photo.
 
@@ -172,6 +173,8 @@ class Analyzer:
         limits : Limits, optional
             Overrides the option for this call.
         concerns : sequence of str, optional
+            Overrides the option for this call.
+        multiple_faces : {"largest", "error"}, optional
             Overrides the option for this call.
 
         Returns
@@ -187,14 +190,18 @@ class Analyzer:
             ``face_out_of_bound``, ``lighting_dark``, ``invalid_argument``.
         """
         opts = self.options
-        if max_faces is not None or limits is not None or concerns is not None:
-            opts = replace(
-                opts,
-                max_faces=opts.max_faces if max_faces is None else max_faces,
-                limits=opts.limits if limits is None else limits,
-                concerns=opts.concerns if concerns is None else tuple(concerns),
-                params=dict(opts.params),
+        overrides: dict[str, Any] = {
+            k: v
+            for k, v in (
+                ("max_faces", max_faces),
+                ("limits", limits),
+                ("concerns", None if concerns is None else tuple(concerns)),
+                ("multiple_faces", multiple_faces),
             )
+            if v is not None
+        }
+        if overrides:
+            opts = replace(opts, params=dict(opts.params), **overrides)
         specs = select(opts.concerns)
         clock = Clock()
         loaded = image if isinstance(image, LoadedImage) else load_image(image, opts.limits)
@@ -316,21 +323,17 @@ def analyze(
     SkinError
         With a stable ``code`` (see :meth:`Analyzer.analyze`).
     """
+    # Checked here: for Analyzer.analyze, None means "the analyser's option".
+    max_faces = _validate.check_max_faces(max_faces)
+    _validate.check_choice(multiple_faces, ("largest", "error"), "multiple_faces")
     an = default_analyzer(threads=threads, provider=provider)
-    opts = AnalyzerOptions(
-        threads=an.options.threads,
-        provider=provider,
+    return an.analyze(
+        image,
         max_faces=max_faces,
-        multiple_faces=multiple_faces,
         limits=Limits() if limits is None else limits,
-        concerns=None if concerns is None else tuple(concerns),
+        concerns=concerns,
+        multiple_faces=multiple_faces,
     )
-    if opts == an.options:
-        return an.analyze(image)
-    view = Analyzer.__new__(Analyzer)
-    view.__dict__.update(an.__dict__)
-    view.options = opts
-    return view.analyze(image)
 
 
 #: Every registered concern name, in run order.

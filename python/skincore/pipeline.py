@@ -26,7 +26,7 @@ from skincore.analysis import (
     Rect,
 )
 from skincore.concerns.base import Concern
-from skincore.concerns.context import TextureContext
+from skincore.concerns.context import MAX_PX_PER_MM, TextureContext
 from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
@@ -96,8 +96,6 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
 
 
 def _texture_px_per_mm(work: FaceWork) -> float:
-    from skincore.concerns.context import MAX_PX_PER_MM
-
     return min(work.px_per_mm, MAX_PX_PER_MM)
 
 

@@ -59,9 +59,6 @@ from skincore.grading import ConcernGrade, Grade, margin_confidence
 #: Eyes in output order (the subject's sides).
 SIDES = ("left", "right")
 
-#: face_field's type codes: 0 pigment, 1 shadow, 2 vascular (its document's order).
-FACE_FIELD_TYPES = {1: 0, 3: 1, 2: 2}
-
 
 @dataclass(frozen=True)
 class Params:

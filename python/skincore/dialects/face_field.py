@@ -116,10 +116,13 @@ def _face(analysis: Analysis, face: FaceResult, fields: frozenset[str]) -> dict[
     return item
 
 
+#: face_field's dark-circle type codes (0 pigment, 1 shadow, 2 vascular) by
+#: skincore's (1 pigmented, 2 vascular, 3 shadow).
+FACE_FIELD_TYPES = {1: 0, 3: 1, 2: 2}
+
+
 def _eyesattr(face: FaceResult) -> dict[str, Any]:
     """Dark-circle types (face_field codes) and outlines; eye bags are not measured."""
-    from skincore.concerns.dark_circles import FACE_FIELD_TYPES
-
     dc, g = face.dark_circles, face.grades["dark_circles"]
     out: dict[str, Any] = {}
     for side in ("left", "right"):

@@ -122,10 +122,8 @@ _JSON_BODY = {
 }
 
 
-@router.post("/s2s/{version}/file/skin-analysis", openapi_extra=_JSON_BODY)
-async def create_file(version: str, request: Request) -> JSONResponse:
-    """File API: register files and hand out pre-signed upload URLs."""
-    svc = service(request)
+async def _json_request(request: Request, version: str) -> tuple[str, Any] | JSONResponse:
+    """Authenticate, check the API version and read the JSON body (or the error response)."""
     key_hash = _auth(request)
     if key_hash is None:
         return _unauthorized(request)
@@ -135,6 +133,17 @@ async def create_file(version: str, request: Request) -> JSONResponse:
         doc = await forms.read_json(request, 64 * 1024)
     except (forms.BadBody, forms.BodyTooLarge) as exc:
         return _invalid(request, str(exc))
+    return key_hash, doc
+
+
+@router.post("/s2s/{version}/file/skin-analysis", openapi_extra=_JSON_BODY)
+async def create_file(version: str, request: Request) -> JSONResponse:
+    """File API: register files and hand out pre-signed upload URLs."""
+    svc = service(request)
+    started = await _json_request(request, version)
+    if isinstance(started, JSONResponse):
+        return started
+    key_hash, doc = started
     files = doc.get("files") if isinstance(doc, dict) else None
     if not isinstance(files, list) or not 1 <= len(files) <= 10:
         return _invalid(request, "files must be a list of 1-10 file descriptions")
@@ -223,15 +232,10 @@ def _check_actions(actions: Any) -> tuple[list[str], bool] | str:
 async def create_task(version: str, request: Request) -> JSONResponse:
     """AI Task API: start a skin analysis of an uploaded file or a URL."""
     svc = service(request)
-    key_hash = _auth(request)
-    if key_hash is None:
-        return _unauthorized(request)
-    if version not in VERSIONS:
-        return _err(404, f"unknown API version {version}", "NotFound")
-    try:
-        doc = await forms.read_json(request, 64 * 1024)
-    except (forms.BadBody, forms.BodyTooLarge) as exc:
-        return _invalid(request, str(exc))
+    started = await _json_request(request, version)
+    if isinstance(started, JSONResponse):
+        return started
+    key_hash, doc = started
     if not isinstance(doc, dict):
         return _invalid(request, "body must be a JSON object")
     checked = _check_actions(doc.get("dst_actions"))

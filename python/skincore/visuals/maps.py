@@ -316,9 +316,12 @@ def rough_area(
     if isinstance(alpha, bool) or not isinstance(alpha, int) or not 1 <= alpha <= 255:
         raise ValueError(f"alpha: expected an int in 1..255, got {alpha!r}")
     mask = rough_mask_image(analysis)
-    if mask is None:
-        return None
-    arr = np.zeros((analysis.height, analysis.width, 4), np.uint8)
+    return None if mask is None else _tint(mask, rgb, alpha)
+
+
+def _tint(mask: np.ndarray, rgb: tuple[int, int, int], alpha: int) -> Image.Image:
+    """Return a transparent RGBA image with ``rgb`` at ``alpha`` where ``mask`` is set."""
+    arr = np.zeros((*mask.shape, 4), np.uint8)
     arr[mask] = (*rgb, alpha)
     return Image.fromarray(arr, "RGBA")
 
@@ -487,9 +490,7 @@ def oily_area(analysis: Analysis, *, color: str = "FFD700", alpha: int = 160) ->
     shine = np.zeros((analysis.height, analysis.width), bool)
     for layer in layers:
         shine |= mask_to_image(layer, analysis.width, analysis.height)
-    arr = np.zeros((analysis.height, analysis.width, 4), np.uint8)
-    arr[shine] = (*rgb, alpha)
-    return Image.fromarray(arr, "RGBA")
+    return _tint(shine, rgb, alpha)
 
 
 def dark_circle_area(
