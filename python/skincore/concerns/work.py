@@ -150,7 +150,7 @@ class FaceWork:
         )
 
     @cached_property
-    def _colour_grid(self) -> tuple[np.ndarray, float]:
+    def _colour_grid(self) -> tuple[np.ndarray, np.ndarray, float]:
         x0, y0, x1, y1 = self.crop
         crop = self.rgb[y0:y1, x0:x1]
         face_w = float(np.ptp(self.landmarks[list(FACE_OVAL), 0]))
@@ -160,17 +160,28 @@ class FaceWork:
             size = (max(1, round(w0 * scale)), max(1, round(crop.shape[0] * scale)))
             crop = geometry.resize(crop, size, method="area", threads=self.threads)
             scale = size[0] / w0
-        return color.rgb_to_lab(crop, threads=self.threads), float(scale)
+        crop = np.ascontiguousarray(crop)
+        return crop, color.rgb_to_lab(crop, threads=self.threads), float(scale)
+
+    @property
+    def colour_rgb(self) -> np.ndarray:
+        """``(h, w, 3)`` uint8 RGB of the face crop on the colour grid (area-resampled)."""
+        return self._colour_grid[0]
 
     @property
     def colour_lab(self) -> np.ndarray:
         """``(h, w, 3)`` float32 CIELAB of the face crop on the colour grid."""
-        return self._colour_grid[0]
+        return self._colour_grid[1]
 
     @property
     def colour_scale(self) -> float:
         """Colour-grid pixels per image pixel."""
-        return self._colour_grid[1]
+        return self._colour_grid[2]
+
+    @property
+    def colour_px_per_mm(self) -> float:
+        """Colour-grid pixels per millimetre on the face."""
+        return self.px_per_mm * self.colour_scale
 
     @cached_property
     def face_stats(self) -> color.LabStats:
