@@ -108,9 +108,11 @@ def test_concerns_subset_and_unknown_maps():
     maps = run("analyze", "--sample", "-f", "ailab-pro", "--return-maps", "bogus,red_area")
     assert maps.returncode == 1 and "bogus" in maps.stderr
     assert json.loads(maps.stdout)["error_code_str"] == "ERROR_INVALID_PARAMETER"
-    red = run("analyze", "--sample", "-f", "ailab-pro", "--compact", "--return-maps", "red_area")
-    assert red.returncode == 0, red.stderr
-    assert json.loads(red.stdout)["skincore_notice"] == {"maps_not_measured": ["red_area"]}
+    water = run(
+        "analyze", "--sample", "-f", "ailab-pro", "--compact", "--return-maps", "water_area"
+    )
+    assert water.returncode == 0, water.stderr
+    assert json.loads(water.stdout)["skincore_notice"] == {"maps_not_measured": ["water_area"]}
     wrong = run("analyze", "--sample", "-f", "youcam-sd", "--return-maps", "rough_area")
     assert wrong.returncode == 1 and "only for ailab" in wrong.stderr
 

@@ -53,7 +53,9 @@ def _render_all(result, rgb, dialect):
             image=rgb,
         )
     if dialect == "face-field":
-        return result.to_dict(dialect, face_field=",".join(face_field.FACE_FIELDS))
+        return result.to_dict(dialect, face_field=",".join(face_field.FACE_FIELDS), image=rgb)
+    if dialect == "ailab-advanced":
+        return result.to_dict(dialect, return_maps="red_area")
     return result.to_dict(dialect)
 
 
@@ -64,8 +66,6 @@ def test_implemented_fields_present_and_others_absent(sample, dialect):
     measured = {n for n, v in result.faces[0].concerns.items() if v is not None}
     table = fields.TABLES[dialect]
     for path, source in table.items():
-        if path.startswith("face_maps.") and dialect == "ailab-advanced":
-            continue  # Advanced has no map the engine draws yet
         if path in fields.CONDITIONAL:
             folds = doc["result"].get("nasolabial_fold", {}).get("value")
             assert _present(doc, path) == (folds == 1), path
@@ -92,12 +92,12 @@ def test_youcam_outputs_match_the_table(sample, hd):
 
 def test_not_implemented_is_derived_from_the_registry(monkeypatch):
     assert "result.pores_forehead" not in ailab.NOT_IMPLEMENTED_PRO
-    assert "result.melanin" in ailab.NOT_IMPLEMENTED_PRO
-    assert ailab.NOT_IMPLEMENTED_PRO["result.melanin"].startswith("the 'pigmentation' concern")
+    assert "result.water" in ailab.NOT_IMPLEMENTED_PRO
+    assert ailab.NOT_IMPLEMENTED_PRO["result.water"].startswith("the 'moisture' concern")
     # A concern appearing in the registry makes its fields implemented.
-    monkeypatch.setitem(REGISTRY, "pigmentation", REGISTRY["tone"])
+    monkeypatch.setitem(REGISTRY, "moisture", REGISTRY["tone"])
     now = fields.not_implemented("ailab-pro")
-    assert "result.melanin" not in now and "result.brown_spot" not in now
+    assert "result.water" not in now and "result.face_maps.water_area" not in now
     assert "pigmentation" not in fields.missing_concerns()
 
 

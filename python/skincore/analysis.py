@@ -520,6 +520,146 @@ class Oiliness:
     mask: MaskLayer = field(repr=False)
 
 
+@dataclass(frozen=True)
+class Lesion:
+    """One detected skin lesion (acne family, mole, brown spot), in image pixels.
+
+    Attributes
+    ----------
+    kind : str
+        ``papule``, ``pustule``, ``nodule``, ``closed_comedone``, ``acne_mark``,
+        ``mole`` or ``spot``.
+    rect : Rect
+        Bounding box.
+    polygon : numpy.ndarray
+        ``(K, 2)`` float32 outline.
+    area_mm2 : float
+        Area on the face.
+    confidence : float
+        In (0, 1); derivation in :mod:`skincore.concerns.lesions`.
+    contrast : dict of str to float
+        Contrast to the surrounding skin: ``dL``, ``da``, ``db`` (CIELAB),
+        ``redness`` and ``melanin`` (optical-density units).
+    """
+
+    kind: str
+    rect: Rect
+    polygon: np.ndarray = field(repr=False)
+    area_mm2: float
+    confidence: float
+    contrast: dict[str, float] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Acne:
+    """Acne lesions over the face skin.
+
+    Attributes
+    ----------
+    lesions : list of Lesion
+        Papules, pustules, nodules, closed comedones and acne marks, most
+        confident first.
+    counts : dict of str to int
+        Lesions per kind (every acne kind, zeros included).
+    active_count : int
+        Papules + pustules + nodules + closed comedones (what acne grades count).
+    skin_area_cm2 : float
+        Skin searched.
+    """
+
+    lesions: list[Lesion] = field(repr=False)
+    counts: dict[str, int]
+    active_count: int
+    skin_area_cm2: float
+
+
+@dataclass(frozen=True)
+class Moles:
+    """Moles (dark, compact lesions) over the face skin."""
+
+    lesions: list[Lesion] = field(repr=False)
+    count: int
+
+
+@dataclass(frozen=True)
+class Pigmentation:
+    """Melanin: hyperpigmented (brown) skin, brown spots, melasma and freckle evidence.
+
+    Attributes
+    ----------
+    brown_area : float
+        Share of the face skin that is hyperpigmented, [0, 1].
+    brown_area_mm2 : float
+        The same area in mm².
+    intensity : float
+        Mean melanin excess of the brown skin over the face's baseline, 0-100
+        of the concern's ``full_scale``.
+    concentration : float
+        Mean melanin optical density over the skin (relative units; white
+        balance shifts it).
+    zones : dict of str to float
+        Brown share of each zone's skin (forehead, cheeks, ...).
+    spots : list of Lesion
+        Flat brown spots (kind ``spot``).
+    outlines : list of numpy.ndarray
+        ``(K, 2)`` outlines of the brown areas (image pixels), largest first.
+    melasma : float
+        Largest brown patch on a cheek or the forehead, mm² (melasma evidence).
+    freckles : int
+        Small brown spots (freckle evidence): area under ``freckle_max_mm2``.
+    freckle_max_mm2 : float
+        The size that tells a freckle from a larger (age) spot.
+    mask : MaskLayer
+        The brown skin (colour grid).
+    level : MaskLayer
+        Shade of the brown skin, 1-255 of the melanin excess scale (0 elsewhere).
+    """
+
+    brown_area: float
+    brown_area_mm2: float
+    intensity: float
+    concentration: float
+    zones: dict[str, float]
+    spots: list[Lesion] = field(repr=False)
+    outlines: list[np.ndarray] = field(repr=False)
+    melasma: float
+    freckles: int
+    freckle_max_mm2: float
+    mask: MaskLayer = field(repr=False)
+    level: MaskLayer = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Redness:
+    """Diffuse redness (sensitivity) over the face skin.
+
+    Attributes
+    ----------
+    area : float
+        Share of the face skin that is red, [0, 1].
+    area_mm2 : float
+        The same area in mm².
+    intensity : float
+        Mean excess redness of the red skin, 0-100 of ``full_scale``.
+    zones : dict of str to float
+        Red share of each zone's skin.
+    outlines : list of numpy.ndarray
+        ``(K, 2)`` outlines of the red areas (image pixels), largest first.
+    mask : MaskLayer
+        The red skin (colour grid).
+    level : MaskLayer
+        Shade of the red skin, 1-255 of the redness excess scale (0 elsewhere).
+    """
+
+    area: float
+    area_mm2: float
+    intensity: float
+    zones: dict[str, float]
+    outlines: list[np.ndarray] = field(repr=False)
+    mask: MaskLayer = field(repr=False)
+    level: MaskLayer = field(repr=False)
+
+
 @dataclass
 class FaceResult:
     """Everything measured on one face.

@@ -193,7 +193,7 @@ def _write_pictures(result: Analysis, image: np.ndarray, args: argparse.Namespac
             continue
         data = maps.render_pro_map(result, name)
         if data is not None:
-            write_atomic(out, f"{name}.png", data)
+            write_atomic(out, maps.map_file_name(name), data)
     if args.format in ("youcam-sd", "youcam-hd"):
         from skincore.visuals.youcam import result_files, result_zip
 
@@ -253,7 +253,7 @@ def _analyze(args: argparse.Namespace) -> int:
         )
         loaded = load_image(source, analyzer.options.limits)
         result = analyzer.analyze(loaded)
-        if args.format == "ailab-pro":
+        if args.format in ("ailab-pro", "face-field"):
             options["image"] = loaded.rgb
         doc = result.to_dict(args.format, **options)
         if args.out is not None:

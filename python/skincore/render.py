@@ -23,8 +23,8 @@ from skincore.errors import SkinError
 _OPTIONS: dict[str, frozenset[str]] = {
     "skincore": frozenset({"masks"}),
     "ailab-pro": frozenset({"return_maps", "return_marks", "roi_outline_color", "image"}),
-    "ailab-advanced": frozenset({"return_maps"}),
-    "face-field": frozenset({"face_field"}),
+    "ailab-advanced": frozenset({"return_maps", "return_rect_confidence"}),
+    "face-field": frozenset({"face_field", "image"}),
     "youcam-sd": frozenset({"mask_base_url"}),
     "youcam-hd": frozenset({"mask_base_url"}),
 }
@@ -86,6 +86,21 @@ def _colors(value: object) -> dict[str, str]:
     return out
 
 
+def _check_image(analysis: Analysis, image: object) -> np.ndarray | None:
+    """Check the ``image`` option: the analysed photo as an RGB array, or ``None``."""
+    if image is not None and (
+        not isinstance(image, np.ndarray)
+        or image.shape != (analysis.height, analysis.width, 3)
+        or image.dtype != np.uint8
+    ):
+        raise SkinError(
+            "invalid_argument",
+            f"image: expected the analysed photo as a ({analysis.height}, {analysis.width}, 3) "
+            "uint8 array",
+        )
+    return image
+
+
 def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
     """Render ``analysis`` in ``dialect``.
 
@@ -100,7 +115,8 @@ def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
         ``return_maps``, ``return_marks`` (lists or comma-separated strings),
         ``roi_outline_color`` (dict of ``RRGGBB``), ``image`` (the RGB photo,
         needed for ``texture_enhanced_bw``). ``ailab-advanced``:
-        ``return_maps``. ``face-field``: ``face_field``. ``youcam-sd/hd``:
+        ``return_maps``, ``return_rect_confidence`` (0 or 1). ``face-field``:
+        ``face_field``, ``image`` (the RGB photo, for the ``skinface`` pictures). ``youcam-sd/hd``:
         ``mask_base_url``.
 
     Returns
@@ -124,11 +140,29 @@ def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
     if dialect == "skincore":
         return native.render(analysis, masks=options.get("masks", "omit"))
     if dialect == "ailab-advanced":
+        from skincore.visuals import maps as vmaps
+
         names = _names(options.get("return_maps"), "return_maps")
-        _, later = _split(names, (), ailab.ADVANCED_MAPS_DOCUMENTED, "return_maps")
-        return ailab.render_advanced(analysis, unmeasured_maps=later)
+        wanted, later = _split(
+            names, ailab.ADVANCED_MAPS, ailab.ADVANCED_MAPS_DOCUMENTED, "return_maps"
+        )
+        drawn = {n: d for n in wanted if (d := vmaps.render_pro_map(analysis, n)) is not None}
+        flag = options.get("return_rect_confidence", 0)
+        if flag not in (0, 1, False, True):
+            raise SkinError(
+                "invalid_argument", f"return_rect_confidence: expected 0 or 1, got {flag!r}"
+            )
+        return ailab.render_advanced(
+            analysis, maps=drawn, rect_confidence=bool(flag), unmeasured_maps=later
+        )
     if dialect == "face-field":
-        return face_field.render(analysis, face_field=options.get("face_field"))
+        image = _check_image(analysis, options.get("image"))
+        pics = {}
+        if image is not None:
+            from skincore.visuals import maps as vmaps
+
+            pics = vmaps.skin_health_pictures(analysis, image)
+        return face_field.render(analysis, face_field=options.get("face_field"), pictures=pics)
     if dialect in ("youcam-sd", "youcam-hd"):
         url = options.get("mask_base_url")
         if url is not None and not isinstance(url, str):
@@ -153,17 +187,7 @@ def _render_pro(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, Any
         "return_marks",
     )
     colors = _colors(options.get("roi_outline_color"))
-    image = options.get("image")
-    if image is not None and (
-        not isinstance(image, np.ndarray)
-        or image.shape != (analysis.height, analysis.width, 3)
-        or image.dtype != np.uint8
-    ):
-        raise SkinError(
-            "invalid_argument",
-            f"image: expected the analysed photo as a ({analysis.height}, {analysis.width}, 3) "
-            "uint8 array",
-        )
+    image = _check_image(analysis, options.get("image"))
     drawn: dict[str, bytes] = {}
     bw_info = None
     for name in maps:

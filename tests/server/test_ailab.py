@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 
 import pytest
@@ -37,7 +38,7 @@ def test_pro_success_envelope_and_options(client, api_key, sample_bytes):
         api_key,
         {"image": ("a.jpg", sample_bytes, "image/jpeg")},
         {
-            "return_maps": "texture_enhanced_lines,red_area",
+            "return_maps": "texture_enhanced_lines,red_area,water_area",
             "return_marks": "wrinkle_mark",
             "roi_outline_color": '{"wrinkle_color":"ff0000"}',
         },
@@ -53,8 +54,11 @@ def test_pro_success_envelope_and_options(client, api_key, sample_bytes):
     }
     assert body["face_rectangle"]["width"] > 100
     assert "skin_tone" in body["result"]
-    # red_area is documented but not measured: absent, never a placeholder
-    assert "red_area" not in body["result"].get("face_maps", {})
+    # water_area is documented but not measured: absent, never a placeholder
+    assert "water_area" not in body["result"]["face_maps"]
+    assert body["skincore_notice"] == {"maps_not_measured": ["water_area"]}
+    red = base64.b64decode(body["result"]["face_maps"]["red_area"])
+    assert red[:3] == b"\xff\xd8\xff"  # a JPEG, as the document says
 
 
 def test_advanced_success(client, api_key, sample_bytes):
@@ -69,6 +73,10 @@ def test_advanced_success(client, api_key, sample_bytes):
     body = r.json()
     assert body["error_code"] == 0 and "error_detail" not in body
     assert set(body["result"]["skintone_ita"]) == {"ITA", "skintone"}
+    assert "red_area" in body["result"]["face_maps"]
+    assert set(body["result"]["sensitivity"]) == {"sensitivity_area", "sensitivity_intensity"}
+    # return_rect_confidence=0: boxes without their confidences
+    assert "rectangle" in body["result"]["acne"] and "confidence" not in body["result"]["acne"]
     assert isinstance(body["warning"], list)
 
 

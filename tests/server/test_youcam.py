@@ -60,7 +60,7 @@ def _path(url):
 @pytest.mark.parametrize(
     ("version", "actions", "hd"),
     [
-        ("v2.1", ["hd_pore", "hd_wrinkle", "hd_texture", "hd_acne"], True),
+        ("v2.1", ["hd_pore", "hd_wrinkle", "hd_texture", "hd_acne", "hd_moisture"], True),
         ("v2.0", ["pore", "wrinkle", "texture"], False),
     ],
 )
@@ -83,7 +83,8 @@ def test_full_flow(client, api_key, sample_bytes, version, actions, hd):
     out = doc["data"]["results"]["output"]
     types = {o["type"] for o in out}
     assert types <= set(actions)
-    assert "hd_acne" not in types and "acne" not in types  # not measured: absent
+    assert "hd_moisture" not in types  # not measured: absent
+    assert ("hd_acne" in types) == hd
     for o in out:
         assert 1 <= o["ui_score"] <= 100
         for url in o["mask_urls"]:
@@ -97,7 +98,8 @@ def test_full_flow(client, api_key, sample_bytes, version, actions, hd):
     assert all(n.startswith("skinanalysisResult/") for n in names)
     assert isinstance(info.pop("skin_age"), int)  # an integer, as the document shows
     for concern in info.values():
-        entries = concern.values() if hd else [concern]
+        # HD concerns with sub-categories nest them; the others are flat (as documented)
+        entries = [concern] if "output_mask_name" in concern else concern.values()
         for e in entries:
             assert f"skinanalysisResult/{e['output_mask_name']}" in names
     # a tampered result URL is refused

@@ -759,6 +759,9 @@ class SensitivityResult:
         The same mean excess, density units.
     mask : numpy.ndarray
         ``(h, w)`` uint8, 255 on red skin (crop grid).
+    level : numpy.ndarray
+        ``(h, w)`` uint8 shade of the red skin: the excess redness as 1-255 of
+        ``full_scale`` (0 off the red skin), for the red-area map.
     """
 
     area_fraction: float
@@ -766,6 +769,9 @@ class SensitivityResult:
     intensity: float
     excess_mean: float
     mask: np.ndarray = field(compare=False)
+    level: np.ndarray = field(
+        compare=False, repr=False, default_factory=lambda: np.zeros((0, 0), np.uint8)
+    )
 
 
 @dataclass(frozen=True)
@@ -780,11 +786,14 @@ class MelaninParams:
         Baseline melanin: this percentile of the smoothed map over the skin.
     threshold : float
         Brown skin lies at least this much (density units) above the baseline.
+    full_scale : float
+        Melanin excess drawn at the darkest shade (``level`` 255).
     """
 
     smooth_mm: float = 1.0
     baseline_percentile: float = 25.0
     threshold: float = 0.06
+    full_scale: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -804,6 +813,9 @@ class MelaninResult:
         Mean melanin excess over the baseline on the brown skin (0 if none).
     mask : numpy.ndarray
         ``(h, w)`` uint8, 255 on brown skin (crop grid).
+    level : numpy.ndarray
+        ``(h, w)`` uint8 shade of the brown skin: the melanin excess as 1-255 of
+        ``full_scale`` (0 off the brown skin), for the brown-area map.
     """
 
     brown_fraction: float
@@ -811,6 +823,9 @@ class MelaninResult:
     concentration: float
     brown_excess_mean: float
     mask: np.ndarray = field(compare=False)
+    level: np.ndarray = field(
+        compare=False, repr=False, default_factory=lambda: np.zeros((0, 0), np.uint8)
+    )
 
 
 def _excess(
@@ -842,6 +857,12 @@ def _excess(
     if normal.size:
         base = float(np.percentile(normal, pct))
     return m - np.float32(base), sk
+
+
+def _level(excess: np.ndarray, sel: np.ndarray, full_scale: float) -> np.ndarray:
+    """Excess as a 1-255 shade of ``full_scale`` where ``sel``, 0 elsewhere."""
+    v = np.clip(np.rint(excess * (255.0 / full_scale)), 1, 255).astype(np.uint8)
+    return np.where(sel, v, np.uint8(0))
 
 
 def sensitivity(
@@ -886,6 +907,7 @@ def sensitivity(
         intensity=float(min(100.0, 100.0 * mean_ex / p.full_scale)),
         excess_mean=mean_ex,
         mask=red.astype(np.uint8) * np.uint8(255),
+        level=_level(ex, red, p.full_scale),
     )
 
 
@@ -930,4 +952,5 @@ def melanin(
         concentration=float(mel[sk].mean(dtype=np.float64)),
         brown_excess_mean=float(ex[brown].mean()) if n_b else 0.0,
         mask=brown.astype(np.uint8) * np.uint8(255),
+        level=_level(ex, brown, p.full_scale),
     )

@@ -13,10 +13,14 @@ from typing import Any
 
 from skincore.analysis import register_concern_names
 from skincore.concerns import (
+    acne,
     blackheads,
     dark_circles,
+    moles,
     oiliness,
+    pigmentation,
     pores,
+    redness,
     roughness,
     skin_age,
     tone,
@@ -36,6 +40,10 @@ REGISTRY: dict[str, Concern] = {
         roughness.CONCERN,
         dark_circles.CONCERN,
         oiliness.CONCERN,
+        redness.CONCERN,
+        pigmentation.CONCERN,
+        acne.CONCERN,
+        moles.CONCERN,
         skin_age.CONCERN,
     )
 }

@@ -97,6 +97,24 @@ class FaceWork:
         h, w = rgb.shape[:2]
         self.crop = crop_box(self.landmarks, w, h)
         self.px_per_mm = float(px_per_mm(self.landmarks))
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Return ``compute()`` once per key for this face, cached.
+
+        For intermediates several concerns share that are not a grid (e.g. the
+        lesion detection acne, moles and pigmentation all read); the key names
+        it with the parameters it depends on.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def colour_to_image(self, xy: np.ndarray) -> np.ndarray:
+        """Map ``(N, 2)`` colour-grid points to image pixels (pixel centres)."""
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        s = self.colour_scale
+        return ((xy + 0.5) / s - 0.5 + np.asarray(self.crop[:2], np.float64)).astype(np.float32)
 
     def session(self, model: Path) -> Any:
         """Return the ONNX Runtime session of a packaged model (the analyser's own).

@@ -18,7 +18,7 @@ import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from skincore.analysis import Analysis, FaceResult, WrinkleZone
+from skincore.analysis import Analysis, FaceResult, Lesion, WrinkleZone
 from skincore.dialects._common import graded, r2, r4, rect_ltwh
 from skincore.dialects.fields import not_implemented
 from skincore.errors import as_skin_error
@@ -38,15 +38,16 @@ PRO_MAPS = (
     "rough_area",
     "texture_enhanced_bw",
     "texture_enhanced_oily_area",
+    "red_area",
+    "brown_area",
+    "roi_outline_map",
 )
 
 #: Every ``return_maps`` value the Pro document lists (some not measured yet).
-PRO_MAPS_DOCUMENTED = PRO_MAPS + (
-    "red_area",
-    "brown_area",
-    "water_area",
-    "roi_outline_map",
-)
+PRO_MAPS_DOCUMENTED = PRO_MAPS + ("water_area",)
+
+#: ``return_maps`` values Advanced can render.
+ADVANCED_MAPS = ("red_area",)
 
 #: Every ``return_maps`` value the Advanced document lists.
 ADVANCED_MAPS_DOCUMENTED = ("red_area",)
@@ -112,15 +113,13 @@ for _side in ("left", "right"):
 
 #: ``return_marks`` values the engine can render.
 PRO_MARKS = (
-    ("wrinkle_mark",) + tuple(v[4] for v in _WRINKLE_NAMES.values()) + ("dark_circle_outline",)
+    ("wrinkle_mark",)
+    + tuple(v[4] for v in _WRINKLE_NAMES.values())
+    + ("dark_circle_outline", "melanin_mark", "sensitivity_mark")
 )
 
 #: Every ``return_marks`` value the Pro document lists (some not measured yet).
-PRO_MARKS_DOCUMENTED = PRO_MARKS + (
-    "melanin_mark",
-    "sensitivity_mark",
-    "cheekbone_mark",
-)
+PRO_MARKS_DOCUMENTED = PRO_MARKS + ("cheekbone_mark",)
 
 #: Zones counted in Pro ``fine_line`` (the document lists no mouth or nasolabial).
 _FINE_LINE_ZONES = (
@@ -373,6 +372,102 @@ def _skin_age(face: FaceResult) -> dict[str, Any]:
     return {"skin_age": {"value": int(min(99, max(0, round(age.age))))}}
 
 
+#: Pro lesion fields by skincore lesion kind.
+_PRO_LESIONS = {
+    "papule": "acne",
+    "pustule": "acne_pustule",
+    "nodule": "acne_nodule",
+    "acne_mark": "acne_mark",
+    "closed_comedone": "closed_comedones",
+    "mole": "mole",
+    "spot": "brown_spot",
+}
+
+#: Advanced lesion fields by skincore lesion kinds (Advanced's ``acne`` is every
+#: inflamed kind: it has no pustule or nodule field).
+_ADV_LESIONS = {
+    "acne": ("papule", "pustule", "nodule"),
+    "closed_comedones": ("closed_comedone",),
+    "mole": ("mole",),
+    "skin_spot": ("spot",),
+}
+
+
+def _lesions_by_kind(face: FaceResult) -> dict[str, list[Lesion]]:
+    """Lesions of the measured concerns, by kind (a concern not run adds none)."""
+    out: dict[str, list[Lesion]] = {}
+    for found in (
+        face.acne.lesions if face.acne is not None else [],
+        face.moles.lesions if face.moles is not None else [],
+        face.pigmentation.spots if face.pigmentation is not None else [],
+    ):
+        for les in found:
+            out.setdefault(les.kind, []).append(les)
+    return out
+
+
+def _lesion_box(les: Sequence[Lesion], *, polygons: bool, confidence: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"rectangle": [rect_ltwh(x.rect) for x in les]}
+    if confidence:
+        out["confidence"] = [r2(x.confidence) for x in les]
+    if polygons:
+        out["polygon"] = [_xy(x.polygon) for x in les]
+    return out
+
+
+def _lesion_fields(face: FaceResult) -> dict[str, Any]:
+    """Pro lesion lists (acne family, moles, brown spots), melasma and freckles."""
+    by_kind = _lesions_by_kind(face)
+    out: dict[str, Any] = {}
+    present = {
+        "acne": face.acne is not None,
+        "moles": face.moles is not None,
+        "pigmentation": face.pigmentation is not None,
+    }
+    for kind, key in _PRO_LESIONS.items():
+        source = "moles" if kind == "mole" else "pigmentation" if kind == "spot" else "acne"
+        if present[source]:
+            out[key] = _lesion_box(by_kind.get(kind, []), polygons=True, confidence=True)
+    g = _grades(face, "pigmentation")
+    if g is not None:
+        for key in ("melasma", "freckle"):
+            out[key] = {
+                "value": int(g.extra[key]),
+                "confidence": r2(g.extra[f"{key}_confidence"]),
+            }
+    return out
+
+
+def _colour_fields(face: FaceResult, marks: Sequence[str], *, pro: bool) -> dict[str, Any]:
+    """``sensitivity`` (Pro, Advanced), ``melanin`` and the marks (Pro)."""
+    out: dict[str, Any] = {}
+    red = face.redness
+    if red is not None:
+        out["sensitivity"] = {
+            "sensitivity_area": r4(red.area),
+            "sensitivity_intensity": r2(red.intensity),
+        }
+        if pro and "sensitivity_mark" in marks:
+            out["sensitivity_mark"] = {"polygon": [_xy(p) for p in red.outlines]}
+    pig = face.pigmentation
+    if pro and pig is not None:
+        melanin: dict[str, Any] = {
+            "brown_area": r4(pig.brown_area),
+            "melanin_concentration": r2(pig.intensity),
+        }
+        for zone, key in (
+            ("forehead", "brown_forehead"),
+            ("left_cheek", "brown_leftcheek"),
+            ("right_cheek", "brown_rightcheek"),
+        ):
+            if zone in pig.zones:
+                melanin[key] = r4(pig.zones[zone])
+        out["melanin"] = melanin
+        if "melanin_mark" in marks:
+            out["melanin_mark"] = {"polygon": [_xy(p) for p in pig.outlines]}
+    return out
+
+
 def _score_info(face: FaceResult) -> dict[str, Any]:
     s = face.scores or {}
     info: dict[str, Any] = {}
@@ -382,6 +477,9 @@ def _score_info(face: FaceResult) -> dict[str, Any]:
         ("blackheads", "blackhead_score"),
         ("roughness", "rough_score"),
         ("oiliness", "oily_intensity_score"),
+        ("acne", "acne_score"),
+        ("redness", "sensitivity_score"),
+        ("pigmentation", "melanin_score"),
     ):
         if concern in s:
             info[key] = int(round(s[concern]["whole"].raw))
@@ -488,6 +586,8 @@ def render_pro(
     result.update(_wrinkle_fields(face, return_marks))
     result.update(_dark_circles(face, return_marks, pro=True))
     result.update(_oiliness(face))
+    result.update(_colour_fields(face, return_marks, pro=True))
+    result.update(_lesion_fields(face))
     result.update(_skin_age(face))
     result.update(_score_info(face))
     result.update(_maps(maps or {}, bw_info))
@@ -498,13 +598,23 @@ def render_pro(
     return out
 
 
-def render_advanced(analysis: Analysis, *, unmeasured_maps: Sequence[str] = ()) -> dict[str, Any]:
+def render_advanced(
+    analysis: Analysis,
+    *,
+    maps: Mapping[str, bytes] | None = None,
+    rect_confidence: bool = False,
+    unmeasured_maps: Sequence[str] = (),
+) -> dict[str, Any]:
     """Render the AILabTools *Skin analyze Advanced* response.
 
     Parameters
     ----------
     analysis : Analysis
         A finished analysis.
+    maps : mapping of str to bytes, optional
+        The requested ``return_maps`` images (``red_area``), already drawn.
+    rect_confidence : bool, optional
+        ``return_rect_confidence=1``: add each lesion box's confidence.
     unmeasured_maps : sequence of str, optional
         Documented ``return_maps`` values asked for but not measured yet
         (reported under ``skincore_notice``).
@@ -527,6 +637,17 @@ def render_advanced(analysis: Analysis, *, unmeasured_maps: Sequence[str] = ()) 
     result.update(_presence(face))
     result.update(_dark_circles(face, (), pro=False))
     result.update(_skin_age(face))
+    by_kind = _lesions_by_kind(face)
+    for key, kinds in _ADV_LESIONS.items():
+        source = {"mole": face.moles, "skin_spot": face.pigmentation}.get(key, face.acne)
+        if source is not None:
+            found = sorted(
+                (x for k in kinds for x in by_kind.get(k, [])), key=lambda x: -x.confidence
+            )
+            result[key] = _lesion_box(found, polygons=False, confidence=rect_confidence)
+    result.update(_colour_fields(face, (), pro=False))
+    if maps:
+        result["face_maps"] = {k: base64.b64encode(v).decode("ascii") for k, v in maps.items()}
     out["result"] = result
     out.update(_notice(unmeasured_maps, ()))
     return out

@@ -6,11 +6,12 @@ for. Unmeasured fields are absent and listed in :data:`NOT_IMPLEMENTED`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from skincore.analysis import Analysis, FaceResult
+from skincore.analysis import Analysis, FaceResult, Lesion
 from skincore.dialects._common import log_id_int, r2
 from skincore.dialects.fields import not_implemented
 from skincore.errors import SkinError, as_skin_error
@@ -76,7 +77,59 @@ def _face_token(analysis: Analysis, face: FaceResult) -> str:
     return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
 
 
-def _face(analysis: Analysis, face: FaceResult, fields: frozenset[str]) -> dict[str, Any]:
+#: face_field ``acne_list`` types (0 whitehead, 1 acne mark, 2 pustule, 3 nodule) by
+#: skincore kind. The document has no papule type: papules share 2 with pustules
+#: (inflamed lesions); closed comedones are whiteheads.
+ACNE_TYPES = {"closed_comedone": 0, "acne_mark": 1, "papule": 2, "pustule": 2, "nodule": 3}
+
+#: face_field ``speckle_list`` types used: 1 freckle (spots smaller than the
+#: pigmentation concern's ``freckle_max_mm2``), 3 age spot (larger). Chloasma (0)
+#: is a patch, reported by Pro's ``melasma``; sunburn (2) is not told apart.
+SPECKLE_FRECKLE, SPECKLE_AGE_SPOT = 1, 3
+
+
+def _box(les: Lesion) -> dict[str, float]:
+    r = les.rect
+    return {
+        "score": r2(les.confidence),
+        "left": r2(r.left),
+        "top": r2(r.top),
+        "right": r2(r.right),
+        "bottom": r2(r.bottom),
+    }
+
+
+def _acnespotmole(face: FaceResult) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if face.acne is not None:
+        acne = [{"type": ACNE_TYPES[x.kind], **_box(x)} for x in face.acne.lesions]
+        out["acne_num"] = len(acne)
+        out["acne_list"] = acne
+    if face.pigmentation is not None:
+        small = face.pigmentation.freckle_max_mm2
+        spots = [
+            {"type": SPECKLE_FRECKLE if x.area_mm2 < small else SPECKLE_AGE_SPOT, **_box(x)}
+            for x in face.pigmentation.spots
+        ]
+        out["speckle_num"] = len(spots)
+        out["speckle_list"] = spots
+    if face.moles is not None:
+        out["mole_num"] = int(face.moles.count)
+        out["mole_list"] = [_box(x) for x in face.moles.lesions]
+    return out
+
+
+#: ``skin_sensitive_check`` code ("0" tolerant, "1" neutral, "2" sensitive) by
+#: redness severity 0-3.
+SENSITIVE_CODES = ("0", "1", "2", "2")
+
+
+def _face(
+    analysis: Analysis,
+    face: FaceResult,
+    fields: frozenset[str],
+    pictures: Mapping[str, bytes],
+) -> dict[str, Any]:
     b = face.geometry.box
     item: dict[str, Any] = {
         "face_token": _face_token(analysis, face),
@@ -113,6 +166,18 @@ def _face(analysis: Analysis, face: FaceResult, fields: frozenset[str]) -> dict[
     bp = _blackheadpore(face) if "blackheadpore" in fields else {}
     if bp:
         item["blackheadpore"] = bp
+    asm = _acnespotmole(face) if "acnespotmole" in fields else {}
+    if asm:
+        item["acnespotmole"] = asm
+    if "skinface" in fields and pictures:
+        item["skinface"] = {
+            "skin_health_check_images": {
+                k: base64.b64encode(v).decode("ascii") for k, v in pictures.items()
+            }
+        }
+    rg = face.grades.get("redness")
+    if "skinquality" in fields and rg is not None:
+        item["skinquality"] = {"skin_sensitive_check": [SENSITIVE_CODES[rg.whole.severity]]}
     return item
 
 
@@ -186,7 +251,12 @@ def _blackheadpore(face: FaceResult) -> dict[str, Any]:
     return out
 
 
-def render(analysis: Analysis, *, face_field: str | Sequence[str] | None = None) -> dict[str, Any]:
+def render(
+    analysis: Analysis,
+    *,
+    face_field: str | Sequence[str] | None = None,
+    pictures: Mapping[int, Mapping[str, bytes]] | None = None,
+) -> dict[str, Any]:
     """Render the face_field skin analysis response.
 
     Parameters
@@ -197,7 +267,12 @@ def render(analysis: Analysis, *, face_field: str | Sequence[str] | None = None)
         The request's ``face_field`` (comma-separated names of
         :data:`FACE_FIELDS`). By default only ``face_token`` and ``location``
         are returned, as the document says.
+    pictures : mapping, optional
+        Face index -> ``skinface`` JPEGs by name (``src_pic``, ``gray_pic``,
+        ``brown_pic``, ``red_pic``), drawn by :mod:`skincore.visuals`; without
+        them ``skinface`` is absent.
     """
+    pics = pictures or {}
     fields = parse_face_field(face_field)
     return {
         "error_code": 0,
@@ -207,7 +282,9 @@ def render(analysis: Analysis, *, face_field: str | Sequence[str] | None = None)
         "cached": 0,
         "result": {
             "face_num": len(analysis.faces),
-            "face_list": [_face(analysis, f, fields) for f in analysis.faces],
+            "face_list": [
+                _face(analysis, f, fields, pics.get(f.index, {})) for f in analysis.faces
+            ],
         },
     }
 

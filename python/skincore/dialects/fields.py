@@ -186,7 +186,7 @@ ADVANCED: dict[str, str] = {
     "result.closed_comedones": "acne",
     "result.skin_spot": "pigmentation",
     "result.sensitivity": "redness",
-    "face_maps.red_area": "redness",
+    "result.face_maps.red_area": "redness",
 }
 
 FACE_FIELD: dict[str, str] = {
@@ -207,12 +207,19 @@ FACE_FIELD: dict[str, str] = {
     "result.face_list[].blackheadpore.blackhead_num": "blackheads",
     "result.face_list[].blackheadpore.pore_segs_type": "pore_types",
     "result.face_list[].blackheadpore.blackhead_segs_type": "pore_types",
+    "result.face_list[].acnespotmole.acne_num": "acne",
     "result.face_list[].acnespotmole.acne_list": "acne",
+    "result.face_list[].acnespotmole.speckle_num": "pigmentation",
     "result.face_list[].acnespotmole.speckle_list": "pigmentation",
+    "result.face_list[].acnespotmole.mole_num": "moles",
     "result.face_list[].acnespotmole.mole_list": "moles",
     "result.face_list[].eyesattr": "dark_circles",
-    "result.face_list[].skinface": "redness",
-    "result.face_list[].skinquality": "skin_type",
+    "result.face_list[].skinface.skin_health_check_images.src_pic": "image",
+    "result.face_list[].skinface.skin_health_check_images.gray_pic": "image",
+    "result.face_list[].skinface.skin_health_check_images.brown_pic": "pigmentation",
+    "result.face_list[].skinface.skin_health_check_images.red_pic": "redness",
+    "result.face_list[].skinquality.skin_dryoil_check": "skin_type",
+    "result.face_list[].skinquality.skin_sensitive_check": "redness",
 }
 
 #: YouCam SD concern (``dst_actions`` / ``output[].type``) -> skincore concern.

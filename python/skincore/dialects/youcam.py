@@ -30,6 +30,9 @@ _CONCERNS = {
     "roughness": ("texture", "hd_texture"),
     "dark_circles": ("dark_circle_v2", "hd_dark_circle"),
     "oiliness": ("oiliness", "hd_oiliness"),
+    "redness": ("redness", "hd_redness"),
+    "pigmentation": ("age_spot", "hd_age_spot"),
+    "acne": ("acne", "hd_acne"),
 }
 _HD_SUBS = {
     "pores": ("forehead", "nose", "cheek", "whole"),
@@ -45,14 +48,24 @@ _HD_SUBS = {
     "roughness": ("whole",),
     "dark_circles": ("whole",),
     "oiliness": ("whole",),
+    "redness": ("whole",),
+    "pigmentation": ("whole",),
+    "acne": ("whole",),
 }
+
+#: HD concerns whose score_info entry is keyed by sub-category (the document's
+#: "Subcategories[...]"); the others are one flat entry, as its example shows.
+_HD_NESTED = ("pores", "wrinkles", "roughness", "acne")
+
+#: Concerns with one mask (no per-sub-category files) in HD.
+_SINGLE_MASK = ("roughness", "dark_circles", "oiliness", "redness", "pigmentation", "acne")
 
 
 def mask_name(group: str, sub: str, *, hd: bool) -> str:
     """Return the YouCam mask file name of a concern (and HD sub-category)."""
     if not hd:
         return f"{_CONCERNS[group][0]}_output.png"
-    if group in ("roughness", "dark_circles", "oiliness"):
+    if group in _SINGLE_MASK:
         return f"{_CONCERNS[group][1]}_output.png"
     return f"{_CONCERNS[group][1]}_output_{'all' if sub == 'whole' else sub}.png"
 
@@ -68,7 +81,7 @@ def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
         g = scores.get(group)
         if not g:
             continue
-        if hd:
+        if hd and group in _HD_NESTED:
             info[hd_name] = {
                 sub: {
                     "raw_score": g[sub].raw,
@@ -77,6 +90,12 @@ def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
                 }
                 for sub in _HD_SUBS[group]
                 if sub in g
+            }
+        elif hd:
+            info[hd_name] = {
+                "raw_score": g["whole"].raw,
+                "ui_score": g["whole"].ui,
+                "output_mask_name": mask_name(group, "whole", hd=True),
             }
         else:
             info[sd_name] = {

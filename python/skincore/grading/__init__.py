@@ -15,6 +15,7 @@ hand and documented; no public graded data set here could fit them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ __all__ = [
     "ConcernGrade",
     "Grade",
     "Score",
+    "band_grade",
     "bucket",
     "count_confidence",
     "group_scores",
@@ -91,6 +93,22 @@ class Score:
 
     raw: float
     ui: int
+
+
+def band_grade(value: float, bands: tuple[float, ...], spread: float, score_scale: float) -> Grade:
+    """Grade a share (or count) against ascending severity bands.
+
+    The severity is the number of bands ``value`` reaches; the confidence a
+    logistic of its distance to the nearest band in units of ``spread``
+    (:func:`margin_confidence`); the score ``100 * exp(-value / score_scale)``
+    (at least 1), so more of the concern always scores lower.
+    """
+    edge = min(bands, key=lambda b: abs(value - b))
+    return Grade(
+        severity=sum(1 for b in bands if value >= b),
+        confidence=margin_confidence(value, edge, spread),
+        score=round(max(1.0, 100.0 * math.exp(-value / score_scale)), 1),
+    )
 
 
 def whole_grade(

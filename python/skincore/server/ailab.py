@@ -148,7 +148,9 @@ async def _handle(request: Request, dialect: str, max_file: int, n_files: int) -
                 options["roi_outline_color"] = colors
         else:
             _flag(forms.text(form, "face_quality_control"), "face_quality_control")
-            _flag(forms.text(form, "return_rect_confidence"), "return_rect_confidence")
+            options["return_rect_confidence"] = _flag(
+                forms.text(form, "return_rect_confidence"), "return_rect_confidence"
+            )
             options["return_maps"] = _csv(
                 forms.text(form, "return_maps"), ADVANCED_RETURN_MAPS, "return_maps"
             )

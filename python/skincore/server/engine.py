@@ -123,10 +123,13 @@ class Engine:
         analysis, rgb = self.decode_analyze(image, dialect, max_faces=max_faces)
         if dialect == "ailab-pro" and "texture_enhanced_bw" in options.get("return_maps", ()):
             options["image"] = rgb
-        if dialect == "face-field" and "face_field" not in options:
-            from skincore.dialects.face_field import FACE_FIELDS
+        if dialect == "face-field":
+            if "face_field" not in options:
+                from skincore.dialects.face_field import FACE_FIELDS
 
-            options["face_field"] = ",".join(FACE_FIELDS)  # the route selects per request
+                options["face_field"] = ",".join(FACE_FIELDS)  # the route selects per request
+            if "skinface" in str(options["face_field"]):
+                options["image"] = rgb  # the skinface pictures are crops of the photo
         return analysis.to_dict(dialect, **options)
 
     @staticmethod

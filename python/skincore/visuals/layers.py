@@ -22,7 +22,26 @@ def mask_to_image(layer: MaskLayer, width: int, height: int) -> np.ndarray:
     numpy.ndarray
         ``(height, width)`` bool, True where the mask is set.
     """
-    out = np.zeros((height, width), bool)
+    return layer_to_image(layer, width, height) > 0
+
+
+def layer_to_image(layer: MaskLayer, width: int, height: int) -> np.ndarray:
+    """Map a :class:`MaskLayer`'s values back onto the image grid (nearest cell).
+
+    Parameters
+    ----------
+    layer : MaskLayer
+        Values (uint8), origin and scale.
+    width, height : int
+        Image size.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(height, width)`` uint8: the value of the grid cell each image pixel
+        falls in, 0 outside the grid.
+    """
+    out = np.zeros((height, width), np.uint8)
     m = layer.mask
     if m.size == 0:
         return out
@@ -38,6 +57,6 @@ def mask_to_image(layer: MaskLayer, width: int, height: int) -> np.ndarray:
     iy = np.floor((np.arange(y0, y1) - oy + 0.5) * s).astype(np.int64)
     okx = (ix >= 0) & (ix < mw)
     oky = (iy >= 0) & (iy < mh)
-    sub = m[np.clip(iy, 0, mh - 1)][:, np.clip(ix, 0, mw - 1)] > 0
-    out[y0:y1, x0:x1] = sub & oky[:, None] & okx[None, :]
+    sub = np.asarray(m)[np.clip(iy, 0, mh - 1)][:, np.clip(ix, 0, mw - 1)].astype(np.uint8)
+    out[y0:y1, x0:x1] = sub * (oky[:, None] & okx[None, :])
     return out

@@ -12,7 +12,13 @@ All faces of the analysis are drawn.
   ``enhanced_bw_info``. Colours follow ``roi_outline_color``: 6 hexadecimal
   digits ``RRGGBB`` (case-insensitive), defaults ``pores_color`` 0000FF,
   ``blackhead_color`` FF0000, ``wrinkle_color`` 6E9900 (deep lines),
-  ``fine_line_color`` 8DFE2A.
+  ``fine_line_color`` 8DFE2A. :func:`red_area` and :func:`brown_area` are JPEGs on a
+  white background, the shade of each pixel its excess redness or melanin;
+  :func:`roi_outline_map` outlines the acne lesions and brown spots
+  (``acne_color`` FE0100 papules, ``acne_pustule_color`` 9F21F6,
+  ``acne_nodule_color`` FF00FD, ``closed_comedones_color`` 00FF00,
+  ``brown_spot_color`` 7E2A28 for brown spots and acne marks, which the document
+  gives no colour of their own).
 - YouCam: :func:`youcam_masks` gives the mask PNGs (alpha blends over the photo)
   under the file names of the result ZIP.
 """
@@ -29,7 +35,7 @@ from skincore import maps as _maps
 from skincore.analysis import Analysis, MaskLayer
 from skincore.grading.groups import CONCERN_GROUPS, ZONE_GROUPS
 from skincore.maps import EnhancedBWInfo
-from skincore.visuals.layers import mask_to_image
+from skincore.visuals.layers import layer_to_image, mask_to_image
 
 __all__ = [
     "DEFAULT_COLORS",
@@ -43,6 +49,11 @@ __all__ = [
     "youcam_masks",
     "dark_circle_area",
     "oily_area",
+    "red_area",
+    "brown_area",
+    "roi_outline_map",
+    "lesion_area",
+    "skin_health_pictures",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -463,6 +474,18 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     oil = oily_area(analysis)
     if oil is not None:
         out["hd_oiliness_output.png" if hd else "oiliness_output.png"] = png_bytes(oil)
+    red = [f.redness.mask for f in analysis.faces if f.redness is not None]
+    if red:
+        sel = np.zeros((analysis.height, analysis.width), bool)
+        for layer in red:
+            sel |= mask_to_image(layer, analysis.width, analysis.height)
+        out[f"{prefix}redness_output.png"] = png_bytes(_tint(sel, (200, 16, 46), 140))
+    acne = lesion_area(analysis, ("papule", "pustule", "nodule", "closed_comedone"), color="FE0100")
+    if acne is not None and any(f.acne is not None for f in analysis.faces):
+        out[f"{prefix}acne_output.png"] = png_bytes(acne)
+    spots = lesion_area(analysis, ("spot",), color="7E2A28")
+    if spots is not None and any(f.pigmentation is not None for f in analysis.faces):
+        out[f"{prefix}age_spot_output.png"] = png_bytes(spots)
     return out
 
 
@@ -536,15 +559,16 @@ def render_pro_map(
     analysis : Analysis
         A finished analysis.
     name : str
-        ``texture_enhanced_pores``, ``texture_enhanced_blackheads``,
-        ``texture_enhanced_lines`` or ``rough_area``.
+        A name of :data:`skincore.dialects.ailab.PRO_MAPS` but
+        ``texture_enhanced_bw`` (see :func:`map_file_name` for the format).
     colors : dict, optional
         Pro ``roi_outline_color`` values overriding :data:`DEFAULT_COLORS`.
 
     Returns
     -------
     bytes or None
-        PNG bytes, or ``None`` when the concern behind the map is not measured.
+        PNG bytes (JPEG for ``red_area`` and ``brown_area``), or ``None`` when the
+        concern behind the map is not measured.
     """
     c = {**DEFAULT_COLORS, **(colors or {})}
     if name == "texture_enhanced_pores":
@@ -559,6 +583,202 @@ def render_pro_map(
         img = rough_area(analysis)
     elif name == "texture_enhanced_oily_area":
         img = oily_area(analysis)
+    elif name in ("red_area", "brown_area"):
+        shaded = red_area(analysis) if name == "red_area" else brown_area(analysis)
+        return None if shaded is None else jpeg_bytes(shaded)
+    elif name == "roi_outline_map":
+        img = roi_outline_map(analysis, colors=c)
     else:
         raise ValueError(f"name: unknown map {name!r}")
     return None if img is None else png_bytes(img)
+
+
+#: AILab maps drawn on a white background and encoded as JPEG (the Advanced
+#: document: "jpeg images for base64").
+JPEG_MAPS = ("red_area", "brown_area")
+
+
+def map_file_name(name: str) -> str:
+    """File name of a Pro map written by the CLI (``.jpg`` for the JPEG maps)."""
+    return f"{name}.jpg" if name in JPEG_MAPS or name == "texture_enhanced_bw" else f"{name}.png"
+
+
+def jpeg_bytes(img: Image.Image, quality: int = 90) -> bytes:
+    """Encode an RGB or greyscale image as JPEG."""
+    buf = io.BytesIO()
+    img.convert("L" if img.mode == "L" else "RGB").save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def _shaded(
+    analysis: Analysis, layers: list[MaskLayer], rgb: tuple[int, int, int]
+) -> Image.Image | None:
+    """White image, each pixel of the layers blended towards ``rgb`` by its level."""
+    if not layers:
+        return None
+    level = np.zeros((analysis.height, analysis.width), np.uint8)
+    for layer in layers:
+        np.maximum(level, layer_to_image(layer, analysis.width, analysis.height), out=level)
+    # A set pixel is at least a quarter of the way to the colour, so a faint
+    # area is still visible; the rest of the way follows its level.
+    t = np.where(level > 0, 0.25 + 0.75 * (level.astype(np.float32) / 255.0), 0.0)[..., None]
+    white = np.float32(255.0)
+    arr = white + (np.asarray(rgb, np.float32) - white) * t
+    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "RGB")
+
+
+def red_area(analysis: Analysis, *, color: str = "C8102E") -> Image.Image | None:
+    """Red skin on a white background, shaded by its excess redness.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis to render.
+    color : str, optional
+        ``RRGGBB`` of the strongest redness.
+
+    Returns
+    -------
+    PIL.Image.Image or None
+        RGB of the original image size; None when redness was not measured.
+    """
+    rgb = parse_color(color)
+    return _shaded(analysis, [f.redness.level for f in analysis.faces if f.redness], rgb)
+
+
+def brown_area(analysis: Analysis, *, color: str = "6B3A1E") -> Image.Image | None:
+    """Hyperpigmented skin on a white background, shaded by its melanin excess.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis to render.
+    color : str, optional
+        ``RRGGBB`` of the strongest pigmentation.
+
+    Returns
+    -------
+    PIL.Image.Image or None
+        RGB of the original image size; None when pigmentation was not measured.
+    """
+    rgb = parse_color(color)
+    return _shaded(analysis, [f.pigmentation.level for f in analysis.faces if f.pigmentation], rgb)
+
+
+#: ``roi_outline_color`` key of each outlined lesion kind.
+ROI_COLOR_KEYS = {
+    "papule": "acne_color",
+    "pustule": "acne_pustule_color",
+    "nodule": "acne_nodule_color",
+    "closed_comedone": "closed_comedones_color",
+    "acne_mark": "brown_spot_color",
+    "spot": "brown_spot_color",
+}
+
+
+def _roi_lesions(analysis: Analysis, kinds: tuple[str, ...] | None = None) -> list:
+    found = []
+    for f in analysis.faces:
+        if f.acne is not None:
+            found += f.acne.lesions
+        if f.pigmentation is not None:
+            found += f.pigmentation.spots
+    return [x for x in found if x.kind in ROI_COLOR_KEYS and (kinds is None or x.kind in kinds)]
+
+
+def roi_outline_map(
+    analysis: Analysis, *, colors: dict[str, str] | None = None
+) -> Image.Image | None:
+    """Outlines of the acne lesions and brown spots on a transparent image.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis to render.
+    colors : dict, optional
+        ``roi_outline_color`` values overriding :data:`DEFAULT_COLORS`.
+
+    Returns
+    -------
+    PIL.Image.Image or None
+        RGBA of the original image size; None when neither acne nor
+        pigmentation was measured.
+    """
+    c = {**DEFAULT_COLORS, **(colors or {})}
+    if all(f.acne is None and f.pigmentation is None for f in analysis.faces):
+        return None
+    img = _blank(analysis)
+    draw = ImageDraw.Draw(img)
+    width = _line_width(analysis)
+    for les in _roi_lesions(analysis):
+        rgba = (*parse_color(c[ROI_COLOR_KEYS[les.kind]]), 255)
+        pts = [(float(x), float(y)) for x, y in les.polygon]
+        if len(pts) >= 3:
+            draw.polygon(pts, outline=rgba, width=width)
+        else:
+            r = les.rect
+            draw.rectangle((r.left, r.top, r.right, r.bottom), outline=rgba, width=width)
+    return img
+
+
+def lesion_area(
+    analysis: Analysis, kinds: tuple[str, ...], *, color: str, alpha: int = 170
+) -> Image.Image | None:
+    """Fill the outlines of the given lesion kinds on a transparent image (YouCam masks).
+
+    Returns ``None`` when neither acne nor pigmentation was measured.
+    """
+    rgb = parse_color(color)
+    if all(f.acne is None and f.pigmentation is None for f in analysis.faces):
+        return None
+    img = _blank(analysis)
+    draw = ImageDraw.Draw(img)
+    for les in _roi_lesions(analysis, kinds):
+        pts = [(float(x), float(y)) for x, y in les.polygon]
+        if len(pts) >= 3:
+            draw.polygon(pts, fill=(*rgb, alpha))
+        else:
+            r = les.rect
+            draw.ellipse((r.left, r.top, r.right, r.bottom), fill=(*rgb, alpha))
+    return img
+
+
+def skin_health_pictures(analysis: Analysis, image: np.ndarray) -> dict[int, dict[str, bytes]]:
+    """face_field ``skinface`` pictures per face: the face crop as photo, grey, brown, red.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis to render.
+    image : numpy.ndarray
+        The analysed RGB photo.
+
+    Returns
+    -------
+    dict of int to dict of str to bytes
+        Face index -> JPEGs ``src_pic`` (the crop), ``gray_pic`` (its luminance),
+        and, where measured, ``brown_pic`` and ``red_pic`` (the crops of
+        :func:`brown_area` and :func:`red_area`).
+    """
+    red = red_area(analysis)
+    brown = brown_area(analysis)
+    out: dict[int, dict[str, bytes]] = {}
+    for f in analysis.faces:
+        r = f.geometry.face_rect
+        m = 0.1 * max(r.width, r.height)
+        box = (
+            max(0, int(r.left - m)),
+            max(0, int(r.top - m)),
+            min(analysis.width, int(np.ceil(r.right + m))),
+            min(analysis.height, int(np.ceil(r.bottom + m))),
+        )
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue
+        crop = Image.fromarray(np.ascontiguousarray(image)).crop(box)
+        pics = {"src_pic": jpeg_bytes(crop), "gray_pic": jpeg_bytes(crop.convert("L"))}
+        if brown is not None and f.pigmentation is not None:
+            pics["brown_pic"] = jpeg_bytes(brown.crop(box))
+        if red is not None and f.redness is not None:
+            pics["red_pic"] = jpeg_bytes(red.crop(box))
+        out[f.index] = pics
+    return out

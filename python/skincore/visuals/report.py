@@ -58,6 +58,28 @@ EXPLANATIONS: dict[str, str] = {
         "reflection), as a share of each zone. It measures reflection, not sebum: "
         "a flash makes every face shinier, powder removes shine."
     ),
+    "redness": (
+        "Red skin: where the haemoglobin estimated from the colour (shading removed) "
+        "stands above the face's own least red skin, as a share of the skin and an "
+        "intensity. Warm light and flushing read as redness; it shows erythema, not "
+        "how reactive the skin is."
+    ),
+    "pigmentation": (
+        "Brown skin and brown spots: where the melanin estimated from the colour stands "
+        "above the face's own baseline. An even tan or a dark skin is not counted as "
+        "pigmented; a shadow can be. Melasma and freckles are told apart by size only."
+    ),
+    "acne": (
+        "Acne lesions found by their colour against the skin around them (red bumps, "
+        "pale-centred pustules, large nodules, small whiteheads, flat red-brown marks), "
+        "and the acne grade from their count (0-5 mild, 6-20 moderate, 21-50 severe, "
+        "more very severe). A flat mark and a raised papule look alike in one photo; "
+        "on public acne photos it finds about a third of the marked lesions."
+    ),
+    "moles": (
+        "Dark, compact spots of a few millimetres. Listed, not graded; this is not a "
+        "skin-cancer check."
+    ),
     "skin_age": (
         "Apparent age from a face-age network (about 7 years mean error on a public "
         "face set; older faces read younger). It is not a clinical skin age."
@@ -72,6 +94,9 @@ _LAYER_NAMES = {
     "roughness": "rough skin",
     "dark_circles": "dark circles",
     "oiliness": "shine",
+    "redness": "red skin",
+    "pigmentation": "brown skin",
+    "acne": "acne and spots",
 }
 
 
@@ -80,6 +105,16 @@ def _b64(img: Image.Image, fmt: str = "PNG", **kw: object) -> str:
     img.save(buf, format=fmt, **kw)
     mime = "image/png" if fmt == "PNG" else "image/jpeg"
     return f"data:{mime};base64,{base64.b64encode(buf.getvalue()).decode('ascii')}"
+
+
+def _white_to_alpha(img: Image.Image | None) -> Image.Image | None:
+    """Turn a white-background map into an overlay: white transparent, colour opaque."""
+    if img is None:
+        return None
+    rgb = np.asarray(img.convert("RGB"))
+    alpha = (255 - rgb.min(axis=2)).astype(np.uint8)
+    alpha = np.where(alpha > 8, np.minimum(255, alpha.astype(np.int32) * 2), 0).astype(np.uint8)
+    return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
 
 
 def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
@@ -93,6 +128,9 @@ def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
         "roughness": maps.rough_area(analysis, color=c["rough_color"], alpha=110),
         "dark_circles": maps.dark_circle_area(analysis),
         "oiliness": maps.oily_area(analysis),
+        "redness": _white_to_alpha(maps.red_area(analysis)),
+        "pigmentation": _white_to_alpha(maps.brown_area(analysis)),
+        "acne": maps.roi_outline_map(analysis),
     }
     regions = render_regions(analysis, image).convert("RGBA")
     regions.putalpha(150)

@@ -1,0 +1,112 @@
+"""What the colour concerns share: one lesion detection per face, mask outlines, zone shares.
+
+Acne, moles and pigmentation read the same lesion detection
+(:func:`skincore.concerns.lesions.detect_lesions`) of a face, run once on the
+colour grid (:attr:`FaceWork.colour_rgb` / ``colour_lab``, about 3 px/mm) over the
+face skin mask (segmented skin minus eyes, brows, lips, nostrils, hair and
+beard, so no lesion is searched there) and memoised on the face's
+:class:`~skincore.concerns.work.FaceWork` under its detection parameters. This
+module converts what it finds to image pixels
+(:class:`skincore.analysis.Lesion`), and turns area masks (red, brown skin) into
+outlines and per-zone shares.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from skincore import contours
+from skincore.analysis import Lesion, Rect
+from skincore.concerns.lesions import LesionParams, detect_lesions
+
+if TYPE_CHECKING:
+    from skincore.concerns.work import FaceWork
+
+#: Zones whose shares the colour concerns report (AILab: forehead and cheeks;
+#: the others for the native output).
+COLOUR_ZONES = ("forehead", "left_cheek", "right_cheek", "nose", "chin")
+
+#: Contrast features carried into the result.
+_CONTRAST = ("dL", "da", "db", "redness", "melanin")
+
+
+def face_lesions(work: FaceWork, params: LesionParams) -> list[Lesion]:
+    """Every lesion of the face (all kinds), image pixels, most confident first.
+
+    Memoised on ``work`` by ``params``: concerns with equal detection parameters
+    share one detection.
+    """
+    return work.memo(("lesions", params), lambda: _detect(work, params))
+
+
+def _detect(work: FaceWork, params: LesionParams) -> list[Lesion]:
+    skin = work.colour.masks["face"]
+    if not np.any(skin):
+        return []
+    found = detect_lesions(
+        work.colour_rgb,
+        work.colour_lab,
+        skin,
+        work.colour_px_per_mm,
+        params,
+        threads=work.threads,
+    )
+    s = work.colour_scale
+    ox, oy = work.crop[:2]
+    out = []
+    for les in found:
+        x0, y0, x1, y1 = les.bbox
+        out.append(
+            Lesion(
+                kind=les.kind,
+                rect=Rect(x0 / s + ox, y0 / s + oy, (x1 - x0) / s, (y1 - y0) / s),
+                polygon=work.colour_to_image(les.polygon)
+                if len(les.polygon)
+                else np.zeros((0, 2), np.float32),
+                area_mm2=float(les.area_mm2),
+                confidence=float(les.confidence),
+                contrast={k: float(les.features[k]) for k in _CONTRAST if k in les.features},
+            )
+        )
+    return out
+
+
+def outlines(
+    work: FaceWork, mask: np.ndarray, *, min_area_mm2: float, epsilon_px: float = 0.7
+) -> list[np.ndarray]:
+    """Outlines (image pixels) of a colour-grid mask's components, largest first.
+
+    Components smaller than ``min_area_mm2`` are left out (single noisy pixels
+    are not an area).
+    """
+    labels, stats = contours.label(mask > 0, threads=work.threads)
+    if stats.area.size == 0:
+        return []
+    ppm2 = work.colour_px_per_mm**2
+    keep = np.flatnonzero(stats.area >= min_area_mm2 * ppm2)
+    if keep.size == 0:
+        return []
+    polys = contours.find_contours(labels, threads=work.threads)
+    order = keep[np.argsort(-stats.area[keep], kind="stable")]
+    out = []
+    for i in order:
+        p = polys[i]
+        if len(p) > 2:
+            p = contours.simplify(p, epsilon_px)
+        if len(p) >= 3:
+            out.append(work.colour_to_image(p))
+    return out
+
+
+def zone_shares(work: FaceWork, mask: np.ndarray) -> dict[str, float]:
+    """Share of each zone's skin (:data:`COLOUR_ZONES`) set in ``mask`` (colour grid)."""
+    out: dict[str, float] = {}
+    sel = mask > 0
+    for name in COLOUR_ZONES:
+        zm = work.colour.masks[name] > 0
+        n = int(np.count_nonzero(zm))
+        if n:
+            out[name] = float(np.count_nonzero(sel & zm)) / n
+    return out

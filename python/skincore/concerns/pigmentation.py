@@ -1,0 +1,152 @@
+"""Pigmentation (AILab *melanin*): brown skin, brown spots, melasma and freckle evidence.
+
+What is measured
+----------------
+* Brown skin: :func:`skincore.concerns.lesions.melanin` on the colour grid over
+  the face skin: the melanin optical-density map (:mod:`skincore.chromophore`)
+  smoothed at ``detection.smooth_mm`` minus the face's own baseline; skin
+  ``detection.threshold`` above it is brown. Reported: its share of the face
+  and of each zone, its area in mm², the intensity (mean excess over the brown
+  skin as 0-100 of ``detection.full_scale``), the mean melanin density of the skin, and the
+  outlines of the brown areas (AILab ``melanin_mark``; areas under
+  ``min_mark_mm2`` left out).
+* Brown spots: the ``spot`` lesions of the shared lesion detection
+  (:mod:`skincore.concerns.colour_lesions`).
+* Melasma evidence: the largest brown area on the forehead or a cheek (mm²);
+  present when at least ``melasma_min_mm2`` (melasma is a patch of centimetres,
+  not a spot). Freckle evidence: spots smaller than ``freckle_max_mm2``; present
+  when at least ``freckle_min_count``.
+
+Grading (:func:`grade`)
+-----------------------
+Severity 0-3 by the brown share of the face (``area_bands``: 3 %, 10 %, 20 %),
+confidence a logistic of the distance to the nearest band (``confidence_spread``
+= 2 % of area), score ``100 * exp(-area / score_area)``. Melasma and freckle
+presence take a logistic confidence of their margin (``extra``). Set by hand;
+no graded pigmentation data set here.
+
+Limits
+------
+Brown is relative to the face's own baseline, so an even tan or a naturally
+dark skin is not "pigmented"; a shadow that survives the shading removal can
+read as brown. Melasma and freckles are told apart by size only, not by a
+dermatologist's criteria (distribution, history).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skincore import contours
+from skincore.analysis import MaskLayer, Pigmentation
+from skincore.concerns.base import Concern
+from skincore.concerns.colour_lesions import face_lesions, outlines, zone_shares
+from skincore.concerns.lesions import LesionParams, MelaninParams, melanin
+from skincore.grading import ConcernGrade, band_grade, margin_confidence
+
+#: Zones where a large brown patch is melasma evidence.
+MELASMA_ZONES = ("forehead", "left_cheek", "right_cheek")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Pigmentation settings (see the module docstring).
+
+    Attributes
+    ----------
+    detection : MelaninParams
+        Smoothing, baseline and threshold of the brown-skin map.
+    lesions : LesionParams
+        The shared lesion detection (brown spots).
+    min_mark_mm2 : float
+        Smallest brown area outlined in ``melanin_mark``.
+    melasma_min_mm2 : float
+        A brown patch on the forehead or a cheek at least this large is melasma.
+    freckle_max_mm2, freckle_min_count : float, int
+        Freckles are spots under this area, present from this many.
+    area_bands : tuple of float
+        Face brown-area shares from which the severity is 1, 2 and 3.
+    confidence_spread : float
+        Area share per logistic unit of the confidence.
+    score_area : float
+        Brown-area share at which the score falls by a factor e.
+    """
+
+    detection: MelaninParams = field(default_factory=MelaninParams)
+    lesions: LesionParams = field(default_factory=LesionParams)
+    min_mark_mm2: float = 2.0
+    melasma_min_mm2: float = 100.0
+    freckle_max_mm2: float = 7.0
+    freckle_min_count: int = 10
+    area_bands: tuple[float, float, float] = (0.03, 0.10, 0.20)
+    confidence_spread: float = 0.02
+    score_area: float = 0.10
+
+
+def _largest_patch_mm2(work, mask: np.ndarray) -> float:  # noqa: ANN001 - FaceWork
+    sel = mask > 0
+    zone = np.zeros(sel.shape, bool)
+    for name in MELASMA_ZONES:
+        zone |= work.colour.masks[name] > 0
+    _, stats = contours.label(sel & zone, threads=work.threads)
+    if stats.area.size == 0:
+        return 0.0
+    return float(stats.area.max()) / work.colour_px_per_mm**2
+
+
+def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - FaceWork
+    """Brown skin and brown spots on the colour grid (None without face skin)."""
+    face = work.colour.masks["face"]
+    if not np.any(face):
+        return None
+    cm = work.colour
+    m = melanin(
+        work.colour_rgb, face, work.colour_px_per_mm, params.detection, threads=work.threads
+    )
+    spots = [les for les in face_lesions(work, params.lesions) if les.kind == "spot"]
+    return Pigmentation(
+        brown_area=float(m.brown_fraction),
+        brown_area_mm2=float(m.brown_area_mm2),
+        intensity=float(min(100.0, 100.0 * m.brown_excess_mean / params.detection.full_scale)),
+        concentration=float(m.concentration),
+        zones=zone_shares(work, m.mask),
+        spots=spots,
+        outlines=outlines(work, m.mask, min_area_mm2=params.min_mark_mm2),
+        melasma=_largest_patch_mm2(work, m.mask),
+        freckles=sum(1 for s in spots if s.area_mm2 < params.freckle_max_mm2),
+        freckle_max_mm2=params.freckle_max_mm2,
+        mask=MaskLayer(m.mask, cm.origin, cm.scale),
+        level=MaskLayer(m.level, cm.origin, cm.scale),
+    )
+
+
+def grade(result: Pigmentation, params: Params) -> ConcernGrade:
+    """Severity 0-3 of the brown share, score, and melasma / freckle presence."""
+    whole = band_grade(
+        result.brown_area, params.area_bands, params.confidence_spread, params.score_area
+    )
+    return ConcernGrade(
+        whole=whole,
+        extra={
+            "melasma": int(result.melasma >= params.melasma_min_mm2),
+            "melasma_confidence": margin_confidence(
+                result.melasma, params.melasma_min_mm2, 0.25 * params.melasma_min_mm2
+            ),
+            "freckle": int(result.freckles >= params.freckle_min_count),
+            "freckle_confidence": margin_confidence(
+                float(result.freckles), params.freckle_min_count, 3.0
+            ),
+        },
+    )
+
+
+CONCERN: Concern = Concern(
+    name="pigmentation",
+    summary="melanin: brown-skin area and intensity, brown spots, melasma and freckle evidence",
+    params=Params,
+    result=Pigmentation,
+    measure=measure,
+    grade=grade,
+)

@@ -1,0 +1,197 @@
+"""Redness, pigmentation, acne and moles as registered concerns, end to end.
+
+Lesions and a red patch are planted (in optical density, ``tests/synthetic_lesions``)
+on a real face photo, the photo is analysed by the public API, and the concerns,
+the dialects and the maps must show them where they were planted.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import skincore
+from skincore import geometry
+from skincore.concerns import acne as A
+from skincore.concerns import redness as R
+from skincore.face.regions import EXCLUDED
+from skincore.visuals import maps
+from synthetic_lesions import RECIPES, Planted, plant, plant_patch
+
+COLOUR = ("redness", "pigmentation", "acne", "moles")
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return skincore.Analyzer(threads=2, concerns=COLOUR)
+
+
+@pytest.fixture(scope="module")
+def base(analyzer, faces_dir):
+    rgb = np.asarray(Image.open(faces_dir / "ccby_london_087.jpg").convert("RGB"))
+    return rgb, analyzer.analyze(rgb)
+
+
+def _cheek_sites(face, n: int, sep_mm: float = 7.0):
+    """Points spread over both cheeks' skin, ``sep_mm`` apart."""
+    ppm = face.geometry.px_per_mm
+    out = []
+    for side in ("left_cheek", "right_cheek"):
+        poly = face.geometry.regions[side]
+        cx, cy = poly.mean(axis=0)
+        for dx, dy in ((0, 0), (-1, -1), (1, -1), (-1, 1), (1, 1)):
+            out.append((cx + dx * sep_mm * ppm, cy + dy * sep_mm * ppm))
+    return out[:n]
+
+
+def _near(lesions, x, y, tol):
+    return [les for les in lesions if abs(les.rect.left + les.rect.width / 2 - x) <= tol
+            and abs(les.rect.top + les.rect.height / 2 - y) <= tol]  # fmt: skip
+
+
+def test_planted_moles_and_spots_are_found_where_planted(analyzer, base):
+    rgb, res0 = base
+    face0 = res0.faces[0]
+    ppm = face0.geometry.px_per_mm
+    sites = _cheek_sites(face0, 4)
+    kinds = ["mole", "spot", "mole", "spot"]
+    planted = [
+        Planted(k, x, y, RECIPES[k][0] * ppm) for k, (x, y) in zip(kinds, sites, strict=True)
+    ]
+    face = analyzer.analyze(plant(rgb, planted)).faces[0]
+    # Wiring, not the classifier (tests/test_lesions.py scores kinds): a planted spot
+    # must come out as a brown lesion, a spot or (on redder skin) an acne mark.
+    marks = [x for x in face.acne.lesions if x.kind == "acne_mark"]
+    found = {"mole": face.moles.lesions, "spot": face.pigmentation.spots + marks}
+    for p in planted:
+        hits = _near(found[p.kind], p.x, p.y, p.radius + ppm)
+        assert hits, f"{p.kind} at ({p.x:.0f}, {p.y:.0f}) not found"
+        assert 0 < hits[0].confidence < 1
+        assert len(hits[0].polygon) >= 3
+    assert face.moles.count == len(face.moles.lesions) >= 2
+
+
+def test_planted_papules_raise_the_acne_count_and_grade(analyzer, base):
+    rgb, res0 = base
+    face0 = res0.faces[0]
+    ppm = face0.geometry.px_per_mm
+    sites = _cheek_sites(face0, 8)
+    planted = [Planted("papule", x, y, RECIPES["papule"][0] * ppm) for x, y in sites]
+    face = analyzer.analyze(plant(rgb, planted)).faces[0]
+    acne = face.acne
+    active = [les for les in acne.lesions if les.kind in A.ACNE_KINDS]
+    recalled = sum(bool(_near(active, p.x, p.y, p.radius + ppm)) for p in planted)
+    assert recalled >= 6, recalled
+    assert acne.active_count >= face0.acne.active_count + 6
+    assert acne.counts == {k: sum(x.kind == k for x in acne.lesions) for k in A.KINDS}
+    assert face.grades["acne"].whole.score < face0.grades["acne"].whole.score
+
+
+def test_red_patch_is_measured_outlined_and_drawn(analyzer, base):
+    rgb, res0 = base
+    face0 = res0.faces[0]
+    poly = face0.geometry.regions["left_cheek"]
+    cx, cy = poly.mean(axis=0)
+    radius = 8.0 * face0.geometry.px_per_mm
+    img, core = plant_patch(rgb, cx, cy, radius, hb=0.15)
+    res = analyzer.analyze(img)
+    red = res.faces[0].redness
+    assert red.area > face0.redness.area
+    assert red.zones["left_cheek"] > face0.redness.zones["left_cheek"] + 0.1
+    assert any(
+        o[:, 0].min() <= cx <= o[:, 0].max() and o[:, 1].min() <= cy <= o[:, 1].max()
+        for o in red.outlines
+    )
+    shaded = np.asarray(maps.red_area(res))
+    r, g, b = shaded[int(cy), int(cx)].astype(int)
+    assert r > g + 40 and r > b + 40  # red on the patch ...
+    assert tuple(shaded[5, 5]) == (255, 255, 255)  # ... on a white background
+    # more red area -> a lower score, the severity never decreasing
+    g0, g1 = (R.grade(x, R.Params()) for x in (face0.redness, red))
+    assert g1.whole.score < g0.whole.score and g1.whole.severity >= g0.whole.severity
+
+
+def test_no_lesion_on_the_excluded_features(base):
+    _, res = base
+    face = res.faces[0]
+    found = face.acne.lesions + face.moles.lesions + face.pigmentation.spots
+    assert found  # the photo has some detections: the check below is not vacuous
+    features = np.zeros((res.height, res.width), np.uint8)
+    for name in EXCLUDED:
+        poly = face.geometry.regions.get(name)
+        if poly is not None:
+            geometry.fill_polygons([poly.astype(np.float32)], features.shape, out=features)
+    for les in found:
+        x = int(round(les.rect.left + les.rect.width / 2))
+        y = int(round(les.rect.top + les.rect.height / 2))
+        assert not features[y, x], (les.kind, x, y)
+
+
+def test_hayashi_bands_and_monotone_score():
+    for n, g in ((0, 0), (5, 0), (6, 1), (20, 1), (21, 2), (50, 2), (51, 3), (300, 3)):
+        assert A.hayashi_grade(n) == g
+    scores = [A.grade(_acne(n), A.Params()).whole.score for n in range(0, 80, 5)]
+    assert all(a >= b for a, b in zip(scores[:-1], scores[1:], strict=True))
+    assert scores[0] == 100.0
+
+
+def _acne(n: int):
+    from skincore.analysis import Acne
+
+    return Acne(lesions=[], counts={}, active_count=n, skin_area_cm2=100.0)
+
+
+def test_dialect_fields_and_maps(base):
+    rgb, res = base
+    face = res.faces[0]
+    pro = res.to_dict(
+        "ailab-pro",
+        return_maps="red_area,brown_area,roi_outline_map",
+        return_marks="sensitivity_mark,melanin_mark",
+        roi_outline_color={"brown_spot_color": "00FFFF"},
+    )["result"]
+    for key, kind in (("mole", "mole"), ("brown_spot", "spot"), ("acne_mark", "acne_mark")):
+        got = pro[key]
+        n = sum(x.kind == kind for x in face.moles.lesions + face.acne.lesions
+                + face.pigmentation.spots)  # fmt: skip
+        assert len(got["rectangle"]) == len(got["confidence"]) == len(got["polygon"]) == n
+    assert pro["sensitivity"]["sensitivity_area"] == pytest.approx(face.redness.area, abs=1e-4)
+    assert len(pro["sensitivity_mark"]["polygon"]) == len(face.redness.outlines)
+    assert 0 <= pro["melanin"]["melanin_concentration"] <= 100
+    assert set(pro["melasma"]) == {"value", "confidence"}
+    assert pro["score_info"]["acne_score"] == round(face.grades["acne"].whole.score)
+    roi = np.asarray(Image.open(io.BytesIO(base64.b64decode(pro["face_maps"]["roi_outline_map"]))))
+    if face.pigmentation.spots or face.acne.counts["acne_mark"]:
+        # the custom colour is used for spots and marks
+        assert np.any((roi[..., 0] == 0) & (roi[..., 1] == 255) & (roi[..., 3] == 255))
+    adv = res.to_dict("ailab-advanced", return_rect_confidence=1)["result"]
+    assert len(adv["acne"]["confidence"]) == len(adv["acne"]["rectangle"])
+    assert "confidence" not in res.to_dict("ailab-advanced")["result"]["mole"]
+    with pytest.raises(skincore.SkinError):
+        res.to_dict("ailab-advanced", return_rect_confidence=2)
+    ff = res.to_dict("face-field", face_field="acnespotmole,skinface,skinquality", image=rgb)
+    item = ff["result"]["face_list"][0]
+    asm = item["acnespotmole"]
+    assert asm["acne_num"] == len(asm["acne_list"]) == len(face.acne.lesions)
+    assert all(a["type"] in (0, 1, 2, 3) and a["left"] <= a["right"] for a in asm["acne_list"])
+    assert asm["mole_num"] == face.moles.count
+    pics = item["skinface"]["skin_health_check_images"]
+    assert set(pics) == {"src_pic", "gray_pic", "brown_pic", "red_pic"}
+    assert Image.open(io.BytesIO(base64.b64decode(pics["gray_pic"]))).mode == "L"
+    sens = item["skinquality"]["skin_sensitive_check"]
+    assert sens == [("0", "1", "2", "2")[face.grades["redness"].whole.severity]]
+
+
+def test_youcam_masks_and_scores(base):
+    _, res = base
+    sd = res.to_dict("youcam-sd")
+    types = {o["type"] for o in sd["data"]["results"]["output"]}
+    assert {"redness", "age_spot", "acne"} <= types
+    files = maps.youcam_masks(res, hd=True)
+    for name in ("hd_redness_output.png", "hd_acne_output.png", "hd_age_spot_output.png"):
+        img = Image.open(io.BytesIO(files[name]))
+        assert img.size == (res.width, res.height) and img.mode == "RGBA"
