@@ -521,6 +521,50 @@ class Oiliness:
 
 
 @dataclass(frozen=True)
+class SkinTypeZone:
+    """The oil / dryness call of one zone.
+
+    Attributes
+    ----------
+    call : str
+        ``oily``, ``dry`` or ``neutral``.
+    shine : float
+        Shine share of the zone's skin, [0, 1].
+    rough : float or None
+        Rough share of the zone's skin (None where roughness was not measurable).
+    confidence : float
+        Confidence of the call, [0, 1].
+    area_px : int
+        The zone's skin pixels (colour grid).
+    """
+
+    call: str
+    shine: float
+    rough: float | None
+    confidence: float
+    area_px: int
+
+
+@dataclass(frozen=True)
+class SkinType:
+    """Skin type of the face: ``oily``, ``dry``, ``normal`` or ``combination``.
+
+    Attributes
+    ----------
+    kind : str
+        The face's type.
+    confidence : float
+        Confidence of the type, [0, 1].
+    zones : dict of str to SkinTypeZone
+        Forehead, nose, cheeks, chin, and the pooled ``t_zone`` and ``u_zone``.
+    """
+
+    kind: str
+    confidence: float
+    zones: dict[str, SkinTypeZone]
+
+
+@dataclass(frozen=True)
 class Lesion:
     """One detected skin lesion (acne family, mole, brown spot), in image pixels.
 

@@ -201,7 +201,7 @@ def measure_face(
                 f">= {spec.min_px_per_mm} px/mm"
             )
             continue
-        result = spec.measure(work, params[spec.name])
+        result = work.result_of(spec, params[spec.name])
         face.concerns[spec.name] = result
         if result is None:
             face.skipped[spec.name] = "nothing to measure (no skin in its zones)"

@@ -123,14 +123,23 @@ def shine_map(
     return shine, excess.astype(np.float32)
 
 
+def face_shine(work, params: Params) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """:func:`shine_map` of a face's skin on the colour grid, once per face and params."""
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        face = work.colour.masks["face"]
+        return shine_map(work.colour_lab, face, work.colour_px_per_mm, params, threads=work.threads)
+
+    return work.memo(("shine", params), compute)
+
+
 def measure(work, params: Params) -> Oiliness | None:  # noqa: ANN001 - FaceWork
     """Shine area and intensity per zone on the colour grid (None without face skin)."""
     cm = work.colour
     face = cm.masks["face"]
     if not np.any(face):
         return None
-    ppm = work.px_per_mm * work.colour_scale
-    shine, excess = shine_map(work.colour_lab, face, ppm, params, threads=work.threads)
+    shine, excess = face_shine(work, params)
     zones: dict[str, OilZone] = {}
     for name in OIL_ZONES:
         zm = cm.masks[name] > 0

@@ -23,6 +23,7 @@ from skincore.concerns import (
     redness,
     roughness,
     skin_age,
+    skin_type,
     tone,
     wrinkles,
 )
@@ -40,6 +41,7 @@ REGISTRY: dict[str, Concern] = {
         roughness.CONCERN,
         dark_circles.CONCERN,
         oiliness.CONCERN,
+        skin_type.CONCERN,
         redness.CONCERN,
         pigmentation.CONCERN,
         acne.CONCERN,

@@ -110,6 +110,21 @@ class FaceWork:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def result_of(self, spec: Any, params: Any) -> Any:
+        """Return concern ``spec``'s result with ``params`` for this face, measured once.
+
+        The pipeline measures every concern through here, so a concern derived
+        from others (skin type from shine and texture) reads their results
+        instead of measuring them again; with other parameters, or when the
+        other concern was not selected, it is measured (and kept) on demand.
+        """
+        key: Any = ("result", spec.name, params)
+        try:
+            hash(key)
+        except TypeError:  # unhashable parameters: keyed by identity
+            key = ("result", spec.name, id(params))
+        return self.memo(key, lambda: spec.measure(self, params))
+
     def colour_to_image(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(N, 2)`` colour-grid points to image pixels (pixel centres)."""
         xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)

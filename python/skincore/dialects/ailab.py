@@ -468,6 +468,25 @@ def _colour_fields(face: FaceResult, marks: Sequence[str], *, pro: bool) -> dict
     return out
 
 
+def _skin_type(face: FaceResult) -> dict[str, Any]:
+    """``skin_type``: AILab's code (0 oily, 1 dry, 2 neutral, 3 combination) and details.
+
+    Each class of ``details`` carries the confidence of the face's classification
+    (the document's example gives one confidence to all four).
+    """
+    g = _grades(face, "skin_type")
+    if g is None:
+        return {}
+    code = int(g.whole.severity)
+    conf = r2(g.whole.confidence)
+    return {
+        "skin_type": {
+            "skin_type": code,
+            "details": {str(k): {"value": int(k == code), "confidence": conf} for k in range(4)},
+        }
+    }
+
+
 def _score_info(face: FaceResult) -> dict[str, Any]:
     s = face.scores or {}
     info: dict[str, Any] = {}
@@ -480,6 +499,7 @@ def _score_info(face: FaceResult) -> dict[str, Any]:
         ("acne", "acne_score"),
         ("redness", "sensitivity_score"),
         ("pigmentation", "melanin_score"),
+        ("skin_type", "skin_type_score"),
     ):
         if concern in s:
             info[key] = int(round(s[concern]["whole"].raw))
@@ -586,6 +606,7 @@ def render_pro(
     result.update(_wrinkle_fields(face, return_marks))
     result.update(_dark_circles(face, return_marks, pro=True))
     result.update(_oiliness(face))
+    result.update(_skin_type(face))
     result.update(_colour_fields(face, return_marks, pro=True))
     result.update(_lesion_fields(face))
     result.update(_skin_age(face))
@@ -645,6 +666,7 @@ def render_advanced(
                 (x for k in kinds for x in by_kind.get(k, [])), key=lambda x: -x.confidence
             )
             result[key] = _lesion_box(found, polygons=False, confidence=rect_confidence)
+    result.update(_skin_type(face))
     result.update(_colour_fields(face, (), pro=False))
     if maps:
         result["face_maps"] = {k: base64.b64encode(v).decode("ascii") for k, v in maps.items()}

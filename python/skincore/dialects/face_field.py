@@ -119,6 +119,10 @@ def _acnespotmole(face: FaceResult) -> dict[str, Any]:
     return out
 
 
+#: ``skin_dryoil_check`` zones in the document's order and the codes of the calls.
+DRYOIL_ZONES = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
+DRYOIL_CODES = {"dry": "0", "neutral": "1", "oily": "2"}
+
 #: ``skin_sensitive_check`` code ("0" tolerant, "1" neutral, "2" sensitive) by
 #: redness severity 0-3.
 SENSITIVE_CODES = ("0", "1", "2", "2")
@@ -175,9 +179,15 @@ def _face(
                 k: base64.b64encode(v).decode("ascii") for k, v in pictures.items()
             }
         }
+    quality: dict[str, list[str]] = {}
+    st = face.skin_type
+    if st is not None and all(z in st.zones for z in DRYOIL_ZONES):
+        quality["skin_dryoil_check"] = [DRYOIL_CODES[st.zones[z].call] for z in DRYOIL_ZONES]
     rg = face.grades.get("redness")
-    if "skinquality" in fields and rg is not None:
-        item["skinquality"] = {"skin_sensitive_check": [SENSITIVE_CODES[rg.whole.severity]]}
+    if rg is not None:
+        quality["skin_sensitive_check"] = [SENSITIVE_CODES[rg.whole.severity]]
+    if "skinquality" in fields and quality:
+        item["skinquality"] = quality
     return item
 
 

@@ -33,6 +33,7 @@ _CONCERNS = {
     "redness": ("redness", "hd_redness"),
     "pigmentation": ("age_spot", "hd_age_spot"),
     "acne": ("acne", "hd_acne"),
+    "skin_type": ("skin_type", "hd_skin_type"),
 }
 _HD_SUBS = {
     "pores": ("forehead", "nose", "cheek", "whole"),
@@ -51,11 +52,12 @@ _HD_SUBS = {
     "redness": ("whole",),
     "pigmentation": ("whole",),
     "acne": ("whole",),
+    "skin_type": ("whole", "t_zone", "u_zone"),
 }
 
 #: HD concerns whose score_info entry is keyed by sub-category (the document's
 #: "Subcategories[...]"); the others are one flat entry, as its example shows.
-_HD_NESTED = ("pores", "wrinkles", "roughness", "acne")
+_HD_NESTED = ("pores", "wrinkles", "roughness", "acne", "skin_type")
 
 #: Concerns with one mask (no per-sub-category files) in HD.
 _SINGLE_MASK = ("roughness", "dark_circles", "oiliness", "redness", "pigmentation", "acne")
@@ -63,6 +65,8 @@ _SINGLE_MASK = ("roughness", "dark_circles", "oiliness", "redness", "pigmentatio
 
 def mask_name(group: str, sub: str, *, hd: bool) -> str:
     """Return the YouCam mask file name of a concern (and HD sub-category)."""
+    if group == "skin_type":  # one picture, named without "_output" in the document
+        return "hd_skin_type.png" if hd else "skin_type.png"
     if not hd:
         return f"{_CONCERNS[group][0]}_output.png"
     if group in _SINGLE_MASK:
@@ -77,33 +81,65 @@ def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
     age = _skin_age(analysis)
     if age is not None:
         info["skin_age"] = age
+    labels = skin_type_labels(analysis)
     for group, (sd_name, hd_name) in _CONCERNS.items():
         g = scores.get(group)
         if not g:
             continue
-        if hd and group in _HD_NESTED:
-            info[hd_name] = {
-                sub: {
-                    "raw_score": g[sub].raw,
-                    "ui_score": g[sub].ui,
-                    "output_mask_name": mask_name(group, sub, hd=True),
-                }
-                for sub in _HD_SUBS[group]
-                if sub in g
+
+        def entry(sub: str, group: str = group, g: dict = g) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "raw_score": g[sub].raw,
+                "ui_score": g[sub].ui,
+                "output_mask_name": mask_name(group, sub, hd=hd),
             }
-        elif hd:
-            info[hd_name] = {
-                "raw_score": g["whole"].raw,
-                "ui_score": g["whole"].ui,
-                "output_mask_name": mask_name(group, "whole", hd=True),
+            if group == "skin_type" and sub in labels:
+                out["skin_type"] = labels[sub]
+            return out
+
+        if group in _HD_NESTED and (hd or group == "skin_type"):
+            info[hd_name if hd else sd_name] = {
+                sub: entry(sub) for sub in _HD_SUBS[group] if sub in g
             }
         else:
-            info[sd_name] = {
-                "raw_score": g["whole"].raw,
-                "ui_score": g["whole"].ui,
-                "output_mask_name": mask_name(group, "whole", hd=False),
-            }
+            info[hd_name if hd else sd_name] = entry("whole")
     return info
+
+
+#: YouCam skin-type names of skincore's face types and zone calls.
+_TYPE_LABELS = {
+    "oily": "Oily",
+    "dry": "Dry",
+    "normal": "Normal",
+    "neutral": "Normal",
+    "combination": "Combination",
+}
+
+
+def skin_type_labels(analysis: Analysis) -> dict[str, str]:
+    """YouCam skin-type names for ``whole``, ``t_zone`` and ``u_zone`` of the largest face.
+
+    The document's types add "Redness" ("Redness" alone for normal skin, else
+    "<type> & Redness") when the redness concern grades the face moderate or worse.
+    """
+    face = analysis.faces[0]
+    st = face.skin_type
+    if st is None:
+        return {}
+    rg = face.grades.get("redness")
+    red = rg is not None and rg.whole.severity >= 2
+
+    def name(kind: str) -> str:
+        base = _TYPE_LABELS[kind]
+        if not red:
+            return base
+        return "Redness" if base == "Normal" else f"{base} & Redness"
+
+    out = {"whole": name(st.kind)}
+    for zone in ("t_zone", "u_zone"):
+        if zone in st.zones:
+            out[zone] = name(st.zones[zone].call)
+    return out
 
 
 def _skin_age(analysis: Analysis) -> int | None:
@@ -128,11 +164,12 @@ def _outputs(analysis: Analysis, hd: bool, mask_base_url: str | None) -> list[di
             "ui_score": g["whole"].ui,
             "raw_score": g["whole"].raw,
         }
+        if group == "skin_type":
+            item["value"] = skin_type_labels(analysis).get("whole")
         if mask_base_url is not None:
             subs = [s for s in _HD_SUBS[group] if s in g] if hd else ["whole"]
-            item["mask_urls"] = [
-                f"{mask_base_url.rstrip('/')}/{mask_name(group, s, hd=hd)}" for s in subs
-            ]
+            files = dict.fromkeys(mask_name(group, s, hd=hd) for s in subs)
+            item["mask_urls"] = [f"{mask_base_url.rstrip('/')}/{f}" for f in files]
         out.append(item)
     return out
 

@@ -20,10 +20,13 @@ ZONE_GROUPS: dict[str, tuple[str, ...]] = {
     "periocular": ("left_under_eye", "right_under_eye"),
     "nasolabial": ("left_nasolabial", "right_nasolabial"),
     "marionette": ("left_mouth_corner", "right_mouth_corner"),
+    "t_zone": ("t_zone",),
+    "u_zone": ("u_zone",),
 }
 
 #: The groups each graded concern reports, besides ``whole``.
 CONCERN_GROUPS: dict[str, tuple[str, ...]] = {
     "pores": ("forehead", "nose", "cheek"),
     "wrinkles": ("forehead", "glabellar", "crowfeet", "periocular", "nasolabial", "marionette"),
+    "skin_type": ("t_zone", "u_zone"),
 }

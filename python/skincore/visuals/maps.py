@@ -54,6 +54,7 @@ __all__ = [
     "roi_outline_map",
     "lesion_area",
     "skin_health_pictures",
+    "skin_type_area",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -483,6 +484,9 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     acne = lesion_area(analysis, ("papule", "pustule", "nodule", "closed_comedone"), color="FE0100")
     if acne is not None and any(f.acne is not None for f in analysis.faces):
         out[f"{prefix}acne_output.png"] = png_bytes(acne)
+    types = skin_type_area(analysis)
+    if types is not None:
+        out["hd_skin_type.png" if hd else "skin_type.png"] = png_bytes(types)
     spots = lesion_area(analysis, ("spot",), color="7E2A28")
     if spots is not None and any(f.pigmentation is not None for f in analysis.faces):
         out[f"{prefix}age_spot_output.png"] = png_bytes(spots)
@@ -782,3 +786,29 @@ def skin_health_pictures(analysis: Analysis, image: np.ndarray) -> dict[int, dic
             pics["red_pic"] = jpeg_bytes(red.crop(box))
         out[f.index] = pics
     return out
+
+
+#: Tint of the zones called oily and dry in :func:`skin_type_area`.
+SKIN_TYPE_COLORS = {"oily": "FFC300", "dry": "4FA3E0"}
+
+
+def skin_type_area(analysis: Analysis, *, alpha: int = 120) -> Image.Image | None:
+    """Tint the zones the skin-type concern calls oily (amber) or dry (blue).
+
+    Returns ``None`` when skin type was not measured; neutral zones stay clear.
+    """
+    if all(f.skin_type is None for f in analysis.faces):
+        return None
+    img = _blank(analysis)
+    draw = ImageDraw.Draw(img)
+    for f in analysis.faces:
+        if f.skin_type is None:
+            continue
+        for zone, z in f.skin_type.zones.items():
+            if zone in ("t_zone", "u_zone"):
+                continue  # pools of the zones drawn
+            poly = f.geometry.regions.get(zone)
+            if z.call in SKIN_TYPE_COLORS and poly is not None and len(poly) >= 3:
+                rgb = parse_color(SKIN_TYPE_COLORS[z.call])
+                draw.polygon([(float(x), float(y)) for x, y in poly], fill=(*rgb, alpha))
+    return img

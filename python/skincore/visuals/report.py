@@ -58,6 +58,12 @@ EXPLANATIONS: dict[str, str] = {
         "reflection), as a share of each zone. It measures reflection, not sebum: "
         "a flash makes every face shinier, powder removes shine."
     ),
+    "skin_type": (
+        "Skin type from what a photo shows: shine (oil and sweat reflect light) and "
+        "matte, rough texture, per zone. Oily T-zone and cheeks: oily; oily T-zone "
+        "only: combination; matte and rough cheeks: dry. Light decides shine (a "
+        "flash makes any face oilier); a photo cannot measure hydration."
+    ),
     "redness": (
         "Red skin: where the haemoglobin estimated from the colour (shading removed) "
         "stands above the face's own least red skin, as a share of the skin and an "
@@ -94,6 +100,7 @@ _LAYER_NAMES = {
     "roughness": "rough skin",
     "dark_circles": "dark circles",
     "oiliness": "shine",
+    "skin_type": "oily / dry zones",
     "redness": "red skin",
     "pigmentation": "brown skin",
     "acne": "acne and spots",
@@ -128,6 +135,7 @@ def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
         "roughness": maps.rough_area(analysis, color=c["rough_color"], alpha=110),
         "dark_circles": maps.dark_circle_area(analysis),
         "oiliness": maps.oily_area(analysis),
+        "skin_type": maps.skin_type_area(analysis),
         "redness": _white_to_alpha(maps.red_area(analysis)),
         "pigmentation": _white_to_alpha(maps.brown_area(analysis)),
         "acne": maps.roi_outline_map(analysis),
