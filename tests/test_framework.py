@@ -229,3 +229,27 @@ def test_regions_picture_shows_the_stored_skin_mask(analyzer, rgb):
     # green tint exactly where the stored mask is set (away from outline strokes)
     assert np.mean(g[used] > 0) > 0.95
     assert np.mean(g[~used] > 0) < 0.05
+
+
+def test_total_score_is_the_mean_of_the_concern_scores():
+    from skincore.grading import Score, total_score
+
+    def s(raw):
+        return {"whole": Score(raw, 0), "forehead": Score(1.0, 0)}
+
+    assert total_score({}) is None
+    got = total_score({"pores": s(80.0), "wrinkles": s(60.0), "acne": s(40.0)})
+    assert got.raw == 60.0  # groups do not count, each concern once
+    worse = total_score({"pores": s(80.0), "wrinkles": s(50.0), "acne": s(40.0)})
+    assert worse.raw < got.raw and worse.ui <= got.ui
+
+
+def test_total_score_in_the_dialects(analyzer, rgb):
+    res = analyzer.analyze(rgb)
+    face = res.faces[0]
+    raws = [v["whole"].raw for v in face.scores.values()]
+    assert face.total_score.raw == pytest.approx(sum(raws) / len(raws), abs=0.01)
+    pro = res.to_dict("ailab-pro")["result"]["score_info"]
+    assert pro["total_score"] == round(face.total_score.raw)
+    out = res.to_dict("youcam-sd")["data"]["results"]["output"]
+    assert {"type": "all", "score": face.total_score.raw} in out

@@ -730,6 +730,9 @@ class FaceResult:
         (e.g. below their resolution).
     skin : MaskLayer or None
         The whole-face skin mask the concerns used (colour grid), for pictures.
+    total_score : Score or None
+        Mean of the graded concerns' whole-face scores
+        (:func:`skincore.grading.total_score`).
     """
 
     index: int
@@ -740,6 +743,7 @@ class FaceResult:
     scores: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     skipped: dict[str, str] = field(default_factory=dict)
     skin: MaskLayer | None = field(default=None, repr=False)
+    total_score: Any = None
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: concern results by name.

@@ -33,7 +33,7 @@ from skincore.face import FaceBox, FaceLandmarks, head_pose
 from skincore.face.glasses import detect_glasses
 from skincore.face.regions import FACE_OVAL, polygon_area
 from skincore.face.skinmask import hair_occlusion
-from skincore.grading import group_scores
+from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
 
 #: AILab's rule for the ``imporper_headpose`` warning: |yaw|, |pitch| or |roll| > 45.
@@ -211,6 +211,7 @@ def measure_face(
                 face.grades[spec.name] = graded
         clock.lap(spec.name)
     face.scores = group_scores(face.grades)
+    face.total_score = total_score(face.scores)
     return face
 
 

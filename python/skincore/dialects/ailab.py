@@ -503,6 +503,8 @@ def _score_info(face: FaceResult) -> dict[str, Any]:
     ):
         if concern in s:
             info[key] = int(round(s[concern]["whole"].raw))
+    if face.total_score is not None:
+        info["total_score"] = int(round(face.total_score.raw))
     dg = _grades(face, "dark_circles")
     if dg is not None:
         info["dark_circle_score"] = int(round(dg.whole.score))

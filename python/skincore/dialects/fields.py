@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from skincore.concerns.registry import REGISTRY
 
-#: Sources measured on every face.
-ALWAYS = frozenset({"envelope", "geometry", "quality", "image"})
+#: Sources measured on every face (``total_score``: the mean of the graded
+#: concerns' scores, present whenever one concern is graded).
+ALWAYS = frozenset({"envelope", "geometry", "quality", "image", "total_score"})
 
 #: Sources that no concern can honestly fill, with the reason.
 WONT_MEASURE: dict[str, str] = {

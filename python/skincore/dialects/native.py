@@ -114,6 +114,7 @@ def render(analysis: Analysis, *, masks: str = "omit") -> dict[str, Any]:
                 "concerns": _plain(f.concerns, masks),
                 "grades": _plain(f.grades, masks),
                 "scores": _plain(f.scores, masks),
+                "total_score": _plain(f.total_score, masks),
                 "skipped": dict(f.skipped),
             }
         )

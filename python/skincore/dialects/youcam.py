@@ -103,6 +103,9 @@ def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
             }
         else:
             info[hd_name if hd else sd_name] = entry("whole")
+    total = analysis.faces[0].total_score
+    if total is not None:
+        info["all"] = {"score": total.raw}
     return info
 
 
@@ -171,6 +174,9 @@ def _outputs(analysis: Analysis, hd: bool, mask_base_url: str | None) -> list[di
             files = dict.fromkeys(mask_name(group, s, hd=hd) for s in subs)
             item["mask_urls"] = [f"{mask_base_url.rstrip('/')}/{f}" for f in files]
         out.append(item)
+    total = analysis.faces[0].total_score
+    if total is not None:
+        out.append({"type": "all", "score": total.raw})
     return out
 
 

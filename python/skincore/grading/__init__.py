@@ -39,6 +39,7 @@ __all__ = [
     "group_scores",
     "margin_confidence",
     "severity",
+    "total_score",
     "ui_score",
     "whole_grade",
 ]
@@ -187,3 +188,17 @@ def group_scores(grades: Mapping[str, ConcernGrade]) -> dict[str, dict[str, Scor
                 scores[group] = _score(sum(s * w for s, w in pairs) / total)
         out[name] = scores
     return out
+
+
+def total_score(scores: Mapping[str, Mapping[str, Score]]) -> Score | None:
+    """Return the face's overall score: the mean of the graded concerns' whole-face scores.
+
+    Unweighted, so each concern counts once (AILab ``total_score``, YouCam
+    ``all``); it falls whenever any concern's measurement worsens, since every
+    concern score is monotone in its measurement. ``None`` without a graded
+    concern. Which concerns ran changes it: compare totals of like analyses.
+    """
+    raws = [s["whole"].raw for s in scores.values() if "whole" in s]
+    if not raws:
+        return None
+    return _score(sum(raws) / len(raws))
