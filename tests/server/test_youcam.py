@@ -97,6 +97,7 @@ def test_full_flow(client, api_key, sample_bytes, version, actions, hd):
         info = json.loads(zf.read("skinanalysisResult/score_info.json"))
     assert all(n.startswith("skinanalysisResult/") for n in names)
     assert isinstance(info.pop("skin_age"), int)  # an integer, as the document shows
+    assert 1 <= info.pop("all")["score"] <= 100
     for concern in info.values():
         # HD concerns with sub-categories nest them; the others are flat (as documented)
         entries = [concern] if "output_mask_name" in concern else concern.values()
