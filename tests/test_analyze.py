@@ -328,3 +328,19 @@ def test_forced_unavailable_provider(sample_path):
     with pytest.raises(SkinError) as e:
         analyze(sample_path, provider="cuda")
     assert e.value.code in ("runtime_unavailable",)
+
+
+def test_cheekbone_mark_outlines_the_cheek_apples(result):
+    doc = result.to_dict("ailab-pro", return_marks="cheekbone_mark")["result"]
+    face = result.faces[0]
+    r = face.geometry.face_rect
+    marks = doc["cheekbone_mark"]
+    assert set(marks) == {"left_cheekbone_mark", "right_cheekbone_mark"}
+    centres = {}
+    for key, pts in marks.items():
+        assert len(pts) >= 3
+        assert all(r.left <= p["x"] <= r.right and r.top <= p["y"] <= r.bottom for p in pts)
+        centres[key] = np.mean([p["x"] for p in pts])
+    # the subject's left apple appears on the image's right in a non-mirrored photo
+    assert centres["left_cheekbone_mark"] > centres["right_cheekbone_mark"]
+    assert "cheekbone_mark" not in result.to_dict("ailab-pro")["result"]

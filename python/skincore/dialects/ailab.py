@@ -115,11 +115,11 @@ for _side in ("left", "right"):
 PRO_MARKS = (
     ("wrinkle_mark",)
     + tuple(v[4] for v in _WRINKLE_NAMES.values())
-    + ("dark_circle_outline", "melanin_mark", "sensitivity_mark")
+    + ("dark_circle_outline", "melanin_mark", "sensitivity_mark", "cheekbone_mark")
 )
 
-#: Every ``return_marks`` value the Pro document lists (some not measured yet).
-PRO_MARKS_DOCUMENTED = PRO_MARKS + ("cheekbone_mark",)
+#: Every ``return_marks`` value the Pro document lists.
+PRO_MARKS_DOCUMENTED = PRO_MARKS
 
 #: Zones counted in Pro ``fine_line`` (the document lists no mouth or nasolabial).
 _FINE_LINE_ZONES = (
@@ -608,6 +608,14 @@ def render_pro(
     result.update(_wrinkle_fields(face, return_marks))
     result.update(_dark_circles(face, return_marks, pro=True))
     result.update(_oiliness(face))
+    if "cheekbone_mark" in return_marks:
+        # The cheek "apples": the mesh's cheekbone regions (below the eyes, over the
+        # malar fat pads), as outlines.
+        result["cheekbone_mark"] = {
+            f"{side}_cheekbone_mark": _xy(face.geometry.regions[f"{side}_cheekbone"])
+            for side in ("left", "right")
+            if f"{side}_cheekbone" in face.geometry.regions
+        }
     result.update(_skin_type(face))
     result.update(_colour_fields(face, return_marks, pro=True))
     result.update(_lesion_fields(face))

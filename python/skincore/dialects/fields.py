@@ -136,7 +136,7 @@ PRO: dict[str, str] = {
     "result.sensitivity": "redness",
     "result.sensitivity_mark": "redness",
     "result.skin_age": "skin_age",
-    "result.cheekbone_mark": "cheekbone",
+    "result.cheekbone_mark": "geometry",
     "result.eye_pouch": "eye_bags",
     "result.eye_pouch_severity": "eye_bags",
     "result.left_eye_pouch_rect": "eye_bags",
