@@ -521,6 +521,46 @@ class Oiliness:
 
 
 @dataclass(frozen=True)
+class EyeBag:
+    """The relief under one eye (see :mod:`skincore.concerns.eye_bags`).
+
+    Attributes
+    ----------
+    depth : float
+        Groove depth of the under-eye lightness profile, L* (0: no valley).
+    trough_depth : float
+        The same on the inner third of the eye (the tear trough).
+    fat : bool
+        A bulge over a groove across the eye (a bag) was found.
+    groove_mm : float or None
+        Distance of the groove below the lid margin, mm (None: no valley).
+    outline : numpy.ndarray
+        ``(K, 2)`` outline of the bag, from the lid to the groove (image pixels;
+        to the end of the searched band where there is no groove).
+    rect : Rect
+        Its box.
+    lines : int
+        Vertical lines measured.
+    """
+
+    depth: float
+    trough_depth: float
+    fat: bool
+    groove_mm: float | None
+    outline: np.ndarray = field(repr=False)
+    rect: Rect
+    lines: int
+
+
+@dataclass(frozen=True)
+class EyeBags:
+    """Both eyes (the subject's left and right); an eye not measurable is ``None``."""
+
+    left: EyeBag | None
+    right: EyeBag | None
+
+
+@dataclass(frozen=True)
 class SkinTypeZone:
     """The oil / dryness call of one zone.
 

@@ -468,6 +468,27 @@ def _colour_fields(face: FaceResult, marks: Sequence[str], *, pro: bool) -> dict
     return out
 
 
+def _eye_bags(face: FaceResult, *, pro: bool) -> dict[str, Any]:
+    """``eye_pouch`` (and its severity when 1), Pro's per-eye boxes."""
+    g = _grades(face, "eye_bags")
+    bags = face.eye_bags
+    if g is None or bags is None:
+        return {}
+    sev = int(g.whole.severity)
+    out: dict[str, Any] = {
+        "eye_pouch": {"value": int(sev >= 1), "confidence": r2(g.whole.confidence)}
+    }
+    if sev >= 1:
+        # Pro/Advanced: 0 mild, 1 moderate, 2 severe
+        out["eye_pouch_severity"] = {"value": sev - 1, "confidence": r2(g.whole.confidence)}
+    if pro:
+        for side in ("left", "right"):
+            eye = getattr(bags, side)
+            if eye is not None:
+                out[f"{side}_eye_pouch_rect"] = rect_ltwh(eye.rect)
+    return out
+
+
 def _skin_type(face: FaceResult) -> dict[str, Any]:
     """``skin_type``: AILab's code (0 oily, 1 dry, 2 neutral, 3 combination) and details.
 
@@ -607,6 +628,7 @@ def render_pro(
     result.update(_presence(face))
     result.update(_wrinkle_fields(face, return_marks))
     result.update(_dark_circles(face, return_marks, pro=True))
+    result.update(_eye_bags(face, pro=True))
     result.update(_oiliness(face))
     if "cheekbone_mark" in return_marks:
         # The cheek "apples": the mesh's cheekbone regions (below the eyes, over the
@@ -667,6 +689,7 @@ def render_advanced(
         result["blackhead"] = _vc(bg.whole)
     result.update(_presence(face))
     result.update(_dark_circles(face, (), pro=False))
+    result.update(_eye_bags(face, pro=False))
     result.update(_skin_age(face))
     by_kind = _lesions_by_kind(face)
     for key, kinds in _ADV_LESIONS.items():

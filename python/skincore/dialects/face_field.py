@@ -165,7 +165,7 @@ def _face(
                 types.append(t)
                 data.append([{"x": r2(x), "y": r2(y)} for x, y in line.points])
         item["wrinkle"] = {"wrinkle_num": len(types), "wrinkle_types": types, "wrinkle_data": data}
-    if "eyesattr" in fields and face.dark_circles is not None:
+    if "eyesattr" in fields and (face.dark_circles is not None or face.eye_bags is not None):
         item["eyesattr"] = _eyesattr(face)
     bp = _blackheadpore(face) if "blackheadpore" in fields else {}
     if bp:
@@ -197,19 +197,31 @@ FACE_FIELD_TYPES = {1: 0, 3: 1, 2: 2}
 
 
 def _eyesattr(face: FaceResult) -> dict[str, Any]:
-    """Dark-circle types (face_field codes) and outlines; eye bags are not measured."""
-    dc, g = face.dark_circles, face.grades["dark_circles"]
+    """Dark-circle and eye-bag types (face_field codes) and outlines."""
     out: dict[str, Any] = {}
+    dc, g = face.dark_circles, face.grades.get("dark_circles")
     for side in ("left", "right"):
-        eye = getattr(dc, side)
+        eye = getattr(dc, side) if dc is not None and g is not None else None
         if eye is None:
             continue
-        t = int(g.extra[f"{side}_type"])
+        t = int(g.extra[f"{side}_type"]) if g is not None else 0
         if t:
             out[f"dark_circle_{side}_type"] = FACE_FIELD_TYPES[t]
             out[f"dark_circle_{side}"] = [{"x": r2(x), "y": r2(y)} for x, y in eye.outline]
         else:
             out[f"dark_circle_{side}"] = []
+    bags, bg = face.eye_bags, face.grades.get("eye_bags")
+    for side in ("left", "right"):
+        bag = getattr(bags, side) if bags is not None and bg is not None else None
+        if bag is None:
+            continue
+        # 1 fat, 2 tear groove, 3 mixed (0: none)
+        t = int(bg.extra[f"{side}_type"]) if bg is not None else 0
+        if t:
+            out[f"eye_bags_{side}_type"] = [t]
+            out[f"eye_bags_{side}"] = [{"x": r2(x), "y": r2(y)} for x, y in bag.outline]
+        else:
+            out[f"eye_bags_{side}"] = []
     return out
 
 

@@ -23,9 +23,11 @@ WONT_MEASURE: dict[str, str] = {
     "pore_types": "pore and blackhead *types* cannot be told apart from a photo's pixels",
 }
 
-#: Fields the documents return only under a condition (checked by the tests).
+#: Fields the documents return only when another field's ``value`` is 1: field ->
+#: that field (checked by the tests).
 CONDITIONAL: dict[str, str] = {
-    "result.nasolabial_fold_severity": "returned when nasolabial_fold is 1",
+    "result.nasolabial_fold_severity": "result.nasolabial_fold",
+    "result.eye_pouch_severity": "result.eye_pouch",
 }
 
 _WRINKLE_ZONES_PRO = (
@@ -215,6 +217,8 @@ FACE_FIELD: dict[str, str] = {
     "result.face_list[].acnespotmole.mole_num": "moles",
     "result.face_list[].acnespotmole.mole_list": "moles",
     "result.face_list[].eyesattr": "dark_circles",
+    "result.face_list[].eyesattr.eye_bags_left": "eye_bags",
+    "result.face_list[].eyesattr.eye_bags_right": "eye_bags",
     "result.face_list[].skinface.skin_health_check_images.src_pic": "image",
     "result.face_list[].skinface.skin_health_check_images.gray_pic": "image",
     "result.face_list[].skinface.skin_health_check_images.brown_pic": "pigmentation",

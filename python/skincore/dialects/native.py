@@ -59,6 +59,12 @@ def _png_b64(mask: np.ndarray) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _finite_or_none(x: Any) -> Any:
+    if isinstance(x, list):
+        return [_finite_or_none(y) for y in x]
+    return x if np.isfinite(x) else None
+
+
 def _plain(value: Any, masks: str) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
@@ -74,7 +80,10 @@ def _plain(value: Any, masks: str) -> Any:
         return out
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
-            return np.round(value.astype(np.float64), 2).tolist()
+            v = np.round(value.astype(np.float64), 2)
+            if not np.isfinite(v).all():  # JSON has no NaN: unmeasured entries are null
+                return [_finite_or_none(x) for x in v.tolist()]
+            return v.tolist()
         return value.tolist()
     if isinstance(value, dict):
         return {str(k): _plain(v, masks) for k, v in value.items()}

@@ -22,8 +22,9 @@ NOT_IMPLEMENTED_HD: dict[str, str] = not_implemented("youcam-hd")
 """HD concerns not produced, with why (derived from the field table)."""
 
 
-#: skincore concern -> (SD concern, HD concern), for the concerns rendered, and
-#: the HD sub-categories (groups of :data:`skincore.grading.ZONE_GROUPS`).
+#: YouCam entry -> (SD concern, HD concern), for the concerns rendered, and
+#: the HD sub-categories (groups of :data:`skincore.grading.ZONE_GROUPS`). An entry
+#: is a skincore concern, or one of the groups of :data:`_FROM_GROUPS`.
 _CONCERNS = {
     "pores": ("pore", "hd_pore"),
     "wrinkles": ("wrinkle", "hd_wrinkle"),
@@ -34,7 +35,13 @@ _CONCERNS = {
     "pigmentation": ("age_spot", "hd_age_spot"),
     "acne": ("acne", "hd_acne"),
     "skin_type": ("skin_type", "hd_skin_type"),
+    "eye_bag": ("eye_bag", "hd_eye_bag"),
+    "tear_trough": ("tear_trough", "hd_tear_trough"),
 }
+
+#: Entries scored by a group of another concern's scores: entry -> (concern, group).
+_FROM_GROUPS = {"eye_bag": ("eye_bags", "eye_bag"), "tear_trough": ("eye_bags", "tear_trough")}
+
 _HD_SUBS = {
     "pores": ("forehead", "nose", "cheek", "whole"),
     "wrinkles": (
@@ -53,6 +60,8 @@ _HD_SUBS = {
     "pigmentation": ("whole",),
     "acne": ("whole",),
     "skin_type": ("whole", "t_zone", "u_zone"),
+    "eye_bag": ("whole",),
+    "tear_trough": ("whole",),
 }
 
 #: HD concerns whose score_info entry is keyed by sub-category (the document's
@@ -60,13 +69,34 @@ _HD_SUBS = {
 _HD_NESTED = ("pores", "wrinkles", "roughness", "acne", "skin_type")
 
 #: Concerns with one mask (no per-sub-category files) in HD.
-_SINGLE_MASK = ("roughness", "dark_circles", "oiliness", "redness", "pigmentation", "acne")
+_SINGLE_MASK = (
+    "roughness",
+    "dark_circles",
+    "oiliness",
+    "redness",
+    "pigmentation",
+    "acne",
+    "eye_bag",
+)
+
+#: Pictures the document names without ``_output``.
+_PLAIN_MASK = ("skin_type", "tear_trough")
+
+
+def _entry_scores(analysis: Analysis) -> dict[str, dict[str, Any]]:
+    """Return the largest face's scores per YouCam entry (``whole`` and sub-categories)."""
+    scores = analysis.faces[0].scores or {}
+    out = {k: v for k, v in scores.items() if k in _CONCERNS}
+    for entry, (concern, group) in _FROM_GROUPS.items():
+        if group in scores.get(concern, {}):
+            out[entry] = {"whole": scores[concern][group]}
+    return out
 
 
 def mask_name(group: str, sub: str, *, hd: bool) -> str:
     """Return the YouCam mask file name of a concern (and HD sub-category)."""
-    if group == "skin_type":  # one picture, named without "_output" in the document
-        return "hd_skin_type.png" if hd else "skin_type.png"
+    if group in _PLAIN_MASK:  # one picture, named without "_output" in the document
+        return f"hd_{group}.png" if hd else f"{group}.png"
     if not hd:
         return f"{_CONCERNS[group][0]}_output.png"
     if group in _SINGLE_MASK:
@@ -76,7 +106,7 @@ def mask_name(group: str, sub: str, *, hd: bool) -> str:
 
 def score_info(analysis: Analysis, *, hd: bool) -> dict[str, Any]:
     """Return ``score_info.json`` of the result ZIP (largest face), measured fields only."""
-    scores = analysis.faces[0].scores or {}
+    scores = _entry_scores(analysis)
     info: dict[str, Any] = {}
     age = _skin_age(analysis)
     if age is not None:
@@ -151,7 +181,7 @@ def _skin_age(analysis: Analysis) -> int | None:
 
 
 def _outputs(analysis: Analysis, hd: bool, mask_base_url: str | None) -> list[dict[str, Any]]:
-    scores = analysis.faces[0].scores or {}
+    scores = _entry_scores(analysis)
     out: list[dict[str, Any]] = []
     age = _skin_age(analysis)
     if age is not None:

@@ -22,6 +22,8 @@ ZONE_GROUPS: dict[str, tuple[str, ...]] = {
     "marionette": ("left_mouth_corner", "right_mouth_corner"),
     "t_zone": ("t_zone",),
     "u_zone": ("u_zone",),
+    "eye_bag": ("left_eye_bag", "right_eye_bag"),
+    "tear_trough": ("left_tear_trough", "right_tear_trough"),
 }
 
 #: The groups each graded concern reports, besides ``whole``.
@@ -29,4 +31,5 @@ CONCERN_GROUPS: dict[str, tuple[str, ...]] = {
     "pores": ("forehead", "nose", "cheek"),
     "wrinkles": ("forehead", "glabellar", "crowfeet", "periocular", "nasolabial", "marionette"),
     "skin_type": ("t_zone", "u_zone"),
+    "eye_bags": ("eye_bag", "tear_trough"),
 }

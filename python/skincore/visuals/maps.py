@@ -55,6 +55,7 @@ __all__ = [
     "lesion_area",
     "skin_health_pictures",
     "skin_type_area",
+    "eye_bag_area",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -484,6 +485,10 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     acne = lesion_area(analysis, ("papule", "pustule", "nodule", "closed_comedone"), color="FE0100")
     if acne is not None and any(f.acne is not None for f in analysis.faces):
         out[f"{prefix}acne_output.png"] = png_bytes(acne)
+    bags = eye_bag_area(analysis)
+    if bags is not None:
+        out["hd_eye_bag_output.png" if hd else "eye_bag_output.png"] = png_bytes(bags[0])
+        out["hd_tear_trough.png" if hd else "tear_trough.png"] = png_bytes(bags[1])
     types = skin_type_area(analysis)
     if types is not None:
         out["hd_skin_type.png" if hd else "skin_type.png"] = png_bytes(types)
@@ -812,3 +817,42 @@ def skin_type_area(analysis: Analysis, *, alpha: int = 120) -> Image.Image | Non
                 rgb = parse_color(SKIN_TYPE_COLORS[z.call])
                 draw.polygon([(float(x), float(y)) for x, y in poly], fill=(*rgb, alpha))
     return img
+
+
+def eye_bag_area(
+    analysis: Analysis, *, color: str = "8C6BB1", alpha: int = 130
+) -> tuple[Image.Image, Image.Image] | None:
+    """Draw the eye bags (filled, lid to groove) and the tear troughs (the inner groove).
+
+    Returns
+    -------
+    tuple of PIL.Image.Image or None
+        (bags, troughs), RGBA of the original size; ``None`` when eye bags were
+        not measured. Only eyes graded with a bag (a trough) are drawn.
+    """
+    rgb = parse_color(color)
+    if all(f.eye_bags is None for f in analysis.faces):
+        return None
+    bags, troughs = _blank(analysis), _blank(analysis)
+    db, dt = ImageDraw.Draw(bags), ImageDraw.Draw(troughs)
+    width = 2 * _line_width(analysis)
+    for f in analysis.faces:
+        g = f.grades.get("eye_bags")
+        if f.eye_bags is None or g is None:
+            continue
+        nose_x = float(np.mean(f.geometry.regions["nose"][:, 0]))
+        for side in ("left", "right"):
+            eye = getattr(f.eye_bags, side)
+            if eye is None or len(eye.outline) < 4:
+                continue
+            pts = [(float(x), float(y)) for x, y in eye.outline]
+            if g.zones[f"{side}_eye_bag"].severity >= 1:
+                db.polygon(pts, fill=(*rgb, alpha))
+            if g.zones[f"{side}_tear_trough"].severity >= 1:
+                n = len(pts) // 2
+                groove = pts[n:][::-1]  # the lower edge, in column order
+                if abs(groove[-1][0] - nose_x) < abs(groove[0][0] - nose_x):
+                    groove = groove[::-1]  # start at the nose
+                inner = groove[: max(2, len(groove) // 3)]
+                dt.line(inner, fill=(*rgb, 220), width=width)
+    return bags, troughs

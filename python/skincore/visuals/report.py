@@ -58,6 +58,12 @@ EXPLANATIONS: dict[str, str] = {
         "reflection), as a share of each zone. It measures reflection, not sebum: "
         "a flash makes every face shinier, powder removes shine."
     ),
+    "eye_bags": (
+        "Eye bags and tear troughs from the shading under each eye: a bright bulge "
+        "over a darker groove, measured as the groove's depth in lightness. It needs "
+        "light from the front or above; a side light or a flash can hide or fake "
+        "relief."
+    ),
     "skin_type": (
         "Skin type from what a photo shows: shine (oil and sweat reflect light) and "
         "matte, rough texture, per zone. Oily T-zone and cheeks: oily; oily T-zone "
@@ -100,6 +106,7 @@ _LAYER_NAMES = {
     "roughness": "rough skin",
     "dark_circles": "dark circles",
     "oiliness": "shine",
+    "eye_bags": "eye bags",
     "skin_type": "oily / dry zones",
     "redness": "red skin",
     "pigmentation": "brown skin",
@@ -135,6 +142,7 @@ def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
         "roughness": maps.rough_area(analysis, color=c["rough_color"], alpha=110),
         "dark_circles": maps.dark_circle_area(analysis),
         "oiliness": maps.oily_area(analysis),
+        "eye_bags": (maps.eye_bag_area(analysis) or (None,))[0],
         "skin_type": maps.skin_type_area(analysis),
         "redness": _white_to_alpha(maps.red_area(analysis)),
         "pigmentation": _white_to_alpha(maps.brown_area(analysis)),
