@@ -5,7 +5,8 @@ What is measured
 A photo shows two things about the skin's oil and water balance: *shine* (sebum
 and sweat reflect the light specularly) and *texture* (dry skin looks matte and
 flaky). Per zone (forehead, nose, both cheeks, chin, and the pooled T- and
-U-zones) this concern reads
+U-zones; a zone less than ``min_skin_share`` skin, e.g. a bearded chin, is not
+judged) this concern reads
 
 * the shine share of the zone's skin, from the oiliness concern's shine map
   (:func:`skincore.concerns.oiliness.face_shine`, the same pixels the
@@ -78,6 +79,9 @@ class Params:
         Share per logistic unit of the confidences.
     score_shine, score_rough : float
         Scales of the score's fall-off beyond the thresholds.
+    min_skin_share : float
+        A zone is called only when at least this share of its polygon is skin
+        (a chin under a beard is not judged).
     """
 
     oil: oiliness.Params = field(default_factory=oiliness.Params)
@@ -88,6 +92,7 @@ class Params:
     confidence_spread: float = 0.01
     score_shine: float = 0.05
     score_rough: float = 0.25
+    min_skin_share: float = 0.3
 
 
 def _rough_zones(work, params: Params) -> dict[str, float] | None:  # noqa: ANN001 - FaceWork
@@ -140,7 +145,13 @@ def measure(work, params: Params) -> SkinType | None:  # noqa: ANN001 - FaceWork
     rough = _rough_zones(work, params)
     zones: dict[str, SkinTypeZone] = {}
     masks = {z: cm.masks[z] > 0 for z in ZONES}
+    usable = {
+        z: np.count_nonzero(masks[z])
+        >= params.min_skin_share * max(1, np.count_nonzero(cm.masks[f"{z}_polygon"]))
+        for z in ZONES
+    }
     for name, members in {**{z: (z,) for z in ZONES}, **POOLS}.items():
+        members = tuple(m for m in members if usable[m])
         sel = np.zeros(shine.shape, bool)
         for m in members:
             sel |= masks[m]

@@ -798,25 +798,31 @@ SKIN_TYPE_COLORS = {"oily": "FFC300", "dry": "4FA3E0"}
 
 
 def skin_type_area(analysis: Analysis, *, alpha: int = 120) -> Image.Image | None:
-    """Tint the zones the skin-type concern calls oily (amber) or dry (blue).
+    """Tint the skin of the zones the skin-type concern calls oily (amber) or dry (blue).
 
     Returns ``None`` when skin type was not measured; neutral zones stay clear.
     """
     if all(f.skin_type is None for f in analysis.faces):
         return None
-    img = _blank(analysis)
-    draw = ImageDraw.Draw(img)
+    arr = np.zeros((analysis.height, analysis.width, 4), np.uint8)
     for f in analysis.faces:
         if f.skin_type is None:
             continue
+        zones = Image.new("L", (analysis.width, analysis.height), 0)
+        draw = ImageDraw.Draw(zones)
+        codes = {"oily": 1, "dry": 2}
         for zone, z in f.skin_type.zones.items():
             if zone in ("t_zone", "u_zone"):
                 continue  # pools of the zones drawn
             poly = f.geometry.regions.get(zone)
-            if z.call in SKIN_TYPE_COLORS and poly is not None and len(poly) >= 3:
-                rgb = parse_color(SKIN_TYPE_COLORS[z.call])
-                draw.polygon([(float(x), float(y)) for x, y in poly], fill=(*rgb, alpha))
-    return img
+            if z.call in codes and poly is not None and len(poly) >= 3:
+                draw.polygon([(float(x), float(y)) for x, y in poly], fill=codes[z.call])
+        code = np.asarray(zones)
+        if f.skin is not None:  # the zones' skin only: not beard, eyes or lips
+            code = np.where(mask_to_image(f.skin, analysis.width, analysis.height), code, 0)
+        for call, c in codes.items():
+            arr[code == c] = (*parse_color(SKIN_TYPE_COLORS[call]), alpha)
+    return Image.fromarray(arr, "RGBA")
 
 
 def eye_bag_area(
