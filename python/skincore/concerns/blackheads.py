@@ -95,9 +95,9 @@ def measure_blackheads(
     det = pores.detect_once(ctx, params.detection, threads)
     if det is None:
         return None
-    found, zone, masks, noise = det
+    found, zone, masks, signif, _ = det
     ppm = float(ctx.px_per_mm)
-    bh = found[pores.is_blackhead(found, zone, ppm, noise, params.detection)]
+    bh = found[pores.is_blackhead(found, zone, ppm, signif, params.detection)]
     area_cm2 = float(np.count_nonzero(masks["nose"])) / (ppm * ppm) / 100.0
     return Blackheads(
         count=len(bh),
