@@ -52,7 +52,7 @@ from skincore import blobs, geometry
 #: (scale ratio 1.4: two layers are about an octave).
 _ELONGATION_OCTAVE = 2
 #: Sigmas tried by :func:`fit_sigma` (log-spaced).
-_FIT_STEPS = 256
+_FIT_STEPS = 64
 #: ``median(|x|)`` of a zero-mean Gaussian divided by its standard deviation.
 _MEDIAN_ABS_TO_STD = 0.6744897501960817
 #: A tile's spread is measured when at least this share of it is skin (on the
@@ -246,7 +246,8 @@ def fit_sigma(responses: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
         ``(N,)`` float64 fitted sigma, pixels, within ``[sigmas[0] / 4, 1.5 *
-        sigmas[-1]]``.
+        sigmas[-1]]`` (a log-spaced grid of :data:`_FIT_STEPS`, refined by a
+        parabola through the best step and its neighbours).
     """
     s = np.asarray(sigmas, np.float64)
     grid = np.exp(np.linspace(np.log(s[0] / 4.0), np.log(1.5 * s[-1]), _FIT_STEPS))
@@ -258,9 +259,18 @@ def fit_sigma(responses: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
         return np.zeros(0)
     mm = (model**2).sum(axis=1)
     c = (d @ model.T) / mm[None, :]
-    # residual = |d|^2 - c^2 |m|^2 for the least-squares c; minimise over the grid
-    best = np.argmax(c * c * mm[None, :] * (c > 0), axis=1)
-    return grid[best]
+    # residual = |d|^2 - c^2 |m|^2 for the least-squares c: maximise c^2 |m|^2 (c > 0)
+    # over the grid, then a parabola through the best step and its neighbours
+    score = c * c * mm[None, :] * (c > 0)
+    best = np.clip(np.argmax(score, axis=1), 1, len(grid) - 2)
+    rows = np.arange(len(d))
+    lo, mid, hi = score[rows, best - 1], score[rows, best], score[rows, best + 1]
+    curv = lo - 2.0 * mid + hi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        off = np.where(curv < 0, 0.5 * (lo - hi) / curv, 0.0)
+    log_g = np.log(grid)
+    step = log_g[1] - log_g[0]
+    return np.exp(log_g[best] + np.clip(off, -1.0, 1.0) * step)
 
 
 class BlobLayers:
@@ -304,12 +314,17 @@ class BlobLayers:
         q = float(self.sigmas[1] / self.sigmas[0])
         self.gain = (2.0 + q + 1.0 / q) / 2.0  # response of a dip at its scale -> depth
         self.detection_sigmas = blobs.detection_sigmas(self.sigmas)
+        # G(s_k) * gray incrementally (G(s_{k+1}) = G(sqrt(s_{k+1}^2 - s_k^2)) * G(s_k)),
+        # as the detector does; the dark-polarity layers are their scaled differences
+        self._blur = [geometry.gaussian_blur(gray, float(self.sigmas[0]), threads=threads)]
+        for a, b in zip(self.sigmas[:-1], self.sigmas[1:], strict=True):
+            step = math.sqrt(b * b - a * a)
+            self._blur.append(geometry.gaussian_blur(self._blur[-1], step, threads=threads))
         self.dog = [
-            blobs.dog_response(gray, float(a), float(b), "dark", threads=threads)
-            for a, b in zip(self.sigmas[:-1], self.sigmas[1:], strict=True)
+            np.float32(2.0 * a * b / (b * b - a * a)) * (self._blur[k + 1] - self._blur[k])
+            for k, (a, b) in enumerate(zip(self.sigmas[:-1], self.sigmas[1:], strict=True))
         ]
         self._noise: dict[tuple[int, str], np.ndarray] = {}
-        self._blur: dict[int, np.ndarray] = {}
 
     def texture_sigma(
         self,
@@ -322,7 +337,9 @@ class BlobLayers:
         """Median fitted sigma of the blobs of one polarity up to ``max_sigma``.
 
         Blobs of the polarity pores do not have are the photo's texture; their
-        median size is its blur (optics, demosaicing, JPEG, resampling). At most
+        median size is its blur (optics, demosaicing, JPEG, resampling). They
+        are searched in the central half of the grid, or in all of it when that
+        holds fewer than ``4 * _MIN_TEXTURE_BLOBS``. At most
         :data:`_TEXTURE_SAMPLES` blobs (a regular subsample) are fitted. ``None``
         with fewer than :data:`_MIN_TEXTURE_BLOBS` blobs.
 
@@ -332,17 +349,29 @@ class BlobLayers:
         one (``3 / sqrt(2)`` radii) are left out.
         """
         # texture blobs are small: the layers up to max_sigma (and one above, for
-        # the scale maximum) suffice, and cost less than the whole scale space
+        # the scale maximum) suffice, and cost less than the whole scale space;
+        # a few hundred are enough, so the central half (a quarter of the area)
+        # of the skin's box is searched first
         top = int(np.searchsorted(self.detection_sigmas, max_sigma)) + 2
-        found = blobs.detect(
-            self.gray,
-            np.where(self.skin, np.uint8(255), np.uint8(0)),
-            self.sigmas[: max(3, top + 1)],
-            polarity,
-            contrast / self.gain,
-            overlap=0.5,
-            threads=self.threads,
-        )
+        sig = self.sigmas[: max(3, top + 1)]
+        h, w = self.gray.shape
+        found = np.zeros((0, 4), np.float32)
+        for frac in (0.5, 1.0):
+            y0, y1 = int(h * (1 - frac) / 2), int(math.ceil(h * (1 + frac) / 2))
+            x0, x1 = int(w * (1 - frac) / 2), int(math.ceil(w * (1 + frac) / 2))
+            found = blobs.detect(
+                self.gray[y0:y1, x0:x1],
+                np.where(self.skin[y0:y1, x0:x1], np.uint8(255), np.uint8(0)),
+                sig,
+                polarity,
+                contrast / self.gain,
+                overlap=0.5,
+                threads=self.threads,
+            )
+            found[:, 0] += x0
+            found[:, 1] += y0
+            if len(found) >= 4 * _MIN_TEXTURE_BLOBS:
+                break
         if avoid is not None and len(avoid) and len(found):
             near = np.zeros(self.gray.shape, dtype=bool)
             h, w = near.shape
@@ -381,11 +410,7 @@ class BlobLayers:
         return self._noise[(i, polarity)]
 
     def blurred(self, i: int) -> np.ndarray:
-        """Return the image blurred at layer ``i``'s detection scale."""
-        if i not in self._blur:
-            self._blur[i] = geometry.gaussian_blur(
-                self.gray, float(self.detection_sigmas[i]), threads=self.threads
-            )
+        """Return the image blurred at the finer blur scale of layer ``i``."""
         return self._blur[i]
 
     def candidates(

@@ -84,12 +84,14 @@ by bright ones at every significance, and almost none is counted). Counts are
 small on photos of smooth skin (about 1-1.5 pores per cm2 on the CC0 selfie), so
 their Poisson scatter is large: 10 enlarged pores on a face are +-30 %. Measured
 on the CC0 selfie (``benchmarks/eval_distance.py``): the density of all pores
-agrees within 18 % across 15 cm, 30 cm, x0.75 and JPEG q70-95; the enlarged
-density within 22 % except at 30 cm, where it is twice that at 15 cm (9 vs 19
-pores): that photo's pores read 30 % larger in millimetres (median fitted radius
-0.38 vs 0.29 mm) though its measured blur is not larger and its iris scale
-agrees (82 mm between the outer eye corners in both), a difference not
-explained yet.
+agrees within 16 % across 15 cm, 30 cm, x0.75 and JPEG q70-95; the enlarged
+density within 33 % (6-10 pores against 9) except at 30 cm, where it is 2.2
+times that at 15 cm (21 vs 9 pores): that photo's pores read about 30 % larger
+in millimetres (median fitted radius 0.38 vs 0.29 mm) though its measured blur
+is not larger and its iris scale agrees (82 mm between the outer eye corners in
+both), a difference not explained yet. Matching the two photos through their
+landmarks, only 17 of the 77 pores found at 30 cm lie within 1 mm of one found
+at 15 cm: at this contrast the individual pores found are not stable.
 This module's detection is shared with :mod:`skincore.concerns.blackheads`
 through the texture grid's memo (:meth:`TextureContext.memo`): running both
 costs one scale-space search.
@@ -180,7 +182,7 @@ class Params:
         distance, so 0.17 mm at 6 px/mm and 0.25 mm at 4 px/mm: without it a
         fine pore photographed from 30 cm reads as enlarged (measured on the CC0
         selfie: enlarged density at 30 cm x3.1 that at 15 cm with a fixed 0.5 px
-        on main; x2.0 with the measured blur, see Limits; x0.78 for the 15 cm
+        on main; x2.2 with the measured blur, see Limits; x1.1 for the 15 cm
         photo resized x0.75).
     work_px_per_mm : float
         Detection grid resolution cap: finer texture grids are area-averaged
