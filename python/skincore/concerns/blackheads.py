@@ -4,8 +4,9 @@ Blackheads come from the same pore-size blob detection as
 :mod:`skincore.concerns.pores` (shared through the texture grid's memo, so the
 scale space is searched once): a nose blob with radius at most
 ``blackhead_max_radius_mm`` (0.4 mm) and depth at least ``blackhead_contrast``
-(0.08 L*/100, twice a pore's, and ``blackhead_noise_k`` times the nose's texture
-noise) is a blackhead and is *not* counted as a nose pore.
+(0.08 L*/100, twice a pore's, and ``blackhead_noise_k`` = 6 robust spreads of the
+texture around it, see :mod:`skincore.concerns.blob_significance`) is a blackhead
+and is *not* counted as a nose pore.
 
 Grading (:func:`grade`): severity by the AILab Pro buckets (0-45 / 46-90 /
 91-150 / 151+) with a Poisson count confidence; score

@@ -94,7 +94,8 @@ landmarks, only 17 of the 77 pores found at 30 cm lie within 1 mm of one found
 at 15 cm: at this contrast the individual pores found are not stable.
 This module's detection is shared with :mod:`skincore.concerns.blackheads`
 through the texture grid's memo (:meth:`TextureContext.memo`): running both
-costs one scale-space search.
+costs one detection (one dark scale-space search, plus a search of bright blobs
+over part of the grid for the photo's blur).
 
 Every threshold is a field of :class:`Params` (the constants below are their
 defaults, kept as names for documentation).
