@@ -17,7 +17,15 @@ from skincore.concerns.blackheads import BLACKHEAD_BUCKETS, blackhead_score, mea
 from skincore.concerns.context import TextureContext
 from skincore.concerns.pores import measure_pores
 from skincore.grading import severity
-from synthetic import PlantedBlob, match_points, plant_blobs, texture_of
+from synthetic import (
+    PlantedBlob,
+    PlantedLine,
+    match_points,
+    plant_blobs,
+    plant_lines,
+    segment,
+    texture_of,
+)
 
 
 @pytest.fixture(scope="module")
@@ -322,3 +330,148 @@ def test_resolution_ladder_enlarged_only_below_4_px_per_mm(faces_dir):
     pro = r.to_dict("ailab-pro")["result"]
     assert "enlarged_pore_count" in pro and "pores_forehead" not in pro
     assert "pores_score" not in pro.get("score_info", {})
+
+
+def _patch(ctx: TextureContext, rows: tuple[float, float]) -> np.ndarray:
+    """Bool mask of the pore-zone skin between two fractions of the face height."""
+    union = np.zeros(ctx.gray.shape, bool)
+    for z in PORE_ZONES:
+        union |= ctx.masks[z] > 0
+    ys = np.flatnonzero(union.any(axis=1))
+    top, bot = ys[0], ys[-1]
+    band = np.zeros_like(union)
+    band[int(top + rows[0] * (bot - top)) : int(top + rows[1] * (bot - top))] = True
+    return union & band
+
+
+def _pores_outside(ctx, base, patch, seed):
+    """Pores (radius 0.3-0.5 mm, depth 0.06-0.12) on a 3 mm grid away from ``patch``."""
+    rng = np.random.default_rng(seed)
+    ppm = ctx.px_per_mm
+    away = geometry.gaussian_blur(patch.astype(np.float32), 1.0 * ppm) < 1e-3
+    out = []
+    for zone in PORE_ZONES:
+        for x, y in _slots(ctx.masks[zone], 3.0 * ppm, 1.5 * ppm, rng):
+            if away[int(y), int(x)]:
+                sig = rng.uniform(0.3, 0.5) / math.sqrt(2) * ppm
+                out.append(PlantedBlob(x, y, sig, rng.uniform(0.06, 0.12) / base[int(y), int(x)]))
+    return out
+
+
+def _inside(found_xy: np.ndarray, ctx: TextureContext, patch: np.ndarray) -> int:
+    t = ctx.to_texture(found_xy)
+    ix = np.clip(np.rint(t[:, 0]).astype(int), 0, patch.shape[1] - 1)
+    iy = np.clip(np.rint(t[:, 1]).astype(int), 0, patch.shape[0] - 1)
+    return int(np.count_nonzero(patch[iy, ix]))
+
+
+def test_powder_grain_is_not_pores(sample_ctx):
+    """A patch of powder grain (a near-regular field of tiny dots, half darker and
+    half lighter than the skin, as dark as pores) gives no pores; pores on bare skin
+    next to it are still found. A zone-wide noise floor fails this: the patch is
+    half of the forehead and of one cheek, and its grain passes the floor the bare
+    half sets."""
+    ctx = sample_ctx
+    ppm = ctx.px_per_mm
+    base = _clean_base(ctx, 21)
+    rng = np.random.default_rng(22)
+    # half of the face, from the hairline to the cheeks, as on the make-up photo
+    patch = _patch(ctx, (0.0, 0.6))
+    patch[:, patch.shape[1] // 2 :] = False
+    grain = []
+    step = 0.45 * ppm
+    h, w = base.shape
+    for y in np.arange(step / 2, h, step):
+        for x in np.arange(step / 2, w, step):
+            x1, y1 = x + rng.uniform(-0.15, 0.15) * step, y + rng.uniform(-0.15, 0.15) * step
+            if patch[int(y1), int(x1)]:
+                c = rng.uniform(0.12, 0.2) * rng.choice([-1.0, 1.0])
+                grain.append(PlantedBlob(x1, y1, 0.15 * ppm, c))
+    pores = _pores_outside(ctx, base, patch, 23)
+    assert len(grain) > 2000 and len(pores) > 150
+    gray = plant_blobs(plant_blobs(base, grain), pores)
+    got = measure_pores(dataclasses.replace(ctx, gray=gray))
+    n_in = _inside(got.blobs[:, :2], ctx, patch)
+    area_cm2 = np.count_nonzero(patch) / ppm**2 / 100
+    prec, rec, _ = _prf(got.blobs, _truth_xy(ctx, pores), 0.25 * ppm / ctx.scale)
+    print(
+        f"grain: {len(grain)} dots, {n_in} pores in the patch ({n_in / area_cm2:.2f}/cm2); "
+        f"bare skin P={prec:.3f} R={rec:.3f}"
+    )
+    assert n_in / area_cm2 <= 0.5
+    assert rec >= 0.9 and prec >= 0.9
+
+
+def test_stubble_is_not_pores(sample_ctx):
+    """Stubble (short dark hairs, 1.5-2.5 mm long, roughly aligned) is not counted as
+    pores: a hair is a trough, not a compact dip, whatever its contrast."""
+    ctx = sample_ctx
+    ppm = ctx.px_per_mm
+    base = _clean_base(ctx, 31)
+    rng = np.random.default_rng(32)
+    patch = _patch(ctx, (0.7, 1.0))  # the lower face
+    hairs = []
+    for x, y in _slots(patch.astype(np.uint8) * 255, 1.5 * ppm, 0.5 * ppm, rng):
+        ang = math.radians(100 + rng.uniform(-25, 25))
+        half = rng.uniform(0.75, 1.25) * ppm
+        dx, dy = half * math.cos(ang), half * math.sin(ang)
+        pts = segment(x - dx, y - dy, x + dx, y + dy)
+        hairs.append(PlantedLine(pts, 0.1 * ppm, rng.uniform(0.25, 0.4)))
+    pores = _pores_outside(ctx, base, patch, 33)
+    assert len(hairs) > 100 and len(pores) > 150
+    gray = plant_blobs(plant_lines(base, hairs), pores)
+    got = measure_pores(dataclasses.replace(ctx, gray=gray))
+    n_in = _inside(got.blobs[:, :2], ctx, patch)
+    prec, rec, _ = _prf(got.blobs, _truth_xy(ctx, pores), 0.25 * ppm / ctx.scale)
+    print(
+        f"stubble: {len(hairs)} hairs, {n_in} pores among them; bare skin P={prec:.3f} R={rec:.3f}"
+    )
+    assert n_in <= 0.05 * len(hairs)
+    assert rec >= 0.9 and prec >= 0.9
+
+
+#: Enlarged pores planted at 3.4 px/mm, per sigma (px): ("recall", least recall)
+#: within the pore range, ("counted", largest share counted) beyond it.
+_AT_3_4 = {
+    1.0: ("recall", 0.9),
+    1.1: ("recall", 0.9),
+    1.2: ("recall", 0.9),
+    1.4: ("counted", 0.2),
+    1.6: ("counted", 0.02),
+    1.8: ("counted", 0.02),
+}
+
+
+@pytest.mark.parametrize("sigma_px", sorted(_AT_3_4))
+def test_planted_pores_at_3_4_px_per_mm(sample_ctx, sigma_px):
+    """Pores planted at 3.4 px/mm (the AILab 400 px face box), sigma 1.0-1.8 px,
+    12-25 % dips, on the cleaned sample skin resampled to that scale.
+
+    Only enlarged pores are reported there. The radius is ``sqrt(2) sigma``: 0.42 mm
+    at 1.0 px, 0.5 mm (the pore maximum) at 1.2 px, 0.75 mm at 1.8 px. Measured
+    recall (precision 1.0 throughout): 0.99 at 1.0 px, 1.0 at 1.1 px, 0.99 at
+    1.2 px. Blobs of 0.58-0.75 mm are not pores (moles, spots) and are not counted
+    as pores: 9 % of the 0.58 mm ones are (the radius fit scatters across the
+    0.5 mm limit plus 5 %), 0.3 % of the 0.67 mm ones, none at 0.75 mm.
+    """
+    ctx = _resized(sample_ctx, P.MIN_PX_PER_MM / sample_ctx.px_per_mm)
+    assert ctx.px_per_mm == pytest.approx(P.MIN_PX_PER_MM, rel=0.01)
+    base = _clean_base(ctx, 41)
+    rng = np.random.default_rng(42)
+    planted = []
+    for zone in PORE_ZONES:
+        for x, y in _slots(ctx.masks[zone], 3.0 * ctx.px_per_mm, 1.5 * ctx.px_per_mm, rng):
+            planted.append(PlantedBlob(x, y, sigma_px, rng.uniform(0.12, 0.25)))
+    got = measure_pores(dataclasses.replace(ctx, gray=plant_blobs(base, planted)))
+    assert got is not None and not got.fine_resolved
+    prec, rec, _ = _prf(got.blobs, _truth_xy(ctx, planted), 0.25 * ctx.px_per_mm / ctx.scale)
+    r_mm = math.sqrt(2) * sigma_px / ctx.px_per_mm
+    print(
+        f"3.4 px/mm sigma {sigma_px} px (radius {r_mm:.2f} mm): n={len(planted)} "
+        f"found {len(got.blobs)} P={prec:.3f} R={rec:.3f}"
+    )
+    kind, bound = _AT_3_4[sigma_px]
+    if kind == "recall":
+        assert rec >= bound and prec >= 0.9
+    else:
+        assert len(got.blobs) <= bound * len(planted)

@@ -180,3 +180,25 @@ def test_stable_under_resize_and_jpeg(sample_path, sample_ctx):
 def test_same_face_at_three_distances(faces_dir):
     areas = [_area_of(str(faces_dir / f"cc0_selfie_{d}cm.jpg")) for d in (30, 45, 60)]
     assert max(areas) - min(areas) <= 0.05, areas
+
+
+def test_shading_edge_is_not_roughness(clean_ctx):
+    """A shadow edge across the face (15 L* darker on one side, over 0.5 mm, as
+    along a nasolabial fold or the jaw under side light) is a one-directional
+    band-pass: not rough. Without the isotropy test (``edge_isotropy=0``) it is
+    rough all along."""
+    disk, (cx, cy), _ = _patch(clean_ctx)
+    ppm = clean_ctx.px_per_mm
+    yy, xx = np.mgrid[: disk.shape[0], : disk.shape[1]].astype(np.float32)
+    dist = (xx - cx) * 0.8 + (yy - cy) * 0.6  # px from an oblique line through the cheek
+    shade = np.float32(0.15) * 0.5 * (1.0 + np.tanh(dist / (0.5 * ppm)))
+    ctx = dataclasses.replace(clean_ctx, gray=(clean_ctx.gray - shade).astype(np.float32))
+    band = disk & (np.abs(dist) < 1.5 * ppm)
+    on = measure_roughness(ctx, R.Params(edge_isotropy=0.0), threads=2).mask > 0
+    off = measure_roughness(ctx, threads=2).mask > 0
+    frac_on = np.count_nonzero(on & band) / np.count_nonzero(band)
+    frac_off = np.count_nonzero(off & band) / np.count_nonzero(band)
+    print(f"shading edge: rough along it {frac_on:.2f} without the test, {frac_off:.2f} with it")
+    assert frac_on >= 0.8
+    assert frac_off <= 0.05
+    # isotropic bumps of the same strength stay rough (test_planted_patch_found)

@@ -4,8 +4,9 @@ Blackheads come from the same pore-size blob detection as
 :mod:`skincore.concerns.pores` (shared through the texture grid's memo, so the
 scale space is searched once): a nose blob with radius at most
 ``blackhead_max_radius_mm`` (0.4 mm) and depth at least ``blackhead_contrast``
-(0.08 L*/100, twice a pore's, and ``blackhead_noise_k`` times the nose's texture
-noise) is a blackhead and is *not* counted as a nose pore.
+(0.08 L*/100, twice a pore's, and ``blackhead_noise_k`` = 6 robust spreads of the
+texture around it, see :mod:`skincore.concerns.blob_significance`) is a blackhead
+and is *not* counted as a nose pore.
 
 Grading (:func:`grade`): severity by the AILab Pro buckets (0-45 / 46-90 /
 91-150 / 151+) with a Poisson count confidence; score
@@ -95,9 +96,9 @@ def measure_blackheads(
     det = pores.detect_once(ctx, params.detection, threads)
     if det is None:
         return None
-    found, zone, masks, noise = det
+    found, zone, masks, signif, _ = det
     ppm = float(ctx.px_per_mm)
-    bh = found[pores.is_blackhead(found, zone, ppm, noise, params.detection)]
+    bh = found[pores.is_blackhead(found, zone, ppm, signif, params.detection)]
     area_cm2 = float(np.count_nonzero(masks["nose"])) / (ppm * ppm) / 100.0
     return Blackheads(
         count=len(bh),

@@ -1,0 +1,488 @@
+"""Whether a detected blob stands out of the skin texture around it.
+
+Pore-size blob detection (:mod:`skincore.concerns.pores`) finds every local dark
+minimum of the difference-of-Gaussians (DoG) scale space above a depth floor. On
+real skin most of them are texture: camera and JPEG noise, the micro-relief of the
+skin, the grain of powder or foundation, stubble. Three measurable properties tell
+a pore from them, and this module computes each:
+
+* **Local significance** (:func:`local_noise`, :func:`sample_noise`): the robust
+  spread of the DoG layer a blob was found in, over the skin of a tile of a few
+  millimetres around it, measured on the layer's side opposite to the blobs
+  (bright for pores): ``median(|D|) / 0.6745`` over the tile's pixels where ``D``
+  has the other sign (the standard deviation of a zero-mean Gaussian with that
+  median absolute value). Texture of no preferred polarity has the same spread
+  on both sides, and the pores of the tile, however many, do not raise it. A
+  pore is a dip several such spreads deep; powder grain and skin micro-texture
+  are a field of dips and bumps of about one spread, whatever their absolute
+  contrast, so they stay below.
+* **Shape** (:func:`elongation`): the ratio of the two principal curvatures
+  (Hessian eigenvalues) of the image blurred at the blob's own scale and an
+  octave above, at its centre. A pore is a compact, roughly round depression
+  (ratio near 1 at any blur); a stubble hair, a crease or the edge of a shadow is
+  a trough (one curvature near 0, ratio large, or a saddle), and a short hair
+  shows its length once blurred to its own size. The test is the one SIFT uses
+  to reject edge responses (Lowe 2004), with a tighter limit.
+* **Polarity balance** (:func:`decoy_threshold`): texture of no preferred polarity
+  gives as many bright blobs as dark ones at any significance, pores only dark
+  ones. Bright blobs found with the same tests are therefore decoys: they estimate
+  how many of the dark ones at a given significance are texture (the
+  target-decoy estimate of the false discovery rate, Elias & Gygi 2007), and the
+  significance threshold is raised until the decoys are a small share.
+
+References
+----------
+Lowe, D. G. (2004). Distinctive image features from scale-invariant keypoints.
+*International Journal of Computer Vision* 60(2), 91-110.
+
+Elias, J. E., & Gygi, S. P. (2007). Target-decoy search strategy for increased
+confidence in large-scale protein identifications by mass spectrometry. *Nature
+Methods* 4(3), 207-214.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from skincore import blobs, geometry
+
+#: Layers between a blob's scale and the coarser one its shape is also tested at
+#: (scale ratio 1.4: two layers are about an octave).
+_ELONGATION_OCTAVE = 2
+#: Sigmas tried by :func:`fit_sigma` (log-spaced).
+_FIT_STEPS = 64
+#: ``median(|x|)`` of a zero-mean Gaussian divided by its standard deviation.
+_MEDIAN_ABS_TO_STD = 0.6744897501960817
+#: A tile's spread is measured when at least this share of it is skin (on the
+#: side opposite to the blobs: half of it for symmetric texture).
+_MIN_TILE_SKIN = 0.2
+#: Least number of texture blobs from which a photo's blur is measured.
+_MIN_TEXTURE_BLOBS = 20
+#: Most texture blobs fitted for it (a regular subsample).
+_TEXTURE_SAMPLES = 400
+#: Tiles of at least twice this side are sampled every other pixel.
+_MIN_TILE_SIDE = 8
+
+
+def local_noise(resp: np.ndarray, mask: np.ndarray, tile_px: int) -> np.ndarray:
+    """Robust local spread of the opposite side of a DoG layer, one value per tile.
+
+    Parameters
+    ----------
+    resp : numpy.ndarray
+        ``(H, W)`` float32 DoG layer of the blobs' polarity (blobs respond
+        positively); only its negative values are measured.
+    mask : numpy.ndarray
+        ``(H, W)`` bool, the skin to measure over.
+    tile_px : int
+        Tile side in pixels, >= 2.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(ceil(H / tile_px), ceil(W / tile_px))`` float32 spread,
+        ``median(-resp) / 0.6745`` over the tile's skin where ``resp < 0``
+        (every other pixel of every other row for tiles of 16 px or more)
+        (texture of no preferred polarity has the same spread on both sides;
+        the blobs themselves, however many, are on the positive side and do not
+        raise it), smoothed over one tile
+        (normalised convolution) so that tiles with little or no skin take the
+        value of their neighbours; tiles far from any skin take the median of all
+        measured tiles (0 where no tile has skin).
+    """
+    if tile_px < 2:
+        raise ValueError("tile_px: must be >= 2")
+    h, w = resp.shape
+    ty, tx = -(-h // tile_px), -(-w // tile_px)
+    # every other pixel and row when tiles are large: the same median, 4x cheaper
+    step = 2 if tile_px >= 2 * _MIN_TILE_SIDE and tile_px % 2 == 0 else 1
+    t = tile_px // step
+    r, m = resp[::step, ::step], mask[::step, ::step]
+    a = np.full((ty * t, tx * t), np.inf, np.float32)
+    a[: r.shape[0], : r.shape[1]] = np.where(m & (r < 0), -r, np.inf)
+    tiles = a.reshape(ty, t, tx, t).transpose(0, 2, 1, 3).reshape(ty, tx, -1)
+    n = np.count_nonzero(np.isfinite(tiles), axis=2)
+    tiles = np.sort(tiles, axis=2)
+    med = np.take_along_axis(tiles, (n // 2)[..., None], axis=2)[..., 0]
+    valid = n >= _MIN_TILE_SKIN * 0.5 * t * t
+    if not valid.any():
+        return np.zeros((ty, tx), np.float32)
+    med = np.where(valid, med / _MEDIAN_ABS_TO_STD, 0.0).astype(np.float32)
+    wgt = valid.astype(np.float32)
+    num = geometry.gaussian_blur(med * wgt, 1.0)
+    den = geometry.gaussian_blur(wgt, 1.0)
+    fallback = np.float32(np.median(med[valid]))
+    return np.where(den > 1e-3, num / np.maximum(den, 1e-3), fallback).astype(np.float32)
+
+
+def sample_noise(noise: np.ndarray, tile_px: int, xy: np.ndarray) -> np.ndarray:
+    """Bilinear value of a tile map (:func:`local_noise`) at pixel positions.
+
+    Parameters
+    ----------
+    noise : numpy.ndarray
+        ``(ty, tx)`` tile map.
+    tile_px : int
+        Its tile side in pixels.
+    xy : numpy.ndarray
+        ``(N, 2)`` pixel positions (x, y).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` float64, tile centres at ``(i + 0.5) * tile_px - 0.5``, clamped at
+        the border tiles.
+    """
+    ty, tx = noise.shape
+    u = np.clip((xy[:, 0] + 0.5) / tile_px - 0.5, 0.0, tx - 1.0)
+    v = np.clip((xy[:, 1] + 0.5) / tile_px - 0.5, 0.0, ty - 1.0)
+    i0 = np.minimum(np.floor(u).astype(np.intp), max(tx - 2, 0))
+    j0 = np.minimum(np.floor(v).astype(np.intp), max(ty - 2, 0))
+    i1 = np.minimum(i0 + 1, tx - 1)
+    j1 = np.minimum(j0 + 1, ty - 1)
+    fu, fv = u - i0, v - j0
+    n = noise.astype(np.float64)
+    top = n[j0, i0] * (1 - fu) + n[j0, i1] * fu
+    bot = n[j1, i0] * (1 - fu) + n[j1, i1] * fu
+    return top * (1 - fv) + bot * fv
+
+
+def elongation(blurred: np.ndarray, xy: np.ndarray, polarity: str = "dark") -> np.ndarray:
+    """Ratio of the principal curvatures of a blurred image at blob centres.
+
+    Parameters
+    ----------
+    blurred : numpy.ndarray
+        ``(H, W)`` image blurred at the blobs' scale.
+    xy : numpy.ndarray
+        ``(N, 2)`` blob centres (x, y), pixels; rounded to the nearest pixel.
+    polarity : {"dark", "bright"}, optional
+        A dark blob is a minimum (both curvatures positive), a bright one a maximum.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` float64 ``lambda_max / lambda_min`` of the Hessian (central
+        differences), >= 1; ``inf`` where the point is not an extremum of the
+        blob's polarity (a saddle, a trough or a ridge: both curvatures must have
+        the blob's sign).
+    """
+    h, w = blurred.shape
+    out = np.full(len(xy), np.inf)
+    if len(xy) == 0 or h < 3 or w < 3:
+        return out
+    x = np.clip(np.rint(xy[:, 0]).astype(np.intp), 1, w - 2)
+    y = np.clip(np.rint(xy[:, 1]).astype(np.intp), 1, h - 2)
+
+    def b(dy: int, dx: int) -> np.ndarray:
+        return blurred[y + dy, x + dx].astype(np.float64)
+
+    sgn = 1.0 if polarity == "dark" else -1.0
+    hxx = sgn * (b(0, 1) - 2 * b(0, 0) + b(0, -1))
+    hyy = sgn * (b(1, 0) - 2 * b(0, 0) + b(-1, 0))
+    hxy = sgn * (b(1, 1) - b(1, -1) - b(-1, 1) + b(-1, -1)) / 4.0
+    half_tr = (hxx + hyy) / 2.0
+    disc = np.sqrt(((hxx - hyy) / 2.0) ** 2 + hxy**2)
+    lo, hi = half_tr - disc, half_tr + disc
+    ok = lo > 0
+    out[ok] = hi[ok] / lo[ok]
+    return out
+
+
+def decoy_threshold(target: np.ndarray, decoy: np.ndarray, floor: float, fdr: float) -> float:
+    """Smallest significance at which decoys are at most ``fdr`` of the targets.
+
+    Parameters
+    ----------
+    target : numpy.ndarray
+        Significance of the dark candidates.
+    decoy : numpy.ndarray
+        Significance of the bright candidates found with the same tests.
+    floor : float
+        The threshold is never below this.
+    fdr : float
+        Largest accepted ``#decoys / #targets`` above the threshold, in (0, 1].
+
+    Returns
+    -------
+    float
+        The threshold: the smallest ``t >= floor`` among ``floor`` and the target
+        significances with ``#(decoy >= t) <= fdr * #(target >= t)``; ``inf`` when
+        none has (no target is then accepted).
+    """
+    if not (math.isfinite(fdr) and 0.0 < fdr <= 1.0):
+        raise ValueError("fdr: must be in (0, 1]")
+    cand = np.unique(np.concatenate([[floor], target[target >= floor]]))
+    t_sorted = np.sort(target)
+    d_sorted = np.sort(decoy)
+    n_t = len(t_sorted) - np.searchsorted(t_sorted, cand, side="left")
+    n_d = len(d_sorted) - np.searchsorted(d_sorted, cand, side="left")
+    ok = (n_t > 0) & (n_d <= fdr * n_t)
+    return float(cand[np.argmax(ok)]) if ok.any() else math.inf
+
+
+def fit_sigma(responses: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
+    """Sigma of the Gaussian dip that best explains a blob's DoG responses.
+
+    A Gaussian dip of sigma ``b`` and depth ``c`` blurred at scale ``s`` has the
+    centre value ``c b**2 / (b**2 + s**2)``, so its scale-normalised DoG layer
+    ``i`` (blur scales ``s_i < s_{i+1}``) responds at the centre with
+    ``c * 2 s_i s_{i+1} / (s_{i+1}**2 - s_i**2) * (b**2 / (b**2 + s_i**2) -
+    b**2 / (b**2 + s_{i+1}**2))``. The fit is least squares over all layers in
+    ``c`` (closed form) and ``b`` (a log-spaced search): a continuous size, where
+    the detector's scale is one of a few layers.
+
+    Parameters
+    ----------
+    responses : numpy.ndarray
+        ``(N, K - 1)`` DoG responses of ``N`` blobs at their centres, blob polarity
+        positive.
+    sigmas : numpy.ndarray
+        The ``K`` blur scales of the layers, pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` float64 fitted sigma, pixels, within ``[sigmas[0] / 4, 1.5 *
+        sigmas[-1]]`` (a log-spaced grid of :data:`_FIT_STEPS`, refined by a
+        parabola through the best step and its neighbours).
+    """
+    s = np.asarray(sigmas, np.float64)
+    grid = np.exp(np.linspace(np.log(s[0] / 4.0), np.log(1.5 * s[-1]), _FIT_STEPS))
+    norm = 2.0 * s[:-1] * s[1:] / (s[1:] ** 2 - s[:-1] ** 2)
+    b2 = grid[:, None] ** 2
+    model = norm[None, :] * (b2 / (b2 + s[None, :-1] ** 2) - b2 / (b2 + s[None, 1:] ** 2))
+    d = np.asarray(responses, np.float64)
+    if len(d) == 0:
+        return np.zeros(0)
+    mm = (model**2).sum(axis=1)
+    c = (d @ model.T) / mm[None, :]
+    # residual = |d|^2 - c^2 |m|^2 for the least-squares c: maximise c^2 |m|^2 (c > 0)
+    # over the grid, then a parabola through the best step and its neighbours
+    score = c * c * mm[None, :] * (c > 0)
+    best = np.clip(np.argmax(score, axis=1), 1, len(grid) - 2)
+    rows = np.arange(len(d))
+    lo, mid, hi = score[rows, best - 1], score[rows, best], score[rows, best + 1]
+    curv = lo - 2.0 * mid + hi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        off = np.where(curv < 0, 0.5 * (lo - hi) / curv, 0.0)
+    log_g = np.log(grid)
+    step = log_g[1] - log_g[0]
+    return np.exp(log_g[best] + np.clip(off, -1.0, 1.0) * step)
+
+
+class BlobLayers:
+    """The DoG layers of one grid, for blob candidates of either polarity.
+
+    Parameters
+    ----------
+    gray : numpy.ndarray
+        ``(H, W)`` float32 image.
+    skin : numpy.ndarray
+        ``(H, W)`` bool: where blobs are searched and texture is measured.
+    sigmas : numpy.ndarray
+        Blur scales (:func:`skincore.blobs.scale_sigmas`).
+    tile_px : int
+        Tile side for :func:`local_noise`.
+    threads : int, optional
+        Kernel threads.
+
+    Notes
+    -----
+    A bright layer is the dark one negated, so candidates of both polarities
+    (pores and their texture decoys) share one set of layers and maps.
+    """
+
+    def __init__(
+        self,
+        gray: np.ndarray,
+        skin: np.ndarray,
+        sigmas: np.ndarray,
+        *,
+        tile_px: int,
+        threads: int = 0,
+    ) -> None:
+        self.gray, self.skin, self.sigmas, self.tile, self.threads = (
+            gray,
+            skin,
+            np.asarray(sigmas, np.float64),
+            tile_px,
+            threads,
+        )
+        q = float(self.sigmas[1] / self.sigmas[0])
+        self.gain = (2.0 + q + 1.0 / q) / 2.0  # response of a dip at its scale -> depth
+        self.detection_sigmas = blobs.detection_sigmas(self.sigmas)
+        # G(s_k) * gray incrementally (G(s_{k+1}) = G(sqrt(s_{k+1}^2 - s_k^2)) * G(s_k)),
+        # as the detector does; the dark-polarity layers are their scaled differences
+        self._blur = [geometry.gaussian_blur(gray, float(self.sigmas[0]), threads=threads)]
+        for a, b in zip(self.sigmas[:-1], self.sigmas[1:], strict=True):
+            step = math.sqrt(b * b - a * a)
+            self._blur.append(geometry.gaussian_blur(self._blur[-1], step, threads=threads))
+        self.dog = [
+            np.float32(2.0 * a * b / (b * b - a * a)) * (self._blur[k + 1] - self._blur[k])
+            for k, (a, b) in enumerate(zip(self.sigmas[:-1], self.sigmas[1:], strict=True))
+        ]
+        self._noise: dict[tuple[int, str], np.ndarray] = {}
+
+    def texture_sigma(
+        self,
+        polarity: str,
+        *,
+        contrast: float,
+        max_sigma: float,
+        avoid: np.ndarray | None = None,
+    ) -> float | None:
+        """Median fitted sigma of the blobs of one polarity up to ``max_sigma``.
+
+        Blobs of the polarity pores do not have are the photo's texture; their
+        median size is its blur (optics, demosaicing, JPEG, resampling). They
+        are searched in the central half of the grid, or in all of it when that
+        holds fewer than ``4 * _MIN_TEXTURE_BLOBS``. At most
+        :data:`_TEXTURE_SAMPLES` blobs (a regular subsample) are fitted. ``None``
+        with fewer than :data:`_MIN_TEXTURE_BLOBS` blobs.
+
+        ``avoid`` (``(N, 3)`` x, y, radius) are the blobs found of the other
+        polarity: the skin between dark blobs responds as bright blobs of their
+        scale, not of the photo's blur, so texture blobs within three sigma of
+        one (``3 / sqrt(2)`` radii) are left out.
+        """
+        # texture blobs are small: the layers up to max_sigma (and one above, for
+        # the scale maximum) suffice, and cost less than the whole scale space;
+        # a few hundred are enough, so the central half (a quarter of the area)
+        # of the skin's box is searched first
+        top = int(np.searchsorted(self.detection_sigmas, max_sigma)) + 2
+        sig = self.sigmas[: max(3, top + 1)]
+        h, w = self.gray.shape
+        found = np.zeros((0, 4), np.float32)
+        for frac in (0.5, 1.0):
+            y0, y1 = int(h * (1 - frac) / 2), int(math.ceil(h * (1 + frac) / 2))
+            x0, x1 = int(w * (1 - frac) / 2), int(math.ceil(w * (1 + frac) / 2))
+            found = blobs.detect(
+                self.gray[y0:y1, x0:x1],
+                np.where(self.skin[y0:y1, x0:x1], np.uint8(255), np.uint8(0)),
+                sig,
+                polarity,
+                contrast / self.gain,
+                overlap=0.5,
+                threads=self.threads,
+            )
+            found[:, 0] += x0
+            found[:, 1] += y0
+            if len(found) >= 4 * _MIN_TEXTURE_BLOBS:
+                break
+        if avoid is not None and len(avoid) and len(found):
+            near = np.zeros(self.gray.shape, dtype=bool)
+            h, w = near.shape
+            for x, y, r in avoid:
+                rr = 3.0 * r / math.sqrt(2.0)
+                ya, yb = max(0, int(y - rr)), min(h, int(y + rr) + 2)
+                xa, xb = max(0, int(x - rr)), min(w, int(x + rr) + 2)
+                yy, xx = np.ogrid[ya:yb, xa:xb]
+                near[ya:yb, xa:xb] |= (xx - x) ** 2 + (yy - y) ** 2 <= rr * rr
+            ix = np.clip(np.rint(found[:, 0]).astype(np.intp), 0, w - 1)
+            iy = np.clip(np.rint(found[:, 1]).astype(np.intp), 0, h - 1)
+            found = found[~near[iy, ix]]
+        if len(found) > _TEXTURE_SAMPLES:
+            found = found[:: len(found) // _TEXTURE_SAMPLES]
+        sig = self._fit(found.astype(np.float64), polarity)
+        sig = sig[sig <= max_sigma]
+        return float(np.median(sig)) if len(sig) >= _MIN_TEXTURE_BLOBS else None
+
+    def _fit(self, found: np.ndarray, polarity: str) -> np.ndarray:
+        if len(found) == 0:
+            return np.zeros(0)
+        h, w = self.gray.shape
+        ix = np.clip(np.rint(found[:, 0]).astype(np.intp), 0, w - 1)
+        iy = np.clip(np.rint(found[:, 1]).astype(np.intp), 0, h - 1)
+        sign = 1.0 if polarity == "dark" else -1.0
+        resp = np.stack([sign * d[iy, ix] for d in self.dog], axis=1)
+        return fit_sigma(resp, self.sigmas)
+
+    def noise(self, i: int, polarity: str) -> np.ndarray:
+        """Tile map of layer ``i``'s spread opposite to ``polarity``, in depth units."""
+        if (i, polarity) not in self._noise:
+            resp = self.dog[i] if polarity == "dark" else -self.dog[i]
+            self._noise[(i, polarity)] = local_noise(resp, self.skin, self.tile) * np.float32(
+                self.gain
+            )
+        return self._noise[(i, polarity)]
+
+    def blurred(self, i: int) -> np.ndarray:
+        """Return the image blurred at the finer blur scale of layer ``i``."""
+        return self._blur[i]
+
+    def candidates(
+        self,
+        polarity: str,
+        *,
+        contrast: float,
+        max_radius: float,
+        max_elongation: float,
+        significance: bool = True,
+        min_significance: float = 0.0,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Compact blobs of one polarity, their fitted size and significance.
+
+        Parameters
+        ----------
+        polarity : {"dark", "bright"}
+            Blob polarity.
+        contrast : float
+            Least depth (intensity units of ``gray``).
+        max_radius : float
+            Largest detector radius kept, pixels.
+        max_elongation : float
+            Largest principal-curvature ratio (:func:`elongation`); ``inf`` skips
+            the shape test.
+        significance : bool, optional
+            Measure the significance (``False``: zeros, and no texture maps).
+        min_significance : float, optional
+            Drop blobs below this significance (before their size is fitted).
+
+        Returns
+        -------
+        blobs : numpy.ndarray
+            ``(N, 4)`` float64 x, y, radius (``sqrt(2)`` x :func:`fit_sigma`), depth.
+        significance : numpy.ndarray
+            ``(N,)`` depth over the local spread of the blob's layer.
+        """
+        mask8 = np.where(self.skin, np.uint8(255), np.uint8(0))
+        found = blobs.detect(
+            self.gray,
+            mask8,
+            self.sigmas,
+            polarity,
+            contrast / self.gain,
+            overlap=0.5,
+            threads=self.threads,
+        ).astype(np.float64)
+        found[:, 3] *= self.gain
+        found = found[found[:, 2] <= max_radius]
+        log_s = np.log(np.maximum(found[:, 2], 1e-9) / math.sqrt(2.0))
+        layer = np.argmin(np.abs(log_s[:, None] - np.log(self.detection_sigmas)[None, :]), axis=1)
+        signif = np.zeros(len(found))
+        if significance:
+            for i in np.unique(layer):
+                sel = layer == i
+                spread = sample_noise(self.noise(int(i), polarity), self.tile, found[sel, :2])
+                signif[sel] = found[sel, 3] / np.maximum(spread, 1e-6)
+        keep = signif >= min_significance
+        found, signif, layer = found[keep], signif[keep], layer[keep]
+        if math.isfinite(max_elongation):
+            compact = np.zeros(len(found), dtype=bool)
+            for i in np.unique(layer):
+                sel = layer == i
+                xy = found[sel, :2]
+                # the blob's own scale and one octave above: a pore stays round
+                # when blurred, a hair or a crease shows its length
+                coarse = min(int(i) + _ELONGATION_OCTAVE, len(self.detection_sigmas) - 1)
+                elong = np.maximum(
+                    elongation(self.blurred(int(i)), xy, polarity),
+                    elongation(self.blurred(coarse), xy, polarity),
+                )
+                compact[sel] = elong <= max_elongation
+            found, signif = found[compact], signif[compact]
+        found[:, 2] = math.sqrt(2.0) * self._fit(found, polarity)
+        return found, signif

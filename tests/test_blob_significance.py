@@ -1,0 +1,95 @@
+"""Local texture spread, blob shape, size fit and decoy threshold: known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from skincore import blobs, geometry
+from skincore.concerns import blob_significance as S
+from synthetic import PlantedBlob, PlantedLine, plant_blobs, plant_lines, segment
+
+
+def test_local_noise_is_the_spread_of_gaussian_noise(rng):
+    resp = rng.standard_normal((120, 160)).astype(np.float32) * np.float32(0.02)
+    noise = S.local_noise(resp, np.ones(resp.shape, bool), 20)
+    assert noise.shape == (6, 8)
+    assert np.allclose(noise, 0.02, rtol=0.15)
+
+
+def test_local_noise_ignores_the_blob_side_and_follows_the_texture(rng):
+    resp = rng.standard_normal((100, 200)).astype(np.float32)
+    resp[:, 100:] *= 3.0  # a rougher half
+    # dense strong positive responses (pores) on the left: they do not count
+    pores = rng.random(resp.shape) < 0.3
+    pores[:, 100:] = False
+    resp[pores] = 50.0
+    noise = S.local_noise(resp, np.ones(resp.shape, bool), 20)
+    assert np.allclose(noise[:, 0:3], 1.0, rtol=0.25)
+    assert np.allclose(noise[:, 7:], 3.0, rtol=0.25)
+
+
+def test_local_noise_fills_tiles_without_skin(rng):
+    resp = rng.standard_normal((60, 60)).astype(np.float32)
+    mask = np.zeros(resp.shape, bool)
+    mask[:, :20] = True
+    noise = S.local_noise(resp, mask, 20)
+    assert np.all(noise > 0.5) and np.all(noise < 1.6)
+    assert np.all(S.local_noise(resp, np.zeros_like(mask), 20) == 0)
+    with pytest.raises(ValueError, match="tile_px"):
+        S.local_noise(resp, mask, 1)
+
+
+def test_sample_noise_is_bilinear_between_tile_centres():
+    noise = np.array([[1.0, 3.0], [5.0, 7.0]], np.float32)
+    xy = np.array([[4.5, 4.5], [14.5, 4.5], [9.5, 9.5], [-10.0, 100.0]])
+    got = S.sample_noise(noise, 10, xy)
+    np.testing.assert_allclose(got, [1.0, 3.0, 4.0, 5.0])
+
+
+def test_elongation_of_a_round_dip_a_trough_and_a_saddle():
+    img = np.full((80, 80), 0.7, np.float32)
+    img = plant_blobs(img, [PlantedBlob(20, 20, 2.0, 0.2)])
+    img = plant_lines(img, [PlantedLine(segment(45, 60, 75, 60), 1.0, 0.3)])
+    blurred = geometry.gaussian_blur(img, 2.0)
+    e = S.elongation(blurred, np.array([[20.0, 20.0], [60.0, 60.0], [5.0, 75.0]]))
+    assert e[0] == pytest.approx(1.0, abs=0.05)
+    assert e[1] > 5.0
+    assert math.isinf(e[2])  # flat skin: no dip at all
+    # a bright blob is a dip of the other polarity
+    bright = 1.4 - img
+    assert S.elongation(geometry.gaussian_blur(bright, 2.0), np.array([[20.0, 20.0]]), "bright")[
+        0
+    ] == pytest.approx(1.0, abs=0.05)
+    assert S.elongation(blurred, np.zeros((0, 2))).shape == (0,)
+
+
+@pytest.mark.parametrize("sigma", [0.8, 1.3, 2.0, 3.1])
+def test_fit_sigma_recovers_a_gaussian_dip(sigma):
+    img = plant_blobs(np.full((64, 64), 0.7, np.float32), [PlantedBlob(32, 32, sigma, 0.15)])
+    sig = blobs.scale_sigmas(0.8, 4.0, 1.4)
+    resp = np.array(
+        [
+            [
+                blobs.dog_response(img, float(a), float(b), "dark")[32, 32]
+                for a, b in zip(sig[:-1], sig[1:], strict=True)
+            ]
+        ]
+    )
+    assert S.fit_sigma(resp, sig)[0] == pytest.approx(sigma, rel=0.05)
+    assert S.fit_sigma(np.zeros((0, len(sig) - 1)), sig).shape == (0,)
+
+
+def test_decoy_threshold():
+    target = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    decoy = np.array([1.5, 2.5, 3.5])
+    # at 4: 3 targets, 0 decoys; at 3: 4 targets, 1 decoy (0.25); at 2: 5 and 2 (0.4)
+    assert S.decoy_threshold(target, decoy, 0.0, 0.25) == 3.0
+    assert S.decoy_threshold(target, decoy, 0.0, 0.1) == 4.0
+    assert S.decoy_threshold(target, decoy, 4.5, 0.5) == 4.5  # the floor itself qualifies
+    assert math.isinf(S.decoy_threshold(target, np.full(10, 9.0), 0.0, 0.5))
+    assert S.decoy_threshold(target, np.zeros(0), 2.5, 0.1) == 2.5
+    with pytest.raises(ValueError, match="fdr"):
+        S.decoy_threshold(target, decoy, 0.0, 0.0)
