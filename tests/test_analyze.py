@@ -108,7 +108,7 @@ def test_face_field_location_and_color(result):
 def test_native_dialect_roundtrips_json(result):
     doc = json.loads(result.to_json("skincore"))
     assert doc["faces"][0]["concerns"]["tone"]["ita_class"] == result.faces[0].tone.ita_class
-    assert "moisture" in doc["not_implemented"] and "acne" not in doc["not_implemented"]
+    assert "firmness" in doc["not_implemented"] and "acne" not in doc["not_implemented"]
     assert len(doc["faces"][0]["geometry"]["landmarks"]) == 478
     g = doc["faces"][0]["grades"]["pores"]["zones"]["forehead"]
     assert g["severity"] == result.faces[0].grades["pores"].zones["forehead"].severity
@@ -270,7 +270,9 @@ def test_pro_maps_and_marks(result):
     rect = info["enhanced_bw_rect"]
     assert abs(bw.size[0] - rect["width"] * info["ratio"]) <= 2
     # Documented but unmeasured names are reported, unknown ones refused by name.
-    water = result.to_dict("ailab-pro", return_maps=["water_area"])
+    # A map whose concern did not run is reported, not dropped.
+    tone_only = skincore.analyze(skincore.sample_path(), concerns=["tone"])
+    water = tone_only.to_dict("ailab-pro", return_maps=["water_area"])
     assert "face_maps" not in water["result"]
     assert water["skincore_notice"] == {"maps_not_measured": ["water_area"]}
     adv = result.to_dict("ailab-advanced", return_maps="red_area")

@@ -109,7 +109,15 @@ def test_concerns_subset_and_unknown_maps():
     assert maps.returncode == 1 and "bogus" in maps.stderr
     assert json.loads(maps.stdout)["error_code_str"] == "ERROR_INVALID_PARAMETER"
     water = run(
-        "analyze", "--sample", "-f", "ailab-pro", "--compact", "--return-maps", "water_area"
+        "analyze",
+        "--sample",
+        "-f",
+        "ailab-pro",
+        "--compact",
+        "--concerns",
+        "tone",
+        "--return-maps",
+        "water_area",
     )
     assert water.returncode == 0, water.stderr
     assert json.loads(water.stdout)["skincore_notice"] == {"maps_not_measured": ["water_area"]}

@@ -92,12 +92,13 @@ def test_youcam_outputs_match_the_table(sample, hd):
 
 def test_not_implemented_is_derived_from_the_registry(monkeypatch):
     assert "result.pores_forehead" not in ailab.NOT_IMPLEMENTED_PRO
-    assert "result.water" in ailab.NOT_IMPLEMENTED_PRO
-    assert ailab.NOT_IMPLEMENTED_PRO["result.water"].startswith("the 'moisture' concern")
+    assert "result.left_side_result" in ailab.NOT_IMPLEMENTED_PRO
+    reason = ailab.NOT_IMPLEMENTED_PRO["result.left_side_result"]
+    assert reason.startswith("the 'side_faces' concern")
     # A concern appearing in the registry makes its fields implemented.
-    monkeypatch.setitem(REGISTRY, "moisture", REGISTRY["tone"])
+    monkeypatch.setitem(REGISTRY, "side_faces", REGISTRY["tone"])
     now = fields.not_implemented("ailab-pro")
-    assert "result.water" not in now and "result.face_maps.water_area" not in now
+    assert "result.left_side_result" not in now and "result.right_side_result" not in now
     assert "pigmentation" not in fields.missing_concerns()
 
 

@@ -561,6 +561,29 @@ class EyeBags:
 
 
 @dataclass(frozen=True)
+class Moisture:
+    """Skin that looks dehydrated: matte and rough (see :mod:`skincore.concerns.moisture`).
+
+    Attributes
+    ----------
+    area : float
+        Dehydrated-looking share of the face skin, [0, 1].
+    severity : float
+        0-100, from the area.
+    zones : dict of str to float
+        Dehydrated-looking share per zone of :data:`ROUGH_ZONES`.
+    mask : MaskLayer
+        Texture grid; 0 elsewhere, 1-255 on dehydrated-looking skin by how far its
+        texture exceeds the roughness threshold.
+    """
+
+    area: float
+    severity: float
+    zones: dict[str, float]
+    mask: MaskLayer = field(repr=False)
+
+
+@dataclass(frozen=True)
 class SkinTypeZone:
     """The oil / dryness call of one zone.
 

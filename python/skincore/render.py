@@ -147,6 +147,7 @@ def render(analysis: Analysis, dialect: str, **options: Any) -> dict[str, Any]:
             names, ailab.ADVANCED_MAPS, ailab.ADVANCED_MAPS_DOCUMENTED, "return_maps"
         )
         drawn = {n: d for n in wanted if (d := vmaps.render_pro_map(analysis, n)) is not None}
+        later += [n for n in wanted if n not in drawn]  # its concern did not run
         flag = options.get("return_rect_confidence", 0)
         if flag not in (0, 1, False, True):
             raise SkinError(
@@ -205,6 +206,8 @@ def _render_pro(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, Any
         data = vmaps.render_pro_map(analysis, name, colors)
         if data is not None:
             drawn[name] = data
+        else:  # the concern behind it did not run (a subset): say so, do not drop it
+            later_maps.append(name)
     return ailab.render_pro(
         analysis,
         return_marks=marks,

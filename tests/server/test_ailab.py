@@ -54,9 +54,8 @@ def test_pro_success_envelope_and_options(client, api_key, sample_bytes):
     }
     assert body["face_rectangle"]["width"] > 100
     assert "skin_tone" in body["result"]
-    # water_area is documented but not measured: absent, never a placeholder
-    assert "water_area" not in body["result"]["face_maps"]
-    assert body["skincore_notice"] == {"maps_not_measured": ["water_area"]}
+    assert {"texture_enhanced_lines", "red_area", "water_area"} <= set(body["result"]["face_maps"])
+    assert "skincore_notice" not in body
     red = base64.b64decode(body["result"]["face_maps"]["red_area"])
     assert red[:3] == b"\xff\xd8\xff"  # a JPEG, as the document says
 

@@ -60,7 +60,7 @@ def _path(url):
 @pytest.mark.parametrize(
     ("version", "actions", "hd"),
     [
-        ("v2.1", ["hd_pore", "hd_wrinkle", "hd_texture", "hd_acne", "hd_moisture"], True),
+        ("v2.1", ["hd_pore", "hd_wrinkle", "hd_texture", "hd_acne", "hd_firmness"], True),
         ("v2.0", ["pore", "wrinkle", "texture"], False),
     ],
 )
@@ -83,7 +83,7 @@ def test_full_flow(client, api_key, sample_bytes, version, actions, hd):
     out = doc["data"]["results"]["output"]
     types = {o["type"] for o in out}
     assert types <= set(actions)
-    assert "hd_moisture" not in types  # not measured: absent
+    assert "hd_firmness" not in types  # not measured: absent
     assert ("hd_acne" in types) == hd
     for o in out:
         assert 1 <= o["ui_score"] <= 100

@@ -373,9 +373,9 @@ class BlobLayers:
             if len(found) >= 4 * _MIN_TEXTURE_BLOBS:
                 break
         if avoid is not None and len(avoid) and len(found):
-            near = np.zeros(self.gray.shape, dtype=bool)
-            h, w = near.shape
-            for x, y, r in avoid:
+            h, w = (int(v) for v in np.shape(self.gray)[:2])
+            near = np.zeros((h, w), dtype=bool)
+            for x, y, r in np.asarray(avoid, np.float64).reshape(-1, 3):
                 rr = 3.0 * r / math.sqrt(2.0)
                 ya, yb = max(0, int(y - rr)), min(h, int(y + rr) + 2)
                 xa, xb = max(0, int(x - rr)), min(w, int(x + rr) + 2)

@@ -105,7 +105,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -320,7 +320,7 @@ def _detect(ctx: TextureContext, params: Params, threads: int) -> Detection | No
         threads=threads,
     )
     r_max = params.max_radius_mm * ppm
-    limits = {
+    limits: dict[str, Any] = {
         "contrast": params.contrast,
         "max_radius": math.inf,  # sizes are tested below, with the photo's blur removed
         "max_elongation": params.max_elongation,

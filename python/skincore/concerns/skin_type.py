@@ -147,7 +147,7 @@ def measure(work, params: Params) -> SkinType | None:  # noqa: ANN001 - FaceWork
     masks = {z: cm.masks[z] > 0 for z in ZONES}
     usable = {
         z: np.count_nonzero(masks[z])
-        >= params.min_skin_share * max(1, np.count_nonzero(cm.masks[f"{z}_polygon"]))
+        >= params.min_skin_share * max(1, int(np.count_nonzero(cm.masks[f"{z}_polygon"])))
         for z in ZONES
     }
     for name, members in {**{z: (z,) for z in ZONES}, **POOLS}.items():

@@ -41,10 +41,11 @@ PRO_MAPS = (
     "red_area",
     "brown_area",
     "roi_outline_map",
+    "water_area",
 )
 
-#: Every ``return_maps`` value the Pro document lists (some not measured yet).
-PRO_MAPS_DOCUMENTED = PRO_MAPS + ("water_area",)
+#: Every ``return_maps`` value the Pro document lists.
+PRO_MAPS_DOCUMENTED = PRO_MAPS
 
 #: ``return_maps`` values Advanced can render.
 ADVANCED_MAPS = ("red_area",)
@@ -489,6 +490,21 @@ def _eye_bags(face: FaceResult, *, pro: bool) -> dict[str, Any]:
     return out
 
 
+def _water(face: FaceResult) -> dict[str, Any]:
+    m = face.moisture
+    if m is None:
+        return {}
+    water: dict[str, Any] = {"water_severity": r2(m.severity), "water_area": r4(m.area)}
+    for zone, key in (
+        ("forehead", "water_forehead"),
+        ("left_cheek", "water_leftcheek"),
+        ("right_cheek", "water_rightcheek"),
+    ):
+        if zone in m.zones:
+            water[key] = {"area": r4(m.zones[zone])}
+    return {"water": water}
+
+
 def _skin_type(face: FaceResult) -> dict[str, Any]:
     """``skin_type``: AILab's code (0 oily, 1 dry, 2 neutral, 3 combination) and details.
 
@@ -521,6 +537,7 @@ def _score_info(face: FaceResult) -> dict[str, Any]:
         ("redness", "sensitivity_score"),
         ("pigmentation", "melanin_score"),
         ("skin_type", "skin_type_score"),
+        ("moisture", "water_score"),
     ):
         if concern in s:
             info[key] = int(round(s[concern]["whole"].raw))
@@ -639,6 +656,7 @@ def render_pro(
             if f"{side}_cheekbone" in face.geometry.regions
         }
     result.update(_skin_type(face))
+    result.update(_water(face))
     result.update(_colour_fields(face, return_marks, pro=True))
     result.update(_lesion_fields(face))
     result.update(_skin_age(face))

@@ -35,6 +35,7 @@ _CONCERNS = {
     "pigmentation": ("age_spot", "hd_age_spot"),
     "acne": ("acne", "hd_acne"),
     "skin_type": ("skin_type", "hd_skin_type"),
+    "moisture": ("moisture", "hd_moisture"),
     "eye_bag": ("eye_bag", "hd_eye_bag"),
     "tear_trough": ("tear_trough", "hd_tear_trough"),
 }
@@ -62,6 +63,7 @@ _HD_SUBS = {
     "skin_type": ("whole", "t_zone", "u_zone"),
     "eye_bag": ("whole",),
     "tear_trough": ("whole",),
+    "moisture": ("whole",),
 }
 
 #: HD concerns whose score_info entry is keyed by sub-category (the document's
@@ -77,6 +79,7 @@ _SINGLE_MASK = (
     "pigmentation",
     "acne",
     "eye_bag",
+    "moisture",
 )
 
 #: Pictures the document names without ``_output``.

@@ -56,6 +56,7 @@ __all__ = [
     "skin_health_pictures",
     "skin_type_area",
     "eye_bag_area",
+    "water_area",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -485,6 +486,12 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     acne = lesion_area(analysis, ("papule", "pustule", "nodule", "closed_comedone"), color="FE0100")
     if acne is not None and any(f.acne is not None for f in analysis.faces):
         out[f"{prefix}acne_output.png"] = png_bytes(acne)
+    water = [f.moisture.mask for f in analysis.faces if f.moisture is not None]
+    if water:
+        sel = np.zeros((analysis.height, analysis.width), bool)
+        for layer in water:
+            sel |= mask_to_image(layer, analysis.width, analysis.height)
+        out[f"{prefix}moisture_output.png"] = png_bytes(_tint(sel, (46, 110, 200), 130))
     bags = eye_bag_area(analysis)
     if bags is not None:
         out["hd_eye_bag_output.png" if hd else "eye_bag_output.png"] = png_bytes(bags[0])
@@ -595,6 +602,8 @@ def render_pro_map(
     elif name in ("red_area", "brown_area"):
         shaded = red_area(analysis) if name == "red_area" else brown_area(analysis)
         return None if shaded is None else jpeg_bytes(shaded)
+    elif name == "water_area":
+        img = water_area(analysis)
     elif name == "roi_outline_map":
         img = roi_outline_map(analysis, colors=c)
     else:
@@ -862,3 +871,17 @@ def eye_bag_area(
                 inner = groove[: max(2, len(groove) // 3)]
                 dt.line(inner, fill=(*rgb, 220), width=width)
     return bags, troughs
+
+
+def water_area(analysis: Analysis, *, color: str = "1F4E9C") -> Image.Image | None:
+    """Dehydrated-looking skin on a white background, darker blue where drier-looking.
+
+    Returns
+    -------
+    PIL.Image.Image or None
+        RGB PNG content of the original size (AILab ``water_area``); None when
+        moisture was not measured.
+    """
+    return _shaded(
+        analysis, [f.moisture.mask for f in analysis.faces if f.moisture], parse_color(color)
+    )

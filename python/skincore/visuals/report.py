@@ -58,6 +58,11 @@ EXPLANATIONS: dict[str, str] = {
         "reflection), as a share of each zone. It measures reflection, not sebum: "
         "a flash makes every face shinier, powder removes shine."
     ),
+    "moisture": (
+        "Skin that looks dehydrated: matte (no shine nearby) with a rough, fine "
+        "texture. A photo cannot measure water in the skin; this is its look only, "
+        "and stubble or make-up texture can read as dry."
+    ),
     "eye_bags": (
         "Eye bags and tear troughs from the shading under each eye: a bright bulge "
         "over a darker groove, measured as the groove's depth in lightness. It needs "
@@ -107,6 +112,7 @@ _LAYER_NAMES = {
     "dark_circles": "dark circles",
     "oiliness": "shine",
     "eye_bags": "eye bags",
+    "moisture": "dry-looking skin",
     "skin_type": "oily / dry zones",
     "redness": "red skin",
     "pigmentation": "brown skin",
@@ -143,6 +149,7 @@ def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
         "dark_circles": maps.dark_circle_area(analysis),
         "oiliness": maps.oily_area(analysis),
         "eye_bags": (maps.eye_bag_area(analysis) or (None,))[0],
+        "moisture": _white_to_alpha(maps.water_area(analysis)),
         "skin_type": maps.skin_type_area(analysis),
         "redness": _white_to_alpha(maps.red_area(analysis)),
         "pigmentation": _white_to_alpha(maps.brown_area(analysis)),
