@@ -39,16 +39,12 @@ from skincore.concerns.lesions import (
     Lesion,
     LesionParams,
     detect_lesions,
-    lesion_skin_mask,
 )
-from skincore.face import detect_faces, fit_landmarks
+from skincore.concerns.work import FaceWork
+from skincore.face.finder import find_faces
 from skincore.face.pose import head_pose
-from skincore.face.regions import crop_box
 
 DATA = "/work/shared/data/acne04-dev"
-FACE_HEIGHT_MM = 165.0
-EXCLUSION_MARGIN = 0.02
-EXTEND = 0.08  # of the inter-ocular distance, as skincore.face.regions
 BANDS = (5, 20, 50)  # Hayashi: <= 5 mild, <= 20 moderate, <= 50 severe, else very severe
 
 
@@ -67,40 +63,74 @@ def read_boxes(xml_path: str) -> np.ndarray:
 
 @dataclass
 class Face:
-    """A face crop ready for :func:`detect_lesions`."""
+    """A face on its colour grid, ready for :func:`detect_lesions` (the product path)."""
 
     rgb: np.ndarray
     lab: np.ndarray
     skin: np.ndarray
     px_per_mm: float
     origin: tuple[int, int]
+    scale: float  # colour-grid pixels per photo pixel
     yaw: float
 
+    def to_photo(self, x: float, y: float) -> tuple[float, float]:
+        """Colour-grid pixel centre -> photo pixel coordinates."""
+        s = self.scale
+        return (x + 0.5) / s - 0.5 + self.origin[0], (y + 0.5) / s - 0.5 + self.origin[1]
 
-def prepare(rgb: np.ndarray, cache: dict) -> tuple[Face | None, str]:
-    boxes = detect_faces(rgb, max_faces=1, threads=0)
-    if not boxes:
+
+def prepare(rgb: np.ndarray, cache_file: str | None = None) -> tuple[Face | None, str]:
+    """What ``analyze()`` hands the lesion concerns: FaceWork's colour grid and face mask.
+
+    With ``cache_file`` the prepared face is stored and reused (the face finder
+    and the segmentation dominate the run; the lesion detector is what is tuned).
+    """
+    if cache_file and os.path.exists(cache_file):
+        z = np.load(cache_file)
+        if str(z["why"]) != "ok":
+            return None, str(z["why"])
+        crgb = z["rgb"]
+        return Face(
+            crgb,
+            color.rgb_to_lab(crgb),
+            z["skin"],
+            float(z["ppm"]),
+            (int(z["origin"][0]), int(z["origin"][1])),
+            float(z["scale"]),
+            float(z["yaw"]),
+        ), "ok"
+    found = find_faces(rgb, max_faces=1)
+    if not found:
+        if cache_file:
+            np.savez(cache_file, why="no_face")
         return None, "no_face"
-    lm = fit_landmarks(rgb, boxes[0], threads=0)
-    if lm.presence < 0.5:
-        return None, "no_landmarks"
-    pts = lm.points
+    pts = found[0][1].points
     yaw, _, _ = head_pose(pts)
-    h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = crop_box(pts, w, h, margin=0.15)
-    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-    lab = color.rgb_to_lab(crop)
-    ppm = float(np.linalg.norm(pts[10, :2] - pts[152, :2])) / FACE_HEIGHT_MM
-    skin = lesion_skin_mask(lab, pts, (x0, y0), ppm)
-    return Face(crop, lab, skin, ppm, (x0, y0), yaw), "ok"
+    w = FaceWork(rgb, pts)
+    skin = w.colour.masks["face"]
+    face = Face(
+        w.colour_rgb, w.colour_lab, skin, w.colour_px_per_mm, w.crop[:2], w.colour_scale, yaw
+    )
+    if cache_file:
+        np.savez_compressed(
+            cache_file,
+            why="ok",
+            rgb=face.rgb,
+            skin=skin,
+            ppm=face.px_per_mm,
+            origin=np.array(face.origin),
+            scale=face.scale,
+            yaw=yaw,
+        )
+    return face, "ok"
 
 
-def match(dets: list[Lesion], origin, gt: np.ndarray) -> tuple[int, int]:
+def match(dets: list[Lesion], face: Face, gt: np.ndarray) -> tuple[int, int]:
     """Greedy one-to-one: (matched boxes, matched detections)."""
     used = np.zeros(len(gt), bool)
     hits = 0
     for d in sorted(dets, key=lambda x: -x.confidence):
-        x, y = d.center[0] + origin[0], d.center[1] + origin[1]
+        x, y = face.to_photo(*d.center)
         inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3]) & ~used
         if inside.any():
             c = (gt[:, :2] + gt[:, 2:]) / 2
@@ -128,8 +158,7 @@ def fit_acne_score(faces: list[tuple[Face, np.ndarray]], params: LesionParams) -
         for f in cands[2]:
             if f is None or not f["from_red"] or LZ.classify(f, params) not in ACNE_KINDS:
                 continue
-            x = (f["cx"] + 0.5) / s - 0.5 + face.origin[0]
-            y = (f["cy"] + 0.5) / s - 0.5 + face.origin[1]
+            x, y = face.to_photo((f["cx"] + 0.5) / s - 0.5, (f["cy"] + 0.5) / s - 0.5)
             inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3])
             xs.append(LZ._acne_x(f))
             ys.append(float(inside.any()))
@@ -158,6 +187,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--fit", action="store_true", help="refit and print the acne score")
+    ap.add_argument("--cache", default="", help="folder to keep the prepared faces in")
     args = ap.parse_args()
     files = sorted(glob.glob(os.path.join(args.data, "*.jpg")))
     if args.limit:
@@ -172,7 +202,11 @@ def main() -> None:
         g = int(os.path.basename(f)[5])
         gt = read_boxes(f[:-4] + ".xml")
         rgb = np.asarray(Image.open(f).convert("RGB"))
-        face, why = prepare(rgb, {})
+        cache_file = None
+        if args.cache:
+            os.makedirs(args.cache, exist_ok=True)
+            cache_file = os.path.join(args.cache, os.path.basename(f)[:-4] + ".npz")
+        face, why = prepare(rgb, cache_file)
         row = per_grade.setdefault(
             g, dict(n=0, acc=0, boxes=0, boxes_acc=0, tp_box=0, det=0, tp_det=0, ok=0, ok_acc=0)
         )
@@ -188,7 +222,7 @@ def main() -> None:
         les = detect_lesions(face.rgb, face.lab, face.skin, face.px_per_mm, params)
         t_lesions.append(time.perf_counter() - t0)
         acne = [d for d in les if d.kind in ACNE_KINDS]
-        tb, td = match(acne, face.origin, gt)
+        tb, td = match(acne, face, gt)
         pred = grade_of(len(acne))
         row["acc"] += 1
         row["boxes_acc"] += len(gt)

@@ -156,6 +156,27 @@ class LesionParams:
         Contrast peaks closer than this (square neighbourhood) are one
         candidate; a region holding several farther apart is split between
         them (clusters of lesions count one by one).
+    seed_noise_factor : float
+        The seed thresholds are raised to this many robust standard deviations
+        of their contrast map over the skin: on a noisy or dark-skinned photo a
+        seed must stand out of the map's own noise (a face holds tens of
+        thousands of independent samples, so 3-sigma peaks are everywhere).
+    min_ring_completeness : float
+        Skin pixels of a candidate's ring / the pixels of the whole ring: below
+        it the candidate touches the edge of the skin (face outline, hairline,
+        nostril, eye corner), where its surround is one-sided.
+    min_side_contrast : float
+        A candidate must stand out against every side of its ring: its
+        contrast (haemoglobin for red, melanin for brown candidates) to the
+        least contrasting of four ring quadrants must be at least this fraction
+        of the seed threshold. Shading gradients (nose sides, jaw, the alar
+        crease) contrast on one side only.
+    min_darkening : float
+        Brown candidates (moles, spots, marks) must be darker in L* than their
+        ring by at least this fraction of the drop that their melanin contrast
+        implies (``L* ln(10) / 3`` per density unit in G): melanin absorbs, so
+        a "brown" region that is not darker is a hue shift (white balance,
+        make-up, specular light), not pigment.
     acne_min_score : float
         Red candidates classified as acne need at least this
         :func:`acne_score`; below it they are reported as ``acne_mark`` when
@@ -189,6 +210,10 @@ class LesionParams:
     comedone_min_dL: float = 1.0
     despeckle: bool = True
     peak_separation_mm: float = 1.5
+    seed_noise_factor: float = 3.5
+    min_ring_completeness: float = 0.6
+    min_side_contrast: float = 0.5
+    min_darkening: float = 0.5
     acne_min_score: float = 0.25
     acne_weights: tuple[float, ...] = (7.7631, 0.0033, 0.4881, 0.6241, 2.3555, -6.9164)
     acne_bias: float = -7.093
@@ -270,9 +295,10 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
     """
     diameter = 2.0 * np.sqrt(f["area_mm2"] / np.pi)
     red, mel, dL = f["redness"], f["melanin"], f["dL"]
+    pigment = f.get("darkening", 1.0) >= p.min_darkening
     if f["from_red"]:
         if mel > p.brown_ratio * max(red, 0.0) and dL < 0:
-            return "acne_mark" if mel >= p.mark_min_melanin else None
+            return "acne_mark" if mel >= p.mark_min_melanin and pigment else None
         if red >= p.papule_min_red:
             if f["pale_centre"] >= p.pustule_pale:
                 return "pustule"
@@ -281,6 +307,8 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
             return "papule"
         if dL >= p.comedone_min_dL and diameter <= p.comedone_max_diameter_mm:
             return "closed_comedone"
+        return None
+    if not pigment:
         return None
     if (
         (dL <= p.mole_max_dL or mel >= p.mole_min_melanin)
@@ -610,6 +638,46 @@ def _split_by_peaks(
     return out, np.stack([py, px], 1)
 
 
+# Ring geometry of region_features (its defaults): gap and minimum width, pixels.
+_RING_GAP = 1.0
+_RING_MIN_WIDTH = 2.0
+
+
+def _side_contrast(
+    chan: np.ndarray,
+    labels: np.ndarray,
+    sk: np.ndarray,
+    centroid: np.ndarray,
+    r_in: float,
+    r_out: float,
+    inside: float,
+) -> float:
+    """Contrast of a region to the least contrasting quadrant of its ring.
+
+    The ring (skin pixels, no candidate, ``r_in < d <= r_out`` from the
+    centroid, as :func:`skincore.lesions.region_features`) is cut into four
+    quadrants centred on the axes; the result is ``inside`` minus the largest
+    quadrant mean (quadrants with fewer than 2 pixels are ignored).
+    """
+    h, w = chan.shape
+    cx, cy = float(centroid[0]), float(centroid[1])
+    x0, x1 = max(0, int(cx - r_out)), min(w, int(np.ceil(cx + r_out)) + 1)
+    y0, y1 = max(0, int(cy - r_out)), min(h, int(np.ceil(cy + r_out)) + 1)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    dx, dy = xx - cx, yy - cy
+    d2 = dx * dx + dy * dy
+    ring = (d2 > r_in * r_in) & (d2 <= r_out * r_out) & sk[y0:y1, x0:x1]
+    ring &= labels[y0:y1, x0:x1] == 0
+    quad = np.where(np.abs(dx) >= np.abs(dy), np.where(dx >= 0, 0, 1), np.where(dy >= 0, 2, 3))
+    v = chan[y0:y1, x0:x1]
+    worst = -np.inf
+    for q in range(4):
+        sel = ring & (quad == q)
+        if np.count_nonzero(sel) >= 2:
+            worst = max(worst, float(v[sel].mean()))
+    return inside - worst if np.isfinite(worst) else 0.0
+
+
 def _robust_sigma(v: np.ndarray) -> float:
     if v.size == 0:
         return 0.0
@@ -652,10 +720,12 @@ def _candidates(
     # haemoglobin map, and a brown spot must not become a red candidate.
     red_dominant = red * np.float32(p.brown_seed) >= dark * np.float32(p.red_seed)
     red_c = (red > red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk & red_dominant
-    labels, _ = _split_by_peaks(red_c, red, p.red_seed, radius, threads)
+    red_seed = max(p.red_seed, p.seed_noise_factor * red_noise)
+    brown_seed = max(p.brown_seed, p.seed_noise_factor * brown_noise)
+    labels, _ = _split_by_peaks(red_c, red, red_seed, radius, threads)
     n_red = int(labels.max())
     dark_c = (dark > brown_low) & (dark >= 0.5 * _max_filter(dark, 2 * radius)) & sk & ~red_c
-    dl, _ = _split_by_peaks(dark_c, dark, p.brown_seed, radius, threads)
+    dl, _ = _split_by_peaks(dark_c, dark, brown_seed, radius, threads)
     n_dark = int(dl.max())
     if n_red + n_dark == 0:
         return None
@@ -666,7 +736,15 @@ def _candidates(
     values[..., _MEL] = mel
     values[..., _RED] = red
     values[..., _BROWN] = dark
-    ft = kernels.region_features(labels, values, skin_w, n_labels=n_red + n_dark, threads=threads)
+    ft = kernels.region_features(
+        labels,
+        values,
+        skin_w,
+        n_labels=n_red + n_dark,
+        ring_gap=_RING_GAP,
+        ring_min_width=_RING_MIN_WIDTH,
+        threads=threads,
+    )
     ch = ft.channels
     area_mm2 = ft.area / (ppm * ppm)
     circ = ft.circularity
@@ -679,16 +757,26 @@ def _candidates(
     feats: list[dict | None] = []
     for i in range(n_red + n_dark):
         is_red = i < n_red
-        margin = ch[_RED].max[i] / p.red_seed if is_red else ch[_BROWN].max[i] / p.brown_seed
+        margin = ch[_RED].max[i] / red_seed if is_red else ch[_BROWN].max[i] / brown_seed
+        cxi, cyi = int(round(ft.centroid[i, 0])), int(round(ft.centroid[i, 1]))
+        r_in = ft.r_max[i] + 0.5 + _RING_GAP
+        r_out = r_in + max(_RING_MIN_WIDTH, float(np.sqrt(ft.area[i] / np.pi)))
         if not (
             p.min_area_mm2 <= area_mm2[i] <= p.max_area_mm2
             and ft.n_ring[i] >= p.min_ring_fraction * ft.area[i]
             and np.isfinite(ch[_L].ring[i])
-            and sk[int(round(ft.centroid[i, 1])), int(round(ft.centroid[i, 0]))]
+            and sk[cyi, cxi]
+            and ft.n_ring[i] >= p.min_ring_completeness * np.pi * (r_out**2 - r_in**2)
         ):
             feats.append(None)
             continue
-        cxi, cyi = int(round(ft.centroid[i, 0])), int(round(ft.centroid[i, 1]))
+        chan, inside = (hb, ch[_HB].inside[i]) if is_red else (mel, ch[_MEL].inside[i])
+        side = _side_contrast(chan, labels, sk, ft.centroid[i], r_in, r_out, float(inside))
+        if side < p.min_side_contrast * (p.red_seed if is_red else p.brown_seed):
+            feats.append(None)
+            continue
+        mel_c = float(ch[_MEL].inside[i] - ch[_MEL].ring[i])
+        implied = float(ch[_L].ring[i]) * np.log(10.0) / 3.0 * max(mel_c, 1e-6)
         feats.append(
             {
                 "area_mm2": float(area_mm2[i]),
@@ -697,7 +785,9 @@ def _candidates(
                 "da": float(ch[_A].inside[i] - ch[_A].ring[i]),
                 "db": float(ch[_B].inside[i] - ch[_B].ring[i]),
                 "redness": float(ch[_HB].inside[i] - ch[_HB].ring[i]),
-                "melanin": float(ch[_MEL].inside[i] - ch[_MEL].ring[i]),
+                "melanin": mel_c,
+                "side_contrast": float(side),
+                "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
                 "pale_centre": float(l_soft[cyi, cxi] - ch[_L].inside[i]),
                 "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
                 "red_peak": float(ch[_RED].max[i]),
