@@ -2,14 +2,14 @@
 
 Run: ``PYTHONPATH=python python benchmarks/eval_acne.py [--data DIR] [--limit N]``.
 
-For each photo: skincore's face detector and landmark mesh; refused photos
-(and why) are listed: ``no_face`` (the detector finds no face: cheek close-ups,
-full profiles), ``no_landmarks`` (mesh presence < 0.5). The lesion skin mask
-is :func:`skincore.concerns.lesions.lesion_skin_mask` (no colour-distance gate,
-which would drop the red lesions). The scale is the face height (landmark 10 to
-152) over ``FACE_HEIGHT_MM`` = 165 mm (the median over the frontal test
-faces, where the iris scale is reliable); the iris is unusable here (eyes
-closed, faces turned, photos stretched).
+For each photo the product path, what ``analyze()`` hands the lesion
+concerns: :func:`skincore.face.finder.find_faces` (largest face), then
+:class:`skincore.concerns.work.FaceWork`: the colour grid (face crop
+area-resampled to ~400 px wide), its segmented ``face`` skin mask and its
+iris-based px/mm. Refused photos are listed with the reason: ``no_face`` (the
+finder returns no face: cheek close-ups and full profiles, where no landmark
+mesh fits). ``--cache DIR`` keeps the prepared faces (the finder and the
+segmentation take most of the run; the detector is what is tuned).
 
 Metrics: a detection of an acne kind (papule, pustule, nodule,
 closed_comedone) matches a labelled box when its centre lies inside it
