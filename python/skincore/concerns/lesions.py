@@ -679,19 +679,20 @@ def _side_contrast(
     cx, cy = float(centroid[0]), float(centroid[1])
     x0, x1 = max(0, int(cx - r_out)), min(w, int(np.ceil(cx + r_out)) + 1)
     y0, y1 = max(0, int(cy - r_out)), min(h, int(np.ceil(cy + r_out)) + 1)
-    yy, xx = np.mgrid[y0:y1, x0:x1]
-    dx, dy = xx - cx, yy - cy
+    dx = (np.arange(x0, x1, dtype=np.float64) - cx)[None, :]
+    dy = (np.arange(y0, y1, dtype=np.float64) - cy)[:, None]
     d2 = dx * dx + dy * dy
     ring = (d2 > r_in * r_in) & (d2 <= r_out * r_out) & sk[y0:y1, x0:x1]
     ring &= labels[y0:y1, x0:x1] == 0
-    quad = np.where(np.abs(dx) >= np.abs(dy), np.where(dx >= 0, 0, 1), np.where(dy >= 0, 2, 3))
-    v = chan[y0:y1, x0:x1]
-    worst = -np.inf
-    for q in range(4):
-        sel = ring & (quad == q)
-        if np.count_nonzero(sel) >= 2:
-            worst = max(worst, float(v[sel].mean()))
-    return inside - worst if np.isfinite(worst) else 0.0
+    horizontal = np.abs(dx) >= np.abs(dy)
+    quad = np.where(horizontal, np.where(dx >= 0, 0, 1), np.where(dy >= 0, 2, 3))[ring]
+    v = chan[y0:y1, x0:x1][ring]
+    n = np.bincount(quad, minlength=4)
+    tot = np.bincount(quad, weights=v, minlength=4)
+    ok = n >= 2
+    if not ok.any():
+        return 0.0
+    return inside - float(np.max(tot[ok] / n[ok]))
 
 
 def _robust_sigma(v: np.ndarray) -> float:
