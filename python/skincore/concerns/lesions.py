@@ -36,14 +36,24 @@ whitish bump), ``acne_mark`` (flat red-brown post-inflammatory mark), ``mole``
 (dark, compact) and ``spot`` (flat brown).
 
 :func:`sensitivity` measures diffuse redness: the haemoglobin map, smoothed at
-``smooth_mm``, minus the skin's own baseline (a low percentile over the skin
-that is not itself red, i.e. the face's least red skin); skin more than
-``threshold`` above the baseline is red area. Because the baseline is the
-face's own, turning the face's palest skin red raises it: the red area of a
-planted patch is found completely, but the total red area of the face may
-grow by less than the patch (see ``benchmarks/eval_lesions_synthetic.py``).
-:func:`melanin` does the same on the melanin map for brown area and reports
-the mean melanin density.
+``smooth_mm``, minus the skin's own local background (the masked Gaussian mean
+at ``background_mm`` of the skin around it that is not itself red, two
+passes); skin more than ``threshold`` above its background is red area. A
+local background, not one value per face: illumination gradients and specular
+highlights shift the chromophore maps over centimetres, and a face's least red
+skin (its highlights) is no baseline. :func:`melanin` does the same on the
+melanin map for brown area (hyperpigmented skin: spots, melasma, patches;
+near 0 on even skin of any tone), where brown skin must also be darker (its
+G optical density up by half its melanin excess), and reports the mean
+melanin density.
+
+Candidate filters against the false lesions of healthy faces: a candidate's
+ring must be mostly skin (``min_ring_completeness``: not at the face outline,
+hairline, nostrils, eye corners), it must contrast with every quadrant of its
+ring (``min_side_contrast``: not a shading gradient beside the nose or jaw),
+its peak must stand out of the map's own noise (``seed_noise_factor``), brown
+candidates must be darker (``min_darkening``), and nodules need a higher acne
+score (``nodule_min_score``: the natural redness beside the nostrils).
 
 Limits
 ------
