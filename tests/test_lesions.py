@@ -277,3 +277,19 @@ def test_median3_is_the_exact_median():
     pad = np.pad(a, ((1, 1), (1, 1), (0, 0)), mode="edge")
     stack = np.stack([pad[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], -1)
     assert np.array_equal(median3(a), np.median(stack, axis=-1).astype(np.uint8))
+
+
+@pytest.mark.parametrize("r", [1, 2, 3, 4, 7, 9, 16])
+def test_max_filter_is_the_exact_square_max(r):
+    from skincore.concerns.lesions import _max_filter
+
+    rng = np.random.default_rng(r)
+    for shape in [(1, 1), (1, 9), (7, 1), (23, 31)]:
+        a = rng.normal(size=shape).astype(np.float32)
+        pad = np.pad(a, r, constant_values=-np.inf)
+        h, w = shape
+        want = np.max(
+            [pad[dy : dy + h, dx : dx + w] for dy in range(2 * r + 1) for dx in range(2 * r + 1)],
+            axis=0,
+        )
+        assert np.array_equal(_max_filter(a, r), want)

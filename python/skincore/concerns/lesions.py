@@ -626,18 +626,26 @@ def detect_lesions(
     return out
 
 
+def _max_filter_rows(img: np.ndarray, r: int) -> np.ndarray:
+    """Return the running max over ``2 r + 1`` rows (edges padded with -inf).
+
+    Doubling: maxima over windows of 1, 2, 4, ... rows, then the window of
+    ``2 r + 1`` is the max of two overlapping power-of-two windows (O(log r)
+    passes; exact).
+    """
+    n, size = 2 * r + 1, img.shape[0]
+    m = np.pad(img, ((r, r), (0, 0)), constant_values=-np.inf)
+    span = 1
+    while 2 * span <= n:
+        m = np.maximum(m[:-span], m[span:])
+        span *= 2
+    return np.maximum(m[:size], m[n - span : n - span + size])
+
+
 def _max_filter(img: np.ndarray, r: int) -> np.ndarray:
     """Square (2r+1) max filter, edges padded with -inf."""
-    h, w = img.shape
-    pad = np.pad(img, ((r, r), (0, 0)), constant_values=-np.inf)
-    m = pad[0:h].copy()
-    for k in range(1, 2 * r + 1):
-        np.maximum(m, pad[k : k + h], out=m)
-    pad = np.pad(m, ((0, 0), (r, r)), constant_values=-np.inf)
-    m = pad[:, 0:w].copy()
-    for k in range(1, 2 * r + 1):
-        np.maximum(m, pad[:, k : k + w], out=m)
-    return m
+    m = _max_filter_rows(img, r)
+    return np.ascontiguousarray(_max_filter_rows(np.ascontiguousarray(m.T), r).T)
 
 
 def _split_by_peaks(
@@ -742,11 +750,8 @@ def _candidates(
         rgb_w = median3(rgb_w)
     mel, hb = chromophore_maps(rgb_w, threads=threads)
     sig = [s * ppm for s in p.scales_mm]
-    red, _ = kernels.local_contrast(
-        hb, skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
-    )
-    dark, _ = kernels.local_contrast(
-        mel, skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
+    (red, _), (dark, _) = kernels.local_contrast_maps(
+        [hb, mel], skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
     )
     sk = skin_w > 0
     # Robust noise level of each contrast map over the skin (1.4826 x MAD):
