@@ -112,7 +112,9 @@ class LesionParams:
     ----------
     work_px_per_mm : float
         Detection grid: the crop is area-resampled down to at most this many
-        pixels per millimetre (lesions are >= 0.5 mm across).
+        pixels per millimetre. 2.5 (a 1 mm lesion spans 2.5 px) keeps every
+        synthetic class's recall and precision of 3.0 within 2 points and
+        takes about 2/3 of its time; ACNE04's faces come at about 2.2.
     scales_mm : tuple of float
         Centre Gaussian sigmas of the contrast search, mm (a lesion of radius r
         responds most near sigma = r / 1.4).
@@ -214,7 +216,7 @@ class LesionParams:
         Logistic model of :func:`acne_score` over :data:`ACNE_FEATURES`.
     """
 
-    work_px_per_mm: float = 3.0
+    work_px_per_mm: float = 2.5
     scales_mm: tuple[float, ...] = (0.5, 0.9, 1.6)
     surround_ratio: float = 3.0
     red_seed: float = 0.02
