@@ -512,7 +512,9 @@ def _to_work(
         ]
     )
     sk = geometry.resize((skin > 0).astype(np.uint8) * np.uint8(255), size, method="area")
-    return rgb_w, lab_w, (sk >= 128).astype(np.uint8), size[0] / w
+    # Only work pixels made of skin alone: one that mixes in a lip, an eye or
+    # hair carries their colour and would be a lesion at the mask's edge.
+    return rgb_w, lab_w, (sk >= 250).astype(np.uint8), size[0] / w
 
 
 # Median-of-9 exchange network (Paeth, Graphics Gems 1990): 19 min/max pairs
