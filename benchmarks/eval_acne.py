@@ -276,12 +276,22 @@ def main() -> None:
         help="refit the acne score: 5-fold (by photo) out-of-fold table, then the all-photo fit",
     )
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a LesionParams field (repeatable), e.g. --param peak_separation_mm=1.2",
+    )
     ap.add_argument("--cache", default="", help="folder to keep the prepared faces in")
     args = ap.parse_args()
     files = sorted(glob.glob(os.path.join(args.data, "*.jpg")))
     if args.limit:
         files = files[:: max(1, len(files) // args.limit)]
     params = LesionParams()
+    for item in args.param:
+        name, _, value = item.partition("=")
+        params = dataclasses.replace(params, **{name: type(getattr(params, name))(value)})
     photos: list[Photo] = []
     for f in files:
         name = os.path.basename(f)
@@ -293,7 +303,7 @@ def main() -> None:
         face, why = prepare(rgb, cache_file)
         photos.append(Photo(name, int(name[5]), read_boxes(f[:-4] + ".xml"), face, why))
     if not args.fit:
-        print(f"\nACNE04 dev: {len(files)} photos, params = LesionParams() defaults")
+        print(f"\nACNE04 dev: {len(files)} photos, LesionParams() defaults {args.param or ''}")
         evaluate(photos, [params] * len(photos), args.verbose)
         return
     # Out-of-fold: each photo is detected with a score fitted on the other folds.
