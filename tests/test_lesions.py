@@ -103,6 +103,7 @@ def test_confidence_and_score_definitions():
         circularity=0.9,
         dL=-3.0,
         da=4.0,
+        da_rel=4.0,
         db=0.0,
         redness=0.08,
         melanin=0.0,
@@ -117,6 +118,9 @@ def test_confidence_and_score_definitions():
     assert classify(f, p) == "papule"
     assert classify({**f, "pale_centre": 3.0}, p) == "pustule"
     assert classify({**f, "area_mm2": 40.0}, p) == "nodule"
+    assert classify({**f, "area_mm2": 40.0, "pale_centre": 3.0}, p) == "nodule"  # >= 5 mm
+    # Blood absorbs: a red region much lighter than its ring is no inflamed lesion.
+    assert classify({**f, "dL": 6.0}, p) is None
     assert classify({**f, "redness": 0.01, "melanin": 0.05}, p) == "acne_mark"
     brown = {**f, "from_red": 0.0, "redness": 0.0, "melanin": 0.08, "dL": -6.0}
     assert classify(brown, p) == "spot"
@@ -131,6 +135,7 @@ def test_confidence_and_score_definitions():
     s1 = acne_score(f, p)
     s2 = acne_score({**f, "red_peak": 0.12, "red_z": 12.0}, p)
     assert 0.0 < s1 < s2 < 1.0
+    assert acne_score({**f, "da": 8.0}, p) > s1  # redder in a*: more likely acne
     assert set(ACNE_KINDS) < set(KINDS)
 
 
