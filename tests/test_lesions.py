@@ -298,3 +298,18 @@ def test_max_filter_is_the_exact_square_max(r):
             axis=0,
         )
         assert np.array_equal(_max_filter(a, r), want)
+
+
+def test_elongation_of_known_shapes():
+    from skincore.concerns.lesions import _elongations
+
+    labels = np.zeros((60, 60), np.int32)
+    yy, xx = np.mgrid[0:60, 0:60]
+    labels[(yy - 15) ** 2 + (xx - 15) ** 2 <= 64] = 1  # disc
+    labels[40, 5:15] = 2  # 1 x 10 bar
+    labels[((yy - 45) / 5.0) ** 2 + ((xx - 40) / 10.0) ** 2 <= 1] = 3  # 2:1 ellipse
+    e = _elongations(labels, 4)  # label 4 absent
+    assert e[0] == pytest.approx(1.0, abs=0.02)
+    assert e[1] == pytest.approx(10.0, rel=1e-9)
+    assert e[2] == pytest.approx(2.0, rel=0.05)
+    assert np.isfinite(e[3])

@@ -529,12 +529,7 @@ def _to_work(
     s = target / px_per_mm
     size = (max(1, round(w * s)), max(1, round(h * s)))
     rgb_w = geometry.resize(np.ascontiguousarray(rgb), size, method="area", threads=threads)
-    lab_w = np.dstack(
-        [
-            geometry.resize(np.ascontiguousarray(lab[..., c]), size, method="area", threads=threads)
-            for c in range(3)
-        ]
-    )
+    lab_w = geometry.resize(np.ascontiguousarray(lab), size, method="area", threads=threads)
     sk = geometry.resize((skin > 0).astype(np.uint8) * np.uint8(255), size, method="area")
     # Only work pixels made of skin alone: one that mixes in a lip, an eye or
     # hair carries their colour and would be a lesion at the mask's edge.
@@ -758,6 +753,31 @@ def _side_contrast(
     return inside - float(np.max(tot[ok] / n[ok]))
 
 
+def _elongations(labels: np.ndarray, n: int) -> np.ndarray:
+    """Square root of the ratio of the principal second moments of each label 1..n.
+
+    From the covariance of the pixel coordinates plus 1/12 on the diagonal (a
+    pixel's own extent): a disc or a square is 1, an ellipse its axis ratio,
+    a bar one pixel wide and k long exactly k.
+    """
+    yy, xx = np.nonzero(labels)
+    lab = labels[yy, xx]
+    cnt = np.bincount(lab, minlength=n + 1)[1:].astype(np.float64)
+    cnt = np.maximum(cnt, 1.0)
+    x, y = xx.astype(np.float64), yy.astype(np.float64)
+
+    def mean(v: np.ndarray) -> np.ndarray:
+        return np.bincount(lab, weights=v, minlength=n + 1)[1:] / cnt
+
+    mx, my = mean(x), mean(y)
+    sxx = mean(x * x) - mx * mx + 1.0 / 12.0
+    syy = mean(y * y) - my * my + 1.0 / 12.0
+    sxy = mean(x * y) - mx * my
+    half_tr, det = 0.5 * (sxx + syy), sxx * syy - sxy * sxy
+    disc = np.sqrt(np.maximum(half_tr * half_tr - det, 0.0))
+    return np.sqrt((half_tr + disc) / np.maximum(half_tr - disc, 1e-9))
+
+
 def _robust_sigma(v: np.ndarray) -> float:
     if v.size == 0:
         return 0.0
@@ -831,6 +851,7 @@ def _candidates(
     l_soft = geometry.gaussian_blur(
         np.ascontiguousarray(lab_w[..., 0]), max(0.5, 0.25 * ppm), threads=threads
     )
+    elong = _elongations(labels, n_red + n_dark)
     feats: list[dict | None] = []
     for i in range(n_red + n_dark):
         is_red = i < n_red
@@ -853,11 +874,7 @@ def _candidates(
         if side < p.min_side_contrast * (p.red_seed if is_red else p.brown_seed):
             feats.append(None)
             continue
-        x0, y0, x1, y1 = (int(v) for v in ft.bbox[i])
-        yy, xx = np.nonzero(labels[y0:y1, x0:x1] == i + 1)
-        cov = np.cov(np.stack([xx, yy]).astype(np.float64)) if xx.size > 2 else np.eye(2)
-        ev = np.linalg.eigvalsh(cov + 1.0 / 12.0 * np.eye(2))  # + a pixel's own extent
-        elongation = float(np.sqrt(ev[1] / max(ev[0], 1e-9)))
+        elongation = float(elong[i])
         if elongation > p.max_elongation:
             feats.append(None)
             continue
