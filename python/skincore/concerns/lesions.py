@@ -869,46 +869,46 @@ def _candidates(
         ):
             feats.append(None)
             continue
-        chan, inside = (hb, ch[_HB].inside[i]) if is_red else (mel, ch[_MEL].inside[i])
-        side = _side_contrast(chan, labels, sk, ft.centroid[i], r_in, r_out, float(inside))
-        if side < p.min_side_contrast * (p.red_seed if is_red else p.brown_seed):
-            feats.append(None)
-            continue
         elongation = float(elong[i])
         if elongation > p.max_elongation:
             feats.append(None)
             continue
         mel_c = float(ch[_MEL].inside[i] - ch[_MEL].ring[i])
         implied = float(ch[_L].ring[i]) * np.log(10.0) / 3.0 * max(mel_c, 1e-6)
-        feats.append(
-            {
-                "area_mm2": float(area_mm2[i]),
-                "circularity": float(circ[i]),
-                "dL": float(ch[_L].inside[i] - ch[_L].ring[i]),
-                "da": float(ch[_A].inside[i] - ch[_A].ring[i]),
-                "da_rel": float(
-                    (ch[_A].inside[i] - ch[_A].ring[i]) * 50.0 / max(ch[_L].ring[i], 5.0)
-                ),
-                "db": float(ch[_B].inside[i] - ch[_B].ring[i]),
-                "redness": float(ch[_HB].inside[i] - ch[_HB].ring[i]),
-                "melanin": mel_c,
-                "side_contrast": float(side),
-                "ring_completeness": completeness,
-                "elongation": elongation,
-                "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
-                "pale_centre": float(l_soft[cyi, cxi] - ch[_L].inside[i]),
-                "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
-                "red_peak": float(ch[_RED].max[i]),
-                "brown_peak": float(ch[_BROWN].max[i]),
-                "margin": float(margin),
-                "red_z": float(ch[_RED].max[i] / red_noise),
-                "brown_z": float(ch[_BROWN].max[i] / brown_noise),
-                "from_red": float(is_red),
-                "cx": float(ft.centroid[i, 0]),
-                "cy": float(ft.centroid[i, 1]),
-                "bbox": tuple(float(v) for v in ft.bbox[i]),
-            }
-        )
+        f = {
+            "area_mm2": float(area_mm2[i]),
+            "circularity": float(circ[i]),
+            "dL": float(ch[_L].inside[i] - ch[_L].ring[i]),
+            "da": float(ch[_A].inside[i] - ch[_A].ring[i]),
+            "da_rel": float((ch[_A].inside[i] - ch[_A].ring[i]) * 50.0 / max(ch[_L].ring[i], 5.0)),
+            "db": float(ch[_B].inside[i] - ch[_B].ring[i]),
+            "redness": float(ch[_HB].inside[i] - ch[_HB].ring[i]),
+            "melanin": mel_c,
+            "ring_completeness": completeness,
+            "elongation": elongation,
+            "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
+            "pale_centre": float(l_soft[cyi, cxi] - ch[_L].inside[i]),
+            "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
+            "red_peak": float(ch[_RED].max[i]),
+            "brown_peak": float(ch[_BROWN].max[i]),
+            "margin": float(margin),
+            "red_z": float(ch[_RED].max[i] / red_noise),
+            "brown_z": float(ch[_BROWN].max[i] / brown_noise),
+            "from_red": float(is_red),
+            "cx": float(ft.centroid[i, 0]),
+            "cy": float(ft.centroid[i, 1]),
+            "bbox": tuple(float(v) for v in ft.bbox[i]),
+        }
+        if classify(f, p) is None:  # not a lesion whatever its surround: skip the ring
+            feats.append(None)
+            continue
+        chan, inside = (hb, ch[_HB].inside[i]) if is_red else (mel, ch[_MEL].inside[i])
+        side = _side_contrast(chan, labels, sk, ft.centroid[i], r_in, r_out, float(inside))
+        if side < p.min_side_contrast * (p.red_seed if is_red else p.brown_seed):
+            feats.append(None)
+            continue
+        f["side_contrast"] = float(side)
+        feats.append(f)
     return labels, n_red, feats
 
 
