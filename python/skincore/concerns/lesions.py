@@ -875,7 +875,7 @@ def _candidates(
             continue
         mel_c = float(ch[_MEL].inside[i] - ch[_MEL].ring[i])
         implied = float(ch[_L].ring[i]) * np.log(10.0) / 3.0 * max(mel_c, 1e-6)
-        f = {
+        f: dict = {
             "area_mm2": float(area_mm2[i]),
             "circularity": float(circ[i]),
             "dL": float(ch[_L].inside[i] - ch[_L].ring[i]),
