@@ -313,3 +313,16 @@ def test_elongation_of_known_shapes():
     assert e[1] == pytest.approx(10.0, rel=1e-9)
     assert e[2] == pytest.approx(2.0, rel=0.05)
     assert np.isfinite(e[3])
+
+
+def test_detections_identical_for_any_thread_count(planted_runs):
+    f, pl, _, _ = planted_runs[FACE_NAMES[1]]
+    img = S.plant(f.rgb, pl)
+    lab = color.rgb_to_lab(img)
+    runs = [detect_lesions(img, lab, f.skin, f.px_per_mm, threads=t) for t in (1, 2, 3)]
+    assert len(runs[0]) > 0
+    for other in runs[1:]:
+        assert other == runs[0]
+        assert all(
+            np.array_equal(a.polygon, b.polygon) for a, b in zip(other, runs[0], strict=True)
+        )
