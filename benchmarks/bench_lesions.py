@@ -2,7 +2,8 @@
 
 Run: ``PYTHONPATH=python python benchmarks/bench_lesions.py [--size 600] [--threads 1 2]``.
 Peers: ``local_contrast`` as four ``cv2.GaussianBlur`` per scale (masked
-normalised convolution) plus NumPy divide / max; ``region_features`` as
+normalised convolution) plus NumPy divide / max (``local_contrast_maps``: the
+same for two maps); ``region_features`` as
 ``scipy.ndimage`` labelled means / extremes plus a NumPy loop over
 ``find_objects`` windows for the rings. Ratios are peer / skincore
 (> 1: skincore faster). The size is a face crop at the lesion work scale.
@@ -92,6 +93,20 @@ def main() -> None:
         )
         rows.append(
             Row(f"local_contrast {n}x{n} 4 scales t={t}", ours, "cv2.GaussianBlur x16", peer)
+        )
+    # Two maps over one mask (haemoglobin and melanin in detect_lesions): the
+    # peer is the cv2 composition twice (its mask blurs shared too).
+    src2 = np.ascontiguousarray(src[::-1])
+    peer = median_ms(
+        lambda: (peer_contrast(src, mask), peer_contrast(src2, mask)), repeat=args.repeat
+    )
+    for t in args.threads:
+        ours = median_ms(
+            lambda t=t: K.local_contrast_maps([src, src2], mask, SIGMAS, threads=t),
+            repeat=args.repeat,
+        )
+        rows.append(
+            Row(f"local_contrast_maps 2 maps {n}x{n} t={t}", ours, "cv2.GaussianBlur x32", peer)
         )
     peer = median_ms(lambda: peer_features(labels, values, mask), repeat=args.repeat)
     for t in args.threads:

@@ -2,27 +2,35 @@
 
 Run: ``PYTHONPATH=python python benchmarks/eval_acne.py [--data DIR] [--limit N]``.
 
-For each photo: skincore's face detector and landmark mesh; refused photos
-(and why) are listed: ``no_face`` (the detector finds no face: cheek close-ups,
-full profiles), ``no_landmarks`` (mesh presence < 0.5). The lesion skin mask
-is :func:`skincore.concerns.lesions.lesion_skin_mask` (no colour-distance gate,
-which would drop the red lesions). The scale is the face height (landmark 10 to
-152) over ``FACE_HEIGHT_MM`` = 165 mm (the median over the frontal test
-faces, where the iris scale is reliable); the iris is unusable here (eyes
-closed, faces turned, photos stretched).
+For each photo the product path, what ``analyze()`` hands the lesion
+concerns: :func:`skincore.face.finder.find_faces` (largest face), then
+:class:`skincore.concerns.work.FaceWork`: the colour grid (face crop
+area-resampled to ~400 px wide), its segmented ``face`` skin mask and its
+iris-based px/mm. Refused photos are listed with the reason: ``no_face`` (the
+finder returns no face: cheek close-ups and full profiles, where no landmark
+mesh fits). ``--cache DIR`` keeps the prepared faces (the finder and the
+segmentation take most of the run; the detector is what is tuned).
 
 Metrics: a detection of an acne kind (papule, pustule, nodule,
 closed_comedone) matches a labelled box when its centre lies inside it
 (one-to-one, greedy by confidence); recall over the labelled boxes, precision
 over the detections; the grade from the detection count with the Hayashi
 bands used by ACNE04 (0-5 mild, 6-20 moderate, 21-50 severe, > 50 very severe).
-Rows "all photos" count a refused photo's boxes as missed and its grade as
-wrong; rows "accepted" use the accepted photos only.
+Columns "recall" and "grade_acc" count a refused photo's boxes as missed and
+its grade as wrong; "recall_acc" and "grade_acc_acc" use the accepted photos
+only.
+
+``--fit`` refits the logistic acne score (:func:`skincore.concerns.lesions.acne_score`)
+with k-fold cross-validation by photo: the table printed is out-of-fold (each
+photo detected with weights fitted on the other folds), then the weights
+fitted on every photo, which ship as ``LesionParams.acne_weights`` /
+``acne_bias``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import os
 import time
@@ -39,16 +47,12 @@ from skincore.concerns.lesions import (
     Lesion,
     LesionParams,
     detect_lesions,
-    lesion_skin_mask,
 )
-from skincore.face import detect_faces, fit_landmarks
+from skincore.concerns.work import FaceWork
+from skincore.face.finder import find_faces
 from skincore.face.pose import head_pose
-from skincore.face.regions import crop_box
 
 DATA = "/work/shared/data/acne04-dev"
-FACE_HEIGHT_MM = 165.0
-EXCLUSION_MARGIN = 0.02
-EXTEND = 0.08  # of the inter-ocular distance, as skincore.face.regions
 BANDS = (5, 20, 50)  # Hayashi: <= 5 mild, <= 20 moderate, <= 50 severe, else very severe
 
 
@@ -67,40 +71,75 @@ def read_boxes(xml_path: str) -> np.ndarray:
 
 @dataclass
 class Face:
-    """A face crop ready for :func:`detect_lesions`."""
+    """A face on its colour grid, ready for :func:`detect_lesions` (the product path)."""
 
     rgb: np.ndarray
     lab: np.ndarray
     skin: np.ndarray
     px_per_mm: float
     origin: tuple[int, int]
+    scale: float  # colour-grid pixels per photo pixel
     yaw: float
 
+    def to_photo(self, x: float, y: float) -> tuple[float, float]:
+        """Colour-grid pixel centre -> photo pixel coordinates."""
+        s = self.scale
+        return (x + 0.5) / s - 0.5 + self.origin[0], (y + 0.5) / s - 0.5 + self.origin[1]
 
-def prepare(rgb: np.ndarray, cache: dict) -> tuple[Face | None, str]:
-    boxes = detect_faces(rgb, max_faces=1, threads=0)
-    if not boxes:
+
+def prepare(rgb: np.ndarray | None, cache_file: str | None = None) -> tuple[Face | None, str]:
+    """What ``analyze()`` hands the lesion concerns: FaceWork's colour grid and face mask.
+
+    With ``cache_file`` the prepared face is stored and reused (the face finder
+    and the segmentation dominate the run; the lesion detector is what is tuned).
+    """
+    if cache_file and os.path.exists(cache_file):
+        z = np.load(cache_file)
+        if str(z["why"]) != "ok":
+            return None, str(z["why"])
+        crgb = z["rgb"]
+        return Face(
+            crgb,
+            color.rgb_to_lab(crgb),
+            z["skin"],
+            float(z["ppm"]),
+            (int(z["origin"][0]), int(z["origin"][1])),
+            float(z["scale"]),
+            float(z["yaw"]),
+        ), "ok"
+    assert rgb is not None
+    found = find_faces(rgb, max_faces=1)
+    if not found:
+        if cache_file:
+            np.savez(cache_file, why="no_face")
         return None, "no_face"
-    lm = fit_landmarks(rgb, boxes[0], threads=0)
-    if lm.presence < 0.5:
-        return None, "no_landmarks"
-    pts = lm.points
+    pts = found[0][1].points
     yaw, _, _ = head_pose(pts)
-    h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = crop_box(pts, w, h, margin=0.15)
-    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-    lab = color.rgb_to_lab(crop)
-    ppm = float(np.linalg.norm(pts[10, :2] - pts[152, :2])) / FACE_HEIGHT_MM
-    skin = lesion_skin_mask(lab, pts, (x0, y0), ppm)
-    return Face(crop, lab, skin, ppm, (x0, y0), yaw), "ok"
+    w = FaceWork(rgb, pts)
+    skin = w.colour.masks["face"]
+    face = Face(
+        w.colour_rgb, w.colour_lab, skin, w.colour_px_per_mm, w.crop[:2], w.colour_scale, yaw
+    )
+    if cache_file:
+        np.savez_compressed(
+            cache_file,
+            why="ok",
+            rgb=face.rgb,
+            skin=skin,
+            ppm=face.px_per_mm,
+            origin=np.array(face.origin),
+            scale=face.scale,
+            yaw=yaw,
+        )
+    return face, "ok"
 
 
-def match(dets: list[Lesion], origin, gt: np.ndarray) -> tuple[int, int]:
+def match(dets: list[Lesion], face: Face, gt: np.ndarray) -> tuple[int, int]:
     """Greedy one-to-one: (matched boxes, matched detections)."""
     used = np.zeros(len(gt), bool)
     hits = 0
     for d in sorted(dets, key=lambda x: -x.confidence):
-        x, y = d.center[0] + origin[0], d.center[1] + origin[1]
+        x, y = face.to_photo(*d.center)
         inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3]) & ~used
         if inside.any():
             c = (gt[:, :2] + gt[:, 2:]) / 2
@@ -110,85 +149,84 @@ def match(dets: list[Lesion], origin, gt: np.ndarray) -> tuple[int, int]:
     return int(used.sum()), hits
 
 
-def fit_acne_score(faces: list[tuple[Face, np.ndarray]], params: LesionParams) -> None:
-    """Fit and print ``LesionParams.acne_weights`` / ``acne_bias`` (logistic, Newton, L2).
+def acne_samples(face: Face, gt: np.ndarray, params: LesionParams) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows (:data:`ACNE_FEATURES`) and labels of a photo's acne candidates.
 
-    Samples: every red candidate of an acne kind on the accepted photos; label:
-    its centre lies in a labelled box. Features standardised for the fit, the
-    printed weights are in raw feature units.
+    Samples: every red candidate that :func:`classify` gives an acne kind;
+    label: its centre lies in a labelled box.
     """
+    rgb, lab, skin, s = LZ._to_work(
+        face.rgb, face.lab, face.skin, face.px_per_mm, params.work_px_per_mm, 0
+    )
+    cands = LZ._candidates(rgb, lab, skin, face.px_per_mm * s, params, 0)
     xs, ys = [], []
-    for face, gt in faces:
-        rgb, lab, skin, s = LZ._to_work(
-            face.rgb, face.lab, face.skin, face.px_per_mm, params.work_px_per_mm, 0
-        )
-        cands = LZ._candidates(rgb, lab, skin, face.px_per_mm * s, params, 0)
-        if cands is None:
+    for f in cands[2] if cands is not None else []:
+        if f is None or not f["from_red"] or LZ.classify(f, params) not in ACNE_KINDS:
             continue
-        for f in cands[2]:
-            if f is None or not f["from_red"] or LZ.classify(f, params) not in ACNE_KINDS:
-                continue
-            x = (f["cx"] + 0.5) / s - 0.5 + face.origin[0]
-            y = (f["cy"] + 0.5) / s - 0.5 + face.origin[1]
-            inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3])
-            xs.append(LZ._acne_x(f))
-            ys.append(float(inside.any()))
-    x = np.array(xs)
-    y = np.array(ys)
+        x, y = face.to_photo((f["cx"] + 0.5) / s - 0.5, (f["cy"] + 0.5) / s - 0.5)
+        inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3])
+        xs.append(LZ._acne_x(f))
+        ys.append(float(inside.any()))
+    return np.array(xs).reshape(-1, len(LZ.ACNE_FEATURES)), np.array(ys)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01) -> tuple[np.ndarray, float]:
+    """Maximum-likelihood logistic regression (Newton, L2 ``l2`` per 100 samples).
+
+    Features are standardised for the fit; the weights returned are in raw
+    feature units, with the bias.
+    """
     mu, sd = x.mean(0), x.std(0) + 1e-9
     z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
     w = np.zeros(z.shape[1])
-    lam = 0.01 * len(y) / 100
+    lam = l2 * len(y) / 100
     reg = np.r_[np.ones(len(w) - 1), 0.0]
     for _ in range(30):
         pr = 1 / (1 + np.exp(-z @ w))
         grad = z.T @ (pr - y) + lam * reg * w
         hess = (z * (pr * (1 - pr))[:, None]).T @ z + lam * np.diag(reg)
         w -= np.linalg.solve(hess, grad)
-    wr = w[:-1] / sd
-    b = w[-1] - np.sum(w[:-1] * mu / sd)
-    print(f"{len(y)} candidates, {int(y.sum())} inside a labelled box")
-    print("acne_weights =", tuple(round(float(v), 4) for v in wr))
-    print("acne_bias =", round(float(b), 4))
+    return w[:-1] / sd, float(w[-1] - np.sum(w[:-1] * mu / sd))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=DATA)
-    ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--verbose", action="store_true")
-    ap.add_argument("--fit", action="store_true", help="refit and print the acne score")
-    args = ap.parse_args()
-    files = sorted(glob.glob(os.path.join(args.data, "*.jpg")))
-    if args.limit:
-        files = files[:: max(1, len(files) // args.limit)]
-    params = LesionParams()
+def with_score(params: LesionParams, wb: tuple[np.ndarray, float]) -> LesionParams:
+    return dataclasses.replace(
+        params,
+        acne_weights=tuple(round(float(v), 4) for v in wb[0]),
+        acne_bias=round(wb[1], 4),
+    )
+
+
+@dataclass
+class Photo:
+    name: str
+    grade: int
+    gt: np.ndarray
+    face: Face | None
+    why: str
+
+
+def evaluate(photos: list[Photo], params_of: list[LesionParams], verbose: bool) -> None:
+    """Detect on every accepted photo with its parameters and print the table by grade."""
     per_grade: dict[int, dict[str, float]] = {}
     refused: dict[str, list[str]] = {}
     t_lesions: list[float] = []
-    fit_data: list[tuple[Face, np.ndarray]] = []
     confusion = np.zeros((4, 4), int)  # accepted photos: labelled grade x predicted grade
-    for f in files:
-        g = int(os.path.basename(f)[5])
-        gt = read_boxes(f[:-4] + ".xml")
-        rgb = np.asarray(Image.open(f).convert("RGB"))
-        face, why = prepare(rgb, {})
+    for ph, params in zip(photos, params_of, strict=True):
+        g, gt, face = ph.grade, ph.gt, ph.face
         row = per_grade.setdefault(
-            g, dict(n=0, acc=0, boxes=0, boxes_acc=0, tp_box=0, det=0, tp_det=0, ok=0, ok_acc=0)
+            g, dict(n=0, acc=0, boxes=0, boxes_acc=0, tp_box=0, det=0, tp_det=0, ok=0)
         )
         row["n"] += 1
         row["boxes"] += len(gt)
         if face is None:
-            refused.setdefault(why, []).append(os.path.basename(f))
-            continue
-        if args.fit:
-            fit_data.append((face, gt))
+            refused.setdefault(ph.why, []).append(ph.name)
             continue
         t0 = time.perf_counter()
         les = detect_lesions(face.rgb, face.lab, face.skin, face.px_per_mm, params)
         t_lesions.append(time.perf_counter() - t0)
         acne = [d for d in les if d.kind in ACNE_KINDS]
-        tb, td = match(acne, face.origin, gt)
+        tb, td = match(acne, face, gt)
         pred = grade_of(len(acne))
         row["acc"] += 1
         row["boxes_acc"] += len(gt)
@@ -197,15 +235,11 @@ def main() -> None:
         row["tp_det"] += td
         row["ok"] += pred == g
         confusion[g, pred] += 1
-        if args.verbose:
+        if verbose:
             print(
-                f"{os.path.basename(f)[:14]} g={g} gt={len(gt)} det={len(acne)} tp={tb} "
+                f"{ph.name[:14]} g={g} gt={len(gt)} det={len(acne)} tp={tb} "
                 f"pred={pred} yaw={face.yaw:.0f} ppm={face.px_per_mm:.2f}"
             )
-    if args.fit:
-        fit_acne_score(fit_data, params)
-        return
-    print(f"\nACNE04 dev: {len(files)} photos, params = LesionParams() defaults")
     hdr = (
         f"{'grade':<6}{'photos':>7}{'accepted':>9}{'boxes':>7}{'dets':>6}{'recall':>8}"
         f"{'recall_acc':>11}{'precision':>10}{'grade_acc':>10}{'grade_acc_acc':>14}"
@@ -227,8 +261,78 @@ def main() -> None:
     if t_lesions:
         print(
             f"\ndetect_lesions median {1e3 * np.median(t_lesions):.1f} ms per face "
-            f"(640x640 photos, crop at {params.work_px_per_mm} px/mm max)"
+            f"(colour grid of 640x640 photos)"
         )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=DATA)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument(
+        "--fit",
+        action="store_true",
+        help="refit the acne score: 5-fold (by photo) out-of-fold table, then the all-photo fit",
+    )
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a LesionParams field (repeatable), e.g. --param peak_separation_mm=1.2",
+    )
+    ap.add_argument("--cache", default="", help="folder to keep the prepared faces in")
+    args = ap.parse_args()
+    files = sorted(glob.glob(os.path.join(args.data, "*.jpg")))
+    if args.limit:
+        files = files[:: max(1, len(files) // args.limit)]
+    params = LesionParams()
+    for item in args.param:
+        name, _, value = item.partition("=")
+        params = dataclasses.replace(params, **{name: type(getattr(params, name))(value)})
+    photos: list[Photo] = []
+    for f in files:
+        name = os.path.basename(f)
+        cache_file = None
+        if args.cache:
+            os.makedirs(args.cache, exist_ok=True)
+            cache_file = os.path.join(args.cache, name[:-4] + ".npz")
+        rgb = None if cache_file and os.path.exists(cache_file) else _read(f)
+        face, why = prepare(rgb, cache_file)
+        photos.append(Photo(name, int(name[5]), read_boxes(f[:-4] + ".xml"), face, why))
+    if not args.fit:
+        print(f"\nACNE04 dev: {len(files)} photos, LesionParams() defaults {args.param or ''}")
+        evaluate(photos, [params] * len(photos), args.verbose)
+        return
+    # Out-of-fold: each photo is detected with a score fitted on the other folds.
+    samples = [
+        acne_samples(ph.face, ph.gt, params) if ph.face is not None else None for ph in photos
+    ]
+    fold = np.random.default_rng(0).permutation(len(photos)) % args.folds
+    params_of = [params] * len(photos)
+    for k in range(args.folds):
+        train = [s for s, fk in zip(samples, fold, strict=True) if s is not None and fk != k]
+        wb = fit_logistic(np.vstack([s[0] for s in train]), np.concatenate([s[1] for s in train]))
+        pk = with_score(params, wb)
+        params_of = [pk if fk == k else q for q, fk in zip(params_of, fold, strict=True)]
+    print(
+        f"\nACNE04 dev: {len(files)} photos, out-of-fold ({args.folds} folds by photo): "
+        "the acne score of each photo fitted on the other folds"
+    )
+    evaluate(photos, params_of, args.verbose)
+    x = np.vstack([s[0] for s in samples if s is not None])
+    y = np.concatenate([s[1] for s in samples if s is not None])
+    wb = fit_logistic(x, y)
+    print(f"\nall photos: {len(y)} candidates, {int(y.sum())} inside a labelled box")
+    print(f"features {LZ.ACNE_FEATURES}")
+    print("acne_weights =", with_score(params, wb).acne_weights)
+    print("acne_bias =", with_score(params, wb).acne_bias)
+
+
+def _read(path: str) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
 
 
 def _print_row(name: str, r: dict[str, float]) -> None:

@@ -4,7 +4,8 @@ Run: ``PYTHONPATH=python:tests python benchmarks/eval_lesions_synthetic.py [--se
 
 Plants papules, pustules, brown spots, moles and acne marks (``RECIPES`` of
 ``tests/synthetic_lesions.py``, in optical density) at known positions on the
-skin of each face in ``tests/data/faces``, runs
+skin of each face in ``tests/data/faces`` (on the product path: FaceWork's
+colour grid and segmented face mask, see ``tests/synthetic_lesions.py``), runs
 :func:`skincore.concerns.lesions.detect_lesions`, and prints per kind and per
 face: recall (a planted lesion is found when a detection of the same kind has
 its centre within its radius + 1 mm) and precision (detections of a kind that
@@ -88,6 +89,23 @@ def main() -> None:
             rec = pf[k]["recalled"] / pf[k]["planted"]
             cells += f"{rec:>9.2f} / {pf[k]['correct'] / max(pf[k]['detections'], 1):.2f}"
         print(f"{name:<26}{cells}")
+    print("\nper skin tone (ITA of the face's median skin L*, b*): recall / precision")
+    tones: dict[str, list[str]] = {}
+    for f in faces:
+        sk = f.skin > 0
+        L, b = float(np.median(f.lab[..., 0][sk])), float(np.median(f.lab[..., 2][sk]))
+        ita = float(np.degrees(np.arctan2(L - 50.0, b)))
+        group = "light (ITA > 41)" if ita > 41 else "medium (10..41)" if ita > 10 else "dark (< 10)"
+        tones.setdefault(group, []).append(f.name)
+        print(f"  {f.name:<26} ITA {ita:6.1f}  {group}")
+    print(f"{'tone':<26}" + "".join(f"{k:>16}" for k in S.RECIPES))
+    for group, names in tones.items():
+        cells = ""
+        for k in S.RECIPES:
+            t = {q: sum(per_face[n][k][q] for n in names) for q in per_face[names[0]][k]}
+            prec = t["correct"] / max(t["detections"], 1)
+            cells += f"{t['recalled'] / t['planted']:>9.2f} / {prec:.2f}"
+        print(f"{group + f' ({len(names)})':<26}{cells}")
     print(
         "\nred patch (radius 12 mm, hb 0.12): sensitivity red area inside the patch / its "
         "area, and the change of the total red area / patch area; mean excess redness and "

@@ -15,13 +15,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from skincore import color
 from skincore.chromophore import HEMOGLOBIN_VECTOR, MELANIN_VECTOR
-from skincore.concerns.lesions import Lesion, lesion_skin_mask
-from skincore.face import detect_faces, fit_landmarks
-from skincore.face.regions import EXCLUDED, crop_box, region_polygons
-from skincore.face.scale import px_per_mm
-from skincore.geometry import fill_polygons
+from skincore.concerns.lesions import Lesion
+from skincore.concerns.work import FaceWork
+from skincore.face.finder import find_faces
 
 FACES = Path(__file__).parent / "data" / "faces"
 
@@ -50,25 +47,27 @@ class FaceCrop:
     lab: np.ndarray
     skin: np.ndarray
     px_per_mm: float
-    excluded: np.ndarray  # (h, w) bool: eyes, brows, lips, nostrils (bare polygons)
+    excluded: np.ndarray  # (h, w) bool: eyes, brows, lips, nostrils
 
 
 def load_face(path: Path) -> FaceCrop:
-    """Face crop, CIELAB, lesion skin mask and iris scale of one photo."""
+    """One photo's face as ``analyze()`` hands it to the lesion concerns.
+
+    :class:`skincore.concerns.work.FaceWork`'s colour grid: RGB, CIELAB, the
+    segmented ``face`` skin mask and the grid's px/mm; ``excluded`` are the
+    eyes, brows, lips and nostrils on the same grid.
+    """
     rgb = np.asarray(Image.open(path).convert("RGB"))
-    box = detect_faces(rgb, max_faces=1)[0]
-    pts = fit_landmarks(rgb, box).points
-    h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = crop_box(pts, w, h, margin=0.15)
-    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-    lab = color.rgb_to_lab(crop)
-    ppm = px_per_mm(pts)
-    skin = lesion_skin_mask(lab, pts, (x0, y0), ppm)
-    polys = region_polygons(pts)
-    exc = np.zeros(skin.shape, np.uint8)
-    for name in EXCLUDED:
-        fill_polygons([polys[name] - np.array([x0, y0], np.float32)], skin.shape, out=exc)
-    return FaceCrop(path.stem, crop, lab, skin, ppm, exc > 0)
+    pts = find_faces(rgb, max_faces=1)[0][1].points
+    w = FaceWork(rgb, pts)
+    return FaceCrop(
+        path.stem,
+        w.colour_rgb,
+        w.colour_lab,
+        w.colour.masks["face"],
+        w.colour_px_per_mm,
+        w.colour.excluded > 0,
+    )
 
 
 def _profile(kind: str, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

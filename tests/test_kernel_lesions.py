@@ -243,3 +243,46 @@ def test_binding_validates_directly():
             np.zeros((4, 3), np.uint8),
             1,
         )
+
+
+@pytest.mark.parametrize(("h", "w"), [(41, 48), (41, 49), (41, 55), (1, 30), (30, 1)])
+def test_local_contrast_maps_equal_single_calls(h, w):
+    rng = np.random.default_rng(h * 100 + w)
+    a, mask = scene(rng, h, w)
+    b = (-a[::-1]).copy()
+    for threads in (1, 2, 7):
+        many = K.local_contrast_maps([a, b, a], mask, SIGMAS, threads=threads)
+        for src, (c, s) in zip([a, b, a], many, strict=True):
+            c1, s1 = K.local_contrast(src, mask, SIGMAS, threads=threads)
+            assert np.array_equal(c, c1) and np.array_equal(s, s1)
+    rc, _ = ref.local_contrast(b, mask, SIGMAS)
+    np.testing.assert_allclose(many[1][0], rc, rtol=0, atol=1e-5)
+
+
+def test_local_contrast_maps_strided_empty_and_errors():
+    img, mask = scene(np.random.default_rng(8), 60, 70)
+    sub, msub = img[5:50, 3:61], mask[5:50, 3:61]
+    [(c, s)] = K.local_contrast_maps([sub], msub, SIGMAS)
+    c1, s1 = K.local_contrast(np.ascontiguousarray(sub), np.ascontiguousarray(msub), SIGMAS)
+    assert np.array_equal(c, c1) and np.array_equal(s, s1)
+    empty = np.zeros((0, 3), np.float32)
+    [(c, s)] = K.local_contrast_maps([empty], np.zeros((0, 3), np.uint8), [1.0])
+    assert c.shape == (0, 3) and s.shape == (0, 3)
+    ok = np.ones((4, 4), np.uint8)
+    z = np.zeros((4, 4), np.float32)
+    for call, name in [
+        (lambda: K.local_contrast_maps([], ok, [1.0]), "srcs"),
+        (lambda: K.local_contrast_maps(z, ok, [1.0]), "srcs"),
+        (lambda: K.local_contrast_maps([z, z[:3]], ok, [1.0]), "srcs"),
+        (lambda: K.local_contrast_maps([z.astype(np.float64)], ok, [1.0]), "srcs"),
+        (lambda: K.local_contrast_maps([z], ok[:, :3], [1.0]), "srcs"),
+        (lambda: K.local_contrast_maps([z], ok, [0.0]), "sigmas"),
+        (lambda: K.local_contrast_maps([z], ok, [1.0], surround_ratio=1.0), "surround_ratio"),
+        (lambda: K.local_contrast_maps([empty], np.zeros((0, 3), np.uint8), [-1.0]), "sigmas"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            call()
+    with pytest.raises(ValueError, match="scales"):
+        _core.lesions.local_contrast_maps(
+            [z], ok, [1.0], 3.0, 3.0, [np.zeros((4, 4), np.float32)], [], 1
+        )

@@ -80,6 +80,43 @@ void bind_lesions(py::module_& m) {
         py::arg("out"), py::arg("scale"), py::arg("threads"),
         "Masked multi-scale centre-surround contrast into out (float32) and scale (uint8).");
     m.def(
+        "local_contrast_maps",
+        [](const std::vector<py::array>& srcs, const py::array& mask, const std::vector<double>& sigmas,
+           double ratio, double truncate, std::vector<py::array>& outs, std::vector<py::array>& scales,
+           int threads) {
+            check_threads(threads);
+            if (sigmas.empty() || static_cast<int>(sigmas.size()) > lesions::kMaxScales)
+                throw py::value_error("sigmas: need 1 to " + std::to_string(lesions::kMaxScales) + " values");
+            for (double s : sigmas)
+                if (!(s > 0.0) || !std::isfinite(s)) throw py::value_error("sigmas: must be finite and > 0");
+            if (!(ratio > 1.0) || !std::isfinite(ratio)) throw py::value_error("surround_ratio: must be > 1");
+            if (!(truncate > 0.0) || !std::isfinite(truncate)) throw py::value_error("truncate: must be > 0");
+            if (srcs.empty() || srcs.size() > 16) throw py::value_error("srcs: need 1 to 16 maps");
+            if (outs.size() != srcs.size()) throw py::value_error("outs: need one per map");
+            if (scales.size() != srcs.size()) throw py::value_error("scales: need one per map");
+            auto mk = const_view<std::uint8_t>(mask, "mask", 1);
+            std::vector<ConstView<float>> sv;
+            std::vector<MutView<float>> ov;
+            std::vector<MutView<std::uint8_t>> kv;
+            for (std::size_t i = 0; i < srcs.size(); ++i) {
+                sv.push_back(const_view<float>(srcs[i], "srcs", 1));
+                ov.push_back(mut_view<float>(outs[i], "outs", 1));
+                kv.push_back(mut_view<std::uint8_t>(scales[i], "scales", 1));
+                check_same_hw(sv[i], "srcs", mk, "mask");
+                check_same_hw(sv[i], "srcs", ov[i], "outs");
+                check_same_hw(sv[i], "srcs", kv[i], "scales");
+                check_rows_disjoint(ov[i], "outs");
+                check_rows_disjoint(kv[i], "scales");
+            }
+            py::gil_scoped_release nogil;
+            lesions::local_contrast_maps(sv.data(), static_cast<int>(sv.size()), mk, sigmas.data(),
+                                         static_cast<int>(sigmas.size()), ratio, truncate, ov.data(), kv.data(),
+                                         threads);
+        },
+        py::arg("srcs"), py::arg("mask"), py::arg("sigmas"), py::arg("surround_ratio"), py::arg("truncate"),
+        py::arg("outs"), py::arg("scales"), py::arg("threads"),
+        "local_contrast of several maps over one mask (the mask's blurs shared); results identical.");
+    m.def(
         "region_features",
         [](const py::array& labels, std::int32_t n_labels, const py::array& values, const py::array& mask,
            double gap, double width_factor, double min_width, double core_fraction, int threads) {

@@ -15,55 +15,78 @@ namespace skincore::lesions {
 void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const double* sigmas, int n_sigmas,
                     double surround_ratio, double truncate, MutView<float> out, MutView<std::uint8_t> scale,
                     int threads) {
-    if (src.channels != 1 || mask.channels != 1 || out.channels != 1 || scale.channels != 1)
-        throw std::invalid_argument("local_contrast: bad channels");
-    if (src.width != mask.width || src.height != mask.height || src.width != out.width ||
-        src.height != out.height || src.width != scale.width || src.height != scale.height)
-        throw std::invalid_argument("local_contrast: shape mismatch");
+    local_contrast_maps(&src, 1, mask, sigmas, n_sigmas, surround_ratio, truncate, &out, &scale, threads);
+}
+
+void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_t> mask,
+                         const double* sigmas, int n_sigmas, double surround_ratio, double truncate,
+                         const MutView<float>* outs, const MutView<std::uint8_t>* scales, int threads) {
+    if (n_maps < 1) throw std::invalid_argument("local_contrast: need at least one map");
+    for (int i = 0; i < n_maps; ++i) {
+        const ConstView<float>& src = srcs[i];
+        const MutView<float>& out = outs[i];
+        const MutView<std::uint8_t>& scale = scales[i];
+        if (src.channels != 1 || mask.channels != 1 || out.channels != 1 || scale.channels != 1)
+            throw std::invalid_argument("local_contrast: bad channels");
+        if (src.width != mask.width || src.height != mask.height || src.width != out.width ||
+            src.height != out.height || src.width != scale.width || src.height != scale.height)
+            throw std::invalid_argument("local_contrast: shape mismatch");
+    }
     if (n_sigmas < 1 || n_sigmas > kMaxScales) throw std::invalid_argument("local_contrast: bad number of scales");
     if (!(surround_ratio > 1.0)) throw std::invalid_argument("local_contrast: surround_ratio must be > 1");
-    if (src.empty()) return;
-    const std::int64_t w = src.width, h = src.height;
+    for (int k = 0; k < n_sigmas; ++k)
+        if (!(sigmas[k] > 0.0)) throw std::invalid_argument("local_contrast: sigmas must be > 0");
+    if (mask.empty()) return;
+    const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
-    std::vector<float> sm(n), m(n), a(n), b(n), c(n), d(n);
+    const std::size_t nm = static_cast<std::size_t>(n_maps);
+    std::vector<float> m(n), b(n), d(n);
+    std::vector<std::vector<float>> sm(nm, std::vector<float>(n)), a(nm, std::vector<float>(n)),
+        c(nm, std::vector<float>(n));
     const std::int64_t grain = row_grain(w, 1 << 14);
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
-            const float* s = src.row(y);
             const std::uint8_t* k = mask.row(y);
-            float* ps = sm.data() + y * w;
             float* pm = m.data() + y * w;
-            float* po = out.row(y);
-            std::uint8_t* pk = scale.row(y);
-            for (std::int64_t x = 0; x < w; ++x) {
-                const float on = k[x] != 0 ? 1.0f : 0.0f;
-                pm[x] = on;
-                ps[x] = k[x] != 0 ? s[x] : 0.0f;
-                po[x] = -std::numeric_limits<float>::infinity();
-                pk[x] = 0;
+            for (std::int64_t x = 0; x < w; ++x) pm[x] = k[x] != 0 ? 1.0f : 0.0f;
+            for (std::size_t i = 0; i < nm; ++i) {
+                const float* s = srcs[i].row(y);
+                float* ps = sm[i].data() + y * w;
+                float* po = outs[i].row(y);
+                std::uint8_t* pk = scales[i].row(y);
+                for (std::int64_t x = 0; x < w; ++x) {
+                    ps[x] = k[x] != 0 ? s[x] : 0.0f;
+                    po[x] = -std::numeric_limits<float>::infinity();
+                    pk[x] = 0;
+                }
             }
         }
     });
     auto view = [&](std::vector<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
     for (int k = 0; k < n_sigmas; ++k) {
         const double s = sigmas[k];
-        if (!(s > 0.0)) throw std::invalid_argument("local_contrast: sigmas must be > 0");
-        gaussian_blur(view(sm).as_const(), view(a), s, truncate, threads);
         gaussian_blur(view(m).as_const(), view(b), s, truncate, threads);
-        gaussian_blur(view(sm).as_const(), view(c), s * surround_ratio, truncate, threads);
         gaussian_blur(view(m).as_const(), view(d), s * surround_ratio, truncate, threads);
+        for (std::size_t i = 0; i < nm; ++i) {
+            gaussian_blur(view(sm[i]).as_const(), view(a[i]), s, truncate, threads);
+            gaussian_blur(view(sm[i]).as_const(), view(c[i]), s * surround_ratio, truncate, threads);
+        }
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-            for (std::int64_t y = y0; y < y1; ++y) {
-                const std::size_t o = static_cast<std::size_t>(y * w);
-                float* po = out.row(y);
-                std::uint8_t* pk = scale.row(y);
-                for (std::int64_t x = 0; x < w; ++x) {
-                    const float bb = b[o + x], dd = d[o + x];
-                    if (bb >= kMinWeight && dd >= kMinWeight) {
-                        const float v = a[o + x] / bb - c[o + x] / dd;
-                        if (v > po[x]) {
-                            po[x] = v;
-                            pk[x] = static_cast<std::uint8_t>(k);
+            for (std::size_t i = 0; i < nm; ++i) {
+                const float* pa = a[i].data();
+                const float* pc = c[i].data();
+                for (std::int64_t y = y0; y < y1; ++y) {
+                    const std::size_t o = static_cast<std::size_t>(y * w);
+                    float* po = outs[i].row(y);
+                    std::uint8_t* pk = scales[i].row(y);
+                    for (std::int64_t x = 0; x < w; ++x) {
+                        const float bb = b[o + x], dd = d[o + x];
+                        if (bb >= kMinWeight && dd >= kMinWeight) {
+                            const float v = pa[o + x] / bb - pc[o + x] / dd;
+                            if (v > po[x]) {
+                                po[x] = v;
+                                pk[x] = static_cast<std::uint8_t>(k);
+                            }
                         }
                     }
                 }
@@ -73,13 +96,15 @@ void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const do
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
             const std::uint8_t* km = mask.row(y);
-            float* po = out.row(y);
-            std::uint8_t* pk = scale.row(y);
-            for (std::int64_t x = 0; x < w; ++x)
-                if (km[x] == 0 || po[x] == -std::numeric_limits<float>::infinity()) {
-                    po[x] = 0.0f;
-                    pk[x] = 0;
-                }
+            for (std::size_t i = 0; i < nm; ++i) {
+                float* po = outs[i].row(y);
+                std::uint8_t* pk = scales[i].row(y);
+                for (std::int64_t x = 0; x < w; ++x)
+                    if (km[x] == 0 || po[x] == -std::numeric_limits<float>::infinity()) {
+                        po[x] = 0.0f;
+                        pk[x] = 0;
+                    }
+            }
         }
     });
 }

@@ -19,7 +19,13 @@ import numpy as np
 from skincore import _core
 from skincore._checks import check_threads
 
-__all__ = ["ChannelStats", "RegionFeatures", "local_contrast", "region_features"]
+__all__ = [
+    "ChannelStats",
+    "RegionFeatures",
+    "local_contrast",
+    "local_contrast_maps",
+    "region_features",
+]
 
 _GEOM = int(_core.lesions.GEOM_COLS)
 _CHAN = int(_core.lesions.CHAN_COLS)
@@ -108,6 +114,67 @@ def local_contrast(
         src, mask, sig, float(surround_ratio), float(truncate), out, scale, threads
     )
     return out, scale
+
+
+def local_contrast_maps(
+    srcs: Sequence[np.ndarray],
+    mask: np.ndarray,
+    sigmas: Sequence[float],
+    *,
+    surround_ratio: float = 3.0,
+    truncate: float = 3.0,
+    threads: int = 0,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`local_contrast` of several maps over one mask.
+
+    Element ``i`` of the result is exactly ``local_contrast(srcs[i], mask,
+    sigmas, ...)``; the Gaussian means of the mask (the denominators) are
+    computed once for all maps, so two maps cost 3/4 of two calls.
+
+    Parameters
+    ----------
+    srcs : sequence of numpy.ndarray
+        1 to 16 ``(H, W)`` float32 maps.
+    mask, sigmas, surround_ratio, truncate, threads
+        As :func:`local_contrast`.
+
+    Returns
+    -------
+    list of (numpy.ndarray, numpy.ndarray)
+        ``(contrast, scale)`` per map, as :func:`local_contrast` returns.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it).
+    """
+    if isinstance(srcs, np.ndarray) or not isinstance(srcs, Sequence):
+        raise ValueError("srcs: expected a sequence of (H, W) float32 arrays")
+    if not 1 <= len(srcs) <= 16:
+        raise ValueError(f"srcs: need 1 to 16 maps, got {len(srcs)}")
+    maps = [_as(s, "srcs", np.float32, 2) for s in srcs]
+    mask = _as(mask, "mask", np.uint8, 2)
+    threads = check_threads(threads)
+    try:
+        sig = [float(s) for s in sigmas]
+    except (TypeError, ValueError):
+        raise ValueError(f"sigmas: expected a sequence of numbers, got {sigmas!r}") from None
+    for s in maps:
+        if s.shape != mask.shape:
+            raise ValueError(f"srcs: shape {s.shape} does not match mask {mask.shape}")
+    outs = [np.zeros(mask.shape, np.float32) for _ in maps]
+    scales = [np.zeros(mask.shape, np.uint8) for _ in maps]
+    if mask.size == 0:
+        # Validates the scalars as for a non-empty input.
+        one, on = np.zeros((1, 1), np.float32), np.zeros((1, 1), np.uint8)
+        local_contrast(
+            one, on, sig, surround_ratio=surround_ratio, truncate=truncate, threads=threads
+        )
+        return list(zip(outs, scales, strict=True))
+    _core.lesions.local_contrast_maps(
+        maps, mask, sig, float(surround_ratio), float(truncate), outs, scales, threads
+    )
+    return list(zip(outs, scales, strict=True))
 
 
 @dataclass(frozen=True)

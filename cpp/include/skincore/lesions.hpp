@@ -25,6 +25,13 @@ void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const do
                     double surround_ratio, double truncate, MutView<float> out, MutView<std::uint8_t> scale,
                     int threads);
 
+// The same for n_maps maps over one mask: outs[i] / scales[i] are exactly what
+// local_contrast(srcs[i], ...) gives; the mask's blurs (the denominators) are
+// computed once for all maps.
+void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_t> mask,
+                         const double* sigmas, int n_sigmas, double surround_ratio, double truncate,
+                         const MutView<float>* outs, const MutView<std::uint8_t>* scales, int threads);
+
 // Columns of the region feature table (one row per label 1..n_labels).
 enum GeomCol : int {
     kArea = 0,       // pixels

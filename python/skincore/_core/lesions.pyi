@@ -17,6 +17,16 @@ def local_contrast(
     scale: npt.NDArray[np.uint8],
     threads: int,
 ) -> None: ...
+def local_contrast_maps(
+    srcs: Sequence[npt.NDArray[np.float32]],
+    mask: npt.NDArray[np.uint8],
+    sigmas: Sequence[float],
+    surround_ratio: float,
+    truncate: float,
+    outs: Sequence[npt.NDArray[np.float32]],
+    scales: Sequence[npt.NDArray[np.uint8]],
+    threads: int,
+) -> None: ...
 def region_features(
     labels: npt.NDArray[np.int32],
     n_labels: int,
