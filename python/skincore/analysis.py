@@ -561,6 +561,25 @@ class EyeBags:
 
 
 @dataclass(frozen=True)
+class Radiance:
+    """Lightness evenness of the skin (see :mod:`skincore.concerns.radiance`).
+
+    Attributes
+    ----------
+    unevenness : float
+        Robust spread of L* around its local level over the skin, L*.
+    dull_area : float
+        Share of the skin markedly darker than its local level, [0, 1].
+    mask : MaskLayer
+        The dull skin (colour grid).
+    """
+
+    unevenness: float
+    dull_area: float
+    mask: MaskLayer = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Moisture:
     """Skin that looks dehydrated: matte and rough (see :mod:`skincore.concerns.moisture`).
 

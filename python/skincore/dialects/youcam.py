@@ -36,6 +36,7 @@ _CONCERNS = {
     "acne": ("acne", "hd_acne"),
     "skin_type": ("skin_type", "hd_skin_type"),
     "moisture": ("moisture", "hd_moisture"),
+    "radiance": ("radiance", "hd_radiance"),
     "eye_bag": ("eye_bag", "hd_eye_bag"),
     "tear_trough": ("tear_trough", "hd_tear_trough"),
 }
@@ -64,6 +65,7 @@ _HD_SUBS = {
     "eye_bag": ("whole",),
     "tear_trough": ("whole",),
     "moisture": ("whole",),
+    "radiance": ("whole",),
 }
 
 #: HD concerns whose score_info entry is keyed by sub-category (the document's
@@ -80,6 +82,7 @@ _SINGLE_MASK = (
     "acne",
     "eye_bag",
     "moisture",
+    "radiance",
 )
 
 #: Pictures the document names without ``_output``.

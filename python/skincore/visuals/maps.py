@@ -492,6 +492,12 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
         for layer in water:
             sel |= mask_to_image(layer, analysis.width, analysis.height)
         out[f"{prefix}moisture_output.png"] = png_bytes(_tint(sel, (46, 110, 200), 130))
+    dull = [f.radiance.mask for f in analysis.faces if f.radiance is not None]
+    if dull:
+        sel = np.zeros((analysis.height, analysis.width), bool)
+        for layer in dull:
+            sel |= mask_to_image(layer, analysis.width, analysis.height)
+        out[f"{prefix}radiance_output.png"] = png_bytes(_tint(sel, (90, 90, 110), 140))
     bags = eye_bag_area(analysis)
     if bags is not None:
         out["hd_eye_bag_output.png" if hd else "eye_bag_output.png"] = png_bytes(bags[0])

@@ -58,6 +58,11 @@ EXPLANATIONS: dict[str, str] = {
         "reflection), as a share of each zone. It measures reflection, not sebum: "
         "a flash makes every face shinier, powder removes shine."
     ),
+    "radiance": (
+        "Radiance as evenness: how much the skin's lightness varies around its "
+        "local level (blotches, dull patches), and the share of dull skin. Glow "
+        "and translucency are not measured; side light makes any face uneven."
+    ),
     "moisture": (
         "Skin that looks dehydrated: matte (no shine nearby) with a rough, fine "
         "texture. A photo cannot measure water in the skin; this is its look only, "
