@@ -65,7 +65,7 @@ def test_subset_runs_only_those_concerns(analyzer, rgb):
 
 
 def test_unknown_concern_and_bad_params_are_refused(rgb):
-    for bad in (["tone", "firmness"], ["nope"]):
+    for bad in (["tone", "side_faces"], ["nope"]):
         with pytest.raises(skincore.SkinError) as e:
             skincore.analyze(rgb, concerns=bad)
         assert e.value.code == "invalid_argument" and bad[-1] in e.value.detail
@@ -73,7 +73,7 @@ def test_unknown_concern_and_bad_params_are_refused(rgb):
         skincore.AnalyzerOptions(params={"pores": {"contrast": 0.1}})
     assert e.value.code == "invalid_argument"
     with pytest.raises(skincore.SkinError):
-        skincore.AnalyzerOptions(params={"firmness": pores.Params()})
+        skincore.AnalyzerOptions(params={"side_faces": pores.Params()})
 
 
 def test_params_override_changes_the_measurement(analyzer, rgb):

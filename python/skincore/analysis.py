@@ -561,6 +561,22 @@ class EyeBags:
 
 
 @dataclass(frozen=True)
+class Firmness:
+    """Sagging signs (see :mod:`skincore.concerns.firmness`).
+
+    Attributes
+    ----------
+    sag_load : float
+        Mean wrinkle load of the nasolabial and mouth-corner zones measured.
+    zones : dict of str to float
+        Wrinkle load of each of those zones.
+    """
+
+    sag_load: float
+    zones: dict[str, float]
+
+
+@dataclass(frozen=True)
 class Radiance:
     """Lightness evenness of the skin (see :mod:`skincore.concerns.radiance`).
 

@@ -37,6 +37,7 @@ _CONCERNS = {
     "skin_type": ("skin_type", "hd_skin_type"),
     "moisture": ("moisture", "hd_moisture"),
     "radiance": ("radiance", "hd_radiance"),
+    "firmness": ("firmness", "hd_firmness"),
     "eye_bag": ("eye_bag", "hd_eye_bag"),
     "tear_trough": ("tear_trough", "hd_tear_trough"),
 }
@@ -66,6 +67,7 @@ _HD_SUBS = {
     "tear_trough": ("whole",),
     "moisture": ("whole",),
     "radiance": ("whole",),
+    "firmness": ("whole",),
 }
 
 #: HD concerns whose score_info entry is keyed by sub-category (the document's
@@ -83,6 +85,7 @@ _SINGLE_MASK = (
     "eye_bag",
     "moisture",
     "radiance",
+    "firmness",
 )
 
 #: Pictures the document names without ``_output``.

@@ -57,6 +57,7 @@ __all__ = [
     "skin_type_area",
     "eye_bag_area",
     "water_area",
+    "firmness_area",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -498,6 +499,9 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
         for layer in dull:
             sel |= mask_to_image(layer, analysis.width, analysis.height)
         out[f"{prefix}radiance_output.png"] = png_bytes(_tint(sel, (90, 90, 110), 140))
+    sag = firmness_area(analysis)
+    if sag is not None:
+        out[f"{prefix}firmness_output.png"] = png_bytes(sag)
     bags = eye_bag_area(analysis)
     if bags is not None:
         out["hd_eye_bag_output.png" if hd else "eye_bag_output.png"] = png_bytes(bags[0])
@@ -891,3 +895,28 @@ def water_area(analysis: Analysis, *, color: str = "1F4E9C") -> Image.Image | No
     return _shaded(
         analysis, [f.moisture.mask for f in analysis.faces if f.moisture], parse_color(color)
     )
+
+
+def firmness_area(
+    analysis: Analysis, *, color: str = "C2185B", alpha: int = 200
+) -> Image.Image | None:
+    """Draw the nasolabial and marionette lines the firmness concern read.
+
+    Returns ``None`` when firmness was not measured.
+    """
+    if all(f.firmness is None for f in analysis.faces):
+        return None
+    img = _blank(analysis)
+    rgb = parse_color(color)
+    width = _line_width(analysis) * 2
+    draw = ImageDraw.Draw(img)
+    for f in analysis.faces:
+        if f.firmness is None or f.wrinkles is None:
+            continue
+        for zone in f.firmness.zones:
+            z = f.wrinkles.zones.get(zone)
+            for line in z.lines if z is not None else ():
+                pts = [(float(x), float(y)) for x, y in line.points]
+                if len(pts) >= 2:
+                    draw.line(pts, fill=(*rgb, alpha), width=width)
+    return img

@@ -58,6 +58,11 @@ EXPLANATIONS: dict[str, str] = {
         "reflection), as a share of each zone. It measures reflection, not sebum: "
         "a flash makes every face shinier, powder removes shine."
     ),
+    "firmness": (
+        "Firmness as the sagging a face-on photo shows: how long and deep the folds "
+        "from the nose to the mouth and from the mouth corners down are. Elasticity "
+        "itself, jowls and the jawline are not measured."
+    ),
     "radiance": (
         "Radiance as evenness: how much the skin's lightness varies around its "
         "local level (blotches, dull patches), and the share of dull skin. Glow "
