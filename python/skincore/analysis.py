@@ -562,7 +562,9 @@ class EyeBags:
 
 @dataclass(frozen=True)
 class Eyelid:
-    """The upper-lid crease and the lids' position of one eye (see :mod:`skincore.concerns.eyelids`).
+    """The upper-lid crease and the lids' position of one eye.
+
+    See :mod:`skincore.concerns.eyelids`.
 
     Attributes
     ----------

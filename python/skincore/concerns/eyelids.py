@@ -128,6 +128,11 @@ class Params:
         MRD1 (mm) where the upper-lid score is 50, and its logistic spread.
     lower_mid_mm, lower_spread_mm : float
         Scleral show (mm) where the lower-lid score is 50, and its spread.
+    severity_scores : tuple of float
+        The face's droop severity is 1, 2, 3 below these scores (the lower of
+        the upper- and lower-lid scores).
+    score_spread : float
+        Score points per logistic unit of the whole face's confidence.
     """
 
     max_px_per_mm: float = 8.0
@@ -147,6 +152,8 @@ class Params:
     upper_spread_mm: float = 0.75
     lower_mid_mm: float = 1.0
     lower_spread_mm: float = 0.5
+    severity_scores: tuple[float, float, float] = (70.0, 45.0, 20.0)
+    score_spread: float = 10.0
 
 
 def _index_sets(side: str) -> tuple[list[int], list[int]]:
@@ -187,7 +194,7 @@ def lower_score(scleral_show_mm: float, params: Params) -> float:
 
 
 def lid_geometry(landmarks: np.ndarray, side: str) -> dict[str, float]:
-    """The lids' position of one eye from its landmarks (see the module docstring).
+    """Return the lids' position of one eye from its landmarks (see the module docstring).
 
     Parameters
     ----------
@@ -200,8 +207,8 @@ def lid_geometry(landmarks: np.ndarray, side: str) -> dict[str, float]:
     -------
     dict of str to float
         ``mrd1_mm``, ``mrd2_mm``, ``scleral_show_mm``, ``brow_mm``,
-        ``opening_mm`` and ``iris_mm`` (this eye's iris diameter in pixels per
-        millimetre, the scale used).
+        ``opening_mm`` and ``px_per_mm`` (the scale used: this eye's iris
+        diameter in pixels over :data:`~skincore.face.scale.IRIS_DIAMETER_MM`).
     """
     p = np.asarray(landmarks, np.float64)[:, :2]
     upper, brow = _index_sets(side)
@@ -423,7 +430,9 @@ def grade(result: Eyelids, params: Params) -> ConcernGrade:
     ``{side}_type_confidence``, ``{side}_droopy_upper``, ``{side}_droopy_lower``
     and the face's ``droopy_upper_eyelid`` / ``droopy_lower_eyelid`` (means over
     the measured eyes). The whole face: severity 0-3 by the lower of the two
-    face scores (below 70, 45, 20), score the mean of the two.
+    face scores (below ``severity_scores`` 70, 45, 20) with the confidence of
+    its distance to the nearest band (``score_spread`` points per logistic
+    unit), score the mean of the two.
     """
     zones: dict[str, Grade] = {}
     extra: dict[str, int | float] = {}
@@ -447,10 +456,11 @@ def grade(result: Eyelids, params: Params) -> ConcernGrade:
     extra["droopy_upper_eyelid"] = up_face
     extra["droopy_lower_eyelid"] = low_face
     worst = min(up_face, low_face)
-    sev = sum(1 for b in (70.0, 45.0, 20.0) if worst < b)
+    sev = sum(1 for b in params.severity_scores if worst < b)
+    edge = min(params.severity_scores, key=lambda b: abs(worst - b))
     whole = Grade(
         severity=sev,
-        confidence=round(min(g.confidence for g in zones.values()), 4),
+        confidence=margin_confidence(worst, edge, params.score_spread),
         score=round(0.5 * (up_face + low_face), 1),
     )
     return ConcernGrade(whole=whole, zones=zones, weights=dict.fromkeys(zones, 1.0), extra=extra)
