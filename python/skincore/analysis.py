@@ -577,7 +577,8 @@ class Eyelid:
         Its prominence in each third, L* (how much darker than the lid skin on
         both sides of it).
     crease_line : numpy.ndarray
-        ``(K, 2)`` points along the crease found, image pixels (empty without one).
+        ``(K, 2)`` points along the crease found (a few per third), image pixels
+        (empty without a crease).
     mrd1_mm : float
         Pupil centre to the upper lid margin, mm (margin-reflex distance 1).
     mrd2_mm : float

@@ -124,6 +124,8 @@ class Params:
         Ratio per logistic unit of the type confidence.
     min_lines : int
         Vertical lines needed in a third.
+    line_points : int
+        Points per third of the reported crease line.
     upper_mid_mm, upper_spread_mm : float
         MRD1 (mm) where the upper-lid score is 50, and its logistic spread.
     lower_mid_mm, lower_spread_mm : float
@@ -148,6 +150,7 @@ class Params:
     parallel_ratio: float = 0.65
     ratio_spread: float = 0.1
     min_lines: int = 3
+    line_points: int = 6
     upper_mid_mm: float = 2.5
     upper_spread_mm: float = 0.75
     lower_mid_mm: float = 1.0
@@ -379,9 +382,10 @@ def _eye(work, side: str, params: Params) -> Eyelid | None:  # noqa: ANN001 - Fa
         ok = math.isfinite(hgt) and depth >= params.presence_depth
         heights.append(round(hgt, 2) if ok else None)
         depths.append(round(depth, 2))
-        if ok:
-            xk = xs[sel]
-            line_pts.append(np.stack([xk, lid[sel] - hgt * work.px_per_mm], axis=1))
+        if ok:  # the crease line, a few points per third (enough to draw it)
+            pick = np.unique(np.linspace(0, int(sel.sum()) - 1, params.line_points).round())
+            xk, lk = xs[sel][pick.astype(int)], lid[sel][pick.astype(int)]
+            line_pts.append(np.stack([xk, lk - hgt * work.px_per_mm], axis=1))
     crease = heights[1] is not None and (heights[0] is not None or heights[2] is not None)
     line = np.concatenate(line_pts).astype(np.float32) if crease else np.zeros((0, 2), np.float32)
     return Eyelid(
