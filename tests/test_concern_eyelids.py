@@ -117,6 +117,14 @@ def test_real_faces(analyzer, faces_dir, creased):
         assert single.grades["eyelids"].extra[f"{side}_type"] == 0
 
 
+def test_eye_turned_away_is_not_measured(analyzer, faces_dir):
+    """Three-quarter view: the far eye is foreshortened (about 0.7 of the near one's width)."""
+    face = analyzer.analyze(_load(faces_dir, "cc0_darkskin_makeup_3q.jpg")).faces[0]
+    assert face.eyelids.right is None and face.eyelids.left is not None
+    g = face.grades["eyelids"]
+    assert set(g.zones) == {"left_eyelid"} and "right_type" not in g.extra
+
+
 def test_removed_crease_reads_single(creased, cleaned):
     _, before = creased
     _, face = cleaned

@@ -61,7 +61,9 @@ crease reads as the fold's edge. The mesh's lid contour is at the lash line
 within about a millimetre; a half-closed eye (a blink, a smile) lowers MRD1 as
 ptosis would. Scleral show depends on the gaze: looking up shows sclera below
 the iris. The bands are set from clinical norms, not fitted to graded data
-(there is none here).
+(there is none here). In a three-quarter view the eye turned away is
+foreshortened: an eye narrower than ``min_width_ratio`` of the other is not
+measured (``None``).
 """
 
 from __future__ import annotations
@@ -124,6 +126,9 @@ class Params:
         Ratio per logistic unit of the type confidence.
     min_lines : int
         Vertical lines needed in a third.
+    min_width_ratio : float
+        An eye narrower than this fraction of the other (turned away from the
+        camera in a three-quarter view) is not measured.
     line_points : int
         Points per third of the reported crease line.
     upper_mid_mm, upper_spread_mm : float
@@ -150,6 +155,7 @@ class Params:
     parallel_ratio: float = 0.65
     ratio_spread: float = 0.1
     min_lines: int = 3
+    min_width_ratio: float = 0.8
     line_points: int = 6
     upper_mid_mm: float = 2.5
     upper_spread_mm: float = 0.75
@@ -402,9 +408,22 @@ def _eye(work, side: str, params: Params) -> Eyelid | None:  # noqa: ANN001 - Fa
     )
 
 
+def _eye_width(landmarks: np.ndarray, side: str) -> float:
+    """Corner-to-corner width of one eye, image pixels."""
+    upper, _ = _index_sets(side)
+    p = np.asarray(landmarks, np.float64)[:, :2]
+    return float(np.linalg.norm(p[upper[0]] - p[upper[-1]]))
+
+
 def measure(work, params: Params) -> Eyelids | None:  # noqa: ANN001 - FaceWork
     """Both eyes' crease and lid position (None when neither eye can be measured)."""
-    eyes = {side: _eye(work, side, params) for side in SIDES}
+    widths = {side: _eye_width(work.landmarks, side) for side in SIDES}
+    eyes = {
+        side: _eye(work, side, params)
+        if widths[side] >= params.min_width_ratio * max(widths.values())
+        else None
+        for side in SIDES
+    }
     if all(e is None for e in eyes.values()):
         return None
     return Eyelids(left=eyes["left"], right=eyes["right"])
