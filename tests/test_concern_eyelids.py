@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
@@ -115,6 +116,24 @@ def test_real_faces(analyzer, faces_dir, creased):
     for side in SIDES:
         assert not getattr(single.eyelids, side).crease
         assert single.grades["eyelids"].extra[f"{side}_type"] == 0
+
+
+@pytest.mark.parametrize("variant", ["x0.5", "q70"])
+def test_resize_and_jpeg_keep_the_crease(analyzer, creased, variant):
+    rgb, face = creased
+    im = Image.fromarray(rgb)
+    if variant == "x0.5":
+        im = im.resize((im.width // 2, im.height // 2), Image.LANCZOS)
+    else:
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=70)
+        im = Image.open(buf).convert("RGB")
+    f = analyzer.analyze(np.asarray(im)).faces[0]
+    for side in SIDES:
+        ref, eye = getattr(face.eyelids, side), getattr(f.eyelids, side)
+        assert eye.crease and abs(eye.crease_mm[1] - ref.crease_mm[1]) <= 0.7, (ref, eye)
+        assert abs(eye.mrd1_mm - ref.mrd1_mm) <= 0.3
+        assert f.grades["eyelids"].extra[f"{side}_type"] == 1
 
 
 def test_eye_turned_away_is_not_measured(analyzer, faces_dir):

@@ -342,7 +342,7 @@ def _eye(work, side: str, params: Params) -> Eyelid | None:  # noqa: ANN001 - Fa
     got = _lid_lightness(work, side, params)
     if got is None:
         return None
-    light, scale, (ox, oy), ppm = got
+    light, scale, (ox, oy), _ = got
     ux, uy = _curve(p[upper])
     bx, by = _curve(p[brow])
     # the inner corner is the end nearer the face's midline (the nose bridge)
