@@ -15,6 +15,9 @@ from PIL import Image
 import skincore
 from skincore.visuals.report import EXPLANATIONS, render_report
 
+# Measured concerns whose plain-language explanation is not in the report yet
+# (visuals/ is wired by the lead); remove a name when its explanation lands.
+
 CHROMIUM = os.environ.get("SKINCORE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 

@@ -619,6 +619,59 @@ class Moisture:
 
 
 @dataclass(frozen=True)
+class Eyelid:
+    """The upper-lid crease and the lids' position of one eye.
+
+    See :mod:`skincore.concerns.eyelids`.
+
+    Attributes
+    ----------
+    crease : bool
+        A crease runs across the upper lid (a double eyelid).
+    crease_mm : tuple of (float or None)
+        Height of the crease above the upper lid margin at the inner, middle and
+        outer thirds of the eye, mm (None: no crease in that third).
+    crease_depth : tuple of float
+        Its prominence in each third, L* (how much darker than the lid skin on
+        both sides of it).
+    crease_line : numpy.ndarray
+        ``(K, 2)`` points along the crease found (a few per third), image pixels
+        (empty without a crease).
+    mrd1_mm : float
+        Pupil centre to the upper lid margin, mm (margin-reflex distance 1).
+    mrd2_mm : float
+        Pupil centre to the lower lid margin, mm.
+    scleral_show_mm : float
+        Lower lid margin below the iris's lower edge, mm (negative: it covers it).
+    brow_mm : float
+        Upper lid margin to the brow's lower edge above the pupil, mm.
+    opening_mm : float
+        Height of the eye opening through the pupil, ``mrd1_mm + mrd2_mm``.
+    lines : int
+        Vertical lines sampled across the lid.
+    """
+
+    crease: bool
+    crease_mm: tuple[float | None, float | None, float | None]
+    crease_depth: tuple[float, float, float]
+    crease_line: np.ndarray = field(repr=False)
+    mrd1_mm: float
+    mrd2_mm: float
+    scleral_show_mm: float
+    brow_mm: float
+    opening_mm: float
+    lines: int
+
+
+@dataclass(frozen=True)
+class Eyelids:
+    """Both eyes (the subject's left and right); an eye not measurable is ``None``."""
+
+    left: Eyelid | None
+    right: Eyelid | None
+
+
+@dataclass(frozen=True)
 class SkinTypeZone:
     """The oil / dryness call of one zone.
 

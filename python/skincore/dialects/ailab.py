@@ -490,6 +490,21 @@ def _eye_bags(face: FaceResult, *, pro: bool) -> dict[str, Any]:
     return out
 
 
+def _eyelids(face: FaceResult) -> dict[str, Any]:
+    """Advanced ``left_eyelids`` / ``right_eyelids``: 0 single, 1 parallel, 2 scalloped."""
+    g = _grades(face, "eyelids")
+    if g is None:
+        return {}
+    return {
+        f"{side}_eyelids": {
+            "value": int(g.extra[f"{side}_type"]),
+            "confidence": r2(g.extra[f"{side}_type_confidence"]),
+        }
+        for side in ("left", "right")
+        if f"{side}_type" in g.extra
+    }
+
+
 def _water(face: FaceResult) -> dict[str, Any]:
     m = face.moisture
     if m is None:
@@ -708,6 +723,7 @@ def render_advanced(
     result.update(_presence(face))
     result.update(_dark_circles(face, (), pro=False))
     result.update(_eye_bags(face, pro=False))
+    result.update(_eyelids(face))
     result.update(_skin_age(face))
     by_kind = _lesions_by_kind(face)
     for key, kinds in _ADV_LESIONS.items():

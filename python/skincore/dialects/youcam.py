@@ -14,6 +14,7 @@ from typing import Any
 from skincore.analysis import Analysis
 from skincore.dialects.fields import not_implemented
 from skincore.errors import as_skin_error
+from skincore.grading import score_of
 
 NOT_IMPLEMENTED_SD: dict[str, str] = not_implemented("youcam-sd")
 """SD concerns not produced, with why (derived from :data:`skincore.dialects.fields.YOUCAM_SD`)."""
@@ -38,6 +39,8 @@ _CONCERNS = {
     "moisture": ("moisture", "hd_moisture"),
     "radiance": ("radiance", "hd_radiance"),
     "firmness": ("firmness", "hd_firmness"),
+    "droopy_upper_eyelid": ("droopy_upper_eyelid", "hd_droopy_upper_eyelid"),
+    "droopy_lower_eyelid": ("droopy_lower_eyelid", "hd_droopy_lower_eyelid"),
     "eye_bag": ("eye_bag", "hd_eye_bag"),
     "tear_trough": ("tear_trough", "hd_tear_trough"),
 }
@@ -68,6 +71,8 @@ _HD_SUBS = {
     "moisture": ("whole",),
     "radiance": ("whole",),
     "firmness": ("whole",),
+    "droopy_upper_eyelid": ("whole",),
+    "droopy_lower_eyelid": ("whole",),
 }
 
 #: HD concerns whose score_info entry is keyed by sub-category (the document's
@@ -86,6 +91,8 @@ _SINGLE_MASK = (
     "moisture",
     "radiance",
     "firmness",
+    "droopy_upper_eyelid",
+    "droopy_lower_eyelid",
 )
 
 #: Pictures the document names without ``_output``.
@@ -99,6 +106,11 @@ def _entry_scores(analysis: Analysis) -> dict[str, dict[str, Any]]:
     for entry, (concern, group) in _FROM_GROUPS.items():
         if group in scores.get(concern, {}):
             out[entry] = {"whole": scores[concern][group]}
+    g = analysis.faces[0].grades.get("eyelids")
+    if g is not None:  # the two droop scores of the eyelid concern's grade
+        for entry in ("droopy_upper_eyelid", "droopy_lower_eyelid"):
+            if entry in g.extra:
+                out[entry] = {"whole": score_of(float(g.extra[entry]))}
     return out
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "count_confidence",
     "group_scores",
     "margin_confidence",
+    "score_of",
     "severity",
     "total_score",
     "ui_score",
@@ -155,9 +156,13 @@ def ui_score(raw: float) -> int:
     return int(round(40.0 + 0.6 * max(1.0, min(100.0, raw))))
 
 
-def _score(raw: float) -> Score:
+def score_of(raw: float) -> Score:
+    """Return the :class:`Score` of a raw 1-100 value (clipped, with its UI score)."""
     raw = round(max(1.0, min(100.0, float(raw))), 2)
     return Score(raw, ui_score(raw))
+
+
+_score = score_of
 
 
 def group_scores(grades: Mapping[str, ConcernGrade]) -> dict[str, dict[str, Score]]:

@@ -58,6 +58,7 @@ __all__ = [
     "eye_bag_area",
     "water_area",
     "firmness_area",
+    "eyelid_lines",
 ]
 
 #: ``roi_outline_color`` defaults of AILabTools Pro (every documented key), plus
@@ -499,6 +500,10 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
         for layer in dull:
             sel |= mask_to_image(layer, analysis.width, analysis.height)
         out[f"{prefix}radiance_output.png"] = png_bytes(_tint(sel, (90, 90, 110), 140))
+    lids = eyelid_lines(analysis)
+    if lids is not None:
+        out[f"{prefix}droopy_upper_eyelid_output.png"] = png_bytes(lids[0])
+        out[f"{prefix}droopy_lower_eyelid_output.png"] = png_bytes(lids[1])
     sag = firmness_area(analysis)
     if sag is not None:
         out[f"{prefix}firmness_output.png"] = png_bytes(sag)
@@ -920,3 +925,41 @@ def firmness_area(
                 if len(pts) >= 2:
                     draw.line(pts, fill=(*rgb, alpha), width=width)
     return img
+
+
+def eyelid_lines(
+    analysis: Analysis, *, color: str = "00A3A3", alpha: int = 220
+) -> tuple[Image.Image, Image.Image] | None:
+    """Draw the upper-lid creases found and the lower lid margins (YouCam eyelid masks).
+
+    Returns
+    -------
+    tuple of PIL.Image.Image or None
+        (upper, lower) RGBA of the original size; ``None`` when eyelids were not
+        measured.
+    """
+    if all(f.eyelids is None for f in analysis.faces):
+        return None
+    rgb = parse_color(color)
+    width = 2 * _line_width(analysis)
+    upper, lower = _blank(analysis), _blank(analysis)
+    du, dl = ImageDraw.Draw(upper), ImageDraw.Draw(lower)
+    for f in analysis.faces:
+        if f.eyelids is None:
+            continue
+        for side in ("left", "right"):
+            eye = getattr(f.eyelids, side)
+            if eye is None:
+                continue
+            crease = [(float(x), float(y)) for x, y in np.asarray(eye.crease_line).reshape(-1, 2)]
+            if len(crease) >= 2:
+                du.line(crease, fill=(*rgb, alpha), width=width)
+            poly = f.geometry.regions.get(f"{side}_eye")
+            if poly is not None and len(poly) >= 4:
+                pts = np.asarray(poly, np.float64)[:, :2]
+                a, b = pts[np.argmin(pts[:, 0])], pts[np.argmax(pts[:, 0])]
+                t = (pts[:, 0] - a[0]) / max(b[0] - a[0], 1e-6)
+                low = pts[pts[:, 1] >= a[1] + t * (b[1] - a[1]) - 1e-6]
+                low = low[np.argsort(low[:, 0])]
+                dl.line([(float(x), float(y)) for x, y in low], fill=(*rgb, alpha), width=width)
+    return upper, lower

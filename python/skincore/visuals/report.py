@@ -58,6 +58,12 @@ EXPLANATIONS: dict[str, str] = {
         "reflection), as a share of each zone. It measures reflection, not sebum: "
         "a flash makes every face shinier, powder removes shine."
     ),
+    "eyelids": (
+        "Upper-lid crease (single, parallel or scalloped double eyelid) from the "
+        "lightness above the lid, and how low the lids sit (pupil-to-lid distances "
+        "from the landmarks). Eye make-up and hooding folds can read as a crease; "
+        "gaze and head tilt move the lids."
+    ),
     "firmness": (
         "Firmness as the sagging a face-on photo shows: how long and deep the folds "
         "from the nose to the mouth and from the mouth corners down are. Elasticity "
