@@ -73,6 +73,8 @@ def test_implemented_fields_present_and_others_absent(sample, dialect):
         if path in fields.CONDITIONAL:
             cond = doc["result"].get(fields.CONDITIONAL[path].split(".")[-1], {}).get("value")
             assert _present(doc, path) == (cond == 1), path
+        elif source in fields.ON_REQUEST:
+            assert not _present(doc, path), f"{dialect}: {path} only on request"
         elif source in fields.ALWAYS or source in measured:
             assert _present(doc, path), f"{dialect}: {path} ({source}) missing"
         else:
@@ -96,13 +98,14 @@ def test_youcam_outputs_match_the_table(sample, hd):
 
 def test_not_implemented_is_derived_from_the_registry(monkeypatch):
     assert "result.pores_forehead" not in ailab.NOT_IMPLEMENTED_PRO
-    assert "result.left_side_result" in ailab.NOT_IMPLEMENTED_PRO
-    reason = ailab.NOT_IMPLEMENTED_PRO["result.left_side_result"]
-    assert reason.startswith("the 'side_faces' concern")
-    # A concern appearing in the registry makes its fields implemented.
-    monkeypatch.setitem(REGISTRY, "side_faces", REGISTRY["tone"])
+    # A field whose concern does not exist is listed, with the concern it waits for ...
+    monkeypatch.setitem(fields.PRO, "result.future_field", "future_concern")
     now = fields.not_implemented("ailab-pro")
-    assert "result.left_side_result" not in now and "result.right_side_result" not in now
+    assert now["result.future_field"].startswith("the 'future_concern' concern")
+    assert "future_concern" in fields.missing_concerns()
+    # ... and a concern appearing in the registry makes its fields implemented.
+    monkeypatch.setitem(REGISTRY, "future_concern", REGISTRY["tone"])
+    assert "result.future_field" not in fields.not_implemented("ailab-pro")
     assert "pigmentation" not in fields.missing_concerns()
 
 
@@ -112,7 +115,7 @@ def test_wont_measure_fields_say_why():
 
 
 def test_every_table_source_is_known():
-    known = set(fields.ALWAYS) | set(REGISTRY) | set(fields.WONT_MEASURE)
+    known = set(fields.ALWAYS) | set(REGISTRY) | set(fields.WONT_MEASURE) | set(fields.ON_REQUEST)
     planned = set(fields.missing_concerns())
     for dialect, table in fields.TABLES.items():
         for path, source in table.items():

@@ -37,7 +37,8 @@ def test_self_contained_and_complete(page_and_result):
     for name in measured:
         assert f'data-concern="{name}"' in page
         assert EXPLANATIONS[name][:40] in page.replace("&#x27;", "'")
-    assert "Not measured yet" in page and "side faces" in page.replace("_", " ")
+    # what is not measured is said, with why
+    assert "Not measured: pore types" in page and "cannot be told apart" in page
     for layer in ("regions", "pores", "wrinkles", "roughness", "dark_circles"):
         assert f'id="layer-{layer}"' in page
 

@@ -935,6 +935,9 @@ class Analysis:
         Largest face first.
     meta : Meta
         Versions, execution provider, timings, concerns run.
+    sides : dict of str to SideFace
+        The side photos given with the main one (``"left"``, ``"right"``):
+        quality and jawline (:mod:`skincore.face.side`).
 
     Notes
     -----
@@ -946,6 +949,7 @@ class Analysis:
     height: int
     faces: list[FaceResult]
     meta: Meta
+    sides: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self, dialect: str = "skincore", **options: Any) -> dict[str, Any]:
         """Render in a vendor's result format.

@@ -29,6 +29,7 @@ from skincore.analysis import Analysis, FaceResult, Meta
 from skincore.concerns.registry import REGISTRY, resolve_params, select
 from skincore.errors import SkinError
 from skincore.face.finder import find_faces
+from skincore.face.side import measure_side
 from skincore.io import LoadedImage, load_image
 from skincore.limits import Limits
 from skincore.models import FACE_DETECTOR, FACE_LANDMARKS
@@ -160,6 +161,8 @@ class Analyzer:
         limits: Limits | None = None,
         concerns: Sequence[str] | None = None,
         multiple_faces: str | None = None,
+        left_side_image: Any = None,
+        right_side_image: Any = None,
     ) -> Analysis:
         """Analyse the skin of the faces in a photo.
 
@@ -176,6 +179,11 @@ class Analyzer:
             Overrides the option for this call.
         multiple_faces : {"largest", "error"}, optional
             Overrides the option for this call.
+        left_side_image, right_side_image : optional
+            Photos of the subject's left / right side (any ``image`` form): each
+            is judged and its jawline measured (:mod:`skincore.face.side`) into
+            :attr:`Analysis.sides`. A side photo without a usable face is not an
+            error: its quality code says why.
 
         Returns
         -------
@@ -262,7 +270,25 @@ class Analyzer:
             concerns=tuple(c.name for c in specs),
             threads=opts.threads,
         )
-        return Analysis(width=loaded.width, height=loaded.height, faces=faces, meta=meta)
+        sides = {}
+        for side, source in (("left", left_side_image), ("right", right_side_image)):
+            if source is None:
+                continue
+            side_img = (
+                source if isinstance(source, LoadedImage) else load_image(source, opts.limits)
+            )
+            sides[side] = measure_side(
+                side_img.rgb,
+                side,
+                threads=opts.threads,
+                detector_session=self._detector,
+                landmarks_session=self._landmarks,
+            )
+        if sides:
+            clock.lap("side_faces")
+        return Analysis(
+            width=loaded.width, height=loaded.height, faces=faces, meta=meta, sides=sides
+        )
 
 
 _default_lock = threading.Lock()
@@ -291,6 +317,8 @@ def analyze(
     threads: int = 0,
     provider: str | None = None,
     concerns: Sequence[str] | None = None,
+    left_side_image: Any = None,
+    right_side_image: Any = None,
 ) -> Analysis:
     """Analyse the skin of the faces in a photo (on a default :class:`Analyzer`).
 
@@ -312,6 +340,8 @@ def analyze(
         Force an ONNX Runtime execution provider (``"cpu"`` or ``"cuda"``).
     concerns : sequence of str, optional
         Run only these concerns (registry names); all by default.
+    left_side_image, right_side_image : optional
+        Side photos (AILab Pro): quality and jawline into ``Analysis.sides``.
 
     Returns
     -------
@@ -333,6 +363,8 @@ def analyze(
         limits=Limits() if limits is None else limits,
         concerns=concerns,
         multiple_faces=multiple_faces,
+        left_side_image=left_side_image,
+        right_side_image=right_side_image,
     )
 
 

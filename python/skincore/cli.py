@@ -90,15 +90,22 @@ def _parser() -> argparse.ArgumentParser:
         "--return-maps",
         type=_csv,
         default=[],
-        help="ailab-pro: comma-separated maps to embed base64 (texture_enhanced_pores,"
-        " texture_enhanced_blackheads, texture_enhanced_lines, rough_area,"
-        " texture_enhanced_bw)",
+        help="ailab-pro/advanced: comma-separated maps to embed base64 (texture_enhanced_pores,"
+        " red_area, brown_area, water_area, roi_outline_map, texture_enhanced_bw, ...)",
     )
     a.add_argument(
         "--return-marks",
         type=_csv,
         default=[],
-        help="ailab-pro: comma-separated marks (wrinkle_mark, forehead_wrinkle_list, ...)",
+        help="ailab-pro: comma-separated marks (wrinkle_mark, sensitivity_mark, ...)",
+    )
+    a.add_argument("--left-side", type=Path, help="ailab-pro: photo of the subject's left side")
+    a.add_argument("--right-side", type=Path, help="ailab-pro: photo of the subject's right side")
+    a.add_argument(
+        "--return-side-results",
+        type=_csv,
+        default=[],
+        help="ailab-pro: jawline_info (needs --left-side and/or --right-side)",
     )
     r = sub.add_parser("report", help="write a self-contained HTML report of a photo")
     r.add_argument("image", nargs="?", help="photo to analyse")
@@ -206,19 +213,31 @@ def _write_pictures(result: Analysis, image: np.ndarray, args: argparse.Namespac
 
 def _options(args: argparse.Namespace) -> dict[str, object]:
     """Dialect options from the flags; flags another format does not take are errors."""
-    pro_only = {"--return-maps": args.return_maps, "--return-marks": args.return_marks}
+    pro_only = {
+        "--return-maps": args.return_maps,
+        "--return-marks": args.return_marks,
+        "--left-side": args.left_side,
+        "--right-side": args.right_side,
+        "--return-side-results": args.return_side_results,
+    }
     if args.format not in ("ailab-pro", "ailab-advanced"):
         given = [k for k, v in pro_only.items() if v]
         if given:
             raise SkinError("invalid_argument", f"{', '.join(given)}: only for ailab-pro/advanced")
-    if args.format == "ailab-advanced" and args.return_marks:
-        raise SkinError("invalid_argument", "--return-marks: only for ailab-pro")
+    if args.format == "ailab-advanced":
+        for flag, v in list(pro_only.items())[1:]:
+            if v:
+                raise SkinError("invalid_argument", f"{flag}: only for ailab-pro")
     if args.face_field is not None and args.format != "face-field":
         raise SkinError("invalid_argument", "--face-field: only for the face-field format")
     if args.masks != "omit" and args.format != "skincore":
         raise SkinError("invalid_argument", "--masks: only for the skincore format")
     if args.format == "ailab-pro":
-        return {"return_maps": args.return_maps, "return_marks": args.return_marks}
+        return {
+            "return_maps": args.return_maps,
+            "return_marks": args.return_marks,
+            "return_side_results": args.return_side_results,
+        }
     if args.format == "ailab-advanced":
         return {"return_maps": args.return_maps}
     if args.format == "face-field":
@@ -252,7 +271,9 @@ def _analyze(args: argparse.Namespace) -> int:
             )
         )
         loaded = load_image(source, analyzer.options.limits)
-        result = analyzer.analyze(loaded)
+        result = analyzer.analyze(
+            loaded, left_side_image=args.left_side, right_side_image=args.right_side
+        )
         if args.format in ("ailab-pro", "face-field"):
             options["image"] = loaded.rgb
         doc = result.to_dict(args.format, **options)

@@ -22,7 +22,9 @@ from skincore.errors import SkinError
 
 _OPTIONS: dict[str, frozenset[str]] = {
     "skincore": frozenset({"masks"}),
-    "ailab-pro": frozenset({"return_maps", "return_marks", "roi_outline_color", "image"}),
+    "ailab-pro": frozenset(
+        {"return_maps", "return_marks", "roi_outline_color", "image", "return_side_results"}
+    ),
     "ailab-advanced": frozenset({"return_maps", "return_rect_confidence"}),
     "face-field": frozenset({"face_field", "image"}),
     "youcam-sd": frozenset({"mask_base_url"}),
@@ -208,9 +210,21 @@ def _render_pro(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, Any
             drawn[name] = data
         else:  # the concern behind it did not run (a subset): say so, do not drop it
             later_maps.append(name)
+    sides, _ = _split(
+        _names(options.get("return_side_results"), "return_side_results"),
+        ailab.SIDE_RESULTS,
+        ailab.SIDE_RESULTS,
+        "return_side_results",
+    )
+    if sides and not analysis.sides:
+        raise SkinError(
+            "invalid_argument",
+            "return_side_results: jawline_info needs left_side_image and/or right_side_image",
+        )
     return ailab.render_pro(
         analysis,
         return_marks=marks,
+        side_results=bool(sides),
         maps=drawn,
         bw_info=bw_info,
         unmeasured_maps=later_maps,

@@ -170,3 +170,24 @@ def test_official_sdk_against_live_server(live, sample_bytes):
     assert err.request_id and err.log_id
     assert auth.detail.status_code == 401
     assert auth.detail.code == "ERROR_APPLICATIONS_NOT_EXISTS"
+
+
+def test_pro_side_images(client, api_key, sample_bytes, faces_dir):
+    side = (faces_dir / "cc0_darkskin_makeup_3q.jpg").read_bytes()
+    r = _post(
+        client,
+        PRO,
+        api_key,
+        {
+            "image": ("a.jpg", sample_bytes, "image/jpeg"),
+            "left_side_image": ("l.jpg", side, "image/jpeg"),
+            "right_side_image": ("r.jpg", side, "image/jpeg"),
+        },
+        {"return_side_results": "jawline_info"},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["left_side_result"]["left_jawline_quality"] == 1
+    assert 90 < body["left_side_result"]["left_jawline_angle"] < 170
+    # the same photo shows the left side, not the right: invalid face (5)
+    assert body["right_side_result"] == {"right_jawline_quality": 5}

@@ -119,6 +119,9 @@ PRO_MARKS = (
     + ("dark_circle_outline", "melanin_mark", "sensitivity_mark", "cheekbone_mark")
 )
 
+#: Pro ``return_side_results`` values.
+SIDE_RESULTS = ("jawline_info",)
+
 #: Every ``return_marks`` value the Pro document lists.
 PRO_MARKS_DOCUMENTED = PRO_MARKS
 
@@ -594,6 +597,21 @@ def _maps(maps: Mapping[str, bytes], bw_info: Any) -> dict[str, Any]:
     return out
 
 
+def _side_results(analysis: Analysis) -> dict[str, Any]:
+    """``left_side_result`` / ``right_side_result`` of the side photos given.
+
+    The angle and the marks only with quality 1, as the document says.
+    """
+    out: dict[str, Any] = {}
+    for side, s in analysis.sides.items():
+        res: dict[str, Any] = {f"{side}_jawline_quality": int(s.quality)}
+        if s.quality == 1 and s.angle is not None:
+            res[f"{side}_jawline_angle"] = r2(s.angle)
+            res[f"{side}_jawline_mark"] = _xy(s.mark)
+        out[f"{side}_side_result"] = res
+    return out
+
+
 def _notice(unmeasured_maps: Sequence[str], unmeasured_marks: Sequence[str]) -> dict[str, Any]:
     notice: dict[str, Any] = {}
     if unmeasured_maps:
@@ -611,6 +629,7 @@ def render_pro(
     bw_info: Any = None,
     unmeasured_maps: Sequence[str] = (),
     unmeasured_marks: Sequence[str] = (),
+    side_results: bool = False,
 ) -> dict[str, Any]:
     """Render the AILabTools *Skin analyze Pro* response.
 
@@ -628,6 +647,8 @@ def render_pro(
     unmeasured_maps, unmeasured_marks : sequence of str, optional
         Documented names that were asked for but are not measured yet; reported
         under ``skincore_notice`` instead of being dropped silently.
+    side_results : bool, optional
+        ``return_side_results=jawline_info``: add the side photos' results.
     """
     face = analysis.faces[0]
     g = face.geometry
@@ -679,6 +700,8 @@ def render_pro(
     result.update(_maps(maps or {}, bw_info))
     out = _envelope(analysis)
     out["face_rectangle"] = rect_ltwh(g.box)
+    if side_results:
+        out.update(_side_results(analysis))
     out["result"] = result
     out.update(_notice(unmeasured_maps, unmeasured_marks))
     return out

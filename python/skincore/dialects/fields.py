@@ -18,6 +18,12 @@ from skincore.concerns.registry import REGISTRY
 #: concerns' scores, present whenever one concern is graded).
 ALWAYS = frozenset({"envelope", "geometry", "quality", "image", "total_score"})
 
+#: Sources measured only when the request brings what they need, with what that is
+#: (implemented; the tests check them with such requests).
+ON_REQUEST: dict[str, str] = {
+    "side_faces": "left_side_image / right_side_image with return_side_results=jawline_info",
+}
+
 #: Sources that no concern can honestly fill, with the reason.
 WONT_MEASURE: dict[str, str] = {
     "pore_types": "pore and blackhead *types* cannot be told apart from a photo's pixels",
@@ -119,8 +125,8 @@ PRO: dict[str, str] = {
     "result.face_maps.texture_enhanced_oily_area": "oiliness",
     "result.face_maps.water_area": "moisture",
     "result.face_maps.roi_outline_map": "acne",
-    "result.left_side_result": "side_faces",
-    "result.right_side_result": "side_faces",
+    "left_side_result": "side_faces",
+    "right_side_result": "side_faces",
     "result.skin_type": "skin_type",
     "result.oily_intensity": "oiliness",
     "result.water": "moisture",
@@ -267,7 +273,7 @@ TABLES: dict[str, dict[str, str]] = {
 
 def implemented(source: str) -> bool:
     """Whether a field source is measured by this build of skincore."""
-    return source in ALWAYS or source in REGISTRY
+    return source in ALWAYS or source in REGISTRY or source in ON_REQUEST
 
 
 def not_implemented(dialect: str) -> dict[str, str]:

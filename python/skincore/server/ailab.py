@@ -135,8 +135,12 @@ async def _handle(request: Request, dialect: str, max_file: int, n_files: int) -
         options: dict[str, Any] = {}
         if dialect == "ailab-pro":
             for side in ("left_side_image", "right_side_image"):
-                await forms.file_bytes(form, side, max_file)  # accepted; side faces not measured
-            _csv(forms.text(form, "return_side_results"), SIDE_RESULTS, "return_side_results")
+                data = await forms.file_bytes(form, side, max_file)
+                if data is not None:
+                    options[side] = data  # judged and its jawline measured
+            options["return_side_results"] = _csv(
+                forms.text(form, "return_side_results"), SIDE_RESULTS, "return_side_results"
+            )
             options["return_maps"] = _csv(
                 forms.text(form, "return_maps"), PRO_RETURN_MAPS, "return_maps"
             )

@@ -100,15 +100,30 @@ class Engine:
 
     # -- engine calls (run these inside the pool) --------------------------------
     def decode_analyze(
-        self, image: bytes, dialect: str, *, max_faces: int = 1, **limit_overrides: Any
+        self,
+        image: bytes,
+        dialect: str,
+        *,
+        max_faces: int = 1,
+        sides: dict[str, bytes] | None = None,
+        **limit_overrides: Any,
     ) -> tuple[Analysis, Any]:
         """Decode and analyse an encoded photo with the dialect's vendor limits.
 
-        Returns the analysis and the decoded photo (for maps that need pixels).
+        ``sides`` (AILab Pro ``left_side_image`` / ``right_side_image`` by
+        name) are judged and their jawlines measured. Returns
+        the analysis and the decoded photo (for maps that need pixels).
         """
         limits = skincore.limits_for(dialect, **limit_overrides)
         loaded = skincore.load_image(image, limits)
-        return self.analyzer.analyze(loaded, max_faces=max_faces, limits=limits), loaded.rgb
+        analysis = self.analyzer.analyze(
+            loaded,
+            max_faces=max_faces,
+            limits=limits,
+            left_side_image=(sides or {}).get("left_side_image"),
+            right_side_image=(sides or {}).get("right_side_image"),
+        )
+        return analysis, loaded.rgb
 
     def analyze(
         self, image: bytes, dialect: str, *, max_faces: int = 1, **limit_overrides: Any
@@ -120,7 +135,10 @@ class Engine:
         self, image: bytes, dialect: str, *, max_faces: int = 1, **options: Any
     ) -> dict[str, Any]:
         """Analyse and render in ``dialect`` (raises :class:`skincore.SkinError`)."""
-        analysis, rgb = self.decode_analyze(image, dialect, max_faces=max_faces)
+        sides: dict[str, bytes] = {
+            k: options.pop(k) for k in ("left_side_image", "right_side_image") if k in options
+        }
+        analysis, rgb = self.decode_analyze(image, dialect, max_faces=max_faces, sides=sides)
         if dialect == "ailab-pro" and "texture_enhanced_bw" in options.get("return_maps", ()):
             options["image"] = rgb
         if dialect == "face-field":

@@ -102,7 +102,7 @@ def _invalid(request: Request, message: str) -> JSONResponse:
     return _err(400, message, "InvalidParameters")
 
 
-def _limits(version: str) -> dict[str, int]:
+def _limits(version: str) -> dict[str, Any]:
     # v2.1 "expands the maximum skincare input resolution from 1920 to 4096"
     return {"max_side": 1920, "max_pixels": 1920 * 1920} if version == "v2.0" else {}
 

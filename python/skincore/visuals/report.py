@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from skincore.analysis import Analysis
-from skincore.dialects.fields import missing_concerns
+from skincore.dialects.fields import WONT_MEASURE, missing_concerns
 from skincore.visuals import maps
 from skincore.visuals.regions import render_regions
 
@@ -261,7 +261,14 @@ def render_report(analysis: Analysis, image: np.ndarray, *, max_side: int = 1400
         f"<figcaption>{html.escape(_LAYER_NAMES[k])}</figcaption></figure>"
         for k, v in layers.items()
     )
-    missing = ", ".join(m.replace("_", " ") for m in missing_concerns())
+    missing = "".join(
+        f"<li class=skipped><h3>Not measured yet</h3><p>{html.escape(m.replace('_', ' '))}</p></li>"
+        for m in missing_concerns()
+    ) + "".join(
+        f"<li class=skipped><h3>Not measured: {html.escape(k.replace('_', ' '))}</h3>"
+        f"<p>{html.escape(why)}</p></li>"
+        for k, why in WONT_MEASURE.items()
+    )
     face = analysis.faces[0]
     q = face.quality
     return f"""<!doctype html>
@@ -296,7 +303,7 @@ Every number below is an image measurement with a stated rule, not a diagnosis.<
 {imgs}</div>
 <ul id=concerns>
 {_concern_rows(analysis)}
-<li class=skipped><h3>Not measured yet</h3><p>{html.escape(missing)}</p></li>
+{missing}
 </ul>
 </main>
 <h2>Maps</h2>
