@@ -253,3 +253,28 @@ def test_total_score_in_the_dialects(analyzer, rgb):
     assert pro["total_score"] == round(face.total_score.raw)
     out = res.to_dict("youcam-sd")["data"]["results"]["output"]
     assert {"type": "all", "score": face.total_score.raw} in out
+
+
+def test_a_mesh_with_implausible_proportions_is_no_face(rgb):
+    """Eye corners far apart for the iris scale (a mesh forced onto a close-up)."""
+    from skincore.face import detect_faces, fit_landmarks
+    from skincore.limits import Limits
+    from skincore.pipeline import MAX_CANTHI_MM, check_face
+
+    box = detect_faces(rgb, max_faces=1)[0]
+    pts = np.asarray(fit_landmarks(rgb, box).points, np.float64).copy()
+    h, w = rgb.shape[:2]
+    check_face(pts, box, w, h, Limits())  # the real face passes
+    iris = list(range(468, 478))
+    for centre, ring in ((468, iris[1:5]), (473, iris[6:10])):
+        pts[ring, :2] = pts[centre, :2] + 0.6 * (pts[ring, :2] - pts[centre, :2])
+    check_face(pts, box, w, h, Limits())  # a misleading iris alone (a squint) is not refused
+    # ... tipped back as well: a mesh forced onto something else
+    c = pts[:, :3].mean(axis=0)
+    t = np.radians(35.0)
+    rot = np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]])
+    tipped = pts.copy()
+    tipped[:, :3] = (pts[:, :3] - c) @ rot.T + c
+    with pytest.raises(skincore.SkinError) as e:
+        check_face(tipped, box, w, h, Limits())
+    assert e.value.code == "no_face" and e.value.context["canthi_mm"] > MAX_CANTHI_MM

@@ -32,9 +32,15 @@ from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
 from skincore.face.glasses import detect_glasses
 from skincore.face.regions import FACE_OVAL, polygon_area
+from skincore.face.scale import px_per_mm
 from skincore.face.skinmask import hair_occlusion
 from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
+
+#: A mesh whose outer eye corners lie more than MAX_CANTHI_MM apart (iris scale)
+#: with the head pitched more than PHANTOM_PITCH_DEG is not a face.
+MAX_CANTHI_MM = 110.0
+PHANTOM_PITCH_DEG = 20.0
 
 #: AILab's rule for the ``imporper_headpose`` warning: |yaw|, |pitch| or |roll| > 45.
 HEADPOSE_LIMIT_DEG = 45.0
@@ -84,6 +90,22 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
             face_width=box.width,
             image_width=width,
             min_ratio=ratio,
+        )
+    # A face mesh forced onto a cheek close-up or a profile (a "phantom" face) puts
+    # the eye corners implausibly far apart for its own iris scale (adults' outer eye
+    # corners are about 90 mm apart; turning the head only brings them closer) and
+    # tips the head far back or forward. Either alone happens on real faces (a
+    # squint misleads the iris scale; people look up): both together did not, on
+    # 800 UTKFace faces, and did on the ACNE04 close-ups the mesh was forced onto.
+    canthi_mm = float(np.linalg.norm(points[33, :2] - points[263, :2])) / px_per_mm(points)
+    pitch = head_pose(points)[1]
+    if canthi_mm > MAX_CANTHI_MM and abs(pitch) > PHANTOM_PITCH_DEG:
+        raise SkinError(
+            "no_face",
+            f"the landmarks do not fit a face: eye corners {canthi_mm:.0f} mm apart at the "
+            f"iris scale with the head pitched {pitch:.0f} degrees: a close-up or a profile",
+            canthi_mm=canthi_mm,
+            pitch=pitch,
         )
     oob = out_of_bound(points, width, height)
     if oob > limits.max_out_of_bound:
