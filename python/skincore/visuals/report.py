@@ -119,6 +119,10 @@ EXPLANATIONS: dict[str, str] = {
     ),
 }
 
+#: Layers shown when the page opens (the others one click away: all at once is
+#: more colour than face).
+SHOWN_LAYERS = ("pores", "wrinkles", "acne")
+
 _LAYER_NAMES = {
     "regions": "measured skin and zones",
     "pores": "pores",
@@ -248,11 +252,11 @@ def render_report(analysis: Analysis, image: np.ndarray, *, max_side: int = 1400
         layers = {k: v.resize(size, Image.Resampling.BILINEAR) for k, v in layers.items()}
     imgs = "\n".join(
         f'<img class=layer id="layer-{k}" alt="{html.escape(_LAYER_NAMES[k])}" '
-        f'src="{_b64(v)}"{" hidden" if k == "regions" else ""}>'
+        f'src="{_b64(v)}"{"" if k in SHOWN_LAYERS else " hidden"}>'
         for k, v in layers.items()
     )
     toggles = "\n".join(
-        f'<label><input type=checkbox data-layer="{k}"{"" if k == "regions" else " checked"}> '
+        f'<label><input type=checkbox data-layer="{k}"{" checked" if k in SHOWN_LAYERS else ""}> '
         f"{html.escape(_LAYER_NAMES[k])}</label>"
         for k in layers
     )
