@@ -49,8 +49,11 @@ from skincore.concerns.lesions import (
     detect_lesions,
 )
 from skincore.concerns.work import FaceWork
+from skincore.errors import SkinError
 from skincore.face.finder import find_faces
 from skincore.face.pose import head_pose
+from skincore.limits import Limits
+from skincore.pipeline import check_face
 
 DATA = "/work/shared/data/acne04-dev"
 BANDS = (5, 20, 50)  # Hayashi: <= 5 mild, <= 20 moderate, <= 50 severe, else very severe
@@ -113,7 +116,15 @@ def prepare(rgb: np.ndarray | None, cache_file: str | None = None) -> tuple[Face
         if cache_file:
             np.savez(cache_file, why="no_face")
         return None, "no_face"
-    pts = found[0][1].points
+    box, lm = found[0]
+    pts = lm.points
+    try:  # the product's face checks with analyze()'s default limits (size, out of bound,
+        # phantom meshes): the photos a user's analyze() call refuses are refused here
+        check_face(np.asarray(pts), box, rgb.shape[1], rgb.shape[0], Limits())
+    except SkinError as err:
+        if cache_file:
+            np.savez(cache_file, why=err.code)
+        return None, err.code
     yaw, _, _ = head_pose(pts)
     w = FaceWork(rgb, pts)
     skin = w.colour.masks["face"]

@@ -269,12 +269,19 @@ def test_a_mesh_with_implausible_proportions_is_no_face(rgb):
     for centre, ring in ((468, iris[1:5]), (473, iris[6:10])):
         pts[ring, :2] = pts[centre, :2] + 0.6 * (pts[ring, :2] - pts[centre, :2])
     check_face(pts, box, w, h, Limits())  # a misleading iris alone (a squint) is not refused
-    # ... tipped back as well: a mesh forced onto something else
+    # ... tipped back as well (people look down) ...
     c = pts[:, :3].mean(axis=0)
     t = np.radians(35.0)
     rot = np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]])
     tipped = pts.copy()
     tipped[:, :3] = (pts[:, :3] - c) @ rot.T + c
+    check_face(tipped, box, w, h, Limits())
+    # ... and on its side as well (rolled in the photo, then tipped): a mesh forced
+    # onto something else
+    r = np.radians(85.0)
+    spin = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    phantom = pts.copy()
+    phantom[:, :3] = ((pts[:, :3] - c) @ spin.T) @ rot.T + c
     with pytest.raises(skincore.SkinError) as e:
-        check_face(tipped, box, w, h, Limits())
+        check_face(phantom, box, w, h, Limits(max_out_of_bound=1.0))
     assert e.value.code == "no_face" and e.value.context["canthi_mm"] > MAX_CANTHI_MM

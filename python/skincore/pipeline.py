@@ -38,7 +38,7 @@ from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
 
 #: A mesh whose outer eye corners lie more than MAX_CANTHI_MM apart (iris scale)
-#: with the head pitched more than PHANTOM_PITCH_DEG is not a face.
+#: with the head pitched more than PHANTOM_PITCH_DEG and on its side is not a face.
 MAX_CANTHI_MM = 110.0
 PHANTOM_PITCH_DEG = 20.0
 
@@ -93,17 +93,20 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
         )
     # A face mesh forced onto a cheek close-up or a profile (a "phantom" face) puts
     # the eye corners implausibly far apart for its own iris scale (adults' outer eye
-    # corners are about 90 mm apart; turning the head only brings them closer) and
-    # tips the head far back or forward. Either alone happens on real faces (a
-    # squint misleads the iris scale; people look up): both together did not, on
-    # 800 UTKFace faces, and did on the ACNE04 close-ups the mesh was forced onto.
+    # corners are about 90 mm apart; turning the head only brings them closer), tips
+    # the head far back or forward, and lies on its side. Each alone happens on real
+    # faces (a squint or closed eyes mislead the iris scale; people look down; photos
+    # are taken sideways): all three together on none of 800 UTKFace faces or the
+    # ACNE04 photos of real faces, and on the ACNE04 close-ups the mesh was forced onto.
     canthi_mm = float(np.linalg.norm(points[33, :2] - points[263, :2])) / px_per_mm(points)
-    pitch = head_pose(points)[1]
-    if canthi_mm > MAX_CANTHI_MM and abs(pitch) > PHANTOM_PITCH_DEG:
+    _, pitch, roll = head_pose(points)
+    sideways = 45.0 < abs(roll) < 135.0
+    if canthi_mm > MAX_CANTHI_MM and abs(pitch) > PHANTOM_PITCH_DEG and sideways:
         raise SkinError(
             "no_face",
             f"the landmarks do not fit a face: eye corners {canthi_mm:.0f} mm apart at the "
-            f"iris scale with the head pitched {pitch:.0f} degrees: a close-up or a profile",
+            f"iris scale, the head pitched {pitch:.0f} and rolled {roll:.0f} degrees: a "
+            "close-up or a profile",
             canthi_mm=canthi_mm,
             pitch=pitch,
         )
