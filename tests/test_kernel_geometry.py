@@ -509,3 +509,55 @@ def test_resize_refuses_huge_output():
 def test_fill_polygons_refuses_huge_shape():
     with pytest.raises(ValueError, match=r"^shape: .*2\*\*28"):
         g.fill_polygons([np.zeros((3, 2))], (10**6, 10**6))
+
+
+# ------------------------------------------------------------------ tile median
+
+
+@pytest.mark.parametrize("w", [37, 38, 44])
+@pytest.mark.parametrize("tile", [1, 4, 7])
+def test_tile_median_matches_reference(rng, w, tile):
+    src = rng.standard_normal((33, w)).astype(np.float32)
+    src[rng.random(src.shape) < 0.05] = np.nan
+    mask = (rng.random(src.shape) < 0.6).astype(np.uint8)
+    mask[:7, :7] = 0  # a tile with nothing to measure
+    med, cnt = g.tile_median(src, mask, tile, threads=2)
+    want_m, want_c = ref.tile_median(src, mask, tile)
+    assert med.dtype == np.float32 and cnt.dtype == np.int32
+    np.testing.assert_array_equal(cnt, want_c)
+    np.testing.assert_array_equal(med, want_m)  # NaN where empty, on both sides
+    assert np.isnan(med[0, 0]) or tile == 1
+
+
+def test_tile_median_known_answer_bool_mask_strided_threads(rng):
+    src = np.arange(16, dtype=np.float32).reshape(4, 4)
+    med, cnt = g.tile_median(src, np.ones((4, 4), bool), 2)
+    # tiles hold {0, 1, 4, 5} etc.: the upper median is the third smallest
+    np.testing.assert_array_equal(med, [[4, 6], [12, 14]])
+    np.testing.assert_array_equal(cnt, [[4, 4], [4, 4]])
+    big = rng.standard_normal((90, 101)).astype(np.float32)
+    crop = big[3:80, 5:99]
+    m = big[3:80, 5:99] > 0
+    a = g.tile_median(crop, m, 6, threads=1)
+    b = g.tile_median(np.ascontiguousarray(crop), np.ascontiguousarray(m), 6, threads=7)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    for shape in [(1, 9), (9, 1), (0, 4)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        med, cnt = g.tile_median(x, np.ones(shape, np.uint8), 4)
+        want_m, want_c = ref.tile_median(x, np.ones(shape, np.uint8), 4)
+        np.testing.assert_array_equal(med, want_m)
+        np.testing.assert_array_equal(cnt, want_c)
+
+
+def test_tile_median_errors(rng):
+    x = rng.standard_normal((8, 8)).astype(np.float32)
+    m = np.ones((8, 8), np.uint8)
+    with pytest.raises(ValueError, match="^tile"):
+        g.tile_median(x, m, 0)
+    with pytest.raises(ValueError, match="^src"):
+        g.tile_median(x.astype(np.float64), m, 2)
+    with pytest.raises(ValueError, match="^mask"):
+        g.tile_median(x, m[:7], 2)
+    with pytest.raises(ValueError, match="^mask"):
+        g.tile_median(x, m.astype(np.float32), 2)

@@ -99,4 +99,19 @@ void bind_geometry(py::module_& m) {
         },
         py::arg("xy"), py::arg("offsets"), py::arg("dst"), py::arg("value"), py::arg("rule"),
         py::arg("threads") = 0);
+
+    m.def(
+        "tile_median",
+        [](py::array src, py::array mask, std::int64_t tile, py::array median, py::array count,
+           int threads) {
+            auto s = py_arrays::const_view<float>(src, "src");
+            auto mk = py_arrays::const_view<std::uint8_t>(mask, "mask");
+            py_arrays::check_same_hw(s, "src", mk, "mask");
+            if (tile < 1) throw py::value_error("tile: must be >= 1");
+            auto md = py_arrays::mut_view<float>(median, "median");
+            auto ct = py_arrays::mut_view<std::int32_t>(count, "count");
+            run_kernel([&] { tile_median(s, mk, tile, md, ct, threads); });
+        },
+        py::arg("src"), py::arg("mask"), py::arg("tile"), py::arg("median"), py::arg("count"),
+        py::arg("threads") = 0);
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <utility>
@@ -541,6 +542,54 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
                 const std::int64_t a = ceil_clamped(xs[i].first, 0, W);
                 const std::int64_t b = ceil_clamped(xs[i + 1].first, 0, W);
                 if (b > a) std::memset(row + a, value, static_cast<std::size_t>(b - a));
+            }
+        }
+    });
+}
+
+// ================================================================ tile median
+
+void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
+                 MutView<float> median, MutView<std::int32_t> count, int threads) {
+    if (tile < 1) throw std::invalid_argument("tile: must be >= 1");
+    if (mask.width != src.width || mask.height != src.height)
+        throw std::invalid_argument("mask: shape differs from src");
+    const std::int64_t w = src.width, h = src.height;
+    const std::int64_t tw = w > 0 ? (w + tile - 1) / tile : 0;
+    const std::int64_t th = h > 0 ? (h + tile - 1) / tile : 0;
+    if (median.width != tw || median.height != th)
+        throw std::invalid_argument("median: expected shape (ceil(H / tile), ceil(W / tile))");
+    if (count.width != tw || count.height != th)
+        throw std::invalid_argument("count: expected shape (ceil(H / tile), ceil(W / tile))");
+    if (src.empty()) return;
+    parallel_rows(th, 1, threads, [&](std::int64_t t0, std::int64_t t1) {
+        // Selected values are appended branch-free (write always, advance when
+        // selected): the selection is often a coin flip (a sign), which a branch
+        // would mispredict half of the time.
+        std::vector<float> vals(static_cast<std::size_t>(std::min(tile, h) * std::min(tile, w)) + 1);
+        for (std::int64_t ty = t0; ty < t1; ++ty) {
+            const std::int64_t y0 = ty * tile, y1 = std::min(h, y0 + tile);
+            for (std::int64_t tx = 0; tx < tw; ++tx) {
+                const std::int64_t x0 = tx * tile, x1 = std::min(w, x0 + tile);
+                std::int64_t n = 0;
+                float* v = vals.data();
+                for (std::int64_t y = y0; y < y1; ++y) {
+                    const float* r = src.row(y);
+                    const std::uint8_t* m = mask.row(y);
+                    for (std::int64_t x = x0; x < x1; ++x) {
+                        const float a = r[x];
+                        v[n] = a;
+                        n += static_cast<std::int64_t>((m[x] != 0) & (a == a));
+                    }
+                }
+                float med = std::numeric_limits<float>::quiet_NaN();
+                if (n > 0) {
+                    float* mid = v + n / 2;
+                    std::nth_element(v, mid, v + n);
+                    med = *mid;
+                }
+                median.row(ty)[tx] = med;
+                count.row(ty)[tx] = static_cast<std::int32_t>(n);
             }
         }
     });

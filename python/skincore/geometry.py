@@ -1,4 +1,4 @@
-"""Geometry kernels: Gaussian blur, resize and polygon rasterisation.
+"""Geometry kernels: Gaussian blur, resize, polygon rasterisation and tile medians.
 
 Every function takes NumPy arrays, allocates its output unless ``out=`` is given,
 and runs in the compiled core without the GIL. ``threads=0`` uses the whole
@@ -15,7 +15,7 @@ import numpy as np
 from skincore import _core
 from skincore._checks import check_threads
 
-__all__ = ["fill_polygons", "gaussian_blur", "resize"]
+__all__ = ["fill_polygons", "gaussian_blur", "resize", "tile_median"]
 
 MAX_OUTPUT_PIXELS: int = 2**28
 """Largest output :func:`resize` and :func:`fill_polygons` allocate (pixels)."""
@@ -277,3 +277,57 @@ def fill_polygons(
     xy = np.ascontiguousarray(np.concatenate(polys, axis=0), dtype=np.float64)
     _core.geometry.fill_polygons(xy, offsets, out, int(value), _FILL_RULES[rule], threads)
     return out
+
+
+def tile_median(
+    src: np.ndarray, mask: np.ndarray, tile: int, *, threads: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Median of an image over the masked pixels of each square tile.
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(H, W)`` float32 image. Rows may be strided; pixels within a row must be
+        contiguous.
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 or bool: the pixels measured (nonzero / True).
+    tile : int
+        Tile side in pixels, >= 1. Tile ``(i, j)`` covers rows ``[i * tile, (i + 1)
+        * tile)`` and columns ``[j * tile, (j + 1) * tile)``, clipped to the image.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    median : numpy.ndarray
+        ``(ceil(H / tile), ceil(W / tile))`` float32: the value of rank ``n // 2``
+        (0-based; the upper median for even ``n``) of the tile's ``n`` masked,
+        non-NaN values in ascending order, i.e. ``np.sort(v)[n // 2]``; NaN where
+        ``n == 0``.
+    count : numpy.ndarray
+        Same shape, int32: ``n``.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout (naming the argument) or ``tile < 1``.
+    """
+    threads = check_threads(threads)
+    if isinstance(tile, bool) or not isinstance(tile, int | np.integer) or tile < 1:
+        raise ValueError(f"tile: expected an int >= 1, got {tile!r}")
+    if not isinstance(src, np.ndarray) or src.ndim != 2:
+        raise ValueError("src: expected a 2-D float32 numpy.ndarray")
+    if isinstance(mask, np.ndarray) and mask.dtype == np.bool_:
+        mask = mask.view(np.uint8)
+    h, w = src.shape
+    shape = (-(-h // int(tile)), -(-w // int(tile)))
+    median = np.full(shape, np.nan, np.float32)
+    count = np.zeros(shape, np.int32)
+    if src.size == 0:
+        if src.dtype != np.float32:
+            raise ValueError(f"src: expected dtype float32, got {src.dtype}")
+        if not isinstance(mask, np.ndarray) or mask.shape != src.shape:
+            raise ValueError("mask: shape differs from src")
+        return median, count
+    _core.geometry.tile_median(src, mask, int(tile), median, count, threads)
+    return median, count

@@ -122,3 +122,20 @@ def fill_polygons(polygons, shape, rule: str = "evenodd", value: int = 255) -> n
             cross += np.where(hit, 1 if rule == "evenodd" else d, 0)
     inside = (cross % 2 == 1) if rule == "evenodd" else (cross != 0)
     return np.where(inside, np.uint8(value), np.uint8(0)).astype(np.uint8)
+
+
+def tile_median(src: np.ndarray, mask: np.ndarray, tile: int) -> tuple[np.ndarray, np.ndarray]:
+    """Upper median (``np.sort(v)[n // 2]``) and count of the masked non-NaN values per tile."""
+    h, w = src.shape
+    th, tw = -(-h // tile), -(-w // tile)
+    med = np.full((th, tw), np.nan, np.float32)
+    cnt = np.zeros((th, tw), np.int32)
+    for i in range(th):
+        for j in range(tw):
+            v = src[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile]
+            m = mask[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile] != 0
+            v = np.sort(v[m & ~np.isnan(v)])
+            cnt[i, j] = len(v)
+            if len(v):
+                med[i, j] = v[len(v) // 2]
+    return med, cnt

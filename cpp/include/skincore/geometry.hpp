@@ -102,4 +102,16 @@ inline void fill_polygon(const double* xy, std::int64_t n_points, MutView<std::u
     fill_polygons(xy, offsets, 1, dst, value, rule, threads);
 }
 
+// ----------------------------------------------------------------- tile median
+
+// Median of src over the pixels of each tile x tile block where mask != 0 and src
+// is not NaN. Tile (ty, tx) covers rows [ty*tile, (ty+1)*tile) and columns
+// [tx*tile, (tx+1)*tile), clipped to the image; median and count have shape
+// (ceil(H / tile), ceil(W / tile)). median is the element of rank n / 2 (0-based,
+// integer division: the upper median for even n) of the tile's n selected values
+// in ascending order, NaN when n == 0; count is n. Deterministic for any thread
+// count (each tile is independent).
+void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
+                 MutView<float> median, MutView<std::int32_t> count, int threads);
+
 }  // namespace skincore

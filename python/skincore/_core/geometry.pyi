@@ -22,3 +22,11 @@ def fill_polygons(
     rule: int,
     threads: int = 0,
 ) -> None: ...
+def tile_median(
+    src: npt.NDArray[np.float32],
+    mask: npt.NDArray[np.uint8],
+    tile: int,
+    median: npt.NDArray[np.float32],
+    count: npt.NDArray[np.int32],
+    threads: int = 0,
+) -> None: ...
