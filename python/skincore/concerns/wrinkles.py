@@ -325,7 +325,7 @@ def _score(load: float, scale: float = SCORE_LOAD) -> int:
 def _measure_zone(
     ctx: TextureContext,
     name: str,
-    fr: ridges.FrangiResult,
+    fr: ridges.FrangiResult | None,
     origin: tuple[int, int],
     zmask: np.ndarray,
     skin_px: int,
@@ -335,7 +335,7 @@ def _measure_zone(
 ) -> WrinkleZone:
     ppm = ctx.px_per_mm
     ox, oy = origin
-    box = _bbox(zmask)
+    box = _bbox(zmask) if fr is not None else None
     lines: list[WrinkleLine] = []
     outlines: list[np.ndarray] = []
     skeleton_px = 0
@@ -445,29 +445,53 @@ def measure_wrinkles(
     zmasks = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
     gray = ctx.gray.astype(np.float32, copy=False)
 
-    def run(zones: list[str], sig_mm: tuple[float, ...]) -> tuple[ridges.FrangiResult, tuple]:
+    def run(
+        zones: list[str], sig_mm: tuple[float, ...]
+    ) -> dict[str, tuple[ridges.FrangiResult | None, tuple[int, int]]]:
+        # The responses are those of one Frangi run over the zones' union box (its
+        # borders reflect). Each zone reads them only inside its own box, so each
+        # zone's box is filtered alone, grown by the filter's reach (Gaussian radius
+        # + the 1-px difference stencil) and clipped to that union box: every value
+        # read is bit-identical, and the pixels between the zones are not filtered.
         sig = _sigmas(sig_mm, ppm)
-        boxes = [b for z in zones if (b := _bbox(zmasks[z])) is not None]
-        x0, y0, x1, y1 = _union_box(boxes or [(0, 0, 1, 1)], int(math.ceil(3 * sig[-1])), shape)
-        fr = ridges.frangi(
-            gray[y0:y1, x0:x1],
-            sig,
-            black_ridges=True,
-            gamma=params.gamma,
-            edge_beta=0.5,
-            threads=threads,
+        boxes = {z: b for z in zones if (b := _bbox(zmasks[z])) is not None}
+        ux0, uy0, ux1, uy1 = _union_box(
+            list(boxes.values()) or [(0, 0, 1, 1)], int(math.ceil(3 * sig[-1])), shape
         )
-        return fr, (x0, y0)
+        reach = int(4.0 * sig[-1] + 0.5) + 2
+
+        def frangi(x0: int, y0: int, x1: int, y1: int) -> ridges.FrangiResult:
+            return ridges.frangi(
+                gray[y0:y1, x0:x1],
+                sig,
+                black_ridges=True,
+                gamma=params.gamma,
+                edge_beta=0.5,
+                threads=threads,
+            )
+
+        if params.gamma is None or not params.gamma > 0:
+            # an automatic gamma is a maximum over the filtered box: keep one box
+            whole = frangi(ux0, uy0, ux1, uy1)
+            return {z: (whole, (ux0, uy0)) for z in zones}
+        out: dict[str, tuple[ridges.FrangiResult | None, tuple[int, int]]] = {}
+        for z in zones:
+            if z not in boxes:
+                out[z] = (None, (ux0, uy0))  # nothing left of the zone to trace
+                continue
+            bx0, by0, bx1, by1 = boxes[z]
+            x0, y0 = max(ux0, bx0 - reach), max(uy0, by0 - reach)
+            x1, y1 = min(ux1, bx1 + reach), min(uy1, by1 + reach)
+            out[z] = (frangi(x0, y0, x1, y1), (x0, y0))
+        return out
 
     plain = [z for z in names if z not in _FOLD_ZONES]
     folds = [z for z in names if z in _FOLD_ZONES]
-    results: dict[str, tuple[ridges.FrangiResult, tuple]] = {}
+    results: dict[str, tuple[ridges.FrangiResult | None, tuple[int, int]]] = {}
     if plain:
-        res = run(plain, params.sigmas_mm)
-        results.update({z: res for z in plain})
+        results.update(run(plain, params.sigmas_mm))
     if folds:
-        res = run(folds, params.fold_sigmas_mm)
-        results.update({z: res for z in folds})
+        results.update(run(folds, params.fold_sigmas_mm))
     zones: dict[str, WrinkleZone] = {}
     for z in names:
         fr, origin = results[z]
