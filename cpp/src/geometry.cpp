@@ -552,9 +552,8 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
 namespace {
 
 // Up to this many values, the k-th smallest is found by counting ranks (n^2
-// branch-free, vectorised compares) instead of std::nth_element, whose partitions
-// mispredict about half of their branches on noise-like data.
-constexpr std::int64_t kSmallSelect = 96;
+// branch-free, vectorised compares).
+constexpr std::int64_t kSmallSelect = 24;
 
 // The value of rank k (0-based, ascending) among v[0..n): the first v[i] with
 // #(v < v[i]) <= k < #(v <= v[i]). No NaN in v.
@@ -569,6 +568,37 @@ inline float select_small(const float* v, std::int64_t n, std::int64_t k) {
         if (less <= k && k < le) return x;
     }
     return v[0];  // unreachable for 0 <= k < n
+}
+
+// The value of rank k among v[0..n) (v is clobbered; scratch holds n floats): a
+// quickselect whose three-way partition is branch-free (every value is written to
+// both sides, the side's count advances when it belongs there), so noise-like
+// data costs no mispredicted branches, unlike std::nth_element. Pivot: the median
+// of the first, middle and last values. No NaN in v.
+float select_rank(float* v, float* scratch, std::int64_t n, std::int64_t k) {
+    while (n > kSmallSelect) {
+        const float a = v[0], b = v[n / 2], c = v[n - 1];
+        const float p = std::max(std::min(a, b), std::min(std::max(a, b), c));
+        std::int64_t nl = 0, ng = 0;
+        float* hi = scratch;
+        for (std::int64_t i = 0; i < n; ++i) {
+            const float x = v[i];
+            v[nl] = x;  // nl <= i: never overwrites an unread value
+            hi[ng] = x;
+            nl += static_cast<std::int64_t>(x < p);
+            ng += static_cast<std::int64_t>(x > p);
+        }
+        if (k < nl) {
+            n = nl;
+        } else if (k < n - ng) {
+            return p;
+        } else {
+            k -= n - ng;
+            n = ng;
+            std::swap(v, scratch);  // the greater side is now the values; v is scratch
+        }
+    }
+    return select_small(v, n, k);
 }
 
 }  // namespace
@@ -591,7 +621,8 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
         // Selected values are appended branch-free (write always, advance when
         // selected): the selection is often a coin flip (a sign), which a branch
         // would mispredict half of the time.
-        std::vector<float> vals(static_cast<std::size_t>(std::min(tile, h) * std::min(tile, w)) + 1);
+        const auto cap = static_cast<std::size_t>(std::min(tile, h) * std::min(tile, w)) + 1;
+        std::vector<float> vals(cap), scratch(cap);
         for (std::int64_t ty = t0; ty < t1; ++ty) {
             const std::int64_t y0 = ty * tile, y1 = std::min(h, y0 + tile);
             for (std::int64_t tx = 0; tx < tw; ++tx) {
@@ -608,13 +639,7 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
                     }
                 }
                 float med = std::numeric_limits<float>::quiet_NaN();
-                if (n > 0 && n <= kSmallSelect) {
-                    med = select_small(v, n, n / 2);
-                } else if (n > 0) {
-                    float* mid = v + n / 2;
-                    std::nth_element(v, mid, v + n);
-                    med = *mid;
-                }
+                if (n > 0) med = select_rank(v, scratch.data(), n, n / 2);
                 median.row(ty)[tx] = med;
                 count.row(ty)[tx] = static_cast<std::int32_t>(n);
             }
