@@ -194,22 +194,28 @@ def _blur_mask(m: np.ndarray, sigma: float, threads: int) -> np.ndarray:
     return geometry.gaussian_blur(m.astype(np.float32), max(sigma, 0.3), threads=threads)
 
 
-def _zone_mask(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
+def _zone_mask(
+    mask: np.ndarray, ppm: float, threads: int
+) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
     """Close small holes, then erode the border (blur-and-threshold morphology).
 
     Works on the mask's bounding box padded by the blur reach, so the cost is the
-    zone's, not the face's.
+    zone's, not the face's. Returns the mask and its bounding box (:func:`_bbox`,
+    found in that window: the mask is empty outside it).
     """
     out = np.zeros(mask.shape, dtype=bool)
     box = _bbox(mask)
     if box is None:
-        return out
+        return out, None
     pad = int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
     x0, y0, x1, y1 = box
     x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
     x1, y1 = min(mask.shape[1], x1 + pad), min(mask.shape[0], y1 + pad)
-    out[y0:y1, x0:x1] = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
-    return out
+    out[y0:y1, x0:x1] = win = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
+    inner = _bbox(win)
+    if inner is None:
+        return out, None
+    return out, (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
 
 
 def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
@@ -328,6 +334,7 @@ def _measure_zone(
     fr: ridges.FrangiResult | None,
     origin: tuple[int, int],
     zmask: np.ndarray,
+    zbox: tuple[int, int, int, int] | None,
     skin_px: int,
     area_px: int,
     threads: int,
@@ -335,7 +342,7 @@ def _measure_zone(
 ) -> WrinkleZone:
     ppm = ctx.px_per_mm
     ox, oy = origin
-    box = _bbox(zmask) if fr is not None else None
+    box = zbox if fr is not None else None
     lines: list[WrinkleLine] = []
     outlines: list[np.ndarray] = []
     skeleton_px = 0
@@ -442,7 +449,9 @@ def measure_wrinkles(
     ppm = float(ctx.px_per_mm)
     names = [z for z in names if np.any(ctx.masks[z])]
     shape = ctx.gray.shape
-    zmasks = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
+    zboxed = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
+    zmasks = {z: m for z, (m, _) in zboxed.items()}
+    zboxes = {z: b for z, (_, b) in zboxed.items()}
     gray = ctx.gray.astype(np.float32, copy=False)
 
     def run(
@@ -454,7 +463,7 @@ def measure_wrinkles(
         # + the 1-px difference stencil) and clipped to that union box: every value
         # read is bit-identical, and the pixels between the zones are not filtered.
         sig = _sigmas(sig_mm, ppm)
-        boxes = {z: b for z in zones if (b := _bbox(zmasks[z])) is not None}
+        boxes = {z: b for z in zones if (b := zboxes[z]) is not None}
         ux0, uy0, ux1, uy1 = _union_box(
             list(boxes.values()) or [(0, 0, 1, 1)], int(math.ceil(3 * sig[-1])), shape
         )
@@ -497,7 +506,7 @@ def measure_wrinkles(
         fr, origin = results[z]
         skin_px = int(np.count_nonzero(ctx.masks[z]))
         zones[z] = _measure_zone(
-            ctx, z, fr, origin, zmasks[z], skin_px, area_img[z], threads, params
+            ctx, z, fr, origin, zmasks[z], zboxes[z], skin_px, area_img[z], threads, params
         )
     return Wrinkles(zones=zones, deep_threshold=params.deep_threshold)
 
