@@ -564,3 +564,48 @@ def test_tile_median_errors(rng):
         g.tile_median(x, m[:7], 2)
     with pytest.raises(ValueError, match="^mask"):
         g.tile_median(x, m.astype(np.float32), 2)
+
+
+# ------------------------------------------------------------ separable sampling
+
+
+@pytest.mark.parametrize("w", [1, 2, 31, 32, 38])
+def test_sample_separable_matches_reference(rng, w):
+    src = rng.standard_normal((23, w)).astype(np.float32)
+    xs = rng.uniform(-3.0, w + 2.0, 41)
+    ys = rng.uniform(-3.0, 25.0, 29)
+    xs[:4] = [-0.5, -0.5000001, w - 0.5, w - 0.4999]  # the inside/outside edges
+    got = g.sample_separable(src, xs, ys, threads=2)
+    want = ref.sample_separable(src, xs, ys)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_sample_separable_known_answer_strided_threads(rng):
+    src = np.array([[0.0, 1.0], [2.0, 3.0]], np.float32)
+    out = g.sample_separable(src, np.array([0.0, 0.5, 1.0, 2.0]), np.array([0.5, -1.0]))
+    # bilinear at (0.5, 0.5) is the mean 1.5; x = 2.0 and y = -1.0 lie outside
+    np.testing.assert_array_equal(out, [[1.0, 1.5, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    big = rng.standard_normal((60, 70)).astype(np.float32)
+    xs, ys = rng.uniform(0, 50, 33), rng.uniform(0, 40, 57)
+    a = g.sample_separable(big[5:50, 3:60], xs, ys, threads=1)
+    b = g.sample_separable(np.ascontiguousarray(big[5:50, 3:60]), xs, ys, threads=7)
+    np.testing.assert_array_equal(a, b)
+    assert g.sample_separable(big, np.zeros(0), ys).shape == (57, 0)
+
+
+def test_sample_separable_errors(rng):
+    src = rng.standard_normal((8, 8)).astype(np.float32)
+    xs = np.arange(4.0)
+    with pytest.raises(ValueError, match="^xs: must be finite"):
+        g.sample_separable(src, np.array([0.0, np.nan]), xs)
+    with pytest.raises(ValueError, match="^ys: must be finite"):
+        g.sample_separable(src, xs, np.array([np.inf]))
+    with pytest.raises(ValueError, match="^src"):
+        g.sample_separable(src.astype(np.float64), xs, xs)
+    with pytest.raises(ValueError, match="^src: must not be empty"):
+        g.sample_separable(np.zeros((0, 3), np.float32), xs, xs)
+    with pytest.raises(ValueError, match="^xs, ys"):
+        g.sample_separable(src, np.zeros((2, 2)), xs)
+    with pytest.raises(ValueError, match="^dst"):
+        g.sample_separable(src, xs, xs, out=np.zeros((4, 4), np.float64))

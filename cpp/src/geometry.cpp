@@ -547,6 +547,50 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
     });
 }
 
+// ========================================================= separable sampling
+
+void sample_separable(ConstView<float> src, const double* xs, const double* ys,
+                      MutView<float> dst, int threads) {
+    const std::int64_t h = src.height, w = src.width;
+    const std::int64_t rows = dst.height, cols = dst.width;
+    if (rows <= 0 || cols <= 0) return;
+    if (h <= 0 || w <= 0) throw std::invalid_argument("src: must not be empty");
+    struct Tap {
+        std::int64_t c0, c1;
+        float f, g, in;  // f, 1 - f, 1 or 0
+    };
+    auto taps = [](const double* c, std::int64_t m, std::int64_t n) {
+        std::vector<Tap> out(static_cast<std::size_t>(m));
+        for (std::int64_t i = 0; i < m; ++i) {
+            const double v = c[i];
+            const double t = std::min(std::max(v, 0.0), static_cast<double>(n - 1));
+            const auto c0 = std::min(static_cast<std::int64_t>(std::floor(t)),
+                                     std::max<std::int64_t>(n - 2, 0));
+            const std::int64_t c1 = std::min(c0 + 1, n - 1);
+            const auto f = static_cast<float>(t - static_cast<double>(c0));
+            const bool in = v >= -0.5 && v <= static_cast<double>(n) - 0.5;
+            out[static_cast<std::size_t>(i)] = Tap{c0, c1, f, 1.0f - f, in ? 1.0f : 0.0f};
+        }
+        return out;
+    };
+    const std::vector<Tap> tx = taps(xs, cols, w), ty = taps(ys, rows, h);
+    parallel_rows(rows, row_grain(cols), threads, [&](std::int64_t j0, std::int64_t j1) {
+        for (std::int64_t j = j0; j < j1; ++j) {
+            const Tap& a = ty[static_cast<std::size_t>(j)];
+            const float* r0 = src.row(a.c0);
+            const float* r1 = src.row(a.c1);
+            float* o = dst.row(j);
+            for (std::int64_t i = 0; i < cols; ++i) {
+                const Tap& b = tx[static_cast<std::size_t>(i)];
+                const float t0 = r0[b.c0] * a.g + r1[b.c0] * a.f;
+                const float t1 = r0[b.c1] * a.g + r1[b.c1] * a.f;
+                const float v = t0 * b.g + t1 * b.f;
+                o[i] = v * (a.in * b.in);
+            }
+        }
+    });
+}
+
 // ================================================================ tile median
 
 namespace {

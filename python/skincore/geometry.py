@@ -15,7 +15,7 @@ import numpy as np
 from skincore import _core
 from skincore._checks import check_threads
 
-__all__ = ["fill_polygons", "gaussian_blur", "resize", "tile_median"]
+__all__ = ["fill_polygons", "gaussian_blur", "resize", "sample_separable", "tile_median"]
 
 MAX_OUTPUT_PIXELS: int = 2**28
 """Largest output :func:`resize` and :func:`fill_polygons` allocate (pixels)."""
@@ -331,3 +331,55 @@ def tile_median(
         return median, count
     _core.geometry.tile_median(src, mask, int(tile), median, count, threads)
     return median, count
+
+
+def sample_separable(
+    src: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Bilinear samples of an image on a separable grid of source coordinates.
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(h, w)`` float32 image, not empty; pixel centres at integer coordinates.
+        Rows may be strided; pixels within a row must be contiguous.
+    xs, ys : numpy.ndarray
+        ``(cols,)`` source columns and ``(rows,)`` source rows to sample at
+        (float64, finite).
+    out : numpy.ndarray, optional
+        ``(rows, cols)`` float32 output.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(rows, cols)`` float32. Per axis the coordinate is clamped to ``[0, n -
+        1]``, ``c0 = min(floor(t), max(n - 2, 0))``, ``c1 = min(c0 + 1, n - 1)``,
+        ``f = float32(t - c0)``; rows are interpolated first, ``r = src[y0] * (1 -
+        fy) + src[y1] * fy``, then columns, ``r[x0] * (1 - fx) + r[x1] * fx``, in
+        float32; samples whose row or column lies beyond half a pixel outside the
+        image (``c < -0.5`` or ``c > n - 0.5``) are 0.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout (naming the argument), an empty ``src``
+        or non-finite coordinates.
+    """
+    threads = check_threads(threads)
+    xs = np.ascontiguousarray(xs, dtype=np.float64)
+    ys = np.ascontiguousarray(ys, dtype=np.float64)
+    if xs.ndim != 1 or ys.ndim != 1:
+        raise ValueError("xs, ys: expected 1-D coordinate arrays")
+    if out is None:
+        out = np.empty((len(ys), len(xs)), np.float32)
+    if out.size == 0:
+        return out
+    _core.geometry.sample_separable(src, xs, ys, out, threads)
+    return out

@@ -30,3 +30,10 @@ def tile_median(
     count: npt.NDArray[np.int32],
     threads: int = 0,
 ) -> None: ...
+def sample_separable(
+    src: npt.NDArray[np.float32],
+    xs: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    dst: npt.NDArray[np.float32],
+    threads: int = 0,
+) -> None: ...
