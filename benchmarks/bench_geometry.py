@@ -188,11 +188,86 @@ def bench_fill() -> list[Row]:
     return rows
 
 
+def np_tile_median(src: np.ndarray, mask: np.ndarray, tile: int) -> np.ndarray:
+    """NumPy peer: pad to whole tiles with inf, sort each tile, take rank n // 2."""
+    h, w = src.shape
+    th, tw = -(-h // tile), -(-w // tile)
+    a = np.full((th * tile, tw * tile), np.inf, np.float32)
+    a[:h, :w] = np.where(mask, src, np.inf)
+    t = np.sort(a.reshape(th, tile, tw, tile).transpose(0, 2, 1, 3).reshape(th, tw, -1), axis=2)
+    n = np.count_nonzero(np.isfinite(t), axis=2)
+    return np.take_along_axis(t, (n // 2)[..., None], axis=2)[..., 0]
+
+
+def bench_tile_median() -> list[Row]:
+    rng = np.random.default_rng(0)
+    rows: list[Row] = []
+    for side, tile in ((360, 7), (1080, 16)):
+        src = rng.standard_normal((side, side)).astype(np.float32)
+        mask = src < 0  # half of the pixels, at random: the pores' texture spread
+        for t in (1, 2):
+            ours = median_ms(
+                lambda src=src, mask=mask, t=t: g.tile_median(src, mask, tile, threads=t)
+            )
+            peer = median_ms(lambda src=src, mask=mask: np_tile_median(src, mask, tile))
+            rows.append(Row(f"{side}x{side} tile {tile} threads={t}", ours, "NumPy sort", peer))
+    return rows
+
+
+def np_sample_separable(src: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """NumPy peer: separable bilinear with fancy indexing, rows first (float32)."""
+    h, w = src.shape
+    y = np.clip(ys, 0, h - 1)
+    y0 = np.minimum(np.floor(y).astype(np.intp), max(h - 2, 0))
+    fy = (y - y0).astype(np.float32)[:, None]
+    tmp = src[y0] * (1 - fy) + src[np.minimum(y0 + 1, h - 1)] * fy
+    x = np.clip(xs, 0, w - 1)
+    x0 = np.minimum(np.floor(x).astype(np.intp), max(w - 2, 0))
+    fx = (x - x0).astype(np.float32)[None, :]
+    return tmp[:, x0] * (1 - fx) + tmp[:, np.minimum(x0 + 1, w - 1)] * fx
+
+
+def bench_sample_separable() -> list[Row]:
+    rng = np.random.default_rng(0)
+    rows: list[Row] = []
+    for side, out in ((256, 500), (256, 1080)):
+        src = rng.random((side, side), dtype=np.float32)
+        xs = np.linspace(-3.0, side + 2.0, out)
+        ys = np.linspace(-3.0, side + 2.0, out)
+        mx, my = np.meshgrid(xs.astype(np.float32), ys.astype(np.float32))
+        for t in (1, 2):
+            ours = median_ms(
+                lambda src=src, xs=xs, ys=ys, t=t: g.sample_separable(src, xs, ys, threads=t)
+            )
+            case = f"{side}x{side} -> {out}x{out} threads={t}"
+            rows.append(
+                Row(
+                    case,
+                    ours,
+                    "NumPy separable",
+                    median_ms(lambda: np_sample_separable(src, xs, ys)),
+                )
+            )
+            cv2.setNumThreads(t)
+            rows.append(
+                Row(
+                    case,
+                    ours,
+                    "cv2.remap bilinear",
+                    median_ms(lambda: cv2.remap(src, mx, my, cv2.INTER_LINEAR)),
+                )
+            )
+    cv2.setNumThreads(0)
+    return rows
+
+
 def main() -> None:
     print(f"hardware threads: {g._core.hardware_threads()}; medians, ratio = peer/skincore")
     print_table("gaussian_blur (float32, reflect-101)", bench_blur())
     print_table("resize", bench_resize())
     print_table("fill_polygons (uint8 mask)", bench_fill())
+    print_table("tile_median (masked, per tile)", bench_tile_median())
+    print_table("sample_separable (bilinear on a separable grid)", bench_sample_separable())
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from bench_blobs import SIGMAS as BLOB_SIGMAS
 from bench_blobs import THRESHOLD, cv_dog, skin_image
 from bench_color import face_like_rgb
 from bench_contours import cv_polygons, make_mask
+from bench_geometry import np_tile_median
 from bench_ridges import SIGMAS as RIDGE_SIGMAS
 from bench_ridges import frangi_cv2
 from bench_ridges import test_image as ridge_image
@@ -69,6 +70,37 @@ def test_blobs_detect(compare, n, t):
         lambda: blobs.detect(img, sigmas=BLOB_SIGMAS, threshold=THRESHOLD, threads=t),
         "cv2 DoG + dilate maxima",
         lambda: cv_dog(img, BLOB_SIGMAS, THRESHOLD),
+    )
+
+
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_blobs_both_polarities(compare, n, t):
+    img = skin_image(n)
+
+    def kept():
+        _, layers = blobs.scale_space(img, BLOB_SIGMAS, threads=t)
+        for pol in ("dark", "bright"):
+            blobs.detect_layers(layers, None, BLOB_SIGMAS, pol, THRESHOLD, threads=t)
+
+    compare(
+        f"blobs.scale_space + 2x detect_layers {n} t={t}",
+        kept,
+        "2x cv2 DoG + dilate maxima",
+        lambda: (cv_dog(img, BLOB_SIGMAS, THRESHOLD), cv_dog(-img, BLOB_SIGMAS, THRESHOLD)),
+    )
+
+
+@pytest.mark.parametrize("t", THREADS)
+@pytest.mark.parametrize("n", SIZES)
+def test_tile_median(compare, n, t):
+    src = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    mask = src < 0
+    compare(
+        f"tile_median {n} tile=8 t={t}",
+        lambda: geometry.tile_median(src, mask, 8, threads=t),
+        "NumPy per-tile sort",
+        lambda: np_tile_median(src, mask, 8),
     )
 
 

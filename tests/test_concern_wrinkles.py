@@ -40,7 +40,15 @@ def ctx(sample_path):
 
 
 def _ok(ctx, zone):
-    return inner(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1), 6)
+    return inner(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)[0], 6)
+
+
+def test_zone_mask_box_is_its_bounding_box(ctx):
+    for zone in ("forehead", "left_crows_feet", "left_nasolabial"):
+        m, box = W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)
+        assert m.any() and box == W._bbox(m)
+    empty, none = W._zone_mask(np.zeros((40, 50), np.uint8), ctx.px_per_mm, 1)
+    assert none is None and not empty.any()
 
 
 def _scenario(ctx, seed, contrasts=(0.06, 0.2), widths=(1.0, 2.0), plan=PLAN):

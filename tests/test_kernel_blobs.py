@@ -345,3 +345,91 @@ def test_dog_response_propagates_non_finite():
     g[20, 20] = np.nan
     d = blobs.dog_response(g, 1.0, 2.0)
     assert np.isnan(d[20, 20]) and np.isfinite(d[0, 0])
+
+
+# ------------------------------------------------ scale space kept, then searched
+
+
+@pytest.mark.parametrize("w", [61, 62, 68])
+def test_scale_space_matches_reference(rng, w):
+    img = texture(rng, 57, w)
+    blurs, layers = blobs.scale_space(img, S, threads=2)
+    want_b, want_l = ref.scale_space(img, S)
+    assert blurs.shape == (len(S), 57, w) and layers.shape == (len(S) - 1, 57, w)
+    assert blurs.dtype == np.float32 and layers.dtype == np.float32
+    np.testing.assert_allclose(blurs, want_b, atol=2e-6)
+    np.testing.assert_allclose(layers, want_l, atol=2e-5)
+
+
+@pytest.mark.parametrize("polarity", ["dark", "bright"])
+@pytest.mark.parametrize("w", [83, 84, 90])
+def test_detect_layers_equals_detect(rng, polarity, w):
+    img, _ = plant(texture(rng, 97, w) * 0.05 + 0.5, rng, 0.1, spacing=30)
+    mask = np.zeros(img.shape, np.uint8)
+    mask[5:90, 3 : w - 4] = 1
+    _, layers = blobs.scale_space(img, S)
+    for m in (None, mask):
+        want = blobs.detect(img, m, S, polarity, 0.005)
+        got = blobs.detect_layers(layers, m, S, polarity, 0.005, threads=2)
+        assert len(want) > 10
+        np.testing.assert_array_equal(got, want)
+    # a leading subset of the layers is the scale space of the leading sigmas
+    sub = list(S[:3])
+    np.testing.assert_array_equal(
+        blobs.detect_layers(layers[:2], mask, sub, polarity, 0.005),
+        blobs.detect(img, mask, sub, polarity, 0.005),
+    )
+
+
+def test_detect_layers_threads_strided_and_degenerate(rng):
+    img = texture(rng, 131, 157)
+    _, layers = blobs.scale_space(img, S)
+    outs = [blobs.detect_layers(layers, None, S, "dark", 0.01, threads=t) for t in (1, 2, 7)]
+    np.testing.assert_array_equal(outs[0], outs[1])
+    np.testing.assert_array_equal(outs[0], outs[2])
+    big = texture(rng, 140, 160)
+    _, lb = blobs.scale_space(big, S)
+    crop = [lay[10:110, 20:137] for lay in lb]
+    np.testing.assert_array_equal(
+        blobs.detect_layers(crop, None, S, "bright", 0.01),
+        blobs.detect_layers([np.ascontiguousarray(c) for c in crop], None, S, "bright", 0.01),
+    )
+    b1, l1 = blobs.scale_space(big[10:110, 20:137], S, threads=1)
+    b2, l2 = blobs.scale_space(np.ascontiguousarray(big[10:110, 20:137]), S, threads=3)
+    np.testing.assert_array_equal(b1, b2)
+    np.testing.assert_array_equal(l1, l2)
+    for shape in [(1, 50), (50, 1), (2, 2)]:
+        one = rng.random(shape).astype(np.float32)
+        _, lo = blobs.scale_space(one, S)
+        np.testing.assert_array_equal(
+            blobs.detect_layers(lo, None, S, "dark", 0.0), blobs.detect(one, None, S, "dark", 0.0)
+        )
+    empty = np.zeros((0, 7), np.float32)
+    bl, ly = blobs.scale_space(empty, S)
+    assert bl.shape == (len(S), 0, 7) and ly.shape == (len(S) - 1, 0, 7)
+    assert blobs.detect_layers(ly, None, S).shape == (0, 4)
+
+
+def test_scale_space_and_detect_layers_errors(rng):
+    img = texture(rng, 30, 30)
+    _, layers = blobs.scale_space(img, S)
+    with pytest.raises(ValueError, match="^layers: expected"):
+        blobs.detect_layers(layers[:-1], None, S)
+    with pytest.raises(ValueError, match="^layers: layers differ"):
+        blobs.detect_layers([layers[0], layers[1][:-1]] + list(layers[2:]), None, S)
+    with pytest.raises(ValueError, match="^layers: contain NaN"):
+        bad = layers.copy()
+        bad[1, 3, 3] = np.nan
+        blobs.detect_layers(bad, None, S)
+    with pytest.raises(ValueError, match="^layers: expected dtype float32"):
+        blobs.detect_layers(layers.astype(np.float64), None, S)
+    with pytest.raises(ValueError, match="^mask: shape differs"):
+        blobs.detect_layers(layers, np.ones((29, 30), np.uint8), S)
+    with pytest.raises(ValueError, match="^polarity"):
+        blobs.detect_layers(layers, None, S, "grey")
+    with pytest.raises(ValueError, match="^sigmas"):
+        blobs.scale_space(img, [2.0, 1.0])
+    with pytest.raises(ValueError, match="^gray"):
+        blobs.scale_space(img.astype(np.float64), S)
+    with pytest.raises(ValueError, match="^truncate"):
+        blobs.scale_space(img, S, truncate=0.0)

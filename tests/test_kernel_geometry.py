@@ -509,3 +509,103 @@ def test_resize_refuses_huge_output():
 def test_fill_polygons_refuses_huge_shape():
     with pytest.raises(ValueError, match=r"^shape: .*2\*\*28"):
         g.fill_polygons([np.zeros((3, 2))], (10**6, 10**6))
+
+
+# ------------------------------------------------------------------ tile median
+
+
+@pytest.mark.parametrize("w", [37, 38, 44])
+@pytest.mark.parametrize("tile", [1, 4, 7, 12])
+@pytest.mark.parametrize("ties", [False, True])
+def test_tile_median_matches_reference(rng, w, tile, ties):
+    src = rng.standard_normal((33, w)).astype(np.float32)
+    if ties:  # many equal values: ranks are shared
+        src = np.round(src * 2.0).astype(np.float32)
+    src[rng.random(src.shape) < 0.05] = np.nan
+    mask = (rng.random(src.shape) < 0.6).astype(np.uint8)
+    mask[:12, :12] = 0  # a tile with nothing to measure
+    med, cnt = g.tile_median(src, mask, tile, threads=2)
+    want_m, want_c = ref.tile_median(src, mask, tile)
+    assert med.dtype == np.float32 and cnt.dtype == np.int32
+    np.testing.assert_array_equal(cnt, want_c)
+    np.testing.assert_array_equal(med, want_m)  # NaN where empty, on both sides
+    assert np.isnan(med[0, 0]) and cnt[0, 0] == 0
+
+
+def test_tile_median_known_answer_bool_mask_strided_threads(rng):
+    src = np.arange(16, dtype=np.float32).reshape(4, 4)
+    med, cnt = g.tile_median(src, np.ones((4, 4), bool), 2)
+    # tiles hold {0, 1, 4, 5} etc.: the upper median is the third smallest
+    np.testing.assert_array_equal(med, [[4, 6], [12, 14]])
+    np.testing.assert_array_equal(cnt, [[4, 4], [4, 4]])
+    big = rng.standard_normal((90, 101)).astype(np.float32)
+    crop = big[3:80, 5:99]
+    m = big[3:80, 5:99] > 0
+    a = g.tile_median(crop, m, 6, threads=1)
+    b = g.tile_median(np.ascontiguousarray(crop), np.ascontiguousarray(m), 6, threads=7)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    for shape in [(1, 9), (9, 1), (0, 4)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        med, cnt = g.tile_median(x, np.ones(shape, np.uint8), 4)
+        want_m, want_c = ref.tile_median(x, np.ones(shape, np.uint8), 4)
+        np.testing.assert_array_equal(med, want_m)
+        np.testing.assert_array_equal(cnt, want_c)
+
+
+def test_tile_median_errors(rng):
+    x = rng.standard_normal((8, 8)).astype(np.float32)
+    m = np.ones((8, 8), np.uint8)
+    with pytest.raises(ValueError, match="^tile"):
+        g.tile_median(x, m, 0)
+    with pytest.raises(ValueError, match="^src"):
+        g.tile_median(x.astype(np.float64), m, 2)
+    with pytest.raises(ValueError, match="^mask"):
+        g.tile_median(x, m[:7], 2)
+    with pytest.raises(ValueError, match="^mask"):
+        g.tile_median(x, m.astype(np.float32), 2)
+
+
+# ------------------------------------------------------------ separable sampling
+
+
+@pytest.mark.parametrize("w", [1, 2, 31, 32, 38])
+def test_sample_separable_matches_reference(rng, w):
+    src = rng.standard_normal((23, w)).astype(np.float32)
+    xs = rng.uniform(-3.0, w + 2.0, 41)
+    ys = rng.uniform(-3.0, 25.0, 29)
+    xs[:4] = [-0.5, -0.5000001, w - 0.5, w - 0.4999]  # the inside/outside edges
+    got = g.sample_separable(src, xs, ys, threads=2)
+    want = ref.sample_separable(src, xs, ys)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_sample_separable_known_answer_strided_threads(rng):
+    src = np.array([[0.0, 1.0], [2.0, 3.0]], np.float32)
+    out = g.sample_separable(src, np.array([0.0, 0.5, 1.0, 2.0]), np.array([0.5, -1.0]))
+    # bilinear at (0.5, 0.5) is the mean 1.5; x = 2.0 and y = -1.0 lie outside
+    np.testing.assert_array_equal(out, [[1.0, 1.5, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    big = rng.standard_normal((60, 70)).astype(np.float32)
+    xs, ys = rng.uniform(0, 50, 33), rng.uniform(0, 40, 57)
+    a = g.sample_separable(big[5:50, 3:60], xs, ys, threads=1)
+    b = g.sample_separable(np.ascontiguousarray(big[5:50, 3:60]), xs, ys, threads=7)
+    np.testing.assert_array_equal(a, b)
+    assert g.sample_separable(big, np.zeros(0), ys).shape == (57, 0)
+
+
+def test_sample_separable_errors(rng):
+    src = rng.standard_normal((8, 8)).astype(np.float32)
+    xs = np.arange(4.0)
+    with pytest.raises(ValueError, match="^xs: must be finite"):
+        g.sample_separable(src, np.array([0.0, np.nan]), xs)
+    with pytest.raises(ValueError, match="^ys: must be finite"):
+        g.sample_separable(src, xs, np.array([np.inf]))
+    with pytest.raises(ValueError, match="^src"):
+        g.sample_separable(src.astype(np.float64), xs, xs)
+    with pytest.raises(ValueError, match="^src: must not be empty"):
+        g.sample_separable(np.zeros((0, 3), np.float32), xs, xs)
+    with pytest.raises(ValueError, match="^xs, ys"):
+        g.sample_separable(src, np.zeros((2, 2)), xs)
+    with pytest.raises(ValueError, match="^dst"):
+        g.sample_separable(src, xs, xs, out=np.zeros((4, 4), np.float64))

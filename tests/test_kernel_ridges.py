@@ -614,3 +614,28 @@ def test_trace_dense_skeleton_large_gap_is_bounded_and_deterministic():
     assert len(one) == len(two) > 0
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a.points, b.points)
+
+
+def test_frangi_of_a_grown_crop_is_the_whole_inside_it(rng):
+    # wrinkles filters each zone's box grown by the reach (Gaussian radius + the
+    # 1-px stencil) instead of the zones' union: inside the box nothing may change,
+    # also where the crop shares a border with the whole (same reflection there)
+    img = ndi.gaussian_filter(rng.random((120, 150)), 1.2).astype(np.float32)
+    sig = [1.0, 1.6, 2.4]
+    reach = int(4.0 * sig[-1] + 0.5) + 2
+    whole = ridges.frangi(img, sig, gamma=0.02, edge_beta=0.5, threads=2)
+    for bx0, by0, bx1, by1 in [(40, 30, 90, 70), (0, 0, 30, 25), (120, 90, 150, 120)]:
+        x0, y0 = max(0, bx0 - reach), max(0, by0 - reach)
+        x1, y1 = min(150, bx1 + reach), min(120, by1 + reach)
+        part = ridges.frangi(img[y0:y1, x0:x1], sig, gamma=0.02, edge_beta=0.5, threads=1)
+        inner = (slice(by0 - y0, by1 - y0), slice(bx0 - x0, bx1 - x0))
+        for name in ("response", "scale", "orientation", "strength", "strength_scale"):
+            np.testing.assert_array_equal(
+                getattr(part, name)[inner], getattr(whole, name)[by0:by1, bx0:bx1]
+            )
+    # one pixel less than the reach is not enough: the test can fail
+    x0, y0 = 40 - (reach - 2), 30 - (reach - 2)
+    part = ridges.frangi(img[y0:80, x0:100], sig, gamma=0.02, edge_beta=0.5, threads=1)
+    assert not np.array_equal(
+        part.response[30 - y0 : 50, 40 - x0 : 80], whole.response[30:50, 40:80]
+    )

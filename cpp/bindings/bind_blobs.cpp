@@ -21,6 +21,30 @@ BlobPolarity parse_polarity(const std::string& s) {
     throw py::value_error("polarity: expected 'dark' or 'bright', got '" + s + "'");
 }
 
+std::vector<MutView<float>> mut_list(const py::list& arrays, const char* name) {
+    std::vector<MutView<float>> out;
+    for (auto item : arrays) {
+        if (!py::isinstance<py::array>(item))
+            throw py::value_error(std::string(name) + ": expected a list of numpy arrays");
+        auto a = item.cast<py::array>();
+        out.push_back(py_arrays::mut_view<float>(a, name));
+    }
+    return out;
+}
+
+py::array_t<float> to_array(const std::vector<Blob>& blobs) {
+    py::array_t<float> out({static_cast<py::ssize_t>(blobs.size()), py::ssize_t{4}});
+    auto o = out.mutable_unchecked<2>();
+    for (std::size_t i = 0; i < blobs.size(); ++i) {
+        const auto r = static_cast<py::ssize_t>(i);
+        o(r, 0) = blobs[i].x;
+        o(r, 1) = blobs[i].y;
+        o(r, 2) = blobs[i].radius;
+        o(r, 3) = blobs[i].response;
+    }
+    return out;
+}
+
 }  // namespace
 
 void bind_blobs(py::module_& m) {
@@ -62,19 +86,69 @@ void bind_blobs(py::module_& m) {
                     throw py::value_error(e.what());
                 }
             }
-            py::array_t<float> out({static_cast<py::ssize_t>(blobs.size()), py::ssize_t{4}});
-            auto o = out.mutable_unchecked<2>();
-            for (std::size_t i = 0; i < blobs.size(); ++i) {
-                const auto r = static_cast<py::ssize_t>(i);
-                o(r, 0) = blobs[i].x;
-                o(r, 1) = blobs[i].y;
-                o(r, 2) = blobs[i].radius;
-                o(r, 3) = blobs[i].response;
-            }
-            return out;
+            return to_array(blobs);
         },
         py::arg("gray"), py::arg("mask"), py::arg("sigmas"), py::arg("polarity"),
         py::arg("threshold"), py::arg("overlap"), py::arg("truncate"), py::arg("threads"));
+    m.def(
+        "scale_space",
+        [](py::array gray, py::list blurs, py::list layers, std::vector<double> sigmas,
+           double truncate, int threads) {
+            auto g = py_arrays::const_view<float>(gray, "gray");
+            auto bv = mut_list(blurs, "blurs");
+            auto lv = mut_list(layers, "layers");
+            py::gil_scoped_release release;
+            try {
+                blob_scale_space(g, sigmas, truncate, bv, lv, threads);
+            } catch (const std::invalid_argument& e) {
+                py::gil_scoped_acquire acquire;
+                throw py::value_error(e.what());
+            }
+        },
+        py::arg("gray"), py::arg("blurs"), py::arg("layers"), py::arg("sigmas"),
+        py::arg("truncate"), py::arg("threads"));
+    m.def(
+        "detect_layers",
+        [](py::list layers, py::object mask, std::vector<double> sigmas, const std::string& polarity,
+           double threshold, double overlap, int threads) {
+            std::vector<ConstView<float>> lv;
+            std::vector<py::array> keep;
+            for (auto item : layers) {
+                if (!py::isinstance<py::array>(item))
+                    throw py::value_error("layers: expected a list of numpy arrays");
+                keep.push_back(item.cast<py::array>());
+                lv.push_back(py_arrays::const_view<float>(keep.back(), "layers"));
+            }
+            if (lv.empty()) throw py::value_error("layers: need at least one layer");
+            ConstView<std::uint8_t> mv;
+            const ConstView<std::uint8_t>* mp = nullptr;
+            py::array mask_arr;
+            if (!mask.is_none()) {
+                if (!py::isinstance<py::array>(mask))
+                    throw py::value_error("mask: expected a numpy array or None");
+                mask_arr = mask.cast<py::array>();
+                mv = py_arrays::const_view<std::uint8_t>(mask_arr, "mask");
+                mp = &mv;
+            }
+            BlobParams p;
+            p.sigmas = std::move(sigmas);
+            p.polarity = parse_polarity(polarity);
+            p.threshold = threshold;
+            p.overlap = overlap;
+            std::vector<Blob> blobs;
+            {
+                py::gil_scoped_release release;
+                try {
+                    blobs = detect_blobs_in_layers(lv, mp, p, threads);
+                } catch (const std::invalid_argument& e) {
+                    py::gil_scoped_acquire acquire;
+                    throw py::value_error(e.what());
+                }
+            }
+            return to_array(blobs);
+        },
+        py::arg("layers"), py::arg("mask"), py::arg("sigmas"), py::arg("polarity"),
+        py::arg("threshold"), py::arg("overlap"), py::arg("threads"));
     m.def(
         "dog_response",
         [](py::array gray, py::array dst, double sigma_a, double sigma_b,

@@ -1,6 +1,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -99,4 +100,39 @@ void bind_geometry(py::module_& m) {
         },
         py::arg("xy"), py::arg("offsets"), py::arg("dst"), py::arg("value"), py::arg("rule"),
         py::arg("threads") = 0);
+
+    m.def(
+        "tile_median",
+        [](py::array src, py::array mask, std::int64_t tile, py::array median, py::array count,
+           int threads) {
+            auto s = py_arrays::const_view<float>(src, "src");
+            auto mk = py_arrays::const_view<std::uint8_t>(mask, "mask");
+            py_arrays::check_same_hw(s, "src", mk, "mask");
+            if (tile < 1) throw py::value_error("tile: must be >= 1");
+            auto md = py_arrays::mut_view<float>(median, "median");
+            auto ct = py_arrays::mut_view<std::int32_t>(count, "count");
+            run_kernel([&] { tile_median(s, mk, tile, md, ct, threads); });
+        },
+        py::arg("src"), py::arg("mask"), py::arg("tile"), py::arg("median"), py::arg("count"),
+        py::arg("threads") = 0);
+
+    m.def(
+        "sample_separable",
+        [](py::array src, py::array_t<double, py::array::c_style> xs,
+           py::array_t<double, py::array::c_style> ys, py::array dst, int threads) {
+            auto s = py_arrays::const_view<float>(src, "src");
+            auto d = py_arrays::mut_view<float>(dst, "dst");
+            if (xs.ndim() != 1 || xs.shape(0) != d.width)
+                throw py::value_error("xs: expected shape (dst columns,)");
+            if (ys.ndim() != 1 || ys.shape(0) != d.height)
+                throw py::value_error("ys: expected shape (dst rows,)");
+            const double* xp = xs.data();
+            const double* yp = ys.data();
+            for (py::ssize_t i = 0; i < xs.shape(0); ++i)
+                if (!std::isfinite(xp[i])) throw py::value_error("xs: must be finite");
+            for (py::ssize_t i = 0; i < ys.shape(0); ++i)
+                if (!std::isfinite(yp[i])) throw py::value_error("ys: must be finite");
+            run_kernel([&] { sample_separable(s, xp, yp, d, threads); });
+        },
+        py::arg("src"), py::arg("xs"), py::arg("ys"), py::arg("dst"), py::arg("threads") = 0);
 }

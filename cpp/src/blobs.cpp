@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -59,18 +60,18 @@ void scaled_difference(const float* a, const float* b, float* dst, float coef, s
 // candidate: a neighbour that comes earlier in that order must be strictly smaller,
 // a later one may be equal. `rel` is the layer of `d` relative to the centre sample
 // (-1, 0 or +1).
-inline bool is_max_in(const float* d, std::int64_t w, std::int64_t h, std::int64_t x,
-                      std::int64_t y, float v, int rel) {
+inline bool is_max_in(const float* d, std::int64_t stride, float sign, std::int64_t w,
+                      std::int64_t h, std::int64_t x, std::int64_t y, float v, int rel) {
     for (std::int64_t dy = -1; dy <= 1; ++dy) {
         const std::int64_t yy = y + dy;
         if (yy < 0 || yy >= h) continue;
-        const float* r = d + yy * w;
+        const float* r = d + yy * stride;
         for (std::int64_t dx = -1; dx <= 1; ++dx) {
             const std::int64_t xx = x + dx;
             if (xx < 0 || xx >= w) continue;
             const bool later = rel != 0 ? rel > 0 : (dy != 0 ? dy > 0 : dx > 0);
             if (rel == 0 && dy == 0 && dx == 0) continue;
-            const float n = r[xx];
+            const float n = sign * r[xx];
             if (later ? n > v : n >= v) return false;
         }
     }
@@ -134,6 +135,253 @@ void dog_response(ConstView<float> gray, MutView<float> dst, double sigma_a, dou
                       w, h, w, dst.row_stride, dst.row_stride, threads);
 }
 
+namespace {
+
+// One DoG layer as the detector reads it; `sign` * value is the response of the
+// blob polarity searched for. A null `p` is a layer outside the stack.
+struct Layer {
+    const float* p = nullptr;
+    std::int64_t stride = 0;
+    float at(std::int64_t x, std::int64_t y, float sign) const { return sign * p[y * stride + x]; }
+};
+
+// Fractional layer of a candidate at layer `layer`: the vertex of the parabola
+// through layers centre-1, centre, centre+1 (centre = layer clamped to
+// [1, nlayers-2], so the end layers are refined towards the inside only), kept
+// within half a layer of `layer` and inside the stack.
+void refine_layer(Candidate& cd, const Layer& lm, const Layer& l0, const Layer& lp, int centre,
+                  float sign, int nlayers) {
+    const double a = lm.at(cd.ix, cd.iy, sign), b = l0.at(cd.ix, cd.iy, sign),
+                 c = lp.at(cd.ix, cd.iy, sign);
+    const double den = a - 2.0 * b + c;
+    double pos = cd.layer;
+    if (den < 0.0) {
+        const double t = 0.5 * (a - c) / den;
+        pos = std::clamp(centre + t, cd.layer - 0.5, cd.layer + 0.5);
+        pos = std::clamp(pos, 0.0, static_cast<double>(nlayers - 1));
+    }
+    cd.sigma = pos;  // converted to a scale once every layer is known
+}
+
+// Sample order of a polarity without multiplying by its sign: ge(a, b) is
+// sign * a >= sign * b and gt(a, b) is sign * a > sign * b (exact, as negation is).
+struct DarkOrder {
+    static bool ge(float a, float b) { return a >= b; }
+    static bool gt(float a, float b) { return a > b; }
+    static float value(float a) { return a; }
+};
+struct BrightOrder {
+    static bool ge(float a, float b) { return a <= b; }
+    static bool gt(float a, float b) { return a < b; }
+    static float value(float a) { return -a; }
+};
+
+// Branch-free (vectorised) prefilter of the interior samples x = 1 .. xend-1 of a
+// row: above the threshold and a maximum of the 8 same-layer neighbours with the
+// tie rule of is_max_in (earlier: strictly smaller, later: <=).
+template <class Order>
+void prefilter(const float* row, const float* rm, const float* rp, std::uint8_t* f,
+               std::int64_t xend, float t) {
+    for (std::int64_t x = 1; x < xend; ++x) {
+        const float c = row[x];
+        const bool k = (Order::value(c) > t) & !Order::ge(rm[x - 1], c) & !Order::ge(rm[x], c) &
+                       !Order::ge(rm[x + 1], c) & !Order::ge(row[x - 1], c) &
+                       !Order::gt(row[x + 1], c) & !Order::gt(rp[x - 1], c) &
+                       !Order::gt(rp[x], c) & !Order::gt(rp[x + 1], c);
+        f[x] = static_cast<std::uint8_t>(k);
+    }
+}
+
+// Scale-space candidates of a stack of layers, fed one layer at a time with its
+// neighbours (layer i is searched once layer i + 1 is known).
+class CandidateSearch {
+public:
+    CandidateSearch(std::int64_t w, std::int64_t h, const ConstView<std::uint8_t>* mask,
+                    double threshold, float sign, int nlayers, int threads)
+        : w_(w), h_(h), mask_(mask), thr_(static_cast<float>(threshold)), sign_(sign),
+          nlayers_(nlayers), threads_(threads) {}
+
+    // Non-maximum suppression of layer i (dc), with layers i-2, i-1 and i+1.
+    void layer(int i, Layer dp2, Layer dp, Layer dc, Layer dn) {
+        const std::int64_t w = w_, h = h_;
+        const float sign = sign_;
+        const float thr = thr_;
+        const std::int64_t grain = row_grain(w);
+        const std::int64_t nchunks = chunk_count(h, grain);
+        std::vector<std::vector<Candidate>> parts(static_cast<std::size_t>(nchunks));
+        const ConstView<std::uint8_t>* mask = mask_;
+        const int nlayers = nlayers_;
+        parallel_chunks(h, grain, threads_, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+            auto& out = parts[static_cast<std::size_t>(c)];
+            std::vector<std::uint8_t> flag(static_cast<std::size_t>(w));
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const float* row = dc.p + y * dc.stride;
+                const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
+                // Branch-free (vectorised) prefilter of interior samples: above the
+                // threshold and a maximum of the 8 same-layer neighbours with the
+                // tie rule of is_max_in (earlier: strictly smaller, later: <=).
+                // Border rows/columns take the full test below.
+                const bool interior_row = y > 0 && y + 1 < h;
+                if (interior_row && w > 2) {
+                    const float* rm = row - dc.stride;
+                    const float* rp = row + dc.stride;
+                    std::uint8_t* f = flag.data();
+                    const std::int64_t xend = w - 1;  // a local bound: f's stores may alias w
+                    if (sign > 0.0f)
+                        prefilter<DarkOrder>(row, rm, rp, f, xend, thr);
+                    else
+                        prefilter<BrightOrder>(row, rm, rp, f, xend, thr);
+                }
+                // Full test of sample x (prefiltered interior samples skip the
+                // same-layer test, which the prefilter made).
+                auto test = [&](std::int64_t x, bool interior) {
+                    const float v = sign * row[x];
+                    if (!(v > thr)) return;
+                    if (mrow && mrow[x] == 0) return;
+                    if (!interior && !is_max_in(dc.p, dc.stride, sign, w, h, x, y, v, 0)) return;
+                    if (dp.p && !is_max_in(dp.p, dp.stride, sign, w, h, x, y, v, -1)) return;
+                    if (dn.p && !is_max_in(dn.p, dn.stride, sign, w, h, x, y, v, 1)) return;
+                    Candidate cd;
+                    cd.response = v;
+                    cd.ix = static_cast<std::int32_t>(x);
+                    cd.iy = static_cast<std::int32_t>(y);
+                    cd.layer = i;
+                    double ox = 0.0, oy = 0.0;
+                    if (x > 0 && x + 1 < w)
+                        ox = parabola_offset(sign * row[x - 1], v, sign * row[x + 1]);
+                    if (y > 0 && y + 1 < h)
+                        oy = parabola_offset(dc.at(x, y - 1, sign), v, dc.at(x, y + 1, sign));
+                    cd.x = static_cast<double>(x) + ox;
+                    cd.y = static_cast<double>(y) + oy;
+                    cd.sigma = i;
+                    if (dp.p && dn.p) refine_layer(cd, dp, dc, dn, i, sign, nlayers);
+                    else if (!dn.p && dp2.p) refine_layer(cd, dp2, dp, dc, i - 1, sign, nlayers);
+                    out.push_back(cd);
+                };
+                if (interior_row && w > 2) {
+                    // Candidates are sparse: skip 8 clear flags at a time.
+                    const std::uint8_t* f = flag.data();
+                    test(0, false);
+                    std::int64_t x = 1;
+                    while (x < w - 1) {
+                        if (x + 8 <= w - 1) {
+                            std::uint64_t word;
+                            std::memcpy(&word, f + x, sizeof(word));
+                            if (word == 0) {
+                                x += 8;
+                                continue;
+                            }
+                        }
+                        if (f[x]) test(x, true);
+                        ++x;
+                    }
+                    test(w - 1, false);
+                } else {
+                    for (std::int64_t x = 0; x < w; ++x) test(x, false);
+                }
+            }
+        });
+        for (auto& p : parts) cands_.insert(cands_.end(), p.begin(), p.end());
+        if (i == 0) layer0_end_ = cands_.size();
+        // Layer-0 candidates need D_2, available now that i == 1.
+        if (i == 1 && dn.p)
+            for (std::size_t k = 0; k < layer0_end_; ++k)
+                refine_layer(cands_[k], dp, dc, dn, 1, sign, nlayers);
+    }
+
+    // Scales, ordering and greedy overlap pruning of all candidates found.
+    std::vector<Blob> finish(const std::vector<double>& s, double overlap) {
+        const int nlayers = nlayers_;
+        std::vector<double> log_scale(static_cast<std::size_t>(nlayers));
+        for (int i = 0; i < nlayers; ++i)
+            log_scale[static_cast<std::size_t>(i)] = 0.5 * (std::log(s[i]) + std::log(s[i + 1]));
+        std::vector<Candidate>& cands = cands_;
+        // Fractional layer -> detection scale, interpolating log s' linearly.
+        for (auto& cd : cands) {
+            const double pos = cd.sigma;
+            double ls = log_scale[0];
+            if (nlayers > 1) {
+                const int k = std::min(static_cast<int>(std::floor(pos)), nlayers - 2);
+                const auto ku = static_cast<std::size_t>(k);
+                ls = log_scale[ku] + (pos - k) * (log_scale[ku + 1] - log_scale[ku]);
+            }
+            cd.sigma = std::exp(ls);
+        }
+        std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+            if (a.response != b.response) return a.response > b.response;
+            if (a.iy != b.iy) return a.iy < b.iy;
+            if (a.ix != b.ix) return a.ix < b.ix;
+            return a.layer < b.layer;
+        });
+        return prune(overlap);
+    }
+
+private:
+    // Greedy overlap pruning with a uniform grid of cells of side 2 * max radius, so
+    // any two overlapping disks lie in the same or adjacent cells.
+    std::vector<Blob> prune(double overlap) const {
+        const std::vector<Candidate>& cands = cands_;
+        const std::int64_t w = w_, h = h_;
+        std::vector<Blob> kept;
+        if (cands.empty()) return kept;
+        double rmax = 0.0;
+        for (const auto& c : cands) rmax = std::max(rmax, std::sqrt(2.0) * c.sigma);
+        const double cell = std::max(1.0, 2.0 * rmax);
+        const auto gw = static_cast<std::int64_t>(std::floor(static_cast<double>(w) / cell)) + 2;
+        const auto gh = static_cast<std::int64_t>(std::floor(static_cast<double>(h) / cell)) + 2;
+        std::vector<std::int32_t> head(static_cast<std::size_t>(gw * gh), -1);
+        std::vector<std::int32_t> next;
+        std::vector<double> kx, ky, kr;
+        auto cell_of = [&](double v, std::int64_t n) {
+            const auto c = static_cast<std::int64_t>(std::floor((v + 0.5) / cell));
+            return std::clamp<std::int64_t>(c, 0, n - 1);
+        };
+        for (const auto& c : cands) {
+            const double r = std::sqrt(2.0) * c.sigma;
+            const std::int64_t cx = cell_of(c.x, gw), cy = cell_of(c.y, gh);
+            bool drop = false;
+            for (std::int64_t yy = std::max<std::int64_t>(0, cy - 1);
+                 !drop && yy <= std::min(gh - 1, cy + 1); ++yy) {
+                for (std::int64_t xx = std::max<std::int64_t>(0, cx - 1);
+                     !drop && xx <= std::min(gw - 1, cx + 1); ++xx) {
+                    for (std::int32_t k = head[static_cast<std::size_t>(yy * gw + xx)]; k >= 0;
+                         k = next[static_cast<std::size_t>(k)]) {
+                        const auto ku = static_cast<std::size_t>(k);
+                        // Disks clearly apart overlap by 0, which never exceeds `overlap`:
+                        // skip the exact (hypot/acos) computation for them.
+                        const double dx = c.x - kx[ku], dy = c.y - ky[ku], rs = r + kr[ku];
+                        if (dx * dx + dy * dy > rs * rs * (1.0 + 1e-9)) continue;
+                        if (disk_overlap(c.x, c.y, r, kx[ku], ky[ku], kr[ku]) > overlap) {
+                            drop = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (drop) continue;
+            const auto id = static_cast<std::int32_t>(kx.size());
+            kx.push_back(c.x);
+            ky.push_back(c.y);
+            kr.push_back(r);
+            const auto cidx = static_cast<std::size_t>(cy * gw + cx);
+            next.push_back(head[cidx]);
+            head[cidx] = id;
+            kept.push_back(Blob{static_cast<float>(c.x), static_cast<float>(c.y),
+                                static_cast<float>(r), c.response});
+        }
+        return kept;
+    }
+
+    std::int64_t w_, h_;
+    const ConstView<std::uint8_t>* mask_;
+    float thr_, sign_;
+    int nlayers_, threads_;
+    std::vector<Candidate> cands_;
+    std::size_t layer0_end_ = 0;
+};
+
+}  // namespace
+
 std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8_t>* mask,
                                const BlobParams& params, int threads) {
     validate_blob_params(params);
@@ -149,10 +397,6 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     const int nblur = static_cast<int>(params.sigmas.size());
     const int nlayers = nblur - 1;
     const std::vector<double>& s = params.sigmas;
-
-    std::vector<double> log_scale(static_cast<std::size_t>(nlayers));
-    for (int i = 0; i < nlayers; ++i)
-        log_scale[static_cast<std::size_t>(i)] = 0.5 * (std::log(s[i]) + std::log(s[i + 1]));
 
     // Five packed W*H buffers: D_{i-2}, D_{i-1}, D_i, D_{i+1} and L_{i+1}.
     std::array<std::vector<float>, 5> store;
@@ -179,24 +423,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         scaled_difference(lo, hi, lo, dog_coefficient(s[layer], s[layer + 1], params.polarity), w,
                           h, w, w, w, threads);
     };
-    // Fractional layer of a candidate at layer `layer`: the vertex of the parabola
-    // through layers centre-1, centre, centre+1 (centre = layer clamped to
-    // [1, nlayers-2], so the end layers are refined towards the inside only), kept
-    // within half a layer of `layer` and inside the stack.
-    auto refine_layer = [&](Candidate& cd, const float* lm, const float* l0, const float* lp,
-                            int centre) {
-        const std::size_t at = static_cast<std::size_t>(cd.iy) * static_cast<std::size_t>(w) +
-                               static_cast<std::size_t>(cd.ix);
-        const double a = lm[at], b = l0[at], c = lp[at];
-        const double den = a - 2.0 * b + c;
-        double pos = cd.layer;
-        if (den < 0.0) {
-            const double t = 0.5 * (a - c) / den;
-            pos = std::clamp(centre + t, cd.layer - 0.5, cd.layer + 0.5);
-            pos = std::clamp(pos, 0.0, static_cast<double>(nlayers - 1));
-        }
-        cd.sigma = pos;  // converted to a scale once every layer is known
-    };
+    auto packed = [&](const float* p) { return Layer{p, p ? w : 0}; };
 
     float* d_prev2 = nullptr;
     float* d_prev = nullptr;
@@ -206,11 +433,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     blur_step(d_cur, l_next, 0);
     diff_into(d_cur, l_next, 0);  // D_0 in d_cur, L_1 in l_next
 
-    const float thr = static_cast<float>(params.threshold);
-    const std::int64_t grain = row_grain(w);
-    std::vector<Candidate> cands;
-    std::size_t layer0_end = 0;
-
+    CandidateSearch search(w, h, mask, params.threshold, 1.0f, nlayers, threads);
     for (int i = 0; i < nlayers; ++i) {
         float* d_next = nullptr;
         if (i + 1 < nlayers) {
@@ -220,146 +443,72 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
             d_next = l_next;
             l_next = f;
         }
-        // Non-maximum suppression of layer i.
-        const std::int64_t nchunks = chunk_count(h, grain);
-        std::vector<std::vector<Candidate>> parts(static_cast<std::size_t>(nchunks));
-        const float* dp2 = d_prev2;
-        const float* dp = d_prev;
-        const float* dc = d_cur;
-        const float* dn = d_next;
-        parallel_chunks(h, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
-            auto& out = parts[static_cast<std::size_t>(c)];
-            std::vector<std::uint8_t> flag(static_cast<std::size_t>(w));
-            for (std::int64_t y = y0; y < y1; ++y) {
-                const float* row = dc + y * w;
-                const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
-                // Branch-free (vectorised) prefilter of interior samples: above the
-                // threshold and a maximum of the 8 same-layer neighbours with the
-                // tie rule of is_max_in (earlier: strictly smaller, later: <=).
-                // Border rows/columns take the full test below.
-                const bool interior_row = y > 0 && y + 1 < h;
-                if (interior_row && w > 2) {
-                    const float* rm = row - w;
-                    const float* rp = row + w;
-                    std::uint8_t* f = flag.data();
-                    const std::int64_t xend = w - 1;  // a local bound: f's stores may alias w
-                    const float t = thr;
-                    for (std::int64_t x = 1; x < xend; ++x) {
-                        const float v = row[x];
-                        const bool k = (v > t) & !(rm[x - 1] >= v) & !(rm[x] >= v) &
-                                       !(rm[x + 1] >= v) & !(row[x - 1] >= v) &
-                                       !(row[x + 1] > v) & !(rp[x - 1] > v) & !(rp[x] > v) &
-                                       !(rp[x + 1] > v);
-                        f[x] = static_cast<std::uint8_t>(k);
-                    }
-                }
-                for (std::int64_t x = 0; x < w; ++x) {
-                    const bool interior = interior_row && x > 0 && x + 1 < w;
-                    if (interior && !flag[static_cast<std::size_t>(x)]) continue;
-                    const float v = row[x];
-                    if (!(v > thr)) continue;
-                    if (mrow && mrow[x] == 0) continue;
-                    if (!interior && !is_max_in(dc, w, h, x, y, v, 0)) continue;
-                    if (dp && !is_max_in(dp, w, h, x, y, v, -1)) continue;
-                    if (dn && !is_max_in(dn, w, h, x, y, v, 1)) continue;
-                    Candidate cd;
-                    cd.response = v;
-                    cd.ix = static_cast<std::int32_t>(x);
-                    cd.iy = static_cast<std::int32_t>(y);
-                    cd.layer = i;
-                    double ox = 0.0, oy = 0.0;
-                    if (x > 0 && x + 1 < w) ox = parabola_offset(row[x - 1], v, row[x + 1]);
-                    if (y > 0 && y + 1 < h)
-                        oy = parabola_offset(dc[(y - 1) * w + x], v, dc[(y + 1) * w + x]);
-                    cd.x = static_cast<double>(x) + ox;
-                    cd.y = static_cast<double>(y) + oy;
-                    cd.sigma = i;
-                    if (dp && dn) refine_layer(cd, dp, dc, dn, i);
-                    else if (!dn && dp2) refine_layer(cd, dp2, dp, dc, i - 1);
-                    out.push_back(cd);
-                }
-            }
-        });
-        for (auto& p : parts) cands.insert(cands.end(), p.begin(), p.end());
-        if (i == 0) layer0_end = cands.size();
-        // Layer-0 candidates need D_2, available now that i == 1.
-        if (i == 1 && dn)
-            for (std::size_t k = 0; k < layer0_end; ++k) refine_layer(cands[k], dp, dc, dn, 1);
-
+        search.layer(i, packed(d_prev2), packed(d_prev), packed(d_cur), packed(d_next));
         if (d_prev2) free_list.push_back(d_prev2);
         d_prev2 = d_prev;
         d_prev = d_cur;
         d_cur = d_next;
     }
-    // Fractional layer -> detection scale, interpolating log s' linearly.
-    for (auto& cd : cands) {
-        const double pos = cd.sigma;
-        double ls = log_scale[0];
-        if (nlayers > 1) {
-            const int k = std::min(static_cast<int>(std::floor(pos)), nlayers - 2);
-            const auto ku = static_cast<std::size_t>(k);
-            ls = log_scale[ku] + (pos - k) * (log_scale[ku + 1] - log_scale[ku]);
-        }
-        cd.sigma = std::exp(ls);
+    return search.finish(s, params.overlap);
+}
+
+void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
+                      const std::vector<MutView<float>>& blurs,
+                      const std::vector<MutView<float>>& layers, int threads) {
+    BlobParams p;
+    p.sigmas = sigmas;
+    p.truncate = truncate;
+    validate_blob_params(p);
+    const std::size_t k = sigmas.size();
+    if (blurs.size() != k)
+        throw std::invalid_argument("blurs: need one output per sigma");
+    if (layers.size() != k - 1)
+        throw std::invalid_argument("layers: need one output per pair of sigmas");
+    for (const auto& v : blurs)
+        if (v.width != gray.width || v.height != gray.height)
+            throw std::invalid_argument("blurs: shape differs from gray");
+    for (const auto& v : layers)
+        if (v.width != gray.width || v.height != gray.height)
+            throw std::invalid_argument("layers: shape differs from gray");
+    if (gray.empty()) return;
+    const std::int64_t w = gray.width, h = gray.height;
+    gaussian_blur(gray, blurs[0], sigmas[0], truncate, threads);
+    for (std::size_t i = 0; i + 1 < k; ++i) {
+        gaussian_blur(ConstView<float>{blurs[i].data, w, h, blurs[i].row_stride, 1}, blurs[i + 1],
+                      step_sigma(sigmas[i], sigmas[i + 1]), truncate, threads);
+        scaled_difference(blurs[i].data, blurs[i + 1].data, layers[i].data,
+                          dog_coefficient(sigmas[i], sigmas[i + 1], BlobPolarity::Dark), w, h,
+                          blurs[i].row_stride, blurs[i + 1].row_stride, layers[i].row_stride,
+                          threads);
     }
+}
 
-    std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
-        if (a.response != b.response) return a.response > b.response;
-        if (a.iy != b.iy) return a.iy < b.iy;
-        if (a.ix != b.ix) return a.ix < b.ix;
-        return a.layer < b.layer;
-    });
-
-    // Greedy overlap pruning with a uniform grid of cells of side 2 * max radius, so
-    // any two overlapping disks lie in the same or adjacent cells.
-    std::vector<Blob> kept;
-    if (cands.empty()) return kept;
-    double rmax = 0.0;
-    for (const auto& c : cands) rmax = std::max(rmax, std::sqrt(2.0) * c.sigma);
-    const double cell = std::max(1.0, 2.0 * rmax);
-    const auto gw = static_cast<std::int64_t>(std::floor(static_cast<double>(w) / cell)) + 2;
-    const auto gh = static_cast<std::int64_t>(std::floor(static_cast<double>(h) / cell)) + 2;
-    std::vector<std::int32_t> head(static_cast<std::size_t>(gw * gh), -1);
-    std::vector<std::int32_t> next;
-    std::vector<double> kx, ky, kr;
-    auto cell_of = [&](double v, std::int64_t n) {
-        const auto c = static_cast<std::int64_t>(std::floor((v + 0.5) / cell));
-        return std::clamp<std::int64_t>(c, 0, n - 1);
+std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& layers,
+                                         const ConstView<std::uint8_t>* mask,
+                                         const BlobParams& params, int threads) {
+    validate_blob_params(params);
+    if (layers.size() + 1 != params.sigmas.size())
+        throw std::invalid_argument("layers: need one layer per pair of sigmas");
+    const std::int64_t w = layers[0].width, h = layers[0].height;
+    for (const auto& v : layers)
+        if (v.width != w || v.height != h)
+            throw std::invalid_argument("layers: layers differ in shape");
+    if (mask && (mask->width != w || mask->height != h))
+        throw std::invalid_argument("mask: shape differs from the layers");
+    if (layers[0].empty()) return {};
+    for (const auto& v : layers)
+        if (!all_finite(v, threads))
+            throw std::invalid_argument("layers: contain NaN or inf");
+    const int nlayers = static_cast<int>(layers.size());
+    auto at = [&](int i) {
+        if (i < 0 || i >= nlayers) return Layer{};
+        const auto& v = layers[static_cast<std::size_t>(i)];
+        return Layer{v.data, v.row_stride};
     };
-    for (const auto& c : cands) {
-        const double r = std::sqrt(2.0) * c.sigma;
-        const std::int64_t cx = cell_of(c.x, gw), cy = cell_of(c.y, gh);
-        bool drop = false;
-        for (std::int64_t yy = std::max<std::int64_t>(0, cy - 1);
-             !drop && yy <= std::min(gh - 1, cy + 1); ++yy) {
-            for (std::int64_t xx = std::max<std::int64_t>(0, cx - 1);
-                 !drop && xx <= std::min(gw - 1, cx + 1); ++xx) {
-                for (std::int32_t k = head[static_cast<std::size_t>(yy * gw + xx)]; k >= 0;
-                     k = next[static_cast<std::size_t>(k)]) {
-                    const auto ku = static_cast<std::size_t>(k);
-                    // Disks clearly apart overlap by 0, which never exceeds `overlap`:
-                    // skip the exact (hypot/acos) computation for them.
-                    const double dx = c.x - kx[ku], dy = c.y - ky[ku], rs = r + kr[ku];
-                    if (dx * dx + dy * dy > rs * rs * (1.0 + 1e-9)) continue;
-                    if (disk_overlap(c.x, c.y, r, kx[ku], ky[ku], kr[ku]) > params.overlap) {
-                        drop = true;
-                        break;
-                    }
-                }
-            }
-        }
-        if (drop) continue;
-        const auto id = static_cast<std::int32_t>(kx.size());
-        kx.push_back(c.x);
-        ky.push_back(c.y);
-        kr.push_back(r);
-        const auto cidx = static_cast<std::size_t>(cy * gw + cx);
-        next.push_back(head[cidx]);
-        head[cidx] = id;
-        kept.push_back(Blob{static_cast<float>(c.x), static_cast<float>(c.y),
-                            static_cast<float>(r), c.response});
-    }
-    return kept;
+    const float sign = params.polarity == BlobPolarity::Dark ? 1.0f : -1.0f;
+    CandidateSearch search(w, h, mask, params.threshold, sign, nlayers, threads);
+    for (int i = 0; i < nlayers; ++i) search.layer(i, at(i - 2), at(i - 1), at(i), at(i + 1));
+    return search.finish(params.sigmas, params.overlap);
 }
 
 }  // namespace skincore

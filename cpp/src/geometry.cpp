@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <utility>
@@ -541,6 +542,150 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
                 const std::int64_t a = ceil_clamped(xs[i].first, 0, W);
                 const std::int64_t b = ceil_clamped(xs[i + 1].first, 0, W);
                 if (b > a) std::memset(row + a, value, static_cast<std::size_t>(b - a));
+            }
+        }
+    });
+}
+
+// ========================================================= separable sampling
+
+void sample_separable(ConstView<float> src, const double* xs, const double* ys,
+                      MutView<float> dst, int threads) {
+    const std::int64_t h = src.height, w = src.width;
+    const std::int64_t rows = dst.height, cols = dst.width;
+    if (rows <= 0 || cols <= 0) return;
+    if (h <= 0 || w <= 0) throw std::invalid_argument("src: must not be empty");
+    struct Tap {
+        std::int64_t c0, c1;
+        float f, g, in;  // f, 1 - f, 1 or 0
+    };
+    auto taps = [](const double* c, std::int64_t m, std::int64_t n) {
+        std::vector<Tap> out(static_cast<std::size_t>(m));
+        for (std::int64_t i = 0; i < m; ++i) {
+            const double v = c[i];
+            const double t = std::min(std::max(v, 0.0), static_cast<double>(n - 1));
+            const auto c0 = std::min(static_cast<std::int64_t>(std::floor(t)),
+                                     std::max<std::int64_t>(n - 2, 0));
+            const std::int64_t c1 = std::min(c0 + 1, n - 1);
+            const auto f = static_cast<float>(t - static_cast<double>(c0));
+            const bool in = v >= -0.5 && v <= static_cast<double>(n) - 0.5;
+            out[static_cast<std::size_t>(i)] = Tap{c0, c1, f, 1.0f - f, in ? 1.0f : 0.0f};
+        }
+        return out;
+    };
+    const std::vector<Tap> tx = taps(xs, cols, w), ty = taps(ys, rows, h);
+    parallel_rows(rows, row_grain(cols), threads, [&](std::int64_t j0, std::int64_t j1) {
+        for (std::int64_t j = j0; j < j1; ++j) {
+            const Tap& a = ty[static_cast<std::size_t>(j)];
+            const float* r0 = src.row(a.c0);
+            const float* r1 = src.row(a.c1);
+            float* o = dst.row(j);
+            for (std::int64_t i = 0; i < cols; ++i) {
+                const Tap& b = tx[static_cast<std::size_t>(i)];
+                const float t0 = r0[b.c0] * a.g + r1[b.c0] * a.f;
+                const float t1 = r0[b.c1] * a.g + r1[b.c1] * a.f;
+                const float v = t0 * b.g + t1 * b.f;
+                o[i] = v * (a.in * b.in);
+            }
+        }
+    });
+}
+
+// ================================================================ tile median
+
+namespace {
+
+// Up to this many values, the k-th smallest is found by counting ranks (n^2
+// branch-free, vectorised compares).
+constexpr std::int64_t kSmallSelect = 24;
+
+// The value of rank k (0-based, ascending) among v[0..n): the first v[i] with
+// #(v < v[i]) <= k < #(v <= v[i]). No NaN in v.
+inline float select_small(const float* v, std::int64_t n, std::int64_t k) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float x = v[i];
+        std::int32_t less = 0, le = 0;
+        for (std::int64_t j = 0; j < n; ++j) {
+            less += static_cast<std::int32_t>(v[j] < x);
+            le += static_cast<std::int32_t>(v[j] <= x);
+        }
+        if (less <= k && k < le) return x;
+    }
+    return v[0];  // unreachable for 0 <= k < n
+}
+
+// The value of rank k among v[0..n) (v is clobbered; scratch holds n floats): a
+// quickselect whose three-way partition is branch-free (every value is written to
+// both sides, the side's count advances when it belongs there), so noise-like
+// data costs no mispredicted branches, unlike std::nth_element. Pivot: the median
+// of the first, middle and last values. No NaN in v.
+float select_rank(float* v, float* scratch, std::int64_t n, std::int64_t k) {
+    while (n > kSmallSelect) {
+        const float a = v[0], b = v[n / 2], c = v[n - 1];
+        const float p = std::max(std::min(a, b), std::min(std::max(a, b), c));
+        std::int64_t nl = 0, ng = 0;
+        float* hi = scratch;
+        for (std::int64_t i = 0; i < n; ++i) {
+            const float x = v[i];
+            v[nl] = x;  // nl <= i: never overwrites an unread value
+            hi[ng] = x;
+            nl += static_cast<std::int64_t>(x < p);
+            ng += static_cast<std::int64_t>(x > p);
+        }
+        if (k < nl) {
+            n = nl;
+        } else if (k < n - ng) {
+            return p;
+        } else {
+            k -= n - ng;
+            n = ng;
+            std::swap(v, scratch);  // the greater side is now the values; v is scratch
+        }
+    }
+    return select_small(v, n, k);
+}
+
+}  // namespace
+
+
+void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
+                 MutView<float> median, MutView<std::int32_t> count, int threads) {
+    if (tile < 1) throw std::invalid_argument("tile: must be >= 1");
+    if (mask.width != src.width || mask.height != src.height)
+        throw std::invalid_argument("mask: shape differs from src");
+    const std::int64_t w = src.width, h = src.height;
+    const std::int64_t tw = w > 0 ? (w + tile - 1) / tile : 0;
+    const std::int64_t th = h > 0 ? (h + tile - 1) / tile : 0;
+    if (median.width != tw || median.height != th)
+        throw std::invalid_argument("median: expected shape (ceil(H / tile), ceil(W / tile))");
+    if (count.width != tw || count.height != th)
+        throw std::invalid_argument("count: expected shape (ceil(H / tile), ceil(W / tile))");
+    if (src.empty()) return;
+    parallel_rows(th, 1, threads, [&](std::int64_t t0, std::int64_t t1) {
+        // Selected values are appended branch-free (write always, advance when
+        // selected): the selection is often a coin flip (a sign), which a branch
+        // would mispredict half of the time.
+        const auto cap = static_cast<std::size_t>(std::min(tile, h) * std::min(tile, w)) + 1;
+        std::vector<float> vals(cap), scratch(cap);
+        for (std::int64_t ty = t0; ty < t1; ++ty) {
+            const std::int64_t y0 = ty * tile, y1 = std::min(h, y0 + tile);
+            for (std::int64_t tx = 0; tx < tw; ++tx) {
+                const std::int64_t x0 = tx * tile, x1 = std::min(w, x0 + tile);
+                std::int64_t n = 0;
+                float* v = vals.data();
+                for (std::int64_t y = y0; y < y1; ++y) {
+                    const float* r = src.row(y);
+                    const std::uint8_t* m = mask.row(y);
+                    for (std::int64_t x = x0; x < x1; ++x) {
+                        const float a = r[x];
+                        v[n] = a;
+                        n += static_cast<std::int64_t>((m[x] != 0) & (a == a));
+                    }
+                }
+                float med = std::numeric_limits<float>::quiet_NaN();
+                if (n > 0) med = select_rank(v, scratch.data(), n, n / 2);
+                median.row(ty)[tx] = med;
+                count.row(ty)[tx] = static_cast<std::int32_t>(n);
             }
         }
     });

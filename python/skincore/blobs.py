@@ -240,3 +240,106 @@ def dog_response(
         gray, out, float(sigma_a), float(sigma_b), polarity, float(truncate), threads
     )
     return out
+
+
+def scale_space(
+    gray: np.ndarray,
+    sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS,
+    *,
+    truncate: float = 4.0,
+    threads: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Build and return the blurs and dark-polarity DoG layers :func:`detect` uses.
+
+    Parameters
+    ----------
+    gray : numpy.ndarray
+        ``(H, W)`` float32 image. Rows may be strided; pixels within a row must be
+        contiguous.
+    sigmas : sequence of float, optional
+        Blur scales, as for :func:`detect`.
+    truncate : float, optional
+        Gaussian radius ``int(truncate * sigma + 0.5)``.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    blurs : numpy.ndarray
+        ``(K, H, W)`` float32 ``G(s_k) * gray``, built incrementally exactly as
+        :func:`detect` builds them.
+    layers : numpy.ndarray
+        ``(K - 1, H, W)`` float32 ``D_i`` of the dark polarity (the module
+        docstring's formula with ``p = +1``). :func:`detect_layers` on them finds
+        what :func:`detect` finds on ``gray``, for either polarity.
+    """
+    threads = check_threads(threads)
+    s = _check_sigmas(sigmas)
+    if not math.isfinite(truncate) or truncate <= 0:
+        raise ValueError("truncate: must be finite and > 0")
+    if not isinstance(gray, np.ndarray) or gray.ndim != 2:
+        raise ValueError("gray: expected a 2-D float32 numpy.ndarray")
+    h, w = gray.shape
+    blurs = np.empty((len(s), h, w), np.float32)
+    layers = np.empty((len(s) - 1, h, w), np.float32)
+    if gray.size == 0:
+        if gray.dtype != np.float32:
+            raise ValueError(f"gray: expected dtype float32, got {gray.dtype}")
+        return blurs, layers
+    _core.blobs.scale_space(gray, list(blurs), list(layers), s, float(truncate), threads)
+    return blurs, layers
+
+
+def detect_layers(
+    layers: np.ndarray | Sequence[np.ndarray],
+    mask: np.ndarray | None = None,
+    sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS,
+    polarity: str = "dark",
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    overlap: float = 0.5,
+    threads: int = 0,
+) -> np.ndarray:
+    """:func:`detect` on a scale space already built (:func:`scale_space`).
+
+    Parameters
+    ----------
+    layers : numpy.ndarray or sequence of numpy.ndarray
+        ``(L, H, W)`` float32 dark-polarity DoG layers, or a sequence of ``L``
+        ``(H, W)`` ones (the first ``L`` layers of :func:`scale_space` with the
+        first ``L + 1`` sigmas give what :func:`detect` gives with those sigmas).
+        All finite.
+    mask, sigmas, polarity, threshold, overlap, threads
+        As for :func:`detect`; ``len(sigmas)`` must be ``L + 1``. ``"bright"``
+        searches ``-layers``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, 4)`` float32 ``x, y, radius, response`` as :func:`detect` returns.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for a bad dtype, shape or parameter, non-finite
+        layers, or a layer count that does not match ``sigmas``.
+    """
+    threads = check_threads(threads)
+    polarity = _check_polarity(polarity)
+    s = _check_sigmas(sigmas)
+    if not math.isfinite(threshold) or threshold < 0:
+        raise ValueError("threshold: must be finite and >= 0")
+    if not math.isfinite(overlap) or not 0.0 <= overlap <= 1.0:
+        raise ValueError("overlap: must be in [0, 1]")
+    items = list(layers)
+    if len(items) != len(s) - 1:
+        raise ValueError(
+            f"layers: expected {len(s) - 1} layers for {len(s)} sigmas, got {len(items)}"
+        )
+    if any(isinstance(a, np.ndarray) and a.ndim == 2 and a.size == 0 for a in items):
+        if any(a.dtype != np.float32 for a in items):
+            raise ValueError("layers: expected dtype float32")
+        return np.zeros((0, 4), np.float32)
+    return _core.blobs.detect_layers(
+        items, mask, s, polarity, float(threshold), float(overlap), threads
+    )

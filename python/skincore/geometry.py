@@ -1,4 +1,4 @@
-"""Geometry kernels: Gaussian blur, resize and polygon rasterisation.
+"""Geometry kernels: Gaussian blur, resize, polygon rasterisation and tile medians.
 
 Every function takes NumPy arrays, allocates its output unless ``out=`` is given,
 and runs in the compiled core without the GIL. ``threads=0`` uses the whole
@@ -15,7 +15,7 @@ import numpy as np
 from skincore import _core
 from skincore._checks import check_threads
 
-__all__ = ["fill_polygons", "gaussian_blur", "resize"]
+__all__ = ["fill_polygons", "gaussian_blur", "resize", "sample_separable", "tile_median"]
 
 MAX_OUTPUT_PIXELS: int = 2**28
 """Largest output :func:`resize` and :func:`fill_polygons` allocate (pixels)."""
@@ -276,4 +276,110 @@ def fill_polygons(
     np.cumsum([len(p) for p in polys], out=offsets[1:])
     xy = np.ascontiguousarray(np.concatenate(polys, axis=0), dtype=np.float64)
     _core.geometry.fill_polygons(xy, offsets, out, int(value), _FILL_RULES[rule], threads)
+    return out
+
+
+def tile_median(
+    src: np.ndarray, mask: np.ndarray, tile: int, *, threads: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Median of an image over the masked pixels of each square tile.
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(H, W)`` float32 image. Rows may be strided; pixels within a row must be
+        contiguous.
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 or bool: the pixels measured (nonzero / True).
+    tile : int
+        Tile side in pixels, >= 1. Tile ``(i, j)`` covers rows ``[i * tile, (i + 1)
+        * tile)`` and columns ``[j * tile, (j + 1) * tile)``, clipped to the image.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    median : numpy.ndarray
+        ``(ceil(H / tile), ceil(W / tile))`` float32: the value of rank ``n // 2``
+        (0-based; the upper median for even ``n``) of the tile's ``n`` masked,
+        non-NaN values in ascending order, i.e. ``np.sort(v)[n // 2]``; NaN where
+        ``n == 0``.
+    count : numpy.ndarray
+        Same shape, int32: ``n``.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout (naming the argument) or ``tile < 1``.
+    """
+    threads = check_threads(threads)
+    if isinstance(tile, bool) or not isinstance(tile, int | np.integer) or tile < 1:
+        raise ValueError(f"tile: expected an int >= 1, got {tile!r}")
+    if not isinstance(src, np.ndarray) or src.ndim != 2:
+        raise ValueError("src: expected a 2-D float32 numpy.ndarray")
+    if isinstance(mask, np.ndarray) and mask.dtype == np.bool_:
+        mask = mask.view(np.uint8)
+    h, w = src.shape
+    shape = (-(-h // int(tile)), -(-w // int(tile)))
+    median = np.full(shape, np.nan, np.float32)
+    count = np.zeros(shape, np.int32)
+    if src.size == 0:
+        if src.dtype != np.float32:
+            raise ValueError(f"src: expected dtype float32, got {src.dtype}")
+        if not isinstance(mask, np.ndarray) or mask.shape != src.shape:
+            raise ValueError("mask: shape differs from src")
+        return median, count
+    _core.geometry.tile_median(src, mask, int(tile), median, count, threads)
+    return median, count
+
+
+def sample_separable(
+    src: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Bilinear samples of an image on a separable grid of source coordinates.
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(h, w)`` float32 image, not empty; pixel centres at integer coordinates.
+        Rows may be strided; pixels within a row must be contiguous.
+    xs, ys : numpy.ndarray
+        ``(cols,)`` source columns and ``(rows,)`` source rows to sample at
+        (float64, finite).
+    out : numpy.ndarray, optional
+        ``(rows, cols)`` float32 output.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(rows, cols)`` float32. Per axis the coordinate is clamped to ``[0, n -
+        1]``, ``c0 = min(floor(t), max(n - 2, 0))``, ``c1 = min(c0 + 1, n - 1)``,
+        ``f = float32(t - c0)``; rows are interpolated first, ``r = src[y0] * (1 -
+        fy) + src[y1] * fy``, then columns, ``r[x0] * (1 - fx) + r[x1] * fx``, in
+        float32; samples whose row or column lies beyond half a pixel outside the
+        image (``c < -0.5`` or ``c > n - 0.5``) are 0.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout (naming the argument), an empty ``src``
+        or non-finite coordinates.
+    """
+    threads = check_threads(threads)
+    xs = np.ascontiguousarray(xs, dtype=np.float64)
+    ys = np.ascontiguousarray(ys, dtype=np.float64)
+    if xs.ndim != 1 or ys.ndim != 1:
+        raise ValueError("xs, ys: expected 1-D coordinate arrays")
+    if out is None:
+        out = np.empty((len(ys), len(xs)), np.float32)
+    if out.size == 0:
+        return out
+    _core.geometry.sample_separable(src, xs, ys, out, threads)
     return out

@@ -23,6 +23,19 @@ def dog_layer(gray, sa, sb, polarity="dark", truncate=4.0):
     return coef * (blur(gray, sb, truncate) - blur(gray, sa, truncate))
 
 
+def scale_space(gray, sigmas, truncate=4.0):
+    """Blurs ``G(s_k) * gray`` built incrementally and the dark-polarity DoG layers."""
+    s = [float(v) for v in sigmas]
+    blurs = [blur(gray, s[0], truncate)]
+    for a, b in zip(s[:-1], s[1:], strict=True):
+        blurs.append(blur(blurs[-1], math.sqrt((b - a) * (b + a)), truncate))
+    layers = [
+        np.float32(2.0 * a * b / (b * b - a * a)) * (blurs[k + 1] - blurs[k])
+        for k, (a, b) in enumerate(zip(s[:-1], s[1:], strict=True))
+    ]
+    return np.stack(blurs), np.stack(layers)
+
+
 def disk_overlap(x1, y1, r1, x2, y2, r2):
     """Vectorised over the second disk: fraction of the smaller disk covered."""
     x2, y2, r2 = (np.asarray(v, np.float64) for v in (x2, y2, r2))

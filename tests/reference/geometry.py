@@ -122,3 +122,40 @@ def fill_polygons(polygons, shape, rule: str = "evenodd", value: int = 255) -> n
             cross += np.where(hit, 1 if rule == "evenodd" else d, 0)
     inside = (cross % 2 == 1) if rule == "evenodd" else (cross != 0)
     return np.where(inside, np.uint8(value), np.uint8(0)).astype(np.uint8)
+
+
+def tile_median(src: np.ndarray, mask: np.ndarray, tile: int) -> tuple[np.ndarray, np.ndarray]:
+    """Upper median (``np.sort(v)[n // 2]``) and count of the masked non-NaN values per tile."""
+    h, w = src.shape
+    th, tw = -(-h // tile), -(-w // tile)
+    med = np.full((th, tw), np.nan, np.float32)
+    cnt = np.zeros((th, tw), np.int32)
+    for i in range(th):
+        for j in range(tw):
+            v = src[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile]
+            m = mask[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile] != 0
+            v = np.sort(v[m & ~np.isnan(v)])
+            cnt[i, j] = len(v)
+            if len(v):
+                med[i, j] = v[len(v) // 2]
+    return med, cnt
+
+
+def sample_separable(src: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Separable bilinear samples, rows first, float32, 0 beyond half a pixel outside."""
+    mm = np.asarray(src, np.float32)
+    h, w = mm.shape
+    yin = (ys >= -0.5) & (ys <= h - 0.5)
+    xin = (xs >= -0.5) & (xs <= w - 0.5)
+    y = np.clip(ys, 0, h - 1)
+    y0 = np.minimum(np.floor(y).astype(np.intp), max(h - 2, 0))
+    y1 = np.minimum(y0 + 1, h - 1)
+    fy = (y - y0).astype(np.float32)[:, None]
+    tmp = mm[y0] * (1 - fy) + mm[y1] * fy
+    x = np.clip(xs, 0, w - 1)
+    x0 = np.minimum(np.floor(x).astype(np.intp), max(w - 2, 0))
+    x1 = np.minimum(x0 + 1, w - 1)
+    fx = (x - x0).astype(np.float32)[None, :]
+    out = tmp[:, x0] * (1 - fx) + tmp[:, x1] * fx
+    out *= (yin[:, None] & xin[None, :]).astype(np.float32)
+    return out

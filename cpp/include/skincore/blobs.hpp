@@ -30,7 +30,9 @@
 // row, column and layer; a greedy pass keeps a blob unless it overlaps an already
 // kept one by more than `overlap` of the smaller disk's area.
 //
-// Memory: five W*H float buffers (plus the blur's scratch), whatever K is.
+// Memory: five W*H float buffers (plus the blur's scratch), whatever K is; callers
+// that need the layers again (both polarities, or the blurs themselves) build them
+// once with blob_scale_space and search them with detect_blobs_in_layers.
 // Deterministic for any thread count.
 #pragma once
 
@@ -71,6 +73,22 @@ void dog_response(ConstView<float> gray, MutView<float> dst, double sigma_a, dou
 // Full detector. `mask` may be null; otherwise it must have gray's shape.
 std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8_t>* mask,
                                const BlobParams& params, int threads);
+
+// The scale space the detector builds, kept: blurs[k] = L_k (k = 0..K-1) and
+// layers[i] = D_i of the dark polarity (i = 0..K-2), each of gray's shape, computed
+// exactly as detect_blobs computes them (so detect_blobs_in_layers on them finds the
+// same blobs). Costs K + (K - 1) W*H outputs instead of detect_blobs' five buffers.
+void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
+                      const std::vector<MutView<float>>& blurs,
+                      const std::vector<MutView<float>>& layers, int threads);
+
+// The detector on given dark-polarity layers D_0..D_{K-2} (blob_scale_space's, or
+// any leading subset of them with the matching leading sigmas): params.polarity
+// picks dark (D) or bright (-D) blobs; params.truncate is unused. Identical to
+// detect_blobs on the image the layers came from.
+std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& layers,
+                                         const ConstView<std::uint8_t>* mask,
+                                         const BlobParams& params, int threads);
 
 // Fraction of the smaller disk's area covered by the intersection of two disks.
 double disk_overlap(double x1, double y1, double r1, double x2, double y2, double r2);

@@ -102,4 +102,28 @@ inline void fill_polygon(const double* xy, std::int64_t n_points, MutView<std::u
     fill_polygons(xy, offsets, 1, dst, value, rule, threads);
 }
 
+// ------------------------------------------------------------ separable sampling
+
+// Bilinear samples of src on a separable grid: dst(j, i) at source column xs[i]
+// and row ys[j] (pixel centres at integers; dst has len(ys) rows, len(xs)
+// columns). Per axis, with n the source side: t = clamp(c, 0, n - 1),
+// c0 = min(floor(t), max(n - 2, 0)), c1 = min(c0 + 1, n - 1), f = float(t - c0);
+// rows first: r(x) = src(y0, x) * (1 - fy) + src(y1, x) * fy, then
+// dst = r(x0) * (1 - fx) + r(x1) * fx, all in float32 in that order, times 1
+// where both -0.5 <= c <= n - 0.5, times 0 elsewhere. xs and ys must be finite.
+void sample_separable(ConstView<float> src, const double* xs, const double* ys,
+                      MutView<float> dst, int threads);
+
+// ----------------------------------------------------------------- tile median
+
+// Median of src over the pixels of each tile x tile block where mask != 0 and src
+// is not NaN. Tile (ty, tx) covers rows [ty*tile, (ty+1)*tile) and columns
+// [tx*tile, (tx+1)*tile), clipped to the image; median and count have shape
+// (ceil(H / tile), ceil(W / tile)). median is the element of rank n / 2 (0-based,
+// integer division: the upper median for even n) of the tile's n selected values
+// in ascending order, NaN when n == 0; count is n. Deterministic for any thread
+// count (each tile is independent).
+void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
+                 MutView<float> median, MutView<std::int32_t> count, int threads);
+
 }  // namespace skincore

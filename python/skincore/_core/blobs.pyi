@@ -24,3 +24,20 @@ def dog_response(
     truncate: float,
     threads: int,
 ) -> None: ...
+def scale_space(
+    gray: npt.NDArray[np.float32],
+    blurs: list[npt.NDArray[np.float32]],
+    layers: list[npt.NDArray[np.float32]],
+    sigmas: Sequence[float] | npt.NDArray[np.float64],
+    truncate: float,
+    threads: int,
+) -> None: ...
+def detect_layers(
+    layers: list[npt.NDArray[np.float32]],
+    mask: npt.NDArray[np.uint8] | None,
+    sigmas: Sequence[float] | npt.NDArray[np.float64],
+    polarity: str,
+    threshold: float,
+    overlap: float,
+    threads: int,
+) -> npt.NDArray[np.float32]: ...

@@ -22,3 +22,18 @@ def fill_polygons(
     rule: int,
     threads: int = 0,
 ) -> None: ...
+def tile_median(
+    src: npt.NDArray[np.float32],
+    mask: npt.NDArray[np.uint8],
+    tile: int,
+    median: npt.NDArray[np.float32],
+    count: npt.NDArray[np.int32],
+    threads: int = 0,
+) -> None: ...
+def sample_separable(
+    src: npt.NDArray[np.float32],
+    xs: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    dst: npt.NDArray[np.float32],
+    threads: int = 0,
+) -> None: ...

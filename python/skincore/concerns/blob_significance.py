@@ -66,7 +66,9 @@ _TEXTURE_SAMPLES = 400
 _MIN_TILE_SIDE = 8
 
 
-def local_noise(resp: np.ndarray, mask: np.ndarray, tile_px: int) -> np.ndarray:
+def local_noise(
+    resp: np.ndarray, mask: np.ndarray, tile_px: int, *, threads: int = 0
+) -> np.ndarray:
     """Robust local spread of the opposite side of a DoG layer, one value per tile.
 
     Parameters
@@ -78,6 +80,8 @@ def local_noise(resp: np.ndarray, mask: np.ndarray, tile_px: int) -> np.ndarray:
         ``(H, W)`` bool, the skin to measure over.
     tile_px : int
         Tile side in pixels, >= 2.
+    threads : int, optional
+        Kernel threads (0 = the pool); results do not depend on it.
 
     Returns
     -------
@@ -94,25 +98,18 @@ def local_noise(resp: np.ndarray, mask: np.ndarray, tile_px: int) -> np.ndarray:
     """
     if tile_px < 2:
         raise ValueError("tile_px: must be >= 2")
-    h, w = resp.shape
-    ty, tx = -(-h // tile_px), -(-w // tile_px)
     # every other pixel and row when tiles are large: the same median, 4x cheaper
     step = 2 if tile_px >= 2 * _MIN_TILE_SIDE and tile_px % 2 == 0 else 1
     t = tile_px // step
     r, m = resp[::step, ::step], mask[::step, ::step]
-    a = np.full((ty * t, tx * t), np.inf, np.float32)
-    a[: r.shape[0], : r.shape[1]] = np.where(m & (r < 0), -r, np.inf)
-    tiles = a.reshape(ty, t, tx, t).transpose(0, 2, 1, 3).reshape(ty, tx, -1)
-    n = np.count_nonzero(np.isfinite(tiles), axis=2)
-    tiles = np.sort(tiles, axis=2)
-    med = np.take_along_axis(tiles, (n // 2)[..., None], axis=2)[..., 0]
+    med, n = geometry.tile_median(np.negative(r, dtype=np.float32), m & (r < 0), t, threads=threads)
     valid = n >= _MIN_TILE_SKIN * 0.5 * t * t
     if not valid.any():
-        return np.zeros((ty, tx), np.float32)
+        return np.zeros(med.shape, np.float32)
     med = np.where(valid, med / _MEDIAN_ABS_TO_STD, 0.0).astype(np.float32)
     wgt = valid.astype(np.float32)
-    num = geometry.gaussian_blur(med * wgt, 1.0)
-    den = geometry.gaussian_blur(wgt, 1.0)
+    num = geometry.gaussian_blur(med * wgt, 1.0, threads=threads)
+    den = geometry.gaussian_blur(wgt, 1.0, threads=threads)
     fallback = np.float32(np.median(med[valid]))
     return np.where(den > 1e-3, num / np.maximum(den, 1e-3), fallback).astype(np.float32)
 
@@ -315,15 +312,10 @@ class BlobLayers:
         self.gain = (2.0 + q + 1.0 / q) / 2.0  # response of a dip at its scale -> depth
         self.detection_sigmas = blobs.detection_sigmas(self.sigmas)
         # G(s_k) * gray incrementally (G(s_{k+1}) = G(sqrt(s_{k+1}^2 - s_k^2)) * G(s_k)),
-        # as the detector does; the dark-polarity layers are their scaled differences
-        self._blur = [geometry.gaussian_blur(gray, float(self.sigmas[0]), threads=threads)]
-        for a, b in zip(self.sigmas[:-1], self.sigmas[1:], strict=True):
-            step = math.sqrt(b * b - a * a)
-            self._blur.append(geometry.gaussian_blur(self._blur[-1], step, threads=threads))
-        self.dog = [
-            np.float32(2.0 * a * b / (b * b - a * a)) * (self._blur[k + 1] - self._blur[k])
-            for k, (a, b) in enumerate(zip(self.sigmas[:-1], self.sigmas[1:], strict=True))
-        ]
+        # and the dark-polarity layers: the detector's own scale space, built once
+        # and searched for both polarities (blobs.detect_layers)
+        self._blur, self.dog = blobs.scale_space(gray, self.sigmas, threads=threads)
+        self._mask8 = np.where(skin, np.uint8(255), np.uint8(0))
         self._noise: dict[tuple[int, str], np.ndarray] = {}
 
     def texture_sigma(
@@ -359,17 +351,29 @@ class BlobLayers:
         for frac in (0.5, 1.0):
             y0, y1 = int(h * (1 - frac) / 2), int(math.ceil(h * (1 + frac) / 2))
             x0, x1 = int(w * (1 - frac) / 2), int(math.ceil(w * (1 + frac) / 2))
-            found = blobs.detect(
-                self.gray[y0:y1, x0:x1],
-                np.where(self.skin[y0:y1, x0:x1], np.uint8(255), np.uint8(0)),
-                sig,
-                polarity,
-                contrast / self.gain,
-                overlap=0.5,
-                threads=self.threads,
-            )
-            found[:, 0] += x0
-            found[:, 1] += y0
+            if (y0, y1, x0, x1) == (0, h, 0, w):
+                # the whole grid: the kept layers are this search's own
+                found = blobs.detect_layers(
+                    self.dog[: len(sig) - 1],
+                    self._mask8,
+                    sig,
+                    polarity,
+                    contrast / self.gain,
+                    overlap=0.5,
+                    threads=self.threads,
+                )
+            else:
+                found = blobs.detect(
+                    self.gray[y0:y1, x0:x1],
+                    np.where(self.skin[y0:y1, x0:x1], np.uint8(255), np.uint8(0)),
+                    sig,
+                    polarity,
+                    contrast / self.gain,
+                    overlap=0.5,
+                    threads=self.threads,
+                )
+                found[:, 0] += x0
+                found[:, 1] += y0
             if len(found) >= 4 * _MIN_TEXTURE_BLOBS:
                 break
         if avoid is not None and len(avoid) and len(found):
@@ -404,9 +408,8 @@ class BlobLayers:
         """Tile map of layer ``i``'s spread opposite to ``polarity``, in depth units."""
         if (i, polarity) not in self._noise:
             resp = self.dog[i] if polarity == "dark" else -self.dog[i]
-            self._noise[(i, polarity)] = local_noise(resp, self.skin, self.tile) * np.float32(
-                self.gain
-            )
+            spread = local_noise(resp, self.skin, self.tile, threads=self.threads)
+            self._noise[(i, polarity)] = spread * np.float32(self.gain)
         return self._noise[(i, polarity)]
 
     def blurred(self, i: int) -> np.ndarray:
@@ -448,10 +451,9 @@ class BlobLayers:
         significance : numpy.ndarray
             ``(N,)`` depth over the local spread of the blob's layer.
         """
-        mask8 = np.where(self.skin, np.uint8(255), np.uint8(0))
-        found = blobs.detect(
-            self.gray,
-            mask8,
+        found = blobs.detect_layers(
+            self.dog,
+            self._mask8,
             self.sigmas,
             polarity,
             contrast / self.gain,

@@ -194,22 +194,28 @@ def _blur_mask(m: np.ndarray, sigma: float, threads: int) -> np.ndarray:
     return geometry.gaussian_blur(m.astype(np.float32), max(sigma, 0.3), threads=threads)
 
 
-def _zone_mask(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
+def _zone_mask(
+    mask: np.ndarray, ppm: float, threads: int
+) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
     """Close small holes, then erode the border (blur-and-threshold morphology).
 
     Works on the mask's bounding box padded by the blur reach, so the cost is the
-    zone's, not the face's.
+    zone's, not the face's. Returns the mask and its bounding box (:func:`_bbox`,
+    found in that window: the mask is empty outside it).
     """
     out = np.zeros(mask.shape, dtype=bool)
     box = _bbox(mask)
     if box is None:
-        return out
+        return out, None
     pad = int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
     x0, y0, x1, y1 = box
     x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
     x1, y1 = min(mask.shape[1], x1 + pad), min(mask.shape[0], y1 + pad)
-    out[y0:y1, x0:x1] = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
-    return out
+    out[y0:y1, x0:x1] = win = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
+    inner = _bbox(win)
+    if inner is None:
+        return out, None
+    return out, (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
 
 
 def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
@@ -325,9 +331,10 @@ def _score(load: float, scale: float = SCORE_LOAD) -> int:
 def _measure_zone(
     ctx: TextureContext,
     name: str,
-    fr: ridges.FrangiResult,
+    fr: ridges.FrangiResult | None,
     origin: tuple[int, int],
     zmask: np.ndarray,
+    zbox: tuple[int, int, int, int] | None,
     skin_px: int,
     area_px: int,
     threads: int,
@@ -335,7 +342,7 @@ def _measure_zone(
 ) -> WrinkleZone:
     ppm = ctx.px_per_mm
     ox, oy = origin
-    box = _bbox(zmask)
+    box = zbox if fr is not None else None
     lines: list[WrinkleLine] = []
     outlines: list[np.ndarray] = []
     skeleton_px = 0
@@ -442,38 +449,64 @@ def measure_wrinkles(
     ppm = float(ctx.px_per_mm)
     names = [z for z in names if np.any(ctx.masks[z])]
     shape = ctx.gray.shape
-    zmasks = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
+    zboxed = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
+    zmasks = {z: m for z, (m, _) in zboxed.items()}
+    zboxes = {z: b for z, (_, b) in zboxed.items()}
     gray = ctx.gray.astype(np.float32, copy=False)
 
-    def run(zones: list[str], sig_mm: tuple[float, ...]) -> tuple[ridges.FrangiResult, tuple]:
+    def run(
+        zones: list[str], sig_mm: tuple[float, ...]
+    ) -> dict[str, tuple[ridges.FrangiResult | None, tuple[int, int]]]:
+        # The responses are those of one Frangi run over the zones' union box (its
+        # borders reflect). Each zone reads them only inside its own box, so each
+        # zone's box is filtered alone, grown by the filter's reach (Gaussian radius
+        # + the 1-px difference stencil) and clipped to that union box: every value
+        # read is bit-identical, and the pixels between the zones are not filtered.
         sig = _sigmas(sig_mm, ppm)
-        boxes = [b for z in zones if (b := _bbox(zmasks[z])) is not None]
-        x0, y0, x1, y1 = _union_box(boxes or [(0, 0, 1, 1)], int(math.ceil(3 * sig[-1])), shape)
-        fr = ridges.frangi(
-            gray[y0:y1, x0:x1],
-            sig,
-            black_ridges=True,
-            gamma=params.gamma,
-            edge_beta=0.5,
-            threads=threads,
+        boxes = {z: b for z in zones if (b := zboxes[z]) is not None}
+        ux0, uy0, ux1, uy1 = _union_box(
+            list(boxes.values()) or [(0, 0, 1, 1)], int(math.ceil(3 * sig[-1])), shape
         )
-        return fr, (x0, y0)
+        reach = int(4.0 * sig[-1] + 0.5) + 2
+
+        def frangi(x0: int, y0: int, x1: int, y1: int) -> ridges.FrangiResult:
+            return ridges.frangi(
+                gray[y0:y1, x0:x1],
+                sig,
+                black_ridges=True,
+                gamma=params.gamma,
+                edge_beta=0.5,
+                threads=threads,
+            )
+
+        if params.gamma is None or not params.gamma > 0:
+            # an automatic gamma is a maximum over the filtered box: keep one box
+            whole = frangi(ux0, uy0, ux1, uy1)
+            return {z: (whole, (ux0, uy0)) for z in zones}
+        out: dict[str, tuple[ridges.FrangiResult | None, tuple[int, int]]] = {}
+        for z in zones:
+            if z not in boxes:
+                out[z] = (None, (ux0, uy0))  # nothing left of the zone to trace
+                continue
+            bx0, by0, bx1, by1 = boxes[z]
+            x0, y0 = max(ux0, bx0 - reach), max(uy0, by0 - reach)
+            x1, y1 = min(ux1, bx1 + reach), min(uy1, by1 + reach)
+            out[z] = (frangi(x0, y0, x1, y1), (x0, y0))
+        return out
 
     plain = [z for z in names if z not in _FOLD_ZONES]
     folds = [z for z in names if z in _FOLD_ZONES]
-    results: dict[str, tuple[ridges.FrangiResult, tuple]] = {}
+    results: dict[str, tuple[ridges.FrangiResult | None, tuple[int, int]]] = {}
     if plain:
-        res = run(plain, params.sigmas_mm)
-        results.update({z: res for z in plain})
+        results.update(run(plain, params.sigmas_mm))
     if folds:
-        res = run(folds, params.fold_sigmas_mm)
-        results.update({z: res for z in folds})
+        results.update(run(folds, params.fold_sigmas_mm))
     zones: dict[str, WrinkleZone] = {}
     for z in names:
         fr, origin = results[z]
         skin_px = int(np.count_nonzero(ctx.masks[z]))
         zones[z] = _measure_zone(
-            ctx, z, fr, origin, zmasks[z], skin_px, area_img[z], threads, params
+            ctx, z, fr, origin, zmasks[z], zboxes[z], skin_px, area_img[z], threads, params
         )
     return Wrinkles(zones=zones, deep_threshold=params.deep_threshold)
 

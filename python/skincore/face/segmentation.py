@@ -216,22 +216,11 @@ def resample_map(
     gx = (px - src_origin[0] + 0.5) * src_scale - 0.5
     gy = (py - src_origin[1] + 0.5) * src_scale - 0.5
     mm = np.asarray(m, np.float32)
-    h, w = mm.shape
-    # separable: rows first, then columns (same result as 2-D bilinear)
-    yin = (gy >= -0.5) & (gy <= h - 0.5)
-    xin = (gx >= -0.5) & (gx <= w - 0.5)
-    y = np.clip(gy, 0, h - 1)
-    y0 = np.minimum(np.floor(y).astype(np.intp), max(h - 2, 0))
-    y1 = np.minimum(y0 + 1, h - 1)
-    fy = (y - y0).astype(np.float32)[:, None]
-    tmp = mm[y0] * (1 - fy) + mm[y1] * fy
-    x = np.clip(gx, 0, w - 1)
-    x0 = np.minimum(np.floor(x).astype(np.intp), max(w - 2, 0))
-    x1 = np.minimum(x0 + 1, w - 1)
-    fx = (x - x0).astype(np.float32)[None, :]
-    out = tmp[:, x0] * (1 - fx) + tmp[:, x1] * fx
-    out *= (yin[:, None] & xin[None, :]).astype(np.float32)
-    return np.ascontiguousarray(out, dtype=np.float32)
+    out = np.zeros((rows, cols), np.float32)
+    if out.size == 0:
+        return out
+    # separable bilinear, rows first, 0 beyond half a pixel outside (the C++ kernel)
+    return geometry.sample_separable(np.ascontiguousarray(mm), gx, gy, out=out, threads=1)
 
 
 def _check_landmarks(landmarks: np.ndarray) -> np.ndarray:
