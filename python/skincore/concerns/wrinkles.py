@@ -346,7 +346,7 @@ def _measure_zone(
     lines: list[WrinkleLine] = []
     outlines: list[np.ndarray] = []
     skeleton_px = 0
-    if box is not None:
+    if box is not None and fr is not None:
         bx0, by0, bx1, by1 = box
         # fr maps start at `origin`; cut the zone's box out of them.
         sy = slice(by0 - oy, by1 - oy)
