@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from skincore.analysis import Firmness
 from skincore.concerns import wrinkles
 from skincore.concerns.base import Concern
-from skincore.grading import ConcernGrade, band_grade
+from skincore.grading import ConcernGrade, banded
 
 #: The zones whose folds show sagging.
 SAG_ZONES = ("left_nasolabial", "right_nasolabial", "left_mouth_corner", "right_mouth_corner")
@@ -64,14 +64,8 @@ def measure(work, params: Params) -> Firmness | None:  # noqa: ANN001 - FaceWork
 
 def grade(result: Firmness, params: Params) -> ConcernGrade:
     """Severity, confidence and score of the sag load, per zone and face."""
-
-    def g(load: float):  # noqa: ANN202
-        return band_grade(load, params.bands, params.confidence_spread, params.score_load)
-
-    return ConcernGrade(
-        whole=g(result.sag_load),
-        zones={z: g(v) for z, v in result.zones.items()},
-        weights=dict.fromkeys(result.zones, 1.0),
+    return banded(
+        result.sag_load, result.zones, params.bands, params.confidence_spread, params.score_load
     )
 
 

@@ -44,7 +44,7 @@ from skincore import geometry
 from skincore.analysis import ROUGH_ZONES, MaskLayer, Moisture
 from skincore.concerns import oiliness, roughness
 from skincore.concerns.base import Concern
-from skincore.grading import ConcernGrade, band_grade
+from skincore.grading import ConcernGrade, banded
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,8 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
 
 def grade(result: Moisture, params: Params) -> ConcernGrade:
     """Severity grade, confidence and score of the dehydrated share, per zone and face."""
-
-    def g(area: float):  # noqa: ANN202
-        return band_grade(area, params.area_bands, params.confidence_spread, params.score_area)
-
-    return ConcernGrade(
-        whole=g(result.area),
-        zones={name: g(a) for name, a in result.zones.items()},
-        weights=dict.fromkeys(result.zones, 1.0),
+    return banded(
+        result.area, result.zones, params.area_bands, params.confidence_spread, params.score_area
     )
 
 

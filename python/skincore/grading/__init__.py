@@ -34,6 +34,7 @@ __all__ = [
     "Grade",
     "Score",
     "band_grade",
+    "banded",
     "bucket",
     "count_confidence",
     "group_scores",
@@ -110,6 +111,25 @@ def band_grade(value: float, bands: tuple[float, ...], spread: float, score_scal
         severity=sum(1 for b in bands if value >= b),
         confidence=margin_confidence(value, edge, spread),
         score=round(max(1.0, 100.0 * math.exp(-value / score_scale)), 1),
+    )
+
+
+def banded(
+    whole: float,
+    zones: Mapping[str, float],
+    bands: tuple[float, ...],
+    spread: float,
+    score_scale: float,
+) -> ConcernGrade:
+    """:func:`band_grade` of a face's value and of each zone's (zones weigh equally)."""
+
+    def g(v: float) -> Grade:
+        return band_grade(v, bands, spread, score_scale)
+
+    return ConcernGrade(
+        whole=g(whole),
+        zones={name: g(v) for name, v in zones.items()},
+        weights=dict.fromkeys(zones, 1.0),
     )
 
 
