@@ -7,7 +7,8 @@ face skin mask (segmented skin minus eyes, brows, lips, nostrils, hair and
 beard, so no lesion is searched there) and memoised on the face's
 :class:`~skincore.concerns.work.FaceWork` under its detection parameters. This
 module converts what it finds to image pixels
-(:class:`skincore.analysis.Lesion`), and turns area masks (red, brown skin) into
+(:class:`skincore.analysis.Lesion`), shares the colour grid's chromophore maps,
+and turns area masks (red, brown skin) into
 outlines and per-zone shares.
 """
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from skincore import contours
 from skincore.analysis import Lesion, Rect
+from skincore.chromophore import chromophore_maps
 from skincore.concerns.lesions import LesionParams, detect_lesions
 
 if TYPE_CHECKING:
@@ -30,6 +32,16 @@ COLOUR_ZONES = ("forehead", "left_cheek", "right_cheek", "nose", "chin")
 
 #: Contrast features carried into the result.
 _CONTRAST = ("dL", "da", "db", "redness", "melanin")
+
+
+def face_chromophores(work: FaceWork) -> tuple[np.ndarray, np.ndarray]:
+    """``(melanin, haemoglobin)`` of the face's colour grid, once per face.
+
+    Redness reads the haemoglobin, pigmentation the melanin, of the same maps.
+    """
+    return work.memo(
+        "chromophores", lambda: chromophore_maps(work.colour_rgb, threads=work.threads)
+    )
 
 
 def face_lesions(work: FaceWork, params: LesionParams) -> list[Lesion]:

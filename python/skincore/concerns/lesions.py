@@ -1112,6 +1112,7 @@ def sensitivity(
     params: SensitivityParams | None = None,
     *,
     threads: int = 0,
+    maps: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SensitivityResult:
     """Area and intensity of diffuse redness over the skin.
 
@@ -1126,6 +1127,10 @@ def sensitivity(
     params : SensitivityParams, optional
     threads : int
         Worker threads for the kernels.
+    maps : tuple of numpy.ndarray, optional
+        ``(melanin, haemoglobin)`` of ``rgb`` as
+        :func:`skincore.chromophore.chromophore_maps` gives them, when the caller
+        has them already; computed otherwise.
 
     Returns
     -------
@@ -1135,7 +1140,7 @@ def sensitivity(
     _check_rgb_skin(rgb, skin, px_per_mm)
     if not np.any(skin):
         return SensitivityResult(0.0, 0.0, 0.0, 0.0, np.zeros(skin.shape, np.uint8))
-    _, hb = chromophore_maps(rgb, threads=threads)
+    _, hb = maps if maps is not None else chromophore_maps(rgb, threads=threads)
     ex, sk, _ = _excess(hb, skin, px_per_mm, p.smooth_mm, p.background_mm, p.threshold, threads)
     red = sk & (ex >= p.threshold)
     n_skin = int(np.count_nonzero(sk))
@@ -1168,6 +1173,7 @@ def melanin(
     params: MelaninParams | None = None,
     *,
     threads: int = 0,
+    maps: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> MelaninResult:
     """Brown area and melanin concentration over the skin.
 
@@ -1182,6 +1188,10 @@ def melanin(
     params : MelaninParams, optional
     threads : int
         Worker threads for the kernels.
+    maps : tuple of numpy.ndarray, optional
+        ``(melanin, haemoglobin)`` of ``rgb`` as
+        :func:`skincore.chromophore.chromophore_maps` gives them, when the caller
+        has them already; computed otherwise.
 
     Returns
     -------
@@ -1191,7 +1201,7 @@ def melanin(
     _check_rgb_skin(rgb, skin, px_per_mm)
     if not np.any(skin):
         return MelaninResult(0.0, 0.0, float("nan"), 0.0, np.zeros(skin.shape, np.uint8))
-    mel, _ = chromophore_maps(rgb, threads=threads)
+    mel, _ = maps if maps is not None else chromophore_maps(rgb, threads=threads)
     ex, sk, _ = _excess(mel, skin, px_per_mm, p.smooth_mm, p.background_mm, p.threshold, threads)
     # Darkness: optical density in G (melanin + haemoglobin + shading), same smoothing.
     dg, _, _ = _excess(

@@ -42,7 +42,12 @@ import numpy as np
 from skincore import contours
 from skincore.analysis import MaskLayer, Pigmentation
 from skincore.concerns.base import Concern
-from skincore.concerns.colour_lesions import face_lesions, outlines, zone_shares
+from skincore.concerns.colour_lesions import (
+    face_chromophores,
+    face_lesions,
+    outlines,
+    zone_shares,
+)
 from skincore.concerns.lesions import LesionParams, MelaninParams, melanin
 from skincore.grading import ConcernGrade, band_grade, margin_confidence
 
@@ -103,7 +108,12 @@ def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - Face
         return None
     cm = work.colour
     m = melanin(
-        work.colour_rgb, face, work.colour_px_per_mm, params.detection, threads=work.threads
+        work.colour_rgb,
+        face,
+        work.colour_px_per_mm,
+        params.detection,
+        threads=work.threads,
+        maps=face_chromophores(work),
     )
     spots = [les for les in face_lesions(work, params.lesions) if les.kind == "spot"]
     return Pigmentation(

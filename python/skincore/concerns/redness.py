@@ -36,7 +36,7 @@ import numpy as np
 
 from skincore.analysis import MaskLayer, Redness
 from skincore.concerns.base import Concern
-from skincore.concerns.colour_lesions import outlines, zone_shares
+from skincore.concerns.colour_lesions import face_chromophores, outlines, zone_shares
 from skincore.concerns.lesions import SensitivityParams, sensitivity
 from skincore.grading import ConcernGrade, band_grade
 
@@ -73,7 +73,12 @@ def measure(work, params: Params) -> Redness | None:  # noqa: ANN001 - FaceWork
         return None
     cm = work.colour
     r = sensitivity(
-        work.colour_rgb, face, work.colour_px_per_mm, params.detection, threads=work.threads
+        work.colour_rgb,
+        face,
+        work.colour_px_per_mm,
+        params.detection,
+        threads=work.threads,
+        maps=face_chromophores(work),
     )
     return Redness(
         area=float(r.area_fraction),
