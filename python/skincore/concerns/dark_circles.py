@@ -91,11 +91,6 @@ class Params:
     min_pixels: int = 40
 
 
-def _to_image(xy: np.ndarray, origin: tuple[int, int], scale: float) -> np.ndarray:
-    xy = np.asarray(xy, np.float64)
-    return ((xy + 0.5) / scale - 0.5 + np.asarray(origin, np.float64)).astype(np.float32)
-
-
 def _eye(work, side: str, params: Params) -> DarkCircleEye | None:  # noqa: ANN001 - FaceWork
     cm = work.colour
     lab = work.colour_lab
@@ -124,12 +119,10 @@ def _eye(work, side: str, params: Params) -> DarkCircleEye | None:  # noqa: ANN0
             np.where(dark, np.uint8(255), np.uint8(0)), epsilon=0.7, threads=1
         )
         if polys:
-            outline = _to_image(max(polys, key=len), cm.origin, cm.scale)
+            outline = work.colour_to_image(max(polys, key=len))
     ys, xs = np.nonzero(poly)
-    corners = _to_image(
-        np.array([[xs.min() - 0.5, ys.min() - 0.5], [xs.max() + 0.5, ys.max() + 0.5]]),
-        cm.origin,
-        cm.scale,
+    corners = work.colour_to_image(
+        np.array([[xs.min() - 0.5, ys.min() - 0.5], [xs.max() + 0.5, ys.max() + 0.5]])
     )
     return DarkCircleEye(
         delta_L=dl,
