@@ -8,7 +8,7 @@ from PIL import Image
 
 import skincore
 from skincore.concerns import eye_bags as E
-from skincore.concerns.eye_bags import _lower_lid
+from skincore.face.regions import lower_lid
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def _relief(rgb, face, amount, *, bulge_mm=3.5, groove_mm=7.5, width_mm=1.6):
     gain = np.ones((h, w), np.float32)
     yy, xx = np.mgrid[:h, :w]
     for side in ("left", "right"):
-        lx, ly = _lower_lid(face.geometry.regions[f"{side}_eye"])
+        lx, ly = lower_lid(face.geometry.regions[f"{side}_eye"])
         inside = (xx >= lx[0]) & (xx <= lx[-1])
         lid = np.interp(xx, lx, ly)
         d = (yy - lid) / ppm  # mm below the lid
@@ -78,7 +78,7 @@ def test_dark_circle_without_a_bulge_is_not_a_bag(analyzer, base):
     yy, xx = np.mgrid[:h, :w]
     gain = np.ones((h, w), np.float32)
     for side in ("left", "right"):
-        lx, ly = _lower_lid(face.geometry.regions[f"{side}_eye"])
+        lx, ly = lower_lid(face.geometry.regions[f"{side}_eye"])
         d = (yy - np.interp(xx, lx, ly)) / ppm
         inside = (xx >= lx[0]) & (xx <= lx[-1]) & (d > 0)
         gain = np.where(inside, 1 - 0.25 * np.exp(-d / 5.0), gain)

@@ -896,6 +896,17 @@ class FaceResult:
     skin: MaskLayer | None = field(default=None, repr=False)
     total_score: Any = None
 
+    def lesions(self) -> list[Lesion]:
+        """Every lesion the measured lesion concerns found: acne, moles, brown spots."""
+        out: list[Lesion] = []
+        for found in (
+            self.acne.lesions if self.acne is not None else [],
+            self.moles.lesions if self.moles is not None else [],
+            self.pigmentation.spots if self.pigmentation is not None else [],
+        ):
+            out += found
+        return out
+
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: concern results by name.
         if name.startswith("__"):

@@ -61,6 +61,7 @@ import numpy as np
 from skincore import geometry
 from skincore.analysis import EyeBag, EyeBags, Rect
 from skincore.concerns.base import Concern
+from skincore.face.regions import lower_lid
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 SIDES = ("left", "right")
@@ -106,17 +107,6 @@ class Params:
     confidence_spread: float = 1.0
     score_depth: float = 6.0
     min_lines: int = 5
-
-
-def _lower_lid(eye: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the lower lid margin of an eye contour: (xs ascending, ys), image pixels."""
-    pts = np.asarray(eye, np.float64)[:, :2]
-    a, b = pts[np.argmin(pts[:, 0])], pts[np.argmax(pts[:, 0])]
-    t = (pts[:, 0] - a[0]) / max(b[0] - a[0], 1e-6)
-    chord = a[1] + t * (b[1] - a[1])
-    low = pts[pts[:, 1] >= chord - 1e-6]
-    low = low[np.argsort(low[:, 0])]
-    return low[:, 0], low[:, 1]
 
 
 def _detrend(prof: np.ndarray) -> np.ndarray:
@@ -170,7 +160,7 @@ def _eye(work, side: str, params: Params) -> EyeBag | None:  # noqa: ANN001 - Fa
     )
     skin = cm.masks["face"] > 0
     h, w = skin.shape
-    lx, ly = _lower_lid(eye)
+    lx, ly = lower_lid(eye)
     if lx.size < 2:
         return None
     # lid line on the colour grid

@@ -400,13 +400,8 @@ _ADV_LESIONS = {
 def _lesions_by_kind(face: FaceResult) -> dict[str, list[Lesion]]:
     """Lesions of the measured concerns, by kind (a concern not run adds none)."""
     out: dict[str, list[Lesion]] = {}
-    for found in (
-        face.acne.lesions if face.acne is not None else [],
-        face.moles.lesions if face.moles is not None else [],
-        face.pigmentation.spots if face.pigmentation is not None else [],
-    ):
-        for les in found:
-            out.setdefault(les.kind, []).append(les)
+    for les in face.lesions():
+        out.setdefault(les.kind, []).append(les)
     return out
 
 

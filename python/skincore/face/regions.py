@@ -364,6 +364,21 @@ def crop_box(
     )
 
 
+def lower_lid(eye: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the lower lid margin of an eye contour: (xs ascending, ys), image pixels.
+
+    The contour's points on or below the chord between its two corners (its
+    leftmost and rightmost points), sorted by x.
+    """
+    pts = np.asarray(eye, np.float64)[:, :2]
+    a, b = pts[np.argmin(pts[:, 0])], pts[np.argmax(pts[:, 0])]
+    t = (pts[:, 0] - a[0]) / max(b[0] - a[0], 1e-6)
+    chord = a[1] + t * (b[1] - a[1])
+    low = pts[pts[:, 1] >= chord - 1e-6]
+    low = low[np.argsort(low[:, 0])]
+    return low[:, 0], low[:, 1]
+
+
 def polygon_area(poly: np.ndarray) -> float:
     """Area of a simple polygon (shoelace formula), in squared pixels."""
     x = poly[:, 0].astype(np.float64)

@@ -33,6 +33,7 @@ from PIL import Image, ImageDraw
 
 from skincore import maps as _maps
 from skincore.analysis import Analysis, MaskLayer
+from skincore.face.regions import lower_lid
 from skincore.grading.groups import CONCERN_GROUPS, ZONE_GROUPS
 from skincore.maps import EnhancedBWInfo
 from skincore.visuals.layers import layer_to_image, mask_to_image
@@ -335,6 +336,26 @@ def rough_area(
     return None if mask is None else _tint(mask, rgb, alpha)
 
 
+def _mask_tint(
+    analysis: Analysis,
+    layers: list[MaskLayer],
+    color: str,
+    alpha: int,
+) -> Image.Image | None:
+    """Tint the union of mask layers (mapped onto the image) on a transparent image.
+
+    ``None`` without a layer (the concern was not measured); the colour is
+    checked either way.
+    """
+    rgb = parse_color(color)
+    if not layers:
+        return None
+    sel = np.zeros((analysis.height, analysis.width), bool)
+    for layer in layers:
+        sel |= mask_to_image(layer, analysis.width, analysis.height)
+    return _tint(sel, rgb, alpha)
+
+
 def _tint(mask: np.ndarray, rgb: tuple[int, int, int], alpha: int) -> Image.Image:
     """Return a transparent RGBA image with ``rgb`` at ``alpha`` where ``mask`` is set."""
     arr = np.zeros((*mask.shape, 4), np.uint8)
@@ -479,27 +500,20 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     oil = oily_area(analysis)
     if oil is not None:
         out["hd_oiliness_output.png" if hd else "oiliness_output.png"] = png_bytes(oil)
-    red = [f.redness.mask for f in analysis.faces if f.redness is not None]
-    if red:
-        sel = np.zeros((analysis.height, analysis.width), bool)
-        for layer in red:
-            sel |= mask_to_image(layer, analysis.width, analysis.height)
-        out[f"{prefix}redness_output.png"] = png_bytes(_tint(sel, (200, 16, 46), 140))
+    red = _mask_tint(analysis, [f.redness.mask for f in analysis.faces if f.redness], "C8102E", 140)
+    if red is not None:
+        out[f"{prefix}redness_output.png"] = png_bytes(red)
     acne = lesion_area(analysis, ("papule", "pustule", "nodule", "closed_comedone"), color="FE0100")
     if acne is not None and any(f.acne is not None for f in analysis.faces):
         out[f"{prefix}acne_output.png"] = png_bytes(acne)
-    water = [f.moisture.mask for f in analysis.faces if f.moisture is not None]
-    if water:
-        sel = np.zeros((analysis.height, analysis.width), bool)
-        for layer in water:
-            sel |= mask_to_image(layer, analysis.width, analysis.height)
-        out[f"{prefix}moisture_output.png"] = png_bytes(_tint(sel, (46, 110, 200), 130))
-    dull = [f.radiance.mask for f in analysis.faces if f.radiance is not None]
-    if dull:
-        sel = np.zeros((analysis.height, analysis.width), bool)
-        for layer in dull:
-            sel |= mask_to_image(layer, analysis.width, analysis.height)
-        out[f"{prefix}radiance_output.png"] = png_bytes(_tint(sel, (90, 90, 110), 140))
+    for attr, name, color, alpha in (
+        ("moisture", "moisture", "2E6EC8", 130),
+        ("radiance", "radiance", "5A5A6E", 140),
+    ):
+        layers = [getattr(f, attr).mask for f in analysis.faces if getattr(f, attr) is not None]
+        tinted = _mask_tint(analysis, layers, color, alpha)
+        if tinted is not None:
+            out[f"{prefix}{name}_output.png"] = png_bytes(tinted)
     lids = eyelid_lines(analysis)
     if lids is not None:
         out[f"{prefix}droopy_upper_eyelid_output.png"] = png_bytes(lids[0])
@@ -537,14 +551,8 @@ def oily_area(analysis: Analysis, *, color: str = "FFD700", alpha: int = 160) ->
     PIL.Image.Image or None
         RGBA of the original image size; None when oiliness was not measured.
     """
-    rgb = parse_color(color)
     layers = [f.oiliness.mask for f in analysis.faces if f.oiliness is not None]
-    if not layers:
-        return None
-    shine = np.zeros((analysis.height, analysis.width), bool)
-    for layer in layers:
-        shine |= mask_to_image(layer, analysis.width, analysis.height)
-    return _tint(shine, rgb, alpha)
+    return _mask_tint(analysis, layers, color, alpha)
 
 
 def dark_circle_area(
@@ -710,12 +718,7 @@ ROI_COLOR_KEYS = {
 
 
 def _roi_lesions(analysis: Analysis, kinds: tuple[str, ...] | None = None) -> list:
-    found = []
-    for f in analysis.faces:
-        if f.acne is not None:
-            found += f.acne.lesions
-        if f.pigmentation is not None:
-            found += f.pigmentation.spots
+    found = [x for f in analysis.faces for x in f.lesions()]
     return [x for x in found if x.kind in ROI_COLOR_KEYS and (kinds is None or x.kind in kinds)]
 
 
@@ -956,10 +959,10 @@ def eyelid_lines(
                 du.line(crease, fill=(*rgb, alpha), width=width)
             poly = f.geometry.regions.get(f"{side}_eye")
             if poly is not None and len(poly) >= 4:
-                pts = np.asarray(poly, np.float64)[:, :2]
-                a, b = pts[np.argmin(pts[:, 0])], pts[np.argmax(pts[:, 0])]
-                t = (pts[:, 0] - a[0]) / max(b[0] - a[0], 1e-6)
-                low = pts[pts[:, 1] >= a[1] + t * (b[1] - a[1]) - 1e-6]
-                low = low[np.argsort(low[:, 0])]
-                dl.line([(float(x), float(y)) for x, y in low], fill=(*rgb, alpha), width=width)
+                lx, ly = lower_lid(poly)
+                dl.line(
+                    list(zip(lx.tolist(), ly.tolist(), strict=True)),
+                    fill=(*rgb, alpha),
+                    width=width,
+                )
     return upper, lower
