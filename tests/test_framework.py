@@ -125,6 +125,72 @@ def test_one_analyzer_from_eight_threads_matches_sequential(analyzer, rgb):
         assert got[i] == expected[i % 2], i
 
 
+def _face_work(rgb):
+    from skincore.concerns.work import FaceWork
+    from skincore.face import find_faces
+
+    (_, lm), *_ = find_faces(rgb)
+    return FaceWork(rgb, lm.points)
+
+
+def test_face_work_memo_computes_once_under_concurrent_callers(rgb):
+    work = _face_work(rgb)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        threading.Event().wait(0.05)
+        return object()
+
+    got: list = [None] * 8
+    threads = [
+        threading.Thread(target=lambda i=i: got.__setitem__(i, work.memo("k", compute)))
+        for i in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert all(g is got[0] for g in got)
+
+
+def test_shared_attributes_lock_per_face_not_per_class(rgb):
+    # functools.cached_property (Python 3.11) holds one lock per attribute for all
+    # instances: one face's slow attribute would block every other face's.
+    from skincore.concerns.work import FaceWork, _shared
+
+    release = threading.Event()
+    entered = threading.Event()
+
+    class Slow(FaceWork):
+        @_shared
+        def slow(self) -> int:
+            """Block the first face until released."""
+            if self.threads == 1:
+                entered.set()
+                assert release.wait(10)
+            return self.threads
+
+    (_, lm), *_ = skincore.face.find_faces(rgb)
+    first, second = Slow(rgb, lm.points, threads=1), Slow(rgb, lm.points, threads=2)
+    t = threading.Thread(target=lambda: first.slow)
+    t.start()
+    assert entered.wait(10)
+    got: list = []
+    other = threading.Thread(target=lambda: got.append(second.slow))
+    other.start()
+    other.join(5)
+    blocked = other.is_alive()
+    release.set()
+    t.join()
+    other.join()
+    assert not blocked, "the second face waited for the first face's attribute"
+    assert got == [2]
+    assert first.slow == 1
+    assert Slow.slow.__doc__ == "Block the first face until released."
+
+
 def test_no_module_level_cache_in_concerns():
     for path in (PKG / "concerns").glob("*.py"):
         tree = ast.parse(path.read_text())

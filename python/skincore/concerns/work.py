@@ -26,10 +26,10 @@ share intermediates:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
@@ -51,6 +51,34 @@ from skincore.models import FACE_SEGMENTATION
 #: Colour, regions and quality are measured on the face crop resampled so the
 #: face is about this wide (area averaging).
 WORK_FACE_PX = 400
+
+_T = TypeVar("_T")
+
+
+class _shared(Generic[_T]):  # noqa: N801 - used as a decorator, like cached_property
+    """A :class:`FaceWork` attribute computed on first use, once per face.
+
+    Like :func:`functools.cached_property`, but stored through :meth:`FaceWork.memo`:
+    a lock per face and attribute, where Python 3.11's ``cached_property`` holds one
+    lock per attribute for *all* instances, so two analyses in two threads waited for
+    each other's segmentation and texture grid.
+    """
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._key = ("shared", compute.__name__)
+        self.__doc__ = compute.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _shared[_T]: ...
+
+    @overload
+    def __get__(self, obj: FaceWork, owner: type | None = None) -> _T: ...
+
+    def __get__(self, obj: FaceWork | None, owner: type | None = None) -> _T | _shared[_T]:
+        if obj is None:
+            return self
+        return obj.memo(self._key, lambda: self._compute(obj))
 
 
 class FaceWork:
@@ -98,6 +126,8 @@ class FaceWork:
         self.crop = crop_box(self.landmarks, w, h)
         self.px_per_mm = float(px_per_mm(self.landmarks))
         self._memo: dict[Any, Any] = {}
+        self._locks: dict[Any, threading.RLock] = {}
+        self._guard = threading.Lock()
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Return ``compute()`` once per key for this face, cached.
@@ -106,9 +136,16 @@ class FaceWork:
         lesion detection acne, moles and pigmentation all read); the key names
         it with the parameters it depends on.
         """
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.RLock())
+        with lock:  # one computation per key, also when threads share this face
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]
 
     def result_of(self, spec: Any, params: Any) -> Any:
         """Return concern ``spec``'s result with ``params`` for this face, measured once.
@@ -143,7 +180,7 @@ class FaceWork:
 
         return get_session(model, threads=self.threads)
 
-    @cached_property
+    @_shared
     def segmentation(self) -> FaceSegmentation:
         """Skin, hair and clothes probabilities around the face."""
         return segment_face(
@@ -153,14 +190,14 @@ class FaceWork:
             threads=self.threads,
         )
 
-    @cached_property
+    @_shared
     def polygons(self) -> dict[str, np.ndarray]:
         """Region polygons in image pixels, the forehead extended to the hairline."""
         polys = region_polygons(self.landmarks)
         polys["forehead"] = extend_forehead(polys["forehead"], self.landmarks, self.segmentation)
         return polys
 
-    @cached_property
+    @_shared
     def colour(self) -> RegionMasks:
         """Region masks on the colour work grid (segmented skin, no colour gate)."""
         lab = self.colour_lab
@@ -182,7 +219,7 @@ class FaceWork:
             beard=beard.astype(np.uint8) * np.uint8(255),
         )
 
-    @cached_property
+    @_shared
     def _colour_grid(self) -> tuple[np.ndarray, np.ndarray, float]:
         x0, y0, x1, y1 = self.crop
         crop = self.rgb[y0:y1, x0:x1]
@@ -216,12 +253,12 @@ class FaceWork:
         """Colour-grid pixels per millimetre on the face."""
         return self.px_per_mm * self.colour_scale
 
-    @cached_property
+    @_shared
     def face_stats(self) -> color.LabStats:
         """Robust Lab statistics of the whole-face skin on the colour grid."""
         return color.lab_stats(self.colour_lab, self.colour.masks["face"], threads=self.threads)
 
-    @cached_property
+    @_shared
     def texture(self) -> TextureContext:
         """The texture grid (built on first use; see the module docstring)."""
         return build_context(
