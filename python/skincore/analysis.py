@@ -158,6 +158,43 @@ class Graded:
 
 
 @dataclass(frozen=True)
+class WhiteBalance:
+    """The photo's colour cast read from the whites of the eyes (see ``face.sclera``).
+
+    Attributes
+    ----------
+    sclera_lab : tuple of float or None
+        Median CIELAB of the sampled sclera; ``None`` when none is visible.
+    sclera_pixels : int
+        Sclera pixels sampled (both eyes).
+    reference_b : float
+        The b* the sclera is brought to.
+    gain : float or None
+        Linear red gain ``t`` of the correction (blue ``1/t``, green 1): above 1
+        the photo was too blue (cold), below 1 too yellow (warm). ``None`` when
+        the sclera is not usable (``reason`` says why).
+    skin_lab : tuple of float or None
+        The whole-face skin's robust mean CIELAB after the correction.
+    skin_ita : float or None
+        Its ITA, degrees.
+    applied : bool
+        Whether the tone's L*, a*, b*, ITA and classes are the corrected ones
+        (``tone.Params(white_balance="apply")``).
+    reason : str
+        Why no correction was computed; empty when it was.
+    """
+
+    sclera_lab: tuple[float, float, float] | None
+    sclera_pixels: int
+    reference_b: float
+    gain: float | None
+    skin_lab: tuple[float, float, float] | None
+    skin_ita: float | None
+    applied: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class SkinTone:
     """Skin colour measured in CIELAB over the face's skin.
 
@@ -182,6 +219,9 @@ class SkinTone:
         ITA per face region, the evidence behind the confidence.
     n_pixels : int
         Skin pixels used after excluding specular highlights and shadows.
+    white_balance : WhiteBalance or None
+        The camera's colour cast read from the sclera and the skin colour
+        without it; ``None`` with ``tone.Params(white_balance="none")``.
     """
 
     L: float
@@ -194,6 +234,7 @@ class SkinTone:
     skin_color: Graded
     region_ita: dict[str, float]
     n_pixels: int
+    white_balance: WhiteBalance | None = None
 
 
 #: Zones where pores are counted (``chin`` is the vendors' ``jaw``).

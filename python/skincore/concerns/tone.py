@@ -3,7 +3,9 @@
 Measured on the whole-face skin mask (face outline minus eyes, brows, lips and
 nostrils) after excluding specular highlights and shadows (see
 :func:`skincore.color.lab_stats`). Colour depends on the light: the vendor
-documents recommend a flash photo, and so do we.
+documents recommend a flash photo, and so do we. The camera's white balance is read
+from the whites of the eyes (:mod:`skincore.face.sclera`) and reported with the skin
+colour it implies (``Params.white_balance``).
 
 The five-class ``skin_color`` is not a separate model: it is derived from the ITA
 (a heuristic mapping, documented in the README), with a confidence equal to the
@@ -14,14 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from skincore import color
-from skincore.analysis import Graded, SkinTone
+from skincore.analysis import Graded, SkinTone, WhiteBalance
 from skincore.color import ha_degrees, ita_degrees
 from skincore.concerns.base import Concern
+from skincore.errors import SkinError
+from skincore.face import sclera
 
 #: ITA class boundaries (degrees), from the AILab Pro/Advanced tables:
 #: 0 very light (56, 90), 1 light (43, 56], 2 intermediate (36, 43], 3 tan (20, 36],
@@ -33,6 +37,9 @@ TRUSTED_L = (20.0, 95.0)
 
 #: Regions whose own ITA votes for the skin_color confidence.
 VOTING_REGIONS = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
+
+#: ``Params.white_balance`` modes.
+WHITE_BALANCE_MODES = ("report", "apply", "none")
 
 
 @dataclass(frozen=True)
@@ -47,11 +54,31 @@ class Params:
         Regions whose own ITA votes for the skin_color confidence.
     min_region_pixels : int
         Skin pixels a region needs to vote.
+    white_balance : {"report", "apply", "none"}
+        The camera's colour cast read from the whites of the eyes
+        (:mod:`skincore.face.sclera`): ``"report"`` measures it and the skin
+        colour without it in ``SkinTone.white_balance`` and leaves the tone as
+        captured (comparable with the vendors' values); ``"apply"`` also gives the
+        corrected values as the tone (same face, different cameras or distances:
+        comparable ITA); ``"none"`` skips it.
+    reference_b : float
+        The b* the sclera is brought to (:data:`skincore.face.sclera.REFERENCE_B`).
     """
 
     trusted_l: tuple[float, float] = TRUSTED_L
     voting_regions: tuple[str, ...] = VOTING_REGIONS
     min_region_pixels: int = 50
+    white_balance: str = "report"
+    reference_b: float = sclera.REFERENCE_B
+
+    def __post_init__(self) -> None:
+        """Refuse an unknown ``white_balance`` mode."""
+        if self.white_balance not in WHITE_BALANCE_MODES:
+            raise SkinError(
+                "invalid_argument",
+                f"tone white_balance must be one of {', '.join(WHITE_BALANCE_MODES)}; "
+                f"got {self.white_balance!r}",
+            )
 
 
 def ita_class(ita: float) -> int:
@@ -171,9 +198,14 @@ def measure_tone(
 
 
 def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
-    """Concern entry point: :func:`measure_tone` on the colour work grid."""
+    """Concern entry point: :func:`measure_tone` on the colour work grid.
+
+    With ``params.white_balance`` other than ``"none"``, the sclera's cast is
+    measured and the tone re-measured on the corrected colour grid; ``"apply"``
+    returns that corrected tone (when the sclera is usable).
+    """
     masks = work.colour.masks
-    return measure_tone(
+    tone = measure_tone(
         work.colour_lab,
         masks["face"],
         masks,
@@ -181,6 +213,40 @@ def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
         params=params,
         threads=work.threads,
     )
+    if tone is None or params.white_balance == "none":
+        return tone
+    sample = sclera.sample_sclera(work.rgb, work.landmarks, work.polygons)
+    gain, reason = None, ""
+    if sample is None:
+        reason = "no sclera visible (eyes closed or outside the photo)"
+    elif not sample.usable:
+        reason = (
+            f"the sclera is too dark or too small to serve as white reference "
+            f"(L* {sample.lab[0]:.0f}, {sample.n_pixels} px; needs L* >= "
+            f"{sclera.MIN_LIGHTNESS:.0f} and {sclera.MIN_PIXELS} px)"
+        )
+    else:
+        gain = sample.temperature_gain(params.reference_b)
+        if not 1 / sclera.MAX_GAIN <= gain <= sclera.MAX_GAIN:
+            reason = f"the cast (red gain {gain:.2f}) is beyond a camera's white balance"
+            gain = None
+    balanced = None
+    if gain is not None:
+        rgb = sclera.apply_balance(work.colour_rgb, (gain, 1.0, 1.0 / gain))
+        lab = color.rgb_to_lab(rgb, threads=work.threads)
+        balanced = measure_tone(lab, masks["face"], masks, params=params, threads=work.threads)
+    wb = WhiteBalance(
+        sclera_lab=None if sample is None else tuple(round(v, 3) for v in sample.lab),  # type: ignore[arg-type]
+        sclera_pixels=0 if sample is None else sample.n_pixels,
+        reference_b=float(params.reference_b),
+        gain=None if gain is None else round(gain, 4),
+        skin_lab=None if balanced is None else (balanced.L, balanced.a, balanced.b),
+        skin_ita=None if balanced is None else balanced.ita,
+        applied=balanced is not None and params.white_balance == "apply",
+        reason=reason if balanced is None else "",
+    )
+    chosen = balanced if wb.applied and balanced is not None else tone
+    return replace(chosen, white_balance=wb)
 
 
 CONCERN: Concern = Concern(

@@ -1,0 +1,126 @@
+"""White balance from the sclera (face.sclera) and its use by the tone concern."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import skincore
+from skincore import color
+from skincore.concerns import tone
+from skincore.concerns.work import FaceWork
+from skincore.face import find_faces, sclera
+
+
+def _tone_analyzer(mode: str) -> skincore.Analyzer:
+    params = {"tone": tone.Params(white_balance=mode)}
+    return skincore.Analyzer(skincore.AnalyzerOptions(concerns=("tone",), params=params))
+
+
+@pytest.fixture(scope="module")
+def analyzers():
+    return {m: _tone_analyzer(m) for m in tone.WHITE_BALANCE_MODES}
+
+
+@pytest.fixture(scope="module")
+def selfie(faces_dir):
+    return np.asarray(Image.open(faces_dir / "cc0_selfie_45cm.jpg").convert("RGB"))
+
+
+def _cast(rgb: np.ndarray, t: float) -> np.ndarray:
+    """The photo as a camera with another white balance would give it."""
+    return sclera.apply_balance(rgb, (t, 1.0, 1.0 / t))
+
+
+def test_linear_rgb_to_lab_matches_the_kernel():
+    rgb8 = np.random.default_rng(1).integers(0, 256, (1, 500, 3), dtype=np.uint8)
+    lin = sclera._srgb_to_linear(rgb8)
+    np.testing.assert_allclose(sclera.linear_rgb_to_lab(lin), color.rgb_to_lab(rgb8), atol=0.02)
+
+
+def test_balance_lut_identity_and_direction():
+    lut = sclera.balance_lut((1.0, 1.0, 1.0))
+    assert np.array_equal(lut, np.tile(np.arange(256, dtype=np.uint8), (3, 1)))
+    warm = sclera.balance_lut((1.2, 1.0, 1 / 1.2))
+    assert np.all(warm[0] >= lut[0]) and np.all(warm[2] <= lut[2])
+    assert warm[0, 255] == 255  # clipped, not wrapped
+
+
+def test_temperature_gain_reaches_the_reference():
+    sample = sclera.ScleraSample((0.5, 0.55, 0.7), (0.0, 0.0, 0.0), 100)
+    for target in (0.0, 9.0, 15.0):
+        t = sample.temperature_gain(target)
+        lab = sclera.linear_rgb_to_lab(np.array([0.5 * t, 0.55, 0.7 / t]))
+        assert lab[2] == pytest.approx(target, abs=1e-4)
+
+
+def test_sclera_sample_is_bright_and_tracks_a_cast(selfie):
+    (_, lm), *_ = find_faces(selfie)
+    work = FaceWork(selfie, lm.points)
+    base = sclera.sample_sclera(selfie, lm.points, work.polygons)
+    assert base is not None and base.usable
+    assert base.lab[0] > 70  # the white of the eye, not lids or iris
+    for t in (0.8, 1.25):
+        cast = sclera.sample_sclera(_cast(selfie, t), lm.points, work.polygons)
+        assert cast is not None
+        # The correction undoes the camera's gain: t_cast * t = t_base.
+        assert cast.temperature_gain() * t == pytest.approx(base.temperature_gain(), rel=0.03)
+
+
+def test_apply_makes_the_tone_invariant_to_a_camera_cast(analyzers, selfie):
+    apply, report = analyzers["apply"], analyzers["report"]
+    base = apply.analyze(selfie).faces[0].concerns["tone"]
+    assert base.white_balance.applied
+    for t in (0.8, 1.25):
+        raw = report.analyze(_cast(selfie, t)).faces[0].concerns["tone"]
+        fixed = apply.analyze(_cast(selfie, t)).faces[0].concerns["tone"]
+        assert abs(raw.ita - report.analyze(selfie).faces[0].concerns["tone"].ita) > 4
+        assert fixed.ita == pytest.approx(base.ita, abs=1.0)
+        assert raw.white_balance.skin_ita == pytest.approx(fixed.ita, abs=1e-6)
+
+
+def test_same_face_at_three_distances_reads_the_same_tone(analyzers, faces_dir):
+    def itas(mode):
+        return [
+            analyzers[mode]
+            .analyze(faces_dir / f"cc0_selfie_{d}cm.jpg")
+            .faces[0]
+            .concerns["tone"]
+            .ita
+            for d in (30, 45, 60)
+        ]
+
+    raw, fixed = itas("report"), itas("apply")
+    assert np.ptp(raw) > 10  # the camera's white balance moved with the framing
+    assert np.ptp(fixed) < 2.5
+
+
+def test_modes_report_and_none(analyzers, selfie):
+    report = analyzers["report"].analyze(selfie).faces[0].concerns["tone"]
+    none = analyzers["none"].analyze(selfie).faces[0].concerns["tone"]
+    assert none.white_balance is None
+    assert not report.white_balance.applied and report.white_balance.gain is not None
+    assert report.ita == pytest.approx(none.ita)  # "report" leaves the tone as captured
+    assert report.white_balance.skin_ita != pytest.approx(report.ita, abs=0.5)
+
+
+def test_a_shadowed_sclera_is_not_used(analyzers, selfie):
+    (_, lm), *_ = find_faces(selfie)
+    polys = FaceWork(selfie, lm.points).polygons
+    dark = selfie.copy()
+    for name in ("left_eye", "right_eye"):
+        x0, y0 = np.floor(polys[name][:, :2].min(0)).astype(int) - 2
+        x1, y1 = np.ceil(polys[name][:, :2].max(0)).astype(int) + 2
+        dark[y0:y1, x0:x1] //= 3
+    got = analyzers["apply"].analyze(dark).faces[0].concerns["tone"]
+    plain = analyzers["none"].analyze(dark).faces[0].concerns["tone"]
+    assert not got.white_balance.applied and got.white_balance.gain is None
+    assert "too dark" in got.white_balance.reason
+    assert got.ita == pytest.approx(plain.ita)
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(skincore.SkinError) as err:
+        tone.Params(white_balance="auto")
+    assert err.value.code == "invalid_argument"
