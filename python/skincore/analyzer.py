@@ -27,6 +27,7 @@ from skincore import _validate, runtime
 from skincore._version import __version__
 from skincore.analysis import Analysis, FaceResult, Meta
 from skincore.concerns.registry import REGISTRY, resolve_params, select
+from skincore.concerns.scheduler import ConcernPool
 from skincore.errors import SkinError
 from skincore.face.finder import find_faces
 from skincore.face.side import measure_side
@@ -62,6 +63,10 @@ class AnalyzerOptions:
     params : mapping of str to object
         Per-concern ``Params`` overriding the documented defaults, e.g.
         ``{"pores": skincore.concerns.pores.Params(contrast=0.05)}``.
+    concern_workers : int
+        Concerns of a face measured at once, counting the calling thread (1-16;
+        1 = one after another). Two use the gaps between one concern's kernels
+        for another's Python; results do not depend on it.
     """
 
     threads: int = 0
@@ -71,6 +76,7 @@ class AnalyzerOptions:
     limits: Limits = field(default_factory=Limits)
     concerns: tuple[str, ...] | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    concern_workers: int = 2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "threads", _validate.check_threads(self.threads))
@@ -87,6 +93,13 @@ class AnalyzerOptions:
             names = tuple(c.name for c in select(self.concerns))
             object.__setattr__(self, "concerns", names)
         object.__setattr__(self, "params", MappingProxyType(resolve_params(self.params)))
+        workers = self.concern_workers
+        if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 16:
+            raise SkinError(
+                "invalid_argument",
+                f"concern_workers: expected an int in 1..16, got {workers!r}",
+                argument="concern_workers",
+            )
 
 
 class Analyzer:
@@ -128,6 +141,7 @@ class Analyzer:
         self._ort_version = runtime.onnxruntime_version()
         self._model_sessions: dict[str, Any] = {}
         self._model_lock = threading.Lock()
+        self._concern_pool = ConcernPool(options.concern_workers)
 
     def session(self, model: Path) -> Any:
         """Return this analyser's ONNX Runtime session of a packaged model.
@@ -250,6 +264,7 @@ class Analyzer:
                     threads=opts.threads,
                     clock=clock,
                     sessions=self.session,
+                    pool=self._concern_pool,
                 )
             except SkinError:
                 if not faces:

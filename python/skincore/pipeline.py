@@ -27,6 +27,7 @@ from skincore.analysis import (
 )
 from skincore.concerns.base import Concern
 from skincore.concerns.context import MAX_PX_PER_MM, TextureContext
+from skincore.concerns.scheduler import ConcernPool
 from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
@@ -136,6 +137,7 @@ def measure_face(
     threads: int,
     clock: Clock,
     sessions: Callable[[Path], Any] | None = None,
+    pool: ConcernPool | None = None,
 ) -> FaceResult:
     """Measure one face with the selected concerns and grade the results.
 
@@ -161,6 +163,10 @@ def measure_face(
         Stage timer.
     sessions : callable, optional
         The analyser's ONNX sessions by model path (for concerns that run a model).
+    pool : ConcernPool, optional
+        Threads measuring several concerns at once (the analyser's); one after
+        another when omitted. Each concern's stage time runs from its start to its
+        end, so with several workers the stage times overlap.
 
     Returns
     -------
@@ -219,14 +225,20 @@ def measure_face(
         skin=MaskLayer(masks.masks["face"], masks.origin, masks.scale),
     )
     texture_ppm = _texture_px_per_mm(work)
+    runnable = [
+        spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm
+    ]
+    measured = (pool or ConcernPool(1)).measure(work, runnable, params)
+    clock.t = time.perf_counter()
     for spec in concerns:
-        if spec.min_px_per_mm is not None and texture_ppm < spec.min_px_per_mm:
+        if spec.name not in measured:
             face.skipped[spec.name] = (
                 f"the face is sampled at {texture_ppm:.2f} px/mm; {spec.name} needs "
                 f">= {spec.min_px_per_mm} px/mm"
             )
             continue
-        result = work.result_of(spec, params[spec.name])
+        result, ms = measured[spec.name]
+        clock.ms[spec.name] = round(clock.ms.get(spec.name, 0.0) + ms, 3)
         face.concerns[spec.name] = result
         if result is None:
             face.skipped[spec.name] = "nothing to measure (no skin in its zones)"
@@ -234,7 +246,7 @@ def measure_face(
             graded = spec.grade(result, params[spec.name])
             if graded is not None:
                 face.grades[spec.name] = graded
-        clock.lap(spec.name)
+    clock.lap("grading")
     face.scores = group_scores(face.grades)
     face.total_score = total_score(face.scores)
     return face

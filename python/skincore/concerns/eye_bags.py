@@ -53,12 +53,11 @@ skin and are excluded, which can leave too little skin to measure.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import geometry
+from skincore import geometry, nanreduce
 from skincore.analysis import EyeBag, EyeBags, Rect
 from skincore.concerns.base import Concern
 from skincore.face.regions import lower_lid
@@ -184,16 +183,12 @@ def _eye(work, side: str, params: Params) -> EyeBag | None:  # noqa: ANN001 - Fa
         return None
     vals = vals[lines]
     cols, lid = cols[lines], lid[lines]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN depths (off skin)
-        prof = np.nanmedian(vals, axis=0)
+    prof = nanreduce.nanmedian(vals, axis=0)  # NaN at depths off skin on every line
     depth, bulge, groove, below, gi = _features(prof, ppm, params)
     # the inner third (towards the nose) for the tear trough
     nose_x = float(np.mean(work.polygons["nose"][:, 0])) * s - ox * s
     inner = np.abs(cols - nose_x) <= np.quantile(np.abs(cols - nose_x), 1 / 3)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        prof_in = np.nanmedian(vals[inner], axis=0) if inner.sum() >= 2 else prof
+    prof_in = nanreduce.nanmedian(vals[inner], axis=0) if inner.sum() >= 2 else prof
     trough, *_ = _features(prof_in, ppm, params)
     fat = bool(depth >= params.presence_depth)
     # The bag's outline: from the lid down to the groove (to the end of the

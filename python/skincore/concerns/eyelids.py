@@ -69,12 +69,11 @@ measured (``None``).
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import color, geometry
+from skincore import color, geometry, nanreduce
 from skincore.analysis import Eyelid, Eyelids
 from skincore.concerns.base import Concern
 from skincore.face.regions import region_indices
@@ -264,12 +263,10 @@ def _prominence(prof: np.ndarray, w: int) -> np.ndarray:
         return out
     pad = np.concatenate([np.full(w, np.nan), prof, np.full(w, np.nan)])
     win = np.lib.stride_tricks.sliding_window_view(pad, w)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows
-        below = np.nanmax(win[0:n], axis=1)  # samples i-w .. i-1
-        above = np.nanmax(win[w + 1 : w + 1 + n], axis=1)  # samples i+1 .. i+w
-        fin_b = np.isfinite(win[0:n]).sum(axis=1) >= (w + 1) // 2
-        fin_a = np.isfinite(win[w + 1 : w + 1 + n]).sum(axis=1) >= (w + 1) // 2
+    below = nanreduce.nanmax(win[0:n], axis=1)  # samples i-w .. i-1
+    above = nanreduce.nanmax(win[w + 1 : w + 1 + n], axis=1)  # samples i+1 .. i+w
+    fin_b = np.isfinite(win[0:n]).sum(axis=1) >= (w + 1) // 2
+    fin_a = np.isfinite(win[w + 1 : w + 1 + n]).sum(axis=1) >= (w + 1) // 2
     ok = fin_b & fin_a & np.isfinite(prof)
     out[ok] = np.minimum(below[ok], above[ok]) - prof[ok]
     return out
@@ -381,9 +378,7 @@ def _eye(work, side: str, params: Params) -> Eyelid | None:  # noqa: ANN001 - Fa
             heights.append(None)
             depths.append(0.0)
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN heights
-            prof = np.nanmedian(rows, axis=0)
+        prof = nanreduce.nanmedian(rows, axis=0)  # NaN at heights no line reaches
         hgt, depth = _crease(prof, params)
         ok = math.isfinite(hgt) and depth >= params.presence_depth
         heights.append(round(hgt, 2) if ok else None)
