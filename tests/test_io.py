@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from skincore import Limits, SkinError
 from skincore.io import load_image
@@ -239,3 +239,24 @@ def test_decompression_bomb_refused_from_header():
     tracemalloc.stop()
     assert e.value.code == "image_too_large"
     assert peak < 50 * 2**20
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_jpeg_decoding_gives_pillows_pixels(mode, orientation):
+    # YCbCr and greyscale JPEGs are decoded by libjpeg-turbo directly (one strict
+    # pass); the pixels must be Pillow's, in every orientation. CMYK goes through
+    # Pillow.
+    rng = np.random.default_rng(orientation)
+    src = (rng.random((240, 320, 3)) * 255).astype(np.uint8)
+    src[:100, :30] = 255  # asymmetric, so a wrong flip shows
+    im = Image.fromarray(src).convert(mode)
+    exif = im.getexif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90, exif=exif, progressive=orientation % 2 == 0)
+    data = buf.getvalue()
+    ref = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB"))
+    got = load_image(data)
+    assert got.rgb.flags.c_contiguous and got.source_mode == mode
+    assert np.array_equal(got.rgb, ref)

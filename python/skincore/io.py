@@ -9,12 +9,14 @@ Decoding is strict: a damaged file is refused (``corrupt_image``), never analyse
 with grey or shifted pixels.
 
 - Pillow's truncated-image tolerance stays off.
-- JPEG: the entropy-coded data is first decoded by libjpeg-turbo (``simplejpeg``)
-  with warnings raised as errors, at 1/8 scale (the entropy decoding, where
-  damage shows, is complete at any scale). libjpeg recovers from a scan that ends
-  early (a header that claims more pixels than the data holds), from extraneous
-  bytes and from bad Huffman codes by filling grey, and Pillow drops those
-  warnings; this pass turns them into ``corrupt_image``.
+- JPEG: decoded by libjpeg-turbo (``simplejpeg``) with warnings raised as errors.
+  libjpeg recovers from a scan that ends early (a header that claims more pixels
+  than the data holds), from extraneous bytes and from bad Huffman codes by
+  filling grey, and Pillow drops those warnings; here they are ``corrupt_image``.
+  YCbCr and greyscale JPEGs are decoded in that one strict pass (the same pixels
+  as Pillow's, in less than half its time); others (CMYK) are checked by a strict
+  pass at 1/8 scale (the entropy decoding, where damage shows, is complete at any
+  scale) and then decoded by Pillow.
 - PNG: the CRC-32 of every chunk is checked (Pillow does not check the image data's
   chunks), and the chunks must end with ``IEND``.
 - WebP: the RIFF size must match the data. The VP8/VP8L bitstream carries no
@@ -277,7 +279,10 @@ def _decode(data: bytes, limits: Limits) -> LoadedImage:
         _check_dims(w, h, limits)
         source_mode = img.mode
         if kind == "JPEG" and img.format in ("JPEG", "MPO"):
-            _check_jpeg_data(data)
+            if img.mode in ("RGB", "L"):
+                rgb = _orient(_decode_jpeg(data, img.mode), orientation)
+                return LoadedImage(rgb, img.format, source_mode, orientation, len(data))
+            _check_jpeg_data(data)  # CMYK and others: checked here, decoded by Pillow
         try:
             img.load()
             upright = ImageOps.exif_transpose(img) if orientation != 1 else img
@@ -333,6 +338,39 @@ def _check_jpeg_data(data: bytes) -> None:
         simplejpeg.decode_jpeg(data, colorspace="GRAY", min_factor=8, strict=True)
     except (ValueError, RuntimeError) as exc:
         raise SkinError("corrupt_image", f"damaged JPEG data: {exc}") from None
+
+
+def _decode_jpeg(data: bytes, mode: str) -> np.ndarray:
+    """Decode a YCbCr or greyscale JPEG strictly with libjpeg-turbo, as uint8 RGB.
+
+    One pass does both the strict check (libjpeg warnings as errors, see the module
+    docstring) and the decoding, with libjpeg's default (accurate) DCT and fancy
+    upsampling, as Pillow decodes: the same pixels, in less than half Pillow's time.
+    """
+    try:
+        if mode == "L":
+            g = simplejpeg.decode_jpeg(data, colorspace="GRAY", strict=True)
+            return np.ascontiguousarray(np.repeat(g.reshape(g.shape[0], g.shape[1], 1), 3, axis=2))
+        return simplejpeg.decode_jpeg(data, colorspace="RGB", strict=True)
+    except (ValueError, RuntimeError) as exc:
+        raise SkinError("corrupt_image", f"damaged JPEG data: {exc}") from None
+
+
+def _orient(rgb: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (1-8) to an ``(H, W, 3)`` array, as ``exif_transpose``."""
+    if orientation in (5, 6, 7, 8):
+        rgb = rgb.transpose(1, 0, 2)  # 5: transpose; then 6, 7, 8 from it
+    out = {
+        1: rgb,
+        2: rgb[:, ::-1],
+        3: rgb[::-1, ::-1],
+        4: rgb[::-1],
+        5: rgb,
+        6: rgb[:, ::-1],
+        7: rgb[::-1, ::-1],
+        8: rgb[::-1],
+    }[orientation]
+    return np.ascontiguousarray(out)
 
 
 def _exif_orientation(img: Image.Image) -> int:
