@@ -7,10 +7,11 @@ one's time taken when it returns (so a shared intermediate counts for the first
 concern that asks for it). Prints the median per concern.
 
 With ``--baseline DIR`` (a directory holding another ``skincore`` package, e.g.
-a copy of the tree before a change, with its compiled ``_core``), both versions
-are loaded into this process and run interleaved, run after run, and the table
-shows both medians and the ratio ``baseline / current`` (> 1: the current tree is
-faster)::
+a copy of the tree before a change, with its compiled ``_core``), child
+processes of the two versions alternate, ``--chunk`` analyses each, until each
+version has ``--repeat`` analyses; the table shows both medians and the ratio
+``baseline / current`` (> 1: the current tree is faster). (One process cannot
+hold two builds of the compiled core: CPython keeps the first one loaded.)::
 
     python benchmarks/bench_concerns.py [--repeat 11] [--baseline /tmp/old]
 """
@@ -18,56 +19,23 @@ faster)::
 from __future__ import annotations
 
 import argparse
-import importlib
+import json
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
 
-class _Version:
-    """One ``skincore`` package, swapped into ``sys.modules`` while it runs.
-
-    Lazy imports and ``importlib.resources`` look the package up by name at run
-    time, so only one version may be registered at a time.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = str(path)
-        self.mods: dict[str, ModuleType] = {}
-        with self:
-            importlib.import_module("skincore")
-            importlib.import_module("skincore.concerns.registry")
-            importlib.import_module("skincore.concerns.work")
-
-    def __getitem__(self, name: str) -> ModuleType:
-        return self.mods[name]
-
-    def __enter__(self) -> _Version:
-        for k in [k for k in sys.modules if k == "skincore" or k.startswith("skincore.")]:
-            del sys.modules[k]
-        sys.modules.update(self.mods)
-        sys.path.insert(0, self.path)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        sys.path.remove(self.path)
-        self.mods = {
-            k: v for k, v in sys.modules.items() if k == "skincore" or k.startswith("skincore.")
-        }
-        for k in self.mods:
-            del sys.modules[k]
-
-
-def _sample_1080p(sk: ModuleType) -> np.ndarray:
+def _sample_1080p(sample_path: str) -> np.ndarray:
     from PIL import Image
 
-    img = Image.open(sk.sample_path()).convert("RGB")
+    img = Image.open(sample_path).convert("RGB")
     w, h = 1080, 1920
     sw, sh = img.size
     ar = w / h
@@ -78,46 +46,55 @@ def _sample_1080p(sk: ModuleType) -> np.ndarray:
     return np.asarray(img)
 
 
-def _run(mods: _Version, rgb: np.ndarray, points: np.ndarray) -> dict[str, float]:
-    with mods:
-        return _run_active(mods, rgb, points)
+def _child(runs: int) -> list[dict[str, float]]:
+    """Time ``runs`` analyses' concerns with the ``skincore`` on ``sys.path``."""
+    import skincore
+    from skincore.concerns.registry import REGISTRY
+    from skincore.concerns.work import FaceWork
 
-
-def _run_active(mods: _Version, rgb: np.ndarray, points: np.ndarray) -> dict[str, float]:
-    reg = mods["skincore.concerns.registry"].REGISTRY
-    work = mods["skincore.concerns.work"].FaceWork(rgb, points, threads=0)
-    out: dict[str, float] = {}
-    t = time.perf_counter()
-    _ = work.colour, work.colour_lab, work.texture
-    out["(grids)"] = (time.perf_counter() - t) * 1e3
-    for name, spec in reg.items():
+    rgb = _sample_1080p(skincore.sample_path())
+    points = skincore.Analyzer().analyze(rgb).faces[0].geometry.landmarks
+    out = []
+    for i in range(runs + 1):  # the first is a warm-up
+        work = FaceWork(rgb, points, threads=0)
+        row: dict[str, float] = {}
         t = time.perf_counter()
-        work.result_of(spec, spec.params())
-        out[name] = (time.perf_counter() - t) * 1e3
+        _ = work.colour, work.colour_lab, work.texture
+        row["(grids)"] = (time.perf_counter() - t) * 1e3
+        for name, spec in REGISTRY.items():
+            t = time.perf_counter()
+            work.result_of(spec, spec.params())
+            row[name] = (time.perf_counter() - t) * 1e3
+        if i:
+            out.append(row)
     return out
+
+
+def _spawn(path: Path, runs: int) -> list[dict[str, float]]:
+    env = dict(os.environ, PYTHONPATH=str(path))
+    cmd = [sys.executable, __file__, "--child", str(runs)]
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=11)
+    ap.add_argument("--chunk", type=int, default=3)
     ap.add_argument("--baseline", type=Path, default=None)
+    ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    versions = {}
+    if args.child:
+        print(json.dumps(_child(args.child)))
+        return
+    paths = {"current": HERE.parent / "python"}
     if args.baseline is not None:
-        versions["baseline"] = _Version(args.baseline)
-    versions["current"] = _Version(HERE.parent / "python")
-    with versions["current"] as cur:
-        rgb = _sample_1080p(cur["skincore"])
-        an = cur["skincore"].Analyzer()
-        points = an.analyze(rgb).faces[0].geometry.landmarks
-    times: dict[str, dict[str, list[float]]] = {v: {} for v in versions}
-    for mods in versions.values():  # warm-up
-        _run(mods, rgb, points)
-    for _ in range(args.repeat):
-        for v, mods in versions.items():
-            for k, ms in _run(mods, rgb, points).items():
-                times[v].setdefault(k, []).append(ms)
-    med = {v: {k: statistics.median(x) for k, x in t.items()} for v, t in times.items()}
+        paths = {"baseline": args.baseline.resolve(), **paths}
+    rows: dict[str, list[dict[str, float]]] = {v: [] for v in paths}
+    while min(len(r) for r in rows.values()) < args.repeat:
+        for v, p in paths.items():
+            rows[v] += _spawn(p, min(args.chunk, args.repeat - len(rows[v])) or 1)
+    med = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in rows.items()}
     names = list(med["current"])
     print(f"== per-concern time, 1080x1920 sample, median of {args.repeat} (ms)")
     if "baseline" in med:

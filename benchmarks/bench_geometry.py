@@ -301,10 +301,55 @@ def bench_wide_blur() -> list[Row]:
     return rows
 
 
+def np_max_filter(img: np.ndarray, r: int) -> np.ndarray:
+    """Square max filter by NumPy doubling (what the lesion search used before)."""
+
+    def rows(a: np.ndarray) -> np.ndarray:
+        n, size = 2 * r + 1, a.shape[0]
+        m = np.pad(a, ((r, r), (0, 0)), constant_values=-np.inf)
+        span = 1
+        while 2 * span <= n:
+            m = np.maximum(m[:-span], m[span:])
+            span *= 2
+        return np.maximum(m[:size], m[n - span : n - span + size])
+
+    return np.ascontiguousarray(rows(np.ascontiguousarray(rows(img).T)).T)
+
+
+def bench_max_filter() -> list[Row]:
+    """max_filter on a lesion work grid (389 x 280 at 2.5 px/mm), radii 4 and 8."""
+    rows = []
+    img = np.random.default_rng(0).random((389, 280), dtype=np.float32)
+    for r in (4, 8):
+        ours = median_ms(lambda: g.max_filter(img, r), repeat=21)
+        k = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1))
+        rows.append(
+            Row(
+                f"max_filter 280x389 r={r}",
+                ours,
+                "numpy doubling",
+                median_ms(lambda: np_max_filter(img, r), repeat=21),
+            )
+        )
+        rows.append(
+            Row(
+                f"max_filter 280x389 r={r}",
+                ours,
+                "cv2.dilate (rect)",
+                median_ms(
+                    lambda: cv2.dilate(img, k, borderType=cv2.BORDER_CONSTANT, borderValue=-np.inf),
+                    repeat=21,
+                ),
+            )
+        )
+    return rows
+
+
 def main() -> None:
     print(f"hardware threads: {g._core.hardware_threads()}; medians, ratio = peer/skincore")
     print_table("gaussian_blur (float32, reflect-101)", bench_blur())
     print_table("wide_gaussian_blur (decimated, approximate)", bench_wide_blur())
+    print_table("max_filter (square)", bench_max_filter())
     print_table("resize", bench_resize())
     print_table("fill_polygons (uint8 mask)", bench_fill())
     print_table("tile_median (masked, per tile)", bench_tile_median())

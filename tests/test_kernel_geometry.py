@@ -714,3 +714,62 @@ def test_wide_blur_errors(rng):
         g.wide_gaussian_blur(img, 10.0, weight=np.ones((20, 21), np.float32))
     with pytest.raises(ValueError, match="weight"):
         g.wide_gaussian_blur(img, 10.0, weight=np.ones((20, 20), np.uint8))
+
+
+# --------------------------------------------------------------------- max_filter
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2, 5])
+@pytest.mark.parametrize("w", [37, 38, 44])  # W, W+1, W+7
+def test_max_filter_matches_reference(rng, radius, w):
+    img = rng.standard_normal((29, w)).astype(np.float32)
+    np.testing.assert_array_equal(g.max_filter(img, radius), ref.max_filter(img, radius))
+
+
+@pytest.mark.parametrize("shape", [(1, 23), (23, 1), (1, 1), (3, 2)])
+def test_max_filter_thin_and_huge_radius(rng, shape):
+    img = rng.standard_normal(shape).astype(np.float32)
+    for radius in (1, 3, 100):
+        np.testing.assert_array_equal(g.max_filter(img, radius), ref.max_filter(img, radius))
+    np.testing.assert_array_equal(g.max_filter(img, 100), np.full(shape, img.max()))
+
+
+def test_max_filter_vs_scipy_and_known_answer(rng):
+    img = np.zeros((9, 9), np.float32)
+    img[4, 6] = 5.0
+    out = g.max_filter(img, 2)
+    assert out[2:7, 4:9].min() == 5.0 and out.sum() == 5.0 * 25
+    big = rng.random((61, 47)).astype(np.float32)
+    np.testing.assert_array_equal(
+        g.max_filter(big, 3), ndi.maximum_filter(big, size=7, mode="constant", cval=-np.inf)
+    )
+
+
+def test_max_filter_nan_strided_inplace_threads(rng):
+    img = rng.standard_normal((50, 41)).astype(np.float32)
+    img[10, 20] = np.nan
+    out = g.max_filter(img, 2)
+    assert np.isnan(out[8:13, 18:23]).all() and np.isfinite(out[:7]).all()
+    np.testing.assert_array_equal(out, ref.max_filter(img, 2))
+    base = rng.standard_normal((80, 90)).astype(np.float32)
+    crop = base[3:70, 5:77]
+    np.testing.assert_array_equal(g.max_filter(crop, 4), ref.max_filter(crop.copy(), 4))
+    expect = g.max_filter(base, 3, threads=1)
+    for t in (2, 7, 0):
+        np.testing.assert_array_equal(g.max_filter(base, 3, threads=t), expect)
+    work = base.copy()
+    assert g.max_filter(work, 3, out=work, threads=3) is work
+    np.testing.assert_array_equal(work, expect)
+    assert g.max_filter(np.zeros((0, 4), np.float32), 2).shape == (0, 4)
+
+
+def test_max_filter_errors(rng):
+    img = _img(rng, 10, 10)
+    with pytest.raises(ValueError, match="radius"):
+        g.max_filter(img, -1)
+    with pytest.raises(ValueError, match="radius"):
+        g.max_filter(img, 1.5)
+    with pytest.raises(ValueError, match="src"):
+        g.max_filter(img.astype(np.float64), 1)
+    with pytest.raises(ValueError, match="dst"):
+        g.max_filter(img, 1, out=np.empty((10, 11), np.float32))

@@ -18,6 +18,7 @@ from skincore._checks import check_threads
 __all__ = [
     "fill_polygons",
     "gaussian_blur",
+    "max_filter",
     "resize",
     "sample_separable",
     "tile_median",
@@ -202,6 +203,58 @@ def wide_gaussian_blur(
         np.divide(small, den, out=small, where=ok)
         small[~ok] = fill
     return resize(small, (w, h), method="bilinear", threads=threads)
+
+
+def max_filter(
+    image: np.ndarray,
+    radius: int,
+    *,
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Square max filter: the maximum over a ``(2 radius + 1)``-pixel square.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        ``(H, W)`` float32 image. Rows may be strided; pixels within a row must
+        be contiguous.
+    radius : int
+        Half side of the square, >= 0 (0: a copy).
+    out : numpy.ndarray, optional
+        ``(H, W)`` float32 output; may be ``image`` itself.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out[y, x]`` = the maximum of ``image`` over rows ``y - radius .. y +
+        radius`` and columns ``x - radius .. x + radius`` that lie in the image
+        (outside counts as ``-inf``: SciPy ``maximum_filter`` with ``cval=-inf``,
+        OpenCV ``dilate`` with a square). NaN propagates (``numpy.maximum``).
+        ``O(radius)`` comparisons per pixel: meant for radii up to a few tens.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout (naming the argument) or ``radius < 0``.
+    """
+    threads = check_threads(threads)
+    if isinstance(radius, bool) or not isinstance(radius, int | np.integer) or radius < 0:
+        raise ValueError(f"radius: expected an int >= 0, got {radius!r}")
+    if not isinstance(image, np.ndarray):
+        raise ValueError("image: expected a numpy.ndarray")
+    if out is None:
+        out = np.empty(image.shape[:2], dtype=np.float32)
+    if image.size == 0:
+        if image.dtype != np.float32 or image.ndim != 2:
+            raise ValueError("src: expected a 2-D float32 array")
+        if not isinstance(out, np.ndarray) or out.dtype != np.float32 or out.shape != image.shape:
+            raise ValueError(f"dst: expected a float32 array of shape {image.shape}")
+        return out
+    _core.geometry.max_filter(image, out, int(radius), threads)
+    return out
 
 
 def resize(

@@ -649,28 +649,6 @@ def detect_lesions(
     return out
 
 
-def _max_filter_rows(img: np.ndarray, r: int) -> np.ndarray:
-    """Return the running max over ``2 r + 1`` rows (edges padded with -inf).
-
-    Doubling: maxima over windows of 1, 2, 4, ... rows, then the window of
-    ``2 r + 1`` is the max of two overlapping power-of-two windows (O(log r)
-    passes; exact).
-    """
-    n, size = 2 * r + 1, img.shape[0]
-    m = np.pad(img, ((r, r), (0, 0)), constant_values=-np.inf)
-    span = 1
-    while 2 * span <= n:
-        m = np.maximum(m[:-span], m[span:])
-        span *= 2
-    return np.maximum(m[:size], m[n - span : n - span + size])
-
-
-def _max_filter(img: np.ndarray, r: int) -> np.ndarray:
-    """Square (2r+1) max filter, edges padded with -inf."""
-    m = _max_filter_rows(img, r)
-    return np.ascontiguousarray(_max_filter_rows(np.ascontiguousarray(m.T), r).T)
-
-
 def _split_by_peaks(
     cand: np.ndarray, response: np.ndarray, seed: float, radius: int, threads: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -680,7 +658,11 @@ def _split_by_peaks(
     of ``cand`` holding several peaks is split between them by nearest peak.
     Returns a label image (1..n, one label per peak) and the peaks' (y, x).
     """
-    peaks = cand & (response >= seed) & (response >= _max_filter(response, radius))
+    peaks = (
+        cand
+        & (response >= seed)
+        & (response >= geometry.max_filter(response, radius, threads=threads))
+    )
     py, px = np.nonzero(peaks)
     comp, st = contours.label(cand.view(np.uint8), threads=threads)
     out = np.zeros(cand.shape, np.int32)
@@ -816,12 +798,22 @@ def _candidates(
     # seeds): on dark skin 8-bit quantisation leaks some of a brown spot into the
     # haemoglobin map, and a brown spot must not become a red candidate.
     red_dominant = red * np.float32(p.brown_seed) >= dark * np.float32(p.red_seed)
-    red_c = (red > red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk & red_dominant
+    red_c = (
+        (red > red_low)
+        & (red >= 0.5 * geometry.max_filter(red, 2 * radius, threads=threads))
+        & sk
+        & red_dominant
+    )
     red_seed = max(p.red_seed, p.seed_noise_factor * red_noise)
     brown_seed = max(p.brown_seed, p.seed_noise_factor * brown_noise)
     labels, _ = _split_by_peaks(red_c, red, red_seed, radius, threads)
     n_red = int(labels.max())
-    dark_c = (dark > brown_low) & (dark >= 0.5 * _max_filter(dark, 2 * radius)) & sk & ~red_c
+    dark_c = (
+        (dark > brown_low)
+        & (dark >= 0.5 * geometry.max_filter(dark, 2 * radius, threads=threads))
+        & sk
+        & ~red_c
+    )
     dl, _ = _split_by_peaks(dark_c, dark, brown_seed, radius, threads)
     n_dark = int(dl.max())
     if n_red + n_dark == 0:
