@@ -261,9 +261,95 @@ def bench_sample_separable() -> list[Row]:
     return rows
 
 
+def bench_wide_blur() -> list[Row]:
+    """wide_gaussian_blur against the exact blur, on a colour-grid-sized image.
+
+    622 x 447 is a 1080p face's colour grid; the sigmas are the oiliness level
+    (13.8 px), the radiance level (20.7 px) and the lesion backgrounds (~52 px).
+    Weighted: the normalised convolution over a face-like mask, against two
+    exact blurs and a division.
+    """
+    rows = []
+    rng = np.random.default_rng(0)
+    h, w = 622, 447
+    img = rng.random((h, w), dtype=np.float32)
+    yy, xx = np.mgrid[:h, :w]
+    mask = ((yy - h / 2) / (0.35 * h)) ** 2 + ((xx - w / 2) / (0.38 * w)) ** 2 < 1
+    wt = mask.astype(np.float32)
+
+    def exact_weighted(sigma: float) -> np.ndarray:
+        den = g.gaussian_blur(wt, sigma)
+        num = g.gaussian_blur(img * wt, sigma)
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 1e-3)
+
+    for sigma in (13.8, 20.7, 51.7):
+        r = int(4 * sigma + 0.5)
+        ours = median_ms(lambda: g.wide_gaussian_blur(img, sigma), repeat=11)
+        exact = median_ms(lambda: g.gaussian_blur(img, sigma), repeat=11)
+        cv = median_ms(
+            lambda: cv2.GaussianBlur(
+                img, (2 * r + 1, 2 * r + 1), sigma, borderType=cv2.BORDER_REFLECT_101
+            ),
+            repeat=11,
+        )
+        case = f"wide blur {w}x{h} sigma={sigma}"
+        rows.append(Row(case, ours, "skincore gaussian_blur (exact)", exact))
+        rows.append(Row(case, ours, f"cv2.GaussianBlur k={2 * r + 1}", cv))
+        ours = median_ms(lambda: g.wide_gaussian_blur(img, sigma, weight=wt), repeat=11)
+        exact = median_ms(lambda: exact_weighted(sigma), repeat=11)
+        rows.append(Row(f"wide weighted mean sigma={sigma}", ours, "2 exact blurs + divide", exact))
+    return rows
+
+
+def np_max_filter(img: np.ndarray, r: int) -> np.ndarray:
+    """Square max filter by NumPy doubling (what the lesion search used before)."""
+
+    def rows(a: np.ndarray) -> np.ndarray:
+        n, size = 2 * r + 1, a.shape[0]
+        m = np.pad(a, ((r, r), (0, 0)), constant_values=-np.inf)
+        span = 1
+        while 2 * span <= n:
+            m = np.maximum(m[:-span], m[span:])
+            span *= 2
+        return np.maximum(m[:size], m[n - span : n - span + size])
+
+    return np.ascontiguousarray(rows(np.ascontiguousarray(rows(img).T)).T)
+
+
+def bench_max_filter() -> list[Row]:
+    """max_filter on a lesion work grid (389 x 280 at 2.5 px/mm), radii 4 and 8."""
+    rows = []
+    img = np.random.default_rng(0).random((389, 280), dtype=np.float32)
+    for r in (4, 8):
+        ours = median_ms(lambda: g.max_filter(img, r), repeat=21)
+        k = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1))
+        rows.append(
+            Row(
+                f"max_filter 280x389 r={r}",
+                ours,
+                "numpy doubling",
+                median_ms(lambda: np_max_filter(img, r), repeat=21),
+            )
+        )
+        rows.append(
+            Row(
+                f"max_filter 280x389 r={r}",
+                ours,
+                "cv2.dilate (rect)",
+                median_ms(
+                    lambda: cv2.dilate(img, k, borderType=cv2.BORDER_CONSTANT, borderValue=-np.inf),
+                    repeat=21,
+                ),
+            )
+        )
+    return rows
+
+
 def main() -> None:
     print(f"hardware threads: {g._core.hardware_threads()}; medians, ratio = peer/skincore")
     print_table("gaussian_blur (float32, reflect-101)", bench_blur())
+    print_table("wide_gaussian_blur (decimated, approximate)", bench_wide_blur())
+    print_table("max_filter (square)", bench_max_filter())
     print_table("resize", bench_resize())
     print_table("fill_polygons (uint8 mask)", bench_fill())
     print_table("tile_median (masked, per tile)", bench_tile_median())

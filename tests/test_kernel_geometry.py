@@ -609,3 +609,167 @@ def test_sample_separable_errors(rng):
         g.sample_separable(src, np.zeros((2, 2)), xs)
     with pytest.raises(ValueError, match="^dst"):
         g.sample_separable(src, xs, xs, out=np.zeros((4, 4), np.float64))
+
+
+# ------------------------------------------------------------- wide_gaussian_blur
+
+
+def _smooth_field(rng, h, w, sigma):
+    f = g.gaussian_blur(rng.standard_normal((h, w)).astype(np.float32), sigma)
+    return ((f - f.min()) / np.ptp(f)).astype(np.float32)
+
+
+def _ellipse(h, w):
+    yy, xx = np.mgrid[:h, :w]
+    return (((yy - h / 2) / (0.35 * h)) ** 2 + ((xx - w / 2) / (0.38 * w)) ** 2 < 1).astype(
+        np.float32
+    )
+
+
+@pytest.mark.parametrize("sigma", [8.0, 13.8, 20.7, 37.5, 51.7])
+def test_wide_blur_error_bounds(rng, sigma):
+    # The documented error against the exact blur, away from the border.
+    h, w = 622, 447
+    m = int(2 * sigma)
+    inner = (slice(m, h - m), slice(m, w - m))
+    field = _smooth_field(rng, h, w, sigma)
+    exact = g.gaussian_blur(field, sigma)
+    err = np.abs(g.wide_gaussian_blur(field, sigma) - exact)[inner].max()
+    assert err <= 0.01 * np.ptp(exact[inner])
+    mask = _ellipse(h, w)
+    err = np.abs(g.wide_gaussian_blur(mask, sigma) - g.gaussian_blur(mask, sigma))[inner].max()
+    assert err <= 0.005
+    img = (60 + 10 * field + 5 * rng.standard_normal((h, w))).astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = g.gaussian_blur(img * mask, sigma) / g.gaussian_blur(mask, sigma)
+    got = g.wide_gaussian_blur(img, sigma, weight=mask)
+    on = mask > 0
+    assert np.abs(got - exact)[on].max() <= 0.002 * np.ptp(img[on])
+    ramp = np.broadcast_to(np.linspace(0, 1, w, dtype=np.float32), (h, w)).copy()
+    assert np.abs(g.wide_gaussian_blur(ramp, sigma) - g.gaussian_blur(ramp, sigma)).max() <= 0.015
+
+
+def test_wide_blur_is_not_the_identity(rng):
+    # It blurs: white noise loses most of its variance (guards against a no-op).
+    img = rng.standard_normal((300, 200)).astype(np.float32)
+    out = g.wide_gaussian_blur(img, 20.0)
+    assert out.shape == img.shape and out.dtype == np.float32
+    assert out.std() < 0.1 * img.std()
+
+
+def test_wide_blur_factor_one_is_exact(rng):
+    img = _img(rng, 90, 61)
+    np.testing.assert_array_equal(
+        g.wide_gaussian_blur(img, 6.0, factor=1), g.gaussian_blur(img, 6.0)
+    )
+    wt = _ellipse(90, 61)
+    wt[:, :5] = 0
+    den = g.gaussian_blur(wt, 6.0)
+    expect = np.where(den > 1e-3, g.gaussian_blur(img * wt, 6.0) / den, -1.0)
+    got = g.wide_gaussian_blur(img, 6.0, weight=wt, factor=1, fill=-1.0)
+    np.testing.assert_allclose(got, expect, rtol=1e-6, atol=1e-7)
+
+
+def test_wide_blur_constant_fill_and_threads(rng):
+    c = np.full((211, 157), 3.25, np.float32)
+    np.testing.assert_allclose(g.wide_gaussian_blur(c, 30.0), 3.25, rtol=1e-5)
+    # Weighted: a constant over the weighted pixels is that constant; far from
+    # any weight the fill value.
+    wt = np.zeros_like(c)
+    wt[:40, :40] = 1.0
+    out = g.wide_gaussian_blur(np.where(wt > 0, c, 100.0), 10.0, weight=wt, fill=-7.0)
+    np.testing.assert_allclose(out[:30, :30], 3.25, rtol=1e-5)
+    assert (out[-40:, -40:] == -7.0).all()
+    img = _smooth_field(rng, 211, 157, 5.0)
+    base = g.wide_gaussian_blur(img, 25.0, weight=wt, threads=1)
+    for t in (2, 7, 0):
+        np.testing.assert_array_equal(g.wide_gaussian_blur(img, 25.0, weight=wt, threads=t), base)
+
+
+def test_wide_blur_strided_small_and_empty(rng):
+    big = _img(rng, 100, 90)
+    crop = big[5:95, 3:80]
+    np.testing.assert_array_equal(
+        g.wide_gaussian_blur(crop, 12.0), g.wide_gaussian_blur(crop.copy(), 12.0)
+    )
+    # Images narrower than two factors fall back to a smaller factor.
+    thin = _img(rng, 3, 200)
+    np.testing.assert_array_equal(g.wide_gaussian_blur(thin, 20.0), g.gaussian_blur(thin, 20.0))
+    assert g.wide_gaussian_blur(np.zeros((0, 5), np.float32), 20.0).shape == (0, 5)
+
+
+def test_wide_blur_errors(rng):
+    img = _img(rng, 20, 20)
+    with pytest.raises(ValueError, match="image"):
+        g.wide_gaussian_blur(img.astype(np.float64), 10.0)
+    with pytest.raises(ValueError, match="image"):
+        g.wide_gaussian_blur(np.zeros((4, 4, 3), np.float32), 10.0)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="sigma"):
+            g.wide_gaussian_blur(img, bad)
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(ValueError, match="factor"):
+            g.wide_gaussian_blur(img, 10.0, factor=bad)
+    with pytest.raises(ValueError, match="weight"):
+        g.wide_gaussian_blur(img, 10.0, weight=np.ones((20, 21), np.float32))
+    with pytest.raises(ValueError, match="weight"):
+        g.wide_gaussian_blur(img, 10.0, weight=np.ones((20, 20), np.uint8))
+
+
+# --------------------------------------------------------------------- max_filter
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2, 5])
+@pytest.mark.parametrize("w", [37, 38, 44])  # W, W+1, W+7
+def test_max_filter_matches_reference(rng, radius, w):
+    img = rng.standard_normal((29, w)).astype(np.float32)
+    np.testing.assert_array_equal(g.max_filter(img, radius), ref.max_filter(img, radius))
+
+
+@pytest.mark.parametrize("shape", [(1, 23), (23, 1), (1, 1), (3, 2)])
+def test_max_filter_thin_and_huge_radius(rng, shape):
+    img = rng.standard_normal(shape).astype(np.float32)
+    for radius in (1, 3, 100):
+        np.testing.assert_array_equal(g.max_filter(img, radius), ref.max_filter(img, radius))
+    np.testing.assert_array_equal(g.max_filter(img, 100), np.full(shape, img.max()))
+
+
+def test_max_filter_vs_scipy_and_known_answer(rng):
+    img = np.zeros((9, 9), np.float32)
+    img[4, 6] = 5.0
+    out = g.max_filter(img, 2)
+    assert out[2:7, 4:9].min() == 5.0 and out.sum() == 5.0 * 25
+    big = rng.random((61, 47)).astype(np.float32)
+    np.testing.assert_array_equal(
+        g.max_filter(big, 3), ndi.maximum_filter(big, size=7, mode="constant", cval=-np.inf)
+    )
+
+
+def test_max_filter_nan_strided_inplace_threads(rng):
+    img = rng.standard_normal((50, 41)).astype(np.float32)
+    img[10, 20] = np.nan
+    out = g.max_filter(img, 2)
+    assert np.isnan(out[8:13, 18:23]).all() and np.isfinite(out[:7]).all()
+    np.testing.assert_array_equal(out, ref.max_filter(img, 2))
+    base = rng.standard_normal((80, 90)).astype(np.float32)
+    crop = base[3:70, 5:77]
+    np.testing.assert_array_equal(g.max_filter(crop, 4), ref.max_filter(crop.copy(), 4))
+    expect = g.max_filter(base, 3, threads=1)
+    for t in (2, 7, 0):
+        np.testing.assert_array_equal(g.max_filter(base, 3, threads=t), expect)
+    work = base.copy()
+    assert g.max_filter(work, 3, out=work, threads=3) is work
+    np.testing.assert_array_equal(work, expect)
+    assert g.max_filter(np.zeros((0, 4), np.float32), 2).shape == (0, 4)
+
+
+def test_max_filter_errors(rng):
+    img = _img(rng, 10, 10)
+    with pytest.raises(ValueError, match="radius"):
+        g.max_filter(img, -1)
+    with pytest.raises(ValueError, match="radius"):
+        g.max_filter(img, 1.5)
+    with pytest.raises(ValueError, match="src"):
+        g.max_filter(img.astype(np.float64), 1)
+    with pytest.raises(ValueError, match="dst"):
+        g.max_filter(img, 1, out=np.empty((10, 11), np.float32))

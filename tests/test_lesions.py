@@ -286,7 +286,8 @@ def test_median3_is_the_exact_median():
 
 @pytest.mark.parametrize("r", [1, 2, 3, 4, 7, 9, 16])
 def test_max_filter_is_the_exact_square_max(r):
-    from skincore.concerns.lesions import _max_filter
+    # The peak and extent search of _candidates uses geometry.max_filter.
+    from skincore.geometry import max_filter
 
     rng = np.random.default_rng(r)
     for shape in [(1, 1), (1, 9), (7, 1), (23, 31)]:
@@ -297,7 +298,7 @@ def test_max_filter_is_the_exact_square_max(r):
             [pad[dy : dy + h, dx : dx + w] for dy in range(2 * r + 1) for dx in range(2 * r + 1)],
             axis=0,
         )
-        assert np.array_equal(_max_filter(a, r), want)
+        assert np.array_equal(max_filter(a, r), want)
 
 
 def test_elongation_of_known_shapes():

@@ -61,6 +61,17 @@ void bind_geometry(py::module_& m) {
         py::arg("threads") = 0);
 
     m.def(
+        "max_filter",
+        [](py::array src, py::array dst, std::int64_t radius, int threads) {
+            auto s = py_arrays::const_view<float>(src, "src");
+            auto d = py_arrays::mut_view<float>(dst, "dst");
+            py_arrays::check_same_hw(s, "src", d, "dst");
+            if (radius < 0) throw py::value_error("radius: must be >= 0");
+            run_kernel([&] { max_filter(s, d, radius, threads); });
+        },
+        py::arg("src"), py::arg("dst"), py::arg("radius"), py::arg("threads") = 0);
+
+    m.def(
         "resize",
         [](py::array src, py::array dst, int method, int threads) {
             if (method != 0 && method != 1) throw py::value_error("method: must be 0 (area) or 1 (bilinear)");

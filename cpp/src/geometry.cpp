@@ -200,6 +200,77 @@ void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, doubl
     });
 }
 
+// ================================================================== max_filter
+
+namespace {
+
+// NaN-propagating max (numpy.maximum): a NaN in either operand wins. Two
+// selects (no short-circuit) so that the loops vectorise.
+inline float nan_max(float a, float b) {
+    const float m = a > b ? a : b;  // b when either is NaN
+    return a != a ? a : m;
+}
+
+}  // namespace
+
+// Window maxima by doubling: after the levels span = 1, 2, 4, ... (2 span <= n),
+// m[i] = max(v[i .. i + span - 1]); the max over a window of n >= span samples
+// starting at i is then max(m[i], m[i + n - span]). O(log n) passes.
+void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, int threads) {
+    if (src.width != dst.width || src.height != dst.height)
+        throw std::invalid_argument("max_filter: src and dst shapes differ");
+    if (src.channels != 1 || dst.channels != 1)
+        throw std::invalid_argument("max_filter: single-channel images only");
+    if (radius < 0) throw std::invalid_argument("max_filter: radius must be >= 0");
+    if (src.empty()) return;
+    const std::int64_t W = src.width, H = src.height;
+    const std::int64_t r = std::min<std::int64_t>(radius, std::max(W, H));
+    const std::int64_t n = 2 * r + 1;
+    std::int64_t span = 1;
+    while (2 * span <= n) span *= 2;
+    const float lowest = -std::numeric_limits<float>::infinity();
+    // Vertical: rows padded with r rows of -inf on both sides, doubled in place
+    // per stripe of columns, then combined into `vert` (H x W).
+    const std::int64_t HP = H + 2 * r;
+    std::vector<float> buf(static_cast<std::size_t>(HP * W), lowest);
+    for (std::int64_t y = 0; y < H; ++y)
+        std::memcpy(buf.data() + (y + r) * W, src.row(y), static_cast<std::size_t>(W) * sizeof(float));
+    std::vector<float> vert(static_cast<std::size_t>(H * W));
+    const std::int64_t stripe = 256;
+    const std::int64_t n_stripes = (W + stripe - 1) / stripe;
+    parallel_rows(n_stripes, 1, threads, [&](std::int64_t s0, std::int64_t s1) {
+        const std::int64_t c0 = s0 * stripe, c1 = std::min(W, s1 * stripe), cw = c1 - c0;
+        for (std::int64_t sp = 1; sp < span; sp *= 2)
+            for (std::int64_t i = 0; i + sp < HP; ++i) {
+                float* a = buf.data() + i * W + c0;
+                const float* b = buf.data() + (i + sp) * W + c0;
+                for (std::int64_t x = 0; x < cw; ++x) a[x] = nan_max(a[x], b[x]);
+            }
+        for (std::int64_t y = 0; y < H; ++y) {
+            const float* a = buf.data() + y * W + c0;
+            const float* b = buf.data() + (y + n - span) * W + c0;
+            float* o = vert.data() + y * W + c0;
+            for (std::int64_t x = 0; x < cw; ++x) o[x] = nan_max(a[x], b[x]);
+        }
+    });
+    // Horizontal, per row: the same on a line padded with r samples of -inf.
+    parallel_rows(H, row_grain(W * 8), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> line(static_cast<std::size_t>(W + 2 * r), lowest);
+        float* m = line.data();
+        const std::int64_t WP = W + 2 * r;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            std::fill(m, m + r, lowest);
+            std::fill(m + r + W, m + WP, lowest);
+            std::memcpy(m + r, vert.data() + y * W, static_cast<std::size_t>(W) * sizeof(float));
+            for (std::int64_t sp = 1; sp < span; sp *= 2)
+                for (std::int64_t i = 0; i + sp < WP; ++i) m[i] = nan_max(m[i], m[i + sp]);
+            float* d = dst.row(y);
+            const float* b = m + (n - span);
+            for (std::int64_t x = 0; x < W; ++x) d[x] = nan_max(m[x], b[x]);
+        }
+    });
+}
+
 // ====================================================================== resize
 //
 // Both methods are separable with rational weights. Per axis, every weight is an

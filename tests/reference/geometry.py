@@ -159,3 +159,15 @@ def sample_separable(src: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndar
     out = tmp[:, x0] * (1 - fx) + tmp[:, x1] * fx
     out *= (yin[:, None] & xin[None, :]).astype(np.float32)
     return out
+
+
+def max_filter(img: np.ndarray, radius: int) -> np.ndarray:
+    """Square (2 radius + 1) max filter, outside the image = -inf, NaN propagates."""
+    h, w = img.shape
+    pad = np.full((h + 2 * radius, w + 2 * radius), -np.inf, np.float32)
+    pad[radius : radius + h, radius : radius + w] = img
+    out = np.full((h, w), -np.inf, np.float32)
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            out = np.maximum(out, pad[dy : dy + h, dx : dx + w])
+    return out

@@ -32,6 +32,13 @@ constexpr long kMaxGaussianRadius = 4096;
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads);
 
+// Square max filter: dst(y, x) = max of src over rows [y - radius, y + radius] and
+// columns [x - radius, x + radius] clipped to the image (outside counts as -inf).
+// NaN propagates (as numpy.maximum) to every output whose window holds one.
+// O(radius) comparisons per pixel, separable (rows, then columns), vectorisable;
+// dst may be src.
+void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, int threads);
+
 // Index of sample i (possibly outside [0, n)) under reflect-101 borders.
 inline long reflect101(long i, long n) {
     if (n == 1) return 0;

@@ -37,3 +37,9 @@ def sample_separable(
     dst: npt.NDArray[np.float32],
     threads: int = 0,
 ) -> None: ...
+def max_filter(
+    src: npt.NDArray[np.float32],
+    dst: npt.NDArray[np.float32],
+    radius: int,
+    threads: int = 0,
+) -> None: ...

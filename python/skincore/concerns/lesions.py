@@ -649,28 +649,6 @@ def detect_lesions(
     return out
 
 
-def _max_filter_rows(img: np.ndarray, r: int) -> np.ndarray:
-    """Return the running max over ``2 r + 1`` rows (edges padded with -inf).
-
-    Doubling: maxima over windows of 1, 2, 4, ... rows, then the window of
-    ``2 r + 1`` is the max of two overlapping power-of-two windows (O(log r)
-    passes; exact).
-    """
-    n, size = 2 * r + 1, img.shape[0]
-    m = np.pad(img, ((r, r), (0, 0)), constant_values=-np.inf)
-    span = 1
-    while 2 * span <= n:
-        m = np.maximum(m[:-span], m[span:])
-        span *= 2
-    return np.maximum(m[:size], m[n - span : n - span + size])
-
-
-def _max_filter(img: np.ndarray, r: int) -> np.ndarray:
-    """Square (2r+1) max filter, edges padded with -inf."""
-    m = _max_filter_rows(img, r)
-    return np.ascontiguousarray(_max_filter_rows(np.ascontiguousarray(m.T), r).T)
-
-
 def _split_by_peaks(
     cand: np.ndarray, response: np.ndarray, seed: float, radius: int, threads: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -680,7 +658,11 @@ def _split_by_peaks(
     of ``cand`` holding several peaks is split between them by nearest peak.
     Returns a label image (1..n, one label per peak) and the peaks' (y, x).
     """
-    peaks = cand & (response >= seed) & (response >= _max_filter(response, radius))
+    peaks = (
+        cand
+        & (response >= seed)
+        & (response >= geometry.max_filter(response, radius, threads=threads))
+    )
     py, px = np.nonzero(peaks)
     comp, st = contours.label(cand.view(np.uint8), threads=threads)
     out = np.zeros(cand.shape, np.int32)
@@ -816,12 +798,22 @@ def _candidates(
     # seeds): on dark skin 8-bit quantisation leaks some of a brown spot into the
     # haemoglobin map, and a brown spot must not become a red candidate.
     red_dominant = red * np.float32(p.brown_seed) >= dark * np.float32(p.red_seed)
-    red_c = (red > red_low) & (red >= 0.5 * _max_filter(red, 2 * radius)) & sk & red_dominant
+    red_c = (
+        (red > red_low)
+        & (red >= 0.5 * geometry.max_filter(red, 2 * radius, threads=threads))
+        & sk
+        & red_dominant
+    )
     red_seed = max(p.red_seed, p.seed_noise_factor * red_noise)
     brown_seed = max(p.brown_seed, p.seed_noise_factor * brown_noise)
     labels, _ = _split_by_peaks(red_c, red, red_seed, radius, threads)
     n_red = int(labels.max())
-    dark_c = (dark > brown_low) & (dark >= 0.5 * _max_filter(dark, 2 * radius)) & sk & ~red_c
+    dark_c = (
+        (dark > brown_low)
+        & (dark >= 0.5 * geometry.max_filter(dark, 2 * radius, threads=threads))
+        & sk
+        & ~red_c
+    )
     dl, _ = _split_by_peaks(dark_c, dark, brown_seed, radius, threads)
     n_dark = int(dl.max())
     if n_red + n_dark == 0:
@@ -1037,66 +1029,74 @@ class MelaninResult:
     )
 
 
-def _masked_mean(m: np.ndarray, w: np.ndarray, sigma: float, threads: int) -> np.ndarray:
-    """Normalised convolution: the Gaussian mean of ``m`` over the pixels where ``w`` is 1."""
+def _smooth_over(
+    maps: list[np.ndarray], w: np.ndarray, sigma: float, threads: int
+) -> list[np.ndarray]:
+    """Normalised convolution of each map over the pixels where ``w`` is 1 (0 out of reach).
+
+    The Gaussian mean of the map over those pixels: ``G(m w) / G(w)``, with
+    ``G(w)`` blurred once for all the maps.
+    """
     den = geometry.gaussian_blur(w, sigma, threads=threads)
-    num = geometry.gaussian_blur((m * w).astype(np.float32), sigma, threads=threads)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 1e-3, num / den, 0).astype(np.float32)
+    ok = den > 1e-3
+    out = []
+    for m in maps:
+        num = geometry.gaussian_blur(np.multiply(m, w, dtype=np.float32), sigma, threads=threads)
+        np.divide(num, den, out=num, where=ok)
+        num[~ok] = 0.0
+        out.append(num)
+    return out
 
 
-def _background(m: np.ndarray, keep: np.ndarray, sigma: float, threads: int) -> np.ndarray:
+def _background(
+    m: np.ndarray, keep: np.ndarray, n_keep: int, sigma: float, threads: int
+) -> np.ndarray:
     """Masked Gaussian mean of ``m`` over ``keep`` at ``sigma`` px, on a coarse grid.
 
-    The mean is computed on a grid ``k`` times coarser (``sigma / k`` about 6
-    px; the background varies over centimetres) and resampled bilinearly.
-    Where no kept pixel lies within reach, the mean over all kept pixels.
+    :func:`skincore.geometry.wide_gaussian_blur` on a grid ``k`` times coarser
+    (``sigma / k`` about 6 px; the background varies over centimetres).
+    Where no kept pixel lies within reach, the mean over all ``n_keep`` kept
+    pixels.
     """
-    h, w = m.shape
+    wt = keep.astype(np.float32)
+    fill = float(np.vdot(m.ravel(), wt.ravel())) / max(n_keep, 1)
     k = max(1, int(sigma // 6))
-    if k > 1:
-        size = (max(1, -(-w // k)), max(1, -(-h // k)))
-        wt = keep.astype(np.float32)
-        mw = geometry.resize(np.ascontiguousarray(m * wt), size, method="area", threads=threads)
-        ww = geometry.resize(wt, size, method="area", threads=threads)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mc = np.where(ww > 0, mw / ww, 0).astype(np.float32)
-        bg = _masked_mean(mc, ww, sigma * size[0] / w, threads)
-        den = geometry.gaussian_blur(ww, sigma * size[0] / w, threads=threads)
-        fill = float(m[keep].mean()) if np.any(keep) else 0.0
-        bg = np.where(den > 1e-3, bg, np.float32(fill)).astype(np.float32)
-        return geometry.resize(bg, (w, h), method="bilinear", threads=threads)
-    return _masked_mean(m, keep.astype(np.float32), sigma, threads)
+    return geometry.wide_gaussian_blur(m, sigma, weight=wt, factor=k, fill=fill, threads=threads)
 
 
 def _excess(
-    m: np.ndarray,
+    maps: list[np.ndarray],
     skin: np.ndarray,
     px_per_mm: float,
     smooth_mm: float,
     background_mm: float,
-    threshold: float,
+    thresholds: list[float],
     threads: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Smoothed map minus its local background over the skin.
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Smoothed maps minus their local backgrounds over the skin.
 
     The background is the masked Gaussian mean (``background_mm``) of the
-    smoothed map over the skin that is not itself above the threshold (two
+    smoothed map over the skin that is not itself above its threshold (two
     passes): a red or brown area does not raise its own background, so the
-    measured area follows the planted area. Returns the excess, the skin mask
-    and the background.
+    measured area follows the planted area. Returns the excess of each map
+    (meaningful on the skin) and the skin mask.
     """
     sk = skin > 0
+    n_skin = int(np.count_nonzero(sk))
     sig = smooth_mm * px_per_mm
     if sig >= 0.3:
         # Normalised convolution over the skin only (eyes, lips do not bleed in).
-        m = _masked_mean(m, sk.astype(np.float32), sig, threads)
+        maps = _smooth_over(maps, sk.astype(np.float32), sig, threads)
     bsig = background_mm * px_per_mm
-    bg = _background(m, sk, bsig, threads)
-    normal = sk & (m - bg < threshold)
-    if np.any(normal) and np.count_nonzero(normal) < np.count_nonzero(sk):
-        bg = _background(m, normal, bsig, threads)
-    return m - bg, sk, bg
+    out = []
+    for m, threshold in zip(maps, thresholds, strict=True):
+        ex = m - _background(m, sk, n_skin, bsig, threads)
+        normal = sk & (ex < threshold)
+        n_normal = int(np.count_nonzero(normal))
+        if 0 < n_normal < n_skin:
+            ex = m - _background(m, normal, n_normal, bsig, threads)
+        out.append(ex)
+    return out, sk
 
 
 def _level(excess: np.ndarray, sel: np.ndarray, full_scale: float) -> np.ndarray:
@@ -1141,7 +1141,7 @@ def sensitivity(
     if not np.any(skin):
         return SensitivityResult(0.0, 0.0, 0.0, 0.0, np.zeros(skin.shape, np.uint8))
     _, hb = maps if maps is not None else chromophore_maps(rgb, threads=threads)
-    ex, sk, _ = _excess(hb, skin, px_per_mm, p.smooth_mm, p.background_mm, p.threshold, threads)
+    (ex,), sk = _excess([hb], skin, px_per_mm, p.smooth_mm, p.background_mm, [p.threshold], threads)
     red = sk & (ex >= p.threshold)
     n_skin = int(np.count_nonzero(sk))
     n_red = int(np.count_nonzero(red))
@@ -1202,10 +1202,16 @@ def melanin(
     if not np.any(skin):
         return MelaninResult(0.0, 0.0, float("nan"), 0.0, np.zeros(skin.shape, np.uint8))
     mel, _ = maps if maps is not None else chromophore_maps(rgb, threads=threads)
-    ex, sk, _ = _excess(mel, skin, px_per_mm, p.smooth_mm, p.background_mm, p.threshold, threads)
-    # Darkness: optical density in G (melanin + haemoglobin + shading), same smoothing.
-    dg, _, _ = _excess(
-        _G_DENSITY[rgb[..., 1]], skin, px_per_mm, p.smooth_mm, p.background_mm, 1e9, threads
+    # Darkness: optical density in G (melanin + haemoglobin + shading), same
+    # smoothing, no threshold (one background pass).
+    (ex, dg), sk = _excess(
+        [mel, _G_DENSITY[rgb[..., 1]]],
+        skin,
+        px_per_mm,
+        p.smooth_mm,
+        p.background_mm,
+        [p.threshold, np.inf],
+        threads,
     )
     brown = sk & (ex >= p.threshold) & (dg >= p.min_darkening * ex)
     n_skin = int(np.count_nonzero(sk))

@@ -91,7 +91,7 @@ def _near_shine(work, params: Params, shape: tuple[int, int]) -> np.ndarray:  # 
     ch, cw = near.shape
     rows = np.minimum(((np.arange(h) + 0.5) * ch / h).astype(np.intp), ch - 1)
     cols = np.minimum(((np.arange(w) + 0.5) * cw / w).astype(np.intp), cw - 1)
-    return near[rows[:, None], cols[None, :]]
+    return near[rows][:, cols]  # two 1-D gathers: the same cells as near[rows[:, None], cols]
 
 
 def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork

@@ -73,17 +73,17 @@ def measure(work, params: Params) -> Radiance | None:  # noqa: ANN001 - FaceWork
     sigma = max(1.0, params.level_mm * work.colour_px_per_mm)
     w = skin.astype(np.float32)
     light = np.ascontiguousarray(work.colour_lab[..., 0], dtype=np.float32)
-    den = geometry.gaussian_blur(w, sigma, threads=work.threads)
-    num = geometry.gaussian_blur(light * w, sigma, threads=work.threads)
-    level = np.zeros_like(num)
-    np.divide(num, den, out=level, where=den > 1e-3)
-    resid = (light - level)[skin]
+    # A level of centimetres: the decimated blur (within 0.2 % of the skin's L*
+    # range of the exact normalised convolution, see geometry.wide_gaussian_blur).
+    level = geometry.wide_gaussian_blur(light, sigma, weight=w, threads=work.threads)
+    diff = light - level
+    resid = diff[skin]
     kept = resid[resid <= params.highlight_dl]
     if kept.size == 0:
         return None
     med = float(np.median(kept))
     spread = 1.4826 * float(np.median(np.abs(kept - med)))
-    dull = skin & (light - level <= -params.dull_dl)
+    dull = skin & (diff <= -params.dull_dl)
     return Radiance(
         unevenness=spread,
         dull_area=float(np.count_nonzero(dull)) / int(np.count_nonzero(skin)),

@@ -1,0 +1,114 @@
+"""Per-concern time at 1080p, optionally against a baseline copy of the package.
+
+Runs every registered concern on one face (the packaged sample at 1080x1920, as
+``bench_pipeline.py`` makes it) the way the pipeline does: a fresh ``FaceWork``
+per analysis, the concerns in registry order through ``work.result_of``, each
+one's time taken when it returns (so a shared intermediate counts for the first
+concern that asks for it). Prints the median per concern.
+
+With ``--baseline DIR`` (a directory holding another ``skincore`` package, e.g.
+a copy of the tree before a change, with its compiled ``_core``), child
+processes of the two versions alternate, ``--chunk`` analyses each, until each
+version has ``--repeat`` analyses; the table shows both medians and the ratio
+``baseline / current`` (> 1: the current tree is faster). (One process cannot
+hold two builds of the compiled core: CPython keeps the first one loaded.)::
+
+    python benchmarks/bench_concerns.py [--repeat 11] [--baseline /tmp/old]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+
+def _sample_1080p(sample_path: str) -> np.ndarray:
+    from PIL import Image
+
+    img = Image.open(sample_path).convert("RGB")
+    w, h = 1080, 1920
+    sw, sh = img.size
+    ar = w / h
+    cw, ch = (sw, round(sw / ar)) if sw / sh < ar else (round(sh * ar), sh)
+    cw, ch = min(cw, sw), min(ch, sh)
+    x0, y0 = (sw - cw) // 2, (sh - ch) // 2
+    img = img.crop((x0, y0, x0 + cw, y0 + ch)).resize((w, h), Image.BILINEAR)
+    return np.asarray(img)
+
+
+def _child(runs: int) -> list[dict[str, float]]:
+    """Time ``runs`` analyses' concerns with the ``skincore`` on ``sys.path``."""
+    import skincore
+    from skincore.concerns.registry import REGISTRY
+    from skincore.concerns.work import FaceWork
+
+    rgb = _sample_1080p(skincore.sample_path())
+    points = skincore.Analyzer().analyze(rgb).faces[0].geometry.landmarks
+    out = []
+    for i in range(runs + 1):  # the first is a warm-up
+        work = FaceWork(rgb, points, threads=0)
+        row: dict[str, float] = {}
+        t = time.perf_counter()
+        _ = work.colour, work.colour_lab, work.texture
+        row["(grids)"] = (time.perf_counter() - t) * 1e3
+        for name, spec in REGISTRY.items():
+            t = time.perf_counter()
+            work.result_of(spec, spec.params())
+            row[name] = (time.perf_counter() - t) * 1e3
+        if i:
+            out.append(row)
+    return out
+
+
+def _spawn(path: Path, runs: int) -> list[dict[str, float]]:
+    env = dict(os.environ, PYTHONPATH=str(path))
+    cmd = [sys.executable, __file__, "--child", str(runs)]
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=11)
+    ap.add_argument("--chunk", type=int, default=3)
+    ap.add_argument("--baseline", type=Path, default=None)
+    ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.child)))
+        return
+    paths = {"current": HERE.parent / "python"}
+    if args.baseline is not None:
+        paths = {"baseline": args.baseline.resolve(), **paths}
+    rows: dict[str, list[dict[str, float]]] = {v: [] for v in paths}
+    while min(len(r) for r in rows.values()) < args.repeat:
+        for v, p in paths.items():
+            rows[v] += _spawn(p, min(args.chunk, args.repeat - len(rows[v])) or 1)
+    med = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in rows.items()}
+    names = list(med["current"])
+    print(f"== per-concern time, 1080x1920 sample, median of {args.repeat} (ms)")
+    if "baseline" in med:
+        print(f"{'concern':<14} {'baseline':>9} {'current':>9} {'ratio':>7}")
+        for k in names:
+            b, c = med["baseline"].get(k, float("nan")), med["current"][k]
+            print(f"{k:<14} {b:>9.2f} {c:>9.2f} {b / c:>6.2f}x")
+        b, c = sum(med["baseline"].values()), sum(med["current"].values())
+        print(f"{'total':<14} {b:>9.2f} {c:>9.2f} {b / c:>6.2f}x")
+    else:
+        for k in names:
+            print(f"{k:<14} {med['current'][k]:>9.2f}")
+        print(f"{'total':<14} {sum(med['current'].values()):>9.2f}")
+
+
+if __name__ == "__main__":
+    main()
