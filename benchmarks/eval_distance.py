@@ -19,6 +19,8 @@ with distance. The photos' own pixels do the same (the median of 10 mm squares
 on the forehead and both cheeks: b* 6.6-9.4 at 15 cm, 16.6-19.4 at 60 cm, L*
 within 5): the phone's colour rendering changed with the framing, so the ITA
 drift is in the input, not in the measurement, and not an exposure effect.
+``dITA wb`` is the drift of the sclera-balanced ITA (``tone.white_balance``, see
+``skincore.face.sclera``), which removes most of it.
 """
 
 from __future__ import annotations
@@ -74,6 +76,11 @@ def _summary(face) -> dict:
         "skin_l": face.quality.skin_lightness,
         "skin_b": face.tone.b if face.tone else float("nan"),
         "ita": face.tone.ita if face.tone else None,
+        "ita_balanced": (
+            face.tone.white_balance.skin_ita
+            if face.tone and face.tone.white_balance and face.tone.white_balance.skin_ita
+            else float("nan")
+        ),
         "enlarged_per_cm2": enl,
         "n_enlarged": n_enl,
         "pores_per_cm2": dens,
@@ -97,6 +104,7 @@ def main() -> None:
     ref = rows["15cm"]
     print(
         f"{'variant':<12} {'px/mm':>6} {'skin L':>6} {'b*':>5} {'ITA':>6} {'dITA':>6} "
+        f"{'dITA wb':>7} "
         f"{'pores/cm2':>9} {'(n)':>5} {'d%':>5} {'ok':>3} "
         f"{'enl/cm2':>8} {'(n)':>4} {'d%':>5} {'ok':>3} {'wrinkle':>8} {'rough':>6} {'same sev':>9}"
     )
@@ -115,7 +123,8 @@ def main() -> None:
         )
         print(
             f"{name:<12} {r['ppm']:>6.2f} {r['skin_l']:>6.1f} {r['skin_b']:>5.1f} {r['ita']:>6.1f} "
-            f"{r['ita'] - ref['ita']:>6.1f} {_num(r['pores_per_cm2'], 9, 2)} {r['n_pores']:>5d} "
+            f"{r['ita'] - ref['ita']:>6.1f} {r['ita_balanced'] - ref['ita_balanced']:>7.1f} "
+            f"{_num(r['pores_per_cm2'], 9, 2)} {r['n_pores']:>5d} "
             f"{_num(d_all, 5, 0)} {ok_all:>3} {_num(r['enlarged_per_cm2'], 8, 2)} "
             f"{r['n_enlarged']:>4d} {_num(d_enl, 5, 0)} {ok_enl:>3} "
             f"{_num(r['wrinkle_score'], 8, 0)} {_num(r['rough_score'], 6, 0)} {same:>9.0%}"
