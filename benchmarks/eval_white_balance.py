@@ -83,7 +83,7 @@ def _sample(paths: list[Path]) -> np.ndarray:
         points = found[0][1].points
         s = sclera.sample_sclera(rgb, points, region_polygons(points))
         if s is not None:
-            rows.append((*s.lab, s.n_pixels, float(s.usable)))
+            rows.append((*s.lab, s.n_pixels, float(s.usable())))
     return np.array(rows).reshape(-1, 5)
 
 

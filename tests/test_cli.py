@@ -255,3 +255,17 @@ def test_youcam_package_zip_and_overlay(tmp_path, overlay):
             assert not any(n.endswith(".png") for n in names)
         else:
             assert "skinanalysisResult/hd_pore_output_all.png" in names
+
+
+def test_white_balance_flag():
+    base = ("analyze", "--sample", "--format", "skincore", "--concerns", "tone", "--compact")
+    tones = {}
+    for mode in ("report", "apply"):
+        p = run(*base, "--white-balance", mode)
+        assert p.returncode == 0, p.stderr
+        tones[mode] = json.loads(p.stdout)["faces"][0]["concerns"]["tone"]
+    assert not tones["report"]["white_balance"]["applied"]
+    assert tones["apply"]["white_balance"]["applied"]
+    assert tones["apply"]["ita"] == pytest.approx(tones["report"]["white_balance"]["skin_ita"])
+    p = run(*base, "--white-balance", "auto")
+    assert p.returncode == 2 and "--white-balance" in p.stderr

@@ -59,7 +59,7 @@ def test_sclera_sample_is_bright_and_tracks_a_cast(selfie):
     (_, lm), *_ = find_faces(selfie)
     work = FaceWork(selfie, lm.points)
     base = sclera.sample_sclera(selfie, lm.points, work.polygons)
-    assert base is not None and base.usable
+    assert base is not None and base.usable()
     assert base.lab[0] > 70  # the white of the eye, not lids or iris
     for t in (0.8, 1.25):
         cast = sclera.sample_sclera(_cast(selfie, t), lm.points, work.polygons)
@@ -124,3 +124,17 @@ def test_unknown_mode_is_refused():
     with pytest.raises(skincore.SkinError) as err:
         tone.Params(white_balance="auto")
     assert err.value.code == "invalid_argument"
+
+
+def test_gate_does_not_depend_on_the_cast():
+    # A bluer photo has a darker-looking sclera; the gate reads it after the
+    # correction, so a cast does not switch the correction on or off.
+    lin = np.array([0.42, 0.45, 0.47])
+    base = sclera.ScleraSample(tuple(lin), tuple(sclera.linear_rgb_to_lab(lin)), 100)
+    for t in (0.8, 1.25):
+        c = lin * np.array([t, 1.0, 1.0 / t])
+        cast = sclera.ScleraSample(tuple(c), tuple(sclera.linear_rgb_to_lab(c)), 100)
+        assert cast.balanced_lightness() == pytest.approx(base.balanced_lightness(), abs=1e-4)
+        assert cast.usable() == base.usable()
+    blue = lin * np.array([0.8, 1.0, 1.25])
+    assert sclera.linear_rgb_to_lab(blue)[0] < sclera.linear_rgb_to_lab(lin)[0]

@@ -107,12 +107,26 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="ailab-pro: jawline_info (needs --left-side and/or --right-side)",
     )
+    a.add_argument(
+        "--white-balance",
+        choices=("report", "apply", "none"),
+        default="report",
+        help="camera cast read from the whites of the eyes: report it (default), "
+        "apply it to the skin tone, or skip it",
+    )
     r = sub.add_parser("report", help="write a self-contained HTML report of a photo")
     r.add_argument("image", nargs="?", help="photo to analyse")
     r.add_argument("--sample", action="store_true", help="report on the packaged sample photo")
     r.add_argument("--out", type=Path, required=True, help="directory for report.html")
     r.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     r.add_argument("--concerns", type=_csv, default=None, help="concerns to run (default: all)")
+    r.add_argument(
+        "--white-balance",
+        choices=("report", "apply", "none"),
+        default="report",
+        help="camera cast read from the whites of the eyes: report it (default), "
+        "apply it to the skin tone, or skip it",
+    )
     from skincore.server.cli import register as _register_server  # skincore serve / keys
 
     _register_server(sub)
@@ -268,6 +282,7 @@ def _analyze(args: argparse.Namespace) -> int:
                 max_faces=args.max_faces,
                 limits=limits_for(args.format),
                 concerns=None if args.concerns is None else tuple(args.concerns),
+                params=_params(args),
             )
         )
         loaded = load_image(source, analyzer.options.limits)
@@ -286,6 +301,13 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _params(args: argparse.Namespace) -> dict[str, object]:
+    """Concern parameters set by command-line flags."""
+    from skincore.concerns import tone
+
+    return {"tone": tone.Params(white_balance=args.white_balance)}
+
+
 def _report(args: argparse.Namespace) -> int:
     """``skincore report``: analyse, then write ``report.html`` into ``--out``."""
     if args.sample == (args.image is not None):
@@ -299,6 +321,7 @@ def _report(args: argparse.Namespace) -> int:
             AnalyzerOptions(
                 threads=args.threads,
                 concerns=None if args.concerns is None else tuple(args.concerns),
+                params=_params(args),
             )
         )
         loaded = load_image(sample_path() if args.sample else args.image)

@@ -219,11 +219,12 @@ def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
     gain, reason = None, ""
     if sample is None:
         reason = "no sclera visible (eyes closed or outside the photo)"
-    elif not sample.usable:
+    elif not sample.usable(params.reference_b):
         reason = (
             f"the sclera is too dark or too small to serve as white reference "
-            f"(L* {sample.lab[0]:.0f}, {sample.n_pixels} px; needs L* >= "
-            f"{sclera.MIN_LIGHTNESS:.0f} and {sclera.MIN_PIXELS} px)"
+            f"(L* {sample.balanced_lightness(params.reference_b):.0f} balanced, "
+            f"{sample.n_pixels} px; needs L* >= {sclera.MIN_LIGHTNESS:.0f} and "
+            f"{sclera.MIN_PIXELS} px)"
         )
     else:
         gain = sample.temperature_gain(params.reference_b)

@@ -47,7 +47,8 @@ BRIGHTEST_SHARE = 0.4
 #: sampled from the UTKFace, dark-circle and ACNE04 development photos; 6.7-10.3 by
 #: set and race group), ``benchmarks/eval_white_balance.py``.
 REFERENCE_B = 8.6
-#: Least sclera L* for a usable reference (darker: shadowed, or not sclera).
+#: Least sclera L* (after the correction) for a usable reference (darker: shadowed,
+#: or not sclera).
 MIN_LIGHTNESS = 65.0
 #: Least sclera pixels (both eyes) for a usable reference.
 MIN_PIXELS = 30
@@ -83,10 +84,20 @@ class ScleraSample:
     lab: tuple[float, float, float]
     n_pixels: int
 
-    @property
-    def usable(self) -> bool:
+    def balanced_lightness(self, target_b: float = REFERENCE_B) -> float:
+        """L* of the sample once its b* is ``target_b``.
+
+        The same whatever the camera's cast (a cast is a gain the correction
+        undoes), so gating on it does not switch the correction on and off with
+        the cast: a bluer photo has a darker-looking sclera.
+        """
+        t = self.temperature_gain(target_b)
+        lin = np.asarray(self.rgb_linear, np.float64) * np.array([t, 1.0, 1.0 / t])
+        return float(linear_rgb_to_lab(lin)[0])
+
+    def usable(self, target_b: float = REFERENCE_B) -> bool:
         """Whether the sample is bright and large enough to serve as reference."""
-        return self.lab[0] >= MIN_LIGHTNESS and self.n_pixels >= MIN_PIXELS
+        return self.n_pixels >= MIN_PIXELS and self.balanced_lightness(target_b) >= MIN_LIGHTNESS
 
     def temperature_gain(self, target_b: float = REFERENCE_B) -> float:
         """Red gain ``t`` (blue ``1/t``, green 1) bringing the sample's b* to ``target_b``.
