@@ -107,26 +107,14 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="ailab-pro: jawline_info (needs --left-side and/or --right-side)",
     )
-    a.add_argument(
-        "--white-balance",
-        choices=("report", "apply", "none"),
-        default="report",
-        help="camera cast read from the whites of the eyes: report it (default), "
-        "apply it to the skin tone, or skip it",
-    )
+    _add_white_balance(a)
     r = sub.add_parser("report", help="write a self-contained HTML report of a photo")
     r.add_argument("image", nargs="?", help="photo to analyse")
     r.add_argument("--sample", action="store_true", help="report on the packaged sample photo")
     r.add_argument("--out", type=Path, required=True, help="directory for report.html")
     r.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     r.add_argument("--concerns", type=_csv, default=None, help="concerns to run (default: all)")
-    r.add_argument(
-        "--white-balance",
-        choices=("report", "apply", "none"),
-        default="report",
-        help="camera cast read from the whites of the eyes: report it (default), "
-        "apply it to the skin tone, or skip it",
-    )
+    _add_white_balance(r)
     from skincore.server.cli import register as _register_server  # skincore serve / keys
 
     _register_server(sub)
@@ -299,6 +287,17 @@ def _analyze(args: argparse.Namespace) -> int:
     except SkinError as err:
         return _fail(err, args.format)
     return 0
+
+
+def _add_white_balance(parser: argparse.ArgumentParser) -> None:
+    """The ``--white-balance`` flag (``tone.Params.white_balance``)."""
+    parser.add_argument(
+        "--white-balance",
+        choices=("report", "apply", "none"),
+        default="report",
+        help="camera cast read from the whites of the eyes: report it (default), "
+        "apply it to the skin tone, or skip it",
+    )
 
 
 def _params(args: argparse.Namespace) -> dict[str, object]:
