@@ -290,7 +290,7 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _add_white_balance(parser: argparse.ArgumentParser) -> None:
-    """The ``--white-balance`` flag (``tone.Params.white_balance``)."""
+    """Add the ``--white-balance`` flag (``tone.Params.white_balance``)."""
     parser.add_argument(
         "--white-balance",
         choices=("report", "apply", "none"),
