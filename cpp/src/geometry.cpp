@@ -200,6 +200,194 @@ void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, doubl
     });
 }
 
+// =================================================================== row spans
+
+RowSpans mask_spans(ConstView<std::uint8_t> mask) {
+    RowSpans out;
+    out.width = mask.empty() ? 0 : mask.width;
+    out.height = mask.empty() ? 0 : mask.height;
+    out.start.reserve(static_cast<std::size_t>(out.height) + 1);
+    out.start.push_back(0);
+    const std::int64_t w = out.width;
+    for (std::int64_t y = 0; y < out.height; ++y) {
+        const std::uint8_t* m = mask.row(y);
+        std::int64_t x = 0;
+        while (x < w) {
+            // skip zeros, 8 at a time where possible
+            while (x + 8 <= w) {
+                std::uint64_t word;
+                std::memcpy(&word, m + x, sizeof(word));
+                if (word != 0) break;
+                x += 8;
+            }
+            while (x < w && m[x] == 0) ++x;
+            if (x >= w) break;
+            const std::int64_t x0 = x;
+            while (x < w && m[x] != 0) ++x;
+            out.spans.push_back(Span{x0, x});
+        }
+        out.start.push_back(out.spans.size());
+    }
+    return out;
+}
+
+namespace {
+
+// Append the union of two sorted run lists to out (touching or overlapping runs
+// merged).
+void unite_spans(SpanRow a, SpanRow b, std::vector<Span>& out) {
+    const std::size_t first = out.size();
+    const Span* i = a.first;
+    const Span* j = b.first;
+    while (i != a.last || j != b.last) {
+        const Span s = (j == b.last || (i != a.last && i->x0 <= j->x0)) ? *i++ : *j++;
+        if (out.size() > first && s.x0 <= out.back().x1)
+            out.back().x1 = std::max(out.back().x1, s.x1);
+        else
+            out.push_back(s);
+    }
+}
+
+SpanRow row_of(const std::vector<std::size_t>& start, const std::vector<Span>& spans,
+               std::int64_t y) {
+    const auto u = static_cast<std::size_t>(y);
+    return {spans.data() + start[u], spans.data() + start[u + 1]};
+}
+
+}  // namespace
+
+void zero_outside(float* row, SpanRow runs, std::int64_t width) {
+    std::int64_t x = 0;
+    for (const Span& run : runs) {
+        if (run.x0 > x) std::memset(row + x, 0, static_cast<std::size_t>(run.x0 - x) * sizeof(float));
+        x = run.x1;
+    }
+    if (width > x) std::memset(row + x, 0, static_cast<std::size_t>(width - x) * sizeof(float));
+}
+
+RowSpans dilate_spans(const RowSpans& s, std::int64_t r) {
+    if (r < 0) throw std::invalid_argument("dilate_spans: r must be >= 0");
+    const std::int64_t w = s.width, h = s.height;
+    // Horizontal: each run grown by r, clipped, merged.
+    RowSpans grown;
+    grown.width = w;
+    grown.height = h;
+    grown.start.reserve(static_cast<std::size_t>(h) + 1);
+    grown.spans.reserve(s.spans.size());
+    grown.start.push_back(0);
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::size_t first = grown.spans.size();
+        for (const Span& sp : s.row(y)) {
+            const Span g{std::max<std::int64_t>(0, sp.x0 - r), std::min(w, sp.x1 + r)};
+            if (grown.spans.size() > first && g.x0 <= grown.spans.back().x1)
+                grown.spans.back().x1 = std::max(grown.spans.back().x1, g.x1);
+            else
+                grown.spans.push_back(g);
+        }
+        grown.start.push_back(grown.spans.size());
+    }
+    if (r == 0 || h == 0) return grown;
+    // Vertical: the union over rows [y - r, y + r], from a sparse table of unions
+    // over windows of 2^k rows (two overlapping windows cover any range).
+    struct Level {
+        std::vector<std::size_t> start;
+        std::vector<Span> spans;
+    };
+    std::vector<Level> table;
+    table.push_back(Level{std::move(grown.start), std::move(grown.spans)});
+    const std::int64_t longest = std::min<std::int64_t>(2 * r + 1, h);
+    for (std::int64_t len = 2; len <= longest; len *= 2) {
+        const Level& prev = table.back();
+        Level next;
+        next.start.reserve(static_cast<std::size_t>(h - len + 2));
+        next.spans.reserve(prev.spans.size());
+        next.start.push_back(0);
+        for (std::int64_t y = 0; y + len <= h; ++y) {
+            unite_spans(row_of(prev.start, prev.spans, y),
+                        row_of(prev.start, prev.spans, y + len / 2), next.spans);
+            next.start.push_back(next.spans.size());
+        }
+        table.push_back(std::move(next));
+    }
+    RowSpans out;
+    out.width = w;
+    out.height = h;
+    out.start.reserve(static_cast<std::size_t>(h) + 1);
+    out.spans.reserve(table.back().spans.size() + static_cast<std::size_t>(h));
+    out.start.push_back(0);
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::int64_t lo = std::max<std::int64_t>(0, y - r), hi = std::min(h - 1, y + r);
+        const std::int64_t n = hi - lo + 1;
+        std::size_t k = 0;
+        while ((std::int64_t{2} << k) <= n) ++k;
+        const Level& t = table[k];
+        unite_spans(row_of(t.start, t.spans, lo),
+                    row_of(t.start, t.spans, hi - (std::int64_t{1} << k) + 1), out.spans);
+        out.start.push_back(out.spans.size());
+    }
+    return out;
+}
+
+void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
+                         const RowSpans& where, int threads,
+                         const std::function<void(std::int64_t)>& row_done) {
+    if (src.width != dst.width || src.height != dst.height)
+        throw std::invalid_argument("gaussian_blur_spans: src and dst shapes differ");
+    if (src.channels != 1 || dst.channels != 1)
+        throw std::invalid_argument("gaussian_blur_spans: single-channel images only");
+    const std::vector<float> taps = gaussian_kernel(sigma, truncate);
+    if (src.empty()) return;
+    if (where.width != src.width || where.height != src.height ||
+        where.start.size() != static_cast<std::size_t>(src.height) + 1)
+        throw std::invalid_argument("gaussian_blur_spans: spans differ in shape from src");
+    if (views_overlap(src, dst)) throw std::invalid_argument("gaussian_blur_spans: dst overlaps src");
+    const long r = static_cast<long>(taps.size() / 2);
+    const float* w = taps.data() + r;
+    const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
+    auto reflect = [](long i, long n) { return (i >= 0 && i < n) ? i : reflect101(i, n); };
+    // As gaussian_blur, run by run: the vertical pass over the run grown by r (the
+    // samples its horizontal pass reads), the reflect-101 margins where the run
+    // reaches a border (their sources lie in that grown run, or the run covers the
+    // whole row when the row is shorter than r), the horizontal pass over the run.
+    // Each sample sees the same operations in the same order as in gaussian_blur.
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
+        std::vector<const float*> base_lo(static_cast<std::size_t>(r) + 1),
+            base_hi(static_cast<std::size_t>(r) + 1), lo(static_cast<std::size_t>(r) + 1),
+            hi(static_cast<std::size_t>(r) + 1);
+        float* p = pad.data() + r;
+        for (long y = static_cast<long>(y0); y < y1; ++y) {
+            const SpanRow runs = where.row(y);
+            zero_outside(dst.row(y), runs, W);
+            if (!runs.empty()) {
+                for (long k = 1; k <= r; ++k) {
+                    base_lo[static_cast<std::size_t>(k - 1)] = src.row(reflect(y - k, H));
+                    base_hi[static_cast<std::size_t>(k - 1)] = src.row(reflect(y + k, H));
+                }
+                for (const Span& run : runs) {
+                    const long a = static_cast<long>(run.x0), b = static_cast<long>(run.x1);
+                    const long xa = std::max(0L, a - r), xb = std::min(W, b + r);
+                    for (long k = 0; k < r; ++k) {
+                        lo[static_cast<std::size_t>(k)] = base_lo[static_cast<std::size_t>(k)] + xa;
+                        hi[static_cast<std::size_t>(k)] = base_hi[static_cast<std::size_t>(k)] + xa;
+                    }
+                    conv_line(p + xa, src.row(y) + xa, lo.data(), hi.data(), w, r, xb - xa);
+                    if (a - r < 0)
+                        for (long i = 1; i <= r; ++i) p[-i] = p[reflect101(-i, W)];
+                    if (b + r > W)
+                        for (long i = 1; i <= r; ++i) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+                    for (long k = 1; k <= r; ++k) {
+                        lo[static_cast<std::size_t>(k - 1)] = p + a - k;
+                        hi[static_cast<std::size_t>(k - 1)] = p + a + k;
+                    }
+                    conv_line(dst.row(y) + a, p + a, lo.data(), hi.data(), w, r, b - a);
+                }
+            }
+            if (row_done) row_done(y);
+        }
+    });
+}
+
 // ====================================================================== resize
 //
 // Both methods are separable with rational weights. Per axis, every weight is an

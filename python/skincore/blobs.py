@@ -246,6 +246,8 @@ def scale_space(
     gray: np.ndarray,
     sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS,
     *,
+    support: np.ndarray | None = None,
+    margin: int = 0,
     truncate: float = 4.0,
     threads: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -258,6 +260,14 @@ def scale_space(
         contiguous.
     sigmas : sequence of float, optional
         Blur scales, as for :func:`detect`.
+    support : numpy.ndarray, optional
+        ``(H, W)`` uint8: compute the outputs only where they are needed for the
+        layers to be exact within ``margin`` pixels (Chebyshev distance) of its
+        nonzero samples; the samples not computed are 0. Every
+        sample :func:`detect_layers` reads for candidates in a mask is within one
+        pixel of the mask: ``support=mask, margin=1`` gives the same blobs.
+    margin : int, optional
+        >= 0, see ``support``.
     truncate : float, optional
         Gaussian radius ``int(truncate * sigma + 0.5)``.
     threads : int, optional
@@ -279,6 +289,8 @@ def scale_space(
         raise ValueError("truncate: must be finite and > 0")
     if not isinstance(gray, np.ndarray) or gray.ndim != 2:
         raise ValueError("gray: expected a 2-D float32 numpy.ndarray")
+    if isinstance(margin, bool) or not isinstance(margin, (int, np.integer)) or margin < 0:
+        raise ValueError("margin: expected an int >= 0")
     h, w = gray.shape
     blurs = np.empty((len(s), h, w), np.float32)
     layers = np.empty((len(s) - 1, h, w), np.float32)
@@ -286,7 +298,9 @@ def scale_space(
         if gray.dtype != np.float32:
             raise ValueError(f"gray: expected dtype float32, got {gray.dtype}")
         return blurs, layers
-    _core.blobs.scale_space(gray, list(blurs), list(layers), s, float(truncate), threads)
+    _core.blobs.scale_space(
+        gray, list(blurs), list(layers), s, float(truncate), threads, support, int(margin)
+    )
     return blurs, layers
 
 
