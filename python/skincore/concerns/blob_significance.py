@@ -64,6 +64,9 @@ _MIN_TEXTURE_BLOBS = 20
 _TEXTURE_SAMPLES = 400
 #: Tiles of at least twice this side are sampled every other pixel.
 _MIN_TILE_SIDE = 8
+#: The scale space is exact within this many pixels of the skin: a candidate is on
+#: the skin, its rounded centre within 1 px of it and the Hessian reads 1 px around.
+_SUPPORT_MARGIN = 3
 
 
 def local_noise(
@@ -313,9 +316,14 @@ class BlobLayers:
         self.detection_sigmas = blobs.detection_sigmas(self.sigmas)
         # G(s_k) * gray incrementally (G(s_{k+1}) = G(sqrt(s_{k+1}^2 - s_k^2)) * G(s_k)),
         # and the dark-polarity layers: the detector's own scale space, built once
-        # and searched for both polarities (blobs.detect_layers)
-        self._blur, self.dog = blobs.scale_space(gray, self.sigmas, threads=threads)
+        # and searched for both polarities (blobs.detect_layers). Everything read
+        # from it lies within _SUPPORT_MARGIN px of the skin (candidates and their
+        # 3x3 neighbours, the texture under the skin, the Hessian at a rounded
+        # centre): it is computed there only (0 elsewhere), with the same values.
         self._mask8 = np.where(skin, np.uint8(255), np.uint8(0))
+        self._blur, self.dog = blobs.scale_space(
+            gray, self.sigmas, support=self._mask8, margin=_SUPPORT_MARGIN, threads=threads
+        )
         self._noise: dict[tuple[int, str], np.ndarray] = {}
 
     def texture_sigma(
@@ -377,17 +385,15 @@ class BlobLayers:
             if len(found) >= 4 * _MIN_TEXTURE_BLOBS:
                 break
         if avoid is not None and len(avoid) and len(found):
+            # the pixel of each texture blob against every avoided disk (pairwise:
+            # a few hundred by a few dozen)
             h, w = (int(v) for v in np.shape(self.gray)[:2])
-            near = np.zeros((h, w), dtype=bool)
-            for x, y, r in np.asarray(avoid, np.float64).reshape(-1, 3):
-                rr = 3.0 * r / math.sqrt(2.0)
-                ya, yb = max(0, int(y - rr)), min(h, int(y + rr) + 2)
-                xa, xb = max(0, int(x - rr)), min(w, int(x + rr) + 2)
-                yy, xx = np.ogrid[ya:yb, xa:xb]
-                near[ya:yb, xa:xb] |= (xx - x) ** 2 + (yy - y) ** 2 <= rr * rr
+            ax, ay, ar = np.asarray(avoid, np.float64).reshape(-1, 3).T
+            rr = 3.0 * ar / math.sqrt(2.0)
             ix = np.clip(np.rint(found[:, 0]).astype(np.intp), 0, w - 1)
             iy = np.clip(np.rint(found[:, 1]).astype(np.intp), 0, h - 1)
-            found = found[~near[iy, ix]]
+            d2 = (ix[:, None] - ax[None, :]) ** 2 + (iy[:, None] - ay[None, :]) ** 2
+            found = found[~(d2 <= (rr * rr)[None, :]).any(axis=1)]
         if len(found) > _TEXTURE_SAMPLES:
             found = found[:: len(found) // _TEXTURE_SAMPLES]
         sig = self._fit(found.astype(np.float64), polarity)
