@@ -837,8 +837,10 @@ float select_rank(float* v, float* scratch, std::int64_t n, std::int64_t k) {
 
 
 void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
-                 MutView<float> median, MutView<std::int32_t> count, int threads) {
+                 MutView<float> median, MutView<std::int32_t> count, int threads,
+                 const TileMedianOptions& opt) {
     if (tile < 1) throw std::invalid_argument("tile: must be >= 1");
+    if (opt.step < 1) throw std::invalid_argument("step: must be >= 1");
     if (mask.width != src.width || mask.height != src.height)
         throw std::invalid_argument("mask: shape differs from src");
     const std::int64_t w = src.width, h = src.height;
@@ -849,6 +851,10 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
     if (count.width != tw || count.height != th)
         throw std::invalid_argument("count: expected shape (ceil(H / tile), ceil(W / tile))");
     if (src.empty()) return;
+    const std::int64_t step = opt.step;
+    const bool below = !std::isnan(opt.below);
+    const bool negate = opt.negate;
+    const float limit = opt.below;
     parallel_rows(th, 1, threads, [&](std::int64_t t0, std::int64_t t1) {
         // Selected values are appended branch-free (write always, advance when
         // selected): the selection is often a coin flip (a sign), which a branch
@@ -861,13 +867,30 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
                 const std::int64_t x0 = tx * tile, x1 = std::min(w, x0 + tile);
                 std::int64_t n = 0;
                 float* v = vals.data();
-                for (std::int64_t y = y0; y < y1; ++y) {
-                    const float* r = src.row(y);
-                    const std::uint8_t* m = mask.row(y);
-                    for (std::int64_t x = x0; x < x1; ++x) {
-                        const float a = r[x];
-                        v[n] = a;
-                        n += static_cast<std::int64_t>((m[x] != 0) & (a == a));
+                if (step == 1 && !below && !negate) {
+                    for (std::int64_t y = y0; y < y1; ++y) {
+                        const float* r = src.row(y);
+                        const std::uint8_t* m = mask.row(y);
+                        for (std::int64_t x = x0; x < x1; ++x) {
+                            const float a = r[x];
+                            v[n] = a;
+                            n += static_cast<std::int64_t>((m[x] != 0) & (a == a));
+                        }
+                    }
+                } else {
+                    // the sampled rows and columns (multiples of step) of the tile
+                    const std::int64_t ys = (y0 + step - 1) / step * step;
+                    const std::int64_t xs = (x0 + step - 1) / step * step;
+                    const float sgn = negate ? -1.0f : 1.0f;
+                    for (std::int64_t y = ys; y < y1; y += step) {
+                        const float* r = src.row(y);
+                        const std::uint8_t* m = mask.row(y);
+                        for (std::int64_t x = xs; x < x1; x += step) {
+                            const float a = r[x];
+                            v[n] = sgn * a;
+                            // a < limit is false for NaN
+                            n += static_cast<std::int64_t>((m[x] != 0) & (below ? a < limit : a == a));
+                        }
                     }
                 }
                 float med = std::numeric_limits<float>::quiet_NaN();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "skincore/image_view.hpp"
@@ -172,7 +173,17 @@ void sample_separable(ConstView<float> src, const double* xs, const double* ys,
 // integer division: the upper median for even n) of the tile's n selected values
 // in ascending order, NaN when n == 0; count is n. Deterministic for any thread
 // count (each tile is independent).
+//
+// Options: only the samples of rows and columns that are multiples of `step`
+// (>= 1); only the samples < `below` (when `below` is not NaN); `negate`: the
+// values taken are the negated samples (the median of -src over the selection).
+struct TileMedianOptions {
+    std::int64_t step = 1;
+    float below = std::numeric_limits<float>::quiet_NaN();
+    bool negate = false;
+};
 void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
-                 MutView<float> median, MutView<std::int32_t> count, int threads);
+                 MutView<float> median, MutView<std::int32_t> count, int threads,
+                 const TileMedianOptions& opt = {});
 
 }  // namespace skincore

@@ -104,8 +104,9 @@ def local_noise(
     # every other pixel and row when tiles are large: the same median, 4x cheaper
     step = 2 if tile_px >= 2 * _MIN_TILE_SIDE and tile_px % 2 == 0 else 1
     t = tile_px // step
-    r, m = resp[::step, ::step], mask[::step, ::step]
-    med, n = geometry.tile_median(np.negative(r, dtype=np.float32), m & (r < 0), t, threads=threads)
+    med, n = geometry.tile_median(
+        resp, mask, tile_px, step=step, below=0.0, negate=True, threads=threads
+    )
     valid = n >= _MIN_TILE_SKIN * 0.5 * t * t
     if not valid.any():
         return np.zeros(med.shape, np.float32)
