@@ -517,3 +517,20 @@ def test_masked_search_on_irregular_masks(rng, polarity, w):
         blobs.detect_layers(near, mask, S, polarity, 0.005),
         blobs.detect_layers(layers, mask, S, polarity, 0.005),
     )
+
+
+def test_detect_layers_checks_finite_where_the_masked_search_reads(rng):
+    img, _ = plant(texture(rng, 60, 70) * 0.05 + 0.5, rng, 0.1, spacing=30)
+    _, layers = blobs.scale_space(img, S)
+    mask = np.zeros(img.shape, np.uint8)
+    mask[20:40, 25:45] = 1
+    want = blobs.detect_layers(layers, mask, S, "dark", 0.005)
+    far = layers.copy()
+    far[1, 5, 5] = np.nan  # more than one pixel from the mask: never read
+    np.testing.assert_array_equal(blobs.detect_layers(far, mask, S, "dark", 0.005), want)
+    near = layers.copy()
+    near[1, 19, 30] = np.inf  # a neighbour of a mask pixel
+    with pytest.raises(ValueError, match="^layers: contain NaN"):
+        blobs.detect_layers(near, mask, S, "dark", 0.005)
+    with pytest.raises(ValueError, match="^layers: contain NaN"):
+        blobs.detect_layers(far, None, S, "dark", 0.005)

@@ -232,13 +232,13 @@ void prefilter(const float* row, const float* rm, const float* rp, std::uint8_t*
 // neighbours (layer i is searched once layer i + 1 is known).
 class CandidateSearch {
 public:
+    // `spans`: the mask's runs (mask_spans), required with a mask: candidates lie in
+    // the mask, only its runs are searched.
     CandidateSearch(std::int64_t w, std::int64_t h, const ConstView<std::uint8_t>* mask,
-                    double threshold, float sign, int nlayers, int threads)
-        : w_(w), h_(h), mask_(mask), thr_(static_cast<float>(threshold)), sign_(sign),
-          nlayers_(nlayers), threads_(threads) {
-        // Candidates lie in the mask: only its runs are searched.
-        if (mask) spans_ = mask_spans(*mask);
-    }
+                    const RowSpans* spans, double threshold, float sign, int nlayers,
+                    int threads)
+        : w_(w), h_(h), mask_(mask), spans_(spans), thr_(static_cast<float>(threshold)),
+          sign_(sign), nlayers_(nlayers), threads_(threads) {}
 
     // Non-maximum suppression of layer i (dc), with layers i-2, i-1 and i+1.
     void layer(int i, Layer dp2, Layer dp, Layer dc, Layer dn) {
@@ -286,7 +286,7 @@ public:
                     out.push_back(cd);
                 };
                 // Each run of the mask (the whole row without one), in column order.
-                for (const Span& run : mask ? spans_.row(y) : whole) {
+                for (const Span& run : mask ? spans_->row(y) : whole) {
                     if (!(interior_row && w > 2)) {
                         for (std::int64_t x = run.x0; x < run.x1; ++x) test(x, false);
                         continue;
@@ -421,11 +421,11 @@ private:
 
     std::int64_t w_, h_;
     const ConstView<std::uint8_t>* mask_;
+    const RowSpans* spans_;
     float thr_, sign_;
     int nlayers_, threads_;
     std::vector<Candidate> cands_;
     std::size_t layer0_end_ = 0;
-    RowSpans spans_;
 };
 
 }  // namespace
@@ -460,10 +460,11 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     // 3x3 neighbours) lie within one pixel of it: the layers are computed there only
     // (exactly; the samples elsewhere, never read, are 0 or stale).
     const bool restricted = mask != nullptr;
-    RowSpans need;
+    RowSpans runs, need;
     std::vector<RowSpans> sup;
     if (restricted) {
-        need = dilate_spans(mask_spans(*mask), 1);
+        runs = mask_spans(*mask);
+        need = dilate_spans(runs, 1);
         sup = blur_supports(need, s, params.truncate);
     }
     // L_0 = G(s_0) * gray; L_{k+1} = G(sqrt(s_{k+1}^2 - s_k^2)) * L_k (incremental:
@@ -502,7 +503,8 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     blur_step(d_cur, l_next, 0);
     diff_into(d_cur, l_next, 0);  // D_0 in d_cur, L_1 in l_next
 
-    CandidateSearch search(w, h, mask, params.threshold, 1.0f, nlayers, threads);
+    CandidateSearch search(w, h, mask, restricted ? &runs : nullptr, params.threshold, 1.0f,
+                           nlayers, threads);
     for (int i = 0; i < nlayers; ++i) {
         float* d_next = nullptr;
         if (i + 1 < nlayers) {
@@ -606,9 +608,20 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
     if (mask && (mask->width != w || mask->height != h))
         throw std::invalid_argument("mask: shape differs from the layers");
     if (layers[0].empty()) return {};
-    for (const auto& v : layers)
-        if (!all_finite(v, threads))
-            throw std::invalid_argument("layers: contain NaN or inf");
+    // The samples the search reads must be finite: within one pixel of the mask
+    // (every sample without one).
+    RowSpans runs;
+    if (mask) {
+        runs = mask_spans(*mask);
+        const RowSpans near = dilate_spans(runs, 1);
+        for (const auto& v : layers)
+            if (!all_finite_on(v, near, threads))
+                throw std::invalid_argument("layers: contain NaN or inf");
+    } else {
+        for (const auto& v : layers)
+            if (!all_finite(v, threads))
+                throw std::invalid_argument("layers: contain NaN or inf");
+    }
     const int nlayers = static_cast<int>(layers.size());
     auto at = [&](int i) {
         if (i < 0 || i >= nlayers) return Layer{};
@@ -616,7 +629,8 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
         return Layer{v.data, v.row_stride};
     };
     const float sign = params.polarity == BlobPolarity::Dark ? 1.0f : -1.0f;
-    CandidateSearch search(w, h, mask, params.threshold, sign, nlayers, threads);
+    CandidateSearch search(w, h, mask, mask ? &runs : nullptr, params.threshold, sign, nlayers,
+                           threads);
     for (int i = 0; i < nlayers; ++i) search.layer(i, at(i - 2), at(i - 1), at(i), at(i + 1));
     return search.finish(params.sigmas, params.overlap);
 }

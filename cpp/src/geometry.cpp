@@ -50,6 +50,28 @@ bool all_finite(ConstView<float> v, int threads) {
     return true;
 }
 
+bool all_finite_on(ConstView<float> v, const RowSpans& where, int threads) {
+    if (v.empty()) return true;
+    if (where.width != v.width || where.height != v.height ||
+        where.start.size() != static_cast<std::size_t>(v.height) + 1)
+        throw std::invalid_argument("all_finite_on: spans differ in shape from the image");
+    const std::int64_t grain = row_grain(v.width * v.channels, 1 << 16);
+    std::vector<std::uint8_t> bad(static_cast<std::size_t>(chunk_count(v.height, grain)), 0);
+    parallel_chunks(v.height, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+        std::uint8_t any = 0;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* r = v.row(y);
+            for (const Span& run : where.row(y))
+                for (std::int64_t x = run.x0; x < run.x1; ++x)
+                    any |= static_cast<std::uint8_t>(!(r[x] - r[x] == 0.0f));
+        }
+        bad[static_cast<std::size_t>(c)] = any;
+    });
+    for (auto b : bad)
+        if (b) return false;
+    return true;
+}
+
 // =============================================================== Gaussian blur
 
 std::vector<float> gaussian_kernel(double sigma, double truncate) {

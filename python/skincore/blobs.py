@@ -322,7 +322,8 @@ def detect_layers(
         ``(L, H, W)`` float32 dark-polarity DoG layers, or a sequence of ``L``
         ``(H, W)`` ones (the first ``L`` layers of :func:`scale_space` with the
         first ``L + 1`` sigmas give what :func:`detect` gives with those sigmas).
-        All finite.
+        Finite where the search reads them: within one pixel of the mask (all of
+        them without a mask).
     mask, sigmas, polarity, threshold, overlap, threads
         As for :func:`detect`; ``len(sigmas)`` must be ``L + 1``. ``"bright"``
         searches ``-layers``.

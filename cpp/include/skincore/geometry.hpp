@@ -69,6 +69,10 @@ RowSpans mask_spans(ConstView<std::uint8_t> mask);
 // one of its pixels), clipped to the image.
 RowSpans dilate_spans(const RowSpans& s, std::int64_t r);
 
+// True when every sample of single-channel v on the runs of `where` (v's shape) is
+// finite.
+bool all_finite_on(ConstView<float> v, const RowSpans& where, int threads);
+
 // Set the samples of a row outside its runs to 0.
 void zero_outside(float* row, SpanRow runs, std::int64_t width);
 
