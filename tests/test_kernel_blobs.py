@@ -491,6 +491,15 @@ def test_scale_space_support_strided_and_errors(rng):
     )
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+    bo = np.full((len(S), 90, 100), np.nan, np.float32)
+    lo = np.full((len(S) - 1, 90, 100), np.nan, np.float32)
+    got = blobs.scale_space(big, S, support=mask, margin=2, out=(bo, lo))
+    assert got[0] is bo and got[1] is lo
+    want = blobs.scale_space(big, S, support=mask, margin=2)
+    np.testing.assert_array_equal(bo, want[0])  # every sample written (0 off the support)
+    np.testing.assert_array_equal(lo, want[1])
+    with pytest.raises(ValueError, match="^out"):
+        blobs.scale_space(big, S, out=(bo[:-1], lo))
     with pytest.raises(ValueError, match="^margin"):
         blobs.scale_space(big, S, support=mask, margin=-1)
     with pytest.raises(ValueError, match="^support"):

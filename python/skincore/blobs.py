@@ -248,6 +248,7 @@ def scale_space(
     *,
     support: np.ndarray | None = None,
     margin: int = 0,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
     truncate: float = 4.0,
     threads: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -268,6 +269,9 @@ def scale_space(
         pixel of the mask: ``support=mask, margin=1`` gives the same blobs.
     margin : int, optional
         >= 0, see ``support``.
+    out : tuple of numpy.ndarray, optional
+        ``(blurs, layers)`` to write into (shapes and dtype as returned; rows may
+        be strided, pixels within a row contiguous; the two must not overlap).
     truncate : float, optional
         Gaussian radius ``int(truncate * sigma + 0.5)``.
     threads : int, optional
@@ -292,8 +296,14 @@ def scale_space(
     if isinstance(margin, bool) or not isinstance(margin, (int, np.integer)) or margin < 0:
         raise ValueError("margin: expected an int >= 0")
     h, w = gray.shape
-    blurs = np.empty((len(s), h, w), np.float32)
-    layers = np.empty((len(s) - 1, h, w), np.float32)
+    if out is None:
+        blurs = np.empty((len(s), h, w), np.float32)
+        layers = np.empty((len(s) - 1, h, w), np.float32)
+    else:
+        blurs, layers = out
+        for name, a, n in (("blurs", blurs, len(s)), ("layers", layers, len(s) - 1)):
+            if not isinstance(a, np.ndarray) or a.shape != (n, h, w) or a.dtype != np.float32:
+                raise ValueError(f"out: {name} must be a float32 array of shape {(n, h, w)}")
     if gray.size == 0:
         if gray.dtype != np.float32:
             raise ValueError(f"gray: expected dtype float32, got {gray.dtype}")

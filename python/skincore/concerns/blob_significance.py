@@ -43,6 +43,8 @@ Methods* 4(3), 207-214.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 
 import numpy as np
 
@@ -67,6 +69,34 @@ _MIN_TILE_SIDE = 8
 #: The scale space is exact within this many pixels of the skin: a candidate is on
 #: the skin, its rounded centre within 1 px of it and the Hessian reads 1 px around.
 _SUPPORT_MARGIN = 3
+
+
+class _Scratch(threading.local):
+    """One reusable float32 buffer per thread for the scale spaces of :class:`BlobLayers`.
+
+    A face's scale space is about 30 MB. Fresh memory of that size is paid for at
+    first touch (page faults, the kernel zeroing it, huge-page compaction), which
+    costs as much as computing it and varies from call to call; a thread keeps the
+    largest buffer it has used and hands it to the next scale space built while it
+    is free (a second one alive at the same time gets its own memory).
+    """
+
+    def __init__(self) -> None:
+        self.free: np.ndarray | None = None
+
+    def take(self, n: int) -> np.ndarray:
+        buf = self.free
+        if buf is None or buf.size < n:
+            return np.empty(n, np.float32)
+        self.free = None
+        return buf
+
+    def give(self, buf: np.ndarray) -> None:
+        if self.free is None or self.free.size < buf.size:
+            self.free = buf
+
+
+_SCRATCH = _Scratch()
 
 
 def local_noise(
@@ -293,7 +323,9 @@ class BlobLayers:
     Notes
     -----
     A bright layer is the dark one negated, so candidates of both polarities
-    (pores and their texture decoys) share one set of layers and maps.
+    (pores and their texture decoys) share one set of layers and maps. The layers
+    are exact within a few pixels of ``skin`` (0 farther away) and live in
+    reusable per-thread memory as long as this object does.
     """
 
     def __init__(
@@ -322,8 +354,22 @@ class BlobLayers:
         # 3x3 neighbours, the texture under the skin, the Hessian at a rounded
         # centre): it is computed there only (0 elsewhere), with the same values.
         self._mask8 = np.where(skin, np.uint8(255), np.uint8(0))
+        # the layers live in this thread's scratch memory, returned when this
+        # object goes (self.dog and blurred() are valid as long as it lives)
+        k, (h, w) = len(self.sigmas), np.shape(gray)
+        buf = _SCRATCH.take((2 * k - 1) * h * w)
+        weakref.finalize(self, _SCRATCH.give, buf)
+        out = (
+            buf[: k * h * w].reshape(k, h, w),
+            buf[k * h * w : (2 * k - 1) * h * w].reshape(k - 1, h, w),
+        )
         self._blur, self.dog = blobs.scale_space(
-            gray, self.sigmas, support=self._mask8, margin=_SUPPORT_MARGIN, threads=threads
+            gray,
+            self.sigmas,
+            support=self._mask8,
+            margin=_SUPPORT_MARGIN,
+            out=out,
+            threads=threads,
         )
         self._noise: dict[tuple[int, str], np.ndarray] = {}
 
