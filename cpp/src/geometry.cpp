@@ -127,14 +127,14 @@ template <bool First>
 __attribute__((always_inline)) inline void conv_dispatch(int m, float* o, const float* c, float w0, const float* const* lo,
                    const float* const* hi, const float* w, long n) {
     // lo/hi/w are indexed from the first tap of this group; unused slots point at c.
-    const float* a[4] = {c, c, c, c};
-    const float* b[4] = {c, c, c, c};
-    float ww[4] = {0.f, 0.f, 0.f, 0.f};
-    for (int i = 0; i < m; ++i) {
-        a[i] = lo[i];
-        b[i] = hi[i];
-        ww[i] = w[i];
-    }
+    // (Element by element: a loop here becomes a memcpy call, which costs more
+    // than a short run's convolution.)
+    const float* a[4] = {m > 0 ? lo[0] : c, m > 1 ? lo[1] : c, m > 2 ? lo[2] : c,
+                         m > 3 ? lo[3] : c};
+    const float* b[4] = {m > 0 ? hi[0] : c, m > 1 ? hi[1] : c, m > 2 ? hi[2] : c,
+                         m > 3 ? hi[3] : c};
+    const float ww[4] = {m > 0 ? w[0] : 0.f, m > 1 ? w[1] : 0.f, m > 2 ? w[2] : 0.f,
+                         m > 3 ? w[3] : 0.f};
     switch (m) {
         case 0:
             conv_group<0, First>(o, c, w0, a[0], b[0], ww[0], a[1], b[1], ww[1], a[2], b[2], ww[2],
@@ -374,36 +374,31 @@ void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma,
     // Each sample sees the same operations in the same order as in gaussian_blur.
     parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
         std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
-        std::vector<const float*> base_lo(static_cast<std::size_t>(r) + 1),
-            base_hi(static_cast<std::size_t>(r) + 1), lo(static_cast<std::size_t>(r) + 1),
+        std::vector<const float*> lo(static_cast<std::size_t>(r) + 1),
             hi(static_cast<std::size_t>(r) + 1);
         float* p = pad.data() + r;
         for (long y = static_cast<long>(y0); y < y1; ++y) {
             const SpanRow runs = where.row(y);
             zero_outside(dst.row(y), runs, W);
-            if (!runs.empty()) {
+            for (const Span& run : runs) {
+                const long a = static_cast<long>(run.x0), b = static_cast<long>(run.x1);
+                const long xa = std::max(0L, a - r), xb = std::min(W, b + r);
+                // (row pointers computed here, not copied from a per-row table: a
+                // vector copy of freshly stored pointers stalls on store forwarding)
                 for (long k = 1; k <= r; ++k) {
-                    base_lo[static_cast<std::size_t>(k - 1)] = src.row(reflect(y - k, H));
-                    base_hi[static_cast<std::size_t>(k - 1)] = src.row(reflect(y + k, H));
+                    lo[static_cast<std::size_t>(k - 1)] = src.row(reflect(y - k, H)) + xa;
+                    hi[static_cast<std::size_t>(k - 1)] = src.row(reflect(y + k, H)) + xa;
                 }
-                for (const Span& run : runs) {
-                    const long a = static_cast<long>(run.x0), b = static_cast<long>(run.x1);
-                    const long xa = std::max(0L, a - r), xb = std::min(W, b + r);
-                    for (long k = 0; k < r; ++k) {
-                        lo[static_cast<std::size_t>(k)] = base_lo[static_cast<std::size_t>(k)] + xa;
-                        hi[static_cast<std::size_t>(k)] = base_hi[static_cast<std::size_t>(k)] + xa;
-                    }
-                    conv_line(p + xa, src.row(y) + xa, lo.data(), hi.data(), w, r, xb - xa);
-                    if (a - r < 0)
-                        for (long i = 1; i <= r; ++i) p[-i] = p[reflect101(-i, W)];
-                    if (b + r > W)
-                        for (long i = 1; i <= r; ++i) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
-                    for (long k = 1; k <= r; ++k) {
-                        lo[static_cast<std::size_t>(k - 1)] = p + a - k;
-                        hi[static_cast<std::size_t>(k - 1)] = p + a + k;
-                    }
-                    conv_line(dst.row(y) + a, p + a, lo.data(), hi.data(), w, r, b - a);
+                conv_line(p + xa, src.row(y) + xa, lo.data(), hi.data(), w, r, xb - xa);
+                if (a - r < 0)
+                    for (long i = 1; i <= r; ++i) p[-i] = p[reflect101(-i, W)];
+                if (b + r > W)
+                    for (long i = 1; i <= r; ++i) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+                for (long k = 1; k <= r; ++k) {
+                    lo[static_cast<std::size_t>(k - 1)] = p + a - k;
+                    hi[static_cast<std::size_t>(k - 1)] = p + a + k;
                 }
+                conv_line(dst.row(y) + a, p + a, lo.data(), hi.data(), w, r, b - a);
             }
             if (row_done) row_done(y);
         }
