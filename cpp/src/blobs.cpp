@@ -228,6 +228,9 @@ void prefilter(const float* row, const float* rm, const float* rp, std::uint8_t*
     }
 }
 
+// Samples per block of the candidate search's threshold test.
+constexpr std::int64_t kBlock = 32;
+
 // Scale-space candidates of a stack of layers, fed one layer at a time with its
 // neighbours (layer i is searched once layer i + 1 is known).
 class CandidateSearch {
@@ -298,31 +301,27 @@ public:
                     const std::int64_t xa = std::max<std::int64_t>(1, run.x0);
                     const std::int64_t xb = std::min<std::int64_t>(w - 1, run.x1);
                     if (run.x0 == 0) test(0, false);
-                    if (xa < xb) {
-                        const float* rm = row - dc.stride;
-                        const float* rp = row + dc.stride;
-                        std::uint8_t* f = flag.data();
-                        const std::int64_t off = xa - 1;  // prefilter starts at its x = 1
+                    const float* rm = row - dc.stride;
+                    const float* rp = row + dc.stride;
+                    std::uint8_t* f = flag.data();
+                    // Blocks of kBlock samples: samples above the threshold are rare
+                    // (a few per thousand), so a block is prefiltered only when one
+                    // of its samples is above it (a vectorised test).
+                    for (std::int64_t x0 = xa; x0 < xb; x0 += kBlock) {
+                        const std::int64_t x1 = std::min(xb, x0 + kBlock);
+                        unsigned any = 0;
+                        for (std::int64_t x = x0; x < x1; ++x)
+                            any |= static_cast<unsigned>(sign * row[x] > thr);
+                        if (!any) continue;
+                        const std::int64_t off = x0 - 1;  // prefilter starts at its x = 1
                         if (sign > 0.0f)
-                            prefilter<DarkOrder>(row + off, rm + off, rp + off, f + off, xb - off,
-                                                 thr);
+                            prefilter<DarkOrder>(row + off, rm + off, rp + off, f + off,
+                                                 x1 - off, thr);
                         else
                             prefilter<BrightOrder>(row + off, rm + off, rp + off, f + off,
-                                                   xb - off, thr);
-                        // Candidates are sparse: skip 8 clear flags at a time.
-                        std::int64_t x = xa;
-                        while (x < xb) {
-                            if (x + 8 <= xb) {
-                                std::uint64_t word;
-                                std::memcpy(&word, f + x, sizeof(word));
-                                if (word == 0) {
-                                    x += 8;
-                                    continue;
-                                }
-                            }
+                                                   x1 - off, thr);
+                        for (std::int64_t x = x0; x < x1; ++x)
                             if (f[x]) test(x, true);
-                            ++x;
-                        }
                     }
                     if (run.x1 == w) test(w - 1, false);
                 }
