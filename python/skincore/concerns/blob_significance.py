@@ -99,6 +99,14 @@ class _Scratch(threading.local):
 _SCRATCH = _Scratch()
 
 
+def _as_mask8(mask: np.ndarray) -> np.ndarray:
+    """Return a mask as the kernels take it (uint8, nonzero = in): a bool mask's bytes."""
+    m = np.asarray(mask)
+    if m.dtype == np.bool_ and m.ndim == 2 and m.strides[1] == 1:
+        return m.view(np.uint8)
+    return np.where(m, np.uint8(255), np.uint8(0))
+
+
 def local_noise(
     resp: np.ndarray, mask: np.ndarray, tile_px: int, *, threads: int = 0
 ) -> np.ndarray:
@@ -353,7 +361,8 @@ class BlobLayers:
         # from it lies within _SUPPORT_MARGIN px of the skin (candidates and their
         # 3x3 neighbours, the texture under the skin, the Hessian at a rounded
         # centre): it is computed there only (0 elsewhere), with the same values.
-        self._mask8 = np.where(skin, np.uint8(255), np.uint8(0))
+        # (the kernels read any nonzero byte as skin: a bool mask's own bytes)
+        self._mask8 = _as_mask8(skin)
         # the layers live in this thread's scratch memory, returned when this
         # object goes (self.dog and blurred() are valid as long as it lives)
         k, (h, w) = len(self.sigmas), np.shape(gray)
@@ -420,7 +429,7 @@ class BlobLayers:
             else:
                 found = blobs.detect(
                     self.gray[y0:y1, x0:x1],
-                    np.where(self.skin[y0:y1, x0:x1], np.uint8(255), np.uint8(0)),
+                    self._mask8[y0:y1, x0:x1],
                     sig,
                     polarity,
                     contrast / self.gain,

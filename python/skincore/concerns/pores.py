@@ -314,7 +314,9 @@ def _detect(ctx: TextureContext, params: Params, threads: int) -> Detection | No
     h, w = ctx.gray.shape
     y0, y1 = max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin)
     x0, x1 = max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin)
-    gray = np.ascontiguousarray(ctx.gray[y0:y1, x0:x1], dtype=np.float32)
+    gray = np.asarray(
+        ctx.gray[y0:y1, x0:x1], dtype=np.float32
+    )  # a view: the kernels take row strides
     skin = union[y0:y1, x0:x1]
     layers = blob_significance.BlobLayers(
         gray,
