@@ -93,3 +93,25 @@ def test_decoy_threshold():
     assert S.decoy_threshold(target, np.zeros(0), 2.5, 0.1) == 2.5
     with pytest.raises(ValueError, match="fdr"):
         S.decoy_threshold(target, decoy, 0.0, 0.0)
+
+
+def test_blob_layers_share_no_memory_while_alive_and_match_the_scale_space(rng):
+    img = (rng.random((70, 90)) * 0.05 + 0.5).astype(np.float32)
+    skin = np.zeros(img.shape, bool)
+    skin[10:60, 15:80] = True
+    sig = blobs.scale_sigmas(1.2, 4.0, 1.4)
+    near = np.zeros(img.shape, bool)
+    near[7:63, 12:83] = True  # the skin grown by the support margin (3 px)
+    _, want = blobs.scale_space(img, sig)
+    a = S.BlobLayers(img, skin, sig, tile_px=8)
+    b = S.BlobLayers(img[::-1].copy(), skin, sig, tile_px=8)  # alive at the same time
+    assert not np.shares_memory(a.dog, b.dog)
+    np.testing.assert_array_equal(a.dog[:, near], want[:, near])
+    assert not a.dog[:, ~near].any()
+    found = a.candidates("dark", contrast=0.0, max_radius=math.inf, max_elongation=math.inf)
+    del a, b  # their memory goes back to the thread's scratch and is reused
+    c = S.BlobLayers(img, skin, sig, tile_px=8)
+    np.testing.assert_array_equal(c.dog[:, near], want[:, near])
+    again = c.candidates("dark", contrast=0.0, max_radius=math.inf, max_elongation=math.inf)
+    np.testing.assert_array_equal(again[0], found[0])
+    np.testing.assert_array_equal(again[1], found[1])

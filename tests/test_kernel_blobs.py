@@ -433,3 +433,113 @@ def test_scale_space_and_detect_layers_errors(rng):
         blobs.scale_space(img.astype(np.float64), S)
     with pytest.raises(ValueError, match="^truncate"):
         blobs.scale_space(img, S, truncate=0.0)
+
+
+# ------------------------------------- scale space restricted to a support mask
+
+
+def _masks(rng, h, w) -> list[np.ndarray]:
+    """Supports of every kind: blobs, scattered pixels, border runs, empty, full."""
+    blobby = (ndi.gaussian_filter(rng.random((h, w)), 4.0) > 0.5).astype(np.uint8) * 255
+    sparse = (rng.random((h, w)) > 0.97).astype(np.uint8)
+    border = np.zeros((h, w), np.uint8)
+    border[0, :] = border[:, 0] = border[-1, -3:] = border[h // 2, w - 1] = 1
+    return [blobby, sparse, border, np.zeros((h, w), np.uint8), np.full((h, w), 9, np.uint8)]
+
+
+@pytest.mark.parametrize("w", [61, 62, 68])
+def test_scale_space_support_is_exact_near_it(rng, w):
+    img = texture(rng, 57, w)
+    blurs, layers = blobs.scale_space(img, S, threads=1)
+    for mask in _masks(rng, 57, w):
+        for margin in (0, 1, 3):
+            near = ndi.binary_dilation(mask > 0, np.ones((2 * margin + 1,) * 2, bool))
+            outs = [
+                blobs.scale_space(img, S, support=mask, margin=margin, threads=t) for t in (1, 2, 7)
+            ]
+            for b, lay in outs:
+                np.testing.assert_array_equal(b, outs[0][0])
+                np.testing.assert_array_equal(lay, outs[0][1])
+            b, lay = outs[0]
+            np.testing.assert_array_equal(lay[:, near], layers[:, near])
+            np.testing.assert_array_equal(b[:, near], blurs[:, near])
+            assert not lay[:, ~near].any()  # layers: 0 where not computed
+            for k in range(len(S)):  # blurs: exact or 0
+                ok = (b[k] == blurs[k]) | (b[k] == 0)
+                assert ok.all()
+
+
+@pytest.mark.parametrize("shape", [(1, 40), (40, 1), (5, 40), (40, 5), (3, 3)])
+def test_scale_space_support_on_images_shorter_than_the_kernels(rng, shape):
+    img = rng.random(shape).astype(np.float32)
+    blurs, layers = blobs.scale_space(img, S)
+    mask = np.zeros(shape, np.uint8)
+    mask[shape[0] // 2, shape[1] // 2] = 1
+    b, lay = blobs.scale_space(img, S, support=mask, margin=1)
+    near = ndi.binary_dilation(mask > 0, np.ones((3, 3), bool))
+    np.testing.assert_array_equal(lay[:, near], layers[:, near])
+    np.testing.assert_array_equal(b[:, near], blurs[:, near])
+
+
+def test_scale_space_support_strided_and_errors(rng):
+    big = texture(rng, 90, 100)
+    mask = _masks(rng, 90, 100)[0]
+    crop, mcrop = big[5:80, 7:93], mask[5:80, 7:93]
+    got = blobs.scale_space(crop, S, support=mcrop, margin=2)
+    want = blobs.scale_space(
+        np.ascontiguousarray(crop), S, support=np.ascontiguousarray(mcrop), margin=2
+    )
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    bo = np.full((len(S), 90, 100), np.nan, np.float32)
+    lo = np.full((len(S) - 1, 90, 100), np.nan, np.float32)
+    got = blobs.scale_space(big, S, support=mask, margin=2, out=(bo, lo))
+    assert got[0] is bo and got[1] is lo
+    want = blobs.scale_space(big, S, support=mask, margin=2)
+    np.testing.assert_array_equal(bo, want[0])  # every sample written (0 off the support)
+    np.testing.assert_array_equal(lo, want[1])
+    with pytest.raises(ValueError, match="^out"):
+        blobs.scale_space(big, S, out=(bo[:-1], lo))
+    with pytest.raises(ValueError, match="^margin"):
+        blobs.scale_space(big, S, support=mask, margin=-1)
+    with pytest.raises(ValueError, match="^support"):
+        blobs.scale_space(big, S, support=mask[:-1])
+    with pytest.raises(ValueError, match="^support"):
+        blobs.scale_space(big, S, support=mask.astype(bool))
+
+
+@pytest.mark.parametrize("polarity", ["dark", "bright"])
+@pytest.mark.parametrize("w", [83, 84, 90])
+def test_masked_search_on_irregular_masks(rng, polarity, w):
+    # detect (its scale space restricted to the mask) and detect_layers (the full
+    # scale space, the search restricted to the mask's runs) against the reference
+    img, _ = plant(texture(rng, 97, w) * 0.05 + 0.5, rng, 0.1, spacing=30)
+    _, layers = blobs.scale_space(img, S)
+    for i, mask in enumerate(_masks(rng, 97, w)):
+        got = blobs.detect(img, mask, S, polarity, 0.005, threads=2)
+        if i in (0, 4) and polarity == "dark":  # (the reference: within float32 noise)
+            assert_matches_reference(got, ref.detect(img, mask, S, polarity, 0.005))
+        np.testing.assert_array_equal(got, blobs.detect_layers(layers, mask, S, polarity, 0.005))
+    mask = _masks(rng, 97, w)[0]
+    _, near = blobs.scale_space(img, S, support=mask, margin=1)
+    np.testing.assert_array_equal(
+        blobs.detect_layers(near, mask, S, polarity, 0.005),
+        blobs.detect_layers(layers, mask, S, polarity, 0.005),
+    )
+
+
+def test_detect_layers_checks_finite_where_the_masked_search_reads(rng):
+    img, _ = plant(texture(rng, 60, 70) * 0.05 + 0.5, rng, 0.1, spacing=30)
+    _, layers = blobs.scale_space(img, S)
+    mask = np.zeros(img.shape, np.uint8)
+    mask[20:40, 25:45] = 1
+    want = blobs.detect_layers(layers, mask, S, "dark", 0.005)
+    far = layers.copy()
+    far[1, 5, 5] = np.nan  # more than one pixel from the mask: never read
+    np.testing.assert_array_equal(blobs.detect_layers(far, mask, S, "dark", 0.005), want)
+    near = layers.copy()
+    near[1, 19, 30] = np.inf  # a neighbour of a mask pixel
+    with pytest.raises(ValueError, match="^layers: contain NaN"):
+        blobs.detect_layers(near, mask, S, "dark", 0.005)
+    with pytest.raises(ValueError, match="^layers: contain NaN"):
+        blobs.detect_layers(far, None, S, "dark", 0.005)

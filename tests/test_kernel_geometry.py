@@ -553,6 +553,26 @@ def test_tile_median_known_answer_bool_mask_strided_threads(rng):
         np.testing.assert_array_equal(cnt, want_c)
 
 
+@pytest.mark.parametrize("w", [37, 38, 44])
+@pytest.mark.parametrize(("tile", "step"), [(4, 2), (7, 2), (12, 3), (5, 1)])
+def test_tile_median_options_match_reference(rng, w, tile, step):
+    src = rng.standard_normal((33, w)).astype(np.float32)
+    src[rng.random(src.shape) < 0.05] = np.nan
+    mask = rng.random(src.shape) < 0.7
+    for below, negate in [(None, True), (0.0, True), (0.3, False)]:
+        med, cnt = g.tile_median(src, mask, tile, step=step, below=below, negate=negate, threads=3)
+        want_m, want_c = ref.tile_median(src, mask, tile, step, below, negate)
+        np.testing.assert_array_equal(cnt, want_c)
+        np.testing.assert_array_equal(med, want_m)
+    # step dividing tile: the same as tiles of tile / step on the subsampled copy
+    if tile % step == 0:
+        sub = np.negative(src[::step, ::step])
+        a = g.tile_median(src, mask, tile, step=step, below=0.0, negate=True)
+        b = g.tile_median(sub, mask[::step, ::step] & (sub > 0), tile // step)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+
+
 def test_tile_median_errors(rng):
     x = rng.standard_normal((8, 8)).astype(np.float32)
     m = np.ones((8, 8), np.uint8)
@@ -564,6 +584,10 @@ def test_tile_median_errors(rng):
         g.tile_median(x, m[:7], 2)
     with pytest.raises(ValueError, match="^mask"):
         g.tile_median(x, m.astype(np.float32), 2)
+    with pytest.raises(ValueError, match="^step"):
+        g.tile_median(x, m, 2, step=0)
+    with pytest.raises(ValueError, match="^below"):
+        g.tile_median(x, m, 2, below=float("nan"))
 
 
 # ------------------------------------------------------------ separable sampling

@@ -93,20 +93,32 @@ void bind_blobs(py::module_& m) {
     m.def(
         "scale_space",
         [](py::array gray, py::list blurs, py::list layers, std::vector<double> sigmas,
-           double truncate, int threads) {
+           double truncate, int threads, py::object support, std::int64_t margin) {
             auto g = py_arrays::const_view<float>(gray, "gray");
             auto bv = mut_list(blurs, "blurs");
             auto lv = mut_list(layers, "layers");
+            ConstView<std::uint8_t> sv;
+            const ConstView<std::uint8_t>* sp = nullptr;
+            py::array support_arr;
+            if (!support.is_none()) {
+                if (!py::isinstance<py::array>(support))
+                    throw py::value_error("support: expected a numpy array or None");
+                support_arr = support.cast<py::array>();
+                sv = py_arrays::const_view<std::uint8_t>(support_arr, "support");
+                py_arrays::check_same_hw(g, "gray", sv, "support");
+                sp = &sv;
+            }
             py::gil_scoped_release release;
             try {
-                blob_scale_space(g, sigmas, truncate, bv, lv, threads);
+                blob_scale_space(g, sigmas, truncate, bv, lv, threads, sp, margin);
             } catch (const std::invalid_argument& e) {
                 py::gil_scoped_acquire acquire;
                 throw py::value_error(e.what());
             }
         },
         py::arg("gray"), py::arg("blurs"), py::arg("layers"), py::arg("sigmas"),
-        py::arg("truncate"), py::arg("threads"));
+        py::arg("truncate"), py::arg("threads"), py::arg("support") = py::none(),
+        py::arg("margin") = 0);
     m.def(
         "detect_layers",
         [](py::list layers, py::object mask, std::vector<double> sigmas, const std::string& polarity,

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -115,17 +116,23 @@ void bind_geometry(py::module_& m) {
     m.def(
         "tile_median",
         [](py::array src, py::array mask, std::int64_t tile, py::array median, py::array count,
-           int threads) {
+           int threads, std::int64_t step, float below, bool negate) {
             auto s = py_arrays::const_view<float>(src, "src");
             auto mk = py_arrays::const_view<std::uint8_t>(mask, "mask");
             py_arrays::check_same_hw(s, "src", mk, "mask");
             if (tile < 1) throw py::value_error("tile: must be >= 1");
+            if (step < 1) throw py::value_error("step: must be >= 1");
             auto md = py_arrays::mut_view<float>(median, "median");
             auto ct = py_arrays::mut_view<std::int32_t>(count, "count");
-            run_kernel([&] { tile_median(s, mk, tile, md, ct, threads); });
+            TileMedianOptions opt;
+            opt.step = step;
+            opt.below = below;
+            opt.negate = negate;
+            run_kernel([&] { tile_median(s, mk, tile, md, ct, threads, opt); });
         },
         py::arg("src"), py::arg("mask"), py::arg("tile"), py::arg("median"), py::arg("count"),
-        py::arg("threads") = 0);
+        py::arg("threads") = 0, py::arg("step") = 1,
+        py::arg("below") = std::numeric_limits<float>::quiet_NaN(), py::arg("negate") = false);
 
     m.def(
         "sample_separable",

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
@@ -53,6 +54,41 @@ void scaled_difference(const float* a, const float* b, float* dst, float coef, s
             for (std::int64_t x = 0; x < w; ++x) dr[x] = coef * (br[x] - ar[x]);
         }
     });
+}
+
+// scaled_difference on the pixels of `where` only; a dst that is neither input is 0
+// elsewhere.
+void scaled_difference_spans(const float* a, const float* b, float* dst, float coef,
+                             std::int64_t w, std::int64_t h, std::int64_t a_stride,
+                             std::int64_t b_stride, std::int64_t d_stride, const RowSpans& where,
+                             int threads) {
+    parallel_rows(h, row_grain(w), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* ar = a + y * a_stride;
+            const float* br = b + y * b_stride;
+            float* dr = dst + y * d_stride;
+            const SpanRow runs = where.row(y);
+            for (const Span& run : runs)
+                for (std::int64_t x = run.x0; x < run.x1; ++x) dr[x] = coef * (br[x] - ar[x]);
+            if (dr != ar && dr != br) zero_outside(dr, runs, w);
+        }
+    });
+}
+
+// Where each blur L_k of an incremental scale space must be exact for its DoG
+// layers to be exact on `need`: N_{K-1} = need, N_k = N_{k+1} grown by the radius
+// of the step kernel from s_k to s_{k+1} (what that step reads).
+std::vector<RowSpans> blur_supports(const RowSpans& need, const std::vector<double>& s,
+                                    double truncate) {
+    const std::size_t k = s.size();
+    std::vector<RowSpans> sup(k);
+    sup[k - 1] = need;
+    for (std::size_t i = k - 1; i-- > 0;) {
+        const auto r = static_cast<std::int64_t>(
+            gaussian_kernel(step_sigma(s[i], s[i + 1]), truncate).size() / 2);
+        sup[i] = dilate_spans(sup[i + 1], r);
+    }
+    return sup;
 }
 
 // Local-maximum test against the existing 3x3 neighbours of (x, y) in layer `d`.
@@ -192,14 +228,20 @@ void prefilter(const float* row, const float* rm, const float* rp, std::uint8_t*
     }
 }
 
+// Samples per block of the candidate search's threshold test.
+constexpr std::int64_t kBlock = 32;
+
 // Scale-space candidates of a stack of layers, fed one layer at a time with its
 // neighbours (layer i is searched once layer i + 1 is known).
 class CandidateSearch {
 public:
+    // `spans`: the mask's runs (mask_spans), required with a mask: candidates lie in
+    // the mask, only its runs are searched.
     CandidateSearch(std::int64_t w, std::int64_t h, const ConstView<std::uint8_t>* mask,
-                    double threshold, float sign, int nlayers, int threads)
-        : w_(w), h_(h), mask_(mask), thr_(static_cast<float>(threshold)), sign_(sign),
-          nlayers_(nlayers), threads_(threads) {}
+                    const RowSpans* spans, double threshold, float sign, int nlayers,
+                    int threads)
+        : w_(w), h_(h), mask_(mask), spans_(spans), thr_(static_cast<float>(threshold)),
+          sign_(sign), nlayers_(nlayers), threads_(threads) {}
 
     // Non-maximum suppression of layer i (dc), with layers i-2, i-1 and i+1.
     void layer(int i, Layer dp2, Layer dp, Layer dc, Layer dn) {
@@ -211,27 +253,15 @@ public:
         std::vector<std::vector<Candidate>> parts(static_cast<std::size_t>(nchunks));
         const ConstView<std::uint8_t>* mask = mask_;
         const int nlayers = nlayers_;
+        const Span whole_span{0, w};
+        const SpanRow whole{&whole_span, &whole_span + 1};
         parallel_chunks(h, grain, threads_, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
             auto& out = parts[static_cast<std::size_t>(c)];
             std::vector<std::uint8_t> flag(static_cast<std::size_t>(w));
             for (std::int64_t y = y0; y < y1; ++y) {
                 const float* row = dc.p + y * dc.stride;
                 const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
-                // Branch-free (vectorised) prefilter of interior samples: above the
-                // threshold and a maximum of the 8 same-layer neighbours with the
-                // tie rule of is_max_in (earlier: strictly smaller, later: <=).
-                // Border rows/columns take the full test below.
                 const bool interior_row = y > 0 && y + 1 < h;
-                if (interior_row && w > 2) {
-                    const float* rm = row - dc.stride;
-                    const float* rp = row + dc.stride;
-                    std::uint8_t* f = flag.data();
-                    const std::int64_t xend = w - 1;  // a local bound: f's stores may alias w
-                    if (sign > 0.0f)
-                        prefilter<DarkOrder>(row, rm, rp, f, xend, thr);
-                    else
-                        prefilter<BrightOrder>(row, rm, rp, f, xend, thr);
-                }
                 // Full test of sample x (prefiltered interior samples skip the
                 // same-layer test, which the prefilter made).
                 auto test = [&](std::int64_t x, bool interior) {
@@ -258,26 +288,42 @@ public:
                     else if (!dn.p && dp2.p) refine_layer(cd, dp2, dp, dc, i - 1, sign, nlayers);
                     out.push_back(cd);
                 };
-                if (interior_row && w > 2) {
-                    // Candidates are sparse: skip 8 clear flags at a time.
-                    const std::uint8_t* f = flag.data();
-                    test(0, false);
-                    std::int64_t x = 1;
-                    while (x < w - 1) {
-                        if (x + 8 <= w - 1) {
-                            std::uint64_t word;
-                            std::memcpy(&word, f + x, sizeof(word));
-                            if (word == 0) {
-                                x += 8;
-                                continue;
-                            }
-                        }
-                        if (f[x]) test(x, true);
-                        ++x;
+                // Each run of the mask (the whole row without one), in column order.
+                for (const Span& run : mask ? spans_->row(y) : whole) {
+                    if (!(interior_row && w > 2)) {
+                        for (std::int64_t x = run.x0; x < run.x1; ++x) test(x, false);
+                        continue;
                     }
-                    test(w - 1, false);
-                } else {
-                    for (std::int64_t x = 0; x < w; ++x) test(x, false);
+                    // Branch-free (vectorised) prefilter of the run's interior
+                    // samples: above the threshold and a maximum of the 8 same-layer
+                    // neighbours with the tie rule of is_max_in (earlier: strictly
+                    // smaller, later: <=). Border columns take the full test.
+                    const std::int64_t xa = std::max<std::int64_t>(1, run.x0);
+                    const std::int64_t xb = std::min<std::int64_t>(w - 1, run.x1);
+                    if (run.x0 == 0) test(0, false);
+                    const float* rm = row - dc.stride;
+                    const float* rp = row + dc.stride;
+                    std::uint8_t* f = flag.data();
+                    // Blocks of kBlock samples: samples above the threshold are rare
+                    // (a few per thousand), so a block is prefiltered only when one
+                    // of its samples is above it (a vectorised test).
+                    for (std::int64_t x0 = xa; x0 < xb; x0 += kBlock) {
+                        const std::int64_t x1 = std::min(xb, x0 + kBlock);
+                        unsigned any = 0;
+                        for (std::int64_t x = x0; x < x1; ++x)
+                            any |= static_cast<unsigned>(sign * row[x] > thr);
+                        if (!any) continue;
+                        const std::int64_t off = x0 - 1;  // prefilter starts at its x = 1
+                        if (sign > 0.0f)
+                            prefilter<DarkOrder>(row + off, rm + off, rp + off, f + off,
+                                                 x1 - off, thr);
+                        else
+                            prefilter<BrightOrder>(row + off, rm + off, rp + off, f + off,
+                                                   x1 - off, thr);
+                        for (std::int64_t x = x0; x < x1; ++x)
+                            if (f[x]) test(x, true);
+                    }
+                    if (run.x1 == w) test(w - 1, false);
                 }
             }
         });
@@ -374,6 +420,7 @@ private:
 
     std::int64_t w_, h_;
     const ConstView<std::uint8_t>* mask_;
+    const RowSpans* spans_;
     float thr_, sign_;
     int nlayers_, threads_;
     std::vector<Candidate> cands_;
@@ -408,20 +455,42 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
         free_list.pop_back();
         return p;
     };
+    // With a mask, candidates and the samples the search compares them with (their
+    // 3x3 neighbours) lie within one pixel of it: the layers are computed there only
+    // (exactly; the samples elsewhere, never read, are 0 or stale).
+    const bool restricted = mask != nullptr;
+    RowSpans runs, need;
+    std::vector<RowSpans> sup;
+    if (restricted) {
+        runs = mask_spans(*mask);
+        need = dilate_spans(runs, 1);
+        sup = blur_supports(need, s, params.truncate);
+    }
     // L_0 = G(s_0) * gray; L_{k+1} = G(sqrt(s_{k+1}^2 - s_k^2)) * L_k (incremental:
     // the step kernels are much shorter than direct blurs at s_{k+1}).
     auto blur_into = [&](float* buf, double sigma) {
         MutView<float> v{buf, w, h, w, 1};
-        gaussian_blur(gray, v, sigma, params.truncate, threads);
+        if (restricted)
+            gaussian_blur_spans(gray, v, sigma, params.truncate, sup[0], threads);
+        else
+            gaussian_blur(gray, v, sigma, params.truncate, threads);
     };
     auto blur_step = [&](const float* from, float* buf, int k) {  // L_k (from) -> L_{k+1}
         MutView<float> v{buf, w, h, w, 1};
-        gaussian_blur(ConstView<float>{from, w, h, w, 1}, v, step_sigma(s[k], s[k + 1]),
-                      params.truncate, threads);
+        const ConstView<float> src{from, w, h, w, 1};
+        const double sk = step_sigma(s[k], s[k + 1]);
+        if (restricted)
+            gaussian_blur_spans(src, v, sk, params.truncate, sup[static_cast<std::size_t>(k + 1)],
+                                threads);
+        else
+            gaussian_blur(src, v, sk, params.truncate, threads);
     };
     auto diff_into = [&](float* lo, float* hi, int layer) {  // result into lo
-        scaled_difference(lo, hi, lo, dog_coefficient(s[layer], s[layer + 1], params.polarity), w,
-                          h, w, w, w, threads);
+        const float coef = dog_coefficient(s[layer], s[layer + 1], params.polarity);
+        if (restricted)
+            scaled_difference_spans(lo, hi, lo, coef, w, h, w, w, w, need, threads);
+        else
+            scaled_difference(lo, hi, lo, coef, w, h, w, w, w, threads);
     };
     auto packed = [&](const float* p) { return Layer{p, p ? w : 0}; };
 
@@ -433,7 +502,8 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     blur_step(d_cur, l_next, 0);
     diff_into(d_cur, l_next, 0);  // D_0 in d_cur, L_1 in l_next
 
-    CandidateSearch search(w, h, mask, params.threshold, 1.0f, nlayers, threads);
+    CandidateSearch search(w, h, mask, restricted ? &runs : nullptr, params.threshold, 1.0f,
+                           nlayers, threads);
     for (int i = 0; i < nlayers; ++i) {
         float* d_next = nullptr;
         if (i + 1 < nlayers) {
@@ -454,7 +524,8 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
 
 void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
                       const std::vector<MutView<float>>& blurs,
-                      const std::vector<MutView<float>>& layers, int threads) {
+                      const std::vector<MutView<float>>& layers, int threads,
+                      const ConstView<std::uint8_t>* support, std::int64_t margin) {
     BlobParams p;
     p.sigmas = sigmas;
     p.truncate = truncate;
@@ -470,8 +541,48 @@ void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, 
     for (const auto& v : layers)
         if (v.width != gray.width || v.height != gray.height)
             throw std::invalid_argument("layers: shape differs from gray");
+    if (support) {
+        if (support->width != gray.width || support->height != gray.height)
+            throw std::invalid_argument("support: shape differs from gray");
+        if (margin < 0) throw std::invalid_argument("margin: must be >= 0");
+    }
     if (gray.empty()) return;
     const std::int64_t w = gray.width, h = gray.height;
+    if (support) {
+        // Layers are written while the blurs are being read: they must not share memory.
+        auto span_of = [](const MutView<float>& v) {
+            return std::make_pair(reinterpret_cast<std::uintptr_t>(v.data),
+                                  reinterpret_cast<std::uintptr_t>(v.data + (v.height - 1) * v.row_stride + v.width));
+        };
+        for (const auto& l : layers)
+            for (const auto& b : blurs) {
+                const auto [l0, l1] = span_of(l);
+                const auto [b0, b1] = span_of(b);
+                if (l0 < b1 && b0 < l1) throw std::invalid_argument("layers: overlap the blurs");
+            }
+        const RowSpans need = dilate_spans(mask_spans(*support), margin);
+        const std::vector<RowSpans> sup = blur_supports(need, sigmas, truncate);
+        gaussian_blur_spans(gray, blurs[0], sigmas[0], truncate, sup[0], threads);
+        for (std::size_t i = 0; i + 1 < k; ++i) {
+            // D_i row by row as soon as L_{i+1}'s row is written (still in cache).
+            const float coef = dog_coefficient(sigmas[i], sigmas[i + 1], BlobPolarity::Dark);
+            const MutView<float>& a = blurs[i];
+            const MutView<float>& b = blurs[i + 1];
+            const MutView<float>& d = layers[i];
+            auto diff_row = [&](std::int64_t y) {
+                const float* ar = a.row(y);
+                const float* br = b.row(y);
+                float* dr = d.row(y);
+                const SpanRow runs = need.row(y);
+                for (const Span& run : runs)
+                    for (std::int64_t x = run.x0; x < run.x1; ++x) dr[x] = coef * (br[x] - ar[x]);
+                zero_outside(dr, runs, w);
+            };
+            gaussian_blur_spans(a.as_const(), b, step_sigma(sigmas[i], sigmas[i + 1]), truncate,
+                                sup[i + 1], threads, diff_row);
+        }
+        return;
+    }
     gaussian_blur(gray, blurs[0], sigmas[0], truncate, threads);
     for (std::size_t i = 0; i + 1 < k; ++i) {
         gaussian_blur(ConstView<float>{blurs[i].data, w, h, blurs[i].row_stride, 1}, blurs[i + 1],
@@ -496,9 +607,20 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
     if (mask && (mask->width != w || mask->height != h))
         throw std::invalid_argument("mask: shape differs from the layers");
     if (layers[0].empty()) return {};
-    for (const auto& v : layers)
-        if (!all_finite(v, threads))
-            throw std::invalid_argument("layers: contain NaN or inf");
+    // The samples the search reads must be finite: within one pixel of the mask
+    // (every sample without one).
+    RowSpans runs;
+    if (mask) {
+        runs = mask_spans(*mask);
+        const RowSpans near = dilate_spans(runs, 1);
+        for (const auto& v : layers)
+            if (!all_finite_on(v, near, threads))
+                throw std::invalid_argument("layers: contain NaN or inf");
+    } else {
+        for (const auto& v : layers)
+            if (!all_finite(v, threads))
+                throw std::invalid_argument("layers: contain NaN or inf");
+    }
     const int nlayers = static_cast<int>(layers.size());
     auto at = [&](int i) {
         if (i < 0 || i >= nlayers) return Layer{};
@@ -506,7 +628,8 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
         return Layer{v.data, v.row_stride};
     };
     const float sign = params.polarity == BlobPolarity::Dark ? 1.0f : -1.0f;
-    CandidateSearch search(w, h, mask, params.threshold, sign, nlayers, threads);
+    CandidateSearch search(w, h, mask, mask ? &runs : nullptr, params.threshold, sign, nlayers,
+                           threads);
     for (int i = 0; i < nlayers; ++i) search.layer(i, at(i - 2), at(i - 1), at(i), at(i + 1));
     return search.finish(params.sigmas, params.overlap);
 }

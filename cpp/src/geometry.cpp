@@ -50,6 +50,28 @@ bool all_finite(ConstView<float> v, int threads) {
     return true;
 }
 
+bool all_finite_on(ConstView<float> v, const RowSpans& where, int threads) {
+    if (v.empty()) return true;
+    if (where.width != v.width || where.height != v.height ||
+        where.start.size() != static_cast<std::size_t>(v.height) + 1)
+        throw std::invalid_argument("all_finite_on: spans differ in shape from the image");
+    const std::int64_t grain = row_grain(v.width * v.channels, 1 << 16);
+    std::vector<std::uint8_t> bad(static_cast<std::size_t>(chunk_count(v.height, grain)), 0);
+    parallel_chunks(v.height, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+        std::uint8_t any = 0;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* r = v.row(y);
+            for (const Span& run : where.row(y))
+                for (std::int64_t x = run.x0; x < run.x1; ++x)
+                    any |= static_cast<std::uint8_t>(!(r[x] - r[x] == 0.0f));
+        }
+        bad[static_cast<std::size_t>(c)] = any;
+    });
+    for (auto b : bad)
+        if (b) return false;
+    return true;
+}
+
 // =============================================================== Gaussian blur
 
 std::vector<float> gaussian_kernel(double sigma, double truncate) {
@@ -105,14 +127,14 @@ template <bool First>
 __attribute__((always_inline)) inline void conv_dispatch(int m, float* o, const float* c, float w0, const float* const* lo,
                    const float* const* hi, const float* w, long n) {
     // lo/hi/w are indexed from the first tap of this group; unused slots point at c.
-    const float* a[4] = {c, c, c, c};
-    const float* b[4] = {c, c, c, c};
-    float ww[4] = {0.f, 0.f, 0.f, 0.f};
-    for (int i = 0; i < m; ++i) {
-        a[i] = lo[i];
-        b[i] = hi[i];
-        ww[i] = w[i];
-    }
+    // (Element by element: a loop here becomes a memcpy call, which costs more
+    // than a short run's convolution.)
+    const float* a[4] = {m > 0 ? lo[0] : c, m > 1 ? lo[1] : c, m > 2 ? lo[2] : c,
+                         m > 3 ? lo[3] : c};
+    const float* b[4] = {m > 0 ? hi[0] : c, m > 1 ? hi[1] : c, m > 2 ? hi[2] : c,
+                         m > 3 ? hi[3] : c};
+    const float ww[4] = {m > 0 ? w[0] : 0.f, m > 1 ? w[1] : 0.f, m > 2 ? w[2] : 0.f,
+                         m > 3 ? w[3] : 0.f};
     switch (m) {
         case 0:
             conv_group<0, First>(o, c, w0, a[0], b[0], ww[0], a[1], b[1], ww[1], a[2], b[2], ww[2],
@@ -196,6 +218,189 @@ void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, doubl
                 hi[static_cast<std::size_t>(k - 1)] = p + k;
             }
             conv_line(dst.row(y), p, lo.data(), hi.data(), w, r, W);
+        }
+    });
+}
+
+// =================================================================== row spans
+
+RowSpans mask_spans(ConstView<std::uint8_t> mask) {
+    RowSpans out;
+    out.width = mask.empty() ? 0 : mask.width;
+    out.height = mask.empty() ? 0 : mask.height;
+    out.start.reserve(static_cast<std::size_t>(out.height) + 1);
+    out.start.push_back(0);
+    const std::int64_t w = out.width;
+    for (std::int64_t y = 0; y < out.height; ++y) {
+        const std::uint8_t* m = mask.row(y);
+        std::int64_t x = 0;
+        while (x < w) {
+            // skip zeros, 8 at a time where possible
+            while (x + 8 <= w) {
+                std::uint64_t word;
+                std::memcpy(&word, m + x, sizeof(word));
+                if (word != 0) break;
+                x += 8;
+            }
+            while (x < w && m[x] == 0) ++x;
+            if (x >= w) break;
+            const std::int64_t x0 = x;
+            while (x < w && m[x] != 0) ++x;
+            out.spans.push_back(Span{x0, x});
+        }
+        out.start.push_back(out.spans.size());
+    }
+    return out;
+}
+
+namespace {
+
+// Append the union of two sorted run lists to out (touching or overlapping runs
+// merged).
+void unite_spans(SpanRow a, SpanRow b, std::vector<Span>& out) {
+    const std::size_t first = out.size();
+    const Span* i = a.first;
+    const Span* j = b.first;
+    while (i != a.last || j != b.last) {
+        const Span s = (j == b.last || (i != a.last && i->x0 <= j->x0)) ? *i++ : *j++;
+        if (out.size() > first && s.x0 <= out.back().x1)
+            out.back().x1 = std::max(out.back().x1, s.x1);
+        else
+            out.push_back(s);
+    }
+}
+
+SpanRow row_of(const std::vector<std::size_t>& start, const std::vector<Span>& spans,
+               std::int64_t y) {
+    const auto u = static_cast<std::size_t>(y);
+    return {spans.data() + start[u], spans.data() + start[u + 1]};
+}
+
+}  // namespace
+
+void zero_outside(float* row, SpanRow runs, std::int64_t width) {
+    std::int64_t x = 0;
+    for (const Span& run : runs) {
+        if (run.x0 > x) std::memset(row + x, 0, static_cast<std::size_t>(run.x0 - x) * sizeof(float));
+        x = run.x1;
+    }
+    if (width > x) std::memset(row + x, 0, static_cast<std::size_t>(width - x) * sizeof(float));
+}
+
+RowSpans dilate_spans(const RowSpans& s, std::int64_t r) {
+    if (r < 0) throw std::invalid_argument("dilate_spans: r must be >= 0");
+    const std::int64_t w = s.width, h = s.height;
+    // Horizontal: each run grown by r, clipped, merged.
+    RowSpans grown;
+    grown.width = w;
+    grown.height = h;
+    grown.start.reserve(static_cast<std::size_t>(h) + 1);
+    grown.spans.reserve(s.spans.size());
+    grown.start.push_back(0);
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::size_t first = grown.spans.size();
+        for (const Span& sp : s.row(y)) {
+            const Span g{std::max<std::int64_t>(0, sp.x0 - r), std::min(w, sp.x1 + r)};
+            if (grown.spans.size() > first && g.x0 <= grown.spans.back().x1)
+                grown.spans.back().x1 = std::max(grown.spans.back().x1, g.x1);
+            else
+                grown.spans.push_back(g);
+        }
+        grown.start.push_back(grown.spans.size());
+    }
+    if (r == 0 || h == 0) return grown;
+    // Vertical: the union over rows [y - r, y + r], from a sparse table of unions
+    // over windows of 2^k rows (two overlapping windows cover any range).
+    struct Level {
+        std::vector<std::size_t> start;
+        std::vector<Span> spans;
+    };
+    std::vector<Level> table;
+    table.push_back(Level{std::move(grown.start), std::move(grown.spans)});
+    const std::int64_t longest = std::min<std::int64_t>(2 * r + 1, h);
+    for (std::int64_t len = 2; len <= longest; len *= 2) {
+        const Level& prev = table.back();
+        Level next;
+        next.start.reserve(static_cast<std::size_t>(h - len + 2));
+        next.spans.reserve(prev.spans.size());
+        next.start.push_back(0);
+        for (std::int64_t y = 0; y + len <= h; ++y) {
+            unite_spans(row_of(prev.start, prev.spans, y),
+                        row_of(prev.start, prev.spans, y + len / 2), next.spans);
+            next.start.push_back(next.spans.size());
+        }
+        table.push_back(std::move(next));
+    }
+    RowSpans out;
+    out.width = w;
+    out.height = h;
+    out.start.reserve(static_cast<std::size_t>(h) + 1);
+    out.spans.reserve(table.back().spans.size() + static_cast<std::size_t>(h));
+    out.start.push_back(0);
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::int64_t lo = std::max<std::int64_t>(0, y - r), hi = std::min(h - 1, y + r);
+        const std::int64_t n = hi - lo + 1;
+        std::size_t k = 0;
+        while ((std::int64_t{2} << k) <= n) ++k;
+        const Level& t = table[k];
+        unite_spans(row_of(t.start, t.spans, lo),
+                    row_of(t.start, t.spans, hi - (std::int64_t{1} << k) + 1), out.spans);
+        out.start.push_back(out.spans.size());
+    }
+    return out;
+}
+
+void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
+                         const RowSpans& where, int threads,
+                         const std::function<void(std::int64_t)>& row_done) {
+    if (src.width != dst.width || src.height != dst.height)
+        throw std::invalid_argument("gaussian_blur_spans: src and dst shapes differ");
+    if (src.channels != 1 || dst.channels != 1)
+        throw std::invalid_argument("gaussian_blur_spans: single-channel images only");
+    const std::vector<float> taps = gaussian_kernel(sigma, truncate);
+    if (src.empty()) return;
+    if (where.width != src.width || where.height != src.height ||
+        where.start.size() != static_cast<std::size_t>(src.height) + 1)
+        throw std::invalid_argument("gaussian_blur_spans: spans differ in shape from src");
+    if (views_overlap(src, dst)) throw std::invalid_argument("gaussian_blur_spans: dst overlaps src");
+    const long r = static_cast<long>(taps.size() / 2);
+    const float* w = taps.data() + r;
+    const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
+    auto reflect = [](long i, long n) { return (i >= 0 && i < n) ? i : reflect101(i, n); };
+    // As gaussian_blur, run by run: the vertical pass over the run grown by r (the
+    // samples its horizontal pass reads), the reflect-101 margins where the run
+    // reaches a border (their sources lie in that grown run, or the run covers the
+    // whole row when the row is shorter than r), the horizontal pass over the run.
+    // Each sample sees the same operations in the same order as in gaussian_blur.
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
+        std::vector<const float*> lo(static_cast<std::size_t>(r) + 1),
+            hi(static_cast<std::size_t>(r) + 1);
+        float* p = pad.data() + r;
+        for (long y = static_cast<long>(y0); y < y1; ++y) {
+            const SpanRow runs = where.row(y);
+            zero_outside(dst.row(y), runs, W);
+            for (const Span& run : runs) {
+                const long a = static_cast<long>(run.x0), b = static_cast<long>(run.x1);
+                const long xa = std::max(0L, a - r), xb = std::min(W, b + r);
+                // (row pointers computed here, not copied from a per-row table: a
+                // vector copy of freshly stored pointers stalls on store forwarding)
+                for (long k = 1; k <= r; ++k) {
+                    lo[static_cast<std::size_t>(k - 1)] = src.row(reflect(y - k, H)) + xa;
+                    hi[static_cast<std::size_t>(k - 1)] = src.row(reflect(y + k, H)) + xa;
+                }
+                conv_line(p + xa, src.row(y) + xa, lo.data(), hi.data(), w, r, xb - xa);
+                if (a - r < 0)
+                    for (long i = 1; i <= r; ++i) p[-i] = p[reflect101(-i, W)];
+                if (b + r > W)
+                    for (long i = 1; i <= r; ++i) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+                for (long k = 1; k <= r; ++k) {
+                    lo[static_cast<std::size_t>(k - 1)] = p + a - k;
+                    hi[static_cast<std::size_t>(k - 1)] = p + a + k;
+                }
+                conv_line(dst.row(y) + a, p + a, lo.data(), hi.data(), w, r, b - a);
+            }
+            if (row_done) row_done(y);
         }
     });
 }
@@ -720,8 +925,10 @@ float select_rank(float* v, float* scratch, std::int64_t n, std::int64_t k) {
 
 
 void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
-                 MutView<float> median, MutView<std::int32_t> count, int threads) {
+                 MutView<float> median, MutView<std::int32_t> count, int threads,
+                 const TileMedianOptions& opt) {
     if (tile < 1) throw std::invalid_argument("tile: must be >= 1");
+    if (opt.step < 1) throw std::invalid_argument("step: must be >= 1");
     if (mask.width != src.width || mask.height != src.height)
         throw std::invalid_argument("mask: shape differs from src");
     const std::int64_t w = src.width, h = src.height;
@@ -732,6 +939,10 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
     if (count.width != tw || count.height != th)
         throw std::invalid_argument("count: expected shape (ceil(H / tile), ceil(W / tile))");
     if (src.empty()) return;
+    const std::int64_t step = opt.step;
+    const bool below = !std::isnan(opt.below);
+    const bool negate = opt.negate;
+    const float limit = opt.below;
     parallel_rows(th, 1, threads, [&](std::int64_t t0, std::int64_t t1) {
         // Selected values are appended branch-free (write always, advance when
         // selected): the selection is often a coin flip (a sign), which a branch
@@ -744,13 +955,30 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
                 const std::int64_t x0 = tx * tile, x1 = std::min(w, x0 + tile);
                 std::int64_t n = 0;
                 float* v = vals.data();
-                for (std::int64_t y = y0; y < y1; ++y) {
-                    const float* r = src.row(y);
-                    const std::uint8_t* m = mask.row(y);
-                    for (std::int64_t x = x0; x < x1; ++x) {
-                        const float a = r[x];
-                        v[n] = a;
-                        n += static_cast<std::int64_t>((m[x] != 0) & (a == a));
+                if (step == 1 && !below && !negate) {
+                    for (std::int64_t y = y0; y < y1; ++y) {
+                        const float* r = src.row(y);
+                        const std::uint8_t* m = mask.row(y);
+                        for (std::int64_t x = x0; x < x1; ++x) {
+                            const float a = r[x];
+                            v[n] = a;
+                            n += static_cast<std::int64_t>((m[x] != 0) & (a == a));
+                        }
+                    }
+                } else {
+                    // the sampled rows and columns (multiples of step) of the tile
+                    const std::int64_t ys = (y0 + step - 1) / step * step;
+                    const std::int64_t xs = (x0 + step - 1) / step * step;
+                    const float sgn = negate ? -1.0f : 1.0f;
+                    for (std::int64_t y = ys; y < y1; y += step) {
+                        const float* r = src.row(y);
+                        const std::uint8_t* m = mask.row(y);
+                        for (std::int64_t x = xs; x < x1; x += step) {
+                            const float a = r[x];
+                            v[n] = sgn * a;
+                            // a < limit is false for NaN
+                            n += static_cast<std::int64_t>((m[x] != 0) & (below ? a < limit : a == a));
+                        }
                     }
                 }
                 float med = std::numeric_limits<float>::quiet_NaN();

@@ -246,6 +246,9 @@ def scale_space(
     gray: np.ndarray,
     sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS,
     *,
+    support: np.ndarray | None = None,
+    margin: int = 0,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
     truncate: float = 4.0,
     threads: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -258,6 +261,17 @@ def scale_space(
         contiguous.
     sigmas : sequence of float, optional
         Blur scales, as for :func:`detect`.
+    support : numpy.ndarray, optional
+        ``(H, W)`` uint8: compute the outputs only where they are needed for the
+        layers to be exact within ``margin`` pixels (Chebyshev distance) of its
+        nonzero samples; the samples not computed are 0. Every
+        sample :func:`detect_layers` reads for candidates in a mask is within one
+        pixel of the mask: ``support=mask, margin=1`` gives the same blobs.
+    margin : int, optional
+        >= 0, see ``support``.
+    out : tuple of numpy.ndarray, optional
+        ``(blurs, layers)`` to write into (shapes and dtype as returned; rows may
+        be strided, pixels within a row contiguous; the two must not overlap).
     truncate : float, optional
         Gaussian radius ``int(truncate * sigma + 0.5)``.
     threads : int, optional
@@ -279,14 +293,24 @@ def scale_space(
         raise ValueError("truncate: must be finite and > 0")
     if not isinstance(gray, np.ndarray) or gray.ndim != 2:
         raise ValueError("gray: expected a 2-D float32 numpy.ndarray")
+    if isinstance(margin, bool) or not isinstance(margin, (int, np.integer)) or margin < 0:
+        raise ValueError("margin: expected an int >= 0")
     h, w = gray.shape
-    blurs = np.empty((len(s), h, w), np.float32)
-    layers = np.empty((len(s) - 1, h, w), np.float32)
+    if out is None:
+        blurs = np.empty((len(s), h, w), np.float32)
+        layers = np.empty((len(s) - 1, h, w), np.float32)
+    else:
+        blurs, layers = out
+        for name, a, n in (("blurs", blurs, len(s)), ("layers", layers, len(s) - 1)):
+            if not isinstance(a, np.ndarray) or a.shape != (n, h, w) or a.dtype != np.float32:
+                raise ValueError(f"out: {name} must be a float32 array of shape {(n, h, w)}")
     if gray.size == 0:
         if gray.dtype != np.float32:
             raise ValueError(f"gray: expected dtype float32, got {gray.dtype}")
         return blurs, layers
-    _core.blobs.scale_space(gray, list(blurs), list(layers), s, float(truncate), threads)
+    _core.blobs.scale_space(
+        gray, list(blurs), list(layers), s, float(truncate), threads, support, int(margin)
+    )
     return blurs, layers
 
 
@@ -308,7 +332,8 @@ def detect_layers(
         ``(L, H, W)`` float32 dark-polarity DoG layers, or a sequence of ``L``
         ``(H, W)`` ones (the first ``L`` layers of :func:`scale_space` with the
         first ``L + 1`` sigmas give what :func:`detect` gives with those sigmas).
-        All finite.
+        Finite where the search reads them: within one pixel of the mask (all of
+        them without a mask).
     mask, sigmas, polarity, threshold, overlap, threads
         As for :func:`detect`; ``len(sigmas)`` must be ``L + 1``. ``"bright"``
         searches ``-layers``.

@@ -7,6 +7,7 @@ thread pool (:mod:`skincore.threads`); results never depend on ``threads``.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
 
@@ -458,7 +459,14 @@ def fill_polygons(
 
 
 def tile_median(
-    src: np.ndarray, mask: np.ndarray, tile: int, *, threads: int = 0
+    src: np.ndarray,
+    mask: np.ndarray,
+    tile: int,
+    *,
+    step: int = 1,
+    below: float | None = None,
+    negate: bool = False,
+    threads: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Median of an image over the masked pixels of each square tile.
 
@@ -472,6 +480,14 @@ def tile_median(
     tile : int
         Tile side in pixels, >= 1. Tile ``(i, j)`` covers rows ``[i * tile, (i + 1)
         * tile)`` and columns ``[j * tile, (j + 1) * tile)``, clipped to the image.
+    step : int, optional
+        >= 1: only the pixels whose row and column are multiples of ``step`` are
+        measured (``src[::step, ::step]`` with tiles of ``tile / step`` when
+        ``step`` divides ``tile``, without the copies).
+    below : float, optional
+        Only the values ``< below`` are measured.
+    negate : bool, optional
+        Measure ``-src`` (the selection by ``below`` is on ``src``).
     threads : int, optional
         Threads in [0, 256], 0 = the pool size. Results do not depend on it.
 
@@ -480,8 +496,8 @@ def tile_median(
     median : numpy.ndarray
         ``(ceil(H / tile), ceil(W / tile))`` float32: the value of rank ``n // 2``
         (0-based; the upper median for even ``n``) of the tile's ``n`` masked,
-        non-NaN values in ascending order, i.e. ``np.sort(v)[n // 2]``; NaN where
-        ``n == 0``.
+        non-NaN (and selected) values in ascending order, i.e.
+        ``np.sort(v)[n // 2]``; NaN where ``n == 0``.
     count : numpy.ndarray
         Same shape, int32: ``n``.
 
@@ -493,6 +509,10 @@ def tile_median(
     threads = check_threads(threads)
     if isinstance(tile, bool) or not isinstance(tile, int | np.integer) or tile < 1:
         raise ValueError(f"tile: expected an int >= 1, got {tile!r}")
+    if isinstance(step, bool) or not isinstance(step, int | np.integer) or step < 1:
+        raise ValueError(f"step: expected an int >= 1, got {step!r}")
+    if below is not None and math.isnan(below):
+        raise ValueError("below: must not be NaN")
     if not isinstance(src, np.ndarray) or src.ndim != 2:
         raise ValueError("src: expected a 2-D float32 numpy.ndarray")
     if isinstance(mask, np.ndarray) and mask.dtype == np.bool_:
@@ -507,7 +527,17 @@ def tile_median(
         if not isinstance(mask, np.ndarray) or mask.shape != src.shape:
             raise ValueError("mask: shape differs from src")
         return median, count
-    _core.geometry.tile_median(src, mask, int(tile), median, count, threads)
+    _core.geometry.tile_median(
+        src,
+        mask,
+        int(tile),
+        median,
+        count,
+        threads,
+        int(step),
+        float("nan") if below is None else float(below),
+        bool(negate),
+    )
     return median, count
 
 

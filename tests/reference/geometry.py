@@ -124,16 +124,33 @@ def fill_polygons(polygons, shape, rule: str = "evenodd", value: int = 255) -> n
     return np.where(inside, np.uint8(value), np.uint8(0)).astype(np.uint8)
 
 
-def tile_median(src: np.ndarray, mask: np.ndarray, tile: int) -> tuple[np.ndarray, np.ndarray]:
-    """Upper median (``np.sort(v)[n // 2]``) and count of the masked non-NaN values per tile."""
+def tile_median(
+    src: np.ndarray,
+    mask: np.ndarray,
+    tile: int,
+    step: int = 1,
+    below: float | None = None,
+    negate: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Upper median (``np.sort(v)[n // 2]``) and count of the masked non-NaN values per tile.
+
+    ``step``: only rows and columns that are multiples of it; ``below``: only values
+    under it; ``negate``: the median of ``-src``.
+    """
     h, w = src.shape
     th, tw = -(-h // tile), -(-w // tile)
     med = np.full((th, tw), np.nan, np.float32)
     cnt = np.zeros((th, tw), np.int32)
+    on = np.zeros((h, w), bool)
+    on[::step, ::step] = True
     for i in range(th):
         for j in range(tw):
             v = src[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile]
             m = mask[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile] != 0
+            m &= on[i * tile : (i + 1) * tile, j * tile : (j + 1) * tile]
+            if below is not None:
+                m &= v < below
+            v = np.negative(v) if negate else v
             v = np.sort(v[m & ~np.isnan(v)])
             cnt[i, j] = len(v)
             if len(v):

@@ -78,9 +78,16 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
 // layers[i] = D_i of the dark polarity (i = 0..K-2), each of gray's shape, computed
 // exactly as detect_blobs computes them (so detect_blobs_in_layers on them finds the
 // same blobs). Costs K + (K - 1) W*H outputs instead of detect_blobs' five buffers.
+// With a `support` mask (gray's shape), the outputs are computed only where they
+// are needed to be exact within `margin` (>= 0) pixels (Chebyshev distance) of its
+// nonzero samples: the layers there, and each blur where the next steps read it;
+// the other samples are set to 0. With a mask, detect_blobs restricts its
+// scale space the same way (to one pixel around the mask), and both detectors
+// search only the mask's runs: the blobs found are the same.
 void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
                       const std::vector<MutView<float>>& blurs,
-                      const std::vector<MutView<float>>& layers, int threads);
+                      const std::vector<MutView<float>>& layers, int threads,
+                      const ConstView<std::uint8_t>* support = nullptr, std::int64_t margin = 0);
 
 // The detector on given dark-polarity layers D_0..D_{K-2} (blob_scale_space's, or
 // any leading subset of them with the matching leading sigmas): params.polarity

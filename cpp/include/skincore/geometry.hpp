@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <vector>
 
 #include "skincore/image_view.hpp"
@@ -31,6 +33,58 @@ constexpr long kMaxGaussianRadius = 4096;
 // sample whose kernel window reaches them.
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads);
+
+// ------------------------------------------------------------------ row spans
+
+// One run [x0, x1) of samples of a row.
+struct Span {
+    std::int64_t x0 = 0, x1 = 0;
+};
+
+// The runs of one row (a range over RowSpans::spans).
+struct SpanRow {
+    const Span* first = nullptr;
+    const Span* last = nullptr;
+    const Span* begin() const { return first; }
+    const Span* end() const { return last; }
+    bool empty() const { return first == last; }
+};
+
+// A set of pixels as sorted, disjoint, non-adjacent runs per row: the runs of row y
+// are spans[start[y] .. start[y + 1]).
+struct RowSpans {
+    std::int64_t width = 0, height = 0;
+    std::vector<std::size_t> start;  // height + 1 offsets
+    std::vector<Span> spans;
+    SpanRow row(std::int64_t y) const {
+        const auto u = static_cast<std::size_t>(y);
+        return {spans.data() + start[u], spans.data() + start[u + 1]};
+    }
+};
+
+// The nonzero samples of a mask as row spans.
+RowSpans mask_spans(ConstView<std::uint8_t> mask);
+
+// Chebyshev dilation of a span set by r >= 0 (every pixel within a (2r+1)^2 box of
+// one of its pixels), clipped to the image.
+RowSpans dilate_spans(const RowSpans& s, std::int64_t r);
+
+// True when every sample of single-channel v on the runs of `where` (v's shape) is
+// finite.
+bool all_finite_on(ConstView<float> v, const RowSpans& where, int threads);
+
+// Set the samples of a row outside its runs to 0.
+void zero_outside(float* row, SpanRow runs, std::int64_t width);
+
+// gaussian_blur restricted to the pixels of `where` (its width and height must be
+// src's): those samples of dst get exactly gaussian_blur's values, computed only
+// from the samples of src within dilate_spans(where, r), r the kernel radius (so a
+// caller need only have those right); dst elsewhere is set to 0. dst must not
+// overlap src. `row_done`, when given, is called with y once row y of dst is
+// written (on the thread that wrote it; rows in any order).
+void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
+                         const RowSpans& where, int threads,
+                         const std::function<void(std::int64_t)>& row_done = {});
 
 // Square max filter: dst(y, x) = max of src over rows [y - radius, y + radius] and
 // columns [x - radius, x + radius] clipped to the image (outside counts as -inf).
@@ -130,7 +184,17 @@ void sample_separable(ConstView<float> src, const double* xs, const double* ys,
 // integer division: the upper median for even n) of the tile's n selected values
 // in ascending order, NaN when n == 0; count is n. Deterministic for any thread
 // count (each tile is independent).
+//
+// Options: only the samples of rows and columns that are multiples of `step`
+// (>= 1); only the samples < `below` (when `below` is not NaN); `negate`: the
+// values taken are the negated samples (the median of -src over the selection).
+struct TileMedianOptions {
+    std::int64_t step = 1;
+    float below = std::numeric_limits<float>::quiet_NaN();
+    bool negate = false;
+};
 void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_t tile,
-                 MutView<float> median, MutView<std::int32_t> count, int threads);
+                 MutView<float> median, MutView<std::int32_t> count, int threads,
+                 const TileMedianOptions& opt = {});
 
 }  // namespace skincore

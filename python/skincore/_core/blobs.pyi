@@ -31,6 +31,8 @@ def scale_space(
     sigmas: Sequence[float] | npt.NDArray[np.float64],
     truncate: float,
     threads: int,
+    support: npt.NDArray[np.uint8] | None = None,
+    margin: int = 0,
 ) -> None: ...
 def detect_layers(
     layers: list[npt.NDArray[np.float32]],

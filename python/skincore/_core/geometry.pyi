@@ -29,6 +29,9 @@ def tile_median(
     median: npt.NDArray[np.float32],
     count: npt.NDArray[np.int32],
     threads: int = 0,
+    step: int = 1,
+    below: float = ...,
+    negate: bool = False,
 ) -> None: ...
 def sample_separable(
     src: npt.NDArray[np.float32],

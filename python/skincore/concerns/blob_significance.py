@@ -43,6 +43,8 @@ Methods* 4(3), 207-214.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 
 import numpy as np
 
@@ -64,6 +66,45 @@ _MIN_TEXTURE_BLOBS = 20
 _TEXTURE_SAMPLES = 400
 #: Tiles of at least twice this side are sampled every other pixel.
 _MIN_TILE_SIDE = 8
+#: The scale space is exact within this many pixels of the skin: a candidate is on
+#: the skin, its rounded centre within 1 px of it and the Hessian reads 1 px around.
+_SUPPORT_MARGIN = 3
+
+
+class _Scratch(threading.local):
+    """One reusable float32 buffer per thread for the scale spaces of :class:`BlobLayers`.
+
+    A face's scale space is about 30 MB. Fresh memory of that size is paid for at
+    first touch (page faults, the kernel zeroing it, huge-page compaction), which
+    costs as much as computing it and varies from call to call; a thread keeps the
+    largest buffer it has used and hands it to the next scale space built while it
+    is free (a second one alive at the same time gets its own memory).
+    """
+
+    def __init__(self) -> None:
+        self.free: np.ndarray | None = None
+
+    def take(self, n: int) -> np.ndarray:
+        buf = self.free
+        if buf is None or buf.size < n:
+            return np.empty(n, np.float32)
+        self.free = None
+        return buf
+
+    def give(self, buf: np.ndarray) -> None:
+        if self.free is None or self.free.size < buf.size:
+            self.free = buf
+
+
+_SCRATCH = _Scratch()
+
+
+def _as_mask8(mask: np.ndarray) -> np.ndarray:
+    """Return a mask as the kernels take it (uint8, nonzero = in): a bool mask's bytes."""
+    m = np.asarray(mask)
+    if m.dtype == np.bool_ and m.ndim == 2 and m.strides[1] == 1:
+        return m.view(np.uint8)
+    return np.where(m, np.uint8(255), np.uint8(0))
 
 
 def local_noise(
@@ -101,8 +142,9 @@ def local_noise(
     # every other pixel and row when tiles are large: the same median, 4x cheaper
     step = 2 if tile_px >= 2 * _MIN_TILE_SIDE and tile_px % 2 == 0 else 1
     t = tile_px // step
-    r, m = resp[::step, ::step], mask[::step, ::step]
-    med, n = geometry.tile_median(np.negative(r, dtype=np.float32), m & (r < 0), t, threads=threads)
+    med, n = geometry.tile_median(
+        resp, mask, tile_px, step=step, below=0.0, negate=True, threads=threads
+    )
     valid = n >= _MIN_TILE_SKIN * 0.5 * t * t
     if not valid.any():
         return np.zeros(med.shape, np.float32)
@@ -289,7 +331,9 @@ class BlobLayers:
     Notes
     -----
     A bright layer is the dark one negated, so candidates of both polarities
-    (pores and their texture decoys) share one set of layers and maps.
+    (pores and their texture decoys) share one set of layers and maps. The layers
+    are exact within a few pixels of ``skin`` (0 farther away) and live in
+    reusable per-thread memory as long as this object does.
     """
 
     def __init__(
@@ -313,9 +357,29 @@ class BlobLayers:
         self.detection_sigmas = blobs.detection_sigmas(self.sigmas)
         # G(s_k) * gray incrementally (G(s_{k+1}) = G(sqrt(s_{k+1}^2 - s_k^2)) * G(s_k)),
         # and the dark-polarity layers: the detector's own scale space, built once
-        # and searched for both polarities (blobs.detect_layers)
-        self._blur, self.dog = blobs.scale_space(gray, self.sigmas, threads=threads)
-        self._mask8 = np.where(skin, np.uint8(255), np.uint8(0))
+        # and searched for both polarities (blobs.detect_layers). Everything read
+        # from it lies within _SUPPORT_MARGIN px of the skin (candidates and their
+        # 3x3 neighbours, the texture under the skin, the Hessian at a rounded
+        # centre): it is computed there only (0 elsewhere), with the same values.
+        # (the kernels read any nonzero byte as skin: a bool mask's own bytes)
+        self._mask8 = _as_mask8(skin)
+        # the layers live in this thread's scratch memory, returned when this
+        # object goes (self.dog and blurred() are valid as long as it lives)
+        k, (h, w) = len(self.sigmas), np.shape(gray)
+        buf = _SCRATCH.take((2 * k - 1) * h * w)
+        weakref.finalize(self, _SCRATCH.give, buf)
+        out = (
+            buf[: k * h * w].reshape(k, h, w),
+            buf[k * h * w : (2 * k - 1) * h * w].reshape(k - 1, h, w),
+        )
+        self._blur, self.dog = blobs.scale_space(
+            gray,
+            self.sigmas,
+            support=self._mask8,
+            margin=_SUPPORT_MARGIN,
+            out=out,
+            threads=threads,
+        )
         self._noise: dict[tuple[int, str], np.ndarray] = {}
 
     def texture_sigma(
@@ -365,7 +429,7 @@ class BlobLayers:
             else:
                 found = blobs.detect(
                     self.gray[y0:y1, x0:x1],
-                    np.where(self.skin[y0:y1, x0:x1], np.uint8(255), np.uint8(0)),
+                    self._mask8[y0:y1, x0:x1],
                     sig,
                     polarity,
                     contrast / self.gain,
@@ -377,17 +441,15 @@ class BlobLayers:
             if len(found) >= 4 * _MIN_TEXTURE_BLOBS:
                 break
         if avoid is not None and len(avoid) and len(found):
+            # the pixel of each texture blob against every avoided disk (pairwise:
+            # a few hundred by a few dozen)
             h, w = (int(v) for v in np.shape(self.gray)[:2])
-            near = np.zeros((h, w), dtype=bool)
-            for x, y, r in np.asarray(avoid, np.float64).reshape(-1, 3):
-                rr = 3.0 * r / math.sqrt(2.0)
-                ya, yb = max(0, int(y - rr)), min(h, int(y + rr) + 2)
-                xa, xb = max(0, int(x - rr)), min(w, int(x + rr) + 2)
-                yy, xx = np.ogrid[ya:yb, xa:xb]
-                near[ya:yb, xa:xb] |= (xx - x) ** 2 + (yy - y) ** 2 <= rr * rr
+            ax, ay, ar = np.asarray(avoid, np.float64).reshape(-1, 3).T
+            rr = 3.0 * ar / math.sqrt(2.0)
             ix = np.clip(np.rint(found[:, 0]).astype(np.intp), 0, w - 1)
             iy = np.clip(np.rint(found[:, 1]).astype(np.intp), 0, h - 1)
-            found = found[~near[iy, ix]]
+            d2 = (ix[:, None] - ax[None, :]) ** 2 + (iy[:, None] - ay[None, :]) ** 2
+            found = found[~(d2 <= (rr * rr)[None, :]).any(axis=1)]
         if len(found) > _TEXTURE_SAMPLES:
             found = found[:: len(found) // _TEXTURE_SAMPLES]
         sig = self._fit(found.astype(np.float64), polarity)

@@ -298,9 +298,13 @@ def _detect(ctx: TextureContext, params: Params, threads: int) -> Detection | No
     masks = _zone_masks(ctx)
     if not masks:
         return None
-    union = np.zeros(ctx.gray.shape, dtype=bool)
+    any8 = np.zeros(ctx.gray.shape, dtype=np.uint8)
     for m in masks.values():
-        union |= m > 0
+        if m.dtype == np.uint8:
+            np.bitwise_or(any8, m, out=any8)
+        else:
+            any8 |= m > 0
+    union = any8 > 0
     rows = np.flatnonzero(union.any(axis=1))
     cols = np.flatnonzero(union.any(axis=0))
     lo_px = max(params.min_radius_mm / _SQRT2 * ppm, params.min_sigma_px)
@@ -310,7 +314,9 @@ def _detect(ctx: TextureContext, params: Params, threads: int) -> Detection | No
     h, w = ctx.gray.shape
     y0, y1 = max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin)
     x0, x1 = max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin)
-    gray = np.ascontiguousarray(ctx.gray[y0:y1, x0:x1], dtype=np.float32)
+    gray = np.asarray(
+        ctx.gray[y0:y1, x0:x1], dtype=np.float32
+    )  # a view: the kernels take row strides
     skin = union[y0:y1, x0:x1]
     layers = blob_significance.BlobLayers(
         gray,
@@ -445,20 +451,32 @@ def measure_pores(
     for k, name in enumerate(PORE_ZONES):
         if name not in masks:
             continue
-        zmask = masks[name] > 0
+        zmask = masks[name]
         tex_area = int(np.count_nonzero(zmask))
         sel = found[zone == k]
         big = sel[sel[:, 2] ** 2 >= r_enl2]
         covered = 0
         if len(big):
-            disk = np.zeros_like(zmask)
-            h, w = disk.shape
-            for x, y, r, _ in big:
-                ya, yb = max(0, int(y - r) - 1), min(h, int(y + r) + 2)
-                xa, xb = max(0, int(x - r) - 1), min(w, int(x + r) + 2)
+            h, w = zmask.shape
+            boxes = [
+                (
+                    max(0, int(y - r) - 1),
+                    min(h, int(y + r) + 2),
+                    max(0, int(x - r) - 1),
+                    min(w, int(x + r) + 2),
+                )
+                for x, y, r, _ in big
+            ]
+            # the disks on their common bounding box only
+            by0, bx0 = min(b[0] for b in boxes), min(b[2] for b in boxes)
+            by1, bx1 = max(b[1] for b in boxes), max(b[3] for b in boxes)
+            disk = np.zeros((by1 - by0, bx1 - bx0), dtype=bool)
+            for (x, y, r, _), (ya, yb, xa, xb) in zip(big, boxes, strict=True):
                 yy, xx = np.ogrid[ya:yb, xa:xb]
-                disk[ya:yb, xa:xb] |= (xx - x) ** 2 + (yy - y) ** 2 <= r * r
-            covered = int(np.count_nonzero(disk & zmask))
+                disk[ya - by0 : yb - by0, xa - bx0 : xb - bx0] |= (xx - x) ** 2 + (
+                    yy - y
+                ) ** 2 <= r * r
+            covered = int(np.count_nonzero(disk & (zmask[by0:by1, bx0:bx1] > 0)))
         area_cm2 = tex_area / (ppm * ppm) / 100.0
         count = len(sel)
         zones[name] = PoreZone(
