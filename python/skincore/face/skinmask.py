@@ -186,6 +186,8 @@ def skin_keep(
     *,
     threshold: float = THRESHOLD,
     beard: np.ndarray | None = None,
+    skin: np.ndarray | None = None,
+    excluded: np.ndarray | None = None,
 ) -> np.ndarray:
     """Skin to measure on a grid: segmented skin minus hair, facial features and beard.
 
@@ -206,14 +208,20 @@ def skin_keep(
         Probability threshold for skin and hair.
     beard : numpy.ndarray, optional
         Bool beard mask on the same grid (see :func:`beard_mask`), removed if given.
+    skin, excluded : numpy.ndarray, optional
+        :func:`segmented_skin` and :func:`exclusion_mask` of this grid when the caller
+        already has them (bool, ``shape``); computed here otherwise.
 
     Returns
     -------
     numpy.ndarray
         ``shape`` uint8, 255 where skin is kept.
     """
-    keep = segmented_skin(seg, origin, scale, shape, threshold=threshold)
-    keep &= ~exclusion_mask(landmarks, origin, scale, shape)
+    if skin is None:
+        skin = segmented_skin(seg, origin, scale, shape, threshold=threshold)
+    if excluded is None:
+        excluded = exclusion_mask(landmarks, origin, scale, shape)
+    keep = np.asarray(skin, bool) & ~np.asarray(excluded, bool)
     if beard is not None:
         keep &= ~np.asarray(beard, bool)
     return keep.astype(np.uint8) * np.uint8(255)
@@ -261,7 +269,7 @@ def hair_occlusion(
     a = to_grid((pts[33] + pts[133]) / 2, seg.origin, seg.scale).astype(np.float64)
     b = to_grid((pts[362] + pts[263]) / 2, seg.origin, seg.scale).astype(np.float64)
     up = np.asarray(seg.up)
-    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
+    yy, xx = np.ogrid[0 : shape[0], 0 : shape[1]]
     mid = (a + b) / 2
     above = (xx - mid[0]) * up[0] + (yy - mid[1]) * up[1] > 0
     covered = (seg.hair >= threshold) | (seg.skin < threshold)

@@ -1,0 +1,101 @@
+"""FaceWork set-up: the faster composition gives what the public functions give."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skincore.concerns import work as work_mod
+from skincore.concerns.work import FaceWork
+from skincore.face import detect_faces, fit_landmarks
+from skincore.face.beard import beard_mask, beard_texture
+from skincore.face.segmentation import segment_face
+from skincore.face.skinmask import exclusion_mask, segmented_skin, skin_keep
+from skincore.io import load_image
+
+pytest.importorskip("onnxruntime")
+
+FACES = Path(__file__).parent / "data" / "faces"
+# a bearded face and a bare one
+NAMES = ("ccby_london_037", "cc0_selfie_45cm")
+
+
+@pytest.fixture(scope="module")
+def faces() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    out = {}
+    for name in NAMES:
+        rgb = load_image(FACES / f"{name}.jpg").rgb
+        box = detect_faces(rgb, max_faces=1)[0]
+        out[name] = (rgb, fit_landmarks(rgb, box).points)
+    return out
+
+
+def _same_segmentation(a, b) -> None:
+    for name in ("skin", "hair", "clothes"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert (a.origin, a.scale, a.up, a.forehead_cap) == (b.origin, b.scale, b.up, b.forehead_cap)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_colour_masks_equal_the_public_functions(faces, name):
+    rgb, lm = faces[name]
+    work = FaceWork(rgb, lm)
+    got = work.colour
+    seg = segment_face(rgb, lm)
+    _same_segmentation(work.segmentation, seg)
+    origin, scale, shape = work.crop[:2], work.colour_scale, work.colour_lab.shape[:2]
+    beard = beard_mask(rgb, lm, seg, origin, scale, shape)
+    keep = skin_keep(seg, lm, origin, scale, shape, beard=beard)
+    np.testing.assert_array_equal(got.keep, keep)
+    np.testing.assert_array_equal(got.beard > 0, beard)
+    np.testing.assert_array_equal(got.excluded > 0, exclusion_mask(lm, origin, scale, shape))
+    np.testing.assert_array_equal(got.skin > 0, segmented_skin(seg, origin, scale, shape))
+    assert set(np.unique(got.keep)) <= {0, 255}
+    # the bearded face has a beard, the bare one none
+    assert beard.any() == (name == "ccby_london_037")
+
+
+def test_skin_keep_with_given_parts_equals_computed(faces):
+    rgb, lm = faces["ccby_london_037"]
+    seg = segment_face(rgb, lm)
+    origin, scale, shape = (100, 150), 0.5, (300, 280)
+    skin = segmented_skin(seg, origin, scale, shape)
+    excluded = exclusion_mask(lm, origin, scale, shape)
+    beard = beard_texture(rgb, lm).mask(seg, origin, scale, shape)
+    want = skin_keep(seg, lm, origin, scale, shape, beard=beard)
+    got = skin_keep(seg, lm, origin, scale, shape, beard=beard, skin=skin, excluded=excluded)
+    np.testing.assert_array_equal(got, want)
+    # the parts are used: no skin given, nothing kept
+    none = skin_keep(seg, lm, origin, scale, shape, skin=np.zeros(shape, bool))
+    assert not none.any()
+
+
+def test_segmentation_runs_inline_when_the_background_thread_is_busy(faces):
+    rgb, lm = faces["cc0_selfie_45cm"]
+    release = threading.Event()
+    blocker = work_mod._segmenter().submit(release.wait, 30)
+    try:
+        work = FaceWork(rgb, lm)
+        work.start_segmentation()
+        run = work._memo[work_mod._SEGMENTATION_RUN]
+        got = work.segmentation  # does not wait for the blocked thread
+        assert run.cancelled()
+    finally:
+        release.set()
+        blocker.result()
+    _same_segmentation(got, segment_face(rgb, lm))
+
+
+class _FailingSession:
+    def get_inputs(self):
+        raise RuntimeError("model failed")
+
+
+def test_segmentation_error_reaches_the_caller(faces):
+    rgb, lm = faces["cc0_selfie_45cm"]
+    work = FaceWork(rgb, lm, sessions=lambda model: _FailingSession())
+    with pytest.raises(RuntimeError, match="model failed"):
+        _ = work.colour
