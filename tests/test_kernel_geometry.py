@@ -174,6 +174,44 @@ def test_resize_matches_reference(rng, method, src_hw, size, chans):
     )
 
 
+@pytest.mark.parametrize(
+    "src_hw,k",
+    [
+        ((12, 18), (2, 2)),
+        ((21, 35), (7, 3)),  # kx != ky, odd widths
+        ((36, 37), (1, 6)),  # only rows reduced
+        ((6, 42), (6, 1)),  # only columns reduced
+        ((1, 40), (8, 1)),  # 1xN
+        ((514, 3), (3, 257)),  # the largest ky summed in 16 bits
+        ((516, 4), (2, 258)),  # beyond it: the general path
+        ((180, 182), (91, 90)),  # kx * ky beyond 2^13: the general path
+    ],
+)
+@pytest.mark.parametrize("chans", [(), (3,)])
+def test_resize_integer_factors_match_reference(rng, src_hw, k, chans):
+    # area by integer factors takes the integer block-sum path: same exact means
+    img = _u8(rng, src_hw + chans)
+    size = (src_hw[1] // k[0], src_hw[0] // k[1])
+    want = ref.resize(img, size, "area")
+    np.testing.assert_array_equal(g.resize(img, size), want)
+    # halves round up, extremes stay exact
+    full = np.full(src_hw + chans, 255, np.uint8)
+    np.testing.assert_array_equal(g.resize(full, size), 255)
+    big = _u8(rng, (src_hw[0] + 5, src_hw[1] + 9) + chans)
+    view = big[2 : 2 + src_hw[0], 3 : 3 + src_hw[1]]  # row-strided crop
+    base = g.resize(view, size, threads=1)
+    np.testing.assert_array_equal(base, ref.resize(np.ascontiguousarray(view), size, "area"))
+    for t in (2, 7):
+        np.testing.assert_array_equal(g.resize(view, size, threads=t), base)
+
+
+def test_resize_integer_factor_rounds_halves_up():
+    img = np.array([[0, 1, 2, 3], [1, 2, 4, 4]], np.uint8)  # block means 1.0, 3.25
+    np.testing.assert_array_equal(g.resize(img, (2, 1)), [[1, 3]])
+    img = np.array([[0, 1, 5, 6]], np.uint8)  # 0.5 -> 1, 5.5 -> 6
+    np.testing.assert_array_equal(g.resize(img, (2, 1)), [[1, 6]])
+
+
 def test_resize_identity_is_exact(rng):
     img = _u8(rng, (23, 29, 3))
     for m in ("area", "bilinear"):
