@@ -12,10 +12,15 @@ pipeline does it, on the packaged sample resampled to 1080x1920 and 3024x4032
 
 With ``--baseline DIR`` (another ``skincore`` package with its compiled ``_core``,
 e.g. a copy of ``python/`` before a change), child processes of the two versions
-alternate, ``--chunk`` analyses each, until each has ``--repeat``; the table
-shows both medians and ``baseline / current`` (> 1: the current tree is faster)::
+alternate (which goes first alternates too), ``--chunk`` analyses each, until each
+has ``--repeat``; the table shows both medians and ``baseline / current`` (> 1: the
+current tree is faster). ``--current DIR`` times another package instead of this
+tree's ``python/``::
 
-    python benchmarks/bench_face_setup.py [--repeat 11] [--baseline /tmp/old]
+    python benchmarks/bench_face_setup.py [--repeat 11] [--baseline /tmp/old] [--clock cpu]
+
+``--clock cpu`` measures the CPU time of all the process's threads instead of the
+wall time: the work done, which a loaded machine disturbs less than latency.
 """
 
 from __future__ import annotations
@@ -51,8 +56,9 @@ def _sample(width: int, height: int) -> np.ndarray:
     return np.asarray(img)
 
 
-def _child(size: str, runs: int) -> list[dict[str, float]]:
+def _child(size: str, runs: int, clock: str) -> list[dict[str, float]]:
     """Time ``runs`` face set-ups with the ``skincore`` on ``sys.path``."""
+    now = time.process_time if clock == "cpu" else time.perf_counter
     import skincore
     from skincore.concerns.work import FaceWork
     from skincore.face.glasses import detect_glasses
@@ -64,15 +70,15 @@ def _child(size: str, runs: int) -> list[dict[str, float]]:
     out = []
     for i in range(runs + 1):  # the first is a warm-up
         work = FaceWork(rgb, points, threads=0, sessions=an.session)
-        t0 = time.perf_counter()
+        t0 = now()
         _ = work.colour
-        t1 = time.perf_counter()
+        t1 = now()
         _ = work.face_stats
         hair_occlusion(work.segmentation, points)
         detect_glasses(rgb, points)
-        t2 = time.perf_counter()
+        t2 = now()
         _ = work.texture
-        t3 = time.perf_counter()
+        t3 = now()
         if i:
             out.append(
                 {"regions": (t1 - t0) * 1e3, "quality": (t2 - t1) * 1e3, "texture": (t3 - t2) * 1e3}
@@ -80,9 +86,9 @@ def _child(size: str, runs: int) -> list[dict[str, float]]:
     return out
 
 
-def _spawn(path: Path, size: str, runs: int) -> list[dict[str, float]]:
+def _spawn(path: Path, size: str, runs: int, clock: str) -> list[dict[str, float]]:
     env = dict(os.environ, PYTHONPATH=str(path))
-    cmd = [sys.executable, __file__, "--child", size, str(runs)]
+    cmd = [sys.executable, __file__, "--child", size, str(runs), clock]
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -92,24 +98,34 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=11)
     ap.add_argument("--chunk", type=int, default=3)
     ap.add_argument("--baseline", type=Path, default=None)
+    ap.add_argument("--current", type=Path, default=None, help="default: this tree's python/")
     ap.add_argument("--sizes", default=",".join(SIZES))
-    ap.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall: latency; cpu: CPU time of all the process's threads (the work done)",
+    )
+    ap.add_argument("--child", nargs=3, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(_child(args.child[0], int(args.child[1]))))
+        print(json.dumps(_child(args.child[0], int(args.child[1]), args.child[2])))
         return
-    paths = {"current": HERE.parent / "python"}
+    paths = {"current": (args.current or HERE.parent / "python").resolve()}
     if args.baseline is not None:
         paths = {"baseline": args.baseline.resolve(), **paths}
     for size in args.sizes.split(","):
         rows: dict[str, list[dict[str, float]]] = {v: [] for v in paths}
+        order = list(paths.items())
         while min(len(r) for r in rows.values()) < args.repeat:
-            for v, p in paths.items():
-                rows[v] += _spawn(p, size, min(args.chunk, args.repeat - len(rows[v])) or 1)
+            order.reverse()  # who goes first alternates: no position bias
+            for v, p in order:
+                n = min(args.chunk, args.repeat - len(rows[v])) or 1
+                rows[v] += _spawn(p, size, n, args.clock)
         med = {
             v: {k: statistics.median(r[k] for r in rs) for k in STAGES} for v, rs in rows.items()
         }
-        print(f"== face set-up, {size}, median of {args.repeat} (ms)")
+        print(f"== face set-up, {size}, {args.clock} time, median of {args.repeat} (ms)")
         if "baseline" in med:
             print(f"{'stage':<10} {'baseline':>9} {'current':>9} {'ratio':>7}")
             for k in (*STAGES, "total"):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from skincore.concerns import work as work_mod
 from skincore.concerns.work import FaceWork
 from skincore.face import detect_faces, fit_landmarks
 from skincore.face.beard import beard_mask, beard_texture
@@ -71,31 +69,3 @@ def test_skin_keep_with_given_parts_equals_computed(faces):
     # the parts are used: no skin given, nothing kept
     none = skin_keep(seg, lm, origin, scale, shape, skin=np.zeros(shape, bool))
     assert not none.any()
-
-
-def test_segmentation_runs_inline_when_the_background_thread_is_busy(faces):
-    rgb, lm = faces["cc0_selfie_45cm"]
-    release = threading.Event()
-    blocker = work_mod._segmenter().submit(release.wait, 30)
-    try:
-        work = FaceWork(rgb, lm)
-        work.start_segmentation()
-        run = work._memo[work_mod._SEGMENTATION_RUN]
-        got = work.segmentation  # does not wait for the blocked thread
-        assert run.cancelled()
-    finally:
-        release.set()
-        blocker.result()
-    _same_segmentation(got, segment_face(rgb, lm))
-
-
-class _FailingSession:
-    def get_inputs(self):
-        raise RuntimeError("model failed")
-
-
-def test_segmentation_error_reaches_the_caller(faces):
-    rgb, lm = faces["cc0_selfie_45cm"]
-    work = FaceWork(rgb, lm, sessions=lambda model: _FailingSession())
-    with pytest.raises(RuntimeError, match="model failed"):
-        _ = work.colour

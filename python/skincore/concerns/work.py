@@ -26,10 +26,8 @@ share intermediates:
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
@@ -37,7 +35,7 @@ import numpy as np
 
 from skincore import color, geometry
 from skincore.concerns.context import TextureContext, build_context
-from skincore.face.beard import beard_texture
+from skincore.face.beard import beard_mask
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, segment_face
@@ -55,28 +53,6 @@ from skincore.models import FACE_SEGMENTATION
 WORK_FACE_PX = 400
 
 _T = TypeVar("_T")
-
-_SEGMENTER: ThreadPoolExecutor | None = None
-_SEGMENTER_LOCK = threading.Lock()
-_SEGMENTATION_RUN = ("segmentation run",)
-
-
-def _segmenter() -> ThreadPoolExecutor:
-    """Return the process-wide thread that runs segmentation models for callers."""
-    global _SEGMENTER
-    with _SEGMENTER_LOCK:
-        if _SEGMENTER is None:
-            _SEGMENTER = ThreadPoolExecutor(1, thread_name_prefix="skincore-segment")
-        return _SEGMENTER
-
-
-def _forget_segmenter() -> None:  # a forked child does not inherit the parent's thread
-    global _SEGMENTER, _SEGMENTER_LOCK
-    _SEGMENTER, _SEGMENTER_LOCK = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_segmenter)
 
 
 class _shared(Generic[_T]):  # noqa: N801 - used as a decorator, like cached_property
@@ -206,38 +182,12 @@ class FaceWork:
 
     @_shared
     def segmentation(self) -> FaceSegmentation:
-        """Skin, hair and clothes probabilities around the face.
-
-        The result of the run :meth:`start_segmentation` started, when there is one
-        (if it has not begun yet, e.g. the background thread is busy with another
-        face, it is run here instead of waited for).
-        """
-        run: Future[FaceSegmentation] | None = self._memo.get(_SEGMENTATION_RUN)
-        if run is not None and not run.cancel():
-            return run.result()
+        """Skin, hair and clothes probabilities around the face."""
         return segment_face(
             self.rgb,
             self.landmarks,
             session=self.session(FACE_SEGMENTATION),
             threads=self.threads,
-        )
-
-    def start_segmentation(self) -> None:
-        """Start the segmentation on a background thread, if it is not known yet.
-
-        The model runs without the GIL, so the caller goes on with what does not
-        need it (the colour grid, the beard texture, the feature masks) meanwhile;
-        :attr:`segmentation` then waits for the same result. Nothing changes but
-        the order: the result is the one :func:`segment_face` gives here.
-        """
-        if ("shared", "segmentation") in self._memo:
-            return
-        session = self.session(FACE_SEGMENTATION)
-        self.memo(
-            _SEGMENTATION_RUN,
-            lambda: _segmenter().submit(
-                segment_face, self.rgb, self.landmarks, session=session, threads=self.threads
-            ),
         )
 
     @_shared
@@ -250,16 +200,13 @@ class FaceWork:
     @_shared
     def colour(self) -> RegionMasks:
         """Region masks on the colour work grid (segmented skin, no colour gate)."""
-        self.start_segmentation()
-        # what does not need the segmentation, while the model runs
         lab = self.colour_lab
         origin = self.crop[:2]
         scale = self.colour_scale
         shape = lab.shape[:2]
-        texture = beard_texture(self.rgb, self.landmarks)
-        excluded = exclusion_mask(self.landmarks, origin, scale, shape)
         seg = self.segmentation
-        beard = texture.mask(seg, origin, scale, shape)
+        beard = beard_mask(self.rgb, self.landmarks, seg, origin, scale, shape)
+        excluded = exclusion_mask(self.landmarks, origin, scale, shape)
         skin = segmented_skin(seg, origin, scale, shape)
         keep = skin_keep(
             seg, self.landmarks, origin, scale, shape, beard=beard, skin=skin, excluded=excluded
