@@ -811,3 +811,44 @@ def test_max_filter_errors(rng):
         g.max_filter(img.astype(np.float64), 1)
     with pytest.raises(ValueError, match="dst"):
         g.max_filter(img, 1, out=np.empty((10, 11), np.float32))
+
+
+def test_fill_union_equals_one_fill_per_polygon(rng):
+    shape = (61, 47)
+    polys = [
+        rng.random((k, 2)) * (50, 64) - 3 for k in (3, 7, 12, 5)
+    ]  # overlapping, some self-intersecting, some leaving the image
+    polys += [np.zeros((0, 2)), np.array([[1.0, 1.0], [9.0, 4.0]])]  # fill nothing
+    polys.append(np.array([[2, 2], [20, 2], [20, 30]], np.int32))
+    want = np.zeros(shape, np.uint8)
+    for p in polys:
+        g.fill_polygons([p], shape, out=want, value=9)
+    np.testing.assert_array_equal(g.fill_union(polys, shape, value=9), want)
+    base = np.full(shape, 3, np.uint8)
+    got = g.fill_union([p.astype(np.float32) for p in polys[:4]], shape, out=base, threads=7)
+    assert got is base
+    want = np.full(shape, 3, np.uint8)
+    for p in polys[:4]:
+        g.fill_polygons([p.astype(np.float32)], shape, out=want)
+    np.testing.assert_array_equal(base, want)
+    assert not g.fill_union([], shape).any()
+
+
+def test_fill_union_errors():
+    ok = np.array([[0, 0], [5, 0], [5, 5]], np.float64)
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_union([ok, np.array([[0, np.nan], [1, 1], [2, 2]])], (8, 8))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_union([ok * 1e101], (8, 8))
+    with pytest.raises(ValueError, match=r"polygons\[1\]"):
+        g.fill_union([ok, np.zeros((3, 3))], (8, 8))
+    with pytest.raises(ValueError, match=r"polygons\[0\]"):
+        g.fill_union([ok.astype(str)], (8, 8))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_union(ok, (8, 8))
+    with pytest.raises(ValueError, match="shape"):
+        g.fill_union([ok], (-1, 8))
+    with pytest.raises(ValueError, match="out"):
+        g.fill_union([ok], (8, 8), out=np.zeros((8, 9), np.uint8))
+    with pytest.raises(ValueError, match="value"):
+        g.fill_union([ok], (8, 8), value=256)

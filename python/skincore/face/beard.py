@@ -233,9 +233,7 @@ def beard_texture(rgb: np.ndarray, landmarks: np.ndarray) -> BeardTexture:
     grid = (nh, nw)
 
     def fill(names: tuple[str, ...]) -> np.ndarray:
-        m = np.zeros(grid, np.uint8)
-        for name in names:
-            geometry.fill_polygons([to_grid(polys[name], grid_o, s)], grid, out=m, threads=1)
+        m = geometry.fill_union([to_grid(polys[n], grid_o, s) for n in names], grid, threads=1)
         return m > 0
 
     oval = fill(("face_oval",)).astype(np.float32)

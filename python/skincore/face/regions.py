@@ -293,12 +293,10 @@ def skin_mask(
     """
     parts = UNIONS.get(name, (name,))
     h, w = keep.shape
-    m = np.zeros(keep.shape, np.uint8)
     if not parts:
-        return m
+        return np.zeros(keep.shape, np.uint8)
     pts = np.concatenate([np.asarray(polygons[p], np.float64).reshape(-1, 2) for p in parts])
-    for part in parts:
-        geometry.fill_polygons([polygons[part]], keep.shape, out=m, threads=threads)
+    m = geometry.fill_union([polygons[part] for part in parts], keep.shape, threads=threads)
     # Only the polygons' bounding box can be set: gate just that part.
     x0 = max(0, int(np.floor(pts[:, 0].min())))
     y0 = max(0, int(np.floor(pts[:, 1].min())))

@@ -146,9 +146,9 @@ def exclusion_mask(
     """
     pts = _check_landmarks(landmarks)
     polys = region_polygons(pts)
-    m = np.zeros(shape, np.uint8)
-    for name in EXCLUDED:
-        geometry.fill_polygons([to_grid(polys[name], origin, scale)], shape, out=m, threads=1)
+    m = geometry.fill_union(
+        [to_grid(polys[name], origin, scale) for name in EXCLUDED], shape, threads=1
+    )
     iod = float(np.linalg.norm(pts[33] - pts[263]))
     r = margin * iod * scale
     excluded = m > 0
