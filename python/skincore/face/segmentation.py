@@ -348,10 +348,13 @@ def preprocess(rgb: np.ndarray, landmarks: np.ndarray, *, threads: int = 0):
     side = k * -(-side // k)
     crop, k = _reduced_crop(rgb, x0, y0, side, threads)
     small = geometry.resize(crop, (INPUT_SIZE, INPUT_SIZE), method="area", threads=threads)
-    x = small.astype(np.float32) * np.float32(1.0 / 255.0)
-    x -= _MEAN
-    x /= _STD
-    tensor = np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+    # channels first from the start: the same float32 operations per element as
+    # normalising (H, W, 3) then transposing, without broadcasting over a last axis of 3
+    x = small.transpose(2, 0, 1).astype(np.float32, order="C")
+    x *= np.float32(1.0 / 255.0)
+    x -= _MEAN[:, None, None]
+    x /= _STD[:, None, None]
+    tensor = x[None]
     return tensor, (float(x0), float(y0)), INPUT_SIZE / side
 
 
