@@ -69,3 +69,17 @@ def test_skin_keep_with_given_parts_equals_computed(faces):
     # the parts are used: no skin given, nothing kept
     none = skin_keep(seg, lm, origin, scale, shape, skin=np.zeros(shape, bool))
     assert not none.any()
+
+
+def test_region_polygons_subset_equals_the_full_set(faces):
+    from skincore.face.regions import EXCLUDED, region_polygons
+
+    _, lm = faces["cc0_selfie_45cm"]
+    full = region_polygons(lm)
+    sub = region_polygons(lm, EXCLUDED)
+    assert list(sub) == list(EXCLUDED)
+    for name, poly in sub.items():
+        np.testing.assert_array_equal(poly, full[name])
+        assert poly.dtype == np.float32
+    with pytest.raises(KeyError):
+        region_polygons(lm, ["no_such_region"])

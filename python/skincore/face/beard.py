@@ -210,7 +210,7 @@ def beard_texture(rgb: np.ndarray, landmarks: np.ndarray) -> BeardTexture:
         raise ValueError("rgb: expected an (H, W, 3) uint8 array")
     pts = _check_landmarks(landmarks)
     iod = float(np.linalg.norm(pts[33] - pts[263]))
-    polys = region_polygons(pts)
+    polys = region_polygons(pts, (*_CANDIDATES, "left_cheekbone", "right_cheekbone", "face_oval"))
     # the measuring grid covers the candidate zones and the cheekbones, plus a margin
     # of 0.15 iod, at GRID_IOD pixels per iod (outside the image: pad colour)
     box = np.concatenate([polys[z] for z in (*_CANDIDATES, "left_cheekbone", "right_cheekbone")])

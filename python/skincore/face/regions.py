@@ -14,7 +14,7 @@ beard, glasses frames, deep shadows). See :func:`skin_gate`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,22 +204,33 @@ def region_indices() -> dict[str, tuple[int, ...]]:
 _INDICES = region_indices()
 
 
-def region_polygons(landmarks: np.ndarray) -> dict[str, np.ndarray]:
+def region_polygons(
+    landmarks: np.ndarray, names: Iterable[str] | None = None
+) -> dict[str, np.ndarray]:
     """Region polygons in image pixels.
 
     Parameters
     ----------
     landmarks : numpy.ndarray
         (478, 2+) FaceMesh points in image pixels.
+    names : iterable of str, optional
+        Only these regions (names of :func:`region_indices`); default all.
 
     Returns
     -------
     dict of str to numpy.ndarray
         (K, 2) float32 (x, y) polygon per region name of
         :func:`region_indices`.
+
+    Raises
+    ------
+    KeyError
+        On a name that is not a region.
     """
     pts = np.asarray(landmarks, dtype=np.float32)[:, :2]
-    return {name: pts[list(idx)].copy() for name, idx in _INDICES.items()}
+    if names is None:
+        return {name: pts[list(idx)] for name, idx in _INDICES.items()}
+    return {name: pts[list(_INDICES[name])] for name in names}
 
 
 @dataclass(frozen=True)

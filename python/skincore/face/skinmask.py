@@ -145,7 +145,7 @@ def exclusion_mask(
     :func:`skincore.face.regions.build_masks`.
     """
     pts = _check_landmarks(landmarks)
-    polys = region_polygons(pts)
+    polys = region_polygons(pts, EXCLUDED)
     m = geometry.fill_union(
         [to_grid(polys[name], origin, scale) for name in EXCLUDED], shape, threads=1
     )
