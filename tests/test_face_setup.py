@@ -83,3 +83,24 @@ def test_region_polygons_subset_equals_the_full_set(faces):
         assert poly.dtype == np.float32
     with pytest.raises(KeyError):
         region_polygons(lm, ["no_such_region"])
+
+
+@pytest.mark.parametrize("sigma", [0.6, 1.8, 4.0])
+def test_blur_above_equals_the_whole_image_blur(sigma):
+    from skincore import geometry
+    from skincore.face.skinmask import _blur_above
+
+    rng = np.random.default_rng(7)
+    for shape, box in (
+        ((90, 70), (30, 40, 20, 35)),  # inside, far from the borders
+        ((90, 70), (0, 6, 60, 70)),  # touching the top and right borders
+        ((40, 33), (0, 40, 0, 33)),  # everywhere
+        ((25, 90), (12, 13, 3, 4)),  # a single pixel's row
+    ):
+        mask = np.zeros(shape, bool)
+        y0, y1, x0, x1 = box
+        mask[y0:y1, x0:x1] = rng.random((y1 - y0, x1 - x0)) > 0.7
+        blurred = geometry.gaussian_blur(mask.astype(np.float32), sigma, threads=1)
+        for level in (0.0, 0.02, 0.5):
+            np.testing.assert_array_equal(_blur_above(mask, sigma, level), blurred > level)
+    assert not _blur_above(np.zeros((9, 9), bool), sigma, 0.0).any()
