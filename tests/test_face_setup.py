@@ -104,3 +104,21 @@ def test_blur_above_equals_the_whole_image_blur(sigma):
         for level in (0.0, 0.02, 0.5):
             np.testing.assert_array_equal(_blur_above(mask, sigma, level), blurred > level)
     assert not _blur_above(np.zeros((9, 9), bool), sigma, 0.0).any()
+
+
+def test_crops_are_read_in_place_and_layouts_agree(faces):
+    from skincore.face.segmentation import _packed
+
+    a = np.zeros((10, 12, 3), np.uint8)
+    assert np.shares_memory(_packed(a[2:5, 3:9]), a)  # row-strided view: no copy
+    for odd in (a[:, ::2], a[::-1], np.asfortranarray(a)):
+        got = _packed(odd)
+        assert got.flags.c_contiguous and not np.shares_memory(got, a)
+    rgb, lm = faces["ccby_london_037"]
+    seg = segment_face(rgb, lm)
+    grid = ((200, 300), 0.5, (300, 300))
+    want = beard_mask(rgb, lm, seg, *grid)
+    assert want.any()
+    fortran = np.asfortranarray(rgb)  # pixels not packed: copied, same answer
+    np.testing.assert_array_equal(beard_mask(fortran, lm, seg, *grid), want)
+    _same_segmentation(segment_face(fortran, lm), seg)

@@ -44,6 +44,7 @@ from skincore.face.segmentation import (
     FaceSegmentation,
     _check_landmarks,
     _crop_padded,
+    _packed,
     face_up,
     resample_map,
 )
@@ -224,7 +225,7 @@ def beard_texture(rgb: np.ndarray, landmarks: np.ndarray) -> BeardTexture:
     nh = max(8, min(n, int(np.ceil((hi[1] - lo[1]) * s))))
     nw = max(8, min(n, int(np.ceil((hi[0] - lo[0]) * s))))
     grid_o = (float(x0), float(y0))
-    crop = np.ascontiguousarray(_crop_padded(rgb, x0, y0, side))
+    crop = _packed(_crop_padded(rgb, x0, y0, side))
     small = geometry.resize(crop, (n, n), method="area", threads=1)[:nh, :nw]
     lum = small.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     y = np.ascontiguousarray(np.float32(100.0) * np.log(lum + np.float32(8.0)))
