@@ -87,6 +87,19 @@ def bench_resize() -> list[Row]:
                 median_ms(lambda: pil.reduce(4)),
             )
         )
+        for k in (3, 6):  # integer factors: the integer block-sum path
+            size = (4032 // k, 3024 // k)
+            ours = median_ms(lambda size=size: g.resize(photo, size, threads=th))
+            rows.append(
+                Row(
+                    f"area u8 RGB 4032x3024->{size[0]}x{size[1]} {c}",
+                    ours,
+                    "cv2 INTER_AREA",
+                    median_ms(
+                        lambda size=size: cv2.resize(photo, size, interpolation=cv2.INTER_AREA)
+                    ),
+                )
+            )
         ours = median_ms(lambda: g.resize(photo, (1000, 750), threads=th))
         rows.append(
             Row(

@@ -174,6 +174,44 @@ def test_resize_matches_reference(rng, method, src_hw, size, chans):
     )
 
 
+@pytest.mark.parametrize(
+    "src_hw,k",
+    [
+        ((12, 18), (2, 2)),
+        ((21, 35), (7, 3)),  # kx != ky, odd widths
+        ((36, 37), (1, 6)),  # only rows reduced
+        ((6, 42), (6, 1)),  # only columns reduced
+        ((1, 40), (8, 1)),  # 1xN
+        ((514, 3), (3, 257)),  # the largest ky summed in 16 bits
+        ((516, 4), (2, 258)),  # beyond it: the general path
+        ((180, 182), (91, 90)),  # kx * ky beyond 2^13: the general path
+    ],
+)
+@pytest.mark.parametrize("chans", [(), (3,)])
+def test_resize_integer_factors_match_reference(rng, src_hw, k, chans):
+    # area by integer factors takes the integer block-sum path: same exact means
+    img = _u8(rng, src_hw + chans)
+    size = (src_hw[1] // k[0], src_hw[0] // k[1])
+    want = ref.resize(img, size, "area")
+    np.testing.assert_array_equal(g.resize(img, size), want)
+    # halves round up, extremes stay exact
+    full = np.full(src_hw + chans, 255, np.uint8)
+    np.testing.assert_array_equal(g.resize(full, size), 255)
+    big = _u8(rng, (src_hw[0] + 5, src_hw[1] + 9) + chans)
+    view = big[2 : 2 + src_hw[0], 3 : 3 + src_hw[1]]  # row-strided crop
+    base = g.resize(view, size, threads=1)
+    np.testing.assert_array_equal(base, ref.resize(np.ascontiguousarray(view), size, "area"))
+    for t in (2, 7):
+        np.testing.assert_array_equal(g.resize(view, size, threads=t), base)
+
+
+def test_resize_integer_factor_rounds_halves_up():
+    img = np.array([[0, 1, 2, 3], [1, 2, 4, 4]], np.uint8)  # block means 1.0, 3.25
+    np.testing.assert_array_equal(g.resize(img, (2, 1)), [[1, 3]])
+    img = np.array([[0, 1, 5, 6]], np.uint8)  # 0.5 -> 1, 5.5 -> 6
+    np.testing.assert_array_equal(g.resize(img, (2, 1)), [[1, 6]])
+
+
 def test_resize_identity_is_exact(rng):
     img = _u8(rng, (23, 29, 3))
     for m in ("area", "bilinear"):
@@ -797,3 +835,44 @@ def test_max_filter_errors(rng):
         g.max_filter(img.astype(np.float64), 1)
     with pytest.raises(ValueError, match="dst"):
         g.max_filter(img, 1, out=np.empty((10, 11), np.float32))
+
+
+def test_fill_union_equals_one_fill_per_polygon(rng):
+    shape = (61, 47)
+    polys = [
+        rng.random((k, 2)) * (50, 64) - 3 for k in (3, 7, 12, 5)
+    ]  # overlapping, some self-intersecting, some leaving the image
+    polys += [np.zeros((0, 2)), np.array([[1.0, 1.0], [9.0, 4.0]])]  # fill nothing
+    polys.append(np.array([[2, 2], [20, 2], [20, 30]], np.int32))
+    want = np.zeros(shape, np.uint8)
+    for p in polys:
+        g.fill_polygons([p], shape, out=want, value=9)
+    np.testing.assert_array_equal(g.fill_union(polys, shape, value=9), want)
+    base = np.full(shape, 3, np.uint8)
+    got = g.fill_union([p.astype(np.float32) for p in polys[:4]], shape, out=base, threads=7)
+    assert got is base
+    want = np.full(shape, 3, np.uint8)
+    for p in polys[:4]:
+        g.fill_polygons([p.astype(np.float32)], shape, out=want)
+    np.testing.assert_array_equal(base, want)
+    assert not g.fill_union([], shape).any()
+
+
+def test_fill_union_errors():
+    ok = np.array([[0, 0], [5, 0], [5, 5]], np.float64)
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_union([ok, np.array([[0, np.nan], [1, 1], [2, 2]])], (8, 8))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_union([ok * 1e101], (8, 8))
+    with pytest.raises(ValueError, match=r"polygons\[1\]"):
+        g.fill_union([ok, np.zeros((3, 3))], (8, 8))
+    with pytest.raises(ValueError, match=r"polygons\[0\]"):
+        g.fill_union([ok.astype(str)], (8, 8))
+    with pytest.raises(ValueError, match="polygons"):
+        g.fill_union(ok, (8, 8))
+    with pytest.raises(ValueError, match="shape"):
+        g.fill_union([ok], (-1, 8))
+    with pytest.raises(ValueError, match="out"):
+        g.fill_union([ok], (8, 8), out=np.zeros((8, 9), np.uint8))
+    with pytest.raises(ValueError, match="value"):
+        g.fill_union([ok], (8, 8), value=256)

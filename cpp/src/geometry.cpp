@@ -693,6 +693,73 @@ void resize_dispatch(ConstView<float> src, MutView<float> dst, Axis& ax, const A
     resize_impl<float, C, float, float, F32Finish>(src, dst, ax, ay, threads);
 }
 
+// Area reduction of uint8 by integer factors (kx, ky) on both axes: every output is
+// the plain mean of a kx x ky block. Block sums are exact integers (uint16 down the
+// columns, ky <= 257; uint32 along the row) and are rounded by the same U8FinishF as
+// the general path (exact for kx * ky <= 2^13), so the result is bit-identical to
+// it: only the arithmetic is cheaper (integer adds instead of float multiply-adds).
+template <int C, int KX>
+void box_reduce_u8(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, std::int64_t kx_rt,
+                   std::int64_t ky, int threads) {
+    const std::int64_t kx = KX > 0 ? KX : kx_rt;
+    const std::int64_t out_w = dst.width;
+    const std::int64_t in_n = out_w * kx * C;  // the columns the blocks cover
+    const U8FinishF finish(static_cast<double>(kx * ky));
+    const std::int64_t grain = row_grain(in_n * ky);
+    parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<std::uint16_t> line(static_cast<std::size_t>(in_n));
+        std::uint16_t* __restrict acc = line.data();
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* __restrict s0 = src.row(y * ky);
+            for (std::int64_t i = 0; i < in_n; ++i) acc[i] = s0[i];
+            for (std::int64_t k = 1; k < ky; ++k) {
+                const std::uint8_t* __restrict s = src.row(y * ky + k);
+                for (std::int64_t i = 0; i < in_n; ++i)
+                    acc[i] = static_cast<std::uint16_t>(acc[i] + s[i]);
+            }
+            std::uint8_t* __restrict o = dst.row(y);
+            const U8FinishF fin = finish;
+            for (std::int64_t x = 0; x < out_w; ++x) {
+                const std::uint16_t* a = acc + x * kx * C;
+                std::uint32_t h[C];
+                for (int c = 0; c < C; ++c) h[c] = a[c];
+                for (std::int64_t j = 1; j < kx; ++j)
+                    for (int c = 0; c < C; ++c) h[c] += a[j * C + c];
+                for (int c = 0; c < C; ++c) o[x * C + c] = fin(static_cast<float>(h[c]));
+            }
+        }
+    });
+}
+
+template <int C>
+void box_reduce_u8_dispatch(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst,
+                            std::int64_t kx, std::int64_t ky, int threads) {
+    switch (kx) {
+        case 2: return box_reduce_u8<C, 2>(src, dst, kx, ky, threads);
+        case 3: return box_reduce_u8<C, 3>(src, dst, kx, ky, threads);
+        case 4: return box_reduce_u8<C, 4>(src, dst, kx, ky, threads);
+        case 5: return box_reduce_u8<C, 5>(src, dst, kx, ky, threads);
+        case 6: return box_reduce_u8<C, 6>(src, dst, kx, ky, threads);
+        case 8: return box_reduce_u8<C, 8>(src, dst, kx, ky, threads);
+        default: return box_reduce_u8<C, 0>(src, dst, kx, ky, threads);
+    }
+}
+
+// True (and the reduction done) when an area resize of uint8 is an integer box
+// reduction that box_reduce_u8 computes exactly.
+bool try_box_reduce(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, ResizeMethod method,
+                    int threads) {
+    if (method != ResizeMethod::Area || dst.width <= 0 || dst.height <= 0) return false;
+    if (src.width % dst.width != 0 || src.height % dst.height != 0) return false;
+    const std::int64_t kx = src.width / dst.width, ky = src.height / dst.height;
+    if (kx * ky < 2 || ky > 257 || kx * ky > 8192) return false;
+    if (src.channels == 1) box_reduce_u8_dispatch<1>(src, dst, kx, ky, threads);
+    else box_reduce_u8_dispatch<3>(src, dst, kx, ky, threads);
+    return true;
+}
+
+bool try_box_reduce(ConstView<float>, MutView<float>, ResizeMethod, int) { return false; }
+
 template <class T>
 void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threads) {
     if (src.channels != dst.channels)
@@ -707,6 +774,7 @@ void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threa
     if (dst.empty()) return;
     if (src.empty()) throw std::invalid_argument("resize: empty input, non-empty output");
     if (views_overlap(src, dst)) throw std::invalid_argument("resize: dst overlaps src");
+    if (try_box_reduce(src, dst, method, threads)) return;
     Axis ax = make_axis(src.width, dst.width, method);
     const Axis ay = make_axis(src.height, dst.height, method);
     if (src.channels == 1) resize_dispatch<1>(src, dst, ax, ay, threads);

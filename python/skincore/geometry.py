@@ -18,6 +18,7 @@ from skincore._checks import check_threads
 
 __all__ = [
     "fill_polygons",
+    "fill_union",
     "gaussian_blur",
     "max_filter",
     "resize",
@@ -455,6 +456,79 @@ def fill_polygons(
     np.cumsum([len(p) for p in polys], out=offsets[1:])
     xy = np.ascontiguousarray(np.concatenate(polys, axis=0), dtype=np.float64)
     _core.geometry.fill_polygons(xy, offsets, out, int(value), _FILL_RULES[rule], threads)
+    return out
+
+
+def fill_union(
+    polygons: Sequence[np.ndarray],
+    shape: tuple[int, int],
+    *,
+    value: int = 255,
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Rasterise the union of polygons, each filled on its own (even-odd rule).
+
+    The result is that of one :func:`fill_polygons` call per polygon into the same
+    ``out``, bit for bit, with the arguments checked once for all polygons instead
+    of once per call (region masks fill up to a dozen small polygons per grid).
+
+    Parameters
+    ----------
+    polygons : sequence of numpy.ndarray
+        ``(K_i, 2)`` arrays of ``(x, y)`` vertices in pixel coordinates, finite with
+        magnitude at most ``1e100``; fewer than 3 vertices fill nothing.
+    shape : tuple of int
+        Mask shape ``(H, W)``; without ``out``, at most :data:`MAX_OUTPUT_PIXELS`.
+    value : int, optional
+        Value written into pixels inside (0..255). Default 255.
+    out : numpy.ndarray, optional
+        ``(H, W)`` uint8 mask to draw into; if omitted, a zeroed mask is allocated.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``(H, W)`` uint8 mask.
+
+    Raises
+    ------
+    ValueError
+        As :func:`fill_polygons` (naming the argument).
+    """
+    if isinstance(polygons, np.ndarray) and polygons.ndim == 2:
+        raise ValueError("polygons: expected a sequence of (K, 2) arrays")
+    polys = [np.asarray(p) for p in polygons]
+    for i, a in enumerate(polys):
+        if a.dtype.kind not in "iuf":
+            raise ValueError(f"polygons[{i}]: expected real numbers, got dtype {a.dtype}")
+        if a.ndim != 2 or a.shape[1] != 2:
+            if a.size == 0:
+                polys[i] = a.reshape(0, 2)
+                continue
+            raise ValueError(f"polygons[{i}]: expected shape (K, 2), got {a.shape}")
+    if not polys:
+        return fill_polygons([], shape, value=value, out=out, threads=threads)
+    xy = np.ascontiguousarray(np.concatenate(polys, axis=0), dtype=np.float64)
+    if not np.isfinite(xy).all():
+        raise ValueError("polygons: coordinates must be finite (no NaN or inf)")
+    if xy.size and np.abs(xy).max() > 1e100:
+        raise ValueError("polygons: coordinates must have magnitude <= 1e100")
+    # shape, value, out and threads are checked by the first (empty) call
+    out = fill_polygons([], shape, value=value, out=out, threads=threads)
+    threads = check_threads(threads)
+    if out.size == 0:
+        return out
+    start = 0
+    for p in polys:
+        n = len(p)
+        if n >= 3:
+            offsets = np.array([0, n], np.int64)
+            _core.geometry.fill_polygons(
+                xy[start : start + n], offsets, out, int(value), _FILL_RULES["evenodd"], threads
+            )
+        start += n
     return out
 
 

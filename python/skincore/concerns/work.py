@@ -206,17 +206,20 @@ class FaceWork:
         shape = lab.shape[:2]
         seg = self.segmentation
         beard = beard_mask(self.rgb, self.landmarks, seg, origin, scale, shape)
-        keep = skin_keep(seg, self.landmarks, origin, scale, shape, beard=beard)
         excluded = exclusion_mask(self.landmarks, origin, scale, shape)
+        skin = segmented_skin(seg, origin, scale, shape)
+        keep = skin_keep(
+            seg, self.landmarks, origin, scale, shape, beard=beard, skin=skin, excluded=excluded
+        )
         grid = {name: to_grid(p, origin, scale) for name, p in self.polygons.items()}
         return RegionMasks(
             keep=keep,
             origin=(int(origin[0]), int(origin[1])),
             scale=float(scale),
             masks=LazyMasks(grid, keep),
-            skin=segmented_skin(seg, origin, scale, shape).astype(np.uint8),
-            excluded=excluded.astype(np.uint8) * np.uint8(255),
-            beard=beard.astype(np.uint8) * np.uint8(255),
+            skin=skin.view(np.uint8),
+            excluded=excluded.view(np.uint8) * np.uint8(255),
+            beard=beard.view(np.uint8) * np.uint8(255),
         )
 
     @_shared

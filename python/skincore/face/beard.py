@@ -34,6 +34,8 @@ contrast and is under-detected; very rough or acne-covered chins may read as bea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from skincore import contours, geometry
@@ -42,6 +44,7 @@ from skincore.face.segmentation import (
     FaceSegmentation,
     _check_landmarks,
     _crop_padded,
+    _packed,
     face_up,
     resample_map,
 )
@@ -81,6 +84,10 @@ def beard_mask(
 ) -> np.ndarray:
     """Beard and stubble on a grid (bool), measured as in the module docstring.
 
+    ``beard_texture(rgb, landmarks).mask(seg, origin, scale, shape)``: the image
+    measurement (:func:`beard_texture`) does not need the segmentation, so a caller
+    may compute it while the segmentation model runs.
+
     Parameters
     ----------
     rgb : numpy.ndarray
@@ -97,11 +104,114 @@ def beard_mask(
     numpy.ndarray
         ``shape`` bool, True on beard.
     """
+    return beard_texture(rgb, landmarks).mask(seg, origin, scale, shape)
+
+
+@dataclass(frozen=True)
+class BeardTexture:
+    """The image half of the beard measurement (steps 1-4 without the segmentation).
+
+    Attributes
+    ----------
+    origin : tuple of float
+        (x, y) of the measuring grid in image pixels.
+    scale : float
+        Measuring-grid pixels per image pixel.
+    energy : numpy.ndarray
+        ``(h, w)`` float32 texture energy ``E`` (step 2).
+    reference : numpy.ndarray
+        ``(h, w)`` bool cheekbone polygons (step 3).
+    oval_interior : numpy.ndarray
+        ``(h, w)`` bool, well inside the face oval (step 4).
+    features : numpy.ndarray
+        ``(h, w)`` bool, lips, nostrils, eyes and brows with a 0.05 iod margin.
+    candidates : numpy.ndarray
+        ``(h, w)`` bool candidate polygons below the nose tip (step 4, before the
+        segmentation's head interior and the features are removed).
+    """
+
+    origin: tuple[float, float]
+    scale: float
+    energy: np.ndarray
+    reference: np.ndarray
+    oval_interior: np.ndarray
+    features: np.ndarray
+    candidates: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols) of the measuring grid."""
+        return (int(self.energy.shape[0]), int(self.energy.shape[1]))
+
+    def mask(
+        self,
+        seg: FaceSegmentation,
+        origin: tuple[float, float],
+        scale: float,
+        shape: tuple[int, int],
+    ) -> np.ndarray:
+        """Finish the measurement with the segmentation (steps 3-5); see :func:`beard_mask`.
+
+        Parameters
+        ----------
+        seg : FaceSegmentation
+            Segmentation of the face.
+        origin, scale, shape : tuple of float, float, tuple of int
+            Target grid (see :mod:`skincore.face.segmentation`).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``shape`` bool, True on beard.
+        """
+        grid = self.shape
+        none = np.zeros(shape, bool)
+        # inside the head: where the model sees skin or hair (not background), eroded so
+        # that the edge against the background gives no texture
+        face = (seg.skin + seg.hair).clip(0, 1)
+        face_g = resample_map(face, seg.origin, seg.scale, self.origin, self.scale, grid) >= 0.5
+        interior = geometry.gaussian_blur(face_g.astype(np.float32), 5.0, threads=1) >= 0.98
+        # ... or well inside the face oval (where the model hesitates on a dense beard)
+        interior |= self.oval_interior
+        usable = interior & ~self.features
+        ref_px = self.energy[self.reference & usable]
+        if ref_px.size < 20:
+            return none
+        ref = float(np.median(ref_px))
+        cand = self.candidates & usable
+        hit = cand & (self.energy >= max(REL_GAIN * ref, ABS_FLOOR))
+        if not hit.any():  # the majority smoothing of nothing is nothing
+            return none
+        smooth = geometry.gaussian_blur(hit.astype(np.float32), MAJORITY_SIGMA, threads=1) >= 0.5
+        smooth &= cand
+        labels, stats = contours.label(smooth.astype(np.uint8), threads=1)
+        big = np.flatnonzero(stats.area >= MIN_AREA * GRID_IOD**2) + 1
+        if big.size == 0:
+            return none
+        beard_g = np.isin(labels, big).astype(np.float32)
+        return resample_map(beard_g, self.origin, self.scale, origin, scale, shape) >= 0.5
+
+
+def beard_texture(rgb: np.ndarray, landmarks: np.ndarray) -> BeardTexture:
+    """Measure the image half of :func:`beard_mask` (no segmentation needed).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        (H, W, 3) uint8 RGB photo.
+    landmarks : numpy.ndarray
+        (478, 2+) FaceMesh points in image pixels.
+
+    Returns
+    -------
+    BeardTexture
+        The measuring grid's energy and zones; :meth:`BeardTexture.mask` finishes.
+    """
     if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3:
         raise ValueError("rgb: expected an (H, W, 3) uint8 array")
     pts = _check_landmarks(landmarks)
     iod = float(np.linalg.norm(pts[33] - pts[263]))
-    polys = region_polygons(pts)
+    polys = region_polygons(pts, (*_CANDIDATES, "left_cheekbone", "right_cheekbone", "face_oval"))
     # the measuring grid covers the candidate zones and the cheekbones, plus a margin
     # of 0.15 iod, at GRID_IOD pixels per iod (outside the image: pad colour)
     box = np.concatenate([polys[z] for z in (*_CANDIDATES, "left_cheekbone", "right_cheekbone")])
@@ -115,7 +225,7 @@ def beard_mask(
     nh = max(8, min(n, int(np.ceil((hi[1] - lo[1]) * s))))
     nw = max(8, min(n, int(np.ceil((hi[0] - lo[0]) * s))))
     grid_o = (float(x0), float(y0))
-    crop = np.ascontiguousarray(_crop_padded(rgb, x0, y0, side))
+    crop = _packed(_crop_padded(rgb, x0, y0, side))
     small = geometry.resize(crop, (n, n), method="area", threads=1)[:nh, :nw]
     lum = small.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     y = np.ascontiguousarray(np.float32(100.0) * np.log(lum + np.float32(8.0)))
@@ -124,35 +234,20 @@ def beard_mask(
     grid = (nh, nw)
 
     def fill(names: tuple[str, ...]) -> np.ndarray:
-        m = np.zeros(grid, np.uint8)
-        for name in names:
-            geometry.fill_polygons([to_grid(polys[name], grid_o, s)], grid, out=m, threads=1)
+        m = geometry.fill_union([to_grid(polys[n], grid_o, s) for n in names], grid, threads=1)
         return m > 0
 
-    ref_area = fill(("left_cheekbone", "right_cheekbone"))
-    # inside the head: where the model sees skin or hair (not background), eroded so
-    # that the edge against the background gives no texture
-    face = (seg.skin + seg.hair).clip(0, 1)
-    face_g = (resample_map(face, seg.origin, seg.scale, grid_o, s, grid) >= 0.5).astype(np.float32)
-    interior = geometry.gaussian_blur(face_g, 5.0, threads=1) >= 0.98
-    # ... or well inside the face oval (where the model hesitates on a dense beard)
     oval = fill(("face_oval",)).astype(np.float32)
-    interior |= geometry.gaussian_blur(oval, 5.0, threads=1) >= 0.98
-    features = exclusion_mask(pts, grid_o, s, grid, margin=0.05)
-    usable = interior & ~features
-    ref_px = energy[ref_area & usable]
-    if ref_px.size < 20:
-        return np.zeros(shape, bool)
-    ref = float(np.median(ref_px))
     up = face_up(pts)
-    yy, xx = np.mgrid[0:nh, 0:nw]
+    yy, xx = np.ogrid[0:nh, 0:nw]
     tip = to_grid(pts[1], grid_o, s).astype(np.float64)
     below = (xx - tip[0]) * up[0] + (yy - tip[1]) * up[1] < 0
-    cand = fill(_CANDIDATES) & usable & below
-    hit = cand & (energy >= max(REL_GAIN * ref, ABS_FLOOR))
-    smooth = geometry.gaussian_blur(hit.astype(np.float32), MAJORITY_SIGMA, threads=1) >= 0.5
-    smooth &= cand
-    labels, stats = contours.label(smooth.astype(np.uint8), threads=1)
-    big = np.flatnonzero(stats.area >= MIN_AREA * GRID_IOD**2) + 1
-    beard_g = np.isin(labels, big).astype(np.float32)
-    return resample_map(beard_g, grid_o, s, origin, scale, shape) >= 0.5
+    return BeardTexture(
+        origin=grid_o,
+        scale=float(s),
+        energy=energy,
+        reference=fill(("left_cheekbone", "right_cheekbone")),
+        oval_interior=geometry.gaussian_blur(oval, 5.0, threads=1) >= 0.98,
+        features=exclusion_mask(pts, grid_o, s, grid, margin=0.05),
+        candidates=fill(_CANDIDATES) & below,
+    )

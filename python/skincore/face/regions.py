@@ -14,7 +14,7 @@ beard, glasses frames, deep shadows). See :func:`skin_gate`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,22 +204,33 @@ def region_indices() -> dict[str, tuple[int, ...]]:
 _INDICES = region_indices()
 
 
-def region_polygons(landmarks: np.ndarray) -> dict[str, np.ndarray]:
+def region_polygons(
+    landmarks: np.ndarray, names: Iterable[str] | None = None
+) -> dict[str, np.ndarray]:
     """Region polygons in image pixels.
 
     Parameters
     ----------
     landmarks : numpy.ndarray
         (478, 2+) FaceMesh points in image pixels.
+    names : iterable of str, optional
+        Only these regions (names of :func:`region_indices`); default all.
 
     Returns
     -------
     dict of str to numpy.ndarray
         (K, 2) float32 (x, y) polygon per region name of
         :func:`region_indices`.
+
+    Raises
+    ------
+    KeyError
+        On a name that is not a region.
     """
     pts = np.asarray(landmarks, dtype=np.float32)[:, :2]
-    return {name: pts[list(idx)].copy() for name, idx in _INDICES.items()}
+    if names is None:
+        return {name: pts[list(idx)] for name, idx in _INDICES.items()}
+    return {name: pts[list(_INDICES[name])] for name in names}
 
 
 @dataclass(frozen=True)
@@ -293,12 +304,10 @@ def skin_mask(
     """
     parts = UNIONS.get(name, (name,))
     h, w = keep.shape
-    m = np.zeros(keep.shape, np.uint8)
     if not parts:
-        return m
+        return np.zeros(keep.shape, np.uint8)
     pts = np.concatenate([np.asarray(polygons[p], np.float64).reshape(-1, 2) for p in parts])
-    for part in parts:
-        geometry.fill_polygons([polygons[part]], keep.shape, out=m, threads=threads)
+    m = geometry.fill_union([polygons[part] for part in parts], keep.shape, threads=threads)
     # Only the polygons' bounding box can be set: gate just that part.
     x0 = max(0, int(np.floor(pts[:, 0].min())))
     y0 = max(0, int(np.floor(pts[:, 1].min())))

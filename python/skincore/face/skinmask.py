@@ -145,17 +145,38 @@ def exclusion_mask(
     :func:`skincore.face.regions.build_masks`.
     """
     pts = _check_landmarks(landmarks)
-    polys = region_polygons(pts)
-    m = np.zeros(shape, np.uint8)
-    for name in EXCLUDED:
-        geometry.fill_polygons([to_grid(polys[name], origin, scale)], shape, out=m, threads=1)
+    polys = region_polygons(pts, EXCLUDED)
+    m = geometry.fill_union(
+        [to_grid(polys[name], origin, scale) for name in EXCLUDED], shape, threads=1
+    )
     iod = float(np.linalg.norm(pts[33] - pts[263]))
     r = margin * iod * scale
     excluded = m > 0
     if r >= 0.5:
-        blurred = geometry.gaussian_blur(excluded.astype(np.float32), r / 2.0, threads=1)
-        excluded = blurred > 0.02
+        excluded = _blur_above(excluded, r / 2.0, 0.02)
     return excluded
+
+
+def _blur_above(mask: np.ndarray, sigma: float, level: float) -> np.ndarray:
+    """``gaussian_blur(mask, sigma) > level`` (level >= 0), blurring only where it can be.
+
+    Beyond the kernel radius ``R`` of every set pixel the blur is exactly 0, so only
+    the set pixels' bounding box plus ``2 R + 1`` on each side is blurred: the pixels
+    near that window's edge see zeros only, in the image and in its mirrored border
+    alike, and every other pixel the same neighbours as in the whole image.
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return np.zeros(mask.shape, bool)
+    cols = np.flatnonzero(mask[rows[0] : rows[-1] + 1].any(axis=0))
+    pad = 2 * int(4.0 * sigma + 0.5) + 1  # the kernel radius is int(truncate * sigma + 0.5)
+    h, w = mask.shape
+    y0, y1 = max(0, int(rows[0]) - pad), min(h, int(rows[-1]) + 1 + pad)
+    x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + 1 + pad)
+    window = np.ascontiguousarray(mask[y0:y1, x0:x1], np.float32)
+    out = np.zeros(mask.shape, bool)
+    out[y0:y1, x0:x1] = geometry.gaussian_blur(window, sigma, threads=1) > level
+    return out
 
 
 def segmented_skin(
@@ -186,6 +207,8 @@ def skin_keep(
     *,
     threshold: float = THRESHOLD,
     beard: np.ndarray | None = None,
+    skin: np.ndarray | None = None,
+    excluded: np.ndarray | None = None,
 ) -> np.ndarray:
     """Skin to measure on a grid: segmented skin minus hair, facial features and beard.
 
@@ -206,14 +229,20 @@ def skin_keep(
         Probability threshold for skin and hair.
     beard : numpy.ndarray, optional
         Bool beard mask on the same grid (see :func:`beard_mask`), removed if given.
+    skin, excluded : numpy.ndarray, optional
+        :func:`segmented_skin` and :func:`exclusion_mask` of this grid when the caller
+        already has them (bool, ``shape``); computed here otherwise.
 
     Returns
     -------
     numpy.ndarray
         ``shape`` uint8, 255 where skin is kept.
     """
-    keep = segmented_skin(seg, origin, scale, shape, threshold=threshold)
-    keep &= ~exclusion_mask(landmarks, origin, scale, shape)
+    if skin is None:
+        skin = segmented_skin(seg, origin, scale, shape, threshold=threshold)
+    if excluded is None:
+        excluded = exclusion_mask(landmarks, origin, scale, shape)
+    keep = np.asarray(skin, bool) & ~np.asarray(excluded, bool)
     if beard is not None:
         keep &= ~np.asarray(beard, bool)
     return keep.astype(np.uint8) * np.uint8(255)
@@ -261,7 +290,7 @@ def hair_occlusion(
     a = to_grid((pts[33] + pts[133]) / 2, seg.origin, seg.scale).astype(np.float64)
     b = to_grid((pts[362] + pts[263]) / 2, seg.origin, seg.scale).astype(np.float64)
     up = np.asarray(seg.up)
-    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
+    yy, xx = np.ogrid[0 : shape[0], 0 : shape[1]]
     mid = (a + b) / 2
     above = (xx - mid[0]) * up[0] + (yy - mid[1]) * up[1] > 0
     covered = (seg.hair >= threshold) | (seg.skin < threshold)
