@@ -67,6 +67,28 @@ def test_frangi_matches_reference_unnormalised_and_masked(rng):
     assert got.response[mask].max() > 0.1
 
 
+@pytest.mark.parametrize("w", [31, 32, 39])
+@pytest.mark.parametrize("edge_beta", [None, 0.5])
+def test_frangi_mask_equals_unmasked_inside(rng, w, edge_beta):
+    # The kernel filters only each row's span of the mask (wrinkles passes the
+    # zone mask to skip the rest of the box): inside the mask every output must
+    # equal the unmasked run's bit for bit, outside it must be 0.
+    img = smooth_noise(rng, 27, w)
+    yy, xx = np.mgrid[:27, :w]
+    mask = ((yy - 13) ** 2 / 100 + (xx - w / 2) ** 2 / (w * w / 5) < 1) & (rng.random((27, w)) > 0.2)
+    mask[:, 0] |= yy[:, 0] % 5 == 0  # spans touching the left border
+    mask[:, -1] |= yy[:, 0] % 7 == 0  # ... and the right one
+    mask[3] = False  # an empty row
+    kw = dict(gamma=0.02, edge_beta=edge_beta, threads=3)
+    full = ridges.frangi(img, [1.0, 1.6, 2.4], **kw)
+    part = ridges.frangi(img, [1.0, 1.6, 2.4], mask=mask, **kw)
+    for name in ("response", "scale", "orientation", "strength", "strength_scale"):
+        a, b = getattr(full, name), getattr(part, name)
+        np.testing.assert_array_equal(b[mask], a[mask], err_msg=name)
+        assert (b[~mask] == 0).all(), name
+    assert full.response[mask].max() > 0.1
+
+
 @pytest.mark.parametrize("shape", [(1, 17), (17, 1), (1, 1), (2, 3)])
 def test_frangi_thin_shapes(rng, shape):
     img = rng.random(shape).astype(np.float32)

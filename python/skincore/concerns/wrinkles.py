@@ -469,13 +469,16 @@ def measure_wrinkles(
         )
         reach = int(4.0 * sig[-1] + 0.5) + 2
 
-        def frangi(x0: int, y0: int, x1: int, y1: int) -> ridges.FrangiResult:
+        def frangi(
+            x0: int, y0: int, x1: int, y1: int, mask: np.ndarray | None = None
+        ) -> ridges.FrangiResult:
             return ridges.frangi(
                 gray[y0:y1, x0:x1],
                 sig,
                 black_ridges=True,
                 gamma=params.gamma,
                 edge_beta=0.5,
+                mask=None if mask is None else np.ascontiguousarray(mask[y0:y1, x0:x1]),
                 threads=threads,
             )
 
@@ -491,7 +494,9 @@ def measure_wrinkles(
             bx0, by0, bx1, by1 = boxes[z]
             x0, y0 = max(ux0, bx0 - reach), max(uy0, by0 - reach)
             x1, y1 = min(ux1, bx1 + reach), min(uy1, by1 + reach)
-            out[z] = (frangi(x0, y0, x1, y1), (x0, y0))
+            # Only the zone's mask is traced (trace reads the maps nowhere else):
+            # the filter skips the rest of the box.
+            out[z] = (frangi(x0, y0, x1, y1, zmasks[z]), (x0, y0))
         return out
 
     plain = [z for z in names if z not in _FOLD_ZONES]
