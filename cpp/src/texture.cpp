@@ -25,8 +25,45 @@ struct Grid {
     MutView<float> mview() { return {px.data(), W, H, W, 1}; }
 };
 
-void blur(const Grid& src, Grid& dst, double sigma, int threads) {
-    gaussian_blur(src.cview(), dst.mview(), sigma, 4.0, threads);
+// Per row y, [spans[2y], spans[2y+1]): the columns where a blur is needed.
+using Spans = std::vector<std::int64_t>;
+
+// The blur of src at the span columns only (dst elsewhere untouched): each value
+// equals gaussian_blur's.
+void blur(const Grid& src, Grid& dst, double sigma, const Spans& spans, int threads) {
+    gaussian_blur_spans(src.cview(), dst.mview(), sigma, 4.0, spans.data(), threads);
+}
+
+// Columns from the first to the last nonzero pixel of each row of m.
+Spans spans_of(const Grid& m) {
+    Spans s(static_cast<std::size_t>(2 * m.H), 0);
+    for (std::int64_t y = 0; y < m.H; ++y) {
+        const float* r = m.row(y);
+        std::int64_t a = 0, b = m.W;
+        while (a < b && r[a] == 0.0f) ++a;
+        while (b > a && r[b - 1] == 0.0f) --b;
+        s[static_cast<std::size_t>(2 * y)] = a;
+        s[static_cast<std::size_t>(2 * y + 1)] = b;
+    }
+    return s;
+}
+
+// Spans grown by one pixel in the four directions (what a central difference at
+// the span's pixels reads).
+Spans grow1(const Spans& s, std::int64_t W, std::int64_t H) {
+    Spans g(s.size(), 0);
+    for (std::int64_t y = 0; y < H; ++y) {
+        std::int64_t a = W, b = 0;
+        for (std::int64_t q = std::max<std::int64_t>(0, y - 1); q <= std::min(H - 1, y + 1); ++q) {
+            const std::int64_t qa = s[static_cast<std::size_t>(2 * q)], qb = s[static_cast<std::size_t>(2 * q + 1)];
+            if (qa >= qb) continue;
+            a = std::min(a, qa - 1);
+            b = std::max(b, qb + 1);
+        }
+        g[static_cast<std::size_t>(2 * y)] = std::max<std::int64_t>(0, a);
+        g[static_cast<std::size_t>(2 * y + 1)] = std::min(W, b);
+    }
+    return g;
 }
 
 // out = w > min_weight ? num / w : 0 (in place on num).
@@ -57,7 +94,10 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     });
     if (W == 0 || H == 0) return false;
 
-    // m: the face mask as 0/1, eroded by blur-and-threshold.
+    // m: the face mask as 0/1, eroded by blur-and-threshold. Every blur below is
+    // evaluated only where its result is read (the face for the erosion, m for
+    // the window, m grown by the gradient's reach for the band-pass); elsewhere
+    // its buffer stays 0, which the masked steps multiply by m = 0.
     Grid m(W, H), t(W, H);
     for (std::int64_t y = 0; y < H; ++y) {
         const std::uint8_t* f = face.row(y);
@@ -65,25 +105,27 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
         for (std::int64_t x = 0; x < W; ++x) r[x] = f[x] ? 1.0f : 0.0f;
     }
     if (p.erode_sigma > 0.0) {
-        blur(m, t, p.erode_sigma, threads);
+        blur(m, t, p.erode_sigma, spans_of(m), threads);
         for (std::size_t i = 0; i < m.px.size(); ++i) m.px[i] = (t.px[i] >= 0.977f && m.px[i] > 0.0f) ? 1.0f : 0.0f;
     }
     if (std::none_of(m.px.begin(), m.px.end(), [](float v) { return v != 0.0f; })) return false;
+    const Spans in_m = spans_of(m);
+    const Spans near_m = grow1(in_m, W, H);
 
     // Band-pass: masked blurs at the fine and the coarse scale.
-    Grid gm(W, H), wf(W, H), fine(W, H), band(W, H);
+    Grid gm(W, H), wf(W, H), fine(W, H), wc(W, H), band(W, H);
     for (std::int64_t y = 0; y < H; ++y) {
         const float* g = gray.row(y);
         const float* mr = m.row(y);
         float* r = gm.row(y);
         for (std::int64_t x = 0; x < W; ++x) r[x] = g[x] * mr[x];
     }
-    blur(m, wf, p.fine_sigma, threads);
-    blur(gm, fine, p.fine_sigma, threads);
+    blur(m, wf, p.fine_sigma, near_m, threads);
+    blur(gm, fine, p.fine_sigma, near_m, threads);
     normalise(fine, wf, p.min_weight, grain, threads);
-    blur(m, wf, p.coarse_sigma, threads);
-    blur(gm, band, p.coarse_sigma, threads);
-    normalise(band, wf, p.min_weight, grain, threads);
+    blur(m, wc, p.coarse_sigma, near_m, threads);
+    blur(gm, band, p.coarse_sigma, near_m, threads);
+    normalise(band, wc, p.min_weight, grain, threads);
     const float lo = -p.band_clip, hi = p.band_clip;
     for (std::size_t i = 0; i < band.px.size(); ++i) {
         const float d = fine.px[i] - band.px[i];
@@ -91,11 +133,10 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     }
 
     // Window: blur(m) once; band^2 and the structure tensor, each times m.
-    Grid& ww = wf;
-    blur(m, ww, p.window_sigma, threads);
-    Grid& e2 = gm;
+    Grid ww(W, H), e2(W, H);
+    blur(m, ww, p.window_sigma, in_m, threads);
     for (std::size_t i = 0; i < band.px.size(); ++i) t.px[i] = (band.px[i] * band.px[i]) * m.px[i];
-    blur(t, e2, p.window_sigma, threads);
+    blur(t, e2, p.window_sigma, in_m, threads);
     normalise(e2, ww, p.min_weight, grain, threads);
     const bool iso = p.edge_isotropy > 0.0f;
     Grid jxx(iso ? W : 0, iso ? H : 0), jyy(jxx.W, jxx.H), jxy(jxx.W, jxx.H);
@@ -105,7 +146,7 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
         // into three products times m.
         Grid& a = fine;  // gx^2 m (fine is no longer needed)
         Grid& b = t;     // gy^2 m
-        Grid c(W, H);    // gx gy m
+        Grid& c = gm;    // gx gy m
         parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             for (std::int64_t y = y0; y < y1; ++y) {
                 const float* r = band.row(y);
@@ -131,9 +172,9 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
                 }
             }
         });
-        blur(a, jxx, p.window_sigma, threads);
-        blur(b, jyy, p.window_sigma, threads);
-        blur(c, jxy, p.window_sigma, threads);
+        blur(a, jxx, p.window_sigma, in_m, threads);
+        blur(b, jyy, p.window_sigma, in_m, threads);
+        blur(c, jxy, p.window_sigma, in_m, threads);
         normalise(jxx, ww, p.min_weight, grain, threads);
         normalise(jyy, ww, p.min_weight, grain, threads);
         normalise(jxy, ww, p.min_weight, grain, threads);

@@ -32,6 +32,14 @@ constexpr long kMaxGaussianRadius = 4096;
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads);
 
+// gaussian_blur computed only at columns [spans[2y], spans[2y+1]) of each row y
+// (an empty or reversed span skips the row; spans are clipped to [0, W)); dst
+// elsewhere is left as it is. Each computed value is bit-identical to
+// gaussian_blur's (the same operations on the same samples): for callers that
+// need a blur only inside a mask. dst must not overlap src.
+void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
+                         const std::int64_t* spans, int threads);
+
 // Index of sample i (possibly outside [0, n)) under reflect-101 borders.
 inline long reflect101(long i, long n) {
     if (n == 1) return 0;

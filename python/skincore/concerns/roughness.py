@@ -181,14 +181,23 @@ def texture_energy(
     # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
     # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and
     # resampled back onto the context's grid.
+    # Memoised on the context grid too: roughness and moisture read the same map
+    # (each gets its own copy).
+    return ctx.memo(
+        ("roughness_energy_grid", params), lambda: _energy_on_grid(ctx, face, params, threads)
+    ).copy()
+
+
+def _energy_on_grid(
+    ctx: TextureContext, face: np.ndarray, params: Params, threads: int
+) -> np.ndarray:
     work = ctx.rescaled(params.work_px_per_mm, threads=threads)
     energy = work.memo(("roughness_energy", params), lambda: _energy(work, params, threads))
-    if work is not ctx:
-        h, w = ctx.gray.shape
-        energy = geometry.resize(energy, (w, h), method="bilinear", threads=threads)
-        energy[face == 0] = 0.0
-    else:
-        energy = energy.copy()
+    if work is ctx:
+        return energy
+    h, w = ctx.gray.shape
+    energy = geometry.resize(energy, (w, h), method="bilinear", threads=threads)
+    np.copyto(energy, 0.0, where=face == 0)
     return energy
 
 
@@ -222,11 +231,15 @@ def _energy(ctx: TextureContext, params: Params, threads: int) -> np.ndarray:
 
 def mean_excess(energy: np.ndarray, skin: np.ndarray, threshold: float = ROUGH_THRESHOLD) -> float:
     """Mean over ``skin`` of ``clip((E - T) / T, 0, 1)`` (0 for an empty mask)."""
-    sel = skin > 0
-    if not np.any(sel):
+    sel = skin if skin.dtype == np.bool_ else skin > 0
+    e = energy[sel].astype(np.float64)
+    if e.size == 0:
         return 0.0
-    t = threshold
-    return float(np.mean(np.clip((energy[sel].astype(np.float64) - t) / t, 0.0, 1.0)))
+    # clip((E - T) / T, 0, 1), in place (the same operations, fewer temporaries)
+    e -= threshold
+    e /= threshold
+    np.clip(e, 0.0, 1.0, out=e)
+    return float(np.mean(e))
 
 
 def severity_from_excess(excess: float, full: float = SEVERITY_FULL) -> int:
