@@ -75,7 +75,8 @@ def test_frangi_mask_equals_unmasked_inside(rng, w, edge_beta):
     # equal the unmasked run's bit for bit, outside it must be 0.
     img = smooth_noise(rng, 27, w)
     yy, xx = np.mgrid[:27, :w]
-    mask = ((yy - 13) ** 2 / 100 + (xx - w / 2) ** 2 / (w * w / 5) < 1) & (rng.random((27, w)) > 0.2)
+    inside = (yy - 13) ** 2 / 100 + (xx - w / 2) ** 2 / (w * w / 5) < 1
+    mask = inside & (rng.random((27, w)) > 0.2)
     mask[:, 0] |= yy[:, 0] % 5 == 0  # spans touching the left border
     mask[:, -1] |= yy[:, 0] % 7 == 0  # ... and the right one
     mask[3] = False  # an empty row
@@ -87,6 +88,20 @@ def test_frangi_mask_equals_unmasked_inside(rng, w, edge_beta):
         np.testing.assert_array_equal(b[mask], a[mask], err_msg=name)
         assert (b[~mask] == 0).all(), name
     assert full.response[mask].max() > 0.1
+
+
+def test_frangi_orientation_min(rng):
+    img = smooth_noise(rng, 31, 45)
+    full = ridges.frangi(img, [1.0, 2.0], gamma=0.02, edge_beta=0.5)
+    part = ridges.frangi(img, [1.0, 2.0], gamma=0.02, edge_beta=0.5, orientation_min=0.2)
+    keep = full.response >= 0.2
+    assert 0 < keep.mean() < 0.9  # both cases occur
+    np.testing.assert_array_equal(part.orientation[keep], full.orientation[keep])
+    assert (part.orientation[~keep] == 0).all()
+    for name in ("response", "scale", "strength", "strength_scale"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(full, name))
+    with pytest.raises(ValueError, match="orientation_min"):
+        ridges.frangi(img, [1.0], orientation_min=float("nan"))
 
 
 @pytest.mark.parametrize("shape", [(1, 17), (17, 1), (1, 1), (2, 3)])

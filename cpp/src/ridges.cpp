@@ -259,6 +259,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         throw std::invalid_argument("edge_beta must be >= 0 (0 = off)");
     if (!(p.gamma >= 0.0) || !std::isfinite(p.gamma))
         throw std::invalid_argument("gamma must be >= 0 (0 = automatic)");
+    if (!std::isfinite(p.orientation_min)) throw std::invalid_argument("orientation_min must be finite");
     if (src.empty()) return;
     // One NaN or inf would make the automatic gamma (a maximum over the image)
     // non-finite and every response NaN: refuse them.
@@ -373,13 +374,14 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             }
         });
     }
+    const float omin = p.orientation_min;
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
             float* oo = orientation.row(y);
             const float* ro = response.row(y);
             const float* qo = qbest.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
             for (long x = 0; x < w; ++x) {
-                if (!(ro[x] > 0.0f)) {
+                if (!(ro[x] > 0.0f) || ro[x] < omin) {
                     oo[x] = 0.0f;
                     continue;
                 }
