@@ -242,6 +242,35 @@ void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma,
     });
 }
 
+void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
+                    MutView<std::uint8_t> out, int threads) {
+    if (mask.width != out.width || mask.height != out.height)
+        throw std::invalid_argument("blur_threshold: mask and out shapes differ");
+    if (steps < 0) throw std::invalid_argument("blur_threshold: steps must be >= 0");
+    for (int k = 0; k < steps; ++k) (void)gaussian_kernel(sigmas[k], 4.0);  // validates sigma
+    if (mask.empty()) return;
+    const std::int64_t W = mask.width, H = mask.height;
+    const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
+    std::vector<float> a(n), b(n);
+    for (std::int64_t y = 0; y < H; ++y) {
+        const std::uint8_t* r = mask.row(y);
+        float* o = a.data() + static_cast<std::size_t>(y * W);
+        for (std::int64_t x = 0; x < W; ++x) o[x] = r[x] ? 1.0f : 0.0f;
+    }
+    const ConstView<float> av{a.data(), W, H, W, 1};
+    const MutView<float> bv{b.data(), W, H, W, 1};
+    for (int k = 0; k < steps; ++k) {
+        gaussian_blur(av, bv, sigmas[k], 4.0, threads);
+        const float t = thresholds[k];
+        for (std::size_t i = 0; i < n; ++i) a[i] = b[i] > t ? 1.0f : 0.0f;
+    }
+    for (std::int64_t y = 0; y < H; ++y) {
+        const float* r = a.data() + static_cast<std::size_t>(y * W);
+        std::uint8_t* o = out.row(y);
+        for (std::int64_t x = 0; x < W; ++x) o[x] = r[x] != 0.0f ? 1 : 0;
+    }
+}
+
 // ====================================================================== resize
 //
 // Both methods are separable with rational weights. Per axis, every weight is an

@@ -40,6 +40,13 @@ void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, doubl
 void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                          const std::int64_t* spans, int threads);
 
+// Morphology by blur and threshold: m = mask != 0, then for each step k
+// m = gaussian_blur(m as 0/1 float32, sigmas[k], truncate 4) > thresholds[k]
+// (float32 compare); out = m as 0/1. A low threshold dilates, a high one erodes.
+// Each step's values are gaussian_blur's exactly.
+void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
+                    MutView<std::uint8_t> out, int threads);
+
 // Index of sample i (possibly outside [0, n)) under reflect-101 borders.
 inline long reflect101(long i, long n) {
     if (n == 1) return 0;

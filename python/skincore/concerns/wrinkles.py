@@ -190,10 +190,6 @@ _DEFAULT = Params()
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
 
 
-def _blur_mask(m: np.ndarray, sigma: float, threads: int) -> np.ndarray:
-    return geometry.gaussian_blur(m.astype(np.float32), max(sigma, 0.3), threads=threads)
-
-
 def _zone_mask(
     mask: np.ndarray, ppm: float, threads: int
 ) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
@@ -219,18 +215,18 @@ def _zone_mask(
 
 
 def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
-    m = mask > 0
+    # Blurred indicator at distance d outside a straight edge is Phi(-d/s):
+    # > 0.1 dilates by 1.28 s, then > 0.9 erodes back by 1.28 s (closing); a last
+    # > 0.9 erodes the border. Sigmas of at least 0.3 px.
+    steps: list[tuple[float, float]] = []
     r_close = CLOSE_MM * ppm / 2
     if r_close >= 0.5:
-        # Blurred indicator at distance d outside a straight edge is Phi(-d/s):
-        # > 0.1 dilates by 1.28 s, then > 0.9 erodes back by 1.28 s.
-        s = r_close / 1.28
-        m = _blur_mask(m, s, threads) > 0.1
-        m = _blur_mask(m, s, threads) > 0.9
+        s = max(r_close / 1.28, 0.3)
+        steps += [(s, 0.1), (s, 0.9)]
     r_edge = EDGE_MM * ppm
     if r_edge >= 0.5:
-        m = _blur_mask(m, r_edge / 1.28, threads) > 0.9
-    return m
+        steps.append((max(r_edge / 1.28, 0.3), 0.9))
+    return geometry.blur_threshold(mask, steps, threads=threads)
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
