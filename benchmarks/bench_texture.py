@@ -9,9 +9,9 @@ Cases, on inputs the size of the 1080p sample's 4 px/mm face grid (721x518):
   the same truncation).
 * ``blur_threshold`` (the wrinkle zone masks' closing and erosion) against the
   same blur/compare sequence with ``cv2.GaussianBlur``.
-* ``frangi`` with the zone mask (only the mask's row spans filtered, orientation
-  only where the response reaches the tracer's ``low``) against the unmasked
-  call on the same forehead-sized box.
+* ``frangi`` with the zone mask (only the mask's row spans filtered) and the
+  tracer's ``low`` as ``response_floor`` against the plain call on the same
+  forehead-sized box.
 
 Usage: ``PYTHONPATH=python python benchmarks/bench_texture.py [--repeat 11] [--threads 1 2]``.
 Ratios are peer / skincore (> 1: skincore faster); medians of interleaved runs of
@@ -125,7 +125,7 @@ def main() -> None:
     kw = dict(black_ridges=True, gamma=0.02, edge_beta=0.5)
     for t in args.threads:
         ours = median_ms(
-            lambda: ridges.frangi(box, sig, mask=mask, orientation_min=0.085, threads=t, **kw),
+            lambda: ridges.frangi(box, sig, mask=mask, response_floor=0.085, threads=t, **kw),
             repeat=args.repeat,
         )
         peer = median_ms(lambda: ridges.frangi(box, sig, threads=t, **kw), repeat=args.repeat)

@@ -90,18 +90,37 @@ def test_frangi_mask_equals_unmasked_inside(rng, w, edge_beta):
     assert full.response[mask].max() > 0.1
 
 
-def test_frangi_orientation_min(rng):
-    img = smooth_noise(rng, 31, 45)
-    full = ridges.frangi(img, [1.0, 2.0], gamma=0.02, edge_beta=0.5)
-    part = ridges.frangi(img, [1.0, 2.0], gamma=0.02, edge_beta=0.5, orientation_min=0.2)
+@pytest.mark.parametrize("edge_beta", [None, 0.5])
+def test_frangi_response_floor(rng, edge_beta):
+    # A floor skips the exponentials where V is provably below it: what is at or
+    # above it (and a trace at low >= floor) is unchanged, bit for bit.
+    img = smooth_noise(rng, 61, 67)
+    img[20:23, 5:60] -= 0.08  # a dark line
+    kw = dict(gamma=0.02, edge_beta=edge_beta)
+    full = ridges.frangi(img, [1.0, 2.0], **kw)
+    part = ridges.frangi(img, [1.0, 2.0], response_floor=0.2, **kw)
     keep = full.response >= 0.2
     assert 0 < keep.mean() < 0.9  # both cases occur
-    np.testing.assert_array_equal(part.orientation[keep], full.orientation[keep])
-    assert (part.orientation[~keep] == 0).all()
-    for name in ("response", "scale", "strength", "strength_scale"):
+    for name in ("response", "scale", "orientation"):
+        np.testing.assert_array_equal(getattr(part, name)[keep], getattr(full, name)[keep])
+    assert (part.response[~keep] < 0.2).all() and (part.orientation[~keep] == 0).all()
+    assert (part.response[~keep] == 0).mean() > 0.5  # the floor did skip pixels
+    for name in ("strength", "strength_scale"):
         np.testing.assert_array_equal(getattr(part, name), getattr(full, name))
-    with pytest.raises(ValueError, match="orientation_min"):
-        ridges.frangi(img, [1.0], orientation_min=float("nan"))
+    a = ridges.trace(full.response, low=0.2, high=0.4, orientation=full.orientation,
+                     scale=full.strength_scale, min_length=5)  # fmt: skip
+    b = ridges.trace(part.response, low=0.2, high=0.4, orientation=part.orientation,
+                     scale=part.strength_scale, min_length=5)  # fmt: skip
+    assert len(a) == len(b) > 0
+    for ra, rb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(ra.points, rb.points)
+        assert (ra.mean_depth, ra.mean_width, ra.orientation) == (
+            rb.mean_depth,
+            rb.mean_width,
+            rb.orientation,
+        )
+    with pytest.raises(ValueError, match="response_floor"):
+        ridges.frangi(img, [1.0], response_floor=float("nan"))
 
 
 @pytest.mark.parametrize("shape", [(1, 17), (17, 1), (1, 1), (2, 3)])

@@ -106,12 +106,60 @@ struct VessRow {
     float *v, *l2, *p, *q;
     float b2, g2, gsc2, e2;
     bool use_edge;
+    // > 0: vesselness below it is not needed (sparse path, see vesselness_row).
+    float floor;
+    std::int32_t* idx;  // scratch of the sparse path (w entries)
 };
+
+// Per-pixel pieces of the vesselness, shared by the dense and the sparse path
+// so that both do the same float operations in the same order.
+struct Eig {
+    float l1, l2;
+    bool b_first;
+};
+
+inline Eig eig(float a, float c, float b) {
+    const float tr = (a + c) * 0.5f, d = (a - c) * 0.5f;
+    const float hs = std::sqrt(b * b + d * d);
+    const float la = tr + hs, lb = tr - hs;
+    const bool b_first = std::fabs(lb) < std::fabs(la);
+    return {b_first ? lb : la, b_first ? la : lb, b_first};
+}
+
+inline float plain_vesselness(float l1, float l2, float b2, float g2) {
+    const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+    const float rb = std::fabs(l1) / l2c;
+    const float e1 = -(rb * rb) / b2;
+    const float ss = l1 * l1 + l2 * l2;
+    return exp_flush(e1) * (1.0f - exp_flush(-ss / g2));
+}
+
+// exp(-Rg^2 / 2 edge_beta^2) with Rg from the gradient across the ridge (along
+// l2's eigenvector; along the ridge it is normal, at the ends).
+inline float edge_factor(float a, float c, float b, float l2, float gx, float gy, float gsc2, float e2) {
+    const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+    const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
+    const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
+    const bool first = q1 >= q2;
+    const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
+    const float gn = gx * nx + gy * ny;
+    const float qs = q > 0.0f ? q : 1.0f;
+    const float along = (gn * gn) / qs, full = gx * gx + gy * gy;
+    const float gp2 = q > 0.0f ? along : full;
+    const float rg2 = (gp2 * gsc2) / (l2c * l2c);
+    return exp_flush(-rg2 / e2);
+}
 
 // Vesselness of one row, written branch-free (selects between computed values).
 // GCC vectorises it with -fno-trapping-math (set by the build). (An AVX2
 // target_clones instance measured 1.6x slower than this SSE2 loop here.)
-void vesselness_row(const VessRow& r, long w) {
+//
+// Sparse path (floor > 0): V <= 1 - exp(-S^2 / 2 gamma^2) <= S^2 / 2 gamma^2, so
+// where that bound is below 0.999 * floor (or the polarity is wrong) V is below
+// the floor and is written as 0 without its exponentials; the other pixels (on
+// skin a few per cent) get the exact value, computed by the same expressions.
+template <bool Sparse>
+void eigen_loop(const VessRow& r, long w) {
     const float* __restrict hxx = r.hxx;
     const float* __restrict hyy = r.hyy;
     const float* __restrict hxy = r.hxy;
@@ -122,46 +170,52 @@ void vesselness_row(const VessRow& r, long w) {
     const float b2 = r.b2, g2 = r.g2;
     for (long x = 0; x < w; ++x) {
         const float a = hxx[x], c = hyy[x], b = hxy[x];
-        const float tr = (a + c) * 0.5f, d = (a - c) * 0.5f;
-        const float hs = std::sqrt(b * b + d * d);
-        const float la = tr + hs, lb = tr - hs;
-        const bool b_first = std::fabs(lb) < std::fabs(la);
-        const float l1 = b_first ? lb : la;
-        const float l2 = b_first ? la : lb;
-        const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
-        const float rb = std::fabs(l1) / l2c;
-        const float e1 = -(rb * rb) / b2;
-        const float ss = l1 * l1 + l2 * l2;
-        const float v = exp_flush(e1) * (1.0f - exp_flush(-ss / g2));
+        const Eig e = eig(a, c, b);
         // Wrong polarity is 0 (scikit-image relies on exp underflow, which
         // fails where l1 is exactly 0, e.g. the centre of a straight line).
-        const bool pos = l2 > 0.0f;
-        vo[x] = pos ? v : 0.0f;
-        l2o[x] = pos ? l2 : 0.0f;
+        const bool pos = e.l2 > 0.0f;
+        if constexpr (Sparse) {
+            vo[x] = pos ? e.l1 * e.l1 + e.l2 * e.l2 : -1.0f;  // S^2, for the bound
+        } else {
+            const float v = plain_vesselness(e.l1, e.l2, b2, g2);  // computed, then selected
+            vo[x] = pos ? v : 0.0f;
+        }
+        l2o[x] = pos ? e.l2 : 0.0f;
         // The ridge runs along l1's eigenvector: at 0.5 * atan2(q, p) with
         // (p, q) = +-(a - c, 2b), negated when l1 is lb (a right angle).
         const float amc = a - c, b2x = 2.0f * b;  // computed, then selected
-        po[x] = b_first ? -amc : amc;
-        qo[x] = b_first ? -b2x : b2x;
+        po[x] = e.b_first ? -amc : amc;
+        qo[x] = e.b_first ? -b2x : b2x;
     }
-    if (r.use_edge) {
+}
+
+void vesselness_row(const VessRow& r, long w) {
+    float* __restrict vo = r.v;
+    const float* __restrict l2o = r.l2;
+    if (r.floor > 0.0f) {
+        eigen_loop<true>(r, w);
+        const float smin = 0.999f * r.floor * r.g2;  // S^2 below it: V < floor
+        std::int32_t* __restrict idx = r.idx;
+        long n = 0;
         for (long x = 0; x < w; ++x) {
-            // Only the gradient across the ridge (along l2's eigenvector)
-            // counts: along the ridge it is normal (at the ends).
-            const float a = r.hxx[x], c = r.hyy[x], b = r.hxy[x], l2 = r.l2[x];
-            const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
-            const float gx = r.gx[x], gy = r.gy[x];
-            const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
-            const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
-            const bool first = q1 >= q2;
-            const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
-            const float gn = gx * nx + gy * ny;
-            const float qs = q > 0.0f ? q : 1.0f;
-            const float along = (gn * gn) / qs, full = gx * gx + gy * gy;
-            const float gp2 = q > 0.0f ? along : full;
-            const float rg2 = (gp2 * r.gsc2) / (l2c * l2c);
-            r.v[x] = r.v[x] * exp_flush(-rg2 / r.e2);
+            idx[n] = static_cast<std::int32_t>(x);
+            n += vo[x] >= smin ? 1 : 0;
+            vo[x] = 0.0f;
         }
+        for (long k = 0; k < n; ++k) {
+            const long x = idx[k];
+            const float a = r.hxx[x], c = r.hyy[x], b = r.hxy[x];
+            const Eig e = eig(a, c, b);
+            float v = plain_vesselness(e.l1, e.l2, r.b2, r.g2);
+            if (r.use_edge) v = v * edge_factor(a, c, b, l2o[x], r.gx[x], r.gy[x], r.gsc2, r.e2);
+            vo[x] = v;
+        }
+        return;
+    }
+    eigen_loop<false>(r, w);
+    if (r.use_edge) {
+        for (long x = 0; x < w; ++x)
+            vo[x] = vo[x] * edge_factor(r.hxx[x], r.hyy[x], r.hxy[x], l2o[x], r.gx[x], r.gy[x], r.gsc2, r.e2);
     }
 }
 
@@ -259,7 +313,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         throw std::invalid_argument("edge_beta must be >= 0 (0 = off)");
     if (!(p.gamma >= 0.0) || !std::isfinite(p.gamma))
         throw std::invalid_argument("gamma must be >= 0 (0 = automatic)");
-    if (!std::isfinite(p.orientation_min)) throw std::invalid_argument("orientation_min must be finite");
+    if (!std::isfinite(p.response_floor)) throw std::invalid_argument("response_floor must be finite");
     if (src.empty()) return;
     // One NaN or inf would make the automatic gamma (a maximum over the image)
     // non-finite and every response NaN: refuse them.
@@ -342,6 +396,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             const std::size_t n = static_cast<std::size_t>(W);
             std::vector<float> hxx(n), hyy(n), hxy(n), vr(n), l2r(n), pr(n), qr(n);
+            std::vector<std::int32_t> idx(p.response_floor > 0.0f ? n : 0);
             std::vector<float> gxr(use_edge ? n : 0), gyr(gxr.size());
             for (std::int64_t y = y0; y < y1; ++y) {
                 // Only the columns between the row's first and last mask pixel are
@@ -356,7 +411,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
                 VessRow vrow{hxx.data() + xa, hyy.data() + xa, hxy.data() + xa,
                              use_edge ? gxr.data() + xa : nullptr, use_edge ? gyr.data() + xa : nullptr,
                              vr.data() + xa, l2r.data() + xa, pr.data() + xa, qr.data() + xa, b2, g2, gsc2,
-                             e2, use_edge};
+                             e2, use_edge, p.response_floor, idx.data()};
                 vesselness_row(vrow, xb - xa);
                 BestRow best{has_mask ? mask.row(y) : nullptr,
                              vr.data(),
@@ -374,7 +429,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             }
         });
     }
-    const float omin = p.orientation_min;
+    const float omin = p.response_floor;
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
             float* oo = orientation.row(y);

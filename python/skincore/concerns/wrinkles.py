@@ -498,8 +498,8 @@ def measure_wrinkles(
                 gamma=params.gamma,
                 edge_beta=0.5,
                 mask=None if mask is None else np.ascontiguousarray(mask[y0:y1, x0:x1]),
-                # trace reads the orientation only where the response >= low
-                orientation_min=params.low,
+                # trace reads the maps only where the response >= low
+                response_floor=params.low,
                 threads=threads,
             )
 
