@@ -194,7 +194,10 @@ void vesselness_row(const VessRow& r, long w) {
     const float* __restrict l2o = r.l2;
     if (r.floor > 0.0f) {
         eigen_loop<true>(r, w);
-        const float smin = 0.999f * r.floor * r.g2;  // S^2 below it: V < floor
+        // S^2 below smin: V < floor. The margins cover float rounding (0.1 % of
+        // the floor, and 1e-7 absolute: exp_flush's error near 1); smin >= 0, so
+        // the wrong polarity (stored as -1) is never computed.
+        const float smin = std::max(0.999f * r.floor - 1e-7f, 0.0f) * r.g2;
         std::int32_t* __restrict idx = r.idx;
         long n = 0;
         for (long x = 0; x < w; ++x) {
