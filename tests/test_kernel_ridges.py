@@ -119,6 +119,10 @@ def test_frangi_response_floor(rng, edge_beta):
             rb.mean_width,
             rb.orientation,
         )
+    for t in (1, 3):
+        again = ridges.frangi(img, [1.0, 2.0], response_floor=0.2, threads=t, **kw)
+        np.testing.assert_array_equal(again.response, part.response)
+        np.testing.assert_array_equal(again.orientation, part.orientation)
     # a tiny floor is still exact above it (rounding margins of the bound)
     tiny = ridges.frangi(img, [1.0, 2.0], response_floor=1e-6, **kw)
     keep = full.response >= 1e-6
