@@ -28,6 +28,11 @@ result does not depend on the photo's resolution:
    a 2.5 mm window they point every way.
 4. **Threshold.** A skin pixel is rough where ``E > ROUGH_THRESHOLD``.
 
+Steps 1-3 run as one compiled pass (:func:`skincore.texture.texture_energy`,
+equal bit for bit to their NumPy composition, ``tests/reference/texture.py``)
+on a 4 px/mm grid; the map is resampled onto the texture grid once per face
+and shared with moisture.
+
 The summary numbers:
 
 - ``area``: rough fraction of the face skin; ``zones``: rough fraction of

@@ -18,7 +18,10 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    Gaussian cross-section darkening the skin by a fraction ``c`` the
    scale-normalised strength is about ``0.38 * c * L`` (at most; less for
    lines finer than the finest scale), and the response is about
-   ``1 - exp(-strength**2 / (2 * GAMMA**2))``.
+   ``1 - exp(-strength**2 / (2 * GAMMA**2))``. (Cost: each zone's box is
+   filtered alone and only on its mask (step 2), with :data:`LOW` as the
+   filter's ``response_floor``: the tracer reads nothing else, so the lines are
+   those of one unmasked pass over all zones.)
 2. **Zone masks.** Each zone's skin mask is closed (holes smaller than about
    :data:`CLOSE_MM` filled, so that a dark crease the skin classifier dropped
    does not cut the line) and eroded by :data:`EDGE_MM` so the borders of eyes,
