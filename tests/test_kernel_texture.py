@@ -142,3 +142,20 @@ def test_columns_must_be_packed():
     gray = np.zeros((8, 16), np.float32)[:, ::2]
     with pytest.raises(ValueError, match="gray"):
         texture_energy(gray, np.ones((8, 8), np.uint8), **KW)
+
+
+def test_repeated_calls_of_other_sizes_are_independent():
+    # The kernel keeps its scratch grids between calls of a thread: stale values
+    # of an earlier, larger (or differently masked) call must never show.
+    rng = np.random.default_rng(12)
+    big = skin(rng, 90, 97)
+    small = skin(rng, 41, 38)
+    want_small = ref.texture_energy(*small, blur=kernel_blur, **KW)
+    want_big = ref.texture_energy(*big, blur=kernel_blur, **KW)
+    for _ in range(2):
+        np.testing.assert_array_equal(texture_energy(*big, **KW), want_big)
+        np.testing.assert_array_equal(texture_energy(*small, **KW), want_small)
+        np.testing.assert_array_equal(
+            texture_energy(small[0], np.full_like(small[1], 255), **KW),
+            ref.texture_energy(small[0], np.full_like(small[1], 255), blur=kernel_blur, **KW),
+        )

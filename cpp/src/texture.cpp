@@ -14,24 +14,47 @@ namespace skincore::texture {
 
 namespace {
 
-// A packed W x H float image.
+// A packed W x H float image in scratch storage.
 struct Grid {
     std::int64_t W = 0, H = 0;
-    std::vector<float> px;
-    Grid(std::int64_t w, std::int64_t h) : W(w), H(h), px(static_cast<std::size_t>(w * h), 0.0f) {}
-    float* row(std::int64_t y) { return px.data() + static_cast<std::size_t>(y * W); }
-    const float* row(std::int64_t y) const { return px.data() + static_cast<std::size_t>(y * W); }
-    ConstView<float> cview() const { return {px.data(), W, H, W, 1}; }
-    MutView<float> mview() { return {px.data(), W, H, W, 1}; }
+    float* px = nullptr;
+    std::size_t size() const { return static_cast<std::size_t>(W * H); }
+    float* row(std::int64_t y) { return px + static_cast<std::size_t>(y * W); }
+    const float* row(std::int64_t y) const { return px + static_cast<std::size_t>(y * W); }
+    ConstView<float> cview() const { return {px, W, H, W, 1}; }
+    MutView<float> mview() { return {px, W, H, W, 1}; }
 };
+
+// The scratch grids (about 12 full-size images) are kept per calling thread
+// between calls, up to this many bytes: allocating and page-faulting them anew
+// on every call cost about a quarter of the kernel's time. Larger needs are
+// allocated for the call only.
+constexpr std::size_t kScratchKeepBytes = std::size_t{64} << 20;
+
+float* scratch(std::size_t count, std::vector<float>& local) {
+    thread_local std::vector<float> kept;
+    if (count * sizeof(float) <= kScratchKeepBytes) {
+        if (kept.size() < count) kept.resize(count);
+        return kept.data();
+    }
+    local.resize(count);
+    return local.data();
+}
 
 // Per row y, [spans[2y], spans[2y+1]): the columns where a blur is needed.
 using Spans = std::vector<std::int64_t>;
 
-// The blur of src at the span columns only (dst elsewhere untouched): each value
-// equals gaussian_blur's.
+// The blur of src at the span columns (each value equals gaussian_blur's); dst
+// is 0 elsewhere.
 void blur(const Grid& src, Grid& dst, double sigma, const Spans& spans, int threads) {
     gaussian_blur_spans(src.cview(), dst.mview(), sigma, 4.0, spans.data(), threads);
+    for (std::int64_t y = 0; y < dst.H; ++y) {
+        const std::int64_t a = std::min(std::max<std::int64_t>(spans[static_cast<std::size_t>(2 * y)], 0), dst.W);
+        const std::int64_t b = std::max(std::min(spans[static_cast<std::size_t>(2 * y + 1)], dst.W), a);
+        float* r = dst.row(y);
+        std::fill(r, r + a, 0.0f);
+        std::fill(r + b, r + dst.W, 0.0f);
+    }
 }
 
 // Columns from the first to the last nonzero pixel of each row of m.
@@ -98,7 +121,17 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     // evaluated only where its result is read (the face for the erosion, m for
     // the window, m grown by the gradient's reach for the band-pass); elsewhere
     // its buffer stays 0, which the masked steps multiply by m = 0.
-    Grid m(W, H), t(W, H);
+    const bool iso = p.edge_isotropy > 0.0f;
+    const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
+    std::vector<float> local;
+    float* base = scratch((iso ? 12 : 9) * n, local);
+    std::size_t used = 0;
+    auto grid = [&]() {
+        Grid g{W, H, base + used};
+        used += n;
+        return g;
+    };
+    Grid m = grid(), t = grid();
     for (std::int64_t y = 0; y < H; ++y) {
         const std::uint8_t* f = face.row(y);
         float* r = m.row(y);
@@ -106,14 +139,14 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     }
     if (p.erode_sigma > 0.0) {
         blur(m, t, p.erode_sigma, spans_of(m), threads);
-        for (std::size_t i = 0; i < m.px.size(); ++i) m.px[i] = (t.px[i] >= 0.977f && m.px[i] > 0.0f) ? 1.0f : 0.0f;
+        for (std::size_t i = 0; i < n; ++i) m.px[i] = (t.px[i] >= 0.977f && m.px[i] > 0.0f) ? 1.0f : 0.0f;
     }
-    if (std::none_of(m.px.begin(), m.px.end(), [](float v) { return v != 0.0f; })) return false;
+    if (std::none_of(m.px, m.px + n, [](float v) { return v != 0.0f; })) return false;
     const Spans in_m = spans_of(m);
     const Spans near_m = grow1(in_m, W, H);
 
     // Band-pass: masked blurs at the fine and the coarse scale.
-    Grid gm(W, H), wf(W, H), fine(W, H), wc(W, H), band(W, H);
+    Grid gm = grid(), wf = grid(), fine = grid(), wc = grid(), band = grid();
     for (std::int64_t y = 0; y < H; ++y) {
         const float* g = gray.row(y);
         const float* mr = m.row(y);
@@ -127,20 +160,22 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     blur(gm, band, p.coarse_sigma, near_m, threads);
     normalise(band, wc, p.min_weight, grain, threads);
     const float lo = -p.band_clip, hi = p.band_clip;
-    for (std::size_t i = 0; i < band.px.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
         const float d = fine.px[i] - band.px[i];
         band.px[i] = std::min(std::max(d, lo), hi);  // numpy.clip: maximum, then minimum
     }
 
     // Window: blur(m) once; band^2 and the structure tensor, each times m.
-    Grid ww(W, H), e2(W, H);
+    Grid ww = grid(), e2 = grid();
     blur(m, ww, p.window_sigma, in_m, threads);
-    for (std::size_t i = 0; i < band.px.size(); ++i) t.px[i] = (band.px[i] * band.px[i]) * m.px[i];
+    for (std::size_t i = 0; i < n; ++i) t.px[i] = (band.px[i] * band.px[i]) * m.px[i];
     blur(t, e2, p.window_sigma, in_m, threads);
     normalise(e2, ww, p.min_weight, grain, threads);
-    const bool iso = p.edge_isotropy > 0.0f;
-    Grid jxx(iso ? W : 0, iso ? H : 0), jyy(jxx.W, jxx.H), jxy(jxx.W, jxx.H);
+    Grid jxx, jyy, jxy;
     if (iso) {
+        jxx = grid();
+        jyy = grid();
+        jxy = grid();
         // numpy.gradient(band): central differences / 2 inside, one-sided at the
         // borders; gy along rows (axis 0), gx along columns. Written straight
         // into three products times m.
