@@ -187,24 +187,26 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
                 const float* r = band.row(y);
                 const float* rm = band.row(y > 0 ? y - 1 : y);
                 const float* rp = band.row(y + 1 < H ? y + 1 : y);
-                const bool inner_y = y > 0 && y + 1 < H;
-                const float* mr = m.row(y);
-                float* ar = a.row(y);
-                float* br = b.row(y);
-                float* cr = c.row(y);
-                for (std::int64_t x = 0; x < W; ++x) {
-                    float gx, gy;
-                    if (W < 2) gx = 0.0f;
-                    else if (x == 0) gx = (r[1] - r[0]) / 1.0f;
-                    else if (x == W - 1) gx = (r[W - 1] - r[W - 2]) / 1.0f;
-                    else gx = (r[x + 1] - r[x - 1]) / 2.0f;
-                    if (H < 2) gy = 0.0f;
-                    else if (inner_y) gy = (rp[x] - rm[x]) / 2.0f;
-                    else gy = (rp[x] - rm[x]) / 1.0f;
+                // numpy divides the one-sided differences by 1, the central ones by 2
+                const float dy = (y > 0 && y + 1 < H) ? 2.0f : 1.0f;
+                const bool has_y = H >= 2;
+                const float* __restrict mr = m.row(y);
+                float* __restrict ar = a.row(y);
+                float* __restrict br = b.row(y);
+                float* __restrict cr = c.row(y);
+                auto put = [&](std::int64_t x, float gx) {
+                    const float gy = has_y ? (rp[x] - rm[x]) / dy : 0.0f;
                     ar[x] = (gx * gx) * mr[x];
                     br[x] = (gy * gy) * mr[x];
                     cr[x] = (gx * gy) * mr[x];
+                };
+                if (W < 2) {
+                    put(0, 0.0f);
+                    continue;
                 }
+                put(0, (r[1] - r[0]) / 1.0f);
+                for (std::int64_t x = 1; x < W - 1; ++x) put(x, (r[x + 1] - r[x - 1]) / 2.0f);
+                put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
             }
         });
         blur(a, jxx, p.window_sigma, in_m, threads);
@@ -217,21 +219,26 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     const float ei = p.edge_isotropy;
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
-            const float* er = e2.row(y);
-            const float* mr = m.row(y);
-            float* o = out.row(y);
+            const float* __restrict er = e2.row(y);
+            const float* __restrict mr = m.row(y);
+            float* __restrict o = out.row(y);
+            if (!iso) {
+                for (std::int64_t x = 0; x < W; ++x) o[x] = std::sqrt(std::max(er[x], 0.0f)) * mr[x];
+                continue;
+            }
+            const float* __restrict ja = jxx.row(y);
+            const float* __restrict jb = jyy.row(y);
+            const float* __restrict jc = jxy.row(y);
             for (std::int64_t x = 0; x < W; ++x) {
-                float e = std::sqrt(std::max(er[x], 0.0f));
-                if (iso) {
-                    const float a = jxx.row(y)[x], b = jyy.row(y)[x], c = jxy.row(y)[x];
-                    const float tr = a + b;
-                    const float d = a - b;
-                    const float disc = std::sqrt(std::max(d * d + (4.0f * c) * c, 0.0f));
-                    float i = tr > 1e-12f ? (tr - disc) / tr : 0.0f;
-                    i = std::min(std::max(i, 0.0f), 1.0f);
-                    e *= std::sqrt(std::min(i / ei, 1.0f));
-                }
-                o[x] = e * mr[x];
+                const float e = std::sqrt(std::max(er[x], 0.0f));
+                const float a = ja[x], b = jb[x], c = jc[x];
+                const float tr = a + b;
+                const float d = a - b;
+                const float disc = std::sqrt(std::max(d * d + (4.0f * c) * c, 0.0f));
+                const float q = (tr - disc) / tr;  // computed, then selected
+                float i = tr > 1e-12f ? q : 0.0f;
+                i = std::min(std::max(i, 0.0f), 1.0f);
+                o[x] = (e * std::sqrt(std::min(i / ei, 1.0f))) * mr[x];
             }
         }
     });
