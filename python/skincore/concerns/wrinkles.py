@@ -372,14 +372,15 @@ def _measure_zone(
         # fr maps start at `origin`; cut the zone's box out of them.
         sy = slice(by0 - oy, by1 - oy)
         sx = slice(bx0 - ox, bx1 - ox)
-        resp = np.ascontiguousarray(fr.response[sy, sx])
+        # row-strided views: the kernels read strided rows (no copies)
+        resp = fr.response[sy, sx]
         traced = ridges.trace(
             resp,
             low=params.low,
             high=params.high,
-            scale=np.ascontiguousarray(fr.strength_scale[sy, sx]),
-            orientation=np.ascontiguousarray(fr.orientation[sy, sx]),
-            mask=np.ascontiguousarray(zmask[by0:by1, bx0:bx1]),
+            scale=fr.strength_scale[sy, sx],
+            orientation=fr.orientation[sy, sx],
+            mask=zmask[by0:by1, bx0:bx1],
             min_length=params.min_length_mm * ppm,
             max_gap=max(1.5, params.max_gap_mm * ppm),
             spur_length=max(4.0, params.min_length_mm * ppm / 2),
@@ -500,7 +501,7 @@ def measure_wrinkles(
                 black_ridges=True,
                 gamma=params.gamma,
                 edge_beta=0.5,
-                mask=None if mask is None else np.ascontiguousarray(mask[y0:y1, x0:x1]),
+                mask=None if mask is None else mask[y0:y1, x0:x1],
                 # trace reads the maps only where the response >= low
                 response_floor=params.low,
                 threads=threads,
