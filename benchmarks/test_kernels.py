@@ -19,8 +19,11 @@ from bench_geometry import np_tile_median
 from bench_ridges import SIGMAS as RIDGE_SIGMAS
 from bench_ridges import frangi_cv2
 from bench_ridges import test_image as ridge_image
+from bench_texture import ENERGY_KW, cv_blur, face_grid
 from conftest import SIZES, THREADS
+from reference import texture as ref_texture  # tests/ is on the path (bench_texture)
 from skincore import blobs, color, contours, geometry, ridges
+from skincore.texture import texture_energy
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -137,4 +140,17 @@ def test_contours_label(compare, n, t):
         lambda: contours.label(mask, threads=t),
         "cv2.connectedComponentsWithStats",
         lambda: cv2.connectedComponentsWithStats(mask, connectivity=8),
+    )
+
+
+@pytest.mark.parametrize("t", THREADS)
+def test_texture_energy(compare, t):
+    # The roughness grid of a 1080p portrait (721x518 at 4 px/mm); the peer is the
+    # same NumPy composition over cv2.GaussianBlur (tests/reference/texture.py).
+    gray, face = face_grid()
+    compare(
+        f"texture_energy 518x721 t={t}",
+        lambda: texture_energy(gray, face, threads=t, **ENERGY_KW),
+        "numpy + cv2.GaussianBlur",
+        lambda: ref_texture.texture_energy(gray, face, blur=cv_blur, **ENERGY_KW),
     )

@@ -876,3 +876,78 @@ def test_fill_union_errors():
         g.fill_union([ok], (8, 8), out=np.zeros((8, 9), np.uint8))
     with pytest.raises(ValueError, match="value"):
         g.fill_union([ok], (8, 8), value=256)
+
+
+# ---------------------------------------------------------------- blur_threshold
+
+
+def _blur_threshold_numpy(mask, steps):
+    m = np.asarray(mask) != 0
+    for s, t in steps:
+        m = g.gaussian_blur(m.astype(np.float32), s, threads=1) > t
+    return m
+
+
+def _blob_mask(rng, h, w):
+    m = rng.random((h, w)) > 0.93  # specks: removed by the erosion
+    m[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = True
+    m[h // 2, w // 3] = False  # a hole: filled by the closing
+    return m.astype(np.uint8) * 255
+
+
+CLOSE_ERODE = [(1.5, 0.1), (1.5, 0.9), (1.9, 0.9)]
+
+
+@pytest.mark.parametrize("w", [40, 41, 47])
+def test_blur_threshold_matches_numpy_composition(w):
+    m = _blob_mask(np.random.default_rng(w), 33, w)
+    got = g.blur_threshold(m, CLOSE_ERODE)
+    want = _blur_threshold_numpy(m, CLOSE_ERODE)
+    assert got.dtype == np.bool_ and got.shape == m.shape
+    np.testing.assert_array_equal(got, want)
+    assert 0 < got.sum() < m.size  # not vacuous
+
+
+def test_blur_threshold_dilates_and_erodes():
+    m = np.zeros((41, 41), bool)
+    m[15:26, 15:26] = True
+    grown = g.blur_threshold(m, [(2.0, 0.1)])
+    shrunk = g.blur_threshold(m, [(2.0, 0.9)])
+    assert grown.sum() > m.sum() > shrunk.sum() > 0
+    assert (grown >= m).all() and (shrunk <= m).all()
+    # no steps: the mask itself
+    np.testing.assert_array_equal(g.blur_threshold(m, []), m)
+
+
+@pytest.mark.parametrize("shape", [(1, 30), (30, 1), (0, 4)])
+def test_blur_threshold_thin_and_empty(shape):
+    m = np.ones(shape, np.uint8)
+    got = g.blur_threshold(m, CLOSE_ERODE)
+    np.testing.assert_array_equal(got, _blur_threshold_numpy(m, CLOSE_ERODE) if m.size else got)
+    assert got.shape == shape
+
+
+def test_blur_threshold_strided_and_threads():
+    rng = np.random.default_rng(3)
+    big = _blob_mask(rng, 60, 80)
+    crop = big[5:50, 7:70]
+    assert not crop.flags.c_contiguous
+    a = g.blur_threshold(crop, CLOSE_ERODE, threads=1)
+    np.testing.assert_array_equal(a, _blur_threshold_numpy(crop, CLOSE_ERODE))
+    for t in (2, 7):
+        np.testing.assert_array_equal(g.blur_threshold(crop, CLOSE_ERODE, threads=t), a)
+
+
+@pytest.mark.parametrize(
+    "mask, steps, match",
+    [
+        (np.zeros((4, 4), np.float32), [(1.0, 0.5)], "mask"),
+        (np.zeros(4, np.uint8), [(1.0, 0.5)], "mask"),
+        (np.zeros((4, 4), np.uint8), [(0.0, 0.5)], "sigmas"),
+        (np.zeros((4, 4), np.uint8), [(1.0, float("nan"))], "thresholds"),
+        (np.zeros((4, 4), np.uint8), [1.0], "steps"),
+    ],
+)
+def test_blur_threshold_bad_arguments(mask, steps, match):
+    with pytest.raises(ValueError, match=match):
+        g.blur_threshold(mask, steps)

@@ -67,6 +67,70 @@ def test_frangi_matches_reference_unnormalised_and_masked(rng):
     assert got.response[mask].max() > 0.1
 
 
+@pytest.mark.parametrize("w", [31, 32, 39])
+@pytest.mark.parametrize("edge_beta", [None, 0.5])
+def test_frangi_mask_equals_unmasked_inside(rng, w, edge_beta):
+    # The kernel filters only each row's span of the mask (wrinkles passes the
+    # zone mask to skip the rest of the box): inside the mask every output must
+    # equal the unmasked run's bit for bit, outside it must be 0.
+    img = smooth_noise(rng, 27, w)
+    yy, xx = np.mgrid[:27, :w]
+    inside = (yy - 13) ** 2 / 100 + (xx - w / 2) ** 2 / (w * w / 5) < 1
+    mask = inside & (rng.random((27, w)) > 0.2)
+    mask[:, 0] |= yy[:, 0] % 5 == 0  # spans touching the left border
+    mask[:, -1] |= yy[:, 0] % 7 == 0  # ... and the right one
+    mask[3] = False  # an empty row
+    kw = dict(gamma=0.02, edge_beta=edge_beta, threads=3)
+    full = ridges.frangi(img, [1.0, 1.6, 2.4], **kw)
+    part = ridges.frangi(img, [1.0, 1.6, 2.4], mask=mask, **kw)
+    for name in ("response", "scale", "orientation", "strength", "strength_scale"):
+        a, b = getattr(full, name), getattr(part, name)
+        np.testing.assert_array_equal(b[mask], a[mask], err_msg=name)
+        assert (b[~mask] == 0).all(), name
+    assert full.response[mask].max() > 0.1
+
+
+@pytest.mark.parametrize("edge_beta", [None, 0.5])
+def test_frangi_response_floor(rng, edge_beta):
+    # A floor skips the exponentials where V is provably below it: what is at or
+    # above it (and a trace at low >= floor) is unchanged, bit for bit.
+    img = smooth_noise(rng, 61, 67)
+    img[20:23, 5:60] -= 0.08  # a dark line
+    kw = dict(gamma=0.02, edge_beta=edge_beta)
+    full = ridges.frangi(img, [1.0, 2.0], **kw)
+    part = ridges.frangi(img, [1.0, 2.0], response_floor=0.2, **kw)
+    keep = full.response >= 0.2
+    assert 0 < keep.mean() < 0.9  # both cases occur
+    for name in ("response", "scale", "orientation"):
+        np.testing.assert_array_equal(getattr(part, name)[keep], getattr(full, name)[keep])
+    assert (part.response[~keep] < 0.2).all() and (part.orientation[~keep] == 0).all()
+    assert (part.response[~keep] == 0).mean() > 0.5  # the floor did skip pixels
+    for name in ("strength", "strength_scale"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(full, name))
+    a = ridges.trace(full.response, low=0.2, high=0.4, orientation=full.orientation,
+                     scale=full.strength_scale, min_length=5)  # fmt: skip
+    b = ridges.trace(part.response, low=0.2, high=0.4, orientation=part.orientation,
+                     scale=part.strength_scale, min_length=5)  # fmt: skip
+    assert len(a) == len(b) > 0
+    for ra, rb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(ra.points, rb.points)
+        assert (ra.mean_depth, ra.mean_width, ra.orientation) == (
+            rb.mean_depth,
+            rb.mean_width,
+            rb.orientation,
+        )
+    for t in (1, 3):
+        again = ridges.frangi(img, [1.0, 2.0], response_floor=0.2, threads=t, **kw)
+        np.testing.assert_array_equal(again.response, part.response)
+        np.testing.assert_array_equal(again.orientation, part.orientation)
+    # a tiny floor is still exact above it (rounding margins of the bound)
+    tiny = ridges.frangi(img, [1.0, 2.0], response_floor=1e-6, **kw)
+    keep = full.response >= 1e-6
+    np.testing.assert_array_equal(tiny.response[keep], full.response[keep])
+    with pytest.raises(ValueError, match="response_floor"):
+        ridges.frangi(img, [1.0], response_floor=float("nan"))
+
+
 @pytest.mark.parametrize("shape", [(1, 17), (17, 1), (1, 1), (2, 3)])
 def test_frangi_thin_shapes(rng, shape):
     img = rng.random(shape).astype(np.float32)

@@ -10,7 +10,7 @@ import pytest
 from skincore import _core
 
 STUBS = Path(__file__).parents[1] / "python" / "skincore" / "_core"
-SUBMODULES = ["color", "geometry", "blobs", "ridges", "contours", "maps"]
+SUBMODULES = ["color", "geometry", "blobs", "ridges", "contours", "maps", "texture"]
 
 
 def _stub_names(path: Path) -> tuple[set[str], dict[str, list[str]]]:

@@ -1,11 +1,13 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "arrays.hpp"
 #include "skincore/geometry.hpp"
@@ -71,6 +73,25 @@ void bind_geometry(py::module_& m) {
             run_kernel([&] { max_filter(s, d, radius, threads); });
         },
         py::arg("src"), py::arg("dst"), py::arg("radius"), py::arg("threads") = 0);
+
+    m.def(
+        "blur_threshold",
+        [](py::array mask, std::vector<double> sigmas, std::vector<float> thresholds, py::array out, int threads) {
+            auto s = py_arrays::const_view<std::uint8_t>(mask, "mask");
+            auto d = py_arrays::mut_view<std::uint8_t>(out, "out");
+            py_arrays::check_same_hw(s, "mask", d, "out");
+            if (sigmas.size() != thresholds.size())
+                throw py::value_error("thresholds: need one per sigma");
+            if (sigmas.size() > 64) throw py::value_error("sigmas: at most 64 steps");
+            for (double v : sigmas)
+                if (!(v > 0.0) || !std::isfinite(v)) throw py::value_error("sigmas: each must be finite and > 0");
+            for (float v : thresholds)
+                if (!std::isfinite(v)) throw py::value_error("thresholds: each must be finite");
+            run_kernel([&] {
+                blur_threshold(s, sigmas.data(), thresholds.data(), static_cast<int>(sigmas.size()), d, threads);
+            });
+        },
+        py::arg("mask"), py::arg("sigmas"), py::arg("thresholds"), py::arg("out"), py::arg("threads") = 0);
 
     m.def(
         "resize",

@@ -39,7 +39,7 @@ void bind_ridges(py::module_& m) {
         "frangi",
         [](py::array src, std::vector<double> sigmas, bool black_ridges, double beta, double gamma,
            bool normalize, double edge_beta, py::object mask, py::array response, py::array scale, py::array orientation,
-           py::object strength, py::object strength_scale, int threads) {
+           py::object strength, py::object strength_scale, int threads, float response_floor) {
             auto s = py_arrays::const_view<float>(src, "gray");
             auto r = py_arrays::mut_view<float>(response, "response");
             auto sc = py_arrays::mut_view<float>(scale, "scale");
@@ -82,12 +82,15 @@ void bind_ridges(py::module_& m) {
             p.beta = beta;
             p.gamma = gamma;
             p.normalize = normalize;
+            if (!std::isfinite(response_floor)) throw py::value_error("response_floor: must be finite");
+            p.response_floor = response_floor;
             py::gil_scoped_release release;
             frangi(s, sigmas, p, mk, r, sc, o, st, ssc, threads);
         },
         py::arg("gray"), py::arg("sigmas"), py::arg("black_ridges"), py::arg("beta"), py::arg("gamma"),
         py::arg("normalize"), py::arg("edge_beta"), py::arg("mask"), py::arg("response"), py::arg("scale"),
-        py::arg("orientation"), py::arg("strength"), py::arg("strength_scale"), py::arg("threads"));
+        py::arg("orientation"), py::arg("strength"), py::arg("strength_scale"), py::arg("threads"),
+        py::arg("response_floor") = 0.0f);
 
     m.def(
         "hysteresis_skeleton",

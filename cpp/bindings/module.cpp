@@ -22,6 +22,7 @@ void bind_contours(py::module_& m);
 void bind_maps(py::module_& m);
 void bind_chromophore(py::module_& m);
 void bind_lesions(py::module_& m);
+void bind_texture(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "skincore compiled kernels (private; use the skincore.* modules)";
@@ -73,4 +74,6 @@ PYBIND11_MODULE(_core, m) {
     bind_chromophore(chromophore);
     auto lesions = m.def_submodule("lesions", "Lesion candidates: centre-surround contrast, region features");
     bind_lesions(lesions);
+    auto texture = m.def_submodule("texture", "Local texture energy (roughness)");
+    bind_texture(texture);
 }

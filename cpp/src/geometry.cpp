@@ -476,6 +476,77 @@ void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, i
     });
 }
 
+void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
+                         const std::int64_t* spans, int threads) {
+    if (src.width != dst.width || src.height != dst.height)
+        throw std::invalid_argument("gaussian_blur_row_range: src and dst shapes differ");
+    if (src.channels != 1 || dst.channels != 1)
+        throw std::invalid_argument("gaussian_blur_row_range: single-channel images only");
+    if (views_overlap(src, dst)) throw std::invalid_argument("gaussian_blur_row_range: dst overlaps src");
+    const std::vector<float> taps = gaussian_kernel(sigma, truncate);
+    if (src.empty()) return;
+    const long r = static_cast<long>(taps.size() / 2);
+    const float* w = taps.data() + r;
+    const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
+    // As gaussian_blur, per row: the vertical pass on the columns the horizontal
+    // pass reads ([a - r, b + r) inside the image; a reflected margin sample is a
+    // copy of one of those), then the horizontal pass on [a, b).
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
+        std::vector<const float*> lo(static_cast<std::size_t>(r) + 1), hi(static_cast<std::size_t>(r) + 1);
+        float* p = pad.data() + r;
+        for (long y = static_cast<long>(y0); y < y1; ++y) {
+            const long a = std::max<long>(0, static_cast<long>(spans[2 * y]));
+            const long b = std::min<long>(W, static_cast<long>(spans[2 * y + 1]));
+            if (a >= b) continue;
+            const long va = std::max(0L, a - r), vb = std::min(W, b + r);
+            for (long k = 1; k <= r; ++k) {
+                lo[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y - k, H)) + va;
+                hi[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y + k, H)) + va;
+            }
+            conv_line(p + va, src.row(y) + va, lo.data(), hi.data(), w, r, vb - va);
+            for (long i = 1; i <= r; ++i) {
+                if (-i >= a - r) p[-i] = p[reflect101(-i, W)];
+                if (W - 1 + i < b + r) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+            }
+            for (long k = 1; k <= r; ++k) {
+                lo[static_cast<std::size_t>(k - 1)] = p + a - k;
+                hi[static_cast<std::size_t>(k - 1)] = p + a + k;
+            }
+            conv_line(dst.row(y) + a, p + a, lo.data(), hi.data(), w, r, b - a);
+        }
+    });
+}
+
+void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
+                    MutView<std::uint8_t> out, int threads) {
+    if (mask.width != out.width || mask.height != out.height)
+        throw std::invalid_argument("blur_threshold: mask and out shapes differ");
+    if (steps < 0) throw std::invalid_argument("blur_threshold: steps must be >= 0");
+    for (int k = 0; k < steps; ++k) (void)gaussian_kernel(sigmas[k], 4.0);  // validates sigma
+    if (mask.empty()) return;
+    const std::int64_t W = mask.width, H = mask.height;
+    const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
+    std::vector<float> a(n), b(n);
+    for (std::int64_t y = 0; y < H; ++y) {
+        const std::uint8_t* r = mask.row(y);
+        float* o = a.data() + static_cast<std::size_t>(y * W);
+        for (std::int64_t x = 0; x < W; ++x) o[x] = r[x] ? 1.0f : 0.0f;
+    }
+    const ConstView<float> av{a.data(), W, H, W, 1};
+    const MutView<float> bv{b.data(), W, H, W, 1};
+    for (int k = 0; k < steps; ++k) {
+        gaussian_blur(av, bv, sigmas[k], 4.0, threads);
+        const float t = thresholds[k];
+        for (std::size_t i = 0; i < n; ++i) a[i] = b[i] > t ? 1.0f : 0.0f;
+    }
+    for (std::int64_t y = 0; y < H; ++y) {
+        const float* r = a.data() + static_cast<std::size_t>(y * W);
+        std::uint8_t* o = out.row(y);
+        for (std::int64_t x = 0; x < W; ++x) o[x] = r[x] != 0.0f ? 1 : 0;
+    }
+}
+
 // ====================================================================== resize
 //
 // Both methods are separable with rational weights. Per axis, every weight is an

@@ -33,9 +33,9 @@ struct Hess {
 };
 
 // Central differences of row y of the blurred image b (W x H, packed) with
-// reflect-101 borders, written into three row buffers.
-inline void hessian_row(const float* b, long W, long H, long y, float s2, float* hxx, float* hyy,
-                        float* hxy) {
+// reflect-101 borders, written into three row buffers at columns [x0, x1).
+inline void hessian_row(const float* b, long W, long H, long y, float s2, long x0, long x1, float* hxx,
+                        float* hyy, float* hxy) {
     const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
     const float* rm = b + static_cast<std::size_t>(reflect101(y - 1, H)) * static_cast<std::size_t>(W);
     const float* rp = b + static_cast<std::size_t>(reflect101(y + 1, H)) * static_cast<std::size_t>(W);
@@ -44,13 +44,15 @@ inline void hessian_row(const float* b, long W, long H, long y, float s2, float*
         hyy[x] = ((rm[x] + rp[x]) - 2.0f * r[x]) * s2;
         hxy[x] = (((rp[xp] - rp[xm]) - (rm[xp] - rm[xm])) * 0.25f) * s2;
     };
+    if (x0 >= x1) return;
     if (W == 1) {
         one(0, 0, 0);
         return;
     }
-    one(0, 1, 1);
-    for (long x = 1; x < W - 1; ++x) one(x, x - 1, x + 1);
-    one(W - 1, W - 2, W - 2);
+    if (x0 == 0) one(0, 1, 1);
+    const long a = std::max(x0, 1L), e = std::min(x1, W - 1);
+    for (long x = a; x < e; ++x) one(x, x - 1, x + 1);
+    if (x1 == W) one(W - 1, W - 2, W - 2);
 }
 
 // exp(x) for float x with exp(x) = 0 for x < -87 (no denormals) and x > 88
@@ -74,16 +76,29 @@ inline float exp_flush(float x) {
     return x < -87.0f ? 0.0f : p * scale;
 }
 
-// Central-difference gradient of row y of b (reflect-101 borders).
-inline void gradient_row(const float* b, long W, long H, long y, float* gx, float* gy) {
+// Central-difference gradient of row y of b (reflect-101 borders) at columns
+// [x0, x1); the interior loop has no index arithmetic, so it vectorises.
+inline void gradient_row(const float* b, long W, long H, long y, long x0, long x1, float* gx, float* gy) {
     const float* r = b + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
     const float* rm = b + static_cast<std::size_t>(reflect101(y - 1, H)) * static_cast<std::size_t>(W);
     const float* rp = b + static_cast<std::size_t>(reflect101(y + 1, H)) * static_cast<std::size_t>(W);
-    for (long x = 0; x < W; ++x) {
+    auto one = [&](long x) {
         const long xm = reflect101(x - 1, W), xp = reflect101(x + 1, W);
         gx[x] = (r[xp] - r[xm]) * 0.5f;
         gy[x] = (rp[x] - rm[x]) * 0.5f;
+    };
+    if (x0 >= x1) return;
+    if (W < 3) {
+        for (long x = x0; x < x1; ++x) one(x);
+        return;
     }
+    if (x0 == 0) one(0);
+    const long a = std::max(x0, 1L), e = std::min(x1, W - 1);
+    for (long x = a; x < e; ++x) {
+        gx[x] = (r[x + 1] - r[x - 1]) * 0.5f;
+        gy[x] = (rp[x] - rm[x]) * 0.5f;
+    }
+    if (x1 == W) one(W - 1);
 }
 
 struct VessRow {
@@ -91,11 +106,60 @@ struct VessRow {
     float *v, *l2, *p, *q;
     float b2, g2, gsc2, e2;
     bool use_edge;
+    // > 0: vesselness below it is not needed (sparse path, see vesselness_row).
+    float floor;
+    std::int32_t* idx;  // scratch of the sparse path (w entries)
 };
 
+// Per-pixel pieces of the vesselness, shared by the dense and the sparse path
+// so that both do the same float operations in the same order.
+struct Eig {
+    float l1, l2;
+    bool b_first;
+};
+
+inline Eig eig(float a, float c, float b) {
+    const float tr = (a + c) * 0.5f, d = (a - c) * 0.5f;
+    const float hs = std::sqrt(b * b + d * d);
+    const float la = tr + hs, lb = tr - hs;
+    const bool b_first = std::fabs(lb) < std::fabs(la);
+    return {b_first ? lb : la, b_first ? la : lb, b_first};
+}
+
+inline float plain_vesselness(float l1, float l2, float b2, float g2) {
+    const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+    const float rb = std::fabs(l1) / l2c;
+    const float e1 = -(rb * rb) / b2;
+    const float ss = l1 * l1 + l2 * l2;
+    return exp_flush(e1) * (1.0f - exp_flush(-ss / g2));
+}
+
+// exp(-Rg^2 / 2 edge_beta^2) with Rg from the gradient across the ridge (along
+// l2's eigenvector; along the ridge it is normal, at the ends).
+inline float edge_factor(float a, float c, float b, float l2, float gx, float gy, float gsc2, float e2) {
+    const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
+    const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
+    const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
+    const bool first = q1 >= q2;
+    const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
+    const float gn = gx * nx + gy * ny;
+    const float qs = q > 0.0f ? q : 1.0f;
+    const float along = (gn * gn) / qs, full = gx * gx + gy * gy;
+    const float gp2 = q > 0.0f ? along : full;
+    const float rg2 = (gp2 * gsc2) / (l2c * l2c);
+    return exp_flush(-rg2 / e2);
+}
+
 // Vesselness of one row, written branch-free (selects between computed values).
-// Note: GCC only vectorises it with -fno-trapping-math (not set by the build).
-void vesselness_row(const VessRow& r, long w) {
+// GCC vectorises it with -fno-trapping-math (set by the build). (An AVX2
+// target_clones instance measured 1.6x slower than this SSE2 loop here.)
+//
+// Sparse path (floor > 0): V <= 1 - exp(-S^2 / 2 gamma^2) <= S^2 / 2 gamma^2, so
+// where that bound is below 0.999 * floor (or the polarity is wrong) V is below
+// the floor and is written as 0 without its exponentials; the other pixels (on
+// skin a few per cent) get the exact value, computed by the same expressions.
+template <bool Sparse>
+void eigen_loop(const VessRow& r, long w) {
     const float* __restrict hxx = r.hxx;
     const float* __restrict hyy = r.hyy;
     const float* __restrict hxy = r.hxy;
@@ -106,46 +170,125 @@ void vesselness_row(const VessRow& r, long w) {
     const float b2 = r.b2, g2 = r.g2;
     for (long x = 0; x < w; ++x) {
         const float a = hxx[x], c = hyy[x], b = hxy[x];
-        const float tr = (a + c) * 0.5f, d = (a - c) * 0.5f;
-        const float hs = std::sqrt(b * b + d * d);
-        const float la = tr + hs, lb = tr - hs;
-        const bool b_first = std::fabs(lb) < std::fabs(la);
-        const float l1 = b_first ? lb : la;
-        const float l2 = b_first ? la : lb;
-        const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
-        const float rb = std::fabs(l1) / l2c;
-        const float e1 = -(rb * rb) / b2;
-        const float ss = l1 * l1 + l2 * l2;
-        const float v = exp_flush(e1) * (1.0f - exp_flush(-ss / g2));
+        const Eig e = eig(a, c, b);
         // Wrong polarity is 0 (scikit-image relies on exp underflow, which
         // fails where l1 is exactly 0, e.g. the centre of a straight line).
-        const bool pos = l2 > 0.0f;
-        vo[x] = pos ? v : 0.0f;
-        l2o[x] = pos ? l2 : 0.0f;
+        const bool pos = e.l2 > 0.0f;
+        if constexpr (Sparse) {
+            vo[x] = pos ? e.l1 * e.l1 + e.l2 * e.l2 : -1.0f;  // S^2, for the bound
+        } else {
+            const float v = plain_vesselness(e.l1, e.l2, b2, g2);  // computed, then selected
+            vo[x] = pos ? v : 0.0f;
+        }
+        l2o[x] = pos ? e.l2 : 0.0f;
         // The ridge runs along l1's eigenvector: at 0.5 * atan2(q, p) with
         // (p, q) = +-(a - c, 2b), negated when l1 is lb (a right angle).
         const float amc = a - c, b2x = 2.0f * b;  // computed, then selected
-        po[x] = b_first ? -amc : amc;
-        qo[x] = b_first ? -b2x : b2x;
+        po[x] = e.b_first ? -amc : amc;
+        qo[x] = e.b_first ? -b2x : b2x;
     }
-    if (r.use_edge) {
+}
+
+void vesselness_row(const VessRow& r, long w) {
+    float* __restrict vo = r.v;
+    const float* __restrict l2o = r.l2;
+    if (r.floor > 0.0f) {
+        eigen_loop<true>(r, w);
+        // S^2 below smin: V < floor. The margins cover float rounding (0.1 % of
+        // the floor, and 1e-7 absolute: exp_flush's error near 1); smin >= 0, so
+        // the wrong polarity (stored as -1) is never computed.
+        const float smin = std::max(0.999f * r.floor - 1e-7f, 0.0f) * r.g2;
+        std::int32_t* __restrict idx = r.idx;
+        long n = 0;
         for (long x = 0; x < w; ++x) {
-            // Only the gradient across the ridge (along l2's eigenvector)
-            // counts: along the ridge it is normal (at the ends).
-            const float a = r.hxx[x], c = r.hyy[x], b = r.hxy[x], l2 = r.l2[x];
-            const float l2c = (l2 > 1e-10f ? l2 : 1e-10f);
-            const float gx = r.gx[x], gy = r.gy[x];
-            const float n1x = b, n1y = l2 - a, n2x = l2 - c, n2y = b;
-            const float q1 = n1x * n1x + n1y * n1y, q2 = n2x * n2x + n2y * n2y;
-            const bool first = q1 >= q2;
-            const float nx = first ? n1x : n2x, ny = first ? n1y : n2y, q = first ? q1 : q2;
-            const float gn = gx * nx + gy * ny;
-            const float qs = q > 0.0f ? q : 1.0f;
-            const float along = (gn * gn) / qs, full = gx * gx + gy * gy;
-            const float gp2 = q > 0.0f ? along : full;
-            const float rg2 = (gp2 * r.gsc2) / (l2c * l2c);
-            r.v[x] = r.v[x] * exp_flush(-rg2 / r.e2);
+            idx[n] = static_cast<std::int32_t>(x);
+            n += vo[x] >= smin ? 1 : 0;
+            vo[x] = 0.0f;
         }
+        for (long k = 0; k < n; ++k) {
+            const long x = idx[k];
+            const float a = r.hxx[x], c = r.hyy[x], b = r.hxy[x];
+            const Eig e = eig(a, c, b);
+            float v = plain_vesselness(e.l1, e.l2, r.b2, r.g2);
+            if (r.use_edge) v = v * edge_factor(a, c, b, l2o[x], r.gx[x], r.gy[x], r.gsc2, r.e2);
+            vo[x] = v;
+        }
+        return;
+    }
+    eigen_loop<false>(r, w);
+    if (r.use_edge) {
+        for (long x = 0; x < w; ++x)
+            vo[x] = vo[x] * edge_factor(r.hxx[x], r.hyy[x], r.hxy[x], l2o[x], r.gx[x], r.gy[x], r.gsc2, r.e2);
+    }
+}
+
+// u ? a : b through the bit patterns: a plain select becomes a conditional store,
+// which GCC does not vectorise.
+inline float blend(bool u, float a, float b) {
+    std::uint32_t ia, ib;
+    std::memcpy(&ia, &a, sizeof ia);
+    std::memcpy(&ib, &b, sizeof ib);
+    const std::uint32_t m = 0u - static_cast<std::uint32_t>(u);
+    const std::uint32_t r = (ia & m) | (ib & ~m);
+    float out;
+    std::memcpy(&out, &r, sizeof out);
+    return out;
+}
+
+struct BestRow {
+    const std::uint8_t* mask;  // null: every pixel counts
+    float *v, *l2;  // overwritten with -1 outside the mask
+    const float *p, *q;
+    float *resp, *scale, *orient, *qbest, *strength, *strength_scale;
+    float sigma;
+};
+
+// Keep, per pixel of [xa, xb) inside the mask, the largest response (with its
+// sigma and (p, q)) and the largest l2 (with its sigma): the values of the plain
+// compare-and-assign, written as bit blends so that the loops vectorise. Outside
+// the mask v and l2 are first set to -1, which never wins (both start at 0).
+void keep_best(const BestRow& r, long xa, long xb) {
+    float* __restrict v = r.v;
+    float* __restrict l2 = r.l2;
+    if (r.mask) {
+        const std::uint8_t* __restrict mr = r.mask;
+        for (long x = xa; x < xb; ++x) {
+            const bool in = mr[x] != 0;
+            v[x] = blend(in, v[x], -1.0f);
+            l2[x] = blend(in, l2[x], -1.0f);
+        }
+    }
+    const float* __restrict pp = r.p;
+    const float* __restrict qq = r.q;
+    float* __restrict ro = r.resp;
+    float* __restrict so = r.scale;
+    float* __restrict oo = r.orient;
+    float* __restrict qo = r.qbest;
+    const float fs = r.sigma;
+    if (r.strength) {
+        float* __restrict st = r.strength;
+        float* __restrict ss = r.strength_scale;
+        if (ss) {
+            for (long x = xa; x < xb; ++x) {
+                const bool u = l2[x] > st[x];
+                st[x] = blend(u, l2[x], st[x]);
+                ss[x] = blend(u, fs, ss[x]);
+            }
+        } else {
+            for (long x = xa; x < xb; ++x) st[x] = blend(l2[x] > st[x], l2[x], st[x]);
+        }
+    }
+    // Two passes (GCC vectorises neither as one): (p, q) of the best scale (the
+    // angle is taken at the end), then the response and its sigma.
+    for (long x = xa; x < xb; ++x) {
+        const bool u = v[x] > ro[x];
+        oo[x] = blend(u, pp[x], oo[x]);
+        qo[x] = blend(u, qq[x], qo[x]);
+    }
+    for (long x = xa; x < xb; ++x) {
+        const bool u = v[x] > ro[x];
+        so[x] = blend(u, fs, so[x]);
+        ro[x] = blend(u, v[x], ro[x]);
     }
 }
 
@@ -173,6 +316,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         throw std::invalid_argument("edge_beta must be >= 0 (0 = off)");
     if (!(p.gamma >= 0.0) || !std::isfinite(p.gamma))
         throw std::invalid_argument("gamma must be >= 0 (0 = automatic)");
+    if (!std::isfinite(p.response_floor)) throw std::invalid_argument("response_floor must be finite");
     if (src.empty()) return;
     // One NaN or inf would make the automatic gamma (a maximum over the image)
     // non-finite and every response NaN: refuse them.
@@ -200,6 +344,21 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
     const bool use_edge = p.edge_beta > 0.0;
     const float e2 = use_edge ? static_cast<float>(2.0 * p.edge_beta * p.edge_beta) : 1.0f;
 
+    // Per row, the columns [first, last + 1) of the mask (all columns without one).
+    std::vector<long> spans(static_cast<std::size_t>(2 * H));
+    parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            long a = 0, b = w;
+            if (has_mask) {
+                const std::uint8_t* mr = mask.row(y);
+                while (a < w && !mr[a]) ++a;
+                while (b > a && !mr[b - 1]) --b;
+            }
+            spans[static_cast<std::size_t>(2 * y)] = a;
+            spans[static_cast<std::size_t>(2 * y + 1)] = b;
+        }
+    });
+
     for (double sigma : sigmas) {
         gaussian_blur(src, bview, sigma, 4.0, threads);
         const float s2 = p.normalize ? static_cast<float>(sigma * sigma) * sign : sign;
@@ -216,8 +375,8 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
                 std::vector<float> hxx(static_cast<std::size_t>(W)), hyy(hxx.size()), hxy(hxx.size());
                 float m = 0.0f;
                 for (std::int64_t y = y0; y < y1; ++y) {
-                    hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, hxx.data(), hyy.data(),
-                                hxy.data());
+                    hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, 0, w, hxx.data(),
+                                hyy.data(), hxy.data());
                     const std::uint8_t* mr = has_mask ? mask.row(y) : nullptr;
                     for (long x = 0; x < w; ++x) {
                         if (mr && !mr[x]) continue;
@@ -240,45 +399,47 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             const std::size_t n = static_cast<std::size_t>(W);
             std::vector<float> hxx(n), hyy(n), hxy(n), vr(n), l2r(n), pr(n), qr(n);
+            std::vector<std::int32_t> idx(p.response_floor > 0.0f ? n : 0);
             std::vector<float> gxr(use_edge ? n : 0), gyr(gxr.size());
             for (std::int64_t y = y0; y < y1; ++y) {
-                hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, hxx.data(), hyy.data(),
+                // Only the columns between the row's first and last mask pixel are
+                // filtered (outside the mask every output stays 0).
+                const long xa = spans[static_cast<std::size_t>(2 * y)];
+                const long xb = spans[static_cast<std::size_t>(2 * y + 1)];
+                if (xa >= xb) continue;
+                hessian_row(blurred.data(), w, h, static_cast<long>(y), s2, xa, xb, hxx.data(), hyy.data(),
                             hxy.data());
-                if (use_edge) gradient_row(blurred.data(), w, h, static_cast<long>(y), gxr.data(), gyr.data());
-                VessRow vrow{hxx.data(), hyy.data(), hxy.data(), gxr.data(), gyr.data(), vr.data(),
-                             l2r.data(),  pr.data(),  qr.data(),  b2,         g2,         gsc2,
-                             e2,          use_edge};
-                vesselness_row(vrow, w);
-                const std::uint8_t* mr = has_mask ? mask.row(y) : nullptr;
-                float* ro = response.row(y);
-                float* so = scale.row(y);
-                float* oo = orientation.row(y);
-                float* qo = qbest.data() + static_cast<std::size_t>(y) * n;
-                float* st = strength.data ? strength.row(y) : nullptr;
-                float* ss_out = strength_scale.data ? strength_scale.row(y) : nullptr;
-                for (long x = 0; x < w; ++x) {
-                    if (mr && !mr[x]) continue;
-                    if (st && l2r[x] > st[x]) {
-                        st[x] = l2r[x];
-                        if (ss_out) ss_out[x] = fsigma;
-                    }
-                    if (vr[x] > ro[x]) {
-                        ro[x] = vr[x];
-                        so[x] = fsigma;
-                        oo[x] = pr[x];  // (p, q) of the best scale; angle at the end
-                        qo[x] = qr[x];
-                    }
-                }
+                if (use_edge)
+                    gradient_row(blurred.data(), w, h, static_cast<long>(y), xa, xb, gxr.data(), gyr.data());
+                VessRow vrow{hxx.data() + xa, hyy.data() + xa, hxy.data() + xa,
+                             use_edge ? gxr.data() + xa : nullptr, use_edge ? gyr.data() + xa : nullptr,
+                             vr.data() + xa, l2r.data() + xa, pr.data() + xa, qr.data() + xa, b2, g2, gsc2,
+                             e2, use_edge, p.response_floor, idx.data()};
+                vesselness_row(vrow, xb - xa);
+                BestRow best{has_mask ? mask.row(y) : nullptr,
+                             vr.data(),
+                             l2r.data(),
+                             pr.data(),
+                             qr.data(),
+                             response.row(y),
+                             scale.row(y),
+                             orientation.row(y),
+                             qbest.data() + static_cast<std::size_t>(y) * n,
+                             strength.data ? strength.row(y) : nullptr,
+                             strength_scale.data ? strength_scale.row(y) : nullptr,
+                             fsigma};
+                keep_best(best, xa, xb);
             }
         });
     }
+    const float omin = p.response_floor;
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
             float* oo = orientation.row(y);
             const float* ro = response.row(y);
             const float* qo = qbest.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(W);
             for (long x = 0; x < w; ++x) {
-                if (!(ro[x] > 0.0f)) {
+                if (!(ro[x] > 0.0f) || ro[x] < omin) {
                     oo[x] = 0.0f;
                     continue;
                 }

@@ -58,7 +58,8 @@ class FrangiResult:
         Sigma (px) at which the maximum was reached; 0 where ``response == 0``.
     orientation : numpy.ndarray
         Direction along the ridge (radians, ``[-pi/2, pi/2)``, x right, y down)
-        at that scale; 0 where ``response == 0``.
+        at that scale; 0 where ``response == 0`` or below the ``response_floor``
+        of :func:`frangi`.
     strength : numpy.ndarray
         The largest across-ridge eigenvalue of the requested polarity over the
         scales (the larger-magnitude Hessian eigenvalue, ``sigma**2``-normalised
@@ -169,6 +170,7 @@ def frangi(
     mask: np.ndarray | None = None,
     normalize: bool = True,
     edge_beta: float | None = None,
+    response_floor: float = 0.0,
     threads: int = 0,
 ) -> FrangiResult:
     """Multi-scale Frangi vesselness with the scale and direction of the best scale.
@@ -213,6 +215,15 @@ def frangi(
         plain filter reports as two parallel ridges. ``0.5`` removes the flanks
         of bright lines when looking for dark ones (use it for wrinkles, next to
         specular highlights).
+    response_floor : float, optional
+        Responses below it are not needed (pass :func:`trace`'s ``low``): where
+        the bound ``V <= S**2 / (2 gamma**2)`` shows ``V < response_floor`` the
+        vesselness is returned as 0 without computing its exponentials, and the
+        orientation (an arctangent per pixel) is computed only where
+        ``response >= response_floor``. Responses at or above the floor, their
+        ``scale`` and ``orientation``, ``strength`` and ``strength_scale`` are
+        exactly those of ``response_floor=0``, so a trace at ``low >=
+        response_floor`` gives the same ridges. 0: every response exact.
     threads : int, optional
         Threads in [0, 256], 0 = the pool size; results are bit-identical for any value.
 
@@ -242,6 +253,7 @@ def frangi(
     b = _finite("beta", beta, positive=True)
     g = 0.0 if gamma is None else _finite("gamma", gamma, positive=True)
     eb = 0.0 if edge_beta is None else _finite("edge_beta", edge_beta, positive=True)
+    floor = _finite("response_floor", response_floor)
     m = _mask(mask, gray.shape)
     nt = check_threads(threads)
     h, w = gray.shape
@@ -254,7 +266,7 @@ def frangi(
         return FrangiResult(resp, scale, orient, strength, sscale)
     _core.ridges.frangi(
         gray, sig, bool(black_ridges), b, g, bool(normalize), eb, m, resp, scale, orient, strength,
-        sscale, nt,
+        sscale, nt, floor,
     )  # fmt: skip
     return FrangiResult(resp, scale, orient, strength, sscale)
 

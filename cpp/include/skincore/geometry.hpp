@@ -93,6 +93,21 @@ void gaussian_blur_spans(ConstView<float> src, MutView<float> dst, double sigma,
 // dst may be src.
 void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, int threads);
 
+// gaussian_blur computed only at columns [spans[2y], spans[2y+1]) of each row y
+// (an empty or reversed span skips the row; spans are clipped to [0, W)); dst
+// elsewhere is left as it is. Each computed value is bit-identical to
+// gaussian_blur's (the same operations on the same samples): for callers that
+// need a blur only inside a mask. dst must not overlap src.
+void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
+                         const std::int64_t* spans, int threads);
+
+// Morphology by blur and threshold: m = mask != 0, then for each step k
+// m = gaussian_blur(m as 0/1 float32, sigmas[k], truncate 4) > thresholds[k]
+// (float32 compare); out = m as 0/1. A low threshold dilates, a high one erodes.
+// Each step's values are gaussian_blur's exactly.
+void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
+                    MutView<std::uint8_t> out, int threads);
+
 // Index of sample i (possibly outside [0, n)) under reflect-101 borders.
 inline long reflect101(long i, long n) {
     if (n == 1) return 0;

@@ -27,6 +27,12 @@ struct FrangiParams {
     // which suppresses the flanks of edges and of opposite-polarity lines (a
     // ridge centre has no gradient). 0: off (plain Frangi, as scikit-image).
     double edge_beta = 0.0;
+    // > 0: responses below response_floor are not needed (e.g. a tracer's `low`
+    // threshold): where the bound V <= S^2 / 2 gamma^2 shows V < floor, V is
+    // written as 0 without its exponentials, and the orientation (an atan2) is
+    // computed only where response >= floor (0 elsewhere). Responses >= floor,
+    // their scale and orientation, strength and strength_scale are exact.
+    float response_floor = 0.0f;
 };
 
 // Multi-scale Frangi vesselness (2-D). Per scale: B = gaussian_blur(src, sigma)

@@ -8,6 +8,7 @@ from . import geometry as geometry
 from . import lesions as lesions
 from . import maps as maps
 from . import ridges as ridges
+from . import texture as texture
 
 def hardware_threads() -> int: ...
 def set_num_threads(n: int) -> None: ...

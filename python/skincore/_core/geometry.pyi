@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -6,6 +8,13 @@ def gaussian_blur(
     dst: npt.NDArray[np.float32],
     sigma: float,
     truncate: float = 4.0,
+    threads: int = 0,
+) -> None: ...
+def blur_threshold(
+    mask: npt.NDArray[np.uint8],
+    sigmas: Sequence[float],
+    thresholds: Sequence[float],
+    out: npt.NDArray[np.uint8],
     threads: int = 0,
 ) -> None: ...
 def resize(

@@ -21,6 +21,7 @@ def frangi(
     strength: _F32 | None,
     strength_scale: _F32 | None,
     threads: int,
+    response_floor: float = 0.0,
 ) -> None: ...
 def hysteresis_skeleton(
     response: _F32, mask: _U8 | None, low: float, high: float, thin: bool, out: _U8, threads: int

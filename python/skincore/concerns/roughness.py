@@ -28,6 +28,11 @@ result does not depend on the photo's resolution:
    a 2.5 mm window they point every way.
 4. **Threshold.** A skin pixel is rough where ``E > ROUGH_THRESHOLD``.
 
+Steps 1-3 run as one compiled pass (:func:`skincore.texture.texture_energy`,
+equal bit for bit to their NumPy composition, ``tests/reference/texture.py``)
+on a 4 px/mm grid; the map is resampled onto the texture grid once per face
+and shared with moisture.
+
 The summary numbers:
 
 - ``area``: rough fraction of the face skin; ``zones``: rough fraction of
@@ -63,7 +68,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import geometry
+from skincore import geometry, texture
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
@@ -154,29 +159,6 @@ class Params:
     edge_isotropy: float = EDGE_ISOTROPY
 
 
-def _erode(mask: np.ndarray, radius: float, threads: int) -> np.ndarray:
-    """``mask`` (nonzero inside) minus a band of about ``radius`` px at its edge, float32 0/1."""
-    m = (mask > 0).astype(np.float32)
-    if radius < 0.5:
-        return m
-    # A Gaussian of sigma r/2 falls to ~0.977 of the interior level at r from a
-    # straight edge: keep what is at least that deep inside.
-    b = geometry.gaussian_blur(m, radius / 2.0, threads=threads)
-    return ((b >= 0.977) & (m > 0)).astype(np.float32)
-
-
-def _masked_blur(
-    values: np.ndarray, weight: np.ndarray, wblur: np.ndarray, sigma: float, threads: int
-) -> np.ndarray:
-    """``G(values * weight) / G(weight)`` with ``G(weight)`` given (0 where untrusted)."""
-    num = geometry.gaussian_blur(
-        np.ascontiguousarray(values * weight, dtype=np.float32), sigma, threads=threads
-    )
-    out = np.zeros_like(num)
-    np.divide(num, wblur, out=out, where=wblur > _MIN_WEIGHT)
-    return out
-
-
 def texture_energy(
     ctx: TextureContext, params: Params | None = None, *, threads: int = 0
 ) -> np.ndarray:
@@ -204,14 +186,23 @@ def texture_energy(
     # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
     # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and
     # resampled back onto the context's grid.
+    # Memoised on the context grid too: roughness and moisture read the same map
+    # (each gets its own copy).
+    return ctx.memo(
+        ("roughness_energy_grid", params), lambda: _energy_on_grid(ctx, face, params, threads)
+    ).copy()
+
+
+def _energy_on_grid(
+    ctx: TextureContext, face: np.ndarray, params: Params, threads: int
+) -> np.ndarray:
     work = ctx.rescaled(params.work_px_per_mm, threads=threads)
     energy = work.memo(("roughness_energy", params), lambda: _energy(work, params, threads))
-    if work is not ctx:
-        h, w = ctx.gray.shape
-        energy = geometry.resize(energy, (w, h), method="bilinear", threads=threads)
-        energy[face == 0] = 0.0
-    else:
-        energy = energy.copy()
+    if work is ctx:
+        return energy
+    h, w = ctx.gray.shape
+    energy = geometry.resize(energy, (w, h), method="bilinear", threads=threads)
+    np.copyto(energy, 0.0, where=face == 0)
     return energy
 
 
@@ -221,52 +212,39 @@ def _energy(ctx: TextureContext, params: Params, threads: int) -> np.ndarray:
     if face is None or face.shape != gray.shape or not np.any(face):
         return np.zeros(gray.shape, np.float32)
     ppm = float(ctx.px_per_mm)
-    m = _erode(face, params.edge_margin_mm * ppm, threads)
-    if not np.any(m):
-        return np.zeros(gray.shape, np.float32)
+    # Edge margin: a Gaussian of sigma r/2 falls to ~0.977 of the interior level
+    # at r from a straight edge; the kernel keeps what is at least that deep inside.
+    r_edge = params.edge_margin_mm * ppm
     s_fine = max(_MIN_SIGMA_PX, params.fine_sigma_mm * ppm)
     s_coarse = max(2.0 * s_fine, params.coarse_sigma_mm * ppm)
     s_win = max(s_coarse, params.window_sigma_mm * ppm)
-    w_fine = geometry.gaussian_blur(m, s_fine, threads=threads)
-    w_coarse = geometry.gaussian_blur(m, s_coarse, threads=threads)
-    w_win = geometry.gaussian_blur(m, s_win, threads=threads)
-    fine = _masked_blur(gray, m, w_fine, s_fine, threads)
-    coarse = _masked_blur(gray, m, w_coarse, s_coarse, threads)
-    band = np.clip(fine - coarse, -params.band_clip, params.band_clip)
-    energy = np.sqrt(np.maximum(_masked_blur(band * band, m, w_win, s_win, threads), 0.0))
-    if params.edge_isotropy > 0:
-        iso = _isotropy(band, m, w_win, s_win, threads)
-        energy *= np.sqrt(np.minimum(iso / params.edge_isotropy, 1.0))
-    energy *= m
-    return energy.astype(np.float32)
-
-
-def _isotropy(
-    band: np.ndarray, m: np.ndarray, w_win: np.ndarray, s_win: float, threads: int
-) -> np.ndarray:
-    """``2 l2 / (l1 + l2)`` of the band's windowed structure tensor, in [0, 1].
-
-    1 where the band's gradients point every way (bumps, uneven texture), 0 where
-    they all point one way (a shading edge, a fold's shadow, aligned hairs).
-    """
-    gy, gx = np.gradient(band)
-    jxx = _masked_blur(gx * gx, m, w_win, s_win, threads)
-    jyy = _masked_blur(gy * gy, m, w_win, s_win, threads)
-    jxy = _masked_blur(gx * gy, m, w_win, s_win, threads)
-    tr = jxx + jyy
-    disc = np.sqrt(np.maximum((jxx - jyy) ** 2 + 4.0 * jxy * jxy, 0.0))
-    out = np.zeros_like(tr)
-    np.divide(tr - disc, tr, out=out, where=tr > 1e-12)
-    return np.clip(out, 0.0, 1.0)
+    # Steps 1-3 of the module docstring in one compiled pass (equal, bit for bit,
+    # to their NumPy composition: tests/reference/texture.py).
+    return texture.texture_energy(
+        gray,
+        face,
+        erode_sigma=r_edge / 2.0 if r_edge >= 0.5 else 0.0,
+        fine_sigma=s_fine,
+        coarse_sigma=s_coarse,
+        window_sigma=s_win,
+        band_clip=params.band_clip,
+        edge_isotropy=max(params.edge_isotropy, 0.0),
+        min_weight=_MIN_WEIGHT,
+        threads=threads,
+    )
 
 
 def mean_excess(energy: np.ndarray, skin: np.ndarray, threshold: float = ROUGH_THRESHOLD) -> float:
     """Mean over ``skin`` of ``clip((E - T) / T, 0, 1)`` (0 for an empty mask)."""
-    sel = skin > 0
-    if not np.any(sel):
+    sel = skin if skin.dtype == np.bool_ else skin > 0
+    e = energy[sel].astype(np.float64)
+    if e.size == 0:
         return 0.0
-    t = threshold
-    return float(np.mean(np.clip((energy[sel].astype(np.float64) - t) / t, 0.0, 1.0)))
+    # clip((E - T) / T, 0, 1), in place (the same operations, fewer temporaries)
+    e -= threshold
+    e /= threshold
+    np.clip(e, 0.0, 1.0, out=e)
+    return float(np.mean(e))
 
 
 def severity_from_excess(excess: float, full: float = SEVERITY_FULL) -> int:

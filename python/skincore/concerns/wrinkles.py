@@ -18,7 +18,10 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    Gaussian cross-section darkening the skin by a fraction ``c`` the
    scale-normalised strength is about ``0.38 * c * L`` (at most; less for
    lines finer than the finest scale), and the response is about
-   ``1 - exp(-strength**2 / (2 * GAMMA**2))``.
+   ``1 - exp(-strength**2 / (2 * GAMMA**2))``. (Cost: each zone's box is
+   filtered alone and only on its mask (step 2), with :data:`LOW` as the
+   filter's ``response_floor``: the tracer reads nothing else, so the lines are
+   those of one unmasked pass over all zones.)
 2. **Zone masks.** Each zone's skin mask is closed (holes smaller than about
    :data:`CLOSE_MM` filled, so that a dark crease the skin classifier dropped
    does not cut the line) and eroded by :data:`EDGE_MM` so the borders of eyes,
@@ -190,10 +193,6 @@ _DEFAULT = Params()
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
 
 
-def _blur_mask(m: np.ndarray, sigma: float, threads: int) -> np.ndarray:
-    return geometry.gaussian_blur(m.astype(np.float32), max(sigma, 0.3), threads=threads)
-
-
 def _zone_mask(
     mask: np.ndarray, ppm: float, threads: int
 ) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
@@ -219,26 +218,30 @@ def _zone_mask(
 
 
 def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
-    m = mask > 0
+    # Blurred indicator at distance d outside a straight edge is Phi(-d/s):
+    # > 0.1 dilates by 1.28 s, then > 0.9 erodes back by 1.28 s (closing); a last
+    # > 0.9 erodes the border. Sigmas of at least 0.3 px.
+    steps: list[tuple[float, float]] = []
     r_close = CLOSE_MM * ppm / 2
     if r_close >= 0.5:
-        # Blurred indicator at distance d outside a straight edge is Phi(-d/s):
-        # > 0.1 dilates by 1.28 s, then > 0.9 erodes back by 1.28 s.
-        s = r_close / 1.28
-        m = _blur_mask(m, s, threads) > 0.1
-        m = _blur_mask(m, s, threads) > 0.9
+        s = max(r_close / 1.28, 0.3)
+        steps += [(s, 0.1), (s, 0.9)]
     r_edge = EDGE_MM * ppm
     if r_edge >= 0.5:
-        m = _blur_mask(m, r_edge / 1.28, threads) > 0.9
-    return m
+        steps.append((max(r_edge / 1.28, 0.3), 0.9))
+    return geometry.blur_threshold(mask, steps, threads=threads)
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
-    rows = np.flatnonzero(mask.any(axis=1))
+    # max over uint8 rows is cheaper than any(); the columns are searched only
+    # within the rows found.
+    m = mask.view(np.uint8) if mask.dtype == np.bool_ else mask
+    rows = np.flatnonzero(m.max(axis=1))
     if rows.size == 0:
         return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    y0, y1 = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(m[y0:y1].max(axis=0))
+    return int(cols[0]), y0, int(cols[-1]) + 1, y1
 
 
 def _union_box(
@@ -263,20 +266,31 @@ def _sigmas(mm: tuple[float, ...], ppm: float) -> list[float]:
 def _footprint(points: np.ndarray, half_width: float) -> np.ndarray:
     """Polygon of a polyline buffered by ``half_width`` on both sides."""
     p = points.astype(np.float64)
-    if len(p) < 2:
+    k = len(p)
+    if k < 2:
         return np.zeros((0, 2))
-    d = np.gradient(p, axis=0)
+    # numpy.gradient along the points (unit spacing): central differences / 2
+    # inside, one-sided differences at the ends.
+    d = np.empty_like(p)
+    d[1:-1] = (p[2:] - p[:-2]) / 2.0
+    d[0] = p[1] - p[0]
+    d[-1] = p[-1] - p[-2]
     n = np.hypot(d[:, 0], d[:, 1])
     n[n == 0] = 1.0
-    nx, ny = -d[:, 1] / n, d[:, 0] / n
-    left = p + half_width * np.stack([nx, ny], axis=1)
-    right = p - half_width * np.stack([nx, ny], axis=1)
+    nrm = np.empty_like(p)
+    nrm[:, 0] = -d[:, 1] / n
+    nrm[:, 1] = d[:, 0] / n
+    off = half_width * nrm
     # Extend the ends by half a width along the line so a footprint has caps.
-    t0 = (p[0] - p[1]) / max(np.hypot(*(p[0] - p[1])), 1e-9)
-    t1 = (p[-1] - p[-2]) / max(np.hypot(*(p[-1] - p[-2])), 1e-9)
-    return np.concatenate(
-        [left, [p[-1] + half_width * t1], right[::-1], [p[0] + half_width * t0]], axis=0
-    )
+    e0, e1 = p[0] - p[1], p[-1] - p[-2]
+    t0 = e0 / max(np.hypot(e0[0], e0[1]), 1e-9)
+    t1 = e1 / max(np.hypot(e1[0], e1[1]), 1e-9)
+    out = np.empty((2 * k + 2, 2))
+    out[:k] = p + off
+    out[k] = p[-1] + half_width * t1
+    out[k + 1 : 2 * k + 1] = (p - off)[::-1]
+    out[2 * k + 1] = p[0] + half_width * t0
+    return out
 
 
 def _outline(points_tex: np.ndarray, width_tex: float, ctx: TextureContext) -> np.ndarray:
@@ -301,13 +315,20 @@ def _trim(p: np.ndarray, cut: float) -> np.ndarray:
     """Remove ``cut`` px of arc length from each end of a polyline (interpolated)."""
     if cut <= 0 or len(p) < 2:
         return p
-    seg = np.hypot(*np.diff(p, axis=0).T)
-    s = np.concatenate([[0.0], np.cumsum(seg)])
+    d = p[1:] - p[:-1]
+    s = np.empty(len(p))
+    s[0] = 0.0
+    np.cumsum(np.hypot(d[:, 0], d[:, 1]), out=s[1:])
     total = s[-1]
     if total <= 2 * cut + 1.0:
         return p
-    t = np.concatenate([[cut], s[(s > cut) & (s < total - cut)], [total - cut]])
-    return np.stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])], axis=1)
+    inner = s[(s > cut) & (s < total - cut)]
+    t = np.empty(len(inner) + 2)
+    t[0], t[1:-1], t[-1] = cut, inner, total - cut
+    out = np.empty((len(t), 2))
+    out[:, 0] = np.interp(t, s, p[:, 0])
+    out[:, 1] = np.interp(t, s, p[:, 1])
+    return out
 
 
 def _polyline_length(p: np.ndarray) -> float:
@@ -351,14 +372,15 @@ def _measure_zone(
         # fr maps start at `origin`; cut the zone's box out of them.
         sy = slice(by0 - oy, by1 - oy)
         sx = slice(bx0 - ox, bx1 - ox)
-        resp = np.ascontiguousarray(fr.response[sy, sx])
+        # row-strided views: the kernels read strided rows (no copies)
+        resp = fr.response[sy, sx]
         traced = ridges.trace(
             resp,
             low=params.low,
             high=params.high,
-            scale=np.ascontiguousarray(fr.strength_scale[sy, sx]),
-            orientation=np.ascontiguousarray(fr.orientation[sy, sx]),
-            mask=np.ascontiguousarray(zmask[by0:by1, bx0:bx1]),
+            scale=fr.strength_scale[sy, sx],
+            orientation=fr.orientation[sy, sx],
+            mask=zmask[by0:by1, bx0:bx1],
             min_length=params.min_length_mm * ppm,
             max_gap=max(1.5, params.max_gap_mm * ppm),
             spur_length=max(4.0, params.min_length_mm * ppm / 2),
@@ -439,15 +461,16 @@ def measure_wrinkles(
     ppm = float(ctx.px_per_mm)
     if not ppm >= MIN_PX_PER_MM:
         return None
-    names = [z for z in WRINKLE_ZONES if z in ctx.masks and np.any(ctx.masks[z])]
+    # One count per mask and grid (a zone is present where its count is > 0).
+    count = {z: int(np.count_nonzero(ctx.masks[z])) for z in WRINKLE_ZONES if z in ctx.masks}
+    names = [z for z, n in count.items() if n > 0]
     if not names:
         return None
-    area_img = {
-        z: int(round(np.count_nonzero(ctx.masks[z]) / (ctx.scale * ctx.scale))) for z in names
-    }
+    area_img = {z: int(round(count[z] / (ctx.scale * ctx.scale))) for z in names}
     ctx = ctx.rescaled(params.work_px_per_mm, threads=threads)
     ppm = float(ctx.px_per_mm)
-    names = [z for z in names if np.any(ctx.masks[z])]
+    skin_count = {z: int(np.count_nonzero(ctx.masks[z])) for z in names}
+    names = [z for z in names if skin_count[z] > 0]
     shape = ctx.gray.shape
     zboxed = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
     zmasks = {z: m for z, (m, _) in zboxed.items()}
@@ -469,13 +492,18 @@ def measure_wrinkles(
         )
         reach = int(4.0 * sig[-1] + 0.5) + 2
 
-        def frangi(x0: int, y0: int, x1: int, y1: int) -> ridges.FrangiResult:
+        def frangi(
+            x0: int, y0: int, x1: int, y1: int, mask: np.ndarray | None = None
+        ) -> ridges.FrangiResult:
             return ridges.frangi(
                 gray[y0:y1, x0:x1],
                 sig,
                 black_ridges=True,
                 gamma=params.gamma,
                 edge_beta=0.5,
+                mask=None if mask is None else mask[y0:y1, x0:x1],
+                # trace reads the maps only where the response >= low
+                response_floor=params.low,
                 threads=threads,
             )
 
@@ -491,7 +519,9 @@ def measure_wrinkles(
             bx0, by0, bx1, by1 = boxes[z]
             x0, y0 = max(ux0, bx0 - reach), max(uy0, by0 - reach)
             x1, y1 = min(ux1, bx1 + reach), min(uy1, by1 + reach)
-            out[z] = (frangi(x0, y0, x1, y1), (x0, y0))
+            # Only the zone's mask is traced (trace reads the maps nowhere else):
+            # the filter skips the rest of the box.
+            out[z] = (frangi(x0, y0, x1, y1, zmasks[z]), (x0, y0))
         return out
 
     plain = [z for z in names if z not in _FOLD_ZONES]
@@ -504,9 +534,8 @@ def measure_wrinkles(
     zones: dict[str, WrinkleZone] = {}
     for z in names:
         fr, origin = results[z]
-        skin_px = int(np.count_nonzero(ctx.masks[z]))
         zones[z] = _measure_zone(
-            ctx, z, fr, origin, zmasks[z], zboxes[z], skin_px, area_img[z], threads, params
+            ctx, z, fr, origin, zmasks[z], zboxes[z], skin_count[z], area_img[z], threads, params
         )
     return Wrinkles(zones=zones, deep_threshold=params.deep_threshold)
 

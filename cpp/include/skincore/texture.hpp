@@ -1,0 +1,41 @@
+// Local texture: the band-pass energy of lightness over a skin mask (roughness).
+//
+// One fused pass over what the NumPy composition did in ten Gaussian blurs and
+// some thirty full-grid array operations; every step is the same float32 IEEE
+// operation in the same order, so the result equals that composition bit for bit
+// (tests/reference/texture.py).
+#pragma once
+
+#include <cstdint>
+
+#include "skincore/image_view.hpp"
+
+namespace skincore::texture {
+
+struct EnergyParams {
+    double erode_sigma = 0.0;   // > 0: mask = face && blur(face, erode_sigma) >= 0.977
+    double fine_sigma = 1.0;    // band-pass: masked blur at fine_sigma ...
+    double coarse_sigma = 4.0;  // ... minus masked blur at coarse_sigma
+    double window_sigma = 10.0; // window of the local RMS and of the structure tensor
+    float band_clip = 0.03f;    // band values clipped to +-band_clip
+    float edge_isotropy = 0.5f; // > 0: energy *= sqrt(min(1, isotropy / edge_isotropy))
+    float min_weight = 1e-3f;   // masked blurs are 0 where blur(mask) <= min_weight
+};
+
+// Texture energy E of `gray` over the skin `face` (nonzero inside), written into
+// `energy` (caller-owned, same shape; 0 outside the eroded mask m):
+//   m      = face > 0, eroded: m &= blur(m, erode_sigma) >= 0.977 (if erode_sigma > 0)
+//   G_s(v) = blur(v * m, s) / blur(m, s) where blur(m, s) > min_weight, else 0
+//   band   = clip(G_fine(gray) - G_coarse(gray), -band_clip, band_clip)
+//   E      = sqrt(max(G_win(band^2), 0))
+//   (gx, gy) = central differences of band (one-sided at the borders, as numpy.gradient)
+//   J = G_win of gx^2, gy^2, gx gy; iso = (tr - sqrt((jxx - jyy)^2 + 4 jxy^2)) / tr
+//       (0 where tr <= 1e-12), clipped to [0, 1]
+//   E     *= sqrt(min(iso / edge_isotropy, 1))   (if edge_isotropy > 0)
+//   E     *= m
+// Blurs: skincore::gaussian_blur (truncate 4, reflect-101). Returns false (energy
+// all 0) when m is empty. Deterministic for any thread count.
+bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyParams& p, MutView<float> energy,
+            int threads);
+
+}  // namespace skincore::texture

@@ -1,0 +1,248 @@
+// Local texture energy (see texture.hpp).
+#include "skincore/texture.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <vector>
+
+#include "skincore/geometry.hpp"
+#include "skincore/parallel.hpp"
+
+namespace skincore::texture {
+
+namespace {
+
+// A packed W x H float image in scratch storage.
+struct Grid {
+    std::int64_t W = 0, H = 0;
+    float* px = nullptr;
+    std::size_t size() const { return static_cast<std::size_t>(W * H); }
+    float* row(std::int64_t y) { return px + static_cast<std::size_t>(y * W); }
+    const float* row(std::int64_t y) const { return px + static_cast<std::size_t>(y * W); }
+    ConstView<float> cview() const { return {px, W, H, W, 1}; }
+    MutView<float> mview() { return {px, W, H, W, 1}; }
+};
+
+// The scratch grids (about 12 full-size images) are kept per calling thread
+// between calls, up to this many bytes: allocating and page-faulting them anew
+// on every call cost about a quarter of the kernel's time. Larger needs are
+// allocated for the call only.
+constexpr std::size_t kScratchKeepBytes = std::size_t{64} << 20;
+
+float* scratch(std::size_t count, std::vector<float>& local) {
+    thread_local std::vector<float> kept;
+    if (count * sizeof(float) <= kScratchKeepBytes) {
+        if (kept.size() < count) kept.resize(count);
+        return kept.data();
+    }
+    local.resize(count);
+    return local.data();
+}
+
+// Per row y, [spans[2y], spans[2y+1]): the columns where a blur is needed.
+using Spans = std::vector<std::int64_t>;
+
+// The blur of src at the span columns (each value equals gaussian_blur's); dst
+// is 0 elsewhere.
+void blur(const Grid& src, Grid& dst, double sigma, const Spans& spans, int threads) {
+    gaussian_blur_row_range(src.cview(), dst.mview(), sigma, 4.0, spans.data(), threads);
+    for (std::int64_t y = 0; y < dst.H; ++y) {
+        const std::int64_t a = std::min(std::max<std::int64_t>(spans[static_cast<std::size_t>(2 * y)], 0), dst.W);
+        const std::int64_t b = std::max(std::min(spans[static_cast<std::size_t>(2 * y + 1)], dst.W), a);
+        float* r = dst.row(y);
+        std::fill(r, r + a, 0.0f);
+        std::fill(r + b, r + dst.W, 0.0f);
+    }
+}
+
+// Columns from the first to the last nonzero pixel of each row of m.
+Spans spans_of(const Grid& m) {
+    Spans s(static_cast<std::size_t>(2 * m.H), 0);
+    for (std::int64_t y = 0; y < m.H; ++y) {
+        const float* r = m.row(y);
+        std::int64_t a = 0, b = m.W;
+        while (a < b && r[a] == 0.0f) ++a;
+        while (b > a && r[b - 1] == 0.0f) --b;
+        s[static_cast<std::size_t>(2 * y)] = a;
+        s[static_cast<std::size_t>(2 * y + 1)] = b;
+    }
+    return s;
+}
+
+// Spans grown by one pixel in the four directions (what a central difference at
+// the span's pixels reads).
+Spans grow1(const Spans& s, std::int64_t W, std::int64_t H) {
+    Spans g(s.size(), 0);
+    for (std::int64_t y = 0; y < H; ++y) {
+        std::int64_t a = W, b = 0;
+        for (std::int64_t q = std::max<std::int64_t>(0, y - 1); q <= std::min(H - 1, y + 1); ++q) {
+            const std::int64_t qa = s[static_cast<std::size_t>(2 * q)], qb = s[static_cast<std::size_t>(2 * q + 1)];
+            if (qa >= qb) continue;
+            a = std::min(a, qa - 1);
+            b = std::max(b, qb + 1);
+        }
+        g[static_cast<std::size_t>(2 * y)] = std::max<std::int64_t>(0, a);
+        g[static_cast<std::size_t>(2 * y + 1)] = std::min(W, b);
+    }
+    return g;
+}
+
+// out = w > min_weight ? num / w : 0 (in place on num).
+void normalise(Grid& num, const Grid& w, float min_weight, std::int64_t grain, int threads) {
+    parallel_rows(num.H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            float* n = num.row(y);
+            const float* d = w.row(y);
+            for (std::int64_t x = 0; x < num.W; ++x) n[x] = d[x] > min_weight ? n[x] / d[x] : 0.0f;
+        }
+    });
+}
+
+}  // namespace
+
+bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyParams& p, MutView<float> out,
+            int threads) {
+    const std::int64_t W = gray.width, H = gray.height;
+    if (face.width != W || face.height != H) throw std::invalid_argument("face: shape does not match gray");
+    if (out.width != W || out.height != H) throw std::invalid_argument("energy: shape does not match gray");
+    for (double s : {p.fine_sigma, p.coarse_sigma, p.window_sigma})
+        if (!(s > 0.0) || !std::isfinite(s)) throw std::invalid_argument("sigmas must be finite and > 0");
+    if (!(p.erode_sigma >= 0.0) || !std::isfinite(p.erode_sigma))
+        throw std::invalid_argument("erode_sigma must be finite and >= 0");
+    const std::int64_t grain = row_grain(W);
+    parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) std::fill(out.row(y), out.row(y) + W, 0.0f);
+    });
+    if (W == 0 || H == 0) return false;
+
+    // m: the face mask as 0/1, eroded by blur-and-threshold. Every blur below is
+    // evaluated only where its result is read (the face for the erosion, m for
+    // the window, m grown by the gradient's reach for the band-pass); elsewhere
+    // its buffer stays 0, which the masked steps multiply by m = 0.
+    const bool iso = p.edge_isotropy > 0.0f;
+    const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
+    std::vector<float> local;
+    float* base = scratch((iso ? 12 : 9) * n, local);
+    std::size_t used = 0;
+    auto grid = [&]() {
+        Grid g{W, H, base + used};
+        used += n;
+        return g;
+    };
+    Grid m = grid(), t = grid();
+    for (std::int64_t y = 0; y < H; ++y) {
+        const std::uint8_t* f = face.row(y);
+        float* r = m.row(y);
+        for (std::int64_t x = 0; x < W; ++x) r[x] = f[x] ? 1.0f : 0.0f;
+    }
+    if (p.erode_sigma > 0.0) {
+        blur(m, t, p.erode_sigma, spans_of(m), threads);
+        for (std::size_t i = 0; i < n; ++i) m.px[i] = (t.px[i] >= 0.977f && m.px[i] > 0.0f) ? 1.0f : 0.0f;
+    }
+    if (std::none_of(m.px, m.px + n, [](float v) { return v != 0.0f; })) return false;
+    const Spans in_m = spans_of(m);
+    const Spans near_m = grow1(in_m, W, H);
+
+    // Band-pass: masked blurs at the fine and the coarse scale.
+    Grid gm = grid(), wf = grid(), fine = grid(), wc = grid(), band = grid();
+    for (std::int64_t y = 0; y < H; ++y) {
+        const float* g = gray.row(y);
+        const float* mr = m.row(y);
+        float* r = gm.row(y);
+        for (std::int64_t x = 0; x < W; ++x) r[x] = g[x] * mr[x];
+    }
+    blur(m, wf, p.fine_sigma, near_m, threads);
+    blur(gm, fine, p.fine_sigma, near_m, threads);
+    normalise(fine, wf, p.min_weight, grain, threads);
+    blur(m, wc, p.coarse_sigma, near_m, threads);
+    blur(gm, band, p.coarse_sigma, near_m, threads);
+    normalise(band, wc, p.min_weight, grain, threads);
+    const float lo = -p.band_clip, hi = p.band_clip;
+    for (std::size_t i = 0; i < n; ++i) {
+        const float d = fine.px[i] - band.px[i];
+        band.px[i] = std::min(std::max(d, lo), hi);  // numpy.clip: maximum, then minimum
+    }
+
+    // Window: blur(m) once; band^2 and the structure tensor, each times m.
+    Grid ww = grid(), e2 = grid();
+    blur(m, ww, p.window_sigma, in_m, threads);
+    for (std::size_t i = 0; i < n; ++i) t.px[i] = (band.px[i] * band.px[i]) * m.px[i];
+    blur(t, e2, p.window_sigma, in_m, threads);
+    normalise(e2, ww, p.min_weight, grain, threads);
+    Grid jxx, jyy, jxy;
+    if (iso) {
+        jxx = grid();
+        jyy = grid();
+        jxy = grid();
+        // numpy.gradient(band): central differences / 2 inside, one-sided at the
+        // borders; gy along rows (axis 0), gx along columns. Written straight
+        // into three products times m.
+        Grid& a = fine;  // gx^2 m (fine is no longer needed)
+        Grid& b = t;     // gy^2 m
+        Grid& c = gm;    // gx gy m
+        parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const float* r = band.row(y);
+                const float* rm = band.row(y > 0 ? y - 1 : y);
+                const float* rp = band.row(y + 1 < H ? y + 1 : y);
+                // numpy divides the one-sided differences by 1, the central ones by 2
+                const float dy = (y > 0 && y + 1 < H) ? 2.0f : 1.0f;
+                const bool has_y = H >= 2;
+                const float* __restrict mr = m.row(y);
+                float* __restrict ar = a.row(y);
+                float* __restrict br = b.row(y);
+                float* __restrict cr = c.row(y);
+                auto put = [&](std::int64_t x, float gx) {
+                    const float gy = has_y ? (rp[x] - rm[x]) / dy : 0.0f;
+                    ar[x] = (gx * gx) * mr[x];
+                    br[x] = (gy * gy) * mr[x];
+                    cr[x] = (gx * gy) * mr[x];
+                };
+                if (W < 2) {
+                    put(0, 0.0f);
+                    continue;
+                }
+                put(0, (r[1] - r[0]) / 1.0f);
+                for (std::int64_t x = 1; x < W - 1; ++x) put(x, (r[x + 1] - r[x - 1]) / 2.0f);
+                put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
+            }
+        });
+        blur(a, jxx, p.window_sigma, in_m, threads);
+        blur(b, jyy, p.window_sigma, in_m, threads);
+        blur(c, jxy, p.window_sigma, in_m, threads);
+        normalise(jxx, ww, p.min_weight, grain, threads);
+        normalise(jyy, ww, p.min_weight, grain, threads);
+        normalise(jxy, ww, p.min_weight, grain, threads);
+    }
+    const float ei = p.edge_isotropy;
+    parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* __restrict er = e2.row(y);
+            const float* __restrict mr = m.row(y);
+            float* __restrict o = out.row(y);
+            if (!iso) {
+                for (std::int64_t x = 0; x < W; ++x) o[x] = std::sqrt(std::max(er[x], 0.0f)) * mr[x];
+                continue;
+            }
+            const float* __restrict ja = jxx.row(y);
+            const float* __restrict jb = jyy.row(y);
+            const float* __restrict jc = jxy.row(y);
+            for (std::int64_t x = 0; x < W; ++x) {
+                const float e = std::sqrt(std::max(er[x], 0.0f));
+                const float a = ja[x], b = jb[x], c = jc[x];
+                const float tr = a + b;
+                const float d = a - b;
+                const float disc = std::sqrt(std::max(d * d + (4.0f * c) * c, 0.0f));
+                const float q = (tr - disc) / tr;  // computed, then selected
+                float i = tr > 1e-12f ? q : 0.0f;
+                i = std::min(std::max(i, 0.0f), 1.0f);
+                o[x] = (e * std::sqrt(std::min(i / ei, 1.0f))) * mr[x];
+            }
+        }
+    });
+    return true;
+}
+
+}  // namespace skincore::texture

@@ -1,0 +1,111 @@
+"""Local texture energy: the band-passed lightness' local RMS over a skin mask.
+
+One compiled pass (:func:`texture_energy`) for what
+:mod:`skincore.concerns.roughness` describes step by step (masked band-pass,
+windowed RMS, structure-tensor isotropy); it equals the NumPy composition of
+those steps bit for bit (``tests/reference/texture.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from skincore import _core
+from skincore._checks import check_threads
+
+__all__ = ["texture_energy"]
+
+
+def _sigma(name: str, value: float, *, zero_ok: bool = False) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a number, got {value!r}") from None
+    if not math.isfinite(v) or v < 0 or (v == 0 and not zero_ok):
+        raise ValueError(f"{name}: must be finite and {'>= 0' if zero_ok else '> 0'}, got {v}")
+    return v
+
+
+def texture_energy(
+    gray: np.ndarray,
+    face: np.ndarray,
+    *,
+    erode_sigma: float,
+    fine_sigma: float,
+    coarse_sigma: float,
+    window_sigma: float,
+    band_clip: float,
+    edge_isotropy: float,
+    min_weight: float = 1e-3,
+    threads: int = 0,
+) -> np.ndarray:
+    """Texture energy ``E`` of ``gray`` over the skin ``face``.
+
+    With ``m`` the face mask (0/1), eroded to ``m & (G_e(m) >= 0.977)`` when
+    ``erode_sigma > 0`` (``G_s`` a Gaussian blur of sigma ``s``, truncate 4,
+    reflect-101 borders, :func:`skincore.geometry.gaussian_blur`), and the
+    masked blur ``N_s(v) = G_s(v m) / G_s(m)`` (0 where ``G_s(m) <= min_weight``):
+
+    - ``band = clip(N_fine(gray) - N_coarse(gray), -band_clip, band_clip)``;
+    - ``E = sqrt(max(N_window(band**2), 0))``;
+    - if ``edge_isotropy > 0``: with ``(gx, gy)`` the gradient of ``band``
+      (:func:`numpy.gradient`) and ``J`` the masked window blurs of ``gx**2``,
+      ``gy**2``, ``gx gy``, the isotropy ``i = (tr - sqrt((Jxx - Jyy)**2 + 4
+      Jxy**2)) / tr`` (``= 2 l2 / (l1 + l2)``; 0 where ``tr <= 1e-12``, clipped
+      to [0, 1]) scales ``E`` by ``sqrt(min(i / edge_isotropy, 1))``;
+    - ``E *= m``.
+
+    All in float32, in this order.
+
+    Parameters
+    ----------
+    gray : numpy.ndarray
+        ``(H, W)`` float32 lightness (e.g. L*/100); rows may be strided.
+    face : numpy.ndarray
+        ``(H, W)`` bool or uint8 skin mask (nonzero inside).
+    erode_sigma : float
+        Sigma of the erosion blur (0 = no erosion).
+    fine_sigma, coarse_sigma, window_sigma : float
+        Band-pass scales and RMS window (px, > 0).
+    band_clip : float
+        Band values are clipped to ``+-band_clip``.
+    edge_isotropy : float
+        Isotropy below which the energy is scaled down (0 = off).
+    min_weight : float, optional
+        Smallest trusted ``G_s(m)``.
+    threads : int, optional
+        Worker threads, 0 = the pool size; results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W)`` float32 ``E``, 0 outside the eroded mask (all 0 when it is empty).
+
+    Raises
+    ------
+    ValueError
+        On a bad argument (the message names it).
+    """
+    if not isinstance(gray, np.ndarray) or gray.dtype != np.float32 or gray.ndim != 2:
+        raise ValueError("gray: expected a 2-D float32 numpy.ndarray")
+    if not isinstance(face, np.ndarray) or face.shape != gray.shape:
+        raise ValueError(f"face: expected an array of shape {gray.shape}")
+    if face.dtype == np.bool_:
+        face = face.view(np.uint8)
+    if face.dtype != np.uint8:
+        raise ValueError(f"face: expected dtype bool or uint8, got {face.dtype}")
+    es = _sigma("erode_sigma", erode_sigma, zero_ok=True)
+    fs = _sigma("fine_sigma", fine_sigma)
+    cs = _sigma("coarse_sigma", coarse_sigma)
+    ws = _sigma("window_sigma", window_sigma)
+    bc = _sigma("band_clip", band_clip, zero_ok=True)
+    ei = _sigma("edge_isotropy", edge_isotropy, zero_ok=True)
+    mw = _sigma("min_weight", min_weight, zero_ok=True)
+    threads = check_threads(threads)
+    out = np.zeros(gray.shape, np.float32)
+    if gray.size == 0:
+        return out
+    _core.texture.energy(gray, face, out, es, fs, cs, ws, bc, ei, mw, threads)
+    return out

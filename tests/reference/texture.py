@@ -1,0 +1,70 @@
+"""NumPy reference of skincore.texture.texture_energy.
+
+The composition roughness computed before the fused kernel, step for step in
+float32. ``blur`` is a parameter: with the kernel's own Gaussian
+(:func:`skincore.geometry.gaussian_blur`) the result must equal the kernel's bit
+for bit; with the pure-NumPy :func:`reference.geometry.gaussian_blur` it must
+agree to float32 rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Blur = Callable[[np.ndarray, float], np.ndarray]
+
+
+def _masked(values: np.ndarray, m: np.ndarray, wblur: np.ndarray, s: float, blur: Blur, mw: float):
+    num = blur(np.ascontiguousarray(values * m, dtype=np.float32), s).astype(np.float32)
+    out = np.zeros_like(num)
+    np.divide(num, wblur, out=out, where=wblur > mw)
+    return out
+
+
+def texture_energy(
+    gray: np.ndarray,
+    face: np.ndarray,
+    *,
+    erode_sigma: float,
+    fine_sigma: float,
+    coarse_sigma: float,
+    window_sigma: float,
+    band_clip: float,
+    edge_isotropy: float,
+    min_weight: float = 1e-3,
+    blur: Blur,
+) -> np.ndarray:
+    gray = np.asarray(gray, np.float32)
+    m = (face > 0).astype(np.float32)
+    if erode_sigma > 0:
+        b = blur(m, erode_sigma).astype(np.float32)
+        m = ((b >= 0.977) & (m > 0)).astype(np.float32)
+    if not np.any(m):
+        return np.zeros(gray.shape, np.float32)
+    w_fine = blur(m, fine_sigma).astype(np.float32)
+    w_coarse = blur(m, coarse_sigma).astype(np.float32)
+    w_win = blur(m, window_sigma).astype(np.float32)
+    fine = _masked(gray, m, w_fine, fine_sigma, blur, min_weight)
+    coarse = _masked(gray, m, w_coarse, coarse_sigma, blur, min_weight)
+    band = np.clip(fine - coarse, -band_clip, band_clip)
+    e2 = _masked(band * band, m, w_win, window_sigma, blur, min_weight)
+    energy = np.sqrt(np.maximum(e2, 0.0))
+    if edge_isotropy > 0:
+        if min(band.shape) >= 2:
+            gy, gx = np.gradient(band)
+        else:  # numpy.gradient needs two samples per axis; the kernel uses 0 there
+            gy = np.gradient(band, axis=0) if band.shape[0] >= 2 else np.zeros_like(band)
+            gx = np.gradient(band, axis=1) if band.shape[1] >= 2 else np.zeros_like(band)
+        jxx = _masked(gx * gx, m, w_win, window_sigma, blur, min_weight)
+        jyy = _masked(gy * gy, m, w_win, window_sigma, blur, min_weight)
+        jxy = _masked(gx * gy, m, w_win, window_sigma, blur, min_weight)
+        tr = jxx + jyy
+        disc = np.sqrt(np.maximum((jxx - jyy) ** 2 + 4.0 * jxy * jxy, 0.0))
+        iso = np.zeros_like(tr)
+        np.divide(tr - disc, tr, out=iso, where=tr > 1e-12)
+        iso = np.clip(iso, 0.0, 1.0)
+        energy *= np.sqrt(np.minimum(iso / np.float32(edge_isotropy), 1.0))
+    energy *= m
+    return energy.astype(np.float32)
