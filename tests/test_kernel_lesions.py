@@ -286,3 +286,56 @@ def test_local_contrast_maps_strided_empty_and_errors():
         _core.lesions.local_contrast_maps(
             [z], ok, [1.0], 3.0, 3.0, [np.zeros((4, 4), np.float32)], [], 1
         )
+
+
+@pytest.mark.parametrize("w", [29, 30, 36, 64, 65, 71])
+@pytest.mark.parametrize("c", [0, 1, 3, 4])
+def test_median3_matches_reference(w, c):
+    rng = np.random.default_rng(w * 10 + c)
+    shape = (23, w) if c == 0 else (23, w, c)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    img[rng.random(shape) < 0.2] = 255  # impulse noise and ties
+    np.testing.assert_array_equal(K.median3(img), ref.median3(img))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 17, 3), (17, 1, 3), (2, 2), (1, 200), (0, 5, 3)])
+def test_median3_thin_and_empty(shape):
+    rng = np.random.default_rng(sum(shape))
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    got = K.median3(img)
+    assert got.shape == img.shape and got.dtype == np.uint8
+    if img.size:
+        np.testing.assert_array_equal(got, ref.median3(img))
+
+
+def test_median3_strided_threads_and_known_answer():
+    rng = np.random.default_rng(3)
+    big = rng.integers(0, 256, (90, 140, 3), dtype=np.uint8)
+    crop = big[5:80, 7:130]
+    assert not crop.flags.c_contiguous
+    want = ref.median3(crop)
+    for t in (1, 2, 7):
+        np.testing.assert_array_equal(K.median3(crop, threads=t), want)
+    flat = np.full((5, 5), 40, np.uint8)
+    flat[2, 2] = 255  # one impulse: removed
+    flat[0, :] = 200  # a straight edge: kept where two of three rows hold it
+    got = K.median3(flat)
+    assert got[2, 2] == 40
+    np.testing.assert_array_equal(got[0], np.full(5, 200, np.uint8))
+    np.testing.assert_array_equal(got[1], np.full(5, 40, np.uint8))
+
+
+def test_median3_errors_name_the_argument():
+    with pytest.raises(ValueError, match="src"):
+        K.median3(np.zeros((4, 4), np.float32))
+    with pytest.raises(ValueError, match="src"):
+        K.median3(np.zeros((4, 4, 5), np.uint8))
+    with pytest.raises(ValueError, match="src"):
+        K.median3([[1, 2], [3, 4]])
+    with pytest.raises(ValueError, match="src"):
+        K.median3(np.zeros((4, 6, 3), np.uint8)[:, :, ::-1])  # pixels not packed
+    with pytest.raises(ValueError, match="threads"):
+        K.median3(np.zeros((4, 4), np.uint8), threads=-1)
+    with pytest.raises(ValueError, match="out"):
+        a = np.zeros((4, 4), np.uint8)
+        _core.lesions.median3(a, a, 1, 1)

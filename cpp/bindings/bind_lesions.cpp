@@ -148,6 +148,27 @@ void bind_lesions(py::module_& m) {
         py::arg("labels"), py::arg("n_labels"), py::arg("values"), py::arg("mask"), py::arg("ring_gap"),
         py::arg("ring_width_factor"), py::arg("ring_min_width"), py::arg("core_fraction"), py::arg("threads"),
         "Per-region feature table (n_labels, GEOM_COLS + CHAN_COLS * C), float64.");
+    m.def(
+        "median3",
+        [](const py::array& src, py::array& out, int channels, int threads) {
+            check_threads(threads);
+            if (channels < 1 || channels > 4) throw py::value_error("src: need 1 to 4 channels");
+            auto s = const_view<std::uint8_t>(src, "src", channels);
+            auto o = mut_view<std::uint8_t>(out, "out", channels);
+            check_same_hw(s, "src", o, "out");
+            check_rows_disjoint(o, "out");
+            if (s.height > 0 && s.width > 0) {
+                const auto* s0 = s.data;
+                const auto* s1 = s.row(s.height - 1) + s.width * channels;
+                const auto* o0 = o.data;
+                const auto* o1 = o.row(o.height - 1) + o.width * channels;
+                if (o0 < s1 && s0 < o1) throw py::value_error("out: must not overlap src");
+            }
+            py::gil_scoped_release nogil;
+            lesions::median3(s, o, threads);
+        },
+        py::arg("src"), py::arg("out"), py::arg("channels"), py::arg("threads"),
+        "3x3 median of each channel (edges replicated) of a uint8 image into out.");
     m.attr("GEOM_COLS") = static_cast<int>(lesions::kGeomCols);
     m.attr("CHAN_COLS") = static_cast<int>(lesions::kChanCols);
     m.attr("MIN_WEIGHT") = lesions::kMinWeight;

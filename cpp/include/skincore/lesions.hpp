@@ -32,6 +32,11 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
                          const double* sigmas, int n_sigmas, double surround_ratio, double truncate,
                          const MutView<float>* outs, const MutView<std::uint8_t>* scales, int threads);
 
+// 3x3 median of each channel of an 8-bit image, edge pixels replicated (exact:
+// a 19-exchange median-of-9 network per sample). src and dst have the same shape
+// and channel count (1 to 4) and must not overlap.
+void median3(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads);
+
 // Columns of the region feature table (one row per label 1..n_labels).
 enum GeomCol : int {
     kArea = 0,       // pixels

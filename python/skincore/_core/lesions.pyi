@@ -27,6 +27,12 @@ def local_contrast_maps(
     scales: Sequence[npt.NDArray[np.uint8]],
     threads: int,
 ) -> None: ...
+def median3(
+    src: npt.NDArray[np.uint8],
+    out: npt.NDArray[np.uint8],
+    channels: int,
+    threads: int,
+) -> None: ...
 def region_features(
     labels: npt.NDArray[np.int32],
     n_labels: int,
