@@ -339,3 +339,37 @@ def test_median3_errors_name_the_argument():
     with pytest.raises(ValueError, match="out"):
         a = np.zeros((4, 4), np.uint8)
         _core.lesions.median3(a, a, 1, 1)
+
+
+def test_local_contrast_maps_bit_identical_to_whole_image_blurs():
+    # The kernel blurs only each row's extent of the mask (plus the taps' reach);
+    # the values there are those of skincore.geometry.gaussian_blur of the whole
+    # image, bit for bit (ragged rows, holes, rows without mask, image borders).
+    from skincore import geometry
+
+    rng = np.random.default_rng(21)
+    h, w = 67, 83
+    yy, xx = np.mgrid[0:h, 0:w]
+    mask = ((yy - 30) ** 2 / 28.0**2 + (xx - 50) ** 2 / 40.0**2 <= 1).astype(np.uint8)
+    mask &= (rng.random((h, w)) > 0.1).astype(np.uint8)
+    mask[40:44] = 0  # rows without mask inside the face
+    maps = [rng.normal(size=(h, w)).astype(np.float32) for _ in range(2)]
+    sigmas, ratio = [1.3, 2.4], 3.0
+    got = K.local_contrast_maps(maps, mask, sigmas, surround_ratio=ratio, threads=2)
+    m = mask.astype(np.float32)
+    for src, (c, s) in zip(maps, got, strict=True):
+        sm = np.where(mask > 0, src, np.float32(0)).astype(np.float32)
+        best = np.full((h, w), -np.inf, np.float32)
+        scale = np.zeros((h, w), np.uint8)
+        for k, sg in enumerate(sigmas):
+            a, b = (geometry.gaussian_blur(v, sg, truncate=3.0) for v in (sm, m))
+            cc, d = (geometry.gaussian_blur(v, sg * ratio, truncate=3.0) for v in (sm, m))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v = a / b - cc / d
+            ok = (b >= _core.lesions.MIN_WEIGHT) & (d >= _core.lesions.MIN_WEIGHT)
+            upd = ok & (v > best)
+            best = np.where(upd, v, best)
+            scale = np.where(upd, np.uint8(k), scale)
+        bad = (mask == 0) | (best == -np.inf)
+        np.testing.assert_array_equal(c, np.where(bad, np.float32(0), best))
+        np.testing.assert_array_equal(s, np.where(bad, np.uint8(0), scale))

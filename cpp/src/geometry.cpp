@@ -138,6 +138,8 @@ __attribute__((always_inline)) inline void conv_dispatch(int m, float* o, const 
     }
 }
 
+}  // namespace
+
 // o[x] = w[0]*c[x] + sum_{k=1..r} w[k]*(lo[k-1][x] + hi[k-1][x]), sequential in k.
 SKINCORE_AVX2_CLONES void conv_line(float* o, const float* c, const float* const* lo,
                                     const float* const* hi, const float* w, long r, long n) {
@@ -151,8 +153,6 @@ SKINCORE_AVX2_CLONES void conv_line(float* o, const float* c, const float* const
         k += m;
     }
 }
-
-}  // namespace
 
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads) {

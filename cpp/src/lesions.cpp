@@ -13,6 +13,46 @@
 
 namespace skincore::lesions {
 
+namespace {
+
+// skincore::gaussian_blur(src) evaluated only at x in [xl[y], xr[y]) of each row y
+// (the pixels local_contrast needs: the mask's extent per row), bit for bit; dst
+// (packed, src's shape) is left untouched elsewhere. The vertical pass runs over the
+// columns the horizontal taps reach, [xl - r, xr + r) clipped to the image, whose
+// reflect-101 margins it fills from inside that range.
+void blur_spans(ConstView<float> src, float* dst, const std::vector<float>& taps, const std::int64_t* xl,
+                const std::int64_t* xr, int threads) {
+    const long r = static_cast<long>(taps.size() / 2);
+    const float* w = taps.data() + r;  // w[0..r]
+    const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
+        std::vector<const float*> lo(static_cast<std::size_t>(r) + 1), hi(static_cast<std::size_t>(r) + 1);
+        float* p = pad.data() + r;
+        for (long y = static_cast<long>(y0); y < y1; ++y) {
+            const long a = static_cast<long>(xl[y]), b = static_cast<long>(xr[y]);
+            if (a >= b) continue;
+            const long c0 = a - r <= 0 ? 0 : a - r, c1 = b + r >= W ? W : b + r;
+            for (long k = 1; k <= r; ++k) {
+                lo[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y - k, H)) + c0;
+                hi[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y + k, H)) + c0;
+            }
+            conv_line(p + c0, src.row(y) + c0, lo.data(), hi.data(), w, r, c1 - c0);
+            if (c0 == 0)
+                for (long i = 1; i <= r; ++i) p[-i] = p[reflect101(-i, W)];
+            if (c1 == W)
+                for (long i = 1; i <= r; ++i) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+            for (long k = 1; k <= r; ++k) {
+                lo[static_cast<std::size_t>(k - 1)] = p + a - k;
+                hi[static_cast<std::size_t>(k - 1)] = p + a + k;
+            }
+            conv_line(dst + y * W + a, p + a, lo.data(), hi.data(), w, r, b - a);
+        }
+    });
+}
+
+}  // namespace
+
 void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const double* sigmas, int n_sigmas,
                     double surround_ratio, double truncate, MutView<float> out, MutView<std::uint8_t> scale,
                     int threads) {
@@ -63,14 +103,27 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
             }
         }
     });
-    auto view = [&](std::vector<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
+    // Only mask pixels keep a value: the blurs are evaluated over each row's extent
+    // of the mask (identical values there, see blur_spans).
+    std::vector<std::int64_t> xl(static_cast<std::size_t>(h), 0), xr(static_cast<std::size_t>(h), 0);
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::uint8_t* k = mask.row(y);
+        std::int64_t x0 = 0, x1 = w;
+        while (x0 < w && k[x0] == 0) ++x0;
+        while (x1 > x0 && k[x1 - 1] == 0) --x1;
+        xl[static_cast<std::size_t>(y)] = x0;
+        xr[static_cast<std::size_t>(y)] = x1;
+    }
+    auto cview = [&](std::vector<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
     for (int k = 0; k < n_sigmas; ++k) {
         const double s = sigmas[k];
-        gaussian_blur(view(m).as_const(), view(b), s, truncate, threads);
-        gaussian_blur(view(m).as_const(), view(d), s * surround_ratio, truncate, threads);
+        const std::vector<float> tc = gaussian_kernel(s, truncate);
+        const std::vector<float> ts = gaussian_kernel(s * surround_ratio, truncate);
+        blur_spans(cview(m), b.data(), tc, xl.data(), xr.data(), threads);
+        blur_spans(cview(m), d.data(), ts, xl.data(), xr.data(), threads);
         for (std::size_t i = 0; i < nm; ++i) {
-            gaussian_blur(view(sm[i]).as_const(), view(a[i]), s, truncate, threads);
-            gaussian_blur(view(sm[i]).as_const(), view(c[i]), s * surround_ratio, truncate, threads);
+            blur_spans(cview(sm[i]), a[i].data(), tc, xl.data(), xr.data(), threads);
+            blur_spans(cview(sm[i]), c[i].data(), ts, xl.data(), xr.data(), threads);
         }
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             for (std::size_t i = 0; i < nm; ++i) {
@@ -80,7 +133,7 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
                     const std::size_t o = static_cast<std::size_t>(y * w);
                     float* po = outs[i].row(y);
                     std::uint8_t* pk = scales[i].row(y);
-                    for (std::int64_t x = 0; x < w; ++x) {
+                    for (std::int64_t x = xl[static_cast<std::size_t>(y)]; x < xr[static_cast<std::size_t>(y)]; ++x) {
                         const float bb = b[o + x], dd = d[o + x];
                         if (bb >= kMinWeight && dd >= kMinWeight) {
                             const float v = pa[o + x] / bb - pc[o + x] / dd;
