@@ -5,7 +5,8 @@ Peers: ``local_contrast`` as four ``cv2.GaussianBlur`` per scale (masked
 normalised convolution) plus NumPy divide / max (``local_contrast_maps``: the
 same for two maps); ``region_features`` as
 ``scipy.ndimage`` labelled means / extremes plus a NumPy loop over
-``find_objects`` windows for the rings; ``median3`` as ``cv2.medianBlur`` and
+``find_objects`` windows for the rings; ``smooth_over`` as whole-image
+blurs (skincore's or cv2's) with NumPy products / divisions; ``median3`` as ``cv2.medianBlur`` and
 as the NumPy exchange network. Ratios are peer / skincore
 (> 1: skincore faster). The size is a face crop at the lesion work scale.
 """
@@ -65,6 +66,28 @@ def peer_features(labels: np.ndarray, values: np.ndarray, mask: np.ndarray) -> l
         ring = (win == 0) & (mask[y0:y1, x0:x1] > 0) & (r2 > 9) & (r2 <= 64)
         rings.append(values[y0:y1, x0:x1][ring].mean(axis=0) if ring.any() else np.nan)
     out.append(rings)
+    return out
+
+
+def composed_smooth(maps: list, mask: np.ndarray, sigma: float, cv: bool = False) -> list:
+    """G(map m) / G(m) over the whole image (G: skincore's or cv2's Gaussian)."""
+    from skincore import geometry
+
+    def blur(v: np.ndarray) -> np.ndarray:
+        if cv:
+            k = 2 * int(4 * sigma + 0.5) + 1
+            return cv2.GaussianBlur(v, (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
+        return geometry.gaussian_blur(v, sigma)
+
+    m = (mask > 0).astype(np.float32)
+    den = blur(m)
+    ok = den > 1e-3
+    out = []
+    for v in maps:
+        num = blur(np.multiply(v, m, dtype=np.float32))
+        np.divide(num, den, out=num, where=ok)
+        num[~ok] = 0.0
+        out.append(num)
     return out
 
 
@@ -140,6 +163,18 @@ def main() -> None:
                 peer,
             )
         )
+    # Skin smoothing of redness / pigmentation: two maps over the mask at 1 mm
+    # (3.5 px). Peers: the composition it replaces (skincore.geometry.gaussian_blur
+    # of the whole image, NumPy products and divisions) and the same with cv2.
+    maps2 = [src, src2]
+    sig = 3.5
+    peer_sk = median_ms(lambda: composed_smooth(maps2, mask, sig), repeat=args.repeat)
+    peer_cv = median_ms(lambda: composed_smooth(maps2, mask, sig, cv=True), repeat=args.repeat)
+    for t in args.threads:
+        ours = median_ms(lambda t=t: K.smooth_over(maps2, mask, sig, threads=t), repeat=args.repeat)
+        case = f"smooth_over 2 maps {n}x{n} t={t}"
+        rows.append(Row(case, ours, "whole-image blurs + NumPy", peer_sk))
+        rows.append(Row(case, ours, "cv2.GaussianBlur + NumPy", peer_cv))
     # 3x3 median despeckle of the RGB work crop: cv2.medianBlur (same result,
     # replicated edges) and the NumPy exchange network detect_lesions used before.
     rgb = rng.integers(0, 256, (n, n, 3), dtype=np.uint8)

@@ -373,3 +373,76 @@ def test_local_contrast_maps_bit_identical_to_whole_image_blurs():
         bad = (mask == 0) | (best == -np.inf)
         np.testing.assert_array_equal(c, np.where(bad, np.float32(0), best))
         np.testing.assert_array_equal(s, np.where(bad, np.uint8(0), scale))
+
+
+def _spans(mask):
+    """Boolean image of each row's extent of the mask (first to last mask pixel)."""
+    inside = np.zeros(mask.shape, bool)
+    for y, row in enumerate(mask):
+        nz = np.flatnonzero(row)
+        if nz.size:
+            inside[y, nz[0] : nz[-1] + 1] = True
+    return inside
+
+
+@pytest.mark.parametrize("w", [48, 49, 55])
+def test_smooth_over_matches_reference(w):
+    img, mask = scene(np.random.default_rng(w + 100), 41, w)
+    (got,) = K.smooth_over([img], mask, 2.5)
+    want = ref.smooth_over(img, mask, 2.5)
+    inside = _spans(mask)
+    np.testing.assert_allclose(got[inside], want[inside], rtol=0, atol=1e-5)
+    assert not got[~inside].any()
+
+
+def test_smooth_over_bit_identical_to_whole_image_blurs():
+    from skincore import geometry
+
+    rng = np.random.default_rng(22)
+    h, w = 71, 64
+    yy, xx = np.mgrid[0:h, 0:w]
+    mask = ((yy - 35) ** 2 / 30.0**2 + (xx - 20) ** 2 / 30.0**2 <= 1) & (rng.random((h, w)) > 0.2)
+    mask[50:53] = False
+    maps = [rng.normal(size=(h, w)).astype(np.float32) for _ in range(3)]
+    got = K.smooth_over(maps, mask, 3.3, threads=2)
+    m = mask.astype(np.float32)
+    den = geometry.gaussian_blur(m, 3.3)
+    ok = den > 1e-3
+    inside = _spans(mask)
+    for src, out in zip(maps, got, strict=True):
+        num = geometry.gaussian_blur(np.multiply(src, m, dtype=np.float32), 3.3)
+        want = np.where(ok, num / np.where(ok, den, 1), np.float32(0)).astype(np.float32)
+        np.testing.assert_array_equal(out[inside].view(np.uint32), want[inside].view(np.uint32))
+        assert not out[~inside].any()
+
+
+def test_smooth_over_thin_empty_strided_threads_and_errors():
+    rng = np.random.default_rng(4)
+    for shape in [(1, 30), (30, 1)]:
+        img = rng.normal(size=shape).astype(np.float32)
+        (got,) = K.smooth_over([img], np.ones(shape, np.uint8), 1.7)
+        np.testing.assert_allclose(got, ref.smooth_over(img, np.ones(shape), 1.7), atol=1e-5)
+    (empty,) = K.smooth_over([np.zeros((0, 3), np.float32)], np.zeros((0, 3), np.uint8), 1.0)
+    assert empty.shape == (0, 3)
+    img, mask = scene(np.random.default_rng(9), 80, 90)
+    sub, msub = img[4:70, 3:85], mask[4:70, 3:85]
+    assert not sub.flags.c_contiguous
+    outs = [K.smooth_over([sub], msub, 2.0, threads=t)[0] for t in (1, 2, 7)]
+    (packed,) = K.smooth_over([np.ascontiguousarray(sub)], np.ascontiguousarray(msub), 2.0)
+    for o in outs[1:] + [packed]:
+        np.testing.assert_array_equal(o, outs[0])
+    good = np.zeros((5, 5), np.float32)
+    with pytest.raises(ValueError, match="sigma"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 0.0)
+    with pytest.raises(ValueError, match="sigma"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 1e9)
+    with pytest.raises(ValueError, match="truncate"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 1.0, truncate=-1.0)
+    with pytest.raises(ValueError, match="srcs"):
+        K.smooth_over([good], np.ones((4, 5), np.uint8), 1.0)
+    with pytest.raises(ValueError, match="srcs"):
+        K.smooth_over(good, np.ones((5, 5), np.uint8), 1.0)
+    with pytest.raises(ValueError, match="mask"):
+        K.smooth_over([good], np.ones((5, 5), np.float32), 1.0)
+    with pytest.raises(ValueError, match="threads"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 1.0, threads=-2)

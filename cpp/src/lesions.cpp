@@ -51,6 +51,21 @@ void blur_spans(ConstView<float> src, float* dst, const std::vector<float>& taps
     });
 }
 
+// [xl[y], xr[y]): first to one past the last nonzero of each mask row (empty: 0, 0).
+void mask_spans(ConstView<std::uint8_t> mask, std::vector<std::int64_t>& xl, std::vector<std::int64_t>& xr) {
+    const std::int64_t w = mask.width, h = mask.height;
+    xl.assign(static_cast<std::size_t>(h), 0);
+    xr.assign(static_cast<std::size_t>(h), 0);
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::uint8_t* k = mask.row(y);
+        std::int64_t x0 = 0, x1 = w;
+        while (x0 < w && k[x0] == 0) ++x0;
+        while (x1 > x0 && k[x1 - 1] == 0) --x1;
+        xl[static_cast<std::size_t>(y)] = x0;
+        xr[static_cast<std::size_t>(y)] = x1;
+    }
+}
+
 }  // namespace
 
 void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const double* sigmas, int n_sigmas,
@@ -105,15 +120,8 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
     });
     // Only mask pixels keep a value: the blurs are evaluated over each row's extent
     // of the mask (identical values there, see blur_spans).
-    std::vector<std::int64_t> xl(static_cast<std::size_t>(h), 0), xr(static_cast<std::size_t>(h), 0);
-    for (std::int64_t y = 0; y < h; ++y) {
-        const std::uint8_t* k = mask.row(y);
-        std::int64_t x0 = 0, x1 = w;
-        while (x0 < w && k[x0] == 0) ++x0;
-        while (x1 > x0 && k[x1 - 1] == 0) --x1;
-        xl[static_cast<std::size_t>(y)] = x0;
-        xr[static_cast<std::size_t>(y)] = x1;
-    }
+    std::vector<std::int64_t> xl, xr;
+    mask_spans(mask, xl, xr);
     auto cview = [&](std::vector<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
     for (int k = 0; k < n_sigmas; ++k) {
         const double s = sigmas[k];
@@ -161,6 +169,59 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
             }
         }
     });
+}
+
+void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_t> mask, double sigma,
+                 double truncate, float min_weight, const MutView<float>* outs, int threads) {
+    if (n_maps < 1) throw std::invalid_argument("smooth_over: need at least one map");
+    for (int i = 0; i < n_maps; ++i) {
+        if (srcs[i].channels != 1 || mask.channels != 1 || outs[i].channels != 1)
+            throw std::invalid_argument("smooth_over: bad channels");
+        if (srcs[i].width != mask.width || srcs[i].height != mask.height || outs[i].width != mask.width ||
+            outs[i].height != mask.height)
+            throw std::invalid_argument("smooth_over: shape mismatch");
+    }
+    const std::vector<float> taps = gaussian_kernel(sigma, truncate);
+    if (mask.empty()) return;
+    const std::int64_t w = mask.width, h = mask.height;
+    const std::size_t n = static_cast<std::size_t>(w * h);
+    std::vector<std::int64_t> xl, xr;
+    mask_spans(mask, xl, xr);
+    std::vector<float> m(n), den(n), sm(n), num(n);
+    const std::int64_t grain = row_grain(w, 1 << 14);
+    parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* k = mask.row(y);
+            float* pm = m.data() + y * w;
+            for (std::int64_t x = 0; x < w; ++x) pm[x] = k[x] != 0 ? 1.0f : 0.0f;
+        }
+    });
+    const ConstView<float> mv{m.data(), w, h, w, 1};
+    blur_spans(mv, den.data(), taps, xl.data(), xr.data(), threads);
+    for (int i = 0; i < n_maps; ++i) {
+        const ConstView<float>& src = srcs[i];
+        parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const float* s = src.row(y);
+                const float* pm = m.data() + y * w;
+                float* ps = sm.data() + y * w;
+                for (std::int64_t x = 0; x < w; ++x) ps[x] = s[x] * pm[x];
+            }
+        });
+        blur_spans(ConstView<float>{sm.data(), w, h, w, 1}, num.data(), taps, xl.data(), xr.data(), threads);
+        const MutView<float>& out = outs[i];
+        parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                float* o = out.row(y);
+                const std::int64_t a = xl[static_cast<std::size_t>(y)], b = xr[static_cast<std::size_t>(y)];
+                const float* pn = num.data() + y * w;
+                const float* pd = den.data() + y * w;
+                for (std::int64_t x = 0; x < a; ++x) o[x] = 0.0f;
+                for (std::int64_t x = a; x < b; ++x) o[x] = pd[x] > min_weight ? pn[x] / pd[x] : 0.0f;
+                for (std::int64_t x = b; x < w; ++x) o[x] = 0.0f;
+            }
+        });
+    }
 }
 
 namespace {

@@ -26,6 +26,7 @@ __all__ = [
     "local_contrast_maps",
     "median3",
     "region_features",
+    "smooth_over",
 ]
 
 _GEOM = int(_core.lesions.GEOM_COLS)
@@ -176,6 +177,72 @@ def local_contrast_maps(
         maps, mask, sig, float(surround_ratio), float(truncate), outs, scales, threads
     )
     return list(zip(outs, scales, strict=True))
+
+
+def smooth_over(
+    srcs: Sequence[np.ndarray],
+    mask: np.ndarray,
+    sigma: float,
+    *,
+    truncate: float = 4.0,
+    min_weight: float = 1e-3,
+    threads: int = 0,
+) -> list[np.ndarray]:
+    """Gaussian mean of each map over the mask pixels (normalised convolution).
+
+    With ``m = (mask != 0)``: ``G(src * m) / G(m)`` where ``G(m) > min_weight``,
+    else 0, ``G`` the Gaussian of :func:`skincore.geometry.gaussian_blur`
+    (``sigma``, ``truncate``; ``G(m)`` computed once for all maps). Evaluated only
+    over each row's extent of the mask (its first to last mask pixel), where the
+    values are exactly those of the whole-image blurs; 0 elsewhere (nothing
+    outside the mask is meant to be read).
+
+    Parameters
+    ----------
+    srcs : sequence of numpy.ndarray
+        1 to 16 ``(H, W)`` float32 maps.
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 or bool, nonzero = use this pixel.
+    sigma : float
+        Gaussian sigma in pixels, finite and > 0.
+    truncate : float
+        Gaussian radius in sigmas (``int(truncate * sigma + 0.5)`` taps each side).
+    min_weight : float
+        Where the blurred mask is at most this, the result is 0.
+    threads : int
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One ``(H, W)`` float32 array per map.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it).
+    """
+    if isinstance(srcs, np.ndarray) or not isinstance(srcs, Sequence):
+        raise ValueError("srcs: expected a sequence of (H, W) float32 arrays")
+    if not 1 <= len(srcs) <= 16:
+        raise ValueError(f"srcs: need 1 to 16 maps, got {len(srcs)}")
+    maps = [_as(s, "srcs", np.float32, 2) for s in srcs]
+    mask = _as(mask, "mask", np.uint8, 2)
+    threads = check_threads(threads)
+    for s in maps:
+        if s.shape != mask.shape:
+            raise ValueError(f"srcs: shape {s.shape} does not match mask {mask.shape}")
+    outs = [np.zeros(mask.shape, np.float32) for _ in maps]
+    if mask.size == 0:  # validates the scalars as for a non-empty input
+        maps, mask = [np.zeros((1, 1), np.float32)], np.zeros((1, 1), np.uint8)
+        _core.lesions.smooth_over(
+            maps, mask, float(sigma), float(truncate), float(min_weight), [maps[0].copy()], threads
+        )
+        return outs
+    _core.lesions.smooth_over(
+        maps, mask, float(sigma), float(truncate), float(min_weight), outs, threads
+    )
+    return outs
 
 
 def median3(src: np.ndarray, *, threads: int = 0) -> np.ndarray:

@@ -105,3 +105,14 @@ def median3(src):
     stack = np.stack([pad[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], -1)
     out = np.median(stack, axis=-1).astype(np.uint8)
     return out[..., 0] if squeeze else out
+
+
+def smooth_over(src, mask, sigma, truncate=4.0, min_weight=1e-3):
+    """G(src m) / G(m) where G(m) > min_weight, else 0 (at every pixel)."""
+    m = (np.asarray(mask) != 0).astype(np.float32)
+    num = gaussian_blur(np.asarray(src, np.float32) * m, sigma, truncate)
+    den = gaussian_blur(m, sigma, truncate)
+    ok = den > np.float32(min_weight)
+    out = np.zeros(m.shape, np.float32)
+    out[ok] = num[ok] / den[ok]
+    return out

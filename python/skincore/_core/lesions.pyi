@@ -33,6 +33,15 @@ def median3(
     channels: int,
     threads: int,
 ) -> None: ...
+def smooth_over(
+    srcs: Sequence[npt.NDArray[np.float32]],
+    mask: npt.NDArray[np.uint8],
+    sigma: float,
+    truncate: float,
+    min_weight: float,
+    outs: Sequence[npt.NDArray[np.float32]],
+    threads: int,
+) -> None: ...
 def region_features(
     labels: npt.NDArray[np.int32],
     n_labels: int,

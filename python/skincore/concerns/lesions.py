@@ -1014,25 +1014,6 @@ class MelaninResult:
     )
 
 
-def _smooth_over(
-    maps: list[np.ndarray], w: np.ndarray, sigma: float, threads: int
-) -> list[np.ndarray]:
-    """Normalised convolution of each map over the pixels where ``w`` is 1 (0 out of reach).
-
-    The Gaussian mean of the map over those pixels: ``G(m w) / G(w)``, with
-    ``G(w)`` blurred once for all the maps.
-    """
-    den = geometry.gaussian_blur(w, sigma, threads=threads)
-    ok = den > 1e-3
-    out = []
-    for m in maps:
-        num = geometry.gaussian_blur(np.multiply(m, w, dtype=np.float32), sigma, threads=threads)
-        np.divide(num, den, out=num, where=ok)
-        num[~ok] = 0.0
-        out.append(num)
-    return out
-
-
 def _background(
     m: np.ndarray, keep: np.ndarray, n_keep: int, sigma: float, threads: int
 ) -> np.ndarray:
@@ -1070,8 +1051,10 @@ def _excess(
     n_skin = int(np.count_nonzero(sk))
     sig = smooth_mm * px_per_mm
     if sig >= 0.3:
-        # Normalised convolution over the skin only (eyes, lips do not bleed in).
-        maps = _smooth_over(maps, sk.astype(np.float32), sig, threads)
+        # Normalised convolution over the skin only (eyes, lips do not bleed in),
+        # evaluated over the skin's extent per row (only skin pixels are read below:
+        # off the skin the maps are 0, and 0 times a weight of 0 adds nothing).
+        maps = kernels.smooth_over(maps, sk, sig, threads=threads)
     bsig = background_mm * px_per_mm
     out = []
     for m, threshold in zip(maps, thresholds, strict=True):
