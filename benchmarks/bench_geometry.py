@@ -67,6 +67,7 @@ def bench_resize() -> list[Row]:
     photof = photo.astype(np.float32) / 255
     small = np.ascontiguousarray(photo[:540, :540])
     pil_small = Image.fromarray(small)
+    coarse = np.ascontiguousarray(photof[:78, :56, 1])
     for th in (1, 2):
         cv2.setNumThreads(th)
         c = f"t={th}"
@@ -133,6 +134,16 @@ def bench_resize() -> list[Row]:
                 ours,
                 "cv2 INTER_LINEAR",
                 median_ms(lambda: cv2.resize(photo, (1440, 1080), interpolation=cv2.INTER_LINEAR)),
+            )
+        )
+        # wide_gaussian_blur's last step: a coarse float grid interpolated back up
+        ours = median_ms(lambda: g.resize(coarse, (447, 622), method="bilinear", threads=th))
+        rows.append(
+            Row(
+                f"bilinear f32 56x78->447x622 up {c}",
+                ours,
+                "cv2 INTER_LINEAR",
+                median_ms(lambda: cv2.resize(coarse, (447, 622), interpolation=cv2.INTER_LINEAR)),
             )
         )
         ours = median_ms(lambda: g.resize(small, (1080, 1080), method="bilinear", threads=th))

@@ -5,7 +5,9 @@ Peers: ``local_contrast`` as four ``cv2.GaussianBlur`` per scale (masked
 normalised convolution) plus NumPy divide / max (``local_contrast_maps``: the
 same for two maps); ``region_features`` as
 ``scipy.ndimage`` labelled means / extremes plus a NumPy loop over
-``find_objects`` windows for the rings. Ratios are peer / skincore
+``find_objects`` windows for the rings; ``smooth_over`` as whole-image
+blurs (skincore's or cv2's) with NumPy products / divisions; ``median3`` as ``cv2.medianBlur`` and
+as the NumPy exchange network. Ratios are peer / skincore
 (> 1: skincore faster). The size is a face crop at the lesion work scale.
 """
 
@@ -67,6 +69,46 @@ def peer_features(labels: np.ndarray, values: np.ndarray, mask: np.ndarray) -> l
     return out
 
 
+def composed_smooth(maps: list, mask: np.ndarray, sigma: float, cv: bool = False) -> list:
+    """G(map m) / G(m) over the whole image (G: skincore's or cv2's Gaussian)."""
+    from skincore import geometry
+
+    def blur(v: np.ndarray) -> np.ndarray:
+        if cv:
+            k = 2 * int(4 * sigma + 0.5) + 1
+            return cv2.GaussianBlur(v, (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
+        return geometry.gaussian_blur(v, sigma)
+
+    m = (mask > 0).astype(np.float32)
+    den = blur(m)
+    ok = den > 1e-3
+    out = []
+    for v in maps:
+        num = blur(np.multiply(v, m, dtype=np.float32))
+        np.divide(num, den, out=num, where=ok)
+        num[~ok] = 0.0
+        out.append(num)
+    return out
+
+
+_MED9 = (
+    (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
+    (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
+)  # fmt: skip
+
+
+def numpy_median3(img: np.ndarray) -> np.ndarray:
+    """The 3x3 median as NumPy min/max over nine shifted copies (19 exchanges)."""
+    h, w = img.shape[:2]
+    pad = np.pad(img, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    v = [pad[dy : dy + h, dx : dx + w].copy() for dy in range(3) for dx in range(3)]
+    for i, j in _MED9:
+        lo = np.minimum(v[i], v[j])
+        np.maximum(v[i], v[j], out=v[j])
+        v[i] = lo
+    return v[4]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=600)
@@ -121,6 +163,27 @@ def main() -> None:
                 peer,
             )
         )
+    # Skin smoothing of redness / pigmentation: two maps over the mask at 1 mm
+    # (3.5 px). Peers: the composition it replaces (skincore.geometry.gaussian_blur
+    # of the whole image, NumPy products and divisions) and the same with cv2.
+    maps2 = [src, src2]
+    sig = 3.5
+    peer_sk = median_ms(lambda: composed_smooth(maps2, mask, sig), repeat=args.repeat)
+    peer_cv = median_ms(lambda: composed_smooth(maps2, mask, sig, cv=True), repeat=args.repeat)
+    for t in args.threads:
+        ours = median_ms(lambda t=t: K.smooth_over(maps2, mask, sig, threads=t), repeat=args.repeat)
+        case = f"smooth_over 2 maps {n}x{n} t={t}"
+        rows.append(Row(case, ours, "whole-image blurs + NumPy", peer_sk))
+        rows.append(Row(case, ours, "cv2.GaussianBlur + NumPy", peer_cv))
+    # 3x3 median despeckle of the RGB work crop: cv2.medianBlur (same result,
+    # replicated edges) and the NumPy exchange network detect_lesions used before.
+    rgb = rng.integers(0, 256, (n, n, 3), dtype=np.uint8)
+    peer = median_ms(lambda: cv2.medianBlur(rgb, 3), repeat=args.repeat)
+    numpy_ms = median_ms(lambda: numpy_median3(rgb), repeat=args.repeat)
+    for t in args.threads:
+        ours = median_ms(lambda t=t: K.median3(rgb, threads=t), repeat=args.repeat)
+        rows.append(Row(f"median3 RGB {n}x{n} t={t}", ours, "cv2.medianBlur 3", peer))
+        rows.append(Row(f"median3 RGB {n}x{n} t={t}", ours, "NumPy exchange network", numpy_ms))
     print_table("lesion candidate kernels", rows)
 
 

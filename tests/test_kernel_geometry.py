@@ -278,6 +278,26 @@ def test_resize_threads_bit_identical_and_strided(rng):
     np.testing.assert_array_equal(g.resize(u, (100, 90), threads=7), base)
 
 
+def test_resize_bilinear_f32_single_channel_is_the_generic_arithmetic(rng):
+    # One float channel takes a run-based path; three channels the generic one.
+    # Same arithmetic per pixel: channel 0 of the RGB result, bit for bit (NaN
+    # and infinities included), up and down, strided, any thread count.
+    for trial in range(60):
+        h, w = (int(v) for v in rng.integers(1, 70, 2))
+        size = tuple(int(v) for v in rng.integers(1, 300, 2))
+        img = (rng.normal(size=(h + 2, w + 3)) * 10.0 ** rng.uniform(-3, 3)).astype(np.float32)
+        if trial % 4 == 0:
+            img[rng.random(img.shape) < 0.03] = np.nan
+        if trial % 5 == 0:
+            img[rng.random(img.shape) < 0.03] = -np.inf
+        one = img[1 : h + 1, 2 : w + 2]  # strided rows
+        rgb = np.repeat(np.ascontiguousarray(one)[..., None], 3, axis=2)
+        want = g.resize(rgb, size, method="bilinear", threads=1)[..., 0]
+        for t in (1, 2, 7):
+            got = g.resize(one, size, method="bilinear", threads=t)
+            np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
 def test_resize_out_and_empty(rng):
     img = _u8(rng, (40, 60, 3))
     out_big = np.zeros((30, 50, 3), np.uint8)

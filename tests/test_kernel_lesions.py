@@ -286,3 +286,163 @@ def test_local_contrast_maps_strided_empty_and_errors():
         _core.lesions.local_contrast_maps(
             [z], ok, [1.0], 3.0, 3.0, [np.zeros((4, 4), np.float32)], [], 1
         )
+
+
+@pytest.mark.parametrize("w", [29, 30, 36, 64, 65, 71])
+@pytest.mark.parametrize("c", [0, 1, 3, 4])
+def test_median3_matches_reference(w, c):
+    rng = np.random.default_rng(w * 10 + c)
+    shape = (23, w) if c == 0 else (23, w, c)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    img[rng.random(shape) < 0.2] = 255  # impulse noise and ties
+    np.testing.assert_array_equal(K.median3(img), ref.median3(img))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 17, 3), (17, 1, 3), (2, 2), (1, 200), (0, 5, 3)])
+def test_median3_thin_and_empty(shape):
+    rng = np.random.default_rng(sum(shape))
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    got = K.median3(img)
+    assert got.shape == img.shape and got.dtype == np.uint8
+    if img.size:
+        np.testing.assert_array_equal(got, ref.median3(img))
+
+
+def test_median3_strided_threads_and_known_answer():
+    rng = np.random.default_rng(3)
+    big = rng.integers(0, 256, (90, 140, 3), dtype=np.uint8)
+    crop = big[5:80, 7:130]
+    assert not crop.flags.c_contiguous
+    want = ref.median3(crop)
+    for t in (1, 2, 7):
+        np.testing.assert_array_equal(K.median3(crop, threads=t), want)
+    flat = np.full((5, 5), 40, np.uint8)
+    flat[2, 2] = 255  # one impulse: removed
+    flat[0, :] = 200  # a straight edge: kept where two of three rows hold it
+    got = K.median3(flat)
+    assert got[2, 2] == 40
+    np.testing.assert_array_equal(got[0], np.full(5, 200, np.uint8))
+    np.testing.assert_array_equal(got[1], np.full(5, 40, np.uint8))
+
+
+def test_median3_errors_name_the_argument():
+    with pytest.raises(ValueError, match="src"):
+        K.median3(np.zeros((4, 4), np.float32))
+    with pytest.raises(ValueError, match="src"):
+        K.median3(np.zeros((4, 4, 5), np.uint8))
+    with pytest.raises(ValueError, match="src"):
+        K.median3([[1, 2], [3, 4]])
+    with pytest.raises(ValueError, match="src"):
+        K.median3(np.zeros((4, 6, 3), np.uint8)[:, :, ::-1])  # pixels not packed
+    with pytest.raises(ValueError, match="threads"):
+        K.median3(np.zeros((4, 4), np.uint8), threads=-1)
+    with pytest.raises(ValueError, match="out"):
+        a = np.zeros((4, 4), np.uint8)
+        _core.lesions.median3(a, a, 1, 1)
+
+
+def test_local_contrast_maps_bit_identical_to_whole_image_blurs():
+    # The kernel blurs only each row's extent of the mask (plus the taps' reach);
+    # the values there are those of skincore.geometry.gaussian_blur of the whole
+    # image, bit for bit (ragged rows, holes, rows without mask, image borders).
+    from skincore import geometry
+
+    rng = np.random.default_rng(21)
+    h, w = 67, 83
+    yy, xx = np.mgrid[0:h, 0:w]
+    mask = ((yy - 30) ** 2 / 28.0**2 + (xx - 50) ** 2 / 40.0**2 <= 1).astype(np.uint8)
+    mask &= (rng.random((h, w)) > 0.1).astype(np.uint8)
+    mask[40:44] = 0  # rows without mask inside the face
+    maps = [rng.normal(size=(h, w)).astype(np.float32) for _ in range(2)]
+    sigmas, ratio = [1.3, 2.4], 3.0
+    got = K.local_contrast_maps(maps, mask, sigmas, surround_ratio=ratio, threads=2)
+    m = mask.astype(np.float32)
+    for src, (c, s) in zip(maps, got, strict=True):
+        sm = np.where(mask > 0, src, np.float32(0)).astype(np.float32)
+        best = np.full((h, w), -np.inf, np.float32)
+        scale = np.zeros((h, w), np.uint8)
+        for k, sg in enumerate(sigmas):
+            a, b = (geometry.gaussian_blur(v, sg, truncate=3.0) for v in (sm, m))
+            cc, d = (geometry.gaussian_blur(v, sg * ratio, truncate=3.0) for v in (sm, m))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v = a / b - cc / d
+            ok = (b >= _core.lesions.MIN_WEIGHT) & (d >= _core.lesions.MIN_WEIGHT)
+            upd = ok & (v > best)
+            best = np.where(upd, v, best)
+            scale = np.where(upd, np.uint8(k), scale)
+        bad = (mask == 0) | (best == -np.inf)
+        np.testing.assert_array_equal(c, np.where(bad, np.float32(0), best))
+        np.testing.assert_array_equal(s, np.where(bad, np.uint8(0), scale))
+
+
+def _spans(mask):
+    """Boolean image of each row's extent of the mask (first to last mask pixel)."""
+    inside = np.zeros(mask.shape, bool)
+    for y, row in enumerate(mask):
+        nz = np.flatnonzero(row)
+        if nz.size:
+            inside[y, nz[0] : nz[-1] + 1] = True
+    return inside
+
+
+@pytest.mark.parametrize("w", [48, 49, 55])
+def test_smooth_over_matches_reference(w):
+    img, mask = scene(np.random.default_rng(w + 100), 41, w)
+    (got,) = K.smooth_over([img], mask, 2.5)
+    want = ref.smooth_over(img, mask, 2.5)
+    inside = _spans(mask)
+    np.testing.assert_allclose(got[inside], want[inside], rtol=0, atol=1e-5)
+    assert not got[~inside].any()
+
+
+def test_smooth_over_bit_identical_to_whole_image_blurs():
+    from skincore import geometry
+
+    rng = np.random.default_rng(22)
+    h, w = 71, 64
+    yy, xx = np.mgrid[0:h, 0:w]
+    mask = ((yy - 35) ** 2 / 30.0**2 + (xx - 20) ** 2 / 30.0**2 <= 1) & (rng.random((h, w)) > 0.2)
+    mask[50:53] = False
+    maps = [rng.normal(size=(h, w)).astype(np.float32) for _ in range(3)]
+    got = K.smooth_over(maps, mask, 3.3, threads=2)
+    m = mask.astype(np.float32)
+    den = geometry.gaussian_blur(m, 3.3)
+    ok = den > 1e-3
+    inside = _spans(mask)
+    for src, out in zip(maps, got, strict=True):
+        num = geometry.gaussian_blur(np.multiply(src, m, dtype=np.float32), 3.3)
+        want = np.where(ok, num / np.where(ok, den, 1), np.float32(0)).astype(np.float32)
+        np.testing.assert_array_equal(out[inside].view(np.uint32), want[inside].view(np.uint32))
+        assert not out[~inside].any()
+
+
+def test_smooth_over_thin_empty_strided_threads_and_errors():
+    rng = np.random.default_rng(4)
+    for shape in [(1, 30), (30, 1)]:
+        img = rng.normal(size=shape).astype(np.float32)
+        (got,) = K.smooth_over([img], np.ones(shape, np.uint8), 1.7)
+        np.testing.assert_allclose(got, ref.smooth_over(img, np.ones(shape), 1.7), atol=1e-5)
+    (empty,) = K.smooth_over([np.zeros((0, 3), np.float32)], np.zeros((0, 3), np.uint8), 1.0)
+    assert empty.shape == (0, 3)
+    img, mask = scene(np.random.default_rng(9), 80, 90)
+    sub, msub = img[4:70, 3:85], mask[4:70, 3:85]
+    assert not sub.flags.c_contiguous
+    outs = [K.smooth_over([sub], msub, 2.0, threads=t)[0] for t in (1, 2, 7)]
+    (packed,) = K.smooth_over([np.ascontiguousarray(sub)], np.ascontiguousarray(msub), 2.0)
+    for o in outs[1:] + [packed]:
+        np.testing.assert_array_equal(o, outs[0])
+    good = np.zeros((5, 5), np.float32)
+    with pytest.raises(ValueError, match="sigma"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 0.0)
+    with pytest.raises(ValueError, match="sigma"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 1e9)
+    with pytest.raises(ValueError, match="truncate"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 1.0, truncate=-1.0)
+    with pytest.raises(ValueError, match="srcs"):
+        K.smooth_over([good], np.ones((4, 5), np.uint8), 1.0)
+    with pytest.raises(ValueError, match="srcs"):
+        K.smooth_over(good, np.ones((5, 5), np.uint8), 1.0)
+    with pytest.raises(ValueError, match="mask"):
+        K.smooth_over([good], np.ones((5, 5), np.float32), 1.0)
+    with pytest.raises(ValueError, match="threads"):
+        K.smooth_over([good], np.ones((5, 5), np.uint8), 1.0, threads=-2)

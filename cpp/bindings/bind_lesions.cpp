@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arrays.hpp"
+#include "skincore/geometry.hpp"
 #include "skincore/lesions.hpp"
 
 namespace py = pybind11;
@@ -148,6 +149,56 @@ void bind_lesions(py::module_& m) {
         py::arg("labels"), py::arg("n_labels"), py::arg("values"), py::arg("mask"), py::arg("ring_gap"),
         py::arg("ring_width_factor"), py::arg("ring_min_width"), py::arg("core_fraction"), py::arg("threads"),
         "Per-region feature table (n_labels, GEOM_COLS + CHAN_COLS * C), float64.");
+    m.def(
+        "smooth_over",
+        [](const std::vector<py::array>& srcs, const py::array& mask, double sigma, double truncate,
+           double min_weight, std::vector<py::array>& outs, int threads) {
+            check_threads(threads);
+            if (!(sigma > 0.0) || !std::isfinite(sigma)) throw py::value_error("sigma: must be finite and > 0");
+            if (!(truncate > 0.0) || !std::isfinite(truncate)) throw py::value_error("truncate: must be > 0");
+            if (!std::isfinite(min_weight)) throw py::value_error("min_weight: must be finite");
+            if (std::floor(truncate * sigma + 0.5) > static_cast<double>(kMaxGaussianRadius))
+                throw py::value_error("sigma: sigma * truncate too large");
+            if (srcs.empty() || srcs.size() > 16) throw py::value_error("srcs: need 1 to 16 maps");
+            if (outs.size() != srcs.size()) throw py::value_error("outs: need one per map");
+            auto mk = const_view<std::uint8_t>(mask, "mask", 1);
+            std::vector<ConstView<float>> sv;
+            std::vector<MutView<float>> ov;
+            for (std::size_t i = 0; i < srcs.size(); ++i) {
+                sv.push_back(const_view<float>(srcs[i], "srcs", 1));
+                ov.push_back(mut_view<float>(outs[i], "outs", 1));
+                check_same_hw(sv[i], "srcs", mk, "mask");
+                check_same_hw(sv[i], "srcs", ov[i], "outs");
+                check_rows_disjoint(ov[i], "outs");
+            }
+            py::gil_scoped_release nogil;
+            lesions::smooth_over(sv.data(), static_cast<int>(sv.size()), mk, sigma, truncate,
+                                 static_cast<float>(min_weight), ov.data(), threads);
+        },
+        py::arg("srcs"), py::arg("mask"), py::arg("sigma"), py::arg("truncate"), py::arg("min_weight"),
+        py::arg("outs"), py::arg("threads"),
+        "Normalised Gaussian convolution of maps over a mask, over the mask's row extents (0 elsewhere).");
+    m.def(
+        "median3",
+        [](const py::array& src, py::array& out, int channels, int threads) {
+            check_threads(threads);
+            if (channels < 1 || channels > 4) throw py::value_error("src: need 1 to 4 channels");
+            auto s = const_view<std::uint8_t>(src, "src", channels);
+            auto o = mut_view<std::uint8_t>(out, "out", channels);
+            check_same_hw(s, "src", o, "out");
+            check_rows_disjoint(o, "out");
+            if (s.height > 0 && s.width > 0) {
+                const auto* s0 = s.data;
+                const auto* s1 = s.row(s.height - 1) + s.width * channels;
+                const auto* o0 = o.data;
+                const auto* o1 = o.row(o.height - 1) + o.width * channels;
+                if (o0 < s1 && s0 < o1) throw py::value_error("out: must not overlap src");
+            }
+            py::gil_scoped_release nogil;
+            lesions::median3(s, o, threads);
+        },
+        py::arg("src"), py::arg("out"), py::arg("channels"), py::arg("threads"),
+        "3x3 median of each channel (edges replicated) of a uint8 image into out.");
     m.attr("GEOM_COLS") = static_cast<int>(lesions::kGeomCols);
     m.attr("CHAN_COLS") = static_cast<int>(lesions::kChanCols);
     m.attr("MIN_WEIGHT") = lesions::kMinWeight;

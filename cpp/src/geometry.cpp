@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -159,6 +160,8 @@ __attribute__((always_inline)) inline void conv_dispatch(int m, float* o, const 
     }
 }
 
+}  // namespace
+
 // o[x] = w[0]*c[x] + sum_{k=1..r} w[k]*(lo[k-1][x] + hi[k-1][x]), sequential in k.
 SKINCORE_AVX2_CLONES void conv_line(float* o, const float* c, const float* const* lo,
                                     const float* const* hi, const float* w, long r, long n) {
@@ -172,8 +175,6 @@ SKINCORE_AVX2_CLONES void conv_line(float* o, const float* c, const float* const
         k += m;
     }
 }
-
-}  // namespace
 
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads) {
@@ -831,6 +832,70 @@ bool try_box_reduce(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, Resi
 
 bool try_box_reduce(ConstView<float>, MutView<float>, ResizeMethod, int) { return false; }
 
+// Single-channel float bilinear (the upsampling of wide_gaussian_blur's coarse grid):
+// the arithmetic of resize_impl<float, 1, ...> per pixel, in the same order (vertical
+// weighted sum of at most two input rows, then h = w0 * a0 [+ w1 * a1], then h / D),
+// so the results are identical; the horizontal pass goes over runs of outputs that
+// read the same input pixels (weights converted to float once per call), a loop
+// that vectorises.
+void resize_bilinear_f32(ConstView<float> src, MutView<float> dst, const Axis& ax, const Axis& ay,
+                         int threads) {
+    const std::int64_t in_w = src.width, out_w = dst.width;
+    const float denom = static_cast<float>(static_cast<double>(ax.denom) * static_cast<double>(ay.denom));
+    // Runs of consecutive outputs reading the same input pixel(s): within a run the
+    // loop reads two scalars and vectorises.
+    struct Run {
+        std::int64_t x0, x1, s;
+        bool two;
+    };
+    std::vector<Run> runs;
+    std::vector<float> xw0(static_cast<std::size_t>(out_w)), xw1(static_cast<std::size_t>(out_w), 0.0f);
+    for (std::int64_t x = 0; x < out_w; ++x) {
+        const std::size_t i = static_cast<std::size_t>(x);
+        const std::int64_t j0 = ax.woff[i];
+        const bool two = ax.woff[i + 1] - j0 == 2;
+        xw0[i] = static_cast<float>(ax.w[static_cast<std::size_t>(j0)]);
+        if (two) xw1[i] = static_cast<float>(ax.w[static_cast<std::size_t>(j0 + 1)]);
+        if (runs.empty() || runs.back().s != ax.start[i] || runs.back().two != two)
+            runs.push_back(Run{x, x + 1, ax.start[i], two});
+        else
+            runs.back().x1 = x + 1;
+    }
+    const std::int64_t grain = row_grain(std::max(in_w, out_w) * std::max<std::int64_t>(1, ay.max_taps));
+    parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> line(static_cast<std::size_t>(in_w));
+        float* __restrict acc = line.data();
+        const float* __restrict w0 = xw0.data();
+        const float* __restrict w1 = xw1.data();
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::size_t yy = static_cast<std::size_t>(y);
+            const std::int64_t sy = ay.start[yy];
+            const std::int64_t k0 = ay.woff[yy];
+            const std::int64_t nk = ay.woff[yy + 1] - k0;
+            {
+                const float* __restrict s = src.row(sy);
+                const float wk = static_cast<float>(ay.w[static_cast<std::size_t>(k0)]);
+                for (std::int64_t i = 0; i < in_w; ++i) acc[i] = wk * s[i];
+            }
+            for (std::int64_t k = 1; k < nk; ++k) {
+                const float* __restrict s = src.row(sy + k);
+                const float wk = static_cast<float>(ay.w[static_cast<std::size_t>(k0 + k)]);
+                for (std::int64_t i = 0; i < in_w; ++i) acc[i] += wk * s[i];
+            }
+            float* __restrict o = dst.row(y);
+            for (const Run& r : runs) {
+                const float a0 = acc[r.s];
+                if (r.two) {
+                    const float a1 = acc[r.s + 1];
+                    for (std::int64_t x = r.x0; x < r.x1; ++x) o[x] = (w0[x] * a0 + w1[x] * a1) / denom;
+                } else {
+                    for (std::int64_t x = r.x0; x < r.x1; ++x) o[x] = (w0[x] * a0) / denom;
+                }
+            }
+        }
+    });
+}
+
 template <class T>
 void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threads) {
     if (src.channels != dst.channels)
@@ -848,6 +913,10 @@ void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threa
     if (try_box_reduce(src, dst, method, threads)) return;
     Axis ax = make_axis(src.width, dst.width, method);
     const Axis ay = make_axis(src.height, dst.height, method);
+    if constexpr (std::is_same_v<T, float>) {
+        if (src.channels == 1 && method == ResizeMethod::Bilinear)
+            return resize_bilinear_f32(src, dst, ax, ay, threads);
+    }
     if (src.channels == 1) resize_dispatch<1>(src, dst, ax, ay, threads);
     else resize_dispatch<3>(src, dst, ax, ay, threads);
 }

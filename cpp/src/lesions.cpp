@@ -7,10 +7,66 @@
 #include <stdexcept>
 #include <vector>
 
+#include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
 
 namespace skincore::lesions {
+
+namespace {
+
+// skincore::gaussian_blur(src) evaluated only at x in [xl[y], xr[y]) of each row y
+// (the pixels local_contrast needs: the mask's extent per row), bit for bit; dst
+// (packed, src's shape) is left untouched elsewhere. The vertical pass runs over the
+// columns the horizontal taps reach, [xl - r, xr + r) clipped to the image, whose
+// reflect-101 margins it fills from inside that range.
+void blur_spans(ConstView<float> src, float* dst, const std::vector<float>& taps, const std::int64_t* xl,
+                const std::int64_t* xr, int threads) {
+    const long r = static_cast<long>(taps.size() / 2);
+    const float* w = taps.data() + r;  // w[0..r]
+    const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
+        std::vector<const float*> lo(static_cast<std::size_t>(r) + 1), hi(static_cast<std::size_t>(r) + 1);
+        float* p = pad.data() + r;
+        for (long y = static_cast<long>(y0); y < y1; ++y) {
+            const long a = static_cast<long>(xl[y]), b = static_cast<long>(xr[y]);
+            if (a >= b) continue;
+            const long c0 = a - r <= 0 ? 0 : a - r, c1 = b + r >= W ? W : b + r;
+            for (long k = 1; k <= r; ++k) {
+                lo[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y - k, H)) + c0;
+                hi[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y + k, H)) + c0;
+            }
+            conv_line(p + c0, src.row(y) + c0, lo.data(), hi.data(), w, r, c1 - c0);
+            if (c0 == 0)
+                for (long i = 1; i <= r; ++i) p[-i] = p[reflect101(-i, W)];
+            if (c1 == W)
+                for (long i = 1; i <= r; ++i) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+            for (long k = 1; k <= r; ++k) {
+                lo[static_cast<std::size_t>(k - 1)] = p + a - k;
+                hi[static_cast<std::size_t>(k - 1)] = p + a + k;
+            }
+            conv_line(dst + y * W + a, p + a, lo.data(), hi.data(), w, r, b - a);
+        }
+    });
+}
+
+// [xl[y], xr[y]): first to one past the last nonzero of each mask row (empty: 0, 0).
+void mask_spans(ConstView<std::uint8_t> mask, std::vector<std::int64_t>& xl, std::vector<std::int64_t>& xr) {
+    const std::int64_t w = mask.width, h = mask.height;
+    xl.assign(static_cast<std::size_t>(h), 0);
+    xr.assign(static_cast<std::size_t>(h), 0);
+    for (std::int64_t y = 0; y < h; ++y) {
+        const std::uint8_t* k = mask.row(y);
+        std::int64_t x0 = 0, x1 = w;
+        while (x0 < w && k[x0] == 0) ++x0;
+        while (x1 > x0 && k[x1 - 1] == 0) --x1;
+        xl[static_cast<std::size_t>(y)] = x0;
+        xr[static_cast<std::size_t>(y)] = x1;
+    }
+}
+
+}  // namespace
 
 void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const double* sigmas, int n_sigmas,
                     double surround_ratio, double truncate, MutView<float> out, MutView<std::uint8_t> scale,
@@ -62,14 +118,20 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
             }
         }
     });
-    auto view = [&](std::vector<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
+    // Only mask pixels keep a value: the blurs are evaluated over each row's extent
+    // of the mask (identical values there, see blur_spans).
+    std::vector<std::int64_t> xl, xr;
+    mask_spans(mask, xl, xr);
+    auto cview = [&](std::vector<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
     for (int k = 0; k < n_sigmas; ++k) {
         const double s = sigmas[k];
-        gaussian_blur(view(m).as_const(), view(b), s, truncate, threads);
-        gaussian_blur(view(m).as_const(), view(d), s * surround_ratio, truncate, threads);
+        const std::vector<float> tc = gaussian_kernel(s, truncate);
+        const std::vector<float> ts = gaussian_kernel(s * surround_ratio, truncate);
+        blur_spans(cview(m), b.data(), tc, xl.data(), xr.data(), threads);
+        blur_spans(cview(m), d.data(), ts, xl.data(), xr.data(), threads);
         for (std::size_t i = 0; i < nm; ++i) {
-            gaussian_blur(view(sm[i]).as_const(), view(a[i]), s, truncate, threads);
-            gaussian_blur(view(sm[i]).as_const(), view(c[i]), s * surround_ratio, truncate, threads);
+            blur_spans(cview(sm[i]), a[i].data(), tc, xl.data(), xr.data(), threads);
+            blur_spans(cview(sm[i]), c[i].data(), ts, xl.data(), xr.data(), threads);
         }
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             for (std::size_t i = 0; i < nm; ++i) {
@@ -79,7 +141,7 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
                     const std::size_t o = static_cast<std::size_t>(y * w);
                     float* po = outs[i].row(y);
                     std::uint8_t* pk = scales[i].row(y);
-                    for (std::int64_t x = 0; x < w; ++x) {
+                    for (std::int64_t x = xl[static_cast<std::size_t>(y)]; x < xr[static_cast<std::size_t>(y)]; ++x) {
                         const float bb = b[o + x], dd = d[o + x];
                         if (bb >= kMinWeight && dd >= kMinWeight) {
                             const float v = pa[o + x] / bb - pc[o + x] / dd;
@@ -105,6 +167,110 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
                         pk[x] = 0;
                     }
             }
+        }
+    });
+}
+
+void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_t> mask, double sigma,
+                 double truncate, float min_weight, const MutView<float>* outs, int threads) {
+    if (n_maps < 1) throw std::invalid_argument("smooth_over: need at least one map");
+    for (int i = 0; i < n_maps; ++i) {
+        if (srcs[i].channels != 1 || mask.channels != 1 || outs[i].channels != 1)
+            throw std::invalid_argument("smooth_over: bad channels");
+        if (srcs[i].width != mask.width || srcs[i].height != mask.height || outs[i].width != mask.width ||
+            outs[i].height != mask.height)
+            throw std::invalid_argument("smooth_over: shape mismatch");
+    }
+    const std::vector<float> taps = gaussian_kernel(sigma, truncate);
+    if (mask.empty()) return;
+    const std::int64_t w = mask.width, h = mask.height;
+    const std::size_t n = static_cast<std::size_t>(w * h);
+    std::vector<std::int64_t> xl, xr;
+    mask_spans(mask, xl, xr);
+    std::vector<float> m(n), den(n), sm(n), num(n);
+    const std::int64_t grain = row_grain(w, 1 << 14);
+    parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* k = mask.row(y);
+            float* pm = m.data() + y * w;
+            for (std::int64_t x = 0; x < w; ++x) pm[x] = k[x] != 0 ? 1.0f : 0.0f;
+        }
+    });
+    const ConstView<float> mv{m.data(), w, h, w, 1};
+    blur_spans(mv, den.data(), taps, xl.data(), xr.data(), threads);
+    for (int i = 0; i < n_maps; ++i) {
+        const ConstView<float>& src = srcs[i];
+        parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const float* s = src.row(y);
+                const float* pm = m.data() + y * w;
+                float* ps = sm.data() + y * w;
+                for (std::int64_t x = 0; x < w; ++x) ps[x] = s[x] * pm[x];
+            }
+        });
+        blur_spans(ConstView<float>{sm.data(), w, h, w, 1}, num.data(), taps, xl.data(), xr.data(), threads);
+        const MutView<float>& out = outs[i];
+        parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                float* o = out.row(y);
+                const std::int64_t a = xl[static_cast<std::size_t>(y)], b = xr[static_cast<std::size_t>(y)];
+                const float* pn = num.data() + y * w;
+                const float* pd = den.data() + y * w;
+                for (std::int64_t x = 0; x < a; ++x) o[x] = 0.0f;
+                for (std::int64_t x = a; x < b; ++x) o[x] = pd[x] > min_weight ? pn[x] / pd[x] : 0.0f;
+                for (std::int64_t x = b; x < w; ++x) o[x] = 0.0f;
+            }
+        });
+    }
+}
+
+namespace {
+
+inline void exch(std::uint8_t& a, std::uint8_t& b) {
+    const std::uint8_t lo = std::min(a, b);
+    b = std::max(a, b);
+    a = lo;
+}
+
+// out[i] = median of the nine samples r[0..2][i + dx * c], dx = 0..2: the median-of-9
+// exchange network (Paeth, Graphics Gems 1990; 19 min/max pairs, element 4 holds the
+// median) on locals, one sample per iteration, which the compiler vectorises.
+SKINCORE_AVX2_CLONES void median9_row(const std::uint8_t* r0, const std::uint8_t* r1, const std::uint8_t* r2,
+                                      std::int64_t c, std::uint8_t* out, std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        std::uint8_t v0 = r0[i], v1 = r0[i + c], v2 = r0[i + 2 * c];
+        std::uint8_t v3 = r1[i], v4 = r1[i + c], v5 = r1[i + 2 * c];
+        std::uint8_t v6 = r2[i], v7 = r2[i + c], v8 = r2[i + 2 * c];
+        exch(v1, v2), exch(v4, v5), exch(v7, v8), exch(v0, v1), exch(v3, v4), exch(v6, v7);
+        exch(v1, v2), exch(v4, v5), exch(v7, v8), exch(v0, v3), exch(v5, v8), exch(v4, v7);
+        exch(v3, v6), exch(v1, v4), exch(v2, v5), exch(v4, v7), exch(v4, v2), exch(v6, v4);
+        exch(v4, v2);
+        out[i] = v4;
+    }
+}
+
+}  // namespace
+
+void median3(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads) {
+    if (src.width != dst.width || src.height != dst.height || src.channels != dst.channels)
+        throw std::invalid_argument("median3: src and dst shapes differ");
+    if (src.channels < 1 || src.channels > 4) throw std::invalid_argument("median3: 1 to 4 channels");
+    if (src.empty()) return;
+    const std::int64_t W = src.width, H = src.height, C = src.channels, n = W * C;
+    const std::int64_t padded = n + 2 * C;
+    parallel_rows(H, row_grain(n), threads, [&](std::int64_t y0, std::int64_t y1) {
+        // Three source rows with one replicated pixel at each end.
+        std::vector<std::uint8_t> buf(static_cast<std::size_t>(3 * padded));
+        for (std::int64_t y = y0; y < y1; ++y) {
+            for (int r = 0; r < 3; ++r) {
+                const std::int64_t sy = std::min(std::max<std::int64_t>(y + r - 1, 0), H - 1);
+                const std::uint8_t* s = src.row(sy);
+                std::uint8_t* p = buf.data() + r * padded;
+                std::copy(s, s + n, p + C);
+                std::copy(s, s + C, p);
+                std::copy(s + n - C, s + n, p + C + n);
+            }
+            median9_row(buf.data(), buf.data() + padded, buf.data() + 2 * padded, C, dst.row(y), n);
         }
     });
 }

@@ -24,7 +24,9 @@ __all__ = [
     "RegionFeatures",
     "local_contrast",
     "local_contrast_maps",
+    "median3",
     "region_features",
+    "smooth_over",
 ]
 
 _GEOM = int(_core.lesions.GEOM_COLS)
@@ -175,6 +177,115 @@ def local_contrast_maps(
         maps, mask, sig, float(surround_ratio), float(truncate), outs, scales, threads
     )
     return list(zip(outs, scales, strict=True))
+
+
+def smooth_over(
+    srcs: Sequence[np.ndarray],
+    mask: np.ndarray,
+    sigma: float,
+    *,
+    truncate: float = 4.0,
+    min_weight: float = 1e-3,
+    threads: int = 0,
+) -> list[np.ndarray]:
+    """Gaussian mean of each map over the mask pixels (normalised convolution).
+
+    With ``m = (mask != 0)``: ``G(src * m) / G(m)`` where ``G(m) > min_weight``,
+    else 0, ``G`` the Gaussian of :func:`skincore.geometry.gaussian_blur`
+    (``sigma``, ``truncate``; ``G(m)`` computed once for all maps). Evaluated only
+    over each row's extent of the mask (its first to last mask pixel), where the
+    values are exactly those of the whole-image blurs; 0 elsewhere (nothing
+    outside the mask is meant to be read).
+
+    Parameters
+    ----------
+    srcs : sequence of numpy.ndarray
+        1 to 16 ``(H, W)`` float32 maps.
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 or bool, nonzero = use this pixel.
+    sigma : float
+        Gaussian sigma in pixels, finite and > 0.
+    truncate : float
+        Gaussian radius in sigmas (``int(truncate * sigma + 0.5)`` taps each side).
+    min_weight : float
+        Where the blurred mask is at most this, the result is 0.
+    threads : int
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One ``(H, W)`` float32 array per map.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it).
+    """
+    if isinstance(srcs, np.ndarray) or not isinstance(srcs, Sequence):
+        raise ValueError("srcs: expected a sequence of (H, W) float32 arrays")
+    if not 1 <= len(srcs) <= 16:
+        raise ValueError(f"srcs: need 1 to 16 maps, got {len(srcs)}")
+    maps = [_as(s, "srcs", np.float32, 2) for s in srcs]
+    mask = _as(mask, "mask", np.uint8, 2)
+    threads = check_threads(threads)
+    for s in maps:
+        if s.shape != mask.shape:
+            raise ValueError(f"srcs: shape {s.shape} does not match mask {mask.shape}")
+    outs = [np.zeros(mask.shape, np.float32) for _ in maps]
+    if mask.size == 0:  # validates the scalars as for a non-empty input
+        maps, mask = [np.zeros((1, 1), np.float32)], np.zeros((1, 1), np.uint8)
+        _core.lesions.smooth_over(
+            maps, mask, float(sigma), float(truncate), float(min_weight), [maps[0].copy()], threads
+        )
+        return outs
+    _core.lesions.smooth_over(
+        maps, mask, float(sigma), float(truncate), float(min_weight), outs, threads
+    )
+    return outs
+
+
+def median3(src: np.ndarray, *, threads: int = 0) -> np.ndarray:
+    """3x3 median of each channel of an 8-bit image, edge pixels replicated.
+
+    Exact (a median-of-9 exchange network per sample): impulse noise removed
+    without moving an edge. The same as ``numpy.median`` of the nine
+    neighbours of each pixel after ``numpy.pad(src, 1, mode="edge")``.
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(H, W)`` or ``(H, W, C)`` uint8, ``C`` 1 to 4; rows may be strided,
+        pixels packed.
+    threads : int
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array of ``src``'s shape, uint8.
+
+    Raises
+    ------
+    ValueError
+        If ``src`` or ``threads`` is invalid (the message names it).
+    """
+    if not isinstance(src, np.ndarray):
+        raise ValueError(f"src: expected a numpy.ndarray, got {type(src).__name__}")
+    if src.dtype != np.uint8:
+        raise ValueError(f"src: expected dtype uint8, got {src.dtype}")
+    if src.ndim not in (2, 3) or (src.ndim == 3 and not 1 <= src.shape[2] <= 4):
+        raise ValueError(f"src: expected shape (H, W) or (H, W, C) with C in 1..4, got {src.shape}")
+    threads = check_threads(threads)
+    out = np.empty(src.shape, np.uint8)
+    if src.size == 0:
+        return out
+    c = 1 if src.ndim == 2 else src.shape[2]
+    if src.ndim == 3 and c == 1:  # the binding takes one channel as (H, W)
+        _core.lesions.median3(src[..., 0], out[..., 0], 1, threads)
+    else:
+        _core.lesions.median3(src, out, c, threads)
+    return out
 
 
 @dataclass(frozen=True)

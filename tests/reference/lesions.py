@@ -92,3 +92,27 @@ def region_features(labels, values, mask, n_labels, gap=1.0, wf=1.0, wmin=2.0, c
             ]
         rows.append(row)
     return np.array(rows).reshape(n_labels, 12 + 6 * c)
+
+
+def median3(src):
+    """3x3 median per channel, edges replicated: numpy.median of the nine neighbours."""
+    a = np.asarray(src)
+    squeeze = a.ndim == 2
+    if squeeze:
+        a = a[..., None]
+    h, w = a.shape[:2]
+    pad = np.pad(a, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    stack = np.stack([pad[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], -1)
+    out = np.median(stack, axis=-1).astype(np.uint8)
+    return out[..., 0] if squeeze else out
+
+
+def smooth_over(src, mask, sigma, truncate=4.0, min_weight=1e-3):
+    """G(src m) / G(m) where G(m) > min_weight, else 0 (at every pixel)."""
+    m = (np.asarray(mask) != 0).astype(np.float32)
+    num = gaussian_blur(np.asarray(src, np.float32) * m, sigma, truncate)
+    den = gaussian_blur(m, sigma, truncate)
+    ok = den > np.float32(min_weight)
+    out = np.zeros(m.shape, np.float32)
+    out[ok] = num[ok] / den[ok]
+    return out

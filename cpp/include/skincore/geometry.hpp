@@ -23,6 +23,13 @@ std::vector<float> gaussian_kernel(double sigma, double truncate);
 
 constexpr long kMaxGaussianRadius = 4096;
 
+// One pass of gaussian_blur over n samples: o[x] = w[0]*c[x] + sum_{k=1..r}
+// w[k]*(lo[k-1][x] + hi[k-1][x]), k in order (taps w[0..r] as gaussian_kernel's
+// centre onwards). For kernels that evaluate the blur on part of an image with
+// the same arithmetic.
+void conv_line(float* o, const float* c, const float* const* lo, const float* const* hi, const float* w,
+               long r, long n);
+
 // Separable Gaussian blur of a single-channel float32 image. Borders reflect
 // without repeating the edge sample (OpenCV BORDER_REFLECT_101, SciPy 'mirror').
 // dst may alias src. Deterministic for any thread count (pure per-pixel work).

@@ -32,6 +32,20 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
                          const double* sigmas, int n_sigmas, double surround_ratio, double truncate,
                          const MutView<float>* outs, const MutView<std::uint8_t>* scales, int threads);
 
+// Normalised convolution of n_maps maps over a mask, evaluated over the mask:
+// m = (mask != 0) as 0/1, den = G(sigma) * m, num_i = G(sigma) * (srcs[i] m) (float
+// products), outs[i] = num_i / den where den > min_weight, else 0 - computed only
+// over each row's extent of the mask (first to last mask pixel), where the values
+// are those of skincore::gaussian_blur of the whole image bit for bit; outs[i] = 0
+// elsewhere.
+void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_t> mask, double sigma,
+                 double truncate, float min_weight, const MutView<float>* outs, int threads);
+
+// 3x3 median of each channel of an 8-bit image, edge pixels replicated (exact:
+// a 19-exchange median-of-9 network per sample). src and dst have the same shape
+// and channel count (1 to 4) and must not overlap.
+void median3(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads);
+
 // Columns of the region feature table (one row per label 1..n_labels).
 enum GeomCol : int {
     kArea = 0,       // pixels

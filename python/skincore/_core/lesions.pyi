@@ -27,6 +27,21 @@ def local_contrast_maps(
     scales: Sequence[npt.NDArray[np.uint8]],
     threads: int,
 ) -> None: ...
+def median3(
+    src: npt.NDArray[np.uint8],
+    out: npt.NDArray[np.uint8],
+    channels: int,
+    threads: int,
+) -> None: ...
+def smooth_over(
+    srcs: Sequence[npt.NDArray[np.float32]],
+    mask: npt.NDArray[np.uint8],
+    sigma: float,
+    truncate: float,
+    min_weight: float,
+    outs: Sequence[npt.NDArray[np.float32]],
+    threads: int,
+) -> None: ...
 def region_features(
     labels: npt.NDArray[np.int32],
     n_labels: int,

@@ -91,38 +91,67 @@ class Params:
     min_pixels: int = 40
 
 
+def _box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
+    """Row and column slices of the bounding box of ``mask`` grown by ``margin`` (clipped)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    h, w = mask.shape
+    return (
+        slice(max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin)),
+        slice(max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin)),
+    )
+
+
+#: Gaussian sigma (colour-grid px) of the lightness behind the darkened area.
+_LIGHT_SIGMA = 1.0
+
+
 def _eye(work, side: str, params: Params) -> DarkCircleEye | None:  # noqa: ANN001 - FaceWork
     cm = work.colour
     lab = work.colour_lab
-    poly = cm.masks[f"{side}_under_eye_polygon"] > 0
+    # Everything is measured on the bounding boxes of the two regions: the
+    # statistics are histogram medians (independent of the box) and the
+    # lightness blur reaches at most its radius beyond the under-eye box,
+    # which the box's margin holds (the same values as on the whole grid).
+    radius = int(4.0 * _LIGHT_SIGMA + 0.5)  # gaussian_blur's default truncate
+    box = _box(cm.masks[f"{side}_under_eye_polygon"], radius)
+    ref_box = _box(cm.masks[f"{side}_cheekbone"], 0)
+    if box is None or ref_box is None:
+        return None
+    poly = cm.masks[f"{side}_under_eye_polygon"][box] > 0
     if cm.excluded is not None:
-        poly &= cm.excluded == 0
+        poly &= cm.excluded[box] == 0
     under = np.where(poly, np.uint8(255), np.uint8(0))
-    ref_mask = cm.masks[f"{side}_cheekbone"]
+    ref_mask = cm.masks[f"{side}_cheekbone"][ref_box]
     if (
         np.count_nonzero(under) < params.min_pixels
         or np.count_nonzero(ref_mask) < params.min_pixels
     ):
         return None
-    su = color.lab_stats(lab, under, threads=work.threads)
-    sr = color.lab_stats(lab, ref_mask, threads=work.threads)
+    su = color.lab_stats(lab[box], under, threads=work.threads)
+    sr = color.lab_stats(lab[ref_box], ref_mask, threads=work.threads)
     if su.n_used == 0 or sr.n_used == 0:
         return None
     dl = float(su.L_median - sr.L_median)
     da = float(su.a_median - sr.a_median)
     db = float(su.b_median - sr.b_median)
-    light = geometry.gaussian_blur(np.ascontiguousarray(lab[..., 0]), 1.0, threads=work.threads)
+    light = geometry.gaussian_blur(
+        np.ascontiguousarray(lab[box][..., 0]), _LIGHT_SIGMA, threads=work.threads
+    )
     dark = poly & (light <= float(sr.L_median) - params.outline_dl)
+    origin = np.array([box[1].start, box[0].start], np.float64)  # (x, y) of the box
     outline = np.zeros((0, 2), np.float32)
     if np.any(dark):
         polys = contours.polygons(
             np.where(dark, np.uint8(255), np.uint8(0)), epsilon=0.7, threads=1
         )
         if polys:
-            outline = work.colour_to_image(max(polys, key=len))
+            outline = work.colour_to_image(max(polys, key=len) + origin)
     ys, xs = np.nonzero(poly)
     corners = work.colour_to_image(
-        np.array([[xs.min() - 0.5, ys.min() - 0.5], [xs.max() + 0.5, ys.max() + 0.5]])
+        np.array([[xs.min() - 0.5, ys.min() - 0.5], [xs.max() + 0.5, ys.max() + 0.5]]) + origin
     )
     return DarkCircleEye(
         delta_L=dl,

@@ -154,10 +154,7 @@ def _eye(work, side: str, params: Params) -> EyeBag | None:  # noqa: ANN001 - Fa
     ppm = work.colour_px_per_mm
     s = work.colour_scale
     ox, oy = cm.origin
-    light = geometry.gaussian_blur(
-        np.ascontiguousarray(work.colour_lab[..., 0]), params.smooth_mm * ppm, threads=work.threads
-    )
-    skin = cm.masks["face"] > 0
+    skin = cm.masks["face"]
     h, w = skin.shape
     lx, ly = lower_lid(eye)
     if lx.size < 2:
@@ -177,7 +174,16 @@ def _eye(work, side: str, params: Params) -> EyeBag | None:  # noqa: ANN001 - Fa
     inside = (rows >= 0) & (rows < h)
     rr = np.clip(rows, 0, h - 1)
     cc = np.broadcast_to(cols[:, None], rr.shape)
-    vals = np.where(inside & skin[rr, cc], light[rr, cc], np.nan)
+    # L* smoothed on the sampled box only, grown by the blur's radius (the
+    # values of a blur of the whole grid there).
+    sigma = params.smooth_mm * ppm
+    radius = int(4.0 * sigma + 0.5)  # gaussian_blur's default truncate
+    y0, y1 = max(0, int(rr.min()) - radius), min(h, int(rr.max()) + 1 + radius)
+    x0, x1 = max(0, int(cols.min()) - radius), min(w, int(cols.max()) + 1 + radius)
+    light = geometry.gaussian_blur(
+        np.ascontiguousarray(work.colour_lab[y0:y1, x0:x1, 0]), sigma, threads=work.threads
+    )
+    vals = np.where(inside & (skin[rr, cc] > 0), light[rr - y0, cc - x0], np.nan)
     lines = np.isfinite(vals).sum(axis=1) >= depth_px // 3
     if lines.sum() < params.min_lines:
         return None

@@ -68,6 +68,7 @@ measured (``None``).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -164,19 +165,26 @@ class Params:
     score_spread: float = 10.0
 
 
-def _index_sets(side: str) -> tuple[list[int], list[int]]:
-    """(upper lid margin, brow lower edge) landmark indices of one eye."""
+@functools.cache
+def _lid_indices(side: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """(upper lid margin, brow lower edge, lower lid margin) indices of one eye, once."""
     idx = region_indices()
     eye = set(idx[f"{side}_eye"])
     lid = idx[f"{side}_eyelid"]
-    return [i for i in lid if i in eye], [i for i in lid if i not in eye]
+    upper = tuple(i for i in lid if i in eye)
+    brow = tuple(i for i in lid if i not in eye)
+    return upper, brow, tuple(i for i in idx[f"{side}_eye"] if i not in upper)
+
+
+def _index_sets(side: str) -> tuple[list[int], list[int]]:
+    """(upper lid margin, brow lower edge) landmark indices of one eye."""
+    upper, brow, _ = _lid_indices(side)
+    return list(upper), list(brow)
 
 
 def _lower_margin(side: str) -> list[int]:
     """Lower lid margin landmark indices of one eye."""
-    idx = region_indices()
-    upper, _ = _index_sets(side)
-    return [i for i in idx[f"{side}_eye"] if i not in upper]
+    return list(_lid_indices(side)[2])
 
 
 def _curve(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -262,11 +270,16 @@ def _prominence(prof: np.ndarray, w: int) -> np.ndarray:
     if n < 3 or w < 1:
         return out
     pad = np.concatenate([np.full(w, np.nan), prof, np.full(w, np.nan)])
-    win = np.lib.stride_tricks.sliding_window_view(pad, w)
-    below = nanreduce.nanmax(win[0:n], axis=1)  # samples i-w .. i-1
-    above = nanreduce.nanmax(win[w + 1 : w + 1 + n], axis=1)  # samples i+1 .. i+w
-    fin_b = np.isfinite(win[0:n]).sum(axis=1) >= (w + 1) // 2
-    fin_a = np.isfinite(win[w + 1 : w + 1 + n]).sum(axis=1) >= (w + 1) // 2
+    # Window maxima (NaN skipped) of pad[j : j + w], accumulated in window order,
+    # and the finite samples per window from one cumulative count.
+    m = pad[: n + w + 1].copy()
+    for k in range(1, w):
+        np.fmax(m, pad[k : k + n + w + 1], out=m)
+    below, above = m[0:n], m[w + 1 : w + 1 + n]  # samples i-w .. i-1, i+1 .. i+w
+    c = np.concatenate([[0], np.cumsum(np.isfinite(pad))])
+    need = (w + 1) // 2
+    fin_b = c[w : w + n] - c[0:n] >= need
+    fin_a = c[2 * w + 1 : 2 * w + 1 + n] - c[w + 1 : w + 1 + n] >= need
     ok = fin_b & fin_a & np.isfinite(prof)
     out[ok] = np.minimum(below[ok], above[ok]) - prof[ok]
     return out
@@ -283,7 +296,7 @@ def _crease(prof: np.ndarray, params: Params) -> tuple[float, float]:
 
 
 def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear samples of ``img`` at (x, y); NaN outside."""
+    """Bilinear samples of ``img`` at (x, y) (broadcast against each other); NaN outside."""
     h, w = img.shape
     ok = (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
     xc, yc = np.clip(x, 0, w - 1), np.clip(y, 0, h - 1)
@@ -361,7 +374,7 @@ def _eye(work, side: str, params: Params) -> Eyelid | None:  # noqa: ANN001 - Fa
     ys = lid[:, None] - d[None, :] * work.px_per_mm  # image px, going up
     vals = _bilinear(
         light,
-        np.broadcast_to((xs[:, None] + 0.5) * scale - 0.5 - ox * scale, ys.shape),
+        (xs[:, None] + 0.5) * scale - 0.5 - ox * scale,  # broadcast along the lines
         (ys + 0.5) * scale - 0.5 - oy * scale,
     )
     vals = np.where(ys >= top[:, None], vals, np.nan)  # under the brow's gap only

@@ -536,24 +536,9 @@ def _to_work(
     return rgb_w, lab_w, (sk >= 250).astype(np.uint8), size[0] / w
 
 
-# Median-of-9 exchange network (Paeth, Graphics Gems 1990): 19 min/max pairs
-# after which element 4 holds the median.
-_MED9 = (
-    (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
-    (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
-)  # fmt: skip
-
-
-def median3(img: np.ndarray) -> np.ndarray:
-    """3x3 median per channel (edges replicated), exact, by an exchange network."""
-    h, w = img.shape[:2]
-    pad = np.pad(img, ((1, 1), (1, 1), (0, 0)), mode="edge")
-    v = [pad[dy : dy + h, dx : dx + w].copy() for dy in range(3) for dx in range(3)]
-    for i, j in _MED9:
-        lo = np.minimum(v[i], v[j])
-        np.maximum(v[i], v[j], out=v[j])
-        v[i] = lo
-    return v[4]
+def median3(img: np.ndarray, *, threads: int = 0) -> np.ndarray:
+    """3x3 median per channel (edges replicated), exact (:func:`skincore.lesions.median3`)."""
+    return kernels.median3(img, threads=threads)
 
 
 def detect_lesions(
@@ -777,7 +762,7 @@ def _candidates(
 ) -> tuple[np.ndarray, int, list[dict | None]] | None:
     """Label image of the candidates (red first), the red count, and their features."""
     if p.despeckle:
-        rgb_w = median3(rgb_w)
+        rgb_w = median3(rgb_w, threads=threads)
     mel, hb = chromophore_maps(rgb_w, threads=threads)
     sig = [s * ppm for s in p.scales_mm]
     (red, _), (dark, _) = kernels.local_contrast_maps(
@@ -1029,25 +1014,6 @@ class MelaninResult:
     )
 
 
-def _smooth_over(
-    maps: list[np.ndarray], w: np.ndarray, sigma: float, threads: int
-) -> list[np.ndarray]:
-    """Normalised convolution of each map over the pixels where ``w`` is 1 (0 out of reach).
-
-    The Gaussian mean of the map over those pixels: ``G(m w) / G(w)``, with
-    ``G(w)`` blurred once for all the maps.
-    """
-    den = geometry.gaussian_blur(w, sigma, threads=threads)
-    ok = den > 1e-3
-    out = []
-    for m in maps:
-        num = geometry.gaussian_blur(np.multiply(m, w, dtype=np.float32), sigma, threads=threads)
-        np.divide(num, den, out=num, where=ok)
-        num[~ok] = 0.0
-        out.append(num)
-    return out
-
-
 def _background(
     m: np.ndarray, keep: np.ndarray, n_keep: int, sigma: float, threads: int
 ) -> np.ndarray:
@@ -1085,8 +1051,10 @@ def _excess(
     n_skin = int(np.count_nonzero(sk))
     sig = smooth_mm * px_per_mm
     if sig >= 0.3:
-        # Normalised convolution over the skin only (eyes, lips do not bleed in).
-        maps = _smooth_over(maps, sk.astype(np.float32), sig, threads)
+        # Normalised convolution over the skin only (eyes, lips do not bleed in),
+        # evaluated over the skin's extent per row (only skin pixels are read below:
+        # off the skin the maps are 0, and 0 times a weight of 0 adds nothing).
+        maps = kernels.smooth_over(maps, sk, sig, threads=threads)
     bsig = background_mm * px_per_mm
     out = []
     for m, threshold in zip(maps, thresholds, strict=True):
@@ -1101,8 +1069,9 @@ def _excess(
 
 def _level(excess: np.ndarray, sel: np.ndarray, full_scale: float) -> np.ndarray:
     """Excess as a 1-255 shade of ``full_scale`` where ``sel``, 0 elsewhere."""
-    v = np.clip(np.rint(excess * (255.0 / full_scale)), 1, 255).astype(np.uint8)
-    return np.where(sel, v, np.uint8(0))
+    out = np.zeros(excess.shape, np.uint8)
+    out[sel] = np.clip(np.rint(excess[sel] * (255.0 / full_scale)), 1, 255).astype(np.uint8)
+    return out
 
 
 def sensitivity(
@@ -1205,7 +1174,7 @@ def melanin(
     # Darkness: optical density in G (melanin + haemoglobin + shading), same
     # smoothing, no threshold (one background pass).
     (ex, dg), sk = _excess(
-        [mel, _G_DENSITY[rgb[..., 1]]],
+        [mel, np.take(_G_DENSITY, rgb[..., 1])],
         skin,
         px_per_mm,
         p.smooth_mm,
