@@ -4,10 +4,10 @@ Each size runs in a fresh subprocess so peak memory (ru_maxrss) is per size.
 Inputs are the packaged sample photo resampled to each size (the face keeps its
 share of the frame). Prints median latency per stage, throughput, peak RSS of one
 caller, and the throughput (and peak RSS) of two concurrent callers on the same
-Analyzer relative to one. With concerns measured at once (``--workers 2``, the
-default) stage times overlap and add up to more than the median.
+Analyzer relative to one. With concerns measured at once (``--workers 2``) stage
+times overlap and add up to more than the median.
 
-    python benchmarks/bench_pipeline.py [--repeat 15] [--threads 0] [--workers 2]
+    python benchmarks/bench_pipeline.py [--repeat 15] [--threads 0] [--workers 1]
         [--sizes VGA,1080p,12MP]
 """
 
@@ -73,7 +73,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--workers", type=int, default=2, help="AnalyzerOptions.concern_workers")
+    ap.add_argument("--workers", type=int, default=1, help="AnalyzerOptions.concern_workers")
     ap.add_argument("--sizes", default="VGA,1080p,12MP", help="comma-separated: VGA,1080p,12MP")
     args = ap.parse_args()
     wanted = args.sizes.split(",")

@@ -26,7 +26,9 @@ def rgb():
 
 @pytest.fixture(scope="module")
 def analyzer():
-    return skincore.Analyzer(threads=2)
+    # Two concern workers: the 8-thread test then also runs each call's concerns
+    # on the shared worker while other calls hold it.
+    return skincore.Analyzer(threads=2, concern_workers=2)
 
 
 def _measured(face) -> dict:
