@@ -77,7 +77,7 @@ def test_apply_makes_the_tone_invariant_to_a_camera_cast(analyzers, selfie):
         fixed = apply.analyze(_cast(selfie, t)).faces[0].concerns["tone"]
         assert abs(raw.ita - report.analyze(selfie).faces[0].concerns["tone"].ita) > 4
         assert fixed.ita == pytest.approx(base.ita, abs=1.0)
-        assert raw.white_balance.skin_ita == pytest.approx(fixed.ita, abs=1e-6)
+        assert raw.white_balance.skin_ita == pytest.approx(fixed.ita, abs=1e-3)
 
 
 def test_same_face_at_three_distances_reads_the_same_tone(analyzers, faces_dir):

@@ -231,20 +231,33 @@ def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
         if not 1 / sclera.MAX_GAIN <= gain <= sclera.MAX_GAIN:
             reason = f"the cast (red gain {gain:.2f}) is beyond a camera's white balance"
             gain = None
-    balanced = None
+    balanced: SkinTone | None = None
+    skin_lab: tuple[float, float, float] | None = None
     if gain is not None:
-        rgb = sclera.apply_balance(work.colour_rgb, (gain, 1.0, 1.0 / gain))
-        lab = color.rgb_to_lab(rgb, threads=work.threads)
-        balanced = measure_tone(lab, masks["face"], masks, params=params, threads=work.threads)
+        gains = (gain, 1.0, 1.0 / gain)
+        if params.white_balance == "apply":  # the whole tone, region votes included
+            lab = color.rgb_to_lab(
+                sclera.apply_balance(work.colour_rgb, gains), threads=work.threads
+            )
+            balanced = measure_tone(lab, masks["face"], masks, params=params, threads=work.threads)
+            if balanced is not None:
+                skin_lab = (balanced.L, balanced.a, balanced.b)
+        else:  # "report": the face's colour only, on its own pixels
+            face = np.flatnonzero(masks["face"])
+            px = np.take(work.colour_rgb.reshape(-1, 3), face, axis=0).reshape(1, -1, 3)
+            lab = color.rgb_to_lab(sclera.apply_balance(px, gains), threads=work.threads)
+            st = color.lab_stats(lab, np.ones(px.shape[:2], np.uint8), threads=work.threads)
+            if st.n_used:
+                skin_lab = (float(st.L_mean), float(st.a_mean), float(st.b_mean))
     wb = WhiteBalance(
         sclera_lab=None if sample is None else tuple(round(v, 3) for v in sample.lab),  # type: ignore[arg-type]
         sclera_pixels=0 if sample is None else sample.n_pixels,
         reference_b=float(params.reference_b),
         gain=None if gain is None else round(gain, 4),
-        skin_lab=None if balanced is None else (balanced.L, balanced.a, balanced.b),
-        skin_ita=None if balanced is None else balanced.ita,
-        applied=balanced is not None and params.white_balance == "apply",
-        reason=reason if balanced is None else "",
+        skin_lab=skin_lab,
+        skin_ita=None if skin_lab is None else ita_degrees(skin_lab[0], skin_lab[2]),
+        applied=balanced is not None,
+        reason=reason if skin_lab is None else "",
     )
     chosen = balanced if wb.applied and balanced is not None else tone
     return replace(chosen, white_balance=wb)

@@ -31,6 +31,7 @@ than the sclera). The reference is the median linear RGB of both eyes' samples.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,16 +104,25 @@ class ScleraSample:
         """Red gain ``t`` (blue ``1/t``, green 1) bringing the sample's b* to ``target_b``.
 
         b* rises monotonically with ``t`` (more red, less blue: yellower), so ``t`` is
-        found by bisection on a log scale, to 1e-6.
+        found by bisection on a log scale, to 1e-6 (in scalar arithmetic: it runs
+        once per face).
         """
-        lin = np.asarray(self.rgb_linear, np.float64)
-        lo, hi = -np.log(4.0), np.log(4.0)
+        r, g, b = self.rgb_linear
+        m = _RGB_TO_XYZ / _RGB_TO_XYZ.sum(axis=1, keepdims=True)
+        (m10, m11, m12), (m20, m21, m22) = m[1].tolist(), m[2].tolist()
+        lo, hi = -math.log(4.0), math.log(4.0)
         for _ in range(60):
             mid = 0.5 * (lo + hi)
-            t = np.exp(mid)
-            b = linear_rgb_to_lab(lin * np.array([t, 1.0, 1.0 / t]))[2]
-            lo, hi = (lo, mid) if b > target_b else (mid, hi)
-        return float(np.exp(0.5 * (lo + hi)))
+            t = math.exp(mid)
+            fy = _lab_f(m10 * r * t + m11 * g + m12 * b / t)
+            fz = _lab_f(m20 * r * t + m21 * g + m22 * b / t)
+            lo, hi = (lo, mid) if 200.0 * (fy - fz) > target_b else (mid, hi)
+        return math.exp(0.5 * (lo + hi))
+
+
+def _lab_f(v: float) -> float:
+    """Apply CIELAB's companding function to a normalised tristimulus value."""
+    return v ** (1.0 / 3.0) if v > (6 / 29) ** 3 else v / (3 * (6 / 29) ** 2) + 4 / 29
 
 
 def linear_rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -214,6 +224,6 @@ def apply_balance(rgb: np.ndarray, gains: tuple[float, float, float]) -> np.ndar
     """Return ``rgb`` (uint8, ``(..., 3)``) with linear per-channel gains applied."""
     lut = balance_lut(gains)
     out = np.empty_like(rgb)
-    for c in range(3):
-        out[..., c] = lut[c][rgb[..., c]]
+    for c in range(3):  # "clip": uint8 indices are always in range, and no buffering
+        np.take(lut[c], rgb[..., c], out=out[..., c], mode="clip")
     return out
