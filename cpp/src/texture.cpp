@@ -100,6 +100,43 @@ void normalise(Grid& num, const Grid& w, float min_weight, std::int64_t grain, i
     });
 }
 
+// The masked window blurs on a grid k times coarser (EnergyParams::window_factor):
+// the coarse grid's size, its sigma, the blurred coarse mask and two scratch grids.
+struct Coarse {
+    Grid den, area, blurred;
+    double sigma = 0.0;
+    std::vector<float> store;
+};
+
+Coarse coarse_window(const Grid& m, std::int64_t k, double window_sigma, int threads) {
+    Coarse c;
+    const std::int64_t w = (m.W + k - 1) / k, h = (m.H + k - 1) / k;
+    // The area average adds a variance of s^2/12 and the bilinear resampling
+    // s^2/6 on average: the coarse blur makes up the rest of window_sigma^2.
+    const double scale = std::sqrt((static_cast<double>(m.W) / static_cast<double>(w)) *
+                                   (static_cast<double>(m.H) / static_cast<double>(h)));
+    const double r = window_sigma / scale;
+    c.sigma = std::sqrt(std::max(r * r - 0.25, 1e-6));
+    const std::size_t nc = static_cast<std::size_t>(w * h);
+    c.store.resize(3 * nc);
+    c.den = Grid{w, h, c.store.data()};
+    c.area = Grid{w, h, c.store.data() + nc};
+    c.blurred = Grid{w, h, c.store.data() + 2 * nc};
+    resize(m.cview(), c.area.mview(), ResizeMethod::Area, threads);
+    gaussian_blur(c.area.cview(), c.den.mview(), c.sigma, 4.0, threads);
+    return c;
+}
+
+// dst = the masked window blur of v (v already times m): area-average, blur and
+// divide by the blurred mask on the coarse grid (0 where it is <= min_weight),
+// then resample bilinearly to dst's size.
+void coarse_masked(const Grid& v, Coarse& c, Grid& dst, float min_weight, int threads) {
+    resize(v.cview(), c.area.mview(), ResizeMethod::Area, threads);
+    gaussian_blur(c.area.cview(), c.blurred.mview(), c.sigma, 4.0, threads);
+    normalise(c.blurred, c.den, min_weight, row_grain(c.blurred.W), threads);
+    resize(c.blurred.cview(), dst.mview(), ResizeMethod::Bilinear, threads);
+}
+
 }  // namespace
 
 bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyParams& p, MutView<float> out,
@@ -111,6 +148,7 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
         if (!(s > 0.0) || !std::isfinite(s)) throw std::invalid_argument("sigmas must be finite and > 0");
     if (!(p.erode_sigma >= 0.0) || !std::isfinite(p.erode_sigma))
         throw std::invalid_argument("erode_sigma must be finite and >= 0");
+    if (p.window_factor < 1) throw std::invalid_argument("window_factor must be >= 1");
     const std::int64_t grain = row_grain(W);
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) std::fill(out.row(y), out.row(y) + W, 0.0f);
@@ -166,11 +204,23 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     }
 
     // Window: blur(m) once; band^2 and the structure tensor, each times m.
+    // With window_factor k > 1 each masked window blur is computed on a grid k
+    // times coarser and resampled (see EnergyParams).
+    const std::int64_t k = std::min(p.window_factor, std::max<std::int64_t>(1, std::min(W, H) / 2));
+    Coarse coarse;
+    if (k > 1) coarse = coarse_window(m, k, p.window_sigma, threads);
     Grid ww = grid(), e2 = grid();
-    blur(m, ww, p.window_sigma, in_m, threads);
+    auto window = [&](const Grid& v, Grid& dst) {
+        if (k > 1) {
+            coarse_masked(v, coarse, dst, p.min_weight, threads);
+        } else {
+            blur(v, dst, p.window_sigma, in_m, threads);
+            normalise(dst, ww, p.min_weight, grain, threads);
+        }
+    };
+    if (k == 1) blur(m, ww, p.window_sigma, in_m, threads);
     for (std::size_t i = 0; i < n; ++i) t.px[i] = (band.px[i] * band.px[i]) * m.px[i];
-    blur(t, e2, p.window_sigma, in_m, threads);
-    normalise(e2, ww, p.min_weight, grain, threads);
+    window(t, e2);
     Grid jxx, jyy, jxy;
     if (iso) {
         jxx = grid();
@@ -209,12 +259,9 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
                 put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
             }
         });
-        blur(a, jxx, p.window_sigma, in_m, threads);
-        blur(b, jyy, p.window_sigma, in_m, threads);
-        blur(c, jxy, p.window_sigma, in_m, threads);
-        normalise(jxx, ww, p.min_weight, grain, threads);
-        normalise(jyy, ww, p.min_weight, grain, threads);
-        normalise(jxy, ww, p.min_weight, grain, threads);
+        window(a, jxx);
+        window(b, jyy);
+        window(c, jxy);
     }
     const float ei = p.edge_isotropy;
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
