@@ -110,7 +110,7 @@ EDGE_ISOTROPY = 0.5
 #: How the window blurs are computed (:func:`skincore.texture.texture_energy`):
 #: "decimated" blurs the 2.5 mm window on a grid int(sigma / 4) times coarser
 #: (2x at 4 px/mm), within noise of "exact" on the photos of shared/faces and
-#: the sample, and about 1.6x faster for the whole energy.
+#: the sample, and 1.4-1.5x faster for the whole energy (bench_texture.py).
 WINDOW = "decimated"
 
 #: Smallest fine sigma in texture pixels (below it the blur does nothing).
