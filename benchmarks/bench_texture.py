@@ -6,7 +6,9 @@ Cases, on inputs the size of the 1080p sample's 4 px/mm face grid (721x518):
   isotropy; ten Gaussian blurs) against the NumPy composition it replaced, once
   over skincore's own blur (the former roughness code, bit-identical result) and
   once over ``cv2.GaussianBlur`` (the fastest composed peer; BORDER_REFLECT_101,
-  the same truncation).
+  the same truncation); with ``window="decimated"`` (roughness' setting: the
+  window blurs on a 2x coarser grid) against the exact kernel and against the
+  NumPy composition with that window in OpenCV calls (area resize, blur, bilinear).
 * ``blur_threshold`` (the wrinkle zone masks' closing and erosion) against the
   same blur/compare sequence with ``cv2.GaussianBlur``.
 * ``frangi`` with the zone mask (only the mask's row spans filtered) and the
@@ -74,6 +76,20 @@ def sk_blur(threads: int) -> Callable[[np.ndarray, float], np.ndarray]:
     )
 
 
+def cv_wide_window(values: np.ndarray, m: np.ndarray, sigma: float) -> np.ndarray:
+    """The decimated masked window blur composed of OpenCV calls (area, blur, bilinear)."""
+    h, w = values.shape
+    k = max(1, int(sigma / 4.0))
+    size = (-(-w // k), -(-h // k))
+    scale = float(np.sqrt((w / size[0]) * (h / size[1])))
+    sc = float(np.sqrt(max((sigma / scale) ** 2 - 0.25, 1e-6)))
+    num = cv_blur(cv2.resize(values * m, size, interpolation=cv2.INTER_AREA), sc)
+    den = cv_blur(cv2.resize(m, size, interpolation=cv2.INTER_AREA), sc)
+    small = np.zeros_like(num)
+    np.divide(num, den, out=small, where=den > 1e-3)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def np_blur_threshold(mask: np.ndarray, blur: Callable[[np.ndarray, float], np.ndarray]):
     m = mask != 0
     for s, t in ZONE_STEPS:
@@ -102,6 +118,17 @@ def main() -> None:
         case = f"texture_energy 518x721 threads={t}"
         rows.append(Row(case, ours, "numpy + skincore blurs", peer_sk))
         rows.append(Row(case, ours, "numpy + cv2.GaussianBlur", peer_cv))
+        dec_kw = dict(ENERGY_KW, window="decimated")
+        dec = median_ms(lambda: texture_energy(gray, face, threads=t, **dec_kw), repeat=args.repeat)
+        peer_dec = median_ms(
+            lambda: ref.texture_energy(
+                gray, face, blur=cv_blur, window=cv_wide_window, **ENERGY_KW
+            ),
+            repeat=args.repeat,
+        )
+        case = f"texture_energy window=decimated 518x721 threads={t}"
+        rows.append(Row(case, dec, "window=exact (same kernel)", ours))
+        rows.append(Row(case, dec, "numpy + cv2 (decimated window)", peer_dec))
     print_table("texture energy (roughness)", rows)
 
     rows = []

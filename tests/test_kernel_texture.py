@@ -8,7 +8,7 @@ import pytest
 from reference import geometry as ref_geometry
 from reference import texture as ref
 from skincore import geometry
-from skincore.texture import texture_energy
+from skincore.texture import texture_energy, window_factor
 
 KW = dict(
     erode_sigma=2.0,
@@ -159,3 +159,69 @@ def test_repeated_calls_of_other_sizes_are_independent():
             texture_energy(small[0], np.full_like(small[1], 255), **KW),
             ref.texture_energy(small[0], np.full_like(small[1], 255), blur=kernel_blur, **KW),
         )
+
+
+# ------------------------------------------------------- window="decimated"
+
+
+def wide_window(min_weight: float = 1e-3):
+    def window(values: np.ndarray, m: np.ndarray, s: float) -> np.ndarray:
+        return geometry.wide_gaussian_blur(values, s, weight=m, min_weight=min_weight, threads=1)
+
+    return window
+
+
+@pytest.mark.parametrize(("h", "w", "ws"), [(57, 64, 8.0), (61, 71, 10.0), (90, 97, 13.0)])
+def test_decimated_matches_wide_gaussian_blur_composition(h, w, ws):
+    # Bit for bit: the kernel's coarse path is wide_gaussian_blur's steps in order.
+    gray, face = skin(np.random.default_rng(h + w), h, w)
+    params = {**KW, "window_sigma": ws}
+    got = texture_energy(gray, face, window="decimated", threads=2, **params)
+    want = ref.texture_energy(gray, face, blur=kernel_blur, window=wide_window(), **params)
+    np.testing.assert_array_equal(got, want)
+    assert np.any(got > 0)
+
+
+def test_decimated_close_to_exact():
+    # Isotropic noise over an elliptic mask, window sigma 10 px (roughness' window
+    # at its working scale): the decimated energy stays within 2 % of the exact
+    # one's level inside the mask.
+    gray, face = skin(np.random.default_rng(21), 160, 140)
+    params = {**KW, "window_sigma": 10.0}
+    exact = texture_energy(gray, face, **params)
+    dec = texture_energy(gray, face, window="decimated", **params)
+    inside = exact > 0
+    assert np.array_equal(dec > 0, inside)  # the same support (the eroded mask)
+    scale = float(np.median(exact[inside]))
+    assert float(np.max(np.abs(dec - exact)[inside])) < 0.05 * scale
+    assert abs(float(np.median(dec[inside])) / scale - 1.0) < 0.02
+
+
+def test_decimated_small_sigma_is_exact():
+    # Below DECIMATE_MIN_SIGMA (and where the factor would be 1) nothing changes.
+    gray, face = skin(np.random.default_rng(22), 50, 60)
+    np.testing.assert_array_equal(
+        texture_energy(gray, face, window="decimated", **KW), texture_energy(gray, face, **KW)
+    )
+    assert window_factor("decimated", 5.9) == 1
+    assert window_factor("decimated", 10.0) == 2
+    assert window_factor("exact", 40.0) == 1
+
+
+def test_decimated_threads_bit_identical_and_thin():
+    gray, face = skin(np.random.default_rng(23), 97, 83)
+    params = {**KW, "window_sigma": 12.0}
+    a = texture_energy(gray, face, threads=1, window="decimated", **params)
+    for t in (2, 7):
+        np.testing.assert_array_equal(
+            texture_energy(gray, face, threads=t, window="decimated", **params), a
+        )
+    # Thinner than the factor: the factor is capped, the result stays finite.
+    thin = texture_energy(gray[:3], np.full((3, 83), 255, np.uint8), window="decimated", **params)
+    assert np.all(np.isfinite(thin))
+
+
+def test_bad_window():
+    gray, face = skin(np.random.default_rng(24), 20, 20)
+    with pytest.raises(ValueError, match="window"):
+        texture_energy(gray, face, window="coarse", **KW)

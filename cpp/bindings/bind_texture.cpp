@@ -19,7 +19,7 @@ void bind_texture(py::module_& m) {
         "energy",
         [](const py::array& gray, const py::array& face, py::array& out, double erode_sigma, double fine_sigma,
            double coarse_sigma, double window_sigma, float band_clip, float edge_isotropy, float min_weight,
-           int threads) {
+           std::int64_t window_factor, int threads) {
             if (threads < 0) throw py::value_error("threads: must be >= 0 (0 = all hardware threads)");
             auto g = const_view<float>(gray, "gray");
             auto f = const_view<std::uint8_t>(face, "face");
@@ -39,6 +39,7 @@ void bind_texture(py::module_& m) {
             finite_pos(band_clip, "band_clip", true);
             finite_pos(edge_isotropy, "edge_isotropy", true);
             finite_pos(min_weight, "min_weight", true);
+            if (window_factor < 1) throw py::value_error("window_factor: must be >= 1");
             texture::EnergyParams p;
             p.erode_sigma = erode_sigma;
             p.fine_sigma = fine_sigma;
@@ -47,12 +48,13 @@ void bind_texture(py::module_& m) {
             p.band_clip = band_clip;
             p.edge_isotropy = edge_isotropy;
             p.min_weight = min_weight;
+            p.window_factor = window_factor;
             py::gil_scoped_release nogil;
             return texture::energy(g, f, p, o, threads);
         },
         py::arg("gray"), py::arg("face"), py::arg("out"), py::arg("erode_sigma"), py::arg("fine_sigma"),
         py::arg("coarse_sigma"), py::arg("window_sigma"), py::arg("band_clip"), py::arg("edge_isotropy"),
-        py::arg("min_weight"), py::arg("threads"),
+        py::arg("min_weight"), py::arg("window_factor"), py::arg("threads"),
         "Band-pass texture energy of gray (H, W) float32 over face (H, W) uint8 into out; False if the "
-        "eroded mask is empty.");
+        "eroded mask is empty. window_factor > 1: the window blurs on a grid that many times coarser.");
 }

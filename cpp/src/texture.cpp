@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <numeric>
 #include <stdexcept>
 #include <vector>
 
@@ -100,6 +101,120 @@ void normalise(Grid& num, const Grid& w, float min_weight, std::int64_t grain, i
     });
 }
 
+// One axis of geometry's float bilinear resize (pixel-centre aligned: output o
+// samples the input at ((2o+1) in - out) / (2 out), clamped to [0, in-1]), with
+// its integer weights divided by gcd(in, out) and converted to float as there.
+struct BilinearAxis {
+    std::vector<std::int64_t> start;
+    std::vector<float> w0, w1;
+    std::vector<char> two;
+    double denom = 1.0;
+};
+
+BilinearAxis bilinear_axis(std::int64_t in, std::int64_t out) {
+    BilinearAxis a;
+    const std::int64_t g = std::gcd(in, out), D = 2 * out;
+    a.denom = static_cast<double>(static_cast<std::uint64_t>(D / g));
+    for (std::int64_t o = 0; o < out; ++o) {
+        const std::int64_t num = (2 * o + 1) * in - out;
+        std::int64_t s0 = 0, rem = 0;
+        if (num > 0) {
+            s0 = num / D;
+            rem = num % D;
+        }
+        if (s0 >= in - 1) {
+            s0 = in - 1;
+            rem = 0;
+        }
+        a.start.push_back(s0);
+        const auto w = [g](std::int64_t v) {
+            return static_cast<float>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v) /
+                                                                  static_cast<std::uint64_t>(g)));
+        };
+        a.w0.push_back(w(rem == 0 ? D : D - rem));
+        a.w1.push_back(rem == 0 ? 0.0f : w(rem));
+        a.two.push_back(rem != 0 ? 1 : 0);
+    }
+    return a;
+}
+
+// The masked window blurs on a grid k times coarser (EnergyParams::window_factor):
+// the coarse grid's size, its sigma, the blurred coarse mask and two scratch grids.
+struct Coarse {
+    Grid den, area, blurred;
+    double sigma = 0.0;
+    std::vector<float> store;
+    BilinearAxis ax, ay;  // the way back to the full grid
+};
+
+Coarse coarse_window(const Grid& m, std::int64_t k, double window_sigma, int threads) {
+    Coarse c;
+    const std::int64_t w = (m.W + k - 1) / k, h = (m.H + k - 1) / k;
+    // The area average adds a variance of s^2/12 and the bilinear resampling
+    // s^2/6 on average: the coarse blur makes up the rest of window_sigma^2.
+    const double scale = std::sqrt((static_cast<double>(m.W) / static_cast<double>(w)) *
+                                   (static_cast<double>(m.H) / static_cast<double>(h)));
+    const double r = window_sigma / scale;
+    c.sigma = std::sqrt(std::max(r * r - 0.25, 1e-6));
+    const std::size_t nc = static_cast<std::size_t>(w * h);
+    c.store.resize(3 * nc);
+    c.den = Grid{w, h, c.store.data()};
+    c.area = Grid{w, h, c.store.data() + nc};
+    c.blurred = Grid{w, h, c.store.data() + 2 * nc};
+    resize(m.cview(), c.area.mview(), ResizeMethod::Area, threads);
+    gaussian_blur(c.area.cview(), c.den.mview(), c.sigma, 4.0, threads);
+    c.ax = bilinear_axis(w, m.W);
+    c.ay = bilinear_axis(h, m.H);
+    return c;
+}
+
+// dst = geometry's bilinear resize of src, computed only at the span columns of
+// each row (the same float operations in the same order, so those values equal
+// resize's); 0 elsewhere.
+void bilinear_in(const Grid& src, Grid& dst, const BilinearAxis& ax, const BilinearAxis& ay, const Spans& spans,
+                 int threads) {
+    const float denom = static_cast<float>(ax.denom * ay.denom);
+    parallel_rows(dst.H, row_grain(dst.W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> line(static_cast<std::size_t>(src.W));
+        float* __restrict acc = line.data();
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::size_t yy = static_cast<std::size_t>(y);
+            const std::int64_t a = std::min(std::max<std::int64_t>(spans[2 * yy], 0), dst.W);
+            const std::int64_t b = std::max(std::min(spans[2 * yy + 1], dst.W), a);
+            float* __restrict o = dst.row(y);
+            std::fill(o, o + a, 0.0f);
+            std::fill(o + b, o + dst.W, 0.0f);
+            if (a == b) continue;
+            const std::int64_t i0 = ax.start[static_cast<std::size_t>(a)];
+            const std::int64_t i1 = std::min(ax.start[static_cast<std::size_t>(b - 1)] + 2, src.W);
+            const float* __restrict s0 = src.row(ay.start[yy]);
+            const float wy0 = ay.w0[yy];
+            for (std::int64_t i = i0; i < i1; ++i) acc[i] = wy0 * s0[i];
+            if (ay.two[yy]) {
+                const float* __restrict s1 = src.row(ay.start[yy] + 1);
+                const float wy1 = ay.w1[yy];
+                for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
+            }
+            for (std::int64_t x = a; x < b; ++x) {
+                const std::size_t xx = static_cast<std::size_t>(x);
+                const float a0 = acc[ax.start[xx]];
+                o[x] = ax.two[xx] ? (ax.w0[xx] * a0 + ax.w1[xx] * acc[ax.start[xx] + 1]) / denom
+                                  : (ax.w0[xx] * a0) / denom;
+            }
+        }
+    });
+}
+
+// dst = the masked window blur of v (v already times m): area-average, blur and
+// divide by the blurred mask on the coarse grid (0 where it is <= min_weight),
+// then resample bilinearly to dst's size, at the span columns only (0 elsewhere).
+void coarse_masked(const Grid& v, Coarse& c, Grid& dst, float min_weight, const Spans& spans, int threads) {
+    resize(v.cview(), c.area.mview(), ResizeMethod::Area, threads);
+    gaussian_blur(c.area.cview(), c.blurred.mview(), c.sigma, 4.0, threads);
+    normalise(c.blurred, c.den, min_weight, row_grain(c.blurred.W), threads);
+    bilinear_in(c.blurred, dst, c.ax, c.ay, spans, threads);
+}
+
 }  // namespace
 
 bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyParams& p, MutView<float> out,
@@ -111,6 +226,7 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
         if (!(s > 0.0) || !std::isfinite(s)) throw std::invalid_argument("sigmas must be finite and > 0");
     if (!(p.erode_sigma >= 0.0) || !std::isfinite(p.erode_sigma))
         throw std::invalid_argument("erode_sigma must be finite and >= 0");
+    if (p.window_factor < 1) throw std::invalid_argument("window_factor must be >= 1");
     const std::int64_t grain = row_grain(W);
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) std::fill(out.row(y), out.row(y) + W, 0.0f);
@@ -166,11 +282,23 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     }
 
     // Window: blur(m) once; band^2 and the structure tensor, each times m.
+    // With window_factor k > 1 each masked window blur is computed on a grid k
+    // times coarser and resampled (see EnergyParams).
+    const std::int64_t k = std::min(p.window_factor, std::max<std::int64_t>(1, std::min(W, H) / 2));
+    Coarse coarse;
+    if (k > 1) coarse = coarse_window(m, k, p.window_sigma, threads);
     Grid ww = grid(), e2 = grid();
-    blur(m, ww, p.window_sigma, in_m, threads);
+    auto window = [&](const Grid& v, Grid& dst) {
+        if (k > 1) {
+            coarse_masked(v, coarse, dst, p.min_weight, in_m, threads);
+        } else {
+            blur(v, dst, p.window_sigma, in_m, threads);
+            normalise(dst, ww, p.min_weight, grain, threads);
+        }
+    };
+    if (k == 1) blur(m, ww, p.window_sigma, in_m, threads);
     for (std::size_t i = 0; i < n; ++i) t.px[i] = (band.px[i] * band.px[i]) * m.px[i];
-    blur(t, e2, p.window_sigma, in_m, threads);
-    normalise(e2, ww, p.min_weight, grain, threads);
+    window(t, e2);
     Grid jxx, jyy, jxy;
     if (iso) {
         jxx = grid();
@@ -209,12 +337,9 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
                 put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
             }
         });
-        blur(a, jxx, p.window_sigma, in_m, threads);
-        blur(b, jyy, p.window_sigma, in_m, threads);
-        blur(c, jxy, p.window_sigma, in_m, threads);
-        normalise(jxx, ww, p.min_weight, grain, threads);
-        normalise(jyy, ww, p.min_weight, grain, threads);
-        normalise(jxy, ww, p.min_weight, grain, threads);
+        window(a, jxx);
+        window(b, jyy);
+        window(c, jxy);
     }
     const float ei = p.edge_isotropy;
     parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {

@@ -3,7 +3,9 @@
 One compiled pass (:func:`texture_energy`) for what
 :mod:`skincore.concerns.roughness` describes step by step (masked band-pass,
 windowed RMS, structure-tensor isotropy); it equals the NumPy composition of
-those steps bit for bit (``tests/reference/texture.py``).
+those steps bit for bit (``tests/reference/texture.py``), with the window blurs
+exact or, with ``window="decimated"``, computed as
+:func:`skincore.geometry.wide_gaussian_blur` does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ import numpy as np
 from skincore import _core
 from skincore._checks import check_threads
 
-__all__ = ["texture_energy"]
+__all__ = ["WINDOWS", "texture_energy", "window_factor"]
+
+WINDOWS = ("exact", "decimated")
+"""The ways :func:`texture_energy` computes its window blurs."""
+
+DECIMATE_MIN_SIGMA = 6.0
+"""Window sigmas (px) below this are blurred exactly even when ``"decimated"``."""
 
 
 def _sigma(name: str, value: float, *, zero_ok: bool = False) -> float:
@@ -26,6 +34,35 @@ def _sigma(name: str, value: float, *, zero_ok: bool = False) -> float:
     if not math.isfinite(v) or v < 0 or (v == 0 and not zero_ok):
         raise ValueError(f"{name}: must be finite and {'>= 0' if zero_ok else '> 0'}, got {v}")
     return v
+
+
+def window_factor(window: str, window_sigma: float) -> int:
+    """Decimation factor of the window blurs for ``window`` and ``window_sigma``.
+
+    Parameters
+    ----------
+    window : str
+        ``"exact"`` (factor 1) or ``"decimated"``.
+    window_sigma : float
+        The window's sigma in pixels.
+
+    Returns
+    -------
+    int
+        1 for ``"exact"`` or ``window_sigma < DECIMATE_MIN_SIGMA``, else
+        ``max(1, int(window_sigma / 4))`` (at least 4 coarse pixels per sigma, the
+        default of :func:`skincore.geometry.wide_gaussian_blur`).
+
+    Raises
+    ------
+    ValueError
+        If ``window`` is not one of :data:`WINDOWS`.
+    """
+    if window not in WINDOWS:
+        raise ValueError(f"window: expected one of {WINDOWS}, got {window!r}")
+    if window == "exact" or window_sigma < DECIMATE_MIN_SIGMA:
+        return 1
+    return max(1, int(window_sigma / 4.0))
 
 
 def texture_energy(
@@ -39,6 +76,7 @@ def texture_energy(
     band_clip: float,
     edge_isotropy: float,
     min_weight: float = 1e-3,
+    window: str = "exact",
     threads: int = 0,
 ) -> np.ndarray:
     """Texture energy ``E`` of ``gray`` over the skin ``face``.
@@ -57,7 +95,12 @@ def texture_energy(
       to [0, 1]) scales ``E`` by ``sqrt(min(i / edge_isotropy, 1))``;
     - ``E *= m``.
 
-    All in float32, in this order.
+    All in float32, in this order. With ``window="decimated"`` (and
+    ``window_sigma >= 6`` px) every ``N_window`` is instead
+    :func:`skincore.geometry.wide_gaussian_blur` of the product with weight
+    ``m`` and its default factor ``int(window_sigma / 4)``: area-averaged to a
+    coarser grid, blurred and divided there, resampled bilinearly (within 0.2 %
+    of the exact one's range on a mask; much faster for wide windows).
 
     Parameters
     ----------
@@ -75,6 +118,9 @@ def texture_energy(
         Isotropy below which the energy is scaled down (0 = off).
     min_weight : float, optional
         Smallest trusted ``G_s(m)``.
+    window : str, optional
+        ``"exact"`` (default) or ``"decimated"`` window blurs (see above and
+        :func:`window_factor`).
     threads : int, optional
         Worker threads, 0 = the pool size; results do not depend on it.
 
@@ -103,9 +149,10 @@ def texture_energy(
     bc = _sigma("band_clip", band_clip, zero_ok=True)
     ei = _sigma("edge_isotropy", edge_isotropy, zero_ok=True)
     mw = _sigma("min_weight", min_weight, zero_ok=True)
+    k = window_factor(window, ws)
     threads = check_threads(threads)
     out = np.zeros(gray.shape, np.float32)
     if gray.size == 0:
         return out
-    _core.texture.energy(gray, face, out, es, fs, cs, ws, bc, ei, mw, threads)
+    _core.texture.energy(gray, face, out, es, fs, cs, ws, bc, ei, mw, k, threads)
     return out

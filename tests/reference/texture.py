@@ -4,7 +4,10 @@ The composition roughness computed before the fused kernel, step for step in
 float32. ``blur`` is a parameter: with the kernel's own Gaussian
 (:func:`skincore.geometry.gaussian_blur`) the result must equal the kernel's bit
 for bit; with the pure-NumPy :func:`reference.geometry.gaussian_blur` it must
-agree to float32 rounding.
+agree to float32 rounding. ``window``, when given, replaces the masked window
+blurs (the kernel's ``window="decimated"``): ``window(values, m, sigma)`` is the
+normalised blur of ``values`` over ``m`` (e.g.
+:func:`skincore.geometry.wide_gaussian_blur` with ``weight=m``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 Blur = Callable[[np.ndarray, float], np.ndarray]
+MaskedBlur = Callable[[np.ndarray, np.ndarray, float], np.ndarray]
 
 
 def _masked(values: np.ndarray, m: np.ndarray, wblur: np.ndarray, s: float, blur: Blur, mw: float):
@@ -35,6 +39,7 @@ def texture_energy(
     edge_isotropy: float,
     min_weight: float = 1e-3,
     blur: Blur,
+    window: MaskedBlur | None = None,
 ) -> np.ndarray:
     gray = np.asarray(gray, np.float32)
     m = (face > 0).astype(np.float32)
@@ -46,10 +51,16 @@ def texture_energy(
     w_fine = blur(m, fine_sigma).astype(np.float32)
     w_coarse = blur(m, coarse_sigma).astype(np.float32)
     w_win = blur(m, window_sigma).astype(np.float32)
+
+    def win(values: np.ndarray) -> np.ndarray:
+        if window is None:
+            return _masked(values, m, w_win, window_sigma, blur, min_weight)
+        return window(np.ascontiguousarray(values, dtype=np.float32), m, window_sigma)
+
     fine = _masked(gray, m, w_fine, fine_sigma, blur, min_weight)
     coarse = _masked(gray, m, w_coarse, coarse_sigma, blur, min_weight)
     band = np.clip(fine - coarse, -band_clip, band_clip)
-    e2 = _masked(band * band, m, w_win, window_sigma, blur, min_weight)
+    e2 = win(band * band)
     energy = np.sqrt(np.maximum(e2, 0.0))
     if edge_isotropy > 0:
         if min(band.shape) >= 2:
@@ -57,9 +68,9 @@ def texture_energy(
         else:  # numpy.gradient needs two samples per axis; the kernel uses 0 there
             gy = np.gradient(band, axis=0) if band.shape[0] >= 2 else np.zeros_like(band)
             gx = np.gradient(band, axis=1) if band.shape[1] >= 2 else np.zeros_like(band)
-        jxx = _masked(gx * gx, m, w_win, window_sigma, blur, min_weight)
-        jyy = _masked(gy * gy, m, w_win, window_sigma, blur, min_weight)
-        jxy = _masked(gx * gy, m, w_win, window_sigma, blur, min_weight)
+        jxx = win(gx * gx)
+        jyy = win(gy * gy)
+        jxy = win(gx * gy)
         tr = jxx + jyy
         disc = np.sqrt(np.maximum((jxx - jyy) ** 2 + 4.0 * jxy * jxy, 0.0))
         iso = np.zeros_like(tr)

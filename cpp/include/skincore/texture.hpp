@@ -20,6 +20,13 @@ struct EnergyParams {
     float band_clip = 0.03f;    // band values clipped to +-band_clip
     float edge_isotropy = 0.5f; // > 0: energy *= sqrt(min(1, isotropy / edge_isotropy))
     float min_weight = 1e-3f;   // masked blurs are 0 where blur(mask) <= min_weight
+    // 1: the window blurs G_win are exact. k > 1: each masked window blur is
+    // computed on a grid k times coarser (as geometry's wide_gaussian_blur):
+    // area-average v m and m to (ceil(H/k), ceil(W/k)), blur both there with
+    // sigma_c = sqrt((window_sigma / s)^2 - 1/4) (s = sqrt((W/w)(H/h)), the actual
+    // scale), divide where the blurred m > min_weight (else 0), resample bilinearly
+    // (pixel-centre aligned) to H x W. k is capped to max(1, min(H, W) / 2).
+    std::int64_t window_factor = 1;
 };
 
 // Texture energy E of `gray` over the skin `face` (nonzero inside), written into
@@ -33,7 +40,8 @@ struct EnergyParams {
 //       (0 where tr <= 1e-12), clipped to [0, 1]
 //   E     *= sqrt(min(iso / edge_isotropy, 1))   (if edge_isotropy > 0)
 //   E     *= m
-// Blurs: skincore::gaussian_blur (truncate 4, reflect-101). Returns false (energy
+// Blurs: skincore::gaussian_blur (truncate 4, reflect-101); the window blurs on a
+// coarser grid when p.window_factor > 1 (see EnergyParams). Returns false (energy
 // all 0) when m is empty. Deterministic for any thread count.
 bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyParams& p, MutView<float> energy,
             int threads);

@@ -12,5 +12,6 @@ def energy(
     band_clip: float,
     edge_isotropy: float,
     min_weight: float,
+    window_factor: int,
     threads: int,
 ) -> bool: ...
