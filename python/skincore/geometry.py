@@ -551,36 +551,20 @@ def fill_union(
     """
     if isinstance(polygons, np.ndarray) and polygons.ndim == 2:
         raise ValueError("polygons: expected a sequence of (K, 2) arrays")
-    polys = [np.asarray(p) for p in polygons]
-    for i, a in enumerate(polys):
-        if a.dtype.kind not in "iuf":
-            raise ValueError(f"polygons[{i}]: expected real numbers, got dtype {a.dtype}")
-        if a.ndim != 2 or a.shape[1] != 2:
-            if a.size == 0:
-                polys[i] = a.reshape(0, 2)
-                continue
-            raise ValueError(f"polygons[{i}]: expected shape (K, 2), got {a.shape}")
-    if not polys:
-        return fill_polygons([], shape, value=value, out=out, threads=threads)
-    xy = np.ascontiguousarray(np.concatenate(polys, axis=0), dtype=np.float64)
-    if not np.isfinite(xy).all():
-        raise ValueError("polygons: coordinates must be finite (no NaN or inf)")
-    if xy.size and np.abs(xy).max() > 1e100:
-        raise ValueError("polygons: coordinates must have magnitude <= 1e100")
-    # shape, value, out and threads are checked by the first (empty) call
+    polys = _as_polygon_list(polygons)
+    # shape, value, out and threads are checked by one (empty) fill_polygons call
     out = fill_polygons([], shape, value=value, out=out, threads=threads)
     threads = check_threads(threads)
     if out.size == 0:
         return out
-    start = 0
+    offsets = np.zeros(2, np.int64)
     for p in polys:
-        n = len(p)
-        if n >= 3:
-            offsets = np.array([0, n], np.int64)
+        if len(p) >= 3:
+            offsets[1] = len(p)
+            xy = np.ascontiguousarray(p)
             _core.geometry.fill_polygons(
-                xy[start : start + n], offsets, out, int(value), _FILL_RULES["evenodd"], threads
+                xy, offsets, out, int(value), _FILL_RULES["evenodd"], threads
             )
-        start += n
     return out
 
 

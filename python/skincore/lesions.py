@@ -118,6 +118,20 @@ def local_contrast(
     return out, scale
 
 
+def _maps_and_mask(srcs: object, mask: object) -> tuple[list[np.ndarray], np.ndarray]:
+    """Check 1 to 16 ``(H, W)`` float32 maps and their uint8 mask of the same shape."""
+    if isinstance(srcs, np.ndarray) or not isinstance(srcs, Sequence):
+        raise ValueError("srcs: expected a sequence of (H, W) float32 arrays")
+    if not 1 <= len(srcs) <= 16:
+        raise ValueError(f"srcs: need 1 to 16 maps, got {len(srcs)}")
+    maps = [_as(s, "srcs", np.float32, 2) for s in srcs]
+    m = _as(mask, "mask", np.uint8, 2)
+    for s in maps:
+        if s.shape != m.shape:
+            raise ValueError(f"srcs: shape {s.shape} does not match mask {m.shape}")
+    return maps, m
+
+
 def local_contrast_maps(
     srcs: Sequence[np.ndarray],
     mask: np.ndarray,
@@ -150,20 +164,12 @@ def local_contrast_maps(
     ValueError
         If an argument is invalid (the message names it).
     """
-    if isinstance(srcs, np.ndarray) or not isinstance(srcs, Sequence):
-        raise ValueError("srcs: expected a sequence of (H, W) float32 arrays")
-    if not 1 <= len(srcs) <= 16:
-        raise ValueError(f"srcs: need 1 to 16 maps, got {len(srcs)}")
-    maps = [_as(s, "srcs", np.float32, 2) for s in srcs]
-    mask = _as(mask, "mask", np.uint8, 2)
+    maps, mask = _maps_and_mask(srcs, mask)
     threads = check_threads(threads)
     try:
         sig = [float(s) for s in sigmas]
     except (TypeError, ValueError):
         raise ValueError(f"sigmas: expected a sequence of numbers, got {sigmas!r}") from None
-    for s in maps:
-        if s.shape != mask.shape:
-            raise ValueError(f"srcs: shape {s.shape} does not match mask {mask.shape}")
     outs = [np.zeros(mask.shape, np.float32) for _ in maps]
     scales = [np.zeros(mask.shape, np.uint8) for _ in maps]
     if mask.size == 0:
@@ -222,16 +228,8 @@ def smooth_over(
     ValueError
         If an argument is invalid (the message names it).
     """
-    if isinstance(srcs, np.ndarray) or not isinstance(srcs, Sequence):
-        raise ValueError("srcs: expected a sequence of (H, W) float32 arrays")
-    if not 1 <= len(srcs) <= 16:
-        raise ValueError(f"srcs: need 1 to 16 maps, got {len(srcs)}")
-    maps = [_as(s, "srcs", np.float32, 2) for s in srcs]
-    mask = _as(mask, "mask", np.uint8, 2)
+    maps, mask = _maps_and_mask(srcs, mask)
     threads = check_threads(threads)
-    for s in maps:
-        if s.shape != mask.shape:
-            raise ValueError(f"srcs: shape {s.shape} does not match mask {mask.shape}")
     outs = [np.zeros(mask.shape, np.float32) for _ in maps]
     if mask.size == 0:  # validates the scalars as for a non-empty input
         maps, mask = [np.zeros((1, 1), np.float32)], np.zeros((1, 1), np.uint8)
