@@ -21,24 +21,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-import numpy as np
-from PIL import Image
-
 import skincore
+from _timing import sample_portrait
 from skincore.concerns import roughness, wrinkles
 from skincore.pipeline import texture_context
-
-
-def sample_1080() -> np.ndarray:
-    img = Image.open(skincore.sample_path()).convert("RGB")
-    w, h = 1080, 1920
-    sw, sh = img.size
-    ar = w / h
-    cw, ch = (sw, round(sw / ar)) if sw / sh < ar else (round(sh * ar), sh)
-    cw, ch = min(cw, sw), min(ch, sh)
-    x0, y0 = (sw - cw) // 2, (sh - ch) // 2
-    img = img.crop((x0, y0, x0 + cw, y0 + ch)).resize((w, h), Image.BILINEAR)
-    return np.asarray(img)
 
 
 def main() -> None:
@@ -46,7 +32,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=11)
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args()
-    rgb = sample_1080()
+    rgb = sample_portrait(1080, 1920)
     analysis = skincore.Analyzer(threads=args.threads).analyze(rgb)
     tex = texture_context(analysis, rgb, threads=args.threads)
     grid = tex.rescaled(wrinkles.WORK_PX_PER_MM, threads=args.threads)

@@ -20,30 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from _timing import run_with_tree, sample_portrait
 
 HERE = Path(__file__).resolve().parent
-
-
-def _sample_1080p(sample_path: str) -> np.ndarray:
-    from PIL import Image
-
-    img = Image.open(sample_path).convert("RGB")
-    w, h = 1080, 1920
-    sw, sh = img.size
-    ar = w / h
-    cw, ch = (sw, round(sw / ar)) if sw / sh < ar else (round(sh * ar), sh)
-    cw, ch = min(cw, sw), min(ch, sh)
-    x0, y0 = (sw - cw) // 2, (sh - ch) // 2
-    img = img.crop((x0, y0, x0 + cw, y0 + ch)).resize((w, h), Image.BILINEAR)
-    return np.asarray(img)
 
 
 def _child(runs: int) -> list[dict[str, float]]:
@@ -52,7 +35,7 @@ def _child(runs: int) -> list[dict[str, float]]:
     from skincore.concerns.registry import REGISTRY
     from skincore.concerns.work import FaceWork
 
-    rgb = _sample_1080p(skincore.sample_path())
+    rgb = sample_portrait(1080, 1920)
     points = skincore.Analyzer().analyze(rgb).faces[0].geometry.landmarks
     out = []
     for i in range(runs + 1):  # the first is a warm-up
@@ -68,13 +51,6 @@ def _child(runs: int) -> list[dict[str, float]]:
         if i:
             out.append(row)
     return out
-
-
-def _spawn(path: Path, runs: int) -> list[dict[str, float]]:
-    env = dict(os.environ, PYTHONPATH=str(path))
-    cmd = [sys.executable, __file__, "--child", str(runs)]
-    res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -93,7 +69,8 @@ def main() -> None:
     rows: dict[str, list[dict[str, float]]] = {v: [] for v in paths}
     while min(len(r) for r in rows.values()) < args.repeat:
         for v, p in paths.items():
-            rows[v] += _spawn(p, min(args.chunk, args.repeat - len(rows[v])) or 1)
+            n = min(args.chunk, args.repeat - len(rows[v])) or 1
+            rows[v] += run_with_tree(__file__, p, ["--child", str(n)])
     med = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in rows.items()}
     names = list(med["current"])
     print(f"== per-concern time, 1080x1920 sample, median of {args.repeat} (ms)")

@@ -27,33 +27,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from _timing import run_with_tree, sample_portrait
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"1080p": (1080, 1920), "12MP": (3024, 4032)}
 STAGES = ("regions", "quality", "texture")
-
-
-def _sample(width: int, height: int) -> np.ndarray:
-    from PIL import Image
-
-    import skincore
-
-    img = Image.open(skincore.sample_path()).convert("RGB")
-    sw, sh = img.size
-    ar = width / height
-    cw, ch = (sw, round(sw / ar)) if sw / sh < ar else (round(sh * ar), sh)
-    cw, ch = min(cw, sw), min(ch, sh)
-    x0, y0 = (sw - cw) // 2, (sh - ch) // 2
-    img = img.crop((x0, y0, x0 + cw, y0 + ch)).resize((width, height), Image.BILINEAR)
-    return np.asarray(img)
 
 
 def _child(size: str, runs: int, clock: str) -> list[dict[str, float]]:
@@ -64,7 +46,7 @@ def _child(size: str, runs: int, clock: str) -> list[dict[str, float]]:
     from skincore.face.glasses import detect_glasses
     from skincore.face.skinmask import hair_occlusion
 
-    rgb = _sample(*SIZES[size])
+    rgb = sample_portrait(*SIZES[size])
     an = skincore.Analyzer()
     points = an.analyze(rgb).faces[0].geometry.landmarks
     out = []
@@ -84,13 +66,6 @@ def _child(size: str, runs: int, clock: str) -> list[dict[str, float]]:
                 {"regions": (t1 - t0) * 1e3, "quality": (t2 - t1) * 1e3, "texture": (t3 - t2) * 1e3}
             )
     return out
-
-
-def _spawn(path: Path, size: str, runs: int, clock: str) -> list[dict[str, float]]:
-    env = dict(os.environ, PYTHONPATH=str(path))
-    cmd = [sys.executable, __file__, "--child", size, str(runs), clock]
-    res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -121,7 +96,7 @@ def main() -> None:
             order.reverse()  # who goes first alternates: no position bias
             for v, p in order:
                 n = min(args.chunk, args.repeat - len(rows[v])) or 1
-                rows[v] += _spawn(p, size, n, args.clock)
+                rows[v] += run_with_tree(__file__, p, ["--child", size, str(n), args.clock])
         med = {
             v: {k: statistics.median(r[k] for r in rs) for k in STAGES} for v, rs in rows.items()
         }
