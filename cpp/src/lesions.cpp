@@ -15,55 +15,20 @@ namespace skincore::lesions {
 
 namespace {
 
-// skincore::gaussian_blur(src) evaluated only at x in [xl[y], xr[y]) of each row y
-// (the pixels local_contrast needs: the mask's extent per row), bit for bit; dst
-// (packed, src's shape) is left untouched elsewhere. The vertical pass runs over the
-// columns the horizontal taps reach, [xl - r, xr + r) clipped to the image, whose
-// reflect-101 margins it fills from inside that range.
-void blur_spans(ConstView<float> src, float* dst, const std::vector<float>& taps, const std::int64_t* xl,
-                const std::int64_t* xr, int threads) {
-    const long r = static_cast<long>(taps.size() / 2);
-    const float* w = taps.data() + r;  // w[0..r]
-    const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
-    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
-        std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
-        std::vector<const float*> lo(static_cast<std::size_t>(r) + 1), hi(static_cast<std::size_t>(r) + 1);
-        float* p = pad.data() + r;
-        for (long y = static_cast<long>(y0); y < y1; ++y) {
-            const long a = static_cast<long>(xl[y]), b = static_cast<long>(xr[y]);
-            if (a >= b) continue;
-            const long c0 = a - r <= 0 ? 0 : a - r, c1 = b + r >= W ? W : b + r;
-            for (long k = 1; k <= r; ++k) {
-                lo[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y - k, H)) + c0;
-                hi[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y + k, H)) + c0;
-            }
-            conv_line(p + c0, src.row(y) + c0, lo.data(), hi.data(), w, r, c1 - c0);
-            if (c0 == 0)
-                for (long i = 1; i <= r; ++i) p[-i] = p[reflect101(-i, W)];
-            if (c1 == W)
-                for (long i = 1; i <= r; ++i) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
-            for (long k = 1; k <= r; ++k) {
-                lo[static_cast<std::size_t>(k - 1)] = p + a - k;
-                hi[static_cast<std::size_t>(k - 1)] = p + a + k;
-            }
-            conv_line(dst + y * W + a, p + a, lo.data(), hi.data(), w, r, b - a);
-        }
-    });
-}
-
-// [xl[y], xr[y]): first to one past the last nonzero of each mask row (empty: 0, 0).
-void mask_spans(ConstView<std::uint8_t> mask, std::vector<std::int64_t>& xl, std::vector<std::int64_t>& xr) {
+// Per mask row y, [spans[2y], spans[2y+1]): first to one past the last nonzero
+// (empty: 0, 0), as gaussian_blur_row_range takes them.
+std::vector<std::int64_t> mask_extents(ConstView<std::uint8_t> mask) {
     const std::int64_t w = mask.width, h = mask.height;
-    xl.assign(static_cast<std::size_t>(h), 0);
-    xr.assign(static_cast<std::size_t>(h), 0);
+    std::vector<std::int64_t> spans(2 * static_cast<std::size_t>(h), 0);
     for (std::int64_t y = 0; y < h; ++y) {
         const std::uint8_t* k = mask.row(y);
         std::int64_t x0 = 0, x1 = w;
         while (x0 < w && k[x0] == 0) ++x0;
         while (x1 > x0 && k[x1 - 1] == 0) --x1;
-        xl[static_cast<std::size_t>(y)] = x0;
-        xr[static_cast<std::size_t>(y)] = x1;
+        spans[2 * static_cast<std::size_t>(y)] = x0;
+        spans[2 * static_cast<std::size_t>(y) + 1] = x1;
     }
+    return spans;
 }
 
 }  // namespace
@@ -119,19 +84,20 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
         }
     });
     // Only mask pixels keep a value: the blurs are evaluated over each row's extent
-    // of the mask (identical values there, see blur_spans).
-    std::vector<std::int64_t> xl, xr;
-    mask_spans(mask, xl, xr);
+    // of the mask (identical values there: gaussian_blur_row_range).
+    const std::vector<std::int64_t> spans = mask_extents(mask);
     auto cview = [&](std::vector<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
+    auto mview = [&](std::vector<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
+    auto blur = [&](std::vector<float>& src, std::vector<float>& dst, double sigma) {
+        gaussian_blur_row_range(cview(src), mview(dst), sigma, truncate, spans.data(), threads);
+    };
     for (int k = 0; k < n_sigmas; ++k) {
         const double s = sigmas[k];
-        const std::vector<float> tc = gaussian_kernel(s, truncate);
-        const std::vector<float> ts = gaussian_kernel(s * surround_ratio, truncate);
-        blur_spans(cview(m), b.data(), tc, xl.data(), xr.data(), threads);
-        blur_spans(cview(m), d.data(), ts, xl.data(), xr.data(), threads);
+        blur(m, b, s);
+        blur(m, d, s * surround_ratio);
         for (std::size_t i = 0; i < nm; ++i) {
-            blur_spans(cview(sm[i]), a[i].data(), tc, xl.data(), xr.data(), threads);
-            blur_spans(cview(sm[i]), c[i].data(), ts, xl.data(), xr.data(), threads);
+            blur(sm[i], a[i], s);
+            blur(sm[i], c[i], s * surround_ratio);
         }
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             for (std::size_t i = 0; i < nm; ++i) {
@@ -141,7 +107,7 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
                     const std::size_t o = static_cast<std::size_t>(y * w);
                     float* po = outs[i].row(y);
                     std::uint8_t* pk = scales[i].row(y);
-                    for (std::int64_t x = xl[static_cast<std::size_t>(y)]; x < xr[static_cast<std::size_t>(y)]; ++x) {
+                    for (std::int64_t x = spans[2 * static_cast<std::size_t>(y)]; x < spans[2 * static_cast<std::size_t>(y) + 1]; ++x) {
                         const float bb = b[o + x], dd = d[o + x];
                         if (bb >= kMinWeight && dd >= kMinWeight) {
                             const float v = pa[o + x] / bb - pc[o + x] / dd;
@@ -181,12 +147,11 @@ void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_
             outs[i].height != mask.height)
             throw std::invalid_argument("smooth_over: shape mismatch");
     }
-    const std::vector<float> taps = gaussian_kernel(sigma, truncate);
+    (void)gaussian_kernel(sigma, truncate);  // validates sigma and truncate
     if (mask.empty()) return;
     const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
-    std::vector<std::int64_t> xl, xr;
-    mask_spans(mask, xl, xr);
+    const std::vector<std::int64_t> spans = mask_extents(mask);
     std::vector<float> m(n), den(n), sm(n), num(n);
     const std::int64_t grain = row_grain(w, 1 << 14);
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
@@ -197,7 +162,7 @@ void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_
         }
     });
     const ConstView<float> mv{m.data(), w, h, w, 1};
-    blur_spans(mv, den.data(), taps, xl.data(), xr.data(), threads);
+    gaussian_blur_row_range(mv, MutView<float>{den.data(), w, h, w, 1}, sigma, truncate, spans.data(), threads);
     for (int i = 0; i < n_maps; ++i) {
         const ConstView<float>& src = srcs[i];
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
@@ -208,12 +173,13 @@ void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_
                 for (std::int64_t x = 0; x < w; ++x) ps[x] = s[x] * pm[x];
             }
         });
-        blur_spans(ConstView<float>{sm.data(), w, h, w, 1}, num.data(), taps, xl.data(), xr.data(), threads);
+        gaussian_blur_row_range(ConstView<float>{sm.data(), w, h, w, 1}, MutView<float>{num.data(), w, h, w, 1},
+                                sigma, truncate, spans.data(), threads);
         const MutView<float>& out = outs[i];
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             for (std::int64_t y = y0; y < y1; ++y) {
                 float* o = out.row(y);
-                const std::int64_t a = xl[static_cast<std::size_t>(y)], b = xr[static_cast<std::size_t>(y)];
+                const std::int64_t a = spans[2 * static_cast<std::size_t>(y)], b = spans[2 * static_cast<std::size_t>(y) + 1];
                 const float* pn = num.data() + y * w;
                 const float* pd = den.data() + y * w;
                 for (std::int64_t x = 0; x < a; ++x) o[x] = 0.0f;
