@@ -923,6 +923,21 @@ void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threa
 
 }  // namespace
 
+BilinearAxis bilinear_axis(std::int64_t in, std::int64_t out) {
+    const Axis ax = make_axis(in, out, ResizeMethod::Bilinear);
+    BilinearAxis a;
+    a.denom = static_cast<double>(ax.denom);
+    for (std::int64_t o = 0; o < out; ++o) {
+        const auto j0 = static_cast<std::size_t>(ax.woff[static_cast<std::size_t>(o)]);
+        const bool two = ax.woff[static_cast<std::size_t>(o) + 1] - ax.woff[static_cast<std::size_t>(o)] == 2;
+        a.start.push_back(ax.start[static_cast<std::size_t>(o)]);
+        a.w0.push_back(static_cast<float>(ax.w[j0]));
+        a.w1.push_back(two ? static_cast<float>(ax.w[j0 + 1]) : 0.0f);
+        a.two.push_back(two ? 1 : 0);
+    }
+    return a;
+}
+
 void resize(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, ResizeMethod method,
             int threads) {
     resize_any(src, dst, method, threads);

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <numeric>
 #include <stdexcept>
 #include <vector>
 
@@ -99,43 +98,6 @@ void normalise(Grid& num, const Grid& w, float min_weight, std::int64_t grain, i
             for (std::int64_t x = 0; x < num.W; ++x) n[x] = d[x] > min_weight ? n[x] / d[x] : 0.0f;
         }
     });
-}
-
-// One axis of geometry's float bilinear resize (pixel-centre aligned: output o
-// samples the input at ((2o+1) in - out) / (2 out), clamped to [0, in-1]), with
-// its integer weights divided by gcd(in, out) and converted to float as there.
-struct BilinearAxis {
-    std::vector<std::int64_t> start;
-    std::vector<float> w0, w1;
-    std::vector<char> two;
-    double denom = 1.0;
-};
-
-BilinearAxis bilinear_axis(std::int64_t in, std::int64_t out) {
-    BilinearAxis a;
-    const std::int64_t g = std::gcd(in, out), D = 2 * out;
-    a.denom = static_cast<double>(static_cast<std::uint64_t>(D / g));
-    for (std::int64_t o = 0; o < out; ++o) {
-        const std::int64_t num = (2 * o + 1) * in - out;
-        std::int64_t s0 = 0, rem = 0;
-        if (num > 0) {
-            s0 = num / D;
-            rem = num % D;
-        }
-        if (s0 >= in - 1) {
-            s0 = in - 1;
-            rem = 0;
-        }
-        a.start.push_back(s0);
-        const auto w = [g](std::int64_t v) {
-            return static_cast<float>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v) /
-                                                                  static_cast<std::uint64_t>(g)));
-        };
-        a.w0.push_back(w(rem == 0 ? D : D - rem));
-        a.w1.push_back(rem == 0 ? 0.0f : w(rem));
-        a.two.push_back(rem != 0 ? 1 : 0);
-    }
-    return a;
 }
 
 // The masked window blurs on a grid k times coarser (EnergyParams::window_factor):

@@ -115,6 +115,19 @@ void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double si
 void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
                     MutView<std::uint8_t> out, int threads);
 
+// One axis of resize()'s float bilinear path (pixel-centre aligned: output o samples
+// the input at ((2o+1) in - out) / (2 out), clamped to [0, in-1]): the first input
+// sample start[o], its weights w0[o] and, where two[o], w1[o] on start[o] + 1, over the
+// common denominator denom; the same gcd-reduced integer weights, converted to float,
+// as resize() uses, so a caller resampling part of a grid gets resize()'s values.
+struct BilinearAxis {
+    std::vector<std::int64_t> start;
+    std::vector<float> w0, w1;
+    std::vector<char> two;
+    double denom = 1.0;
+};
+BilinearAxis bilinear_axis(std::int64_t in, std::int64_t out);
+
 // Index of sample i (possibly outside [0, n)) under reflect-101 borders.
 inline long reflect101(long i, long n) {
     if (n == 1) return 0;
