@@ -48,16 +48,22 @@ def skin_image(size: int) -> np.ndarray:
     return np.ascontiguousarray(np.tile(g, reps)[:size, :size])
 
 
-def cv_dog(img: np.ndarray, sigmas, thr: float) -> np.ndarray:
-    kernel = np.ones((3, 3), np.uint8)
+def cv_scale_space(img: np.ndarray, sigmas) -> list[np.ndarray]:
+    """The normalised DoG layers of ``img`` from OpenCV blurs (the peer's scale space)."""
     blurs = []
     for s in sigmas:
         k = 2 * int(4.0 * s + 0.5) + 1
         blurs.append(cv2.GaussianBlur(img, (k, k), s, borderType=cv2.BORDER_REFLECT_101))
-    dogs = []
+    out = []
     for i in range(len(sigmas) - 1):
         c = 2 * sigmas[i] * sigmas[i + 1] / (sigmas[i + 1] ** 2 - sigmas[i] ** 2)
-        dogs.append(cv2.addWeighted(blurs[i + 1], c, blurs[i], -c, 0.0))
+        out.append(cv2.addWeighted(blurs[i + 1], c, blurs[i], -c, 0.0))
+    return out
+
+
+def cv_dog(img: np.ndarray, sigmas, thr: float) -> np.ndarray:
+    kernel = np.ones((3, 3), np.uint8)
+    dogs = cv_scale_space(img, sigmas)
     dil = [cv2.dilate(d, kernel, borderType=cv2.BORDER_REPLICATE) for d in dogs]
     found = []
     for i, d in enumerate(dogs):

@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import skincore  # noqa: E402
 from _timing import Row, median_ms, print_table  # noqa: E402
+from bench_blobs import cv_scale_space  # noqa: E402
 from skincore import blobs, geometry  # noqa: E402
 from skincore.concerns import blob_significance, pores  # noqa: E402
 from skincore.pipeline import texture_context  # noqa: E402
@@ -72,18 +73,6 @@ def search_box(grid, params: pores.Params) -> tuple[np.ndarray, np.ndarray, np.n
     x0, x1 = max(0, cols[0] - mg), min(w, cols[-1] + 1 + mg)
     gray = np.ascontiguousarray(grid.gray[y0:y1, x0:x1], np.float32)
     return gray, union[y0:y1, x0:x1], sig
-
-
-def cv_scale_space(img: np.ndarray, sigmas: np.ndarray) -> list[np.ndarray]:
-    blurs = []
-    for s in sigmas:
-        k = 2 * int(4.0 * s + 0.5) + 1
-        blurs.append(cv2.GaussianBlur(img, (k, k), s, borderType=cv2.BORDER_REFLECT_101))
-    out = []
-    for i in range(len(sigmas) - 1):
-        c = 2 * sigmas[i] * sigmas[i + 1] / (sigmas[i + 1] ** 2 - sigmas[i] ** 2)
-        out.append(cv2.addWeighted(blurs[i + 1], c, blurs[i], -c, 0.0))
-    return out
 
 
 def cv_search(dogs, thr: float) -> int:
