@@ -150,6 +150,23 @@ def _check_lab(lab: object) -> np.ndarray:
     return lab
 
 
+def srgb_to_linear(values: np.ndarray) -> np.ndarray:
+    """Apply the sRGB EOTF (IEC 61966-2-1) to 8-bit values: linear light in [0, 1], float64.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        sRGB code values 0..255 (any shape, any real dtype).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``c / 12.92`` for ``c = v / 255 <= 0.04045``, else ``((c + 0.055) / 1.055) ** 2.4``.
+    """
+    c = np.asarray(values, np.float64) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
 def ita_degrees(L: float, b: float) -> float:
     """ITA in degrees of one colour: ``atan((L* - 50) / b*)``; b* = 0 as in :func:`ita_map`.
 

@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skincore import contours, geometry
+from skincore import color, contours, geometry
 from skincore import lesions as kernels
 from skincore.chromophore import chromophore_maps
 from skincore.face.regions import EXCLUDED, region_polygons
@@ -1126,8 +1126,7 @@ def sensitivity(
 
 
 def _g_density_lut() -> np.ndarray:
-    c = np.arange(256, dtype=np.float64) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = color.srgb_to_linear(np.arange(256))
     return (-np.log10(np.maximum(lin, (1.0 / 255.0) / 12.92))).astype(np.float32)
 
 

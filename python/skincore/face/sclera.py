@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import geometry
+from skincore import color, geometry
 
 #: Iris centre and ring points (FaceMesh refined landmarks) per eye.
 IRIS = {"right_eye": (468, (469, 470, 471, 472)), "left_eye": (473, (474, 475, 476, 477))}
@@ -135,11 +135,6 @@ def linear_rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     )
 
 
-def _srgb_to_linear(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, np.float64) / 255.0
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
-
-
 def _eye_pixels(
     rgb: np.ndarray, polygon: np.ndarray, points: np.ndarray, iris: tuple
 ) -> np.ndarray:
@@ -192,7 +187,7 @@ def sample_sclera(
     lum = px.astype(np.int32).sum(axis=1)
     keep = max(1, int(round(BRIGHTEST_SHARE * len(px))))
     bright = px[np.argsort(-lum, kind="stable")[:keep]]
-    lin = np.median(_srgb_to_linear(bright), axis=0)
+    lin = np.median(color.srgb_to_linear(bright), axis=0)
     lab = linear_rgb_to_lab(lin)
     return ScleraSample(
         rgb_linear=(float(lin[0]), float(lin[1]), float(lin[2])),
@@ -214,7 +209,7 @@ def balance_lut(gains: tuple[float, float, float]) -> np.ndarray:
     numpy.ndarray
         ``lut[c, v]``: channel ``c`` value ``v`` after the gain (clipped to 255).
     """
-    lin = _srgb_to_linear(np.arange(256))[None, :] * np.asarray(gains, np.float64)[:, None]
+    lin = color.srgb_to_linear(np.arange(256))[None, :] * np.asarray(gains, np.float64)[:, None]
     lin = np.clip(lin, 0.0, 1.0)
     enc = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
     return np.clip(np.round(enc * 255.0), 0, 255).astype(np.uint8)
