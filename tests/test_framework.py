@@ -353,3 +353,35 @@ def test_a_mesh_with_implausible_proportions_is_no_face(rgb):
     with pytest.raises(skincore.SkinError) as e:
         check_face(phantom, box, w, h, Limits(max_out_of_bound=1.0))
     assert e.value.code == "no_face" and e.value.context["canthi_mm"] > MAX_CANTHI_MM
+
+
+def test_concurrent_calls_divide_the_kernel_threads(rgb, monkeypatch):
+    from skincore import color
+
+    an = skincore.Analyzer(threads=2, concerns=("tone",))
+    seen: list[int] = []
+    lab = color.rgb_to_lab
+
+    def spy(img, *, threads=0):
+        seen.append(threads)
+        return lab(img, threads=threads)
+
+    monkeypatch.setattr(color, "rgb_to_lab", spy)
+    alone = an.analyze(rgb)
+    assert seen and set(seen) == {2}
+    # ONNX Runtime runs on the two-thread sessions; no one-thread copy exists yet.
+    assert an._landmarks._narrow is None and an._detector._narrow is None
+    seen.clear()
+    with an._share.call():  # another call in flight
+        shared = an.analyze(rgb)
+    assert seen and set(seen) == {1}
+    assert an._landmarks._narrow is not None and an._detector._narrow is not None
+    assert an._landmarks.session() is an._landmarks.wide  # alone again
+    assert _measured(shared.faces[0]) == _measured(alone.faces[0])
+
+
+def test_one_thread_analyzer_has_one_session_per_model(rgb):
+    an = skincore.Analyzer(threads=1, concerns=("tone",))
+    with an._share.call():
+        an.analyze(rgb)
+    assert an._landmarks._narrow is None  # already one thread: nothing to narrow

@@ -191,3 +191,33 @@ def test_pool_works_in_forked_children(restore_pool):
     with mp.get_context("fork").Pool(2) as pool:
         got = pool.map_async(_blur_sum, range(4)).get(timeout=120)
     assert got == want
+
+
+def test_thread_share_divides_the_budget_among_calls_in_flight():
+    share = threads.ThreadShare(4)
+    assert share.threads() == 4 and share.in_flight == 0
+    with share.call():
+        assert share.threads() == 4
+        with share.call():
+            assert share.in_flight == 2 and share.threads() == 2
+            with share.call():
+                assert share.threads() == 1  # 4 // 3
+        assert share.threads() == 4  # alone again: takes its threads back
+    one = threads.ThreadShare(1)
+    with one.call(), one.call():
+        assert one.threads() == 1  # never below one thread
+
+
+def test_thread_share_zero_means_the_pool_size(restore_pool):
+    threads.set_num_threads(3)
+    share = threads.ThreadShare(0)
+    assert share.budget == 3 and share.threads() == 3
+    threads.set_num_threads(2)
+    assert share.budget == 2  # read at each call
+
+
+def test_thread_share_counts_a_failed_call_out():
+    share = threads.ThreadShare(2)
+    with pytest.raises(RuntimeError), share.call():
+        raise RuntimeError("boom")
+    assert share.in_flight == 0 and share.threads() == 2

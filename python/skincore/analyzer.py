@@ -26,6 +26,7 @@ from typing import Any
 from skincore import _validate, runtime
 from skincore._version import __version__
 from skincore.analysis import Analysis, FaceResult, Meta
+from skincore.concerns.base import Concern
 from skincore.concerns.registry import REGISTRY, resolve_params, select
 from skincore.concerns.scheduler import ConcernPool
 from skincore.errors import SkinError
@@ -35,6 +36,7 @@ from skincore.io import LoadedImage, load_image
 from skincore.limits import Limits
 from skincore.models import FACE_DETECTOR, FACE_LANDMARKS
 from skincore.pipeline import Clock, measure_face
+from skincore.threads import ThreadShare
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ class AnalyzerOptions:
     threads : int
         Worker threads for the C++ kernels and ONNX Runtime (0 = all cores),
         0..256. Set this to bound a service's CPU: concurrent calls share the
-        budget instead of each taking every core.
+        budget instead of each taking every core (with ``n`` calls in flight each
+        kernel call takes ``threads // n`` of it, see
+        :class:`skincore.threads.ThreadShare`).
     provider : str or None
         Force an ONNX Runtime execution provider (``"cpu"``, ``"cuda"``);
         by default CUDA when a session really runs on it, else CPU.
@@ -130,14 +134,11 @@ class Analyzer:
         if not isinstance(options, AnalyzerOptions):
             raise SkinError("invalid_argument", "options: expected skincore.AnalyzerOptions")
         self.options = options
+        self._share = ThreadShare(options.threads)
         try:
             self.provider = runtime.active_provider(options.provider)
-            self._detector = runtime.create_session(
-                FACE_DETECTOR, provider=options.provider, threads=options.threads
-            )
-            self._landmarks = runtime.create_session(
-                FACE_LANDMARKS, provider=options.provider, threads=options.threads
-            )
+            self._detector = self._shared_session(FACE_DETECTOR)
+            self._landmarks = self._shared_session(FACE_LANDMARKS)
         except RuntimeError as exc:
             raise SkinError("runtime_unavailable", str(exc)) from None
         self._ort_version = runtime.onnxruntime_version()
@@ -156,13 +157,16 @@ class Analyzer:
             sess = self._model_sessions.get(key)
             if sess is None:
                 try:
-                    sess = runtime.create_session(
-                        model, provider=self.options.provider, threads=self.options.threads
-                    )
+                    sess = self._shared_session(model)
                 except RuntimeError as exc:
                     raise SkinError("runtime_unavailable", str(exc)) from None
                 self._model_sessions[key] = sess
             return sess
+
+    def _shared_session(self, model: Path) -> runtime.SharedSession:
+        return runtime.SharedSession(
+            model, provider=self.options.provider, threads=self.options.threads, share=self._share
+        )
 
     @property
     def concerns(self) -> tuple[str, ...]:
@@ -227,6 +231,18 @@ class Analyzer:
         if overrides:
             opts = replace(opts, params=dict(opts.params), **overrides)
         specs = select(opts.concerns)
+        with self._share.call():
+            return self._analyze(image, opts, specs, left_side_image, right_side_image)
+
+    def _analyze(
+        self,
+        image: Any,
+        opts: AnalyzerOptions,
+        specs: Sequence[Concern],
+        left_side_image: Any,
+        right_side_image: Any,
+    ) -> Analysis:
+        share = self._share
         clock = Clock()
         loaded = image if isinstance(image, LoadedImage) else load_image(image, opts.limits)
         rgb = loaded.rgb
@@ -237,7 +253,7 @@ class Analyzer:
         found = find_faces(
             rgb,
             max_faces=wanted,
-            threads=opts.threads,
+            threads=share.threads(),
             timings=clock.ms,
             detector_session=self._detector,
             landmarks_session=self._landmarks,
@@ -263,7 +279,7 @@ class Analyzer:
                     limits=opts.limits,
                     concerns=specs,
                     params=opts.params,
-                    threads=opts.threads,
+                    threads=share,
                     clock=clock,
                     sessions=self.session,
                     pool=self._concern_pool,
@@ -297,7 +313,7 @@ class Analyzer:
             sides[side] = measure_side(
                 side_img.rgb,
                 side,
-                threads=opts.threads,
+                threads=share.threads(),
                 detector_session=self._detector,
                 landmarks_session=self._landmarks,
             )

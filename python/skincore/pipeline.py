@@ -37,6 +37,7 @@ from skincore.face.scale import px_per_mm
 from skincore.face.skinmask import hair_occlusion
 from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
+from skincore.threads import ThreadShare
 
 #: A mesh whose outer eye corners lie more than MAX_CANTHI_MM apart (iris scale)
 #: with the head pitched more than PHANTOM_PITCH_DEG and on its side is not a face.
@@ -134,7 +135,7 @@ def measure_face(
     limits: Limits,
     concerns: Sequence[Concern],
     params: Mapping[str, Any],
-    threads: int,
+    threads: int | ThreadShare,
     clock: Clock,
     sessions: Callable[[Path], Any] | None = None,
     pool: ConcernPool | None = None,
@@ -157,8 +158,9 @@ def measure_face(
         The concerns to run, in order.
     params : mapping of str to object
         Each concern's ``Params`` by name.
-    threads : int
-        Kernel threads.
+    threads : int or ThreadShare
+        Kernel threads, or the analyser's share of them (see
+        :class:`skincore.threads.ThreadShare`).
     clock : Clock
         Stage timer.
     sessions : callable, optional

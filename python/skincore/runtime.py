@@ -29,6 +29,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from skincore.threads import ThreadShare
+
 ORT_MISSING_MESSAGE = (
     "onnxruntime is not installed. Install skincore with exactly one runtime extra: "
     "`pip install skincore[cpu]` (CPU) or `pip install skincore[gpu]` (NVIDIA CUDA)."
@@ -210,6 +212,58 @@ def create_session(model: str | Path, *, provider: str | None = None, threads: i
     if not path.is_file():
         raise FileNotFoundError(f"model file not found: {path}")
     return _create(path, active_provider(provider), int(threads))
+
+
+class SharedSession:
+    """A packaged model's sessions for one analyser: wide alone, narrow when shared.
+
+    ONNX Runtime fixes a session's intra-op threads when it is created. An
+    analyser's session gets its whole thread budget, which a call alone uses; when
+    several calls are in flight (see :class:`skincore.threads.ThreadShare`) each
+    run instead goes to a one-thread session of the same model, created on the
+    first such run, so concurrent runs do not all wait for the same intra-op
+    workers. Both sessions give the same outputs. Other attributes
+    (``get_inputs()``, ...) are the wide session's.
+
+    Parameters
+    ----------
+    model : str or Path
+        Path of the ``.onnx`` file.
+    provider : str, optional
+        As for :func:`get_session`; on a GPU provider there is one session.
+    threads : int
+        Intra-op threads of the wide session (0 = ONNX Runtime's default).
+    share : ThreadShare
+        The analyser's share of threads among its calls in flight.
+    """
+
+    def __init__(
+        self, model: str | Path, *, provider: str | None, threads: int, share: ThreadShare
+    ) -> None:
+        self.wide = create_session(model, provider=provider, threads=threads)
+        self._model = model
+        self._provider = provider
+        self._share = share
+        self._single = int(threads) == 1 or self.wide.get_providers()[0] != CPU
+        self._narrow: Any = None
+        self._lock = threading.Lock()
+
+    def session(self) -> Any:
+        """Return the session a run starting now should use."""
+        if self._single or self._share.in_flight <= 1:
+            return self.wide
+        if self._narrow is None:
+            with self._lock:
+                if self._narrow is None:
+                    self._narrow = create_session(self._model, provider=self._provider, threads=1)
+        return self._narrow
+
+    def run(self, output_names: Any, input_feed: Any, run_options: Any = None) -> Any:
+        """``InferenceSession.run`` on :meth:`session`."""
+        return self.session().run(output_names, input_feed, run_options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wide, name)
 
 
 def _probe_model() -> Path:

@@ -10,12 +10,16 @@ Results never depend on the number of threads.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
 from skincore import _core
 from skincore._checks import MAX_THREADS
 
-__all__ = ["get_num_threads", "set_num_threads"]
+__all__ = ["ThreadShare", "get_num_threads", "set_num_threads"]
 
 
 def set_num_threads(n: int) -> None:
@@ -49,3 +53,55 @@ def get_num_threads() -> int:
         The most threads one kernel call uses (what ``threads=0`` means).
     """
     return int(_core.get_num_threads())
+
+
+class ThreadShare:
+    """One thread budget divided among the calls in flight.
+
+    A long-lived :class:`skincore.Analyzer` holds one. A call alone uses the whole
+    budget; with ``n`` calls in flight each kernel call takes ``budget // n``
+    threads (at least 1). The share is read again at every kernel call, so a call
+    that started alone gives its extra threads back as soon as another starts, and
+    takes them again when it is alone. Without this, two calls on a 2-core machine
+    each ask the pool for both cores: the pool's worker then competes with the two
+    calling threads, one of which holds Python's lock, and both wait.
+
+    Results do not depend on it: every kernel gives bit-identical results for any
+    thread count.
+
+    Parameters
+    ----------
+    budget : int, optional
+        Threads of execution for all calls together (0 = the kernel pool's size,
+        :func:`get_num_threads`, read at each call).
+    """
+
+    def __init__(self, budget: int = 0) -> None:
+        self._budget = int(budget)
+        self._in_flight = 0
+        self._lock = threading.Lock()
+
+    @property
+    def budget(self) -> int:
+        """Threads for all calls together (the pool size when created with 0)."""
+        return self._budget if self._budget > 0 else get_num_threads()
+
+    @property
+    def in_flight(self) -> int:
+        """Calls entered with :meth:`call` and not yet left."""
+        return self._in_flight
+
+    def threads(self) -> int:
+        """Threads one kernel call of a call in flight may use now (>= 1)."""
+        return max(1, self.budget // max(1, self._in_flight))
+
+    @contextmanager
+    def call(self) -> Iterator[ThreadShare]:
+        """Count one call in flight for the duration of the ``with`` block."""
+        with self._lock:
+            self._in_flight += 1
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._in_flight -= 1

@@ -42,3 +42,15 @@ def test_serve_help():
     assert out.returncode == 0
     for opt in ("--host", "--port", "--data-dir", "--workers"):
         assert opt in out.stdout
+
+
+def test_analyzer_thread_budget_is_the_cores_unless_set(tmp_path, monkeypatch):
+    from skincore.server.settings import Settings
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    # Two workers share the six cores through the analyser's ThreadShare: a request
+    # alone uses all six, two at once three each.
+    assert Settings(data_dir=tmp_path, workers=2).analyzer_threads == 6
+    assert Settings(data_dir=tmp_path, workers=2, analysis_threads=2).analyzer_threads == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert Settings(data_dir=tmp_path).analyzer_threads == 1

@@ -47,6 +47,7 @@ from skincore.face.skinmask import (
     to_grid,
 )
 from skincore.models import FACE_SEGMENTATION
+from skincore.threads import ThreadShare
 
 #: Colour, regions and quality are measured on the face crop resampled so the
 #: face is about this wide (area averaging).
@@ -90,8 +91,9 @@ class FaceWork:
         ``(H, W, 3)`` uint8 photo (not modified).
     landmarks : numpy.ndarray
         ``(478, 3)`` FaceMesh points in image pixels.
-    threads : int, optional
-        Worker threads for the kernels (0 = the pool size).
+    threads : int or ThreadShare, optional
+        Worker threads for the kernels (0 = the pool size), or the analyser's
+        :class:`skincore.threads.ThreadShare`, asked at every kernel call.
     sessions : callable, optional
         ``sessions(model_path) -> onnxruntime.InferenceSession``: the analyser's
         own sessions for the models concerns run (see :meth:`session`).
@@ -103,7 +105,7 @@ class FaceWork:
     landmarks : numpy.ndarray
         The face's landmarks.
     threads : int
-        Kernel threads.
+        Kernel threads for the next kernel call.
     crop : tuple of int
         ``(x0, y0, x1, y1)`` crop around the face outline in the photo.
     px_per_mm : float
@@ -115,19 +117,25 @@ class FaceWork:
         rgb: np.ndarray,
         landmarks: np.ndarray,
         *,
-        threads: int = 0,
+        threads: int | ThreadShare = 0,
         sessions: Callable[[Path], Any] | None = None,
     ) -> None:
         self._sessions = sessions
         self.rgb = rgb
         self.landmarks = np.asarray(landmarks)
-        self.threads = int(threads)
+        self._threads = threads if isinstance(threads, ThreadShare) else int(threads)
         h, w = rgb.shape[:2]
         self.crop = crop_box(self.landmarks, w, h)
         self.px_per_mm = float(px_per_mm(self.landmarks))
         self._memo: dict[Any, Any] = {}
         self._locks: dict[Any, threading.RLock] = {}
         self._guard = threading.Lock()
+
+    @property
+    def threads(self) -> int:
+        """Kernel threads for the next kernel call (the share, when one is given)."""
+        t = self._threads
+        return t if isinstance(t, int) else t.threads()
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Return ``compute()`` once per key for this face, cached.

@@ -34,7 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
         engine = Engine(
             settings.workers,
             settings.queue_size,
-            settings.threads_per_analysis,
+            settings.analyzer_threads,
             settings.retry_after_s,
         )
         svc = Service(settings=settings, store=store, engine=engine, secret=settings.secret())

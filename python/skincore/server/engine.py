@@ -41,7 +41,8 @@ class Engine:
     queue_size : int
         Analyses allowed to wait for a worker.
     threads : int
-        Kernel/ONNX threads per analysis.
+        Kernel/ONNX thread budget of the analyser, divided among the analyses
+        in flight (:class:`skincore.threads.ThreadShare`).
     retry_after_s : int
         Suggested client back-off when full.
     """

@@ -31,7 +31,9 @@ class Settings:
     retry_after_s : int
         ``Retry-After`` seconds sent with a 429.
     analysis_threads : int
-        Kernel/ONNX threads per analysis (0: cores // workers, at least 1).
+        Kernel/ONNX thread budget of the service's analyser (0: the machine's
+        cores). The analyses in flight divide it: a request alone uses all of it,
+        ``workers`` requests at once about ``budget // workers`` each.
     retention_s : float
         Uploaded images and task results are deleted this long after creation
         (YouCam: 24 h).
@@ -80,11 +82,11 @@ class Settings:
             raise ValueError(f"queue_size must be >= 0; got {self.queue_size}")
 
     @property
-    def threads_per_analysis(self) -> int:
-        """Kernel threads one analysis gets, so that workers x threads <= cores."""
+    def analyzer_threads(self) -> int:
+        """Thread budget of the analyser, shared by the analyses in flight."""
         if self.analysis_threads > 0:
             return self.analysis_threads
-        return max(1, (os.cpu_count() or 1) // self.workers)
+        return max(1, os.cpu_count() or 1)
 
     def secret(self) -> bytes:
         """Return the service's HMAC key (``DATA_DIR/secret``, created on first use, mode 0600)."""
