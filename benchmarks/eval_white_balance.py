@@ -98,7 +98,10 @@ def population(per_set: int) -> None:
         sets[f"utkface {name}"] = group
     sets["dark-circles"] = sorted((data / "dark-circles").rglob("*.jp*g"))
     sets["acne04-dev"] = sorted((data / "acne04-dev").glob("*.jpg"))
-    print("Sclera on development photos (usable: L* >= 65 and >= 30 px)")
+    print(
+        f"Sclera on development photos (usable: L* >= {sclera.MIN_LIGHTNESS:.0f} and "
+        f">= {sclera.MIN_PIXELS} px sampled)"
+    )
     print(f"{'set':18} {'faces':>5} {'usable':>7} {'L* med':>7} {'b* med (usable)':>16}")
     usable_b = []
     for name, paths in sets.items():
