@@ -64,6 +64,7 @@ from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face.finder import find_faces
 from skincore.face.pose import head_pose
+from skincore.face.skinmask import skin_share
 from skincore.limits import Limits
 from skincore.pipeline import check_face
 
@@ -140,6 +141,11 @@ def prepare(rgb: np.ndarray | None, cache_file: str | None = None) -> tuple[Face
         return None, err.code
     yaw, _, _ = head_pose(pts)
     w = FaceWork(rgb, pts)
+    min_share = Limits().min_skin_share
+    if min_share is not None and skin_share(w.colour) < min_share:  # measure_face's check
+        if cache_file:
+            np.savez(cache_file, why="no_face")
+        return None, "no_face"
     skin = w.colour.masks["face"]
     face = Face(
         w.colour_rgb, w.colour_lab, skin, w.colour_px_per_mm, w.crop[:2], w.colour_scale, yaw

@@ -189,6 +189,41 @@ def test_lighting_dark(sample_rgb):
     assert analyze(dim, limits=Limits(min_skin_lightness=None)).faces[0].tone.ita_class == 6
 
 
+def test_face_without_segmented_skin_is_no_face(sample_rgb, monkeypatch):
+    """A mesh whose outline the segmentation does not read as skin is not measured."""
+    import dataclasses
+
+    from skincore.concerns import work as work_mod
+    from skincore.face.skinmask import skin_share
+
+    real = work_mod.segment_face
+
+    def no_skin(*args, **kwargs):
+        # Skin left only in one 16-px block in seven, spread over the grid.
+        seg = real(*args, **kwargs)
+        yy, xx = np.indices(seg.skin.shape)
+        keep = (yy // 16 + xx // 16) % 7 == 0
+        return dataclasses.replace(seg, skin=np.where(keep, seg.skin, 0).astype(seg.skin.dtype))
+
+    face = work_mod.FaceWork(sample_rgb, skincore.face.find_faces(sample_rgb)[0][1].points)
+    assert skin_share(face.colour) > 0.9  # a real face keeps nearly all its outline
+    monkeypatch.setattr(work_mod, "segment_face", no_skin)
+    with pytest.raises(SkinError) as e:
+        analyze(sample_rgb, concerns=["tone"])
+    assert e.value.code == "no_face" and "skin" in e.value.detail
+    assert e.value.context["skin_share"] < 0.2 and e.value.context["min_skin_share"] == 0.2
+    # The check can be switched off (then the face is measured on what is left).
+    r = analyze(sample_rgb, concerns=["tone"], limits=Limits(min_skin_share=None))
+    assert len(r.faces) == 1
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, "0.2", True])
+def test_min_skin_share_is_checked(bad):
+    with pytest.raises(SkinError) as e:
+        Limits(min_skin_share=bad)
+    assert e.value.code == "invalid_argument" and "min_skin_share" in e.value.detail
+
+
 def test_invalid_arguments(sample_path):
     for bad in (0, 11, -1, 2.0, True):
         with pytest.raises(SkinError) as e:

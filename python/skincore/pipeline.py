@@ -34,7 +34,7 @@ from skincore.face import FaceBox, FaceLandmarks, head_pose
 from skincore.face.glasses import detect_glasses
 from skincore.face.regions import FACE_OVAL, polygon_area
 from skincore.face.scale import px_per_mm
-from skincore.face.skinmask import hair_occlusion
+from skincore.face.skinmask import hair_occlusion, skin_share
 from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
 from skincore.threads import ThreadShare
@@ -187,6 +187,17 @@ def measure_face(
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     masks = work.colour
     clock.lap("regions")
+    share = skin_share(masks)
+    if limits.min_skin_share is not None and share < limits.min_skin_share:
+        raise SkinError(
+            "no_face",
+            f"the segmentation finds skin on {100 * share:.0f}% of the face outline "
+            f"(at least {100 * limits.min_skin_share:.0f}% needed): the landmarks lie on "
+            "something that is not a face seen from the front, or on a face too blurred "
+            "to segment",
+            skin_share=round(share, 4),
+            min_skin_share=limits.min_skin_share,
+        )
     stats = work.face_stats
     skin_l = float(stats.L_median) if stats.n_used else float("nan")
     if limits.min_skin_lightness is not None and not skin_l >= limits.min_skin_lightness:

@@ -12,7 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from skincore import geometry
-from skincore.face.regions import EXCLUDED, EXCLUSION_MARGIN, FACE_OVAL, region_polygons
+from skincore.face.regions import (
+    EXCLUDED,
+    EXCLUSION_MARGIN,
+    FACE_OVAL,
+    RegionMasks,
+    region_polygons,
+)
 from skincore.face.segmentation import (
     FOREHEAD_CAP,
     TOP_RING,
@@ -297,3 +303,31 @@ def hair_occlusion(
     features = exclusion_mask(pts, seg.origin, seg.scale, shape)
     fringe = (oval > 0) & above & covered & ~features
     return float(np.count_nonzero(fringe)) / area
+
+
+def skin_share(masks: RegionMasks) -> float:
+    """Share of the face outline, less eyes, brows, lips and nostrils, kept as skin.
+
+    On the masks' grid: pixels of the ``face`` skin mask (segmented skin, no hair
+    or beard) inside the ``face_polygon`` outline, over the outline's pixels that
+    are not excluded features. Real faces keep most of it; a landmark mesh forced
+    onto a profile or a cheek close-up, or a face too blurred to segment, keeps
+    almost none (see :class:`skincore.limits.Limits` ``min_skin_share``).
+
+    Parameters
+    ----------
+    masks : RegionMasks
+        A face's region masks (e.g. ``FaceWork.colour``).
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 when the outline has no pixel.
+    """
+    outline = masks.masks["face_polygon"] > 0
+    if masks.excluded is not None:
+        outline &= masks.excluded == 0
+    n = int(np.count_nonzero(outline))
+    if n == 0:
+        return 0.0
+    return int(np.count_nonzero(outline & (masks.masks["face"] > 0))) / n
