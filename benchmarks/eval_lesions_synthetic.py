@@ -108,12 +108,14 @@ def main() -> None:
         print(f"{group + f' ({len(names)})':<26}{cells}")
     print(
         "\nred patch (radius 12 mm, hb 0.12): sensitivity red area inside the patch / its "
-        "area, and the change of the total red area / patch area; mean excess redness and "
-        "melanin concentration by planted concentration"
+        "area, and the change of the total red area / patch area; by planted concentration "
+        "(hb x 0.5, 1, 1.5, 2): the red level measured on the patch (0-255 of the full "
+        "scale; must increase) and the face's mean excess over all its red skin (the vendor "
+        "intensity, for reference); melanin concentration at mel 0.03..0.12 (must increase)"
     )
     print(
-        f"{'face':<26}{'in patch':>9}{'total':>7}{'  excess at hb x 0.5, 1, 1.5, 2':>33}"
-        f"{'  melanin conc. at mel 0.03..0.12':>40}"
+        f"{'face':<26}{'in patch':>9}{'total':>7}{'  patch level':>26}"
+        f"{'  face mean excess':>28}{'  melanin conc.':>32}"
     )
     for f in faces:
         site = S.patch_site(f, 12.0)
@@ -126,12 +128,19 @@ def main() -> None:
         grown = np.count_nonzero((r1.mask > 0) & (r0.mask == 0)) - np.count_nonzero(
             (r0.mask > 0) & (r1.mask == 0)
         )
-        ints = [
-            sensitivity(
+        # The red skin's mean excess (the vendor intensity) mixes the face's own red
+        # areas with the patch: on a face with blush a weak patch adds red pixels
+        # below the blush's mean and lowers it. What must grow with the planted
+        # concentration is the redness measured on the patch itself.
+        strengths = []
+        for k in (0.5, 1.0, 1.5, 2.0):
+            res = sensitivity(
                 S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.12 * k)[0], f.skin, f.px_per_mm
-            ).excess_mean
-            for k in (0.5, 1.0, 1.5, 2.0)
-        ]
+            )
+            on_patch = core & (f.skin > 0)
+            strengths.append((float(res.level[on_patch].mean()), res.excess_mean))
+        ints = [a for a, _ in strengths]
+        face_means = [b for _, b in strengths]
         mels = [
             melanin(
                 S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.0, mel=m)[0],
@@ -144,7 +153,9 @@ def main() -> None:
         inside = np.count_nonzero(core & (r1.mask > 0)) / planted_area
         print(
             f"{f.name:<26}{inside:>9.3f}{grown / planted_area:>7.3f}   "
-            + " ".join(f"{v:.3f}" for v in ints)
+            + " ".join(f"{v:5.1f}" for v in ints)
+            + "   "
+            + " ".join(f"{v:.3f}" for v in face_means)
             + "    "
             + " ".join(f"{v:.4f}" for v in mels)
             + ("" if mono else "   NOT MONOTONE")
