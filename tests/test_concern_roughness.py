@@ -202,3 +202,37 @@ def test_shading_edge_is_not_roughness(clean_ctx):
     assert frac_on >= 0.8
     assert frac_off <= 0.05
     # isotropic bumps of the same strength stay rough (test_planted_patch_found)
+
+
+def test_bearded_face_is_measured_above_the_nose_only(faces_dir):
+    """Stubble is hair, and hair reads as rough. London 037's beard mask covers
+    23 % of the face below the nose tip, but stubble between its patches (upper lip,
+    chin, jaw) stays: the bearded face is measured above the nose tip only. A
+    clean-shaven face is measured whole."""
+    import skincore
+    from skincore.face.beard import below_nose
+    from skincore.face.skinmask import to_grid
+
+    an = skincore.Analyzer(threads=2, concerns=("roughness",))
+    beard = an.analyze(str(faces_dir / "ccby_london_037.jpg")).faces[0].roughness
+    assert beard.above_nose_only and "chin" not in beard.zones
+    assert {"forehead", "left_cheek", "right_cheek"} <= set(beard.zones)
+    # Nothing rough below the nose tip.
+    r = skincore.analyze(str(faces_dir / "ccby_london_037.jpg"), concerns=["roughness"])
+    pts = r.faces[0].geometry.landmarks
+    grid = to_grid(np.asarray(pts), beard.mask_origin, beard.mask_scale)
+    below = below_nose(grid, beard.mask.shape)
+    assert np.count_nonzero(beard.mask[below]) == 0
+    # Without the rule, the stubble below the nose reads as rough.
+    whole = (
+        skincore.Analyzer(
+            threads=2, concerns=("roughness",), params={"roughness": R.Params(beard_share=1.0)}
+        )
+        .analyze(str(faces_dir / "ccby_london_037.jpg"))
+        .faces[0]
+        .roughness
+    )
+    assert not whole.above_nose_only and "chin" in whole.zones
+    assert np.count_nonzero(whole.mask[below]) > 0.2 * np.count_nonzero(whole.mask)
+    clean = an.analyze(str(faces_dir / "ccby_london_087.jpg")).faces[0].roughness
+    assert not clean.above_nose_only and "chin" in clean.zones

@@ -452,6 +452,9 @@ class Roughness:
         (x, y) of ``mask`` in the image.
     mask_scale : float
         Mask pixels per image pixel.
+    above_nose_only : bool
+        True on a bearded face: only the skin above the nose tip was measured
+        (stubble reads as rough), and ``zones`` has no chin.
     """
 
     area: float
@@ -460,6 +463,7 @@ class Roughness:
     mask: np.ndarray = field(repr=False)
     mask_origin: tuple[int, int]
     mask_scale: float
+    above_nose_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ from skincore import geometry, texture
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
+from skincore.face.beard import beard_share, below_nose
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
@@ -112,6 +113,10 @@ EDGE_ISOTROPY = 0.5
 #: (2x at 4 px/mm), within noise of "exact" on the photos of shared/faces and
 #: the sample, and 1.4-1.5x faster for the whole energy (bench_texture.py).
 WINDOW = "decimated"
+
+#: Beard share of the face below the nose tip from which roughness is measured
+#: above the nose tip only (bearded man of ``shared/faces``: 0.23; the others 0).
+BEARD_SHARE = 0.1
 
 #: Smallest fine sigma in texture pixels (below it the blur does nothing).
 _MIN_SIGMA_PX = 0.5
@@ -154,6 +159,12 @@ class Params:
     window : str
         ``"decimated"`` (default) or ``"exact"`` window blurs
         (:func:`skincore.texture.texture_energy`).
+    beard_share : float
+        A face whose beard mask covers at least this share of its outline below
+        the nose tip (:func:`skincore.face.beard.beard_share`) is measured above
+        the nose tip only: the stubble the beard mask misses around its patches
+        (upper lip, chin, jaw) is hair, and hair reads as rough. ``1.0`` turns
+        this off.
     """
 
     rough_threshold: float = ROUGH_THRESHOLD
@@ -167,6 +178,7 @@ class Params:
     work_px_per_mm: float = WORK_PX_PER_MM
     edge_isotropy: float = EDGE_ISOTROPY
     window: str = WINDOW
+    beard_share: float = BEARD_SHARE
 
 
 def texture_energy(
@@ -296,7 +308,11 @@ def smooth_grade(severity: int, bands: tuple[int, ...] = SMOOTH_BANDS) -> int:
 
 
 def measure_roughness(
-    ctx: TextureContext, params: Params | None = None, *, threads: int = 0
+    ctx: TextureContext,
+    params: Params | None = None,
+    *,
+    threads: int = 0,
+    above_nose_only: bool = False,
 ) -> Roughness | None:
     """Measure rough skin on one face.
 
@@ -308,6 +324,10 @@ def measure_roughness(
         Thresholds; the documented defaults when omitted.
     threads : int, optional
         Worker threads for the kernels (results do not depend on it).
+    above_nose_only : bool, optional
+        Measure only the skin above the nose tip (a bearded face, see
+        ``Params.beard_share``): the chin zone is left out and the cheeks are
+        measured on their upper part.
 
     Returns
     -------
@@ -320,6 +340,10 @@ def measure_roughness(
     if face is None or face.shape != ctx.gray.shape:
         return None
     skin = face > 0
+    upper = below_nose(ctx.landmarks, skin.shape) if above_nose_only else None
+    if upper is not None:
+        upper = ~upper
+        skin &= upper
     n_skin = int(np.count_nonzero(skin))
     if n_skin == 0:
         return None
@@ -329,9 +353,9 @@ def measure_roughness(
     zones: dict[str, float] = {}
     for name in ROUGH_ZONES:
         zm = ctx.masks.get(name)
-        if zm is None or zm.shape != rough.shape:
+        if zm is None or zm.shape != rough.shape or (upper is not None and name == "chin"):
             continue
-        zsel = zm > 0
+        zsel = zm > 0 if upper is None else (zm > 0) & upper
         nz = int(np.count_nonzero(zsel))
         zones[name] = float(np.count_nonzero(rough & zsel)) / nz if nz else 0.0
     return Roughness(
@@ -341,12 +365,17 @@ def measure_roughness(
         mask=np.where(rough, np.uint8(255), np.uint8(0)),
         mask_origin=(int(ctx.origin[0]), int(ctx.origin[1])),
         mask_scale=float(ctx.scale),
+        above_nose_only=above_nose_only,
     )
 
 
 def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWork
-    """Concern entry point: :func:`measure_roughness` on the face's texture grid."""
-    return measure_roughness(work.texture, params, threads=work.threads)
+    """Concern entry point: :func:`measure_roughness` on the face's texture grid.
+
+    Above the nose tip only when the face is bearded (``Params.beard_share``).
+    """
+    bearded = beard_share(work.colour, work.landmarks) >= params.beard_share
+    return measure_roughness(work.texture, params, threads=work.threads, above_nose_only=bearded)
 
 
 def grade(result: Roughness, params: Params) -> ConcernGrade:
