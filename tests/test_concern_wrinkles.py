@@ -253,3 +253,40 @@ def test_real_sample_stable_under_resize_and_jpeg(sample_path, ctx):
         # the score, what a user reads, moves by less than 10 points.
         assert abs(_total(w) - full) <= max(2, 0.25 * full), (name, _total(w), full)
         assert abs(W.grade(w, W.Params()).whole.score - score) <= 10, name
+
+
+def test_bearded_face_is_traced_above_the_nose_only(faces_dir):
+    """Stubble reads as fine lines. London 037 (beard share 0.23 below the nose tip)
+    is traced above the nose tip only: no nasolabial or mouth-corner zone, no line
+    below the nose tip, the cheeks on their upper half. A clean-shaven face keeps
+    every zone."""
+    import skincore
+    from skincore.face.beard import below_nose
+
+    an = skincore.Analyzer(threads=2, concerns=("wrinkles",))
+    r = an.analyze(str(faces_dir / "ccby_london_037.jpg"))
+    w = r.faces[0].wrinkles
+    assert w.above_nose_only
+    lower = {"left_nasolabial", "right_nasolabial", "left_mouth_corner", "right_mouth_corner"}
+    assert not lower & set(w.zones)
+    assert {"forehead", "left_cheek", "right_cheek"} <= set(w.zones)
+    pts = np.asarray(r.faces[0].geometry.landmarks, np.float64)
+    h, wd = r.height, r.width
+    below = below_nose(pts, (h, wd))
+    for zone in w.zones.values():
+        for line in zone.lines:
+            xy = np.clip(np.rint(line.points[:, :2]).astype(int), 0, [wd - 1, h - 1])
+            assert not below[xy[:, 1], xy[:, 0]].any()
+    whole = (
+        skincore.Analyzer(
+            threads=2, concerns=("wrinkles",), params={"wrinkles": W.Params(beard_share=1.0)}
+        )
+        .analyze(str(faces_dir / "ccby_london_037.jpg"))
+        .faces[0]
+        .wrinkles
+    )
+    assert not whole.above_nose_only and set(whole.zones) == set(WRINKLE_ZONES)
+    n_cheek = len(whole.zones["right_cheek"].lines)
+    assert n_cheek > len(w.zones["right_cheek"].lines)
+    clean = an.analyze(str(faces_dir / "ccby_london_087.jpg")).faces[0].wrinkles
+    assert not clean.above_nose_only and set(clean.zones) == set(WRINKLE_ZONES)

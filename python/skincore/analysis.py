@@ -426,10 +426,15 @@ class Wrinkles:
     deep_threshold : float
         Depth (ridge strength) from which a line counts as deep rather than a
         fine line.
+    above_nose_only : bool
+        True on a bearded face: only skin above the nose tip was traced (stubble
+        reads as fine lines), and zones lying below it (nasolabial folds, mouth
+        corners) are absent.
     """
 
     zones: dict[str, WrinkleZone]
     deep_threshold: float
+    above_nose_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ from skincore import geometry, texture
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.face.beard import beard_share, below_nose
+from skincore.face.beard import BEARDED_SHARE, beard_share, below_nose
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
@@ -115,8 +115,8 @@ EDGE_ISOTROPY = 0.5
 WINDOW = "decimated"
 
 #: Beard share of the face below the nose tip from which roughness is measured
-#: above the nose tip only (bearded man of ``shared/faces``: 0.23; the others 0).
-BEARD_SHARE = 0.1
+#: above the nose tip only (:data:`skincore.face.beard.BEARDED_SHARE`).
+BEARD_SHARE = BEARDED_SHARE
 
 #: Smallest fine sigma in texture pixels (below it the blur does nothing).
 _MIN_SIGMA_PX = 0.5

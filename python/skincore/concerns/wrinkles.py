@@ -79,6 +79,7 @@ rims. A line crossing two zones is split at the zone border.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -88,6 +89,7 @@ from skincore import contours, geometry, ridges
 from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
+from skincore.face.beard import BEARDED_SHARE, beard_share, below_nose
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
 
 __all__ = [
@@ -144,6 +146,10 @@ SEVERITY_BANDS = (0.15, 0.6, 1.5)
 #: band): about the load that a few faint 3 mm lines add to a cheek-sized zone.
 PRESENCE_SPREAD = 0.05
 
+#: Beard share below the nose tip from which the face is traced above the nose tip
+#: only (:data:`skincore.face.beard.BEARDED_SHARE`).
+BEARD_SHARE = BEARDED_SHARE
+
 
 @dataclass(frozen=True)
 class Params:
@@ -171,6 +177,12 @@ class Params:
         Upper load bounds of severity 0, 1, 2.
     presence_spread : float
         Load spread of the presence confidence.
+    beard_share : float
+        A face whose beard mask covers at least this share of its outline below
+        the nose tip (:func:`skincore.face.beard.beard_share`) is traced above the
+        nose tip only, and zones keeping less than a quarter of their skin there
+        are left out: stubble the beard mask misses reads as fine lines. ``1.0`` turns this
+        off.
     """
 
     sigmas_mm: tuple[float, ...] = SIGMAS_MM
@@ -186,6 +198,7 @@ class Params:
     score_load: float = SCORE_LOAD
     severity_bands: tuple[float, ...] = SEVERITY_BANDS
     presence_spread: float = PRESENCE_SPREAD
+    beard_share: float = BEARD_SHARE
 
 
 _DEFAULT = Params()
@@ -541,8 +554,33 @@ def measure_wrinkles(
 
 
 def measure(work, params: Params) -> Wrinkles | None:  # noqa: ANN001 - FaceWork
-    """Concern entry point: :func:`measure_wrinkles` on the face's texture grid."""
-    return measure_wrinkles(work.texture, params, threads=work.threads)
+    """Concern entry point: :func:`measure_wrinkles` on the face's texture grid.
+
+    On a bearded face (``Params.beard_share``) the zone masks keep only the skin
+    above the nose tip, and zones left with less than a quarter of their skin
+    (nasolabial folds, mouth corners; the cheeks keep their upper half) are not
+    reported (:attr:`Wrinkles.above_nose_only`).
+    """
+    ctx = work.texture
+    if beard_share(work.colour, work.landmarks) < params.beard_share:
+        return measure_wrinkles(ctx, params, threads=work.threads)
+    upper = ~below_nose(ctx.landmarks, ctx.gray.shape)
+    masks = dict(ctx.masks)
+    dropped = set()
+    for name in WRINKLE_ZONES:
+        m = masks.get(name)
+        if m is None:
+            continue
+        n = int(np.count_nonzero(m))
+        kept = np.where(upper, m, np.uint8(0))
+        if n == 0 or np.count_nonzero(kept) < 0.25 * n:
+            dropped.add(name)
+        masks[name] = kept
+    res = measure_wrinkles(dataclasses.replace(ctx, masks=masks), params, threads=work.threads)
+    if res is None:
+        return None
+    zones = {k: v for k, v in res.zones.items() if k not in dropped}
+    return Wrinkles(zones=zones, deep_threshold=res.deep_threshold, above_nose_only=True)
 
 
 def grade(result: Wrinkles, params: Params) -> ConcernGrade:

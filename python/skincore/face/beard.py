@@ -52,6 +52,10 @@ from skincore.face.skinmask import exclusion_mask, to_grid
 
 #: Outer-eye-corner distance of the measuring grid, in grid pixels.
 GRID_IOD = 160.0
+#: Beard share of the face below the nose tip (:func:`beard_share`) from which the
+#: texture concerns treat the lower face as bearded and measure above the nose tip
+#: only (the bearded man of ``shared/faces``: 0.23; the others 0).
+BEARDED_SHARE = 0.1
 #: Energy threshold relative to the cheekbones' median.
 REL_GAIN = 4.0
 #: Sigma (grid pixels) of the majority smoothing: hits narrower than ~2 sigma (the
