@@ -43,6 +43,17 @@ def test_self_contained_and_complete(page_and_result):
         assert f'id="layer-{layer}"' in page
 
 
+def test_bearded_face_says_what_was_left_out(faces_dir):
+    rgb = np.asarray(Image.open(faces_dir / "ccby_london_037.jpg").convert("RGB"))
+    an = skincore.Analyzer(threads=2, concerns=("roughness", "wrinkles", "tone"))
+    page = render_report(an.analyze(rgb), rgb)
+    for name in ("roughness", "wrinkles"):
+        card = page.split(f'data-concern="{name}"', 1)[1].split("</li>", 1)[0]
+        assert "above the nose tip only" in card
+    tone = page.split('data-concern="tone"', 1)[1].split("</li>", 1)[0]
+    assert "above the nose tip only" not in tone
+
+
 def test_cli_writes_the_report(tmp_path):
     r = subprocess.run(
         [sys.executable, "-m", "skincore", "report", "--sample", "--out", str(tmp_path / "r")],

@@ -206,6 +206,11 @@ def _concern_rows(analysis: Analysis) -> str:
             bits.append(f"ITA {_fmt(result.ita)}°, hue {_fmt(result.ha)}°")
         if name == "skin_age":
             bits.append(f"{_fmt(result.age)} years (spread {_fmt(result.spread)})")
+        if getattr(result, "above_nose_only", False):
+            bits.append(
+                "measured above the nose tip only: a beard covers the lower face, and "
+                "stubble would read as texture"
+            )
         g = face.grades.get(name)
         if g is not None and g.zones:
             bits.append(
