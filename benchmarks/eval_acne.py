@@ -64,9 +64,8 @@ from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face.finder import find_faces
 from skincore.face.pose import head_pose
-from skincore.face.skinmask import skin_share
 from skincore.limits import Limits
-from skincore.pipeline import check_face
+from skincore.pipeline import check_face, check_skin
 
 DATA = "/work/shared/data/acne04-dev"
 BANDS = (5, 20, 50)  # Hayashi: <= 5 mild, <= 20 moderate, <= 50 severe, else very severe
@@ -141,11 +140,12 @@ def prepare(rgb: np.ndarray | None, cache_file: str | None = None) -> tuple[Face
         return None, err.code
     yaw, _, _ = head_pose(pts)
     w = FaceWork(rgb, pts)
-    min_share = Limits().min_skin_share
-    if min_share is not None and skin_share(w.colour) < min_share:  # measure_face's check
+    try:  # measure_face's check of the segmented skin
+        check_skin(w, Limits())
+    except SkinError as err:
         if cache_file:
-            np.savez(cache_file, why="no_face")
-        return None, "no_face"
+            np.savez(cache_file, why=err.code)
+        return None, err.code
     skin = w.colour.masks["face"]
     face = Face(
         w.colour_rgb, w.colour_lab, skin, w.colour_px_per_mm, w.crop[:2], w.colour_scale, yaw

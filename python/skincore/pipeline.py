@@ -71,6 +71,27 @@ def out_of_bound(points: np.ndarray, width: int, height: int) -> float:
     return float(np.mean(outside))
 
 
+def check_skin(work: FaceWork, limits: Limits) -> None:
+    """Raise ``no_face`` when the segmentation finds too little skin in the face outline.
+
+    See ``Limits.min_skin_share``: a landmark mesh on something that is not a face
+    seen from the front, or a face too blurred to segment.
+    """
+    if limits.min_skin_share is None:
+        return
+    share = skin_share(work.colour)
+    if share < limits.min_skin_share:
+        raise SkinError(
+            "no_face",
+            f"the segmentation finds skin on {100 * share:.0f}% of the face outline "
+            f"(at least {100 * limits.min_skin_share:.0f}% needed): the landmarks lie on "
+            "something that is not a face seen from the front, or on a face too blurred "
+            "to segment",
+            skin_share=round(share, 4),
+            min_skin_share=limits.min_skin_share,
+        )
+
+
 def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
     """Raise ``face_too_small`` / ``face_out_of_bound`` for an unusable face."""
     rect = Rect.from_points(points[list(FACE_OVAL)])
@@ -187,17 +208,7 @@ def measure_face(
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     masks = work.colour
     clock.lap("regions")
-    share = skin_share(masks)
-    if limits.min_skin_share is not None and share < limits.min_skin_share:
-        raise SkinError(
-            "no_face",
-            f"the segmentation finds skin on {100 * share:.0f}% of the face outline "
-            f"(at least {100 * limits.min_skin_share:.0f}% needed): the landmarks lie on "
-            "something that is not a face seen from the front, or on a face too blurred "
-            "to segment",
-            skin_share=round(share, 4),
-            min_skin_share=limits.min_skin_share,
-        )
+    check_skin(work, limits)
     stats = work.face_stats
     skin_l = float(stats.L_median) if stats.n_used else float("nan")
     if limits.min_skin_lightness is not None and not skin_l >= limits.min_skin_lightness:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from skincore import color, geometry
+from skincore.face.beard import below_nose
 from skincore.face.regions import LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 
@@ -96,6 +97,20 @@ class TextureContext:
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]
+
+    def above_nose(self) -> np.ndarray:
+        """Return the grid above the nose tip, computed once per context.
+
+        ``(h, w)`` bool, read-only: the complement of
+        :func:`skincore.face.beard.below_nose` on this grid.
+        """
+
+        def compute() -> np.ndarray:
+            above = ~below_nose(self.landmarks, self.gray.shape)
+            above.flags.writeable = False
+            return above
+
+        return self.memo("above_nose", compute)
 
     def to_image(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(N, 2)`` texture-grid points to image pixels (pixel centres)."""

@@ -72,7 +72,7 @@ from skincore import geometry, texture
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.face.beard import BEARDED_SHARE, beard_share, below_nose
+from skincore.face.beard import BEARDED_SHARE
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
@@ -340,9 +340,8 @@ def measure_roughness(
     if face is None or face.shape != ctx.gray.shape:
         return None
     skin = face > 0
-    upper = below_nose(ctx.landmarks, skin.shape) if above_nose_only else None
+    upper = ctx.above_nose() if above_nose_only else None
     if upper is not None:
-        upper = ~upper
         skin &= upper
     n_skin = int(np.count_nonzero(skin))
     if n_skin == 0:
@@ -374,7 +373,7 @@ def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWor
 
     Above the nose tip only when the face is bearded (``Params.beard_share``).
     """
-    bearded = beard_share(work.colour, work.landmarks) >= params.beard_share
+    bearded = work.beard_share >= params.beard_share
     return measure_roughness(work.texture, params, threads=work.threads, above_nose_only=bearded)
 
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from skincore import color, geometry
 from skincore.concerns.context import TextureContext, build_context
-from skincore.face.beard import beard_mask
+from skincore.face.beard import beard_mask, beard_share
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, segment_face
@@ -263,6 +263,15 @@ class FaceWork:
     def colour_px_per_mm(self) -> float:
         """Colour-grid pixels per millimetre on the face."""
         return self.px_per_mm * self.colour_scale
+
+    @_shared
+    def beard_share(self) -> float:
+        """Share of the face outline below the nose tip that the beard mask covers.
+
+        :func:`skincore.face.beard.beard_share` on the colour grid; the texture
+        concerns measure a bearded face above the nose tip only.
+        """
+        return beard_share(self.colour, self.landmarks)
 
     @_shared
     def face_stats(self) -> color.LabStats:

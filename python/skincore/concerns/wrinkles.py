@@ -89,7 +89,7 @@ from skincore import contours, geometry, ridges
 from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.face.beard import BEARDED_SHARE, beard_share, below_nose
+from skincore.face.beard import BEARDED_SHARE
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
 
 __all__ = [
@@ -562,9 +562,9 @@ def measure(work, params: Params) -> Wrinkles | None:  # noqa: ANN001 - FaceWork
     reported (:attr:`Wrinkles.above_nose_only`).
     """
     ctx = work.texture
-    if beard_share(work.colour, work.landmarks) < params.beard_share:
+    if work.beard_share < params.beard_share:
         return measure_wrinkles(ctx, params, threads=work.threads)
-    upper = ~below_nose(ctx.landmarks, ctx.gray.shape)
+    upper = ctx.above_nose()
     masks = dict(ctx.masks)
     dropped = set()
     for name in WRINKLE_ZONES:
