@@ -385,3 +385,13 @@ def test_one_thread_analyzer_has_one_session_per_model(rgb):
     with an._share.call():
         an.analyze(rgb)
     assert an._landmarks._narrow is None  # already one thread: nothing to narrow
+
+
+def test_onnx_stays_wide_while_the_share_leaves_a_call_several_threads(rgb):
+    an = skincore.Analyzer(threads=4, concerns=("tone",))
+    with an._share.call():  # two calls in flight: two threads each
+        an.analyze(rgb)
+    assert an._landmarks._narrow is None
+    with an._share.call(), an._share.call(), an._share.call():  # four: one each
+        an.analyze(rgb)
+    assert an._landmarks._narrow is not None

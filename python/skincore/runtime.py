@@ -226,12 +226,13 @@ class SharedSession:
 
     ONNX Runtime fixes a session's intra-op threads when it is created. An
     analyser's session gets its whole thread budget, which a call alone uses; when
-    several calls are in flight (see :class:`skincore.threads.ThreadShare`) each
-    run instead goes to a one-thread session of the same model, created on the
-    first such run, so concurrent runs do not all wait for the same intra-op
-    workers. The one-thread session runs without ONNX Runtime's memory arena, so
-    it holds little memory between runs. Both sessions give the same outputs.
-    Other attributes (``get_inputs()``, ...) are the wide session's.
+    the calls in flight leave each one thread (see
+    :class:`skincore.threads.ThreadShare`), a run instead goes to a one-thread
+    session of the same model, created on the first such run, so concurrent runs
+    do not all wait for the same intra-op workers. The one-thread session runs
+    without ONNX Runtime's memory arena, so it holds little memory between runs.
+    Both sessions give the same outputs. Other attributes (``get_inputs()``, ...)
+    are the wide session's.
 
     Parameters
     ----------
@@ -258,7 +259,8 @@ class SharedSession:
 
     def session(self) -> Any:
         """Return the session a run starting now should use."""
-        if self._single or self._share.in_flight <= 1:
+        share = self._share
+        if self._single or share.in_flight <= 1 or share.threads() > 1:
             return self.wide
         if self._narrow is None:
             with self._lock:
