@@ -142,7 +142,8 @@ class Analyzer:
         except RuntimeError as exc:
             raise SkinError("runtime_unavailable", str(exc)) from None
         self._ort_version = runtime.onnxruntime_version()
-        self._model_sessions: dict[str, Any] = {}
+        # The detector also confirms each face's mesh (pipeline.check_confirmed).
+        self._model_sessions: dict[str, Any] = {str(FACE_DETECTOR): self._detector}
         self._model_lock = threading.Lock()
         self._concern_pool = ConcernPool(options.concern_workers)
 

@@ -9,6 +9,7 @@ analysis' ``meta.timings_ms``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -31,12 +32,15 @@ from skincore.concerns.scheduler import ConcernPool
 from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
+from skincore.face.confirm import face_confirmation
 from skincore.face.glasses import detect_glasses
+from skincore.face.landmarks import roi_from_points
 from skincore.face.regions import FACE_OVAL, polygon_area
 from skincore.face.scale import px_per_mm
 from skincore.face.skinmask import hair_occlusion, skin_share
 from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
+from skincore.models import FACE_DETECTOR
 from skincore.threads import ThreadShare
 
 #: A mesh whose outer eye corners lie more than MAX_CANTHI_MM apart (iris scale)
@@ -89,6 +93,29 @@ def check_skin(work: FaceWork, limits: Limits) -> None:
             "to segment",
             skin_share=round(share, 4),
             min_skin_share=limits.min_skin_share,
+        )
+
+
+def check_confirmed(rgb: np.ndarray, lm: FaceLandmarks, limits: Limits, session: Any) -> None:
+    """Raise ``no_face`` when the face detector sees no face where the mesh lies.
+
+    See ``Limits.min_face_confirmation`` and :mod:`skincore.face.confirm`: a mesh
+    forced onto a cheek close-up or a profile. The finder's score
+    (``lm.confirmation``) is used when it has one.
+    """
+    if limits.min_face_confirmation is None:
+        return
+    score = lm.confirmation
+    if math.isnan(score):
+        score = face_confirmation(rgb, roi_from_points(lm.points), session=session)
+    if score < limits.min_face_confirmation:
+        raise SkinError(
+            "no_face",
+            f"the face detector scores the face the landmarks outline at {score:.2f} "
+            f"(at least {limits.min_face_confirmation:.2f} needed): the landmarks lie on "
+            "a cheek close-up or a profile, not on a face",
+            face_confirmation=round(score, 4),
+            min_face_confirmation=limits.min_face_confirmation,
         )
 
 
@@ -206,6 +233,7 @@ def measure_face(
     check_face(points, box, w, h, limits)
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
+    check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR))
     masks = work.colour
     clock.lap("regions")
     check_skin(work, limits)

@@ -21,7 +21,12 @@ a list of faces a caller can trust:
    (presence below ``min_presence``) the crop is tried turned by 180, 90 and 270
    degrees, and the best one is kept (first-pass presence on the sample turned
    180 degrees: 0.0002 at the detector's angle, 0.998 turned back). The refinement
-   pass then runs on the crop taken from those landmarks.
+   pass then runs on the crop taken from those landmarks. The landmark model can
+   also be confident the wrong way up (a face upside down, presence 0.96, fitted
+   with the eyes on the mouth): the detector is run on the crop the refined mesh
+   defines (:mod:`skincore.face.confirm`) and, below ``SURE``, the other
+   orientations are fitted too; one the detector confirms beyond doubt replaces
+   the first fit.
 3. **Refusal of non-faces.** A candidate is kept only if the landmark model's own
    face-presence probability is at least ``min_presence`` in the first pass's best
    crop *and* in the refined crop (a refinement can raise the presence of a crop
@@ -46,6 +51,7 @@ import numpy as np
 from PIL import Image
 
 from skincore.face._warp import Roi, crop
+from skincore.face.confirm import SURE, face_confirmation
 from skincore.face.detector import (
     INPUT_SIZE,
     FaceBox,
@@ -247,6 +253,8 @@ def upright_landmarks(
     provider: str | None = None,
     threads: int = 0,
     session: Any = None,
+    confirm: bool = True,
+    detector_session: Any = None,
 ) -> FaceLandmarks | None:
     """Fit the landmarks of one candidate in an upright crop, or refuse it.
 
@@ -257,14 +265,21 @@ def upright_landmarks(
     box : FaceBox
         A detection.
     min_presence : float, default 0.5
-        Smallest face-presence probability accepted, in the first pass's best crop
-        and in the refined crop (MediaPipe's default ``min_face_presence_confidence``).
+        Smallest face-presence probability accepted, in the first pass's crop and
+        in the refined crop (MediaPipe's default ``min_face_presence_confidence``).
     provider : str, optional
         Force an ONNX Runtime provider.
     threads : int, default 0
         ONNX Runtime intra-op threads.
     session : onnxruntime.InferenceSession, optional
         The landmark session (an analyser's own).
+    confirm : bool, default True
+        Score each refined mesh with the face detector
+        (:func:`skincore.face.confirm.face_confirmation`, in ``confirmation``) and,
+        below :data:`~skincore.face.confirm.SURE`, also fit the other orientations:
+        one that scores at least ``SURE`` replaces the first fit.
+    detector_session : onnxruntime.InferenceSession, optional
+        The detector session for ``confirm`` (an analyser's own).
 
     Returns
     -------
@@ -274,22 +289,39 @@ def upright_landmarks(
     """
     roi = roi_from_box(box)
     kw = {"provider": provider, "threads": threads, "session": session}
-    points, presence = mesh_in_roi(image, roi, **kw)
-    if presence < min_presence:
-        for turn in ORIENTATIONS:
-            p, q = mesh_in_roi(image, replace(roi, angle=roi.angle + turn), **kw)
-            if q > presence:
-                points, presence = p, q
-            if presence >= min_presence:
-                break
-    if presence < min_presence:
-        return None
-    roi = roi_from_points(points)
-    points, presence = mesh_in_roi(image, roi, **kw)
-    if presence < min_presence:
-        return None
-    points.setflags(write=False)
-    return FaceLandmarks(points=points, presence=presence, roi=roi)
+    best: FaceLandmarks | None = None
+    for turn in (0.0, *ORIENTATIONS):
+        turned = roi if turn == 0.0 else replace(roi, angle=roi.angle + turn)
+        points, presence = mesh_in_roi(image, turned, **kw)
+        first_agrees = presence >= min_presence
+        if not first_agrees and not confirm:
+            continue
+        refined = roi_from_points(points)
+        points, presence = mesh_in_roi(image, refined, **kw)
+        if presence < min_presence:
+            continue
+        points.setflags(write=False)
+        score = (
+            face_confirmation(
+                image, roi_from_points(points), session=detector_session, threads=threads
+            )
+            if confirm
+            else math.nan
+        )
+        # A refinement can raise the presence of a crop that holds no face, so the
+        # first pass must agree, or the detector must confirm the refined mesh
+        # beyond doubt (a face upside down: the first pass on the turned detector
+        # crop can miss it, presence 0.02, while the refined mesh scores 0.93).
+        if not first_agrees and not score >= SURE:
+            continue
+        # The first orientation that fits is kept unless another is confirmed
+        # beyond doubt: taking the best of several doubtful scores would let a
+        # sideways mesh on a profile close-up win over the refusable first one.
+        if best is None or score >= SURE:
+            best = FaceLandmarks(points=points, presence=presence, roi=refined, confirmation=score)
+        if not best.confirmation < SURE:  # confirmed beyond doubt, or not checked
+            break
+    return best
 
 
 def outline_area(landmarks: FaceLandmarks) -> float:
@@ -321,6 +353,7 @@ def find_faces(
     timings: dict[str, float] | None = None,
     detector_session: Any = None,
     landmarks_session: Any = None,
+    confirm: bool = True,
 ) -> list[tuple[FaceBox, FaceLandmarks]]:
     """Find the faces of a photo, with landmarks, largest first.
 
@@ -350,6 +383,9 @@ def find_faces(
         When given, ``"detect"`` and ``"landmarks"`` milliseconds are added to it.
     detector_session, landmarks_session : onnxruntime.InferenceSession, optional
         The sessions to run (an analyser's own); else the cached ones.
+    confirm : bool, default True
+        Have the detector confirm each mesh and choose its orientation (see
+        :func:`upright_landmarks`); ``FaceLandmarks.confirmation`` holds the score.
 
     Returns
     -------
@@ -378,6 +414,8 @@ def find_faces(
                 provider=provider,
                 threads=threads,
                 session=landmarks_session,
+                confirm=confirm,
+                detector_session=detector_session,
             )
             if lm is not None:
                 found.append((outline_area(lm), box, lm))

@@ -54,11 +54,15 @@ class FaceLandmarks:
         Probability in [0, 1] that the crop holds a face.
     roi : Roi
         The crop the final pass ran on (centre, side in pixels, angle in radians).
+    confirmation : float
+        The face detector's score in that crop (:mod:`skincore.face.confirm`);
+        NaN when it was not run.
     """
 
     points: np.ndarray
     presence: float
     roi: Roi
+    confirmation: float = math.nan
 
 
 def roi_from_box(box: FaceBox) -> Roi:

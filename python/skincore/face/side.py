@@ -155,6 +155,9 @@ def measure_side(
         threads=threads,
         detector_session=detector_session,
         landmarks_session=landmarks_session,
+        # A profile is what a side photo shows: the frontal detector's confirmation
+        # of the mesh would refuse it.
+        confirm=False,
     )
     if not found:
         return SideFace(side, NO_FACE, None, None, empty, w, h)
