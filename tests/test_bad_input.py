@@ -21,6 +21,7 @@ import pytest
 from PIL import Image, ImageOps
 
 import skincore
+from rotation import rot90_points
 from skincore import DIALECTS, Limits, SkinError, analyze, limits_for, render_error
 from skincore._validate import check_limits, check_max_faces, check_provider, check_threads
 from skincore.face import detect_faces
@@ -76,22 +77,13 @@ def test_cat_is_not_a_face():
     assert _code(analyze, cat) == "no_face"
 
 
-def _rot90_points(points: np.ndarray, k: int, height: int, width: int) -> np.ndarray:
-    """Where np.rot90(image, k) moves continuous image coordinates."""
-    p = points.copy()
-    for i in range(k % 4):
-        w = width if i % 2 == 0 else height
-        p = np.stack([p[:, 1], w - p[:, 0]], axis=1)
-    return p
-
-
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_rotated_face_found_upright(sample, upright, k):
     rotated = np.ascontiguousarray(np.rot90(sample, k))
     found = find_faces(rotated)
     assert len(found) == 1
     _, lm = found[0]
-    expected = _rot90_points(upright, k, *sample.shape[:2])
+    expected = rot90_points(upright, k, *sample.shape[:2])
     face_w = float(np.ptp(upright[:, 0]))
     err = np.linalg.norm(lm.points[:, :2] - expected, axis=1)
     assert np.median(err) < 0.03 * face_w  # was 0.86 face widths upside down

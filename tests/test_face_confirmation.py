@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from rotation import rot90_points
 from skincore import Limits, SkinError, analyze
 from skincore.face import finder, side
 from skincore.face.confirm import CONFIRMED, SURE, face_confirmation
@@ -69,15 +70,6 @@ def test_no_face_in_a_crop_of_the_cheek_or_beside_the_face(fitted):
     assert face_confirmation(rgb, roi) > SURE
 
 
-def _turned(points: np.ndarray, k: int, height: int, width: int) -> np.ndarray:
-    """Where np.rot90(image, k) moves image coordinates."""
-    p = points.copy()
-    for i in range(k % 4):
-        w = width if i % 2 == 0 else height
-        p = np.stack([p[:, 1], w - p[:, 0]], axis=1)
-    return p
-
-
 @pytest.mark.parametrize("k", [1, 2, 3])
 @pytest.mark.parametrize("path", FACES, ids=[p.stem for p in FACES])
 def test_turned_faces_are_fitted_the_right_way_up(fitted, path, k):
@@ -87,7 +79,7 @@ def test_turned_faces_are_fitted_the_right_way_up(fitted, path, k):
     rgb, upright, _ = fitted[path.name]
     turned = np.ascontiguousarray(np.rot90(rgb, k))
     ((_, lm),) = find_faces(turned, max_faces=1)
-    expected = _turned(upright, k, *rgb.shape[:2])
+    expected = rot90_points(upright, k, *rgb.shape[:2])
     err = np.median(np.linalg.norm(lm.points[:, :2] - expected, axis=1))
     assert err < 0.03 * float(np.ptp(upright[:, 0]))
     assert lm.confirmation >= SURE
