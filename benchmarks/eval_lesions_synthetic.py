@@ -20,6 +20,7 @@ concentration (they must increase monotonically). Finally the time of
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import numpy as np
@@ -39,8 +40,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--per-kind", type=int, default=4)
+    ap.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a LesionParams field (repeatable), e.g. --param pustule_pale=2",
+    )
     args = ap.parse_args()
     params = LesionParams()
+    for item in args.param:
+        name, _, value = item.partition("=")
+        params = dataclasses.replace(params, **{name: type(getattr(params, name))(value)})
     faces = [S.load_face(p) for p in sorted(S.FACES.glob("*.jpg"))]
     total: dict[str, dict[str, int]] = {}
     per_face: dict[str, dict[str, dict[str, int]]] = {}

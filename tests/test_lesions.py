@@ -104,6 +104,8 @@ def test_confidence_and_score_definitions():
         dL=-3.0,
         da=4.0,
         da_rel=4.0,
+        da_tone=4.0,
+        pale_tone=0.0,
         db=0.0,
         redness=0.08,
         melanin=0.0,
@@ -135,7 +137,7 @@ def test_confidence_and_score_definitions():
     s1 = acne_score(f, p)
     s2 = acne_score({**f, "red_peak": 0.12, "red_z": 12.0}, p)
     assert 0.0 < s1 < s2 < 1.0
-    assert acne_score({**f, "da": 8.0}, p) > s1  # redder in a*: more likely acne
+    assert acne_score({**f, "da_tone": 8.0}, p) > s1  # redder in a*: more likely acne
     assert set(ACNE_KINDS) < set(KINDS)
 
 

@@ -204,6 +204,24 @@ class LesionParams:
         implies (``L* ln(10) / 3`` per density unit in G): melanin absorbs, so
         a "brown" region that is not darker is a hue shift (white balance,
         make-up, specular light), not pigment.
+    red_dominance : float
+        A pixel goes to the red (haemoglobin) candidates when its red contrast
+        is at least this multiple of its brown (melanin) contrast, else to the
+        brown ones (0.5: the ratio of the seeds; on ACNE04 the red lesions'
+        pixels carry melanin contrast up to twice their red contrast, and a
+        higher value loses them: recall 0.46 at 1.0).
+    pustule_sure_pale : float
+        A pustule (red, pale centre) whose centre is at least this much
+        lighter (L*, on the scale of skin of L* 50, see :func:`detect_lesions`)
+        than its own red rim is reported whatever its :func:`acne_score`, with
+        the confidence ``acne_min_score``: a pale head ringed by a red rim is
+        the pustule's own sign, measured against the lesion itself and not in
+        absolute a*, so it does not depend on the skin's tone. The score, fitted
+        on the light-medium skin of ACNE04, ranks a dark-skinned pustule low
+        (its a* step is about half as large).
+    pustule_sure_margin : float
+        ... when its red contrast peak is also at least this multiple of the
+        red seed threshold (a clear red rim, not a pale pore in a shadow).
     acne_min_score : float
         Red candidates classified as acne need at least this
         :func:`acne_score`; below it they are reported as ``acne_mark`` when
@@ -252,6 +270,9 @@ class LesionParams:
     comedone_max_diameter_mm: float = 2.0
     comedone_min_dL: float = 1.0
     despeckle: bool = True
+    red_dominance: float = 0.5
+    pustule_sure_pale: float = 3.0
+    pustule_sure_margin: float = 1.5
     peak_separation_mm: float = 1.5
     seed_noise_factor: float = 3.5
     min_ring_completeness: float = 0.6
@@ -261,8 +282,8 @@ class LesionParams:
     acne_min_score: float = 0.25
     nodule_min_score: float = 0.65
     nodule_context: int = 2
-    acne_weights: tuple[float, ...] = (24.0347, 0.0032, 0.4549, 0.4821, 0.3112, -8.6321)
-    acne_bias: float = -5.5649
+    acne_weights: tuple[float, ...] = (19.837, 0.0178, 0.4714, 0.5205, 0.5204, -7.4163)
+    acne_bias: float = -5.8745
 
 
 @dataclass(frozen=True)
@@ -375,7 +396,7 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
 ACNE_FEATURES = (
     "red_peak",
     "red_z",
-    "da",
+    "da_tone",
     "log_area",
     "circularity",
     "brown_peak",
@@ -601,7 +622,13 @@ def detect_lesions(
         if kind in ACNE_KINDS:
             conf = acne_score(f, p)
             if conf < p.acne_min_score:
-                continue
+                if not (
+                    kind == "pustule"
+                    and f["pale_tone"] >= p.pustule_sure_pale
+                    and f["margin"] >= p.pustule_sure_margin
+                ):
+                    continue
+                conf = p.acne_min_score
         else:
             conf = confidence(f["margin"])
         cx, cy = (f["cx"] + 0.5) * inv - 0.5, (f["cy"] + 0.5) * inv - 0.5
@@ -745,6 +772,20 @@ def _elongations(labels: np.ndarray, n: int) -> np.ndarray:
     return np.sqrt((half_tr + disc) / np.maximum(half_tr - disc, 1e-9))
 
 
+def _rim_mean(chan: object, ft: object, i: int) -> float:
+    """Mean of a channel over region ``i``'s rim: its pixels outside the core.
+
+    The region's own red rim is the reference of a pale centre: the lesion's
+    mean includes the pale head itself, and the surrounding skin differs by
+    tone and shading. Falls back to the region's mean when the core is all of it.
+    """
+    n_in, n_core = float(ft.area[i]), float(ft.n_core[i])  # type: ignore[attr-defined]
+    inside, core = float(chan.inside[i]), float(chan.core[i])  # type: ignore[attr-defined]
+    if n_in - n_core < 1 or not np.isfinite(core):
+        return inside
+    return (inside * n_in - core * n_core) / (n_in - n_core)
+
+
 def _robust_sigma(v: np.ndarray) -> float:
     if v.size == 0:
         return 0.0
@@ -769,6 +810,11 @@ def _candidates(
         [hb, mel], skin_w, sig, surround_ratio=p.surround_ratio, threads=threads
     )
     sk = skin_w > 0
+    # The skin's own lightness: an a* (or L*) step from a given change of
+    # optical density scales with (L* + 16) (CIELAB's cube root), so contrasts
+    # in L*a*b* are put on the scale of skin of L* 50 by (50 + 16) / (L* + 16).
+    tone = 66.0 / (float(np.median(lab_w[..., 0][sk])) + 16.0) if sk.any() else 1.0
+    tone_gain = max(1.0, tone)
     # Robust noise level of each contrast map over the skin (1.4826 x MAD):
     # compression and sensor noise differ between photos.
     sub = (slice(None, None, 2), slice(None, None, 2))
@@ -782,7 +828,7 @@ def _candidates(
     # Each pixel goes to the map on which it stands out more (relative to the
     # seeds): on dark skin 8-bit quantisation leaks some of a brown spot into the
     # haemoglobin map, and a brown spot must not become a red candidate.
-    red_dominant = red * np.float32(p.brown_seed) >= dark * np.float32(p.red_seed)
+    red_dominant = red >= dark * np.float32(p.red_dominance)
     red_c = (
         (red > red_low)
         & (red >= 0.5 * geometry.max_filter(red, 2 * radius, threads=threads))
@@ -858,6 +904,7 @@ def _candidates(
             "dL": float(ch[_L].inside[i] - ch[_L].ring[i]),
             "da": float(ch[_A].inside[i] - ch[_A].ring[i]),
             "da_rel": float((ch[_A].inside[i] - ch[_A].ring[i]) * 50.0 / max(ch[_L].ring[i], 5.0)),
+            "da_tone": float((ch[_A].inside[i] - ch[_A].ring[i]) * tone_gain),
             "db": float(ch[_B].inside[i] - ch[_B].ring[i]),
             "redness": float(ch[_HB].inside[i] - ch[_HB].ring[i]),
             "melanin": mel_c,
@@ -865,6 +912,7 @@ def _candidates(
             "elongation": elongation,
             "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
             "pale_centre": float(l_soft[cyi, cxi] - ch[_L].inside[i]),
+            "pale_tone": float((l_soft[cyi, cxi] - _rim_mean(ch[_L], ft, i)) * tone),
             "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
             "red_peak": float(ch[_RED].max[i]),
             "brown_peak": float(ch[_BROWN].max[i]),
