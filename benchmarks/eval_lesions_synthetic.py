@@ -51,7 +51,9 @@ def main() -> None:
     params = LesionParams()
     for item in args.param:
         name, _, value = item.partition("=")
-        params = dataclasses.replace(params, **{name: type(getattr(params, name))(value)})
+        kind = type(getattr(params, name))
+        val = value.lower() in ("1", "true") if kind is bool else kind(value)
+        params = dataclasses.replace(params, **{name: val})
     faces = [S.load_face(p) for p in sorted(S.FACES.glob("*.jpg"))]
     total: dict[str, dict[str, int]] = {}
     per_face: dict[str, dict[str, dict[str, int]]] = {}

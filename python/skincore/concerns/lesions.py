@@ -358,8 +358,9 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
       circularity >= ``mole_min_circularity``, at most
       ``mole_max_diameter_mm`` wide: ``mole``;
     * brown (melanin contrast >= ``mark_min_melanin``): ``acne_mark`` when
-      redness reaches ``mark_min_red`` and ``mark_red_ratio`` x melanin, else
-      ``spot``;
+      the red contrast at its melanin peak (``red_at_brown_peak``, else its
+      redness) reaches ``mark_min_red`` and ``mark_red_ratio`` x the melanin
+      contrast there (``brown_peak``, else its melanin), else ``spot``;
     * otherwise (a shadow, a fold): ``None``.
     """
     diameter = 2.0 * np.sqrt(f["area_mm2"] / np.pi)
@@ -388,7 +389,12 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
     ):
         return "mole"
     if mel >= p.mark_min_melanin:
-        reddish = red >= max(p.mark_min_red, p.mark_red_ratio * mel)
+        # red-brown at the melanin peak (the region means are biased: its pixels
+        # are those where the brown contrast dominates the red one)
+        r_pk, b_pk = (
+            (f["red_at_brown_peak"], f["brown_peak"]) if "red_at_brown_peak" in f else (red, mel)
+        )
+        reddish = r_pk >= max(p.mark_min_red, p.mark_red_ratio * b_pk)
         return "acne_mark" if reddish else "spot"
     return None
 
@@ -772,6 +778,19 @@ def _elongations(labels: np.ndarray, n: int) -> np.ndarray:
     return np.sqrt((half_tr + disc) / np.maximum(half_tr - disc, 1e-9))
 
 
+def _at_peak(labels: np.ndarray, n: int, key: np.ndarray, val: np.ndarray) -> np.ndarray:
+    """``val`` at the pixel of largest ``key`` of each label 1..n (NaN for an empty label)."""
+    yy, xx = np.nonzero(labels)
+    lab = labels[yy, xx]
+    k = key[yy, xx]
+    order = np.lexsort((k, lab))  # by label, then key ascending: the last of each label
+    last = np.r_[lab[order][1:] != lab[order][:-1], True]
+    out = np.full(n, np.nan, np.float64)
+    sel = order[last]
+    out[lab[sel] - 1] = val[yy[sel], xx[sel]]
+    return out
+
+
 def _rim_mean(chan: object, ft: object, i: int) -> float:
     """Mean of a channel over region ``i``'s rim: its pixels outside the core.
 
@@ -875,6 +894,12 @@ def _candidates(
         np.ascontiguousarray(lab_w[..., 0]), max(0.5, 0.25 * ppm), threads=threads
     )
     elong = _elongations(labels, n_red + n_dark)
+    # The red contrast at a brown region's melanin peak: the contrast maps
+    # average over the lesion's scale, so unlike the region's mean (over pixels
+    # selected because their brown contrast dominates) it is not biased low by
+    # the red/brown assignment (a red-brown mark's brown pixels are those where
+    # the skin's own haemoglobin texture happens to be low).
+    red_at_brown = _at_peak(labels, n_red + n_dark, dark, red)
     feats: list[dict | None] = []
     for i in range(n_red + n_dark):
         is_red = i < n_red
@@ -916,6 +941,7 @@ def _candidates(
             "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
             "red_peak": float(ch[_RED].max[i]),
             "brown_peak": float(ch[_BROWN].max[i]),
+            "red_at_brown_peak": float(red_at_brown[i]),
             "margin": float(margin),
             "red_z": float(ch[_RED].max[i] / red_noise),
             "brown_z": float(ch[_BROWN].max[i] / brown_noise),
