@@ -166,6 +166,19 @@ class LesionParams:
         map, a post-inflammatory mark is red-brown (about 0.5).
     mark_min_melanin : float
         Brown lesions (marks, spots) need at least this melanin contrast.
+    mark_mel_ratio : float
+        A red candidate below ``acne_min_score`` is an ``acne_mark`` when its
+        melanin contrast is at least this fraction of its redness (and at least
+        ``mark_min_melanin``, darker by ``min_darkening``): a red-brown flat
+        mark whose red part won the per-pixel red/brown assignment (its
+        redness and melanin contrasts are alike; a papule carries none).
+    mark_max_shade : float
+        ... and when its L* drop to the ring is explained by its chromophores:
+        the drop in optical density (``dL * 3 / (ln 10 * L*_ring)``) minus its
+        melanin and haemoglobin contrasts (both absorb in G with weight 1) is
+        at most this (density units). Shadows of folds and dimples, the
+        natural red-brown regions of healthy faces, are 0.05-0.2 darker than
+        their chromophores explain; a pigmented mark about 0.
     comedone_max_diameter_mm : float
         Closed comedones are small bumps; larger bright regions are shine.
     comedone_min_dL : float
@@ -267,6 +280,8 @@ class LesionParams:
     mark_min_red: float = 0.01
     mark_red_ratio: float = 0.25
     mark_min_melanin: float = 0.02
+    mark_mel_ratio: float = 0.6
+    mark_max_shade: float = 0.03
     comedone_max_diameter_mm: float = 2.0
     comedone_min_dL: float = 1.0
     despeckle: bool = True
@@ -627,7 +642,9 @@ def detect_lesions(
             continue
         if kind in ACNE_KINDS:
             conf = acne_score(f, p)
-            if conf < p.acne_min_score:
+            if conf < p.acne_min_score and _faded_to_mark(f, p):
+                kind, conf = "acne_mark", confidence(f["margin"])
+            elif conf < p.acne_min_score:
                 if not (
                     kind == "pustule"
                     and f["pale_tone"] >= p.pustule_sure_pale
@@ -776,6 +793,21 @@ def _elongations(labels: np.ndarray, n: int) -> np.ndarray:
     half_tr, det = 0.5 * (sxx + syy), sxx * syy - sxy * sxy
     disc = np.sqrt(np.maximum(half_tr * half_tr - det, 0.0))
     return np.sqrt((half_tr + disc) / np.maximum(half_tr - disc, 1e-9))
+
+
+def _faded_to_mark(f: dict[str, float], p: LesionParams) -> bool:
+    """Whether a red candidate that is not active acne (low score) is a red-brown mark.
+
+    Its melanin contrast is at least ``mark_mel_ratio`` of its redness and at
+    least ``mark_min_melanin``, and it is darker than that melanin implies
+    (``min_darkening``): post-inflammatory hyperpigmentation is red-brown, the
+    skin's own diffuse redness carries no melanin.
+    """
+    return (
+        f["melanin"] >= max(p.mark_min_melanin, p.mark_mel_ratio * f["redness"])
+        and f.get("darkening", 0.0) >= p.min_darkening
+        and f.get("shade", np.inf) <= p.mark_max_shade
+    )
 
 
 def _at_peak(labels: np.ndarray, n: int, key: np.ndarray, val: np.ndarray) -> np.ndarray:
@@ -936,6 +968,11 @@ def _candidates(
             "ring_completeness": completeness,
             "elongation": elongation,
             "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
+            "shade": float(
+                -(ch[_L].inside[i] - ch[_L].ring[i]) * 3.0 / (np.log(10.0) * max(ch[_L].ring[i], 5.0))
+                - mel_c
+                - (ch[_HB].inside[i] - ch[_HB].ring[i])
+            ),
             "pale_centre": float(l_soft[cyi, cxi] - ch[_L].inside[i]),
             "pale_tone": float((l_soft[cyi, cxi] - _rim_mean(ch[_L], ft, i)) * tone),
             "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
