@@ -214,9 +214,11 @@ class LesionParams:
     min_darkening : float
         Brown candidates (moles, spots, marks) must be darker in L* than their
         ring by at least this fraction of the drop that their melanin contrast
-        implies (``L* ln(10) / 3`` per density unit in G): melanin absorbs, so
-        a "brown" region that is not darker is a hue shift (white balance,
-        make-up, specular light), not pigment.
+        implies (``(L* + 16) ln(10) / 3`` per density unit in G, the slope of
+        CIELAB's cube root; with ``L*`` alone, as before, dark skin's expected
+        drop was understated by a third): melanin absorbs, so a "brown" region
+        that is not darker is a hue shift (white balance, make-up, specular
+        light), not pigment.
     red_dominance : float
         A pixel goes to the red (haemoglobin) candidates when its red contrast
         is at least this multiple of its brown (melanin) contrast, else to the
@@ -293,7 +295,7 @@ class LesionParams:
     min_ring_completeness: float = 0.6
     min_side_contrast: float = 0.5
     max_elongation: float = 2.5
-    min_darkening: float = 0.5
+    min_darkening: float = 0.4
     acne_min_score: float = 0.25
     nodule_min_score: float = 0.65
     nodule_context: int = 2
@@ -954,7 +956,7 @@ def _candidates(
             feats.append(None)
             continue
         mel_c = float(ch[_MEL].inside[i] - ch[_MEL].ring[i])
-        implied = float(ch[_L].ring[i]) * np.log(10.0) / 3.0 * max(mel_c, 1e-6)
+        implied = (float(ch[_L].ring[i]) + 16.0) * np.log(10.0) / 3.0 * max(mel_c, 1e-6)
         f: dict = {
             "area_mm2": float(area_mm2[i]),
             "circularity": float(circ[i]),
@@ -969,7 +971,7 @@ def _candidates(
             "elongation": elongation,
             "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
             "shade": float(
-                -(ch[_L].inside[i] - ch[_L].ring[i]) * 3.0 / (np.log(10.0) * max(ch[_L].ring[i], 5.0))
+                -(ch[_L].inside[i] - ch[_L].ring[i]) * 3.0 / (np.log(10.0) * (max(ch[_L].ring[i], 0.0) + 16.0))
                 - mel_c
                 - (ch[_HB].inside[i] - ch[_HB].ring[i])
             ),
