@@ -135,7 +135,13 @@ class LesionParams:
         A candidate needs a surrounding skin ring of at least this fraction of
         its own area (lesions cut by the mask edge cannot be measured).
     nodule_min_diameter_mm : float
-        Inflamed lesions at least this wide are nodules.
+        Inflamed lesions whose core (see :func:`detect_lesions`: the pixels
+        where the haemoglobin excess over the ring is at least half its peak)
+        is at least this wide are nodules; the red halo around a papule does
+        not count (on ACNE04 the whole region made 859 of 1,681 detections
+        nodules, the core 554, at the same count). The nodule gates
+        (``nodule_min_score``, ``nodule_context``) still apply to every
+        inflamed region this wide as a whole.
     pustule_pale : float
         A red lesion whose core is at least this much lighter (L*) than the
         mean of the lesion is a pustule.
@@ -381,6 +387,8 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
     * otherwise (a shadow, a fold): ``None``.
     """
     diameter = 2.0 * np.sqrt(f["area_mm2"] / np.pi)
+    # an inflamed lesion's size is that of its core, not of its red halo
+    core_diameter = 2.0 * np.sqrt(f.get("core_area_mm2", f["area_mm2"]) / np.pi)
     red, mel, dL = f["redness"], f["melanin"], f["dL"]
     pigment = f.get("darkening", 1.0) >= p.min_darkening
     if f["from_red"]:
@@ -389,7 +397,7 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
         if red >= p.papule_min_red:
             if dL > p.inflamed_max_dL:
                 return None
-            if diameter >= p.nodule_min_diameter_mm:
+            if core_diameter >= p.nodule_min_diameter_mm:
                 return "nodule"
             if f["pale_centre"] >= p.pustule_pale:
                 return "pustule"
@@ -678,10 +686,14 @@ def detect_lesions(
                 },
             )
         )
-    # Nodules below nodule_min_score only on a face with other active acne.
-    others = sum(les.kind in ACNE_KINDS and les.kind != "nodule" for les in out)
+    # Large inflamed regions (nodule-sized whole, halo included) below
+    # nodule_min_score only on a face with other active acne.
+    def large(les: Lesion) -> bool:
+        return les.kind in ACNE_KINDS and les.area_mm2 >= np.pi / 4 * p.nodule_min_diameter_mm**2
+
+    others = sum(les.kind in ACNE_KINDS and not large(les) for les in out)
     if others < p.nodule_context:
-        out = [les for les in out if les.kind != "nodule" or les.confidence >= p.nodule_min_score]
+        out = [les for les in out if not large(les) or les.confidence >= p.nodule_min_score]
     out.sort(key=lambda les: -les.confidence)
     return out
 
@@ -812,6 +824,26 @@ def _faded_to_mark(f: dict[str, float], p: LesionParams) -> bool:
     )
 
 
+def _core_areas(
+    labels: np.ndarray, n: int, hb: np.ndarray, ring: np.ndarray, sigma: float, threads: int
+) -> np.ndarray:
+    """Pixels of each label 1..n where the haemoglobin excess over its ring is at least half its peak.
+
+    ``hb`` is smoothed at ``sigma`` px first (the peak of single pixels is
+    noise). The inflamed core of a lesion without the fading red halo that
+    the candidate region (drawn on the blurred contrast map) includes.
+    """
+    soft = geometry.gaussian_blur(np.ascontiguousarray(hb), sigma, threads=threads)
+    yy, xx = np.nonzero(labels)
+    lab = labels[yy, xx]
+    v = soft[yy, xx]
+    peak = np.full(n + 1, -np.inf)
+    np.maximum.at(peak, lab, v)
+    base = np.r_[0.0, np.nan_to_num(np.asarray(ring, np.float64), nan=0.0)]
+    core = v - base[lab] >= 0.5 * (peak[lab] - base[lab])
+    return np.bincount(lab[core], minlength=n + 1)[1:].astype(np.float64)
+
+
 def _at_peak(labels: np.ndarray, n: int, key: np.ndarray, val: np.ndarray) -> np.ndarray:
     """``val`` at the pixel of largest ``key`` of each label 1..n (NaN for an empty label)."""
     yy, xx = np.nonzero(labels)
@@ -928,6 +960,9 @@ def _candidates(
         np.ascontiguousarray(lab_w[..., 0]), max(0.5, 0.25 * ppm), threads=threads
     )
     elong = _elongations(labels, n_red + n_dark)
+    core_area = _core_areas(
+        labels, n_red + n_dark, hb, ch[_HB].ring, max(0.5, 0.25 * ppm), threads
+    ) / (ppm * ppm)
     # The red contrast at a brown region's melanin peak: the contrast maps
     # average over the lesion's scale, so unlike the region's mean (over pixels
     # selected because their brown contrast dominates) it is not biased low by
@@ -959,6 +994,7 @@ def _candidates(
         implied = (float(ch[_L].ring[i]) + 16.0) * np.log(10.0) / 3.0 * max(mel_c, 1e-6)
         f: dict = {
             "area_mm2": float(area_mm2[i]),
+            "core_area_mm2": float(core_area[i]),
             "circularity": float(circ[i]),
             "dL": float(ch[_L].inside[i] - ch[_L].ring[i]),
             "da": float(ch[_A].inside[i] - ch[_A].ring[i]),
