@@ -686,6 +686,7 @@ def detect_lesions(
                 },
             )
         )
+
     # Large inflamed regions (nodule-sized whole, halo included) below
     # nodule_min_score only on a face with other active acne.
     def large(les: Lesion) -> bool:
@@ -827,7 +828,7 @@ def _faded_to_mark(f: dict[str, float], p: LesionParams) -> bool:
 def _core_areas(
     labels: np.ndarray, n: int, hb: np.ndarray, ring: np.ndarray, sigma: float, threads: int
 ) -> np.ndarray:
-    """Pixels of each label 1..n where the haemoglobin excess over its ring is at least half its peak.
+    """Pixels of each label 1..n whose haemoglobin excess over the ring is >= half its peak.
 
     ``hb`` is smoothed at ``sigma`` px first (the peak of single pixels is
     noise). The inflamed core of a lesion without the fading red halo that
@@ -1006,8 +1007,12 @@ def _candidates(
             "ring_completeness": completeness,
             "elongation": elongation,
             "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
+            # L* drop in optical density units beyond what melanin and
+            # haemoglobin (both weight 1 in G) explain: shading
             "shade": float(
-                -(ch[_L].inside[i] - ch[_L].ring[i]) * 3.0 / (np.log(10.0) * (max(ch[_L].ring[i], 0.0) + 16.0))
+                -(ch[_L].inside[i] - ch[_L].ring[i])
+                * 3.0
+                / (np.log(10.0) * (max(float(ch[_L].ring[i]), 0.0) + 16.0))
                 - mel_c
                 - (ch[_HB].inside[i] - ch[_HB].ring[i])
             ),
