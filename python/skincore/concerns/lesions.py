@@ -23,7 +23,16 @@ What is measured
    :func:`skincore.lesions.region_features` against a ring of surrounding
    skin: area (mm²), circularity, contrast in L*, a*, b*, haemoglobin and
    melanin to the ring, a pale centre (L* at the centre minus the lesion's
-   mean) and the border sharpness (mean |grad L*| on the border, L*/mm).
+   mean, and minus its own rim, the region outside its core) and the border
+   sharpness (mean |grad L*| on the border, L*/mm); the inflamed core (pixels
+   whose haemoglobin excess is at least half the peak's); the red contrast
+   map at the melanin peak; and how much darker the region is than its
+   melanin and haemoglobin explain (shade).
+   Contrasts in L*a*b* depend on the skin's lightness (a given optical
+   density step moves L* and a* in proportion to ``L* + 16``): where a rule
+   or the acne score reads one, it is put on the scale of skin of L* 50
+   (``da_tone``, ``pale_tone``); contrasts of the chromophore maps (density
+   units) need no such scale.
 5. Each candidate is classified by the rules of :func:`classify` (thresholds in
    :class:`LesionParams`). Acne kinds need an :func:`acne_score` (a logistic
    model fitted on the ACNE04 development split) of at least
@@ -332,7 +341,11 @@ class Lesion:
         ``redness`` (haemoglobin contrast), ``melanin`` (melanin contrast),
         ``pale_centre`` (L* at the centre minus the lesion's mean L*), ``border_sharpness``
         (|grad L*| on the border, L*/mm), ``red_peak`` and ``brown_peak``
-        (largest contrast-map values inside).
+        (largest contrast-map values inside), ``red_at_brown_peak`` (the red
+        contrast map where the brown one peaks), ``core_area_mm2`` (the
+        inflamed core), ``da_tone`` and ``pale_tone`` (a* contrast and pale
+        centre against the rim on the scale of skin of L* 50), ``shade``
+        (optical density of the L* drop beyond the chromophore contrasts).
     """
 
     kind: str
@@ -443,27 +456,32 @@ def acne_score(f: dict[str, float], p: LesionParams) -> float:
     features whose weights all have the expected sign: redder, more compact,
     larger and less brown is more likely acne), with
     ``LesionParams.acne_weights`` and ``acne_bias`` fitted by maximum likelihood
-    (L2 0.01, Newton) on the 9,060 acne-kind candidates of the 251 accepted
-    ACNE04 development photos on the product path (FaceWork colour grid and
-    face mask), label = the candidate's centre lies in an expert's lesion box
-    (2,018 did). ``python benchmarks/eval_acne.py --fit`` prints them, after
-    the out-of-fold table of a 5-fold cross-validation by photo (the honest
-    figures: recall 0.47, precision 0.50, grade accuracy 0.67 on the accepted
-    photos). It is the confidence of the acne kinds: the fraction of such
-    candidates that were lesions there. ACNE04's boxes miss some lesions and
-    about 22 % of the candidates were in a box, so a vivid papule scores about
-    0.3-0.6, not near 1; the threshold ``acne_min_score`` (0.25) sits on that
-    scale.
+    (L2 0.01, Newton) on the 6,556 acne-kind candidates of the 181 ACNE04
+    development photos that ``analyze()`` accepts, on the product path
+    (FaceWork colour grid and face mask), label = the candidate's centre lies
+    in an expert's lesion box (1,456 did). ``python benchmarks/eval_acne.py
+    --fit`` prints them, after the out-of-fold table of a 5-fold
+    cross-validation by photo (the honest figures, fold seeds 0 / 1 / 2:
+    recall 0.495 / 0.490 / 0.491, precision 0.497 / 0.494 / 0.496, grade
+    accuracy 0.713 / 0.707 / 0.680). It is the confidence of the acne kinds:
+    the fraction of such candidates that were lesions there. ACNE04's boxes
+    miss some lesions and about 22 % of the candidates were in a box, so a
+    vivid papule scores about 0.3-0.6, not near 1; the threshold
+    ``acne_min_score`` (0.25) sits on that scale.
 
-    Known bias: ``da`` (the a* contrast) scales with the skin's lightness, so
-    the same blood gives about half the a* step on skin of L* 35 as on skin
-    of L* 70, and dark-skinned pustules score lower (synthetic pustule recall
-    0.42 on the two darkest test faces, 0.96 on the light ones). The
-    lightness-normalised ``da_rel`` (also in the features) removes that gap
-    (0.79) but then the natural redness of a healthy dark-skinned face
-    (``ccby_london_062``) scores as papules and nodules: the candidates' red
-    features cannot tell the two apart, and ACNE04 (640 px photos, mostly
-    light-medium skin) cannot teach a pale-centre or tone-aware model.
+    Tone: the a* step of a given blood excess scales with the skin's
+    ``L* + 16`` (CIELAB's cube root), so the same papule gives about half the
+    a* contrast on skin of L* 31 as on L* 72. ``da_tone`` is the a* contrast
+    times ``max(1, 66 / (L*_face + 16))`` (``L*_face`` the median of the
+    face's skin): brought to the scale of skin of L* 50 on skin darker than
+    that, unchanged on lighter skin. ACNE04 (mostly light-medium skin, face
+    L* 26-85, median 65) taught the score on raw a*; normalising lighter skin
+    too cost 0.03 of out-of-fold grade accuracy (0.661 vs 0.693 over three
+    fold seeds: a* contrasts of well-exposed photos carry information the
+    scale removes), the one-sided gain none (0.700). Dark-skinned pustules
+    still score lower than light ones (the a* step also depends on the
+    skin's hue); :attr:`LesionParams.pustule_sure_pale` finds them by their
+    pale centre instead.
     """
     x = _acne_x(f)
     z = p.acne_bias + float(np.dot(np.asarray(p.acne_weights), x))
