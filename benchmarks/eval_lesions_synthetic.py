@@ -112,13 +112,21 @@ def main() -> None:
         tones.setdefault(group, []).append(f.name)
         print(f"  {f.name:<26} ITA {ita:6.1f}  {group}")
     print(f"{'tone':<26}" + "".join(f"{k:>16}" for k in S.RECIPES))
+    by_tone: dict[str, list[tuple[float, float]]] = {k: [] for k in S.RECIPES}
     for group, names in tones.items():
         cells = ""
         for k in S.RECIPES:
             t = {q: sum(per_face[n][k][q] for n in names) for q in per_face[names[0]][k]}
             prec = t["correct"] / max(t["detections"], 1)
+            by_tone[k].append((t["recalled"] / t["planted"], prec))
             cells += f"{t['recalled'] / t['planted']:>9.2f} / {prec:.2f}"
         print(f"{group + f' ({len(names)})':<26}{cells}")
+    # Equal across tones (the target: within 5 points): the spread of each figure.
+    cells = ""
+    for k in S.RECIPES:
+        rec, prec = (np.array(v) for v in zip(*by_tone[k], strict=True))
+        cells += f"{np.ptp(rec):>9.2f} / {np.ptp(prec):.2f}"
+    print(f"{'max - min over tones':<26}{cells}")
     print(
         "\nred patch (radius 12 mm, hb 0.12): sensitivity red area inside the patch / its "
         "area, and the change of the total red area / patch area; by planted concentration "

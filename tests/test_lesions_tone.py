@@ -109,11 +109,12 @@ def _red(**kw: float) -> dict[str, float]:
     return f
 
 
-def test_nodule_is_judged_by_its_core():
-    p = LesionParams()
+def test_nodule_by_its_core_or_its_whole_region():
+    p = LesionParams(nodule_by_core=True)
     assert classify(_red(), p) == "papule"  # 6.2 mm with its halo, a 2.3 mm core
     assert classify(_red(core_area_mm2=25.0), p) == "nodule"  # a 5.6 mm core
     assert classify(_red(pale_centre=3.0), p) == "pustule"
+    assert classify(_red(), LesionParams()) == "nodule"  # default: the whole region
 
 
 def test_a_faded_red_candidate_is_a_mark_unless_its_darkness_is_shade():
