@@ -351,9 +351,10 @@ class Lesion:
         (|grad L*| on the border, L*/mm), ``red_peak`` and ``brown_peak``
         (largest contrast-map values inside), ``red_at_brown_peak`` (the red
         contrast map where the brown one peaks), ``core_area_mm2`` (the
-        inflamed core), ``da_tone`` and ``pale_tone`` (a* contrast and pale
-        centre against the rim on the scale of skin of L* 50), ``shade``
-        (optical density of the L* drop beyond the chromophore contrasts).
+        inflamed core with ``nodule_by_core``, else the area), ``da_tone``
+        and ``pale_tone`` (a* contrast and pale centre against the rim on the
+        scale of skin of L* 50), ``shade`` (optical density of the L* drop
+        beyond the chromophore contrasts).
     """
 
     kind: str
@@ -988,9 +989,12 @@ def _candidates(
         np.ascontiguousarray(lab_w[..., 0]), max(0.5, 0.25 * ppm), threads=threads
     )
     elong = _elongations(labels, n_red + n_dark)
-    core_area = _core_areas(
-        labels, n_red + n_dark, hb, ch[_HB].ring, max(0.5, 0.25 * ppm), threads
-    ) / (ppm * ppm)
+    core_area = (
+        _core_areas(labels, n_red + n_dark, hb, ch[_HB].ring, max(0.5, 0.25 * ppm), threads)
+        / (ppm * ppm)
+        if p.nodule_by_core
+        else area_mm2
+    )
     # The red contrast at a brown region's melanin peak: the contrast maps
     # average over the lesion's scale, so unlike the region's mean (over pixels
     # selected because their brown contrast dominates) it is not biased low by
