@@ -156,9 +156,8 @@ class LesionParams:
         instead of 1,681) but changes the kinds: 554 nodules instead of 859
         (ACNE04's lesions are mostly papules and pustules). Off by default:
         on the synthetic faces the large natural red regions next to planted
-        lesions, nodules before
-        (which that benchmark does not score), become papules, and papule
-        precision reads 0.94 instead of 0.99 (6 seeds).
+        lesions, nodules before (which that benchmark does not score), become
+        papules, and papule precision reads 0.94 instead of 0.99 (6 seeds).
     pustule_pale : float
         A red lesion whose core is at least this much lighter (L*) than the
         mean of the lesion is a pustule.
