@@ -228,6 +228,14 @@ class LesionParams:
         least contrasting of four ring quadrants must be at least this fraction
         of the seed threshold. Shading gradients (nose sides, jaw, the alar
         crease) contrast on one side only.
+    tight_fraction : float
+        A brown region larger than ``max_area_mm2`` or more elongated than
+        ``max_elongation`` (a spot on a broader patch of pigment) keeps only its
+        pixels at this fraction of the strongest contrast nearby (instead of
+        half) and is split and measured again, rather than dropped: whether
+        such a spot was found depended on how the patch thresholded (on the
+        dark test faces, on lesions planted centimetres away through the
+        noise estimate). The pixels it gives up stay out of every ring.
     max_elongation : float
         Candidates are at most this elongated (square root of the ratio of
         the principal second moments of their pixels): lesions are round or
@@ -318,6 +326,7 @@ class LesionParams:
     min_ring_completeness: float = 0.6
     min_side_contrast: float = 0.5
     max_elongation: float = 2.5
+    tight_fraction: float = 0.7
     min_darkening: float = 0.4
     acne_min_score: float = 0.25
     nodule_min_score: float = 0.65
@@ -900,6 +909,35 @@ def _rim_mean(chan: object, ft: object, i: int) -> float:
     return (inside * n_in - core * n_core) / (n_in - n_core)
 
 
+def _tighten(
+    cand: np.ndarray,
+    labels: np.ndarray,
+    resp: np.ndarray,
+    local_max: np.ndarray,
+    max_px: float,
+    p: LesionParams,
+) -> np.ndarray | None:
+    """Cut over-large or elongated regions of a candidate mask nearer their peaks.
+
+    A lesion on a broader patch of the same colour (a spot on tanned or
+    hyperpigmented skin, a papule in a red area) grows, at half of the
+    strongest contrast nearby, into a region larger than ``max_area_mm2`` or
+    more elongated than ``max_elongation``, which the filters then drop:
+    whether it is kept depended on how the patch happened to threshold. Those
+    regions keep only their pixels at ``tight_fraction`` of the local
+    maximum. Returns ``None`` when no region needs it.
+    """
+    n = int(labels.max())
+    if n == 0:
+        return None
+    area = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    bad = (area > max_px) | (_elongations(labels, n) > p.max_elongation)
+    if not bad.any():
+        return None
+    in_bad = np.r_[False, bad][labels]
+    return cand & (~in_bad | (resp >= np.float32(p.tight_fraction) * local_max))
+
+
 def _robust_sigma(v: np.ndarray) -> float:
     if v.size == 0:
         return 0.0
@@ -943,23 +981,23 @@ def _candidates(
     # seeds): on dark skin 8-bit quantisation leaks some of a brown spot into the
     # haemoglobin map, and a brown spot must not become a red candidate.
     red_dominant = red >= dark * np.float32(p.red_dominance)
-    red_c = (
-        (red > red_low)
-        & (red >= 0.5 * geometry.max_filter(red, 2 * radius, threads=threads))
-        & sk
-        & red_dominant
-    )
+    red_max = geometry.max_filter(red, 2 * radius, threads=threads)
+    red_c = (red > red_low) & (red >= 0.5 * red_max) & sk & red_dominant
     red_seed = max(p.red_seed, p.seed_noise_factor * red_noise)
     brown_seed = max(p.brown_seed, p.seed_noise_factor * brown_noise)
+    max_px = p.max_area_mm2 * ppm * ppm
     labels, _ = _split_by_peaks(red_c, red, red_seed, radius, threads)
     n_red = int(labels.max())
-    dark_c = (
-        (dark > brown_low)
-        & (dark >= 0.5 * geometry.max_filter(dark, 2 * radius, threads=threads))
-        & sk
-        & ~red_c
-    )
+    dark_max = geometry.max_filter(dark, 2 * radius, threads=threads)
+    dark_c = (dark > brown_low) & (dark >= 0.5 * dark_max) & sk & ~red_c
     dl, _ = _split_by_peaks(dark_c, dark, brown_seed, radius, threads)
+    tight = _tighten(dark_c, dl, dark, dark_max, max_px, p)
+    # Rings (the surrounding skin a region is compared with) never take a
+    # candidate's pixels: nor those a tightened region gave up.
+    ring_skin = skin_w
+    if tight is not None:
+        dl, _ = _split_by_peaks(tight, dark, brown_seed, radius, threads)
+        ring_skin = np.where(dark_c & ~tight, np.uint8(0), skin_w)
     n_dark = int(dl.max())
     if n_red + n_dark == 0:
         return None
@@ -973,7 +1011,7 @@ def _candidates(
     ft = kernels.region_features(
         labels,
         values,
-        skin_w,
+        ring_skin,
         n_labels=n_red + n_dark,
         ring_gap=_RING_GAP,
         ring_min_width=_RING_MIN_WIDTH,
@@ -1065,7 +1103,9 @@ def _candidates(
             feats.append(None)
             continue
         chan, inside = (hb, ch[_HB].inside[i]) if is_red else (mel, ch[_MEL].inside[i])
-        side = _side_contrast(chan, labels, sk, ft.centroid[i], r_in, r_out, float(inside))
+        side = _side_contrast(
+            chan, labels, ring_skin > 0, ft.centroid[i], r_in, r_out, float(inside)
+        )
         if side < p.min_side_contrast * (p.red_seed if is_red else p.brown_seed):
             feats.append(None)
             continue
