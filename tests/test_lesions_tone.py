@@ -13,6 +13,7 @@ from skincore.concerns.lesions import (
     _core_areas,
     _faded_to_mark,
     _rim_mean,
+    _tighten,
     classify,
     detect_lesions,
 )
@@ -125,3 +126,29 @@ def test_a_faded_red_candidate_is_a_mark_unless_its_darkness_is_shade():
     assert not _faded_to_mark({**mark, "shade": 0.15}, p)  # a fold's shadow
     assert not _faded_to_mark({**mark, "melanin": 0.01}, p)  # red only
     assert not _faded_to_mark({**mark, "darkening": 0.1}, p)  # not darker: no pigment
+
+
+def test_tighten_cuts_only_oversized_or_elongated_regions():
+    p = LesionParams()
+    resp = np.zeros((40, 60), np.float32)
+    yy, xx = np.mgrid[0:40, 0:60]
+    resp[:] = np.exp(-((xx - 15.0) ** 2 + (yy - 20.0) ** 2) / 50.0)  # a peak on a plateau
+    resp[5:35, 2:30] = np.maximum(resp[5:35, 2:30], 0.55)
+    local_max = np.full_like(resp, 1.0)
+    cand = np.zeros((40, 60), bool)
+    cand[5:35, 2:30] = True  # 840 px: over max_px below
+    cand[10:14, 45:49] = True  # 16 px, round: untouched
+    labels = np.zeros((40, 60), np.int32)
+    labels[5:35, 2:30] = 1
+    labels[10:14, 45:49] = 2
+    out = _tighten(cand, labels, resp, local_max, 400.0, p)
+    assert out is not None
+    assert np.array_equal(out[:, 40:], cand[:, 40:])
+    big = out[:, :40]
+    assert big.any() and np.all(resp[:, :40][big] >= p.tight_fraction)
+    assert np.count_nonzero(big) < 100
+    # Nothing oversized or elongated: nothing to do.
+    assert _tighten(cand, labels, resp, local_max, 1000.0, p) is None
+    bar = np.zeros((40, 60), np.int32)
+    bar[20, 5:35] = 1  # 1 x 30: elongation 30 > max_elongation
+    assert _tighten(bar > 0, bar, resp, local_max, 1000.0, p) is not None
