@@ -10,7 +10,11 @@ colour grid and segmented face mask, see ``tests/synthetic_lesions.py``), runs
 face: recall (a planted lesion is found when a detection of the same kind has
 its centre within its radius + 1 mm) and precision (detections of a kind that
 lie on a planted lesion of that kind; detections within 2 mm of one on the
-unplanted photo are the face's own and not counted). Then a diffuse red patch
+unplanted photo are the face's own and not counted), then the same per skin
+tone group (ITA of the face's median skin) with the spread (max - min) of
+each figure over the groups (the target: within 5 points; with 2-4 faces a
+group, one lesion is 2-4 points at 6 seeds). ``--param NAME=VALUE`` overrides
+a :class:`LesionParams` field. Then a diffuse red patch
 (radius 12 mm): the growth of the :func:`sensitivity` red area against the
 planted area, and :func:`sensitivity` / :func:`melanin` against the planted
 concentration (they must increase monotonically). Finally the time of
