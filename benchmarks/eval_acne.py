@@ -413,7 +413,9 @@ def main() -> None:
     params = LesionParams()
     for item in args.param:
         name, _, value = item.partition("=")
-        params = dataclasses.replace(params, **{name: type(getattr(params, name))(value)})
+        kind = type(getattr(params, name))
+        val = value.lower() in ("1", "true") if kind is bool else kind(value)
+        params = dataclasses.replace(params, **{name: val})
     photos: list[Photo] = []
     for f in files:
         name = os.path.basename(f)

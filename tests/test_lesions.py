@@ -104,6 +104,8 @@ def test_confidence_and_score_definitions():
         dL=-3.0,
         da=4.0,
         da_rel=4.0,
+        da_tone=4.0,
+        pale_tone=0.0,
         db=0.0,
         redness=0.08,
         melanin=0.0,
@@ -132,10 +134,15 @@ def test_confidence_and_score_definitions():
     # a red-brown mark (about half as red as brown) is an acne mark.
     assert classify({**brown, "redness": 0.015}, p) == "spot"
     assert classify({**brown, "redness": 0.04}, p) == "acne_mark"
+    # With the contrast maps at the melanin peak, they decide (the region's mean
+    # redness is biased low: its pixels are those where brown dominates).
+    peak = {**brown, "redness": 0.0, "brown_peak": 0.08}
+    assert classify({**peak, "red_at_brown_peak": 0.04}, p) == "acne_mark"
+    assert classify({**peak, "red_at_brown_peak": 0.01}, p) == "spot"
     s1 = acne_score(f, p)
     s2 = acne_score({**f, "red_peak": 0.12, "red_z": 12.0}, p)
     assert 0.0 < s1 < s2 < 1.0
-    assert acne_score({**f, "da": 8.0}, p) > s1  # redder in a*: more likely acne
+    assert acne_score({**f, "da_tone": 8.0}, p) > s1  # redder in a*: more likely acne
     assert set(ACNE_KINDS) < set(KINDS)
 
 

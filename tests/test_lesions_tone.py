@@ -1,0 +1,154 @@
+"""Tone-fair lesion measurements: pale centres against the rim, peaks, cores, marks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import synthetic_lesions as S
+from skincore import color
+from skincore.concerns.lesions import (
+    LesionParams,
+    _at_peak,
+    _core_areas,
+    _faded_to_mark,
+    _rim_mean,
+    _tighten,
+    classify,
+    detect_lesions,
+)
+
+LIGHT, DARK = "cc0_selfie_45cm", "ccby_london_062"  # skin L* about 72 and 31
+
+
+@pytest.fixture(scope="module")
+def pustule_recall():
+    """Recall of 16 planted pustules per face (two draws of 8), as the benchmark scores it."""
+    out = {}
+    for name in (LIGHT, DARK):
+        f = S.load_face(S.FACES / f"{name}.jpg")
+        base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm)
+        hit = n = 0
+        for seed in (100, 101):
+            pl = S.place(f, ["pustule"] * 8, np.random.default_rng(seed))
+            img = S.plant(f.rgb, pl)
+            found = detect_lesions(img, color.rgb_to_lab(img), f.skin, f.px_per_mm)
+            r = S.score(found, pl, base, f.px_per_mm)["pustule"]
+            hit, n = hit + r["recalled"], n + r["planted"]
+            assert r["correct"] == r["detections"]  # nothing else called a pustule there
+        out[name] = hit / n
+    return out
+
+
+def test_pustules_found_on_dark_skin_too(pustule_recall):
+    # The same planted pustule gives about half the a* step on skin of L* 31 as
+    # on L* 72: with the a* contrast alone (the ACNE04 score before the tone
+    # gain and the pale-centre rule) 3 of 16 were found on the dark face, 14
+    # on the light one; now 11 and 14.
+    assert pustule_recall[LIGHT] >= 0.8
+    assert pustule_recall[DARK] >= 0.6
+
+
+class _Chan:
+    def __init__(self, inside: float, core: float) -> None:
+        self.inside = np.array([inside])
+        self.core = np.array([core])
+
+
+class _Geom:
+    def __init__(self, area: float, n_core: float) -> None:
+        self.area = np.array([area])
+        self.n_core = np.array([n_core])
+
+
+def test_rim_mean_leaves_the_core_out():
+    # 40 px inside with mean 52, of which 10 core px at 60: the rim's 30 px are at 49.333.
+    assert _rim_mean(_Chan(52.0, 60.0), _Geom(40, 10), 0) == pytest.approx(148.0 / 3.0)
+    # No rim (all core) or no core value: the region's mean.
+    assert _rim_mean(_Chan(52.0, 60.0), _Geom(10, 10), 0) == 52.0
+    assert _rim_mean(_Chan(52.0, float("nan")), _Geom(40, 0), 0) == 52.0
+
+
+def test_at_peak_reads_one_map_where_the_other_peaks():
+    labels = np.zeros((5, 6), np.int32)
+    labels[1:3, 1:3] = 1
+    labels[3, 4:6] = 2
+    key = np.zeros((5, 6), np.float32)
+    val = np.arange(30, dtype=np.float32).reshape(5, 6)
+    key[2, 1] = 5.0  # label 1 peaks at (2, 1)
+    key[3, 5] = 1.0  # label 2 peaks at (3, 5)
+    out = _at_peak(labels, 3, key, val)  # label 3 absent
+    assert out[0] == val[2, 1] and out[1] == val[3, 5]
+    assert np.isnan(out[2])
+
+
+def test_core_area_is_the_half_peak_disc_not_the_halo():
+    # A Gaussian bump of haemoglobin (sigma 4 px) over a wide faint halo, labelled out
+    # to the halo: the core (excess over the ring >= half the peak) is the disc of
+    # radius sigma * sqrt(2 ln 2) = 4.71 px, about 70 px, whatever the labelled extent.
+    yy, xx = np.mgrid[0:61, 0:61]
+    r2 = (yy - 30.0) ** 2 + (xx - 30.0) ** 2
+    hb = (0.2 * np.exp(-r2 / 32.0) + 0.01 * np.exp(-r2 / 800.0)).astype(np.float32)
+    labels = (r2 <= 15**2).astype(np.int32)
+    core = _core_areas(labels, 1, hb, np.array([0.0]), 0.5, 1)
+    assert core[0] == pytest.approx(np.pi * 4.71**2, rel=0.12)
+    assert core[0] < 0.2 * labels.sum()
+
+
+def _red(**kw: float) -> dict[str, float]:
+    f = dict(
+        area_mm2=30.0,
+        core_area_mm2=4.0,
+        circularity=0.9,
+        dL=-3.0,
+        redness=0.08,
+        melanin=0.0,
+        pale_centre=0.0,
+        from_red=1.0,
+    )
+    f.update(kw)
+    return f
+
+
+def test_nodule_by_its_core_or_its_whole_region():
+    p = LesionParams(nodule_by_core=True)
+    assert classify(_red(), p) == "papule"  # 6.2 mm with its halo, a 2.3 mm core
+    assert classify(_red(core_area_mm2=25.0), p) == "nodule"  # a 5.6 mm core
+    assert classify(_red(pale_centre=3.0), p) == "pustule"
+    assert classify(_red(), LesionParams()) == "nodule"  # default: the whole region
+
+
+def test_a_faded_red_candidate_is_a_mark_unless_its_darkness_is_shade():
+    p = LesionParams()
+    # Red-brown (melanin like its redness), as dark as its chromophores explain.
+    mark = _red(redness=0.05, melanin=0.045, darkening=1.5, shade=0.0)
+    assert _faded_to_mark(mark, p)
+    assert not _faded_to_mark({**mark, "shade": 0.15}, p)  # a fold's shadow
+    assert not _faded_to_mark({**mark, "melanin": 0.01}, p)  # red only
+    assert not _faded_to_mark({**mark, "darkening": 0.1}, p)  # not darker: no pigment
+
+
+def test_tighten_cuts_only_oversized_or_elongated_regions():
+    p = LesionParams()
+    resp = np.zeros((40, 60), np.float32)
+    yy, xx = np.mgrid[0:40, 0:60]
+    resp[:] = np.exp(-((xx - 15.0) ** 2 + (yy - 20.0) ** 2) / 50.0)  # a peak on a plateau
+    resp[5:35, 2:30] = np.maximum(resp[5:35, 2:30], 0.55)
+    local_max = np.full_like(resp, 1.0)
+    cand = np.zeros((40, 60), bool)
+    cand[5:35, 2:30] = True  # 840 px: over max_px below
+    cand[10:14, 45:49] = True  # 16 px, round: untouched
+    labels = np.zeros((40, 60), np.int32)
+    labels[5:35, 2:30] = 1
+    labels[10:14, 45:49] = 2
+    out = _tighten(cand, labels, resp, local_max, 400.0, p)
+    assert out is not None
+    assert np.array_equal(out[:, 40:], cand[:, 40:])
+    big = out[:, :40]
+    assert big.any() and np.all(resp[:, :40][big] >= p.tight_fraction)
+    assert np.count_nonzero(big) < 100
+    # Nothing oversized or elongated: nothing to do.
+    assert _tighten(cand, labels, resp, local_max, 1000.0, p) is None
+    bar = np.zeros((40, 60), np.int32)
+    bar[20, 5:35] = 1  # 1 x 30: elongation 30 > max_elongation
+    assert _tighten(bar > 0, bar, resp, local_max, 1000.0, p) is not None
