@@ -103,3 +103,34 @@ def test_dialects(analyzer, base):
     assert {"hd_eye_bag", "hd_tear_trough"} <= out
     clean = analyzer.analyze(rgb).to_dict("ailab-pro")["result"]
     assert clean["eye_pouch"]["value"] == 0 and "eye_pouch_severity" not in clean
+
+
+def _profile(ppm: float, points: list[tuple[float, float]], length_mm: float = 19.0):
+    """A lightness profile (L*, one sample per grid pixel below the lid), NaN for the
+    first 2 mm (the lid margin outside the skin mask), linear between ``points``."""
+    d = np.arange(int(length_mm * ppm)) / ppm
+    xs, ys = zip(*points, strict=True)
+    prof = np.interp(d, xs, ys)
+    prof[d < 2.0] = np.nan
+    return prof
+
+
+def test_a_dark_band_falling_from_the_lid_is_not_a_bag():
+    # Darkest 4-6 mm under the lid and brighter on the cheek, with no brighter band
+    # below the lid margin: a dark circle. The lid's first measured sample (the
+    # detrending chord's anchor) is not a bulge; with it taken as one this read as a
+    # 6 L* bag.
+    ppm = 2.8
+    prof = _profile(ppm, [(2.0, 60.0), (5.0, 52.0), (9.0, 56.0), (13.0, 61.0), (19.0, 62.0)])
+    depth, *_ = E._features(prof, ppm, E.Params())
+    assert depth == 0.0
+
+
+def test_a_bulge_over_a_groove_is_measured():
+    ppm = 2.8
+    prof = _profile(
+        ppm, [(2.0, 58.0), (3.5, 62.0), (5.0, 60.0), (7.5, 55.0), (10.5, 61.0), (19.0, 62.0)]
+    )
+    depth, bulge, groove, below, gi = E._features(prof, ppm, E.Params())
+    assert gi / ppm == pytest.approx(7.5, abs=0.5)
+    assert 4.0 < depth < 7.0  # the groove's depth under the lower of its two sides

@@ -22,7 +22,9 @@ a steady or concave rise leaves no valley). On a profile:
 * the *groove* is the darkest point between ``groove_mm[0]`` and ``groove_mm[1]``
   (not on either end: a profile still falling or rising there has no valley);
 * the *bulge* is the brightest point between ``bulge_from_mm`` and the groove
-  (minus ``gap_mm``);
+  (minus ``gap_mm``), below the lid's first measured sample and not on the
+  search's first sample: a profile still falling from the lid (a dark band under
+  it) has no bulge, and no bag;
 * *below* is the brightest point within ``below_mm`` under the groove;
 * the groove's *depth* is ``min(bulge, below) - groove`` (L*): how much darker
   the groove is than the skin on both sides of it, 0 when it is not a valley.
@@ -136,11 +138,19 @@ def _features(prof: np.ndarray, ppm: float, p: Params) -> tuple[float, float, fl
     groove = float(prof[gi])
     if gi in (g0, g1 - 1):
         return 0.0, math.nan, groove, math.nan, -1  # at the window's edge: not a valley
-    b0 = int(round(p.bulge_from_mm * ppm))
+    # The bulge is a brightest point below the lid's first measured sample (the
+    # chord's anchor, 0 after detrending) and not on the search's first sample: a
+    # profile still falling from the lid has no bulge. (Taking the anchor as the
+    # bulge made a dark band under the lid read as a bag, and a change of a few
+    # lines at the mask's edge moved the depth between 0 and 6 L*.)
+    first = int(np.flatnonzero(np.isfinite(prof))[0])
+    b0 = max(int(round(p.bulge_from_mm * ppm)), first + 1)
     b1 = gi - int(round(p.gap_mm * ppm))
     up = prof[b0:b1] if b1 > b0 else prof[0:0]
     down = prof[gi + 1 : min(n, gi + 1 + int(round(p.below_mm * ppm)))]
     if not np.isfinite(up).any() or not np.isfinite(down).any():
+        return 0.0, math.nan, groove, math.nan, gi
+    if int(np.nanargmax(up)) == int(np.flatnonzero(np.isfinite(up))[0]):
         return 0.0, math.nan, groove, math.nan, gi
     bulge, below = float(np.nanmax(up)), float(np.nanmax(down))
     return max(0.0, min(bulge, below) - groove), bulge, groove, below, gi
