@@ -85,6 +85,13 @@ def test_turned_faces_are_fitted_the_right_way_up(fitted, path, k):
     assert lm.confirmation >= SURE
 
 
+def test_analysis_reports_the_confirmation(fitted):
+    rgb = fitted["ccby_london_087.jpg"][0]
+    face = analyze(rgb, concerns=["tone"]).faces[0]
+    assert face.geometry.confirmation == pytest.approx(fitted["ccby_london_087.jpg"][2])
+    assert face.geometry.confirmation >= SURE
+
+
 def test_unconfirmed_mesh_is_refused(monkeypatch, fitted):
     rgb = fitted["ccby_london_062.jpg"][0]
     calls = []

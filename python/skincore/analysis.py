@@ -91,6 +91,10 @@ class FaceGeometry:
         Detector confidence in [0, 1].
     presence : float
         Landmark model's face-presence probability in [0, 1].
+    confirmation : float
+        The face detector's score in the crop the landmarks define, in [0, 1]
+        (:mod:`skincore.face.confirm`; ``Limits.min_face_confirmation``); NaN
+        when it was not run.
     pose : Pose
         Yaw, pitch, roll in degrees.
     degree : int
@@ -118,6 +122,7 @@ class FaceGeometry:
     landmarks: np.ndarray = field(repr=False)
     regions: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     px_per_mm: float = float("nan")
+    confirmation: float = float("nan")
 
 
 @dataclass(frozen=True)

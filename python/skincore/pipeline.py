@@ -268,6 +268,7 @@ def measure_face(
         landmarks=points,
         regions=dict(work.polygons),
         px_per_mm=work.px_per_mm,
+        confirmation=float(lm.confirmation),
     )
     clock.lap("quality")
     face = FaceResult(
