@@ -277,7 +277,11 @@ ExcessStats excess_over(ConstView<float> energy, ConstView<std::uint8_t> skin, d
     });
     for (std::int64_t y = 0; y < H; ++y) start[static_cast<std::size_t>(y) + 1] += start[static_cast<std::size_t>(y)];
     st.n_skin = start[static_cast<std::size_t>(H)];
-    std::vector<double> values(static_cast<std::size_t>(st.n_skin));
+    // The values in memory this thread keeps (fresh pages cost as much as the pass).
+    thread_local std::vector<double> kept;
+    std::vector<double> local;
+    std::vector<double>& values = static_cast<std::size_t>(st.n_skin) * sizeof(double) <= kScratchKeepBytes ? kept : local;
+    if (values.size() < static_cast<std::size_t>(st.n_skin)) values.resize(static_cast<std::size_t>(st.n_skin));
     const float tf = static_cast<float>(threshold);
     const std::int64_t grain = row_grain(W);
     std::vector<std::int64_t> over_n(static_cast<std::size_t>(chunk_count(H, grain)), 0);
