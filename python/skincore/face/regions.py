@@ -350,6 +350,33 @@ class LazyMasks(Mapping):
         self._cache[name] = m
         return m
 
+    def box(self, name: str) -> tuple[int, int, int, int] | None:
+        """Return ``(x0, y0, x1, y1)``: mask ``name`` is 0 outside these columns and rows.
+
+        The bounding box of the region's polygons clipped to the grid (what
+        :func:`skin_mask` gates), known without rasterising; ``None`` when it is
+        empty (so is the mask). For a tight box search the mask inside it.
+        """
+        if name in SKIN_REGIONS:
+            parts = UNIONS.get(name, (name,))
+        elif name.endswith("_polygon") or name in EXCLUDED:
+            parts = ("face_oval" if name == "face_polygon" else name.removesuffix("_polygon"),)
+        else:
+            raise KeyError(name)
+        if not parts or any(p not in self._polygons for p in parts):
+            raise KeyError(name)
+        pts = np.concatenate(
+            [np.asarray(self._polygons[p], np.float64).reshape(-1, 2) for p in parts]
+        )
+        h, w = self._keep.shape
+        if len(pts) == 0:
+            return None
+        x0 = max(0, int(np.floor(pts[:, 0].min())))
+        y0 = max(0, int(np.floor(pts[:, 1].min())))
+        x1 = min(w, int(np.ceil(pts[:, 0].max())) + 1)
+        y1 = min(h, int(np.ceil(pts[:, 1].max())) + 1)
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._names())
 
