@@ -175,6 +175,37 @@ def test_resize_matches_reference(rng, method, src_hw, size, chans):
 
 
 @pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((131, 127), (97, 89)),  # coprime sides: D = 127 * 131 > 2^13, taps 2
+        ((302, 255), (220, 261)),  # the face crop's ratio (texture grid), taps 2-3
+        ((302, 255), (150, 107)),  # about x0.5 (colour grid), taps 3
+        ((64, 301), (7, 5)),  # many taps: the general (unfixed) path
+        ((1, 257), (1, 199)),
+    ],
+)
+def test_resize_rgb_area_simd_and_generic_paths_equal_reference(rng, src_hw, size):
+    # 3-channel uint8 area resizes whose denominators exceed 2^13 sum in doubles; on
+    # an AVX2 CPU three channels go in one vector. Both paths are exact (the sums
+    # are integers) and must equal the reference bit for bit, for any thread count.
+    from skincore import _core
+
+    img = _u8(rng, src_hw + (3,))
+    want = ref.resize(img, size, "area")
+    for simd in (True, False):
+        _core._set_simd(simd)
+        try:
+            for t in (1, 2, 7):
+                np.testing.assert_array_equal(g.resize(img, size, threads=t), want)
+            big = _u8(rng, (src_hw[0] + 3, src_hw[1] + 5, 3))
+            big[1 : 1 + src_hw[0], 2 : 2 + src_hw[1]] = img
+            view = big[1 : 1 + src_hw[0], 2 : 2 + src_hw[1]]
+            np.testing.assert_array_equal(g.resize(view, size), want)
+        finally:
+            _core._set_simd(True)
+
+
+@pytest.mark.parametrize(
     "src_hw,k",
     [
         ((12, 18), (2, 2)),
