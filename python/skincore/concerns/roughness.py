@@ -73,6 +73,7 @@ from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.face.beard import BEARDED_SHARE
+from skincore.face.regions import mask_box
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
@@ -364,10 +365,18 @@ def measure_roughness(
         zm = ctx.masks.get(name)
         if zm is None or zm.shape != rough.shape or (upper is not None and name == "chin"):
             continue
-        # uint8 masks (nonzero inside) are counted as they are: no bool copies
-        zsel = _as_mask(zm) if upper is None else (zm > 0) & upper
+        # inside the zone's box (0 outside); uint8 masks (nonzero inside) are
+        # counted as they are, without bool copies
+        box = mask_box(ctx.masks, name)
+        if box is None:
+            zones[name] = 0.0
+            continue
+        x0, y0, x1, y1 = box
+        zm = zm[y0:y1, x0:x1]
+        zsel = _as_mask(zm) if upper is None else (zm > 0) & upper[y0:y1, x0:x1]
         nz = int(np.count_nonzero(zsel))
-        zones[name] = float(np.count_nonzero(np.bitwise_and(rough, zsel))) / nz if nz else 0.0
+        hit = np.bitwise_and(rough[y0:y1, x0:x1], zsel)
+        zones[name] = float(np.count_nonzero(hit)) / nz if nz else 0.0
     return Roughness(
         area=float(ex.n_over) / ex.n_skin,
         zones=zones,

@@ -81,7 +81,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -92,7 +91,7 @@ from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.face.beard import BEARDED_SHARE
-from skincore.face.regions import LazyMasks
+from skincore.face.regions import LazyMasks, mask_count
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
 
 __all__ = [
@@ -266,18 +265,6 @@ def _zone_mask(
     if inner is None:
         return _Window(win, x0, y0), None
     return _Window(win, x0, y0), (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
-
-
-def _count(masks: Mapping[str, np.ndarray], name: str) -> int:
-    """Nonzero pixels of ``masks[name]``, counted in its polygon's box when known."""
-    m = masks[name]
-    if isinstance(masks, LazyMasks):
-        box = masks.box(name)
-        if box is None:
-            return 0
-        x0, y0, x1, y1 = box
-        m = m[y0:y1, x0:x1]
-    return int(np.count_nonzero(m))
 
 
 def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
@@ -526,14 +513,14 @@ def measure_wrinkles(
         return None
     # One count per mask and grid (a zone is present where its count is > 0).
     # (counted in each polygon's box: the masks are 0 outside it)
-    count = {z: _count(ctx.masks, z) for z in WRINKLE_ZONES if z in ctx.masks}
+    count = {z: mask_count(ctx.masks, z) for z in WRINKLE_ZONES if z in ctx.masks}
     names = [z for z, n in count.items() if n > 0]
     if not names:
         return None
     area_img = {z: int(round(count[z] / (ctx.scale * ctx.scale))) for z in names}
     ctx = ctx.rescaled(params.work_px_per_mm, threads=threads)
     ppm = float(ctx.px_per_mm)
-    skin_count = {z: _count(ctx.masks, z) for z in names}
+    skin_count = {z: mask_count(ctx.masks, z) for z in names}
     names = [z for z in names if skin_count[z] > 0]
     shape = ctx.gray.shape
     lazy = ctx.masks if isinstance(ctx.masks, LazyMasks) else None

@@ -384,6 +384,27 @@ class LazyMasks(Mapping):
         return len(self._names())
 
 
+def mask_box(masks: Mapping[str, np.ndarray], name: str) -> tuple[int, int, int, int] | None:
+    """Return ``(x0, y0, x1, y1)`` outside which ``masks[name]`` is 0.
+
+    :meth:`LazyMasks.box` for lazy masks (no rasterisation needed), the whole
+    grid for any other mapping; ``None`` when the box is empty.
+    """
+    if isinstance(masks, LazyMasks):
+        return masks.box(name)
+    h, w = np.shape(masks[name])[:2]
+    return (0, 0, w, h) if h and w else None
+
+
+def mask_count(masks: Mapping[str, np.ndarray], name: str) -> int:
+    """Nonzero pixels of ``masks[name]``, counted inside :func:`mask_box` only."""
+    box = mask_box(masks, name)
+    if box is None:
+        return 0
+    x0, y0, x1, y1 = box
+    return int(np.count_nonzero(masks[name][y0:y1, x0:x1]))
+
+
 def crop_box(
     landmarks: np.ndarray, width: int, height: int, margin: float = 0.04
 ) -> tuple[int, int, int, int]:
