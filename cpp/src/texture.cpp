@@ -245,11 +245,15 @@ void upsample_on(ConstView<float> src, ConstView<std::uint8_t> mask, MutView<flo
                 for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
             }
             const std::uint8_t* __restrict m = mask.row(y);
+            // locals: a store through float* may alias a float captured by reference
+            const float den = denom;
+            const std::int64_t* __restrict xs = ax.start.data();
+            const float* __restrict xw0 = ax.w0.data();
+            const float* __restrict xw1 = ax.w1.data();
+            const char* __restrict two = ax.two.data();
             for (std::int64_t x = a; x < b; ++x) {
-                const std::size_t xx = static_cast<std::size_t>(x);
-                const float a0 = acc[ax.start[xx]];
-                const float v = ax.two[xx] ? (ax.w0[xx] * a0 + ax.w1[xx] * acc[ax.start[xx] + 1]) / denom
-                                           : (ax.w0[xx] * a0) / denom;
+                const float a0 = acc[xs[x]];
+                const float v = two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den;
                 o[x] = m[x] ? v : 0.0f;
             }
         }
@@ -287,20 +291,37 @@ ExcessStats excess_over(ConstView<float> energy, ConstView<std::uint8_t> skin, d
     std::vector<std::int64_t> over_n(static_cast<std::size_t>(chunk_count(H, grain)), 0);
     parallel_chunks(H, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
         std::int64_t n_over = 0;
+        // locals: stores through uint8_t* may alias anything captured by reference,
+        // which would keep the loops below from vectorising
+        const std::int64_t w = W;
+        const float thr = tf;
+        const double t = threshold;
+        std::vector<double> row_values(static_cast<std::size_t>(w) + 1);
+        double* __restrict tmp = row_values.data();
         for (std::int64_t y = y0; y < y1; ++y) {
             const float* __restrict e = energy.row(y);
             const std::uint8_t* __restrict s = skin.row(y);
             std::uint8_t* __restrict o = over.row(y);
-            double* v = values.data() + start[static_cast<std::size_t>(y)];
-            for (std::int64_t x = 0; x < W; ++x) {
-                const bool in = s[x] != 0;
-                const bool hi = in && e[x] > tf;
-                o[x] = hi ? 255 : 0;
-                n_over += hi;
-                if (in) {
-                    const double d = (static_cast<double>(e[x]) - threshold) / threshold;
-                    *v++ = std::min(std::max(d, 0.0), 1.0);  // numpy.clip: maximum, then minimum
-                }
+            // the mask above the threshold and its count (branch-free, vectorised)
+            std::int32_t row_over = 0;
+            for (std::int64_t x = 0; x < w; ++x) {
+                const std::uint8_t hi = static_cast<std::uint8_t>((s[x] != 0) & (e[x] > thr));
+                o[x] = static_cast<std::uint8_t>(0 - hi);
+                row_over += hi;
+            }
+            n_over += row_over;
+            // the skin's values in order (branch-free: every value is written, the
+            // skin's are kept), then their excess in place (vectorised):
+            // clip((e - t) / t, 0, 1) as numpy.clip (maximum, then minimum)
+            std::int64_t k = 0;
+            for (std::int64_t x = 0; x < w; ++x) {
+                tmp[k] = static_cast<double>(e[x]);
+                k += s[x] != 0;
+            }
+            double* __restrict v = values.data() + start[static_cast<std::size_t>(y)];
+            for (std::int64_t i = 0; i < k; ++i) {
+                const double d = (tmp[i] - t) / t;
+                v[i] = std::min(std::max(d, 0.0), 1.0);
             }
         }
         over_n[static_cast<std::size_t>(c)] = n_over;
