@@ -12,6 +12,7 @@ from PIL import Image
 from skincore.analysis import WRINKLE_ZONES, Wrinkles
 from skincore.concerns import wrinkles as W
 from skincore.concerns.wrinkles import measure_wrinkles
+from skincore.face.regions import LazyMasks, mask_count
 from synthetic import PlantedLine, segment, texture_of
 from synthetic_wrinkles import (
     clean_base,
@@ -53,10 +54,12 @@ def test_zone_mask_box_is_its_bounding_box(ctx):
         win, box = W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)
         m = _full(win, (h, w))
         assert m.any() and box == W._bbox(m)
-        # searched in the polygon's box only: the same mask and box
-        win2, box2 = W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1, ctx.masks.box(zone))
-        assert box2 == box
-        np.testing.assert_array_equal(_full(win2, (h, w)), m)
+        # from the mask's window (its polygon's box grown by the reach): the same
+        for masks in (ctx.masks, LazyMasks(ctx.masks._polygons, ctx.masks._keep)):  # cached, not
+            part, x0, y0 = masks.window(zone, W._zone_pad(ctx.px_per_mm))
+            win2, box2 = W._zone_mask(part, ctx.px_per_mm, 1, (x0, y0), (h, w))
+            assert box2 == box
+            np.testing.assert_array_equal(_full(win2, (h, w)), m)
         # any cut: the window's part, 0 elsewhere
         x0, y0, x1, y1 = box[0] - 30, box[1] - 3, box[2] + 2, box[3] + 40
         cut = win.cut(x0, y0, x1, y1)
@@ -68,11 +71,12 @@ def test_zone_mask_box_is_its_bounding_box(ctx):
 
 
 def test_count_in_the_polygon_box(ctx):
-    from skincore.face.regions import mask_count
-
+    fresh = LazyMasks(ctx.masks._polygons, ctx.masks._keep)
     for zone in W.WRINKLE_ZONES:
-        assert mask_count(ctx.masks, zone) == np.count_nonzero(ctx.masks[zone])
-        assert mask_count(dict(ctx.masks), zone) == np.count_nonzero(ctx.masks[zone])
+        n = np.count_nonzero(ctx.masks[zone])
+        assert mask_count(fresh, zone) == n  # rasterised on the box only
+        assert mask_count(ctx.masks, zone) == n  # the cached mask's box
+        assert mask_count(dict(ctx.masks), zone) == n
 
 
 def _scenario(ctx, seed, contrasts=(0.06, 0.2), widths=(1.0, 2.0), plan=PLAN):

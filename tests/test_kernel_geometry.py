@@ -1002,3 +1002,26 @@ def test_blur_threshold_strided_and_threads():
 def test_blur_threshold_bad_arguments(mask, steps, match):
     with pytest.raises(ValueError, match=match):
         g.blur_threshold(mask, steps)
+
+
+@pytest.mark.parametrize("rule", ["evenodd", "nonzero"])
+def test_fill_with_origin_is_the_window_of_the_full_fill(rng, rule):
+    # A mask drawn on a window of the grid (origin=(x0, y0)) equals that window of
+    # the full grid's fill, bit for bit: crossings are computed in grid coordinates.
+    h, w = 97, 131
+    polys = [
+        (rng.random((k, 2)) * [w + 40, h + 40] - 20).astype(np.float32).astype(np.float64)
+        for k in (3, 7, 12)
+    ]
+    polys.append(np.array([[10.5, 20.0], [60.0, 20.0], [60.0, 70.5], [10.5, 70.5]]))  # on centres
+    full = g.fill_polygons(polys, (h, w), rule=rule)
+    union = g.fill_union(polys, (h, w))
+    for x0, y0, x1, y1 in [(0, 0, w, h), (10, 20, 61, 71), (3, 50, 130, 97), (60, 0, 61, 1)]:
+        win = g.fill_polygons(polys, (y1 - y0, x1 - x0), rule=rule, origin=(x0, y0))
+        np.testing.assert_array_equal(win, full[y0:y1, x0:x1])
+        uwin = g.fill_union(polys, (y1 - y0, x1 - x0), origin=(x0, y0))
+        np.testing.assert_array_equal(uwin, union[y0:y1, x0:x1])
+    with pytest.raises(ValueError, match="origin"):
+        g.fill_polygons(polys, (4, 4), origin=(1,))
+    with pytest.raises(ValueError, match="origin"):
+        g.fill_union(polys, (4, 4), origin=(2**41, 0))

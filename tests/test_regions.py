@@ -141,6 +141,17 @@ def test_lazy_masks_box_holds_every_mask_pixel(rng):
     }
     keep = np.where(rng.random((40, 60)) > 0.2, np.uint8(255), np.uint8(0))
     masks = LazyMasks(polys, keep)
+    # windows rasterised on the box alone equal the full masks' parts, bit for bit
+    fresh = LazyMasks(polys, keep)
+    for name in ("forehead", "glabella", "left_eye", "forehead_polygon"):
+        for pad in (0, 3, 100):
+            part, x0, y0 = fresh.window(name, pad)
+            hh, ww = part.shape
+            np.testing.assert_array_equal(part, masks[name][y0 : y0 + hh, x0 : x0 + ww])
+            cached, cx0, cy0 = masks.window(name, pad)  # a view of the cached mask
+            assert (cx0, cy0) == (x0, y0) and np.array_equal(cached, part)
+        assert fresh.count(name) == np.count_nonzero(masks[name])
+    assert fresh.window("nose") is None and fresh.count("nose") == 0
     for name in ("forehead", "glabella", "left_eye", "nose", "forehead_polygon"):
         m = masks[name]
         box = masks.box(name)

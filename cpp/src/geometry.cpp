@@ -1044,7 +1044,8 @@ inline std::int64_t ceil_clamped(double v, std::int64_t lo, std::int64_t hi) {
 }  // namespace
 
 void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n_polygons,
-                   MutView<std::uint8_t> dst, std::uint8_t value, FillRule rule, int threads) {
+                   MutView<std::uint8_t> dst, std::uint8_t value, FillRule rule, int threads,
+                   std::int64_t ox, std::int64_t oy) {
     if (n_polygons < 0) throw std::invalid_argument("fill_polygons: negative polygon count");
     if (rule != FillRule::EvenOdd && rule != FillRule::NonZero)
         throw std::invalid_argument("fill_polygons: unknown fill rule");
@@ -1077,7 +1078,8 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
                 std::swap(y0, y1);
                 dir = -1;
             }
-            const std::int64_t r0 = ceil_clamped(y0, 0, H), r1 = ceil_clamped(y1, 0, H);
+            // rows of dst (the grid's rows [oy, oy + H))
+            const std::int64_t r0 = ceil_clamped(y0, oy, oy + H) - oy, r1 = ceil_clamped(y1, oy, oy + H) - oy;
             if (r0 >= r1) continue;
             edges.push_back(Edge{x0, y0, x1, y1, dir, r0, r1});
         }
@@ -1103,7 +1105,7 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
             active.resize(keep);
             if (active.empty()) continue;
             xs.clear();
-            const double py = static_cast<double>(y);
+            const double py = static_cast<double>(y + oy);
             for (const Edge* e : active) {
                 const double t = (py - e->ya) * (e->xb - e->xa);
                 xs.emplace_back(e->xa + t / (e->yb - e->ya), e->dir);
@@ -1115,8 +1117,8 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
                 wind += evenodd ? 1 : xs[i].second;
                 const bool inside = evenodd ? (wind & 1) != 0 : wind != 0;
                 if (!inside) continue;
-                const std::int64_t a = ceil_clamped(xs[i].first, 0, W);
-                const std::int64_t b = ceil_clamped(xs[i + 1].first, 0, W);
+                const std::int64_t a = ceil_clamped(xs[i].first, ox, ox + W) - ox;
+                const std::int64_t b = ceil_clamped(xs[i + 1].first, ox, ox + W) - ox;
                 if (b > a) std::memset(row + a, value, static_cast<std::size_t>(b - a));
             }
         }

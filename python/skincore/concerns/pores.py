@@ -253,8 +253,9 @@ def pore_score(density_per_cm2: float, enlarged_area: float, params: Params = _D
 
 
 def _zone_masks(ctx: TextureContext) -> dict[str, np.ndarray]:
-    # (tested inside each mask's polygon box: it is 0 outside)
-    return {z: ctx.masks[z] for z in PORE_ZONES if z in ctx.masks and mask_count(ctx.masks, z)}
+    # (rasterised first, then tested inside the polygon's box: the mask is 0 outside)
+    out = {z: ctx.masks[z] for z in PORE_ZONES if z in ctx.masks}
+    return {z: m for z, m in out.items() if mask_count(ctx.masks, z)}
 
 
 class Detection(NamedTuple):

@@ -229,38 +229,39 @@ class _Window(NamedTuple):
         return out
 
 
+def _zone_pad(ppm: float) -> int:
+    """Reach of the zone morphology (:func:`_zone_mask_full`) in pixels, plus 2."""
+    return int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
+
+
 def _zone_mask(
     mask: np.ndarray,
     ppm: float,
     threads: int,
-    bounds: tuple[int, int, int, int] | None = None,
+    origin: tuple[int, int] = (0, 0),
+    grid: tuple[int, int] | None = None,
 ) -> tuple[_Window, tuple[int, int, int, int] | None]:
     """Close small holes, then erode the border (blur-and-threshold morphology).
 
     Works on the mask's bounding box padded by the blur reach, so the cost is the
-    zone's, not the face's. ``bounds`` (x0, y0, x1, y1), when given, is a box the
-    mask is 0 outside of (its polygon's, :meth:`LazyMasks.box`): the bounding box is
-    searched there only. Returns the result on that padded window and its bounding
-    box in grid pixels (:func:`_bbox`, found in the window: the mask is empty
-    outside it).
+    zone's, not the face's. ``mask`` is the grid's mask or a window of it at
+    ``origin`` (x0, y0) that holds the mask's bounding box padded by
+    :func:`_zone_pad` within the grid of shape ``grid``
+    (:meth:`LazyMasks.window`). Returns the result on that padded window and its
+    bounding box in grid pixels (:func:`_bbox`, found in the window: the mask is
+    empty outside it).
     """
-    if bounds is None:
-        box = _bbox(mask)
-    else:
-        bx0, by0, bx1, by1 = bounds
-        found = _bbox(mask[by0:by1, bx0:bx1])
-        box = (
-            None
-            if found is None
-            else (found[0] + bx0, found[1] + by0, found[2] + bx0, found[3] + by0)
-        )
+    box = _bbox(mask)
+    ox, oy = origin
     if box is None:
         return _Window(np.zeros((0, 0), dtype=bool), 0, 0), None
-    pad = int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
-    x0, y0, x1, y1 = box
-    x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
-    x1, y1 = min(mask.shape[1], x1 + pad), min(mask.shape[0], y1 + pad)
+    gh, gw = grid if grid is not None else mask.shape
+    pad = _zone_pad(ppm)
+    # the padded box in grid pixels, then in the window's
+    x0, y0 = max(0, box[0] + ox - pad) - ox, max(0, box[1] + oy - pad) - oy
+    x1, y1 = min(gw, box[2] + ox + pad) - ox, min(gh, box[3] + oy + pad) - oy
     win = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
+    x0, y0 = x0 + ox, y0 + oy
     inner = _bbox(win)
     if inner is None:
         return _Window(win, x0, y0), None
@@ -520,14 +521,18 @@ def measure_wrinkles(
     area_img = {z: int(round(count[z] / (ctx.scale * ctx.scale))) for z in names}
     ctx = ctx.rescaled(params.work_px_per_mm, threads=threads)
     ppm = float(ctx.px_per_mm)
-    skin_count = {z: mask_count(ctx.masks, z) for z in names}
-    names = [z for z in names if skin_count[z] > 0]
     shape = ctx.gray.shape
+    # each zone's mask on its polygon's box grown by the morphology's reach (rasterised
+    # there only: the masks are 0 outside the box)
+    pad = _zone_pad(ppm)
     lazy = ctx.masks if isinstance(ctx.masks, LazyMasks) else None
-    zboxed = {
-        z: _zone_mask(ctx.masks[z], ppm, threads, None if lazy is None else lazy.box(z))
-        for z in names
-    }
+    windows: dict[str, tuple[np.ndarray, int, int]] = {}
+    for z in names:
+        win = (ctx.masks[z], 0, 0) if lazy is None else lazy.window(z, pad)
+        windows[z] = win if win is not None else (np.zeros((0, 0), np.uint8), 0, 0)
+    skin_count = {z: int(np.count_nonzero(windows[z][0])) for z in names}
+    names = [z for z in names if skin_count[z] > 0]
+    zboxed = {z: _zone_mask(windows[z][0], ppm, threads, windows[z][1:], shape) for z in names}
     zmasks = {z: m for z, (m, _) in zboxed.items()}
     zboxes = {z: b for z, (_, b) in zboxed.items()}
     gray = ctx.gray.astype(np.float32, copy=False)

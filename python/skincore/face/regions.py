@@ -377,6 +377,38 @@ class LazyMasks(Mapping):
         y1 = min(h, int(np.ceil(pts[:, 1].max())) + 1)
         return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
+    def window(self, name: str, pad: int = 0) -> tuple[np.ndarray, int, int] | None:
+        """Return mask ``name`` on its box grown by ``pad``: ``(mask, x0, y0)``.
+
+        The part of ``self[name]`` on :meth:`box` grown by ``pad`` pixels and
+        clipped to the grid, ``(x0, y0)`` its corner; rasterised there only (and
+        not cached) unless the full mask is cached already, whose view is given.
+        ``None`` when the box is empty.
+        """
+        box = self.box(name)
+        if box is None:
+            return None
+        h, w = self._keep.shape
+        x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+        x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached[y0:y1, x0:x1], x0, y0
+        shape, origin = (y1 - y0, x1 - x0), (x0, y0)
+        if name in SKIN_REGIONS:
+            polys = [self._polygons[p] for p in UNIONS.get(name, (name,))]
+            m = geometry.fill_union(polys, shape, threads=1, origin=origin)
+            np.bitwise_and(m, self._keep[y0:y1, x0:x1], out=m)
+        else:
+            poly = "face_oval" if name == "face_polygon" else name.removesuffix("_polygon")
+            m = geometry.fill_polygons([self._polygons[poly]], shape, threads=1, origin=origin)
+        return m, x0, y0
+
+    def count(self, name: str) -> int:
+        """Nonzero pixels of mask ``name`` (on its box only; see :meth:`window`)."""
+        win = self.window(name)
+        return 0 if win is None else int(np.count_nonzero(win[0]))
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._names())
 
@@ -397,12 +429,10 @@ def mask_box(masks: Mapping[str, np.ndarray], name: str) -> tuple[int, int, int,
 
 
 def mask_count(masks: Mapping[str, np.ndarray], name: str) -> int:
-    """Nonzero pixels of ``masks[name]``, counted inside :func:`mask_box` only."""
-    box = mask_box(masks, name)
-    if box is None:
-        return 0
-    x0, y0, x1, y1 = box
-    return int(np.count_nonzero(masks[name][y0:y1, x0:x1]))
+    """Nonzero pixels of ``masks[name]`` (:meth:`LazyMasks.count`: on its box only)."""
+    if isinstance(masks, LazyMasks):
+        return masks.count(name)
+    return int(np.count_nonzero(masks[name]))
 
 
 def crop_box(
