@@ -1025,3 +1025,19 @@ def test_fill_with_origin_is_the_window_of_the_full_fill(rng, rule):
         g.fill_polygons(polys, (4, 4), origin=(1,))
     with pytest.raises(ValueError, match="origin"):
         g.fill_union(polys, (4, 4), origin=(2**41, 0))
+
+
+@pytest.mark.parametrize(
+    "src_hw,size",
+    [((518, 721), (361, 259)), ((777, 1081), (518, 721)), ((31, 47), (17, 29)), ((5, 9), (9, 5))],
+)
+def test_resize_float_area_single_channel_is_the_generic_arithmetic(rng, src_hw, size):
+    # One channel with at most three taps per output takes its own loop; three
+    # channels take the generic one, the same float operations per channel: equal.
+    img = rng.standard_normal(src_hw + (3,)).astype(np.float32)
+    img[0, 0] = -0.0
+    three = g.resize(img, size, method="area")
+    for c in range(3):
+        one = g.resize(np.ascontiguousarray(img[..., c]), size, method="area")
+        np.testing.assert_array_equal(one, three[..., c])
+        assert np.array_equal(np.signbit(one), np.signbit(three[..., c]))

@@ -836,9 +836,68 @@ void resize_dispatch(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, Axi
         resize_u8_taps<C, double, double, U8Finish>(src, dst, ax, ay, threads);
 }
 
+// Single-channel float with at most three horizontal taps per output (area
+// reductions by factors below 2, e.g. the texture grids' 6 -> 4 px/mm and the
+// window blurs' 2x coarser grid): resize_impl's arithmetic per output, case by
+// case (h = w0 a0, then + w1 a1, then + w2 a2, in float, then h / D), with the
+// weights converted once per call and the tap count selected without a branch
+// (the generic loop's variable trip count mispredicted at every other output).
+void resize_f32_taps3(ConstView<float> src, MutView<float> dst, const Axis& ax, const Axis& ay,
+                      int threads) {
+    const std::int64_t in_w = src.width, out_w = dst.width;
+    const F32Finish finish(static_cast<double>(ax.denom) * static_cast<double>(ay.denom));
+    std::vector<float> xw(static_cast<std::size_t>(3 * out_w), 0.0f);
+    std::vector<std::int32_t> xn(static_cast<std::size_t>(out_w));
+    for (std::int64_t x = 0; x < out_w; ++x) {
+        const std::size_t i = static_cast<std::size_t>(x);
+        const std::int64_t j0 = ax.woff[i], nj = ax.woff[i + 1] - j0;
+        for (std::int64_t j = 0; j < nj; ++j)
+            xw[3 * i + static_cast<std::size_t>(j)] = static_cast<float>(ax.w[static_cast<std::size_t>(j0 + j)]);
+        xn[i] = static_cast<std::int32_t>(nj);
+    }
+    const std::int64_t grain = row_grain(std::max(in_w, out_w) * std::max<std::int64_t>(1, ay.max_taps));
+    parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        // two spare samples: the third tap of the last outputs reads past the row
+        // (its value is computed and not selected)
+        std::vector<float> line(static_cast<std::size_t>(in_w) + 2, 0.0f);
+        float* __restrict acc = line.data();
+        const std::int64_t* __restrict xs = ax.start.data();
+        const float* __restrict w = xw.data();
+        const std::int32_t* __restrict n = xn.data();
+        const float den = finish.denom;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::int64_t sy = ay.start[static_cast<std::size_t>(y)];
+            const std::int64_t k0 = ay.woff[static_cast<std::size_t>(y)];
+            const std::int64_t nk = ay.woff[static_cast<std::size_t>(y) + 1] - k0;
+            for (std::int64_t k = 0; k < nk; ++k) {
+                const float* __restrict sr = src.row(sy + k);
+                const float wk = static_cast<float>(ay.w[static_cast<std::size_t>(k0 + k)]);
+                if (k == 0) {
+                    for (std::int64_t i = 0; i < in_w; ++i) acc[i] = wk * sr[i];
+                } else {
+                    for (std::int64_t i = 0; i < in_w; ++i) acc[i] += wk * sr[i];
+                }
+            }
+            float* __restrict o = dst.row(y);
+            for (std::int64_t x = 0; x < out_w; ++x) {
+                const float* a = acc + xs[x];
+                const float h1 = w[3 * x] * a[0];
+                const float h2 = h1 + w[3 * x + 1] * a[1];
+                const float h3 = h2 + w[3 * x + 2] * a[2];
+                const std::int32_t k = n[x];
+                const float h = k == 1 ? h1 : (k == 2 ? h2 : h3);
+                o[x] = h / den;
+            }
+        }
+    });
+}
+
 template <int C>
 void resize_dispatch(ConstView<float> src, MutView<float> dst, Axis& ax, const Axis& ay,
                      int threads) {
+    if constexpr (C == 1) {
+        if (ax.max_taps <= 3) return resize_f32_taps3(src, dst, ax, ay, threads);
+    }
     resize_impl<float, C, float, float, F32Finish>(src, dst, ax, ay, threads);
 }
 

@@ -92,10 +92,14 @@ Spans grow1(const Spans& s, std::int64_t W, std::int64_t H) {
 // out = w > min_weight ? num / w : 0 (in place on num).
 void normalise(Grid& num, const Grid& w, float min_weight, std::int64_t grain, int threads) {
     parallel_rows(num.H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        // locals: a float store may alias min_weight (captured by reference), and
+        // its reload each iteration kept the loop from vectorising
+        const float mw = min_weight;
+        const std::int64_t width = num.W;
         for (std::int64_t y = y0; y < y1; ++y) {
-            float* n = num.row(y);
-            const float* d = w.row(y);
-            for (std::int64_t x = 0; x < num.W; ++x) n[x] = d[x] > min_weight ? n[x] / d[x] : 0.0f;
+            float* __restrict n = num.row(y);
+            const float* __restrict d = w.row(y);
+            for (std::int64_t x = 0; x < width; ++x) n[x] = d[x] > mw ? n[x] / d[x] : 0.0f;
         }
     });
 }
@@ -157,11 +161,15 @@ void bilinear_in(const Grid& src, Grid& dst, const BilinearAxis& ax, const Bilin
                 const float wy1 = ay.w1[yy];
                 for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
             }
+            // locals: a float store may alias what is captured by reference
+            const float den = denom;
+            const std::int64_t* __restrict xs = ax.start.data();
+            const float* __restrict xw0 = ax.w0.data();
+            const float* __restrict xw1 = ax.w1.data();
+            const char* __restrict two = ax.two.data();
             for (std::int64_t x = a; x < b; ++x) {
-                const std::size_t xx = static_cast<std::size_t>(x);
-                const float a0 = acc[ax.start[xx]];
-                o[x] = ax.two[xx] ? (ax.w0[xx] * a0 + ax.w1[xx] * acc[ax.start[xx] + 1]) / denom
-                                  : (ax.w0[xx] * a0) / denom;
+                const float a0 = acc[xs[x]];
+                o[x] = two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den;
             }
         }
     });
