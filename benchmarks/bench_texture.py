@@ -14,6 +14,10 @@ Cases, on inputs the size of the 1080p sample's 4 px/mm face grid (721x518):
 * ``frangi`` with the zone mask (only the mask's row spans filtered) and the
   tracer's ``low`` as ``response_floor`` against the plain call on the same
   forehead-sized box.
+* ``upsample_on`` (the 4 px/mm energy onto the 6 px/mm texture grid, 1081x777)
+  against ``geometry.resize`` + ``numpy.copyto`` and ``cv2.resize`` + ``copyto``;
+  ``excess_over`` (roughness' rough mask, counts and mean excess) against the
+  NumPy composition it replaced.
 
 Usage: ``PYTHONPATH=python python benchmarks/bench_texture.py [--repeat 11] [--threads 1 2]``.
 Ratios are peer / skincore (> 1: skincore faster); medians of interleaved runs of
@@ -36,7 +40,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from _timing import Row, median_ms, print_table  # noqa: E402
 from reference import texture as ref  # noqa: E402
 from skincore import geometry, ridges  # noqa: E402
-from skincore.texture import texture_energy  # noqa: E402
+from skincore.texture import excess_over, texture_energy, upsample_on  # noqa: E402
 
 #: The roughness defaults at 4 px/mm (roughness._energy's sigmas).
 ENERGY_KW = dict(
@@ -158,6 +162,35 @@ def main() -> None:
         peer = median_ms(lambda: ridges.frangi(box, sig, threads=t, **kw), repeat=args.repeat)
         rows.append(Row(f"frangi 427x170 masked threads={t}", ours, "frangi unmasked", peer))
     print_table("Frangi on a wrinkle zone box (mask spans)", rows)
+
+    rows = []
+    energy = texture_energy(gray, face, **dict(ENERGY_KW, window="decimated"))
+    _, fine = face_grid(1081, 777, seed=1)
+    fine8 = fine.astype(np.uint8) * 255
+    big = upsample_on(energy, fine8)
+
+    def cv_upsample() -> np.ndarray:
+        out = cv2.resize(energy, (777, 1081), interpolation=cv2.INTER_LINEAR)
+        np.copyto(out, 0.0, where=fine8 == 0)
+        return out
+
+    for t in args.threads:
+        cv2.setNumThreads(t)
+        ours = median_ms(lambda: upsample_on(energy, fine8, threads=t), repeat=args.repeat)
+        peer = median_ms(
+            lambda: ref.upsample_on(
+                energy, fine8, lambda i, s: geometry.resize(i, s, method="bilinear", threads=t)
+            ),
+            repeat=args.repeat,
+        )
+        peer_cv = median_ms(cv_upsample, repeat=args.repeat)
+        case = f"upsample_on 518x721->777x1081 threads={t}"
+        rows.append(Row(case, ours, "geometry.resize + copyto", peer))
+        rows.append(Row(case, ours, "cv2.resize + copyto", peer_cv))
+        ours = median_ms(lambda: excess_over(big, fine8, 0.012, threads=t), repeat=args.repeat)
+        peer = median_ms(lambda: ref.excess_over(big, fine8, 0.012), repeat=args.repeat)
+        rows.append(Row(f"excess_over 777x1081 threads={t}", ours, "numpy composition", peer))
+    print_table("roughness on the texture grid (upsampling, threshold statistics)", rows)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from PIL import Image
 from skincore.analysis import WRINKLE_ZONES, Wrinkles
 from skincore.concerns import wrinkles as W
 from skincore.concerns.wrinkles import measure_wrinkles
+from skincore.face.regions import LazyMasks, mask_count
 from synthetic import PlantedLine, segment, texture_of
 from synthetic_wrinkles import (
     clean_base,
@@ -39,16 +40,43 @@ def ctx(sample_path):
     return texture_of(str(sample_path))
 
 
+def _full(window, shape):
+    return window.cut(0, 0, shape[1], shape[0])
+
+
 def _ok(ctx, zone):
-    return inner(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)[0], 6)
+    return inner(_full(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)[0], ctx.gray.shape), 6)
 
 
 def test_zone_mask_box_is_its_bounding_box(ctx):
+    h, w = ctx.gray.shape
     for zone in ("forehead", "left_crows_feet", "left_nasolabial"):
-        m, box = W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)
+        win, box = W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)
+        m = _full(win, (h, w))
         assert m.any() and box == W._bbox(m)
+        # from the mask's window (its polygon's box grown by the reach): the same
+        for masks in (ctx.masks, LazyMasks(ctx.masks._polygons, ctx.masks._keep)):  # cached, not
+            part, x0, y0 = masks.window(zone, W._zone_pad(ctx.px_per_mm))
+            win2, box2 = W._zone_mask(part, ctx.px_per_mm, 1, (x0, y0), (h, w))
+            assert box2 == box
+            np.testing.assert_array_equal(_full(win2, (h, w)), m)
+        # any cut: the window's part, 0 elsewhere
+        x0, y0, x1, y1 = box[0] - 30, box[1] - 3, box[2] + 2, box[3] + 40
+        cut = win.cut(x0, y0, x1, y1)
+        pad = np.zeros((h + 100, w + 100), bool)
+        pad[50:-50, 50:-50] = m
+        np.testing.assert_array_equal(cut, pad[y0 + 50 : y1 + 50, x0 + 50 : x1 + 50])
     empty, none = W._zone_mask(np.zeros((40, 50), np.uint8), ctx.px_per_mm, 1)
-    assert none is None and not empty.any()
+    assert none is None and not _full(empty, (40, 50)).any()
+
+
+def test_count_in_the_polygon_box(ctx):
+    fresh = LazyMasks(ctx.masks._polygons, ctx.masks._keep)
+    for zone in W.WRINKLE_ZONES:
+        n = np.count_nonzero(ctx.masks[zone])
+        assert mask_count(fresh, zone) == n  # rasterised on the box only
+        assert mask_count(ctx.masks, zone) == n  # the cached mask's box
+        assert mask_count(dict(ctx.masks), zone) == n
 
 
 def _scenario(ctx, seed, contrasts=(0.06, 0.2), widths=(1.0, 2.0), plan=PLAN):

@@ -423,6 +423,20 @@ def test_scale_space_and_detect_layers_errors(rng):
         blobs.detect_layers(bad, None, S)
     with pytest.raises(ValueError, match="^layers: expected dtype float32"):
         blobs.detect_layers(layers.astype(np.float64), None, S)
+    # With a mask the samples the search reads (within 1 px of it) must be finite,
+    # in every layer; samples farther away are never read.
+    mask = np.zeros((30, 30), np.uint8)
+    mask[10:20, 10:20] = 1
+    want = blobs.detect_layers(layers, mask, S)
+    for k in range(len(layers)):
+        for y, x, raises in ((20, 15, True), (9, 9, True), (21, 15, False), (15, 25, False)):
+            bad = layers.copy()
+            bad[k, y, x] = np.inf
+            if raises:
+                with pytest.raises(ValueError, match="^layers: contain NaN"):
+                    blobs.detect_layers(bad, mask, S)
+            else:
+                np.testing.assert_array_equal(blobs.detect_layers(bad, mask, S), want)
     with pytest.raises(ValueError, match="^mask: shape differs"):
         blobs.detect_layers(layers, np.ones((29, 30), np.uint8), S)
     with pytest.raises(ValueError, match="^polarity"):

@@ -175,6 +175,37 @@ def test_resize_matches_reference(rng, method, src_hw, size, chans):
 
 
 @pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((131, 127), (97, 89)),  # coprime sides: D = 127 * 131 > 2^13, taps 2
+        ((302, 255), (220, 261)),  # the face crop's ratio (texture grid), taps 2-3
+        ((302, 255), (150, 107)),  # about x0.5 (colour grid), taps 3
+        ((64, 301), (7, 5)),  # many taps: the general (unfixed) path
+        ((1, 257), (1, 199)),
+    ],
+)
+def test_resize_rgb_area_simd_and_generic_paths_equal_reference(rng, src_hw, size):
+    # 3-channel uint8 area resizes whose denominators exceed 2^13 sum in doubles; on
+    # an AVX2 CPU three channels go in one vector. Both paths are exact (the sums
+    # are integers) and must equal the reference bit for bit, for any thread count.
+    from skincore import _core
+
+    img = _u8(rng, src_hw + (3,))
+    want = ref.resize(img, size, "area")
+    for simd in (True, False):
+        _core._set_simd(simd)
+        try:
+            for t in (1, 2, 7):
+                np.testing.assert_array_equal(g.resize(img, size, threads=t), want)
+            big = _u8(rng, (src_hw[0] + 3, src_hw[1] + 5, 3))
+            big[1 : 1 + src_hw[0], 2 : 2 + src_hw[1]] = img
+            view = big[1 : 1 + src_hw[0], 2 : 2 + src_hw[1]]
+            np.testing.assert_array_equal(g.resize(view, size), want)
+        finally:
+            _core._set_simd(True)
+
+
+@pytest.mark.parametrize(
     "src_hw,k",
     [
         ((12, 18), (2, 2)),
@@ -971,3 +1002,42 @@ def test_blur_threshold_strided_and_threads():
 def test_blur_threshold_bad_arguments(mask, steps, match):
     with pytest.raises(ValueError, match=match):
         g.blur_threshold(mask, steps)
+
+
+@pytest.mark.parametrize("rule", ["evenodd", "nonzero"])
+def test_fill_with_origin_is_the_window_of_the_full_fill(rng, rule):
+    # A mask drawn on a window of the grid (origin=(x0, y0)) equals that window of
+    # the full grid's fill, bit for bit: crossings are computed in grid coordinates.
+    h, w = 97, 131
+    polys = [
+        (rng.random((k, 2)) * [w + 40, h + 40] - 20).astype(np.float32).astype(np.float64)
+        for k in (3, 7, 12)
+    ]
+    polys.append(np.array([[10.5, 20.0], [60.0, 20.0], [60.0, 70.5], [10.5, 70.5]]))  # on centres
+    full = g.fill_polygons(polys, (h, w), rule=rule)
+    union = g.fill_union(polys, (h, w))
+    for x0, y0, x1, y1 in [(0, 0, w, h), (10, 20, 61, 71), (3, 50, 130, 97), (60, 0, 61, 1)]:
+        win = g.fill_polygons(polys, (y1 - y0, x1 - x0), rule=rule, origin=(x0, y0))
+        np.testing.assert_array_equal(win, full[y0:y1, x0:x1])
+        uwin = g.fill_union(polys, (y1 - y0, x1 - x0), origin=(x0, y0))
+        np.testing.assert_array_equal(uwin, union[y0:y1, x0:x1])
+    with pytest.raises(ValueError, match="origin"):
+        g.fill_polygons(polys, (4, 4), origin=(1,))
+    with pytest.raises(ValueError, match="origin"):
+        g.fill_union(polys, (4, 4), origin=(2**41, 0))
+
+
+@pytest.mark.parametrize(
+    "src_hw,size",
+    [((518, 721), (361, 259)), ((777, 1081), (518, 721)), ((31, 47), (17, 29)), ((5, 9), (9, 5))],
+)
+def test_resize_float_area_single_channel_is_the_generic_arithmetic(rng, src_hw, size):
+    # One channel with at most three taps per output takes its own loop; three
+    # channels take the generic one, the same float operations per channel: equal.
+    img = rng.standard_normal(src_hw + (3,)).astype(np.float32)
+    img[0, 0] = -0.0
+    three = g.resize(img, size, method="area")
+    for c in range(3):
+        one = g.resize(np.ascontiguousarray(img[..., c]), size, method="area")
+        np.testing.assert_array_equal(one, three[..., c])
+        assert np.array_equal(np.signbit(one), np.signbit(three[..., c]))

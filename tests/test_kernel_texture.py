@@ -1,4 +1,4 @@
-"""skincore.texture.texture_energy against its NumPy reference (tests/reference/texture.py)."""
+"""skincore.texture's kernels against their NumPy references (tests/reference/texture.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from reference import geometry as ref_geometry
 from reference import texture as ref
 from skincore import geometry
-from skincore.texture import texture_energy, window_factor
+from skincore.texture import excess_over, texture_energy, upsample_on, window_factor
 
 KW = dict(
     erode_sigma=2.0,
@@ -225,3 +225,146 @@ def test_bad_window():
     gray, face = skin(np.random.default_rng(24), 20, 20)
     with pytest.raises(ValueError, match="window"):
         texture_energy(gray, face, window="coarse", **KW)
+
+
+# ------------------------------------------------- upsample_on, excess_over
+
+
+def bilinear(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return geometry.resize(img, size, method="bilinear", threads=1)
+
+
+def coarse_and_mask(rng: np.random.Generator, h: int, w: int, f: float = 1.5):
+    src = rng.random((max(1, round(h / f)), max(1, round(w / f))), dtype=np.float32) * 0.03
+    yy, xx = np.mgrid[:h, :w]
+    mask = ((yy - h / 2) / (0.45 * h + 1)) ** 2 + ((xx - w / 2) / (0.4 * w + 1)) ** 2 < 1
+    mask &= rng.random((h, w)) > 0.05  # holes: pixels inside the spans left out
+    return src, mask.astype(np.uint8) * 255
+
+
+@pytest.mark.parametrize("w", [64, 65, 71])
+def test_upsample_on_matches_resize_and_mask_bit_for_bit(w):
+    src, mask = coarse_and_mask(np.random.default_rng(w), 57, w)
+    got = upsample_on(src, mask)
+    want = ref.upsample_on(src, mask, bilinear)
+    assert got.dtype == np.float32 and got.shape == mask.shape
+    np.testing.assert_array_equal(got, want)
+    assert np.any(got > 0) and np.all(got[mask == 0] == 0)
+
+
+def test_upsample_on_close_to_pure_numpy_resize():
+    src, mask = coarse_and_mask(np.random.default_rng(5), 40, 47)
+    want = ref.upsample_on(
+        src, mask, lambda img, size: ref_geometry.resize(img, size, method="bilinear")
+    )
+    np.testing.assert_allclose(upsample_on(src, mask), want, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape", [(1, 33), (29, 1), (1, 1), (3, 2)])
+def test_upsample_on_thin_and_same_size(shape):
+    rng = np.random.default_rng(6)
+    src = rng.random(shape, dtype=np.float32)
+    for mshape in (shape, (shape[0] * 2 + 1, shape[1] * 3)):
+        mask = (rng.random(mshape) > 0.3).astype(np.uint8)
+        np.testing.assert_array_equal(upsample_on(src, mask), ref.upsample_on(src, mask, bilinear))
+
+
+def test_upsample_on_strided_bool_empty_and_threads():
+    src, mask = coarse_and_mask(np.random.default_rng(7), 83, 97)
+    big = np.zeros((src.shape[0] + 4, src.shape[1] + 9), np.float32)
+    big[2:-2, 3:-6] = src
+    view = big[2:-2, 3:-6]
+    assert not view.flags.c_contiguous
+    a = upsample_on(src, mask, threads=1)
+    np.testing.assert_array_equal(upsample_on(view, mask > 0), a)
+    for t in (2, 7):
+        np.testing.assert_array_equal(upsample_on(src, mask, threads=t), a)
+    assert not upsample_on(src, np.zeros_like(mask)).any()
+    assert upsample_on(src, np.zeros((0, 5), np.uint8)).shape == (0, 5)
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (dict(src=np.zeros((4, 4), np.float64)), "src"),
+        (dict(src=np.zeros((0, 4), np.float32)), "src"),
+        (dict(mask=np.zeros((4, 4), np.int32)), "mask"),
+        (dict(mask=np.zeros(4, np.uint8)), "mask"),
+        (dict(threads=-1), "threads"),
+    ],
+)
+def test_upsample_on_bad_arguments(args, match):
+    kw = dict(src=np.zeros((3, 3), np.float32), mask=np.ones((4, 4), np.uint8))
+    kw.update(args)
+    with pytest.raises(ValueError, match=match):
+        upsample_on(**kw)
+
+
+def energy_and_skin(rng: np.random.Generator, h: int, w: int):
+    energy = (rng.random((h, w), dtype=np.float32) * 0.03).astype(np.float32)
+    energy[0, :3] = np.float32(0.012)  # at the threshold: not above it
+    skin = rng.random((h, w)) > 0.3
+    return energy, skin
+
+
+def assert_excess_equal(got, want):
+    assert got.over.dtype == np.uint8
+    np.testing.assert_array_equal(got.over, want[0])
+    assert (got.n_skin, got.n_over) == want[1:3]
+    assert got.excess == want[3]  # bit for bit: NumPy's pairwise sum
+
+
+@pytest.mark.parametrize("shape", [(57, 64), (57, 65), (57, 71), (1, 300), (300, 1), (513, 517)])
+def test_excess_over_matches_numpy_bit_for_bit(shape):
+    energy, skin = energy_and_skin(np.random.default_rng(shape[1]), *shape)
+    for sk in (skin, skin.astype(np.uint8) * 255):
+        assert_excess_equal(excess_over(energy, sk, 0.012), ref.excess_over(energy, sk, 0.012))
+
+
+def test_excess_over_known_answers():
+    t = 0.01
+    energy = np.array([[0.0, 0.01, 0.015, 0.02, 0.05]], np.float32)
+    skin = np.array([[1, 1, 1, 1, 0]], np.uint8)
+    got = excess_over(energy, skin, t)
+    assert (got.n_skin, got.n_over) == (4, 2)
+    np.testing.assert_array_equal(got.over, [[0, 0, 255, 255, 0]])
+    assert got.excess == pytest.approx((0 + 0 + 0.5 + 1.0) / 4, rel=1e-6)
+    none = excess_over(energy, np.zeros_like(skin), t)
+    assert (none.n_skin, none.n_over, none.excess) == (0, 0, 0.0) and not none.over.any()
+    empty = excess_over(np.zeros((0, 3), np.float32), np.zeros((0, 3), bool), t)
+    assert empty.over.shape == (0, 3) and empty.n_skin == 0
+
+
+def test_excess_over_strided_and_threads():
+    energy, skin = energy_and_skin(np.random.default_rng(8), 301, 257)
+    big = np.zeros((305, 270), np.float32)
+    big[2:-2, 5:-8] = energy
+    view = big[2:-2, 5:-8]
+    assert not view.flags.c_contiguous
+    a = excess_over(energy, skin, 0.012, threads=1)
+    for t in (2, 7):
+        b = excess_over(energy, skin, 0.012, threads=t)
+        np.testing.assert_array_equal(b.over, a.over)
+        assert (b.n_skin, b.n_over, b.excess) == (a.n_skin, a.n_over, a.excess)
+    c = excess_over(view, skin, 0.012)
+    np.testing.assert_array_equal(c.over, a.over)
+    assert c.excess == a.excess
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (dict(energy=np.zeros((4, 4), np.float64)), "energy"),
+        (dict(skin=np.zeros((4, 5), np.uint8)), "skin"),
+        (dict(skin=np.zeros((4, 4), np.float32)), "skin"),
+        (dict(threshold=0.0), "threshold"),
+        (dict(threshold=float("nan")), "threshold"),
+        (dict(threshold="a"), "threshold"),
+        (dict(threads=-1), "threads"),
+    ],
+)
+def test_excess_over_bad_arguments(args, match):
+    kw = dict(energy=np.zeros((4, 4), np.float32), skin=np.ones((4, 4), np.uint8), threshold=0.01)
+    kw.update(args)
+    with pytest.raises(ValueError, match=match):
+        excess_over(**kw)

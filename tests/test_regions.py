@@ -128,3 +128,39 @@ def test_region_names_cover_the_design():
             assert name in idx
     for name in EXCLUDED:
         assert name in idx
+
+
+def test_lazy_masks_box_holds_every_mask_pixel(rng):
+    from skincore.face.regions import LazyMasks
+
+    polys = {
+        "forehead": np.array([[10.2, 3.7], [40.9, 2.1], [44.5, 15.5], [8.0, 14.0]], np.float32),
+        "glabella": np.array([[-5.0, 20.0], [12.5, 18.0], [6.0, 33.9]], np.float32),  # off the grid
+        "left_eye": np.array([[50.0, 30.0], [58.4, 31.0], [55.0, 39.5]], np.float32),
+        "nose": np.array([[80.0, 80.0], [90.0, 80.0], [85.0, 90.0]], np.float32),  # outside
+    }
+    keep = np.where(rng.random((40, 60)) > 0.2, np.uint8(255), np.uint8(0))
+    masks = LazyMasks(polys, keep)
+    # windows rasterised on the box alone equal the full masks' parts, bit for bit
+    fresh = LazyMasks(polys, keep)
+    for name in ("forehead", "glabella", "left_eye", "forehead_polygon"):
+        for pad in (0, 3, 100):
+            part, x0, y0 = fresh.window(name, pad)
+            hh, ww = part.shape
+            np.testing.assert_array_equal(part, masks[name][y0 : y0 + hh, x0 : x0 + ww])
+            cached, cx0, cy0 = masks.window(name, pad)  # a view of the cached mask
+            assert (cx0, cy0) == (x0, y0) and np.array_equal(cached, part)
+        assert fresh.count(name) == np.count_nonzero(masks[name])
+    assert fresh.window("nose") is None and fresh.count("nose") == 0
+    for name in ("forehead", "glabella", "left_eye", "nose", "forehead_polygon"):
+        m = masks[name]
+        box = masks.box(name)
+        if box is None:
+            assert not m.any(), name
+            continue
+        x0, y0, x1, y1 = box
+        inside = np.zeros(m.shape, bool)
+        inside[y0:y1, x0:x1] = True
+        assert m.any() and not m[~inside].any(), name
+    with pytest.raises(KeyError):
+        masks.box("elbow")

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -112,8 +113,10 @@ void bind_geometry(py::module_& m) {
     m.def(
         "fill_polygons",
         [](py::array_t<double, py::array::c_style> xy, py::array_t<std::int64_t, py::array::c_style> offsets,
-           py::array dst, int value, int rule, int threads) {
+           py::array dst, int value, int rule, int threads, std::int64_t ox, std::int64_t oy) {
             if (xy.ndim() != 2 || xy.shape(1) != 2) throw py::value_error("xy: expected shape (N, 2)");
+            if (std::abs(ox) > (std::int64_t{1} << 40) || std::abs(oy) > (std::int64_t{1} << 40))
+                throw py::value_error("origin: coordinates must have magnitude <= 2**40");
             if (offsets.ndim() != 1 || offsets.shape(0) < 1)
                 throw py::value_error("offsets: expected shape (P + 1,)");
             const std::int64_t np = offsets.shape(0) - 1;
@@ -128,11 +131,11 @@ void bind_geometry(py::module_& m) {
             const double* p = xy.data();
             run_kernel([&] {
                 fill_polygons(p, off, np, d, static_cast<std::uint8_t>(value),
-                              static_cast<FillRule>(rule), threads);
+                              static_cast<FillRule>(rule), threads, ox, oy);
             });
         },
         py::arg("xy"), py::arg("offsets"), py::arg("dst"), py::arg("value"), py::arg("rule"),
-        py::arg("threads") = 0);
+        py::arg("threads") = 0, py::arg("ox") = 0, py::arg("oy") = 0);
 
     m.def(
         "tile_median",

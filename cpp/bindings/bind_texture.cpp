@@ -57,4 +57,40 @@ void bind_texture(py::module_& m) {
         py::arg("min_weight"), py::arg("window_factor"), py::arg("threads"),
         "Band-pass texture energy of gray (H, W) float32 over face (H, W) uint8 into out; False if the "
         "eroded mask is empty. window_factor > 1: the window blurs on a grid that many times coarser.");
+    m.def(
+        "upsample_on",
+        [](const py::array& src, const py::array& mask, py::array& out, int threads) {
+            if (threads < 0) throw py::value_error("threads: must be >= 0 (0 = all hardware threads)");
+            auto s = const_view<float>(src, "src");
+            auto k = const_view<std::uint8_t>(mask, "mask");
+            auto o = mut_view<float>(out, "out");
+            check_same_hw(k, "mask", o, "out");
+            if (o.height > 1 && o.row_stride < o.width) throw py::value_error("out: rows overlap");
+            if (!o.empty() && s.empty()) throw py::value_error("src: empty input, non-empty output");
+            py::gil_scoped_release nogil;
+            texture::upsample_on(s, k, o, threads);
+        },
+        py::arg("src"), py::arg("mask"), py::arg("out"), py::arg("threads"),
+        "Bilinear resize of src (h, w) float32 to out's shape where mask (H, W) uint8 is nonzero; 0 elsewhere.");
+    m.def(
+        "excess_over",
+        [](const py::array& energy, const py::array& skin, double threshold, py::array& over, int threads) {
+            if (threads < 0) throw py::value_error("threads: must be >= 0 (0 = all hardware threads)");
+            auto e = const_view<float>(energy, "energy");
+            auto s = const_view<std::uint8_t>(skin, "skin");
+            auto o = mut_view<std::uint8_t>(over, "over");
+            check_same_hw(e, "energy", s, "skin");
+            check_same_hw(e, "energy", o, "over");
+            if (o.height > 1 && o.row_stride < o.width) throw py::value_error("over: rows overlap");
+            if (!std::isfinite(threshold) || !(threshold > 0.0))
+                throw py::value_error("threshold: must be finite and > 0");
+            texture::ExcessStats st;
+            {
+                py::gil_scoped_release nogil;
+                st = texture::excess_over(e, s, threshold, o, threads);
+            }
+            return py::make_tuple(st.n_skin, st.n_over, st.excess);
+        },
+        py::arg("energy"), py::arg("skin"), py::arg("threshold"), py::arg("over"), py::arg("threads"),
+        "over = 255 where skin and energy > threshold; returns (n_skin, n_over, mean clipped excess).");
 }

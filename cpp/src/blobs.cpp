@@ -244,6 +244,15 @@ public:
           sign_(sign), nlayers_(nlayers), threads_(threads) {}
 
     // Non-maximum suppression of layer i (dc), with layers i-2, i-1 and i+1.
+    // With check_finite, layer() also tests that the layer's samples on `near`
+    // (every sample when there is no mask) are finite, row by row as it searches
+    // them (the row is then in cache); nonfinite() tells whether one was not.
+    void check_finite(const RowSpans* near) {
+        check_ = true;
+        near_ = near;
+    }
+    bool nonfinite() const { return nonfinite_; }
+
     void layer(int i, Layer dp2, Layer dp, Layer dc, Layer dn) {
         const std::int64_t w = w_, h = h_;
         const float sign = sign_;
@@ -251,15 +260,25 @@ public:
         const std::int64_t grain = row_grain(w);
         const std::int64_t nchunks = chunk_count(h, grain);
         std::vector<std::vector<Candidate>> parts(static_cast<std::size_t>(nchunks));
+        std::vector<std::uint8_t> bad(static_cast<std::size_t>(nchunks), 0);
         const ConstView<std::uint8_t>* mask = mask_;
         const int nlayers = nlayers_;
         const Span whole_span{0, w};
         const SpanRow whole{&whole_span, &whole_span + 1};
+        const bool check = check_;
+        const RowSpans* near = near_;
         parallel_chunks(h, grain, threads_, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
             auto& out = parts[static_cast<std::size_t>(c)];
             std::vector<std::uint8_t> flag(static_cast<std::size_t>(w));
+            std::uint8_t any_bad = 0;
             for (std::int64_t y = y0; y < y1; ++y) {
                 const float* row = dc.p + y * dc.stride;
+                if (check) {
+                    // x - x is 0 for finite x and NaN for NaN or +-inf (as all_finite_on)
+                    for (const Span& run : near ? near->row(y) : whole)
+                        for (std::int64_t x = run.x0; x < run.x1; ++x)
+                            any_bad |= static_cast<std::uint8_t>(!(row[x] - row[x] == 0.0f));
+                }
                 const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
                 const bool interior_row = y > 0 && y + 1 < h;
                 // Full test of sample x (prefiltered interior samples skip the
@@ -326,7 +345,9 @@ public:
                     if (run.x1 == w) test(w - 1, false);
                 }
             }
+            bad[static_cast<std::size_t>(c)] = any_bad;
         });
+        for (auto b : bad) nonfinite_ = nonfinite_ || b != 0;
         for (auto& p : parts) cands_.insert(cands_.end(), p.begin(), p.end());
         if (i == 0) layer0_end_ = cands_.size();
         // Layer-0 candidates need D_2, available now that i == 1.
@@ -425,6 +446,8 @@ private:
     int nlayers_, threads_;
     std::vector<Candidate> cands_;
     std::size_t layer0_end_ = 0;
+    bool check_ = false, nonfinite_ = false;
+    const RowSpans* near_ = nullptr;
 };
 
 }  // namespace
@@ -608,18 +631,13 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
         throw std::invalid_argument("mask: shape differs from the layers");
     if (layers[0].empty()) return {};
     // The samples the search reads must be finite: within one pixel of the mask
-    // (every sample without one).
-    RowSpans runs;
+    // (every sample without one). Each layer is checked while it is searched (one
+    // pass over memory instead of two); a non-finite sample is reported after the
+    // search (whose values it may have made meaningless) and before any result.
+    RowSpans runs, near;
     if (mask) {
         runs = mask_spans(*mask);
-        const RowSpans near = dilate_spans(runs, 1);
-        for (const auto& v : layers)
-            if (!all_finite_on(v, near, threads))
-                throw std::invalid_argument("layers: contain NaN or inf");
-    } else {
-        for (const auto& v : layers)
-            if (!all_finite(v, threads))
-                throw std::invalid_argument("layers: contain NaN or inf");
+        near = dilate_spans(runs, 1);
     }
     const int nlayers = static_cast<int>(layers.size());
     auto at = [&](int i) {
@@ -630,7 +648,9 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
     const float sign = params.polarity == BlobPolarity::Dark ? 1.0f : -1.0f;
     CandidateSearch search(w, h, mask, mask ? &runs : nullptr, params.threshold, sign, nlayers,
                            threads);
+    search.check_finite(mask ? &near : nullptr);
     for (int i = 0; i < nlayers; ++i) search.layer(i, at(i - 2), at(i - 1), at(i), at(i + 1));
+    if (search.nonfinite()) throw std::invalid_argument("layers: contain NaN or inf");
     return search.finish(params.sigmas, params.overlap);
 }
 

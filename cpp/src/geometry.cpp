@@ -14,6 +14,11 @@
 #include "skincore/cpu.hpp"
 #include "skincore/parallel.hpp"
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define SKINCORE_RESIZE_AVX2 1
+#endif
+
 namespace skincore {
 
 namespace {
@@ -668,6 +673,65 @@ struct F32Finish {
     float operator()(float h) const { return h / denom; }
 };
 
+#ifdef SKINCORE_RESIZE_AVX2
+// Rows [y0, y1) of a 3-channel uint8 resize with NT fixed taps, float vertical
+// and double horizontal sums (resize_impl<uint8_t, 3, float, double, U8Finish, NT>):
+// the vertical pass vectorised by the compiler for AVX2, the horizontal one with
+// the three channels of an output pixel in one vector of doubles (a fourth lane
+// unused). Every sum is an exact integer (see resize_dispatch) and the rounding
+// is U8Finish's, operation for operation: the bytes equal the generic path's.
+// `line` holds 3 * src.width + 4 floats (the last pixel's vector reads past it).
+template <int NT>
+__attribute__((target("avx2"))) void resize_u8c3_rows_avx2(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst,
+                                                          const Axis& ax, const Axis& ay, const double* hw,
+                                                          double denom, double inv, float* line,
+                                                          std::int64_t y0, std::int64_t y1) {
+    const std::int64_t in_n = src.width * 3;
+    const std::int64_t out_w = dst.width;
+    float* __restrict acc = line;
+    const __m256d vd = _mm256_set1_pd(denom), vinv = _mm256_set1_pd(inv);
+    for (std::int64_t y = y0; y < y1; ++y) {
+        const std::int64_t sy = ay.start[static_cast<std::size_t>(y)];
+        const std::int64_t k0 = ay.woff[static_cast<std::size_t>(y)];
+        const std::int64_t nk = ay.woff[static_cast<std::size_t>(y) + 1] - k0;
+        for (std::int64_t k = 0; k < nk; ++k) {
+            const std::uint8_t* __restrict s = src.row(sy + k);
+            const float wk = static_cast<float>(ay.w[static_cast<std::size_t>(k0 + k)]);
+            if (k == 0) {
+                for (std::int64_t i = 0; i < in_n; ++i) acc[i] = wk * static_cast<float>(s[i]);
+            } else {
+                for (std::int64_t i = 0; i < in_n; ++i) acc[i] += wk * static_cast<float>(s[i]);
+            }
+        }
+        std::uint8_t* o = dst.row(y);
+        const std::int64_t* fs = ax.fstart.data();
+        for (std::int64_t x = 0; x < out_w; ++x) {
+            const float* a = acc + fs[x] * 3;
+            const double* wx = hw + x * NT;
+            __m256d h = _mm256_mul_pd(_mm256_set1_pd(wx[0]), _mm256_cvtps_pd(_mm_loadu_ps(a)));
+            for (int j = 1; j < NT; ++j)
+                h = _mm256_add_pd(h, _mm256_mul_pd(_mm256_set1_pd(wx[j]), _mm256_cvtps_pd(_mm_loadu_ps(a + 3 * j))));
+            // U8Finish: int32((2 h + denom) * inv), then the low byte
+            const __m256d t = _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), h), vd), vinv);
+            __m128i q = _mm256_cvttpd_epi32(t);
+            q = _mm_packus_epi32(q, q);
+            q = _mm_packus_epi16(q, q);
+            const std::uint32_t bytes = static_cast<std::uint32_t>(_mm_cvtsi128_si32(q));
+            std::uint8_t b4[4];
+            std::memcpy(b4, &bytes, 4);
+            o[3 * x] = b4[0];
+            o[3 * x + 1] = b4[1];
+            o[3 * x + 2] = b4[2];
+        }
+    }
+}
+
+bool resize_u8_avx2() {
+    static const bool cpu = __builtin_cpu_supports("avx2");
+    return cpu && simd_enabled();
+}
+#endif
+
 template <class T, int C, class VAcc, class HAcc, class Finish, int NT = 0>
 void resize_impl(ConstView<T> src, MutView<T> dst, const Axis& ax, const Axis& ay, int threads) {
     const std::int64_t in_n = src.width * C;
@@ -677,6 +741,19 @@ void resize_impl(ConstView<T> src, MutView<T> dst, const Axis& ax, const Axis& a
                                          std::max<std::int64_t>(1, ay.max_taps));
     std::vector<HAcc> hw;  // fixed-width horizontal weights in the accumulator type
     if constexpr (NT > 0) hw.assign(ax.fw.begin(), ax.fw.end());
+#ifdef SKINCORE_RESIZE_AVX2
+    if constexpr (std::is_same_v<T, std::uint8_t> && C == 3 && NT > 0 && std::is_same_v<VAcc, float> &&
+                  std::is_same_v<HAcc, double> && std::is_same_v<Finish, U8Finish>) {
+        if (resize_u8_avx2()) {
+            parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+                std::vector<float> line(static_cast<std::size_t>(in_n) + 4, 0.0f);
+                resize_u8c3_rows_avx2<NT>(src, dst, ax, ay, hw.data(), finish.denom, finish.inv, line.data(), y0,
+                                          y1);
+            });
+            return;
+        }
+    }
+#endif
     parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         std::vector<VAcc> line(static_cast<std::size_t>(in_n));
         VAcc* __restrict acc = line.data();
@@ -759,9 +836,68 @@ void resize_dispatch(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, Axi
         resize_u8_taps<C, double, double, U8Finish>(src, dst, ax, ay, threads);
 }
 
+// Single-channel float with at most three horizontal taps per output (area
+// reductions by factors below 2, e.g. the texture grids' 6 -> 4 px/mm and the
+// window blurs' 2x coarser grid): resize_impl's arithmetic per output, case by
+// case (h = w0 a0, then + w1 a1, then + w2 a2, in float, then h / D), with the
+// weights converted once per call and the tap count selected without a branch
+// (the generic loop's variable trip count mispredicted at every other output).
+void resize_f32_taps3(ConstView<float> src, MutView<float> dst, const Axis& ax, const Axis& ay,
+                      int threads) {
+    const std::int64_t in_w = src.width, out_w = dst.width;
+    const F32Finish finish(static_cast<double>(ax.denom) * static_cast<double>(ay.denom));
+    std::vector<float> xw(static_cast<std::size_t>(3 * out_w), 0.0f);
+    std::vector<std::int32_t> xn(static_cast<std::size_t>(out_w));
+    for (std::int64_t x = 0; x < out_w; ++x) {
+        const std::size_t i = static_cast<std::size_t>(x);
+        const std::int64_t j0 = ax.woff[i], nj = ax.woff[i + 1] - j0;
+        for (std::int64_t j = 0; j < nj; ++j)
+            xw[3 * i + static_cast<std::size_t>(j)] = static_cast<float>(ax.w[static_cast<std::size_t>(j0 + j)]);
+        xn[i] = static_cast<std::int32_t>(nj);
+    }
+    const std::int64_t grain = row_grain(std::max(in_w, out_w) * std::max<std::int64_t>(1, ay.max_taps));
+    parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        // two spare samples: the third tap of the last outputs reads past the row
+        // (its value is computed and not selected)
+        std::vector<float> line(static_cast<std::size_t>(in_w) + 2, 0.0f);
+        float* __restrict acc = line.data();
+        const std::int64_t* __restrict xs = ax.start.data();
+        const float* __restrict w = xw.data();
+        const std::int32_t* __restrict n = xn.data();
+        const float den = finish.denom;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::int64_t sy = ay.start[static_cast<std::size_t>(y)];
+            const std::int64_t k0 = ay.woff[static_cast<std::size_t>(y)];
+            const std::int64_t nk = ay.woff[static_cast<std::size_t>(y) + 1] - k0;
+            for (std::int64_t k = 0; k < nk; ++k) {
+                const float* __restrict sr = src.row(sy + k);
+                const float wk = static_cast<float>(ay.w[static_cast<std::size_t>(k0 + k)]);
+                if (k == 0) {
+                    for (std::int64_t i = 0; i < in_w; ++i) acc[i] = wk * sr[i];
+                } else {
+                    for (std::int64_t i = 0; i < in_w; ++i) acc[i] += wk * sr[i];
+                }
+            }
+            float* __restrict o = dst.row(y);
+            for (std::int64_t x = 0; x < out_w; ++x) {
+                const float* a = acc + xs[x];
+                const float h1 = w[3 * x] * a[0];
+                const float h2 = h1 + w[3 * x + 1] * a[1];
+                const float h3 = h2 + w[3 * x + 2] * a[2];
+                const std::int32_t k = n[x];
+                const float h = k == 1 ? h1 : (k == 2 ? h2 : h3);
+                o[x] = h / den;
+            }
+        }
+    });
+}
+
 template <int C>
 void resize_dispatch(ConstView<float> src, MutView<float> dst, Axis& ax, const Axis& ay,
                      int threads) {
+    if constexpr (C == 1) {
+        if (ax.max_taps <= 3) return resize_f32_taps3(src, dst, ax, ay, threads);
+    }
     resize_impl<float, C, float, float, F32Finish>(src, dst, ax, ay, threads);
 }
 
@@ -967,7 +1103,8 @@ inline std::int64_t ceil_clamped(double v, std::int64_t lo, std::int64_t hi) {
 }  // namespace
 
 void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n_polygons,
-                   MutView<std::uint8_t> dst, std::uint8_t value, FillRule rule, int threads) {
+                   MutView<std::uint8_t> dst, std::uint8_t value, FillRule rule, int threads,
+                   std::int64_t ox, std::int64_t oy) {
     if (n_polygons < 0) throw std::invalid_argument("fill_polygons: negative polygon count");
     if (rule != FillRule::EvenOdd && rule != FillRule::NonZero)
         throw std::invalid_argument("fill_polygons: unknown fill rule");
@@ -1000,7 +1137,8 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
                 std::swap(y0, y1);
                 dir = -1;
             }
-            const std::int64_t r0 = ceil_clamped(y0, 0, H), r1 = ceil_clamped(y1, 0, H);
+            // rows of dst (the grid's rows [oy, oy + H))
+            const std::int64_t r0 = ceil_clamped(y0, oy, oy + H) - oy, r1 = ceil_clamped(y1, oy, oy + H) - oy;
             if (r0 >= r1) continue;
             edges.push_back(Edge{x0, y0, x1, y1, dir, r0, r1});
         }
@@ -1026,7 +1164,7 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
             active.resize(keep);
             if (active.empty()) continue;
             xs.clear();
-            const double py = static_cast<double>(y);
+            const double py = static_cast<double>(y + oy);
             for (const Edge* e : active) {
                 const double t = (py - e->ya) * (e->xb - e->xa);
                 xs.emplace_back(e->xa + t / (e->yb - e->ya), e->dir);
@@ -1038,8 +1176,8 @@ void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n
                 wind += evenodd ? 1 : xs[i].second;
                 const bool inside = evenodd ? (wind & 1) != 0 : wind != 0;
                 if (!inside) continue;
-                const std::int64_t a = ceil_clamped(xs[i].first, 0, W);
-                const std::int64_t b = ceil_clamped(xs[i + 1].first, 0, W);
+                const std::int64_t a = ceil_clamped(xs[i].first, ox, ox + W) - ox;
+                const std::int64_t b = ceil_clamped(xs[i + 1].first, ox, ox + W) - ox;
                 if (b > a) std::memset(row + a, value, static_cast<std::size_t>(b - a));
             }
         }

@@ -359,8 +359,34 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         }
     });
 
+    // With a mask (and a fixed gamma) the blur is needed only where the Hessian and
+    // the gradient of the span columns read it: rows y - 1 .. y + 1 of each row's
+    // span, one column wider on each side (the reflected border samples are among
+    // them). It is computed there only, each value equal to gaussian_blur's.
+    const bool row_range = has_mask && p.gamma > 0.0;
+    std::vector<std::int64_t> need;
+    if (row_range) {
+        need.assign(static_cast<std::size_t>(2 * H), 0);
+        for (long q = 0; q < h; ++q) {
+            long a = w, b = 0;
+            for (long y = std::max(0L, q - 1); y <= std::min(h - 1, q + 1); ++y) {
+                const long ya = spans[static_cast<std::size_t>(2 * y)], yb = spans[static_cast<std::size_t>(2 * y + 1)];
+                if (ya >= yb) continue;
+                a = std::min(a, ya - 1);
+                b = std::max(b, yb + 1);
+            }
+            if (a < b) {
+                need[static_cast<std::size_t>(2 * q)] = std::max(0L, a);
+                need[static_cast<std::size_t>(2 * q + 1)] = std::min(w, b);
+            }
+        }
+    }
+
     for (double sigma : sigmas) {
-        gaussian_blur(src, bview, sigma, 4.0, threads);
+        if (row_range)
+            gaussian_blur_row_range(src, bview, sigma, 4.0, need.data(), threads);
+        else
+            gaussian_blur(src, bview, sigma, 4.0, threads);
         const float s2 = p.normalize ? static_cast<float>(sigma * sigma) * sign : sign;
         const float fsigma = static_cast<float>(sigma);
         // Edge term: Rg = sigma |grad B| / (sigma^2 l2) in the Hessian's normalisation.

@@ -92,10 +92,14 @@ Spans grow1(const Spans& s, std::int64_t W, std::int64_t H) {
 // out = w > min_weight ? num / w : 0 (in place on num).
 void normalise(Grid& num, const Grid& w, float min_weight, std::int64_t grain, int threads) {
     parallel_rows(num.H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        // locals: a float store may alias min_weight (captured by reference), and
+        // its reload each iteration kept the loop from vectorising
+        const float mw = min_weight;
+        const std::int64_t width = num.W;
         for (std::int64_t y = y0; y < y1; ++y) {
-            float* n = num.row(y);
-            const float* d = w.row(y);
-            for (std::int64_t x = 0; x < num.W; ++x) n[x] = d[x] > min_weight ? n[x] / d[x] : 0.0f;
+            float* __restrict n = num.row(y);
+            const float* __restrict d = w.row(y);
+            for (std::int64_t x = 0; x < width; ++x) n[x] = d[x] > mw ? n[x] / d[x] : 0.0f;
         }
     });
 }
@@ -157,11 +161,15 @@ void bilinear_in(const Grid& src, Grid& dst, const BilinearAxis& ax, const Bilin
                 const float wy1 = ay.w1[yy];
                 for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
             }
+            // locals: a float store may alias what is captured by reference
+            const float den = denom;
+            const std::int64_t* __restrict xs = ax.start.data();
+            const float* __restrict xw0 = ax.w0.data();
+            const float* __restrict xw1 = ax.w1.data();
+            const char* __restrict two = ax.two.data();
             for (std::int64_t x = a; x < b; ++x) {
-                const std::size_t xx = static_cast<std::size_t>(x);
-                const float a0 = acc[ax.start[xx]];
-                o[x] = ax.two[xx] ? (ax.w0[xx] * a0 + ax.w1[xx] * acc[ax.start[xx] + 1]) / denom
-                                  : (ax.w0[xx] * a0) / denom;
+                const float a0 = acc[xs[x]];
+                o[x] = two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den;
             }
         }
     });
@@ -177,7 +185,159 @@ void coarse_masked(const Grid& v, Coarse& c, Grid& dst, float min_weight, const 
     bilinear_in(c.blurred, dst, c.ax, c.ay, spans, threads);
 }
 
+// NumPy's pairwise summation of a contiguous float64 array (numpy/_core/src/umath/
+// loops_utils.h.src, pairwise_sum): below 8 values a plain loop; up to 128, eight
+// interleaved partial sums combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then
+// the rest in order; above, the two halves (split at a multiple of 8) summed apart.
+double pairwise_sum(const double* a, std::int64_t n) {
+    if (n < 8) {
+        double res = 0.0;
+        for (std::int64_t i = 0; i < n; ++i) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (int j = 0; j < 8; ++j) r[j] = a[j];
+        std::int64_t i = 8;
+        for (; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; ++j) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; ++i) res += a[i];
+        return res;
+    }
+    std::int64_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
 }  // namespace
+
+void upsample_on(ConstView<float> src, ConstView<std::uint8_t> mask, MutView<float> dst, int threads) {
+    const std::int64_t W = dst.width, H = dst.height;
+    if (mask.width != W || mask.height != H) throw std::invalid_argument("mask: shape does not match dst");
+    if (W == 0 || H == 0) return;
+    if (src.empty()) throw std::invalid_argument("src: empty input, non-empty output");
+    // Per row the columns from the first to the last mask pixel.
+    Spans spans(static_cast<std::size_t>(2 * H), 0);
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* r = mask.row(y);
+            std::int64_t a = 0, b = W;
+            while (a < b && r[a] == 0) ++a;
+            while (b > a && r[b - 1] == 0) --b;
+            spans[static_cast<std::size_t>(2 * y)] = a;
+            spans[static_cast<std::size_t>(2 * y + 1)] = b;
+        }
+    });
+    const BilinearAxis ax = bilinear_axis(src.width, W), ay = bilinear_axis(src.height, H);
+    const float denom = static_cast<float>(ax.denom * ay.denom);
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> line(static_cast<std::size_t>(src.width));
+        float* __restrict acc = line.data();
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::size_t yy = static_cast<std::size_t>(y);
+            const std::int64_t a = spans[2 * yy], b = spans[2 * yy + 1];
+            float* __restrict o = dst.row(y);
+            std::fill(o, o + a, 0.0f);
+            std::fill(o + b, o + W, 0.0f);
+            if (a == b) continue;
+            // geometry's resize_bilinear_f32, restricted to the input columns read
+            const std::int64_t i0 = ax.start[static_cast<std::size_t>(a)];
+            const std::int64_t i1 = std::min(ax.start[static_cast<std::size_t>(b - 1)] + 2, src.width);
+            const float* __restrict s0 = src.row(ay.start[yy]);
+            const float wy0 = ay.w0[yy];
+            for (std::int64_t i = i0; i < i1; ++i) acc[i] = wy0 * s0[i];
+            if (ay.two[yy]) {
+                const float* __restrict s1 = src.row(ay.start[yy] + 1);
+                const float wy1 = ay.w1[yy];
+                for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
+            }
+            const std::uint8_t* __restrict m = mask.row(y);
+            // locals: a store through float* may alias a float captured by reference
+            const float den = denom;
+            const std::int64_t* __restrict xs = ax.start.data();
+            const float* __restrict xw0 = ax.w0.data();
+            const float* __restrict xw1 = ax.w1.data();
+            const char* __restrict two = ax.two.data();
+            for (std::int64_t x = a; x < b; ++x) {
+                const float a0 = acc[xs[x]];
+                const float v = two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den;
+                o[x] = m[x] ? v : 0.0f;
+            }
+        }
+    });
+}
+
+ExcessStats excess_over(ConstView<float> energy, ConstView<std::uint8_t> skin, double threshold,
+                        MutView<std::uint8_t> over, int threads) {
+    const std::int64_t W = energy.width, H = energy.height;
+    if (skin.width != W || skin.height != H) throw std::invalid_argument("skin: shape does not match energy");
+    if (over.width != W || over.height != H) throw std::invalid_argument("over: shape does not match energy");
+    if (!(threshold > 0.0) || !std::isfinite(threshold))
+        throw std::invalid_argument("threshold must be finite and > 0");
+    ExcessStats st;
+    if (W == 0 || H == 0) return st;
+    // Skin pixels per row, then each row's excess values at their row-major place.
+    std::vector<std::int64_t> start(static_cast<std::size_t>(H) + 1, 0);
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* s = skin.row(y);
+            std::int64_t n = 0;
+            for (std::int64_t x = 0; x < W; ++x) n += s[x] != 0;
+            start[static_cast<std::size_t>(y) + 1] = n;
+        }
+    });
+    for (std::int64_t y = 0; y < H; ++y) start[static_cast<std::size_t>(y) + 1] += start[static_cast<std::size_t>(y)];
+    st.n_skin = start[static_cast<std::size_t>(H)];
+    // The values in memory this thread keeps (fresh pages cost as much as the pass).
+    thread_local std::vector<double> kept;
+    std::vector<double> local;
+    std::vector<double>& values = static_cast<std::size_t>(st.n_skin) * sizeof(double) <= kScratchKeepBytes ? kept : local;
+    if (values.size() < static_cast<std::size_t>(st.n_skin)) values.resize(static_cast<std::size_t>(st.n_skin));
+    const float tf = static_cast<float>(threshold);
+    const std::int64_t grain = row_grain(W);
+    std::vector<std::int64_t> over_n(static_cast<std::size_t>(chunk_count(H, grain)), 0);
+    parallel_chunks(H, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+        std::int64_t n_over = 0;
+        // locals: stores through uint8_t* may alias anything captured by reference,
+        // which would keep the loops below from vectorising
+        const std::int64_t w = W;
+        const float thr = tf;
+        const double t = threshold;
+        std::vector<double> row_values(static_cast<std::size_t>(w) + 1);
+        double* __restrict tmp = row_values.data();
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* __restrict e = energy.row(y);
+            const std::uint8_t* __restrict s = skin.row(y);
+            std::uint8_t* __restrict o = over.row(y);
+            // the mask above the threshold and its count (branch-free, vectorised)
+            std::int32_t row_over = 0;
+            for (std::int64_t x = 0; x < w; ++x) {
+                const std::uint8_t hi = static_cast<std::uint8_t>((s[x] != 0) & (e[x] > thr));
+                o[x] = static_cast<std::uint8_t>(0 - hi);
+                row_over += hi;
+            }
+            n_over += row_over;
+            // the skin's values in order (branch-free: every value is written, the
+            // skin's are kept), then their excess in place (vectorised):
+            // clip((e - t) / t, 0, 1) as numpy.clip (maximum, then minimum)
+            std::int64_t k = 0;
+            for (std::int64_t x = 0; x < w; ++x) {
+                tmp[k] = static_cast<double>(e[x]);
+                k += s[x] != 0;
+            }
+            double* __restrict v = values.data() + start[static_cast<std::size_t>(y)];
+            for (std::int64_t i = 0; i < k; ++i) {
+                const double d = (tmp[i] - t) / t;
+                v[i] = std::min(std::max(d, 0.0), 1.0);
+            }
+        }
+        over_n[static_cast<std::size_t>(c)] = n_over;
+    });
+    for (auto n : over_n) st.n_over += n;
+    if (st.n_skin > 0) st.excess = pairwise_sum(values.data(), st.n_skin) / static_cast<double>(st.n_skin);
+    return st;
+}
 
 bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyParams& p, MutView<float> out,
             int threads) {

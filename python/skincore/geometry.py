@@ -431,6 +431,7 @@ def fill_polygons(
     rule: str = "evenodd",
     out: np.ndarray | None = None,
     threads: int = 0,
+    origin: tuple[int, int] = (0, 0),
 ) -> np.ndarray:
     """Rasterise polygons into a uint8 mask (scanline fill, pixel centres).
 
@@ -456,6 +457,10 @@ def fill_polygons(
         unchanged. If omitted, a zeroed mask is allocated.
     threads : int, optional
         Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+    origin : tuple of int, optional
+        ``(x0, y0)``: the mask is the window ``[y0, y0 + H) x [x0, x0 + W)`` of a
+        larger grid the coordinates are given in, equal bit for bit to that part
+        of the grid's fill (for a region drawn on its bounding box only).
 
     Returns
     -------
@@ -466,7 +471,7 @@ def fill_polygons(
     ------
     ValueError
         On NaN/inf or too-large coordinates, wrong shapes or dtypes, a bad
-        ``shape``, ``value``, ``rule`` or ``out`` (naming the argument).
+        ``shape``, ``value``, ``rule``, ``out`` or ``origin`` (naming the argument).
 
     Notes
     -----
@@ -497,6 +502,7 @@ def fill_polygons(
         raise ValueError(f"rule: expected 'evenodd' or 'nonzero', got {rule!r}")
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= 255:
         raise ValueError(f"value: expected an int in [0, 255], got {value!r}")
+    ox, oy = _origin(origin)
     polys = _as_polygon_list(polygons)
     if out is None:
         out = np.zeros((h, w), dtype=np.uint8)
@@ -507,8 +513,18 @@ def fill_polygons(
     offsets = np.zeros(len(polys) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in polys], out=offsets[1:])
     xy = np.ascontiguousarray(np.concatenate(polys, axis=0), dtype=np.float64)
-    _core.geometry.fill_polygons(xy, offsets, out, int(value), _FILL_RULES[rule], threads)
+    _core.geometry.fill_polygons(xy, offsets, out, int(value), _FILL_RULES[rule], threads, ox, oy)
     return out
+
+
+def _origin(origin: object) -> tuple[int, int]:
+    try:
+        ox, oy = (int(operator.index(v)) for v in origin)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise ValueError(f"origin: expected (x0, y0) ints, got {origin!r}") from None
+    if max(abs(ox), abs(oy)) > 2**40:
+        raise ValueError(f"origin: coordinates must have magnitude <= 2**40, got {origin!r}")
+    return ox, oy
 
 
 def fill_union(
@@ -518,6 +534,7 @@ def fill_union(
     value: int = 255,
     out: np.ndarray | None = None,
     threads: int = 0,
+    origin: tuple[int, int] = (0, 0),
 ) -> np.ndarray:
     """Rasterise the union of polygons, each filled on its own (even-odd rule).
 
@@ -538,6 +555,9 @@ def fill_union(
         ``(H, W)`` uint8 mask to draw into; if omitted, a zeroed mask is allocated.
     threads : int, optional
         Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+    origin : tuple of int, optional
+        ``(x0, y0)`` of the mask in the grid of the coordinates
+        (:func:`fill_polygons`).
 
     Returns
     -------
@@ -553,8 +573,9 @@ def fill_union(
         raise ValueError("polygons: expected a sequence of (K, 2) arrays")
     polys = _as_polygon_list(polygons)
     # shape, value, out and threads are checked by one (empty) fill_polygons call
-    out = fill_polygons([], shape, value=value, out=out, threads=threads)
+    out = fill_polygons([], shape, value=value, out=out, threads=threads, origin=origin)
     threads = check_threads(threads)
+    ox, oy = _origin(origin)
     if out.size == 0:
         return out
     offsets = np.zeros(2, np.int64)
@@ -563,7 +584,7 @@ def fill_union(
             offsets[1] = len(p)
             xy = np.ascontiguousarray(p)
             _core.geometry.fill_polygons(
-                xy, offsets, out, int(value), _FILL_RULES["evenodd"], threads
+                xy, offsets, out, int(value), _FILL_RULES["evenodd"], threads, ox, oy
             )
     return out
 

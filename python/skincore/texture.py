@@ -5,19 +5,23 @@ One compiled pass (:func:`texture_energy`) for what
 windowed RMS, structure-tensor isotropy); it equals the NumPy composition of
 those steps bit for bit (``tests/reference/texture.py``), with the window blurs
 exact or, with ``window="decimated"``, computed as
-:func:`skincore.geometry.wide_gaussian_blur` does.
+:func:`skincore.geometry.wide_gaussian_blur` does. :func:`upsample_on` brings an
+energy map of a coarser grid onto a finer one inside a mask and
+:func:`excess_over` thresholds it and averages its excess, each in one pass and
+equal to its NumPy composition.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from skincore import _core
 from skincore._checks import check_threads
 
-__all__ = ["WINDOWS", "texture_energy", "window_factor"]
+__all__ = ["WINDOWS", "Excess", "excess_over", "texture_energy", "upsample_on", "window_factor"]
 
 WINDOWS = ("exact", "decimated")
 """The ways :func:`texture_energy` computes its window blurs."""
@@ -156,3 +160,124 @@ def texture_energy(
         return out
     _core.texture.energy(gray, face, out, es, fs, cs, ws, bc, ei, mw, k, threads)
     return out
+
+
+def _mask8(mask: object, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    if not isinstance(mask, np.ndarray) or mask.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D numpy.ndarray")
+    if shape is not None and mask.shape != shape:
+        raise ValueError(f"{name}: expected an array of shape {shape}, got {mask.shape}")
+    if mask.dtype == np.bool_:
+        return mask.view(np.uint8)
+    if mask.dtype != np.uint8:
+        raise ValueError(f"{name}: expected dtype bool or uint8, got {mask.dtype}")
+    return mask
+
+
+def upsample_on(src: np.ndarray, mask: np.ndarray, *, threads: int = 0) -> np.ndarray:
+    """Bilinear resize of ``src`` onto the grid of ``mask``, inside the mask only.
+
+    Equal, value for value, to ``geometry.resize(src, (W, H), method="bilinear")``
+    with the pixels where ``mask`` is 0 set to 0, in one pass that interpolates
+    only between the first and last mask pixel of each row.
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(h, w)`` float32 map; rows may be strided.
+    mask : numpy.ndarray
+        ``(H, W)`` bool or uint8 (nonzero inside): the output grid.
+    threads : int, optional
+        Worker threads, 0 = the pool size; results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W)`` float32.
+
+    Raises
+    ------
+    ValueError
+        On a bad argument (the message names it), or an empty ``src`` with a
+        non-empty ``mask``.
+    """
+    if not isinstance(src, np.ndarray) or src.dtype != np.float32 or src.ndim != 2:
+        raise ValueError("src: expected a 2-D float32 numpy.ndarray")
+    m = _mask8(mask, "mask")
+    threads = check_threads(threads)
+    out = np.empty(m.shape, np.float32)
+    if out.size == 0:
+        return out
+    if src.size == 0:
+        raise ValueError("src: empty input, non-empty output")
+    _core.texture.upsample_on(src, m, out, threads)
+    return out
+
+
+class Excess(NamedTuple):
+    """What :func:`excess_over` measures.
+
+    Attributes
+    ----------
+    over : numpy.ndarray
+        ``(H, W)`` uint8, 255 where the skin's energy is above the threshold.
+    n_skin : int
+        Skin pixels.
+    n_over : int
+        Skin pixels above the threshold (nonzero pixels of ``over``).
+    excess : float
+        Mean over the skin of ``clip((E - T) / T, 0, 1)`` (0 without skin).
+    """
+
+    over: np.ndarray
+    n_skin: int
+    n_over: int
+    excess: float
+
+
+def excess_over(
+    energy: np.ndarray, skin: np.ndarray, threshold: float, *, threads: int = 0
+) -> Excess:
+    """Threshold an energy map over a skin mask and average its excess, in one pass.
+
+    Equal to the NumPy composition ``over = skin & (energy > threshold)`` (the
+    comparison in float32, as NumPy compares a float32 array with a Python
+    float) and ``numpy.mean(numpy.clip((energy[skin].astype(float64) - T) / T, 0,
+    1))``, bit for bit: the values are summed pairwise as NumPy sums them.
+
+    Parameters
+    ----------
+    energy : numpy.ndarray
+        ``(H, W)`` float32 map; rows may be strided.
+    skin : numpy.ndarray
+        ``(H, W)`` bool or uint8 (nonzero inside).
+    threshold : float
+        ``T``, finite and > 0.
+    threads : int, optional
+        Worker threads, 0 = the pool size; results do not depend on it.
+
+    Returns
+    -------
+    Excess
+        The mask above the threshold, the counts and the mean excess.
+
+    Raises
+    ------
+    ValueError
+        On a bad argument (the message names it).
+    """
+    if not isinstance(energy, np.ndarray) or energy.dtype != np.float32 or energy.ndim != 2:
+        raise ValueError("energy: expected a 2-D float32 numpy.ndarray")
+    s = _mask8(skin, "skin", energy.shape)
+    try:
+        t = float(threshold)
+    except (TypeError, ValueError):
+        raise ValueError(f"threshold: expected a number, got {threshold!r}") from None
+    if not (math.isfinite(t) and t > 0):
+        raise ValueError(f"threshold: must be finite and > 0, got {t}")
+    threads = check_threads(threads)
+    over = np.empty(energy.shape, np.uint8)
+    if over.size == 0:
+        return Excess(over, 0, 0, 0.0)
+    n_skin, n_over, excess = _core.texture.excess_over(energy, s, t, over, threads)
+    return Excess(over, int(n_skin), int(n_over), float(excess))

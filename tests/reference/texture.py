@@ -1,4 +1,4 @@
-"""NumPy reference of skincore.texture.texture_energy.
+"""NumPy reference of skincore.texture: texture_energy, upsample_on, excess_over.
 
 The composition roughness computed before the fused kernel, step for step in
 float32. ``blur`` is a parameter: with the kernel's own Gaussian
@@ -79,3 +79,28 @@ def texture_energy(
         energy *= np.sqrt(np.minimum(iso / np.float32(edge_isotropy), 1.0))
     energy *= m
     return energy.astype(np.float32)
+
+
+def upsample_on(src: np.ndarray, mask: np.ndarray, resize: Callable[..., np.ndarray]) -> np.ndarray:
+    """``resize(src, (W, H))`` (bilinear), 0 where ``mask`` is 0: roughness' two steps.
+
+    ``resize`` is :func:`skincore.geometry.resize` with ``method="bilinear"`` (the
+    kernel must equal it bit for bit) or :func:`reference.geometry.resize`.
+    """
+    h, w = mask.shape
+    out = np.asarray(resize(np.ascontiguousarray(src, np.float32), (w, h)), np.float32).copy()
+    np.copyto(out, 0.0, where=mask == 0)
+    return out
+
+
+def excess_over(energy: np.ndarray, skin: np.ndarray, threshold: float):
+    """``(over, n_skin, n_over, excess)`` as roughness computed them in NumPy."""
+    sel = skin > 0
+    rough = sel & (energy > threshold)  # float32 comparison (a Python float is weak)
+    e = energy[sel].astype(np.float64)
+    e -= threshold
+    e /= threshold
+    np.clip(e, 0.0, 1.0, out=e)
+    excess = float(np.mean(e)) if e.size else 0.0
+    over = np.where(rough, np.uint8(255), np.uint8(0))
+    return over, int(np.count_nonzero(sel)), int(np.count_nonzero(rough)), excess

@@ -188,8 +188,12 @@ constexpr double kMaxPolygonCoord = 1e100;
 // integer corners covers exactly (x1-x0)*(y1-y0) pixels, and polygons that share
 // an edge neither overlap nor leave a gap. Work and memory depend on the number
 // of points and the image size only, never on coordinate values.
+// With an origin (ox, oy), dst is the window [oy, oy + H) x [ox, ox + W) of a larger
+// grid in which the coordinates are given: its pixels are those of that grid's
+// fill, bit for bit (the crossings are computed in the grid's coordinates).
 void fill_polygons(const double* xy, const std::int64_t* offsets, std::int64_t n_polygons,
-                   MutView<std::uint8_t> dst, std::uint8_t value, FillRule rule, int threads);
+                   MutView<std::uint8_t> dst, std::uint8_t value, FillRule rule, int threads,
+                   std::int64_t ox = 0, std::int64_t oy = 0);
 
 // Convenience overload: one polygon of n points.
 inline void fill_polygon(const double* xy, std::int64_t n_points, MutView<std::uint8_t> dst,

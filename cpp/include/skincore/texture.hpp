@@ -46,4 +46,27 @@ struct EnergyParams {
 bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyParams& p, MutView<float> energy,
             int threads);
 
+// dst = geometry's bilinear resize of src to dst's size (pixel-centre aligned, the
+// same float operations in the same order, so equal values) where mask != 0, and 0
+// elsewhere: the energy of a coarser grid brought onto the mask's grid in one pass,
+// computed only between the first and last mask pixel of each row. mask has dst's
+// shape; src must not be empty unless dst is.
+void upsample_on(ConstView<float> src, ConstView<std::uint8_t> mask, MutView<float> dst, int threads);
+
+// Counts and the mean excess of an energy map over a skin mask (see excess_over).
+struct ExcessStats {
+    std::int64_t n_skin = 0;  // skin pixels (skin != 0)
+    std::int64_t n_over = 0;  // skin pixels with energy > threshold
+    double excess = 0.0;      // mean over the skin of clip((energy - t) / t, 0, 1), 0 without skin
+};
+
+// over = 255 where skin != 0 and energy > float(threshold), else 0 (caller-owned,
+// energy's shape). The excess of each skin pixel is computed in double,
+// clip((double(e) - t) / t, 0, 1), and the values, in row-major order, are summed
+// pairwise exactly as NumPy sums a contiguous float64 array (blocks of 128 in eight
+// interleaved partial sums, halves split at multiples of 8), then divided by their
+// count: equal to numpy.mean of those values. Deterministic for any thread count.
+ExcessStats excess_over(ConstView<float> energy, ConstView<std::uint8_t> skin, double threshold,
+                        MutView<std::uint8_t> over, int threads);
+
 }  // namespace skincore::texture

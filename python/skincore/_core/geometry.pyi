@@ -30,6 +30,8 @@ def fill_polygons(
     value: int,
     rule: int,
     threads: int = 0,
+    ox: int = 0,
+    oy: int = 0,
 ) -> None: ...
 def tile_median(
     src: npt.NDArray[np.float32],

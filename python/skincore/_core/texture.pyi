@@ -15,3 +15,16 @@ def energy(
     window_factor: int,
     threads: int,
 ) -> bool: ...
+def upsample_on(
+    src: npt.NDArray[np.float32],
+    mask: npt.NDArray[np.uint8],
+    out: npt.NDArray[np.float32],
+    threads: int,
+) -> None: ...
+def excess_over(
+    energy: npt.NDArray[np.float32],
+    skin: npt.NDArray[np.uint8],
+    threshold: float,
+    over: npt.NDArray[np.uint8],
+    threads: int,
+) -> tuple[int, int, float]: ...

@@ -114,6 +114,7 @@ from skincore.analysis import PORE_ZONES, Pores, PoreZone
 from skincore.concerns import blob_significance
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
+from skincore.face.regions import mask_box, mask_count
 from skincore.grading import ConcernGrade, Grade, count_confidence, severity, whole_grade
 
 #: Below this texture resolution (px per mm) nothing is measured (``None``). From
@@ -252,7 +253,9 @@ def pore_score(density_per_cm2: float, enlarged_area: float, params: Params = _D
 
 
 def _zone_masks(ctx: TextureContext) -> dict[str, np.ndarray]:
-    return {z: ctx.masks[z] for z in PORE_ZONES if z in ctx.masks and np.any(ctx.masks[z])}
+    # (rasterised first, then tested inside the polygon's box: the mask is 0 outside)
+    out = {z: ctx.masks[z] for z in PORE_ZONES if z in ctx.masks}
+    return {z: m for z, m in out.items() if mask_count(ctx.masks, z)}
 
 
 class Detection(NamedTuple):
@@ -298,15 +301,22 @@ def _detect(ctx: TextureContext, params: Params, threads: int) -> Detection | No
     masks = _zone_masks(ctx)
     if not masks:
         return None
+    # the union of the zones, on the union of their boxes (the masks are 0 outside)
     any8 = np.zeros(ctx.gray.shape, dtype=np.uint8)
-    for m in masks.values():
+    boxes = [b for z in masks if (b := mask_box(ctx.masks, z)) is not None]
+    ux0, uy0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    ux1, uy1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    for (bx0, by0, bx1, by1), m in zip(
+        (mask_box(ctx.masks, z) or (0, 0, 0, 0) for z in masks), masks.values(), strict=True
+    ):
+        win = any8[by0:by1, bx0:bx1]
         if m.dtype == np.uint8:
-            np.bitwise_or(any8, m, out=any8)
+            np.bitwise_or(win, m[by0:by1, bx0:bx1], out=win)
         else:
-            any8 |= m > 0
-    union = any8 > 0
-    rows = np.flatnonzero(union.any(axis=1))
-    cols = np.flatnonzero(union.any(axis=0))
+            win |= m[by0:by1, bx0:bx1] > 0
+    sub = any8[uy0:uy1, ux0:ux1] > 0
+    rows = np.flatnonzero(sub.any(axis=1)) + uy0
+    cols = np.flatnonzero(sub.any(axis=0)) + ux0
     lo_px = max(params.min_radius_mm / _SQRT2 * ppm, params.min_sigma_px)
     hi_px = 2.0 * params.max_radius_mm / _SQRT2 * ppm  # one octave above the pore range
     sig = blobs.scale_sigmas(lo_px, hi_px, params.scale_ratio)
@@ -317,7 +327,7 @@ def _detect(ctx: TextureContext, params: Params, threads: int) -> Detection | No
     gray = np.asarray(
         ctx.gray[y0:y1, x0:x1], dtype=np.float32
     )  # a view: the kernels take row strides
-    skin = union[y0:y1, x0:x1]
+    skin = any8[y0:y1, x0:x1] > 0
     layers = blob_significance.BlobLayers(
         gray,
         skin,
@@ -452,7 +462,7 @@ def measure_pores(
         if name not in masks:
             continue
         zmask = masks[name]
-        tex_area = int(np.count_nonzero(zmask))
+        tex_area = mask_count(ctx.masks, name)  # ctx is the grid the masks are on
         sel = found[zone == k]
         big = sel[sel[:, 2] ** 2 >= r_enl2]
         covered = 0

@@ -68,11 +68,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import geometry, texture
+from skincore import texture
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.face.beard import BEARDED_SHARE
+from skincore.face.regions import mask_box
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
@@ -201,18 +202,25 @@ def texture_energy(
         ``(h, w)`` float32 texture amplitude ``E`` in L*/100 units; 0 outside the
         face skin.
     """
-    params = params or Params()
-    face = ctx.masks.get("face")
-    if face is None or face.shape != ctx.gray.shape or not np.any(face):
-        return np.zeros(ctx.gray.shape, np.float32)
+    return _shared_energy(ctx, params or Params(), threads).copy()
+
+
+def _shared_energy(ctx: TextureContext, params: Params, threads: int) -> np.ndarray:
     # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
     # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and
     # resampled back onto the context's grid.
     # Memoised on the context grid too: roughness and moisture read the same map
-    # (each gets its own copy).
-    return ctx.memo(
-        ("roughness_energy_grid", params), lambda: _energy_on_grid(ctx, face, params, threads)
-    ).copy()
+    # (read-only here; texture_energy hands out copies).
+    face = ctx.masks.get("face")
+    if face is None or face.shape != ctx.gray.shape or not np.any(face):
+        return np.zeros(ctx.gray.shape, np.float32)
+
+    def compute() -> np.ndarray:
+        energy = _energy_on_grid(ctx, face, params, threads)
+        energy.flags.writeable = False
+        return energy
+
+    return ctx.memo(("roughness_energy_grid", params), compute)
 
 
 def _energy_on_grid(
@@ -221,11 +229,9 @@ def _energy_on_grid(
     work = ctx.rescaled(params.work_px_per_mm, threads=threads)
     energy = work.memo(("roughness_energy", params), lambda: _energy(work, params, threads))
     if work is ctx:
-        return energy
-    h, w = ctx.gray.shape
-    energy = geometry.resize(energy, (w, h), method="bilinear", threads=threads)
-    np.copyto(energy, 0.0, where=face == 0)
-    return energy
+        return energy.copy()
+    # geometry.resize(..., method="bilinear") and 0 outside the face, in one pass
+    return texture.upsample_on(energy, face, threads=threads)
 
 
 def _energy(ctx: TextureContext, params: Params, threads: int) -> np.ndarray:
@@ -255,6 +261,11 @@ def _energy(ctx: TextureContext, params: Params, threads: int) -> np.ndarray:
         window=params.window,
         threads=threads,
     )
+
+
+def _as_mask(m: np.ndarray) -> np.ndarray:
+    """Return a mask as uint8 or bool (nonzero inside), without a copy when it is one."""
+    return m if m.dtype in (np.uint8, np.bool_) else m > 0
 
 
 def mean_excess(energy: np.ndarray, skin: np.ndarray, threshold: float = ROUGH_THRESHOLD) -> float:
@@ -339,29 +350,38 @@ def measure_roughness(
     face = ctx.masks.get("face")
     if face is None or face.shape != ctx.gray.shape:
         return None
-    skin = face > 0
     upper = ctx.above_nose() if above_nose_only else None
-    if upper is not None:
-        skin &= upper
-    n_skin = int(np.count_nonzero(skin))
-    if n_skin == 0:
+    skin = _as_mask(face) if upper is None else (face > 0) & upper
+    # rough = skin & (energy > threshold), its count and mean_excess(energy, skin)
+    # in one compiled pass (equal to that NumPy composition)
+    ex = texture.excess_over(
+        _shared_energy(ctx, params, threads), skin, params.rough_threshold, threads=threads
+    )
+    if ex.n_skin == 0:
         return None
-    energy = texture_energy(ctx, params, threads=threads)
-    rough = skin & (energy > params.rough_threshold)
-    area = float(np.count_nonzero(rough)) / n_skin
+    rough = ex.over
     zones: dict[str, float] = {}
     for name in ROUGH_ZONES:
         zm = ctx.masks.get(name)
         if zm is None or zm.shape != rough.shape or (upper is not None and name == "chin"):
             continue
-        zsel = zm > 0 if upper is None else (zm > 0) & upper
+        # inside the zone's box (0 outside); uint8 masks (nonzero inside) are
+        # counted as they are, without bool copies
+        box = mask_box(ctx.masks, name)
+        if box is None:
+            zones[name] = 0.0
+            continue
+        x0, y0, x1, y1 = box
+        zm = zm[y0:y1, x0:x1]
+        zsel = _as_mask(zm) if upper is None else (zm > 0) & upper[y0:y1, x0:x1]
         nz = int(np.count_nonzero(zsel))
-        zones[name] = float(np.count_nonzero(rough & zsel)) / nz if nz else 0.0
+        hit = np.bitwise_and(rough[y0:y1, x0:x1], zsel)
+        zones[name] = float(np.count_nonzero(hit)) / nz if nz else 0.0
     return Roughness(
-        area=area,
+        area=float(ex.n_over) / ex.n_skin,
         zones=zones,
-        excess=mean_excess(energy, skin, params.rough_threshold),
-        mask=np.where(rough, np.uint8(255), np.uint8(0)),
+        excess=ex.excess,
+        mask=rough,
         mask_origin=(int(ctx.origin[0]), int(ctx.origin[1])),
         mask_scale=float(ctx.scale),
         above_nose_only=above_nose_only,

@@ -82,6 +82,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -90,6 +91,7 @@ from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.face.beard import BEARDED_SHARE
+from skincore.face.regions import LazyMasks, mask_count
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
 
 __all__ = [
@@ -206,28 +208,64 @@ _DEFAULT = Params()
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
 
 
+class _Window(NamedTuple):
+    """A zone mask stored on a window of the grid (0 everywhere else)."""
+
+    mask: np.ndarray  # (h, w) bool
+    x0: int
+    y0: int
+
+    def cut(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """Return the grid's mask on ``[y0, y1) x [x0, x1)`` (a view inside the window)."""
+        h, w = self.mask.shape
+        ax0, ay0 = x0 - self.x0, y0 - self.y0
+        ax1, ay1 = x1 - self.x0, y1 - self.y0
+        if ax0 >= 0 and ay0 >= 0 and ax1 <= w and ay1 <= h:
+            return self.mask[ay0:ay1, ax0:ax1]
+        out = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+        ix0, iy0, ix1, iy1 = max(ax0, 0), max(ay0, 0), min(ax1, w), min(ay1, h)
+        if ix1 > ix0 and iy1 > iy0:
+            out[iy0 - ay0 : iy1 - ay0, ix0 - ax0 : ix1 - ax0] = self.mask[iy0:iy1, ix0:ix1]
+        return out
+
+
+def _zone_pad(ppm: float) -> int:
+    """Reach of the zone morphology (:func:`_zone_mask_full`) in pixels, plus 2."""
+    return int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
+
+
 def _zone_mask(
-    mask: np.ndarray, ppm: float, threads: int
-) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    mask: np.ndarray,
+    ppm: float,
+    threads: int,
+    origin: tuple[int, int] = (0, 0),
+    grid: tuple[int, int] | None = None,
+) -> tuple[_Window, tuple[int, int, int, int] | None]:
     """Close small holes, then erode the border (blur-and-threshold morphology).
 
     Works on the mask's bounding box padded by the blur reach, so the cost is the
-    zone's, not the face's. Returns the mask and its bounding box (:func:`_bbox`,
-    found in that window: the mask is empty outside it).
+    zone's, not the face's. ``mask`` is the grid's mask or a window of it at
+    ``origin`` (x0, y0) that holds the mask's bounding box padded by
+    :func:`_zone_pad` within the grid of shape ``grid``
+    (:meth:`LazyMasks.window`). Returns the result on that padded window and its
+    bounding box in grid pixels (:func:`_bbox`, found in the window: the mask is
+    empty outside it).
     """
-    out = np.zeros(mask.shape, dtype=bool)
     box = _bbox(mask)
+    ox, oy = origin
     if box is None:
-        return out, None
-    pad = int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
-    x0, y0, x1, y1 = box
-    x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
-    x1, y1 = min(mask.shape[1], x1 + pad), min(mask.shape[0], y1 + pad)
-    out[y0:y1, x0:x1] = win = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
+        return _Window(np.zeros((0, 0), dtype=bool), 0, 0), None
+    gh, gw = grid if grid is not None else mask.shape
+    pad = _zone_pad(ppm)
+    # the padded box in grid pixels, then in the window's
+    x0, y0 = max(0, box[0] + ox - pad) - ox, max(0, box[1] + oy - pad) - oy
+    x1, y1 = min(gw, box[2] + ox + pad) - ox, min(gh, box[3] + oy + pad) - oy
+    win = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
+    x0, y0 = x0 + ox, y0 + oy
     inner = _bbox(win)
     if inner is None:
-        return out, None
-    return out, (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
+        return _Window(win, x0, y0), None
+    return _Window(win, x0, y0), (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
 
 
 def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
@@ -367,7 +405,7 @@ def _measure_zone(
     name: str,
     fr: ridges.FrangiResult | None,
     origin: tuple[int, int],
-    zmask: np.ndarray,
+    zmask: _Window,
     zbox: tuple[int, int, int, int] | None,
     skin_px: int,
     area_px: int,
@@ -393,7 +431,7 @@ def _measure_zone(
             high=params.high,
             scale=fr.strength_scale[sy, sx],
             orientation=fr.orientation[sy, sx],
-            mask=zmask[by0:by1, bx0:bx1],
+            mask=zmask.cut(bx0, by0, bx1, by1),
             min_length=params.min_length_mm * ppm,
             max_gap=max(1.5, params.max_gap_mm * ppm),
             spur_length=max(4.0, params.min_length_mm * ppm / 2),
@@ -475,17 +513,26 @@ def measure_wrinkles(
     if not ppm >= MIN_PX_PER_MM:
         return None
     # One count per mask and grid (a zone is present where its count is > 0).
-    count = {z: int(np.count_nonzero(ctx.masks[z])) for z in WRINKLE_ZONES if z in ctx.masks}
+    # (counted in each polygon's box: the masks are 0 outside it)
+    count = {z: mask_count(ctx.masks, z) for z in WRINKLE_ZONES if z in ctx.masks}
     names = [z for z, n in count.items() if n > 0]
     if not names:
         return None
     area_img = {z: int(round(count[z] / (ctx.scale * ctx.scale))) for z in names}
     ctx = ctx.rescaled(params.work_px_per_mm, threads=threads)
     ppm = float(ctx.px_per_mm)
-    skin_count = {z: int(np.count_nonzero(ctx.masks[z])) for z in names}
-    names = [z for z in names if skin_count[z] > 0]
     shape = ctx.gray.shape
-    zboxed = {z: _zone_mask(ctx.masks[z], ppm, threads) for z in names}
+    # each zone's mask on its polygon's box grown by the morphology's reach (rasterised
+    # there only: the masks are 0 outside the box)
+    pad = _zone_pad(ppm)
+    lazy = ctx.masks if isinstance(ctx.masks, LazyMasks) else None
+    windows: dict[str, tuple[np.ndarray, int, int]] = {}
+    for z in names:
+        win = (ctx.masks[z], 0, 0) if lazy is None else lazy.window(z, pad)
+        windows[z] = win if win is not None else (np.zeros((0, 0), np.uint8), 0, 0)
+    skin_count = {z: int(np.count_nonzero(windows[z][0])) for z in names}
+    names = [z for z in names if skin_count[z] > 0]
+    zboxed = {z: _zone_mask(windows[z][0], ppm, threads, windows[z][1:], shape) for z in names}
     zmasks = {z: m for z, (m, _) in zboxed.items()}
     zboxes = {z: b for z, (_, b) in zboxed.items()}
     gray = ctx.gray.astype(np.float32, copy=False)
@@ -506,7 +553,7 @@ def measure_wrinkles(
         reach = int(4.0 * sig[-1] + 0.5) + 2
 
         def frangi(
-            x0: int, y0: int, x1: int, y1: int, mask: np.ndarray | None = None
+            x0: int, y0: int, x1: int, y1: int, mask: _Window | None = None
         ) -> ridges.FrangiResult:
             return ridges.frangi(
                 gray[y0:y1, x0:x1],
@@ -514,7 +561,7 @@ def measure_wrinkles(
                 black_ridges=True,
                 gamma=params.gamma,
                 edge_beta=0.5,
-                mask=None if mask is None else mask[y0:y1, x0:x1],
+                mask=None if mask is None else mask.cut(x0, y0, x1, y1),
                 # trace reads the maps only where the response >= low
                 response_floor=params.low,
                 threads=threads,

@@ -350,11 +350,89 @@ class LazyMasks(Mapping):
         self._cache[name] = m
         return m
 
+    def box(self, name: str) -> tuple[int, int, int, int] | None:
+        """Return ``(x0, y0, x1, y1)``: mask ``name`` is 0 outside these columns and rows.
+
+        The bounding box of the region's polygons clipped to the grid (what
+        :func:`skin_mask` gates), known without rasterising; ``None`` when it is
+        empty (so is the mask). For a tight box search the mask inside it.
+        """
+        if name in SKIN_REGIONS:
+            parts = UNIONS.get(name, (name,))
+        elif name.endswith("_polygon") or name in EXCLUDED:
+            parts = ("face_oval" if name == "face_polygon" else name.removesuffix("_polygon"),)
+        else:
+            raise KeyError(name)
+        if not parts or any(p not in self._polygons for p in parts):
+            raise KeyError(name)
+        pts = np.concatenate(
+            [np.asarray(self._polygons[p], np.float64).reshape(-1, 2) for p in parts]
+        )
+        h, w = self._keep.shape
+        if len(pts) == 0:
+            return None
+        x0 = max(0, int(np.floor(pts[:, 0].min())))
+        y0 = max(0, int(np.floor(pts[:, 1].min())))
+        x1 = min(w, int(np.ceil(pts[:, 0].max())) + 1)
+        y1 = min(h, int(np.ceil(pts[:, 1].max())) + 1)
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+    def window(self, name: str, pad: int = 0) -> tuple[np.ndarray, int, int] | None:
+        """Return mask ``name`` on its box grown by ``pad``: ``(mask, x0, y0)``.
+
+        The part of ``self[name]`` on :meth:`box` grown by ``pad`` pixels and
+        clipped to the grid, ``(x0, y0)`` its corner; rasterised there only (and
+        not cached) unless the full mask is cached already, whose view is given.
+        ``None`` when the box is empty.
+        """
+        box = self.box(name)
+        if box is None:
+            return None
+        h, w = self._keep.shape
+        x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+        x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached[y0:y1, x0:x1], x0, y0
+        shape, origin = (y1 - y0, x1 - x0), (x0, y0)
+        if name in SKIN_REGIONS:
+            polys = [self._polygons[p] for p in UNIONS.get(name, (name,))]
+            m = geometry.fill_union(polys, shape, threads=1, origin=origin)
+            np.bitwise_and(m, self._keep[y0:y1, x0:x1], out=m)
+        else:
+            poly = "face_oval" if name == "face_polygon" else name.removesuffix("_polygon")
+            m = geometry.fill_polygons([self._polygons[poly]], shape, threads=1, origin=origin)
+        return m, x0, y0
+
+    def count(self, name: str) -> int:
+        """Nonzero pixels of mask ``name`` (on its box only; see :meth:`window`)."""
+        win = self.window(name)
+        return 0 if win is None else int(np.count_nonzero(win[0]))
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._names())
 
     def __len__(self) -> int:
         return len(self._names())
+
+
+def mask_box(masks: Mapping[str, np.ndarray], name: str) -> tuple[int, int, int, int] | None:
+    """Return ``(x0, y0, x1, y1)`` outside which ``masks[name]`` is 0.
+
+    :meth:`LazyMasks.box` for lazy masks (no rasterisation needed), the whole
+    grid for any other mapping; ``None`` when the box is empty.
+    """
+    if isinstance(masks, LazyMasks):
+        return masks.box(name)
+    h, w = np.shape(masks[name])[:2]
+    return (0, 0, w, h) if h and w else None
+
+
+def mask_count(masks: Mapping[str, np.ndarray], name: str) -> int:
+    """Nonzero pixels of ``masks[name]`` (:meth:`LazyMasks.count`: on its box only)."""
+    if isinstance(masks, LazyMasks):
+        return masks.count(name)
+    return int(np.count_nonzero(masks[name]))
 
 
 def crop_box(
