@@ -738,19 +738,23 @@ def detect_lesions(
 
 
 def _split_by_peaks(
-    cand: np.ndarray, response: np.ndarray, seed: float, radius: int, threads: int
+    cand: np.ndarray,
+    response: np.ndarray,
+    seed: float,
+    radius: int,
+    threads: int,
+    peak_max: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Regions of ``cand`` around the response peaks >= ``seed``.
 
-    Peaks are local maxima over a ``(2 radius + 1)`` square; a connected region
+    Peaks are local maxima over a ``(2 radius + 1)`` square (``peak_max``: that
+    maximum filter of ``response`` when the caller has it); a connected region
     of ``cand`` holding several peaks is split between them by nearest peak.
     Returns a label image (1..n, one label per peak) and the peaks' (y, x).
     """
-    peaks = (
-        cand
-        & (response >= seed)
-        & (response >= geometry.max_filter(response, radius, threads=threads))
-    )
+    if peak_max is None:
+        peak_max = geometry.max_filter(response, radius, threads=threads)
+    peaks = cand & (response >= seed) & (response >= peak_max)
     py, px = np.nonzero(peaks)
     comp, st = contours.label(cand.view(np.uint8), threads=threads)
     out = np.zeros(cand.shape, np.int32)
@@ -991,13 +995,14 @@ def _candidates(
     n_red = int(labels.max())
     dark_max = geometry.max_filter(dark, 2 * radius, threads=threads)
     dark_c = (dark > brown_low) & (dark >= 0.5 * dark_max) & sk & ~red_c
-    dl, _ = _split_by_peaks(dark_c, dark, brown_seed, radius, threads)
+    dark_peaks = geometry.max_filter(dark, radius, threads=threads)
+    dl, _ = _split_by_peaks(dark_c, dark, brown_seed, radius, threads, dark_peaks)
     tight = _tighten(dark_c, dl, dark, dark_max, max_px, p)
     # Rings (the surrounding skin a region is compared with) never take a
     # candidate's pixels: nor those a tightened region gave up.
     ring_skin = skin_w
     if tight is not None:
-        dl, _ = _split_by_peaks(tight, dark, brown_seed, radius, threads)
+        dl, _ = _split_by_peaks(tight, dark, brown_seed, radius, threads, dark_peaks)
         ring_skin = np.where(dark_c & ~tight, np.uint8(0), skin_w)
     n_dark = int(dl.max())
     if n_red + n_dark == 0:
