@@ -41,3 +41,36 @@ def check_threads(threads: object) -> int:
             f"got {threads!r}"
         )
     return int(threads)
+
+
+def check_mask(mask: object, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """Validate a 2-D bool or uint8 mask argument and return it as uint8.
+
+    Parameters
+    ----------
+    mask : object
+        The value passed by the caller.
+    name : str
+        The argument's name, for the error message.
+    shape : tuple of int, optional
+        The shape it must have.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``mask`` itself (uint8) or its uint8 view (bool); nonzero is inside.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: not a 2-D array, another shape, or another dtype.
+    """
+    if not isinstance(mask, np.ndarray) or mask.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D numpy.ndarray")
+    if shape is not None and mask.shape != shape:
+        raise ValueError(f"{name}: expected an array of shape {shape}, got {mask.shape}")
+    if mask.dtype == np.bool_:
+        return mask.view(np.uint8)
+    if mask.dtype != np.uint8:
+        raise ValueError(f"{name}: expected dtype bool or uint8, got {mask.dtype}")
+    return mask

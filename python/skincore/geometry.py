@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from skincore import _core
-from skincore._checks import check_threads
+from skincore._checks import check_mask, check_threads
 
 __all__ = [
     "fill_polygons",
@@ -294,12 +294,7 @@ def blur_threshold(
         On a bad argument (the message names it).
     """
     threads = check_threads(threads)
-    if not isinstance(mask, np.ndarray) or mask.ndim != 2:
-        raise ValueError("mask: expected a 2-D numpy.ndarray")
-    if mask.dtype == np.bool_:
-        mask = mask.view(np.uint8)
-    if mask.dtype != np.uint8:
-        raise ValueError(f"mask: expected dtype bool or uint8, got {mask.dtype}")
+    mask = check_mask(mask, "mask")
     try:
         pairs = [(float(s), float(t)) for s, t in steps]
     except (TypeError, ValueError):

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import _core
-from skincore._checks import check_threads
+from skincore._checks import check_mask, check_threads
 
 __all__ = ["FrangiResult", "Ridge", "frangi", "hysteresis_skeleton", "trace"]
 
@@ -132,17 +132,7 @@ def _gray(gray: np.ndarray) -> np.ndarray:
 
 
 def _mask(mask: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray | None:
-    if mask is None:
-        return None
-    if not isinstance(mask, np.ndarray):
-        raise ValueError("mask: expected a numpy array")
-    if mask.shape != shape:
-        raise ValueError(f"mask: shape {mask.shape} does not match {shape}")
-    if mask.dtype == np.bool_:
-        return mask.view(np.uint8)
-    if mask.dtype != np.uint8:
-        raise ValueError(f"mask: expected dtype bool or uint8, got {mask.dtype}")
-    return mask
+    return None if mask is None else check_mask(mask, "mask", shape)
 
 
 def _finite(name: str, value: float, *, lo: float | None = None, positive: bool = False) -> float:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from skincore import _core
-from skincore._checks import check_threads
+from skincore._checks import check_mask, check_threads
 
 __all__ = ["WINDOWS", "Excess", "excess_over", "texture_energy", "upsample_on", "window_factor"]
 
@@ -140,12 +140,7 @@ def texture_energy(
     """
     if not isinstance(gray, np.ndarray) or gray.dtype != np.float32 or gray.ndim != 2:
         raise ValueError("gray: expected a 2-D float32 numpy.ndarray")
-    if not isinstance(face, np.ndarray) or face.shape != gray.shape:
-        raise ValueError(f"face: expected an array of shape {gray.shape}")
-    if face.dtype == np.bool_:
-        face = face.view(np.uint8)
-    if face.dtype != np.uint8:
-        raise ValueError(f"face: expected dtype bool or uint8, got {face.dtype}")
+    face = check_mask(face, "face", gray.shape)
     es = _sigma("erode_sigma", erode_sigma, zero_ok=True)
     fs = _sigma("fine_sigma", fine_sigma)
     cs = _sigma("coarse_sigma", coarse_sigma)
@@ -160,18 +155,6 @@ def texture_energy(
         return out
     _core.texture.energy(gray, face, out, es, fs, cs, ws, bc, ei, mw, k, threads)
     return out
-
-
-def _mask8(mask: object, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
-    if not isinstance(mask, np.ndarray) or mask.ndim != 2:
-        raise ValueError(f"{name}: expected a 2-D numpy.ndarray")
-    if shape is not None and mask.shape != shape:
-        raise ValueError(f"{name}: expected an array of shape {shape}, got {mask.shape}")
-    if mask.dtype == np.bool_:
-        return mask.view(np.uint8)
-    if mask.dtype != np.uint8:
-        raise ValueError(f"{name}: expected dtype bool or uint8, got {mask.dtype}")
-    return mask
 
 
 def upsample_on(src: np.ndarray, mask: np.ndarray, *, threads: int = 0) -> np.ndarray:
@@ -203,7 +186,7 @@ def upsample_on(src: np.ndarray, mask: np.ndarray, *, threads: int = 0) -> np.nd
     """
     if not isinstance(src, np.ndarray) or src.dtype != np.float32 or src.ndim != 2:
         raise ValueError("src: expected a 2-D float32 numpy.ndarray")
-    m = _mask8(mask, "mask")
+    m = check_mask(mask, "mask")
     threads = check_threads(threads)
     out = np.empty(m.shape, np.float32)
     if out.size == 0:
@@ -268,7 +251,7 @@ def excess_over(
     """
     if not isinstance(energy, np.ndarray) or energy.dtype != np.float32 or energy.ndim != 2:
         raise ValueError("energy: expected a 2-D float32 numpy.ndarray")
-    s = _mask8(skin, "skin", energy.shape)
+    s = check_mask(skin, "skin", energy.shape)
     try:
         t = float(threshold)
     except (TypeError, ValueError):
