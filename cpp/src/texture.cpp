@@ -134,6 +134,36 @@ Coarse coarse_window(const Grid& m, std::int64_t k, double window_sigma, int thr
     return c;
 }
 
+// Output row yy of geometry's bilinear resize at columns [a, b) (a < b), with the
+// same float operations in the same order as resize's: rows of the source are
+// blended into acc (scratch of the source width) over the input columns read,
+// then each output value v goes to put(x, v). row_of(i) is source row i.
+template <class RowOf, class Put>
+inline void bilinear_row(RowOf&& row_of, std::int64_t src_w, const BilinearAxis& ax, const BilinearAxis& ay,
+                         std::size_t yy, std::int64_t a, std::int64_t b, float denom, float* __restrict acc,
+                         Put&& put) {
+    const std::int64_t i0 = ax.start[static_cast<std::size_t>(a)];
+    const std::int64_t i1 = std::min(ax.start[static_cast<std::size_t>(b - 1)] + 2, src_w);
+    const float* __restrict s0 = row_of(ay.start[yy]);
+    const float wy0 = ay.w0[yy];
+    for (std::int64_t i = i0; i < i1; ++i) acc[i] = wy0 * s0[i];
+    if (ay.two[yy]) {
+        const float* __restrict s1 = row_of(ay.start[yy] + 1);
+        const float wy1 = ay.w1[yy];
+        for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
+    }
+    // locals: a float store may alias what is captured by reference
+    const float den = denom;
+    const std::int64_t* __restrict xs = ax.start.data();
+    const float* __restrict xw0 = ax.w0.data();
+    const float* __restrict xw1 = ax.w1.data();
+    const char* __restrict two = ax.two.data();
+    for (std::int64_t x = a; x < b; ++x) {
+        const float a0 = acc[xs[x]];
+        put(x, two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den);
+    }
+}
+
 // dst = geometry's bilinear resize of src, computed only at the span columns of
 // each row (the same float operations in the same order, so those values equal
 // resize's); 0 elsewhere.
@@ -151,26 +181,8 @@ void bilinear_in(const Grid& src, Grid& dst, const BilinearAxis& ax, const Bilin
             std::fill(o, o + a, 0.0f);
             std::fill(o + b, o + dst.W, 0.0f);
             if (a == b) continue;
-            const std::int64_t i0 = ax.start[static_cast<std::size_t>(a)];
-            const std::int64_t i1 = std::min(ax.start[static_cast<std::size_t>(b - 1)] + 2, src.W);
-            const float* __restrict s0 = src.row(ay.start[yy]);
-            const float wy0 = ay.w0[yy];
-            for (std::int64_t i = i0; i < i1; ++i) acc[i] = wy0 * s0[i];
-            if (ay.two[yy]) {
-                const float* __restrict s1 = src.row(ay.start[yy] + 1);
-                const float wy1 = ay.w1[yy];
-                for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
-            }
-            // locals: a float store may alias what is captured by reference
-            const float den = denom;
-            const std::int64_t* __restrict xs = ax.start.data();
-            const float* __restrict xw0 = ax.w0.data();
-            const float* __restrict xw1 = ax.w1.data();
-            const char* __restrict two = ax.two.data();
-            for (std::int64_t x = a; x < b; ++x) {
-                const float a0 = acc[xs[x]];
-                o[x] = two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den;
-            }
+            bilinear_row([&](std::int64_t i) { return src.row(i); }, src.W, ax, ay, yy, a, b, denom, acc,
+                         [o](std::int64_t x, float v) { o[x] = v; });
         }
     });
 }
@@ -241,29 +253,9 @@ void upsample_on(ConstView<float> src, ConstView<std::uint8_t> mask, MutView<flo
             std::fill(o, o + a, 0.0f);
             std::fill(o + b, o + W, 0.0f);
             if (a == b) continue;
-            // geometry's resize_bilinear_f32, restricted to the input columns read
-            const std::int64_t i0 = ax.start[static_cast<std::size_t>(a)];
-            const std::int64_t i1 = std::min(ax.start[static_cast<std::size_t>(b - 1)] + 2, src.width);
-            const float* __restrict s0 = src.row(ay.start[yy]);
-            const float wy0 = ay.w0[yy];
-            for (std::int64_t i = i0; i < i1; ++i) acc[i] = wy0 * s0[i];
-            if (ay.two[yy]) {
-                const float* __restrict s1 = src.row(ay.start[yy] + 1);
-                const float wy1 = ay.w1[yy];
-                for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
-            }
             const std::uint8_t* __restrict m = mask.row(y);
-            // locals: a store through float* may alias a float captured by reference
-            const float den = denom;
-            const std::int64_t* __restrict xs = ax.start.data();
-            const float* __restrict xw0 = ax.w0.data();
-            const float* __restrict xw1 = ax.w1.data();
-            const char* __restrict two = ax.two.data();
-            for (std::int64_t x = a; x < b; ++x) {
-                const float a0 = acc[xs[x]];
-                const float v = two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den;
-                o[x] = m[x] ? v : 0.0f;
-            }
+            bilinear_row([&](std::int64_t i) { return src.row(i); }, src.width, ax, ay, yy, a, b, denom, acc,
+                         [o, m](std::int64_t x, float v) { o[x] = m[x] ? v : 0.0f; });
         }
     });
 }
