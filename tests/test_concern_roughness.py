@@ -111,7 +111,7 @@ def test_monotone_in_amplitude(clean_ctx):
 
 
 def skin_mask(ctx):
-    return ctx.masks["face"]
+    return R.measured_skin(ctx, R.Params())
 
 
 def test_mask_placement_and_fields(sample_ctx):
@@ -131,7 +131,7 @@ def test_mask_placement_and_fields(sample_ctx):
     assert g.whole.severity == R.severity_from_energy(
         texture_energy(sample_ctx), skin_mask(sample_ctx)
     )
-    skin = sample_ctx.masks["face"] > 0
+    skin = skin_mask(sample_ctx) > 0
     assert r.area == pytest.approx(np.count_nonzero(r.mask) / np.count_nonzero(skin))
 
 
@@ -202,6 +202,45 @@ def test_shading_edge_is_not_roughness(clean_ctx):
     assert frac_on >= 0.8
     assert frac_off <= 0.05
     # isotropic bumps of the same strength stay rough (test_planted_patch_found)
+
+
+def _fold_groove(ctx, depth=0.15, width_mm=0.8):
+    """A dark groove along the nose folds' paths (a curved shadow, as round a nose wing)."""
+    from skincore.concerns.context import fold_bands
+
+    ppm = ctx.px_per_mm
+    core = geometry.fill_polygons(
+        fold_bands(ctx.landmarks, 0.5 * width_mm * ppm), ctx.gray.shape, rule="nonzero", threads=1
+    )
+    shade = geometry.gaussian_blur((core > 0).astype(np.float32), 0.3 * ppm, threads=1)
+    return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32))
+
+
+def test_nose_folds_are_not_roughness(clean_ctx):
+    """A 15 L* groove along both alar-facial grooves, the subnasale and the philtrum
+    reads as a rough rim round the nose wings unless the band round the folds is
+    left out (``fold_margin_mm=0`` keeps it); the rest of the face is unchanged."""
+    ctx = _fold_groove(clean_ctx)
+    ppm = ctx.px_per_mm
+    near = geometry.blur_threshold(
+        _fold_groove(clean_ctx, depth=1.0).gray < clean_ctx.gray - 0.5,
+        [(4.0 * ppm / 1.28, 0.1)],
+        threads=1,
+    )  # within 4 mm of the groove
+    kept = measure_roughness(ctx, R.Params(fold_margin_mm=0.0), threads=2)
+    cut = measure_roughness(ctx, threads=2)
+    on_kept = np.count_nonzero((kept.mask > 0) & near)
+    on_cut = np.count_nonzero((cut.mask > 0) & near)
+    print(f"rough pixels within 4 mm of the nose folds: {on_kept} kept, {on_cut} with the band")
+    assert on_kept > 200
+    assert on_cut == 0
+    far = clean_ctx.masks["face"] > 0
+    far &= ~geometry.blur_threshold(near, [(3.0 * ppm / 1.28, 0.1)], threads=1)
+    assert np.array_equal((kept.mask > 0) & far, (cut.mask > 0) & far)
+    # the band is not measured: it is out of the skin the area is a share of
+    skin = R.measured_skin(ctx, R.Params())
+    assert not np.any((skin > 0) & (_fold_groove(clean_ctx, depth=1.0).gray < clean_ctx.gray - 0.5))
+    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
 
 
 def test_bearded_face_is_measured_above_the_nose_only(faces_dir):

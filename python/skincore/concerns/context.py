@@ -23,7 +23,7 @@ import numpy as np
 
 from skincore import color, geometry
 from skincore.face.beard import below_nose
-from skincore.face.regions import LazyMasks, RegionMasks, crop_box, region_polygons
+from skincore.face.regions import NOSE_FOLDS, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 
 #: Texture grid resolution cap, pixels per millimetre of skin.
@@ -112,6 +112,60 @@ class TextureContext:
 
         return self.memo("above_nose", compute)
 
+    def fold_free(self, margin_mm: float) -> np.ndarray:
+        """Return the face skin less a band round the nose folds, once per margin.
+
+        Parameters
+        ----------
+        margin_mm : float
+            Half-width of the band (mm of skin) round each path of
+            :data:`skincore.face.regions.NOSE_FOLDS`; 0 or less returns
+            ``masks["face"]`` itself.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(h, w)`` uint8 (255 = skin), read-only.
+        """
+        face = self.masks["face"]
+        if not margin_mm > 0:
+            return face
+
+        def compute() -> np.ndarray:
+            out = np.where(self.fold_band(margin_mm), np.uint8(0), face).astype(np.uint8)
+            out.flags.writeable = False
+            return out
+
+        return self.memo(("fold_free", float(margin_mm)), compute)
+
+    def fold_band(self, margin_mm: float) -> np.ndarray:
+        """Return the band round the nose folds on this grid, once per margin.
+
+        Parameters
+        ----------
+        margin_mm : float
+            Half-width (mm of skin) round each path of
+            :data:`skincore.face.regions.NOSE_FOLDS` (rectangles round each
+            segment, :func:`fold_bands`).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(h, w)`` bool, read-only; all False for a margin of 0 or less.
+        """
+
+        def compute() -> np.ndarray:
+            shape = self.gray.shape
+            if not margin_mm > 0:
+                band = np.zeros(shape, bool)
+            else:
+                quads = fold_bands(self.landmarks, margin_mm * self.px_per_mm)
+                band = geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
+            band.flags.writeable = False
+            return band
+
+        return self.memo(("fold_band", float(margin_mm)), compute)
+
     def to_image(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(N, 2)`` texture-grid points to image pixels (pixel centres)."""
         xy = np.asarray(xy, dtype=np.float64)
@@ -169,6 +223,37 @@ class TextureContext:
         return _make(
             gray, self.origin, scale, self.px_per_mm * fx, pts_img, keep, None, self.polygons
         )
+
+
+def fold_bands(landmarks: np.ndarray, half_width: float) -> list[np.ndarray]:
+    """Rectangles of ``half_width`` round each segment of the nose folds' paths.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` landmarks in the grid's pixels.
+    half_width : float
+        Half-width of each rectangle, pixels; each is also extended by it beyond
+        both ends, so consecutive segments overlap at their joints.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``(4, 2)`` float32 polygons (fill them with the non-zero rule).
+    """
+    pts = np.asarray(landmarks, np.float64)[:, :2]
+    quads = []
+    for path in NOSE_FOLDS:
+        for i, j in zip(path[:-1], path[1:], strict=True):
+            a, b = pts[i], pts[j]
+            d = b - a
+            n = float(np.hypot(d[0], d[1]))
+            if not n > 0:
+                continue
+            t = d * (half_width / n)
+            o = np.array([-t[1], t[0]])
+            quads.append(np.array([a - t + o, b + t + o, b + t - o, a - t - o], np.float32))
+    return quads
 
 
 def _resample_mask(mask: np.ndarray, shape: tuple[int, int], threads: int) -> np.ndarray:

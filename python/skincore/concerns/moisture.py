@@ -16,7 +16,8 @@ On the texture grid, a skin pixel *looks dehydrated* when it is
 * matte: no shine (:func:`skincore.concerns.oiliness.face_shine`) within
   ``matte_mm`` of it (oil or sweat on the surface is not dry skin).
 
-Per zone (forehead, both cheeks, chin) the dehydrated share of the zone's skin;
+Per zone (forehead, both cheeks, chin) the dehydrated share of the zone's skin
+(the skin roughness measures: :func:`skincore.concerns.roughness.measured_skin`);
 over the face the dehydrated share (AILab ``water_area``) and a severity 0-100
 (``water_severity``): ``100 * min(1, area / full_area)``. The map shades each
 dehydrated pixel by how far its texture exceeds the roughness threshold.
@@ -100,14 +101,14 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
     if rough is None:
         return None
     tex = work.texture
-    skin = tex.masks["face"] > 0
+    skin = roughness.measured_skin(tex, params.texture) > 0
     n_skin = int(np.count_nonzero(skin))
     if n_skin == 0 or rough.mask.shape != skin.shape:
         return None
     dry = (rough.mask > 0) & ~_near_shine(work, params, skin.shape)
     zones: dict[str, float] = {}
     for name in ROUGH_ZONES:
-        zm = tex.masks[name] > 0
+        zm = (tex.masks[name] > 0) & skin
         nz = int(np.count_nonzero(zm))
         if nz:
             zones[name] = float(np.count_nonzero(dry & zm)) / nz

@@ -140,6 +140,18 @@ _RIGHT: dict[str, tuple[int, ...]] = {
     "nostril": (166, 79, 237, 239, 238, 20, 60, 75, 59),
 }
 
+#: Folds beside and below the nose, as landmark paths: the alar-facial grooves
+#: (each nose wing's outline, from the side of the nose down round the nostril
+#: to the subnasale and up the other side) and the philtrum's groove. They are
+#: skin, but under almost any light they are a shading edge, which texture
+#: measures read as rough skin or a line; texture concerns leave a band round
+#: them (:meth:`skincore.concerns.context.TextureContext.fold_free`).
+NOSE_FOLDS: tuple[tuple[int, ...], ...] = (
+    (126, 209, 49, 48, 64, 98, 97, 2, 326, 327, 294, 278, 279, 429, 355),
+    (2, 164),
+)
+
+
 #: Regions reported by the engine (skin-only masks). t_zone = forehead +
 #: glabella + nose; u_zone = both cheeks + chin + both mouth corners.
 SKIN_REGIONS = (
