@@ -318,3 +318,46 @@ def test_bearded_face_is_traced_above_the_nose_only(faces_dir):
     assert n_cheek > len(w.zones["right_cheek"].lines)
     clean = an.analyze(str(faces_dir / "ccby_london_087.jpg")).faces[0].wrinkles
     assert not clean.above_nose_only and set(clean.zones) == set(WRINKLE_ZONES)
+
+
+def test_alar_crease_is_not_a_wrinkle(ctx):
+    """A dark crease round each nose wing (the alar-facial groove, planted 1.5 mm
+    outside the mesh's path 209-49-48-64-98 and its mirror, where the photos show
+    it) is traced in the nasolabial zones unless lines along the nose folds are
+    dropped (``fold_margin_mm=0`` keeps them); a nasolabial line planted away from
+    the wing is kept either way."""
+    from skincore.face.regions import MIRROR
+
+    base, _ = _scenario(ctx, 5, plan={})
+    pts = ctx.landmarks
+    wing = (209, 49, 48, 64, 98)
+    lines = []
+    for path in (wing, tuple(MIRROR[i] for i in wing)):
+        q = pts.astype(np.float64).copy()
+        q[:, 0] += np.sign(pts[path[0]][0] - pts[1][0]) * 1.5 * ctx.px_per_mm  # outwards
+        p = np.concatenate(
+            [segment(*q[a], *q[b]) for a, b in zip(path[:-1], path[1:], strict=True)]
+        )
+        lines.append(PlantedLine(p, 0.3 * ctx.px_per_mm, 0.2))
+    # a nasolabial fold line: from 1/3 to 2/3 of the way from the wing (203) to
+    # the mouth corner (57), well away from the wing
+    a, b = pts[203], pts[57]
+    mid = segment(*(a + (b - a) / 3), *(a + 2 * (b - a) / 3))
+    fold = PlantedLine(mid, 0.3 * ctx.px_per_mm, 0.2)
+    planted = with_gray(ctx, plant(ctx, base, [*lines, fold]).gray)
+    zones = ("left_nasolabial", "right_nasolabial", "left_cheek", "right_cheek")
+
+    def near(w, line):
+        hit = 0
+        for z in zones:
+            for ln in w.zones[z].lines:
+                q = ctx.to_texture(ln.points)
+                d = np.hypot(*(q[:, None, :] - line.points[None, ::4, :]).transpose(2, 0, 1))
+                hit += int(np.mean(d.min(axis=1) < 1.5 * ctx.px_per_mm) >= 0.5)
+        return hit
+
+    kept = measure_wrinkles(planted, W.Params(fold_margin_mm=0.0), threads=1)
+    cut = measure_wrinkles(planted, threads=1)
+    assert sum(near(kept, ln) for ln in lines) >= 2
+    assert sum(near(cut, ln) for ln in lines) == 0
+    assert near(kept, fold) >= 1 and near(cut, fold) >= 1

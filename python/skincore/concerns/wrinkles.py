@@ -36,7 +36,11 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    tilted more than :data:`FOREHEAD_MAX_TILT_DEG` from horizontal are dropped
    (on the repository's photos this removed most shine-speckle ridges of a
    shiny forehead, 42 -> 13 lines, while planted horizontal lines are all
-   kept); no prior elsewhere (glabella lines run both ways).
+   kept); no prior elsewhere (glabella lines run both ways). In the nasolabial
+   and cheek zones a line with at least half its points within
+   :data:`FOLD_MARGIN_MM` of the nose folds
+   (:data:`skincore.face.regions.NOSE_FOLDS`) is the alar crease round a nose
+   wing, a fold every face has, and is dropped.
 4. **Measures.** Per line: polyline in image pixels, length (image px and mm),
    mean / max response (``depth``), width (``2 * sigma`` of the strongest
    scale, image px) and ``deep = depth >= DEEP_THRESHOLD``. Per zone, the
@@ -134,6 +138,10 @@ EDGE_MM = 0.6
 #: horizontal (expression lines run across the forehead; shine speckle, hair
 #: and vessels give ridges in every direction).
 FOREHEAD_MAX_TILT_DEG = 35.0
+#: A line with at least half its points within this distance (mm) of the nose
+#: folds (:data:`skincore.face.regions.NOSE_FOLDS`: the grooves round the nose
+#: wings) is the alar crease, not a wrinkle, and is dropped.
+FOLD_MARGIN_MM = 2.0
 #: Wrinkles are traced on a grid of at most this many px per mm: finer sampling
 #: is area-averaged down to it, so that the same face photographed closer or at
 #: a higher resolution gives the same lines (and the cost stays bounded).
@@ -185,6 +193,10 @@ class Params:
         nose tip only, and zones keeping less than a quarter of their skin there
         are left out: stubble the beard mask misses reads as fine lines. ``1.0`` turns this
         off.
+    fold_margin_mm : float
+        Lines in the nasolabial and cheek zones with at least half their points
+        within this distance (mm) of the nose folds are dropped (the alar crease);
+        0 keeps them.
     """
 
     sigmas_mm: tuple[float, ...] = SIGMAS_MM
@@ -201,11 +213,14 @@ class Params:
     severity_bands: tuple[float, ...] = SEVERITY_BANDS
     presence_spread: float = PRESENCE_SPREAD
     beard_share: float = BEARD_SHARE
+    fold_margin_mm: float = FOLD_MARGIN_MM
 
 
 _DEFAULT = Params()
 
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
+#: Zones that reach the nose wings, where the alar crease can be traced.
+_NEAR_NOSE = (*_FOLD_ZONES, "left_cheek", "right_cheek")
 
 
 class _Window(NamedTuple):
@@ -400,6 +415,15 @@ def _score(load: float, scale: float = SCORE_LOAD) -> int:
     return int(round(100.0 * math.exp(-load / scale)))
 
 
+def _along_fold(points: np.ndarray, band: np.ndarray, x0: int, y0: int) -> bool:
+    """Whether at least half of a traced line's points (box pixels) lie in ``band``."""
+    xy = np.rint(np.asarray(points, np.float64)).astype(np.intp) + (x0, y0)
+    h, w = band.shape
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    hits = np.count_nonzero(band[xy[inside, 1], xy[inside, 0]])
+    return len(xy) > 0 and 2 * hits >= len(xy)
+
+
 def _measure_zone(
     ctx: TextureContext,
     name: str,
@@ -437,10 +461,13 @@ def _measure_zone(
             spur_length=max(4.0, params.min_length_mm * ppm / 2),
             threads=threads,
         )
+        band = ctx.fold_band(params.fold_margin_mm) if name in _NEAR_NOSE else None
         for r in traced:
             if name == "forehead" and abs(r.orientation) > math.radians(
                 params.forehead_max_tilt_deg
             ):
+                continue
+            if band is not None and _along_fold(r.points, band, bx0, by0):
                 continue
             width_tex = r.mean_width if math.isfinite(r.mean_width) else 2.0 * MIN_SIGMA_PX
             pts_tex = r.points.astype(np.float64) + (bx0, by0)
