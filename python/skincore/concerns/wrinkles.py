@@ -421,7 +421,7 @@ def _along_fold(points: np.ndarray, band: np.ndarray, x0: int, y0: int) -> bool:
     h, w = band.shape
     inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
     hits = np.count_nonzero(band[xy[inside, 1], xy[inside, 0]])
-    return len(xy) > 0 and 2 * hits >= len(xy)
+    return bool(len(xy) > 0 and 2 * hits >= len(xy))
 
 
 def _measure_zone(
