@@ -7,12 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fitted import fitted_faces
 from skincore.concerns.work import FaceWork
-from skincore.face import detect_faces, fit_landmarks
 from skincore.face.beard import beard_mask, beard_texture
 from skincore.face.segmentation import segment_face
 from skincore.face.skinmask import exclusion_mask, segmented_skin, skin_keep
-from skincore.io import load_image
 
 pytest.importorskip("onnxruntime")
 
@@ -23,12 +22,7 @@ NAMES = ("ccby_london_037", "cc0_selfie_45cm")
 
 @pytest.fixture(scope="module")
 def faces() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    out = {}
-    for name in NAMES:
-        rgb = load_image(FACES / f"{name}.jpg").rgb
-        box = detect_faces(rgb, max_faces=1)[0]
-        out[name] = (rgb, fit_landmarks(rgb, box).points)
-    return out
+    return fitted_faces(NAMES)
 
 
 def _same_segmentation(a, b) -> None:

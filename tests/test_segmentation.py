@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fitted import fitted_faces
 from skincore import geometry, models
 from skincore.face import detect_faces, fit_landmarks
 from skincore.face import segmentation as seg_mod
@@ -22,7 +23,7 @@ from skincore.face.skinmask import (
     skin_keep,
     to_grid,
 )
-from skincore.io import load_image
+from synthetic_glasses import paint_frames
 
 pytest.importorskip("onnxruntime")
 
@@ -50,12 +51,7 @@ HAIRLINE = {
 
 @pytest.fixture(scope="module")
 def faces() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    out = {}
-    for name in NAMES:
-        rgb = load_image(FACES / f"{name}.jpg").rgb
-        box = detect_faces(rgb, max_faces=1)[0]
-        out[name] = (rgb, fit_landmarks(rgb, box).points)
-    return out
+    return fitted_faces(NAMES)
 
 
 def _grid(lm: np.ndarray) -> tuple[tuple[int, int], float, tuple[int, int]]:
@@ -495,34 +491,13 @@ def _shared_data() -> Path | None:
     return None
 
 
-def _paint_frames(rgb: np.ndarray, lm: np.ndarray) -> np.ndarray:
-    """Dark plastic frames: two elliptical rims around the eyes and a bridge bar."""
-    h, w = rgb.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
-    iod = float(np.linalg.norm(lm[33, :2] - lm[263, :2]))
-    thick = 0.035 * iod
-    frame = np.zeros((h, w), bool)
-    for a, b in ((33, 133), (362, 263)):
-        c = (lm[a, :2] + lm[b, :2]) / 2
-        rx, ry = 0.32 * iod, 0.22 * iod
-        r = np.sqrt(((xx - c[0]) / rx) ** 2 + ((yy - c[1]) / ry) ** 2)
-        frame |= np.abs(r - 1.0) * min(rx, ry) < thick / 2
-    y_b = lm[168, 1] - 0.02 * iod
-    x_l = (lm[33, 0] + lm[133, 0]) / 2 + 0.3 * iod
-    x_r = (lm[362, 0] + lm[263, 0]) / 2 - 0.3 * iod
-    frame |= (np.abs(yy - y_b) < thick / 2) & (xx > x_l) & (xx < x_r)
-    out = rgb.copy()
-    out[frame] = (30, 26, 24)
-    return out
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_glasses_false_on_bare_faces_true_with_painted_frames(faces, name):
     from skincore.face.glasses import detect_glasses
 
     rgb, lm = faces[name]
     bare = detect_glasses(rgb, lm)
-    worn = detect_glasses(_paint_frames(rgb, lm), lm)
+    worn = detect_glasses(paint_frames(rgb, lm), lm)
     assert not bare.glasses, bare
     assert worn.glasses, worn
 

@@ -33,7 +33,6 @@ from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
 from skincore.face.confirm import face_confirmation
-from skincore.face.glasses import detect_glasses
 from skincore.face.landmarks import roi_from_points
 from skincore.face.regions import FACE_OVAL, polygon_area
 from skincore.face.scale import px_per_mm
@@ -252,7 +251,7 @@ def measure_face(
     quality = Quality(
         skin_lightness=skin_l,
         hair_occlusion=hair_occlusion(work.segmentation, points),
-        glasses=bool(detect_glasses(rgb, points).glasses),
+        glasses=bool(work.glasses.glasses),
         out_of_bound=out_of_bound(points, w, h),
         warnings=warnings,
     )

@@ -36,6 +36,7 @@ import numpy as np
 from skincore import color, geometry
 from skincore.concerns.context import TextureContext, build_context
 from skincore.face.beard import beard_mask, beard_share
+from skincore.face.glasses import Glasses, detect_glasses, frame_mask
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, segment_face
@@ -199,6 +200,11 @@ class FaceWork:
         )
 
     @_shared
+    def glasses(self) -> Glasses:
+        """Whether the face wears glasses (:func:`skincore.face.glasses.detect_glasses`)."""
+        return detect_glasses(self.rgb, self.landmarks)
+
+    @_shared
     def polygons(self) -> dict[str, np.ndarray]:
         """Region polygons in image pixels, the forehead extended to the hairline."""
         polys = region_polygons(self.landmarks)
@@ -216,6 +222,15 @@ class FaceWork:
         beard = beard_mask(self.rgb, self.landmarks, seg, origin, scale, shape)
         excluded = exclusion_mask(self.landmarks, origin, scale, shape)
         skin = segmented_skin(seg, origin, scale, shape)
+        if self.glasses.glasses:
+            # the segmentation reads a frame as skin: leave it out with the eyes
+            excluded |= frame_mask(
+                lab[..., 0],
+                to_grid(self.landmarks, origin, scale),
+                self.colour_px_per_mm,
+                skin & ~excluded,
+                threads=self.threads,
+            )
         keep = skin_keep(
             seg, self.landmarks, origin, scale, shape, beard=beard, skin=skin, excluded=excluded
         )
