@@ -185,3 +185,28 @@ def test_a_nodule_sized_red_region_with_a_sure_head_is_a_pustule():
     assert classify(_red(pale_centre=3.0), p) == "nodule"  # 6.2 mm, no sure head
     assert classify(_red(pale_centre=3.0, pale_tone=p.pustule_sure_pale), p) == "pustule"
     assert classify(_red(pale_tone=p.pustule_sure_pale - 0.1), p) == "nodule"
+
+
+def _det(kind: str, x: float, y: float) -> object:
+    from skincore.concerns.lesions import Lesion
+
+    return Lesion(kind, (x, y), (x - 1, y - 1, x + 1, y + 1), np.zeros((0, 2)), 1.0, 0.5, {})
+
+
+def test_confusion_names_what_each_error_was():
+    ppm = 2.0
+    planted = [
+        S.Planted("spot", 10.0, 10.0, 4.0),  # found as a mark: missed, and a false mark on a spot
+        S.Planted("mole", 50.0, 10.0, 3.0),  # found: no error
+        S.Planted("papule", 90.0, 10.0, 3.0),  # nothing there
+    ]
+    found = [
+        _det("acne_mark", 11.0, 10.0),
+        _det("mole", 50.0, 11.0),
+        _det("spot", 30.0, 40.0),  # on no planted lesion
+        _det("spot", 70.0, 40.0),  # the photo's own (in the baseline): not counted
+    ]
+    base = [_det("spot", 70.5, 40.0)]
+    missed, false = S.confusion(found, planted, base, ppm)
+    assert sorted(missed) == [("papule", "-"), ("spot", "acne_mark")]
+    assert sorted(false) == [("acne_mark", "spot"), ("spot", "none")]
