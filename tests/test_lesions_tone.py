@@ -108,6 +108,7 @@ def _red(**kw: float) -> dict[str, float]:
         redness=0.08,
         melanin=0.0,
         pale_centre=0.0,
+        pale_tone=0.0,
         from_red=1.0,
     )
     f.update(kw)
@@ -118,7 +119,7 @@ def test_nodule_by_its_core_or_its_whole_region():
     p = LesionParams(nodule_by_core=True)
     assert classify(_red(), p) == "papule"  # 6.2 mm with its halo, a 2.3 mm core
     assert classify(_red(core_area_mm2=25.0), p) == "nodule"  # a 5.6 mm core
-    assert classify(_red(pale_centre=3.0), p) == "pustule"
+    assert classify(_red(pale_tone=2.0), p) == "pustule"
     assert classify(_red(), LesionParams()) == "nodule"  # default: the whole region
 
 
@@ -182,8 +183,8 @@ def test_disc_max_reads_the_lightest_point_near_the_centre():
 
 def test_a_nodule_sized_red_region_with_a_sure_head_is_a_pustule():
     p = LesionParams()
-    assert classify(_red(pale_centre=3.0), p) == "nodule"  # 6.2 mm, no sure head
-    assert classify(_red(pale_centre=3.0, pale_tone=p.pustule_sure_pale), p) == "pustule"
+    assert classify(_red(pale_tone=2.0), p) == "nodule"  # 6.2 mm, no sure head
+    assert classify(_red(pale_tone=p.pustule_sure_pale), p) == "pustule"
     assert classify(_red(pale_tone=p.pustule_sure_pale - 0.1), p) == "nodule"
 
 
