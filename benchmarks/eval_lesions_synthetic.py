@@ -14,7 +14,9 @@ unplanted photo are the face's own and not counted), then the same per skin
 tone group (ITA of the face's median skin) with the spread (max - min) of
 each figure over the groups (the target: within 5 points; with 2-4 faces a
 group, one lesion is 2-4 points at 6 seeds). ``--param NAME=VALUE`` overrides
-a :class:`LesionParams` field. Then a diffuse red patch
+a :class:`LesionParams` field; ``--confusion`` adds, per skin tone, what
+each missed planted lesion was detected as and what each false detection
+lies on (a planted lesion of another kind, or ``none``). Then a diffuse red patch
 (radius 12 mm): the growth of the :func:`sensitivity` red area against the
 planted area, and :func:`sensitivity` / :func:`melanin` against the planted
 concentration (they must increase monotonically). Finally the time of
@@ -51,6 +53,11 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="override a LesionParams field (repeatable), e.g. --param pustule_pale=2",
     )
+    ap.add_argument(
+        "--confusion",
+        action="store_true",
+        help="per skin tone: the kinds given to missed lesions and what false detections lie on",
+    )
     args = ap.parse_args()
     params = LesionParams()
     for item in args.param:
@@ -62,6 +69,8 @@ def main() -> None:
     total: dict[str, dict[str, int]] = {}
     per_face: dict[str, dict[str, dict[str, int]]] = {}
     bad_centres = 0
+    missed: dict[str, list[tuple[str, str, str]]] = {}  # face -> (planted, given, seed)
+    false: dict[str, list[tuple[str, str, str]]] = {}  # face -> (kind, lies on, seed)
     for f in faces:
         base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, params)
         for seed in range(args.seeds):
@@ -77,6 +86,9 @@ def main() -> None:
                 f.skin[int(round(d.center[1])), int(round(d.center[0]))] == 0 for d in found
             )
             bad_centres += on_excluded + off_skin
+            m, fa = S.confusion(found, pl, base, f.px_per_mm)
+            missed.setdefault(f.name, []).extend((a, b, str(seed)) for a, b in m)
+            false.setdefault(f.name, []).extend((a, b, str(seed)) for a, b in fa)
             for kind, r in S.score(found, pl, base, f.px_per_mm).items():
                 for dst in (
                     total.setdefault(kind, {}),
@@ -131,6 +143,8 @@ def main() -> None:
         rec, prec = (np.array(v) for v in zip(*by_tone[k], strict=True))
         cells += f"{np.ptp(rec):>9.2f} / {np.ptp(prec):.2f}"
     print(f"{'max - min over tones':<26}{cells}")
+    if args.confusion:
+        _print_confusion(tones, missed, false)
     print(
         "\nred patch (radius 12 mm, hb 0.12): sensitivity red area inside the patch / its "
         "area, and the change of the total red area / patch area; by planted concentration "
@@ -211,6 +225,46 @@ def main() -> None:
         f"detect_lesions median {1e3 * np.median(ts):.0f} ms, sensitivity+melanin "
         f"{1e3 * np.median(t_s):.0f} ms"
     )
+
+
+def _print_confusion(
+    tones: dict[str, list[str]],
+    missed: dict[str, list[tuple[str, str, str]]],
+    false: dict[str, list[tuple[str, str, str]]],
+) -> None:
+    """Per tone group: missed lesions by the kind they were given, false detections by site."""
+    print("\nconfusion per skin tone: missed planted lesion -> kinds detected on it ('-': none)")
+    for group, names in tones.items():
+        print(f"  {group}")
+        for k in S.RECIPES:
+            got: dict[str, dict[str, int]] = {}
+            for n in names:
+                for a, b, _ in missed.get(n, []):
+                    if a == k:
+                        got.setdefault(b, {}).setdefault(n, 0)
+                        got[b][n] += 1
+            if got:
+                cells = ", ".join(
+                    f"{b} {sum(v.values())} ({' '.join(f'{n}:{c}' for n, c in sorted(v.items()))})"
+                    for b, v in sorted(got.items(), key=lambda kv: -sum(kv[1].values()))
+                )
+                print(f"    {k:<10} {cells}")
+    print("false detections -> the planted kind they lie on ('none': on no planted lesion)")
+    for group, names in tones.items():
+        print(f"  {group}")
+        for k in S.RECIPES:
+            got = {}
+            for n in names:
+                for a, b, _ in false.get(n, []):
+                    if a == k:
+                        got.setdefault(b, {}).setdefault(n, 0)
+                        got[b][n] += 1
+            if got:
+                cells = ", ".join(
+                    f"{b} {sum(v.values())} ({' '.join(f'{n}:{c}' for n, c in sorted(v.items()))})"
+                    for b, v in sorted(got.items(), key=lambda kv: -sum(kv[1].values()))
+                )
+                print(f"    {k:<10} {cells}")
 
 
 if __name__ == "__main__":

@@ -179,6 +179,42 @@ def score(
     return res
 
 
+def confusion(
+    found: list[Lesion], planted: list[Planted], baseline: list[Lesion], ppm: float
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What :func:`score` counts as errors, and what each one was.
+
+    Returns ``(missed, false)``: for each planted lesion not recalled, its kind
+    and the kinds of the detections within its radius + 1 mm (``"+"``-joined,
+    ``"-"`` when none); for each detection not on a planted lesion of its own
+    kind (the photo's own lesions left out as in :func:`score`), its kind and
+    the kind of the planted lesion it lies on (``"none"`` when it lies on none).
+    """
+    new = [
+        d
+        for d in found
+        if all(
+            np.hypot(d.center[0] - b.center[0], d.center[1] - b.center[1]) > 2 * ppm
+            for b in baseline
+        )
+    ]
+
+    def on(d: Lesion, p: Planted) -> bool:
+        return bool(np.hypot(d.center[0] - p.x, d.center[1] - p.y) <= p.radius + ppm)
+
+    missed = []
+    for p in planted:
+        kinds = sorted({d.kind for d in new if on(d, p)})
+        if p.kind not in kinds:
+            missed.append((p.kind, "+".join(kinds) or "-"))
+    false = []
+    for d in new:
+        if d.kind in RECIPES and not any(p.kind == d.kind and on(d, p) for p in planted):
+            under = [p.kind for p in planted if on(d, p)]
+            false.append((d.kind, under[0] if under else "none"))
+    return missed, false
+
+
 def patch_site(face: FaceCrop, radius_mm: float) -> tuple[float, float] | None:
     """Centre of a disc of ``radius_mm`` lying wholly on skin (the skin pixel deepest inside)."""
     from skincore.geometry import gaussian_blur

@@ -118,9 +118,10 @@ def test_confidence_and_score_definitions():
         from_red=1.0,
     )
     assert classify(f, p) == "papule"
-    assert classify({**f, "pale_centre": 3.0}, p) == "pustule"
+    assert classify({**f, "pale_tone": 3.0}, p) == "pustule"
+    assert classify({**f, "pale_tone": 1.4, "pale_centre": 3.0}, p) == "papule"  # on the rim
     assert classify({**f, "area_mm2": 40.0}, p) == "nodule"
-    assert classify({**f, "area_mm2": 40.0, "pale_centre": 3.0}, p) == "nodule"  # >= 5 mm
+    assert classify({**f, "area_mm2": 40.0, "pale_tone": 2.0}, p) == "nodule"  # >= 5 mm
     # Blood absorbs: a red region much lighter than its ring is no inflamed lesion.
     assert classify({**f, "dL": 6.0}, p) is None
     assert classify({**f, "redness": 0.01, "melanin": 0.05}, p) == "acne_mark"

@@ -11,9 +11,11 @@ from skincore.concerns.lesions import (
     LesionParams,
     _at_peak,
     _core_areas,
+    _disc_max,
     _faded_to_mark,
     _rim_mean,
     _tighten,
+    _weighted_centres,
     classify,
     detect_lesions,
 )
@@ -44,9 +46,29 @@ def test_pustules_found_on_dark_skin_too(pustule_recall):
     # The same planted pustule gives about half the a* step on skin of L* 31 as
     # on L* 72: with the a* contrast alone (the ACNE04 score before the tone
     # gain and the pale-centre rule) 3 of 16 were found on the dark face, 14
-    # on the light one; now 11 and 14.
-    assert pustule_recall[LIGHT] >= 0.8
-    assert pustule_recall[DARK] >= 0.6
+    # on the light one; then 10 and 14 with the head read at the plain
+    # centroid's pixel; now 11 and 16 (the head: lightest point near the
+    # contrast-weighted centre; a sure head on a nodule-sized region).
+    assert pustule_recall[LIGHT] >= 0.9
+    assert pustule_recall[DARK] >= 0.65
+
+
+def test_red_brown_marks_found_on_dark_skin():
+    # 8 planted acne marks x 3 draws on each dark face (skin L* 50 and 31). The
+    # mark's red contrast (about 0.028) is under the red seed there (raised to
+    # 0.026-0.030 by the map's noise): when the pixels of such seedless red
+    # regions were kept from the brown map too, 35 of 48 were found; now 38.
+    hit = n = 0
+    for name in ("ccby_london_037", DARK):
+        f = S.load_face(S.FACES / f"{name}.jpg")
+        base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm)
+        for seed in (100, 101, 102):
+            pl = S.place(f, ["acne_mark"] * 8, np.random.default_rng(seed))
+            img = S.plant(f.rgb, pl)
+            found = detect_lesions(img, color.rgb_to_lab(img), f.skin, f.px_per_mm)
+            r = S.score(found, pl, base, f.px_per_mm)["acne_mark"]
+            hit, n = hit + r["recalled"], n + r["planted"]
+    assert hit / n >= 0.78
 
 
 class _Chan:
@@ -104,6 +126,7 @@ def _red(**kw: float) -> dict[str, float]:
         redness=0.08,
         melanin=0.0,
         pale_centre=0.0,
+        pale_tone=0.0,
         from_red=1.0,
     )
     f.update(kw)
@@ -114,7 +137,7 @@ def test_nodule_by_its_core_or_its_whole_region():
     p = LesionParams(nodule_by_core=True)
     assert classify(_red(), p) == "papule"  # 6.2 mm with its halo, a 2.3 mm core
     assert classify(_red(core_area_mm2=25.0), p) == "nodule"  # a 5.6 mm core
-    assert classify(_red(pale_centre=3.0), p) == "pustule"
+    assert classify(_red(pale_tone=2.0), p) == "pustule"
     assert classify(_red(), LesionParams()) == "nodule"  # default: the whole region
 
 
@@ -152,3 +175,57 @@ def test_tighten_cuts_only_oversized_or_elongated_regions():
     bar = np.zeros((40, 60), np.int32)
     bar[20, 5:35] = 1  # 1 x 30: elongation 30 > max_elongation
     assert _tighten(bar > 0, bar, resp, local_max, 1000.0, p) is not None
+
+
+def test_weighted_centre_follows_the_contrast_not_the_fringe():
+    labels = np.zeros((9, 12), np.int32)
+    labels[2:7, 1:11] = 1  # 5 x 10 region, plain centroid x = 5.5
+    resp = np.full((9, 12), 0.02, np.float32)
+    resp[4, 3] = 0.10  # the lesion's peak
+    resp[3:6, 2:5] = np.maximum(resp[3:6, 2:5], 0.06)
+    labels[0, 0:2] = 2  # uniform response: the plain centroid
+    c = _weighted_centres(labels, 2, resp)
+    # weights 0.04 on 8 px around x = 3, 0.08 at x = 3: centre (3, 4) exactly
+    assert c[0] == pytest.approx([3.0, 4.0])
+    assert c[1] == pytest.approx([0.5, 0.0])
+
+
+def test_disc_max_reads_the_lightest_point_near_the_centre():
+    img = np.zeros((20, 20), np.float32)
+    img[10, 12] = 5.0  # 2 px right of the centre
+    img[10, 16] = 9.0  # 6 px right: outside a radius of 3
+    assert _disc_max(img, np.array([10.0, 10.0]), 3.0) == 5.0
+    assert _disc_max(img, np.array([10.0, 10.0]), 6.0) == 9.0
+    assert _disc_max(img, np.array([12.2, 9.8]), 0.0) == 5.0  # its own pixel
+
+
+def test_a_nodule_sized_red_region_with_a_sure_head_is_a_pustule():
+    p = LesionParams()
+    assert classify(_red(pale_tone=2.0), p) == "nodule"  # 6.2 mm, no sure head
+    assert classify(_red(pale_tone=p.pustule_sure_pale), p) == "pustule"
+    assert classify(_red(pale_tone=p.pustule_sure_pale - 0.1), p) == "nodule"
+
+
+def _det(kind: str, x: float, y: float) -> object:
+    from skincore.concerns.lesions import Lesion
+
+    return Lesion(kind, (x, y), (x - 1, y - 1, x + 1, y + 1), np.zeros((0, 2)), 1.0, 0.5, {})
+
+
+def test_confusion_names_what_each_error_was():
+    ppm = 2.0
+    planted = [
+        S.Planted("spot", 10.0, 10.0, 4.0),  # found as a mark: missed, and a false mark on a spot
+        S.Planted("mole", 50.0, 10.0, 3.0),  # found: no error
+        S.Planted("papule", 90.0, 10.0, 3.0),  # nothing there
+    ]
+    found = [
+        _det("acne_mark", 11.0, 10.0),
+        _det("mole", 50.0, 11.0),
+        _det("spot", 30.0, 40.0),  # on no planted lesion
+        _det("spot", 70.0, 40.0),  # the photo's own (in the baseline): not counted
+    ]
+    base = [_det("spot", 70.5, 40.0)]
+    missed, false = S.confusion(found, planted, base, ppm)
+    assert sorted(missed) == [("papule", "-"), ("spot", "acne_mark")]
+    assert sorted(false) == [("acne_mark", "spot"), ("spot", "none")]

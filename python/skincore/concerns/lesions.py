@@ -19,11 +19,12 @@ What is measured
    map on noisy photos) and above half of the strongest contrast nearby; a
    region with several peaks is split between them (nearest peak), so
    clustered lesions count one by one. Brown candidates are only taken where
-   the skin is not red. Each is measured by
+   the skin is not part of a red candidate. Each is measured by
    :func:`skincore.lesions.region_features` against a ring of surrounding
    skin: area (mm²), circularity, contrast in L*, a*, b*, haemoglobin and
-   melanin to the ring, a pale centre (L* at the centre minus the lesion's
-   mean, and minus its own rim, the region outside its core) and the border
+   melanin to the ring, a pale centre (the lightest L* near the
+   contrast-weighted centre minus the lesion's mean, and minus its own rim,
+   the region outside its core) and the border
    sharpness (mean |grad L*| on the border, L*/mm); the inflamed core (pixels
    whose haemoglobin excess is at least half the peak's); the red contrast
    map at the melanin peak; and how much darker the region is than its
@@ -159,8 +160,13 @@ class LesionParams:
         lesions, nodules before (which that benchmark does not score), become
         papules, and papule precision reads 0.94 instead of 0.99 (6 seeds).
     pustule_pale : float
-        A red lesion whose core is at least this much lighter (L*) than the
-        mean of the lesion is a pustule.
+        A red lesion whose pale head is at least this much lighter than its own
+        red rim, in L* on the scale of skin of L* 50 (``pale_tone``), is a
+        pustule. On that scale the pale centre of the planted pustules (median
+        5.9 / 5.7 / 5.3 on light / medium / dark test faces) and of the
+        planted papules (-1.7 / -1.6 / -1.6) no longer depend on the skin's
+        tone; in raw L* against the lesion's mean (the rule before, at 1.0)
+        they did (pustules 6.8 / 5.7 / 4.1).
     papule_min_red : float
         Minimum haemoglobin contrast of an inflamed lesion; redder than a mark.
     inflamed_max_dL : float
@@ -254,7 +260,12 @@ class LesionParams:
         is at least this multiple of its brown (melanin) contrast, else to the
         brown ones (0.5: the ratio of the seeds; on ACNE04 the red lesions'
         pixels carry melanin contrast up to twice their red contrast, and a
-        higher value loses them: recall 0.46 at 1.0).
+        higher value loses them: recall 0.46 at 1.0). A red region that holds
+        no seed (no red candidate) leaves its pixels to the brown candidates:
+        before, a planted red-brown mark on the dark test faces (red seed
+        raised to 0.026-0.030 by the map's noise, the mark's red contrast
+        about 0.028) often lost its centre so, and was found on neither map
+        (acne mark recall 0.75 dark, 0.86 light; now 0.81, 0.88).
     pustule_sure_pale : float
         A pustule (red, pale centre) whose centre is at least this much
         lighter (L*, on the scale of skin of L* 50, see :func:`detect_lesions`)
@@ -266,7 +277,23 @@ class LesionParams:
         (its a* step is about half as large).
     pustule_sure_margin : float
         ... when its red contrast peak is also at least this multiple of the
-        red seed threshold (a clear red rim, not a pale pore in a shadow).
+        red seed threshold (a clear red rim, not a pale pore in a shadow),
+        and it is smaller than a nodule (``nodule_min_diameter_mm``): a large
+        red region needs its score. A red region of nodule size with such a
+        sure pale head is a pustule with a wide halo, not a nodule (a nodule
+        is deep and shows no head).
+    pale_head_fraction : float
+        The pale head (``pale_centre``, ``pale_tone``) is the lightest L*
+        (smoothed at 0.25 mm) within this fraction of the region's equivalent
+        radius of its centre, the contrast-weighted centroid of its pixels
+        (weights: contrast above the region's faintest pixel). The head is a
+        point-like maximum and the region's outline is noisy: on dark skin,
+        whose chromophore maps are noisier in density (the same 8-bit step is
+        a larger density step on darker pixels), the region takes in more
+        fringe pixels, its plain centroid lay 0.34 mm (median) off a planted
+        pustule's centre against 0.20 mm on light skin, and the single
+        pixel there missed the 0.5 mm head (synthetic pustule recall 0.75
+        dark, 0.95 light). 0 reads the plain centroid's pixel.
     acne_min_score : float
         Red candidates classified as acne need at least this
         :func:`acne_score`; below it they are reported as ``acne_mark`` when
@@ -302,7 +329,7 @@ class LesionParams:
     min_ring_fraction: float = 0.5
     nodule_min_diameter_mm: float = 5.0
     nodule_by_core: bool = False
-    pustule_pale: float = 1.0
+    pustule_pale: float = 1.5
     papule_min_red: float = 0.03
     inflamed_max_dL: float = 2.0
     mole_max_dL: float = -12.0
@@ -321,6 +348,7 @@ class LesionParams:
     red_dominance: float = 0.5
     pustule_sure_pale: float = 3.0
     pustule_sure_margin: float = 1.5
+    pale_head_fraction: float = 0.3
     peak_separation_mm: float = 1.5
     seed_noise_factor: float = 3.5
     min_ring_completeness: float = 0.6
@@ -356,7 +384,8 @@ class Lesion:
     features : dict of str to float
         ``circularity``, ``dL``, ``da``, ``db`` (L*a*b* contrast to the ring),
         ``redness`` (haemoglobin contrast), ``melanin`` (melanin contrast),
-        ``pale_centre`` (L* at the centre minus the lesion's mean L*), ``border_sharpness``
+        ``pale_centre`` (the pale head, the lightest L* near the contrast-weighted
+        centre, minus the lesion's mean L*), ``border_sharpness``
         (|grad L*| on the border, L*/mm), ``red_peak`` and ``brown_peak``
         (largest contrast-map values inside), ``red_at_brown_peak`` (the red
         contrast map where the brown one peaks), ``core_area_mm2`` (the
@@ -399,7 +428,7 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
     * redness >= ``papule_min_red``: ``nodule`` when at least
       ``nodule_min_diameter_mm`` wide (whatever its centre: a lesion that
       large is nodular), ``pustule`` with a pale centre (core at least
-      ``pustule_pale`` L* lighter than the lesion), else ``papule``;
+      ``pustule_pale`` lighter than its rim, ``pale_tone``), else ``papule``;
     * weakly red, lighter than the ring by ``comedone_min_dL`` and at most
       ``comedone_max_diameter_mm`` wide: ``closed_comedone``;
     * other weakly red: ``None``.
@@ -429,9 +458,11 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
         if red >= p.papule_min_red:
             if dL > p.inflamed_max_dL:
                 return None
-            if core_diameter >= p.nodule_min_diameter_mm:
+            if core_diameter >= p.nodule_min_diameter_mm and not (
+                f.get("pale_tone", 0.0) >= p.pustule_sure_pale
+            ):
                 return "nodule"
-            if f["pale_centre"] >= p.pustule_pale:
+            if f["pale_tone"] >= p.pustule_pale:
                 return "pustule"
             return "papule"
         if dL >= p.comedone_min_dL and diameter <= p.comedone_max_diameter_mm:
@@ -697,6 +728,7 @@ def detect_lesions(
                     kind == "pustule"
                     and f["pale_tone"] >= p.pustule_sure_pale
                     and f["margin"] >= p.pustule_sure_margin
+                    and f["area_mm2"] < np.pi / 4 * p.nodule_min_diameter_mm**2
                 ):
                     continue
                 conf = p.acne_min_score
@@ -943,6 +975,47 @@ def _tighten(
     return cand & (~in_bad | (resp >= np.float32(p.tight_fraction) * local_max))
 
 
+def _weighted_centres(labels: np.ndarray, n: int, resp: np.ndarray) -> np.ndarray:
+    """Contrast-weighted centroid ``(x, y)`` of each label 1..n.
+
+    Each pixel weighs its ``resp`` above the faintest pixel of its label: the
+    fringe pixels that only just passed the region's threshold (where noise
+    decides) count little. A label of uniform response gets its plain
+    centroid.
+    """
+    yy, xx = np.nonzero(labels)
+    lab = labels[yy, xx]
+    v = resp[yy, xx].astype(np.float64)
+    low = np.full(n + 1, np.inf)
+    np.minimum.at(low, lab, v)
+    w = v - low[lab]
+    cnt = np.bincount(lab, minlength=n + 1)[1:].astype(np.float64)
+    sw = np.bincount(lab, weights=w, minlength=n + 1)[1:]
+    flat = sw <= 0
+    w = np.where(flat[lab - 1], 1.0, w)
+    sw = np.where(flat, cnt, sw)
+    cx = np.bincount(lab, weights=w * xx, minlength=n + 1)[1:] / np.maximum(sw, 1e-12)
+    cy = np.bincount(lab, weights=w * yy, minlength=n + 1)[1:] / np.maximum(sw, 1e-12)
+    return np.stack([cx, cy], 1)
+
+
+def _disc_max(img: np.ndarray, centre: np.ndarray, radius: float) -> float:
+    """Largest value of ``img`` within ``radius`` px of ``centre`` ``(x, y)``, its own pixel too."""
+    h, w = img.shape
+    cx, cy = float(centre[0]), float(centre[1])
+    ix = min(max(int(round(cx)), 0), w - 1)
+    iy = min(max(int(round(cy)), 0), h - 1)
+    if radius < 0.5:
+        return float(img[iy, ix])
+    x0, x1 = max(0, int(np.floor(cx - radius))), min(w, int(np.ceil(cx + radius)) + 1)
+    y0, y1 = max(0, int(np.floor(cy - radius))), min(h, int(np.ceil(cy + radius)) + 1)
+    dx = np.arange(x0, x1, dtype=np.float64) - cx
+    dy = (np.arange(y0, y1, dtype=np.float64) - cy)[:, None]
+    sel = dx * dx + dy * dy <= radius * radius
+    win = img[y0:y1, x0:x1][sel]
+    return float(max(win.max(), img[iy, ix])) if win.size else float(img[iy, ix])
+
+
 def _robust_sigma(v: np.ndarray) -> float:
     if v.size == 0:
         return 0.0
@@ -994,7 +1067,12 @@ def _candidates(
     labels, _ = _split_by_peaks(red_c, red, red_seed, radius, threads)
     n_red = int(labels.max())
     dark_max = geometry.max_filter(dark, 2 * radius, threads=threads)
-    dark_c = (dark > brown_low) & (dark >= 0.5 * dark_max) & sk & ~red_c
+    # Only the pixels of red candidates (red regions that hold a seed) are
+    # kept from the brown map: a red-brown mark whose red contrast stays under
+    # the red seed (raised by the map's noise on dark or made-up skin) would
+    # otherwise lose its red-dominant pixels, its centre often, to a red
+    # region that is no candidate, and be found on neither map.
+    dark_c = (dark > brown_low) & (dark >= 0.5 * dark_max) & sk & (labels == 0)
     dark_peaks = geometry.max_filter(dark, radius, threads=threads)
     dl, _ = _split_by_peaks(dark_c, dark, brown_seed, radius, threads, dark_peaks)
     tight = _tighten(dark_c, dl, dark, dark_max, max_px, p)
@@ -1026,13 +1104,14 @@ def _candidates(
     ch = ft.channels
     area_mm2 = ft.area / (ppm * ppm)
     circ = ft.circularity
-    # L* at a candidate's centre (lightly smoothed) against its mean: a pale
+    # L* near a candidate's centre (lightly smoothed) against its mean: a pale
     # centre whether or not the centre belongs to the candidate (a pustule's
     # red ring may leave its pale head outside the red region).
     l_soft = geometry.gaussian_blur(
         np.ascontiguousarray(lab_w[..., 0]), max(0.5, 0.25 * ppm), threads=threads
     )
     elong = _elongations(labels, n_red + n_dark)
+    centres = _weighted_centres(labels, n_red + n_dark, np.where(labels <= n_red, red, dark))
     core_area = (
         _core_areas(labels, n_red + n_dark, hb, ch[_HB].ring, max(0.5, 0.25 * ppm), threads)
         / (ppm * ppm)
@@ -1067,6 +1146,9 @@ def _candidates(
             feats.append(None)
             continue
         mel_c = float(ch[_MEL].inside[i] - ch[_MEL].ring[i])
+        head = _disc_max(
+            l_soft, centres[i], p.pale_head_fraction * float(np.sqrt(ft.area[i] / np.pi))
+        )
         implied = (float(ch[_L].ring[i]) + 16.0) * np.log(10.0) / 3.0 * max(mel_c, 1e-6)
         f: dict = {
             "area_mm2": float(area_mm2[i]),
@@ -1091,8 +1173,8 @@ def _candidates(
                 - mel_c
                 - (ch[_HB].inside[i] - ch[_HB].ring[i])
             ),
-            "pale_centre": float(l_soft[cyi, cxi] - ch[_L].inside[i]),
-            "pale_tone": float((l_soft[cyi, cxi] - _rim_mean(ch[_L], ft, i)) * tone),
+            "pale_centre": float(head - ch[_L].inside[i]),
+            "pale_tone": float((head - _rim_mean(ch[_L], ft, i)) * tone),
             "border_sharpness": float(ch[_L].border_gradient[i] * ppm),
             "red_peak": float(ch[_RED].max[i]),
             "brown_peak": float(ch[_BROWN].max[i]),
