@@ -69,6 +69,7 @@ def main() -> None:
     total: dict[str, dict[str, int]] = {}
     per_face: dict[str, dict[str, dict[str, int]]] = {}
     bad_centres = 0
+    other: dict[str, int] = {}  # unplanted kind -> false detections
     missed: dict[str, list[tuple[str, str, str]]] = {}  # face -> (planted, given, seed)
     false: dict[str, list[tuple[str, str, str]]] = {}  # face -> (kind, lies on, seed)
     for f in faces:
@@ -86,6 +87,8 @@ def main() -> None:
                 f.skin[int(round(d.center[1])), int(round(d.center[0]))] == 0 for d in found
             )
             bad_centres += on_excluded + off_skin
+            for kind in S.unplanted(found, base, f.px_per_mm):
+                other[kind] = other.get(kind, 0) + 1
             m, fa = S.confusion(found, pl, base, f.px_per_mm)
             missed.setdefault(f.name, []).extend((a, b, str(seed)) for a, b in m)
             false.setdefault(f.name, []).extend((a, b, str(seed)) for a, b in fa)
@@ -110,6 +113,8 @@ def main() -> None:
             f"{r['correct'] / max(r['detections'], 1):>10.3f}{min(recs):>18.2f} .. {max(recs):.2f}"
         )
     print(f"detections centred off the skin mask or on eyes/brows/lips/nostrils: {bad_centres}")
+    listed = ", ".join(f"{k} {v}" for k, v in sorted(other.items())) or "none"
+    print(f"new detections of a kind never planted (each a false detection): {listed}")
     print("\nper face: recall / precision")
     print(f"{'face':<26}" + "".join(f"{k:>16}" for k in S.RECIPES))
     for name, pf in per_face.items():

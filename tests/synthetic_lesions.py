@@ -147,6 +147,24 @@ def place(
     return out
 
 
+def _new(found: list[Lesion], baseline: list[Lesion], ppm: float) -> list[Lesion]:
+    """Detections farther than 2 mm from every detection on the unplanted photo."""
+    return [
+        d
+        for d in found
+        if all(
+            np.hypot(d.center[0] - b.center[0], d.center[1] - b.center[1]) > 2 * ppm
+            for b in baseline
+        )
+    ]
+
+
+def unplanted(found: list[Lesion], baseline: list[Lesion], ppm: float) -> list[str]:
+    """Kinds of the new detections of a kind never planted (nodules, closed
+    comedones): each one is a false detection that :func:`score` does not see."""
+    return [d.kind for d in _new(found, baseline, ppm) if d.kind not in RECIPES]
+
+
 def score(
     found: list[Lesion], planted: list[Planted], baseline: list[Lesion], ppm: float
 ) -> dict[str, dict[str, int]]:
@@ -156,14 +174,7 @@ def score(
     own lesions and are not counted.
     """
     res: dict[str, dict[str, int]] = {}
-    new = [
-        d
-        for d in found
-        if all(
-            np.hypot(d.center[0] - b.center[0], d.center[1] - b.center[1]) > 2 * ppm
-            for b in baseline
-        )
-    ]
+    new = _new(found, baseline, ppm)
     for kind in RECIPES:
         pk = [p for p in planted if p.kind == kind]
         dk = [d for d in new if d.kind == kind]
@@ -190,14 +201,7 @@ def confusion(
     kind (the photo's own lesions left out as in :func:`score`), its kind and
     the kind of the planted lesion it lies on (``"none"`` when it lies on none).
     """
-    new = [
-        d
-        for d in found
-        if all(
-            np.hypot(d.center[0] - b.center[0], d.center[1] - b.center[1]) > 2 * ppm
-            for b in baseline
-        )
-    ]
+    new = _new(found, baseline, ppm)
 
     def on(d: Lesion, p: Planted) -> bool:
         return bool(np.hypot(d.center[0] - p.x, d.center[1] - p.y) <= p.radius + ppm)

@@ -138,7 +138,8 @@ def test_nodule_by_its_core_or_its_whole_region():
     assert classify(_red(), p) == "papule"  # 6.2 mm with its halo, a 2.3 mm core
     assert classify(_red(core_area_mm2=25.0), p) == "nodule"  # a 5.6 mm core
     assert classify(_red(pale_tone=2.0), p) == "pustule"
-    assert classify(_red(), LesionParams()) == "nodule"  # default: the whole region
+    assert classify(_red(), LesionParams()) == "papule"  # default: by the core
+    assert classify(_red(), LesionParams(nodule_by_core=False)) == "nodule"  # the whole region
 
 
 def test_a_faded_red_candidate_is_a_mark_unless_its_darkness_is_shade():
@@ -200,10 +201,13 @@ def test_disc_max_reads_the_lightest_point_near_the_centre():
 
 
 def test_a_nodule_sized_red_region_with_a_sure_head_is_a_pustule():
-    p = LesionParams()
+    p = LesionParams(nodule_by_core=False)  # sized with the halo
     assert classify(_red(pale_tone=2.0), p) == "nodule"  # 6.2 mm, no sure head
     assert classify(_red(pale_tone=p.pustule_sure_pale), p) == "pustule"
     assert classify(_red(pale_tone=p.pustule_sure_pale - 0.1), p) == "nodule"
+    p = LesionParams()  # sized by the core: a 5.6 mm core
+    assert classify(_red(core_area_mm2=25.0, pale_tone=2.0), p) == "nodule"
+    assert classify(_red(core_area_mm2=25.0, pale_tone=p.pustule_sure_pale), p) == "pustule"
 
 
 def _det(kind: str, x: float, y: float) -> object:
