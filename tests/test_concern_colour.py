@@ -208,3 +208,23 @@ def test_youcam_masks_and_scores(base):
     for name in ("hd_redness_output.png", "hd_acne_output.png", "hd_age_spot_output.png"):
         img = Image.open(io.BytesIO(files[name]))
         assert img.size == (res.width, res.height) and img.mode == "RGBA"
+
+
+def test_the_shadow_under_the_nose_wings_is_not_brown(sample_path):
+    """On the packaged sample (a selfie at 15 cm) the shadow under each nose wing
+    reads as a brown crescent unless the band round the nose folds is left out
+    (``fold_margin_mm=0`` keeps it); the brown skin elsewhere stays."""
+    from skincore.concerns import pigmentation as P
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+
+    rgb = np.asarray(Image.open(sample_path).convert("RGB"))
+    work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
+    kept = P.measure(work, P.Params(fold_margin_mm=0.0)).mask.mask > 0
+    cut = P.measure(work, P.Params()).mask.mask > 0
+    band = (work.colour_fold_free(2.0) == 0) & (work.colour.masks["face"] > 0)
+    assert np.count_nonzero(kept & band) >= 300
+    assert not np.any(cut & band)
+    away = ~geometry.blur_threshold(band, [(3.0 * work.colour_px_per_mm / 1.28, 0.1)], threads=1)
+    same = np.count_nonzero((kept == cut) & away) / np.count_nonzero(away)
+    assert same >= 0.99

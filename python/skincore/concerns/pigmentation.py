@@ -9,7 +9,11 @@ What is measured
   and of each zone, its area in mm², the intensity (mean excess over the brown
   skin as 0-100 of ``detection.full_scale``), the mean melanin density of the skin, and the
   outlines of the brown areas (AILab ``melanin_mark``; areas under
-  ``min_mark_mm2`` left out).
+  ``min_mark_mm2`` left out). A band of ``fold_margin_mm`` round the nose folds
+  (the alar-facial grooves, subnasale and philtrum,
+  :data:`skincore.face.regions.NOSE_FOLDS`) is not searched: the shadow under
+  each nose wing read as a brown crescent on the test faces (a fifth of the
+  15 cm selfie's brown area), and shading is not pigment.
 * Brown spots: the ``spot`` lesions of the shared lesion detection
   (:mod:`skincore.concerns.colour_lesions`).
 * Melasma evidence: the largest brown area on the forehead or a cheek (mm²);
@@ -77,6 +81,9 @@ class Params:
         Area share per logistic unit of the confidence.
     score_area : float
         Brown-area share at which the score falls by a factor e.
+    fold_margin_mm : float
+        Half-width of the band round the nose folds left out of the brown search
+        (mm); 0 keeps it.
     """
 
     detection: MelaninParams = field(default_factory=MelaninParams)
@@ -88,6 +95,7 @@ class Params:
     area_bands: tuple[float, float, float] = (0.03, 0.10, 0.20)
     confidence_spread: float = 0.02
     score_area: float = 0.10
+    fold_margin_mm: float = 2.0
 
 
 def _largest_patch_mm2(work, mask: np.ndarray) -> float:  # noqa: ANN001 - FaceWork
@@ -109,7 +117,7 @@ def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - Face
     cm = work.colour
     m = melanin(
         work.colour_rgb,
-        face,
+        work.colour_fold_free(params.fold_margin_mm),
         work.colour_px_per_mm,
         params.detection,
         threads=work.threads,

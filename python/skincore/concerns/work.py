@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeVar, overload
 import numpy as np
 
 from skincore import color, geometry
-from skincore.concerns.context import TextureContext, build_context
+from skincore.concerns.context import TextureContext, build_context, fold_bands
 from skincore.face.beard import beard_mask, beard_share
 from skincore.face.glasses import Glasses, detect_glasses, frame_mask
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
@@ -244,6 +244,28 @@ class FaceWork:
             excluded=excluded.view(np.uint8) * np.uint8(255),
             beard=beard.view(np.uint8) * np.uint8(255),
         )
+
+    def colour_fold_free(self, margin_mm: float) -> np.ndarray:
+        """Return the colour grid's face skin less a band round the nose folds (memoised).
+
+        The band: rectangles of half-width ``margin_mm`` round each segment of
+        :data:`skincore.face.regions.NOSE_FOLDS` (as
+        :meth:`TextureContext.fold_free` on the texture grid); 0 or less returns
+        ``colour.masks["face"]`` itself. ``(h, w)`` uint8 (255 = skin), read-only.
+        """
+        face = self.colour.masks["face"]
+        if not margin_mm > 0:
+            return face
+
+        def compute() -> np.ndarray:
+            pts = to_grid(self.landmarks, self.colour.origin, self.colour.scale)
+            quads = fold_bands(pts, margin_mm * self.colour_px_per_mm)
+            band = geometry.fill_polygons(quads, face.shape, rule="nonzero", threads=1)
+            out = np.where(band > 0, np.uint8(0), face).astype(np.uint8)
+            out.flags.writeable = False
+            return out
+
+        return self.memo(("colour_fold_free", float(margin_mm)), compute)
 
     @_shared
     def _colour_grid(self) -> tuple[np.ndarray, np.ndarray, float]:
