@@ -112,12 +112,13 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
         if nz:
             zones[name] = float(np.count_nonzero(dry & zm)) / nz
     area = float(np.count_nonzero(dry)) / n_skin
-    energy = roughness.texture_energy(tex, params.texture, threads=work.threads)
+    # The energy roughness measured (read-only, not copied); a boolean selection
+    # rather than np.nonzero's index arrays: the same pixels in the same order.
+    energy = roughness.shared_texture_energy(tex, params.texture, threads=work.threads)
     t = params.texture.rough_threshold
     level = np.zeros(skin.shape, np.uint8)
-    sel = np.nonzero(dry)
-    excess = np.clip((energy[sel] - t) / t, 0.0, 1.0)
-    level[sel] = np.rint(1 + 254 * excess).astype(np.uint8)
+    excess = np.clip((energy[dry] - t) / t, 0.0, 1.0)
+    level[dry] = np.rint(1 + 254 * excess).astype(np.uint8)
     return Moisture(
         area=area,
         severity=float(round(100.0 * min(1.0, area / params.full_area), 2)),
