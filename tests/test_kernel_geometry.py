@@ -783,6 +783,47 @@ def test_wide_blur_factor_one_is_exact(rng):
     np.testing.assert_allclose(got, expect, rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("factor", [1, None, 3])
+def test_wide_means_equal_separate_blurs(rng, factor):
+    # One weight, several images: each result is the single-image call's, bit for
+    # bit (the blurred weight is only shared), with a fill per image.
+    h, w = 211, 157
+    wt = _ellipse(h, w)
+    wt[:, :20] = 0.0
+    a = _smooth_field(rng, h, w, 4.0)
+    strided = _img(rng, h, w + 9)[:, 3 : 3 + w]  # rows strided
+    got = g.wide_gaussian_means(
+        [a, strided], 9.0, wt, factor=factor, fill=(-1.0, -2.0), min_weight=0.2, threads=2
+    )
+    for img, fill, out in zip((a, strided), (-1.0, -2.0), got, strict=True):
+        ref = g.wide_gaussian_blur(
+            img, 9.0, weight=wt, factor=factor, fill=fill, min_weight=0.2, threads=1
+        )
+        np.testing.assert_array_equal(out, ref)
+    assert (got[0] == -1.0).any() and (got[1] == -2.0).any()  # the fills were used
+    one = g.wide_gaussian_means([a], 9.0, wt, factor=factor, fill=5.0)
+    np.testing.assert_array_equal(
+        one[0], g.wide_gaussian_blur(a, 9.0, weight=wt, factor=factor, fill=5.0)
+    )
+
+
+def test_wide_means_errors(rng):
+    a = _img(rng, 40, 30)
+    wt = np.ones_like(a)
+    with pytest.raises(ValueError, match="images"):
+        g.wide_gaussian_means([], 5.0, wt)
+    with pytest.raises(ValueError, match=r"images\[1\]"):
+        g.wide_gaussian_means([a, a[:, :20]], 5.0, wt)
+    with pytest.raises(ValueError, match=r"images\[0\]"):
+        g.wide_gaussian_means([a.astype(np.float64)], 5.0, wt)
+    with pytest.raises(ValueError, match="weight"):
+        g.wide_gaussian_means([a], 5.0, wt[:, :10])
+    with pytest.raises(ValueError, match="fill"):
+        g.wide_gaussian_means([a, a], 5.0, wt, fill=(1.0,))
+    with pytest.raises(ValueError, match="sigma"):
+        g.wide_gaussian_means([a], 0.0, wt)
+
+
 def test_wide_blur_constant_fill_and_threads(rng):
     c = np.full((211, 157), 3.25, np.float32)
     np.testing.assert_allclose(g.wide_gaussian_blur(c, 30.0), 3.25, rtol=1e-5)

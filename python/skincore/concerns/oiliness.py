@@ -107,8 +107,7 @@ def shine_map(
     # Local levels over centimetres: the decimated normalised convolution
     # (within 0.2 % of the skin's range of the exact one, see
     # geometry.wide_gaussian_blur).
-    base_l = geometry.wide_gaussian_blur(light, sigma, weight=w, threads=threads)
-    base_c = geometry.wide_gaussian_blur(chroma, sigma, weight=w, threads=threads)
+    base_l, base_c = geometry.wide_gaussian_means([light, chroma], sigma, w, threads=threads)
     excess = np.subtract(light, base_l, out=base_l)
     excess *= w
     shine = on & (excess >= params.min_delta_l)
