@@ -86,6 +86,15 @@ def bench_size(n: int, threads: list[int], repeat: int, rng: np.random.Generator
         ours_i = median_ms(lambda t=t: C.ita_map(lab, threads=t), repeat=rep)
         np_i = median_ms(lambda: numpy_ita(lab), repeat=max(3, rep // 2))
         stats.append(Row(f"ita_map {n}x{n} t={t}", ours_i, "numpy float32 arctan", np_i))
+        ours_c = median_ms(lambda t=t: C.lightness_chroma(lab, threads=t), repeat=rep)
+        np_c = median_ms(
+            lambda: (
+                np.ascontiguousarray(lab[..., 0]),
+                np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32),
+            ),
+            repeat=rep,
+        )
+        stats.append(Row(f"lightness_chroma {n}x{n} t={t}", ours_c, "numpy L copy + hypot", np_c))
     st = C.lab_stats(lab, mask)
     plain = C.lab_stats(lab, mask, k=math.inf)
     note = (

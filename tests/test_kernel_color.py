@@ -218,6 +218,67 @@ def test_rgb_to_lab_errors():
 
 
 # ---------------------------------------------------------------------------
+# lightness_chroma
+
+
+@pytest.mark.parametrize("w", [37, 38, 44])
+def test_lightness_chroma_matches_reference_and_numpy_hypot(rng, w):
+    lab = np.stack(
+        [
+            rng.uniform(0, 100, (23, w)),
+            rng.uniform(-60, 80, (23, w)),
+            rng.uniform(-60, 80, (23, w)),
+        ],
+        -1,
+    ).astype(np.float32)
+    lab[0, :3, 1:] = [[0.0, -0.0], [1e-30, 3e38], [-3e38, 3e38]]  # tiny, overflow
+    light, chroma = C.lightness_chroma(lab, threads=1)
+    assert light.dtype == chroma.dtype == np.float32 and chroma.shape == (23, w)
+    rl, rc = ref.lightness_chroma(lab)
+    np.testing.assert_array_equal(light, rl)
+    np.testing.assert_array_equal(chroma, rc)
+    # bit for bit what np.hypot gives on float32 (what the concerns used before)
+    with np.errstate(over="ignore"):
+        hyp = np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32)
+    np.testing.assert_array_equal(chroma.view(np.uint32), hyp.view(np.uint32))
+    assert chroma[0, 2] == np.inf
+    for t in (2, 7):
+        got = C.lightness_chroma(lab, threads=t)
+        np.testing.assert_array_equal(got[0], light)
+        np.testing.assert_array_equal(got[1], chroma)
+    crop = lab[3:20, 2:-3]  # rows strided
+    np.testing.assert_array_equal(C.lightness_chroma(crop)[1], ref.lightness_chroma(crop)[1])
+    for one in (lab[:1], lab[:, :1]):
+        np.testing.assert_array_equal(C.lightness_chroma(one)[1], ref.lightness_chroma(one)[1])
+    empty = C.lightness_chroma(np.zeros((0, 4, 3), np.float32))
+    assert empty[0].shape == empty[1].shape == (0, 4)
+
+
+def test_lightness_chroma_non_finite():
+    lab = np.array(
+        [[[1, np.inf, np.nan], [2, np.nan, -np.inf], [3, np.nan, 1.0], [np.nan, 3.0, 4.0]]],
+        np.float32,
+    )
+    light, chroma = C.lightness_chroma(lab)
+    assert chroma[0, 0] == np.inf and chroma[0, 1] == np.inf
+    assert np.isnan(chroma[0, 2]) and chroma[0, 3] == 5.0 and np.isnan(light[0, 3])
+
+
+def test_lightness_chroma_errors():
+    lab = np.zeros((4, 6, 3), np.float32)
+    for bad in (lab.astype(np.float64), lab[..., 0], np.zeros((4, 6, 2), np.float32), lab[:, ::2]):
+        with pytest.raises(ValueError, match="lab"):
+            C.lightness_chroma(bad)
+    with pytest.raises(ValueError, match="threads"):
+        C.lightness_chroma(lab, threads=-1)
+    out = np.zeros((4, 6), np.float32)
+    with pytest.raises(ValueError, match="chroma"):
+        _core.color.lightness_chroma(lab, out, np.zeros((4, 5), np.float32), 1)
+    with pytest.raises(ValueError, match="light"):
+        _core.color.lightness_chroma(lab, np.zeros((4, 6), np.float64), out, 1)
+
+
+# ---------------------------------------------------------------------------
 # ita_map
 
 

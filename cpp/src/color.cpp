@@ -238,6 +238,40 @@ void ita_map(ConstView<float> lab, MutView<float> out, int threads) {
                   });
 }
 
+namespace {
+
+// hypotf as glibc >= 2.35 computes it (and NumPy calls it for float32): the
+// squares are exact in double, the sum and the root rounded once each, then
+// narrowed. Built without FMA (the AVX2 clone does not enable it), so the sum is
+// never contracted.
+inline float chroma_of(float a, float b) {
+    if (std::isinf(a) || std::isinf(b)) return std::numeric_limits<float>::infinity();
+    const double da = static_cast<double>(a), db = static_cast<double>(b);
+    const double sa = da * da, sb = db * db;
+    return static_cast<float>(std::sqrt(sa + sb));
+}
+
+SKINCORE_AVX2_CLONES void lightness_chroma_row(const float* s, float* l, float* c, std::int64_t w) {
+    for (std::int64_t x = 0; x < w; ++x) {
+        l[x] = s[3 * x];
+        c[x] = chroma_of(s[3 * x + 1], s[3 * x + 2]);
+    }
+}
+
+}  // namespace
+
+void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma, int threads) {
+    if (lab.channels != 3 || light.channels != 1 || chroma.channels != 1)
+        throw std::invalid_argument("lightness_chroma: bad channels");
+    if (lab.width != light.width || lab.height != light.height || lab.width != chroma.width ||
+        lab.height != chroma.height)
+        throw std::invalid_argument("lightness_chroma: shape mismatch");
+    if (lab.empty()) return;
+    parallel_rows(lab.height, row_grain(lab.width, 1 << 15), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) lightness_chroma_row(lab.row(y), light.row(y), chroma.row(y), lab.width);
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Robust statistics.
 

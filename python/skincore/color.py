@@ -38,6 +38,7 @@ __all__ = [
     "ita_degrees",
     "ita_map",
     "lab_stats",
+    "lightness_chroma",
     "rgb_to_lab",
 ]
 
@@ -139,6 +140,43 @@ def ita_map(lab: np.ndarray, *, out: np.ndarray | None = None, threads: int = 0)
     if lab.size:
         _core.color.ita_map(lab, out, threads)
     return out
+
+
+def lightness_chroma(lab: np.ndarray, *, threads: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """L* and chroma ``C*ab = hypot(a*, b*)`` of a Lab image, as two planes, in one pass.
+
+    The chroma is computed as NumPy's ``np.hypot`` on float32 (glibc's
+    ``hypotf``): ``float32(sqrt(float64(a*)**2 + float64(b*)**2))``, so it equals
+    ``np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32)`` bit for bit; an
+    infinite a* or b* gives +inf, otherwise a NaN gives NaN. The lightness is
+    ``lab[..., 0]`` copied.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(H, W, 3)`` float32 L*, a*, b*; rows may be strided, pixels packed.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
+
+    Returns
+    -------
+    light : numpy.ndarray
+        ``(H, W)`` float32 L*.
+    chroma : numpy.ndarray
+        ``(H, W)`` float32 C*ab.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout of ``lab``, or a bad ``threads``.
+    """
+    lab = _check_lab(lab)
+    threads = check_threads(threads)
+    light = np.empty(lab.shape[:2], np.float32)
+    chroma = np.empty(lab.shape[:2], np.float32)
+    if lab.size:
+        _core.color.lightness_chroma(lab, light, chroma, threads)
+    return light, chroma
 
 
 def _check_lab(lab: object) -> np.ndarray:

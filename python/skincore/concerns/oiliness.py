@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import geometry
+from skincore import color, geometry
 from skincore.analysis import MaskLayer, Oiliness, OilZone
 from skincore.concerns.base import Concern
 from skincore.grading import ConcernGrade, Grade, margin_confidence
@@ -102,8 +102,8 @@ def shine_map(
     on = skin > 0
     w = on.astype(np.float32)
     sigma = max(1.0, params.base_sigma_mm * px_per_mm)
-    light = np.ascontiguousarray(lab[..., 0], dtype=np.float32)
-    chroma = np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32)
+    # L* and C*ab (np.hypot's values) as planes, in one compiled pass
+    light, chroma = color.lightness_chroma(lab, threads=threads)
     # Local levels over centimetres: the decimated normalised convolution
     # (within 0.2 % of the skin's range of the exact one, see
     # geometry.wide_gaussian_blur).
