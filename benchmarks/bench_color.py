@@ -83,6 +83,13 @@ def bench_size(n: int, threads: list[int], repeat: int, rng: np.random.Generator
         case = f"lab_stats {n}x{n} ellipse t={t}"
         stats.append(Row(case, ours_s, "numpy bool-index+median", np_s))
         stats.append(Row(case, ours_s, "cv2.meanStdDev (no median)", cv_s))
+        # a region mask (a cheek: ~5 % of the grid), as tone's per-zone votes
+        zone = np.zeros_like(mask)
+        zone[n // 2 : n // 2 + n // 5, n // 8 : n // 8 + n // 4] = 1
+        ours_z = median_ms(lambda t=t: C.lab_stats(lab, zone, threads=t), repeat=rep)
+        np_z = median_ms(lambda: numpy_stats(lab, zone), repeat=rep)
+        zcase = f"lab_stats {n}x{n} 5% zone t={t}"
+        stats.append(Row(zcase, ours_z, "numpy bool-index+median", np_z))
         ours_i = median_ms(lambda t=t: C.ita_map(lab, threads=t), repeat=rep)
         np_i = median_ms(lambda: numpy_ita(lab), repeat=max(3, rep // 2))
         stats.append(Row(f"ita_map {n}x{n} t={t}", ours_i, "numpy float32 arctan", np_i))

@@ -446,6 +446,27 @@ def test_lab_stats_many_blocks_threads_identical(rng):
     assert_stats_match_ref(C.lab_stats(lab, mask), ref.lab_stats(lab, mask))
 
 
+@pytest.mark.parametrize("w", [1, 7, 8, 9, 16, 17, 45])
+def test_lab_stats_sparse_rows(rng, w):
+    # Region masks are mostly zero: pixels at each row's ends, at and around the
+    # 8-byte words the row scan skips, empty rows, and a strided mask.
+    h = 12
+    lab = C.rgb_to_lab(skin_rgb(rng, h, w + 5, sigma=4.0))[:, 2 : 2 + w]
+    big = np.zeros((h, w + 3), np.uint8)
+    mask = big[:, 1 : 1 + w]
+    for y, xs in enumerate([[0], [w - 1], [7], [8], [], [0, w - 1], [15, 16], [], [9], [1, 2]]):
+        for x in xs:
+            if x < w:
+                mask[y, x] = 200
+    mask[-1, :] = 1
+    st = C.lab_stats(lab, mask, threads=1)
+    assert st.n_mask == np.count_nonzero(mask)
+    assert_stats_match_ref(st, ref.lab_stats(lab, mask))
+    assert np.array_equal(
+        stats_tuple(C.lab_stats(lab, mask, threads=3)), stats_tuple(st), equal_nan=True
+    )
+
+
 def test_lab_stats_strided_crop(rng):
     lab = C.rgb_to_lab(skin_rgb(rng, 60, 80, sigma=6.0))
     mbig = ellipse_mask(60, 80)

@@ -295,6 +295,28 @@ inline std::int32_t ab_bin(float a) {
     return j + 12800;
 }
 
+// [x0, x1): the first to one past the last nonzero byte of a mask row (x0 == x1
+// when none), eight bytes at a time from both ends: region masks are mostly zero,
+// and a pixel outside a row's extent is never read.
+inline void row_extent(const std::uint8_t* m, std::int64_t w, std::int64_t& x0, std::int64_t& x1) {
+    std::int64_t a = 0, b = w;
+    std::uint64_t v;
+    while (a + 8 <= b) {
+        std::memcpy(&v, m + a, 8);
+        if (v) break;
+        a += 8;
+    }
+    while (a < b && !m[a]) ++a;
+    while (b - 8 >= a) {
+        std::memcpy(&v, m + b - 8, 8);
+        if (v) break;
+        b -= 8;
+    }
+    while (b > a && !m[b - 1]) --b;
+    x0 = a;
+    x1 = b;
+}
+
 // Bins holding the order statistics of rank (n-1)/2 and n/2 (0-based).
 void median_bins(const std::vector<std::uint64_t>& h, std::int64_t begin, std::int64_t end,
                  std::uint64_t n, std::int64_t& i1, std::int64_t& i2) {
@@ -369,7 +391,9 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
         for (std::int64_t y = b0 * grain; y < y1; ++y) {
             const float* s = lab.row(y);
             const std::uint8_t* m = mask.row(y);
-            for (std::int64_t x = 0; x < w; ++x) {
+            std::int64_t xa, xb;
+            row_extent(m, w, xa, xb);
+            for (std::int64_t x = xa; x < xb; ++x) {
                 if (!m[x]) continue;
                 ++nm;
                 const float L = s[3 * x], a = s[3 * x + 1], b = s[3 * x + 2];
@@ -445,7 +469,9 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
             for (std::int64_t y = blk * grain; y < y1; ++y) {
                 const float* s = lab.row(y);
                 const std::uint8_t* m = mask.row(y);
-                for (std::int64_t x = 0; x < w; ++x) {
+                std::int64_t xa, xb;
+                row_extent(m, w, xa, xb);
+                for (std::int64_t x = xa; x < xb; ++x) {
                     if (!m[x]) continue;
                     const float L = s[3 * x], a = s[3 * x + 1], b = s[3 * x + 2];
                     if (!(std::isfinite(L) && std::isfinite(a) && std::isfinite(b))) continue;
