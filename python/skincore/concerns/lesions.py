@@ -1246,19 +1246,19 @@ class MelaninResult:
 
 
 def _background(
-    m: np.ndarray, keep: np.ndarray, n_keep: int, sigma: float, threads: int
-) -> np.ndarray:
-    """Masked Gaussian mean of ``m`` over ``keep`` at ``sigma`` px, on a coarse grid.
+    maps: list[np.ndarray], keep: np.ndarray, n_keep: int, sigma: float, threads: int
+) -> list[np.ndarray]:
+    """Masked Gaussian mean of each map over ``keep`` at ``sigma`` px, on a coarse grid.
 
-    :func:`skincore.geometry.wide_gaussian_blur` on a grid ``k`` times coarser
-    (``sigma / k`` about 6 px; the background varies over centimetres).
-    Where no kept pixel lies within reach, the mean over all ``n_keep`` kept
-    pixels.
+    :func:`skincore.geometry.wide_gaussian_means` (the weight blurred once for
+    all maps) on a grid ``k`` times coarser (``sigma / k`` about 6 px; the
+    background varies over centimetres). Where no kept pixel lies within reach,
+    the map's mean over all ``n_keep`` kept pixels.
     """
     wt = keep.astype(np.float32)
-    fill = float(np.vdot(m.ravel(), wt.ravel())) / max(n_keep, 1)
+    fills = [float(np.vdot(m.ravel(), wt.ravel())) / max(n_keep, 1) for m in maps]
     k = max(1, int(sigma // 6))
-    return geometry.wide_gaussian_blur(m, sigma, weight=wt, factor=k, fill=fill, threads=threads)
+    return geometry.wide_gaussian_means(maps, sigma, wt, factor=k, fill=fills, threads=threads)
 
 
 def _excess(
@@ -1288,12 +1288,13 @@ def _excess(
         maps = kernels.smooth_over(maps, sk, sig, threads=threads)
     bsig = background_mm * px_per_mm
     out = []
-    for m, threshold in zip(maps, thresholds, strict=True):
-        ex = m - _background(m, sk, n_skin, bsig, threads)
+    firsts = _background(maps, sk, n_skin, bsig, threads)  # one weight for every map
+    for m, first, threshold in zip(maps, firsts, thresholds, strict=True):
+        ex = m - first
         normal = sk & (ex < threshold)
         n_normal = int(np.count_nonzero(normal))
         if 0 < n_normal < n_skin:
-            ex = m - _background(m, normal, n_normal, bsig, threads)
+            ex = m - _background([m], normal, n_normal, bsig, threads)[0]
         out.append(ex)
     return out, sk
 
