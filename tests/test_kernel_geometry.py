@@ -1000,6 +1000,25 @@ def test_blur_threshold_matches_numpy_composition(w):
     assert 0 < got.sum() < m.size  # not vacuous
 
 
+@pytest.mark.parametrize("h,w", [(60, 45), (61, 46), (9, 70), (70, 9)])
+def test_blur_threshold_sparse_masks_match_numpy_composition(h, w):
+    # Sparse specks (only rows within the kernel radius of one are blurred), at the
+    # image's corners and edges (reflected samples), far apart and close; small,
+    # zero and negative thresholds (zeros pass a negative one: the whole image).
+    rng = np.random.default_rng(h * w)
+    m = np.zeros((h, w), bool)
+    m[0, 0] = m[-1, -1] = m[h // 2, 0] = m[0, w // 2] = True
+    m[rng.integers(0, h, 4), rng.integers(0, w, 4)] = True
+    steps = [(0.6, 0.02), (2.5, 0.0), (1.2, 0.3), (0.8, -0.01), (3.0, 1e-6)]
+    for k in range(len(steps)):
+        got = g.blur_threshold(m, steps[: k + 1], threads=3)
+        np.testing.assert_array_equal(got, _blur_threshold_numpy(m, steps[: k + 1]))
+        assert got.any()
+    np.testing.assert_array_equal(
+        g.blur_threshold(np.zeros((20, 30), bool), [(2.0, 0.02)]), np.zeros((20, 30), bool)
+    )
+
+
 def test_blur_threshold_dilates_and_erodes():
     m = np.zeros((41, 41), bool)
     m[15:26, 15:26] = True

@@ -541,10 +541,47 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     }
     const ConstView<float> av{a.data(), W, H, W, 1};
     const MutView<float> bv{b.data(), W, H, W, 1};
+    std::vector<std::int64_t> ext(2 * static_cast<std::size_t>(H)), spans(2 * static_cast<std::size_t>(H));
     for (int k = 0; k < steps; ++k) {
-        gaussian_blur(av, bv, sigmas[k], 4.0, threads);
         const float t = thresholds[k];
-        for (std::size_t i = 0; i < n; ++i) a[i] = b[i] > t ? 1.0f : 0.0f;
+        if (!(t >= 0.0f)) {  // zeros pass a negative threshold: the whole image
+            gaussian_blur(av, bv, sigmas[k], 4.0, threads);
+            for (std::size_t i = 0; i < n; ++i) a[i] = b[i] > t ? 1.0f : 0.0f;
+            continue;
+        }
+        // The blur is exactly 0 (not above t) wherever no set pixel lies within the
+        // kernel radius r in both axes (a reflected border sample is one of those
+        // too), so it is evaluated only on each row's span: the extent of the set
+        // pixels of rows y - r .. y + r, widened by r (gaussian_blur_row_range:
+        // the same values there as the whole-image blur).
+        const std::int64_t r = static_cast<std::int64_t>(gaussian_kernel(sigmas[k], 4.0).size() / 2);
+        for (std::int64_t y = 0; y < H; ++y) {
+            const float* row = a.data() + static_cast<std::size_t>(y * W);
+            std::int64_t x0 = 0, x1 = W;
+            while (x0 < W && row[x0] == 0.0f) ++x0;
+            while (x1 > x0 && row[x1 - 1] == 0.0f) --x1;
+            ext[2 * static_cast<std::size_t>(y)] = x0 < x1 ? x0 : W;
+            ext[2 * static_cast<std::size_t>(y) + 1] = x0 < x1 ? x1 : 0;
+        }
+        for (std::int64_t y = 0; y < H; ++y) {
+            std::int64_t lo = W, hi = 0;
+            for (std::int64_t v = std::max<std::int64_t>(0, y - r); v <= std::min(H - 1, y + r); ++v) {
+                lo = std::min(lo, ext[2 * static_cast<std::size_t>(v)]);
+                hi = std::max(hi, ext[2 * static_cast<std::size_t>(v) + 1]);
+            }
+            const bool any = lo < hi;
+            spans[2 * static_cast<std::size_t>(y)] = any ? std::max<std::int64_t>(0, lo - r) : 0;
+            spans[2 * static_cast<std::size_t>(y) + 1] = any ? std::min(W, hi + r) : 0;
+        }
+        gaussian_blur_row_range(av, bv, sigmas[k], 4.0, spans.data(), threads);
+        for (std::int64_t y = 0; y < H; ++y) {
+            float* o = a.data() + static_cast<std::size_t>(y * W);
+            const float* pb = b.data() + static_cast<std::size_t>(y * W);
+            const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)], x1 = spans[2 * static_cast<std::size_t>(y) + 1];
+            for (std::int64_t x = 0; x < x0; ++x) o[x] = 0.0f;
+            for (std::int64_t x = x0; x < x1; ++x) o[x] = pb[x] > t ? 1.0f : 0.0f;
+            for (std::int64_t x = std::max(x0, x1); x < W; ++x) o[x] = 0.0f;
+        }
     }
     for (std::int64_t y = 0; y < H; ++y) {
         const float* r = a.data() + static_cast<std::size_t>(y * W);

@@ -84,8 +84,8 @@ def _near_shine(work, params: Params, shape: tuple[int, int]) -> np.ndarray:  # 
     if not shine.any():
         return np.zeros(shape, bool)
     sigma = params.matte_mm * work.colour_px_per_mm / 2.0
-    near = geometry.gaussian_blur(shine.astype(np.float32), max(sigma, 0.5), threads=work.threads)
-    near = near > 0.02
+    # gaussian_blur(shine, sigma) > 0.02, bit for bit, blurred only near the shine
+    near = geometry.blur_threshold(shine, [(max(sigma, 0.5), 0.02)], threads=work.threads)
     # nearest colour-grid cell of every texture-grid pixel (both grids start at the crop)
     h, w = shape
     ch, cw = near.shape
