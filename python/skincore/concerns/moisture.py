@@ -44,6 +44,7 @@ from skincore import geometry
 from skincore.analysis import ROUGH_ZONES, MaskLayer, Moisture
 from skincore.concerns import oiliness, roughness
 from skincore.concerns.base import Concern
+from skincore.face.regions import zone_window
 from skincore.grading import ConcernGrade, banded
 
 
@@ -107,10 +108,13 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
     dry = (rough.mask > 0) & ~_near_shine(work, params, skin.shape)
     zones: dict[str, float] = {}
     for name in ROUGH_ZONES:
-        zm = tex.masks[name] > 0
+        zw = zone_window(tex.masks, name)  # the zone's box: the same counts
+        if zw is None:
+            continue
+        win, zm = zw
         nz = int(np.count_nonzero(zm))
         if nz:
-            zones[name] = float(np.count_nonzero(dry & zm)) / nz
+            zones[name] = float(np.count_nonzero(dry[win] & zm)) / nz
     area = float(np.count_nonzero(dry)) / n_skin
     # The energy roughness measured (read-only, not copied); a boolean selection
     # rather than np.nonzero's index arrays: the same pixels in the same order.

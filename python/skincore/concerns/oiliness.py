@@ -43,6 +43,7 @@ import numpy as np
 from skincore import color, geometry
 from skincore.analysis import MaskLayer, Oiliness, OilZone
 from skincore.concerns.base import Concern
+from skincore.face.regions import zone_window
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Zones reported (AILab Pro ``oily_intensity``: T-zone, cheeks, chin).
@@ -135,14 +136,17 @@ def measure(work, params: Params) -> Oiliness | None:  # noqa: ANN001 - FaceWork
     shine, excess = face_shine(work, params)
     zones: dict[str, OilZone] = {}
     for name in OIL_ZONES:
-        zm = cm.masks[name] > 0
+        zw = zone_window(cm.masks, name)  # the zone's box: the same pixels, in order
+        if zw is None:
+            continue
+        win, zm = zw
         n = int(np.count_nonzero(zm))
         if n == 0:
             continue
-        sel = shine & zm
+        sel = shine[win] & zm
         k = int(np.count_nonzero(sel))
         zones[name] = OilZone(
-            area=k / n, intensity=float(excess[sel].mean()) if k else 0.0, area_px=n
+            area=k / n, intensity=float(excess[win][sel].mean()) if k else 0.0, area_px=n
         )
     n_face = int(np.count_nonzero(face))
     return Oiliness(
