@@ -102,6 +102,21 @@ def bench_size(n: int, threads: list[int], repeat: int, rng: np.random.Generator
             repeat=rep,
         )
         stats.append(Row(f"lightness_chroma {n}x{n} t={t}", ours_c, "numpy L copy + hypot", np_c))
+        luts = rng.integers(0, 256, (3, 256), dtype=np.uint8)
+        lut_cv = np.ascontiguousarray(luts.T.reshape(256, 1, 3))
+        ours_l = median_ms(lambda t=t: C.apply_channel_luts(rgb, luts, threads=t), repeat=rep)
+
+        def np_luts() -> np.ndarray:
+            out = np.empty_like(rgb)
+            for c in range(3):
+                np.take(luts[c], rgb[..., c], out=out[..., c], mode="clip")
+            return out
+
+        case = f"apply_channel_luts {n}x{n} t={t}"
+        stats.append(Row(case, ours_l, "numpy take x3", median_ms(np_luts, repeat=rep)))
+        stats.append(
+            Row(case, ours_l, "cv2.LUT", median_ms(lambda: cv2.LUT(rgb, lut_cv), repeat=rep))
+        )
     st = C.lab_stats(lab, mask)
     plain = C.lab_stats(lab, mask, k=math.inf)
     note = (

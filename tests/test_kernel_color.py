@@ -218,6 +218,55 @@ def test_rgb_to_lab_errors():
 
 
 # ---------------------------------------------------------------------------
+# apply_channel_luts
+
+
+@pytest.mark.parametrize("w", [31, 32, 38])
+def test_apply_channel_luts_matches_reference(rng, w):
+    rgb = rng.integers(0, 256, (17, w, 3), dtype=np.uint8)
+    luts = rng.integers(0, 256, (3, 256), dtype=np.uint8)
+    want = ref.apply_channel_luts(rgb, luts)
+    got = C.apply_channel_luts(rgb, luts, threads=1)
+    assert got.dtype == np.uint8 and got.shape == rgb.shape
+    np.testing.assert_array_equal(got, want)
+    for t in (2, 7):
+        np.testing.assert_array_equal(C.apply_channel_luts(rgb, luts, threads=t), want)
+    crop = rgb[2:15, 3:-2]  # rows strided
+    np.testing.assert_array_equal(
+        C.apply_channel_luts(crop, luts), ref.apply_channel_luts(crop, luts)
+    )
+    for one in (rgb[:1], rgb[:, :1]):
+        np.testing.assert_array_equal(
+            C.apply_channel_luts(one, luts), ref.apply_channel_luts(one, luts)
+        )
+    assert C.apply_channel_luts(np.zeros((0, 5, 3), np.uint8), luts).shape == (0, 5, 3)
+    # the channels keep their own tables (not one table for all)
+    ident = np.tile(np.arange(256, dtype=np.uint8), (3, 1))
+    ident[1] = 255 - ident[1]
+    flip = C.apply_channel_luts(rgb, ident)
+    np.testing.assert_array_equal(flip[..., 0], rgb[..., 0])
+    np.testing.assert_array_equal(flip[..., 1], 255 - rgb[..., 1])
+
+
+def test_apply_channel_luts_errors():
+    rgb = np.zeros((4, 6, 3), np.uint8)
+    luts = np.zeros((3, 256), np.uint8)
+    for bad in (rgb.astype(np.float32), rgb[..., :2], rgb[:, ::2], rgb[..., 0]):
+        with pytest.raises(ValueError, match="rgb"):
+            C.apply_channel_luts(bad, luts)
+    for bad in (luts[:2], luts.astype(np.int16), luts[:, :255]):
+        with pytest.raises(ValueError, match="luts"):
+            C.apply_channel_luts(rgb, bad)
+    with pytest.raises(ValueError, match="threads"):
+        C.apply_channel_luts(rgb, luts, threads=-1)
+    out = np.zeros((4, 6, 3), np.uint8)
+    with pytest.raises(ValueError, match="luts"):
+        _core.color.apply_channel_luts(rgb, np.zeros((256, 3), np.uint8), out, 1)
+    with pytest.raises(ValueError, match="out"):
+        _core.color.apply_channel_luts(rgb, luts, np.zeros((4, 5, 3), np.uint8), 1)
+
+
+# ---------------------------------------------------------------------------
 # lightness_chroma
 
 

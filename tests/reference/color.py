@@ -59,6 +59,11 @@ def lightness_chroma(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lab[..., 0].copy(), c
 
 
+def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray) -> np.ndarray:
+    """out[..., c] = luts[c][rgb[..., c]]."""
+    return np.stack([luts[c][rgb[..., c]] for c in range(3)], axis=-1).astype(np.uint8)
+
+
 def ita(L: float, b: float) -> float:
     if b != 0.0:
         return math.degrees(math.atan((L - 50.0) / b))

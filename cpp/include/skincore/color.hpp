@@ -45,6 +45,11 @@ void ita_map(ConstView<float> lab, MutView<float> out, int threads);
 // either is infinite, else NaN when either is NaN. One pass over the pixels.
 void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma, int threads);
 
+// rgb, out: uint8, 3 channels, same H x W (out may be rgb itself). luts: 3 x 256
+// bytes, channel-major: out[y, x, c] = luts[256 c + rgb[y, x, c]].
+void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts, MutView<std::uint8_t> out,
+                        int threads);
+
 // Histogram layout of the robust statistics (bin width 0.01).
 constexpr double kBinWidth = 0.01;
 constexpr std::int32_t kLBins = 10000;   // L* in [0, 100); values outside clamp to the end bins

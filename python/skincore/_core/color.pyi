@@ -28,6 +28,12 @@ def lightness_chroma(
     chroma: npt.NDArray[np.float32],
     threads: int,
 ) -> None: ...
+def apply_channel_luts(
+    rgb: npt.NDArray[np.uint8],
+    luts: npt.NDArray[np.uint8],
+    out: npt.NDArray[np.uint8],
+    threads: int,
+) -> None: ...
 def lab_stats(
     lab: npt.NDArray[np.float32], mask: npt.NDArray[np.uint8], k: float, threads: int
 ) -> _LabStats: ...
