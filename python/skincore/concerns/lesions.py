@@ -85,6 +85,7 @@ from skincore import color, contours, geometry
 from skincore import lesions as kernels
 from skincore.chromophore import chromophore_maps
 from skincore.face.regions import EXCLUDED, region_polygons
+from skincore.median import median
 
 __all__ = [
     "KINDS",
@@ -575,8 +576,8 @@ def lesion_skin_mask(
     if not inner.any():
         return np.zeros((h, w), np.uint8)
     L = lab[..., 0]
-    med = float(np.median(L[inner]))
-    mad = 1.4826 * float(np.median(np.abs(L[inner] - med)))
+    med = median(L[inner])
+    mad = 1.4826 * median(np.abs(L[inner] - med))
     dark = (L < med - max(hair_dL, 3.5 * mad)).astype(np.uint8)
     lab_d, st = contours.label(dark)
     big_ids = np.flatnonzero(st.area >= hair_min_area_mm2 * px_per_mm**2) + 1
@@ -946,8 +947,8 @@ def _tighten(
 def _robust_sigma(v: np.ndarray) -> float:
     if v.size == 0:
         return 0.0
-    med = float(np.median(v))
-    return 1.4826 * float(np.median(np.abs(v - med)))
+    med = median(v)
+    return 1.4826 * median(np.abs(v - med))
 
 
 def _candidates(
@@ -970,7 +971,7 @@ def _candidates(
     # The skin's own lightness: an a* (or L*) step from a given change of
     # optical density scales with (L* + 16) (CIELAB's cube root), so contrasts
     # in L*a*b* are put on the scale of skin of L* 50 by (50 + 16) / (L* + 16).
-    tone = 66.0 / (float(np.median(lab_w[..., 0][sk])) + 16.0) if sk.any() else 1.0
+    tone = 66.0 / (median(lab_w[..., 0][sk]) + 16.0) if sk.any() else 1.0
     tone_gain = max(1.0, tone)
     # Robust noise level of each contrast map over the skin (1.4826 x MAD):
     # compression and sensor noise differ between photos.
