@@ -260,39 +260,45 @@ SKINCORE_AVX2_CLONES void lightness_chroma_row(const float* s, float* l, float* 
 
 }  // namespace
 
-void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma, int threads) {
+void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma,
+                      int threads) {
     if (lab.channels != 3 || light.channels != 1 || chroma.channels != 1)
         throw std::invalid_argument("lightness_chroma: bad channels");
     if (lab.width != light.width || lab.height != light.height || lab.width != chroma.width ||
         lab.height != chroma.height)
         throw std::invalid_argument("lightness_chroma: shape mismatch");
     if (lab.empty()) return;
-    parallel_rows(lab.height, row_grain(lab.width, 1 << 15), threads, [&](std::int64_t y0, std::int64_t y1) {
-        for (std::int64_t y = y0; y < y1; ++y) lightness_chroma_row(lab.row(y), light.row(y), chroma.row(y), lab.width);
-    });
+    parallel_rows(lab.height, row_grain(lab.width, 1 << 15), threads,
+                  [&](std::int64_t y0, std::int64_t y1) {
+                      for (std::int64_t y = y0; y < y1; ++y)
+                          lightness_chroma_row(lab.row(y), light.row(y), chroma.row(y), lab.width);
+                  });
 }
 
-void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts, MutView<std::uint8_t> out,
-                        int threads) {
-    if (rgb.channels != 3 || out.channels != 3) throw std::invalid_argument("apply_channel_luts: bad channels");
+void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts,
+                        MutView<std::uint8_t> out, int threads) {
+    if (rgb.channels != 3 || out.channels != 3)
+        throw std::invalid_argument("apply_channel_luts: bad channels");
     if (rgb.width != out.width || rgb.height != out.height)
         throw std::invalid_argument("apply_channel_luts: shape mismatch");
     if (rgb.empty()) return;
     const std::uint8_t* l0 = luts;
     const std::uint8_t* l1 = luts + 256;
     const std::uint8_t* l2 = luts + 512;
-    parallel_rows(rgb.height, row_grain(rgb.width * 3, 1 << 16), threads, [&](std::int64_t y0, std::int64_t y1) {
-        for (std::int64_t y = y0; y < y1; ++y) {
-            const std::uint8_t* s = rgb.row(y);
-            std::uint8_t* d = out.row(y);
-            for (std::int64_t x = 0; x < rgb.width; ++x) {  // in place too: each pixel read, then written
-                const std::uint8_t r = s[3 * x], g = s[3 * x + 1], b = s[3 * x + 2];
-                d[3 * x] = l0[r];
-                d[3 * x + 1] = l1[g];
-                d[3 * x + 2] = l2[b];
-            }
-        }
-    });
+    parallel_rows(rgb.height, row_grain(rgb.width * 3, 1 << 16), threads,
+                  [&](std::int64_t y0, std::int64_t y1) {
+                      for (std::int64_t y = y0; y < y1; ++y) {
+                          const std::uint8_t* s = rgb.row(y);
+                          std::uint8_t* d = out.row(y);
+                          // in place too: each pixel is read, then written
+                          for (std::int64_t x = 0; x < rgb.width; ++x) {
+                              const std::uint8_t r = s[3 * x], g = s[3 * x + 1], b = s[3 * x + 2];
+                              d[3 * x] = l0[r];
+                              d[3 * x + 1] = l1[g];
+                              d[3 * x + 2] = l2[b];
+                          }
+                      }
+                  });
 }
 
 // ---------------------------------------------------------------------------

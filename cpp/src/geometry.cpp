@@ -541,7 +541,8 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     }
     const ConstView<float> av{a.data(), W, H, W, 1};
     const MutView<float> bv{b.data(), W, H, W, 1};
-    std::vector<std::int64_t> ext(2 * static_cast<std::size_t>(H)), spans(2 * static_cast<std::size_t>(H));
+    std::vector<std::int64_t> ext(2 * static_cast<std::size_t>(H)),
+        spans(2 * static_cast<std::size_t>(H));
     for (int k = 0; k < steps; ++k) {
         const float t = thresholds[k];
         if (!(t >= 0.0f)) {  // zeros pass a negative threshold: the whole image
@@ -554,7 +555,8 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
         // too), so it is evaluated only on each row's span: the extent of the set
         // pixels of rows y - r .. y + r, widened by r (gaussian_blur_row_range:
         // the same values there as the whole-image blur).
-        const std::int64_t r = static_cast<std::int64_t>(gaussian_kernel(sigmas[k], 4.0).size() / 2);
+        const std::int64_t r =
+            static_cast<std::int64_t>(gaussian_kernel(sigmas[k], 4.0).size() / 2);
         for (std::int64_t y = 0; y < H; ++y) {
             const float* row = a.data() + static_cast<std::size_t>(y * W);
             std::int64_t x0 = 0, x1 = W;
@@ -565,7 +567,8 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
         }
         for (std::int64_t y = 0; y < H; ++y) {
             std::int64_t lo = W, hi = 0;
-            for (std::int64_t v = std::max<std::int64_t>(0, y - r); v <= std::min(H - 1, y + r); ++v) {
+            for (std::int64_t v = std::max<std::int64_t>(0, y - r); v <= std::min(H - 1, y + r);
+                 ++v) {
                 lo = std::min(lo, ext[2 * static_cast<std::size_t>(v)]);
                 hi = std::max(hi, ext[2 * static_cast<std::size_t>(v) + 1]);
             }
@@ -577,7 +580,8 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
         for (std::int64_t y = 0; y < H; ++y) {
             float* o = a.data() + static_cast<std::size_t>(y * W);
             const float* pb = b.data() + static_cast<std::size_t>(y * W);
-            const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)], x1 = spans[2 * static_cast<std::size_t>(y) + 1];
+            const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)],
+                               x1 = spans[2 * static_cast<std::size_t>(y) + 1];
             for (std::int64_t x = 0; x < x0; ++x) o[x] = 0.0f;
             for (std::int64_t x = x0; x < x1; ++x) o[x] = pb[x] > t ? 1.0f : 0.0f;
             for (std::int64_t x = std::max(x0, x1); x < W; ++x) o[x] = 0.0f;

@@ -257,14 +257,15 @@ def _wide_blurs(
     if h * w == 0:
         return [np.empty((h, w), np.float32) for _ in images]
     k = min(k, max(1, min(h, w) // 2))
+    if weight is None:  # plain blurs
+        if k == 1:
+            return [gaussian_blur(image, sigma, threads=threads) for image in images]
+        return [_coarse_blur(image, sigma, k, None, fills[0], threads) for image in images]
     if k == 1:
+        den = gaussian_blur(weight, sigma, threads=threads)
+        ok = den > min_weight
         outs = []
-        den = None if weight is None else gaussian_blur(weight, sigma, threads=threads)
-        ok = None if den is None else den > min_weight
         for image, fill in zip(images, fills, strict=True):
-            if weight is None:
-                outs.append(gaussian_blur(image, sigma, threads=threads))
-                continue
             out = gaussian_blur(
                 np.multiply(image, weight, dtype=np.float32), sigma, threads=threads
             )
@@ -273,23 +274,41 @@ def _wide_blurs(
             outs.append(out)
         return outs
     size = (-(-w // k), -(-h // k))
+    den = resize(weight, size, method="area", threads=threads)
+    gaussian_blur(den, _coarse_sigma(sigma, w, h, size), out=den, threads=threads)
+    ok = den > min_weight
+    return [
+        _coarse_blur(
+            np.multiply(image, weight, dtype=np.float32), sigma, k, (den, ok), fill, threads
+        )
+        for image, fill in zip(images, fills, strict=True)
+    ]
+
+
+def _coarse_sigma(sigma: float, w: int, h: int, size: tuple[int, int]) -> float:
+    """Return the coarse grid's sigma: what area averaging and interpolation leave to blur."""
     scale = float(np.sqrt((w / size[0]) * (h / size[1])))
-    sigma_c = float(np.sqrt(max((sigma / scale) ** 2 - 0.25, 1e-6)))
-    if weight is not None:
-        den = resize(weight, size, method="area", threads=threads)
-        gaussian_blur(den, sigma_c, out=den, threads=threads)
-        ok = den > min_weight
-        bad = ~ok
-    outs = []
-    for image, fill in zip(images, fills, strict=True):
-        num = image if weight is None else np.multiply(image, weight, dtype=np.float32)
-        small = resize(num, size, method="area", threads=threads)
-        gaussian_blur(small, sigma_c, out=small, threads=threads)
-        if weight is not None:
-            np.divide(small, den, out=small, where=ok)
-            small[bad] = fill
-        outs.append(resize(small, (w, h), method="bilinear", threads=threads))
-    return outs
+    return float(np.sqrt(max((sigma / scale) ** 2 - 0.25, 1e-6)))
+
+
+def _coarse_blur(
+    num: np.ndarray,
+    sigma: float,
+    k: int,
+    den_ok: tuple[np.ndarray, np.ndarray] | None,
+    fill: float,
+    threads: int,
+) -> np.ndarray:
+    """Area-reduce ``num`` by ``k``, blur, divide by the coarse weight blur, interpolate back."""
+    h, w = num.shape
+    size = (-(-w // k), -(-h // k))
+    small = resize(num, size, method="area", threads=threads)
+    gaussian_blur(small, _coarse_sigma(sigma, w, h, size), out=small, threads=threads)
+    if den_ok is not None:
+        den, ok = den_ok
+        np.divide(small, den, out=small, where=ok)
+        small[~ok] = fill
+    return resize(small, (w, h), method="bilinear", threads=threads)
 
 
 def max_filter(

@@ -43,12 +43,13 @@ void ita_map(ConstView<float> lab, MutView<float> out, int threads);
 // NumPy's np.hypot on float32): float(sqrt(double(a)^2 + double(b)^2)), exact
 // squares, one rounding of the sum, of the root and of the narrowing; +inf when
 // either is infinite, else NaN when either is NaN. One pass over the pixels.
-void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma, int threads);
+void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma,
+                      int threads);
 
 // rgb, out: uint8, 3 channels, same H x W (out may be rgb itself). luts: 3 x 256
 // bytes, channel-major: out[y, x, c] = luts[256 c + rgb[y, x, c]].
-void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts, MutView<std::uint8_t> out,
-                        int threads);
+void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts,
+                        MutView<std::uint8_t> out, int threads);
 
 // Histogram layout of the robust statistics (bin width 0.01).
 constexpr double kBinWidth = 0.01;
