@@ -413,9 +413,13 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     // Pass 1: L* histogram and counts over masked pixels.
     std::vector<std::uint32_t> lh(static_cast<std::size_t>(nchunks * kLBins), 0);
     std::vector<std::int64_t> nmask(static_cast<std::size_t>(nchunks), 0), ninv(nmask);
+    // The a*, b* range of the valid pixels (per slot): pass 2's histograms span its
+    // bins only (a few thousand of 25 600 for skin), so they stay in cache.
+    std::vector<float> ab_range(static_cast<std::size_t>(4 * nchunks), 0.0f);
     parallel_chunks(nblocks, per_slot, threads, [&](std::int64_t c, std::int64_t b0, std::int64_t b1) {
         std::uint32_t* hist = lh.data() + c * kLBins;
         std::int64_t nm = 0, ni = 0;
+        float amin = std::numeric_limits<float>::infinity(), amax = -amin, bmin = amin, bmax = -amin;
         const std::int64_t y1 = std::min(h, b1 * grain);
         for (std::int64_t y = b0 * grain; y < y1; ++y) {
             const float* s = lab.row(y);
@@ -431,10 +435,16 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
                     continue;
                 }
                 ++hist[l_bin(L)];
+                amin = std::min(amin, a);
+                amax = std::max(amax, a);
+                bmin = std::min(bmin, b);
+                bmax = std::max(bmax, b);
             }
         }
         nmask[static_cast<std::size_t>(c)] = nm;
         ninv[static_cast<std::size_t>(c)] = ni;
+        float* rg = ab_range.data() + 4 * c;
+        rg[0] = amin, rg[1] = amax, rg[2] = bmin, rg[3] = bmax;
     });
     std::vector<std::uint64_t> lhist(kLBins, 0);
     for (std::int64_t c = 0; c < nchunks; ++c) {
@@ -485,12 +495,21 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     if (nused == 0) return st;
 
     // Pass 2: a*, b* histograms and per-block moments over kept pixels.
-    std::vector<std::uint32_t> abh(static_cast<std::size_t>(nchunks * 2 * kAbBins), 0);
+    // Bins [ja0, ja1] and [jb0, jb1] hold every valid a*, b* (ab_bin is monotonic).
+    float amin = std::numeric_limits<float>::infinity(), amax = -amin, bmin = amin, bmax = -amin;
+    for (std::int64_t c = 0; c < nchunks; ++c) {
+        const float* rg = ab_range.data() + 4 * c;
+        amin = std::min(amin, rg[0]), amax = std::max(amax, rg[1]);
+        bmin = std::min(bmin, rg[2]), bmax = std::max(bmax, rg[3]);
+    }
+    const std::int32_t ja0 = ab_bin(amin), jb0 = ab_bin(bmin);
+    const std::int64_t na = ab_bin(amax) - ja0 + 1, nb = ab_bin(bmax) - jb0 + 1;
+    std::vector<std::uint32_t> abh(static_cast<std::size_t>(nchunks * (na + nb)), 0);
     std::vector<Moments> blocks(static_cast<std::size_t>(nblocks));
     const std::int32_t klo = static_cast<std::int32_t>(jlo), khi = static_cast<std::int32_t>(jhi);
     parallel_chunks(nblocks, per_slot, threads, [&](std::int64_t c, std::int64_t b0, std::int64_t b1) {
-        std::uint32_t* ha = abh.data() + c * 2 * kAbBins;
-        std::uint32_t* hb = ha + kAbBins;
+        std::uint32_t* ha = abh.data() + c * (na + nb);
+        std::uint32_t* hb = ha + na;
         for (std::int64_t blk = b0; blk < b1; ++blk) {
             std::int64_t n = 0;
             double shift[3] = {0, 0, 0}, s1[3] = {0, 0, 0}, sq[3] = {0, 0, 0};
@@ -506,8 +525,8 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
                     if (!(std::isfinite(L) && std::isfinite(a) && std::isfinite(b))) continue;
                     const std::int32_t j = l_bin(L);
                     if (j < klo || j > khi) continue;
-                    ++ha[ab_bin(a)];
-                    ++hb[ab_bin(b)];
+                    ++ha[ab_bin(a) - ja0];
+                    ++hb[ab_bin(b) - jb0];
                     const double v[3] = {L, a, b};
                     if (n == 0)
                         for (int q = 0; q < 3; ++q) shift[q] = v[q];
@@ -542,12 +561,14 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     median_bins(lhist, jlo, jhi + 1, nused, m1, m2);
     st.median[0] = static_cast<double>(m1 + m2 + 1) * (0.5 * kBinWidth);
     for (int c = 0; c < 2; ++c) {
-        std::vector<std::uint64_t> hh(kAbBins, 0);
+        const std::int64_t j0 = c == 0 ? ja0 : jb0, nbin = c == 0 ? na : nb, off = c == 0 ? 0 : na;
+        std::vector<std::uint64_t> hh(static_cast<std::size_t>(nbin), 0);  // bins j0 .. j0 + nbin - 1
         for (std::int64_t q = 0; q < nchunks; ++q) {
-            const std::uint32_t* src = abh.data() + q * 2 * kAbBins + c * kAbBins;
-            for (std::int32_t j = 0; j < kAbBins; ++j) hh[static_cast<std::size_t>(j)] += src[j];
+            const std::uint32_t* src = abh.data() + q * (na + nb) + off;
+            for (std::int64_t j = 0; j < nbin; ++j) hh[static_cast<std::size_t>(j)] += src[j];
         }
-        median_bins(hh, 0, kAbBins, nused, m1, m2);
+        median_bins(hh, 0, nbin, nused, m1, m2);
+        m1 += j0, m2 += j0;
         st.median[c + 1] = kAbOrigin + static_cast<double>(m1 + m2 + 1) * (0.5 * kBinWidth);
     }
     return st;
