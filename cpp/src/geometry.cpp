@@ -13,6 +13,7 @@
 
 #include "skincore/cpu.hpp"
 #include "skincore/parallel.hpp"
+#include "skincore/scratch.hpp"
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -533,7 +534,8 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     if (mask.empty()) return;
     const std::int64_t W = mask.width, H = mask.height;
     const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
-    std::vector<float> a(n), b(n);
+    // Scratch (uninitialised): a is written whole; b by each step where it is then read.
+    Scratch<float> a(n), b(n);
     for (std::int64_t y = 0; y < H; ++y) {
         const std::uint8_t* r = mask.row(y);
         float* o = a.data() + static_cast<std::size_t>(y * W);

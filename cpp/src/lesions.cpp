@@ -4,41 +4,17 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <memory>
-#include <utility>
 #include <stdexcept>
 #include <vector>
 
 #include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
+#include "skincore/scratch.hpp"
 
 namespace skincore::lesions {
 
 namespace {
-
-// Scratch maps: a vector whose elements are left uninitialised (no memset of
-// megabytes per call). Every use below writes an element before reading it: the
-// masked maps whole, the blurs over the mask's row extents, where alone they are read.
-template <class T>
-struct NoInit : std::allocator<T> {
-    template <class U>
-    struct rebind {
-        using other = NoInit<U>;
-    };
-    NoInit() = default;
-    template <class U>
-    NoInit(const NoInit<U>&) noexcept {}
-    template <class U>
-    void construct(U* p) noexcept {
-        ::new (static_cast<void*>(p)) U;
-    }
-    template <class U, class... A>
-    void construct(U* p, A&&... args) {
-        ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
-    }
-};
-using Scratch = std::vector<float, NoInit<float>>;
 
 // Per mask row y, [spans[2y], spans[2y+1]): first to one past the last nonzero
 // (empty: 0, 0), as gaussian_blur_row_range takes them.
@@ -86,8 +62,10 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
     const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
     const std::size_t nm = static_cast<std::size_t>(n_maps);
-    Scratch m(n), b(n), d(n);
-    std::vector<Scratch> sm(nm), a(nm), c(nm);
+    // Scratch (uninitialised): the masked maps are written whole, the blurs on the
+    // mask's row extents, where alone they are read.
+    Scratch<float> m(n), b(n), d(n);
+    std::vector<Scratch<float>> sm(nm), a(nm), c(nm);
     for (std::size_t i = 0; i < nm; ++i) sm[i].resize(n), a[i].resize(n), c[i].resize(n);
     const std::int64_t grain = row_grain(w, 1 << 14);
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
@@ -111,9 +89,9 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
     // Only mask pixels keep a value: the blurs are evaluated over each row's extent
     // of the mask (identical values there: gaussian_blur_row_range).
     const std::vector<std::int64_t> spans = mask_extents(mask);
-    auto cview = [&](Scratch& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
-    auto mview = [&](Scratch& v) { return MutView<float>{v.data(), w, h, w, 1}; };
-    auto blur = [&](Scratch& src, Scratch& dst, double sigma) {
+    auto cview = [&](Scratch<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
+    auto mview = [&](Scratch<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
+    auto blur = [&](Scratch<float>& src, Scratch<float>& dst, double sigma) {
         gaussian_blur_row_range(cview(src), mview(dst), sigma, truncate, spans.data(), threads);
     };
     for (int k = 0; k < n_sigmas; ++k) {
@@ -177,7 +155,8 @@ void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_
     const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
     const std::vector<std::int64_t> spans = mask_extents(mask);
-    Scratch m(n), den(n), sm(n), num(n);
+    // Scratch (uninitialised): m and sm written whole, den and num on the row extents, read there.
+    Scratch<float> m(n), den(n), sm(n), num(n);
     const std::int64_t grain = row_grain(w, 1 << 14);
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
