@@ -103,7 +103,9 @@ def shine_map(
     on = skin > 0
     w = on.astype(np.float32)
     sigma = max(1.0, params.base_sigma_mm * px_per_mm)
-    # L* and C*ab (np.hypot's values) as planes, in one compiled pass
+    # L* and C*ab (np.hypot's values on float32) as planes, in one compiled pass
+    if lab.dtype != np.float32 or lab.strides[1:] != (12, 4):  # packed float32 pixels
+        lab = np.ascontiguousarray(lab, dtype=np.float32)
     light, chroma = color.lightness_chroma(lab, threads=threads)
     # Local levels over centimetres: the decimated normalised convolution
     # (within 0.2 % of the skin's range of the exact one, see
