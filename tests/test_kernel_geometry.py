@@ -206,6 +206,44 @@ def test_resize_rgb_area_simd_and_generic_paths_equal_reference(rng, src_hw, siz
 
 
 @pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((104, 75), (447, 622)),  # a wide blur's coarse grid brought back (x6)
+        ((149, 208), (622, 447)),  # x3 and x2, different per axis
+        ((13, 9), (101, 77)),  # large factors: a block reads two samples
+        ((40, 50), (61, 33)),  # mixed up/down: blocks reading beyond 8 samples
+        ((1, 30), (1, 257)),
+        ((5, 1), (9, 300)),
+    ],
+)
+def test_resize_bilinear_float_simd_and_scalar_paths_equal(rng, src_hw, size):
+    # The AVX2 rows permute each block's taps out of one load; the bytes must equal
+    # the scalar loop's (the same operations), with infs, NaN and signed zeros too.
+    from skincore import _core
+
+    img = (rng.standard_normal(src_hw) * 20).astype(np.float32)
+    img.flat[:: max(1, img.size // 7)] = -0.0
+    img[0, 0] = np.inf
+    img[-1, -1] = np.nan
+    got = {}
+    for simd in (False, True):
+        _core._set_simd(simd)
+        try:
+            got[simd] = [g.resize(img, size, method="bilinear", threads=t) for t in (1, 3)]
+        finally:
+            _core._set_simd(True)
+    for a, b in zip(got[False] + got[True], got[False][:1] * 4, strict=True):
+        np.testing.assert_array_equal(a.view(np.uint32), b.view(np.uint32))
+    clean = np.nan_to_num(img, nan=0.0, posinf=0.0)  # and against the reference
+    np.testing.assert_allclose(
+        g.resize(clean, size, method="bilinear"),
+        ref.resize(clean, size, "bilinear"),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
+@pytest.mark.parametrize(
     "src_hw,k",
     [
         ((12, 18), (2, 2)),

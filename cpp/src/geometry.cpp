@@ -1017,6 +1017,41 @@ bool try_box_reduce(ConstView<float>, MutView<float>, ResizeMethod, int) { retur
 // so the results are identical; the horizontal pass goes over runs of outputs that
 // read the same input pixels (weights converted to float once per call), a loop
 // that vectorises.
+#ifdef SKINCORE_RESIZE_AVX2
+// The horizontal pass of resize_bilinear_f32 for the blocks of eight outputs whose
+// taps lie within eight samples of the block's first one (upsampling, the coarse
+// grids of wide_gaussian_blur brought back: a few samples feed a block): one load
+// of the line, the taps permuted out of it. Per output the run loop's operations,
+// in its order: (w0 a0 + w1 a1) / D, or (w0 a0) / D for a one-tap output (selected,
+// not a zero weight: 0 * inf is NaN and -0 + 0 is +0); no FMA. Other blocks, and
+// the last out_w % 8 outputs, are left to the caller (returns false for them via
+// `done`). `acc` has 8 samples past the row.
+__attribute__((target("avx2"))) void resize_bilinear_f32_row_avx2(const float* acc, const std::int32_t* xs,
+                                                                  const std::int32_t* two, const float* w0,
+                                                                  const float* w1, float denom, float* o,
+                                                                  std::int64_t out_w, std::uint8_t* done) {
+    const __m256 vden = _mm256_set1_ps(denom);
+    const __m256i one = _mm256_set1_epi32(1);
+    for (std::int64_t x = 0; x + 8 <= out_w; x += 8) {
+        const std::int32_t base = xs[x];
+        if (xs[x + 7] - base > 6) {
+            done[x / 8] = 0;
+            continue;
+        }
+        const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + x)),
+                                           _mm256_set1_epi32(base));
+        const __m256 win = _mm256_loadu_ps(acc + base);
+        const __m256 a0 = _mm256_permutevar8x32_ps(win, d);
+        const __m256 a1 = _mm256_permutevar8x32_ps(win, _mm256_add_epi32(d, one));
+        const __m256 h1 = _mm256_mul_ps(_mm256_loadu_ps(w0 + x), a0);
+        const __m256 h2 = _mm256_add_ps(h1, _mm256_mul_ps(_mm256_loadu_ps(w1 + x), a1));
+        const __m256 is2 = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(two + x)));
+        _mm256_storeu_ps(o + x, _mm256_div_ps(_mm256_blendv_ps(h1, h2, is2), vden));
+        done[x / 8] = 1;
+    }
+}
+#endif
+
 void resize_bilinear_f32(ConstView<float> src, MutView<float> dst, const Axis& ax, const Axis& ay,
                          int threads) {
     const std::int64_t in_w = src.width, out_w = dst.width;
@@ -1041,8 +1076,21 @@ void resize_bilinear_f32(ConstView<float> src, MutView<float> dst, const Axis& a
             runs.back().x1 = x + 1;
     }
     const std::int64_t grain = row_grain(std::max(in_w, out_w) * std::max<std::int64_t>(1, ay.max_taps));
+#ifdef SKINCORE_RESIZE_AVX2
+    const bool avx2 = resize_u8_avx2();
+    std::vector<std::int32_t> xs32(avx2 ? static_cast<std::size_t>(out_w) : 0);
+    std::vector<std::int32_t> two32(avx2 ? static_cast<std::size_t>(out_w) : 0);
+    if (avx2)
+        for (std::int64_t x = 0; x < out_w; ++x) {
+            const std::size_t i = static_cast<std::size_t>(x);
+            xs32[i] = static_cast<std::int32_t>(ax.start[i]);
+            two32[i] = ax.woff[i + 1] - ax.woff[i] == 2 ? -1 : 0;
+        }
+#endif
     parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-        std::vector<float> line(static_cast<std::size_t>(in_w));
+        // 8 spare samples: the AVX2 row loads eight from a block's first tap
+        std::vector<float> line(static_cast<std::size_t>(in_w) + 8, 0.0f);
+        std::vector<std::uint8_t> done(static_cast<std::size_t>(out_w / 8) + 1, 0);
         float* __restrict acc = line.data();
         const float* __restrict w0 = xw0.data();
         const float* __restrict w1 = xw1.data();
@@ -1062,6 +1110,24 @@ void resize_bilinear_f32(ConstView<float> src, MutView<float> dst, const Axis& a
                 for (std::int64_t i = 0; i < in_w; ++i) acc[i] += wk * s[i];
             }
             float* __restrict o = dst.row(y);
+#ifdef SKINCORE_RESIZE_AVX2
+            if (avx2) {
+                resize_bilinear_f32_row_avx2(acc, xs32.data(), two32.data(), w0, w1, denom, o, out_w,
+                                             done.data());
+                // the blocks it left, and the last out_w % 8 outputs: the run loop's arithmetic
+                const std::int64_t n8 = out_w / 8 * 8;
+                for (std::int64_t x = 0; x < out_w; ++x) {
+                    if (x < n8 && done[static_cast<std::size_t>(x / 8)]) {
+                        x += 7;
+                        continue;
+                    }
+                    const std::size_t i = static_cast<std::size_t>(x);
+                    const float a0 = acc[xs32[i]];
+                    o[x] = two32[i] ? (w0[x] * a0 + w1[x] * acc[xs32[i] + 1]) / denom : (w0[x] * a0) / denom;
+                }
+                continue;
+            }
+#endif
             for (const Run& r : runs) {
                 const float a0 = acc[r.s];
                 if (r.two) {
