@@ -621,7 +621,9 @@ def _to_work(
     size = (max(1, round(w * s)), max(1, round(h * s)))
     rgb_w = geometry.resize(np.ascontiguousarray(rgb), size, method="area", threads=threads)
     lab_w = geometry.resize(np.ascontiguousarray(lab), size, method="area", threads=threads)
-    sk = geometry.resize((skin > 0).astype(np.uint8) * np.uint8(255), size, method="area")
+    sk = geometry.resize(
+        (skin > 0).astype(np.uint8) * np.uint8(255), size, method="area", threads=threads
+    )
     # Only work pixels made of skin alone: one that mixes in a lip, an eye or
     # hair carries their colour and would be a lesion at the mask's edge.
     return rgb_w, lab_w, (sk >= 250).astype(np.uint8), size[0] / w
