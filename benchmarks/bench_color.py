@@ -83,9 +83,40 @@ def bench_size(n: int, threads: list[int], repeat: int, rng: np.random.Generator
         case = f"lab_stats {n}x{n} ellipse t={t}"
         stats.append(Row(case, ours_s, "numpy bool-index+median", np_s))
         stats.append(Row(case, ours_s, "cv2.meanStdDev (no median)", cv_s))
+        # a region mask (a cheek: ~5 % of the grid), as tone's per-zone votes
+        zone = np.zeros_like(mask)
+        zone[n // 2 : n // 2 + n // 5, n // 8 : n // 8 + n // 4] = 1
+        ours_z = median_ms(lambda t=t: C.lab_stats(lab, zone, threads=t), repeat=rep)
+        np_z = median_ms(lambda: numpy_stats(lab, zone), repeat=rep)
+        zcase = f"lab_stats {n}x{n} 5% zone t={t}"
+        stats.append(Row(zcase, ours_z, "numpy bool-index+median", np_z))
         ours_i = median_ms(lambda t=t: C.ita_map(lab, threads=t), repeat=rep)
         np_i = median_ms(lambda: numpy_ita(lab), repeat=max(3, rep // 2))
         stats.append(Row(f"ita_map {n}x{n} t={t}", ours_i, "numpy float32 arctan", np_i))
+        ours_c = median_ms(lambda t=t: C.lightness_chroma(lab, threads=t), repeat=rep)
+        np_c = median_ms(
+            lambda: (
+                np.ascontiguousarray(lab[..., 0]),
+                np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32),
+            ),
+            repeat=rep,
+        )
+        stats.append(Row(f"lightness_chroma {n}x{n} t={t}", ours_c, "numpy L copy + hypot", np_c))
+        luts = rng.integers(0, 256, (3, 256), dtype=np.uint8)
+        lut_cv = np.ascontiguousarray(luts.T.reshape(256, 1, 3))
+        ours_l = median_ms(lambda t=t: C.apply_channel_luts(rgb, luts, threads=t), repeat=rep)
+
+        def np_luts() -> np.ndarray:
+            out = np.empty_like(rgb)
+            for c in range(3):
+                np.take(luts[c], rgb[..., c], out=out[..., c], mode="clip")
+            return out
+
+        case = f"apply_channel_luts {n}x{n} t={t}"
+        stats.append(Row(case, ours_l, "numpy take x3", median_ms(np_luts, repeat=rep)))
+        stats.append(
+            Row(case, ours_l, "cv2.LUT", median_ms(lambda: cv2.LUT(rgb, lut_cv), repeat=rep))
+        )
     st = C.lab_stats(lab, mask)
     plain = C.lab_stats(lab, mask, k=math.inf)
     note = (

@@ -322,6 +322,49 @@ def bench_wide_blur() -> list[Row]:
         ours = median_ms(lambda: g.wide_gaussian_blur(img, sigma, weight=wt), repeat=11)
         exact = median_ms(lambda: exact_weighted(sigma), repeat=11)
         rows.append(Row(f"wide weighted mean sigma={sigma}", ours, "2 exact blurs + divide", exact))
+        # two images over one weight (oiliness' L* and chroma levels): the weight once
+        ours = median_ms(lambda: g.wide_gaussian_means([img, img], sigma, wt), repeat=11)
+        two = median_ms(
+            lambda: [g.wide_gaussian_blur(img, sigma, weight=wt) for _ in range(2)], repeat=11
+        )
+        rows.append(Row(f"wide means x2 sigma={sigma}", ours, "2 wide weighted blurs", two))
+    return rows
+
+
+def bench_blur_threshold() -> list[Row]:
+    """blur_threshold on sparse specks (moisture's shine, 381 px of a 622 x 447 grid).
+
+    Only the rows and columns within the kernel radius of a set pixel are
+    blurred; the peers blur the whole image and compare.
+    """
+    rng = np.random.default_rng(0)
+    h, w = 622, 447
+    m = np.zeros((h, w), bool)
+    m[rng.integers(180, 530, 60), rng.integers(45, 400, 60)] = True
+    m = g.blur_threshold(m, [(1.5, 0.1)])  # specks of a few pixels
+    rows = []
+    for sigma in (5.2, 2.9):
+        r = int(4 * sigma + 0.5)
+        ours = median_ms(lambda: g.blur_threshold(m, [(sigma, 0.02)], threads=1), repeat=21)
+        exact = median_ms(
+            lambda: g.gaussian_blur(m.astype(np.float32), sigma, threads=1) > 0.02, repeat=21
+        )
+        cv2.setNumThreads(1)
+        cv = median_ms(
+            lambda: (
+                cv2.GaussianBlur(
+                    m.astype(np.float32),
+                    (2 * r + 1, 2 * r + 1),
+                    sigma,
+                    borderType=cv2.BORDER_REFLECT_101,
+                )
+                > 0.02
+            ),
+            repeat=21,
+        )
+        case = f"blur_threshold specks {w}x{h} sigma={sigma} t=1"
+        rows.append(Row(case, ours, "gaussian_blur > t (exact)", exact))
+        rows.append(Row(case, ours, f"cv2.GaussianBlur k={2 * r + 1} > t", cv))
     return rows
 
 
@@ -373,6 +416,7 @@ def main() -> None:
     print(f"hardware threads: {g._core.hardware_threads()}; medians, ratio = peer/skincore")
     print_table("gaussian_blur (float32, reflect-101)", bench_blur())
     print_table("wide_gaussian_blur (decimated, approximate)", bench_wide_blur())
+    print_table("blur_threshold (sparse mask)", bench_blur_threshold())
     print_table("max_filter (square)", bench_max_filter())
     print_table("resize", bench_resize())
     print_table("fill_polygons (uint8 mask)", bench_fill())

@@ -91,3 +91,25 @@ def test_levels_and_fields(analyzer, base):
     assert 0 <= pro["score_info"]["oily_intensity_score"] <= 100
     yc = r.to_dict("youcam-hd")["data"]["results"]["output"]
     assert "hd_oiliness" in {o["type"] for o in yc}
+
+
+def test_shine_map_takes_any_lab_layout():
+    # float64 and strided Lab give the float32 result (as the NumPy composition did)
+    from skincore.concerns.oiliness import Params, shine_map
+
+    rng = np.random.default_rng(4)
+    lab = np.stack(
+        [rng.uniform(40, 80, (60, 50)), rng.uniform(5, 20, (60, 50)), rng.uniform(5, 25, (60, 50))],
+        -1,
+    ).astype(np.float32)
+    lab[20:25, 20:25, 0] += 25.0  # a highlight
+    lab[20:25, 20:25, 1:] *= 0.3
+    skin = np.full((60, 50), 255, np.uint8)
+    want = shine_map(lab, skin, 3.0, Params(), threads=1)
+    assert want[0].any()
+    big = np.zeros((60, 100, 3), np.float32)
+    big[:, ::2] = lab
+    for other in (lab.astype(np.float64), big[:, ::2]):  # float64; pixels not packed
+        got = shine_map(other, skin, 3.0, Params(), threads=1)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])

@@ -275,3 +275,12 @@ def test_bearded_face_is_measured_above_the_nose_only(faces_dir):
     assert np.count_nonzero(whole.mask[below]) > 0.2 * np.count_nonzero(whole.mask)
     clean = an.analyze(str(faces_dir / "ccby_london_087.jpg")).faces[0].roughness
     assert not clean.above_nose_only and "chin" in clean.zones
+
+
+def test_shared_energy_is_the_memoised_map_read_only(sample_ctx):
+    shared = R.shared_texture_energy(sample_ctx, threads=1)
+    assert R.shared_texture_energy(sample_ctx, threads=2) is shared  # no second computation
+    np.testing.assert_array_equal(shared, texture_energy(sample_ctx, threads=1))
+    assert texture_energy(sample_ctx) is not shared  # the public map is a copy
+    with pytest.raises(ValueError):
+        shared[0, 0] = 1.0

@@ -124,6 +124,30 @@ def test_fuzz_ita_map(lab, threads):
 
 
 @FUZZ
+@given(lab=images(channels=(3, 3, 2)), threads=THREADS)
+def test_fuzz_lightness_chroma(lab, threads):
+    out = expect(color.lightness_chroma, {"lab", "threads"}, lab, threads=threads)
+    if out is not None:
+        light, chroma = out
+        assert light.shape == chroma.shape == lab.shape[:2] and threads_ok(threads)
+        with np.errstate(all="ignore"):
+            want = np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32)
+        np.testing.assert_array_equal(chroma, want)
+
+
+@FUZZ
+@given(rgb=images(dtypes=(np.uint8, np.float32), channels=(3, 3, 4, None)), threads=THREADS,
+       lut_shape=st.sampled_from([(3, 256), (3, 256), (256, 3), (3, 255)]))  # fmt: skip
+def test_fuzz_apply_channel_luts(rgb, threads, lut_shape):
+    luts = (np.arange(np.prod(lut_shape)) % 251).astype(np.uint8).reshape(lut_shape)
+    out = expect(color.apply_channel_luts, {"rgb", "luts", "threads"}, rgb, luts, threads=threads)
+    if out is not None:
+        assert out.shape == rgb.shape and out.dtype == np.uint8 and threads_ok(threads)
+        for c in range(3):
+            np.testing.assert_array_equal(out[..., c], luts[c][rgb[..., c]])
+
+
+@FUZZ
 @given(lab=images(channels=(3,)), mdt=st.sampled_from([np.bool_, np.uint8, np.float32]),
        k=ODD_FLOATS, threads=THREADS)  # fmt: skip
 def test_fuzz_lab_stats(lab, mdt, k, threads):

@@ -218,6 +218,116 @@ def test_rgb_to_lab_errors():
 
 
 # ---------------------------------------------------------------------------
+# apply_channel_luts
+
+
+@pytest.mark.parametrize("w", [31, 32, 38])
+def test_apply_channel_luts_matches_reference(rng, w):
+    rgb = rng.integers(0, 256, (17, w, 3), dtype=np.uint8)
+    luts = rng.integers(0, 256, (3, 256), dtype=np.uint8)
+    want = ref.apply_channel_luts(rgb, luts)
+    got = C.apply_channel_luts(rgb, luts, threads=1)
+    assert got.dtype == np.uint8 and got.shape == rgb.shape
+    np.testing.assert_array_equal(got, want)
+    for t in (2, 7):
+        np.testing.assert_array_equal(C.apply_channel_luts(rgb, luts, threads=t), want)
+    crop = rgb[2:15, 3:-2]  # rows strided
+    np.testing.assert_array_equal(
+        C.apply_channel_luts(crop, luts), ref.apply_channel_luts(crop, luts)
+    )
+    for one in (rgb[:1], rgb[:, :1]):
+        np.testing.assert_array_equal(
+            C.apply_channel_luts(one, luts), ref.apply_channel_luts(one, luts)
+        )
+    assert C.apply_channel_luts(np.zeros((0, 5, 3), np.uint8), luts).shape == (0, 5, 3)
+    # the channels keep their own tables (not one table for all)
+    ident = np.tile(np.arange(256, dtype=np.uint8), (3, 1))
+    ident[1] = 255 - ident[1]
+    flip = C.apply_channel_luts(rgb, ident)
+    np.testing.assert_array_equal(flip[..., 0], rgb[..., 0])
+    np.testing.assert_array_equal(flip[..., 1], 255 - rgb[..., 1])
+
+
+def test_apply_channel_luts_errors():
+    rgb = np.zeros((4, 6, 3), np.uint8)
+    luts = np.zeros((3, 256), np.uint8)
+    for bad in (rgb.astype(np.float32), rgb[..., :2], rgb[:, ::2], rgb[..., 0]):
+        with pytest.raises(ValueError, match="rgb"):
+            C.apply_channel_luts(bad, luts)
+    for bad in (luts[:2], luts.astype(np.int16), luts[:, :255]):
+        with pytest.raises(ValueError, match="luts"):
+            C.apply_channel_luts(rgb, bad)
+    with pytest.raises(ValueError, match="threads"):
+        C.apply_channel_luts(rgb, luts, threads=-1)
+    out = np.zeros((4, 6, 3), np.uint8)
+    with pytest.raises(ValueError, match="luts"):
+        _core.color.apply_channel_luts(rgb, np.zeros((256, 3), np.uint8), out, 1)
+    with pytest.raises(ValueError, match="out"):
+        _core.color.apply_channel_luts(rgb, luts, np.zeros((4, 5, 3), np.uint8), 1)
+
+
+# ---------------------------------------------------------------------------
+# lightness_chroma
+
+
+@pytest.mark.parametrize("w", [37, 38, 44])
+def test_lightness_chroma_matches_reference_and_numpy_hypot(rng, w):
+    lab = np.stack(
+        [
+            rng.uniform(0, 100, (23, w)),
+            rng.uniform(-60, 80, (23, w)),
+            rng.uniform(-60, 80, (23, w)),
+        ],
+        -1,
+    ).astype(np.float32)
+    lab[0, :3, 1:] = [[0.0, -0.0], [1e-30, 3e38], [-3e38, 3e38]]  # tiny, overflow
+    light, chroma = C.lightness_chroma(lab, threads=1)
+    assert light.dtype == chroma.dtype == np.float32 and chroma.shape == (23, w)
+    rl, rc = ref.lightness_chroma(lab)
+    np.testing.assert_array_equal(light, rl)
+    np.testing.assert_array_equal(chroma, rc)
+    # bit for bit what np.hypot gives on float32 (what the concerns used before)
+    with np.errstate(over="ignore"):
+        hyp = np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32)
+    np.testing.assert_array_equal(chroma.view(np.uint32), hyp.view(np.uint32))
+    assert chroma[0, 2] == np.inf
+    for t in (2, 7):
+        got = C.lightness_chroma(lab, threads=t)
+        np.testing.assert_array_equal(got[0], light)
+        np.testing.assert_array_equal(got[1], chroma)
+    crop = lab[3:20, 2:-3]  # rows strided
+    np.testing.assert_array_equal(C.lightness_chroma(crop)[1], ref.lightness_chroma(crop)[1])
+    for one in (lab[:1], lab[:, :1]):
+        np.testing.assert_array_equal(C.lightness_chroma(one)[1], ref.lightness_chroma(one)[1])
+    empty = C.lightness_chroma(np.zeros((0, 4, 3), np.float32))
+    assert empty[0].shape == empty[1].shape == (0, 4)
+
+
+def test_lightness_chroma_non_finite():
+    lab = np.array(
+        [[[1, np.inf, np.nan], [2, np.nan, -np.inf], [3, np.nan, 1.0], [np.nan, 3.0, 4.0]]],
+        np.float32,
+    )
+    light, chroma = C.lightness_chroma(lab)
+    assert chroma[0, 0] == np.inf and chroma[0, 1] == np.inf
+    assert np.isnan(chroma[0, 2]) and chroma[0, 3] == 5.0 and np.isnan(light[0, 3])
+
+
+def test_lightness_chroma_errors():
+    lab = np.zeros((4, 6, 3), np.float32)
+    for bad in (lab.astype(np.float64), lab[..., 0], np.zeros((4, 6, 2), np.float32), lab[:, ::2]):
+        with pytest.raises(ValueError, match="lab"):
+            C.lightness_chroma(bad)
+    with pytest.raises(ValueError, match="threads"):
+        C.lightness_chroma(lab, threads=-1)
+    out = np.zeros((4, 6), np.float32)
+    with pytest.raises(ValueError, match="chroma"):
+        _core.color.lightness_chroma(lab, out, np.zeros((4, 5), np.float32), 1)
+    with pytest.raises(ValueError, match="light"):
+        _core.color.lightness_chroma(lab, np.zeros((4, 6), np.float64), out, 1)
+
+
+# ---------------------------------------------------------------------------
 # ita_map
 
 
@@ -383,6 +493,27 @@ def test_lab_stats_many_blocks_threads_identical(rng):
     for s in sts[1:]:
         assert np.array_equal(sts[0], s, equal_nan=True)
     assert_stats_match_ref(C.lab_stats(lab, mask), ref.lab_stats(lab, mask))
+
+
+@pytest.mark.parametrize("w", [1, 7, 8, 9, 16, 17, 45])
+def test_lab_stats_sparse_rows(rng, w):
+    # Region masks are mostly zero: pixels at each row's ends, at and around the
+    # 8-byte words the row scan skips, empty rows, and a strided mask.
+    h = 12
+    lab = C.rgb_to_lab(skin_rgb(rng, h, w + 5, sigma=4.0))[:, 2 : 2 + w]
+    big = np.zeros((h, w + 3), np.uint8)
+    mask = big[:, 1 : 1 + w]
+    for y, xs in enumerate([[0], [w - 1], [7], [8], [], [0, w - 1], [15, 16], [], [9], [1, 2]]):
+        for x in xs:
+            if x < w:
+                mask[y, x] = 200
+    mask[-1, :] = 1
+    st = C.lab_stats(lab, mask, threads=1)
+    assert st.n_mask == np.count_nonzero(mask)
+    assert_stats_match_ref(st, ref.lab_stats(lab, mask))
+    assert np.array_equal(
+        stats_tuple(C.lab_stats(lab, mask, threads=3)), stats_tuple(st), equal_nan=True
+    )
 
 
 def test_lab_stats_strided_crop(rng):

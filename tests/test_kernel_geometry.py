@@ -206,6 +206,44 @@ def test_resize_rgb_area_simd_and_generic_paths_equal_reference(rng, src_hw, siz
 
 
 @pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((104, 75), (447, 622)),  # a wide blur's coarse grid brought back (x6)
+        ((149, 208), (622, 447)),  # x3 and x2, different per axis
+        ((13, 9), (101, 77)),  # large factors: a block reads two samples
+        ((40, 50), (61, 33)),  # mixed up/down: blocks reading beyond 8 samples
+        ((1, 30), (1, 257)),
+        ((5, 1), (9, 300)),
+    ],
+)
+def test_resize_bilinear_float_simd_and_scalar_paths_equal(rng, src_hw, size):
+    # The AVX2 rows permute each block's taps out of one load; the bytes must equal
+    # the scalar loop's (the same operations), with infs, NaN and signed zeros too.
+    from skincore import _core
+
+    img = (rng.standard_normal(src_hw) * 20).astype(np.float32)
+    img.flat[:: max(1, img.size // 7)] = -0.0
+    img[0, 0] = np.inf
+    img[-1, -1] = np.nan
+    got = {}
+    for simd in (False, True):
+        _core._set_simd(simd)
+        try:
+            got[simd] = [g.resize(img, size, method="bilinear", threads=t) for t in (1, 3)]
+        finally:
+            _core._set_simd(True)
+    for a, b in zip(got[False] + got[True], got[False][:1] * 4, strict=True):
+        np.testing.assert_array_equal(a.view(np.uint32), b.view(np.uint32))
+    clean = np.nan_to_num(img, nan=0.0, posinf=0.0)  # and against the reference
+    np.testing.assert_allclose(
+        g.resize(clean, size, method="bilinear"),
+        ref.resize(clean, size, "bilinear"),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
+@pytest.mark.parametrize(
     "src_hw,k",
     [
         ((12, 18), (2, 2)),
@@ -783,6 +821,47 @@ def test_wide_blur_factor_one_is_exact(rng):
     np.testing.assert_allclose(got, expect, rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("factor", [1, None, 3])
+def test_wide_means_equal_separate_blurs(rng, factor):
+    # One weight, several images: each result is the single-image call's, bit for
+    # bit (the blurred weight is only shared), with a fill per image.
+    h, w = 211, 157
+    wt = _ellipse(h, w)
+    wt[:, :20] = 0.0
+    a = _smooth_field(rng, h, w, 4.0)
+    strided = _img(rng, h, w + 9)[:, 3 : 3 + w]  # rows strided
+    got = g.wide_gaussian_means(
+        [a, strided], 9.0, wt, factor=factor, fill=(-1.0, -2.0), min_weight=0.2, threads=2
+    )
+    for img, fill, out in zip((a, strided), (-1.0, -2.0), got, strict=True):
+        ref = g.wide_gaussian_blur(
+            img, 9.0, weight=wt, factor=factor, fill=fill, min_weight=0.2, threads=1
+        )
+        np.testing.assert_array_equal(out, ref)
+    assert (got[0] == -1.0).any() and (got[1] == -2.0).any()  # the fills were used
+    one = g.wide_gaussian_means([a], 9.0, wt, factor=factor, fill=5.0)
+    np.testing.assert_array_equal(
+        one[0], g.wide_gaussian_blur(a, 9.0, weight=wt, factor=factor, fill=5.0)
+    )
+
+
+def test_wide_means_errors(rng):
+    a = _img(rng, 40, 30)
+    wt = np.ones_like(a)
+    with pytest.raises(ValueError, match="images"):
+        g.wide_gaussian_means([], 5.0, wt)
+    with pytest.raises(ValueError, match=r"images\[1\]"):
+        g.wide_gaussian_means([a, a[:, :20]], 5.0, wt)
+    with pytest.raises(ValueError, match=r"images\[0\]"):
+        g.wide_gaussian_means([a.astype(np.float64)], 5.0, wt)
+    with pytest.raises(ValueError, match="weight"):
+        g.wide_gaussian_means([a], 5.0, wt[:, :10])
+    with pytest.raises(ValueError, match="fill"):
+        g.wide_gaussian_means([a, a], 5.0, wt, fill=(1.0,))
+    with pytest.raises(ValueError, match="sigma"):
+        g.wide_gaussian_means([a], 0.0, wt)
+
+
 def test_wide_blur_constant_fill_and_threads(rng):
     c = np.full((211, 157), 3.25, np.float32)
     np.testing.assert_allclose(g.wide_gaussian_blur(c, 30.0), 3.25, rtol=1e-5)
@@ -957,6 +1036,25 @@ def test_blur_threshold_matches_numpy_composition(w):
     assert got.dtype == np.bool_ and got.shape == m.shape
     np.testing.assert_array_equal(got, want)
     assert 0 < got.sum() < m.size  # not vacuous
+
+
+@pytest.mark.parametrize("h,w", [(60, 45), (61, 46), (9, 70), (70, 9)])
+def test_blur_threshold_sparse_masks_match_numpy_composition(h, w):
+    # Sparse specks (only rows within the kernel radius of one are blurred), at the
+    # image's corners and edges (reflected samples), far apart and close; small,
+    # zero and negative thresholds (zeros pass a negative one: the whole image).
+    rng = np.random.default_rng(h * w)
+    m = np.zeros((h, w), bool)
+    m[0, 0] = m[-1, -1] = m[h // 2, 0] = m[0, w // 2] = True
+    m[rng.integers(0, h, 4), rng.integers(0, w, 4)] = True
+    steps = [(0.6, 0.02), (2.5, 0.0), (1.2, 0.3), (0.8, -0.01), (3.0, 1e-6)]
+    for k in range(len(steps)):
+        got = g.blur_threshold(m, steps[: k + 1], threads=3)
+        np.testing.assert_array_equal(got, _blur_threshold_numpy(m, steps[: k + 1]))
+        assert got.any()
+    np.testing.assert_array_equal(
+        g.blur_threshold(np.zeros((20, 30), bool), [(2.0, 0.02)]), np.zeros((20, 30), bool)
+    )
 
 
 def test_blur_threshold_dilates_and_erodes():

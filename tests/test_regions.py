@@ -164,3 +164,25 @@ def test_lazy_masks_box_holds_every_mask_pixel(rng):
         assert m.any() and not m[~inside].any(), name
     with pytest.raises(KeyError):
         masks.box("elbow")
+
+
+def test_zone_window_counts_equal_whole_grid_counts(rng):
+    from skincore.face.regions import LazyMasks, zone_window
+
+    polys = {
+        "forehead": np.array([[10.2, 3.7], [40.9, 2.1], [44.5, 15.5], [8.0, 14.0]], np.float32),
+        "nose": np.array([[80.0, 80.0], [90.0, 80.0], [85.0, 90.0]], np.float32),  # outside
+    }
+    keep = np.where(rng.random((40, 60)) > 0.2, np.uint8(255), np.uint8(0))
+    sel = rng.random((40, 60)) > 0.5
+    values = rng.random((40, 60)).astype(np.float32)
+    lazy = LazyMasks(polys, keep)
+    for masks in (lazy, {"forehead": lazy["forehead"]}):  # lazy (its box) and plain (whole)
+        win, zone = zone_window(masks, "forehead")
+        full = masks["forehead"] > 0
+        assert np.count_nonzero(zone) == np.count_nonzero(full) > 0
+        assert np.count_nonzero(sel[win] & zone) == np.count_nonzero(sel & full)
+        # the same pixels in the same order: equal means, bit for bit
+        assert values[win][sel[win] & zone].mean() == values[sel & full].mean()
+    assert zone_window(lazy, "nose") is None
+    assert zone_window(lazy, "forehead")[0] != (slice(0, 40), slice(0, 60))  # a real box

@@ -56,6 +56,38 @@ void bind_color(py::module_& m) {
         py::arg("lab"), py::arg("out"), py::arg("threads"),
         "Per-pixel ITA in degrees, float32 (H, W), into out.");
     m.def(
+        "lightness_chroma",
+        [](const py::array& lab, py::array& light, py::array& chroma, int threads) {
+            check_threads(threads);
+            auto in = const_view<float>(lab, "lab", 3);
+            auto l = mut_view<float>(light, "light", 1);
+            auto c = mut_view<float>(chroma, "chroma", 1);
+            check_same_hw(in, "lab", l, "light");
+            check_same_hw(in, "lab", c, "chroma");
+            check_rows_disjoint(l, "light");
+            check_rows_disjoint(c, "chroma");
+            py::gil_scoped_release nogil;
+            color::lightness_chroma(in, l, c, threads);
+        },
+        py::arg("lab"), py::arg("light"), py::arg("chroma"), py::arg("threads"),
+        "L* and C*ab = hypot(a*, b*) (float32 (H, W) each) into light and chroma.");
+    m.def(
+        "apply_channel_luts",
+        [](const py::array& rgb, const py::array& luts, py::array& out, int threads) {
+            check_threads(threads);
+            auto in = const_view<std::uint8_t>(rgb, "rgb", 3);
+            auto lv = const_view<std::uint8_t>(luts, "luts", 1);
+            if (lv.width != 256 || lv.height != 3 || lv.row_stride != 256)
+                throw py::value_error("luts: expected a C-contiguous (3, 256) uint8 array");
+            auto o = mut_view<std::uint8_t>(out, "out", 3);
+            check_same_hw(in, "rgb", o, "out");
+            check_rows_disjoint(o, "out");
+            py::gil_scoped_release nogil;
+            color::apply_channel_luts(in, lv.data, o, threads);
+        },
+        py::arg("rgb"), py::arg("luts"), py::arg("out"), py::arg("threads"),
+        "out[..., c] = luts[c][rgb[..., c]] for uint8 (H, W, 3) images (out may be rgb).");
+    m.def(
         "lab_stats",
         [](const py::array& lab, const py::array& mask, double k, int threads) {
             check_threads(threads);

@@ -238,6 +238,69 @@ void ita_map(ConstView<float> lab, MutView<float> out, int threads) {
                   });
 }
 
+namespace {
+
+// hypotf as glibc >= 2.35 computes it (and NumPy calls it for float32): the
+// squares are exact in double, the sum and the root rounded once each, then
+// narrowed. Built without FMA (the AVX2 clone does not enable it), so the sum is
+// never contracted.
+inline float chroma_of(float a, float b) {
+    if (std::isinf(a) || std::isinf(b)) return std::numeric_limits<float>::infinity();
+    const double da = static_cast<double>(a), db = static_cast<double>(b);
+    const double sa = da * da, sb = db * db;
+    return static_cast<float>(std::sqrt(sa + sb));
+}
+
+SKINCORE_AVX2_CLONES void lightness_chroma_row(const float* s, float* l, float* c, std::int64_t w) {
+    for (std::int64_t x = 0; x < w; ++x) {
+        l[x] = s[3 * x];
+        c[x] = chroma_of(s[3 * x + 1], s[3 * x + 2]);
+    }
+}
+
+}  // namespace
+
+void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma,
+                      int threads) {
+    if (lab.channels != 3 || light.channels != 1 || chroma.channels != 1)
+        throw std::invalid_argument("lightness_chroma: bad channels");
+    if (lab.width != light.width || lab.height != light.height || lab.width != chroma.width ||
+        lab.height != chroma.height)
+        throw std::invalid_argument("lightness_chroma: shape mismatch");
+    if (lab.empty()) return;
+    parallel_rows(lab.height, row_grain(lab.width, 1 << 15), threads,
+                  [&](std::int64_t y0, std::int64_t y1) {
+                      for (std::int64_t y = y0; y < y1; ++y)
+                          lightness_chroma_row(lab.row(y), light.row(y), chroma.row(y), lab.width);
+                  });
+}
+
+void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts,
+                        MutView<std::uint8_t> out, int threads) {
+    if (rgb.channels != 3 || out.channels != 3)
+        throw std::invalid_argument("apply_channel_luts: bad channels");
+    if (rgb.width != out.width || rgb.height != out.height)
+        throw std::invalid_argument("apply_channel_luts: shape mismatch");
+    if (rgb.empty()) return;
+    const std::uint8_t* l0 = luts;
+    const std::uint8_t* l1 = luts + 256;
+    const std::uint8_t* l2 = luts + 512;
+    parallel_rows(rgb.height, row_grain(rgb.width * 3, 1 << 16), threads,
+                  [&](std::int64_t y0, std::int64_t y1) {
+                      for (std::int64_t y = y0; y < y1; ++y) {
+                          const std::uint8_t* s = rgb.row(y);
+                          std::uint8_t* d = out.row(y);
+                          // in place too: each pixel is read, then written
+                          for (std::int64_t x = 0; x < rgb.width; ++x) {
+                              const std::uint8_t r = s[3 * x], g = s[3 * x + 1], b = s[3 * x + 2];
+                              d[3 * x] = l0[r];
+                              d[3 * x + 1] = l1[g];
+                              d[3 * x + 2] = l2[b];
+                          }
+                      }
+                  });
+}
+
 // ---------------------------------------------------------------------------
 // Robust statistics.
 
@@ -259,6 +322,28 @@ inline std::int32_t ab_bin(float a) {
     std::int32_t j = static_cast<std::int32_t>(v);
     if (static_cast<float>(j) > v) --j;
     return j + 12800;
+}
+
+// [x0, x1): the first to one past the last nonzero byte of a mask row (x0 == x1
+// when none), eight bytes at a time from both ends: region masks are mostly zero,
+// and a pixel outside a row's extent is never read.
+inline void row_extent(const std::uint8_t* m, std::int64_t w, std::int64_t& x0, std::int64_t& x1) {
+    std::int64_t a = 0, b = w;
+    std::uint64_t v;
+    while (a + 8 <= b) {
+        std::memcpy(&v, m + a, 8);
+        if (v) break;
+        a += 8;
+    }
+    while (a < b && !m[a]) ++a;
+    while (b - 8 >= a) {
+        std::memcpy(&v, m + b - 8, 8);
+        if (v) break;
+        b -= 8;
+    }
+    while (b > a && !m[b - 1]) --b;
+    x0 = a;
+    x1 = b;
 }
 
 // Bins holding the order statistics of rank (n-1)/2 and n/2 (0-based).
@@ -328,14 +413,20 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     // Pass 1: L* histogram and counts over masked pixels.
     std::vector<std::uint32_t> lh(static_cast<std::size_t>(nchunks * kLBins), 0);
     std::vector<std::int64_t> nmask(static_cast<std::size_t>(nchunks), 0), ninv(nmask);
+    // The a*, b* range of the valid pixels (per slot): pass 2's histograms span its
+    // bins only (a few thousand of 25 600 for skin), so they stay in cache.
+    std::vector<float> ab_range(static_cast<std::size_t>(4 * nchunks), 0.0f);
     parallel_chunks(nblocks, per_slot, threads, [&](std::int64_t c, std::int64_t b0, std::int64_t b1) {
         std::uint32_t* hist = lh.data() + c * kLBins;
         std::int64_t nm = 0, ni = 0;
+        float amin = std::numeric_limits<float>::infinity(), amax = -amin, bmin = amin, bmax = -amin;
         const std::int64_t y1 = std::min(h, b1 * grain);
         for (std::int64_t y = b0 * grain; y < y1; ++y) {
             const float* s = lab.row(y);
             const std::uint8_t* m = mask.row(y);
-            for (std::int64_t x = 0; x < w; ++x) {
+            std::int64_t xa, xb;
+            row_extent(m, w, xa, xb);
+            for (std::int64_t x = xa; x < xb; ++x) {
                 if (!m[x]) continue;
                 ++nm;
                 const float L = s[3 * x], a = s[3 * x + 1], b = s[3 * x + 2];
@@ -344,10 +435,16 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
                     continue;
                 }
                 ++hist[l_bin(L)];
+                amin = std::min(amin, a);
+                amax = std::max(amax, a);
+                bmin = std::min(bmin, b);
+                bmax = std::max(bmax, b);
             }
         }
         nmask[static_cast<std::size_t>(c)] = nm;
         ninv[static_cast<std::size_t>(c)] = ni;
+        float* rg = ab_range.data() + 4 * c;
+        rg[0] = amin, rg[1] = amax, rg[2] = bmin, rg[3] = bmax;
     });
     std::vector<std::uint64_t> lhist(kLBins, 0);
     for (std::int64_t c = 0; c < nchunks; ++c) {
@@ -398,12 +495,21 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     if (nused == 0) return st;
 
     // Pass 2: a*, b* histograms and per-block moments over kept pixels.
-    std::vector<std::uint32_t> abh(static_cast<std::size_t>(nchunks * 2 * kAbBins), 0);
+    // Bins [ja0, ja1] and [jb0, jb1] hold every valid a*, b* (ab_bin is monotonic).
+    float amin = std::numeric_limits<float>::infinity(), amax = -amin, bmin = amin, bmax = -amin;
+    for (std::int64_t c = 0; c < nchunks; ++c) {
+        const float* rg = ab_range.data() + 4 * c;
+        amin = std::min(amin, rg[0]), amax = std::max(amax, rg[1]);
+        bmin = std::min(bmin, rg[2]), bmax = std::max(bmax, rg[3]);
+    }
+    const std::int32_t ja0 = ab_bin(amin), jb0 = ab_bin(bmin);
+    const std::int64_t na = ab_bin(amax) - ja0 + 1, nb = ab_bin(bmax) - jb0 + 1;
+    std::vector<std::uint32_t> abh(static_cast<std::size_t>(nchunks * (na + nb)), 0);
     std::vector<Moments> blocks(static_cast<std::size_t>(nblocks));
     const std::int32_t klo = static_cast<std::int32_t>(jlo), khi = static_cast<std::int32_t>(jhi);
     parallel_chunks(nblocks, per_slot, threads, [&](std::int64_t c, std::int64_t b0, std::int64_t b1) {
-        std::uint32_t* ha = abh.data() + c * 2 * kAbBins;
-        std::uint32_t* hb = ha + kAbBins;
+        std::uint32_t* ha = abh.data() + c * (na + nb);
+        std::uint32_t* hb = ha + na;
         for (std::int64_t blk = b0; blk < b1; ++blk) {
             std::int64_t n = 0;
             double shift[3] = {0, 0, 0}, s1[3] = {0, 0, 0}, sq[3] = {0, 0, 0};
@@ -411,14 +517,16 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
             for (std::int64_t y = blk * grain; y < y1; ++y) {
                 const float* s = lab.row(y);
                 const std::uint8_t* m = mask.row(y);
-                for (std::int64_t x = 0; x < w; ++x) {
+                std::int64_t xa, xb;
+                row_extent(m, w, xa, xb);
+                for (std::int64_t x = xa; x < xb; ++x) {
                     if (!m[x]) continue;
                     const float L = s[3 * x], a = s[3 * x + 1], b = s[3 * x + 2];
                     if (!(std::isfinite(L) && std::isfinite(a) && std::isfinite(b))) continue;
                     const std::int32_t j = l_bin(L);
                     if (j < klo || j > khi) continue;
-                    ++ha[ab_bin(a)];
-                    ++hb[ab_bin(b)];
+                    ++ha[ab_bin(a) - ja0];
+                    ++hb[ab_bin(b) - jb0];
                     const double v[3] = {L, a, b};
                     if (n == 0)
                         for (int q = 0; q < 3; ++q) shift[q] = v[q];
@@ -453,12 +561,14 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     median_bins(lhist, jlo, jhi + 1, nused, m1, m2);
     st.median[0] = static_cast<double>(m1 + m2 + 1) * (0.5 * kBinWidth);
     for (int c = 0; c < 2; ++c) {
-        std::vector<std::uint64_t> hh(kAbBins, 0);
+        const std::int64_t j0 = c == 0 ? ja0 : jb0, nbin = c == 0 ? na : nb, off = c == 0 ? 0 : na;
+        std::vector<std::uint64_t> hh(static_cast<std::size_t>(nbin), 0);  // bins j0 .. j0 + nbin - 1
         for (std::int64_t q = 0; q < nchunks; ++q) {
-            const std::uint32_t* src = abh.data() + q * 2 * kAbBins + c * kAbBins;
-            for (std::int32_t j = 0; j < kAbBins; ++j) hh[static_cast<std::size_t>(j)] += src[j];
+            const std::uint32_t* src = abh.data() + q * (na + nb) + off;
+            for (std::int64_t j = 0; j < nbin; ++j) hh[static_cast<std::size_t>(j)] += src[j];
         }
-        median_bins(hh, 0, kAbBins, nused, m1, m2);
+        median_bins(hh, 0, nbin, nused, m1, m2);
+        m1 += j0, m2 += j0;
         st.median[c + 1] = kAbOrigin + static_cast<double>(m1 + m2 + 1) * (0.5 * kBinWidth);
     }
     return st;

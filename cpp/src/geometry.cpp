@@ -13,6 +13,7 @@
 
 #include "skincore/cpu.hpp"
 #include "skincore/parallel.hpp"
+#include "skincore/scratch.hpp"
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -533,7 +534,8 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     if (mask.empty()) return;
     const std::int64_t W = mask.width, H = mask.height;
     const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
-    std::vector<float> a(n), b(n);
+    // Scratch (uninitialised): a is written whole; b by each step where it is then read.
+    Scratch<float> a(n), b(n);
     for (std::int64_t y = 0; y < H; ++y) {
         const std::uint8_t* r = mask.row(y);
         float* o = a.data() + static_cast<std::size_t>(y * W);
@@ -541,10 +543,51 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     }
     const ConstView<float> av{a.data(), W, H, W, 1};
     const MutView<float> bv{b.data(), W, H, W, 1};
+    std::vector<std::int64_t> ext(2 * static_cast<std::size_t>(H)),
+        spans(2 * static_cast<std::size_t>(H));
     for (int k = 0; k < steps; ++k) {
-        gaussian_blur(av, bv, sigmas[k], 4.0, threads);
         const float t = thresholds[k];
-        for (std::size_t i = 0; i < n; ++i) a[i] = b[i] > t ? 1.0f : 0.0f;
+        if (!(t >= 0.0f)) {  // zeros pass a negative threshold: the whole image
+            gaussian_blur(av, bv, sigmas[k], 4.0, threads);
+            for (std::size_t i = 0; i < n; ++i) a[i] = b[i] > t ? 1.0f : 0.0f;
+            continue;
+        }
+        // The blur is exactly 0 (not above t) wherever no set pixel lies within the
+        // kernel radius r in both axes (a reflected border sample is one of those
+        // too), so it is evaluated only on each row's span: the extent of the set
+        // pixels of rows y - r .. y + r, widened by r (gaussian_blur_row_range:
+        // the same values there as the whole-image blur).
+        const std::int64_t r =
+            static_cast<std::int64_t>(gaussian_kernel(sigmas[k], 4.0).size() / 2);
+        for (std::int64_t y = 0; y < H; ++y) {
+            const float* row = a.data() + static_cast<std::size_t>(y * W);
+            std::int64_t x0 = 0, x1 = W;
+            while (x0 < W && row[x0] == 0.0f) ++x0;
+            while (x1 > x0 && row[x1 - 1] == 0.0f) --x1;
+            ext[2 * static_cast<std::size_t>(y)] = x0 < x1 ? x0 : W;
+            ext[2 * static_cast<std::size_t>(y) + 1] = x0 < x1 ? x1 : 0;
+        }
+        for (std::int64_t y = 0; y < H; ++y) {
+            std::int64_t lo = W, hi = 0;
+            for (std::int64_t v = std::max<std::int64_t>(0, y - r); v <= std::min(H - 1, y + r);
+                 ++v) {
+                lo = std::min(lo, ext[2 * static_cast<std::size_t>(v)]);
+                hi = std::max(hi, ext[2 * static_cast<std::size_t>(v) + 1]);
+            }
+            const bool any = lo < hi;
+            spans[2 * static_cast<std::size_t>(y)] = any ? std::max<std::int64_t>(0, lo - r) : 0;
+            spans[2 * static_cast<std::size_t>(y) + 1] = any ? std::min(W, hi + r) : 0;
+        }
+        gaussian_blur_row_range(av, bv, sigmas[k], 4.0, spans.data(), threads);
+        for (std::int64_t y = 0; y < H; ++y) {
+            float* o = a.data() + static_cast<std::size_t>(y * W);
+            const float* pb = b.data() + static_cast<std::size_t>(y * W);
+            const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)],
+                               x1 = spans[2 * static_cast<std::size_t>(y) + 1];
+            for (std::int64_t x = 0; x < x0; ++x) o[x] = 0.0f;
+            for (std::int64_t x = x0; x < x1; ++x) o[x] = pb[x] > t ? 1.0f : 0.0f;
+            for (std::int64_t x = std::max(x0, x1); x < W; ++x) o[x] = 0.0f;
+        }
     }
     for (std::int64_t y = 0; y < H; ++y) {
         const float* r = a.data() + static_cast<std::size_t>(y * W);
@@ -974,6 +1017,41 @@ bool try_box_reduce(ConstView<float>, MutView<float>, ResizeMethod, int) { retur
 // so the results are identical; the horizontal pass goes over runs of outputs that
 // read the same input pixels (weights converted to float once per call), a loop
 // that vectorises.
+#ifdef SKINCORE_RESIZE_AVX2
+// The horizontal pass of resize_bilinear_f32 for the blocks of eight outputs whose
+// taps lie within eight samples of the block's first one (upsampling, the coarse
+// grids of wide_gaussian_blur brought back: a few samples feed a block): one load
+// of the line, the taps permuted out of it. Per output the run loop's operations,
+// in its order: (w0 a0 + w1 a1) / D, or (w0 a0) / D for a one-tap output (selected,
+// not a zero weight: 0 * inf is NaN and -0 + 0 is +0); no FMA. Other blocks, and
+// the last out_w % 8 outputs, are left to the caller (returns false for them via
+// `done`). `acc` has 8 samples past the row.
+__attribute__((target("avx2"))) void resize_bilinear_f32_row_avx2(const float* acc, const std::int32_t* xs,
+                                                                  const std::int32_t* two, const float* w0,
+                                                                  const float* w1, float denom, float* o,
+                                                                  std::int64_t out_w, std::uint8_t* done) {
+    const __m256 vden = _mm256_set1_ps(denom);
+    const __m256i one = _mm256_set1_epi32(1);
+    for (std::int64_t x = 0; x + 8 <= out_w; x += 8) {
+        const std::int32_t base = xs[x];
+        if (xs[x + 7] - base > 6) {
+            done[x / 8] = 0;
+            continue;
+        }
+        const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + x)),
+                                           _mm256_set1_epi32(base));
+        const __m256 win = _mm256_loadu_ps(acc + base);
+        const __m256 a0 = _mm256_permutevar8x32_ps(win, d);
+        const __m256 a1 = _mm256_permutevar8x32_ps(win, _mm256_add_epi32(d, one));
+        const __m256 h1 = _mm256_mul_ps(_mm256_loadu_ps(w0 + x), a0);
+        const __m256 h2 = _mm256_add_ps(h1, _mm256_mul_ps(_mm256_loadu_ps(w1 + x), a1));
+        const __m256 is2 = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(two + x)));
+        _mm256_storeu_ps(o + x, _mm256_div_ps(_mm256_blendv_ps(h1, h2, is2), vden));
+        done[x / 8] = 1;
+    }
+}
+#endif
+
 void resize_bilinear_f32(ConstView<float> src, MutView<float> dst, const Axis& ax, const Axis& ay,
                          int threads) {
     const std::int64_t in_w = src.width, out_w = dst.width;
@@ -998,8 +1076,21 @@ void resize_bilinear_f32(ConstView<float> src, MutView<float> dst, const Axis& a
             runs.back().x1 = x + 1;
     }
     const std::int64_t grain = row_grain(std::max(in_w, out_w) * std::max<std::int64_t>(1, ay.max_taps));
+#ifdef SKINCORE_RESIZE_AVX2
+    const bool avx2 = resize_u8_avx2();
+    std::vector<std::int32_t> xs32(avx2 ? static_cast<std::size_t>(out_w) : 0);
+    std::vector<std::int32_t> two32(avx2 ? static_cast<std::size_t>(out_w) : 0);
+    if (avx2)
+        for (std::int64_t x = 0; x < out_w; ++x) {
+            const std::size_t i = static_cast<std::size_t>(x);
+            xs32[i] = static_cast<std::int32_t>(ax.start[i]);
+            two32[i] = ax.woff[i + 1] - ax.woff[i] == 2 ? -1 : 0;
+        }
+#endif
     parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-        std::vector<float> line(static_cast<std::size_t>(in_w));
+        // 8 spare samples: the AVX2 row loads eight from a block's first tap
+        std::vector<float> line(static_cast<std::size_t>(in_w) + 8, 0.0f);
+        std::vector<std::uint8_t> done(static_cast<std::size_t>(out_w / 8) + 1, 0);
         float* __restrict acc = line.data();
         const float* __restrict w0 = xw0.data();
         const float* __restrict w1 = xw1.data();
@@ -1019,6 +1110,24 @@ void resize_bilinear_f32(ConstView<float> src, MutView<float> dst, const Axis& a
                 for (std::int64_t i = 0; i < in_w; ++i) acc[i] += wk * s[i];
             }
             float* __restrict o = dst.row(y);
+#ifdef SKINCORE_RESIZE_AVX2
+            if (avx2) {
+                resize_bilinear_f32_row_avx2(acc, xs32.data(), two32.data(), w0, w1, denom, o, out_w,
+                                             done.data());
+                // the blocks it left, and the last out_w % 8 outputs: the run loop's arithmetic
+                const std::int64_t n8 = out_w / 8 * 8;
+                for (std::int64_t x = 0; x < out_w; ++x) {
+                    if (x < n8 && done[static_cast<std::size_t>(x / 8)]) {
+                        x += 7;
+                        continue;
+                    }
+                    const std::size_t i = static_cast<std::size_t>(x);
+                    const float a0 = acc[xs32[i]];
+                    o[x] = two32[i] ? (w0[x] * a0 + w1[x] * acc[xs32[i] + 1]) / denom : (w0[x] * a0) / denom;
+                }
+                continue;
+            }
+#endif
             for (const Run& r : runs) {
                 const float a0 = acc[r.s];
                 if (r.two) {

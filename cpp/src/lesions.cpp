@@ -10,6 +10,7 @@
 #include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
+#include "skincore/scratch.hpp"
 
 namespace skincore::lesions {
 
@@ -61,9 +62,11 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
     const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
     const std::size_t nm = static_cast<std::size_t>(n_maps);
-    std::vector<float> m(n), b(n), d(n);
-    std::vector<std::vector<float>> sm(nm, std::vector<float>(n)), a(nm, std::vector<float>(n)),
-        c(nm, std::vector<float>(n));
+    // Scratch (uninitialised): the masked maps are written whole, the blurs on the
+    // mask's row extents, where alone they are read.
+    Scratch<float> m(n), b(n), d(n);
+    std::vector<Scratch<float>> sm(nm), a(nm), c(nm);
+    for (std::size_t i = 0; i < nm; ++i) sm[i].resize(n), a[i].resize(n), c[i].resize(n);
     const std::int64_t grain = row_grain(w, 1 << 14);
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
@@ -86,9 +89,9 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
     // Only mask pixels keep a value: the blurs are evaluated over each row's extent
     // of the mask (identical values there: gaussian_blur_row_range).
     const std::vector<std::int64_t> spans = mask_extents(mask);
-    auto cview = [&](std::vector<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
-    auto mview = [&](std::vector<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
-    auto blur = [&](std::vector<float>& src, std::vector<float>& dst, double sigma) {
+    auto cview = [&](Scratch<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
+    auto mview = [&](Scratch<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
+    auto blur = [&](Scratch<float>& src, Scratch<float>& dst, double sigma) {
         gaussian_blur_row_range(cview(src), mview(dst), sigma, truncate, spans.data(), threads);
     };
     for (int k = 0; k < n_sigmas; ++k) {
@@ -152,7 +155,8 @@ void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_
     const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
     const std::vector<std::int64_t> spans = mask_extents(mask);
-    std::vector<float> m(n), den(n), sm(n), num(n);
+    // Scratch (uninitialised): m and sm written whole, den and num on the row extents, read there.
+    Scratch<float> m(n), den(n), sm(n), num(n);
     const std::int64_t grain = row_grain(w, 1 << 14);
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {

@@ -34,10 +34,12 @@ from skincore._checks import check_threads
 __all__ = [
     "SRGB_TO_XYZ",
     "LabStats",
+    "apply_channel_luts",
     "ha_degrees",
     "ita_degrees",
     "ita_map",
     "lab_stats",
+    "lightness_chroma",
     "rgb_to_lab",
 ]
 
@@ -138,6 +140,84 @@ def ita_map(lab: np.ndarray, *, out: np.ndarray | None = None, threads: int = 0)
     out = _prepare_out(out, lab.shape[:2], lab)
     if lab.size:
         _core.color.ita_map(lab, out, threads)
+    return out
+
+
+def lightness_chroma(lab: np.ndarray, *, threads: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """L* and chroma ``C*ab = hypot(a*, b*)`` of a Lab image, as two planes, in one pass.
+
+    The chroma is computed as NumPy's ``np.hypot`` on float32 (glibc's
+    ``hypotf``): ``float32(sqrt(float64(a*)**2 + float64(b*)**2))``, so it equals
+    ``np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32)`` bit for bit; an
+    infinite a* or b* gives +inf, otherwise a NaN gives NaN. The lightness is
+    ``lab[..., 0]`` copied.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(H, W, 3)`` float32 L*, a*, b*; rows may be strided, pixels packed.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
+
+    Returns
+    -------
+    light : numpy.ndarray
+        ``(H, W)`` float32 L*.
+    chroma : numpy.ndarray
+        ``(H, W)`` float32 C*ab.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout of ``lab``, or a bad ``threads``.
+    """
+    lab = _check_lab(lab)
+    threads = check_threads(threads)
+    light = np.empty(lab.shape[:2], np.float32)
+    chroma = np.empty(lab.shape[:2], np.float32)
+    if lab.size:
+        _core.color.lightness_chroma(lab, light, chroma, threads)
+    return light, chroma
+
+
+def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray, *, threads: int = 0) -> np.ndarray:
+    """Map each channel of an 8-bit RGB image through its own 256-entry table.
+
+    ``out[..., c] = luts[c][rgb[..., c]]``: what three ``numpy.take`` calls on
+    the channels give (e.g. a white balance applied through lookup tables), in
+    one compiled pass over the pixels.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(H, W, 3)`` uint8; rows may be strided, pixels packed.
+    luts : numpy.ndarray
+        ``(3, 256)`` uint8, one table per channel.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W, 3)`` uint8, a new array.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout of ``rgb`` or ``luts``, or a bad ``threads``.
+    """
+    rgb = _check_array(rgb, "rgb")
+    threads = check_threads(threads)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb: expected shape (H, W, 3), got {rgb.shape}")
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"rgb: expected dtype uint8, got {rgb.dtype}")
+    luts = _check_array(luts, "luts")
+    if luts.shape != (3, 256) or luts.dtype != np.uint8:
+        raise ValueError(f"luts: expected a (3, 256) uint8 array, got {luts.shape} {luts.dtype}")
+    out = np.empty(rgb.shape, np.uint8)
+    if rgb.size:
+        _core.color.apply_channel_luts(rgb, np.ascontiguousarray(luts), out, threads)
     return out
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "sample_separable",
     "tile_median",
     "wide_gaussian_blur",
+    "wide_gaussian_means",
 ]
 
 MAX_OUTPUT_PIXELS: int = 2**28
@@ -162,46 +163,149 @@ def wide_gaussian_blur(
     coarse grid mirrors about its own edge pixels, half a coarse pixel inside
     the image's edge: near the border a ramp differs by up to 1.5 % of its range.
     """
-    threads = check_threads(threads)
     if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.ndim != 2:
         raise ValueError("image: expected a 2-D float32 numpy.ndarray")
+    return _wide_blurs([image], sigma, weight, factor, min_weight, [fill], threads)[0]
+
+
+def wide_gaussian_means(
+    images: Sequence[np.ndarray],
+    sigma: float,
+    weight: np.ndarray,
+    *,
+    factor: int | None = None,
+    min_weight: float = 1e-3,
+    fill: float | Sequence[float] = 0.0,
+    threads: int = 0,
+) -> list[np.ndarray]:
+    """:func:`wide_gaussian_blur` of several images with one weight (the weight's blur once).
+
+    The Gaussian means of each image over the same weighted pixels (e.g. the
+    local lightness and chroma levels over a skin mask): the blurred weight on
+    the coarse grid is computed once for all of them. Each result is identical,
+    bit for bit, to ``wide_gaussian_blur(image, sigma, weight=weight, ...)``.
+
+    Parameters
+    ----------
+    images : sequence of numpy.ndarray
+        ``(H, W)`` float32 images of one shape (rows may be strided).
+    sigma : float
+        Standard deviation in pixels, > 0 and finite.
+    weight : numpy.ndarray
+        ``(H, W)`` float32 weights >= 0.
+    factor : int, optional
+        Decimation factor (see :func:`wide_gaussian_blur`).
+    min_weight : float, optional
+        Where the blurred weight is at most this, the result is ``fill``.
+    fill : float or sequence of float, optional
+        One value for every image, or one per image.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``(H, W)`` float32 means, in the order of ``images``.
+
+    Raises
+    ------
+    ValueError
+        On an empty ``images``, a wrong dtype, shape or layout (naming the
+        argument), ``sigma <= 0``, ``factor < 1`` or a ``fill`` of the wrong length.
+    """
+    images = list(images)
+    if not images:
+        raise ValueError("images: expected at least one image")
+    for i, im in enumerate(images):
+        if not isinstance(im, np.ndarray) or im.dtype != np.float32 or im.ndim != 2:
+            raise ValueError(f"images[{i}]: expected a 2-D float32 numpy.ndarray")
+        if im.shape != images[0].shape:
+            raise ValueError(f"images[{i}]: shape {im.shape} differs from {images[0].shape}")
+    if weight is None:
+        raise ValueError("weight: expected a float32 array, got None")
+    fills = [float(f) for f in fill] if isinstance(fill, Sequence) else [float(fill)] * len(images)
+    if len(fills) != len(images):
+        raise ValueError(f"fill: expected {len(images)} values, got {len(fills)}")
+    return _wide_blurs(images, sigma, weight, factor, min_weight, fills, threads)
+
+
+def _wide_blurs(
+    images: list[np.ndarray],
+    sigma: float,
+    weight: np.ndarray | None,
+    factor: int | None,
+    min_weight: float,
+    fills: list[float],
+    threads: int,
+) -> list[np.ndarray]:
+    """:func:`wide_gaussian_blur` of each image (checked 2-D float32, one shape)."""
+    threads = check_threads(threads)
     if not (np.isfinite(sigma) and sigma > 0):
         raise ValueError(f"sigma: must be finite and > 0, got {sigma!r}")
+    shape = images[0].shape
     if weight is not None and (
-        not isinstance(weight, np.ndarray)
-        or weight.dtype != np.float32
-        or weight.shape != image.shape
+        not isinstance(weight, np.ndarray) or weight.dtype != np.float32 or weight.shape != shape
     ):
-        raise ValueError(f"weight: expected a float32 array of shape {image.shape}")
+        raise ValueError(f"weight: expected a float32 array of shape {shape}")
     if factor is None:
         k = max(1, int(sigma / 4.0))
     elif isinstance(factor, bool) or not isinstance(factor, int | np.integer) or factor < 1:
         raise ValueError(f"factor: expected an int >= 1, got {factor!r}")
     else:
         k = int(factor)
-    h, w = image.shape
-    if image.size == 0:
-        return np.empty((h, w), np.float32)
+    h, w = shape
+    if h * w == 0:
+        return [np.empty((h, w), np.float32) for _ in images]
     k = min(k, max(1, min(h, w) // 2))
-    num = image if weight is None else np.multiply(image, weight, dtype=np.float32)
+    if weight is None:  # plain blurs
+        if k == 1:
+            return [gaussian_blur(image, sigma, threads=threads) for image in images]
+        return [_coarse_blur(image, sigma, k, None, fills[0], threads) for image in images]
     if k == 1:
-        out = gaussian_blur(num, sigma, threads=threads)
-        if weight is None:
-            return out
         den = gaussian_blur(weight, sigma, threads=threads)
         ok = den > min_weight
-        np.divide(out, den, out=out, where=ok)
-        out[~ok] = fill
-        return out
+        outs = []
+        for image, fill in zip(images, fills, strict=True):
+            out = gaussian_blur(
+                np.multiply(image, weight, dtype=np.float32), sigma, threads=threads
+            )
+            np.divide(out, den, out=out, where=ok)
+            out[~ok] = fill
+            outs.append(out)
+        return outs
     size = (-(-w // k), -(-h // k))
+    den = resize(weight, size, method="area", threads=threads)
+    gaussian_blur(den, _coarse_sigma(sigma, w, h, size), out=den, threads=threads)
+    ok = den > min_weight
+    return [
+        _coarse_blur(
+            np.multiply(image, weight, dtype=np.float32), sigma, k, (den, ok), fill, threads
+        )
+        for image, fill in zip(images, fills, strict=True)
+    ]
+
+
+def _coarse_sigma(sigma: float, w: int, h: int, size: tuple[int, int]) -> float:
+    """Return the coarse grid's sigma: what area averaging and interpolation leave to blur."""
     scale = float(np.sqrt((w / size[0]) * (h / size[1])))
-    sigma_c = float(np.sqrt(max((sigma / scale) ** 2 - 0.25, 1e-6)))
+    return float(np.sqrt(max((sigma / scale) ** 2 - 0.25, 1e-6)))
+
+
+def _coarse_blur(
+    num: np.ndarray,
+    sigma: float,
+    k: int,
+    den_ok: tuple[np.ndarray, np.ndarray] | None,
+    fill: float,
+    threads: int,
+) -> np.ndarray:
+    """Area-reduce ``num`` by ``k``, blur, divide by the coarse weight blur, interpolate back."""
+    h, w = num.shape
+    size = (-(-w // k), -(-h // k))
     small = resize(num, size, method="area", threads=threads)
-    gaussian_blur(small, sigma_c, out=small, threads=threads)
-    if weight is not None:
-        den = resize(weight, size, method="area", threads=threads)
-        gaussian_blur(den, sigma_c, out=den, threads=threads)
-        ok = den > min_weight
+    gaussian_blur(small, _coarse_sigma(sigma, w, h, size), out=small, threads=threads)
+    if den_ok is not None:
+        den, ok = den_ok
         np.divide(small, den, out=small, where=ok)
         small[~ok] = fill
     return resize(small, (w, h), method="bilinear", threads=threads)

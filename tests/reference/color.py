@@ -49,6 +49,21 @@ def ita_map(lab: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(L) & np.isfinite(b), v, np.nan)
 
 
+def lightness_chroma(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """L* copied and C*ab = float32(sqrt(float64(a)^2 + float64(b)^2)) (inf wins over NaN)."""
+    lab = np.asarray(lab, dtype=np.float32)
+    a, b = lab[..., 1].astype(np.float64), lab[..., 2].astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = np.sqrt(a * a + b * b).astype(np.float32)
+    c[np.isinf(a) | np.isinf(b)] = np.inf
+    return lab[..., 0].copy(), c
+
+
+def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray) -> np.ndarray:
+    """out[..., c] = luts[c][rgb[..., c]]."""
+    return np.stack([luts[c][rgb[..., c]] for c in range(3)], axis=-1).astype(np.uint8)
+
+
 def ita(L: float, b: float) -> float:
     if b != 0.0:
         return math.degrees(math.atan((L - 50.0) / b))

@@ -38,6 +38,19 @@ bool rgb_to_lab_uses_avx2();
 // finite output; a non-finite L* or b* gives NaN.
 void ita_map(ConstView<float> lab, MutView<float> out, int threads);
 
+// lab: float32, 3 channels. light, chroma: float32, 1 channel, same H x W.
+// light = L*; chroma = C*ab = hypot(a*, b*), evaluated as glibc's hypotf (and so
+// NumPy's np.hypot on float32): float(sqrt(double(a)^2 + double(b)^2)), exact
+// squares, one rounding of the sum, of the root and of the narrowing; +inf when
+// either is infinite, else NaN when either is NaN. One pass over the pixels.
+void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float> chroma,
+                      int threads);
+
+// rgb, out: uint8, 3 channels, same H x W (out may be rgb itself). luts: 3 x 256
+// bytes, channel-major: out[y, x, c] = luts[256 c + rgb[y, x, c]].
+void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts,
+                        MutView<std::uint8_t> out, int threads);
+
 // Histogram layout of the robust statistics (bin width 0.01).
 constexpr double kBinWidth = 0.01;
 constexpr std::int32_t kLBins = 10000;   // L* in [0, 100); values outside clamp to the end bins

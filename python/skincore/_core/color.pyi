@@ -22,6 +22,18 @@ HIST_BIN_WIDTH: float
 
 def rgb_to_lab(rgb: npt.NDArray[np.uint8], out: npt.NDArray[np.float32], threads: int) -> None: ...
 def ita_map(lab: npt.NDArray[np.float32], out: npt.NDArray[np.float32], threads: int) -> None: ...
+def lightness_chroma(
+    lab: npt.NDArray[np.float32],
+    light: npt.NDArray[np.float32],
+    chroma: npt.NDArray[np.float32],
+    threads: int,
+) -> None: ...
+def apply_channel_luts(
+    rgb: npt.NDArray[np.uint8],
+    luts: npt.NDArray[np.uint8],
+    out: npt.NDArray[np.uint8],
+    threads: int,
+) -> None: ...
 def lab_stats(
     lab: npt.NDArray[np.float32], mask: npt.NDArray[np.uint8], k: float, threads: int
 ) -> _LabStats: ...

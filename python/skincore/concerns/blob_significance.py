@@ -49,6 +49,7 @@ import weakref
 import numpy as np
 
 from skincore import blobs, geometry
+from skincore.median import median
 
 #: Layers between a blob's scale and the coarser one its shape is also tested at
 #: (scale ratio 1.4: two layers are about an octave).
@@ -152,7 +153,7 @@ def local_noise(
     wgt = valid.astype(np.float32)
     num = geometry.gaussian_blur(med * wgt, 1.0, threads=threads)
     den = geometry.gaussian_blur(wgt, 1.0, threads=threads)
-    fallback = np.float32(np.median(med[valid]))
+    fallback = np.float32(median(med[valid]))
     return np.where(den > 1e-3, num / np.maximum(den, 1e-3), fallback).astype(np.float32)
 
 
@@ -454,7 +455,7 @@ class BlobLayers:
             found = found[:: len(found) // _TEXTURE_SAMPLES]
         sig = self._fit(found.astype(np.float64), polarity)
         sig = sig[sig <= max_sigma]
-        return float(np.median(sig)) if len(sig) >= _MIN_TEXTURE_BLOBS else None
+        return median(sig) if len(sig) >= _MIN_TEXTURE_BLOBS else None
 
     def _fit(self, found: np.ndarray, polarity: str) -> np.ndarray:
         if len(found) == 0:

@@ -22,6 +22,7 @@ from skincore import contours
 from skincore.analysis import Lesion, Rect
 from skincore.chromophore import chromophore_maps
 from skincore.concerns.lesions import LesionParams, detect_lesions
+from skincore.face.regions import zone_window
 
 if TYPE_CHECKING:
     from skincore.concerns.work import FaceWork
@@ -115,10 +116,12 @@ def outlines(
 def zone_shares(work: FaceWork, mask: np.ndarray) -> dict[str, float]:
     """Share of each zone's skin (:data:`COLOUR_ZONES`) set in ``mask`` (colour grid)."""
     out: dict[str, float] = {}
-    sel = mask > 0
     for name in COLOUR_ZONES:
-        zm = work.colour.masks[name] > 0
+        zw = zone_window(work.colour.masks, name)  # the zone's box: the same counts
+        if zw is None:
+            continue
+        win, zm = zw
         n = int(np.count_nonzero(zm))
         if n:
-            out[name] = float(np.count_nonzero(sel & zm)) / n
+            out[name] = float(np.count_nonzero((mask[win] > 0) & zm)) / n
     return out

@@ -86,6 +86,7 @@ from skincore import color, contours, geometry
 from skincore import lesions as kernels
 from skincore.chromophore import chromophore_maps
 from skincore.face.regions import EXCLUDED, region_polygons
+from skincore.median import median
 
 __all__ = [
     "KINDS",
@@ -609,8 +610,8 @@ def lesion_skin_mask(
     if not inner.any():
         return np.zeros((h, w), np.uint8)
     L = lab[..., 0]
-    med = float(np.median(L[inner]))
-    mad = 1.4826 * float(np.median(np.abs(L[inner] - med)))
+    med = median(L[inner])
+    mad = 1.4826 * median(np.abs(L[inner] - med))
     dark = (L < med - max(hair_dL, 3.5 * mad)).astype(np.uint8)
     lab_d, st = contours.label(dark)
     big_ids = np.flatnonzero(st.area >= hair_min_area_mm2 * px_per_mm**2) + 1
@@ -654,7 +655,9 @@ def _to_work(
     size = (max(1, round(w * s)), max(1, round(h * s)))
     rgb_w = geometry.resize(np.ascontiguousarray(rgb), size, method="area", threads=threads)
     lab_w = geometry.resize(np.ascontiguousarray(lab), size, method="area", threads=threads)
-    sk = geometry.resize((skin > 0).astype(np.uint8) * np.uint8(255), size, method="area")
+    sk = geometry.resize(
+        (skin > 0).astype(np.uint8) * np.uint8(255), size, method="area", threads=threads
+    )
     # Only work pixels made of skin alone: one that mixes in a lip, an eye or
     # hair carries their colour and would be a lesion at the mask's edge.
     return rgb_w, lab_w, (sk >= 250).astype(np.uint8), size[0] / w
@@ -1022,8 +1025,8 @@ def _disc_max(img: np.ndarray, centre: np.ndarray, radius: float) -> float:
 def _robust_sigma(v: np.ndarray) -> float:
     if v.size == 0:
         return 0.0
-    med = float(np.median(v))
-    return 1.4826 * float(np.median(np.abs(v - med)))
+    med = median(v)
+    return 1.4826 * median(np.abs(v - med))
 
 
 def _candidates(
@@ -1046,7 +1049,7 @@ def _candidates(
     # The skin's own lightness: an a* (or L*) step from a given change of
     # optical density scales with (L* + 16) (CIELAB's cube root), so contrasts
     # in L*a*b* are put on the scale of skin of L* 50 by (50 + 16) / (L* + 16).
-    tone = 66.0 / (float(np.median(lab_w[..., 0][sk])) + 16.0) if sk.any() else 1.0
+    tone = 66.0 / (median(lab_w[..., 0][sk]) + 16.0) if sk.any() else 1.0
     tone_gain = max(1.0, tone)
     # Robust noise level of each contrast map over the skin (1.4826 x MAD):
     # compression and sensor noise differ between photos.
@@ -1331,19 +1334,19 @@ class MelaninResult:
 
 
 def _background(
-    m: np.ndarray, keep: np.ndarray, n_keep: int, sigma: float, threads: int
-) -> np.ndarray:
-    """Masked Gaussian mean of ``m`` over ``keep`` at ``sigma`` px, on a coarse grid.
+    maps: list[np.ndarray], keep: np.ndarray, n_keep: int, sigma: float, threads: int
+) -> list[np.ndarray]:
+    """Masked Gaussian mean of each map over ``keep`` at ``sigma`` px, on a coarse grid.
 
-    :func:`skincore.geometry.wide_gaussian_blur` on a grid ``k`` times coarser
-    (``sigma / k`` about 6 px; the background varies over centimetres).
-    Where no kept pixel lies within reach, the mean over all ``n_keep`` kept
-    pixels.
+    :func:`skincore.geometry.wide_gaussian_means` (the weight blurred once for
+    all maps) on a grid ``k`` times coarser (``sigma / k`` about 6 px; the
+    background varies over centimetres). Where no kept pixel lies within reach,
+    the map's mean over all ``n_keep`` kept pixels.
     """
     wt = keep.astype(np.float32)
-    fill = float(np.vdot(m.ravel(), wt.ravel())) / max(n_keep, 1)
+    fills = [float(np.vdot(m.ravel(), wt.ravel())) / max(n_keep, 1) for m in maps]
     k = max(1, int(sigma // 6))
-    return geometry.wide_gaussian_blur(m, sigma, weight=wt, factor=k, fill=fill, threads=threads)
+    return geometry.wide_gaussian_means(maps, sigma, wt, factor=k, fill=fills, threads=threads)
 
 
 def _excess(
@@ -1373,12 +1376,13 @@ def _excess(
         maps = kernels.smooth_over(maps, sk, sig, threads=threads)
     bsig = background_mm * px_per_mm
     out = []
-    for m, threshold in zip(maps, thresholds, strict=True):
-        ex = m - _background(m, sk, n_skin, bsig, threads)
+    firsts = _background(maps, sk, n_skin, bsig, threads)  # one weight for every map
+    for m, first, threshold in zip(maps, firsts, thresholds, strict=True):
+        ex = m - first
         normal = sk & (ex < threshold)
         n_normal = int(np.count_nonzero(normal))
         if 0 < n_normal < n_skin:
-            ex = m - _background(m, normal, n_normal, bsig, threads)
+            ex = m - _background([m], normal, n_normal, bsig, threads)[0]
         out.append(ex)
     return out, sk
 

@@ -45,6 +45,7 @@ from skincore import geometry
 from skincore.analysis import ROUGH_ZONES, MaskLayer, Moisture
 from skincore.concerns import oiliness, roughness
 from skincore.concerns.base import Concern
+from skincore.face.regions import zone_window
 from skincore.grading import ConcernGrade, banded
 
 
@@ -85,8 +86,8 @@ def _near_shine(work, params: Params, shape: tuple[int, int]) -> np.ndarray:  # 
     if not shine.any():
         return np.zeros(shape, bool)
     sigma = params.matte_mm * work.colour_px_per_mm / 2.0
-    near = geometry.gaussian_blur(shine.astype(np.float32), max(sigma, 0.5), threads=work.threads)
-    near = near > 0.02
+    # gaussian_blur(shine, sigma) > 0.02, bit for bit, blurred only near the shine
+    near = geometry.blur_threshold(shine, [(max(sigma, 0.5), 0.02)], threads=work.threads)
     # nearest colour-grid cell of every texture-grid pixel (both grids start at the crop)
     h, w = shape
     ch, cw = near.shape
@@ -108,17 +109,22 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
     dry = (rough.mask > 0) & ~_near_shine(work, params, skin.shape)
     zones: dict[str, float] = {}
     for name in ROUGH_ZONES:
-        zm = (tex.masks[name] > 0) & skin
+        zw = zone_window(tex.masks, name)  # the zone's box: the same counts
+        if zw is None:
+            continue
+        win, zm = zw
+        zm &= skin[win]
         nz = int(np.count_nonzero(zm))
         if nz:
-            zones[name] = float(np.count_nonzero(dry & zm)) / nz
+            zones[name] = float(np.count_nonzero(dry[win] & zm)) / nz
     area = float(np.count_nonzero(dry)) / n_skin
-    energy = roughness.texture_energy(tex, params.texture, threads=work.threads)
+    # The energy roughness measured (read-only, not copied); a boolean selection
+    # rather than np.nonzero's index arrays: the same pixels in the same order.
+    energy = roughness.shared_texture_energy(tex, params.texture, threads=work.threads)
     t = params.texture.rough_threshold
     level = np.zeros(skin.shape, np.uint8)
-    sel = np.nonzero(dry)
-    excess = np.clip((energy[sel] - t) / t, 0.0, 1.0)
-    level[sel] = np.rint(1 + 254 * excess).astype(np.uint8)
+    excess = np.clip((energy[dry] - t) / t, 0.0, 1.0)
+    level[dry] = np.rint(1 + 254 * excess).astype(np.uint8)
     return Moisture(
         area=area,
         severity=float(round(100.0 * min(1.0, area / params.full_area), 2)),

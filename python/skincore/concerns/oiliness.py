@@ -40,9 +40,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import geometry
+from skincore import color, geometry
 from skincore.analysis import MaskLayer, Oiliness, OilZone
 from skincore.concerns.base import Concern
+from skincore.face.regions import zone_window
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Zones reported (AILab Pro ``oily_intensity``: T-zone, cheeks, chin).
@@ -102,13 +103,14 @@ def shine_map(
     on = skin > 0
     w = on.astype(np.float32)
     sigma = max(1.0, params.base_sigma_mm * px_per_mm)
-    light = np.ascontiguousarray(lab[..., 0], dtype=np.float32)
-    chroma = np.hypot(lab[..., 1], lab[..., 2], dtype=np.float32)
+    # L* and C*ab (np.hypot's values on float32) as planes, in one compiled pass
+    if lab.dtype != np.float32 or lab.strides[1:] != (12, 4):  # packed float32 pixels
+        lab = np.ascontiguousarray(lab, dtype=np.float32)
+    light, chroma = color.lightness_chroma(lab, threads=threads)
     # Local levels over centimetres: the decimated normalised convolution
     # (within 0.2 % of the skin's range of the exact one, see
     # geometry.wide_gaussian_blur).
-    base_l = geometry.wide_gaussian_blur(light, sigma, weight=w, threads=threads)
-    base_c = geometry.wide_gaussian_blur(chroma, sigma, weight=w, threads=threads)
+    base_l, base_c = geometry.wide_gaussian_means([light, chroma], sigma, w, threads=threads)
     excess = np.subtract(light, base_l, out=base_l)
     excess *= w
     shine = on & (excess >= params.min_delta_l)
@@ -136,14 +138,17 @@ def measure(work, params: Params) -> Oiliness | None:  # noqa: ANN001 - FaceWork
     shine, excess = face_shine(work, params)
     zones: dict[str, OilZone] = {}
     for name in OIL_ZONES:
-        zm = cm.masks[name] > 0
+        zw = zone_window(cm.masks, name)  # the zone's box: the same pixels, in order
+        if zw is None:
+            continue
+        win, zm = zw
         n = int(np.count_nonzero(zm))
         if n == 0:
             continue
-        sel = shine & zm
+        sel = shine[win] & zm
         k = int(np.count_nonzero(sel))
         zones[name] = OilZone(
-            area=k / n, intensity=float(excess[sel].mean()) if k else 0.0, area_px=n
+            area=k / n, intensity=float(excess[win][sel].mean()) if k else 0.0, area_px=n
         )
     n_face = int(np.count_nonzero(face))
     return Oiliness(

@@ -34,6 +34,7 @@ from skincore import geometry
 from skincore.analysis import MaskLayer, Radiance
 from skincore.concerns.base import Concern
 from skincore.grading import ConcernGrade, band_grade
+from skincore.median import median
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ def measure(work, params: Params) -> Radiance | None:  # noqa: ANN001 - FaceWork
     kept = resid[resid <= params.highlight_dl]
     if kept.size == 0:
         return None
-    med = float(np.median(kept))
-    spread = 1.4826 * float(np.median(np.abs(kept - med)))
+    med = median(kept)  # numpy.median's value, by single-rank partitions
+    spread = 1.4826 * median(np.abs(kept - med))
     dull = skin & (diff <= -params.dull_dl)
     return Radiance(
         unevenness=spread,

@@ -241,6 +241,18 @@ def texture_energy(
     return _shared_energy(ctx, params or Params(), threads).copy()
 
 
+def shared_texture_energy(
+    ctx: TextureContext, params: Params | None = None, *, threads: int = 0
+) -> np.ndarray:
+    """:func:`texture_energy`, read-only and shared: the map memoised on ``ctx``.
+
+    For concerns that only read the energy (moisture): no copy of the map
+    roughness already computed. Do not write to it (the memoised map is
+    read-only).
+    """
+    return _shared_energy(ctx, params or Params(), threads)
+
+
 def _shared_energy(ctx: TextureContext, params: Params, threads: int) -> np.ndarray:
     # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
     # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and

@@ -49,6 +49,7 @@ from skincore.face.segmentation import (
     resample_map,
 )
 from skincore.face.skinmask import exclusion_mask, to_grid
+from skincore.median import median
 
 #: Outer-eye-corner distance of the measuring grid, in grid pixels.
 GRID_IOD = 160.0
@@ -181,7 +182,7 @@ class BeardTexture:
         ref_px = self.energy[self.reference & usable]
         if ref_px.size < 20:
             return none
-        ref = float(np.median(ref_px))
+        ref = median(ref_px)
         cand = self.candidates & usable
         hit = cand & (self.energy >= max(REL_GAIN * ref, ABS_FLOOR))
         if not hit.any():  # the majority smoothing of nothing is nothing

@@ -62,6 +62,7 @@ import numpy as np
 from skincore import contours, geometry
 from skincore.face.regions import region_indices
 from skincore.face.segmentation import _bilinear, _check_landmarks, face_up
+from skincore.median import median
 
 #: Score at and above which a face wears glasses.
 GLASSES_THRESHOLD = 2.5
@@ -153,7 +154,7 @@ def detect_glasses(
     prof = _bilinear(gray, probe[..., 0] - x0, probe[..., 1] - y0).astype(np.float64)
     prof = (prof[:, :-2] + 2 * prof[:, 1:-1] + prof[:, 2:]) / 4
     d = np.abs(np.diff(prof, axis=1))
-    score = float(np.median(d.max(axis=1) / (d.mean(axis=1) + 0.5)))
+    score = median(d.max(axis=1) / (d.mean(axis=1) + 0.5))
     return Glasses(glasses=bool(score >= threshold), score=score)
 
 

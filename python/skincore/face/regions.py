@@ -447,6 +447,23 @@ def mask_count(masks: Mapping[str, np.ndarray], name: str) -> int:
     return int(np.count_nonzero(masks[name]))
 
 
+def zone_window(
+    masks: Mapping[str, np.ndarray], name: str
+) -> tuple[tuple[slice, slice], np.ndarray] | None:
+    """``(window, zone)``: the slices of :func:`mask_box` and ``masks[name] > 0`` there.
+
+    Counts and selections of a zone over its box equal those over the whole
+    grid (the mask is 0 outside it), at the cost of the box; ``None`` when the
+    box is empty. The full mask is rasterised (and cached) as ``masks[name]``.
+    """
+    box = mask_box(masks, name)
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    win = (slice(y0, y1), slice(x0, x1))
+    return win, masks[name][win] > 0
+
+
 def crop_box(
     landmarks: np.ndarray, width: int, height: int, margin: float = 0.04
 ) -> tuple[int, int, int, int]:
