@@ -361,3 +361,42 @@ def test_alar_crease_is_not_a_wrinkle(ctx):
     assert sum(near(kept, ln) for ln in lines) >= 2
     assert sum(near(cut, ln) for ln in lines) == 0
     assert near(kept, fold) >= 1 and near(cut, fold) >= 1
+
+
+def test_short_forehead_pieces_are_not_lines(ctx):
+    """Dark dashes 3.5 mm long across the forehead (a row of pores, gaps between
+    specular speckles) were reported as forehead lines; from
+    ``forehead_min_length_mm`` (5 mm) they are not, while 12 mm furrows of the same
+    contrast are found."""
+    base, _ = _scenario(ctx, 5, plan={})
+    ok = _ok(ctx, "forehead")
+    ys, xs = np.nonzero(ok)
+    ppm = ctx.px_per_mm
+    cy = float(np.median(ys))
+    cx = float(np.median(xs))
+    dashes = []
+    for dy in (-4.0, 4.0):  # two rows 8 mm apart
+        y = cy + dy * ppm
+        for dx in (-9.0, 0.0, 9.0):  # three dashes 9 mm apart in each row
+            x = cx + dx * ppm
+            dashes.append(
+                PlantedLine(segment(x - 1.75 * ppm, y, x + 1.75 * ppm, y), 0.3 * ppm, 0.2)
+            )
+    furrows = [PlantedLine(segment(cx - 6 * ppm, cy, cx + 6 * ppm, cy), 0.3 * ppm, 0.2)]
+    assert all(ok[int(round(p[1])), int(round(p[0]))] for ln in dashes + furrows for p in ln.points)
+    planted = with_gray(ctx, plant(ctx, base, dashes + furrows).gray)
+
+    def found(w, line):
+        for ln in w.zones["forehead"].lines:
+            q = ctx.to_texture(ln.points)
+            d = np.hypot(*(q[:, None, :] - line.points[None, ::2, :]).transpose(2, 0, 1))
+            if np.mean(d.min(axis=0) < 1.0 * ppm) >= 0.6:  # covers the planted line
+                return True
+        return False
+
+    old = measure_wrinkles(planted, W.Params(forehead_min_length_mm=W.MIN_LENGTH_MM), threads=1)
+    new = measure_wrinkles(planted, threads=1)
+    assert sum(found(old, d) for d in dashes) >= 4
+    assert sum(found(new, d) for d in dashes) == 0
+    assert all(found(new, f) for f in furrows)
+    assert all(ln.length_mm >= W.FOREHEAD_MIN_LENGTH_MM for ln in new.zones["forehead"].lines)
