@@ -222,7 +222,7 @@ def test_the_shadow_under_the_nose_wings_is_not_brown(sample_path):
     work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
     kept = P.measure(work, P.Params(fold_margin_mm=0.0)).mask.mask > 0
     cut = P.measure(work, P.Params()).mask.mask > 0
-    band = (work.colour_fold_free(2.0) == 0) & (work.colour.masks["face"] > 0)
+    band = (work.colour_fold_free(P.Params().fold_margin_mm) == 0) & (work.colour.masks["face"] > 0)
     assert np.count_nonzero(kept & band) >= 300
     assert not np.any(cut & band)
     away = ~geometry.blur_threshold(band, [(3.0 * work.colour_px_per_mm / 1.28, 0.1)], threads=1)

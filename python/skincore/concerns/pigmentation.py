@@ -53,6 +53,7 @@ from skincore.concerns.colour_lesions import (
     zone_shares,
 )
 from skincore.concerns.lesions import LesionParams, MelaninParams, melanin
+from skincore.face.regions import NOSE_FOLD_MARGIN_MM
 from skincore.grading import ConcernGrade, band_grade, margin_confidence
 
 #: Zones where a large brown patch is melasma evidence.
@@ -95,7 +96,7 @@ class Params:
     area_bands: tuple[float, float, float] = (0.03, 0.10, 0.20)
     confidence_spread: float = 0.02
     score_area: float = 0.10
-    fold_margin_mm: float = 2.0
+    fold_margin_mm: float = NOSE_FOLD_MARGIN_MM
 
 
 def _largest_patch_mm2(work, mask: np.ndarray) -> float:  # noqa: ANN001 - FaceWork

@@ -31,7 +31,7 @@ result does not depend on the photo's resolution:
    left out of the measured skin (:func:`measured_skin`), as the eyes and lips
    are: their shading is curved, so step 3 keeps it, and every face of
    ``shared/faces`` read a rough rim round both nose wings (its rough area drops
-   by 0 to 0.04 without it; the packaged sample's from 0.088 to 0.050).
+   by 0 to 0.04 without it; the packaged sample's from 0.088 to 0.051).
 5. **Threshold.** A skin pixel is rough where ``E > ROUGH_THRESHOLD``.
 
 Steps 1-3 run as one compiled pass (:func:`skincore.texture.texture_energy`,
@@ -59,7 +59,7 @@ Calibration: on the real photos in ``tests/data/faces`` and the packaged
 sample the median face-skin ``E`` is 0.003-0.009 and its 90th percentile
 0.006-0.015 (higher with stubble). ``ROUGH_THRESHOLD = 0.012`` sits above the
 bulk of clear skin, so a smooth young face reads a small rough area (the
-same selfie at 15/30/45/60 cm: 0.050/0.068/0.082/0.053) while textured zones (under-eye
+same selfie at 15/30/45/60 cm: 0.051/0.068/0.080/0.052) while textured zones (under-eye
 creases, chin dimpling, beard stubble) and planted random bumps of 6 L* RMS
 are marked. ``EDGE_MARGIN_MM`` and ``BAND_CLIP`` were set by looking at the
 rough masks: without them the eyelids, nostrils and lip borders dominated.
@@ -79,7 +79,7 @@ from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.face.beard import BEARDED_SHARE
-from skincore.face.regions import mask_box
+from skincore.face.regions import NOSE_FOLD_MARGIN_MM, mask_box
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
@@ -113,7 +113,7 @@ EDGE_MARGIN_MM = 2.0
 #: that the isotropy test cannot tell from texture (over a 2.5 mm window it
 #: points every way): without the band every face of ``shared/faces`` read a
 #: rough rim round both nose wings.
-FOLD_MARGIN_MM = 2.0
+FOLD_MARGIN_MM = NOSE_FOLD_MARGIN_MM
 
 #: Band-pass values are clipped to +-BAND_CLIP before squaring, so that a few
 #: strong edges (an eyelash, a nostril's shadow) cannot make a window rough on

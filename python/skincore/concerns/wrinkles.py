@@ -98,7 +98,7 @@ from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.face.beard import BEARDED_SHARE
-from skincore.face.regions import LazyMasks, mask_count
+from skincore.face.regions import NOSE_FOLD_MARGIN_MM, LazyMasks, mask_count
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
 
 __all__ = [
@@ -150,7 +150,7 @@ FOREHEAD_MIN_LENGTH_MM = 5.0
 #: A line with at least half its points within this distance (mm) of the nose
 #: folds (:data:`skincore.face.regions.NOSE_FOLDS`: the grooves round the nose
 #: wings) is the alar crease, not a wrinkle, and is dropped.
-FOLD_MARGIN_MM = 2.0
+FOLD_MARGIN_MM = NOSE_FOLD_MARGIN_MM
 #: Wrinkles are traced on a grid of at most this many px per mm: finer sampling
 #: is area-averaged down to it, so that the same face photographed closer or at
 #: a higher resolution gives the same lines (and the cost stays bounded).

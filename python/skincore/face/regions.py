@@ -151,6 +151,15 @@ NOSE_FOLDS: tuple[tuple[int, ...], ...] = (
     (2, 164),
 )
 
+#: Half-width (mm) of the band round :data:`NOSE_FOLDS` that roughness, wrinkles
+#: and the brown search leave out. In frontal photos the mesh's wing outline lies
+#: within 1-2 mm of the crease and the crease's shadow is 2-4 mm wide (with 2 mm,
+#: rough half-discs were left at the band's edge beside the nose). In
+#: three-quarter views the outline of the near wing can lie 4-8 mm inside its
+#: crease (the make-up photo of ``shared/faces``, yaw 22, pitch 20 degrees): the
+#: band does not reach that crease, which still reads as rough there.
+NOSE_FOLD_MARGIN_MM = 3.0
+
 
 #: Regions reported by the engine (skin-only masks). t_zone = forehead +
 #: glabella + nose; u_zone = both cheeks + chin + both mouth corners.
