@@ -239,28 +239,21 @@ def _print_confusion(
 ) -> None:
     """Per tone group: missed lesions by the kind they were given, false detections by site."""
     print("\nconfusion per skin tone: missed planted lesion -> kinds detected on it ('-': none)")
+    _print_by_group(tones, missed)
+    print("false detections -> the planted kind they lie on ('none': on no planted lesion)")
+    _print_by_group(tones, false)
+
+
+def _print_by_group(
+    tones: dict[str, list[str]], rows: dict[str, list[tuple[str, str, str]]]
+) -> None:
+    """Per tone group and kind: what each row's second field was, counted per face."""
     for group, names in tones.items():
         print(f"  {group}")
         for k in S.RECIPES:
             got: dict[str, dict[str, int]] = {}
             for n in names:
-                for a, b, _ in missed.get(n, []):
-                    if a == k:
-                        got.setdefault(b, {}).setdefault(n, 0)
-                        got[b][n] += 1
-            if got:
-                cells = ", ".join(
-                    f"{b} {sum(v.values())} ({' '.join(f'{n}:{c}' for n, c in sorted(v.items()))})"
-                    for b, v in sorted(got.items(), key=lambda kv: -sum(kv[1].values()))
-                )
-                print(f"    {k:<10} {cells}")
-    print("false detections -> the planted kind they lie on ('none': on no planted lesion)")
-    for group, names in tones.items():
-        print(f"  {group}")
-        for k in S.RECIPES:
-            got = {}
-            for n in names:
-                for a, b, _ in false.get(n, []):
+                for a, b, _ in rows.get(n, []):
                     if a == k:
                         got.setdefault(b, {}).setdefault(n, 0)
                         got[b][n] += 1

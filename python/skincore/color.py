@@ -57,6 +57,16 @@ def _check_array(x: object, name: str) -> np.ndarray:
     return x
 
 
+def _check_rgb(rgb: object) -> np.ndarray:
+    """Return ``rgb`` if it is an ``(H, W, 3)`` uint8 array, else raise ValueError naming it."""
+    rgb = _check_array(rgb, "rgb")
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb: expected shape (H, W, 3), got {rgb.shape}")
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"rgb: expected dtype uint8, got {rgb.dtype}")
+    return rgb
+
+
 def _prepare_out(out: np.ndarray | None, shape: tuple[int, ...], src: np.ndarray) -> np.ndarray:
     if out is None:
         return np.empty(shape, dtype=np.float32)
@@ -97,12 +107,8 @@ def rgb_to_lab(rgb: np.ndarray, *, out: np.ndarray | None = None, threads: int =
         On a wrong dtype, shape, layout or a read-only ``out``; the message names
         the argument.
     """
-    rgb = _check_array(rgb, "rgb")
+    rgb = _check_rgb(rgb)
     threads = check_threads(threads)
-    if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"rgb: expected shape (H, W, 3), got {rgb.shape}")
-    if rgb.dtype != np.uint8:
-        raise ValueError(f"rgb: expected dtype uint8, got {rgb.dtype}")
     out = _prepare_out(out, rgb.shape, rgb)
     if rgb.size:  # NumPy >= 2 gives empty arrays zero strides; nothing to do anyway
         _core.color.rgb_to_lab(rgb, out, threads)
@@ -206,12 +212,8 @@ def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray, *, threads: int = 0) -
     ValueError
         On a wrong dtype, shape or layout of ``rgb`` or ``luts``, or a bad ``threads``.
     """
-    rgb = _check_array(rgb, "rgb")
+    rgb = _check_rgb(rgb)
     threads = check_threads(threads)
-    if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"rgb: expected shape (H, W, 3), got {rgb.shape}")
-    if rgb.dtype != np.uint8:
-        raise ValueError(f"rgb: expected dtype uint8, got {rgb.dtype}")
     luts = _check_array(luts, "luts")
     if luts.shape != (3, 256) or luts.dtype != np.uint8:
         raise ValueError(f"luts: expected a (3, 256) uint8 array, got {luts.shape} {luts.dtype}")
