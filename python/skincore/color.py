@@ -57,14 +57,14 @@ def _check_array(x: object, name: str) -> np.ndarray:
     return x
 
 
-def _check_rgb(rgb: object) -> np.ndarray:
-    """Return ``rgb`` if it is an ``(H, W, 3)`` uint8 array, else raise ValueError naming it."""
-    rgb = _check_array(rgb, "rgb")
-    if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"rgb: expected shape (H, W, 3), got {rgb.shape}")
-    if rgb.dtype != np.uint8:
-        raise ValueError(f"rgb: expected dtype uint8, got {rgb.dtype}")
-    return rgb
+def _check_image(x: object, name: str, dtype: type) -> np.ndarray:
+    """Return ``x`` if it is an ``(H, W, 3)`` ``dtype`` array, else raise ValueError."""
+    x = _check_array(x, name)
+    if x.ndim != 3 or x.shape[2] != 3:
+        raise ValueError(f"{name}: expected shape (H, W, 3), got {x.shape}")
+    if x.dtype != dtype:
+        raise ValueError(f"{name}: expected dtype {np.dtype(dtype).name}, got {x.dtype}")
+    return x
 
 
 def _prepare_out(out: np.ndarray | None, shape: tuple[int, ...], src: np.ndarray) -> np.ndarray:
@@ -107,7 +107,7 @@ def rgb_to_lab(rgb: np.ndarray, *, out: np.ndarray | None = None, threads: int =
         On a wrong dtype, shape, layout or a read-only ``out``; the message names
         the argument.
     """
-    rgb = _check_rgb(rgb)
+    rgb = _check_image(rgb, "rgb", np.uint8)
     threads = check_threads(threads)
     out = _prepare_out(out, rgb.shape, rgb)
     if rgb.size:  # NumPy >= 2 gives empty arrays zero strides; nothing to do anyway
@@ -212,7 +212,7 @@ def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray, *, threads: int = 0) -
     ValueError
         On a wrong dtype, shape or layout of ``rgb`` or ``luts``, or a bad ``threads``.
     """
-    rgb = _check_rgb(rgb)
+    rgb = _check_image(rgb, "rgb", np.uint8)
     threads = check_threads(threads)
     luts = _check_array(luts, "luts")
     if luts.shape != (3, 256) or luts.dtype != np.uint8:
@@ -224,12 +224,7 @@ def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray, *, threads: int = 0) -
 
 
 def _check_lab(lab: object) -> np.ndarray:
-    lab = _check_array(lab, "lab")
-    if lab.ndim != 3 or lab.shape[2] != 3:
-        raise ValueError(f"lab: expected shape (H, W, 3), got {lab.shape}")
-    if lab.dtype != np.float32:
-        raise ValueError(f"lab: expected dtype float32, got {lab.dtype}")
-    return lab
+    return _check_image(lab, "lab", np.float32)
 
 
 def srgb_to_linear(values: np.ndarray) -> np.ndarray:
