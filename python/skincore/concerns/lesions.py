@@ -1124,15 +1124,11 @@ def _candidates(
     if n_red + n_dark == 0:
         return None
     labels = np.where(dl > 0, dl + n_red, labels).astype(np.int32)
-    values = np.empty(labels.shape + (7,), np.float32)
-    values[..., :3] = lab_w
-    values[..., _HB] = hb
-    values[..., _MEL] = mel
-    values[..., _RED] = red
-    values[..., _BROWN] = dark
+    # The channels _L.._BROWN as planes, read in place (lab_w's three strided)
+    planes = [lab_w[..., 0], lab_w[..., 1], lab_w[..., 2], hb, mel, red, dark]
     ft = kernels.region_features(
         labels,
-        values,
+        planes,
         ring_skin,
         n_labels=n_red + n_dark,
         ring_gap=_RING_GAP,
