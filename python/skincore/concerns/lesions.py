@@ -776,6 +776,12 @@ def detect_lesions(
     return out
 
 
+#: Up to this many regions holding a peak, _split_by_peaks labels them through
+#: their bounding boxes (a few microseconds each) instead of a lookup pass over
+#: the whole work grid (about 0.25 ms at 1080p).
+_SPLIT_WINDOWS_MAX = 32
+
+
 def _split_by_peaks(
     cand: np.ndarray,
     response: np.ndarray,
@@ -802,26 +808,31 @@ def _split_by_peaks(
     pc = comp[py, px]
     n = py.size
     ids = np.arange(1, n + 1, dtype=np.int32)
-    first = {}
-    multi: dict[int, list[int]] = {}
+    by_comp: dict[int, list[int]] = {}
     for k in range(n):
-        multi.setdefault(int(pc[k]), []).append(k)
-    lut = np.zeros(len(st.area) + 1, np.int32)  # labels 0..N, N = the component count
-    for c, ks in multi.items():
+        by_comp.setdefault(int(pc[k]), []).append(k)
+    # Few regions hold a peak: label them window by window (their bounding
+    # boxes); many: one lookup pass over the whole image for the single-peak ones.
+    by_lut = len(by_comp) > _SPLIT_WINDOWS_MAX
+    if by_lut:
+        lut = np.zeros(len(st.area) + 1, np.int32)  # labels 0..N, N = the component count
+        for c, ks in by_comp.items():
+            if len(ks) == 1:
+                lut[c] = ids[ks[0]]
+        out = np.take(lut, comp)
+    for c, ks in by_comp.items():
+        if by_lut and len(ks) == 1:
+            continue
+        bx, by, bw, bh = (int(v) for v in st.bbox[c - 1])
+        y0, y1, x0, x1 = by, by + bh, bx, bx + bw
+        win = comp[y0:y1, x0:x1] == c
         if len(ks) == 1:
-            lut[c] = ids[ks[0]]
-        else:
-            first[c] = ks
-    out = np.take(lut, comp)
-    if first:
-        for c, ks in first.items():
-            bx, by, bw, bh = (int(v) for v in st.bbox[c - 1])
-            y0, y1, x0, x1 = by, by + bh, bx, bx + bw
-            win = comp[y0:y1, x0:x1] == c
-            yy, xx = np.mgrid[y0:y1, x0:x1]
-            d = np.stack([(yy - py[k]) ** 2 + (xx - px[k]) ** 2 for k in ks])
-            nearest = ids[np.array(ks)][np.argmin(d, axis=0)]
-            out[y0:y1, x0:x1][win] = nearest[win]
+            out[y0:y1, x0:x1][win] = ids[ks[0]]
+            continue
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        d = np.stack([(yy - py[k]) ** 2 + (xx - px[k]) ** 2 for k in ks])
+        nearest = ids[np.array(ks)][np.argmin(d, axis=0)]
+        out[y0:y1, x0:x1][win] = nearest[win]
     return out, np.stack([py, px], 1)
 
 
