@@ -68,6 +68,8 @@ def bench_resize() -> list[Row]:
     small = np.ascontiguousarray(photo[:540, :540])
     pil_small = Image.fromarray(small)
     coarse = np.ascontiguousarray(photof[:78, :56, 1])
+    yy, xx = np.mgrid[0:622, 0:447]
+    gate = (((yy - 311) / 300.0) ** 2 + ((xx - 223) / 200.0) ** 2 < 1).astype(np.uint8) * 255
     for th in (1, 2):
         cv2.setNumThreads(th)
         c = f"t={th}"
@@ -161,6 +163,16 @@ def bench_resize() -> list[Row]:
                 ours,
                 "PIL BILINEAR (1 thr)",
                 median_ms(lambda: pil_small.resize((1080, 1080), Image.Resampling.BILINEAR)),
+            )
+        )
+        # the texture grid's skin gate brought up from the colour grid (one channel)
+        ours = median_ms(lambda: g.resize(gate, (777, 1081), method="bilinear", threads=th))
+        rows.append(
+            Row(
+                f"bilinear u8 mask 447x622->777x1081 up {c}",
+                ours,
+                "cv2 INTER_LINEAR",
+                median_ms(lambda: cv2.resize(gate, (777, 1081), interpolation=cv2.INTER_LINEAR)),
             )
         )
     return rows

@@ -163,6 +163,23 @@ def main() -> None:
                 peer,
             )
         )
+    # detect_lesions' form: L*, a*, b* read in place from an interleaved Lab image
+    # and four separate maps, against stacking the seven channels first (the
+    # fastest NumPy way to the interleaved input).
+    lab = np.ascontiguousarray(np.dstack([values[..., 0], values[..., 1], values[..., 2]]))
+    maps4 = [np.ascontiguousarray(values[..., q % values.shape[2]]) for q in range(4)]
+    planes = [lab[..., 0], lab[..., 1], lab[..., 2], *maps4]
+    for t in args.threads:
+        peer = median_ms(
+            lambda t=t: K.region_features(labels, np.dstack([lab, *maps4]), mask, threads=t),
+            repeat=args.repeat,
+        )
+        ours = median_ms(
+            lambda t=t: K.region_features(labels, planes, mask, threads=t), repeat=args.repeat
+        )
+        rows.append(
+            Row(f"region_features planes, 7 ch t={t}", ours, "np.dstack + interleaved", peer)
+        )
     # Skin smoothing of redness / pigmentation: two maps over the mask at 1 mm
     # (3.5 px). Peers: the composition it replaces (skincore.geometry.gaussian_blur
     # of the whole image, NumPy products and divisions) and the same with cv2.

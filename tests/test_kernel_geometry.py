@@ -205,6 +205,33 @@ def test_resize_rgb_area_simd_and_generic_paths_equal_reference(rng, src_hw, siz
             _core._set_simd(True)
 
 
+@pytest.mark.parametrize("method", ["bilinear", "area"])
+@pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((622, 447), (777, 1081)),  # the texture grid's skin gate from the colour grid
+        ((31, 29), (77, 32)),  # up in both axes
+        ((30, 90), (41, 31)),  # up in rows, down in columns (several taps per output)
+        ((3, 1), (5, 300)),  # one input column
+        ((1, 7), (9, 40)),  # one input row: every output reads it alone
+        ((2, 2), (257, 255)),
+    ],
+)
+def test_resize_u8_single_channel_upsampling_equals_reference(rng, method, src_hw, size):
+    # One-channel uint8 upsampling resamples each input row once, then blends two
+    # of them per output row: the sums are the same exact integers, so the bytes
+    # must equal the reference for any thread count, strided rows, binary masks.
+    img = _u8(rng, src_hw)
+    for im in (img, (img > 127).astype(np.uint8) * np.uint8(255)):
+        want = ref.resize(im, size, method)
+        for t in (1, 2, 7):
+            np.testing.assert_array_equal(g.resize(im, size, method=method, threads=t), want)
+        big = np.zeros((src_hw[0] + 2, src_hw[1] + 5), np.uint8)
+        big[1 : 1 + src_hw[0], 3 : 3 + src_hw[1]] = im
+        view = big[1 : 1 + src_hw[0], 3 : 3 + src_hw[1]]
+        np.testing.assert_array_equal(g.resize(view, size, method=method), want)
+
+
 @pytest.mark.parametrize(
     "src_hw,size",
     [

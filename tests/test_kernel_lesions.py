@@ -139,6 +139,36 @@ def test_region_features_thin_empty_strided_absent():
     np.testing.assert_array_equal(f1, f2)
 
 
+@pytest.mark.parametrize("w", [64, 65, 71])
+def test_region_features_planes_equal_the_interleaved_form(w):
+    # Channels as separate planes, read in place whatever their strides (one
+    # channel of an interleaved image, a row-strided crop, a transposed copy's
+    # view): the same table bit for bit, for any thread count, 1xN and Nx1 too.
+    labels, values, mask = labelled_scene(w + 1, 57, w)
+    want = table(K.region_features(labels, values, mask))
+    mixed = [values[..., 0], np.ascontiguousarray(values[..., 1]), values[..., 2]]
+    for t in (1, 2, 7):
+        np.testing.assert_array_equal(
+            table(K.region_features(labels, mixed, mask, threads=t)), want
+        )
+    big = np.zeros((labels.shape[0] + 4, labels.shape[1] + 9), np.float32)
+    big[2:-2, 4:-5] = values[..., 1]
+    cropped = [values[..., 0], big[2:-2, 4:-5], values[..., 2]]
+    np.testing.assert_array_equal(table(K.region_features(labels, cropped, mask)), want)
+    tr = np.ascontiguousarray(values[..., 2].T).T  # pixel step of a whole column
+    np.testing.assert_array_equal(
+        table(K.region_features(labels, [values[..., 0], values[..., 1], tr], mask)), want
+    )
+    for sl in (np.s_[:1, :], np.s_[:, :1]):
+        one = table(K.region_features(labels[sl], values[sl], mask[sl]))
+        planes = [values[sl][..., q] for q in range(3)]
+        np.testing.assert_array_equal(table(K.region_features(labels[sl], planes, mask[sl])), one)
+    empty = K.region_features(
+        np.zeros((0, 3), np.int32), [np.zeros((0, 3), np.float32)] * 2, mask[:0, :3]
+    )
+    assert len(empty) == 0 and len(empty.channels) == 2
+
+
 def test_region_features_threads_identical_and_known_disc():
     labels, values, mask = labelled_scene(11, 200, 180)
     outs = [table(K.region_features(labels, values, mask, threads=t)) for t in (1, 2, 7)]
@@ -224,11 +254,57 @@ def test_region_features_threads_identical_and_known_disc():
             ),
             "mask",
         ),
+        (
+            lambda: K.region_features(np.zeros((4, 4), np.int32), [], np.ones((4, 4), np.uint8)),
+            "values",
+        ),
+        (
+            lambda: K.region_features(
+                np.zeros((4, 4), np.int32),
+                [np.zeros((4, 4), np.float32), np.zeros((4, 4), np.float64)],
+                np.ones((4, 4), np.uint8),
+            ),
+            r"values\[1\]",
+        ),
+        (
+            lambda: K.region_features(
+                np.zeros((4, 4), np.int32),
+                [np.zeros((4, 4), np.float32), np.zeros((4, 5), np.float32)],
+                np.ones((4, 4), np.uint8),
+            ),
+            r"values\[1\]",
+        ),
+        (
+            lambda: K.region_features(
+                np.zeros((4, 4), np.int32),
+                "abc",
+                np.ones((4, 4), np.uint8),  # type: ignore[arg-type]
+            ),
+            "values",
+        ),
     ],
 )
 def test_errors_name_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_planes_binding_validates_directly():
+    lab, m = np.zeros((4, 4), np.int32), np.ones((4, 4), np.uint8)
+    f = np.zeros((4, 4), np.float32)
+    rf = _core.lesions.region_features_planes
+    with pytest.raises(ValueError, match="values"):
+        rf(lab, 0, [], m, 1.0, 1.0, 2.0, 0.5, 1)
+    with pytest.raises(ValueError, match=r"values\[0\]"):
+        rf(lab, 0, [np.zeros((4, 4, 1), np.float32)], m, 1.0, 1.0, 2.0, 0.5, 1)
+    with pytest.raises(ValueError, match=r"values\[1\]"):
+        rf(lab, 0, [f, np.zeros((4, 3), np.float32)], m, 1.0, 1.0, 2.0, 0.5, 1)
+    with pytest.raises(ValueError, match=r"values\[0\]"):
+        rf(lab, 0, [f[:, ::-1]], m, 1.0, 1.0, 2.0, 0.5, 1)  # negative pixel stride
+    with pytest.raises(ValueError, match="ring_min_width"):
+        rf(lab, 0, [f], m, 1.0, 1.0, 0.0, 0.5, 1)
+    with pytest.raises(ValueError, match="labels"):
+        rf(np.full((4, 4), 2, np.int32), 1, [f], m, 1.0, 1.0, 2.0, 0.5, 1)
 
 
 def test_binding_validates_directly():

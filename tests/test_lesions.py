@@ -335,3 +335,33 @@ def test_detections_identical_for_any_thread_count(planted_runs):
         assert all(
             np.array_equal(a.polygon, b.polygon) for a, b in zip(other, runs[0], strict=True)
         )
+
+
+@pytest.mark.parametrize("n_blobs", [3, 60])
+def test_split_by_peaks_windows_and_lookup_agree(monkeypatch, n_blobs):
+    # Few peak regions are labelled through their bounding boxes, many through one
+    # lookup pass over the image: both give the same labels, split or not.
+    from skincore import geometry
+    from skincore.concerns import lesions as L
+
+    rng = np.random.default_rng(n_blobs)
+    h, w = 120, 150
+    resp = np.zeros((h, w), np.float32)
+    yy, xx = np.mgrid[0:h, 0:w]
+    for _ in range(n_blobs):
+        cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(1.0, 6.0)
+        resp += np.float32(rng.uniform(0.5, 1.0)) * np.exp(
+            -((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r)
+        ).astype(np.float32)
+    cand = resp > 0.2
+    peak_max = geometry.max_filter(resp, 2, threads=1)
+    got = L._split_by_peaks(cand, resp, 0.3, 2, 1, peak_max)
+    for limit in (0, 10**6):  # the lookup pass, the windows
+        monkeypatch.setattr(L, "_SPLIT_WINDOWS_MAX", limit)
+        other = L._split_by_peaks(cand, resp, 0.3, 2, 1, peak_max)
+        np.testing.assert_array_equal(got[0], other[0])
+        np.testing.assert_array_equal(got[1], other[1])
+    labels, peaks = got
+    assert labels.max() == len(peaks) >= 2
+    assert np.all(labels[peaks[:, 0], peaks[:, 1]] == np.arange(1, len(peaks) + 1))
+    assert np.array_equal(labels > 0, cand & (labels > 0)) and not np.any(labels[~cand])

@@ -50,6 +50,34 @@ ConstView<float> channels_view(const py::array& a, const char* name) {
     return v;
 }
 
+// (H, W) float32 with any positive pixel step (one channel of an interleaved
+// image read in place): the view's `channels` holds that step, in elements.
+ConstView<float> plane_view(const py::array& a, const std::string& name) {
+    check_dtype<float>(a, name.c_str());
+    if (a.ndim() != 2) throw py::value_error(name + ": expected shape (H, W)");
+    const py::ssize_t item = static_cast<py::ssize_t>(sizeof(float));
+    ConstView<float> v;
+    v.data = static_cast<const float*>(a.data());
+    v.height = a.shape(0);
+    v.width = a.shape(1);
+    v.channels = 1;
+    v.row_stride = v.width;
+    if (a.size() == 0) return v;
+    if (a.shape(1) > 1) {
+        if (a.strides(1) <= 0 || a.strides(1) % item != 0)
+            throw py::value_error(name + ": unsupported pixel stride");
+        v.channels = a.strides(1) / item;
+    }
+    if (a.shape(0) > 1) {
+        if (a.strides(0) < 0 || a.strides(0) % item != 0)
+            throw py::value_error(name + ": unsupported row stride");
+        v.row_stride = a.strides(0) / item;
+    } else {
+        v.row_stride = v.width * v.channels;
+    }
+    return v;
+}
+
 }  // namespace
 
 void bind_lesions(py::module_& m) {
@@ -149,6 +177,44 @@ void bind_lesions(py::module_& m) {
         py::arg("labels"), py::arg("n_labels"), py::arg("values"), py::arg("mask"), py::arg("ring_gap"),
         py::arg("ring_width_factor"), py::arg("ring_min_width"), py::arg("core_fraction"), py::arg("threads"),
         "Per-region feature table (n_labels, GEOM_COLS + CHAN_COLS * C), float64.");
+    m.def(
+        "region_features_planes",
+        [](const py::array& labels, std::int32_t n_labels, const std::vector<py::array>& planes,
+           const py::array& mask, double gap, double width_factor, double min_width, double core_fraction,
+           int threads) {
+            check_threads(threads);
+            if (n_labels < 0) throw py::value_error("n_labels: must be >= 0");
+            if (!(gap >= 0.0) || !std::isfinite(gap)) throw py::value_error("ring_gap: must be finite and >= 0");
+            if (!(width_factor >= 0.0) || !std::isfinite(width_factor))
+                throw py::value_error("ring_width_factor: must be finite and >= 0");
+            if (!(min_width > 0.0) || !std::isfinite(min_width))
+                throw py::value_error("ring_min_width: must be finite and > 0");
+            if (!(core_fraction > 0.0) || !std::isfinite(core_fraction))
+                throw py::value_error("core_fraction: must be finite and > 0");
+            if (planes.empty() || planes.size() > 64) throw py::value_error("values: need 1 to 64 planes");
+            auto lv = const_view<std::int32_t>(labels, "labels", 1);
+            auto mk = const_view<std::uint8_t>(mask, "mask", 1);
+            check_same_hw(lv, "labels", mk, "mask");
+            std::vector<ConstView<float>> pv;
+            for (std::size_t q = 0; q < planes.size(); ++q) {
+                const std::string name = "values[" + std::to_string(q) + "]";
+                pv.push_back(plane_view(planes[q], name));
+                check_same_hw(lv, "labels", pv.back(), name.c_str());
+            }
+            const int C = static_cast<int>(pv.size());
+            const py::ssize_t ncol = lesions::kGeomCols + lesions::kChanCols * C;
+            py::array_t<double> out({static_cast<py::ssize_t>(n_labels), ncol});
+            double* po = out.mutable_data();
+            lesions::RingParams rp{gap, width_factor, min_width, core_fraction};
+            {
+                py::gil_scoped_release nogil;
+                lesions::region_features(lv, n_labels, pv.data(), C, mk, rp, po, threads);
+            }
+            return out;
+        },
+        py::arg("labels"), py::arg("n_labels"), py::arg("planes"), py::arg("mask"), py::arg("ring_gap"),
+        py::arg("ring_width_factor"), py::arg("ring_min_width"), py::arg("core_fraction"), py::arg("threads"),
+        "region_features with each channel its own (H, W) plane (any pixel stride, read in place).");
     m.def(
         "smooth_over",
         [](const std::vector<py::array>& srcs, const py::array& mask, double sigma, double truncate,

@@ -866,10 +866,101 @@ void resize_u8_taps(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, cons
     }
 }
 
+// Single-channel uint8 upsampling (at most two taps per output row, e.g. the
+// texture grid's skin gate brought up from the colour grid): the horizontal pass
+// first, once per input row (exact int32 sums: 255 * Dx < 2^31), then per output
+// row the vertical blend of two such rows in double (exact: < 2^50) and the
+// rounding of U8Finish, a contiguous loop that vectorises. Every sum is the same
+// exact integer as resize_impl's vertical-then-horizontal one and U8Finish (like
+// U8FinishF) rounds it exactly, so the bytes equal the generic path's; an input
+// row is resampled once instead of once per output row that reads it.
+SKINCORE_AVX2_CLONES void blend_rows_u8(const std::int32_t* h0, const std::int32_t* h1, double w0,
+                                        double w1, bool two, double denom, double inv,
+                                        std::uint8_t* o, std::int64_t n) {
+    if (two) {
+        for (std::int64_t x = 0; x < n; ++x) {
+            const double h = w0 * static_cast<double>(h0[x]) + w1 * static_cast<double>(h1[x]);
+            o[x] = static_cast<std::uint8_t>(static_cast<std::int32_t>((2.0 * h + denom) * inv));
+        }
+    } else {
+        for (std::int64_t x = 0; x < n; ++x) {
+            const double h = w0 * static_cast<double>(h0[x]);
+            o[x] = static_cast<std::uint8_t>(static_cast<std::int32_t>((2.0 * h + denom) * inv));
+        }
+    }
+}
+
+template <int NT>
+void hpass_u8c1(const std::uint8_t* __restrict s, const std::int64_t* __restrict fs,
+                const std::int32_t* __restrict fw, std::int32_t* __restrict h, std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) {
+        const std::uint8_t* a = s + fs[x];
+        const std::int32_t* w = fw + x * NT;
+        std::int32_t acc = w[0] * static_cast<std::int32_t>(a[0]);
+        for (int j = 1; j < NT; ++j) acc += w[j] * static_cast<std::int32_t>(a[j]);
+        h[x] = acc;
+    }
+}
+
+void resize_up_u8c1(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, const Axis& ax,
+                    const Axis& ay, int threads) {
+    const std::int64_t out_w = dst.width;
+    const int nt = static_cast<int>(ax.max_taps);
+    const U8Finish finish(static_cast<double>(ax.denom) * static_cast<double>(ay.denom));
+    const std::vector<std::int32_t> fw(ax.fw.begin(), ax.fw.end());
+    const std::int64_t grain = row_grain(std::max(src.width, out_w) * 2);
+    parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        // Two resampled input rows, slot r % 2 holding input row r (an output
+        // reads rows sy and sy + 1: different slots).
+        std::vector<std::int32_t> buf(static_cast<std::size_t>(2 * out_w));
+        std::int64_t held[2] = {-1, -1};
+        auto row = [&](std::int64_t r) -> const std::int32_t* {
+            std::int32_t* h = buf.data() + (r & 1) * out_w;
+            if (held[r & 1] == r) return h;
+            held[r & 1] = r;
+            const std::uint8_t* s = src.row(r);
+            switch (nt) {
+                case 1:
+                    hpass_u8c1<1>(s, ax.fstart.data(), fw.data(), h, out_w);
+                    break;
+                case 2:
+                    hpass_u8c1<2>(s, ax.fstart.data(), fw.data(), h, out_w);
+                    break;
+                case 3:
+                    hpass_u8c1<3>(s, ax.fstart.data(), fw.data(), h, out_w);
+                    break;
+                case 4:
+                    hpass_u8c1<4>(s, ax.fstart.data(), fw.data(), h, out_w);
+                    break;
+                case 5:
+                    hpass_u8c1<5>(s, ax.fstart.data(), fw.data(), h, out_w);
+                    break;
+                default:
+                    hpass_u8c1<6>(s, ax.fstart.data(), fw.data(), h, out_w);
+                    break;
+            }
+            return h;
+        };
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::size_t yy = static_cast<std::size_t>(y);
+            const std::int64_t sy = ay.start[yy], k0 = ay.woff[yy];
+            const bool two = ay.woff[yy + 1] - k0 == 2;
+            const double w0 = static_cast<double>(ay.w[static_cast<std::size_t>(k0)]);
+            const double w1 =
+                two ? static_cast<double>(ay.w[static_cast<std::size_t>(k0 + 1)]) : 0.0;
+            const std::int32_t* h0 = row(sy);
+            const std::int32_t* h1 = two ? row(sy + 1) : h0;
+            blend_rows_u8(h0, h1, w0, w1, two, finish.denom, finish.inv, dst.row(y), out_w);
+        }
+    });
+}
+
 template <int C>
 void resize_dispatch(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, Axis& ax,
                      const Axis& ay, int threads) {
     if (ax.max_taps <= 6) make_fixed(ax, src.width);
+    if (C == 1 && dst.height > src.height && ay.max_taps <= 2 && ax.max_taps <= 6)
+        return resize_up_u8c1(src, dst, ax, ay, threads);
     const double D = static_cast<double>(ax.denom) * static_cast<double>(ay.denom);
     if (D <= 8192.0)
         resize_u8_taps<C, float, float, U8FinishF>(src, dst, ax, ay, threads);

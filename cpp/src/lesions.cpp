@@ -257,13 +257,29 @@ struct Acc {
 
 void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, ConstView<float> values,
                      ConstView<std::uint8_t> mask, const RingParams& ring, double* out, int threads) {
-    if (labels.channels != 1 || mask.channels != 1 || values.channels < 1)
+    if (values.channels < 1) throw std::invalid_argument("region_features: bad channels");
+    std::vector<ConstView<float>> planes(static_cast<std::size_t>(values.channels), values);
+    for (std::size_t q = 0; q < planes.size(); ++q) planes[q].data = values.data + q;
+    region_features(labels, n_labels, planes.data(), static_cast<int>(planes.size()), mask, ring, out,
+                    threads);
+}
+
+void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, const ConstView<float>* planes,
+                     int n_planes, ConstView<std::uint8_t> mask, const RingParams& ring, double* out,
+                     int threads) {
+    if (labels.channels != 1 || mask.channels != 1 || n_planes < 1)
         throw std::invalid_argument("region_features: bad channels");
-    if (labels.width != values.width || labels.height != values.height || labels.width != mask.width ||
-        labels.height != mask.height)
+    for (int q = 0; q < n_planes; ++q)
+        if (planes[q].channels < 1 || planes[q].width != labels.width || planes[q].height != labels.height)
+            throw std::invalid_argument("region_features: shape mismatch");
+    if (labels.width != mask.width || labels.height != mask.height)
         throw std::invalid_argument("region_features: shape mismatch");
     if (n_labels < 0) throw std::invalid_argument("region_features: n_labels must be >= 0");
-    const int C = static_cast<int>(values.channels);
+    const int C = n_planes;
+    // value of channel q at (x, y)
+    auto val = [planes](int q, std::int64_t y, std::int64_t x) -> float {
+        return planes[q].row(y)[x * planes[q].channels];
+    };
     const std::int64_t ncol = kGeomCols + static_cast<std::int64_t>(kChanCols) * C;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     std::fill(out, out + ncol * n_labels, nan);
@@ -313,7 +329,6 @@ void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, Cons
             double r2max = 0.0;
             for (std::int64_t y = a.y0; y <= a.y1; ++y) {
                 const std::int32_t* lr = labels.row(y);
-                const float* vr = values.row(y);
                 for (std::int64_t x = a.x0; x <= a.x1; ++x) {
                     if (lr[x] != lab) continue;
                     const double dx = static_cast<double>(x) - cx, dy = static_cast<double>(y) - cy;
@@ -322,7 +337,7 @@ void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, Cons
                     const bool core = r2 <= core_r * core_r;
                     n_core += core;
                     for (int q = 0; q < C; ++q) {
-                        const double v = vr[x * C + q];
+                        const double v = val(q, y, x);
                         s_in[q] += v;
                         if (core) s_core[q] += v;
                         mx[q] = std::max(mx[q], v);
@@ -337,10 +352,9 @@ void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, Cons
                         const std::int64_t xa = x > 0 ? x - 1 : x, xb = x < w - 1 ? x + 1 : x;
                         const std::int64_t ya = y > 0 ? y - 1 : y, yb = y < h - 1 ? y + 1 : y;
                         for (int q = 0; q < C; ++q) {
-                            const double gx = (static_cast<double>(vr[xb * C + q]) - vr[xa * C + q]) /
+                            const double gx = (static_cast<double>(val(q, y, xb)) - val(q, y, xa)) /
                                               static_cast<double>(xb - xa > 0 ? xb - xa : 1);
-                            const double gy = (static_cast<double>(values.row(yb)[x * C + q]) -
-                                               values.row(ya)[x * C + q]) /
+                            const double gy = (static_cast<double>(val(q, yb, x)) - val(q, ya, x)) /
                                               static_cast<double>(yb - ya > 0 ? yb - ya : 1);
                             s_grad[q] += std::sqrt(gx * gx + gy * gy);
                         }
@@ -359,14 +373,13 @@ void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, Cons
             for (std::int64_t y = ry0; y <= ry1; ++y) {
                 const std::int32_t* lr = labels.row(y);
                 const std::uint8_t* mr = mask.row(y);
-                const float* vr = values.row(y);
                 for (std::int64_t x = rx0; x <= rx1; ++x) {
                     if (lr[x] != 0 || mr[x] == 0) continue;
                     const double dx = static_cast<double>(x) - cx, dy = static_cast<double>(y) - cy;
                     const double r2 = dx * dx + dy * dy;
                     if (r2 <= rin * rin || r2 > rout * rout) continue;
                     ++n_ring;
-                    for (int q = 0; q < C; ++q) s_ring[q] += vr[x * C + q];
+                    for (int q = 0; q < C; ++q) s_ring[q] += val(q, y, x);
                 }
             }
             row[kCx] = cx;

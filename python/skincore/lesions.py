@@ -354,7 +354,7 @@ class RegionFeatures:
 
 def region_features(
     labels: np.ndarray,
-    values: np.ndarray,
+    values: np.ndarray | Sequence[np.ndarray],
     mask: np.ndarray,
     *,
     n_labels: int | None = None,
@@ -371,8 +371,11 @@ def region_features(
     labels : numpy.ndarray
         ``(H, W)`` int32, 0 = background, ``1..n_labels`` regions (as
         :func:`skincore.contours.label` returns).
-    values : numpy.ndarray
-        ``(H, W, C)`` float32 value channels (e.g. L*, a*, b*, haemoglobin, melanin).
+    values : numpy.ndarray or sequence of numpy.ndarray
+        ``(H, W, C)`` float32 value channels (e.g. L*, a*, b*, haemoglobin,
+        melanin), or the ``C`` channels as separate ``(H, W)`` float32 planes,
+        read in place whatever their strides (e.g. ``lab[..., 0]``): no
+        interleaved copy to build. Both forms give identical results.
     mask : numpy.ndarray
         ``(H, W)`` uint8 or bool: the ring takes only pixels with ``mask != 0`` and
         label 0 (surrounding skin, not other candidates).
@@ -399,34 +402,42 @@ def region_features(
         If an argument is invalid (the message names it).
     """
     labels = _as(labels, "labels", np.int32, 2)
-    values = _as(values, "values", np.float32, 3)
+    planes: list[np.ndarray] | None = None
+    if isinstance(values, np.ndarray):
+        values = _as(values, "values", np.float32, 3)
+        shapes = [values.shape[:2]]
+    elif isinstance(values, Sequence) and not isinstance(values, str | bytes):
+        planes = [_as(v, f"values[{q}]", np.float32, 2) for q, v in enumerate(values)]
+        if not planes:
+            raise ValueError("values: expected at least one plane")
+        shapes = [v.shape for v in planes]
+    else:
+        raise ValueError(f"values: expected a numpy.ndarray or planes, got {type(values).__name__}")
     mask = _as(mask, "mask", np.uint8, 2)
     threads = check_threads(threads)
-    if values.shape[:2] != labels.shape:
-        raise ValueError(f"values: shape {values.shape[:2]} does not match labels {labels.shape}")
+    for q, shape in enumerate(shapes):
+        if shape != labels.shape:
+            name = "values" if planes is None else f"values[{q}]"
+            raise ValueError(f"{name}: shape {shape} does not match labels {labels.shape}")
     if mask.shape != labels.shape:
         raise ValueError(f"mask: shape {mask.shape} does not match labels {labels.shape}")
     if n_labels is None:
         n_labels = int(labels.max()) if labels.size else 0
     if isinstance(n_labels, bool) or not isinstance(n_labels, int | np.integer) or n_labels < 0:
         raise ValueError(f"n_labels: expected an int >= 0, got {n_labels!r}")
-    c = values.shape[2] if values.ndim == 3 else 0
+    c = len(planes) if planes is not None else int(np.shape(values)[2])
+    args = (float(ring_gap), float(ring_width_factor), float(ring_min_width), float(core_fraction))
     if labels.size == 0:
         table = np.full((int(n_labels), _GEOM + _CHAN * c), np.nan)
         if n_labels:
             table[:, 0] = 0.0
-    else:
-        table = _core.lesions.region_features(
-            labels,
-            int(n_labels),
-            values,
-            mask,
-            float(ring_gap),
-            float(ring_width_factor),
-            float(ring_min_width),
-            float(core_fraction),
-            threads,
+    elif planes is not None:
+        table = _core.lesions.region_features_planes(
+            labels, int(n_labels), planes, mask, *args, threads
         )
+    else:
+        assert isinstance(values, np.ndarray)
+        table = _core.lesions.region_features(labels, int(n_labels), values, mask, *args, threads)
     chans = tuple(
         ChannelStats(*(table[:, _GEOM + _CHAN * q + k] for k in range(_CHAN))) for q in range(c)
     )

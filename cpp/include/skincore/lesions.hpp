@@ -90,4 +90,13 @@ struct RingParams {
 void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, ConstView<float> values,
                      ConstView<std::uint8_t> mask, const RingParams& ring, double* out, int threads);
 
+// The same with each value channel its own plane: channel q of pixel (y, x) is
+// planes[q].row(y)[x * planes[q].channels] (`channels` is the pixel step in
+// elements, >= 1: a plane may be one channel of an interleaved image, read in
+// place). The interleaved form above is this one with planes[q] = values shifted
+// by q. Results identical to the interleaved form of the same values.
+void region_features(ConstView<std::int32_t> labels, std::int32_t n_labels, const ConstView<float>* planes,
+                     int n_planes, ConstView<std::uint8_t> mask, const RingParams& ring, double* out,
+                     int threads);
+
 }  // namespace skincore::lesions

@@ -53,3 +53,14 @@ def region_features(
     core_fraction: float,
     threads: int,
 ) -> npt.NDArray[np.float64]: ...
+def region_features_planes(
+    labels: npt.NDArray[np.int32],
+    n_labels: int,
+    planes: Sequence[npt.NDArray[np.float32]],
+    mask: npt.NDArray[np.uint8],
+    ring_gap: float,
+    ring_width_factor: float,
+    ring_min_width: float,
+    core_fraction: float,
+    threads: int,
+) -> npt.NDArray[np.float64]: ...
