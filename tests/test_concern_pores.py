@@ -404,30 +404,35 @@ def test_powder_grain_is_not_pores(sample_ctx):
 
 def test_stubble_is_not_pores(sample_ctx):
     """Stubble (short dark hairs, 1.5-2.5 mm long, roughly aligned) is not counted as
-    pores: a hair is a trough, not a compact dip, whatever its contrast."""
+    pores: a hair is a trough, not a compact dip, whatever its contrast.
+
+    Three plantings together (one draw of ~290 hairs moves the share by about
+    two points)."""
     ctx = sample_ctx
     ppm = ctx.px_per_mm
-    base = _clean_base(ctx, 31)
-    rng = np.random.default_rng(32)
     patch = _patch(ctx, (0.7, 1.0))  # the lower face
-    hairs = []
-    for x, y in _slots(patch.astype(np.uint8) * 255, 1.5 * ppm, 0.5 * ppm, rng):
-        ang = math.radians(100 + rng.uniform(-25, 25))
-        half = rng.uniform(0.75, 1.25) * ppm
-        dx, dy = half * math.cos(ang), half * math.sin(ang)
-        pts = segment(x - dx, y - dy, x + dx, y + dy)
-        hairs.append(PlantedLine(pts, 0.1 * ppm, rng.uniform(0.25, 0.4)))
-    pores = _pores_outside(ctx, base, patch, 33)
-    assert len(hairs) > 100 and len(pores) > 150
-    gray = plant_blobs(plant_lines(base, hairs), pores)
-    got = measure_pores(dataclasses.replace(ctx, gray=gray))
-    n_in = _inside(got.blobs[:, :2], ctx, patch)
-    prec, rec, _ = _prf(got.blobs, _truth_xy(ctx, pores), 0.25 * ppm / ctx.scale)
-    print(
-        f"stubble: {len(hairs)} hairs, {n_in} pores among them; bare skin P={prec:.3f} R={rec:.3f}"
-    )
-    assert n_in <= 0.05 * len(hairs)
-    assert rec >= 0.9 and prec >= 0.9
+    n_hairs = n_in = 0
+    for k in range(3):
+        base = _clean_base(ctx, 31 + k)
+        rng = np.random.default_rng(32 + k)
+        hairs = []
+        for x, y in _slots(patch.astype(np.uint8) * 255, 1.5 * ppm, 0.5 * ppm, rng):
+            ang = math.radians(100 + rng.uniform(-25, 25))
+            half = rng.uniform(0.75, 1.25) * ppm
+            dx, dy = half * math.cos(ang), half * math.sin(ang)
+            pts = segment(x - dx, y - dy, x + dx, y + dy)
+            hairs.append(PlantedLine(pts, 0.1 * ppm, rng.uniform(0.25, 0.4)))
+        pores = _pores_outside(ctx, base, patch, 33 + k)
+        assert len(hairs) > 100 and len(pores) > 150
+        gray = plant_blobs(plant_lines(base, hairs), pores)
+        got = measure_pores(dataclasses.replace(ctx, gray=gray))
+        n_hairs += len(hairs)
+        n_in += _inside(got.blobs[:, :2], ctx, patch)
+        prec, rec, _ = _prf(got.blobs, _truth_xy(ctx, pores), 0.25 * ppm / ctx.scale)
+        print(f"stubble {k}: {len(hairs)} hairs; bare skin P={prec:.3f} R={rec:.3f}")
+        assert rec >= 0.9 and prec >= 0.9
+    print(f"stubble: {n_hairs} hairs, {n_in} pores among them")
+    assert n_in <= 0.05 * n_hairs
 
 
 #: Enlarged pores planted at 3.4 px/mm, per sigma (px): ("recall", least recall)
