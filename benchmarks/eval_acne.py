@@ -103,12 +103,17 @@ class Face:
         return (x + 0.5) / s - 0.5 + self.origin[0], (y + 0.5) / s - 0.5 + self.origin[1]
 
 
-def prepare(rgb: np.ndarray | None, cache_file: str | None = None) -> tuple[Face | None, str]:
+def prepare(
+    rgb: np.ndarray | None, cache_file: str | None = None, limits: Limits | None = None
+) -> tuple[Face | None, str]:
     """What ``analyze()`` hands the lesion concerns: FaceWork's colour grid and face mask.
 
     With ``cache_file`` the prepared face is stored and reused (the face finder
     and the segmentation dominate the run; the lesion detector is what is tuned).
+    ``limits`` are the face checks (``analyze()``'s defaults when omitted); a
+    cache holds the refusals of the limits it was made with.
     """
+    limits = limits or Limits()
     if cache_file and os.path.exists(cache_file):
         z = np.load(cache_file)
         if str(z["why"]) != "ok":
@@ -133,8 +138,8 @@ def prepare(rgb: np.ndarray | None, cache_file: str | None = None) -> tuple[Face
     pts = lm.points
     try:  # the product's face checks with analyze()'s default limits (size, out of bound,
         # phantom meshes): the photos a user's analyze() call refuses are refused here
-        check_face(np.asarray(pts), box, rgb.shape[1], rgb.shape[0], Limits())
-        check_confirmed(rgb, lm, Limits(), None)
+        check_face(np.asarray(pts), box, rgb.shape[1], rgb.shape[0], limits)
+        check_confirmed(rgb, lm, limits, None)
     except SkinError as err:
         if cache_file:
             np.savez(cache_file, why=err.code)
@@ -142,7 +147,7 @@ def prepare(rgb: np.ndarray | None, cache_file: str | None = None) -> tuple[Face
     yaw, _, _ = head_pose(pts)
     w = FaceWork(rgb, pts)
     try:  # measure_face's check of the segmented skin
-        check_skin(w, Limits())
+        check_skin(w, limits)
     except SkinError as err:
         if cache_file:
             np.savez(cache_file, why=err.code)
@@ -401,6 +406,13 @@ def main() -> None:
     )
     ap.add_argument("--cache", default="", help="folder to keep the prepared faces in")
     ap.add_argument(
+        "--max-out-of-bound",
+        type=float,
+        default=None,
+        help="Limits.max_out_of_bound (share of the face outline outside the photo a "
+        "caller accepts; default analyze()'s); use a separate --cache per value",
+    )
+    ap.add_argument(
         "--sweep",
         action="store_true",
         help="also the acne_min_score sweep, the expected-count grade and an out-of-fold threshold",
@@ -416,6 +428,9 @@ def main() -> None:
         kind = type(getattr(params, name))
         val = value.lower() in ("1", "true") if kind is bool else kind(value)
         params = dataclasses.replace(params, **{name: val})
+    limits = Limits()
+    if args.max_out_of_bound is not None:
+        limits = dataclasses.replace(limits, max_out_of_bound=args.max_out_of_bound)
     photos: list[Photo] = []
     for f in files:
         name = os.path.basename(f)
@@ -424,7 +439,7 @@ def main() -> None:
             os.makedirs(args.cache, exist_ok=True)
             cache_file = os.path.join(args.cache, name[:-4] + ".npz")
         rgb = None if cache_file and os.path.exists(cache_file) else _read(f)
-        face, why = prepare(rgb, cache_file)
+        face, why = prepare(rgb, cache_file, limits)
         photos.append(Photo(name, f, int(name[5]), read_boxes(f[:-4] + ".xml"), face, why))
     fold = np.random.default_rng(args.seed).permutation(len(photos)) % args.folds
     if not args.fit:

@@ -269,3 +269,29 @@ def test_white_balance_flag():
     assert tones["apply"]["ita"] == pytest.approx(tones["report"]["white_balance"]["skin_ita"])
     p = run(*base, "--white-balance", "auto")
     assert p.returncode == 2 and "--white-balance" in p.stderr
+
+
+def test_max_out_of_bound_flag(tmp_path):
+    """A close-up with the chin cut off: refused by default (``face_out_of_bound``,
+    the share in the error's context), analysed with ``--max-out-of-bound``; an
+    out-of-range value is ``invalid_argument``."""
+    from PIL import Image
+
+    from skincore import sample_path
+
+    img = Image.open(sample_path())
+    cut = tmp_path / "chin_cut.jpg"
+    img.crop((0, 0, img.width, 1030)).save(cut, quality=95)  # the chin is at y ~1260
+    r = run("analyze", str(cut), "--compact", "--concerns", "tone")
+    doc = _error_json(r, "face_out_of_bound")
+    share = doc["error"]["context"]["out_of_bound"]
+    assert 0.2 < share < 0.4 and doc["error"]["context"]["max_out_of_bound"] == 0.1
+    ok = run("analyze", str(cut), "--compact", "--concerns", "tone", "--max-out-of-bound", "0.5")
+    assert ok.returncode == 0, ok.stderr
+    face = json.loads(ok.stdout)["faces"][0]
+    assert face["quality"]["out_of_bound"] == pytest.approx(share, abs=1e-3)
+    assert "tone" in face["concerns"]
+    bad = run("analyze", str(cut), "--max-out-of-bound", "1.5", "-f", "ailab-pro")
+    err = _error_json(bad, "invalid_argument")
+    assert err["error_code_str"] == "ERROR_INVALID_PARAMETER"
+    assert "max_out_of_bound" in err["error_detail"]["message"]

@@ -33,6 +33,7 @@ from skincore import (
 )
 from skincore._files import prepare_out_dir, write_atomic
 from skincore.errors import as_skin_error
+from skincore.limits import Limits
 
 
 def _csv(value: str) -> list[str]:
@@ -58,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         "--debug-regions",
         action="store_true",
         help="write regions.png (needs --out; default there: on)",
+    )
+    a.add_argument(
+        "--max-out-of-bound",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="largest share of the face outline allowed outside the photo, 0-1 (default 0.1:"
+        " face_out_of_bound beyond it); close-ups with the chin or brow cut off need more",
     )
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
@@ -268,7 +277,7 @@ def _analyze(args: argparse.Namespace) -> int:
                 threads=args.threads,
                 provider=args.provider,
                 max_faces=args.max_faces,
-                limits=limits_for(args.format),
+                limits=_limits(args),
                 concerns=None if args.concerns is None else tuple(args.concerns),
                 params=_params(args),
             )
@@ -298,6 +307,13 @@ def _add_white_balance(parser: argparse.ArgumentParser) -> None:
         help="camera cast read from the whites of the eyes: report it (default), "
         "apply it to the skin tone, or skip it",
     )
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    """Return the dialect's input limits with the command line's overrides."""
+    if args.max_out_of_bound is None:
+        return limits_for(args.format)
+    return limits_for(args.format, max_out_of_bound=args.max_out_of_bound)
 
 
 def _params(args: argparse.Namespace) -> dict[str, object]:

@@ -163,7 +163,9 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
     if oob > limits.max_out_of_bound:
         raise SkinError(
             "face_out_of_bound",
-            f"{oob:.0%} of the face outline lies outside the image",
+            f"{oob:.0%} of the face outline lies outside the image (at most "
+            f"{limits.max_out_of_bound:.0%} accepted; a close-up can be measured on its "
+            "visible skin with a larger Limits.max_out_of_bound, CLI --max-out-of-bound)",
             out_of_bound=oob,
             max_out_of_bound=limits.max_out_of_bound,
         )
