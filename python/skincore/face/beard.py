@@ -9,12 +9,12 @@ spot do not have. With this mask, 11 % of those zones stay skin.
 Measurement
 -----------
 1. The box around the candidate zones (step 4) and the cheekbones, plus 0.15 iod,
-   is resampled (area) so that the outer-eye-corner distance ``iod`` is
-   :data:`GRID_IOD` pixels; ``Y = 100 ln(0.299 R + 0.587 G + 0.114 B + 8)``, a
-   log luminance, so that a hair darkening skin by a given factor gives the same
+   on :mod:`skincore.face.hair_texture`'s grid (the outer-eye-corner distance
+   ``iod`` is :data:`~skincore.face.hair_texture.GRID_IOD` pixels), in its log
+   luminance, so that a hair darkening skin by a given factor gives the same
    contrast on dark and on light skin.
-2. Band-pass ``B = G_1(Y) - G_3(Y)`` (Gaussian sigmas in grid pixels), texture energy
-   ``E = G_5(B^2)``.
+2. Its band-pass ``B = G_0.7(Y) - G_1.6(Y)`` (Gaussian sigmas in grid pixels) and
+   texture energy ``E = G_4(B^2)``.
 3. Reference energy ``E_ref`` = median of ``E`` over the cheekbone polygons (skin that
    is rarely bearded).
 4. Candidates: the chin, mouth-corner, nasolabial and cheek polygons, below the nose
@@ -39,20 +39,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import contours, geometry
+from skincore.face.hair_texture import GRID_IOD, texture_energy
 from skincore.face.regions import RegionMasks, region_polygons
 from skincore.face.segmentation import (
     FaceSegmentation,
     _check_landmarks,
-    _crop_padded,
-    _packed,
     face_up,
     resample_map,
 )
 from skincore.face.skinmask import exclusion_mask, to_grid
 from skincore.median import median
 
-#: Outer-eye-corner distance of the measuring grid, in grid pixels.
-GRID_IOD = 160.0
 #: Beard share of the face below the nose tip (:func:`beard_share`) from which the
 #: texture concerns treat the lower face as bearded and measure above the nose tip
 #: only (the bearded man of ``shared/faces``: 0.23; the others 0).
@@ -220,22 +217,9 @@ def beard_texture(rgb: np.ndarray, landmarks: np.ndarray) -> BeardTexture:
     # the measuring grid covers the candidate zones and the cheekbones, plus a margin
     # of 0.15 iod, at GRID_IOD pixels per iod (outside the image: pad colour)
     box = np.concatenate([polys[z] for z in (*_CANDIDATES, "left_cheekbone", "right_cheekbone")])
-    lo = np.floor(box.min(0) - 0.15 * iod).astype(int)
-    hi = np.ceil(box.max(0) + 0.15 * iod).astype(int)
-    x0, y0 = int(lo[0]), int(lo[1])
-    side = int(max(hi - lo))
-    s = GRID_IOD / max(iod, 1e-6)
-    n = max(8, round(side * s))
-    s = n / side
-    nh = max(8, min(n, int(np.ceil((hi[1] - lo[1]) * s))))
-    nw = max(8, min(n, int(np.ceil((hi[0] - lo[0]) * s))))
-    grid_o = (float(x0), float(y0))
-    crop = _packed(_crop_padded(rgb, x0, y0, side))
-    small = geometry.resize(crop, (n, n), method="area", threads=1)[:nh, :nw]
-    lum = small.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    y = np.ascontiguousarray(np.float32(100.0) * np.log(lum + np.float32(8.0)))
-    band = geometry.gaussian_blur(y, 0.7, threads=1) - geometry.gaussian_blur(y, 1.6, threads=1)
-    energy = geometry.gaussian_blur(np.ascontiguousarray(band * band), 4.0, threads=1)
+    tex = texture_energy(rgb, box, iod, margin=0.15, sigma=4.0)
+    energy, grid_o, s = tex.energy, tex.origin, tex.scale
+    nh, nw = energy.shape
     grid = (nh, nw)
 
     def fill(names: tuple[str, ...]) -> np.ndarray:
