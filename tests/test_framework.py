@@ -157,6 +157,30 @@ def test_face_work_memo_computes_once_under_concurrent_callers(rgb):
     assert all(g is got[0] for g in got)
 
 
+def test_grids_hold_the_forehead_up_to_the_hairline(rgb):
+    """The colour and texture grids' crop encloses the forehead extended to the
+    hairline: on the sample (hair held back by a band) the hairline lies a third
+    of the forehead above the mesh's top ring, and a crop of the face outline
+    alone cut the forehead's skin there (a straight edge across regions.png)."""
+    from skincore.face.regions import FACE_OVAL, crop_box
+
+    work = _face_work(rgb)
+    forehead = work.polygons["forehead"]
+    x0, y0, x1, y1 = work.crop
+    assert y0 < forehead[:, 1].min() and x0 <= forehead[:, 0].min()
+    assert x1 > forehead[:, 0].max() and y1 > work.landmarks[list(FACE_OVAL), 1].max()
+    # skin measured above the outline's own crop: a sizeable part of the forehead
+    outline_top = crop_box(work.landmarks, rgb.shape[1], rgb.shape[0])[1]
+    masks = work.colour
+    rows = (outline_top - masks.origin[1] + 0.5) * masks.scale - 0.5
+    fh = masks.masks["forehead"] > 0
+    above = np.count_nonzero(fh[: int(np.floor(rows))])
+    assert above >= 0.15 * np.count_nonzero(fh)  # 0.23 measured; 0 with the old crop
+    # the texture grid is cut the same way (its keep mask is the colour grid's)
+    tex = work.texture
+    assert tex.origin == tuple(work.crop[:2])
+
+
 def test_shared_attributes_lock_per_face_not_per_class(rgb):
     # functools.cached_property (Python 3.11) holds one lock per attribute for all
     # instances: one face's slow attribute would block every other face's.

@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import synthetic_lesions as S
 from skincore import color
@@ -252,6 +253,35 @@ def test_brown_area_is_hyperpigmented_skin_only(faces):
         inner = (np.hypot(xx - site[0], yy - site[1]) <= 0.8 * 8.0 * f.px_per_mm) & (f.skin > 0)
         assert np.count_nonzero(inner & (m.mask > 0)) / np.count_nonzero(inner) >= 0.9
         assert np.count_nonzero(core & (m.mask > 0)) >= 0.5 * np.count_nonzero(core & (f.skin > 0))
+
+
+@pytest.mark.parametrize(
+    "name", ["cc0_selfie_45cm", "ccby_london_062", "ccby_london_136", "ccby_canada_003f"]
+)
+def test_brown_patch_on_a_cheek_is_brown(name):
+    """A brown patch (melanin 0.12, radius 8 mm) in the middle of each cheek is brown.
+
+    The cheeks are lighter than the 15 mm background around them (cheekbone
+    highlight against the shaded sides of the face and nose): judged against that
+    background a patch there read 0-18 % brown; judged against the skin right
+    around it, 91-100 %.
+    """
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+    from skincore.geometry import gaussian_blur
+
+    f = S.load_face(S.FACES / f"{name}.jpg")
+    rgb = np.asarray(Image.open(S.FACES / f"{name}.jpg").convert("RGB"))
+    work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
+    depth = gaussian_blur((f.skin > 0).astype(np.float32), 8.0 * f.px_per_mm)
+    yy, xx = np.mgrid[0 : f.skin.shape[0], 0 : f.skin.shape[1]]
+    for zone in ("left_cheek", "right_cheek"):
+        y, x = np.unravel_index(int(np.argmax(depth * (work.colour.masks[zone] > 0))), depth.shape)
+        img, _ = S.plant_patch(f.rgb, float(x), float(y), 8.0 * f.px_per_mm, hb=0.0, mel=0.12)
+        m = melanin(img, f.skin, f.px_per_mm)
+        inner = (np.hypot(xx - x, yy - y) <= 0.8 * 8.0 * f.px_per_mm) & (f.skin > 0)
+        kept = np.count_nonzero(inner & (m.mask > 0)) / np.count_nonzero(inner)
+        assert kept >= 0.85, (zone, kept)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from skincore import geometry, models
 from skincore.face import detect_faces, fit_landmarks
 from skincore.face import segmentation as seg_mod
 from skincore.face.beard import beard_mask
-from skincore.face.regions import region_polygons
+from skincore.face.regions import polygon_area, region_polygons
 from skincore.face.segmentation import FaceSegmentation, resample_map, segment_face
 from skincore.face.skinmask import (
     exclusion_mask,
@@ -46,6 +46,8 @@ HAIRLINE = {
     "ccby_london_087": (385, 362, 365),
     "ccby_london_136": (405, 395, 425),
     "cc0_selfie_30cm": (350, 360, 355),
+    # a buzz cut the model reads as skin: the hairline is where the stubble starts
+    "ccby_london_037": (305, 302, 302),
 }
 
 
@@ -361,7 +363,7 @@ def test_forehead_extension_reaches_lines_20px_below_the_hairline(faces, name):
             v = painted[pix[:, 1] + dy, pix[:, 0]]
             painted[pix[:, 1] + dy, pix[:, 0]] = (v * 0.9).astype(np.uint8)
     seg = segment_face(painted, lm, threads=1)
-    ext = extend_forehead(polys["forehead"], lm, seg)
+    ext = extend_forehead(polys["forehead"], lm, seg, rgb=painted)
     inside = _poly_mask(ext, (0, 0), 1.0, (h, w))
     mesh_only = _poly_mask(polys["forehead"], (0, 0), 1.0, (h, w))
     for pix in lines:
@@ -373,6 +375,26 @@ def test_forehead_extension_reaches_lines_20px_below_the_hairline(faces, name):
     for x, hl in zip(cols, hairline, strict=True):
         col = np.flatnonzero(inside[:, int(round(x))])
         assert col[0] >= hl - 15, (x, col[0], hl)
+
+
+def test_stubble_stops_the_extension_only_where_no_hairline_is_found(faces):
+    """With the photo, short hair the model reads as skin ends the extension (London
+    037: skin to the cap, 50 px above the hand-marked hairline, without it); where
+    the model finds the hairline the photo changes nothing."""
+    for name in NAMES:
+        rgb, lm = faces[name]
+        seg = segment_face(rgb, lm, threads=1)
+        poly = region_polygons(lm)["forehead"]
+        plain = extend_forehead(poly, lm, seg)
+        with_rgb = extend_forehead(poly, lm, seg, rgb=rgb)
+        up = np.asarray(seg.up)
+        rise = (with_rgb @ up).max() - (poly @ up).max()
+        assert rise >= 0.0, name  # never below the mesh's top ring
+        if name == "ccby_london_037":  # extension area 0.74 of the plain one
+            added = polygon_area(with_rgb) - polygon_area(poly)
+            assert added <= 0.6 * (polygon_area(plain) - polygon_area(poly))
+        elif name != "cc0_darkskin_makeup_3q":  # its forehead runs off the photo's top
+            np.testing.assert_array_equal(with_rgb, plain, err_msg=name)
 
 
 def test_forehead_extension_never_shrinks_and_is_capped(faces):

@@ -327,7 +327,11 @@ def build_context(
         The grey crop, masks and scale.
     """
     h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = crop_box(landmarks, w, h)
+    # the face outline and the forehead up to the hairline (FaceWork.crop: the
+    # colour grid's keep mask is resampled onto this crop)
+    x0, y0, x1, y1 = crop_box(
+        landmarks, w, h, extra=None if polygons is None else polygons.get("forehead")
+    )
     ppm = px_per_mm(landmarks)
     scale = min(1.0, MAX_PX_PER_MM / ppm) if ppm > 0 else 1.0
     crop = rgb[y0:y1, x0:x1]

@@ -1427,6 +1427,55 @@ def _excess(
     return out, sk
 
 
+def _darker_regions(
+    cand: np.ndarray,
+    ex: np.ndarray,
+    dg: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    p: MelaninParams,
+    threads: int,
+) -> np.ndarray:
+    """Keep the connected regions of ``cand`` darker than the skin around them (bool).
+
+    A region is kept when its G density exceeds its ring's (the skin just
+    around it, :func:`skincore.lesions.region_features`) by at least
+    ``min_darkening`` times its melanin excess over the ring. Compared with the
+    ring rather than with the 15 mm background, shading does not decide: a
+    spot on a cheekbone highlight is darker than the highlight around it while
+    the highlight is lighter than its background. A region with no ring (it
+    covers its whole neighbourhood of skin) keeps its pixels that are darker
+    than the background by that much.
+    """
+    if not cand.any():
+        return cand
+    labels, _ = contours.label(cand, threads=threads)
+    n = int(labels.max())
+    ft = kernels.region_features(
+        labels,
+        [ex, dg],
+        skin,
+        n_labels=n,
+        ring_gap=max(1.0, _RING_GAP_MM * px_per_mm),
+        ring_min_width=max(2.0, _RING_MIN_WIDTH_MM * px_per_mm),
+        threads=threads,
+    )
+    mel_c = ft.channels[0].inside - ft.channels[0].ring
+    dark_c = ft.channels[1].inside - ft.channels[1].ring
+    ringed = ft.n_ring > 0
+    keep = np.concatenate([[False], ringed & (dark_c >= p.min_darkening * mel_c)])
+    out = keep[labels]
+    if not ringed.all():
+        lone = np.concatenate([[False], ~ringed])[labels]
+        out |= lone & (dg >= p.min_darkening * ex)
+    return out
+
+
+#: Ring of :func:`_darker_regions` (mm): its gap to the region and least width.
+_RING_GAP_MM = 0.5
+_RING_MIN_WIDTH_MM = 2.0
+
+
 def _level(excess: np.ndarray, sel: np.ndarray, full_scale: float) -> np.ndarray:
     """Excess as a 1-255 shade of ``full_scale`` where ``sel``, 0 elsewhere."""
     out = np.zeros(excess.shape, np.uint8)
@@ -1541,7 +1590,7 @@ def melanin(
         [p.threshold, np.inf],
         threads,
     )
-    brown = sk & (ex >= p.threshold) & (dg >= p.min_darkening * ex)
+    brown = _darker_regions(sk & (ex >= p.threshold), ex, dg, sk, px_per_mm, p, threads)
     n_skin = int(np.count_nonzero(sk))
     n_b = int(np.count_nonzero(brown))
     return MelaninResult(

@@ -107,8 +107,6 @@ class FaceWork:
         The face's landmarks.
     threads : int
         Kernel threads for the next kernel call.
-    crop : tuple of int
-        ``(x0, y0, x1, y1)`` crop around the face outline in the photo.
     px_per_mm : float
         Image pixels per millimetre on the face (iris scale).
     """
@@ -125,8 +123,6 @@ class FaceWork:
         self.rgb = rgb
         self.landmarks = np.asarray(landmarks)
         self._threads = threads if isinstance(threads, ThreadShare) else int(threads)
-        h, w = rgb.shape[:2]
-        self.crop = crop_box(self.landmarks, w, h)
         self.px_per_mm = float(px_per_mm(self.landmarks))
         self._memo: dict[Any, Any] = {}
         self._locks: dict[Any, threading.RLock] = {}
@@ -208,8 +204,22 @@ class FaceWork:
     def polygons(self) -> dict[str, np.ndarray]:
         """Region polygons in image pixels, the forehead extended to the hairline."""
         polys = region_polygons(self.landmarks)
-        polys["forehead"] = extend_forehead(polys["forehead"], self.landmarks, self.segmentation)
+        polys["forehead"] = extend_forehead(
+            polys["forehead"], self.landmarks, self.segmentation, rgb=self.rgb
+        )
         return polys
+
+    @_shared
+    def crop(self) -> tuple[int, int, int, int]:
+        """``(x0, y0, x1, y1)``: the grids' crop of the photo.
+
+        Around the face outline and the forehead extended to the hairline
+        (:attr:`polygons`): the mesh's top ring can lie a third of the forehead
+        below the hairline, and a crop of the outline alone cut the forehead
+        zone there.
+        """
+        h, w = self.rgb.shape[:2]
+        return crop_box(self.landmarks, w, h, extra=self.polygons["forehead"])
 
     @_shared
     def colour(self) -> RegionMasks:

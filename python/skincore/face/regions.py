@@ -474,13 +474,26 @@ def zone_window(
 
 
 def crop_box(
-    landmarks: np.ndarray, width: int, height: int, margin: float = 0.04
+    landmarks: np.ndarray,
+    width: int,
+    height: int,
+    margin: float = 0.04,
+    *,
+    extra: np.ndarray | None = None,
 ) -> tuple[int, int, int, int]:
-    """Integer crop (x0, y0, x1, y1) around the face outline, clipped to the image."""
-    pts = np.asarray(landmarks)[list(FACE_OVAL), :2]
+    """Integer crop (x0, y0, x1, y1) around the face outline, clipped to the image.
+
+    ``margin`` is a share of the outline's larger side added on every side;
+    ``extra`` (``(N, 2)`` image points, e.g. the forehead polygon extended to the
+    hairline above the mesh's top ring) is enclosed too, with the same margin.
+    """
+    oval = np.asarray(landmarks)[list(FACE_OVAL), :2]
+    ox0, oy0 = oval.min(axis=0)
+    ox1, oy1 = oval.max(axis=0)
+    m = margin * max(ox1 - ox0, oy1 - oy0)
+    pts = oval if extra is None else np.concatenate([oval, np.asarray(extra)[:, :2]])
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
-    m = margin * max(x1 - x0, y1 - y0)
     return (
         max(0, int(np.floor(x0 - m))),
         max(0, int(np.floor(y0 - m))),

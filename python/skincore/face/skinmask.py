@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from skincore import geometry
+from skincore.face.hair_texture import texture_energy
 from skincore.face.regions import (
     EXCLUDED,
     EXCLUSION_MARGIN,
@@ -26,6 +27,7 @@ from skincore.face.segmentation import (
     _check_landmarks,
     resample_map,
 )
+from skincore.median import median
 
 #: Probability at and above which a pixel is skin (resp. hair).
 THRESHOLD = 0.5
@@ -39,6 +41,19 @@ HAIR_STOP = 0.9
 #: the hairline, as a fraction of the midline forehead height (beyond it, e.g. a bald
 #: scalp against the background, the extension stops where the skin ends).
 HAIR_GAP = 0.25
+#: Where the segmentation finds no hairline above the forehead (skin up to the cap),
+#: the extension also stops where the hair texture energy
+#: (:mod:`skincore.face.hair_texture`, energy sigma :data:`STUBBLE_SIGMA` grid pixels)
+#: reaches this multiple of its median over the mesh's forehead: the model reads a
+#: buzz cut or a shaved scalp's stubble as skin (London 037: skin to the cap on every
+#: column). Hairlines the model does find are left to it: the texture rises a few
+#: pixels before them (the band-pass and its blur reach across the edge).
+STUBBLE_GAIN = 4.0
+#: Sigma of the energy's Gaussian for :data:`STUBBLE_GAIN`, in texture-grid pixels.
+STUBBLE_SIGMA = 2.0
+#: Consecutive probe samples (segmentation-grid pixels) above :data:`STUBBLE_GAIN`
+#: that stop the extension: a field of hair, not one crease, mole or spot.
+STUBBLE_RUN = 4
 #: Points inserted between consecutive top-ring vertices when the forehead is extended.
 EXTEND_SUBDIVISIONS = 4
 
@@ -69,6 +84,7 @@ def extend_forehead(
     *,
     threshold: float = THRESHOLD,
     hair_stop: float = HAIR_STOP,
+    rgb: np.ndarray | None = None,
 ) -> np.ndarray:
     """Extend the forehead polygon from the mesh's top ring up to the hairline.
 
@@ -79,7 +95,8 @@ def extend_forehead(
     most :data:`HAIR_GAP` forehead heights beyond the end of the skin
     (``skin < threshold``), else up to the end of the skin; never further than
     :attr:`FaceSegmentation.forehead_cap` (``FOREHEAD_CAP`` x the midline
-    brow-to-top-ring height). The
+    brow-to-top-ring height); with ``rgb``, where no hairline is found, not beyond
+    short hair the model reads as skin (:data:`STUBBLE_GAIN`). The
     distances are median-filtered over 3 neighbours so that one stray hair does not
     notch the line. The top ring is a lower bound: a fringe below it does not shrink
     the polygon (the skin mask removes the hair).
@@ -97,6 +114,8 @@ def extend_forehead(
         Skin probability threshold.
     hair_stop : float, optional
         Hair probability that marks the hairline.
+    rgb : numpy.ndarray, optional
+        (H, W, 3) uint8 photo the landmarks belong to: enables the short-hair stop.
 
     Returns
     -------
@@ -128,13 +147,38 @@ def extend_forehead(
     skin_end = _first(seg.sample("skin", probe) < threshold)
     hair_at = _first(seg.sample("hair", probe) >= hair_stop)
     gap = int(np.ceil(HAIR_GAP * seg.forehead_cap / FOREHEAD_CAP / step))
-    stop = np.where(hair_at <= skin_end + gap, hair_at, skin_end)
+    hairline = (hair_at < len(steps)) & (hair_at <= skin_end + gap)
+    stop = np.where(hairline, hair_at, skin_end)
+    if rgb is not None and not hairline.all():
+        stop = np.where(hairline, stop, np.minimum(stop, _stubble_at(rgb, pts, poly, probe)))
     dist = np.where(stop > 0, steps[np.maximum(stop - 1, 0)], 0.0)
     padded = np.concatenate([dist[:1], dist, dist[-1:]])
     dist = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
     top = dense + dist[:, None] * up
     out = np.concatenate([poly[: pos[0]], top, poly[pos[-1] + 1 :]])
     return out.astype(np.float32)
+
+
+def _stubble_at(
+    rgb: np.ndarray, landmarks: np.ndarray, forehead: np.ndarray, probe: np.ndarray
+) -> np.ndarray:
+    """Index of the first probe sample of each row on short hair (see STUBBLE_GAIN)."""
+    iod = float(np.linalg.norm(landmarks[33] - landmarks[263]))
+    box = np.concatenate([forehead, probe[:, -1, :]])
+    tex = texture_energy(rgb, box, iod, margin=0.1, sigma=STUBBLE_SIGMA)
+    shape = (int(tex.energy.shape[0]), int(tex.energy.shape[1]))
+    grid = tex.to_grid(forehead).astype(np.float32)
+    inside = geometry.fill_union([grid], shape, threads=1) > 0
+    if not inside.any():
+        return np.full(probe.shape[0], probe.shape[1])
+    ref = float(median(tex.energy[inside]))
+    hit = tex.sample(probe) >= STUBBLE_GAIN * max(ref, 1e-6)
+    # a run of STUBBLE_RUN samples: a hair field, not one crease or a mole
+    run = hit.copy()
+    for k in range(1, STUBBLE_RUN):
+        run[:, :-k] &= hit[:, k:]
+        run[:, -k:] = False
+    return _first(run)
 
 
 def exclusion_mask(
