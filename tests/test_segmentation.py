@@ -137,6 +137,9 @@ def test_bad_input_raises(faces):
     seg = segment_face(rgb, lm, threads=1)
     with pytest.raises(ValueError, match="forehead_polygon"):
         extend_forehead(region_polygons(lm)["left_cheek"], lm, seg)
+    for bad_rgb in (rgb.astype(np.float32), rgb[..., 0], [[1, 2, 3]]):
+        with pytest.raises(ValueError, match="rgb"):
+            extend_forehead(region_polygons(lm)["forehead"], lm, seg, rgb=bad_rgb)
     with pytest.raises(KeyError):
         seg.map("eyes")
 

@@ -126,9 +126,17 @@ def extend_forehead(
     Raises
     ------
     ValueError
-        If the polygon holds fewer than two top-ring vertices in a row.
+        If the polygon holds fewer than two top-ring vertices in a row, or ``rgb``
+        is not an (H, W, 3) uint8 array.
     """
     pts = _check_landmarks(landmarks)
+    if rgb is not None and not (
+        isinstance(rgb, np.ndarray)
+        and rgb.dtype == np.uint8
+        and rgb.ndim == 3
+        and rgb.shape[2] == 3
+    ):
+        raise ValueError("rgb: expected an (H, W, 3) uint8 array")
     poly = np.asarray(forehead_polygon, np.float64)[:, :2]
     pos = _top_positions(poly, pts)
     if len(pos) < 2 or any(b - a != 1 for a, b in zip(pos, pos[1:], strict=False)):
