@@ -78,6 +78,20 @@ ConstView<float> plane_view(const py::array& a, const std::string& name) {
     return v;
 }
 
+// The ring arguments of region_features, checked (the errors name them).
+lesions::RingParams ring_params(std::int32_t n_labels, double gap, double width_factor, double min_width,
+                                double core_fraction) {
+    if (n_labels < 0) throw py::value_error("n_labels: must be >= 0");
+    if (!(gap >= 0.0) || !std::isfinite(gap)) throw py::value_error("ring_gap: must be finite and >= 0");
+    if (!(width_factor >= 0.0) || !std::isfinite(width_factor))
+        throw py::value_error("ring_width_factor: must be finite and >= 0");
+    if (!(min_width > 0.0) || !std::isfinite(min_width))
+        throw py::value_error("ring_min_width: must be finite and > 0");
+    if (!(core_fraction > 0.0) || !std::isfinite(core_fraction))
+        throw py::value_error("core_fraction: must be finite and > 0");
+    return lesions::RingParams{gap, width_factor, min_width, core_fraction};
+}
+
 }  // namespace
 
 void bind_lesions(py::module_& m) {
@@ -150,14 +164,7 @@ void bind_lesions(py::module_& m) {
         [](const py::array& labels, std::int32_t n_labels, const py::array& values, const py::array& mask,
            double gap, double width_factor, double min_width, double core_fraction, int threads) {
             check_threads(threads);
-            if (n_labels < 0) throw py::value_error("n_labels: must be >= 0");
-            if (!(gap >= 0.0) || !std::isfinite(gap)) throw py::value_error("ring_gap: must be finite and >= 0");
-            if (!(width_factor >= 0.0) || !std::isfinite(width_factor))
-                throw py::value_error("ring_width_factor: must be finite and >= 0");
-            if (!(min_width > 0.0) || !std::isfinite(min_width))
-                throw py::value_error("ring_min_width: must be finite and > 0");
-            if (!(core_fraction > 0.0) || !std::isfinite(core_fraction))
-                throw py::value_error("core_fraction: must be finite and > 0");
+            const lesions::RingParams rp = ring_params(n_labels, gap, width_factor, min_width, core_fraction);
             auto vv = channels_view(values, "values");
             const int C = static_cast<int>(vv.channels);
             auto lv = const_view<std::int32_t>(labels, "labels", 1);
@@ -167,7 +174,6 @@ void bind_lesions(py::module_& m) {
             const py::ssize_t ncol = lesions::kGeomCols + lesions::kChanCols * C;
             py::array_t<double> out({static_cast<py::ssize_t>(n_labels), ncol});
             double* po = out.mutable_data();
-            lesions::RingParams rp{gap, width_factor, min_width, core_fraction};
             {
                 py::gil_scoped_release nogil;
                 lesions::region_features(lv, n_labels, vv, mk, rp, po, threads);
@@ -183,14 +189,7 @@ void bind_lesions(py::module_& m) {
            const py::array& mask, double gap, double width_factor, double min_width, double core_fraction,
            int threads) {
             check_threads(threads);
-            if (n_labels < 0) throw py::value_error("n_labels: must be >= 0");
-            if (!(gap >= 0.0) || !std::isfinite(gap)) throw py::value_error("ring_gap: must be finite and >= 0");
-            if (!(width_factor >= 0.0) || !std::isfinite(width_factor))
-                throw py::value_error("ring_width_factor: must be finite and >= 0");
-            if (!(min_width > 0.0) || !std::isfinite(min_width))
-                throw py::value_error("ring_min_width: must be finite and > 0");
-            if (!(core_fraction > 0.0) || !std::isfinite(core_fraction))
-                throw py::value_error("core_fraction: must be finite and > 0");
+            const lesions::RingParams rp = ring_params(n_labels, gap, width_factor, min_width, core_fraction);
             if (planes.empty() || planes.size() > 64) throw py::value_error("values: need 1 to 64 planes");
             auto lv = const_view<std::int32_t>(labels, "labels", 1);
             auto mk = const_view<std::uint8_t>(mask, "mask", 1);
@@ -205,7 +204,6 @@ void bind_lesions(py::module_& m) {
             const py::ssize_t ncol = lesions::kGeomCols + lesions::kChanCols * C;
             py::array_t<double> out({static_cast<py::ssize_t>(n_labels), ncol});
             double* po = out.mutable_data();
-            lesions::RingParams rp{gap, width_factor, min_width, core_fraction};
             {
                 py::gil_scoped_release nogil;
                 lesions::region_features(lv, n_labels, pv.data(), C, mk, rp, po, threads);

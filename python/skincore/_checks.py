@@ -74,3 +74,31 @@ def check_mask(mask: object, name: str, shape: tuple[int, ...] | None = None) ->
     if mask.dtype != np.uint8:
         raise ValueError(f"{name}: expected dtype bool or uint8, got {mask.dtype}")
     return mask
+
+
+def check_rgb8(rgb: object, name: str = "rgb") -> np.ndarray:
+    """Validate a photo argument: a non-empty ``(H, W, 3)`` uint8 array.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument (with the shape when that is what is wrong).
+    """
+    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3:
+        raise ValueError(f"{name}: expected an (H, W, 3) uint8 array")
+    if rgb.shape[2] != 3 or rgb.shape[0] < 1 or rgb.shape[1] < 1:
+        raise ValueError(f"{name}: expected an (H, W, 3) uint8 array, got shape {rgb.shape}")
+    return rgb
+
+
+def check_map32(x: object, name: str) -> np.ndarray:
+    """Validate a 2-D float32 map argument.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument when it is not a 2-D float32 numpy.ndarray.
+    """
+    if not isinstance(x, np.ndarray) or x.dtype != np.float32 or x.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D float32 numpy.ndarray")
+    return x

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from skincore import _core
-from skincore._checks import check_mask, check_threads
+from skincore._checks import check_map32, check_mask, check_threads
 
 __all__ = [
     "fill_polygons",
@@ -163,8 +163,7 @@ def wide_gaussian_blur(
     coarse grid mirrors about its own edge pixels, half a coarse pixel inside
     the image's edge: near the border a ramp differs by up to 1.5 % of its range.
     """
-    if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.ndim != 2:
-        raise ValueError("image: expected a 2-D float32 numpy.ndarray")
+    check_map32(image, "image")
     return _wide_blurs([image], sigma, weight, factor, min_weight, [fill], threads)[0]
 
 
@@ -217,8 +216,7 @@ def wide_gaussian_means(
     if not images:
         raise ValueError("images: expected at least one image")
     for i, im in enumerate(images):
-        if not isinstance(im, np.ndarray) or im.dtype != np.float32 or im.ndim != 2:
-            raise ValueError(f"images[{i}]: expected a 2-D float32 numpy.ndarray")
+        check_map32(im, f"images[{i}]")
         if im.shape != images[0].shape:
             raise ValueError(f"images[{i}]: shape {im.shape} differs from {images[0].shape}")
     if weight is None:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from skincore import _core
-from skincore._checks import check_mask, check_threads
+from skincore._checks import check_map32, check_mask, check_threads
 
 __all__ = ["WINDOWS", "Excess", "excess_over", "texture_energy", "upsample_on", "window_factor"]
 
@@ -138,8 +138,7 @@ def texture_energy(
     ValueError
         On a bad argument (the message names it).
     """
-    if not isinstance(gray, np.ndarray) or gray.dtype != np.float32 or gray.ndim != 2:
-        raise ValueError("gray: expected a 2-D float32 numpy.ndarray")
+    check_map32(gray, "gray")
     face = check_mask(face, "face", gray.shape)
     es = _sigma("erode_sigma", erode_sigma, zero_ok=True)
     fs = _sigma("fine_sigma", fine_sigma)
@@ -184,8 +183,7 @@ def upsample_on(src: np.ndarray, mask: np.ndarray, *, threads: int = 0) -> np.nd
         On a bad argument (the message names it), or an empty ``src`` with a
         non-empty ``mask``.
     """
-    if not isinstance(src, np.ndarray) or src.dtype != np.float32 or src.ndim != 2:
-        raise ValueError("src: expected a 2-D float32 numpy.ndarray")
+    check_map32(src, "src")
     m = check_mask(mask, "mask")
     threads = check_threads(threads)
     out = np.empty(m.shape, np.float32)
@@ -249,8 +247,7 @@ def excess_over(
     ValueError
         On a bad argument (the message names it).
     """
-    if not isinstance(energy, np.ndarray) or energy.dtype != np.float32 or energy.ndim != 2:
-        raise ValueError("energy: expected a 2-D float32 numpy.ndarray")
+    check_map32(energy, "energy")
     s = check_mask(skin, "skin", energy.shape)
     try:
         t = float(threshold)

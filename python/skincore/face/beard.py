@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import contours, geometry
+from skincore._checks import check_rgb8
 from skincore.face.hair_texture import GRID_IOD, texture_energy
 from skincore.face.regions import RegionMasks, region_polygons
 from skincore.face.segmentation import (
@@ -209,8 +210,7 @@ def beard_texture(rgb: np.ndarray, landmarks: np.ndarray) -> BeardTexture:
     BeardTexture
         The measuring grid's energy and zones; :meth:`BeardTexture.mask` finishes.
     """
-    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3:
-        raise ValueError("rgb: expected an (H, W, 3) uint8 array")
+    check_rgb8(rgb)
     pts = _check_landmarks(landmarks)
     iod = float(np.linalg.norm(pts[33] - pts[263]))
     polys = region_polygons(pts, (*_CANDIDATES, "left_cheekbone", "right_cheekbone", "face_oval"))

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import contours, geometry
+from skincore._checks import check_rgb8
 from skincore.face.regions import region_indices
 from skincore.face.segmentation import _bilinear, _check_landmarks, face_up
 from skincore.median import median
@@ -127,8 +128,7 @@ def detect_glasses(
     ValueError
         If ``rgb`` or ``landmarks`` has the wrong type or shape.
     """
-    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3:
-        raise ValueError("rgb: expected an (H, W, 3) uint8 array")
+    check_rgb8(rgb)
     pts = _check_landmarks(landmarks)
     up = face_up(pts)
     iod = float(np.linalg.norm(pts[33] - pts[263]))

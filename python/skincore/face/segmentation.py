@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from skincore import geometry
+from skincore._checks import check_rgb8
 from skincore.runtime import get_session
 
 #: Side of the model input (pixels).
@@ -352,10 +353,7 @@ def preprocess(rgb: np.ndarray, landmarks: np.ndarray, *, threads: int = 0):
     scale : float
         ``256 / side``.
     """
-    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3:
-        raise ValueError("rgb: expected an (H, W, 3) uint8 array")
-    if rgb.shape[2] != 3 or rgb.shape[0] < 1 or rgb.shape[1] < 1:
-        raise ValueError(f"rgb: expected an (H, W, 3) uint8 array, got shape {rgb.shape}")
+    check_rgb8(rgb)
     x0, y0, side = crop_square(landmarks)
     k = max(1, side // (2 * INPUT_SIZE))
     side = k * -(-side // k)

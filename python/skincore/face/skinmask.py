@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from skincore import geometry
+from skincore._checks import check_rgb8
 from skincore.face.hair_texture import texture_energy
 from skincore.face.regions import (
     EXCLUDED,
@@ -130,13 +131,8 @@ def extend_forehead(
         is not an (H, W, 3) uint8 array.
     """
     pts = _check_landmarks(landmarks)
-    if rgb is not None and not (
-        isinstance(rgb, np.ndarray)
-        and rgb.dtype == np.uint8
-        and rgb.ndim == 3
-        and rgb.shape[2] == 3
-    ):
-        raise ValueError("rgb: expected an (H, W, 3) uint8 array")
+    if rgb is not None:
+        check_rgb8(rgb)
     poly = np.asarray(forehead_polygon, np.float64)[:, :2]
     pos = _top_positions(poly, pts)
     if len(pos) < 2 or any(b - a != 1 for a, b in zip(pos, pos[1:], strict=False)):
