@@ -303,6 +303,7 @@ def build_context(
     masks: RegionMasks,
     *,
     polygons: Mapping[str, np.ndarray] | None = None,
+    crop: tuple[int, int, int, int] | None = None,
     threads: int = 0,
 ) -> TextureContext:
     """Build the texture grid of one face.
@@ -318,6 +319,10 @@ def build_context(
     polygons : mapping of str to numpy.ndarray, optional
         Region polygons in image pixels (default: from the landmarks; the
         workspace passes the forehead extended to the hairline).
+    crop : tuple of int, optional
+        ``(x0, y0, x1, y1)`` of the photo the grid covers: the crop ``masks`` were
+        made on (the workspace passes :attr:`FaceWork.crop`). Default: around the
+        face outline and ``polygons["forehead"]``, as the workspace cuts it.
     threads : int, optional
         Worker threads for the kernels.
 
@@ -327,19 +332,19 @@ def build_context(
         The grey crop, masks and scale.
     """
     h, w = rgb.shape[:2]
-    # the face outline and the forehead up to the hairline (FaceWork.crop: the
-    # colour grid's keep mask is resampled onto this crop)
-    x0, y0, x1, y1 = crop_box(
-        landmarks, w, h, extra=None if polygons is None else polygons.get("forehead")
-    )
+    if crop is None:
+        crop = crop_box(
+            landmarks, w, h, extra=None if polygons is None else polygons.get("forehead")
+        )
+    x0, y0, x1, y1 = crop
     ppm = px_per_mm(landmarks)
     scale = min(1.0, MAX_PX_PER_MM / ppm) if ppm > 0 else 1.0
-    crop = rgb[y0:y1, x0:x1]
+    patch = rgb[y0:y1, x0:x1]
     if scale < 1.0:
-        size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
-        scale = size[0] / crop.shape[1]
-        crop = geometry.resize(crop, size, method="area", threads=threads)
-    lab = color.rgb_to_lab(crop, threads=threads)
+        size = (max(1, round(patch.shape[1] * scale)), max(1, round(patch.shape[0] * scale)))
+        scale = size[0] / patch.shape[1]
+        patch = geometry.resize(patch, size, method="area", threads=threads)
+    lab = color.rgb_to_lab(patch, threads=threads)
     gray = lab[..., 0] / np.float32(100.0)
     keep = _resample_mask(masks.keep, gray.shape, threads)
     return _make(

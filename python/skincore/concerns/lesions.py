@@ -1326,10 +1326,11 @@ class MelaninParams:
     threshold : float
         Brown skin lies at least this much (density units) above its background.
     min_darkening : float
-        ... and its optical density in G (its darkness, shading included)
-        exceeds the background's by at least this fraction of its melanin
-        excess: pigment absorbs, so a "brown" excess that is not darker is a
-        hue shift (make-up, white balance, a specular sheen), not melanin.
+        ... and, per connected region, its optical density in G (its darkness,
+        shading included) exceeds that of the skin just around it (a ring) by
+        at least this fraction of its melanin excess over that ring: pigment
+        absorbs, so a "brown" excess that is not darker is a hue shift
+        (make-up, white balance, a specular sheen), not melanin.
     full_scale : float
         Melanin excess drawn at the darkest shade (``level`` 255).
     """

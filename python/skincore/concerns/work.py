@@ -329,5 +329,10 @@ class FaceWork:
     def texture(self) -> TextureContext:
         """The texture grid (built on first use; see the module docstring)."""
         return build_context(
-            self.rgb, self.landmarks, self.colour, polygons=self.polygons, threads=self.threads
+            self.rgb,
+            self.landmarks,
+            self.colour,
+            polygons=self.polygons,
+            crop=self.crop,
+            threads=self.threads,
         )
