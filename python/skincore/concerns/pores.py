@@ -84,12 +84,17 @@ by bright ones at every significance, and almost none is counted). Counts are
 small on photos of smooth skin (about 1-1.5 pores per cm2 on the CC0 selfie), so
 their Poisson scatter is large: 10 enlarged pores on a face are +-30 %. Measured
 on the CC0 selfie (``benchmarks/eval_distance.py``): the density of all pores
-agrees within 16 % across 15 cm, 30 cm, x0.75 and JPEG q70-95; the enlarged
-density within 33 % (6-10 pores against 9) except at 30 cm, where it is 2.2
-times that at 15 cm (21 vs 9 pores): that photo's pores read about 30 % larger
-in millimetres (median fitted radius 0.38 vs 0.29 mm) though its measured blur
+agrees within 22 % across 15 cm, 30 cm, x0.75 and JPEG q70-95; the enlarged
+count is 4-6 on the 15 cm photo and its variants, 19 at 30 cm: that photo's
+pores read about 25 % larger in millimetres (median fitted radius 0.35 vs 0.28
+mm) though its measured blur
 is not larger and its iris scale agrees (82 mm between the outer eye corners in
-both), a difference not explained yet. Matching the two photos through their
+both). Not a bias of the size fit (unbiased on planted dips at 4 and 5.6 px/mm):
+registered on the 15 cm photo resampled to its 4.04 px/mm, the same dark spots
+read larger and deeper at 30 cm, whose L* spectrum holds twice the power at
+0.4-1.1 cycles/mm; and the blur estimate follows the skin's bright grain (about
+0.21 mm at every distance) rather than the camera's pixel blur, so it cannot
+correct it (see the README, "Pores and blackheads"). Matching the two photos through their
 landmarks, only 17 of the 77 pores found at 30 cm lie within 1 mm of one found
 at 15 cm: at this contrast the individual pores found are not stable.
 This module's detection is shared with :mod:`skincore.concerns.blackheads`
