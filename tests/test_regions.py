@@ -186,3 +186,72 @@ def test_zone_window_counts_equal_whole_grid_counts(rng):
         assert values[win][sel[win] & zone].mean() == values[sel & full].mean()
     assert zone_window(lazy, "nose") is None
     assert zone_window(lazy, "forehead")[0] != (slice(0, 40), slice(0, 60))  # a real box
+
+
+def test_hull_indices_match_scipy_and_skip_collinear_points(rng):
+    from scipy.spatial import ConvexHull
+
+    from skincore.face.regions import hull_indices
+
+    for n in (3, 4, 10, 478):
+        pts = rng.normal(size=(n, 2)) * (30.0, 12.0)
+        got = hull_indices(pts)
+        assert sorted(got) == sorted(ConvexHull(pts).vertices)
+        # in order round the hull: every turn has the same sign
+        p = pts[got]
+        d1, d2 = np.roll(p, -1, 0) - p, np.roll(p, -2, 0) - np.roll(p, -1, 0)
+        turns = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
+        assert np.all(turns > 0) or np.all(turns < 0)
+    # a square with points on its edges, inside, and repeated: its 4 corners
+    square = np.array(
+        [[0, 0], [2, 0], [4, 0], [4, 2], [4, 4], [2, 4], [0, 4], [0, 2], [1, 1], [4, 4], [0, 0]],
+        float,
+    )
+    got = hull_indices(square)
+    assert sorted(map(tuple, square[got])) == [(0, 0), (0, 4), (4, 0), (4, 4)]
+    np.testing.assert_array_equal(got, hull_indices(square))  # deterministic
+
+
+@pytest.fixture(scope="module")
+def mesh_087(faces_dir):
+    from PIL import Image
+
+    from skincore.face.finder import find_faces
+
+    with Image.open(faces_dir / "ccby_london_087.jpg") as im:
+        rgb = np.asarray(im.convert("RGB"))
+    return find_faces(rgb, max_faces=1)[0][1].points.astype(np.float64)
+
+
+@pytest.mark.parametrize("yaw_deg", [0, 45, 60, -60])
+def test_face_region_of_a_turned_face_is_not_a_crescent(mesh_087, yaw_deg):
+    """The mesh of a frontal face (London 087) turned about the vertical axis and
+    projected: the far half of the outline ring falls onto the cheek and the
+    ring's polygon turns concave (a crescent at 60 degrees, as FaceMesh fits
+    ACNE04's side views). The ``face`` region is the ring's convex hull: the
+    same pixels on the frontal face, and on the turned one the cheek and nose
+    skin the ring left out. Measured: at 45 / 60 / -60 degrees 48 / 19 / 15 %
+    of the cheek and nose vertices lay in the ring's polygon, 69 / 48 / 52 % in
+    its hull."""
+    from skincore.face.regions import FACE_HULL, LazyMasks, region_polygons
+
+    c = mesh_087[:, :3].mean(axis=0)
+    t = np.radians(yaw_deg)
+    pts = mesh_087.copy()
+    pts[:, 0] = c[0] + (mesh_087[:, 0] - c[0]) * np.cos(t) + (mesh_087[:, 2] - c[2]) * np.sin(t)
+    polys = region_polygons(pts)
+    keep = np.full((1400, 1400), 255, np.uint8)
+    face = LazyMasks(polys, keep)["face"] > 0
+    ring = LazyMasks({**polys, FACE_HULL: polys["face_oval"]}, keep)["face"] > 0
+    inner = np.concatenate([polys["left_cheek"], polys["right_cheek"], polys["nose"]])
+    xy = np.rint(inner).astype(int)
+
+    def share(mask: np.ndarray) -> float:
+        return float(mask[xy[:, 1], xy[:, 0]].mean())
+
+    if yaw_deg == 0:
+        np.testing.assert_array_equal(face, ring)
+    else:
+        assert face.sum() > 1.05 * ring.sum()
+        assert share(face) >= share(ring) + 0.2
+    assert not (ring & ~face).any()  # the hull holds the ring's polygon

@@ -1,9 +1,11 @@
 """Debug overlay of the face regions: the skin the concerns measured, and where.
 
 Green tint: the whole-face skin mask the concerns used (stored in the analysis,
-not recomputed). Red tint: pixels inside the face outline left out of it (eyes,
+not recomputed). Red tint: pixels inside the face region left out of it (eyes,
 brows, lips, nostrils with their margins, and what the skin gate rejected: hair,
-beard, glasses, deep shadows). Outlines: every region polygon, labelled.
+beard, glasses, deep shadows). Outlines: every region polygon, labelled; the
+whole face as its region's polygon (``face_hull``, the outline ring's convex
+hull: on a turned face the ring itself is concave).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from skincore import geometry
 from skincore.analysis import Analysis
+from skincore.face.regions import FACE_HULL
 from skincore.visuals.layers import mask_to_image
 
 _PALETTE = [
@@ -55,7 +58,9 @@ def render_regions(analysis: Analysis, image: np.ndarray) -> Image.Image:
         if face.skin is None:
             continue
         used = mask_to_image(face.skin, w, h)
-        inside = geometry.fill_polygons([face.geometry.regions["face_oval"]], (h, w)) > 0
+        regions = face.geometry.regions
+        outline = regions.get(FACE_HULL, regions["face_oval"])
+        inside = geometry.fill_polygons([outline], (h, w)) > 0
         out[used] = 0.65 * out[used] + 0.35 * np.array([0, 255, 0], np.float32)
         rejected = inside & ~used
         out[rejected] = 0.5 * out[rejected] + 0.5 * np.array([255, 0, 0], np.float32)
@@ -63,7 +68,11 @@ def render_regions(analysis: Analysis, image: np.ndarray) -> Image.Image:
     draw = ImageDraw.Draw(img)
     width = max(1, round(max(w, h) / 700))
     for face in analysis.faces:
-        for i, (name, poly) in enumerate(sorted(face.geometry.regions.items())):
+        # the whole face is drawn as its region's polygon (the hull), not the ring
+        drawn = {k: v for k, v in face.geometry.regions.items() if k != "face_oval"}
+        if FACE_HULL not in drawn:
+            drawn["face_oval"] = face.geometry.regions["face_oval"]
+        for i, (name, poly) in enumerate(sorted(drawn.items())):
             col = _PALETTE[i % len(_PALETTE)]
             pts = [(float(x), float(y)) for x, y in poly]
             draw.line(pts + [pts[0]], fill=col, width=width)
