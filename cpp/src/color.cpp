@@ -532,15 +532,16 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     std::int64_t jlo = 0, jhi = kLBins - 1;
     if (!std::isinf(k)) {
         const double thr = std::max(k * 1.4826 * static_cast<double>(d1 + d2), 4.0 * 50.0);
-        jlo = kLBins;
-        jhi = -1;
-        for (std::int64_t j = 0; j < kLBins; ++j) {
+        // |4j - 2 s2| is V-shaped in j: the kept bins are one interval, found from
+        // both ends (the first and the last bin that pass, as a full scan finds them).
+        auto keep = [&](std::int64_t j) {
             const std::int64_t d = 4 * j - 2 * s2;
-            if (static_cast<double>(d < 0 ? -d : d) <= thr) {
-                jlo = std::min(jlo, j);
-                jhi = std::max(jhi, j);
-            }
-        }
+            return static_cast<double>(d < 0 ? -d : d) <= thr;
+        };
+        jlo = 0;
+        while (jlo < kLBins && !keep(jlo)) ++jlo;
+        jhi = kLBins - 1;
+        while (jhi >= 0 && !keep(jhi)) --jhi;
     }
     // The median bin always satisfies the rule, so jlo <= jhi here.
     st.L_low = static_cast<double>(jlo) * kBinWidth;
