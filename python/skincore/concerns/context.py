@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from skincore import color, geometry
+from skincore._masks import zero_where
 from skincore.face.beard import below_nose
 from skincore.face.regions import NOSE_FOLDS, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
@@ -134,7 +135,7 @@ class TextureContext:
             return face
 
         def compute() -> np.ndarray:
-            out = np.where(self.fold_band(margin_mm), np.uint8(0), face).astype(np.uint8)
+            out = zero_where(face, self.fold_band(margin_mm))
             out.flags.writeable = False
             return out
 
