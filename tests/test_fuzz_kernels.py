@@ -115,6 +115,21 @@ def test_fuzz_rgb_to_lab(rgb, threads):
 
 
 @FUZZ
+@given(
+    rgb=images(dtypes=(np.uint8, np.float32), channels=(3, 3, 4, None)),
+    divisor=st.sampled_from([1.0, 100.0, 0.0, -1.0, np.nan, np.inf]),
+    threads=THREADS,
+)
+def test_fuzz_rgb_to_lightness(rgb, divisor, threads):
+    out = expect(
+        color.rgb_to_lightness, {"rgb", "threads", "divisor"}, rgb, divisor=divisor, threads=threads
+    )
+    if out is not None:
+        assert out.shape == rgb.shape[:2] and out.dtype == np.float32 and threads_ok(threads)
+        assert np.isfinite(out).all() and divisor > 0
+
+
+@FUZZ
 @given(lab=images(channels=(3, 3, 2)), threads=THREADS)
 def test_fuzz_ita_map(lab, threads):
     out = expect(color.ita_map, {"lab", "threads", "out"}, lab, threads=threads)

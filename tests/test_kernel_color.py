@@ -218,6 +218,96 @@ def test_rgb_to_lab_errors():
 
 
 # ---------------------------------------------------------------------------
+# rgb_to_lightness
+
+
+def all_colours(rows: slice) -> np.ndarray:
+    """Rows of the 4096 x 4096 image holding every sRGB colour once."""
+    v = np.arange(rows.start * 4096, rows.stop * 4096, dtype=np.uint32)
+    rgb = np.stack([(v >> 16) & 255, (v >> 8) & 255, v & 255], axis=-1).astype(np.uint8)
+    return rgb.reshape(-1, 4096, 3)
+
+
+@pytest.mark.parametrize("simd", [True, False])
+@pytest.mark.parametrize("divisor", [1.0, 100.0, 3.0])
+def test_rgb_to_lightness_is_rgb_to_lab_l_bit_for_bit_on_every_colour(simd, divisor):
+    _core._set_simd(simd)
+    try:
+        for y in range(0, 4096, 1024):
+            rgb = all_colours(slice(y, y + 1024))
+            want = C.rgb_to_lab(rgb, threads=1)[..., 0] / np.float32(divisor)
+            got = C.rgb_to_lightness(rgb, divisor=divisor, threads=1)
+            assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
+    finally:
+        _core._set_simd(True)
+
+
+@pytest.mark.parametrize("w", [64, 65, 71, 1, 3])
+@pytest.mark.parametrize("h", [1, 9])
+def test_rgb_to_lightness_widths_and_threads(rng, h, w):
+    rgb = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    a = C.rgb_to_lightness(rgb, divisor=100.0, threads=1)
+    assert a.shape == (h, w) and a.dtype == np.float32
+    np.testing.assert_allclose(a, ref.rgb_to_lightness(rgb, 100.0), atol=2e-5, rtol=0)
+    for t in (2, 7):
+        assert np.array_equal(a, C.rgb_to_lightness(rgb, divisor=100.0, threads=t))
+
+
+def test_rgb_to_lightness_column_strided_crop_and_out(rng):
+    col = rng.integers(0, 256, (37, 1, 3), dtype=np.uint8)
+    np.testing.assert_allclose(
+        C.rgb_to_lightness(col), ref.rgb_to_lightness(col), atol=2e-3, rtol=0
+    )
+    big = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    crop = big[5:40, 3:50]
+    assert not crop.flags.c_contiguous
+    got = C.rgb_to_lightness(crop, threads=3)
+    np.testing.assert_allclose(got, ref.rgb_to_lightness(crop), atol=2e-3, rtol=0)
+    assert np.array_equal(got, C.rgb_to_lightness(np.ascontiguousarray(crop), threads=1))
+    outer = np.full((40, 60), -7.0, np.float32)
+    view = outer[2:37, 5:52]
+    assert C.rgb_to_lightness(crop, out=view) is view
+    assert np.array_equal(view, got)
+    outer[2:37, 5:52] = -7.0
+    assert np.all(outer == -7.0)  # nothing written outside the view
+
+
+@pytest.mark.parametrize("shape", [(0, 5, 3), (5, 0, 3), (0, 0, 3)])
+def test_rgb_to_lightness_empty(shape):
+    out = C.rgb_to_lightness(np.zeros(shape, np.uint8))
+    assert out.shape == shape[:2] and out.dtype == np.float32
+
+
+def test_rgb_to_lightness_errors():
+    good = np.zeros((4, 6, 3), np.uint8)
+    with pytest.raises(ValueError, match="rgb"):
+        C.rgb_to_lightness(good.astype(np.float32))
+    with pytest.raises(ValueError, match="rgb"):
+        C.rgb_to_lightness(good[..., 0])
+    with pytest.raises(ValueError, match="rgb"):
+        C.rgb_to_lightness(good[:, ::2])
+    with pytest.raises(ValueError, match="out"):
+        C.rgb_to_lightness(good, out=np.zeros((4, 6, 3), np.float32))
+    with pytest.raises(ValueError, match="out"):
+        C.rgb_to_lightness(good, out=np.zeros((4, 6), np.float64))
+    ro = np.zeros((4, 6), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="out"):
+        C.rgb_to_lightness(good, out=ro)
+    for bad in (0.0, -1.0, math.inf, math.nan, 1e39, True, "100"):
+        with pytest.raises(ValueError, match="divisor"):
+            C.rgb_to_lightness(good, divisor=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="threads"):
+        C.rgb_to_lightness(good, threads=-1)
+    with pytest.raises(ValueError, match="divisor"):
+        _core.color.rgb_to_lightness(good, np.zeros((4, 6), np.float32), 0.0, 1)
+    with pytest.raises(ValueError, match="out"):
+        _core.color.rgb_to_lightness(good, np.zeros((4, 5), np.float32), 1.0, 1)
+    with pytest.raises(ValueError, match="rgb"):
+        _core.color.rgb_to_lightness(good[:, ::2], np.zeros((4, 3), np.float32), 1.0, 1)
+
+
+# ---------------------------------------------------------------------------
 # apply_channel_luts
 
 

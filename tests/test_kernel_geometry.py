@@ -602,8 +602,10 @@ def test_fill_errors():
         g.fill_polygons(bad_nan, (5, 5))
     bad_inf = r.copy()
     bad_inf[2, 1] = np.inf
-    with pytest.raises(ValueError, match="polygons"):
+    with pytest.raises(ValueError, match=r"polygons\[1\]: coordinates must be finite"):
         g.fill_polygons([r, bad_inf], (5, 5))
+    with pytest.raises(ValueError, match=r"polygons\[2\]: coordinates must have magnitude"):
+        g.fill_polygons([r, r, r * 1e101, bad_nan[:0]], (5, 5))
     with pytest.raises(ValueError, match="polygons"):
         g.fill_polygons(r * 1e300, (5, 5))
     with pytest.raises(ValueError, match="polygons"):

@@ -36,6 +36,7 @@ def _calls() -> dict[str, Callable[[int], object]]:
     face = np.ascontiguousarray(rgb)
     return {
         "rgb_to_lab": lambda t: color.rgb_to_lab(rgb, threads=t),
+        "rgb_to_lightness": lambda t: color.rgb_to_lightness(rgb, divisor=100.0, threads=t),
         "lab_stats": lambda t: color.lab_stats(lab, ones, threads=t).L_median,
         "blur": lambda t: geometry.gaussian_blur(g, 2.0, threads=t),
         "resize": lambda t: geometry.resize(g, (100, 130), method="bilinear", threads=t),

@@ -43,6 +43,22 @@ void bind_color(py::module_& m) {
         py::arg("rgb"), py::arg("out"), py::arg("threads"),
         "sRGB uint8 (H, W, 3) -> CIELAB float32 (H, W, 3) into out.");
     m.def(
+        "rgb_to_lightness",
+        [](const py::array& rgb, py::array& out, double divisor, int threads) {
+            check_threads(threads);
+            if (!(divisor > 0.0) || !std::isfinite(divisor) ||
+                !std::isfinite(static_cast<float>(divisor)))
+                throw py::value_error("divisor: must be finite and > 0 in float32");
+            auto in = const_view<std::uint8_t>(rgb, "rgb", 3);
+            auto o = mut_view<float>(out, "out", 1);
+            check_same_hw(in, "rgb", o, "out");
+            check_rows_disjoint(o, "out");
+            py::gil_scoped_release nogil;
+            color::rgb_to_lightness(in, o, static_cast<float>(divisor), threads);
+        },
+        py::arg("rgb"), py::arg("out"), py::arg("divisor"), py::arg("threads"),
+        "sRGB uint8 (H, W, 3) -> float32 L* / divisor (H, W) into out.");
+    m.def(
         "ita_map",
         [](const py::array& lab, py::array& out, int threads) {
             check_threads(threads);

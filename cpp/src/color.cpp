@@ -83,6 +83,16 @@ __attribute__((always_inline)) inline float lab_f(float t) {
 
 constexpr int kBlock = 64;
 
+// The linear R, G, B of n <= kBlock packed pixels (the sRGB EOTF table).
+__attribute__((always_inline)) inline void linear_block(const Tables& tb, const std::uint8_t* s, int n,
+                                                        float* r, float* g, float* b) {
+    for (int i = 0; i < n; ++i) {
+        r[i] = tb.lin[s[3 * i]];
+        g[i] = tb.lin[s[3 * i + 1]];
+        b[i] = tb.lin[s[3 * i + 2]];
+    }
+}
+
 // The row loop, inlined into a generic and an AVX2+FMA instance (the compiler
 // vectorises each for its instruction set; no -march flag, so the wheel stays
 // portable and the AVX2 one is picked at run time).
@@ -100,12 +110,7 @@ __attribute__((always_inline)) inline void rgb_to_lab_rows_impl(const Tables& tb
         float* dst = out.row(y);
         for (std::int64_t x0 = 0; x0 < w; x0 += kBlock) {
             const int n = static_cast<int>(std::min<std::int64_t>(kBlock, w - x0));
-            const std::uint8_t* s = src + 3 * x0;
-            for (int i = 0; i < n; ++i) {
-                r[i] = tb.lin[s[3 * i]];
-                g[i] = tb.lin[s[3 * i + 1]];
-                b[i] = tb.lin[s[3 * i + 2]];
-            }
+            linear_block(tb, src + 3 * x0, n, r, g, b);
             for (int i = 0; i < n; ++i) {
                 const float X = m0 * r[i] + m1 * g[i] + m2 * b[i];
                 const float Y = m3 * r[i] + m4 * g[i] + m5 * b[i];
@@ -130,12 +135,50 @@ void rgb_to_lab_rows(const Tables& tb, ConstView<std::uint8_t> rgb, MutView<floa
     rgb_to_lab_rows_impl(tb, rgb, out, y0, y1);
 }
 
+// L* / divisor alone: rgb_to_lab_rows_impl's L* expressions (Y from the same
+// matrix row, the same lab_f, 116 fy - 16), so each L* is the same float as
+// rgb_to_lab's in the same instance (checked over all 2**24 colours in
+// tests/test_kernel_color.py), then one IEEE division. No X, Z, a*, b*.
+__attribute__((always_inline)) inline void rgb_to_lightness_rows_impl(const Tables& tb, ConstView<std::uint8_t> rgb,
+                                                                      MutView<float> out, float divisor,
+                                                                      std::int64_t y0, std::int64_t y1) {
+    const float m3 = tb.m[3], m4 = tb.m[4], m5 = tb.m[5];
+    float r[kBlock], g[kBlock], b[kBlock];
+    const std::int64_t w = rgb.width;
+    for (std::int64_t y = y0; y < y1; ++y) {
+        const std::uint8_t* src = rgb.row(y);
+        float* dst = out.row(y);
+        for (std::int64_t x0 = 0; x0 < w; x0 += kBlock) {
+            const int n = static_cast<int>(std::min<std::int64_t>(kBlock, w - x0));
+            linear_block(tb, src + 3 * x0, n, r, g, b);
+            float* d = dst + x0;
+            for (int i = 0; i < n; ++i) {
+                const float Y = m3 * r[i] + m4 * g[i] + m5 * b[i];
+                const float fy = lab_f(Y);
+                const float L = 116.0f * fy - 16.0f;
+                d[i] = L / divisor;
+            }
+        }
+    }
+}
+
+void rgb_to_lightness_rows(const Tables& tb, ConstView<std::uint8_t> rgb, MutView<float> out, float divisor,
+                           std::int64_t y0, std::int64_t y1) {
+    rgb_to_lightness_rows_impl(tb, rgb, out, divisor, y0, y1);
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #define SKINCORE_HAVE_AVX2_PATH 1
 __attribute__((target("avx2,fma"))) void rgb_to_lab_rows_avx2(const Tables& tb, ConstView<std::uint8_t> rgb,
                                                               MutView<float> out, std::int64_t y0,
                                                               std::int64_t y1) {
     rgb_to_lab_rows_impl(tb, rgb, out, y0, y1);
+}
+
+__attribute__((target("avx2,fma"))) void rgb_to_lightness_rows_avx2(const Tables& tb, ConstView<std::uint8_t> rgb,
+                                                                    MutView<float> out, float divisor,
+                                                                    std::int64_t y0, std::int64_t y1) {
+    rgb_to_lightness_rows_impl(tb, rgb, out, divisor, y0, y1);
 }
 #endif
 
@@ -162,6 +205,21 @@ void rgb_to_lab(ConstView<std::uint8_t> rgb, MutView<float> out, int threads) {
 #endif
     parallel_rows(rgb.height, row_grain(rgb.width, 1 << 14), threads,
                   [&](std::int64_t y0, std::int64_t y1) { rows(tb, rgb, out, y0, y1); });
+}
+
+void rgb_to_lightness(ConstView<std::uint8_t> rgb, MutView<float> out, float divisor, int threads) {
+    if (rgb.channels != 3 || out.channels != 1)
+        throw std::invalid_argument("rgb_to_lightness: need 3 input channels and 1 output channel");
+    if (rgb.width != out.width || rgb.height != out.height)
+        throw std::invalid_argument("rgb_to_lightness: shape mismatch");
+    if (rgb.empty()) return;
+    const Tables& tb = tables();
+    auto rows = &rgb_to_lightness_rows;
+#ifdef SKINCORE_HAVE_AVX2_PATH
+    if (rgb_to_lab_uses_avx2()) rows = &rgb_to_lightness_rows_avx2;
+#endif
+    parallel_rows(rgb.height, row_grain(rgb.width, 1 << 14), threads,
+                  [&](std::int64_t y0, std::int64_t y1) { rows(tb, rgb, out, divisor, y0, y1); });
 }
 
 namespace {
@@ -474,15 +532,16 @@ LabStats lab_stats(ConstView<float> lab, ConstView<std::uint8_t> mask, double k,
     std::int64_t jlo = 0, jhi = kLBins - 1;
     if (!std::isinf(k)) {
         const double thr = std::max(k * 1.4826 * static_cast<double>(d1 + d2), 4.0 * 50.0);
-        jlo = kLBins;
-        jhi = -1;
-        for (std::int64_t j = 0; j < kLBins; ++j) {
+        // |4j - 2 s2| is V-shaped in j: the kept bins are one interval, found from
+        // both ends (the first and the last bin that pass, as a full scan finds them).
+        auto keep = [&](std::int64_t j) {
             const std::int64_t d = 4 * j - 2 * s2;
-            if (static_cast<double>(d < 0 ? -d : d) <= thr) {
-                jlo = std::min(jlo, j);
-                jhi = std::max(jhi, j);
-            }
-        }
+            return static_cast<double>(d < 0 ? -d : d) <= thr;
+        };
+        jlo = 0;
+        while (jlo < kLBins && !keep(jlo)) ++jlo;
+        jhi = kLBins - 1;
+        while (jhi >= 0 && !keep(jhi)) --jhi;
     }
     // The median bin always satisfies the rule, so jlo <= jhi here.
     st.L_low = static_cast<double>(jlo) * kBinWidth;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
 
@@ -89,19 +90,36 @@ Spans grow1(const Spans& s, std::int64_t W, std::int64_t H) {
     return g;
 }
 
+// n = d > mw ? n / d : 0 over a row (a division per sample: AVX2 doubles its width).
+SKINCORE_AVX2_CLONES void normalise_row(float* __restrict n, const float* __restrict d, float mw,
+                                        std::int64_t width) {
+    for (std::int64_t x = 0; x < width; ++x) n[x] = d[x] > mw ? n[x] / d[x] : 0.0f;
+}
+
 // out = w > min_weight ? num / w : 0 (in place on num).
 void normalise(Grid& num, const Grid& w, float min_weight, std::int64_t grain, int threads) {
     parallel_rows(num.H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-        // locals: a float store may alias min_weight (captured by reference), and
-        // its reload each iteration kept the loop from vectorising
-        const float mw = min_weight;
-        const std::int64_t width = num.W;
-        for (std::int64_t y = y0; y < y1; ++y) {
-            float* __restrict n = num.row(y);
-            const float* __restrict d = w.row(y);
-            for (std::int64_t x = 0; x < width; ++x) n[x] = d[x] > mw ? n[x] / d[x] : 0.0f;
-        }
+        for (std::int64_t y = y0; y < y1; ++y) normalise_row(num.row(y), w.row(y), min_weight, num.W);
     });
+}
+
+// The energy with the edge-isotropy factor, one row (three square roots and two
+// divisions per sample: AVX2 doubles their width; no FMA in either clone).
+SKINCORE_AVX2_CLONES void isotropic_energy_row(const float* __restrict er, const float* __restrict ja,
+                                               const float* __restrict jb, const float* __restrict jc,
+                                               const float* __restrict mr, float ei, float* __restrict o,
+                                               std::int64_t W) {
+    for (std::int64_t x = 0; x < W; ++x) {
+        const float e = std::sqrt(std::max(er[x], 0.0f));
+        const float a = ja[x], b = jb[x], c = jc[x];
+        const float tr = a + b;
+        const float d = a - b;
+        const float disc = std::sqrt(std::max(d * d + (4.0f * c) * c, 0.0f));
+        const float q = (tr - disc) / tr;  // computed, then selected
+        float i = tr > 1e-12f ? q : 0.0f;
+        i = std::min(std::max(i, 0.0f), 1.0f);
+        o[x] = (e * std::sqrt(std::min(i / ei, 1.0f))) * mr[x];
+    }
 }
 
 // The masked window blurs on a grid k times coarser (EnergyParams::window_factor):
@@ -465,20 +483,7 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
                 for (std::int64_t x = 0; x < W; ++x) o[x] = std::sqrt(std::max(er[x], 0.0f)) * mr[x];
                 continue;
             }
-            const float* __restrict ja = jxx.row(y);
-            const float* __restrict jb = jyy.row(y);
-            const float* __restrict jc = jxy.row(y);
-            for (std::int64_t x = 0; x < W; ++x) {
-                const float e = std::sqrt(std::max(er[x], 0.0f));
-                const float a = ja[x], b = jb[x], c = jc[x];
-                const float tr = a + b;
-                const float d = a - b;
-                const float disc = std::sqrt(std::max(d * d + (4.0f * c) * c, 0.0f));
-                const float q = (tr - disc) / tr;  // computed, then selected
-                float i = tr > 1e-12f ? q : 0.0f;
-                i = std::min(std::max(i, 0.0f), 1.0f);
-                o[x] = (e * std::sqrt(std::min(i / ei, 1.0f))) * mr[x];
-            }
+            isotropic_energy_row(er, jxx.row(y), jyy.row(y), jxy.row(y), mr, ei, o, W);
         }
     });
     return true;

@@ -41,6 +41,7 @@ __all__ = [
     "lab_stats",
     "lightness_chroma",
     "rgb_to_lab",
+    "rgb_to_lightness",
 ]
 
 SRGB_TO_XYZ: tuple[tuple[float, float, float], ...] = tuple(
@@ -49,6 +50,7 @@ SRGB_TO_XYZ: tuple[tuple[float, float, float], ...] = tuple(
 """The linear-sRGB -> CIE XYZ (D65) matrix, rows X, Y, Z."""
 
 _BIN = float(_core.color.HIST_BIN_WIDTH)
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _check_array(x: object, name: str) -> np.ndarray:
@@ -112,6 +114,53 @@ def rgb_to_lab(rgb: np.ndarray, *, out: np.ndarray | None = None, threads: int =
     out = _prepare_out(out, rgb.shape, rgb)
     if rgb.size:  # NumPy >= 2 gives empty arrays zero strides; nothing to do anyway
         _core.color.rgb_to_lab(rgb, out, threads)
+    return out
+
+
+def rgb_to_lightness(
+    rgb: np.ndarray, *, divisor: float = 1.0, out: np.ndarray | None = None, threads: int = 0
+) -> np.ndarray:
+    """CIELAB L* of an sRGB uint8 image (divided by ``divisor``), without a* and b*.
+
+    Each value is bit for bit ``rgb_to_lab(rgb)[..., 0] / np.float32(divisor)``
+    (the same float operations for L*, then one float32 division), at about a
+    third of :func:`rgb_to_lab`'s cost: only Y and its cube root are computed.
+    The texture grid (L*/100, :mod:`skincore.concerns.context`) uses it.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(H, W, 3)`` uint8, channels R, G, B. Rows may be strided; pixels within
+        a row must be packed.
+    divisor : float, optional
+        Positive, finite in float32 (e.g. 100 for L*/100).
+    out : numpy.ndarray, optional
+        ``(H, W)`` float32, writeable, not overlapping ``rgb``; allocated when
+        omitted.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size; no effect on the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W)`` float32 L* / divisor (``out`` when given).
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape, layout, a read-only ``out`` or a bad
+        ``divisor``; the message names the argument.
+    """
+    rgb = _check_image(rgb, "rgb", np.uint8)
+    threads = check_threads(threads)
+    if isinstance(divisor, bool) or not isinstance(divisor, int | float | np.floating | np.integer):
+        raise ValueError(f"divisor: expected a number, got {type(divisor).__name__}")
+    d = float(divisor)
+    if not (0.0 < d <= _F32_MAX):  # (False for NaN)
+        raise ValueError(f"divisor: must be finite and > 0 in float32, got {divisor!r}")
+    out = _prepare_out(out, rgb.shape[:2], rgb)
+    if rgb.size:
+        _core.color.rgb_to_lightness(rgb, out, d, threads)
     return out
 
 

@@ -511,12 +511,16 @@ def _as_polygon_list(polygons: object) -> list[np.ndarray]:
             a = a.reshape(0, 2)
         if a.ndim != 2 or a.shape[1] != 2:
             raise ValueError(f"polygons[{i}]: expected shape (K, 2), got {a.shape}")
-        a = a.astype(np.float64, copy=False)
-        if not np.isfinite(a).all():
-            raise ValueError(f"polygons[{i}]: coordinates must be finite (no NaN or inf)")
-        if a.size and np.abs(a).max() > 1e100:
-            raise ValueError(f"polygons[{i}]: coordinates must have magnitude <= 1e100")
-        out.append(a)
+        out.append(a.astype(np.float64, copy=False))
+    # Every coordinate finite with magnitude <= 1e100, in one pass over them all
+    # (a NaN fails the comparison); the offending polygon is named when one fails.
+    coords = out[0] if len(out) == 1 else np.concatenate(out) if out else None
+    if coords is not None and coords.size and not np.abs(coords).max() <= 1e100:
+        for i, a in enumerate(out):
+            if not np.isfinite(a).all():
+                raise ValueError(f"polygons[{i}]: coordinates must be finite (no NaN or inf)")
+            if a.size and np.abs(a).max() > 1e100:
+                raise ValueError(f"polygons[{i}]: coordinates must have magnitude <= 1e100")
     return out
 
 

@@ -39,6 +39,11 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     return np.stack([L, a, b], axis=-1)
 
 
+def rgb_to_lightness(rgb: np.ndarray, divisor: float = 1.0) -> np.ndarray:
+    """uint8 (..., 3) -> float64 L* / divisor (...)."""
+    return rgb_to_lab(rgb)[..., 0] / divisor
+
+
 def ita_map(lab: np.ndarray) -> np.ndarray:
     lab = np.asarray(lab, dtype=np.float64)
     L, b = lab[..., 0], lab[..., 2]

@@ -27,6 +27,11 @@ constexpr double kKappa = 24389.0 / 27.0;
 
 // rgb: uint8, 3 channels. out: float32, 3 channels (L*, a*, b*), same H x W.
 void rgb_to_lab(ConstView<std::uint8_t> rgb, MutView<float> out, int threads);
+// rgb: uint8 (H, W, 3); out: float32 (H, W), 1 channel. out = L* / divisor, where
+// L* is exactly rgb_to_lab's (same instance, same operations) and the division
+// one IEEE float division: rgb_to_lab(rgb)[..., 0] / divisor bit for bit, at a
+// fraction of the cost (no X, Z, a*, b*).
+void rgb_to_lightness(ConstView<std::uint8_t> rgb, MutView<float> out, float divisor, int threads);
 // Whether rgb_to_lab runs its AVX2+FMA instance (CPU support and simd_enabled()).
 // Both instances do the same arithmetic; FMA contraction may change the last
 // bits (within the documented tolerance, identical for every thread count).

@@ -21,6 +21,9 @@ SRGB_TO_XYZ: tuple[tuple[float, float, float], ...]
 HIST_BIN_WIDTH: float
 
 def rgb_to_lab(rgb: npt.NDArray[np.uint8], out: npt.NDArray[np.float32], threads: int) -> None: ...
+def rgb_to_lightness(
+    rgb: npt.NDArray[np.uint8], out: npt.NDArray[np.float32], divisor: float, threads: int
+) -> None: ...
 def ita_map(lab: npt.NDArray[np.float32], out: npt.NDArray[np.float32], threads: int) -> None: ...
 def lightness_chroma(
     lab: npt.NDArray[np.float32],

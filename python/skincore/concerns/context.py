@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from skincore import color, geometry
+from skincore._masks import zero_where
 from skincore.face.beard import below_nose
 from skincore.face.regions import NOSE_FOLDS, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
@@ -54,8 +55,10 @@ class TextureContext:
     keep : numpy.ndarray
         ``(h, w)`` uint8 skin gate on the texture grid (255 = skin).
     lab : numpy.ndarray or None
-        ``(h, w, 3)`` float32 CIELAB on the same grid (``gray`` is its L*/100);
-        colour concerns read a* and b* here. ``None`` on hand-made contexts.
+        ``(h, w, 3)`` float32 CIELAB on the same grid (``gray`` is its L*/100)
+        when the maker has it; ``None`` from :func:`build_context` (which
+        computes L* alone: no concern reads a* or b* at this scale, the colour
+        concerns read ``FaceWork.colour_lab``) and on hand-made contexts.
     polygons : mapping of str to numpy.ndarray or None
         The region polygons in image pixels the masks were rasterised from.
 
@@ -132,7 +135,7 @@ class TextureContext:
             return face
 
         def compute() -> np.ndarray:
-            out = np.where(self.fold_band(margin_mm), np.uint8(0), face).astype(np.uint8)
+            out = zero_where(face, self.fold_band(margin_mm))
             out.flags.writeable = False
             return out
 
@@ -344,9 +347,10 @@ def build_context(
         size = (max(1, round(patch.shape[1] * scale)), max(1, round(patch.shape[0] * scale)))
         scale = size[0] / patch.shape[1]
         patch = geometry.resize(patch, size, method="area", threads=threads)
-    lab = color.rgb_to_lab(patch, threads=threads)
-    gray = lab[..., 0] / np.float32(100.0)
+    # L*/100 alone (bit for bit rgb_to_lab's L* / 100): no concern reads a* or b*
+    # on this grid (the colour concerns read FaceWork.colour_lab).
+    gray = color.rgb_to_lightness(patch, divisor=100.0, threads=threads)
     keep = _resample_mask(masks.keep, gray.shape, threads)
     return _make(
-        gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep, lab, polygons
+        gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep, None, polygons
     )

@@ -85,6 +85,7 @@ import numpy as np
 
 from skincore import color, contours, geometry
 from skincore import lesions as kernels
+from skincore._masks import zero_where
 from skincore.chromophore import chromophore_maps
 from skincore.face.regions import EXCLUDED, region_polygons
 from skincore.median import median
@@ -1130,7 +1131,7 @@ def _candidates(
     ring_skin = skin_w
     if tight is not None:
         dl, _ = _split_by_peaks(tight, dark, brown_seed, radius, threads, dark_peaks)
-        ring_skin = np.where(dark_c & ~tight, np.uint8(0), skin_w)
+        ring_skin = zero_where(skin_w, dark_c & ~tight)
     n_dark = int(dl.max())
     if n_red + n_dark == 0:
         return None

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import color, geometry
+from skincore._masks import mask255
 from skincore.analysis import MaskLayer, Oiliness, OilZone
 from skincore.concerns.base import Concern
 from skincore.face.regions import zone_window
@@ -154,7 +155,7 @@ def measure(work, params: Params) -> Oiliness | None:  # noqa: ANN001 - FaceWork
     return Oiliness(
         area=float(np.count_nonzero(shine & (face > 0))) / n_face,
         zones=zones,
-        mask=MaskLayer(np.where(shine, np.uint8(255), np.uint8(0)), cm.origin, cm.scale),
+        mask=MaskLayer(mask255(shine), cm.origin, cm.scale),
     )
 
 

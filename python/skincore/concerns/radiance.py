@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skincore import geometry
+from skincore._masks import mask255
 from skincore.analysis import MaskLayer, Radiance
 from skincore.concerns.base import Concern
 from skincore.grading import ConcernGrade, band_grade
@@ -88,7 +89,7 @@ def measure(work, params: Params) -> Radiance | None:  # noqa: ANN001 - FaceWork
     return Radiance(
         unevenness=spread,
         dull_area=float(np.count_nonzero(dull)) / int(np.count_nonzero(skin)),
-        mask=MaskLayer(np.where(dull, np.uint8(255), np.uint8(0)), cm.origin, cm.scale),
+        mask=MaskLayer(mask255(dull), cm.origin, cm.scale),
     )
 
 

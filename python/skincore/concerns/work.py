@@ -34,6 +34,7 @@ from typing import Any, Generic, TypeVar, overload
 import numpy as np
 
 from skincore import color, geometry
+from skincore._masks import zero_where
 from skincore.concerns.context import TextureContext, build_context, fold_bands
 from skincore.face.beard import beard_mask, beard_share
 from skincore.face.glasses import Glasses, detect_glasses, frame_mask
@@ -271,7 +272,7 @@ class FaceWork:
             pts = to_grid(self.landmarks, self.colour.origin, self.colour.scale)
             quads = fold_bands(pts, margin_mm * self.colour_px_per_mm)
             band = geometry.fill_polygons(quads, face.shape, rule="nonzero", threads=1)
-            out = np.where(band > 0, np.uint8(0), face).astype(np.uint8)
+            out = zero_where(face, band > 0)
             out.flags.writeable = False
             return out
 

@@ -414,6 +414,7 @@ class LazyMasks(Mapping):
         self._polygons = polygons
         self._keep = keep
         self._cache: dict[str, np.ndarray] = {}
+        self._boxes: dict[str, tuple[int, int, int, int] | None] = {}
 
     def _names(self) -> list[str]:
         return list(SKIN_REGIONS) + ["face_polygon", "forehead_polygon"] + list(EXCLUDED)
@@ -440,7 +441,15 @@ class LazyMasks(Mapping):
         The bounding box of the region's polygons clipped to the grid (what
         :func:`skin_mask` gates), known without rasterising; ``None`` when it is
         empty (so is the mask). For a tight box search the mask inside it.
+        Computed once per name (the polygons and the grid do not change).
         """
+        if name in self._boxes:
+            return self._boxes[name]
+        box = self._box(name)
+        self._boxes[name] = box
+        return box
+
+    def _box(self, name: str) -> tuple[int, int, int, int] | None:
         if name in SKIN_REGIONS:
             parts = UNIONS.get(name, (name,))
         elif name.endswith("_polygon") or name in EXCLUDED:
