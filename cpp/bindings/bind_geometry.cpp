@@ -177,4 +177,31 @@ void bind_geometry(py::module_& m) {
             run_kernel([&] { sample_separable(s, xp, yp, d, threads); });
         },
         py::arg("src"), py::arg("xs"), py::arg("ys"), py::arg("dst"), py::arg("threads") = 0);
+
+    m.def(
+        "warp_affine",
+        [](py::array src, py::array_t<double, py::array::c_style> coeffs, py::array dst, float div,
+           float sub, int threads) {
+            const int ch = src.ndim() == 3 ? static_cast<int>(src.shape(2)) : 1;
+            if (ch != 1 && ch != 3) throw py::value_error("src: expected shape (H, W) or (H, W, 3)");
+            auto s = py_arrays::const_view<std::uint8_t>(src, "src", ch);
+            if (dst.ndim() != src.ndim())
+                throw py::value_error("dst: expected as many dimensions as src");
+            if (coeffs.ndim() != 1 || coeffs.shape(0) != 6)
+                throw py::value_error("coeffs: expected shape (6,)");
+            const double* a = coeffs.data();
+            for (int k = 0; k < 6; ++k)
+                if (!std::isfinite(a[k])) throw py::value_error("coeffs: must be finite");
+            if (py::dtype::of<float>().is(dst.dtype()) || dst.dtype().equal(py::dtype::of<float>())) {
+                if (!std::isfinite(div) || div == 0.0f || !std::isfinite(sub))
+                    throw py::value_error("div, sub: must be finite, div non-zero");
+                auto d = py_arrays::mut_view<float>(dst, "dst", ch);
+                run_kernel([&] { warp_affine(s, a, d, div, sub, threads); });
+            } else {
+                auto d = py_arrays::mut_view<std::uint8_t>(dst, "dst", ch);
+                run_kernel([&] { warp_affine(s, a, d, threads); });
+            }
+        },
+        py::arg("src"), py::arg("coeffs"), py::arg("dst"), py::arg("div") = 1.0f,
+        py::arg("sub") = 0.0f, py::arg("threads") = 0);
 }

@@ -2,6 +2,7 @@
 #include "skincore/geometry.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -1426,6 +1427,213 @@ void sample_separable(ConstView<float> src, const double* xs, const double* ys,
             }
         }
     });
+}
+
+// ================================================================ affine warp
+
+namespace {
+
+constexpr std::array<double, 256> make_u8_doubles() {
+    std::array<double, 256> t{};
+    for (int v = 0; v < 256; ++v) t[static_cast<std::size_t>(v)] = static_cast<double>(v);
+    return t;
+}
+constexpr std::array<double, 256> kU8 = make_u8_doubles();
+
+// Output pixel i of row j (CH channels); store(out_channel_ptr, value_0_255).
+template <int CH, class Out, class Store>
+inline void warp_affine_pixel(ConstView<std::uint8_t> src, const double* a, Out* o, std::int64_t i,
+                              double by, double ey, Store& store) {
+    const std::int64_t w = src.width, h = src.height;
+    const double xc = static_cast<double>(i) + 0.5;
+    double xin = a[0] * xc + by + a[2];
+    double yin = a[3] * xc + ey + a[5];
+    // (NaN fails both comparisons: filled, never indexed)
+    if (!(xin >= 0.0 && xin < static_cast<double>(w) && yin >= 0.0 &&
+          yin < static_cast<double>(h))) {
+        for (int c = 0; c < CH; ++c) store(o + c, 0);
+        return;
+    }
+    xin -= 0.5;
+    yin -= 0.5;
+    // floor of a value in [-0.5, 2^31): truncate, then step down below zero
+    // (std::floor is a library call without SSE4.1)
+    auto x = static_cast<std::int64_t>(xin);
+    auto y = static_cast<std::int64_t>(yin);
+    x -= static_cast<std::int64_t>(xin < static_cast<double>(x));
+    y -= static_cast<std::int64_t>(yin < static_cast<double>(y));
+    const double dx = xin - static_cast<double>(x);
+    const double dy = yin - static_cast<double>(y);
+    const std::uint8_t* r0 = src.row(y < 0 ? 0 : y);  // y <= h - 1 here
+    const bool has1 = y + 1 < h;                        // y + 1 >= 0 here
+    const std::uint8_t* r1 = has1 ? src.row(y + 1) : r0;
+    const std::int64_t x0 = (x < 0 ? 0 : x) * CH;
+    const std::int64_t x1 = (x + 1 < w ? x + 1 : w - 1) * CH;
+    // kU8[p] == double(p): the same values as int -> double conversions (and
+    // kU8[b] - kU8[a] == double(b - a), exactly). When row y + 1 is outside, r1 == r0
+    // and v2 is computed from v1's operands: v2 == v1, as Pillow's "v2 = v1".
+    // All channels are computed before any store (an 8-bit store may alias the
+    // source for the compiler: stores in between would serialise them).
+    int v[CH];
+    for (int c = 0; c < CH; ++c) {
+        const double p0 = kU8[r0[x0 + c]], p1 = kU8[r0[x1 + c]];
+        const double q0 = kU8[r1[x0 + c]], q1 = kU8[r1[x1 + c]];
+        const double v1 = p0 + (p1 - p0) * dx;
+        const double v2 = q0 + (q1 - q0) * dx;
+        v[c] = static_cast<int>(v1 + (v2 - v1) * dy);
+    }
+    for (int c = 0; c < CH; ++c) store(o + c, v[c]);
+}
+
+template <int CH, class Out, class Store>
+void warp_affine_row(ConstView<std::uint8_t> src, const double* a, Out* o, std::int64_t j,
+                     std::int64_t i0, std::int64_t cols, Store& store) {
+    const double yc = static_cast<double>(j) + 0.5;
+    const double by = a[1] * yc, ey = a[4] * yc;
+    for (std::int64_t i = i0; i < cols; ++i)
+        warp_affine_pixel<CH>(src, a, o + i * CH, i, by, ey, store);
+}
+
+#ifdef SKINCORE_RESIZE_AVX2
+// The same arithmetic, 4 RGB pixels at a time: every double operation is the scalar
+// one in the same order (no FMA), so the values are identical. Pixels are read as
+// 4-byte gathers (a pixel and the next byte); a block whose gather would touch the
+// last pixel of the buffer (the byte after it is not ours) goes the scalar way.
+// Returns the first column not done.
+template <class Out, class Store>
+__attribute__((target("avx2"))) std::int64_t warp_affine_row_rgb_avx2(
+    ConstView<std::uint8_t> src, const double* a, Out* o, std::int64_t j, std::int64_t cols,
+    Store& store) {
+    const std::int64_t w = src.width, h = src.height;
+    const double yc = static_cast<double>(j) + 0.5;
+    const double by = a[1] * yc, ey = a[4] * yc;
+    const __m256d A0 = _mm256_set1_pd(a[0]), A2 = _mm256_set1_pd(a[2]);
+    const __m256d A3 = _mm256_set1_pd(a[3]), A5 = _mm256_set1_pd(a[5]);
+    const __m256d BY = _mm256_set1_pd(by), EY = _mm256_set1_pd(ey);
+    const __m256d zero = _mm256_setzero_pd(), half = _mm256_set1_pd(0.5);
+    const __m256d FW = _mm256_set1_pd(static_cast<double>(w));
+    const __m256d FH = _mm256_set1_pd(static_cast<double>(h));
+    const __m256d lane = _mm256_set_pd(3.5, 2.5, 1.5, 0.5);
+    const __m128i one = _mm_set1_epi32(1), izero = _mm_setzero_si128();
+    const __m128i wm1 = _mm_set1_epi32(static_cast<int>(w - 1));
+    const __m128i hh = _mm_set1_epi32(static_cast<int>(h));
+    const __m128i stride = _mm_set1_epi32(static_cast<int>(src.row_stride));
+    const __m128i three = _mm_set1_epi32(3), byte = _mm_set1_epi32(0xff);
+    const int last = static_cast<int>((h - 1) * src.row_stride + (w - 1) * 3);
+    const __m128i lastv = _mm_set1_epi32(last);
+    const int* base = reinterpret_cast<const int*>(src.data);
+    std::int64_t i = 0;
+    for (; i + 4 <= cols; i += 4) {
+        // i + k + 0.5 for lane k: exact, as double(i + k) + 0.5
+        const __m256d xc = _mm256_add_pd(_mm256_set1_pd(static_cast<double>(i)), lane);
+        __m256d xin = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(A0, xc), BY), A2);
+        __m256d yin = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(A3, xc), EY), A5);
+        const __m256d in = _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd(xin, zero, _CMP_GE_OQ), _mm256_cmp_pd(xin, FW, _CMP_LT_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(yin, zero, _CMP_GE_OQ), _mm256_cmp_pd(yin, FH, _CMP_LT_OQ)));
+        const int inmask = _mm256_movemask_pd(in);
+        if (inmask == 0) {
+            for (int k = 0; k < 12; ++k) store(o + i * 3 + k, 0);
+            continue;
+        }
+        xin = _mm256_blendv_pd(half, _mm256_sub_pd(xin, half), in);  // outside: a safe 0
+        yin = _mm256_blendv_pd(half, _mm256_sub_pd(yin, half), in);
+        const __m256d fx = _mm256_floor_pd(xin), fy = _mm256_floor_pd(yin);
+        const __m256d dx = _mm256_sub_pd(xin, fx), dy = _mm256_sub_pd(yin, fy);
+        const __m128i xi = _mm256_cvttpd_epi32(fx), yi = _mm256_cvttpd_epi32(fy);
+        const __m128i x0 = _mm_mullo_epi32(_mm_max_epi32(xi, izero), three);
+        const __m128i x1 = _mm_mullo_epi32(_mm_min_epi32(_mm_add_epi32(xi, one), wm1), three);
+        const __m128i y0 = _mm_max_epi32(yi, izero);
+        const __m128i yn = _mm_add_epi32(yi, one);
+        const __m128i y1 = _mm_blendv_epi8(y0, yn, _mm_cmplt_epi32(yn, hh));
+        const __m128i r0 = _mm_mullo_epi32(y0, stride), r1 = _mm_mullo_epi32(y1, stride);
+        const __m128i o00 = _mm_add_epi32(r0, x0), o01 = _mm_add_epi32(r0, x1);
+        const __m128i o10 = _mm_add_epi32(r1, x0), o11 = _mm_add_epi32(r1, x1);
+        const __m128i mx = _mm_max_epi32(_mm_max_epi32(o00, o01), _mm_max_epi32(o10, o11));
+        if (_mm_movemask_epi8(_mm_cmplt_epi32(mx, lastv)) != 0xffff) {
+            for (std::int64_t k = i; k < i + 4; ++k)
+                warp_affine_pixel<3>(src, a, o + k * 3, k, by, ey, store);
+            continue;
+        }
+        const __m128i g00 = _mm_i32gather_epi32(base, o00, 1);
+        const __m128i g01 = _mm_i32gather_epi32(base, o01, 1);
+        const __m128i g10 = _mm_i32gather_epi32(base, o10, 1);
+        const __m128i g11 = _mm_i32gather_epi32(base, o11, 1);
+        alignas(16) int v[3][4];
+        for (int c = 0; c < 3; ++c) {
+            const __m256d p0 = _mm256_cvtepi32_pd(_mm_and_si128(_mm_srli_epi32(g00, 8 * c), byte));
+            const __m256d p1 = _mm256_cvtepi32_pd(_mm_and_si128(_mm_srli_epi32(g01, 8 * c), byte));
+            const __m256d q0 = _mm256_cvtepi32_pd(_mm_and_si128(_mm_srli_epi32(g10, 8 * c), byte));
+            const __m256d q1 = _mm256_cvtepi32_pd(_mm_and_si128(_mm_srli_epi32(g11, 8 * c), byte));
+            const __m256d v1 = _mm256_add_pd(p0, _mm256_mul_pd(_mm256_sub_pd(p1, p0), dx));
+            const __m256d v2 = _mm256_add_pd(q0, _mm256_mul_pd(_mm256_sub_pd(q1, q0), dx));
+            __m256d r = _mm256_add_pd(v1, _mm256_mul_pd(_mm256_sub_pd(v2, v1), dy));
+            r = _mm256_blendv_pd(zero, r, in);  // outside: 0
+            _mm_store_si128(reinterpret_cast<__m128i*>(v[c]), _mm256_cvttpd_epi32(r));
+        }
+        Out* q = o + i * 3;
+        for (int k = 0; k < 4; ++k) {
+            store(q + 3 * k, v[0][k]);
+            store(q + 3 * k + 1, v[1][k]);
+            store(q + 3 * k + 2, v[2][k]);
+        }
+    }
+    return i;
+}
+
+bool warp_affine_avx2() {
+    static const bool cpu = __builtin_cpu_supports("avx2");
+    return cpu && simd_enabled();
+}
+#endif
+
+template <class Out, class Store>
+void warp_affine_any(ConstView<std::uint8_t> src, const double* a, MutView<Out> dst, int threads,
+                     Store store) {
+    if (dst.empty()) return;
+    if (dst.channels != src.channels) throw std::invalid_argument("dst: channels must match src");
+    for (int k = 0; k < 6; ++k)
+        if (!std::isfinite(a[k])) throw std::invalid_argument("coeffs: must be finite");
+    if (src.channels != 1 && src.channels != 3)
+        throw std::invalid_argument("src: expected 1 or 3 channels");
+    ConstView<std::uint8_t> s = src;
+    if (s.empty()) s.width = s.height = 0;  // every sample falls outside: all fill
+    bool avx2 = false;
+#ifdef SKINCORE_RESIZE_AVX2
+    // 32-bit gather offsets: the whole source must lie within 2^31 - 4 bytes
+    avx2 = s.channels == 3 && !s.empty() && warp_affine_avx2() &&
+           (s.height - 1) * s.row_stride + s.width * 3 < (std::int64_t{1} << 31) - 4;
+#endif
+    parallel_rows(dst.height, row_grain(dst.width * dst.channels), threads,
+                  [&](std::int64_t j0, std::int64_t j1) {
+                      for (std::int64_t j = j0; j < j1; ++j) {
+                          if (s.channels == 1) {
+                              warp_affine_row<1>(s, a, dst.row(j), j, 0, dst.width, store);
+                              continue;
+                          }
+                          std::int64_t i0 = 0;
+#ifdef SKINCORE_RESIZE_AVX2
+                          if (avx2)
+                              i0 = warp_affine_row_rgb_avx2(s, a, dst.row(j), j, dst.width, store);
+#endif
+                          warp_affine_row<3>(s, a, dst.row(j), j, i0, dst.width, store);
+                      }
+                  });
+}
+
+}  // namespace
+
+void warp_affine(ConstView<std::uint8_t> src, const double* a, MutView<std::uint8_t> dst,
+                 int threads) {
+    warp_affine_any(src, a, dst, threads,
+                    [](std::uint8_t* p, int v) { *p = static_cast<std::uint8_t>(v); });
+}
+
+void warp_affine(ConstView<std::uint8_t> src, const double* a, MutView<float> dst, float div,
+                 float sub, int threads) {
+    float lut[256];
+    for (int v = 0; v < 256; ++v) lut[v] = static_cast<float>(v) / div - sub;
+    warp_affine_any(src, a, dst, threads, [&lut](float* p, int v) { *p = lut[v]; });
 }
 
 // ================================================================ tile median

@@ -24,6 +24,7 @@ __all__ = [
     "resize",
     "sample_separable",
     "tile_median",
+    "warp_affine",
     "wide_gaussian_blur",
     "wide_gaussian_means",
 ]
@@ -822,4 +823,73 @@ def sample_separable(
     if out.size == 0:
         return out
     _core.geometry.sample_separable(src, xs, ys, out, threads)
+    return out
+
+
+def warp_affine(
+    src: np.ndarray,
+    coeffs: Sequence[float] | np.ndarray,
+    size: tuple[int, int],
+    *,
+    out: np.ndarray | None = None,
+    div: float = 1.0,
+    sub: float = 0.0,
+    threads: int = 0,
+) -> np.ndarray:
+    """Bilinear affine warp of an 8-bit image, pixel for pixel as Pillow's.
+
+    The same pixels as ``Image.fromarray(src).transform(size, Image.AFFINE, coeffs,
+    Image.BILINEAR, fillcolor=0)``, read straight from ``src``'s memory (no copy)
+    and optionally written as normalised float32.
+
+    Parameters
+    ----------
+    src : numpy.ndarray
+        ``(h, w)`` or ``(h, w, 3)`` uint8 image. Rows may be strided; pixels within
+        a row must be contiguous. May be empty (the output is then all fill).
+    coeffs : sequence of float
+        ``(a, b, c, d, e, f)``, finite: output pixel ``(i, j)`` (column, row)
+        samples the source at ``X = a (i + .5) + b (j + .5) + c``, ``Y = d (i + .5)
+        + e (j + .5) + f`` (continuous coordinates, pixel ``(x, y)`` covers ``[x,
+        x+1) x [y, y+1)``).
+    size : tuple of int
+        ``(width, height)`` of the output.
+    out : numpy.ndarray, optional
+        ``(height, width[, 3])`` uint8 or float32 output, as many channels as
+        ``src``. Default: a new uint8 array.
+    div, sub : float, optional
+        For a float32 ``out``: each value is ``float32(v) / div - sub`` (float32
+        arithmetic), ``v`` the uint8 sample; ``div`` finite and non-zero.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out``. Samples with ``X`` or ``Y`` outside ``[0, w)``, ``[0, h)`` are 0
+        (``-sub`` as float). Else ``x = floor(X - .5)``, ``dx = X - .5 - x`` (and
+        so for y), neighbours clamped to the image, interpolated along rows then
+        columns in float64, truncated to an integer, as Pillow does.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout (naming the argument), non-finite
+        coefficients, or a bad ``div`` / ``sub``.
+    """
+    threads = check_threads(threads)
+    a = np.ascontiguousarray(coeffs, dtype=np.float64)
+    if a.shape != (6,):
+        raise ValueError("coeffs: expected 6 numbers")
+    width, height = (operator.index(v) for v in size)
+    if width < 0 or height < 0:
+        raise ValueError(f"size: must not be negative, got {size}")
+    if out is None:
+        shape = (height, width) if src.ndim == 2 else (height, width, *src.shape[2:])
+        out = np.empty(shape, np.uint8)
+    elif out.shape[:2] != (height, width):
+        raise ValueError(f"out: shape {out.shape} does not match size {size}")
+    if out.size == 0:
+        return out
+    _core.geometry.warp_affine(src, a, out, float(div), float(sub), threads)
     return out

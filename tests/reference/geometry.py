@@ -188,3 +188,43 @@ def max_filter(img: np.ndarray, radius: int) -> np.ndarray:
         for dx in range(2 * radius + 1):
             out = np.maximum(out, pad[dy : dy + h, dx : dx + w])
     return out
+
+
+def warp_affine(src: np.ndarray, coeffs, size: tuple[int, int]) -> np.ndarray:
+    """Pillow's bilinear affine transform of a uint8 (h, w[, c]) image, uint8 out.
+
+    Follows the definition in ``geometry.hpp`` (Pillow's ``affine_transform`` and
+    ``bilinear_filter*``) with float64 arrays, one operation at a time.
+    """
+    a = [float(v) for v in coeffs]
+    width, height = size
+    img = src if src.ndim == 3 else src[:, :, None]
+    h, w, ch = img.shape
+    xc = np.arange(width, dtype=np.float64)[None, :] + 0.5
+    yc = np.arange(height, dtype=np.float64)[:, None] + 0.5
+    with np.errstate(invalid="ignore", over="ignore"):
+        xin = a[0] * xc + a[1] * yc + a[2]
+        yin = a[3] * xc + a[4] * yc + a[5]
+        inside = (xin >= 0.0) & (xin < w) & (yin >= 0.0) & (yin < h)
+    out = np.zeros((height, width, ch), np.uint8)
+    if not inside.any():
+        return out if src.ndim == 3 else out[:, :, 0]
+    xs, ys = xin[inside] - 0.5, yin[inside] - 0.5
+    x = np.floor(xs).astype(np.int64)
+    y = np.floor(ys).astype(np.int64)
+    dx, dy = (xs - x)[:, None], (ys - y)[:, None]
+    x0, x1 = np.clip(x, 0, w - 1), np.clip(x + 1, 0, w - 1)
+    yy0 = np.clip(y, 0, h - 1)
+    has1 = (y + 1 >= 0) & (y + 1 < h)
+    yy1 = np.where(has1, y + 1, yy0)
+    f = img.astype(np.int64)
+
+    def lerp_row(r):
+        p0, p1 = f[r, x0], f[r, x1]
+        return p0.astype(np.float64) + (p1 - p0).astype(np.float64) * dx
+
+    v1 = lerp_row(yy0)
+    v2 = np.where(has1[:, None], lerp_row(yy1), v1)
+    v = v1 + (v2 - v1) * dy
+    out[inside] = v.astype(np.int64).astype(np.uint8)
+    return out if src.ndim == 3 else out[:, :, 0]

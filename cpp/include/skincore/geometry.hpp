@@ -214,6 +214,28 @@ inline void fill_polygon(const double* xy, std::int64_t n_points, MutView<std::u
 void sample_separable(ConstView<float> src, const double* xs, const double* ys,
                       MutView<float> dst, int threads);
 
+// ------------------------------------------------------------------ affine warp
+
+// Pillow's Image.transform(size, AFFINE, a, BILINEAR, fillcolor=0) for an 8-bit
+// image (1 or 3 channels, "L" / "RGB"), pixel for pixel. Output pixel (i, j)
+// (column i, row j) samples the source at, in double precision and this order,
+//   X = a[0] * (i + 0.5) + a[1] * (j + 0.5) + a[2],
+//   Y = a[3] * (i + 0.5) + a[4] * (j + 0.5) + a[5]
+// (continuous coordinates: source pixel (x, y) covers [x, x+1) x [y, y+1)). When
+// not 0 <= X < width and 0 <= Y < height, the pixel is 0. Else, with
+// x = floor(X - 0.5), y = floor(Y - 0.5), dx = X - 0.5 - x, dy = Y - 0.5 - y and
+// columns x, x + 1 clamped to the image: per row r, v(r) = p(r, x) +
+// (p(r, x + 1) - p(r, x)) * dx; v = v(y') + (v(y + 1) - v(y')) * dy with
+// y' = y clamped to the image and v(y + 1) = v(y') when row y + 1 is outside; the
+// value is v truncated to an integer (never rounded). dst has src's channels.
+// uint8 output stores that value; float32 output stores float(value) / div - sub
+// (float32 arithmetic). Deterministic for any thread count (pixels independent).
+// An empty src gives an all-zero (fill) output. a must be finite.
+void warp_affine(ConstView<std::uint8_t> src, const double* a, MutView<std::uint8_t> dst,
+                 int threads);
+void warp_affine(ConstView<std::uint8_t> src, const double* a, MutView<float> dst, float div,
+                 float sub, int threads);
+
 // ----------------------------------------------------------------- tile median
 
 // Median of src over the pixels of each tile x tile block where mask != 0 and src

@@ -51,6 +51,14 @@ def sample_separable(
     dst: npt.NDArray[np.float32],
     threads: int = 0,
 ) -> None: ...
+def warp_affine(
+    src: npt.NDArray[np.uint8],
+    coeffs: npt.NDArray[np.float64],
+    dst: npt.NDArray[np.uint8] | npt.NDArray[np.float32],
+    div: float = 1.0,
+    sub: float = 0.0,
+    threads: int = 0,
+) -> None: ...
 def max_filter(
     src: npt.NDArray[np.float32],
     dst: npt.NDArray[np.float32],
