@@ -55,7 +55,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from skincore import geometry
 from skincore.errors import SkinError
@@ -250,7 +249,6 @@ def align_chip(rgb: np.ndarray, landmarks: np.ndarray, *, size: int = CHIP_SIZE)
         nw, nh = max(1, round((x1 - x0) / f)), max(1, round((y1 - y0) / f))
         box = geometry.resize(box, (nw, nh), method="area")
         fx, fy = (x1 - x0) / nw, (y1 - y0) / nh
-    src = Image.fromarray(np.ascontiguousarray(box), "RGB")
     # Continuous image coordinate X lies at (X - x0) / fx in the reduced box.
     coeffs = (
         tf[0, 0] / fx,
@@ -260,15 +258,9 @@ def align_chip(rgb: np.ndarray, landmarks: np.ndarray, *, size: int = CHIP_SIZE)
         tf[1, 1] / fy,
         (tf[1, 2] - y0) / fy,
     )
-    out = np.array(
-        src.transform(
-            (size, size),
-            Image.Transform.AFFINE,
-            coeffs,
-            Image.Resampling.BILINEAR,
-            fillcolor=(0, 0, 0),
-        )
-    )
+    # Pillow's Image.transform(AFFINE, BILINEAR, fillcolor=0), pixel for pixel,
+    # read in place from the (row-strided) box.
+    out = geometry.warp_affine(box, coeffs, (size, size), threads=0)
     # A chip pixel is black unless its four bilinear neighbours all lie in the
     # (reduced) photo, as dlib's extraction has it; Pillow would blend the edge in.
     # Where the box is not cut by the photo's edge the margin keeps samples inside.

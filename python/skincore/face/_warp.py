@@ -1,4 +1,4 @@
-"""Affine crops with Pillow (no OpenCV): the geometry both face models share.
+"""Affine crops (no OpenCV): the geometry both face models share.
 
 Coordinates are continuous pixel coordinates: pixel ``(i, j)`` of an image covers
 ``[i, i+1) x [j, j+1)``, its centre is ``(i + 0.5, j + 0.5)``. That is Pillow's
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+
+from skincore import geometry
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,30 @@ def _as_image(rgb: np.ndarray) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(rgb), "RGB")
 
 
-def crop(image: Image.Image | np.ndarray, roi: Roi, size: int) -> np.ndarray:
+def crop(
+    image: Image.Image | np.ndarray,
+    roi: Roi,
+    size: int,
+    *,
+    out: np.ndarray | None = None,
+    div: float = 1.0,
+    sub: float = 0.0,
+) -> np.ndarray:
     """Sample ``roi`` of ``image`` into a ``size x size x 3`` uint8 array (black outside).
 
     Bilinear interpolation; when one output pixel spans two or more input pixels the
     image is first box-reduced by an integer factor so the crop does not alias. An
     ``(H, W, 3)`` uint8 array is reduced by the threaded C++ area kernel straight
-    from the photo's memory (no copy of the photo); a PIL image by Pillow.
+    from the photo's memory (no copy of the photo); a PIL image by Pillow. The
+    bilinear sampling is :func:`skincore.geometry.warp_affine`, Pillow's
+    ``Image.transform(..., AFFINE, ..., BILINEAR)`` pixel for pixel.
+
+    ``out``, when given, is a ``(size, size, 3)`` uint8 or float32 array written in
+    place and returned; float32 holds ``float32(v) / div - sub`` of each sample
+    ``v`` (the network's normalisation, as NumPy would compute it).
     """
+    if out is None:
+        out = np.empty((size, size, 3), np.uint8)
     k = roi.side / size  # input pixels per output pixel
     r = max(1, int(math.floor(k)))
     u, v = roi.axes()
@@ -69,7 +87,11 @@ def crop(image: Image.Image | np.ndarray, roi: Roi, size: int) -> np.ndarray:
     x1 = min(width, int(math.ceil(roi.cx + half)))
     y1 = min(height, int(math.ceil(roi.cy + half)))
     if x1 <= x0 or y1 <= y0:
-        return np.zeros((size, size, 3), np.uint8)
+        empty = np.zeros((0, 0, 3), np.uint8)
+        return geometry.warp_affine(
+            empty, (0, 0, 0, 0, 0, 0), (size, size), out=out, div=div, sub=sub
+        )
+    src: np.ndarray
     if isinstance(image, np.ndarray):
         # Whole r x r blocks only (the box has a margin of 2r + 2 pixels to spare):
         # the area kernel then averages exactly the blocks Pillow's reduce would.
@@ -77,25 +99,20 @@ def crop(image: Image.Image | np.ndarray, roi: Roi, size: int) -> np.ndarray:
             x1 = x0 + max(1, (x1 - x0) // r) * r
             y1 = y0 + max(1, (y1 - y0) // r) * r
             x1, y1 = min(x1, width), min(height, y1)
-        sub = image[y0:y1, x0:x1]
-        if r > 1 and sub.shape[0] >= r and sub.shape[1] >= r:
-            from skincore import geometry
-
-            sub = geometry.resize(
-                sub, (sub.shape[1] // r, sub.shape[0] // r), method="area", threads=0
+        box = image[y0:y1, x0:x1]
+        if r > 1 and box.shape[0] >= r and box.shape[1] >= r:
+            src = geometry.resize(
+                box, (box.shape[1] // r, box.shape[0] // r), method="area", threads=0
             )
-            src = Image.fromarray(np.ascontiguousarray(sub), "RGB")
+        elif r > 1:
+            src = np.asarray(Image.fromarray(np.ascontiguousarray(box), "RGB").reduce(r))
         else:
-            src = Image.fromarray(np.ascontiguousarray(sub), "RGB")
-            src = src.reduce(r) if r > 1 else src
+            src = box  # read in place (row-strided view)
     else:
-        src = image.crop((x0, y0, x1, y1))
-        src = src.reduce(r) if r > 1 else src
+        pil = image.crop((x0, y0, x1, y1))
+        src = np.asarray(pil.reduce(r) if r > 1 else pil)
     # output (x, y) -> input: centre + (x*k - side/2) u + (y*k - side/2) v, then / r
     ox = roi.cx - roi.side / 2 * (u[0] + v[0]) - x0
     oy = roi.cy - roi.side / 2 * (u[1] + v[1]) - y0
     coeffs = (k * u[0] / r, k * v[0] / r, ox / r, k * u[1] / r, k * v[1] / r, oy / r)
-    out = src.transform(
-        (size, size), Image.Transform.AFFINE, coeffs, Image.Resampling.BILINEAR, fillcolor=(0, 0, 0)
-    )
-    return np.asarray(out)
+    return geometry.warp_affine(src, coeffs, (size, size), out=out, div=div, sub=sub, threads=0)

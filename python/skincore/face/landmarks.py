@@ -143,8 +143,8 @@ def mesh_in_roi(
     presence : float
         The model's face-presence probability for this crop.
     """
-    tensor = crop(image, roi, INPUT_SIZE)
-    x = (tensor.astype(np.float32) / np.float32(255.0))[None]
+    x = np.empty((1, INPUT_SIZE, INPUT_SIZE, 3), np.float32)
+    crop(image, roi, INPUT_SIZE, out=x[0], div=255.0)  # the [0, 1] tensor, in place
     sess = session or get_session(FACE_LANDMARKS, provider=provider, threads=threads)
     raw, presence_logit = sess.run(["Identity", "Identity_1"], {"input_12": x})
     pts = raw.reshape(NUM_POINTS, 3).astype(np.float64)
