@@ -24,6 +24,7 @@ from skincore.face.skinmask import (
     to_grid,
 )
 from synthetic_glasses import paint_frames
+from tools_loader import load_tool
 
 pytest.importorskip("onnxruntime")
 
@@ -92,13 +93,7 @@ def test_export_tool_reproduces_the_packaged_model(tmp_path):
     )
     if src is None:
         pytest.skip("the 512-px source model (../shared/models) is not on this machine")
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "export_face_segmentation", here.parents[1] / "tools" / "export_face_segmentation.py"
-    )
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("export_face_segmentation")
     out = tmp_path / "seg.onnx"
     tool.export(src, out, 256)
     assert out.read_bytes() == models.FACE_SEGMENTATION.read_bytes()
@@ -571,7 +566,6 @@ def test_mediapipe_hair_converter_gives_sane_hair(faces, tmp_path):
     """The comparison model (not shipped): converted MediaPipe hair segmentation."""
     pytest.importorskip("onnx")
     pytest.importorskip("tflite")
-    import importlib.util
 
     import onnxruntime as ort
 
@@ -586,11 +580,7 @@ def test_mediapipe_hair_converter_gives_sane_hair(faces, tmp_path):
     )
     if src is None:
         pytest.skip("hair_segmentation.tflite (../shared/models) is not on this machine")
-    spec = importlib.util.spec_from_file_location(
-        "convert_mediapipe_hair", here.parents[1] / "tools" / "convert_mediapipe_hair.py"
-    )
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("convert_mediapipe_hair")
     out = tmp_path / "hair.onnx"
     tool.convert(src, out, 256)
     rgb, lm = faces["ccby_london_087"]
