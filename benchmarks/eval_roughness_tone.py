@@ -88,16 +88,15 @@ def main() -> None:
         ppm = FaceWork(rgb, pts).px_per_mm
         cx, cy = (float(v) for v in region_polygons(pts)["left_cheek"].mean(axis=0))
         r = RADIUS_MM * ppm
-        yy, xx = np.mgrid[: rgb.shape[0], : rgb.shape[1]]
+        # the cheek's L* on the disc's box only
+        x0, y0 = max(0, int(cx - r)), max(0, int(cy - r))
+        box = rgb[y0 : int(cy + r) + 1, x0 : int(cx + r) + 1]
+        yy, xx = np.mgrid[y0 : y0 + box.shape[0], x0 : x0 + box.shape[1]]
         disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
-        light = float(np.median(color.rgb_to_lab(rgb)[..., 0][disc]))
+        light = float(np.median(color.rgb_to_lightness(box)[disc]))
         cells = [rough_share(rgb, pts, cx, cy, r)]
         cells += [rough_share(plant(rgb, cx, cy, ppm, a), pts, cx, cy, r) for a in args.rms]
-        print(
-            f"{path.stem:<28}{light:>9.1f}"
-            + "".join(f"{v:>10.2f}" for v in cells[:1])
-            + "".join(f"{v:>10.2f}" for v in cells[1:])
-        )
+        print(f"{path.stem:<28}{light:>9.1f}" + "".join(f"{v:>10.2f}" for v in cells))
 
 
 if __name__ == "__main__":
