@@ -11,9 +11,11 @@ image. Then:
 - the calibration refitted on the whole split (the knots to paste into
   ``age_head.CALIBRATION_AGE``), and its k-fold out-of-fold MAE: each fold is
   predicted by a map fitted on the other folds only;
-- the shipped calibration (the constants in ``age_head``) applied to the split;
-- optionally (``--wrinkles``) whether skincore's wrinkle measure adds anything
-  out-of-fold.
+- the shipped calibration (the constants in ``age_head``) applied to the split.
+
+The measured ageing signs (wrinkles, roughness) cannot be added here: UTKFace's
+200-px crops hold the face at 1.0-1.35 px/mm (iris scale, 20 photos), below the
+wrinkle concern's 2.5 px/mm.
 
 The calibration is a monotone piecewise-linear map of the expected age with knots at
 :data:`KNOTS`, fitted by least absolute deviations (a linear programme, SciPy's HiGHS)
