@@ -235,3 +235,40 @@ def test_confusion_names_what_each_error_was():
     missed, false = S.confusion(found, planted, base, ppm)
     assert sorted(missed) == [("papule", "-"), ("spot", "acne_mark")]
     assert sorted(false) == [("acne_mark", "spot"), ("spot", "none")]
+
+
+def test_spots_must_stand_out_of_the_melanin_noise_on_every_side():
+    # The benchmark's draws (seeds 0-5, 4 lesions of each kind) on the darkest
+    # face: with the fixed side-contrast floor alone (side_noise_factor 0),
+    # natural shadows beside the nose, under the eyes and at the hairline came
+    # out as 14 false spots (38 detections for 24 planted); measured against
+    # the melanin map's noise, 3. Every planted spot and mole is still found,
+    # and the light face is unchanged (its map is 2.7x quieter).
+    import dataclasses
+
+    counts = {}
+    for factor in (0.0, LesionParams().side_noise_factor):
+        p = dataclasses.replace(LesionParams(), side_noise_factor=factor)
+        for name in (LIGHT, DARK):
+            f = S.load_face(S.FACES / f"{name}.jpg")
+            base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, p)
+            tot = {"spot": [0, 0, 0], "mole": [0, 0, 0]}
+            for seed in range(6):
+                rng = np.random.default_rng(seed)
+                kinds = [k for k in S.RECIPES for _ in range(4)]
+                rng.shuffle(kinds)
+                pl = S.place(f, kinds, rng)
+                img = S.plant(f.rgb, pl)
+                found = detect_lesions(img, color.rgb_to_lab(img), f.skin, f.px_per_mm, p)
+                for kind, r in S.score(found, pl, base, f.px_per_mm).items():
+                    if kind in tot:
+                        t = tot[kind]
+                        t[0] += r["recalled"]
+                        t[1] += r["detections"] - r["correct"]
+                        t[2] += r["planted"]
+            counts[factor, name] = tot
+    strict, loose = counts[LesionParams().side_noise_factor, DARK], counts[0.0, DARK]
+    assert loose["spot"][1] >= 10 and strict["spot"][1] <= 4
+    assert strict["spot"][0] == loose["spot"][0] == strict["spot"][2]
+    assert strict["mole"][0] == strict["mole"][2]
+    assert counts[0.0, LIGHT] == counts[LesionParams().side_noise_factor, LIGHT]
