@@ -15,6 +15,7 @@ from skincore.concerns.lesions import (
     KINDS,
     Lesion,
     LesionParams,
+    MelaninParams,
     acne_score,
     classify,
     confidence,
@@ -253,6 +254,118 @@ def test_brown_area_is_hyperpigmented_skin_only(faces):
         inner = (np.hypot(xx - site[0], yy - site[1]) <= 0.8 * 8.0 * f.px_per_mm) & (f.skin > 0)
         assert np.count_nonzero(inner & (m.mask > 0)) / np.count_nonzero(inner) >= 0.9
         assert np.count_nonzero(core & (m.mask > 0)) >= 0.5 * np.count_nonzero(core & (f.skin > 0))
+
+
+def _shade(rgb: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Shade ``rgb`` by ``t`` (h, w): each pixel's optical density times ``1 + t``.
+
+    The shaded side of a turned face is lit by light the skin itself reflected,
+    which has the skin's colour: its density grows along the skin's own density
+    vector (melanin and haemoglobin included), not along grey, so the
+    chromophore split leaves part of it in the melanin map, as on real photos.
+    """
+    c = rgb.astype(np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = 10.0 ** (np.log10(np.clip(lin, 1e-4, 1.0)) * (1.0 + t[..., None]))
+    out = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
+    return np.clip(np.round(out * 255.0), 0, 255).astype(np.uint8)
+
+
+def _ramp(x: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Smooth step from 0 at ``start`` to 1 at ``end``."""
+    s = np.clip((x - start) / (end - start), 0.0, 1.0)
+    return s * s * (3.0 - 2.0 * s)
+
+
+@pytest.mark.parametrize("tone", [(190, 140, 110), (110, 75, 55)])
+def test_smooth_shading_is_not_brown_and_spots_under_it_are(tone):
+    """A face-sized skin oval shaded towards one edge (its density doubled there)."""
+    h, w, ppm = 540, 420, 3.0
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    rng = np.random.default_rng(7)
+    flat = np.clip(np.array(tone, np.float64) + rng.normal(0.0, 2.0, (h, w, 3)), 0, 255)
+    rgb = _shade(flat.astype(np.uint8), _ramp(xx, 0.55 * w, 0.95 * w))
+    skin = (((xx - w / 2) / (0.46 * w)) ** 2 + ((yy - h / 2) / (0.46 * h)) ** 2 <= 1.0).astype(
+        np.uint8
+    ) * np.uint8(255)
+    # Against the plain 15 mm mean the shaded edge is brown (what the 3/4 photo showed).
+    assert melanin(rgb, skin, ppm, MelaninParams(background_order=0)).brown_fraction > 0.10
+    assert melanin(rgb, skin, ppm).brown_fraction < 0.002
+    # Brown spots (melanin 0.12, 2 mm) on the shading, up to 1 cm from its edge.
+    sites = [(300.0, 200.0), (330.0, 270.0), (360.0, 330.0), (380.0, 220.0), (340.0, 380.0)]
+    img = S.plant(rgb, [S.Planted("spot", x, y, 2.0 * ppm) for x, y in sites])
+    m = melanin(img, skin, ppm)
+    for x, y in sites:
+        disc = np.hypot(xx - x, yy - y) <= 1.0 * ppm
+        assert np.all(m.mask[disc] > 0), (x, y)
+    # the spots' own area (0.37 % of the skin; 0.46 % measured), not the shading
+    planted = len(sites) * np.pi * (2.0 * ppm) ** 2 / np.count_nonzero(skin)
+    assert m.brown_fraction < 2.0 * planted
+    found = detect_lesions(img, color.rgb_to_lab(img), skin, ppm)
+    assert sorted(d.kind for d in found) == ["spot"] * len(sites)
+    for x, y in sites:
+        assert _near_one(found, x, y, 2.0 * ppm)
+
+
+def _near_one(found: list[Lesion], x: float, y: float, tol: float) -> bool:
+    return any(np.hypot(d.center[0] - x, d.center[1] - y) <= tol for d in found)
+
+
+def test_shading_planted_on_a_real_face_is_not_brown(faces):
+    """The 45 cm selfie shaded towards its side: the brown area stays near the face's own."""
+    f = faces["cc0_selfie_45cm"]
+    xs = np.nonzero(f.skin)[1]
+    x0, x1 = float(xs.min()), float(xs.max())
+    xx = np.arange(f.skin.shape[1], dtype=np.float64)[None, :].repeat(f.skin.shape[0], 0)
+    img = _shade(f.rgb, _ramp(xx, x0 + 0.55 * (x1 - x0), x1))
+    plain = melanin(f.rgb, f.skin, f.px_per_mm).brown_fraction
+    shaded = melanin(img, f.skin, f.px_per_mm).brown_fraction
+    old = MelaninParams(background_order=0)
+    old_plain = melanin(f.rgb, f.skin, f.px_per_mm, old).brown_fraction
+    old_shaded = melanin(img, f.skin, f.px_per_mm, old).brown_fraction
+    # measured: 1.2 % -> 2.0 %; the plain mean 1.3 % -> 10.0 %
+    assert old_shaded - old_plain > 0.05
+    assert shaded - plain < 0.015
+
+
+def test_plane_background_follows_a_linear_field_to_the_edge():
+    """The first-order background follows a linear map up to the mask's edge where it rises."""
+    from skincore.concerns.lesions import _background
+
+    h, w = 120, 150
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    field = (0.3 + 0.002 * xx - 0.001 * yy).astype(np.float32)
+    keep = ((xx - 60) / 50) ** 2 + ((yy - 60) / 45) ** 2 <= 1.0
+    n = int(np.count_nonzero(keep))
+    mean0 = _background([field], keep, n, 30.0, 1)[0]
+    plane = _background([field], keep, n, 30.0, 1, slope_ridge=1e-4)[0]
+    span = np.ptp(field[keep])
+    # where the field rises to the edge the plane follows it; where it falls the
+    # background stays at the mean (above the field: no excess either way)
+    assert np.max((field - plane)[keep]) < 2e-3 * span
+    rising = keep & (field > mean0 + 0.02 * span)
+    assert np.count_nonzero(rising) > 0.2 * n
+    assert np.max(np.abs(plane - field)[rising]) < 2e-3 * span
+    falling = keep & (field < mean0 - 0.02 * span)
+    assert np.count_nonzero(falling) > 0.2 * n
+    assert np.max(np.abs(plane - mean0)[falling]) < 2e-3 * span
+    # the plain mean misses the rising edge by a sizeable part of the ramp
+    assert np.max((field - mean0)[keep]) > 0.15 * span
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"background_order": 2}, "background_order"),
+        ({"slope_ridge": 0.0}, "slope_ridge"),
+        ({"slope_ridge": float("nan")}, "slope_ridge"),
+    ],
+)
+def test_melanin_background_params_are_checked(params, name):
+    rgb = np.full((20, 20, 3), 150, np.uint8)
+    skin = np.full((20, 20), 255, np.uint8)
+    with pytest.raises(ValueError, match=name):
+        melanin(rgb, skin, 3.0, MelaninParams(**params))
 
 
 @pytest.mark.parametrize(
