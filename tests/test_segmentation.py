@@ -24,7 +24,7 @@ from skincore.face.skinmask import (
     to_grid,
 )
 from synthetic_glasses import paint_frames
-from tools_loader import load_tool
+from tools_loader import load_tool, shared_model
 
 pytest.importorskip("onnxruntime")
 
@@ -82,15 +82,7 @@ def test_notice_has_the_segmentation_model_hash_and_licence():
 def test_export_tool_reproduces_the_packaged_model(tmp_path):
     onnx = pytest.importorskip("onnx")
     assert onnx
-    here = Path(__file__).resolve()
-    src = next(
-        (
-            p / "shared" / "models" / "skin_clothes_hair_pan.onnx"
-            for p in here.parents
-            if (p / "shared" / "models" / "skin_clothes_hair_pan.onnx").is_file()
-        ),
-        None,
-    )
+    src = shared_model("skin_clothes_hair_pan.onnx")
     if src is None:
         pytest.skip("the 512-px source model (../shared/models) is not on this machine")
     tool = load_tool("export_face_segmentation")
@@ -569,15 +561,7 @@ def test_mediapipe_hair_converter_gives_sane_hair(faces, tmp_path):
 
     import onnxruntime as ort
 
-    here = Path(__file__).resolve()
-    src = next(
-        (
-            p / "shared" / "models" / "hair_segmentation.tflite"
-            for p in here.parents
-            if (p / "shared" / "models" / "hair_segmentation.tflite").is_file()
-        ),
-        None,
-    )
+    src = shared_model("hair_segmentation.tflite")
     if src is None:
         pytest.skip("hair_segmentation.tflite (../shared/models) is not on this machine")
     tool = load_tool("convert_mediapipe_hair")
