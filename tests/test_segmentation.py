@@ -79,18 +79,6 @@ def test_notice_has_the_segmentation_model_hash_and_licence():
     assert "324a22a1c2e3a433d6225d4c5c50f50912797a4d14b69f7d632eeb5c85346f36" in text
 
 
-def test_export_tool_reproduces_the_packaged_model(tmp_path):
-    onnx = pytest.importorskip("onnx")
-    assert onnx
-    src = shared_model("skin_clothes_hair_pan.onnx")
-    if src is None:
-        pytest.skip("the 512-px source model (../shared/models) is not on this machine")
-    tool = load_tool("export_face_segmentation")
-    out = tmp_path / "seg.onnx"
-    tool.export(src, out, 256)
-    assert out.read_bytes() == models.FACE_SEGMENTATION.read_bytes()
-
-
 def test_segment_face_grid_and_determinism(faces):
     rgb, lm = faces["ccby_london_087"]
     a = segment_face(rgb, lm, threads=1)
