@@ -9,7 +9,14 @@ import pytest
 from PIL import Image, ImageOps
 
 from skincore.face import FaceBox, FaceLandmarks, detect_faces, fit_landmarks, head_pose
-from skincore.face.detector import anchors, weighted_merge
+from skincore.face._warp import Roi, crop
+from skincore.face.detector import (
+    INPUT_SIZE,
+    anchors,
+    detect_in_tensor,
+    input_tensor,
+    weighted_merge,
+)
 from skincore.face.pose import face_axes
 
 PHOTOS = [
@@ -227,6 +234,32 @@ def test_two_faces_largest_first(sample, faces_dir):
         lm = fit_landmarks(canvas, f)
         assert lm.presence > 0.9
         assert f.x0 < lm.points[468, 0] < lm.points[473, 0] < f.x1
+
+
+def test_detector_float_input_is_the_normalised_crop(sample, sample_fit):
+    # input_tensor writes crop()'s samples as float32 v / 127.5 - 1 in one pass: the
+    # same values, bit for bit, as normalising the uint8 crop with NumPy
+    face, _ = sample_fit
+    cx, cy = (face.x0 + face.x1) / 2, (face.y0 + face.y1) / 2
+    h, w = sample.shape[:2]
+    rois = [
+        Roi(cx=w / 2, cy=h / 2, side=float(max(h, w)), angle=0.0),  # letterboxed, reduced
+        Roi(cx=cx, cy=cy, side=1.5 * face.width, angle=0.4),  # rotated face crop
+        Roi(cx=5.0, cy=h - 5.0, side=100.0, angle=-2.0),  # mostly outside: -1 there
+    ]
+    for roi in rois:
+        u8 = crop(sample, roi, INPUT_SIZE)
+        got = input_tensor(sample, roi)
+        assert got.dtype == np.float32 and got.shape == (INPUT_SIZE, INPUT_SIZE, 3)
+        np.testing.assert_array_equal(got, u8.astype(np.float32) / np.float32(127.5) - 1)
+        for a, b in zip(
+            detect_in_tensor(got, roi, min_score=0.1),
+            detect_in_tensor(u8, roi, min_score=0.1),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(a, b)
+    assert (input_tensor(sample, rois[2]) == -1).mean() > 0.5
+    assert detect_in_tensor(input_tensor(sample, rois[1]), rois[1])[2].max() > 0.9
 
 
 def test_min_score_filters(sample):

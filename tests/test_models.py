@@ -144,16 +144,19 @@ def test_live_tflite_and_deterministic_conversion(ref):
     pytest.importorskip("ai_edge_litert")
     conv = _converter()
     sources = conv.extract_sources(TASK.read_bytes())
-    opt = load_tool("optimize_face_landmarks")
+    optimizers = {
+        "face_landmarks.onnx": load_tool("optimize_face_landmarks"),
+        "face_detector.onnx": load_tool("optimize_face_detector"),
+    }
     for member, (_, onnx_name) in conv.SOURCES.items():
         produced = conv.convert(sources[member], Path(onnx_name).stem)
-        if onnx_name == "face_landmarks.onnx":
-            # the converter's graph, then tools/optimize_face_landmarks.py
-            assert hashlib.sha256(produced).hexdigest() == opt.SOURCE_SHA256
-            onnx = pytest.importorskip("onnx")
-            produced = opt.rewrite(onnx.ModelProto.FromString(produced)).SerializeToString(
-                deterministic=True
-            )
+        opt = optimizers[onnx_name]
+        # the converter's graph, then tools/optimize_face_<model>.py
+        assert hashlib.sha256(produced).hexdigest() == opt.SOURCE_SHA256
+        onnx = pytest.importorskip("onnx")
+        produced = opt.rewrite(onnx.ModelProto.FromString(produced)).SerializeToString(
+            deterministic=True
+        )
         # the converter reproduces the packaged file byte for byte
         assert hashlib.sha256(produced).hexdigest() == _sha(models.MODELS_DIR / onnx_name)
     for key, member, path, norm in (

@@ -24,7 +24,7 @@ from skincore.face.skinmask import (
     to_grid,
 )
 from synthetic_glasses import paint_frames
-from tools_loader import load_tool
+from tools_loader import load_tool, shared_model
 
 pytest.importorskip("onnxruntime")
 
@@ -77,26 +77,6 @@ def test_notice_has_the_segmentation_model_hash_and_licence():
     assert m.group(1) == hashlib.sha256(models.FACE_SEGMENTATION.read_bytes()).hexdigest()
     assert "MIT License" in (models.MODELS_DIR / "LICENSE.face_segmentation.txt").read_text()
     assert "324a22a1c2e3a433d6225d4c5c50f50912797a4d14b69f7d632eeb5c85346f36" in text
-
-
-def test_export_tool_reproduces_the_packaged_model(tmp_path):
-    onnx = pytest.importorskip("onnx")
-    assert onnx
-    here = Path(__file__).resolve()
-    src = next(
-        (
-            p / "shared" / "models" / "skin_clothes_hair_pan.onnx"
-            for p in here.parents
-            if (p / "shared" / "models" / "skin_clothes_hair_pan.onnx").is_file()
-        ),
-        None,
-    )
-    if src is None:
-        pytest.skip("the 512-px source model (../shared/models) is not on this machine")
-    tool = load_tool("export_face_segmentation")
-    out = tmp_path / "seg.onnx"
-    tool.export(src, out, 256)
-    assert out.read_bytes() == models.FACE_SEGMENTATION.read_bytes()
 
 
 def test_segment_face_grid_and_determinism(faces):
@@ -569,15 +549,7 @@ def test_mediapipe_hair_converter_gives_sane_hair(faces, tmp_path):
 
     import onnxruntime as ort
 
-    here = Path(__file__).resolve()
-    src = next(
-        (
-            p / "shared" / "models" / "hair_segmentation.tflite"
-            for p in here.parents
-            if (p / "shared" / "models" / "hair_segmentation.tflite").is_file()
-        ),
-        None,
-    )
+    src = shared_model("hair_segmentation.tflite")
     if src is None:
         pytest.skip("hair_segmentation.tflite (../shared/models) is not on this machine")
     tool = load_tool("convert_mediapipe_hair")

@@ -34,13 +34,12 @@ checked); ``OUT.onnx`` may be the same path. The output is deterministic.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-from pathlib import Path
-
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
+
+from onnx_rewrite import channel_pad, replace_graph
+from onnx_rewrite import main as run_tool
 
 SOURCE_SHA256 = "2f4636738e613f6460668ef574e78151367eab1fc355df0e149bf3e595ea122e"
 
@@ -50,14 +49,6 @@ def _attr(node: onnx.NodeProto, name: str, default: object = None) -> object:
         if a.name == name:
             return helper.get_attribute_value(a)
     return default
-
-
-def _channel_pad(pads: np.ndarray) -> int | None:
-    """Channels appended by an NCHW ``Pad`` that pads only the channel axis at its end."""
-    p = [int(v) for v in pads.reshape(-1)]
-    if len(p) == 8 and p[5] > 0 and all(v == 0 for i, v in enumerate(p) if i != 5):
-        return p[5]
-    return None
 
 
 def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -96,7 +87,7 @@ def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
             pad, conv = ins[k], ins[1 - k]
             if pad is None or conv is None or pad.op_type != "Pad" or conv.op_type != "Conv":
                 continue
-            extra = _channel_pad(numpy_helper.to_array(inits[pad.input[1]]))
+            extra = channel_pad(numpy_helper.to_array(inits[pad.input[1]]))
             if (
                 extra is None
                 or len(pad.input) > 2
@@ -157,33 +148,12 @@ def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
             helper.make_node("Conv", [y + "_negpart", w_slope.name], [y + "_scaled"], **conv),
             helper.make_node("Add", [x, y + "_scaled"], [y]),
         ]
-    used = {i for n in out for i in n.input}
-    kept = [t for t in graph.initializer if t.name in used]
-    del graph.node[:]
-    graph.node.extend(out)
-    del graph.initializer[:]
-    graph.initializer.extend(kept + [t for t in new_inits if t.name in used])
-    del graph.value_info[:]
-    model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
-    onnx.checker.check_model(model)
-    return model
+    return replace_graph(model, out, new_inits)
 
 
 def main() -> None:
     """Command-line entry point."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument(
-        "src", type=Path, help="face_landmarks.onnx as tools/convert_mediapipe.py writes it"
-    )
-    ap.add_argument("out", type=Path)
-    args = ap.parse_args()
-    data = args.src.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != SOURCE_SHA256:
-        raise SystemExit(f"{args.src}: sha256 {digest} is not the expected {SOURCE_SHA256}")
-    model = rewrite(onnx.ModelProto.FromString(data))
-    args.out.write_bytes(model.SerializeToString(deterministic=True))
-    print(f"{args.out}: sha256 {hashlib.sha256(args.out.read_bytes()).hexdigest()}")
+    run_tool(__doc__, SOURCE_SHA256, "face_landmarks.onnx of tools/convert_mediapipe.py", rewrite)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from skincore.face._warp import Roi, crop
-from skincore.face.detector import INPUT_SIZE, detect_in_tensor
+from skincore.face._warp import Roi
+from skincore.face.detector import detect_in_tensor, input_tensor
 
 #: Anchors below this probability are not decoded (they cannot decide anything).
 FLOOR = 0.05
@@ -68,6 +68,6 @@ def face_confirmation(
     float
         Probability in [0, 1]; 0 when no anchor reaches :data:`FLOOR`.
     """
-    tensor = crop(rgb, roi, INPUT_SIZE)
+    tensor = input_tensor(rgb, roi)
     _, _, scores = detect_in_tensor(tensor, roi, min_score=FLOOR, session=session, threads=threads)
     return float(scores.max()) if len(scores) else 0.0

@@ -245,13 +245,36 @@ def detect_in_roi(
         (N,) probabilities.
     """
     return detect_in_tensor(
-        crop(image, roi, INPUT_SIZE),
+        input_tensor(image, roi),
         roi,
         min_score=min_score,
         provider=provider,
         threads=threads,
         session=session,
     )
+
+
+def input_tensor(image: Image.Image | np.ndarray, roi: Roi) -> np.ndarray:
+    """Sample ``roi`` into the detector's normalised (128, 128, 3) float32 input.
+
+    The bilinear sample of :func:`skincore.face._warp.crop`, written as
+    ``float32(v) / 127.5 - 1`` in the same pass: the values of normalising its
+    uint8 output with NumPy, bit for bit.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image or numpy.ndarray
+        The RGB photo (an ``(H, W, 3)`` uint8 array is read in place).
+    roi : Roi
+        Square region to sample (outside the image: black, -1).
+
+    Returns
+    -------
+    numpy.ndarray
+        (128, 128, 3) float32 in [-1, 1].
+    """
+    out = np.empty((INPUT_SIZE, INPUT_SIZE, 3), np.float32)
+    return crop(image, roi, INPUT_SIZE, out=out, div=127.5, sub=1.0)
 
 
 def detect_in_tensor(
@@ -268,7 +291,8 @@ def detect_in_tensor(
     Parameters
     ----------
     tensor : numpy.ndarray
-        (128, 128, 3) uint8, the ROI sampled into the detector's input.
+        (128, 128, 3) uint8, the ROI sampled into the detector's input, or that sample
+        already normalised to float32 ``v / 127.5 - 1`` (:func:`input_tensor`).
     roi : Roi
         Where the tensor lies in the image.
     min_score, provider, threads, session
@@ -279,7 +303,10 @@ def detect_in_tensor(
     boxes, keypoints, scores : numpy.ndarray
         As for :func:`detect_in_roi`, in image pixels.
     """
-    x = (tensor.astype(np.float32) / np.float32(127.5) - np.float32(1.0))[None]
+    if tensor.dtype == np.float32:
+        x = tensor[None]
+    else:
+        x = (tensor.astype(np.float32) / np.float32(127.5) - np.float32(1.0))[None]
     sess = session or get_session(FACE_DETECTOR, provider=provider, threads=threads)
     reg, cls = sess.run(["regressors", "classificators"], {"input": x})
     boxes, kps, scores = decode(reg[0], cls[0, :, 0], float(min_score))
