@@ -52,6 +52,10 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             MutView<float> orientation, MutView<float> strength, MutView<float> strength_scale,
             int threads);
 
+// Whether frangi runs its AVX2 instance (bit-identical to the generic one) on this
+// CPU; SKINCORE_DISABLE_SIMD=1 or set_simd_enabled(false) turn it off.
+bool frangi_uses_avx2();
+
 // Hysteresis (pixels >= low, 8-connected to a pixel >= high, inside mask) and,
 // if thin, Guo-Hall thinning to a one-pixel skeleton. out is 0/1.
 void hysteresis_skeleton(ConstView<float> response, ConstView<std::uint8_t> mask, float low,
