@@ -430,14 +430,19 @@ SKC_AVX2 __m256 edge_factor(__m256 a, __m256 c, __m256 b, __m256 l2, __m256 gx, 
 }
 
 // Columns [x0, x0 + 8k) of the row; returns where it stopped (the generic code
-// does the rest).
-template <bool Sparse>
+// does the rest). First: the first scale, whose maxima start at 0 (the outputs are
+// written, not read). A block of 8 whose every pixel has the wrong polarity or, by
+// vesselness_row's bound V <= S^2 / 2 gamma^2 (with its margins), a V below the
+// response floor and below the best response so far, cannot change an output
+// (keep_best takes V only where V > best): its exponentials are skipped.
+template <bool Sparse, bool First>
 __attribute__((target("avx2"))) long scale_row(const ScaleRow& s, long x0, long x1) {
     const __m256 zero = _mm256_setzero_ps(), half = _mm256_set1_ps(0.5f), two = _mm256_set1_ps(2.0f);
     const __m256 b2 = _mm256_set1_ps(s.b2), g2 = _mm256_set1_ps(s.g2), gsc2 = _mm256_set1_ps(s.gsc2),
                  e2 = _mm256_set1_ps(s.e2), sigma = _mm256_set1_ps(s.sigma), minus1 = _mm256_set1_ps(-1.0f);
+    const __m256 margin = _mm256_set1_ps(0.999f), tiny = _mm256_set1_ps(1e-7f);
     // as vesselness_row's bound
-    const __m256 smin = _mm256_set1_ps(std::max(0.999f * s.floor - 1e-7f, 0.0f) * s.g2);
+    const __m256 smin = _mm256_set1_ps(Sparse ? std::max(0.999f * s.floor - 1e-7f, 0.0f) * s.g2 : 0.0f);
     long x = x0;
     for (; x + 8 <= x1; x += 8) {
         const __m256 a = _mm256_loadu_ps(s.hxx + x), c = _mm256_loadu_ps(s.hyy + x), b = _mm256_loadu_ps(s.hxy + x);
@@ -448,13 +453,17 @@ __attribute__((target("avx2"))) long scale_row(const ScaleRow& s, long x0, long 
         const __m256 l1 = sel(bf, lb, la), l2 = sel(bf, la, lb);
         const __m256 pos = _mm256_cmp_ps(l2, zero, _CMP_GT_OQ);
         const __m256 ss = _mm256_add_ps(_mm256_mul_ps(l1, l1), _mm256_mul_ps(l2, l2));
+        const __m256 ro = First ? zero : _mm256_loadu_ps(s.resp + x);
         __m256 l2o = _mm256_and_ps(pos, l2);
-        __m256 v;
         // dense: pos ? V : 0; sparse: V where S^2 >= smin (which implies pos), else 0
         const __m256 keep = Sparse ? _mm256_and_ps(pos, _mm256_cmp_ps(ss, smin, _CMP_GE_OQ)) : pos;
-        if (Sparse && _mm256_movemask_ps(keep) == 0) {
-            v = zero;
-        } else {
+        __m256 may_win = keep;
+        if (!First) {
+            const __m256 sbest = _mm256_mul_ps(_mm256_max_ps(_mm256_sub_ps(_mm256_mul_ps(margin, ro), tiny), zero), g2);
+            may_win = _mm256_and_ps(keep, _mm256_cmp_ps(ss, sbest, _CMP_GE_OQ));
+        }
+        __m256 v = zero;
+        if (_mm256_movemask_ps(may_win) != 0) {
             v = _mm256_and_ps(keep, plain_vesselness(l1, l2, ss, b2, g2));
             if (s.use_edge)
                 v = _mm256_mul_ps(v, edge_factor(a, c, b, l2o, _mm256_loadu_ps(s.gx + x), _mm256_loadu_ps(s.gy + x),
@@ -470,18 +479,46 @@ __attribute__((target("avx2"))) long scale_row(const ScaleRow& s, long x0, long 
             l2o = sel(out, minus1, l2o);
         }
         if (s.strength) {
-            const __m256 st = _mm256_loadu_ps(s.strength + x);
+            const __m256 st = First ? zero : _mm256_loadu_ps(s.strength + x);
             const __m256 u = _mm256_cmp_ps(l2o, st, _CMP_GT_OQ);
             _mm256_storeu_ps(s.strength + x, sel(u, l2o, st));
             if (s.strength_scale)
-                _mm256_storeu_ps(s.strength_scale + x, sel(u, sigma, _mm256_loadu_ps(s.strength_scale + x)));
+                _mm256_storeu_ps(s.strength_scale + x,
+                                 sel(u, sigma, First ? zero : _mm256_loadu_ps(s.strength_scale + x)));
         }
-        const __m256 ro = _mm256_loadu_ps(s.resp + x);
         const __m256 u = _mm256_cmp_ps(v, ro, _CMP_GT_OQ);
-        _mm256_storeu_ps(s.pbest + x, sel(u, p, _mm256_loadu_ps(s.pbest + x)));
-        _mm256_storeu_ps(s.qbest + x, sel(u, q, _mm256_loadu_ps(s.qbest + x)));
-        _mm256_storeu_ps(s.scale + x, sel(u, sigma, _mm256_loadu_ps(s.scale + x)));
+        _mm256_storeu_ps(s.pbest + x, sel(u, p, First ? zero : _mm256_loadu_ps(s.pbest + x)));
+        _mm256_storeu_ps(s.qbest + x, sel(u, q, First ? zero : _mm256_loadu_ps(s.qbest + x)));
+        _mm256_storeu_ps(s.scale + x, sel(u, sigma, First ? zero : _mm256_loadu_ps(s.scale + x)));
         _mm256_storeu_ps(s.resp + x, sel(u, v, ro));
+    }
+    return x;
+}
+
+long scale_row_dispatch(const ScaleRow& s, bool sparse, bool first, long x0, long x1) {
+    if (sparse) return first ? scale_row<true, true>(s, x0, x1) : scale_row<true, false>(s, x0, x1);
+    return first ? scale_row<false, true>(s, x0, x1) : scale_row<false, false>(s, x0, x1);
+}
+
+// The automatic gamma's per-column maxima of S^2 (inside the mask) at [x0, x0 + 8k).
+__attribute__((target("avx2"))) long norm_max_row(const float* hxx, const float* hyy, const float* hxy,
+                                                 const std::uint8_t* mask, float* mcol, long x0, long x1) {
+    const __m256 half = _mm256_set1_ps(0.5f);
+    long x = x0;
+    for (; x + 8 <= x1; x += 8) {
+        const __m256 a = _mm256_loadu_ps(hxx + x), c = _mm256_loadu_ps(hyy + x), b = _mm256_loadu_ps(hxy + x);
+        const __m256 tr = _mm256_mul_ps(_mm256_add_ps(a, c), half), d = _mm256_mul_ps(_mm256_sub_ps(a, c), half);
+        const __m256 hs = _mm256_sqrt_ps(_mm256_add_ps(_mm256_mul_ps(b, b), _mm256_mul_ps(d, d)));
+        const __m256 la = _mm256_add_ps(tr, hs), lb = _mm256_sub_ps(tr, hs);
+        __m256 ss = _mm256_add_ps(_mm256_mul_ps(la, la), _mm256_mul_ps(lb, lb));
+        if (mask) {
+            const __m128i m8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(mask + x));
+            const __m256 out = _mm256_castsi256_ps(
+                _mm256_cmpeq_epi32(_mm256_cvtepu8_epi32(m8), _mm256_setzero_si256()));
+            ss = _mm256_andnot_ps(out, ss);
+        }
+        const __m256 m = _mm256_loadu_ps(mcol + x);
+        _mm256_storeu_ps(mcol + x, sel(_mm256_cmp_ps(m, ss, _CMP_GT_OQ), m, ss));
     }
     return x;
 }
@@ -646,6 +683,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         return p.normalize ? static_cast<float>(s * s) * sign : sign;
     };
 
+    const bool simd = use_avx2();
     // Automatic gamma: half the largest Hessian norm at the first scale (inside the
     // mask), which needs that scale's blur of the whole image first: it is kept
     // (not initialised: written at every `need` column before it is read) and read
@@ -679,7 +717,11 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
                 const float* __restrict a = hxx.data();
                 const float* __restrict cc = hyy.data();
                 const float* __restrict bb = hxy.data();
-                for (long x = xa; x < xb; ++x) {
+                long x = xa;
+#ifdef SKINCORE_RIDGES_AVX2
+                if (simd) x = avx2::norm_max_row(a, cc, bb, mr, mc, xa, xb);
+#endif
+                for (; x < xb; ++x) {
                     const float tr = (a[x] + cc[x]) * 0.5f, d = (a[x] - cc[x]) * 0.5f;
                     const float hs = std::sqrt(bb[x] * bb[x] + d * d);
                     const float la = tr + hs, lb = tr - hs;
@@ -703,7 +745,6 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
     // written and read back, and the outputs stay in cache across the scales. A
     // stripe recomputes the two blurred rows next to it; every value is the same
     // whatever the stripes, so results do not depend on the thread count.
-    const bool simd = use_avx2();
     const bool sparse = p.response_floor > 0.0f;
     const std::int64_t fgrain = std::max<std::int64_t>(16, (H + 15) / 16);
     parallel_rows(H, fgrain, threads, [&](std::int64_t y0, std::int64_t y1) {
@@ -737,11 +778,16 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             float* oo = orientation.row(y);
             float* st = strength.data ? strength.row(y) : nullptr;
             float* sst = strength_scale.data ? strength_scale.row(y) : nullptr;
-            // 0 outside the span, the start of the maxima inside it
-            for (float* o : {ro, so, oo, st, sst})
-                if (o) std::fill(o, o + w, 0.0f);
+            // 0 outside the span; inside it the maxima start at 0 (the AVX2 loop's
+            // first scale writes its columns without reading them)
+            const long xw = simd && xa < xb ? xa + ((xb - xa) & ~7L) : xa;
+            for (float* o : {ro, so, oo, st, sst}) {
+                if (!o) continue;
+                std::fill(o, o + xa, 0.0f);
+                std::fill(o + xw, o + w, 0.0f);
+            }
             if (xa >= xb) continue;
-            std::fill(vq.begin() + xa, vq.begin() + xb, 0.0f);
+            std::fill(vq.begin() + xw, vq.begin() + xb, 0.0f);
             for (std::size_t k = 0; k < ns; ++k) {
                 const float* rm = blurred(k, reflect101(y - 1, h));
                 const float* r = blurred(k, y);
@@ -757,7 +803,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
                                     use_edge};
                 long x = xa;
 #ifdef SKINCORE_RIDGES_AVX2
-                if (simd) x = sparse ? avx2::scale_row<true>(srow, xa, xb) : avx2::scale_row<false>(srow, xa, xb);
+                if (simd) x = avx2::scale_row_dispatch(srow, sparse, k == 0, xa, xb);
 #endif
                 scale_row_generic(srow, gen, x, xb);  // all, or the AVX2 loop's last columns
             }
