@@ -545,11 +545,15 @@ __attribute__((target("avx2"))) long orientation_row(const float* ro, const floa
                  mhp = _mm256_set1_ps(-kHalfPi), zero = _mm256_setzero_ps(), vmin = _mm256_set1_ps(omin);
     long x = x0;
     for (; x + 8 <= x1; x += 8) {
+        const __m256 r = _mm256_loadu_ps(ro + x);
+        const __m256 ok = _mm256_and_ps(_mm256_cmp_ps(r, zero, _CMP_GT_OQ), _mm256_cmp_ps(r, vmin, _CMP_GE_OQ));
+        if (_mm256_movemask_ps(ok) == 0) {  // below the floor (most of a wrinkle zone)
+            _mm256_storeu_ps(o + x, zero);
+            continue;
+        }
         __m256 th = _mm256_mul_ps(half, atan2_poly(_mm256_loadu_ps(qo + x), _mm256_loadu_ps(o + x)));
         th = sel(_mm256_cmp_ps(th, hp, _CMP_GE_OQ), _mm256_sub_ps(th, pi), th);
         th = sel(_mm256_cmp_ps(th, mhp, _CMP_LT_OQ), _mm256_add_ps(th, pi), th);
-        const __m256 r = _mm256_loadu_ps(ro + x);
-        const __m256 ok = _mm256_and_ps(_mm256_cmp_ps(r, zero, _CMP_GT_OQ), _mm256_cmp_ps(r, vmin, _CMP_GE_OQ));
         _mm256_storeu_ps(o + x, _mm256_and_ps(ok, th));
     }
     return x;
