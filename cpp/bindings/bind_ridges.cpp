@@ -91,6 +91,8 @@ void bind_ridges(py::module_& m) {
         py::arg("normalize"), py::arg("edge_beta"), py::arg("mask"), py::arg("response"), py::arg("scale"),
         py::arg("orientation"), py::arg("strength"), py::arg("strength_scale"), py::arg("threads"),
         py::arg("response_floor") = 0.0f);
+    m.def("frangi_uses_avx2", [] { return frangi_uses_avx2(); },
+          "Whether frangi runs its AVX2 instance (bit-identical to the generic one) on this CPU.");
 
     m.def(
         "hysteresis_skeleton",

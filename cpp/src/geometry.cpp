@@ -484,6 +484,33 @@ void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, i
     });
 }
 
+void gaussian_blur_row(ConstView<float> src, const float* w, long r, long y, long a, long b, float* pad,
+                       const float** lo, const float** hi, float* out) {
+    const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
+    a = std::max(0L, a);
+    b = std::min(W, b);
+    if (a >= b) return;
+    // As gaussian_blur's row: the vertical pass on the columns the horizontal pass
+    // reads ([a - r, b + r) inside the image; a reflected margin sample is a copy of
+    // one of those), then the horizontal pass on [a, b).
+    float* p = pad + r;
+    const long va = std::max(0L, a - r), vb = std::min(W, b + r);
+    for (long k = 1; k <= r; ++k) {
+        lo[k - 1] = src.row(reflect101(y - k, H)) + va;
+        hi[k - 1] = src.row(reflect101(y + k, H)) + va;
+    }
+    conv_line(p + va, src.row(y) + va, lo, hi, w, r, vb - va);
+    for (long i = 1; i <= r; ++i) {
+        if (-i >= a - r) p[-i] = p[reflect101(-i, W)];
+        if (W - 1 + i < b + r) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
+    }
+    for (long k = 1; k <= r; ++k) {
+        lo[k - 1] = p + a - k;
+        hi[k - 1] = p + a + k;
+    }
+    conv_line(out + a, p + a, lo, hi, w, r, b - a);
+}
+
 void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                          const std::int64_t* spans, int threads) {
     if (src.width != dst.width || src.height != dst.height)
@@ -496,33 +523,12 @@ void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double si
     const long r = static_cast<long>(taps.size() / 2);
     const float* w = taps.data() + r;
     const long W = static_cast<long>(src.width), H = static_cast<long>(src.height);
-    // As gaussian_blur, per row: the vertical pass on the columns the horizontal
-    // pass reads ([a - r, b + r) inside the image; a reflected margin sample is a
-    // copy of one of those), then the horizontal pass on [a, b).
     parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
         std::vector<float> pad(static_cast<std::size_t>(W + 2 * r));
         std::vector<const float*> lo(static_cast<std::size_t>(r) + 1), hi(static_cast<std::size_t>(r) + 1);
-        float* p = pad.data() + r;
-        for (long y = static_cast<long>(y0); y < y1; ++y) {
-            const long a = std::max<long>(0, static_cast<long>(spans[2 * y]));
-            const long b = std::min<long>(W, static_cast<long>(spans[2 * y + 1]));
-            if (a >= b) continue;
-            const long va = std::max(0L, a - r), vb = std::min(W, b + r);
-            for (long k = 1; k <= r; ++k) {
-                lo[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y - k, H)) + va;
-                hi[static_cast<std::size_t>(k - 1)] = src.row(reflect101(y + k, H)) + va;
-            }
-            conv_line(p + va, src.row(y) + va, lo.data(), hi.data(), w, r, vb - va);
-            for (long i = 1; i <= r; ++i) {
-                if (-i >= a - r) p[-i] = p[reflect101(-i, W)];
-                if (W - 1 + i < b + r) p[W - 1 + i] = p[reflect101(W - 1 + i, W)];
-            }
-            for (long k = 1; k <= r; ++k) {
-                lo[static_cast<std::size_t>(k - 1)] = p + a - k;
-                hi[static_cast<std::size_t>(k - 1)] = p + a + k;
-            }
-            conv_line(dst.row(y) + a, p + a, lo.data(), hi.data(), w, r, b - a);
-        }
+        for (long y = static_cast<long>(y0); y < y1; ++y)
+            gaussian_blur_row(src, w, r, y, static_cast<long>(spans[2 * y]), static_cast<long>(spans[2 * y + 1]),
+                              pad.data(), lo.data(), hi.data(), dst.row(y));
     });
 }
 

@@ -108,6 +108,13 @@ void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, i
 void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                          const std::int64_t* spans, int threads);
 
+
+// Row y of gaussian_blur(src) at columns [a, b) (clipped to [0, W)) into out[a, b),
+// bit-identical to gaussian_blur's values there. w = taps w[0..r] (gaussian_kernel
+// from its centre); scratch: pad holds W + 2r floats, lo and hi r pointers each.
+// For kernels that stream the blur row by row (no full-size blurred image).
+void gaussian_blur_row(ConstView<float> src, const float* w, long r, long y, long a, long b, float* pad,
+                       const float** lo, const float** hi, float* out);
 // Morphology by blur and threshold: m = mask != 0, then for each step k
 // m = gaussian_blur(m as 0/1 float32, sigmas[k], truncate 4) > thresholds[k]
 // (float32 compare); out = m as 0/1. A low threshold dilates, a high one erodes.

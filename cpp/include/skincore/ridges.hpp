@@ -41,7 +41,8 @@ struct FrangiParams {
 // (1 - exp(-S^2 / 2gamma^2)) with Rb = |l1| / max(l2, 1e-10), S^2 = l1^2 + l2^2
 // (l2 > 0 is a dark ridge; bright ridges flip the sign of the Hessian).
 // Outputs (all H x W, caller-owned): response = max over scales; scale = sigma of
-// the max (0 where response == 0); orientation = ridge direction at that scale;
+// the max (0 where response == 0); orientation = ridge direction at that scale (its
+// arctangent a polynomial, within 2e-7 rad of 0.5 atan2);
 // strength = the largest l2 > 0 over the scales
 // (curvature across the ridge, scale-normalised if normalize; may be null);
 // strength_scale = the sigma of that maximum (may be null; needs strength).
@@ -51,6 +52,10 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             ConstView<std::uint8_t> mask, MutView<float> response, MutView<float> scale,
             MutView<float> orientation, MutView<float> strength, MutView<float> strength_scale,
             int threads);
+
+// Whether frangi runs its AVX2 instance (bit-identical to the generic one) on this
+// CPU; SKINCORE_DISABLE_SIMD=1 or set_simd_enabled(false) turn it off.
+bool frangi_uses_avx2();
 
 // Hysteresis (pixels >= low, 8-connected to a pixel >= high, inside mask) and,
 // if thin, Guo-Hall thinning to a one-pixel skeleton. out is 0/1.
