@@ -11,6 +11,7 @@ from skincore.concerns.lesions import (
     LesionParams,
     _at_peak,
     _core_areas,
+    _cut_red,
     _disc_max,
     _faded_to_mark,
     _rim_mean,
@@ -276,3 +277,79 @@ def test_spots_must_stand_out_of_the_melanin_noise_on_every_side():
     assert strict["spot"][0] >= loose["spot"][0] - 4, (strict, loose)
     assert strict["mole"][0] == loose["mole"][0] >= strict["mole"][2] - 2
     assert counts[0.0, LIGHT] == counts[LesionParams().side_noise_factor, LIGHT]
+
+
+def test_cut_red_keeps_other_regions_and_labels_the_cores_last():
+    p = LesionParams()
+    yy, xx = np.mgrid[0:40, 0:60]
+    red = np.exp(-((xx - 15.0) ** 2 + (yy - 20.0) ** 2) / 50.0).astype(np.float32)
+    red[5:35, 2:30] = np.maximum(red[5:35, 2:30], 0.55)  # a peak on a broad red area
+    red[10:14, 45:49] = 0.8  # a small region, labelled first
+    red_max = np.full_like(red, 1.0)
+    labels = np.zeros((40, 60), np.int32)
+    labels[10:14, 45:49] = 1
+    labels[5:35, 2:30] = 2  # 840 px: over max_px
+    out, kept, given_up = _cut_red(labels, red, red_max, 400.0, 0.5, 3, p, 1)
+    assert kept == 1 and given_up is not None
+    assert np.array_equal(out == 1, labels == 1)  # untouched
+    core = out == 2
+    assert int(out.max()) == 2 and core[20, 15]
+    assert np.all(red[core] >= p.tight_fraction) and np.count_nonzero(core) < 100
+    # every pixel of the cut region is either its core or given up
+    assert np.array_equal(core | given_up, labels == 2) and not (core & given_up).any()
+    # nothing over-large: the labels come back as they were
+    same, k, none = _cut_red(labels, red, red_max, 1000.0, 0.5, 3, p, 1)
+    assert same is labels and k == 2 and none is None
+
+
+def test_marks_inside_a_broad_red_area_are_found_as_its_cut_cores():
+    # A faint diffuse red patch (haemoglobin 0.03, radius 6 mm) with 4 acne
+    # marks 3 mm from its centre (4 rotations): without the cut the marks and
+    # the patch make one red region over max_area_mm2, dropped whole. Measured
+    # with / without the cut: 8/16 vs 6, 8 vs 0, 10 vs 5 (the light selfie,
+    # Canada 003f, the dark London 037); no false mark either way.
+    import dataclasses
+
+    on = LesionParams()
+    off = dataclasses.replace(on, cut_red=False)
+    hits = {True: 0, False: 0}
+    for name in (LIGHT, "ccby_canada_003f", "ccby_london_037"):
+        f = S.load_face(S.FACES / f"{name}.jpg")
+        ppm = f.px_per_mm
+        cx, cy = S.patch_site(f, 12.0)
+        patched, _ = S.plant_patch(f.rgb, cx, cy, 6.0 * ppm, hb=0.03)
+        for p in (on, off):
+            base = detect_lesions(patched, color.rgb_to_lab(patched), f.skin, ppm, p)
+            for rot in range(4):
+                a = rot * np.pi / 8 + np.arange(4) * np.pi / 2
+                pl = [
+                    S.Planted(
+                        "acne_mark", cx + 3 * ppm * np.cos(t), cy + 3 * ppm * np.sin(t), 2 * ppm
+                    )
+                    for t in a
+                ]
+                img = S.plant(patched, pl)
+                found = detect_lesions(img, color.rgb_to_lab(img), f.skin, ppm, p)
+                r = S.score(found, pl, base, ppm)["acne_mark"]
+                assert r["correct"] == r["detections"]
+                hits[p.cut_red] += r["recalled"]
+    assert hits[True] >= hits[False] + 10
+
+
+def test_cutting_red_areas_adds_no_detection_on_the_unplanted_faces():
+    # The cut cores may only be marks whose darkness their chromophores
+    # explain: without that, a nodule at a mouth corner, a mark on a crease of
+    # the 60 cm selfie and a 56 mm2 one on London 062's eye shadow appeared.
+    import dataclasses
+
+    off = dataclasses.replace(LesionParams(), cut_red=False)
+    for path in sorted(S.FACES.glob("*.jpg")):
+        f = S.load_face(path)
+        got = [
+            [
+                (d.kind, d.center, d.area_mm2)
+                for d in detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, p)
+            ]
+            for p in (LesionParams(), off)
+        ]
+        assert got[0] == got[1], f.name
