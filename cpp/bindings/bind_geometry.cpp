@@ -65,6 +65,27 @@ void bind_geometry(py::module_& m) {
         py::arg("threads") = 0);
 
     m.def(
+        "gaussian_blur_planes",
+        [](py::list srcs, py::list dsts, double sigma, double truncate, int threads) {
+            if (srcs.size() != dsts.size()) throw py::value_error("dsts: one per src");
+            if (!(sigma > 0.0)) throw py::value_error("sigma: must be > 0");
+            if (!(truncate > 0.0)) throw py::value_error("truncate: must be > 0");
+            std::vector<ConstView<float>> sv;
+            std::vector<MutView<float>> dv;
+            for (std::size_t i = 0; i < srcs.size(); ++i) {
+                py::array s = srcs[i], d = dsts[i];
+                sv.push_back(py_arrays::const_view<float>(s, "srcs"));
+                dv.push_back(py_arrays::mut_view<float>(d, "dsts"));
+                py_arrays::check_same_hw(sv[i], "srcs", dv[i], "dsts");
+            }
+            run_kernel([&] {
+                gaussian_blur_planes(sv.data(), dv.data(), static_cast<int>(sv.size()), sigma, truncate, threads);
+            });
+        },
+        py::arg("srcs"), py::arg("dsts"), py::arg("sigma"), py::arg("truncate") = 4.0, py::arg("threads") = 0,
+        "gaussian_blur of each plane, the planes spread over the pool; results identical.");
+
+    m.def(
         "max_filter",
         [](py::array src, py::array dst, std::int64_t radius, int threads) {
             auto s = py_arrays::const_view<float>(src, "src");

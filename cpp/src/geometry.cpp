@@ -183,6 +183,23 @@ SKINCORE_AVX2_CLONES void conv_line(float* o, const float* c, const float* const
     }
 }
 
+void gaussian_blur_planes(const ConstView<float>* srcs, const MutView<float>* dsts, int n, double sigma,
+                          double truncate, int threads) {
+    (void)gaussian_kernel(sigma, truncate);  // validates sigma and truncate
+    for (int i = 0; i < n; ++i) {
+        if (srcs[i].width != dsts[i].width || srcs[i].height != dsts[i].height)
+            throw std::invalid_argument("gaussian_blur_planes: src and dst shapes differ");
+        if (srcs[i].channels != 1 || dsts[i].channels != 1)
+            throw std::invalid_argument("gaussian_blur_planes: single-channel images only");
+        for (int j = 0; j < n; ++j)
+            if (views_overlap(srcs[j], dsts[i]) || (j != i && views_overlap(dsts[j], dsts[i])))
+                throw std::invalid_argument("gaussian_blur_planes: a dst overlaps a src or another dst");
+    }
+    parallel_chunks(n, 1, threads, [&](std::int64_t, std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i) gaussian_blur(srcs[i], dsts[i], sigma, truncate, 1);
+    });
+}
+
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads) {
     if (src.width != dst.width || src.height != dst.height)

@@ -20,6 +20,7 @@ __all__ = [
     "fill_polygons",
     "fill_union",
     "gaussian_blur",
+    "gaussian_blur_planes",
     "max_filter",
     "resize",
     "sample_separable",
@@ -89,6 +90,46 @@ def gaussian_blur(
         return out
     _core.geometry.gaussian_blur(image, out, float(sigma), float(truncate), threads)
     return out
+
+
+def gaussian_blur_planes(
+    images: Sequence[np.ndarray], sigma: float, *, truncate: float = 4.0, threads: int = 0
+) -> list[np.ndarray]:
+    """:func:`gaussian_blur` of each of several images, the images spread over the threads.
+
+    For many small images (a coarse grid's moments), whose rows are too few to
+    split among threads: each image is blurred whole on one thread, so the
+    results are exactly those of one :func:`gaussian_blur` call per image.
+
+    Parameters
+    ----------
+    images : sequence of numpy.ndarray
+        Non-empty ``(H, W)`` float32 images (shapes may differ), rows as
+        :func:`gaussian_blur` takes them.
+    sigma, truncate, threads
+        As :func:`gaussian_blur`.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One new ``(H, W)`` float32 array per image.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout, an empty image, ``sigma <= 0`` or
+        ``truncate <= 0``.
+    """
+    threads = check_threads(threads)
+    if isinstance(images, np.ndarray) or not isinstance(images, Sequence):
+        raise ValueError("images: expected a sequence of (H, W) float32 arrays")
+    outs = []
+    for image in images:
+        if not isinstance(image, np.ndarray) or image.ndim != 2 or image.size == 0:
+            raise ValueError("images: expected non-empty (H, W) float32 arrays")
+        outs.append(np.empty(image.shape, dtype=np.float32))
+    _core.geometry.gaussian_blur_planes(list(images), outs, float(sigma), float(truncate), threads)
+    return outs
 
 
 def wide_gaussian_blur(

@@ -41,6 +41,13 @@ void conv_line(float* o, const float* c, const float* const* lo, const float* co
 void gaussian_blur(ConstView<float> src, MutView<float> dst, double sigma, double truncate,
                    int threads);
 
+// gaussian_blur of each of n planes (one sigma and truncate), the planes spread
+// over the pool (each blurred whole on one thread): for many small images, whose
+// rows are too few to split. Results identical to n gaussian_blur calls. No dst
+// may overlap any src or another dst (std::invalid_argument).
+void gaussian_blur_planes(const ConstView<float>* srcs, const MutView<float>* dsts, int n, double sigma,
+                          double truncate, int threads);
+
 // ------------------------------------------------------------------ row spans
 
 // One run [x0, x1) of samples of a row.

@@ -10,6 +10,13 @@ def gaussian_blur(
     truncate: float = 4.0,
     threads: int = 0,
 ) -> None: ...
+def gaussian_blur_planes(
+    srcs: list[npt.NDArray[np.float32]],
+    dsts: list[npt.NDArray[np.float32]],
+    sigma: float,
+    truncate: float = 4.0,
+    threads: int = 0,
+) -> None: ...
 def blur_threshold(
     mask: npt.NDArray[np.uint8],
     sigmas: Sequence[float],

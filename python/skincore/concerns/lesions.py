@@ -1551,16 +1551,17 @@ def _plane_background(
     raw = [den * u, den * v, den * u * u, den * u * v, den * v * v]
     raw += nums + [n * u for n in nums] + [n * v for n in nums]
     total = max(float(den.sum(dtype=np.float64)), 1e-30)
-    g = geometry.gaussian_blur(den, cs, threads=threads)
+    # All the coarse blurs in one call, spread over the threads (one plane each).
+    g, *mo = geometry.gaussian_blur_planes(
+        [den] + [np.ascontiguousarray(r, dtype=np.float32) for r in raw], cs, threads=threads
+    )
     ok = g > 1e-3
-    mo = []
-    for r in raw:
+    far = ~ok
+    for r, b in zip(raw, mo, strict=True):
         # Where no kept pixel is within reach, the global moments: the face's own plane.
         fill = float(r.sum(dtype=np.float64)) / total
-        b = geometry.gaussian_blur(np.ascontiguousarray(r, dtype=np.float32), cs, threads=threads)
         np.divide(b, g, out=b, where=ok)
-        b[~ok] = fill
-        mo.append(b)
+        b[far] = fill
     eu, ev = mo[0], mo[1]
     cuu = np.maximum(mo[2] - eu * eu, 0.0) + np.float32(ridge)
     cvv = np.maximum(mo[4] - ev * ev, 0.0) + np.float32(ridge)
