@@ -58,6 +58,34 @@ def bench_blur() -> list[Row]:
     return rows
 
 
+def bench_blur_planes() -> list[Row]:
+    """Many small planes (the pigmentation background's coarse moments) in one call."""
+    rows = []
+    rng = np.random.default_rng(1)
+    planes = [rng.random((56, 90), dtype=np.float32) for _ in range(14)]
+    sigma = 6.5
+    r = int(4 * sigma + 0.5)
+    for th in (1, 2):
+        cv2.setNumThreads(th)
+        ours = median_ms(lambda: g.gaussian_blur_planes(planes, sigma, threads=th), repeat=200)
+        loop = median_ms(
+            lambda: [g.gaussian_blur(p, sigma, threads=th) for p in planes], repeat=200
+        )
+        cv = median_ms(
+            lambda: [
+                cv2.GaussianBlur(
+                    p, (2 * r + 1, 2 * r + 1), sigma, borderType=cv2.BORDER_REFLECT_101
+                )
+                for p in planes
+            ],
+            repeat=200,
+        )
+        case = f"14 planes 56x90 sigma={sigma} t={th}"
+        rows.append(Row(case, ours, "14 gaussian_blur calls", loop))
+        rows.append(Row(case, ours, f"14 cv2.GaussianBlur k={2 * r + 1}", cv))
+    return rows
+
+
 def bench_resize() -> list[Row]:
     rows = []
     rng = np.random.default_rng(1)
@@ -427,6 +455,7 @@ def bench_max_filter() -> list[Row]:
 def main() -> None:
     print(f"hardware threads: {g._core.hardware_threads()}; medians, ratio = peer/skincore")
     print_table("gaussian_blur (float32, reflect-101)", bench_blur())
+    print_table("gaussian_blur_planes (a list of small planes)", bench_blur_planes())
     print_table("wide_gaussian_blur (decimated, approximate)", bench_wide_blur())
     print_table("blur_threshold (sparse mask)", bench_blur_threshold())
     print_table("max_filter (square)", bench_max_filter())
