@@ -1202,3 +1202,12 @@ def test_planes_reject_bad_input() -> None:
     with pytest.raises(ValueError):
         g.gaussian_blur_planes(good, 1.0)
     assert g.gaussian_blur_planes([], 1.0) == []
+
+
+def test_coarse_sigma_leaves_what_averaging_has_not_blurred():
+    # 100x100 reduced to 25x25: cells of 4 px, so sigma 8 px is 2 cells, less
+    # the half cell (variance 1/4) that averaging and interpolation blur.
+    assert g.coarse_sigma(8.0, 100, 100, (25, 25)) == pytest.approx(np.sqrt(3.75))
+    # anisotropic cells use their geometric mean size (here 2x8 -> 4)
+    assert g.coarse_sigma(8.0, 100, 200, (50, 25)) == pytest.approx(np.sqrt(3.75))
+    assert g.coarse_sigma(0.5, 100, 100, (10, 10)) == pytest.approx(1e-3)

@@ -17,6 +17,7 @@ from skincore import _core
 from skincore._checks import check_map32, check_mask, check_threads
 
 __all__ = [
+    "coarse_sigma",
     "fill_polygons",
     "fill_union",
     "gaussian_blur",
@@ -315,7 +316,7 @@ def _wide_blurs(
         return outs
     size = (-(-w // k), -(-h // k))
     den = resize(weight, size, method="area", threads=threads)
-    gaussian_blur(den, _coarse_sigma(sigma, w, h, size), out=den, threads=threads)
+    gaussian_blur(den, coarse_sigma(sigma, w, h, size), out=den, threads=threads)
     ok = den > min_weight
     return [
         _coarse_blur(
@@ -325,8 +326,27 @@ def _wide_blurs(
     ]
 
 
-def _coarse_sigma(sigma: float, w: int, h: int, size: tuple[int, int]) -> float:
-    """Return the coarse grid's sigma: what area averaging and interpolation leave to blur."""
+def coarse_sigma(sigma: float, w: int, h: int, size: tuple[int, int]) -> float:
+    """Return the sigma left to blur on a coarse grid after area averaging.
+
+    The wide blurs (:func:`wide_gaussian_blur`, :func:`wide_gaussian_means`) area-reduce
+    a ``(h, w)`` image to ``size`` cells, blur there and interpolate back; averaging
+    and interpolation already blur by about half a coarse cell.
+
+    Parameters
+    ----------
+    sigma : float
+        Wanted sigma on the full grid (pixels).
+    w, h : int
+        Full grid width and height.
+    size : tuple of int
+        Coarse grid ``(width, height)``.
+
+    Returns
+    -------
+    float
+        Sigma to apply on the coarse grid (coarse cells; at least 0.001).
+    """
     scale = float(np.sqrt((w / size[0]) * (h / size[1])))
     return float(np.sqrt(max((sigma / scale) ** 2 - 0.25, 1e-6)))
 
@@ -343,7 +363,7 @@ def _coarse_blur(
     h, w = num.shape
     size = (-(-w // k), -(-h // k))
     small = resize(num, size, method="area", threads=threads)
-    gaussian_blur(small, _coarse_sigma(sigma, w, h, size), out=small, threads=threads)
+    gaussian_blur(small, coarse_sigma(sigma, w, h, size), out=small, threads=threads)
     if den_ok is not None:
         den, ok = den_ok
         np.divide(small, den, out=small, where=ok)

@@ -1539,7 +1539,7 @@ def _plane_background(
     h, w = wt.shape
     k = min(k, max(1, min(h, w) // 2))
     size = (-(-w // k), -(-h // k))
-    cs = geometry._coarse_sigma(sigma, w, h, size)
+    cs = geometry.coarse_sigma(sigma, w, h, size)
     u = (((np.arange(size[0]) + 0.5) * (w / size[0]) - 0.5 - 0.5 * w) / sigma).astype(np.float32)
     v = (((np.arange(size[1]) + 0.5) * (h / size[1]) - 0.5 - 0.5 * h) / sigma).astype(np.float32)
     u, v = u[None, :], v[:, None]
