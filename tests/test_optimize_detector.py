@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from skincore import models
-from tools_loader import load_tool
+from tools_loader import load_tool, onnx_session
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -22,14 +22,6 @@ LEVELS = ("ORT_DISABLE_ALL", "ORT_ENABLE_ALL")
 
 def _tool():
     return load_tool("optimize_face_detector")
-
-
-def _session(model, level):
-    so = ort.SessionOptions()
-    so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
-    so.intra_op_num_threads = 1
-    so.log_severity_level = 3
-    return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
 
 def _toy():
@@ -106,10 +98,10 @@ def test_widening_matches_the_source_graph():
         if n.op_type == "Conv" and n.output[0] not in ("h1", "h2"):
             assert inits[n.input[1]].shape[0] % 16 == 0
     x = np.random.default_rng(1).normal(size=(1, 16, 16, 3)).astype(np.float32)
-    want = _session(src, "ORT_DISABLE_ALL").run(None, {"x": x})
+    want = onnx_session(src, "ORT_DISABLE_ALL").run(None, {"x": x})
     assert all(w.std() > 0.1 for w in want)
     for level in LEVELS:
-        got = _session(new, level).run(None, {"x": x})
+        got = onnx_session(new, level).run(None, {"x": x})
         for g, w in zip(got, want, strict=True):
             assert g.shape == w.shape
             # the same products plus exact zeros; ORT's blocked kernels may sum in
@@ -162,7 +154,7 @@ def test_shipped_detector_matches_tflite_on_real_crops():
     with np.load(REFERENCE) as z:
         inputs = z["detector__input_u8"]
         regressors, logits = z["detector__regressors"], z["detector__classificators"]
-    sess = _session(onnx.load(str(models.FACE_DETECTOR)), "ORT_ENABLE_ALL")
+    sess = onnx_session(onnx.load(str(models.FACE_DETECTOR)), "ORT_ENABLE_ALL")
     for i in range(inputs.shape[0]):
         x = inputs[i : i + 1].astype(np.float32) / np.float32(127.5) - np.float32(1.0)
         got_r, got_l = sess.run(["regressors", "classificators"], {"input": x})

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from skincore import models
-from tools_loader import load_tool
+from tools_loader import load_tool, onnx_session
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -20,14 +20,6 @@ REFERENCE = Path(__file__).parent / "data" / "models" / "reference_io.npz"
 
 def _tool():
     return load_tool("optimize_face_landmarks")
-
-
-def _session(model, level):
-    so = ort.SessionOptions()
-    so.graph_optimization_level = level
-    so.intra_op_num_threads = 1
-    so.log_severity_level = 3
-    return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
 
 def _toy(c=16):
@@ -72,14 +64,11 @@ def test_rewrite_matches_source_graph():
     ops = [n.op_type for n in new.graph.node]
     assert "PRelu" not in ops and "Pad" not in ops and ops.count("Concat") == 1
     x = np.random.default_rng(1).normal(size=(1, 3, 32, 32)).astype(np.float32)
-    (want,) = _session(src, ort.GraphOptimizationLevel.ORT_DISABLE_ALL).run(None, {"x": x})
+    (want,) = onnx_session(src, "ORT_DISABLE_ALL").run(None, {"x": x})
     assert (want < 0).any() and (want > 0).any()
     scale = float(np.abs(want).max())
-    for level in (
-        ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
-        ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
-    ):
-        (got,) = _session(new, level).run(None, {"x": x})
+    for level in ("ORT_DISABLE_ALL", "ORT_ENABLE_ALL"):
+        (got,) = onnx_session(new, level).run(None, {"x": x})
         # x + (1 - a) * Relu(-x) for PRelu, the padded residual as Concat: float rounding
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-6 * scale)
         assert np.array_equal(got > 0, want > 0)
@@ -95,9 +84,9 @@ def test_rewrite_matches_source_graph():
         )
         return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
-    off = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    (p_new,) = _session(head(new, 5, ["p0"]), off).run(None, {"x": x})
-    c0, p_src = _session(head(src, 2, ["c0", "p0"]), off).run(None, {"x": x})
+    off = "ORT_DISABLE_ALL"
+    (p_new,) = onnx_session(head(new, 5, ["p0"]), off).run(None, {"x": x})
+    c0, p_src = onnx_session(head(src, 2, ["c0", "p0"]), off).run(None, {"x": x})
     pos = c0 > 0
     assert pos.any() and (~pos).any()
     np.testing.assert_array_equal(p_new[pos], c0[pos])
@@ -127,9 +116,7 @@ def test_shipped_landmark_model_matches_tflite_on_real_crops():
             z["landmarks__Identity"],
             z["landmarks__Identity_1"],
         )
-    sess = _session(
-        onnx.load(str(models.FACE_LANDMARKS)), ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    )
+    sess = onnx_session(onnx.load(str(models.FACE_LANDMARKS)), "ORT_ENABLE_ALL")
     for i in range(inputs.shape[0]):
         x = inputs[i : i + 1].astype(np.float32) / np.float32(255.0)
         got_pts, got_logit = sess.run(["Identity", "Identity_1"], {"input_12": x})

@@ -13,7 +13,7 @@ import pytest
 from fitted import fitted_faces
 from skincore import models
 from skincore.face import segmentation as seg_mod
-from tools_loader import load_tool, shared_model
+from tools_loader import load_tool, onnx_session, shared_model
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -24,14 +24,6 @@ LEVELS = ("ORT_DISABLE_ALL", "ORT_ENABLE_ALL")
 
 def _tool():
     return load_tool("optimize_face_segmentation")
-
-
-def _session(model, level, threads=1):
-    so = ort.SessionOptions()
-    so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
-    so.intra_op_num_threads = threads
-    so.log_severity_level = 3
-    return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
 
 def _scalar(name, value):
@@ -110,10 +102,10 @@ def test_rewrite_matches_source_graph():
     assert ops.count("Reshape") == 1
     x = np.random.default_rng(1).normal(size=(1, 3, 16, 16)).astype(np.float32)
     for level in LEVELS:
-        want_y, want_h, c0 = _session(src, level).run(None, {"x": x})
+        want_y, want_h, c0 = onnx_session(src, level).run(None, {"x": x})
         # the input covers all three pieces of hard-swish (0, the quadratic, identity)
         assert (c0 < -3).any() and (np.abs(c0) < 3).any() and (c0 > 3).any()
-        got_y, got_h, got_c0 = _session(new, level).run(None, {"x": x})
+        got_y, got_h, got_c0 = onnx_session(new, level).run(None, {"x": x})
         np.testing.assert_array_equal(got_c0, c0)
         # x * (x / 6 + 1/2) against x * ((x + 3) / 6): the gates (in [0, 1]) differ
         # by float rounding (measured 1.1e-7)
@@ -163,9 +155,9 @@ def test_export_and_rewrite_reproduce_the_packaged_model(tmp_path):
 def test_shipped_model_matches_the_export_on_real_faces(tmp_path):
     exported = tmp_path / "seg256.onnx"
     load_tool("export_face_segmentation").export(_source_graph(), exported, 256)
-    before = _session(onnx.load(str(exported)), "ORT_ENABLE_ALL")
-    after = _session(onnx.load(str(models.FACE_SEGMENTATION)), "ORT_ENABLE_ALL")
-    after2 = _session(onnx.load(str(models.FACE_SEGMENTATION)), "ORT_ENABLE_ALL", threads=2)
+    before = onnx_session(onnx.load(str(exported)), "ORT_ENABLE_ALL")
+    after = onnx_session(onnx.load(str(models.FACE_SEGMENTATION)), "ORT_ENABLE_ALL")
+    after2 = onnx_session(onnx.load(str(models.FACE_SEGMENTATION)), "ORT_ENABLE_ALL", threads=2)
     names = ("ccby_london_037", "ccby_london_136", "cc0_darkskin_makeup_3q", "cc0_selfie_30cm")
     for rgb, lm in fitted_faces(names).values():
         x, _, _ = seg_mod.preprocess(rgb, lm, threads=1)

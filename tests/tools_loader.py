@@ -1,5 +1,6 @@
 """Import a script of ``tools/`` as a module (the tools are not a package); find the
-source models some tools read in ``../shared/models``."""
+source models some tools read in ``../shared/models``; open a graph a tool wrote in
+an ONNX Runtime session at a chosen optimisation level."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
@@ -31,3 +33,18 @@ def shared_model(name: str) -> Path | None:
         if (p / "shared" / "models" / name).is_file():
             return p / "shared" / "models" / name
     return None
+
+
+def onnx_session(model: Any, level: str = "ORT_ENABLE_ALL", threads: int = 1) -> Any:
+    """A CPU ``onnxruntime.InferenceSession`` of an in-memory ``onnx.ModelProto``.
+
+    ``level`` names an ``onnxruntime.GraphOptimizationLevel`` (``"ORT_DISABLE_ALL"``
+    runs the graph as written, ``"ORT_ENABLE_ALL"`` as skincore does).
+    """
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
+    so.intra_op_num_threads = threads
+    so.log_severity_level = 3
+    return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
