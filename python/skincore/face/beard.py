@@ -275,8 +275,8 @@ def beard_share(masks: RegionMasks, landmarks: np.ndarray) -> float:
     float
         In [0, 1]; 0 without a beard mask.
     """
-    if masks.beard is None:
-        return 0.0
+    if masks.beard is None or not masks.beard.any():
+        return 0.0  # no beard pixel: the share is 0 whatever the outline below the nose
     grid = to_grid(_check_landmarks(landmarks), masks.origin, masks.scale)
     lower = (masks.masks["face_polygon"] > 0) & below_nose(grid, masks.shape)
     n = int(np.count_nonzero(lower))
