@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import time
 
 import cv2
@@ -744,6 +745,62 @@ def test_tile_median_errors(rng):
         g.tile_median(x, m, 2, step=0)
     with pytest.raises(ValueError, match="^below"):
         g.tile_median(x, m, 2, below=float("nan"))
+
+
+# ---------------------------------------------------------------- middle values
+
+
+def _same_value(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+@pytest.mark.parametrize("w", [37, 38, 44])
+@pytest.mark.parametrize("kind", ["normal", "ties", "zeros", "inf", "wide", "equal"])
+def test_middle_values_match_reference(rng, w, kind):
+    for h in (1, 2, 33):
+        x = rng.standard_normal((h, w)).astype(np.float32)
+        if kind == "ties":  # few distinct values: both ranks often in one run
+            x = np.round(x * 2.0).astype(np.float32)
+        elif kind == "zeros":  # -0.0 and 0.0 rank as equal
+            x = np.where(rng.random(x.shape) < 0.5, np.float32(-0.0), np.round(x))
+        elif kind == "inf":
+            x[rng.random(x.shape) < 0.2] = np.inf
+            x[rng.random(x.shape) < 0.2] = -np.inf
+        elif kind == "wide":  # every exponent: the radix digits all differ
+            x *= np.float32(10.0) ** rng.integers(-30, 30, x.shape).astype(np.float32)
+        elif kind == "equal":
+            x[:] = np.float32(-2.5)
+        got = g.middle_values(x)
+        want = ref.middle_values(x)
+        assert all(_same_value(a, b) for a, b in zip(got, want, strict=True)), (h, got, want)
+
+
+def test_middle_values_known_answer_layouts_and_nan(rng):
+    assert g.middle_values(np.array([[3, 1, 2, 10]], np.float32)) == (2.0, 3.0)
+    assert g.middle_values(np.array([5, -1, 4], np.float32)) == (4.0, 4.0)
+    assert g.middle_values(np.array([[1e-30], [-1e-30]], np.float32)) == (
+        float(np.float32(-1e-30)),
+        float(np.float32(1e-30)),
+    )
+    big = rng.standard_normal((90, 101)).astype(np.float32)
+    crop = big[3:80, 5:99]  # row-strided
+    assert g.middle_values(crop) == ref.middle_values(crop)
+    assert g.middle_values(big[::2, ::3]) == ref.middle_values(big[::2, ::3])  # copied first
+    for shape in [(1, 9), (9, 1), (4, 5, 2)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        assert g.middle_values(x) == ref.middle_values(x)
+    before = big.copy()
+    g.middle_values(big)
+    np.testing.assert_array_equal(big, before)  # the input is not reordered
+    for empty in (np.zeros((0, 4), np.float32), np.zeros(0, np.float32)):
+        assert all(math.isnan(v) for v in g.middle_values(empty))
+    x = rng.standard_normal(11).astype(np.float32)
+    x[4] = np.nan
+    assert all(math.isnan(v) for v in g.middle_values(x))
+    with pytest.raises(ValueError, match="^values"):
+        g.middle_values(x.astype(np.float64))
+    with pytest.raises(ValueError, match="^values"):
+        g.middle_values([1.0, 2.0])  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------ separable sampling

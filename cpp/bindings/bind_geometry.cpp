@@ -180,6 +180,17 @@ void bind_geometry(py::module_& m) {
         py::arg("below") = std::numeric_limits<float>::quiet_NaN(), py::arg("negate") = false);
 
     m.def(
+        "middle_values",
+        [](py::array src) {
+            auto s = py_arrays::const_view<float>(src, "src");
+            float lower = 0.0f, upper = 0.0f;
+            run_kernel([&] { middle_values(s, lower, upper); });
+            return py::make_tuple(lower, upper);
+        },
+        py::arg("src"),
+        "The two middle order statistics of all values (see skincore.geometry.middle_values).");
+
+    m.def(
         "sample_separable",
         [](py::array src, py::array_t<double, py::array::c_style> xs,
            py::array_t<double, py::array::c_style> ys, py::array dst, int threads) {

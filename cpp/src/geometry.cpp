@@ -1782,4 +1782,109 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
     });
 }
 
+namespace {
+
+// Order-preserving key of a float that is not NaN: keys compare as the values do,
+// -0.0 and 0.0 alike (both give the key of 0.0).
+inline std::uint32_t float_key(float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    u &= 0u - static_cast<std::uint32_t>(u != 0x80000000u);  // -0.0 -> 0.0
+    // negative: all bits flipped; else the sign bit set (arithmetic: random signs
+    // cost no mispredicted branch)
+    return u ^ ((0u - (u >> 31)) | 0x80000000u);
+}
+
+inline float key_float(std::uint32_t k) {
+    const std::uint32_t u = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+}  // namespace
+
+void middle_values(ConstView<float> src, float& lower, float& upper) {
+    if (src.channels != 1) throw std::invalid_argument("middle_values: single-channel images only");
+    lower = upper = std::numeric_limits<float>::quiet_NaN();
+    if (src.empty()) return;
+    const std::int64_t w = src.width, h = src.height, n = w * h;
+    // Radix selection on the keys, 11 + 11 + 10 bits: per level a histogram of the
+    // candidates' next digit finds the bucket holding rank r, and the candidates in
+    // it are kept (the last level's bucket is one key). Rank k - 1 (even n) is the
+    // largest key below the bucket in the level where it falls below it (r == 0),
+    // else the selected key itself. Level 0 reads src twice (histogram, then the
+    // bucket's keys) rather than storing every key.
+    constexpr int kShift[3] = {21, 10, 0};
+    constexpr std::uint32_t kMask[3] = {0x7ffu, 0x7ffu, 0x3ffu};
+    // four interleaved histograms: runs of one digit do not chain their increments
+    std::vector<std::uint32_t> hist(4 * 2048, 0u);
+    int nan = 0;
+    for (std::int64_t y = 0; y < h; ++y) {
+        const float* r = src.row(y);
+        for (std::int64_t x = 0; x < w; ++x) {
+            nan |= static_cast<int>(r[x] != r[x]);
+            ++hist[static_cast<std::size_t>((x & 3) * 2048 + (float_key(r[x]) >> 21))];
+        }
+    }
+    if (nan) return;
+    const std::int64_t k = n / 2;
+    bool need_lo = n % 2 == 0;
+    std::uint32_t lo_key = 0, key = 0;
+    std::int64_t r = k;  // rank among the candidates
+    std::int64_t m = n;  // candidates
+    Scratch<std::uint32_t> cand;  // the bucket's keys (written before they are read)
+    for (int level = 0; level < 3; ++level) {
+        const int sh = kShift[level];
+        const std::uint32_t mask = kMask[level];
+        if (level > 0) {
+            std::fill(hist.begin(), hist.end(), 0u);
+            for (std::int64_t i = 0; i < m; ++i)
+                ++hist[static_cast<std::size_t>((i & 3) * 2048 + ((cand[static_cast<std::size_t>(i)] >> sh) & mask))];
+        }
+        std::uint32_t b = 0;
+        std::int64_t below = 0, count = 0;
+        for (;; ++b) {
+            count = static_cast<std::int64_t>(hist[b]) + hist[2048 + b] + hist[4096 + b] + hist[6144 + b];
+            if (below + count > r) break;
+            below += count;
+        }
+        r -= below;
+        key |= b << sh;
+        // keep the bucket's keys (written always, kept when in the bucket); the
+        // largest key below the bucket when rank k - 1 lies there
+        const bool want_lo = need_lo && r == 0;
+        std::uint32_t best = 0;  // no key is 0 (that would be a NaN)
+        std::int64_t j = 0;
+        if (level == 0) {
+            cand.resize(static_cast<std::size_t>(count) + 1);
+            std::uint32_t* out = cand.data();
+            for (std::int64_t y = 0; y < h; ++y) {
+                const float* row = src.row(y);
+                for (std::int64_t x = 0; x < w; ++x) {
+                    const std::uint32_t c = float_key(row[x]), d = c >> sh;
+                    out[j] = c;
+                    j += static_cast<std::int64_t>(d == b);
+                    best = std::max(best, d < b ? c : 0u);
+                }
+            }
+        } else {
+            std::uint32_t* out = cand.data();  // in place: j <= i
+            for (std::int64_t i = 0; i < m; ++i) {
+                const std::uint32_t c = out[i], d = (c >> sh) & mask;
+                out[j] = c;
+                j += static_cast<std::int64_t>(d == b);
+                best = std::max(best, d < b ? c : 0u);
+            }
+        }
+        if (want_lo) {
+            lo_key = best;
+            need_lo = false;
+        }
+        m = j;
+    }
+    upper = key_float(key);
+    lower = key_float(n % 2 == 0 && !need_lo ? lo_key : key);
+}
+
 }  // namespace skincore

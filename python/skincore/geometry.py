@@ -23,6 +23,7 @@ __all__ = [
     "gaussian_blur",
     "gaussian_blur_planes",
     "max_filter",
+    "middle_values",
     "resize",
     "sample_separable",
     "tile_median",
@@ -833,6 +834,45 @@ def tile_median(
         bool(negate),
     )
     return median, count
+
+
+def middle_values(values: np.ndarray) -> tuple[float, float]:
+    """Return the two middle order statistics of an array's values (a median's operands).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        float32 values of any shape (all of them are ranked); rows of a 2-D array
+        may be strided, other layouts are copied first.
+
+    Returns
+    -------
+    lower, upper : float
+        The values of 0-based rank ``(n - 1) // 2`` and ``n // 2`` in ascending
+        order (``np.sort(v)[(n - 1) // 2]``, ``np.sort(v)[n // 2]``; equal for odd
+        ``n``), as float32 values in Python floats; both NaN when ``values`` is
+        empty or holds a NaN. ``-0.0`` and ``0.0`` rank as equal and either may be
+        given where both are present.
+
+    Raises
+    ------
+    ValueError
+        When ``values`` is not float32.
+
+    Notes
+    -----
+    A radix selection on order-preserving integer keys (11 + 11 + 10 bits: per
+    digit a histogram of the candidates and the bucket holding the rank kept), on
+    the calling thread: two passes over the values and a few over the bucket,
+    where ``numpy.median`` partitions at two ranks through NumPy's generic
+    multi-rank path (``python benchmarks/bench_geometry.py``).
+    """
+    if not isinstance(values, np.ndarray) or values.dtype != np.float32:
+        raise ValueError("values: expected a float32 numpy.ndarray")
+    if values.ndim != 2 or values.strides[1] != 4:
+        values = np.ascontiguousarray(values).reshape(1, -1)
+    lower, upper = _core.geometry.middle_values(values)
+    return float(lower), float(upper)
 
 
 def sample_separable(

@@ -228,3 +228,12 @@ def warp_affine(src: np.ndarray, coeffs, size: tuple[int, int]) -> np.ndarray:
     v = v1 + (v2 - v1) * dy
     out[inside] = v.astype(np.int64).astype(np.uint8)
     return out if src.ndim == 3 else out[:, :, 0]
+
+
+def middle_values(values: np.ndarray) -> tuple[float, float]:
+    """Ranks ``(n - 1) // 2`` and ``n // 2`` of the sorted values (NaN, NaN: empty or a NaN)."""
+    v = np.sort(np.asarray(values, np.float32).ravel())
+    n = v.size
+    if n == 0 or np.isnan(v).any():
+        return float("nan"), float("nan")
+    return float(v[(n - 1) // 2]), float(v[n // 2])

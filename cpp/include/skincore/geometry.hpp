@@ -272,4 +272,12 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
                  MutView<float> median, MutView<std::int32_t> count, int threads,
                  const TileMedianOptions& opt = {});
 
+// The two middle order statistics of all n = H * W values of src (single channel):
+// lower = the value of rank (n - 1) / 2, upper = that of rank n / 2 (0-based,
+// ascending, integer division; equal for odd n), i.e. np.sort(v)[(n - 1) // 2] and
+// np.sort(v)[n // 2]. Both NaN when n == 0 or any value is NaN. -0.0 and 0.0 rank
+// as equal (either may be given where both are present). One thread: a radix
+// selection on order-preserving keys; src is not modified.
+void middle_values(ConstView<float> src, float& lower, float& upper);
+
 }  // namespace skincore

@@ -51,6 +51,7 @@ def tile_median(
     below: float = ...,
     negate: bool = False,
 ) -> None: ...
+def middle_values(src: npt.NDArray[np.float32]) -> tuple[float, float]: ...
 def sample_separable(
     src: npt.NDArray[np.float32],
     xs: npt.NDArray[np.float64],
