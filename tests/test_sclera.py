@@ -138,3 +138,23 @@ def test_gate_does_not_depend_on_the_cast():
         assert cast.usable() == base.usable()
     blue = lin * np.array([0.8, 1.0, 1.25])
     assert sclera.linear_rgb_to_lab(blue)[0] < sclera.linear_rgb_to_lab(lin)[0]
+
+
+@pytest.mark.parametrize("threads", [1, 2, 7])
+def test_balanced_face_lab_equals_the_one_row_conversion(rng, threads):
+    # the report's skin colour: masked pixels gathered into rows for the threads,
+    # then one row again, equal bit for bit to converting the gathered row
+    rgb = rng.integers(0, 256, (37, 45, 3), dtype=np.uint8)
+    mask = (rng.random((37, 45)) < 0.6).astype(np.uint8) * np.uint8(255)
+    gains = (1.13, 1.0, 1.0 / 1.13)
+    got = tone._balanced_lab(rgb, mask, gains, threads)
+    px = rgb[mask > 0].reshape(1, -1, 3)  # row-major order
+    want = color.rgb_to_lab(sclera.apply_balance(px, gains), threads=1)
+    assert got.shape == want.shape == (1, int(np.count_nonzero(mask)), 3)
+    np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(want, color.rgb_to_lab(px, threads=1))  # the gains were applied
+    one = color.lab_stats(got, np.ones(got.shape[:2], np.uint8), threads=threads)
+    ref = color.lab_stats(want, np.ones(want.shape[:2], np.uint8), threads=1)
+    assert one == ref
+    empty = tone._balanced_lab(rgb, np.zeros((37, 45), np.uint8), gains, threads)
+    assert empty.shape == (1, 0, 3)

@@ -197,6 +197,30 @@ def measure_tone(
     )
 
 
+#: Rows the face's pixels are laid out in for the per-pixel kernels (so that their
+#: threads share them; one row runs on one thread).
+_GATHER_ROWS = 64
+
+
+def _balanced_lab(
+    rgb: np.ndarray, mask: np.ndarray, gains: tuple[float, float, float], threads: int
+) -> np.ndarray:
+    """``(1, n, 3)`` CIELAB of the ``n`` masked pixels (row-major order) after ``gains``.
+
+    The pixels are gathered into :data:`_GATHER_ROWS` rows (zero-padded) for the
+    balance and the conversion, which are per pixel, then viewed as one row again:
+    the values, and their order, of the conversion of the gathered row.
+    """
+    idx = np.flatnonzero(mask)
+    n = idx.size
+    cols = max(1, -(-n // _GATHER_ROWS))
+    px = np.zeros((_GATHER_ROWS * cols, 3), np.uint8)
+    np.take(rgb.reshape(-1, 3), idx, axis=0, out=px[:n], mode="clip")  # unbuffered
+    balanced = sclera.apply_balance(px.reshape(_GATHER_ROWS, cols, 3), gains, threads=threads)
+    lab = color.rgb_to_lab(balanced, threads=threads)
+    return lab.reshape(-1, 3)[:n].reshape(1, n, 3)
+
+
 def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
     """Concern entry point: :func:`measure_tone` on the colour work grid.
 
@@ -243,10 +267,8 @@ def measure(work, params: Params) -> SkinTone | None:  # noqa: ANN001 - FaceWork
             if balanced is not None:
                 skin_lab = (balanced.L, balanced.a, balanced.b)
         else:  # "report": the face's colour only, on its own pixels
-            face = np.flatnonzero(masks["face"])
-            px = np.take(work.colour_rgb.reshape(-1, 3), face, axis=0).reshape(1, -1, 3)
-            lab = color.rgb_to_lab(sclera.apply_balance(px, gains), threads=work.threads)
-            st = color.lab_stats(lab, np.ones(px.shape[:2], np.uint8), threads=work.threads)
+            lab = _balanced_lab(work.colour_rgb, masks["face"], gains, work.threads)
+            st = color.lab_stats(lab, np.ones(lab.shape[:2], np.uint8), threads=work.threads)
             if st.n_used:
                 skin_lab = (float(st.L_mean), float(st.a_mean), float(st.b_mean))
     wb = WhiteBalance(

@@ -223,11 +223,16 @@ def balance_lut(gains: tuple[float, float, float]) -> np.ndarray:
     return np.clip(np.round(enc * 255.0), 0, 255).astype(np.uint8)
 
 
-def apply_balance(rgb: np.ndarray, gains: tuple[float, float, float]) -> np.ndarray:
-    """Return ``rgb`` (uint8, ``(..., 3)``) with linear per-channel gains applied."""
+def apply_balance(
+    rgb: np.ndarray, gains: tuple[float, float, float], *, threads: int = 1
+) -> np.ndarray:
+    """Return ``rgb`` (uint8, ``(..., 3)``) with linear per-channel gains applied.
+
+    ``threads``: kernel threads for a ``(H, W, 3)`` image (no effect on the values).
+    """
     lut = balance_lut(gains)
     if rgb.ndim == 3 and rgb.dtype == np.uint8 and rgb.strides[1:] == (3, 1):
-        return color.apply_channel_luts(rgb, lut, threads=1)  # one compiled pass
+        return color.apply_channel_luts(rgb, lut, threads=threads)  # one compiled pass
     out = np.empty_like(rgb)
     for c in range(3):  # "clip": uint8 indices are always in range, and no buffering
         np.take(lut[c], rgb[..., c], out=out[..., c], mode="clip")
