@@ -66,6 +66,24 @@ def test_elongation_of_a_round_dip_a_trough_and_a_saddle():
     assert S.elongation(blurred, np.zeros((0, 2))).shape == (0,)
 
 
+def test_stacked_maps_and_images_read_each_point_on_its_own_layer(rng):
+    # one call over a stack with a layer per point equals one call per layer
+    maps = rng.random((3, 5, 7)).astype(np.float32)
+    noisy = rng.random((3 * 40, 50)).astype(np.float32)
+    imgs = geometry.gaussian_blur(noisy, 1.5).reshape(3, 40, 50)
+    xy = rng.uniform(-5.0, 60.0, (200, 2))
+    layer = rng.integers(0, 3, 200)
+    noise = S.sample_noise(maps, 8, xy, layer=layer)
+    for pol in ("dark", "bright"):
+        elong = S.elongation(imgs, xy, pol, layer=layer)
+        for i in range(3):
+            sel = layer == i
+            assert np.array_equal(noise[sel], S.sample_noise(maps[i], 8, xy[sel]))
+            assert np.array_equal(elong[sel], S.elongation(imgs[i], xy[sel], pol))
+    assert np.isfinite(S.elongation(imgs, xy, "dark", layer=layer)).any()
+    assert S.elongation(imgs, np.zeros((0, 2)), layer=np.zeros(0, int)).shape == (0,)
+
+
 @pytest.mark.parametrize("sigma", [0.8, 1.3, 2.0, 3.1])
 def test_fit_sigma_recovers_a_gaussian_dip(sigma):
     img = plant_blobs(np.full((64, 64), 0.7, np.float32), [PlantedBlob(32, 32, sigma, 0.15)])

@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
@@ -160,17 +161,22 @@ def local_noise(
     return np.where(den > 1e-3, num / np.maximum(den, 1e-3), fallback).astype(np.float32)
 
 
-def sample_noise(noise: np.ndarray, tile_px: int, xy: np.ndarray) -> np.ndarray:
+def sample_noise(
+    noise: np.ndarray, tile_px: int, xy: np.ndarray, layer: np.ndarray | None = None
+) -> np.ndarray:
     """Bilinear value of a tile map (:func:`local_noise`) at pixel positions.
 
     Parameters
     ----------
     noise : numpy.ndarray
-        ``(ty, tx)`` tile map.
+        ``(ty, tx)`` tile map, or ``(L, ty, tx)`` maps of one shape with ``layer``.
     tile_px : int
         Its tile side in pixels.
     xy : numpy.ndarray
         ``(N, 2)`` pixel positions (x, y).
+    layer : numpy.ndarray, optional
+        ``(N,)`` index into the first axis of a stack of maps: each position is
+        sampled on its own map (the same values as one call per map).
 
     Returns
     -------
@@ -178,7 +184,24 @@ def sample_noise(noise: np.ndarray, tile_px: int, xy: np.ndarray) -> np.ndarray:
         ``(N,)`` float64, tile centres at ``(i + 0.5) * tile_px - 0.5``, clamped at
         the border tiles.
     """
+    if layer is not None:
+        stack = np.asarray(noise, np.float64)
+        ty, tx = stack.shape[1:]
+        li = np.asarray(layer, np.intp)
+        return _bilinear(lambda j, i: stack[li, j, i], ty, tx, tile_px, xy)
     ty, tx = noise.shape
+    n = noise.astype(np.float64)
+    return _bilinear(lambda j, i: n[j, i], ty, tx, tile_px, xy)
+
+
+def _bilinear(
+    at: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    ty: int,
+    tx: int,
+    tile_px: int,
+    xy: np.ndarray,
+) -> np.ndarray:
+    """:func:`sample_noise` of a ``(ty, tx)`` map read through ``at(rows, cols)``."""
     u = np.clip((xy[:, 0] + 0.5) / tile_px - 0.5, 0.0, tx - 1.0)
     v = np.clip((xy[:, 1] + 0.5) / tile_px - 0.5, 0.0, ty - 1.0)
     i0 = np.minimum(np.floor(u).astype(np.intp), max(tx - 2, 0))
@@ -186,23 +209,31 @@ def sample_noise(noise: np.ndarray, tile_px: int, xy: np.ndarray) -> np.ndarray:
     i1 = np.minimum(i0 + 1, tx - 1)
     j1 = np.minimum(j0 + 1, ty - 1)
     fu, fv = u - i0, v - j0
-    n = noise.astype(np.float64)
-    top = n[j0, i0] * (1 - fu) + n[j0, i1] * fu
-    bot = n[j1, i0] * (1 - fu) + n[j1, i1] * fu
+    top = at(j0, i0) * (1 - fu) + at(j0, i1) * fu
+    bot = at(j1, i0) * (1 - fu) + at(j1, i1) * fu
     return top * (1 - fv) + bot * fv
 
 
-def elongation(blurred: np.ndarray, xy: np.ndarray, polarity: str = "dark") -> np.ndarray:
+def elongation(
+    blurred: np.ndarray,
+    xy: np.ndarray,
+    polarity: str = "dark",
+    layer: np.ndarray | None = None,
+) -> np.ndarray:
     """Ratio of the principal curvatures of a blurred image at blob centres.
 
     Parameters
     ----------
     blurred : numpy.ndarray
-        ``(H, W)`` image blurred at the blobs' scale.
+        ``(H, W)`` image blurred at the blobs' scale, or ``(L, H, W)`` images with
+        ``layer``.
     xy : numpy.ndarray
         ``(N, 2)`` blob centres (x, y), pixels; rounded to the nearest pixel.
     polarity : {"dark", "bright"}, optional
         A dark blob is a minimum (both curvatures positive), a bright one a maximum.
+    layer : numpy.ndarray, optional
+        ``(N,)`` index into the first axis of a stack of images: each centre is
+        read on its own image (the same values as one call per image).
 
     Returns
     -------
@@ -212,15 +243,18 @@ def elongation(blurred: np.ndarray, xy: np.ndarray, polarity: str = "dark") -> n
         blob's polarity (a saddle, a trough or a ridge: both curvatures must have
         the blob's sign).
     """
-    h, w = blurred.shape
+    h, w = blurred.shape[-2:]
     out = np.full(len(xy), np.inf)
     if len(xy) == 0 or h < 3 or w < 3:
         return out
     x = np.clip(np.rint(xy[:, 0]).astype(np.intp), 1, w - 2)
     y = np.clip(np.rint(xy[:, 1]).astype(np.intp), 1, h - 2)
+    li = None if layer is None else np.asarray(layer, np.intp)
 
     def b(dy: int, dx: int) -> np.ndarray:
-        return blurred[y + dy, x + dx].astype(np.float64)
+        if li is None:
+            return blurred[y + dy, x + dx].astype(np.float64)
+        return blurred[li, y + dy, x + dx].astype(np.float64)
 
     sgn = 1.0 if polarity == "dark" else -1.0
     hxx = sgn * (b(0, 1) - 2 * b(0, 0) + b(0, -1))
@@ -537,26 +571,25 @@ class BlobLayers:
         log_s = np.log(np.maximum(found[:, 2], 1e-9) / math.sqrt(2.0))
         layer = np.argmin(np.abs(log_s[:, None] - np.log(self.detection_sigmas)[None, :]), axis=1)
         signif = np.zeros(len(found))
-        if significance:
-            for i in np.unique(layer):
-                sel = layer == i
-                spread = sample_noise(self.noise(int(i), polarity), self.tile, found[sel, :2])
-                signif[sel] = found[sel, 3] / np.maximum(spread, 1e-6)
+        if significance and len(found):
+            # every blob on its own layer's tile map, in one gather over their stack
+            used, at = np.unique(layer, return_inverse=True)
+            maps = np.stack([self.noise(int(i), polarity) for i in used])
+            spread = sample_noise(maps, self.tile, found[:, :2], layer=at)
+            signif = found[:, 3] / np.maximum(spread, 1e-6)
         keep = signif >= min_significance
         found, signif, layer = found[keep], signif[keep], layer[keep]
         if math.isfinite(max_elongation):
-            compact = np.zeros(len(found), dtype=bool)
-            for i in np.unique(layer):
-                sel = layer == i
-                xy = found[sel, :2]
-                # the blob's own scale and one octave above: a pore stays round
-                # when blurred, a hair or a crease shows its length
-                coarse = min(int(i) + _ELONGATION_OCTAVE, len(self.detection_sigmas) - 1)
-                elong = np.maximum(
-                    elongation(self.blurred(int(i)), xy, polarity),
-                    elongation(self.blurred(coarse), xy, polarity),
-                )
-                compact[sel] = elong <= max_elongation
+            # the blob's own scale and one octave above: a pore stays round when
+            # blurred, a hair or a crease shows its length (each blob read on its
+            # own blurred images, all in one gather over the stack)
+            coarse = np.minimum(layer + _ELONGATION_OCTAVE, len(self.detection_sigmas) - 1)
+            xy = found[:, :2]
+            elong = np.maximum(
+                elongation(self._blur, xy, polarity, layer=layer),
+                elongation(self._blur, xy, polarity, layer=coarse),
+            )
+            compact = elong <= max_elongation
             found, signif = found[compact], signif[compact]
         found[:, 2] = math.sqrt(2.0) * self._fit(found, polarity)
         return found, signif
