@@ -42,6 +42,41 @@ def test_local_noise_fills_tiles_without_skin(rng):
         S.local_noise(resp, mask, 1)
 
 
+def _local_noise_composition(resp, mask, tile):
+    """local_noise as its docstring composes it, one layer, in plain NumPy steps."""
+    step = 2 if tile >= 16 and tile % 2 == 0 else 1
+    t = tile // step
+    med, n = geometry.tile_median(resp, mask, tile, step=step, below=0.0, negate=True)
+    valid = n >= 0.2 * 0.5 * t * t
+    if not valid.any():
+        return np.zeros(med.shape, np.float32)
+    med = np.where(valid, med / 0.6744897501960817, 0.0).astype(np.float32)
+    wgt = valid.astype(np.float32)
+    num = geometry.gaussian_blur(med * wgt, 1.0)
+    den = geometry.gaussian_blur(wgt, 1.0)
+    fallback = np.float32(np.median(med[valid]))
+    return np.where(den > 1e-3, num / np.maximum(den, 1e-3), fallback).astype(np.float32)
+
+
+def test_local_noise_layers_equal_one_call_per_layer(rng):
+    # skin in one corner only: far tiles take the fallback; the third layer has no
+    # negative values at all (no tile measured: zeros)
+    resps = [rng.standard_normal((150, 170)).astype(np.float32) * np.float32(s) for s in (1, 3)]
+    resps.append(np.abs(resps[0]))
+    mask = np.zeros((150, 170), bool)
+    mask[:40, :50] = True
+    for m in (mask, np.ones_like(mask)):
+        got = S.local_noise_layers(resps, m, 16)
+        assert len(got) == 3
+        for g, r in zip(got, resps, strict=True):
+            want = _local_noise_composition(r, m, 16)
+            assert g.dtype == np.float32 and np.array_equal(g, want)
+            assert np.array_equal(S.local_noise(r, m, 16), want)
+    assert np.all(got[2] == 0) and np.all(got[1] > got[0])
+    with pytest.raises(ValueError, match="tile_px"):
+        S.local_noise_layers(resps, mask, 1)
+
+
 def test_sample_noise_is_bilinear_between_tile_centres():
     noise = np.array([[1.0, 3.0], [5.0, 7.0]], np.float32)
     xy = np.array([[4.5, 4.5], [14.5, 4.5], [9.5, 9.5], [-10.0, 100.0]])

@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -142,23 +142,63 @@ def local_noise(
         value of their neighbours; tiles far from any skin take the median of all
         measured tiles (0 where no tile has skin).
     """
+    return local_noise_layers([resp], mask, tile_px, threads=threads)[0]
+
+
+def local_noise_layers(
+    resps: Sequence[np.ndarray], mask: np.ndarray, tile_px: int, *, threads: int = 0
+) -> list[np.ndarray]:
+    """:func:`local_noise` of several DoG layers of one grid, one map per layer.
+
+    Each map equals :func:`local_noise` of its layer; the layers' tile maps are
+    smoothed together (:func:`skincore.geometry.gaussian_blur_planes`) and a
+    layer's fallback (the median of its measured tiles) is computed only when one
+    of its tiles is far from every measured one.
+
+    Parameters
+    ----------
+    resps : sequence of numpy.ndarray
+        ``(H, W)`` float32 DoG layers of one shape (blobs respond positively).
+    mask, tile_px, threads
+        As :func:`local_noise`.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One ``(ceil(H / tile_px), ceil(W / tile_px))`` float32 map per layer.
+    """
     if tile_px < 2:
         raise ValueError("tile_px: must be >= 2")
     # every other pixel and row when tiles are large: the same median, 4x cheaper
     step = 2 if tile_px >= 2 * _MIN_TILE_SIDE and tile_px % 2 == 0 else 1
     t = tile_px // step
-    med, n = geometry.tile_median(
-        resp, mask, tile_px, step=step, below=0.0, negate=True, threads=threads
-    )
-    valid = n >= _MIN_TILE_SKIN * 0.5 * t * t
-    if not valid.any():
-        return np.zeros(med.shape, np.float32)
-    med = np.where(valid, med / _MEDIAN_ABS_TO_STD, 0.0).astype(np.float32)
-    wgt = valid.astype(np.float32)
-    num = geometry.gaussian_blur(med * wgt, 1.0, threads=threads)
-    den = geometry.gaussian_blur(wgt, 1.0, threads=threads)
-    fallback = np.float32(median(med[valid]))
-    return np.where(den > 1e-3, num / np.maximum(den, 1e-3), fallback).astype(np.float32)
+    out: list[np.ndarray | None] = []
+    measured: list[tuple[int, np.ndarray, np.ndarray]] = []  # (index, med, valid)
+    for k, resp in enumerate(resps):
+        med, n = geometry.tile_median(
+            resp, mask, tile_px, step=step, below=0.0, negate=True, threads=threads
+        )
+        valid = n >= _MIN_TILE_SKIN * 0.5 * t * t
+        if not valid.any():
+            out.append(np.zeros(med.shape, np.float32))
+            continue
+        out.append(None)
+        med = np.where(valid, med / _MEDIAN_ABS_TO_STD, 0.0).astype(np.float32)
+        measured.append((k, med, valid))
+    if measured:
+        planes: list[np.ndarray] = []
+        for _, med, valid in measured:
+            wgt = valid.astype(np.float32)
+            planes += [med * wgt, wgt]
+        blurred = geometry.gaussian_blur_planes(planes, 1.0, threads=threads)
+        for j, (k, med, valid) in enumerate(measured):
+            num, den = blurred[2 * j], blurred[2 * j + 1]
+            near = den > 1e-3
+            spread = num / np.maximum(den, 1e-3)
+            if not near.all():  # tiles far from any measured one: the median of all
+                spread = np.where(near, spread, np.float32(median(med[valid])))
+            out[k] = spread.astype(np.float32)
+    return [m for m in out if m is not None]
 
 
 def sample_noise(
@@ -512,11 +552,17 @@ class BlobLayers:
 
     def noise(self, i: int, polarity: str) -> np.ndarray:
         """Tile map of layer ``i``'s spread opposite to ``polarity``, in depth units."""
-        if (i, polarity) not in self._noise:
-            resp = self.dog[i] if polarity == "dark" else -self.dog[i]
-            spread = local_noise(resp, self.skin, self.tile, threads=self.threads)
-            self._noise[(i, polarity)] = spread * np.float32(self.gain)
-        return self._noise[(i, polarity)]
+        return self.noises([i], polarity)[0]
+
+    def noises(self, layers: Sequence[int], polarity: str) -> list[np.ndarray]:
+        """:meth:`noise` of several layers (those not computed yet in one batch)."""
+        todo = [int(i) for i in dict.fromkeys(layers) if (int(i), polarity) not in self._noise]
+        if todo:
+            resps = [self.dog[i] if polarity == "dark" else -self.dog[i] for i in todo]
+            maps = local_noise_layers(resps, self.skin, self.tile, threads=self.threads)
+            for i, spread in zip(todo, maps, strict=True):
+                self._noise[(i, polarity)] = spread * np.float32(self.gain)
+        return [self._noise[(int(i), polarity)] for i in layers]
 
     def blurred(self, i: int) -> np.ndarray:
         """Return the image blurred at the finer blur scale of layer ``i``."""
@@ -574,7 +620,7 @@ class BlobLayers:
         if significance and len(found):
             # every blob on its own layer's tile map, in one gather over their stack
             used, at = np.unique(layer, return_inverse=True)
-            maps = np.stack([self.noise(int(i), polarity) for i in used])
+            maps = np.stack(self.noises([int(i) for i in used], polarity))
             spread = sample_noise(maps, self.tile, found[:, :2], layer=at)
             signif = found[:, 3] / np.maximum(spread, 1e-6)
         keep = signif >= min_significance
