@@ -49,26 +49,38 @@ using Spans = std::vector<std::int64_t>;
 // is 0 elsewhere.
 void blur(const Grid& src, Grid& dst, double sigma, const Spans& spans, int threads) {
     gaussian_blur_row_range(src.cview(), dst.mview(), sigma, 4.0, spans.data(), threads);
-    for (std::int64_t y = 0; y < dst.H; ++y) {
-        const std::int64_t a = std::min(std::max<std::int64_t>(spans[static_cast<std::size_t>(2 * y)], 0), dst.W);
-        const std::int64_t b = std::max(std::min(spans[static_cast<std::size_t>(2 * y + 1)], dst.W), a);
-        float* r = dst.row(y);
-        std::fill(r, r + a, 0.0f);
-        std::fill(r + b, r + dst.W, 0.0f);
-    }
+    parallel_rows(dst.H, row_grain(dst.W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::int64_t a =
+                std::min(std::max<std::int64_t>(spans[static_cast<std::size_t>(2 * y)], 0), dst.W);
+            const std::int64_t b = std::max(std::min(spans[static_cast<std::size_t>(2 * y + 1)], dst.W), a);
+            float* r = dst.row(y);
+            std::fill(r, r + a, 0.0f);
+            std::fill(r + b, r + dst.W, 0.0f);
+        }
+    });
+}
+
+// f(y) for every row y of an H-row grid of width W, rows split over the threads
+// (elementwise steps: the same values for any thread count).
+template <class F>
+void each_row(std::int64_t W, std::int64_t H, int threads, F&& f) {
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) f(y);
+    });
 }
 
 // Columns from the first to the last nonzero pixel of each row of m.
-Spans spans_of(const Grid& m) {
+Spans spans_of(const Grid& m, int threads) {
     Spans s(static_cast<std::size_t>(2 * m.H), 0);
-    for (std::int64_t y = 0; y < m.H; ++y) {
+    each_row(m.W, m.H, threads, [&](std::int64_t y) {
         const float* r = m.row(y);
         std::int64_t a = 0, b = m.W;
         while (a < b && r[a] == 0.0f) ++a;
         while (b > a && r[b - 1] == 0.0f) --b;
         s[static_cast<std::size_t>(2 * y)] = a;
         s[static_cast<std::size_t>(2 * y + 1)] = b;
-    }
+    });
     return s;
 }
 
@@ -380,27 +392,35 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
         return g;
     };
     Grid m = grid(), t = grid();
-    for (std::int64_t y = 0; y < H; ++y) {
+    // The elementwise passes below run over rows split among the threads.
+    each_row(W, H, threads, [&](std::int64_t y) {
         const std::uint8_t* f = face.row(y);
         float* r = m.row(y);
         for (std::int64_t x = 0; x < W; ++x) r[x] = f[x] ? 1.0f : 0.0f;
-    }
+    });
     if (p.erode_sigma > 0.0) {
-        blur(m, t, p.erode_sigma, spans_of(m), threads);
-        for (std::size_t i = 0; i < n; ++i) m.px[i] = (t.px[i] >= 0.977f && m.px[i] > 0.0f) ? 1.0f : 0.0f;
+        blur(m, t, p.erode_sigma, spans_of(m, threads), threads);
+        each_row(W, H, threads, [&](std::int64_t y) {
+            float* __restrict mr = m.row(y);
+            const float* __restrict tr = t.row(y);
+            for (std::int64_t x = 0; x < W; ++x) mr[x] = (tr[x] >= 0.977f && mr[x] > 0.0f) ? 1.0f : 0.0f;
+        });
     }
-    if (std::none_of(m.px, m.px + n, [](float v) { return v != 0.0f; })) return false;
-    const Spans in_m = spans_of(m);
+    const Spans in_m = spans_of(m, threads);
+    bool any = false;  // m is empty when no row has a span
+    for (std::int64_t y = 0; y < H && !any; ++y)
+        any = in_m[static_cast<std::size_t>(2 * y)] < in_m[static_cast<std::size_t>(2 * y + 1)];
+    if (!any) return false;
     const Spans near_m = grow1(in_m, W, H);
 
     // Band-pass: masked blurs at the fine and the coarse scale.
     Grid gm = grid(), wf = grid(), fine = grid(), wc = grid(), band = grid();
-    for (std::int64_t y = 0; y < H; ++y) {
-        const float* g = gray.row(y);
-        const float* mr = m.row(y);
-        float* r = gm.row(y);
+    each_row(W, H, threads, [&](std::int64_t y) {
+        const float* __restrict g = gray.row(y);
+        const float* __restrict mr = m.row(y);
+        float* __restrict r = gm.row(y);
         for (std::int64_t x = 0; x < W; ++x) r[x] = g[x] * mr[x];
-    }
+    });
     blur(m, wf, p.fine_sigma, near_m, threads);
     blur(gm, fine, p.fine_sigma, near_m, threads);
     normalise(fine, wf, p.min_weight, grain, threads);
@@ -408,10 +428,14 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     blur(gm, band, p.coarse_sigma, near_m, threads);
     normalise(band, wc, p.min_weight, grain, threads);
     const float lo = -p.band_clip, hi = p.band_clip;
-    for (std::size_t i = 0; i < n; ++i) {
-        const float d = fine.px[i] - band.px[i];
-        band.px[i] = std::min(std::max(d, lo), hi);  // numpy.clip: maximum, then minimum
-    }
+    each_row(W, H, threads, [&](std::int64_t y) {
+        const float* __restrict f = fine.row(y);
+        float* __restrict b = band.row(y);
+        for (std::int64_t x = 0; x < W; ++x) {
+            const float d = f[x] - b[x];
+            b[x] = std::min(std::max(d, lo), hi);  // numpy.clip: maximum, then minimum
+        }
+    });
 
     // Window: blur(m) once; band^2 and the structure tensor, each times m.
     // With window_factor k > 1 each masked window blur is computed on a grid k
@@ -429,7 +453,12 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
         }
     };
     if (k == 1) blur(m, ww, p.window_sigma, in_m, threads);
-    for (std::size_t i = 0; i < n; ++i) t.px[i] = (band.px[i] * band.px[i]) * m.px[i];
+    each_row(W, H, threads, [&](std::int64_t y) {
+        const float* __restrict b = band.row(y);
+        const float* __restrict mr = m.row(y);
+        float* __restrict tr = t.row(y);
+        for (std::int64_t x = 0; x < W; ++x) tr[x] = (b[x] * b[x]) * mr[x];
+    });
     window(t, e2);
     Grid jxx, jyy, jxy;
     if (iso) {
