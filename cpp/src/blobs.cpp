@@ -12,6 +12,7 @@
 
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
+#include "skincore/scratch.hpp"
 
 namespace skincore {
 
@@ -91,20 +92,8 @@ std::vector<RowSpans> blur_supports(const RowSpans& need, const std::vector<doub
     return sup;
 }
 
-// Scratch buffers of detect_blobs up to this many bytes are kept per calling
-// thread between calls; larger ones are allocated for the call only.
-constexpr std::size_t kDetectScratchKeepBytes = std::size_t{64} << 20;
-
-// `count` floats of scratch, uninitialised where a previous call left them.
-float* detect_scratch(std::size_t count, std::vector<float>& local) {
-    thread_local std::vector<float> kept;
-    if (count * sizeof(float) <= kDetectScratchKeepBytes) {
-        if (kept.size() < count) kept.resize(count);
-        return kept.data();
-    }
-    local.resize(count);
-    return local.data();
-}
+// Tag of detect_blobs' kept scratch (kept_scratch).
+struct DetectScratch;
 
 // Local-maximum test against the existing 3x3 neighbours of (x, y) in layer `d`.
 // Ties are broken by the (layer, row, column) order so that a plateau yields one
@@ -487,8 +476,8 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     // sample of each is written before it is read (the blurs write their whole
     // output, zeros outside a support), so they need no clearing; the calling
     // thread keeps them between calls (fresh pages cost as much as a blur).
-    std::vector<float> local;
-    float* store = detect_scratch(5 * npix, local);
+    Scratch<float> local;
+    float* store = kept_scratch<DetectScratch>(5 * npix, local);
     std::vector<float*> free_list;
     for (std::size_t b = 0; b < 5; ++b) free_list.push_back(store + b * npix);
     auto take = [&]() {

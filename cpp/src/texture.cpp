@@ -10,6 +10,7 @@
 #include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
+#include "skincore/scratch.hpp"
 
 namespace skincore::texture {
 
@@ -27,20 +28,9 @@ struct Grid {
 };
 
 // The scratch grids (about 12 full-size images) are kept per calling thread
-// between calls, up to this many bytes: allocating and page-faulting them anew
-// on every call cost about a quarter of the kernel's time. Larger needs are
-// allocated for the call only.
-constexpr std::size_t kScratchKeepBytes = std::size_t{64} << 20;
-
-float* scratch(std::size_t count, std::vector<float>& local) {
-    thread_local std::vector<float> kept;
-    if (count * sizeof(float) <= kScratchKeepBytes) {
-        if (kept.size() < count) kept.resize(count);
-        return kept.data();
-    }
-    local.resize(count);
-    return local.data();
-}
+// between calls (kept_scratch): allocating and page-faulting them anew on every
+// call cost about a quarter of the kernel's time.
+struct EnergyScratch;
 
 // Per row y, [spans[2y], spans[2y+1]): the columns where a blur is needed.
 using Spans = std::vector<std::int64_t>;
@@ -314,7 +304,7 @@ ExcessStats excess_over(ConstView<float> energy, ConstView<std::uint8_t> skin, d
     // The values in memory this thread keeps (fresh pages cost as much as the pass).
     thread_local std::vector<double> kept;
     std::vector<double> local;
-    std::vector<double>& values = static_cast<std::size_t>(st.n_skin) * sizeof(double) <= kScratchKeepBytes ? kept : local;
+    std::vector<double>& values = static_cast<std::size_t>(st.n_skin) * sizeof(double) <= kKeptScratchBytes ? kept : local;
     if (values.size() < static_cast<std::size_t>(st.n_skin)) values.resize(static_cast<std::size_t>(st.n_skin));
     const float tf = static_cast<float>(threshold);
     const std::int64_t grain = row_grain(W);
@@ -383,8 +373,8 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     // its buffer stays 0, which the masked steps multiply by m = 0.
     const bool iso = p.edge_isotropy > 0.0f;
     const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
-    std::vector<float> local;
-    float* base = scratch((iso ? 12 : 9) * n, local);
+    Scratch<float> local;
+    float* base = kept_scratch<EnergyScratch>((iso ? 12 : 9) * n, local);
     std::size_t used = 0;
     auto grid = [&]() {
         Grid g{W, H, base + used};

@@ -7,6 +7,7 @@
 // kernel writes each element it later reads, and say so at the declaration.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <new>
 #include <utility>
@@ -35,5 +36,24 @@ struct NoInitAllocator : std::allocator<T> {
 
 template <class T>
 using Scratch = std::vector<T, NoInitAllocator<T>>;
+
+// Buffers of at most this many bytes are kept by kept_scratch between calls.
+constexpr std::size_t kKeptScratchBytes = std::size_t{64} << 20;
+
+// `count` floats of scratch that the calling thread keeps between calls, one
+// buffer per Tag (a kernel's own type: kernels never share one), up to
+// kKeptScratchBytes: fresh pages cost as much as a pass over them. Larger needs
+// go to `local`, freed with it. Elements are uninitialised (or stale: what the
+// last call left); valid until the next kept_scratch<Tag> call on this thread.
+template <class Tag>
+float* kept_scratch(std::size_t count, Scratch<float>& local) {
+    thread_local Scratch<float> kept;
+    if (count * sizeof(float) <= kKeptScratchBytes) {
+        if (kept.size() < count) kept.resize(count);
+        return kept.data();
+    }
+    local.resize(count);
+    return local.data();
+}
 
 }  // namespace skincore
