@@ -1041,6 +1041,24 @@ def test_max_filter_nan_strided_inplace_threads(rng):
     assert g.max_filter(np.zeros((0, 4), np.float32), 2).shape == (0, 4)
 
 
+def test_max_filter_wide_stripes_infinities_and_composition(rng):
+    # Wider than one 256-column stripe, +-inf and ties of signed zeros: the NaN-free
+    # path gives the reference's values (and the same zeros' signs: equal arrays).
+    img = rng.standard_normal((37, 600)).astype(np.float32)
+    img[5, 300], img[20, 10] = np.inf, -np.inf
+    img[30:33, 500:505] = -0.0
+    for radius in (0, 3, 8, 40):
+        got = g.max_filter(img, radius, threads=3)
+        np.testing.assert_array_equal(got, ref.max_filter(img, radius))
+        assert not np.isnan(got).any()
+    # A max filter of a max filter is the filter over the square of the summed
+    # radii, exactly.
+    for r1, r2 in ((4, 4), (2, 5)):
+        np.testing.assert_array_equal(
+            g.max_filter(g.max_filter(img, r1), r2), g.max_filter(img, r1 + r2)
+        )
+
+
 def test_max_filter_errors(rng):
     img = _img(rng, 10, 10)
     with pytest.raises(ValueError, match="radius"):

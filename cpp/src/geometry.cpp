@@ -441,11 +441,37 @@ inline float nan_max(float a, float b) {
     return a != a ? a : m;
 }
 
+// o[x] = max(a[x], b[x]) for x < n. The plain instance is nan_max without its
+// NaN select (the same float for every pair of non-NaN operands):
+// max_filter takes it when the image holds no NaN. o may be a (the same element
+// is read, then written), never overlap b.
+SKINCORE_AVX2_CLONES void max_line_nan(float* o, const float* a, const float* __restrict b, std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) o[x] = nan_max(a[x], b[x]);
+}
+SKINCORE_AVX2_CLONES void max_line_plain(float* o, const float* a, const float* __restrict b, std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) o[x] = a[x] > b[x] ? a[x] : b[x];
+}
+
+bool has_nan(ConstView<float> v) {
+    for (std::int64_t y = 0; y < v.height; ++y) {
+        const float* r = v.row(y);
+        std::uint8_t any = 0;
+        for (std::int64_t x = 0; x < v.width; ++x) any |= static_cast<std::uint8_t>(r[x] != r[x]);
+        if (any) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
-// Window maxima by doubling: after the levels span = 1, 2, 4, ... (2 span <= n),
-// m[i] = max(v[i .. i + span - 1]); the max over a window of n >= span samples
-// starting at i is then max(m[i], m[i + n - span]). O(log n) passes.
+// Per output row (no full-size scratch): the maximum of the source rows within
+// r of it (row by row, into a line padded with r samples of -inf), then window
+// maxima along the line by doubling: after the levels span = 1, 2, 4, ...
+// (2 span <= n), m[i] = max(v[i .. i + span - 1]), each level written into the
+// other of two lines and formed at i <= WP - 2 sp only (the samples the later
+// levels and the final maxima read); the max over a window of n >= span samples
+// starting at i is then max(m[i], m[i + n - span]). Each output pixel's maxima
+// are taken in the same order whatever the thread count.
 void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, int threads) {
     if (src.width != dst.width || src.height != dst.height)
         throw std::invalid_argument("max_filter: src and dst shapes differ");
@@ -459,44 +485,31 @@ void max_filter(ConstView<float> src, MutView<float> dst, std::int64_t radius, i
     std::int64_t span = 1;
     while (2 * span <= n) span *= 2;
     const float lowest = -std::numeric_limits<float>::infinity();
-    // Vertical: rows padded with r rows of -inf on both sides, doubled in place
-    // per stripe of columns, then combined into `vert` (H x W).
-    const std::int64_t HP = H + 2 * r;
-    std::vector<float> buf(static_cast<std::size_t>(HP * W), lowest);
-    for (std::int64_t y = 0; y < H; ++y)
-        std::memcpy(buf.data() + (y + r) * W, src.row(y), static_cast<std::size_t>(W) * sizeof(float));
-    std::vector<float> vert(static_cast<std::size_t>(H * W));
-    const std::int64_t stripe = 256;
-    const std::int64_t n_stripes = (W + stripe - 1) / stripe;
-    parallel_rows(n_stripes, 1, threads, [&](std::int64_t s0, std::int64_t s1) {
-        const std::int64_t c0 = s0 * stripe, c1 = std::min(W, s1 * stripe), cw = c1 - c0;
-        for (std::int64_t sp = 1; sp < span; sp *= 2)
-            for (std::int64_t i = 0; i + sp < HP; ++i) {
-                float* a = buf.data() + i * W + c0;
-                const float* b = buf.data() + (i + sp) * W + c0;
-                for (std::int64_t x = 0; x < cw; ++x) a[x] = nan_max(a[x], b[x]);
-            }
-        for (std::int64_t y = 0; y < H; ++y) {
-            const float* a = buf.data() + y * W + c0;
-            const float* b = buf.data() + (y + n - span) * W + c0;
-            float* o = vert.data() + y * W + c0;
-            for (std::int64_t x = 0; x < cw; ++x) o[x] = nan_max(a[x], b[x]);
-        }
-    });
-    // Horizontal, per row: the same on a line padded with r samples of -inf.
-    parallel_rows(H, row_grain(W * 8), threads, [&](std::int64_t y0, std::int64_t y1) {
-        std::vector<float> line(static_cast<std::size_t>(W + 2 * r), lowest);
-        float* m = line.data();
-        const std::int64_t WP = W + 2 * r;
+    auto line_max = has_nan(src) ? max_line_nan : max_line_plain;
+    // In place (or any overlap): filter from a packed copy of the input.
+    std::vector<float> copy;
+    if (views_overlap(src, dst)) {
+        copy.resize(static_cast<std::size_t>(W * H));
+        for (std::int64_t y = 0; y < H; ++y)
+            std::memcpy(copy.data() + y * W, src.row(y), static_cast<std::size_t>(W) * sizeof(float));
+        src = ConstView<float>{copy.data(), W, H, W, 1};
+    }
+    const std::int64_t WP = W + 2 * r;
+    parallel_rows(H, row_grain(W * (2 * r + 8)), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> lines(static_cast<std::size_t>(2 * WP), lowest);
         for (std::int64_t y = y0; y < y1; ++y) {
+            float* m = lines.data();
+            float* o = lines.data() + WP;
             std::fill(m, m + r, lowest);
             std::fill(m + r + W, m + WP, lowest);
-            std::memcpy(m + r, vert.data() + y * W, static_cast<std::size_t>(W) * sizeof(float));
-            for (std::int64_t sp = 1; sp < span; sp *= 2)
-                for (std::int64_t i = 0; i + sp < WP; ++i) m[i] = nan_max(m[i], m[i + sp]);
-            float* d = dst.row(y);
-            const float* b = m + (n - span);
-            for (std::int64_t x = 0; x < W; ++x) d[x] = nan_max(m[x], b[x]);
+            const std::int64_t a = std::max<std::int64_t>(0, y - r), b = std::min(H - 1, y + r);
+            std::memcpy(m + r, src.row(a), static_cast<std::size_t>(W) * sizeof(float));
+            for (std::int64_t k = a + 1; k <= b; ++k) line_max(m + r, m + r, src.row(k), W);
+            for (std::int64_t sp = 1; sp < span; sp *= 2) {
+                line_max(o, m, m + sp, WP - 2 * sp + 1);
+                std::swap(m, o);
+            }
+            line_max(dst.row(y), m, m + (n - span), W);
         }
     });
 }

@@ -400,7 +400,7 @@ def max_filter(
         radius`` and columns ``x - radius .. x + radius`` that lie in the image
         (outside counts as ``-inf``: SciPy ``maximum_filter`` with ``cval=-inf``,
         OpenCV ``dilate`` with a square). NaN propagates (``numpy.maximum``).
-        ``O(radius)`` comparisons per pixel: meant for radii up to a few tens.
+        ``O(log radius)`` passes over the image (doubling windows).
 
     Raises
     ------

@@ -1077,12 +1077,14 @@ def _cut_red(
     radius: int,
     p: LesionParams,
     threads: int,
+    red_peaks: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, np.ndarray | None]:
     """Cut the over-large or elongated red regions of ``labels`` back to their cores.
 
     The other regions keep their pixels, renumbered 1..k in order; the cores
     (pixels at ``tight_fraction`` of ``red_max`` around a peak, split by their
-    peaks) follow as k+1..n. Returns the labels, k, and the mask of the pixels
+    peaks; ``red_peaks``: ``red``'s maxima over their square when the caller has
+    them) follow as k+1..n. Returns the labels, k, and the mask of the pixels
     given up (``None`` when no region was cut).
     """
     over = _oversized(labels, max_px, p)
@@ -1093,7 +1095,7 @@ def _cut_red(
     lut = np.zeros(bad.size + 1, np.int32)
     lut[1:] = np.where(bad, 0, np.cumsum(~bad))
     kept = int(bad.size - bad.sum())
-    cores, _ = _split_by_peaks(core, red, red_seed, radius, threads)
+    cores, _ = _split_by_peaks(core, red, red_seed, radius, threads, red_peaks)
     out = np.where(cores > 0, cores + kept, np.take(lut, labels)).astype(np.int32)
     return out, kept, in_bad & (cores == 0)
 
@@ -1184,16 +1186,18 @@ def _candidates(
     # haemoglobin map, and a brown spot must not become a red candidate.
     red_dominant = red >= dark * np.float32(p.red_dominance)
     red_max = geometry.max_filter(red, 2 * radius, threads=threads)
+    # the peaks' maxima, for the red regions and the cores of the cut ones
+    red_peaks = geometry.max_filter(red, radius, threads=threads)
     red_c = (red > red_low) & (red >= 0.5 * red_max) & sk & red_dominant
     red_seed = max(p.red_seed, p.seed_noise_factor * red_noise)
     brown_seed = max(p.brown_seed, p.seed_noise_factor * brown_noise)
     max_px = p.max_area_mm2 * ppm * ppm
-    labels, _ = _split_by_peaks(red_c, red, red_seed, radius, threads)
+    labels, _ = _split_by_peaks(red_c, red, red_seed, radius, threads, red_peaks)
     given_up = None
     n_whole = int(labels.max())  # red labels > n_whole: cores of cut red areas
     if p.cut_red:
         labels, n_whole, given_up = _cut_red(
-            labels, red, red_max, max_px, red_seed, radius, p, threads
+            labels, red, red_max, max_px, red_seed, radius, p, threads, red_peaks
         )
     n_red = int(labels.max())
     dark_max = geometry.max_filter(dark, 2 * radius, threads=threads)
