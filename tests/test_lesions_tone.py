@@ -14,6 +14,7 @@ from skincore.concerns.lesions import (
     _cut_red,
     _disc_max,
     _faded_to_mark,
+    _pixels,
     _rim_mean,
     _tighten,
     _weighted_centres,
@@ -192,6 +193,12 @@ def test_weighted_centre_follows_the_contrast_not_the_fringe():
     # weights 0.04 on 8 px around x = 3, 0.08 at x = 3: centre (3, 4) exactly
     assert c[0] == pytest.approx([3.0, 4.0])
     assert c[1] == pytest.approx([0.5, 0.0])
+    # the values at the labelled pixels, as detect_lesions hands them, give the same
+    pix = _pixels(labels)
+    same = _weighted_centres(labels, 2, None, pix, values=resp[pix.yy, pix.xx])
+    np.testing.assert_array_equal(same, c)
+    with pytest.raises(ValueError, match="resp"):
+        _weighted_centres(labels, 2, None, pix)
 
 
 def test_disc_max_reads_the_lightest_point_near_the_centre():

@@ -1096,22 +1096,34 @@ def _cut_red(
     lut[1:] = np.where(bad, 0, np.cumsum(~bad))
     kept = int(bad.size - bad.sum())
     cores, _ = _split_by_peaks(core, red, red_seed, radius, threads, red_peaks)
-    out = np.where(cores > 0, cores + kept, np.take(lut, labels)).astype(np.int32)
-    return out, kept, in_bad & (cores == 0)
+    # The kept regions renumbered, then the (few) core pixels over them.
+    out = np.take(lut, labels)
+    in_core = cores > 0
+    out[in_core] = cores[in_core] + kept
+    return out, kept, in_bad & ~in_core
 
 
 def _weighted_centres(
-    labels: np.ndarray, n: int, resp: np.ndarray, pix: _Pixels | None = None
+    labels: np.ndarray,
+    n: int,
+    resp: np.ndarray | None,
+    pix: _Pixels | None = None,
+    values: np.ndarray | None = None,
 ) -> np.ndarray:
     """Contrast-weighted centroid ``(x, y)`` of each label 1..n.
 
     Each pixel weighs its ``resp`` above the faintest pixel of its label: the
     fringe pixels that only just passed the region's threshold (where noise
     decides) count little. A label of uniform response gets its plain
-    centroid.
+    centroid. ``values``: ``resp`` at the pixels of ``pix`` (in its order)
+    when the caller has them; ``resp`` is then not read.
     """
     yy, xx, lab = pix if pix is not None else _pixels(labels)
-    v = resp[yy, xx].astype(np.float64)
+    if values is None:
+        if resp is None:
+            raise ValueError("resp: expected an array when values is not given")
+        values = resp[yy, xx]
+    v = values.astype(np.float64)
     low = np.full(n + 1, np.inf)
     np.minimum.at(low, lab, v)
     w = v - low[lab]
@@ -1247,7 +1259,16 @@ def _candidates(
     )
     pix = _pixels(labels)
     elong = _elongations(labels, n_red + n_dark, pix)
-    centres = _weighted_centres(labels, n_red + n_dark, np.where(labels <= n_red, red, dark), pix)
+    # Each region weighs the map it was found on: red's, then the brown ones'
+    # (read at the labelled pixels only, not selected over the whole grid).
+    on_red = pix.lab <= n_red
+    centres = _weighted_centres(
+        labels,
+        n_red + n_dark,
+        None,
+        pix,
+        values=np.where(on_red, red[pix.yy, pix.xx], dark[pix.yy, pix.xx]),
+    )
     core_area = (
         _core_areas(labels, n_red + n_dark, hb, ch[_HB].ring, max(0.5, 0.25 * ppm), threads, pix)
         / (ppm * ppm)
@@ -1663,9 +1684,9 @@ def _darker_regions(
     dark_c = ft.channels[1].inside - ft.channels[1].ring
     ringed = ft.n_ring > 0
     keep = np.concatenate([[False], ringed & (dark_c >= p.min_darkening * mel_c)])
-    out = keep[labels]
+    out = np.take(keep, labels)  # take: the same gather, faster than fancy indexing
     if not ringed.all():
-        lone = np.concatenate([[False], ~ringed])[labels]
+        lone = np.take(np.concatenate([[False], ~ringed]), labels)
         out |= lone & (dg >= p.min_darkening * ex)
     return out
 
