@@ -284,3 +284,47 @@ def test_shared_energy_is_the_memoised_map_read_only(sample_ctx):
     assert texture_energy(sample_ctx) is not shared  # the public map is a copy
     with pytest.raises(ValueError):
         shared[0, 0] = 1.0
+
+
+def _fold_bands_loop(landmarks, half_width):
+    """Reference of :func:`fold_bands`: one segment at a time."""
+    from skincore.face.regions import NOSE_FOLDS
+
+    pts = np.asarray(landmarks, np.float64)[:, :2]
+    quads = []
+    for path in NOSE_FOLDS:
+        for i, j in zip(path[:-1], path[1:], strict=True):
+            a, b = pts[i], pts[j]
+            d = b - a
+            n = float(np.hypot(d[0], d[1]))
+            if not n > 0:
+                continue
+            t = d * (half_width / n)
+            o = np.array([-t[1], t[0]])
+            quads.append(np.array([a - t + o, b + t + o, b + t - o, a - t - o], np.float32))
+    return quads
+
+
+def test_fold_bands_equal_the_segment_by_segment_rectangles():
+    """All segments at once give the rectangles of the per-segment loop, bit for bit,
+    degenerate (zero-length, NaN) segments left out in both."""
+    from skincore.concerns.context import fold_bands
+    from skincore.face.regions import NOSE_FOLDS
+
+    rng = np.random.default_rng(7)
+    pts = rng.uniform(-50.0, 900.0, (478, 3))
+    a, b = NOSE_FOLDS[0][2], NOSE_FOLDS[0][3]
+    total = sum(len(q) - 1 for q in NOSE_FOLDS)
+    # a zero-length segment is dropped; a NaN point drops both segments it joins
+    for case, dropped in (("plain", 0), ("zero", 1), ("nan", 2)):
+        p = pts.copy()
+        if case == "zero":
+            p[b] = p[a]
+        elif case == "nan":
+            p[a] = np.nan
+        for hw in (0.7, 10.35):
+            got, want = fold_bands(p, hw), _fold_bands_loop(p, hw)
+            assert len(got) == len(want) == total - dropped
+            for g, w in zip(got, want, strict=True):
+                assert g.dtype == np.float32 and g.shape == (4, 2)
+                np.testing.assert_array_equal(g, w)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, TypeVar
 
 import numpy as np
@@ -245,18 +246,17 @@ def fold_bands(landmarks: np.ndarray, half_width: float) -> list[np.ndarray]:
         ``(4, 2)`` float32 polygons (fill them with the non-zero rule).
     """
     pts = np.asarray(landmarks, np.float64)[:, :2]
-    quads = []
-    for path in NOSE_FOLDS:
-        for i, j in zip(path[:-1], path[1:], strict=True):
-            a, b = pts[i], pts[j]
-            d = b - a
-            n = float(np.hypot(d[0], d[1]))
-            if not n > 0:
-                continue
-            t = d * (half_width / n)
-            o = np.array([-t[1], t[0]])
-            quads.append(np.array([a - t + o, b + t + o, b + t - o, a - t - o], np.float32))
-    return quads
+    # Every segment at once (the same float64 operations, element by element).
+    ends = np.array([(i, j) for path in NOSE_FOLDS for i, j in pairwise(path)], np.intp)
+    a, b = pts[ends[:, 0]], pts[ends[:, 1]]
+    d = b - a
+    n = np.hypot(d[:, 0], d[:, 1])
+    ok = n > 0  # a degenerate (or NaN) segment draws nothing
+    a, b, d, n = a[ok], b[ok], d[ok], n[ok]
+    t = d * (half_width / n)[:, None]
+    o = np.stack([-t[:, 1], t[:, 0]], 1)
+    quads = np.stack([a - t + o, b + t + o, b + t - o, a - t - o], 1).astype(np.float32)
+    return list(quads)
 
 
 def _resample_mask(mask: np.ndarray, shape: tuple[int, int], threads: int) -> np.ndarray:
