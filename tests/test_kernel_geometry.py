@@ -1161,6 +1161,28 @@ def test_blur_threshold_sparse_masks_match_numpy_composition(h, w):
     )
 
 
+@pytest.mark.parametrize("w", [90, 91, 97])
+def test_blur_threshold_solid_interiors_match_numpy_composition(w):
+    # Large solid parts (the kernel skips their interior, where the blur is one
+    # constant): two blobs per row, a disc touching the border, holes and specks,
+    # thresholds on both sides of that constant (0.9, 0.999999, 1.0 and above).
+    rng = np.random.default_rng(w)
+    h = 80
+    yy, xx = np.mgrid[:h, :w]
+    m = ((yy - 40) ** 2 / 30.0**2 + (xx - 28) ** 2 / 22.0**2) <= 1.0
+    m |= (yy >= 10) & (yy < 70) & (xx >= 55) & (xx < w - 3)
+    m |= (yy - 5) ** 2 + (xx - w + 1) ** 2 <= 100
+    m[40, 28] = m[30:33, 60:63] = False  # holes
+    m |= rng.random((h, w)) > 0.97
+    for steps in (CLOSE_ERODE, [(2.5, 0.9)], [(1.0, 0.999999)], [(1.3, 1.0)], [(3.0, 0.5)]):
+        want = _blur_threshold_numpy(m, steps)
+        got = g.blur_threshold(m, steps, threads=1)
+        np.testing.assert_array_equal(got, want)
+        for t in (2, 7):
+            np.testing.assert_array_equal(g.blur_threshold(m, steps, threads=t), got)
+    assert _blur_threshold_numpy(m, CLOSE_ERODE).sum() > 0.3 * m.size  # solid parts kept
+
+
 def test_blur_threshold_dilates_and_erodes():
     m = np.zeros((41, 41), bool)
     m[15:26, 15:26] = True

@@ -562,6 +562,23 @@ void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double si
     });
 }
 
+namespace {
+
+// Narrows each row's range [ext[2y], ext[2y + 1]) of a 0/1 plane to its set pixels
+// (W, 0 when it holds none); the plane is 0 outside the ranges given.
+void trim_extents(const float* plane, std::int64_t W, std::int64_t H, std::int64_t* ext) {
+    for (std::int64_t y = 0; y < H; ++y) {
+        const float* row = plane + static_cast<std::size_t>(y * W);
+        std::int64_t x0 = ext[2 * y], x1 = ext[2 * y + 1];
+        while (x0 < x1 && row[x0] == 0.0f) ++x0;
+        while (x1 > x0 && row[x1 - 1] == 0.0f) --x1;
+        ext[2 * y] = x0 < x1 ? x0 : W;
+        ext[2 * y + 1] = x0 < x1 ? x1 : 0;
+    }
+}
+
+}  // namespace
+
 void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
                     MutView<std::uint8_t> out, int threads) {
     if (mask.width != out.width || mask.height != out.height)
@@ -573,20 +590,41 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
     // Scratch (uninitialised): a is written whole; b by each step where it is then read.
     Scratch<float> a(n), b(n);
+    std::vector<std::int64_t> ext(2 * static_cast<std::size_t>(H)),
+        spans(2 * static_cast<std::size_t>(H));
+    // ext: each row's set pixels lie in [ext[2y], ext[2y + 1]) (W, 0 when none). Found
+    // on the uint8 row eight bytes at a time (the zero margins of a zone's window are
+    // most of a row's scan), then kept up to date by each step's threshold pass.
     for (std::int64_t y = 0; y < H; ++y) {
         const std::uint8_t* r = mask.row(y);
         float* o = a.data() + static_cast<std::size_t>(y * W);
         for (std::int64_t x = 0; x < W; ++x) o[x] = r[x] ? 1.0f : 0.0f;
+        std::int64_t x0 = 0, x1 = W;
+        for (std::uint64_t c = 0; x0 + 8 <= W; x0 += 8) {
+            std::memcpy(&c, r + x0, 8);
+            if (c != 0) break;
+        }
+        while (x0 < W && r[x0] == 0) ++x0;
+        for (std::uint64_t c = 0; x1 - 8 >= x0; x1 -= 8) {
+            std::memcpy(&c, r + x1 - 8, 8);
+            if (c != 0) break;
+        }
+        while (x1 > x0 && r[x1 - 1] == 0) --x1;
+        ext[2 * static_cast<std::size_t>(y)] = x0 < x1 ? x0 : W;
+        ext[2 * static_cast<std::size_t>(y) + 1] = x0 < x1 ? x1 : 0;
     }
     const ConstView<float> av{a.data(), W, H, W, 1};
     const MutView<float> bv{b.data(), W, H, W, 1};
-    std::vector<std::int64_t> ext(2 * static_cast<std::size_t>(H)),
-        spans(2 * static_cast<std::size_t>(H));
     for (int k = 0; k < steps; ++k) {
         const float t = thresholds[k];
         if (!(t >= 0.0f)) {  // zeros pass a negative threshold: the whole image
             gaussian_blur(av, bv, sigmas[k], 4.0, threads);
             for (std::size_t i = 0; i < n; ++i) a[i] = b[i] > t ? 1.0f : 0.0f;
+            for (std::int64_t y = 0; y < H; ++y) {  // anywhere in the row
+                ext[2 * static_cast<std::size_t>(y)] = 0;
+                ext[2 * static_cast<std::size_t>(y) + 1] = W;
+            }
+            trim_extents(a.data(), W, H, ext.data());
             continue;
         }
         // The blur is exactly 0 (not above t) wherever no set pixel lies within the
@@ -596,14 +634,6 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
         // the same values there as the whole-image blur).
         const std::int64_t r =
             static_cast<std::int64_t>(gaussian_kernel(sigmas[k], 4.0).size() / 2);
-        for (std::int64_t y = 0; y < H; ++y) {
-            const float* row = a.data() + static_cast<std::size_t>(y * W);
-            std::int64_t x0 = 0, x1 = W;
-            while (x0 < W && row[x0] == 0.0f) ++x0;
-            while (x1 > x0 && row[x1 - 1] == 0.0f) --x1;
-            ext[2 * static_cast<std::size_t>(y)] = x0 < x1 ? x0 : W;
-            ext[2 * static_cast<std::size_t>(y) + 1] = x0 < x1 ? x1 : 0;
-        }
         for (std::int64_t y = 0; y < H; ++y) {
             std::int64_t lo = W, hi = 0;
             for (std::int64_t v = std::max<std::int64_t>(0, y - r); v <= std::min(H - 1, y + r);
@@ -624,7 +654,11 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
             for (std::int64_t x = 0; x < x0; ++x) o[x] = 0.0f;
             for (std::int64_t x = x0; x < x1; ++x) o[x] = pb[x] > t ? 1.0f : 0.0f;
             for (std::int64_t x = std::max(x0, x1); x < W; ++x) o[x] = 0.0f;
+            // the set pixels now lie within the span
+            ext[2 * static_cast<std::size_t>(y)] = x0;
+            ext[2 * static_cast<std::size_t>(y) + 1] = x1;
         }
+        trim_extents(a.data(), W, H, ext.data());
     }
     for (std::int64_t y = 0; y < H; ++y) {
         const float* r = a.data() + static_cast<std::size_t>(y * W);
