@@ -8,6 +8,9 @@ ellipse, at 1080x1080 and 4096x4096. Cases:
 - polygons: skincore.contours.polygons(epsilon=1) vs
   cv2.findContours(RETR_EXTERNAL, CHAIN_APPROX_NONE) + cv2.approxPolyDP(1, closed)
   and vs skimage.measure.find_contours + approximate_polygon(1).
+- polygon_outlines: 40 ribbon polygons (a wrinkle line's footprint: 20-60
+  points, 1-3 px half width), each filled on its own box and outlined, in one
+  call vs cv2.fillPoly + findContours + approxPolyDP(0.7) per polygon.
 
 Run: PYTHONPATH=python python benchmarks/bench_contours.py [--quick]
 Medians of repeated runs; ratio = peer / skincore (> 1: skincore faster).
@@ -91,6 +94,46 @@ def bench_size(n: int, repeat: int, rows_label: list[Row], rows_poly: list[Row])
     cv2.setNumThreads(0)
 
 
+def ribbons(n: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        k = int(rng.integers(20, 60))
+        t = np.linspace(0.0, 1.0, k)
+        c = np.stack([rng.uniform(0, 400) + 60 * t, rng.uniform(0, 300) + 6 * np.sin(5 * t)], 1)
+        hw = rng.uniform(1.0, 3.0)
+        out.append(np.concatenate([c + (0, hw), c[::-1] - (0, hw)]))
+    return out
+
+
+def cv_outlines(polys: list[np.ndarray], eps: float) -> list[np.ndarray]:
+    out = []
+    for p in polys:
+        x0, y0 = int(np.floor(p[:, 0].min())) - 1, int(np.floor(p[:, 1].min())) - 1
+        x1, y1 = int(np.ceil(p[:, 0].max())) + 2, int(np.ceil(p[:, 1].max())) + 2
+        m = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(m, [np.rint(p - (x0, y0)).astype(np.int32)], 255)
+        cs, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        best = max(cs, key=len) if cs else np.zeros((0, 1, 2), np.int32)
+        out.append(cv2.approxPolyDP(best, eps, True).reshape(-1, 2) + (x0, y0))
+    return out
+
+
+def bench_outlines(repeat: int) -> list[Row]:
+    polys = ribbons(40)
+    rows = []
+    cv2.setNumThreads(1)
+    peer = median_ms(lambda: cv_outlines(polys, 0.7), repeat=repeat)
+    for t in (1, 2):
+        ours = median_ms(
+            lambda t=t: C.polygon_outlines(polys, epsilon=0.7, rule="nonzero", threads=t),
+            repeat=repeat,
+        )
+        rows.append(Row(f"polygon_outlines 40 ribbons t={t}", ours, "cv2 fill+find+approx", peer))
+    cv2.setNumThreads(0)
+    return rows
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     sizes = [1080] if quick else [1080, 4096]
@@ -101,6 +144,7 @@ def main() -> None:
         bench_size(n, repeat, rows_label, rows_poly)
     print_table("contours.label (8-connectivity, with stats)", rows_label)
     print_table("contours.polygons (epsilon=1.0)", rows_poly)
+    print_table("contours.polygon_outlines (epsilon=0.7)", bench_outlines(repeat * 5))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import scipy.ndimage as ndi
 
 from reference import contours as ref
 from skincore import contours as C
+from skincore import geometry as G
 
 
 def random_mask(rng, h, w, p=0.45):
@@ -484,3 +485,70 @@ def test_core_errors_name_arguments():
         _core.contours.simplify_indices(np.zeros((4, 2))[::2], 1.0, True)
     with pytest.raises(ValueError, match="epsilon"):
         _core.contours.simplify_indices(np.zeros((3, 2)), -1.0, True)
+
+
+# ------------------------------------------------------------- polygon_outlines
+
+
+def _ribbon(rng, n, x0, y0, hw):
+    # A wavy polyline buffered by hw (a wrinkle footprint's shape), closing on itself.
+    t = np.linspace(0.0, 1.0, n)
+    c = np.stack([x0 + 25 * t + rng.normal(0, 0.3, n), y0 + 4 * np.sin(5 * t)], 1)
+    return np.concatenate([c + (0, hw), c[::-1] - (0, hw)])
+
+
+def test_polygon_outlines_match_reference_and_per_polygon_calls():
+    rng = np.random.default_rng(11)
+    polys = [
+        _ribbon(rng, n, 3.3 * n, 0.7 * n - 5, hw) for n, hw in ((5, 0.8), (12, 1.7), (30, 3.1))
+    ]
+    polys.append(np.array([[2.5, 2.5], [9.5, 2.5], [2.5, 9.5], [9.5, 9.5]]))  # a bow tie
+    polys.append(np.array([[1.0, 1.0], [5.0, 1.0]]))  # two points: nothing
+    polys.append(np.array([[1.2, 1.2], [1.4, 1.2], [1.3, 1.4]]))  # covers no centre
+    polys.append(np.zeros((0, 2)))
+    for rule in ("evenodd", "nonzero"):
+        for eps in (0.0, 0.7, 2.0):
+            got = C.polygon_outlines(polys, epsilon=eps, rule=rule, threads=1)
+            want = ref.polygon_outlines(polys, eps, rule)
+            assert len(got) == len(polys)
+            for g_, w_ in zip(got, want, strict=True):
+                assert g_.dtype == np.int64 and g_.shape[1:] == (2,)
+                np.testing.assert_array_equal(g_, w_)
+            # as the per-polygon composition of the public kernels
+            for p, g_ in zip(polys[:4], got[:4], strict=True):
+                x0, y0 = int(np.floor(p[:, 0].min())) - 1, int(np.floor(p[:, 1].min())) - 1
+                x1, y1 = int(np.ceil(p[:, 0].max())) + 2, int(np.ceil(p[:, 1].max())) + 2
+                fill = G.fill_polygons(p - (x0, y0), (y1 - y0, x1 - x0), rule=rule, threads=1)
+                best = max(C.polygons(fill, epsilon=eps, threads=1), key=len)
+                np.testing.assert_array_equal(g_, best.astype(np.int64) + (x0, y0))
+            assert all(len(g_) >= 3 for g_ in got[:4]) and all(len(g_) == 0 for g_ in got[4:])
+
+
+def test_polygon_outlines_threads_identical_and_empty():
+    rng = np.random.default_rng(5)
+    polys = [_ribbon(rng, 8 + k, 7.0 * k, 3.0 * k, 1.0 + 0.1 * k) for k in range(23)]
+    a = C.polygon_outlines(polys, epsilon=0.7, rule="nonzero", threads=1)
+    for t in (2, 7):
+        for x, y in zip(
+            a, C.polygon_outlines(polys, epsilon=0.7, rule="nonzero", threads=t), strict=True
+        ):
+            np.testing.assert_array_equal(x, y)
+    assert C.polygon_outlines([], epsilon=0.7) == []
+
+
+@pytest.mark.parametrize(
+    "polys, kw, match",
+    [
+        ([np.array([[0.0, 0.0], [np.nan, 1.0], [1.0, 1.0]])], {}, "polygons\\[0\\]"),
+        ([np.zeros((3, 2)), np.array([[0.0, 0.0], [2.0**41, 0.0], [0.0, 1.0]])], {}, "polygon 1"),
+        ([np.array([[0.0, 0.0], [5000.0, 0.0], [0.0, 5000.0]])], {}, "max_box_pixels"),
+        ([np.array(["a", "b"])], {}, "polygons\\[0\\]"),
+        ([np.zeros((3, 3))], {}, "polygons\\[0\\]"),
+        ([np.zeros((3, 2))], {"epsilon": -1.0}, "epsilon"),
+        ([np.zeros((3, 2))], {"rule": "winding"}, "rule"),
+        ([np.zeros((3, 2))], {"threads": -1}, "threads"),
+    ],
+)
+def test_polygon_outlines_bad_arguments(polys, kw, match):
+    with pytest.raises(ValueError, match=match):
+        C.polygon_outlines(polys, **kw)

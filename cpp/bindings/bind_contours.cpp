@@ -147,4 +147,38 @@ void bind_contours(py::module_& m) {
         py::arg("mask"), py::arg("epsilon") = 1.0, py::arg("min_area") = 0,
         py::arg("connectivity") = 8, py::arg("threads") = 0,
         "Simplified outer contours of the components of a uint8 mask with area >= min_area.");
+
+    m.def(
+        "polygon_outlines",
+        [](const py::array& xy, const py::array& offsets, int rule, double epsilon,
+           std::int64_t max_box_pixels, int threads) {
+            check_threads(threads);
+            if (!xy.dtype().equal(py::dtype::of<double>()))
+                throw py::value_error("xy: expected dtype float64");
+            if (xy.ndim() != 2 || xy.shape(1) != 2) throw py::value_error("xy: expected shape (N, 2)");
+            if (!(xy.flags() & py::array::c_style)) throw py::value_error("xy: must be C-contiguous");
+            if (!offsets.dtype().equal(py::dtype::of<std::int64_t>()))
+                throw py::value_error("offsets: expected dtype int64");
+            if (offsets.ndim() != 1 || offsets.shape(0) < 1)
+                throw py::value_error("offsets: expected shape (P + 1,)");
+            if (!(offsets.flags() & py::array::c_style))
+                throw py::value_error("offsets: must be C-contiguous");
+            const auto* off = static_cast<const std::int64_t*>(offsets.data());
+            const auto n = static_cast<std::int64_t>(offsets.shape(0)) - 1;
+            if (off[n] != static_cast<std::int64_t>(xy.shape(0)))
+                throw py::value_error("offsets: the last offset must be the number of points");
+            py::array_t<std::int64_t> origins({static_cast<py::ssize_t>(n), py::ssize_t{2}});
+            std::int64_t* org = origins.mutable_data();
+            const auto* pts = static_cast<const double*>(xy.data());
+            std::vector<sc::Contour> c;
+            {
+                py::gil_scoped_release release;
+                c = sc::polygon_outlines(pts, off, n, rule, epsilon, max_box_pixels, org, threads);
+            }
+            return py::make_tuple(to_arrays(c), origins);
+        },
+        py::arg("xy"), py::arg("offsets"), py::arg("rule"), py::arg("epsilon"),
+        py::arg("max_box_pixels"), py::arg("threads") = 0,
+        "Outline of each polygon filled on its own box: (list of int32 (M, 2) contours in box "
+        "pixels, int64 (P, 2) box corners).");
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
 
 namespace skincore::contours {
@@ -556,6 +557,76 @@ std::vector<Contour> polygons(ConstView<std::uint8_t> mask, double epsilon, std:
                               int connectivity, int threads) {
     const double eps2 = check_epsilon(epsilon);
     return outer_contours(mask, true, eps2, min_area, connectivity, threads);
+}
+
+// Box corners are int64: coordinates are kept well inside its range.
+constexpr double kMaxOutlineCoord = 1099511627776.0;  // 2^40
+
+std::vector<Contour> polygon_outlines(const double* xy, const std::int64_t* offsets,
+                                      std::int64_t n_polygons, int rule, double epsilon,
+                                      std::int64_t max_box_pixels, std::int64_t* origins,
+                                      int threads) {
+    (void)check_epsilon(epsilon);
+    if (n_polygons < 0) throw std::invalid_argument("polygon_outlines: n_polygons must be >= 0");
+    if (rule != 0 && rule != 1) throw std::invalid_argument("polygon_outlines: rule must be 0 or 1");
+    if (n_polygons > 0 && offsets[0] != 0)
+        throw std::invalid_argument("polygon_outlines: offsets must start at 0");
+    // Validate every polygon and find its box before any work (errors name the polygon).
+    std::vector<std::int64_t> box(4 * static_cast<std::size_t>(n_polygons), 0);
+    for (std::int64_t p = 0; p < n_polygons; ++p) {
+        const std::int64_t a = offsets[p], b = offsets[p + 1];
+        if (b < a) throw std::invalid_argument("polygon_outlines: offsets must be non-decreasing");
+        origins[2 * p] = origins[2 * p + 1] = 0;
+        if (b - a < 3) continue;
+        double lx = xy[2 * a], hx = lx, ly = xy[2 * a + 1], hy = ly;
+        for (std::int64_t i = a; i < b; ++i) {
+            const double x = xy[2 * i], y = xy[2 * i + 1];
+            if (!(std::fabs(x) <= kMaxOutlineCoord) || !(std::fabs(y) <= kMaxOutlineCoord))
+                throw std::invalid_argument("polygon_outlines: polygon " + std::to_string(p) +
+                                            " has a coordinate that is not finite or too large");
+            lx = std::min(lx, x), hx = std::max(hx, x), ly = std::min(ly, y), hy = std::max(hy, y);
+        }
+        const double w = std::ceil(hx) + 2 - (std::floor(lx) - 1), h = std::ceil(hy) + 2 - (std::floor(ly) - 1);
+        if (!(w * h <= static_cast<double>(max_box_pixels)))
+            throw std::invalid_argument("polygon_outlines: polygon " + std::to_string(p) +
+                                        "'s box exceeds max_box_pixels");
+        std::int64_t* bx = box.data() + 4 * p;
+        bx[0] = static_cast<std::int64_t>(std::floor(lx)) - 1;
+        bx[1] = static_cast<std::int64_t>(std::floor(ly)) - 1;
+        bx[2] = static_cast<std::int64_t>(std::ceil(hx)) + 2;
+        bx[3] = static_cast<std::int64_t>(std::ceil(hy)) + 2;
+        origins[2 * p] = bx[0];
+        origins[2 * p + 1] = bx[1];
+    }
+    std::vector<Contour> out(static_cast<std::size_t>(n_polygons));
+    parallel_chunks(n_polygons, 1, threads, [&](std::int64_t, std::int64_t p0, std::int64_t p1) {
+        std::vector<double> local;
+        std::vector<std::uint8_t> fill;
+        for (std::int64_t p = p0; p < p1; ++p) {
+            const std::int64_t a = offsets[p], b = offsets[p + 1];
+            if (b - a < 3) continue;
+            const std::int64_t* bx = box.data() + 4 * p;
+            const double x0 = static_cast<double>(bx[0]), y0 = static_cast<double>(bx[1]);
+            local.resize(static_cast<std::size_t>(2 * (b - a)));
+            for (std::int64_t i = a; i < b; ++i) {
+                local[static_cast<std::size_t>(2 * (i - a))] = xy[2 * i] - x0;
+                local[static_cast<std::size_t>(2 * (i - a) + 1)] = xy[2 * i + 1] - y0;
+            }
+            const std::int64_t W = bx[2] - bx[0], H = bx[3] - bx[1];
+            fill.assign(static_cast<std::size_t>(W * H), 0);
+            const MutView<std::uint8_t> fv{fill.data(), W, H, W, 1};
+            const std::int64_t one[2] = {0, b - a};
+            skincore::fill_polygons(local.data(), one, 1, fv, 255,
+                                    rule == 1 ? FillRule::NonZero : FillRule::EvenOdd, 1);
+            const ConstView<std::uint8_t> cv{fill.data(), W, H, W, 1};
+            std::vector<Contour> found = polygons(cv, epsilon, 0, 8, 1);
+            std::size_t best = 0;
+            for (std::size_t i = 1; i < found.size(); ++i)
+                if (found[i].size() > found[best].size()) best = i;
+            if (!found.empty()) out[static_cast<std::size_t>(p)] = std::move(found[best]);
+        }
+    });
+    return out;
 }
 
 }  // namespace skincore::contours

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 MAX_THREADS = 256
@@ -102,3 +104,53 @@ def check_map32(x: object, name: str) -> np.ndarray:
     if not isinstance(x, np.ndarray) or x.dtype != np.float32 or x.ndim != 2:
         raise ValueError(f"{name}: expected a 2-D float32 numpy.ndarray")
     return x
+
+
+def as_polygon_list(polygons: object) -> list[np.ndarray]:
+    """Validate polygons: one ``(K, 2)`` array, a ``(P, K, 2)`` array or a sequence.
+
+    Parameters
+    ----------
+    polygons : object
+        The value passed by the caller.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The polygons as ``(K_i, 2)`` float64 arrays (no copy when already float64).
+
+    Raises
+    ------
+    ValueError
+        Naming ``polygons`` (and the offending index) on a wrong type, dtype or
+        shape, or a coordinate that is not finite or exceeds ``1e100``.
+    """
+    if isinstance(polygons, np.ndarray):
+        if polygons.ndim == 3:
+            items: Sequence[object] = list(polygons)
+        else:
+            items = [polygons]
+    elif isinstance(polygons, Sequence) and not isinstance(polygons, str | bytes):
+        items = polygons
+    else:
+        raise ValueError("polygons: expected a (K, 2) array or a sequence of them")
+    out = []
+    for i, p in enumerate(items):
+        a = np.asarray(p)
+        if a.dtype.kind not in "iuf":
+            raise ValueError(f"polygons[{i}]: expected real numbers, got dtype {a.dtype}")
+        if a.size == 0:
+            a = a.reshape(0, 2)
+        if a.ndim != 2 or a.shape[1] != 2:
+            raise ValueError(f"polygons[{i}]: expected shape (K, 2), got {a.shape}")
+        out.append(a.astype(np.float64, copy=False))
+    # Every coordinate finite with magnitude <= 1e100, in one pass over them all
+    # (a NaN fails the comparison); the offending polygon is named when one fails.
+    coords = out[0] if len(out) == 1 else np.concatenate(out) if out else None
+    if coords is not None and coords.size and not np.abs(coords).max() <= 1e100:
+        for i, a in enumerate(out):
+            if not np.isfinite(a).all():
+                raise ValueError(f"polygons[{i}]: coordinates must be finite (no NaN or inf)")
+            if a.size and np.abs(a).max() > 1e100:
+                raise ValueError(f"polygons[{i}]: coordinates must have magnitude <= 1e100")
+    return out

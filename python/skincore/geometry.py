@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from skincore import _core
-from skincore._checks import check_map32, check_mask, check_threads
+from skincore._checks import as_polygon_list, check_map32, check_mask, check_threads
 
 __all__ = [
     "coarse_sigma",
@@ -555,38 +555,6 @@ def resize(
     return out
 
 
-def _as_polygon_list(polygons: object) -> list[np.ndarray]:
-    if isinstance(polygons, np.ndarray):
-        if polygons.ndim == 3:
-            items: Sequence[object] = list(polygons)
-        else:
-            items = [polygons]
-    elif isinstance(polygons, Sequence) and not isinstance(polygons, str | bytes):
-        items = polygons
-    else:
-        raise ValueError("polygons: expected a (K, 2) array or a sequence of them")
-    out = []
-    for i, p in enumerate(items):
-        a = np.asarray(p)
-        if a.dtype.kind not in "iuf":
-            raise ValueError(f"polygons[{i}]: expected real numbers, got dtype {a.dtype}")
-        if a.size == 0:
-            a = a.reshape(0, 2)
-        if a.ndim != 2 or a.shape[1] != 2:
-            raise ValueError(f"polygons[{i}]: expected shape (K, 2), got {a.shape}")
-        out.append(a.astype(np.float64, copy=False))
-    # Every coordinate finite with magnitude <= 1e100, in one pass over them all
-    # (a NaN fails the comparison); the offending polygon is named when one fails.
-    coords = out[0] if len(out) == 1 else np.concatenate(out) if out else None
-    if coords is not None and coords.size and not np.abs(coords).max() <= 1e100:
-        for i, a in enumerate(out):
-            if not np.isfinite(a).all():
-                raise ValueError(f"polygons[{i}]: coordinates must be finite (no NaN or inf)")
-            if a.size and np.abs(a).max() > 1e100:
-                raise ValueError(f"polygons[{i}]: coordinates must have magnitude <= 1e100")
-    return out
-
-
 def fill_polygons(
     polygons: np.ndarray | Sequence[np.ndarray],
     shape: tuple[int, int],
@@ -667,7 +635,7 @@ def fill_polygons(
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= 255:
         raise ValueError(f"value: expected an int in [0, 255], got {value!r}")
     ox, oy = _origin(origin)
-    polys = _as_polygon_list(polygons)
+    polys = as_polygon_list(polygons)
     if out is None:
         out = np.zeros((h, w), dtype=np.uint8)
     elif not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.shape != (h, w):
@@ -735,7 +703,7 @@ def fill_union(
     """
     if isinstance(polygons, np.ndarray) and polygons.ndim == 2:
         raise ValueError("polygons: expected a sequence of (K, 2) arrays")
-    polys = _as_polygon_list(polygons)
+    polys = as_polygon_list(polygons)
     # shape, value, out and threads are checked by one (empty) fill_polygons call
     out = fill_polygons([], shape, value=value, out=out, threads=threads, origin=origin)
     threads = check_threads(threads)

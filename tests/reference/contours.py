@@ -5,6 +5,8 @@
 - trace: Moore-neighbour boundary following written in terms of the "backtrack"
   pixel, over the pixels of one component only.
 - simplify: the textbook recursive Douglas-Peucker with the same distance rule.
+- polygon_outlines: the reference fill on each polygon's box, then find_contours
+  and simplify, the first longest contour kept.
 """
 
 from __future__ import annotations
@@ -186,3 +188,25 @@ def simplify(polyline: np.ndarray, epsilon: float, closed: bool = True) -> np.nd
         keep.add(m - 1)
         rec(0, m - 1)
     return pts[[idx[k] for k in sorted(keep)]]
+
+
+def polygon_outlines(polygons, epsilon: float, rule: str = "evenodd") -> list[np.ndarray]:
+    """Each polygon filled on its own box, its first longest simplified contour."""
+    from reference import geometry as ref_geometry
+
+    out = []
+    for p in polygons:
+        p = np.asarray(p, np.float64).reshape(-1, 2)
+        if len(p) < 3:
+            out.append(np.zeros((0, 2), np.int64))
+            continue
+        x0, y0 = int(np.floor(p[:, 0].min())) - 1, int(np.floor(p[:, 1].min())) - 1
+        x1, y1 = int(np.ceil(p[:, 0].max())) + 2, int(np.ceil(p[:, 1].max())) + 2
+        fill = ref_geometry.fill_polygons([p - (x0, y0)], (y1 - y0, x1 - x0), rule=rule)
+        conts = [simplify(c, epsilon) for c in find_contours(fill, 8)]
+        if not conts:
+            out.append(np.zeros((0, 2), np.int64))
+            continue
+        best = max(conts, key=len)
+        out.append(np.asarray(best, np.int64).reshape(-1, 2) + (x0, y0))
+    return out

@@ -71,4 +71,20 @@ std::vector<std::int64_t> simplify_indices(const double* xy, std::int64_t n, dou
 std::vector<Contour> polygons(ConstView<std::uint8_t> mask, double epsilon, std::int64_t min_area,
                               int connectivity, int threads);
 
+// The outline of each polygon filled on its own box: polygon p is points
+// [offsets[p], offsets[p+1]) of the interleaved (x, y) doubles xy (as
+// geometry::fill_polygons). Its box is x in [floor(min x) - 1, ceil(max x) + 2),
+// y likewise; the polygon, shifted by the box's corner (x0, y0) in double, is filled
+// there with `rule` (0 even-odd, 1 non-zero; geometry::fill_polygons' pixel rule)
+// and the result is the first contour with the most vertices among
+// polygons(fill, epsilon, 0, 8): in box pixels, the corner stored in origins[2p],
+// origins[2p + 1]. A polygon of fewer than 3 points gives an empty contour (corner
+// 0, 0). Coordinates must be finite with magnitude <= 2^40 and
+// each box at most max_box_pixels (invalid_argument otherwise). Polygons are
+// independent: threads split them, with the same results for any count.
+std::vector<Contour> polygon_outlines(const double* xy, const std::int64_t* offsets,
+                                      std::int64_t n_polygons, int rule, double epsilon,
+                                      std::int64_t max_box_pixels, std::int64_t* origins,
+                                      int threads);
+
 }  // namespace skincore::contours

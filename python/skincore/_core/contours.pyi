@@ -20,3 +20,11 @@ def polygons(
     connectivity: int = 8,
     threads: int = 0,
 ) -> list[_I32]: ...
+def polygon_outlines(
+    xy: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    rule: int,
+    epsilon: float,
+    max_box_pixels: int,
+    threads: int = 0,
+) -> tuple[list[_I32], npt.NDArray[np.int64]]: ...

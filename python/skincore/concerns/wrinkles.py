@@ -371,22 +371,23 @@ def _footprint(points: np.ndarray, half_width: float) -> np.ndarray:
     return out
 
 
-def _outline(points_tex: np.ndarray, width_tex: float, ctx: TextureContext) -> np.ndarray:
-    """Contour (image pixels) of one line's footprint rasterised on the texture grid."""
-    hw = max(0.75, 0.5 * width_tex)
-    poly = _footprint(points_tex, hw)
-    if len(poly) < 3:
-        return np.zeros((0, 2), np.float32)
-    x0 = int(math.floor(poly[:, 0].min())) - 1
-    y0 = int(math.floor(poly[:, 1].min())) - 1
-    x1 = int(math.ceil(poly[:, 0].max())) + 2
-    y1 = int(math.ceil(poly[:, 1].max())) + 2
-    mask = geometry.fill_polygons(poly - (x0, y0), (y1 - y0, x1 - x0), rule="nonzero", threads=1)
-    polys = contours.polygons(mask, epsilon=0.7, threads=1)
-    if not polys:
-        return np.zeros((0, 2), np.float32)
-    best = max(polys, key=len)
-    return ctx.to_image(best.astype(np.float64) + (x0, y0))
+def _outlines(
+    lines: list[tuple[np.ndarray, float]], ctx: TextureContext, threads: int
+) -> list[np.ndarray]:
+    """Contours (image pixels) of the lines' footprints, each rasterised on its own box.
+
+    ``lines`` holds each line's points and width on the texture grid; one
+    :func:`skincore.contours.polygon_outlines` call fills every footprint (non-zero
+    rule) on its box and keeps its longest contour (simplified by 0.7 px); an empty
+    ``(0, 2)`` outline where a footprint covers no pixel.
+    """
+    if not lines:
+        return []
+    polys = [_footprint(p, max(0.75, 0.5 * w)) for p, w in lines]
+    found = contours.polygon_outlines(polys, epsilon=0.7, rule="nonzero", threads=threads)
+    # one mapping to image pixels for all of them (element by element: the same values)
+    ends = np.cumsum([len(f) for f in found])[:-1]
+    return np.split(ctx.to_image(np.concatenate(found).astype(np.float64)), ends)
 
 
 def _trim(p: np.ndarray, cut: float) -> np.ndarray:
@@ -452,7 +453,7 @@ def _measure_zone(
     ox, oy = origin
     box = zbox if fr is not None else None
     lines: list[WrinkleLine] = []
-    outlines: list[np.ndarray] = []
+    footprints: list[tuple[np.ndarray, float]] = []
     skeleton_px = 0
     if box is not None and fr is not None:
         bx0, by0, bx1, by1 = box
@@ -501,8 +502,9 @@ def _measure_zone(
                     deep=depth >= params.deep_threshold,
                 )
             )
-            outlines.append(_outline(pts_tex, width_tex, ctx))
+            footprints.append((pts_tex, width_tex))
             skeleton_px += r.n_pixels
+    outlines = _outlines(footprints, ctx, threads)
     area_tex = max(skin_px, 1)
     side = math.sqrt(area_tex)  # texture px
     total_len_tex = sum(ln.length_mm for ln in lines) * ppm
