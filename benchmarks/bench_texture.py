@@ -17,7 +17,9 @@ Cases, on inputs the size of the 1080p sample's 4 px/mm face grid (721x518):
 * ``upsample_on`` (the 4 px/mm energy onto the 6 px/mm texture grid, 1081x777)
   against ``geometry.resize`` + ``numpy.copyto`` and ``cv2.resize`` + ``copyto``;
   ``excess_over`` (roughness' rough mask, counts and mean excess) against the
-  NumPy composition it replaced.
+  NumPy composition it replaced; ``excess_levels`` (moisture's shaded map: the
+  rough mask less a near-shine veto on a 3x coarser grid) against its NumPy
+  composition.
 
 Usage: ``PYTHONPATH=python python benchmarks/bench_texture.py [--repeat 11] [--threads 1 2]``.
 Ratios are peer / skincore (> 1: skincore faster); medians of interleaved runs of
@@ -40,7 +42,12 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from _timing import Row, median_ms, print_table  # noqa: E402
 from reference import texture as ref  # noqa: E402
 from skincore import geometry, ridges  # noqa: E402
-from skincore.texture import excess_over, texture_energy, upsample_on  # noqa: E402
+from skincore.texture import (  # noqa: E402
+    excess_levels,
+    excess_over,
+    texture_energy,
+    upsample_on,
+)
 
 #: The roughness defaults at 4 px/mm (roughness._energy's sigmas).
 ENERGY_KW = dict(
@@ -190,6 +197,16 @@ def main() -> None:
         ours = median_ms(lambda: excess_over(big, fine8, 0.012, threads=t), repeat=args.repeat)
         peer = median_ms(lambda: ref.excess_over(big, fine8, 0.012), repeat=args.repeat)
         rows.append(Row(f"excess_over 777x1081 threads={t}", ours, "numpy composition", peer))
+        # a threshold that leaves a fifth of the skin rough (as on a textured face)
+        thr = float(np.quantile(big[fine8 > 0], 0.8))
+        over = excess_over(big, fine8, thr).over
+        veto = np.zeros((360, 259), bool)
+        veto[40:120, 60:200] = True  # a shiny patch
+        ours = median_ms(
+            lambda: excess_levels(big, over, thr, veto=veto, threads=t), repeat=args.repeat
+        )
+        peer = median_ms(lambda: ref.excess_levels(big, over, thr, veto), repeat=args.repeat)
+        rows.append(Row(f"excess_levels 777x1081 threads={t}", ours, "numpy composition", peer))
     print_table("roughness on the texture grid (upsampling, threshold statistics)", rows)
 
 

@@ -8,7 +8,13 @@ import pytest
 from reference import geometry as ref_geometry
 from reference import texture as ref
 from skincore import geometry
-from skincore.texture import excess_over, texture_energy, upsample_on, window_factor
+from skincore.texture import (
+    excess_levels,
+    excess_over,
+    texture_energy,
+    upsample_on,
+    window_factor,
+)
 
 KW = dict(
     erode_sigma=2.0,
@@ -368,3 +374,86 @@ def test_excess_over_bad_arguments(args, match):
     kw.update(args)
     with pytest.raises(ValueError, match=match):
         excess_over(**kw)
+
+
+# ---------------------------------------------------------------- excess_levels
+
+
+def veto_mask(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    v = rng.random((h, w)) > 0.8
+    v[: h // 3, : w // 3] = True  # a solid block: a whole area left out
+    return v
+
+
+@pytest.mark.parametrize("shape", [(57, 64), (57, 65), (57, 71), (1, 300), (300, 1), (513, 517)])
+def test_excess_levels_matches_numpy_bit_for_bit(shape):
+    rng = np.random.default_rng(shape[0] * shape[1])
+    energy, keep = energy_and_skin(rng, *shape)
+    vetoes = [None, veto_mask(rng, max(1, shape[0] // 3), max(1, shape[1] // 3))]
+    vetoes.append(veto_mask(rng, shape[0] + 5, max(1, shape[1] // 2)))  # finer rows
+    for kp in (keep, keep.astype(np.uint8) * 255):
+        for v in vetoes:
+            level, n = excess_levels(energy, kp, 0.012, veto=v)
+            want, n_want = ref.excess_levels(energy, kp, 0.012, v)
+            assert level.dtype == np.uint8
+            np.testing.assert_array_equal(level, want)
+            assert n == n_want == np.count_nonzero(want)
+    assert 0 < n < keep.sum()  # the veto left pixels out, not all
+
+
+def test_excess_levels_known_answers():
+    t = 0.01
+    energy = np.array([[0.0, 0.01, 0.015, 0.02, 0.05, 0.0125]], np.float32)
+    keep = np.array([[1, 1, 1, 1, 0, 1]], np.uint8)
+    level, n = excess_levels(energy, keep, t)
+    # 1 + 254 * clip((e - t) / t): 1, 1, 128, 255, (not kept), and 65 for 0.0125 (its
+    # float32 excess is 0.25000006: 64.50002 rounds up, as in NumPy)
+    np.testing.assert_array_equal(level, [[1, 1, 128, 255, 0, 65]])
+    assert n == 5
+    # a 1 x 2 veto: its left cell covers the first three pixels
+    level, n = excess_levels(energy, keep, t, veto=np.array([[True, False]]))
+    np.testing.assert_array_equal(level, [[0, 0, 0, 255, 0, 65]])
+    assert n == 2
+    empty, n = excess_levels(np.zeros((0, 3), np.float32), np.zeros((0, 3), bool), t)
+    assert empty.shape == (0, 3) and n == 0
+
+
+def test_excess_levels_strided_and_threads():
+    rng = np.random.default_rng(9)
+    energy, keep = energy_and_skin(rng, 301, 257)
+    veto = veto_mask(rng, 100, 90)
+    big = np.zeros((305, 270), np.float32)
+    big[2:-2, 5:-8] = energy
+    view = big[2:-2, 5:-8]
+    assert not view.flags.c_contiguous
+    a, na = excess_levels(energy, keep, 0.012, veto=veto, threads=1)
+    for t in (2, 7):
+        b, nb = excess_levels(energy, keep, 0.012, veto=veto, threads=t)
+        np.testing.assert_array_equal(b, a)
+        assert nb == na
+    c, nc = excess_levels(view, keep, 0.012, veto=veto[::1, ::1][:, :])
+    np.testing.assert_array_equal(c, a)
+    bigv = np.zeros((110, 100), bool)
+    bigv[3:103, 4:94] = veto
+    d, _ = excess_levels(energy, keep, 0.012, veto=bigv[3:103, 4:94])  # strided veto
+    np.testing.assert_array_equal(d, a)
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (dict(energy=np.zeros((4, 4), np.float64)), "energy"),
+        (dict(keep=np.zeros((4, 5), np.uint8)), "keep"),
+        (dict(keep=np.zeros((4, 4), np.float32)), "keep"),
+        (dict(veto=np.zeros((0, 3), bool)), "veto"),
+        (dict(veto=np.zeros((3, 3), np.int32)), "veto"),
+        (dict(threshold=0.0), "threshold"),
+        (dict(threshold=float("nan")), "threshold"),
+        (dict(threads=-1), "threads"),
+    ],
+)
+def test_excess_levels_bad_arguments(args, match):
+    kw = dict(energy=np.zeros((4, 4), np.float32), keep=np.ones((4, 4), np.uint8), threshold=0.01)
+    kw.update(args)
+    with pytest.raises(ValueError, match=match):
+        excess_levels(**kw)

@@ -14,6 +14,22 @@ namespace py = pybind11;
 using namespace skincore;
 using namespace skincore::py_arrays;
 
+namespace {
+
+// The checks shared by the energy-threshold kernels: a mask and a uint8 output of
+// the energy's shape (the output's rows apart), a finite threshold > 0, threads >= 0.
+void check_threshold_map(const ConstView<float>& e, const ConstView<std::uint8_t>& mask, const char* mask_name,
+                         const MutView<std::uint8_t>& out, const char* out_name, double threshold, int threads) {
+    if (threads < 0) throw py::value_error("threads: must be >= 0 (0 = all hardware threads)");
+    check_same_hw(e, "energy", mask, mask_name);
+    check_same_hw(e, "energy", out, out_name);
+    if (out.height > 1 && out.row_stride < out.width)
+        throw py::value_error(std::string(out_name) + ": rows overlap");
+    if (!std::isfinite(threshold) || !(threshold > 0.0)) throw py::value_error("threshold: must be finite and > 0");
+}
+
+}  // namespace
+
 void bind_texture(py::module_& m) {
     m.def(
         "energy",
@@ -75,15 +91,10 @@ void bind_texture(py::module_& m) {
     m.def(
         "excess_over",
         [](const py::array& energy, const py::array& skin, double threshold, py::array& over, int threads) {
-            if (threads < 0) throw py::value_error("threads: must be >= 0 (0 = all hardware threads)");
             auto e = const_view<float>(energy, "energy");
             auto s = const_view<std::uint8_t>(skin, "skin");
             auto o = mut_view<std::uint8_t>(over, "over");
-            check_same_hw(e, "energy", s, "skin");
-            check_same_hw(e, "energy", o, "over");
-            if (o.height > 1 && o.row_stride < o.width) throw py::value_error("over: rows overlap");
-            if (!std::isfinite(threshold) || !(threshold > 0.0))
-                throw py::value_error("threshold: must be finite and > 0");
+            check_threshold_map(e, s, "skin", o, "over", threshold, threads);
             texture::ExcessStats st;
             {
                 py::gil_scoped_release nogil;
@@ -93,4 +104,29 @@ void bind_texture(py::module_& m) {
         },
         py::arg("energy"), py::arg("skin"), py::arg("threshold"), py::arg("over"), py::arg("threads"),
         "over = 255 where skin and energy > threshold; returns (n_skin, n_over, mean clipped excess).");
+
+    m.def(
+        "excess_levels",
+        [](const py::array& energy, const py::array& keep, const py::object& veto, double threshold, py::array& level,
+           int threads) {
+            auto e = const_view<float>(energy, "energy");
+            auto k = const_view<std::uint8_t>(keep, "keep");
+            auto o = mut_view<std::uint8_t>(level, "level");
+            check_threshold_map(e, k, "keep", o, "level", threshold, threads);
+            ConstView<std::uint8_t> v{};
+            if (!veto.is_none()) {
+                v = const_view<std::uint8_t>(veto.cast<py::array>(), "veto");
+                if (v.empty() && !o.empty()) throw py::value_error("veto: empty");
+            }
+            std::int64_t n = 0;
+            {
+                py::gil_scoped_release nogil;
+                n = texture::excess_levels(e, k, v, threshold, o, threads);
+            }
+            return n;
+        },
+        py::arg("energy"), py::arg("keep"), py::arg("veto"), py::arg("threshold"), py::arg("level"),
+        py::arg("threads"),
+        "level = rint(1 + 254 clip((e - t) / t, 0, 1)) where keep and not the veto's cell, else 0; "
+        "returns the nonzero count.");
 }

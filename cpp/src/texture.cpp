@@ -508,4 +508,62 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     return true;
 }
 
+std::int64_t excess_levels(ConstView<float> energy, ConstView<std::uint8_t> keep, ConstView<std::uint8_t> veto,
+                           double threshold, MutView<std::uint8_t> level, int threads) {
+    const std::int64_t W = energy.width, H = energy.height;
+    if (keep.width != W || keep.height != H) throw std::invalid_argument("keep: shape does not match energy");
+    if (level.width != W || level.height != H) throw std::invalid_argument("level: shape does not match energy");
+    if (!(threshold > 0.0) || !std::isfinite(threshold))
+        throw std::invalid_argument("threshold must be finite and > 0");
+    const bool vetoed = veto.data != nullptr;
+    if (vetoed && (W > 0 && H > 0) && veto.empty()) throw std::invalid_argument("veto: empty");
+    if (W == 0 || H == 0) return 0;
+    // The veto's cell of every column and row (numpy: ((arange(n) + 0.5) * m / n).astype(intp)).
+    std::vector<std::int64_t> vcol, vrow;
+    if (vetoed) {
+        vcol.resize(static_cast<std::size_t>(W));
+        vrow.resize(static_cast<std::size_t>(H));
+        for (std::int64_t x = 0; x < W; ++x)
+            vcol[static_cast<std::size_t>(x)] = std::min<std::int64_t>(
+                static_cast<std::int64_t>((static_cast<double>(x) + 0.5) * static_cast<double>(veto.width) /
+                                          static_cast<double>(W)),
+                veto.width - 1);
+        for (std::int64_t y = 0; y < H; ++y)
+            vrow[static_cast<std::size_t>(y)] = std::min<std::int64_t>(
+                static_cast<std::int64_t>((static_cast<double>(y) + 0.5) * static_cast<double>(veto.height) /
+                                          static_cast<double>(H)),
+                veto.height - 1);
+    }
+    const float t = static_cast<float>(threshold);
+    const std::int64_t grain = row_grain(W);
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(chunk_count(H, grain)), 0);
+    parallel_chunks(H, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+        std::int64_t n = 0;
+        const std::int64_t w = W;
+        const float tt = t;
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* __restrict e = energy.row(y);
+            const std::uint8_t* __restrict k = keep.row(y);
+            const std::uint8_t* __restrict v = vetoed ? veto.row(vrow[static_cast<std::size_t>(y)]) : nullptr;
+            std::uint8_t* __restrict o = level.row(y);
+            for (std::int64_t x = 0; x < w; ++x) {
+                std::uint8_t out = 0;
+                if (k[x] != 0 && (v == nullptr || v[vcol[static_cast<std::size_t>(x)]] == 0)) {
+                    float ex = (e[x] - tt) / tt;
+                    ex = ex < 0.0f ? 0.0f : ex;  // numpy.clip: maximum, then minimum
+                    ex = ex > 1.0f ? 1.0f : ex;
+                    const float shade = std::nearbyint(1.0f + 254.0f * ex);
+                    out = static_cast<std::uint8_t>(shade);
+                    n += out != 0;
+                }
+                o[x] = out;
+            }
+        }
+        counts[static_cast<std::size_t>(c)] = n;
+    });
+    std::int64_t total = 0;
+    for (const std::int64_t n : counts) total += n;
+    return total;
+}
+
 }  // namespace skincore::texture

@@ -21,7 +21,15 @@ import numpy as np
 from skincore import _core
 from skincore._checks import check_map32, check_mask, check_threads
 
-__all__ = ["WINDOWS", "Excess", "excess_over", "texture_energy", "upsample_on", "window_factor"]
+__all__ = [
+    "WINDOWS",
+    "Excess",
+    "excess_levels",
+    "excess_over",
+    "texture_energy",
+    "upsample_on",
+    "window_factor",
+]
 
 WINDOWS = ("exact", "decimated")
 """The ways :func:`texture_energy` computes its window blurs."""
@@ -216,6 +224,17 @@ class Excess(NamedTuple):
     excess: float
 
 
+def _threshold(threshold: object) -> float:
+    """Validate an energy threshold: a finite number > 0."""
+    try:
+        t = float(threshold)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"threshold: expected a number, got {threshold!r}") from None
+    if not (math.isfinite(t) and t > 0):
+        raise ValueError(f"threshold: must be finite and > 0, got {t}")
+    return t
+
+
 def excess_over(
     energy: np.ndarray, skin: np.ndarray, threshold: float, *, threads: int = 0
 ) -> Excess:
@@ -249,15 +268,71 @@ def excess_over(
     """
     check_map32(energy, "energy")
     s = check_mask(skin, "skin", energy.shape)
-    try:
-        t = float(threshold)
-    except (TypeError, ValueError):
-        raise ValueError(f"threshold: expected a number, got {threshold!r}") from None
-    if not (math.isfinite(t) and t > 0):
-        raise ValueError(f"threshold: must be finite and > 0, got {t}")
+    t = _threshold(threshold)
     threads = check_threads(threads)
     over = np.empty(energy.shape, np.uint8)
     if over.size == 0:
         return Excess(over, 0, 0, 0.0)
     n_skin, n_over, excess = _core.texture.excess_over(energy, s, t, over, threads)
     return Excess(over, int(n_skin), int(n_over), float(excess))
+
+
+def excess_levels(
+    energy: np.ndarray,
+    keep: np.ndarray,
+    threshold: float,
+    *,
+    veto: np.ndarray | None = None,
+    threads: int = 0,
+) -> tuple[np.ndarray, int]:
+    """Shade the kept pixels by their energy's excess over a threshold, in one pass.
+
+    Equal, bit for bit, to the NumPy composition (float32 arithmetic, ``T`` a
+    Python float)::
+
+        on = (keep != 0) & ~veto_up
+        level = np.zeros(energy.shape, np.uint8)
+        level[on] = np.rint(1 + 254 * np.clip((energy[on] - T) / T, 0.0, 1.0)).astype(np.uint8)
+
+    where ``veto_up`` is ``veto`` brought to the energy's grid by nearest cells:
+    ``veto[rows][:, cols]`` with ``rows = minimum(((arange(H) + 0.5) * vh / H).astype(intp),
+    vh - 1)`` and ``cols`` likewise (all False without a veto).
+
+    Parameters
+    ----------
+    energy : numpy.ndarray
+        ``(H, W)`` float32 map; rows may be strided.
+    keep : numpy.ndarray
+        ``(H, W)`` bool or uint8 (nonzero = shaded).
+    threshold : float
+        ``T``, finite and > 0.
+    veto : numpy.ndarray, optional
+        ``(vh, vw)`` bool or uint8 mask over the same extent on a coarser (or any)
+        grid; pixels whose cell is set are not shaded. Not empty when ``energy`` is not.
+    threads : int, optional
+        Worker threads, 0 = the pool size; results do not depend on it.
+
+    Returns
+    -------
+    level : numpy.ndarray
+        ``(H, W)`` uint8, 1-255 on the shaded pixels, 0 elsewhere.
+    count : int
+        The shaded pixels.
+
+    Raises
+    ------
+    ValueError
+        On a bad argument (the message names it).
+    """
+    check_map32(energy, "energy")
+    k = check_mask(keep, "keep", energy.shape)
+    v = None if veto is None else check_mask(veto, "veto")
+    t = _threshold(threshold)
+    threads = check_threads(threads)
+    level = np.empty(energy.shape, np.uint8)
+    if level.size == 0:
+        return level, 0
+    if v is not None and v.size == 0:
+        raise ValueError("veto: empty, with a non-empty energy map")
+    n = _core.texture.excess_levels(energy, k, v, t, level, threads)
+    return level, int(n)

@@ -104,3 +104,18 @@ def excess_over(energy: np.ndarray, skin: np.ndarray, threshold: float):
     excess = float(np.mean(e)) if e.size else 0.0
     over = np.where(rough, np.uint8(255), np.uint8(0))
     return over, int(np.count_nonzero(sel)), int(np.count_nonzero(rough)), excess
+
+
+def excess_levels(energy: np.ndarray, keep: np.ndarray, threshold: float, veto=None):
+    """Moisture's shading: NumPy float32 arithmetic on the kept, unvetoed pixels."""
+    h, w = energy.shape
+    on = np.asarray(keep) != 0
+    if veto is not None:
+        vh, vw = veto.shape
+        rows = np.minimum(((np.arange(h) + 0.5) * vh / h).astype(np.intp), vh - 1)
+        cols = np.minimum(((np.arange(w) + 0.5) * vw / w).astype(np.intp), vw - 1)
+        on &= ~(np.asarray(veto) != 0)[rows[:, None], cols]
+    level = np.zeros((h, w), np.uint8)
+    t = float(threshold)
+    level[on] = np.rint(1 + 254 * np.clip((energy[on] - t) / t, 0.0, 1.0)).astype(np.uint8)
+    return level, int(np.count_nonzero(on))

@@ -69,4 +69,16 @@ struct ExcessStats {
 ExcessStats excess_over(ConstView<float> energy, ConstView<std::uint8_t> skin, double threshold,
                         MutView<std::uint8_t> over, int threads);
 
+// Shade of each kept pixel by its energy's excess over a threshold (moisture's map):
+//   level = rint(1 + 254 * clip((e - t) / t, 0, 1)) as uint8, t = float(threshold),
+//           every step in float32 in this order (NumPy's float32 arithmetic with a
+//           Python-float threshold), where keep != 0 and the veto cell is 0;
+//   level = 0 elsewhere.
+// veto (optional: data null = no veto) is a mask on a coarser grid over the same
+// extent; pixel (y, x) reads its cell (vy, vx), vy = min(int((y + 0.5) * vh / H), vh - 1)
+// in double (vx likewise), the nearest-cell upsampling of the veto. Returns the
+// pixels whose level is nonzero. Deterministic for any thread count.
+std::int64_t excess_levels(ConstView<float> energy, ConstView<std::uint8_t> keep, ConstView<std::uint8_t> veto,
+                           double threshold, MutView<std::uint8_t> level, int threads);
+
 }  // namespace skincore::texture

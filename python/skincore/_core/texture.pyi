@@ -28,3 +28,11 @@ def excess_over(
     over: npt.NDArray[np.uint8],
     threads: int,
 ) -> tuple[int, int, float]: ...
+def excess_levels(
+    energy: npt.NDArray[np.float32],
+    keep: npt.NDArray[np.uint8],
+    veto: npt.NDArray[np.uint8] | None,
+    threshold: float,
+    level: npt.NDArray[np.uint8],
+    threads: int,
+) -> int: ...

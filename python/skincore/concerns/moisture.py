@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skincore import geometry
+from skincore import geometry, texture
 from skincore.analysis import ROUGH_ZONES, MaskLayer, Moisture
 from skincore.concerns import oiliness, roughness
 from skincore.concerns.base import Concern
@@ -80,20 +80,18 @@ class Params:
     score_area: float = 0.3
 
 
-def _near_shine(work, params: Params, shape: tuple[int, int]) -> np.ndarray:  # noqa: ANN001
-    """Texture-grid mask of the skin within ``matte_mm`` of shine."""
+def _near_shine(work, params: Params) -> np.ndarray | None:  # noqa: ANN001
+    """Colour-grid mask of the skin within ``matte_mm`` of shine (None: no shine).
+
+    The texture grid reads it by nearest cells (both grids start at the crop), in
+    :func:`skincore.texture.excess_levels`.
+    """
     shine, _ = oiliness.face_shine(work, params.oil)
     if not shine.any():
-        return np.zeros(shape, bool)
+        return None
     sigma = params.matte_mm * work.colour_px_per_mm / 2.0
     # gaussian_blur(shine, sigma) > 0.02, bit for bit, blurred only near the shine
-    near = geometry.blur_threshold(shine, [(max(sigma, 0.5), 0.02)], threads=work.threads)
-    # nearest colour-grid cell of every texture-grid pixel (both grids start at the crop)
-    h, w = shape
-    ch, cw = near.shape
-    rows = np.minimum(((np.arange(h) + 0.5) * ch / h).astype(np.intp), ch - 1)
-    cols = np.minimum(((np.arange(w) + 0.5) * cw / w).astype(np.intp), cw - 1)
-    return near[rows][:, cols]  # two 1-D gathers: the same cells as near[rows[:, None], cols]
+    return geometry.blur_threshold(shine, [(max(sigma, 0.5), 0.02)], threads=work.threads)
 
 
 def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
@@ -106,7 +104,17 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
     n_skin = int(np.count_nonzero(skin))
     if n_skin == 0 or rough.mask.shape != skin.shape:
         return None
-    dry = (rough.mask > 0) & ~_near_shine(work, params, skin.shape)
+    energy = roughness.shared_texture_energy(tex, params.texture, threads=work.threads)
+    # dehydrated: rough and not near shine, shaded by how far the texture exceeds the
+    # roughness threshold (1-255), in one pass over the grid
+    level, n_dry = texture.excess_levels(
+        energy,
+        rough.mask,
+        params.texture.rough_threshold,
+        veto=_near_shine(work, params),
+        threads=work.threads,
+    )
+    dry = level != 0
     zones: dict[str, float] = {}
     for name in ROUGH_ZONES:
         zw = zone_window(tex.masks, name)  # the zone's box: the same counts
@@ -117,14 +125,7 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
         nz = int(np.count_nonzero(zm))
         if nz:
             zones[name] = float(np.count_nonzero(dry[win] & zm)) / nz
-    area = float(np.count_nonzero(dry)) / n_skin
-    # The energy roughness measured (read-only, not copied); a boolean selection
-    # rather than np.nonzero's index arrays: the same pixels in the same order.
-    energy = roughness.shared_texture_energy(tex, params.texture, threads=work.threads)
-    t = params.texture.rough_threshold
-    level = np.zeros(skin.shape, np.uint8)
-    excess = np.clip((energy[dry] - t) / t, 0.0, 1.0)
-    level[dry] = np.rint(1 + 254 * excess).astype(np.uint8)
+    area = float(n_dry) / n_skin
     return Moisture(
         area=area,
         severity=float(round(100.0 * min(1.0, area / params.full_area), 2)),
