@@ -400,3 +400,37 @@ def test_short_forehead_pieces_are_not_lines(ctx):
     assert sum(found(new, d) for d in dashes) == 0
     assert all(found(new, f) for f in furrows)
     assert all(ln.length_mm >= W.FOREHEAD_MIN_LENGTH_MM for ln in new.zones["forehead"].lines)
+
+
+def _footprint_reference(p: np.ndarray, hw: float) -> np.ndarray:
+    # One polyline at a time with numpy.gradient's normals (unit spacing).
+    if len(p) < 2:
+        return np.zeros((0, 2))
+    d = np.gradient(p, axis=0)
+    n = np.hypot(d[:, 0], d[:, 1])
+    n[n == 0] = 1.0
+    off = hw * np.stack([-d[:, 1] / n, d[:, 0] / n], axis=1)
+    e0, e1 = p[0] - p[1], p[-1] - p[-2]
+    t0 = e0 / max(np.hypot(*e0), 1e-9)
+    t1 = e1 / max(np.hypot(*e1), 1e-9)
+    return np.concatenate([p + off, [p[-1] + hw * t1], (p - off)[::-1], [p[0] + hw * t0]])
+
+
+def test_footprints_of_many_lines_equal_one_line_at_a_time():
+    rng = np.random.default_rng(21)
+    lines = []
+    for k in [0, 1, 2, 2, 3, 5, 17, 40] * 3:
+        p = np.cumsum(rng.normal(0.0, 1.3, (k, 2)), axis=0) + rng.uniform(0, 300, 2)
+        if k >= 4:
+            p[2] = p[1]  # a repeated point: a zero tangent there
+        lines.append((p, float(rng.uniform(0.75, 3.0))))
+    lines.append((np.array([[5.0, 5.0], [5.0, 5.0]]), 1.0))  # a line of one place
+    got = W._footprints(lines)
+    assert len(got) == len(lines)
+    for (p, hw), g in zip(lines, got, strict=True):
+        want = _footprint_reference(p, hw)
+        assert g.shape == want.shape == ((2 * len(p) + 2, 2) if len(p) >= 2 else (0, 2))
+        np.testing.assert_array_equal(g, want)  # bit for bit
+    # a buffered straight segment: a rectangle with caps half a width beyond the ends
+    (rect,) = W._footprints([(np.array([[0.0, 0.0], [4.0, 0.0]]), 1.0)])
+    np.testing.assert_array_equal(rect, [[0, 1], [4, 1], [5, 0], [4, -1], [0, -1], [-1, 0]])

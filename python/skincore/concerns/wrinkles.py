@@ -341,33 +341,56 @@ def _sigmas(mm: tuple[float, ...], ppm: float) -> list[float]:
     return out
 
 
-def _footprint(points: np.ndarray, half_width: float) -> np.ndarray:
-    """Polygon of a polyline buffered by ``half_width`` on both sides."""
-    p = points.astype(np.float64)
-    k = len(p)
-    if k < 2:
-        return np.zeros((0, 2))
-    # numpy.gradient along the points (unit spacing): central differences / 2
-    # inside, one-sided differences at the ends.
-    d = np.empty_like(p)
-    d[1:-1] = (p[2:] - p[:-2]) / 2.0
-    d[0] = p[1] - p[0]
-    d[-1] = p[-1] - p[-2]
+def _footprints(lines: list[tuple[np.ndarray, float]]) -> list[np.ndarray]:
+    """Polygons of polylines buffered by their half widths on both sides, all at once.
+
+    ``lines`` holds ``(points, half_width)``. For a polyline ``p`` of ``k >= 2``
+    points: the normals of ``numpy.gradient`` along the points (central differences
+    / 2 inside, one-sided at the ends; a zero tangent taken as length 1) scaled by
+    the half width, ``p + off``, a cap half a width past the last point along the
+    last segment, ``(p - off)`` reversed, and a cap before the first point:
+    ``2k + 2`` vertices. ``(0, 2)`` for fewer than 2 points. Every line's values are
+    computed element by element over the concatenated points (the same float64
+    operations as one line at a time).
+    """
+    out: list[np.ndarray] = [np.zeros((0, 2)) for _ in lines]
+    use = [i for i, (p, _) in enumerate(lines) if len(p) >= 2]
+    if not use:
+        return out
+    pts = [np.asarray(lines[i][0], np.float64) for i in use]
+    k = np.array([len(q) for q in pts])
+    end = np.cumsum(k)
+    start = end - k
+    p = np.concatenate(pts)
+    line = np.repeat(np.arange(len(use)), k)
+    j = np.arange(len(p))
+    nxt = np.minimum(j + 1, end[line] - 1)
+    prv = np.maximum(j - 1, start[line])
+    d = p[nxt] - p[prv]
+    inner = (j > start[line]) & (j < end[line] - 1)
+    d[inner] /= 2.0
     n = np.hypot(d[:, 0], d[:, 1])
     n[n == 0] = 1.0
     nrm = np.empty_like(p)
     nrm[:, 0] = -d[:, 1] / n
     nrm[:, 1] = d[:, 0] / n
-    off = half_width * nrm
-    # Extend the ends by half a width along the line so a footprint has caps.
-    e0, e1 = p[0] - p[1], p[-1] - p[-2]
-    t0 = e0 / max(np.hypot(e0[0], e0[1]), 1e-9)
-    t1 = e1 / max(np.hypot(e1[0], e1[1]), 1e-9)
-    out = np.empty((2 * k + 2, 2))
-    out[:k] = p + off
-    out[k] = p[-1] + half_width * t1
-    out[k + 1 : 2 * k + 1] = (p - off)[::-1]
-    out[2 * k + 1] = p[0] + half_width * t0
+    hw = np.array([lines[i][1] for i in use], np.float64)
+    off = hw[line][:, None] * nrm
+    # caps: half a width along the first and last segments, beyond the ends
+    e0 = p[start] - p[start + 1]
+    e1 = p[end - 1] - p[end - 2]
+    t0 = e0 / np.maximum(np.hypot(e0[:, 0], e0[:, 1]), 1e-9)[:, None]
+    t1 = e1 / np.maximum(np.hypot(e1[:, 0], e1[:, 1]), 1e-9)[:, None]
+    # each line's 2k + 2 vertices at 2 * start + 2 * index in one array
+    base = 2 * start + 2 * np.arange(len(use))
+    local = j - start[line]
+    poly = np.empty((2 * len(p) + 2 * len(use), 2))
+    poly[base[line] + local] = p + off
+    poly[base + k] = p[end - 1] + hw[:, None] * t1
+    poly[base[line] + 2 * k[line] - local] = p - off
+    poly[base + 2 * k + 1] = p[start] + hw[:, None] * t0
+    for i, b, kk in zip(use, base, k, strict=True):
+        out[i] = poly[b : b + 2 * kk + 2]
     return out
 
 
@@ -383,7 +406,7 @@ def _outlines(
     """
     if not lines:
         return []
-    polys = [_footprint(p, max(0.75, 0.5 * w)) for p, w in lines]
+    polys = _footprints([(p, max(0.75, 0.5 * w)) for p, w in lines])
     found = contours.polygon_outlines(polys, epsilon=0.7, rule="nonzero", threads=threads)
     # one mapping to image pixels for all of them (element by element: the same values)
     ends = np.cumsum([len(f) for f in found])[:-1]
@@ -448,7 +471,12 @@ def _measure_zone(
     area_px: int,
     threads: int,
     params: Params = _DEFAULT,
-) -> WrinkleZone:
+) -> tuple[WrinkleZone, list[tuple[np.ndarray, float]]]:
+    """Measure one zone: its lines and statistics, and each line's points and width.
+
+    The zone's ``outlines`` are left empty: :func:`measure_wrinkles` outlines the
+    lines of every zone in one :func:`_outlines` call.
+    """
     ppm = ctx.px_per_mm
     ox, oy = origin
     box = zbox if fr is not None else None
@@ -504,7 +532,6 @@ def _measure_zone(
             )
             footprints.append((pts_tex, width_tex))
             skeleton_px += r.n_pixels
-    outlines = _outlines(footprints, ctx, threads)
     area_tex = max(skin_px, 1)
     side = math.sqrt(area_tex)  # texture px
     total_len_tex = sum(ln.length_mm for ln in lines) * ppm
@@ -516,7 +543,7 @@ def _measure_zone(
     )
     covered = sum(ln.length_mm * ppm * ln.width_px * ctx.scale for ln in lines)
     load = sum(ln.length_mm * ln.depth for ln in lines) / (side / ppm)
-    return WrinkleZone(
+    zone = WrinkleZone(
         lines=tuple(lines),
         load=float(load),
         norm_length=total_len_tex / side,
@@ -526,9 +553,10 @@ def _measure_zone(
         deep_ratio=deep_len_tex / total_len_tex if total_len_tex > 0 else 0.0,
         deep_count=sum(1 for ln in lines if ln.deep),
         shallow_count=sum(1 for ln in lines if not ln.deep),
-        outlines=tuple(outlines),
+        outlines=(),
         area_px=area_px,
     )
+    return zone, footprints
 
 
 def measure_wrinkles(
@@ -636,11 +664,19 @@ def measure_wrinkles(
     if folds:
         results.update(run(folds, params.fold_sigmas_mm))
     zones: dict[str, WrinkleZone] = {}
+    footprints: list[tuple[np.ndarray, float]] = []
     for z in names:
         fr, origin = results[z]
-        zones[z] = _measure_zone(
+        zones[z], lines = _measure_zone(
             ctx, z, fr, origin, zmasks[z], zboxes[z], skin_count[z], area_img[z], threads, params
         )
+        footprints += lines
+    # every line's outline in one pass, then handed back to its zone in line order
+    outlines = iter(_outlines(footprints, ctx, threads))
+    for z, zone in zones.items():
+        if zone.lines:
+            got = tuple(next(outlines) for _ in zone.lines)
+            zones[z] = dataclasses.replace(zone, outlines=got)
     return Wrinkles(zones=zones, deep_threshold=params.deep_threshold)
 
 
