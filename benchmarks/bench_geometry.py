@@ -424,6 +424,43 @@ def bench_blur_threshold() -> list[Row]:
     return rows
 
 
+def bench_blur_threshold_masks() -> list[Row]:
+    """Twelve zone-sized masks closed and eroded (wrinkles' zone morphology at 4 px/mm).
+
+    One ``blur_threshold_masks`` call against a ``blur_threshold`` call per mask
+    (same steps) and the per-mask OpenCV blur-and-compare chain.
+    """
+    rng = np.random.default_rng(1)
+    sizes = [(263, 431), (105, 122), (118, 68), (103, 54), (100, 179), (100, 174)]
+    sizes += [(147, 96), (147, 94), (256, 182), (255, 166), (155, 100), (154, 99)]
+    masks = []
+    for h, w in sizes:
+        yy, xx = np.mgrid[:h, :w]
+        m = ((yy - h / 2) / (0.4 * h)) ** 2 + ((xx - w / 2) / (0.4 * w)) ** 2 <= 1.0
+        masks.append(m & (rng.random((h, w)) > 0.02))  # a zone with pinholes
+    steps = [(1.5621, 0.1), (1.5621, 0.9), (1.8746, 0.9)]
+
+    def cv_chain(m: np.ndarray) -> np.ndarray:
+        for s, t in steps:
+            r = int(4 * s + 0.5)
+            k = 2 * r + 1
+            m = cv2.GaussianBlur(m.astype(np.float32), (k, k), s, borderType=4) > t
+        return m
+
+    rows = []
+    cv2.setNumThreads(1)
+    cv = median_ms(lambda: [cv_chain(m) for m in masks], repeat=21)
+    for t in (1, 2):
+        ours = median_ms(lambda t=t: g.blur_threshold_masks(masks, steps, threads=t), repeat=21)
+        each = median_ms(
+            lambda t=t: [g.blur_threshold(m, steps, threads=t) for m in masks], repeat=21
+        )
+        case = f"blur_threshold_masks 12 zones t={t}"
+        rows.append(Row(case, ours, "blur_threshold per mask", each))
+        rows.append(Row(case, ours, "cv2 blur > t per mask", cv))
+    return rows
+
+
 def np_max_filter(img: np.ndarray, r: int) -> np.ndarray:
     """Square max filter by NumPy doubling (what the lesion search used before)."""
 
@@ -474,6 +511,7 @@ def main() -> None:
     print_table("gaussian_blur_planes (a list of small planes)", bench_blur_planes())
     print_table("wide_gaussian_blur (decimated, approximate)", bench_wide_blur())
     print_table("blur_threshold (sparse mask)", bench_blur_threshold())
+    print_table("blur_threshold_masks (wrinkle zones)", bench_blur_threshold_masks())
     print_table("max_filter (square)", bench_max_filter())
     print_table("resize", bench_resize())
     print_table("fill_polygons (uint8 mask)", bench_fill())

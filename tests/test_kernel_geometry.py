@@ -1308,3 +1308,31 @@ def test_coarse_sigma_leaves_what_averaging_has_not_blurred():
     # anisotropic cells use their geometric mean size (here 2x8 -> 4)
     assert g.coarse_sigma(8.0, 100, 200, (50, 25)) == pytest.approx(np.sqrt(3.75))
     assert g.coarse_sigma(0.5, 100, 100, (10, 10)) == pytest.approx(1e-3)
+
+
+def test_blur_threshold_masks_equal_one_call_per_mask():
+    rng = np.random.default_rng(17)
+    masks = [_blob_mask(rng, h, w) for h, w in [(33, 40), (60, 91), (9, 70), (70, 9), (1, 30)]]
+    masks.append(np.zeros((0, 4), np.uint8))
+    masks.append(_blob_mask(rng, 80, 120)[3:70, 5:100])  # row-strided
+    masks.append(masks[1] > 0)  # bool
+    want = [g.blur_threshold(m, CLOSE_ERODE, threads=1) for m in masks]
+    for t in (1, 2, 7):
+        got = g.blur_threshold_masks(masks, CLOSE_ERODE, threads=t)
+        assert len(got) == len(masks)
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == np.bool_ and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+    assert g.blur_threshold_masks([], CLOSE_ERODE) == []
+    np.testing.assert_array_equal(g.blur_threshold_masks(masks[:1], [])[0], masks[0] != 0)
+    for bad, match in [
+        (dict(masks=masks[0]), "masks"),
+        (dict(masks=[np.zeros((3, 3), np.float32)]), "masks"),
+        (dict(steps=[(0.0, 0.5)]), "sigmas"),
+        (dict(steps=[1.0]), "steps"),
+        (dict(threads=-1), "threads"),
+    ]:
+        kw = dict(masks=masks[:2], steps=CLOSE_ERODE)
+        kw.update(bad)
+        with pytest.raises(ValueError, match=match):
+            g.blur_threshold_masks(kw["masks"], kw["steps"], threads=kw.get("threads", 0))

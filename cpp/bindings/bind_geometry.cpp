@@ -33,6 +33,16 @@ void run_kernel(Fn&& fn) {
     if (!error.empty()) throw py::value_error(error);
 }
 
+// blur_threshold's steps: one threshold per sigma, at most 64, finite; sigmas > 0.
+void check_blur_steps(const std::vector<double>& sigmas, const std::vector<float>& thresholds) {
+    if (sigmas.size() != thresholds.size()) throw py::value_error("thresholds: need one per sigma");
+    if (sigmas.size() > 64) throw py::value_error("sigmas: at most 64 steps");
+    for (double v : sigmas)
+        if (!(v > 0.0) || !std::isfinite(v)) throw py::value_error("sigmas: each must be finite and > 0");
+    for (float v : thresholds)
+        if (!std::isfinite(v)) throw py::value_error("thresholds: each must be finite");
+}
+
 int channels_of(const py::array& a, const char* name) {
     if (a.ndim() == 2) return 1;
     if (a.ndim() == 3 && a.shape(2) == 3) return 3;
@@ -102,18 +112,33 @@ void bind_geometry(py::module_& m) {
             auto s = py_arrays::const_view<std::uint8_t>(mask, "mask");
             auto d = py_arrays::mut_view<std::uint8_t>(out, "out");
             py_arrays::check_same_hw(s, "mask", d, "out");
-            if (sigmas.size() != thresholds.size())
-                throw py::value_error("thresholds: need one per sigma");
-            if (sigmas.size() > 64) throw py::value_error("sigmas: at most 64 steps");
-            for (double v : sigmas)
-                if (!(v > 0.0) || !std::isfinite(v)) throw py::value_error("sigmas: each must be finite and > 0");
-            for (float v : thresholds)
-                if (!std::isfinite(v)) throw py::value_error("thresholds: each must be finite");
+            check_blur_steps(sigmas, thresholds);
             run_kernel([&] {
                 blur_threshold(s, sigmas.data(), thresholds.data(), static_cast<int>(sigmas.size()), d, threads);
             });
         },
         py::arg("mask"), py::arg("sigmas"), py::arg("thresholds"), py::arg("out"), py::arg("threads") = 0);
+
+    m.def(
+        "blur_threshold_masks",
+        [](py::list masks, std::vector<double> sigmas, std::vector<float> thresholds, py::list outs, int threads) {
+            if (masks.size() != outs.size()) throw py::value_error("outs: one per mask");
+            check_blur_steps(sigmas, thresholds);
+            std::vector<ConstView<std::uint8_t>> mv;
+            std::vector<MutView<std::uint8_t>> ov;
+            for (std::size_t i = 0; i < masks.size(); ++i) {
+                py::array a = masks[i], o = outs[i];
+                mv.push_back(py_arrays::const_view<std::uint8_t>(a, "masks"));
+                ov.push_back(py_arrays::mut_view<std::uint8_t>(o, "outs"));
+                py_arrays::check_same_hw(mv[i], "masks", ov[i], "outs");
+            }
+            run_kernel([&] {
+                blur_threshold_masks(mv.data(), ov.data(), static_cast<int>(mv.size()), sigmas.data(),
+                                     thresholds.data(), static_cast<int>(sigmas.size()), threads);
+            });
+        },
+        py::arg("masks"), py::arg("sigmas"), py::arg("thresholds"), py::arg("outs"), py::arg("threads") = 0,
+        "blur_threshold of each mask, the masks spread over the pool; results identical.");
 
     m.def(
         "resize",

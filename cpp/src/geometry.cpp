@@ -667,6 +667,26 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     }
 }
 
+void blur_threshold_masks(const ConstView<std::uint8_t>* masks, const MutView<std::uint8_t>* outs, int n,
+                          const double* sigmas, const float* thresholds, int steps, int threads) {
+    for (int i = 0; i < n; ++i)
+        if (masks[i].width != outs[i].width || masks[i].height != outs[i].height)
+            throw std::invalid_argument("blur_threshold_masks: a mask and its out differ in shape");
+    for (int k = 0; k < steps; ++k) (void)gaussian_kernel(sigmas[k], 4.0);  // validates sigma
+    // Largest first, so that the last masks taken are the small ones.
+    std::vector<int> order(static_cast<std::size_t>(std::max(n, 0)));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return masks[a].width * masks[a].height > masks[b].width * masks[b].height;
+    });
+    parallel_chunks(n, 1, threads, [&](std::int64_t, std::int64_t b, std::int64_t e) {
+        for (std::int64_t c = b; c < e; ++c) {
+            const int i = order[static_cast<std::size_t>(c)];
+            blur_threshold(masks[i], sigmas, thresholds, steps, outs[i], 1);
+        }
+    });
+}
+
 // ====================================================================== resize
 //
 // Both methods are separable with rational weights. Per axis, every weight is an

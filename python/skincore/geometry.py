@@ -460,15 +460,66 @@ def blur_threshold(
     """
     threads = check_threads(threads)
     mask = check_mask(mask, "mask")
+    sigmas, thresholds = _blur_steps(steps)
+    out = np.zeros(mask.shape, np.uint8)
+    if mask.size == 0:
+        return out.view(np.bool_)
+    _core.geometry.blur_threshold(mask, sigmas, thresholds, out, threads)
+    return out.view(np.bool_)
+
+
+def _blur_steps(steps: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    """Split ``(sigma, threshold)`` steps into sigmas and thresholds (checked)."""
     try:
         pairs = [(float(s), float(t)) for s, t in steps]
     except (TypeError, ValueError):
         raise ValueError("steps: expected (sigma, threshold) pairs") from None
-    out = np.zeros(mask.shape, np.uint8)
-    if mask.size == 0:
-        return out.view(np.bool_)
-    _core.geometry.blur_threshold(mask, [p[0] for p in pairs], [p[1] for p in pairs], out, threads)
-    return out.view(np.bool_)
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def blur_threshold_masks(
+    masks: Sequence[np.ndarray],
+    steps: Sequence[tuple[float, float]],
+    *,
+    threads: int = 0,
+) -> list[np.ndarray]:
+    """:func:`blur_threshold` of several masks with the same steps, in one call.
+
+    Each result is identical, bit for bit, to ``blur_threshold(mask, steps)``; the
+    masks are spread over the thread pool (largest first), each on one thread, so
+    many small masks (a face's wrinkle zones) keep the threads busy.
+
+    Parameters
+    ----------
+    masks : sequence of numpy.ndarray
+        ``(H_i, W_i)`` bool or uint8 masks (nonzero inside); rows may be strided.
+    steps : sequence of (float, float)
+        ``(sigma, threshold)`` pairs, as for :func:`blur_threshold`.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One ``(H_i, W_i)`` bool mask per input.
+
+    Raises
+    ------
+    ValueError
+        On a bad argument (the message names it).
+    """
+    threads = check_threads(threads)
+    if isinstance(masks, np.ndarray) or not isinstance(masks, Sequence):
+        raise ValueError("masks: expected a sequence of 2-D masks")
+    ms = [check_mask(m, "masks") for m in masks]
+    sigmas, thresholds = _blur_steps(steps)
+    outs = [np.zeros(m.shape, np.uint8) for m in ms]
+    todo = [i for i, m in enumerate(ms) if m.size]
+    if todo:
+        _core.geometry.blur_threshold_masks(
+            [ms[i] for i in todo], sigmas, thresholds, [outs[i] for i in todo], threads
+        )
+    return [o.view(np.bool_) for o in outs]
 
 
 def resize(

@@ -129,6 +129,11 @@ void gaussian_blur_row(ConstView<float> src, const float* w, long r, long y, lon
 void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
                     MutView<std::uint8_t> out, int threads);
 
+// blur_threshold of each of n masks into outs[i] (the same steps), the masks spread
+// over the pool (largest first), each on one thread: the results of n calls.
+void blur_threshold_masks(const ConstView<std::uint8_t>* masks, const MutView<std::uint8_t>* outs, int n,
+                          const double* sigmas, const float* thresholds, int steps, int threads);
+
 // One axis of resize()'s float bilinear path (pixel-centre aligned: output o samples
 // the input at ((2o+1) in - out) / (2 out), clamped to [0, in-1]): the first input
 // sample start[o], its weights w0[o] and, where two[o], w1[o] on start[o] + 1, over the

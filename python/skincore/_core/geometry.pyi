@@ -24,6 +24,13 @@ def blur_threshold(
     out: npt.NDArray[np.uint8],
     threads: int = 0,
 ) -> None: ...
+def blur_threshold_masks(
+    masks: list[npt.NDArray[np.uint8]],
+    sigmas: list[float],
+    thresholds: list[float],
+    outs: list[npt.NDArray[np.uint8]],
+    threads: int = 0,
+) -> None: ...
 def resize(
     src: npt.NDArray[np.uint8] | npt.NDArray[np.float32],
     dst: npt.NDArray[np.uint8] | npt.NDArray[np.float32],

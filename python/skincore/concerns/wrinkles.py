@@ -257,7 +257,7 @@ class _Window(NamedTuple):
 
 
 def _zone_pad(ppm: float) -> int:
-    """Reach of the zone morphology (:func:`_zone_mask_full`) in pixels, plus 2."""
+    """Reach of the zone morphology (:func:`_zone_steps`) in pixels, plus 2."""
     return int(math.ceil(4 * max(CLOSE_MM * ppm / 2, EDGE_MM * ppm))) + 2
 
 
@@ -276,26 +276,55 @@ def _zone_mask(
     :func:`_zone_pad` within the grid of shape ``grid``
     (:meth:`LazyMasks.window`). Returns the result on that padded window and its
     bounding box in grid pixels (:func:`_bbox`, found in the window: the mask is
-    empty outside it).
+    empty outside it). One zone of :func:`_zone_masks`.
     """
-    box = _bbox(mask)
-    ox, oy = origin
-    if box is None:
-        return _Window(np.zeros((0, 0), dtype=bool), 0, 0), None
-    gh, gw = grid if grid is not None else mask.shape
+    return _zone_masks([(mask, origin, grid)], ppm, threads)[0]
+
+
+def _zone_masks(
+    zones: list[tuple[np.ndarray, tuple[int, int], tuple[int, int] | None]],
+    ppm: float,
+    threads: int,
+) -> list[tuple[_Window, tuple[int, int, int, int] | None]]:
+    """:func:`_zone_mask` of several ``(mask, origin, grid)``, the morphology in one call.
+
+    The padded windows are blurred and thresholded together
+    (:func:`skincore.geometry.blur_threshold_masks`: each exactly as alone, the
+    zones spread over the threads).
+    """
     pad = _zone_pad(ppm)
-    # the padded box in grid pixels, then in the window's
-    x0, y0 = max(0, box[0] + ox - pad) - ox, max(0, box[1] + oy - pad) - oy
-    x1, y1 = min(gw, box[2] + ox + pad) - ox, min(gh, box[3] + oy + pad) - oy
-    win = _zone_mask_full(mask[y0:y1, x0:x1], ppm, threads)
-    x0, y0 = x0 + ox, y0 + oy
-    inner = _bbox(win)
-    if inner is None:
-        return _Window(win, x0, y0), None
-    return _Window(win, x0, y0), (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
+    crops: list[tuple[np.ndarray, int, int] | None] = []
+    for mask, (ox, oy), grid in zones:
+        box = _bbox(mask)
+        if box is None:
+            crops.append(None)
+            continue
+        gh, gw = grid if grid is not None else mask.shape
+        # the padded box in grid pixels, then in the window's
+        x0, y0 = max(0, box[0] + ox - pad) - ox, max(0, box[1] + oy - pad) - oy
+        x1, y1 = min(gw, box[2] + ox + pad) - ox, min(gh, box[3] + oy + pad) - oy
+        crops.append((mask[y0:y1, x0:x1], x0 + ox, y0 + oy))
+    done = iter(
+        geometry.blur_threshold_masks(
+            [c[0] for c in crops if c is not None], _zone_steps(ppm), threads=threads
+        )
+    )
+    out: list[tuple[_Window, tuple[int, int, int, int] | None]] = []
+    for c in crops:
+        if c is None:
+            out.append((_Window(np.zeros((0, 0), dtype=bool), 0, 0), None))
+            continue
+        win, x0, y0 = next(done), c[1], c[2]
+        inner = _bbox(win)
+        if inner is None:
+            out.append((_Window(win, x0, y0), None))
+        else:
+            box = (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
+            out.append((_Window(win, x0, y0), box))
+    return out
 
 
-def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
+def _zone_steps(ppm: float) -> list[tuple[float, float]]:
     # Blurred indicator at distance d outside a straight edge is Phi(-d/s):
     # > 0.1 dilates by 1.28 s, then > 0.9 erodes back by 1.28 s (closing); a last
     # > 0.9 erodes the border. Sigmas of at least 0.3 px.
@@ -307,7 +336,7 @@ def _zone_mask_full(mask: np.ndarray, ppm: float, threads: int) -> np.ndarray:
     r_edge = EDGE_MM * ppm
     if r_edge >= 0.5:
         steps.append((max(r_edge / 1.28, 0.3), 0.9))
-    return geometry.blur_threshold(mask, steps, threads=threads)
+    return steps
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -604,7 +633,13 @@ def measure_wrinkles(
         windows[z] = win if win is not None else (np.zeros((0, 0), np.uint8), 0, 0)
     skin_count = {z: int(np.count_nonzero(windows[z][0])) for z in names}
     names = [z for z in names if skin_count[z] > 0]
-    zboxed = {z: _zone_mask(windows[z][0], ppm, threads, windows[z][1:], shape) for z in names}
+    zboxed = dict(
+        zip(
+            names,
+            _zone_masks([(windows[z][0], windows[z][1:], shape) for z in names], ppm, threads),
+            strict=True,
+        )
+    )
     zmasks = {z: m for z, (m, _) in zboxed.items()}
     zboxes = {z: b for z, (_, b) in zboxed.items()}
     gray = ctx.gray.astype(np.float32, copy=False)
