@@ -1163,9 +1163,9 @@ def test_blur_threshold_sparse_masks_match_numpy_composition(h, w):
 
 @pytest.mark.parametrize("w", [90, 91, 97])
 def test_blur_threshold_solid_interiors_match_numpy_composition(w):
-    # Large solid parts (the kernel skips their interior, where the blur is one
-    # constant): two blobs per row, a disc touching the border, holes and specks,
-    # thresholds on both sides of that constant (0.9, 0.999999, 1.0 and above).
+    # Large solid parts (each row's set extent is tracked from step to step): two
+    # blobs per row, a disc touching the border, holes and specks, thresholds on
+    # both sides of the blur of a solid interior (0.9, 0.999999, 1.0 and above).
     rng = np.random.default_rng(w)
     h = 80
     yy, xx = np.mgrid[:h, :w]
