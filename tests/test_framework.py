@@ -419,3 +419,100 @@ def test_onnx_stays_wide_while_the_share_leaves_a_call_several_threads(rgb):
     with an._share.call(), an._share.call(), an._share.call():  # four: one each
         an.analyze(rgb)
     assert an._landmarks._narrow is not None
+
+
+def _segment_threads(monkeypatch) -> list[str]:
+    """Names of the threads that run a face's segmentation model from now on."""
+    from skincore.concerns.work import FaceWork
+
+    names: list[str] = []
+    segment = FaceWork._segment
+
+    def spy(self):
+        names.append(threading.current_thread().name)
+        return segment(self)
+
+    monkeypatch.setattr(FaceWork, "_segment", spy)
+    return names
+
+
+def test_segmentation_runs_on_the_side_worker_with_the_same_results(rgb, monkeypatch):
+    names = _segment_threads(monkeypatch)
+    one = skincore.Analyzer(threads=1).analyze(rgb)
+    assert names == [threading.current_thread().name]  # one thread: no side worker
+    names.clear()
+    an = skincore.Analyzer(threads=2)
+    two = an.analyze(rgb)
+    assert len(names) == 1 and names[0].startswith("skincore-side")
+    assert an._landmarks._narrow is None and an._detector._narrow is None
+    assert _measured(two.faces[0]) == _measured(one.faces[0])
+    # the side worker busy with another call's job: the call segments its face itself
+    release = threading.Event()
+    busy = an._side.try_submit(lambda: release.wait(10))
+    assert busy is not None
+    try:
+        names.clear()
+        inline = an.analyze(rgb)
+        assert names == [threading.current_thread().name]
+    finally:
+        release.set()
+        busy.result()
+    assert _measured(inline.faces[0]) == _measured(one.faces[0])
+
+
+def test_photo_only_concerns_read_no_segmentation_and_no_grid(rgb, monkeypatch):
+    from skincore.concerns.work import FaceWork
+
+    def refuse(self):
+        raise AssertionError("a photo_only concern asked for the segmentation")
+
+    monkeypatch.setattr(FaceWork, "_segment", refuse)
+    photo_only = [spec for spec in REGISTRY.values() if spec.photo_only]
+    assert {"eyelids", "skin_age"} <= {spec.name for spec in photo_only}
+    work = _face_work(rgb)
+    for spec in photo_only:
+        assert work.result_of(spec, spec.default_params()) is not None, spec.name
+    # nothing but the concerns' own results was computed on the workspace
+    assert all(key[0] == "result" for key in work._memo), list(work._memo)
+
+
+def test_an_early_concern_error_is_raised_in_registry_order(rgb):
+    from skincore.concerns.base import Concern
+    from skincore.concerns.work import FaceWork
+    from skincore.face import find_faces
+    from skincore.limits import Limits
+    from skincore.pipeline import Clock, measure_face
+    from skincore.threads import SideWorker, ThreadShare
+
+    def fail(message):
+        def measure(work, params):
+            raise ValueError(message)
+
+        return measure
+
+    specs = [
+        REGISTRY["tone"],
+        Concern("late", "x", dict, object, fail("late")),
+        Concern("early", "x", dict, object, fail("early"), photo_only=True),
+    ]
+    (box, lm), *_ = find_faces(rgb)
+    side = SideWorker()
+    for worker in (None, side):  # measured in order, or the photo_only one first
+        with pytest.raises(ValueError, match="^late$"):
+            measure_face(
+                0,
+                rgb,
+                box,
+                lm,
+                limits=Limits(),
+                concerns=specs,
+                params={"tone": REGISTRY["tone"].default_params(), "late": {}, "early": {}},
+                threads=ThreadShare(2),
+                clock=Clock(),
+                side=worker,
+            )
+    # the side worker is free again: the call waited for its job
+    assert side.try_submit(lambda: 1) is not None
+    work = FaceWork(rgb, lm.points, threads=2)
+    assert work.prefetch(side) is False  # a plain thread count: no side job
+    assert ("shared", "segmentation") not in work._memo

@@ -123,3 +123,25 @@ def test_no_warning_filters_swapped_in_the_pipeline():
     pkg = Path(skincore.__file__).parent
     users = [p.name for p in pkg.rglob("*.py") if "catch_warnings(" in p.read_text()]
     assert users == []
+
+
+def test_side_worker_runs_one_job_at_a_time_on_its_own_thread():
+    from skincore.threads import SideWorker
+
+    side = SideWorker()
+    release = threading.Event()
+    first = side.try_submit(lambda: (release.wait(10), threading.current_thread().name)[1])
+    assert first is not None
+    assert side.try_submit(lambda: 1) is None  # busy: the caller works itself
+    release.set()
+    assert first.result().startswith("skincore-side")
+
+    def boom():
+        raise ValueError("job")
+
+    failed = side.try_submit(boom)  # free again once the first job has ended
+    assert failed is not None
+    with pytest.raises(ValueError, match="job"):
+        failed.result()
+    later = side.try_submit(lambda: 2)  # an error frees it too
+    assert later is not None and later.result() == 2

@@ -36,7 +36,7 @@ from skincore.io import LoadedImage, load_image
 from skincore.limits import Limits
 from skincore.models import FACE_DETECTOR, FACE_LANDMARKS
 from skincore.pipeline import Clock, measure_face
-from skincore.threads import ThreadShare
+from skincore.threads import SideWorker, ThreadShare
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ class Analyzer:
         self._model_sessions: dict[str, Any] = {str(FACE_DETECTOR): self._detector}
         self._model_lock = threading.Lock()
         self._concern_pool = ConcernPool(options.concern_workers)
+        # runs a face's segmentation model while the calling thread prepares the rest
+        self._side = SideWorker()
 
     def session(self, model: Path) -> Any:
         """Return this analyser's ONNX Runtime session of a packaged model.
@@ -284,6 +286,7 @@ class Analyzer:
                     clock=clock,
                     sessions=self.session,
                     pool=self._concern_pool,
+                    side=self._side,
                 )
             except SkinError:
                 if not faces:

@@ -9,6 +9,7 @@ analysis' ``meta.timings_ms``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -40,7 +41,7 @@ from skincore.face.skinmask import hair_occlusion, skin_share
 from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
 from skincore.models import FACE_DETECTOR
-from skincore.threads import ThreadShare
+from skincore.threads import SideWorker, ThreadShare
 
 #: A mesh whose outer eye corners lie more than MAX_CANTHI_MM apart (iris scale)
 #: with the head pitched more than PHANTOM_PITCH_DEG and on its side is not a face.
@@ -188,6 +189,7 @@ def measure_face(
     clock: Clock,
     sessions: Callable[[Path], Any] | None = None,
     pool: ConcernPool | None = None,
+    side: SideWorker | None = None,
 ) -> FaceResult:
     """Measure one face with the selected concerns and grade the results.
 
@@ -218,6 +220,9 @@ def measure_face(
         Threads measuring several concerns at once (the analyser's); one after
         another when omitted. Each concern's stage time runs from its start to its
         end, so with several workers the stage times overlap.
+    side : SideWorker, optional
+        A thread for the face's segmentation model while this thread prepares
+        what does not need it (the analyser's; see :meth:`FaceWork.prefetch`).
 
     Returns
     -------
@@ -235,7 +240,27 @@ def measure_face(
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR))
-    masks = work.colour
+    texture_ppm = _texture_px_per_mm(work)
+    runnable = [
+        spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm
+    ]
+    early: dict[str, float] = {}
+    try:
+        if work.prefetch(side):
+            # the segmentation runs on the side worker: measure meanwhile the
+            # concerns that do not need it (their errors, if any, are raised when
+            # the concerns are measured in registry order below)
+            clock.lap("regions")
+            for spec in runnable:
+                if spec.photo_only:
+                    t0 = time.perf_counter()
+                    with contextlib.suppress(Exception):
+                        work.result_of(spec, params[spec.name])
+                    early[spec.name] = (time.perf_counter() - t0) * 1e3
+            clock.t = time.perf_counter()
+        masks = work.colour
+    finally:
+        work.settle()
     clock.lap("regions")
     check_skin(work, limits)
     stats = work.face_stats
@@ -278,10 +303,6 @@ def measure_face(
         quality=quality,
         skin=MaskLayer(masks.masks["face"], masks.origin, masks.scale),
     )
-    texture_ppm = _texture_px_per_mm(work)
-    runnable = [
-        spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm
-    ]
     measured = (pool or ConcernPool(1)).measure(work, runnable, params)
     clock.t = time.perf_counter()
     for spec in concerns:
@@ -292,6 +313,7 @@ def measure_face(
             )
             continue
         result, ms = measured[spec.name]
+        ms += early.get(spec.name, 0.0)
         clock.ms[spec.name] = round(clock.ms.get(spec.name, 0.0) + ms, 3)
         face.concerns[spec.name] = result
         if result is None:

@@ -11,15 +11,19 @@ Results never depend on the number of threads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 
 import numpy as np
 
 from skincore import _core
 from skincore._checks import MAX_THREADS
 
-__all__ = ["ThreadShare", "get_num_threads", "set_num_threads"]
+__all__ = ["SideWorker", "ThreadShare", "get_num_threads", "set_num_threads"]
+
+_T = TypeVar("_T")
 
 
 def set_num_threads(n: int) -> None:
@@ -105,3 +109,49 @@ class ThreadShare:
         finally:
             with self._lock:
                 self._in_flight -= 1
+
+
+class SideWorker:
+    """One persistent thread an :class:`~skincore.Analyzer` lends to one job at a time.
+
+    A face's segmentation model runs on it while the calling thread measures what
+    does not need the segmentation (:meth:`FaceWork.prefetch
+    <skincore.concerns.work.FaceWork.prefetch>`). The thread is started on the
+    first job and kept (no thread is started per call); a call never waits for
+    it: while it runs another call's job, :meth:`try_submit` declines and the
+    caller does that work itself.
+    """
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._busy = threading.Lock()  # held from a job's submission to its end
+
+    def try_submit(self, fn: Callable[[], _T]) -> Future[_T] | None:
+        """Run ``fn()`` on the worker thread, or return None when it is busy.
+
+        Parameters
+        ----------
+        fn : callable
+            The job; its result or exception is the future's.
+
+        Returns
+        -------
+        concurrent.futures.Future or None
+            The job's future; None while the worker runs another job.
+        """
+        if not self._busy.acquire(blocking=False):
+            return None
+
+        def job() -> _T:
+            try:
+                return fn()
+            finally:
+                self._busy.release()
+
+        try:
+            if self._executor is None:  # only the holder of _busy gets here
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="skincore-side")
+            return self._executor.submit(job)
+        except BaseException:
+            self._busy.release()
+            raise

@@ -58,6 +58,12 @@ class Concern:
         ``grade(result, params) -> ConcernGrade | None``; ``None`` for concerns
         without vendor severities (a grade of ``None`` means: not gradable for
         this photo, e.g. below the resolution the buckets assume).
+    photo_only : bool
+        ``measure`` reads only the photo and the landmarks of its ``FaceWork``
+        (``rgb``, ``landmarks``, ``px_per_mm``, ``session``, ``threads``), never
+        the segmentation, the polygons or a grid: the pipeline may then measure
+        it while the face's segmentation model runs on another thread
+        (:meth:`FaceWork.prefetch <skincore.concerns.work.FaceWork.prefetch>`).
     """
 
     name: str
@@ -67,6 +73,7 @@ class Concern:
     measure: Callable[[FaceWork, Any], Any]
     min_px_per_mm: float | None = None
     grade: Callable[[Any, Any], ConcernGrade | None] | None = None
+    photo_only: bool = False
 
     def default_params(self) -> Any:
         """Return the documented default parameters."""

@@ -504,4 +504,5 @@ CONCERN: Concern = Concern(
     result=Eyelids,
     measure=measure,
     grade=grade,
+    photo_only=True,
 )

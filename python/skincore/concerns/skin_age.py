@@ -43,4 +43,5 @@ CONCERN: Concern = Concern(
     params=Params,
     result=AgeEstimate,
     measure=measure,
+    photo_only=True,
 )

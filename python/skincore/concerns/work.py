@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
@@ -36,7 +37,7 @@ import numpy as np
 from skincore import color, geometry
 from skincore._masks import zero_where
 from skincore.concerns.context import TextureContext, build_context, fold_bands
-from skincore.face.beard import beard_mask, beard_share
+from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import Glasses, detect_glasses, frame_mask
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
@@ -49,7 +50,7 @@ from skincore.face.skinmask import (
     to_grid,
 )
 from skincore.models import FACE_SEGMENTATION
-from skincore.threads import ThreadShare
+from skincore.threads import SideWorker, ThreadShare
 
 #: Colour, regions and quality are measured on the face crop resampled so the
 #: face is about this wide (area averaging).
@@ -128,6 +129,7 @@ class FaceWork:
         self._memo: dict[Any, Any] = {}
         self._locks: dict[Any, threading.RLock] = {}
         self._guard = threading.Lock()
+        self._pending: Future[FaceSegmentation] | None = None
 
     @property
     def threads(self) -> int:
@@ -186,9 +188,7 @@ class FaceWork:
 
         return get_session(model, threads=self.threads)
 
-    @_shared
-    def segmentation(self) -> FaceSegmentation:
-        """Skin, hair and clothes probabilities around the face."""
+    def _segment(self) -> FaceSegmentation:
         return segment_face(
             self.rgb,
             self.landmarks,
@@ -197,14 +197,85 @@ class FaceWork:
         )
 
     @_shared
+    def segmentation(self) -> FaceSegmentation:
+        """Skin, hair and clothes probabilities around the face.
+
+        Computed here, or by the side worker :meth:`prefetch` started it on.
+        """
+        pending = self._pending
+        if pending is not None:
+            return pending.result()
+        return self._segment()
+
+    def prefetch(self, worker: SideWorker | None) -> bool:
+        """Compute the segmentation on ``worker`` while this thread prepares the rest.
+
+        The segmentation model and its crop run on the side worker's thread when
+        this face's threads (:attr:`threads`) are two or more and the worker is
+        free; meanwhile this thread computes what needs only the photo and the
+        landmarks (:attr:`mesh_polygons`, :attr:`beard_texture`, :attr:`glasses`).
+        Without a worker, with one thread, or while the worker runs another call's
+        job, it only computes those. While the worker runs, it counts as one more
+        call in flight on the share of threads (:class:`skincore.threads.ThreadShare`):
+        its ONNX run and this thread's kernels take one thread each of a two-thread
+        budget, where the segmentation alone took both. The results are the same
+        either way (the model's outputs do not depend on its thread count).
+        Call :meth:`settle` before leaving the face early (an error): the job may
+        still be running.
+
+        Parameters
+        ----------
+        worker : SideWorker or None
+            The analyser's side worker.
+
+        Returns
+        -------
+        bool
+            Whether the segmentation is being computed on the worker (the
+            caller may measure more that does not need it meanwhile).
+        """
+        share = self._threads
+        if (
+            worker is not None
+            and self._pending is None
+            and ("shared", "segmentation") not in self._memo
+            and isinstance(share, ThreadShare)
+            and share.threads() >= 2
+        ):
+
+            def job() -> FaceSegmentation:
+                with share.call():
+                    return self._segment()
+
+            self._pending = worker.try_submit(job)
+        _ = (self.mesh_polygons, self.beard_texture, self.glasses)
+        return self._pending is not None
+
+    def settle(self) -> None:
+        """Wait for a segmentation :meth:`prefetch` started (its error is not raised)."""
+        pending = self._pending
+        if pending is not None:
+            pending.exception()
+
+    @_shared
     def glasses(self) -> Glasses:
         """Whether the face wears glasses (:func:`skincore.face.glasses.detect_glasses`)."""
         return detect_glasses(self.rgb, self.landmarks)
 
     @_shared
+    def mesh_polygons(self) -> dict[str, np.ndarray]:
+        """Region polygons in image pixels as the mesh gives them (no segmentation)."""
+        return region_polygons(self.landmarks)
+
+    @_shared
+    def beard_texture(self) -> BeardTexture:
+        """The image half of the beard mask (:func:`skincore.face.beard.beard_texture`)."""
+        return beard_texture(self.rgb, self.landmarks)
+
+    @_shared
     def polygons(self) -> dict[str, np.ndarray]:
         """Region polygons in image pixels, the forehead extended to the hairline."""
-        polys = region_polygons(self.landmarks)
+        polys = dict(self.mesh_polygons)
         polys["forehead"] = extend_forehead(
             polys["forehead"], self.landmarks, self.segmentation, rgb=self.rgb
         )
@@ -230,7 +301,7 @@ class FaceWork:
         scale = self.colour_scale
         shape = lab.shape[:2]
         seg = self.segmentation
-        beard = beard_mask(self.rgb, self.landmarks, seg, origin, scale, shape)
+        beard = self.beard_texture.mask(seg, origin, scale, shape)
         excluded = exclusion_mask(self.landmarks, origin, scale, shape)
         skin = segmented_skin(seg, origin, scale, shape)
         if self.glasses.glasses:
