@@ -437,6 +437,8 @@ def _segment_threads(monkeypatch) -> list[str]:
 
 
 def test_segmentation_runs_on_the_side_worker_with_the_same_results(rgb, monkeypatch):
+    from skincore.models import FACE_SEGMENTATION
+
     names = _segment_threads(monkeypatch)
     one = skincore.Analyzer(threads=1).analyze(rgb)
     assert names == [threading.current_thread().name]  # one thread: no side worker
@@ -445,6 +447,9 @@ def test_segmentation_runs_on_the_side_worker_with_the_same_results(rgb, monkeyp
     two = an.analyze(rgb)
     assert len(names) == 1 and names[0].startswith("skincore-side")
     assert an._landmarks._narrow is None and an._detector._narrow is None
+    # the model ran only on the side worker's one-thread session: no wide one was made
+    segmentation = an.session(FACE_SEGMENTATION)
+    assert segmentation._wide is None and segmentation._narrow is not None
     assert _measured(two.faces[0]) == _measured(one.faces[0])
     # the side worker busy with another call's job: the call segments its face itself
     release = threading.Event()

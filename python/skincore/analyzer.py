@@ -160,15 +160,21 @@ class Analyzer:
             sess = self._model_sessions.get(key)
             if sess is None:
                 try:
-                    sess = self._shared_session(model)
+                    # the wide session on its first run: the segmentation runs on
+                    # the side worker's one-thread session while a call is alone
+                    sess = self._shared_session(model, eager=False)
                 except RuntimeError as exc:
                     raise SkinError("runtime_unavailable", str(exc)) from None
                 self._model_sessions[key] = sess
             return sess
 
-    def _shared_session(self, model: Path) -> runtime.SharedSession:
+    def _shared_session(self, model: Path, *, eager: bool = True) -> runtime.SharedSession:
         return runtime.SharedSession(
-            model, provider=self.options.provider, threads=self.options.threads, share=self._share
+            model,
+            provider=self.options.provider,
+            threads=self.options.threads,
+            share=self._share,
+            eager=eager,
         )
 
     @property

@@ -231,8 +231,11 @@ class SharedSession:
     session of the same model, created on the first such run, so concurrent runs
     do not all wait for the same intra-op workers. The one-thread session runs
     without ONNX Runtime's memory arena, so it holds little memory between runs.
-    Both sessions give the same outputs. Other attributes (``get_inputs()``, ...)
-    are the wide session's.
+    Both sessions give the same outputs. Each is created on its first run (the
+    wide one at once with ``eager``): a model that only ever runs while the budget
+    is divided (the segmentation, on the analyser's side worker) never holds a
+    wide session. Other attributes (``get_inputs()``, ...) are those of a session
+    already created, the wide one by preference, else of :meth:`session`'s.
 
     Parameters
     ----------
@@ -244,18 +247,43 @@ class SharedSession:
         Intra-op threads of the wide session (0 = ONNX Runtime's default).
     share : ThreadShare
         The analyser's share of threads among its calls in flight.
+    eager : bool, default True
+        Create the wide session now (errors surface here), else on its first run.
     """
 
     def __init__(
-        self, model: str | Path, *, provider: str | None, threads: int, share: ThreadShare
+        self,
+        model: str | Path,
+        *,
+        provider: str | None,
+        threads: int,
+        share: ThreadShare,
+        eager: bool = True,
     ) -> None:
-        self.wide = create_session(model, provider=provider, threads=threads)
+        path = Path(model).resolve()
+        if not path.is_file():
+            raise FileNotFoundError(f"model file not found: {path}")
         self._model = model
         self._provider = provider
+        self._threads = int(threads)
         self._share = share
-        self._single = int(threads) == 1 or self.wide.get_providers()[0] != CPU
+        self._single = self._threads == 1 or active_provider(provider) != CPU
+        self._wide: Any = None
         self._narrow: Any = None
         self._lock = threading.Lock()
+        if eager:
+            _ = self.wide
+
+    @property
+    def wide(self) -> Any:
+        """The session with the whole thread budget (created on first use)."""
+        if self._wide is None:
+            with self._lock:
+                if self._wide is None:
+                    self._wide = create_session(
+                        self._model, provider=self._provider, threads=self._threads
+                    )
+        return self._wide
 
     def session(self) -> Any:
         """Return the session a run starting now should use."""
@@ -275,7 +303,10 @@ class SharedSession:
         return self.session().run(output_names, input_feed, run_options)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.wide, name)
+        if name.startswith("_"):  # not a session attribute (and no recursion)
+            raise AttributeError(name)
+        made = self._wide if self._wide is not None else self._narrow
+        return getattr(made if made is not None else self.session(), name)
 
 
 def _probe_model() -> Path:
