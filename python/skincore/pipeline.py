@@ -258,9 +258,9 @@ def measure_face(
                         work.result_of(spec, params[spec.name])
                     early[spec.name] = (time.perf_counter() - t0) * 1e3
             clock.t = time.perf_counter()
-        masks = work.colour
     finally:
         work.settle()
+    masks = work.colour
     clock.lap("regions")
     check_skin(work, limits)
     stats = work.face_stats

@@ -129,7 +129,7 @@ class FaceWork:
         self._memo: dict[Any, Any] = {}
         self._locks: dict[Any, threading.RLock] = {}
         self._guard = threading.Lock()
-        self._pending: Future[FaceSegmentation] | None = None
+        self._pending: Future[None] | None = None
 
     @property
     def threads(self) -> int:
@@ -198,30 +198,26 @@ class FaceWork:
 
     @_shared
     def segmentation(self) -> FaceSegmentation:
-        """Skin, hair and clothes probabilities around the face.
-
-        Computed here, or by the side worker :meth:`prefetch` started it on.
-        """
-        pending = self._pending
-        if pending is not None:
-            return pending.result()
+        """Skin, hair and clothes probabilities around the face."""
         return self._segment()
 
     def prefetch(self, worker: SideWorker | None) -> bool:
-        """Compute the segmentation on ``worker`` while this thread prepares the rest.
+        """Start the segmentation on ``worker``; prepare what does not need it here.
 
-        The segmentation model and its crop run on the side worker's thread when
-        this face's threads (:attr:`threads`) are two or more and the worker is
-        free; meanwhile this thread computes what needs only the photo and the
-        landmarks (:attr:`mesh_polygons`, :attr:`beard_texture`, :attr:`glasses`).
-        Without a worker, with one thread, or while the worker runs another call's
-        job, it only computes those. While the worker runs, it counts as one more
-        call in flight on the share of threads (:class:`skincore.threads.ThreadShare`):
-        its ONNX run and this thread's kernels take one thread each of a two-thread
-        budget, where the segmentation alone took both. The results are the same
-        either way (the model's outputs do not depend on its thread count).
-        Call :meth:`settle` before leaving the face early (an error): the job may
-        still be running.
+        When this face's threads (:attr:`threads`, a share) are two or more and
+        the side worker is free, the worker computes the segmentation (its crop
+        and model), then the forehead up to the hairline (:attr:`polygons`) and
+        the colour grid, the chain everything else waits for; meanwhile this thread
+        computes what needs only the photo and the landmarks (:attr:`mesh_polygons`,
+        :attr:`beard_texture`, :attr:`glasses`), and the caller may measure more
+        such work (the pipeline measures the ``photo_only`` concerns) before it
+        calls :meth:`settle`. Without a worker, with one thread, or while the
+        worker runs another call's job, only this thread's part is done here.
+        While the worker runs it counts as one more call in flight on the share
+        (:class:`skincore.threads.ThreadShare`): its model run and this thread's
+        kernels take one thread each of a two-thread budget. The results are the
+        same either way: the model's outputs do not depend on its thread count,
+        and every intermediate is computed once (:meth:`memo`).
 
         Parameters
         ----------
@@ -231,8 +227,9 @@ class FaceWork:
         Returns
         -------
         bool
-            Whether the segmentation is being computed on the worker (the
-            caller may measure more that does not need it meanwhile).
+            Whether the worker took the job; then call :meth:`settle` before
+            reading anything that needs the segmentation, and before leaving
+            the face (an error): the job may still be running.
         """
         share = self._threads
         if (
@@ -243,16 +240,20 @@ class FaceWork:
             and share.threads() >= 2
         ):
 
-            def job() -> FaceSegmentation:
+            def job() -> None:
                 with share.call():
-                    return self._segment()
+                    _ = self._colour_grid  # the segmentation, the forehead, the crop
 
             self._pending = worker.try_submit(job)
         _ = (self.mesh_polygons, self.beard_texture, self.glasses)
         return self._pending is not None
 
     def settle(self) -> None:
-        """Wait for a segmentation :meth:`prefetch` started (its error is not raised)."""
+        """Wait for the job :meth:`prefetch` started (an error in it is not raised).
+
+        What the job did not finish is computed again on first use, on the
+        caller's thread, where its error is raised.
+        """
         pending = self._pending
         if pending is not None:
             pending.exception()
