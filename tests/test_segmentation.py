@@ -13,13 +13,14 @@ from fitted import fitted_faces
 from skincore import geometry, models
 from skincore.face import detect_faces, fit_landmarks
 from skincore.face import segmentation as seg_mod
-from skincore.face.beard import beard_mask
+from skincore.face.beard import beard_mask, beard_texture
 from skincore.face.regions import polygon_area, region_polygons
 from skincore.face.segmentation import FaceSegmentation, resample_map, segment_face
 from skincore.face.skinmask import (
     exclusion_mask,
     extend_forehead,
     hair_occlusion,
+    segmented_skin,
     skin_keep,
     to_grid,
 )
@@ -402,6 +403,32 @@ def test_forehead_extension_never_shrinks_and_is_capped(faces):
 
 
 # ---------------------------------------------------------------------------- beard
+
+
+def test_masks_do_not_depend_on_the_kernel_threads(faces):
+    # the bearded face (a beard mask to label and resample) and a bare one
+    for name in ("ccby_london_037", "cc0_selfie_30cm"):
+        rgb, lm = faces[name]
+        seg = segment_face(rgb, lm, threads=1)
+        grid = ((30.5, 12.0), 0.37, (260, 210))  # a colour-grid-like coarse grid
+        tex = beard_texture(rgb, lm)
+        one = (
+            tex.mask(seg, *grid),
+            exclusion_mask(lm, *grid),
+            segmented_skin(seg, *grid),
+            resample_map(seg.skin, seg.origin, seg.scale, *grid),
+        )
+        assert one[0].any() == (name == "ccby_london_037")
+        assert one[1].any() and one[2].any()
+        for threads in (2, 7):
+            got = (
+                tex.mask(seg, *grid, threads=threads),
+                exclusion_mask(lm, *grid, threads=threads),
+                segmented_skin(seg, *grid, threads=threads),
+                resample_map(seg.skin, seg.origin, seg.scale, *grid, threads=threads),
+            )
+            for a, b in zip(one, got, strict=True):
+                np.testing.assert_array_equal(a, b)
 
 
 def test_beard_leaves_the_skin_mask_on_the_bearded_face_only(faces, capsys):

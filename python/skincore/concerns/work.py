@@ -302,9 +302,9 @@ class FaceWork:
         scale = self.colour_scale
         shape = lab.shape[:2]
         seg = self.segmentation
-        beard = self.beard_texture.mask(seg, origin, scale, shape)
-        excluded = exclusion_mask(self.landmarks, origin, scale, shape)
-        skin = segmented_skin(seg, origin, scale, shape)
+        beard = self.beard_texture.mask(seg, origin, scale, shape, threads=self.threads)
+        excluded = exclusion_mask(self.landmarks, origin, scale, shape, threads=self.threads)
+        skin = segmented_skin(seg, origin, scale, shape, threads=self.threads)
         if self.glasses.glasses:
             # the segmentation reads a frame as skin: leave it out with the eyes
             excluded |= frame_mask(

@@ -152,6 +152,8 @@ class BeardTexture:
         origin: tuple[float, float],
         scale: float,
         shape: tuple[int, int],
+        *,
+        threads: int = 1,
     ) -> np.ndarray:
         """Finish the measurement with the segmentation (steps 3-5); see :func:`beard_mask`.
 
@@ -161,6 +163,8 @@ class BeardTexture:
             Segmentation of the face.
         origin, scale, shape : tuple of float, float, tuple of int
             Target grid (see :mod:`skincore.face.segmentation`).
+        threads : int, default 1
+            Kernel threads (the result does not depend on them).
 
         Returns
         -------
@@ -172,8 +176,13 @@ class BeardTexture:
         # inside the head: where the model sees skin or hair (not background), eroded so
         # that the edge against the background gives no texture
         face = (seg.skin + seg.hair).clip(0, 1)
-        face_g = resample_map(face, seg.origin, seg.scale, self.origin, self.scale, grid) >= 0.5
-        interior = geometry.gaussian_blur(face_g.astype(np.float32), 5.0, threads=1) >= 0.98
+        face_g = (
+            resample_map(
+                face, seg.origin, seg.scale, self.origin, self.scale, grid, threads=threads
+            )
+            >= 0.5
+        )
+        interior = geometry.gaussian_blur(face_g.astype(np.float32), 5.0, threads=threads) >= 0.98
         # ... or well inside the face oval (where the model hesitates on a dense beard)
         interior |= self.oval_interior
         usable = interior & ~self.features
@@ -185,14 +194,16 @@ class BeardTexture:
         hit = cand & (self.energy >= max(REL_GAIN * ref, ABS_FLOOR))
         if not hit.any():  # the majority smoothing of nothing is nothing
             return none
-        smooth = geometry.gaussian_blur(hit.astype(np.float32), MAJORITY_SIGMA, threads=1) >= 0.5
+        hit_f = hit.astype(np.float32)
+        smooth = geometry.gaussian_blur(hit_f, MAJORITY_SIGMA, threads=threads) >= 0.5
         smooth &= cand
-        labels, stats = contours.label(smooth.astype(np.uint8), threads=1)
+        labels, stats = contours.label(smooth.astype(np.uint8), threads=threads)
         big = np.flatnonzero(stats.area >= MIN_AREA * GRID_IOD**2) + 1
         if big.size == 0:
             return none
         beard_g = np.isin(labels, big).astype(np.float32)
-        return resample_map(beard_g, self.origin, self.scale, origin, scale, shape) >= 0.5
+        back = resample_map(beard_g, self.origin, self.scale, origin, scale, shape, threads=threads)
+        return back >= 0.5
 
 
 def beard_texture(rgb: np.ndarray, landmarks: np.ndarray) -> BeardTexture:

@@ -189,6 +189,8 @@ def resample_map(
     origin: tuple[float, float],
     scale: float,
     shape: tuple[int, int],
+    *,
+    threads: int = 1,
 ) -> np.ndarray:
     """Resample a map from one image grid to another (bilinear, separable).
 
@@ -200,6 +202,8 @@ def resample_map(
         Source grid (see the module's grid convention).
     origin, scale, shape : tuple of float, float, tuple of int
         Target grid origin (image pixels), grid pixels per image pixel, (rows, cols).
+    threads : int, default 1
+        Kernel threads (the result does not depend on them).
 
     Returns
     -------
@@ -221,7 +225,7 @@ def resample_map(
     if out.size == 0:
         return out
     # separable bilinear, rows first, 0 beyond half a pixel outside (the C++ kernel)
-    return geometry.sample_separable(np.ascontiguousarray(mm), gx, gy, out=out, threads=1)
+    return geometry.sample_separable(np.ascontiguousarray(mm), gx, gy, out=out, threads=threads)
 
 
 def _check_landmarks(landmarks: np.ndarray) -> np.ndarray:

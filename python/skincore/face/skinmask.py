@@ -192,26 +192,28 @@ def exclusion_mask(
     shape: tuple[int, int],
     *,
     margin: float = EXCLUSION_MARGIN,
+    threads: int = 1,
 ) -> np.ndarray:
     """Eyes, brows, lips and nostrils with a margin, rasterised on a grid (bool).
 
     The margin is ``margin`` x the outer-eye-corner distance, as in
-    :func:`skincore.face.regions.build_masks`.
+    :func:`skincore.face.regions.build_masks`; ``threads`` are the kernels'
+    (the result does not depend on them).
     """
     pts = _check_landmarks(landmarks)
     polys = region_polygons(pts, EXCLUDED)
     m = geometry.fill_union(
-        [to_grid(polys[name], origin, scale) for name in EXCLUDED], shape, threads=1
+        [to_grid(polys[name], origin, scale) for name in EXCLUDED], shape, threads=threads
     )
     iod = float(np.linalg.norm(pts[33] - pts[263]))
     r = margin * iod * scale
     excluded = m > 0
     if r >= 0.5:
-        excluded = _blur_above(excluded, r / 2.0, 0.02)
+        excluded = _blur_above(excluded, r / 2.0, 0.02, threads=threads)
     return excluded
 
 
-def _blur_above(mask: np.ndarray, sigma: float, level: float) -> np.ndarray:
+def _blur_above(mask: np.ndarray, sigma: float, level: float, *, threads: int = 1) -> np.ndarray:
     """``gaussian_blur(mask, sigma) > level`` (level >= 0), blurring only where it can be.
 
     Beyond the kernel radius ``R`` of every set pixel the blur is exactly 0, so only
@@ -229,7 +231,7 @@ def _blur_above(mask: np.ndarray, sigma: float, level: float) -> np.ndarray:
     x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + 1 + pad)
     window = np.ascontiguousarray(mask[y0:y1, x0:x1], np.float32)
     out = np.zeros(mask.shape, bool)
-    out[y0:y1, x0:x1] = geometry.gaussian_blur(window, sigma, threads=1) > level
+    out[y0:y1, x0:x1] = geometry.gaussian_blur(window, sigma, threads=threads) > level
     return out
 
 
@@ -240,15 +242,17 @@ def segmented_skin(
     shape: tuple[int, int],
     *,
     threshold: float = THRESHOLD,
+    threads: int = 1,
 ) -> np.ndarray:
     """Pixels the segmentation reads as skin and not hair, on a grid (bool).
 
     ``min(skin, 1 - hair) >= threshold``, the map resampled bilinearly onto the grid
     ``(origin, scale, shape)``; on the segmentation's own grid this is exactly
     ``skin >= threshold and hair <= 1 - threshold`` (one resampling instead of two).
+    ``threads`` are the resampling's (the result does not depend on them).
     """
     uncovered = np.minimum(seg.skin, np.float32(1.0) - seg.hair)
-    m = resample_map(uncovered, seg.origin, seg.scale, origin, scale, shape)
+    m = resample_map(uncovered, seg.origin, seg.scale, origin, scale, shape, threads=threads)
     return m >= threshold
 
 
