@@ -383,26 +383,22 @@ def test_concurrent_calls_divide_the_kernel_threads(rgb, monkeypatch):
     from skincore import color
 
     an = skincore.Analyzer(threads=2, concerns=("tone",))
-    seen: list[tuple[str, int]] = []
+    seen: list[int] = []
     lab = color.rgb_to_lab
 
     def spy(img, *, threads=0):
-        seen.append((threading.current_thread().name, threads))
+        seen.append(threads)
         return lab(img, threads=threads)
 
     monkeypatch.setattr(color, "rgb_to_lab", spy)
-    caller = threading.current_thread().name
     alone = an.analyze(rgb)
-    # The calling thread's kernels take the whole budget; the colour grid is built
-    # on the side worker, which counts as one more call in flight while it works.
-    assert {t for name, t in seen if name == caller} == {2}
-    assert {(name.split("_")[0], t) for name, t in seen if name != caller} == {("skincore-side", 1)}
+    assert seen and set(seen) == {2}
     # ONNX Runtime runs on the two-thread sessions; no one-thread copy exists yet.
     assert an._landmarks._narrow is None and an._detector._narrow is None
     seen.clear()
-    with an._share.call():  # another call in flight: no side job, one thread each
+    with an._share.call():  # another call in flight
         shared = an.analyze(rgb)
-    assert seen and set(seen) == {(caller, 1)}
+    assert seen and set(seen) == {1}
     assert an._landmarks._narrow is not None and an._detector._narrow is not None
     assert an._landmarks.session() is an._landmarks.wide  # alone again
     assert _measured(shared.faces[0]) == _measured(alone.faces[0])
@@ -427,16 +423,18 @@ def test_onnx_stays_wide_while_the_share_leaves_a_call_several_threads(rgb):
 
 def _segment_threads(monkeypatch) -> list[str]:
     """Names of the threads that run a face's segmentation model from now on."""
-    from skincore.concerns.work import FaceWork
+    from skincore.concerns import work
+    from skincore.face import segmentation
 
     names: list[str] = []
-    segment = FaceWork._segment
+    run = segmentation.run_model
 
-    def spy(self):
+    def spy(session, tensor):
         names.append(threading.current_thread().name)
-        return segment(self)
+        return run(session, tensor)
 
-    monkeypatch.setattr(FaceWork, "_segment", spy)
+    monkeypatch.setattr(segmentation, "run_model", spy)  # segment_face's
+    monkeypatch.setattr(work, "run_model", spy)  # FaceWork.prefetch's
     return names
 
 
@@ -472,10 +470,11 @@ def test_segmentation_runs_on_the_side_worker_with_the_same_results(rgb, monkeyp
 def test_photo_only_concerns_read_no_segmentation_and_no_grid(rgb, monkeypatch):
     from skincore.concerns.work import FaceWork
 
-    def refuse(self):
+    def refuse(*args):
         raise AssertionError("a photo_only concern asked for the segmentation")
 
     monkeypatch.setattr(FaceWork, "_segment", refuse)
+    monkeypatch.setattr(FaceWork, "prefetch", refuse)
     photo_only = [spec for spec in REGISTRY.values() if spec.photo_only]
     assert {"eyelids", "skin_age"} <= {spec.name for spec in photo_only}
     work = _face_work(rgb)

@@ -41,7 +41,13 @@ from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import Glasses, detect_glasses, frame_mask
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
-from skincore.face.segmentation import FaceSegmentation, segment_face
+from skincore.face.segmentation import (
+    FaceSegmentation,
+    from_output,
+    preprocess,
+    run_model,
+    segment_face,
+)
 from skincore.face.skinmask import (
     exclusion_mask,
     extend_forehead,
@@ -129,7 +135,8 @@ class FaceWork:
         self._memo: dict[Any, Any] = {}
         self._locks: dict[Any, threading.RLock] = {}
         self._guard = threading.Lock()
-        self._pending: Future[None] | None = None
+        self._pending: Future[np.ndarray] | None = None
+        self._seg_input: tuple[np.ndarray, tuple[float, float], float] | None = None
 
     @property
     def threads(self) -> int:
@@ -198,26 +205,38 @@ class FaceWork:
 
     @_shared
     def segmentation(self) -> FaceSegmentation:
-        """Skin, hair and clothes probabilities around the face."""
-        return self._segment()
+        """Skin, hair and clothes probabilities around the face.
+
+        After :meth:`prefetch`, from the model run it started (or from its input,
+        when the side worker declined the run).
+        """
+        if self._seg_input is None:
+            return self._segment()
+        tensor, origin, scale = self._seg_input
+        pending = self._pending
+        out = (
+            pending.result()
+            if pending is not None
+            else run_model(self.session(FACE_SEGMENTATION), tensor)
+        )
+        return from_output(out, self.landmarks, origin, scale)
 
     def prefetch(self, worker: SideWorker | None) -> bool:
-        """Start the segmentation on ``worker``; prepare what does not need it here.
+        """Start the segmentation model on ``worker``; prepare what does not need it here.
 
         When this face's threads (:attr:`threads`, a share) are two or more and
-        the side worker is free, the worker computes the segmentation (its crop
-        and model), then the forehead up to the hairline (:attr:`polygons`) and
-        the colour grid, the chain everything else waits for; meanwhile this thread
-        computes what needs only the photo and the landmarks (:attr:`mesh_polygons`,
-        :attr:`beard_texture`, :attr:`glasses`), and the caller may measure more
-        such work (the pipeline measures the ``photo_only`` concerns) before it
-        calls :meth:`settle`. Without a worker, with one thread, or while the
-        worker runs another call's job, only this thread's part is done here.
-        While the worker runs it counts as one more call in flight on the share
-        (:class:`skincore.threads.ThreadShare`): its model run and this thread's
+        the side worker is free, this thread makes the model's input (the crop)
+        and the worker runs the model, an ONNX Runtime run that holds no Python
+        lock; meanwhile this thread computes what needs only the photo and the
+        landmarks (:attr:`mesh_polygons`, :attr:`beard_texture`, :attr:`glasses`),
+        and the caller may measure more such work (the pipeline measures the
+        ``photo_only`` concerns) before it calls :meth:`settle`. Without a
+        worker, with one thread, or while the worker runs another call's job,
+        only this thread's part is done here. While the model runs it counts as
+        one more call in flight on the share
+        (:class:`skincore.threads.ThreadShare`): the run and this thread's
         kernels take one thread each of a two-thread budget. The results are the
-        same either way: the model's outputs do not depend on its thread count,
-        and every intermediate is computed once (:meth:`memo`).
+        same either way (the model's outputs do not depend on its thread count).
 
         Parameters
         ----------
@@ -227,32 +246,33 @@ class FaceWork:
         Returns
         -------
         bool
-            Whether the worker took the job; then call :meth:`settle` before
-            reading anything that needs the segmentation, and before leaving
-            the face (an error): the job may still be running.
+            Whether the worker took the run; then call :meth:`settle` before
+            leaving the face (an error): the run may still be going on.
         """
         share = self._threads
         if (
             worker is not None
-            and self._pending is None
+            and self._seg_input is None
             and ("shared", "segmentation") not in self._memo
             and isinstance(share, ThreadShare)
             and share.threads() >= 2
         ):
+            self._seg_input = preprocess(self.rgb, self.landmarks, threads=self.threads)
+            tensor = self._seg_input[0]
+            session = self.session(FACE_SEGMENTATION)
 
-            def job() -> None:
+            def job() -> np.ndarray:
                 with share.call():
-                    _ = self._colour_grid  # the segmentation, the forehead, the crop
+                    return run_model(session, tensor)
 
             self._pending = worker.try_submit(job)
         _ = (self.mesh_polygons, self.beard_texture, self.glasses)
         return self._pending is not None
 
     def settle(self) -> None:
-        """Wait for the job :meth:`prefetch` started (an error in it is not raised).
+        """Wait for the model run :meth:`prefetch` started (its error is not raised here).
 
-        What the job did not finish is computed again on first use, on the
-        caller's thread, where its error is raised.
+        An error of the run is raised where the segmentation is read.
         """
         pending = self._pending
         if pending is not None:

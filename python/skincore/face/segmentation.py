@@ -413,9 +413,50 @@ def segment_face(
         from skincore.models import FACE_SEGMENTATION
 
         session = get_session(FACE_SEGMENTATION, provider=provider, threads=threads)
+    return from_output(run_model(session, tensor), pts, origin, scale)
+
+
+def run_model(session: object, tensor: np.ndarray) -> np.ndarray:
+    """Run the segmentation model on a :func:`preprocess` tensor (step 4's raw output).
+
+    Parameters
+    ----------
+    session : onnxruntime.InferenceSession
+        A session of :data:`skincore.models.FACE_SEGMENTATION`.
+    tensor : numpy.ndarray
+        1x3x256x256 float32 from :func:`preprocess`.
+
+    Returns
+    -------
+    numpy.ndarray
+        1x3x256x256 float32 (skin, clothes, hair after a sigmoid).
+    """
     sess: Any = session
     name = sess.get_inputs()[0].name
     (out,) = sess.run(None, {name: tensor})
+    return np.asarray(out)
+
+
+def from_output(
+    out: np.ndarray, landmarks: np.ndarray, origin: tuple[float, float], scale: float
+) -> FaceSegmentation:
+    """Make the :class:`FaceSegmentation` of one face from :func:`run_model`'s output.
+
+    Parameters
+    ----------
+    out : numpy.ndarray
+        The model's 1x3x256x256 output for the face's :func:`preprocess` tensor.
+    landmarks : numpy.ndarray
+        (478, 2+) FaceMesh points of the face in image pixels.
+    origin, scale : tuple of float, float
+        The crop corner and scale :func:`preprocess` returned with the tensor.
+
+    Returns
+    -------
+    FaceSegmentation
+        As :func:`segment_face` returns it.
+    """
+    pts = _check_landmarks(landmarks)
     maps = np.asarray(out, np.float32)[0]
     up = face_up(pts)
     return FaceSegmentation(
