@@ -196,7 +196,7 @@ def test_face_without_segmented_skin_is_no_face(sample_rgb, monkeypatch):
     from skincore.concerns import work as work_mod
     from skincore.face.skinmask import skin_share
 
-    real = work_mod.segment_face
+    real = work_mod.from_output  # where FaceWork makes its segmentation
 
     def no_skin(*args, **kwargs):
         # Skin left only in one 16-px block in seven, spread over the grid.
@@ -207,7 +207,7 @@ def test_face_without_segmented_skin_is_no_face(sample_rgb, monkeypatch):
 
     face = work_mod.FaceWork(sample_rgb, skincore.face.find_faces(sample_rgb)[0][1].points)
     assert skin_share(face.colour) > 0.9  # a real face keeps nearly all its outline
-    monkeypatch.setattr(work_mod, "segment_face", no_skin)
+    monkeypatch.setattr(work_mod, "from_output", no_skin)
     with pytest.raises(SkinError) as e:
         analyze(sample_rgb, concerns=["tone"])
     assert e.value.code == "no_face" and "skin" in e.value.detail

@@ -433,8 +433,8 @@ def _segment_threads(monkeypatch) -> list[str]:
         names.append(threading.current_thread().name)
         return run(session, tensor)
 
-    monkeypatch.setattr(segmentation, "run_model", spy)  # segment_face's
-    monkeypatch.setattr(work, "run_model", spy)  # FaceWork.prefetch's
+    monkeypatch.setattr(segmentation, "run_model", spy)
+    monkeypatch.setattr(work, "run_model", spy)  # FaceWork's
     return names
 
 
@@ -468,12 +468,13 @@ def test_segmentation_runs_on_the_side_worker_with_the_same_results(rgb, monkeyp
 
 
 def test_photo_only_concerns_read_no_segmentation_and_no_grid(rgb, monkeypatch):
+    from skincore.concerns import work as work_mod
     from skincore.concerns.work import FaceWork
 
-    def refuse(*args):
+    def refuse(*args, **kwargs):
         raise AssertionError("a photo_only concern asked for the segmentation")
 
-    monkeypatch.setattr(FaceWork, "_segment", refuse)
+    monkeypatch.setattr(work_mod, "preprocess", refuse)  # every segmentation starts here
     monkeypatch.setattr(FaceWork, "prefetch", refuse)
     photo_only = [spec for spec in REGISTRY.values() if spec.photo_only]
     assert {"eyelids", "skin_age"} <= {spec.name for spec in photo_only}

@@ -41,13 +41,7 @@ from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import Glasses, detect_glasses, frame_mask
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
-from skincore.face.segmentation import (
-    FaceSegmentation,
-    from_output,
-    preprocess,
-    run_model,
-    segment_face,
-)
+from skincore.face.segmentation import FaceSegmentation, from_output, preprocess, run_model
 from skincore.face.skinmask import (
     exclusion_mask,
     extend_forehead,
@@ -195,24 +189,18 @@ class FaceWork:
 
         return get_session(model, threads=self.threads)
 
-    def _segment(self) -> FaceSegmentation:
-        return segment_face(
-            self.rgb,
-            self.landmarks,
-            session=self.session(FACE_SEGMENTATION),
-            threads=self.threads,
-        )
-
     @_shared
     def segmentation(self) -> FaceSegmentation:
         """Skin, hair and clothes probabilities around the face.
 
-        After :meth:`prefetch`, from the model run it started (or from its input,
-        when the side worker declined the run).
+        :func:`skincore.face.segmentation.segment_face`'s steps; after
+        :meth:`prefetch`, from the input it made and the model run it started
+        (or from that input, when the side worker declined the run).
         """
-        if self._seg_input is None:
-            return self._segment()
-        tensor, origin, scale = self._seg_input
+        inputs = self._seg_input
+        if inputs is None:
+            inputs = preprocess(self.rgb, self.landmarks, threads=self.threads)
+        tensor, origin, scale = inputs
         pending = self._pending
         out = (
             pending.result()
