@@ -2,7 +2,8 @@
 
 Each tool reads its source graph (checked by sha256), builds new node and initializer
 lists, and writes the result deterministically; :func:`replace_graph` and :func:`main`
-are those common steps, :func:`channel_pad` reads a channel padding.
+are those common steps, :class:`GraphIndex` finds a tensor's producer, users,
+constant value and shape, :func:`channel_pad` reads a channel padding.
 """
 
 from __future__ import annotations
@@ -14,6 +15,43 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+from onnx import numpy_helper
+
+
+class GraphIndex:
+    """Producers, users, constants and inferred shapes of a graph's tensors.
+
+    Parameters
+    ----------
+    model : onnx.ModelProto
+        The graph to index (not modified).
+    strict_shapes : bool
+        Run ONNX shape inference in strict mode (fail on a node it cannot type).
+
+    Attributes
+    ----------
+    inits : dict of str to numpy.ndarray
+        Each initializer's value.
+    producer : dict of str to onnx.NodeProto
+        The node writing each tensor.
+    users : dict of str to list of onnx.NodeProto
+        The nodes reading each tensor, in graph order.
+    dims : dict of str to list of int
+        Each typed tensor's inferred shape (0 for an unknown dimension).
+    """
+
+    def __init__(self, model: onnx.ModelProto, *, strict_shapes: bool = False) -> None:
+        graph = model.graph
+        self.inits = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+        self.producer = {o: n for n in graph.node for o in n.output}
+        self.users: dict[str, list[onnx.NodeProto]] = {}
+        for n in graph.node:
+            for i in n.input:
+                self.users.setdefault(i, []).append(n)
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=strict_shapes)
+        self.dims: dict[str, list[int]] = {}
+        for v in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]:
+            self.dims[v.name] = [d.dim_value for d in v.type.tensor_type.shape.dim]
 
 
 def channel_pad(pads: np.ndarray) -> int | None:

@@ -44,7 +44,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from onnx_rewrite import channel_pad, replace_graph
+from onnx_rewrite import GraphIndex, channel_pad, replace_graph
 from onnx_rewrite import main as run_tool
 
 SOURCE_SHA256 = "1465511ba800aaec2bb44a958bd2fc24b1cf1168b66520daa62ea3cc147914b3"
@@ -76,18 +76,9 @@ def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
     """
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
-    inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
-    channels: dict[str, int] = {}
-    for v in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]:
-        dims = v.type.tensor_type.shape.dim
-        if len(dims) == 4:
-            channels[v.name] = dims[1].dim_value
-    inits = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-    users: dict[str, list[onnx.NodeProto]] = {}
-    producer = {o: n for n in graph.node for o in n.output}
-    for n in graph.node:
-        for i in n.input:
-            users.setdefault(i, []).append(n)
+    g = GraphIndex(model, strict_shapes=True)
+    channels = {name: d[1] for name, d in g.dims.items() if len(d) == 4}
+    inits, users, producer = g.inits, g.users, g.producer
 
     width: dict[str, int] = {}  # channels of a tensor in the new graph (4-D body tensors)
     alias: dict[str, str] = {}  # dropped Pad output -> its input

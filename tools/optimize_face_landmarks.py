@@ -38,7 +38,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from onnx_rewrite import channel_pad, replace_graph
+from onnx_rewrite import GraphIndex, channel_pad, replace_graph
 from onnx_rewrite import main as run_tool
 
 SOURCE_SHA256 = "2f4636738e613f6460668ef574e78151367eab1fc355df0e149bf3e595ea122e"
@@ -67,12 +67,8 @@ def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
     """
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
-    inits = {t.name: t for t in graph.initializer}
-    producer = {o: n for n in graph.node for o in n.output}
-    users: dict[str, list[onnx.NodeProto]] = {}
-    for n in graph.node:
-        for i in n.input:
-            users.setdefault(i, []).append(n)
+    g = GraphIndex(model)
+    inits, users, producer = g.inits, g.users, g.producer
     new_inits: list[onnx.TensorProto] = []
     out: list[onnx.NodeProto] = []
     split_convs: dict[str, list[onnx.NodeProto]] = {}  # Conv output -> its replacement
@@ -87,7 +83,7 @@ def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
             pad, conv = ins[k], ins[1 - k]
             if pad is None or conv is None or pad.op_type != "Pad" or conv.op_type != "Conv":
                 continue
-            extra = channel_pad(numpy_helper.to_array(inits[pad.input[1]]))
+            extra = channel_pad(inits[pad.input[1]])
             if (
                 extra is None
                 or len(pad.input) > 2
@@ -98,8 +94,8 @@ def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
                 or len(conv.input) != 3
             ):
                 continue
-            w = numpy_helper.to_array(inits[conv.input[1]])
-            b = numpy_helper.to_array(inits[conv.input[2]])
+            w = inits[conv.input[1]]
+            b = inits[conv.input[2]]
             c = w.shape[0] - extra
             name = conv.output[0]
             w_lo = numpy_helper.from_array(w[:c], name + "_W_lo")
@@ -134,7 +130,7 @@ def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
             out.append(n)
             continue
         x, y = n.input[0], n.output[0]
-        a = numpy_helper.to_array(inits[n.input[1]])
+        a = inits[n.input[1]]
         channels = a.shape[0]
         if a.shape != (channels, 1, 1):
             raise SystemExit(f"PRelu {y}: slope shape {a.shape}, expected (C, 1, 1)")

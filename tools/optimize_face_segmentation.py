@@ -42,8 +42,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from onnx_rewrite import GraphIndex, replace_graph
 from onnx_rewrite import main as run_tool
-from onnx_rewrite import replace_graph
 
 SOURCE_SHA256 = "806a2f1aa656ff1a473ce8595e41ac329d0849797343ea8e4c82ee155bf31556"
 BLOCK = 16  # ORT's widest NCHWc block (AVX-512); a multiple of 16 is also one of 8
@@ -53,21 +53,8 @@ def _attrs(node: onnx.NodeProto) -> dict[str, object]:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
-class _Graph:
-    """Producers, users, constants and channel counts of a graph."""
-
-    def __init__(self, model: onnx.ModelProto) -> None:
-        graph = model.graph
-        self.inits = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-        self.producer = {o: n for n in graph.node for o in n.output}
-        self.users: dict[str, list[onnx.NodeProto]] = {}
-        for n in graph.node:
-            for i in n.input:
-                self.users.setdefault(i, []).append(n)
-        inferred = onnx.shape_inference.infer_shapes(model)
-        self.dims: dict[str, list[int]] = {}
-        for v in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]:
-            self.dims[v.name] = [d.dim_value for d in v.type.tensor_type.shape.dim]
+class _Graph(GraphIndex):
+    """:class:`GraphIndex` with the lookups the PAN rewrite's matchers use."""
 
     def const(self, name: str) -> np.ndarray | None:
         return self.inits.get(name)
