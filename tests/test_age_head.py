@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from skincore import SkinError
+from skincore import SkinError, runtime
 from skincore.concerns import age_head
 from skincore.concerns.age_head import (
     CALIBRATION_AGE,
@@ -157,6 +157,21 @@ def test_model_file_and_io():
     p = age_probabilities(chips)
     assert p.shape == (3, 81)
     assert np.allclose(p.sum(1), 1.0, atol=1e-5) and (p >= 0).all()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_flushing_subnormals_keeps_the_outputs(sample, threads):
+    """The network's activations reach subnormal floats on a real chip (their slow
+    path made a run 5x longer); flushing them to zero, as every run does
+    (:func:`skincore.runtime.run_session`), leaves the probabilities identical."""
+    rgb, lm = sample
+    chip = align_chip(rgb, lm)
+    x = age_head.chip_tensor(np.stack([chip, chip[:, ::-1]]))
+    sess = runtime.get_session(AGE, threads=threads)
+    (plain,) = sess.run(["probabilities"], {"images": x})
+    (flushed,) = runtime.run_session(sess, ["probabilities"], {"images": x})
+    assert np.array_equal(plain, flushed)
+    assert np.array_equal(age_probabilities(np.stack([chip, chip[:, ::-1]]), session=sess), flushed)
 
 
 def test_estimate_on_sample_is_deterministic_and_consistent(sample):

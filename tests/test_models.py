@@ -289,3 +289,34 @@ def test_single_distribution_does_not_warn(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         runtime.ort()
+
+
+_FLUSHES = sys.platform.startswith("linux") and __import__("platform").machine() in (
+    "x86_64",
+    "AMD64",
+    "aarch64",
+)
+
+
+@pytest.mark.skipif(not _FLUSHES, reason="flush-to-zero control on x86-64 and AArch64 only")
+def test_flushed_denormals_flushes_and_restores():
+    tiny = np.array([1e-39], np.float32)  # subnormal in float32
+    one = np.float32(1.0)
+    assert (tiny * one)[0] != 0.0
+    with runtime.flushed_denormals():
+        assert (tiny * one)[0] == 0.0
+        assert (np.array([1e-30], np.float32) * one)[0] != 0.0  # normal numbers unaffected
+    assert (tiny * one)[0] != 0.0
+    with pytest.raises(RuntimeError), runtime.flushed_denormals():
+        raise RuntimeError("boom")
+    assert (tiny * one)[0] != 0.0  # put back after an error too
+
+
+@pytest.mark.skipif(not _FLUSHES, reason="flush-to-zero control on x86-64 and AArch64 only")
+def test_creating_a_session_leaves_the_callers_floats_alone(fresh_runtime):
+    """ONNX Runtime sets flush-to-zero on the creating thread for sessions whose
+    workers flush; skincore's callers keep their own floating-point mode."""
+    tiny = np.array([1e-39], np.float32)
+    runtime.get_session(models.FACE_DETECTOR, threads=2)
+    runtime.create_session(models.AGE, threads=1)
+    assert (tiny * np.float32(1.0))[0] != 0.0

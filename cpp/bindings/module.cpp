@@ -58,6 +58,10 @@ PYBIND11_MODULE(_core, m) {
     m.def("_set_simd", [](bool on) { skincore::set_simd_enabled(on); }, py::arg("on"),
           "Test hook: enable or disable the run-time dispatched SIMD instances.");
     m.def("_simd_enabled", [] { return skincore::simd_enabled(); });
+    m.def("flush_denormals", [] { return skincore::flush_denormals(); },
+          "Flush subnormal floats to zero on the calling thread; returns the previous control word.");
+    m.def("restore_float_control", [](unsigned long long word) { skincore::restore_float_control(word); },
+          py::arg("word"), "Restores the calling thread's floating-point control word (flush_denormals's).");
     auto color = m.def_submodule("color", "CIELAB conversion and masked colour statistics");
     bind_color(color);
     auto geometry = m.def_submodule("geometry", "Resize, Gaussian blur, polygon rasterisation");

@@ -17,18 +17,26 @@ The execution provider is chosen at run time:
    CPU, which is detected), else ``CPUExecutionProvider``.
 
 Sessions are cached per (model path, provider, threads).
+
+Models run with subnormal floats flushed to zero (:func:`run_session`): the age
+network's activations decay to subnormals on real face chips, which x86 CPUs
+compute in microcode, and a run took 5x longer than with them flushed (16 against
+3 ms on one thread); its outputs were identical either way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import threading
 import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from skincore import _core
 from skincore.threads import ThreadShare
 
 ORT_MISSING_MESSAGE = (
@@ -173,6 +181,9 @@ def _session_options(threads: int, memory_arena: bool = True) -> Any:
     so.execution_mode = rt.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = rt.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3
+    # The intra-op workers flush subnormals to zero as run_session makes the
+    # calling thread do (ONNX Runtime sets it on its own threads only).
+    so.add_session_config_entry("session.set_denormal_as_zero", "1")
     if os.environ.get("SKINCORE_ORT_SPIN") != "1":
         # No busy-waiting between runs: ONNX Runtime's workers otherwise spin for a
         # while after each run, taking cores from the C++ kernels that run next and
@@ -181,12 +192,55 @@ def _session_options(threads: int, memory_arena: bool = True) -> Any:
     return so
 
 
+@contextlib.contextmanager
+def flushed_denormals() -> Iterator[None]:
+    """Flush subnormal floats to zero on the calling thread within the block.
+
+    The thread's floating-point control word is put back on leaving, also on an
+    error. Only the calling thread is affected (each thread has its own word).
+    """
+    word = _core.flush_denormals()
+    try:
+        yield
+    finally:
+        _core.restore_float_control(word)
+
+
+def run_session(
+    session: Any, output_names: Sequence[str] | None, feed: Mapping[str, Any]
+) -> list[Any]:
+    """``session.run(output_names, feed)`` with subnormals flushed to zero.
+
+    Parameters
+    ----------
+    session : onnxruntime.InferenceSession or SharedSession
+        The session to run.
+    output_names : sequence of str or None
+        Outputs to return (None: all).
+    feed : mapping of str to numpy.ndarray
+        Inputs by name.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The outputs, in the order asked for.
+    """
+    with flushed_denormals():
+        return list(session.run(output_names, dict(feed)))
+
+
 def _create(model: Path, provider: str, threads: int, memory_arena: bool = True) -> Any:
     rt = ort()
     providers = [provider] if provider == CPU else [provider, CPU]
-    sess = rt.InferenceSession(
-        str(model), sess_options=_session_options(threads, memory_arena), providers=providers
-    )
+    # ONNX Runtime also sets flush-to-zero on the thread that creates a session
+    # with set_denormal_as_zero, for good: the caller's thread is put back as it was.
+    word = _core.flush_denormals()
+    try:
+        sess = rt.InferenceSession(
+            str(model), sess_options=_session_options(threads, memory_arena), providers=providers
+        )
+    finally:
+        _core.restore_float_control(word)
     if sess.get_providers()[0] != provider:
         raise RuntimeError(f"onnxruntime could not create a session on {provider}")
     return sess

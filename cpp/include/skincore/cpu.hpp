@@ -20,4 +20,13 @@ namespace skincore {
 bool simd_enabled();
 void set_simd_enabled(bool on);
 
+// Floating-point control of the calling thread (x86-64 MXCSR, AArch64 FPCR).
+// flush_denormals() makes the thread flush subnormal results and operands to zero
+// (x86: FTZ and DAZ; AArch64: FZ) and returns the previous control word, which
+// restore_float_control() puts back. Other architectures: both do nothing (0).
+// Subnormal floats take a slow microcode path on x86: a network whose activations
+// decay to them (the age head's run 5x slower on real chips) is bounded by it.
+unsigned long long flush_denormals();
+void restore_float_control(unsigned long long word);
+
 }  // namespace skincore

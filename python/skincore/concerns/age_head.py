@@ -59,7 +59,7 @@ import numpy as np
 from skincore import geometry
 from skincore.errors import SkinError
 from skincore.models import AGE
-from skincore.runtime import get_session
+from skincore.runtime import get_session, run_session
 
 CHIP_SIZE = 64
 CHIP_PADDING = 0.2
@@ -327,7 +327,7 @@ def age_probabilities(
             "invalid_argument", f"chips must be (N, 64, 64, 3) uint8, got {chips.shape}"
         )
     sess = session if session is not None else get_session(AGE, provider=provider, threads=threads)
-    (probs,) = sess.run(["probabilities"], {"images": chip_tensor(chips)})
+    (probs,) = run_session(sess, ["probabilities"], {"images": chip_tensor(chips)})
     return np.asarray(probs, np.float64)
 
 

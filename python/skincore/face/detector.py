@@ -25,7 +25,7 @@ from PIL import Image
 
 from skincore.face._warp import Roi, crop
 from skincore.models import FACE_DETECTOR
-from skincore.runtime import get_session
+from skincore.runtime import get_session, run_session
 
 INPUT_SIZE = 128
 IOU_MERGE = 0.3
@@ -308,7 +308,7 @@ def detect_in_tensor(
     else:
         x = (tensor.astype(np.float32) / np.float32(127.5) - np.float32(1.0))[None]
     sess = session or get_session(FACE_DETECTOR, provider=provider, threads=threads)
-    reg, cls = sess.run(["regressors", "classificators"], {"input": x})
+    reg, cls = run_session(sess, ["regressors", "classificators"], {"input": x})
     boxes, kps, scores = decode(reg[0], cls[0, :, 0], float(min_score))
     corners = roi.to_image(boxes.reshape(-1, 2, 2) * INPUT_SIZE, INPUT_SIZE).reshape(-1, 4)
     kps_img = roi.to_image(kps * INPUT_SIZE, INPUT_SIZE)

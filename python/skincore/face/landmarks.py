@@ -30,7 +30,7 @@ from PIL import Image
 from skincore.face._warp import Roi, crop
 from skincore.face.detector import FaceBox, _check_rgb
 from skincore.models import FACE_LANDMARKS
-from skincore.runtime import get_session
+from skincore.runtime import get_session, run_session
 
 INPUT_SIZE = 256
 ROI_SCALE = 1.5
@@ -146,7 +146,7 @@ def mesh_in_roi(
     x = np.empty((1, INPUT_SIZE, INPUT_SIZE, 3), np.float32)
     crop(image, roi, INPUT_SIZE, out=x[0], div=255.0)  # the [0, 1] tensor, in place
     sess = session or get_session(FACE_LANDMARKS, provider=provider, threads=threads)
-    raw, presence_logit = sess.run(["Identity", "Identity_1"], {"input_12": x})
+    raw, presence_logit = run_session(sess, ["Identity", "Identity_1"], {"input_12": x})
     pts = raw.reshape(NUM_POINTS, 3).astype(np.float64)
     xy = roi.to_image(pts[:, :2], INPUT_SIZE)
     z = pts[:, 2] * (roi.side / INPUT_SIZE)

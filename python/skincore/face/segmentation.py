@@ -52,7 +52,7 @@ import numpy as np
 
 from skincore import geometry
 from skincore._checks import check_rgb8
-from skincore.runtime import get_session
+from skincore.runtime import get_session, run_session
 
 #: Side of the model input (pixels).
 INPUT_SIZE = 256
@@ -433,7 +433,7 @@ def run_model(session: object, tensor: np.ndarray) -> np.ndarray:
     """
     sess: Any = session
     name = sess.get_inputs()[0].name
-    (out,) = sess.run(None, {name: tensor})
+    (out,) = run_session(sess, None, {name: tensor})
     return np.asarray(out)
 
 
