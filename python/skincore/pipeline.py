@@ -96,18 +96,21 @@ def check_skin(work: FaceWork, limits: Limits) -> None:
         )
 
 
-def check_confirmed(rgb: np.ndarray, lm: FaceLandmarks, limits: Limits, session: Any) -> None:
+def check_confirmed(
+    rgb: np.ndarray, lm: FaceLandmarks, limits: Limits, session: Any, threads: int = 0
+) -> None:
     """Raise ``no_face`` when the face detector sees no face where the mesh lies.
 
     See ``Limits.min_face_confirmation`` and :mod:`skincore.face.confirm`: a mesh
     forced onto a cheek close-up or a profile. The finder's score
-    (``lm.confirmation``) is used when it has one.
+    (``lm.confirmation``) is used when it has one; else the detector runs on the
+    mesh's crop (``threads``: the crop's kernel threads, 0 = the whole pool).
     """
     if limits.min_face_confirmation is None:
         return
     score = lm.confirmation
     if math.isnan(score):
-        score = face_confirmation(rgb, roi_from_points(lm.points), session=session)
+        score = face_confirmation(rgb, roi_from_points(lm.points), session=session, threads=threads)
     if score < limits.min_face_confirmation:
         raise SkinError(
             "no_face",
@@ -239,7 +242,7 @@ def measure_face(
     check_face(points, box, w, h, limits)
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
-    check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR))
+    check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
     texture_ppm = _texture_px_per_mm(work)
     runnable = [
         spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm

@@ -55,6 +55,7 @@ def crop(
     out: np.ndarray | None = None,
     div: float = 1.0,
     sub: float = 0.0,
+    threads: int = 0,
 ) -> np.ndarray:
     """Sample ``roi`` of ``image`` into a ``size x size x 3`` uint8 array (black outside).
 
@@ -67,7 +68,8 @@ def crop(
 
     ``out``, when given, is a ``(size, size, 3)`` uint8 or float32 array written in
     place and returned; float32 holds ``float32(v) / div - sub`` of each sample
-    ``v`` (the network's normalisation, as NumPy would compute it).
+    ``v`` (the network's normalisation, as NumPy would compute it). ``threads``
+    bounds the kernels' threads (0 = the whole pool; the result does not depend on it).
     """
     if out is None:
         out = np.empty((size, size, 3), np.uint8)
@@ -102,7 +104,7 @@ def crop(
         box = image[y0:y1, x0:x1]
         if r > 1 and box.shape[0] >= r and box.shape[1] >= r:
             src = geometry.resize(
-                box, (box.shape[1] // r, box.shape[0] // r), method="area", threads=0
+                box, (box.shape[1] // r, box.shape[0] // r), method="area", threads=threads
             )
         elif r > 1:
             src = np.asarray(Image.fromarray(np.ascontiguousarray(box), "RGB").reduce(r))
@@ -115,4 +117,6 @@ def crop(
     ox = roi.cx - roi.side / 2 * (u[0] + v[0]) - x0
     oy = roi.cy - roi.side / 2 * (u[1] + v[1]) - y0
     coeffs = (k * u[0] / r, k * v[0] / r, ox / r, k * u[1] / r, k * v[1] / r, oy / r)
-    return geometry.warp_affine(src, coeffs, (size, size), out=out, div=div, sub=sub, threads=0)
+    return geometry.warp_affine(
+        src, coeffs, (size, size), out=out, div=div, sub=sub, threads=threads
+    )

@@ -61,13 +61,14 @@ def face_confirmation(
         A session of :data:`skincore.models.FACE_DETECTOR` (an analyser's own);
         else the cached one.
     threads : int, default 0
-        ONNX Runtime intra-op threads when ``session`` is not given.
+        ONNX Runtime intra-op threads when ``session`` is not given, and the
+        crop's kernel threads (0 = the whole pool).
 
     Returns
     -------
     float
         Probability in [0, 1]; 0 when no anchor reaches :data:`FLOOR`.
     """
-    tensor = input_tensor(rgb, roi)
+    tensor = input_tensor(rgb, roi, threads=threads)
     _, _, scores = detect_in_tensor(tensor, roi, min_score=FLOOR, session=session, threads=threads)
     return float(scores.max()) if len(scores) else 0.0

@@ -231,7 +231,8 @@ def detect_in_roi(
     provider : str, optional
         Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
     threads : int, default 0
-        ONNX Runtime intra-op threads (0 = its default).
+        ONNX Runtime intra-op threads (0 = its default) and the crops' kernel
+        threads (0 = the whole pool).
     session : onnxruntime.InferenceSession, optional
         The detector session to run (an analyser's own); else the cached one.
 
@@ -245,7 +246,7 @@ def detect_in_roi(
         (N,) probabilities.
     """
     return detect_in_tensor(
-        input_tensor(image, roi),
+        input_tensor(image, roi, threads=threads),
         roi,
         min_score=min_score,
         provider=provider,
@@ -254,7 +255,7 @@ def detect_in_roi(
     )
 
 
-def input_tensor(image: Image.Image | np.ndarray, roi: Roi) -> np.ndarray:
+def input_tensor(image: Image.Image | np.ndarray, roi: Roi, *, threads: int = 0) -> np.ndarray:
     """Sample ``roi`` into the detector's normalised (128, 128, 3) float32 input.
 
     The bilinear sample of :func:`skincore.face._warp.crop`, written as
@@ -267,6 +268,8 @@ def input_tensor(image: Image.Image | np.ndarray, roi: Roi) -> np.ndarray:
         The RGB photo (an ``(H, W, 3)`` uint8 array is read in place).
     roi : Roi
         Square region to sample (outside the image: black, -1).
+    threads : int, default 0
+        Kernel threads of the sampling (0 = the whole pool).
 
     Returns
     -------
@@ -274,7 +277,7 @@ def input_tensor(image: Image.Image | np.ndarray, roi: Roi) -> np.ndarray:
         (128, 128, 3) float32 in [-1, 1].
     """
     out = np.empty((INPUT_SIZE, INPUT_SIZE, 3), np.float32)
-    return crop(image, roi, INPUT_SIZE, out=out, div=127.5, sub=1.0)
+    return crop(image, roi, INPUT_SIZE, out=out, div=127.5, sub=1.0, threads=threads)
 
 
 def detect_in_tensor(
@@ -345,7 +348,8 @@ def detect_faces(
     provider : str, optional
         Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
     threads : int, default 0
-        ONNX Runtime intra-op threads (0 = its default).
+        ONNX Runtime intra-op threads (0 = its default) and the crops' kernel
+        threads (0 = the whole pool).
     session : onnxruntime.InferenceSession, optional
         A session of :data:`skincore.models.FACE_DETECTOR` to use (an
         :class:`skincore.Analyzer` passes its own); ``provider`` and ``threads``

@@ -131,8 +131,11 @@ class _Pyramid:
     is the next finer halved (2x2 box means), not a crop of its own.
     """
 
-    def __init__(self, image: np.ndarray, smallest_face_px: float, fraction: float) -> None:
+    def __init__(
+        self, image: np.ndarray, smallest_face_px: float, fraction: float, threads: int = 0
+    ) -> None:
         self.image = image
+        self.threads = threads
         self.h, self.w = image.shape[:2]
         self.whole = letterbox_roi(self.h, self.w)
         self.levels: dict[int, list[Roi]] = {}
@@ -149,10 +152,10 @@ class _Pyramid:
     def canvas(self, level: int) -> np.ndarray:
         if level not in self._canvas:
             if level == 0:
-                self._canvas[0] = crop(self.image, self.whole, INPUT_SIZE)
+                self._canvas[0] = crop(self.image, self.whole, INPUT_SIZE, threads=self.threads)
             else:
                 finest = max(self.levels)
-                img = crop(self.image, self.whole, INPUT_SIZE << finest)
+                img = crop(self.image, self.whole, INPUT_SIZE << finest, threads=self.threads)
                 for k in range(finest, 0, -1):
                     self._canvas[k] = img
                     img = np.asarray(Image.fromarray(img).reduce(2))
@@ -233,7 +236,8 @@ def detect_candidates(
     provider : str, optional
         Force an ONNX Runtime provider.
     threads : int, default 0
-        ONNX Runtime intra-op threads.
+        ONNX Runtime intra-op threads (0 = its default) and the crops' kernel
+        threads (0 = the whole pool).
 
     Returns
     -------
@@ -241,7 +245,7 @@ def detect_candidates(
         Merged detections (score-weighted, IoU > 0.3) by decreasing score.
     """
     arr = np.asarray(image) if isinstance(image, Image.Image) else image
-    pyramid = _Pyramid(arr, smallest_face_px, detector_face_fraction)
+    pyramid = _Pyramid(arr, smallest_face_px, detector_face_fraction, threads)
     return _merged([pyramid.detect(k, min_score, provider, threads) for k in pyramid.levels])
 
 
@@ -270,7 +274,8 @@ def upright_landmarks(
     provider : str, optional
         Force an ONNX Runtime provider.
     threads : int, default 0
-        ONNX Runtime intra-op threads.
+        ONNX Runtime intra-op threads (0 = its default) and the crops' kernel
+        threads (0 = the whole pool).
     session : onnxruntime.InferenceSession, optional
         The landmark session (an analyser's own).
     confirm : bool, default True
@@ -378,7 +383,8 @@ def find_faces(
     provider : str, optional
         Force an ONNX Runtime provider.
     threads : int, default 0
-        ONNX Runtime intra-op threads.
+        ONNX Runtime intra-op threads (0 = its default) and the crops' kernel
+        threads (0 = the whole pool).
     timings : dict, optional
         When given, ``"detect"`` and ``"landmarks"`` milliseconds are added to it.
     detector_session, landmarks_session : onnxruntime.InferenceSession, optional
@@ -397,7 +403,7 @@ def find_faces(
     t0 = time.perf_counter()
     t_landmarks = 0.0
     image = np.ascontiguousarray(rgb)
-    pyramid = _Pyramid(image, smallest_face_px, detector_face_fraction)
+    pyramid = _Pyramid(image, smallest_face_px, detector_face_fraction, threads)
     found: list[tuple[float, FaceBox, FaceLandmarks]] = []
     levels = sorted(pyramid.levels)
     for level in levels:

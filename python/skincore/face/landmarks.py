@@ -132,7 +132,8 @@ def mesh_in_roi(
     provider : str, optional
         Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
     threads : int, default 0
-        ONNX Runtime intra-op threads (0 = its default).
+        ONNX Runtime intra-op threads (0 = its default) and the crops' kernel
+        threads (0 = the whole pool).
     session : onnxruntime.InferenceSession, optional
         The landmark session to run (an analyser's own); else the cached one.
 
@@ -144,7 +145,9 @@ def mesh_in_roi(
         The model's face-presence probability for this crop.
     """
     x = np.empty((1, INPUT_SIZE, INPUT_SIZE, 3), np.float32)
-    crop(image, roi, INPUT_SIZE, out=x[0], div=255.0)  # the [0, 1] tensor, in place
+    crop(
+        image, roi, INPUT_SIZE, out=x[0], div=255.0, threads=threads
+    )  # the [0, 1] tensor, in place
     sess = session or get_session(FACE_LANDMARKS, provider=provider, threads=threads)
     raw, presence_logit = run_session(sess, ["Identity", "Identity_1"], {"input_12": x})
     pts = raw.reshape(NUM_POINTS, 3).astype(np.float64)
@@ -177,7 +180,8 @@ def fit_landmarks(
     provider : str, optional
         Force an ONNX Runtime provider (see :func:`skincore.runtime.get_session`).
     threads : int, default 0
-        ONNX Runtime intra-op threads (0 = its default).
+        ONNX Runtime intra-op threads (0 = its default) and the crops' kernel
+        threads (0 = the whole pool).
     session : onnxruntime.InferenceSession, optional
         A session of :data:`skincore.models.FACE_LANDMARKS` to use (an
         :class:`skincore.Analyzer` passes its own).
