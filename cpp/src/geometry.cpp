@@ -1365,6 +1365,16 @@ BilinearAxis bilinear_axis(std::int64_t in, std::int64_t out) {
     return a;
 }
 
+AreaAxis area_axis(std::int64_t in, std::int64_t out) {
+    const Axis ax = make_axis(in, out, ResizeMethod::Area);
+    AreaAxis a;
+    a.denom = static_cast<double>(ax.denom);
+    a.start = ax.start;
+    a.woff = ax.woff;
+    a.w.assign(ax.w.begin(), ax.w.end());
+    return a;
+}
+
 void resize(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, ResizeMethod method,
             int threads) {
     resize_any(src, dst, method, threads);

@@ -12,6 +12,10 @@
 #include "skincore/parallel.hpp"
 #include "skincore/scratch.hpp"
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace skincore::texture {
 
 namespace {
@@ -124,44 +128,69 @@ SKINCORE_AVX2_CLONES void isotropic_energy_row(const float* __restrict er, const
     }
 }
 
-// The masked window blurs on a grid k times coarser (EnergyParams::window_factor):
-// the coarse grid's size, its sigma, the blurred coarse mask and two scratch grids.
-struct Coarse {
-    Grid den, area, blurred;
-    double sigma = 0.0;
-    std::vector<float> store;
-    BilinearAxis ax, ay;  // the way back to the full grid
+// The x axis of a bilinear resize as bilinear_row reads it: the axis, and for
+// the AVX2 row its starts and tap counts as int32 (two: -1 for two taps, else 0).
+struct BilinearCols {
+    const BilinearAxis& ax;
+    std::vector<std::int32_t> xs, two;
+    bool avx2 = false;
+    explicit BilinearCols(const BilinearAxis& a) : ax(a) {
+#if defined(__GNUC__) && defined(__x86_64__)
+        static const bool cpu = __builtin_cpu_supports("avx2");
+        avx2 = cpu && simd_enabled();
+#endif
+        if (!avx2) return;
+        xs.resize(a.start.size());
+        two.resize(a.start.size());
+        for (std::size_t i = 0; i < a.start.size(); ++i) {
+            xs[i] = static_cast<std::int32_t>(a.start[i]);
+            two[i] = a.two[i] ? -1 : 0;
+        }
+    }
 };
 
-Coarse coarse_window(const Grid& m, std::int64_t k, double window_sigma, int threads) {
-    Coarse c;
-    const std::int64_t w = (m.W + k - 1) / k, h = (m.H + k - 1) / k;
-    // The area average adds a variance of s^2/12 and the bilinear resampling
-    // s^2/6 on average: the coarse blur makes up the rest of window_sigma^2.
-    const double scale = std::sqrt((static_cast<double>(m.W) / static_cast<double>(w)) *
-                                   (static_cast<double>(m.H) / static_cast<double>(h)));
-    const double r = window_sigma / scale;
-    c.sigma = std::sqrt(std::max(r * r - 0.25, 1e-6));
-    const std::size_t nc = static_cast<std::size_t>(w * h);
-    c.store.resize(3 * nc);
-    c.den = Grid{w, h, c.store.data()};
-    c.area = Grid{w, h, c.store.data() + nc};
-    c.blurred = Grid{w, h, c.store.data() + 2 * nc};
-    resize(m.cview(), c.area.mview(), ResizeMethod::Area, threads);
-    gaussian_blur(c.area.cview(), c.den.mview(), c.sigma, 4.0, threads);
-    c.ax = bilinear_axis(w, m.W);
-    c.ay = bilinear_axis(h, m.H);
-    return c;
+#if defined(__GNUC__) && defined(__x86_64__)
+// bilinear_row's horizontal pass over the blocks of eight outputs from x = a on
+// whose taps lie within eight samples of the block's first one (upsampling): one
+// load of acc, the taps permuted out of it. Per output the scalar loop's
+// operations in its order, (w0 a0 + w1 a1) / den, or (w0 a0) / den selected for a
+// one-tap output; no FMA. Returns where it stopped (the first output of a block
+// it could not do, or the last b % 8 ones). acc has 8 samples past those read.
+__attribute__((target("avx2"))) std::int64_t bilinear_h_avx2(const float* acc, const BilinearCols& c, float den,
+                                                             float* o, std::int64_t a, std::int64_t b) {
+    const __m256 vden = _mm256_set1_ps(den);
+    const __m256i one = _mm256_set1_epi32(1);
+    const std::int32_t* xs = c.xs.data();
+    const std::int32_t* two = c.two.data();
+    const float* w0 = c.ax.w0.data();
+    const float* w1 = c.ax.w1.data();
+    std::int64_t x = a;
+    for (; x + 8 <= b; x += 8) {
+        const std::int32_t base = xs[x];
+        if (xs[x + 7] - base > 6) break;
+        const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + x)),
+                                           _mm256_set1_epi32(base));
+        const __m256 win = _mm256_loadu_ps(acc + base);
+        const __m256 a0 = _mm256_permutevar8x32_ps(win, d);
+        const __m256 a1 = _mm256_permutevar8x32_ps(win, _mm256_add_epi32(d, one));
+        const __m256 h1 = _mm256_mul_ps(_mm256_loadu_ps(w0 + x), a0);
+        const __m256 h2 = _mm256_add_ps(h1, _mm256_mul_ps(_mm256_loadu_ps(w1 + x), a1));
+        const __m256 is2 = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(two + x)));
+        _mm256_storeu_ps(o + x, _mm256_div_ps(_mm256_blendv_ps(h1, h2, is2), vden));
+    }
+    return x;
 }
+#endif
 
-// Output row yy of geometry's bilinear resize at columns [a, b) (a < b), with the
-// same float operations in the same order as resize's: rows of the source are
-// blended into acc (scratch of the source width) over the input columns read,
-// then each output value v goes to put(x, v). row_of(i) is source row i.
-template <class RowOf, class Put>
-inline void bilinear_row(RowOf&& row_of, std::int64_t src_w, const BilinearAxis& ax, const BilinearAxis& ay,
+// Output row yy of geometry's bilinear resize at columns [a, b) (a < b) into
+// o[a, b), with the same float operations in the same order as resize's: rows of
+// the source are blended into acc (scratch of the source width + 8) over the input
+// columns read, then the horizontal pass. row_of(i) is source row i.
+template <class RowOf>
+inline void bilinear_row(RowOf&& row_of, std::int64_t src_w, const BilinearCols& cols, const BilinearAxis& ay,
                          std::size_t yy, std::int64_t a, std::int64_t b, float denom, float* __restrict acc,
-                         Put&& put) {
+                         float* __restrict o) {
+    const BilinearAxis& ax = cols.ax;
     const std::int64_t i0 = ax.start[static_cast<std::size_t>(a)];
     const std::int64_t i1 = std::min(ax.start[static_cast<std::size_t>(b - 1)] + 2, src_w);
     const float* __restrict s0 = row_of(ay.start[yy]);
@@ -172,49 +201,241 @@ inline void bilinear_row(RowOf&& row_of, std::int64_t src_w, const BilinearAxis&
         const float wy1 = ay.w1[yy];
         for (std::int64_t i = i0; i < i1; ++i) acc[i] += wy1 * s1[i];
     }
+    std::int64_t x = a;
+#if defined(__GNUC__) && defined(__x86_64__)
+    // blocks of eight, while they fit (the rest, and any block they cannot do, below)
+    while (cols.avx2 && x + 8 <= b) {
+        x = bilinear_h_avx2(acc, cols, denom, o, x, b);
+        if (x + 8 > b) break;
+        const std::int64_t e = x + 8;  // a block it could not do: scalar
+        for (; x < e; ++x) {
+            const float a0 = acc[ax.start[static_cast<std::size_t>(x)]];
+            const std::size_t i = static_cast<std::size_t>(x);
+            o[x] = ax.two[i] ? (ax.w0[i] * a0 + ax.w1[i] * acc[ax.start[i] + 1]) / denom : (ax.w0[i] * a0) / denom;
+        }
+    }
+#endif
     // locals: a float store may alias what is captured by reference
     const float den = denom;
     const std::int64_t* __restrict xs = ax.start.data();
     const float* __restrict xw0 = ax.w0.data();
     const float* __restrict xw1 = ax.w1.data();
     const char* __restrict two = ax.two.data();
-    for (std::int64_t x = a; x < b; ++x) {
+    for (; x < b; ++x) {
         const float a0 = acc[xs[x]];
-        put(x, two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den);
+        o[x] = two[x] ? (xw0[x] * a0 + xw1[x] * acc[xs[x] + 1]) / den : (xw0[x] * a0) / den;
     }
 }
 
-// dst = geometry's bilinear resize of src, computed only at the span columns of
-// each row (the same float operations in the same order, so those values equal
-// resize's); 0 elsewhere.
-void bilinear_in(const Grid& src, Grid& dst, const BilinearAxis& ax, const BilinearAxis& ay, const Spans& spans,
-                 int threads) {
-    const float denom = static_cast<float>(ax.denom * ay.denom);
-    parallel_rows(dst.H, row_grain(dst.W), threads, [&](std::int64_t y0, std::int64_t y1) {
-        std::vector<float> line(static_cast<std::size_t>(src.W));
-        float* __restrict acc = line.data();
-        for (std::int64_t y = y0; y < y1; ++y) {
-            const std::size_t yy = static_cast<std::size_t>(y);
-            const std::int64_t a = std::min(std::max<std::int64_t>(spans[2 * yy], 0), dst.W);
-            const std::int64_t b = std::max(std::min(spans[2 * yy + 1], dst.W), a);
-            float* __restrict o = dst.row(y);
-            std::fill(o, o + a, 0.0f);
-            std::fill(o + b, o + dst.W, 0.0f);
-            if (a == b) continue;
-            bilinear_row([&](std::int64_t i) { return src.row(i); }, src.W, ax, ay, yy, a, b, denom, acc,
-                         [o](std::int64_t x, float v) { o[x] = v; });
-        }
-    });
+// Row of resize()'s float area path with at most three taps per output (its
+// resize_f32_taps3): h1 = w0 a0, h2 = h1 + w1 a1, h3 = h2 + w2 a2, the one of the
+// output's tap count selected, / den. a has two samples past the last one read.
+SKINCORE_AVX2_CLONES void area_row3(const float* __restrict a, const std::int64_t* __restrict xs,
+                                    const float* __restrict w, const std::int32_t* __restrict n, float den,
+                                    float* __restrict o, std::int64_t out_w) {
+    for (std::int64_t x = 0; x < out_w; ++x) {
+        const float* p = a + xs[x];
+        const float h1 = w[3 * x] * p[0];
+        const float h2 = h1 + w[3 * x + 1] * p[1];
+        const float h3 = h2 + w[3 * x + 2] * p[2];
+        const std::int32_t k = n[x];
+        o[x] = (k == 1 ? h1 : (k == 2 ? h2 : h3)) / den;
+    }
 }
 
-// dst = the masked window blur of v (v already times m): area-average, blur and
-// divide by the blurred mask on the coarse grid (0 where it is <= min_weight),
-// then resample bilinearly to dst's size, at the span columns only (0 elsewhere).
-void coarse_masked(const Grid& v, Coarse& c, Grid& dst, float min_weight, const Spans& spans, int threads) {
-    resize(v.cview(), c.area.mview(), ResizeMethod::Area, threads);
-    gaussian_blur(c.area.cview(), c.blurred.mview(), c.sigma, 4.0, threads);
-    normalise(c.blurred, c.den, min_weight, row_grain(c.blurred.W), threads);
-    bilinear_in(c.blurred, dst, c.ax, c.ay, spans, threads);
+// The products the window averages, row y of each plane: m; band^2 m; and, with
+// iso, gx^2 m, gy^2 m, gx gy m, where (gx, gy) = numpy.gradient(band): central
+// differences / 2 inside, one-sided at the borders; gy along rows (axis 0), gx
+// along columns. planes[i] holds W floats (planes[0] is m's row itself).
+void window_products(const Grid& m, const Grid& band, std::int64_t y, bool iso, const float** planes,
+                     float* const* rows) {
+    const std::int64_t W = m.W, H = m.H;
+    const float* __restrict mr = m.row(y);
+    const float* __restrict r = band.row(y);
+    planes[0] = mr;
+    float* __restrict t = rows[0];
+    for (std::int64_t x = 0; x < W; ++x) t[x] = (r[x] * r[x]) * mr[x];
+    planes[1] = t;
+    if (!iso) return;
+    const float* rm = band.row(y > 0 ? y - 1 : y);
+    const float* rp = band.row(y + 1 < H ? y + 1 : y);
+    // numpy divides the one-sided differences by 1, the central ones by 2
+    const float dy = (y > 0 && y + 1 < H) ? 2.0f : 1.0f;
+    const bool has_y = H >= 2;
+    float* __restrict ar = rows[1];
+    float* __restrict br = rows[2];
+    float* __restrict cr = rows[3];
+    auto put = [&](std::int64_t x, float gx) {
+        const float gy = has_y ? (rp[x] - rm[x]) / dy : 0.0f;
+        ar[x] = (gx * gx) * mr[x];
+        br[x] = (gy * gy) * mr[x];
+        cr[x] = (gx * gy) * mr[x];
+    };
+    if (W < 2) {
+        put(0, 0.0f);
+    } else {
+        put(0, (r[1] - r[0]) / 1.0f);
+        for (std::int64_t x = 1; x < W - 1; ++x) put(x, (r[x + 1] - r[x - 1]) / 2.0f);
+        put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
+    }
+    planes[2] = ar;
+    planes[3] = br;
+    planes[4] = cr;
+}
+
+// The masked window blurs on a grid k times coarser (EnergyParams::window_factor),
+// then the energy: out = the E of energy()'s formula at the span columns of in_m
+// (0 elsewhere, where m is 0). The values are those of the plain composition
+// (each product as a full grid, resize(Area) to the coarse grid, gaussian_blur,
+// divide by the blurred m where it is > min_weight, resize(Bilinear) back, then
+// the energy) with the same float operations in the same order, but no full-size
+// product or window is stored: the products are made a row at a time and
+// area-reduced as they are made; each coarse blur is evaluated only where the
+// bilinear resampling reads it; the four windows are resampled a row at a time
+// straight into the energy. coarse holds 2 * (iso ? 5 : 2) coarse grids.
+void coarse_energy(const Grid& m, const Grid& band, const Spans& in_m, std::int64_t k, const EnergyParams& p,
+                   bool iso, float* coarse, MutView<float> out, int threads) {
+    const std::int64_t W = m.W, H = m.H;
+    const std::int64_t w = (W + k - 1) / k, h = (H + k - 1) / k;
+    // The area average adds a variance of s^2/12 and the bilinear resampling
+    // s^2/6 on average: the coarse blur makes up the rest of window_sigma^2.
+    const double scale = std::sqrt((static_cast<double>(W) / static_cast<double>(w)) *
+                                   (static_cast<double>(H) / static_cast<double>(h)));
+    const double r = p.window_sigma / scale;
+    const double sigma = std::sqrt(std::max(r * r - 0.25, 1e-6));
+    const int np = iso ? 5 : 2;  // m, band^2 m[, gx^2 m, gy^2 m, gx gy m]
+    const std::size_t nc = static_cast<std::size_t>(w * h);
+    Grid area[5], win[5];
+    for (int i = 0; i < np; ++i) {
+        area[i] = Grid{w, h, coarse + static_cast<std::size_t>(i) * nc};
+        win[i] = Grid{w, h, coarse + static_cast<std::size_t>(np + i) * nc};
+    }
+
+    // 1. resize(Area) of every plane, its input rows made as they are summed.
+    const AreaAxis dx = area_axis(W, w), dy = area_axis(H, h);
+    const float aden = static_cast<float>(dx.denom * dy.denom);
+    // At most three taps per column (factors up to 2): the weights padded to three.
+    bool taps3 = true;
+    std::vector<float> w3(static_cast<std::size_t>(3 * w), 0.0f);
+    std::vector<std::int32_t> n3(static_cast<std::size_t>(w));
+    for (std::int64_t x = 0; x < w && taps3; ++x) {
+        const std::size_t i = static_cast<std::size_t>(x);
+        const std::int64_t j0 = dx.woff[i], nj = dx.woff[i + 1] - j0;
+        taps3 = nj <= 3;
+        for (std::int64_t j = 0; j < nj && taps3; ++j)
+            w3[3 * i + static_cast<std::size_t>(j)] = dx.w[static_cast<std::size_t>(j0 + j)];
+        n3[i] = static_cast<std::int32_t>(nj);
+    }
+    const std::int64_t area_grain = row_grain(W * std::max<std::int64_t>(1, H / h));
+    parallel_rows(h, area_grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        // two spare samples after each sum: area_row3's third tap of the last
+        // columns reads past the row (computed and not selected)
+        const std::int64_t stride = W + 2;
+        std::vector<float> buf(static_cast<std::size_t>(2 * np * stride), 0.0f);
+        float* rows[4];
+        float* acc[5];
+        for (int i = 0; i < 4; ++i) rows[i] = buf.data() + static_cast<std::size_t>(i * stride);
+        for (int i = 0; i < np; ++i) acc[i] = buf.data() + static_cast<std::size_t>((np + i) * stride);
+        const float* planes[5];
+        for (std::int64_t cy = y0; cy < y1; ++cy) {
+            const std::size_t c = static_cast<std::size_t>(cy);
+            const std::int64_t sy = dy.start[c], k0 = dy.woff[c], nk = dy.woff[c + 1] - k0;
+            for (std::int64_t j = 0; j < nk; ++j) {
+                window_products(m, band, sy + j, iso, planes, rows);
+                const float wk = dy.w[static_cast<std::size_t>(k0 + j)];
+                for (int i = 0; i < np; ++i) {
+                    const float* __restrict s = planes[i];
+                    float* __restrict a = acc[i];
+                    if (j == 0) {
+                        for (std::int64_t x = 0; x < W; ++x) a[x] = wk * s[x];
+                    } else {
+                        for (std::int64_t x = 0; x < W; ++x) a[x] += wk * s[x];
+                    }
+                }
+            }
+            for (int i = 0; i < np; ++i) {
+                if (taps3) {
+                    area_row3(acc[i], dx.start.data(), w3.data(), n3.data(), aden, area[i].row(cy), w);
+                    continue;
+                }
+                const std::int64_t* __restrict xs = dx.start.data();
+                const std::int64_t* __restrict xo = dx.woff.data();
+                const float* __restrict xw = dx.w.data();
+                const float* __restrict a = acc[i];
+                float* __restrict o = area[i].row(cy);
+                for (std::int64_t x = 0; x < w; ++x) {
+                    const float* ax = a + xs[x];
+                    const std::int64_t j0 = xo[x], nj = xo[x + 1] - j0;
+                    float hv = xw[j0] * ax[0];
+                    for (std::int64_t j = 1; j < nj; ++j) hv += xw[j0 + j] * ax[j];
+                    o[x] = hv / aden;
+                }
+            }
+        }
+    });
+
+    // 2. The coarse samples the bilinear resampling of the span columns reads:
+    // per coarse row, the union of [start(a), start(b - 1) + 2) over the fine
+    // rows that read it.
+    const BilinearAxis bx = bilinear_axis(w, W), by = bilinear_axis(h, H);
+    Spans reads(static_cast<std::size_t>(2 * h), 0);
+    for (std::int64_t cy = 0; cy < h; ++cy) reads[static_cast<std::size_t>(2 * cy)] = w;
+    for (std::int64_t y = 0; y < H; ++y) {
+        const std::size_t yy = static_cast<std::size_t>(y);
+        const std::int64_t a = in_m[2 * yy], b = in_m[2 * yy + 1];
+        if (a >= b) continue;
+        const std::int64_t i0 = bx.start[static_cast<std::size_t>(a)];
+        const std::int64_t i1 = std::min(bx.start[static_cast<std::size_t>(b - 1)] + 2, w);
+        for (std::int64_t cy = by.start[yy]; cy <= by.start[yy] + (by.two[yy] ? 1 : 0); ++cy) {
+            std::int64_t* rc = reads.data() + 2 * cy;
+            rc[0] = std::min(rc[0], i0);
+            rc[1] = std::max(rc[1], i1);
+        }
+    }
+
+    // 3. The coarse blurs there (gaussian_blur's values), each window divided by
+    // the blurred m where it is > min_weight (else 0).
+    for (int i = 0; i < np; ++i)
+        gaussian_blur_row_range(area[i].cview(), win[i].mview(), sigma, 4.0, reads.data(), threads);
+    const float mw = p.min_weight;
+    parallel_rows(h, row_grain(w), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t cy = y0; cy < y1; ++cy) {
+            const std::int64_t a = reads[static_cast<std::size_t>(2 * cy)];
+            const std::int64_t b = reads[static_cast<std::size_t>(2 * cy + 1)];
+            if (a >= b) continue;
+            for (int i = 1; i < np; ++i) normalise_row(win[i].row(cy) + a, win[0].row(cy) + a, mw, b - a);
+        }
+    });
+
+    // 4. Per fine row: each window resampled at the span columns (resize's
+    // bilinear values), then the energy there.
+    const float bden = static_cast<float>(bx.denom * by.denom);
+    const BilinearCols cols(bx);
+    const float ei = p.edge_isotropy;
+    parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<float> buf(static_cast<std::size_t>(4 * W + w + 8));
+        float* vals[4];
+        for (int i = 0; i < 4; ++i) vals[i] = buf.data() + static_cast<std::size_t>(i * W);
+        float* acc = buf.data() + static_cast<std::size_t>(4 * W);
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::size_t yy = static_cast<std::size_t>(y);
+            const std::int64_t a = in_m[2 * yy], b = in_m[2 * yy + 1];
+            float* __restrict o = out.row(y);
+            std::fill(o, o + std::min(a, W), 0.0f);
+            std::fill(o + std::max(a, b), o + W, 0.0f);
+            if (a >= b) continue;
+            for (int i = 1; i < np; ++i)
+                bilinear_row([&](std::int64_t s) { return win[i].row(s); }, w, cols, by, yy, a, b, bden, acc,
+                             vals[i - 1]);
+            const float* mr = m.row(y);
+            if (!iso) {
+                const float* __restrict er = vals[0];
+                for (std::int64_t x = a; x < b; ++x) o[x] = std::sqrt(std::max(er[x], 0.0f)) * mr[x];
+                continue;
+            }
+            isotropic_energy_row(vals[0] + a, vals[1] + a, vals[2] + a, vals[3] + a, mr + a, ei, o + a, b - a);
+        }
+    });
 }
 
 // NumPy's pairwise summation of a contiguous float64 array (numpy/_core/src/umath/
@@ -263,8 +484,9 @@ void upsample_on(ConstView<float> src, ConstView<std::uint8_t> mask, MutView<flo
     });
     const BilinearAxis ax = bilinear_axis(src.width, W), ay = bilinear_axis(src.height, H);
     const float denom = static_cast<float>(ax.denom * ay.denom);
+    const BilinearCols cols(ax);
     parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
-        std::vector<float> line(static_cast<std::size_t>(src.width));
+        std::vector<float> line(static_cast<std::size_t>(src.width) + 8);
         float* __restrict acc = line.data();
         for (std::int64_t y = y0; y < y1; ++y) {
             const std::size_t yy = static_cast<std::size_t>(y);
@@ -274,8 +496,8 @@ void upsample_on(ConstView<float> src, ConstView<std::uint8_t> mask, MutView<flo
             std::fill(o + b, o + W, 0.0f);
             if (a == b) continue;
             const std::uint8_t* __restrict m = mask.row(y);
-            bilinear_row([&](std::int64_t i) { return src.row(i); }, src.width, ax, ay, yy, a, b, denom, acc,
-                         [o, m](std::int64_t x, float v) { o[x] = m[x] ? v : 0.0f; });
+            bilinear_row([&](std::int64_t i) { return src.row(i); }, src.width, cols, ay, yy, a, b, denom, acc, o);
+            for (std::int64_t x = a; x < b; ++x) o[x] = m[x] ? o[x] : 0.0f;
         }
     });
 }
@@ -362,10 +584,13 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
         throw std::invalid_argument("erode_sigma must be finite and >= 0");
     if (p.window_factor < 1) throw std::invalid_argument("window_factor must be >= 1");
     const std::int64_t grain = row_grain(W);
-    parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-        for (std::int64_t y = y0; y < y1; ++y) std::fill(out.row(y), out.row(y) + W, 0.0f);
-    });
-    if (W == 0 || H == 0) return false;
+    auto zero_out = [&]() {
+        parallel_rows(H, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) std::fill(out.row(y), out.row(y) + W, 0.0f);
+        });
+        return false;
+    };
+    if (W == 0 || H == 0) return zero_out();
 
     // m: the face mask as 0/1, eroded by blur-and-threshold. Every blur below is
     // evaluated only where its result is read (the face for the erosion, m for
@@ -373,8 +598,13 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     // its buffer stays 0, which the masked steps multiply by m = 0.
     const bool iso = p.edge_isotropy > 0.0f;
     const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
+    // With window_factor k > 1 the masked window blurs run on a grid k times
+    // coarser (see EnergyParams): 7 full grids and the coarse ones; else 9 or 12.
+    const std::int64_t k = std::min(p.window_factor, std::max<std::int64_t>(1, std::min(W, H) / 2));
+    const std::size_t nc = static_cast<std::size_t>(((W + k - 1) / k) * ((H + k - 1) / k));
+    const std::size_t need = k > 1 ? 7 * n + 2 * (iso ? 5 : 2) * nc : (iso ? 12 : 9) * n;
     Scratch<float> local;
-    float* base = kept_scratch<EnergyScratch>((iso ? 12 : 9) * n, local);
+    float* base = kept_scratch<EnergyScratch>(need, local);
     std::size_t used = 0;
     auto grid = [&]() {
         Grid g{W, H, base + used};
@@ -400,7 +630,7 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     bool any = false;  // m is empty when no row has a span
     for (std::int64_t y = 0; y < H && !any; ++y)
         any = in_m[static_cast<std::size_t>(2 * y)] < in_m[static_cast<std::size_t>(2 * y + 1)];
-    if (!any) return false;
+    if (!any) return zero_out();
     const Spans near_m = grow1(in_m, W, H);
 
     // Band-pass: masked blurs at the fine and the coarse scale.
@@ -428,21 +658,16 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
     });
 
     // Window: blur(m) once; band^2 and the structure tensor, each times m.
-    // With window_factor k > 1 each masked window blur is computed on a grid k
-    // times coarser and resampled (see EnergyParams).
-    const std::int64_t k = std::min(p.window_factor, std::max<std::int64_t>(1, std::min(W, H) / 2));
-    Coarse coarse;
-    if (k > 1) coarse = coarse_window(m, k, p.window_sigma, threads);
+    if (k > 1) {
+        coarse_energy(m, band, in_m, k, p, iso, base + used, out, threads);
+        return true;
+    }
     Grid ww = grid(), e2 = grid();
     auto window = [&](const Grid& v, Grid& dst) {
-        if (k > 1) {
-            coarse_masked(v, coarse, dst, p.min_weight, in_m, threads);
-        } else {
-            blur(v, dst, p.window_sigma, in_m, threads);
-            normalise(dst, ww, p.min_weight, grain, threads);
-        }
+        blur(v, dst, p.window_sigma, in_m, threads);
+        normalise(dst, ww, p.min_weight, grain, threads);
     };
-    if (k == 1) blur(m, ww, p.window_sigma, in_m, threads);
+    blur(m, ww, p.window_sigma, in_m, threads);
     each_row(W, H, threads, [&](std::int64_t y) {
         const float* __restrict b = band.row(y);
         const float* __restrict mr = m.row(y);

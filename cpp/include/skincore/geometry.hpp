@@ -147,6 +147,20 @@ struct BilinearAxis {
 };
 BilinearAxis bilinear_axis(std::int64_t in, std::int64_t out);
 
+// One axis of resize()'s float area path: output o sums the inputs start[o] ..
+// start[o] + n - 1 (n = woff[o + 1] - woff[o]) with weights w[woff[o] ..], over the
+// common denominator denom; the same gcd-reduced integer weights, converted to
+// float, as resize() uses. resize()'s float area value is, in float and in this
+// order, acc_i = sum_k wy_k * row_k[i] (rows of the y axis), h = sum_j wx_j * acc
+// (columns of the x axis), h / float(denom_x * denom_y): a caller that makes the
+// input rows on the fly gets resize()'s values.
+struct AreaAxis {
+    std::vector<std::int64_t> start, woff;
+    std::vector<float> w;
+    double denom = 1.0;
+};
+AreaAxis area_axis(std::int64_t in, std::int64_t out);
+
 // Index of sample i (possibly outside [0, n)) under reflect-101 borders.
 inline long reflect101(long i, long n) {
     if (n == 1) return 0;
