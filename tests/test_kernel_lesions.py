@@ -451,6 +451,31 @@ def test_local_contrast_maps_bit_identical_to_whole_image_blurs():
         np.testing.assert_array_equal(s, np.where(bad, np.uint8(0), scale))
 
 
+def test_contrast_and_smooth_over_independent_of_earlier_calls():
+    # Both kernels keep their scratch per calling thread and write outputs that
+    # start uninitialised: a call after others of different shapes and masks (the
+    # scratch holds their stale values) gives the values of the first call.
+    rng = np.random.default_rng(23)
+    img, mask = scene(rng, 60, 70)
+    img[5, 5] = np.nan  # off the mask: never read
+    mask[30:33, 10:20] = 0
+    maps = [img, (img * 2).astype(np.float32)]
+    first = K.local_contrast_maps(maps, mask, SIGMAS, threads=1)
+    first_s = K.smooth_over(maps, mask, 2.2, threads=1)
+    for h, w in [(90, 91), (20, 30)]:
+        other, om = scene(rng, h, w)
+        K.local_contrast_maps([other, other + 1], np.ones_like(om), SIGMAS, threads=1)
+        K.smooth_over([other + 5], np.ones_like(om), 2.2, threads=1)
+    again = K.local_contrast_maps(maps, mask, SIGMAS, threads=1)
+    again_s = K.smooth_over(maps, mask, 2.2, threads=1)
+    for (c0, s0), (c1, s1) in zip(first, again, strict=True):
+        np.testing.assert_array_equal(c1.view(np.uint32), c0.view(np.uint32))
+        np.testing.assert_array_equal(s1, s0)
+        assert not c1[mask == 0].any() and not s1[mask == 0].any()
+    for o0, o1 in zip(first_s, again_s, strict=True):
+        np.testing.assert_array_equal(o1.view(np.uint32), o0.view(np.uint32))
+
+
 def _spans(mask):
     """Boolean image of each row's extent of the mask (first to last mask pixel)."""
     inside = np.zeros(mask.shape, bool)

@@ -50,6 +50,52 @@ SKINCORE_AVX2_CLONES void contrast_max_row(const float* __restrict a, const floa
     }
 }
 
+// o[x] = k[x] != 0 ? (s ? s[x] : 1) : 0 for x < n: the mask as 0/1 (s null) or a
+// map masked by it. Branch-free (s[x] is read either way), so it vectorises.
+SKINCORE_AVX2_CLONES void mask_row(const std::uint8_t* __restrict k, const float* __restrict s,
+                                   float* __restrict o, std::int64_t n) {
+    if (s == nullptr) {
+        for (std::int64_t x = 0; x < n; ++x) o[x] = k[x] != 0 ? 1.0f : 0.0f;
+        return;
+    }
+    for (std::int64_t x = 0; x < n; ++x) {
+        const float v = s[x];
+        o[x] = k[x] != 0 ? v : 0.0f;
+    }
+}
+
+// o[x] = a[x] * b[x] for x < n.
+SKINCORE_AVX2_CLONES void mul_row(const float* __restrict a, const float* __restrict b,
+                                  float* __restrict o, std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) o[x] = a[x] * b[x];
+}
+
+// local_contrast's last pass on a row's extent: out and scale 0 where the mask is
+// 0 or out is still -inf (no scale had both weights). Branch-free.
+SKINCORE_AVX2_CLONES void finish_row(const std::uint8_t* __restrict k, float* __restrict out,
+                                     std::uint8_t* __restrict scale, std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) {
+        const float v = out[x];
+        const bool off = (k[x] == 0) | (v == -std::numeric_limits<float>::infinity());
+        out[x] = off ? 0.0f : v;
+        scale[x] = off ? std::uint8_t{0} : scale[x];
+    }
+}
+
+// o[x] = d[x] > min_weight ? n[x] / d[x] : 0 for x < len. Branch-free (every
+// quotient is formed, the kept ones are the same floats), so it vectorises.
+SKINCORE_AVX2_CLONES void ratio_row(const float* __restrict n, const float* __restrict d,
+                                    float min_weight, float* __restrict o, std::int64_t len) {
+    for (std::int64_t x = 0; x < len; ++x) {
+        const float q = n[x] / d[x];
+        o[x] = d[x] > min_weight ? q : 0.0f;
+    }
+}
+
+// Tags of local_contrast_maps' and smooth_over's kept scratch (kept_scratch).
+struct ContrastScratch;
+struct SmoothScratch;
+
 }  // namespace
 
 void local_contrast(ConstView<float> src, ConstView<std::uint8_t> mask, const double* sigmas, int n_sigmas,
@@ -80,37 +126,43 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
     const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
     const std::size_t nm = static_cast<std::size_t>(n_maps);
-    // Scratch (uninitialised): the masked maps are written whole, the blurs on the
-    // mask's row extents, where alone they are read.
-    Scratch<float> m(n), b(n), d(n);
-    std::vector<Scratch<float>> sm(nm), a(nm), c(nm);
-    for (std::size_t i = 0; i < nm; ++i) sm[i].resize(n), a[i].resize(n), c[i].resize(n);
+    // Scratch (uninitialised or stale, kept per calling thread: freshly mapped pages
+    // faulted in cost up to a sixth of the kernel's time): the masked maps are
+    // written whole, the blurs on the mask's row extents, where alone they are read.
+    Scratch<float> local;
+    float* base = kept_scratch<ContrastScratch>((3 + 3 * nm) * n, local);
+    auto plane = [&](std::size_t j) { return base + j * n; };
+    float* const m = plane(0);
+    float* const b = plane(1);
+    float* const d = plane(2);
+    std::vector<float*> sm(nm), a(nm), c(nm);
+    for (std::size_t i = 0; i < nm; ++i) {
+        sm[i] = plane(3 + i);
+        a[i] = plane(3 + nm + i);
+        c[i] = plane(3 + 2 * nm + i);
+    }
     const std::int64_t grain = row_grain(w, 1 << 14);
-    parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-        for (std::int64_t y = y0; y < y1; ++y) {
-            const std::uint8_t* k = mask.row(y);
-            float* pm = m.data() + y * w;
-            for (std::int64_t x = 0; x < w; ++x) pm[x] = k[x] != 0 ? 1.0f : 0.0f;
-            for (std::size_t i = 0; i < nm; ++i) {
-                const float* s = srcs[i].row(y);
-                float* ps = sm[i].data() + y * w;
-                float* po = outs[i].row(y);
-                std::uint8_t* pk = scales[i].row(y);
-                for (std::int64_t x = 0; x < w; ++x) {
-                    ps[x] = k[x] != 0 ? s[x] : 0.0f;
-                    po[x] = -std::numeric_limits<float>::infinity();
-                    pk[x] = 0;
-                }
-            }
-        }
-    });
     // Only mask pixels keep a value: the blurs are evaluated over each row's extent
     // of the mask (identical values there: gaussian_blur_row_range).
     const std::vector<std::int64_t> spans = mask_extents(mask);
-    auto cview = [&](Scratch<float>& v) { return ConstView<float>{v.data(), w, h, w, 1}; };
-    auto mview = [&](Scratch<float>& v) { return MutView<float>{v.data(), w, h, w, 1}; };
-    auto blur = [&](Scratch<float>& src, Scratch<float>& dst, double sigma) {
-        gaussian_blur_row_range(cview(src), mview(dst), sigma, truncate, spans.data(), threads);
+    // The masked planes whole (a blur's vertical pass reads the rows around its
+    // own); the running maxima on the extents, where alone they are updated.
+    parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* k = mask.row(y);
+            mask_row(k, nullptr, m + y * w, w);
+            const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)];
+            const std::int64_t x1 = spans[2 * static_cast<std::size_t>(y) + 1];
+            for (std::size_t i = 0; i < nm; ++i) {
+                mask_row(k, srcs[i].row(y), sm[i] + y * w, w);
+                float* po = outs[i].row(y);
+                if (x0 < x1) std::fill(po + x0, po + x1, -std::numeric_limits<float>::infinity());
+            }
+        }
+    });
+    auto blur = [&](const float* src, float* dst, double sigma) {
+        gaussian_blur_row_range(ConstView<float>{src, w, h, w, 1}, MutView<float>{dst, w, h, w, 1},
+                                sigma, truncate, spans.data(), threads);
     };
     for (int k = 0; k < n_sigmas; ++k) {
         const double s = sigmas[k];
@@ -122,31 +174,35 @@ void local_contrast_maps(const ConstView<float>* srcs, int n_maps, ConstView<std
         }
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             for (std::size_t i = 0; i < nm; ++i) {
-                const float* pa = a[i].data();
-                const float* pc = c[i].data();
+                const float* pa = a[i];
+                const float* pc = c[i];
                 for (std::int64_t y = y0; y < y1; ++y) {
                     const std::size_t o = static_cast<std::size_t>(y * w);
                     const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)];
                     const std::int64_t x1 = spans[2 * static_cast<std::size_t>(y) + 1];
                     if (x0 >= x1) continue;
-                    contrast_max_row(pa + o + x0, pc + o + x0, b.data() + o + x0, d.data() + o + x0,
+                    contrast_max_row(pa + o + x0, pc + o + x0, b + o + x0, d + o + x0,
                                      outs[i].row(y) + x0, scales[i].row(y) + x0, static_cast<std::uint8_t>(k),
                                      x1 - x0);
                 }
             }
         });
     }
+    // 0 off the mask (outside the extents: every pixel) and where no scale had
+    // both weights.
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
             const std::uint8_t* km = mask.row(y);
+            const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)];
+            const std::int64_t x1 = std::max(x0, spans[2 * static_cast<std::size_t>(y) + 1]);
             for (std::size_t i = 0; i < nm; ++i) {
                 float* po = outs[i].row(y);
                 std::uint8_t* pk = scales[i].row(y);
-                for (std::int64_t x = 0; x < w; ++x)
-                    if (km[x] == 0 || po[x] == -std::numeric_limits<float>::infinity()) {
-                        po[x] = 0.0f;
-                        pk[x] = 0;
-                    }
+                std::fill(po, po + x0, 0.0f);
+                std::fill(pk, pk + x0, std::uint8_t{0});
+                finish_row(km + x0, po + x0, pk + x0, x1 - x0);
+                std::fill(po + x1, po + w, 0.0f);
+                std::fill(pk + x1, pk + w, std::uint8_t{0});
             }
         }
     });
@@ -167,40 +223,37 @@ void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_
     const std::int64_t w = mask.width, h = mask.height;
     const std::size_t n = static_cast<std::size_t>(w * h);
     const std::vector<std::int64_t> spans = mask_extents(mask);
-    // Scratch (uninitialised): m and sm written whole, den and num on the row extents, read there.
-    Scratch<float> m(n), den(n), sm(n), num(n);
+    // Scratch (uninitialised or stale, kept per calling thread: freshly mapped pages
+    // faulted in cost up to a third of the kernel's time): m and sm written whole,
+    // den and num on the row extents, read there.
+    Scratch<float> local;
+    float* const m = kept_scratch<SmoothScratch>(4 * n, local);
+    float* const den = m + n;
+    float* const sm = m + 2 * n;
+    float* const num = m + 3 * n;
     const std::int64_t grain = row_grain(w, 1 << 14);
     parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
-            const std::uint8_t* k = mask.row(y);
-            float* pm = m.data() + y * w;
-            for (std::int64_t x = 0; x < w; ++x) pm[x] = k[x] != 0 ? 1.0f : 0.0f;
+            mask_row(mask.row(y), nullptr, m + y * w, w);
         }
     });
-    const ConstView<float> mv{m.data(), w, h, w, 1};
-    gaussian_blur_row_range(mv, MutView<float>{den.data(), w, h, w, 1}, sigma, truncate, spans.data(), threads);
+    const ConstView<float> mv{m, w, h, w, 1};
+    gaussian_blur_row_range(mv, MutView<float>{den, w, h, w, 1}, sigma, truncate, spans.data(), threads);
     for (int i = 0; i < n_maps; ++i) {
         const ConstView<float>& src = srcs[i];
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-            for (std::int64_t y = y0; y < y1; ++y) {
-                const float* s = src.row(y);
-                const float* pm = m.data() + y * w;
-                float* ps = sm.data() + y * w;
-                for (std::int64_t x = 0; x < w; ++x) ps[x] = s[x] * pm[x];
-            }
+            for (std::int64_t y = y0; y < y1; ++y) mul_row(src.row(y), m + y * w, sm + y * w, w);
         });
-        gaussian_blur_row_range(ConstView<float>{sm.data(), w, h, w, 1}, MutView<float>{num.data(), w, h, w, 1},
+        gaussian_blur_row_range(ConstView<float>{sm, w, h, w, 1}, MutView<float>{num, w, h, w, 1},
                                 sigma, truncate, spans.data(), threads);
         const MutView<float>& out = outs[i];
         parallel_rows(h, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
             for (std::int64_t y = y0; y < y1; ++y) {
                 float* o = out.row(y);
                 const std::int64_t a = spans[2 * static_cast<std::size_t>(y)], b = spans[2 * static_cast<std::size_t>(y) + 1];
-                const float* pn = num.data() + y * w;
-                const float* pd = den.data() + y * w;
                 for (std::int64_t x = 0; x < a; ++x) o[x] = 0.0f;
-                for (std::int64_t x = a; x < b; ++x) o[x] = pd[x] > min_weight ? pn[x] / pd[x] : 0.0f;
-                for (std::int64_t x = b; x < w; ++x) o[x] = 0.0f;
+                if (a < b) ratio_row(num + y * w + a, den + y * w + a, min_weight, o + a, b - a);
+                for (std::int64_t x = std::max(a, b); x < w; ++x) o[x] = 0.0f;
             }
         });
     }

@@ -170,8 +170,9 @@ def local_contrast_maps(
         sig = [float(s) for s in sigmas]
     except (TypeError, ValueError):
         raise ValueError(f"sigmas: expected a sequence of numbers, got {sigmas!r}") from None
-    outs = [np.zeros(mask.shape, np.float32) for _ in maps]
-    scales = [np.zeros(mask.shape, np.uint8) for _ in maps]
+    # The kernel writes every pixel (np.empty: no zeroed fresh pages to fault in).
+    outs = [np.empty(mask.shape, np.float32) for _ in maps]
+    scales = [np.empty(mask.shape, np.uint8) for _ in maps]
     if mask.size == 0:
         # Validates the scalars as for a non-empty input.
         one, on = np.zeros((1, 1), np.float32), np.zeros((1, 1), np.uint8)
@@ -230,7 +231,8 @@ def smooth_over(
     """
     maps, mask = _maps_and_mask(srcs, mask)
     threads = check_threads(threads)
-    outs = [np.zeros(mask.shape, np.float32) for _ in maps]
+    # The kernel writes every pixel (np.empty: no zeroed fresh pages to fault in).
+    outs = [np.empty(mask.shape, np.float32) for _ in maps]
     if mask.size == 0:  # validates the scalars as for a non-empty input
         maps, mask = [np.zeros((1, 1), np.float32)], np.zeros((1, 1), np.uint8)
         _core.lesions.smooth_over(

@@ -163,7 +163,12 @@ AreaAxis area_axis(std::int64_t in, std::int64_t out);
 
 // Index of sample i (possibly outside [0, n)) under reflect-101 borders.
 inline long reflect101(long i, long n) {
+    // Inside, or within one reflection: no division (the blurs' row loops call
+    // this for every tap of every row, and an integer division costs tens of cycles).
+    if (i >= 0 && i < n) return i;
     if (n == 1) return 0;
+    if (i < 0 && i > -n) return -i;
+    if (i >= n && i <= 2 * (n - 1)) return 2 * (n - 1) - i;
     const long period = 2 * (n - 1);
     i %= period;
     if (i < 0) i += period;
