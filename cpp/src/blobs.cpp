@@ -629,16 +629,27 @@ bool blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, 
         return std::none_of(bad.begin(), bad.end(), [](std::uint8_t b) { return b != 0; });
     }
     gaussian_blur(gray, blurs[0], sigmas[0], truncate, threads);
+    // (scaled_difference, each row tested as it is written)
+    std::vector<std::uint8_t> bad(static_cast<std::size_t>(h), 0);
     for (std::size_t i = 0; i + 1 < k; ++i) {
         gaussian_blur(ConstView<float>{blurs[i].data, w, h, blurs[i].row_stride, 1}, blurs[i + 1],
                       step_sigma(sigmas[i], sigmas[i + 1]), truncate, threads);
-        scaled_difference(blurs[i].data, blurs[i + 1].data, layers[i].data,
-                          dog_coefficient(sigmas[i], sigmas[i + 1], BlobPolarity::Dark), w, h,
-                          blurs[i].row_stride, blurs[i + 1].row_stride, layers[i].row_stride,
-                          threads);
+        const float coef = dog_coefficient(sigmas[i], sigmas[i + 1], BlobPolarity::Dark);
+        const MutView<float>& a = blurs[i];
+        const MutView<float>& b = blurs[i + 1];
+        const MutView<float>& d = layers[i];
+        parallel_rows(h, row_grain(w), threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const float* ar = a.row(y);
+                const float* br = b.row(y);
+                float* dr = d.row(y);
+                for (std::int64_t x = 0; x < w; ++x) dr[x] = coef * (br[x] - ar[x]);
+                bad[static_cast<std::size_t>(y)] |=
+                    static_cast<std::uint8_t>(any_nonfinite(dr, w));
+            }
+        });
     }
-    return std::all_of(layers.begin(), layers.end(),
-                       [&](const MutView<float>& v) { return all_finite(v.as_const(), threads); });
+    return std::none_of(bad.begin(), bad.end(), [](std::uint8_t v) { return v != 0; });
 }
 
 std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& layers,
