@@ -483,6 +483,44 @@ def test_scale_space_support_is_exact_near_it(rng, w):
                 assert ok.all()
 
 
+def test_scale_space_checked_finite_flag_and_unchecked_search(rng):
+    img = texture(rng, 57, 62)
+    mask = _masks(rng, 57, 62)[0]
+    for support, margin in ((None, 0), (mask, 3)):
+        for t in (1, 2):
+            b, lay, finite = blobs.scale_space_checked(
+                img, S, support=support, margin=margin, threads=t
+            )
+            assert finite is True
+            want_b, want_l = blobs.scale_space(img, S, support=support, margin=margin)
+            np.testing.assert_array_equal(b, want_b)
+            np.testing.assert_array_equal(lay, want_l)
+            for pol in ("dark", "bright"):
+                np.testing.assert_array_equal(
+                    blobs.detect_layers(lay, mask, S, pol, 0.005, finite=True, threads=t),
+                    blobs.detect_layers(lay, mask, S, pol, 0.005, threads=t),
+                )
+    # a non-finite sample where the layers are computed is reported (and the
+    # search, left to test, refuses the layers); one far from the support is not read
+    ys, xs = np.nonzero(mask)
+    for value in (np.nan, np.inf):
+        bad = img.copy()
+        bad[ys[0], xs[0]] = value
+        for support in (None, mask):
+            _, lay, finite = blobs.scale_space_checked(bad, S, support=support, margin=3)
+            assert finite is False
+            with pytest.raises(ValueError, match="^layers: contain NaN"):
+                blobs.detect_layers(lay, mask, S, finite=finite)
+    bad = texture(rng, 200, 200)
+    bad[190, 190] = np.nan
+    small = np.zeros(bad.shape, np.uint8)
+    small[5:8, 5:8] = 1
+    assert blobs.scale_space_checked(bad, S, support=small, margin=3)[2] is True
+    assert blobs.scale_space_checked(bad, S)[2] is False
+    empty = np.zeros((0, 7), np.float32)
+    assert blobs.scale_space_checked(empty, S)[2] is True
+
+
 @pytest.mark.parametrize("shape", [(1, 40), (40, 1), (5, 40), (40, 5), (3, 3)])
 def test_scale_space_support_on_images_shorter_than_the_kernels(rng, shape):
     img = rng.random(shape).astype(np.float32)

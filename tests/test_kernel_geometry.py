@@ -689,6 +689,25 @@ def test_tile_median_matches_reference(rng, w, tile, ties):
     assert np.isnan(med[0, 0]) and cnt[0, 0] == 0
 
 
+@pytest.mark.parametrize(("tile", "step"), [(18, 1), (18, 2), (7, 1), (12, 3)])
+def test_tile_median_sparse_mask_matches_reference(rng, tile, step):
+    # A skin-like mask (a disk and a band, zero elsewhere): tile rows whose mask is
+    # all 0 are skipped without reading their samples, which hold NaN and inf here.
+    h, w = 71, 93
+    src = rng.standard_normal((h, w)).astype(np.float32)
+    yy, xx = np.mgrid[:h, :w]
+    mask = ((yy - 30) ** 2 + (xx - 40) ** 2 < 20**2) | ((yy > 60) & (xx % 23 < 9))
+    src[~mask & (rng.random(src.shape) < 0.5)] = np.nan
+    src[~mask & (rng.random(src.shape) < 0.2)] = np.inf
+    opts = [(None, False)] if step == 1 else [(None, True), (0.0, True), (0.3, False)]
+    for below, negate in opts:
+        med, cnt = g.tile_median(src, mask, tile, step=step, below=below, negate=negate, threads=2)
+        want_m, want_c = ref.tile_median(src, mask, tile, step, below, negate)
+        np.testing.assert_array_equal(cnt, want_c)
+        np.testing.assert_array_equal(med, want_m)
+    assert (cnt == 0).any() and (cnt > 0).any()
+
+
 def test_tile_median_known_answer_bool_mask_strided_threads(rng):
     src = np.arange(16, dtype=np.float32).reshape(4, 4)
     med, cnt = g.tile_median(src, np.ones((4, 4), bool), 2)

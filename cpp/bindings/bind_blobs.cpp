@@ -110,7 +110,7 @@ void bind_blobs(py::module_& m) {
             }
             py::gil_scoped_release release;
             try {
-                blob_scale_space(g, sigmas, truncate, bv, lv, threads, sp, margin);
+                return blob_scale_space(g, sigmas, truncate, bv, lv, threads, sp, margin);
             } catch (const std::invalid_argument& e) {
                 py::gil_scoped_acquire acquire;
                 throw py::value_error(e.what());
@@ -122,7 +122,7 @@ void bind_blobs(py::module_& m) {
     m.def(
         "detect_layers",
         [](py::list layers, py::object mask, std::vector<double> sigmas, const std::string& polarity,
-           double threshold, double overlap, int threads) {
+           double threshold, double overlap, int threads, bool check_finite) {
             std::vector<ConstView<float>> lv;
             std::vector<py::array> keep;
             for (auto item : layers) {
@@ -151,7 +151,7 @@ void bind_blobs(py::module_& m) {
             {
                 py::gil_scoped_release release;
                 try {
-                    blobs = detect_blobs_in_layers(lv, mp, p, threads);
+                    blobs = detect_blobs_in_layers(lv, mp, p, threads, check_finite);
                 } catch (const std::invalid_argument& e) {
                     py::gil_scoped_acquire acquire;
                     throw py::value_error(e.what());
@@ -160,7 +160,8 @@ void bind_blobs(py::module_& m) {
             return to_array(blobs);
         },
         py::arg("layers"), py::arg("mask"), py::arg("sigmas"), py::arg("polarity"),
-        py::arg("threshold"), py::arg("overlap"), py::arg("threads"));
+        py::arg("threshold"), py::arg("overlap"), py::arg("threads"),
+        py::arg("check_finite") = true);
     m.def(
         "dog_response",
         [](py::array gray, py::array dst, double sigma_a, double sigma_b,

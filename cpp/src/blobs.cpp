@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
 #include "skincore/scratch.hpp"
@@ -232,6 +233,15 @@ void prefilter(const float* row, const float* rm, const float* rp, std::uint8_t*
     }
 }
 
+// Whether any of r[0..n) is NaN or +-inf: x - x is 0 for finite x and NaN
+// otherwise (as all_finite_on). The flags are kept in 32-bit lanes, as wide as the
+// floats, so the loop vectorises without packing each compare down to bytes.
+SKINCORE_AVX2_CLONES bool any_nonfinite(const float* r, std::int64_t n) {
+    std::uint32_t any = 0;
+    for (std::int64_t x = 0; x < n; ++x) any |= static_cast<std::uint32_t>(!(r[x] - r[x] == 0.0f));
+    return any != 0;
+}
+
 // Samples per block of the candidate search's threshold test.
 constexpr std::int64_t kBlock = 32;
 
@@ -280,8 +290,7 @@ public:
                 if (check) {
                     // x - x is 0 for finite x and NaN for NaN or +-inf (as all_finite_on)
                     for (const Span& run : near ? near->row(y) : whole)
-                        for (std::int64_t x = run.x0; x < run.x1; ++x)
-                            any_bad |= static_cast<std::uint8_t>(!(row[x] - row[x] == 0.0f));
+                        any_bad |= static_cast<std::uint8_t>(any_nonfinite(row + run.x0, run.x1 - run.x0));
                 }
                 const std::uint8_t* mrow = mask ? mask->row(y) : nullptr;
                 const bool interior_row = y > 0 && y + 1 < h;
@@ -552,7 +561,7 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
     return search.finish(s, params.overlap);
 }
 
-void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
+bool blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
                       const std::vector<MutView<float>>& blurs,
                       const std::vector<MutView<float>>& layers, int threads,
                       const ConstView<std::uint8_t>* support, std::int64_t margin) {
@@ -576,7 +585,7 @@ void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, 
             throw std::invalid_argument("support: shape differs from gray");
         if (margin < 0) throw std::invalid_argument("margin: must be >= 0");
     }
-    if (gray.empty()) return;
+    if (gray.empty()) return true;
     const std::int64_t w = gray.width, h = gray.height;
     if (support) {
         // Layers are written while the blurs are being read: they must not share memory.
@@ -593,6 +602,8 @@ void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, 
         const RowSpans need = dilate_spans(mask_spans(*support), margin);
         const std::vector<RowSpans> sup = blur_supports(need, sigmas, truncate);
         gaussian_blur_spans(gray, blurs[0], sigmas[0], truncate, sup[0], threads);
+        // One flag per row: rows are written by one thread each, in any order.
+        std::vector<std::uint8_t> bad(static_cast<std::size_t>(h), 0);
         for (std::size_t i = 0; i + 1 < k; ++i) {
             // D_i row by row as soon as L_{i+1}'s row is written (still in cache).
             const float coef = dog_coefficient(sigmas[i], sigmas[i + 1], BlobPolarity::Dark);
@@ -604,29 +615,47 @@ void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, 
                 const float* br = b.row(y);
                 float* dr = d.row(y);
                 const SpanRow runs = need.row(y);
-                for (const Span& run : runs)
+                std::uint8_t any_bad = 0;
+                for (const Span& run : runs) {
                     for (std::int64_t x = run.x0; x < run.x1; ++x) dr[x] = coef * (br[x] - ar[x]);
+                    any_bad |= static_cast<std::uint8_t>(any_nonfinite(dr + run.x0, run.x1 - run.x0));
+                }
+                bad[static_cast<std::size_t>(y)] |= any_bad;
                 zero_outside(dr, runs, w);
             };
             gaussian_blur_spans(a.as_const(), b, step_sigma(sigmas[i], sigmas[i + 1]), truncate,
                                 sup[i + 1], threads, diff_row);
         }
-        return;
+        return std::none_of(bad.begin(), bad.end(), [](std::uint8_t b) { return b != 0; });
     }
     gaussian_blur(gray, blurs[0], sigmas[0], truncate, threads);
+    // (scaled_difference, each row tested as it is written)
+    std::vector<std::uint8_t> bad(static_cast<std::size_t>(h), 0);
     for (std::size_t i = 0; i + 1 < k; ++i) {
         gaussian_blur(ConstView<float>{blurs[i].data, w, h, blurs[i].row_stride, 1}, blurs[i + 1],
                       step_sigma(sigmas[i], sigmas[i + 1]), truncate, threads);
-        scaled_difference(blurs[i].data, blurs[i + 1].data, layers[i].data,
-                          dog_coefficient(sigmas[i], sigmas[i + 1], BlobPolarity::Dark), w, h,
-                          blurs[i].row_stride, blurs[i + 1].row_stride, layers[i].row_stride,
-                          threads);
+        const float coef = dog_coefficient(sigmas[i], sigmas[i + 1], BlobPolarity::Dark);
+        const MutView<float>& a = blurs[i];
+        const MutView<float>& b = blurs[i + 1];
+        const MutView<float>& d = layers[i];
+        parallel_rows(h, row_grain(w), threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const float* ar = a.row(y);
+                const float* br = b.row(y);
+                float* dr = d.row(y);
+                for (std::int64_t x = 0; x < w; ++x) dr[x] = coef * (br[x] - ar[x]);
+                bad[static_cast<std::size_t>(y)] |=
+                    static_cast<std::uint8_t>(any_nonfinite(dr, w));
+            }
+        });
     }
+    return std::none_of(bad.begin(), bad.end(), [](std::uint8_t v) { return v != 0; });
 }
 
 std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& layers,
                                          const ConstView<std::uint8_t>* mask,
-                                         const BlobParams& params, int threads) {
+                                         const BlobParams& params, int threads,
+                                         bool check_finite) {
     validate_blob_params(params);
     if (layers.size() + 1 != params.sigmas.size())
         throw std::invalid_argument("layers: need one layer per pair of sigmas");
@@ -644,7 +673,7 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
     RowSpans runs, near;
     if (mask) {
         runs = mask_spans(*mask);
-        near = dilate_spans(runs, 1);
+        if (check_finite) near = dilate_spans(runs, 1);
     }
     const int nlayers = static_cast<int>(layers.size());
     auto at = [&](int i) {
@@ -655,7 +684,7 @@ std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& la
     const float sign = params.polarity == BlobPolarity::Dark ? 1.0f : -1.0f;
     CandidateSearch search(w, h, mask, mask ? &runs : nullptr, params.threshold, sign, nlayers,
                            threads);
-    search.check_finite(mask ? &near : nullptr);
+    if (check_finite) search.check_finite(mask ? &near : nullptr);
     for (int i = 0; i < nlayers; ++i) search.layer(i, at(i - 2), at(i - 1), at(i), at(i + 1));
     if (search.nonfinite()) throw std::invalid_argument("layers: contain NaN or inf");
     return search.finish(params.sigmas, params.overlap);

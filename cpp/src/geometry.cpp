@@ -1790,6 +1790,22 @@ float select_rank(float* v, float* scratch, std::int64_t n, std::int64_t k) {
     return select_small(v, n, k);
 }
 
+// Whether any of m[0..n) is nonzero. tile_median skips the tile rows whose mask
+// is all 0 there without reading their samples (none of them is selected): the
+// layers it reads are much larger than the skin on them, and those loads are most
+// of its time.
+inline bool any_nonzero(const std::uint8_t* m, std::int64_t n) {
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, m + i, sizeof(word));
+        if (word != 0) return true;
+    }
+    std::uint8_t any = 0;
+    for (; i < n; ++i) any |= m[i];
+    return any != 0;
+}
+
 }  // namespace
 
 
@@ -1826,8 +1842,9 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
                 float* v = vals.data();
                 if (step == 1 && !below && !negate) {
                     for (std::int64_t y = y0; y < y1; ++y) {
-                        const float* r = src.row(y);
                         const std::uint8_t* m = mask.row(y);
+                        if (!any_nonzero(m + x0, x1 - x0)) continue;
+                        const float* r = src.row(y);
                         for (std::int64_t x = x0; x < x1; ++x) {
                             const float a = r[x];
                             v[n] = a;
@@ -1840,8 +1857,9 @@ void tile_median(ConstView<float> src, ConstView<std::uint8_t> mask, std::int64_
                     const std::int64_t xs = (x0 + step - 1) / step * step;
                     const float sgn = negate ? -1.0f : 1.0f;
                     for (std::int64_t y = ys; y < y1; y += step) {
-                        const float* r = src.row(y);
                         const std::uint8_t* m = mask.row(y);
+                        if (!any_nonzero(m + x0, x1 - x0)) continue;
+                        const float* r = src.row(y);
                         for (std::int64_t x = xs; x < x1; x += step) {
                             const float a = r[x];
                             v[n] = sgn * a;

@@ -287,6 +287,40 @@ def scale_space(
         docstring's formula with ``p = +1``). :func:`detect_layers` on them finds
         what :func:`detect` finds on ``gray``, for either polarity.
     """
+    blurs, layers, _ = scale_space_checked(
+        gray, sigmas, support=support, margin=margin, out=out, truncate=truncate, threads=threads
+    )
+    return blurs, layers
+
+
+def scale_space_checked(
+    gray: np.ndarray,
+    sigmas: Sequence[float] | np.ndarray = DEFAULT_SIGMAS,
+    *,
+    support: np.ndarray | None = None,
+    margin: int = 0,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
+    truncate: float = 4.0,
+    threads: int = 0,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """:func:`scale_space`, and whether its layers are finite where they were computed.
+
+    Parameters
+    ----------
+    gray, sigmas, support, margin, out, truncate, threads
+        As for :func:`scale_space`.
+
+    Returns
+    -------
+    blurs, layers : numpy.ndarray
+        As :func:`scale_space` returns them.
+    finite : bool
+        Every layer sample within ``margin`` of ``support`` (every sample without
+        one) is finite, tested as the layers are written (while they are in cache).
+        Then :func:`detect_layers` with ``finite=True`` and a mask within ``margin
+        - 1`` pixels of ``support`` skips its own test (a second pass over the
+        layers) and finds the same blobs.
+    """
     threads = check_threads(threads)
     s = _check_sigmas(sigmas)
     if not math.isfinite(truncate) or truncate <= 0:
@@ -307,11 +341,11 @@ def scale_space(
     if gray.size == 0:
         if gray.dtype != np.float32:
             raise ValueError(f"gray: expected dtype float32, got {gray.dtype}")
-        return blurs, layers
-    _core.blobs.scale_space(
+        return blurs, layers, True
+    finite = _core.blobs.scale_space(
         gray, list(blurs), list(layers), s, float(truncate), threads, support, int(margin)
     )
-    return blurs, layers
+    return blurs, layers, bool(finite)
 
 
 def detect_layers(
@@ -323,6 +357,7 @@ def detect_layers(
     *,
     overlap: float = 0.5,
     threads: int = 0,
+    finite: bool = False,
 ) -> np.ndarray:
     """:func:`detect` on a scale space already built (:func:`scale_space`).
 
@@ -337,6 +372,10 @@ def detect_layers(
     mask, sigmas, polarity, threshold, overlap, threads
         As for :func:`detect`; ``len(sigmas)`` must be ``L + 1``. ``"bright"``
         searches ``-layers``.
+    finite : bool, optional
+        The caller knows the layers are finite where the search reads them
+        (:func:`scale_space_checked` said so, for a support the mask lies within
+        ``margin - 1`` pixels of): their test is skipped. Default: tested.
 
     Returns
     -------
@@ -366,5 +405,5 @@ def detect_layers(
             raise ValueError("layers: expected dtype float32")
         return np.zeros((0, 4), np.float32)
     return _core.blobs.detect_layers(
-        items, mask, s, polarity, float(threshold), float(overlap), threads
+        items, mask, s, polarity, float(threshold), float(overlap), threads, not finite
     )

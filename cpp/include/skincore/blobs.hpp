@@ -84,7 +84,11 @@ std::vector<Blob> detect_blobs(ConstView<float> gray, const ConstView<std::uint8
 // the other samples are set to 0. With a mask, detect_blobs restricts its
 // scale space the same way (to one pixel around the mask), and both detectors
 // search only the mask's runs: the blobs found are the same.
-void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
+// Returns whether every layer sample within `margin` of the support (every sample
+// without one) is finite, tested as the layers are written (rows still in cache):
+// detect_blobs_in_layers on them with a mask within margin - 1 of the support may
+// then skip its own test.
+bool blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, double truncate,
                       const std::vector<MutView<float>>& blurs,
                       const std::vector<MutView<float>>& layers, int threads,
                       const ConstView<std::uint8_t>* support = nullptr, std::int64_t margin = 0);
@@ -92,10 +96,14 @@ void blob_scale_space(ConstView<float> gray, const std::vector<double>& sigmas, 
 // The detector on given dark-polarity layers D_0..D_{K-2} (blob_scale_space's, or
 // any leading subset of them with the matching leading sigmas): params.polarity
 // picks dark (D) or bright (-D) blobs; params.truncate is unused. Identical to
-// detect_blobs on the image the layers came from.
+// detect_blobs on the image the layers came from. The samples the search reads
+// (within one pixel of the mask, every sample without one) must be finite; they
+// are tested unless `check_finite` is false (the caller knows it, e.g. from
+// blob_scale_space's result).
 std::vector<Blob> detect_blobs_in_layers(const std::vector<ConstView<float>>& layers,
                                          const ConstView<std::uint8_t>* mask,
-                                         const BlobParams& params, int threads);
+                                         const BlobParams& params, int threads,
+                                         bool check_finite = true);
 
 // Fraction of the smaller disk's area covered by the intersection of two disks.
 double disk_overlap(double x1, double y1, double r1, double x2, double y2, double r2);

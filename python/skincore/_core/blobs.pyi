@@ -33,7 +33,7 @@ def scale_space(
     threads: int,
     support: npt.NDArray[np.uint8] | None = None,
     margin: int = 0,
-) -> None: ...
+) -> bool: ...
 def detect_layers(
     layers: list[npt.NDArray[np.float32]],
     mask: npt.NDArray[np.uint8] | None,
@@ -42,4 +42,5 @@ def detect_layers(
     threshold: float,
     overlap: float,
     threads: int,
+    check_finite: bool = True,
 ) -> npt.NDArray[np.float32]: ...

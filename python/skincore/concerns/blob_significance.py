@@ -450,7 +450,9 @@ class BlobLayers:
             buf[: k * h * w].reshape(k, h, w),
             buf[k * h * w : (2 * k - 1) * h * w].reshape(k - 1, h, w),
         )
-        self._blur, self.dog = blobs.scale_space(
+        # (the layers' own finiteness test, made as they are written, spares the
+        # searches theirs: a second pass over the layers' memory)
+        self._blur, self.dog, self._finite = blobs.scale_space_checked(
             gray,
             self.sigmas,
             support=self._mask8,
@@ -506,6 +508,7 @@ class BlobLayers:
                     contrast / self.gain,
                     overlap=0.5,
                     threads=self.threads,
+                    finite=self._finite,
                 )
             else:
                 found = blobs.detect(
@@ -611,6 +614,7 @@ class BlobLayers:
             contrast / self.gain,
             overlap=0.5,
             threads=self.threads,
+            finite=self._finite,
         ).astype(np.float64)
         found[:, 3] *= self.gain
         found = found[found[:, 2] <= max_radius]
