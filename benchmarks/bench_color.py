@@ -117,6 +117,25 @@ def bench_size(n: int, threads: list[int], repeat: int, rng: np.random.Generator
         stats.append(
             Row(case, ours_l, "cv2.LUT", median_ms(lambda: cv2.LUT(rgb, lut_cv), repeat=rep))
         )
+        # the masked pixels through the tables (tone's white-balanced face pixels)
+        ours_m = median_ms(
+            lambda t=t: C.masked_channel_luts(rgb, mask, luts, threads=t), repeat=rep
+        )
+
+        def np_masked() -> np.ndarray:
+            px = np.take(rgb.reshape(-1, 3), np.flatnonzero(mask), axis=0)
+            for c in range(3):
+                np.take(luts[c], px[:, c], out=px[:, c], mode="clip")
+            return px
+
+        stats.append(
+            Row(
+                f"masked_channel_luts {n}x{n} ellipse t={t}",
+                ours_m,
+                "numpy flatnonzero + take x4",
+                median_ms(np_masked, repeat=rep),
+            )
+        )
     st = C.lab_stats(lab, mask)
     plain = C.lab_stats(lab, mask, k=math.inf)
     note = (

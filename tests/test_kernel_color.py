@@ -338,6 +338,53 @@ def test_apply_channel_luts_matches_reference(rng, w):
     np.testing.assert_array_equal(flip[..., 1], 255 - rgb[..., 1])
 
 
+# ---------------------------------------------------------------------------
+# masked_channel_luts
+
+
+@pytest.mark.parametrize("w", [1, 31, 38])
+@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
+def test_masked_channel_luts_matches_reference(rng, w, share):
+    rgb = rng.integers(0, 256, (23, w, 3), dtype=np.uint8)
+    mask = (rng.random((23, w)) < share).astype(np.uint8) * np.uint8(rng.integers(1, 256))
+    luts = rng.integers(0, 256, (3, 256), dtype=np.uint8)
+    want = ref.masked_channel_luts(rgb, mask, luts)
+    for t in (1, 2, 7):
+        got = C.masked_channel_luts(rgb, mask, luts, threads=t)
+        assert got.dtype == np.uint8 and got.shape == (np.count_nonzero(mask), 3)
+        np.testing.assert_array_equal(got, want)
+    # bool mask, strided rows, and the head of a caller's buffer
+    np.testing.assert_array_equal(C.masked_channel_luts(rgb, mask > 0, luts), want)
+    crop, mcrop = rgb[2:20, : max(1, w - 2)], mask[2:20, : max(1, w - 2)]
+    np.testing.assert_array_equal(
+        C.masked_channel_luts(crop, mcrop, luts), ref.masked_channel_luts(crop, mcrop, luts)
+    )
+    buf = np.full((len(want) + 5, 3), 7, np.uint8)
+    assert C.masked_channel_luts(rgb, mask, luts, out=buf[: len(want)]) is not None
+    np.testing.assert_array_equal(buf[: len(want)], want)
+    assert (buf[len(want) :] == 7).all()  # nothing written past the pixels
+
+
+def test_masked_channel_luts_errors():
+    rgb = np.zeros((4, 6, 3), np.uint8)
+    mask = np.ones((4, 6), np.uint8)
+    luts = np.zeros((3, 256), np.uint8)
+    with pytest.raises(ValueError, match="rgb"):
+        C.masked_channel_luts(rgb[:, ::2], mask[:, :3], luts)
+    for bad in (mask[:3], mask.astype(np.int16)):
+        with pytest.raises(ValueError, match="mask"):
+            C.masked_channel_luts(rgb, bad, luts)
+    with pytest.raises(ValueError, match="luts"):
+        C.masked_channel_luts(rgb, mask, luts[:2])
+    for out in (np.zeros((23, 3), np.uint8), np.zeros((24, 3), np.float32)):
+        with pytest.raises(ValueError, match="out"):
+            C.masked_channel_luts(rgb, mask, luts, out=out)
+    with pytest.raises(ValueError, match="out"):  # the kernel's own count check
+        _core.color.masked_channel_luts(rgb, mask, luts, np.zeros((1, 23, 3), np.uint8), 1)
+    with pytest.raises(ValueError, match="threads"):
+        C.masked_channel_luts(rgb, mask, luts, threads=-1)
+
+
 def test_apply_channel_luts_errors():
     rgb = np.zeros((4, 6, 3), np.uint8)
     luts = np.zeros((3, 256), np.uint8)

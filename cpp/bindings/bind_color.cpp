@@ -104,6 +104,24 @@ void bind_color(py::module_& m) {
         py::arg("rgb"), py::arg("luts"), py::arg("out"), py::arg("threads"),
         "out[..., c] = luts[c][rgb[..., c]] for uint8 (H, W, 3) images (out may be rgb).");
     m.def(
+        "masked_channel_luts",
+        [](const py::array& rgb, const py::array& mask, const py::array& luts, py::array& out,
+           int threads) {
+            check_threads(threads);
+            auto in = const_view<std::uint8_t>(rgb, "rgb", 3);
+            auto mk = const_view<std::uint8_t>(mask, "mask", 1);
+            check_same_hw(in, "rgb", mk, "mask");
+            auto lv = const_view<std::uint8_t>(luts, "luts", 1);
+            if (lv.width != 256 || lv.height != 3 || lv.row_stride != 256)
+                throw py::value_error("luts: expected a C-contiguous (3, 256) uint8 array");
+            auto o = mut_view<std::uint8_t>(out, "out", 3);
+            if (o.height != 1) throw py::value_error("out: expected a (1, N, 3) uint8 array");
+            py::gil_scoped_release nogil;
+            color::masked_channel_luts(in, mk, lv.data, o, threads);
+        },
+        py::arg("rgb"), py::arg("mask"), py::arg("luts"), py::arg("out"), py::arg("threads"),
+        "out[0, i] = luts[c][rgb[y, x, c]] of the i-th pixel with mask != 0 (row-major).");
+    m.def(
         "lab_stats",
         [](const py::array& lab, const py::array& mask, double k, int threads) {
             check_threads(threads);

@@ -359,6 +359,49 @@ void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts,
                   });
 }
 
+void masked_channel_luts(ConstView<std::uint8_t> rgb, ConstView<std::uint8_t> mask,
+                         const std::uint8_t* luts, MutView<std::uint8_t> out, int threads) {
+    if (rgb.channels != 3 || mask.channels != 1 || out.channels != 3)
+        throw std::invalid_argument("masked_channel_luts: bad channels");
+    if (rgb.width != mask.width || rgb.height != mask.height)
+        throw std::invalid_argument("masked_channel_luts: shape mismatch");
+    if (out.height != 1) throw std::invalid_argument("masked_channel_luts: out must be one row");
+    const std::int64_t w = rgb.width, h = rgb.height;
+    // Pass 1: masked pixels per row; their prefix sums place each row's pixels.
+    std::vector<std::int64_t> start(static_cast<std::size_t>(h) + 1, 0);
+    if (!rgb.empty())
+        parallel_rows(h, row_grain(w, 1 << 16), threads, [&](std::int64_t y0, std::int64_t y1) {
+            for (std::int64_t y = y0; y < y1; ++y) {
+                const std::uint8_t* m = mask.row(y);
+                std::int64_t n = 0;
+                for (std::int64_t x = 0; x < w; ++x) n += m[x] != 0;
+                start[static_cast<std::size_t>(y) + 1] = n;
+            }
+        });
+    for (std::int64_t y = 0; y < h; ++y) start[static_cast<std::size_t>(y) + 1] += start[static_cast<std::size_t>(y)];
+    if (start[static_cast<std::size_t>(h)] != out.width)
+        throw std::invalid_argument("masked_channel_luts: out width differs from the masked pixel count");
+    if (out.width == 0) return;
+    const std::uint8_t* l0 = luts;
+    const std::uint8_t* l1 = luts + 256;
+    const std::uint8_t* l2 = luts + 512;
+    std::uint8_t* dst = out.row(0);
+    parallel_rows(h, row_grain(w, 1 << 15), threads, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::uint8_t* s = rgb.row(y);
+            const std::uint8_t* m = mask.row(y);
+            std::uint8_t* d = dst + 3 * start[static_cast<std::size_t>(y)];
+            for (std::int64_t x = 0; x < w; ++x) {
+                if (!m[x]) continue;
+                d[0] = l0[s[3 * x]];
+                d[1] = l1[s[3 * x + 1]];
+                d[2] = l2[s[3 * x + 2]];
+                d += 3;
+            }
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Robust statistics.
 

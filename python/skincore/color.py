@@ -40,6 +40,7 @@ __all__ = [
     "ita_map",
     "lab_stats",
     "lightness_chroma",
+    "masked_channel_luts",
     "rgb_to_lab",
     "rgb_to_lightness",
 ]
@@ -269,6 +270,76 @@ def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray, *, threads: int = 0) -
     out = np.empty(rgb.shape, np.uint8)
     if rgb.size:
         _core.color.apply_channel_luts(rgb, np.ascontiguousarray(luts), out, threads)
+    return out
+
+
+def masked_channel_luts(
+    rgb: np.ndarray,
+    mask: np.ndarray,
+    luts: np.ndarray,
+    *,
+    out: np.ndarray | None = None,
+    threads: int = 0,
+) -> np.ndarray:
+    """Return the masked pixels of an 8-bit RGB image, each channel through its own table.
+
+    ``out[i, c] = luts[c][rgb.reshape(-1, 3)[idx[i], c]]`` with ``idx =
+    numpy.flatnonzero(mask)``: the pixels where ``mask`` is nonzero in row-major
+    order, as ``numpy.take`` gathers them, then :func:`apply_channel_luts`, in one
+    compiled pass (no index array, no intermediate copy).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(H, W, 3)`` uint8; rows may be strided, pixels packed.
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 (nonzero = taken) or bool.
+    luts : numpy.ndarray
+        ``(3, 256)`` uint8, one table per channel.
+    out : numpy.ndarray, optional
+        ``(N, 3)`` C-contiguous uint8 receiving the pixels, ``N`` the number of
+        nonzero ``mask`` values (e.g. the head of a larger buffer).
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size (skincore.threads); no effect on the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out``, or a new ``(N, 3)`` uint8 array.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or layout of an argument, an ``out`` of another
+        length than the masked pixel count, or a bad ``threads``.
+    """
+    rgb = _check_image(rgb, "rgb", np.uint8)
+    threads = check_threads(threads)
+    mask = _check_array(mask, "mask")
+    if mask.dtype == np.bool_:
+        mask = mask.view(np.uint8)
+    if mask.dtype != np.uint8 or mask.shape != rgb.shape[:2]:
+        raise ValueError(
+            f"mask: expected a uint8 or bool array of shape {rgb.shape[:2]}, "
+            f"got {mask.shape} {mask.dtype}"
+        )
+    luts = _check_array(luts, "luts")
+    if luts.shape != (3, 256) or luts.dtype != np.uint8:
+        raise ValueError(f"luts: expected a (3, 256) uint8 array, got {luts.shape} {luts.dtype}")
+    n = int(np.count_nonzero(mask))
+    if out is None:
+        out = np.empty((n, 3), np.uint8)
+    elif (
+        not isinstance(out, np.ndarray)
+        or out.dtype != np.uint8
+        or out.shape != (n, 3)
+        or not out.flags.c_contiguous
+    ):
+        raise ValueError(f"out: expected a C-contiguous ({n}, 3) uint8 array")
+    if n:
+        _core.color.masked_channel_luts(
+            rgb, mask, np.ascontiguousarray(luts), out.reshape(1, n, 3), threads
+        )
     return out
 
 

@@ -69,6 +69,12 @@ def apply_channel_luts(rgb: np.ndarray, luts: np.ndarray) -> np.ndarray:
     return np.stack([luts[c][rgb[..., c]] for c in range(3)], axis=-1).astype(np.uint8)
 
 
+def masked_channel_luts(rgb: np.ndarray, mask: np.ndarray, luts: np.ndarray) -> np.ndarray:
+    """The pixels where mask != 0 (row-major, numpy.flatnonzero) through luts."""
+    px = np.take(rgb.reshape(-1, 3), np.flatnonzero(mask), axis=0)
+    return apply_channel_luts(px[None], luts)[0]
+
+
 def ita(L: float, b: float) -> float:
     if b != 0.0:
         return math.degrees(math.atan((L - 50.0) / b))

@@ -56,6 +56,13 @@ void lightness_chroma(ConstView<float> lab, MutView<float> light, MutView<float>
 void apply_channel_luts(ConstView<std::uint8_t> rgb, const std::uint8_t* luts,
                         MutView<std::uint8_t> out, int threads);
 
+// rgb: uint8, 3 channels; mask: uint8, 1 channel, same H x W; luts as
+// apply_channel_luts'. out: uint8, 3 channels, 1 x N with N the number of nonzero
+// mask bytes (throws otherwise): the masked pixels in row-major order, each
+// channel through its table (numpy.flatnonzero, take and the tables in one pass).
+void masked_channel_luts(ConstView<std::uint8_t> rgb, ConstView<std::uint8_t> mask,
+                         const std::uint8_t* luts, MutView<std::uint8_t> out, int threads);
+
 // Histogram layout of the robust statistics (bin width 0.01).
 constexpr double kBinWidth = 0.01;
 constexpr std::int32_t kLBins = 10000;   // L* in [0, 100); values outside clamp to the end bins

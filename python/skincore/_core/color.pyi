@@ -37,6 +37,13 @@ def apply_channel_luts(
     out: npt.NDArray[np.uint8],
     threads: int,
 ) -> None: ...
+def masked_channel_luts(
+    rgb: npt.NDArray[np.uint8],
+    mask: npt.NDArray[np.uint8],
+    luts: npt.NDArray[np.uint8],
+    out: npt.NDArray[np.uint8],
+    threads: int,
+) -> None: ...
 def lab_stats(
     lab: npt.NDArray[np.float32], mask: npt.NDArray[np.uint8], k: float, threads: int
 ) -> _LabStats: ...

@@ -296,21 +296,38 @@ def _crease(prof: np.ndarray, params: Params) -> tuple[float, float]:
 
 
 def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear samples of ``img`` at (x, y) (broadcast against each other); NaN outside."""
+    """Bilinear samples of ``img`` at (x, y) (broadcast against each other); NaN outside.
+
+    In float64: ``img[y0, x0] (1 - fx) (1 - fy) + img[y0, x1] fx (1 - fy) + img[y1, x0]
+    (1 - fx) fy + img[y1, x1] fx fy``, each product and the sum taken left to right.
+    The corners are gathered from flat indices and the terms accumulated in place
+    (the same operations, in the same order, on fewer temporaries).
+    """
     h, w = img.shape
     ok = (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
     xc, yc = np.clip(x, 0, w - 1), np.clip(y, 0, h - 1)
     x0 = np.minimum(np.floor(xc).astype(np.int64), w - 2) if w > 1 else np.zeros_like(xc, np.int64)
     y0 = np.minimum(np.floor(yc).astype(np.int64), h - 2) if h > 1 else np.zeros_like(yc, np.int64)
     fx, fy = xc - x0, yc - y0
-    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
-    v = (
-        img[y0, x0] * (1 - fx) * (1 - fy)
-        + img[y0, x1] * fx * (1 - fy)
-        + img[y1, x0] * (1 - fx) * fy
-        + img[y1, x1] * fx * fy
-    )
-    return np.where(ok, v, np.nan)
+    gx, gy = 1 - fx, 1 - fy
+    flat = np.ascontiguousarray(img).ravel()
+    i00 = y0 * w + x0
+    dx = np.minimum(x0 + 1, w - 1) - x0  # 1, or 0 on a one-pixel axis
+    dy = (np.minimum(y0 + 1, h - 1) - y0) * w
+    v = flat.take(i00) * gx
+    v *= gy
+    t = flat.take(i00 + dx) * fx
+    t *= gy
+    v += t
+    i00 += dy
+    np.multiply(flat.take(i00), gx, out=t)
+    t *= fy
+    v += t
+    np.multiply(flat.take(i00 + dx), fx, out=t)
+    t *= fy
+    v += t
+    v[~np.broadcast_to(ok, v.shape)] = np.nan
+    return v
 
 
 def _lid_lightness(
@@ -336,9 +353,8 @@ def _lid_lightness(
             np.ascontiguousarray(crop), size, method="area", threads=work.threads
         )
         scale = size[0] / (x1 - x0)
-    light = np.ascontiguousarray(
-        color.rgb_to_lab(np.ascontiguousarray(crop), threads=work.threads)[..., 0]
-    )
+    # L* alone: rgb_to_lab's L*, bit for bit, without a* and b* (rows may be strided)
+    light = color.rgb_to_lightness(crop, threads=work.threads)
     ppm = work.px_per_mm * scale
     if params.smooth_mm > 0:
         light = geometry.gaussian_blur(light, params.smooth_mm * ppm, threads=work.threads)

@@ -207,17 +207,17 @@ def _balanced_lab(
 ) -> np.ndarray:
     """``(1, n, 3)`` CIELAB of the ``n`` masked pixels (row-major order) after ``gains``.
 
-    The pixels are gathered into :data:`_GATHER_ROWS` rows (zero-padded) for the
-    balance and the conversion, which are per pixel, then viewed as one row again:
-    the values, and their order, of the conversion of the gathered row.
+    The pixels are gathered, balanced as they are (:func:`skincore.color.masked_channel_luts`
+    with :func:`skincore.face.sclera.balance_lut`), into :data:`_GATHER_ROWS` rows
+    (zero-padded; the padding's Lab is never read) for the conversion, which is per
+    pixel, then viewed as one row again: the values, and their order, of the
+    conversion of the gathered row.
     """
-    idx = np.flatnonzero(mask)
-    n = idx.size
+    n = int(np.count_nonzero(mask))
     cols = max(1, -(-n // _GATHER_ROWS))
     px = np.zeros((_GATHER_ROWS * cols, 3), np.uint8)
-    np.take(rgb.reshape(-1, 3), idx, axis=0, out=px[:n], mode="clip")  # unbuffered
-    balanced = sclera.apply_balance(px.reshape(_GATHER_ROWS, cols, 3), gains, threads=threads)
-    lab = color.rgb_to_lab(balanced, threads=threads)
+    color.masked_channel_luts(rgb, mask, sclera.balance_lut(gains), out=px[:n], threads=threads)
+    lab = color.rgb_to_lab(px.reshape(_GATHER_ROWS, cols, 3), threads=threads)
     return lab.reshape(-1, 3)[:n].reshape(1, n, 3)
 
 
