@@ -1286,6 +1286,115 @@ def test_resize_float_area_single_channel_is_the_generic_arithmetic(rng, src_hw,
         assert np.array_equal(np.signbit(one), np.signbit(three[..., c]))
 
 
+@pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((1244, 777), (518, 830)),  # a texture grid to 4 px/mm (x 2/3): every block in registers
+        ((90, 200), (71, 61)),  # x 3.3 in columns: blocks wider than 16 samples, scalar
+        ((50, 37), (20, 40)),  # x 1.85: some blocks in registers, some not
+        ((9, 17), (9, 17)),  # identity: one tap
+        ((3, 700), (5, 2)),
+    ],
+)
+def test_resize_float_area_simd_and_scalar_paths_equal(rng, src_hw, size):
+    # The AVX2 horizontal pass permutes each block's taps out of two loads and does
+    # the scalar loop's mul, add, select and divide: the bytes must be equal, with
+    # infs, NaN and signed zeros too, for any thread count and strided rows.
+    from skincore import _core
+
+    img = (rng.standard_normal(src_hw) * 20).astype(np.float32)
+    img.flat[:: max(1, img.size // 7)] = -0.0
+    img[0, 0] = np.inf
+    img[-1, -1] = np.nan
+    big = np.zeros((src_hw[0], src_hw[1] + 3), np.float32)
+    big[:, 1 : 1 + src_hw[1]] = img
+    got = {}
+    for simd in (False, True):
+        _core._set_simd(simd)
+        try:
+            got[simd] = [g.resize(img, size, method="area", threads=t) for t in (1, 3)]
+            got[simd].append(g.resize(big[:, 1 : 1 + src_hw[1]], size, method="area"))
+        finally:
+            _core._set_simd(True)
+    for a in got[False] + got[True]:
+        np.testing.assert_array_equal(a.view(np.uint32), got[False][0].view(np.uint32))
+    np.testing.assert_allclose(  # and the reference's values
+        g.resize(np.nan_to_num(img, nan=0.0, posinf=0.0), size, method="area"),
+        ref.resize(np.nan_to_num(img, nan=0.0, posinf=0.0), size, "area"),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
+def _mask_ref(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    up = g.resize(np.ascontiguousarray(mask), size, method="bilinear")
+    return np.where(up >= 128, 255, 0).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    "src_hw,size",
+    [
+        ((1244, 777), (518, 830)),  # a texture grid's gate to 4 px/mm
+        ((622, 447), (777, 1081)),  # the colour grid's gate up to a texture grid
+        ((90, 200), (71, 61)),  # x 3.3 in columns: blocks wider than 16 samples
+        ((30, 90), (41, 31)),  # up in rows, down in columns
+        ((17, 19), (17, 19)),  # identity: one tap per axis
+        ((1, 40), (13, 1)),
+        ((40, 1), (1, 13)),
+        ((2, 2), (257, 255)),
+    ],
+)
+def test_resize_mask_is_the_thresholded_bilinear_resize(rng, src_hw, size):
+    # 255 where resize(bilinear) >= 128: binary masks, any byte values, values at
+    # the rounding edge, strided rows, any thread count, SIMD on and off.
+    from skincore import _core
+
+    masks = [
+        (rng.random(src_hw) < 0.6).astype(np.uint8) * np.uint8(255),
+        _u8(rng, src_hw),
+        (np.uint8(127) + rng.integers(0, 2, src_hw)).astype(np.uint8),
+    ]
+    for m in masks:
+        want = _mask_ref(m, size)
+        big = np.zeros((src_hw[0] + 2, src_hw[1] + 5), np.uint8)
+        big[1:-1, 3:-2] = m
+        for simd in (False, True):
+            _core._set_simd(simd)
+            try:
+                for t in (1, 3):
+                    np.testing.assert_array_equal(g.resize_mask(m, size, threads=t), want)
+                np.testing.assert_array_equal(g.resize_mask(big[1:-1, 3:-2], size), want)
+            finally:
+                _core._set_simd(True)
+
+
+def test_resize_mask_wide_sums_and_random_sizes(rng):
+    # 2 * 255 * D >= 2**31: the sums in int64
+    m = _u8(rng, (3, 200003))
+    np.testing.assert_array_equal(g.resize_mask(m, (200009, 7)), _mask_ref(m, (200009, 7)))
+    for _ in range(200):
+        h, w, oh, ow = (int(v) for v in rng.integers(1, 50, 4))
+        m = (rng.random((h, w)) < 0.5).astype(np.uint8) * np.uint8(255)
+        np.testing.assert_array_equal(g.resize_mask(m, (ow, oh)), _mask_ref(m, (ow, oh)))
+
+
+def test_resize_mask_errors_and_empty(rng):
+    m = _u8(rng, (4, 5))
+    assert g.resize_mask(m, (0, 3)).shape == (3, 0)
+    with pytest.raises(ValueError, match="mask"):
+        g.resize_mask(m.astype(bool), (2, 2))
+    with pytest.raises(ValueError, match="mask"):
+        g.resize_mask(np.zeros((4, 5, 3), np.uint8), (2, 2))
+    with pytest.raises(ValueError, match="mask"):
+        g.resize_mask(np.zeros((0, 5), np.uint8), (2, 2))
+    with pytest.raises(ValueError, match="size"):
+        g.resize_mask(m, (2**20 + 1, 1))
+    with pytest.raises(ValueError, match="size"):
+        g.resize_mask(m, (2.5, 1))
+    with pytest.raises(ValueError, match="threads"):
+        g.resize_mask(m, (2, 2), threads=-1)
+
+
 # --- gaussian_blur_planes: exactly gaussian_blur per plane, for any thread count ---
 @pytest.mark.parametrize("threads", [1, 2, 0])
 def test_planes_equal_single_blurs(threads: int) -> None:

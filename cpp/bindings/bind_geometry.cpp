@@ -157,6 +157,16 @@ void bind_geometry(py::module_& m) {
         py::arg("src"), py::arg("dst"), py::arg("method"), py::arg("threads") = 0);
 
     m.def(
+        "resize_mask",
+        [](py::array src, py::array dst, int threads) {
+            auto s = py_arrays::const_view<std::uint8_t>(src, "mask");
+            auto d = py_arrays::mut_view<std::uint8_t>(dst, "out");
+            run_kernel([&] { resize_mask(s, d, threads); });
+        },
+        py::arg("src"), py::arg("dst"), py::arg("threads") = 0,
+        "255 where the bilinear resize of a uint8 mask is >= 128, else 0.");
+
+    m.def(
         "fill_polygons",
         [](py::array_t<double, py::array::c_style> xy, py::array_t<std::int64_t, py::array::c_style> offsets,
            py::array dst, int value, int rule, int threads, std::int64_t ox, std::int64_t oy) {

@@ -1067,6 +1067,64 @@ void resize_dispatch(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, Axi
 // case (h = w0 a0, then + w1 a1, then + w2 a2, in float, then h / D), with the
 // weights converted once per call and the tap count selected without a branch
 // (the generic loop's variable trip count mispredicted at every other output).
+// acc = wk * s (first row) or acc += wk * s: resize_f32_taps3's vertical pass
+// (AVX2 clone: the same mul and add per sample, no FMA).
+SKINCORE_AVX2_CLONES void area_vpass(float* __restrict acc, const float* __restrict s, float wk, bool first,
+                                     std::int64_t n) {
+    if (first) {
+        for (std::int64_t i = 0; i < n; ++i) acc[i] = wk * s[i];
+    } else {
+        for (std::int64_t i = 0; i < n; ++i) acc[i] += wk * s[i];
+    }
+}
+
+#ifdef SKINCORE_RESIZE_AVX2
+// resize_f32_taps3's horizontal pass eight outputs at a time where their taps
+// lie within 16 samples (area reductions by up to about 1.8), from two loads and
+// in-register permutes (vpgatherdd measured slower than scalar loads on the
+// build machine), with the same float operations in the same order (mul, add,
+// select, divide: no FMA), so the values are identical; other blocks are left
+// to the scalar loop. `acc` is readable 16 samples past the row. Returns the
+// columns done (a multiple of 8) and writes the skipped blocks' starts to `todo`.
+// Sample i (0..15) of the 16 in lo, hi, per lane.
+__attribute__((target("avx2"))) inline __m256 pick16(__m256 lo, __m256 hi, __m256i i, __m256i seven) {
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, i), _mm256_permutevar8x32_ps(hi, i),
+                            _mm256_castsi256_ps(_mm256_cmpgt_epi32(i, seven)));
+}
+
+__attribute__((target("avx2"))) std::int64_t area3_hpass_avx2(const float* acc, const std::int32_t* xs,
+                                                               const float* w0, const float* w1,
+                                                               const float* w2, const std::int32_t* xn,
+                                                               float den, float* o, std::int64_t n,
+                                                               std::vector<std::int64_t>& todo) {
+    const __m256i seven = _mm256_set1_epi32(7), one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
+    const __m256 vden = _mm256_set1_ps(den);
+    std::int64_t x = 0;
+    for (; x + 8 <= n; x += 8) {
+        const std::int32_t base = xs[x];
+        if (xs[x + 7] + 2 - base > 15) {  // starts ascend with x: the block reads [xs[x], xs[x + 7] + 2]
+            todo.push_back(x);
+            continue;
+        }
+        const __m256i i0 =
+            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + x)), _mm256_set1_epi32(base));
+        const __m256 lo = _mm256_loadu_ps(acc + base), hi = _mm256_loadu_ps(acc + base + 8);
+        const __m256 a0 = pick16(lo, hi, i0, seven);
+        const __m256 a1 = pick16(lo, hi, _mm256_add_epi32(i0, one), seven);
+        const __m256 a2 = pick16(lo, hi, _mm256_add_epi32(i0, two), seven);
+        const __m256 h1 = _mm256_mul_ps(_mm256_loadu_ps(w0 + x), a0);
+        const __m256 h2 = _mm256_add_ps(h1, _mm256_mul_ps(_mm256_loadu_ps(w1 + x), a1));
+        const __m256 h3 = _mm256_add_ps(h2, _mm256_mul_ps(_mm256_loadu_ps(w2 + x), a2));
+        const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xn + x));
+        // k == 1 ? h1 : (k == 2 ? h2 : h3)
+        const __m256 h = _mm256_blendv_ps(_mm256_blendv_ps(h3, h2, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k, two))),
+                                          h1, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k, one)));
+        _mm256_storeu_ps(o + x, _mm256_div_ps(h, vden));
+    }
+    return x;
+}
+#endif
+
 void resize_f32_taps3(ConstView<float> src, MutView<float> dst, const Axis& ax, const Axis& ay,
                       int threads) {
     const std::int64_t in_w = src.width, out_w = dst.width;
@@ -1081,10 +1139,27 @@ void resize_f32_taps3(ConstView<float> src, MutView<float> dst, const Axis& ax, 
         xn[i] = static_cast<std::int32_t>(nj);
     }
     const std::int64_t grain = row_grain(std::max(in_w, out_w) * std::max<std::int64_t>(1, ay.max_taps));
+#ifdef SKINCORE_RESIZE_AVX2
+    const bool simd = resize_u8_avx2() && in_w <= (std::int64_t{1} << 30);
+    std::vector<std::int32_t> xs32;
+    std::vector<float> xw0, xw1, xw2;
+    if (simd) {
+        xs32.assign(ax.start.begin(), ax.start.end());
+        for (std::int64_t x = 0; x < out_w; ++x) {
+            xw0.push_back(xw[static_cast<std::size_t>(3 * x)]);
+            xw1.push_back(xw[static_cast<std::size_t>(3 * x + 1)]);
+            xw2.push_back(xw[static_cast<std::size_t>(3 * x + 2)]);
+        }
+    }
+#endif
     parallel_rows(dst.height, grain, threads, [&](std::int64_t y0, std::int64_t y1) {
-        // two spare samples: the third tap of the last outputs reads past the row
-        // (its value is computed and not selected)
-        std::vector<float> line(static_cast<std::size_t>(in_w) + 2, 0.0f);
+        // spare samples: the third tap of the last outputs reads past the row
+        // (its value is computed and not selected), and area3_hpass_avx2 reads up
+        // to 16 samples from a block's first tap
+        std::vector<float> line(static_cast<std::size_t>(in_w) + 16, 0.0f);
+#ifdef SKINCORE_RESIZE_AVX2
+        std::vector<std::int64_t> todo;
+#endif
         float* __restrict acc = line.data();
         const std::int64_t* __restrict xs = ax.start.data();
         const float* __restrict w = xw.data();
@@ -1094,25 +1169,30 @@ void resize_f32_taps3(ConstView<float> src, MutView<float> dst, const Axis& ax, 
             const std::int64_t sy = ay.start[static_cast<std::size_t>(y)];
             const std::int64_t k0 = ay.woff[static_cast<std::size_t>(y)];
             const std::int64_t nk = ay.woff[static_cast<std::size_t>(y) + 1] - k0;
-            for (std::int64_t k = 0; k < nk; ++k) {
-                const float* __restrict sr = src.row(sy + k);
-                const float wk = static_cast<float>(ay.w[static_cast<std::size_t>(k0 + k)]);
-                if (k == 0) {
-                    for (std::int64_t i = 0; i < in_w; ++i) acc[i] = wk * sr[i];
-                } else {
-                    for (std::int64_t i = 0; i < in_w; ++i) acc[i] += wk * sr[i];
-                }
-            }
+            for (std::int64_t k = 0; k < nk; ++k)
+                area_vpass(acc, src.row(sy + k), static_cast<float>(ay.w[static_cast<std::size_t>(k0 + k)]), k == 0,
+                           in_w);
             float* __restrict o = dst.row(y);
-            for (std::int64_t x = 0; x < out_w; ++x) {
-                const float* a = acc + xs[x];
-                const float h1 = w[3 * x] * a[0];
-                const float h2 = h1 + w[3 * x + 1] * a[1];
-                const float h3 = h2 + w[3 * x + 2] * a[2];
-                const std::int32_t k = n[x];
-                const float h = k == 1 ? h1 : (k == 2 ? h2 : h3);
-                o[x] = h / den;
+            auto outputs = [&](std::int64_t xa, std::int64_t xb) {
+                for (std::int64_t x = xa; x < xb; ++x) {
+                    const float* a = acc + xs[x];
+                    const float h1 = w[3 * x] * a[0];
+                    const float h2 = h1 + w[3 * x + 1] * a[1];
+                    const float h3 = h2 + w[3 * x + 2] * a[2];
+                    const std::int32_t k = n[x];
+                    const float h = k == 1 ? h1 : (k == 2 ? h2 : h3);
+                    o[x] = h / den;
+                }
+            };
+            std::int64_t x = 0;
+#ifdef SKINCORE_RESIZE_AVX2
+            if (simd) {
+                todo.clear();
+                x = area3_hpass_avx2(acc, xs32.data(), xw0.data(), xw1.data(), xw2.data(), n, den, o, out_w, todo);
+                for (std::int64_t b : todo) outputs(b, b + 8);
             }
+#endif
+            outputs(x, out_w);
         }
     });
 }
@@ -1348,7 +1428,141 @@ void resize_any(ConstView<T> src, MutView<T> dst, ResizeMethod method, int threa
     else resize_dispatch<3>(src, dst, ax, ay, threads);
 }
 
+// resize_mask: one axis of the bilinear resize as two taps per output, s0 and s1
+// (s1 = s0 with weight 0 where the output has a single tap), integer weights.
+struct MaskAxis {
+    std::vector<std::int32_t> s0, s1, w0, w1;
+    std::int64_t denom = 1;
+};
+
+MaskAxis mask_axis(std::int64_t in, std::int64_t out) {
+    Axis a = make_axis(in, out, ResizeMethod::Bilinear);
+    make_fixed(a, in);
+    const std::size_t n = static_cast<std::size_t>(out);
+    const bool two = a.max_taps == 2;
+    MaskAxis m;
+    m.denom = static_cast<std::int64_t>(a.denom);
+    m.s0.resize(n);
+    m.s1.resize(n);
+    m.w0.resize(n);
+    m.w1.resize(n);
+    for (std::size_t o = 0; o < n; ++o) {
+        m.s0[o] = static_cast<std::int32_t>(a.fstart[o]);
+        m.s1[o] = static_cast<std::int32_t>(a.fstart[o] + (two ? 1 : 0));
+        m.w0[o] = static_cast<std::int32_t>(a.fw[two ? 2 * o : o]);
+        m.w1[o] = two ? static_cast<std::int32_t>(a.fw[2 * o + 1]) : 0;
+    }
+    return m;
+}
+
+// acc = w0 r0 + w1 r1: exact (<= 255 * Dy <= 2^29).
+SKINCORE_AVX2_CLONES void mask_vpass(const std::uint8_t* __restrict r0, const std::uint8_t* __restrict r1,
+                                     std::int32_t w0, std::int32_t w1, std::int32_t* __restrict acc,
+                                     std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i)
+        acc[i] = w0 * static_cast<std::int32_t>(r0[i]) + w1 * static_cast<std::int32_t>(r1[i]);
+}
+
+// o[x] = 255 where 2 h >= t, h = w0 acc[s0] + w1 acc[s1] in H (int32 when 2 * 255 D
+// fits, else int64: h <= 255 D <= 2^50). Scalar: AVX2 gathers measured slower
+// than these loads on the build machine. Locals, not the axis' vectors: the
+// uint8 stores may alias anything, so nothing read through a reference would
+// stay in a register.
+template <class H>
+void mask_hpass(const std::int32_t* __restrict acc, const MaskAxis& ax, H t, std::uint8_t* __restrict o,
+                std::int64_t x0, std::int64_t x1) {
+    const std::int32_t* __restrict s0 = ax.s0.data();
+    const std::int32_t* __restrict s1 = ax.s1.data();
+    const std::int32_t* __restrict w0 = ax.w0.data();
+    const std::int32_t* __restrict w1 = ax.w1.data();
+    for (std::int64_t x = x0; x < x1; ++x) {
+        const H h = static_cast<H>(w0[x]) * static_cast<H>(acc[s0[x]]) +
+                    static_cast<H>(w1[x]) * static_cast<H>(acc[s1[x]]);
+        o[x] = 2 * h >= t ? 255 : 0;
+    }
+}
+
+#ifdef SKINCORE_RESIZE_AVX2
+// mask_hpass<int32_t> eight outputs at a time where their taps lie within 16
+// samples (any upsampling, downsampling by up to 2): two loads and in-register
+// permutes instead of gathers (vpgatherdd measured slower than scalar loads on
+// the build machine); other blocks scalar. `acc` is readable 16 samples past
+// the row. Returns the columns done (a multiple of 8).
+__attribute__((target("avx2"))) std::int64_t mask_hpass_avx2(const std::int32_t* acc, const MaskAxis& ax,
+                                                              std::int32_t t, std::uint8_t* o,
+                                                              std::int64_t n) {
+    const std::int32_t* s0 = ax.s0.data();
+    const std::int32_t* s1 = ax.s1.data();
+    const __m256i below = _mm256_set1_epi32(t - 1), seven = _mm256_set1_epi32(7);
+    std::int64_t x = 0;
+    for (; x + 8 <= n; x += 8) {
+        const std::int32_t base = s0[x];
+        if (s1[x + 7] - base > 15) {  // taps ascend with x: [s0[x], s1[x + 7]] holds them all
+            mask_hpass<std::int32_t>(acc, ax, t, o, x, x + 8);
+            continue;
+        }
+        const __m256i vb = _mm256_set1_epi32(base);
+        const __m256i i0 = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s0 + x)), vb);
+        const __m256i i1 = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s1 + x)), vb);
+        const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + base));
+        const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + base + 8));
+        // index & 7 within lo (index < 8) or hi
+        const __m256i a0 = _mm256_blendv_epi8(_mm256_permutevar8x32_epi32(lo, i0),
+                                              _mm256_permutevar8x32_epi32(hi, i0), _mm256_cmpgt_epi32(i0, seven));
+        const __m256i a1 = _mm256_blendv_epi8(_mm256_permutevar8x32_epi32(lo, i1),
+                                              _mm256_permutevar8x32_epi32(hi, i1), _mm256_cmpgt_epi32(i1, seven));
+        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ax.w0.data() + x));
+        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ax.w1.data() + x));
+        const __m256i h = _mm256_add_epi32(_mm256_mullo_epi32(w0, a0), _mm256_mullo_epi32(w1, a1));
+        const __m256i c = _mm256_cmpgt_epi32(_mm256_add_epi32(h, h), below);  // 2h >= t: -1
+        __m256i p = _mm256_packs_epi32(c, c);
+        p = _mm256_packs_epi16(p, p);  // lane 0: bytes of outputs 0-3, lane 1: 4-7
+        const std::uint32_t b0 = static_cast<std::uint32_t>(_mm256_extract_epi32(p, 0));
+        const std::uint32_t b1 = static_cast<std::uint32_t>(_mm256_extract_epi32(p, 4));
+        std::memcpy(o + x, &b0, 4);
+        std::memcpy(o + x + 4, &b1, 4);
+    }
+    return x;
+}
+#endif
+
 }  // namespace
+
+void resize_mask(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads) {
+    if (src.channels != 1 || dst.channels != 1) throw std::invalid_argument("resize_mask: single-channel masks only");
+    for (std::int64_t side : {src.width, src.height, dst.width, dst.height})
+        if (side < 0 || side > kMaxResizeSide)
+            throw std::invalid_argument("resize_mask: image side out of range (max 2^20)");
+    if (dst.empty()) return;
+    if (src.empty()) throw std::invalid_argument("resize_mask: empty input, non-empty output");
+    if (views_overlap(src, dst)) throw std::invalid_argument("resize_mask: dst overlaps src");
+    const MaskAxis ax = mask_axis(src.width, dst.width);
+    const MaskAxis ay = mask_axis(src.height, dst.height);
+    // q = round(h / D) >= 128  <=>  h / D + 1/2 >= 128  <=>  2 h >= 255 D (exact integers)
+    const std::int64_t t = 255 * ax.denom * ay.denom;
+    const bool narrow = 2 * t < (std::int64_t{1} << 31);  // 2 h <= 2 t fits int32
+    const std::int64_t in_w = src.width, out_w = dst.width;
+#ifdef SKINCORE_RESIZE_AVX2
+    const bool simd = resize_u8_avx2();
+#endif
+    parallel_rows(dst.height, row_grain(in_w + out_w), threads, [&](std::int64_t y0, std::int64_t y1) {
+        std::vector<std::int32_t> acc(static_cast<std::size_t>(in_w) + 16, 0);  // + mask_hpass_avx2's reach
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const std::size_t i = static_cast<std::size_t>(y);
+            mask_vpass(src.row(ay.s0[i]), src.row(ay.s1[i]), ay.w0[i], ay.w1[i], acc.data(), in_w);
+            std::uint8_t* o = dst.row(y);
+            if (!narrow) {
+                mask_hpass<std::int64_t>(acc.data(), ax, t, o, 0, out_w);
+                continue;
+            }
+            std::int64_t x = 0;
+#ifdef SKINCORE_RESIZE_AVX2
+            if (simd) x = mask_hpass_avx2(acc.data(), ax, static_cast<std::int32_t>(t), o, out_w);
+#endif
+            mask_hpass<std::int32_t>(acc.data(), ax, static_cast<std::int32_t>(t), o, x, out_w);
+        }
+    });
+}
 
 BilinearAxis bilinear_axis(std::int64_t in, std::int64_t out) {
     const Axis ax = make_axis(in, out, ResizeMethod::Bilinear);

@@ -25,6 +25,7 @@ __all__ = [
     "max_filter",
     "middle_values",
     "resize",
+    "resize_mask",
     "sample_separable",
     "tile_median",
     "warp_affine",
@@ -603,6 +604,53 @@ def resize(
     if out.size == 0:
         return out
     _core.geometry.resize(image, out, _RESIZE_METHODS[method], threads)
+    return out
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int], *, threads: int = 0) -> np.ndarray:
+    """Resample a uint8 mask bilinearly and threshold it at 128, in one pass.
+
+    Equal, bit for bit, to ``np.where(resize(mask, size, method="bilinear") >= 128,
+    255, 0)`` for any ``mask`` values, without the intermediate image: the exact
+    weighted sum ``h`` of an output, whose weights sum to ``D``, rounds to at
+    least 128 exactly when ``2 h >= 255 D``, an integer comparison.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        ``(H, W)`` uint8 (e.g. 0/255). Rows may be strided; pixels within a row
+        must be packed.
+    size : tuple of int
+        Output ``(width, height)`` (OpenCV's order), each side at most ``2**20``
+        and at most :data:`MAX_OUTPUT_PIXELS` pixels; a zero side gives an empty
+        result.
+    threads : int, optional
+        Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(height, width)`` uint8, 255 or 0.
+
+    Raises
+    ------
+    ValueError
+        On a wrong dtype, shape or size (naming the argument).
+    """
+    threads = check_threads(threads)
+    if not isinstance(mask, np.ndarray) or mask.ndim != 2 or mask.dtype != np.uint8:
+        raise ValueError("mask: expected a 2-D uint8 numpy.ndarray")
+    try:
+        width, height = (int(operator.index(v)) for v in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"size: expected (width, height) ints, got {size!r}") from None
+    if not (0 <= width <= 2**20 and 0 <= height <= 2**20) or width * height > MAX_OUTPUT_PIXELS:
+        raise ValueError(f"size: sides must be in [0, 2**20], at most 2**28 pixels, got {size!r}")
+    if width and height and mask.size == 0:
+        raise ValueError("mask: empty mask cannot be resized to a non-empty size")
+    out = np.empty((height, width), np.uint8)
+    if out.size:
+        _core.geometry.resize_mask(mask, out, threads)
     return out
 
 

@@ -200,6 +200,13 @@ void resize(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, ResizeMethod
             int threads);
 void resize(ConstView<float> src, MutView<float> dst, ResizeMethod method, int threads);
 
+// A uint8 mask resampled to dst's size: 255 where the bilinear resize() of src is
+// >= 128, else 0 (bit for bit, for any src values). One pass, without the
+// rounded intermediate image: the exact weighted sum h of an output, with weights
+// summing to D, rounds to >= 128 exactly when 2 h >= 255 D. Single channel; dst
+// must not overlap src. Deterministic for any thread count.
+void resize_mask(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads);
+
 // -------------------------------------------------------------- polygon filling
 
 enum class FillRule : int { EvenOdd = 0, NonZero = 1 };

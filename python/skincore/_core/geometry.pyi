@@ -37,6 +37,11 @@ def resize(
     method: int,
     threads: int = 0,
 ) -> None: ...
+def resize_mask(
+    src: npt.NDArray[np.uint8],
+    dst: npt.NDArray[np.uint8],
+    threads: int = 0,
+) -> None: ...
 def fill_polygons(
     xy: npt.NDArray[np.float64],
     offsets: npt.NDArray[np.int64],

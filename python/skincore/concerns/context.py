@@ -262,11 +262,8 @@ def fold_bands(landmarks: np.ndarray, half_width: float) -> list[np.ndarray]:
 def _resample_mask(mask: np.ndarray, shape: tuple[int, int], threads: int) -> np.ndarray:
     if mask.shape == shape:
         return mask
-    up = geometry.resize(mask, (shape[1], shape[0]), method="bilinear", threads=threads)
-    # 255 where up >= 128, else 0: bit 7 alone decides, in place (two cheap passes)
-    np.right_shift(up, 7, out=up)
-    np.multiply(up, np.uint8(255), out=up)
-    return up
+    # 255 where the bilinear resize is >= 128, else 0 (one pass, no rounded image)
+    return geometry.resize_mask(mask, (shape[1], shape[0]), threads=threads)
 
 
 def _make(
