@@ -56,6 +56,18 @@ float* frangi_scratch(std::size_t n, Scratch<float>& local) {
     return local.data();
 }
 
+// hessian_row's interior columns [a, e) (1 <= a, e <= W - 1): an AVX2 clone, the
+// same float operations per column (no FMA), so the values are identical.
+SKINCORE_AVX2_CLONES void hessian_inner(const float* __restrict rm, const float* __restrict r,
+                                        const float* __restrict rp, float s2, long a, long e,
+                                        float* __restrict hxx, float* __restrict hyy, float* __restrict hxy) {
+    for (long x = a; x < e; ++x) {
+        hxx[x] = ((r[x - 1] + r[x + 1]) - 2.0f * r[x]) * s2;
+        hyy[x] = ((rm[x] + rp[x]) - 2.0f * r[x]) * s2;
+        hxy[x] = (((rp[x + 1] - rp[x - 1]) - (rm[x + 1] - rm[x - 1])) * 0.25f) * s2;
+    }
+}
+
 // Central differences of the blurred rows rm, r, rp (rows y - 1, y, y + 1 after
 // reflect-101) at columns [x0, x1), reflect-101 at the left and right borders,
 // written into three row buffers (indexed by column).
@@ -73,7 +85,7 @@ inline void hessian_row(const float* rm, const float* r, const float* rp, long W
     }
     if (x0 == 0) one(0, 1, 1);
     const long a = std::max(x0, 1L), e = std::min(x1, W - 1);
-    for (long x = a; x < e; ++x) one(x, x - 1, x + 1);
+    hessian_inner(rm, r, rp, s2, a, e, hxx, hyy, hxy);  // one(x, x - 1, x + 1)
     if (x1 == W) one(W - 1, W - 2, W - 2);
 }
 
@@ -154,6 +166,16 @@ void orientation_row(const float* __restrict ro, const float* __restrict qo, flo
     }
 }
 
+// gradient_row's interior columns [a, e): an AVX2 clone (identical values).
+SKINCORE_AVX2_CLONES void gradient_inner(const float* __restrict rm, const float* __restrict r,
+                                         const float* __restrict rp, long a, long e, float* __restrict gx,
+                                         float* __restrict gy) {
+    for (long x = a; x < e; ++x) {
+        gx[x] = (r[x + 1] - r[x - 1]) * 0.5f;
+        gy[x] = (rp[x] - rm[x]) * 0.5f;
+    }
+}
+
 // Central-difference gradient of the blurred rows (as hessian_row) at columns
 // [x0, x1); the interior loop has no index arithmetic, so it vectorises.
 inline void gradient_row(const float* rm, const float* r, const float* rp, long W, long x0, long x1, float* gx,
@@ -170,10 +192,7 @@ inline void gradient_row(const float* rm, const float* r, const float* rp, long 
     }
     if (x0 == 0) one(0);
     const long a = std::max(x0, 1L), e = std::min(x1, W - 1);
-    for (long x = a; x < e; ++x) {
-        gx[x] = (r[x + 1] - r[x - 1]) * 0.5f;
-        gy[x] = (rp[x] - rm[x]) * 0.5f;
-    }
+    gradient_inner(rm, r, rp, a, e, gx, gy);
     if (x1 == W) one(W - 1);
 }
 
@@ -862,6 +881,44 @@ struct GuoHallLuts {
     }
 };
 
+// Calls f(i) for the padded index i of every nonzero pixel of rows [0, H), in
+// raster order, reading each pixel when it is reached (f may change pixels that
+// are nonzero, never set a zero one), and skipping zero runs eight bytes at a
+// time: the skeletons and hysteresis regions of a zone's box are sparse.
+template <class F>
+void for_each_set(const Padded& P, F&& f) {
+    for (long y = 0; y < P.H; ++y) {
+        const std::size_t row = P.idx(0, y);
+        const std::uint8_t* px = P.px.data() + row;
+        long x = 0;
+        while (x < P.W) {
+            if (x + 8 <= P.W) {
+                std::uint64_t word;
+                std::memcpy(&word, px + x, 8);
+                if (word == 0) {
+                    x += 8;
+                    continue;
+                }
+            }
+            const long e = std::min(P.W, x + 8);
+            for (; x < e; ++x)
+                if (px[x]) f(row + static_cast<std::size_t>(x));
+        }
+    }
+}
+
+// One row of hysteresis_padded's threshold: 1 where r >= low and the mask is set
+// (an AVX2 clone: a branch-free loop).
+SKINCORE_AVX2_CLONES void weak_row(const float* __restrict r, const std::uint8_t* __restrict m, float low,
+                                   std::uint8_t* __restrict o, long W) {
+    if (m) {
+        for (long x = 0; x < W; ++x)
+            o[x] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(r[x] >= low) & static_cast<std::uint8_t>(m[x] != 0));
+    } else {
+        for (long x = 0; x < W; ++x) o[x] = static_cast<std::uint8_t>(r[x] >= low);
+    }
+}
+
 void hysteresis_padded(ConstView<float> response, ConstView<std::uint8_t> mask, float low,
                        float high, Padded& P, int threads) {
     const long W = static_cast<long>(response.width), H = static_cast<long>(response.height);
@@ -873,34 +930,31 @@ void hysteresis_padded(ConstView<float> response, ConstView<std::uint8_t> mask, 
     const bool has_mask = mask.data != nullptr;
     parallel_rows(H, row_grain(W), threads, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
-            const float* r = response.row(y);
-            const std::uint8_t* m = has_mask ? mask.row(y) : nullptr;
-            std::uint8_t* o = P.px.data() + P.idx(0, static_cast<long>(y));
-            for (long x = 0; x < W; ++x) o[x] = (r[x] >= low && (!m || m[x])) ? 1 : 0;
+            weak_row(response.row(y), has_mask ? mask.row(y) : nullptr, low,
+                     P.px.data() + P.idx(0, static_cast<long>(y)), W);
         }
     });
     const auto off = bit_offsets(P.S);
+    const std::size_t S = static_cast<std::size_t>(P.S);
     std::vector<std::size_t> stack;
-    for (long y = 0; y < H; ++y) {
-        const float* r = response.row(y);
-        for (long x = 0; x < W; ++x) {
-            const std::size_t i = P.idx(x, y);
-            if (P.px[i] != 1 || !(r[x] >= high)) continue;
-            P.px[i] = 2;
-            stack.push_back(i);
-            while (!stack.empty()) {
-                const std::size_t c = stack.back();
-                stack.pop_back();
-                for (long o : off) {
-                    const std::size_t n = static_cast<std::size_t>(static_cast<long>(c) + o);
-                    if (P.px[n] == 1) {
-                        P.px[n] = 2;
-                        stack.push_back(n);
-                    }
+    // seeds in raster order (a pixel already accepted by an earlier flood is 2)
+    for_each_set(P, [&](std::size_t i) {
+        const float* r = response.row(static_cast<long>(i / S) - 1);
+        if (P.px[i] != 1 || !(r[static_cast<long>(i % S) - 1] >= high)) return;
+        P.px[i] = 2;
+        stack.push_back(i);
+        while (!stack.empty()) {
+            const std::size_t c = stack.back();
+            stack.pop_back();
+            for (long o : off) {
+                const std::size_t n = static_cast<std::size_t>(static_cast<long>(c) + o);
+                if (P.px[n] == 1) {
+                    P.px[n] = 2;
+                    stack.push_back(n);
                 }
             }
         }
-    }
+    });
     for (auto& v : P.px) v = v == 2 ? 1 : 0;
 }
 
@@ -908,9 +962,7 @@ void guo_hall_thin(Padded& P) {
     static const GuoHallLuts luts;
     const auto off = bit_offsets(P.S);
     std::vector<std::size_t> fg;
-    for (long y = 0; y < P.H; ++y)
-        for (long x = 0; x < P.W; ++x)
-            if (P.px[P.idx(x, y)]) fg.push_back(P.idx(x, y));
+    for_each_set(P, [&](std::size_t i) { fg.push_back(i); });
     std::vector<std::size_t> del;
     bool changed = true;
     while (changed) {
@@ -1005,13 +1057,10 @@ std::vector<Seg> skeleton_segments(const Padded& P) {
     Graph g(P);
     std::vector<std::uint8_t> deg(P.px.size(), 0);
     std::vector<std::size_t> on;
-    for (long y = 0; y < P.H; ++y)
-        for (long x = 0; x < P.W; ++x) {
-            const std::size_t i = P.idx(x, y);
-            if (!P.px[i]) continue;
-            deg[i] = static_cast<std::uint8_t>(g.degree(i));
-            on.push_back(i);
-        }
+    for_each_set(P, [&](std::size_t i) {
+        deg[i] = static_cast<std::uint8_t>(g.degree(i));
+        on.push_back(i);
+    });
     std::vector<std::uint8_t> visited(P.px.size(), 0);
     std::vector<Seg> segs;
     std::size_t nbuf[8], nbuf2[8];
