@@ -564,17 +564,41 @@ void gaussian_blur_row_range(ConstView<float> src, MutView<float> dst, double si
 
 namespace {
 
+// Whether the 8 samples of a 0/1 plane at p are all +0 (their bits are zero).
+inline bool zero8(const float* p) {
+    std::uint64_t w[4];
+    std::memcpy(w, p, sizeof w);
+    return (w[0] | w[1] | w[2] | w[3]) == 0;
+}
+
 // Narrows each row's range [ext[2y], ext[2y + 1]) of a 0/1 plane to its set pixels
-// (W, 0 when it holds none); the plane is 0 outside the ranges given.
+// (W, 0 when it holds none); the plane is 0 outside the ranges given. (The plane
+// holds +0.0f and 1.0f only: a zero sample is a zero bit pattern, so empty runs
+// are skipped eight samples at a time.)
 void trim_extents(const float* plane, std::int64_t W, std::int64_t H, std::int64_t* ext) {
     for (std::int64_t y = 0; y < H; ++y) {
         const float* row = plane + static_cast<std::size_t>(y * W);
         std::int64_t x0 = ext[2 * y], x1 = ext[2 * y + 1];
+        while (x1 - x0 >= 8 && zero8(row + x0)) x0 += 8;
         while (x0 < x1 && row[x0] == 0.0f) ++x0;
+        while (x1 - x0 >= 8 && zero8(row + x1 - 8)) x1 -= 8;
         while (x1 > x0 && row[x1 - 1] == 0.0f) --x1;
         ext[2 * y] = x0 < x1 ? x0 : W;
         ext[2 * y + 1] = x0 < x1 ? x1 : 0;
     }
+}
+
+// blur_threshold's per-row passes, AVX2 clones: mask bytes to 0/1 floats, the
+// threshold b > t to 0/1 floats, and 0/1 floats back to bytes.
+SKINCORE_AVX2_CLONES void mask_to_plane(const std::uint8_t* __restrict m, float* __restrict o, std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) o[x] = m[x] ? 1.0f : 0.0f;
+}
+SKINCORE_AVX2_CLONES void threshold_to_plane(const float* __restrict b, float t, float* __restrict o,
+                                             std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) o[x] = b[x] > t ? 1.0f : 0.0f;
+}
+SKINCORE_AVX2_CLONES void plane_to_mask(const float* __restrict p, std::uint8_t* __restrict o, std::int64_t n) {
+    for (std::int64_t x = 0; x < n; ++x) o[x] = p[x] != 0.0f ? 1 : 0;
 }
 
 }  // namespace
@@ -597,8 +621,7 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
     // most of a row's scan), then kept up to date by each step's threshold pass.
     for (std::int64_t y = 0; y < H; ++y) {
         const std::uint8_t* r = mask.row(y);
-        float* o = a.data() + static_cast<std::size_t>(y * W);
-        for (std::int64_t x = 0; x < W; ++x) o[x] = r[x] ? 1.0f : 0.0f;
+        mask_to_plane(r, a.data() + static_cast<std::size_t>(y * W), W);
         std::int64_t x0 = 0, x1 = W;
         for (std::uint64_t c = 0; x0 + 8 <= W; x0 += 8) {
             std::memcpy(&c, r + x0, 8);
@@ -651,20 +674,16 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
             const float* pb = b.data() + static_cast<std::size_t>(y * W);
             const std::int64_t x0 = spans[2 * static_cast<std::size_t>(y)],
                                x1 = spans[2 * static_cast<std::size_t>(y) + 1];
-            for (std::int64_t x = 0; x < x0; ++x) o[x] = 0.0f;
-            for (std::int64_t x = x0; x < x1; ++x) o[x] = pb[x] > t ? 1.0f : 0.0f;
-            for (std::int64_t x = std::max(x0, x1); x < W; ++x) o[x] = 0.0f;
+            // Only the span is written: outside it the plane is 0 already (the set
+            // pixels before this step lay within ext, which the span covers).
+            if (x1 > x0) threshold_to_plane(pb + x0, t, o + x0, x1 - x0);
             // the set pixels now lie within the span
             ext[2 * static_cast<std::size_t>(y)] = x0;
             ext[2 * static_cast<std::size_t>(y) + 1] = x1;
         }
         trim_extents(a.data(), W, H, ext.data());
     }
-    for (std::int64_t y = 0; y < H; ++y) {
-        const float* r = a.data() + static_cast<std::size_t>(y * W);
-        std::uint8_t* o = out.row(y);
-        for (std::int64_t x = 0; x < W; ++x) o[x] = r[x] != 0.0f ? 1 : 0;
-    }
+    for (std::int64_t y = 0; y < H; ++y) plane_to_mask(a.data() + static_cast<std::size_t>(y * W), out.row(y), W);
 }
 
 void blur_threshold_masks(const ConstView<std::uint8_t>* masks, const MutView<std::uint8_t>* outs, int n,
