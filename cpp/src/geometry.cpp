@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "skincore/bilinear_avx2.hpp"
 #include "skincore/cpu.hpp"
 #include "skincore/parallel.hpp"
 #include "skincore/scratch.hpp"
@@ -1312,24 +1313,8 @@ __attribute__((target("avx2"))) void resize_bilinear_f32_row_avx2(const float* a
                                                                   const float* w1, float denom, float* o,
                                                                   std::int64_t out_w, std::uint8_t* done) {
     const __m256 vden = _mm256_set1_ps(denom);
-    const __m256i one = _mm256_set1_epi32(1);
-    for (std::int64_t x = 0; x + 8 <= out_w; x += 8) {
-        const std::int32_t base = xs[x];
-        if (xs[x + 7] - base > 6) {
-            done[x / 8] = 0;
-            continue;
-        }
-        const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + x)),
-                                           _mm256_set1_epi32(base));
-        const __m256 win = _mm256_loadu_ps(acc + base);
-        const __m256 a0 = _mm256_permutevar8x32_ps(win, d);
-        const __m256 a1 = _mm256_permutevar8x32_ps(win, _mm256_add_epi32(d, one));
-        const __m256 h1 = _mm256_mul_ps(_mm256_loadu_ps(w0 + x), a0);
-        const __m256 h2 = _mm256_add_ps(h1, _mm256_mul_ps(_mm256_loadu_ps(w1 + x), a1));
-        const __m256 is2 = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(two + x)));
-        _mm256_storeu_ps(o + x, _mm256_div_ps(_mm256_blendv_ps(h1, h2, is2), vden));
-        done[x / 8] = 1;
-    }
+    for (std::int64_t x = 0; x + 8 <= out_w; x += 8)
+        done[x / 8] = bilinear8_avx2(acc, xs + x, two + x, w0 + x, w1 + x, vden, o + x) ? 1 : 0;
 }
 #endif
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "skincore/bilinear_avx2.hpp"
 #include "skincore/cpu.hpp"
 #include "skincore/geometry.hpp"
 #include "skincore/parallel.hpp"
@@ -159,25 +160,13 @@ struct BilinearCols {
 __attribute__((target("avx2"))) std::int64_t bilinear_h_avx2(const float* acc, const BilinearCols& c, float den,
                                                              float* o, std::int64_t a, std::int64_t b) {
     const __m256 vden = _mm256_set1_ps(den);
-    const __m256i one = _mm256_set1_epi32(1);
     const std::int32_t* xs = c.xs.data();
     const std::int32_t* two = c.two.data();
     const float* w0 = c.ax.w0.data();
     const float* w1 = c.ax.w1.data();
     std::int64_t x = a;
-    for (; x + 8 <= b; x += 8) {
-        const std::int32_t base = xs[x];
-        if (xs[x + 7] - base > 6) break;
-        const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + x)),
-                                           _mm256_set1_epi32(base));
-        const __m256 win = _mm256_loadu_ps(acc + base);
-        const __m256 a0 = _mm256_permutevar8x32_ps(win, d);
-        const __m256 a1 = _mm256_permutevar8x32_ps(win, _mm256_add_epi32(d, one));
-        const __m256 h1 = _mm256_mul_ps(_mm256_loadu_ps(w0 + x), a0);
-        const __m256 h2 = _mm256_add_ps(h1, _mm256_mul_ps(_mm256_loadu_ps(w1 + x), a1));
-        const __m256 is2 = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(two + x)));
-        _mm256_storeu_ps(o + x, _mm256_div_ps(_mm256_blendv_ps(h1, h2, is2), vden));
-    }
+    for (; x + 8 <= b; x += 8)
+        if (!bilinear8_avx2(acc, xs + x, two + x, w0 + x, w1 + x, vden, o + x)) break;
     return x;
 }
 #endif
@@ -243,6 +232,28 @@ SKINCORE_AVX2_CLONES void area_row3(const float* __restrict a, const std::int64_
     }
 }
 
+// Row y's structure-tensor products of the band-pass r (rows rm above, rp below,
+// clamped at the edges) times the mask row mr: gx^2 m, gy^2 m, gx gy m, with
+// np.gradient's differences (one-sided divided by 1, central by 2; dy is that
+// divisor for the vertical one, has_y false for a one-row image: gy = 0).
+void gradient_products_row(const float* r, const float* rm, const float* rp, const float* __restrict mr,
+                           bool has_y, float dy, std::int64_t W, float* __restrict ar, float* __restrict br,
+                           float* __restrict cr) {
+    auto put = [&](std::int64_t x, float gx) {
+        const float gy = has_y ? (rp[x] - rm[x]) / dy : 0.0f;
+        ar[x] = (gx * gx) * mr[x];
+        br[x] = (gy * gy) * mr[x];
+        cr[x] = (gx * gy) * mr[x];
+    };
+    if (W < 2) {
+        put(0, 0.0f);
+        return;
+    }
+    put(0, (r[1] - r[0]) / 1.0f);
+    for (std::int64_t x = 1; x < W - 1; ++x) put(x, (r[x + 1] - r[x - 1]) / 2.0f);
+    put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
+}
+
 // The products the window averages, row y of each plane: m; band^2 m; and, with
 // iso, gx^2 m, gy^2 m, gx gy m, where (gx, gy) = numpy.gradient(band): central
 // differences / 2 inside, one-sided at the borders; gy along rows (axis 0), gx
@@ -265,19 +276,7 @@ void window_products(const Grid& m, const Grid& band, std::int64_t y, bool iso, 
     float* __restrict ar = rows[1];
     float* __restrict br = rows[2];
     float* __restrict cr = rows[3];
-    auto put = [&](std::int64_t x, float gx) {
-        const float gy = has_y ? (rp[x] - rm[x]) / dy : 0.0f;
-        ar[x] = (gx * gx) * mr[x];
-        br[x] = (gy * gy) * mr[x];
-        cr[x] = (gx * gy) * mr[x];
-    };
-    if (W < 2) {
-        put(0, 0.0f);
-    } else {
-        put(0, (r[1] - r[0]) / 1.0f);
-        for (std::int64_t x = 1; x < W - 1; ++x) put(x, (r[x + 1] - r[x - 1]) / 2.0f);
-        put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
-    }
+    gradient_products_row(r, rm, rp, mr, has_y, dy, W, ar, br, cr);
     planes[2] = ar;
     planes[3] = br;
     planes[4] = cr;
@@ -695,22 +694,7 @@ bool energy(ConstView<float> gray, ConstView<std::uint8_t> face, const EnergyPar
                 const float dy = (y > 0 && y + 1 < H) ? 2.0f : 1.0f;
                 const bool has_y = H >= 2;
                 const float* __restrict mr = m.row(y);
-                float* __restrict ar = a.row(y);
-                float* __restrict br = b.row(y);
-                float* __restrict cr = c.row(y);
-                auto put = [&](std::int64_t x, float gx) {
-                    const float gy = has_y ? (rp[x] - rm[x]) / dy : 0.0f;
-                    ar[x] = (gx * gx) * mr[x];
-                    br[x] = (gy * gy) * mr[x];
-                    cr[x] = (gx * gy) * mr[x];
-                };
-                if (W < 2) {
-                    put(0, 0.0f);
-                    continue;
-                }
-                put(0, (r[1] - r[0]) / 1.0f);
-                for (std::int64_t x = 1; x < W - 1; ++x) put(x, (r[x + 1] - r[x - 1]) / 2.0f);
-                put(W - 1, (r[W - 1] - r[W - 2]) / 1.0f);
+                gradient_products_row(r, rm, rp, mr, has_y, dy, W, a.row(y), b.row(y), c.row(y));
             }
         });
         window(a, jxx);
