@@ -22,14 +22,15 @@ __attribute__((target("avx2"))) inline bool bilinear8_avx2(const float* acc, con
                                                            const float* w1, __m256 den, float* o) {
     const std::int32_t base = xs[0];
     if (xs[7] - base > 6) return false;
-    const __m256i d =
-        _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs)), _mm256_set1_epi32(base));
+    const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs)),
+                                       _mm256_set1_epi32(base));
     const __m256 win = _mm256_loadu_ps(acc + base);
     const __m256 a0 = _mm256_permutevar8x32_ps(win, d);
     const __m256 a1 = _mm256_permutevar8x32_ps(win, _mm256_add_epi32(d, _mm256_set1_epi32(1)));
     const __m256 h1 = _mm256_mul_ps(_mm256_loadu_ps(w0), a0);
     const __m256 h2 = _mm256_add_ps(h1, _mm256_mul_ps(_mm256_loadu_ps(w1), a1));
-    const __m256 is2 = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(two)));
+    const __m256 is2 =
+        _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(two)));
     _mm256_storeu_ps(o, _mm256_div_ps(_mm256_blendv_ps(h1, h2, is2), den));
     return true;
 }
