@@ -170,19 +170,28 @@ def prepare(
     return face, "ok"
 
 
-def match(dets: list[Lesion], face: Face, gt: np.ndarray) -> tuple[int, int]:
-    """Greedy one-to-one: (matched boxes, matched detections)."""
+def match_points(xy: np.ndarray, score: np.ndarray, gt: np.ndarray) -> int:
+    """Boxes matched one-to-one by detections at ``xy`` (N, 2), greedy by ``score``.
+
+    A detection takes the labelled box, not yet taken, that holds its centre
+    (the nearest box centre when several do); the highest score goes first, ties
+    in the given order.
+    """
     used = np.zeros(len(gt), bool)
-    hits = 0
-    for d in sorted(dets, key=lambda x: -x.confidence):
-        x, y = face.to_photo(*d.center)
+    centres = (gt[:, :2] + gt[:, 2:]) / 2
+    for x, y in np.asarray(xy, np.float64).reshape(-1, 2)[np.argsort(-score, kind="stable")]:
         inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3]) & ~used
         if inside.any():
-            c = (gt[:, :2] + gt[:, 2:]) / 2
-            j = np.flatnonzero(inside)[np.argmin(np.hypot(c[inside, 0] - x, c[inside, 1] - y))]
-            used[j] = True
-            hits += 1
-    return int(used.sum()), hits
+            idx = np.flatnonzero(inside)
+            used[idx[np.argmin(np.hypot(centres[idx, 0] - x, centres[idx, 1] - y))]] = True
+    return int(used.sum())
+
+
+def match(dets: list[Lesion], face: Face, gt: np.ndarray) -> tuple[int, int]:
+    """Greedy one-to-one (:func:`match_points`): (matched boxes, matched detections)."""
+    xy = np.array([face.to_photo(*d.center) for d in dets], np.float64).reshape(-1, 2)
+    n = match_points(xy, np.array([d.confidence for d in dets], np.float64), gt)
+    return n, n
 
 
 def acne_samples(face: Face, gt: np.ndarray, params: LesionParams) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,7 @@ import time
 
 import numpy as np
 
-from eval_acne import DATA, grade_of, prepare, read_boxes
+from eval_acne import DATA, grade_of, match_points, prepare, read_boxes
 from skincore import geometry
 from skincore.concerns import lesions as LZ
 from skincore.concerns.lesions import ACNE_KINDS, LesionParams, detect_lesions
@@ -112,18 +112,6 @@ def load(cache: str, limit: int = 0) -> dict[str, dict[str, np.ndarray]]:
             "grade": np.int64(int(name[5])),
         }
     return out
-
-
-def match(det: np.ndarray, gt: np.ndarray) -> int:
-    """Boxes matched one-to-one by detections ``(x, y, score)``, greedy by score."""
-    used = np.zeros(len(gt), bool)
-    centres = (gt[:, :2] + gt[:, 2:]) / 2
-    for x, y, _ in det[np.argsort(-det[:, 2], kind="stable")]:
-        inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3]) & ~used
-        if inside.any():
-            idx = np.flatnonzero(inside)
-            used[idx[np.argmin(np.hypot(*(centres[idx] - (x, y)).T))]] = True
-    return int(used.sum())
 
 
 def add_targets(data: list[dict[str, np.ndarray]]) -> None:
@@ -238,7 +226,7 @@ def report(name: str, dets: dict[str, np.ndarray], data, keys: list[str]) -> Non
     tp = nb = nd = ok = 0
     for k in keys:
         gt = data[k]["boxes"]
-        tp += match(dets[k], gt)
+        tp += match_points(dets[k][:, :2], dets[k][:, 2], gt)
         nb += len(gt)
         nd += len(dets[k])
         ok += grade_of(len(dets[k])) == int(data[k]["grade"])

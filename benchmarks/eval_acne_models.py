@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eval_acne import BANDS, DATA, fit_logistic, prepare, read_boxes
+from eval_acne import BANDS, DATA, fit_logistic, match_points, prepare, read_boxes
 from skincore.concerns import lesions as LZ
 from skincore.concerns.lesions import ACNE_FEATURES, ACNE_KINDS, LesionParams, detect_lesions
 
@@ -165,15 +165,8 @@ def kept(c: Cands, score: np.ndarray, threshold: float, p: LesionParams) -> np.n
 
 
 def matched(c: Cands, keep: np.ndarray, score: np.ndarray) -> int:
-    """Boxes matched by the kept detections: one-to-one, greedy by score, nearest box centre."""
-    used = np.zeros(len(c.gt), bool)
-    centre = (c.gt[:, :2] + c.gt[:, 2:]) / 2
-    for k in np.flatnonzero(keep)[np.argsort(-score[keep], kind="stable")]:
-        ins = _inside(c.gt, c.xy[k : k + 1])[0] & ~used
-        if ins.any():
-            d = np.hypot(*(centre[ins] - c.xy[k]).T)
-            used[np.flatnonzero(ins)[np.argmin(d)]] = True
-    return int(used.sum())
+    """Boxes matched by the kept detections (:func:`eval_acne.match_points`)."""
+    return match_points(c.xy[keep], score[keep], c.gt)
 
 
 def matrix(c: Cands, names: tuple[str, ...]) -> np.ndarray:
