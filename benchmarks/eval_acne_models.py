@@ -12,10 +12,12 @@ label is "centre inside a labelled box". For each feature set of
 L2 0.01) is fitted on the acne-kind candidates of the other folds' photos and
 scores the held-out photos. The acne detections are then what
 :func:`~skincore.concerns.lesions.detect_lesions` keeps for those scores (acne
-kind, centre on the full-resolution skin mask, score >= the threshold, the
-nodule gate of ``nodule_min_score`` / ``nodule_context``); the script first
-checks that, with the shipped weights, these are exactly ``detect_lesions``'
-acne detections on every photo.
+kind, centre on the full-resolution skin mask, score >= the threshold or a sure
+pustule of ``pustule_sure_pale`` / ``pustule_sure_margin`` that is no faded
+mark, and the gate of ``nodule_min_score`` / ``nodule_context`` on the regions
+nodule-sized as a whole, whatever their kind); the script first checks that,
+with the shipped weights, these are exactly ``detect_lesions``' acne detections
+on every photo.
 
 Printed per feature set, means over the seeds (accepted photos only):
 
@@ -82,7 +84,8 @@ class Cands:
     feats: list[dict[str, float]]  # every feature, context included
     xy: np.ndarray  # (n, 2) centres, photo pixels
     acne: np.ndarray  # (n,) acne kind
-    nodule: np.ndarray  # (n,) kind nodule
+    large: np.ndarray  # (n,) acne kind, nodule-sized as a whole (halo included)
+    sure: np.ndarray  # (n,) a sure pustule, kept below the threshold
     on_skin: np.ndarray  # (n,) centre on the full-resolution skin mask
     label: np.ndarray  # (n,) centre inside a labelled box
 
@@ -120,6 +123,10 @@ def candidates(cache: str, data: str, p: LesionParams) -> tuple[list[Cands], lis
             on_skin.append(bool(face.skin[iy, ix]))
             xy.append(face.to_photo(cx, cy))
         acne = np.array([k in ACNE_KINDS for k in kinds], bool)
+        nodule_mm2 = np.pi / 4 * p.nodule_min_diameter_mm**2
+        large = acne & np.array([f_["area_mm2"] >= nodule_mm2 for f_ in feats], bool)
+        pale = [k == "pustule" and _sure(f_, p) for f_, k in zip(feats, kinds, strict=True)]
+        sure = ~large & np.array(pale, bool)
         gt = read_boxes(f[:-4] + ".xml")
         pts = np.array(xy, np.float64).reshape(-1, 2)
         # Context: other acne-kind candidates within 10 mm, candidates per cm² of skin.
@@ -140,9 +147,10 @@ def candidates(cache: str, data: str, p: LesionParams) -> tuple[list[Cands], lis
                 feats=feats,
                 xy=pts,
                 acne=acne,
-                nodule=np.array([k == "nodule" for k in kinds], bool),
+                large=large,
+                sure=sure,
                 on_skin=np.array(on_skin, bool),
-                label=_inside(gt, pts).any(1),
+                label=np.any(_inside(gt, pts), axis=1),
             )
         )
         index.append(n)
@@ -156,17 +164,39 @@ def _inside(gt: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3])
 
 
+def _sure(f: dict[str, float], p: LesionParams) -> bool:
+    """Whether ``detect_lesions`` keeps this pustule, if not nodule-sized, below the threshold.
+
+    A pale centre of ``pustule_sure_pale`` and a margin of ``pustule_sure_margin``,
+    unless it reads as a faded red-brown mark; its confidence is the threshold.
+    """
+    return (
+        f["pale_tone"] >= p.pustule_sure_pale
+        and f["margin"] >= p.pustule_sure_margin
+        and not LZ._faded_to_mark(f, p)
+    )
+
+
 def kept(c: Cands, score: np.ndarray, threshold: float, p: LesionParams) -> np.ndarray:
-    """Mask of the candidates ``detect_lesions`` reports as acne for these scores."""
-    keep = c.acne & c.on_skin & (score >= threshold)
-    if (keep & ~c.nodule).sum() < p.nodule_context:
-        keep &= ~c.nodule | (score >= p.nodule_min_score)
+    """Mask of the candidates ``detect_lesions`` reports as acne for these scores.
+
+    ``threshold`` plays ``acne_min_score``. Regions nodule-sized as a whole are
+    kept below ``nodule_min_score`` only beside ``nodule_context`` other acne
+    detections (sure pustules are smaller: the gate reads acne scores only).
+    """
+    keep = c.acne & c.on_skin & ((score >= threshold) | c.sure)
+    if (keep & ~c.large).sum() < p.nodule_context:
+        keep &= ~c.large | (score >= p.nodule_min_score)
     return keep
 
 
-def matched(c: Cands, keep: np.ndarray, score: np.ndarray) -> int:
-    """Boxes matched by the kept detections (:func:`eval_acne.match_points`)."""
-    return match_points(c.xy[keep], score[keep], c.gt)
+def matched(c: Cands, keep: np.ndarray, score: np.ndarray, threshold: float) -> int:
+    """Boxes matched by the kept detections (:func:`eval_acne.match_points`).
+
+    Greedy by confidence, as ``detect_lesions`` gives it: a sure pustule below
+    ``threshold`` has the threshold's.
+    """
+    return match_points(c.xy[keep], np.maximum(score, threshold)[keep], c.gt)
 
 
 def matrix(c: Cands, names: tuple[str, ...]) -> np.ndarray:
@@ -174,7 +204,10 @@ def matrix(c: Cands, names: tuple[str, ...]) -> np.ndarray:
 
 
 def check_simulation(photos: list[Cands], files: list[str], cache: str, p: LesionParams) -> None:
-    """The simulated acne detections equal ``detect_lesions``' with the shipped weights."""
+    """The simulated acne detections equal ``detect_lesions``' with the shipped weights.
+
+    The same count, centres and confidences on every photo.
+    """
     for c, f in zip(photos, files, strict=True):
         face, _ = prepare(None, os.path.join(cache, os.path.basename(f)[:-4] + ".npz"))
         assert face is not None
@@ -184,9 +217,15 @@ def check_simulation(photos: list[Cands], files: list[str], cache: str, p: Lesio
             if d.kind in ACNE_KINDS
         ]
         score = np.array([LZ.acne_score(f_, p) for f_ in c.feats])
-        n = int(kept(c, score, p.acne_min_score, p).sum())
-        if n != len(real):
-            raise SystemExit(f"simulation differs from detect_lesions on {f}: {n} vs {len(real)}")
+        keep = kept(c, score, p.acne_min_score, p)
+        sim = np.c_[c.xy[keep], np.maximum(score, p.acne_min_score)[keep]]
+        ref = np.array([(*face.to_photo(*d.center), d.confidence) for d in real]).reshape(-1, 3)
+        if len(sim) != len(ref):
+            raise SystemExit(
+                f"simulation differs from detect_lesions on {f}: {len(sim)} vs {len(ref)}"
+            )
+        if not np.allclose(sim[np.lexsort(sim.T)], ref[np.lexsort(ref.T)], rtol=0, atol=1e-6):
+            raise SystemExit(f"simulation differs from detect_lesions on {f}: other detections")
 
 
 def oof_scores(
@@ -223,7 +262,7 @@ def compare(photos: list[Cands], seeds: int, folds: int, n_all: int, index: list
                     keep = kept(c, score[i], t, p)
                     right[t_i, i] = grade_of(int(keep.sum())) == c.grade
                     if t == 0.25:
-                        tb += matched(c, keep, score[i])
+                        tb += matched(c, keep, score[i], t)
                         nd += int(keep.sum())
                         nb += len(c.gt)
                 if t == 0.25:
