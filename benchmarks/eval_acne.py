@@ -53,7 +53,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from skincore import color
+from skincore.concerns import lesion_candidates as LC
 from skincore.concerns import lesions as LZ
+from skincore.concerns.lesion_rules import acne_inputs
 from skincore.concerns.lesions import (
     ACNE_KINDS,
     Lesion,
@@ -203,14 +205,14 @@ def acne_samples(face: Face, gt: np.ndarray, params: LesionParams) -> tuple[np.n
     rgb, lab, skin, s = LZ._to_work(
         face.rgb, face.lab, face.skin, face.px_per_mm, params.work_px_per_mm, 0
     )
-    cands = LZ._candidates(rgb, lab, skin, face.px_per_mm * s, params, 0)
+    cands = LC.candidates(rgb, lab, skin, face.px_per_mm * s, params, 0)
     xs, ys = [], []
     for f in cands[2] if cands is not None else []:
         if f is None or not f["from_red"] or LZ.classify(f, params) not in ACNE_KINDS:
             continue
         x, y = face.to_photo((f["cx"] + 0.5) / s - 0.5, (f["cy"] + 0.5) / s - 0.5)
         inside = (gt[:, 0] <= x) & (x <= gt[:, 2]) & (gt[:, 1] <= y) & (y <= gt[:, 3])
-        xs.append(LZ._acne_x(f))
+        xs.append(acne_inputs(f))
         ys.append(float(inside.any()))
     return np.array(xs).reshape(-1, len(LZ.ACNE_FEATURES)), np.array(ys)
 

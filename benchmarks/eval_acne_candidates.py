@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from eval_acne import DATA, Face, prepare, read_boxes
+from skincore.concerns import lesion_candidates as LC
 from skincore.concerns import lesions as LZ
 from skincore.concerns.lesions import ACNE_KINDS, LesionParams
 
@@ -91,7 +92,7 @@ def work_of(face: Face, p: LesionParams) -> Work:
     rgb, lab, skin, s = LZ._to_work(
         face.rgb, face.lab, face.skin, face.px_per_mm, p.work_px_per_mm, 0
     )
-    cands = LZ._candidates(rgb, lab, skin, face.px_per_mm * s, p, 0)
+    cands = LC.candidates(rgb, lab, skin, face.px_per_mm * s, p, 0)
     if cands is None:
         return Work(lab, skin, s, None, [])
     return Work(lab, skin, s, cands[0], cands[2])

@@ -5,7 +5,7 @@ Run: ``PYTHONPATH=python:benchmarks python benchmarks/eval_acne_models.py --cach
 prepared once, on the product path, then every model is scored in seconds).
 
 What it does: the detector's red candidates of every accepted photo
-(:func:`skincore.concerns.lesions._candidates`, the feature dicts that
+(:func:`skincore.concerns.lesion_candidates.candidates`, the feature dicts that
 :func:`~skincore.concerns.lesions.acne_score` reads) are computed once; their
 label is "centre inside a labelled box". For each feature set of
 :data:`FEATURE_SETS` and each fold seed, a logistic (``eval_acne.fit_logistic``,
@@ -48,7 +48,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from eval_acne import BANDS, DATA, fit_logistic, match_points, prepare, read_boxes
+from skincore.concerns import lesion_candidates as LC
 from skincore.concerns import lesions as LZ
+from skincore.concerns.lesion_rules import faded_to_mark
 from skincore.concerns.lesions import ACNE_FEATURES, ACNE_KINDS, LesionParams, detect_lesions
 
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
@@ -108,7 +110,7 @@ def candidates(cache: str, data: str, p: LesionParams) -> tuple[list[Cands], lis
             face.rgb, face.lab, face.skin, face.px_per_mm, p.work_px_per_mm, 0
         )
         ppm = face.px_per_mm * s
-        cands = LZ._candidates(rgb, lab, skin, ppm, p, 0)
+        cands = LC.candidates(rgb, lab, skin, ppm, p, 0)
         feats = [
             f_
             for f_ in (cands[2] if cands is not None else [])
@@ -173,7 +175,7 @@ def _sure(f: dict[str, float], p: LesionParams) -> bool:
     return (
         f["pale_tone"] >= p.pustule_sure_pale
         and f["margin"] >= p.pustule_sure_margin
-        and not LZ._faded_to_mark(f, p)
+        and not faded_to_mark(f, p)
     )
 
 

@@ -34,12 +34,8 @@ from PIL import Image
 
 import synthetic_lesions as S
 from skincore import color
-from skincore.concerns.lesions import (
-    LesionParams,
-    detect_lesions,
-    melanin,
-    sensitivity,
-)
+from skincore.concerns.colour_areas import melanin, sensitivity
+from skincore.concerns.lesions import LesionParams, detect_lesions
 
 
 def main() -> None:

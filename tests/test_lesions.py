@@ -10,18 +10,16 @@ from PIL import Image
 
 import synthetic_lesions as S
 from skincore import color
+from skincore.concerns.colour_areas import MelaninParams, melanin, sensitivity
 from skincore.concerns.lesions import (
     ACNE_KINDS,
     KINDS,
     Lesion,
     LesionParams,
-    MelaninParams,
     acne_score,
     classify,
     confidence,
     detect_lesions,
-    melanin,
-    sensitivity,
 )
 
 # A light and a dark skin tone (the full table over every face is
@@ -330,7 +328,7 @@ def test_shading_planted_on_a_real_face_is_not_brown(faces):
 
 def test_plane_background_follows_a_linear_field_to_the_edge():
     """The first-order background follows a linear map up to the mask's edge where it rises."""
-    from skincore.concerns.lesions import _background
+    from skincore.concerns.colour_areas import _background
 
     h, w = 120, 150
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -425,7 +423,7 @@ def test_errors_name_the_argument(kwargs, name):
 
 
 def test_median3_is_the_exact_median():
-    from skincore.concerns.lesions import median3
+    from skincore.concerns.lesion_candidates import median3
 
     rng = np.random.default_rng(3)
     a = rng.integers(0, 256, (23, 31, 3)).astype(np.uint8)
@@ -437,7 +435,7 @@ def test_median3_is_the_exact_median():
 
 @pytest.mark.parametrize("r", [1, 2, 3, 4, 7, 9, 16])
 def test_max_filter_is_the_exact_square_max(r):
-    # The peak and extent search of _candidates uses geometry.max_filter.
+    # The peak and extent search of candidates() uses geometry.max_filter.
     from skincore.geometry import max_filter
 
     rng = np.random.default_rng(r)
@@ -453,7 +451,7 @@ def test_max_filter_is_the_exact_square_max(r):
 
 
 def test_elongation_of_known_shapes():
-    from skincore.concerns.lesions import _elongations
+    from skincore.concerns.lesion_candidates import _elongations
 
     labels = np.zeros((60, 60), np.int32)
     yy, xx = np.mgrid[0:60, 0:60]
@@ -485,7 +483,7 @@ def test_split_by_peaks_windows_and_lookup_agree(monkeypatch, n_blobs):
     # Few peak regions are labelled through their bounding boxes, many through one
     # lookup pass over the image: both give the same labels, split or not.
     from skincore import geometry
-    from skincore.concerns import lesions as L
+    from skincore.concerns import lesion_candidates as L
 
     rng = np.random.default_rng(n_blobs)
     h, w = 120, 150

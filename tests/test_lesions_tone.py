@@ -7,20 +7,18 @@ import pytest
 
 import synthetic_lesions as S
 from skincore import color
-from skincore.concerns.lesions import (
-    LesionParams,
+from skincore.concerns.lesion_candidates import (
     _at_peak,
     _core_areas,
     _cut_red,
     _disc_max,
-    _faded_to_mark,
     _pixels,
     _rim_mean,
     _tighten,
     _weighted_centres,
-    classify,
-    detect_lesions,
 )
+from skincore.concerns.lesion_rules import faded_to_mark
+from skincore.concerns.lesions import LesionParams, classify, detect_lesions
 
 LIGHT, DARK = "cc0_selfie_45cm", "ccby_london_062"  # skin L* about 72 and 31
 
@@ -150,10 +148,10 @@ def test_a_faded_red_candidate_is_a_mark_unless_its_darkness_is_shade():
     p = LesionParams()
     # Red-brown (melanin like its redness), as dark as its chromophores explain.
     mark = _red(redness=0.05, melanin=0.045, darkening=1.5, shade=0.0)
-    assert _faded_to_mark(mark, p)
-    assert not _faded_to_mark({**mark, "shade": 0.15}, p)  # a fold's shadow
-    assert not _faded_to_mark({**mark, "melanin": 0.01}, p)  # red only
-    assert not _faded_to_mark({**mark, "darkening": 0.1}, p)  # not darker: no pigment
+    assert faded_to_mark(mark, p)
+    assert not faded_to_mark({**mark, "shade": 0.15}, p)  # a fold's shadow
+    assert not faded_to_mark({**mark, "melanin": 0.01}, p)  # red only
+    assert not faded_to_mark({**mark, "darkening": 0.1}, p)  # not darker: no pigment
 
 
 def test_tighten_cuts_only_oversized_or_elongated_regions():

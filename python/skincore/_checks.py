@@ -1,4 +1,4 @@
-"""Argument checks shared by the kernel wrappers."""
+"""Argument checks shared by the kernel wrappers and the concerns."""
 
 from __future__ import annotations
 
@@ -154,3 +154,19 @@ def as_polygon_list(polygons: object) -> list[np.ndarray]:
             if a.size and np.abs(a).max() > 1e100:
                 raise ValueError(f"polygons[{i}]: coordinates must have magnitude <= 1e100")
     return out
+
+
+def check_rgb_skin(rgb: object, skin: object, px_per_mm: object) -> None:
+    """Validate a crop, its skin mask and its scale (``ValueError`` naming the argument)."""
+    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3:
+        raise ValueError("rgb: expected a (h, w, 3) uint8 array")
+    if rgb.shape[2] != 3:
+        raise ValueError("rgb: expected a (h, w, 3) uint8 array")
+    if not isinstance(skin, np.ndarray) or skin.shape != rgb.shape[:2]:
+        raise ValueError(f"skin: expected a uint8 array of shape {rgb.shape[:2]}")
+    if skin.dtype not in (np.uint8, np.bool_):
+        raise ValueError("skin: expected dtype uint8 or bool")
+    if isinstance(px_per_mm, bool) or not isinstance(px_per_mm, int | float | np.floating):
+        raise ValueError(f"px_per_mm: expected a number, got {px_per_mm!r}")
+    if not (np.isfinite(px_per_mm) and px_per_mm > 0):
+        raise ValueError(f"px_per_mm: must be finite and > 0, got {px_per_mm!r}")

@@ -2,7 +2,7 @@
 
 What is measured
 ----------------
-* Brown skin: :func:`skincore.concerns.lesions.melanin` on the colour grid over
+* Brown skin: :func:`skincore.concerns.colour_areas.melanin` on the colour grid over
   the face skin: the melanin optical-density map (:mod:`skincore.chromophore`)
   smoothed at ``detection.smooth_mm`` minus the face's own baseline; skin
   ``detection.threshold`` above it is brown. Reported: its share of the face
@@ -46,13 +46,14 @@ import numpy as np
 from skincore import contours
 from skincore.analysis import MaskLayer, Pigmentation
 from skincore.concerns.base import Concern
+from skincore.concerns.colour_areas import MelaninParams, melanin
 from skincore.concerns.colour_lesions import (
     face_chromophores,
     face_lesions,
     outlines,
     zone_shares,
 )
-from skincore.concerns.lesions import LesionParams, MelaninParams, melanin
+from skincore.concerns.lesions import LesionParams
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM
 from skincore.grading import ConcernGrade, band_grade, margin_confidence
 

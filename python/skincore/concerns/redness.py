@@ -2,7 +2,7 @@
 
 What is measured
 ----------------
-:func:`skincore.concerns.lesions.sensitivity` on the colour grid over the face
+:func:`skincore.concerns.colour_areas.sensitivity` on the colour grid over the face
 skin (segmented skin, features and hair excluded; no colour gate, so red skin is
 kept): the haemoglobin optical-density map (:mod:`skincore.chromophore`, shading
 removed) smoothed at ``detection.smooth_mm`` minus the face's own baseline (a low
@@ -36,8 +36,8 @@ import numpy as np
 
 from skincore.analysis import MaskLayer, Redness
 from skincore.concerns.base import Concern
+from skincore.concerns.colour_areas import SensitivityParams, sensitivity
 from skincore.concerns.colour_lesions import face_chromophores, outlines, zone_shares
-from skincore.concerns.lesions import SensitivityParams, sensitivity
 from skincore.grading import ConcernGrade, band_grade
 
 
