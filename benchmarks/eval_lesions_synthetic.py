@@ -16,7 +16,10 @@ each figure over the groups (the target: within 5 points; with 2-4 faces a
 group, one lesion is 2-4 points at 6 seeds). ``--param NAME=VALUE`` overrides
 a :class:`LesionParams` field; ``--confusion`` adds, per skin tone, what
 each missed planted lesion was detected as and what each false detection
-lies on (a planted lesion of another kind, or ``none``). Then a diffuse red patch
+lies on (a planted lesion of another kind, or ``none``); ``--mark-ratio`` adds,
+per face, the red-to-brown contrast ratio (``red_at_brown_peak / brown_peak``,
+what tells a mark from a spot) of the detections nearest each planted acne mark
+and spot: its median and 10th-90th percentiles. Then a diffuse red patch
 (radius 12 mm): the growth of the :func:`sensitivity` red area against the
 planted area, and :func:`sensitivity` / :func:`melanin` against the planted
 concentration (they must increase monotonically). Finally the time of
@@ -35,7 +38,30 @@ from PIL import Image
 import synthetic_lesions as S
 from skincore import color
 from skincore.concerns.colour_areas import melanin, sensitivity
-from skincore.concerns.lesions import LesionParams, detect_lesions
+from skincore.concerns.lesions import Lesion, LesionParams, detect_lesions
+
+
+def red_brown_ratios(
+    found: list[Lesion], planted: list[S.Planted], ppm: float
+) -> list[tuple[str, float]]:
+    """(planted kind, red-to-brown peak contrast ratio) of the detection nearest each
+    planted acne mark or spot, among detections within its radius + 1 mm."""
+    out = []
+    for q in planted:
+        if q.kind not in ("acne_mark", "spot"):
+            continue
+        near = [
+            (float(np.hypot(d.center[0] - q.x, d.center[1] - q.y)), i) for i, d in enumerate(found)
+        ]
+        near = [(dd, i) for dd, i in near if dd <= q.radius + ppm]
+        if not near:
+            continue
+        ft = found[min(near)[1]].features
+        red = ft.get("red_at_brown_peak", ft["redness"])
+        brown = ft.get("brown_peak", ft["melanin"])
+        if brown > 0:
+            out.append((q.kind, red / brown))
+    return out
 
 
 def main() -> None:
@@ -54,6 +80,11 @@ def main() -> None:
         action="store_true",
         help="per skin tone: the kinds given to missed lesions and what false detections lie on",
     )
+    ap.add_argument(
+        "--mark-ratio",
+        action="store_true",
+        help="per face: red-to-brown contrast ratio of the detections on planted marks and spots",
+    )
     args = ap.parse_args()
     params = LesionParams()
     for item in args.param:
@@ -68,6 +99,7 @@ def main() -> None:
     other: dict[str, int] = {}  # unplanted kind -> false detections
     missed: dict[str, list[tuple[str, str, str]]] = {}  # face -> (planted, given, seed)
     false: dict[str, list[tuple[str, str, str]]] = {}  # face -> (kind, lies on, seed)
+    ratios: dict[str, dict[str, list[float]]] = {}  # face -> planted kind -> ratios
     for f in faces:
         base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, params)
         for seed in range(args.seeds):
@@ -86,6 +118,8 @@ def main() -> None:
             for kind in S.unplanted(found, base, f.px_per_mm):
                 other[kind] = other.get(kind, 0) + 1
             m, fa = S.confusion(found, pl, base, f.px_per_mm)
+            for kind, r in red_brown_ratios(found, pl, f.px_per_mm):
+                ratios.setdefault(f.name, {}).setdefault(kind, []).append(r)
             missed.setdefault(f.name, []).extend((a, b, str(seed)) for a, b in m)
             false.setdefault(f.name, []).extend((a, b, str(seed)) for a, b in fa)
             for kind, r in S.score(found, pl, base, f.px_per_mm).items():
@@ -119,6 +153,16 @@ def main() -> None:
             rec = pf[k]["recalled"] / pf[k]["planted"]
             cells += f"{rec:>9.2f} / {pf[k]['correct'] / max(pf[k]['detections'], 1):.2f}"
         print(f"{name:<26}{cells}")
+    if args.mark_ratio:
+        print("\nred-to-brown contrast ratio of the detection on each planted lesion:")
+        print("  median [10th, 90th percentile] (n found)")
+        for name, by_kind in ratios.items():
+            cells = "".join(
+                f"  {k} {np.median(v):.2f} [{np.percentile(v, 10):.2f}, "
+                f"{np.percentile(v, 90):.2f}] ({len(v)})"
+                for k, v in sorted(by_kind.items())
+            )
+            print(f"  {name:<26}{cells}")
     print("\nper skin tone (ITA of the face's median skin L*, b*): recall / precision")
     tones: dict[str, list[str]] = {}
     for f in faces:
