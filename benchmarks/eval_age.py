@@ -60,6 +60,14 @@ def parse_name(name: str) -> tuple[int, int]:
     return age, race
 
 
+def photo_list(data: Path, limit: int = 0) -> list[Path]:
+    """The split's photos in name order; ``limit`` > 0 takes that many spread evenly."""
+    files = sorted(data.glob("*.jpg"))
+    if limit:
+        files = files[:: max(1, len(files) // limit)][:limit]
+    return files
+
+
 def measure(files: list[Path], threads: int) -> dict[str, np.ndarray]:
     """Run detection, landmarks, alignment and the network on every photo."""
     session = get_session(age_head.AGE, threads=threads)
@@ -227,9 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, help="npz to store / reuse per-face outputs")
     args = ap.parse_args(argv)
 
-    files = sorted(args.data.glob("*.jpg"))
-    if args.limit:
-        files = files[:: max(1, len(files) // args.limit)][: args.limit]
+    files = photo_list(args.data, args.limit)
     if not files:
         print(f"no photos in {args.data}", file=sys.stderr)
         return 1

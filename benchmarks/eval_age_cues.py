@@ -124,9 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     import onnxruntime as ort
 
-    files = sorted(args.data.glob("*.jpg"))
-    if args.limit:
-        files = files[:: max(1, len(files) // args.limit)][: args.limit]
+    files = ea.photo_list(args.data, args.limit)
     if not files:
         print(f"no photos in {args.data}", file=sys.stderr)
         return 1
