@@ -519,11 +519,13 @@ def _measure_zone(
         sx = slice(bx0 - ox, bx1 - ox)
         # row-strided views: the kernels read strided rows (no copies)
         resp = fr.response[sy, sx]
+        width = fr.strength_scale
+        assert width is not None  # frangi's maps=("strength_scale",)
         traced = ridges.trace(
             resp,
             low=params.low,
             high=params.high,
-            scale=fr.strength_scale[sy, sx],
+            scale=width[sy, sx],
             orientation=fr.orientation[sy, sx],
             mask=zmask.cut(bx0, by0, bx1, by1),
             min_length=params.min_length_mm * ppm,
@@ -671,6 +673,8 @@ def measure_wrinkles(
                 mask=None if mask is None else mask.cut(x0, y0, x1, y1),
                 # trace reads the maps only where the response >= low
                 response_floor=params.low,
+                # _measure_zone reads response, orientation and strength_scale only
+                maps=("strength_scale",),
                 threads=threads,
             )
 
