@@ -806,6 +806,13 @@ def detect_lesions(
     return out
 
 
+def _take(lut: np.ndarray, labels: np.ndarray, threads: int) -> np.ndarray:
+    """``np.take(lut, labels)`` (labels >= 0): the compiled gather for int32 labels."""
+    if labels.dtype == np.int32:
+        return kernels.take(lut, labels, threads=threads)
+    return np.take(lut, labels)
+
+
 #: Up to this many regions holding a peak, _split_by_peaks labels them through
 #: their bounding boxes (a few microseconds each) instead of a lookup pass over
 #: the whole work grid (about 0.25 ms at 1080p).
@@ -849,7 +856,7 @@ def _split_by_peaks(
         for c, ks in by_comp.items():
             if len(ks) == 1:
                 lut[c] = ids[ks[0]]
-        out = np.take(lut, comp)
+        out = _take(lut, comp, threads)
     for c, ks in by_comp.items():
         if by_lut and len(ks) == 1:
             continue
@@ -1097,7 +1104,7 @@ def _cut_red(
     kept = int(bad.size - bad.sum())
     cores, _ = _split_by_peaks(core, red, red_seed, radius, threads, red_peaks)
     # The kept regions renumbered, then the (few) core pixels over them.
-    out = np.take(lut, labels)
+    out = _take(lut, labels, threads)
     in_core = cores > 0
     out[in_core] = cores[in_core] + kept
     return out, kept, in_bad & ~in_core
@@ -1684,9 +1691,9 @@ def _darker_regions(
     dark_c = ft.channels[1].inside - ft.channels[1].ring
     ringed = ft.n_ring > 0
     keep = np.concatenate([[False], ringed & (dark_c >= p.min_darkening * mel_c)])
-    out = np.take(keep, labels)  # take: the same gather, faster than fancy indexing
+    out = _take(keep, labels, threads)  # take: the same gather as fancy indexing
     if not ringed.all():
-        lone = np.take(np.concatenate([[False], ~ringed]), labels)
+        lone = _take(np.concatenate([[False], ~ringed]), labels, threads)
         out |= lone & (dg >= p.min_darkening * ex)
     return out
 
@@ -1774,6 +1781,14 @@ _G_DENSITY = _g_density_lut()
 """Optical density ``-log10(linear G)`` of each 8-bit sRGB value (as the chromophore maps)."""
 
 
+def _green_density(rgb: np.ndarray, threads: int) -> np.ndarray:
+    """``np.take(_G_DENSITY, rgb[..., 1])``, the channel read in place when pixels are packed."""
+    st = rgb.strides
+    if st[2] == 1 and (rgb.shape[1] <= 1 or st[1] == 3) and (rgb.shape[0] <= 1 or st[0] >= 0):
+        return kernels.take(_G_DENSITY, rgb, channel=1, threads=threads)
+    return np.take(_G_DENSITY, rgb[..., 1])
+
+
 def melanin(
     rgb: np.ndarray,
     skin: np.ndarray,
@@ -1813,7 +1828,7 @@ def melanin(
     # Darkness: optical density in G (melanin + haemoglobin + shading), same
     # smoothing, no threshold (one background pass).
     (ex, dg), sk = _excess(
-        [mel, np.take(_G_DENSITY, rgb[..., 1])],
+        [mel, _green_density(rgb, threads)],
         skin,
         px_per_mm,
         p.smooth_mm,
