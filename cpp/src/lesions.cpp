@@ -313,6 +313,18 @@ void median3(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads
 
 namespace {
 
+// The largest of n int32 values read as unsigned (a negative one is larger than
+// any table): take's check of a packed label row (an AVX2 clone: SSE2 has no
+// unsigned 32-bit maximum).
+SKINCORE_AVX2_CLONES std::uint32_t max_unsigned(const std::int32_t* __restrict v, std::int64_t n) {
+    std::uint32_t m = 0;
+    for (std::int64_t x = 0; x < n; ++x) {
+        const auto u = static_cast<std::uint32_t>(v[x]);
+        m = u > m ? u : m;
+    }
+    return m;
+}
+
 // take's row: the largest index (unsigned: a negative one is larger than any
 // table), then, when every index is in the table, the plain gather (the row of
 // an out-of-range index is left unwritten: the call fails). C: the pixel step.
@@ -323,9 +335,13 @@ bool take_row(const I* __restrict ir, std::int64_t cstep, const T* __restrict lu
     const std::int64_t step = C > 0 ? C : cstep;
     if (check) {
         U m = 0;
-        for (std::int64_t x = 0; x < w; ++x) {
-            const U u = static_cast<U>(ir[x * step]);
-            m = u > m ? u : m;
+        if constexpr (std::is_same_v<I, std::int32_t> && C == 1) {
+            m = max_unsigned(ir, w);
+        } else {
+            for (std::int64_t x = 0; x < w; ++x) {
+                const U u = static_cast<U>(ir[x * step]);
+                m = u > m ? u : m;
+            }
         }
         if (static_cast<std::uint64_t>(m) > top) return false;
     }
