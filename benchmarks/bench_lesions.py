@@ -7,7 +7,8 @@ same for two maps); ``region_features`` as
 ``scipy.ndimage`` labelled means / extremes plus a NumPy loop over
 ``find_objects`` windows for the rings; ``smooth_over`` as whole-image
 blurs (skincore's or cv2's) with NumPy products / divisions; ``median3`` as ``cv2.medianBlur`` and
-as the NumPy exchange network. Ratios are peer / skincore
+as the NumPy exchange network; ``take`` (a label image through a table, one
+channel through a 256-entry table) as ``numpy.take``. Ratios are peer / skincore
 (> 1: skincore faster). The size is a face crop at the lesion work scale.
 """
 
@@ -201,6 +202,18 @@ def main() -> None:
         ours = median_ms(lambda t=t: K.median3(rgb, threads=t), repeat=args.repeat)
         rows.append(Row(f"median3 RGB {n}x{n} t={t}", ours, "cv2.medianBlur 3", peer))
         rows.append(Row(f"median3 RGB {n}x{n} t={t}", ours, "NumPy exchange network", numpy_ms))
+    # Table lookups of the lesion search: a label image through a per-label flag
+    # table and the green channel of the RGB crop through a float32 table, both
+    # against numpy.take (the same values).
+    keep = rng.random(int(labels.max()) + 1) > 0.5
+    g_lut = rng.random(256).astype(np.float32)
+    peer_l = median_ms(lambda: np.take(keep, labels), repeat=args.repeat)
+    peer_g = median_ms(lambda: np.take(g_lut, rgb[..., 1]), repeat=args.repeat)
+    for t in args.threads:
+        ours = median_ms(lambda t=t: K.take(keep, labels, threads=t), repeat=args.repeat)
+        rows.append(Row(f"take labels {n}x{n} -> bool t={t}", ours, "np.take", peer_l))
+        ours = median_ms(lambda t=t: K.take(g_lut, rgb, channel=1, threads=t), repeat=args.repeat)
+        rows.append(Row(f"take RGB[..., 1] {n}x{n} -> float32 t={t}", ours, "np.take", peer_g))
     print_table("lesion candidate kernels", rows)
 
 

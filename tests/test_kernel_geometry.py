@@ -10,6 +10,7 @@ import scipy.ndimage as ndi
 import skimage.draw
 
 from reference import geometry as ref
+from skincore import _core
 from skincore import geometry as g
 
 # ------------------------------------------------------------------ gaussian_blur
@@ -1453,6 +1454,67 @@ def test_blur_threshold_masks_equal_one_call_per_mask():
             np.testing.assert_array_equal(a, b)
     assert g.blur_threshold_masks([], CLOSE_ERODE) == []
     np.testing.assert_array_equal(g.blur_threshold_masks(masks[:1], [])[0], masks[0] != 0)
+
+
+def _numpy_box(m):
+    ys, xs = np.nonzero(m)
+    if ys.size == 0:
+        return [0, 0, 0, 0]
+    return [int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1]
+
+
+def test_blur_threshold_masks_boxes_are_the_results_bounding_boxes():
+    # boxes= receives each result's bounding box (0s when empty): the NumPy one of
+    # the result, for solid, sparse, border-touching, thin, strided, empty and
+    # vanishing masks, with and without steps, a negative threshold (the whole
+    # image), at 1, 2 and 7 threads; the masks themselves unchanged
+    rng = np.random.default_rng(23)
+    masks = [_blob_mask(rng, h, w) for h, w in [(33, 40), (60, 91), (9, 70), (70, 9), (1, 30)]]
+    masks.append(np.zeros((0, 4), np.uint8))
+    masks.append(_blob_mask(rng, 80, 120)[3:70, 5:100])  # row-strided
+    specks = np.zeros((45, 61), bool)
+    specks[0, 0] = specks[-1, 30] = specks[20, -1] = True
+    masks.append(specks)  # border pixels only
+    masks.append(np.zeros((12, 17), np.uint8))  # nothing set
+    lone = np.zeros((25, 26), np.uint8)
+    lone[12, 13] = 1
+    masks.append(lone)  # eroded away by CLOSE_ERODE
+    for steps in (CLOSE_ERODE, [], [(0.8, 0.02)], [(1.0, -0.5), (1.5, 0.9)], [(2.0, 0.999)]):
+        want = [g.blur_threshold(m, steps, threads=1) for m in masks]
+        for t in (1, 2, 7):
+            boxes = np.full((len(masks), 4), -9, np.int64)
+            got = g.blur_threshold_masks(masks, steps, threads=t, boxes=boxes)
+            for i, (a, b) in enumerate(zip(got, want, strict=True)):
+                np.testing.assert_array_equal(a, b)
+                assert boxes[i].tolist() == _numpy_box(b), (steps, i)
+        full = np.full((len(masks) - 1, 4), -9, np.int64)  # no empty mask: written in place
+        rest = [m for m in masks if m.size]
+        g.blur_threshold_masks(rest, steps, boxes=full)
+        assert full.tolist() == [_numpy_box(b) for b in want if b.size]
+    assert any(b.any() for b in want) and not want[-1].any()  # both cases occur
+    for bad in (
+        np.zeros((len(masks), 4), np.int32),
+        np.zeros((len(masks), 3), np.int64),
+        np.zeros((len(masks) + 1, 4), np.int64),
+        np.zeros((4, len(masks)), np.int64).T,
+        [[0, 0, 0, 0]] * len(masks),
+    ):
+        with pytest.raises(ValueError, match="boxes"):
+            g.blur_threshold_masks(masks, CLOSE_ERODE, boxes=bad)
+    ro = np.zeros((len(masks), 4), np.int64)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="boxes"):
+        g.blur_threshold_masks(masks, CLOSE_ERODE, boxes=ro)
+    # the binding checks too
+    one = [np.ascontiguousarray(masks[0])]
+    with pytest.raises(ValueError, match="boxes"):
+        _core.geometry.blur_threshold_masks(
+            one, [1.0], [0.5], [np.zeros_like(one[0])], 1, np.zeros((2, 4), np.int64)
+        )
+    with pytest.raises(ValueError, match="boxes"):
+        _core.geometry.blur_threshold_masks(
+            one, [1.0], [0.5], [np.zeros_like(one[0])], 1, np.zeros((1, 4), np.float64)
+        )
     for bad, match in [
         (dict(masks=masks[0]), "masks"),
         (dict(masks=[np.zeros((3, 3), np.float32)]), "masks"),

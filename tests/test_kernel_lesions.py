@@ -417,6 +417,126 @@ def test_median3_errors_name_the_argument():
         _core.lesions.median3(a, a, 1, 1)
 
 
+LUTS = {
+    "bool": lambda rng, n: rng.random(n) > 0.5,
+    "uint8": lambda rng, n: rng.integers(0, 256, n).astype(np.uint8),
+    "int32": lambda rng, n: rng.integers(-(2**31), 2**31 - 1, n).astype(np.int32),
+    "float32": lambda rng, n: np.concatenate(
+        [[np.nan, -0.0, np.inf], rng.standard_normal(max(n - 3, 0))]
+    ).astype(np.float32)[:n],
+}
+
+
+def _same(a, b):
+    # bit for bit (NaN and -0.0 included), dtype and shape too
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("w", [29, 30, 36, 64, 65, 71])
+@pytest.mark.parametrize("lut", list(LUTS))
+def test_take_labels_matches_reference(w, lut):
+    rng = np.random.default_rng(w)
+    table_ = LUTS[lut](rng, 300)
+    labels = rng.integers(0, 300, (23, w)).astype(np.int32)
+    labels[:, -1] = 299  # the last entry
+    got = K.take(table_, labels)
+    _same(got, ref.take(table_, labels))
+    _same(got, np.take(table_, labels))
+    for t in (1, 2, 7):
+        _same(K.take(table_, labels, threads=t), got)
+
+
+@pytest.mark.parametrize("w", [29, 30, 36, 64, 65])
+@pytest.mark.parametrize("c", [1, 3, 4])
+@pytest.mark.parametrize("lut", list(LUTS))
+def test_take_uint8_channel_matches_reference(w, c, lut):
+    rng = np.random.default_rng(w * 10 + c)
+    img = rng.integers(0, 256, (19, w, c), dtype=np.uint8)
+    img[0, 0] = 255
+    table_ = LUTS[lut](rng, 256)
+    for ch in range(c):
+        got = K.take(table_, img, channel=ch)
+        _same(got, ref.take(table_, img, ch))
+        for t in (2, 7):
+            _same(K.take(table_, img, channel=ch, threads=t), got)
+    one = np.ascontiguousarray(img[..., 0])
+    _same(K.take(table_, one), ref.take(table_, one))  # (H, W) uint8
+    # a short table: uint8 values past it are refused (else every value is in it)
+    short = table_[:200]
+    with pytest.raises(ValueError, match="index"):
+        K.take(short, img, channel=0)
+    small = np.minimum(img, 199)
+    _same(K.take(short, small, channel=c - 1), ref.take(short, small, c - 1))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 37), (37, 1), (0, 5), (5, 0), (0, 0)])
+def test_take_thin_and_empty(shape):
+    rng = np.random.default_rng(sum(shape))
+    table_ = LUTS["int32"](rng, 10)
+    labels = rng.integers(0, 10, shape).astype(np.int32)
+    _same(K.take(table_, labels), ref.take(table_, labels))
+    img = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
+    g = LUTS["float32"](rng, 256)
+    _same(K.take(g, img, channel=2), ref.take(g, img, 2))
+
+
+def test_take_strided_and_lut_views():
+    rng = np.random.default_rng(5)
+    big = rng.integers(0, 50, (90, 140)).astype(np.int32)
+    crop = big[5:80, 7:130]
+    assert not crop.flags.c_contiguous
+    table_ = LUTS["float32"](rng, 100)[::2]  # a strided table: copied
+    want = ref.take(table_, crop)
+    for t in (1, 2, 7):
+        _same(K.take(table_, crop, threads=t), want)
+    rgb = rng.integers(0, 256, (90, 140, 3), dtype=np.uint8)[3:70, 9:120]
+    g = LUTS["float32"](rng, 256)
+    _same(K.take(g, rgb, channel=1), ref.take(g, rgb, 1))
+    # one label image through a relabelling table (the lesion search's use)
+    labels, _ = contours.label((rng.random((60, 70)) > 0.6).astype(np.uint8))
+    n = int(labels.max())
+    keep = np.concatenate([[False], rng.random(n) > 0.5])
+    _same(K.take(keep, labels), np.take(keep, labels))
+
+
+def test_take_errors_name_the_argument():
+    lab = np.zeros((4, 5), np.int32)
+    lut = np.zeros(3, np.int32)
+    for bad in (7, -1, 3, np.iinfo(np.int32).min):
+        x = lab.copy()
+        x[2, 3] = bad  # out of the table (no negative wrap-around)
+        for t in (1, 3):
+            with pytest.raises(ValueError, match="index"):
+                K.take(lut, x, threads=t)
+    for bad_lut in (np.zeros(0, np.int32), np.zeros((2, 2), np.int32), np.zeros(3, np.float64),
+                    np.zeros(3, np.int64), [0, 1]):  # fmt: skip
+        with pytest.raises(ValueError, match="lut"):
+            K.take(bad_lut, lab)
+    for bad_index in (lab.astype(np.int64), lab.astype(np.float32), [[0]], np.zeros(4, np.int32),
+                      np.zeros((4, 5, 3), np.int32), np.zeros((4, 5, 5), np.uint8),
+                      np.zeros((4, 6, 3), np.uint8)[:, ::2]):  # fmt: skip
+        with pytest.raises(ValueError, match="index"):
+            K.take(lut, bad_index, channel=0 if np.ndim(bad_index) == 3 else None)
+    img = np.zeros((4, 5, 3), np.uint8)
+    for bad_channel in (None, -1, 3):
+        with pytest.raises(ValueError, match="channel"):
+            K.take(lut, img, channel=bad_channel)
+    with pytest.raises(ValueError, match="channel"):
+        K.take(lut, lab, channel=0)
+    with pytest.raises(ValueError, match="threads"):
+        K.take(lut, lab, threads=-1)
+    out = np.zeros((4, 5), np.int32)
+    with pytest.raises(ValueError, match="out"):
+        _core.lesions.take(lab, 1, 0, lut, np.zeros((4, 5), np.float32), 1)
+    with pytest.raises(ValueError, match="out"):
+        _core.lesions.take(lab, 1, 0, lut, np.zeros((4, 6), np.int32), 1)
+    with pytest.raises(ValueError, match="index"):
+        _core.lesions.take(lab, 3, 0, lut, out, 1)
+    with pytest.raises(ValueError, match="channel"):
+        _core.lesions.take(img, 3, 3, lut, out, 1)
+
+
 def test_local_contrast_maps_bit_identical_to_whole_image_blurs():
     # The kernel blurs only each row's extent of the mask (plus the taps' reach);
     # the values there are those of skincore.geometry.gaussian_blur of the whole

@@ -27,19 +27,54 @@ def smooth_noise(rng, h, w, s=1.0):
 def assert_frangi_matches(img, sigmas, **kw):
     got = ridges.frangi(img, sigmas, **kw)
     kw.pop("threads", None)
+    kw.pop("maps", None)
     want = ref.frangi(img, sigmas, **kw)
     # The reference blurs in float64; the kernel's float32 blur differs by ~1e-7,
     # which second differences and the vesselness exponentials amplify to <~5e-4.
     np.testing.assert_allclose(got.response, want[0], rtol=0, atol=5e-4)
-    # where two scales nearly tie, rounding may flip which one wins
-    same = got.scale == want[1]
-    assert same.mean() >= 0.99
+    # where two scales nearly tie, rounding may flip which one wins (the winning
+    # scale itself, or the response's order when `scale` was not asked for)
+    if got.scale is not None:
+        same = got.scale == want[1]
+        assert same.mean() >= 0.99
+    else:
+        same = np.abs(got.response - want[0]) < 1e-6
     strong = same & (want[0] > 0.05)
     d = np.abs(np.angle(np.exp(2j * (got.orientation[strong] - want[2][strong])))) / 2
     assert d.size == 0 or d.max() < 2e-3
-    np.testing.assert_allclose(got.strength, want[3], rtol=1e-4, atol=1e-5)
-    assert (got.strength_scale == want[4]).mean() >= 0.99
+    if got.strength is not None:
+        np.testing.assert_allclose(got.strength, want[3], rtol=1e-4, atol=1e-5)
+    if got.strength_scale is not None:
+        assert (got.strength_scale == want[4]).mean() >= 0.99
     return got
+
+
+MAP_CHOICES = [
+    (),
+    ("scale",),
+    ("strength",),
+    ("strength_scale",),
+    ("scale", "strength"),
+    ("scale", "strength_scale"),
+    ("strength", "strength_scale"),
+]
+
+
+@pytest.mark.parametrize("maps", MAP_CHOICES)
+@pytest.mark.parametrize("w", [37, 38, 44])
+@pytest.mark.parametrize("gamma", [None, 0.02])
+def test_frangi_maps_match_reference(rng, maps, w, gamma):
+    # only the maps asked for are computed (the others None), each still the
+    # reference's, and the response and orientation unchanged
+    img = smooth_noise(rng, 29, w)
+    img[10:12, 3:] -= 0.05  # a dark line
+    got = assert_frangi_matches(img, [1.0, 2.0, 3.0], gamma=gamma, maps=maps)
+    for name in ridges.FRANGI_MAPS:
+        assert (getattr(got, name) is None) == (name not in maps), name
+    full = ridges.frangi(img, [1.0, 2.0, 3.0], gamma=gamma)
+    for name in ("response", "orientation", *maps):
+        np.testing.assert_array_equal(getattr(got, name), getattr(full, name), err_msg=name)
+    assert got.response.max() > 0.1
 
 
 @pytest.mark.parametrize("w", [37, 38, 44])
@@ -138,10 +173,23 @@ def test_frangi_thin_shapes(rng, shape):
     assert_frangi_matches(img, [1.0, 2.0])
 
 
+@pytest.mark.parametrize("shape", [(1, 17), (17, 1), (1, 1), (2, 3)])
+@pytest.mark.parametrize("maps", [(), ("strength_scale",)])
+def test_frangi_maps_thin_shapes(rng, shape, maps):
+    img = rng.random(shape).astype(np.float32)
+    got = assert_frangi_matches(img, [1.0, 2.0], maps=maps)
+    full = ridges.frangi(img, [1.0, 2.0])
+    for name in ("response", "orientation", *maps):
+        np.testing.assert_array_equal(getattr(got, name), getattr(full, name), err_msg=name)
+
+
 @pytest.mark.parametrize("shape", [(0, 0), (0, 5), (5, 0)])
 def test_frangi_empty(shape):
     r = ridges.frangi(np.zeros(shape, np.float32), [1.0])
-    assert r.response.shape == shape and r.scale.shape == shape
+    assert r.response.shape == shape and r.scale is not None and r.scale.shape == shape
+    r = ridges.frangi(np.zeros(shape, np.float32), [1.0], maps=["strength_scale"])
+    assert r.scale is None and r.strength is None
+    assert r.strength_scale is not None and r.strength_scale.shape == shape
 
 
 def test_frangi_strided_crop_equals_contiguous(rng):
@@ -157,6 +205,9 @@ def test_frangi_strided_crop_equals_contiguous(rng):
     ):
         assert np.array_equal(x, y)
     assert_frangi_matches(crop, SIGMAS)
+    c = assert_frangi_matches(crop, SIGMAS, maps=("strength_scale",))
+    for name in ("response", "orientation", "strength_scale"):
+        assert np.array_equal(getattr(c, name), getattr(a, name)), name
 
 
 def test_frangi_threads_bit_identical(rng):
@@ -165,6 +216,10 @@ def test_frangi_threads_bit_identical(rng):
     outs = [ridges.frangi(img, SIGMAS, mask=mask, threads=t) for t in (1, 2, 7)]
     for o in outs[1:]:
         for f in ("response", "scale", "orientation", "strength", "strength_scale"):
+            assert np.array_equal(getattr(o, f), getattr(outs[0], f)), f
+    for t in (1, 2, 7):
+        o = ridges.frangi(img, SIGMAS, mask=mask, threads=t, maps=("strength_scale",))
+        for f in ("response", "orientation", "strength_scale"):
             assert np.array_equal(getattr(o, f), getattr(outs[0], f)), f
 
 
@@ -200,14 +255,28 @@ def test_frangi_simd_and_generic_paths_bit_identical(rng, w, case):
         )
     fields = ("response", "scale", "orientation", "strength", "strength_scale")
     fast = [ridges.frangi(img, [1.0, 1.7, 2.5], threads=t, **kw) for t in (1, 3)]
+    # the wrinkles' call: scale and strength neither computed nor written
+    few = ("response", "orientation", "strength_scale")
+    fast_few = [
+        ridges.frangi(img, [1.0, 1.7, 2.5], threads=t, maps=("strength_scale",), **kw)
+        for t in (1, 3)
+    ]
     _core._set_simd(False)
     try:
         assert not _core.ridges.frangi_uses_avx2()
         slow = [ridges.frangi(img, [1.0, 1.7, 2.5], threads=t, **kw) for t in (1, 3)]
+        slow_few = [
+            ridges.frangi(img, [1.0, 1.7, 2.5], threads=t, maps=("strength_scale",), **kw)
+            for t in (1, 3)
+        ]
     finally:
         _core._set_simd(True)
     for a in fast[1:] + slow:
         for f in fields:
+            assert np.array_equal(getattr(a, f), getattr(fast[0], f)), f
+    for a in fast_few + slow_few:
+        assert a.scale is None and a.strength is None
+        for f in few:
             assert np.array_equal(getattr(a, f), getattr(fast[0], f)), f
     assert fast[0].response.max() > 0.1
 
@@ -657,6 +726,26 @@ def test_frangi_errors():
         ridges.frangi(img, [1], mask=np.ones((9, 10), bool))
     with pytest.raises(ValueError, match="mask"):
         ridges.frangi(img, [1], mask=np.ones((10, 10), np.float32))
+    for bad in (["width"], ("scale", "response"), "scale"):
+        with pytest.raises(ValueError, match="maps"):
+            ridges.frangi(img, [1], maps=bad)
+
+
+def test_frangi_core_optional_outputs(rng):
+    # the binding: scale and strength may be None (strength_scale no longer needs
+    # strength); a given output of the wrong shape still raises, naming it
+    img = smooth_noise(rng, 20, 24)
+    full = ridges.frangi(img, [1.0, 2.0], gamma=0.02)
+    r, o, ss = (np.empty_like(img) for _ in range(3))
+    _core.ridges.frangi(img, [1.0, 2.0], True, 0.5, 0.02, True, 0.0, None, r, None, o, None, ss, 1)
+    for name, got in (("response", r), ("orientation", o), ("strength_scale", ss)):
+        np.testing.assert_array_equal(got, getattr(full, name), err_msg=name)
+    with pytest.raises(ValueError, match="scale"):
+        _core.ridges.frangi(img, [1.0], True, 0.5, 0.02, True, 0.0, None, r,
+                            np.empty((3, 3), np.float32), o, None, None, 1)  # fmt: skip
+    with pytest.raises(ValueError, match="scale"):
+        _core.ridges.frangi(img, [1.0], True, 0.5, 0.02, True, 0.0, None, r, [[0.0]], o,
+                            None, None, 1)  # fmt: skip
 
 
 def test_trace_errors():

@@ -121,9 +121,22 @@ void bind_geometry(py::module_& m) {
 
     m.def(
         "blur_threshold_masks",
-        [](py::list masks, std::vector<double> sigmas, std::vector<float> thresholds, py::list outs, int threads) {
+        [](py::list masks, std::vector<double> sigmas, std::vector<float> thresholds, py::list outs, int threads,
+           py::object boxes) {
             if (masks.size() != outs.size()) throw py::value_error("outs: one per mask");
             check_blur_steps(sigmas, thresholds);
+            std::int64_t* bx = nullptr;
+            if (!boxes.is_none()) {
+                if (!py::isinstance<py::array>(boxes)) throw py::value_error("boxes: expected a numpy array");
+                py::array ba = py::reinterpret_borrow<py::array>(boxes);
+                if (!ba.dtype().equal(py::dtype::of<std::int64_t>()))
+                    throw py::value_error("boxes: expected dtype int64");
+                if (ba.ndim() != 2 || ba.shape(0) != static_cast<py::ssize_t>(masks.size()) || ba.shape(1) != 4)
+                    throw py::value_error("boxes: expected shape (len(masks), 4)");
+                if (!(ba.flags() & py::array::c_style) || !ba.writeable())
+                    throw py::value_error("boxes: expected a writeable C-contiguous array");
+                bx = static_cast<std::int64_t*>(ba.mutable_data());
+            }
             std::vector<ConstView<std::uint8_t>> mv;
             std::vector<MutView<std::uint8_t>> ov;
             for (std::size_t i = 0; i < masks.size(); ++i) {
@@ -134,11 +147,13 @@ void bind_geometry(py::module_& m) {
             }
             run_kernel([&] {
                 blur_threshold_masks(mv.data(), ov.data(), static_cast<int>(mv.size()), sigmas.data(),
-                                     thresholds.data(), static_cast<int>(sigmas.size()), threads);
+                                     thresholds.data(), static_cast<int>(sigmas.size()), threads, bx);
             });
         },
         py::arg("masks"), py::arg("sigmas"), py::arg("thresholds"), py::arg("outs"), py::arg("threads") = 0,
-        "blur_threshold of each mask, the masks spread over the pool; results identical.");
+        py::arg("boxes") = py::none(),
+        "blur_threshold of each mask, the masks spread over the pool; results identical. boxes: an "
+        "(n, 4) int64 array for each result's bounding box x0, y0, x1, y1 (0s when empty), or None.");
 
     m.def(
         "resize",

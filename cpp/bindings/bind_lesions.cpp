@@ -263,6 +263,45 @@ void bind_lesions(py::module_& m) {
         },
         py::arg("src"), py::arg("out"), py::arg("channels"), py::arg("threads"),
         "3x3 median of each channel (edges replicated) of a uint8 image into out.");
+    m.def(
+        "take",
+        [](const py::array& index, int channels, int channel, const py::array& lut, py::array& out, int threads) {
+            check_threads(threads);
+            if (channels < 1 || channels > 4) throw py::value_error("index: need 1 to 4 channels");
+            if (channel < 0 || channel >= channels) throw py::value_error("channel: must be in [0, channels)");
+            if (lut.ndim() != 1 || lut.shape(0) < 1) throw py::value_error("lut: expected a non-empty 1-D array");
+            if (lut.shape(0) > 1 && lut.strides(0) != lut.itemsize())
+                throw py::value_error("lut: must be contiguous");
+            if (!out.dtype().equal(lut.dtype())) throw py::value_error("out: dtype differs from lut");
+            const std::int64_t n = lut.shape(0);
+            bool ok = true;
+            auto run = [&](auto idx, auto zero) {
+                using T = decltype(zero);
+                auto o = mut_view<T>(out, "out");
+                check_same_hw(idx, "index", o, "out");
+                check_rows_disjoint(o, "out");
+                const T* l = static_cast<const T*>(lut.data());
+                py::gil_scoped_release nogil;
+                ok = lesions::take(idx, channel, l, n, o, threads);
+            };
+            auto by_lut = [&](auto idx) {
+                if (lut.dtype().equal(py::dtype::of<std::uint8_t>())) run(idx, std::uint8_t{});
+                else if (lut.dtype().equal(py::dtype::of<std::int32_t>())) run(idx, std::int32_t{});
+                else if (lut.dtype().equal(py::dtype::of<float>())) run(idx, float{});
+                else throw py::value_error("lut: expected dtype uint8, int32 or float32");
+            };
+            if (index.dtype().equal(py::dtype::of<std::int32_t>())) {
+                if (channels != 1) throw py::value_error("index: an int32 index has one channel");
+                by_lut(const_view<std::int32_t>(index, "index"));
+            } else if (index.dtype().equal(py::dtype::of<std::uint8_t>())) {
+                by_lut(const_view<std::uint8_t>(index, "index", channels));
+            } else {
+                throw py::value_error("index: expected dtype int32 or uint8");
+            }
+            if (!ok) throw py::value_error("index: a value is outside [0, len(lut))");
+        },
+        py::arg("index"), py::arg("channels"), py::arg("channel"), py::arg("lut"), py::arg("out"),
+        py::arg("threads"), "out = lut[index] (one channel of index), GIL released; ValueError on an index out of range.");
     m.attr("GEOM_COLS") = static_cast<int>(lesions::kGeomCols);
     m.attr("CHAN_COLS") = static_cast<int>(lesions::kChanCols);
     m.attr("MIN_WEIGHT") = lesions::kMinWeight;

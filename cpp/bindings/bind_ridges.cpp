@@ -38,15 +38,19 @@ void bind_ridges(py::module_& m) {
     m.def(
         "frangi",
         [](py::array src, std::vector<double> sigmas, bool black_ridges, double beta, double gamma,
-           bool normalize, double edge_beta, py::object mask, py::array response, py::array scale, py::array orientation,
+           bool normalize, double edge_beta, py::object mask, py::array response, py::object scale, py::array orientation,
            py::object strength, py::object strength_scale, int threads, float response_floor) {
             auto s = py_arrays::const_view<float>(src, "gray");
             auto r = py_arrays::mut_view<float>(response, "response");
-            auto sc = py_arrays::mut_view<float>(scale, "scale");
             auto o = py_arrays::mut_view<float>(orientation, "orientation");
             py_arrays::check_same_hw(s, "gray", r, "response");
-            py_arrays::check_same_hw(s, "gray", sc, "scale");
             py_arrays::check_same_hw(s, "gray", o, "orientation");
+            MutView<float> sc{};
+            if (!scale.is_none()) {
+                py::array sa = as_array(scale, "scale");
+                sc = py_arrays::mut_view<float>(sa, "scale");
+                py_arrays::check_same_hw(s, "gray", sc, "scale");
+            }
             MutView<float> st{};
             if (!strength.is_none()) {
                 py::array sa = as_array(strength, "strength");
@@ -55,7 +59,6 @@ void bind_ridges(py::module_& m) {
             }
             MutView<float> ssc{};
             if (!strength_scale.is_none()) {
-                if (!st.data) throw py::value_error("strength_scale: needs strength");
                 py::array sa = as_array(strength_scale, "strength_scale");
                 ssc = py_arrays::mut_view<float>(sa, "strength_scale");
                 py_arrays::check_same_hw(s, "gray", ssc, "strength_scale");

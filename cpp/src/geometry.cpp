@@ -605,11 +605,12 @@ SKINCORE_AVX2_CLONES void plane_to_mask(const float* __restrict p, std::uint8_t*
 }  // namespace
 
 void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
-                    MutView<std::uint8_t> out, int threads) {
+                    MutView<std::uint8_t> out, int threads, std::int64_t* box) {
     if (mask.width != out.width || mask.height != out.height)
         throw std::invalid_argument("blur_threshold: mask and out shapes differ");
     if (steps < 0) throw std::invalid_argument("blur_threshold: steps must be >= 0");
     for (int k = 0; k < steps; ++k) (void)gaussian_kernel(sigmas[k], 4.0);  // validates sigma
+    if (box) std::fill(box, box + 4, std::int64_t{0});
     if (mask.empty()) return;
     const std::int64_t W = mask.width, H = mask.height;
     const std::size_t n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
@@ -685,10 +686,30 @@ void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const fl
         trim_extents(a.data(), W, H, ext.data());
     }
     for (std::int64_t y = 0; y < H; ++y) plane_to_mask(a.data() + static_cast<std::size_t>(y * W), out.row(y), W);
+    if (box) {
+        // ext holds each row's exact set extent (the mask's scan, or the last step's
+        // trim_extents): the box is their union
+        std::int64_t x0 = W, y0 = H, x1 = 0, y1 = 0;
+        for (std::int64_t y = 0; y < H; ++y) {
+            const std::int64_t a0 = ext[2 * static_cast<std::size_t>(y)], a1 = ext[2 * static_cast<std::size_t>(y) + 1];
+            if (a0 >= a1) continue;
+            x0 = std::min(x0, a0);
+            x1 = std::max(x1, a1);
+            y0 = std::min(y0, y);
+            y1 = y + 1;
+        }
+        if (x0 < x1) {
+            box[0] = x0;
+            box[1] = y0;
+            box[2] = x1;
+            box[3] = y1;
+        }
+    }
 }
 
 void blur_threshold_masks(const ConstView<std::uint8_t>* masks, const MutView<std::uint8_t>* outs, int n,
-                          const double* sigmas, const float* thresholds, int steps, int threads) {
+                          const double* sigmas, const float* thresholds, int steps, int threads,
+                          std::int64_t* boxes) {
     for (int i = 0; i < n; ++i)
         if (masks[i].width != outs[i].width || masks[i].height != outs[i].height)
             throw std::invalid_argument("blur_threshold_masks: a mask and its out differ in shape");
@@ -702,7 +723,8 @@ void blur_threshold_masks(const ConstView<std::uint8_t>* masks, const MutView<st
     parallel_chunks(n, 1, threads, [&](std::int64_t, std::int64_t b, std::int64_t e) {
         for (std::int64_t c = b; c < e; ++c) {
             const int i = order[static_cast<std::size_t>(c)];
-            blur_threshold(masks[i], sigmas, thresholds, steps, outs[i], 1);
+            blur_threshold(masks[i], sigmas, thresholds, steps, outs[i], 1,
+                           boxes ? boxes + 4 * static_cast<std::ptrdiff_t>(i) : nullptr);
         }
     });
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "skincore/cpu.hpp"
@@ -309,6 +310,82 @@ void median3(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads
         }
     });
 }
+
+namespace {
+
+// The largest of n int32 values read as unsigned (a negative one is larger than
+// any table): take's check of a packed label row (an AVX2 clone: SSE2 has no
+// unsigned 32-bit maximum).
+SKINCORE_AVX2_CLONES std::uint32_t max_unsigned(const std::int32_t* __restrict v, std::int64_t n) {
+    std::uint32_t m = 0;
+    for (std::int64_t x = 0; x < n; ++x) {
+        const auto u = static_cast<std::uint32_t>(v[x]);
+        m = u > m ? u : m;
+    }
+    return m;
+}
+
+// take's row: the largest index (unsigned: a negative one is larger than any
+// table), then, when every index is in the table, the plain gather (the row of
+// an out-of-range index is left unwritten: the call fails). C: the pixel step.
+template <class I, class T, std::int64_t C>
+bool take_row(const I* __restrict ir, std::int64_t cstep, const T* __restrict lut, std::uint64_t top, bool check,
+              T* __restrict o, std::int64_t w) {
+    using U = std::make_unsigned_t<I>;
+    const std::int64_t step = C > 0 ? C : cstep;
+    if (check) {
+        U m = 0;
+        if constexpr (std::is_same_v<I, std::int32_t> && C == 1) {
+            m = max_unsigned(ir, w);
+        } else {
+            for (std::int64_t x = 0; x < w; ++x) {
+                const U u = static_cast<U>(ir[x * step]);
+                m = u > m ? u : m;
+            }
+        }
+        if (static_cast<std::uint64_t>(m) > top) return false;
+    }
+    for (std::int64_t x = 0; x < w; ++x) o[x] = lut[static_cast<U>(ir[x * step])];
+    return true;
+}
+
+}  // namespace
+
+template <class I, class T>
+bool take(ConstView<I> index, int channel, const T* lut, std::int64_t n, MutView<T> out, int threads) {
+    if (index.width != out.width || index.height != out.height || out.channels != 1)
+        throw std::invalid_argument("take: index and out shapes differ");
+    if (channel < 0 || channel >= index.channels) throw std::invalid_argument("take: channel out of range");
+    if (n < 1) throw std::invalid_argument("take: empty lut");
+    if (index.empty()) return true;
+    const std::int64_t W = index.width, H = index.height, C = index.channels;
+    using U = std::make_unsigned_t<I>;
+    const auto top = static_cast<std::uint64_t>(n - 1);
+    // an index type whose every value is in the table needs no check
+    const bool check = top < static_cast<std::uint64_t>(std::numeric_limits<U>::max());
+    const std::int64_t grain = row_grain(W);
+    const std::int64_t nch = chunk_count(H, grain);
+    std::vector<std::uint8_t> bad(static_cast<std::size_t>(nch), 0);
+    parallel_chunks(H, grain, threads, [&](std::int64_t c, std::int64_t y0, std::int64_t y1) {
+        bool ok = true;
+        for (std::int64_t y = y0; y < y1 && ok; ++y) {
+            const I* ir = index.row(y) + channel;
+            ok = C == 1 ? take_row<I, T, 1>(ir, 1, lut, top, check, out.row(y), W)
+                        : take_row<I, T, 0>(ir, C, lut, top, check, out.row(y), W);
+        }
+        bad[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(!ok);
+    });
+    for (auto b : bad)
+        if (b) return false;
+    return true;
+}
+
+template bool take(ConstView<std::int32_t>, int, const std::uint8_t*, std::int64_t, MutView<std::uint8_t>, int);
+template bool take(ConstView<std::int32_t>, int, const std::int32_t*, std::int64_t, MutView<std::int32_t>, int);
+template bool take(ConstView<std::int32_t>, int, const float*, std::int64_t, MutView<float>, int);
+template bool take(ConstView<std::uint8_t>, int, const std::uint8_t*, std::int64_t, MutView<std::uint8_t>, int);
+template bool take(ConstView<std::uint8_t>, int, const std::int32_t*, std::int64_t, MutView<std::int32_t>, int);
+template bool take(ConstView<std::uint8_t>, int, const float*, std::int64_t, MutView<float>, int);
 
 namespace {
 

@@ -367,10 +367,14 @@ void keep_best(const BestRow& r, long xa, long xb) {
         oo[x] = blend(u, pp[x], oo[x]);
         qo[x] = blend(u, qq[x], qo[x]);
     }
-    for (long x = xa; x < xb; ++x) {
-        const bool u = v[x] > ro[x];
-        so[x] = blend(u, fs, so[x]);
-        ro[x] = blend(u, v[x], ro[x]);
+    if (so) {
+        for (long x = xa; x < xb; ++x) {
+            const bool u = v[x] > ro[x];
+            so[x] = blend(u, fs, so[x]);
+            ro[x] = blend(u, v[x], ro[x]);
+        }
+    } else {
+        for (long x = xa; x < xb; ++x) ro[x] = blend(v[x] > ro[x], v[x], ro[x]);
     }
 }
 
@@ -508,7 +512,7 @@ __attribute__((target("avx2"))) long scale_row(const ScaleRow& s, long x0, long 
         const __m256 u = _mm256_cmp_ps(v, ro, _CMP_GT_OQ);
         _mm256_storeu_ps(s.pbest + x, sel(u, p, First ? zero : _mm256_loadu_ps(s.pbest + x)));
         _mm256_storeu_ps(s.qbest + x, sel(u, q, First ? zero : _mm256_loadu_ps(s.qbest + x)));
-        _mm256_storeu_ps(s.scale + x, sel(u, sigma, First ? zero : _mm256_loadu_ps(s.scale + x)));
+        if (s.scale) _mm256_storeu_ps(s.scale + x, sel(u, sigma, First ? zero : _mm256_loadu_ps(s.scale + x)));
         _mm256_storeu_ps(s.resp + x, sel(u, v, ro));
     }
     return x;
@@ -617,7 +621,7 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             int threads) {
     const std::int64_t W = src.width, H = src.height;
     check_hw(response, W, H, "response");
-    check_hw(scale, W, H, "scale");
+    if (scale.data) check_hw(scale, W, H, "scale");
     check_hw(orientation, W, H, "orientation");
     if (strength.data) check_hw(strength, W, H, "strength");
     if (strength_scale.data) check_hw(strength_scale, W, H, "strength_scale");
@@ -780,6 +784,9 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
         std::vector<float> vhxx(n), vhyy(n), vhxy(n), vq(n);
         std::vector<float> vgx(use_edge ? n : 0), vgy(vgx.size());
         std::vector<float> vv(n), vl2(n), vp(n), vqq(n);  // the generic path's (and the AVX2 tail's)
+        // strength_scale without strength: the running maximum of l2 in a row
+        // buffer (every scale of a row is done before the next row)
+        std::vector<float> vst(strength.data == nullptr && strength_scale.data != nullptr ? n : 0);
         Scratch<std::int32_t> idx(sparse ? n : 0);
         const GenericRow gen{vv.data(), vl2.data(), vp.data(), vqq.data(), idx.data()};
         auto blurred = [&](std::size_t k, long j) -> const float* {
@@ -797,9 +804,9 @@ void frangi(ConstView<float> src, const std::vector<double>& sigmas, const Frang
             const long xa = spans[static_cast<std::size_t>(2 * y)];
             const long xb = spans[static_cast<std::size_t>(2 * y + 1)];
             float* ro = response.row(y);
-            float* so = scale.row(y);
+            float* so = scale.data ? scale.row(y) : nullptr;
             float* oo = orientation.row(y);
-            float* st = strength.data ? strength.row(y) : nullptr;
+            float* st = strength.data ? strength.row(y) : (vst.empty() ? nullptr : vst.data());
             float* sst = strength_scale.data ? strength_scale.row(y) : nullptr;
             // 0 outside the span; inside it the maxima start at 0 (the AVX2 loop's
             // first scale writes its columns without reading them)

@@ -483,6 +483,7 @@ def blur_threshold_masks(
     steps: Sequence[tuple[float, float]],
     *,
     threads: int = 0,
+    boxes: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """:func:`blur_threshold` of several masks with the same steps, in one call.
 
@@ -498,6 +499,10 @@ def blur_threshold_masks(
         ``(sigma, threshold)`` pairs, as for :func:`blur_threshold`.
     threads : int, optional
         Threads in [0, 256], 0 = the pool size. Results do not depend on it.
+    boxes : numpy.ndarray, optional
+        ``(N, 4)`` int64, C-contiguous: receives each result's bounding box ``x0,
+        y0, x1, y1`` (ends exclusive; all 0 for an empty result), which the kernel
+        tracks anyway (no second pass over the masks).
 
     Returns
     -------
@@ -514,12 +519,25 @@ def blur_threshold_masks(
         raise ValueError("masks: expected a sequence of 2-D masks")
     ms = [check_mask(m, "masks") for m in masks]
     sigmas, thresholds = _blur_steps(steps)
+    if boxes is not None:
+        if not isinstance(boxes, np.ndarray) or boxes.dtype != np.int64:
+            raise ValueError("boxes: expected an int64 numpy array")
+        if boxes.shape != (len(ms), 4) or not boxes.flags.c_contiguous:
+            raise ValueError(f"boxes: expected a C-contiguous ({len(ms)}, 4) array")
+        if not boxes.flags.writeable:
+            raise ValueError("boxes: expected a writeable array")
     outs = [np.zeros(m.shape, np.uint8) for m in ms]
     todo = [i for i, m in enumerate(ms) if m.size]
+    every = len(todo) == len(ms)
+    got = None if boxes is None else (boxes if every else np.zeros((len(todo), 4), np.int64))
     if todo:
         _core.geometry.blur_threshold_masks(
-            [ms[i] for i in todo], sigmas, thresholds, [outs[i] for i in todo], threads
+            [ms[i] for i in todo], sigmas, thresholds, [outs[i] for i in todo], threads, got
         )
+    if boxes is not None and not every:
+        boxes[...] = 0
+        if todo:
+            boxes[todo] = got
     return [o.view(np.bool_) for o in outs]
 
 

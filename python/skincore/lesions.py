@@ -27,6 +27,7 @@ __all__ = [
     "median3",
     "region_features",
     "smooth_over",
+    "take",
 ]
 
 _GEOM = int(_core.lesions.GEOM_COLS)
@@ -243,6 +244,76 @@ def smooth_over(
         maps, mask, float(sigma), float(truncate), float(min_weight), outs, threads
     )
     return outs
+
+
+_TAKE_LUTS = (np.bool_, np.uint8, np.int32, np.float32)
+
+
+def take(
+    lut: np.ndarray, index: np.ndarray, *, channel: int | None = None, threads: int = 0
+) -> np.ndarray:
+    """Look up every pixel of an index image in a table: ``numpy.take(lut, index)``.
+
+    The same values as NumPy's gather (relabelling a label image, a per-label
+    flag, an 8-bit channel through a 256-entry table) in one compiled pass, the
+    index read in place (NumPy first converts an int32 or a strided uint8 index
+    to a fresh intp array).
+
+    Parameters
+    ----------
+    lut : numpy.ndarray
+        1-D, non-empty, bool, uint8, int32 or float32.
+    index : numpy.ndarray
+        ``(H, W)`` int32 (labels) or uint8, or ``(H, W, C)`` uint8 (``C`` 1 to 4)
+        with ``channel`` naming the channel read; rows may be strided, pixels
+        packed. Every value must lie in ``[0, len(lut))`` (no negative wrap-around).
+    channel : int, optional
+        The channel of a 3-D ``index`` (required there; not allowed for 2-D).
+    threads : int, optional
+        Worker threads, 0 = all hardware threads. The result does not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new ``(H, W)`` array of ``lut``'s dtype.
+
+    Raises
+    ------
+    ValueError
+        On a bad argument (the message names it), or an index outside ``[0,
+        len(lut))``.
+    """
+    if not isinstance(lut, np.ndarray):
+        raise ValueError(f"lut: expected a numpy.ndarray, got {type(lut).__name__}")
+    if lut.ndim != 1 or lut.size == 0 or lut.dtype.type not in _TAKE_LUTS:
+        raise ValueError(
+            f"lut: expected a non-empty 1-D bool, uint8, int32 or float32 array, got "
+            f"shape {lut.shape} {lut.dtype}"
+        )
+    if not isinstance(index, np.ndarray):
+        raise ValueError(f"index: expected a numpy.ndarray, got {type(index).__name__}")
+    if index.dtype not in (np.int32, np.uint8):
+        raise ValueError(f"index: expected dtype int32 or uint8, got {index.dtype}")
+    if index.ndim == 2:
+        if channel is not None:
+            raise ValueError("channel: only for a 3-D (H, W, C) index")
+        channels, ch = 1, 0
+    elif index.ndim == 3 and index.dtype == np.uint8 and 1 <= index.shape[2] <= 4:
+        if channel is None or not 0 <= int(channel) < index.shape[2]:
+            raise ValueError(f"channel: expected one of 0..{index.shape[2] - 1}, got {channel}")
+        channels, ch = index.shape[2], int(channel)
+        if channels == 1:  # the binding takes one channel as (H, W)
+            index, channels, ch = index[..., 0], 1, 0
+    else:
+        raise ValueError(
+            f"index: expected shape (H, W), or (H, W, C) uint8 with C in 1..4, got {index.shape}"
+        )
+    threads = check_threads(threads)
+    table = np.ascontiguousarray(lut.view(np.uint8) if lut.dtype == np.bool_ else lut)
+    out = np.empty(index.shape[:2], table.dtype)
+    if out.size:
+        _core.lesions.take(index, channels, ch, table, out, threads)
+    return out.view(np.bool_) if lut.dtype == np.bool_ else out
 
 
 def median3(src: np.ndarray, *, threads: int = 0) -> np.ndarray:

@@ -43,12 +43,18 @@ import numpy as np
 from skincore import _core
 from skincore._checks import check_mask, check_threads
 
-__all__ = ["FrangiResult", "Ridge", "frangi", "hysteresis_skeleton", "trace"]
+__all__ = ["FRANGI_MAPS", "FrangiResult", "Ridge", "frangi", "hysteresis_skeleton", "trace"]
+
+#: The optional maps of :func:`frangi` (its ``maps`` argument).
+FRANGI_MAPS = ("scale", "strength", "strength_scale")
 
 
 @dataclass(frozen=True)
 class FrangiResult:
     """Output of :func:`frangi` (all ``(H, W)`` float32).
+
+    ``scale``, ``strength`` and ``strength_scale`` are ``None`` when left out of
+    :func:`frangi`'s ``maps``.
 
     Attributes
     ----------
@@ -75,10 +81,10 @@ class FrangiResult:
     """
 
     response: np.ndarray
-    scale: np.ndarray
+    scale: np.ndarray | None
     orientation: np.ndarray
-    strength: np.ndarray
-    strength_scale: np.ndarray
+    strength: np.ndarray | None
+    strength_scale: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,7 @@ def frangi(
     normalize: bool = True,
     edge_beta: float | None = None,
     response_floor: float = 0.0,
+    maps: Iterable[str] | None = None,
     threads: int = 0,
 ) -> FrangiResult:
     """Multi-scale Frangi vesselness with the scale and direction of the best scale.
@@ -214,13 +221,18 @@ def frangi(
         ``scale`` and ``orientation``, ``strength`` and ``strength_scale`` are
         exactly those of ``response_floor=0``, so a trace at ``low >=
         response_floor`` gives the same ridges. 0: every response exact.
+    maps : iterable of str, optional
+        The optional maps to compute, any of :data:`FRANGI_MAPS` (``"scale"``,
+        ``"strength"``, ``"strength_scale"``); ``None``: all. The others are
+        neither computed nor allocated (``None`` in the result); the maps that
+        are computed are bit-identical whatever this selects.
     threads : int, optional
         Threads in [0, 256], 0 = the pool size; results are bit-identical for any value.
 
     Returns
     -------
     FrangiResult
-        ``response``, ``scale``, ``orientation`` and ``strength`` maps.
+        ``response`` and ``orientation`` maps, and those of ``maps``.
 
     Raises
     ------
@@ -244,14 +256,25 @@ def frangi(
     g = 0.0 if gamma is None else _finite("gamma", gamma, positive=True)
     eb = 0.0 if edge_beta is None else _finite("edge_beta", edge_beta, positive=True)
     floor = _finite("response_floor", response_floor)
+    if maps is None:
+        want = set(FRANGI_MAPS)
+    else:
+        if isinstance(maps, str):
+            raise ValueError("maps: expected an iterable of map names, not a string")
+        want = set(maps)
+        if not want <= set(FRANGI_MAPS):
+            bad = sorted(str(v) for v in want - set(FRANGI_MAPS))
+            raise ValueError(f"maps: unknown {', '.join(bad)} (expected some of {FRANGI_MAPS})")
     m = _mask(mask, gray.shape)
     nt = check_threads(threads)
     h, w = gray.shape
+
+    def out(name: str) -> np.ndarray | None:
+        return np.empty((h, w), np.float32) if name in want else None
+
     resp = np.empty((h, w), np.float32)
-    scale = np.empty((h, w), np.float32)
     orient = np.empty((h, w), np.float32)
-    strength = np.empty((h, w), np.float32)
-    sscale = np.empty((h, w), np.float32)
+    scale, strength, sscale = out("scale"), out("strength"), out("strength_scale")
     if gray.size == 0:
         return FrangiResult(resp, scale, orient, strength, sscale)
     _core.ridges.frangi(

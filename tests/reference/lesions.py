@@ -107,6 +107,14 @@ def median3(src):
     return out[..., 0] if squeeze else out
 
 
+def take(lut, index, channel=None):
+    """lut[index] (or of one channel of index), every index in [0, len(lut))."""
+    idx = np.asarray(index) if channel is None else np.asarray(index)[..., channel]
+    idx = idx.astype(np.int64)
+    assert idx.size == 0 or (idx.min() >= 0 and idx.max() < len(lut))
+    return np.asarray(lut)[idx]
+
+
 def smooth_over(src, mask, sigma, truncate=4.0, min_weight=1e-3):
     """G(src m) / G(m) where G(m) > min_weight, else 0 (at every pixel)."""
     m = (np.asarray(mask) != 0).astype(np.float32)

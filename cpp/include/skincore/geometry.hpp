@@ -125,14 +125,18 @@ void gaussian_blur_row(ConstView<float> src, const float* w, long r, long y, lon
 // Morphology by blur and threshold: m = mask != 0, then for each step k
 // m = gaussian_blur(m as 0/1 float32, sigmas[k], truncate 4) > thresholds[k]
 // (float32 compare); out = m as 0/1. A low threshold dilates, a high one erodes.
-// Each step's values are gaussian_blur's exactly.
+// Each step's values are gaussian_blur's exactly. box (may be null): 4 values that
+// receive out's bounding box x0, y0, x1, y1 (ends exclusive; all 0 when out is empty),
+// from the set extents the steps track anyway.
 void blur_threshold(ConstView<std::uint8_t> mask, const double* sigmas, const float* thresholds, int steps,
-                    MutView<std::uint8_t> out, int threads);
+                    MutView<std::uint8_t> out, int threads, std::int64_t* box = nullptr);
 
 // blur_threshold of each of n masks into outs[i] (the same steps), the masks spread
-// over the pool (largest first), each on one thread: the results of n calls.
+// over the pool (largest first), each on one thread: the results of n calls. boxes
+// (may be null): 4 n values, outs[i]'s bounding box at boxes[4 i] (as blur_threshold's).
 void blur_threshold_masks(const ConstView<std::uint8_t>* masks, const MutView<std::uint8_t>* outs, int n,
-                          const double* sigmas, const float* thresholds, int steps, int threads);
+                          const double* sigmas, const float* thresholds, int steps, int threads,
+                          std::int64_t* boxes = nullptr);
 
 // One axis of resize()'s float bilinear path (pixel-centre aligned: output o samples
 // the input at ((2o+1) in - out) / (2 out), clamped to [0, in-1]): the first input

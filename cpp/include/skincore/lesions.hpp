@@ -46,6 +46,14 @@ void smooth_over(const ConstView<float>* srcs, int n_maps, ConstView<std::uint8_
 // and channel count (1 to 4) and must not overlap.
 void median3(ConstView<std::uint8_t> src, MutView<std::uint8_t> dst, int threads);
 
+// Table lookup: out(y, x) = lut[index(y, x, channel)] (NumPy's take(lut, index)),
+// index an int32 label image or a uint8 image (one of its `channels` interleaved
+// channels: channel in [0, index.channels)), lut n >= 1 entries of T (uint8,
+// int32 or float). Returns false, with out's values unspecified, when an index
+// is outside [0, n); true otherwise. The same values for any thread count.
+template <class I, class T>
+bool take(ConstView<I> index, int channel, const T* lut, std::int64_t n, MutView<T> out, int threads);
+
 // Columns of the region feature table (one row per label 1..n_labels).
 enum GeomCol : int {
     kArea = 0,       // pixels

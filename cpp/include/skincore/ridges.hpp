@@ -41,11 +41,13 @@ struct FrangiParams {
 // (1 - exp(-S^2 / 2gamma^2)) with Rb = |l1| / max(l2, 1e-10), S^2 = l1^2 + l2^2
 // (l2 > 0 is a dark ridge; bright ridges flip the sign of the Hessian).
 // Outputs (all H x W, caller-owned): response = max over scales; scale = sigma of
-// the max (0 where response == 0); orientation = ridge direction at that scale (its
-// arctangent a polynomial, within 2e-7 rad of 0.5 atan2);
+// the max (0 where response == 0; may be null: not computed); orientation = ridge
+// direction at that scale (its arctangent a polynomial, within 2e-7 rad of 0.5 atan2);
 // strength = the largest l2 > 0 over the scales
 // (curvature across the ridge, scale-normalised if normalize; may be null);
-// strength_scale = the sigma of that maximum (may be null; needs strength).
+// strength_scale = the sigma of that maximum (may be null; without strength the
+// maximum is kept in a row buffer). A null output is neither computed nor written,
+// and leaves every other output's values unchanged.
 // For a bar of width w the sigma^2-normalised l2 peaks at sigma = w / 2. mask (may be empty): outside, every output is 0,
 // and the automatic gamma only looks inside. Deterministic for any thread count.
 void frangi(ConstView<float> src, const std::vector<double>& sigmas, const FrangiParams& p,

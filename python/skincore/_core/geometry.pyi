@@ -30,6 +30,7 @@ def blur_threshold_masks(
     thresholds: list[float],
     outs: list[npt.NDArray[np.uint8]],
     threads: int = 0,
+    boxes: npt.NDArray[np.int64] | None = None,
 ) -> None: ...
 def resize(
     src: npt.NDArray[np.uint8] | npt.NDArray[np.float32],

@@ -33,6 +33,14 @@ def median3(
     channels: int,
     threads: int,
 ) -> None: ...
+def take(
+    index: npt.NDArray[np.int32] | npt.NDArray[np.uint8],
+    channels: int,
+    channel: int,
+    lut: npt.NDArray[np.uint8] | npt.NDArray[np.int32] | npt.NDArray[np.float32],
+    out: npt.NDArray[np.uint8] | npt.NDArray[np.int32] | npt.NDArray[np.float32],
+    threads: int,
+) -> None: ...
 def smooth_over(
     srcs: Sequence[npt.NDArray[np.float32]],
     mask: npt.NDArray[np.uint8],

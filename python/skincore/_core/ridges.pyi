@@ -16,7 +16,7 @@ def frangi(
     edge_beta: float,
     mask: _U8 | None,
     response: _F32,
-    scale: _F32,
+    scale: _F32 | None,
     orientation: _F32,
     strength: _F32 | None,
     strength_scale: _F32 | None,

@@ -363,9 +363,10 @@ def _darker_regions(
     dark_c = ft.channels[1].inside - ft.channels[1].ring
     ringed = ft.n_ring > 0
     keep = np.concatenate([[False], ringed & (dark_c >= p.min_darkening * mel_c)])
-    out = np.take(keep, labels)  # take: the same gather, faster than fancy indexing
+    # labels: contours.label's int32; take is the same gather as fancy indexing
+    out = kernels.take(keep, labels, threads=threads)
     if not ringed.all():
-        lone = np.take(np.concatenate([[False], ~ringed]), labels)
+        lone = kernels.take(np.concatenate([[False], ~ringed]), labels, threads=threads)
         out |= lone & (dg >= p.min_darkening * ex)
     return out
 
@@ -453,6 +454,14 @@ _G_DENSITY = _g_density_lut()
 """Optical density ``-log10(linear G)`` of each 8-bit sRGB value (as the chromophore maps)."""
 
 
+def _green_density(rgb: np.ndarray, threads: int) -> np.ndarray:
+    """``np.take(_G_DENSITY, rgb[..., 1])``, the channel read in place when pixels are packed."""
+    st = rgb.strides
+    if st[2] == 1 and (rgb.shape[1] <= 1 or st[1] == 3) and (rgb.shape[0] <= 1 or st[0] >= 0):
+        return kernels.take(_G_DENSITY, rgb, channel=1, threads=threads)
+    return np.take(_G_DENSITY, rgb[..., 1])
+
+
 def melanin(
     rgb: np.ndarray,
     skin: np.ndarray,
@@ -492,7 +501,7 @@ def melanin(
     # Darkness: optical density in G (melanin + haemoglobin + shading), same
     # smoothing, no threshold (one background pass).
     (ex, dg), sk = _excess(
-        [mel, np.take(_G_DENSITY, rgb[..., 1])],
+        [mel, _green_density(rgb, threads)],
         skin,
         px_per_mm,
         p.smooth_mm,

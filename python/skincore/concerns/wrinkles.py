@@ -304,9 +304,14 @@ def _zone_masks(
         x0, y0 = max(0, box[0] + ox - pad) - ox, max(0, box[1] + oy - pad) - oy
         x1, y1 = min(gw, box[2] + ox + pad) - ox, min(gh, box[3] + oy + pad) - oy
         crops.append((mask[y0:y1, x0:x1], x0 + ox, y0 + oy))
+    todo = [c[0] for c in crops if c is not None]
+    # each result's box comes back with it (what _bbox of it would give)
+    inner = np.zeros((len(todo), 4), np.int64)
     done = iter(
-        geometry.blur_threshold_masks(
-            [c[0] for c in crops if c is not None], _zone_steps(ppm), threads=threads
+        zip(
+            geometry.blur_threshold_masks(todo, _zone_steps(ppm), threads=threads, boxes=inner),
+            inner.tolist(),
+            strict=True,
         )
     )
     out: list[tuple[_Window, tuple[int, int, int, int] | None]] = []
@@ -314,13 +319,11 @@ def _zone_masks(
         if c is None:
             out.append((_Window(np.zeros((0, 0), dtype=bool), 0, 0), None))
             continue
-        win, x0, y0 = next(done), c[1], c[2]
-        inner = _bbox(win)
-        if inner is None:
+        (win, (ix0, iy0, ix1, iy1)), x0, y0 = next(done), c[1], c[2]
+        if ix0 >= ix1:
             out.append((_Window(win, x0, y0), None))
         else:
-            box = (inner[0] + x0, inner[1] + y0, inner[2] + x0, inner[3] + y0)
-            out.append((_Window(win, x0, y0), box))
+            out.append((_Window(win, x0, y0), (ix0 + x0, iy0 + y0, ix1 + x0, iy1 + y0)))
     return out
 
 
@@ -519,11 +522,13 @@ def _measure_zone(
         sx = slice(bx0 - ox, bx1 - ox)
         # row-strided views: the kernels read strided rows (no copies)
         resp = fr.response[sy, sx]
+        width = fr.strength_scale
+        assert width is not None  # frangi's maps=("strength_scale",)
         traced = ridges.trace(
             resp,
             low=params.low,
             high=params.high,
-            scale=fr.strength_scale[sy, sx],
+            scale=width[sy, sx],
             orientation=fr.orientation[sy, sx],
             mask=zmask.cut(bx0, by0, bx1, by1),
             min_length=params.min_length_mm * ppm,
@@ -671,6 +676,8 @@ def measure_wrinkles(
                 mask=None if mask is None else mask.cut(x0, y0, x1, y1),
                 # trace reads the maps only where the response >= low
                 response_floor=params.low,
+                # _measure_zone reads response, orientation and strength_scale only
+                maps=("strength_scale",),
                 threads=threads,
             )
 
