@@ -34,13 +34,6 @@ def median3(img: np.ndarray, *, threads: int = 0) -> np.ndarray:
     return kernels.median3(img, threads=threads)
 
 
-def _take(lut: np.ndarray, labels: np.ndarray, threads: int) -> np.ndarray:
-    """``np.take(lut, labels)`` (labels >= 0): the compiled gather for int32 labels."""
-    if labels.dtype == np.int32:
-        return kernels.take(lut, labels, threads=threads)
-    return np.take(lut, labels)
-
-
 #: Up to this many regions holding a peak, _split_by_peaks labels them through
 #: their bounding boxes (a few microseconds each) instead of a lookup pass over
 #: the whole work grid (about 0.25 ms at 1080p).
@@ -84,7 +77,7 @@ def _split_by_peaks(
         for c, ks in by_comp.items():
             if len(ks) == 1:
                 lut[c] = ids[ks[0]]
-        out = _take(lut, comp, threads)
+        out = kernels.take(lut, comp, threads=threads)  # comp: label's int32
     for c, ks in by_comp.items():
         if by_lut and len(ks) == 1:
             continue
@@ -317,7 +310,7 @@ def _cut_red(
     kept = int(bad.size - bad.sum())
     cores, _ = _split_by_peaks(core, red, red_seed, radius, threads, red_peaks)
     # The kept regions renumbered, then the (few) core pixels over them.
-    out = _take(lut, labels, threads)
+    out = kernels.take(lut, labels, threads=threads)  # int32 labels
     in_core = cores > 0
     out[in_core] = cores[in_core] + kept
     return out, kept, in_bad & ~in_core
