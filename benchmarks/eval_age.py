@@ -68,6 +68,23 @@ def photo_list(data: Path, limit: int = 0) -> list[Path]:
     return files
 
 
+def face_points(rgb: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """The photo, its first face's landmarks (``None``: no face) and the border added.
+
+    UTKFace crops are tight: where the face overflows the 200-px frame the
+    detector's score drops below 0.5, so a photo with no face is tried once more
+    on a black border of :data:`PAD` pixels (then returned with it).
+    """
+    faces = detect_faces(rgb, threads=threads)
+    off = 0
+    if not faces:
+        rgb, off = np.pad(rgb, ((PAD, PAD), (PAD, PAD), (0, 0))), PAD
+        faces = detect_faces(rgb, threads=threads)
+        if not faces:
+            return rgb, None, off
+    return rgb, fit_landmarks(rgb, faces[0], threads=threads).points, off
+
+
 def measure(files: list[Path], threads: int) -> dict[str, np.ndarray]:
     """Run detection, landmarks, alignment and the network on every photo."""
     session = get_session(age_head.AGE, threads=threads)
@@ -80,18 +97,12 @@ def measure(files: list[Path], threads: int) -> dict[str, np.ndarray]:
         with Image.open(path) as im:
             rgb = np.asarray(im.convert("RGB"))
         t0 = time.perf_counter()
-        faces = detect_faces(rgb, threads=threads)
-        if not faces:
-            # UTKFace crops are tight: where the face overflows the 200-px frame the
-            # detector's score drops below 0.5. Retry once on a black border.
-            rgb = np.pad(rgb, ((PAD, PAD), (PAD, PAD), (0, 0)))
-            faces = detect_faces(rgb, threads=threads)
-            padded[i] = True
-            if not faces:
-                continue
-        lm = fit_landmarks(rgb, faces[0], threads=threads)
+        rgb, points, off = face_points(rgb, threads)
+        padded[i] = off > 0
+        if points is None:
+            continue
         t1 = time.perf_counter()
-        chip = age_head.align_chip(rgb, lm.points)
+        chip = age_head.align_chip(rgb, points)
         t2 = time.perf_counter()
         probs[i] = age_head.age_probabilities(np.stack([chip, chip[:, ::-1]]), session=session)
         t3 = time.perf_counter()

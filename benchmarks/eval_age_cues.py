@@ -37,7 +37,6 @@ from PIL import Image
 import eval_age as ea
 from skincore.color import rgb_to_lab
 from skincore.concerns import age_head
-from skincore.face import detect_faces, fit_landmarks
 from skincore.face.segmentation import segment_face
 
 #: Mean RGB the gender network subtracts (its manifest), and its input scale.
@@ -90,14 +89,9 @@ def measure(files: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for i, path in enumerate(files):
         with Image.open(path) as im:
             rgb = np.asarray(im.convert("RGB"))
-        off = 0
-        faces = detect_faces(rgb, threads=2)
-        if not faces:
-            rgb, off = np.pad(rgb, ((ea.PAD, ea.PAD), (ea.PAD, ea.PAD), (0, 0))), ea.PAD
-            faces = detect_faces(rgb, threads=2)
-            if not faces:
-                continue
-        points = fit_landmarks(rgb, faces[0], threads=2).points
+        rgb, points, off = ea.face_points(rgb, 2)
+        if points is None:
+            continue
         chips[i] = age_head.align_chip(rgb, points)
         cues[i] = cues_of(rgb, points, off)
         found[i] = True
