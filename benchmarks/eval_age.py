@@ -85,9 +85,9 @@ def face_points(rgb: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray |
     return rgb, fit_landmarks(rgb, faces[0], threads=threads).points, off
 
 
-def measure(files: list[Path], threads: int) -> dict[str, np.ndarray]:
-    """Run detection, landmarks, alignment and the network on every photo."""
-    session = get_session(age_head.AGE, threads=threads)
+def measure(files: list[Path], threads: int, model: Path = age_head.AGE) -> dict[str, np.ndarray]:
+    """Run detection, landmarks, alignment and the network (``model``) on every photo."""
+    session = get_session(model, threads=threads)
     n = len(files)
     probs = np.full((n, 2, 81), np.nan)
     found = np.zeros(n, bool)
@@ -244,7 +244,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cache", type=Path, help="npz to store / reuse per-face outputs")
+    ap.add_argument(
+        "--model",
+        type=Path,
+        default=age_head.AGE,
+        help="age network to evaluate (default: the packaged one, trained on this split)",
+    )
     args = ap.parse_args(argv)
+    if args.model.resolve() == age_head.AGE.resolve() and args.data.resolve() == DATA.resolve():
+        print(
+            "note: the packaged network was fine-tuned on this split (tools/finetune_age.py), "
+            "so its figures here are in-sample; the honest ones are that tool's "
+            "cross-validation, or pass --model with the CC0 age-v1.onnx"
+        )
 
     files = photo_list(args.data, args.limit)
     if not files:
@@ -260,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         out = {k: cached[k] for k in ("probs", "found", "padded", "timing_ms")}
     else:
-        out = measure(files, args.threads)
+        out = measure(files, args.threads, args.model)
         if args.cache:
             np.savez(args.cache, names=names, **out)
     found, padded = out["found"], out["padded"]

