@@ -328,3 +328,73 @@ def test_fold_bands_equal_the_segment_by_segment_rectangles():
             for g, w in zip(got, want, strict=True):
                 assert g.dtype == np.float32 and g.shape == (4, 2)
                 np.testing.assert_array_equal(g, w)
+
+
+def _lab_field(shape=(120, 160), light=40.0, a=12.0, b=14.0):
+    lab = np.empty(shape + (3,), np.float32)
+    lab[..., 0], lab[..., 1], lab[..., 2] = light, a, b
+    return lab
+
+
+def test_sheen_mask_finds_white_lift_not_brighter_skin():
+    """A broad lift that whitens the skin (a specular sheen) is sheen; the same
+    lift at the skin's own chromaticity (brighter diffuse light) is not; nothing
+    off the skin; a sheen_chroma of 0 turns the test off."""
+    p = R.Params()
+    skin = np.zeros((120, 160), np.uint8)
+    skin[10:110, 10:150] = 255
+    yy, xx = np.mgrid[:120, :160]
+    disc = (yy - 60) ** 2 + (xx - 50) ** 2 <= 18**2
+    other = (yy - 60) ** 2 + (xx - 115) ** 2 <= 18**2
+    lab = _lab_field()
+    lab[disc, 0] = 55.0  # +15 L*, chroma halved: white added
+    lab[disc, 1:] *= 0.5
+    lab[other, 0] = 55.0  # +15 L*, chroma scaled with L*: more of the same light
+    lab[other, 1:] *= 55.0 / 40.0
+    # sigma 5 mm = 10 px: the 18 px discs lift their local level by ~12 L*
+    found = R.sheen_mask(lab, skin, px_per_mm=2.0, params=p, threads=1)
+    assert found.dtype == np.bool_ and found.shape == skin.shape
+    assert found[disc].mean() > 0.5
+    assert not found[other].any()
+    assert not found[skin == 0].any()
+    assert not R.sheen_mask(lab, skin, 2.0, dataclasses.replace(p, sheen_chroma=0.0)).any()
+    # a lift below sheen_lift is not a sheen
+    lab[disc, 0] = 43.0
+    assert not R.sheen_mask(lab, skin, 2.0, p, threads=1).any()
+
+
+def test_sheen_is_left_out_of_the_statistics(clean_ctx):
+    """Bumps under a sheen are not measured: the rough area and zones are shares of
+    the rest of the skin, and ``sheen`` is the share left out."""
+    disk, _, _ = _patch(clean_ctx)
+    bumpy = _plant_bumps(clean_ctx, disk, 0.06)
+    face = R.measured_skin(bumpy, R.Params()) > 0
+    seen = measure_roughness(bumpy, threads=1)
+    assert seen.zones["left_cheek"] > 0.05
+    hidden = measure_roughness(bumpy, threads=1, sheen=disk)
+    n_face, n_sheen = np.count_nonzero(face), np.count_nonzero(disk & face)
+    assert hidden.sheen == pytest.approx(n_sheen / n_face, abs=1e-9)
+    assert not np.any(hidden.mask[disk])
+    n_rough_out = np.count_nonzero((seen.mask > 0) & ~disk)
+    assert hidden.area == pytest.approx(n_rough_out / (n_face - n_sheen), abs=1e-9)
+    assert hidden.zones["left_cheek"] < seen.zones["left_cheek"]
+    assert seen.sheen == 0.0
+
+
+def test_sheen_on_dark_skin_is_not_rough(faces_dir):
+    """London 062 (dark skin, studio light): the glints of her shiny mid-forehead
+    read a third of the forehead as rough; the sheen is left out, and her forehead
+    reads like the rest of her face."""
+    import skincore
+
+    photo = str(faces_dir / "ccby_london_062.jpg")
+    shown = skincore.Analyzer(threads=2, concerns=("roughness",)).analyze(photo)
+    off = skincore.Analyzer(
+        threads=2, concerns=("roughness",), params={"roughness": R.Params(sheen_chroma=0.0)}
+    ).analyze(photo)
+    with_sheen = off.faces[0].roughness
+    r = shown.faces[0].roughness
+    assert with_sheen.sheen == 0.0 and with_sheen.zones["forehead"] > 0.25  # 0.33
+    assert 0.05 < r.sheen < 0.2  # 0.11
+    assert r.zones["forehead"] < 0.1  # 0.06
+    assert r.area < 0.6 * with_sheen.area  # 0.046 against 0.112

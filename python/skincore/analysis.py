@@ -465,6 +465,10 @@ class Roughness:
     above_nose_only : bool
         True on a bearded face: only the skin above the nose tip was measured
         (stubble reads as rough), and ``zones`` has no chin.
+    sheen : float
+        Share of the measured face skin left out as a specular sheen, whose
+        glints read as rough on dark skin (:func:`skincore.concerns.roughness.sheen_mask`);
+        ``area``, ``zones`` and ``excess`` are over the rest.
     """
 
     area: float
@@ -474,6 +478,7 @@ class Roughness:
     mask_origin: tuple[int, int]
     mask_scale: float
     above_nose_only: bool = False
+    sheen: float = 0.0
 
 
 @dataclass(frozen=True)

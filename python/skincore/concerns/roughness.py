@@ -32,7 +32,20 @@ result does not depend on the photo's resolution:
    are: their shading is curved, so step 3 keeps it, and every face of
    ``shared/faces`` read a rough rim round both nose wings (its rough area drops
    by 0 to 0.04 without it; the packaged sample's from 0.088 to 0.051).
-5. **Threshold.** A skin pixel is rough where ``E > ROUGH_THRESHOLD``.
+5. **Sheen.** A broad specular sheen shows the glints of the skin's
+   micro-relief, and on dark skin they stand out by tens of L* against the weak
+   diffuse reflection: London 062's shiny mid-forehead and nose tip read 0.33 of
+   her forehead as rough, while sheen on the light faces reads smooth. Skin
+   whose local level (normalised Gaussian over the skin, sigma
+   ``SHEEN_SIGMA_MM``) is at least ``SHEEN_LIFT`` L* above the face's median
+   and whose local chroma per L* is below ``SHEEN_CHROMA`` times the face's (a
+   specular reflection is white-ish and lowers it; brighter diffuse light keeps
+   it) is left out of the statistics, as unmeasured skin, not as smooth skin
+   (:func:`sheen_mask`, ``Roughness.sheen`` its share). London 062: forehead
+   0.33 -> 0.06 rough, rough area 0.112 -> 0.046, sheen 0.11 of the skin; on
+   the other faces of ``shared/faces`` 0-0.16 of the skin is sheen and their
+   rough area moves by -0.00 to +0.01 (almost none of their rough skin is in it).
+6. **Threshold.** A skin pixel is rough where ``E > ROUGH_THRESHOLD``.
 
 Steps 1-3 run as one compiled pass (:func:`skincore.texture.texture_energy`,
 equal bit for bit to their NumPy composition, ``tests/reference/texture.py``)
@@ -41,8 +54,8 @@ and shared with moisture.
 
 The summary numbers:
 
-- ``area``: rough fraction of the face skin; ``zones``: rough fraction of
-  each of :data:`skincore.analysis.ROUGH_ZONES`.
+- ``area``: rough fraction of the face skin (sheen left out); ``zones``: rough
+  fraction of each of :data:`skincore.analysis.ROUGH_ZONES`.
 - ``severity`` (0-100, AILab Pro ``rough_severity``): with
   ``S = mean(clip((E - T) / T, 0, 1))`` over the face skin and
   ``T = ROUGH_THRESHOLD`` (each skin pixel contributes 0 at or below the
@@ -74,7 +87,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import texture
+from skincore import color, geometry, texture
+from skincore._masks import mask255
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
@@ -133,6 +147,16 @@ WINDOW = "decimated"
 #: above the nose tip only (:data:`skincore.face.beard.BEARDED_SHARE`).
 BEARD_SHARE = BEARDED_SHARE
 
+#: Sigma (mm) of the local skin level that finds a sheen.
+SHEEN_SIGMA_MM = 5.0
+
+#: L* by which a sheen's local level exceeds the face skin's median.
+SHEEN_LIFT = 5.0
+
+#: A sheen's local chroma per L* is below this share of the face skin's
+#: (median C* / median L*); 0 turns the sheen test off.
+SHEEN_CHROMA = 0.75
+
 #: Smallest fine sigma in texture pixels (below it the blur does nothing).
 _MIN_SIGMA_PX = 0.5
 
@@ -183,6 +207,9 @@ class Params:
     fold_margin_mm : float
         Half-width (mm) of the band round the nose folds that is not measured
         (:meth:`~skincore.concerns.context.TextureContext.fold_free`); 0 keeps it.
+    sheen_sigma_mm, sheen_lift, sheen_chroma : float
+        The sheen left out of the statistics (:func:`sheen_mask`); a
+        ``sheen_chroma`` of 0 measures it.
     """
 
     rough_threshold: float = ROUGH_THRESHOLD
@@ -198,6 +225,9 @@ class Params:
     window: str = WINDOW
     beard_share: float = BEARD_SHARE
     fold_margin_mm: float = FOLD_MARGIN_MM
+    sheen_sigma_mm: float = SHEEN_SIGMA_MM
+    sheen_lift: float = SHEEN_LIFT
+    sheen_chroma: float = SHEEN_CHROMA
 
 
 def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
@@ -216,6 +246,52 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
         ``(h, w)`` uint8 (255 = skin), read-only.
     """
     return ctx.fold_free(params.fold_margin_mm)
+
+
+def sheen_mask(
+    lab: np.ndarray, skin: np.ndarray, px_per_mm: float, params: Params, *, threads: int = 0
+) -> np.ndarray:
+    """Skin under a broad specular sheen (step 5 of the module docstring).
+
+    With ``Lb`` and ``Cb`` the normalised Gaussian means (sigma
+    ``sheen_sigma_mm``) of L* and C*ab over ``skin``, and ``L0``, ``C0`` their
+    medians over ``skin``: ``Lb - L0 >= sheen_lift`` and
+    ``Cb < sheen_chroma * (C0 / L0) * Lb``.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(h, w, 3)`` CIELAB of the face crop (the colour grid holds a* and b*).
+    skin : numpy.ndarray
+        ``(h, w)`` face skin (nonzero inside): the levels and medians are over it.
+    px_per_mm : float
+        Resolution of ``lab`` (pixels per millimetre of skin).
+    params : Params
+        ``sheen_sigma_mm``, ``sheen_lift``, ``sheen_chroma``.
+    threads : int, optional
+        Worker threads of the blurs (results do not depend on it).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h, w)`` bool, False off skin (and everywhere when ``sheen_chroma`` is 0).
+    """
+    on = skin > 0
+    if params.sheen_chroma <= 0 or not np.any(on):
+        return np.zeros(on.shape, bool)
+    if lab.dtype != np.float32 or lab.strides[1:] != (12, 4):  # packed float32 pixels
+        lab = np.ascontiguousarray(lab, dtype=np.float32)
+    light, chroma = color.lightness_chroma(lab, threads=threads)
+    l0 = float(np.median(light[on]))
+    c0 = float(np.median(chroma[on]))
+    if l0 <= 0:
+        return np.zeros(on.shape, bool)
+    sigma = max(1.0, params.sheen_sigma_mm * px_per_mm)
+    base_l, base_c = geometry.wide_gaussian_means(
+        [light, chroma], sigma, on.astype(np.float32), threads=threads
+    )
+    ratio = np.float32(params.sheen_chroma * c0 / l0)
+    return on & (base_l >= l0 + params.sheen_lift) & (base_c < ratio * base_l)
 
 
 def texture_energy(
@@ -378,6 +454,7 @@ def measure_roughness(
     *,
     threads: int = 0,
     above_nose_only: bool = False,
+    sheen: np.ndarray | None = None,
 ) -> Roughness | None:
     """Measure rough skin on one face.
 
@@ -393,6 +470,9 @@ def measure_roughness(
         Measure only the skin above the nose tip (a bearded face, see
         ``Params.beard_share``): the chin zone is left out and the cheeks are
         measured on their upper part.
+    sheen : numpy.ndarray, optional
+        ``(h, w)`` bool on the texture grid: skin left out of the statistics
+        (:func:`sheen_mask`); none when omitted.
 
     Returns
     -------
@@ -407,6 +487,10 @@ def measure_roughness(
     face = measured_skin(ctx, params)
     upper = ctx.above_nose() if above_nose_only else None
     skin = _as_mask(face) if upper is None else (face > 0) & upper
+    n_measured = 0
+    if sheen is not None and sheen.shape == face.shape and sheen.any():
+        n_measured = int(np.count_nonzero(skin))
+        skin = (skin > 0) & ~sheen
     # rough = skin & (energy > threshold), its count and mean_excess(energy, skin)
     # in one compiled pass (equal to that NumPy composition)
     ex = texture.excess_over(
@@ -428,9 +512,7 @@ def measure_roughness(
             continue
         x0, y0, x1, y1 = box
         zm = zm[y0:y1, x0:x1]
-        zsel = (zm > 0) & (face[y0:y1, x0:x1] > 0)
-        if upper is not None:
-            zsel &= upper[y0:y1, x0:x1]
+        zsel = (zm > 0) & (skin[y0:y1, x0:x1] > 0)
         nz = int(np.count_nonzero(zsel))
         hit = np.bitwise_and(rough[y0:y1, x0:x1], zsel)
         zones[name] = float(np.count_nonzero(hit)) / nz if nz else 0.0
@@ -442,16 +524,39 @@ def measure_roughness(
         mask_origin=(int(ctx.origin[0]), int(ctx.origin[1])),
         mask_scale=float(ctx.scale),
         above_nose_only=above_nose_only,
+        sheen=1.0 - ex.n_skin / n_measured if n_measured else 0.0,
     )
 
 
 def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWork
     """Concern entry point: :func:`measure_roughness` on the face's texture grid.
 
-    Above the nose tip only when the face is bearded (``Params.beard_share``).
+    Above the nose tip only when the face is bearded (``Params.beard_share``);
+    the sheen (:func:`sheen_mask`, found on the colour grid, which holds a* and
+    b*) is left out.
     """
     bearded = work.beard_share >= params.beard_share
-    return measure_roughness(work.texture, params, threads=work.threads, above_nose_only=bearded)
+    tex = work.texture
+    sheen = None
+    if params.sheen_chroma > 0:
+        found = sheen_mask(
+            work.colour_lab,
+            work.colour.masks["face"],
+            work.colour_px_per_mm,
+            params,
+            threads=work.threads,
+        )
+        if found.any():
+            # both grids cover the same crop (FaceWork.crop): resampled as a mask
+            sheen = (
+                geometry.resize_mask(
+                    mask255(found), (tex.gray.shape[1], tex.gray.shape[0]), threads=work.threads
+                )
+                > 0
+            )
+    return measure_roughness(
+        tex, params, threads=work.threads, above_nose_only=bearded, sheen=sheen
+    )
 
 
 def grade(result: Roughness, params: Params) -> ConcernGrade:
