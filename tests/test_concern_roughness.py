@@ -396,5 +396,5 @@ def test_sheen_on_dark_skin_is_not_rough(faces_dir):
     r = shown.faces[0].roughness
     assert with_sheen.sheen == 0.0 and with_sheen.zones["forehead"] > 0.25  # 0.33
     assert 0.05 < r.sheen < 0.2  # 0.11
-    assert r.zones["forehead"] < 0.1  # 0.06
-    assert r.area < 0.6 * with_sheen.area  # 0.046 against 0.112
+    assert r.zones["forehead"] < 0.1  # 0.07
+    assert r.area < 0.6 * with_sheen.area  # 0.047 against 0.112

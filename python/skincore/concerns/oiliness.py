@@ -76,10 +76,10 @@ class Params:
     score_area: float = 0.08
 
 
-def shine_map(
-    lab: np.ndarray, skin: np.ndarray, px_per_mm: float, params: Params, *, threads: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Shine pixels and their L* excess over the local skin level.
+def local_levels(
+    lab: np.ndarray, skin: np.ndarray, px_per_mm: float, sigma_mm: float, *, threads: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """L*, C*ab and their local skin levels: what shine and sheen are found on.
 
     Parameters
     ----------
@@ -89,10 +89,62 @@ def shine_map(
         ``(h, w)`` mask, nonzero on skin.
     px_per_mm : float
         Grid pixels per millimetre.
-    params : Params
-        Thresholds.
+    sigma_mm : float
+        Sigma of the levels (normalised Gaussian over the skin), mm.
     threads : int, optional
         Kernel threads.
+
+    Returns
+    -------
+    light, chroma, base_l, base_c : numpy.ndarray
+        ``(h, w)`` float32 L*, C*ab (np.hypot's values) and their Gaussian means
+        over ``skin`` (the decimated normalised convolution, within 0.2 % of the
+        skin's range of the exact one: :func:`skincore.geometry.wide_gaussian_blur`).
+    """
+    w = (skin > 0).astype(np.float32)
+    sigma = max(1.0, sigma_mm * px_per_mm)
+    if lab.dtype != np.float32 or lab.strides[1:] != (12, 4):  # packed float32 pixels
+        lab = np.ascontiguousarray(lab, dtype=np.float32)
+    light, chroma = color.lightness_chroma(lab, threads=threads)
+    base_l, base_c = geometry.wide_gaussian_means([light, chroma], sigma, w, threads=threads)
+    return light, chroma, base_l, base_c
+
+
+def face_levels(
+    work,
+    sigma_mm: float,  # noqa: ANN001 - FaceWork
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`local_levels` of a face's skin on the colour grid, once per face and sigma.
+
+    Shared, read-only: oiliness's shine and roughness's sheen read the same levels.
+    """
+
+    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        out = local_levels(
+            work.colour_lab,
+            work.colour.masks["face"],
+            work.colour_px_per_mm,
+            sigma_mm,
+            threads=work.threads,
+        )
+        for a in out:
+            a.flags.writeable = False
+        return out
+
+    return work.memo(("skin_levels", float(sigma_mm)), compute)
+
+
+def shine_map(
+    lab: np.ndarray, skin: np.ndarray, px_per_mm: float, params: Params, *, threads: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shine pixels and their L* excess over the local skin level.
+
+    Parameters
+    ----------
+    lab, skin, px_per_mm, threads
+        As :func:`local_levels` (the levels at ``params.base_sigma_mm``).
+    params : Params
+        Thresholds.
 
     Returns
     -------
@@ -101,22 +153,18 @@ def shine_map(
     excess : numpy.ndarray
         ``(h, w)`` float32 L* above the local level (0 off skin).
     """
-    on = skin > 0
-    w = on.astype(np.float32)
-    sigma = max(1.0, params.base_sigma_mm * px_per_mm)
-    # L* and C*ab (np.hypot's values on float32) as planes, in one compiled pass
-    if lab.dtype != np.float32 or lab.strides[1:] != (12, 4):  # packed float32 pixels
-        lab = np.ascontiguousarray(lab, dtype=np.float32)
-    light, chroma = color.lightness_chroma(lab, threads=threads)
-    # Local levels over centimetres: the decimated normalised convolution
-    # (within 0.2 % of the skin's range of the exact one, see
-    # geometry.wide_gaussian_blur).
-    base_l, base_c = geometry.wide_gaussian_means([light, chroma], sigma, w, threads=threads)
-    excess = np.subtract(light, base_l, out=base_l)
-    excess *= w
+    levels = local_levels(lab, skin, px_per_mm, params.base_sigma_mm, threads=threads)
+    return _shine(levels, skin > 0, params)
+
+
+def _shine(
+    levels: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], on: np.ndarray, params: Params
+) -> tuple[np.ndarray, np.ndarray]:
+    light, chroma, base_l, base_c = levels
+    excess = np.subtract(light, base_l)
+    excess *= on
     shine = on & (excess >= params.min_delta_l)
-    base_c *= np.float32(1.0 - params.chroma_drop)
-    shine &= chroma <= base_c
+    shine &= chroma <= base_c * np.float32(1.0 - params.chroma_drop)
     return shine, excess
 
 
@@ -124,8 +172,8 @@ def face_shine(work, params: Params) -> tuple[np.ndarray, np.ndarray]:  # noqa: 
     """:func:`shine_map` of a face's skin on the colour grid, once per face and params."""
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
-        face = work.colour.masks["face"]
-        return shine_map(work.colour_lab, face, work.colour_px_per_mm, params, threads=work.threads)
+        on = work.colour.masks["face"] > 0
+        return _shine(face_levels(work, params.base_sigma_mm), on, params)
 
     return work.memo(("shine", params), compute)
 

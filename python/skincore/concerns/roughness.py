@@ -42,8 +42,8 @@ result does not depend on the photo's resolution:
    specular reflection is white-ish and lowers it; brighter diffuse light keeps
    it) is left out of the statistics, as unmeasured skin, not as smooth skin
    (:func:`sheen_mask`, ``Roughness.sheen`` its share). London 062: forehead
-   0.33 -> 0.06 rough, rough area 0.112 -> 0.046, sheen 0.11 of the skin; on
-   the other faces of ``shared/faces`` 0-0.16 of the skin is sheen and their
+   0.33 -> 0.07 rough, rough area 0.112 -> 0.047, sheen 0.11 of the skin; on
+   the other faces of ``shared/faces`` 0-0.13 of the skin is sheen and their
    rough area moves by -0.00 to +0.01 (almost none of their rough skin is in it).
 6. **Threshold.** A skin pixel is rough where ``E > ROUGH_THRESHOLD``.
 
@@ -87,11 +87,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skincore import color, geometry, texture
+from skincore import geometry, texture
 from skincore._masks import mask255
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
+from skincore.concerns.oiliness import face_levels, local_levels
 from skincore.face.beard import BEARDED_SHARE
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, mask_box
 from skincore.grading import ConcernGrade, Grade, margin_confidence
@@ -147,8 +148,9 @@ WINDOW = "decimated"
 #: above the nose tip only (:data:`skincore.face.beard.BEARDED_SHARE`).
 BEARD_SHARE = BEARDED_SHARE
 
-#: Sigma (mm) of the local skin level that finds a sheen.
-SHEEN_SIGMA_MM = 5.0
+#: Sigma (mm) of the local skin level that finds a sheen (oiliness's, so that
+#: both read one set of levels: :func:`skincore.concerns.oiliness.face_levels`).
+SHEEN_SIGMA_MM = 4.0
 
 #: L* by which a sheen's local level exceeds the face skin's median.
 SHEEN_LIFT = 5.0
@@ -249,13 +251,20 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
 
 
 def sheen_mask(
-    lab: np.ndarray, skin: np.ndarray, px_per_mm: float, params: Params, *, threads: int = 0
+    lab: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    params: Params,
+    *,
+    levels: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    reference: tuple[float, float] | None = None,
+    threads: int = 0,
 ) -> np.ndarray:
     """Skin under a broad specular sheen (step 5 of the module docstring).
 
     With ``Lb`` and ``Cb`` the normalised Gaussian means (sigma
-    ``sheen_sigma_mm``) of L* and C*ab over ``skin``, and ``L0``, ``C0`` their
-    medians over ``skin``: ``Lb - L0 >= sheen_lift`` and
+    ``sheen_sigma_mm``) of L* and C*ab over ``skin``, and ``L0``, ``C0`` the
+    skin's median L* and chroma: ``Lb - L0 >= sheen_lift`` and
     ``Cb < sheen_chroma * (C0 / L0) * Lb``.
 
     Parameters
@@ -268,6 +277,13 @@ def sheen_mask(
         Resolution of ``lab`` (pixels per millimetre of skin).
     params : Params
         ``sheen_sigma_mm``, ``sheen_lift``, ``sheen_chroma``.
+    levels : tuple of numpy.ndarray, optional
+        :func:`skincore.concerns.oiliness.local_levels` of ``lab`` over ``skin``
+        at ``sheen_sigma_mm`` when already computed (a face's are shared with
+        oiliness).
+    reference : tuple of float, optional
+        ``(L0, C0)`` when already known (a face's robust Lab statistics);
+        the medians over ``skin`` when omitted.
     threads : int, optional
         Worker threads of the blurs (results do not depend on it).
 
@@ -279,19 +295,16 @@ def sheen_mask(
     on = skin > 0
     if params.sheen_chroma <= 0 or not np.any(on):
         return np.zeros(on.shape, bool)
-    if lab.dtype != np.float32 or lab.strides[1:] != (12, 4):  # packed float32 pixels
-        lab = np.ascontiguousarray(lab, dtype=np.float32)
-    light, chroma = color.lightness_chroma(lab, threads=threads)
-    l0 = float(np.median(light[on]))
-    c0 = float(np.median(chroma[on]))
-    if l0 <= 0:
+    if levels is None:
+        levels = local_levels(lab, skin, px_per_mm, params.sheen_sigma_mm, threads=threads)
+    light, chroma, base_l, base_c = levels
+    if reference is None:
+        reference = (float(np.median(light[on])), float(np.median(chroma[on])))
+    l0, c0 = reference
+    if not (np.isfinite(l0) and np.isfinite(c0)) or l0 <= 0:
         return np.zeros(on.shape, bool)
-    sigma = max(1.0, params.sheen_sigma_mm * px_per_mm)
-    base_l, base_c = geometry.wide_gaussian_means(
-        [light, chroma], sigma, on.astype(np.float32), threads=threads
-    )
     ratio = np.float32(params.sheen_chroma * c0 / l0)
-    return on & (base_l >= l0 + params.sheen_lift) & (base_c < ratio * base_l)
+    return on & (base_l >= np.float32(l0 + params.sheen_lift)) & (base_c < ratio * base_l)
 
 
 def texture_energy(
@@ -539,11 +552,14 @@ def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWor
     tex = work.texture
     sheen = None
     if params.sheen_chroma > 0:
+        stats = work.face_stats  # the whole face's robust Lab statistics (shared)
         found = sheen_mask(
             work.colour_lab,
             work.colour.masks["face"],
             work.colour_px_per_mm,
             params,
+            levels=face_levels(work, params.sheen_sigma_mm),
+            reference=(stats.L_median_all, float(np.hypot(stats.a_median, stats.b_median))),
             threads=work.threads,
         )
         if found.any():
