@@ -54,6 +54,14 @@ def test_bearded_face_says_what_was_left_out(faces_dir):
     assert "above the nose tip only" not in tone
 
 
+def test_shiny_skin_left_out_is_said(page_and_result):
+    page, result = page_and_result
+    sheen = result.faces[0].roughness.sheen
+    assert sheen > 0.05  # the sample's forehead and cheeks shine: 0.13
+    card = page.split('data-concern="roughness"', 1)[1].split("</li>", 1)[0]
+    assert f"{round(100 * sheen)} % of the skin is shiny and not measured" in card
+
+
 def test_cli_writes_the_report(tmp_path):
     r = subprocess.run(
         [sys.executable, "-m", "skincore", "report", "--sample", "--out", str(tmp_path / "r")],

@@ -46,7 +46,8 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "roughness": (
         "Uneven texture at the 0.5-3 mm scale (bumps, dimpling). Strong directional "
-        "light exaggerates it; soft focus hides it."
+        "light exaggerates it; soft focus hides it. Shiny skin is not measured: the "
+        "glints of a sheen would read as texture, most on dark skin."
     ),
     "dark_circles": (
         "How much darker, and in which colour direction, the skin under each eye is "
@@ -206,6 +207,8 @@ def _concern_rows(analysis: Analysis) -> str:
             bits.append(f"ITA {_fmt(result.ita)}°, hue {_fmt(result.ha)}°")
         if name == "skin_age":
             bits.append(f"{_fmt(result.age)} years (spread {_fmt(result.spread)})")
+        if name == "roughness" and getattr(result, "sheen", 0.0) >= 0.005:
+            bits.append(f"{round(100 * result.sheen)} % of the skin is shiny and not measured")
         if getattr(result, "above_nose_only", False):
             bits.append(
                 "measured above the nose tip only: a beard covers the lower face, and "
