@@ -76,9 +76,13 @@ class Params:
     score_area: float = 0.08
 
 
+#: ``(light, chroma, base_l, base_c)``: what :func:`local_levels` returns.
+Levels = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 def local_levels(
     lab: np.ndarray, skin: np.ndarray, px_per_mm: float, sigma_mm: float, *, threads: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> Levels:
     """L*, C*ab and their local skin levels: what shine and sheen are found on.
 
     Parameters
@@ -110,16 +114,13 @@ def local_levels(
     return light, chroma, base_l, base_c
 
 
-def face_levels(
-    work,
-    sigma_mm: float,  # noqa: ANN001 - FaceWork
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def face_levels(work, sigma_mm: float) -> Levels:  # noqa: ANN001 - FaceWork
     """:func:`local_levels` of a face's skin on the colour grid, once per face and sigma.
 
     Shared, read-only: oiliness's shine and roughness's sheen read the same levels.
     """
 
-    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def compute() -> Levels:
         out = local_levels(
             work.colour_lab,
             work.colour.masks["face"],
@@ -157,9 +158,7 @@ def shine_map(
     return _shine(levels, skin > 0, params)
 
 
-def _shine(
-    levels: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], on: np.ndarray, params: Params
-) -> tuple[np.ndarray, np.ndarray]:
+def _shine(levels: Levels, on: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
     light, chroma, base_l, base_c = levels
     excess = np.subtract(light, base_l)
     excess *= on

@@ -92,7 +92,7 @@ from skincore._masks import mask255
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.concerns.oiliness import face_levels, local_levels
+from skincore.concerns.oiliness import Levels, face_levels, local_levels
 from skincore.face.beard import BEARDED_SHARE
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, mask_box
 from skincore.grading import ConcernGrade, Grade, margin_confidence
@@ -256,7 +256,7 @@ def sheen_mask(
     px_per_mm: float,
     params: Params,
     *,
-    levels: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    levels: Levels | None = None,
     reference: tuple[float, float] | None = None,
     threads: int = 0,
 ) -> np.ndarray:
