@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -398,3 +399,78 @@ def test_sheen_on_dark_skin_is_not_rough(faces_dir):
     assert 0.05 < r.sheen < 0.2  # 0.11
     assert r.zones["forehead"] < 0.1  # 0.07
     assert r.area < 0.6 * with_sheen.area  # 0.047 against 0.112
+
+
+def _glinted(shape=(90, 120), seed=3):
+    """Skin of L* 60 with mild texture, eight white glints and a pore beside one."""
+    rng = np.random.default_rng(seed)
+    gray = (0.6 + 0.004 * rng.standard_normal(shape)).astype(np.float32)
+    glints = np.zeros(shape, bool)
+    for k in range(8):
+        y, x = 20 + 7 * k, 20 + 10 * k
+        glints[y : y + 2, x : x + 2] = True
+        gray[y : y + 2, x : x + 2] += 0.3  # a white glint
+        gray[y + 1 : y + 3, x - 1 : x + 3] += 0.08  # its bright fringe, outside the mask
+    pore = (22, 23)  # two pixels beside the first glint, inside its margin
+    gray[pore] = 0.5
+    return gray, glints, pore
+
+
+def test_fill_glints_lowers_glints_to_the_skin_around():
+    gray, glints, pore = _glinted()
+    skin = np.full(gray.shape, 255, np.uint8)
+    p = R.Params()
+    out = R.fill_glints(gray, skin, glints, 4.0, p, threads=1)
+    grown = np.zeros(gray.shape, bool)  # the glints' squares of half side 1 mm (4 px)
+    for y, x in zip(*np.nonzero(glints), strict=True):
+        grown[max(0, y - 4) : y + 5, max(0, x - 4) : x + 5] = True
+    np.testing.assert_array_equal(out[~grown], gray[~grown])  # nothing else moves
+    assert np.all(out[grown] <= gray[grown])  # only lowered
+    assert float(out[glints].max()) < 0.63 and float(out[grown].max()) < 0.63  # ~ 0.6
+    assert out[pore] == gray[pore]  # a pore darker than the skin's level keeps its value
+    np.testing.assert_array_equal(out, R.fill_glints(gray, skin, glints, 4.0, p, threads=2))
+    # nothing to fill: the input itself
+    assert R.fill_glints(gray, skin, np.zeros_like(glints), 4.0, p) is gray
+    assert R.fill_glints(gray, skin, glints, 4.0, dataclasses.replace(p, glint_fill_mm=0)) is gray
+    assert R.fill_glints(gray, np.zeros_like(skin), glints, 4.0, p) is gray  # off the skin
+
+
+def test_glints_are_not_roughness(clean_ctx):
+    """White glints on smooth skin make a rough patch; lowered, they leave none."""
+    disk, _, _ = _patch(clean_ctx, radius_mm=5.0)
+    rng = np.random.default_rng(11)
+    gray = clean_ctx.gray.copy()
+    glints = np.zeros(gray.shape, bool)
+    ys, xs = np.nonzero(disk)
+    for i in rng.integers(0, len(xs), 40):  # 0.5 mm squares, 13 % of the disc
+        glints[ys[i] : ys[i] + 3, xs[i] : xs[i] + 3] = True
+    gray[glints] += 0.25
+    shiny = dataclasses.replace(clean_ctx, gray=gray)
+    seen = measure_roughness(shiny, threads=1)
+    assert np.count_nonzero((seen.mask > 0) & disk) > 0.8 * np.count_nonzero(disk)  # 1.0
+    skin = R.measured_skin(shiny, R.Params())
+    filled = R.fill_glints(gray, skin, glints, shiny.px_per_mm, R.Params(), threads=1)
+    lowered = measure_roughness(dataclasses.replace(clean_ctx, gray=filled), threads=1)
+    assert np.count_nonzero((lowered.mask > 0) & disk) < 0.02 * np.count_nonzero(disk)
+
+
+PORENET = Path("/work/shared/data/porenet/data_examples/input_cropped/20190315_144533_white.png")
+
+
+@pytest.mark.skipif(not PORENET.is_file(), reason="../shared/data/porenet is not on this machine")
+def test_glints_on_a_nose_tip_are_not_rough():
+    """The PoreNet close-up (light skin, a shiny nose tip with a dozen glints): the
+    glints made a rough patch on the tip; lowered, the face reads almost smooth."""
+    import skincore
+
+    limits = skincore.Limits(max_out_of_bound=0.6)  # a close-up: the outline leaves the photo
+    kw = {"threads": 2, "concerns": ("roughness",)}
+    on = skincore.Analyzer(**kw).analyze(str(PORENET), limits=limits).faces[0].roughness
+    off = (
+        skincore.Analyzer(**kw, params={"roughness": R.Params(glint_fill_mm=0.0)})
+        .analyze(str(PORENET), limits=limits)
+        .faces[0]
+        .roughness
+    )
+    assert off.area > 0.01  # 0.014, round the nose tip's glints
+    assert on.area < 0.004  # 0.002

@@ -104,7 +104,7 @@ def measure(work, params: Params) -> Moisture | None:  # noqa: ANN001 - FaceWork
     n_skin = int(np.count_nonzero(skin))
     if n_skin == 0 or rough.mask.shape != skin.shape:
         return None
-    energy = roughness.shared_texture_energy(tex, params.texture, threads=work.threads)
+    energy = roughness.face_texture_energy(work, params.texture)  # roughness's own map
     # dehydrated: rough and not near shine, shaded by how far the texture exceeds the
     # roughness threshold (1-255), in one pass over the grid
     level, n_dry = texture.excess_levels(
