@@ -11,6 +11,7 @@ from PIL import Image
 from skincore import geometry
 from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns import roughness as R
+from skincore.concerns.glints import GlintParams, fill_glints
 from skincore.concerns.roughness import measure_roughness, smooth_grade, texture_energy
 from synthetic import texture_of
 
@@ -419,8 +420,8 @@ def _glinted(shape=(90, 120), seed=3):
 def test_fill_glints_lowers_glints_to_the_skin_around():
     gray, glints, pore = _glinted()
     skin = np.full(gray.shape, 255, np.uint8)
-    p = R.Params()
-    out = R.fill_glints(gray, skin, glints, 4.0, p, threads=1)
+    p = GlintParams()
+    out = fill_glints(gray, skin, glints, 4.0, p, threads=1)
     grown = np.zeros(gray.shape, bool)  # the glints' squares of half side 1 mm (4 px)
     for y, x in zip(*np.nonzero(glints), strict=True):
         grown[max(0, y - 4) : y + 5, max(0, x - 4) : x + 5] = True
@@ -428,11 +429,11 @@ def test_fill_glints_lowers_glints_to_the_skin_around():
     assert np.all(out[grown] <= gray[grown])  # only lowered
     assert float(out[glints].max()) < 0.63 and float(out[grown].max()) < 0.63  # ~ 0.6
     assert out[pore] == gray[pore]  # a pore darker than the skin's level keeps its value
-    np.testing.assert_array_equal(out, R.fill_glints(gray, skin, glints, 4.0, p, threads=2))
+    np.testing.assert_array_equal(out, fill_glints(gray, skin, glints, 4.0, p, threads=2))
     # nothing to fill: the input itself
-    assert R.fill_glints(gray, skin, np.zeros_like(glints), 4.0, p) is gray
-    assert R.fill_glints(gray, skin, glints, 4.0, dataclasses.replace(p, glint_fill_mm=0)) is gray
-    assert R.fill_glints(gray, np.zeros_like(skin), glints, 4.0, p) is gray  # off the skin
+    assert fill_glints(gray, skin, np.zeros_like(glints), 4.0, p) is gray
+    assert fill_glints(gray, skin, glints, 4.0, dataclasses.replace(p, fill_mm=0)) is gray
+    assert fill_glints(gray, np.zeros_like(skin), glints, 4.0, p) is gray  # off the skin
 
 
 def test_glints_are_not_roughness(clean_ctx):
@@ -449,7 +450,7 @@ def test_glints_are_not_roughness(clean_ctx):
     seen = measure_roughness(shiny, threads=1)
     assert np.count_nonzero((seen.mask > 0) & disk) > 0.8 * np.count_nonzero(disk)  # 1.0
     skin = R.measured_skin(shiny, R.Params())
-    filled = R.fill_glints(gray, skin, glints, shiny.px_per_mm, R.Params(), threads=1)
+    filled = fill_glints(gray, skin, glints, shiny.px_per_mm, GlintParams(), threads=1)
     lowered = measure_roughness(dataclasses.replace(clean_ctx, gray=filled), threads=1)
     assert np.count_nonzero((lowered.mask > 0) & disk) < 0.02 * np.count_nonzero(disk)
 
@@ -467,7 +468,7 @@ def test_glints_on_a_nose_tip_are_not_rough():
     kw = {"threads": 2, "concerns": ("roughness",)}
     on = skincore.Analyzer(**kw).analyze(str(PORENET), limits=limits).faces[0].roughness
     off = (
-        skincore.Analyzer(**kw, params={"roughness": R.Params(glint_fill_mm=0.0)})
+        skincore.Analyzer(**kw, params={"roughness": R.Params(glints=GlintParams(fill_mm=0.0))})
         .analyze(str(PORENET), limits=limits)
         .faces[0]
         .roughness

@@ -434,3 +434,39 @@ def test_footprints_of_many_lines_equal_one_line_at_a_time():
     # a buffered straight segment: a rectangle with caps half a width beyond the ends
     (rect,) = W._footprints([(np.array([[0.0, 0.0], [4.0, 0.0]]), 1.0)])
     np.testing.assert_array_equal(rect, [[0, 1], [4, 1], [5, 0], [4, -1], [0, -1], [-1, 0]])
+
+
+def test_gaps_between_glints_are_not_lines(ctx):
+    """Specular glints on smooth cheek skin leave dark gaps the ridge filter traces as
+    short lines; lowered to the skin's level (concerns.glints), they leave none."""
+    from skincore import geometry
+    from skincore._masks import mask255
+    from skincore.concerns.glints import GlintParams, fill_glints
+
+    base, _ = _scenario(ctx, 5, plan={})
+    ys, xs = np.nonzero(ctx.masks["left_cheek"] > 0)
+    cy, cx = int(np.median(ys)), int(np.median(xs))
+    r = int(5 * ctx.px_per_mm)
+    rng = np.random.default_rng(4)
+    gray, glints = base.copy(), np.zeros(base.shape, bool)
+    for _ in range(60):  # 60 glints of 0.35 mm in a 10 mm square
+        y, x = cy + rng.integers(-r, r), cx + rng.integers(-r, r)
+        glints[y : y + 2, x : x + 2] = True
+    gray[glints] += 0.2
+    shiny = with_gray(ctx, gray)
+
+    def lowered(grid):
+        h, w = grid.gray.shape
+        on = geometry.resize_mask(mask255(glints), (w, h)) > 0
+        src = np.ascontiguousarray(grid.gray, np.float32)
+        return fill_glints(src, grid.masks["face"], on, grid.px_per_mm, GlintParams())
+
+    seen = measure_wrinkles(shiny, threads=1)
+    assert len(seen.zones["left_cheek"].lines) >= 3  # 6
+    kept = measure_wrinkles(shiny, threads=1, lowered=lowered)
+    assert sum(len(z.lines) for z in kept.zones.values()) == 0
+    # lowering nothing traces what the plain image gives
+    same = measure_wrinkles(shiny, threads=1, lowered=lambda grid: grid.gray)
+    assert [len(z.lines) for z in same.zones.values()] == [
+        len(z.lines) for z in seen.zones.values()
+    ]

@@ -45,16 +45,14 @@ result does not depend on the photo's resolution:
    0.33 -> 0.07 rough, rough area 0.112 -> 0.047, sheen 0.11 of the skin; on
    the other faces of ``shared/faces`` 0-0.13 of the skin is sheen and their
    rough area moves by -0.00 to +0.01 (almost none of their rough skin is in it).
-6. **Glints.** Small specular glints (the shine oiliness finds: at least 6 L*
-   above the 4 mm skin level and 15 % less saturated, on the colour grid) and
-   ``GLINT_MARGIN_MM`` around them are lowered, before the band-pass, to the
-   skin's level around them (a normalised Gaussian of ``GLINT_FILL_MM`` over the
-   skin outside them; a pixel darker than that level, a pore, keeps its value):
-   a glint is the light's reflection, not relief, and a nose tip with a few of
-   them read as a rough patch centred on them (the PoreNet close-up of
-   ``shared/data``: 0.014 of its skin rough, all of it round the glints of its
-   nose tip; 0.002 after). The skin between glints is still measured
-   (:func:`fill_glints`).
+6. **Glints.** Small specular glints are lowered to the skin's level around
+   them before the band-pass (:mod:`skincore.concerns.glints`: the shine
+   oiliness finds and 1 mm round it take the 1 mm level of the skin outside
+   them; a pixel darker than that level, a pore, keeps its value): a glint is
+   the light's reflection, not relief, and a nose tip with a few of them read
+   as a rough patch centred on them (the PoreNet close-up of ``shared/data``:
+   0.014 of its skin rough, all of it round the glints of its nose tip; 0.002
+   after). The skin between glints is still measured.
 7. **Threshold.** A skin pixel is rough where ``E > ROUGH_THRESHOLD``.
 
 Steps 1-3 run as one compiled pass (:func:`skincore.texture.texture_energy`,
@@ -93,7 +91,9 @@ directional light exaggerates texture and soft focus hides it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -103,6 +103,7 @@ from skincore.analysis import ROUGH_ZONES, Roughness
 from skincore.concerns import oiliness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
+from skincore.concerns.glints import GlintParams, glint_gray
 from skincore.concerns.oiliness import Levels, face_levels, local_levels
 from skincore.face.beard import BEARDED_SHARE
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, mask_box
@@ -170,14 +171,8 @@ SHEEN_LIFT = 5.0
 #: (median C* / median L*); 0 turns the sheen test off.
 SHEEN_CHROMA = 0.75
 
-#: Margin (mm) round the shine's pixels (colour grid) that is lowered to the
-#: skin's level before the band-pass (:func:`fill_glints`); the shine's own
-#: pixels are 0.35-0.4 mm wide and a glint's bright fringe reaches past them.
-GLINT_MARGIN_MM = 1.0
-
-#: Sigma (mm) of the skin level a glint is lowered to (normalised Gaussian over
-#: the skin outside the glints); 0 turns the glint fill off.
-GLINT_FILL_MM = 1.0
+#: A face's glint-lowered image of a grid (:func:`skincore.concerns.glints.glint_gray`).
+_Lowered = Callable[[TextureContext], np.ndarray]
 
 #: Smallest fine sigma in texture pixels (below it the blur does nothing).
 _MIN_SIGMA_PX = 0.5
@@ -232,12 +227,9 @@ class Params:
     sheen_sigma_mm, sheen_lift, sheen_chroma : float
         The sheen left out of the statistics (:func:`sheen_mask`); a
         ``sheen_chroma`` of 0 measures it.
-    glint_margin_mm, glint_fill_mm : float
+    glints : skincore.concerns.glints.GlintParams
         The glints lowered to the skin's level before the band-pass
-        (:func:`fill_glints`); a ``glint_fill_mm`` of 0 leaves them.
-    shine : skincore.concerns.oiliness.Params
-        Thresholds of the shine whose pixels are the glints (oiliness's own by
-        default, so both read one shine map).
+        (:mod:`skincore.concerns.glints`); ``GlintParams(fill_mm=0)`` leaves them.
     """
 
     rough_threshold: float = ROUGH_THRESHOLD
@@ -256,9 +248,7 @@ class Params:
     sheen_sigma_mm: float = SHEEN_SIGMA_MM
     sheen_lift: float = SHEEN_LIFT
     sheen_chroma: float = SHEEN_CHROMA
-    glint_margin_mm: float = GLINT_MARGIN_MM
-    glint_fill_mm: float = GLINT_FILL_MM
-    shine: oiliness.Params = field(default_factory=oiliness.Params)
+    glints: GlintParams = field(default_factory=GlintParams)
 
 
 def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
@@ -336,78 +326,6 @@ def sheen_mask(
     return on & (base_l >= np.float32(l0 + params.sheen_lift)) & (base_c < ratio * base_l)
 
 
-def fill_glints(
-    gray: np.ndarray,
-    skin: np.ndarray,
-    glints: np.ndarray,
-    px_per_mm: float,
-    params: Params,
-    *,
-    threads: int = 0,
-) -> np.ndarray:
-    """Lower specular glints to the skin's level around them (step 6 of the module docstring).
-
-    With ``g`` the glints grown by ``glint_margin_mm`` (a square of that half
-    side, on ``skin``) and ``B`` the normalised Gaussian mean (sigma
-    ``glint_fill_mm``) of ``gray`` over the skin outside ``g``: ``gray`` becomes
-    ``min(gray, B)`` on ``g`` where the skin around gives ``B`` (a weight above
-    1e-3; ``B`` is computed on a grid about 2 pixels per sigma coarser,
-    :func:`skincore.geometry.wide_gaussian_blur`), and is kept elsewhere.
-
-    Parameters
-    ----------
-    gray : numpy.ndarray
-        ``(h, w)`` float32 L*/100.
-    skin : numpy.ndarray
-        ``(h, w)`` measured skin (nonzero inside).
-    glints : numpy.ndarray
-        ``(h, w)`` bool, the glints' pixels on the same grid.
-    px_per_mm : float
-        Grid pixels per millimetre of skin.
-    params : Params
-        ``glint_margin_mm`` and ``glint_fill_mm`` (0: ``gray`` is returned).
-    threads : int, optional
-        Worker threads of the blurs (results do not depend on it).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(h, w)`` float32: ``gray`` itself when nothing is lowered, else a copy.
-    """
-    on = skin > 0
-    g = glints & on
-    if params.glint_fill_mm <= 0 or not g.any():
-        return gray
-    radius = int(round(params.glint_margin_mm * px_per_mm))
-    if radius > 0:  # grown by a square max filter (a single pixel stays)
-        grown = geometry.max_filter(g.astype(np.float32), radius, threads=threads)
-        g = (grown > 0) & on
-    sigma = max(_MIN_SIGMA_PX, params.glint_fill_mm * px_per_mm)
-    # The level is smooth (sigma 1 mm): a normalised convolution on a grid about
-    # 2 px per sigma coarser (geometry.wide_gaussian_blur, within 0.2 % of the
-    # skin's range of the exact one), +inf where no skin is within reach (kept).
-    rows, cols = np.flatnonzero(g.any(axis=1)), np.flatnonzero(g.any(axis=0))
-    pad = int(np.ceil(4.0 * sigma)) + 1  # the window round the glints holds their kernels
-    y0, y1 = max(0, int(rows[0]) - pad), min(g.shape[0], int(rows[-1]) + pad + 1)
-    x0, x1 = max(0, int(cols[0]) - pad), min(g.shape[1], int(cols[-1]) + pad + 1)
-    gw = g[y0:y1, x0:x1]
-    keep = (on[y0:y1, x0:x1] & ~gw).astype(np.float32)
-    win = np.ascontiguousarray(gray[y0:y1, x0:x1], dtype=np.float32)
-    level = geometry.wide_gaussian_blur(
-        win,
-        sigma,
-        weight=keep,
-        factor=max(1, int(sigma / 2.0)),
-        min_weight=_MIN_WEIGHT,
-        fill=np.inf,
-        threads=threads,
-    )
-    out = np.array(gray, dtype=np.float32, copy=True)
-    part = out[y0:y1, x0:x1]
-    part[gw] = np.minimum(win[gw], level[gw])
-    return out
-
-
 def texture_energy(
     ctx: TextureContext, params: Params | None = None, *, threads: int = 0
 ) -> np.ndarray:
@@ -434,17 +352,15 @@ def texture_energy(
 def face_texture_energy(work, params: Params) -> np.ndarray:  # noqa: ANN001 - FaceWork
     """:func:`texture_energy` of a face with its glints lowered (step 6), shared.
 
-    The glints are the shine ``params.shine`` finds on the colour grid
-    (:func:`skincore.concerns.oiliness.face_shine`); without a colour grid's
-    shine (or with ``glint_fill_mm`` 0) this is :func:`shared_texture_energy`.
-    Read-only and memoised on the face's texture grid: roughness and moisture
-    read the same map.
+    The band-pass reads :func:`skincore.concerns.glints.glint_gray` of its grid
+    (``params.glints``); with the fill off, or no glint on the face, this is
+    :func:`shared_texture_energy`. Read-only and memoised on the face's texture
+    grid: roughness and moisture read the same map.
     """
-    glints = None
-    if params.glint_fill_mm > 0:
-        shine, _ = oiliness.face_shine(work, params.shine)
-        glints = shine if shine.any() else None
-    return _shared_energy(work.texture, params, work.threads, glints)
+    lowered: _Lowered | None = None
+    if params.glints.fill_mm > 0 and oiliness.face_shine(work, params.glints.shine)[0].any():
+        lowered = partial(glint_gray, work, params=params.glints)
+    return _shared_energy(work.texture, params, work.threads, lowered)
 
 
 def shared_texture_energy(
@@ -460,7 +376,7 @@ def shared_texture_energy(
 
 
 def _shared_energy(
-    ctx: TextureContext, params: Params, threads: int, glints: np.ndarray | None = None
+    ctx: TextureContext, params: Params, threads: int, lowered: _Lowered | None = None
 ) -> np.ndarray:
     # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
     # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and
@@ -475,12 +391,12 @@ def _shared_energy(
         return np.zeros(ctx.gray.shape, np.float32)
 
     def compute() -> np.ndarray:
-        energy = _energy_on_grid(ctx, face, params, threads, glints)
+        energy = _energy_on_grid(ctx, face, params, threads, lowered)
         energy.flags.writeable = False
         return energy
 
-    # glints (colour grid) come from the face's own shine map: one per face and params
-    return ctx.memo(("roughness_energy_grid", params, glints is not None), compute)
+    # the lowered image is the face's own (glints.glint_gray): one per face and params
+    return ctx.memo(("roughness_energy_grid", params, lowered is not None), compute)
 
 
 def _energy_on_grid(
@@ -488,12 +404,12 @@ def _energy_on_grid(
     face: np.ndarray,
     params: Params,
     threads: int,
-    glints: np.ndarray | None = None,
+    lowered: _Lowered | None = None,
 ) -> np.ndarray:
     work = ctx.rescaled(params.work_px_per_mm, threads=threads)
     energy = work.memo(
-        ("roughness_energy", params, glints is not None),
-        lambda: _energy(work, params, threads, glints),
+        ("roughness_energy", params, lowered is not None),
+        lambda: _energy(work, params, threads, lowered),
     )
     if work is ctx:
         return energy.copy()
@@ -502,9 +418,9 @@ def _energy_on_grid(
 
 
 def _energy(
-    ctx: TextureContext, params: Params, threads: int, glints: np.ndarray | None = None
+    ctx: TextureContext, params: Params, threads: int, lowered: _Lowered | None = None
 ) -> np.ndarray:
-    gray = np.ascontiguousarray(ctx.gray, dtype=np.float32)
+    gray = np.ascontiguousarray(ctx.gray if lowered is None else lowered(ctx), dtype=np.float32)
     face = ctx.masks.get("face")
     if face is None or face.shape != gray.shape:
         return np.zeros(gray.shape, np.float32)
@@ -512,11 +428,6 @@ def _energy(
     if not np.any(face):
         return np.zeros(gray.shape, np.float32)
     ppm = float(ctx.px_per_mm)
-    if glints is not None:
-        # both grids cover the same crop (FaceWork.crop): resampled as a mask
-        size = (gray.shape[1], gray.shape[0])
-        on_grid = geometry.resize_mask(mask255(glints), size, threads=threads) > 0
-        gray = fill_glints(gray, face, on_grid, ppm, params, threads=threads)
     # Edge margin: a Gaussian of sigma r/2 falls to ~0.977 of the interior level
     # at r from a straight edge; the kernel keeps what is at least that deep inside.
     r_edge = params.edge_margin_mm * ppm
