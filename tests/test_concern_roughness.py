@@ -455,7 +455,10 @@ def test_glints_are_not_roughness(clean_ctx):
     assert np.count_nonzero((lowered.mask > 0) & disk) < 0.02 * np.count_nonzero(disk)
 
 
-PORENET = Path("/work/shared/data/porenet/data_examples/input_cropped/20190315_144533_white.png")
+PORENET = (
+    Path(__file__).resolve().parents[2]
+    / "shared/data/porenet/data_examples/input_cropped/20190315_144533_white.png"
+)
 
 
 @pytest.mark.skipif(not PORENET.is_file(), reason="../shared/data/porenet is not on this machine")
