@@ -22,7 +22,9 @@ share their 4 px/mm grid and read the same lowered image.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -37,6 +39,9 @@ MARGIN_MM = 1.0
 
 #: Sigma (mm) of the skin level a glint is lowered to; 0 turns the fill off.
 FILL_MM = 1.0
+
+#: A face's image of one of its texture grids, glints lowered (:func:`lowering`).
+Lowered = Callable[[TextureContext], np.ndarray]
 
 #: Normalised-convolution weight below which no level is known (kept as it is).
 _MIN_WEIGHT = 1e-3
@@ -172,3 +177,14 @@ def glint_gray(work, grid: TextureContext, params: GlintParams) -> np.ndarray:  
         return out
 
     return grid.memo(("glint_gray", params), compute)
+
+
+def lowering(work, params: GlintParams) -> Lowered | None:  # noqa: ANN001 - FaceWork
+    """Return the face's :func:`glint_gray` of a grid, or None when nothing is lowered.
+
+    None when the fill is off or the face shows no glint: the texture concerns
+    then read their grid's own image (and share its memoised maps).
+    """
+    if params.fill_mm <= 0 or not oiliness.face_shine(work, params.shine)[0].any():
+        return None
+    return partial(glint_gray, work, params=params)

@@ -91,19 +91,16 @@ directional light exaggerates texture and soft focus hides it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 
 from skincore import geometry, texture
 from skincore._masks import mask255
 from skincore.analysis import ROUGH_ZONES, Roughness
-from skincore.concerns import oiliness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.concerns.glints import GlintParams, glint_gray
+from skincore.concerns.glints import GlintParams, Lowered, lowering
 from skincore.concerns.oiliness import Levels, face_levels, local_levels
 from skincore.face.beard import BEARDED_SHARE
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, mask_box
@@ -170,9 +167,6 @@ SHEEN_LIFT = 5.0
 #: A sheen's local chroma per L* is below this share of the face skin's
 #: (median C* / median L*); 0 turns the sheen test off.
 SHEEN_CHROMA = 0.75
-
-#: A face's glint-lowered image of a grid (:func:`skincore.concerns.glints.glint_gray`).
-_Lowered = Callable[[TextureContext], np.ndarray]
 
 #: Smallest fine sigma in texture pixels (below it the blur does nothing).
 _MIN_SIGMA_PX = 0.5
@@ -357,10 +351,7 @@ def face_texture_energy(work, params: Params) -> np.ndarray:  # noqa: ANN001 - F
     :func:`shared_texture_energy`. Read-only and memoised on the face's texture
     grid: roughness and moisture read the same map.
     """
-    lowered: _Lowered | None = None
-    if params.glints.fill_mm > 0 and oiliness.face_shine(work, params.glints.shine)[0].any():
-        lowered = partial(glint_gray, work, params=params.glints)
-    return _shared_energy(work.texture, params, work.threads, lowered)
+    return _shared_energy(work.texture, params, work.threads, lowering(work, params.glints))
 
 
 def shared_texture_energy(
@@ -376,7 +367,7 @@ def shared_texture_energy(
 
 
 def _shared_energy(
-    ctx: TextureContext, params: Params, threads: int, lowered: _Lowered | None = None
+    ctx: TextureContext, params: Params, threads: int, lowered: Lowered | None = None
 ) -> np.ndarray:
     # The band (0.3-1.2 mm) and the 2.5 mm window are resolved at
     # WORK_PX_PER_MM; finer grids only cost time. The energy is computed there and
@@ -404,7 +395,7 @@ def _energy_on_grid(
     face: np.ndarray,
     params: Params,
     threads: int,
-    lowered: _Lowered | None = None,
+    lowered: Lowered | None = None,
 ) -> np.ndarray:
     work = ctx.rescaled(params.work_px_per_mm, threads=threads)
     energy = work.memo(
@@ -418,7 +409,7 @@ def _energy_on_grid(
 
 
 def _energy(
-    ctx: TextureContext, params: Params, threads: int, lowered: _Lowered | None = None
+    ctx: TextureContext, params: Params, threads: int, lowered: Lowered | None = None
 ) -> np.ndarray:
     gray = np.ascontiguousarray(ctx.gray if lowered is None else lowered(ctx), dtype=np.float32)
     face = ctx.masks.get("face")

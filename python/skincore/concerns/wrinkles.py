@@ -93,19 +93,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
 from skincore import contours, geometry, ridges
 from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
-from skincore.concerns import oiliness
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
-from skincore.concerns.glints import GlintParams, glint_gray
+from skincore.concerns.glints import GlintParams, Lowered, lowering
 from skincore.face.beard import BEARDED_SHARE
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, LazyMasks, mask_count
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
@@ -611,7 +608,7 @@ def measure_wrinkles(
     params: Params | None = None,
     *,
     threads: int = 0,
-    lowered: Callable[[TextureContext], np.ndarray] | None = None,
+    lowered: Lowered | None = None,
 ) -> Wrinkles | None:
     """Trace wrinkles in every zone of :data:`~skincore.analysis.WRINKLE_ZONES`.
 
@@ -753,9 +750,7 @@ def measure(work, params: Params) -> Wrinkles | None:  # noqa: ANN001 - FaceWork
     reported (:attr:`Wrinkles.above_nose_only`).
     """
     ctx = work.texture
-    lowered = None
-    if params.glints.fill_mm > 0 and oiliness.face_shine(work, params.glints.shine)[0].any():
-        lowered = partial(glint_gray, work, params=params.glints)
+    lowered = lowering(work, params.glints)
     if work.beard_share < params.beard_share:
         return measure_wrinkles(ctx, params, threads=work.threads, lowered=lowered)
     upper = ctx.above_nose()
