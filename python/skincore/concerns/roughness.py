@@ -591,8 +591,33 @@ def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWor
     """
     bearded = work.beard_share >= params.beard_share
     tex = work.texture
-    sheen = None
-    if params.sheen_chroma > 0:
+    return measure_roughness(
+        tex,
+        params,
+        threads=work.threads,
+        above_nose_only=bearded,
+        sheen=face_sheen(work, params),
+        energy=face_texture_energy(work, params),
+    )
+
+
+def face_sheen(work, params: Params) -> np.ndarray | None:  # noqa: ANN001 - FaceWork
+    """Return the face's sheen (:func:`sheen_mask`) on its texture grid, shared.
+
+    Found on the colour grid, which holds a* and b*, with the whole face's robust
+    Lab statistics, and resampled as a mask onto the texture grid (both grids cover
+    the same crop, :attr:`FaceWork.crop`). Memoised on the texture grid per
+    parameters: roughness leaves this skin out of its statistics, and wrinkles
+    hold the short lines traced in it to a longer minimum
+    (``wrinkles.Params.sheen_min_length_mm``). Read-only. ``None`` when
+    ``params.sheen_chroma`` is 0 or the face has no sheen.
+    """
+    if not params.sheen_chroma > 0:
+        return None
+    tex = work.texture
+    key = ("sheen", params.sheen_sigma_mm, params.sheen_lift, params.sheen_chroma)
+
+    def compute() -> np.ndarray | None:
         stats = work.face_stats  # the whole face's robust Lab statistics (shared)
         found = sheen_mask(
             work.colour_lab,
@@ -603,22 +628,18 @@ def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWor
             reference=(stats.L_median_all, float(np.hypot(stats.a_median, stats.b_median))),
             threads=work.threads,
         )
-        if found.any():
-            # both grids cover the same crop (FaceWork.crop): resampled as a mask
-            sheen = (
-                geometry.resize_mask(
-                    mask255(found), (tex.gray.shape[1], tex.gray.shape[0]), threads=work.threads
-                )
-                > 0
+        if not found.any():
+            return None
+        sheen = (
+            geometry.resize_mask(
+                mask255(found), (tex.gray.shape[1], tex.gray.shape[0]), threads=work.threads
             )
-    return measure_roughness(
-        tex,
-        params,
-        threads=work.threads,
-        above_nose_only=bearded,
-        sheen=sheen,
-        energy=face_texture_energy(work, params),
-    )
+            > 0
+        )
+        sheen.flags.writeable = False
+        return sheen
+
+    return tex.memo(key, compute)
 
 
 def grade(result: Roughness, params: Params) -> ConcernGrade:
