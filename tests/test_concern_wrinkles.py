@@ -470,3 +470,77 @@ def test_gaps_between_glints_are_not_lines(ctx):
     assert [len(z.lines) for z in same.zones.values()] == [
         len(z.lines) for z in seen.zones.values()
     ]
+
+
+def test_short_lines_in_a_sheen_are_not_lines(ctx):
+    """Under a broad specular sheen the gaps between dense glints were traced as
+    pieces of 2-8 mm; there a line must be ``sheen_min_length_mm`` (10 mm) long,
+    while the same short lines off the sheen, and a long crease crossing it, stay."""
+    base, _ = _scenario(ctx, 5, plan={})
+    ppm = ctx.px_per_mm
+    pieces, outside = [], []
+    for zone, into in (("left_cheek", pieces), ("right_cheek", outside)):
+        ys, xs = np.nonzero(_ok(ctx, zone))
+        cy, cx = float(np.median(ys)), float(np.median(xs))
+        for dy in (-5.0, 0.0, 5.0):  # three 4 mm dashes 5 mm apart
+            y = cy + dy * ppm
+            into.append(PlantedLine(segment(cx - 2 * ppm, y, cx + 2 * ppm, y), 0.3 * ppm, 0.2))
+    ys, xs = np.nonzero(_ok(ctx, "forehead"))
+    cy, cx = float(np.median(ys)), float(np.median(xs))
+    crease = PlantedLine(segment(cx - 7 * ppm, cy, cx + 7 * ppm, cy), 0.3 * ppm, 0.2)
+    planted = with_gray(ctx, plant(ctx, base, [*pieces, *outside, crease]).gray)
+    # the sheen: round the left cheek's dashes and over the forehead crease
+    sheen = np.zeros(ctx.gray.shape, bool)
+    for ln in [*pieces, crease]:
+        x0, y0 = ln.points.min(axis=0) - 2 * ppm
+        x1, y1 = ln.points.max(axis=0) + 2 * ppm
+        sheen[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = True
+
+    def found(w, line):
+        for zn in w.zones.values():
+            for ln in zn.lines:
+                q = ctx.to_texture(ln.points)
+                d = np.hypot(*(q[:, None, :] - line.points[None, ::2, :]).transpose(2, 0, 1))
+                if np.mean(d.min(axis=0) < 1.0 * ppm) >= 0.6:
+                    return True
+        return False
+
+    plain = measure_wrinkles(planted, threads=1)
+    shiny = measure_wrinkles(planted, threads=1, sheen=sheen)
+    off = measure_wrinkles(planted, W.Params(sheen_min_length_mm=0), threads=1, sheen=sheen)
+    assert all(found(plain, ln) for ln in [*pieces, *outside, crease])
+    assert not any(found(shiny, ln) for ln in pieces)
+    assert all(found(shiny, ln) for ln in [*outside, crease])
+    assert all(found(off, ln) for ln in pieces)
+    # nothing else moves: the lines off the sheen are those of the plain run
+    for z in ("right_cheek", "forehead"):
+        assert [ln.length_mm for ln in shiny.zones[z].lines] == [
+            ln.length_mm for ln in plain.zones[z].lines
+        ]
+
+
+def test_sheen_pieces_on_a_real_forehead(faces_dir):
+    """London 062's shiny upper forehead: the short pieces traced between its
+    glints are gone; only lines from ``sheen_min_length_mm`` lie in her sheen."""
+    from skincore.concerns import roughness
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+
+    with Image.open(faces_dir / "ccby_london_062.jpg") as im:
+        rgb = np.asarray(im.convert("RGB"))
+    pts = find_faces(rgb, max_faces=1)[0][1].points
+    work = FaceWork(rgb, pts)
+    sheen = roughness.face_sheen(work, roughness.Params())
+    assert sheen is not None
+
+    def in_sheen(w):
+        out = []
+        for ln in w.zones["forehead"].lines:
+            if W._mostly_in(work.texture.to_texture(ln.points), sheen):
+                out.append(ln.length_mm)
+        return out
+
+    before = in_sheen(W.measure(work, W.Params(sheen_min_length_mm=0)))
+    after = in_sheen(W.measure(work, W.Params()))
+    assert sum(v < W.SHEEN_MIN_LENGTH_MM for v in before) >= 3  # 5 pieces of 5.2-5.6 mm
+    assert after and all(v >= W.SHEEN_MIN_LENGTH_MM for v in after)

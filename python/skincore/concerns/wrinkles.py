@@ -43,7 +43,9 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    and cheek zones a line with at least half its points within
    :data:`FOLD_MARGIN_MM` of the nose folds
    (:data:`skincore.face.regions.NOSE_FOLDS`) is the alar crease round a nose
-   wing, a fold every face has, and is dropped.
+   wing, a fold every face has, and is dropped. A line with at least half its
+   points in the face's specular sheen must be :data:`SHEEN_MIN_LENGTH_MM` long
+   (see Limits).
 4. **Measures.** Per line: polyline in image pixels, length (image px and mm),
    mean / max response (``depth``), width (``2 * sigma`` of the strongest
    scale, image px) and ``deep = depth >= DEEP_THRESHOLD``. Per zone, the
@@ -79,9 +81,14 @@ Shiny skin: dark gaps between specular speckles were traced as short lines;
 the small glints are now lowered to the skin's level before the filter
 (:mod:`skincore.concerns.glints`, the image roughness reads: London 062's
 forehead 10 -> 8 lines, her glabella 4 -> 3, London 136's forehead 4 -> 2,
-the two it lost lying on the hair's edge and a glint), but a broad sheen below
-a hairline still shows some (London 062: five short lines there); stubble and
-beard edges in the cheeks likewise. Lines finer than about
+the two it lost lying on the hair's edge and a glint). A broad sheen's glints
+are too dense for that fill to find the skin's level between them, so a line
+with at least half its points in the face's sheen (the skin roughness leaves
+out, :func:`skincore.concerns.roughness.face_sheen`) is reported only from
+:data:`SHEEN_MIN_LENGTH_MM` (10 mm): London 062's upper forehead lost five
+pieces of 5.2-5.6 mm, an oily ACNE04 cheek about twenty, while a crease
+crossing a sheen (17 mm on London 136's forehead) stays; a real short line in
+a sheen is lost. Stubble and beard edges in the cheeks are traced as lines. Lines finer than about
 0.2 mm, or lower in contrast than about 4 %, are not found; strong directional
 light deepens every line and flat frontal light hides them; hair, stubble and
 make-up edges inside a zone can be traced as lines; moles are suppressed by
@@ -93,6 +100,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -103,6 +111,8 @@ from skincore.analysis import WRINKLE_ZONES, WrinkleLine, Wrinkles, WrinkleZone
 from skincore.concerns.base import Concern
 from skincore.concerns.context import TextureContext
 from skincore.concerns.glints import GlintParams, Lowered, lowering
+from skincore.concerns.roughness import Params as RoughnessParams
+from skincore.concerns.roughness import face_sheen
 from skincore.face.beard import BEARDED_SHARE
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, LazyMasks, mask_count
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
@@ -153,6 +163,14 @@ FOREHEAD_MAX_TILT_DEG = 35.0
 #: "lines" on the young London 062, 9 on the make-up photo, 4-8 on the selfies;
 #: 4, 0 and 0-1 from this length).
 FOREHEAD_MIN_LENGTH_MM = 5.0
+#: Shortest line, millimetres, with at least half its points in a specular sheen
+#: (:func:`skincore.concerns.roughness.face_sheen`, the skin roughness leaves
+#: out). The glints of a broad sheen are too dense for the glint fill to find
+#: the skin's level between them, and the dark gaps between them were traced as
+#: pieces of 2-8 mm (London 062's shiny upper forehead: 5 pieces of 5.2-5.6 mm;
+#: an oily ACNE04 cheek: 20 pieces); a crease crossing a sheen stays long (a
+#: 17 mm forehead crease of London 136). 0 turns this off.
+SHEEN_MIN_LENGTH_MM = 10.0
 #: A line with at least half its points within this distance (mm) of the nose
 #: folds (:data:`skincore.face.regions.NOSE_FOLDS`: the grooves round the nose
 #: wings) is the alar crease, not a wrinkle, and is dropped.
@@ -217,6 +235,10 @@ class Params:
     glints : skincore.concerns.glints.GlintParams
         The specular glints lowered to the skin's level before the filter
         (:mod:`skincore.concerns.glints`); ``GlintParams(fill_mm=0)`` leaves them.
+    sheen_min_length_mm : float
+        Shortest line (after the end trim) with at least half its points in the
+        face's specular sheen (the sheen of roughness's default parameters,
+        :func:`skincore.concerns.roughness.face_sheen`); 0 turns this off.
     """
 
     sigmas_mm: tuple[float, ...] = SIGMAS_MM
@@ -236,9 +258,12 @@ class Params:
     beard_share: float = BEARD_SHARE
     fold_margin_mm: float = FOLD_MARGIN_MM
     glints: GlintParams = field(default_factory=GlintParams)
+    sheen_min_length_mm: float = SHEEN_MIN_LENGTH_MM
 
 
 _DEFAULT = Params()
+#: The sheen wrinkles read: roughness's, with its default parameters (shared).
+_SHEEN = RoughnessParams()
 
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
 #: Zones that reach the nose wings, where the alar crease can be traced.
@@ -493,8 +518,8 @@ def _score(load: float, scale: float = SCORE_LOAD) -> int:
     return int(round(100.0 * math.exp(-load / scale)))
 
 
-def _along_fold(points: np.ndarray, band: np.ndarray, x0: int, y0: int) -> bool:
-    """Whether at least half of a traced line's points (box pixels) lie in ``band``."""
+def _mostly_in(points: np.ndarray, band: np.ndarray, x0: int = 0, y0: int = 0) -> bool:
+    """Whether at least half of a line's points (``band``'s pixels less ``(x0, y0)``) lie in it."""
     xy = np.rint(np.asarray(points, np.float64)).astype(np.intp) + (x0, y0)
     h, w = band.shape
     inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
@@ -513,11 +538,14 @@ def _measure_zone(
     area_px: int,
     threads: int,
     params: Params = _DEFAULT,
+    in_sheen: Callable[[np.ndarray], bool] | None = None,
 ) -> tuple[WrinkleZone, list[tuple[np.ndarray, float]]]:
     """Measure one zone: its lines and statistics, and each line's points and width.
 
     The zone's ``outlines`` are left empty: :func:`measure_wrinkles` outlines the
-    lines of every zone in one :func:`_outlines` call.
+    lines of every zone in one :func:`_outlines` call. ``in_sheen`` tells whether
+    a line (image pixels) lies mostly in a sheen, where it must be at least
+    ``params.sheen_min_length_mm`` long.
     """
     ppm = ctx.px_per_mm
     ox, oy = origin
@@ -552,7 +580,7 @@ def _measure_zone(
                 params.forehead_max_tilt_deg
             ):
                 continue
-            if band is not None and _along_fold(r.points, band, bx0, by0):
+            if band is not None and _mostly_in(r.points, band, bx0, by0):
                 continue
             width_tex = r.mean_width if math.isfinite(r.mean_width) else 2.0 * MIN_SIGMA_PX
             pts_tex = r.points.astype(np.float64) + (bx0, by0)
@@ -562,6 +590,12 @@ def _measure_zone(
             if name == "forehead" and length_mm < params.forehead_min_length_mm:
                 continue
             pts_img = ctx.to_image(pts_tex)
+            if (
+                in_sheen is not None
+                and length_mm < params.sheen_min_length_mm
+                and in_sheen(pts_img)
+            ):
+                continue
             depth = float(r.mean_depth)
             lines.append(
                 WrinkleLine(
@@ -609,6 +643,7 @@ def measure_wrinkles(
     *,
     threads: int = 0,
     lowered: Lowered | None = None,
+    sheen: np.ndarray | None = None,
 ) -> Wrinkles | None:
     """Trace wrinkles in every zone of :data:`~skincore.analysis.WRINKLE_ZONES`.
 
@@ -623,6 +658,10 @@ def measure_wrinkles(
     lowered : callable, optional
         The image to trace on the tracing grid instead of its ``gray``: the
         face's glint-lowered image (:func:`skincore.concerns.glints.glint_gray`).
+    sheen : numpy.ndarray, optional
+        ``ctx``'s grid, nonzero under a specular sheen
+        (:func:`skincore.concerns.roughness.face_sheen`): a line with at least half
+        its points there is reported only from ``params.sheen_min_length_mm``.
 
     Returns
     -------
@@ -642,6 +681,13 @@ def measure_wrinkles(
     if not names:
         return None
     area_img = {z: int(round(count[z] / (ctx.scale * ctx.scale))) for z in names}
+    in_sheen: Callable[[np.ndarray], bool] | None = None
+    if sheen is not None and params.sheen_min_length_mm > 0:
+        src, sheen_grid = ctx, sheen
+
+        def in_sheen(points_img: np.ndarray) -> bool:
+            return _mostly_in(src.to_texture(points_img), sheen_grid)
+
     ctx = ctx.rescaled(params.work_px_per_mm, threads=threads)
     ppm = float(ctx.px_per_mm)
     shape = ctx.gray.shape
@@ -727,7 +773,17 @@ def measure_wrinkles(
     for z in names:
         fr, origin = results[z]
         zones[z], lines = _measure_zone(
-            ctx, z, fr, origin, zmasks[z], zboxes[z], skin_count[z], area_img[z], threads, params
+            ctx,
+            z,
+            fr,
+            origin,
+            zmasks[z],
+            zboxes[z],
+            skin_count[z],
+            area_img[z],
+            threads,
+            params,
+            in_sheen,
         )
         footprints += lines
     # every line's outline in one pass, then handed back to its zone in line order
@@ -742,7 +798,9 @@ def measure_wrinkles(
 def measure(work, params: Params) -> Wrinkles | None:  # noqa: ANN001 - FaceWork
     """Concern entry point: :func:`measure_wrinkles` on the face's texture grid.
 
-    Traced on the glint-lowered image (``Params.glints``), which roughness reads too.
+    Traced on the glint-lowered image (``Params.glints``), which roughness reads too;
+    short lines in the face's sheen (the skin roughness leaves out, with its
+    default parameters) are dropped (``Params.sheen_min_length_mm``).
 
     On a bearded face (``Params.beard_share``) the zone masks keep only the skin
     above the nose tip, and zones left with less than a quarter of their skin
@@ -751,8 +809,9 @@ def measure(work, params: Params) -> Wrinkles | None:  # noqa: ANN001 - FaceWork
     """
     ctx = work.texture
     lowered = lowering(work, params.glints)
+    sheen = face_sheen(work, _SHEEN) if params.sheen_min_length_mm > 0 else None
     if work.beard_share < params.beard_share:
-        return measure_wrinkles(ctx, params, threads=work.threads, lowered=lowered)
+        return measure_wrinkles(ctx, params, threads=work.threads, lowered=lowered, sheen=sheen)
     upper = ctx.above_nose()
     masks = dict(ctx.masks)
     dropped = set()
@@ -766,7 +825,11 @@ def measure(work, params: Params) -> Wrinkles | None:  # noqa: ANN001 - FaceWork
             dropped.add(name)
         masks[name] = kept
     res = measure_wrinkles(
-        dataclasses.replace(ctx, masks=masks), params, threads=work.threads, lowered=lowered
+        dataclasses.replace(ctx, masks=masks),
+        params,
+        threads=work.threads,
+        lowered=lowered,
+        sheen=sheen,
     )
     if res is None:
         return None
