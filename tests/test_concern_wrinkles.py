@@ -544,3 +544,57 @@ def test_sheen_pieces_on_a_real_forehead(faces_dir):
     after = in_sheen(W.measure(work, W.Params()))
     assert sum(v < W.SHEEN_MIN_LENGTH_MM for v in before) >= 3  # 5 pieces of 5.2-5.6 mm
     assert after and all(v >= W.SHEEN_MIN_LENGTH_MM for v in after)
+
+
+@pytest.mark.parametrize("zone, corner", [("left_crows_feet", 263), ("right_crows_feet", 33)])
+def test_crows_feet_fan_out_from_the_eye_corner(ctx, zone, corner):
+    """A crow's-feet line runs along the radius from the eye's outer corner; the
+    same line turned across it (a hair strand over the temple, the face's contour
+    shading) is not reported, unless the prior is off (90 degrees)."""
+    base, _ = _scenario(ctx, 5, plan={})
+    from scipy import ndimage
+
+    # the zone's traced mask, 2 px in (the recall tests keep 6 px off its edge)
+    ok = inner(_full(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)[0], ctx.gray.shape), 2)
+    depth = ndimage.distance_transform_edt(ok)
+    y, x = np.unravel_index(np.argmax(depth), depth.shape)  # the zone's most inner pixel
+    mid = np.array([x, y], np.float64)
+    radius = mid - np.asarray(ctx.landmarks[corner, :2], np.float64)
+    radius /= np.hypot(*radius)
+    across = np.array([-radius[1], radius[0]])
+    half = min(2.0 * ctx.px_per_mm, depth[y, x] - 1.0)  # lines of up to 4 mm
+    assert half >= 1.8 * ctx.px_per_mm
+
+    def line(u):
+        (x0, y0), (x1, y1) = mid - half * u, mid + half * u
+        return PlantedLine(segment(x0, y0, x1, y1), 0.3 * ctx.px_per_mm, 0.2)
+
+    def found(w, planted):
+        for ln in w.zones[zone].lines:
+            q = ctx.to_texture(ln.points)
+            d = np.hypot(*(q[:, None, :] - planted.points[None, ::2, :]).transpose(2, 0, 1))
+            if np.mean(d.min(axis=0) < 1.0 * ctx.px_per_mm) >= 0.6:
+                return True
+        return False
+
+    for u, kept in ((radius, True), (across, False)):
+        planted = line(u)
+        assert all(ok[int(round(p[1])), int(round(p[0]))] for p in planted.points)
+        img = with_gray(ctx, plant(ctx, base, [planted]).gray)
+        assert found(measure_wrinkles(img, threads=1), planted) is kept
+        off = W.Params(crows_feet_max_angle_deg=90.0)
+        assert found(measure_wrinkles(img, off, threads=1), planted)
+
+
+def test_across_fan_angles():
+    c = np.array([0.0, 0.0])
+    radial = np.array([[10.0, 0.0], [20.0, 1.0]])  # about 6 degrees off the radius
+    tangent = np.array([[15.0, -5.0], [15.0, 5.0]])  # 90 degrees
+    diagonal = np.array([[10.0, 0.0], [20.0, 10.0]])  # along (1, 1); its middle is (15, 5)
+    assert not W._across_fan(radial, c, 65.0)
+    assert W._across_fan(tangent, c, 65.0)
+    assert not W._across_fan(tangent, c, 90.0)
+    cos = abs(np.array([1.0, 1.0]) @ np.array([15.0, 5.0])) / (2**0.5 * np.hypot(15.0, 5.0))
+    ang = np.degrees(np.arccos(cos))
+    assert W._across_fan(diagonal, c, ang - 1) and not W._across_fan(diagonal, c, ang + 1)
+    assert not W._across_fan(np.array([[3.0, 4.0]]), c, 10.0)  # a single point: no direction

@@ -43,7 +43,10 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    and cheek zones a line with at least half its points within
    :data:`FOLD_MARGIN_MM` of the nose folds
    (:data:`skincore.face.regions.NOSE_FOLDS`) is the alar crease round a nose
-   wing, a fold every face has, and is dropped. A line with at least half its
+   wing, a fold every face has, and is dropped. A crow's-feet line must run
+   within :data:`CROWS_FEET_MAX_ANGLE_DEG` of the radius from the eye's outer
+   corner (the fan crow's feet make; hair strands over the temple and the face's
+   contour shading run across it). A line with at least half its
    points in the face's specular sheen must be :data:`SHEEN_MIN_LENGTH_MM` long
    (see Limits).
 4. **Measures.** Per line: polyline in image pixels, length (image px and mm),
@@ -163,6 +166,15 @@ FOREHEAD_MAX_TILT_DEG = 35.0
 #: "lines" on the young London 062, 9 on the make-up photo, 4-8 on the selfies;
 #: 4, 0 and 0-1 from this length).
 FOREHEAD_MIN_LENGTH_MM = 5.0
+#: Radial prior of the crow's feet: a line there is kept only when its direction
+#: lies within this angle of the radius from the eye's outer corner (FaceMesh
+#: points 263 / 33) to the line's middle. Crow's feet fan out from the corner; a
+#: line across the fan was a hair strand falling over the temple (ACNE04
+#: ``levle2_136``: 10 of its 22 right crow's-feet lines; a dark-circle photo's
+#: temple: 6 of 10) or the shading of the face's contour near the ear; real
+#: crow's feet on the photos looked at lie within 62 degrees (the curved lower
+#: branches of London 136's). 90 turns this off.
+CROWS_FEET_MAX_ANGLE_DEG = 65.0
 #: Shortest line, millimetres, with at least half its points in a specular sheen
 #: (:func:`skincore.concerns.roughness.face_sheen`, the skin roughness leaves
 #: out). The glints of a broad sheen are too dense for the glint fill to find
@@ -235,6 +247,9 @@ class Params:
     glints : skincore.concerns.glints.GlintParams
         The specular glints lowered to the skin's level before the filter
         (:mod:`skincore.concerns.glints`); ``GlintParams(fill_mm=0)`` leaves them.
+    crows_feet_max_angle_deg : float
+        Largest angle between a crow's-feet line's direction and the radius from
+        the eye's outer corner to its middle; 90 keeps every line.
     sheen_min_length_mm : float
         Shortest line (after the end trim) with at least half its points in the
         face's specular sheen (the sheen of roughness's default parameters,
@@ -258,6 +273,7 @@ class Params:
     beard_share: float = BEARD_SHARE
     fold_margin_mm: float = FOLD_MARGIN_MM
     glints: GlintParams = field(default_factory=GlintParams)
+    crows_feet_max_angle_deg: float = CROWS_FEET_MAX_ANGLE_DEG
     sheen_min_length_mm: float = SHEEN_MIN_LENGTH_MM
 
 
@@ -266,6 +282,8 @@ _DEFAULT = Params()
 _SHEEN = RoughnessParams()
 
 _FOLD_ZONES = ("left_nasolabial", "right_nasolabial")
+#: The eye corner each crow's-feet zone fans out from (FaceMesh outer eye corners).
+_FAN_CENTRE = {"left_crows_feet": 263, "right_crows_feet": 33}
 #: Zones that reach the nose wings, where the alar crease can be traced.
 _NEAR_NOSE = (*_FOLD_ZONES, "left_cheek", "right_cheek")
 
@@ -527,6 +545,26 @@ def _mostly_in(points: np.ndarray, band: np.ndarray, x0: int = 0, y0: int = 0) -
     return bool(len(xy) > 0 and 2 * hits >= len(xy))
 
 
+def _across_fan(points: np.ndarray, centre: np.ndarray, max_angle_deg: float) -> bool:
+    """Whether a line runs across a fan of lines from ``centre``.
+
+    True when the line's principal direction is more than ``max_angle_deg`` off the
+    radius from ``centre`` to its middle (all in one grid's pixels); never from
+    90 degrees.
+    """
+    if max_angle_deg >= 90.0:
+        return False
+    p = np.asarray(points, np.float64)
+    mid = p.mean(axis=0)
+    radius = mid - np.asarray(centre, np.float64)[:2]
+    norm = float(np.hypot(*radius))
+    if len(p) < 2 or norm == 0.0:
+        return False
+    direction = np.linalg.svd(p - mid, full_matrices=False)[2][0]
+    cos = abs(float(direction @ radius)) / norm
+    return cos < math.cos(math.radians(max_angle_deg))
+
+
 def _measure_zone(
     ctx: TextureContext,
     name: str,
@@ -575,12 +613,21 @@ def _measure_zone(
             threads=threads,
         )
         band = ctx.fold_band(params.fold_margin_mm) if name in _NEAR_NOSE else None
+        fan = (
+            ctx.landmarks[_FAN_CENTRE[name], :2]  # in the grid's pixels
+            if name in _FAN_CENTRE and params.crows_feet_max_angle_deg < 90.0
+            else None
+        )
         for r in traced:
             if name == "forehead" and abs(r.orientation) > math.radians(
                 params.forehead_max_tilt_deg
             ):
                 continue
             if band is not None and _mostly_in(r.points, band, bx0, by0):
+                continue
+            if fan is not None and _across_fan(
+                r.points + (bx0, by0), fan, params.crows_feet_max_angle_deg
+            ):
                 continue
             width_tex = r.mean_width if math.isfinite(r.mean_width) else 2.0 * MIN_SIGMA_PX
             pts_tex = r.points.astype(np.float64) + (bx0, by0)
