@@ -89,14 +89,16 @@ are too dense for that fill to find the skin's level between them, so a line
 with at least half its points in the face's sheen (the skin roughness leaves
 out, :func:`skincore.concerns.roughness.face_sheen`) is reported only from
 :data:`SHEEN_MIN_LENGTH_MM` (10 mm): London 062's upper forehead lost five
-pieces of 5.2-5.6 mm, an oily ACNE04 cheek about twenty, while a crease
-crossing a sheen (17 mm on London 136's forehead) stays; a real short line in
-a sheen is lost. Stubble and beard edges in the cheeks are traced as lines. Lines finer than about
-0.2 mm, or lower in contrast than about 4 %, are not found; strong directional
-light deepens every line and flat frontal light hides them; hair, stubble and
-make-up edges inside a zone can be traced as lines; moles are suppressed by
-the filter's blob term but large dark spots can leave short ridges at their
-rims. A line crossing two zones is split at the zone border.
+pieces of 5.2-5.6 mm, the oily cheek of ACNE04 ``levle2_136`` 14, while a
+crease crossing a sheen (17 mm on London 136's forehead) stays; a real short
+line in a sheen is lost (four short pieces of furrows on a deeply lined, shiny
+forehead). Stubble and beard edges in the cheeks are traced as lines. Lines
+finer than about 0.2 mm, or lower in contrast than about 4 %, are not found;
+strong directional light deepens every line and flat frontal light hides them;
+hair, stubble and make-up edges inside a zone can be traced as lines (across
+the crow's-feet fan they are not reported); moles are suppressed by the
+filter's blob term but large dark spots can leave short ridges at their rims.
+A line crossing two zones is split at the zone border.
 """
 
 from __future__ import annotations
@@ -170,7 +172,7 @@ FOREHEAD_MIN_LENGTH_MM = 5.0
 #: lies within this angle of the radius from the eye's outer corner (FaceMesh
 #: points 263 / 33) to the line's middle. Crow's feet fan out from the corner; a
 #: line across the fan was a hair strand falling over the temple (ACNE04
-#: ``levle2_136``: 10 of its 22 right crow's-feet lines; a dark-circle photo's
+#: ``levle2_136``: 10 of its 21 right crow's-feet lines; a dark-circle photo's
 #: temple: 6 of 10) or the shading of the face's contour near the ear; real
 #: crow's feet on the photos looked at lie within 62 degrees (the curved lower
 #: branches of London 136's). 90 turns this off.
@@ -180,7 +182,7 @@ CROWS_FEET_MAX_ANGLE_DEG = 65.0
 #: out). The glints of a broad sheen are too dense for the glint fill to find
 #: the skin's level between them, and the dark gaps between them were traced as
 #: pieces of 2-8 mm (London 062's shiny upper forehead: 5 pieces of 5.2-5.6 mm;
-#: an oily ACNE04 cheek: 20 pieces); a crease crossing a sheen stays long (a
+#: the oily cheek of ACNE04 ``levle2_136``: 14); a crease crossing a sheen stays long (a
 #: 17 mm forehead crease of London 136). 0 turns this off.
 SHEEN_MIN_LENGTH_MM = 10.0
 #: A line with at least half its points within this distance (mm) of the nose
