@@ -93,6 +93,20 @@ def _scenario(ctx, seed, contrasts=(0.06, 0.2), widths=(1.0, 2.0), plan=PLAN):
     return base, lines
 
 
+def _covered(ctx, w, planted, zones=None):
+    """Whether a traced line of ``zones`` (all when None) covers a planted line:
+    60 % of its points lie within 1 mm of the traced polyline."""
+    for z, zn in w.zones.items():
+        if zones is not None and z not in zones:
+            continue
+        for ln in zn.lines:
+            q = ctx.to_texture(ln.points)
+            d = np.hypot(*(q[:, None, :] - planted.points[None, ::2, :]).transpose(2, 0, 1))
+            if np.mean(d.min(axis=0) < 1.0 * ctx.px_per_mm) >= 0.6:
+                return True
+    return False
+
+
 def _traced(c, w, zones=None):
     return [
         c.to_texture(ln.points)
@@ -387,12 +401,7 @@ def test_short_forehead_pieces_are_not_lines(ctx):
     planted = with_gray(ctx, plant(ctx, base, dashes + furrows).gray)
 
     def found(w, line):
-        for ln in w.zones["forehead"].lines:
-            q = ctx.to_texture(ln.points)
-            d = np.hypot(*(q[:, None, :] - line.points[None, ::2, :]).transpose(2, 0, 1))
-            if np.mean(d.min(axis=0) < 1.0 * ppm) >= 0.6:  # covers the planted line
-                return True
-        return False
+        return _covered(ctx, w, line, ("forehead",))
 
     old = measure_wrinkles(planted, W.Params(forehead_min_length_mm=W.MIN_LENGTH_MM), threads=1)
     new = measure_wrinkles(planted, threads=1)
@@ -497,13 +506,7 @@ def test_short_lines_in_a_sheen_are_not_lines(ctx):
         sheen[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1] = True
 
     def found(w, line):
-        for zn in w.zones.values():
-            for ln in zn.lines:
-                q = ctx.to_texture(ln.points)
-                d = np.hypot(*(q[:, None, :] - line.points[None, ::2, :]).transpose(2, 0, 1))
-                if np.mean(d.min(axis=0) < 1.0 * ppm) >= 0.6:
-                    return True
-        return False
+        return _covered(ctx, w, line)
 
     plain = measure_wrinkles(planted, threads=1)
     shiny = measure_wrinkles(planted, threads=1, sheen=sheen)
@@ -570,12 +573,7 @@ def test_crows_feet_fan_out_from_the_eye_corner(ctx, zone, corner):
         return PlantedLine(segment(x0, y0, x1, y1), 0.3 * ctx.px_per_mm, 0.2)
 
     def found(w, planted):
-        for ln in w.zones[zone].lines:
-            q = ctx.to_texture(ln.points)
-            d = np.hypot(*(q[:, None, :] - planted.points[None, ::2, :]).transpose(2, 0, 1))
-            if np.mean(d.min(axis=0) < 1.0 * ctx.px_per_mm) >= 0.6:
-                return True
-        return False
+        return _covered(ctx, w, planted, (zone,))
 
     for u, kept in ((radius, True), (across, False)):
         planted = line(u)
