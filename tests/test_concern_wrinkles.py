@@ -596,3 +596,57 @@ def test_across_fan_angles():
     ang = np.degrees(np.arccos(cos))
     assert W._across_fan(diagonal, c, ang - 1) and not W._across_fan(diagonal, c, ang + 1)
     assert not W._across_fan(np.array([[3.0, 4.0]]), c, 10.0)  # a single point: no direction
+
+
+def _strand_scene(ctx, start_mm):
+    """A straight 0.2-contrast line from the glabella's middle up the forehead at
+    75 degrees, ``start_mm`` below the hairline (0: out of the hair), with a
+    horizontal 14 mm crease across its middle; the forehead's top in each column
+    is its hairline (the zone reaches the hair)."""
+    from scipy import ndimage
+
+    ppm = ctx.px_per_mm
+    ok = inner(_full(W._zone_mask(ctx.masks["glabella"], ppm, 1)[0], ctx.gray.shape), 2)
+    depth = ndimage.distance_transform_edt(ok)
+    gy, gx = np.unravel_index(np.argmax(depth), depth.shape)
+    fore = _full(W._zone_mask(ctx.masks["forehead"], ppm, 1)[0], ctx.gray.shape)
+    up = np.array([np.cos(np.radians(75.0)), -np.sin(np.radians(75.0))])
+    p = np.array([gx, gy], np.float64)
+    while True:  # walk up to the hairline
+        x, y = (int(round(v)) for v in p + up)
+        if y < 0 or (not fore[y, x] and fore[: y + 1, x].sum() == 0):
+            break
+        p = p + up
+    end = p - up * start_mm * ppm
+    assert end[1] < gy - 15 * ppm  # the line still runs well into the forehead
+    strand = PlantedLine(segment(gx, gy + 2 * ppm, end[0], end[1]), 0.2 * ppm, 0.2)
+    my = (gy + end[1]) / 2 - 3 * ppm
+    mx = gx + (gy - my) * up[0] / -up[1]
+    crease = PlantedLine(segment(mx - 7 * ppm, my, mx + 7 * ppm, my), 0.3 * ppm, 0.2)
+    base, _ = _scenario(ctx, 5, plan={})
+    img = with_gray(ctx, plant(ctx, base, [strand, crease]).gray)
+    below = PlantedLine(strand.points[strand.points[:, 1] > gy - 2 * ppm], 0.2 * ppm, 0.2)
+    return img, below, crease
+
+
+def test_hair_strand_into_the_glabella_is_not_a_wrinkle(ctx):
+    """A strand from the hairline down the forehead into the glabella: its steep
+    forehead pieces fall to the forehead prior, and its glabella piece, which
+    continues them, is a strand too (London 087's parting); the crease it crosses
+    stays. Off (``strand_hair_mm=0``) the glabella piece is a line."""
+    img, glabella_piece, crease = _strand_scene(ctx, 0.0)
+    w = measure_wrinkles(img, threads=1)
+    assert not _covered(ctx, w, glabella_piece, ("glabella",))
+    assert _covered(ctx, w, crease, ("forehead",))
+    off = measure_wrinkles(img, W.Params(strand_hair_mm=0), threads=1)
+    assert _covered(ctx, off, glabella_piece, ("glabella",))
+    assert _covered(ctx, off, crease, ("forehead",))
+
+
+def test_frown_line_below_the_hairline_stays(ctx):
+    """The same steep line ending 15 mm below the hairline (a frown line running
+    up into the forehead) leads nowhere near the hair: its glabella piece stays."""
+    img, glabella_piece, crease = _strand_scene(ctx, 15.0)
+    w = measure_wrinkles(img, threads=1)
+    assert _covered(ctx, w, glabella_piece, ("glabella",))
+    assert _covered(ctx, w, crease, ("forehead",))

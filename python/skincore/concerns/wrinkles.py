@@ -48,7 +48,10 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    corner (the fan crow's feet make; hair strands over the temple and the face's
    contour shading run across it). A line with at least half its
    points in the face's specular sheen must be :data:`SHEEN_MIN_LENGTH_MM` long
-   (see Limits).
+   (see Limits). Hair strands: the steep forehead pieces ending within
+   :data:`STRAND_HAIR_MM` of the hairline, and every line continuing them in
+   any zone, are dropped (:mod:`skincore.concerns.strands`; this step reads
+   the lines of all zones, so every zone is traced before any is measured).
 4. **Measures.** Per line: polyline in image pixels, length (image px and mm),
    mean / max response (``depth``), width (``2 * sigma`` of the strongest
    scale, image px) and ``deep = depth >= DEEP_THRESHOLD``. Per zone, the
@@ -96,7 +99,9 @@ forehead). Stubble and beard edges in the cheeks are traced as lines. Lines
 finer than about 0.2 mm, or lower in contrast than about 4 %, are not found;
 strong directional light deepens every line and flat frontal light hides them;
 hair, stubble and make-up edges inside a zone can be traced as lines (across
-the crow's-feet fan they are not reported); moles are suppressed by the
+the crow's-feet fan, and continuing a strand out of the hairline, they are not
+reported; a strand lying on the cheek or running across a fringe's edge at
+less than the forehead's tilt limit is); moles are suppressed by the
 filter's blob term but large dark spots can leave short ridges at their rims.
 A line crossing two zones is split at the zone border.
 """
@@ -118,6 +123,7 @@ from skincore.concerns.context import TextureContext
 from skincore.concerns.glints import GlintParams, Lowered, lowering
 from skincore.concerns.roughness import Params as RoughnessParams
 from skincore.concerns.roughness import face_sheen
+from skincore.concerns.strands import hair_strands
 from skincore.face.beard import BEARDED_SHARE
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, LazyMasks, mask_count
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
@@ -185,6 +191,18 @@ CROWS_FEET_MAX_ANGLE_DEG = 65.0
 #: the oily cheek of ACNE04 ``levle2_136``: 14); a crease crossing a sheen stays long (a
 #: 17 mm forehead crease of London 136). 0 turns this off.
 SHEEN_MIN_LENGTH_MM = 10.0
+#: Hair strands (:mod:`skincore.concerns.strands`): a forehead line tilted beyond
+#: the forehead prior that ends within this distance (mm) of the hairline seeds a
+#: strand, and every line that continues one is a strand, not a wrinkle (London
+#: 087: a strand from her parting traced as a 10.8 mm glabella line; ACNE04
+#: ``levle1_309``: a loose hair as a 39 mm forehead arc). 0 turns this off.
+STRAND_HAIR_MM = 6.0
+#: A line continues a strand when one of its ends lies within this distance (mm)
+#: of it (across the gap between the forehead and glabella zones, up to 4.3 mm
+#: on London 087) ...
+STRAND_GAP_MM = 5.0
+#: ... running within this angle (degrees) of it there.
+STRAND_MAX_ANGLE_DEG = 35.0
 #: A line with at least half its points within this distance (mm) of the nose
 #: folds (:data:`skincore.face.regions.NOSE_FOLDS`: the grooves round the nose
 #: wings) is the alar crease, not a wrinkle, and is dropped.
@@ -256,6 +274,11 @@ class Params:
         Shortest line (after the end trim) with at least half its points in the
         face's specular sheen (the sheen of roughness's default parameters,
         :func:`skincore.concerns.roughness.face_sheen`); 0 turns this off.
+    strand_hair_mm, strand_gap_mm, strand_max_angle_deg : float
+        Hair strands (:func:`skincore.concerns.strands.hair_strands`): steep
+        forehead lines ending within ``strand_hair_mm`` of the hairline, and the
+        lines continuing them (an end within ``strand_gap_mm``, within
+        ``strand_max_angle_deg``), are dropped; ``strand_hair_mm=0`` keeps them.
     """
 
     sigmas_mm: tuple[float, ...] = SIGMAS_MM
@@ -277,6 +300,9 @@ class Params:
     glints: GlintParams = field(default_factory=GlintParams)
     crows_feet_max_angle_deg: float = CROWS_FEET_MAX_ANGLE_DEG
     sheen_min_length_mm: float = SHEEN_MIN_LENGTH_MM
+    strand_hair_mm: float = STRAND_HAIR_MM
+    strand_gap_mm: float = STRAND_GAP_MM
+    strand_max_angle_deg: float = STRAND_MAX_ANGLE_DEG
 
 
 _DEFAULT = Params()
@@ -567,63 +593,124 @@ def _across_fan(points: np.ndarray, centre: np.ndarray, max_angle_deg: float) ->
     return cos < math.cos(math.radians(max_angle_deg))
 
 
-def _measure_zone(
+def _trace_zone(
     ctx: TextureContext,
-    name: str,
     fr: ridges.FrangiResult | None,
     origin: tuple[int, int],
     zmask: _Window,
     zbox: tuple[int, int, int, int] | None,
-    skin_px: int,
-    area_px: int,
     threads: int,
     params: Params = _DEFAULT,
+) -> list[ridges.Ridge]:
+    """Trace the lines of one zone on its Frangi responses (points in its box)."""
+    if zbox is None or fr is None:
+        return []
+    ppm = ctx.px_per_mm
+    ox, oy = origin
+    bx0, by0, bx1, by1 = zbox
+    # fr maps start at `origin`; cut the zone's box out of them.
+    sy = slice(by0 - oy, by1 - oy)
+    sx = slice(bx0 - ox, bx1 - ox)
+    width = fr.strength_scale
+    assert width is not None  # frangi's maps=("strength_scale",)
+    # row-strided views: the kernels read strided rows (no copies)
+    return ridges.trace(
+        fr.response[sy, sx],
+        low=params.low,
+        high=params.high,
+        scale=width[sy, sx],
+        orientation=fr.orientation[sy, sx],
+        mask=zmask.cut(bx0, by0, bx1, by1),
+        min_length=params.min_length_mm * ppm,
+        max_gap=max(1.5, params.max_gap_mm * ppm),
+        spur_length=max(4.0, params.min_length_mm * ppm / 2),
+        threads=threads,
+    )
+
+
+def _steep(name: str, r: ridges.Ridge, params: Params) -> bool:
+    """Tell whether a line is on the forehead and tilted beyond its orientation prior."""
+    return name == "forehead" and abs(r.orientation) > math.radians(params.forehead_max_tilt_deg)
+
+
+def _strands(
+    traced: dict[str, list[ridges.Ridge]],
+    zboxes: dict[str, tuple[int, int, int, int] | None],
+    forehead: _Window | None,
+    width: int,
+    ppm: float,
+    params: Params,
+) -> dict[str, set[int]]:
+    """Return, per zone, the indices of its traced lines that are hair strands."""
+    if forehead is None or not params.strand_hair_mm > 0:
+        return {}
+    m = forehead.mask
+    cols = m.any(axis=0)
+    top = np.full(width, np.inf)  # columns without forehead: never near the hairline
+    xs = np.arange(forehead.x0, forehead.x0 + m.shape[1])
+    inside = (xs >= 0) & (xs < width)
+    top[xs[inside]] = np.where(cols, forehead.y0 + m.argmax(axis=0), np.inf)[inside]
+    keys: list[tuple[str, int]] = []
+    lines: list[np.ndarray] = []
+    steep: list[bool] = []
+    for z, rs in traced.items():
+        box = zboxes[z]
+        if box is None:
+            continue
+        for i, r in enumerate(rs):
+            keys.append((z, i))
+            lines.append(r.points.astype(np.float64) + (box[0], box[1]))
+            steep.append(_steep(z, r, params))
+    found = hair_strands(
+        lines,
+        steep,
+        top,
+        ppm,
+        hair_mm=params.strand_hair_mm,
+        gap_mm=params.strand_gap_mm,
+        max_angle_deg=params.strand_max_angle_deg,
+    )
+    out: dict[str, set[int]] = {}
+    for k in found:
+        z, i = keys[k]
+        out.setdefault(z, set()).add(i)
+    return out
+
+
+def _measure_zone(
+    ctx: TextureContext,
+    name: str,
+    traced: list[ridges.Ridge],
+    zbox: tuple[int, int, int, int] | None,
+    skin_px: int,
+    area_px: int,
+    params: Params = _DEFAULT,
     in_sheen: Callable[[np.ndarray], bool] | None = None,
+    strands: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[WrinkleZone, list[tuple[np.ndarray, float]]]:
     """Measure one zone: its lines and statistics, and each line's points and width.
 
+    ``traced`` are the zone's lines (:func:`_trace_zone`, points in its box
+    ``zbox``); those whose index is in ``strands`` are hair strands and dropped.
     The zone's ``outlines`` are left empty: :func:`measure_wrinkles` outlines the
     lines of every zone in one :func:`_outlines` call. ``in_sheen`` tells whether
     a line (image pixels) lies mostly in a sheen, where it must be at least
     ``params.sheen_min_length_mm`` long.
     """
     ppm = ctx.px_per_mm
-    ox, oy = origin
-    box = zbox if fr is not None else None
     lines: list[WrinkleLine] = []
     footprints: list[tuple[np.ndarray, float]] = []
     skeleton_px = 0
-    if box is not None and fr is not None:
-        bx0, by0, bx1, by1 = box
-        # fr maps start at `origin`; cut the zone's box out of them.
-        sy = slice(by0 - oy, by1 - oy)
-        sx = slice(bx0 - ox, bx1 - ox)
-        # row-strided views: the kernels read strided rows (no copies)
-        resp = fr.response[sy, sx]
-        width = fr.strength_scale
-        assert width is not None  # frangi's maps=("strength_scale",)
-        traced = ridges.trace(
-            resp,
-            low=params.low,
-            high=params.high,
-            scale=width[sy, sx],
-            orientation=fr.orientation[sy, sx],
-            mask=zmask.cut(bx0, by0, bx1, by1),
-            min_length=params.min_length_mm * ppm,
-            max_gap=max(1.5, params.max_gap_mm * ppm),
-            spur_length=max(4.0, params.min_length_mm * ppm / 2),
-            threads=threads,
-        )
+    if zbox is not None and traced:
+        bx0, by0 = zbox[0], zbox[1]
         band = ctx.fold_band(params.fold_margin_mm) if name in _NEAR_NOSE else None
         fan = (
             ctx.landmarks[_FAN_CENTRE[name], :2]  # in the grid's pixels
             if name in _FAN_CENTRE and params.crows_feet_max_angle_deg < 90.0
             else None
         )
-        for r in traced:
-            if name == "forehead" and abs(r.orientation) > math.radians(
-                params.forehead_max_tilt_deg
-            ):
+        for i, r in enumerate(traced):
+            if _steep(name, r, params) or i in strands:
                 continue
             if band is not None and _mostly_in(r.points, band, bx0, by0):
                 continue
@@ -817,22 +904,23 @@ def measure_wrinkles(
         results.update(run(plain, params.sigmas_mm))
     if folds:
         results.update(run(folds, params.fold_sigmas_mm))
+    traced = {
+        z: _trace_zone(ctx, *results[z], zmasks[z], zboxes[z], threads, params) for z in names
+    }
+    strands = _strands(traced, zboxes, zmasks.get("forehead"), shape[1], ppm, params)
     zones: dict[str, WrinkleZone] = {}
     footprints: list[tuple[np.ndarray, float]] = []
     for z in names:
-        fr, origin = results[z]
         zones[z], lines = _measure_zone(
             ctx,
             z,
-            fr,
-            origin,
-            zmasks[z],
+            traced[z],
             zboxes[z],
             skin_count[z],
             area_img[z],
-            threads,
             params,
             in_sheen,
+            strands.get(z, frozenset()),
         )
         footprints += lines
     # every line's outline in one pass, then handed back to its zone in line order
