@@ -5,14 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def frame_pixels(rgb: np.ndarray, lm: np.ndarray) -> np.ndarray:
-    """(H, W) bool: dark plastic frames, two elliptical rims round the eyes and a bridge bar."""
+def frame_pixels(rgb: np.ndarray, lm: np.ndarray, *, rims: bool = True) -> np.ndarray:
+    """(H, W) bool: dark plastic frames, two elliptical rims round the eyes and a bridge bar.
+
+    ``rims=False``: the bridge bar alone (a dark bar across the nasal root, as a
+    deep crease or a shadow makes it, without the rims of a frame).
+    """
     h, w = rgb.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
     iod = float(np.linalg.norm(lm[33, :2] - lm[263, :2]))
     thick = 0.035 * iod
     frame = np.zeros((h, w), bool)
-    for a, b in ((33, 133), (362, 263)):
+    for a, b in ((33, 133), (362, 263)) if rims else ():
         c = (lm[a, :2] + lm[b, :2]) / 2
         rx, ry = 0.32 * iod, 0.22 * iod
         r = np.sqrt(((xx - c[0]) / rx) ** 2 + ((yy - c[1]) / ry) ** 2)
@@ -24,8 +28,8 @@ def frame_pixels(rgb: np.ndarray, lm: np.ndarray) -> np.ndarray:
     return frame
 
 
-def paint_frames(rgb: np.ndarray, lm: np.ndarray) -> np.ndarray:
+def paint_frames(rgb: np.ndarray, lm: np.ndarray, *, rims: bool = True) -> np.ndarray:
     """The photo with :func:`frame_pixels` painted near-black (30, 26, 24)."""
     out = rgb.copy()
-    out[frame_pixels(rgb, lm)] = (30, 26, 24)
+    out[frame_pixels(rgb, lm, rims=rims)] = (30, 26, 24)
     return out

@@ -14,6 +14,7 @@ from skincore import geometry, models
 from skincore.face import detect_faces, fit_landmarks
 from skincore.face import segmentation as seg_mod
 from skincore.face.beard import beard_mask, beard_texture
+from skincore.face.glasses import BRIDGE_BAR, GLASSES_THRESHOLD, RIM_CONTRAST
 from skincore.face.regions import polygon_area, region_polygons
 from skincore.face.segmentation import FaceSegmentation, resample_map, segment_face
 from skincore.face.skinmask import (
@@ -527,6 +528,67 @@ def test_glasses_false_on_bare_faces_true_with_painted_frames(faces, name):
     worn = detect_glasses(paint_frames(rgb, lm), lm)
     assert not bare.glasses, bare
     assert worn.glasses, worn
+    # a dark bar across the bridge alone (a deep crease, a shadow) passes the
+    # bridge cues; it is a frame only where something dark lies beside both eyes
+    # or below both already (the rim probes do not reach the bridge)
+    bar = detect_glasses(paint_frames(rgb, lm, rims=False), lm)
+    assert bar.score >= GLASSES_THRESHOLD and bar.bridge_bar >= BRIDGE_BAR, bar
+    assert bar.rim == pytest.approx(bare.rim)
+    assert bar.glasses is (bare.rim >= RIM_CONTRAST)
+    assert worn.rim >= RIM_CONTRAST
+
+
+def test_bare_faces_show_no_rims(faces):
+    """On the repository's bare faces a rim shows only where hair lies beside both
+    eyes (the 15 and 30 cm selfies, framed tight): there a dark bar across the
+    bridge alone would read as glasses."""
+    from skincore.face.glasses import detect_glasses
+
+    rims = {n: detect_glasses(*faces[n]).rim for n in NAMES}
+    assert {n for n, r in rims.items() if r >= RIM_CONTRAST} <= {
+        "cc0_selfie_15cm",
+        "cc0_selfie_30cm",
+    }, rims
+
+
+def test_dark_bar_depths():
+    from skincore.face.glasses import _dark_bars
+
+    flat = np.full((2, 40), 100.0)
+    bar = flat.copy()
+    bar[0, 18:21] = 70.0  # 30 grey levels, 3 samples wide
+    bar[1, 18:21] = 130.0  # a light bar: no dark bar
+    np.testing.assert_allclose(_dark_bars(bar, 6), [30.0, 0.0])
+    np.testing.assert_allclose(_dark_bars(bar, 6, weber=True), [30.0 / 140.0, 0.0])
+    np.testing.assert_allclose(_dark_bars(flat, 6), [0.0, 0.0])
+    # wider than the window: its middle is not darker than both sides within it
+    wide = flat.copy()
+    wide[0, 5:35] = 70.0
+    assert _dark_bars(wide, 6)[0] == 0.0
+    # a slope is no bar
+    ramp = np.tile(np.linspace(50.0, 150.0, 40), (1, 1))
+    assert _dark_bars(ramp, 6)[0] == 0.0
+    assert _dark_bars(np.zeros((3, 8)), 6).tolist() == [0.0, 0.0, 0.0]  # shorter than a bar
+
+
+def test_glasses_probes_outside_the_photo_are_not_read(faces):
+    """A face cut by the photo's edge: the profiles beyond it are dropped (a
+    sample outside read as black, a dark bar), and a crop with no bridge reads
+    no glasses."""
+    from skincore.face.glasses import detect_glasses
+
+    rgb, lm = faces["ccby_london_136"]
+    cut = int(lm[33, 0] - 0.02 * np.linalg.norm(lm[33, :2] - lm[263, :2]))
+    assert cut > 0
+    part = np.ascontiguousarray(rgb[:, cut:])
+    shifted = lm.copy()
+    shifted[:, 0] -= cut
+    g = detect_glasses(part, shifted)
+    assert not g.glasses and g.rim < RIM_CONTRAST, g
+    away = lm.copy()
+    away[:, 0] += 10 * rgb.shape[1]
+    g = detect_glasses(rgb, away)
+    assert not g.glasses and g.score == 0.0, g
 
 
 def test_glasses_on_labelled_real_photos():
@@ -565,8 +627,36 @@ def test_glasses_on_labelled_real_photos():
         fpr = (pred & ~truth).sum() / (~truth).sum()
         acc = (pred == truth).mean()
         print(f"glasses {split}: n={len(res)} ({truth.sum()} with) TPR {tpr:.2f} FPR {fpr:.2f}")
-        assert acc >= 0.8, (split, acc)
-        assert tpr >= 0.65 and fpr <= 0.15, (split, tpr, fpr)
+        assert acc >= 0.9, (split, acc)
+        assert tpr >= 0.8 and fpr <= 0.05, (split, tpr, fpr)
+
+
+def test_glasses_rare_on_acne_close_ups():
+    """ACNE04 development photos (no face among them wears glasses): blurred,
+    pixelated and close-up faces put sharp steps across the bridge, and the edge
+    contrast alone read glasses on 47 of 255 faces. Every fourth photo: at most
+    three percent.
+    """
+    from PIL import Image
+
+    from skincore.face.glasses import detect_glasses
+
+    root = _shared_data()
+    if root is None:
+        pytest.skip("../shared/data is not on this machine")
+    files = sorted((root.parent / "acne04-dev").glob("*.jpg"))[::4]
+    assert len(files) >= 70
+    found, fired = 0, []
+    for f in files:
+        rgb = np.asarray(Image.open(f).convert("RGB"))
+        boxes = detect_faces(rgb, max_faces=1)
+        if not boxes:
+            continue
+        found += 1
+        if detect_glasses(rgb, fit_landmarks(rgb, boxes[0]).points).glasses:
+            fired.append(f.name)
+    print(f"glasses on acne04-dev: {len(fired)} of {found} faces")
+    assert found >= 50 and len(fired) <= 0.03 * found, fired
 
 
 def test_mediapipe_hair_converter_gives_sane_hair(faces, tmp_path):
