@@ -5,8 +5,8 @@ wrinkle filter traces them as it traces creases. Most of their pieces run down
 the forehead, and the forehead's orientation prior already drops those; but a
 strand curves, and where it turns across the forehead or runs on into the
 glabella its pieces were reported as wrinkles (London 087: a strand from her
-parting traced as a 10.8 mm glabella line; ACNE04 close-ups: a single loose hair
-as a 39 mm forehead arc).
+parting traced as a 10.9 mm glabella line; ACNE04 close-ups: a single loose hair
+as a 41.8 mm forehead arc).
 
 What tells a strand is where it leads: out of the hair. :func:`hair_strands`
 takes every line the tracer found in every zone (before any zone's filters) and
@@ -29,11 +29,11 @@ glabella up into the forehead ends centimetres below the hairline. The
 directions are measured over :data:`END_MM` of each end, skipping the first
 third (the tracer's skeleton hooks at a fork).
 
-Measured (README, wrinkles): on 41 faces with wrinkles measured (the 34 photos
-of ``tools/result_values.py`` and 80 more of ACNE04 and the dark-circle set;
-1,447 lines) 15 lines on 11 faces are strands, each checked on the photo
-(strands from a parting or a fringe, single loose hairs, squiggles below a
-shiny hairline); the furrows of the lined faces stay. Not found: a strand that
+Measured (``benchmarks/eval_wrinkle_strands.py``): on 41 faces with wrinkles
+measured (the 34 photos of ``tools/result_values.py`` and 80 more of ACNE04 and
+the dark-circle set; 1,451 lines) 17 lines on 11 faces are strands, each checked
+on the photo (strands from a parting or a fringe, single loose hairs and wisps,
+squiggles below a shiny hairline); the furrows of the lined faces stay. Not found: a strand that
 does not run down from the hairline (lying on the cheek, or leaving a fringe's
 edge at less than the forehead's tilt limit).
 """

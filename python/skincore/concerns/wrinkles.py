@@ -194,8 +194,8 @@ SHEEN_MIN_LENGTH_MM = 10.0
 #: Hair strands (:mod:`skincore.concerns.strands`): a forehead line tilted beyond
 #: the forehead prior that ends within this distance (mm) of the hairline seeds a
 #: strand, and every line that continues one is a strand, not a wrinkle (London
-#: 087: a strand from her parting traced as a 10.8 mm glabella line; ACNE04
-#: ``levle1_309``: a loose hair as a 39 mm forehead arc). 0 turns this off.
+#: 087: a strand from her parting traced as a 10.9 mm glabella line; ACNE04
+#: ``levle1_309``: a loose hair as a 41.8 mm forehead arc). 0 turns this off.
 STRAND_HAIR_MM = 6.0
 #: A line continues a strand when one of its ends lies within this distance (mm)
 #: of it (across the gap between the forehead and glabella zones, up to 4.3 mm
