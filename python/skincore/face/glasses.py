@@ -83,7 +83,7 @@ import numpy as np
 from skincore import contours, geometry
 from skincore._checks import check_rgb8
 from skincore.face.regions import region_indices
-from skincore.face.segmentation import _bilinear, _check_landmarks, face_up
+from skincore.face.segmentation import _check_landmarks, face_up
 from skincore.median import median
 
 #: Edge-contrast score at and above which a bridge may be a frame's.
@@ -218,29 +218,34 @@ def _sample(rgb: np.ndarray, groups: list[np.ndarray]) -> list[np.ndarray | None
     """Return each group's smoothed luminance profiles (``[1, 2, 1] / 4``).
 
     Only the profiles lying wholly in the photo are kept; a group with none is None.
-    Only the box that holds the probes is converted to luminance.
+    Luminance is computed at the four pixels round each sample only, and
+    interpolated bilinearly as :func:`skincore.face.segmentation._bilinear`
+    interpolates a luminance image (the same floats).
     """
     h, w = rgb.shape[:2]
-    every = np.concatenate([g.reshape(-1, 2) for g in groups])
-    lo = np.floor(every.min(0)).astype(int) - 1
-    hi = np.ceil(every.max(0)).astype(int) + 2
-    x0, y0 = max(int(lo[0]), 0), max(int(lo[1]), 0)
-    x1, y1 = min(int(hi[0]), w), min(int(hi[1]), h)
-    if x1 <= x0 or y1 <= y0:
-        return [None] * len(groups)
-    sub = rgb[y0:y1, x0:x1].astype(np.float32)
-    gray = sub[..., 0] * 0.299 + sub[..., 1] * 0.587 + sub[..., 2] * 0.114
     out: list[np.ndarray | None] = []
     for g in groups:
         inside = np.all(
             (g[..., 0] >= 0) & (g[..., 0] <= w - 1) & (g[..., 1] >= 0) & (g[..., 1] <= h - 1),
             axis=1,
         )
-        if not inside.any() or g.shape[1] < 3:
+        if not inside.any() or g.shape[1] < 3 or w < 2 or h < 2:
             out.append(None)
             continue
         g = g[inside]
-        prof = _bilinear(gray, g[..., 0] - x0, g[..., 1] - y0).astype(np.float64)
+        x, y = g[..., 0], g[..., 1]
+        x0 = np.minimum(np.floor(x).astype(np.intp), w - 2)
+        y0 = np.minimum(np.floor(y).astype(np.intp), h - 2)
+        fx = (x - x0).astype(np.float32)
+        fy = (y - y0).astype(np.float32)
+
+        def lum(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
+            px = rgb[yy, xx].astype(np.float32)
+            return px[..., 0] * 0.299 + px[..., 1] * 0.587 + px[..., 2] * 0.114
+
+        top = lum(y0, x0) * (1 - fx) + lum(y0, x0 + 1) * fx
+        bot = lum(y0 + 1, x0) * (1 - fx) + lum(y0 + 1, x0 + 1) * fx
+        prof = (top * (1 - fy) + bot * fy).astype(np.float64)
         out.append((prof[:, :-2] + 2 * prof[:, 1:-1] + prof[:, 2:]) / 4)
     return out
 
