@@ -68,3 +68,22 @@ def test_degenerate_lines_are_ignored():
     strand = segment(200, 42, 180, 160)
     lines = [np.zeros((0, 2)), strand, np.array([[179.0, 165.0]]), segment(178, 172, 172, 210)]
     assert _find(lines, [False, True, False, False]) == {1, 3}
+
+
+def test_pairs_in_chunks_give_the_same_network(monkeypatch):
+    """A forehead full of steep pieces (a fringe): the same strands whether the
+    line pairs are compared all at once or one by one (bounded memory)."""
+    from skincore.concerns import strands
+
+    rng = np.random.default_rng(3)
+    lines, steep = [], []
+    for _ in range(300):
+        x, y = rng.uniform(20, 380), rng.uniform(42, 200)
+        a = np.radians(rng.uniform(40, 140))
+        n = rng.uniform(10, 40)
+        lines.append(segment(x, y, x + n * np.cos(a), y + n * np.sin(a)))
+        steep.append(bool(rng.random() < 0.8))
+    whole = _find(lines, steep)
+    assert 10 < len(whole) < len(lines)  # a network, not everything
+    monkeypatch.setattr(strands, "PAIR_CHUNK", 1)
+    assert _find(lines, steep) == whole

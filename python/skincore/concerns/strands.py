@@ -52,6 +52,9 @@ NETWORK_GAP_MM = 3.0
 LATERAL_MM = 1.0
 #: Length (mm) of a line's end over which its direction is measured.
 END_MM = 2.5
+#: Line pairs compared at once (each holds both lines' points: the memory is
+#: bounded whatever the number of lines).
+PAIR_CHUNK = 512
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -211,18 +214,22 @@ def hair_strands(
         fa = frontier[fa]
         if not len(fa):
             break
-        # steep to steep: any direction within the network's gap; else a continuation
-        lo = is_steep[fa] & is_steep[cb]
-        g = np.repeat(np.where(lo, loose, gap), 2)
-        c = np.repeat(np.where(lo, -1.0, cos_max), 2)
-        lat = np.repeat(np.where(lo, np.inf, lateral), 2)
-        # each candidate's ends on the network's line, and that line's ends on it
-        ends_b = np.stack([2 * cb, 2 * cb + 1], axis=1).ravel()
-        ends_a = np.stack([2 * fa, 2 * fa + 1], axis=1).ravel()
-        on_a = np.repeat(_padded(pack, fa), 2, axis=0)
-        on_b = np.repeat(_padded(pack, cb), 2, axis=0)
-        hit = _meet(pack.ends[ends_b], pack.dirs[ends_b], on_a, pack, g, c, lat)
-        hit |= _meet(pack.ends[ends_a], pack.dirs[ends_a], on_b, pack, g, c, lat)
-        frontier = np.unique(cb[hit.reshape(-1, 2).any(axis=1)])
+        joined = np.zeros(len(fa), dtype=bool)
+        for at in range(0, len(fa), PAIR_CHUNK):  # bounded memory on a face full of lines
+            a, b = fa[at : at + PAIR_CHUNK], cb[at : at + PAIR_CHUNK]
+            # steep to steep: any direction within the network's gap; else a continuation
+            lo = is_steep[a] & is_steep[b]
+            g = np.repeat(np.where(lo, loose, gap), 2)
+            c = np.repeat(np.where(lo, -1.0, cos_max), 2)
+            lat = np.repeat(np.where(lo, np.inf, lateral), 2)
+            # each candidate's ends on the network's line, and that line's ends on it
+            ends_b = np.stack([2 * b, 2 * b + 1], axis=1).ravel()
+            ends_a = np.stack([2 * a, 2 * a + 1], axis=1).ravel()
+            on_a = np.repeat(_padded(pack, a), 2, axis=0)
+            on_b = np.repeat(_padded(pack, b), 2, axis=0)
+            hit = _meet(pack.ends[ends_b], pack.dirs[ends_b], on_a, pack, g, c, lat)
+            hit |= _meet(pack.ends[ends_a], pack.dirs[ends_a], on_b, pack, g, c, lat)
+            joined[at : at + PAIR_CHUNK] = hit.reshape(-1, 2).any(axis=1)
+        frontier = np.unique(cb[joined])
         found[frontier] = True
     return {int(i) for i in np.flatnonzero(found)}
