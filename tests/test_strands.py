@@ -21,7 +21,7 @@ def test_steep_line_from_the_hair_and_its_continuation():
     further = segment(178, 172, 172, 210)  # same course after a 3 mm gap (a glabella piece)
     crease = segment(150, 100, 250, 100)  # horizontal, crossing the strand
     beside = segment(188, 172, 182, 210)  # parallel, 2.5 mm to the side
-    across = segment(170, 175, 150, 185)  # starts at the strand's end, 60+ degrees off
+    across = segment(170, 175, 150, 185)  # starts at the strand's end, about 55 degrees off
     lines = [strand, further, crease, beside, across]
     assert _find(lines, [True, False, False, False, False]) == {0, 1}
 
