@@ -68,6 +68,8 @@ def test_degenerate_lines_are_ignored():
     strand = segment(200, 42, 180, 160)
     lines = [np.zeros((0, 2)), strand, np.array([[179.0, 165.0]]), segment(178, 172, 172, 210)]
     assert _find(lines, [False, True, False, False]) == {1, 3}
+    # an empty line last (its indices past the points)
+    assert _find([*lines, np.zeros((0, 2))], [False, True, False, False, False]) == {1, 3}
 
 
 def test_pairs_in_chunks_give_the_same_network(monkeypatch):

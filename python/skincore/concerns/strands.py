@@ -33,9 +33,9 @@ Measured (``benchmarks/eval_wrinkle_strands.py``): on 41 faces with wrinkles
 measured (the 34 photos of ``tools/result_values.py`` and 80 more of ACNE04 and
 the dark-circle set; 1,451 lines) 17 lines on 11 faces are strands, each checked
 on the photo (strands from a parting or a fringe, single loose hairs and wisps,
-squiggles below a shiny hairline); the furrows of the lined faces stay. Not found: a strand that
-does not run down from the hairline (lying on the cheek, or leaving a fringe's
-edge at less than the forehead's tilt limit).
+squiggles below a shiny hairline); the furrows of the lined faces stay. Not
+found: a strand that does not run down from the hairline (lying on the cheek, or
+leaving a fringe's edge at less than the forehead's tilt limit).
 """
 
 from __future__ import annotations
@@ -70,23 +70,23 @@ class _Lines:
         counts = np.array([len(p) for p in lines], dtype=np.int64)
         self.stop = np.cumsum(counts)
         self.start = self.stop - counts
-        self.pts = (
-            np.concatenate([np.asarray(p, np.float64).reshape(-1, 2) for p in lines])
-            if len(lines)
-            else np.zeros((0, 2))
-        )
+        self.pts = np.concatenate([np.asarray(p, np.float64).reshape(-1, 2) for p in lines])
+        if not len(self.pts):
+            raise ValueError("lines: no points")
         self.owner = np.repeat(np.arange(len(lines)), counts)
         self.n = n
         # both ends (line j: rows 2j, 2j + 1) and their directions out of the line,
-        # measured from n points in to n // 3 points in (a fork's hook is skipped)
-        first, last = self.start, np.maximum(self.stop - 1, self.start)
+        # measured from n points in to n // 3 points in (a fork's hook is skipped);
+        # an empty line's indices are clipped into the array (it is never compared)
+        top = len(self.pts) - 1
+        first = np.minimum(self.start, top)
+        last = np.clip(self.stop - 1, first, top)
         skip = max(1, n // 3)
-        at = np.stack([first, last], axis=1)
+        at = np.stack([first, last], axis=1).ravel()
         out = np.stack([np.minimum(first + skip, last), np.maximum(last - skip, first)], axis=1)
         inner = np.stack([np.minimum(first + n, last), np.maximum(last - n, first)], axis=1)
-        take = self.pts if len(self.pts) else np.zeros((1, 2))
-        self.ends = take[np.minimum(at, len(take) - 1).ravel()]
-        self.dirs = _unit(take[out.ravel()] - take[inner.ravel()]) if len(self.pts) else self.ends
+        self.ends = self.pts[at]
+        self.dirs = _unit(self.pts[out.ravel()] - self.pts[inner.ravel()])
 
     def course(self, k: np.ndarray) -> np.ndarray:
         """Return the unit direction of the line round each point ``k`` (``n`` points each side)."""

@@ -564,9 +564,9 @@ def _score(load: float, scale: float = SCORE_LOAD) -> int:
     return int(round(100.0 * math.exp(-load / scale)))
 
 
-def _mostly_in(points: np.ndarray, band: np.ndarray, x0: int = 0, y0: int = 0) -> bool:
-    """Whether at least half of a line's points (``band``'s pixels less ``(x0, y0)``) lie in it."""
-    xy = np.rint(np.asarray(points, np.float64)).astype(np.intp) + (x0, y0)
+def _mostly_in(points: np.ndarray, band: np.ndarray) -> bool:
+    """Whether at least half of a line's points (``band``'s pixels) lie in it."""
+    xy = np.rint(np.asarray(points, np.float64)).astype(np.intp)
     h, w = band.shape
     inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
     hits = np.count_nonzero(band[xy[inside, 1], xy[inside, 0]])
@@ -635,13 +635,16 @@ def _steep(name: str, r: ridges.Ridge, params: Params) -> bool:
 
 def _strands(
     traced: dict[str, list[ridges.Ridge]],
-    zboxes: dict[str, tuple[int, int, int, int] | None],
+    points: dict[str, list[np.ndarray]],
     forehead: _Window | None,
     width: int,
     ppm: float,
     params: Params,
 ) -> dict[str, set[int]]:
-    """Return, per zone, the indices of its traced lines that are hair strands."""
+    """Return, per zone, the indices of its traced lines that are hair strands.
+
+    ``points`` holds each traced line's points on the grid (:func:`_grid_points`).
+    """
     if forehead is None or not params.strand_hair_mm > 0:
         return {}
     m = forehead.mask
@@ -650,17 +653,9 @@ def _strands(
     xs = np.arange(forehead.x0, forehead.x0 + m.shape[1])
     inside = (xs >= 0) & (xs < width)
     top[xs[inside]] = np.where(cols, forehead.y0 + m.argmax(axis=0), np.inf)[inside]
-    keys: list[tuple[str, int]] = []
-    lines: list[np.ndarray] = []
-    steep: list[bool] = []
-    for z, rs in traced.items():
-        box = zboxes[z]
-        if box is None:
-            continue
-        for i, r in enumerate(rs):
-            keys.append((z, i))
-            lines.append(r.points.astype(np.float64) + (box[0], box[1]))
-            steep.append(_steep(z, r, params))
+    keys = [(z, i) for z, rs in traced.items() for i in range(len(rs))]
+    lines = [points[z][i] for z, i in keys]
+    steep = [_steep(z, traced[z][i], params) for z, i in keys]
     found = hair_strands(
         lines,
         steep,
@@ -677,11 +672,20 @@ def _strands(
     return out
 
 
+def _grid_points(
+    traced: list[ridges.Ridge], zbox: tuple[int, int, int, int] | None
+) -> list[np.ndarray]:
+    """Return each traced line's points on the grid (the tracer's are in the zone's box)."""
+    if zbox is None:
+        return []
+    return [r.points.astype(np.float64) + (zbox[0], zbox[1]) for r in traced]
+
+
 def _measure_zone(
     ctx: TextureContext,
     name: str,
     traced: list[ridges.Ridge],
-    zbox: tuple[int, int, int, int] | None,
+    points: list[np.ndarray],
     skin_px: int,
     area_px: int,
     params: Params = _DEFAULT,
@@ -690,8 +694,9 @@ def _measure_zone(
 ) -> tuple[WrinkleZone, list[tuple[np.ndarray, float]]]:
     """Measure one zone: its lines and statistics, and each line's points and width.
 
-    ``traced`` are the zone's lines (:func:`_trace_zone`, points in its box
-    ``zbox``); those whose index is in ``strands`` are hair strands and dropped.
+    ``traced`` are the zone's lines (:func:`_trace_zone`) and ``points`` their
+    points on the grid (:func:`_grid_points`); those whose index is in
+    ``strands`` are hair strands and dropped.
     The zone's ``outlines`` are left empty: :func:`measure_wrinkles` outlines the
     lines of every zone in one :func:`_outlines` call. ``in_sheen`` tells whether
     a line (image pixels) lies mostly in a sheen, where it must be at least
@@ -701,8 +706,7 @@ def _measure_zone(
     lines: list[WrinkleLine] = []
     footprints: list[tuple[np.ndarray, float]] = []
     skeleton_px = 0
-    if zbox is not None and traced:
-        bx0, by0 = zbox[0], zbox[1]
+    if traced:
         band = ctx.fold_band(params.fold_margin_mm) if name in _NEAR_NOSE else None
         fan = (
             ctx.landmarks[_FAN_CENTRE[name], :2]  # in the grid's pixels
@@ -712,14 +716,12 @@ def _measure_zone(
         for i, r in enumerate(traced):
             if _steep(name, r, params) or i in strands:
                 continue
-            if band is not None and _mostly_in(r.points, band, bx0, by0):
+            pts_tex = points[i]
+            if band is not None and _mostly_in(pts_tex, band):
                 continue
-            if fan is not None and _across_fan(
-                r.points + (bx0, by0), fan, params.crows_feet_max_angle_deg
-            ):
+            if fan is not None and _across_fan(pts_tex, fan, params.crows_feet_max_angle_deg):
                 continue
             width_tex = r.mean_width if math.isfinite(r.mean_width) else 2.0 * MIN_SIGMA_PX
-            pts_tex = r.points.astype(np.float64) + (bx0, by0)
             if not r.closed:
                 pts_tex = _trim(pts_tex, END_TRIM * width_tex)
             length_mm = _polyline_length(pts_tex) / ppm
@@ -907,7 +909,8 @@ def measure_wrinkles(
     traced = {
         z: _trace_zone(ctx, *results[z], zmasks[z], zboxes[z], threads, params) for z in names
     }
-    strands = _strands(traced, zboxes, zmasks.get("forehead"), shape[1], ppm, params)
+    points = {z: _grid_points(traced[z], zboxes[z]) for z in names}
+    strands = _strands(traced, points, zmasks.get("forehead"), shape[1], ppm, params)
     zones: dict[str, WrinkleZone] = {}
     footprints: list[tuple[np.ndarray, float]] = []
     for z in names:
@@ -915,7 +918,7 @@ def measure_wrinkles(
             ctx,
             z,
             traced[z],
-            zboxes[z],
+            points[z],
             skin_count[z],
             area_img[z],
             params,

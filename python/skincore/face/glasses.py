@@ -83,7 +83,7 @@ import numpy as np
 from skincore import contours, geometry
 from skincore._checks import check_rgb8
 from skincore.face.regions import region_indices
-from skincore.face.segmentation import _check_landmarks, face_up
+from skincore.face.segmentation import _bilinear_at, _check_landmarks, face_up
 from skincore.median import median
 
 #: Edge-contrast score at and above which a bridge may be a frame's.
@@ -218,34 +218,25 @@ def _sample(rgb: np.ndarray, groups: list[np.ndarray]) -> list[np.ndarray | None
     """Return each group's smoothed luminance profiles (``[1, 2, 1] / 4``).
 
     Only the profiles lying wholly in the photo are kept; a group with none is None.
-    Luminance is computed at the four pixels round each sample only, and
-    interpolated bilinearly as :func:`skincore.face.segmentation._bilinear`
-    interpolates a luminance image (the same floats).
+    The luminance is computed only at the pixels the bilinear samples read.
     """
     h, w = rgb.shape[:2]
+
+    def lum(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
+        px = rgb[yy, xx].astype(np.float32)
+        return px[..., 0] * 0.299 + px[..., 1] * 0.587 + px[..., 2] * 0.114
+
     out: list[np.ndarray | None] = []
     for g in groups:
         inside = np.all(
             (g[..., 0] >= 0) & (g[..., 0] <= w - 1) & (g[..., 1] >= 0) & (g[..., 1] <= h - 1),
             axis=1,
         )
-        if not inside.any() or g.shape[1] < 3 or w < 2 or h < 2:
+        if not inside.any() or g.shape[1] < 3:
             out.append(None)
             continue
         g = g[inside]
-        x, y = g[..., 0], g[..., 1]
-        x0 = np.minimum(np.floor(x).astype(np.intp), w - 2)
-        y0 = np.minimum(np.floor(y).astype(np.intp), h - 2)
-        fx = (x - x0).astype(np.float32)
-        fy = (y - y0).astype(np.float32)
-
-        def lum(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
-            px = rgb[yy, xx].astype(np.float32)
-            return px[..., 0] * 0.299 + px[..., 1] * 0.587 + px[..., 2] * 0.114
-
-        top = lum(y0, x0) * (1 - fx) + lum(y0, x0 + 1) * fx
-        bot = lum(y0 + 1, x0) * (1 - fx) + lum(y0 + 1, x0 + 1) * fx
-        prof = (top * (1 - fy) + bot * fy).astype(np.float64)
+        prof = _bilinear_at(lum, h, w, g[..., 0], g[..., 1]).astype(np.float64)
         out.append((prof[:, :-2] + 2 * prof[:, 1:-1] + prof[:, 2:]) / 4)
     return out
 

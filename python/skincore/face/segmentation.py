@@ -45,6 +45,7 @@ Preprocessing (exactly)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,6 +166,21 @@ class FaceSegmentation:
 def _bilinear(m: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     """Bilinear samples of ``m`` at grid coordinates; 0 beyond half a pixel outside."""
     h, w = m.shape
+    return _bilinear_at(lambda yy, xx: m[yy, xx], h, w, gx, gy)
+
+
+def _bilinear_at(
+    at: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    h: int,
+    w: int,
+    gx: np.ndarray,
+    gy: np.ndarray,
+) -> np.ndarray:
+    """:func:`_bilinear` of an ``(h, w)`` map read through ``at(rows, cols)``.
+
+    Only the four pixels round each sample are read, so a map that is costly to
+    compute whole (the luminance of a photo) is computed where it is sampled.
+    """
     gx = np.asarray(gx, np.float64)
     gy = np.asarray(gy, np.float64)
     inside = (gx >= -0.5) & (gx <= w - 0.5) & (gy >= -0.5) & (gy <= h - 0.5)
@@ -176,8 +192,8 @@ def _bilinear(m: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     y1 = np.minimum(y0 + 1, h - 1)
     fx = (x - x0).astype(np.float32)
     fy = (y - y0).astype(np.float32)
-    top = m[y0, x0] * (1 - fx) + m[y0, x1] * fx
-    bot = m[y1, x0] * (1 - fx) + m[y1, x1] * fx
+    top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx
+    bot = at(y1, x0) * (1 - fx) + at(y1, x1) * fx
     out = top * (1 - fy) + bot * fy
     return np.where(inside, out, np.float32(0)).astype(np.float32)
 
