@@ -61,17 +61,28 @@ def score(rgb: np.ndarray) -> float | None:
     return lm.confirmation
 
 
+def set_files(patterns: list[str], limit: int = 0) -> list[str]:
+    """The photos of one set (sorted); with ``limit``, every k-th for about that many."""
+    files = sorted(f for p in patterns for f in glob.glob(p))
+    return files[:: max(1, len(files) // limit)] if limit else files
+
+
+def print_distribution(name: str, v: np.ndarray, threshold: float, digits: int = 2) -> None:
+    """Print a set's count, percentiles (0, 1, 5, 50) and count below ``threshold``."""
+    pct = np.percentile(v, [0, 1, 5, 50])
+    print(
+        f"\n{name}: {len(v)} faces; min {pct[0]:.{digits}f}, 1 % {pct[1]:.{digits}f}, "
+        f"5 % {pct[2]:.{digits}f}, median {pct[3]:.{digits}f}; "
+        f"below {threshold:.2f}: {int((v < threshold).sum())}"
+    )
+
+
 def report(name: str, rows: list[tuple[str, float]], threshold: float) -> None:
     """Print one set's distribution and its lowest photos."""
     if not rows:
         print(f"\n{name}: no photo")
         return
-    v = np.array([s for _, s in rows])
-    pct = np.percentile(v, [0, 1, 5, 50])
-    print(
-        f"\n{name}: {len(v)} faces; min {pct[0]:.2f}, 1 % {pct[1]:.2f}, 5 % {pct[2]:.2f}, "
-        f"median {pct[3]:.2f}; below {threshold:.2f}: {int((v < threshold).sum())}"
-    )
+    print_distribution(name, np.array([s for _, s in rows]), threshold)
     for n, s in sorted(rows, key=lambda r: r[1])[:8]:
         print(f"  {s:.3f}  {n}")
 
@@ -83,9 +94,7 @@ def main() -> None:
     threshold = Limits().min_face_confirmation or 0.0
     turned: list[tuple[str, float]] = []
     for name, patterns in SETS.items():
-        files = sorted(f for p in patterns for f in glob.glob(p))
-        if args.limit:
-            files = files[:: max(1, len(files) // args.limit)]
+        files = set_files(patterns, args.limit)
         rows = []
         for f in files:
             rgb = np.asarray(Image.open(f).convert("RGB"))

@@ -67,6 +67,15 @@ class Limits:
         ACNE04 photos); meshes forced onto ACNE04 close-ups and profiles
         0.44-0.74, five of seven below the default 0.65. ``None`` disables the
         check.
+    min_eye_contrast : float or None
+        Least contrast of the mesh's eyes against its cheeks
+        (:func:`skincore.face.eye_contrast.eye_contrast`: the darkest tenth of L*
+        in the eye outlines below the cheeks' median, or the L* spread there, on
+        the scale of the skin's lightness). A real eye is never plain skin: its
+        iris, pupil, lashes or a glasses frame are dark, its sclera light. A mesh
+        forced onto a cheek close-up or a profile puts its eyes on skin:
+        ``no_face``, with the contrast in the error's context. See the module for
+        the figures on the development photos. ``None`` disables the check.
     """
 
     max_file_bytes: int | None = 20 * MiB
@@ -80,6 +89,7 @@ class Limits:
     min_skin_lightness: float | None = 20.0
     min_skin_share: float | None = 0.2
     min_face_confirmation: float | None = 0.65
+    min_eye_contrast: float | None = 0.1
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -99,6 +109,7 @@ _FIELD_RULES: dict[str, tuple[bool, bool, float, float]] = {
     "min_skin_lightness": (False, True, 0.0, 100.0),
     "min_skin_share": (False, True, 0.0, 1.0),
     "min_face_confirmation": (False, True, 0.0, 1.0),
+    "min_eye_contrast": (False, True, 0.0, float("inf")),
 }
 
 

@@ -34,6 +34,7 @@ from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
 from skincore.face.confirm import face_confirmation
+from skincore.face.eye_contrast import eye_contrast
 from skincore.face.landmarks import roi_from_points
 from skincore.face.regions import FACE_OVAL, polygon_area
 from skincore.face.scale import px_per_mm
@@ -119,6 +120,28 @@ def check_confirmed(
             "a cheek close-up or a profile, not on a face",
             face_confirmation=round(score, 4),
             min_face_confirmation=limits.min_face_confirmation,
+        )
+
+
+def check_eyes(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> None:
+    """Raise ``no_face`` when the mesh's eyes lie on plain skin.
+
+    See ``Limits.min_eye_contrast`` and :mod:`skincore.face.eye_contrast`: a mesh
+    forced onto a cheek close-up or a profile that the detector's confirmation let
+    through. A face whose eyes and cheeks are all outside the photo is not judged
+    (its contrast is NaN; ``face_out_of_bound`` covers it).
+    """
+    if limits.min_eye_contrast is None:
+        return
+    contrast = eye_contrast(rgb, points)
+    if contrast < limits.min_eye_contrast:
+        raise SkinError(
+            "no_face",
+            f"the eyes the landmarks outline stand out of the cheeks by {contrast:.2f} "
+            f"(at least {limits.min_eye_contrast:.2f} needed): they lie on plain skin, "
+            "as on a cheek close-up or a profile the landmarks were forced onto",
+            eye_contrast=round(contrast, 4),
+            min_eye_contrast=limits.min_eye_contrast,
         )
 
 
@@ -235,7 +258,8 @@ def measure_face(
     Raises
     ------
     SkinError
-        ``face_too_small``, ``face_out_of_bound``, ``lighting_dark``.
+        ``face_too_small``, ``face_out_of_bound``, ``no_face`` (a mesh not on a face),
+        ``lighting_dark``.
     """
     h, w = rgb.shape[:2]
     points = lm.points
@@ -243,6 +267,7 @@ def measure_face(
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
+    check_eyes(rgb, points, limits)
     texture_ppm = _texture_px_per_mm(work)
     runnable = [
         spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm

@@ -1,0 +1,81 @@
+"""The eye contrast of the landmark mesh on real photos (``Limits.min_eye_contrast``).
+
+Run: ``PYTHONPATH=python python benchmarks/eval_eye_contrast.py [--limit N]``
+(about 3 minutes on 2 cores for every photo; ``--limit`` takes about N photos
+of each set).
+
+For every photo of each set with a face that ``analyze()``'s geometric checks
+accept (:func:`skincore.pipeline.check_face`), the eye contrast of the largest
+face's mesh (:func:`skincore.face.eye_contrast.eye_contrast`): how far the
+darkest tenth of L* in its eye outlines lies below the cheeks' median, or how
+widely L* spreads there, on the scale of the skin's lightness. Printed per set:
+the count, percentiles, how many fall below ``Limits().min_eye_contrast`` and
+the lowest photos by name with the face detector's confirmation of the mesh
+(``FaceLandmarks.confirmation``), so that they can be looked at (with
+``Limits(min_eye_contrast=None)``, ``analyze()`` measures such a mesh).
+
+Sets: the UTKFace development faces (every skin tone and age), the dark-circle
+photos with the test faces, and the ACNE04 development photos, whose close-ups
+and profiles are where a mesh gets forced onto a cheek.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from eval_face_confirmation import SETS, print_distribution, set_files
+from skincore.errors import SkinError
+from skincore.face.eye_contrast import eye_contrast
+from skincore.face.finder import find_faces
+from skincore.limits import Limits
+from skincore.pipeline import check_face
+
+
+def measure(rgb: np.ndarray) -> tuple[float, float] | None:
+    """(eye contrast, confirmation) of the largest face, or None when none is checked."""
+    found = find_faces(rgb, max_faces=1)
+    if not found:
+        return None
+    box, lm = found[0]
+    try:
+        check_face(lm.points, box, rgb.shape[1], rgb.shape[0], Limits(max_out_of_bound=1.0))
+    except SkinError:
+        return None
+    return eye_contrast(rgb, lm.points), float(lm.confirmation)
+
+
+def report(name: str, rows: list[tuple[str, float, float]], threshold: float) -> None:
+    """Print one set's distribution and its lowest photos."""
+    rows = [r for r in rows if not math.isnan(r[1])]
+    if not rows:
+        print(f"\n{name}: no photo")
+        return
+    print_distribution(name, np.array([s for _, s, _ in rows]), threshold, digits=3)
+    for n, s, c in sorted(rows, key=lambda r: r[1])[:12]:
+        print(f"  {s:.3f}  (confirmation {c:.2f})  {n}")
+
+
+def main() -> None:
+    """Print the table (see the module docstring)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=0, help="about N photos per set (0 = all)")
+    args = ap.parse_args()
+    threshold = Limits().min_eye_contrast or 0.0
+    for name, patterns in SETS.items():
+        rows = []
+        for f in set_files(patterns, args.limit):
+            with Image.open(f) as im:
+                rgb = np.asarray(im.convert("RGB"))
+            r = measure(rgb)
+            if r is not None:
+                rows.append((Path(f).name, *r))
+        report(name, rows, threshold)
+
+
+if __name__ == "__main__":
+    main()
