@@ -1,15 +1,23 @@
-"""Which wrinkle lines the hair-strand rule drops, on real photos.
+"""Which wrinkle lines the hair-strand (or hair-edge) rule drops, on real photos.
 
-    python benchmarks/eval_wrinkle_strands.py [--data DIR] [--every-acne 5] [--every-dark 4]
+    python benchmarks/eval_wrinkle_strands.py [--rule strands|edges] [--data DIR]
+        [--every-acne 5] [--every-dark 4]
 
 Runs the wrinkle concern on each face twice, with the rule off
-(``wrinkles.Params(strand_hair_mm=0)``) and on (the defaults), and prints the
-lines the rule drops, per zone with their lengths in mm, and the totals. The
+(``wrinkles.Params(strand_hair_mm=0)``; with ``--rule edges``,
+``Params(hair_edge_mm=0)``: forehead lines along the zone's top, the hair's
+edge) and on (the defaults), and prints the lines the rule drops, per zone with
+their lengths in mm, and the totals. The
 photos: those of ``tools/result_values.py`` (``shared/faces`` and a sample of
 ``shared/data``), every ``--every-acne``-th photo of ``acne04-dev`` (from the
 fifth) and every ``--every-dark``-th of the dark-circle set (from the fourth).
 On 2026-12-03, with the defaults: 17 of 1,451 lines on 11 of 41 faces, each
-checked on the photo.
+checked on the photo (15 of 1,435 on 10 once the hair-edge rule was on: two of
+them, `levle2_136`'s fringe edge among them, lie along the hair's edge and go
+with either rule); ``--rule edges`` (with the strand rule on): 14 of 1,434
+lines on 10 faces, each checked on the photo (a fringe's edge or strands lying
+on the forehead, a hairline's wisps, London 062's hairline shine, a brow's
+edge under a misplaced mesh).
 There are no strand labels: look at the photos listed (the lines' points are in
 ``FaceResult.wrinkles`` of an analysis with the rule off).
 """
@@ -37,7 +45,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE.parent / "shared" / "data")
     ap.add_argument("--every-acne", type=int, default=5)
     ap.add_argument("--every-dark", type=int, default=4)
+    ap.add_argument("--rule", choices=("strands", "edges"), default="strands")
     args = ap.parse_args()
+    off_params = W.Params(strand_hair_mm=0) if args.rule == "strands" else W.Params(hair_edge_mm=0)
     files = [Path(p) for p in photos(args.data.parent)]
     acne = sorted((args.data / "acne04-dev").glob("*.jpg"))
     dark = sorted((args.data / "dark-circles").rglob("*.jpg"))
@@ -50,7 +60,7 @@ def main() -> None:
         if not found:
             continue
         work = FaceWork(rgb, found[0][1].points)
-        off = W.measure(work, W.Params(strand_hair_mm=0))
+        off = W.measure(work, off_params)
         on = W.measure(work, W.Params())
         if off is None or on is None:
             continue

@@ -45,7 +45,20 @@ def _full(window, shape):
 
 
 def _ok(ctx, zone):
-    return inner(_full(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)[0], ctx.gray.shape), 6)
+    ok = inner(_full(W._zone_mask(ctx.masks[zone], ctx.px_per_mm, 1)[0], ctx.gray.shape), 6)
+    if zone == "forehead":
+        # a line along the zone's top runs along the hair's edge and is not a
+        # wrinkle (W.HAIR_EDGE_MM): plant the forehead's lines below that band
+        ok &= _below_top(ctx, W.HAIR_EDGE_MM + 1.0)
+    return ok
+
+
+def _below_top(ctx, mm):
+    """Pixels at least ``mm`` below the forehead zone's top in their column."""
+    m = ctx.masks["forehead"] > 0
+    top = np.where(m.any(axis=0), m.argmax(axis=0), m.shape[0])
+    rows = np.arange(m.shape[0])[:, None]
+    return rows >= top[None, :] + mm * ctx.px_per_mm
 
 
 def test_zone_mask_box_is_its_bounding_box(ctx):
@@ -543,8 +556,10 @@ def test_sheen_pieces_on_a_real_forehead(faces_dir):
                 out.append(ln.length_mm)
         return out
 
-    before = in_sheen(W.measure(work, W.Params(sheen_min_length_mm=0)))
-    after = in_sheen(W.measure(work, W.Params()))
+    # (her one long line in the sheen runs along her hairline's edge: the hair-edge
+    # rule, tested below, drops it; here the sheen rule alone)
+    before = in_sheen(W.measure(work, W.Params(sheen_min_length_mm=0, hair_edge_mm=0)))
+    after = in_sheen(W.measure(work, W.Params(hair_edge_mm=0)))
     assert sum(v < W.SHEEN_MIN_LENGTH_MM for v in before) >= 3  # 5 pieces of 5.2-5.6 mm
     assert after and all(v >= W.SHEEN_MIN_LENGTH_MM for v in after)
 
@@ -650,3 +665,69 @@ def test_frown_line_below_the_hairline_stays(ctx):
     w = measure_wrinkles(img, threads=1)
     assert _covered(ctx, w, glabella_piece, ("glabella",))
     assert _covered(ctx, w, crease, ("forehead",))
+
+
+def test_hair_edges_known_answers():
+    """A forehead line with >= 3/4 of its points within ``hair_edge_mm`` below the
+    zone's top runs along the hair's edge; not where that top is the photo's edge."""
+    ppm = 4.0
+    top = np.full(100, 20.0)
+    top[90:] = np.inf  # no forehead in these columns
+    xs = np.arange(10.0, 60.0)
+    along = np.stack([xs, np.full_like(xs, 20 + 1.0 * ppm)], axis=1)  # 1 mm below
+    lower = np.stack([xs, np.full_like(xs, 20 + 5.0 * ppm)], axis=1)  # 5 mm below
+    half = np.concatenate([along[:25], lower[25:]])  # half of it along the edge
+    beside = np.stack([np.arange(80.0, 98.0), np.full(18, 21.0)], axis=1)  # 10 of 18 columns
+    outside = np.stack([np.arange(91.0, 99.0), np.full(8, 21.0)], axis=1)  # no forehead
+    lines = [along, lower, half, beside, outside, np.zeros((0, 2))]
+    p = W.Params()
+    assert W._hair_edges(lines, top, ppm, -1.0, p) == {0}
+    assert W._hair_edges(lines, top, ppm, -1.0, W.Params(hair_edge_mm=0)) == set()
+    assert W._hair_edges(lines, top, ppm, -1.0, W.Params(hair_edge_share=0.5)) == {0, 2, 3}
+    # the zone's top at the photo's first row (a forehead cut by the frame): no hair edge
+    assert W._hair_edges(lines, top, ppm, 19.0, p) == set()
+    assert W._hair_edges(lines, top, ppm, 19.0 - 0.6 * ppm, p) == {0}
+
+
+def test_line_along_the_hairline_is_the_hairs_edge(ctx):
+    """On the sample (its headband is the forehead's top), a line following the
+    zone's top 1 mm below it is not reported; the same line 6 mm lower is."""
+    base, _ = _scenario(ctx, 5, plan={})
+    m = ctx.masks["forehead"] > 0
+    cols = np.nonzero(m.any(axis=0))[0]
+    mid = cols[len(cols) // 2]
+    xs = np.arange(mid - 30, mid + 30)
+    top = m.argmax(axis=0)[xs].astype(float)
+    for below_mm, reported in ((1.0, False), (6.0, True)):
+        pts = np.stack([xs, top + below_mm * ctx.px_per_mm], axis=1).astype(np.float64)
+        c = plant(ctx, base, [PlantedLine(pts, 1.5, 0.15)])
+        found = {
+            p: [c.to_texture(ln.points) for ln in measure_wrinkles(c, p, threads=1)
+                .zones["forehead"].lines]
+            for p in (W.Params(), W.Params(hair_edge_mm=0))
+        }  # fmt: skip
+        plain = match(found[W.Params(hair_edge_mm=0)], [pts])
+        assert plain.traced_for[0], below_mm  # traced either way
+        ruled = match(found[W.Params()], [pts])
+        assert bool(ruled.traced_for[0]) == reported, below_mm
+
+
+def test_london_062_hairline_edge_is_not_a_line(faces_dir):
+    """London 062: the 10.8 mm "line" along the edge of the shine below her
+    hairline, the zone's top, is dropped, and nothing else on her face."""
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+
+    with Image.open(faces_dir / "ccby_london_062.jpg") as im:
+        rgb = np.asarray(im.convert("RGB"))
+    work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
+    plain = W.measure(work, W.Params(hair_edge_mm=0))
+    ruled = W.measure(work, W.Params())
+    for z in plain.zones:
+        before = [round(ln.length_mm, 1) for ln in plain.zones[z].lines]
+        after = [round(ln.length_mm, 1) for ln in ruled.zones[z].lines]
+        if z == "forehead":
+            assert sorted(set(before) - set(after)) == [10.8]
+            assert len(after) == len(before) - 1
+        else:
+            assert after == before, z

@@ -52,6 +52,9 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    :data:`STRAND_HAIR_MM` of the hairline, and every line continuing them in
    any zone, are dropped (:mod:`skincore.concerns.strands`; this step reads
    the lines of all zones, so every zone is traced before any is measured).
+   A forehead line with :data:`HAIR_EDGE_SHARE` of its points within
+   :data:`HAIR_EDGE_MM` below the zone's top runs along the hair's edge (a
+   fringe's edge, a hairline's wisps) and is dropped.
 4. **Measures.** Per line: polyline in image pixels, length (image px and mm),
    mean / max response (``depth``), width (``2 * sigma`` of the strongest
    scale, image px) and ``deep = depth >= DEEP_THRESHOLD``. Per zone, the
@@ -99,9 +102,9 @@ forehead). Stubble and beard edges in the cheeks are traced as lines. Lines
 finer than about 0.2 mm, or lower in contrast than about 4 %, are not found;
 strong directional light deepens every line and flat frontal light hides them;
 hair, stubble and make-up edges inside a zone can be traced as lines (across
-the crow's-feet fan, and continuing a strand out of the hairline, they are not
-reported; a strand lying on the cheek or running across a fringe's edge at
-less than the forehead's tilt limit is); moles are suppressed by the
+the crow's-feet fan, continuing a strand out of the hairline, or along the
+hair's edge, they are not reported; a strand lying on the cheek or running
+across a fringe's edge at less than the forehead's tilt limit is); moles are suppressed by the
 filter's blob term but large dark spots can leave short ridges at their rims.
 A line crossing two zones is split at the zone border.
 """
@@ -203,6 +206,18 @@ STRAND_HAIR_MM = 6.0
 STRAND_GAP_MM = 5.0
 #: ... running within this angle (degrees) of it there.
 STRAND_MAX_ANGLE_DEG = 35.0
+#: A forehead line with at least :data:`HAIR_EDGE_SHARE` of its points within
+#: this distance (mm) below the zone's top (the hairline the segmentation finds,
+#: or the fringe's lower edge) runs along the hair's edge: the edge of a fringe,
+#: a hairline's wisps or a headband, not a furrow (ACNE04 ``levle1_309``: a
+#: fringe's edge as a 26 mm line; ``levle1_226``: the strands of a fringe lying
+#: on the forehead; London 062: the edge of the shine under her hairline as a
+#: 10.8 mm line). At 3 mm a piece of a furrow under a notch of the hair at the
+#: temple went too. Where the top is the photo's own top edge (a forehead cut by
+#: the frame) the rule does not apply. 0 turns this off.
+HAIR_EDGE_MM = 2.0
+#: ... the share of its points that must lie there.
+HAIR_EDGE_SHARE = 0.75
 #: A line with at least half its points within this distance (mm) of the nose
 #: folds (:data:`skincore.face.regions.NOSE_FOLDS`: the grooves round the nose
 #: wings) is the alar crease, not a wrinkle, and is dropped.
@@ -279,6 +294,11 @@ class Params:
         forehead lines ending within ``strand_hair_mm`` of the hairline, and the
         lines continuing them (an end within ``strand_gap_mm``, within
         ``strand_max_angle_deg``), are dropped; ``strand_hair_mm=0`` keeps them.
+    hair_edge_mm, hair_edge_share : float
+        A forehead line with at least ``hair_edge_share`` of its points within
+        ``hair_edge_mm`` below the zone's top (the hairline, or a fringe's lower
+        edge; not the photo's top edge) runs along the hair's edge and is
+        dropped; ``hair_edge_mm=0`` keeps it.
     """
 
     sigmas_mm: tuple[float, ...] = SIGMAS_MM
@@ -303,6 +323,8 @@ class Params:
     strand_hair_mm: float = STRAND_HAIR_MM
     strand_gap_mm: float = STRAND_GAP_MM
     strand_max_angle_deg: float = STRAND_MAX_ANGLE_DEG
+    hair_edge_mm: float = HAIR_EDGE_MM
+    hair_edge_share: float = HAIR_EDGE_SHARE
 
 
 _DEFAULT = Params()
@@ -633,26 +655,55 @@ def _steep(name: str, r: ridges.Ridge, params: Params) -> bool:
     return name == "forehead" and abs(r.orientation) > math.radians(params.forehead_max_tilt_deg)
 
 
-def _strands(
-    traced: dict[str, list[ridges.Ridge]],
-    points: dict[str, list[np.ndarray]],
-    forehead: _Window | None,
-    width: int,
-    ppm: float,
-    params: Params,
-) -> dict[str, set[int]]:
-    """Return, per zone, the indices of its traced lines that are hair strands.
-
-    ``points`` holds each traced line's points on the grid (:func:`_grid_points`).
-    """
-    if forehead is None or not params.strand_hair_mm > 0:
-        return {}
+def _zone_top(forehead: _Window, width: int) -> np.ndarray:
+    """Return the forehead zone's top row in each grid column (``inf`` without forehead)."""
     m = forehead.mask
     cols = m.any(axis=0)
     top = np.full(width, np.inf)  # columns without forehead: never near the hairline
     xs = np.arange(forehead.x0, forehead.x0 + m.shape[1])
     inside = (xs >= 0) & (xs < width)
     top[xs[inside]] = np.where(cols, forehead.y0 + m.argmax(axis=0), np.inf)[inside]
+    return top
+
+
+def _hair_edges(
+    lines: list[np.ndarray], top: np.ndarray, ppm: float, frame_top: float, params: Params
+) -> set[int]:
+    """Return the indices of the forehead lines along the hair's edge (:data:`HAIR_EDGE_MM`).
+
+    ``lines`` are the lines' points on the grid, ``top`` the zone's top row per
+    column (:func:`_zone_top`) and ``frame_top`` the grid row of the photo's first
+    row: a top within half a millimetre of it is the frame's edge, not hair's.
+    """
+    if not params.hair_edge_mm > 0:
+        return set()
+    hair_top = np.where(top > frame_top + 0.5 * ppm, top, np.inf)
+    out = set()
+    for i, pts in enumerate(lines):
+        if len(pts) == 0:
+            continue
+        ix = np.clip(np.rint(pts[:, 0]).astype(np.intp), 0, top.size - 1)
+        edge = hair_top[ix]  # inf: no forehead, or the frame's edge, in that column
+        near = np.isfinite(edge) & (pts[:, 1] - edge < params.hair_edge_mm * ppm)
+        if np.mean(near) >= params.hair_edge_share:
+            out.add(i)
+    return out
+
+
+def _strands(
+    traced: dict[str, list[ridges.Ridge]],
+    points: dict[str, list[np.ndarray]],
+    top: np.ndarray | None,
+    ppm: float,
+    params: Params,
+) -> dict[str, set[int]]:
+    """Return, per zone, the indices of its traced lines that are hair strands.
+
+    ``points`` holds each traced line's points on the grid (:func:`_grid_points`),
+    ``top`` the forehead zone's top row per column (:func:`_zone_top`).
+    """
+    if top is None or not params.strand_hair_mm > 0:
+        return {}
     keys = [(z, i) for z, rs in traced.items() for i in range(len(rs))]
     lines = [points[z][i] for z, i in keys]
     steep = [_steep(z, traced[z][i], params) for z, i in keys]
@@ -910,7 +961,14 @@ def measure_wrinkles(
         z: _trace_zone(ctx, *results[z], zmasks[z], zboxes[z], threads, params) for z in names
     }
     points = {z: _grid_points(traced[z], zboxes[z]) for z in names}
-    strands = _strands(traced, points, zmasks.get("forehead"), shape[1], ppm, params)
+    forehead = zmasks.get("forehead")
+    top = None if forehead is None else _zone_top(forehead, shape[1])
+    dropped = _strands(traced, points, top, ppm, params)
+    if top is not None and "forehead" in points:
+        # the grid row of the photo's first row (negative when the crop starts below it)
+        frame_top = (0.5 - ctx.origin[1]) * ctx.scale - 0.5
+        edges = _hair_edges(points["forehead"], top, ppm, frame_top, params)
+        dropped["forehead"] = dropped.get("forehead", set()) | edges
     zones: dict[str, WrinkleZone] = {}
     footprints: list[tuple[np.ndarray, float]] = []
     for z in names:
@@ -923,7 +981,7 @@ def measure_wrinkles(
             area_img[z],
             params,
             in_sheen,
-            strands.get(z, frozenset()),
+            dropped.get(z, frozenset()),
         )
         footprints += lines
     # every line's outline in one pass, then handed back to its zone in line order
