@@ -76,8 +76,9 @@ def test_eyes_painted_over_with_skin_have_none(fitted):
             pipeline.check_eyes(painted, points, Limits())
         assert e.value.code == "no_face" and "plain skin" in e.value.detail
         assert e.value.context == {"eye_contrast": round(low, 4), "min_eye_contrast": DEFAULT}
-        pipeline.check_eyes(painted, points, Limits(min_eye_contrast=None))  # switched off
-        pipeline.check_eyes(rgb, points, Limits())  # the real eyes pass
+        # switched off, the contrast is still measured (the result reports it)
+        assert pipeline.check_eyes(painted, points, Limits(min_eye_contrast=None)) == low
+        assert pipeline.check_eyes(rgb, points, Limits()) == eye_contrast(rgb, points)
 
 
 def test_a_closed_eyes_lash_line_is_an_eye(fitted):
@@ -107,7 +108,22 @@ def test_analyze_refuses_a_mesh_whose_eyes_are_plain_skin(monkeypatch, fitted):
         analyze(rgb, concerns=["tone"])
     assert e.value.code == "no_face"
     assert e.value.context == {"eye_contrast": 0.05, "min_eye_contrast": DEFAULT}
-    assert len(analyze(rgb, concerns=["tone"], limits=Limits(min_eye_contrast=None)).faces) == 1
+    (face,) = analyze(rgb, concerns=["tone"], limits=Limits(min_eye_contrast=None)).faces
+    assert face.geometry.eye_contrast == 0.05  # reported with the check off
+
+
+def test_the_result_reports_the_eye_contrast(fitted):
+    rgb = fitted["ccby_london_087.jpg"][0]
+    face = analyze(rgb, concerns=["tone"]).faces[0]
+    want = eye_contrast(rgb, face.geometry.landmarks)
+    assert face.geometry.eye_contrast == pytest.approx(want) and want >= 3 * DEFAULT
+    native = skincore_json(rgb)["faces"][0]["geometry"]
+    assert native["eye_contrast"] == pytest.approx(want, abs=1e-3)
+
+
+def skincore_json(rgb: np.ndarray) -> dict:
+    """The native JSON of the photo's analysis (tone only)."""
+    return analyze(rgb, concerns=["tone"]).to_dict("skincore")
 
 
 def test_no_eye_or_cheek_in_the_photo_is_not_judged(fitted):

@@ -95,6 +95,11 @@ class FaceGeometry:
         The face detector's score in the crop the landmarks define, in [0, 1]
         (:mod:`skincore.face.confirm`; ``Limits.min_face_confirmation``); NaN
         when it was not run.
+    eye_contrast : float
+        How far the landmarks' eyes stand out of the cheek skin, on the skin's
+        lightness scale (:mod:`skincore.face.eye_contrast`;
+        ``Limits.min_eye_contrast``): real faces 0.18 and more; NaN when no eye
+        or cheek lies in the photo, or it was not measured (side photos).
     pose : Pose
         Yaw, pitch, roll in degrees.
     degree : int
@@ -123,6 +128,7 @@ class FaceGeometry:
     regions: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     px_per_mm: float = float("nan")
     confirmation: float = float("nan")
+    eye_contrast: float = float("nan")
 
 
 @dataclass(frozen=True)

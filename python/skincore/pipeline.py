@@ -123,18 +123,17 @@ def check_confirmed(
         )
 
 
-def check_eyes(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> None:
-    """Raise ``no_face`` when the mesh's eyes lie on plain skin.
+def check_eyes(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> float:
+    """Return the mesh's eye contrast; raise ``no_face`` when its eyes lie on plain skin.
 
     See ``Limits.min_eye_contrast`` and :mod:`skincore.face.eye_contrast`: a mesh
     forced onto a cheek close-up or a profile that the detector's confirmation let
-    through. A face whose eyes and cheeks are all outside the photo is not judged
-    (its contrast is NaN; ``face_out_of_bound`` covers it).
+    through. The contrast is measured whether or not the check is on (the result
+    reports it). A face whose eyes and cheeks are all outside the photo is not
+    judged (its contrast is NaN; ``face_out_of_bound`` covers it).
     """
-    if limits.min_eye_contrast is None:
-        return
     contrast = eye_contrast(rgb, points)
-    if contrast < limits.min_eye_contrast:
+    if limits.min_eye_contrast is not None and contrast < limits.min_eye_contrast:
         raise SkinError(
             "no_face",
             f"the eyes the landmarks outline stand out of the cheeks by {contrast:.2f} "
@@ -143,6 +142,7 @@ def check_eyes(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> None:
             eye_contrast=round(contrast, 4),
             min_eye_contrast=limits.min_eye_contrast,
         )
+    return contrast
 
 
 def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
@@ -267,7 +267,7 @@ def measure_face(
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
-    check_eyes(rgb, points, limits)
+    eyes = check_eyes(rgb, points, limits)
     texture_ppm = _texture_px_per_mm(work)
     runnable = [
         spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm
@@ -323,6 +323,7 @@ def measure_face(
         regions=dict(work.polygons),
         px_per_mm=work.px_per_mm,
         confirmation=float(lm.confirmation),
+        eye_contrast=float(eyes),
     )
     clock.lap("quality")
     face = FaceResult(
