@@ -8,7 +8,9 @@ concerns: :func:`skincore.face.finder.find_faces` (largest face), then
 area-resampled to ~400 px wide), its segmented ``face`` skin mask and its
 iris-based px/mm. Refused photos are listed with the reason: ``no_face`` (the
 finder returns no face: cheek close-ups and full profiles, where no landmark
-mesh fits). ``--cache DIR`` keeps the prepared faces (the finder and the
+mesh fits; or ``analyze()``'s checks of the mesh refuse it: too little
+segmented skin, the detector's confirmation, eyes on plain skin) or
+``face_out_of_bound``. ``--cache DIR`` keeps the prepared faces (the finder and the
 segmentation take most of the run; the detector is what is tuned).
 
 Metrics: a detection of an acne kind (papule, pustule, nodule,
