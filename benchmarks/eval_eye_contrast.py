@@ -1,14 +1,15 @@
 """The eye contrast of the landmark mesh on real photos (``Limits.min_eye_contrast``).
 
 Run: ``PYTHONPATH=python python benchmarks/eval_eye_contrast.py [--limit N]``
-(about 3 minutes on 2 cores for every photo; ``--limit`` takes about N photos
+(about 4 minutes on 2 cores for every photo; ``--limit`` takes about N photos
 of each set).
 
 For every photo of each set with a face that ``analyze()``'s geometric checks
 accept (:func:`skincore.pipeline.check_face`), the eye contrast of the largest
 face's mesh (:func:`skincore.face.eye_contrast.eye_contrast`): how far the
-darkest tenth of L* in its eye outlines lies below the cheeks' median, or how
-widely L* spreads there, on the scale of the skin's lightness. Printed per set:
+darkest tenth of L* in a box along each eye's corner line lies below the
+cheeks' median, or how widely L* spreads there, on the scale of the skin's
+lightness. Printed per set:
 the count, percentiles, how many fall below ``Limits().min_eye_contrast`` and
 the lowest photos by name with the face detector's confirmation of the mesh
 (``FaceLandmarks.confirmation``), so that they can be looked at (with

@@ -114,16 +114,12 @@ def test_analyze_refuses_a_mesh_whose_eyes_are_plain_skin(monkeypatch, fitted):
 
 def test_the_result_reports_the_eye_contrast(fitted):
     rgb = fitted["ccby_london_087.jpg"][0]
-    face = analyze(rgb, concerns=["tone"]).faces[0]
+    result = analyze(rgb, concerns=["tone"])
+    face = result.faces[0]
     want = eye_contrast(rgb, face.geometry.landmarks)
     assert face.geometry.eye_contrast == pytest.approx(want) and want >= 3 * DEFAULT
-    native = skincore_json(rgb)["faces"][0]["geometry"]
+    native = result.to_dict("skincore")["faces"][0]["geometry"]
     assert native["eye_contrast"] == pytest.approx(want, abs=1e-3)
-
-
-def skincore_json(rgb: np.ndarray) -> dict:
-    """The native JSON of the photo's analysis (tone only)."""
-    return analyze(rgb, concerns=["tone"]).to_dict("skincore")
 
 
 def test_no_eye_or_cheek_in_the_photo_is_not_judged(fitted):

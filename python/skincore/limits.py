@@ -69,13 +69,14 @@ class Limits:
         check.
     min_eye_contrast : float or None
         Least contrast of the mesh's eyes against its cheeks
-        (:func:`skincore.face.eye_contrast.eye_contrast`: the darkest tenth of L*
-        in the eye outlines below the cheeks' median, or the L* spread there, on
-        the scale of the skin's lightness). A real eye is never plain skin: its
-        iris, pupil, lashes or a glasses frame are dark, its sclera light. A mesh
-        forced onto a cheek close-up or a profile puts its eyes on skin:
-        ``no_face``, with the contrast in the error's context. See the module for
-        the figures on the development photos. ``None`` disables the check.
+        (:func:`skincore.face.eye_contrast.eye_contrast`: in a box along each
+        eye's corner line, the darkest tenth of L* below the cheeks' median, or
+        the L* spread there, on the scale of the skin's lightness). A real eye is
+        never plain skin: its iris, pupil, lashes or a glasses frame are dark, its
+        sclera light. A mesh forced onto a cheek close-up or a profile puts its
+        eyes on skin: ``no_face``, with the contrast in the error's context. See
+        the module for the figures on the development photos. ``None`` disables
+        the check.
     """
 
     max_file_bytes: int | None = 20 * MiB

@@ -123,16 +123,22 @@ def check_confirmed(
         )
 
 
-def check_eyes(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> float:
+def check_eyes(
+    rgb: np.ndarray,
+    points: np.ndarray,
+    limits: Limits,
+    polygons: Mapping[str, np.ndarray] | None = None,
+) -> float:
     """Return the mesh's eye contrast; raise ``no_face`` when its eyes lie on plain skin.
 
     See ``Limits.min_eye_contrast`` and :mod:`skincore.face.eye_contrast`: a mesh
     forced onto a cheek close-up or a profile that the detector's confirmation let
     through. The contrast is measured whether or not the check is on (the result
     reports it). A face whose eyes and cheeks are all outside the photo is not
-    judged (its contrast is NaN; ``face_out_of_bound`` covers it).
+    judged (its contrast is NaN; ``face_out_of_bound`` covers it). ``polygons``:
+    the face's mesh region polygons when already made (``FaceWork.mesh_polygons``).
     """
-    contrast = eye_contrast(rgb, points)
+    contrast = eye_contrast(rgb, points, polygons)
     if limits.min_eye_contrast is not None and contrast < limits.min_eye_contrast:
         raise SkinError(
             "no_face",
@@ -267,7 +273,7 @@ def measure_face(
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
-    eyes = check_eyes(rgb, points, limits)
+    eyes = check_eyes(rgb, points, limits, work.mesh_polygons)
     texture_ppm = _texture_px_per_mm(work)
     runnable = [
         spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm

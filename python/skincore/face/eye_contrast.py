@@ -37,6 +37,7 @@ on an ear, a temple or a closed eye's lid (four other ACNE04 close-ups,
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -130,7 +131,9 @@ def eye_box(landmarks: np.ndarray, corners: tuple[int, int]) -> np.ndarray:
     return np.array([a - n, b - n, b + n, a + n])
 
 
-def eye_contrast(rgb: np.ndarray, landmarks: np.ndarray) -> float:
+def eye_contrast(
+    rgb: np.ndarray, landmarks: np.ndarray, polygons: Mapping[str, np.ndarray] | None = None
+) -> float:
     """How much the mesh's eyes stand out of the cheek skin (module docstring).
 
     Parameters
@@ -139,6 +142,10 @@ def eye_contrast(rgb: np.ndarray, landmarks: np.ndarray) -> float:
         ``(H, W, 3)`` uint8 photo.
     landmarks : numpy.ndarray
         ``(478, 2+)`` FaceMesh points in image pixels.
+    polygons : mapping of str to numpy.ndarray, optional
+        The face's region polygons when already made (they must hold
+        :data:`CHEEKS`, as :func:`skincore.face.regions.region_polygons` of
+        ``landmarks``); made from ``landmarks`` when omitted.
 
     Returns
     -------
@@ -146,7 +153,7 @@ def eye_contrast(rgb: np.ndarray, landmarks: np.ndarray) -> float:
         The larger of the two eyes' contrasts; NaN when no cheek pixel or no eye
         with :data:`MIN_EYE_PIXELS` lies in the photo (nothing to judge by).
     """
-    polys = region_polygons(landmarks, CHEEKS)
+    polys = region_polygons(landmarks, CHEEKS) if polygons is None else polygons
     cheeks = [region_lightness(rgb, polys[c]) for c in CHEEKS]
     skin = np.concatenate(cheeks)
     if skin.size == 0:
