@@ -13,19 +13,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from fitted import found_faces
 from skincore import Limits, SkinError, analyze, color, pipeline
 from skincore.face.eye_contrast import (
     EYE_BOX_HEIGHT,
     EYE_CORNERS,
-    MAX_SAMPLES,
     eye_box,
     eye_contrast,
     region_lightness,
 )
-from skincore.face.finder import find_faces
 from skincore.face.regions import region_polygons
+from skincore.face.sampling import MAX_SAMPLES
 
-FACES = sorted((Path(__file__).parent / "data" / "faces").glob("*.jpg"))
 DEFAULT = Limits().min_eye_contrast
 
 
@@ -37,12 +36,7 @@ def _load(path: Path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def fitted() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per test face: the photo and its mesh."""
-    out = {}
-    for path in FACES:
-        rgb = _load(path)
-        ((_, lm),) = find_faces(rgb, max_faces=1)
-        out[path.name] = (rgb, lm.points)
-    return out
+    return found_faces()
 
 
 def _paint_eyes(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -41,8 +41,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from skincore import color, geometry
+from skincore import color
 from skincore.face.regions import region_polygons
+from skincore.face.sampling import region_pixels
 
 #: The mesh's regions the skin's level is read in.
 CHEEKS = ("right_cheek", "left_cheek")
@@ -57,51 +58,24 @@ EYE_BOX_HEIGHT = 0.5
 #: Fewest pixels of an eye's box inside the photo for the eye to be read.
 MIN_EYE_PIXELS = 8
 
-#: Most pixels of a region's box read (every k-th row and column of larger
-#: ones), so the cost does not grow with the photo's resolution.
-MAX_SAMPLES = 4096
-
 
 def region_lightness(rgb: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     """CIELAB L* of the photo's pixels inside a polygon (a regular subsample).
 
     Parameters
     ----------
-    rgb : numpy.ndarray
-        ``(H, W, 3)`` uint8 photo.
-    polygon : numpy.ndarray
-        ``(K, 2)`` vertices in image pixels; the part outside the photo is not
-        read.
+    rgb, polygon : numpy.ndarray
+        As :func:`skincore.face.sampling.region_pixels`.
 
     Returns
     -------
     numpy.ndarray
-        1-D float32 L* of the pixels inside (pixel centres, as
-        :func:`skincore.geometry.fill_polygons`) on a grid of every k-th row and
-        column of the polygon's box, k the smallest step that leaves at most
-        :data:`MAX_SAMPLES` pixels of the box (1 for small regions: every pixel);
-        empty when none is inside.
+        1-D float32 L* of :func:`skincore.face.sampling.region_pixels` (at most
+        :data:`skincore.face.sampling.MAX_SAMPLES` pixels); empty when none is inside.
     """
-    h, w = rgb.shape[:2]
-    poly = np.asarray(polygon, np.float64)[:, :2]
-    if poly.shape[0] < 3 or not np.all(np.isfinite(poly)):
+    px = region_pixels(rgb, polygon)
+    if px.shape[0] == 0:
         return np.zeros(0, np.float32)
-    x0 = max(0, int(math.floor(poly[:, 0].min())))
-    y0 = max(0, int(math.floor(poly[:, 1].min())))
-    x1 = min(w, int(math.ceil(poly[:, 0].max())) + 1)
-    y1 = min(h, int(math.ceil(poly[:, 1].max())) + 1)
-    if x1 <= x0 or y1 <= y0:
-        return np.zeros(0, np.float32)
-    k = max(1, math.ceil(math.sqrt((x1 - x0) * (y1 - y0) / MAX_SAMPLES)))
-    # pixel (i, j) of the coarse grid is the photo's pixel (y0 + i k, x0 + j k):
-    # the polygon mapped by (p - origin) / k holds its centre exactly when the
-    # polygon holds the photo pixel's
-    grid = (-(-(y1 - y0) // k), -(-(x1 - x0) // k))
-    mask = geometry.fill_polygons((poly - (x0, y0)) / k, grid, threads=1)
-    ys, xs = np.nonzero(mask)
-    if ys.size == 0:
-        return np.zeros(0, np.float32)
-    px = np.ascontiguousarray(rgb[ys * k + y0, xs * k + x0].reshape(-1, 1, 3))
     return color.rgb_to_lightness(px, threads=1)[:, 0]
 
 
