@@ -69,7 +69,7 @@ from skincore.errors import SkinError
 from skincore.face.finder import find_faces
 from skincore.face.pose import head_pose
 from skincore.limits import Limits
-from skincore.pipeline import check_confirmed, check_eyes, check_face, check_skin
+from skincore.pipeline import check_colour, check_confirmed, check_eyes, check_face, check_skin
 
 DATA = "/work/shared/data/acne04-dev"
 BANDS = (5, 20, 50)  # Hayashi: <= 5 mild, <= 20 moderate, <= 50 severe, else very severe
@@ -143,6 +143,7 @@ def prepare(
     try:  # the product's face checks with analyze()'s default limits (size, out of bound,
         # phantom meshes): the photos a user's analyze() call refuses are refused here
         check_face(np.asarray(pts), box, rgb.shape[1], rgb.shape[0], limits)
+        check_colour(rgb, np.asarray(pts), limits)
         check_confirmed(rgb, lm, limits, None)
         check_eyes(rgb, pts, limits)
     except SkinError as err:

@@ -24,30 +24,18 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from eval_face_confirmation import SETS, print_distribution, set_files
-from skincore.errors import SkinError
+from eval_face_confirmation import largest_checked_face, measured_sets, print_distribution
 from skincore.face.eye_contrast import eye_contrast
-from skincore.face.finder import find_faces
 from skincore.limits import Limits
-from skincore.pipeline import check_face
 
 
 def measure(rgb: np.ndarray) -> tuple[float, float] | None:
     """(eye contrast, confirmation) of the largest face, or None when none is checked."""
-    found = find_faces(rgb, max_faces=1)
-    if not found:
-        return None
-    box, lm = found[0]
-    try:
-        check_face(lm.points, box, rgb.shape[1], rgb.shape[0], Limits(max_out_of_bound=1.0))
-    except SkinError:
-        return None
-    return eye_contrast(rgb, lm.points), float(lm.confirmation)
+    lm = largest_checked_face(rgb)
+    return None if lm is None else (eye_contrast(rgb, lm.points), float(lm.confirmation))
 
 
 def report(name: str, rows: list[tuple[str, float, float]], threshold: float) -> None:
@@ -67,15 +55,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="about N photos per set (0 = all)")
     args = ap.parse_args()
     threshold = Limits().min_eye_contrast or 0.0
-    for name, patterns in SETS.items():
-        rows = []
-        for f in set_files(patterns, args.limit):
-            with Image.open(f) as im:
-                rgb = np.asarray(im.convert("RGB"))
-            r = measure(rgb)
-            if r is not None:
-                rows.append((Path(f).name, *r))
-        report(name, rows, threshold)
+    for name, rows in measured_sets(measure, args.limit):
+        report(name, [(n, *r) for n, r in rows], threshold)
 
 
 if __name__ == "__main__":

@@ -25,15 +25,20 @@ from __future__ import annotations
 
 import argparse
 import glob
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image
 
 from skincore.errors import SkinError
+from skincore.face import FaceLandmarks
 from skincore.face.finder import find_faces
 from skincore.limits import Limits
 from skincore.pipeline import check_face
+
+T = TypeVar("T")
 
 SHARED = Path("/work/shared")
 HERE = Path(__file__).resolve().parents[1]
@@ -67,6 +72,43 @@ def set_files(patterns: list[str], limit: int = 0) -> list[str]:
     return files[:: max(1, len(files) // limit)] if limit else files
 
 
+def set_photos(patterns: list[str], limit: int = 0) -> Iterator[tuple[str, np.ndarray]]:
+    """``(file name, RGB photo)`` of each photo of a set (:func:`set_files`)."""
+    for f in set_files(patterns, limit):
+        with Image.open(f) as im:
+            yield Path(f).name, np.asarray(im.convert("RGB"))
+
+
+def largest_checked_face(rgb: np.ndarray) -> FaceLandmarks | None:
+    """The largest face's landmarks when ``analyze()``'s geometric checks accept it.
+
+    :func:`skincore.pipeline.check_face` with the default limits, any share of
+    the outline outside the photo allowed; None when no face is found or checked.
+    """
+    found = find_faces(rgb, max_faces=1)
+    if not found:
+        return None
+    box, lm = found[0]
+    try:
+        check_face(lm.points, box, rgb.shape[1], rgb.shape[0], Limits(max_out_of_bound=1.0))
+    except SkinError:
+        return None
+    return lm
+
+
+def measured_sets(
+    measure: Callable[[np.ndarray], T | None], limit: int = 0
+) -> Iterator[tuple[str, list[tuple[str, T]]]]:
+    """``(set name, [(file name, measure(rgb))])`` per set, photos measured None left out."""
+    for name, patterns in SETS.items():
+        rows = []
+        for file_name, rgb in set_photos(patterns, limit):
+            r = measure(rgb)
+            if r is not None:
+                rows.append((file_name, r))
+        yield name, rows
+
+
 def print_distribution(name: str, v: np.ndarray, threshold: float, digits: int = 2) -> None:
     """Print a set's count, percentiles (0, 1, 5, 50) and count below ``threshold``."""
     pct = np.percentile(v, [0, 1, 5, 50])
@@ -94,17 +136,15 @@ def main() -> None:
     threshold = Limits().min_face_confirmation or 0.0
     turned: list[tuple[str, float]] = []
     for name, patterns in SETS.items():
-        files = set_files(patterns, args.limit)
         rows = []
-        for f in files:
-            rgb = np.asarray(Image.open(f).convert("RGB"))
+        for file_name, rgb in set_photos(patterns, args.limit):
             s = score(rgb)
             if s is not None:
-                rows.append((Path(f).name, s))
+                rows.append((file_name, s))
             if name == "dark circles + test faces":
                 s = score(np.ascontiguousarray(rgb[::-1, ::-1]))
                 if s is not None:
-                    turned.append((Path(f).name, s))
+                    turned.append((file_name, s))
         report(name, rows, threshold)
         if name == "dark circles + test faces":
             report("the same, upside down", turned, threshold)

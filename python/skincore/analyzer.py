@@ -224,7 +224,8 @@ class Analyzer:
         SkinError
             With a stable ``code``: bad input (see :func:`skincore.load_image`),
             ``no_face``, ``too_many_faces``, ``face_too_small``,
-            ``face_out_of_bound``, ``lighting_dark``, ``invalid_argument``.
+            ``face_out_of_bound``, ``greyscale_image``, ``lighting_dark``,
+            ``invalid_argument``.
         """
         opts = self.options
         overrides: dict[str, Any] = {

@@ -80,6 +80,12 @@ ERROR_CODES: dict[str, ErrorSpec] = {
         "ERROR_POOR_FACE_LIGHTING",
         "error_lighting_dark",
     ),
+    "greyscale_image": ErrorSpec(
+        422,
+        "The photo is greyscale: the skin's colour cannot be measured.",
+        "ERROR_INVALID_PARAMETER",
+        "error_greyscale_image",
+    ),
     "runtime_unavailable": ErrorSpec(
         500, "No ONNX Runtime is installed.", "PROCESSING_FAILURE", "error_runtime_unavailable"
     ),

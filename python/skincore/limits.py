@@ -77,6 +77,14 @@ class Limits:
         eyes on skin: ``no_face``, with the contrast in the error's context. See
         the module for the figures on the development photos. ``None`` disables
         the check.
+    min_colour_spread : float or None
+        Least spread of the face's pixels between their R, G and B values
+        (:func:`skincore.face.greyscale.colour_spread`: the 99th percentile over
+        the face oval of ``(max - min) / (max + 16)``, so that the exposure does
+        not change it). A greyscale photo's channels are equal, and
+        every colour measurement on it would mean nothing: ``greyscale_image``,
+        with the spread in the error's context. See the module for the figures
+        on the development photos. ``None`` disables the check.
     """
 
     max_file_bytes: int | None = 20 * MiB
@@ -91,6 +99,7 @@ class Limits:
     min_skin_share: float | None = 0.2
     min_face_confirmation: float | None = 0.65
     min_eye_contrast: float | None = 0.1
+    min_colour_spread: float | None = 0.12
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -111,6 +120,7 @@ _FIELD_RULES: dict[str, tuple[bool, bool, float, float]] = {
     "min_skin_share": (False, True, 0.0, 1.0),
     "min_face_confirmation": (False, True, 0.0, 1.0),
     "min_eye_contrast": (False, True, 0.0, float("inf")),
+    "min_colour_spread": (False, True, 0.0, 1.0),
 }
 
 

@@ -35,6 +35,7 @@ from skincore.errors import SkinError
 from skincore.face import FaceBox, FaceLandmarks, head_pose
 from skincore.face.confirm import face_confirmation
 from skincore.face.eye_contrast import eye_contrast
+from skincore.face.greyscale import colour_spread
 from skincore.face.landmarks import roi_from_points
 from skincore.face.regions import FACE_OVAL, polygon_area
 from skincore.face.scale import px_per_mm
@@ -151,6 +152,26 @@ def check_eyes(
     return contrast
 
 
+def check_colour(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> None:
+    """Raise ``greyscale_image`` when the face's pixels have no colour.
+
+    See ``Limits.min_colour_spread`` and :mod:`skincore.face.greyscale`. A face
+    whose oval lies wholly outside the photo is not judged (its spread is NaN).
+    """
+    if limits.min_colour_spread is None:
+        return
+    spread = colour_spread(rgb, points)
+    if spread < limits.min_colour_spread:
+        raise SkinError(
+            "greyscale_image",
+            f"the face's pixels spread {spread:.3f} of their level between R, G and B "
+            f"(at least {limits.min_colour_spread:.3f} needed): the photo is greyscale, "
+            "and no colour measurement would mean anything on it",
+            colour_spread=round(spread, 4),
+            min_colour_spread=limits.min_colour_spread,
+        )
+
+
 def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
     """Raise ``face_too_small`` / ``face_out_of_bound`` for an unusable face."""
     rect = Rect.from_points(points[list(FACE_OVAL)])
@@ -264,12 +285,13 @@ def measure_face(
     Raises
     ------
     SkinError
-        ``face_too_small``, ``face_out_of_bound``, ``no_face`` (a mesh not on a face),
-        ``lighting_dark``.
+        ``face_too_small``, ``face_out_of_bound``, ``greyscale_image``, ``no_face``
+        (a mesh not on a face), ``lighting_dark``.
     """
     h, w = rgb.shape[:2]
     points = lm.points
     check_face(points, box, w, h, limits)
+    check_colour(rgb, points, limits)
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
