@@ -370,7 +370,7 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
     red, mel, dL = f["redness"], f["melanin"], f["dL"]
     pigment = f.get("darkening", 1.0) >= p.min_darkening
     if f["from_red"]:
-        if f["da"] >= p.paint_min_da:
+        if f.get("da", 0.0) >= p.paint_min_da:
             return None  # paint (a bindi, lipstick), redder than any inflamed skin
         if mel > p.brown_ratio * max(red, 0.0) and dL < 0:
             return "acne_mark" if mel >= p.mark_min_melanin and pigment else None
