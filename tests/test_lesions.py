@@ -21,6 +21,8 @@ from skincore.concerns.lesions import (
     confidence,
     detect_lesions,
 )
+from skincore.concerns.work import FaceWork
+from skincore.face.finder import find_faces
 
 # A light and a dark skin tone (the full table over every face is
 # benchmarks/eval_lesions_synthetic.py).
@@ -144,6 +146,76 @@ def test_paint_rule_known_answers():
     assert classify({**red, "da": 19.9}, p) == "papule"
     assert classify({**red, "da": 20.0}, p) is None
     assert classify({**red, "da": 20.0}, LesionParams(paint_min_da=25.0)) == "papule"
+
+
+def test_cut_shares_known_answers():
+    from skincore.concerns.lesion_candidates import _cut_shares, _pixels
+
+    labels = np.zeros((9, 12), np.int32)
+    labels[3:6, 2:5] = 1  # a 3x3 square on the skin
+    labels[3:6, 7:10] = 2  # a 3x3 square whose right side touches non-skin
+    labels[0:2, 0:2] = 3  # a 2x2 square in the grid's corner
+    skin = np.ones(labels.shape, bool)
+    skin[:, 10:] = False
+    got = _cut_shares(labels, 3, skin, _pixels(labels))
+    # a 3x3 square's border is its 8 outer pixels; 3 of square 2's touch
+    # non-skin; 3 of the corner square's 4 touch the grid's edge
+    np.testing.assert_allclose(got, [0.0, 3 / 8, 3 / 4])
+
+
+def test_cut_rule_known_answers():
+    p = LesionParams()
+    red = {
+        "from_red": True,
+        "area_mm2": 7.0,
+        "redness": 0.15,
+        "melanin": 0.02,
+        "dL": -8.0,
+        "da": 8.0,
+        "pale_tone": 0.0,
+        "circularity": 0.9,
+    }
+    brown = {
+        **red,
+        "from_red": False,
+        "redness": 0.0,
+        "melanin": 0.3,
+        "dL": -20.0,
+        "da": 0.5,
+        "area_mm2": 3.0,
+    }
+    for f, kind in ((red, "papule"), (brown, "mole")):
+        assert classify({**f, "cut_share": 0.0}, p) == kind
+        assert classify({**f, "cut_share": 0.19}, p) == kind
+        assert classify({**f, "cut_share": 0.2}, p) is None
+        assert classify({**f, "cut_share": 0.5}, LesionParams(max_cut_share=0.6)) == kind
+
+
+def test_the_eye_corner_is_not_a_mole():
+    # The outer corner of cc0_selfie_45cm's eye (lashes and the lids' dark
+    # angle) reached past the eyes' exclusion margin and was a 7.5 mm2 mole, cut
+    # by the mask's edge. Of 70 moles found within 0.1 eye distances of an outer
+    # eye corner on the development photos, 59 were cut so.
+    from skincore.face.skinmask import to_grid
+
+    rgb = np.asarray(Image.open(S.FACES / "cc0_selfie_45cm.jpg").convert("RGB"))
+    pts = find_faces(rgb, max_faces=1)[0][1].points
+    w = FaceWork(rgb, pts)
+    m = w.colour
+    g = to_grid(np.asarray(pts)[:, :2], m.origin, m.scale)
+    iod = float(np.linalg.norm(g[33] - g[263]))
+
+    def at_corners(found):
+        return [
+            d
+            for d in found
+            if min(np.hypot(*(np.array(d.center) - g[i])) for i in (33, 263)) < 0.1 * iod
+        ]
+
+    args = (w.colour_rgb, w.colour_lab, m.masks["face"], w.colour_px_per_mm)
+    off = at_corners(detect_lesions(*args, LesionParams(max_cut_share=2.0)))
+    assert [d for d in off if d.kind == "mole" and d.features["cut_share"] >= 0.2], off
+    assert not at_corners(detect_lesions(*args))
 
 
 def test_confidence_and_score_definitions():

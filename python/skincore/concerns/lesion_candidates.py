@@ -156,6 +156,30 @@ def _pixels(labels: np.ndarray) -> _Pixels:
     return _Pixels(yy, xx, flat[idx])
 
 
+def _cut_shares(labels: np.ndarray, n: int, skin: np.ndarray, pix: _Pixels) -> np.ndarray:
+    """Share of each label's border pixels (1..n) that touch a pixel off ``skin``.
+
+    A border pixel has a 4-neighbour outside its label (the grid's edge counts
+    as outside and as off the skin). A region cut by the edge of the skin mask
+    (where the eyes, brows, lips, nostrils, hair or the face's outline were
+    left out) has a share of its border there; a region lying on the skin has
+    none.
+    """
+    h, w = labels.shape
+    yy, xx, lab = pix
+    border = np.zeros(lab.size, bool)
+    cut = np.zeros(lab.size, bool)
+    for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        y, x = yy + dy, xx + dx
+        inside = (y >= 0) & (y < h) & (x >= 0) & (x < w)
+        yc, xc = np.clip(y, 0, h - 1), np.clip(x, 0, w - 1)
+        border |= ~inside | (labels[yc, xc] != lab)
+        cut |= ~inside | ~skin[yc, xc]
+    n_border = np.bincount(lab[border], minlength=n + 1)[1:]
+    n_cut = np.bincount(lab[cut & border], minlength=n + 1)[1:]
+    return n_cut / np.maximum(n_border, 1)
+
+
 def _elongations(labels: np.ndarray, n: int, pix: _Pixels | None = None) -> np.ndarray:
     """Square root of the ratio of the principal second moments of each label 1..n.
 
@@ -472,6 +496,7 @@ def candidates(
     )
     pix = _pixels(labels)
     elong = _elongations(labels, n_red + n_dark, pix)
+    cut_share = _cut_shares(labels, n_red + n_dark, sk, pix)
     # Each region weighs the map it was found on: red's, then the brown ones'
     # (read at the labelled pixels only, not selected over the whole grid).
     on_red = pix.lab <= n_red
@@ -532,6 +557,7 @@ def candidates(
             "redness": float(ch[_HB].inside[i] - ch[_HB].ring[i]),
             "melanin": mel_c,
             "ring_completeness": completeness,
+            "cut_share": float(cut_share[i]),
             "elongation": elongation,
             "darkening": float(-(ch[_L].inside[i] - ch[_L].ring[i]) / implied),
             # L* drop in optical density units beyond what melanin and

@@ -105,6 +105,18 @@ class LesionParams:
         the test faces, the reddest (a nodule of a severe case) rises 16.0;
         the red bindi of the dark-circle photo ``img514`` rises 24.8 (and is
         38.7 L* darker than the skin), read as a papule of confidence 1.0.
+    max_cut_share : float
+        A candidate with at least this share of its border on the edge of the
+        skin mask (``cut_share``: where the eyes, brows, lips, nostrils, hair
+        or the face's outline were left out) is the continuation of what was
+        left out, not a lesion: an eye's outer corner (lashes, the lids' dark
+        angle), a nostril's or a brow's edge, the lip's red border. On the
+        dark-circle, test and sampled UTKFace photos, 59 of the 70 moles within
+        0.1 eye distances of an outer eye corner were cut so, and every cut
+        mole, spot, mark and papule looked at (25) lay on such an edge. On
+        ACNE04 it moves recall 0.518 -> 0.506, precision 0.472 -> 0.481 and
+        the grade 0.684 -> 0.695 (planted lesions lie inside the skin: none
+        is cut).
     mole_max_dL : float
         Moles are at least this much darker than their ring (negative, L*).
     mole_min_melanin : float
@@ -287,6 +299,7 @@ class LesionParams:
     papule_min_red: float = 0.03
     inflamed_max_dL: float = 2.0
     paint_min_da: float = 20.0
+    max_cut_share: float = 0.2
     mole_max_dL: float = -12.0
     mole_min_melanin: float = 0.25
     mole_min_circularity: float = 0.5
@@ -336,6 +349,9 @@ def confidence(margin: float) -> float:
 def classify(f: dict[str, float], p: LesionParams) -> str | None:
     """Kind of a candidate from its features (``None``: not a lesion).
 
+    Any candidate with ``cut_share >= max_cut_share`` is ``None`` (it continues
+    what the skin mask left out beside it).
+
     Red candidates (found on the haemoglobin contrast map):
 
     * a* at least ``paint_min_da`` above the ring's: ``None`` (paint);
@@ -369,6 +385,8 @@ def classify(f: dict[str, float], p: LesionParams) -> str | None:
     core_diameter = 2.0 * np.sqrt(core / np.pi)
     red, mel, dL = f["redness"], f["melanin"], f["dL"]
     pigment = f.get("darkening", 1.0) >= p.min_darkening
+    if f.get("cut_share", 0.0) >= p.max_cut_share:
+        return None  # the continuation of what the skin mask left out beside it
     if f["from_red"]:
         if f.get("da", 0.0) >= p.paint_min_da:
             return None  # paint (a bindi, lipstick), redder than any inflamed skin

@@ -55,6 +55,8 @@ Candidate filters against the false lesions of healthy faces: a candidate's
 ring must be mostly skin (``min_ring_completeness``: not at the face outline,
 hairline, nostrils, eye corners), it must contrast with every quadrant of its
 ring (``min_side_contrast``: not a shading gradient beside the nose or jaw),
+its border must not run along the edge of the skin mask (``max_cut_share``:
+not the continuation of an eye's corner, a nostril, a brow or the lip's border),
 its peak must stand out of the map's own noise (``seed_noise_factor``), spots
 and moles must stand out of it against every side too (``side_noise_factor``), brown
 candidates must be darker (``min_darkening``), and nodules need a higher acne
@@ -136,7 +138,8 @@ class Lesion:
         inflamed core with ``nodule_by_core``, else the area), ``da_tone``
         and ``pale_tone`` (a* contrast and pale centre against the rim on the
         scale of skin of L* 50), ``shade`` (optical density of the L* drop
-        beyond the chromophore contrasts).
+        beyond the chromophore contrasts), ``cut_share`` (share of its border
+        pixels beside a pixel off the skin mask).
     """
 
     kind: str
