@@ -113,10 +113,10 @@ class LesionParams:
         angle), a nostril's or a brow's edge, the lip's red border. On the
         dark-circle, test and sampled UTKFace photos, 59 of the 70 moles within
         0.1 eye distances of an outer eye corner were cut so, and every cut
-        mole, spot, mark and papule looked at (25) lay on such an edge. On
-        ACNE04 it moves recall 0.518 -> 0.506, precision 0.472 -> 0.481 and
-        the grade 0.684 -> 0.695 (planted lesions lie inside the skin: none
-        is cut).
+        mole, spot, mark and papule looked at (17, at random) lay on such an
+        edge. On ACNE04 it moves recall 0.518 -> 0.506, precision 0.472 ->
+        0.481 and the grade 0.684 -> 0.695 (planted lesions lie inside the
+        skin: none is cut).
     mole_max_dL : float
         Moles are at least this much darker than their ring (negative, L*).
     mole_min_melanin : float
