@@ -110,6 +110,25 @@ def test_analyze_refuses_a_greyscale_photo(fitted):
     assert analyze(rgb, concerns=["tone"]).faces
 
 
+def test_the_result_reports_the_colour_spread(fitted):
+    rgb, points = fitted["ccby_london_087.jpg"]
+    result = analyze(rgb, concerns=["tone"])
+    face = result.faces[0]
+    want = colour_spread(rgb, face.geometry.landmarks)
+    assert face.quality.colour_spread == pytest.approx(want) and want >= 2.5 * DEFAULT
+    native = result.to_dict("skincore")["faces"][0]["quality"]
+    assert native["colour_spread"] == pytest.approx(want, abs=1e-4)
+    # with the check off a greyscale photo's spread is still reported, or it
+    # fails another check
+    grey = _grey(rgb)
+    try:
+        off = analyze(grey, concerns=["tone"], limits=Limits(min_colour_spread=None))
+    except SkinError as err:
+        assert err.code != "greyscale_image"
+    else:
+        assert off.faces[0].quality.colour_spread == 0.0
+
+
 def test_every_dialect_renders_the_code():
     for dialect in ("skincore", "ailab-pro", "youcam-sd"):
         from skincore import render_error

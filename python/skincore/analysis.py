@@ -151,6 +151,12 @@ class Quality:
     glasses : bool or None
         Glasses on the face (edge contrast across the nose bridge; a heuristic,
         see :mod:`skincore.face.glasses`).
+    colour_spread : float
+        How far the face's pixels spread between R, G and B, relative to their
+        level (:mod:`skincore.face.greyscale`; ``Limits.min_colour_spread``):
+        greyscale photos 0.08 and less, colour photos 0.23 and more; measured
+        whether or not the limit is set, NaN when no pixel of the face oval
+        lies in the photo.
     """
 
     skin_lightness: float
@@ -158,6 +164,7 @@ class Quality:
     out_of_bound: float
     warnings: tuple[str, ...] = ()
     glasses: bool | None = None
+    colour_spread: float = float("nan")
 
 
 @dataclass(frozen=True)

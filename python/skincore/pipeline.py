@@ -152,16 +152,16 @@ def check_eyes(
     return contrast
 
 
-def check_colour(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> None:
-    """Raise ``greyscale_image`` when the face's pixels have no colour.
+def check_colour(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> float:
+    """Return the face's colour spread; raise ``greyscale_image`` when it has none.
 
-    See ``Limits.min_colour_spread`` and :mod:`skincore.face.greyscale`. A face
-    whose oval lies wholly outside the photo is not judged (its spread is NaN).
+    See ``Limits.min_colour_spread`` and :mod:`skincore.face.greyscale`. The
+    spread is measured whether or not the check is on (the result reports it).
+    A face whose oval lies wholly outside the photo is not judged (its spread
+    is NaN).
     """
-    if limits.min_colour_spread is None:
-        return
     spread = colour_spread(rgb, points)
-    if spread < limits.min_colour_spread:
+    if limits.min_colour_spread is not None and spread < limits.min_colour_spread:
         raise SkinError(
             "greyscale_image",
             f"the face's pixels spread {spread:.3f} of their level between R, G and B "
@@ -170,6 +170,7 @@ def check_colour(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> None:
             colour_spread=round(spread, 4),
             min_colour_spread=limits.min_colour_spread,
         )
+    return spread
 
 
 def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
@@ -291,7 +292,7 @@ def measure_face(
     h, w = rgb.shape[:2]
     points = lm.points
     check_face(points, box, w, h, limits)
-    check_colour(rgb, points, limits)
+    spread = check_colour(rgb, points, limits)
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
@@ -337,6 +338,7 @@ def measure_face(
         glasses=bool(work.glasses.glasses),
         out_of_bound=out_of_bound(points, w, h),
         warnings=warnings,
+        colour_spread=spread,
     )
     face_area = polygon_area(points[list(FACE_OVAL), :2])
     geometry = FaceGeometry(
