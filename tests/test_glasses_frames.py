@@ -9,6 +9,7 @@ the test faces (``synthetic_glasses``).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +18,14 @@ import skincore
 from fitted import fitted_faces
 from skincore import geometry
 from skincore.concerns.work import FaceWork
-from skincore.face.glasses import FRAME_MARGIN_MM, frame_mask
+from skincore.face.glasses import (
+    FRAME_MARGIN_MM,
+    FRAME_MAX_PIECES,
+    FRAME_MIN_EXTENT_MM,
+    FrameSearch,
+    find_frame,
+    frame_mask,
+)
 from skincore.face.skinmask import exclusion_mask, segmented_skin, to_grid
 from synthetic_glasses import frame_pixels, paint_frames
 
@@ -30,6 +38,7 @@ NAMES = (
     "cc0_selfie_30cm",
     "cc0_darkskin_makeup_3q",
 )
+DARK_CIRCLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "dark-circles"
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +149,79 @@ def test_frame_mask_rejects_bad_arguments(faces):
             frame_mask(light, lm, ppm, np.ones((50, 60), bool))
     # no skin: nothing to search
     assert not frame_mask(light, lm, 3.0, np.zeros((50, 60), bool)).any()
+
+
+def _bars_in_band(work: FaceWork, lm: np.ndarray, count: int) -> np.ndarray:
+    """A flat L* 60 grid with ``count`` separate dark bars (7 x 1 mm, 30 L* darker)
+    in the frame search's band: a row 0.2 iod below the eye line, then a row 0.25
+    iod above it (the band reaches 0.28 below and 0.30 above)."""
+    shape = work.colour_lab.shape[:2]
+    ppm = work.colour_px_per_mm
+    pts = to_grid(lm, work.colour.origin, work.colour.scale)
+    light = np.full(shape, 60.0, np.float32)
+    iod = float(np.linalg.norm(pts[33] - pts[263]))
+    mid = (pts[33] + pts[263]) / 2
+    length, gap, thick = round(7 * ppm), round(5 * ppm), max(1, round(ppm))
+    starts = np.arange(mid[0] - 0.7 * iod, mid[0] + 0.7 * iod - length, length + gap)
+    spots = [(int(x), int(round(mid[1] + f * iod))) for f in (0.2, -0.25) for x in starts]
+    assert count <= len(spots)
+    for x, y in spots[:count]:
+        light[y : y + thick, x : x + length] = 30.0
+    return light
+
+
+def test_find_frame_counts_its_pieces(faces):
+    """Each separate dark bar at least FRAME_MIN_EXTENT_MM long in the band is one
+    piece; more than FRAME_MAX_PIECES are creases, not a frame."""
+    rgb, lm = faces["cc0_selfie_30cm"]
+    work = FaceWork(rgb, lm)
+    pts = to_grid(lm, work.colour.origin, work.colour.scale)
+    ppm = work.colour_px_per_mm
+    skin = np.ones(work.colour_lab.shape[:2], bool)
+    assert FRAME_MIN_EXTENT_MM < 7.0
+    for count in (0, 3, FRAME_MAX_PIECES, FRAME_MAX_PIECES + 1):
+        found = find_frame(_bars_in_band(work, lm, count), pts, ppm, skin, threads=1)
+        assert found.pieces == count
+        assert found.creases is (count > FRAME_MAX_PIECES)
+        assert bool(found.mask.any()) is (count > 0)
+        light = _bars_in_band(work, lm, count)
+        assert np.array_equal(found.mask, frame_mask(light, pts, ppm, skin))
+    assert not FrameSearch(np.zeros((2, 2), bool), FRAME_MAX_PIECES).creases
+    assert FrameSearch(np.zeros((2, 2), bool), FRAME_MAX_PIECES + 1).creases
+
+
+def test_painted_frames_are_worn_and_left_out(faces):
+    """Painted frames: the cues read glasses, the search finds a few pieces (a frame),
+    the face wears glasses and the frame is left out with the facial features."""
+    for name in ("ccby_london_062", "cc0_selfie_30cm"):
+        rgb, lm = faces[name]
+        work = FaceWork(paint_frames(rgb, lm), lm)
+        assert work.glasses.glasses
+        assert work.frame is not None and 1 <= work.frame.pieces <= FRAME_MAX_PIECES
+        assert work.wears_glasses
+        excluded = work.colour.excluded > 0
+        assert np.array_equal(excluded, work.colour_parts[1] | work.frame.mask)
+        # on the bare face no frame is searched
+        bare = FaceWork(rgb, lm)
+        assert bare.frame is None and not bare.wears_glasses
+
+
+@pytest.mark.skipif(not DARK_CIRCLES.is_dir(), reason="needs ../shared/data/dark-circles")
+def test_lined_face_is_not_read_as_wearing_glasses():
+    """Dark-circle photo img221: a heavily lined face whose creases pass the bridge
+    and rim cues. The frame search finds many creases (31 pieces), so the face
+    is not read as wearing glasses and its furrows stay skin."""
+    from PIL import Image
+
+    from skincore.face.finder import find_faces
+
+    path = next(DARK_CIRCLES.rglob("img221_jpg*.jpg"))
+    rgb = np.asarray(Image.open(path).convert("RGB"))
+    lm = find_faces(rgb, max_faces=1)[0][1].points
+    work = FaceWork(rgb, lm)
+    assert work.glasses.glasses  # the cues alone
+    assert work.frame is not None and work.frame.pieces > FRAME_MAX_PIECES
+    assert not work.wears_glasses
+    assert np.array_equal(work.colour.excluded > 0, work.colour_parts[1])
+    face = skincore.analyze(rgb).faces[0]
+    assert face.quality.glasses is False

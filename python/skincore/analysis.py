@@ -149,8 +149,9 @@ class Quality:
         ``"imporper_headpose"`` (sic: AILab's spelling, which its clients match)
         when |yaw|, |pitch| or |roll| exceeds 45 degrees (AILab's rule).
     glasses : bool or None
-        Glasses on the face (edge contrast across the nose bridge; a heuristic,
-        see :mod:`skincore.face.glasses`).
+        Glasses on the face (a heuristic, see :mod:`skincore.face.glasses`: a
+        sharp dark bar across the nose bridge, rims beside or below both eyes,
+        and a frame, not many creases, found round the eyes).
     colour_spread : float
         How far the face's pixels spread between R, G and B, relative to their
         level (:mod:`skincore.face.greyscale`; ``Limits.min_colour_spread``):

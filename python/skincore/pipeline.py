@@ -335,7 +335,7 @@ def measure_face(
     quality = Quality(
         skin_lightness=skin_l,
         hair_occlusion=hair_occlusion(work.segmentation, points),
-        glasses=bool(work.glasses.glasses),
+        glasses=work.wears_glasses,
         out_of_bound=out_of_bound(points, w, h),
         warnings=warnings,
         colour_spread=spread,

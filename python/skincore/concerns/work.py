@@ -38,7 +38,7 @@ from skincore import color, geometry
 from skincore._masks import zero_where
 from skincore.concerns.context import TextureContext, build_context, fold_bands
 from skincore.face.beard import BeardTexture, beard_share, beard_texture
-from skincore.face.glasses import Glasses, detect_glasses, frame_mask
+from skincore.face.glasses import FrameSearch, Glasses, detect_glasses, find_frame
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, from_output, preprocess, run_model
@@ -303,6 +303,50 @@ class FaceWork:
         return crop_box(self.landmarks, w, h, extra=self.polygons["forehead"])
 
     @_shared
+    def colour_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(skin, excluded)`` on the colour grid, bool, read-only.
+
+        The segmented skin (:func:`~skincore.face.skinmask.segmented_skin`) and the
+        eyes, brows, lips and nostrils with their margins
+        (:func:`~skincore.face.skinmask.exclusion_mask`), before a glasses frame.
+        """
+        origin = self.crop[:2]
+        shape = self.colour_lab.shape[:2]
+        scale = self.colour_scale
+        skin = segmented_skin(self.segmentation, origin, scale, shape, threads=self.threads)
+        excluded = exclusion_mask(self.landmarks, origin, scale, shape, threads=self.threads)
+        skin.flags.writeable = False
+        excluded.flags.writeable = False
+        return skin, excluded
+
+    @_shared
+    def frame(self) -> FrameSearch | None:
+        """The glasses frame on the colour grid (:func:`skincore.face.glasses.find_frame`).
+
+        Searched only when :attr:`glasses` reads glasses (``None`` otherwise).
+        """
+        if not self.glasses.glasses:
+            return None
+        skin, excluded = self.colour_parts
+        return find_frame(
+            self.colour_lab[..., 0],
+            to_grid(self.landmarks, self.crop[:2], self.colour_scale),
+            self.colour_px_per_mm,
+            skin & ~excluded,
+            threads=self.threads,
+        )
+
+    @property
+    def wears_glasses(self) -> bool:
+        """Whether the face wears glasses.
+
+        :attr:`glasses` reads them and the frame search finds a frame, not creases
+        (:attr:`skincore.face.glasses.FrameSearch.creases`).
+        """
+        frame = self.frame
+        return frame is not None and not frame.creases
+
+    @_shared
     def colour(self) -> RegionMasks:
         """Region masks on the colour work grid (segmented skin, no colour gate)."""
         lab = self.colour_lab
@@ -311,17 +355,11 @@ class FaceWork:
         shape = lab.shape[:2]
         seg = self.segmentation
         beard = self.beard_texture.mask(seg, origin, scale, shape, threads=self.threads)
-        excluded = exclusion_mask(self.landmarks, origin, scale, shape, threads=self.threads)
-        skin = segmented_skin(seg, origin, scale, shape, threads=self.threads)
-        if self.glasses.glasses:
+        skin, excluded = self.colour_parts
+        frame = self.frame
+        if frame is not None and not frame.creases:
             # the segmentation reads a frame as skin: leave it out with the eyes
-            excluded |= frame_mask(
-                lab[..., 0],
-                to_grid(self.landmarks, origin, scale),
-                self.colour_px_per_mm,
-                skin & ~excluded,
-                threads=self.threads,
-            )
+            excluded = excluded | frame.mask
         keep = skin_keep(
             seg, self.landmarks, origin, scale, shape, beard=beard, skin=skin, excluded=excluded
         )
