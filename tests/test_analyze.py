@@ -154,6 +154,8 @@ def test_no_face(rng):
     with pytest.raises(SkinError) as e:
         analyze(np.full((480, 640, 3), 128, np.uint8))
     assert e.value.code == "no_face"
+    # the detail says what a photo must show
+    assert "whole face" in e.value.detail and "close-ups" in e.value.detail
 
 
 def test_face_too_small_for_youcam(faces_dir):

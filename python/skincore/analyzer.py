@@ -38,6 +38,12 @@ from skincore.models import FACE_DETECTOR, FACE_LANDMARKS
 from skincore.pipeline import Clock, measure_face
 from skincore.threads import SideWorker, ThreadShare
 
+#: Detail of ``no_face`` when the detector finds no face at all.
+NO_FACE_FOUND = (
+    "the face detector found no face: the whole face, forehead to chin, must be in "
+    "the photo (close-ups of the eyes, a cheek or a profile are not analysed)"
+)
+
 
 @dataclass(frozen=True)
 class AnalyzerOptions:
@@ -270,7 +276,7 @@ class Analyzer:
         )
         clock.t = time.perf_counter()
         if not found:
-            raise SkinError("no_face")
+            raise SkinError("no_face", NO_FACE_FOUND)
         if opts.multiple_faces == "error" and len(found) > opts.max_faces:
             raise SkinError(
                 "too_many_faces",
