@@ -332,9 +332,13 @@ def test_bearded_face_is_traced_above_the_nose_only(faces_dir):
         for line in zone.lines:
             xy = np.clip(np.rint(line.points[:, :2]).astype(int), 0, [wd - 1, h - 1])
             assert not below[xy[:, 1], xy[:, 0]].any()
+    # with the beard rule off, and every zone measured whatever the beard mask
+    # leaves of it (his mouth corners keep less than min_skin_share)
     whole = (
         skincore.Analyzer(
-            threads=2, concerns=("wrinkles",), params={"wrinkles": W.Params(beard_share=1.0)}
+            threads=2,
+            concerns=("wrinkles",),
+            params={"wrinkles": W.Params(beard_share=1.0, min_skin_share=0.0)},
         )
         .analyze(str(faces_dir / "ccby_london_037.jpg"))
         .faces[0]
@@ -345,6 +349,60 @@ def test_bearded_face_is_traced_above_the_nose_only(faces_dir):
     assert n_cheek > len(w.zones["right_cheek"].lines)
     clean = an.analyze(str(faces_dir / "ccby_london_087.jpg")).faces[0].wrinkles
     assert not clean.above_nose_only and set(clean.zones) == set(WRINKLE_ZONES)
+
+
+def test_zone_with_too_little_skin_is_absent(ctx):
+    """A zone whose skin covers less than min_skin_share of its polygon is not
+    measured (absent, not read as smooth); at the share and above it is, and
+    min_skin_share=0 measures any zone with skin."""
+    zone = "left_crows_feet"
+    polygon = ctx.masks[f"{zone}_polygon"] > 0
+    skin = ctx.masks[zone] > 0
+    n_poly = int(np.count_nonzero(polygon))
+    rows = np.flatnonzero(skin.any(axis=1))
+
+    def keep(share: float) -> np.ndarray:
+        # the zone's skin cut to its top rows, ``share`` of the polygon's pixels
+        m = np.zeros_like(skin)
+        for r in rows:
+            m[r] = skin[r]
+            if np.count_nonzero(m) >= share * n_poly:
+                break
+        return m
+
+    names = [z for z in WRINKLE_ZONES if z in ctx.masks]
+    for share, present in ((0.2, False), (W.MIN_SKIN_SHARE + 0.02, True)):
+        masks = {z: ctx.masks[z] for z in names}
+        masks[f"{zone}_polygon"] = ctx.masks[f"{zone}_polygon"]
+        masks[zone] = keep(share).astype(np.uint8) * np.uint8(255)
+        got = measure_wrinkles(dataclasses.replace(ctx, masks=masks), threads=1)
+        assert (zone in got.zones) is present, share
+        assert set(got.zones) - {zone} == set(names) - {zone}
+        off = measure_wrinkles(
+            dataclasses.replace(ctx, masks=masks), W.Params(min_skin_share=0.0), threads=1
+        )
+        assert zone in off.zones
+    # without the polygon to compare with, every zone with skin is measured
+    masks = {z: ctx.masks[z] for z in names}
+    masks[zone] = keep(0.1).astype(np.uint8) * np.uint8(255)
+    assert zone in measure_wrinkles(dataclasses.replace(ctx, masks=masks), threads=1).zones
+
+
+def test_hidden_zones_of_a_turned_face_are_absent(faces_dir):
+    """The make-up photo turned three-quarters: its far mouth corner keeps 1 % of its
+    polygon as skin and its far crow's feet 27 %; they are absent (they read a
+    perfect score at 0.95 confidence before), the near ones stay, and every
+    dialect renders the face."""
+    import skincore
+
+    r = skincore.Analyzer(threads=2).analyze(str(faces_dir / "cc0_darkskin_makeup_3q.jpg"))
+    w = r.faces[0].wrinkles
+    assert not {"right_mouth_corner", "right_crows_feet"} & set(w.zones)
+    assert {"left_mouth_corner", "left_crows_feet", "forehead", "glabella"} <= set(w.zones)
+    scores = r.faces[0].scores["wrinkles"]
+    assert {"crowfeet", "marionette"} <= set(scores)  # from the near zones alone
+    for dialect in ("ailab-pro", "ailab-advanced", "face-field", "youcam-hd", "skincore"):
+        assert skincore.render(r, dialect)
 
 
 def test_alar_crease_is_not_a_wrinkle(ctx):

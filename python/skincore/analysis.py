@@ -441,7 +441,9 @@ class Wrinkles:
     Attributes
     ----------
     zones : dict of str to WrinkleZone
-        Keys from :data:`WRINKLE_ZONES`.
+        Keys from :data:`WRINKLE_ZONES`; a zone whose skin covers less than
+        ``Params.min_skin_share`` of its polygon (hidden by hair, the far side of
+        a turned face) is absent, not read as smooth.
     deep_threshold : float
         Depth (ridge strength) from which a line counts as deep rather than a
         fine line.
