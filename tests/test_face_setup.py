@@ -12,6 +12,7 @@ from skincore.concerns.work import FaceWork
 from skincore.face.beard import beard_mask, beard_texture
 from skincore.face.segmentation import segment_face
 from skincore.face.skinmask import exclusion_mask, segmented_skin, skin_keep
+from skincore.face.unclassified import unclassified_skin
 
 pytest.importorskip("onnxruntime")
 
@@ -40,11 +41,19 @@ def test_colour_masks_equal_the_public_functions(faces, name):
     _same_segmentation(work.segmentation, seg)
     origin, scale, shape = work.crop[:2], work.colour_scale, work.colour_lab.shape[:2]
     beard = beard_mask(rgb, lm, seg, origin, scale, shape)
-    keep = skin_keep(seg, lm, origin, scale, shape, beard=beard)
+    excluded = exclusion_mask(lm, origin, scale, shape)
+    model = segmented_skin(seg, origin, scale, shape)
+    # the model's skin and what it left unclassified that is skin
+    fill = unclassified_skin(
+        seg, work.colour_lab, lm, origin, scale, work.colour_px_per_mm, model, excluded
+    )
+    skin = model | fill
+    keep = skin_keep(seg, lm, origin, scale, shape, beard=beard, skin=skin, excluded=excluded)
     np.testing.assert_array_equal(got.keep, keep)
     np.testing.assert_array_equal(got.beard > 0, beard)
-    np.testing.assert_array_equal(got.excluded > 0, exclusion_mask(lm, origin, scale, shape))
-    np.testing.assert_array_equal(got.skin > 0, segmented_skin(seg, origin, scale, shape))
+    np.testing.assert_array_equal(got.excluded > 0, excluded)
+    np.testing.assert_array_equal(got.skin > 0, skin)
+    np.testing.assert_array_equal(work.colour_unclassified, fill)
     assert set(np.unique(got.keep)) <= {0, 255}
     # the bearded face has a beard, the bare one none
     assert beard.any() == (name == "ccby_london_037")

@@ -85,7 +85,8 @@ def check_skin(work: FaceWork, limits: Limits) -> None:
     """
     if limits.min_skin_share is None:
         return
-    share = skin_share(work.colour)
+    # the model's own skin: what it left unclassified does not make a face
+    share = skin_share(work.colour, without=work.colour_unclassified)
     if share < limits.min_skin_share:
         raise SkinError(
             "no_face",

@@ -49,6 +49,7 @@ from skincore.face.skinmask import (
     skin_keep,
     to_grid,
 )
+from skincore.face.unclassified import unclassified_skin
 from skincore.models import FACE_SEGMENTATION
 from skincore.threads import SideWorker, ThreadShare
 
@@ -303,8 +304,8 @@ class FaceWork:
         return crop_box(self.landmarks, w, h, extra=self.polygons["forehead"])
 
     @_shared
-    def colour_parts(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(skin, excluded)`` on the colour grid, bool, read-only.
+    def colour_segmented(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(skin, excluded)`` on the colour grid as the model reads it, bool, read-only.
 
         The segmented skin (:func:`~skincore.face.skinmask.segmented_skin`) and the
         eyes, brows, lips and nostrils with their margins
@@ -317,6 +318,42 @@ class FaceWork:
         excluded = exclusion_mask(self.landmarks, origin, scale, shape, threads=self.threads)
         skin.flags.writeable = False
         excluded.flags.writeable = False
+        return skin, excluded
+
+    @_shared
+    def colour_unclassified(self) -> np.ndarray:
+        """Skin the model leaves unclassified, on the colour grid (bool, read-only).
+
+        :func:`skincore.face.unclassified.unclassified_skin`: acne-covered and
+        inflamed skin the segmentation reads as neither skin, hair nor clothes.
+        """
+        skin, excluded = self.colour_segmented
+        fill = unclassified_skin(
+            self.segmentation,
+            self.colour_lab,
+            self.landmarks,
+            self.crop[:2],
+            self.colour_scale,
+            self.colour_px_per_mm,
+            skin,
+            excluded,
+            threads=self.threads,
+        )
+        fill.flags.writeable = False
+        return fill
+
+    @_shared
+    def colour_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(skin, excluded)`` on the colour grid, bool, read-only.
+
+        :attr:`colour_segmented` with the skin the model left unclassified
+        (:attr:`colour_unclassified`) added to its skin.
+        """
+        skin, excluded = self.colour_segmented
+        fill = self.colour_unclassified
+        if fill.any():
+            skin = skin | fill
+            skin.flags.writeable = False
         return skin, excluded
 
     @_shared

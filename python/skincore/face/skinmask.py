@@ -346,7 +346,7 @@ def hair_occlusion(
     return float(np.count_nonzero(fringe)) / area
 
 
-def skin_share(masks: RegionMasks) -> float:
+def skin_share(masks: RegionMasks, *, without: np.ndarray | None = None) -> float:
     """Share of the face outline, less eyes, brows, lips and nostrils, kept as skin.
 
     On the masks' grid: pixels of the ``face`` skin mask (segmented skin, no hair
@@ -359,6 +359,10 @@ def skin_share(masks: RegionMasks) -> float:
     ----------
     masks : RegionMasks
         A face's region masks (e.g. ``FaceWork.colour``).
+    without : numpy.ndarray, optional
+        Bool mask on the same grid of skin pixels not to count (the skin the
+        model left unclassified, ``FaceWork.colour_unclassified``: the share is
+        the model's own).
 
     Returns
     -------
@@ -371,4 +375,7 @@ def skin_share(masks: RegionMasks) -> float:
     n = int(np.count_nonzero(outline))
     if n == 0:
         return 0.0
-    return int(np.count_nonzero(outline & (masks.masks["face"] > 0))) / n
+    kept = outline & (masks.masks["face"] > 0)
+    if without is not None:
+        kept &= ~np.asarray(without, bool)
+    return int(np.count_nonzero(kept)) / n
