@@ -65,12 +65,12 @@ def test_inflamed_unclassified_skin_is_taken_back(faces, name):
     disc changes against the unmodified colour."""
     rgb, lm = faces[name]
     work = FaceWork(rgb, lm)
-    blank, origin, scale, ppm, skin, excluded, disc = _setup(work, lm)
+    blank, origin, scale, ppm, skin, excluded, disc = _setup(work, lm, 14.0)
     lab = work.colour_lab.copy()
     lab[..., 1] = np.where(disc, lab[..., 1] + 12.0, lab[..., 1])
     lab[..., 0] = np.where(disc, lab[..., 0] - 4.0, lab[..., 0])
     got = unclassified_skin(blank, lab, lm, origin, scale, ppm, skin, excluded, threads=1)
-    target = disc & ~skin & ~excluded
+    target = disc & _inside(lm, origin, scale, ppm, disc.shape) & ~skin & ~excluded
     assert np.count_nonzero(target) > 500
     assert np.count_nonzero(got & target) >= 0.9 * np.count_nonzero(target)
     plain = unclassified_skin(
@@ -80,16 +80,44 @@ def test_inflamed_unclassified_skin_is_taken_back(faces, name):
     assert not (got & (skin | excluded)).any()
 
 
+def _inside(lm, origin, scale, ppm, shape) -> np.ndarray:
+    """The outline's part at least EDGE_MM inside it, on the grid."""
+    from skincore import geometry
+    from skincore.face.regions import FACE_OVAL
+    from skincore.face.skinmask import to_grid
+
+    oval = to_grid(lm[list(FACE_OVAL)], origin, scale)
+    return geometry.fill_polygons([U._inset(oval, U.EDGE_MM * ppm)], shape) > 0
+
+
+def test_a_little_unclassified_skin_is_the_models_soft_edge(faces):
+    """Less than MIN_SHARE of the outline's inner part (a small disc, the strip
+    along the face's edge) is not taken back: ordinary faces stay as the model
+    reads them."""
+    rgb, lm = faces["cc0_selfie_30cm"]
+    work = FaceWork(rgb, lm)
+    blank, origin, scale, ppm, skin, excluded, disc = _setup(work, lm, 5.0)
+    inner = _inside(lm, origin, scale, ppm, disc.shape) & ~excluded
+    assert np.count_nonzero(disc & inner) < U.MIN_SHARE * np.count_nonzero(inner)
+    lab = work.colour_lab.copy()
+    lab[..., 1] = np.where(disc, lab[..., 1] + 12.0, lab[..., 1])
+    assert not unclassified_skin(blank, lab, lm, origin, scale, ppm, skin, excluded).any()
+    assert not work.colour_unclassified.any()
+
+
 @pytest.mark.parametrize(
     "colour",
     [(5.0, 0.0, 0.0), (96.0, 0.0, 1.0), (60.0, -20.0, 10.0), (55.0, 5.0, -30.0)],
     ids=["black", "white", "green", "blue"],
 )
 def test_unclassified_pixels_not_coloured_as_skin_stay_out(faces, colour):
-    """Black corners, white lettering, a green or blue object: not skin."""
+    """Black corners, white lettering, a green or blue object: not skin (the same
+    disc keeping the photo's skin colour is taken back)."""
     rgb, lm = faces["cc0_selfie_30cm"]
     work = FaceWork(rgb, lm)
-    blank, origin, scale, ppm, skin, excluded, disc = _setup(work, lm)
+    blank, origin, scale, ppm, skin, excluded, disc = _setup(work, lm, 14.0)
+    as_is = unclassified_skin(blank, work.colour_lab, lm, origin, scale, ppm, skin, excluded)
+    assert np.count_nonzero(as_is & disc) >= 0.5 * np.count_nonzero(disc)
     lab = work.colour_lab.copy()
     lab[disc] = np.asarray(colour, np.float32)
     got = unclassified_skin(blank, lab, lm, origin, scale, ppm, skin, excluded, threads=1)
@@ -118,7 +146,11 @@ def test_only_well_inside_the_face_outline(faces):
     lab = np.broadcast_to(med.astype(np.float32), work.colour_lab.shape).copy()
     got = unclassified_skin(nothing, lab, lm, origin, scale, ppm, real_skin & False, excluded)
     assert not got.any()  # no reference skin at all: nothing is taken back
-    got = unclassified_skin(nothing, lab, lm, origin, scale, ppm, real_skin, excluded)
+    # the model's skin kept on the left half of the grid only: the right half is
+    # unclassified and coloured as skin
+    half = real_skin.copy()
+    half[:, shape[1] // 2 :] = False
+    got = unclassified_skin(nothing, lab, lm, origin, scale, ppm, half, excluded)
     from skincore import geometry
     from skincore.face.regions import FACE_OVAL
     from skincore.face.skinmask import to_grid

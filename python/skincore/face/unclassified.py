@@ -28,6 +28,11 @@ clothes (below :data:`MAX_CLOTHES`) is taken back as skin when
    finds, where it finds some (wisps of a fringe the model misses are hair). The
    statistics are read on at most :data:`MAX_SAMPLES` pixels.
 
+Pixels are taken back only when they make at least :data:`MIN_SHARE` of the
+outline's inner part: a thin strip along the face's edge, where the model's
+skin probability falls off, is its soft edge, not skin it missed, and ordinary
+faces are left as the model reads them.
+
 This is no colour gate on the skin the model finds (nothing is removed); it only
 decides which of the pixels the model leaves unclassified are skin. The face
 checks (``Limits.min_skin_share``) still read the model's own skin, so a mesh
@@ -62,6 +67,10 @@ MIN_CHROMA_RATIO = 0.5
 HUE_BELOW_DEG = 35.0
 #: Hue angle allowance above the skin's 95th percentile (yellower), degrees.
 HUE_ABOVE_DEG = 10.0
+#: Least share of the outline's inner part (less the features) taken back: below
+#: it the pixels are the model's soft edge round the face (0.5 % of the packaged
+#: sample's skin), not skin it missed, and nothing is taken back.
+MIN_SHARE = 0.02
 #: Fewest segmented skin pixels the colour reference needs.
 MIN_REFERENCE = 200
 #: Most pixels the colour statistics read (every k-th pixel of larger masks).
@@ -177,8 +186,9 @@ def unclassified_skin(
     )
     hair_p = resample_map(seg.hair, seg.origin, seg.scale, origin, scale, shape, threads=threads)
     cand &= (clothes < MAX_CLOTHES) & (hair_p < NEAR_HAIR)
-    if not cand.any():
-        return none
+    least = MIN_SHARE * np.count_nonzero(inside & ~excluded)
+    if np.count_nonzero(cand) < max(1.0, least):
+        return none  # the model's soft edge, not skin it missed
     hair = hair_p >= THRESHOLD
     hair_colour = (
         np.median(_subsample(lab, hair), axis=0)
@@ -209,6 +219,8 @@ def unclassified_skin(
     if hair_colour is not None:
         to_skin = np.sum((px - skin_colour) ** 2, axis=1)
         ok &= to_skin < np.sum((px - hair_colour) ** 2, axis=1)
+    if np.count_nonzero(ok) < max(1.0, least):
+        return none
     out = none
     out[ys[ok], xs[ok]] = True
     return out
