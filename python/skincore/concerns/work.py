@@ -12,8 +12,10 @@ share intermediates:
 * :attr:`FaceWork.colour` -- the face crop resampled so the face is about
   :data:`WORK_FACE_PX` wide, in CIELAB, with its region masks
   (:class:`skincore.face.regions.RegionMasks`): a region's skin is its polygon
-  AND the segmented skin, minus hair, beard, eyes, brows, lips and nostrils with a
-  margin -- no colour gate, so red patches, brown spots and acne stay measured.
+  AND the segmented skin (with the acne-covered skin the model leaves
+  unclassified, :mod:`skincore.face.unclassified`), minus hair, beard, eyes, brows,
+  lips and nostrils with a margin -- no colour gate, so red patches, brown spots
+  and acne stay measured.
   Colour statistics (tone, quality) are measured here, where more pixels would
   only cost time;
 * :attr:`FaceWork.texture` -- the texture grid
@@ -385,7 +387,7 @@ class FaceWork:
 
     @_shared
     def colour(self) -> RegionMasks:
-        """Region masks on the colour work grid (segmented skin, no colour gate)."""
+        """Region masks on the colour work grid (:attr:`colour_parts`, no colour gate)."""
         lab = self.colour_lab
         origin = self.crop[:2]
         scale = self.colour_scale

@@ -335,7 +335,10 @@ class RegionMasks:
         "face_polygon" (the outline without skin gating) and the excluded
         parts.
     skin : numpy.ndarray
-        (h, w) uint8 colour-gated skin (1 = skin-coloured) over the crop.
+        (h, w) uint8, nonzero on skin over the crop: on ``FaceWork.colour`` the
+        skin the segmentation finds and what it leaves unclassified that is skin
+        (``FaceWork.colour_parts``); from :func:`build_masks` the colour-gated
+        skin (1 = skin-coloured).
     excluded : numpy.ndarray or None
         (h, w) uint8, 255 on eyes, brows, lips and nostrils with their margin:
         what no skin concern may measure, whatever its colour.
