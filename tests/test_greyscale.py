@@ -20,7 +20,7 @@ from skincore import Limits, SkinError, analyze, pipeline
 from skincore.face.finder import find_faces
 from skincore.face.greyscale import colour_spread
 from skincore.face.regions import FACE_OVAL
-from skincore.face.sampling import MAX_SAMPLES, region_pixels
+from skincore.face.sampling import MAX_SAMPLES, mask_pixels, region_pixels
 from skincore.geometry import fill_polygons
 
 DEFAULT = Limits().min_colour_spread
@@ -179,3 +179,18 @@ def test_utkface_black_and_white_photos_are_refused():
         rgb = _load(path)
         ((_, lm),) = find_faces(rgb, max_faces=1)
         assert (colour_spread(rgb, lm.points) < DEFAULT) == grey, stem
+
+
+def test_mask_pixels_known_answers():
+    img = np.arange(6 * 7 * 3, dtype=np.float32).reshape(6, 7, 3)
+    mask = np.zeros((6, 7), bool)
+    mask[2, 3] = mask[4, 1] = True
+    np.testing.assert_array_equal(mask_pixels(img, mask), img[[2, 4], [3, 1]])
+    assert mask_pixels(img, np.zeros((6, 7), bool)).shape == (0, 3)
+    # a large mask: every k-th of its pixels, at most MAX_SAMPLES
+    big = np.ones((300, 301), bool)
+    lab = np.random.default_rng(0).random((300, 301, 3)).astype(np.float32)
+    got = mask_pixels(lab, big)
+    k = -(-big.size // MAX_SAMPLES)
+    assert len(got) <= MAX_SAMPLES
+    np.testing.assert_array_equal(got, lab.reshape(-1, 3)[::k])

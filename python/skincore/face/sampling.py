@@ -1,10 +1,11 @@
-"""The photo's pixels inside a polygon, read on a bounded regular subsample.
+"""An image's pixels inside a polygon or a mask, read on a bounded regular subsample.
 
 The face checks that judge a whole region by a percentile or a median (the eyes'
 contrast, the skin's colour) need a fair sample of its pixels, not all of them:
 :func:`region_pixels` reads every k-th row and column of the region's box, k the
 smallest step that leaves at most :data:`MAX_SAMPLES` pixels, so the cost does not
-grow with the photo's resolution.
+grow with the photo's resolution; :func:`mask_pixels` reads every k-th pixel of a
+mask.
 """
 
 from __future__ import annotations
@@ -62,3 +63,24 @@ def region_pixels(rgb: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     if ys.size == 0:
         return none
     return np.ascontiguousarray(rgb[ys * k + y0, xs * k + x0].reshape(-1, 1, 3))
+
+
+def mask_pixels(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Pixels of an image under a mask (a regular subsample).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        ``(H, W, C)`` image (e.g. CIELAB of a grid).
+    mask : numpy.ndarray
+        ``(H, W)`` bool mask.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, C)``: every k-th pixel of the mask in row-major order, k the smallest
+        step that leaves at most :data:`MAX_SAMPLES`; ``N`` is 0 for an empty mask.
+    """
+    idx = np.flatnonzero(mask)
+    step = max(1, -(-idx.size // MAX_SAMPLES))
+    return image.reshape(-1, image.shape[-1])[idx[::step]]

@@ -26,7 +26,8 @@ clothes (below :data:`MAX_CLOTHES`) is taken back as skin when
    percentile plus :data:`HUE_ABOVE_DEG`; and nearer (CIELAB distance) to the
    median colour of that skin than to the median colour of the hair the model
    finds, where it finds some (wisps of a fringe the model misses are hair). The
-   statistics are read on at most :data:`MAX_SAMPLES` pixels.
+   statistics are read on a bounded subsample
+   (:func:`skincore.face.sampling.mask_pixels`).
 
 Pixels are taken back only when they make at least :data:`MIN_SHARE` of the
 outline's inner part: a thin strip along the face's edge, where the model's
@@ -47,6 +48,7 @@ import numpy as np
 
 from skincore import geometry
 from skincore.face.regions import FACE_OVAL
+from skincore.face.sampling import mask_pixels
 from skincore.face.segmentation import FaceSegmentation, _check_landmarks, resample_map
 from skincore.face.skinmask import THRESHOLD, to_grid
 
@@ -73,8 +75,6 @@ HUE_ABOVE_DEG = 10.0
 MIN_SHARE = 0.02
 #: Fewest segmented skin pixels the colour reference needs.
 MIN_REFERENCE = 200
-#: Most pixels the colour statistics read (every k-th pixel of larger masks).
-MAX_SAMPLES = 4096
 
 
 def _inset(polygon: np.ndarray, d: float) -> np.ndarray:
@@ -103,13 +103,6 @@ def _inset(polygon: np.ndarray, d: float) -> np.ndarray:
     cos_half = np.maximum(cos_half, 0.2)  # a very sharp corner moves at most 5 d
     bis_unit = bis / np.maximum(np.hypot(bis[:, 0], bis[:, 1]), 1e-9)[:, None]
     return (p + bis_unit * (d / cos_half)[:, None]).astype(np.float32)
-
-
-def _subsample(lab: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``(N, 3)`` CIELAB of every k-th pixel of ``mask`` (row-major), N <= MAX_SAMPLES."""
-    idx = np.flatnonzero(mask)
-    step = max(1, -(-idx.size // MAX_SAMPLES))
-    return lab.reshape(-1, 3)[idx[::step]]
 
 
 def unclassified_skin(
@@ -191,13 +184,13 @@ def unclassified_skin(
         return none  # the model's soft edge, not skin it missed
     hair = hair_p >= THRESHOLD
     hair_colour = (
-        np.median(_subsample(lab, hair), axis=0)
+        np.median(mask_pixels(lab, hair), axis=0)
         if np.count_nonzero(hair) >= MIN_REFERENCE
         else None
     )
     # 2. the colour of this face's skin, inflamed or not (its statistics read on a
     # regular subsample: percentiles and medians need no more)
-    ref = _subsample(lab, reference)
+    ref = mask_pixels(lab, reference)
     light = ref[:, 0]
     chroma = np.hypot(ref[:, 1], ref[:, 2])
     hue = np.degrees(np.arctan2(ref[:, 2], ref[:, 1]))
