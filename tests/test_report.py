@@ -62,6 +62,40 @@ def test_shiny_skin_left_out_is_said(page_and_result):
     assert f"{round(100 * sheen)} % of the skin is shiny and not measured" in card
 
 
+def _card(page: str, name: str) -> str:
+    return page.split(f'data-concern="{name}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_each_card_gives_its_measurements(page_and_result):
+    page, result = page_and_result
+    face = result.faces[0]
+    acne, moles, red = face.concerns["acne"], face.concerns["moles"], face.concerns["redness"]
+    lesions = "lesion" if acne.active_count == 1 else "lesions"
+    assert f"{acne.active_count} active {lesions}" in _card(page, "acne")
+    assert f"{moles.count} mole" in _card(page, "moles")
+    assert f"red skin: {100 * red.area:.1f} %" in _card(page, "redness")
+    pores = face.concerns["pores"]
+    assert pores.fine_resolved  # the sample: 5.6 px/mm
+    n = sum(z.count for z in pores.zones.values())
+    assert f"{n} pores (" in _card(page, "pores")
+    wr = face.concerns["wrinkles"]
+    lines = sum(z.deep_count + z.shallow_count for z in wr.zones.values())
+    assert f"{lines} line" in _card(page, "wrinkles")
+    for name in ("dark_circles", "eye_bags", "eyelids"):
+        assert "left eye" in _card(page, name) and "right eye" in _card(page, name)
+
+
+def test_pores_below_resolution_say_so(faces_dir):
+    rgb = np.asarray(Image.open(faces_dir / "ccby_london_087.jpg").convert("RGB"))
+    an = skincore.Analyzer(threads=2, concerns=("pores",))
+    result = an.analyze(rgb)
+    pores = result.faces[0].concerns["pores"]
+    assert not pores.fine_resolved  # 3.6 px/mm: enlarged pores only
+    card = _card(render_report(result, rgb), "pores")
+    big = sum(z.enlarged_count for z in pores.zones.values())
+    assert f"{big} enlarged pore" in card and "below this photo's resolution" in card
+
+
 def test_cli_writes_the_report(tmp_path):
     r = subprocess.run(
         [sys.executable, "-m", "skincore", "report", "--sample", "--out", str(tmp_path / "r")],
@@ -79,6 +113,26 @@ def test_cli_writes_the_report(tmp_path):
         timeout=300,
     )  # fmt: skip
     assert bad.returncode == 1 and "invalid_argument" in bad.stderr
+
+
+def test_cli_report_takes_the_out_of_bound_limit(tmp_path):
+    """A close-up refused as face_out_of_bound is reported with the flag its error names."""
+    img = Image.open(skincore.sample_path()).convert("RGB")
+    close = tmp_path / "chin_cut.jpg"
+    img.crop((0, 0, img.width, 1030)).save(close, quality=95)  # the chin is at y ~1260
+
+    def report(*extra: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "skincore", "report", str(close), "--out"]
+        return subprocess.run(
+            [*cmd, str(tmp_path / "r"), *extra], capture_output=True, text=True, timeout=300
+        )
+
+    refused = report()
+    assert refused.returncode == 1 and "face_out_of_bound" in refused.stderr
+    assert "--max-out-of-bound" in refused.stderr
+    ok = report("--max-out-of-bound", "0.5", "--concerns", "tone,acne")
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "r" / "report.html").is_file()
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")

@@ -60,14 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write regions.png (needs --out; default there: on)",
     )
-    a.add_argument(
-        "--max-out-of-bound",
-        type=float,
-        default=None,
-        metavar="FRACTION",
-        help="largest share of the face outline allowed outside the photo, 0-1 (default 0.1:"
-        " face_out_of_bound beyond it); close-ups with the chin or brow cut off need more",
-    )
+    _add_max_out_of_bound(a)
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
     a.add_argument("--compact", action="store_true", help="one-line JSON")
@@ -123,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help="directory for report.html")
     r.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     r.add_argument("--concerns", type=_csv, default=None, help="concerns to run (default: all)")
+    _add_max_out_of_bound(r)
     _add_white_balance(r)
     from skincore.server.cli import register as _register_server  # skincore serve / keys
 
@@ -309,11 +303,27 @@ def _add_white_balance(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _limits(args: argparse.Namespace) -> Limits:
-    """Return the dialect's input limits with the command line's overrides."""
+def _add_max_out_of_bound(parser: argparse.ArgumentParser) -> None:
+    """Add the ``--max-out-of-bound`` flag (``Limits.max_out_of_bound``)."""
+    parser.add_argument(
+        "--max-out-of-bound",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="largest share of the face outline allowed outside the photo, 0-1 (default 0.1:"
+        " face_out_of_bound beyond it); close-ups with the chin or brow cut off need more",
+    )
+
+
+def _limits(args: argparse.Namespace, dialect: str | None = None) -> Limits:
+    """Return the dialect's input limits with the command line's overrides.
+
+    ``dialect`` defaults to ``args.format`` (``skincore report`` has none: its own).
+    """
+    name = dialect or args.format
     if args.max_out_of_bound is None:
-        return limits_for(args.format)
-    return limits_for(args.format, max_out_of_bound=args.max_out_of_bound)
+        return limits_for(name)
+    return limits_for(name, max_out_of_bound=args.max_out_of_bound)
 
 
 def _params(args: argparse.Namespace) -> dict[str, object]:
@@ -335,11 +345,12 @@ def _report(args: argparse.Namespace) -> int:
         analyzer = Analyzer(
             AnalyzerOptions(
                 threads=args.threads,
+                limits=_limits(args, "skincore"),
                 concerns=None if args.concerns is None else tuple(args.concerns),
                 params=_params(args),
             )
         )
-        loaded = load_image(sample_path() if args.sample else args.image)
+        loaded = load_image(sample_path() if args.sample else args.image, analyzer.options.limits)
         result = analyzer.analyze(loaded)
         page = render_report(result, loaded.rgb)
         write_atomic(out, "report.html", page.encode("utf-8"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -108,7 +110,8 @@ EXPLANATIONS: dict[str, str] = {
         "pale-centred pustules, large nodules, small whiteheads, flat red-brown marks), "
         "and the acne grade from their count (0-5 mild, 6-20 moderate, 21-50 severe, "
         "more very severe). A flat mark and a raised papule look alike in one photo; "
-        "on public acne photos it finds about a third of the marked lesions."
+        "on public acne photos it finds about half of the lesions dermatologists "
+        "marked, and about half of what it finds was not marked."
     ),
     "moles": (
         "Dark, compact spots of a few millimetres. Listed, not graded; this is not a "
@@ -183,10 +186,168 @@ def _layers(analysis: Analysis, image: np.ndarray) -> dict[str, Image.Image]:
     return out
 
 
+#: Longer side of a map thumbnail, pixels.
+THUMB_SIDE = 320
+
+
+def _face_box(analysis: Analysis, scale: float, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Return the shown face's box grown by half its size on the scaled photo (PIL box)."""
+    r = analysis.faces[0].geometry.face_rect
+    mx, my = 0.5 * r.width, 0.5 * r.height
+    x0, y0 = max(0, int((r.left - mx) * scale)), max(0, int((r.top - my) * scale))
+    x1 = min(size[0], int(np.ceil((r.left + r.width + mx) * scale)))
+    y1 = min(size[1], int(np.ceil((r.top + r.height + my) * scale)))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return (0, 0, size[0], size[1])
+    return (x0, y0, x1, y1)
+
+
+def _backdrop(photo: Image.Image) -> Image.Image:
+    """Return the photo faded to a light grey, the thumbnails' ground.
+
+    A map drawn alone on white shows a few specks with nothing to place them;
+    over the faded face a person sees where they lie.
+    """
+    small = photo.copy()
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    grey = small.convert("L").point(lambda v: 150 + v * 105 // 255)
+    return grey.convert("RGB")
+
+
+def _thumb(backdrop: Image.Image, layer: Image.Image) -> Image.Image:
+    """Return a layer drawn over the faded photo at the thumbnail's size."""
+    top = layer.convert("RGBA").resize(backdrop.size, Image.Resampling.BOX)
+    out = backdrop.convert("RGBA")
+    out.alpha_composite(top)
+    return out.convert("RGB")
+
+
 def _fmt(v: object) -> str:
     if isinstance(v, float):
         return f"{v:.1f}"
     return html.escape(str(v))
+
+
+def _pct(share: float) -> str:
+    """Write a share of [0, 1] as a percentage (one decimal below 10 %)."""
+    v = 100.0 * share
+    return f"{v:.1f} %" if v < 10 else f"{v:.0f} %"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _eyes(result: object, fmt: Callable[[Any], str]) -> str:
+    sides = [(s, getattr(result, s, None)) for s in ("left", "right")]
+    return "; ".join(f"{s} eye {fmt(e)}" for s, e in sides if e is not None)
+
+
+def _measured(name: str, result: Any) -> list[str]:
+    """Put the concern's own measurements in words (what its score is made from).
+
+    Each concern's headline figures as the native result holds them; nothing is
+    computed here but sums and counts of them.
+    """
+    if name == "tone":
+        return [f"ITA {_fmt(result.ita)}°, hue {_fmt(result.ha)}°"]
+    if name == "skin_age":
+        return [f"{_fmt(result.age)} years (spread {_fmt(result.spread)})"]
+    if name == "pores":
+        zones = result.zones.values()
+        cm2 = sum(z.area_cm2 for z in zones)
+        n, big = sum(z.count for z in zones), sum(z.enlarged_count for z in zones)
+        if not cm2:
+            return []
+        lim = f"{2 * result.enlarged_radius_mm:.1f}"
+        if result.fine_resolved:
+            return [
+                f"{_plural(n, 'pore')} ({big} enlarged, from {lim} mm across) on "
+                f"{cm2:.0f} cm² of skin: {n / cm2:.1f} per cm²"
+            ]
+        return [
+            f"{_plural(big, 'enlarged pore')} (from {lim} mm across) on {cm2:.0f} cm² of "
+            f"skin: {big / cm2:.2f} per cm²; finer pores are below this photo's "
+            f"resolution ({result.px_per_mm:.1f} pixels per mm on the face) and are not "
+            "counted"
+        ]
+    if name == "blackheads":
+        return [f"{_plural(result.count, 'blackhead')} on the nose"]
+    if name == "wrinkles":
+        zones = result.zones.values()
+        lines = sum(z.deep_count + z.shallow_count for z in zones)
+        deep = sum(z.deep_count for z in zones)
+        return [f"{_plural(lines, 'line')} traced ({deep} deep) in {len(result.zones)} zones"]
+    if name in ("roughness", "moisture", "oiliness"):
+        what = {"roughness": "rough", "moisture": "dry-looking", "oiliness": "shiny"}[name]
+        bits = [f"{what} skin: {_pct(result.area)} of the skin"]
+        if name == "roughness" and getattr(result, "sheen", 0.0) >= 0.005:
+            bits.append(f"{round(100 * result.sheen)} % of the skin is shiny and not measured")
+        return bits
+    if name == "dark_circles":
+        return [
+            _eyes(
+                result,
+                lambda e: (
+                    f"{-e.delta_L:.1f} L* darker than the cheek (ΔE {e.delta_E:.1f})"
+                    if e.delta_L < 0
+                    else "not darker than the cheek"
+                ),
+            )
+        ]
+    if name == "eye_bags":
+        return [
+            _eyes(
+                result,
+                lambda e: (
+                    f"groove {e.depth:.1f} L* deep{', a bag' if e.fat else ''}"
+                    if e.depth > 0
+                    else "no groove"
+                ),
+            )
+        ]
+    if name == "eyelids":
+        return [
+            _eyes(
+                result,
+                lambda e: (
+                    ("crease" if e.crease else "no crease")
+                    + f", upper lid {e.mrd1_mm:.1f} mm above the pupil"
+                ),
+            )
+        ]
+    if name == "skin_type":
+        return [f"{result.kind} (confidence {result.confidence:.2f})"]
+    if name == "radiance":
+        return [
+            f"lightness varies {result.unevenness:.1f} L* around its local level; "
+            f"dull skin {_pct(result.dull_area)}"
+        ]
+    if name == "redness":
+        return [
+            f"red skin: {_pct(result.area)} of the skin ({result.area_mm2 / 100:.1f} cm²), "
+            f"intensity {result.intensity:.0f} of 100"
+        ]
+    if name == "pigmentation":
+        return [
+            f"brown skin: {_pct(result.brown_area)} of the skin "
+            f"({result.brown_area_mm2 / 100:.1f} cm²); "
+            + _plural(len(result.spots), "brown spot")
+            + (f"; {_plural(result.freckles, 'freckle')}" if result.freckles else "")
+        ]
+    if name == "acne":
+        active = {k: c for k, c in result.counts.items() if k != "acne_mark" and c}
+        kinds = ", ".join(_plural(c, k.replace("_", " ")) for k, c in active.items())
+        marks = result.counts.get("acne_mark", 0)
+        return [
+            _plural(result.active_count, "active lesion")
+            + (f" ({kinds})" if kinds else "")
+            + (f" and {_plural(marks, 'acne mark')}" if marks else "")
+            + f" on {result.skin_area_cm2:.0f} cm² of skin"
+        ]
+    if name == "moles":
+        return [_plural(result.count, "mole") + " found"]
+    return []
 
 
 def _concern_rows(analysis: Analysis) -> str:
@@ -203,12 +364,7 @@ def _concern_rows(analysis: Analysis) -> str:
                 + ", ".join(f"{g} {_fmt(s.raw)}" for g, s in scores.items())
                 + " <small>(1-100, higher is healthier)</small>"
             )
-        if name == "tone":
-            bits.append(f"ITA {_fmt(result.ita)}°, hue {_fmt(result.ha)}°")
-        if name == "skin_age":
-            bits.append(f"{_fmt(result.age)} years (spread {_fmt(result.spread)})")
-        if name == "roughness" and getattr(result, "sheen", 0.0) >= 0.005:
-            bits.append(f"{round(100 * result.sheen)} % of the skin is shiny and not measured")
+        bits.extend(b for b in _measured(name, result) if b)
         if getattr(result, "above_nose_only", False):
             bits.append(
                 "measured above the nose tip only: a beard covers the lower face, and "
@@ -268,8 +424,11 @@ def render_report(analysis: Analysis, image: np.ndarray, *, max_side: int = 1400
         f"{html.escape(_LAYER_NAMES[k])}</label>"
         for k in layers
     )
+    box = _face_box(analysis, scale, photo.size)
+    backdrop = _backdrop(photo.crop(box))
     thumbs = "\n".join(
-        f'<figure><img src="{_b64(v)}" alt="{html.escape(_LAYER_NAMES[k])}">'
+        f'<figure><img src="{_b64(_thumb(backdrop, v.crop(box)), "JPEG", quality=85)}" '
+        f'alt="{html.escape(_LAYER_NAMES[k])}">'
         f"<figcaption>{html.escape(_LAYER_NAMES[k])}</figcaption></figure>"
         for k, v in layers.items()
     )
@@ -300,7 +459,7 @@ ul#concerns li {{ border-top: 1px solid #ddd; padding: .4em 0; }}
 ul#concerns h3 {{ margin: .2em 0; text-transform: capitalize; }}
 .why {{ color: #555; font-size: 90%; }}
 .skipped {{ color: #888; }}
-#thumbs figure {{ display: inline-block; width: 160px; margin: .3em; }}
+#thumbs figure {{ display: inline-block; width: 240px; margin: .3em; }}
 #thumbs img {{ width: 100%; background: #eee; }}
 </style></head><body>
 <h1>Skin analysis</h1>
