@@ -8,6 +8,7 @@ import pytest
 from skincore.face.regions import (
     EXCLUDED,
     FACE_OVAL,
+    LASHES,
     MIRROR,
     SKIN_REGIONS,
     region_indices,
@@ -127,7 +128,7 @@ def test_region_names_cover_the_design():
         if name not in ("face", "t_zone", "u_zone"):
             assert name in idx
     for name in EXCLUDED:
-        assert name in idx
+        assert name in idx or name in LASHES  # the lashes are computed, not indexed
 
 
 def test_lazy_masks_box_holds_every_mask_pixel(rng):
@@ -255,3 +256,50 @@ def test_face_region_of_a_turned_face_is_not_a_crescent(mesh_087, yaw_deg):
         assert face.sum() > 1.05 * ring.sum()
         assert share(face) >= share(ring) + 0.2
     assert not (ring & ~face).any()  # the hull holds the ring's polygon
+
+
+def _band_depths(band: np.ndarray) -> np.ndarray:
+    """Distance of each hanging point from its lid point (the band's second half)."""
+    n = len(band) // 2
+    return np.linalg.norm(band[n:][::-1] - band[:n], axis=1)
+
+
+def test_open_eyes_have_no_lash_band(mesh_087):
+    from skincore import geometry
+    from skincore.face.regions import lash_band, region_polygons
+
+    polys = region_polygons(mesh_087)
+    for side in ("left", "right"):
+        band = polys[f"{side}_lashes"]
+        np.testing.assert_array_equal(band, lash_band(mesh_087, side))
+        assert len(band) == 20 and np.allclose(_band_depths(band), 0.0)
+        assert not geometry.fill_polygons([band], (1400, 1400), threads=1).any()
+
+
+@pytest.mark.parametrize("side,upper,lower", [("right", 159, 145), ("left", 386, 374)])
+def test_closed_eye_lashes_hang_below_the_lid(mesh_087, side, upper, lower):
+    """Closing an eye of London 087's mesh (its mid upper lid on its mid lower lid)
+    hangs a band LASH_MM deep mid-eye, half at the corners, down the face (towards
+    the mouth) from the lower lid; half closed (lids 4.5 mm apart), half as deep.
+    The other eye stays open."""
+    from skincore.face.regions import EYE_CLOSED_MM, EYE_OPEN_MM, LASH_MM, lash_band
+    from skincore.face.scale import px_per_mm
+
+    ppm = px_per_mm(mesh_087)
+    closed = mesh_087.copy()
+    closed[upper, :2] = closed[lower, :2]
+    band = lash_band(closed, side)
+    depth = _band_depths(band)
+    assert depth.max() == pytest.approx(LASH_MM * ppm, rel=0.02)
+    assert depth[0] == pytest.approx(0.5 * LASH_MM * ppm, rel=1e-4)  # the inner corner
+    n = len(band) // 2
+    drop = band[n:][::-1] - band[:n]
+    assert (drop[:, 1] > 0).all()  # down the image on this upright face
+    other = "left" if side == "right" else "right"
+    assert np.allclose(_band_depths(lash_band(closed, other)), 0.0)
+    half = mesh_087.copy()
+    mid = 0.5 * (EYE_OPEN_MM + EYE_CLOSED_MM) * ppm
+    half[upper, :2] = half[lower, :2] + np.array([0.0, -mid])
+    assert _band_depths(lash_band(half, side)).max() == pytest.approx(0.5 * LASH_MM * ppm, rel=0.05)
+    with pytest.raises(ValueError, match="side"):
+        lash_band(mesh_087, "middle")

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from skincore import geometry
+from skincore.face.scale import px_per_mm
 
 #: MIRROR[i] is the FaceMesh index that mirrors index i across the facial midline
 #: (an involution; the 28 midline points map to themselves). Derived from the
@@ -202,7 +203,32 @@ EXCLUDED = (
     "lips",
     "left_nostril",
     "right_nostril",
+    "left_lashes",
+    "right_lashes",
 )
+
+#: Computed regions: the upper lashes of a closed or nearly closed eye, which
+#: hang below its lid line (:func:`lash_band`). Not landmark polygons.
+LASHES = ("left_lashes", "right_lashes")
+
+#: How far the upper lashes of a closed eye reach below the lid line, mm, at mid-eye
+#: (half that at the corners). Adult upper lashes are 8-12 mm long and curl; on the
+#: closed eyes of ACNE04's clinic photos they hang 5-7 mm below the lid line.
+LASH_MM = 6.0
+#: How far the lashes of a closed eye sweep out past its outer corner, mm.
+LASH_SWEEP_MM = 2.0
+#: Lid gap at mid-eye (mm, upper to lower lid margin) from which an eye is open and
+#: its lashes stand above the lower lid; at and below :data:`EYE_CLOSED_MM` the band
+#: is :data:`LASH_MM` deep, in between proportionally. FaceMesh puts the lids of
+#: closed eyes 1-5 mm apart (ACNE04), of open eyes 6-11 mm.
+EYE_OPEN_MM = 6.0
+#: See :data:`EYE_OPEN_MM`.
+EYE_CLOSED_MM = 3.0
+#: The subject's right eye: outer and inner corner, mid upper and mid lower lid,
+#: then the lower lid from the inner to the outer corner (the left eye mirrors it).
+_RIGHT_EYE_LIDS = (33, 133, 159, 145, (133, 155, 154, 153, 145, 144, 163, 7, 33))
+#: A point below the eyes (the upper lip's middle): which way is down the face.
+_MOUTH = 13
 
 
 def _mirror(idx: tuple[int, ...]) -> tuple[int, ...]:
@@ -304,11 +330,71 @@ def region_polygons(
     if names is None:
         out = {name: pts[list(idx)] for name, idx in _INDICES.items()}
         out[FACE_HULL] = _hull_polygon(pts)
+        for name in LASHES:
+            out[name] = lash_band(landmarks, name.removesuffix("_lashes"))
         return out
-    return {
-        name: _hull_polygon(pts) if name == FACE_HULL else pts[list(_INDICES[name])]
-        for name in names
-    }
+    out = {}
+    for name in names:
+        if name == FACE_HULL:
+            out[name] = _hull_polygon(pts)
+        elif name in LASHES:
+            out[name] = lash_band(landmarks, name.removesuffix("_lashes"))
+        else:
+            out[name] = pts[list(_INDICES[name])]
+    return out
+
+
+def lash_band(landmarks: np.ndarray, side: str) -> np.ndarray:
+    """Polygon of the upper lashes hanging below a closed eye's lid line (image pixels).
+
+    The band runs along the lower lid from the inner to the outer corner, on past
+    it by :data:`LASH_SWEEP_MM`, and back along the same line moved down the face
+    (perpendicular to the eye's corner line) by ``depth * (0.5 + 0.5 sin(pi t))``,
+    ``t`` 0-1 along the lid: the lashes are longest mid-eye. ``depth`` is
+    :data:`LASH_MM` for a closed eye and falls to 0 for an open one (lid gap at
+    mid-eye from :data:`EYE_CLOSED_MM` to :data:`EYE_OPEN_MM`, in mm by the iris,
+    :func:`skincore.face.scale.px_per_mm`).
+    An open eye's band is its lower lid line there and back, which covers no pixel
+    (so is a degenerate mesh's).
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points in image pixels.
+    side : str
+        ``"left"`` or ``"right"``, the subject's side.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(20, 2)`` float32 (x, y).
+    """
+    pts = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    outer, inner, upper, lower, right_lid = _RIGHT_EYE_LIDS
+    lid: tuple[int, ...] = right_lid
+    if side == "left":
+        outer, inner, upper, lower = (MIRROR[i] for i in (outer, inner, upper, lower))
+        lid = _mirror(lid)
+    elif side != "right":
+        raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
+    line = pts[list(lid)]
+    ppm = px_per_mm(landmarks)
+    gap_mm = float(np.linalg.norm(pts[upper] - pts[lower])) / ppm if ppm > 0 else 0.0
+    closed = min(max((EYE_OPEN_MM - gap_mm) / (EYE_OPEN_MM - EYE_CLOSED_MM), 0.0), 1.0)
+    across = pts[outer] - pts[inner]
+    norm = float(np.linalg.norm(across))
+    if not (norm > 0.0 and np.isfinite(norm) and np.isfinite(ppm)):
+        closed = 0.0  # a degenerate mesh: no band
+    unit = across / norm if closed > 0.0 else np.zeros(2)
+    # the outer lashes sweep out past the corner
+    line = np.concatenate([line, line[-1:] + closed * LASH_SWEEP_MM * ppm * unit])
+    down = np.array([-unit[1], unit[0]])
+    if np.dot(down, pts[_MOUTH] - 0.5 * (pts[outer] + pts[inner])) < 0:
+        down = -down
+    t = np.linspace(0.0, 1.0, len(line))
+    depth = closed * LASH_MM * ppm * (0.5 + 0.5 * np.sin(np.pi * t))
+    hanging = line + depth[:, None] * down
+    return np.concatenate([line, hanging[::-1]]).astype(np.float32)
 
 
 def _hull_polygon(pts: np.ndarray) -> np.ndarray:
