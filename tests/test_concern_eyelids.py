@@ -329,3 +329,48 @@ def test_dialects_render_the_eyelids(faces_dir):
 
     files = youcam_masks(res, hd=False)
     assert {"droopy_upper_eyelid_output.png", "droopy_lower_eyelid_output.png"} <= set(files)
+
+
+def test_closed_eye_is_not_measured(faces_dir):
+    """London 087's mesh with the right eye closed (every upper-lid point 1 mm above
+    the lower lid at mid-eye): that eye has no lid position to read (it would be a
+    lid far below the pupil, a droopy score near 0); the left one is measured as before."""
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+
+    rgb = _load(faces_dir, "ccby_london_087.jpg")
+    pts = find_faces(rgb, max_faces=1)[0][1].points.astype(np.float64)
+    open_ = E.measure(FaceWork(rgb, pts), E.Params())
+    assert open_ is not None and open_.right is not None and open_.left is not None
+    geo = E.lid_geometry(pts, "right")
+    closed = pts.copy()
+    upper, _ = E._index_sets("right")
+    pupil_y = pts[E._IRIS["right"][0], 1]
+    closed[list(upper[1:-1]), 1] = pupil_y + (geo["mrd2_mm"] - 1.0) * geo["px_per_mm"]
+    assert E.lid_geometry(closed, "right")["opening_mm"] < E.Params().min_opening_mm
+    got = E.measure(FaceWork(rgb, closed), E.Params())
+    assert got is not None and got.right is None
+    assert got.left is not None and got.left.mrd1_mm == open_.left.mrd1_mm
+    assert got.left.crease_depth == open_.left.crease_depth
+    both = closed.copy()
+    upper_l, _ = E._index_sets("left")
+    geo_l = E.lid_geometry(pts, "left")
+    pupil_l = pts[E._IRIS["left"][0], 1]
+    both[list(upper_l[1:-1]), 1] = pupil_l + (geo_l["mrd2_mm"] - 1.0) * geo_l["px_per_mm"]
+    assert E.measure(FaceWork(rgb, both), E.Params()) is None
+
+
+def test_closed_eyes_say_why_eyelids_are_absent():
+    """An ACNE04 clinic photo taken with both eyes closed: no eyelid result, and the reason."""
+    from pathlib import Path
+
+    found = sorted(Path(__file__).parents[2].glob("shared/data/acne04-dev/levle2_37_*.jpg"))
+    if not found:
+        pytest.skip("../shared/data not present")
+    rgb = np.asarray(Image.open(found[0]).convert("RGB"))
+    an = skincore.Analyzer(
+        threads=2, concerns=("eyelids",), limits=skincore.Limits(max_out_of_bound=0.5)
+    )
+    face = an.analyze(rgb).faces[0]
+    assert face.concerns["eyelids"] is None
+    assert "closed" in face.skipped["eyelids"]

@@ -377,7 +377,7 @@ def measure_face(
         clock.ms[spec.name] = round(clock.ms.get(spec.name, 0.0) + ms, 3)
         face.concerns[spec.name] = result
         if result is None:
-            face.skipped[spec.name] = "nothing to measure (no skin in its zones)"
+            face.skipped[spec.name] = spec.absent
         elif spec.grade is not None:
             graded = spec.grade(result, params[spec.name])
             if graded is not None:

@@ -64,6 +64,9 @@ class Concern:
         the segmentation, the polygons or a grid: the pipeline may then measure
         it while the face's segmentation model runs on another thread
         (:meth:`FaceWork.prefetch <skincore.concerns.work.FaceWork.prefetch>`).
+    absent : str
+        Why the concern is not measured when ``measure`` returns ``None``
+        (``FaceResult.skipped``).
     """
 
     name: str
@@ -74,6 +77,7 @@ class Concern:
     min_px_per_mm: float | None = None
     grade: Callable[[Any, Any], ConcernGrade | None] | None = None
     photo_only: bool = False
+    absent: str = "nothing to measure (no skin in its zones)"
 
     def default_params(self) -> Any:
         """Return the documented default parameters."""

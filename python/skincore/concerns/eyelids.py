@@ -59,7 +59,8 @@ hide a shallow one, and eye make-up (eyeshadow, a drawn crease, liner winged
 up the lid) is read as lightness like skin. A hooded lid whose fold covers the
 crease reads as the fold's edge. The mesh's lid contour is at the lash line
 within about a millimetre; a half-closed eye (a blink, a smile) lowers MRD1 as
-ptosis would. Scleral show depends on the gaze: looking up shows sclera below
+ptosis would; a closed eye (lids less than ``min_opening_mm`` apart) is not
+measured (``None``). Scleral show depends on the gaze: looking up shows sclera below
 the iris. The bands are set from clinical norms, not fitted to graded data
 (there is none here). In a three-quarter view the eye turned away is
 foreshortened: an eye narrower than ``min_width_ratio`` of the other is not
@@ -129,6 +130,12 @@ class Params:
     min_width_ratio : float
         An eye narrower than this fraction of the other (turned away from the
         camera in a three-quarter view) is not measured.
+    min_opening_mm : float
+        An eye whose lids are less than this far apart (``opening_mm``) is
+        closed, or blinking: not measured. A drooping upper lid lowers MRD1 but
+        leaves the lower lid where it is (MRD2 about 5 mm), so even a lid down to
+        the pupil leaves an opening of about 5 mm; a closed eye's mesh lids lie
+        0-3 mm apart and read as a lid far below the pupil.
     line_points : int
         Points per third of the reported crease line.
     upper_mid_mm, upper_spread_mm : float
@@ -156,6 +163,7 @@ class Params:
     ratio_spread: float = 0.1
     min_lines: int = 3
     min_width_ratio: float = 0.8
+    min_opening_mm: float = 3.0
     line_points: int = 6
     upper_mid_mm: float = 2.5
     upper_spread_mm: float = 0.75
@@ -365,6 +373,8 @@ def _eye(work, side: str, params: Params) -> Eyelid | None:  # noqa: ANN001 - Fa
     p = work.landmarks[:, :2].astype(np.float64)
     upper, brow = _index_sets(side)
     geo = lid_geometry(work.landmarks, side)
+    if not geo["opening_mm"] >= params.min_opening_mm:
+        return None  # closed (or blinking): no lid position, no crease to read
     got = _lid_lightness(work, side, params)
     if got is None:
         return None
@@ -521,4 +531,6 @@ CONCERN: Concern = Concern(
     measure=measure,
     grade=grade,
     photo_only=True,
+    absent="neither eye can be measured: closed (the lids nearly together) or turned away "
+    "from the camera",
 )
