@@ -242,6 +242,42 @@ def test_unreadable_file(tmp_path, monkeypatch, sample_jpeg):
     assert e.value.code == "invalid_argument" and "Permission denied" in e.value.detail
 
 
+def test_binary_streams_read_like_the_file(tmp_path, sample_jpeg):
+    """An open file or an upload's stream is read from where it stands, like its bytes."""
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(sample_jpeg)
+    want = load_image(sample_jpeg).rgb
+    with path.open("rb") as f:
+        np.testing.assert_array_equal(load_image(f).rgb, want)
+    stream = io.BytesIO(b"prefix" + sample_jpeg)
+    stream.seek(6)
+    np.testing.assert_array_equal(load_image(stream).rgb, want)
+    with path.open("r", encoding="latin-1") as text:
+        with pytest.raises(SkinError, match="text mode") as e:
+            load_image(text)
+        assert e.value.code == "invalid_argument"
+    closed = io.BytesIO(sample_jpeg)
+    closed.close()
+    assert _code(load_image, closed) == "invalid_argument"
+    assert _code(load_image, io.BytesIO(b"")) == "corrupt_image"
+
+
+def test_endless_stream_read_within_the_file_limit():
+    """A stream that never ends is cut at max_file_bytes + 1: file_too_large, bounded memory."""
+
+    class Endless:
+        asked: list[int] = []
+
+        def read(self, n: int = -1) -> bytes:
+            self.asked.append(n)
+            return b"\xff" * (n if n >= 0 else 1 << 20)
+
+    src = Endless()
+    with pytest.raises(SkinError) as e:
+        load_image(src, Limits(max_file_bytes=1000))
+    assert e.value.code == "file_too_large" and src.asked == [1001]
+
+
 def test_truncated_file_opened_by_pil(tmp_path, sample_jpeg):
     path = tmp_path / "cut.jpg"
     path.write_bytes(sample_jpeg[: len(sample_jpeg) // 2])

@@ -203,9 +203,10 @@ class Analyzer:
 
         Parameters
         ----------
-        image : str, os.PathLike, bytes, PIL.Image.Image, numpy.ndarray or LoadedImage
-            A file path, the encoded file, a PIL image, an RGB array, or an
-            image already decoded by :func:`skincore.load_image`.
+        image : str, os.PathLike, bytes, binary file, PIL.Image.Image, numpy.ndarray or LoadedImage
+            A file path, the encoded file, an open binary file or stream (read
+            from where it stands), a PIL image, an RGB array, or an image already
+            decoded by :func:`skincore.load_image`.
         max_faces : int, optional
             Overrides the option for this call.
         limits : Limits, optional
@@ -374,8 +375,9 @@ def analyze(
 
     Parameters
     ----------
-    image : str, os.PathLike, bytes, PIL.Image.Image or numpy.ndarray
-        A file path, the encoded file, a PIL image or an RGB array.
+    image : str, os.PathLike, bytes, binary file object, PIL.Image.Image or numpy.ndarray
+        A file path, the encoded file, an open binary file or stream, a PIL image
+        or an RGB array.
     max_faces : int, optional
         Analyse up to this many faces (1-10), largest first, as face_field does.
     limits : Limits, optional

@@ -437,14 +437,46 @@ def _read_file(source: str | os.PathLike, limits: Limits) -> bytes:
     return data
 
 
+def _read_stream(stream: Any, limits: Limits) -> bytes:
+    """Read a binary file object (an upload's stream) from where it stands, within limits.
+
+    At most ``max_file_bytes + 1`` bytes are read, so an endless stream costs no
+    more memory than the largest file allowed.
+    """
+    cap = limits.max_file_bytes
+    try:
+        data = stream.read() if cap is None else stream.read(cap + 1)
+    except OSError as exc:
+        raise SkinError("invalid_argument", f"cannot read the stream: {exc}") from None
+    except (TypeError, ValueError) as exc:  # closed, or not readable with a size
+        raise SkinError("invalid_argument", f"cannot read the stream: {exc}") from None
+    if isinstance(data, str):
+        raise SkinError(
+            "invalid_argument", "the stream is open in text mode; open the photo with 'rb'"
+        )
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise SkinError(
+            "invalid_argument", f"the stream's read() returned {type(data).__name__}, not bytes"
+        )
+    data = bytes(data)
+    if cap is not None and len(data) > cap:
+        raise SkinError(
+            "file_too_large", f"more than {cap} bytes in the stream", max_file_bytes=cap
+        )
+    return data
+
+
 def load_image(source: Any, limits: Limits | None = None) -> LoadedImage:
     """Decode ``source`` into an upright RGB image within ``limits``.
 
     Parameters
     ----------
-    source : str, os.PathLike, bytes, bytearray, memoryview, PIL.Image.Image or numpy.ndarray
-        A file path, the encoded file, a PIL image, or an array: ``(H, W)``,
-        ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA, uint8, uint16 or float in [0, 1].
+    source : str, os.PathLike, bytes-like, binary file object, PIL.Image.Image or numpy.ndarray
+        A file path, the encoded file, an open binary file or stream (anything
+        with ``read()``: ``open(path, "rb")``, an upload's stream; read from
+        where it stands, at most ``max_file_bytes``), a PIL image, or an array:
+        ``(H, W)``, ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA, uint8, uint16 or
+        float in [0, 1].
     limits : Limits, optional
         Size limits; :class:`skincore.Limits` defaults when omitted.
 
@@ -470,7 +502,10 @@ def load_image(source: Any, limits: Limits | None = None) -> LoadedImage:
         return _decode(bytes(source), limits)
     if isinstance(source, str | os.PathLike):
         return _decode(_read_file(source, limits), limits)
+    if callable(getattr(source, "read", None)):
+        return _decode(_read_stream(source, limits), limits)
     raise SkinError(
         "invalid_argument",
-        f"image must be a path, bytes, PIL image or ndarray; got {type(source).__name__}",
+        "image must be a path, bytes, a binary file object, PIL image or ndarray; "
+        f"got {type(source).__name__}",
     )
