@@ -327,6 +327,10 @@ def test_resolution_ladder_enlarged_only_below_4_px_per_mm(faces_dir):
     r_mm = p.blobs[:, 2] / p.px_per_mm
     assert np.all(r_mm >= P.ENLARGED_RADIUS_MM * 0.99)
     assert "pores" not in f.grades and f.blackheads is None and "blackheads" in f.skipped
+    # the reason names the face size that would be measured: width x 4.0 / px_per_mm
+    need = math.ceil(f.geometry.face_rect.width * 4.0 / f.geometry.px_per_mm)
+    why = f.skipped["blackheads"]
+    assert "needs >= 4.0 px/mm" in why and f"needs {need} px or more" in why
     pro = r.to_dict("ailab-pro")["result"]
     assert "enlarged_pore_count" in pro and "pores_forehead" not in pro
     assert "pores_score" not in pro.get("score_info", {})

@@ -227,6 +227,21 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
         )
 
 
+def _too_coarse(spec: Concern, px_per_mm: float, face_px: float) -> str:
+    """Why a concern is not measured below its resolution, and the face size it needs.
+
+    The face's box width scales with the sampling, so the width at which this face
+    would be measured is ``face_px * min_px_per_mm / px_per_mm``.
+    """
+    need = spec.min_px_per_mm or 0.0
+    wide = math.ceil(face_px * need / px_per_mm) if px_per_mm > 0 else 0
+    return (
+        f"the face is sampled at {px_per_mm:.2f} px/mm; {spec.name} needs >= {need} px/mm: "
+        f"the face is {face_px:.0f} px across in the photo and needs {wide} px or more (a "
+        "closer photo, or one of higher resolution)"
+    )
+
+
 def _texture_px_per_mm(work: FaceWork) -> float:
     return min(work.px_per_mm, MAX_PX_PER_MM)
 
@@ -367,10 +382,7 @@ def measure_face(
     clock.t = time.perf_counter()
     for spec in concerns:
         if spec.name not in measured:
-            face.skipped[spec.name] = (
-                f"the face is sampled at {texture_ppm:.2f} px/mm; {spec.name} needs "
-                f">= {spec.min_px_per_mm} px/mm"
-            )
+            face.skipped[spec.name] = _too_coarse(spec, texture_ppm, geometry.face_rect.width)
             continue
         result, ms = measured[spec.name]
         ms += early.get(spec.name, 0.0)
