@@ -323,6 +323,25 @@ def test_regions_picture_shows_the_stored_skin_mask(analyzer, rgb):
     assert np.mean(g[~used] > 0) < 0.05
 
 
+def test_regions_picture_leaves_out_empty_regions(analyzer, rgb, monkeypatch):
+    """An open eye's lash band is an empty polygon: no outline, no label drawn for it."""
+    from PIL import ImageDraw
+
+    from skincore.visuals.regions import render_regions
+
+    r = analyzer.analyze(rgb)
+    labels: list[str] = []
+    text = ImageDraw.ImageDraw.text
+    monkeypatch.setattr(
+        ImageDraw.ImageDraw,
+        "text",
+        lambda self, xy, s, *a, **kw: (labels.append(s), text(self, xy, s, *a, **kw))[1],
+    )
+    render_regions(r, rgb)
+    assert "forehead" in labels and "left_eye" in labels
+    assert "left_lashes" not in labels and "right_lashes" not in labels
+
+
 def test_total_score_is_the_mean_of_the_concern_scores():
     from skincore.grading import Score, total_score
 

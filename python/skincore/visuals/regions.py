@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from skincore import geometry
 from skincore.analysis import Analysis
-from skincore.face.regions import FACE_HULL
+from skincore.face.regions import FACE_HULL, polygon_area
 from skincore.visuals.layers import mask_to_image
 
 _PALETTE = [
@@ -73,6 +73,8 @@ def render_regions(analysis: Analysis, image: np.ndarray) -> Image.Image:
         if FACE_HULL not in drawn:
             drawn["face_oval"] = face.geometry.regions["face_oval"]
         for i, (name, poly) in enumerate(sorted(drawn.items())):
+            if polygon_area(poly) < 1.0:
+                continue  # an empty region (an open eye's lash band): nothing to show
             col = _PALETTE[i % len(_PALETTE)]
             pts = [(float(x), float(y)) for x, y in poly]
             draw.line(pts + [pts[0]], fill=col, width=width)
