@@ -200,6 +200,9 @@ def test_other_arguments_checked(sample_path, kw, name):
         {"max_out_of_bound": "0.1"},
         {"min_skin_lightness": float("nan")},
         {"min_short_side": [480]},
+        {"max_yaw_deg": -1.0},
+        {"max_pitch_deg": 200},
+        {"max_yaw_deg": "30"},
     ],
 )
 def test_limits_fields_checked(kw):
@@ -209,6 +212,29 @@ def test_limits_fields_checked(kw):
     assert e.value.code == "invalid_argument" and f"Limits.{name}" in e.value.detail
     with pytest.raises(SkinError):
         limits_for("youcam-sd", **kw)
+
+
+def test_head_pose_limits(faces_dir):
+    """The three-quarter make-up photo (yaw about 22, pitch about 20 degrees) passes
+    AILab's quality-control angles (30 / 40) and is refused with tighter ones, the
+    measured angles in the error; the frontal London 087 passes both."""
+    from skincore.limits import QUALITY_CONTROL
+
+    turned = _load(faces_dir / "cc0_darkskin_makeup_3q.jpg")
+    frontal = _load(faces_dir / "ccby_london_087.jpg")
+    an = skincore.Analyzer(threads=2, concerns=("tone",))
+    pose = an.analyze(turned).faces[0].geometry.pose
+    assert 15 < abs(pose.yaw) < 30 and 10 < abs(pose.pitch) < 40
+    assert an.analyze(turned, limits=Limits(**QUALITY_CONTROL)).faces
+    with pytest.raises(SkinError) as e:
+        an.analyze(turned, limits=Limits(max_yaw_deg=10.0))
+    assert e.value.code == "improper_headpose" and "(yaw;" in e.value.detail
+    assert e.value.context["yaw"] == pytest.approx(pose.yaw, abs=0.1)
+    assert e.value.context["max_yaw_deg"] == 10.0
+    with pytest.raises(SkinError) as e:
+        an.analyze(turned, limits=Limits(max_pitch_deg=5.0))
+    assert e.value.code == "improper_headpose" and "(pitch;" in e.value.detail
+    assert an.analyze(frontal, limits=Limits(max_yaw_deg=10.0, max_pitch_deg=10.0)).faces
 
 
 def test_limits_good_values_and_unknowns():

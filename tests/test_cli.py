@@ -271,6 +271,20 @@ def test_white_balance_flag():
     assert p.returncode == 2 and "--white-balance" in p.stderr
 
 
+def test_face_quality_control_flag():
+    """--face-quality-control adds AILab's head-pose limits (30 / 40 degrees) to the
+    format's preset: the frontal sample passes; without the flag there are none."""
+    ok = run("analyze", "--sample", "--compact", "--concerns", "tone", "--face-quality-control")
+    assert ok.returncode == 0, ok.stderr
+    from skincore.cli import _limits, _parser
+
+    args = _parser().parse_args(["analyze", "--sample", "--face-quality-control"])
+    lim = _limits(args)
+    assert (lim.max_yaw_deg, lim.max_pitch_deg) == (30.0, 40.0)
+    plain = _limits(_parser().parse_args(["analyze", "--sample"]))
+    assert plain.max_yaw_deg is None and plain.max_pitch_deg is None
+
+
 def test_max_out_of_bound_flag(tmp_path):
     """A close-up with the chin cut off: refused by default (``face_out_of_bound``,
     the share in the error's context), analysed with ``--max-out-of-bound``; an

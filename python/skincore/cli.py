@@ -33,7 +33,7 @@ from skincore import (
 )
 from skincore._files import prepare_out_dir, write_atomic
 from skincore.errors import as_skin_error
-from skincore.limits import Limits
+from skincore.limits import QUALITY_CONTROL, Limits
 
 
 def _csv(value: str) -> list[str]:
@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         help="write regions.png (needs --out; default there: on)",
     )
     _add_max_out_of_bound(a)
+    a.add_argument(
+        "--face-quality-control",
+        action="store_true",
+        help="AILab Advanced's face_quality_control=1 (any format): refuse a head turned more"
+        " than 30 or tilted more than 40 degrees (improper_headpose)",
+    )
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
     a.add_argument("--compact", action="store_true", help="one-line JSON")
@@ -321,9 +327,12 @@ def _limits(args: argparse.Namespace, dialect: str | None = None) -> Limits:
     ``dialect`` defaults to ``args.format`` (``skincore report`` has none: its own).
     """
     name = dialect or args.format
-    if args.max_out_of_bound is None:
-        return limits_for(name)
-    return limits_for(name, max_out_of_bound=args.max_out_of_bound)
+    overrides: dict[str, float] = {}
+    if args.max_out_of_bound is not None:
+        overrides["max_out_of_bound"] = args.max_out_of_bound
+    if getattr(args, "face_quality_control", False):
+        overrides.update(QUALITY_CONTROL)
+    return limits_for(name, **overrides)
 
 
 def _params(args: argparse.Namespace) -> dict[str, object]:

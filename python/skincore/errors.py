@@ -80,6 +80,12 @@ ERROR_CODES: dict[str, ErrorSpec] = {
         "ERROR_POOR_FACE_LIGHTING",
         "error_lighting_dark",
     ),
+    "improper_headpose": ErrorSpec(
+        422,
+        "The head is turned too far for a reliable analysis.",
+        "ERROR_IMPROPER_HEADPOSE",
+        "error_improper_headpose",
+    ),
     "greyscale_image": ErrorSpec(
         422,
         "The photo is greyscale: the skin's colour cannot be measured.",

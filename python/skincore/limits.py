@@ -77,6 +77,12 @@ class Limits:
         eyes on skin: ``no_face``, with the contrast in the error's context. See
         the module for the figures on the development photos. ``None`` disables
         the check.
+    max_yaw_deg, max_pitch_deg : float or None
+        Largest head turn (left/right) and tilt (up/down), degrees, from the
+        landmarks' pose (``FaceGeometry.pose``), beyond which the face is refused
+        (``improper_headpose``). ``None`` (the default) accepts any pose the mesh
+        fits; AILab's ``face_quality_control=1`` asks for 30 and 40, the angles its
+        document recommends (:data:`QUALITY_CONTROL`).
     min_colour_spread : float or None
         Least spread of the face's pixels between their R, G and B values
         (:func:`skincore.face.greyscale.colour_spread`: the 99th percentile over
@@ -100,6 +106,8 @@ class Limits:
     min_face_confirmation: float | None = 0.65
     min_eye_contrast: float | None = 0.1
     min_colour_spread: float | None = 0.12
+    max_yaw_deg: float | None = None
+    max_pitch_deg: float | None = None
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -121,7 +129,15 @@ _FIELD_RULES: dict[str, tuple[bool, bool, float, float]] = {
     "min_face_confirmation": (False, True, 0.0, 1.0),
     "min_eye_contrast": (False, True, 0.0, float("inf")),
     "min_colour_spread": (False, True, 0.0, 1.0),
+    "max_yaw_deg": (False, True, 0.0, 180.0),
+    "max_pitch_deg": (False, True, 0.0, 180.0),
 }
+
+#: The limits AILab Advanced's ``face_quality_control=1`` adds to its preset: the
+#: head angles its document recommends (yaw within +-30, pitch within +-40 degrees).
+#: The other factors it names (blur, lighting other than too dark, occluded
+#: features) are not judged beyond the checks every analysis makes.
+QUALITY_CONTROL: dict[str, float] = {"max_yaw_deg": 30.0, "max_pitch_deg": 40.0}
 
 
 def _check_field(name: str, value: object) -> None:

@@ -174,8 +174,32 @@ def check_colour(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> float:
     return spread
 
 
+def check_pose(points: np.ndarray, limits: Limits) -> None:
+    """Raise ``improper_headpose`` for a head turned or tilted beyond the limits."""
+    if limits.max_yaw_deg is None and limits.max_pitch_deg is None:
+        return
+    yaw, pitch, _ = head_pose(points)
+    for name, angle, most in (
+        ("yaw", yaw, limits.max_yaw_deg),
+        ("pitch", pitch, limits.max_pitch_deg),
+    ):
+        if most is not None and not abs(angle) <= most:
+            if name == "yaw":  # yaw > 0: the subject turns to their left
+                turn = "turned to the subject's " + ("left" if angle > 0 else "right")
+            else:
+                turn = "tilted " + ("up" if angle > 0 else "down")
+            raise SkinError(
+                "improper_headpose",
+                f"the head is {turn} by {abs(angle):.0f} degrees ({name}; at most {most:.0f} "
+                "accepted): face the camera",
+                yaw=round(yaw, 1),
+                pitch=round(pitch, 1),
+                **{f"max_{name}_deg": most},
+            )
+
+
 def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
-    """Raise ``face_too_small`` / ``face_out_of_bound`` for an unusable face."""
+    """Raise ``face_too_small``, ``face_out_of_bound``, ``improper_headpose`` (unusable face)."""
     rect = Rect.from_points(points[list(FACE_OVAL)])
     if rect.width < limits.min_face_px:
         raise SkinError(
@@ -215,6 +239,7 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
             canthi_mm=canthi_mm,
             pitch=pitch,
         )
+    check_pose(points, limits)
     oob = out_of_bound(points, width, height)
     if oob > limits.max_out_of_bound:
         raise SkinError(
@@ -302,8 +327,8 @@ def measure_face(
     Raises
     ------
     SkinError
-        ``face_too_small``, ``face_out_of_bound``, ``greyscale_image``, ``no_face``
-        (a mesh not on a face), ``lighting_dark``.
+        ``face_too_small``, ``face_out_of_bound``, ``improper_headpose``,
+        ``greyscale_image``, ``no_face`` (a mesh not on a face), ``lighting_dark``.
     """
     h, w = rgb.shape[:2]
     points = lm.points

@@ -79,6 +79,31 @@ def test_advanced_success(client, api_key, sample_bytes):
     assert isinstance(body["warning"], list)
 
 
+def test_advanced_face_quality_control_refuses_a_turned_head(
+    client, api_key, faces_dir, monkeypatch
+):
+    """face_quality_control=1 adds the quality-control head-pose limits; 0 does not.
+
+    The make-up photo turns about 22 degrees, within AILab's 30: accepted with the
+    documented angles, refused (ERROR_IMPROPER_HEADPOSE) when the limits are 10."""
+    from skincore.server import engine
+
+    data = {
+        "image": ("a.jpg", (faces_dir / "cc0_darkskin_makeup_3q.jpg").read_bytes(), "image/jpeg")
+    }
+    ok = _post(client, ADV, api_key, data, {"face_quality_control": "1"})
+    assert ok.status_code == 200, ok.text
+    monkeypatch.setattr(engine, "QUALITY_CONTROL", {"max_yaw_deg": 10.0, "max_pitch_deg": 40.0})
+    body = _assert_error(
+        _post(client, ADV, api_key, data, {"face_quality_control": "1"}),
+        422,
+        "ERROR_IMPROPER_HEADPOSE",
+    )
+    assert "yaw" in body["error_detail"]["message"]
+    wide = _post(client, ADV, api_key, data, {"face_quality_control": "0"})
+    assert wide.status_code == 200, wide.text
+
+
 @pytest.mark.parametrize("key", [None, "", "skc_wrong"])
 def test_missing_or_wrong_key(client, sample_bytes, key):
     r = _post(client, PRO, key, {"image": ("a.jpg", sample_bytes, "image/jpeg")})

@@ -151,7 +151,9 @@ async def _handle(request: Request, dialect: str, max_file: int, n_files: int) -
             if colors is not None:
                 options["roi_outline_color"] = colors
         else:
-            _flag(forms.text(form, "face_quality_control"), "face_quality_control")
+            options["face_quality_control"] = _flag(
+                forms.text(form, "face_quality_control"), "face_quality_control"
+            )
             options["return_rect_confidence"] = _flag(
                 forms.text(form, "return_rect_confidence"), "return_rect_confidence"
             )

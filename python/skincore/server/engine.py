@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import skincore
 from skincore import Analysis, SkinError
+from skincore.limits import QUALITY_CONTROL
 
 T = TypeVar("T")
 
@@ -135,11 +136,18 @@ class Engine:
     def analyze_render(
         self, image: bytes, dialect: str, *, max_faces: int = 1, **options: Any
     ) -> dict[str, Any]:
-        """Analyse and render in ``dialect`` (raises :class:`skincore.SkinError`)."""
+        """Analyse and render in ``dialect`` (raises :class:`skincore.SkinError`).
+
+        ``face_quality_control=1`` (AILab Advanced) adds the head-pose limits of
+        :data:`skincore.limits.QUALITY_CONTROL` to the dialect's preset.
+        """
         sides: dict[str, bytes] = {
             k: options.pop(k) for k in ("left_side_image", "right_side_image") if k in options
         }
-        analysis, rgb = self.decode_analyze(image, dialect, max_faces=max_faces, sides=sides)
+        overrides = dict(QUALITY_CONTROL) if options.pop("face_quality_control", 0) else {}
+        analysis, rgb = self.decode_analyze(
+            image, dialect, max_faces=max_faces, sides=sides, **overrides
+        )
         if dialect == "ailab-pro" and "texture_enhanced_bw" in options.get("return_maps", ()):
             options["image"] = rgb
         if dialect == "face-field":
