@@ -22,7 +22,7 @@ from PIL import Image, ImageOps
 
 import skincore
 from rotation import rot90_points
-from skincore import DIALECTS, Limits, SkinError, analyze, limits_for, render_error
+from skincore import DIALECTS, ERROR_CODES, Limits, SkinError, analyze, limits_for, render_error
 from skincore._validate import check_limits, check_max_faces, check_provider, check_threads
 from skincore.face import detect_faces
 from skincore.face.finder import find_faces, outline_area, tile_rois
@@ -201,6 +201,7 @@ def test_other_arguments_checked(sample_path, kw, name):
         {"min_skin_lightness": float("nan")},
         {"min_short_side": [480]},
         {"max_yaw_deg": -1.0},
+        {"max_overexposed": 1.5},
         {"max_pitch_deg": 200},
         {"max_yaw_deg": "30"},
     ],
@@ -235,6 +236,31 @@ def test_head_pose_limits(faces_dir):
         an.analyze(turned, limits=Limits(max_pitch_deg=5.0))
     assert e.value.code == "improper_headpose" and "(pitch;" in e.value.detail
     assert an.analyze(frontal, limits=Limits(max_yaw_deg=10.0, max_pitch_deg=10.0)).faces
+
+
+def test_blown_out_skin_measured_and_refused_under_quality_control(sample):
+    """The sample brightened 1.7x (gamma-encoded values, clipped at 255) blows out most
+    of the light skin: ``Quality.overexposed`` reports the share of skin with a channel
+    at 250 or above (0 on the sample as taken), and AILab's quality-control limits
+    refuse it as ``lighting_bright`` with the share in the error."""
+    from skincore.limits import QUALITY_CONTROL
+
+    an = skincore.Analyzer(threads=2, concerns=("tone",))
+    q0 = an.analyze(sample).faces[0].quality
+    assert q0.overexposed == 0.0
+    assert an.analyze(sample, limits=Limits(**QUALITY_CONTROL)).faces
+    bright = np.clip(sample.astype(np.float32) * 1.7, 0, 255).astype(np.uint8)
+    clipped = bright.max(axis=2) >= 250
+    q = an.analyze(bright).faces[0].quality
+    assert 0.5 < q.overexposed <= 1.0
+    # the face's skin is blown out more than the photo as a whole (hair, clothes)
+    assert q.overexposed > clipped.mean()
+    with pytest.raises(SkinError) as e:
+        an.analyze(bright, limits=Limits(**QUALITY_CONTROL))
+    assert e.value.code == "lighting_bright"
+    assert e.value.context["overexposed"] == pytest.approx(q.overexposed, abs=1e-4)
+    assert e.value.context["max_overexposed"] == 0.25
+    assert ERROR_CODES["lighting_bright"].ailab_code == "ERROR_POOR_FACE_LIGHTING"
 
 
 def test_limits_good_values_and_unknowns():

@@ -158,6 +158,11 @@ class Quality:
         greyscale photos 0.08 and less, colour photos 0.23 and more; measured
         whether or not the limit is set, NaN when no pixel of the face oval
         lies in the photo.
+    overexposed : float
+        Share of the face's skin blown out by the light: a channel at
+        :data:`skincore.pipeline.CLIPPED_LEVEL` (250) or above on the colour grid
+        (``Limits.max_overexposed``). Red saturates first on skin, so redness and
+        the skin's colour are under-read there. NaN when there is no skin.
     """
 
     skin_lightness: float
@@ -166,6 +171,7 @@ class Quality:
     warnings: tuple[str, ...] = ()
     glasses: bool | None = None
     colour_spread: float = float("nan")
+    overexposed: float = float("nan")
 
 
 @dataclass(frozen=True)

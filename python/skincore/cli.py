@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         "--face-quality-control",
         action="store_true",
         help="AILab Advanced's face_quality_control=1 (any format): refuse a head turned more"
-        " than 30 or tilted more than 40 degrees (improper_headpose)",
+        " than 30 or tilted more than 40 degrees (improper_headpose) and a face with more"
+        " than a quarter of its skin blown out by the light (lighting_bright)",
     )
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")

@@ -80,6 +80,12 @@ ERROR_CODES: dict[str, ErrorSpec] = {
         "ERROR_POOR_FACE_LIGHTING",
         "error_lighting_dark",
     ),
+    "lighting_bright": ErrorSpec(
+        422,
+        "The lighting in the image is too bright.",
+        "ERROR_POOR_FACE_LIGHTING",
+        "error_lighting_bright",
+    ),
     "improper_headpose": ErrorSpec(
         422,
         "The head is turned too far for a reliable analysis.",

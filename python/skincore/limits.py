@@ -77,6 +77,14 @@ class Limits:
         eyes on skin: ``no_face``, with the contrast in the error's context. See
         the module for the figures on the development photos. ``None`` disables
         the check.
+    max_overexposed : float or None
+        Largest share of the face's skin blown out by the light (``Quality.
+        overexposed``) before the face is refused (``lighting_bright``). ``None``
+        (the default) accepts any; AILab's ``face_quality_control=1`` asks for at
+        most 0.25 (:data:`QUALITY_CONTROL`): on 258 development photos (ACNE04,
+        dark circles, UTKFace, the test faces) the share runs 0-0.42, above 0.25 on
+        4 (a washed-out portrait, a flash-lit forehead, two flash glares on oily
+        skin).
     max_yaw_deg, max_pitch_deg : float or None
         Largest head turn (left/right) and tilt (up/down), degrees, from the
         landmarks' pose (``FaceGeometry.pose``), beyond which the face is refused
@@ -106,6 +114,7 @@ class Limits:
     min_face_confirmation: float | None = 0.65
     min_eye_contrast: float | None = 0.1
     min_colour_spread: float | None = 0.12
+    max_overexposed: float | None = None
     max_yaw_deg: float | None = None
     max_pitch_deg: float | None = None
 
@@ -129,15 +138,21 @@ _FIELD_RULES: dict[str, tuple[bool, bool, float, float]] = {
     "min_face_confirmation": (False, True, 0.0, 1.0),
     "min_eye_contrast": (False, True, 0.0, float("inf")),
     "min_colour_spread": (False, True, 0.0, 1.0),
+    "max_overexposed": (False, True, 0.0, 1.0),
     "max_yaw_deg": (False, True, 0.0, 180.0),
     "max_pitch_deg": (False, True, 0.0, 180.0),
 }
 
 #: The limits AILab Advanced's ``face_quality_control=1`` adds to its preset: the
-#: head angles its document recommends (yaw within +-30, pitch within +-40 degrees).
-#: The other factors it names (blur, lighting other than too dark, occluded
-#: features) are not judged beyond the checks every analysis makes.
-QUALITY_CONTROL: dict[str, float] = {"max_yaw_deg": 30.0, "max_pitch_deg": 40.0}
+#: head angles its document recommends (yaw within +-30, pitch within +-40 degrees)
+#: and at most a quarter of the skin blown out by the light. The other factors it
+#: names (blur, back light, occluded features) are not judged beyond the checks
+#: every analysis makes.
+QUALITY_CONTROL: dict[str, float] = {
+    "max_yaw_deg": 30.0,
+    "max_pitch_deg": 40.0,
+    "max_overexposed": 0.25,
+}
 
 
 def _check_field(name: str, value: object) -> None:

@@ -38,6 +38,7 @@ from skincore.face.eye_contrast import eye_contrast
 from skincore.face.greyscale import colour_spread
 from skincore.face.landmarks import roi_from_points
 from skincore.face.regions import FACE_OVAL, polygon_area
+from skincore.face.sampling import mask_pixels
 from skincore.face.scale import px_per_mm
 from skincore.face.skinmask import hair_occlusion, skin_share
 from skincore.grading import group_scores, total_score
@@ -49,6 +50,9 @@ from skincore.threads import SideWorker, ThreadShare
 #: with the head pitched more than PHANTOM_PITCH_DEG and on its side is not a face.
 MAX_CANTHI_MM = 110.0
 PHANTOM_PITCH_DEG = 20.0
+
+#: 8-bit level from which a channel counts as blown out (``Quality.overexposed``).
+CLIPPED_LEVEL = 250
 
 #: AILab's rule for the ``imporper_headpose`` warning: |yaw|, |pitch| or |roll| > 45.
 HEADPOSE_LIMIT_DEG = 45.0
@@ -172,6 +176,19 @@ def check_colour(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> float:
             min_colour_spread=limits.min_colour_spread,
         )
     return spread
+
+
+def overexposed(work: FaceWork) -> float:
+    """Share of the face's skin with a channel at :data:`CLIPPED_LEVEL` or above.
+
+    On the colour grid (area-averaged from the photo: a grid pixel that high was
+    blown out over most of its footprint), a bounded regular sample of the skin
+    (:func:`skincore.face.sampling.mask_pixels`); NaN without skin.
+    """
+    px = mask_pixels(work.colour_rgb, work.colour.masks["face"] > 0)
+    if px.shape[0] == 0:
+        return math.nan
+    return float(np.count_nonzero(px.max(axis=1) >= CLIPPED_LEVEL) / px.shape[0])
 
 
 def check_pose(points: np.ndarray, limits: Limits) -> None:
@@ -328,7 +345,8 @@ def measure_face(
     ------
     SkinError
         ``face_too_small``, ``face_out_of_bound``, ``improper_headpose``,
-        ``greyscale_image``, ``no_face`` (a mesh not on a face), ``lighting_dark``.
+        ``greyscale_image``, ``no_face`` (a mesh not on a face), ``lighting_dark``,
+        ``lighting_bright``.
     """
     h, w = rgb.shape[:2]
     points = lm.points
@@ -370,6 +388,16 @@ def measure_face(
             skin_lightness=skin_l,
             min_skin_lightness=limits.min_skin_lightness,
         )
+    blown = overexposed(work)
+    if limits.max_overexposed is not None and blown > limits.max_overexposed:
+        raise SkinError(
+            "lighting_bright",
+            f"{blown:.0%} of the face's skin is blown out by the light (a channel at "
+            f"{CLIPPED_LEVEL} or above; at most {limits.max_overexposed:.0%} accepted): "
+            "softer or less direct light, no flash",
+            overexposed=round(blown, 4),
+            max_overexposed=limits.max_overexposed,
+        )
     warnings = (
         ("imporper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG else ()
     )
@@ -380,6 +408,7 @@ def measure_face(
         out_of_bound=out_of_bound(points, w, h),
         warnings=warnings,
         colour_spread=spread,
+        overexposed=blown,
     )
     face_area = polygon_area(points[list(FACE_OVAL), :2])
     geometry = FaceGeometry(
