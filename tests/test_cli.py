@@ -273,18 +273,19 @@ def test_white_balance_flag():
 
 def test_face_quality_control_flag():
     """--face-quality-control adds AILab's quality limits (30 / 40 degrees, a quarter
-    of the skin blown out) to the format's preset: the frontal sample passes;
-    without the flag there are none."""
+    of the skin blown out, an iris edge 0.8 mm wide) to the format's preset: the
+    frontal sample passes; without the flag there are none."""
     ok = run("analyze", "--sample", "--compact", "--concerns", "tone", "--face-quality-control")
     assert ok.returncode == 0, ok.stderr
     from skincore.cli import _limits, _parser
 
     args = _parser().parse_args(["analyze", "--sample", "--face-quality-control"])
     lim = _limits(args)
-    assert (lim.max_yaw_deg, lim.max_pitch_deg, lim.max_overexposed) == (30.0, 40.0, 0.25)
+    assert (lim.max_yaw_deg, lim.max_pitch_deg) == (30.0, 40.0)
+    assert (lim.max_overexposed, lim.max_blur_mm) == (0.25, 0.8)
     plain = _limits(_parser().parse_args(["analyze", "--sample"]))
     assert plain.max_yaw_deg is None and plain.max_pitch_deg is None
-    assert plain.max_overexposed is None
+    assert plain.max_overexposed is None and plain.max_blur_mm is None
 
 
 def test_max_out_of_bound_flag(tmp_path):

@@ -163,6 +163,12 @@ class Quality:
         :data:`skincore.pipeline.CLIPPED_LEVEL` (250) or above on the colour grid
         (``Limits.max_overexposed``). Red saturates first on skin, so redness and
         the skin's colour are under-read there. NaN when there is no skin.
+    blur_mm : float
+        How sharp the photo is on the face: the Gaussian width of the iris's
+        edge, in mm (:mod:`skincore.face.sharpness`; ``Limits.max_blur_mm``):
+        about 0.2 on a sharp photo, 0.35 typical, above 0.8 too soft to show any
+        texture finer than a millimetre, whatever the pixel count. NaN when no
+        open eye shows its limbus (closed eyes, light irises).
     """
 
     skin_lightness: float
@@ -172,6 +178,7 @@ class Quality:
     glasses: bool | None = None
     colour_spread: float = float("nan")
     overexposed: float = float("nan")
+    blur_mm: float = float("nan")
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "--face-quality-control",
         action="store_true",
         help="AILab Advanced's face_quality_control=1 (any format): refuse a head turned more"
-        " than 30 or tilted more than 40 degrees (improper_headpose) and a face with more"
-        " than a quarter of its skin blown out by the light (lighting_bright)",
+        " than 30 or tilted more than 40 degrees (improper_headpose), a face with more"
+        " than a quarter of its skin blown out by the light (lighting_bright) and a blurred"
+        " one (iris edge over 0.8 mm wide: blurred_image)",
     )
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")

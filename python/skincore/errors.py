@@ -86,6 +86,12 @@ ERROR_CODES: dict[str, ErrorSpec] = {
         "ERROR_POOR_FACE_LIGHTING",
         "error_lighting_bright",
     ),
+    "blurred_image": ErrorSpec(
+        422,
+        "The image is too blurred on the face.",
+        "ERROR_BLURRED_IMAGE",
+        "error_blurred_image",
+    ),
     "improper_headpose": ErrorSpec(
         422,
         "The head is turned too far for a reliable analysis.",

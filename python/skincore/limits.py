@@ -85,6 +85,15 @@ class Limits:
         dark circles, UTKFace, the test faces) the share runs 0-0.42, above 0.25 on
         4 (a washed-out portrait, a flash-lit forehead, two flash glares on oily
         skin).
+    max_blur_mm : float or None
+        Widest edge of the iris (``Quality.blur_mm``, mm) before the face is
+        refused as blurred (``blurred_image``). ``None`` (the default) accepts any;
+        AILab's ``face_quality_control=1`` asks for at most 0.8
+        (:data:`QUALITY_CONTROL`; ``benchmarks/eval_sharpness.py``): of 80
+        development photos with an open eye (every third of ACNE04 and of the
+        dark-circle set) 1 reads more, of 56 UTKFace 200-px crops (1.0-1.3
+        px/mm, below any vendor's minimum) 39. A face whose limbus cannot be read
+        (closed eyes) is not judged.
     max_yaw_deg, max_pitch_deg : float or None
         Largest head turn (left/right) and tilt (up/down), degrees, from the
         landmarks' pose (``FaceGeometry.pose``), beyond which the face is refused
@@ -115,6 +124,7 @@ class Limits:
     min_eye_contrast: float | None = 0.1
     min_colour_spread: float | None = 0.12
     max_overexposed: float | None = None
+    max_blur_mm: float | None = None
     max_yaw_deg: float | None = None
     max_pitch_deg: float | None = None
 
@@ -139,19 +149,21 @@ _FIELD_RULES: dict[str, tuple[bool, bool, float, float]] = {
     "min_eye_contrast": (False, True, 0.0, float("inf")),
     "min_colour_spread": (False, True, 0.0, 1.0),
     "max_overexposed": (False, True, 0.0, 1.0),
+    "max_blur_mm": (False, True, 0.0, float("inf")),
     "max_yaw_deg": (False, True, 0.0, 180.0),
     "max_pitch_deg": (False, True, 0.0, 180.0),
 }
 
 #: The limits AILab Advanced's ``face_quality_control=1`` adds to its preset: the
-#: head angles its document recommends (yaw within +-30, pitch within +-40 degrees)
-#: and at most a quarter of the skin blown out by the light. The other factors it
-#: names (blur, back light, occluded features) are not judged beyond the checks
-#: every analysis makes.
+#: head angles its document recommends (yaw within +-30, pitch within +-40 degrees),
+#: at most a quarter of the skin blown out by the light, and an iris edge at most
+#: 0.8 mm wide (blur). The other factors it names (back light, occluded features)
+#: are not judged beyond the checks every analysis makes.
 QUALITY_CONTROL: dict[str, float] = {
     "max_yaw_deg": 30.0,
     "max_pitch_deg": 40.0,
     "max_overexposed": 0.25,
+    "max_blur_mm": 0.8,
 }
 
 

@@ -40,6 +40,7 @@ from skincore.face.landmarks import roi_from_points
 from skincore.face.regions import FACE_OVAL, polygon_area
 from skincore.face.sampling import mask_pixels
 from skincore.face.scale import px_per_mm
+from skincore.face.sharpness import limbus_blur_mm
 from skincore.face.skinmask import hair_occlusion, skin_share
 from skincore.grading import group_scores, total_score
 from skincore.limits import Limits
@@ -189,6 +190,25 @@ def overexposed(work: FaceWork) -> float:
     if px.shape[0] == 0:
         return math.nan
     return float(np.count_nonzero(px.max(axis=1) >= CLIPPED_LEVEL) / px.shape[0])
+
+
+def check_sharpness(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> float:
+    """Return the iris edge's width in mm; raise ``blurred_image`` beyond the limit.
+
+    See :mod:`skincore.face.sharpness`. Measured whether or not the limit is set
+    (the result reports it); NaN (no open eye shows its limbus) is not judged.
+    """
+    blur = limbus_blur_mm(rgb, points)
+    if limits.max_blur_mm is not None and blur > limits.max_blur_mm:
+        raise SkinError(
+            "blurred_image",
+            f"the iris's edge is {blur:.2f} mm wide on the face (at most "
+            f"{limits.max_blur_mm:.2f} accepted): the photo is out of focus, moved, or too "
+            "small for its size (a sharper or closer photo)",
+            blur_mm=round(blur, 4),
+            max_blur_mm=limits.max_blur_mm,
+        )
+    return blur
 
 
 def check_pose(points: np.ndarray, limits: Limits) -> None:
@@ -346,11 +366,12 @@ def measure_face(
     SkinError
         ``face_too_small``, ``face_out_of_bound``, ``improper_headpose``,
         ``greyscale_image``, ``no_face`` (a mesh not on a face), ``lighting_dark``,
-        ``lighting_bright``.
+        ``lighting_bright``, ``blurred_image``.
     """
     h, w = rgb.shape[:2]
     points = lm.points
     check_face(points, box, w, h, limits)
+    blur = check_sharpness(rgb, points, limits)
     spread = check_colour(rgb, points, limits)
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
@@ -409,6 +430,7 @@ def measure_face(
         warnings=warnings,
         colour_spread=spread,
         overexposed=blown,
+        blur_mm=blur,
     )
     face_area = polygon_area(points[list(FACE_OVAL), :2])
     geometry = FaceGeometry(
