@@ -85,6 +85,14 @@ def test_each_card_gives_its_measurements(page_and_result):
         assert "left eye" in _card(page, name) and "right eye" in _card(page, name)
 
 
+def test_header_says_how_sharp_and_how_exposed(page_and_result):
+    page, result = page_and_result
+    q = result.faces[0].quality
+    assert f"the iris's edge is {q.blur_mm:.2f} mm wide" in page.replace("&#x27;", "'")
+    assert "sharp:" in page  # the packaged selfie: about 0.26 mm
+    assert "skin blown out by the light 0.0 %" in page
+
+
 def test_pores_below_resolution_say_so(faces_dir):
     rgb = np.asarray(Image.open(faces_dir / "ccby_london_087.jpg").convert("RGB"))
     an = skincore.Analyzer(threads=2, concerns=("pores",))

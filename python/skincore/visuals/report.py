@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -228,8 +229,18 @@ def _fmt(v: object) -> str:
     return html.escape(str(v))
 
 
+def _sharpness(blur_mm: float) -> str:
+    """Put the photo's sharpness on the face in words (``Quality.blur_mm``)."""
+    if not math.isfinite(blur_mm):
+        return "sharpness not measured (no open eye)"
+    word = "sharp" if blur_mm <= 0.4 else "soft" if blur_mm <= 0.8 else "blurred"
+    return f"{word}: the iris's edge is {blur_mm:.2f} mm wide (sharp photos 0.2-0.4)"
+
+
 def _pct(share: float) -> str:
     """Write a share of [0, 1] as a percentage (one decimal below 10 %)."""
+    if not math.isfinite(share):
+        return "not measured"
     v = 100.0 * share
     return f"{v:.1f} %" if v < 10 else f"{v:.0f} %"
 
@@ -466,7 +477,8 @@ ul#concerns h3 {{ margin: .2em 0; text-transform: capitalize; }}
 <p>{analysis.width}x{analysis.height} px photo, {len(analysis.faces)} face(s); the largest
 is shown. Pose yaw {face.geometry.pose.yaw:.0f}°, pitch {face.geometry.pose.pitch:.0f}°;
 {face.geometry.px_per_mm:.1f} pixels per millimetre on the face; hair over the face
-{100 * (q.hair_occlusion or 0.0):.0f} %; glasses {"yes" if q.glasses else "no"}.
+{100 * (q.hair_occlusion or 0.0):.0f} %; glasses {"yes" if q.glasses else "no"};
+{_sharpness(q.blur_mm)}; skin blown out by the light {_pct(q.overexposed)}.
 Every number below is an image measurement with a stated rule, not a diagnosis.</p>
 <div id=controls>{toggles}</div>
 <main>
