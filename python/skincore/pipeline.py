@@ -236,7 +236,7 @@ def check_pose(points: np.ndarray, limits: Limits) -> None:
 
 
 def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits: Limits) -> None:
-    """Raise ``face_too_small``, ``face_out_of_bound``, ``improper_headpose`` (unusable face)."""
+    """Raise ``face_too_small`` / ``face_out_of_bound`` for an unusable face."""
     rect = Rect.from_points(points[list(FACE_OVAL)])
     if rect.width < limits.min_face_px:
         raise SkinError(
@@ -276,7 +276,6 @@ def check_face(points: np.ndarray, box: FaceBox, width: int, height: int, limits
             canthi_mm=canthi_mm,
             pitch=pitch,
         )
-    check_pose(points, limits)
     oob = out_of_bound(points, width, height)
     if oob > limits.max_out_of_bound:
         raise SkinError(
@@ -371,12 +370,14 @@ def measure_face(
     h, w = rgb.shape[:2]
     points = lm.points
     check_face(points, box, w, h, limits)
-    blur = check_sharpness(rgb, points, limits)
     spread = check_colour(rgb, points, limits)
     yaw, pitch, roll = head_pose(points)
     work = FaceWork(rgb, points, threads=threads, sessions=sessions)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
     eyes = check_eyes(rgb, points, limits, work.mesh_polygons)
+    # quality limits (off by default) judge a confirmed face, not a mesh on a close-up
+    check_pose(points, limits)
+    blur = check_sharpness(rgb, points, limits)
     texture_ppm = _texture_px_per_mm(work)
     runnable = [
         spec for spec in concerns if spec.min_px_per_mm is None or texture_ppm >= spec.min_px_per_mm
