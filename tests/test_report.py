@@ -143,6 +143,16 @@ def test_cli_report_takes_the_out_of_bound_limit(tmp_path):
     assert (tmp_path / "r" / "report.html").is_file()
 
 
+def test_cli_report_takes_the_quality_limits():
+    from skincore.cli import _limits, _parser
+
+    args = _parser().parse_args(["report", "--sample", "--out", "x", "--face-quality-control"])
+    lim = _limits(args, "skincore")
+    assert (lim.max_yaw_deg, lim.max_pitch_deg, lim.max_blur_mm) == (30.0, 40.0, 0.8)
+    plain = _limits(_parser().parse_args(["report", "--sample", "--out", "x"]), "skincore")
+    assert plain.max_blur_mm is None
+
+
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")
 def test_layers_toggle_in_headless_chromium(page_and_result, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")

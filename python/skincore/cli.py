@@ -61,14 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write regions.png (needs --out; default there: on)",
     )
     _add_max_out_of_bound(a)
-    a.add_argument(
-        "--face-quality-control",
-        action="store_true",
-        help="AILab Advanced's face_quality_control=1 (any format): refuse a head turned more"
-        " than 30 or tilted more than 40 degrees (improper_headpose), a face with more"
-        " than a quarter of its skin blown out by the light (lighting_bright) and a blurred"
-        " one (iris edge over 0.8 mm wide: blurred_image)",
-    )
+    _add_quality_control(a)
     a.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     a.add_argument("--provider", choices=("cpu", "cuda"), help="force an ONNX Runtime provider")
     a.add_argument("--compact", action="store_true", help="one-line JSON")
@@ -125,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", type=int, default=0, help="worker threads (0 = all cores)")
     r.add_argument("--concerns", type=_csv, default=None, help="concerns to run (default: all)")
     _add_max_out_of_bound(r)
+    _add_quality_control(r)
     _add_white_balance(r)
     from skincore.server.cli import register as _register_server  # skincore serve / keys
 
@@ -323,6 +317,18 @@ def _add_max_out_of_bound(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_quality_control(parser: argparse.ArgumentParser) -> None:
+    """Add the ``--face-quality-control`` flag (:data:`skincore.limits.QUALITY_CONTROL`)."""
+    parser.add_argument(
+        "--face-quality-control",
+        action="store_true",
+        help="AILab Advanced's face_quality_control=1 (any format): refuse a head turned more"
+        " than 30 or tilted more than 40 degrees (improper_headpose), a face with more"
+        " than a quarter of its skin blown out by the light (lighting_bright) and a blurred"
+        " one (iris edge over 0.8 mm wide: blurred_image)",
+    )
+
+
 def _limits(args: argparse.Namespace, dialect: str | None = None) -> Limits:
     """Return the dialect's input limits with the command line's overrides.
 
@@ -332,7 +338,7 @@ def _limits(args: argparse.Namespace, dialect: str | None = None) -> Limits:
     overrides: dict[str, float] = {}
     if args.max_out_of_bound is not None:
         overrides["max_out_of_bound"] = args.max_out_of_bound
-    if getattr(args, "face_quality_control", False):
+    if args.face_quality_control:
         overrides.update(QUALITY_CONTROL)
     return limits_for(name, **overrides)
 
