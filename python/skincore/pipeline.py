@@ -211,11 +211,11 @@ def check_sharpness(rgb: np.ndarray, points: np.ndarray, limits: Limits) -> floa
     return blur
 
 
-def check_pose(points: np.ndarray, limits: Limits) -> None:
-    """Raise ``improper_headpose`` for a head turned or tilted beyond the limits."""
-    if limits.max_yaw_deg is None and limits.max_pitch_deg is None:
-        return
-    yaw, pitch, _ = head_pose(points)
+def check_pose(yaw: float, pitch: float, limits: Limits) -> None:
+    """Raise ``improper_headpose`` for a head turned or tilted beyond the limits.
+
+    ``yaw`` and ``pitch`` are the face's :func:`skincore.face.head_pose` angles.
+    """
     for name, angle, most in (
         ("yaw", yaw, limits.max_yaw_deg),
         ("pitch", pitch, limits.max_pitch_deg),
@@ -376,7 +376,7 @@ def measure_face(
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
     eyes = check_eyes(rgb, points, limits, work.mesh_polygons)
     # quality limits (off by default) judge a confirmed face, not a mesh on a close-up
-    check_pose(points, limits)
+    check_pose(yaw, pitch, limits)
     blur = check_sharpness(rgb, points, limits)
     texture_ppm = _texture_px_per_mm(work)
     runnable = [

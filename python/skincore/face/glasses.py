@@ -96,7 +96,7 @@ import numpy as np
 from skincore import contours, geometry
 from skincore._checks import check_rgb8
 from skincore.face.regions import region_indices
-from skincore.face.segmentation import _bilinear_at, _check_landmarks, face_up
+from skincore.face.segmentation import _check_landmarks, face_up, luminance_at
 from skincore.median import median
 
 #: Edge-contrast score at and above which a bridge may be a frame's.
@@ -237,11 +237,6 @@ def _sample(rgb: np.ndarray, groups: list[np.ndarray]) -> list[np.ndarray | None
     The luminance is computed only at the pixels the bilinear samples read.
     """
     h, w = rgb.shape[:2]
-
-    def lum(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
-        px = rgb[yy, xx].astype(np.float32)
-        return px[..., 0] * 0.299 + px[..., 1] * 0.587 + px[..., 2] * 0.114
-
     out: list[np.ndarray | None] = []
     for g in groups:
         inside = np.all(
@@ -252,7 +247,7 @@ def _sample(rgb: np.ndarray, groups: list[np.ndarray]) -> list[np.ndarray | None
             out.append(None)
             continue
         g = g[inside]
-        prof = _bilinear_at(lum, h, w, g[..., 0], g[..., 1]).astype(np.float64)
+        prof = luminance_at(rgb, g[..., 0], g[..., 1]).astype(np.float64)
         out.append((prof[:, :-2] + 2 * prof[:, 1:-1] + prof[:, 2:]) / 4)
     return out
 

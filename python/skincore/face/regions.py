@@ -328,11 +328,7 @@ def region_polygons(
     """
     pts = np.asarray(landmarks, dtype=np.float32)[:, :2]
     if names is None:
-        out = {name: pts[list(idx)] for name, idx in _INDICES.items()}
-        out[FACE_HULL] = _hull_polygon(pts)
-        for name in LASHES:
-            out[name] = lash_band(landmarks, name.removesuffix("_lashes"))
-        return out
+        names = (*_INDICES, FACE_HULL, *LASHES)
     out = {}
     for name in names:
         if name == FACE_HULL:

@@ -198,6 +198,21 @@ def _bilinear_at(
     return np.where(inside, out, np.float32(0)).astype(np.float32)
 
 
+def luminance_at(rgb: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """Bilinear samples of a photo's luminance ``0.299 R + 0.587 G + 0.114 B`` (float32).
+
+    The luminance is computed only at the pixels the samples read (see
+    :func:`_bilinear_at`); samples outside the photo are 0.
+    """
+    h, w = rgb.shape[:2]
+
+    def lum(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
+        px = rgb[yy, xx].astype(np.float32)
+        return px[..., 0] * 0.299 + px[..., 1] * 0.587 + px[..., 2] * 0.114
+
+    return _bilinear_at(lum, h, w, gx, gy)
+
+
 def resample_map(
     m: np.ndarray,
     src_origin: tuple[float, float],

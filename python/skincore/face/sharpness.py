@@ -41,7 +41,7 @@ import numpy as np
 
 from skincore.face.regions import EYE_OPEN_MM, MIRROR
 from skincore.face.scale import px_per_mm
-from skincore.face.segmentation import _bilinear_at, _check_landmarks
+from skincore.face.segmentation import _check_landmarks, luminance_at
 
 #: Ray directions (degrees from the image's x axis): the limbus's horizontal
 #: meridian on both sides of the iris.
@@ -87,10 +87,6 @@ def limbus_blur_mm(rgb: np.ndarray, landmarks: np.ndarray) -> float:
     if not (ppm > 0 and math.isfinite(ppm)):
         return math.nan
 
-    def lum(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
-        px = rgb[yy, xx].astype(np.float32)
-        return px[..., 0] * 0.299 + px[..., 1] * 0.587 + px[..., 2] * 0.114
-
     angles = np.deg2rad(np.asarray(RAYS_DEG))
     kernel = np.ones(SMOOTH_SAMPLES) / SMOOTH_SAMPLES
     sigmas: list[float] = []
@@ -107,7 +103,7 @@ def limbus_blur_mm(rgb: np.ndarray, landmarks: np.ndarray) -> float:
         inside = np.all((gx >= 0) & (gx <= w - 1) & (gy >= 0) & (gy <= h - 1), axis=1)
         if not inside.any():
             continue
-        prof = _bilinear_at(lum, h, w, gx[inside], gy[inside]).astype(np.float64)
+        prof = luminance_at(rgb, gx[inside], gy[inside]).astype(np.float64)
         half = SMOOTH_SAMPLES // 2
         padded = np.pad(prof, ((0, 0), (half, half)), mode="edge")
         smooth = np.stack([np.convolve(p, kernel, "valid") for p in padded])
