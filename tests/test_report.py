@@ -91,6 +91,18 @@ def test_header_says_how_sharp_and_how_exposed(page_and_result):
     assert f"the iris's edge is {q.blur_mm:.2f} mm wide" in page.replace("&#x27;", "'")
     assert "sharp:" in page  # the packaged selfie: about 0.26 mm
     assert "skin blown out by the light 0.0 %" in page
+    assert "shows detail only down to" not in page  # the sample resolves its sampling
+
+
+def test_header_says_an_enlarged_photo_resolves_less():
+    img = Image.open(skincore.sample_path()).convert("RGB")
+    small = img.resize((img.width // 4, img.height // 4), Image.Resampling.LANCZOS)
+    rgb = np.asarray(small.resize(img.size, Image.Resampling.BICUBIC))
+    result = skincore.analyze(rgb)
+    page = render_report(result, rgb)
+    res = result.faces[0].quality.resolved_px_per_mm
+    assert f"shows detail only down to about {res:.1f}" in page
+    assert "pores" in result.faces[0].skipped
 
 
 def test_pores_below_resolution_say_so(faces_dir):

@@ -169,6 +169,13 @@ class Quality:
         about 0.2 on a sharp photo, 0.35 typical, above 0.8 too soft to show any
         texture finer than a millimetre, whatever the pixel count. NaN when no
         open eye shows its limbus (closed eyes, light irises).
+    resolved_px_per_mm : float
+        The sampling (px/mm) the photo's skin detail supports, at most the
+        texture grid's (:mod:`skincore.concerns.resolution`): lower than the
+        face's own sampling on an upscaled, defocused or smoothed photo, and
+        concerns that need more (``Concern.min_px_per_mm``) are skipped with the
+        reason. NaN when no requested concern needs a minimum sampling the face
+        reaches.
     """
 
     skin_lightness: float
@@ -179,6 +186,7 @@ class Quality:
     colour_spread: float = float("nan")
     overexposed: float = float("nan")
     blur_mm: float = float("nan")
+    resolved_px_per_mm: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -340,9 +348,11 @@ class Pores:
     enlarged_radius_mm : float
         Radius from which a pore counts as enlarged.
     detection_limit_mm : float
-        Smallest pore radius this photo resolves (the finest detection scale).
+        Smallest pore radius this photo resolves (the finest detection scale, at
+        the sampling the photo resolves: ``Quality.resolved_px_per_mm``).
     fine_resolved : bool
-        False between 3.4 and 4 px/mm: the finest pores are below resolution and
+        False between 3.4 and 4 px/mm (sampled, or resolved on an upscaled or
+        soft photo): the finest pores are below resolution and
         only enlarged pores are counted (``count`` = ``enlarged_count``); no count
         severities or scores are graded then.
     """

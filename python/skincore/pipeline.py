@@ -303,6 +303,27 @@ def _too_coarse(spec: Concern, px_per_mm: float, face_px: float) -> str:
     )
 
 
+def _unresolved(spec: Concern, resolved: float, px_per_mm: float) -> str:
+    """Why a concern is not measured on a photo that resolves less than it samples."""
+    return (
+        f"the photo resolves about {resolved:.2f} px/mm on the skin though the face is "
+        f"sampled at {px_per_mm:.2f} (its finest detail is {px_per_mm / resolved:.0f} times "
+        f"coarser than its pixels: upscaled, out of focus or smoothed); {spec.name} needs "
+        f">= {spec.min_px_per_mm} px/mm (a sharper photo, not enlarged or retouched)"
+    )
+
+
+def _resolved(work: FaceWork, runnable: Sequence[Concern], px_per_mm: float) -> float:
+    """Return the sampling the photo resolves on the skin, where a runnable concern needs it.
+
+    NaN when no runnable concern declares a minimum sampling (nothing to decide,
+    and the texture grid is not built for it).
+    """
+    if not any(spec.min_px_per_mm is not None for spec in runnable):
+        return float("nan")
+    return min(work.resolved_px_per_mm, px_per_mm)
+
+
 def _texture_px_per_mm(work: FaceWork) -> float:
     return min(work.px_per_mm, MAX_PX_PER_MM)
 
@@ -420,6 +441,14 @@ def measure_face(
             overexposed=round(blown, 4),
             max_overexposed=limits.max_overexposed,
         )
+    resolved = _resolved(work, runnable, texture_ppm)
+    if resolved < texture_ppm:
+        unresolved = {
+            spec.name
+            for spec in runnable
+            if spec.min_px_per_mm is not None and resolved < spec.min_px_per_mm
+        }
+        runnable = [spec for spec in runnable if spec.name not in unresolved]
     warnings = (
         ("imporper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG else ()
     )
@@ -432,6 +461,7 @@ def measure_face(
         colour_spread=spread,
         overexposed=blown,
         blur_mm=blur,
+        resolved_px_per_mm=resolved,
     )
     face_area = polygon_area(points[list(FACE_OVAL), :2])
     geometry = FaceGeometry(
@@ -459,7 +489,11 @@ def measure_face(
     clock.t = time.perf_counter()
     for spec in concerns:
         if spec.name not in measured:
-            face.skipped[spec.name] = _too_coarse(spec, texture_ppm, geometry.face_rect.width)
+            face.skipped[spec.name] = (
+                _unresolved(spec, resolved, texture_ppm)
+                if texture_ppm >= (spec.min_px_per_mm or 0.0)
+                else _too_coarse(spec, texture_ppm, geometry.face_rect.width)
+            )
             continue
         result, ms = measured[spec.name]
         ms += early.get(spec.name, 0.0)

@@ -421,7 +421,11 @@ def to_image(ctx: TextureContext, found: np.ndarray) -> np.ndarray:
 
 
 def measure_pores(
-    ctx: TextureContext, params: Params | None = None, *, threads: int = 0
+    ctx: TextureContext,
+    params: Params | None = None,
+    *,
+    threads: int = 0,
+    resolved_px_per_mm: float | None = None,
 ) -> Pores | None:
     """Count visible and enlarged pores per zone (a heuristic image measurement).
 
@@ -433,6 +437,12 @@ def measure_pores(
         Thresholds; the documented defaults when omitted.
     threads : int, optional
         Worker threads for the kernels (0 = the pool); results do not depend on it.
+    resolved_px_per_mm : float, optional
+        The sampling the photo resolves on the skin
+        (:attr:`FaceWork.resolved_px_per_mm
+        <skincore.concerns.work.FaceWork.resolved_px_per_mm>`); fine pores are
+        counted only when it, too, reaches :data:`FINE_PX_PER_MM`. ``None``: the
+        grid's own sampling.
 
     Returns
     -------
@@ -451,7 +461,8 @@ def measure_pores(
         return None
     found, zone, masks, signif, blur_px = det
     ppm = float(ctx.px_per_mm)
-    fine = ppm >= FINE_PX_PER_MM
+    seen = ppm if resolved_px_per_mm is None else float(resolved_px_per_mm)
+    fine = min(ppm, seen) >= FINE_PX_PER_MM
     if fine:
         pores = ~is_blackhead(found, zone, ppm, signif, params)
         found, zone = found[pores], zone[pores]
@@ -508,14 +519,22 @@ def measure_pores(
         blobs=to_image(ctx, found),
         px_per_mm=ppm / ctx.scale,
         enlarged_radius_mm=params.enlarged_radius_mm,
-        detection_limit_mm=float(max(params.min_radius_mm, params.min_sigma_px * _SQRT2 / ppm)),
+        detection_limit_mm=float(
+            max(params.min_radius_mm, params.min_sigma_px * _SQRT2 / min(ppm, seen))
+        ),
         fine_resolved=bool(fine),
     )
 
 
 def measure(work, params: Params) -> Pores | None:  # noqa: ANN001 - FaceWork (import cycle)
-    """Concern entry point: :func:`measure_pores` on the face's texture grid."""
-    return measure_pores(work.texture, params, threads=work.threads)
+    """Run :func:`measure_pores` on the face's texture grid (the concern's entry point).
+
+    Fine pores are counted only where the photo resolves them
+    (:attr:`FaceWork.resolved_px_per_mm`).
+    """
+    return measure_pores(
+        work.texture, params, threads=work.threads, resolved_px_per_mm=work.resolved_px_per_mm
+    )
 
 
 def grade(result: Pores, params: Params) -> ConcernGrade | None:

@@ -38,6 +38,7 @@ import numpy as np
 
 from skincore import color, geometry
 from skincore._masks import zero_where
+from skincore.concerns import resolution
 from skincore.concerns.context import TextureContext, build_context, fold_bands
 from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import FrameSearch, Glasses, detect_glasses, find_frame
@@ -494,3 +495,12 @@ class FaceWork:
             crop=self.crop,
             threads=self.threads,
         )
+
+    @_shared
+    def resolved_px_per_mm(self) -> float:
+        """The sampling the photo's skin detail supports, at most the texture grid's.
+
+        :func:`skincore.concerns.resolution.resolved_px_per_mm` on the texture grid:
+        lower than the grid's own px/mm on an upscaled, defocused or smoothed photo.
+        """
+        return resolution.resolved_px_per_mm(self.texture, threads=self.threads)

@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from skincore.analysis import Analysis
+from skincore.concerns.context import MAX_PX_PER_MM
 from skincore.dialects.fields import WONT_MEASURE, missing_concerns
 from skincore.visuals import maps
 from skincore.visuals.regions import render_regions
@@ -235,6 +236,16 @@ def _sharpness(blur_mm: float) -> str:
         return "sharpness not measured (no open eye)"
     word = "sharp" if blur_mm <= 0.4 else "soft" if blur_mm <= 0.8 else "blurred"
     return f"{word}: the iris's edge is {blur_mm:.2f} mm wide (sharp photos 0.2-0.4)"
+
+
+def _resolved(resolved: float, px_per_mm: float) -> str:
+    """Say, when it is so, that the photo resolves less than it samples."""
+    if not (math.isfinite(resolved) and resolved < min(px_per_mm, MAX_PX_PER_MM) - 1e-6):
+        return ""
+    return (
+        f" (but the skin shows detail only down to about {resolved:.1f}: the photo is"
+        " enlarged, soft or retouched)"
+    )
 
 
 def _pct(share: float) -> str:
@@ -476,7 +487,9 @@ ul#concerns h3 {{ margin: .2em 0; text-transform: capitalize; }}
 <h1>Skin analysis</h1>
 <p>{analysis.width}x{analysis.height} px photo, {len(analysis.faces)} face(s); the largest
 is shown. Pose yaw {face.geometry.pose.yaw:.0f}°, pitch {face.geometry.pose.pitch:.0f}°;
-{face.geometry.px_per_mm:.1f} pixels per millimetre on the face; hair over the face
+{face.geometry.px_per_mm:.1f} pixels per millimetre on the face{
+        _resolved(q.resolved_px_per_mm, face.geometry.px_per_mm)
+    }; hair over the face
 {100 * (q.hair_occlusion or 0.0):.0f} %; glasses {"yes" if q.glasses else "no"};
 {_sharpness(q.blur_mm)}; skin blown out by the light {_pct(q.overexposed)}.
 Every number below is an image measurement with a stated rule, not a diagnosis.</p>
