@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
 from skincore import DIALECTS, ERROR_CODES, SkinError, render_error
@@ -18,6 +21,41 @@ YOUCAM_DOCUMENTED = {
 def test_unknown_code_rejected():
     with pytest.raises(ValueError):
         SkinError("nope")
+
+
+@pytest.mark.parametrize("code", sorted(ERROR_CODES))
+def test_every_code_survives_pickling(code):
+    """A worker process sends its failure back pickled (multiprocessing,
+    ProcessPoolExecutor): code, detail and context come back as they left."""
+    err = SkinError(code, "why it failed", value=3, limit=2.5)
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is SkinError
+    assert (back.code, back.detail, back.context, str(back)) == (
+        err.code,
+        err.detail,
+        err.context,
+        str(err),
+    )
+    assert copy.deepcopy(err).context == err.context
+
+
+def test_analysis_errors_cross_a_process_pool():
+    """skincore.analyze in a spawned worker: a photo without a face comes back as
+    the SkinError the worker raised, a photo with one as its whole Analysis."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import numpy as np
+
+    import skincore
+
+    blank = np.full((240, 320, 3), 128, np.uint8)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as ex:
+        with pytest.raises(SkinError) as info:
+            ex.submit(skincore.analyze, blank).result(timeout=120)
+        result = ex.submit(skincore.analyze, str(skincore.sample_path())).result(timeout=120)
+    assert info.value.code == "no_face" and info.value.detail
+    assert result.faces and result.to_dict("ailab-pro")["error_code"] == 0
 
 
 def test_codes_are_stable_strings():

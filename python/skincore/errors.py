@@ -143,6 +143,15 @@ class SkinError(Exception):
         self.context = context
         super().__init__(f"{code}: {self.detail}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by code, detail and context.
+
+        A batch runner's worker process (``multiprocessing``,
+        ``concurrent.futures.ProcessPoolExecutor``) sends a failed analysis back
+        pickled; rebuilt from ``args`` alone the error read its message as a code.
+        """
+        return (_rebuild_skin_error, (self.code, self.detail, dict(self.context)))
+
     @property
     def spec(self) -> ErrorSpec:
         """The :class:`ErrorSpec` of this error's code."""
@@ -152,6 +161,11 @@ class SkinError(Exception):
     def http_status(self) -> int:
         """The HTTP status a service would answer with."""
         return self.spec.http_status
+
+
+def _rebuild_skin_error(code: str, detail: str, context: dict[str, Any]) -> SkinError:
+    """Unpickle a :class:`SkinError` (see :meth:`SkinError.__reduce__`)."""
+    return SkinError(code, detail, **context)
 
 
 def as_skin_error(exc: BaseException) -> SkinError:
