@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from skincore.concerns.work import FaceWork
 from skincore.face.finder import find_faces
 
 HERE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(HERE / "tests"))
+from synthetic import darkened  # noqa: E402 - the tests' photo transforms
 
 
 def measure(img: Image.Image) -> tuple[float, float, np.ndarray] | None:
@@ -42,14 +45,6 @@ def measure(img: Image.Image) -> tuple[float, float, np.ndarray] | None:
     if e is None:
         return None
     return float(ctx.px_per_mm), float(ctx.px_per_mm) / 2 ** resolution.resolved_octave(e), e
-
-
-def darkened(img: Image.Image, k: float) -> Image.Image:
-    """The photo with its linear light scaled by ``k`` (sRGB in and out, 8 bits)."""
-    c = np.asarray(img.convert("RGB"), np.float64) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4) * k
-    out = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
-    return Image.fromarray(np.clip(np.round(out * 255.0), 0, 255).astype(np.uint8))
 
 
 def variants(img: Image.Image) -> dict[str, Image.Image]:

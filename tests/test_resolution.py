@@ -30,6 +30,7 @@ from skincore.concerns.resolution import (
 )
 from skincore.concerns.work import FaceWork
 from skincore.face.finder import find_faces
+from synthetic import darkened
 
 FACES = Path(__file__).parent / "data" / "faces"
 SIZE = 256
@@ -129,13 +130,6 @@ def _texture(img: Image.Image) -> object:
     return FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points).texture
 
 
-def _darkened(img: Image.Image, k: float) -> Image.Image:
-    c = np.asarray(img, np.float64) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4) * k
-    out = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
-    return Image.fromarray(np.clip(np.round(out * 255.0), 0, 255).astype(np.uint8))
-
-
 @pytest.mark.parametrize("path", sorted(FACES.glob("*.jpg")), ids=lambda p: p.stem)
 def test_real_faces_resolve_their_grid_and_lose_it_upscaled(path):
     """Every test face (2.5-6 px/mm, every skin tone) resolves its own sampling,
@@ -145,7 +139,7 @@ def test_real_faces_resolve_their_grid_and_lose_it_upscaled(path):
     img = Image.open(path).convert("RGB")
     ctx = _texture(img)
     assert resolved_px_per_mm(ctx) == pytest.approx(ctx.px_per_mm)
-    dark = _texture(_darkened(img, 0.15))
+    dark = _texture(darkened(img, 0.15))
     assert resolved_px_per_mm(dark) == pytest.approx(dark.px_per_mm)
     size = (round(img.width * 0.35), round(img.height * 0.35))
     small = img.resize(size, Image.Resampling.LANCZOS)

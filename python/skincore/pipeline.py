@@ -441,14 +441,11 @@ def measure_face(
             overexposed=round(blown, 4),
             max_overexposed=limits.max_overexposed,
         )
+    # (NaN only when no runnable concern has a floor: all are kept)
     resolved = _resolved(work, runnable, texture_ppm)
-    if resolved < texture_ppm:
-        unresolved = {
-            spec.name
-            for spec in runnable
-            if spec.min_px_per_mm is not None and resolved < spec.min_px_per_mm
-        }
-        runnable = [spec for spec in runnable if spec.name not in unresolved]
+    runnable = [
+        spec for spec in runnable if spec.min_px_per_mm is None or resolved >= spec.min_px_per_mm
+    ]
     warnings = (
         ("imporper_headpose",) if max(abs(yaw), abs(pitch), abs(roll)) > HEADPOSE_LIMIT_DEG else ()
     )

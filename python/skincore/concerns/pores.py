@@ -461,8 +461,9 @@ def measure_pores(
         return None
     found, zone, masks, signif, blur_px = det
     ppm = float(ctx.px_per_mm)
-    seen = ppm if resolved_px_per_mm is None else float(resolved_px_per_mm)
-    fine = min(ppm, seen) >= FINE_PX_PER_MM
+    # the sampling the photo shows: the grid's, or less where it resolves less
+    seen = ppm if resolved_px_per_mm is None else min(ppm, float(resolved_px_per_mm))
+    fine = seen >= FINE_PX_PER_MM
     if fine:
         pores = ~is_blackhead(found, zone, ppm, signif, params)
         found, zone = found[pores], zone[pores]
@@ -519,9 +520,7 @@ def measure_pores(
         blobs=to_image(ctx, found),
         px_per_mm=ppm / ctx.scale,
         enlarged_radius_mm=params.enlarged_radius_mm,
-        detection_limit_mm=float(
-            max(params.min_radius_mm, params.min_sigma_px * _SQRT2 / min(ppm, seen))
-        ),
+        detection_limit_mm=float(max(params.min_radius_mm, params.min_sigma_px * _SQRT2 / seen)),
         fine_resolved=bool(fine),
     )
 
