@@ -10,7 +10,8 @@ and shrunk to 0.7 / 0.5 / 0.35 and upscaled back
 dark-circle set, and every ``10 * step``-th UTKFace crop at its own size and
 upscaled four times. Prints, per variant, the octave energy ratios (finest band
 over the next; see :mod:`skincore.concerns.resolution`), the finest band's RMS in
-L*, and the sampling the photo is found to resolve against the grid's. Needs
+L* (both pooled over the three zone windows), and the sampling the photo is
+found to resolve (what most windows resolve) against the grid's. Needs
 ``../shared`` (not shipped).
 """
 
@@ -44,7 +45,7 @@ def measure(img: Image.Image) -> tuple[float, float, np.ndarray] | None:
     e = resolution.octave_energies(ctx)
     if e is None:
         return None
-    return float(ctx.px_per_mm), float(ctx.px_per_mm) / 2 ** resolution.resolved_octave(e), e
+    return float(ctx.px_per_mm), resolution.resolved_px_per_mm(ctx), e
 
 
 def variants(img: Image.Image) -> dict[str, Image.Image]:

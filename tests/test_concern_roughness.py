@@ -163,6 +163,39 @@ def test_no_skin_gives_none(sample_ctx):
     assert measure_roughness(dataclasses.replace(sample_ctx, masks=masks)) is None
 
 
+def test_coarser_than_the_floor_gives_none(sample_ctx):
+    """Under MIN_PX_PER_MM the 0.3-1.2 mm band is not in the photo: no result
+    (a smooth reading there would be the photo's, not the skin's)."""
+    low = dataclasses.replace(sample_ctx, px_per_mm=R.MIN_PX_PER_MM * 0.98)
+    assert measure_roughness(low, threads=2) is None
+    ok = dataclasses.replace(sample_ctx, px_per_mm=R.MIN_PX_PER_MM)
+    assert measure_roughness(ok, threads=2) is not None
+
+
+def test_shrunk_face_reads_the_same_down_to_the_floor_and_is_skipped_below(sample_path):
+    """The sample shrunk to 1.7 px/mm reads the rough area of its own sampling
+    (within the spread of the test faces there, 0.8-1.4x); at 1.4 px/mm
+    roughness and moisture, which reads its mask, are absent with the reason."""
+    import skincore
+
+    an = skincore.Analyzer(threads=2, concerns=("roughness", "moisture"))
+    im = Image.open(sample_path).convert("RGB")
+    own = an.analyze(np.asarray(im)).faces[0]
+    ppm = own.geometry.px_per_mm
+    got = {}
+    for target in (1.7, 1.4):
+        f = target / ppm
+        small = im.resize((round(im.width * f), round(im.height * f)), Image.LANCZOS)
+        got[target] = an.analyze(np.asarray(small)).faces[0]
+    ref = own.concerns["roughness"].area
+    assert 0.7 * ref <= got[1.7].concerns["roughness"].area <= 1.5 * ref
+    assert "moisture" in got[1.7].concerns
+    coarse = got[1.4]
+    for name in ("roughness", "moisture"):
+        assert name not in coarse.concerns
+        assert f"{name} needs >= {R.MIN_PX_PER_MM} px/mm" in coarse.skipped[name]
+
+
 def _area_of(img) -> float:
     r = measure_roughness(texture_of(img, threads=2), threads=2)
     assert r is not None

@@ -113,6 +113,36 @@ def test_resolved_octave_known_answers():
     assert resolved_octave(np.array([0.9 * f, 0.45 * f, 0.2 * f, 0.1 * f])) == 3
 
 
+def test_most_windows_set_the_sampling():
+    """The photo's resolution is one over the face, its skin's texture is not: a
+    forehead and a cheek of white noise beside a cheek of strong noise upscaled 3x
+    (no detail in its finest octave) resolve the grid, though pooled the energies
+    read the one cheek's loss. With two windows upscaled the loss is told."""
+    rng = np.random.default_rng(4)
+    sharp = _quantised(_noise(rng))
+    soft = _quantised(_upscaled(_noise(rng, -(-SIZE // 3), sd=0.1), 3))[:SIZE, :SIZE]
+    gray = np.concatenate([sharp, soft], axis=1)
+    left = np.zeros(gray.shape, np.uint8)
+    left[:, :SIZE] = 255
+    right = np.zeros(gray.shape, np.uint8)
+    right[:, SIZE:] = 255
+    ctx = SimpleNamespace(
+        gray=gray.astype(np.float32),
+        masks={"forehead": left, "left_cheek": left, "right_cheek": right},
+        px_per_mm=5.0,
+    )
+    rows = resolution.window_energies(ctx)
+    assert rows.shape == (3, len(OCTAVE_SIGMAS_PX))
+    assert [resolved_octave(r) for r in rows] == [0, 0, 1]
+    assert resolved_octave(octave_energies(ctx)) == 1  # pooled: the soft cheek dominates
+    assert resolved_px_per_mm(ctx) == pytest.approx(5.0)
+    ctx.masks["left_cheek"] = right
+    assert resolved_px_per_mm(ctx) == pytest.approx(5.0 / 2)
+    # with two windows the sharper counts
+    del ctx.masks["right_cheek"]
+    assert resolved_px_per_mm(ctx) == pytest.approx(5.0)
+
+
 def test_too_little_skin_keeps_the_grid_sampling():
     rng = np.random.default_rng(3)
     gray = _quantised(_upscaled(_noise(rng, SIZE // 4), 4))
@@ -120,6 +150,7 @@ def test_too_little_skin_keeps_the_grid_sampling():
     mask[100:130, 100:130] = 255  # nothing lies 17 px inside it
     ctx = _ctx(gray, mask=mask)
     assert octave_energies(ctx) is None
+    assert resolution.window_energies(ctx).shape == (0, len(OCTAVE_SIGMAS_PX))
     assert resolved_px_per_mm(ctx) == 5.0
     none = _ctx(gray, mask=np.zeros(gray.shape, np.uint8))
     assert octave_energies(none) is None
@@ -167,11 +198,12 @@ def test_upscaled_photo_skips_what_it_cannot_show(sample):
     face = skincore.analyze(up).faces[0]
     q = face.quality
     assert q.resolved_px_per_mm <= 0.25 * min(face.geometry.px_per_mm, 6.0) + 1e-6
-    for name in ("pores", "blackheads", "wrinkles", "firmness"):
+    # roughness (1.6 px/mm) and moisture, which reads its mask, too: it resolves 1.5
+    for name in ("pores", "blackheads", "wrinkles", "firmness", "roughness", "moisture"):
         assert name not in face.concerns
         why = face.skipped[name]
         assert "resolves about" in why and f"{name} needs >=" in why
-    assert "roughness" in face.concerns  # no minimum: measured as before
+    assert "oiliness" in face.concerns  # no minimum: measured as before
 
 
 def test_resolution_is_not_measured_when_no_concern_needs_it(sample):

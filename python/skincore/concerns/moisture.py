@@ -32,7 +32,9 @@ Limits
 ------
 Beard stubble, peach fuzz and make-up texture read as rough; a moisturiser or
 oily skin with flaky patches reads as not dehydrated where it shines. This is
-a visual proxy and must not be read as a hydration measurement.
+a visual proxy and must not be read as a hydration measurement. Below
+roughness's resolution floor (:data:`skincore.concerns.roughness.MIN_PX_PER_MM`)
+it is not measured, as roughness is not.
 """
 
 from __future__ import annotations
@@ -148,4 +150,6 @@ CONCERN: Concern = Concern(
     result=Moisture,
     measure=measure,
     grade=grade,
+    # it reads roughness's rough mask: measured where roughness is
+    min_px_per_mm=roughness.MIN_PX_PER_MM,
 )

@@ -31,10 +31,17 @@ nothing, so an octave also needs more energy than :data:`DETAIL_FLOOR`
 the levels of dark skin: the texture's L* contrast shrinks, the 8-bit noise's
 does not), and every one of them still resolves its grid.
 
-The photo resolves octave ``k`` when ``e_k >= MIN_OCTAVE_RATIO * e_{k+1}`` and
+A window resolves octave ``k`` when ``e_k >= MIN_OCTAVE_RATIO * e_{k+1}`` and
 ``e_k >= DETAIL_FLOOR / 2**k``; the resolved sampling is the grid's px/mm
-divided by ``2**k`` for the finest such octave (the coarsest tested when none
-is). The test is one-sided: only a clear loss of detail lowers the sampling
+divided by ``2**k`` for the finest octave that most windows resolve (the
+middle of three, the sharper of two; the coarsest tested when none does). Each
+window is judged on its own: the photo's resolution is the same over the face,
+while the skin is not, and a cheek dominated by texture with no fine grain (a
+patch of flaky noise band-passed at 0.35-1.2 mm planted on one cheek:
+``e_0 / e_1`` 0.58 pooled over the three windows) must not make the whole
+photo read as coarse. One window alone does not set it either: on airbrushed
+web photos a single window's finest band can lie just above the floor while
+the others hold none. The test is one-sided: only a clear loss of detail lowers the sampling
 (:data:`MIN_OCTAVE_RATIO` 0.7 sits below every sharp photo measured and above
 the 0.35-and-back copies), so a photo sharpened after upscaling, or noise added
 after it, still reads as resolved. A loss of about 2x is not told either: the
@@ -68,32 +75,15 @@ PATCH_PX = 96
 MIN_PIXELS = 400
 
 
-def octave_energies(ctx: TextureContext, *, threads: int = 0) -> np.ndarray | None:
-    """RMS of each octave band of the grid's L*/100 over the forehead and cheeks.
+def _window_sums(ctx: TextureContext, threads: int) -> list[tuple[np.ndarray, int]]:
+    """Per zone window: the octave bands' sums of squares and the skin pixel count.
 
-    Measured on a window of :data:`PATCH_PX` grid pixels (plus the widest blur's
-    reach) round the middle of the box of each of :data:`ZONES`, at its skin pixels
-    farther than that reach from the zone's edge: a few thousand pixels tell the
-    spectrum's shape as well as the whole face, at a fraction of the blurs.
-
-    Parameters
-    ----------
-    ctx : TextureContext
-        The face's texture grid.
-    threads : int, optional
-        Worker threads for the blurs (0 = the pool).
-
-    Returns
-    -------
-    numpy.ndarray or None
-        ``len(OCTAVE_SIGMAS_PX)`` energies, finest first; ``None`` when fewer
-        than :data:`MIN_PIXELS` skin pixels are measurable.
+    Windows with no skin far enough inside are left out.
     """
     reach = int(math.ceil(3.0 * OCTAVE_SIGMAS_PX[-1]))
     half = PATCH_PX // 2 + reach
     h, w = ctx.gray.shape
-    sums = np.zeros(len(OCTAVE_SIGMAS_PX), np.float64)
-    n = 0
+    out: list[tuple[np.ndarray, int]] = []
     for name in ZONES:
         m = ctx.masks.get(name)
         if m is None:
@@ -113,12 +103,61 @@ def octave_energies(ctx: TextureContext, *, threads: int = 0) -> np.ndarray | No
         gray = np.ascontiguousarray(ctx.gray[wy0:wy1, wx0:wx1], np.float32)
         levels = [gray[inner]]
         levels += [gaussian_blur(gray, s, threads=threads)[inner] for s in OCTAVE_SIGMAS_PX]
-        for k in range(len(OCTAVE_SIGMAS_PX)):
-            sums[k] += float(np.sum(np.square(levels[k] - levels[k + 1], dtype=np.float64)))
-        n += int(levels[0].size)
+        sums = np.array(
+            [
+                float(np.sum(np.square(levels[k] - levels[k + 1], dtype=np.float64)))
+                for k in range(len(OCTAVE_SIGMAS_PX))
+            ]
+        )
+        out.append((sums, int(levels[0].size)))
+    return out
+
+
+def octave_energies(ctx: TextureContext, *, threads: int = 0) -> np.ndarray | None:
+    """RMS of each octave band of the grid's L*/100 over the forehead and cheeks.
+
+    Measured on a window of :data:`PATCH_PX` grid pixels (plus the widest blur's
+    reach) round the middle of the box of each of :data:`ZONES`, at its skin pixels
+    farther than that reach from the zone's edge: a few thousand pixels tell the
+    spectrum's shape as well as the whole face, at a fraction of the blurs. The
+    windows pooled (:func:`window_energies`: each on its own).
+
+    Parameters
+    ----------
+    ctx : TextureContext
+        The face's texture grid.
+    threads : int, optional
+        Worker threads for the blurs (0 = the pool).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``len(OCTAVE_SIGMAS_PX)`` energies, finest first; ``None`` when fewer
+        than :data:`MIN_PIXELS` skin pixels are measurable.
+    """
+    windows = _window_sums(ctx, threads)
+    n = sum(k for _, k in windows)
     if n < MIN_PIXELS:
         return None
-    return np.sqrt(sums / n)
+    return np.sqrt(sum(s for s, _ in windows) / n)
+
+
+def window_energies(ctx: TextureContext, *, threads: int = 0) -> np.ndarray:
+    """Octave energies of each zone window with at least :data:`MIN_PIXELS` skin pixels.
+
+    Parameters
+    ----------
+    ctx, threads
+        As :func:`octave_energies`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(windows, len(OCTAVE_SIGMAS_PX))``, finest octave first; no rows when
+        no window holds enough skin.
+    """
+    rows = [np.sqrt(s / k) for s, k in _window_sums(ctx, threads) if k >= MIN_PIXELS]
+    return np.array(rows, np.float64).reshape(len(rows), len(OCTAVE_SIGMAS_PX))
 
 
 def resolved_octave(energies: np.ndarray) -> int:
@@ -144,10 +183,13 @@ def resolved_px_per_mm(ctx: TextureContext, *, threads: int = 0) -> float:
     Returns
     -------
     float
-        ``ctx.px_per_mm / 2**k`` for the finest resolved octave ``k``; the grid's
-        own px/mm when too little skin is measurable to tell.
+        ``ctx.px_per_mm / 2**k`` for the finest octave ``k`` that most zone
+        windows resolve (:func:`window_energies`: the middle of three, the
+        sharper of two); the grid's own px/mm when no window holds enough skin
+        to tell.
     """
-    e = octave_energies(ctx, threads=threads)
-    if e is None:
+    e = window_energies(ctx, threads=threads)
+    if not len(e):
         return float(ctx.px_per_mm)
-    return float(ctx.px_per_mm) / 2.0 ** resolved_octave(e)
+    octaves = sorted(resolved_octave(row) for row in e)
+    return float(ctx.px_per_mm) / 2.0 ** octaves[(len(octaves) - 1) // 2]

@@ -76,6 +76,14 @@ The summary numbers:
   ``< 50`` -> 3, else 4).
 - ``score`` (1-100, higher healthier): ``max(1, 100 - severity)``.
 
+Limits: below :data:`MIN_PX_PER_MM` (1.6 px/mm on the texture grid, a face
+under about 230 px wide, or a photo that resolves less: enlarged, out of focus)
+the 0.3-1.2 mm band is not in the photo, and what is left of it is the face's
+outline and JPEG blocks: the same face reads half as rough at 1.3 px/mm and a
+quarter at 1.0, and a 200-px web crop (1.2 px/mm) read a rough rim along its
+jaw and temples. Roughness, and moisture which reads its mask, are then absent
+with the reason.
+
 Calibration: on the real photos in ``tests/data/faces`` and the packaged
 sample the median face-skin ``E`` is 0.003-0.009 and its 90th percentile
 0.006-0.015 (higher with stubble). ``ROUGH_THRESHOLD = 0.012`` sits above the
@@ -120,6 +128,13 @@ ROUGH_THRESHOLD = 0.012
 #: Grid on which roughness is measured, pixels per millimetre (coarser grids are
 #: used as they are).
 WORK_PX_PER_MM = 4.0
+
+#: Sampling below which roughness is not measured (texture px per mm, and what
+#: the photo resolves: :attr:`skincore.analysis.Quality.resolved_px_per_mm`).
+#: The ten faces of ``shared/faces`` shrunk to a given sampling read a rough area
+#: of 0.8-1.4 times their own down to 1.6 px/mm, 0.6-0.9 at 1.45, about half at
+#: 1.3 and a quarter at 1.0: a coarse photo reads smooth (see Limits).
+MIN_PX_PER_MM = 1.6
 
 #: Mean clipped excess at which severity reaches 100.
 SEVERITY_FULL = 0.25
@@ -532,9 +547,12 @@ def measure_roughness(
     -------
     Roughness or None
         Rough area, per-zone fractions, mean excess over the threshold and the
-        rough mask on the texture grid; None when the face has no skin pixels.
+        rough mask on the texture grid; None when the face has no skin pixels
+        or its grid is coarser than :data:`MIN_PX_PER_MM`.
     """
     params = params or Params()
+    if not ctx.px_per_mm >= MIN_PX_PER_MM:
+        return None
     face = ctx.masks.get("face")
     if face is None or face.shape != ctx.gray.shape:
         return None
@@ -588,9 +606,14 @@ def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWor
     Above the nose tip only when the face is bearded (``Params.beard_share``);
     the sheen (:func:`sheen_mask`, found on the colour grid, which holds a* and
     b*) is left out, and the glints are lowered (:func:`face_texture_energy`).
+    None where the photo resolves less than :data:`MIN_PX_PER_MM` on the skin
+    (moisture and skin type read this result: the pipeline skips roughness there
+    with the reason).
     """
-    bearded = work.beard_share >= params.beard_share
     tex = work.texture
+    if not min(tex.px_per_mm, work.resolved_px_per_mm) >= MIN_PX_PER_MM:
+        return None
+    bearded = work.beard_share >= params.beard_share
     return measure_roughness(
         tex,
         params,
@@ -668,4 +691,5 @@ CONCERN: Concern = Concern(
     result=Roughness,
     measure=measure,
     grade=grade,
+    min_px_per_mm=MIN_PX_PER_MM,
 )
