@@ -199,6 +199,40 @@ def test_dialect_fields_and_maps(base):
     assert sens == [("0", "1", "2", "2")[face.grades["redness"].whole.severity]]
 
 
+def test_spots_are_not_counted_below_their_sampling(analyzer, base):
+    """Under 2 px/mm the small brown spots are lost (42 ACNE04 photos shrunk to
+    1.6 px/mm keep 0.73 of them): the spot list and the freckle count are None
+    and every dialect leaves them out, while the brown area is still measured;
+    from 2 px/mm they are counted."""
+    from skincore.concerns import pigmentation as P
+    from skincore.visuals.report import _measured
+
+    rgb, res0 = base
+    ppm = res0.faces[0].geometry.px_per_mm
+    img = Image.fromarray(rgb)
+    got = {}
+    for target in (1.8, 2.1):
+        f = target / ppm
+        small = img.resize((round(img.width * f), round(img.height * f)), Image.LANCZOS)
+        got[target] = analyzer.analyze(np.asarray(small))
+    assert got[1.8].faces[0].geometry.px_per_mm < P.SPOT_MIN_PX_PER_MM
+    pig = got[1.8].faces[0].pigmentation
+    assert pig.spots is None and pig.freckles is None
+    assert 0 <= pig.brown_area <= 1
+    assert "freckle" not in got[1.8].faces[0].grades["pigmentation"].extra
+    pro = got[1.8].to_dict("ailab-pro")["result"]
+    assert "melanin" in pro and "mole" in pro
+    assert "brown_spot" not in pro and "freckle" not in pro
+    ff = got[1.8].to_dict("face-field", face_field="acnespotmole")["result"]["face_list"][0]
+    assert "acne_num" in ff["acnespotmole"] and "speckle_num" not in ff["acnespotmole"]
+    assert "not counted" in _measured("pigmentation", pig)[0]
+    fine = got[2.1].faces[0]
+    assert fine.geometry.px_per_mm >= P.SPOT_MIN_PX_PER_MM
+    assert isinstance(fine.pigmentation.spots, list)
+    assert isinstance(fine.pigmentation.freckles, int)
+    assert "brown_spot" in got[2.1].to_dict("ailab-pro")["result"]
+
+
 def test_youcam_masks_and_scores(base):
     _, res = base
     sd = res.to_dict("youcam-sd")

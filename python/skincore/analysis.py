@@ -893,14 +893,17 @@ class Pigmentation:
         balance shifts it).
     zones : dict of str to float
         Brown share of each zone's skin (forehead, cheeks, ...).
-    spots : list of Lesion
-        Flat brown spots (kind ``spot``).
+    spots : list of Lesion or None
+        Flat brown spots (kind ``spot``); None where the face is sampled or
+        resolved under ``pigmentation.SPOT_MIN_PX_PER_MM`` (2 px/mm), where the
+        smaller spots are lost.
     outlines : list of numpy.ndarray
         ``(K, 2)`` outlines of the brown areas (image pixels), largest first.
     melasma : float
         Largest brown patch on a cheek or the forehead, mm² (melasma evidence).
-    freckles : int
-        Small brown spots (freckle evidence): area under ``freckle_max_mm2``.
+    freckles : int or None
+        Small brown spots (freckle evidence): area under ``freckle_max_mm2``;
+        None where ``spots`` is.
     freckle_max_mm2 : float
         The size that tells a freckle from a larger (age) spot.
     mask : MaskLayer
@@ -914,10 +917,10 @@ class Pigmentation:
     intensity: float
     concentration: float
     zones: dict[str, float]
-    spots: list[Lesion] = field(repr=False)
+    spots: list[Lesion] | None = field(repr=False)
     outlines: list[np.ndarray] = field(repr=False)
     melasma: float
-    freckles: int
+    freckles: int | None
     freckle_max_mm2: float
     mask: MaskLayer = field(repr=False)
     level: MaskLayer = field(repr=False)
@@ -1001,7 +1004,7 @@ class FaceResult:
         for found in (
             self.acne.lesions if self.acne is not None else [],
             self.moles.lesions if self.moles is not None else [],
-            self.pigmentation.spots if self.pigmentation is not None else [],
+            (self.pigmentation.spots or []) if self.pigmentation is not None else [],
         ):
             out += found
         return out

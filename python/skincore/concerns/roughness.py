@@ -79,9 +79,9 @@ The summary numbers:
 Limits: below :data:`MIN_PX_PER_MM` (1.6 px/mm on the texture grid, a face
 under about 230 px wide, or a photo that resolves less: enlarged, out of focus)
 the 0.3-1.2 mm band is not in the photo, and what is left of it is the face's
-outline and JPEG blocks: the same face reads half as rough at 1.3 px/mm and a
-quarter at 1.0, and a 200-px web crop (1.2 px/mm) read a rough rim along its
-jaw and temples. Roughness, and moisture which reads its mask, are then absent
+outline and JPEG blocks: the same face reads about half as rough at 1.3 px/mm
+and a fifth at 1.0, and a 200-px web crop (1.2 px/mm) read a rough rim along
+its jaw and temples. Roughness, and moisture which reads its mask, are then absent
 with the reason.
 
 Calibration: on the real photos in ``tests/data/faces`` and the packaged
@@ -132,8 +132,9 @@ WORK_PX_PER_MM = 4.0
 #: Sampling below which roughness is not measured (texture px per mm, and what
 #: the photo resolves: :attr:`skincore.analysis.Quality.resolved_px_per_mm`).
 #: The ten faces of ``shared/faces`` shrunk to a given sampling read a rough area
-#: of 0.8-1.4 times their own down to 1.6 px/mm, 0.6-0.9 at 1.45, about half at
-#: 1.3 and a quarter at 1.0: a coarse photo reads smooth (see Limits).
+#: of 0.84-1.29 times their own at 1.8-4 px/mm, 0.77-1.42 at 1.6, 0.57-1.05 at
+#: 1.45, 0.39-0.78 at 1.3 and 0.09-0.41 at 1.0: a coarse photo reads smooth (see
+#: Limits; ``benchmarks/eval_sampling_floors.py``).
 MIN_PX_PER_MM = 1.6
 
 #: Mean clipped excess at which severity reaches 100.

@@ -421,7 +421,8 @@ def _lesion_fields(face: FaceResult) -> dict[str, Any]:
     present = {
         "acne": face.acne is not None,
         "moles": face.moles is not None,
-        "pigmentation": face.pigmentation is not None,
+        # brown spots are not counted on a photo too coarse for them
+        "pigmentation": face.pigmentation is not None and face.pigmentation.spots is not None,
     }
     for kind, key in _PRO_LESIONS.items():
         source = "moles" if kind == "mole" else "pigmentation" if kind == "spot" else "acne"
@@ -430,6 +431,8 @@ def _lesion_fields(face: FaceResult) -> dict[str, Any]:
     g = _grades(face, "pigmentation")
     if g is not None:
         for key in ("melasma", "freckle"):
+            if key not in g.extra:  # freckles: spots not counted
+                continue
             out[key] = {
                 "value": int(g.extra[key]),
                 "confidence": r2(g.extra[f"{key}_confidence"]),

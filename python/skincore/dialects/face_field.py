@@ -105,7 +105,7 @@ def _acnespotmole(face: FaceResult) -> dict[str, Any]:
         acne = [{"type": ACNE_TYPES[x.kind], **_box(x)} for x in face.acne.lesions]
         out["acne_num"] = len(acne)
         out["acne_list"] = acne
-    if face.pigmentation is not None:
+    if face.pigmentation is not None and face.pigmentation.spots is not None:
         small = face.pigmentation.freckle_max_mm2
         spots = [
             {"type": SPECKLE_FRECKLE if x.area_mm2 < small else SPECKLE_AGE_SPOT, **_box(x)}

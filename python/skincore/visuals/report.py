@@ -354,7 +354,11 @@ def _measured(name: str, result: Any) -> list[str]:
         return [
             f"brown skin: {_pct(result.brown_area)} of the skin "
             f"({result.brown_area_mm2 / 100:.1f} cm²); "
-            + _plural(len(result.spots), "brown spot")
+            + (
+                _plural(len(result.spots), "brown spot")
+                if result.spots is not None
+                else "brown spots not counted (the photo is too coarse for the small ones)"
+            )
             + (f"; {_plural(result.freckles, 'freckle')}" if result.freckles else "")
         ]
     if name == "acne":
