@@ -204,11 +204,19 @@ def test_upscaled_photo_skips_what_it_cannot_show(sample):
         why = face.skipped[name]
         assert "resolves about" in why and f"{name} needs >=" in why
     assert "oiliness" in face.concerns  # no minimum: measured as before
+    # brown spots are not counted either (2 px/mm), the brown area is measured
+    assert face.concerns["pigmentation"].spots is None
+    assert isinstance(sharp.concerns["pigmentation"].spots, list)
 
 
 def test_resolution_is_not_measured_when_no_concern_needs_it(sample):
     face = skincore.analyze(np.asarray(sample), concerns=["tone", "redness"]).faces[0]
     assert math.isnan(face.quality.resolved_px_per_mm)
+    # pigmentation reads it (its spots are counted where the photo resolves them)
+    face = skincore.analyze(np.asarray(sample), concerns=["pigmentation"]).faces[0]
+    assert face.quality.resolved_px_per_mm == pytest.approx(
+        min(face.geometry.px_per_mm, 6.0), rel=1e-3
+    )
 
 
 def test_pores_count_enlarged_only_below_the_fine_resolution(sample):

@@ -175,7 +175,7 @@ class Quality:
         face's own sampling on an upscaled, defocused or smoothed photo, and
         concerns that need more (``Concern.min_px_per_mm``) are skipped with the
         reason. NaN when no requested concern needs a minimum sampling the face
-        reaches.
+        reaches or reads it (pigmentation counts brown spots from 2 px/mm).
     """
 
     skin_lightness: float

@@ -316,10 +316,10 @@ def _unresolved(spec: Concern, resolved: float, px_per_mm: float) -> str:
 def _resolved(work: FaceWork, runnable: Sequence[Concern], px_per_mm: float) -> float:
     """Return the sampling the photo resolves on the skin, where a runnable concern needs it.
 
-    NaN when no runnable concern declares a minimum sampling (nothing to decide,
-    and the texture grid is not built for it).
+    NaN when no runnable concern declares a minimum sampling or reads it
+    (nothing to decide, and the texture grid is not built for it).
     """
-    if not any(spec.min_px_per_mm is not None for spec in runnable):
+    if not any(spec.min_px_per_mm is not None or spec.reads_resolution for spec in runnable):
         return float("nan")
     return min(work.resolved_px_per_mm, px_per_mm)
 
@@ -441,7 +441,7 @@ def measure_face(
             overexposed=round(blown, 4),
             max_overexposed=limits.max_overexposed,
         )
-    # (NaN only when no runnable concern has a floor: all are kept)
+    # (NaN only when no runnable concern has a floor or reads it: all are kept)
     resolved = _resolved(work, runnable, texture_ppm)
     runnable = [
         spec for spec in runnable if spec.min_px_per_mm is None or resolved >= spec.min_px_per_mm

@@ -67,6 +67,12 @@ class Concern:
     absent : str
         Why the concern is not measured when ``measure`` returns ``None``
         (``FaceResult.skipped``).
+    reads_resolution : bool
+        ``measure`` reads :attr:`FaceWork.resolved_px_per_mm
+        <skincore.concerns.work.FaceWork.resolved_px_per_mm>` for a part of its
+        result (pigmentation: whether brown spots are counted): the pipeline
+        then reports it in ``Quality.resolved_px_per_mm`` as it does for a
+        concern with a ``min_px_per_mm``.
     """
 
     name: str
@@ -78,6 +84,7 @@ class Concern:
     grade: Callable[[Any, Any], ConcernGrade | None] | None = None
     photo_only: bool = False
     absent: str = "nothing to measure (no skin in its zones)"
+    reads_resolution: bool = False
 
     def default_params(self) -> Any:
         """Return the documented default parameters."""

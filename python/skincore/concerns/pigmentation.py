@@ -183,4 +183,5 @@ CONCERN: Concern = Concern(
     result=Pigmentation,
     measure=measure,
     grade=grade,
+    reads_resolution=True,  # spots are counted where the photo resolves them
 )
