@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skincore import contours
-from skincore.analysis import MaskLayer, Pigmentation
+from skincore.analysis import Lesion, MaskLayer, Pigmentation
 from skincore.concerns.base import Concern
 from skincore.concerns.colour_areas import MelaninParams, melanin
 from skincore.concerns.colour_lesions import (
@@ -136,7 +136,7 @@ def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - Face
         threads=work.threads,
         maps=face_chromophores(work),
     )
-    spots: list | None = None
+    spots: list[Lesion] | None = None
     freckles: int | None = None
     if min(work.px_per_mm, work.resolved_px_per_mm) >= SPOT_MIN_PX_PER_MM:
         spots = [les for les in face_lesions(work, params.lesions) if les.kind == "spot"]

@@ -41,8 +41,8 @@ patch of flaky noise band-passed at 0.35-1.2 mm planted on one cheek:
 ``e_0 / e_1`` 0.58 pooled over the three windows) must not make the whole
 photo read as coarse. One window alone does not set it either: on airbrushed
 web photos a single window's finest band can lie just above the floor while
-the others hold none. The test is one-sided: only a clear loss of detail lowers the sampling
-(:data:`MIN_OCTAVE_RATIO` 0.7 sits below every sharp photo measured and above
+the others hold none. The test is one-sided: only a clear loss of detail lowers
+the sampling (:data:`MIN_OCTAVE_RATIO` 0.7 sits below every sharp photo measured and above
 the 0.35-and-back copies), so a photo sharpened after upscaling, or noise added
 after it, still reads as resolved. A loss of about 2x is not told either: the
 test faces shrunk to half and enlarged back read 0.70-0.80 (Gaussian bands are
@@ -120,7 +120,7 @@ def octave_energies(ctx: TextureContext, *, threads: int = 0) -> np.ndarray | No
     reach) round the middle of the box of each of :data:`ZONES`, at its skin pixels
     farther than that reach from the zone's edge: a few thousand pixels tell the
     spectrum's shape as well as the whole face, at a fraction of the blurs. The
-    windows pooled (:func:`window_energies`: each on its own).
+    windows' pixels are pooled; :func:`window_energies` gives each window's own.
 
     Parameters
     ----------
