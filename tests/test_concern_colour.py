@@ -226,6 +226,10 @@ def test_spots_are_not_counted_below_their_sampling(analyzer, base):
     ff = got[1.8].to_dict("face-field", face_field="acnespotmole")["result"]["face_list"][0]
     assert "acne_num" in ff["acnespotmole"] and "speckle_num" not in ff["acnespotmole"]
     assert "not counted" in _measured("pigmentation", pig)[0]
+    # YouCam: no age-spot mask drawn where no spot was counted (the brown area's
+    # score stays)
+    assert "age_spot_output.png" not in maps.youcam_masks(got[1.8], hd=False)
+    assert "age_spot_output.png" in maps.youcam_masks(got[2.1], hd=False)
     fine = got[2.1].faces[0]
     assert fine.geometry.px_per_mm >= P.SPOT_MIN_PX_PER_MM
     assert isinstance(fine.pigmentation.spots, list)

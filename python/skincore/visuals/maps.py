@@ -529,7 +529,11 @@ def youcam_masks(analysis: Analysis, *, hd: bool) -> dict[str, bytes]:
     if types is not None:
         out["hd_skin_type.png" if hd else "skin_type.png"] = png_bytes(types)
     spots = lesion_area(analysis, ("spot",), color="7E2A28")
-    if spots is not None and any(f.pigmentation is not None for f in analysis.faces):
+    # no mask where the spots were not counted (a face under 2 px/mm)
+    counted = any(
+        f.pigmentation is not None and f.pigmentation.spots is not None for f in analysis.faces
+    )
+    if spots is not None and counted:
         out[f"{prefix}age_spot_output.png"] = png_bytes(spots)
     return out
 
