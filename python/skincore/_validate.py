@@ -42,6 +42,31 @@ def _int_in(value: Any, lo: int, hi: int, name: str, hint: str = "") -> int:
     return int(value)
 
 
+def check_int_in(value: Any, lo: int, hi: int, name: str) -> int:
+    """Return ``value`` as an int in ``lo..hi``.
+
+    Parameters
+    ----------
+    value : Any
+        The argument as given.
+    lo, hi : int
+        Bounds, inclusive.
+    name : str
+        Argument name for the message.
+
+    Returns
+    -------
+    int
+        The value.
+
+    Raises
+    ------
+    SkinError
+        ``invalid_argument`` unless an int (not bool) in ``lo..hi``.
+    """
+    return _int_in(value, lo, hi, name)
+
+
 def check_threads(value: Any, name: str = "threads") -> int:
     """Return ``value`` as an int in ``0..MAX_THREADS`` (0 = all cores).
 

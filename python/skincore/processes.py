@@ -1,0 +1,177 @@
+"""Worker processes behind an :class:`~skincore.Analyzer` (``AnalyzerOptions.processes``).
+
+The kernels and the ONNX models run without the GIL, but the Python between them
+holds it: two threads calling one in-process analyser overlap only that far
+(1.36-1.45x one caller on 2 cores). With ``processes=N`` the analyser hands each
+call to one of ``N`` spawned worker processes, each holding its own analyser
+with ``threads // N`` threads, and the calling thread waits without the GIL:
+concurrent callers then run side by side (``benchmarks/bench_processes.py``).
+
+What crosses to a worker is what it needs to decode the photo as the caller
+would have: a path (made absolute), the encoded bytes (a stream is read here,
+bounded as :func:`skincore.load_image` reads it), an RGB ``uint8`` array through
+shared memory (no copy through a pipe), and anything else decoded here first
+(:class:`~skincore.io.LoadedImage`, which pickles). What comes back is the
+:class:`~skincore.Analysis` or the :class:`~skincore.SkinError` the worker
+raised: both pickle, so a caller sees the same result and the same error
+codes as in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import fields
+from multiprocessing import shared_memory
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from skincore.errors import SkinError
+from skincore.io import LoadedImage, _read_stream, load_image
+from skincore.limits import Limits
+
+if TYPE_CHECKING:
+    from skincore.analysis import Analysis
+
+#: The worker process's own analyser (set by :func:`_start`).
+_WORKER: Any = None
+
+
+def worker_threads(threads: int, processes: int) -> int:
+    """Kernel and ONNX threads of each of ``processes`` workers sharing ``threads``.
+
+    ``threads`` 0 means every core; each worker gets at least one.
+    """
+    total = threads or os.cpu_count() or 1
+    return max(1, total // processes)
+
+
+def _option_fields(options: Any, threads: int) -> dict[str, Any]:
+    """Return the options as plain, picklable fields for an in-process worker."""
+    out = {f.name: getattr(options, f.name) for f in fields(options)}
+    out["params"] = dict(options.params)  # a read-only mapping proxy does not pickle
+    out["processes"] = 0
+    out["threads"] = threads
+    return out
+
+
+def _start(build: Callable[[dict[str, Any]], Any], option_fields: dict[str, Any]) -> None:
+    """Worker initializer: build the worker's analyser once (``build(option_fields)``)."""
+    global _WORKER
+    _WORKER = build(option_fields)
+
+
+def _received(item: tuple[str, Any]) -> Any:
+    """Rebuild a shipped image in the worker (arrays copied out of shared memory)."""
+    kind, value = item
+    if kind != "shm":
+        return value
+    name, shape = value
+    shm = shared_memory.SharedMemory(name=name)
+    try:
+        return np.ndarray(shape, np.uint8, buffer=shm.buf).copy()
+    finally:
+        shm.close()
+
+
+def _analyze(image: tuple[str, Any], sides: dict[str, Any], kwargs: dict[str, Any]) -> Analysis:
+    """Worker side of one call."""
+    assert _WORKER is not None, "worker started without its analyser"
+    rebuilt = {k: None if v is None else _received(v) for k, v in sides.items()}
+    return _WORKER.analyze(_received(image), **rebuilt, **kwargs)
+
+
+@contextlib.contextmanager
+def _shipped(image: Any, limits: Limits) -> Iterator[tuple[str, Any]]:
+    """Yield the picklable form of one image for the call's duration (module docstring)."""
+    if isinstance(image, str | os.PathLike):
+        yield ("value", os.path.abspath(os.fspath(image)))
+    elif isinstance(image, bytes | bytearray | memoryview):
+        yield ("value", bytes(image))
+    elif isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3:
+        if image.shape[2] != 3 or image.size == 0:
+            yield ("value", load_image(image, limits))  # its error, raised here
+            return
+        shm = shared_memory.SharedMemory(create=True, size=image.nbytes)
+        try:
+            np.ndarray(image.shape, np.uint8, buffer=shm.buf)[:] = image
+            yield ("shm", (shm.name, image.shape))
+        finally:
+            shm.close()
+            shm.unlink()
+    elif isinstance(image, LoadedImage):
+        yield ("value", image)
+    elif callable(getattr(image, "read", None)):
+        yield ("value", _read_stream(image, limits))
+    else:
+        yield ("value", load_image(image, limits))
+
+
+class ProcessPool:
+    """Spawned worker processes, each with its own analyser.
+
+    Parameters
+    ----------
+    options : AnalyzerOptions
+        The analyser's options; each worker runs them in-process with
+        :func:`worker_threads` threads.
+    build : callable
+        ``build(fields)`` returns a worker's in-process analyser from the options'
+        fields (a module-level function: it is pickled by reference, and this
+        module does not import the analyser's).
+
+    Raises
+    ------
+    SkinError
+        ``runtime_unavailable`` where the platform has no process pools (no
+        POSIX semaphores in some containers).
+    """
+
+    def __init__(self, options: Any, build: Callable[[dict[str, Any]], Any]) -> None:
+        n = options.processes
+        ctx = multiprocessing.get_context("spawn")
+        try:
+            ctx.Lock()  # the pool's queues need POSIX semaphores
+        except OSError as exc:
+            raise SkinError(
+                "runtime_unavailable", f"processes={n}: no process pools here ({exc})"
+            ) from None
+        self.threads = worker_threads(options.threads, n)
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            n,
+            mp_context=ctx,
+            initializer=_start,
+            initargs=(build, _option_fields(options, self.threads)),
+        )
+
+    def analyze(
+        self, image: Any, limits: Limits, sides: dict[str, Any], kwargs: dict[str, Any]
+    ) -> Analysis:
+        """Run one :meth:`Analyzer.analyze` call in a worker and return its result."""
+        pool = self._pool
+        if pool is None:
+            raise SkinError("invalid_argument", "the Analyzer is closed")
+        with contextlib.ExitStack() as stack:
+            item = stack.enter_context(_shipped(image, limits))
+            shipped = {
+                k: None if v is None else stack.enter_context(_shipped(v, limits))
+                for k, v in sides.items()
+            }
+            try:
+                return pool.submit(_analyze, item, shipped, kwargs).result()
+            except BrokenProcessPool as exc:
+                raise SkinError(
+                    "internal_error",
+                    f"an analysis worker process died ({exc}); the Analyzer must be recreated",
+                ) from None
+
+    def close(self) -> None:
+        """Stop the workers (waiting for the calls in flight)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

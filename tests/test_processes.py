@@ -1,0 +1,138 @@
+"""An Analyzer that hands its calls to worker processes (``AnalyzerOptions.processes``).
+
+The same results and the same error codes as in-process, from every input form
+and from concurrent callers; closing it stops the workers; bad options are
+refused. Skipped where the platform has no process pools (no POSIX semaphores).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import skincore
+from skincore.processes import worker_threads
+
+
+def _pools_available() -> bool:
+    try:
+        multiprocessing.get_context("spawn").Lock()
+    except OSError:
+        return False
+    return True
+
+
+pytestmark = pytest.mark.skipif(not _pools_available(), reason="no process pools here")
+
+
+@pytest.fixture(scope="module")
+def procs():
+    with skincore.Analyzer(processes=2, threads=2) as an:
+        yield an
+
+
+@pytest.fixture(scope="module")
+def sample_rgb(sample_path):
+    return np.asarray(Image.open(sample_path).convert("RGB"))
+
+
+def _values(analysis: skincore.Analysis) -> str:
+    d = analysis.to_dict("skincore")
+    d.pop("meta", None)  # request id, timings, threads
+    return json.dumps(d, sort_keys=True, default=str)
+
+
+def test_the_same_result_as_in_process(procs, sample_rgb):
+    """Results do not depend on the threads, so a worker's equals the caller's."""
+    here = skincore.Analyzer(threads=2).analyze(sample_rgb)
+    there = procs.analyze(sample_rgb)
+    assert _values(there) == _values(here)
+    assert there.meta.threads == worker_threads(2, 2) == 1
+
+
+def test_every_input_form(procs, sample_path, sample_rgb, tmp_path, monkeypatch):
+    data = sample_path.read_bytes()
+    ref = _values(procs.analyze(sample_rgb))
+    monkeypatch.chdir(tmp_path)  # a relative path is the caller's, made absolute
+    (tmp_path / "face.jpg").write_bytes(data)
+    encoded = ["face.jpg", sample_path, data, bytearray(data), io.BytesIO(data)]
+    for form in encoded:
+        got = procs.analyze(form)
+        assert got.meta.image_format == "JPEG", type(form).__name__
+        assert _values(got) == ref, type(form).__name__  # the same pixels, decoded there
+    for form in (
+        Image.open(io.BytesIO(data)),
+        skincore.load_image(data),
+        np.asfortranarray(sample_rgb),  # not C-contiguous: through shared memory all the same
+    ):
+        assert _values(procs.analyze(form)) == ref, type(form).__name__
+    rgba = np.dstack([sample_rgb, np.full(sample_rgb.shape[:2], 255, np.uint8)])
+    assert _values(procs.analyze(rgba)) == ref  # other arrays are decoded here first
+
+
+def test_per_call_options_and_side_photos(procs, sample_path):
+    got = procs.analyze(sample_path, concerns=["tone"], max_faces=2)
+    assert set(got.faces[0].concerns) == {"tone"}
+    sides = procs.analyze(sample_path, concerns=["tone"], left_side_image=sample_path)
+    assert set(sides.sides) == {"left"}
+
+
+def test_errors_keep_their_codes(procs):
+    """Every refusal raises the SkinError an in-process analyser raises."""
+    here = skincore.Analyzer(threads=1)
+    small = skincore.Limits(max_file_bytes=1024)
+    cases = [
+        (lambda: np.full((240, 320, 3), 128, np.uint8), {}, "no_face"),
+        (lambda: b"not a photo", {}, "unsupported_format"),
+        (lambda: 3.5, {}, "invalid_argument"),
+        (lambda: io.BytesIO(b"\xff" * 2048), {"limits": small}, "file_too_large"),
+        (lambda: np.zeros((0, 5, 3), np.uint8), {}, "image_too_small"),
+        (lambda: np.zeros((64, 64, 3), np.float32) + 2.0, {}, None),
+    ]
+    for make, kw, code in cases:
+        errors = []
+        for an in (here, procs):
+            with pytest.raises(skincore.SkinError) as e:
+                an.analyze(make(), **kw)
+            errors.append((e.value.code, e.value.detail))
+        assert errors[0] == errors[1]
+        assert code is None or errors[0][0] == code
+
+
+def test_concurrent_callers(procs, sample_rgb, sample_path):
+    ref = _values(procs.analyze(sample_rgb))
+    with ThreadPoolExecutor(3) as ex:
+        got = list(ex.map(procs.analyze, [sample_rgb, sample_path, sample_rgb, sample_rgb]))
+    assert all(_values(g) == ref for g in got)
+
+
+def test_closed_analyzer_refuses_calls(sample_rgb):
+    an = skincore.Analyzer(processes=1, threads=1)
+    assert an.analyze(sample_rgb, concerns=["tone"]).faces
+    an.close()
+    an.close()  # twice: nothing to do
+    with pytest.raises(skincore.SkinError) as e:
+        an.analyze(sample_rgb)
+    assert e.value.code == "invalid_argument" and "closed" in e.value.detail
+    skincore.Analyzer(threads=1).close()  # no workers: nothing to do
+
+
+@pytest.mark.parametrize("bad", [-1, 65, True, "2", 1.0])
+def test_bad_process_counts_are_refused(bad):
+    with pytest.raises(skincore.SkinError) as e:
+        skincore.AnalyzerOptions(processes=bad)
+    assert e.value.code == "invalid_argument" and "processes" in e.value.detail
+
+
+def test_worker_threads_share_the_budget():
+    assert worker_threads(8, 2) == 4
+    assert worker_threads(3, 2) == 1
+    assert worker_threads(1, 4) == 1
+    assert worker_threads(0, 1) == (os.cpu_count() or 1)
