@@ -1,6 +1,7 @@
 """Loopback load test of ``skincore serve`` (127.0.0.1 only, bounded request counts).
 
-Starts a server with ``--workers W --queue Q`` in a temporary data directory,
+Starts a server with ``--workers W --queue Q`` (and ``--processes P``) in a
+temporary data directory,
 then for 1, 4 and 16 concurrent clients sends ``--requests`` AILab Advanced
 requests each (the packaged sample photo) and prints p50/p99 latency,
 throughput and the status counts (only 200 and the documented 429 are
@@ -36,7 +37,9 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _start(data: Path, port: int, workers: int, queue: int) -> subprocess.Popen[bytes]:
+def _start(
+    data: Path, port: int, workers: int, queue: int, processes: int = 0
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env["PYTHONPATH"] = (
         str(Path(skincore.__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
@@ -57,6 +60,8 @@ def _start(data: Path, port: int, workers: int, queue: int) -> subprocess.Popen[
             str(workers),
             "--queue",
             str(queue),
+            "--processes",
+            str(processes),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -140,6 +145,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=8, help="requests per client")
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--processes", type=int, default=0, help="serve --processes")
     ap.add_argument("--queue", type=int, default=8)
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--tasks", type=int, default=6, help="YouCam tasks for the kill -9 check")
@@ -150,11 +156,12 @@ def main() -> None:
         key = _key(data)
         port = _port()
         url = f"http://127.0.0.1:{port}"
-        proc = _start(data, port, args.workers, args.queue)
+        proc = _start(data, port, args.workers, args.queue, args.processes)
         try:
             asyncio.run(_load(url, key, image, 1, 2))  # warm-up (model sessions)
             print(
-                f"workers={args.workers} queue={args.queue} cores={os.cpu_count()} "
+                f"workers={args.workers} processes={args.processes} queue={args.queue} "
+                f"cores={os.cpu_count()} "
                 f"image={len(image)} B (sample, 1152x1536) endpoint=AILab Advanced"
             )
             print("clients  ok  429  other  p50_ms  p99_ms  req/s")
@@ -171,7 +178,7 @@ def main() -> None:
             accepted, ids = _kill9(url, data, port, key, image, args)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            proc = _start(data, port, args.workers, args.queue)
+            proc = _start(data, port, args.workers, args.queue, args.processes)
             done = 0
             with httpx.Client(base_url=url, timeout=60) as c:
                 for tid in ids:

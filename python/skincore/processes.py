@@ -10,8 +10,9 @@ concurrent callers then run side by side (``benchmarks/bench_processes.py``).
 What crosses to a worker is what it needs to decode the photo as the caller
 would have: a path (made absolute), the encoded bytes (a stream is read here,
 bounded as :func:`skincore.load_image` reads it), an RGB ``uint8`` array through
-shared memory (no copy through a pipe), and anything else decoded here first
-(:class:`~skincore.io.LoadedImage`, which pickles). What comes back is the
+shared memory (no copy through a pipe), an image the caller decoded
+(:class:`~skincore.io.LoadedImage`) likewise, and anything else decoded here
+first. What comes back is the
 :class:`~skincore.Analysis` or the :class:`~skincore.SkinError` the worker
 raised: both pickle, so a caller sees the same result and the same error
 codes as in-process.
@@ -66,17 +67,36 @@ def _start(build: Callable[[dict[str, Any]], Any], option_fields: dict[str, Any]
     _WORKER = build(option_fields)
 
 
-def _received(item: tuple[str, Any]) -> Any:
-    """Rebuild a shipped image in the worker (arrays copied out of shared memory)."""
-    kind, value = item
-    if kind != "shm":
-        return value
-    name, shape = value
+def _from_shm(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Return a copy of the array in the shared memory block ``name``."""
     shm = shared_memory.SharedMemory(name=name)
     try:
         return np.ndarray(shape, np.uint8, buffer=shm.buf).copy()
     finally:
         shm.close()
+
+
+def _received(item: tuple[str, Any]) -> Any:
+    """Rebuild a shipped image in the worker (arrays copied out of shared memory)."""
+    kind, value = item
+    if kind == "shm":
+        return _from_shm(*value)
+    if kind == "loaded":
+        (name, shape), rest = value
+        return LoadedImage(_from_shm(name, shape), *rest)
+    return value
+
+
+@contextlib.contextmanager
+def _in_shm(rgb: np.ndarray) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """Yield (name, shape) of a shared memory copy of ``rgb`` for the call's duration."""
+    shm = shared_memory.SharedMemory(create=True, size=rgb.nbytes)
+    try:
+        np.ndarray(rgb.shape, np.uint8, buffer=shm.buf)[:] = rgb
+        yield shm.name, tuple(rgb.shape)
+    finally:
+        shm.close()
+        shm.unlink()
 
 
 def _analyze(image: tuple[str, Any], sides: dict[str, Any], kwargs: dict[str, Any]) -> Analysis:
@@ -95,21 +115,20 @@ def _shipped(image: Any, limits: Limits) -> Iterator[tuple[str, Any]]:
         yield ("value", bytes(image))
     elif isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3:
         if image.shape[2] != 3 or image.size == 0:
-            yield ("value", load_image(image, limits))  # its error, raised here
+            with _shipped(load_image(image, limits), limits) as item:  # or its error
+                yield item
             return
-        shm = shared_memory.SharedMemory(create=True, size=image.nbytes)
-        try:
-            np.ndarray(image.shape, np.uint8, buffer=shm.buf)[:] = image
-            yield ("shm", (shm.name, image.shape))
-        finally:
-            shm.close()
-            shm.unlink()
-    elif isinstance(image, LoadedImage):
-        yield ("value", image)
+        with _in_shm(image) as block:
+            yield ("shm", block)
+    elif isinstance(image, LoadedImage):  # decoded by the caller (the service does)
+        rest = (image.format, image.source_mode, image.exif_orientation, image.file_bytes)
+        with _in_shm(image.rgb) as block:
+            yield ("loaded", (block, rest))
     elif callable(getattr(image, "read", None)):
         yield ("value", _read_stream(image, limits))
-    else:
-        yield ("value", load_image(image, limits))
+    else:  # a PIL image, another array: decoded here (or refused with its error)
+        with _shipped(load_image(image, limits), limits) as item:
+            yield item
 
 
 class ProcessPool:

@@ -40,8 +40,15 @@ def test_keys_create(tmp_path):
 def test_serve_help():
     out = _run("serve", "--help")
     assert out.returncode == 0
-    for opt in ("--host", "--port", "--data-dir", "--workers"):
+    for opt in ("--host", "--port", "--data-dir", "--workers", "--processes"):
         assert opt in out.stdout
+
+
+def test_bad_serve_options_are_invalid_arguments(tmp_path):
+    for opt in (("--workers", "0"), ("--queue", "-1"), ("--processes", "-1")):
+        out = _run("serve", "--data-dir", str(tmp_path / "d"), *opt)
+        assert out.returncode == 1
+        assert out.stderr.startswith("skincore: error invalid_argument: "), out.stderr
 
 
 def test_analyzer_thread_budget_is_the_cores_unless_set(tmp_path, monkeypatch):

@@ -36,6 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
             settings.queue_size,
             settings.analyzer_threads,
             settings.retry_after_s,
+            settings.analysis_processes,
         )
         svc = Service(settings=settings, store=store, engine=engine, secret=settings.secret())
         svc.metrics.gauges["skincore_analysis_queue_depth"] = lambda: engine.queued

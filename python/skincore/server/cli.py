@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from skincore.errors import SkinError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``serve`` and ``keys`` subcommands to the main parser's subparsers."""
@@ -15,6 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--data-dir", type=Path, required=True, help="database, files and results")
     s.add_argument("--workers", type=int, default=1, help="analyses run at once (default 1)")
     s.add_argument("--queue", type=int, default=8, help="analyses allowed to wait (default 8)")
+    s.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="worker processes the analyses run in, past the GIL (default 0: none)",
+    )
     s.add_argument("--database-url", help="postgresql://... instead of SQLite in --data-dir")
     s.add_argument("--public-url", help="URL clients reach the service at (default from host/port)")
     s.add_argument("--webhook-url", help="YouCam task webhook (signed POST when a task ends)")
@@ -60,15 +68,19 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 1
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    settings = Settings(
-        data_dir=args.data_dir,
-        database_url=args.database_url,
-        public_url=args.public_url or f"http://{host_for_url}:{args.port}",
-        workers=args.workers,
-        queue_size=args.queue,
-        webhook_url=args.webhook_url,
-        allow_private_urls=args.allow_private_urls,
-    )
+    try:
+        settings = Settings(
+            data_dir=args.data_dir,
+            database_url=args.database_url,
+            public_url=args.public_url or f"http://{host_for_url}:{args.port}",
+            workers=args.workers,
+            queue_size=args.queue,
+            analysis_processes=args.processes,
+            webhook_url=args.webhook_url,
+            allow_private_urls=args.allow_private_urls,
+        )
+    except ValueError as exc:  # a bad option value, not a failure of the service
+        raise SkinError("invalid_argument", str(exc)) from None
     uvicorn.run(
         create_app(settings),
         host=args.host,

@@ -46,10 +46,19 @@ class Engine:
         in flight (:class:`skincore.threads.ThreadShare`).
     retry_after_s : int
         Suggested client back-off when full.
+    processes : int
+        Worker processes the analyser hands its calls to (0: none).
     """
 
-    def __init__(self, workers: int, queue_size: int, threads: int, retry_after_s: int = 1) -> None:
-        self.analyzer = skincore.Analyzer(threads=threads)
+    def __init__(
+        self,
+        workers: int,
+        queue_size: int,
+        threads: int,
+        retry_after_s: int = 1,
+        processes: int = 0,
+    ) -> None:
+        self.analyzer = skincore.Analyzer(threads=threads, processes=processes)
         self.workers = workers
         self.capacity = workers + queue_size
         self.threads = threads
@@ -97,8 +106,9 @@ class Engine:
         return await asyncio.wrap_future(self.submit(fn, *args, **kwargs))
 
     def shutdown(self) -> None:
-        """Stop taking work; running analyses finish."""
+        """Stop taking work; running analyses finish (then the worker processes stop)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.analyzer.close()
 
     # -- engine calls (run these inside the pool) --------------------------------
     def decode_analyze(

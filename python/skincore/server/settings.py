@@ -34,6 +34,10 @@ class Settings:
         Kernel/ONNX thread budget of the service's analyser (0: the machine's
         cores). The analyses in flight divide it: a request alone uses all of it,
         ``workers`` requests at once about ``budget // workers`` each.
+    analysis_processes : int
+        Worker processes the analyses run in (``skincore.AnalyzerOptions.processes``;
+        0: in the service's process). Concurrent requests then run past the GIL,
+        each process on ``budget // processes`` threads with its own models.
     retention_s : float
         Uploaded images and task results are deleted this long after creation
         (YouCam: 24 h).
@@ -63,6 +67,7 @@ class Settings:
     queue_size: int = 8
     retry_after_s: int = 1
     analysis_threads: int = 0
+    analysis_processes: int = 0
     retention_s: float = 24 * 3600.0
     upload_url_ttl_s: int = 3600
     polling_interval_ms: int = 1000
@@ -80,6 +85,8 @@ class Settings:
             raise ValueError(f"workers must be >= 1; got {self.workers}")
         if self.queue_size < 0:
             raise ValueError(f"queue_size must be >= 0; got {self.queue_size}")
+        if not 0 <= self.analysis_processes <= 64:
+            raise ValueError(f"analysis_processes must be in 0..64; got {self.analysis_processes}")
 
     @property
     def analyzer_threads(self) -> int:
