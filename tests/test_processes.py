@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,18 +17,9 @@ import pytest
 from PIL import Image
 
 import skincore
-from skincore.processes import worker_threads
+from skincore.processes import unavailable, worker_threads
 
-
-def _pools_available() -> bool:
-    try:
-        multiprocessing.get_context("spawn").Lock()
-    except OSError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _pools_available(), reason="no process pools here")
+pytestmark = pytest.mark.skipif(unavailable() is not None, reason="no process pools here")
 
 
 @pytest.fixture(scope="module")

@@ -43,6 +43,19 @@ if TYPE_CHECKING:
 _WORKER: Any = None
 
 
+def unavailable() -> str | None:
+    """Why this platform cannot run worker processes, or None when it can.
+
+    Their queues need POSIX semaphores, which some containers lack (no
+    ``/dev/shm``).
+    """
+    try:
+        multiprocessing.get_context("spawn").Lock()
+    except OSError as exc:
+        return str(exc)
+    return None
+
+
 def worker_threads(threads: int, processes: int) -> int:
     """Kernel and ONNX threads of each of ``processes`` workers sharing ``threads``.
 
@@ -153,13 +166,10 @@ class ProcessPool:
 
     def __init__(self, options: Any, build: Callable[[dict[str, Any]], Any]) -> None:
         n = options.processes
+        why = unavailable()
+        if why is not None:
+            raise SkinError("runtime_unavailable", f"processes={n}: no process pools here ({why})")
         ctx = multiprocessing.get_context("spawn")
-        try:
-            ctx.Lock()  # the pool's queues need POSIX semaphores
-        except OSError as exc:
-            raise SkinError(
-                "runtime_unavailable", f"processes={n}: no process pools here ({exc})"
-            ) from None
         self.threads = worker_threads(options.threads, n)
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             n,

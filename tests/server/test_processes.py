@@ -8,7 +8,6 @@ bounds, and the workers stopped with the service.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 
 import numpy as np
 import pytest
@@ -16,18 +15,11 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from skincore import SkinError
+from skincore.processes import unavailable
 from skincore.server.app import create_app
 from skincore.server.settings import Settings
 
 PRO = "/api/portrait/analysis/skin-analysis-pro"
-
-
-def _pools_available() -> bool:
-    try:
-        multiprocessing.get_context("spawn").Lock()
-    except OSError:
-        return False
-    return True
 
 
 def _pro(client: TestClient, key: str, image: bytes) -> dict:
@@ -39,7 +31,7 @@ def _pro(client: TestClient, key: str, image: bytes) -> dict:
     return {"status": r.status_code, **body}
 
 
-@pytest.mark.skipif(not _pools_available(), reason="no process pools here")
+@pytest.mark.skipif(unavailable() is not None, reason="no process pools here")
 def test_the_same_answers_from_worker_processes(settings, api_key, sample_bytes, tmp_path):
     blank = tmp_path / "blank.png"
     Image.fromarray(np.full((480, 640, 3), 128, np.uint8)).save(blank)
