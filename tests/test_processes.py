@@ -126,3 +126,41 @@ def test_worker_threads_share_the_budget():
     assert worker_threads(3, 2) == 1
     assert worker_threads(1, 4) == 1
     assert worker_threads(0, 1) == (os.cpu_count() or 1)
+
+
+def test_workers_end_with_a_killed_caller(tmp_path):
+    """A service stopped with SIGKILL left its workers running, each holding its
+    models: they now end with the process that started them."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, signal, skincore\n"
+        "if __name__ == '__main__':\n"
+        "    an = skincore.Analyzer(processes=2, threads=2)\n"
+        "    an.analyze(str(skincore.sample_path()), concerns=['tone'])\n"
+        "    print(*an._processes._pool._processes, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == -signal.SIGKILL, out.stderr
+    pids = [int(p) for p in out.stdout.split()]
+    assert pids  # the pool starts its workers as calls need them
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                return "\nState:\tZ" not in f.read()  # a zombie has ended
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(p) for p in pids)

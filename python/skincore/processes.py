@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -74,9 +76,28 @@ def _option_fields(options: Any, threads: int) -> dict[str, Any]:
     return out
 
 
+def _exit_with_parent() -> None:
+    """Exit this worker when the process that started it ends.
+
+    A pool's workers outlive a parent killed with SIGKILL (a service stopped with
+    ``kill -9``), each holding its models; a daemon thread waits on the parent's
+    sentinel and ends the worker then.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="skincore-parent-watch", daemon=True).start()
+
+
 def _start(build: Callable[[dict[str, Any]], Any], option_fields: dict[str, Any]) -> None:
     """Worker initializer: build the worker's analyser once (``build(option_fields)``)."""
     global _WORKER
+    _exit_with_parent()
     _WORKER = build(option_fields)
 
 
