@@ -5,11 +5,15 @@ Create one :class:`Analyzer` per process (or per configuration) and call
 analyser holds no per-call state, its ONNX Runtime sessions are safe for
 concurrent runs, and every face's intermediates live in that call's own
 :class:`~skincore.concerns.work.FaceWork`. :func:`skincore.analyze` is a thin
-call on a default analyser.
+call on a default analyser. Threads overlap only the kernels (the Python between
+them holds the GIL); ``processes=N`` hands the calls to worker processes
+(:mod:`skincore.processes`) so that concurrent callers run side by side.
 
 >>> import skincore
 >>> an = skincore.Analyzer(skincore.AnalyzerOptions(threads=2))   # doctest: +SKIP
 >>> an.analyze("photo.jpg").to_dict("ailab-pro")                  # doctest: +SKIP
+>>> with skincore.Analyzer(processes=2) as pool:                  # doctest: +SKIP
+...     results = list(threads.map(pool.analyze, photos))
 """
 
 from __future__ import annotations
@@ -140,7 +144,13 @@ class Analyzer:
     ------
     SkinError
         ``invalid_argument`` for bad options, ``runtime_unavailable`` when no
-        ONNX Runtime (or the forced provider) is available.
+        ONNX Runtime (or the forced provider) is available, or ``processes`` is
+        set where the platform has no process pools.
+
+    Notes
+    -----
+    With ``processes`` set, close the analyser when done (:meth:`close`, or use
+    it as a context manager); its workers also end with the process.
     """
 
     def __init__(self, options: AnalyzerOptions | None = None, **overrides: Any) -> None:
