@@ -90,7 +90,7 @@ class AnalyzerOptions:
         GIL, so threads calling one in-process analyser overlap only partly; with
         ``processes=N`` each call runs in one of ``N`` spawned processes with
         ``threads // N`` threads (:mod:`skincore.processes`) and concurrent callers
-        run side by side: on 2 cores two callers get 1.6-1.8x the throughput of
+        run side by side: on 2 cores two callers get 1.56-1.76x the throughput of
         one in-process caller, while a lone call takes longer (half the cores)
         and each process holds its own models (about 290 MB at 1080p). Results are the
         same. Call :meth:`Analyzer.close` (or use a ``with`` block) to stop them;
