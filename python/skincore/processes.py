@@ -2,7 +2,7 @@
 
 The kernels and the ONNX models run without the GIL, but the Python between them
 holds it: two threads calling one in-process analyser overlap only that far
-(1.36-1.45x one caller on 2 cores). With ``processes=N`` the analyser hands each
+(1.23-1.47x one caller on 2 cores). With ``processes=N`` the analyser hands each
 call to one of ``N`` spawned worker processes, each holding its own analyser
 with ``threads // N`` threads, and the calling thread waits without the GIL:
 concurrent callers then run side by side (``benchmarks/bench_processes.py``).
@@ -170,9 +170,12 @@ def _packed(result: Any) -> tuple[Any, ...]:
         for r, n in zip(raws, sizes, strict=True):
             block[at : at + n] = r
             at += n
-        return ("shm", data, shm.name, sizes)
-    finally:
-        shm.close()  # the caller unlinks it
+    except BaseException:
+        shm.close()
+        shm.unlink()
+        raise
+    shm.close()  # the caller unlinks it
+    return ("shm", data, shm.name, sizes)
 
 
 def _unpacked(packed: tuple[Any, ...]) -> Any:
