@@ -4,8 +4,11 @@ Each size runs in a fresh subprocess so peak memory (ru_maxrss) is per size.
 Inputs are the packaged sample photo resampled to each size (the face keeps its
 share of the frame). Prints median latency per stage, throughput, peak RSS of one
 caller, and the throughput (and peak RSS) of two concurrent callers on the same
-Analyzer relative to one. With concerns measured at once (``--workers 2``) stage
-times overlap and add up to more than the median.
+Analyzer relative to one; then of two callers on ``Analyzer(processes=2)``
+(column "2, procs": each call in one of two worker processes, the ratio to the
+same one in-process caller; peak RSS is the calling process's only). With
+concerns measured at once (``--workers 2``) stage times overlap and add up to
+more than the median.
 
     python benchmarks/bench_pipeline.py [--repeat 15] [--threads 0] [--workers 1]
         [--sizes VGA,1080p,12MP]
@@ -67,12 +70,20 @@ with ThreadPoolExecutor(2) as ex:
     t = time.perf_counter()
     list(ex.map(lambda _: an.analyze(src), range(n)))
     two = n / (time.perf_counter() - t)
+# The same two callers on an Analyzer that hands its calls to two worker processes.
+with skincore.Analyzer(threads=threads, concern_workers=workers, processes=2) as procs:
+    with ThreadPoolExecutor(2) as ex:
+        list(ex.map(lambda _: procs.analyze(src), range(4)))  # worker start, warm-up
+        t = time.perf_counter()
+        list(ex.map(lambda _: procs.analyze(src), range(n)))
+        two_procs = n / (time.perf_counter() - t)
 print(json.dumps({
     "median_ms": statistics.median(lat), "min_ms": min(lat),
     "stages": {k: statistics.median(v) for k, v in stages.items()},
     "peak_rss_mb": peak_one,
     "peak_rss_2_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "provider": r.meta.provider, "concurrency_2": two / one,
+    "concurrency_2_processes": two_procs / one,
 }))
 """
 
@@ -91,7 +102,7 @@ def main() -> None:
     )
     print(
         f"{'size':<18} {'input':<7} {'median ms':>10} {'min ms':>8} {'img/s':>7} "
-        f"{'peak RSS MB':>12} {'2 callers':>9} {'RSS 2 MB':>9}  stages (median ms)"
+        f"{'peak RSS MB':>12} {'2 callers':>9} {'RSS 2 MB':>9} {'2, procs':>9}  stages (median ms)"
     )
     for name, (w, h) in SIZES.items():
         if not any(name.startswith(x) for x in wanted):
@@ -120,7 +131,8 @@ def main() -> None:
             print(
                 f"{name:<18} {'jpeg' if as_file else 'array':<7} {r['median_ms']:>10.1f} "
                 f"{r['min_ms']:>8.1f} {1000 / r['median_ms']:>7.1f} {r['peak_rss_mb']:>12.0f} "
-                f"{r['concurrency_2']:>8.2f}x {r['peak_rss_2_mb']:>9.0f}  "
+                f"{r['concurrency_2']:>8.2f}x {r['peak_rss_2_mb']:>9.0f} "
+                f"{r['concurrency_2_processes']:>8.2f}x  "
                 f"{stages}"
             )
     print(f"provider: {r['provider']}")
