@@ -138,7 +138,7 @@ def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - Face
     )
     spots: list[Lesion] | None = None
     freckles: int | None = None
-    if min(work.px_per_mm, work.resolved_px_per_mm) >= SPOT_MIN_PX_PER_MM:
+    if work.resolved_px_per_mm >= SPOT_MIN_PX_PER_MM:  # at most the face's sampling
         spots = [les for les in face_lesions(work, params.lesions) if les.kind == "spot"]
         freckles = sum(1 for s in spots if s.area_mm2 < params.freckle_max_mm2)
     return Pigmentation(

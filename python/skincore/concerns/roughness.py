@@ -611,12 +611,11 @@ def measure(work, params: Params) -> Roughness | None:  # noqa: ANN001 - FaceWor
     (moisture and skin type read this result: the pipeline skips roughness there
     with the reason).
     """
-    tex = work.texture
-    if not min(tex.px_per_mm, work.resolved_px_per_mm) >= MIN_PX_PER_MM:
+    if not work.resolved_px_per_mm >= MIN_PX_PER_MM:  # at most the grid's sampling
         return None
     bearded = work.beard_share >= params.beard_share
     return measure_roughness(
-        tex,
+        work.texture,
         params,
         threads=work.threads,
         above_nose_only=bearded,

@@ -47,7 +47,6 @@ import numpy as np
 from skincore.analysis import SkinType, SkinTypeZone
 from skincore.concerns import oiliness, roughness
 from skincore.concerns.base import Concern
-from skincore.concerns.context import MAX_PX_PER_MM
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Per-zone calls and the face's type, in AILab's codes (0 oily, 1 dry, 2 neutral
@@ -96,13 +95,11 @@ class Params:
 
 
 def _rough_zones(work, params: Params) -> dict[str, float] | None:  # noqa: ANN001 - FaceWork
-    """Rough share per zone, or None where the photo is too coarse for roughness."""
-    spec = roughness.CONCERN
-    need = spec.min_px_per_mm
-    ppm = min(work.px_per_mm, MAX_PX_PER_MM)
-    if need is not None and ppm < need:
-        return None
-    result = work.result_of(spec, params.texture)
+    """Rough share per zone, or None where the photo is too coarse for roughness.
+
+    (Roughness returns None under its own floor: :data:`roughness.MIN_PX_PER_MM`.)
+    """
+    result = work.result_of(roughness.CONCERN, params.texture)
     if result is None:
         return None
     zones = dict(result.zones)
