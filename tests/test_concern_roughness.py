@@ -278,6 +278,71 @@ def test_nose_folds_are_not_roughness(clean_ctx):
     assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
 
 
+def _lower_lashes(ctx, depth=0.3, length_mm=5.0, spacing_mm=0.4, seed=3):
+    """Dark strands hanging from both lower lids at random angles (lashes with mascara).
+
+    Returns the context with the strands drawn and their (h, w) bool footprint.
+    """
+    from skincore.face.regions import lower_lid_frame  # the lid line and its frame
+
+    rng = np.random.default_rng(seed)
+    ppm = ctx.px_per_mm
+    quads = []
+    for side in ("left", "right"):
+        _, line, _, unit, down, _ = lower_lid_frame(ctx.landmarks, side)
+        seg = np.diff(line, axis=0)
+        cum = np.concatenate([[0.0], np.cumsum(np.hypot(seg[:, 0], seg[:, 1]))])
+        for at in np.arange(0.5 * spacing_mm * ppm, cum[-1], spacing_mm * ppm):
+            root = np.array([np.interp(at, cum, line[:, 0]), np.interp(at, cum, line[:, 1])])
+            turn = rng.uniform(-0.6, 0.6) + 0.5 * at / cum[-1]  # the outer ones slant out
+            way = np.cos(turn) * down + np.sin(turn) * unit
+            reach = rng.uniform(0.5, 1.0) * length_mm
+            a, b = root + 0.3 * ppm * way, root + reach * ppm * way
+            o = 0.12 * ppm * np.array([-way[1], way[0]])
+            quads.append(np.array([a + o, b + o, b - o, a - o], np.float32))
+    core = geometry.fill_polygons(quads, ctx.gray.shape, rule="nonzero", threads=1) > 0
+    shade = geometry.gaussian_blur(core.astype(np.float32), 0.1 * ppm, threads=1)
+    return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32)), core
+
+
+def test_lower_lashes_are_not_roughness(clean_ctx):
+    """Strands of 30 L* hanging 2.5-5 mm from both lower lids (lashes with mascara)
+    read as rough arcs under the eyes unless the band below the lower lids is left
+    out (``lower_lid_mm=0`` keeps it). With the band, planting them changes no
+    pixel of the rough mask and no zone; the band is out of the skin the area is a
+    share of."""
+    from skincore.face.regions import lower_lid_band
+
+    ctx, lashes = _lower_lashes(clean_ctx)
+    under = (
+        geometry.fill_polygons(
+            [lower_lid_band(ctx.landmarks, s, 8.0) for s in ("left", "right")],
+            ctx.gray.shape,
+            threads=1,
+        )
+        > 0
+    )
+    off = R.Params(lower_lid_mm=0.0)
+    before = measure_roughness(clean_ctx, off, threads=2)
+    kept = measure_roughness(ctx, off, threads=2)
+    cut = measure_roughness(ctx, threads=2)
+    new = np.count_nonzero((kept.mask > 0) & under) - np.count_nonzero((before.mask > 0) & under)
+    print(f"rough pixels the lashes add within 8 mm below the lids: {new} kept")
+    assert new > 300
+    assert kept.area > before.area
+    assert np.array_equal(cut.mask, measure_roughness(clean_ctx, threads=2).mask)
+    assert cut.zones == pytest.approx(kept.zones, abs=1e-9)  # no roughness zone holds them
+    skin = R.measured_skin(ctx, R.Params()) > 0
+    assert np.count_nonzero(skin & lashes) < 0.02 * np.count_nonzero(lashes)
+    band = geometry.fill_polygons(
+        [lower_lid_band(ctx.landmarks, s, R.LOWER_LID_MM) for s in ("left", "right")],
+        ctx.gray.shape,
+        threads=1,
+    )
+    assert not np.any(skin & (band > 0))
+    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
+
+
 def test_bearded_face_is_measured_above_the_nose_only(faces_dir):
     """Stubble is hair, and hair reads as rough. London 037's beard mask covers
     23 % of the face below the nose tip, but stubble between its patches (upper lip,

@@ -303,3 +303,39 @@ def test_closed_eye_lashes_hang_below_the_lid(mesh_087, side, upper, lower):
     assert _band_depths(lash_band(half, side)).max() == pytest.approx(0.5 * LASH_MM * ppm, rel=0.05)
     with pytest.raises(ValueError, match="side"):
         lash_band(mesh_087, "middle")
+
+
+@pytest.mark.parametrize("side,inner,outer", [("right", 133, 33), ("left", 362, 263)])
+def test_lower_lid_band_hangs_below_the_lid(mesh_087, side, inner, outer):
+    """The band below a lower lid runs from ``inner_mm`` before the inner corner to
+    ``sweep_mm`` past the outer one along the corner line, and hangs ``depth_mm``
+    down the face (towards the mouth), open eye or closed; a depth of 0 or a
+    degenerate mesh covers no pixel."""
+    from skincore import geometry
+    from skincore.face.regions import lower_lid_band
+    from skincore.face.scale import px_per_mm
+
+    ppm = px_per_mm(mesh_087)
+    band = lower_lid_band(mesh_087, side, 5.0, sweep_mm=4.0, inner_mm=3.0)
+    assert band.shape == (22, 2) and band.dtype == np.float32
+    depth = _band_depths(band)
+    np.testing.assert_allclose(depth, 5.0 * ppm, rtol=1e-5)
+    n = len(band) // 2
+    assert ((band[n:][::-1] - band[:n])[:, 1] > 0).all()  # down the image, upright face
+    pts = mesh_087[:, :2].astype(np.float64)
+    unit = (pts[outer] - pts[inner]) / np.linalg.norm(pts[outer] - pts[inner])
+    np.testing.assert_allclose(band[0], pts[inner] - 3.0 * ppm * unit, atol=1e-3)
+    np.testing.assert_allclose(band[n - 1], pts[outer] + 4.0 * ppm * unit, atol=1e-3)
+    area = geometry.fill_polygons([band], (1400, 1400), threads=1) > 0
+    eye_w = float(np.linalg.norm(pts[outer] - pts[inner]))
+    assert area.sum() == pytest.approx((eye_w + 7.0 * ppm) * 5.0 * ppm, rel=0.1)
+    assert not geometry.fill_polygons(
+        [lower_lid_band(mesh_087, side, 0.0)], (1400, 1400), threads=1
+    ).any()
+    flat = mesh_087.copy()
+    flat[:, :2] = flat[0, :2]  # every point on one: no corner line, no iris
+    assert not geometry.fill_polygons(
+        [lower_lid_band(flat, side, 5.0)], (1400, 1400), threads=1
+    ).any()
+    with pytest.raises(ValueError, match="side"):
+        lower_lid_band(mesh_087, "middle", 5.0)

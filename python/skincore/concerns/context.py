@@ -25,7 +25,14 @@ import numpy as np
 from skincore import color, geometry
 from skincore._masks import zero_where
 from skincore.face.beard import below_nose
-from skincore.face.regions import NOSE_FOLDS, LazyMasks, RegionMasks, crop_box, region_polygons
+from skincore.face.regions import (
+    NOSE_FOLDS,
+    LazyMasks,
+    RegionMasks,
+    crop_box,
+    lower_lid_band,
+    region_polygons,
+)
 from skincore.face.scale import px_per_mm
 
 #: Texture grid resolution cap, pixels per millimetre of skin.
@@ -169,6 +176,33 @@ class TextureContext:
             return band
 
         return self.memo(("fold_band", float(margin_mm)), compute)
+
+    def lower_lid_bands(self, depth_mm: float) -> np.ndarray:
+        """Return the bands below both eyes' lower lids on this grid, once per depth.
+
+        Parameters
+        ----------
+        depth_mm : float
+            How far each band reaches below its lower lid line, mm
+            (:func:`skincore.face.regions.lower_lid_band`).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(h, w)`` bool, read-only; all False for a depth of 0 or less.
+        """
+
+        def compute() -> np.ndarray:
+            shape = self.gray.shape
+            if not depth_mm > 0:
+                band = np.zeros(shape, bool)
+            else:
+                polys = [lower_lid_band(self.landmarks, s, depth_mm) for s in ("left", "right")]
+                band = geometry.fill_polygons(polys, shape, threads=1) > 0
+            band.flags.writeable = False
+            return band
+
+        return self.memo(("lower_lid_bands", float(depth_mm)), compute)
 
     def to_image(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(N, 2)`` texture-grid points to image pixels (pixel centres)."""

@@ -217,6 +217,12 @@ LASHES = ("left_lashes", "right_lashes")
 LASH_MM = 6.0
 #: How far the lashes of a closed eye sweep out past its outer corner, mm.
 LASH_SWEEP_MM = 2.0
+#: How far the band below an eye runs on past its outer corner, mm
+#: (:func:`lower_lid_band`).
+LOWER_LID_OUTER_MM = 5.0
+#: How far the band below an eye runs on past its inner corner, towards the nose,
+#: mm (:func:`lower_lid_band`).
+LOWER_LID_INNER_MM = 5.0
 #: Lid gap at mid-eye (mm, upper to lower lid margin) from which an eye is open and
 #: its lashes stand above the lower lid; at and below :data:`EYE_CLOSED_MM` the band
 #: is :data:`LASH_MM` deep, in between proportionally. FaceMesh puts the lids of
@@ -365,6 +371,52 @@ def lash_band(landmarks: np.ndarray, side: str) -> np.ndarray:
     numpy.ndarray
         ``(20, 2)`` float32 (x, y).
     """
+    pts, line, gap_mm, unit, down, ppm = lower_lid_frame(landmarks, side)
+    closed = min(max((EYE_OPEN_MM - gap_mm) / (EYE_OPEN_MM - EYE_CLOSED_MM), 0.0), 1.0)
+    if not (np.any(unit) and np.isfinite(ppm)):
+        closed = 0.0  # a degenerate mesh: no band
+    # the outer lashes sweep out past the corner
+    line = np.concatenate([line, line[-1:] + closed * LASH_SWEEP_MM * ppm * unit])
+    t = np.linspace(0.0, 1.0, len(line))
+    depth = closed * LASH_MM * ppm * (0.5 + 0.5 * np.sin(np.pi * t))
+    hanging = line + depth[:, None] * down
+    return np.concatenate([line, hanging[::-1]]).astype(np.float32)
+
+
+def lower_lid_frame(
+    landmarks: np.ndarray, side: str
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray, float]:
+    """One eye's lower lid line and its frame, in the landmarks' pixels.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points.
+    side : str
+        ``"left"`` or ``"right"``, the subject's side.
+
+    Returns
+    -------
+    points : numpy.ndarray
+        ``(478, 2)`` float64 (x, y) of every landmark.
+    lid : numpy.ndarray
+        ``(9, 2)`` the lower lid line from the inner to the outer corner.
+    gap_mm : float
+        Upper to lower lid at mid-eye, mm (0 without a scale).
+    unit : numpy.ndarray
+        ``(2,)`` unit vector from the inner to the outer corner; zeros for a
+        degenerate mesh.
+    down : numpy.ndarray
+        ``(2,)`` unit vector perpendicular to it, towards the mouth; zeros with
+        ``unit``.
+    px_per_mm : float
+        Pixels per mm by the iris (:func:`skincore.face.scale.px_per_mm`).
+
+    Raises
+    ------
+    ValueError
+        For a side other than ``"left"`` or ``"right"``.
+    """
     pts = np.asarray(landmarks, dtype=np.float64)[:, :2]
     outer, inner, upper, lower, right_lid = _RIGHT_EYE_LIDS
     lid: tuple[int, ...] = right_lid
@@ -373,23 +425,67 @@ def lash_band(landmarks: np.ndarray, side: str) -> np.ndarray:
         lid = _mirror(lid)
     elif side != "right":
         raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
-    line = pts[list(lid)]
     ppm = px_per_mm(landmarks)
     gap_mm = float(np.linalg.norm(pts[upper] - pts[lower])) / ppm if ppm > 0 else 0.0
-    closed = min(max((EYE_OPEN_MM - gap_mm) / (EYE_OPEN_MM - EYE_CLOSED_MM), 0.0), 1.0)
     across = pts[outer] - pts[inner]
     norm = float(np.linalg.norm(across))
-    if not (norm > 0.0 and np.isfinite(norm) and np.isfinite(ppm)):
-        closed = 0.0  # a degenerate mesh: no band
-    unit = across / norm if closed > 0.0 else np.zeros(2)
-    # the outer lashes sweep out past the corner
-    line = np.concatenate([line, line[-1:] + closed * LASH_SWEEP_MM * ppm * unit])
+    if not (norm > 0.0 and np.isfinite(norm)):
+        return pts, pts[list(lid)], gap_mm, np.zeros(2), np.zeros(2), ppm
+    unit = across / norm
     down = np.array([-unit[1], unit[0]])
     if np.dot(down, pts[_MOUTH] - 0.5 * (pts[outer] + pts[inner])) < 0:
         down = -down
-    t = np.linspace(0.0, 1.0, len(line))
-    depth = closed * LASH_MM * ppm * (0.5 + 0.5 * np.sin(np.pi * t))
-    hanging = line + depth[:, None] * down
+    return pts, pts[list(lid)], gap_mm, unit, down, ppm
+
+
+def lower_lid_band(
+    landmarks: np.ndarray,
+    side: str,
+    depth_mm: float,
+    sweep_mm: float = LOWER_LID_OUTER_MM,
+    inner_mm: float = LOWER_LID_INNER_MM,
+) -> np.ndarray:
+    """Polygon of the skin just below an eye's lower lid (image pixels).
+
+    The band runs along the lower lid line from ``inner_mm`` before the inner
+    corner (towards the nose, along the corner line) to ``sweep_mm`` past the outer
+    corner, and back along the same line moved ``depth_mm`` down the face
+    (perpendicular to the corner line). Millimetres by the iris
+    (:func:`skincore.face.scale.px_per_mm`). It holds the lower lashes (with
+    mascara or liner on them), the lid-cheek junction's curved shading and the
+    canthi, where roughness read rough skin on nearly every face (see
+    :data:`skincore.concerns.roughness.LOWER_LID_MM`). A degenerate mesh or a
+    depth of 0 gives the lid line there and back, which covers no pixel.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points in the pixels of the grid the band is for.
+    side : str
+        ``"left"`` or ``"right"``, the subject's side.
+    depth_mm : float
+        How far the band reaches below the lid line, mm.
+    sweep_mm : float, optional
+        How far it runs on past the outer corner, mm.
+    inner_mm : float, optional
+        How far it starts before the inner corner, mm.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(22, 2)`` float32 (x, y).
+    """
+    _, line, _, unit, down, ppm = lower_lid_frame(landmarks, side)
+    if not (np.isfinite(ppm) and ppm > 0 and depth_mm > 0):
+        ppm = 0.0
+    line = np.concatenate(
+        [
+            line[:1] - max(inner_mm, 0.0) * ppm * unit,
+            line,
+            line[-1:] + max(sweep_mm, 0.0) * ppm * unit,
+        ]
+    )
+    hanging = line + max(depth_mm, 0.0) * ppm * down
     return np.concatenate([line, hanging[::-1]]).astype(np.float32)
 
 

@@ -1,0 +1,103 @@
+"""Where under the eyes does roughness read rough skin, with and without the lower-lid band?
+
+    python benchmarks/eval_lower_lid.py [--faces DIR] [--data DIR] [--step N]
+
+The faces of ``shared/faces`` and every ``--step``-th ACNE04 photo (accepted with
+``max_out_of_bound=0.5``) are analysed twice: with the band below each lower lid
+left out of roughness's measured skin (``roughness.Params.lower_lid_mm``, the
+default) and with it measured (``lower_lid_mm=0``). For each, the share of the
+photo's area that reads rough, by millimetre below the lower lid line (iris
+scale) and by third of the eye from its inner corner (the inner third runs on
+0.2 eye widths before the inner corner, the outer one 0.2 past the outer corner;
+both eyes pooled), and the median and mean rough area of the faces. The
+background is the skin 12-20 mm down, on the cheeks.
+
+Needs ``../shared`` (not shipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+import skincore
+from skincore.concerns import roughness
+from skincore.errors import SkinError
+from skincore.face.regions import lower_lid_frame
+
+HERE = Path(__file__).resolve().parents[1]
+#: Millimetres below the lower lid line, one row of the table each.
+DEPTHS_MM = np.arange(0, 21, 1.0)
+THIRDS = (("inner", -0.2, 1 / 3), ("mid", 1 / 3, 2 / 3), ("outer", 2 / 3, 1.2))
+
+
+def rough_by_depth(analysis: skincore.Analysis) -> np.ndarray | None:
+    """Rough and all pixel counts ``(2, 3, len(DEPTHS_MM) - 1)`` below both lower lids."""
+    face = analysis.faces[0]
+    result = face.concerns.get("roughness")
+    if result is None:
+        return None
+    lm = np.asarray(face.geometry.landmarks, np.float64)
+    mask = (result.mask > 0).astype(np.float64)
+    ys, xs = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
+    x = (xs + 0.5) / result.mask_scale - 0.5 + result.mask_origin[0]
+    y = (ys + 0.5) / result.mask_scale - 0.5 + result.mask_origin[1]
+    out = np.zeros((2, len(THIRDS), len(DEPTHS_MM) - 1))
+    for side in ("left", "right"):
+        _, line, _, unit, down, ppm = lower_lid_frame(lm, side)
+        if not np.any(unit) or not ppm > 0:
+            continue
+        start = line[0]
+        length = float(np.dot(line[-1] - start, unit))
+        rel = np.stack([x - start[0], y - start[1]], -1)
+        t = (rel @ unit) / length
+        # the lid line's offset down the face at each point's position along the eye
+        t_lid = ((line - start) @ unit) / length
+        order = np.argsort(t_lid)
+        lid = np.interp(t, t_lid[order], ((line - start) @ down)[order])
+        below_mm = ((rel @ down) - lid) / ppm
+        for k, (_, lo, hi) in enumerate(THIRDS):
+            sel = (t >= lo) & (t < hi)
+            out[0, k] += np.histogram(below_mm[sel], DEPTHS_MM, weights=mask[sel])[0]
+            out[1, k] += np.histogram(below_mm[sel], DEPTHS_MM)[0]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--faces", type=Path, default=HERE.parent / "shared" / "faces")
+    ap.add_argument("--data", type=Path, default=HERE.parent / "shared" / "data" / "acne04-dev")
+    ap.add_argument("--step", type=int, default=5)
+    args = ap.parse_args()
+    paths = sorted(args.faces.glob("*.jpg")) + sorted(args.data.glob("*.jpg"))[:: args.step]
+    limits = skincore.Limits(max_out_of_bound=0.5)
+    for depth in (0.0, roughness.LOWER_LID_MM):
+        an = skincore.Analyzer(
+            params={"roughness": roughness.Params(lower_lid_mm=depth)}, limits=limits
+        )
+        counts = np.zeros((2, len(THIRDS), len(DEPTHS_MM) - 1))
+        areas = []
+        for path in paths:
+            try:
+                analysis = an.analyze(path)
+            except SkinError:
+                continue
+            found = rough_by_depth(analysis)
+            if found is not None:
+                counts += found
+                areas.append(analysis.faces[0].concerns["roughness"].area)
+        print(
+            f"lower_lid_mm={depth:g}: {len(areas)} faces, rough area median "
+            f"{np.median(areas):.3f}, mean {np.mean(areas):.3f}; share of the area "
+            "that reads rough, by mm below the lower lid"
+        )
+        print(f"{'':8}" + "".join(f"{d:>6.0f}" for d in DEPTHS_MM[:-1]))
+        for k, (name, _, _) in enumerate(THIRDS):
+            share = counts[0, k] / np.maximum(counts[1, k], 1)
+            print(f"{name:<8}" + "".join(f"{v:6.3f}" for v in share))
+
+
+if __name__ == "__main__":
+    main()
