@@ -190,3 +190,127 @@ def test_large_results_come_back_through_shared_memory():
     assert not os.path.exists(f"/dev/shm/{name}")
     small = {"mask": np.zeros((10, 10), bool)}
     assert _packed(small)[0] == "pipe"
+
+
+def test_results_fill_the_block_the_caller_lends():
+    """A large result is written into the block the caller lent when it fits
+    (read back equal, owned, the block kept); into a new block when it does not."""
+    from skincore.processes import Blocks, _packed, _unpacked
+
+    rng = np.random.default_rng(1)
+    big = {"level": rng.integers(0, 255, (1200, 1500), dtype=np.uint8), "n": 3}
+    blocks = Blocks(keep=4, keep_bytes=1 << 30)
+    try:
+        lent = blocks.take(2 << 20)
+        packed = _packed(big, (lent.name, lent.size))
+        assert packed[0] == "lent"
+        got = _unpacked(packed, lent)
+        assert np.array_equal(got["level"], big["level"]) and got["n"] == 3
+        got["level"][0, 0] ^= 1  # owned: the block is not changed by it
+        assert np.array_equal(_unpacked(packed, lent)["level"], big["level"])
+        assert os.path.exists(f"/dev/shm/{lent.name}")  # kept by the caller
+        small = blocks.take(1)
+        packed = _packed(big, (small.name, small.size))  # 1.8 MB into 1 MiB: a new block
+        assert packed[0] == "shm" and packed[2] != small.name
+        assert np.array_equal(_unpacked(packed, small)["level"], big["level"])
+        assert not os.path.exists(f"/dev/shm/{packed[2]}")
+        blocks.give(lent)
+        blocks.give(small)
+    finally:
+        blocks.close()
+    assert not os.path.exists(f"/dev/shm/{lent.name}")
+
+
+def test_blocks_are_kept_for_the_next_calls_within_their_limits():
+    """A block given back serves the next call of a size it holds (the smallest
+    that fits); past ``keep`` blocks or ``keep_bytes`` the longest kept is removed;
+    closing removes every kept block and any given back later."""
+    from skincore.processes import BLOCK_ROUNDING, Blocks
+
+    mib = BLOCK_ROUNDING
+    blocks = Blocks(keep=2, keep_bytes=5 * mib)
+    a, b, c = blocks.take(3 * mib - 5), blocks.take(1), blocks.take(2 * mib)
+    assert (a.size, b.size, c.size) == (3 * mib, mib, 2 * mib)  # rounded up
+    blocks.give(a)
+    blocks.give(b)
+    assert blocks.take(mib // 2).name == b.name  # the smallest that fits
+    blocks.give(b)
+    blocks.give(c)  # three kept: the longest kept (a) goes
+    assert not os.path.exists(f"/dev/shm/{a.name}")
+    assert os.path.exists(f"/dev/shm/{b.name}") and os.path.exists(f"/dev/shm/{c.name}")
+    d = blocks.take(5 * mib)  # none fits: a new one
+    assert d.name not in (b.name, c.name)
+    blocks.give(d)  # 8 MiB kept > 5 MiB: b and c go
+    assert not os.path.exists(f"/dev/shm/{b.name}") and not os.path.exists(f"/dev/shm/{c.name}")
+    kept = blocks.take(mib)
+    lent = blocks.take(1)
+    assert kept.name == d.name and lent.name != d.name
+    blocks.give(kept)
+    blocks.close()
+    assert not os.path.exists(f"/dev/shm/{d.name}")
+    assert os.path.exists(f"/dev/shm/{lent.name}")  # lent: the caller still uses it
+    blocks.give(lent)  # after closing: removed, not kept
+    assert not os.path.exists(f"/dev/shm/{lent.name}")
+
+
+def test_a_shipped_array_is_read_in_place_and_read_only():
+    """The worker reads the caller's pixels in the lent block (no copy) and cannot
+    write them; the block is mapped once however often it is read."""
+    from skincore import processes
+    from skincore.limits import Limits
+
+    rgb = np.random.default_rng(2).integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    blocks = processes.Blocks(keep=2, keep_bytes=1 << 30)
+    try:
+        with processes._shipped(rgb, Limits(), blocks) as item:
+            assert item[0] == "shm"
+            one, two = processes._received(item), processes._received(item)
+            assert np.array_equal(one, rgb) and not one.flags.writeable
+            assert np.shares_memory(one, two)  # one mapping
+            with pytest.raises(ValueError):
+                one[0, 0, 0] = 1
+        del one, two
+    finally:
+        for shm in processes._ATTACHED.values():
+            shm.close()
+        processes._ATTACHED.clear()
+        blocks.close()
+
+
+def test_closing_leaves_no_shared_memory(sample_rgb):
+    """1080p calls lend their photo's and their result's blocks; after closing,
+    none is left in /dev/shm."""
+    before = set(os.listdir("/dev/shm"))
+    big = np.asarray(Image.fromarray(sample_rgb).resize((1080, 1440)))
+    with skincore.Analyzer(processes=1, threads=1) as an:
+        for _ in range(2):
+            assert an.analyze(big).faces
+        kept = set(os.listdir("/dev/shm")) - before
+        assert kept  # the blocks kept for the next call
+    assert set(os.listdir("/dev/shm")) - before == set()
+
+
+def test_an_analyzer_never_closed_leaves_no_shared_memory(tmp_path):
+    """The blocks kept for later calls are removed at exit when the analyser was
+    never closed (no leak, no resource-tracker warning)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unclosed.py"
+    script.write_text(
+        "import numpy as np, skincore\n"
+        "from PIL import Image\n"
+        "if __name__ == '__main__':\n"
+        "    rgb = Image.open(str(skincore.sample_path())).convert('RGB')\n"
+        "    an = skincore.Analyzer(processes=1, threads=1)\n"
+        "    an.analyze(np.asarray(rgb.resize((1080, 1440))), concerns=['tone'])\n"
+        "    print('analysed', flush=True)\n"
+    )
+    before = set(os.listdir("/dev/shm"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0 and "analysed" in out.stdout, out.stderr
+    assert "leaked" not in out.stderr, out.stderr
+    assert set(os.listdir("/dev/shm")) - before == set()
