@@ -261,20 +261,56 @@ def test_a_shipped_array_is_read_in_place_and_read_only():
 
     rgb = np.random.default_rng(2).integers(0, 255, (300, 400, 3), dtype=np.uint8)
     blocks = processes.Blocks(keep=2, keep_bytes=1 << 30)
+    lease = processes.Lease(blocks)
     try:
-        with processes._shipped(rgb, Limits(), blocks) as item:
-            assert item[0] == "shm"
-            one, two = processes._received(item), processes._received(item)
-            assert np.array_equal(one, rgb) and not one.flags.writeable
-            assert np.shares_memory(one, two)  # one mapping
-            with pytest.raises(ValueError):
-                one[0, 0, 0] = 1
+        item = processes._shipped(rgb, Limits(), lease)
+        assert item[0] == "shm"
+        one, two = processes._received(item), processes._received(item)
+        assert np.array_equal(one, rgb) and not one.flags.writeable
+        assert np.shares_memory(one, two)  # one mapping
+        with pytest.raises(ValueError):
+            one[0, 0, 0] = 1
         del one, two
     finally:
         for shm in processes._ATTACHED.values():
             shm.close()
         processes._ATTACHED.clear()
+        lease.end(reuse=True)
         blocks.close()
+
+
+def test_an_interrupted_wait_does_not_lend_its_blocks_again(monkeypatch):
+    """A caller interrupted while its worker still runs (Ctrl-C in the wait) must
+    not lend that call's blocks to the next call: they are removed, not kept."""
+    from concurrent.futures import Future
+
+    from skincore import processes
+    from skincore.limits import Limits
+
+    class Running(Future):
+        def result(self, timeout=None):
+            raise KeyboardInterrupt  # the wait interrupted; the call never ends
+
+    pool = processes.ProcessPool.__new__(processes.ProcessPool)
+    pool._blocks = processes.Blocks(keep=4, keep_bytes=1 << 30)
+    pool._result_bytes = processes.SHM_RESULT_BYTES
+    names: list[str] = []
+    take = processes.Blocks.take
+
+    def spy(self, nbytes):
+        block = take(self, nbytes)
+        names.append(block.name)
+        return block
+
+    monkeypatch.setattr(processes.Blocks, "take", spy)
+    pool._pool = type("Pool", (), {"submit": lambda self, *a: Running()})()
+    rgb = np.zeros((600, 800, 3), np.uint8)
+    with pytest.raises(KeyboardInterrupt):
+        pool.analyze(rgb, Limits(), {}, {})
+    assert len(names) == 2  # the photo's block and the result's
+    assert not any(os.path.exists(f"/dev/shm/{n}") for n in names)
+    assert pool._blocks._free == []
+    pool._blocks.close()
 
 
 def test_closing_leaves_no_shared_memory(sample_rgb):

@@ -31,7 +31,7 @@ import pickle
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields
@@ -213,6 +213,40 @@ class Blocks:
             _remove(b)
 
 
+class Lease:
+    """The blocks one call takes from :class:`Blocks`, given back together at its end.
+
+    Parameters
+    ----------
+    blocks : Blocks
+        Where the blocks come from.
+    """
+
+    def __init__(self, blocks: Blocks) -> None:
+        self._blocks = blocks
+        self._taken: list[shared_memory.SharedMemory] = []
+
+    def take(self, nbytes: int) -> shared_memory.SharedMemory:
+        """Return a block of at least ``nbytes`` bytes for this call (:meth:`Blocks.take`)."""
+        block = self._blocks.take(nbytes)
+        self._taken.append(block)
+        return block
+
+    def end(self, *, reuse: bool) -> None:
+        """Give the blocks back: kept for later calls when ``reuse``, else removed.
+
+        A call whose wait was interrupted while its worker still reads or writes
+        them must not lend them to another: they are removed (the worker's
+        mapping stays valid until it closes it).
+        """
+        taken, self._taken = self._taken, []
+        for block in taken:
+            if reuse:
+                self._blocks.give(block)
+            else:
+                _remove(block)
+
+
 def _remove(block: shared_memory.SharedMemory) -> None:
     """Unmap and remove a block this process created."""
     with contextlib.suppress(BufferError):
@@ -221,15 +255,11 @@ def _remove(block: shared_memory.SharedMemory) -> None:
         block.unlink()
 
 
-@contextlib.contextmanager
-def _in_shm(rgb: np.ndarray, blocks: Blocks) -> Iterator[tuple[str, tuple[int, ...]]]:
-    """Yield (name, shape) of a shared memory copy of ``rgb`` for the call's duration."""
-    block = blocks.take(rgb.nbytes)
-    try:
-        np.ndarray(rgb.shape, np.uint8, buffer=_view(block))[:] = rgb
-        yield block.name, tuple(rgb.shape)
-    finally:
-        blocks.give(block)
+def _in_shm(rgb: np.ndarray, lease: Lease) -> tuple[str, tuple[int, ...]]:
+    """Return (name, shape) of a shared memory copy of ``rgb`` in a block of ``lease``."""
+    block = lease.take(rgb.nbytes)
+    np.ndarray(rgb.shape, np.uint8, buffer=_view(block))[:] = rgb
+    return block.name, tuple(rgb.shape)
 
 
 #: Most bytes of shared memory the caller keeps for later calls (:class:`Blocks`):
@@ -328,29 +358,23 @@ def _analyze(
     return _packed(_WORKER.analyze(_received(image), **rebuilt, **kwargs), lent)
 
 
-@contextlib.contextmanager
-def _shipped(image: Any, limits: Limits, blocks: Blocks) -> Iterator[tuple[str, Any]]:
-    """Yield the picklable form of one image for the call's duration (module docstring)."""
+def _shipped(image: Any, limits: Limits, lease: Lease) -> tuple[str, Any]:
+    """Return the picklable form of one image (module docstring); arrays in ``lease``."""
     if isinstance(image, str | os.PathLike):
-        yield ("value", os.path.abspath(os.fspath(image)))
-    elif isinstance(image, bytes | bytearray | memoryview):
-        yield ("value", bytes(image))
-    elif isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3:
+        return ("value", os.path.abspath(os.fspath(image)))
+    if isinstance(image, bytes | bytearray | memoryview):
+        return ("value", bytes(image))
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3:
         if image.shape[2] != 3 or image.size == 0:
-            with _shipped(load_image(image, limits), limits, blocks) as item:  # or its error
-                yield item
-            return
-        with _in_shm(image, blocks) as block:
-            yield ("shm", block)
-    elif isinstance(image, LoadedImage):  # decoded by the caller (the service does)
+            return _shipped(load_image(image, limits), limits, lease)  # or its error
+        return ("shm", _in_shm(image, lease))
+    if isinstance(image, LoadedImage):  # decoded by the caller (the service does)
         rest = (image.format, image.source_mode, image.exif_orientation, image.file_bytes)
-        with _in_shm(image.rgb, blocks) as block:
-            yield ("loaded", (block, rest))
-    elif callable(getattr(image, "read", None)):
-        yield ("value", _read_stream(image, limits))
-    else:  # a PIL image, another array: decoded here (or refused with its error)
-        with _shipped(load_image(image, limits), limits, blocks) as item:
-            yield item
+        return ("loaded", (_in_shm(image.rgb, lease), rest))
+    if callable(getattr(image, "read", None)):
+        return ("value", _read_stream(image, limits))
+    # a PIL image, another array: decoded here (or refused with its error)
+    return _shipped(load_image(image, limits), limits, lease)
 
 
 class ProcessPool:
@@ -400,17 +424,17 @@ class ProcessPool:
         pool = self._pool
         if pool is None:
             raise SkinError("invalid_argument", "the Analyzer is closed")
-        blocks = self._blocks
-        with contextlib.ExitStack() as stack:
-            item = stack.enter_context(_shipped(image, limits, blocks))
+        lease = Lease(self._blocks)
+        future = None
+        try:
+            item = _shipped(image, limits, lease)
             shipped = {
-                k: None if v is None else stack.enter_context(_shipped(v, limits, blocks))
-                for k, v in sides.items()
+                k: None if v is None else _shipped(v, limits, lease) for k, v in sides.items()
             }
-            out = blocks.take(self._result_bytes)
-            stack.callback(blocks.give, out)
+            out = lease.take(self._result_bytes)
+            future = pool.submit(_analyze, item, shipped, kwargs, (out.name, out.size))
             try:
-                packed = pool.submit(_analyze, item, shipped, kwargs, (out.name, out.size)).result()
+                packed = future.result()
             except BrokenProcessPool as exc:
                 raise SkinError(
                     "internal_error",
@@ -419,6 +443,9 @@ class ProcessPool:
             if packed[0] == "shm":  # larger than lent: lend that much next time
                 self._result_bytes = max(self._result_bytes, sum(packed[3]))
             return _unpacked(packed, out)
+        finally:
+            # a worker may still use the blocks of a call whose wait was interrupted
+            lease.end(reuse=future is None or future.done())
 
     def close(self) -> None:
         """Stop the workers (waiting for the calls in flight)."""
