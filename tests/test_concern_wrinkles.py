@@ -789,3 +789,64 @@ def test_london_062_hairline_edge_is_not_a_line(faces_dir):
             assert len(after) == len(before) - 1
         else:
             assert after == before, z
+
+
+def test_lines_along_the_lids_known_answers():
+    """An under-eye line at least ``lid_line_min_mm`` long (as reported) with >= 3/4
+    of its points in the band below the lower lid runs along the lid; shorter
+    lines and lines mostly outside the band stay."""
+    band = np.zeros((100, 200), bool)
+    band[20:40, 20:180] = True
+    xs = np.arange(30.0, 90.0)
+    along = np.stack([xs, np.full_like(xs, 30.0)], axis=1)
+    below = np.stack([xs, np.full_like(xs, 60.0)], axis=1)
+    half = np.concatenate([along[:30], below[30:]])
+    leaving = np.stack([np.arange(150.0, 210.0), np.full(60, 30.0)], axis=1)  # 30 of 60 in
+    p = W.Params()
+    assert W._along_lid(along, 15.0, band, p)
+    assert not W._along_lid(along, 11.9, band, p)  # shorter than lid_line_min_mm
+    assert W._along_lid(along, 11.9, band, W.Params(lid_line_min_mm=8.0))
+    assert not W._along_lid(below, 15.0, band, p)
+    assert not W._along_lid(half, 15.0, band, p)
+    assert not W._along_lid(leaving, 15.0, band, p)
+    assert W._along_lid(half, 15.0, band, W.Params(lid_edge_share=0.5))
+    assert W._along_lid(leaving, 15.0, band, W.Params(lid_edge_share=0.5))
+    assert not W._along_lid(np.zeros((0, 2)), 15.0, band, p)
+
+
+def test_a_line_along_the_lower_lid_is_not_a_wrinkle(ctx):
+    """A 16 mm dark line 4.5 mm below the lower lid and along it (the shading of the
+    lid margin, the lashes) is traced in the under-eye zone unless lines along the
+    lids are dropped (``lid_edge_mm=0`` keeps it); the same line 9 mm below the
+    lid, and an 8 mm piece of it 4.5 mm below, are kept either way."""
+    from skincore.face.regions import lower_lid_frame
+
+    base, _ = _scenario(ctx, 5, plan={})
+    ppm = ctx.px_per_mm
+
+    def along_lid(side, below_mm, length_mm):
+        """The lid line moved ``below_mm`` down the face, its middle ``length_mm``."""
+        _, lid, _, _, down, _ = lower_lid_frame(ctx.landmarks, side)
+        q = lid.astype(np.float64) + below_mm * ppm * down
+        p = np.concatenate([segment(*q[i], *q[i + 1]) for i in range(len(q) - 1)])
+        s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
+        keep = np.abs(s - 0.5 * s[-1]) <= 0.5 * length_mm * ppm
+        return p[keep]
+
+    for side in ("left", "right"):
+        zone = f"{side}_under_eye"
+        for below_mm, length_mm, dropped in (
+            (4.5, 16.0, True),
+            (9.0, 16.0, False),
+            (4.5, 8.0, False),
+        ):
+            pts = along_lid(side, below_mm, length_mm)
+            c = plant(ctx, base, [PlantedLine(pts, 0.3 * ppm, 0.2)])
+            found = {
+                p: [c.to_texture(ln.points) for ln in measure_wrinkles(c, p, threads=1)
+                    .zones[zone].lines]
+                for p in (W.Params(), W.Params(lid_edge_mm=0))
+            }  # fmt: skip
+            assert match(found[W.Params(lid_edge_mm=0)], [pts]).traced_for[0], (side, below_mm)
+            ruled = match(found[W.Params()], [pts])
+            assert bool(ruled.traced_for[0]) != dropped, (side, below_mm, length_mm)
