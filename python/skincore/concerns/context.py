@@ -164,18 +164,11 @@ class TextureContext:
         numpy.ndarray
             ``(h, w)`` bool, read-only; all False for a margin of 0 or less.
         """
-
-        def compute() -> np.ndarray:
-            shape = self.gray.shape
-            if not margin_mm > 0:
-                band = np.zeros(shape, bool)
-            else:
-                quads = fold_bands(self.landmarks, margin_mm * self.px_per_mm)
-                band = geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
-            band.flags.writeable = False
-            return band
-
-        return self.memo(("fold_band", float(margin_mm)), compute)
+        return self._band(
+            ("fold_band", float(margin_mm)),
+            lambda: fold_bands(self.landmarks, margin_mm * self.px_per_mm) if margin_mm > 0 else [],
+            rule="nonzero",
+        )
 
     def lower_lid_bands(self, depth_mm: float) -> np.ndarray:
         """Return the bands below both eyes' lower lids on this grid, once per depth.
@@ -191,18 +184,35 @@ class TextureContext:
         numpy.ndarray
             ``(h, w)`` bool, read-only; all False for a depth of 0 or less.
         """
+        return self._band(
+            ("lower_lid_bands", float(depth_mm)),
+            lambda: (
+                [lower_lid_band(self.landmarks, s, depth_mm) for s in ("left", "right")]
+                if depth_mm > 0
+                else []
+            ),
+        )
+
+    def _band(
+        self, key: Any, polygons: Callable[[], list[np.ndarray]], *, rule: str = "evenodd"
+    ) -> np.ndarray:
+        """Return the polygons ``polygons()`` rasterised on this grid, once per key.
+
+        ``(h, w)`` bool, read-only; all False when there are none.
+        """
 
         def compute() -> np.ndarray:
             shape = self.gray.shape
-            if not depth_mm > 0:
-                band = np.zeros(shape, bool)
-            else:
-                polys = [lower_lid_band(self.landmarks, s, depth_mm) for s in ("left", "right")]
-                band = geometry.fill_polygons(polys, shape, threads=1) > 0
+            polys = polygons()
+            band = (
+                geometry.fill_polygons(polys, shape, rule=rule, threads=1) > 0
+                if polys
+                else np.zeros(shape, bool)
+            )
             band.flags.writeable = False
             return band
 
-        return self.memo(("lower_lid_bands", float(depth_mm)), compute)
+        return self.memo(key, compute)
 
     def to_image(self, xy: np.ndarray) -> np.ndarray:
         """Map ``(N, 2)`` texture-grid points to image pixels (pixel centres)."""

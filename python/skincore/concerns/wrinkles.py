@@ -629,13 +629,18 @@ def _score(load: float, scale: float = SCORE_LOAD) -> int:
     return int(round(100.0 * math.exp(-load / scale)))
 
 
-def _mostly_in(points: np.ndarray, band: np.ndarray) -> bool:
-    """Whether at least half of a line's points (``band``'s pixels) lie in it."""
+def _points_in(points: np.ndarray, band: np.ndarray) -> tuple[int, int]:
+    """Return how many of a line's points (``band``'s pixels) lie in ``band``, and of how many."""
     xy = np.rint(np.asarray(points, np.float64)).astype(np.intp)
     h, w = band.shape
     inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
-    hits = np.count_nonzero(band[xy[inside, 1], xy[inside, 0]])
-    return bool(len(xy) > 0 and 2 * hits >= len(xy))
+    return int(np.count_nonzero(band[xy[inside, 1], xy[inside, 0]])), len(xy)
+
+
+def _mostly_in(points: np.ndarray, band: np.ndarray) -> bool:
+    """Whether at least half of a line's points (``band``'s pixels) lie in it."""
+    hits, n = _points_in(points, band)
+    return bool(n > 0 and 2 * hits >= n)
 
 
 def _across_fan(points: np.ndarray, centre: np.ndarray, max_angle_deg: float) -> bool:
@@ -742,11 +747,8 @@ def _along_lid(points: np.ndarray, length_mm: float, band: np.ndarray, params: P
     """
     if len(points) == 0 or length_mm < params.lid_line_min_mm:
         return False
-    xy = np.rint(np.asarray(points, np.float64)).astype(np.intp)
-    h, w = band.shape
-    inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
-    hits = np.count_nonzero(band[xy[inside, 1], xy[inside, 0]])
-    return bool(hits >= params.lid_edge_share * len(xy))
+    hits, n = _points_in(points, band)
+    return bool(hits >= params.lid_edge_share * n)
 
 
 def _strands(
