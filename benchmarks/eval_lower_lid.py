@@ -18,16 +18,14 @@ Needs ``../shared`` (not shipped).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 import skincore
+from _rough_bands import photo_args, photos, run
 from skincore.concerns import roughness
-from skincore.errors import SkinError
 from skincore.face.regions import lower_lid_frame
 
-HERE = Path(__file__).resolve().parents[1]
 #: Millimetres below the lower lid line, one row of the table each.
 DEPTHS_MM = np.arange(0, 21, 1.0)
 THIRDS = (("inner", -0.2, 1 / 3), ("mid", 1 / 3, 2 / 3), ("outer", 2 / 3, 1.2))
@@ -67,36 +65,19 @@ def rough_by_depth(analysis: skincore.Analysis) -> np.ndarray | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--faces", type=Path, default=HERE.parent / "shared" / "faces")
-    ap.add_argument("--data", type=Path, default=HERE.parent / "shared" / "data" / "acne04-dev")
-    ap.add_argument("--step", type=int, default=5)
+    photo_args(ap)
     args = ap.parse_args()
-    paths = sorted(args.faces.glob("*.jpg")) + sorted(args.data.glob("*.jpg"))[:: args.step]
-    limits = skincore.Limits(max_out_of_bound=0.5)
-    for depth in (0.0, roughness.LOWER_LID_MM):
-        an = skincore.Analyzer(
-            params={"roughness": roughness.Params(lower_lid_mm=depth)}, limits=limits
-        )
-        counts = np.zeros((2, len(THIRDS), len(DEPTHS_MM) - 1))
-        areas = []
-        for path in paths:
-            try:
-                analysis = an.analyze(path)
-            except SkinError:
-                continue
-            found = rough_by_depth(analysis)
-            if found is not None:
-                counts += found
-                areas.append(analysis.faces[0].concerns["roughness"].area)
-        print(
-            f"lower_lid_mm={depth:g}: {len(areas)} faces, rough area median "
-            f"{np.median(areas):.3f}, mean {np.mean(areas):.3f}; share of the area "
-            "that reads rough, by mm below the lower lid"
-        )
-        print(f"{'':8}" + "".join(f"{d:>6.0f}" for d in DEPTHS_MM[:-1]))
-        for k, (name, _, _) in enumerate(THIRDS):
-            share = counts[0, k] / np.maximum(counts[1, k], 1)
-            print(f"{name:<8}" + "".join(f"{v:6.3f}" for v in share))
+    run(
+        photos(args),
+        [
+            (f"lower_lid_mm={d:g}", roughness.Params(lower_lid_mm=d))
+            for d in (0.0, roughness.LOWER_LID_MM)
+        ],
+        rough_by_depth,
+        [name for name, _, _ in THIRDS],
+        DEPTHS_MM,
+        "by mm below the lower lid",
+    )
 
 
 if __name__ == "__main__":

@@ -343,6 +343,59 @@ def test_lower_lashes_are_not_roughness(clean_ctx):
     assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
 
 
+def _nose_side_shadow(ctx, depth=0.15, width_mm=1.2):
+    """A dark stripe along the crest of both sides of the bridge (their curved shading)."""
+    from skincore.face.regions import nose_side_band
+
+    ppm = ctx.px_per_mm
+    core = geometry.fill_polygons(
+        [nose_side_band(ctx.landmarks, s, 0.5 * width_mm) for s in ("left", "right")],
+        ctx.gray.shape,
+        threads=1,
+    )
+    shade = geometry.gaussian_blur((core > 0).astype(np.float32), 0.3 * ppm, threads=1)
+    return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32))
+
+
+def test_nose_sides_are_not_roughness(sample_ctx):
+    """The sample's own skin already reads rough beside its bridge, and an 8 L*
+    shadow planted along the crest of both sides doubles it, unless the bands along
+    them are left out (``nose_side_mm=0`` keeps them). With the bands, planting it
+    changes no pixel of the rough mask; the bands are out of the skin the area is a
+    share of. (A straight shadow on smooth skin reads smooth: the isotropy test; on
+    real skin it mixes with the texture.)"""
+    from skincore.face.regions import nose_side_band
+
+    ctx = _nose_side_shadow(sample_ctx, depth=0.08)
+    ppm = ctx.px_per_mm
+    near = (
+        geometry.fill_polygons(
+            [nose_side_band(ctx.landmarks, s, 5.0) for s in ("left", "right")],
+            ctx.gray.shape,
+            threads=1,
+        )
+        > 0
+    )
+    off = R.Params(nose_side_mm=0.0)
+    before = np.count_nonzero((measure_roughness(sample_ctx, off, threads=2).mask > 0) & near)
+    kept = np.count_nonzero((measure_roughness(ctx, off, threads=2).mask > 0) & near)
+    cut = measure_roughness(ctx, threads=2)
+    print(f"rough pixels within 5 mm of the crests: {before} own, {kept} with the shadow")
+    assert before > 10 * ppm * ppm  # more than 10 mm^2 of the sample's own
+    assert kept > 1.5 * before
+    assert np.array_equal(cut.mask, measure_roughness(sample_ctx, threads=2).mask)
+    assert np.count_nonzero((cut.mask > 0) & near) < 0.1 * before
+    skin = R.measured_skin(ctx, R.Params()) > 0
+    band = geometry.fill_polygons(
+        [nose_side_band(ctx.landmarks, s, R.NOSE_SIDE_MM) for s in ("left", "right")],
+        ctx.gray.shape,
+        threads=1,
+    )
+    assert np.count_nonzero(band) > 2 * 20 * 5 * ppm * ppm * 0.8  # two 20 x 5 mm strips
+    assert not np.any(skin & (band > 0))
+    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
+
+
 def test_bearded_face_is_measured_above_the_nose_only(faces_dir):
     """Stubble is hair, and hair reads as rough. London 037's beard mask covers
     23 % of the face below the nose tip, but stubble between its patches (upper lip,

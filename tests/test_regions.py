@@ -339,3 +339,54 @@ def test_lower_lid_band_hangs_below_the_lid(mesh_087, side, inner, outer):
     ).any()
     with pytest.raises(ValueError, match="side"):
         lower_lid_band(mesh_087, "middle", 5.0)
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_nose_side_band_runs_down_the_bridge(mesh_087, side):
+    """The band along a side of the bridge follows the crest from 0.6 of 193 and 0.4
+    of 189 (mirrored on the left) through 245 and 188, runs ``up_mm`` on above it and
+    ``down_mm`` below, is ``2 half_width_mm`` wide everywhere, and lies between the
+    bridge's midline and the inner eye corner; the two sides mirror each other
+    about the midline. A half-width of 0 or a degenerate mesh covers no pixel."""
+    from skincore import geometry
+    from skincore.face.regions import MIRROR, nose_side_band, nose_side_crest
+    from skincore.face.scale import px_per_mm
+
+    pts = mesh_087[:, :2].astype(np.float64)
+
+    def at(i):
+        return pts[MIRROR[i] if side == "left" else i]
+
+    ppm = px_per_mm(mesh_087)
+    crest, scale = nose_side_crest(mesh_087, side, up_mm=6.0, down_mm=2.0)
+    assert scale == pytest.approx(ppm)
+    np.testing.assert_allclose(crest[1], 0.6 * at(193) + 0.4 * at(189), atol=1e-9)
+    np.testing.assert_allclose(crest[2:4], [at(245), at(188)], atol=1e-9)
+    assert np.linalg.norm(crest[1] - crest[0]) == pytest.approx(6.0 * ppm)
+    assert np.linalg.norm(crest[4] - crest[3]) == pytest.approx(2.0 * ppm)
+    assert crest[0, 1] < crest[1, 1] < crest[3, 1] < crest[4, 1]  # down the upright face
+    band = nose_side_band(mesh_087, side, 2.5, up_mm=6.0, down_mm=2.0)
+    assert band.shape == (10, 2) and band.dtype == np.float32
+    width = np.linalg.norm(band[:5] - band[5:][::-1], axis=1)
+    # the band is 5 mm wide across the crest (a little more at the bends' normals)
+    assert np.all(width >= 5.0 * ppm - 1e-3) and np.all(width < 5.2 * ppm)
+    area = geometry.fill_polygons([band], (1400, 1400), threads=1) > 0
+    length = float(np.sum(np.linalg.norm(np.diff(crest, axis=0), axis=1)))
+    assert area.sum() == pytest.approx(length * 5.0 * ppm, rel=0.1)
+    mid_x = pts[[168, 6, 197]][:, 0].mean()
+    inner = at(133)[0]
+    lo, hi = sorted((mid_x, inner))
+    assert lo < band[:, 0].min() and band[:, 0].max() < hi
+    other = nose_side_band(mesh_087, "left" if side == "right" else "right", 2.5)
+    mirrored = np.abs(other[:, 0] - mid_x)
+    assert np.abs(np.sort(mirrored) - np.sort(np.abs(band[:, 0] - mid_x))).max() < 2.5 * ppm
+    assert not geometry.fill_polygons(
+        [nose_side_band(mesh_087, side, 0.0)], (1400, 1400), threads=1
+    ).any()
+    flat = mesh_087.copy()
+    flat[:, :2] = flat[0, :2]
+    assert not geometry.fill_polygons(
+        [nose_side_band(flat, side, 2.5)], (1400, 1400), threads=1
+    ).any()
+    with pytest.raises(ValueError, match="side"):
+        nose_side_band(mesh_087, "middle", 2.5)

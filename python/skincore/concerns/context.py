@@ -31,6 +31,7 @@ from skincore.face.regions import (
     RegionMasks,
     crop_box,
     lower_lid_band,
+    nose_side_band,
     region_polygons,
 )
 from skincore.face.scale import px_per_mm
@@ -189,6 +190,29 @@ class TextureContext:
             lambda: (
                 [lower_lid_band(self.landmarks, s, depth_mm) for s in ("left", "right")]
                 if depth_mm > 0
+                else []
+            ),
+        )
+
+    def nose_side_bands(self, half_width_mm: float) -> np.ndarray:
+        """Return the bands along both sides of the nose's bridge on this grid, once per width.
+
+        Parameters
+        ----------
+        half_width_mm : float
+            How far each band reaches on either side of its crest, mm
+            (:func:`skincore.face.regions.nose_side_band`).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(h, w)`` bool, read-only; all False for a half-width of 0 or less.
+        """
+        return self._band(
+            ("nose_side_bands", float(half_width_mm)),
+            lambda: (
+                [nose_side_band(self.landmarks, s, half_width_mm) for s in ("left", "right")]
+                if half_width_mm > 0
                 else []
             ),
         )

@@ -26,18 +26,25 @@ result does not depend on the photo's resolution:
    ``shared/faces`` changes by -0.020 to -0.002; the jaw shadow of the make-up photo,
    24 % of its chin, is gone). Curved shadows (around a nostril wing) stay: over
    a 2.5 mm window they point every way (step 4 leaves the nose folds out).
-4. **Nose folds and lower lids.** A band of ``FOLD_MARGIN_MM`` round the alar-facial grooves,
-   the subnasale and the philtrum (:data:`skincore.face.regions.NOSE_FOLDS`) is
-   left out of the measured skin (:func:`measured_skin`), as the eyes and lips
-   are: their shading is curved, so step 3 keeps it, and every face of
-   ``shared/faces`` read a rough rim round both nose wings (its rough area drops
-   by 0 to 0.04 without it; the packaged sample's from 0.088 to 0.051).
+4. **Nose folds, lower lids and the bridge's sides.** A band of
+   ``FOLD_MARGIN_MM`` round the alar-facial grooves, the subnasale and the
+   philtrum (:data:`skincore.face.regions.NOSE_FOLDS`) is left out of the
+   measured skin (:func:`measured_skin`), as the eyes and lips are: their
+   shading is curved, so step 3 keeps it, and every face of ``shared/faces``
+   read a rough rim round both nose wings (its rough area drops by 0 to 0.04
+   without it; the packaged sample's from 0.088 to 0.051).
    Below each eye a band ``LOWER_LID_MM`` deep under the lower lid line, from
    5 mm before the inner corner to 5 mm past the outer one
    (:func:`skincore.face.regions.lower_lid_band`), is left out likewise: it
    holds the lower lashes, which reach past the eye's margin into the skin and
    whose ends the 2.5 mm window spread into an arc of rough skin under both eyes
-   of nearly every face, and the lid-cheek junction's curved shading.
+   of nearly every face, and the lid-cheek junction's curved shading. Along each
+   side of the nose's bridge, from beside the brow's inner end to below the inner
+   eye corner, a band ``NOSE_SIDE_MM`` either side of the crest where the side
+   wall turns away from the bridge (:func:`skincore.face.regions.nose_side_band`)
+   is left out too: the side wall meets the eye socket's inner wall there, a
+   curved shading edge, and frontal faces read a strip of rough skin on both
+   sides of the bridge.
 5. **Sheen.** A broad specular sheen shows the glints of the skin's
    micro-relief, and on dark skin they stand out by tens of L* against the weak
    diffuse reflection: London 062's shiny mid-forehead and nose tip read 0.33 of
@@ -171,6 +178,17 @@ FOLD_MARGIN_MM = NOSE_FOLD_MARGIN_MM
 #: nearly every face, young ones included (``benchmarks/eval_lower_lid.py``).
 LOWER_LID_MM = 5.0
 
+#: Half-width (mm) of the band along each side of the nose's bridge left out of
+#: the measured skin (:func:`skincore.face.regions.nose_side_band`: from 6 mm
+#: above the inner eye corners' height to 2 mm below the bridge's side point 188),
+#: on top of ``EDGE_MARGIN_MM``. There the side wall turns away from the bridge
+#: and meets the eye socket's inner wall: a curved shading edge that the isotropy
+#: test keeps. Without it, on the nine frontal faces of ``shared/faces``, 0.20-0.38
+#: of the skin 7-11 mm from the midline read rough from 10 mm above the inner eye
+#: corners to 6 mm below them, against 0-0.05 elsewhere beside the nose: a strip
+#: on both sides of the bridge (``benchmarks/eval_nose_sides.py``).
+NOSE_SIDE_MM = 2.5
+
 #: Band-pass values are clipped to +-BAND_CLIP before squaring, so that a few
 #: strong edges (an eyelash, a nostril's shadow) cannot make a window rough on
 #: their own; spread-out texture is what counts.
@@ -254,6 +272,10 @@ class Params:
         Depth (mm) of the band below each lower lid that is not measured
         (:meth:`~skincore.concerns.context.TextureContext.lower_lid_bands`); 0
         measures it.
+    nose_side_mm : float
+        Half-width (mm) of the band along each side of the nose's bridge that is
+        not measured (:meth:`~skincore.concerns.context.TextureContext.nose_side_bands`);
+        0 measures it.
     sheen_sigma_mm, sheen_lift, sheen_chroma : float
         The sheen left out of the statistics (:func:`sheen_mask`); a
         ``sheen_chroma`` of 0 measures it.
@@ -276,6 +298,7 @@ class Params:
     beard_share: float = BEARD_SHARE
     fold_margin_mm: float = FOLD_MARGIN_MM
     lower_lid_mm: float = LOWER_LID_MM
+    nose_side_mm: float = NOSE_SIDE_MM
     sheen_sigma_mm: float = SHEEN_SIGMA_MM
     sheen_lift: float = SHEEN_LIFT
     sheen_chroma: float = SHEEN_CHROMA
@@ -283,7 +306,10 @@ class Params:
 
 
 def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
-    """Return the skin roughness measures: the face skin less the nose folds and lower lids.
+    """Return the skin roughness measures: the face skin less four kinds of band.
+
+    The bands: round the nose folds, below the lower lids and along the bridge's
+    sides (the module docstring's step 4).
 
     Parameters
     ----------
@@ -291,7 +317,8 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
         The face's texture grid.
     params : Params
         ``fold_margin_mm`` is the half-width of the band round the nose folds,
-        ``lower_lid_mm`` the depth of the band below each lower lid.
+        ``lower_lid_mm`` the depth of the band below each lower lid,
+        ``nose_side_mm`` the half-width of the band along each side of the bridge.
 
     Returns
     -------
@@ -299,15 +326,20 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
         ``(h, w)`` uint8 (255 = skin), read-only.
     """
     skin = ctx.fold_free(params.fold_margin_mm)
-    if not params.lower_lid_mm > 0:
+    lids, sides = params.lower_lid_mm, params.nose_side_mm
+    if not (lids > 0 or sides > 0):
         return skin
 
     def compute() -> np.ndarray:
-        out = zero_where(skin, ctx.lower_lid_bands(params.lower_lid_mm))
+        out = skin
+        if lids > 0:
+            out = zero_where(out, ctx.lower_lid_bands(lids))
+        if sides > 0:
+            out = zero_where(out, ctx.nose_side_bands(sides))
         out.flags.writeable = False
         return out
 
-    return ctx.memo(("roughness_skin", params.fold_margin_mm, params.lower_lid_mm), compute)
+    return ctx.memo(("roughness_skin", params.fold_margin_mm, lids, sides), compute)
 
 
 def sheen_mask(

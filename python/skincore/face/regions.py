@@ -230,6 +230,23 @@ LOWER_LID_INNER_MM = 5.0
 EYE_OPEN_MM = 6.0
 #: See :data:`EYE_OPEN_MM`.
 EYE_CLOSED_MM = 3.0
+#: The crest between the nose's bridge and its side wall beside the subject's
+#: right eye, as weighted landmarks from the top: 0.6 of 193 (beside the bridge)
+#: and 0.4 of 189 (the brow's inner end) at the inner corners' height, then 245
+#: and 188 down the bridge's side (the left side mirrors it). On the frontal faces
+#: of ``shared/faces`` the rough skin beside the bridge lies 7-11 mm from the
+#: midline, from 10 mm above the inner eye corners to 8 mm below them, along it
+#: (``benchmarks/eval_nose_sides.py``).
+_RIGHT_NOSE_SIDE: tuple[tuple[tuple[int, float], ...], ...] = (
+    ((193, 0.6), (189, 0.4)),
+    ((245, 1.0),),
+    ((188, 1.0),),
+)
+#: How far the band beside the bridge (:func:`nose_side_band`) runs on above its
+#: top point (towards the brow), mm.
+NOSE_SIDE_UP_MM = 6.0
+#: How far it runs on below its last point, down the nose, mm.
+NOSE_SIDE_DOWN_MM = 2.0
 #: The subject's right eye: outer and inner corner, mid upper and mid lower lid,
 #: then the lower lid from the inner to the outer corner (the left eye mirrors it).
 _RIGHT_EYE_LIDS = (33, 133, 159, 145, (133, 155, 154, 153, 145, 144, 163, 7, 33))
@@ -487,6 +504,115 @@ def lower_lid_band(
     )
     hanging = line + max(depth_mm, 0.0) * ppm * down
     return np.concatenate([line, hanging[::-1]]).astype(np.float32)
+
+
+def nose_side_crest(
+    landmarks: np.ndarray,
+    side: str,
+    up_mm: float = NOSE_SIDE_UP_MM,
+    down_mm: float = NOSE_SIDE_DOWN_MM,
+) -> tuple[np.ndarray, float]:
+    """Return the crest of the nose's side wall beside an eye, from the top (image pixels).
+
+    :data:`_RIGHT_NOSE_SIDE` (mirrored for the left side), extended ``up_mm``
+    above its top point and ``down_mm`` below its last one, mm by the iris
+    (:func:`skincore.face.scale.px_per_mm`).
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points.
+    side : str
+        ``"left"`` or ``"right"``, the subject's side.
+    up_mm, down_mm : float, optional
+        How far the crest runs on past its top and bottom points, mm.
+
+    Returns
+    -------
+    crest : numpy.ndarray
+        ``(5, 2)`` float64 (x, y); a degenerate mesh's (a point repeated, no
+        scale) is not extended.
+    px_per_mm : float
+        The scale; 0 for a degenerate mesh.
+
+    Raises
+    ------
+    ValueError
+        For a side other than ``"left"`` or ``"right"``.
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
+    pts = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    crest = np.array(
+        [
+            sum(w * pts[MIRROR[i] if side == "left" else i] for i, w in point)
+            for point in _RIGHT_NOSE_SIDE
+        ]
+    )
+    ppm = px_per_mm(landmarks)
+    seg = np.diff(crest, axis=0)
+    length = np.hypot(seg[:, 0], seg[:, 1])
+    if not (np.isfinite(ppm) and ppm > 0 and np.all(length > 0)):
+        ppm, seg = 0.0, np.zeros_like(seg)
+    else:
+        seg /= length[:, None]
+    extended = np.concatenate(
+        [
+            crest[:1] - max(up_mm, 0.0) * ppm * seg[:1],
+            crest,
+            crest[-1:] + max(down_mm, 0.0) * ppm * seg[-1:],
+        ]
+    )
+    return extended, ppm
+
+
+def nose_side_band(
+    landmarks: np.ndarray,
+    side: str,
+    half_width_mm: float,
+    up_mm: float = NOSE_SIDE_UP_MM,
+    down_mm: float = NOSE_SIDE_DOWN_MM,
+) -> np.ndarray:
+    """Polygon of the skin along the crest of the nose's side wall beside an eye.
+
+    The crest (:func:`nose_side_crest`) runs down the side of the bridge from
+    beside the brow's inner end to below the inner eye corner; the band holds the
+    skin within ``half_width_mm`` of it (mm by the iris). Under almost any light
+    the side wall turns away from the bridge there and meets the eye socket's
+    inner wall: a curved shading edge, which texture measures read as a strip of
+    rough skin on both sides of the bridge (see
+    :data:`skincore.concerns.roughness.NOSE_SIDE_MM`). A degenerate mesh or a
+    half-width of 0 gives the crest there and back, which covers no pixel.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points in the pixels of the grid the band is for.
+    side : str
+        ``"left"`` or ``"right"``, the subject's side.
+    half_width_mm : float
+        How far the band reaches on either side of the crest, mm.
+    up_mm, down_mm : float, optional
+        How far the crest runs on past its top and bottom points, mm.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(10, 2)`` float32 (x, y): one side of the crest down, the other up.
+
+    Raises
+    ------
+    ValueError
+        For a side other than ``"left"`` or ``"right"``.
+    """
+    crest, ppm = nose_side_crest(landmarks, side, up_mm, down_mm)
+    seg = np.diff(crest, axis=0)
+    # each point's normal: the mean of its segments' (the ends': their segment's)
+    tangent = np.concatenate([seg[:1], seg[:-1] + seg[1:], seg[-1:]])
+    norm = np.hypot(tangent[:, 0], tangent[:, 1])
+    tangent /= np.where(norm > 0, norm, 1.0)[:, None]
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1) * (max(half_width_mm, 0.0) * ppm)
+    return np.concatenate([crest + normal, (crest - normal)[::-1]]).astype(np.float32)
 
 
 def _hull_polygon(pts: np.ndarray) -> np.ndarray:

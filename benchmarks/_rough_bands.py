@@ -1,0 +1,88 @@
+"""Shared loop of the rough-band evaluations (``eval_lower_lid.py``, ``eval_nose_sides.py``).
+
+Each analyses the faces of ``shared/faces`` and every ``--step``-th ACNE04 photo
+(accepted with ``max_out_of_bound=0.5``) once per roughness setting, sums a
+per-face table of rough and all pixel counts, and prints the rough share of
+each cell with the faces' median and mean rough area.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+import skincore
+from skincore.concerns import roughness
+from skincore.errors import SkinError
+
+HERE = Path(__file__).resolve().parents[1]
+
+
+def photo_args(ap: argparse.ArgumentParser) -> None:
+    """Add ``--faces``, ``--data`` and ``--step`` to a parser."""
+    ap.add_argument("--faces", type=Path, default=HERE.parent / "shared" / "faces")
+    ap.add_argument("--data", type=Path, default=HERE.parent / "shared" / "data" / "acne04-dev")
+    ap.add_argument("--step", type=int, default=5)
+
+
+def photos(args: argparse.Namespace) -> list[Path]:
+    """The faces of ``--faces`` and every ``--step``-th photo of ``--data``."""
+    return sorted(args.faces.glob("*.jpg")) + sorted(args.data.glob("*.jpg"))[:: args.step]
+
+
+def run(
+    paths: Sequence[Path],
+    settings: Sequence[tuple[str, roughness.Params]],
+    table: Callable[[skincore.Analysis], np.ndarray | None],
+    rows: Sequence[str],
+    columns: np.ndarray,
+    what: str,
+    keep: Callable[[skincore.Analysis], bool] = lambda analysis: True,
+) -> None:
+    """Print, per setting, the rough share of each cell of ``table``'s counts.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        The photos.
+    settings : sequence of (str, roughness.Params)
+        A label and the roughness parameters of each run.
+    table : callable
+        ``(2, len(rows), len(columns) - 1)`` rough and all pixel counts of a face,
+        or None where roughness is absent.
+    rows : sequence of str
+        The table's row names.
+    columns : numpy.ndarray
+        The bin edges of its columns (each column is labelled by its lower edge).
+    what : str
+        What the columns count, for the heading.
+    keep : callable, optional
+        Which accepted faces to count.
+    """
+    limits = skincore.Limits(max_out_of_bound=0.5)
+    for label, params in settings:
+        an = skincore.Analyzer(params={"roughness": params}, limits=limits)
+        counts = np.zeros((2, len(rows), len(columns) - 1))
+        areas = []
+        for path in paths:
+            try:
+                analysis = an.analyze(path)
+            except SkinError:
+                continue
+            if not keep(analysis):
+                continue
+            found = table(analysis)
+            if found is not None:
+                counts += found
+                areas.append(analysis.faces[0].concerns["roughness"].area)
+        print(
+            f"{label}: {len(areas)} faces, rough area median {np.median(areas):.3f}, "
+            f"mean {np.mean(areas):.3f}; share of the area that reads rough, {what}"
+        )
+        print(f"{'':8}" + "".join(f"{d:>6.0f}" for d in columns[:-1]))
+        for k, name in enumerate(rows):
+            share = counts[0, k] / np.maximum(counts[1, k], 1)
+            print(f"{name:<8}" + "".join(f"{v:6.3f}" for v in share))

@@ -1,0 +1,99 @@
+"""Where beside the nose's bridge does roughness read rough skin, with and without the side bands?
+
+    python benchmarks/eval_nose_sides.py [--faces DIR] [--data DIR] [--step N] [--max-yaw DEG]
+
+The faces of ``shared/faces`` and every ``--step``-th ACNE04 photo (accepted with
+``max_out_of_bound=0.5``; with ``--max-yaw`` only those turned less than that)
+are analysed twice: with the band along each side of the bridge left out of
+roughness's measured skin (``roughness.Params.nose_side_mm``, the default) and
+with it measured (``nose_side_mm=0``). For each, the share of the photo's area
+that reads rough, by millimetre across the crest of the nose's side wall
+(:func:`skincore.face.regions.nose_side_crest`, iris scale; negative towards
+the bridge's midline, positive towards the eye) and by piece of the crest from
+the top (``up``: its extension towards the brow; ``upper``: from beside the
+brow's inner end to the inner eye corners' height; ``lower``: from there down
+the bridge's side; ``down``: its extension), both sides pooled, and the median
+and mean rough area of the faces. The bridge's midline lies about 7-9 mm
+towards the negative side, the inner eye corner 5-7 mm towards the positive one.
+
+Needs ``../shared`` (not shipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+import skincore
+from _rough_bands import photo_args, photos, run
+from skincore.concerns import roughness
+from skincore.face.regions import nose_side_crest
+
+#: Millimetres across the crest, one column of the table each.
+ACROSS_MM = np.arange(-8, 9, 1.0)
+PIECES = ("up", "upper", "lower", "down")
+
+
+def rough_across(analysis: skincore.Analysis) -> np.ndarray | None:
+    """Rough and all pixel counts ``(2, len(PIECES), len(ACROSS_MM) - 1)`` beside the bridge."""
+    face = analysis.faces[0]
+    result = face.concerns.get("roughness")
+    if result is None:
+        return None
+    lm = np.asarray(face.geometry.landmarks, np.float64)
+    mask = (result.mask > 0).astype(np.float64).ravel()
+    ys, xs = np.mgrid[0 : result.mask.shape[0], 0 : result.mask.shape[1]]
+    x = ((xs + 0.5) / result.mask_scale - 0.5 + result.mask_origin[0]).ravel()
+    y = ((ys + 0.5) / result.mask_scale - 0.5 + result.mask_origin[1]).ravel()
+    crests = {s: nose_side_crest(lm, s) for s in ("left", "right")}
+    out = np.zeros((2, len(PIECES), len(ACROSS_MM) - 1))
+    for side, (crest, ppm) in crests.items():
+        if not ppm > 0:
+            continue
+        other = crests["right" if side == "left" else "left"][0].mean(0)
+        best = np.full(x.shape, np.inf)
+        across = np.zeros(x.shape)
+        piece = np.zeros(x.shape, np.intp)
+        for k, (a, b) in enumerate(zip(crest[:-1], crest[1:], strict=True)):
+            d = b - a
+            n = float(np.hypot(*d))
+            u = d / n
+            normal = np.array([-u[1], u[0]])
+            if np.dot(normal, other - a) > 0:
+                normal = -normal  # positive away from the bridge's midline
+            rx, ry = x - a[0], y - a[1]
+            t = np.clip((rx * u[0] + ry * u[1]) / n, 0.0, 1.0)
+            dist = np.hypot(rx - t * d[0], ry - t * d[1])
+            closer = dist < best
+            best[closer] = dist[closer]
+            across[closer] = (rx * normal[0] + ry * normal[1])[closer] / ppm
+            piece[closer] = k
+        for k in range(len(PIECES)):
+            sel = (piece == k) & np.isfinite(best)
+            out[0, k] += np.histogram(across[sel], ACROSS_MM, weights=mask[sel])[0]
+            out[1, k] += np.histogram(across[sel], ACROSS_MM)[0]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    photo_args(ap)
+    ap.add_argument("--max-yaw", type=float, default=90.0)
+    args = ap.parse_args()
+    run(
+        photos(args),
+        [
+            (f"nose_side_mm={w:g}", roughness.Params(nose_side_mm=w))
+            for w in (0.0, roughness.NOSE_SIDE_MM)
+        ],
+        rough_across,
+        PIECES,
+        ACROSS_MM,
+        "by mm across the crest of the nose's side wall",
+        keep=lambda analysis: abs(analysis.faces[0].geometry.pose.yaw) <= args.max_yaw,
+    )
+
+
+if __name__ == "__main__":
+    main()
