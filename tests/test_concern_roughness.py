@@ -483,6 +483,74 @@ def test_fold_bands_equal_the_segment_by_segment_rectangles():
                 np.testing.assert_array_equal(g, w)
 
 
+def test_near_wing_reach_ramps_with_yaw_on_the_near_side():
+    """The band beside the nose wing nearer the camera reaches NEAR_WING_MM further
+    from 20 degrees of yaw, nothing below 10, linearly between; the far side never."""
+    from skincore.face.regions import NEAR_WING_MM, near_wing_reach
+
+    assert near_wing_reach(0.0) == (0.0, 0.0)
+    assert near_wing_reach(10.0) == (0.0, 0.0)
+    assert near_wing_reach(15.0) == pytest.approx((0.5 * NEAR_WING_MM, 0.0))
+    assert near_wing_reach(35.0) == (NEAR_WING_MM, 0.0)  # turned left: right side near
+    assert near_wing_reach(-35.0) == (0.0, NEAR_WING_MM)
+    assert near_wing_reach(float("nan")) == (0.0, 0.0)
+
+
+def test_fold_bands_reach_out_into_the_near_cheek(sample_ctx):
+    """With a reach, the band round one nose wing grows by about the reach times the
+    wing's outline, all of it on the side away from the nose tip (into the cheek);
+    the other wing and the philtrum are unchanged, and no reach gives the plain
+    band's rectangles."""
+    from skincore.concerns.context import fold_bands
+    from skincore.face.regions import MIRROR, NOSE_WING
+
+    lm, shape, ppm = sample_ctx.landmarks, sample_ctx.gray.shape, sample_ctx.px_per_mm
+    hw = 3.0 * ppm
+
+    def fill(quads):
+        return geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
+
+    plain = fill(fold_bands(lm, hw))
+    for side, wing in (("right", NOSE_WING), ("left", tuple(MIRROR[i] for i in NOSE_WING))):
+        reach = (4.0 * ppm, 0.0) if side == "right" else (0.0, 4.0 * ppm)
+        grown = fill(fold_bands(lm, hw, reach))
+        assert not np.any(plain & ~grown)
+        extra = grown & ~plain
+        outline = np.sum(np.hypot(*np.diff(lm[list(wing), :2], axis=0).T))
+        assert 0.7 * 4.0 * ppm * outline < extra.sum() < 1.6 * 4.0 * ppm * outline
+        ys, xs = np.nonzero(extra)
+        tip_x = lm[4, 0]
+        wing_x = lm[list(wing), 0].mean()
+        # all of it beyond the wing, on the wing's side of the nose tip
+        assert np.all(np.sign(xs - tip_x) == np.sign(wing_x - tip_x))
+        assert np.median(np.abs(xs - tip_x)) > np.abs(wing_x - tip_x)
+    for g, w in zip(fold_bands(lm, hw, (0.0, 0.0)), fold_bands(lm, hw), strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_context_yaw_widens_the_fold_band_beside_the_near_wing(faces_dir):
+    """The make-up photo is turned 22 degrees to the subject's right: its context
+    reads the yaw from the 3-D landmarks and its fold band reaches further into the
+    subject's left cheek (the image's right) than the same context without yaw."""
+    from skincore.concerns.context import landmark_yaw
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+
+    with Image.open(faces_dir / "cc0_darkskin_makeup_3q.jpg") as im:
+        rgb = np.asarray(im.convert("RGB"))
+    lm = find_faces(rgb, max_faces=1)[0][1].points
+    ctx = FaceWork(rgb, lm).texture
+    assert ctx.yaw == pytest.approx(landmark_yaw(lm)) and ctx.yaw < -20
+    assert landmark_yaw(lm[:, :2]) == 0.0
+    grown = ctx.fold_band(3.0)
+    plain = dataclasses.replace(ctx, yaw=0.0).fold_band(3.0)
+    extra = grown & ~plain
+    assert not np.any(plain & ~grown)
+    assert extra.sum() > 10 * ctx.px_per_mm**2
+    assert np.all(np.nonzero(extra)[1] > ctx.landmarks[4, 0])  # the image's right
+    assert ctx.rescaled(2.0).yaw == ctx.yaw
+
+
 def _lab_field(shape=(120, 160), light=40.0, a=12.0, b=14.0):
     lab = np.empty(shape + (3,), np.float32)
     lab[..., 0], lab[..., 1], lab[..., 2] = light, a, b

@@ -25,12 +25,16 @@ import numpy as np
 from skincore import color, geometry
 from skincore._masks import zero_where
 from skincore.face.beard import below_nose
+from skincore.face.pose import head_pose
 from skincore.face.regions import (
+    MIRROR,
     NOSE_FOLDS,
+    NOSE_WING,
     LazyMasks,
     RegionMasks,
     crop_box,
     lower_lid_band,
+    near_wing_reach,
     nose_side_band,
     region_polygons,
 )
@@ -40,6 +44,8 @@ from skincore.face.scale import px_per_mm
 MAX_PX_PER_MM = 6.0
 
 _T = TypeVar("_T")
+#: The nose tip (pronasale): the nose wings' bands reach out away from it.
+_NOSE_TIP = 4
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,10 @@ class TextureContext:
         concerns read ``FaceWork.colour_lab``) and on hand-made contexts.
     polygons : mapping of str to numpy.ndarray or None
         The region polygons in image pixels the masks were rasterised from.
+    yaw : float
+        Head yaw in degrees (:func:`skincore.face.pose.head_pose`) when the
+        maker had the 3-D landmarks, else 0: which nose wing is nearer the camera
+        (:meth:`fold_band`).
 
     Notes
     -----
@@ -87,6 +97,7 @@ class TextureContext:
     keep: np.ndarray | None = None
     lab: np.ndarray | None = field(default=None, repr=False)
     polygons: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
+    yaw: float = 0.0
     _cache: dict[Any, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
@@ -158,7 +169,9 @@ class TextureContext:
         margin_mm : float
             Half-width (mm of skin) round each path of
             :data:`skincore.face.regions.NOSE_FOLDS` (rectangles round each
-            segment, :func:`fold_bands`).
+            segment, :func:`fold_bands`); on a turned face the band reaches
+            further out beside the near nose wing
+            (:func:`skincore.face.regions.near_wing_reach` of :attr:`yaw`).
 
         Returns
         -------
@@ -167,7 +180,15 @@ class TextureContext:
         """
         return self._band(
             ("fold_band", float(margin_mm)),
-            lambda: fold_bands(self.landmarks, margin_mm * self.px_per_mm) if margin_mm > 0 else [],
+            lambda: (
+                fold_bands(
+                    self.landmarks,
+                    margin_mm * self.px_per_mm,
+                    wing_reach_px(self.yaw, self.px_per_mm),
+                )
+                if margin_mm > 0
+                else []
+            ),
             rule="nonzero",
         )
 
@@ -289,15 +310,26 @@ class TextureContext:
                 landmarks=((np.asarray(self.landmarks, np.float64) + 0.5) * fx - 0.5).astype(
                     np.float32
                 ),
+                yaw=self.yaw,
             )
         keep = _resample_mask(self.keep, (size[1], size[0]), threads)
         pts_img = self.to_image(self.landmarks)
         return _make(
-            gray, self.origin, scale, self.px_per_mm * fx, pts_img, keep, None, self.polygons
+            gray,
+            self.origin,
+            scale,
+            self.px_per_mm * fx,
+            pts_img,
+            keep,
+            None,
+            self.polygons,
+            yaw=self.yaw,
         )
 
 
-def fold_bands(landmarks: np.ndarray, half_width: float) -> list[np.ndarray]:
+def fold_bands(
+    landmarks: np.ndarray, half_width: float, reach: tuple[float, float] = (0.0, 0.0)
+) -> list[np.ndarray]:
     """Rectangles of ``half_width`` round each segment of the nose folds' paths.
 
     Parameters
@@ -307,6 +339,11 @@ def fold_bands(landmarks: np.ndarray, half_width: float) -> list[np.ndarray]:
     half_width : float
         Half-width of each rectangle, pixels; each is also extended by it beyond
         both ends, so consecutive segments overlap at their joints.
+    reach : tuple of float, optional
+        ``(right, left)``: how much further (pixels) the band reaches out from
+        each nose wing's outline (:data:`skincore.face.regions.NOSE_WING`) into
+        the cheek, away from the nose tip (:func:`skincore.face.regions.near_wing_reach`
+        for a turned face); the wing itself keeps ``half_width``.
 
     Returns
     -------
@@ -316,15 +353,40 @@ def fold_bands(landmarks: np.ndarray, half_width: float) -> list[np.ndarray]:
     pts = np.asarray(landmarks, np.float64)[:, :2]
     # Every segment at once (the same float64 operations, element by element).
     ends = np.array([(i, j) for path in NOSE_FOLDS for i, j in pairwise(path)], np.intp)
+    quads = _segment_quads(pts, ends, half_width)
+    left_wing = tuple(MIRROR[i] for i in NOSE_WING)
+    for wing, extra in zip((NOSE_WING, left_wing), reach, strict=True):
+        if not extra > 0:
+            continue
+        # a rectangle from the outline to half_width + extra out into the cheek
+        seg = np.array(list(pairwise(wing)), np.intp)
+        out = _segment_quads(pts, seg, 0.5 * (half_width + extra), away_from=pts[_NOSE_TIP])
+        quads = np.concatenate([quads, out])
+    return list(quads)
+
+
+def _segment_quads(
+    pts: np.ndarray, ends: np.ndarray, half_width: float, away_from: np.ndarray | None = None
+) -> np.ndarray:
+    """``(n, 4, 2)`` float32 rectangles round segments ``pts[ends[:, 0]] -> pts[ends[:, 1]]``.
+
+    Each is ``half_width`` either side of its segment and extended by it beyond
+    both ends; with ``away_from`` (a point), each is moved ``half_width`` off
+    its segment on the side away from that point, so it spans from the segment
+    to ``2 half_width`` out. Degenerate (or NaN) segments draw nothing.
+    """
     a, b = pts[ends[:, 0]], pts[ends[:, 1]]
     d = b - a
     n = np.hypot(d[:, 0], d[:, 1])
-    ok = n > 0  # a degenerate (or NaN) segment draws nothing
+    ok = n > 0
     a, b, d, n = a[ok], b[ok], d[ok], n[ok]
     t = d * (half_width / n)[:, None]
     o = np.stack([-t[:, 1], t[:, 0]], 1)
-    quads = np.stack([a - t + o, b + t + o, b + t - o, a - t - o], 1).astype(np.float32)
-    return list(quads)
+    if away_from is not None:
+        side = np.sign(np.einsum("ij,ij->i", o, 0.5 * (a + b) - away_from))
+        shift = o * np.where(side == 0, 1.0, side)[:, None]
+        a, b = a + shift, b + shift
+    return np.stack([a - t + o, b + t + o, b + t - o, a - t - o], 1).astype(np.float32)
 
 
 def _resample_mask(mask: np.ndarray, shape: tuple[int, int], threads: int) -> np.ndarray:
@@ -343,6 +405,8 @@ def _make(
     keep: np.ndarray,
     lab: np.ndarray | None = None,
     polygons: Mapping[str, np.ndarray] | None = None,
+    *,
+    yaw: float = 0.0,
 ) -> TextureContext:
     off = np.asarray(origin, np.float64)
     if polygons is None:
@@ -362,6 +426,7 @@ def _make(
         keep=keep,
         lab=lab,
         polygons=dict(polygons),
+        yaw=float(yaw),
     )
 
 
@@ -417,5 +482,30 @@ def build_context(
     gray = color.rgb_to_lightness(patch, divisor=100.0, threads=threads)
     keep = _resample_mask(masks.keep, gray.shape, threads)
     return _make(
-        gray, (x0, y0), scale, ppm * scale, np.asarray(landmarks)[:, :2], keep, None, polygons
+        gray,
+        (x0, y0),
+        scale,
+        ppm * scale,
+        np.asarray(landmarks)[:, :2],
+        keep,
+        None,
+        polygons,
+        yaw=landmark_yaw(landmarks),
     )
+
+
+def landmark_yaw(landmarks: np.ndarray) -> float:
+    """Head yaw (degrees) of ``(478, 3)`` landmarks; 0 for 2-D or degenerate ones."""
+    pts = np.asarray(landmarks)
+    if pts.ndim != 2 or pts.shape[1] < 3:
+        return 0.0
+    try:
+        return head_pose(pts[:, :3])[0]
+    except ValueError:
+        return 0.0
+
+
+def wing_reach_px(yaw: float, ppm: float) -> tuple[float, float]:
+    """:func:`skincore.face.regions.near_wing_reach` in pixels of a grid of ``ppm`` px/mm."""
+    right, left = near_wing_reach(yaw)
+    return right * ppm, left * ppm

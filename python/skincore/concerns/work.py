@@ -39,7 +39,13 @@ import numpy as np
 from skincore import color, geometry
 from skincore._masks import zero_where
 from skincore.concerns import resolution
-from skincore.concerns.context import TextureContext, build_context, fold_bands
+from skincore.concerns.context import (
+    TextureContext,
+    build_context,
+    fold_bands,
+    landmark_yaw,
+    wing_reach_px,
+)
 from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import FrameSearch, Glasses, detect_glasses, find_frame
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
@@ -428,7 +434,9 @@ class FaceWork:
 
         def compute() -> np.ndarray:
             pts = to_grid(self.landmarks, self.colour.origin, self.colour.scale)
-            quads = fold_bands(pts, margin_mm * self.colour_px_per_mm)
+            ppm = self.colour_px_per_mm
+            reach = wing_reach_px(landmark_yaw(self.landmarks), ppm)
+            quads = fold_bands(pts, margin_mm * ppm, reach)
             band = geometry.fill_polygons(quads, face.shape, rule="nonzero", threads=1)
             out = zero_where(face, band > 0)
             out.flags.writeable = False

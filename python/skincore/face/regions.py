@@ -14,6 +14,7 @@ beard, glasses frames, deep shadows). See :func:`skin_gate`.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,9 +158,24 @@ NOSE_FOLDS: tuple[tuple[int, ...], ...] = (
 #: within 1-2 mm of the crease and the crease's shadow is 2-4 mm wide (with 2 mm,
 #: rough half-discs were left at the band's edge beside the nose). In
 #: three-quarter views the outline of the near wing can lie 4-8 mm inside its
-#: crease (the make-up photo of ``shared/faces``, yaw 22, pitch 20 degrees): the
-#: band does not reach that crease, which still reads as rough there.
+#: crease (the make-up photo of ``shared/faces``, yaw 22, pitch 20 degrees): there
+#: the band reaches :data:`NEAR_WING_MM` further out (:func:`near_wing_reach`).
 NOSE_FOLD_MARGIN_MM = 3.0
+
+#: The outline of the subject's right nose wing within :data:`NOSE_FOLDS`, from
+#: the side of the nose down round the nostril (the left one mirrors it).
+NOSE_WING: tuple[int, ...] = (126, 209, 49, 48, 64, 98)
+#: How much further (mm) the band round the nose folds reaches out into the cheek
+#: beside the nose wing nearer the camera on a turned face
+#: (:func:`near_wing_reach`). There the mesh's wing outline lies inside the crease
+#: that the photo shows: on every third ACNE04 development photo (76 turned 25-60
+#: degrees) the cheek 5-10 mm from the near wing's outline read 0.09-0.16 rough
+#: against 0.05-0.06 further out, the far side 0.03-0.05 and frontal faces
+#: 0.02-0.03; the make-up photo of ``shared/faces`` (22 degrees) 0.27-0.42.
+NEAR_WING_MM = 4.0
+#: Yaw (degrees) from which the near wing's band reaches further out, and at which
+#: it reaches :data:`NEAR_WING_MM` further (linear in between).
+NEAR_WING_YAW_DEG = (10.0, 20.0)
 
 
 #: Regions reported by the engine (skin-only masks). t_zone = forehead +
@@ -504,6 +520,30 @@ def lower_lid_band(
     )
     hanging = line + max(depth_mm, 0.0) * ppm * down
     return np.concatenate([line, hanging[::-1]]).astype(np.float32)
+
+
+def near_wing_reach(yaw: float) -> tuple[float, float]:
+    """How much further (mm) the band round each nose wing reaches into the cheek.
+
+    Parameters
+    ----------
+    yaw : float
+        Head yaw in degrees (:func:`skincore.face.pose.head_pose`: positive when
+        the subject turns to their left, which brings their right side nearer the
+        camera).
+
+    Returns
+    -------
+    tuple of float
+        ``(right, left)``, the subject's sides: :data:`NEAR_WING_MM` times a ramp
+        from 0 at the first of :data:`NEAR_WING_YAW_DEG` to 1 at the second on the
+        near side, 0 on the far side and for a non-finite yaw.
+    """
+    lo, hi = NEAR_WING_YAW_DEG
+    if not math.isfinite(yaw):
+        return 0.0, 0.0
+    reach = NEAR_WING_MM * min(max((abs(yaw) - lo) / (hi - lo), 0.0), 1.0)
+    return (reach, 0.0) if yaw > 0 else (0.0, reach)
 
 
 def nose_side_crest(
