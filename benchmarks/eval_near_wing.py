@@ -1,0 +1,108 @@
+"""How rough does the cheek beside each nose wing read, near and far side of turned faces?
+
+    python benchmarks/eval_near_wing.py [--faces DIR] [--data DIR] [--step N]
+
+The faces of ``shared/faces`` and every ``--step``-th ACNE04 photo (3 by default;
+accepted with ``max_out_of_bound=0.5``) are analysed twice: with the band round
+the nose folds reaching :data:`skincore.face.regions.NEAR_WING_MM` further out
+beside the wing nearer the camera (the default,
+:func:`skincore.face.regions.near_wing_reach`) and without that reach. For
+each, the share of the photo's area that reads rough, by millimetre from the
+outline of each nose wing (:data:`skincore.face.regions.NOSE_WING`, iris scale,
+towards the cheek: away from the nose tip), for the wing nearer the camera of
+faces turned less than 25, 25-40 and more than 40 degrees, the far wings of
+faces turned 10 degrees or more, and both wings of the rest (frontal).
+
+Needs ``../shared`` (not shipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+import skincore
+from _rough_bands import photo_args, photos, run
+from skincore.concerns import roughness
+from skincore.face import regions
+from skincore.face.scale import px_per_mm
+
+#: Millimetres out from the wing's outline, one column of the table each.
+OUT_MM = np.arange(2, 20.1, 1.0)
+ROWS = ("near<25", "near<40", "near40+", "far", "frontal")
+
+
+def _row(yaw: float, side: str) -> int:
+    if abs(yaw) < 10:
+        return 4
+    near = (side == "right") == (yaw > 0)  # turned left: the right side is nearer
+    if not near:
+        return 3
+    return 0 if abs(yaw) < 25 else 1 if abs(yaw) < 40 else 2
+
+
+def rough_beside_wings(analysis: skincore.Analysis) -> np.ndarray | None:
+    """Rough and all pixel counts ``(2, len(ROWS), len(OUT_MM) - 1)`` beside both wings."""
+    face = analysis.faces[0]
+    result = face.concerns.get("roughness")
+    if result is None:
+        return None
+    lm = np.asarray(face.geometry.landmarks, np.float64)
+    ppm = px_per_mm(lm)
+    pts = lm[:, :2]
+    mask = (result.mask > 0).astype(np.float64).ravel()
+    ys, xs = np.mgrid[0 : result.mask.shape[0], 0 : result.mask.shape[1]]
+    x = ((xs + 0.5) / result.mask_scale - 0.5 + result.mask_origin[0]).ravel()
+    y = ((ys + 0.5) / result.mask_scale - 0.5 + result.mask_origin[1]).ravel()
+    tip = pts[4]
+    out = np.zeros((2, len(ROWS), len(OUT_MM) - 1))
+    wings = {
+        "right": regions.NOSE_WING,
+        "left": tuple(regions.MIRROR[i] for i in regions.NOSE_WING),
+    }
+    for side, wing in wings.items():
+        best = np.full(x.shape, np.inf)
+        away = np.zeros(x.shape)
+        for a, b in zip(pts[list(wing[:-1])], pts[list(wing[1:])], strict=True):
+            d = b - a
+            n2 = float(d @ d)
+            if not n2 > 0:
+                continue
+            t = np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / n2, 0.0, 1.0)
+            px, py = a[0] + t * d[0], a[1] + t * d[1]
+            dist = np.hypot(x - px, y - py)
+            # positive away from the nose tip
+            sign = np.sign((x - px) * (px - tip[0]) + (y - py) * (py - tip[1]))
+            closer = dist < best
+            best[closer] = dist[closer]
+            away[closer] = sign[closer]
+        mm = best * away / ppm
+        sel = np.isfinite(mm)
+        k = _row(face.geometry.pose.yaw, side)
+        out[0, k] += np.histogram(mm[sel], OUT_MM, weights=mask[sel])[0]
+        out[1, k] += np.histogram(mm[sel], OUT_MM)[0]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    photo_args(ap)
+    ap.set_defaults(step=3)
+    args = ap.parse_args()
+    reach = regions.NEAR_WING_MM
+    for mm in (0.0, reach):
+        regions.NEAR_WING_MM = mm  # read by near_wing_reach at each analysis
+        run(
+            photos(args),
+            [(f"NEAR_WING_MM={mm:g}", roughness.Params())],
+            rough_beside_wings,
+            ROWS,
+            OUT_MM,
+            "by mm out from the nose wing's outline",
+        )
+    regions.NEAR_WING_MM = reach
+
+
+if __name__ == "__main__":
+    main()
