@@ -278,6 +278,12 @@ def test_nose_folds_are_not_roughness(clean_ctx):
     assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
 
 
+def _both_sides(ctx, band, size):
+    """``band(landmarks, side, size)`` of both sides filled on ``ctx``'s grid (bool)."""
+    polygons = [band(ctx.landmarks, s, size) for s in ("left", "right")]
+    return geometry.fill_polygons(polygons, ctx.gray.shape, threads=1) > 0
+
+
 def _lower_lashes(ctx, depth=0.3, length_mm=5.0, spacing_mm=0.4, seed=3):
     """Dark strands hanging from both lower lids at random angles (lashes with mascara).
 
@@ -314,14 +320,7 @@ def test_lower_lashes_are_not_roughness(clean_ctx):
     from skincore.face.regions import lower_lid_band
 
     ctx, lashes = _lower_lashes(clean_ctx)
-    under = (
-        geometry.fill_polygons(
-            [lower_lid_band(ctx.landmarks, s, 8.0) for s in ("left", "right")],
-            ctx.gray.shape,
-            threads=1,
-        )
-        > 0
-    )
+    under = _both_sides(ctx, lower_lid_band, 8.0)
     off = R.Params(lower_lid_mm=0.0)
     before = measure_roughness(clean_ctx, off, threads=2)
     kept = measure_roughness(ctx, off, threads=2)
@@ -334,12 +333,7 @@ def test_lower_lashes_are_not_roughness(clean_ctx):
     assert cut.zones == pytest.approx(kept.zones, abs=1e-9)  # no roughness zone holds them
     skin = R.measured_skin(ctx, R.Params()) > 0
     assert np.count_nonzero(skin & lashes) < 0.02 * np.count_nonzero(lashes)
-    band = geometry.fill_polygons(
-        [lower_lid_band(ctx.landmarks, s, R.LOWER_LID_MM) for s in ("left", "right")],
-        ctx.gray.shape,
-        threads=1,
-    )
-    assert not np.any(skin & (band > 0))
+    assert not np.any(skin & _both_sides(ctx, lower_lid_band, R.LOWER_LID_MM))
     assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
 
 
@@ -347,13 +341,8 @@ def _nose_side_shadow(ctx, depth=0.15, width_mm=1.2):
     """A dark stripe along the crest of both sides of the bridge (their curved shading)."""
     from skincore.face.regions import nose_side_band
 
-    ppm = ctx.px_per_mm
-    core = geometry.fill_polygons(
-        [nose_side_band(ctx.landmarks, s, 0.5 * width_mm) for s in ("left", "right")],
-        ctx.gray.shape,
-        threads=1,
-    )
-    shade = geometry.gaussian_blur((core > 0).astype(np.float32), 0.3 * ppm, threads=1)
+    core = _both_sides(ctx, nose_side_band, 0.5 * width_mm)
+    shade = geometry.gaussian_blur(core.astype(np.float32), 0.3 * ctx.px_per_mm, threads=1)
     return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32))
 
 
@@ -368,14 +357,7 @@ def test_nose_sides_are_not_roughness(sample_ctx):
 
     ctx = _nose_side_shadow(sample_ctx, depth=0.08)
     ppm = ctx.px_per_mm
-    near = (
-        geometry.fill_polygons(
-            [nose_side_band(ctx.landmarks, s, 5.0) for s in ("left", "right")],
-            ctx.gray.shape,
-            threads=1,
-        )
-        > 0
-    )
+    near = _both_sides(ctx, nose_side_band, 5.0)
     off = R.Params(nose_side_mm=0.0)
     before = np.count_nonzero((measure_roughness(sample_ctx, off, threads=2).mask > 0) & near)
     kept = np.count_nonzero((measure_roughness(ctx, off, threads=2).mask > 0) & near)
@@ -386,13 +368,9 @@ def test_nose_sides_are_not_roughness(sample_ctx):
     assert np.array_equal(cut.mask, measure_roughness(sample_ctx, threads=2).mask)
     assert np.count_nonzero((cut.mask > 0) & near) < 0.1 * before
     skin = R.measured_skin(ctx, R.Params()) > 0
-    band = geometry.fill_polygons(
-        [nose_side_band(ctx.landmarks, s, R.NOSE_SIDE_MM) for s in ("left", "right")],
-        ctx.gray.shape,
-        threads=1,
-    )
+    band = _both_sides(ctx, nose_side_band, R.NOSE_SIDE_MM)
     assert np.count_nonzero(band) > 2 * 20 * 5 * ppm * ppm * 0.8  # two 20 x 5 mm strips
-    assert not np.any(skin & (band > 0))
+    assert not np.any(skin & band)
     assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
 
 
