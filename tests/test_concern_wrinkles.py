@@ -850,3 +850,57 @@ def test_a_line_along_the_lower_lid_is_not_a_wrinkle(ctx):
             assert match(found[W.Params(lid_edge_mm=0)], [pts]).traced_for[0], (side, below_mm)
             ruled = match(found[W.Params()], [pts])
             assert bool(ruled.traced_for[0]) != dropped, (side, below_mm, length_mm)
+
+
+def test_far_nose_reach_ramps_with_yaw_on_the_far_side():
+    """The band along the nose outline reaches FAR_NOSE_MM out on the side away
+    from the camera from 25 degrees of yaw, none below 10, none on the near side."""
+    from skincore.face.regions import FAR_NOSE_MM, FAR_NOSE_YAW_DEG, far_nose_reach
+
+    lo, hi = FAR_NOSE_YAW_DEG
+    assert far_nose_reach(0.0) == (0.0, 0.0)
+    assert far_nose_reach(lo) == (0.0, 0.0)
+    assert far_nose_reach(-lo) == (0.0, 0.0)
+    # turned to their left: their right side is nearer, the left outline is far
+    assert far_nose_reach(hi) == (0.0, FAR_NOSE_MM)
+    assert far_nose_reach(-40.0) == (FAR_NOSE_MM, 0.0)
+    assert far_nose_reach((lo + hi) / 2) == pytest.approx((0.0, FAR_NOSE_MM / 2))
+    assert far_nose_reach(float("nan")) == (0.0, 0.0)
+
+
+def test_the_far_nose_silhouette_is_not_a_wrinkle(faces_dir):
+    """On the make-up photo, turned 22 degrees to her right, a dark line planted 4 mm
+    outside the mesh's outline of the far side of her nose (193 -> 217: where the
+    nose's silhouette hides the cheek) is traced in her far under-eye and cheek
+    zones only when lines along it are kept (``far_nose_mm=0``) or the face is
+    taken as turned the other way (that side nearer) or frontal; the same line 14
+    mm further out is traced either way."""
+    c0 = texture_of(str(faces_dir / "cc0_darkskin_makeup_3q.jpg"))
+    assert c0.yaw < -20  # her right side is away from the camera
+    ppm = c0.px_per_mm
+    path = (193, 122, 196, 174, 217)
+    pts = c0.landmarks.astype(np.float64)
+    out = np.sign(pts[path[0]][0] - pts[1][0])  # the subject's right: image left
+
+    def traced(c, line, yaw, params=None):
+        """Length (mm) of the lines running along ``line`` (half their points within 1.5 mm)."""
+        w = measure_wrinkles(dataclasses.replace(c, yaw=yaw), params or W.Params(), threads=1)
+        total = 0.0
+        for ln in (ln for z in w.zones.values() for ln in z.lines):
+            q = c.to_texture(ln.points)
+            d = np.hypot(*(q[:, None, :] - line[None, ::4, :]).transpose(2, 0, 1)).min(axis=1)
+            total += ln.length_mm * float(np.mean(d < 1.5 * ppm) >= 0.5)
+        return total
+
+    for mm, dropped in ((4.0, True), (14.0, False)):
+        q = pts.copy()
+        q[:, 0] += out * mm * ppm
+        line = np.concatenate(
+            [segment(*q[a], *q[b]) for a, b in zip(path[:-1], path[1:], strict=True)]
+        )
+        c = plant(c0, c0.gray, [PlantedLine(line, 0.3 * ppm, 0.2)])
+        kept = traced(c, line, c0.yaw, W.Params(far_nose_mm=0.0))
+        assert kept >= 8.0, mm
+        assert traced(c, line, -c0.yaw) == pytest.approx(kept), mm
+        assert traced(c, line, 0.0) == pytest.approx(kept), mm
+        assert (traced(c, line, c0.yaw) == 0.0) == dropped, mm

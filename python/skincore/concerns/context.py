@@ -27,12 +27,15 @@ from skincore._masks import zero_where
 from skincore.face.beard import below_nose
 from skincore.face.pose import head_pose
 from skincore.face.regions import (
+    FAR_NOSE_MM,
     MIRROR,
     NOSE_FOLDS,
+    NOSE_OUTLINE,
     NOSE_WING,
     LazyMasks,
     RegionMasks,
     crop_box,
+    far_nose_reach,
     lower_lid_band,
     near_wing_reach,
     nose_side_band,
@@ -189,6 +192,36 @@ class TextureContext:
                 if margin_mm > 0
                 else []
             ),
+            rule="nonzero",
+        )
+
+    def far_nose_band(self, margin_mm: float, reach_mm: float) -> np.ndarray | None:
+        """Return the band along the far nose outline of a turned face, once per size.
+
+        Parameters
+        ----------
+        margin_mm : float
+            Half-width (mm) round each segment of the outline
+            (:data:`skincore.face.regions.NOSE_OUTLINE`, the far side's).
+        reach_mm : float
+            How much further (mm) it reaches out beyond the outline at full yaw
+            (:data:`skincore.face.regions.FAR_NOSE_MM`); scaled by the ramp of
+            :func:`skincore.face.regions.far_nose_reach` for :attr:`yaw`.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            ``(h, w)`` bool, read-only; None where there is no band (a frontal
+            face, or a reach of 0).
+        """
+        k = reach_mm / FAR_NOSE_MM * self.px_per_mm
+        right, left = far_nose_reach(self.yaw)
+        reach = (right * k, left * k)
+        if not (max(reach) > 0 and margin_mm >= 0):
+            return None
+        return self._band(
+            ("far_nose_band", float(margin_mm), float(reach_mm)),
+            lambda: far_nose_bands(self.landmarks, margin_mm * self.px_per_mm, reach),
             rule="nonzero",
         )
 
@@ -353,16 +386,61 @@ def fold_bands(
     pts = np.asarray(landmarks, np.float64)[:, :2]
     # Every segment at once (the same float64 operations, element by element).
     ends = np.array([(i, j) for path in NOSE_FOLDS for i, j in pairwise(path)], np.intp)
-    quads = _segment_quads(pts, ends, half_width)
-    left_wing = tuple(MIRROR[i] for i in NOSE_WING)
-    for wing, extra in zip((NOSE_WING, left_wing), reach, strict=True):
-        if not extra > 0:
-            continue
-        # a rectangle from the outline to half_width + extra out into the cheek
-        seg = np.array(list(pairwise(wing)), np.intp)
-        out = _segment_quads(pts, seg, 0.5 * (half_width + extra), away_from=pts[_NOSE_TIP])
-        quads = np.concatenate([quads, out])
-    return list(quads)
+    quads = list(_segment_quads(pts, ends, half_width))
+    for seg, extra in _reaching_sides(NOSE_WING, reach):
+        quads.extend(_outward_quads(pts, seg, half_width + extra))
+    return quads
+
+
+def far_nose_bands(
+    landmarks: np.ndarray, half_width: float, reach: tuple[float, float]
+) -> list[np.ndarray]:
+    """Rectangles along each nose outline that reaches out (the far one of a turned face).
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` landmarks in the grid's pixels.
+    half_width : float
+        Half-width (pixels) of the rectangle round each segment of the outline
+        (:data:`skincore.face.regions.NOSE_OUTLINE`), extended by it beyond both
+        ends.
+    reach : tuple of float
+        ``(right, left)``: how much further (pixels) each side's band reaches out
+        from its outline, away from the nose tip
+        (:func:`skincore.face.regions.far_nose_reach`); a side of 0 has no band.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``(4, 2)`` float32 polygons (fill them with the non-zero rule).
+    """
+    pts = np.asarray(landmarks, np.float64)[:, :2]
+    quads: list[np.ndarray] = []
+    for seg, extra in _reaching_sides(NOSE_OUTLINE, reach):
+        quads.extend(_segment_quads(pts, seg, half_width))
+        quads.extend(_outward_quads(pts, seg, half_width + extra))
+    return quads
+
+
+def _reaching_sides(
+    right_path: tuple[int, ...], reach: tuple[float, float]
+) -> list[tuple[np.ndarray, float]]:
+    """``(segments, reach)`` of each side whose ``reach`` (right, left) is positive.
+
+    The segments are ``(n, 2)`` landmark index pairs along ``right_path`` or its mirror.
+    """
+    left_path = tuple(MIRROR[i] for i in right_path)
+    return [
+        (np.array(list(pairwise(path)), np.intp), extra)
+        for path, extra in zip((right_path, left_path), reach, strict=True)
+        if extra > 0
+    ]
+
+
+def _outward_quads(pts: np.ndarray, seg: np.ndarray, width: float) -> np.ndarray:
+    """Rectangles from each segment to ``width`` out, away from the nose tip."""
+    return _segment_quads(pts, seg, 0.5 * width, away_from=pts[_NOSE_TIP])
 
 
 def _segment_quads(

@@ -43,7 +43,10 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    and cheek zones a line with at least half its points within
    :data:`FOLD_MARGIN_MM` of the nose folds
    (:data:`skincore.face.regions.NOSE_FOLDS`) is the alar crease round a nose
-   wing, a fold every face has, and is dropped. A crow's-feet line must run
+   wing, a fold every face has, and is dropped; on a turned face, so is a line
+   in any zone with half its points in the band along the far side's nose
+   outline, reaching :data:`FAR_NOSE_MM` out beyond it (the nose's silhouette
+   against the cheek it hides). A crow's-feet line must run
    within :data:`CROWS_FEET_MAX_ANGLE_DEG` of the radius from the eye's outer
    corner (the fan crow's feet make; hair strands over the temple and the face's
    contour shading run across it). A line with at least half its
@@ -131,6 +134,7 @@ from skincore.concerns.roughness import Params as RoughnessParams
 from skincore.concerns.roughness import face_sheen
 from skincore.concerns.strands import hair_strands
 from skincore.face.beard import BEARDED_SHARE
+from skincore.face.regions import FAR_NOSE_MM as _FAR_NOSE_MM
 from skincore.face.regions import NOSE_FOLD_MARGIN_MM, LazyMasks, mask_count
 from skincore.grading import ConcernGrade, Grade, margin_confidence, whole_grade
 
@@ -251,6 +255,11 @@ MIN_SKIN_SHARE = 0.3
 #: folds (:data:`skincore.face.regions.NOSE_FOLDS`: the grooves round the nose
 #: wings) is the alar crease, not a wrinkle, and is dropped.
 FOLD_MARGIN_MM = NOSE_FOLD_MARGIN_MM
+#: On a turned face, a line with at least half its points in the band along the
+#: far side's nose outline (:data:`FOLD_MARGIN_MM` round it and this much further
+#: out at full yaw, :func:`skincore.face.regions.far_nose_reach`) is the nose's
+#: silhouette against the cheek, not a wrinkle, and is dropped.
+FAR_NOSE_MM = _FAR_NOSE_MM
 #: Wrinkles are traced on a grid of at most this many px per mm: finer sampling
 #: is area-averaged down to it, so that the same face photographed closer or at
 #: a higher resolution gives the same lines (and the cost stays bounded).
@@ -308,6 +317,10 @@ class Params:
         Lines in the nasolabial and cheek zones with at least half their points
         within this distance (mm) of the nose folds are dropped (the alar crease);
         0 keeps them.
+    far_nose_mm : float
+        How far beyond the far side's nose outline of a turned face the band
+        reaches at full yaw (:data:`FAR_NOSE_MM`): lines of any zone with at
+        least half their points in it are dropped; 0 keeps them.
     glints : skincore.concerns.glints.GlintParams
         The specular glints lowered to the skin's level before the filter
         (:mod:`skincore.concerns.glints`); ``GlintParams(fill_mm=0)`` leaves them.
@@ -354,6 +367,7 @@ class Params:
     presence_spread: float = PRESENCE_SPREAD
     beard_share: float = BEARD_SHARE
     fold_margin_mm: float = FOLD_MARGIN_MM
+    far_nose_mm: float = FAR_NOSE_MM
     glints: GlintParams = field(default_factory=GlintParams)
     crows_feet_max_angle_deg: float = CROWS_FEET_MAX_ANGLE_DEG
     sheen_min_length_mm: float = SHEEN_MIN_LENGTH_MM
@@ -835,6 +849,11 @@ def _measure_zone(
     skeleton_px = 0
     if traced:
         band = ctx.fold_band(params.fold_margin_mm) if name in _NEAR_NOSE else None
+        far_nose = (
+            ctx.far_nose_band(params.fold_margin_mm, params.far_nose_mm)
+            if params.far_nose_mm > 0
+            else None
+        )
         lids = (
             ctx.lower_lid_bands(params.lid_edge_mm)
             if name in _UNDER_EYES and params.lid_edge_mm > 0
@@ -850,6 +869,8 @@ def _measure_zone(
                 continue
             pts_tex = points[i]
             if band is not None and _mostly_in(pts_tex, band):
+                continue
+            if far_nose is not None and _mostly_in(pts_tex, far_nose):
                 continue
             if fan is not None and _across_fan(pts_tex, fan, params.crows_feet_max_angle_deg):
                 continue

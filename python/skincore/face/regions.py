@@ -176,6 +176,21 @@ NEAR_WING_MM = 4.0
 #: Yaw (degrees) from which the near wing's band reaches further out, and at which
 #: it reaches :data:`NEAR_WING_MM` further (linear in between).
 NEAR_WING_YAW_DEG = (10.0, 20.0)
+#: The subject's right nose outline as the mesh places it: from the bridge's top
+#: down the side of the nose and round the wing (:data:`NOSE_WING`) to the nostril
+#: (the left one mirrors it).
+NOSE_OUTLINE: tuple[int, ...] = (168, 193, 122, 196, 174, 217, *NOSE_WING)
+#: How far (mm) beyond the mesh's outline of the nose's far side the nose's
+#: silhouette can lie on a turned face (:func:`far_nose_reach`). There the nose
+#: hides the cheek beside it and its edge is a dark line along the outline that the
+#: wrinkle filter traces: on every third ACNE04 development photo, every second
+#: dark-circle photo and ``shared/faces`` (20 faces turned 22-51 degrees), the long
+#: lines along it (27.7-36.2 mm on three cheeks, 8-12 mm beside the inner eye
+#: corner on four faces) lay 0-5 mm outside the outline.
+FAR_NOSE_MM = 5.0
+#: Yaw (degrees) from which the band along the far nose outline reaches out, and at
+#: which it reaches :data:`FAR_NOSE_MM` (linear in between).
+FAR_NOSE_YAW_DEG = (10.0, 25.0)
 
 
 #: Regions reported by the engine (skin-only masks). t_zone = forehead +
@@ -539,11 +554,35 @@ def near_wing_reach(yaw: float) -> tuple[float, float]:
         from 0 at the first of :data:`NEAR_WING_YAW_DEG` to 1 at the second on the
         near side, 0 on the far side and for a non-finite yaw.
     """
-    lo, hi = NEAR_WING_YAW_DEG
-    if not math.isfinite(yaw):
-        return 0.0, 0.0
-    reach = NEAR_WING_MM * min(max((abs(yaw) - lo) / (hi - lo), 0.0), 1.0)
+    reach = NEAR_WING_MM * _yaw_ramp(yaw, NEAR_WING_YAW_DEG)
     return (reach, 0.0) if yaw > 0 else (0.0, reach)
+
+
+def far_nose_reach(yaw: float) -> tuple[float, float]:
+    """How far (mm) the band along each nose outline reaches out beyond it.
+
+    Parameters
+    ----------
+    yaw : float
+        Head yaw in degrees, as for :func:`near_wing_reach`.
+
+    Returns
+    -------
+    tuple of float
+        ``(right, left)``, the subject's sides: :data:`FAR_NOSE_MM` times a ramp
+        from 0 at the first of :data:`FAR_NOSE_YAW_DEG` to 1 at the second on the
+        side away from the camera, 0 on the near side and for a non-finite yaw.
+    """
+    reach = FAR_NOSE_MM * _yaw_ramp(yaw, FAR_NOSE_YAW_DEG)
+    return (0.0, reach) if yaw > 0 else (reach, 0.0)
+
+
+def _yaw_ramp(yaw: float, limits: tuple[float, float]) -> float:
+    """0 below ``limits[0]`` degrees of yaw (either way), 1 from ``limits[1]``; 0 if NaN."""
+    lo, hi = limits
+    if not math.isfinite(yaw):
+        return 0.0
+    return min(max((abs(yaw) - lo) / (hi - lo), 0.0), 1.0)
 
 
 def nose_side_crest(
