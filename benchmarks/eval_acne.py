@@ -57,6 +57,8 @@ from PIL import Image, ImageDraw
 from skincore import color
 from skincore.concerns import lesion_candidates as LC
 from skincore.concerns import lesions as LZ
+from skincore.concerns.colour_lesions import off_band
+from skincore.concerns.context import nose_band
 from skincore.concerns.lesion_rules import acne_inputs
 from skincore.concerns.lesions import (
     ACNE_KINDS,
@@ -68,6 +70,7 @@ from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 from skincore.face.finder import find_faces
 from skincore.face.pose import head_pose
+from skincore.face.skinmask import to_grid
 from skincore.limits import Limits
 from skincore.pipeline import check_colour, check_confirmed, check_eyes, check_face, check_skin
 
@@ -100,6 +103,21 @@ class Face:
     origin: tuple[int, int]
     scale: float  # colour-grid pixels per photo pixel
     yaw: float
+    landmarks: np.ndarray  # (478, 2) on the colour grid
+
+    def detect(self, params: LesionParams) -> list[Lesion]:
+        """``analyze()``'s lesions of this face: :func:`detect_lesions`, then the
+        nose bands dropped (:func:`skincore.concerns.colour_lesions.off_band`)."""
+        found = detect_lesions(self.rgb, self.lab, self.skin, self.px_per_mm, params)
+        band = nose_band(
+            self.landmarks,
+            self.px_per_mm,
+            self.yaw,
+            self.skin.shape,
+            params.fold_margin_mm,
+            params.far_nose_mm,
+        )
+        return off_band(found, band)
 
     def to_photo(self, x: float, y: float) -> tuple[float, float]:
         """Colour-grid pixel centre -> photo pixel coordinates."""
@@ -118,10 +136,10 @@ def prepare(
     cache holds the refusals of the limits it was made with.
     """
     limits = limits or Limits()
-    if cache_file and os.path.exists(cache_file):
-        z = np.load(cache_file)
-        if str(z["why"]) != "ok":
-            return None, str(z["why"])
+    z = np.load(cache_file) if cache_file and os.path.exists(cache_file) else None
+    if z is not None and str(z["why"]) != "ok":
+        return None, str(z["why"])
+    if z is not None and "landmarks" in z:  # else a cache from before the nose bands
         crgb = z["rgb"]
         return Face(
             crgb,
@@ -131,8 +149,10 @@ def prepare(
             (int(z["origin"][0]), int(z["origin"][1])),
             float(z["scale"]),
             float(z["yaw"]),
+            z["landmarks"],
         ), "ok"
-    assert rgb is not None
+    if rgb is None:
+        raise ValueError(f"{cache_file}: a cache from before the nose bands; remove its folder")
     found = find_faces(rgb, max_faces=1)
     if not found:
         if cache_file:
@@ -160,7 +180,14 @@ def prepare(
         return None, err.code
     skin = w.colour.masks["face"]
     face = Face(
-        w.colour_rgb, w.colour_lab, skin, w.colour_px_per_mm, w.crop[:2], w.colour_scale, yaw
+        w.colour_rgb,
+        w.colour_lab,
+        skin,
+        w.colour_px_per_mm,
+        w.crop[:2],
+        w.colour_scale,
+        yaw,
+        to_grid(pts, w.colour.origin, w.colour.scale)[:, :2],
     )
     if cache_file:
         np.savez_compressed(
@@ -172,6 +199,7 @@ def prepare(
             origin=np.array(face.origin),
             scale=face.scale,
             yaw=yaw,
+            landmarks=face.landmarks,
         )
     return face, "ok"
 
@@ -280,7 +308,7 @@ def evaluate(
             refused.setdefault(ph.why, []).append(ph.name)
             continue
         t0 = time.perf_counter()
-        les = detect_lesions(face.rgb, face.lab, face.skin, face.px_per_mm, params)
+        les = face.detect(params)
         t_lesions.append(time.perf_counter() - t0)
         acne = [d for d in les if d.kind in ACNE_KINDS]
         tb, td = match(acne, face, gt)
@@ -344,7 +372,7 @@ def _acne_at(ph: Photo, params: LesionParams, threshold: float) -> list[Lesion]:
     assert ph.face is not None
     p = dataclasses.replace(params, acne_min_score=threshold)
     f = ph.face
-    return [d for d in detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, p) if d.kind in ACNE_KINDS]
+    return [d for d in f.detect(p) if d.kind in ACNE_KINDS]
 
 
 def sweep(photos: list[Photo], params_of: list[LesionParams], fold: np.ndarray) -> None:

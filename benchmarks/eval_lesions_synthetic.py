@@ -6,7 +6,10 @@ Plants papules, pustules, brown spots, moles and acne marks (``RECIPES`` of
 ``tests/synthetic_lesions.py``, in optical density) at known positions on the
 skin of each face in ``tests/data/faces`` (on the product path: FaceWork's
 colour grid and segmented face mask, see ``tests/synthetic_lesions.py``), runs
-:func:`skincore.concerns.lesions.detect_lesions`, and prints per kind and per
+:func:`skincore.concerns.lesions.detect_lesions` and drops, as ``analyze()``
+does, the detections in the band round the nose
+(:func:`skincore.concerns.colour_lesions.off_band`; a lesion planted there is a
+miss), and prints per kind and per
 face: recall (a planted lesion is found when a detection of the same kind has
 its centre within its radius + 1 mm) and precision (detections of a kind that
 lie on a planted lesion of that kind; detections within 2 mm of one on the
@@ -42,6 +45,7 @@ from PIL import Image
 import synthetic_lesions as S
 from skincore import color
 from skincore.concerns.colour_areas import melanin, sensitivity
+from skincore.concerns.colour_lesions import off_band
 from skincore.concerns.lesions import Lesion, LesionParams, detect_lesions
 
 
@@ -106,18 +110,24 @@ def main() -> None:
     false: dict[str, list[tuple[str, str, str]]] = {}  # face -> (kind, lies on, seed)
     ratios: dict[str, dict[str, list[float]]] = {}  # face -> planted kind -> ratios
     for f in faces:
-        base = detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, params)
+        base = off_band(detect_lesions(f.rgb, f.lab, f.skin, f.px_per_mm, params), f.nose_band)
         # The unplanted photo's large red regions that the nodule context gate holds
         # back (too little other acne): planted acne lifts the gate and they appear.
-        ungated = detect_lesions(
-            f.rgb, f.lab, f.skin, f.px_per_mm, dataclasses.replace(params, nodule_context=0)
+        ungated = off_band(
+            detect_lesions(
+                f.rgb, f.lab, f.skin, f.px_per_mm, dataclasses.replace(params, nodule_context=0)
+            ),
+            f.nose_band,
         )
         for seed in range(args.seeds):
             rng = np.random.default_rng(seed)
             kinds = [k for k in S.RECIPES for _ in range(args.per_kind)]
             rng.shuffle(kinds)
             planted = S.plant(f.rgb, pl := S.place(f, kinds, rng))
-            found = detect_lesions(planted, color.rgb_to_lab(planted), f.skin, f.px_per_mm, params)
+            found = off_band(
+                detect_lesions(planted, color.rgb_to_lab(planted), f.skin, f.px_per_mm, params),
+                f.nose_band,
+            )
             on_excluded = sum(
                 bool(f.excluded[int(round(d.center[1])), int(round(d.center[0]))]) for d in found
             )

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from skincore.chromophore import HEMOGLOBIN_VECTOR, MELANIN_VECTOR
-from skincore.concerns.lesions import Lesion
+from skincore.concerns.lesions import Lesion, LesionParams
 from skincore.concerns.work import FaceWork
 from skincore.face.finder import find_faces
 
@@ -48,6 +48,7 @@ class FaceCrop:
     skin: np.ndarray
     px_per_mm: float
     excluded: np.ndarray  # (h, w) bool: eyes, brows, lips, nostrils
+    nose_band: np.ndarray  # (h, w) bool: where analyze() drops lesions (FaceWork.colour_nose_band)
 
 
 def load_face(path: Path) -> FaceCrop:
@@ -55,11 +56,14 @@ def load_face(path: Path) -> FaceCrop:
 
     :class:`skincore.concerns.work.FaceWork`'s colour grid: RGB, CIELAB, the
     segmented ``face`` skin mask and the grid's px/mm; ``excluded`` are the
-    eyes, brows, lips and nostrils on the same grid.
+    eyes, brows, lips and nostrils on the same grid; ``nose_band`` the band round
+    the nose where the face's detection drops lesions (the default
+    ``LesionParams``' :meth:`~skincore.concerns.work.FaceWork.colour_nose_band`).
     """
     rgb = np.asarray(Image.open(path).convert("RGB"))
     pts = find_faces(rgb, max_faces=1)[0][1].points
     w = FaceWork(rgb, pts)
+    p = LesionParams()
     return FaceCrop(
         path.stem,
         w.colour_rgb,
@@ -67,6 +71,7 @@ def load_face(path: Path) -> FaceCrop:
         w.colour.masks["face"],
         w.colour_px_per_mm,
         w.colour.excluded > 0,
+        w.colour_nose_band(p.fold_margin_mm, p.far_nose_mm),
     )
 
 

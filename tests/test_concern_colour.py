@@ -266,3 +266,52 @@ def test_the_shadow_under_the_nose_wings_is_not_brown(sample_path):
     away = ~geometry.blur_threshold(band, [(3.0 * work.colour_px_per_mm / 1.28, 0.1)], threads=1)
     same = np.count_nonzero((kept == cut) & away) / np.count_nonzero(away)
     assert same >= 0.99
+
+
+def test_no_lesion_on_the_nose_folds(base):
+    """Lesions planted in the crease round each nose wing (1.5 mm out from the mesh's
+    wing outline, 49-48) and on the philtrum are dropped with the band round the
+    nose folds (``LesionParams.fold_margin_mm``: the crease's shading gave lesions of
+    every kind there), and reported when it is 0; cheek ones are reported either way."""
+    from skincore.concerns import acne, moles, pigmentation
+    from skincore.concerns.lesions import LesionParams
+    from skincore.face.regions import MIRROR
+
+    rgb, res0 = base
+    face0 = res0.faces[0]
+    ppm = face0.geometry.px_per_mm
+    lm = np.asarray(face0.geometry.landmarks, np.float64)[:, :2]
+    sites = []
+    for a, b in ((49, 48), (MIRROR[49], MIRROR[48])):
+        mid = (lm[a] + lm[b]) / 2
+        out = mid - lm[4]  # away from the nose tip
+        sites.append(mid + 1.5 * ppm * out / np.hypot(*out))
+    sites.append((lm[2] + lm[164]) / 2)  # the philtrum, below the subnasale
+
+    def at(kinds, where):
+        return [
+            Planted(k, x, y, RECIPES[k][0] * ppm) for k, (x, y) in zip(kinds, where, strict=True)
+        ]
+
+    planted = at(("papule", "mole", "papule"), sites)
+    cheek = at(("papule", "mole"), _cheek_sites(face0, 2))
+    img = plant(rgb, planted + cheek)
+
+    def found(fold_margin_mm):
+        lp = LesionParams(fold_margin_mm=fold_margin_mm)
+        an = skincore.Analyzer(
+            threads=2,
+            concerns=COLOUR,
+            params={
+                "acne": acne.Params(lesions=lp),
+                "moles": moles.Params(lesions=lp),
+                "pigmentation": pigmentation.Params(lesions=lp),
+            },
+        )
+        face = an.analyze(img).faces[0]
+        lesions = face.acne.lesions + face.moles.lesions + face.pigmentation.spots
+        return [bool(_near(lesions, p.x, p.y, p.radius + ppm)) for p in planted + cheek]
+
+    default, off = found(LesionParams().fold_margin_mm), found(0.0)
+    assert default == [False, False, False, True, True], default
+    assert sum(off[:3]) >= 2 and off[3:] == [True, True], off

@@ -21,6 +21,7 @@ import numpy as np
 from skincore import contours
 from skincore.analysis import Lesion, Rect
 from skincore.chromophore import chromophore_maps
+from skincore.concerns.lesions import Lesion as LesionFound
 from skincore.concerns.lesions import LesionParams, detect_lesions
 from skincore.face.regions import zone_window
 
@@ -66,6 +67,7 @@ def _detect(work: FaceWork, params: LesionParams) -> list[Lesion]:
         params,
         threads=work.threads,
     )
+    found = off_band(found, work.colour_nose_band(params.fold_margin_mm, params.far_nose_mm))
     s = work.colour_scale
     ox, oy = work.crop[:2]
     out = []
@@ -84,6 +86,24 @@ def _detect(work: FaceWork, params: LesionParams) -> list[Lesion]:
             )
         )
     return out
+
+
+def off_band(found: list[LesionFound], band: np.ndarray) -> list[LesionFound]:
+    """Keep the lesions whose centre pixel is not in ``band`` (the grid they were found on).
+
+    The band round the nose folds and along a turned face's far nose outline
+    (:meth:`FaceWork.colour_nose_band`, ``LesionParams.fold_margin_mm`` and
+    ``far_nose_mm``): the shading of the creases and of the nose's silhouette,
+    and the wing's own redness, gave lesions of every kind there.
+    """
+    h, w = band.shape
+    return [
+        les
+        for les in found
+        if not band[
+            min(max(round(les.center[1]), 0), h - 1), min(max(round(les.center[0]), 0), w - 1)
+        ]
+    ]
 
 
 def outlines(

@@ -423,6 +423,49 @@ def far_nose_bands(
     return quads
 
 
+def nose_band(
+    landmarks: np.ndarray,
+    ppm: float,
+    yaw: float,
+    shape: tuple[int, int],
+    fold_mm: float,
+    far_mm: float = 0.0,
+) -> np.ndarray:
+    """Rasterise the bands round the nose on a grid.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` landmarks in the grid's pixels.
+    ppm : float
+        The grid's pixels per millimetre.
+    yaw : float
+        Head yaw, degrees (:func:`landmark_yaw`).
+    shape : tuple of int
+        ``(h, w)`` of the grid.
+    fold_mm : float
+        Half-width (mm) of the band round the nose folds (:func:`fold_bands`,
+        reaching further out beside the near wing: :func:`wing_reach_px`); 0 or
+        less: none.
+    far_mm : float, optional
+        Reach (mm, at full yaw) of the band along the far nose outline
+        (:func:`far_nose_bands`, ``fold_mm`` round it); 0: none.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h, w)`` bool; all False when there is no band.
+    """
+    quads = fold_bands(landmarks, fold_mm * ppm, wing_reach_px(yaw, ppm)) if fold_mm > 0 else []
+    if far_mm > 0:
+        k = far_mm / FAR_NOSE_MM * ppm
+        right, left = far_nose_reach(yaw)
+        quads += far_nose_bands(landmarks, max(fold_mm, 0.0) * ppm, (right * k, left * k))
+    if not quads:
+        return np.zeros(shape, bool)
+    return geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
+
+
 def _reaching_sides(
     right_path: tuple[int, ...], reach: tuple[float, float]
 ) -> list[tuple[np.ndarray, float]]:

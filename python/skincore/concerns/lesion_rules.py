@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skincore.face.regions import FAR_NOSE_MM, NOSE_FOLD_MARGIN_MM
+
 __all__ = [
     "ACNE_FEATURES",
     "ACNE_KINDS",
@@ -281,6 +283,24 @@ class LesionParams:
         test face has two active lesions.
     acne_weights, acne_bias : tuple of float, float
         Logistic model of :func:`acne_score` over :data:`ACNE_FEATURES`.
+    fold_margin_mm : float
+        A face's lesions (:func:`skincore.concerns.colour_lesions.face_lesions`;
+        :func:`detect_lesions` on bare arrays has no landmarks) whose centre
+        lies within this distance of the nose folds
+        (:data:`skincore.face.regions.NOSE_FOLDS`: the grooves round the nose
+        wings, the subnasale and the philtrum; further out beside the near wing
+        of a turned face, :func:`skincore.face.regions.near_wing_reach`) are
+        dropped, as roughness, wrinkles and the brown search leave that band
+        out: the crease's shading and the wing's own redness there gave
+        lesions of every kind. On the ACNE04 development split (177 accepted
+        photos) 83 of 1,733 acne detections lay there, one of them in a
+        labelled box. 0 keeps them.
+    far_nose_mm : float
+        ... and so are those in the band along the far side's nose outline of
+        a turned face (``fold_margin_mm`` round it, this much further out at
+        full yaw: :func:`skincore.face.regions.far_nose_reach`), the nose's
+        silhouette against the cheek it hides, which read as moles, spots and
+        marks. 0 keeps them.
     """
 
     work_px_per_mm: float = 2.5
@@ -332,6 +352,8 @@ class LesionParams:
     nodule_context: int = 2
     acne_weights: tuple[float, ...] = (20.0164, 0.0154, 0.4752, 0.5164, 0.536, -7.2612)
     acne_bias: float = -5.8921
+    fold_margin_mm: float = NOSE_FOLD_MARGIN_MM
+    far_nose_mm: float = FAR_NOSE_MM
 
 
 def confidence(margin: float) -> float:

@@ -42,13 +42,18 @@ from skincore.concerns import resolution
 from skincore.concerns.context import (
     TextureContext,
     build_context,
-    fold_bands,
     landmark_yaw,
-    wing_reach_px,
+    nose_band,
 )
 from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import FrameSearch, Glasses, detect_glasses, find_frame
-from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
+from skincore.face.regions import (
+    FACE_OVAL,
+    LazyMasks,
+    RegionMasks,
+    crop_box,
+    region_polygons,
+)
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, from_output, preprocess, run_model
 from skincore.face.skinmask import (
@@ -423,8 +428,7 @@ class FaceWork:
     def colour_fold_free(self, margin_mm: float) -> np.ndarray:
         """Return the colour grid's face skin less a band round the nose folds (memoised).
 
-        The band: rectangles of half-width ``margin_mm`` round each segment of
-        :data:`skincore.face.regions.NOSE_FOLDS` (as
+        The band: :meth:`colour_nose_band` of ``margin_mm`` (as
         :meth:`TextureContext.fold_free` on the texture grid); 0 or less returns
         ``colour.masks["face"]`` itself. ``(h, w)`` uint8 (255 = skin), read-only.
         """
@@ -433,16 +437,46 @@ class FaceWork:
             return face
 
         def compute() -> np.ndarray:
-            pts = to_grid(self.landmarks, self.colour.origin, self.colour.scale)
-            ppm = self.colour_px_per_mm
-            reach = wing_reach_px(landmark_yaw(self.landmarks), ppm)
-            quads = fold_bands(pts, margin_mm * ppm, reach)
-            band = geometry.fill_polygons(quads, face.shape, rule="nonzero", threads=1)
-            out = zero_where(face, band > 0)
+            out = zero_where(face, self.colour_nose_band(margin_mm))
             out.flags.writeable = False
             return out
 
         return self.memo(("colour_fold_free", float(margin_mm)), compute)
+
+    def colour_nose_band(self, fold_mm: float, far_mm: float = 0.0) -> np.ndarray:
+        """Return the bands round the nose on the colour grid (memoised).
+
+        Parameters
+        ----------
+        fold_mm : float
+            Half-width (mm) of the rectangles round each segment of
+            :data:`skincore.face.regions.NOSE_FOLDS`, reaching further out
+            beside the near wing of a turned face (as
+            :meth:`TextureContext.fold_band`); 0 or less: no fold band.
+        far_mm : float, optional
+            With it, the band along the far side's nose outline of a turned
+            face too: ``fold_mm`` round it and ``far_mm`` further out at full
+            yaw (as :meth:`TextureContext.far_nose_band`); 0: none.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(h, w)`` bool, read-only; all False when there is no band.
+        """
+
+        def compute() -> np.ndarray:
+            band = nose_band(
+                to_grid(self.landmarks, self.colour.origin, self.colour.scale),
+                self.colour_px_per_mm,
+                landmark_yaw(self.landmarks),
+                self.colour.masks["face"].shape,
+                fold_mm,
+                far_mm,
+            )
+            band.flags.writeable = False
+            return band
+
+        return self.memo(("colour_nose_band", float(fold_mm), float(far_mm)), compute)
 
     @_shared
     def _colour_grid(self) -> tuple[np.ndarray, np.ndarray, float]:
