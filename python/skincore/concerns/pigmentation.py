@@ -56,7 +56,7 @@ from skincore.concerns.colour_lesions import (
     zone_shares,
 )
 from skincore.concerns.lesions import LesionParams
-from skincore.face.regions import NOSE_FOLD_MARGIN_MM
+from skincore.face.regions import FAR_NOSE_MM, NOSE_FOLD_MARGIN_MM
 from skincore.grading import ConcernGrade, band_grade, margin_confidence
 
 #: Zones where a large brown patch is melasma evidence.
@@ -97,6 +97,11 @@ class Params:
     fold_margin_mm : float
         Half-width of the band round the nose folds left out of the brown search
         (mm); 0 keeps it.
+    far_nose_mm : float
+        On a turned face the band along the far side's nose outline is left out
+        too (``fold_margin_mm`` round it and this much further out at full yaw,
+        :func:`skincore.face.regions.far_nose_reach`): the nose's silhouette
+        read as brown skin. 0 keeps it.
     """
 
     detection: MelaninParams = field(default_factory=MelaninParams)
@@ -109,6 +114,7 @@ class Params:
     confidence_spread: float = 0.02
     score_area: float = 0.10
     fold_margin_mm: float = NOSE_FOLD_MARGIN_MM
+    far_nose_mm: float = FAR_NOSE_MM
 
 
 def _largest_patch_mm2(work, mask: np.ndarray) -> float:  # noqa: ANN001 - FaceWork
@@ -130,7 +136,7 @@ def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - Face
     cm = work.colour
     m = melanin(
         work.colour_rgb,
-        work.colour_fold_free(params.fold_margin_mm),
+        work.colour_fold_free(params.fold_margin_mm, params.far_nose_mm),
         work.colour_px_per_mm,
         params.detection,
         threads=work.threads,

@@ -425,23 +425,23 @@ class FaceWork:
             beard=beard.view(np.uint8) * np.uint8(255),
         )
 
-    def colour_fold_free(self, margin_mm: float) -> np.ndarray:
-        """Return the colour grid's face skin less a band round the nose folds (memoised).
+    def colour_fold_free(self, margin_mm: float, far_mm: float = 0.0) -> np.ndarray:
+        """Return the colour grid's face skin less the bands round the nose (memoised).
 
-        The band: :meth:`colour_nose_band` of ``margin_mm`` (as
-        :meth:`TextureContext.fold_free` on the texture grid); 0 or less returns
+        The bands: :meth:`colour_nose_band` of ``margin_mm`` and ``far_mm`` (as
+        :meth:`TextureContext.fold_free` on the texture grid); with both 0 or less,
         ``colour.masks["face"]`` itself. ``(h, w)`` uint8 (255 = skin), read-only.
         """
         face = self.colour.masks["face"]
-        if not margin_mm > 0:
+        if not (margin_mm > 0 or far_mm > 0):
             return face
 
         def compute() -> np.ndarray:
-            out = zero_where(face, self.colour_nose_band(margin_mm))
+            out = zero_where(face, self.colour_nose_band(margin_mm, far_mm))
             out.flags.writeable = False
             return out
 
-        return self.memo(("colour_fold_free", float(margin_mm)), compute)
+        return self.memo(("colour_fold_free", float(margin_mm), float(far_mm)), compute)
 
     def colour_nose_band(self, fold_mm: float, far_mm: float = 0.0) -> np.ndarray:
         """Return the bands round the nose on the colour grid (memoised).
