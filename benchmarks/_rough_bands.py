@@ -1,9 +1,10 @@
-"""Shared loop of the rough-band evaluations (``eval_lower_lid.py``, ``eval_nose_sides.py``).
+"""Shared loop of the band evaluations (``eval_lower_lid.py``, ``eval_nose_sides.py``, ...).
 
 Each analyses the faces of ``shared/faces`` and every ``--step``-th ACNE04 photo
-(accepted with ``max_out_of_bound=0.5``) once per roughness setting, sums a
-per-face table of rough and all pixel counts, and prints the rough share of
-each cell with the faces' median and mean rough area.
+(accepted with ``max_out_of_bound=0.5``) once per setting of one concern
+(roughness, or pigmentation's brown skin), sums a per-face table of marked and
+all pixel counts, and prints the marked share of each cell with the faces'
+median and mean marked area.
 """
 
 from __future__ import annotations
@@ -11,12 +12,23 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 import skincore
-from skincore.concerns import roughness
 from skincore.errors import SkinError
+
+#: What each concern marks (the tables' word) and its face-level area share.
+MARKS = {"roughness": ("rough", "area"), "pigmentation": ("brown", "brown_area")}
+
+
+def mask_layer(result: Any) -> tuple[np.ndarray, float, tuple[float, float]]:
+    """``(mask, scale, origin)`` of a roughness or pigmentation result's mask."""
+    if hasattr(result, "mask_scale"):  # roughness
+        return result.mask, result.mask_scale, result.mask_origin
+    return result.mask.mask, result.mask.scale, result.mask.origin
+
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -35,24 +47,25 @@ def photos(args: argparse.Namespace) -> list[Path]:
 
 def run(
     paths: Sequence[Path],
-    settings: Sequence[tuple[str, roughness.Params]],
+    settings: Sequence[tuple[str, Any]],
     table: Callable[[skincore.Analysis], np.ndarray | None],
     rows: Sequence[str],
     columns: np.ndarray,
     what: str,
     keep: Callable[[skincore.Analysis], bool] = lambda analysis: True,
+    concern: str = "roughness",
 ) -> None:
-    """Print, per setting, the rough share of each cell of ``table``'s counts.
+    """Print, per setting, the marked share of each cell of ``table``'s counts.
 
     Parameters
     ----------
     paths : sequence of Path
         The photos.
-    settings : sequence of (str, roughness.Params)
-        A label and the roughness parameters of each run.
+    settings : sequence of (str, Params)
+        A label and the parameters of ``concern`` for each run.
     table : callable
-        ``(2, len(rows), len(columns) - 1)`` rough and all pixel counts of a face,
-        or None where roughness is absent.
+        ``(2, len(rows), len(columns) - 1)`` marked and all pixel counts of a face,
+        or None where the concern is absent.
     rows : sequence of str
         The table's row names.
     columns : numpy.ndarray
@@ -61,10 +74,13 @@ def run(
         What the columns count, for the heading.
     keep : callable, optional
         Which accepted faces to count.
+    concern : str, optional
+        ``"roughness"`` or ``"pigmentation"`` (:data:`MARKS`).
     """
+    word, area = MARKS[concern]
     limits = skincore.Limits(max_out_of_bound=0.5)
     for label, params in settings:
-        an = skincore.Analyzer(params={"roughness": params}, limits=limits)
+        an = skincore.Analyzer(params={concern: params}, limits=limits)
         counts = np.zeros((2, len(rows), len(columns) - 1))
         areas = []
         for path in paths:
@@ -77,10 +93,10 @@ def run(
             found = table(analysis)
             if found is not None:
                 counts += found
-                areas.append(analysis.faces[0].concerns["roughness"].area)
+                areas.append(getattr(analysis.faces[0].concerns[concern], area))
         print(
-            f"{label}: {len(areas)} faces, rough area median {np.median(areas):.3f}, "
-            f"mean {np.mean(areas):.3f}; share of the area that reads rough, {what}"
+            f"{label}: {len(areas)} faces, {word} area median {np.median(areas):.3f}, "
+            f"mean {np.mean(areas):.3f}; share of the area that reads {word}, {what}"
         )
         print(f"{'':8}" + "".join(f"{d:>6.0f}" for d in columns[:-1]))
         for k, name in enumerate(rows):

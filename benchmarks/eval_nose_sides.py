@@ -1,6 +1,7 @@
-"""Where beside the nose's bridge does roughness read rough skin, with and without the side bands?
+"""Where beside the nose's bridge is skin read rough (or brown), with and without the side bands?
 
     python benchmarks/eval_nose_sides.py [--faces DIR] [--data DIR] [--step N] [--max-yaw DEG]
+        [--concern pigmentation]
 
 The faces of ``shared/faces`` and every ``--step``-th ACNE04 photo (accepted with
 ``max_out_of_bound=0.5``; with ``--max-yaw`` only those turned less than that)
@@ -15,6 +16,8 @@ brow's inner end to the inner eye corners' height; ``lower``: from there down
 the bridge's side; ``down``: its extension), both sides pooled, and the median
 and mean rough area of the faces. The bridge's midline lies about 7-9 mm
 towards the negative side, the inner eye corner 5-7 mm towards the positive one.
+With ``--concern pigmentation`` the same for the brown skin of pigmentation,
+whose band (``pigmentation.Params.nose_side_mm``) is measured but not reported.
 
 Needs ``../shared`` (not shipped).
 """
@@ -26,8 +29,8 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import photo_args, photos, run
-from skincore.concerns import roughness
+from _rough_bands import mask_layer, photo_args, photos, run
+from skincore.concerns import pigmentation, roughness
 from skincore.face.regions import nose_side_crest
 
 #: Millimetres across the crest, one column of the table each.
@@ -35,17 +38,18 @@ ACROSS_MM = np.arange(-8, 9, 1.0)
 PIECES = ("up", "upper", "lower", "down")
 
 
-def rough_across(analysis: skincore.Analysis) -> np.ndarray | None:
-    """Rough and all pixel counts ``(2, len(PIECES), len(ACROSS_MM) - 1)`` beside the bridge."""
+def marked_across(analysis: skincore.Analysis, concern: str) -> np.ndarray | None:
+    """Marked and all pixel counts ``(2, len(PIECES), len(ACROSS_MM) - 1)`` beside the bridge."""
     face = analysis.faces[0]
-    result = face.concerns.get("roughness")
+    result = face.concerns.get(concern)
     if result is None:
         return None
     lm = np.asarray(face.geometry.landmarks, np.float64)
-    mask = (result.mask > 0).astype(np.float64).ravel()
-    ys, xs = np.mgrid[0 : result.mask.shape[0], 0 : result.mask.shape[1]]
-    x = ((xs + 0.5) / result.mask_scale - 0.5 + result.mask_origin[0]).ravel()
-    y = ((ys + 0.5) / result.mask_scale - 0.5 + result.mask_origin[1]).ravel()
+    marked, scale, origin = mask_layer(result)
+    mask = (marked > 0).astype(np.float64).ravel()
+    ys, xs = np.mgrid[0 : marked.shape[0], 0 : marked.shape[1]]
+    x = ((xs + 0.5) / scale - 0.5 + origin[0]).ravel()
+    y = ((ys + 0.5) / scale - 0.5 + origin[1]).ravel()
     crests = {s: nose_side_crest(lm, s) for s in ("left", "right")}
     out = np.zeros((2, len(PIECES), len(ACROSS_MM) - 1))
     for side, (crest, ppm) in crests.items():
@@ -80,18 +84,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     photo_args(ap)
     ap.add_argument("--max-yaw", type=float, default=90.0)
+    ap.add_argument("--concern", choices=("roughness", "pigmentation"), default="roughness")
     args = ap.parse_args()
+    module = roughness if args.concern == "roughness" else pigmentation
     run(
         photos(args),
         [
-            (f"nose_side_mm={w:g}", roughness.Params(nose_side_mm=w))
-            for w in (0.0, roughness.NOSE_SIDE_MM)
+            (f"nose_side_mm={w:g}", module.Params(nose_side_mm=w))
+            for w in (0.0, module.NOSE_SIDE_MM)
         ],
-        rough_across,
+        lambda analysis: marked_across(analysis, args.concern),
         PIECES,
         ACROSS_MM,
         "by mm across the crest of the nose's side wall",
         keep=lambda analysis: abs(analysis.faces[0].geometry.pose.yaw) <= args.max_yaw,
+        concern=args.concern,
     )
 
 

@@ -268,6 +268,23 @@ def test_the_shadow_under_the_nose_wings_is_not_brown(sample_path):
     assert same >= 0.99
 
 
+def test_the_sides_of_the_nose_bridge_are_not_brown(sample_path):
+    """On the packaged sample (frontal) the shading of each side wall of the nose's
+    bridge read as a brown strip beside the inner eye corner unless the band either
+    side of its crest is left out (``nose_side_mm=0`` keeps it)."""
+    from skincore.concerns import pigmentation as P
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+
+    rgb = np.asarray(Image.open(sample_path).convert("RGB"))
+    work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
+    kept = P.measure(work, P.Params(nose_side_mm=0.0)).mask.mask > 0
+    cut = P.measure(work, P.Params()).mask.mask > 0
+    band = work.colour_nose_band(0.0, 0.0, P.NOSE_SIDE_MM) & (work.colour.masks["face"] > 0)
+    assert np.count_nonzero(kept & band) >= 0.2 * np.count_nonzero(band)
+    assert not np.any(cut & band)
+
+
 def test_the_far_nose_silhouette_is_not_brown(faces_dir):
     """The make-up photo is turned 22 degrees to her right: the shading down the far
     side of her nose read as a strip of brown skin unless the band along the far
@@ -281,9 +298,9 @@ def test_the_far_nose_silhouette_is_not_brown(faces_dir):
     kept = P.measure(work, P.Params(far_nose_mm=0.0)).mask.mask > 0
     cut = P.measure(work, P.Params()).mask.mask > 0
     p = P.Params()
-    band = work.colour_nose_band(p.fold_margin_mm, p.far_nose_mm) & ~work.colour_nose_band(
-        p.fold_margin_mm
-    )  # the far band alone
+    band = work.colour_nose_band(
+        p.fold_margin_mm, p.far_nose_mm, p.nose_side_mm
+    ) & ~work.colour_nose_band(p.fold_margin_mm, 0.0, p.nose_side_mm)  # the far band alone
     assert np.count_nonzero(band & (work.colour.masks["face"] > 0)) > 0
     assert np.count_nonzero(kept & band) >= 0.3 * np.count_nonzero(band)
     assert not np.any(cut & band)

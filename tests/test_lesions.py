@@ -488,6 +488,30 @@ def test_melanin_background_params_are_checked(params, name):
         melanin(rgb, skin, 3.0, MelaninParams(**params))
 
 
+def test_melanin_reports_only_the_report_skin(faces):
+    """``report`` leaves the measurement alone and drops what lies outside it: a
+    brown patch planted on a cheek is brown with or without a report mask that
+    excludes its left half, and with it the left half holds no brown, the right
+    half the same brown as without; a mask of another shape is refused."""
+    f = faces["cc0_selfie_45cm"]
+    site = S.patch_site(f, 10.0)
+    rgb = S.plant_patch(f.rgb, *site, 8.0 * f.px_per_mm, hb=0.0, mel=0.12)[0]
+    whole = melanin(rgb, f.skin, f.px_per_mm)
+    report = f.skin.copy()
+    report[:, : int(site[0])] = 0
+    part = melanin(rgb, f.skin, f.px_per_mm, report=report)
+    right = np.zeros(f.skin.shape, bool)
+    right[:, int(site[0]) :] = True
+    assert np.count_nonzero(whole.mask[~right]) > 0
+    assert not np.any(part.mask[~right])
+    assert np.array_equal(part.mask[right], whole.mask[right])
+    assert part.brown_fraction == pytest.approx(
+        np.count_nonzero(part.mask) / np.count_nonzero(f.skin[right] > 0)
+    )
+    with pytest.raises(ValueError, match="report"):
+        melanin(rgb, f.skin, f.px_per_mm, report=report[1:])
+
+
 @pytest.mark.parametrize(
     "name", ["cc0_selfie_45cm", "ccby_london_062", "ccby_london_136", "ccby_canada_003f"]
 )

@@ -470,6 +470,7 @@ def melanin(
     *,
     threads: int = 0,
     maps: tuple[np.ndarray, np.ndarray] | None = None,
+    report: np.ndarray | None = None,
 ) -> MelaninResult:
     """Brown area and melanin concentration over the skin.
 
@@ -488,6 +489,11 @@ def melanin(
         ``(melanin, haemoglobin)`` of ``rgb`` as
         :func:`skincore.chromophore.chromophore_maps` gives them, when the caller
         has them already; computed otherwise.
+    report : numpy.ndarray, optional
+        ``(h, w)`` uint8 or bool: the skin whose brown is reported. The background
+        and the brown regions are measured over all of ``skin``; then the pixels
+        outside ``report`` leave the mask, the level and every figure (the
+        brown share is over the skin in ``report``). Default: all of ``skin``.
 
     Returns
     -------
@@ -495,6 +501,8 @@ def melanin(
     """
     p = params or MelaninParams()
     check_rgb_skin(rgb, skin, px_per_mm)
+    if report is not None and np.shape(report) != np.shape(skin):
+        raise ValueError(f"report: expected shape {np.shape(skin)}, got {np.shape(report)}")
     if not np.any(skin):
         return MelaninResult(0.0, 0.0, float("nan"), 0.0, np.zeros(skin.shape, np.uint8))
     mel, _ = maps if maps is not None else chromophore_maps(rgb, threads=threads)
@@ -511,6 +519,11 @@ def melanin(
         _slope_ridge(p),
     )
     brown = _darker_regions(sk & (ex >= p.threshold), ex, dg, sk, px_per_mm, p, threads)
+    if report is not None:
+        sk = sk & (np.asarray(report) > 0)
+        brown &= sk
+        if not np.any(sk):
+            return MelaninResult(0.0, 0.0, float("nan"), 0.0, np.zeros(skin.shape, np.uint8))
     n_skin = int(np.count_nonzero(sk))
     n_b = int(np.count_nonzero(brown))
     return MelaninResult(

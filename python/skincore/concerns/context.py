@@ -430,6 +430,7 @@ def nose_band(
     shape: tuple[int, int],
     fold_mm: float,
     far_mm: float = 0.0,
+    side_mm: float = 0.0,
 ) -> np.ndarray:
     """Rasterise the bands round the nose on a grid.
 
@@ -450,6 +451,9 @@ def nose_band(
     far_mm : float, optional
         Reach (mm, at full yaw) of the band along the far nose outline
         (:func:`far_nose_bands`, ``fold_mm`` round it); 0: none.
+    side_mm : float, optional
+        Half-width (mm) of the band either side of the crest down each side of
+        the nose's bridge (:func:`skincore.face.regions.nose_side_band`); 0: none.
 
     Returns
     -------
@@ -461,9 +465,15 @@ def nose_band(
         k = far_mm / FAR_NOSE_MM * ppm
         right, left = far_nose_reach(yaw)
         quads += far_nose_bands(landmarks, max(fold_mm, 0.0) * ppm, (right * k, left * k))
-    if not quads:
-        return np.zeros(shape, bool)
-    return geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
+    band = (
+        geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
+        if quads
+        else np.zeros(shape, bool)
+    )
+    if side_mm > 0:  # filled on their own: their winding may oppose the rectangles'
+        sides = [nose_side_band(landmarks, s, side_mm) for s in ("left", "right")]
+        band |= geometry.fill_polygons(sides, shape, threads=1) > 0
+    return band
 
 
 def _reaching_sides(

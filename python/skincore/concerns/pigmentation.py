@@ -70,6 +70,16 @@ MELASMA_ZONES = ("forehead", "left_cheek", "right_cheek")
 #: 10 % and their active acne within 8 % down to 1.3 (``Pigmentation.spots`` is
 #: then None: a short list would read as clearer skin than the photo shows).
 SPOT_MIN_PX_PER_MM = 2.0
+#: Half-width (mm) of the band either side of each nose-side crest that the brown
+#: search leaves out (``Params.nose_side_mm``). Across the crest, on the frontal
+#: faces among the ten of ``shared/faces`` and every third ACNE04 photo, 0.20-0.42
+#: of the area from 2 mm towards the midline to 2 mm out read brown, 0.05-0.07
+#: from 6 mm on either side: the side wall's shading, a strip beside each inner
+#: eye corner (roughness leaves a narrower band out,
+#: :data:`skincore.concerns.roughness.NOSE_SIDE_MM`). The shading is broader than
+#: roughness's edge: with 2.5 mm the skin just outside the band read 0.17-0.19,
+#: the background no longer lowered by the strip; with 4 mm, 0.12-0.14 at 4-5 mm.
+NOSE_SIDE_MM = 4.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,12 @@ class Params:
         too (``fold_margin_mm`` round it and this much further out at full yaw,
         :func:`skincore.face.regions.far_nose_reach`): the nose's silhouette
         read as brown skin. 0 keeps it.
+    nose_side_mm : float
+        Half-width (mm) of the band either side of the crest down each side of
+        the nose's bridge left out of the brown search
+        (:func:`skincore.face.regions.nose_side_band`, as roughness leaves it
+        out): the side wall's shading read as a brown strip beside each inner
+        eye corner (:data:`NOSE_SIDE_MM`). 0 keeps it.
     """
 
     detection: MelaninParams = field(default_factory=MelaninParams)
@@ -115,6 +131,7 @@ class Params:
     score_area: float = 0.10
     fold_margin_mm: float = NOSE_FOLD_MARGIN_MM
     far_nose_mm: float = FAR_NOSE_MM
+    nose_side_mm: float = NOSE_SIDE_MM
 
 
 def _largest_patch_mm2(work, mask: np.ndarray) -> float:  # noqa: ANN001 - FaceWork
@@ -141,6 +158,9 @@ def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - Face
         params.detection,
         threads=work.threads,
         maps=face_chromophores(work),
+        report=work.colour_fold_free(params.fold_margin_mm, params.far_nose_mm, params.nose_side_mm)
+        if params.nose_side_mm > 0
+        else None,
     )
     spots: list[Lesion] | None = None
     freckles: int | None = None

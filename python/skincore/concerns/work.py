@@ -425,25 +425,31 @@ class FaceWork:
             beard=beard.view(np.uint8) * np.uint8(255),
         )
 
-    def colour_fold_free(self, margin_mm: float, far_mm: float = 0.0) -> np.ndarray:
+    def colour_fold_free(
+        self, margin_mm: float, far_mm: float = 0.0, side_mm: float = 0.0
+    ) -> np.ndarray:
         """Return the colour grid's face skin less the bands round the nose (memoised).
 
-        The bands: :meth:`colour_nose_band` of ``margin_mm`` and ``far_mm`` (as
-        :meth:`TextureContext.fold_free` on the texture grid); with both 0 or less,
-        ``colour.masks["face"]`` itself. ``(h, w)`` uint8 (255 = skin), read-only.
+        The bands: :meth:`colour_nose_band` of ``margin_mm``, ``far_mm`` and
+        ``side_mm`` (as :meth:`TextureContext.fold_free` on the texture grid);
+        with all 0 or less, ``colour.masks["face"]`` itself. ``(h, w)`` uint8
+        (255 = skin), read-only.
         """
         face = self.colour.masks["face"]
-        if not (margin_mm > 0 or far_mm > 0):
+        if not (margin_mm > 0 or far_mm > 0 or side_mm > 0):
             return face
 
         def compute() -> np.ndarray:
-            out = zero_where(face, self.colour_nose_band(margin_mm, far_mm))
+            out = zero_where(face, self.colour_nose_band(margin_mm, far_mm, side_mm))
             out.flags.writeable = False
             return out
 
-        return self.memo(("colour_fold_free", float(margin_mm), float(far_mm)), compute)
+        key = ("colour_fold_free", float(margin_mm), float(far_mm), float(side_mm))
+        return self.memo(key, compute)
 
-    def colour_nose_band(self, fold_mm: float, far_mm: float = 0.0) -> np.ndarray:
+    def colour_nose_band(
+        self, fold_mm: float, far_mm: float = 0.0, side_mm: float = 0.0
+    ) -> np.ndarray:
         """Return the bands round the nose on the colour grid (memoised).
 
         Parameters
@@ -457,6 +463,9 @@ class FaceWork:
             With it, the band along the far side's nose outline of a turned
             face too: ``fold_mm`` round it and ``far_mm`` further out at full
             yaw (as :meth:`TextureContext.far_nose_band`); 0: none.
+        side_mm : float, optional
+            With it, the bands either side of the crest down each side of the
+            nose's bridge too (as :meth:`TextureContext.nose_side_bands`); 0: none.
 
         Returns
         -------
@@ -472,11 +481,13 @@ class FaceWork:
                 self.colour.masks["face"].shape,
                 fold_mm,
                 far_mm,
+                side_mm,
             )
             band.flags.writeable = False
             return band
 
-        return self.memo(("colour_nose_band", float(fold_mm), float(far_mm)), compute)
+        key = ("colour_nose_band", float(fold_mm), float(far_mm), float(side_mm))
+        return self.memo(key, compute)
 
     @_shared
     def _colour_grid(self) -> tuple[np.ndarray, np.ndarray, float]:
