@@ -214,9 +214,7 @@ class TextureContext:
             ``(h, w)`` bool, read-only; None where there is no band (a frontal
             face, or a reach of 0).
         """
-        k = reach_mm / FAR_NOSE_MM * self.px_per_mm
-        right, left = far_nose_reach(self.yaw)
-        reach = (right * k, left * k)
+        reach = far_reach_px(self.yaw, self.px_per_mm, reach_mm)
         if not (max(reach) > 0 and margin_mm >= 0):
             return None
         return self._band(
@@ -462,9 +460,8 @@ def nose_band(
     """
     quads = fold_bands(landmarks, fold_mm * ppm, wing_reach_px(yaw, ppm)) if fold_mm > 0 else []
     if far_mm > 0:
-        k = far_mm / FAR_NOSE_MM * ppm
-        right, left = far_nose_reach(yaw)
-        quads += far_nose_bands(landmarks, max(fold_mm, 0.0) * ppm, (right * k, left * k))
+        reach = far_reach_px(yaw, ppm, far_mm)
+        quads += far_nose_bands(landmarks, max(fold_mm, 0.0) * ppm, reach)
     band = (
         geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
         if quads
@@ -640,3 +637,13 @@ def wing_reach_px(yaw: float, ppm: float) -> tuple[float, float]:
     """:func:`skincore.face.regions.near_wing_reach` in pixels of a grid of ``ppm`` px/mm."""
     right, left = near_wing_reach(yaw)
     return right * ppm, left * ppm
+
+
+def far_reach_px(yaw: float, ppm: float, reach_mm: float = FAR_NOSE_MM) -> tuple[float, float]:
+    """:func:`skincore.face.regions.far_nose_reach` in pixels of a grid of ``ppm`` px/mm.
+
+    Scaled so that full yaw reaches ``reach_mm`` (instead of :data:`FAR_NOSE_MM`).
+    """
+    k = reach_mm / FAR_NOSE_MM * ppm
+    right, left = far_nose_reach(yaw)
+    return right * k, left * k

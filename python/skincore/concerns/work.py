@@ -47,13 +47,7 @@ from skincore.concerns.context import (
 )
 from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import FrameSearch, Glasses, detect_glasses, find_frame
-from skincore.face.regions import (
-    FACE_OVAL,
-    LazyMasks,
-    RegionMasks,
-    crop_box,
-    region_polygons,
-)
+from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, from_output, preprocess, run_model
 from skincore.face.skinmask import (
