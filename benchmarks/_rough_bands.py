@@ -30,6 +30,27 @@ def mask_layer(result: Any) -> tuple[np.ndarray, float, tuple[float, float]]:
     return result.mask.mask, result.mask.scale, result.mask.origin
 
 
+def mask_pixels(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(x, y, marked)`` of every pixel of a result's mask, flattened.
+
+    ``x``, ``y``: the pixel centres in image pixels; ``marked``: 1.0 where the
+    mask is set, else 0.0.
+    """
+    mask, scale, origin = mask_layer(result)
+    ys, xs = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
+    x = ((xs + 0.5) / scale - 0.5 + origin[0]).ravel()
+    y = ((ys + 0.5) / scale - 0.5 + origin[1]).ravel()
+    return x, y, (mask > 0).astype(np.float64).ravel()
+
+
+def tally(
+    out: np.ndarray, row: int, values: np.ndarray, marked: np.ndarray, edges: np.ndarray
+) -> None:
+    """Add the marked and all pixel counts of ``values`` binned by ``edges`` to ``out[:, row]``."""
+    out[0, row] += np.histogram(values, edges, weights=marked)[0]
+    out[1, row] += np.histogram(values, edges)[0]
+
+
 HERE = Path(__file__).resolve().parents[1]
 
 

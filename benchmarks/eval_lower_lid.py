@@ -22,7 +22,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import photo_args, photos, run
+from _rough_bands import mask_pixels, photo_args, photos, run, tally
 from skincore.concerns import roughness
 from skincore.face.regions import lower_lid_frame
 
@@ -38,10 +38,7 @@ def rough_by_depth(analysis: skincore.Analysis) -> np.ndarray | None:
     if result is None:
         return None
     lm = np.asarray(face.geometry.landmarks, np.float64)
-    mask = (result.mask > 0).astype(np.float64)
-    ys, xs = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
-    x = (xs + 0.5) / result.mask_scale - 0.5 + result.mask_origin[0]
-    y = (ys + 0.5) / result.mask_scale - 0.5 + result.mask_origin[1]
+    x, y, mask = mask_pixels(result)
     out = np.zeros((2, len(THIRDS), len(DEPTHS_MM) - 1))
     for side in ("left", "right"):
         _, line, _, unit, down, ppm = lower_lid_frame(lm, side)
@@ -58,8 +55,7 @@ def rough_by_depth(analysis: skincore.Analysis) -> np.ndarray | None:
         below_mm = ((rel @ down) - lid) / ppm
         for k, (_, lo, hi) in enumerate(THIRDS):
             sel = (t >= lo) & (t < hi)
-            out[0, k] += np.histogram(below_mm[sel], DEPTHS_MM, weights=mask[sel])[0]
-            out[1, k] += np.histogram(below_mm[sel], DEPTHS_MM)[0]
+            tally(out, k, below_mm[sel], mask[sel], DEPTHS_MM)
     return out
 
 

@@ -23,7 +23,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import photo_args, photos, run
+from _rough_bands import mask_pixels, photo_args, photos, run, tally
 from skincore.concerns import roughness
 from skincore.face import regions
 from skincore.face.scale import px_per_mm
@@ -51,10 +51,7 @@ def rough_beside_wings(analysis: skincore.Analysis) -> np.ndarray | None:
     lm = np.asarray(face.geometry.landmarks, np.float64)
     ppm = px_per_mm(lm)
     pts = lm[:, :2]
-    mask = (result.mask > 0).astype(np.float64).ravel()
-    ys, xs = np.mgrid[0 : result.mask.shape[0], 0 : result.mask.shape[1]]
-    x = ((xs + 0.5) / result.mask_scale - 0.5 + result.mask_origin[0]).ravel()
-    y = ((ys + 0.5) / result.mask_scale - 0.5 + result.mask_origin[1]).ravel()
+    x, y, mask = mask_pixels(result)
     tip = pts[4]
     out = np.zeros((2, len(ROWS), len(OUT_MM) - 1))
     wings = {
@@ -80,8 +77,7 @@ def rough_beside_wings(analysis: skincore.Analysis) -> np.ndarray | None:
         mm = best * away / ppm
         sel = np.isfinite(mm)
         k = _row(face.geometry.pose.yaw, side)
-        out[0, k] += np.histogram(mm[sel], OUT_MM, weights=mask[sel])[0]
-        out[1, k] += np.histogram(mm[sel], OUT_MM)[0]
+        tally(out, k, mm[sel], mask[sel], OUT_MM)
     return out
 
 

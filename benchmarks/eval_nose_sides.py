@@ -29,7 +29,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import mask_layer, photo_args, photos, run
+from _rough_bands import mask_pixels, photo_args, photos, run, tally
 from skincore.concerns import pigmentation, roughness
 from skincore.face.regions import nose_side_crest
 
@@ -45,11 +45,7 @@ def marked_across(analysis: skincore.Analysis, concern: str) -> np.ndarray | Non
     if result is None:
         return None
     lm = np.asarray(face.geometry.landmarks, np.float64)
-    marked, scale, origin = mask_layer(result)
-    mask = (marked > 0).astype(np.float64).ravel()
-    ys, xs = np.mgrid[0 : marked.shape[0], 0 : marked.shape[1]]
-    x = ((xs + 0.5) / scale - 0.5 + origin[0]).ravel()
-    y = ((ys + 0.5) / scale - 0.5 + origin[1]).ravel()
+    x, y, mask = mask_pixels(result)
     crests = {s: nose_side_crest(lm, s) for s in ("left", "right")}
     out = np.zeros((2, len(PIECES), len(ACROSS_MM) - 1))
     for side, (crest, ppm) in crests.items():
@@ -75,8 +71,7 @@ def marked_across(analysis: skincore.Analysis, concern: str) -> np.ndarray | Non
             piece[closer] = k
         for k in range(len(PIECES)):
             sel = (piece == k) & np.isfinite(best)
-            out[0, k] += np.histogram(across[sel], ACROSS_MM, weights=mask[sel])[0]
-            out[1, k] += np.histogram(across[sel], ACROSS_MM)[0]
+            tally(out, k, across[sel], mask[sel], ACROSS_MM)
     return out
 
 

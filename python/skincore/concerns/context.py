@@ -237,14 +237,7 @@ class TextureContext:
         numpy.ndarray
             ``(h, w)`` bool, read-only; all False for a depth of 0 or less.
         """
-        return self._band(
-            ("lower_lid_bands", float(depth_mm)),
-            lambda: (
-                [lower_lid_band(self.landmarks, s, depth_mm) for s in ("left", "right")]
-                if depth_mm > 0
-                else []
-            ),
-        )
+        return self._sides_band("lower_lid_bands", lower_lid_band, depth_mm)
 
     def nose_side_bands(self, half_width_mm: float) -> np.ndarray:
         """Return the bands along both sides of the nose's bridge on this grid, once per width.
@@ -260,12 +253,19 @@ class TextureContext:
         numpy.ndarray
             ``(h, w)`` bool, read-only; all False for a half-width of 0 or less.
         """
+        return self._sides_band("nose_side_bands", nose_side_band, half_width_mm)
+
+    def _sides_band(
+        self, name: str, band: Callable[[np.ndarray, str, float], np.ndarray], size_mm: float
+    ) -> np.ndarray:
+        """Both sides' ``band(landmarks, side, size_mm)`` polygons rasterised, once per size.
+
+        All False for a size of 0 or less.
+        """
         return self._band(
-            ("nose_side_bands", float(half_width_mm)),
+            (name, float(size_mm)),
             lambda: (
-                [nose_side_band(self.landmarks, s, half_width_mm) for s in ("left", "right")]
-                if half_width_mm > 0
-                else []
+                [band(self.landmarks, s, size_mm) for s in ("left", "right")] if size_mm > 0 else []
             ),
         )
 
@@ -278,13 +278,7 @@ class TextureContext:
         """
 
         def compute() -> np.ndarray:
-            shape = self.gray.shape
-            polys = polygons()
-            band = (
-                geometry.fill_polygons(polys, shape, rule=rule, threads=1) > 0
-                if polys
-                else np.zeros(shape, bool)
-            )
+            band = _fill(polygons(), self.gray.shape, rule)
             band.flags.writeable = False
             return band
 
@@ -462,15 +456,17 @@ def nose_band(
     if far_mm > 0:
         reach = far_reach_px(yaw, ppm, far_mm)
         quads += far_nose_bands(landmarks, max(fold_mm, 0.0) * ppm, reach)
-    band = (
-        geometry.fill_polygons(quads, shape, rule="nonzero", threads=1) > 0
-        if quads
-        else np.zeros(shape, bool)
-    )
+    band = _fill(quads, shape, "nonzero")
     if side_mm > 0:  # filled on their own: their winding may oppose the rectangles'
-        sides = [nose_side_band(landmarks, s, side_mm) for s in ("left", "right")]
-        band |= geometry.fill_polygons(sides, shape, threads=1) > 0
+        band |= _fill([nose_side_band(landmarks, s, side_mm) for s in ("left", "right")], shape)
     return band
+
+
+def _fill(polygons: list[np.ndarray], shape: tuple[int, int], rule: str = "evenodd") -> np.ndarray:
+    """Rasterise the polygons on a grid of ``shape`` (bool); all False when there are none."""
+    if not polygons:
+        return np.zeros(shape, bool)
+    return geometry.fill_polygons(polygons, shape, rule=rule, threads=1) > 0
 
 
 def _reaching_sides(
