@@ -374,6 +374,54 @@ def test_nose_sides_are_not_roughness(sample_ctx):
     assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
 
 
+def _mouth_shading(ctx, depth=0.08):
+    """Dark shading under the lower lip's middle (3-8 mm below it) and in a 2 mm
+    disc at the middle of each mouth corner's band: the labiomental groove and the
+    commissures under light from above."""
+    from skincore.face.regions import lip_chin_band, mouth_corner_band, mouth_frame
+
+    ppm = ctx.px_per_mm
+    _, unit, down, _ = mouth_frame(ctx.landmarks)
+    strip = lip_chin_band(ctx.landmarks, 5.0) + np.float32(3.0 * ppm) * down.astype(np.float32)
+    discs = []
+    for side in ("left", "right"):
+        disc = mouth_corner_band(ctx.landmarks, side, 4.0)
+        centre = disc.mean(axis=0)
+        discs.append(centre + 0.5 * (disc - centre))  # radius 2 mm, same centre
+    core = geometry.fill_polygons([strip], ctx.gray.shape, threads=1) > 0
+    core |= geometry.fill_polygons(discs, ctx.gray.shape, threads=1) > 0
+    shade = geometry.gaussian_blur(core.astype(np.float32), 0.3 * ppm, threads=1)
+    return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32)), core
+
+
+def test_mouth_folds_are_not_roughness(sample_ctx):
+    """An 8 L* shadow planted 3-8 mm under the lower lip's middle and beside both
+    mouth corners (the labiomental groove and the commissures) reads as rough skin
+    unless the bands under the lip and beside the corners are left out
+    (``lip_chin_mm=0, mouth_corner_mm=0`` keeps them). With the bands, planting it
+    changes no pixel of the rough mask; the bands are out of the skin the area is a
+    share of, and the rest of the face is measured as before."""
+    from skincore.concerns.context import fill_each, mouth_bands
+
+    ctx, core = _mouth_shading(sample_ctx)
+    ppm = ctx.px_per_mm
+    bands = fill_each(mouth_bands(ctx.landmarks, R.LIP_CHIN_MM, R.MOUTH_CORNER_MM), ctx.gray.shape)
+    assert np.count_nonzero(core & ~bands) == 0  # planted inside the bands only
+    off = R.Params(lip_chin_mm=0.0, mouth_corner_mm=0.0)
+    before = np.count_nonzero((measure_roughness(sample_ctx, off, threads=2).mask > 0) & bands)
+    kept = np.count_nonzero((measure_roughness(ctx, off, threads=2).mask > 0) & bands)
+    print(f"rough pixels in the mouth bands: {before} own, {kept} with the shadow")
+    assert kept > before + 20 * ppm * ppm  # more than 20 mm^2 of new rough skin
+    cut = measure_roughness(ctx, threads=2)
+    assert np.array_equal(cut.mask, measure_roughness(sample_ctx, threads=2).mask)
+    assert not np.any((cut.mask > 0) & bands)
+    skin = R.measured_skin(ctx, R.Params()) > 0
+    assert not np.any(skin & bands)
+    # the band under the lip: 12 mm deep under the middle half of the mouth
+    assert np.count_nonzero(bands) > 12 * 20 * ppm * ppm
+    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
+
+
 def test_bearded_face_is_measured_above_the_nose_only(faces_dir):
     """Stubble is hair, and hair reads as rough. London 037's beard mask covers
     23 % of the face below the nose tip, but stubble between its patches (upper lip,

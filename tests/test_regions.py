@@ -341,6 +341,57 @@ def test_lower_lid_band_hangs_below_the_lid(mesh_087, side, inner, outer):
         lower_lid_band(mesh_087, "middle", 5.0)
 
 
+def test_mouth_bands_lie_under_the_lip_and_beside_the_corners(mesh_087):
+    """The band under the lower lip follows the lip's outer edge from 181 to 405 and
+    the same edge ``depth_mm`` further down the face (perpendicular to the line of
+    the mouth corners, towards the chin), above the chin's lowest point. Each
+    corner's disc has the radius asked, touches its corner and lies beyond it,
+    away from the mouth's middle; the two mirror each other. A size of 0 or a
+    degenerate mesh covers no pixel."""
+    from skincore import geometry
+    from skincore.face.regions import lip_chin_band, mouth_corner_band, mouth_frame
+    from skincore.face.scale import px_per_mm
+
+    pts = mesh_087[:, :2].astype(np.float64)
+    ppm = px_per_mm(mesh_087)
+    _, unit, down, scale = mouth_frame(mesh_087)
+    assert scale == pytest.approx(ppm)
+    assert down[1] > 0.95 and unit[0] > 0.95  # upright face: down the image, right to left
+    assert np.dot(down, unit) == pytest.approx(0.0, abs=1e-12)
+    band = lip_chin_band(mesh_087, 12.0)
+    assert band.shape == (10, 2) and band.dtype == np.float32
+    np.testing.assert_allclose(band[:5], pts[[181, 84, 17, 314, 405]], atol=1e-3)
+    np.testing.assert_allclose(
+        band[5:][::-1] - band[:5], np.tile(12.0 * ppm * down, (5, 1)), atol=1e-3
+    )
+    assert np.max((band - pts[17]) @ down) < np.dot(pts[152] - pts[17], down)  # above the chin
+    area = geometry.fill_polygons([band], (1400, 1400), threads=1) > 0
+    width = float(np.dot(pts[405] - pts[181], unit))
+    assert area.sum() == pytest.approx(width * 12.0 * ppm, rel=0.1)
+    mid = 0.5 * (pts[61] + pts[291])
+    centres = {}
+    for side, corner in (("right", 61), ("left", 291)):
+        disc = mouth_corner_band(mesh_087, side, 4.0)
+        assert disc.shape == (24, 2) and disc.dtype == np.float32
+        centre = disc.mean(axis=0).astype(np.float64)
+        np.testing.assert_allclose(np.linalg.norm(disc - centre, axis=1), 4.0 * ppm, rtol=1e-5)
+        assert np.linalg.norm(centre - pts[corner]) == pytest.approx(4.0 * ppm, rel=1e-5)
+        assert np.linalg.norm(centre - mid) > np.linalg.norm(pts[corner] - mid)
+        centres[side] = centre
+    assert np.dot(centres["left"] + centres["right"] - 2 * mid, unit) == pytest.approx(
+        0.0, abs=1e-2
+    )
+    blank = [lip_chin_band(mesh_087, 0.0), mouth_corner_band(mesh_087, "left", 0.0)]
+    flat = mesh_087.copy()
+    flat[:, :2] = flat[0, :2]  # every point on one: no mouth line, no iris
+    assert mouth_frame(flat)[3] == 0.0
+    blank += [lip_chin_band(flat, 12.0), mouth_corner_band(flat, "right", 4.0)]
+    for polygon in blank:
+        assert not geometry.fill_polygons([polygon], (1400, 1400), threads=1).any()
+    with pytest.raises(ValueError, match="side"):
+        mouth_corner_band(mesh_087, "middle", 4.0)
+
+
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_nose_side_band_runs_down_the_bridge(mesh_087, side):
     """The band along a side of the bridge follows the crest from 0.6 of 193 and 0.4

@@ -36,7 +36,9 @@ from skincore.face.regions import (
     RegionMasks,
     crop_box,
     far_nose_reach,
+    lip_chin_band,
     lower_lid_band,
+    mouth_corner_band,
     near_wing_reach,
     nose_side_band,
     region_polygons,
@@ -255,6 +257,31 @@ class TextureContext:
         """
         return self._sides_band("nose_side_bands", nose_side_band, half_width_mm)
 
+    def mouth_bands(self, chin_mm: float, corner_mm: float) -> np.ndarray:
+        """Return the bands under the lower lip and beside both mouth corners, once per size.
+
+        Parameters
+        ----------
+        chin_mm : float
+            How far the band under the lower lip's middle reaches below it, mm
+            (:func:`skincore.face.regions.lip_chin_band`); 0 or less: none.
+        corner_mm : float
+            Radius of the disc beside each mouth corner, mm
+            (:func:`skincore.face.regions.mouth_corner_band`); 0 or less: none.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(h, w)`` bool, read-only; all False when both sizes are 0 or less.
+        """
+
+        def compute() -> np.ndarray:
+            band = fill_each(mouth_bands(self.landmarks, chin_mm, corner_mm), self.gray.shape)
+            band.flags.writeable = False
+            return band
+
+        return self.memo(("mouth_bands", float(chin_mm), float(corner_mm)), compute)
+
     def _sides_band(
         self, name: str, band: Callable[[np.ndarray, str, float], np.ndarray], size_mm: float
     ) -> np.ndarray:
@@ -460,6 +487,42 @@ def nose_band(
     if side_mm > 0:  # filled on their own: their winding may oppose the rectangles'
         band |= _fill([nose_side_band(landmarks, s, side_mm) for s in ("left", "right")], shape)
     return band
+
+
+def mouth_bands(landmarks: np.ndarray, chin_mm: float, corner_mm: float) -> list[np.ndarray]:
+    """Polygons of the band under the lower lip and the discs beside the mouth corners.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` landmarks in the grid's pixels.
+    chin_mm : float
+        Depth (mm) of :func:`skincore.face.regions.lip_chin_band`; 0 or less: none.
+    corner_mm : float
+        Radius (mm) of each :func:`skincore.face.regions.mouth_corner_band`; 0 or
+        less: none.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``(n, 2)`` float32 polygons (fill each on its own, :func:`fill_each`: they
+        may overlap).
+    """
+    out = [lip_chin_band(landmarks, chin_mm)] if chin_mm > 0 else []
+    if corner_mm > 0:
+        out += [mouth_corner_band(landmarks, s, corner_mm) for s in ("left", "right")]
+    return out
+
+
+def fill_each(polygons: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """Rasterise each polygon on its own and join them (bool; all False for none).
+
+    Overlapping polygons stay filled whatever their windings.
+    """
+    out = np.zeros(shape, bool)
+    for polygon in polygons:
+        out |= _fill([polygon], shape)
+    return out
 
 
 def _fill(polygons: list[np.ndarray], shape: tuple[int, int], rule: str = "evenodd") -> np.ndarray:

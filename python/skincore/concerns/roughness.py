@@ -26,7 +26,7 @@ result does not depend on the photo's resolution:
    ``shared/faces`` changes by -0.020 to -0.002; the jaw shadow of the make-up photo,
    24 % of its chin, is gone). Curved shadows (around a nostril wing) stay: over
    a 2.5 mm window they point every way (step 4 leaves the nose folds out).
-4. **Nose folds, lower lids and the bridge's sides.** A band of
+4. **Nose folds, lower lids, the bridge's sides and the mouth's folds.** A band of
    ``FOLD_MARGIN_MM`` round the alar-facial grooves, the subnasale and the
    philtrum (:data:`skincore.face.regions.NOSE_FOLDS`) is left out of the
    measured skin (:func:`measured_skin`), as the eyes and lips are: their
@@ -44,7 +44,12 @@ result does not depend on the photo's resolution:
    wall turns away from the bridge (:func:`skincore.face.regions.nose_side_band`)
    is left out too: the side wall meets the eye socket's inner wall there, a
    curved shading edge, and frontal faces read a strip of rough skin on both
-   sides of the bridge.
+   sides of the bridge. Under the lower lip's middle a band ``LIP_CHIN_MM``
+   deep (:func:`skincore.face.regions.lip_chin_band`: the labiomental groove)
+   and a disc of ``MOUTH_CORNER_MM`` beside each mouth corner
+   (:func:`skincore.face.regions.mouth_corner_band`: the commissure) are left
+   out too: curved shading again, a rough crescent under the lip and a rough
+   spot at each corner of nearly every frontal face.
 5. **Sheen.** A broad specular sheen shows the glints of the skin's
    micro-relief, and on dark skin they stand out by tens of L* against the weak
    diffuse reflection: London 062's shiny mid-forehead and nose tip read 0.33 of
@@ -189,6 +194,25 @@ LOWER_LID_MM = 5.0
 #: on both sides of the bridge (``benchmarks/eval_nose_sides.py``).
 NOSE_SIDE_MM = 2.5
 
+#: Depth (mm below the lower lip's outer edge, from 181 to 405: the mouth's middle
+#: half) of the band under the lower lip left out of the measured skin
+#: (:func:`skincore.face.regions.lip_chin_band`). It holds the labiomental groove,
+#: the hollow between the lip and the chin, shaded under light from above: a
+#: curved shading edge that the isotropy test keeps. Without it, on the ten
+#: photos of ``shared/faces`` and 44 ACNE04 photos, 0.19-0.27 of the skin 4-10 mm
+#: below the lip's middle read rough (0.31-0.48 on the ten), against 0.03-0.06
+#: from 14 mm down and 0.03-0.11 beside it (``benchmarks/eval_mouth_bands.py``):
+#: a rough crescent under the lip of nearly every frontal face.
+LIP_CHIN_MM = 12.0
+
+#: Radius (mm) of the disc beside each mouth corner left out of the measured skin
+#: (:func:`skincore.face.regions.mouth_corner_band`: it touches the corner and
+#: reaches 8 mm out along the line of the corners). The commissure, where the
+#: lips' fold turns into the cheek, is curved shading: without it, on the same
+#: photos, 0.25-0.29 of the skin 2-7 mm beyond the corners and within 2 mm of
+#: their height read rough, against 0.02-0.05 further out.
+MOUTH_CORNER_MM = 4.0
+
 #: Band-pass values are clipped to +-BAND_CLIP before squaring, so that a few
 #: strong edges (an eyelash, a nostril's shadow) cannot make a window rough on
 #: their own; spread-out texture is what counts.
@@ -276,6 +300,12 @@ class Params:
         Half-width (mm) of the band along each side of the nose's bridge that is
         not measured (:meth:`~skincore.concerns.context.TextureContext.nose_side_bands`);
         0 measures it.
+    lip_chin_mm : float
+        Depth (mm) of the band under the lower lip's middle that is not measured
+        (:func:`skincore.face.regions.lip_chin_band`); 0 measures it.
+    mouth_corner_mm : float
+        Radius (mm) of the disc beside each mouth corner that is not measured
+        (:func:`skincore.face.regions.mouth_corner_band`); 0 measures it.
     sheen_sigma_mm, sheen_lift, sheen_chroma : float
         The sheen left out of the statistics (:func:`sheen_mask`); a
         ``sheen_chroma`` of 0 measures it.
@@ -299,6 +329,8 @@ class Params:
     fold_margin_mm: float = FOLD_MARGIN_MM
     lower_lid_mm: float = LOWER_LID_MM
     nose_side_mm: float = NOSE_SIDE_MM
+    lip_chin_mm: float = LIP_CHIN_MM
+    mouth_corner_mm: float = MOUTH_CORNER_MM
     sheen_sigma_mm: float = SHEEN_SIGMA_MM
     sheen_lift: float = SHEEN_LIFT
     sheen_chroma: float = SHEEN_CHROMA
@@ -306,10 +338,11 @@ class Params:
 
 
 def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
-    """Return the skin roughness measures: the face skin less four kinds of band.
+    """Return the skin roughness measures: the face skin less five kinds of band.
 
-    The bands: round the nose folds, below the lower lids and along the bridge's
-    sides (the module docstring's step 4).
+    The bands: round the nose folds, below the lower lids, along the bridge's
+    sides, under the lower lip and beside the mouth corners (the module
+    docstring's step 4).
 
     Parameters
     ----------
@@ -318,7 +351,9 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
     params : Params
         ``fold_margin_mm`` is the half-width of the band round the nose folds,
         ``lower_lid_mm`` the depth of the band below each lower lid,
-        ``nose_side_mm`` the half-width of the band along each side of the bridge.
+        ``nose_side_mm`` the half-width of the band along each side of the bridge,
+        ``lip_chin_mm`` the depth of the band under the lower lip and
+        ``mouth_corner_mm`` the radius of the disc beside each mouth corner.
 
     Returns
     -------
@@ -327,7 +362,8 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
     """
     skin = ctx.fold_free(params.fold_margin_mm)
     lids, sides = params.lower_lid_mm, params.nose_side_mm
-    if not (lids > 0 or sides > 0):
+    chin, corners = params.lip_chin_mm, params.mouth_corner_mm
+    if not (lids > 0 or sides > 0 or chin > 0 or corners > 0):
         return skin
 
     def compute() -> np.ndarray:
@@ -336,10 +372,13 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
             out = zero_where(out, ctx.lower_lid_bands(lids))
         if sides > 0:
             out = zero_where(out, ctx.nose_side_bands(sides))
+        if chin > 0 or corners > 0:
+            out = zero_where(out, ctx.mouth_bands(chin, corners))
         out.flags.writeable = False
         return out
 
-    return ctx.memo(("roughness_skin", params.fold_margin_mm, lids, sides), compute)
+    key = ("roughness_skin", params.fold_margin_mm, lids, sides, chin, corners)
+    return ctx.memo(key, compute)
 
 
 def sheen_mask(

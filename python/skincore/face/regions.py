@@ -694,6 +694,123 @@ def nose_side_band(
     return np.concatenate([crest + normal, (crest - normal)[::-1]]).astype(np.float32)
 
 
+#: The lower lip's outer edge under its middle, from the subject's right to left.
+_LOWER_LIP_MIDDLE = (181, 84, 17, 314, 405)
+#: The subject's right mouth corner (the left one mirrors it).
+_RIGHT_MOUTH_CORNER = 61
+#: The chin's lowest point: which way is down from the mouth.
+_CHIN = 152
+#: Vertices of the disc's polygon.
+_DISC_VERTICES = 24
+
+
+def mouth_frame(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Return the mouth's axis and the direction down from it, in the landmarks' pixels.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points.
+
+    Returns
+    -------
+    points : numpy.ndarray
+        ``(478, 2)`` float64 (x, y) of every landmark.
+    unit : numpy.ndarray
+        ``(2,)`` unit vector from the subject's right mouth corner to the left
+        one; zeros for a degenerate mesh.
+    down : numpy.ndarray
+        ``(2,)`` unit vector perpendicular to it, towards the chin; zeros with
+        ``unit``.
+    px_per_mm : float
+        Pixels per mm by the iris (:func:`skincore.face.scale.px_per_mm`); 0 for
+        a degenerate mesh.
+    """
+    pts = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    right, left = _RIGHT_MOUTH_CORNER, MIRROR[_RIGHT_MOUTH_CORNER]
+    across = pts[left] - pts[right]
+    norm = float(np.linalg.norm(across))
+    ppm = px_per_mm(landmarks)
+    if not (norm > 0.0 and np.isfinite(norm) and np.isfinite(ppm) and ppm > 0):
+        return pts, np.zeros(2), np.zeros(2), 0.0
+    unit = across / norm
+    down = np.array([-unit[1], unit[0]])
+    if np.dot(down, pts[_CHIN] - 0.5 * (pts[left] + pts[right])) < 0:
+        down = -down
+    return pts, unit, down, float(ppm)
+
+
+def lip_chin_band(landmarks: np.ndarray, depth_mm: float) -> np.ndarray:
+    """Polygon of the skin under the lower lip's middle (image pixels).
+
+    The band runs along the lower lip's outer edge from 181 to 405 (the middle
+    half of the mouth, :data:`_LOWER_LIP_MIDDLE`) and back along the same edge
+    moved ``depth_mm`` down the face (perpendicular to the line of the mouth
+    corners, towards the chin). It holds the labiomental groove, the hollow
+    between the lower lip and the chin whose shading the light from above
+    leaves under the lip (see :data:`skincore.concerns.roughness.LIP_CHIN_MM`).
+    A degenerate mesh or a depth of 0 gives the lip's edge there and back, which
+    covers no pixel.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points in the pixels of the grid the band is for.
+    depth_mm : float
+        How far the band reaches below the lip, mm (by the iris).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(10, 2)`` float32 (x, y).
+    """
+    pts, _, down, ppm = mouth_frame(landmarks)
+    edge = pts[list(_LOWER_LIP_MIDDLE)]
+    lower = edge + max(depth_mm, 0.0) * ppm * down
+    return np.concatenate([edge, lower[::-1]]).astype(np.float32)
+
+
+def mouth_corner_band(landmarks: np.ndarray, side: str, radius_mm: float) -> np.ndarray:
+    """Polygon of the disc of skin just outside a mouth corner (image pixels).
+
+    A disc of ``radius_mm`` (by the iris) centred ``radius_mm`` beyond the corner
+    along the line of the two corners, so that it touches the corner and reaches
+    twice its radius out: the commissure, where the lips' fold turns into the
+    cheek, a curved shading that texture measures read as rough skin on nearly
+    every face (see :data:`skincore.concerns.roughness.MOUTH_CORNER_MM`). A
+    degenerate mesh or a radius of 0 covers no pixel.
+
+    Parameters
+    ----------
+    landmarks : numpy.ndarray
+        ``(478, 2+)`` FaceMesh points in the pixels of the grid the band is for.
+    side : str
+        ``"left"`` or ``"right"``, the subject's side.
+    radius_mm : float
+        The disc's radius, mm.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(24, 2)`` float32 (x, y).
+
+    Raises
+    ------
+    ValueError
+        For a side other than ``"left"`` or ``"right"``.
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
+    pts, unit, _, ppm = mouth_frame(landmarks)
+    corner = _RIGHT_MOUTH_CORNER if side == "right" else MIRROR[_RIGHT_MOUTH_CORNER]
+    outward = -unit if side == "right" else unit
+    r = max(radius_mm, 0.0) * ppm
+    angle = np.linspace(0.0, 2.0 * np.pi, _DISC_VERTICES, endpoint=False)
+    centre = pts[corner] + r * outward
+    ring = centre + r * np.stack([np.cos(angle), np.sin(angle)], 1)
+    return ring.astype(np.float32)
+
+
 def _hull_polygon(pts: np.ndarray) -> np.ndarray:
     """Return the convex hull of the outline ring's points (:data:`FACE_HULL`)."""
     ring = pts[list(FACE_OVAL)]
