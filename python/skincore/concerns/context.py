@@ -276,7 +276,7 @@ class TextureContext:
         """
 
         def compute() -> np.ndarray:
-            band = fill_each(mouth_bands(self.landmarks, chin_mm, corner_mm), self.gray.shape)
+            band = fill_union(mouth_bands(self.landmarks, chin_mm, corner_mm), self.gray.shape)
             band.flags.writeable = False
             return band
 
@@ -505,7 +505,7 @@ def mouth_bands(landmarks: np.ndarray, chin_mm: float, corner_mm: float) -> list
     Returns
     -------
     list of numpy.ndarray
-        ``(n, 2)`` float32 polygons (fill each on its own, :func:`fill_each`: they
+        ``(n, 2)`` float32 polygons (fill their union, :func:`fill_union`: they
         may overlap).
     """
     out = [lip_chin_band(landmarks, chin_mm)] if chin_mm > 0 else []
@@ -514,15 +514,18 @@ def mouth_bands(landmarks: np.ndarray, chin_mm: float, corner_mm: float) -> list
     return out
 
 
-def fill_each(polygons: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
-    """Rasterise each polygon on its own and join them (bool; all False for none).
+def fill_union(polygons: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """Rasterise the union of the polygons on a grid of ``shape`` (bool; all False for none).
 
-    Overlapping polygons stay filled whatever their windings.
+    Each polygon is first turned to the same winding (by the sign of its area), so
+    that one non-zero fill keeps every overlap filled.
     """
-    out = np.zeros(shape, bool)
+    oriented = []
     for polygon in polygons:
-        out |= _fill([polygon], shape)
-    return out
+        x, y = np.asarray(polygon, np.float64).T
+        twice_area = float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+        oriented.append(polygon[::-1] if twice_area < 0 else polygon)
+    return _fill(oriented, shape, "nonzero")
 
 
 def _fill(polygons: list[np.ndarray], shape: tuple[int, int], rule: str = "evenodd") -> np.ndarray:
