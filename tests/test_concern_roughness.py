@@ -174,8 +174,11 @@ def test_coarser_than_the_floor_gives_none(sample_ctx):
 
 def test_shrunk_face_reads_the_same_down_to_the_floor_and_is_skipped_below(sample_path):
     """The sample shrunk to 1.7 px/mm reads the rough area of its own sampling
-    (within the spread of the test faces there, 0.8-1.4x); at 1.4 px/mm
-    roughness and moisture, which reads its mask, are absent with the reason."""
+    (within the spread of the test faces there, 0.8-1.4x; the sample itself reads
+    1.5x, and 1.2x at 2.0-3.0 px/mm: its own rough area is 0.008 since the bands
+    along the hair and round the mouth, so a few small patches move the ratio);
+    at 1.4 px/mm roughness and moisture, which reads its mask, are absent with
+    the reason."""
     import skincore
 
     an = skincore.Analyzer(threads=2, concerns=("roughness", "moisture"))
@@ -188,7 +191,7 @@ def test_shrunk_face_reads_the_same_down_to_the_floor_and_is_skipped_below(sampl
         small = im.resize((round(im.width * f), round(im.height * f)), Image.LANCZOS)
         got[target] = an.analyze(np.asarray(small)).faces[0]
     ref = own.concerns["roughness"].area
-    assert 0.7 * ref <= got[1.7].concerns["roughness"].area <= 1.5 * ref
+    assert 0.7 * ref <= got[1.7].concerns["roughness"].area <= 1.6 * ref
     assert "moisture" in got[1.7].concerns
     coarse = got[1.4]
     for name in ("roughness", "moisture"):
@@ -275,7 +278,10 @@ def test_nose_folds_are_not_roughness(clean_ctx):
     # the band is not measured: it is out of the skin the area is a share of
     skin = R.measured_skin(ctx, R.Params())
     assert not np.any((skin > 0) & (_fold_groove(clean_ctx, depth=1.0).gray < clean_ctx.gray - 0.5))
-    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
+    # the other bands' share (the band along the hair, which the sample's
+    # headband and temples hold much of, is measured on its own)
+    own = R.measured_skin(ctx, R.Params(hair_margin_mm=0.0)) > 0
+    assert 0.9 < np.count_nonzero(own) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
 
 
 def _both_sides(ctx, band, size):
@@ -334,7 +340,10 @@ def test_lower_lashes_are_not_roughness(clean_ctx):
     skin = R.measured_skin(ctx, R.Params()) > 0
     assert np.count_nonzero(skin & lashes) < 0.02 * np.count_nonzero(lashes)
     assert not np.any(skin & _both_sides(ctx, lower_lid_band, R.LOWER_LID_MM))
-    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
+    # the other bands' share (the band along the hair, which the sample's
+    # headband and temples hold much of, is measured on its own)
+    own = R.measured_skin(ctx, R.Params(hair_margin_mm=0.0)) > 0
+    assert 0.9 < np.count_nonzero(own) / np.count_nonzero(clean_ctx.masks["face"]) < 1.0
 
 
 def _nose_side_shadow(ctx, depth=0.15, width_mm=1.2):
@@ -371,7 +380,10 @@ def test_nose_sides_are_not_roughness(sample_ctx):
     band = _both_sides(ctx, nose_side_band, R.NOSE_SIDE_MM)
     assert np.count_nonzero(band) > 2 * 20 * 5 * ppm * ppm * 0.8  # two 20 x 5 mm strips
     assert not np.any(skin & band)
-    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
+    # the other bands' share (the band along the hair, which the sample's
+    # headband and temples hold much of, is measured on its own)
+    own = R.measured_skin(ctx, R.Params(hair_margin_mm=0.0)) > 0
+    assert 0.9 < np.count_nonzero(own) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
 
 
 def test_fill_union_keeps_overlaps_of_either_winding():
@@ -436,7 +448,77 @@ def test_mouth_folds_are_not_roughness(sample_ctx):
     assert not np.any(skin & bands)
     # the band under the lip: 12 mm deep under the middle half of the mouth
     assert np.count_nonzero(bands) > 12 * 20 * ppm * ppm
-    assert 0.9 < np.count_nonzero(skin) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
+    # the other bands' share (the band along the hair, which the sample's
+    # headband and temples hold much of, is measured on its own)
+    own = R.measured_skin(ctx, R.Params(hair_margin_mm=0.0)) > 0
+    assert 0.9 < np.count_nonzero(own) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
+
+
+def test_hair_band_is_the_hair_dilated_by_a_square(sample_ctx):
+    """The band along the hair holds every pixel within the margin of a hair
+    pixel along both axes (a square max filter) and reaches at most two cells of
+    its coarse grid further; none without hair or with a margin of 0. The
+    workspace's texture grid has the segmentation's hair (the sample's headband
+    and the hair at her temples)."""
+    from skincore.concerns.context import HAIR_BAND_PX_PER_MM
+
+    ctx = dataclasses.replace(sample_ctx)
+    assert ctx.hair is not None and ctx.hair.shape == ctx.gray.shape
+    hair = (ctx.hair > 0).astype(np.float32)
+    assert 0.01 < hair.mean() < 0.5
+    band = ctx.hair_band(2.0)
+    r = round(2.0 * ctx.px_per_mm)
+    f = int(ctx.px_per_mm // HAIR_BAND_PX_PER_MM)
+    assert f >= 2  # the coarse path (the sample's grid is 5.6 px/mm)
+    inner = geometry.max_filter(hair, r, threads=1) > 0
+    outer = geometry.max_filter(hair, r + 2 * f, threads=1) > 0
+    assert np.all(band[inner]) and not np.any(band & ~outer)
+    assert np.count_nonzero(band) < 1.3 * np.count_nonzero(inner)
+    assert not band.flags.writeable
+    assert not ctx.hair_band(0.0).any()
+    assert not dataclasses.replace(ctx, hair=None).hair_band(2.0).any()
+    fine = dataclasses.replace(ctx, px_per_mm=2.0)  # the exact square on a coarse grid
+    r = round(2.0 * 2.0)
+    assert np.array_equal(fine.hair_band(2.0), geometry.max_filter(hair, r, threads=1) > 0)
+
+
+def _strands_at_the_hair(ctx, within_mm=4.0, depth=0.25, seed=5):
+    """Dark strands (hairs 0.15 mm wide, 3-6 mm long) lying on the skin within
+    ``within_mm`` of the segmented hair. Returns the context and their footprint."""
+    rng = np.random.default_rng(seed)
+    ppm = ctx.px_per_mm
+    near = ctx.hair_band(within_mm) & (ctx.masks["face"] > 0) & ~ctx.hair_band(1.0)
+    ys, xs = np.nonzero(near)
+    quads = []
+    for i in rng.choice(ys.size, size=min(120, ys.size), replace=False):
+        turn = rng.uniform(0, np.pi)
+        way = np.array([np.cos(turn), np.sin(turn)])
+        a = np.array([xs[i], ys[i]], np.float64)
+        b = a + rng.uniform(3.0, 6.0) * ppm * way
+        o = 0.075 * ppm * np.array([-way[1], way[0]])
+        quads.append(np.array([a + o, b + o, b - o, a - o], np.float32))
+    core = geometry.fill_polygons(quads, ctx.gray.shape, rule="nonzero", threads=1) > 0
+    core &= near
+    shade = geometry.gaussian_blur(core.astype(np.float32), 0.1 * ppm, threads=1)
+    return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32)), core
+
+
+def test_strands_at_the_hair_are_not_roughness(clean_ctx):
+    """Stray hairs lying on the skin within 4 mm of the hair's edge read as rough
+    skin unless the band along the hair is left out (``hair_margin_mm=0`` keeps
+    it). With the band, planting them changes no pixel of the rough mask."""
+    ctx, strands = _strands_at_the_hair(clean_ctx)
+    assert np.count_nonzero(strands) > 0
+    band = ctx.hair_band(R.HAIR_MARGIN_MM)
+    off = R.Params(hair_margin_mm=0.0)
+    before = np.count_nonzero((measure_roughness(clean_ctx, off, threads=2).mask > 0) & band)
+    kept = np.count_nonzero((measure_roughness(ctx, off, threads=2).mask > 0) & band)
+    print(f"rough pixels within the hair margin: {before} own, {kept} with the strands")
+    assert kept > before + 30 * ctx.px_per_mm**2  # more than 30 mm^2 of new rough skin
+    cut = measure_roughness(ctx, threads=2)
+    assert np.array_equal(cut.mask, measure_roughness(clean_ctx, threads=2).mask)
+    skin = R.measured_skin(ctx, R.Params()) > 0
+    assert not np.any(skin & band)
 
 
 def test_bearded_face_is_measured_above_the_nose_only(faces_dir):

@@ -26,7 +26,7 @@ result does not depend on the photo's resolution:
    ``shared/faces`` changes by -0.020 to -0.002; the jaw shadow of the make-up photo,
    24 % of its chin, is gone). Curved shadows (around a nostril wing) stay: over
    a 2.5 mm window they point every way (step 4 leaves the nose folds out).
-4. **Nose folds, lower lids, the bridge's sides and the mouth's folds.** A band of
+4. **Nose folds, lower lids, the bridge's sides, the mouth's folds and the hair's edge.** A band of
    ``FOLD_MARGIN_MM`` round the alar-facial grooves, the subnasale and the
    philtrum (:data:`skincore.face.regions.NOSE_FOLDS`) is left out of the
    measured skin (:func:`measured_skin`), as the eyes and lips are: their
@@ -49,7 +49,11 @@ result does not depend on the photo's resolution:
    and a disc of ``MOUTH_CORNER_MM`` beside each mouth corner
    (:func:`skincore.face.regions.mouth_corner_band`: the commissure) are left
    out too: curved shading again, a rough crescent under the lip and a rough
-   spot at each corner of nearly every frontal face.
+   spot at each corner of nearly every frontal face. So is the skin within
+   ``HAIR_MARGIN_MM`` of the hair the segmentation finds
+   (:meth:`~skincore.concerns.context.TextureContext.hair_band`): the
+   hairline's fine hairs and the strands a fringe or the temples leave on the
+   skin read as a rough strip along the hair's edge.
 5. **Sheen.** A broad specular sheen shows the glints of the skin's
    micro-relief, and on dark skin they stand out by tens of L* against the weak
    diffuse reflection: London 062's shiny mid-forehead and nose tip read 0.33 of
@@ -213,6 +217,19 @@ LIP_CHIN_MM = 12.0
 #: their height read rough, against 0.02-0.05 further out.
 MOUTH_CORNER_MM = 4.0
 
+#: Skin within this distance (mm, along both axes) of the hair the segmentation
+#: finds is left out of the measured skin
+#: (:meth:`~skincore.concerns.context.TextureContext.hair_band`): the fine hairs
+#: of the hairline, and the strands of a fringe or at the temples that the
+#: segmentation leaves on the skin, read as rough skin along the hair's edge.
+#: Without it, on the ten photos of ``shared/faces`` and the dark-circle photos
+#: (no acne; 42 faces measured), 0.14-0.25 of the skin 2-5 mm from the hair read
+#: rough, against 0.01-0.03 from 10 mm on, where the skin's other edges (eyes,
+#: brows, lips, the face's outline) read 0.07-0.09 at 2-5 mm; with it the first
+#: skin measured, 5-10 mm from the hair, reads 0.01-0.03
+#: (``benchmarks/eval_hair_margin.py``).
+HAIR_MARGIN_MM = 5.0
+
 #: Band-pass values are clipped to +-BAND_CLIP before squaring, so that a few
 #: strong edges (an eyelash, a nostril's shadow) cannot make a window rough on
 #: their own; spread-out texture is what counts.
@@ -306,6 +323,10 @@ class Params:
     mouth_corner_mm : float
         Radius (mm) of the disc beside each mouth corner that is not measured
         (:func:`skincore.face.regions.mouth_corner_band`); 0 measures it.
+    hair_margin_mm : float
+        Skin this close (mm) to the segmented hair is not measured
+        (:meth:`~skincore.concerns.context.TextureContext.hair_band`); 0
+        measures it.
     sheen_sigma_mm, sheen_lift, sheen_chroma : float
         The sheen left out of the statistics (:func:`sheen_mask`); a
         ``sheen_chroma`` of 0 measures it.
@@ -331,6 +352,7 @@ class Params:
     nose_side_mm: float = NOSE_SIDE_MM
     lip_chin_mm: float = LIP_CHIN_MM
     mouth_corner_mm: float = MOUTH_CORNER_MM
+    hair_margin_mm: float = HAIR_MARGIN_MM
     sheen_sigma_mm: float = SHEEN_SIGMA_MM
     sheen_lift: float = SHEEN_LIFT
     sheen_chroma: float = SHEEN_CHROMA
@@ -338,11 +360,11 @@ class Params:
 
 
 def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
-    """Return the skin roughness measures: the face skin less five kinds of band.
+    """Return the skin roughness measures: the face skin less six kinds of band.
 
     The bands: round the nose folds, below the lower lids, along the bridge's
-    sides, under the lower lip and beside the mouth corners (the module
-    docstring's step 4).
+    sides, under the lower lip, beside the mouth corners (the module docstring's
+    step 4) and along the hair's edge.
 
     Parameters
     ----------
@@ -352,8 +374,10 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
         ``fold_margin_mm`` is the half-width of the band round the nose folds,
         ``lower_lid_mm`` the depth of the band below each lower lid,
         ``nose_side_mm`` the half-width of the band along each side of the bridge,
-        ``lip_chin_mm`` the depth of the band under the lower lip and
-        ``mouth_corner_mm`` the radius of the disc beside each mouth corner.
+        ``lip_chin_mm`` the depth of the band under the lower lip,
+        ``mouth_corner_mm`` the radius of the disc beside each mouth corner and
+        ``hair_margin_mm`` the width of the band along the hair (when ``ctx``
+        has the hair).
 
     Returns
     -------
@@ -363,7 +387,8 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
     skin = ctx.fold_free(params.fold_margin_mm)
     lids, sides = params.lower_lid_mm, params.nose_side_mm
     chin, corners = params.lip_chin_mm, params.mouth_corner_mm
-    if not (lids > 0 or sides > 0 or chin > 0 or corners > 0):
+    hair = params.hair_margin_mm if ctx.hair is not None else 0.0
+    if not (lids > 0 or sides > 0 or chin > 0 or corners > 0 or hair > 0):
         return skin
 
     def compute() -> np.ndarray:
@@ -374,10 +399,12 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
             out = zero_where(out, ctx.nose_side_bands(sides))
         if chin > 0 or corners > 0:
             out = zero_where(out, ctx.mouth_bands(chin, corners))
+        if hair > 0:
+            out = zero_where(out, ctx.hair_band(hair))
         out.flags.writeable = False
         return out
 
-    key = ("roughness_skin", params.fold_margin_mm, lids, sides, chin, corners)
+    key = ("roughness_skin", params.fold_margin_mm, lids, sides, chin, corners, hair)
     return ctx.memo(key, compute)
 
 

@@ -37,7 +37,7 @@ from typing import Any, Generic, TypeVar, overload
 import numpy as np
 
 from skincore import color, geometry
-from skincore._masks import zero_where
+from skincore._masks import mask255, zero_where
 from skincore.concerns import resolution
 from skincore.concerns.context import (
     TextureContext,
@@ -50,6 +50,7 @@ from skincore.face.glasses import FrameSearch, Glasses, detect_glasses, find_fra
 from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, from_output, preprocess, run_model
+from skincore.face.skinmask import THRESHOLD as HAIR_THRESHOLD
 from skincore.face.skinmask import (
     exclusion_mask,
     extend_forehead,
@@ -417,6 +418,7 @@ class FaceWork:
             skin=skin.view(np.uint8),
             excluded=excluded.view(np.uint8) * np.uint8(255),
             beard=beard.view(np.uint8) * np.uint8(255),
+            hair=mask255(seg.resample("hair", origin, scale, shape) >= HAIR_THRESHOLD),
         )
 
     def colour_fold_free(

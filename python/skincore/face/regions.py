@@ -844,6 +844,8 @@ class RegionMasks:
         what no skin concern may measure, whatever its colour.
     beard : numpy.ndarray or None
         (h, w) uint8, 255 on beard and stubble (when measured).
+    hair : numpy.ndarray or None
+        (h, w) uint8, 255 where the segmentation reads hair (when measured).
     """
 
     keep: np.ndarray
@@ -853,6 +855,7 @@ class RegionMasks:
     skin: np.ndarray
     excluded: np.ndarray | None = None
     beard: np.ndarray | None = None
+    hair: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
