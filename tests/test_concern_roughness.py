@@ -386,23 +386,6 @@ def test_nose_sides_are_not_roughness(sample_ctx):
     assert 0.9 < np.count_nonzero(own) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
 
 
-def test_fill_union_keeps_overlaps_of_either_winding():
-    """Two overlapping squares, one wound each way: the union is filled, overlap
-    included (a plain non-zero fill of the two leaves the overlap empty)."""
-    from skincore.concerns.context import fill_union
-
-    a = np.array([[2, 2], [12, 2], [12, 12], [2, 12]], np.float32)  # one way round
-    b = np.array([[7, 7], [7, 17], [17, 17], [17, 7]], np.float32)  # the other
-    plain = geometry.fill_polygons([a, b], (20, 20), rule="nonzero", threads=1) > 0
-    union = fill_union([a, b], (20, 20))
-    each = (geometry.fill_polygons([a], (20, 20), threads=1) > 0) | (
-        geometry.fill_polygons([b], (20, 20), threads=1) > 0
-    )
-    assert np.array_equal(union, each) and each[9, 9]
-    assert not plain[9, 9]  # what the orientation prevents
-    assert not fill_union([], (20, 20)).any()
-
-
 def _mouth_shading(ctx, depth=0.08):
     """Dark shading under the lower lip's middle (3-8 mm below it) and in a 2 mm
     disc at the middle of each mouth corner's band: the labiomental groove and the
@@ -430,11 +413,12 @@ def test_mouth_folds_are_not_roughness(sample_ctx):
     (``lip_chin_mm=0, mouth_corner_mm=0`` keeps them). With the bands, planting it
     changes no pixel of the rough mask; the bands are out of the skin the area is a
     share of, and the rest of the face is measured as before."""
-    from skincore.concerns.context import fill_union, mouth_bands
+    from skincore.concerns.context import mouth_bands
 
     ctx, core = _mouth_shading(sample_ctx)
     ppm = ctx.px_per_mm
-    bands = fill_union(mouth_bands(ctx.landmarks, R.LIP_CHIN_MM, R.MOUTH_CORNER_MM), ctx.gray.shape)
+    polygons = mouth_bands(ctx.landmarks, R.LIP_CHIN_MM, R.MOUTH_CORNER_MM)
+    bands = geometry.fill_union(polygons, ctx.gray.shape, threads=1) > 0
     assert np.count_nonzero(core & ~bands) == 0  # planted inside the bands only
     off = R.Params(lip_chin_mm=0.0, mouth_corner_mm=0.0)
     before = np.count_nonzero((measure_roughness(sample_ctx, off, threads=2).mask > 0) & bands)

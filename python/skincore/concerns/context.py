@@ -312,7 +312,8 @@ class TextureContext:
         """
 
         def compute() -> np.ndarray:
-            band = fill_union(mouth_bands(self.landmarks, chin_mm, corner_mm), self.gray.shape)
+            polygons = mouth_bands(self.landmarks, chin_mm, corner_mm)
+            band = geometry.fill_union(polygons, self.gray.shape, threads=1) > 0
             band.flags.writeable = False
             return band
 
@@ -570,27 +571,13 @@ def mouth_bands(landmarks: np.ndarray, chin_mm: float, corner_mm: float) -> list
     Returns
     -------
     list of numpy.ndarray
-        ``(n, 2)`` float32 polygons (fill their union, :func:`fill_union`: they
-        may overlap).
+        ``(n, 2)`` float32 polygons (fill their union,
+        :func:`skincore.geometry.fill_union`: they may overlap).
     """
     out = [lip_chin_band(landmarks, chin_mm)] if chin_mm > 0 else []
     if corner_mm > 0:
         out += [mouth_corner_band(landmarks, s, corner_mm) for s in ("left", "right")]
     return out
-
-
-def fill_union(polygons: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
-    """Rasterise the union of the polygons on a grid of ``shape`` (bool; all False for none).
-
-    Each polygon is first turned to the same winding (by the sign of its area), so
-    that one non-zero fill keeps every overlap filled.
-    """
-    oriented = []
-    for polygon in polygons:
-        x, y = np.asarray(polygon, np.float64).T
-        twice_area = float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-        oriented.append(polygon[::-1] if twice_area < 0 else polygon)
-    return _fill(oriented, shape, "nonzero")
 
 
 def _fill(polygons: list[np.ndarray], shape: tuple[int, int], rule: str = "evenodd") -> np.ndarray:
