@@ -110,9 +110,9 @@ Calibration: on the real photos in ``tests/data/faces`` and the packaged
 sample the median face-skin ``E`` is 0.003-0.009 and its 90th percentile
 0.006-0.015 (higher with stubble). ``ROUGH_THRESHOLD = 0.012`` sits above the
 bulk of clear skin, so a smooth young face reads a small rough area (the
-same selfie at 15/30/45/60 cm: 0.030/0.049/0.061/0.042) while textured zones (under-eye
-creases, chin dimpling, beard stubble) and planted random bumps of 6 L* RMS
-are marked. ``EDGE_MARGIN_MM`` and ``BAND_CLIP`` were set by looking at the
+same selfie at 15/30/45/60 cm: 0.008/0.022/0.034/0.026 with every band of step
+4) while textured zones (under-eye creases, chin dimpling, beard stubble) and
+planted random bumps of 6 L* RMS are marked. ``EDGE_MARGIN_MM`` and ``BAND_CLIP`` were set by looking at the
 rough masks: without them the eyelids, nostrils and lip borders dominated.
 This is a heuristic estimate of
 roughness from a single photo, not a profilometric measurement: strong
