@@ -1,6 +1,6 @@
-"""How rough does skin read by its distance to the hair, with and without the hair margin?
+"""How rough (or brown) does skin read by its distance to the hair, with and without the margin?
 
-    python benchmarks/eval_hair_margin.py [--set clean|acne] [--step N]
+    python benchmarks/eval_hair_margin.py [--set clean|acne] [--step N] [--concern pigmentation]
 
 ``clean``: the faces of ``shared/faces`` and every ``--step``-th dark-circle
 photo (no acne: texture near the hair is the hairline's fine hairs and stray
@@ -13,7 +13,11 @@ segmentation reads as hair (:attr:`skincore.face.regions.RegionMasks.hair` on
 the texture grid), and, as a reference, the share at the same distances from
 the skin's other edges (eyes, brows, lips, the face's outline: pixels nearer
 such an edge than the hair). Printed per setting: the median and mean rough
-area of the faces and the rough share per distance.
+area of the faces and the rough share per distance. With ``--concern
+pigmentation`` the same for the brown skin of pigmentation
+(``pigmentation.Params.hair_margin_mm``, whose band is measured but not
+reported) on the colour grid (:meth:`FaceWork.colour_hair_band`), over the
+face skin.
 
 Needs ``../shared`` (not shipped) and SciPy (the test extra) for the distances.
 """
@@ -28,7 +32,7 @@ from PIL import Image
 from scipy import ndimage
 
 import skincore
-from skincore.concerns import roughness
+from skincore.concerns import pigmentation, roughness
 from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
 
@@ -45,7 +49,7 @@ def photos(which: str, step: int) -> list[Path]:
     return sorted((SHARED / "data" / "acne04-dev").glob("*.jpg"))[::step]
 
 
-def tally(path: Path, analyzers: dict[float, skincore.Analyzer], out: dict) -> bool:
+def tally(path: Path, analyzers: dict[float, skincore.Analyzer], out: dict, concern: str) -> bool:
     """Add one photo's counts to ``out`` (margin -> (2, 2, bins)); False if refused."""
     rgb = np.asarray(Image.open(path).convert("RGB"))
     results = {}
@@ -55,25 +59,35 @@ def tally(path: Path, analyzers: dict[float, skincore.Analyzer], out: dict) -> b
         except SkinError:
             return False
     first = next(iter(results.values()))
-    ctx = FaceWork(rgb, first.faces[0].geometry.landmarks).texture
-    if ctx.hair is None:
+    work = FaceWork(rgb, first.faces[0].geometry.landmarks)
+    if concern == "roughness":
+        ctx = work.texture
+        hair, face, ppm = ctx.hair, ctx.masks["face"], ctx.px_per_mm
+    else:
+        hair, face, ppm = work.colour.hair, work.colour.masks["face"], work.colour_px_per_mm
+    if hair is None:
         return False
-    ppm = ctx.px_per_mm
-    to_hair = ndimage.distance_transform_edt(ctx.hair == 0) / ppm
-    to_edge = ndimage.distance_transform_edt(ctx.masks["face"] > 0) / ppm
+    to_hair = ndimage.distance_transform_edt(hair == 0) / ppm
+    to_edge = ndimage.distance_transform_edt(face > 0) / ppm
+    nearer_hair = to_hair <= to_edge
     for margin, result in results.items():
-        rough = result.faces[0].concerns.get("roughness")
-        if rough is None or rough.mask.shape != ctx.gray.shape:
+        found = result.faces[0].concerns.get(concern)
+        if found is None:
             return False
-        skin = roughness.measured_skin(ctx, roughness.Params(hair_margin_mm=margin)) > 0
-        marked = (rough.mask > 0).astype(np.float64)
-        nearer_hair = to_hair <= to_edge
+        if concern == "roughness":
+            mask, area = found.mask, found.area
+            skin = roughness.measured_skin(ctx, roughness.Params(hair_margin_mm=margin)) > 0
+        else:
+            mask, area, skin = found.mask.mask, found.brown_area, face > 0
+        if mask.shape != face.shape:
+            return False
+        marked = (mask > 0).astype(np.float64)
         for row, (dist, sel) in enumerate(
             ((to_hair, skin & nearer_hair), (to_edge, skin & ~nearer_hair))
         ):
             out[margin][0, row] += np.histogram(dist[sel], EDGES_MM, weights=marked[sel])[0]
             out[margin][1, row] += np.histogram(dist[sel], EDGES_MM)[0]
-        out[margin, "area"].append(rough.area)
+        out[margin, "area"].append(area)
     return True
 
 
@@ -81,26 +95,29 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", choices=("clean", "acne"), default="clean")
     ap.add_argument("--step", type=int, default=1)
+    ap.add_argument("--concern", choices=("roughness", "pigmentation"), default="roughness")
     args = ap.parse_args()
     limits = skincore.Limits(max_out_of_bound=0.5)
-    margins = (0.0, roughness.HAIR_MARGIN_MM)
+    module = roughness if args.concern == "roughness" else pigmentation
+    margins = (0.0, module.HAIR_MARGIN_MM)
     analyzers = {
         m: skincore.Analyzer(
-            concerns=("roughness",),
-            params={"roughness": roughness.Params(hair_margin_mm=m)},
+            concerns=(args.concern,),
+            params={args.concern: module.Params(hair_margin_mm=m)},
             limits=limits,
         )
         for m in margins
     }
     out: dict = {m: np.zeros((2, 2, len(EDGES_MM) - 1)) for m in margins}
     out.update({(m, "area"): [] for m in margins})
-    n = sum(tally(p, analyzers, out) for p in photos(args.set, args.step))
-    print(f"{args.set}: {n} faces; share of the measured skin that reads rough, by mm to")
+    n = sum(tally(p, analyzers, out, args.concern) for p in photos(args.set, args.step))
+    word = "rough" if args.concern == "roughness" else "brown"
+    print(f"{args.set}: {n} faces; share of the skin that reads {word}, by mm to")
     print(f"{'':22}" + "".join(f"{d:>6.0f}" for d in EDGES_MM[:-1]))
     for m in margins:
         areas = out[m, "area"]
         print(
-            f"hair_margin_mm={m:g}: rough area median {np.median(areas):.3f}, "
+            f"hair_margin_mm={m:g}: {word} area median {np.median(areas):.3f}, "
             f"mean {np.mean(areas):.3f}"
         )
         for row, name in enumerate(("the hair", "other edge")):

@@ -285,6 +285,30 @@ def test_the_sides_of_the_nose_bridge_are_not_brown(sample_path):
     assert not np.any(cut & band)
 
 
+def test_the_hairline_is_not_brown(faces_dir):
+    """London 136's hair is swept up: the fine hairs and the shadow along her
+    hairline read as a brown strip unless the band along the segmented hair is
+    left out of what is reported (``hair_margin_mm=0`` keeps it); the band is
+    still measured, so the brown elsewhere does not move."""
+    from skincore.concerns import pigmentation as P
+    from skincore.concerns.work import FaceWork
+    from skincore.face.finder import find_faces
+
+    rgb = np.asarray(Image.open(faces_dir / "ccby_london_136.jpg").convert("RGB"))
+    work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
+    kept = P.measure(work, P.Params(hair_margin_mm=0.0)).mask.mask > 0
+    cut = P.measure(work, P.Params()).mask.mask > 0
+    band = work.colour_hair_band(P.HAIR_MARGIN_MM) & (work.colour.masks["face"] > 0)
+    assert np.count_nonzero(kept & band) >= 300
+    assert not np.any(cut & band)
+    assert np.array_equal(kept & ~band, cut)
+    hair = work.colour.hair > 0
+    assert hair.any() and not np.any(band & hair)  # the band is skin beside the hair
+    r = round(P.HAIR_MARGIN_MM * work.colour_px_per_mm)
+    near = geometry.max_filter(hair.astype(np.float32), r, threads=1) > 0
+    assert np.all(work.colour_hair_band(P.HAIR_MARGIN_MM)[near])  # at least the square
+
+
 def test_the_far_nose_silhouette_is_not_brown(faces_dir):
     """The make-up photo is turned 22 degrees to her right: the shading down the far
     side of her nose read as a strip of brown skin unless the band along the far

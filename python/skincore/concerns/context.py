@@ -287,7 +287,7 @@ class TextureContext:
             if self.hair is None or not margin_mm > 0:
                 band = np.zeros(self.gray.shape, bool)
             else:
-                band = _dilated_square(self.hair, margin_mm * self.px_per_mm, self.px_per_mm)
+                band = dilated_square(self.hair, margin_mm * self.px_per_mm, self.px_per_mm)
             band.flags.writeable = False
             return band
 
@@ -533,7 +533,7 @@ def nose_band(
 HAIR_BAND_PX_PER_MM = 1.5
 
 
-def _dilated_square(mask: np.ndarray, radius: float, px_per_mm: float) -> np.ndarray:
+def dilated_square(mask: np.ndarray, radius: float, px_per_mm: float) -> np.ndarray:
     """Dilate ``mask`` (bool, or uint8 0/255) by a square of half side ``radius`` px, at least.
 
     The result is bool. On a grid ``f = px_per_mm // HAIR_BAND_PX_PER_MM`` times

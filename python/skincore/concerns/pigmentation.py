@@ -13,7 +13,13 @@ What is measured
   (the alar-facial grooves, subnasale and philtrum,
   :data:`skincore.face.regions.NOSE_FOLDS`) is not searched: the shadow under
   each nose wing read as a brown crescent on the test faces (a fifth of the
-  15 cm selfie's brown area), and shading is not pigment.
+  15 cm selfie's brown area), and shading is not pigment. The skin within
+  ``hair_margin_mm`` of the hair the segmentation finds is measured but its
+  brown is not reported: the hairline's fine hairs and the shadow along it read
+  as a brown strip (London 136; on the ten test faces and the dark-circle
+  photos 0.16-0.21 of the skin within 4 mm of the hair read brown against
+  0.04-0.07 at 8-15 mm; with the band the first skin reported, 4-6 mm out,
+  reads 0.08-0.11: ``benchmarks/eval_hair_margin.py --concern pigmentation``).
 * Brown spots: the ``spot`` lesions of the shared lesion detection
   (:mod:`skincore.concerns.colour_lesions`), counted from
   :data:`SPOT_MIN_PX_PER_MM` (2 px/mm; below it the smaller spots are lost and
@@ -46,6 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skincore import contours
+from skincore._masks import zero_where
 from skincore.analysis import Lesion, MaskLayer, Pigmentation
 from skincore.concerns.base import Concern
 from skincore.concerns.colour_areas import MelaninParams, melanin
@@ -81,6 +88,10 @@ SPOT_MIN_PX_PER_MM = 2.0
 #: not reported: taken out of the skin it lowered the background and the skin at
 #: its edge read brown instead (0.17-0.19 with 2.5 mm, 0.12-0.14 with 4 mm).
 NOSE_SIDE_MM = 4.0
+#: Width (mm, along both axes) of the band along the hair the segmentation finds
+#: whose brown is not reported (``Params.hair_margin_mm``; see the module
+#: docstring). 2 mm left the skin 3-4 mm out at 0.13 (0.10 from 6 mm on).
+HAIR_MARGIN_MM = 3.0
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,10 @@ class Params:
         (:func:`skincore.face.regions.nose_side_band`, as roughness leaves it
         out): the side wall's shading read as a brown strip beside each inner
         eye corner (:data:`NOSE_SIDE_MM`). 0 keeps it.
+    hair_margin_mm : float
+        Width (mm) of the band along the segmented hair whose brown is not
+        reported (:meth:`~skincore.concerns.work.FaceWork.colour_hair_band`;
+        measured, as the nose-side band is): :data:`HAIR_MARGIN_MM`. 0 reports it.
     """
 
     detection: MelaninParams = field(default_factory=MelaninParams)
@@ -133,6 +148,7 @@ class Params:
     fold_margin_mm: float = NOSE_FOLD_MARGIN_MM
     far_nose_mm: float = FAR_NOSE_MM
     nose_side_mm: float = NOSE_SIDE_MM
+    hair_margin_mm: float = HAIR_MARGIN_MM
 
 
 def _largest_patch_mm2(work, mask: np.ndarray) -> float:  # noqa: ANN001 - FaceWork
@@ -144,6 +160,19 @@ def _largest_patch_mm2(work, mask: np.ndarray) -> float:  # noqa: ANN001 - FaceW
     if stats.area.size == 0:
         return 0.0
     return float(stats.area.max()) / work.colour_px_per_mm**2
+
+
+def _reported(work, params: Params) -> np.ndarray | None:  # noqa: ANN001 - FaceWork
+    """Return the skin whose brown is reported (None when no band is asked for).
+
+    The searched skin less the bands beside the nose's crests and along the hair.
+    """
+    if not (params.nose_side_mm > 0 or params.hair_margin_mm > 0):
+        return None
+    out = work.colour_fold_free(params.fold_margin_mm, params.far_nose_mm, params.nose_side_mm)
+    if params.hair_margin_mm > 0:
+        out = zero_where(out, work.colour_hair_band(params.hair_margin_mm))
+    return out
 
 
 def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - FaceWork
@@ -159,9 +188,7 @@ def measure(work, params: Params) -> Pigmentation | None:  # noqa: ANN001 - Face
         params.detection,
         threads=work.threads,
         maps=face_chromophores(work),
-        report=work.colour_fold_free(params.fold_margin_mm, params.far_nose_mm, params.nose_side_mm)
-        if params.nose_side_mm > 0
-        else None,
+        report=_reported(work, params),
     )
     spots: list[Lesion] | None = None
     freckles: int | None = None

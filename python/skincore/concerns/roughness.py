@@ -112,8 +112,9 @@ sample the median face-skin ``E`` is 0.003-0.009 and its 90th percentile
 bulk of clear skin, so a smooth young face reads a small rough area (the
 same selfie at 15/30/45/60 cm: 0.008/0.022/0.034/0.026 with every band of step
 4) while textured zones (under-eye creases, chin dimpling, beard stubble) and
-planted random bumps of 6 L* RMS are marked. ``EDGE_MARGIN_MM`` and ``BAND_CLIP`` were set by looking at the
-rough masks: without them the eyelids, nostrils and lip borders dominated.
+planted random bumps of 6 L* RMS are marked. ``EDGE_MARGIN_MM`` and
+``BAND_CLIP`` were set by looking at the rough masks: without them the eyelids,
+nostrils and lip borders dominated.
 This is a heuristic estimate of
 roughness from a single photo, not a profilometric measurement: strong
 directional light exaggerates texture and soft focus hides it.

@@ -42,6 +42,7 @@ from skincore.concerns import resolution
 from skincore.concerns.context import (
     TextureContext,
     build_context,
+    dilated_square,
     landmark_yaw,
     nose_band,
 )
@@ -420,6 +421,26 @@ class FaceWork:
             beard=beard.view(np.uint8) * np.uint8(255),
             hair=mask255(seg.resample("hair", origin, scale, shape) >= HAIR_THRESHOLD),
         )
+
+    def colour_hair_band(self, margin_mm: float) -> np.ndarray:
+        """Return the skin near hair on the colour grid (memoised).
+
+        As :meth:`TextureContext.hair_band` on this grid: every pixel within
+        ``margin_mm`` of a :attr:`RegionMasks.hair` pixel along both axes.
+        ``(h, w)`` bool, read-only; all False for a margin of 0 or less.
+        """
+
+        def compute() -> np.ndarray:
+            hair = self.colour.hair
+            if hair is None or not margin_mm > 0:
+                band = np.zeros(self.colour.masks["face"].shape, bool)
+            else:
+                ppm = self.colour_px_per_mm
+                band = dilated_square(hair, margin_mm * ppm, ppm)
+            band.flags.writeable = False
+            return band
+
+        return self.memo(("colour_hair_band", float(margin_mm)), compute)
 
     def colour_fold_free(
         self, margin_mm: float, far_mm: float = 0.0, side_mm: float = 0.0
