@@ -204,8 +204,8 @@ NOSE_SIDE_MM = 2.5
 #: (:func:`skincore.face.regions.lip_chin_band`). It holds the labiomental groove,
 #: the hollow between the lip and the chin, shaded under light from above: a
 #: curved shading edge that the isotropy test keeps. Without it, on the ten
-#: photos of ``shared/faces`` and 44 ACNE04 photos, 0.19-0.27 of the skin 4-10 mm
-#: below the lip's middle read rough (0.31-0.48 on the ten), against 0.03-0.06
+#: photos of ``shared/faces`` and 44 ACNE04 photos, 0.17-0.27 of the skin 4-10 mm
+#: below the lip's middle read rough (up to 0.48 on the ten), against 0.03-0.06
 #: from 14 mm down and 0.03-0.11 beside it (``benchmarks/eval_mouth_bands.py``):
 #: a rough crescent under the lip of nearly every frontal face.
 LIP_CHIN_MM = 12.0
@@ -214,8 +214,9 @@ LIP_CHIN_MM = 12.0
 #: (:func:`skincore.face.regions.mouth_corner_band`: it touches the corner and
 #: reaches 8 mm out along the line of the corners). The commissure, where the
 #: lips' fold turns into the cheek, is curved shading: without it, on the same
-#: photos, 0.25-0.29 of the skin 2-7 mm beyond the corners and within 2 mm of
-#: their height read rough, against 0.02-0.05 further out.
+#: photos, 0.20-0.29 of the skin 2-7 mm beyond the corners and within 4 mm of
+#: their height read rough, against 0.02-0.05 further out
+#: (``benchmarks/eval_mouth_bands.py --corners``).
 MOUTH_CORNER_MM = 4.0
 
 #: Skin within this distance (mm, along both axes) of the hair the segmentation
