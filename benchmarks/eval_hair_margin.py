@@ -32,6 +32,7 @@ from PIL import Image
 from scipy import ndimage
 
 import skincore
+from _rough_bands import tally
 from skincore.concerns import pigmentation, roughness
 from skincore.concerns.work import FaceWork
 from skincore.errors import SkinError
@@ -49,7 +50,9 @@ def photos(which: str, step: int) -> list[Path]:
     return sorted((SHARED / "data" / "acne04-dev").glob("*.jpg"))[::step]
 
 
-def tally(path: Path, analyzers: dict[float, skincore.Analyzer], out: dict, concern: str) -> bool:
+def tally_photo(
+    path: Path, analyzers: dict[float, skincore.Analyzer], out: dict, concern: str
+) -> bool:
     """Add one photo's counts to ``out`` (margin -> (2, 2, bins)); False if refused."""
     rgb = np.asarray(Image.open(path).convert("RGB"))
     results = {}
@@ -85,8 +88,7 @@ def tally(path: Path, analyzers: dict[float, skincore.Analyzer], out: dict, conc
         for row, (dist, sel) in enumerate(
             ((to_hair, skin & nearer_hair), (to_edge, skin & ~nearer_hair))
         ):
-            out[margin][0, row] += np.histogram(dist[sel], EDGES_MM, weights=marked[sel])[0]
-            out[margin][1, row] += np.histogram(dist[sel], EDGES_MM)[0]
+            tally(out[margin], row, dist[sel], marked[sel], EDGES_MM)
         out[margin, "area"].append(area)
     return True
 
@@ -110,7 +112,7 @@ def main() -> None:
     }
     out: dict = {m: np.zeros((2, 2, len(EDGES_MM) - 1)) for m in margins}
     out.update({(m, "area"): [] for m in margins})
-    n = sum(tally(p, analyzers, out, args.concern) for p in photos(args.set, args.step))
+    n = sum(tally_photo(p, analyzers, out, args.concern) for p in photos(args.set, args.step))
     word = "rough" if args.concern == "roughness" else "brown"
     print(f"{args.set}: {n} faces; share of the skin that reads {word}, by mm to")
     print(f"{'':22}" + "".join(f"{d:>6.0f}" for d in EDGES_MM[:-1]))

@@ -282,16 +282,10 @@ class TextureContext:
             ``(h, w)`` bool, read-only; all False without :attr:`hair` or for a
             margin of 0 or less.
         """
-
-        def compute() -> np.ndarray:
-            if self.hair is None or not margin_mm > 0:
-                band = np.zeros(self.gray.shape, bool)
-            else:
-                band = dilated_square(self.hair, margin_mm * self.px_per_mm, self.px_per_mm)
-            band.flags.writeable = False
-            return band
-
-        return self.memo(("hair_band", float(margin_mm)), compute)
+        return self.memo(
+            ("hair_band", float(margin_mm)),
+            lambda: hair_band(self.hair, self.gray.shape, margin_mm, self.px_per_mm),
+        )
 
     def mouth_bands(self, chin_mm: float, corner_mm: float) -> np.ndarray:
         """Return the bands under the lower lip and beside both mouth corners, once per size.
@@ -531,6 +525,23 @@ def nose_band(
 
 #: Sampling (px/mm) of the grid :meth:`TextureContext.hair_band` dilates on.
 HAIR_BAND_PX_PER_MM = 1.5
+
+
+def hair_band(
+    hair: np.ndarray | None, shape: tuple[int, int], margin_mm: float, px_per_mm: float
+) -> np.ndarray:
+    """Return the skin near hair on a grid: ``hair`` dilated by the margin (:func:`dilated_square`).
+
+    ``(h, w)`` bool of ``shape``, read-only; all False without ``hair`` or for a
+    margin of 0 or less (:meth:`TextureContext.hair_band`,
+    :meth:`skincore.concerns.work.FaceWork.colour_hair_band`).
+    """
+    if hair is None or not margin_mm > 0:
+        band = np.zeros(shape, bool)
+    else:
+        band = dilated_square(hair, margin_mm * px_per_mm, px_per_mm)
+    band.flags.writeable = False
+    return band
 
 
 def dilated_square(mask: np.ndarray, radius: float, px_per_mm: float) -> np.ndarray:

@@ -42,7 +42,7 @@ from skincore.concerns import resolution
 from skincore.concerns.context import (
     TextureContext,
     build_context,
-    dilated_square,
+    hair_band,
     landmark_yaw,
     nose_band,
 )
@@ -429,18 +429,11 @@ class FaceWork:
         ``margin_mm`` of a :attr:`RegionMasks.hair` pixel along both axes.
         ``(h, w)`` bool, read-only; all False for a margin of 0 or less.
         """
-
-        def compute() -> np.ndarray:
-            hair = self.colour.hair
-            if hair is None or not margin_mm > 0:
-                band = np.zeros(self.colour.masks["face"].shape, bool)
-            else:
-                ppm = self.colour_px_per_mm
-                band = dilated_square(hair, margin_mm * ppm, ppm)
-            band.flags.writeable = False
-            return band
-
-        return self.memo(("colour_hair_band", float(margin_mm)), compute)
+        cm = self.colour
+        return self.memo(
+            ("colour_hair_band", float(margin_mm)),
+            lambda: hair_band(cm.hair, cm.shape, margin_mm, self.colour_px_per_mm),
+        )
 
     def colour_fold_free(
         self, margin_mm: float, far_mm: float = 0.0, side_mm: float = 0.0

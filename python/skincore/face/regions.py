@@ -471,19 +471,35 @@ def lower_lid_frame(
     if side == "left":
         outer, inner, upper, lower = (MIRROR[i] for i in (outer, inner, upper, lower))
         lid = _mirror(lid)
-    elif side != "right":
-        raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
+    else:
+        _check_side(side)
     ppm = px_per_mm(landmarks)
     gap_mm = float(np.linalg.norm(pts[upper] - pts[lower])) / ppm if ppm > 0 else 0.0
-    across = pts[outer] - pts[inner]
+    unit, down = _axis(pts[inner], pts[outer], pts[_MOUTH])
+    return pts, pts[list(lid)], gap_mm, unit, down, ppm
+
+
+def _axis(start: np.ndarray, end: np.ndarray, below: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the unit vector from ``start`` to ``end`` and its normal towards ``below``.
+
+    The normal points to ``below``'s side of the two points' midpoint; both are
+    zeros for coinciding or non-finite points.
+    """
+    across = end - start
     norm = float(np.linalg.norm(across))
     if not (norm > 0.0 and np.isfinite(norm)):
-        return pts, pts[list(lid)], gap_mm, np.zeros(2), np.zeros(2), ppm
+        return np.zeros(2), np.zeros(2)
     unit = across / norm
     down = np.array([-unit[1], unit[0]])
-    if np.dot(down, pts[_MOUTH] - 0.5 * (pts[outer] + pts[inner])) < 0:
+    if np.dot(down, below - 0.5 * (start + end)) < 0:
         down = -down
-    return pts, pts[list(lid)], gap_mm, unit, down, ppm
+    return unit, down
+
+
+def _check_side(side: str) -> None:
+    """Raise ValueError unless ``side`` is ``"left"`` or ``"right"``."""
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
 
 
 def lower_lid_band(
@@ -619,8 +635,7 @@ def nose_side_crest(
     ValueError
         For a side other than ``"left"`` or ``"right"``.
     """
-    if side not in ("left", "right"):
-        raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
+    _check_side(side)
     pts = np.asarray(landmarks, dtype=np.float64)[:, :2]
     crest = np.array(
         [
@@ -727,16 +742,10 @@ def mouth_frame(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
         a degenerate mesh.
     """
     pts = np.asarray(landmarks, dtype=np.float64)[:, :2]
-    right, left = _RIGHT_MOUTH_CORNER, MIRROR[_RIGHT_MOUTH_CORNER]
-    across = pts[left] - pts[right]
-    norm = float(np.linalg.norm(across))
+    unit, down = _axis(pts[_RIGHT_MOUTH_CORNER], pts[MIRROR[_RIGHT_MOUTH_CORNER]], pts[_CHIN])
     ppm = px_per_mm(landmarks)
-    if not (norm > 0.0 and np.isfinite(norm) and np.isfinite(ppm) and ppm > 0):
+    if not (unit.any() and np.isfinite(ppm) and ppm > 0):
         return pts, np.zeros(2), np.zeros(2), 0.0
-    unit = across / norm
-    down = np.array([-unit[1], unit[0]])
-    if np.dot(down, pts[_CHIN] - 0.5 * (pts[left] + pts[right])) < 0:
-        down = -down
     return pts, unit, down, float(ppm)
 
 
@@ -799,8 +808,7 @@ def mouth_corner_band(landmarks: np.ndarray, side: str, radius_mm: float) -> np.
     ValueError
         For a side other than ``"left"`` or ``"right"``.
     """
-    if side not in ("left", "right"):
-        raise ValueError(f"side must be 'left' or 'right'; got {side!r}")
+    _check_side(side)
     pts, unit, _, ppm = mouth_frame(landmarks)
     corner = _RIGHT_MOUTH_CORNER if side == "right" else MIRROR[_RIGHT_MOUTH_CORNER]
     outward = -unit if side == "right" else unit
