@@ -18,6 +18,7 @@ import skincore
 from skincore import geometry
 from skincore.concerns import acne as A
 from skincore.concerns import redness as R
+from skincore.concerns.colour_areas import MelaninParams
 from skincore.face.regions import EXCLUDED
 from skincore.visuals import maps
 from synthetic_lesions import RECIPES, Planted, plant, plant_patch
@@ -248,6 +249,20 @@ def test_youcam_masks_and_scores(base):
         assert img.size == (res.width, res.height) and img.mode == "RGBA"
 
 
+#: Pigmentation's detection with the edge-cut rule off (``MelaninParams.max_cut_share``).
+NO_EDGE_CUT = MelaninParams(max_cut_share=2.0)
+
+
+def _edge_cut_covers(work, band_off, brown_in_band: np.ndarray, band: np.ndarray) -> None:
+    """The edge-cut rule alone (``band_off``: the band measured) leaves at most 15 %
+    of the band's brown: the shading there hugs the skin's edge (measured:
+    687 -> 0, 969 -> 32, 520 -> 62 and 1,000 -> 0 pixels in the four bands)."""
+    from skincore.concerns import pigmentation as P
+
+    alone = P.measure(work, band_off).mask.mask > 0
+    assert np.count_nonzero(alone & band) <= 0.15 * np.count_nonzero(brown_in_band)
+
+
 def test_the_shadow_under_the_nose_wings_is_not_brown(sample_path):
     """On the packaged sample (a selfie at 15 cm) the shadow under each nose wing
     reads as a brown crescent unless the band round the nose folds is left out
@@ -258,14 +273,15 @@ def test_the_shadow_under_the_nose_wings_is_not_brown(sample_path):
 
     rgb = np.asarray(Image.open(sample_path).convert("RGB"))
     work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
-    kept = P.measure(work, P.Params(fold_margin_mm=0.0)).mask.mask > 0
-    cut = P.measure(work, P.Params()).mask.mask > 0
+    kept = P.measure(work, P.Params(fold_margin_mm=0.0, detection=NO_EDGE_CUT)).mask.mask > 0
+    cut = P.measure(work, P.Params(detection=NO_EDGE_CUT)).mask.mask > 0
     band = (work.colour_fold_free(P.Params().fold_margin_mm) == 0) & (work.colour.masks["face"] > 0)
     assert np.count_nonzero(kept & band) >= 300
     assert not np.any(cut & band)
     away = ~geometry.blur_threshold(band, [(3.0 * work.colour_px_per_mm / 1.28, 0.1)], threads=1)
     same = np.count_nonzero((kept == cut) & away) / np.count_nonzero(away)
     assert same >= 0.99
+    _edge_cut_covers(work, P.Params(fold_margin_mm=0.0), kept & band, band)
 
 
 def test_the_sides_of_the_nose_bridge_are_not_brown(sample_path):
@@ -278,11 +294,12 @@ def test_the_sides_of_the_nose_bridge_are_not_brown(sample_path):
 
     rgb = np.asarray(Image.open(sample_path).convert("RGB"))
     work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
-    kept = P.measure(work, P.Params(nose_side_mm=0.0)).mask.mask > 0
-    cut = P.measure(work, P.Params()).mask.mask > 0
+    kept = P.measure(work, P.Params(nose_side_mm=0.0, detection=NO_EDGE_CUT)).mask.mask > 0
+    cut = P.measure(work, P.Params(detection=NO_EDGE_CUT)).mask.mask > 0
     band = work.colour_nose_band(0.0, 0.0, P.NOSE_SIDE_MM) & (work.colour.masks["face"] > 0)
     assert np.count_nonzero(kept & band) >= 0.2 * np.count_nonzero(band)
     assert not np.any(cut & band)
+    _edge_cut_covers(work, P.Params(nose_side_mm=0.0), kept & band, band)
 
 
 def test_the_hairline_is_not_brown(faces_dir):
@@ -296,12 +313,13 @@ def test_the_hairline_is_not_brown(faces_dir):
 
     rgb = np.asarray(Image.open(faces_dir / "ccby_london_136.jpg").convert("RGB"))
     work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
-    kept = P.measure(work, P.Params(hair_margin_mm=0.0)).mask.mask > 0
-    cut = P.measure(work, P.Params()).mask.mask > 0
+    kept = P.measure(work, P.Params(hair_margin_mm=0.0, detection=NO_EDGE_CUT)).mask.mask > 0
+    cut = P.measure(work, P.Params(detection=NO_EDGE_CUT)).mask.mask > 0
     band = work.colour_hair_band(P.HAIR_MARGIN_MM) & (work.colour.masks["face"] > 0)
     assert np.count_nonzero(kept & band) >= 300
     assert not np.any(cut & band)
     assert np.array_equal(kept & ~band, cut)
+    _edge_cut_covers(work, P.Params(hair_margin_mm=0.0), kept & band, band)
     hair = work.colour.hair > 0
     assert hair.any() and not np.any(band & hair)  # the band is skin beside the hair
     r = round(P.HAIR_MARGIN_MM * work.colour_px_per_mm)
@@ -319,8 +337,8 @@ def test_the_far_nose_silhouette_is_not_brown(faces_dir):
 
     rgb = np.asarray(Image.open(faces_dir / "cc0_darkskin_makeup_3q.jpg").convert("RGB"))
     work = FaceWork(rgb, find_faces(rgb, max_faces=1)[0][1].points)
-    kept = P.measure(work, P.Params(far_nose_mm=0.0)).mask.mask > 0
-    cut = P.measure(work, P.Params()).mask.mask > 0
+    kept = P.measure(work, P.Params(far_nose_mm=0.0, detection=NO_EDGE_CUT)).mask.mask > 0
+    cut = P.measure(work, P.Params(detection=NO_EDGE_CUT)).mask.mask > 0
     p = P.Params()
     band = work.colour_nose_band(
         p.fold_margin_mm, p.far_nose_mm, p.nose_side_mm
@@ -328,6 +346,7 @@ def test_the_far_nose_silhouette_is_not_brown(faces_dir):
     assert np.count_nonzero(band & (work.colour.masks["face"] > 0)) > 0
     assert np.count_nonzero(kept & band) >= 0.3 * np.count_nonzero(band)
     assert not np.any(cut & band)
+    _edge_cut_covers(work, P.Params(far_nose_mm=0.0), kept & band, band)
 
 
 def test_no_lesion_on_the_nose_folds(base):

@@ -154,7 +154,7 @@ def test_paint_rule_known_answers():
 
 
 def test_cut_shares_known_answers():
-    from skincore.concerns.lesion_candidates import _cut_shares, _pixels
+    from skincore.concerns.lesion_candidates import _pixels, cut_shares
 
     labels = np.zeros((9, 12), np.int32)
     labels[3:6, 2:5] = 1  # a 3x3 square on the skin
@@ -162,7 +162,8 @@ def test_cut_shares_known_answers():
     labels[0:2, 0:2] = 3  # a 2x2 square in the grid's corner
     skin = np.ones(labels.shape, bool)
     skin[:, 10:] = False
-    got = _cut_shares(labels, 3, skin, _pixels(labels))
+    got = cut_shares(labels, 3, skin, _pixels(labels))
+    np.testing.assert_array_equal(cut_shares(labels, 3, skin), got)
     # a 3x3 square's border is its 8 outer pixels; 3 of square 2's touch
     # non-skin; 3 of the corner square's 4 touch the grid's edge
     np.testing.assert_allclose(got, [0.0, 3 / 8, 3 / 4])
@@ -408,8 +409,12 @@ def test_smooth_shading_is_not_brown_and_spots_under_it_are(tone):
     skin = (((xx - w / 2) / (0.46 * w)) ** 2 + ((yy - h / 2) / (0.46 * h)) ** 2 <= 1.0).astype(
         np.uint8
     ) * np.uint8(255)
-    # Against the plain 15 mm mean the shaded edge is brown (what the 3/4 photo showed).
-    assert melanin(rgb, skin, ppm, MelaninParams(background_order=0)).brown_fraction > 0.10
+    # Against the plain 15 mm mean the shaded edge is brown (what the 3/4 photo showed),
+    # unless the brown along the skin's edge is left out; the plane alone removes it too.
+    plain = MelaninParams(background_order=0, max_cut_share=2.0)
+    assert melanin(rgb, skin, ppm, plain).brown_fraction > 0.10
+    for alone in (dict(max_cut_share=0.2), dict(background_order=1)):
+        assert melanin(rgb, skin, ppm, dataclasses.replace(plain, **alone)).brown_fraction < 0.002
     assert melanin(rgb, skin, ppm).brown_fraction < 0.002
     # Brown spots (melanin 0.12, 2 mm) on the shading, up to 1 cm from its edge.
     sites = [(300.0, 200.0), (330.0, 270.0), (360.0, 330.0), (380.0, 220.0), (340.0, 380.0)]
@@ -427,6 +432,32 @@ def test_smooth_shading_is_not_brown_and_spots_under_it_are(tone):
         assert _near_one(found, x, y, 2.0 * ppm)
 
 
+@pytest.mark.parametrize("tone", [(190, 140, 110), (110, 75, 55)])
+def test_brown_hugging_the_skins_edge_is_left_out(tone):
+    """A brown patch (melanin 0.12, radius 5 mm) against a hole in the skin (an eye
+    left out) has 28 % of its border on the skin's edge: it is left out
+    (``max_cut_share``, 0.2), as the shadows that lie there are; the same patch
+    2 cm from the hole is brown, and with the rule off both are."""
+    h, w, ppm = 540, 420, 3.0
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    rng = np.random.default_rng(3)
+    rgb = np.clip(np.array(tone, np.float64) + rng.normal(0.0, 2.0, (h, w, 3)), 0, 255)
+    rgb = rgb.astype(np.uint8)
+    oval = ((xx - w / 2) / (0.46 * w)) ** 2 + ((yy - h / 2) / (0.46 * h)) ** 2 <= 1.0
+    eye = np.hypot((xx - 150.0) / 2.0, yy - 200.0) <= 12.0  # 24 x 8 mm
+    skin = (oval & ~eye).astype(np.uint8) * np.uint8(255)
+    r = 5.0 * ppm
+    by_eye, core_eye = S.plant_patch(rgb, 150.0, 200.0 + 12.0 + 0.6 * r, r, hb=0.0, mel=0.12)
+    img, core_far = S.plant_patch(by_eye, 280.0, 330.0, r, hb=0.0, mel=0.12)
+    core_eye &= skin > 0
+    on = melanin(img, skin, ppm).mask > 0
+    off = melanin(img, skin, ppm, MelaninParams(max_cut_share=2.0)).mask > 0
+    assert np.count_nonzero(on & core_eye) == 0
+    assert np.count_nonzero(off & core_eye) >= 0.85 * np.count_nonzero(core_eye)
+    for m in (on, off):
+        assert np.count_nonzero(m & core_far) >= 0.85 * np.count_nonzero(core_far)
+
+
 def _near_one(found: list[Lesion], x: float, y: float, tol: float) -> bool:
     return any(np.hypot(d.center[0] - x, d.center[1] - y) <= tol for d in found)
 
@@ -440,7 +471,7 @@ def test_shading_planted_on_a_real_face_is_not_brown(faces):
     img = _shade(f.rgb, _ramp(xx, x0 + 0.55 * (x1 - x0), x1))
     plain = melanin(f.rgb, f.skin, f.px_per_mm).brown_fraction
     shaded = melanin(img, f.skin, f.px_per_mm).brown_fraction
-    old = MelaninParams(background_order=0)
+    old = MelaninParams(background_order=0, max_cut_share=2.0)
     old_plain = melanin(f.rgb, f.skin, f.px_per_mm, old).brown_fraction
     old_shaded = melanin(img, f.skin, f.px_per_mm, old).brown_fraction
     # measured: 1.2 % -> 2.0 %; the plain mean 1.3 % -> 10.0 %
@@ -479,6 +510,8 @@ def test_plane_background_follows_a_linear_field_to_the_edge():
         ({"background_order": 2}, "background_order"),
         ({"slope_ridge": 0.0}, "slope_ridge"),
         ({"slope_ridge": float("nan")}, "slope_ridge"),
+        ({"max_cut_share": 0.0}, "max_cut_share"),
+        ({"max_cut_share": float("nan")}, "max_cut_share"),
     ],
 )
 def test_melanin_background_params_are_checked(params, name):

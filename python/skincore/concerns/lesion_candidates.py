@@ -22,7 +22,7 @@ from skincore.chromophore import chromophore_maps
 from skincore.concerns.lesion_rules import LesionParams, classify
 from skincore.median import median
 
-__all__ = ["candidates", "median3"]
+__all__ = ["candidates", "cut_shares", "median3"]
 
 
 # Channels of the feature stack handed to region_features.
@@ -156,17 +156,19 @@ def _pixels(labels: np.ndarray) -> _Pixels:
     return _Pixels(yy, xx, flat[idx])
 
 
-def _cut_shares(labels: np.ndarray, n: int, skin: np.ndarray, pix: _Pixels) -> np.ndarray:
+def cut_shares(
+    labels: np.ndarray, n: int, skin: np.ndarray, pix: _Pixels | None = None
+) -> np.ndarray:
     """Share of each label's border pixels (1..n) that touch a pixel off ``skin``.
 
     A border pixel has a 4-neighbour outside its label (the grid's edge counts
     as outside and as off the skin). A region cut by the edge of the skin mask
     (where the eyes, brows, lips, nostrils, hair or the face's outline were
     left out) has a share of its border there; a region lying on the skin has
-    none.
+    none. ``pix``: :func:`_pixels` of ``labels`` when the caller has it.
     """
     h, w = labels.shape
-    yy, xx, lab = pix
+    yy, xx, lab = pix if pix is not None else _pixels(labels)
     border = np.zeros(lab.size, bool)
     cut = np.zeros(lab.size, bool)
     for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
@@ -496,7 +498,7 @@ def candidates(
     )
     pix = _pixels(labels)
     elong = _elongations(labels, n_red + n_dark, pix)
-    cut_share = _cut_shares(labels, n_red + n_dark, sk, pix)
+    cut_share = cut_shares(labels, n_red + n_dark, sk, pix)
     # Each region weighs the map it was found on: red's, then the brown ones'
     # (read at the labelled pixels only, not selected over the whole grid).
     on_red = pix.lab <= n_red

@@ -20,6 +20,11 @@ What is measured
   photos 0.16-0.21 of the skin within 4 mm of the hair read brown against
   0.04-0.07 at 8-15 mm; with the band the first skin reported, 4-6 mm out,
   reads 0.08-0.11: ``benchmarks/eval_hair_margin.py --concern pigmentation``).
+  A brown region with a fifth or more of its border on the edge of the
+  measured skin (``detection.max_cut_share``) is left out: it is the shadow of
+  what was left out (eye sockets, nose walls, nostrils, folds, a turned face's
+  shaded side); this rule alone covers most of the bands above (see
+  :class:`~skincore.concerns.colour_areas.MelaninParams`).
 * Brown spots: the ``spot`` lesions of the shared lesion detection
   (:mod:`skincore.concerns.colour_lesions`), counted from
   :data:`SPOT_MIN_PX_PER_MM` (2 px/mm; below it the smaller spots are lost and
