@@ -1,6 +1,7 @@
 """How rough does the cheek beside each nose wing read, near and far side of turned faces?
 
     python benchmarks/eval_near_wing.py [--faces DIR] [--data DIR] [--step N]
+        [--concern pigmentation]
 
 The faces of ``shared/faces`` and every ``--step``-th ACNE04 photo (3 by default;
 accepted with ``max_out_of_bound=0.5``) are analysed twice: with the band round
@@ -12,6 +13,9 @@ outline of each nose wing (:data:`skincore.face.regions.NOSE_WING`, iris scale,
 towards the cheek: away from the nose tip), for the wing nearer the camera of
 faces turned less than 25, 25-40 and more than 40 degrees, the far wings of
 faces turned 10 degrees or more, and both wings of the rest (frontal).
+With ``--concern pigmentation`` the same for pigmentation's brown skin, with the
+brown along the measured skin's edge measured (``MelaninParams(max_cut_share=2)``)
+and left out (the default); the reach is the default in both runs.
 
 Needs ``../shared`` (not shipped).
 """
@@ -24,7 +28,8 @@ import numpy as np
 
 import skincore
 from _rough_bands import mask_pixels, photo_args, photos, run, tally
-from skincore.concerns import roughness
+from skincore.concerns import pigmentation, roughness
+from skincore.concerns.colour_areas import MelaninParams
 from skincore.face import regions
 from skincore.face.scale import px_per_mm
 
@@ -42,10 +47,12 @@ def _row(yaw: float, side: str) -> int:
     return 0 if abs(yaw) < 25 else 1 if abs(yaw) < 40 else 2
 
 
-def rough_beside_wings(analysis: skincore.Analysis) -> np.ndarray | None:
-    """Rough and all pixel counts ``(2, len(ROWS), len(OUT_MM) - 1)`` beside both wings."""
+def rough_beside_wings(
+    analysis: skincore.Analysis, concern: str = "roughness"
+) -> np.ndarray | None:
+    """Marked and all pixel counts ``(2, len(ROWS), len(OUT_MM) - 1)`` beside both wings."""
     face = analysis.faces[0]
-    result = face.concerns.get("roughness")
+    result = face.concerns.get(concern)
     if result is None:
         return None
     lm = np.asarray(face.geometry.landmarks, np.float64)
@@ -84,8 +91,26 @@ def rough_beside_wings(analysis: skincore.Analysis) -> np.ndarray | None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     photo_args(ap)
+    ap.add_argument("--concern", choices=("roughness", "pigmentation"), default="roughness")
     ap.set_defaults(step=3)
     args = ap.parse_args()
+    if args.concern == "pigmentation":
+        run(
+            photos(args),
+            [
+                (
+                    f"max_cut_share={share:g}",
+                    pigmentation.Params(detection=MelaninParams(max_cut_share=share)),
+                )
+                for share in (2.0, MelaninParams().max_cut_share)
+            ],
+            lambda analysis: rough_beside_wings(analysis, "pigmentation"),
+            ROWS,
+            OUT_MM,
+            "by mm out from the nose wing's outline",
+            concern="pigmentation",
+        )
+        return
     reach = regions.NEAR_WING_MM
     for mm in (0.0, reach):
         regions.NEAR_WING_MM = mm  # read by near_wing_reach at each analysis
