@@ -27,8 +27,8 @@ them), so both areas are excesses over the skin around them, never absolute
 colours. A shadow that survives the shading removal can read as brown: the
 brown along the measured skin's edge is left out for that reason
 (``MelaninParams.max_cut_share``), but a shadow inside the skin (a smile's
-cheek fold away from the nose, a dimple) stays, and so would pigment along
-the edge be lost with the shadows.
+cheek fold away from the nose, a dimple) stays, and pigment along the edge is
+lost with the shadows.
 """
 
 from __future__ import annotations
@@ -466,13 +466,14 @@ def sensitivity(
     )
 
 
-def _slope_ridge(p: MelaninParams) -> float | None:
-    """Return the plane fit's ridge of :func:`_background`, or None for the plain mean.
-
-    Also checks ``max_cut_share`` (a number > 0), so that a bad one fails before any work.
-    """
-    if not p.max_cut_share > 0:  # NaN fails too
+def _check_cut_share(p: MelaninParams) -> None:
+    """Raise ValueError unless ``max_cut_share`` is a number > 0 (NaN fails)."""
+    if not p.max_cut_share > 0:
         raise ValueError(f"max_cut_share: expected a value > 0, got {p.max_cut_share!r}")
+
+
+def _slope_ridge(p: MelaninParams) -> float | None:
+    """Return the plane fit's ridge of :func:`_background`, or None for the plain mean."""
     if p.background_order not in (0, 1):
         raise ValueError(f"background_order: expected 0 or 1, got {p.background_order!r}")
     if p.background_order == 0:
@@ -538,6 +539,7 @@ def melanin(
     """
     p = params or MelaninParams()
     check_rgb_skin(rgb, skin, px_per_mm)
+    _check_cut_share(p)
     if report is not None and np.shape(report) != np.shape(skin):
         raise ValueError(f"report: expected shape {np.shape(skin)}, got {np.shape(report)}")
     if not np.any(skin):
