@@ -43,6 +43,22 @@ def mask_pixels(result: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, y, (mask > 0).astype(np.float64).ravel()
 
 
+def marked_face(
+    analysis: skincore.Analysis, concern: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(landmarks, x, y, marked)`` of the first face's ``concern`` mask, or None.
+
+    ``landmarks``: the face's FaceMesh points as float64; ``x``, ``y``,
+    ``marked``: :func:`mask_pixels` of the concern's result. None where the
+    concern is absent.
+    """
+    face = analysis.faces[0]
+    result = face.concerns.get(concern)
+    if result is None:
+        return None
+    return (np.asarray(face.geometry.landmarks, np.float64), *mask_pixels(result))
+
+
 def tally(
     out: np.ndarray, row: int, values: np.ndarray, marked: np.ndarray, edges: np.ndarray
 ) -> None:

@@ -22,7 +22,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import mask_pixels, photo_args, photos, run, tally
+from _rough_bands import marked_face, photo_args, photos, run, tally
 from skincore.concerns import roughness
 from skincore.face.regions import lower_lid_frame
 
@@ -33,12 +33,10 @@ THIRDS = (("inner", -0.2, 1 / 3), ("mid", 1 / 3, 2 / 3), ("outer", 2 / 3, 1.2))
 
 def rough_by_depth(analysis: skincore.Analysis) -> np.ndarray | None:
     """Rough and all pixel counts ``(2, 3, len(DEPTHS_MM) - 1)`` below both lower lids."""
-    face = analysis.faces[0]
-    result = face.concerns.get("roughness")
-    if result is None:
+    marked = marked_face(analysis, "roughness")
+    if marked is None:
         return None
-    lm = np.asarray(face.geometry.landmarks, np.float64)
-    x, y, mask = mask_pixels(result)
+    lm, x, y, mask = marked
     out = np.zeros((2, len(THIRDS), len(DEPTHS_MM) - 1))
     for side in ("left", "right"):
         _, line, _, unit, down, ppm = lower_lid_frame(lm, side)

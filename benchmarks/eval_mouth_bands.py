@@ -28,7 +28,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import mask_pixels, photo_args, photos, run, tally
+from _rough_bands import marked_face, photo_args, photos, run, tally
 from skincore.concerns import pigmentation, roughness
 from skincore.face.regions import mouth_frame
 
@@ -47,15 +47,13 @@ def marked_round_mouth(
     analysis: skincore.Analysis, concern: str, corners: bool
 ) -> np.ndarray | None:
     """Marked and all pixel counts ``(2, rows, columns)`` in the mouth's frame."""
-    face = analysis.faces[0]
-    result = face.concerns.get(concern)
-    if result is None:
+    marked = marked_face(analysis, concern)
+    if marked is None:
         return None
-    lm = np.asarray(face.geometry.landmarks, np.float64)
+    lm, x, y, mask = marked
     pts, unit, down, ppm = mouth_frame(lm)
     if not ppm > 0:
         return None
-    x, y, mask = mask_pixels(result)
     mid = 0.5 * (pts[LOWER_LIP[0]] + pts[LOWER_LIP[-1]])
     half = 0.5 * float(np.linalg.norm(pts[LOWER_LIP[-1]] - pts[LOWER_LIP[0]]))
 

@@ -27,7 +27,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import mask_pixels, photo_args, photos, run, tally
+from _rough_bands import marked_face, photo_args, photos, run, tally
 from skincore.concerns import pigmentation, roughness
 from skincore.concerns.colour_areas import MelaninParams
 from skincore.face import regions
@@ -47,18 +47,17 @@ def _row(yaw: float, side: str) -> int:
     return 0 if abs(yaw) < 25 else 1 if abs(yaw) < 40 else 2
 
 
-def rough_beside_wings(
+def marked_beside_wings(
     analysis: skincore.Analysis, concern: str = "roughness"
 ) -> np.ndarray | None:
     """Marked and all pixel counts ``(2, len(ROWS), len(OUT_MM) - 1)`` beside both wings."""
-    face = analysis.faces[0]
-    result = face.concerns.get(concern)
-    if result is None:
+    marked = marked_face(analysis, concern)
+    if marked is None:
         return None
-    lm = np.asarray(face.geometry.landmarks, np.float64)
+    lm, x, y, mask = marked
+    yaw = analysis.faces[0].geometry.pose.yaw
     ppm = px_per_mm(lm)
     pts = lm[:, :2]
-    x, y, mask = mask_pixels(result)
     tip = pts[4]
     out = np.zeros((2, len(ROWS), len(OUT_MM) - 1))
     wings = {
@@ -83,7 +82,7 @@ def rough_beside_wings(
             away[closer] = sign[closer]
         mm = best * away / ppm
         sel = np.isfinite(mm)
-        k = _row(face.geometry.pose.yaw, side)
+        k = _row(yaw, side)
         tally(out, k, mm[sel], mask[sel], OUT_MM)
     return out
 
@@ -104,7 +103,7 @@ def main() -> None:
                 )
                 for share in (2.0, MelaninParams().max_cut_share)
             ],
-            lambda analysis: rough_beside_wings(analysis, "pigmentation"),
+            lambda analysis: marked_beside_wings(analysis, "pigmentation"),
             ROWS,
             OUT_MM,
             "by mm out from the nose wing's outline",
@@ -117,7 +116,7 @@ def main() -> None:
         run(
             photos(args),
             [(f"NEAR_WING_MM={mm:g}", roughness.Params())],
-            rough_beside_wings,
+            marked_beside_wings,
             ROWS,
             OUT_MM,
             "by mm out from the nose wing's outline",

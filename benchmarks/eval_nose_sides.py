@@ -29,7 +29,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import mask_pixels, photo_args, photos, run, tally
+from _rough_bands import marked_face, photo_args, photos, run, tally
 from skincore.concerns import pigmentation, roughness
 from skincore.face.regions import nose_side_crest
 
@@ -40,12 +40,10 @@ PIECES = ("up", "upper", "lower", "down")
 
 def marked_across(analysis: skincore.Analysis, concern: str) -> np.ndarray | None:
     """Marked and all pixel counts ``(2, len(PIECES), len(ACROSS_MM) - 1)`` beside the bridge."""
-    face = analysis.faces[0]
-    result = face.concerns.get(concern)
-    if result is None:
+    marked = marked_face(analysis, concern)
+    if marked is None:
         return None
-    lm = np.asarray(face.geometry.landmarks, np.float64)
-    x, y, mask = mask_pixels(result)
+    lm, x, y, mask = marked
     crests = {s: nose_side_crest(lm, s) for s in ("left", "right")}
     out = np.zeros((2, len(PIECES), len(ACROSS_MM) - 1))
     for side, (crest, ppm) in crests.items():
