@@ -10,7 +10,12 @@ from PIL import Image
 
 import synthetic_lesions as S
 from skincore import color
-from skincore.concerns.colour_areas import MelaninParams, melanin, sensitivity
+from skincore.concerns.colour_areas import (
+    MelaninParams,
+    SensitivityParams,
+    melanin,
+    sensitivity,
+)
 from skincore.concerns.lesions import (
     ACNE_KINDS,
     KINDS,
@@ -458,6 +463,69 @@ def test_brown_hugging_the_skins_edge_is_left_out(tone):
         assert np.count_nonzero(m & core_far) >= 0.85 * np.count_nonzero(core_far)
 
 
+def _skin_oval(h: int, w: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    return ((xx - w / 2) / (0.46 * w)) ** 2 + ((yy - h / 2) / (0.46 * h)) ** 2 <= 1.0
+
+
+@pytest.mark.parametrize("tone", [(225, 180, 160), (190, 140, 110), (110, 75, 55)])
+def test_smooth_shading_is_not_red(tone):
+    """A face-sized skin oval shaded towards one edge (its density 2.5 times there).
+
+    Light the skin reflected into a shadow has the skin's colour, so the shading
+    leaks into the haemoglobin map too: against the plain 15 mm mean the shaded
+    edge reads red (3-15 % of the skin, measured); the plane background
+    (``SensitivityParams.background_order``, the default) follows it.
+    """
+    h, w, ppm = 540, 420, 3.0
+    xx = np.mgrid[0:h, 0:w][1].astype(np.float64)
+    rng = np.random.default_rng(7)
+    flat = np.clip(np.array(tone, np.float64) + rng.normal(0.0, 2.0, (h, w, 3)), 0, 255)
+    rgb = _shade(flat.astype(np.uint8), 1.5 * _ramp(xx, 0.55 * w, 0.95 * w))
+    skin = _skin_oval(h, w).astype(np.uint8) * np.uint8(255)
+    plain = SensitivityParams(background_order=0, max_cut_share=2.0)
+    assert sensitivity(rgb, skin, ppm, plain).area_fraction > 0.025
+    plane = dataclasses.replace(plain, background_order=1)
+    assert sensitivity(rgb, skin, ppm, plane).area_fraction < 0.002
+    assert sensitivity(rgb, skin, ppm).area_fraction < 0.002
+
+
+@pytest.mark.parametrize("tone", [(225, 180, 160), (110, 75, 55)])
+def test_red_hugging_a_feature_is_left_out(tone):
+    """Red patches (haemoglobin 0.12, radius 6 mm) against an eye left out of the
+    skin, 2 cm away from it, and against the face's outline. With the eye as the
+    ``features``, the patch against it is left out (``max_cut_share``, 0.2: the
+    shadows of the eye sockets and the lids' margins read red there) and the
+    other two are red: the outline does not count, a flush reaches the side of
+    the face. Without ``features`` every edge of the skin counts and the patch
+    on the outline goes too; with the rule off all three are red."""
+    h, w, ppm = 540, 420, 3.0
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    rng = np.random.default_rng(3)
+    rgb = np.clip(np.array(tone, np.float64) + rng.normal(0.0, 2.0, (h, w, 3)), 0, 255)
+    rgb = rgb.astype(np.uint8)
+    eye = np.hypot((xx - 150.0) / 2.0, yy - 200.0) <= 12.0  # 24 x 8 mm
+    skin = (_skin_oval(h, w) & ~eye).astype(np.uint8) * np.uint8(255)
+    r = 6.0 * ppm
+    img, by_eye = S.plant_patch(rgb, 150.0, 200.0 + 12.0 + 0.6 * r, r, hb=0.12)
+    img, far = S.plant_patch(img, 280.0, 330.0, r, hb=0.12)
+    img, by_outline = S.plant_patch(img, w / 2 + 0.46 * w - 0.6 * r, 270.0, r, hb=0.12)
+    cores = [c & (skin > 0) for c in (by_eye, far, by_outline)]
+
+    def red_shares(**kw: object) -> list[float]:
+        m = sensitivity(img, skin, ppm, **kw).mask > 0  # type: ignore[arg-type]
+        return [np.count_nonzero(m & c) / np.count_nonzero(c) for c in cores]
+
+    eye_only = red_shares(features=eye)
+    assert eye_only[0] == 0.0 and min(eye_only[1:]) > 0.9
+    every_edge = red_shares()
+    assert every_edge[0] == 0.0 and every_edge[1] > 0.9 and every_edge[2] == 0.0
+    off = red_shares(features=eye, params=SensitivityParams(max_cut_share=2.0))
+    assert min(off) > 0.9
+    with pytest.raises(ValueError, match="features"):
+        sensitivity(img, skin, ppm, features=eye[:-1])
+
+
 def _near_one(found: list[Lesion], x: float, y: float, tol: float) -> bool:
     return any(np.hypot(d.center[0] - x, d.center[1] - y) <= tol for d in found)
 
@@ -514,11 +582,13 @@ def test_plane_background_follows_a_linear_field_to_the_edge():
         ({"max_cut_share": float("nan")}, "max_cut_share"),
     ],
 )
-def test_melanin_background_params_are_checked(params, name):
+def test_colour_background_params_are_checked(params, name):
     rgb = np.full((20, 20, 3), 150, np.uint8)
     skin = np.full((20, 20), 255, np.uint8)
     with pytest.raises(ValueError, match=name):
         melanin(rgb, skin, 3.0, MelaninParams(**params))
+    with pytest.raises(ValueError, match=name):
+        sensitivity(rgb, skin, 3.0, SensitivityParams(**params))
 
 
 def test_melanin_reports_only_the_report_skin(faces):

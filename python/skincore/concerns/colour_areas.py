@@ -15,20 +15,21 @@ skin (its highlights) is no baseline. :func:`melanin` does the same on the
 melanin map for brown area (hyperpigmented skin: spots, melasma, patches;
 near 0 on even skin of any tone), where brown skin must also be darker (its
 G optical density up by half its melanin excess), and reports the mean
-melanin density. Its background also follows a gradient that rises towards
-the skin's edge (``MelaninParams.background_order``: the local plane where it
-lies above the mean): shading on a turned face leaks into the melanin map and
-read as a brown band along the shaded edge.
+melanin density. Both backgrounds also follow a gradient that rises towards
+the skin's edge (``background_order``: the local plane where it lies above
+the mean): shading on a turned face leaks into both maps and read as a brown
+or red band along the shaded edge.
 
 Limits
 ------
 The chromophore maps are relative (white balance and the camera response shift
 them), so both areas are excesses over the skin around them, never absolute
-colours. A shadow that survives the shading removal can read as brown: the
-brown along the measured skin's edge is left out for that reason
-(``MelaninParams.max_cut_share``), but a shadow inside the skin (a smile's
-cheek fold away from the nose, a dimple) stays, and pigment along the edge is
-lost with the shadows.
+colours. A shadow that survives the shading removal can read as brown or red:
+the brown along the measured skin's edge, and the red along the left-out
+features' edge, is left out for that reason (``MelaninParams.max_cut_share``,
+``SensitivityParams.max_cut_share``), but a shadow inside the skin (a smile's
+cheek fold away from the nose, a dimple) stays, and pigment or redness along
+those edges is lost with the shadows.
 """
 
 from __future__ import annotations
@@ -70,6 +71,27 @@ class SensitivityParams:
         and specular highlights shift the chromophore maps over centimetres.
     threshold : float
         Red skin lies at least this much (density units) above its background.
+    background_order : int
+        0: the background is the masked Gaussian mean; 1 (default): the masked
+        plane where it lies above that mean (as
+        :attr:`MelaninParams.background_order`). Shading leaks into the
+        haemoglobin map as it does into the melanin map: light the skin
+        reflected into a shadow is redder than the light around it, so a
+        turned face's shaded side, a temple or the jaw's edge read as a red
+        band where the mean reads the skin further in.
+    slope_ridge : float
+        Ridge of the plane fit (as :attr:`MelaninParams.slope_ridge`).
+    max_cut_share : float
+        A connected red region with this share of its border or more on the
+        edge of the left-out features (eyes, brows, lips, nostrils: the
+        ``features`` of :func:`sensitivity`) is left out, as the brown
+        regions and the lesions are (:attr:`MelaninParams.max_cut_share`):
+        the shadows of the eye sockets and the nostrils and the margins of
+        the lids and the lips read red there. Only the features' edge counts,
+        not the face's outline or the hair: diffuse redness (a flush, rosacea)
+        reaches the side of the face, where a cheek's patch may run a third of
+        its border along the outline. Above 1, no region is left out.
+        ``python benchmarks/eval_colour_edges.py --concern redness``: see there.
     full_scale : float
         Excess redness that maps to intensity 100.
     """
@@ -77,6 +99,9 @@ class SensitivityParams:
     smooth_mm: float = 1.5
     background_mm: float = 15.0
     threshold: float = 0.05
+    background_order: int = 1
+    slope_ridge: float = 0.2
+    max_cut_share: float = 0.2
     full_scale: float = 0.25
 
 
@@ -158,7 +183,7 @@ class MelaninParams:
         reflected is skin-coloured, and the chromophore split reads it as
         melanin, as dark as pigment would make it (see Limits). The lesions
         apply the same rule (:attr:`LesionParams.max_cut_share`). Above 1, no
-        region is left out. ``python benchmarks/eval_brown_edges.py``: the
+        region is left out. ``python benchmarks/eval_colour_edges.py``: the
         median brown area of every tenth UTKFace face (243) falls 0.115 ->
         0.030 (its race groups' medians 0.108-0.186 -> 0.028-0.044), of 17
         dark-circle photos 0.121 -> 0.026, of every fourth ACNE04 photo (58)
@@ -403,6 +428,17 @@ def _darker_regions(
     return out
 
 
+def _off_edge(cand: np.ndarray, skin: np.ndarray, max_share: float, threads: int) -> np.ndarray:
+    """Keep the regions of ``cand`` with under ``max_share`` of their border on ``skin``'s edge.
+
+    ``cand`` and the result are bool; the share is :func:`cut_shares`'.
+    """
+    labels, _ = contours.label(cand, threads=threads)
+    n = int(labels.max())
+    keep = np.concatenate([[False], cut_shares(labels, n, skin) < max_share])
+    return kernels.take(keep, labels, threads=threads)
+
+
 #: Ring of :func:`_darker_regions` (mm): its gap to the region and least width.
 _RING_GAP_MM = 0.5
 _RING_MIN_WIDTH_MM = 2.0
@@ -423,6 +459,7 @@ def sensitivity(
     *,
     threads: int = 0,
     maps: tuple[np.ndarray, np.ndarray] | None = None,
+    features: np.ndarray | None = None,
 ) -> SensitivityResult:
     """Area and intensity of diffuse redness over the skin.
 
@@ -441,6 +478,11 @@ def sensitivity(
         ``(melanin, haemoglobin)`` of ``rgb`` as
         :func:`skincore.chromophore.chromophore_maps` gives them, when the caller
         has them already; computed otherwise.
+    features : numpy.ndarray, optional
+        ``(h, w)`` uint8 or bool: the left-out features (eyes, brows, lips,
+        nostrils) whose edge a red region may not hug
+        (:attr:`SensitivityParams.max_cut_share`). Default: every pixel off
+        ``skin`` (the face's outline and the hair count too).
 
     Returns
     -------
@@ -448,11 +490,27 @@ def sensitivity(
     """
     p = params or SensitivityParams()
     check_rgb_skin(rgb, skin, px_per_mm)
+    _check_cut_share(p)
+    if features is not None and np.shape(features) != np.shape(skin):
+        raise ValueError(f"features: expected shape {np.shape(skin)}, got {np.shape(features)}")
     if not np.any(skin):
         return SensitivityResult(0.0, 0.0, 0.0, 0.0, np.zeros(skin.shape, np.uint8))
     _, hb = maps if maps is not None else chromophore_maps(rgb, threads=threads)
-    (ex,), sk = _excess([hb], skin, px_per_mm, p.smooth_mm, p.background_mm, [p.threshold], threads)
+    (ex,), sk = _excess(
+        [hb],
+        skin,
+        px_per_mm,
+        p.smooth_mm,
+        p.background_mm,
+        [p.threshold],
+        threads,
+        _slope_ridge(p),
+    )
     red = sk & (ex >= p.threshold)
+    if p.max_cut_share <= 1.0 and red.any():
+        # only the features' edge cuts: elsewhere off the skin reads as skin
+        edge = sk if features is None else sk | ~(np.asarray(features) > 0)
+        red = _off_edge(red, edge, p.max_cut_share, threads)
     n_skin = int(np.count_nonzero(sk))
     n_red = int(np.count_nonzero(red))
     mean_ex = float(ex[red].mean()) if n_red else 0.0
@@ -466,13 +524,13 @@ def sensitivity(
     )
 
 
-def _check_cut_share(p: MelaninParams) -> None:
+def _check_cut_share(p: MelaninParams | SensitivityParams) -> None:
     """Raise ValueError unless ``max_cut_share`` is a number > 0 (NaN fails)."""
     if not p.max_cut_share > 0:
         raise ValueError(f"max_cut_share: expected a value > 0, got {p.max_cut_share!r}")
 
 
-def _slope_ridge(p: MelaninParams) -> float | None:
+def _slope_ridge(p: MelaninParams | SensitivityParams) -> float | None:
     """Return the plane fit's ridge of :func:`_background`, or None for the plain mean."""
     if p.background_order not in (0, 1):
         raise ValueError(f"background_order: expected 0 or 1, got {p.background_order!r}")

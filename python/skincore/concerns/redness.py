@@ -5,11 +5,16 @@ What is measured
 :func:`skincore.concerns.colour_areas.sensitivity` on the colour grid over the face
 skin (segmented skin, features and hair excluded; no colour gate, so red skin is
 kept): the haemoglobin optical-density map (:mod:`skincore.chromophore`, shading
-removed) smoothed at ``detection.smooth_mm`` minus the face's own baseline (a low
-percentile of the skin that is not itself red); skin ``detection.threshold``
-above the baseline is red. Reported: the red share of the face skin and of each
-zone, the red area in mm², the intensity (mean excess over the red skin as
-0-100 of ``detection.full_scale``) and the outlines of the red areas (AILab
+removed) smoothed at ``detection.smooth_mm`` minus the skin's own local
+background (the masked mean at ``detection.background_mm`` of the skin that is
+not itself red, raised to the masked plane where that lies above it); skin
+``detection.threshold`` above the background is red, except the connected red
+regions with ``detection.max_cut_share`` or more of their border on the edge of
+the left-out eyes, brows, lips and nostrils (:attr:`RegionMasks.excluded`): the
+shadows of the eye sockets and the nostrils and the lids' and lips' margins.
+Reported: the red share of the face skin and of each zone, the red area in mm²,
+the intensity (mean excess over the red skin as 0-100 of
+``detection.full_scale``) and the outlines of the red areas (AILab
 ``sensitivity_mark``; areas under ``min_mark_mm2`` are left out).
 
 Grading (:func:`grade`)
@@ -22,10 +27,15 @@ of ``benchmarks/eval_lesions_synthetic.py`` (no graded redness data set here).
 
 Limits
 ------
-Redness is relative to the face's least red skin: a face red all over reads as
-even. White balance and warm light shift the haemoglobin map; flushing after
-exercise or heat reads as redness. It measures visible erythema, not a skin's
-reactivity ("sensitive skin" is a symptom a photo cannot show).
+Redness is relative to the skin around it: a face red all over reads as even.
+White balance and warm light shift the haemoglobin map; flushing after exercise
+or heat reads as redness. It measures visible erythema, not a skin's reactivity
+("sensitive skin" is a symptom a photo cannot show). Shading lit by light the
+skin reflected reads red: the rules above take it where it rises to the skin's
+edge or hugs a feature, not inside the skin (a smile's cheek fold); redness
+against the eyes, lips or nostrils is left out with the shadows there. On small
+compressed web photos (about 1 px/mm) the haemoglobin excess scatters about as
+far as the fixed threshold, and the red map is a mottle of patches.
 """
 
 from __future__ import annotations
@@ -79,6 +89,7 @@ def measure(work, params: Params) -> Redness | None:  # noqa: ANN001 - FaceWork
         params.detection,
         threads=work.threads,
         maps=face_chromophores(work),
+        features=cm.excluded,
     )
     return Redness(
         area=float(r.area_fraction),
