@@ -118,16 +118,22 @@ def plant_patch(
     rgb: np.ndarray, cx: float, cy: float, radius: float, hb: float = 0.12, mel: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """A diffuse disc of haemoglobin (and melanin); returns the image and its core mask."""
-    c = rgb.astype(np.float64) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
     h, w = rgb.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w]
     r = np.hypot(xx - cx, yy - cy) / radius
-    wgt = 1.0 / (1.0 + r**8)
-    dens = wgt[..., None] * (hb * np.array(HEMOGLOBIN_VECTOR) + mel * np.array(MELANIN_VECTOR))
+    return plant_density(rgb, 1.0 / (1.0 + r**8), hb, mel), r <= 1.0
+
+
+def plant_density(
+    rgb: np.ndarray, weight: np.ndarray, hb: float = 0.12, mel: float = 0.0
+) -> np.ndarray:
+    """Add ``weight`` (h, w) times ``hb`` of haemoglobin and ``mel`` of melanin density."""
+    c = rgb.astype(np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    dens = weight[..., None] * (hb * np.array(HEMOGLOBIN_VECTOR) + mel * np.array(MELANIN_VECTOR))
     lin = np.clip(lin * 10.0 ** (-dens), 0, 1)
     out = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
-    return np.clip(np.round(out * 255.0), 0, 255).astype(np.uint8), r <= 1.0
+    return np.clip(np.round(out * 255.0), 0, 255).astype(np.uint8)
 
 
 def place(

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import synthetic_lesions as S
-from skincore import color
+from skincore import color, geometry
 from skincore.concerns.colour_areas import (
     MelaninParams,
     SensitivityParams,
@@ -483,7 +483,7 @@ def test_smooth_shading_is_not_red(tone):
     flat = np.clip(np.array(tone, np.float64) + rng.normal(0.0, 2.0, (h, w, 3)), 0, 255)
     rgb = _shade(flat.astype(np.uint8), 1.5 * _ramp(xx, 0.55 * w, 0.95 * w))
     skin = _skin_oval(h, w).astype(np.uint8) * np.uint8(255)
-    plain = SensitivityParams(background_order=0, max_cut_share=2.0)
+    plain = SensitivityParams(background_order=0, max_cut_share=2.0, max_outline_share=2.0)
     assert sensitivity(rgb, skin, ppm, plain).area_fraction > 0.025
     plane = dataclasses.replace(plain, background_order=1)
     assert sensitivity(rgb, skin, ppm, plane).area_fraction < 0.002
@@ -491,37 +491,48 @@ def test_smooth_shading_is_not_red(tone):
 
 
 @pytest.mark.parametrize("tone", [(225, 180, 160), (110, 75, 55)])
-def test_red_hugging_a_feature_is_left_out(tone):
+def test_red_hugging_a_feature_or_the_outline_is_left_out(tone):
     """Red patches (haemoglobin 0.12, radius 6 mm) against an eye left out of the
-    skin, 2 cm away from it, and against the face's outline. With the eye as the
+    skin, 2 cm away from it, and against the face's outline, and a red strip
+    2.5 mm wide along the outline (a shaded rim). With the eye as the
     ``features``, the patch against it is left out (``max_cut_share``, 0.2: the
-    shadows of the eye sockets and the lids' margins read red there) and the
-    other two are red: the outline does not count, a flush reaches the side of
-    the face. Without ``features`` every edge of the skin counts and the patch
-    on the outline goes too; with the rule off all three are red."""
+    shadows of the eye sockets and the lids' margins read red there), the strip
+    too (half its border on the outline, ``max_outline_share`` 0.45), and the
+    other two patches are red: a patch against the outline has a third of its
+    border there, and a flush reaches the side of the face. Without
+    ``features`` every edge counts at 0.2 and the patch on the outline goes
+    too; with both rules off all are red."""
     h, w, ppm = 540, 420, 3.0
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
     rng = np.random.default_rng(3)
     rgb = np.clip(np.array(tone, np.float64) + rng.normal(0.0, 2.0, (h, w, 3)), 0, 255)
     rgb = rgb.astype(np.uint8)
     eye = np.hypot((xx - 150.0) / 2.0, yy - 200.0) <= 12.0  # 24 x 8 mm
-    skin = (_skin_oval(h, w) & ~eye).astype(np.uint8) * np.uint8(255)
+    oval = _skin_oval(h, w)
+    skin = (oval & ~eye).astype(np.uint8) * np.uint8(255)
     r = 6.0 * ppm
     img, by_eye = S.plant_patch(rgb, 150.0, 200.0 + 12.0 + 0.6 * r, r, hb=0.12)
     img, far = S.plant_patch(img, 280.0, 330.0, r, hb=0.12)
     img, by_outline = S.plant_patch(img, w / 2 + 0.46 * w - 0.6 * r, 270.0, r, hb=0.12)
-    cores = [c & (skin > 0) for c in (by_eye, far, by_outline)]
+    # 80 mm of the left outline, 2.5 mm deep (the distance to the edge along x)
+    rho = np.hypot((xx - w / 2) / (0.46 * w), (yy - h / 2) / (0.46 * h))
+    strip = (rho <= 1.0) & ((1.0 - rho) * 0.46 * w <= 2.5 * ppm) & (xx < w / 2)
+    strip &= (yy > 150) & (yy < 390)
+    soft = np.clip(np.asarray(geometry.gaussian_blur(strip.astype(np.float32), 1.0)), 0, 1)
+    img = S.plant_density(img, soft, hb=0.12)
+    cores = [c & (skin > 0) for c in (by_eye, far, by_outline, strip)]
 
     def red_shares(**kw: object) -> list[float]:
         m = sensitivity(img, skin, ppm, **kw).mask > 0  # type: ignore[arg-type]
         return [np.count_nonzero(m & c) / np.count_nonzero(c) for c in cores]
 
     eye_only = red_shares(features=eye)
-    assert eye_only[0] == 0.0 and min(eye_only[1:]) > 0.9
+    assert eye_only[0] == 0.0 and min(eye_only[1:3]) > 0.9 and eye_only[3] == 0.0
     every_edge = red_shares()
-    assert every_edge[0] == 0.0 and every_edge[1] > 0.9 and every_edge[2] == 0.0
-    off = red_shares(features=eye, params=SensitivityParams(max_cut_share=2.0))
-    assert min(off) > 0.9
+    assert every_edge[1] > 0.9 and every_edge[0] == every_edge[2] == every_edge[3] == 0.0
+    off = SensitivityParams(max_cut_share=2.0, max_outline_share=2.0)
+    assert min(red_shares(features=eye, params=off)[:3]) > 0.9
+    assert red_shares(features=eye, params=off)[3] > 0.8
     with pytest.raises(ValueError, match="features"):
         sensitivity(img, skin, ppm, features=eye[:-1])
 
@@ -589,6 +600,14 @@ def test_colour_background_params_are_checked(params, name):
         melanin(rgb, skin, 3.0, MelaninParams(**params))
     with pytest.raises(ValueError, match=name):
         sensitivity(rgb, skin, 3.0, SensitivityParams(**params))
+
+
+@pytest.mark.parametrize("share", [0.0, -1.0, float("nan")])
+def test_sensitivity_outline_share_is_checked(share):
+    rgb = np.full((20, 20, 3), 150, np.uint8)
+    skin = np.full((20, 20), 255, np.uint8)
+    with pytest.raises(ValueError, match="max_outline_share"):
+        sensitivity(rgb, skin, 3.0, SensitivityParams(max_outline_share=share))
 
 
 def test_melanin_reports_only_the_report_skin(faces):

@@ -92,6 +92,12 @@ class SensitivityParams:
         reaches the side of the face, where a cheek's patch may run a third of
         its border along the outline. Above 1, no region is left out.
         ``python benchmarks/eval_colour_edges.py --concern redness``: see there.
+    max_outline_share : float
+        ... and less than this share of its border on any edge of the skin
+        (the face's outline and the hair too): a strip along the outline, a
+        temple's or the jaw's shaded rim, runs half its border there, a
+        patch against the outline (a half-disc) 39 %. Above 1, no region is
+        left out.
     full_scale : float
         Excess redness that maps to intensity 100.
     """
@@ -102,6 +108,7 @@ class SensitivityParams:
     background_order: int = 1
     slope_ridge: float = 0.2
     max_cut_share: float = 0.2
+    max_outline_share: float = 0.45
     full_scale: float = 0.25
 
 
@@ -428,15 +435,18 @@ def _darker_regions(
     return out
 
 
-def _off_edge(cand: np.ndarray, skin: np.ndarray, max_share: float, threads: int) -> np.ndarray:
-    """Keep the regions of ``cand`` with under ``max_share`` of their border on ``skin``'s edge.
+def _off_edge(cand: np.ndarray, edges: list[tuple[np.ndarray, float]], threads: int) -> np.ndarray:
+    """Keep the regions of ``cand`` with under ``share`` of their border on each ``skin``'s edge.
 
-    ``cand`` and the result are bool; the share is :func:`cut_shares`'.
+    ``edges``: ``(skin, share)`` pairs; ``cand`` and the result are bool; the
+    shares are :func:`cut_shares`'.
     """
     labels, _ = contours.label(cand, threads=threads)
     n = int(labels.max())
-    keep = np.concatenate([[False], cut_shares(labels, n, skin) < max_share])
-    return kernels.take(keep, labels, threads=threads)
+    keep = np.ones(n, bool)
+    for skin, share in edges:
+        keep &= cut_shares(labels, n, skin) < share
+    return kernels.take(np.concatenate([[False], keep]), labels, threads=threads)
 
 
 #: Ring of :func:`_darker_regions` (mm): its gap to the region and least width.
@@ -491,6 +501,8 @@ def sensitivity(
     p = params or SensitivityParams()
     check_rgb_skin(rgb, skin, px_per_mm)
     _check_cut_share(p)
+    if not p.max_outline_share > 0:
+        raise ValueError(f"max_outline_share: expected a value > 0, got {p.max_outline_share!r}")
     if features is not None and np.shape(features) != np.shape(skin):
         raise ValueError(f"features: expected shape {np.shape(skin)}, got {np.shape(features)}")
     if not np.any(skin):
@@ -507,10 +519,10 @@ def sensitivity(
         _slope_ridge(p),
     )
     red = sk & (ex >= p.threshold)
-    if p.max_cut_share <= 1.0 and red.any():
-        # only the features' edge cuts: elsewhere off the skin reads as skin
+    if red.any() and min(p.max_cut_share, p.max_outline_share) <= 1.0:
+        # the features' edge: elsewhere off the skin reads as skin
         edge = sk if features is None else sk | ~(np.asarray(features) > 0)
-        red = _off_edge(red, edge, p.max_cut_share, threads)
+        red = _off_edge(red, [(edge, p.max_cut_share), (sk, p.max_outline_share)], threads)
     n_skin = int(np.count_nonzero(sk))
     n_red = int(np.count_nonzero(red))
     mean_ex = float(ex[red].mean()) if n_red else 0.0

@@ -11,7 +11,9 @@ not itself red, raised to the masked plane where that lies above it); skin
 ``detection.threshold`` above the background is red, except the connected red
 regions with ``detection.max_cut_share`` or more of their border on the edge of
 the left-out eyes, brows, lips and nostrils (:attr:`RegionMasks.excluded`): the
-shadows of the eye sockets and the nostrils and the lids' and lips' margins.
+shadows of the eye sockets and the nostrils and the lids' and lips' margins;
+and the strips with ``detection.max_outline_share`` of their border on any edge
+of the skin (a shaded rim along a temple or the jaw).
 Reported: the red share of the face skin and of each zone, the red area in mm²,
 the intensity (mean excess over the red skin as 0-100 of
 ``detection.full_scale``) and the outlines of the red areas (AILab
