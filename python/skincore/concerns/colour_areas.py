@@ -26,8 +26,9 @@ The chromophore maps are relative (white balance and the camera response shift
 them), so both areas are excesses over the skin around them, never absolute
 colours. A shadow that survives the shading removal can read as brown or red:
 the brown along the measured skin's edge, and the red along the left-out
-features' edge, is left out for that reason (``MelaninParams.max_cut_share``,
-``SensitivityParams.max_cut_share``), but a shadow inside the skin (a smile's
+features' edge or in a strip along the outline, is left out for that reason
+(``MelaninParams.max_cut_share``, ``SensitivityParams.max_cut_share`` and
+``max_outline_share``), but a shadow inside the skin (a smile's
 cheek fold away from the nose, a dimple) stays, and pigment or redness along
 those edges is lost with the shadows.
 """
@@ -71,6 +72,8 @@ class SensitivityParams:
         and specular highlights shift the chromophore maps over centimetres.
     threshold : float
         Red skin lies at least this much (density units) above its background.
+    full_scale : float
+        Excess redness that maps to intensity 100.
     background_order : int
         0: the background is the masked Gaussian mean; 1 (default): the masked
         plane where it lies above that mean (as
@@ -93,23 +96,21 @@ class SensitivityParams:
         its border along the outline. Above 1, no region is left out.
         ``python benchmarks/eval_colour_edges.py --concern redness``: see there.
     max_outline_share : float
-        ... and less than this share of its border on any edge of the skin
-        (the face's outline and the hair too): a strip along the outline, a
-        temple's or the jaw's shaded rim, runs half its border there, a
-        patch against the outline (a half-disc) 39 %. Above 1, no region is
-        left out.
-    full_scale : float
-        Excess redness that maps to intensity 100.
+        A red region with this share of its border or more on any edge of
+        the skin (the face's outline and the hair too) is left out as well:
+        a strip along the outline, a temple's or the jaw's shaded rim, runs
+        half its border there, a patch against the outline a third (a
+        half-disc 39 %). Above 1, no region is left out.
     """
 
     smooth_mm: float = 1.5
     background_mm: float = 15.0
     threshold: float = 0.05
+    full_scale: float = 0.25
     background_order: int = 1
     slope_ridge: float = 0.2
     max_cut_share: float = 0.2
     max_outline_share: float = 0.45
-    full_scale: float = 0.25
 
 
 @dataclass(frozen=True)
