@@ -501,9 +501,7 @@ def sensitivity(
     """
     p = params or SensitivityParams()
     check_rgb_skin(rgb, skin, px_per_mm)
-    _check_cut_share(p)
-    if not p.max_outline_share > 0:
-        raise ValueError(f"max_outline_share: expected a value > 0, got {p.max_outline_share!r}")
+    _check_shares(p)
     if features is not None and np.shape(features) != np.shape(skin):
         raise ValueError(f"features: expected shape {np.shape(skin)}, got {np.shape(features)}")
     if not np.any(skin):
@@ -537,10 +535,12 @@ def sensitivity(
     )
 
 
-def _check_cut_share(p: MelaninParams | SensitivityParams) -> None:
-    """Raise ValueError unless ``max_cut_share`` is a number > 0 (NaN fails)."""
-    if not p.max_cut_share > 0:
-        raise ValueError(f"max_cut_share: expected a value > 0, got {p.max_cut_share!r}")
+def _check_shares(p: MelaninParams | SensitivityParams) -> None:
+    """Raise ValueError unless every edge share of ``p`` is a number > 0 (NaN fails)."""
+    for name in ("max_cut_share", "max_outline_share"):
+        share = getattr(p, name, 1.0)
+        if not share > 0:
+            raise ValueError(f"{name}: expected a value > 0, got {share!r}")
 
 
 def _slope_ridge(p: MelaninParams | SensitivityParams) -> float | None:
@@ -610,7 +610,7 @@ def melanin(
     """
     p = params or MelaninParams()
     check_rgb_skin(rgb, skin, px_per_mm)
-    _check_cut_share(p)
+    _check_shares(p)
     if report is not None and np.shape(report) != np.shape(skin):
         raise ValueError(f"report: expected shape {np.shape(skin)}, got {np.shape(report)}")
     if not np.any(skin):
