@@ -1,8 +1,8 @@
 """How much of the brown or red area hugs the edge of the measured skin?
 
     python benchmarks/eval_colour_edges.py [--concern pigmentation|redness]
-        [--runs ORDER:SHARE,...] [--outline SHARE] [--utk-step N] [--dc-step N]
-        [--acne-step N]
+        [--runs ORDER:SHARE,...] [--outline SHARE] [--noise FACTOR] [--utk-step N]
+        [--dc-step N] [--acne-step N]
 
 Each photo is analysed (the one concern, ``max_out_of_bound=0.5``) once per
 run. A run sets the concern's ``background_order`` (0: the masked Gaussian
@@ -13,7 +13,9 @@ pigmentation the edge is the whole edge of the measured skin (eyes, brows,
 lips, nostrils, the folds' bands, hair, the face's outline); for redness only
 the left-out features' (eyes, brows, lips, nostrils), and ``--outline`` sets
 redness's ``max_outline_share`` for every run (the share of a strip's border on
-any edge of the skin; 2: off). Printed per photo set
+any edge of the skin; 2: off) and ``--noise`` its ``noise_factor`` (the
+threshold rises to that many robust sigmas of the photo's own excess; 0: off).
+Printed per photo set
 and run: the faces measured and the median, mean and 90th percentile of
 their area; for UTKFace also the median by race group (the file names'
 label), so that a rule that helps one skin tone and not another shows.
@@ -65,25 +67,30 @@ RUNS = {
 }
 
 
-def concern_params(concern: str, order: int, share: float, outline: float) -> object:
+def concern_params(concern: str, order: int, share: float, outline: float, noise: float) -> object:
     """The concern's Params with ``background_order`` and ``max_cut_share`` set.
 
-    ``outline``: redness's ``max_outline_share``.
+    ``outline`` and ``noise``: redness's ``max_outline_share`` and ``noise_factor``.
     """
     if concern == "pigmentation":
         mel = MelaninParams(background_order=order, max_cut_share=share)
         return pigmentation.Params(detection=mel)
-    red = SensitivityParams(background_order=order, max_cut_share=share, max_outline_share=outline)
+    red = SensitivityParams(
+        background_order=order,
+        max_cut_share=share,
+        max_outline_share=outline,
+        noise_factor=noise,
+    )
     return redness.Params(detection=red)
 
 
 def areas(
-    paths: list[Path], concern: str, order: int, share: float, outline: float
+    paths: list[Path], concern: str, order: int, share: float, outline: float, noise: float
 ) -> dict[Path, float]:
     """Brown or red area of each accepted photo with the run's settings."""
     an = skincore.Analyzer(
         concerns=(concern,),
-        params={concern: concern_params(concern, order, share, outline)},
+        params={concern: concern_params(concern, order, share, outline, noise)},
         limits=skincore.Limits(max_out_of_bound=0.5),
     )
     out = {}
@@ -118,6 +125,12 @@ def main() -> None:
         default=SensitivityParams().max_outline_share,
         help="redness's max_outline_share in every run (2: off)",
     )
+    ap.add_argument(
+        "--noise",
+        type=float,
+        default=SensitivityParams().noise_factor,
+        help="redness's noise_factor in every run (0: off)",
+    )
     ap.add_argument("--utk-step", type=int, default=10)
     ap.add_argument("--dc-step", type=int, default=3)
     ap.add_argument("--acne-step", type=int, default=4)
@@ -130,9 +143,9 @@ def main() -> None:
         f"max_cut_share {d.max_cut_share}; a share of 2 = the rule off"
     )
     if args.concern == "redness":
-        print(f"max_outline_share {args.outline} in every run")
+        print(f"max_outline_share {args.outline}, noise_factor {args.noise} in every run")
     for name, paths in photo_sets(args).items():
-        runs = {st: areas(paths, args.concern, *st, args.outline) for st in settings}
+        runs = {st: areas(paths, args.concern, *st, args.outline, args.noise) for st in settings}
         print(f"\n{name}: {len(paths)} photos")
         print(f"{'order:share':>12} {'faces':>6} {'median':>7} {'mean':>7} {'p90':>7}")
         for (order, share), found in runs.items():

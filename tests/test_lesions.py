@@ -537,6 +537,41 @@ def test_red_hugging_a_feature_or_the_outline_is_left_out(tone):
         sensitivity(img, skin, ppm, features=eye[:-1])
 
 
+@pytest.mark.parametrize("tone", [(225, 180, 160), (110, 75, 55)])
+def test_redness_threshold_rises_with_the_photos_scatter(tone):
+    """A haemoglobin mottle (white noise blurred at 2.5 mm, sigma 0.01 or 0.05
+    density) over a skin oval, and a red patch (haemoglobin 0.2, radius 6 mm)
+    on it. The mottle of a small compressed photo (sigma 0.05, an excess
+    scatter of about 0.037 after the 1.5 mm smoothing) crosses the fixed
+    threshold: 12 % of the skin read red (measured), 4 % with the threshold at
+    two of its sigmas (``noise_factor``), and the patch is still all found. A
+    clean photo (sigma 0.01) keeps the fixed threshold and the same area."""
+    h, w, ppm = 540, 420, 3.0
+    skin = _skin_oval(h, w).astype(np.uint8) * np.uint8(255)
+    rng = np.random.default_rng(5)
+    rgb = np.clip(np.array(tone, np.float64) + rng.normal(0.0, 2.0, (h, w, 3)), 0, 255)
+    rgb = rgb.astype(np.uint8)
+    noise = rng.normal(0.0, 1.0, (h, w)).astype(np.float32)
+    field = np.asarray(geometry.gaussian_blur(noise, 2.5 * ppm), np.float64)
+    field /= field.std()
+    fixed = SensitivityParams(noise_factor=0.0)
+    clean = S.plant_density(rgb, field, hb=0.01)
+    assert sensitivity(clean, skin, ppm).threshold == fixed.threshold
+    np.testing.assert_array_equal(
+        sensitivity(clean, skin, ppm).mask, sensitivity(clean, skin, ppm, fixed).mask
+    )
+    mottled = S.plant_density(rgb, field, hb=0.05)
+    before = sensitivity(mottled, skin, ppm, fixed)
+    after = sensitivity(mottled, skin, ppm)
+    assert before.threshold == fixed.threshold and before.area_fraction > 0.08
+    assert 0.06 < after.threshold < 0.09
+    assert after.area_fraction < 0.5 * before.area_fraction
+    img, core = S.plant_patch(mottled, 280.0, 300.0, 6.0 * ppm, hb=0.2)
+    patch = core & (skin > 0)
+    found = sensitivity(img, skin, ppm).mask > 0
+    assert np.count_nonzero(found & patch) / np.count_nonzero(patch) > 0.95
+
+
 def _near_one(found: list[Lesion], x: float, y: float, tol: float) -> bool:
     return any(np.hypot(d.center[0] - x, d.center[1] - y) <= tol for d in found)
 
@@ -600,6 +635,16 @@ def test_colour_background_params_are_checked(params, name):
         melanin(rgb, skin, 3.0, MelaninParams(**params))
     with pytest.raises(ValueError, match=name):
         sensitivity(rgb, skin, 3.0, SensitivityParams(**params))
+
+
+@pytest.mark.parametrize("factor", [-1.0, float("nan"), float("inf")])
+def test_sensitivity_noise_factor_is_checked(factor):
+    rgb = np.full((20, 20, 3), 150, np.uint8)
+    skin = np.full((20, 20), 255, np.uint8)
+    with pytest.raises(ValueError, match="noise_factor"):
+        sensitivity(rgb, skin, 3.0, SensitivityParams(noise_factor=factor))
+    with pytest.raises(ValueError, match="noise_factor"):
+        sensitivity(rgb, np.zeros_like(skin), 3.0, SensitivityParams(noise_factor=factor))
 
 
 @pytest.mark.parametrize("share", [0.0, -1.0, float("nan")])

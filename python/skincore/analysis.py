@@ -940,6 +940,11 @@ class Redness:
         Mean excess redness of the red skin, 0-100 of ``full_scale``.
     zones : dict of str to float
         Red share of each zone's skin.
+    threshold : float
+        The haemoglobin excess over the background (optical density) that
+        red skin had to reach on this photo: the fixed threshold, raised on
+        noisy photos to a multiple of the excess's own scatter (see
+        :class:`skincore.concerns.colour_areas.SensitivityParams`).
     outlines : list of numpy.ndarray
         ``(K, 2)`` outlines of the red areas (image pixels), largest first.
     mask : MaskLayer
@@ -952,6 +957,7 @@ class Redness:
     area_mm2: float
     intensity: float
     zones: dict[str, float]
+    threshold: float
     outlines: list[np.ndarray] = field(repr=False)
     mask: MaskLayer = field(repr=False)
     level: MaskLayer = field(repr=False)

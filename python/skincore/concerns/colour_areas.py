@@ -44,6 +44,7 @@ from skincore import lesions as kernels
 from skincore._checks import check_rgb_skin
 from skincore.chromophore import chromophore_maps
 from skincore.concerns.lesion_candidates import cut_shares
+from skincore.median import median
 
 __all__ = [
     "MelaninParams",
@@ -101,6 +102,20 @@ class SensitivityParams:
         a strip along the outline, a temple's or the jaw's shaded rim, runs
         half its border there, a patch against the outline a third (a
         half-disc 39 %). Above 1, no region is left out.
+    noise_factor : float
+        Red skin also lies this many robust sigmas of the photo's own excess
+        above its background, when that is more than ``threshold``. The sigma
+        is read from the skin below the median excess: 1.4826 times the
+        median of its distances to the median. Red skin lies above the
+        median, so a red area hardly raises it; the skin below scatters as
+        the noise does. On small compressed photos (about 1 px/mm, 8x8 JPEG
+        blocks of 6-7 mm) and on dark skin, where an 8-bit step is a larger
+        step of optical density, the excess scatters as far as the fixed
+        threshold and the red map is a mottle that follows the noise; on
+        well-exposed photos of 2 px/mm and more the scatter is 0.012-0.031
+        and the threshold stays. 0 turns it off.
+        ``python benchmarks/eval_colour_edges.py --concern redness --runs 1:0.2
+        --noise 0`` against the default: see there.
     """
 
     smooth_mm: float = 1.5
@@ -111,6 +126,7 @@ class SensitivityParams:
     slope_ridge: float = 0.2
     max_cut_share: float = 0.2
     max_outline_share: float = 0.45
+    noise_factor: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +144,10 @@ class SensitivityResult:
         (0 when there is no red skin).
     excess_mean : float
         The same mean excess, density units.
+    threshold : float
+        The excess (density units) red skin had to reach on this photo:
+        ``threshold``, or ``noise_factor`` robust sigmas of the excess where
+        that is more (see :class:`SensitivityParams`).
     mask : numpy.ndarray
         ``(h, w)`` uint8, 255 on red skin (crop grid).
     level : numpy.ndarray
@@ -139,6 +159,7 @@ class SensitivityResult:
     area_mm2: float
     intensity: float
     excess_mean: float
+    threshold: float
     mask: np.ndarray = field(compare=False)
     level: np.ndarray = field(
         compare=False, repr=False, default_factory=lambda: np.zeros((0, 0), np.uint8)
@@ -504,8 +525,10 @@ def sensitivity(
     _check_shares(p)
     if features is not None and np.shape(features) != np.shape(skin):
         raise ValueError(f"features: expected shape {np.shape(skin)}, got {np.shape(features)}")
+    if not (np.isfinite(p.noise_factor) and p.noise_factor >= 0):
+        raise ValueError(f"noise_factor: expected a finite value >= 0, got {p.noise_factor!r}")
     if not np.any(skin):
-        return SensitivityResult(0.0, 0.0, 0.0, 0.0, np.zeros(skin.shape, np.uint8))
+        return SensitivityResult(0.0, 0.0, 0.0, 0.0, p.threshold, np.zeros(skin.shape, np.uint8))
     _, hb = maps if maps is not None else chromophore_maps(rgb, threads=threads)
     (ex,), sk = _excess(
         [hb],
@@ -517,7 +540,14 @@ def sensitivity(
         threads,
         _slope_ridge(p),
     )
-    red = sk & (ex >= p.threshold)
+    threshold = p.threshold
+    if p.noise_factor > 0:
+        v = ex[sk]
+        mid = median(v)
+        # the lower half's spread: red skin lies above the median, not below it
+        scatter = 1.4826 * median(mid - v[v <= mid])
+        threshold = max(threshold, p.noise_factor * scatter)
+    red = sk & (ex >= threshold)
     if red.any() and min(p.max_cut_share, p.max_outline_share) <= 1.0:
         # the features' edge: elsewhere off the skin reads as skin
         edge = sk if features is None else sk | ~(np.asarray(features) > 0)
@@ -530,6 +560,7 @@ def sensitivity(
         area_mm2=n_red / px_per_mm**2,
         intensity=float(min(100.0, 100.0 * mean_ex / p.full_scale)),
         excess_mean=mean_ex,
+        threshold=float(threshold),
         mask=red.astype(np.uint8) * np.uint8(255),
         level=_level(ex, red, p.full_scale),
     )

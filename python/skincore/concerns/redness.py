@@ -8,7 +8,9 @@ kept): the haemoglobin optical-density map (:mod:`skincore.chromophore`, shading
 removed) smoothed at ``detection.smooth_mm`` minus the skin's own local
 background (the masked mean at ``detection.background_mm`` of the skin that is
 not itself red, raised to the masked plane where that lies above it); skin
-``detection.threshold`` above the background is red, except the connected red
+``detection.threshold`` above the background is red (or, where the excess
+scatters more, ``detection.noise_factor`` robust sigmas of it: reported as
+``threshold``), except the connected red
 regions with ``detection.max_cut_share`` or more of their border on the edge of
 the left-out eyes, brows, lips and nostrils (:attr:`RegionMasks.excluded`): the
 shadows of the eye sockets and the nostrils and the lids' and lips' margins;
@@ -36,8 +38,10 @@ or heat reads as redness. It measures visible erythema, not a skin's reactivity
 skin reflected reads red: the rules above take it where it rises to the skin's
 edge or hugs a feature, not inside the skin (a smile's cheek fold); redness
 against the eyes, lips or nostrils is left out with the shadows there. On small
-compressed web photos (about 1 px/mm) the haemoglobin excess scatters about as
-far as the fixed threshold, and the red map is a mottle of patches.
+compressed web photos (about 1 px/mm) and on dark skin the haemoglobin excess
+scatters about as far as the fixed threshold, and the red map was a mottle of
+patches; the threshold now rises with that scatter, so faint redness on such a
+photo (under two of its sigmas) is not reported where a clean photo shows it.
 """
 
 from __future__ import annotations
@@ -98,6 +102,7 @@ def measure(work, params: Params) -> Redness | None:  # noqa: ANN001 - FaceWork
         area_mm2=float(r.area_mm2),
         intensity=float(r.intensity),
         zones=zone_shares(work, r.mask),
+        threshold=float(r.threshold),
         outlines=outlines(work, r.mask, min_area_mm2=params.min_mark_mm2),
         mask=MaskLayer(r.mask, cm.origin, cm.scale),
         level=MaskLayer(r.level, cm.origin, cm.scale),
