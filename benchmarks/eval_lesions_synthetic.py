@@ -27,9 +27,12 @@ releases. ``--mark-ratio`` adds,
 per face, the red-to-brown contrast ratio (``red_at_brown_peak / brown_peak``,
 what tells a mark from a spot) of the detections nearest each planted acne mark
 and spot: its median and 10th-90th percentiles. Then a diffuse red patch
-(radius 12 mm): the growth of the :func:`sensitivity` red area against the
-planted area, and :func:`sensitivity` / :func:`melanin` against the planted
-concentration (they must increase monotonically). Finally the time of
+(radius 12 mm), planted where the photo has no red within two radii: the
+share of its disc found red, the change of the red area elsewhere, and the
+growth of the :func:`sensitivity` red area against the planted red area (the
+skin where the planted density alone reaches the threshold), and
+:func:`sensitivity` / :func:`melanin` against the planted concentration (they
+must increase monotonically). Finally the time of
 :func:`detect_lesions` on a 1080p photo's face.
 """
 
@@ -218,27 +221,37 @@ def main() -> None:
     if args.confusion:
         _print_confusion(tones, missed, false)
     print(
-        "\nred patch (radius 12 mm, hb 0.12): sensitivity red area inside the patch / its "
-        "area, and the change of the total red area / patch area; by planted concentration "
-        "(hb x 0.5, 1, 1.5, 2): the red level measured on the patch (0-255 of the full "
-        "scale; must increase) and the face's mean excess over all its red skin (the vendor "
-        "intensity, for reference); melanin concentration at mel 0.03..0.12 (must increase)"
+        "\nred patch (radius 12 mm, hb 0.12, planted where the photo had no red within two "
+        "radii): the sensitivity red area inside the patch / its area; the change of the red "
+        "area elsewhere (beyond 1.2 radii) / patch area; the change of the total red area / the "
+        "planted red area (skin where the planted density alone reaches the photo's threshold; "
+        "must lie within 0.8..1.2); by planted concentration (hb x 0.5, 1, 1.5, 2): the red "
+        "level measured on the patch (0-255 of the full scale; must increase) and the face's "
+        "mean excess over all its red skin (the vendor intensity, for reference); melanin "
+        "concentration at mel 0.03..0.12 (must increase)"
     )
     print(
-        f"{'face':<26}{'in patch':>9}{'total':>7}{'  patch level':>26}"
+        f"{'face':<26}{'in patch':>9}{'elsewhere':>10}{'total':>7}{'  patch level':>26}"
         f"{'  face mean excess':>28}{'  melanin conc.':>32}"
     )
     for f in faces:
-        site = S.patch_site(f, 12.0)
+        r0 = sensitivity(f.rgb, f.skin, f.px_per_mm)
+        site = S.patch_site(f, 12.0, avoid=r0.mask > 0)
         if site is None:
             continue
-        r0 = sensitivity(f.rgb, f.skin, f.px_per_mm)
-        img, core = S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.12)
+        radius = 12.0 * f.px_per_mm
+        img, core = S.plant_patch(f.rgb, *site, radius, hb=0.12)
         r1 = sensitivity(img, f.skin, f.px_per_mm)
-        planted_area = np.count_nonzero(core & (f.skin > 0))
-        grown = np.count_nonzero((r1.mask > 0) & (r0.mask == 0)) - np.count_nonzero(
-            (r0.mask > 0) & (r1.mask == 0)
-        )
+        skin = f.skin > 0
+        planted_area = np.count_nonzero(core & skin)
+        yy, xx = np.mgrid[0 : core.shape[0], 0 : core.shape[1]]
+        rr = np.hypot(xx - site[0], yy - site[1]) / radius
+        # the planted density alone above the threshold (the profile 1 / (1 + r**8))
+        truth = skin & (0.12 / (1.0 + rr**8) >= r1.threshold)
+        before, after = r0.mask > 0, r1.mask > 0
+        far = rr > 1.2
+        elsewhere = np.count_nonzero(after & far) - np.count_nonzero(before & far)
+        grown = np.count_nonzero(after) - np.count_nonzero(before)
         # The red skin's mean excess (the vendor intensity) mixes the face's own red
         # areas with the patch: on a face with blush a weak patch adds red pixels
         # below the blush's mean and lowers it. What must grow with the planted
@@ -263,7 +276,8 @@ def main() -> None:
         mono = all(np.diff(ints) > 0) and all(np.diff(mels) > 0)
         inside = np.count_nonzero(core & (r1.mask > 0)) / planted_area
         print(
-            f"{f.name:<26}{inside:>9.3f}{grown / planted_area:>7.3f}   "
+            f"{f.name:<26}{inside:>9.3f}{elsewhere / planted_area:>+10.3f}"
+            f"{grown / np.count_nonzero(truth):>7.3f}   "
             + " ".join(f"{v:5.1f}" for v in ints)
             + "   "
             + " ".join(f"{v:.3f}" for v in face_means)

@@ -230,11 +230,25 @@ def confusion(
     return missed, false
 
 
-def patch_site(face: FaceCrop, radius_mm: float) -> tuple[float, float] | None:
-    """Centre of a disc of ``radius_mm`` lying wholly on skin (the skin pixel deepest inside)."""
+def patch_site(
+    face: FaceCrop, radius_mm: float, avoid: np.ndarray | None = None
+) -> tuple[float, float] | None:
+    """Centre of a disc of ``radius_mm`` lying wholly on skin (the skin pixel deepest inside).
+
+    With ``avoid`` (``(h, w)`` bool, e.g. the skin already red), the disc and a
+    margin of ``radius_mm`` round it keep off those pixels where the skin leaves
+    room, so that what the disc adds is not confused with what was there.
+    """
+    from scipy.ndimage import distance_transform_edt
+
     from skincore.geometry import gaussian_blur
 
     ppm = face.px_per_mm
     inside = gaussian_blur((face.skin > 0).astype(np.float32), radius_mm * ppm)
+    if avoid is not None and np.any(avoid):
+        near = distance_transform_edt(~np.asarray(avoid, bool)) <= 2.0 * radius_mm * ppm
+        # only where the skin leaves room for the disc elsewhere
+        if np.any(inside[~near] > 0.9 * inside.max()):
+            inside = np.where(near, 0.0, inside)
     y, x = np.unravel_index(int(np.argmax(inside)), inside.shape)
     return float(x), float(y)

@@ -295,6 +295,18 @@ def test_sensitivity_tracks_a_red_patch(faces):
     assert 0.0 <= r1.intensity <= 100.0 and 0.0 <= r1.area_fraction <= 1.0
 
 
+def test_patch_site_keeps_off_the_skin_to_avoid(faces):
+    f = faces[FACE_NAMES[0]]
+    x0, y0 = S.patch_site(f, 12.0)
+    yy, xx = np.mgrid[0 : f.skin.shape[0], 0 : f.skin.shape[1]]
+    avoid = np.hypot(xx - x0, yy - y0) <= 6.0 * f.px_per_mm
+    x1, y1 = S.patch_site(f, 12.0, avoid=avoid)
+    # a disc and a margin of one radius: more than 24 mm from the avoided disc of 6 mm
+    assert np.hypot(x1 - x0, y1 - y0) > 30.0 * f.px_per_mm
+    assert f.skin[round(y1), round(x1)] > 0
+    assert S.patch_site(f, 12.0, avoid=np.zeros_like(avoid)) == (x0, y0)
+
+
 def test_melanin_monotone_in_concentration(faces):
     for f in faces.values():
         site = S.patch_site(f, 12.0)
