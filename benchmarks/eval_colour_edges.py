@@ -40,13 +40,13 @@ from pathlib import Path
 
 import numpy as np
 
+import eval_age
 import skincore
 from skincore.concerns import pigmentation, redness
 from skincore.concerns.colour_areas import MelaninParams, SensitivityParams
 from skincore.errors import SkinError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-RACES = ("white", "black", "asian", "indian", "other")
 
 
 def photo_sets(args: argparse.Namespace) -> dict[str, list[Path]]:
@@ -106,12 +106,8 @@ def areas(
 
 
 def race_of(path: Path) -> str:
-    """UTKFace's race group from ``age_gender_race_date.jpg.chip.jpg``."""
-    parts = path.name.split("_")
-    try:
-        return RACES[int(parts[2])]
-    except (IndexError, ValueError):
-        return "unknown"
+    """UTKFace's race group from ``age_gender_race_date.jpg.chip.jpg`` (:mod:`eval_age`)."""
+    return eval_age.RACES[eval_age.parse_name(path.name)[1]]
 
 
 def main() -> None:

@@ -259,15 +259,14 @@ def main() -> None:
         strengths = []
         for k in (0.5, 1.0, 1.5, 2.0):
             res = sensitivity(
-                S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.12 * k)[0], f.skin, f.px_per_mm
+                S.plant_patch(f.rgb, *site, radius, hb=0.12 * k)[0], f.skin, f.px_per_mm
             )
-            on_patch = core & (f.skin > 0)
-            strengths.append((float(res.level[on_patch].mean()), res.excess_mean))
+            strengths.append((float(res.level[core & skin].mean()), res.excess_mean))
         ints = [a for a, _ in strengths]
         face_means = [b for _, b in strengths]
         mels = [
             melanin(
-                S.plant_patch(f.rgb, *site, 12.0 * f.px_per_mm, hb=0.0, mel=m)[0],
+                S.plant_patch(f.rgb, *site, radius, hb=0.0, mel=m)[0],
                 f.skin,
                 f.px_per_mm,
             ).concentration

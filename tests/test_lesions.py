@@ -159,7 +159,7 @@ def test_paint_rule_known_answers():
 
 
 def test_cut_shares_known_answers():
-    from skincore.concerns.lesion_candidates import _pixels, cut_shares
+    from skincore.concerns.lesion_candidates import cut_shares, region_pixels
 
     labels = np.zeros((9, 12), np.int32)
     labels[3:6, 2:5] = 1  # a 3x3 square on the skin
@@ -167,7 +167,7 @@ def test_cut_shares_known_answers():
     labels[0:2, 0:2] = 3  # a 2x2 square in the grid's corner
     skin = np.ones(labels.shape, bool)
     skin[:, 10:] = False
-    got = cut_shares(labels, 3, skin, _pixels(labels))
+    got = cut_shares(labels, 3, skin, region_pixels(labels))
     np.testing.assert_array_equal(cut_shares(labels, 3, skin), got)
     # a 3x3 square's border is its 8 outer pixels; 3 of square 2's touch
     # non-skin; 3 of the corner square's 4 touch the grid's edge

@@ -12,10 +12,10 @@ from skincore.concerns.lesion_candidates import (
     _core_areas,
     _cut_red,
     _disc_max,
-    _pixels,
     _rim_mean,
     _tighten,
     _weighted_centres,
+    region_pixels,
 )
 from skincore.concerns.lesion_rules import faded_to_mark
 from skincore.concerns.lesions import LesionParams, classify, detect_lesions
@@ -192,7 +192,7 @@ def test_weighted_centre_follows_the_contrast_not_the_fringe():
     assert c[0] == pytest.approx([3.0, 4.0])
     assert c[1] == pytest.approx([0.5, 0.0])
     # the values at the labelled pixels, as detect_lesions hands them, give the same
-    pix = _pixels(labels)
+    pix = region_pixels(labels)
     same = _weighted_centres(labels, 2, None, pix, values=resp[pix.yy, pix.xx])
     np.testing.assert_array_equal(same, c)
     with pytest.raises(ValueError, match="resp"):

@@ -43,7 +43,7 @@ from skincore import color, contours, geometry
 from skincore import lesions as kernels
 from skincore._checks import check_rgb_skin
 from skincore.chromophore import chromophore_maps
-from skincore.concerns.lesion_candidates import cut_shares
+from skincore.concerns.lesion_candidates import cut_shares, region_pixels
 from skincore.median import median
 
 __all__ = [
@@ -465,9 +465,10 @@ def _off_edge(cand: np.ndarray, edges: list[tuple[np.ndarray, float]], threads: 
     """
     labels, _ = contours.label(cand, threads=threads)
     n = int(labels.max())
+    pix = region_pixels(labels)  # one scan of the labels for every edge
     keep = np.ones(n, bool)
     for skin, share in edges:
-        keep &= cut_shares(labels, n, skin) < share
+        keep &= cut_shares(labels, n, skin, pix) < share
     return kernels.take(np.concatenate([[False], keep]), labels, threads=threads)
 
 

@@ -22,7 +22,7 @@ from skincore.chromophore import chromophore_maps
 from skincore.concerns.lesion_rules import LesionParams, classify
 from skincore.median import median
 
-__all__ = ["candidates", "cut_shares", "median3"]
+__all__ = ["RegionPixels", "candidates", "cut_shares", "median3", "region_pixels"]
 
 
 # Channels of the feature stack handed to region_features.
@@ -135,7 +135,7 @@ def _side_contrast(
     return inside - float(np.max(tot[ok] / n[ok]))
 
 
-class _Pixels(NamedTuple):
+class RegionPixels(NamedTuple):
     """The labelled pixels of a label image in raster order: rows, columns, labels."""
 
     yy: np.ndarray
@@ -143,7 +143,7 @@ class _Pixels(NamedTuple):
     lab: np.ndarray
 
 
-def _pixels(labels: np.ndarray) -> _Pixels:
+def region_pixels(labels: np.ndarray) -> RegionPixels:
     """Rows, columns and labels of the non-zero pixels of ``labels``, in raster order.
 
     The same arrays as ``np.nonzero`` (int64 coordinates), from one flat scan:
@@ -153,11 +153,11 @@ def _pixels(labels: np.ndarray) -> _Pixels:
     flat = labels.ravel()
     idx = np.flatnonzero(flat)
     yy, xx = np.divmod(idx, labels.shape[1]) if labels.shape[1] else (idx, idx)
-    return _Pixels(yy, xx, flat[idx])
+    return RegionPixels(yy, xx, flat[idx])
 
 
 def cut_shares(
-    labels: np.ndarray, n: int, skin: np.ndarray, pix: _Pixels | None = None
+    labels: np.ndarray, n: int, skin: np.ndarray, pix: RegionPixels | None = None
 ) -> np.ndarray:
     """Share of each label's border pixels (1..n) that touch a pixel off ``skin``.
 
@@ -165,10 +165,10 @@ def cut_shares(
     as outside and as off the skin). A region cut by the edge of the skin mask
     (where the eyes, brows, lips, nostrils, hair or the face's outline were
     left out) has a share of its border there; a region lying on the skin has
-    none. ``pix``: :func:`_pixels` of ``labels`` when the caller has it.
+    none. ``pix``: :func:`region_pixels` of ``labels`` when the caller has it.
     """
     h, w = labels.shape
-    yy, xx, lab = pix if pix is not None else _pixels(labels)
+    yy, xx, lab = pix if pix is not None else region_pixels(labels)
     border = np.zeros(lab.size, bool)
     cut = np.zeros(lab.size, bool)
     for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
@@ -182,15 +182,15 @@ def cut_shares(
     return n_cut / np.maximum(n_border, 1)
 
 
-def _elongations(labels: np.ndarray, n: int, pix: _Pixels | None = None) -> np.ndarray:
+def _elongations(labels: np.ndarray, n: int, pix: RegionPixels | None = None) -> np.ndarray:
     """Square root of the ratio of the principal second moments of each label 1..n.
 
     From the covariance of the pixel coordinates plus 1/12 on the diagonal (a
     pixel's own extent): a disc or a square is 1, an ellipse its axis ratio,
-    a bar one pixel wide and k long exactly k. ``pix``: :func:`_pixels` of
+    a bar one pixel wide and k long exactly k. ``pix``: :func:`region_pixels` of
     ``labels`` when the caller has it.
     """
-    yy, xx, lab = pix if pix is not None else _pixels(labels)
+    yy, xx, lab = pix if pix is not None else region_pixels(labels)
     cnt = np.bincount(lab, minlength=n + 1)[1:].astype(np.float64)
     cnt = np.maximum(cnt, 1.0)
     x, y = xx.astype(np.float64), yy.astype(np.float64)
@@ -214,7 +214,7 @@ def _core_areas(
     ring: np.ndarray,
     sigma: float,
     threads: int,
-    pix: _Pixels | None = None,
+    pix: RegionPixels | None = None,
 ) -> np.ndarray:
     """Pixels of each label 1..n whose haemoglobin excess over the ring is >= half its peak.
 
@@ -223,7 +223,7 @@ def _core_areas(
     the candidate region (drawn on the blurred contrast map) includes.
     """
     soft = geometry.gaussian_blur(np.ascontiguousarray(hb), sigma, threads=threads)
-    yy, xx, lab = pix if pix is not None else _pixels(labels)
+    yy, xx, lab = pix if pix is not None else region_pixels(labels)
     v = soft[yy, xx]
     peak = np.full(n + 1, -np.inf)
     np.maximum.at(peak, lab, v)
@@ -233,10 +233,10 @@ def _core_areas(
 
 
 def _at_peak(
-    labels: np.ndarray, n: int, key: np.ndarray, val: np.ndarray, pix: _Pixels | None = None
+    labels: np.ndarray, n: int, key: np.ndarray, val: np.ndarray, pix: RegionPixels | None = None
 ) -> np.ndarray:
     """``val`` at the pixel of largest ``key`` of each label 1..n (NaN for an empty label)."""
-    yy, xx, lab = pix if pix is not None else _pixels(labels)
+    yy, xx, lab = pix if pix is not None else region_pixels(labels)
     k = key[yy, xx]
     order = np.lexsort((k, lab))  # by label, then key ascending: the last of each label
     last = np.r_[lab[order][1:] != lab[order][:-1], True]
@@ -296,7 +296,7 @@ def _oversized(
     n = int(labels.max())
     if n == 0:
         return None
-    pix = _pixels(labels)
+    pix = region_pixels(labels)
     area = np.bincount(pix.lab, minlength=n + 1)[1:]
     bad = (area > max_px) | (_elongations(labels, n, pix) > p.max_elongation)
     if not bad.any():
@@ -346,7 +346,7 @@ def _weighted_centres(
     labels: np.ndarray,
     n: int,
     resp: np.ndarray | None,
-    pix: _Pixels | None = None,
+    pix: RegionPixels | None = None,
     values: np.ndarray | None = None,
 ) -> np.ndarray:
     """Contrast-weighted centroid ``(x, y)`` of each label 1..n.
@@ -357,7 +357,7 @@ def _weighted_centres(
     centroid. ``values``: ``resp`` at the pixels of ``pix`` (in its order)
     when the caller has them; ``resp`` is then not read.
     """
-    yy, xx, lab = pix if pix is not None else _pixels(labels)
+    yy, xx, lab = pix if pix is not None else region_pixels(labels)
     if values is None:
         if resp is None:
             raise ValueError("resp: expected an array when values is not given")
@@ -496,7 +496,7 @@ def candidates(
     l_soft = geometry.gaussian_blur(
         np.ascontiguousarray(lab_w[..., 0]), max(0.5, 0.25 * ppm), threads=threads
     )
-    pix = _pixels(labels)
+    pix = region_pixels(labels)
     elong = _elongations(labels, n_red + n_dark, pix)
     cut_share = cut_shares(labels, n_red + n_dark, sk, pix)
     # Each region weighs the map it was found on: red's, then the brown ones'
