@@ -1026,7 +1026,12 @@ class FaceResult:
 
 @dataclass(frozen=True)
 class Meta:
-    """How the analysis was made."""
+    """How the analysis was made.
+
+    ``heads`` names the caller's heads that replaced a built-in measurement
+    (:mod:`skincore.heads`), e.g. ``{"lesions": "OnnxLesionHead(acne.onnx, sha256
+    ...)"}``; empty when every measurement is skincore's.
+    """
 
     skincore_version: str
     provider: str
@@ -1040,6 +1045,7 @@ class Meta:
     timings_ms: dict[str, float]
     concerns: tuple[str, ...] = ()
     threads: int = 0
+    heads: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -37,6 +37,7 @@ from skincore.concerns.scheduler import ConcernPool
 from skincore.errors import SkinError
 from skincore.face.finder import find_faces
 from skincore.face.side import measure_side
+from skincore.heads import LesionHead, OnnxLesionHead
 from skincore.io import LoadedImage, load_image
 from skincore.limits import Limits
 from skincore.models import FACE_DETECTOR, FACE_LANDMARKS
@@ -97,6 +98,12 @@ class AnalyzerOptions:
         same. Call :meth:`Analyzer.close` (or use a ``with`` block) to stop them;
         in a script, create the analyser under ``if __name__ == "__main__":``
         (the workers are spawned and import the main module).
+    lesion_head : skincore.heads.LesionHead or None
+        Your own lesion detector in place of skincore's for the acne, mole and
+        brown-spot concerns (:mod:`skincore.heads`; e.g.
+        :class:`skincore.heads.OnnxLesionHead`, run with this analyser's provider
+        and threads). Its name is reported in ``Analysis.meta.heads``. With
+        ``processes`` it must pickle (an ``OnnxLesionHead`` does).
     """
 
     threads: int = 0
@@ -108,6 +115,7 @@ class AnalyzerOptions:
     params: Mapping[str, Any] = field(default_factory=dict)
     concern_workers: int = 1
     processes: int = 0
+    lesion_head: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "threads", _validate.check_threads(self.threads))
@@ -128,6 +136,13 @@ class AnalyzerOptions:
         object.__setattr__(self, "concern_workers", workers)
         procs = _validate.check_int_in(self.processes, 0, 64, "processes")
         object.__setattr__(self, "processes", procs)
+        if self.lesion_head is not None and not isinstance(self.lesion_head, LesionHead):
+            raise SkinError(
+                "invalid_argument",
+                "lesion_head: expected an object with a name and detect(work) "
+                f"(skincore.heads.LesionHead), got {type(self.lesion_head).__name__}",
+                argument="lesion_head",
+            )
 
 
 class Analyzer:
@@ -178,6 +193,10 @@ class Analyzer:
         self._side = SideWorker()
         # the calls' worker processes, when asked for
         self._processes = ProcessPool(options, _worker_analyzer) if options.processes else None
+        head = options.lesion_head
+        self._heads = {} if head is None else {"lesions": str(head.name)}
+        if isinstance(head, OnnxLesionHead):
+            self._check_head(head)
 
     def close(self) -> None:
         """Stop the analyser's worker processes (``processes``), if any.
@@ -212,6 +231,35 @@ class Analyzer:
                     raise SkinError("runtime_unavailable", str(exc)) from None
                 self._model_sessions[key] = sess
             return sess
+
+    def _check_head(self, head: OnnxLesionHead) -> None:
+        """Load the head's model now: a file that is no ONNX model fails here, not per photo."""
+        try:
+            inputs = self.session(Path(str(head.model))).get_inputs()
+        except SkinError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's own errors: say which file
+            raise SkinError(
+                "invalid_argument",
+                f"lesion_head: cannot load {head.model}: {exc}",
+                argument="lesion_head",
+            ) from None
+        shape = list(inputs[0].shape) if len(inputs) == 1 else None
+        if shape is None or len(shape) != 4:
+            raise SkinError(
+                "invalid_argument",
+                f"lesion_head: expected one 4-d image input, got {[i.shape for i in inputs]}",
+                argument="lesion_head",
+            )
+        w, h = head.input_size
+        want = [1, 3, h, w] if head.layout == "nchw" else [1, h, w, 3]
+        if any(isinstance(a, int) and a != b for a, b in zip(shape, want, strict=True)):
+            raise SkinError(
+                "invalid_argument",
+                f"lesion_head: the model's input is {shape}, the head's {head.layout} "
+                f"input_size {w}x{h} gives {want}",
+                argument="lesion_head",
+            )
 
     def _shared_session(self, model: Path, *, eager: bool = True) -> runtime.SharedSession:
         return runtime.SharedSession(
@@ -345,6 +393,7 @@ class Analyzer:
                     sessions=self.session,
                     pool=self._concern_pool,
                     side=self._side,
+                    lesion_head=opts.lesion_head,
                 )
             except SkinError:
                 if not faces:
@@ -364,6 +413,7 @@ class Analyzer:
             timings_ms=clock.ms,
             concerns=tuple(c.name for c in specs),
             threads=opts.threads,
+            heads=dict(self._heads),
         )
         sides = {}
         for side, source in (("left", left_side_image), ("right", right_side_image)):

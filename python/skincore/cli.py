@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         help="ailab-pro: jawline_info (needs --left-side and/or --right-side)",
     )
     _add_white_balance(a)
+    _add_lesion_head(a)
     r = sub.add_parser("report", help="write a self-contained HTML report of a photo")
     r.add_argument("image", nargs="?", help="photo to analyse")
     r.add_argument("--sample", action="store_true", help="report on the packaged sample photo")
@@ -120,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_max_out_of_bound(r)
     _add_quality_control(r)
     _add_white_balance(r)
+    _add_lesion_head(r)
     from skincore.server.cli import register as _register_server  # skincore serve / keys
 
     _register_server(sub)
@@ -276,6 +278,7 @@ def _analyze(args: argparse.Namespace) -> int:
                 limits=_limits(args),
                 concerns=None if args.concerns is None else tuple(args.concerns),
                 params=_params(args),
+                lesion_head=_lesion_head(args),
             )
         )
         loaded = load_image(source, analyzer.options.limits)
@@ -303,6 +306,28 @@ def _add_white_balance(parser: argparse.ArgumentParser) -> None:
         help="camera cast read from the whites of the eyes: report it (default), "
         "apply it to the skin tone, or skip it",
     )
+
+
+def _add_lesion_head(parser: argparse.ArgumentParser) -> None:
+    """Add the ``--lesion-head`` flag (``AnalyzerOptions.lesion_head``)."""
+    parser.add_argument(
+        "--lesion-head",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="your own ONNX lesion detector in place of skincore's (acne, moles, spots):"
+        " a JSON file of skincore.heads.OnnxLesionHead's parameters, e.g."
+        ' {"model": "acne.onnx", "classes": ["papule", "pustule"], "output": "yolov8"}',
+    )
+
+
+def _lesion_head(args: argparse.Namespace) -> object:
+    """Return the ``--lesion-head`` JSON file's head, or None."""
+    if args.lesion_head is None:
+        return None
+    from skincore.heads import OnnxLesionHead
+
+    return OnnxLesionHead.from_json(args.lesion_head)
 
 
 def _add_max_out_of_bound(parser: argparse.ArgumentParser) -> None:
@@ -365,6 +390,7 @@ def _report(args: argparse.Namespace) -> int:
                 limits=_limits(args, "skincore"),
                 concerns=None if args.concerns is None else tuple(args.concerns),
                 params=_params(args),
+                lesion_head=_lesion_head(args),
             )
         )
         loaded = load_image(sample_path() if args.sample else args.image, analyzer.options.limits)

@@ -342,6 +342,7 @@ def measure_face(
     sessions: Callable[[Path], Any] | None = None,
     pool: ConcernPool | None = None,
     side: SideWorker | None = None,
+    lesion_head: Any = None,
 ) -> FaceResult:
     """Measure one face with the selected concerns and grade the results.
 
@@ -375,6 +376,8 @@ def measure_face(
     side : SideWorker, optional
         A thread for the face's segmentation model while this thread prepares
         what does not need it (the analyser's; see :meth:`FaceWork.prefetch`).
+    lesion_head : skincore.heads.LesionHead, optional
+        The caller's lesion detector in place of the built-in one.
 
     Returns
     -------
@@ -393,7 +396,7 @@ def measure_face(
     check_face(points, box, w, h, limits)
     spread = check_colour(rgb, points, limits)
     yaw, pitch, roll = head_pose(points)
-    work = FaceWork(rgb, points, threads=threads, sessions=sessions)
+    work = FaceWork(rgb, points, threads=threads, sessions=sessions, lesion_head=lesion_head)
     check_confirmed(rgb, lm, limits, work.session(FACE_DETECTOR), work.threads)
     eyes = check_eyes(rgb, points, limits, work.mesh_polygons)
     # quality limits (off by default) judge a confirmed face, not a mesh on a close-up

@@ -24,6 +24,7 @@ from skincore.chromophore import chromophore_maps
 from skincore.concerns.lesions import Lesion as LesionFound
 from skincore.concerns.lesions import LesionParams, detect_lesions
 from skincore.face.regions import zone_window
+from skincore.heads import head_lesions
 
 if TYPE_CHECKING:
     from skincore.concerns.work import FaceWork
@@ -50,8 +51,13 @@ def face_lesions(work: FaceWork, params: LesionParams) -> list[Lesion]:
     """Every lesion of the face (all kinds), image pixels, most confident first.
 
     Memoised on ``work`` by ``params``: concerns with equal detection parameters
-    share one detection.
+    share one detection. With a lesion head (``work.lesion_head``,
+    :mod:`skincore.heads`) the head's detections replace the rules' for every
+    concern, whatever its ``params``.
     """
+    head = work.lesion_head
+    if head is not None:
+        return work.memo(("lesion_head",), lambda: head_lesions(work, head))
     return work.memo(("lesions", params), lambda: _detect(work, params))
 
 

@@ -111,6 +111,9 @@ class FaceWork:
     sessions : callable, optional
         ``sessions(model_path) -> onnxruntime.InferenceSession``: the analyser's
         own sessions for the models concerns run (see :meth:`session`).
+    lesion_head : skincore.heads.LesionHead, optional
+        The caller's lesion detector, in place of the built-in one
+        (:func:`skincore.concerns.colour_lesions.face_lesions`).
 
     Attributes
     ----------
@@ -122,6 +125,8 @@ class FaceWork:
         Kernel threads for the next kernel call.
     px_per_mm : float
         Image pixels per millimetre on the face (iris scale).
+    lesion_head : skincore.heads.LesionHead or None
+        The caller's lesion detector, if any.
     """
 
     def __init__(
@@ -131,8 +136,10 @@ class FaceWork:
         *,
         threads: int | ThreadShare = 0,
         sessions: Callable[[Path], Any] | None = None,
+        lesion_head: Any = None,
     ) -> None:
         self._sessions = sessions
+        self.lesion_head = lesion_head
         self.rgb = rgb
         self.landmarks = np.asarray(landmarks)
         self._threads = threads if isinstance(threads, ThreadShare) else int(threads)
