@@ -40,12 +40,17 @@ def test_keys_create(tmp_path):
 def test_serve_help():
     out = _run("serve", "--help")
     assert out.returncode == 0
-    for opt in ("--host", "--port", "--data-dir", "--workers", "--processes"):
+    for opt in ("--host", "--port", "--data-dir", "--workers", "--processes", "--lesion-head"):
         assert opt in out.stdout
 
 
 def test_bad_serve_options_are_invalid_arguments(tmp_path):
-    for opt in (("--workers", "0"), ("--queue", "-1"), ("--processes", "-1")):
+    for opt in (
+        ("--workers", "0"),
+        ("--queue", "-1"),
+        ("--processes", "-1"),
+        ("--lesion-head", str(tmp_path / "missing.json")),
+    ):
         out = _run("serve", "--data-dir", str(tmp_path / "d"), *opt)
         assert out.returncode == 1
         assert out.stderr.startswith("skincore: error invalid_argument: "), out.stderr

@@ -37,6 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
             settings.analyzer_threads,
             settings.retry_after_s,
             settings.analysis_processes,
+            lesion_head=settings.lesion_head,
         )
         svc = Service(settings=settings, store=store, engine=engine, secret=settings.secret())
         svc.metrics.gauges["skincore_analysis_queue_depth"] = lambda: engine.queued

@@ -23,6 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0,
         help="worker processes the analyses run in, past the GIL (default 0: none)",
     )
+    s.add_argument(
+        "--lesion-head",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="your own ONNX lesion detector for the acne, mole and spot fields"
+        " (skincore.heads.OnnxLesionHead's parameters as JSON, as for skincore analyze)",
+    )
     s.add_argument("--database-url", help="postgresql://... instead of SQLite in --data-dir")
     s.add_argument("--public-url", help="URL clients reach the service at (default from host/port)")
     s.add_argument("--webhook-url", help="YouCam task webhook (signed POST when a task ends)")
@@ -55,6 +63,15 @@ def dispatch(args: argparse.Namespace) -> int | None:
     return None
 
 
+def _lesion_head(path: Path | None) -> object:
+    """Return the ``--lesion-head`` JSON file's head, or None."""
+    if path is None:
+        return None
+    from skincore.heads import OnnxLesionHead
+
+    return OnnxLesionHead.from_json(path)
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -76,6 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             queue_size=args.queue,
             analysis_processes=args.processes,
+            lesion_head=_lesion_head(args.lesion_head),
             webhook_url=args.webhook_url,
             allow_private_urls=args.allow_private_urls,
         )

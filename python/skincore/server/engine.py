@@ -48,6 +48,8 @@ class Engine:
         Suggested client back-off when full.
     processes : int
         Worker processes the analyser hands its calls to (0: none).
+    lesion_head : object, optional
+        The analyser's lesion head (``skincore.AnalyzerOptions.lesion_head``).
     """
 
     def __init__(
@@ -57,8 +59,11 @@ class Engine:
         threads: int,
         retry_after_s: int = 1,
         processes: int = 0,
+        lesion_head: Any = None,
     ) -> None:
-        self.analyzer = skincore.Analyzer(threads=threads, processes=processes)
+        self.analyzer = skincore.Analyzer(
+            threads=threads, processes=processes, lesion_head=lesion_head
+        )
         self.workers = workers
         self.capacity = workers + queue_size
         self.threads = threads

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MiB = 1024 * 1024
 
@@ -38,6 +39,10 @@ class Settings:
         Worker processes the analyses run in (``skincore.AnalyzerOptions.processes``;
         0: in the service's process). Concurrent requests then run past the GIL,
         each process on ``budget // processes`` threads with its own models.
+    lesion_head : object or None
+        The analyser's lesion head (``skincore.AnalyzerOptions.lesion_head``,
+        e.g. a :class:`skincore.heads.OnnxLesionHead`): the service's acne,
+        mole and spot fields come from it.
     retention_s : float
         Uploaded images and task results are deleted this long after creation
         (YouCam: 24 h).
@@ -68,6 +73,7 @@ class Settings:
     retry_after_s: int = 1
     analysis_threads: int = 0
     analysis_processes: int = 0
+    lesion_head: Any = None
     retention_s: float = 24 * 3600.0
     upload_url_ttl_s: int = 3600
     polling_interval_ms: int = 1000
