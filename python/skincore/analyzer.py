@@ -191,12 +191,12 @@ class Analyzer:
         self._concern_pool = ConcernPool(options.concern_workers)
         # runs a face's segmentation model while the calling thread prepares the rest
         self._side = SideWorker()
-        # the calls' worker processes, when asked for
-        self._processes = ProcessPool(options, _worker_analyzer) if options.processes else None
         head = options.lesion_head
         self._heads = {} if head is None else {"lesions": str(head.name)}
         if isinstance(head, OnnxLesionHead):
-            self._check_head(head)
+            self._check_head(head)  # before any worker process starts
+        # the calls' worker processes, when asked for
+        self._processes = ProcessPool(options, _worker_analyzer) if options.processes else None
 
     def close(self) -> None:
         """Stop the analyser's worker processes (``processes``), if any.

@@ -9,6 +9,8 @@ skin; the method, features and classification rules are documented there). Each
 lesion has a box, an outline, an area in mm² and a confidence (the acne
 logistic score fitted on the ACNE04 development split; see
 ``benchmarks/eval_acne.py`` for its recall and precision there).
+With a lesion head (:mod:`skincore.heads`, ``AnalyzerOptions.lesion_head``) the
+lesions are the caller's detector's instead, with its scores as confidences.
 
 Grading (:func:`grade`)
 -----------------------
