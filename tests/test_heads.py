@@ -124,7 +124,7 @@ def test_a_painted_spot_comes_back_where_it_was_painted(tmp_path, sample, layout
     assert found[0].area_mm2 == pytest.approx(np.pi / 4 * r.width * r.height / ppm**2, rel=1e-5)
 
 
-def _input_box(work, head: OnnxLesionHead, x: float, y: float, half: float) -> list[float]:
+def _input_box(work, x: float, y: float, half: float) -> list[float]:
     """The input-pixel box of a photo box centred at (x, y), from the letterbox's
     own arithmetic (crop, scale to fit, centred padding), written out here."""
     x0, y0, x1, y1 = work.crop
@@ -143,16 +143,13 @@ def _input_box(work, head: OnnxLesionHead, x: float, y: float, half: float) -> l
 def test_detections_off_the_skin_or_unmapped_or_weak_are_dropped(tmp_path, sample):
     rgb, lm = sample
     work = _face_work(rgb, lm)
-    probe = OnnxLesionHead(
-        constant_model(tmp_path / "p.onnx", np.zeros((0, 6))), classes=("papule",), input_size=SIZE
-    )
     cheek, other_cheek, iris = lm[50, :2], lm[280, :2], lm[468, :2]
     rows = [
-        [*_input_box(work, probe, *cheek, 6), 0.8, 0],  # kept: papule on the cheek
-        [*_input_box(work, probe, *other_cheek, 6), 0.7, 2],  # kept: a mole
-        [*_input_box(work, probe, *iris, 6), 0.95, 0],  # on the eye: not skin
-        [*_input_box(work, probe, *other_cheek, 4), 0.9, 1],  # class mapped to None
-        [*_input_box(work, probe, *cheek, 3), 0.1, 0],  # under min_confidence
+        [*_input_box(work, *cheek, 6), 0.8, 0],  # kept: papule on the cheek
+        [*_input_box(work, *other_cheek, 6), 0.7, 2],  # kept: a mole
+        [*_input_box(work, *iris, 6), 0.95, 0],  # on the eye: not skin
+        [*_input_box(work, *other_cheek, 4), 0.9, 1],  # class mapped to None
+        [*_input_box(work, *cheek, 3), 0.1, 0],  # under min_confidence
         [1.0, 1.0, 4.0, 4.0, 0.9, 0],  # in the letterbox padding / off the face
     ]
     head = OnnxLesionHead(
@@ -178,14 +175,9 @@ def test_counts_grade_and_every_dialect_follow_the_head(tmp_path, sample):
     acne list carries the head's boxes and scores."""
     rgb, lm = sample
     work = _face_work(rgb, lm)
-    probe = OnnxLesionHead(
-        constant_model(tmp_path / "p.onnx", np.zeros((0, 6))), classes=("papule",), input_size=SIZE
-    )
     points = [lm[i, :2] for i in (50, 280, 205, 425, 187, 411, 118)]
     scores = [0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6]
-    rows = [
-        [*_input_box(work, probe, x, y, 5), s, 0] for (x, y), s in zip(points, scores, strict=True)
-    ]
+    rows = [[*_input_box(work, x, y, 5), s, 0] for (x, y), s in zip(points, scores, strict=True)]
     head = OnnxLesionHead(
         constant_model(tmp_path / "c.onnx", rows), classes=("papule",), input_size=SIZE
     )

@@ -48,6 +48,7 @@ from skincore import geometry
 from skincore.analysis import Lesion, Rect
 from skincore.concerns.lesion_rules import KINDS
 from skincore.errors import SkinError
+from skincore.face.detector import box_iou
 from skincore.face.skinmask import to_grid
 
 __all__ = [
@@ -393,8 +394,7 @@ def nms(
     kept: list[np.ndarray] = []
     for cls in np.unique(c):  # classes never suppress each other: one greedy pass each
         idx = np.flatnonzero(c == cls)  # by score
-        x0, y0, x1, y1 = (np.ascontiguousarray(b[idx, k]) for k in range(4))
-        area = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+        cb = b[idx]
         alive = np.ones(len(idx), bool)
         n_kept = 0
         for i in range(len(idx)):  # each kept box suppresses its overlaps in one vector pass
@@ -404,11 +404,7 @@ def nms(
             if n_kept >= limit:
                 alive[i + 1 :] = False
                 break
-            iw = np.minimum(x1[i + 1 :], x1[i]) - np.maximum(x0[i + 1 :], x0[i])
-            ih = np.minimum(y1[i + 1 :], y1[i]) - np.maximum(y0[i + 1 :], y0[i])
-            inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
-            union = area[i + 1 :] + area[i] - inter
-            alive[i + 1 :] &= ~(inter > iou * np.where(union > 0, union, np.inf))
+            alive[i + 1 :] &= box_iou(cb[i], cb[i + 1 :]) <= iou
         kept.append(idx[alive])
     pos = np.sort(np.concatenate(kept)) if kept else np.zeros(0, np.int64)
     return order[pos[:limit]].astype(np.int64)
@@ -431,6 +427,7 @@ def head_lesions(work: Any, head: LesionHead) -> list[Lesion]:
         raise _invalid("detect() must return a list of skincore.heads.HeadDetection")
     skin = work.colour.masks["face"]
     h, w = skin.shape
+    ppm = work.px_per_mm
     out = []
     for d in found:
         if d.kind not in KINDS:
@@ -451,7 +448,6 @@ def head_lesions(work: Any, head: LesionHead) -> list[Lesion]:
         col, row = int(round(float(gx))), int(round(float(gy)))
         if not (0 <= row < h and 0 <= col < w and skin[row, col]):
             continue
-        ppm = work.px_per_mm
         out.append(
             Lesion(
                 kind=d.kind,

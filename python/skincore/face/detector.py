@@ -158,7 +158,11 @@ def decode(regressors: np.ndarray, logits: np.ndarray, min_score: float):
     return boxes, kps, scores[keep]
 
 
-def _iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+def box_iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Intersection over union of ``box`` (4,) with each of ``others`` (N, 4), ``x0 y0 x1 y1``.
+
+    0 where the union is empty.
+    """
     ix0 = np.maximum(box[0], others[:, 0])
     iy0 = np.maximum(box[1], others[:, 1])
     ix1 = np.minimum(box[2], others[:, 2])
@@ -196,7 +200,7 @@ def weighted_merge(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray)
     out = []
     while remaining.size:
         best = remaining[0]
-        iou = _iou(boxes[best], boxes[remaining])
+        iou = box_iou(boxes[best], boxes[remaining])
         group = remaining[iou > IOU_MERGE]
         if group.size == 0:  # degenerate (zero-area) best box: keep it alone
             group = remaining[:1]

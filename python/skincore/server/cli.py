@@ -63,15 +63,6 @@ def dispatch(args: argparse.Namespace) -> int | None:
     return None
 
 
-def _lesion_head(path: Path | None) -> object:
-    """Return the ``--lesion-head`` JSON file's head, or None."""
-    if path is None:
-        return None
-    from skincore.heads import OnnxLesionHead
-
-    return OnnxLesionHead.from_json(path)
-
-
 def _serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -84,6 +75,8 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    from skincore.cli import _lesion_head as lesion_head  # the same JSON as skincore analyze
+
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     try:
         settings = Settings(
@@ -93,7 +86,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             queue_size=args.queue,
             analysis_processes=args.processes,
-            lesion_head=_lesion_head(args.lesion_head),
+            lesion_head=lesion_head(args),
             webhook_url=args.webhook_url,
             allow_private_urls=args.allow_private_urls,
         )
