@@ -288,6 +288,8 @@ def test_errors(rng):
         (dict(gray=img, sigmas=[0.0, 1.0]), "sigmas"),
         (dict(gray=img, sigmas=[1.0, np.nan]), "sigmas"),
         (dict(gray=img, sigmas=[1.0, 1e9]), "sigmas"),
+        # under the radius cap with a tiny truncate, but its square overflows
+        (dict(gray=img, sigmas=[1.0, 1e200], truncate=1e-300), "sigmas"),
         (dict(gray=img, sigmas=[[1.0, 2.0]]), "sigmas"),
         (dict(gray=img, sigmas="ab"), "sigmas"),
         (dict(gray=img, polarity="both"), "polarity"),

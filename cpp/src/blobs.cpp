@@ -133,7 +133,9 @@ void validate_blob_params(const BlobParams& p) {
             throw std::invalid_argument("sigmas: values must be finite and > 0");
         if (i > 0 && !(s > p.sigmas[i - 1]))
             throw std::invalid_argument("sigmas: values must be strictly increasing");
-        if (s * p.truncate > static_cast<double>(kMaxGaussianRadius))
+        // (s * s finite: the incremental blurs take sqrt(s_i^2 - s_(i-1)^2), and a tiny
+        // truncate would otherwise let a sigma near 1e200 through to them as inf)
+        if (s * p.truncate > static_cast<double>(kMaxGaussianRadius) || !std::isfinite(s * s))
             throw std::invalid_argument("sigmas: value too large for the Gaussian radius cap");
     }
     if (!std::isfinite(p.threshold) || p.threshold < 0.0)
