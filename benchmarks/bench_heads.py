@@ -3,10 +3,9 @@
 What skincore adds around a caller's detector: the letterboxed input tensor
 (:meth:`OnnxLesionHead.letterbox`: crop, area resize, grey padding,
 normalisation, NCHW) against the same steps in OpenCV (``cv2.resize`` INTER_AREA,
-``cv2.copyMakeBorder``, float arithmetic, transpose); the per-class suppression
-(:func:`skincore.heads.nms`) against ``cv2.dnn.NMSBoxesBatched`` on random boxes
-(the two agree on which boxes stay up to ties; OpenCV's ``score_threshold`` 0).
-The model's own run time is the caller's and not measured here.
+``cv2.copyMakeBorder``, float arithmetic, transpose). The suppression of a YOLO
+output (:func:`skincore.boxes.nms`) is measured in ``bench_boxes.py``. The
+model's own run time is the caller's and not measured here.
 
 Run: ``PYTHONPATH=python python benchmarks/bench_heads.py``. Medians on a possibly
 shared machine; ratio = peer / skincore (> 1: skincore faster).
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import skincore  # noqa: E402
 from _timing import Row, median_ms, print_table, sample_portrait  # noqa: E402
 from skincore.concerns.work import FaceWork  # noqa: E402
-from skincore.heads import MAX_DETECTIONS, OnnxLesionHead, nms  # noqa: E402
+from skincore.heads import OnnxLesionHead  # noqa: E402
 
 
 def _model(path: Path, size: int) -> Path:
@@ -93,33 +92,6 @@ def main() -> None:
                     )
                 )
     print_table("OnnxLesionHead.letterbox vs OpenCV, 1 thread", rows)
-    rng = np.random.default_rng(0)
-    nrows: list[Row] = []
-    for n in (300, 2000, 8400):
-        xy = rng.uniform(0, 640, (n, 2))
-        wh = rng.uniform(4, 40, (n, 2))
-        boxes = np.concatenate([xy, xy + wh], axis=1)
-        scores = rng.uniform(0.25, 1.0, n)
-        classes = rng.integers(0, 4, n)
-        ours = median_ms(
-            lambda b=boxes, s=scores, c=classes: nms(b, s, c, 0.45, max_keep=MAX_DETECTIONS),
-            repeat=7,
-        )
-        xywh = np.concatenate([xy, wh], axis=1).tolist()
-        sl, cl = scores.tolist(), classes.tolist()
-        peer = median_ms(
-            lambda xywh=xywh, sl=sl, cl=cl: cv2.dnn.NMSBoxesBatched(
-                xywh, sl, cl, 0.0, 0.45, top_k=MAX_DETECTIONS
-            ),
-            repeat=7,
-        )
-        kept_ours = set(nms(boxes, scores, classes, 0.45).tolist())  # every box kept
-        kept_cv = set(np.asarray(cv2.dnn.NMSBoxesBatched(xywh, sl, cl, 0.0, 0.45)).ravel().tolist())
-        same = len(kept_ours & kept_cv) / max(1, len(kept_ours | kept_cv))
-        nrows.append(
-            Row(f"nms {n} boxes, 4 cl., top 300 (same {same:.3f})", ours, "cv2.dnn top_k", peer)
-        )
-    print_table("skincore.heads.nms vs cv2.dnn.NMSBoxesBatched", nrows)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import pytest
 
 from bench_blobs import SIGMAS as BLOB_SIGMAS
 from bench_blobs import THRESHOLD, cv_dog, skin_image
+from bench_boxes import scene as box_scene
 from bench_color import face_like_rgb
 from bench_contours import cv_polygons, make_mask
 from bench_geometry import np_tile_median
@@ -23,6 +24,7 @@ from bench_texture import ENERGY_KW, cv_blur, face_grid
 from conftest import SIZES, THREADS
 from reference import texture as ref_texture  # tests/ is on the path (bench_texture)
 from skincore import blobs, color, contours, geometry, ridges
+from skincore.boxes import nms
 from skincore.texture import texture_energy
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -153,4 +155,18 @@ def test_texture_energy(compare, t):
         lambda: texture_energy(gray, face, threads=t, **ENERGY_KW),
         "numpy + cv2.GaussianBlur",
         lambda: ref_texture.texture_energy(gray, face, blur=cv_blur, **ENERGY_KW),
+    )
+
+
+@pytest.mark.parametrize("kind", ["scattered", "clustered"])
+def test_nms(compare, kind):
+    # 8,400 proposals of a 640x640 YOLO output, 4 classes (bench_boxes.py)
+    boxes, scores, classes = box_scene(kind, 8400, np.random.default_rng(0))
+    xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
+    s32, c32 = scores.astype(np.float32), classes.astype(np.int32)
+    compare(
+        f"boxes.nms 8400 {kind}",
+        lambda: nms(boxes, scores, classes, 0.45),
+        "cv2.dnn.NMSBoxesBatched",
+        lambda: cv2.dnn.NMSBoxesBatched(xywh, s32, c32, 0.0, 0.45),
     )

@@ -24,7 +24,9 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from reference.boxes import nms as ref_nms  # noqa: E402
 from skincore import blobs, color, contours, geometry, maps, ridges  # noqa: E402
+from skincore.boxes import nms  # noqa: E402
 
 EXAMPLES = int(os.environ.get("SKINCORE_FUZZ_EXAMPLES", "60"))
 settings.register_profile(
@@ -339,6 +341,26 @@ def test_fuzz_simplify(pts, eps, closed):
     out = expect(contours.simplify, {"polyline", "epsilon", "closed"}, a, eps, closed=closed)
     if out is not None:
         assert out.ndim == 2 and out.shape[1] == 2 and len(out) <= len(a)
+
+
+# ----------------------------------------------------------------------- boxes
+
+
+@FUZZ
+@given(rows=st.lists(st.tuples(ODD_FLOATS, ODD_FLOATS, ODD_FLOATS, ODD_FLOATS, ODD_FLOATS,
+                               st.integers(-3, 3)), max_size=24),
+       iou=st.one_of(ODD_FLOATS, st.sampled_from([-0.5, 0.3, "x", None, True])),
+       keep=st.one_of(st.none(), st.integers(-2, 30), st.sampled_from([1.5, True])))  # fmt: skip
+def test_fuzz_nms(rows, iou, keep):
+    boxes = np.array([r[:4] for r in rows], np.float64).reshape(-1, 4)
+    scores = np.array([r[4] for r in rows], np.float64)
+    classes = np.array([r[5] for r in rows], np.int64)
+    out = expect(nms, {"boxes", "scores", "iou", "max_keep"}, boxes, scores, classes, iou, keep)
+    if out is None:
+        return
+    # finite inputs: the textbook loop's indices
+    kept = ref_nms(boxes, scores, classes, iou, keep)
+    assert out.dtype == np.int64 and out.tolist() == kept
 
 
 # ------------------------------------------------------------------------ maps

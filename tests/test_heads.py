@@ -14,7 +14,7 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 import skincore  # noqa: E402
 from skincore.errors import SkinError  # noqa: E402
-from skincore.heads import HeadDetection, OnnxLesionHead, nms  # noqa: E402
+from skincore.heads import HeadDetection, OnnxLesionHead  # noqa: E402
 
 SIZE = 320
 
@@ -254,15 +254,6 @@ def test_yolo_layouts_are_decoded_with_per_class_suppression(tmp_path):
     assert boxes[0] == [95.0, 95.0, 105.0, 105.0]
 
 
-def test_nms_keeps_the_best_of_each_overlap_and_is_order_stable():
-    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30], [0, 0, 10, 10]], float)
-    scores = np.array([0.5, 0.9, 0.9, 0.5])
-    classes = np.array([0, 0, 0, 1])
-    assert nms(boxes, scores, classes, 0.45).tolist() == [1, 2, 3]
-    assert nms(boxes, scores, classes, 0.99).tolist() == [1, 2, 0, 3]
-    assert nms(np.zeros((0, 4)), np.zeros(0), np.zeros(0, int), 0.5).tolist() == []
-
-
 def test_head_errors_have_a_stable_code(tmp_path, sample):
     rgb, _ = sample
     good = constant_model(tmp_path / "c.onnx", np.zeros((0, 6)))
@@ -415,40 +406,6 @@ def test_region_photo_letterboxes_the_whole_photo(tmp_path, sample):
             assert x[0, 0, 0, 0] == pytest.approx(114 / 255)  # the grey padding
         else:
             assert not np.allclose(corner, [0.0, 1.0, 0.0])
-
-
-def _nms_loop(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou: float) -> list[int]:
-    """Greedy per-class suppression written as the plain double loop."""
-    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-    kept: list[int] = []
-    for i in order:
-        ok = True
-        for j in kept:
-            if classes[i] != classes[j]:
-                continue
-            iw = min(boxes[i, 2], boxes[j, 2]) - max(boxes[i, 0], boxes[j, 0])
-            ih = min(boxes[i, 3], boxes[j, 3]) - max(boxes[i, 1], boxes[j, 1])
-            inter = max(iw, 0.0) * max(ih, 0.0)
-            a = (boxes[i, 2] - boxes[i, 0]) * (boxes[i, 3] - boxes[i, 1])
-            b = (boxes[j, 2] - boxes[j, 0]) * (boxes[j, 3] - boxes[j, 1])
-            if inter > iou * (a + b - inter):
-                ok = False
-                break
-        if ok:
-            kept.append(i)
-    return kept
-
-
-def test_nms_matches_the_plain_loop(rng):
-    for _ in range(20):
-        n = int(rng.integers(0, 120))
-        xy = rng.uniform(0, 100, (n, 2))
-        wh = rng.uniform(2, 30, (n, 2))
-        boxes = np.concatenate([xy, xy + wh], axis=1)
-        scores = np.round(rng.uniform(0, 1, n), 2)  # ties too
-        classes = rng.integers(0, 3, n)
-        iou = float(rng.uniform(0.1, 0.9))
-        assert nms(boxes, scores, classes, iou).tolist() == _nms_loop(boxes, scores, classes, iou)
 
 
 def test_a_yolo_output_full_of_candidates_is_bounded(tmp_path):

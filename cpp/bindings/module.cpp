@@ -23,6 +23,7 @@ void bind_maps(py::module_& m);
 void bind_chromophore(py::module_& m);
 void bind_lesions(py::module_& m);
 void bind_texture(py::module_& m);
+void bind_boxes(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "skincore compiled kernels (private; use the skincore.* modules)";
@@ -80,4 +81,6 @@ PYBIND11_MODULE(_core, m) {
     bind_lesions(lesions);
     auto texture = m.def_submodule("texture", "Local texture energy (roughness)");
     bind_texture(texture);
+    auto boxes = m.def_submodule("boxes", "Axis-aligned boxes: non-maximum suppression");
+    bind_boxes(boxes);
 }

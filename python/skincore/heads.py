@@ -46,9 +46,9 @@ import numpy as np
 
 from skincore import geometry
 from skincore.analysis import Lesion, Rect
+from skincore.boxes import nms
 from skincore.concerns.lesion_rules import KINDS
 from skincore.errors import SkinError
-from skincore.face.detector import box_iou
 from skincore.face.skinmask import to_grid
 
 __all__ = [
@@ -358,56 +358,6 @@ class OnnxLesionHead:
         boxes, scores, cls = boxes[keep], scores[keep], cls[keep]
         sel = nms(boxes, scores, cls, self.nms_iou, max_keep=MAX_DETECTIONS)
         return boxes[sel], scores[sel], cls[sel]
-
-
-def nms(
-    boxes: np.ndarray,
-    scores: np.ndarray,
-    classes: np.ndarray,
-    iou: float,
-    max_keep: int | None = None,
-) -> np.ndarray:
-    """Return the indices kept by greedy per-class non-maximum suppression, best first.
-
-    Parameters
-    ----------
-    boxes : numpy.ndarray
-        ``(N, 4)`` ``x0, y0, x1, y1``.
-    scores : numpy.ndarray
-        ``(N,)``.
-    classes : numpy.ndarray
-        ``(N,)`` int: boxes of different classes never suppress each other.
-    iou : float
-        A box overlapping a kept one of its class by more than this goes.
-    max_keep : int, optional
-        Stop after this many kept boxes.
-
-    Returns
-    -------
-    numpy.ndarray
-        Kept indices (int64), in decreasing score (ties: lower index first).
-    """
-    order = np.lexsort((np.arange(len(scores)), -np.asarray(scores, np.float64)))
-    b = np.asarray(boxes, np.float64).reshape(-1, 4)[order]
-    c = np.asarray(classes)[order]
-    limit = len(order) if max_keep is None else max_keep
-    kept: list[np.ndarray] = []
-    for cls in np.unique(c):  # classes never suppress each other: one greedy pass each
-        idx = np.flatnonzero(c == cls)  # by score
-        cb = b[idx]
-        alive = np.ones(len(idx), bool)
-        n_kept = 0
-        for i in range(len(idx)):  # each kept box suppresses its overlaps in one vector pass
-            if not alive[i]:
-                continue
-            n_kept += 1
-            if n_kept >= limit:
-                alive[i + 1 :] = False
-                break
-            alive[i + 1 :] &= box_iou(cb[i], cb[i + 1 :]) <= iou
-        kept.append(idx[alive])
-    pos = np.sort(np.concatenate(kept)) if kept else np.zeros(0, np.int64)
-    return order[pos[:limit]].astype(np.int64)
 
 
 def _ellipse(box: tuple[float, float, float, float]) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Type stubs of skincore's compiled kernels (private; use the skincore.* modules)."""
 
 from . import blobs as blobs
+from . import boxes as boxes
 from . import chromophore as chromophore
 from . import color as color
 from . import contours as contours
