@@ -30,7 +30,8 @@ and spot: its median and 10th-90th percentiles. Then a diffuse red patch
 (radius 12 mm), planted where the photo has no red within two radii: the
 share of its disc found red, the change of the red area elsewhere, and the
 growth of the :func:`sensitivity` red area against the planted red area (the
-skin where the planted density alone reaches the threshold), and
+skin where the planted density alone reaches the threshold; ``own``: where the
+photo's own excess plus the planted density reaches it), and
 :func:`sensitivity` / :func:`melanin` against the planted concentration (they
 must increase monotonically). Finally the time of
 :func:`detect_lesions` on a 1080p photo's face.
@@ -47,7 +48,9 @@ from PIL import Image
 
 import synthetic_lesions as S
 from skincore import color
-from skincore.concerns.colour_areas import melanin, sensitivity
+from skincore.chromophore import chromophore_maps
+from skincore.concerns import colour_areas
+from skincore.concerns.colour_areas import SensitivityParams, melanin, sensitivity
 from skincore.concerns.colour_lesions import off_band
 from skincore.concerns.lesions import Lesion, LesionParams, detect_lesions
 
@@ -73,6 +76,23 @@ def red_brown_ratios(
         if brown > 0:
             out.append((q.kind, red / brown))
     return out
+
+
+def _own_excess(face) -> np.ndarray:  # noqa: ANN001 - synthetic_lesions.FaceCrop
+    """The red excess of the unplanted photo as :func:`sensitivity` measures it."""
+    p = SensitivityParams()
+    _, hb = chromophore_maps(face.rgb, threads=1)
+    (ex,), _ = colour_areas._excess(
+        [hb],
+        face.skin,
+        face.px_per_mm,
+        p.smooth_mm,
+        p.background_mm,
+        [p.threshold],
+        1,
+        colour_areas._slope_ridge(p),
+    )
+    return ex
 
 
 def main() -> None:
@@ -225,13 +245,15 @@ def main() -> None:
         "radii): the sensitivity red area inside the patch / its area; the change of the red "
         "area elsewhere (beyond 1.2 radii) / patch area; the change of the total red area / the "
         "planted red area (skin where the planted density alone reaches the photo's threshold; "
-        "must lie within 0.8..1.2); by planted concentration (hb x 0.5, 1, 1.5, 2): the red "
+        "must lie within 0.8..1.2); own: the same against the skin where the photo's own "
+        "excess plus the planted density reaches it; by planted concentration "
+        "(hb x 0.5, 1, 1.5, 2): the red "
         "level measured on the patch (0-255 of the full scale; must increase) and the face's "
         "mean excess over all its red skin (the vendor intensity, for reference); melanin "
         "concentration at mel 0.03..0.12 (must increase)"
     )
     print(
-        f"{'face':<26}{'in patch':>9}{'elsewhere':>10}{'total':>7}{'  patch level':>26}"
+        f"{'face':<26}{'in patch':>9}{'elsewhere':>10}{'total':>7}{'own':>7}{'  patch level':>26}"
         f"{'  face mean excess':>28}{'  melanin conc.':>32}"
     )
     for f in faces:
@@ -247,7 +269,13 @@ def main() -> None:
         yy, xx = np.mgrid[0 : core.shape[0], 0 : core.shape[1]]
         rr = np.hypot(xx - site[0], yy - site[1]) / radius
         # the planted density alone above the threshold (the profile 1 / (1 + r**8))
-        truth = skin & (0.12 / (1.0 + rr**8) >= r1.threshold)
+        planted = 0.12 / (1.0 + rr**8)
+        truth = skin & (planted >= r1.threshold)
+        # the same with the photo's own excess added (not red before, within 1.6
+        # radii): skin already a little redder than its background reaches the
+        # threshold with less planted density, as a real flush on it would
+        e0 = _own_excess(f)
+        own = skin & (rr < 1.6) & (e0 + planted >= r1.threshold) & ~(r0.mask > 0)
         before, after = r0.mask > 0, r1.mask > 0
         far = rr > 1.2
         elsewhere = np.count_nonzero(after & far) - np.count_nonzero(before & far)
@@ -276,7 +304,8 @@ def main() -> None:
         inside = np.count_nonzero(core & (r1.mask > 0)) / planted_area
         print(
             f"{f.name:<26}{inside:>9.3f}{elsewhere / planted_area:>+10.3f}"
-            f"{grown / np.count_nonzero(truth):>7.3f}   "
+            f"{grown / np.count_nonzero(truth):>7.3f}"
+            f"{grown / max(1, np.count_nonzero(own)):>7.3f}   "
             + " ".join(f"{v:5.1f}" for v in ints)
             + "   "
             + " ".join(f"{v:.3f}" for v in face_means)
