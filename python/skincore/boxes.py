@@ -31,7 +31,8 @@ def nms(
     unless one kept before it, of its class, overlaps it by an IoU above ``iou``.
     The same indices as the textbook loop, in ``O(N log N + N * K)`` for ``K``
     boxes kept per class, without the loop's Python cost (8,400 candidates of a
-    YOLO output: under a millisecond, ``python benchmarks/bench_boxes.py``).
+    YOLO output: under a millisecond with the lesion head's ``max_keep=300``,
+    2-16 ms without a cap; ``python benchmarks/bench_boxes.py``).
 
     Parameters
     ----------
