@@ -24,7 +24,7 @@ struct Kept {
     }
 };
 
-// Whether any of the n kept boxes from k overlaps b (area a) by IoU > iou (or a
+// Whether any of the n kept boxes (x0..area) overlaps b (area a) by IoU > iou (or a
 // NaN IoU). Over blocks of 8, branch-free so that it vectorises: the blocks'
 // intersections first, the IoU quotients only in a block where one is nonzero
 // (elsewhere every IoU is exactly 0); the same floats as one box at a time.
