@@ -48,9 +48,7 @@ from PIL import Image
 
 import synthetic_lesions as S
 from skincore import color
-from skincore.chromophore import chromophore_maps
-from skincore.concerns import colour_areas
-from skincore.concerns.colour_areas import SensitivityParams, melanin, sensitivity
+from skincore.concerns.colour_areas import SensitivityParams, melanin, red_excess, sensitivity
 from skincore.concerns.colour_lesions import off_band
 from skincore.concerns.lesions import Lesion, LesionParams, detect_lesions
 
@@ -76,23 +74,6 @@ def red_brown_ratios(
         if brown > 0:
             out.append((q.kind, red / brown))
     return out
-
-
-def _own_excess(face) -> np.ndarray:  # noqa: ANN001 - synthetic_lesions.FaceCrop
-    """The red excess of the unplanted photo as :func:`sensitivity` measures it."""
-    p = SensitivityParams()
-    _, hb = chromophore_maps(face.rgb, threads=1)
-    (ex,), _ = colour_areas._excess(
-        [hb],
-        face.skin,
-        face.px_per_mm,
-        p.smooth_mm,
-        p.background_mm,
-        [p.threshold],
-        1,
-        colour_areas._slope_ridge(p),
-    )
-    return ex
 
 
 def main() -> None:
@@ -274,7 +255,7 @@ def main() -> None:
         # the same with the photo's own excess added (not red before, within 1.6
         # radii): skin already a little redder than its background reaches the
         # threshold with less planted density, as a real flush on it would
-        e0 = _own_excess(f)
+        e0, _ = red_excess(f.rgb, f.skin, f.px_per_mm, SensitivityParams(), threads=1)
         own = skin & (rr < 1.6) & (e0 + planted >= r1.threshold) & ~(r0.mask > 0)
         before, after = r0.mask > 0, r1.mask > 0
         far = rr > 1.2

@@ -194,7 +194,7 @@ class Analyzer:
         head = options.lesion_head
         self._heads = {} if head is None else {"lesions": str(head.name)}
         if isinstance(head, OnnxLesionHead):
-            self._check_head(head)  # before any worker process starts
+            head.check_model(self.session)  # before any worker process starts
         # the calls' worker processes, when asked for
         self._processes = ProcessPool(options, _worker_analyzer) if options.processes else None
 
@@ -231,35 +231,6 @@ class Analyzer:
                     raise SkinError("runtime_unavailable", str(exc)) from None
                 self._model_sessions[key] = sess
             return sess
-
-    def _check_head(self, head: OnnxLesionHead) -> None:
-        """Load the head's model now: a file that is no ONNX model fails here, not per photo."""
-        try:
-            inputs = self.session(Path(str(head.model))).get_inputs()
-        except SkinError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - onnxruntime's own errors: say which file
-            raise SkinError(
-                "invalid_argument",
-                f"lesion_head: cannot load {head.model}: {exc}",
-                argument="lesion_head",
-            ) from None
-        shape = list(inputs[0].shape) if len(inputs) == 1 else None
-        if shape is None or len(shape) != 4:
-            raise SkinError(
-                "invalid_argument",
-                f"lesion_head: expected one 4-d image input, got {[i.shape for i in inputs]}",
-                argument="lesion_head",
-            )
-        w, h = head.input_size
-        want = [1, 3, h, w] if head.layout == "nchw" else [1, h, w, 3]
-        if any(isinstance(a, int) and a != b for a, b in zip(shape, want, strict=True)):
-            raise SkinError(
-                "invalid_argument",
-                f"lesion_head: the model's input is {shape}, the head's {head.layout} "
-                f"input_size {w}x{h} gives {want}",
-                argument="lesion_head",
-            )
 
     def _shared_session(self, model: Path, *, eager: bool = True) -> runtime.SharedSession:
         return runtime.SharedSession(

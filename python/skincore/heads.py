@@ -258,6 +258,31 @@ class OnnxLesionHead:
         """``OnnxLesionHead(<file name>, sha256 <first 12 hex digits>)``."""
         return f"OnnxLesionHead({Path(self.model).name}, sha256 {self._digest})"
 
+    def check_model(self, session: Any) -> None:
+        """Load the model now and check its input against ``input_size`` and ``layout``.
+
+        ``session(path)`` returns an ONNX Runtime session of a model file (the
+        analyser's). A file that is no ONNX model, or an input the head's size and
+        layout do not give, is ``invalid_argument`` naming ``lesion_head`` when the
+        analyser is made, not a failure of every photo.
+        """
+        try:
+            inputs = session(Path(str(self.model))).get_inputs()
+        except SkinError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's own errors: say which file
+            raise _invalid(f"cannot load {self.model}: {exc}") from None
+        shape = list(inputs[0].shape) if len(inputs) == 1 else None
+        if shape is None or len(shape) != 4:
+            raise _invalid(f"expected one 4-d image input, got {[i.shape for i in inputs]}")
+        w, h = self.input_size
+        want = [1, 3, h, w] if self.layout == "nchw" else [1, h, w, 3]
+        if any(isinstance(a, int) and a != b for a, b in zip(shape, want, strict=True)):
+            raise _invalid(
+                f"the model's input is {shape}, the head's {self.layout} "
+                f"input_size {w}x{h} gives {want}"
+            )
+
     def letterbox(self, work: Any) -> tuple[np.ndarray, tuple[float, float], tuple[float, float]]:
         """Return the model's input tensor, and where it lies in the photo.
 

@@ -52,6 +52,7 @@ __all__ = [
     "SensitivityParams",
     "SensitivityResult",
     "melanin",
+    "red_excess",
     "sensitivity",
 ]
 
@@ -530,17 +531,7 @@ def sensitivity(
         raise ValueError(f"noise_factor: expected a finite value >= 0, got {p.noise_factor!r}")
     if not np.any(skin):
         return SensitivityResult(0.0, 0.0, 0.0, 0.0, p.threshold, np.zeros(skin.shape, np.uint8))
-    _, hb = maps if maps is not None else chromophore_maps(rgb, threads=threads)
-    (ex,), sk = _excess(
-        [hb],
-        skin,
-        px_per_mm,
-        p.smooth_mm,
-        p.background_mm,
-        [p.threshold],
-        threads,
-        _slope_ridge(p),
-    )
+    ex, sk = red_excess(rgb, skin, px_per_mm, p, threads=threads, maps=maps)
     threshold = p.threshold
     if p.noise_factor > 0:
         v = ex[sk]
@@ -565,6 +556,34 @@ def sensitivity(
         mask=red.astype(np.uint8) * np.uint8(255),
         level=_level(ex, red, p.full_scale),
     )
+
+
+def red_excess(
+    rgb: np.ndarray,
+    skin: np.ndarray,
+    px_per_mm: float,
+    params: SensitivityParams,
+    *,
+    threads: int = 0,
+    maps: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the haemoglobin excess over its local background that :func:`sensitivity` thresholds.
+
+    Returns ``(excess, skin)``: the excess in density units (meaningful on the
+    skin) and the skin as bool. ``maps`` as in :func:`sensitivity`.
+    """
+    _, hb = maps if maps is not None else chromophore_maps(rgb, threads=threads)
+    (ex,), sk = _excess(
+        [hb],
+        skin,
+        px_per_mm,
+        params.smooth_mm,
+        params.background_mm,
+        [params.threshold],
+        threads,
+        _slope_ridge(params),
+    )
+    return ex, sk
 
 
 def _check_shares(p: MelaninParams | SensitivityParams) -> None:
