@@ -187,11 +187,15 @@ def _session_options(threads: int, memory_arena: bool = True) -> Any:
     # The intra-op workers flush subnormals to zero as run_session makes the
     # calling thread do (ONNX Runtime sets it on its own threads only).
     so.add_session_config_entry("session.set_denormal_as_zero", "1")
-    if os.environ.get("SKINCORE_ORT_SPIN") != "1":
-        # No busy-waiting between runs: ONNX Runtime's workers otherwise spin for a
-        # while after each run, taking cores from the C++ kernels that run next and
-        # from concurrent analyses (a service's other requests).
-        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # The intra-op workers busy-wait between the operators of a run and stop as the
+    # run returns. Without busy-waiting each operator wakes them from sleep: on 2
+    # cores the mesh model took 6.6-6.8 ms with two threads, more than its 4.6 with
+    # one; spinning within the run, 3.7 (segmentation 7.1 -> 5.0, age 1.6 -> 1.3,
+    # detector 0.95 -> 0.67; ``python benchmarks/bench_runtime.py``). ONNX Runtime's
+    # default also spins after a run (30 ms of CPU in the next 200 ms), taking
+    # cores from the C++ kernels that run next and from a service's other calls.
+    so.add_session_config_entry("session.intra_op.allow_spinning", "1")
+    so.add_session_config_entry("session.force_spinning_stop", "1")
     return so
 
 
