@@ -4,11 +4,17 @@
 // workers and takes chunks itself; a worker that picks the job takes chunks from
 // the same atomic counter. When the caller runs out of chunks it unqueues the job
 // (so no new worker joins) and waits until the workers that joined have left.
+// A worker that finds no job busy-waits for one for up to 50 us before it sleeps
+// on the condition variable: a kernel's passes, and the kernels a caller runs one
+// after another, come microseconds apart, while a worker woken from sleep joined
+// a job 50-100 us late (a 256x256 Gaussian blur took longer on two threads than on
+// one; benchmarks/bench_threads.py).
 #include "skincore/parallel.hpp"
 
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -85,6 +91,7 @@ public:
             std::lock_guard<std::mutex> lk(mutex_);
             job.helpers_left = helpers;
             queue_.push_back(&job);
+            queued_.store(true, std::memory_order_release);
         }
         for (int i = 0; i < helpers; ++i) cv_.notify_one();
         job.run();
@@ -94,6 +101,7 @@ public:
                 queue_.erase(it);
                 break;
             }
+        queued_.store(!queue_.empty(), std::memory_order_release);
         done_cv_.wait(lk, [&] { return job.active == 0; });
     }
 
@@ -108,6 +116,7 @@ public:
         (void)leaked;
         workers_ = std::vector<std::thread>();
         new (&queue_) std::deque<Job*>();
+        queued_ = false;
         keep_ = 0;
         started_ = false;
     }
@@ -144,10 +153,19 @@ private:
     void worker_loop(std::size_t index) {
         std::unique_lock<std::mutex> lk(mutex_);
         for (;;) {
+            if (index < keep_ && queue_.empty()) {
+                // busy-wait a little before sleeping (see the top of the file)
+                lk.unlock();
+                spin_for_job();
+                lk.lock();
+            }
             cv_.wait(lk, [&] { return index >= keep_ || !queue_.empty(); });
             if (index >= keep_) return;
             Job* job = queue_.front();
-            if (--job->helpers_left <= 0) queue_.pop_front();
+            if (--job->helpers_left <= 0) {
+                queue_.pop_front();
+                queued_.store(!queue_.empty(), std::memory_order_release);
+            }
             ++job->active;
             lk.unlock();
             job->run();
@@ -156,10 +174,25 @@ private:
         }
     }
 
+    // Polls queued_ for up to kSpin before the worker goes to sleep.
+    void spin_for_job() const {
+        const auto until = std::chrono::steady_clock::now() + kSpin;
+        for (int i = 1;; ++i) {
+            if (queued_.load(std::memory_order_acquire)) return;
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return;
+        }
+    }
+
+    static constexpr std::chrono::microseconds kSpin{50};
+
     std::mutex resize_mutex_;  // serialises resize/start
     std::mutex mutex_;         // guards queue_, keep_, Job::helpers_left/active
     std::condition_variable cv_, done_cv_;
     std::deque<Job*> queue_;
+    std::atomic<bool> queued_{false};  // !queue_.empty(), written under mutex_
     std::vector<std::thread> workers_;
     std::size_t keep_ = 0;  // workers with index >= keep_ exit
     std::atomic<int> size_;
