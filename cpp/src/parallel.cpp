@@ -181,6 +181,8 @@ private:
             if (queued_.load(std::memory_order_acquire)) return;
 #if defined(__x86_64__) || defined(__i386__)
             __builtin_ia32_pause();
+#elif defined(__aarch64__)
+            __asm__ __volatile__("yield");
 #endif
             if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return;
         }

@@ -190,7 +190,7 @@ def _session_options(threads: int, memory_arena: bool = True) -> Any:
     # The intra-op workers busy-wait between the operators of a run and stop as the
     # run returns. Without busy-waiting each operator wakes them from sleep: on 2
     # cores the mesh model took 6.6-6.8 ms with two threads, more than its 4.6 with
-    # one; spinning within the run, 3.7 (segmentation 7.1 -> 5.0, age 1.6 -> 1.3,
+    # one; spinning within the run, 3.4-3.7 (segmentation 7.1 -> 5.0, age 1.6 -> 1.3,
     # detector 0.95 -> 0.67; ``python benchmarks/bench_runtime.py``). ONNX Runtime's
     # default also spins after a run (30 ms of CPU in the next 200 ms), taking
     # cores from the C++ kernels that run next and from a service's other calls.
