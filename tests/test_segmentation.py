@@ -357,6 +357,75 @@ def test_forehead_extension_reaches_lines_20px_below_the_hairline(faces, name):
         assert col[0] >= hl - 15, (x, col[0], hl)
 
 
+def test_line_below_a_buzz_cut_does_not_stop_the_extension(monkeypatch):
+    """London 037 (a buzz cut the model reads as skin): painting a line 20 px (6 mm)
+    below the hand-marked hairline leaves the extended forehead as it was (its
+    isotropic energy is the skin's). Measured with ``G(B^2)`` the line's energy
+    joined the stubble's and stopped the extension at or below the line on a
+    third of its columns (landmarks as ``analyze()`` finds them on the painted
+    photo)."""
+    from skincore.face import hair_texture, skinmask
+    from skincore.face.finder import find_faces
+    from skincore.io import load_image
+
+    name = "ccby_london_037"
+    rgb = load_image(Path(__file__).parent / "data" / "faces" / f"{name}.jpg").rgb
+    h, w = rgb.shape[:2]
+    lm = find_faces(rgb, max_faces=1)[0][1].points
+    cols = np.array([lm[109, 0], lm[10, 0], lm[338, 0]])
+    line = _polyline_pixels(cols, np.array(HAIRLINE[name], np.float64) + 20)
+    painted = rgb.copy()
+    for dy in (0, 1):
+        v = painted[line[:, 1] + dy, line[:, 0]]
+        painted[line[:, 1] + dy, line[:, 0]] = (v * 0.9).astype(np.uint8)
+    lm = find_faces(painted, max_faces=1)[0][1].points
+
+    def line_below_top() -> list[np.ndarray]:
+        """Per line column, rows from the extended forehead's top down to the line."""
+        out = []
+        for img in (rgb, painted):
+            seg = segment_face(img, lm, threads=1)
+            ext = extend_forehead(region_polygons(lm)["forehead"], lm, seg, rgb=img)
+            m = _poly_mask(ext, (0, 0), 1.0, (h, w))
+            out.append(line[:, 1] - m[:, line[:, 0]].argmax(axis=0))
+        return out
+
+    clean, with_line = line_below_top()
+    assert np.abs(with_line - clean).max() <= 1
+    assert np.mean(with_line >= 1) >= 0.95  # the line lies in the zone
+    plain = hair_texture.texture_energy
+
+    def anisotropic(*args, **kwargs):
+        return plain(*args, **{**kwargs, "isotropic": False})
+
+    monkeypatch.setattr(skinmask, "texture_energy", anisotropic)
+    clean, with_line = line_below_top()
+    assert np.mean(with_line < 1) >= 0.2  # the line stops the extension at itself
+
+
+def test_isotropic_hair_energy_ignores_lines():
+    """A dark line has band-pass energy but no isotropic energy; random texture
+    (hair-like: every direction) has both, of the same order."""
+    from skincore.face.hair_texture import texture_energy
+
+    rng = np.random.default_rng(3)
+    skin = np.full((200, 200, 3), 170, np.uint8)
+    skin[100:102, 20:180] = 140  # a 2 px line, 18 % darker
+    noisy = np.clip(170 + rng.normal(0, 12, (200, 200, 1)), 0, 255).astype(np.uint8)
+    noisy = np.repeat(noisy, 3, axis=2)
+    pts = np.array([[0.0, 0.0], [199.0, 199.0]])
+    for img, line in ((skin, True), (noisy, False)):
+        e = texture_energy(img, pts, 160.0, margin=0.0, sigma=2.0).energy
+        iso = texture_energy(img, pts, 160.0, margin=0.0, sigma=2.0, isotropic=True).energy
+        assert iso.min() >= 0.0
+        mid = (slice(80, 120), slice(60, 140))
+        if line:
+            assert e[mid].max() > 1.0
+            assert iso[mid].max() < 0.02 * e[mid].max()
+        else:
+            assert 0.2 < np.median(iso[mid]) / np.median(e[mid]) < 2.0
+
+
 def test_stubble_stops_the_extension_only_where_no_hairline_is_found(faces):
     """With the photo, short hair the model reads as skin ends the extension (London
     037: skin to the cap, 50 px above the hand-marked hairline, without it); where

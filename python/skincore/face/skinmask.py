@@ -43,12 +43,15 @@ HAIR_STOP = 0.9
 #: scalp against the background, the extension stops where the skin ends).
 HAIR_GAP = 0.25
 #: Where the segmentation finds no hairline above the forehead (skin up to the cap),
-#: the extension also stops where the hair texture energy
+#: the extension also stops where the isotropic hair texture energy
 #: (:mod:`skincore.face.hair_texture`, energy sigma :data:`STUBBLE_SIGMA` grid pixels)
 #: reaches this multiple of its median over the mesh's forehead: the model reads a
 #: buzz cut or a shaved scalp's stubble as skin (London 037: skin to the cap on every
 #: column). Hairlines the model does find are left to it: the texture rises a few
-#: pixels before them (the band-pass and its blur reach across the edge).
+#: pixels before them (the band-pass and its blur reach across the edge). The energy
+#: is the isotropic one so that a forehead line below the stubble does not stop the
+#: extension at itself (London 037: a line 6 mm below the hairline did, on a third of
+#: the columns, with ``G(B^2)``, leaving it on the zone's edge, untraced).
 STUBBLE_GAIN = 4.0
 #: Sigma of the energy's Gaussian for :data:`STUBBLE_GAIN`, in texture-grid pixels.
 STUBBLE_SIGMA = 2.0
@@ -169,7 +172,7 @@ def _stubble_at(
     """Index of the first probe sample of each row on short hair (see STUBBLE_GAIN)."""
     iod = float(np.linalg.norm(landmarks[33] - landmarks[263]))
     box = np.concatenate([forehead, probe[:, -1, :]])
-    tex = texture_energy(rgb, box, iod, margin=0.1, sigma=STUBBLE_SIGMA)
+    tex = texture_energy(rgb, box, iod, margin=0.1, sigma=STUBBLE_SIGMA, isotropic=True)
     shape = (int(tex.energy.shape[0]), int(tex.energy.shape[1]))
     grid = tex.to_grid(forehead).astype(np.float32)
     inside = geometry.fill_union([grid], shape, threads=1) > 0
