@@ -41,12 +41,6 @@ COVER = 0.6
 NAMES = ("mid-forehead", "above the top ring", "below the hairline")
 
 
-def _polyline_pixels(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Integer pixels of a piecewise-linear line y(x), one per column."""
-    cols = np.arange(int(np.ceil(xs[0])), int(np.floor(xs[-1])) + 1)
-    return np.stack([cols, np.round(np.interp(cols, xs, ys)).astype(int)], axis=1)
-
-
 def _params(text: str) -> W.Params:
     """``wrinkles.Params`` with the ``name=value, ...`` fields of ``text`` (literals)."""
     kw = {}
@@ -67,7 +61,8 @@ def _cover(line: np.ndarray, traced: list[np.ndarray], ppm: float) -> float:
 
 
 def main() -> None:
-    from test_segmentation import HAIRLINE  # the hand-marked hairlines
+    # the hand-marked hairlines, and the lines drawn as the segmentation tests draw them
+    from test_segmentation import HAIRLINE, _polyline_pixels
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--below", type=float, default=20.0)
