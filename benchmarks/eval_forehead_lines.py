@@ -62,7 +62,7 @@ def _cover(line: np.ndarray, traced: list[np.ndarray], ppm: float) -> float:
 
 def main() -> None:
     # the hand-marked hairlines, and the lines drawn as the segmentation tests draw them
-    from test_segmentation import HAIRLINE, _polyline_pixels
+    from test_segmentation import HAIRLINE, _paint_lines, _polyline_pixels
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--below", type=float, default=20.0)
@@ -84,11 +84,7 @@ def main() -> None:
             _polyline_pixels(cols, np.full(3, lm[10, 1] - 8)),
             _polyline_pixels(cols, np.asarray(HAIRLINE[name], np.float64) + args.below),
         ]
-        painted = rgb.copy()
-        for pix in lines:
-            for dy in (0, 1):
-                v = painted[pix[:, 1] + dy, pix[:, 0]]
-                painted[pix[:, 1] + dy, pix[:, 0]] = (v * 0.9).astype(np.uint8)
+        painted = _paint_lines(rgb, lines)
         result = analyzer.analyze(painted, concerns=["wrinkles"]).faces[0].wrinkles
         traced = [
             np.asarray(ln.points, np.float64) for z in result.zones.values() for ln in z.lines

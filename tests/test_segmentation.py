@@ -322,6 +322,16 @@ def _polyline_pixels(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return np.stack([cols, np.round(np.interp(cols, xs, ys)).astype(int)], axis=1)
 
 
+def _paint_lines(rgb: np.ndarray, lines: list[np.ndarray]) -> np.ndarray:
+    """A copy of ``rgb`` with each line of pixels (and the row below it) 10 % darker."""
+    painted = rgb.copy()
+    for pix in lines:
+        for dy in (0, 1):
+            v = painted[pix[:, 1] + dy, pix[:, 0]]
+            painted[pix[:, 1] + dy, pix[:, 0]] = (v * 0.9).astype(np.uint8)
+    return painted
+
+
 @pytest.mark.parametrize("name", sorted(HAIRLINE))
 def test_forehead_extension_reaches_lines_20px_below_the_hairline(faces, name):
     rgb, lm = faces[name]
@@ -337,11 +347,7 @@ def test_forehead_extension_reaches_lines_20px_below_the_hairline(faces, name):
         _polyline_pixels(cols, np.full(3, lm[10, 1] - 8)),
         _polyline_pixels(cols, hairline + 20),
     ]
-    painted = rgb.copy()
-    for pix in lines:
-        for dy in (0, 1):
-            v = painted[pix[:, 1] + dy, pix[:, 0]]
-            painted[pix[:, 1] + dy, pix[:, 0]] = (v * 0.9).astype(np.uint8)
+    painted = _paint_lines(rgb, lines)
     seg = segment_face(painted, lm, threads=1)
     ext = extend_forehead(polys["forehead"], lm, seg, rgb=painted)
     inside = _poly_mask(ext, (0, 0), 1.0, (h, w))
@@ -369,15 +375,12 @@ def test_line_below_a_buzz_cut_does_not_stop_the_extension(monkeypatch):
     from skincore.io import load_image
 
     name = "ccby_london_037"
-    rgb = load_image(Path(__file__).parent / "data" / "faces" / f"{name}.jpg").rgb
+    rgb = load_image(FACES / f"{name}.jpg").rgb
     h, w = rgb.shape[:2]
     lm = find_faces(rgb, max_faces=1)[0][1].points
     cols = np.array([lm[109, 0], lm[10, 0], lm[338, 0]])
     line = _polyline_pixels(cols, np.array(HAIRLINE[name], np.float64) + 20)
-    painted = rgb.copy()
-    for dy in (0, 1):
-        v = painted[line[:, 1] + dy, line[:, 0]]
-        painted[line[:, 1] + dy, line[:, 0]] = (v * 0.9).astype(np.uint8)
+    painted = _paint_lines(rgb, [line])
     lm = find_faces(painted, max_faces=1)[0][1].points
 
     def line_below_top() -> list[np.ndarray]:
