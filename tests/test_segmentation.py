@@ -475,6 +475,44 @@ def test_forehead_extension_never_shrinks_and_is_capped(faces):
     )
 
 
+def _extension_heights(ext: np.ndarray, poly: np.ndarray, lm: np.ndarray, up) -> np.ndarray:
+    """How far each point of the extended top edge lies above its top-ring base."""
+    from skincore.face import skinmask
+
+    pos = skinmask._top_positions(poly, lm[:, :2])
+    chain = poly[pos]
+    n = skinmask.EXTEND_SUBDIVISIONS + 1
+    t = np.arange(n)[:, None] / n
+    base = np.concatenate(
+        [a + (b - a) * t for a, b in zip(chain[:-1], chain[1:], strict=True)] + [chain[-1:]]
+    )
+    return (ext[pos[0] : pos[0] + len(base)] - base) @ np.asarray(up)
+
+
+def test_stubble_stop_leaves_no_horns(faces, monkeypatch):
+    """London 037 (buzz cut): the short-hair stop is patchy; without the opening two
+    or three probes at each temple climbed up to 43 px above both shoulders into the
+    stubble. Now no probe rises more than 3 px above the lower of its two
+    neighbourhoods (two probes each side)."""
+    from skincore.face import skinmask
+
+    rgb, lm = faces["ccby_london_037"]
+    seg = segment_face(rgb, lm, threads=1)
+    poly = region_polygons(lm)["forehead"]
+
+    def spikes() -> float:
+        ext = extend_forehead(poly, lm, seg, rgb=rgb)
+        d = _extension_heights(ext, poly, lm, seg.up)
+        pad = np.concatenate([d[:1], d[:1], d, d[-1:], d[-1:]])
+        left = np.minimum(pad[:-4], pad[1:-3])
+        right = np.minimum(pad[3:-1], pad[4:])
+        return float((d - np.maximum(left, right)).max())
+
+    assert spikes() <= 3.0
+    monkeypatch.setattr(skinmask, "STUBBLE_OPENING", 1)
+    assert spikes() >= 30.0
+
+
 # ---------------------------------------------------------------------------- beard
 
 
