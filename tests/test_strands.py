@@ -89,3 +89,26 @@ def test_pairs_in_chunks_give_the_same_network(monkeypatch):
     assert 10 < len(whole) < len(lines)  # a network, not everything
     monkeypatch.setattr(strands, "PAIR_CHUNK", 1)
     assert _find(lines, steep) == whole
+
+
+def test_crease_crossing_at_a_wisps_end_is_not_its_continuation(monkeypatch):
+    """London 136: a steep wisp from the hairline ends where a forehead crease is
+    split in two by the tracer's fork. Each half meets the wisp within the
+    continuation angle (30 degrees here), but the halves continue each other
+    straight: they are one crease the wisp touches, not the wisp's course. A half
+    with no straight partner still continues the wisp."""
+    from skincore.concerns import strands
+
+    wisp = segment(220, 42, 200, 62)  # 45 degrees, out of the hair
+    left = segment(200, 62, 160, 72.7)  # the crease, 15 degrees, from the fork leftwards
+    right = segment(207, 60.1, 250, 48.6)  # its other half, 1.8 mm on, collinear
+    steep = [True, False, False]
+    assert _find([wisp, left, right], steep) == {0}
+    assert _find([wisp, left], steep[:2]) == {0, 1}
+    # a line that bends away (46 degrees, beyond FORK_STRAIGHT_DEG) is no partner:
+    # the left half continues the wisp again (the bent line does not)
+    bent = segment(207, 60.1, 240, 80)
+    assert _find([wisp, left, bent], steep) == {0, 1}
+    # the rule is what keeps the crease: without it both halves join the wisp
+    monkeypatch.setattr(strands, "FORK_STRAIGHT_DEG", -1.0)
+    assert _find([wisp, left, right], steep) == {0, 1, 2}

@@ -21,7 +21,13 @@ takes every line the tracer found in every zone (before any zone's filters) and
 3. grows it through any other line that *continues* a line in it: an end within
    ``gap_mm`` of that line, running within ``max_angle_deg`` of it there, and
    at most :data:`LATERAL_MM` off its course (collinear, not side by side or
-   across).
+   across); but not where the line's end is a fork: where another line that
+   is not steep carries that end on end to end within :data:`FORK_STRAIGHT_DEG`
+   and the network's line meets it at least :data:`FORK_MARGIN_DEG` more askew,
+   the two are one crease the strand touches (London 136: a 3 mm wisp out of
+   the hairline ended on a crease 6 mm below it, and both halves of the crease,
+   which the tracer splits at the fork, met the wisp within the continuation
+   angle and were dropped with it).
 
 Every line of the network is a strand. A forehead furrow is not steep and does
 not lead into the hair, so nothing seeds from it; a frown line that runs from the
@@ -33,7 +39,12 @@ Measured (``benchmarks/eval_wrinkle_strands.py``): on 41 faces with wrinkles
 measured (the 34 photos of ``tools/result_values.py`` and 80 more of ACNE04 and
 the dark-circle set; 1,451 lines) 17 lines on 11 faces are strands, each checked
 on the photo (strands from a parting or a fringe, single loose hairs and wisps,
-squiggles below a shiny hairline); the furrows of the lined faces stay. Not
+squiggles below a shiny hairline); the furrows of the lined faces stay. The fork
+rule keeps 2 of them (15 of 1,470 on 11 faces, 2026-12-05): on ACNE04
+``levle1_336`` a straight diagonal piece crossing a loose hair (a crease the hair
+lies over), on ``levle3_31`` a piece along the brow hair of a close-up whose
+mesh leaves the brow's tail in the forehead (its other pieces there were
+reported before). Not
 found: a strand that does not run down from the hairline (lying on the cheek, or
 leaving a fringe's edge at less than the forehead's tilt limit).
 """
@@ -52,6 +63,12 @@ NETWORK_GAP_MM = 3.0
 LATERAL_MM = 1.0
 #: Length (mm) of a line's end over which its direction is measured.
 END_MM = 2.5
+#: At a fork, a crease piece continued end to end within this angle (degrees) by
+#: another crease piece is not a strand's continuation through a third line that
+#: meets it :data:`FORK_MARGIN_DEG` more askew.
+FORK_STRAIGHT_DEG = 20.0
+#: See :data:`FORK_STRAIGHT_DEG`.
+FORK_MARGIN_DEG = 5.0
 #: Line pairs compared at once (each holds both lines' points: the memory is
 #: bounded whatever the number of lines).
 PAIR_CHUNK = 512
@@ -106,14 +123,15 @@ def _meet(
     gap: np.ndarray,
     cos_max: np.ndarray,
     lateral: np.ndarray,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Tell, per end, whether it continues the line ``on`` holds the points of.
 
     An end does when the nearest of those points lies within ``gap``, the line runs
     along the end's direction there (direction cosine at least ``cos_max``) and the
     point lies at most ``lateral`` off the end's course. ``ends`` and ``dirs`` are
     ``(M, 2)``, ``on`` is ``(M, K)`` point indices into ``lines`` (one line per row,
-    padded by repeating a point), the limits ``(M,)``.
+    padded by repeating a point), the limits ``(M,)``. Returns the verdicts, the
+    direction cosines and the nearest points' indices into ``lines``.
     """
     q = lines.pts[on]  # (M, K, 2)
     dist = np.hypot(q[..., 0] - ends[:, None, 0], q[..., 1] - ends[:, None, 1])
@@ -123,7 +141,62 @@ def _meet(
     along = np.abs(np.sum(lines.course(k) * dirs, axis=1))
     w = lines.pts[k] - ends
     off = np.abs(w[:, 0] * dirs[:, 1] - w[:, 1] * dirs[:, 0])  # off the end's course
-    return (dist[rows, pick] <= gap) & (along >= cos_max) & (off <= lateral)
+    return (dist[rows, pick] <= gap) & (along >= cos_max) & (off <= lateral), along, k
+
+
+def _straight_partners(
+    lines: _Lines, usable: np.ndarray, steep: np.ndarray, gap: float, lateral: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per end, the line that continues it straightest end to end, and how straight.
+
+    A partner is another usable line that is not steep whose end lies within
+    ``gap`` of the end and at most ``lateral`` off its course, the two ends facing
+    each other. Returns the partner line (-1: none) and the cosine between the
+    end's direction and the reverse of the partner's end direction (-1: none).
+    """
+    n_ends = len(lines.ends)
+    best = np.full(n_ends, -1.0)
+    partner = np.full(n_ends, -1, dtype=np.int64)
+    line_of = np.repeat(np.arange(n_ends // 2), 2)
+    ok = np.repeat(usable & ~steep, 2)
+    for at in range(0, n_ends, PAIR_CHUNK):  # bounded memory on a face full of lines
+        e = np.arange(at, min(at + PAIR_CHUNK, n_ends))
+        w = lines.ends[None, :, :] - lines.ends[e, None, :]  # (m, n_ends, 2)
+        d = lines.dirs[e, None, :]
+        dist = np.hypot(w[..., 0], w[..., 1])
+        off = np.abs(w[..., 0] * d[..., 1] - w[..., 1] * d[..., 0])
+        facing = -np.sum(d * lines.dirs[None, :, :], axis=2)
+        good = (
+            ok[None, :]
+            & (line_of[None, :] != line_of[e, None])
+            & (dist <= gap)
+            & (off <= lateral)
+            & (facing > 0.0)
+        )
+        score = np.where(good, facing, -1.0)
+        j = np.argmax(score, axis=1)
+        best[e] = score[np.arange(len(e)), j]
+        partner[e] = np.where(best[e] > -1.0, line_of[j], -1)
+    return partner, best
+
+
+def _forked(
+    end: np.ndarray, via: np.ndarray, along: np.ndarray, partner: np.ndarray, straight: np.ndarray
+) -> np.ndarray:
+    """Tell whether line ends have a straighter partner than the line meeting them.
+
+    Each end ``end`` is met by line ``via`` at direction cosine ``along``; it is
+    forked when its straight partner (:func:`_straight_partners`) is another line
+    and continues it straighter.
+    """
+    bend = np.degrees(np.arccos(np.clip(straight[end], -1.0, 1.0)))
+    turn = np.degrees(np.arccos(np.clip(along, -1.0, 1.0)))
+    return (
+        (partner[end] >= 0)
+        & (partner[end] != via)
+        & (bend <= FORK_STRAIGHT_DEG)
+        & (turn >= bend + FORK_MARGIN_DEG)
+    )
 
 
 def _padded(lines: _Lines, which: np.ndarray) -> np.ndarray:
@@ -198,6 +271,7 @@ def hair_strands(
     lateral = LATERAL_MM * px_per_mm
     cos_max = math.cos(math.radians(max_angle_deg))
     reach = max(loose, gap)
+    partner, straight = _straight_partners(pack, usable, is_steep, gap, lateral)
     found = np.zeros(n_lines, dtype=bool)
     frontier = np.unique(np.asarray(seeds, dtype=np.int64))
     found[frontier] = True
@@ -227,9 +301,18 @@ def hair_strands(
             ends_a = np.stack([2 * a, 2 * a + 1], axis=1).ravel()
             on_a = np.repeat(_padded(pack, a), 2, axis=0)
             on_b = np.repeat(_padded(pack, b), 2, axis=0)
-            hit = _meet(pack.ends[ends_b], pack.dirs[ends_b], on_a, pack, g, c, lat)
-            hit |= _meet(pack.ends[ends_a], pack.dirs[ends_a], on_b, pack, g, c, lat)
-            joined[at : at + PAIR_CHUNK] = hit.reshape(-1, 2).any(axis=1)
+            hit_b, along_b, _ = _meet(pack.ends[ends_b], pack.dirs[ends_b], on_a, pack, g, c, lat)
+            hit_a, along_a, k = _meet(pack.ends[ends_a], pack.dirs[ends_a], on_b, pack, g, c, lat)
+            # a continuation is refused at a fork where another crease piece carries
+            # the candidate's end on straighter than the network's line does
+            a2, b2 = np.repeat(a, 2), np.repeat(b, 2)
+            hit_b &= lo.repeat(2) | ~_forked(ends_b, a2, along_b, partner, straight)
+            from_start = k - pack.start[b2]
+            to_stop = pack.stop[b2] - 1 - k
+            end_of_b = np.where(from_start <= to_stop, 2 * b2, 2 * b2 + 1)
+            at_end = np.minimum(from_start, to_stop) < n_end
+            hit_a &= lo.repeat(2) | ~(at_end & _forked(end_of_b, a2, along_a, partner, straight))
+            joined[at : at + PAIR_CHUNK] = (hit_b | hit_a).reshape(-1, 2).any(axis=1)
         frontier = np.unique(cb[joined])
         found[frontier] = True
     return {int(i) for i in np.flatnonzero(found)}
