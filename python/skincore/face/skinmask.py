@@ -66,7 +66,7 @@ EXTEND_SUBDIVISIONS = 4
 #: this many probe points (a morphological opening of the stopping distances; 5 of
 #: the 41 points is one top-ring segment, an eighth of the forehead's width) are cut
 #: back to their shoulders: the energy of a buzz cut is patchy, and on London 037 it
-#: let two or three probes climb 30-45 image pixels into the stubble at each temple
+#: let two or three probes climb 30-43 image pixels into the stubble at each temple
 #: ("horns" a person sees at once). The opening only lowers the edge, and only on
 #: those probes; hairlines the segmentation finds keep the model's line.
 STUBBLE_OPENING = 5
