@@ -479,13 +479,7 @@ def _extension_heights(ext: np.ndarray, poly: np.ndarray, lm: np.ndarray, up) ->
     """How far each point of the extended top edge lies above its top-ring base."""
     from skincore.face import skinmask
 
-    pos = skinmask._top_positions(poly, lm[:, :2])
-    chain = poly[pos]
-    n = skinmask.EXTEND_SUBDIVISIONS + 1
-    t = np.arange(n)[:, None] / n
-    base = np.concatenate(
-        [a + (b - a) * t for a, b in zip(chain[:-1], chain[1:], strict=True)] + [chain[-1:]]
-    )
+    pos, base = skinmask._top_chain(np.asarray(poly, np.float64), lm[:, :2])
     return (ext[pos[0] : pos[0] + len(base)] - base) @ np.asarray(up)
 
 

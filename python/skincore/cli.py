@@ -278,7 +278,7 @@ def _analyze(args: argparse.Namespace) -> int:
                 limits=_limits(args),
                 concerns=None if args.concerns is None else tuple(args.concerns),
                 params=_params(args),
-                lesion_head=_lesion_head(args),
+                lesion_head=lesion_head(args),
             )
         )
         loaded = load_image(source, analyzer.options.limits)
@@ -321,7 +321,7 @@ def _add_lesion_head(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _lesion_head(args: argparse.Namespace) -> object:
+def lesion_head(args: argparse.Namespace) -> object:
     """Return the ``--lesion-head`` JSON file's head, or None."""
     if args.lesion_head is None:
         return None
@@ -390,7 +390,7 @@ def _report(args: argparse.Namespace) -> int:
                 limits=_limits(args, "skincore"),
                 concerns=None if args.concerns is None else tuple(args.concerns),
                 params=_params(args),
-                lesion_head=_lesion_head(args),
+                lesion_head=lesion_head(args),
             )
         )
         loaded = load_image(sample_path() if args.sample else args.image, analyzer.options.limits)

@@ -305,13 +305,13 @@ def hair_strands(
             hit_a, along_a, k = _meet(pack.ends[ends_a], pack.dirs[ends_a], on_b, pack, g, c, lat)
             # a continuation is refused at a fork where another crease piece carries
             # the candidate's end on straighter than the network's line does
-            a2, b2 = np.repeat(a, 2), np.repeat(b, 2)
-            hit_b &= lo.repeat(2) | ~_forked(ends_b, a2, along_b, partner, straight)
+            a2, b2, lo2 = np.repeat(a, 2), np.repeat(b, 2), np.repeat(lo, 2)
+            hit_b &= lo2 | ~_forked(ends_b, a2, along_b, partner, straight)
             from_start = k - pack.start[b2]
             to_stop = pack.stop[b2] - 1 - k
             end_of_b = np.where(from_start <= to_stop, 2 * b2, 2 * b2 + 1)
             at_end = np.minimum(from_start, to_stop) < n_end
-            hit_a &= lo.repeat(2) | ~(at_end & _forked(end_of_b, a2, along_a, partner, straight))
+            hit_a &= lo2 | ~(at_end & _forked(end_of_b, a2, along_a, partner, straight))
             joined[at : at + PAIR_CHUNK] = (hit_b | hit_a).reshape(-1, 2).any(axis=1)
         frontier = np.unique(cb[joined])
         found[frontier] = True

@@ -122,11 +122,8 @@ def texture_energy(
 def _isotropic_energy(band: np.ndarray, sigma: float) -> np.ndarray:
     """Twice the smaller eigenvalue of ``G_sigma(grad B grad B^T)`` (float32, >= 0)."""
     gy, gx = np.gradient(band)
-
-    def smooth(a: np.ndarray) -> np.ndarray:
-        return geometry.gaussian_blur(np.ascontiguousarray(a, np.float32), sigma, threads=1)
-
-    jxx, jyy, jxy = smooth(gx * gx), smooth(gy * gy), smooth(gx * gy)
+    products = [np.ascontiguousarray(a, np.float32) for a in (gx * gx, gy * gy, gx * gy)]
+    jxx, jyy, jxy = geometry.gaussian_blur_planes(products, sigma, threads=1)
     half = np.float32(0.5) * (jxx - jyy)
     small = (jxx + jyy) - np.float32(2.0) * np.sqrt(half * half + jxy * jxy)
     return np.maximum(small, np.float32(0.0)).astype(np.float32)

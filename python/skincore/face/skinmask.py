@@ -91,6 +91,25 @@ def _top_positions(polygon: np.ndarray, landmarks: np.ndarray) -> list[int]:
     return pos
 
 
+def _top_chain(poly: np.ndarray, landmarks: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Return the top-ring vertices' positions in ``poly`` and the chain through them.
+
+    The chain has :data:`EXTEND_SUBDIVISIONS` points inserted between consecutive
+    vertices: the bases of :func:`extend_forehead`'s probes.
+    """
+    pos = _top_positions(poly, landmarks)
+    if len(pos) < 2 or any(b - a != 1 for a, b in zip(pos, pos[1:], strict=False)):
+        raise ValueError("forehead_polygon: expected consecutive top-ring landmarks")
+    chain = poly[pos]
+    n = EXTEND_SUBDIVISIONS + 1
+    t = np.arange(n) / n
+    dense = np.concatenate(
+        [a + (b - a) * t[:, None] for a, b in zip(chain[:-1], chain[1:], strict=False)]
+        + [chain[-1:]]
+    )
+    return pos, dense
+
+
 def extend_forehead(
     forehead_polygon: np.ndarray,
     landmarks: np.ndarray,
@@ -147,16 +166,7 @@ def extend_forehead(
     if rgb is not None:
         check_rgb8(rgb)
     poly = np.asarray(forehead_polygon, np.float64)[:, :2]
-    pos = _top_positions(poly, pts)
-    if len(pos) < 2 or any(b - a != 1 for a, b in zip(pos, pos[1:], strict=False)):
-        raise ValueError("forehead_polygon: expected consecutive top-ring landmarks")
-    chain = poly[pos]
-    n = EXTEND_SUBDIVISIONS + 1
-    t = np.arange(n) / n
-    dense = np.concatenate(
-        [a + (b - a) * t[:, None] for a, b in zip(chain[:-1], chain[1:], strict=False)]
-        + [chain[-1:]]
-    )
+    pos, dense = _top_chain(poly, pts)
     up = np.asarray(seg.up, np.float64)
     step = 1.0 / seg.scale  # one grid pixel, in image pixels
     steps = np.arange(0.0, seg.forehead_cap + 1e-9, step)

@@ -75,7 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    from skincore.cli import _lesion_head as lesion_head  # the same JSON as skincore analyze
+    from skincore.cli import lesion_head  # the same JSON as skincore analyze
 
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     try:
