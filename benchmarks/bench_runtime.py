@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,9 @@ import numpy as np
 import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from _timing import median_ms  # noqa: E402
+from idle_cpu import idle_cpu_after  # noqa: E402
 from skincore import models, runtime  # noqa: E402
 
 #: model, input name, input shape (a batch of two for the age head: chip and mirror)
@@ -54,17 +55,6 @@ def _other(path: Path, threads: int, spin: str | None) -> Any:
     if spin is not None:
         so.add_session_config_entry("session.intra_op.allow_spinning", spin)
     return ort.InferenceSession(str(path), so, providers=[runtime.CPU])
-
-
-def _idle_cpu_ms(run: Any) -> float:
-    """Process CPU time (ms) in the 200 ms after one run, median of three."""
-    out = []
-    for _ in range(3):
-        run()
-        c0 = time.process_time()
-        time.sleep(0.2)
-        out.append((time.process_time() - c0) * 1e3)
-    return float(np.median(out))
 
 
 def main() -> None:
@@ -101,7 +91,8 @@ def main() -> None:
             ms = median_ms(run, repeat=args.repeat, warmup=5)
             if label.startswith("skincore"):
                 ours = ms
-            print(f"{name:<19}{label:<34}{ms:>8.2f}{ms / ours:>7.2f}x{_idle_cpu_ms(run):>13.1f}")
+            idle_ms = idle_cpu_after(run) * 1e3
+            print(f"{name:<19}{label:<34}{ms:>8.2f}{ms / ours:>7.2f}x{idle_ms:>13.1f}")
 
 
 if __name__ == "__main__":
