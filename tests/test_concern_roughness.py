@@ -355,6 +355,18 @@ def _nose_side_shadow(ctx, depth=0.15, width_mm=1.2):
     return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32))
 
 
+def _planted_rough(own, planted, off, where, what):
+    """Rough pixels in ``where`` of ``own`` and ``planted`` measured with ``off``
+    (the band measured), and ``planted``'s default result, whose mask must equal
+    ``own``'s: with the band, the planted shading changes no pixel."""
+    before = np.count_nonzero((measure_roughness(own, off, threads=2).mask > 0) & where)
+    kept = np.count_nonzero((measure_roughness(planted, off, threads=2).mask > 0) & where)
+    print(f"rough pixels {what}: {before} own, {kept} with the shading")
+    cut = measure_roughness(planted, threads=2)
+    assert np.array_equal(cut.mask, measure_roughness(own, threads=2).mask)
+    return before, kept, cut
+
+
 def test_nose_sides_are_not_roughness(sample_ctx):
     """The sample's own skin already reads rough beside its bridge, and an 8 L*
     shadow planted along the crest of both sides doubles it, unless the bands along
@@ -368,13 +380,9 @@ def test_nose_sides_are_not_roughness(sample_ctx):
     ppm = ctx.px_per_mm
     near = _both_sides(ctx, nose_side_band, 5.0)
     off = R.Params(nose_side_mm=0.0)
-    before = np.count_nonzero((measure_roughness(sample_ctx, off, threads=2).mask > 0) & near)
-    kept = np.count_nonzero((measure_roughness(ctx, off, threads=2).mask > 0) & near)
-    cut = measure_roughness(ctx, threads=2)
-    print(f"rough pixels within 5 mm of the crests: {before} own, {kept} with the shadow")
+    before, kept, cut = _planted_rough(sample_ctx, ctx, off, near, "within 5 mm of the crests")
     assert before > 10 * ppm * ppm  # more than 10 mm^2 of the sample's own
     assert kept > 1.5 * before
-    assert np.array_equal(cut.mask, measure_roughness(sample_ctx, threads=2).mask)
     assert np.count_nonzero((cut.mask > 0) & near) < 0.1 * before
     skin = R.measured_skin(ctx, R.Params()) > 0
     band = _both_sides(ctx, nose_side_band, R.NOSE_SIDE_MM)
@@ -421,12 +429,8 @@ def test_mouth_folds_are_not_roughness(sample_ctx):
     bands = geometry.fill_union(polygons, ctx.gray.shape, threads=1) > 0
     assert np.count_nonzero(core & ~bands) == 0  # planted inside the bands only
     off = R.Params(lip_chin_mm=0.0, mouth_corner_mm=0.0)
-    before = np.count_nonzero((measure_roughness(sample_ctx, off, threads=2).mask > 0) & bands)
-    kept = np.count_nonzero((measure_roughness(ctx, off, threads=2).mask > 0) & bands)
-    print(f"rough pixels in the mouth bands: {before} own, {kept} with the shadow")
+    before, kept, cut = _planted_rough(sample_ctx, ctx, off, bands, "in the mouth bands")
     assert kept > before + 20 * ppm * ppm  # more than 20 mm^2 of new rough skin
-    cut = measure_roughness(ctx, threads=2)
-    assert np.array_equal(cut.mask, measure_roughness(sample_ctx, threads=2).mask)
     assert not np.any((cut.mask > 0) & bands)
     skin = R.measured_skin(ctx, R.Params()) > 0
     assert not np.any(skin & bands)
@@ -436,6 +440,65 @@ def test_mouth_folds_are_not_roughness(sample_ctx):
     # headband and temples hold much of, is measured on its own)
     own = R.measured_skin(ctx, R.Params(hair_margin_mm=0.0)) > 0
     assert 0.9 < np.count_nonzero(own) / np.count_nonzero(sample_ctx.masks["face"]) < 1.0
+
+
+def _far_glabella_shading(ctx, side, out_mm=2.0, width_mm=1.2, depth=0.08):
+    """A dark stripe ``out_mm`` beyond ``side``'s glabella edge (FAR_GLABELLA), away
+    from the nose tip: the far eye socket's shading on a turned face."""
+    from skincore.face.regions import FAR_GLABELLA, MIRROR
+
+    path = FAR_GLABELLA if side == "right" else tuple(MIRROR[i] for i in FAR_GLABELLA)
+    a, b = (ctx.landmarks[i, :2].astype(np.float64) for i in path)
+    d = (b - a) / np.hypot(*(b - a))
+    n = np.array([-d[1], d[0]])
+    if np.dot(n, 0.5 * (a + b) - ctx.landmarks[4, :2]) < 0:
+        n = -n  # away from the nose tip
+    ppm = ctx.px_per_mm
+    mid = n * out_mm * ppm
+    half = n * 0.5 * width_mm * ppm
+    stripe = np.array([a + mid - half, b + mid - half, b + mid + half, a + mid + half], np.float32)
+    core = geometry.fill_polygons([stripe], ctx.gray.shape, threads=1) > 0
+    shade = geometry.gaussian_blur(core.astype(np.float32), 0.3 * ppm, threads=1)
+    return dataclasses.replace(ctx, gray=(ctx.gray - depth * shade).astype(np.float32)), core
+
+
+@pytest.fixture(scope="module")
+def turned_ctx(faces_dir):
+    """The make-up photo's face, turned 22 degrees: her right side is the far one."""
+    ctx = texture_of(str(faces_dir / "cc0_darkskin_makeup_3q.jpg"), threads=2)
+    assert ctx.yaw < -20
+    return ctx
+
+
+def test_far_glabella_edge_is_not_roughness(turned_ctx):
+    """On the make-up photo (turned 22 degrees), an 8 L* stripe planted 2 mm beyond
+    the far side's glabella edge (brow head to the bridge's top: the far eye
+    socket's shading) reads as new rough skin unless the band along that edge is
+    left out (``far_glabella_mm=0`` keeps it). With the band, planting it changes
+    no pixel of the rough mask. The same stripe on the near side is measured: the
+    band is the far side's only, and a frontal face (yaw 0) has none."""
+    ctx0 = turned_ctx
+    ppm = ctx0.px_per_mm
+    off = R.Params(far_glabella_mm=0.0)
+    ctx, core = _far_glabella_shading(ctx0, "right")
+    near = geometry.max_filter(core.astype(np.float32), int(round(2 * ppm)), threads=1) > 0
+    before, kept, _ = _planted_rough(ctx0, ctx, off, near, "within 2 mm of the stripe")
+    assert kept > before + 5 * ppm * ppm  # more than 5 mm^2 of new rough skin
+    skin = R.measured_skin(ctx0, R.Params()) > 0
+    assert not np.any(skin & core)
+    # the band: 22 degrees is 0.8 of the yaw ramp, so it reaches 1.5 + 0.8 * 4.5 mm out
+    cut_out = (R.measured_skin(ctx0, off) > 0) & ~skin
+    assert 30 * ppm * ppm < np.count_nonzero(cut_out) < 250 * ppm * ppm
+    # the near side's stripe stays in the measured skin; frontal: no band at all
+    _, near_core = _far_glabella_shading(ctx0, "left")
+    yy, xx = np.mgrid[: near_core.shape[0], : near_core.shape[1]]
+    top = ctx0.landmarks[168, :2]  # the bridge's top, where both sides' bands meet
+    near_core &= np.hypot(xx - top[0], yy - top[1]) > 10 * ppm
+    kept_near = (R.measured_skin(ctx0, off) > 0) & near_core
+    assert np.count_nonzero(kept_near) > 5 * ppm * ppm
+    assert np.array_equal(skin & near_core, kept_near)
+    frontal = dataclasses.replace(ctx0, yaw=0.0)
+    assert np.array_equal(R.measured_skin(frontal, R.Params()), R.measured_skin(frontal, off))
 
 
 def test_hair_band_is_the_hair_dilated_by_a_square(sample_ctx):

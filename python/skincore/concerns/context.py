@@ -202,18 +202,24 @@ class TextureContext:
             rule="nonzero",
         )
 
-    def far_nose_band(self, margin_mm: float, reach_mm: float) -> np.ndarray | None:
+    def far_nose_band(
+        self, margin_mm: float, reach_mm: float, path: tuple[int, ...] = NOSE_OUTLINE
+    ) -> np.ndarray | None:
         """Return the band along the far nose outline of a turned face, once per size.
 
         Parameters
         ----------
         margin_mm : float
-            Half-width (mm) round each segment of the outline
-            (:data:`skincore.face.regions.NOSE_OUTLINE`, the far side's).
+            Half-width (mm) round each segment of the outline (``path``, the far
+            side's).
         reach_mm : float
             How much further (mm) it reaches out beyond the outline at full yaw
             (:data:`skincore.face.regions.FAR_NOSE_MM`); scaled by the ramp of
             :func:`skincore.face.regions.far_nose_reach` for :attr:`yaw`.
+        path : tuple of int, optional
+            The subject's right outline as landmark indices (mirrored for the
+            left): :data:`skincore.face.regions.NOSE_OUTLINE` (default) or
+            :data:`skincore.face.regions.FAR_GLABELLA`.
 
         Returns
         -------
@@ -225,8 +231,8 @@ class TextureContext:
         if not (max(reach) > 0 and margin_mm >= 0):
             return None
         return self._band(
-            ("far_nose_band", float(margin_mm), float(reach_mm)),
-            lambda: far_nose_bands(self.landmarks, margin_mm * self.px_per_mm, reach),
+            ("far_nose_band", float(margin_mm), float(reach_mm), tuple(path)),
+            lambda: far_nose_bands(self.landmarks, margin_mm * self.px_per_mm, reach, path),
             rule="nonzero",
         )
 
@@ -446,7 +452,10 @@ def fold_bands(
 
 
 def far_nose_bands(
-    landmarks: np.ndarray, half_width: float, reach: tuple[float, float]
+    landmarks: np.ndarray,
+    half_width: float,
+    reach: tuple[float, float],
+    path: tuple[int, ...] = NOSE_OUTLINE,
 ) -> list[np.ndarray]:
     """Rectangles along each nose outline that reaches out (the far one of a turned face).
 
@@ -456,12 +465,14 @@ def far_nose_bands(
         ``(478, 2+)`` landmarks in the grid's pixels.
     half_width : float
         Half-width (pixels) of the rectangle round each segment of the outline
-        (:data:`skincore.face.regions.NOSE_OUTLINE`), extended by it beyond both
-        ends.
+        (``path``), extended by it beyond both ends.
     reach : tuple of float
         ``(right, left)``: how much further (pixels) each side's band reaches out
         from its outline, away from the nose tip
         (:func:`skincore.face.regions.far_nose_reach`); a side of 0 has no band.
+    path : tuple of int, optional
+        The subject's right outline as landmark indices (its mirror is the
+        left's): :data:`skincore.face.regions.NOSE_OUTLINE` by default.
 
     Returns
     -------
@@ -470,7 +481,7 @@ def far_nose_bands(
     """
     pts = np.asarray(landmarks, np.float64)[:, :2]
     quads: list[np.ndarray] = []
-    for seg, extra in _reaching_sides(NOSE_OUTLINE, reach):
+    for seg, extra in _reaching_sides(path, reach):
         quads.extend(_segment_quads(pts, seg, half_width))
         quads.extend(_outward_quads(pts, seg, half_width + extra))
     return quads

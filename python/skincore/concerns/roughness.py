@@ -26,11 +26,12 @@ result does not depend on the photo's resolution:
    ``shared/faces`` changes by -0.020 to -0.002; the jaw shadow of the make-up photo,
    24 % of its chin, is gone). Curved shadows (around a nostril wing) stay: over
    a 2.5 mm window they point every way (step 4 leaves the nose folds out).
-4. **Nose folds, lower lids, the bridge's sides, the mouth's folds and the hair's edge.** A band of
-   ``FOLD_MARGIN_MM`` round the alar-facial grooves, the subnasale and the
-   philtrum (:data:`skincore.face.regions.NOSE_FOLDS`) is left out of the
-   measured skin (:func:`measured_skin`), as the eyes and lips are: their
-   shading is curved, so step 3 keeps it, and every face of ``shared/faces``
+4. **Nose folds, lower lids, the bridge's sides, the mouth's folds, the hair's
+   edge and the far glabella.** A band of ``FOLD_MARGIN_MM`` round the
+   alar-facial grooves, the subnasale and the philtrum
+   (:data:`skincore.face.regions.NOSE_FOLDS`) is left out of the measured skin
+   (:func:`measured_skin`), as the eyes and lips are: their shading is curved,
+   so step 3 keeps it, and every face of ``shared/faces``
    read a rough rim round both nose wings (its rough area drops by 0 to 0.04
    without it; the packaged sample's from 0.088 to 0.051).
    Below each eye a band ``LOWER_LID_MM`` deep under the lower lid line, from
@@ -53,7 +54,9 @@ result does not depend on the photo's resolution:
    ``HAIR_MARGIN_MM`` of the hair the segmentation finds
    (:meth:`~skincore.concerns.context.TextureContext.hair_band`): the
    hairline's fine hairs and the strands a fringe or the temples leave on the
-   skin read as a rough strip along the hair's edge.
+   skin read as a rough strip along the hair's edge. On a turned face, so is
+   a band along the far side's glabella edge (``FAR_GLABELLA_MM``: the
+   glabella turning away into the far eye socket).
 5. **Sheen.** A broad specular sheen shows the glints of the skin's
    micro-relief, and on dark skin they stand out by tens of L* against the weak
    diffuse reflection: London 062's shiny mid-forehead and nose tip read 0.33 of
@@ -134,7 +137,7 @@ from skincore.concerns.context import TextureContext
 from skincore.concerns.glints import GlintParams, Lowered, lowering
 from skincore.concerns.oiliness import Levels, face_levels, local_levels
 from skincore.face.beard import BEARDED_SHARE
-from skincore.face.regions import NOSE_FOLD_MARGIN_MM, mask_box
+from skincore.face.regions import FAR_GLABELLA, NOSE_FOLD_MARGIN_MM, mask_box
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Fine scale of the band-pass, mm (sigma of the Gaussian).
@@ -231,6 +234,22 @@ MOUTH_CORNER_MM = 4.0
 #: skin measured, 5-10 mm from the hair, reads 0.01-0.03
 #: (``benchmarks/eval_hair_margin.py``).
 HAIR_MARGIN_MM = 5.0
+
+#: How far (mm) beyond the far side's glabella edge
+#: (:data:`skincore.face.regions.FAR_GLABELLA`, brow head to the bridge's top) a
+#: turned face's band reaches at full yaw, on top of
+#: :data:`FAR_GLABELLA_MARGIN_MM` round it (ramped with yaw as
+#: :func:`skincore.face.regions.far_nose_reach`). There the glabella turns away
+#: and meets the far eye socket, a curved shading edge the isotropy test keeps:
+#: on the faces turned 25 degrees or more of ``shared/faces`` and every third
+#: ACNE04 photo (74 faces), 0.13-0.19 of the skin from 1.5 mm inside to 6 mm
+#: outside that edge read rough, against 0.08 from 9 mm out and 0.03 inside
+#: (``benchmarks/eval_far_glabella.py``): a rough strip from the far brow's head
+#: down to the bridge.
+FAR_GLABELLA_MM = 4.5
+#: Half-width (mm) of the band round the far glabella edge (see
+#: :data:`FAR_GLABELLA_MM`).
+FAR_GLABELLA_MARGIN_MM = 1.5
 
 #: Band-pass values are clipped to +-BAND_CLIP before squaring, so that a few
 #: strong edges (an eyelash, a nostril's shadow) cannot make a window rough on
@@ -329,6 +348,11 @@ class Params:
         Skin this close (mm) to the segmented hair is not measured
         (:meth:`~skincore.concerns.context.TextureContext.hair_band`); 0
         measures it.
+    far_glabella_mm, far_glabella_margin_mm : float
+        On a turned face, the band along the far side's glabella edge that is
+        not measured: ``far_glabella_margin_mm`` round it and ``far_glabella_mm``
+        further out at full yaw (:data:`FAR_GLABELLA_MM`); a ``far_glabella_mm``
+        of 0 measures it.
     sheen_sigma_mm, sheen_lift, sheen_chroma : float
         The sheen left out of the statistics (:func:`sheen_mask`); a
         ``sheen_chroma`` of 0 measures it.
@@ -355,6 +379,8 @@ class Params:
     lip_chin_mm: float = LIP_CHIN_MM
     mouth_corner_mm: float = MOUTH_CORNER_MM
     hair_margin_mm: float = HAIR_MARGIN_MM
+    far_glabella_mm: float = FAR_GLABELLA_MM
+    far_glabella_margin_mm: float = FAR_GLABELLA_MARGIN_MM
     sheen_sigma_mm: float = SHEEN_SIGMA_MM
     sheen_lift: float = SHEEN_LIFT
     sheen_chroma: float = SHEEN_CHROMA
@@ -362,11 +388,12 @@ class Params:
 
 
 def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
-    """Return the skin roughness measures: the face skin less six kinds of band.
+    """Return the skin roughness measures: the face skin less seven kinds of band.
 
     The bands: round the nose folds, below the lower lids, along the bridge's
     sides, under the lower lip, beside the mouth corners (the module docstring's
-    step 4) and along the hair's edge.
+    step 4), along the hair's edge and, on a turned face, along the far side's
+    glabella edge.
 
     Parameters
     ----------
@@ -377,9 +404,10 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
         ``lower_lid_mm`` the depth of the band below each lower lid,
         ``nose_side_mm`` the half-width of the band along each side of the bridge,
         ``lip_chin_mm`` the depth of the band under the lower lip,
-        ``mouth_corner_mm`` the radius of the disc beside each mouth corner and
+        ``mouth_corner_mm`` the radius of the disc beside each mouth corner,
         ``hair_margin_mm`` the width of the band along the hair (when ``ctx``
-        has the hair).
+        has the hair) and ``far_glabella_mm`` and ``far_glabella_margin_mm`` the
+        reach and half-width of the band along the far glabella edge.
 
     Returns
     -------
@@ -390,7 +418,12 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
     lids, sides = params.lower_lid_mm, params.nose_side_mm
     chin, corners = params.lip_chin_mm, params.mouth_corner_mm
     hair = params.hair_margin_mm if ctx.hair is not None else 0.0
-    if not (lids > 0 or sides > 0 or chin > 0 or corners > 0 or hair > 0):
+    glabella = (
+        ctx.far_nose_band(params.far_glabella_margin_mm, params.far_glabella_mm, FAR_GLABELLA)
+        if params.far_glabella_mm > 0
+        else None
+    )
+    if not (lids > 0 or sides > 0 or chin > 0 or corners > 0 or hair > 0 or glabella is not None):
         return skin
 
     def compute() -> np.ndarray:
@@ -403,10 +436,21 @@ def measured_skin(ctx: TextureContext, params: Params) -> np.ndarray:
             out = zero_where(out, ctx.mouth_bands(chin, corners))
         if hair > 0:
             out = zero_where(out, ctx.hair_band(hair))
+        if glabella is not None:
+            out = zero_where(out, glabella)
         out.flags.writeable = False
         return out
 
-    key = ("roughness_skin", params.fold_margin_mm, lids, sides, chin, corners, hair)
+    key = (
+        "roughness_skin",
+        params.fold_margin_mm,
+        lids,
+        sides,
+        chin,
+        corners,
+        hair,
+        (params.far_glabella_mm, params.far_glabella_margin_mm) if glabella is not None else None,
+    )
     return ctx.memo(key, compute)
 
 

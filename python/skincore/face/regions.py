@@ -191,6 +191,13 @@ FAR_NOSE_MM = 5.0
 #: Yaw (degrees) from which the band along the far nose outline reaches out, and at
 #: which it reaches :data:`FAR_NOSE_MM` (linear in between).
 FAR_NOSE_YAW_DEG = (10.0, 25.0)
+#: The subject's right glabella edge as the mesh places it: from the brow head's
+#: upper inner point down to the bridge's top, where :data:`NOSE_OUTLINE` starts
+#: (the left one mirrors it). On a face turned 25 degrees or more the far side's
+#: glabella turns away from the camera along it and meets the far eye socket: a
+#: shading edge that the far nose band (which starts at the bridge's top) does not
+#: reach (roughness's ``far_glabella_mm``).
+FAR_GLABELLA: tuple[int, ...] = (107, 168)
 
 
 #: Regions reported by the engine (skin-only masks). t_zone = forehead +
