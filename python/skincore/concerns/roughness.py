@@ -242,8 +242,9 @@ HAIR_MARGIN_MM = 5.0
 #: :func:`skincore.face.regions.far_nose_reach`). There the glabella turns away
 #: and meets the far eye socket, a curved shading edge the isotropy test keeps:
 #: on the faces turned 25 degrees or more of ``shared/faces`` and every third
-#: ACNE04 photo (74 faces), 0.13-0.19 of the skin from 1.5 mm inside to 6 mm
-#: outside that edge read rough, against 0.08 from 9 mm out and 0.03 inside
+#: ACNE04 photo (74 faces), 0.13-0.19 of the skin from 1.5 mm inside to 4.5 mm
+#: outside that edge read rough (0.11 at 4.5-6 mm), against 0.08-0.09 from 7.5 mm
+#: out and 0.03 inside
 #: (``benchmarks/eval_far_glabella.py``): a rough strip from the far brow's head
 #: down to the bridge.
 FAR_GLABELLA_MM = 4.5
