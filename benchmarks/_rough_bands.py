@@ -67,6 +67,33 @@ def tally(
     out[1, row] += np.histogram(values, edges)[0]
 
 
+def nearest_on_path(
+    x: np.ndarray, y: np.ndarray, vertices: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(dist, fx, fy, piece)``: each point's distance to a polyline and its foot there.
+
+    ``vertices`` is ``(n, 2)``; ``fx``, ``fy`` is the nearest point of the polyline
+    and ``piece`` the index of its segment (``vertices[piece] -> vertices[piece +
+    1]``). Degenerate segments are skipped; where none is left, ``dist`` is inf.
+    """
+    best = np.full(x.shape, np.inf)
+    fx, fy = np.zeros(x.shape), np.zeros(x.shape)
+    piece = np.zeros(x.shape, np.intp)
+    for k, (a, b) in enumerate(zip(vertices[:-1], vertices[1:], strict=True)):
+        d = b - a
+        n2 = float(d @ d)
+        if not n2 > 0:
+            continue
+        t = np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / n2, 0.0, 1.0)
+        px, py = a[0] + t * d[0], a[1] + t * d[1]
+        dist = np.hypot(x - px, y - py)
+        closer = dist < best
+        best[closer] = dist[closer]
+        fx[closer], fy[closer] = px[closer], py[closer]
+        piece[closer] = k
+    return best, fx, fy, piece
+
+
 HERE = Path(__file__).resolve().parents[1]
 
 

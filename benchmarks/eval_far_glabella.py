@@ -23,7 +23,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import marked_face, photo_args, photos, run, tally
+from _rough_bands import marked_face, nearest_on_path, photo_args, photos, run, tally
 from skincore.concerns import roughness
 from skincore.face.regions import FAR_GLABELLA, MIRROR, NOSE_OUTLINE
 
@@ -39,23 +39,14 @@ def signed_distance(
     x: np.ndarray, y: np.ndarray, points: np.ndarray, path: tuple[int, ...]
 ) -> np.ndarray:
     """Distance (pixels) of each ``(x, y)`` from the polyline ``path``; negative towards the tip."""
-    p = np.stack([x, y], 1)
-    tip = points[NOSE_TIP]
-    best = np.full(len(p), np.inf)
-    signed = np.zeros(len(p))
-    for i, j in zip(path[:-1], path[1:], strict=True):
-        a, b = points[i], points[j]
-        d = b - a
-        t = np.clip((p - a) @ d / float(d @ d), 0.0, 1.0)
-        off = p - (a + t[:, None] * d)
-        dist = np.hypot(off[:, 0], off[:, 1])
-        normal = np.array([-d[1], d[0]])
-        outward = 1.0 if float((0.5 * (a + b) - tip) @ normal) > 0 else -1.0
-        side = np.where(off @ normal * outward < 0, -1.0, 1.0)
-        closer = dist < best
-        best[closer] = dist[closer]
-        signed[closer] = (side * dist)[closer]
-    return signed
+    vertices = points[list(path)]
+    dist, fx, fy, piece = nearest_on_path(x, y, vertices)
+    d = np.diff(vertices, axis=0)
+    normal = np.stack([-d[:, 1], d[:, 0]], axis=1)
+    mid = 0.5 * (vertices[:-1] + vertices[1:])
+    outward = np.where(np.einsum("ij,ij->i", mid - points[NOSE_TIP], normal) > 0, 1.0, -1.0)
+    off = (x - fx) * normal[piece, 0] + (y - fy) * normal[piece, 1]
+    return np.where(off * outward[piece] < 0, -dist, dist)
 
 
 def marked_along(analysis: skincore.Analysis) -> np.ndarray | None:

@@ -27,7 +27,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import marked_face, photo_args, photos, run, tally
+from _rough_bands import marked_face, nearest_on_path, photo_args, photos, run, tally
 from skincore.concerns import pigmentation, roughness
 from skincore.concerns.colour_areas import MelaninParams
 from skincore.face import regions
@@ -65,21 +65,9 @@ def marked_beside_wings(
         "left": tuple(regions.MIRROR[i] for i in regions.NOSE_WING),
     }
     for side, wing in wings.items():
-        best = np.full(x.shape, np.inf)
-        away = np.zeros(x.shape)
-        for a, b in zip(pts[list(wing[:-1])], pts[list(wing[1:])], strict=True):
-            d = b - a
-            n2 = float(d @ d)
-            if not n2 > 0:
-                continue
-            t = np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / n2, 0.0, 1.0)
-            px, py = a[0] + t * d[0], a[1] + t * d[1]
-            dist = np.hypot(x - px, y - py)
-            # positive away from the nose tip
-            sign = np.sign((x - px) * (px - tip[0]) + (y - py) * (py - tip[1]))
-            closer = dist < best
-            best[closer] = dist[closer]
-            away[closer] = sign[closer]
+        best, px, py, _ = nearest_on_path(x, y, pts[list(wing)])
+        # positive away from the nose tip
+        away = np.sign((x - px) * (px - tip[0]) + (y - py) * (py - tip[1]))
         mm = best * away / ppm
         sel = np.isfinite(mm)
         k = _row(yaw, side)

@@ -29,7 +29,7 @@ import argparse
 import numpy as np
 
 import skincore
-from _rough_bands import marked_face, photo_args, photos, run, tally
+from _rough_bands import marked_face, nearest_on_path, photo_args, photos, run, tally
 from skincore.concerns import pigmentation, roughness
 from skincore.face.regions import nose_side_crest
 
@@ -50,23 +50,13 @@ def marked_across(analysis: skincore.Analysis, concern: str) -> np.ndarray | Non
         if not ppm > 0:
             continue
         other = crests["right" if side == "left" else "left"][0].mean(0)
-        best = np.full(x.shape, np.inf)
-        across = np.zeros(x.shape)
-        piece = np.zeros(x.shape, np.intp)
-        for k, (a, b) in enumerate(zip(crest[:-1], crest[1:], strict=True)):
-            d = b - a
-            n = float(np.hypot(*d))
-            u = d / n
-            normal = np.array([-u[1], u[0]])
-            if np.dot(normal, other - a) > 0:
-                normal = -normal  # positive away from the bridge's midline
-            rx, ry = x - a[0], y - a[1]
-            t = np.clip((rx * u[0] + ry * u[1]) / n, 0.0, 1.0)
-            dist = np.hypot(rx - t * d[0], ry - t * d[1])
-            closer = dist < best
-            best[closer] = dist[closer]
-            across[closer] = (rx * normal[0] + ry * normal[1])[closer] / ppm
-            piece[closer] = k
+        best, _, _, piece = nearest_on_path(x, y, crest)
+        d = np.diff(crest, axis=0)
+        normal = np.stack([-d[:, 1], d[:, 0]], axis=1) / np.hypot(d[:, 0], d[:, 1])[:, None]
+        flip = np.einsum("ij,ij->i", normal, other - crest[:-1]) > 0
+        normal[flip] = -normal[flip]  # positive away from the bridge's midline
+        a = crest[:-1][piece]
+        across = ((x - a[:, 0]) * normal[piece, 0] + (y - a[:, 1]) * normal[piece, 1]) / ppm
         for k in range(len(PIECES)):
             sel = (piece == k) & np.isfinite(best)
             tally(out, k, across[sel], mask[sel], ACROSS_MM)
