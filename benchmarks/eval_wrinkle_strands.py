@@ -1,23 +1,30 @@
-"""Which wrinkle lines the hair-strand (or hair-edge) rule drops, on real photos.
+"""Which wrinkle lines the hair-strand, hair-edge or turn rule drops, on real photos.
 
-    python benchmarks/eval_wrinkle_strands.py [--rule strands|edges] [--data DIR]
+    python benchmarks/eval_wrinkle_strands.py [--rule strands|edges|turns] [--data DIR]
         [--every-acne 5] [--every-dark 4]
 
 Runs the wrinkle concern on each face twice, with the rule off
 (``wrinkles.Params(strand_hair_mm=0)``; with ``--rule edges``,
 ``Params(hair_edge_mm=0)``: forehead lines along the zone's top, the hair's
-edge) and on (the defaults), and prints the lines the rule drops, per zone with
-their lengths in mm, and the totals. The
+edge; with ``--rule turns``, ``Params(max_turn_deg=0)``: lines whose direction
+turns through more than 90 degrees) and on (the defaults), and prints the lines
+the rule drops, per zone with their lengths in mm, and the totals. The
 photos: those of ``tools/result_values.py`` (``shared/faces`` and a sample of
 ``shared/data``), every ``--every-acne``-th photo of ``acne04-dev`` (from the
-fifth) and every ``--every-dark``-th of the dark-circle set (from the fourth).
+fifth) and every ``--every-dark``-th of the dark-circle set (from the fourth),
+each once.
 On 2026-12-03, with the defaults: 17 of 1,451 lines on 11 of 41 faces, each
 checked on the photo (15 of 1,435 on 10 once the hair-edge rule was on: two of
 them, `levle2_136`'s fringe edge among them, lie along the hair's edge and go
 with either rule); ``--rule edges`` (with the strand rule on): 14 of 1,434
 lines on 10 faces, each checked on the photo (a fringe's edge or strands lying
 on the forehead, a hairline's wisps, London 062's hairline shine, a brow's
-edge under a misplaced mesh).
+edge under a misplaced mesh). On 2026-12-05, with every rule on: strands 14 of
+1,451 lines on 10 of 41 faces, edges 10 of 1,447 on 9 (the rules overlap: a
+curled strand or wisp goes with the turn rule too); ``--rule turns
+--every-acne 1 --every-dark 2``: 75 of 5,238 lines on 42 of 137 faces, each
+looked at (hooks and rings round papules and glints, loose hairs, brow and lash
+hair, a lower lid's margin, a jaw's edge under a misplaced mesh).
 There are no strand labels: look at the photos listed (the lines' points are in
 ``FaceResult.wrinkles`` of an analysis with the rule off).
 """
@@ -39,20 +46,28 @@ HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE / "tools"))
 from result_values import photos  # noqa: E402
 
+#: Each rule's switch: the parameters with that rule off.
+OFF = {
+    "strands": W.Params(strand_hair_mm=0),
+    "edges": W.Params(hair_edge_mm=0),
+    "turns": W.Params(max_turn_deg=0),
+}
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=HERE.parent / "shared" / "data")
     ap.add_argument("--every-acne", type=int, default=5)
     ap.add_argument("--every-dark", type=int, default=4)
-    ap.add_argument("--rule", choices=("strands", "edges"), default="strands")
+    ap.add_argument("--rule", choices=tuple(OFF), default="strands")
     args = ap.parse_args()
-    off_params = W.Params(strand_hair_mm=0) if args.rule == "strands" else W.Params(hair_edge_mm=0)
+    off_params = OFF[args.rule]
     files = [Path(p) for p in photos(args.data.parent)]
     acne = sorted((args.data / "acne04-dev").glob("*.jpg"))
     dark = sorted((args.data / "dark-circles").rglob("*.jpg"))
     files += acne[args.every_acne - 1 :: args.every_acne]
     files += dark[args.every_dark - 1 :: args.every_dark]
+    files = list(dict.fromkeys(files))  # the sample of result_values holds some of them
     faces = lines = dropped = changed = 0
     for f in files:
         rgb = np.asarray(Image.open(f).convert("RGB"))

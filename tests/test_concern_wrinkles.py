@@ -13,7 +13,7 @@ from skincore.analysis import WRINKLE_ZONES, Wrinkles
 from skincore.concerns import wrinkles as W
 from skincore.concerns.wrinkles import measure_wrinkles
 from skincore.face.regions import LazyMasks, mask_count
-from synthetic import PlantedLine, segment, texture_of
+from synthetic import PlantedLine, arc, segment, texture_of
 from synthetic_wrinkles import (
     clean_base,
     inner,
@@ -904,3 +904,54 @@ def test_the_far_nose_silhouette_is_not_a_wrinkle(faces_dir):
         assert traced(c, line, -c0.yaw) == pytest.approx(kept), mm
         assert traced(c, line, 0.0) == pytest.approx(kept), mm
         assert (traced(c, line, c0.yaw) == 0.0) == dropped, mm
+
+
+def test_turn_known_answers():
+    """``_turn_deg``: the range of a line's direction along it, over 2 mm chords."""
+    ppm = 5.0
+    r = 12.0 * ppm  # 12 mm radius
+    assert W._turn_deg(segment(0, 0, 20 * ppm, 7 * ppm), ppm) == pytest.approx(0.0, abs=1e-6)
+    for deg in (30.0, 90.0, 180.0):
+        a = np.radians(deg)
+        # the chords' directions span the arc less one chord (2 mm on 12 mm), and
+        # less up to one step (1 mm) where the length is not a whole number of steps
+        full = deg - np.degrees(2.0 / 12.0)
+        got = W._turn_deg(arc(0, 0, r, 1.0, 1.0 + a), ppm)
+        assert full - np.degrees(1.0 / 12.0) - 0.5 <= got <= full + 0.5, deg
+        assert W._turn_deg(arc(0, 0, r, 1.0 + a, 1.0), ppm) == pytest.approx(got, abs=0.5)
+    ring = arc(0, 0, r, 0.0, 2.2 * np.pi)
+    assert W._turn_deg(ring, ppm) > 360.0
+    # an S-curve turns by its largest swing, not by the sum of its bends
+    s = np.concatenate([arc(0, 0, r, np.pi, np.pi / 2), arc(0, 2 * r, r, 1.5 * np.pi, 2 * np.pi)])
+    assert W._turn_deg(s, ppm) < 100.0
+    # too short for three chords: 0
+    assert W._turn_deg(segment(0, 0, 3 * ppm, 0), ppm) == 0.0
+    assert W._turn_deg(np.zeros((1, 2)), ppm) == 0.0
+
+
+def test_a_curled_hair_is_not_a_wrinkle(ctx):
+    """A thin dark curl on the cheek (a loose hair: a 6 mm radius arc through 200
+    degrees) is traced, but not reported unless ``max_turn_deg=0``; a gently
+    curved line (40 degrees) on the other cheek is reported either way."""
+    from scipy import ndimage
+
+    ppm = ctx.px_per_mm
+    base, _ = _scenario(ctx, 5, plan={})
+
+    def middle(zone):
+        depth = ndimage.distance_transform_edt(_ok(ctx, zone))
+        y, x = np.unravel_index(np.argmax(depth), depth.shape)
+        assert depth[y, x] > 7 * ppm  # the curl fits
+        return float(x), float(y)
+
+    x, y = middle("left_cheek")
+    r = 6.0 * ppm
+    curl = PlantedLine(arc(x, y, r, np.radians(-10), np.radians(190)), 0.15 * ppm, 0.2)
+    x, y = middle("right_cheek")
+    bend = PlantedLine(arc(x, y + 2 * r, 2 * r, np.radians(250), np.radians(290)), 0.15 * ppm, 0.2)
+    img = plant(ctx, base, [curl, bend])
+    on = measure_wrinkles(img, threads=1)
+    off = measure_wrinkles(img, W.Params(max_turn_deg=0), threads=1)
+    assert _covered(ctx, off, curl, ("left_cheek",))
+    assert not _covered(ctx, on, curl, ("left_cheek",))
+    assert _covered(ctx, on, bend, ("right_cheek",)) and _covered(ctx, off, bend, ("right_cheek",))

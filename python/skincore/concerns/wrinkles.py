@@ -60,7 +60,10 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    fringe's edge, a hairline's wisps) and is dropped. An under-eye line at
    least :data:`LID_LINE_MIN_MM` long with :data:`LID_EDGE_SHARE` of its points
    within :data:`LID_EDGE_MM` below the lower lid line runs along the lid (its
-   margin's shading, the lashes) and is dropped.
+   margin's shading, the lashes) and is dropped. A line whose direction turns
+   through more than :data:`MAX_TURN_DEG` along it (a loose hair's curl, the
+   tracer's ring or hook round a papule or a glint) is not a crease and is
+   dropped.
 4. **Measures.** Per line: polyline in image pixels, length (image px and mm),
    mean / max response (``depth``), width (``2 * sigma`` of the strongest
    scale, image px) and ``deep = depth >= DEEP_THRESHOLD``. Per zone, the
@@ -110,7 +113,8 @@ strong directional light deepens every line and flat frontal light hides them;
 hair, stubble and make-up edges inside a zone can be traced as lines (across
 the crow's-feet fan, continuing a strand out of the hairline, or along the
 hair's edge, they are not reported; a strand lying on the cheek or running
-across a fringe's edge at less than the forehead's tilt limit is); moles are suppressed by the
+across a fringe's edge at less than the forehead's tilt limit is, unless it
+curls through more than :data:`MAX_TURN_DEG`); moles are suppressed by the
 filter's blob term but large dark spots can leave short ridges at their rims.
 A line crossing two zones is split at the zone border.
 """
@@ -242,6 +246,27 @@ LID_EDGE_MM = 5.0
 LID_LINE_MIN_MM = 12.0
 #: ... and the share of its points that must lie in the band.
 LID_EDGE_SHARE = 0.75
+#: A line whose direction turns through more than this many degrees along its
+#: length (the range of its direction, read over chords of :data:`TURN_CHORD_MM`
+#: every :data:`TURN_STEP_MM`) is not a crease: creases follow the skin's folds
+#: and bend gently (the lines of the ten faces of ``shared/faces`` turn 84 degrees
+#: at most, their 25 mm nasolabial fold 39), while a loose hair curls and the
+#: tracer rings a papule or a glint. Of the 5,238 lines of the 34 photos of
+#: ``tools/result_values.py``, ACNE04's 300 and every second dark-circle photo
+#: (``benchmarks/eval_wrinkle_strands.py --rule turns --every-acne 1
+#: --every-dark 2``), the 75 that turn more than 90 degrees (42 faces), each
+#: looked at, were hooks
+#: and rings round papules, glints and pores, loose hairs (ACNE04 ``levle0_253``:
+#: a hair lying in a loop on the forehead, 93 mm), brow and lash hair, the lower
+#: lid's margin (27 mm on a dark-circle photo) and a jaw's edge under a misplaced
+#: mesh (56 mm); below 80 degrees real creases begin (a 39 mm nasolabial fold
+#: turns 69). 0 turns this off.
+MAX_TURN_DEG = 90.0
+#: Sampling step (mm) along a line for its turn ...
+TURN_STEP_MM = 1.0
+#: ... and the chord (mm) its direction is read over: the tracer's pixel steps
+#: and a width's wobble do not turn it.
+TURN_CHORD_MM = 2.0
 #: A zone whose measured skin covers less than this share of its polygon (hidden by
 #: hair or a hand, the far side of a turned face, eaten by the margins round the
 #: lips and eyes) is not measured: absent, not read as smooth skin. On the 34
@@ -346,6 +371,10 @@ class Params:
         ``lid_edge_share`` of its points within ``lid_edge_mm`` below the lower
         lid line runs along the lid (its margin's shading, the lashes) and is
         dropped; ``lid_edge_mm=0`` keeps it.
+    max_turn_deg : float
+        A line whose direction turns through more than this (degrees) along it
+        (:func:`_turn_deg`) is a curled hair or a ring round a bump, not a crease,
+        and is dropped; 0 keeps it.
     min_skin_share : float
         A zone whose skin mask covers less than this share of its polygon is not
         measured (absent from the result); 0 measures every zone with skin.
@@ -379,6 +408,7 @@ class Params:
     lid_edge_mm: float = LID_EDGE_MM
     lid_line_min_mm: float = LID_LINE_MIN_MM
     lid_edge_share: float = LID_EDGE_SHARE
+    max_turn_deg: float = MAX_TURN_DEG
     min_skin_share: float = MIN_SKIN_SHARE
 
 
@@ -632,6 +662,39 @@ def _polyline_length(p: np.ndarray) -> float:
     return float(np.hypot(d[:, 0], d[:, 1]).sum())
 
 
+def _turn_deg(p: np.ndarray, ppm: float) -> float:
+    """How far (degrees) a polyline's direction turns along it.
+
+    The range of its unwrapped direction over chords of :data:`TURN_CHORD_MM`,
+    sampled every :data:`TURN_STEP_MM` by arc length: 0 for a line with fewer
+    than three chords (under about 4 mm), about 180 for a U-turn, 360 or more
+    for a ring.
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        ``(N, 2)`` points ``(x, y)`` along the line, in grid pixels.
+    ppm : float
+        Grid pixels per millimetre.
+
+    Returns
+    -------
+    float
+        The turn in degrees, >= 0.
+    """
+    if len(p) < 2:
+        return 0.0
+    s = np.concatenate(([0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))))
+    step = TURN_STEP_MM * ppm
+    t = np.arange(0.0, s[-1] + 1e-9 * step, step)
+    k = max(1, round(TURN_CHORD_MM / TURN_STEP_MM))
+    if len(t) < k + 3:
+        return 0.0
+    x, y = np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])
+    a = np.unwrap(np.arctan2(y[k:] - y[:-k], x[k:] - x[:-k]))
+    return math.degrees(float(a.max() - a.min()))
+
+
 def _severity(load: float, bands: tuple[float, ...] = SEVERITY_BANDS) -> int:
     for i, hi in enumerate(bands):
         if load < hi:
@@ -879,6 +942,8 @@ def _measure_zone(
                 pts_tex = _trim(pts_tex, END_TRIM * width_tex)
             length_mm = _polyline_length(pts_tex) / ppm
             if name == "forehead" and length_mm < params.forehead_min_length_mm:
+                continue
+            if params.max_turn_deg > 0 and _turn_deg(pts_tex, ppm) > params.max_turn_deg:
                 continue
             if lids is not None and _along_lid(pts_tex, length_mm, lids, params):
                 continue
