@@ -1,13 +1,15 @@
 """Which wrinkle lines the hair-strand, hair-edge or turn rule drops, on real photos.
 
-    python benchmarks/eval_wrinkle_strands.py [--rule strands|edges|turns] [--data DIR]
+    python benchmarks/eval_wrinkle_strands.py [--rule strands|edges|turns|hair] [--data DIR]
         [--every-acne 5] [--every-dark 4]
 
 Runs the wrinkle concern on each face twice, with the rule off
 (``wrinkles.Params(strand_hair_mm=0)``; with ``--rule edges``,
 ``Params(hair_edge_mm=0)``: forehead lines along the zone's top, the hair's
 edge; with ``--rule turns``, ``Params(max_turn_deg=0)``: lines whose direction
-turns through more than 90 degrees) and on (the defaults), and prints the lines
+turns through more than 90 degrees; with ``--rule hair``,
+``Params(hair_near_mm=0)``: lines outside the forehead lying within 3 mm of the
+segmented hair) and on (the defaults), and prints the lines
 the rule drops, per zone with their lengths in mm, and the totals. The
 photos: those of ``tools/result_values.py`` (``shared/faces`` and a sample of
 ``shared/data``), every ``--every-acne``-th photo of ``acne04-dev`` (from the
@@ -24,7 +26,9 @@ edge under a misplaced mesh). On 2026-12-05, with every rule on: strands 14 of
 curled strand or wisp goes with the turn rule too); ``--rule turns
 --every-acne 1 --every-dark 2``: 75 of 5,238 lines on 42 of 137 faces, each
 looked at (hooks and rings round papules and glints, loose hairs, brow and lash
-hair, a lower lid's margin, a jaw's edge under a misplaced mesh).
+hair, a lower lid's margin, a jaw's edge under a misplaced mesh); ``--rule hair
+--every-acne 1 --every-dark 2``: 93 of 5,163 lines on 46 of 137 faces, 78 of
+them on the crow's feet (a temple's wisps and side hair).
 There are no strand labels: look at the photos listed (the lines' points are in
 ``FaceResult.wrinkles`` of an analysis with the rule off).
 """
@@ -51,6 +55,7 @@ OFF = {
     "strands": W.Params(strand_hair_mm=0),
     "edges": W.Params(hair_edge_mm=0),
     "turns": W.Params(max_turn_deg=0),
+    "hair": W.Params(hair_near_mm=0),
 }
 
 

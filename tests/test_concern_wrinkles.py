@@ -955,3 +955,38 @@ def test_a_curled_hair_is_not_a_wrinkle(ctx):
     assert _covered(ctx, off, curl, ("left_cheek",))
     assert not _covered(ctx, on, curl, ("left_cheek",))
     assert _covered(ctx, on, bend, ("right_cheek",)) and _covered(ctx, off, bend, ("right_cheek",))
+
+
+def test_a_line_along_the_hair_is_not_a_wrinkle(ctx):
+    """A cheek line 1.5 mm from the segmented hair's edge and along it (side hair
+    over the cheek, a temple's wisp) is dropped unless ``hair_near_mm=0``; a line
+    6.5 mm from the hair stays either way, and so does the first without the
+    hair mask."""
+    from scipy import ndimage
+
+    ppm = ctx.px_per_mm
+    base, _ = _scenario(ctx, 5, plan={})
+    ok = _ok(ctx, "left_cheek")
+    depth = ndimage.distance_transform_edt(ok)
+    cy, cx = np.unravel_index(np.argmax(depth), depth.shape)
+    assert depth[cy, cx] > 7 * ppm
+
+    def line(off_mm):  # 10 mm down the cheek, off_mm to the side of its middle
+        x = cx + off_mm * ppm
+        return segment(x, cy - 5 * ppm, x, cy + 5 * ppm)
+
+    near, far = line(2.0), line(-3.0)
+    hair = np.zeros(ok.shape, np.uint8)
+    hair[:, int(round(cx + 3.5 * ppm)) :] = 255  # hair from 1.5 mm beside the near line
+    img = plant(ctx, base, [PlantedLine(p, 0.15 * ppm, 0.2) for p in (near, far)])
+    with_hair = dataclasses.replace(img, hair=hair)
+
+    def found(c, params, pts):
+        w = measure_wrinkles(c, params, threads=1)
+        traced = [c.to_texture(ln.points) for ln in w.zones["left_cheek"].lines]
+        return bool(match(traced, [pts]).traced_for[0])
+
+    assert not found(with_hair, W.Params(), near)
+    assert found(with_hair, W.Params(hair_near_mm=0), near)
+    assert found(img, W.Params(), near)
+    assert found(with_hair, W.Params(), far)

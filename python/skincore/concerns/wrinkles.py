@@ -57,7 +57,10 @@ sample photo at full size and at x0.75 gives equal counts within 15 %):
    the lines of all zones, so every zone is traced before any is measured).
    A forehead line with :data:`HAIR_EDGE_SHARE` of its points within
    :data:`HAIR_EDGE_MM` below the zone's top runs along the hair's edge (a
-   fringe's edge, a hairline's wisps) and is dropped. An under-eye line at
+   fringe's edge, a hairline's wisps) and is dropped; elsewhere a line with as
+   many of its points within :data:`HAIR_NEAR_MM` of the segmented hair lies on
+   the hair's fringe (a temple's wisps, side hair over the cheek) and is
+   dropped. An under-eye line at
    least :data:`LID_LINE_MIN_MM` long with :data:`LID_EDGE_SHARE` of its points
    within :data:`LID_EDGE_MM` below the lower lid line runs along the lid (its
    margin's shading, the lashes) and is dropped. A line whose direction turns
@@ -229,6 +232,17 @@ STRAND_MAX_ANGLE_DEG = 35.0
 HAIR_EDGE_MM = 2.0
 #: ... the share of its points that must lie there.
 HAIR_EDGE_SHARE = 0.75
+#: A line outside the forehead with at least :data:`HAIR_EDGE_SHARE` of its
+#: points within this distance (mm) of the hair the segmentation finds
+#: (:meth:`~skincore.concerns.context.TextureContext.hair_band`, which reaches
+#: up to about 1 mm further) lies on the hair's fringe, not on skin: the fine
+#: hairs and wisps of a temple's hairline and the strands of side hair falling
+#: over the crow's feet and the cheek, thinner than the segmentation resolves
+#: (ACNE04 ``levle0_168``: seven short lines along the near temple's hairline).
+#: On the forehead the hair-edge rule above applies instead (a furrow of a
+#: receding hairline, dark-circle ``img221``, lies within 3 mm of the hair).
+#: 0 turns this off.
+HAIR_NEAR_MM = 3.0
 #: An under-eye line at least :data:`LID_LINE_MIN_MM` long with at least
 #: :data:`LID_EDGE_SHARE` of its points within this distance (mm) below the lower
 #: lid line (:func:`skincore.face.regions.lower_lid_band`) runs along the lid: the
@@ -366,6 +380,11 @@ class Params:
         ``hair_edge_mm`` below the zone's top (the hairline, or a fringe's lower
         edge; not the photo's top edge) runs along the hair's edge and is
         dropped; ``hair_edge_mm=0`` keeps it.
+    hair_near_mm : float
+        A line outside the forehead with at least ``hair_edge_share`` of its
+        points within ``hair_near_mm`` of the segmented hair (the band of
+        :meth:`~skincore.concerns.context.TextureContext.hair_band`) lies on the
+        hair's fringe and is dropped; 0 keeps it.
     lid_edge_mm, lid_line_min_mm, lid_edge_share : float
         An under-eye line at least ``lid_line_min_mm`` long with at least
         ``lid_edge_share`` of its points within ``lid_edge_mm`` below the lower
@@ -405,6 +424,7 @@ class Params:
     strand_max_angle_deg: float = STRAND_MAX_ANGLE_DEG
     hair_edge_mm: float = HAIR_EDGE_MM
     hair_edge_share: float = HAIR_EDGE_SHARE
+    hair_near_mm: float = HAIR_NEAR_MM
     lid_edge_mm: float = LID_EDGE_MM
     lid_line_min_mm: float = LID_LINE_MIN_MM
     lid_edge_share: float = LID_EDGE_SHARE
@@ -704,6 +724,12 @@ def _severity(load: float, bands: tuple[float, ...] = SEVERITY_BANDS) -> int:
 
 def _score(load: float, scale: float = SCORE_LOAD) -> int:
     return int(round(100.0 * math.exp(-load / scale)))
+
+
+def _share_in(points: np.ndarray, band: np.ndarray) -> float:
+    """Return the share of a line's points (``band``'s pixels) that lie in ``band`` (0 for none)."""
+    inside, total = _points_in(points, band)
+    return inside / total if total else 0.0
 
 
 def _points_in(points: np.ndarray, band: np.ndarray) -> tuple[int, int]:
@@ -1140,6 +1166,16 @@ def measure_wrinkles(
         frame_top = (0.5 - ctx.origin[1]) * ctx.scale - 0.5
         edges = _hair_edges(points["forehead"], top, ppm, frame_top, params)
         dropped["forehead"] = dropped.get("forehead", set()) | edges
+    if params.hair_near_mm > 0 and ctx.hair is not None:
+        near = ctx.hair_band(params.hair_near_mm)
+        for z in names:
+            if z == "forehead":
+                continue
+            on_hair = {
+                i for i, p in enumerate(points[z]) if _share_in(p, near) >= params.hair_edge_share
+            }
+            if on_hair:
+                dropped[z] = dropped.get(z, set()) | on_hair
     zones: dict[str, WrinkleZone] = {}
     footprints: list[tuple[np.ndarray, float]] = []
     for z in names:
