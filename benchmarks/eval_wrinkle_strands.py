@@ -24,8 +24,8 @@ on the forehead, a hairline's wisps, London 062's hairline shine, a brow's
 edge under a misplaced mesh). On 2026-12-05, with every rule on: strands 14 of
 1,451 lines on 10 of 41 faces, edges 10 of 1,447 on 9 (the rules overlap: a
 curled strand or wisp goes with the turn rule too); ``--rule turns
---every-acne 1 --every-dark 2``: 75 of 5,238 lines on 42 of 137 faces, each
-looked at (hooks and rings round papules and glints, loose hairs, brow and lash
+--every-acne 1 --every-dark 2``: 75 of 5,238 lines on 42 of 137 faces, looked
+at in crops (hooks and rings round papules and glints, loose hairs, brow and lash
 hair, a lower lid's margin, a jaw's edge under a misplaced mesh); ``--rule hair
 --every-acne 1 --every-dark 2``: 93 of 5,163 lines on 46 of 137 faces, 78 of
 them on the crow's feet (a temple's wisps and side hair).

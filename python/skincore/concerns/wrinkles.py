@@ -268,13 +268,12 @@ LID_EDGE_SHARE = 0.75
 #: tracer rings a papule or a glint. Of the 5,238 lines of the 34 photos of
 #: ``tools/result_values.py``, ACNE04's 300 and every second dark-circle photo
 #: (``benchmarks/eval_wrinkle_strands.py --rule turns --every-acne 1
-#: --every-dark 2``), the 75 that turn more than 90 degrees (42 faces), each
-#: looked at, were hooks
-#: and rings round papules, glints and pores, loose hairs (ACNE04 ``levle0_253``:
-#: a hair lying in a loop on the forehead, 93 mm), brow and lash hair, the lower
-#: lid's margin (27 mm on a dark-circle photo) and a jaw's edge under a misplaced
-#: mesh (56 mm); below 80 degrees real creases begin (a 39 mm nasolabial fold
-#: turns 69). 0 turns this off.
+#: --every-dark 2``), the 75 that turn more than 90 degrees (42 faces), looked
+#: at in crops, were hooks and rings round papules, glints and pores, loose
+#: hairs (ACNE04 ``levle0_253``: a hair lying in a loop on the forehead, 93 mm),
+#: brow and lash hair, the lower lid's margin (27 mm on a dark-circle photo) and
+#: a jaw's edge under a misplaced mesh (56 mm); below 80 degrees real creases
+#: begin (a 39 mm nasolabial fold turns 69). 0 turns this off.
 MAX_TURN_DEG = 90.0
 #: Sampling step (mm) along a line for its turn ...
 TURN_STEP_MM = 1.0
