@@ -2,9 +2,10 @@
 
     python benchmarks/eval_wrinkle_acne.py [--data DIR] [--near-mm 3]
 
-Runs the wrinkle concern (defaults) on the photos of ``tools/result_values.py``
-(``shared/faces`` and a sample of ``shared/data``), every ACNE04 development
-photo and every second dark-circle photo, each once, and prints per group
+Runs the wrinkle concern (defaults) on ``shared/faces``, every ACNE04
+development photo and every second dark-circle photo, each once (the other
+photos of ``tools/result_values.py``' sample, UTKFace and PoreNet, are skipped:
+below the wrinkles' resolution, or a close-up), and prints per group
 (``shared/faces``, ACNE04 by its acne grade 0-3, the dark-circle set) the faces
 with a wrinkle result, the median lines a face, the median wrinkle load a face
 (``sum(length_mm * depth)`` over its lines) and whole-face score, and the
@@ -15,7 +16,11 @@ comedone, acne mark), with the median load left without them.
 ACNE04's subjects are acne patients in their teens and twenties, so their
 lines are mostly the tracer's reading of the photo, not creases: the figures
 show how far that reading goes (README, wrinkles' Limits). There are no
-wrinkle labels.
+wrinkle labels. On 2026-12-05 (medians a face: lines, load, score; share of
+lines on acne, load without them): grade 0 (37 faces) 24, 27.7, 93, 0.12,
+25.8; grade 1 (59) 34, 43.1, 92, 0.19, 34.7; grade 2 (11) 69, 85.7, 83, 0.25,
+60.8; grade 3 (6) 32, 45.2, 91, 0.38, 35.7; dark circles (14) 12, 23.3, 96.5,
+0.15, 19.4; ``shared/faces`` (10) 17, 13.8, 97, 0.01, 13.8.
 """
 
 from __future__ import annotations
