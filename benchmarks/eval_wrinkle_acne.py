@@ -28,25 +28,20 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 from scipy.ndimage import distance_transform_edt
 
+from _wrinkle_photos import face_works, wrinkle_photos
 from skincore import geometry
 from skincore.concerns import wrinkles as W
 from skincore.concerns.acne import KINDS as ACNE_KINDS
 from skincore.concerns.colour_lesions import face_lesions
 from skincore.concerns.lesion_rules import LesionParams
-from skincore.concerns.work import FaceWork
-from skincore.face.finder import find_faces
 
 HERE = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(HERE / "tools"))
-from result_values import photos  # noqa: E402
 
 
 def group(f: Path) -> str:
@@ -62,26 +57,18 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE.parent / "shared" / "data")
     ap.add_argument("--near-mm", type=float, default=3.0)
     args = ap.parse_args()
-    files = [Path(p) for p in photos(args.data.parent)]
-    files += sorted((args.data / "acne04-dev").glob("*.jpg"))
-    files += sorted((args.data / "dark-circles").rglob("*.jpg"))[1::2]
-    files = list(dict.fromkeys(files))
+    files = wrinkle_photos(args.data, every_acne=1, every_dark=2)
+    # the sample's UTKFace and PoreNet photos: below the wrinkles' resolution, or a close-up
+    files = [f for f in files if group(f) != "faces" or "faces" in f.parts]
     rows: dict[str, list[tuple[int, float, float, int, float]]] = defaultdict(list)
     params = W.Params()
-    for f in files:
-        if group(f) == "faces" and "faces" not in f.parts:
-            continue  # the sample's UTKFace and PoreNet photos: below the wrinkles' resolution
-        rgb = np.asarray(Image.open(f).convert("RGB"))
-        found = find_faces(rgb, max_faces=1)
-        if not found:
-            continue
-        work = FaceWork(rgb, found[0][1].points)
+    for f, work in face_works(files):
         res = W.measure(work, params)
         if res is None:
             continue
         found_lesions = face_lesions(work, LesionParams())
         polys = [les.polygon for les in found_lesions if les.kind in ACNE_KINDS]
-        near = np.zeros(rgb.shape[:2], bool)
+        near = np.zeros(work.rgb.shape[:2], bool)
         if polys:
             acne = geometry.fill_union(polys, near.shape)
             near = distance_transform_edt(acne == 0) <= args.near_mm * work.px_per_mm

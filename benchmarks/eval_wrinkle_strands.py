@@ -36,19 +36,12 @@ There are no strand labels: look at the photos listed (the lines' points are in
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
+from _wrinkle_photos import face_works, wrinkle_photos
 from skincore.concerns import wrinkles as W
-from skincore.concerns.work import FaceWork
-from skincore.face.finder import find_faces
 
 HERE = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(HERE / "tools"))
-from result_values import photos  # noqa: E402
 
 #: Each rule's switch: the parameters with that rule off.
 OFF = {
@@ -67,19 +60,9 @@ def main() -> None:
     ap.add_argument("--rule", choices=tuple(OFF), default="strands")
     args = ap.parse_args()
     off_params = OFF[args.rule]
-    files = [Path(p) for p in photos(args.data.parent)]
-    acne = sorted((args.data / "acne04-dev").glob("*.jpg"))
-    dark = sorted((args.data / "dark-circles").rglob("*.jpg"))
-    files += acne[args.every_acne - 1 :: args.every_acne]
-    files += dark[args.every_dark - 1 :: args.every_dark]
-    files = list(dict.fromkeys(files))  # the sample of result_values holds some of them
+    files = wrinkle_photos(args.data, args.every_acne, args.every_dark)
     faces = lines = dropped = changed = 0
-    for f in files:
-        rgb = np.asarray(Image.open(f).convert("RGB"))
-        found = find_faces(rgb, max_faces=1)
-        if not found:
-            continue
-        work = FaceWork(rgb, found[0][1].points)
+    for f, work in face_works(files):
         off = W.measure(work, off_params)
         on = W.measure(work, W.Params())
         if off is None or on is None:
