@@ -741,8 +741,7 @@ def _points_in(points: np.ndarray, band: np.ndarray) -> tuple[int, int]:
 
 def _mostly_in(points: np.ndarray, band: np.ndarray) -> bool:
     """Whether at least half of a line's points (``band``'s pixels) lie in it."""
-    hits, n = _points_in(points, band)
-    return bool(n > 0 and 2 * hits >= n)
+    return _share_in(points, band) >= 0.5
 
 
 def _across_fan(points: np.ndarray, centre: np.ndarray, max_angle_deg: float) -> bool:
