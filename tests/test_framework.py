@@ -181,6 +181,38 @@ def test_grids_hold_the_forehead_up_to_the_hairline(rgb):
     assert tex.origin == tuple(work.crop[:2])
 
 
+def test_grids_hold_every_zone_of_a_turned_face(rgb):
+    """On a turned face the far cheek bulges past the mesh's outline ring (the ring
+    runs round the side of the head, behind it): ACNE04 ``levle0_39``'s left cheek
+    reached 45 px beyond the ring. The grids' crop encloses every region polygon;
+    a crop of the ring cut that cheek along a straight edge the wrinkle filter
+    traced as a 26 mm line."""
+    from skincore.face.regions import FACE_OVAL, crop_box
+
+    work = _face_work(rgb)
+    polys = dict(work.polygons)
+    ring = work.landmarks[list(FACE_OVAL), :2]
+    cheek = polys["left_cheek"].copy()
+    side = 1.0 if cheek[:, 0].mean() > ring[:, 0].mean() else -1.0
+    # push the cheek's outer vertices 20 px past the ring's crop (its margin
+    # included), still inside the photo
+    rx0, _, rx1, _ = crop_box(work.landmarks, rgb.shape[1], rgb.shape[0])
+    reach = rx1 + 20.0 if side > 0 else rx0 - 20.0
+    assert 0 < reach < rgb.shape[1] - 1
+    outer = np.argsort(side * cheek[:, 0])[-3:]
+    cheek[outer, 0] = reach
+    polys["left_cheek"] = cheek
+    work = _face_work(rgb)  # a fresh workspace, its polygons the ones above
+    assert work.memo(("shared", "polygons"), lambda: polys) is polys
+    x0, y0, x1, y1 = work.crop
+    assert x0 <= cheek[:, 0].min() and x1 > cheek[:, 0].max()
+    assert y0 <= cheek[:, 1].min() and y1 > cheek[:, 1].max()
+    # so does the texture grid, the same crop
+    tex = work.texture
+    assert tex.origin == tuple(work.crop[:2])
+    assert tex.gray.shape[1] == round((x1 - x0) * tex.scale)
+
+
 def test_shared_attributes_lock_per_face_not_per_class(rgb):
     # functools.cached_property (Python 3.11) holds one lock per attribute for all
     # instances: one face's slow attribute would block every other face's.

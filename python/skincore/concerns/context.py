@@ -34,6 +34,7 @@ from skincore.face.regions import (
     NOSE_WING,
     LazyMasks,
     RegionMasks,
+    all_points,
     crop_box,
     far_nose_reach,
     lip_chin_band,
@@ -721,7 +722,7 @@ def build_context(
     crop : tuple of int, optional
         ``(x0, y0, x1, y1)`` of the photo the grid covers: the crop ``masks`` were
         made on (the workspace passes :attr:`FaceWork.crop`). Default: around the
-        face outline and ``polygons["forehead"]``, as the workspace cuts it.
+        face outline and every polygon of ``polygons``, as the workspace cuts it.
     threads : int, optional
         Worker threads for the kernels.
 
@@ -732,9 +733,7 @@ def build_context(
     """
     h, w = rgb.shape[:2]
     if crop is None:
-        crop = crop_box(
-            landmarks, w, h, extra=None if polygons is None else polygons.get("forehead")
-        )
+        crop = crop_box(landmarks, w, h, extra=None if polygons is None else all_points(polygons))
     x0, y0, x1, y1 = crop
     ppm = px_per_mm(landmarks)
     scale = min(1.0, MAX_PX_PER_MM / ppm) if ppm > 0 else 1.0

@@ -48,7 +48,14 @@ from skincore.concerns.context import (
 )
 from skincore.face.beard import BeardTexture, beard_share, beard_texture
 from skincore.face.glasses import FrameSearch, Glasses, detect_glasses, find_frame
-from skincore.face.regions import FACE_OVAL, LazyMasks, RegionMasks, crop_box, region_polygons
+from skincore.face.regions import (
+    FACE_OVAL,
+    LazyMasks,
+    RegionMasks,
+    all_points,
+    crop_box,
+    region_polygons,
+)
 from skincore.face.scale import px_per_mm
 from skincore.face.segmentation import FaceSegmentation, from_output, preprocess, run_model
 from skincore.face.skinmask import THRESHOLD as HAIR_THRESHOLD
@@ -312,13 +319,15 @@ class FaceWork:
     def crop(self) -> tuple[int, int, int, int]:
         """``(x0, y0, x1, y1)``: the grids' crop of the photo.
 
-        Around the face outline and the forehead extended to the hairline
-        (:attr:`polygons`): the mesh's top ring can lie a third of the forehead
-        below the hairline, and a crop of the outline alone cut the forehead
-        zone there.
+        Around the face outline and every region polygon (:attr:`polygons`):
+        the forehead extended to the hairline (the mesh's top ring can lie a
+        third of the forehead below it, and a crop of the outline alone cut the
+        forehead zone there), and on a turned face the far cheek, which bulges
+        past the outline ring (a crop of the outline cut it along a straight
+        edge, and the wrinkle filter traced that edge as a line).
         """
         h, w = self.rgb.shape[:2]
-        return crop_box(self.landmarks, w, h, extra=self.polygons["forehead"])
+        return crop_box(self.landmarks, w, h, extra=all_points(self.polygons))
 
     @_shared
     def colour_segmented(self) -> tuple[np.ndarray, np.ndarray]:

@@ -1066,6 +1066,14 @@ def zone_window(
     return win, masks[name][win] > 0
 
 
+def all_points(polygons: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``(N, 2)`` float64: the vertices of every polygon of ``polygons`` together.
+
+    What :func:`crop_box` must enclose so that no region is cut by the crop.
+    """
+    return np.concatenate([np.asarray(p, np.float64)[:, :2] for p in polygons.values()])
+
+
 def crop_box(
     landmarks: np.ndarray,
     width: int,
