@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -109,3 +111,51 @@ def test_dialect_fields(analyzer, base):
     assert "hd_dark_circle" in {o["type"] for o in yc}
     clean = analyzer.analyze(rgb).to_dict("ailab-pro")["result"]
     assert clean["dark_circle"]["value"] == 0 and "dark_circle_severity" not in clean
+
+
+@pytest.mark.parametrize(
+    ("yaw", "limit", "expected"),
+    [
+        (47.0, 35.0, "left"),
+        (-47.0, 35.0, "right"),
+        (35.0, 35.0, "left"),
+        (34.9, 35.0, None),
+        (-10.0, 35.0, None),
+        (89.0, float("inf"), None),
+        (float("nan"), 35.0, None),
+    ],
+)
+def test_far_eye_sides_and_threshold(yaw, limit, expected):
+    from skincore.face.pose import far_eye
+
+    # + yaw: the subject turns to their left, their left eye goes away from the camera
+    assert far_eye(yaw, limit) == expected
+
+
+@pytest.mark.parametrize("concern", ["dark_circles", "eye_bags"])
+def test_far_eye_of_a_turned_head_is_not_measured(faces_dir, concern):
+    """The make-up photo is turned 22 degrees to the subject's right: with the far-eye
+    limit at 20 degrees its right eye is left out, its left eye measured exactly as
+    with no limit; in the mirrored photo the other eye goes. (At 45-70 degrees the
+    far eye's dark-circle darkening read up to 34 L* apart in a photo and its mirror,
+    the near eye's at most 7; see the Params docstrings.)"""
+    from skincore.concerns import eye_bags as E
+
+    module = D if concern == "dark_circles" else E
+    rgb = np.asarray(Image.open(faces_dir / "cc0_darkskin_makeup_3q.jpg").convert("RGB"))
+    got = {}
+    for limit in (20.0, float("inf")):
+        an = skincore.Analyzer(
+            threads=2, concerns=(concern,), params={concern: module.Params(far_eye_yaw_deg=limit)}
+        )
+        got[limit] = [an.analyze(im).faces[0] for im in (rgb, np.ascontiguousarray(rgb[:, ::-1]))]
+    turned, mirrored = got[20.0]
+    assert turned.geometry.pose.yaw < -20.0 < 20.0 < mirrored.geometry.pose.yaw
+    assert turned.concerns[concern].right is None and turned.concerns[concern].left is not None
+    assert mirrored.concerns[concern].left is None and mirrored.concerns[concern].right is not None
+    free = got[float("inf")][0].concerns[concern]
+    assert pickle.dumps(turned.concerns[concern].left) == pickle.dumps(free.left)
+    assert free.right is not None
+    # the grade reads the measured eye alone
+    zones = turned.grades[concern].zones
+    assert zones and all(z.startswith("left") for z in zones)

@@ -54,6 +54,8 @@ import numpy as np
 from skincore import color, contours, geometry
 from skincore.analysis import DarkCircleEye, DarkCircles, Rect
 from skincore.concerns.base import Concern
+from skincore.concerns.context import landmark_yaw
+from skincore.face.pose import far_eye
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
 #: Eyes in output order (the subject's sides).
@@ -80,6 +82,11 @@ class Params:
         Darkening of a pixel (L*) from which it belongs to the outlined area.
     min_pixels : int
         Colour-grid pixels a region needs to be measured.
+    far_eye_yaw_deg : float
+        Head yaw (degrees) from which the eye turned away from the camera is not
+        measured (:func:`skincore.face.pose.far_eye`): seen that edge-on, the skin
+        under it is squeezed against the nose's side and shaded by it. ``inf``
+        measures both eyes at any turn.
     """
 
     presence_dl: float = 3.0
@@ -89,6 +96,7 @@ class Params:
     score_dl: float = 8.0
     outline_dl: float = 3.0
     min_pixels: int = 40
+    far_eye_yaw_deg: float = 35.0
 
 
 def _box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
@@ -166,8 +174,12 @@ def _eye(work, side: str, params: Params) -> DarkCircleEye | None:  # noqa: ANN0
 
 
 def measure(work, params: Params) -> DarkCircles | None:  # noqa: ANN001 - FaceWork
-    """Measure both eyes' under-eye colour against the cheek below (None without either)."""
-    eyes = {side: _eye(work, side, params) for side in SIDES}
+    """Measure both eyes' under-eye colour against the cheek below (None without either).
+
+    The far eye of a turned head (:attr:`Params.far_eye_yaw_deg`) is ``None``.
+    """
+    away = far_eye(landmark_yaw(work.landmarks), params.far_eye_yaw_deg)
+    eyes = {side: None if side == away else _eye(work, side, params) for side in SIDES}
     if all(e is None for e in eyes.values()):
         return None
     return DarkCircles(left=eyes["left"], right=eyes["right"])

@@ -62,6 +62,8 @@ import numpy as np
 from skincore import geometry, nanreduce
 from skincore.analysis import EyeBag, EyeBags, Rect
 from skincore.concerns.base import Concern
+from skincore.concerns.context import landmark_yaw
+from skincore.face.pose import far_eye
 from skincore.face.regions import lower_lid
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
@@ -95,6 +97,11 @@ class Params:
         Depth at which the score falls by a factor e.
     min_lines : int
         Vertical lines needed on skin to measure an eye.
+    far_eye_yaw_deg : float
+        Head yaw (degrees) from which the eye turned away from the camera is not
+        measured (:func:`skincore.face.pose.far_eye`): seen that edge-on, the skin
+        under it is squeezed against the nose's side and shaded by it. ``inf``
+        measures both eyes at any turn.
     """
 
     smooth_mm: float = 0.6
@@ -108,6 +115,7 @@ class Params:
     confidence_spread: float = 1.0
     score_depth: float = 6.0
     min_lines: int = 5
+    far_eye_yaw_deg: float = 30.0
 
 
 def _detrend(prof: np.ndarray) -> np.ndarray:
@@ -226,8 +234,12 @@ def _eye(work, side: str, params: Params) -> EyeBag | None:  # noqa: ANN001 - Fa
 
 
 def measure(work, params: Params) -> EyeBags | None:  # noqa: ANN001 - FaceWork
-    """Both eyes' under-eye relief (None when neither eye can be measured)."""
-    eyes = {side: _eye(work, side, params) for side in SIDES}
+    """Both eyes' under-eye relief (None when neither eye can be measured).
+
+    The far eye of a turned head (:attr:`Params.far_eye_yaw_deg`) is ``None``.
+    """
+    away = far_eye(landmark_yaw(work.landmarks), params.far_eye_yaw_deg)
+    eyes = {side: None if side == away else _eye(work, side, params) for side in SIDES}
     if all(e is None for e in eyes.values()):
         return None
     return EyeBags(left=eyes["left"], right=eyes["right"])

@@ -90,3 +90,25 @@ def head_pose(points: np.ndarray) -> tuple[float, float, float]:
     pitch = math.degrees(math.atan2(-f[1], math.hypot(f[0], f[2])))
     roll = math.degrees(math.atan2(x[1], x[0]))
     return yaw, pitch, roll
+
+
+def far_eye(yaw: float, min_yaw_deg: float) -> str | None:
+    """Name the subject's eye turned away from the camera when the head is turned enough.
+
+    Parameters
+    ----------
+    yaw : float
+        Head yaw in degrees (:func:`head_pose`; + = the subject turns to their
+        left, so their left eye is the far one).
+    min_yaw_deg : float
+        Turn from which the far eye is named; ``inf`` names none.
+
+    Returns
+    -------
+    str or None
+        ``"left"`` or ``"right"`` (the subject's sides) when ``abs(yaw) >=
+        min_yaw_deg``, else ``None``.
+    """
+    if not abs(yaw) >= min_yaw_deg:
+        return None
+    return "left" if yaw > 0 else "right"
