@@ -54,7 +54,6 @@ import numpy as np
 from skincore import color, contours, geometry
 from skincore.analysis import DarkCircleEye, DarkCircles, Rect
 from skincore.concerns.base import Concern
-from skincore.concerns.context import landmark_yaw
 from skincore.face.pose import far_eye
 from skincore.grading import ConcernGrade, Grade, margin_confidence
 
@@ -178,7 +177,7 @@ def measure(work, params: Params) -> DarkCircles | None:  # noqa: ANN001 - FaceW
 
     The far eye of a turned head (:attr:`Params.far_eye_yaw_deg`) is ``None``.
     """
-    away = far_eye(landmark_yaw(work.landmarks), params.far_eye_yaw_deg)
+    away = far_eye(work.yaw, params.far_eye_yaw_deg)
     eyes = {side: None if side == away else _eye(work, side, params) for side in SIDES}
     if all(e is None for e in eyes.values()):
         return None

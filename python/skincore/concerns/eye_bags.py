@@ -62,7 +62,6 @@ import numpy as np
 from skincore import geometry, nanreduce
 from skincore.analysis import EyeBag, EyeBags, Rect
 from skincore.concerns.base import Concern
-from skincore.concerns.context import landmark_yaw
 from skincore.face.pose import far_eye
 from skincore.face.regions import lower_lid
 from skincore.grading import ConcernGrade, Grade, margin_confidence
@@ -238,7 +237,7 @@ def measure(work, params: Params) -> EyeBags | None:  # noqa: ANN001 - FaceWork
 
     The far eye of a turned head (:attr:`Params.far_eye_yaw_deg`) is ``None``.
     """
-    away = far_eye(landmark_yaw(work.landmarks), params.far_eye_yaw_deg)
+    away = far_eye(work.yaw, params.far_eye_yaw_deg)
     eyes = {side: None if side == away else _eye(work, side, params) for side in SIDES}
     if all(e is None for e in eyes.values()):
         return None

@@ -316,6 +316,11 @@ class FaceWork:
         return polys
 
     @_shared
+    def yaw(self) -> float:
+        """Head yaw in degrees (:func:`skincore.concerns.context.landmark_yaw`), once a face."""
+        return landmark_yaw(self.landmarks)
+
+    @_shared
     def crop(self) -> tuple[int, int, int, int]:
         """``(x0, y0, x1, y1)``: the grids' crop of the photo.
 
@@ -503,7 +508,7 @@ class FaceWork:
             band = nose_band(
                 to_grid(self.landmarks, self.colour.origin, self.colour.scale),
                 self.colour_px_per_mm,
-                landmark_yaw(self.landmarks),
+                self.yaw,
                 self.colour.masks["face"].shape,
                 fold_mm,
                 far_mm,
